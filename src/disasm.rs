@@ -1,0 +1,1 @@
+//! Disassembly in the text format of MCST's objdump.

@@ -1,0 +1,1 @@
+//! Reading E2K ELF files for the tools.

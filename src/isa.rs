@@ -1,0 +1,129 @@
+//! The ISA as generated from `isa/*.isa`: syllable types, the bundle unpacker, and the
+//! tables of operand kinds, formats, operations, encodings and control operations.
+//! This file only defines the shapes of those tables; their content is generated.
+
+/// What an operand byte denotes, independent of how it is spelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KindClass {
+    /// Rotating based register `%b[n]`.
+    Based,
+    /// Windowed register `%rn`.
+    Reg,
+    /// Global register `%gn`.
+    Global,
+    /// Short immediate carried in the operand byte.
+    Imm,
+    /// A literal syllable reference: `bits` wide, from bit `shift` of LTS n.
+    Lit { bits: u32, shift: u32 },
+    /// Control transfer preparation register `%ctprn`.
+    Ctpr,
+    /// Predicate register `%predn`.
+    Pred,
+    /// A fixed special operand (`%empty`, `%tst`, a state register, ...).
+    Special,
+}
+
+/// A piece of a syntax template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tmpl {
+    Text(&'static str),
+    /// A named hole and its format (`""`, `"x"`, `"d"`, `"addr"`).
+    Hole(&'static str, &'static str),
+}
+
+#[derive(Debug)]
+pub struct KindInfo {
+    pub name: &'static str,
+    pub class: KindClass,
+    pub template: &'static [Tmpl],
+    pub src: &'static str,
+}
+
+#[derive(Debug)]
+pub struct OperandMap {
+    pub name: &'static str,
+    pub src: &'static str,
+    /// Per byte value: (index into `KINDS`, kind parameter).
+    pub table: [Option<(u8, u8)>; 256],
+}
+
+/// How a format field takes part in an operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Src,
+    Dst,
+    Pred,
+    None,
+}
+
+#[derive(Debug)]
+pub struct FieldInfo {
+    pub name: &'static str,
+    /// The field lives in the channel's ALES rather than its ALS.
+    pub in_ales: bool,
+    pub lo: u32,
+    pub width: u32,
+    /// Index into `OPERANDS`.
+    pub operand: u8,
+    pub role: Role,
+}
+
+#[derive(Debug)]
+pub struct FormatInfo {
+    pub name: &'static str,
+    /// Operations of this format need the channel's ALES.
+    pub ales: bool,
+    pub fields: &'static [FieldInfo],
+    pub syntax: &'static [Tmpl],
+    pub src: &'static str,
+}
+
+#[derive(Debug)]
+pub struct OpInfo {
+    pub name: &'static str,
+    /// Operand types, sources first: S 32, D 64, X 80, Q 128 pair, P 128 packed.
+    pub args: &'static str,
+    pub group: &'static str,
+    /// The operation accesses memory (its syntax may carry a MAS).
+    pub memory: bool,
+    pub src: &'static str,
+}
+
+/// One encoding of an operation: ALS/ALES bits to match, channels and ISA versions.
+#[derive(Debug)]
+pub struct EncInfo {
+    /// Index into `OPS`.
+    pub op: u16,
+    /// Index into `FORMATS`.
+    pub format: u8,
+    pub als_mask: u32,
+    pub als_value: u32,
+    pub ales_mask: u16,
+    pub ales_value: u16,
+    /// Bit c: allowed in channel c.
+    pub channels: u8,
+    /// Bit v-1: allowed in ISA version v.
+    pub versions: u8,
+    pub src: &'static str,
+}
+
+/// A control-unit or other non-ALU operation, printed when `matches` holds.
+pub struct CtlInfo {
+    pub name: &'static str,
+    pub syllable: &'static str,
+    pub group: &'static str,
+    /// How many instances of the syllable a bundle can hold (1, or the family size).
+    pub instances: usize,
+    pub versions: u8,
+    pub matches: fn(&Bundle, u64, usize) -> bool,
+    pub print: fn(&Bundle, u64, usize, &mut String),
+    pub src: &'static str,
+}
+
+impl std::fmt::Debug for CtlInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CtlInfo({} in {}, {})", self.name, self.syllable, self.src)
+    }
+}
+
+include!(concat!(env!("OUT_DIR"), "/isa.rs"));

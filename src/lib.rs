@@ -1,0 +1,8 @@
+//! e2k-emu: tools and a user-mode emulator for E2K (Elbrus 2000) Linux programs. The
+//! instruction set comes from `isa/*.isa` through the `e2k-codegen` crate.
+
+pub mod decode;
+pub mod disasm;
+pub mod elf;
+pub mod isa;
+pub mod version;
