@@ -62,6 +62,8 @@ pub struct Decoded {
     pub iset: Iset,
     pub bundle: Bundle,
     pub alu: [Option<AluOp>; 6],
+    /// Channels whose ALS could not be decoded (only from `decode_lenient`).
+    pub bad: Vec<(u8, DecodeError)>,
 }
 
 impl Decoded {
@@ -115,17 +117,31 @@ impl From<LayoutError> for DecodeError {
 
 /// Decodes the wide instruction at the start of `bytes`, which sits at guest address `addr`.
 pub fn decode(bytes: &[u8], addr: u64, iset: Iset) -> Result<Decoded, DecodeError> {
+    let d = decode_lenient(bytes, addr, iset)?;
+    match d.bad.first() {
+        Some((_, e)) => Err(e.clone()),
+        None => Ok(d),
+    }
+}
+
+/// Like `decode`, but an undecodable ALU channel is recorded in `bad` instead of
+/// failing the whole wide instruction (for listings).
+pub fn decode_lenient(bytes: &[u8], addr: u64, iset: Iset) -> Result<Decoded, DecodeError> {
     if addr % 8 != 0 {
         return Err(DecodeError::Misaligned(addr));
     }
     let bundle = isa::unpack(bytes)?;
     let mut alu: [Option<AluOp>; 6] = Default::default();
+    let mut bad = Vec::new();
     for ch in 0..6u8 {
         if let Some(als) = bundle.als[ch as usize] {
-            alu[ch as usize] = Some(decode_alu(&bundle, ch, als.0, iset)?);
+            match decode_alu(&bundle, ch, als.0, iset) {
+                Ok(op) => alu[ch as usize] = Some(op),
+                Err(e) => bad.push((ch, e)),
+            }
         }
     }
-    Ok(Decoded { addr, iset, bundle, alu })
+    Ok(Decoded { addr, iset, bundle, alu, bad })
 }
 
 /// Finds the encoding row of the operation in channel `ch`.

@@ -1,1 +1,213 @@
-//! Disassembly in the text format of MCST's objdump.
+//! Disassembly in the text format of MCST's objdump for E2K. All spellings come from the
+//! syntax templates in `isa/`; this module only fills them in and orders the lines.
+
+use crate::decode::{decode_lenient, AluOp, Decoded, Operand};
+use crate::elf::ElfFile;
+use crate::version::Iset;
+use crate::isa::{self, KindClass, Tmpl};
+use std::fmt::Write;
+
+/// Spelling prefix of a register operand of the given type letter.
+fn size_prefix(ty: u8) -> &'static str {
+    match ty {
+        b'D' => "d",
+        b'X' => "x",
+        b'Q' => "q",
+        b'P' => "qp",
+        _ => "",
+    }
+}
+
+fn hole_number(out: &mut String, v: u64, fmt: &str) {
+    let _ = match fmt {
+        "x" | "addr" => write!(out, "{v:#x}"),
+        _ => write!(out, "{v}"),
+    };
+}
+
+/// Writes one operand as the assembler spells it.
+pub fn write_operand(out: &mut String, o: &Operand) {
+    let k = o.kind_info();
+    for t in k.template {
+        match *t {
+            Tmpl::Text(s) => out.push_str(s),
+            Tmpl::Hole("n", f) => hole_number(out, o.n as u64, f),
+            Tmpl::Hole("sz", _) => out.push_str(size_prefix(o.ty)),
+            Tmpl::Hole("value", f) => {
+                let v = match k.class {
+                    KindClass::Lit { .. } | KindClass::Imm => o.value,
+                    _ => o.n as u64,
+                };
+                hole_number(out, v, f)
+            }
+            Tmpl::Hole(other, _) => {
+                let _ = write!(out, "<{other}?>");
+            }
+        }
+    }
+}
+
+/// The MAS of a memory operation in channel `ch`, from CS1 when it carries MAS.
+pub fn mas(d: &Decoded, ch: u8) -> u32 {
+    let Some(cs1) = d.bundle.cs1 else { return 0 };
+    if cs1.opc() != isa::consts::CS1_MAS {
+        return 0;
+    }
+    match ch {
+        0 => cs1.mas0(),
+        2 => cs1.mas2(),
+        3 => cs1.mas3(),
+        5 => cs1.mas5(),
+        _ => 0,
+    }
+}
+
+/// Text of one ALU operation, e.g. `addd,0 %dr0, 0x1, %dr1`.
+pub fn alu_text(d: &Decoded, op: &AluOp) -> String {
+    let info = op.info();
+    let fmt = op.format();
+    let mut s = String::new();
+    s.push_str(info.name);
+    let _ = write!(s, ",{}", op.channel);
+    if op.speculative {
+        s.push_str(",sm");
+    }
+    s.push(' ');
+    for t in fmt.syntax {
+        match *t {
+            Tmpl::Text(x) => s.push_str(x),
+            Tmpl::Hole("mas", _) => {
+                let m = mas(d, op.channel);
+                if m != 0 {
+                    let _ = write!(s, ", mas={m:#x}");
+                }
+            }
+            Tmpl::Hole(name, _) => match op.operand(name) {
+                Some(o) => write_operand(&mut s, o),
+                None => {
+                    let _ = write!(s, "<{name}?>");
+                }
+            },
+        }
+    }
+    s.trim_end().to_string()
+}
+
+/// Writes an operand given as a raw field value of the operand map `map` (used by
+/// control operations that name registers, such as mova destinations).
+pub fn write_operand_byte(out: &mut String, map: u8, value: u8, ty: u8) {
+    match isa::OPERANDS[map as usize].table[value as usize] {
+        Some((kind, n)) => write_operand(out, &Operand { field: 0, kind, n, ty, value: n as u64 }),
+        None => {
+            let _ = write!(out, "<invalid {value:#x}>");
+        }
+    }
+}
+
+/// The lines of one wide instruction, in objdump's order: syllable by syllable in
+/// memory order; within a syllable kind, instance by instance, the operations in the
+/// order `isa/` lists them.
+pub fn bundle_lines(d: &Decoded) -> Vec<String> {
+    let mut lines = Vec::new();
+    for &syl in isa::SYLLABLE_ORDER {
+        if syl == "ALS" {
+            for ch in 0..6u8 {
+                if let Some(op) = &d.alu[ch as usize] {
+                    lines.push(alu_text(d, op));
+                } else if let Some((_, e)) = d.bad.iter().find(|(c, _)| *c == ch) {
+                    lines.push(format!("<unknown operation: {e}>"));
+                }
+            }
+            continue;
+        }
+        let ctls: Vec<&isa::CtlInfo> = isa::CTLS
+            .iter()
+            .filter(|c| c.syllable == syl && c.versions & d.iset.mask() != 0)
+            .collect();
+        let Some(first) = ctls.first() else { continue };
+        let n = ctls.iter().map(|c| c.instances).max().unwrap_or(1);
+        let order: Vec<usize> = if first.descending { (0..n).rev().collect() } else { (0..n).collect() };
+        for i in order {
+            for c in &ctls {
+                if i < c.instances && (c.matches)(&d.bundle, d.addr, i) {
+                    let mut s = String::new();
+                    (c.print)(&d.bundle, d.addr, i, &mut s);
+                    lines.push(s);
+                }
+            }
+        }
+    }
+    lines
+}
+
+/// The address and raw-bytes line objdump prints before a wide instruction.
+fn address_line(out: &mut String, addr: u64, bytes: &[u8]) {
+    let _ = write!(out, "{addr:>8x}:\t");
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let _ = write!(out, "{b:02x}");
+    }
+    out.push_str(" \t\n");
+}
+
+/// Appends one wide instruction at `addr` and returns its length; bytes that do not
+/// form a wide instruction print as `(bad)`, eight at a time.
+pub fn write_bundle(out: &mut String, bytes: &[u8], addr: u64, iset: Iset) -> usize {
+    match decode_lenient(bytes, addr, iset) {
+        Ok(d) => {
+            address_line(out, addr, &bytes[..d.len()]);
+            for l in bundle_lines(&d) {
+                out.push_str("  ");
+                out.push_str(&l);
+                out.push('\n');
+            }
+            out.push('\n');
+            d.len()
+        }
+        Err(e) => {
+            let n = bytes.len().min(8);
+            address_line(out, addr, &bytes[..n]);
+            let _ = writeln!(out, "  (bad) ! {e}\n");
+            n.max(1)
+        }
+    }
+}
+
+/// Disassembles a byte range starting at `addr`; `labels` are (address, name) pairs,
+/// sorted by address, printed as `<name>:` lines where they fall.
+pub fn listing(bytes: &[u8], addr: u64, iset: Iset, labels: &[(u64, &str)]) -> String {
+    let mut out = String::new();
+    let mut off = 0usize;
+    while off < bytes.len() {
+        let a = addr + off as u64;
+        for (_, name) in labels.iter().filter(|(la, _)| *la == a) {
+            let _ = writeln!(out, "{a:016x} <{name}>:");
+        }
+        off += write_bundle(&mut out, &bytes[off..], a, iset);
+    }
+    out
+}
+
+/// The whole `objdump -d` style listing of the executable sections of an ELF file.
+pub fn elf_listing(file_name: &str, f: &ElfFile, iset: Iset) -> String {
+    let mut out = String::new();
+    let _ = write!(out, "\n{file_name}:     file format elf64-e2k\n\n");
+    for s in &f.sections {
+        if !s.executable {
+            continue;
+        }
+        let _ = write!(out, "\nDisassembly of section {}:\n\n", s.name);
+        let end = s.addr + s.data.len() as u64;
+        let mut labels: Vec<(u64, &str)> = f
+            .symbols
+            .iter()
+            .filter(|y| y.addr >= s.addr && y.addr < end)
+            .map(|y| (y.addr, y.name.as_str()))
+            .collect();
+        labels.dedup_by_key(|l| l.0);
+        out.push_str(&listing(&s.data, s.addr, iset, &labels));
+    }
+    out
+}

@@ -114,6 +114,8 @@ pub struct CtlInfo {
     pub group: &'static str,
     /// How many instances of the syllable a bundle can hold (1, or the family size).
     pub instances: usize,
+    /// Instances sit at descending addresses (tail syllables) and print last first.
+    pub descending: bool,
     pub versions: u8,
     pub matches: fn(&Bundle, u64, usize) -> bool,
     pub print: fn(&Bundle, u64, usize, &mut String),

@@ -192,6 +192,18 @@ pub struct Description {
     pub groups: Vec<GroupDef>,
     pub consts: Vec<(String, u64, Loc)>,
     pub helpers: Vec<HelperDef>,
+    pub texts: Vec<TextDef>,
+    pub defines: Vec<(String, Expr, Loc)>,
+}
+
+/// A spelling chosen by cases: the first case whose condition holds is printed.
+#[derive(Clone, Debug)]
+pub struct TextDef {
+    pub name: String,
+    pub params: Vec<String>,
+    /// (condition or `None` for `else`, template, location)
+    pub cases: Vec<(Option<Expr>, String, Loc)>,
+    pub loc: Loc,
 }
 
 #[derive(Clone, Debug)]

@@ -399,6 +399,21 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
     // Two operations must never claim the same bits in the same channel and version.
     check_ambiguity(&ops, &formats)?;
 
+    check_texts(&desc, &consts)?;
+    let mut define_types: Vec<(String, sem::Ty)> = Vec::new();
+    for (n, e, loc) in &desc.defines {
+        if define_types.iter().any(|(p, _)| p == n) {
+            return err(loc, format!("`{n}` is defined twice"));
+        }
+        let mut env = sem::Env::new(&consts, helpers);
+        env.builtin_vars(&[("pc", 64), ("i", 8)]);
+        env.syllables(&desc.syllables);
+        for (p, t) in &define_types {
+            env.local(p, *t);
+        }
+        let t = sem::check_expr(&mut env, e)?;
+        define_types.push((n.clone(), t));
+    }
     let mut ctls = Vec::new();
     for c in &desc.ctls {
         if desc.syllables.iter().all(|s| s.name != c.syllable) {
@@ -407,6 +422,9 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
         let mut env = sem::Env::new(&consts, helpers);
         env.builtin_vars(&[("pc", 64), ("i", 8)]);
         env.syllables(&desc.syllables);
+        for (p, t) in &define_types {
+            env.local(p, *t);
+        }
         if let Some(w) = &c.when {
             sem::check_expr(&mut env, w)?;
         }
@@ -417,7 +435,7 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
         if let Some((s, loc)) = &c.syntax {
             for (text, at) in template_exprs(s, loc)? {
                 let e = crate::parse::parse_expr(&loc.file, &at, &text)?;
-                sem::check_expr(&mut env, &e)?;
+                check_hole(&desc, &mut env, &e)?;
             }
         } else {
             return err(&c.loc, format!("control operation `{}` has no syntax", c.name));
@@ -427,6 +445,57 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
     }
 
     Ok(Model { desc, consts, kinds, operands, formats, ops, ctls })
+}
+
+/// A template hole is a value, or a call of a `text` spelling with value arguments.
+fn check_hole(desc: &Description, env: &mut sem::Env, e: &Expr) -> Result<(), Diagnostic> {
+    if let ExprKind::Call(name, args) = &e.kind {
+        if let Some(t) = desc.texts.iter().find(|t| &t.name == name) {
+            if t.params.len() != args.len() {
+                return err(&e.loc, format!("text `{name}` takes {} argument(s), not {}", t.params.len(), args.len()));
+            }
+            for a in args {
+                sem::check_expr(env, a)?;
+            }
+            return Ok(());
+        }
+        if desc.operands.iter().any(|o| &o.name == name) {
+            let [v, w] = args.as_slice() else {
+                return err(&e.loc, format!("operand `{name}` in a template takes (value, width)"));
+            };
+            sem::check_expr(env, v)?;
+            if !matches!(w.kind, ExprKind::Int(32 | 64 | 80 | 128)) {
+                return err(&w.loc, "the operand width must be 32, 64, 80 or 128");
+            }
+            return Ok(());
+        }
+    }
+    sem::check_expr(env, e).map(|_| ())
+}
+
+fn check_texts(desc: &Description, consts: &BTreeMap<String, u64>) -> Result<(), Diagnostic> {
+    for (i, t) in desc.texts.iter().enumerate() {
+        if desc.texts[..i].iter().any(|p| p.name == t.name) {
+            return err(&t.loc, format!("text `{}` is defined twice", t.name));
+        }
+        let mut env = sem::Env::new(consts, &desc.helpers);
+        for p in &t.params {
+            env.local(p, sem::Ty::Bits(64));
+        }
+        for (cond, tmpl, loc) in &t.cases {
+            if let Some(c) = cond {
+                sem::check_expr(&mut env, c)?;
+            }
+            for (text, at) in template_exprs(tmpl, loc)? {
+                let e = crate::parse::parse_expr(&loc.file, &at, &text)?;
+                check_hole(desc, &mut env, &e)?;
+            }
+        }
+        if !t.cases.iter().any(|c| c.0.is_none()) {
+            return err(&t.loc, format!("text `{}` needs an `else => \"...\";` case", t.name));
+        }
+    }
+    Ok(())
 }
 
 fn check_layout_expr(desc: &Description, e: &Expr, lets: &Vec<String>, family: bool) -> Result<(), Diagnostic> {

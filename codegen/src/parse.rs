@@ -76,6 +76,31 @@ pub fn parse_file(file: &str, text: &str, desc: &mut Description) -> Result<(), 
                 let ret = tys.pop().unwrap();
                 desc.helpers.push(HelperDef { name, params: tys, ret, loc });
             }
+            Rule::define => {
+                let loc = ctx.loc(&item);
+                let mut it = item.into_inner();
+                let name = it.next().unwrap().as_str().to_string();
+                desc.defines.push((name, expr(&ctx, it.next().unwrap())?, loc));
+            }
+            Rule::text_def => {
+                let loc = ctx.loc(&item);
+                let mut it = item.into_inner();
+                let name = it.next().unwrap().as_str().to_string();
+                let mut params = Vec::new();
+                let mut cases = Vec::new();
+                for p in it {
+                    if p.as_rule() == Rule::ident {
+                        params.push(p.as_str().to_string());
+                        continue;
+                    }
+                    let cloc = ctx.loc(&p);
+                    let mut ci = p.into_inner();
+                    let c = ci.next().unwrap();
+                    let cond = if c.as_rule() == Rule::text_else { None } else { Some(expr(&ctx, c)?) };
+                    cases.push((cond, unquote(ci.next().unwrap()), cloc));
+                }
+                desc.texts.push(TextDef { name, params, cases, loc });
+            }
             Rule::EOI => {}
             r => unreachable!("unexpected item {r:?}"),
         }
@@ -93,6 +118,10 @@ fn pest_error(file: &str, e: pest::error::Error<Rule>) -> Diagnostic {
             let mut names: Vec<String> = positives.iter().map(|r| rule_name(*r)).collect();
             names.sort();
             names.dedup();
+            // Names and numbers are also expressions; say the larger thing.
+            if names.iter().any(|n| n == "an expression") {
+                names.retain(|n| n != "a name" && n != "a number");
+            }
             if names.is_empty() {
                 "syntax error".to_string()
             } else {
@@ -115,6 +144,9 @@ fn rule_name(r: Rule) -> String {
             "a declaration (syllable, bundle, kind, operand, format, op, ctl, group)".into()
         }
         Rule::enc => "an encoding line (FORMAT attr=value ...;)".into(),
+        Rule::enc_attr => "an encoding attribute (ch=LIST, vN.., key=value) or `;`".into(),
+        Rule::prefix | Rule::neg | Rule::not | Rule::primary | Rule::call | Rule::field_ref | Rule::bool_lit => "an expression".into(),
+        Rule::infix | Rule::postfix => "an operator".into(),
         Rule::sem_block => "a semantics block `{ ... }`".into(),
         other => format!("{other:?}").replace('_', " "),
     }

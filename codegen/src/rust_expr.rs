@@ -12,6 +12,10 @@ pub trait Scope {
     fn field(&self, syl: &str, field: &str) -> Option<(TokenStream, u32)>;
     /// A variable: tokens and width.
     fn var(&self, name: &str) -> Option<(TokenStream, u32)>;
+    /// Whether the named syllable (or family member, `PLS2`) is in the bundle.
+    fn present(&self, _name: &str) -> Option<TokenStream> {
+        None
+    }
 }
 
 fn mask(w: u32) -> u64 {
@@ -113,6 +117,13 @@ pub fn lower(s: &dyn Scope, e: &Expr) -> Result<(TokenStream, u32), Diagnostic> 
                 }
             };
             match (name.as_str(), args.as_slice()) {
+                ("has", [a]) => match &a.kind {
+                    ExprKind::Var(v) => match s.present(v) {
+                        Some(t) => (quote!(((#t) as u64)), 1),
+                        None => return err(&a.loc, format!("no syllable `{v}` here")),
+                    },
+                    _ => return err(&a.loc, "`has` takes a syllable name"),
+                },
                 ("sext", [a, n]) => {
                     let (x, w) = lower(s, a)?;
                     let to = width(n)?;

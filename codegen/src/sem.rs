@@ -204,6 +204,16 @@ fn stmt(env: &mut Env, s: &Stmt) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// `PLS2` names member 2 of family `PLS`; plain names are themselves.
+pub fn family_base(s: &str) -> &str {
+    let t = s.trim_end_matches(|c: char| c.is_ascii_digit());
+    if t.is_empty() || t.ends_with(|c: char| c.is_ascii_digit()) {
+        s
+    } else {
+        t
+    }
+}
+
 pub fn check_expr(env: &mut Env, e: &Expr) -> Result<Ty, Diagnostic> {
     let loc = &e.loc;
     match &e.kind {
@@ -218,7 +228,7 @@ pub fn check_expr(env: &mut Env, e: &Expr) -> Result<Ty, Diagnostic> {
                 err(loc, format!("unknown name `{v}`"))
             }
         }
-        ExprKind::Field(s, f) => match env.fields.get(&(s.clone(), f.clone())) {
+        ExprKind::Field(s, f) => match env.fields.get(&(s.clone(), f.clone())).or_else(|| env.fields.get(&(family_base(s).to_string(), f.clone()))) {
             Some(w) => Ok(Ty::Bits(*w)),
             None => err(loc, format!("no field `{s}.{f}` here")),
         },
@@ -283,6 +293,13 @@ fn call(env: &mut Env, loc: &Loc, name: &str, args: &[Expr]) -> Result<Ty, Diagn
         Ok(())
     };
     match name {
+        "has" => {
+            arity(1)?;
+            match &args[0].kind {
+                ExprKind::Var(_) => Ok(Ty::Bits(1)),
+                _ => err(loc, "`has` takes a syllable name, like has(CS1) or has(PLS2)"),
+            }
+        }
         "sext" | "zext" | "trunc" => {
             arity(2)?;
             let t = check_expr(env, &args[0])?;
