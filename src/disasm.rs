@@ -79,9 +79,10 @@ pub fn alu_text(d: &Decoded, op: &AluOp) -> String {
             Tmpl::Hole("mas", _) => {
                 let m = mas(d, op.channel);
                 if m != 0 {
-                    let _ = write!(s, ", mas={m:#x}");
+                    let _ = write!(s, ", mas = {m:#x}");
                 }
             }
+            Tmpl::Hole("cond", _) => write_conditions(&mut s, d, op.channel, true),
             Tmpl::Hole(name, _) => match op.operand(name) {
                 Some(o) => write_operand(&mut s, o),
                 None => {
@@ -90,7 +91,43 @@ pub fn alu_text(d: &Decoded, op: &AluOp) -> String {
             },
         }
     }
-    s.trim_end().to_string()
+    write_conditions(&mut s, d, op.channel, false);
+    s
+}
+
+/// Appends the conditions CDS syllables attach to channel `ch`: the MRGC select
+/// predicate of a merge (`, %pred0`) or the RLP execution predicates (` ? %pred0`).
+pub fn write_conditions(s: &mut String, d: &Decoded, ch: u8, mrgc: bool) {
+    // Entries name a cluster (channels 0-2 or 3-5) and a mask of its channels.
+    let cluster = u32::from(ch >= 3);
+    let pos = u32::from(ch % 3);
+    let want = if mrgc { 2 + cluster } else { cluster };
+    let mut first = true;
+    for cds in d.bundle.cds.iter().flatten() {
+        for half in [cds.0 & 0xffff, cds.0 >> 16] {
+            let opc = half >> 14;
+            let mask = (half >> 10) & 0xf;
+            if opc != want || mask & (1 << pos) == 0 {
+                continue;
+            }
+            s.push_str(match (first, mrgc) {
+                (true, true) => ", ",
+                (true, false) => " ? ",
+                (false, true) => " ",
+                (false, false) => ", ",
+            });
+            first = false;
+            if (half >> 7) & 7 & (1 << pos) != 0 {
+                s.push('~');
+            }
+            let pred = half & 0x7f;
+            let _ = match pred & 0x60 {
+                0x40 => write!(s, "%pcnt{}", pred & 0x1f),
+                0x60 => write!(s, "%pred{}", pred & 0x1f),
+                _ => write!(s, "<invalid predicate>"),
+            };
+        }
+    }
 }
 
 /// Writes an operand given as a raw field value of the operand map `map` (used by
@@ -114,8 +151,9 @@ pub fn bundle_lines(d: &Decoded) -> Vec<String> {
             for ch in 0..6u8 {
                 if let Some(op) = &d.alu[ch as usize] {
                     lines.push(alu_text(d, op));
-                } else if let Some((_, e)) = d.bad.iter().find(|(c, _)| *c == ch) {
-                    lines.push(format!("<unknown operation: {e}>"));
+                } else if d.bad.iter().any(|(c, _)| *c == ch) {
+                    // objdump's word for an encoding no operation matches.
+                    lines.push(format!("unrecognized,{ch} "));
                 }
             }
             continue;

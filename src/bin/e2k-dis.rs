@@ -16,7 +16,7 @@ struct Args {
     /// Disassemble a file of raw bytes instead of an ELF file.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["file", "hex"])]
     raw: Option<String>,
-    /// Disassemble bytes given in hex (spaces and `0x` ignored; words are bytes in memory order).
+    /// Disassemble bytes given in hex: 8-digit groups are little-endian words, 2-digit groups bytes.
     #[arg(long, value_name = "HEX", conflicts_with = "file")]
     hex: Option<String>,
     /// ISA version: v1..v7 or a CPU name; default from the ELF header (raw input: v6).
@@ -36,16 +36,25 @@ fn parse_addr(s: &str) -> Result<u64, String> {
     r.map_err(|_| format!("`{s}` is not an address"))
 }
 
+/// Hex input: 8-digit groups are 32-bit words (stored little-endian, as the syllables
+/// of a listing are written), 2-digit groups are single bytes.
 fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
-    let cleaned: String = s
-        .split_whitespace()
-        .map(|w| w.trim_start_matches("0x").trim_start_matches("0X"))
-        .collect::<Vec<_>>()
-        .join("");
-    if cleaned.len() % 2 != 0 || !cleaned.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err("--hex needs an even number of hex digits".into());
+    let mut out = Vec::new();
+    for tok in s.split(|c: char| c.is_whitespace() || c == ',') {
+        let t = tok.trim_start_matches("0x").trim_start_matches("0X");
+        if t.is_empty() {
+            continue;
+        }
+        if !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("--hex: `{tok}` is not hexadecimal"));
+        }
+        match t.len() {
+            8 => out.extend(u32::from_str_radix(t, 16).unwrap().to_le_bytes()),
+            2 => out.push(u8::from_str_radix(t, 16).unwrap()),
+            _ => return Err(format!("--hex: `{tok}` is neither a byte (2 digits) nor a word (8 digits)")),
+        }
     }
-    Ok((0..cleaned.len()).step_by(2).map(|i| u8::from_str_radix(&cleaned[i..i + 2], 16).unwrap()).collect())
+    Ok(out)
 }
 
 fn main() -> ExitCode {
