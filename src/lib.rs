@@ -5,4 +5,7 @@ pub mod decode;
 pub mod disasm;
 pub mod elf;
 pub mod isa;
+pub mod object;
+pub mod pack;
+pub mod sample;
 pub mod version;

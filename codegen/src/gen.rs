@@ -574,6 +574,8 @@ struct CtlScope<'a> {
     home: &'a str,
     family: bool,
     lets: Vec<(String, u32)>,
+    /// `define`d names lowered so far, with their widths.
+    defines: Vec<(String, u32)>,
 }
 
 /// Splits `PLS2` into the family `PLS` and member 2 when `PLS2` is not itself a syllable.
@@ -633,9 +635,9 @@ impl Scope for CtlScope<'_> {
             let id = format_ident!("{}", n);
             return Some((quote!(#id), *w));
         }
-        if self.m.desc.defines.iter().any(|(n, _, _)| n == name) {
+        if let Some((_, w)) = self.defines.iter().find(|(n, _)| n == name) {
             let f = format_ident!("def_{}", name);
-            return Some((quote!(#f(b, pc, i)), 64));
+            return Some((quote!(#f(b, pc, i)), *w));
         }
         self.m.consts.get(name).map(|v| (quote!(#v), 64))
     }
@@ -762,9 +764,11 @@ fn print_order(m: &Model) -> TokenStream {
 fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
     let holds = slots(m);
     let mut fns = TokenStream::new();
+    let mut defines: Vec<(String, u32)> = Vec::new();
     for (n, e, loc) in &m.desc.defines {
-        let sc = CtlScope { m, home: "", family: true, lets: vec![] };
-        let (v, _) = rust_expr::lower(&sc, e)?;
+        let sc = CtlScope { m, home: "", family: true, lets: vec![], defines: defines.clone() };
+        let (v, w) = rust_expr::lower(&sc, e)?;
+        defines.push((n.clone(), w));
         let f = format_ident!("def_{}", n);
         let at = src(loc);
         fns.extend(quote! {
@@ -777,7 +781,7 @@ fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
     for (ci, c) in m.ctls.iter().enumerate() {
         let d = &c.def;
         let family = matches!(holds.get(&d.syllable), Some(Hold::Family(_)));
-        let mut sc = CtlScope { m, home: &d.syllable, family, lets: vec![] };
+        let mut sc = CtlScope { m, home: &d.syllable, family, lets: vec![], defines: defines.clone() };
         let home = field_name(&d.syllable);
         let present = match holds.get(&d.syllable) {
             Some(Hold::Plain) => quote!(true),

@@ -1,0 +1,195 @@
+//! Decoder and disassembler tests over a corpus generated from `isa/`: every encoding
+//! row in every channel and ISA version it allows.
+
+use e2k_emu::decode::{decode, decode_lenient};
+use e2k_emu::disasm::{bundle_lines, listing};
+use e2k_emu::isa;
+use e2k_emu::pack::{pack, Syllables};
+use e2k_emu::sample;
+use e2k_emu::version::Iset;
+use proptest::prelude::*;
+
+fn v(n: u8) -> Iset {
+    Iset::new(n).unwrap()
+}
+
+/// Words as written in listings, to bytes in memory.
+fn words(ws: &[u32]) -> Vec<u8> {
+    ws.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+#[test]
+fn every_sample_decodes_to_its_operation() {
+    let samples = sample::all();
+    assert!(samples.len() > isa::ENCODINGS.len(), "corpus too small: {}", samples.len());
+    let mut rows_seen = vec![false; isa::ENCODINGS.len()];
+    for s in &samples {
+        let d = decode(&s.bytes, 0x1000, s.iset)
+            .unwrap_or_else(|e| panic!("{} ({}) ch {} {}: {e}", isa::OPS[isa::ENCODINGS[s.enc].op as usize].name, isa::ENCODINGS[s.enc].src, s.channel, s.iset));
+        let op = d.alu[s.channel as usize].as_ref().expect("the channel holds the operation");
+        assert_eq!(
+            isa::OPS[op.op as usize].name,
+            isa::OPS[isa::ENCODINGS[s.enc].op as usize].name,
+            "row {} decoded as another operation in channel {} of {}",
+            isa::ENCODINGS[s.enc].src,
+            s.channel,
+            s.iset
+        );
+        rows_seen[s.enc] = true;
+    }
+    for (i, seen) in rows_seen.iter().enumerate() {
+        assert!(seen, "no sample for encoding row {}", isa::ENCODINGS[i].src);
+    }
+}
+
+/// One line per encoding row (its first channel and version): the disassembly of
+/// every described operation, reviewed as a snapshot.
+#[test]
+fn disassembly_of_every_operation() {
+    let mut text = String::new();
+    let mut done = vec![false; isa::ENCODINGS.len()];
+    for s in sample::all() {
+        if done[s.enc] {
+            continue;
+        }
+        done[s.enc] = true;
+        let d = decode(&s.bytes, 0x10000, s.iset).unwrap();
+        let e = &isa::ENCODINGS[s.enc];
+        text.push_str(&format!("{:<28} {} | {}\n", e.src, s.iset, bundle_lines(&d).join(" ; ")));
+    }
+    insta::assert_snapshot!("operations", text);
+}
+
+#[test]
+fn control_syllables_disassemble() {
+    let cases: &[(&str, u8, &[u32])] = &[
+        ("setwd/setbn/setbp", 4, &[0x00008011, 0x0c1420c4, 0x00000000, 0x00000218]),
+        ("64-bit literal", 4, &[0x04000011, 0x1102dc03, 0x11223344, 0x55667788]),
+        ("mova", 4, &[0x00001011, 0xc0009000, 0x81000087, 0x40453140]),
+    ];
+    let mut text = String::new();
+    for (name, ver, ws) in cases {
+        text.push_str(&format!("# {name}\n"));
+        text.push_str(&listing(&words(ws), 0x10000, v(*ver), &[]));
+    }
+    // CDS0: RLP on channel 3 under %pcnt2 (low half), MRGC for channel 1 (high half).
+    let mut s = Syllables { cds: vec![0x8864_4442], ..Default::default() };
+    s.als[1] = Some(0x1080_8182);
+    s.als[3] = Some(0x1080_8182);
+    text.push_str("# CDS entries\n");
+    text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[]));
+    // Stubs and control syllables built field by field.
+    let mut s = Syllables { ss: Some(0x8000_0000 | 1 << 10 | 2 << 5 | 3), ..Default::default() };
+    s.cs0 = Some(1 << 30 | 0x10); // disp %ctpr1, pc + 0x80
+    s.cs1 = Some(5 << 28 | 4); // call %ctpr1, wbs = 4 (under the SS condition)
+    text.push_str("# disp + call ? %pred3\n");
+    text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[]));
+    let s = Syllables { ss: Some(3 << 10 | 1 << 5 | 1 << 16 | 1 << 18 | 1 << 21), cs0: Some(3 << 30 | 3 << 28), nop: 2, loop_mode: true, ..Default::default() };
+    text.push_str("# return, ct with loop stubs\n");
+    text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[]));
+    let s = Syllables { ss: Some(5 << 5 | 7), cs0: Some(0x0fff_fffe), ..Default::default() };
+    text.push_str("# ibranch backwards ? %NOT_LOOP_END\n");
+    text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[]));
+    // PLS: pass %pred1 -> @p0, %pred2 -> @p1, andp -> @p4, pass @p4 -> %pred5.
+    let pls0 = (0x60 | 1) << 24 | (0x60 | 2) << 16 | 1 << 10 | 1 << 13 | 1 << 5 | 5;
+    let s = Syllables { pls: vec![pls0], ..Default::default() };
+    text.push_str("# predicate logic\n");
+    text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[]));
+    let s = Syllables { cs1: Some(3 << 28 | 0x1f), ..Default::default() };
+    for ver in [1, 2, 5] {
+        text.push_str(&format!("# wait on v{ver}\n"));
+        text.push_str(&listing(&pack(&s, v(ver)).unwrap(), 0x10000, v(ver), &[]));
+    }
+    insta::assert_snapshot!("control", text);
+}
+
+#[test]
+fn decoded_structure() {
+    let d = decode(&words(&[0x04000011, 0x1102dc03, 0x11223344, 0x55667788]), 0x10000, v(4)).unwrap();
+    insta::assert_debug_snapshot!("structure_literal", d);
+    let d = decode(&words(&[0x00001011, 0xc0009000, 0x81000087, 0x40453140]), 0x10000, v(4)).unwrap();
+    insta::assert_debug_snapshot!("structure_aas", d);
+}
+
+#[test]
+fn malformed_bundles_are_typed_errors() {
+    // HS says 16 bytes, only 8 given.
+    let e = decode(&words(&[0x04000011, 0x10808182]), 0, v(4)).unwrap_err();
+    assert_eq!(e.to_string(), "truncated wide instruction: needs 16 bytes, 8 available");
+    // mdl claims a CS0 that is not there.
+    let e = decode(&words(&[0x04000002, 0x10808182]), 0, v(4)).unwrap_err();
+    assert!(e.to_string().contains("mdl"), "{e}");
+    // Misaligned address.
+    assert!(decode(&words(&[0, 0]), 4, v(4)).unwrap_err().to_string().contains("aligned"));
+    // A literal reference without the literal.
+    let e = decode(&words(&[0x04000001, 0x1080d882]), 0, v(4)).unwrap_err();
+    assert!(e.to_string().contains("LTS0"), "{e}");
+    // An opcode that no version has in channel 0.
+    let d = decode_lenient(&words(&[0x04000001, 0x7f808182]), 0, v(4)).unwrap();
+    assert_eq!(bundle_lines(&d), vec!["unrecognized,0 ".to_string()]);
+    assert!(decode(&words(&[0x04000001, 0x7f808182]), 0, v(4)).is_err());
+}
+
+#[test]
+fn version_selects_operations() {
+    // Each sample's operation must be absent from versions its rows do not cover.
+    for s in sample::all() {
+        let e = &isa::ENCODINGS[s.enc];
+        let op = e.op;
+        let covered: u8 = isa::ENCODINGS.iter().filter(|r| r.op == op && r.channels & (1 << s.channel) != 0).fold(0, |m, r| m | r.versions);
+        for other in Iset::all() {
+            if covered & other.mask() != 0 {
+                continue;
+            }
+            if let Ok(d) = decode(&s.bytes, 0, other) {
+                let got = d.alu[s.channel as usize].as_ref().map(|a| a.op);
+                assert_ne!(got, Some(op), "{} decoded in {other}, outside its versions", isa::OPS[op as usize].name);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..80), ver in 1u8..=7) {
+        let iset = v(ver);
+        let _ = decode(&bytes, 0, iset);
+        let _ = listing(&bytes, 0, iset, &[]);
+    }
+
+    #[test]
+    fn random_headers_never_panic(hs in any::<u32>(), rest in proptest::collection::vec(any::<u32>(), 15), ver in 1u8..=7) {
+        let mut ws = vec![hs];
+        ws.extend(rest);
+        let _ = listing(&words(&ws), 0, v(ver), &[]);
+    }
+
+    #[test]
+    fn pack_unpack_round_trip(
+        als in proptest::array::uniform6(proptest::option::of(any::<u32>())),
+        ales in proptest::array::uniform6(proptest::option::of(any::<u16>())),
+        cs0 in proptest::option::of(any::<u32>()),
+        cs1 in proptest::option::of(any::<u32>()),
+        lts in proptest::collection::vec(any::<u32>(), 0..=4),
+        pls in proptest::collection::vec(any::<u32>(), 0..=3),
+        cds in proptest::collection::vec(any::<u32>(), 0..=3),
+        nop in 0u8..8,
+    ) {
+        let s = Syllables { als, ales, cs0, cs1, lts: lts.clone(), pls: pls.clone(), cds: cds.clone(), nop, ..Default::default() };
+        let Ok(bytes) = pack(&s, v(5)) else { return Ok(()) };
+        let b = isa::unpack(&bytes).expect("packed bundles unpack");
+        prop_assert_eq!(b.len as usize, bytes.len());
+        for i in 0..6 {
+            prop_assert_eq!(b.als[i].map(|x| x.0), als[i]);
+            prop_assert_eq!(b.ales[i].map(|x| x.0), ales[i]);
+        }
+        prop_assert_eq!(b.cs0.map(|x| x.0), cs0);
+        prop_assert_eq!(b.cs1.map(|x| x.0), cs1);
+        for (i, w) in pls.iter().enumerate() { prop_assert_eq!(b.pls[i].map(|x| x.0), Some(*w)); }
+        for (i, w) in cds.iter().enumerate() { prop_assert_eq!(b.cds[i].map(|x| x.0), Some(*w)); }
+        // Padding may read back as an extra zero literal; the given ones come first.
+        for (i, w) in lts.iter().enumerate() { prop_assert_eq!(b.lts[i].map(|x| x.0), Some(*w)); }
+    }
+}
