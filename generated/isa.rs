@@ -1320,12 +1320,7 @@ pub static KINDS: [KindInfo; 15usize] = [
             bits: 16u32,
             shift: 0u32,
         },
-        template: &[
-            Tmpl::Text("_f16s,_lts"),
-            Tmpl::Hole("n", ""),
-            Tmpl::Text("lo "),
-            Tmpl::Hole("value", "x"),
-        ],
+        template: &[Tmpl::Text("_f16s "), Tmpl::Hole("value", "x")],
         src: "isa/operands.isa:9",
     },
     KindInfo {
@@ -1334,12 +1329,7 @@ pub static KINDS: [KindInfo; 15usize] = [
             bits: 16u32,
             shift: 16u32,
         },
-        template: &[
-            Tmpl::Text("_f16s,_lts"),
-            Tmpl::Hole("n", ""),
-            Tmpl::Text("hi "),
-            Tmpl::Hole("value", "x"),
-        ],
+        template: &[Tmpl::Text("_f16s "), Tmpl::Hole("value", "x")],
         src: "isa/operands.isa:10",
     },
     KindInfo {
@@ -1348,12 +1338,7 @@ pub static KINDS: [KindInfo; 15usize] = [
             bits: 32u32,
             shift: 0u32,
         },
-        template: &[
-            Tmpl::Text("_f32s,_lts"),
-            Tmpl::Hole("n", ""),
-            Tmpl::Text(" "),
-            Tmpl::Hole("value", "x"),
-        ],
+        template: &[Tmpl::Text("_f32s "), Tmpl::Hole("value", "x")],
         src: "isa/operands.isa:11",
     },
     KindInfo {
@@ -1362,12 +1347,7 @@ pub static KINDS: [KindInfo; 15usize] = [
             bits: 64u32,
             shift: 0u32,
         },
-        template: &[
-            Tmpl::Text("_f64,_lts"),
-            Tmpl::Hole("n", ""),
-            Tmpl::Text(" "),
-            Tmpl::Hole("value", "x"),
-        ],
+        template: &[Tmpl::Text("_f64 "), Tmpl::Hole("value", "x")],
         src: "isa/operands.isa:12",
     },
     KindInfo {
@@ -1401,9 +1381,9 @@ pub static KINDS: [KindInfo; 15usize] = [
         src: "isa/operands.isa:17",
     },
     KindInfo {
-        name: "empty",
+        name: "empty_hi",
         class: KindClass::Special,
-        template: &[Tmpl::Text("%empty")],
+        template: &[Tmpl::Text("%empty.hi")],
         src: "isa/operands.isa:18",
     },
     KindInfo {
@@ -2728,6 +2708,15 @@ pub static OPERANDS: [OperandMap; 5usize] = [
 ];
 /// Named constants of the description (`const` declarations).
 pub mod consts {
+    pub const CS1_BG: u32 = 8u32;
+    pub const CS1_CALL: u32 = 5u32;
+    pub const CS1_FLUSHR: u32 = 7u32;
+    pub const CS1_MAS: u32 = 6u32;
+    pub const CS1_SETBR: u32 = 4u32;
+    pub const CS1_SETEI: u32 = 2u32;
+    pub const CS1_SETR0: u32 = 0u32;
+    pub const CS1_SETR1: u32 = 1u32;
+    pub const CS1_WAIT: u32 = 3u32;
     pub const EXT: u32 = 1u32;
     pub const EXT1: u32 = 2u32;
     pub const EXT2: u32 = 3u32;
@@ -3222,5 +3211,2365 @@ pub static OPC_INDEX: [(u16, u16); 128] = [
 ];
 /// Operation groups in description order.
 pub static GROUPS: &[&str] = &["int"];
+///isa/control.isa:9
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_tilde(out: &mut String, b: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:10
+    if ((b) != (0u64)) as u64 != 0 {
+        out.push_str("~");
+        return;
+    }
+    // isa/control.isa:11
+    return;
+}
+///isa/control.isa:14
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_digit_if(out: &mut String, b: u64, d: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:15
+    if ((b) != (0u64)) as u64 != 0 {
+        let _ = write!(out, "{}", d);
+        return;
+    }
+    // isa/control.isa:16
+    return;
+}
+///isa/control.isa:20
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_alc_num(out: &mut String, k: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:21
+    if ((k) == (0u64)) as u64 != 0 {
+        out.push_str("0");
+        return;
+    }
+    // isa/control.isa:22
+    if ((k) == (1u64)) as u64 != 0 {
+        out.push_str("1");
+        return;
+    }
+    // isa/control.isa:23
+    if ((k) == (2u64)) as u64 != 0 {
+        out.push_str("3");
+        return;
+    }
+    // isa/control.isa:24
+    out.push_str("4");
+    return;
+}
+///isa/control.isa:27
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_dt_al(out: &mut String, p: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:28
+    if ((((p) & (15u64))) == (0u64)) as u64 != 0 {
+        return;
+    }
+    // isa/control.isa:29
+    out.push_str(" || %dt_al");
+    text_digit_if(
+        out,
+        (((p).checked_shr((0u64).min(64) as u32).unwrap_or(0)) & 1),
+        0u64,
+    );
+    text_digit_if(
+        out,
+        (((p).checked_shr((1u64).min(64) as u32).unwrap_or(0)) & 1),
+        1u64,
+    );
+    text_digit_if(
+        out,
+        (((p).checked_shr((2u64).min(64) as u32).unwrap_or(0)) & 1),
+        3u64,
+    );
+    text_digit_if(
+        out,
+        (((p).checked_shr((3u64).min(64) as u32).unwrap_or(0)) & 1),
+        4u64,
+    );
+    return;
+}
+///isa/control.isa:32
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_mlock_or(out: &mut String, p: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:33
+    if (((((p) >> 3u32) & 3u64)) == (0u64)) as u64 != 0 {
+        out.push_str("%MLOCK || ");
+        text_tilde(out, (((p).checked_shr((0u64).min(64) as u32).unwrap_or(0)) & 1));
+        out.push_str("%cmp");
+        text_alc_num(out, (((p) >> 1u32) & 3u64));
+        return;
+    }
+    // isa/control.isa:34
+    if (((((p) >> 3u32) & 3u64)) == (1u64)) as u64 != 0 {
+        out.push_str("%MLOCK || ");
+        text_tilde(out, (((p).checked_shr((1u64).min(64) as u32).unwrap_or(0)) & 1));
+        out.push_str("%cmp");
+        let _ = write!(
+            out, "{}", (((((p).checked_shr((2u64).min(64) as u32).unwrap_or(0)) & 1))
+            .wrapping_mul(3u64))
+        );
+        out.push_str(" || ");
+        text_tilde(out, (((p).checked_shr((0u64).min(64) as u32).unwrap_or(0)) & 1));
+        out.push_str("%cmp");
+        let _ = write!(
+            out, "{}", (((((((p).checked_shr((2u64).min(64) as u32).unwrap_or(0)) & 1))
+            .wrapping_mul(3u64))).wrapping_add(1u64))
+        );
+        return;
+    }
+    // isa/control.isa:35
+    if (((((p) >> 3u32) & 3u64)) == (2u64)) as u64 != 0 {
+        out.push_str("%MLOCK || ");
+        text_tilde(out, (((p).checked_shr((0u64).min(64) as u32).unwrap_or(0)) & 1));
+        out.push_str("%clp");
+        let _ = write!(out, "{}", (((p) >> 1u32) & 3u64));
+        return;
+    }
+    // isa/control.isa:36
+    return;
+}
+///isa/control.isa:40
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_ctcond(out: &mut String, t: u64, p: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:41
+    if ((t) == (1u64)) as u64 != 0 {
+        return;
+    }
+    // isa/control.isa:42
+    if ((t) == (0u64)) as u64 != 0 {
+        out.push_str(" ? ");
+        return;
+    }
+    // isa/control.isa:43
+    if ((t) == (2u64)) as u64 != 0 {
+        out.push_str(" ? %pred");
+        let _ = write!(out, "{}", p);
+        return;
+    }
+    // isa/control.isa:44
+    if ((t) == (3u64)) as u64 != 0 {
+        out.push_str(" ? ~%pred");
+        let _ = write!(out, "{}", p);
+        return;
+    }
+    // isa/control.isa:45
+    if ((t) == (4u64)) as u64 != 0 {
+        out.push_str(" ? %LOOP_END");
+        return;
+    }
+    // isa/control.isa:46
+    if ((t) == (5u64)) as u64 != 0 {
+        out.push_str(" ? %NOT_LOOP_END");
+        return;
+    }
+    // isa/control.isa:47
+    if ((t) == (6u64)) as u64 != 0 {
+        out.push_str(" ? %pred");
+        let _ = write!(out, "{}", p);
+        out.push_str(" || %LOOP_END");
+        return;
+    }
+    // isa/control.isa:48
+    if ((t) == (7u64)) as u64 != 0 {
+        out.push_str(" ? ~%pred");
+        let _ = write!(out, "{}", p);
+        out.push_str(" && %NOT_LOOP_END");
+        return;
+    }
+    // isa/control.isa:49
+    if ((t) == (8u64)) as u64 != 0 {
+        out.push_str(" ? %MLOCK");
+        text_dt_al(out, p);
+        return;
+    }
+    // isa/control.isa:50
+    if ((t) == (9u64)) as u64 != 0 {
+        out.push_str(" ? ");
+        text_mlock_or(out, p);
+        return;
+    }
+    // isa/control.isa:51
+    if ((t) == (14u64)) as u64 != 0 {
+        out.push_str(" ? ~%pred");
+        let _ = write!(out, "{}", p);
+        out.push_str(" || %LOOP_END");
+        return;
+    }
+    // isa/control.isa:52
+    if ((t) == (15u64)) as u64 != 0 {
+        out.push_str(" ? %pred");
+        let _ = write!(out, "{}", p);
+        out.push_str(" && %NOT_LOOP_END");
+        return;
+    }
+    // isa/control.isa:53
+    out.push_str(" ? <reserved condition type>");
+    return;
+}
+///isa/control.isa:56
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_rp_name(out: &mut String, r: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:57
+    if ((r) == (1u64)) as u64 != 0 {
+        out.push_str("crp");
+        return;
+    }
+    // isa/control.isa:58
+    if ((r) == (2u64)) as u64 != 0 {
+        out.push_str("srp");
+        return;
+    }
+    // isa/control.isa:59
+    out.push_str("slrp");
+    return;
+}
+///isa/control.isa:62
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_cs0_noss_name(out: &mut String, opc: u64, ptype: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:63
+    if ((opc) == (0u64)) as u64 != 0 {
+        out.push_str("ibranch");
+        return;
+    }
+    // isa/control.isa:64
+    if ((ptype) == (2u64)) as u64 != 0 {
+        out.push_str("iret");
+        return;
+    }
+    // isa/control.isa:65
+    if ((ptype) == (3u64)) as u64 != 0 {
+        out.push_str("hret");
+        return;
+    }
+    // isa/control.isa:66
+    if ((ptype) == (4u64)) as u64 != 0 {
+        out.push_str("glaunch");
+        return;
+    }
+    // isa/control.isa:67
+    out.push_str("done");
+    return;
+}
+///isa/control.isa:70
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_mova_name(out: &mut String, o: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:71
+    if ((o) == (1u64)) as u64 != 0 {
+        out.push_str("movab");
+        return;
+    }
+    // isa/control.isa:72
+    if ((o) == (2u64)) as u64 != 0 {
+        out.push_str("movah");
+        return;
+    }
+    // isa/control.isa:73
+    if ((o) == (3u64)) as u64 != 0 {
+        out.push_str("movaw");
+        return;
+    }
+    // isa/control.isa:74
+    if ((o) == (4u64)) as u64 != 0 {
+        out.push_str("movad");
+        return;
+    }
+    // isa/control.isa:75
+    if ((o) == (5u64)) as u64 != 0 {
+        out.push_str("movaq");
+        return;
+    }
+    // isa/control.isa:76
+    if ((o) == (7u64)) as u64 != 0 {
+        out.push_str("movaqp");
+        return;
+    }
+    // isa/control.isa:77
+    out.push_str("reserved");
+    return;
+}
+///isa/control.isa:80
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_mova_dst(out: &mut String, o: u64, d: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:81
+    if ((o) < (5u64)) as u64 != 0 {
+        crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 68u8);
+        return;
+    }
+    // isa/control.isa:82
+    crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 81u8);
+    return;
+}
+///isa/control.isa:85
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_clp_name(out: &mut String, o: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:86
+    if ((o) == (0u64)) as u64 != 0 {
+        out.push_str("andp");
+        return;
+    }
+    // isa/control.isa:87
+    if ((o) == (1u64)) as u64 != 0 {
+        out.push_str("landp");
+        return;
+    }
+    // isa/control.isa:88
+    if ((o) == (2u64)) as u64 != 0 {
+        out.push_str("reserved");
+        return;
+    }
+    // isa/control.isa:89
+    out.push_str("movep");
+    return;
+}
+///isa/control.isa:93
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_elp_src(out: &mut String, e: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:94
+    if (((((((e) & (64u64))) == (0u64)) as u64) != 0)
+        && ((((((e) & (63u64))) == (0u64)) as u64) != 0)) as u64 != 0
+    {
+        out.push_str("%lcntex");
+        return;
+    }
+    // isa/control.isa:95
+    if ((((e) & (64u64))) == (0u64)) as u64 != 0 {
+        out.push_str("%spred");
+        text_digit_if(
+            out,
+            (((e).checked_shr((0u64).min(64) as u32).unwrap_or(0)) & 1),
+            0u64,
+        );
+        text_digit_if(
+            out,
+            (((e).checked_shr((1u64).min(64) as u32).unwrap_or(0)) & 1),
+            1u64,
+        );
+        text_digit_if(
+            out,
+            (((e).checked_shr((2u64).min(64) as u32).unwrap_or(0)) & 1),
+            2u64,
+        );
+        text_digit_if(
+            out,
+            (((e).checked_shr((3u64).min(64) as u32).unwrap_or(0)) & 1),
+            3u64,
+        );
+        text_digit_if(
+            out,
+            (((e).checked_shr((4u64).min(64) as u32).unwrap_or(0)) & 1),
+            4u64,
+        );
+        return;
+    }
+    // isa/control.isa:96
+    if (((((((e) & (96u64))) == (64u64)) as u64) != 0)
+        && ((((((e) & (31u64))) == (0u64)) as u64) != 0)) as u64 != 0
+    {
+        out.push_str("%bgrpred");
+        return;
+    }
+    // isa/control.isa:97
+    if (((((((e) & (96u64))) == (64u64)) as u64) != 0)
+        && ((((((e) & (31u64))) <= (15u64)) as u64) != 0)) as u64 != 0
+    {
+        out.push_str("%rndpred");
+        let _ = write!(out, "{}", ((e) & (31u64)));
+        return;
+    }
+    // isa/control.isa:98
+    if ((((e) & (96u64))) == (64u64)) as u64 != 0 {
+        out.push_str("<invalid pred>");
+        return;
+    }
+    // isa/control.isa:99
+    out.push_str("%pred");
+    let _ = write!(out, "{}", ((e) & (31u64)));
+    return;
+}
+///isa/control.isa:155
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_gettsd_prefix(out: &mut String, t: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:156
+    if ((t) != (1u64)) as u64 != 0 {
+        out.push_str("invalid ");
+        return;
+    }
+    // isa/control.isa:157
+    return;
+}
+///isa/control.isa:208
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:209
+    if (((((ld) != (0u64)) as u64) != 0) && ((((st) != (0u64)) as u64) != 0)) as u64 != 0
+    {
+        out.push_str("sal = ");
+        let _ = write!(out, "{}", sal);
+        out.push_str(", sas = ");
+        let _ = write!(out, "{}", sas);
+        out.push_str(", ");
+        return;
+    }
+    // isa/control.isa:210
+    if ((ld) != (0u64)) as u64 != 0 {
+        out.push_str("sal = ");
+        let _ = write!(out, "{}", sal);
+        out.push_str(", ");
+        return;
+    }
+    // isa/control.isa:211
+    if ((st) != (0u64)) as u64 != 0 {
+        out.push_str("sas = ");
+        let _ = write!(out, "{}", sas);
+        out.push_str(", ");
+        return;
+    }
+    // isa/control.isa:212
+    return;
+}
+///isa/control.isa:215
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_hcall_name(out: &mut String, c: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:216
+    if ((c) == (2u64)) as u64 != 0 {
+        out.push_str("hcall");
+        return;
+    }
+    // isa/control.isa:217
+    out.push_str("icall");
+    return;
+}
+///isa/control.isa:220
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_hcall_disp(out: &mut String, c: u64, param: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:221
+    if ((c) == (2u64)) as u64 != 0 {
+        let _ = write!(
+            out, "{:#x}", ((((param).checked_shr((1u64).min(64) as u32).unwrap_or(0))) &
+            (15u64))
+        );
+        return;
+    }
+    // isa/control.isa:222
+    let _ = write!(out, "{:#x}", param);
+    return;
+}
+/// Syllable kinds in the order they sit in memory (and are printed).
+pub static SYLLABLE_ORDER: &[&str] = &[
+    "HS",
+    "SS",
+    "ALS",
+    "CS0",
+    "ALES",
+    "CS1",
+    "AAS",
+    "LTS",
+    "PLS",
+    "CDS",
+];
+///isa/control.isa:109
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_is_call(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((b.cs1.is_some()) as u64)) != 0)
+        && ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (5u64)) as u64) != 0)) as u64
+}
+///isa/control.isa:110
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((def_is_call(b, pc, i)) != 0)
+        && (((((((b.cs1.map_or(0u64, |s| s.ctopc() as u64)) == (1u64)) as u64) != 0)
+            || ((((b.cs1.map_or(0u64, |s| s.ctopc() as u64)) == (2u64)) as u64) != 0))
+            as u64) != 0)) as u64
+}
+///isa/control.isa:128
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
+    ((pc)
+        .wrapping_add(
+            (((((((b.cs0.map_or(0u64, |s| s.param() as u64)) << 36u32) as i64) >> 36u32)
+                as u64 & 18446744073709551615u64))
+                .wrapping_mul(8u64)),
+        ))
+}
+///isa/control.isa:130
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)
+        && (((((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)
+            || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0))
+            as u64) != 0)) as u64
+}
+///isa/control.isa:162
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_setr(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)
+        || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64
+}
+///isa/control.isa:237
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_vd4(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((b.pls[0usize].is_some()) as u64)) != 0)
+        && ((b.pls[0usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
+}
+///isa/control.isa:238
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_vd5(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((b.pls[1usize].is_some()) as u64)) != 0)
+        && ((b.pls[1usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
+}
+///isa/control.isa:239
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_vd6(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((b.pls[2usize].is_some()) as u64)) != 0)
+        && ((b.pls[2usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
+}
+///isa/control.isa:240
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((b.pls[0usize].is_some()) as u64)) != 0)
+        && (((((((b.pls[0usize].map_or(0u64, |s| s.p0() as u64)) == (5u64)) as u64) != 0)
+            || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
+                != 0)) as u64) != 0)) as u64
+}
+///isa/control.isa:241
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((b.pls[0usize].is_some()) as u64)) != 0)
+        && (((((((b.pls[0usize].map_or(0u64, |s| s.p0() as u64)) == (6u64)) as u64) != 0)
+            || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
+                != 0)) as u64) != 0)) as u64
+}
+///isa/control.isa:242
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((b.pls[1usize].is_some()) as u64)) != 0)
+        && (((((((b.pls[1usize].map_or(0u64, |s| s.p0() as u64)) == (4u64)) as u64) != 0)
+            || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
+                != 0)) as u64) != 0)) as u64
+}
+///isa/control.isa:243
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((b.pls[1usize].is_some()) as u64)) != 0)
+        && (((((((b.pls[1usize].map_or(0u64, |s| s.p0() as u64)) == (6u64)) as u64) != 0)
+            || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
+                != 0)) as u64) != 0)) as u64
+}
+///isa/control.isa:244
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((b.pls[2usize].is_some()) as u64)) != 0)
+        && (((((((b.pls[2usize].map_or(0u64, |s| s.p0() as u64)) == (4u64)) as u64) != 0)
+            || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
+                != 0)) as u64) != 0)) as u64
+}
+///isa/control.isa:245
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((b.pls[2usize].is_some()) as u64)) != 0)
+        && (((((((b.pls[2usize].map_or(0u64, |s| s.p0() as u64)) == (5u64)) as u64) != 0)
+            || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
+                != 0)) as u64) != 0)) as u64
+}
+///isa/control.isa:246
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
+    ((((((def_vd4(b, pc, i)) != 0)
+        || (((((def_vd5(b, pc, i)) != 0) && ((def_r1_4(b, pc, i)) != 0)) as u64) != 0))
+        as u64) != 0)
+        || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
+        as u64
+}
+///isa/control.isa:247
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
+    ((((((def_vd5(b, pc, i)) != 0)
+        || (((((def_vd4(b, pc, i)) != 0) && ((def_r0_5(b, pc, i)) != 0)) as u64) != 0))
+        as u64) != 0)
+        || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
+        as u64
+}
+///isa/control.isa:248
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
+    ((((((def_vd6(b, pc, i)) != 0)
+        || (((((def_vd4(b, pc, i)) != 0) && ((def_r0_6(b, pc, i)) != 0)) as u64) != 0))
+        as u64) != 0)
+        || (((((def_vd5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
+        as u64
+}
+///isa/control.isa:249
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
+    ((((((def_n1_4(b, pc, i)) != 0)
+        || (((((def_n1_5(b, pc, i)) != 0) && ((def_r1_4(b, pc, i)) != 0)) as u64) != 0))
+        as u64) != 0)
+        || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
+        as u64
+}
+///isa/control.isa:250
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
+    ((((((def_n1_5(b, pc, i)) != 0)
+        || (((((def_n1_4(b, pc, i)) != 0) && ((def_r0_5(b, pc, i)) != 0)) as u64) != 0))
+        as u64) != 0)
+        || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
+        as u64
+}
+///isa/control.isa:251
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
+    ((((((def_n1_6(b, pc, i)) != 0)
+        || (((((def_n1_4(b, pc, i)) != 0) && ((def_r0_6(b, pc, i)) != 0)) as u64) != 0))
+        as u64) != 0)
+        || (((((def_n1_5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
+        as u64
+}
+///isa/control.isa:252
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((((((def_need4(b, pc, i)) != 0)
+        && (((((((b.pls[0usize].map_or(0u64, |s| s.p0() as u64)) == (0u64)) as u64) != 0)
+            || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (0u64)) as u64)
+                != 0)) as u64) != 0)) as u64) != 0)
+        || (((((def_need5(b, pc, i)) != 0)
+            && (((((((b.pls[1usize].map_or(0u64, |s| s.p0() as u64)) == (0u64)) as u64)
+                != 0)
+                || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (0u64)) as u64)
+                    != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0)
+        || (((((def_need6(b, pc, i)) != 0)
+            && (((((((b.pls[2usize].map_or(0u64, |s| s.p0() as u64)) == (0u64)) as u64)
+                != 0)
+                || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (0u64)) as u64)
+                    != 0)) as u64) != 0)) as u64) != 0)) as u64
+}
+///isa/control.isa:253
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((((((def_need4(b, pc, i)) != 0)
+        && (((((((b.pls[0usize].map_or(0u64, |s| s.p0() as u64)) == (1u64)) as u64) != 0)
+            || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (1u64)) as u64)
+                != 0)) as u64) != 0)) as u64) != 0)
+        || (((((def_need5(b, pc, i)) != 0)
+            && (((((((b.pls[1usize].map_or(0u64, |s| s.p0() as u64)) == (1u64)) as u64)
+                != 0)
+                || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (1u64)) as u64)
+                    != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0)
+        || (((((def_need6(b, pc, i)) != 0)
+            && (((((((b.pls[2usize].map_or(0u64, |s| s.p0() as u64)) == (1u64)) as u64)
+                != 0)
+                || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (1u64)) as u64)
+                    != 0)) as u64) != 0)) as u64) != 0)) as u64
+}
+///isa/control.isa:254
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((((((def_need4(b, pc, i)) != 0)
+        && (((((((b.pls[0usize].map_or(0u64, |s| s.p0() as u64)) == (2u64)) as u64) != 0)
+            || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (2u64)) as u64)
+                != 0)) as u64) != 0)) as u64) != 0)
+        || (((((def_need5(b, pc, i)) != 0)
+            && (((((((b.pls[1usize].map_or(0u64, |s| s.p0() as u64)) == (2u64)) as u64)
+                != 0)
+                || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (2u64)) as u64)
+                    != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0)
+        || (((((def_need6(b, pc, i)) != 0)
+            && (((((((b.pls[2usize].map_or(0u64, |s| s.p0() as u64)) == (2u64)) as u64)
+                != 0)
+                || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (2u64)) as u64)
+                    != 0)) as u64) != 0)) as u64) != 0)) as u64
+}
+///isa/control.isa:255
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((((((def_need4(b, pc, i)) != 0)
+        && (((((((b.pls[0usize].map_or(0u64, |s| s.p0() as u64)) == (3u64)) as u64) != 0)
+            || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (3u64)) as u64)
+                != 0)) as u64) != 0)) as u64) != 0)
+        || (((((def_need5(b, pc, i)) != 0)
+            && (((((((b.pls[1usize].map_or(0u64, |s| s.p0() as u64)) == (3u64)) as u64)
+                != 0)
+                || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (3u64)) as u64)
+                    != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0)
+        || (((((def_need6(b, pc, i)) != 0)
+            && (((((((b.pls[2usize].map_or(0u64, |s| s.p0() as u64)) == (3u64)) as u64)
+                != 0)
+                || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (3u64)) as u64)
+                    != 0)) as u64) != 0)) as u64) != 0)) as u64
+}
+///isa/control.isa:104
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(true) {
+        return false;
+    }
+    ((b.hs.lm() as u64)) != 0
+}
+///isa/control.isa:104
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_0_loop_mode_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("loop_mode");
+}
+///isa/control.isa:105
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(true) {
+        return false;
+    }
+    ((((b.hs.nop() as u64)) != (0u64)) as u64) != 0
+}
+///isa/control.isa:105
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_1_nop_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("nop ");
+    let _ = write!(out, "{}", (b.hs.nop() as u64));
+}
+///isa/control.isa:113
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.ss.is_some()) {
+        return false;
+    }
+    (((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) != (0u64)) as u64) != 0)
+        && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
+        != 0) && ((((def_is_call(b, pc, i)) ^ 1)) != 0)) as u64) != 0
+}
+///isa/control.isa:113
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("ct %ctpr");
+    let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.ctop() as u64));
+    text_ctcond(
+        out,
+        b.ss.map_or(0u64, |s| s.ct() as u64),
+        b.ss.map_or(0u64, |s| s.psrc() as u64),
+    );
+}
+///isa/control.isa:116
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.ss.is_some()) {
+        return false;
+    }
+    (((b.ss.map_or(0u64, |s| s.ipd() as u64)) != (0u64)) as u64) != 0
+}
+///isa/control.isa:116
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_3_ipd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("ipd ");
+    let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.ipd() as u64));
+}
+///isa/control.isa:117
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.ss.is_some()) {
+        return false;
+    }
+    ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
+        && ((b.ss.map_or(0u64, |s| s.eap() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:117
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_4_eap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("eap");
+}
+///isa/control.isa:118
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.ss.is_some()) {
+        return false;
+    }
+    ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
+        && ((b.ss.map_or(0u64, |s| s.bap() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:118
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_5_bap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("bap");
+}
+///isa/control.isa:119
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_6_rp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.ss.is_some()) {
+        return false;
+    }
+    ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
+        || ((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:119
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_6_rp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    text_rp_name(
+        out,
+        ((((b.ss.map_or(0u64, |s| s.srp() as u64)).wrapping_mul(2u64)))
+            .wrapping_add(b.ss.map_or(0u64, |s| s.crp() as u64))),
+    );
+}
+///isa/control.isa:120
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_7_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.ss.is_some()) {
+        return false;
+    }
+    ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
+        && ((b.ss.map_or(0u64, |s| s.vfdi() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:120
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_7_vfdi_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("vfdi");
+}
+///isa/control.isa:121
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_8_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.ss.is_some()) {
+        return false;
+    }
+    ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
+        && (((((b.ss.map_or(0u64, |s| s.abgi() as u64)) != 0)
+            || ((b.ss.map_or(0u64, |s| s.abgd() as u64)) != 0)) as u64) != 0)) as u64)
+        != 0
+}
+///isa/control.isa:121
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_8_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("abg abgi=");
+    let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abgi() as u64));
+    out.push_str(", abgd=");
+    let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abgd() as u64));
+}
+///isa/control.isa:122
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_9_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.ss.is_some()) {
+        return false;
+    }
+    ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
+        && (((((b.ss.map_or(0u64, |s| s.abnf() as u64)) != 0)
+            || ((b.ss.map_or(0u64, |s| s.abnt() as u64)) != 0)) as u64) != 0)) as u64)
+        != 0
+}
+///isa/control.isa:122
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_9_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("abn abnf=");
+    let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abnf() as u64));
+    out.push_str(", abnt=");
+    let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abnt() as u64));
+}
+///isa/control.isa:123
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_10_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.ss.is_some()) {
+        return false;
+    }
+    ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
+        && (((((b.ss.map_or(0u64, |s| s.abpf() as u64)) != 0)
+            || ((b.ss.map_or(0u64, |s| s.abpt() as u64)) != 0)) as u64) != 0)) as u64)
+        != 0
+}
+///isa/control.isa:123
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_10_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("abp abpf=");
+    let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abpf() as u64));
+    out.push_str(", abpt=");
+    let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abpt() as u64));
+}
+///isa/control.isa:124
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_11_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.ss.is_some()) {
+        return false;
+    }
+    ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
+        && (((((b.ss.map_or(0u64, |s| s.alcf() as u64)) != 0)
+            || ((b.ss.map_or(0u64, |s| s.alct() as u64)) != 0)) as u64) != 0)) as u64)
+        != 0
+}
+///isa/control.isa:124
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_11_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("alc alcf=");
+    let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.alcf() as u64));
+    out.push_str(", alct=");
+    let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.alct() as u64));
+}
+///isa/control.isa:132
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_12_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs0.is_some()) {
+        return false;
+    }
+    ((((def_cs0_uses_ss(b, pc, i)) != 0)
+        && (((((((((b.ss.is_some()) as u64)) ^ 1)) != 0)
+            || ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0))
+            as u64) != 0)) as u64) != 0
+}
+///isa/control.isa:132
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_12_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("invalid ");
+    text_cs0_noss_name(
+        out,
+        b.cs0.map_or(0u64, |s| s.opc() as u64),
+        b.cs0.map_or(0u64, |s| s.ptype() as u64),
+    );
+}
+///isa/control.isa:135
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_13_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs0.is_some()) {
+        return false;
+    }
+    ((((((((((((((((def_cs0_uses_ss(b, pc, i)) != 0)
+        && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)) as u64)
+        != 0) && ((((b.ss.is_some()) as u64)) != 0)) as u64) != 0)
+        && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) == (0u64)) as u64) != 0)) as u64)
+        != 0)
+        && (((((((b.ss.map_or(0u64, |s| s.ct() as u64)) != (0u64)) as u64) != 0)
+            || ((((b.ss.map_or(0u64, |s| s.psrc() as u64)) != (0u64)) as u64) != 0))
+            as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
+        as u64) != 0
+}
+///isa/control.isa:135
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_13_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("ibranch ");
+    let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
+    text_ctcond(
+        out,
+        b.ss.map_or(0u64, |s| s.ct() as u64),
+        b.ss.map_or(0u64, |s| s.psrc() as u64),
+    );
+}
+///isa/control.isa:138
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_14_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs0.is_some()) {
+        return false;
+    }
+    ((((((((((((((((def_cs0_uses_ss(b, pc, i)) != 0)
+        && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0)) as u64)
+        != 0) && ((((b.ss.is_some()) as u64)) != 0)) as u64) != 0)
+        && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) == (0u64)) as u64) != 0)) as u64)
+        != 0)
+        && (((((((b.ss.map_or(0u64, |s| s.ct() as u64)) != (0u64)) as u64) != 0)
+            || ((((b.ss.map_or(0u64, |s| s.psrc() as u64)) != (0u64)) as u64) != 0))
+            as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
+        as u64) != 0
+}
+///isa/control.isa:138
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_14_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    text_cs0_noss_name(
+        out,
+        b.cs0.map_or(0u64, |s| s.opc() as u64),
+        b.cs0.map_or(0u64, |s| s.ptype() as u64),
+    );
+    text_ctcond(
+        out,
+        b.ss.map_or(0u64, |s| s.ct() as u64),
+        b.ss.map_or(0u64, |s| s.psrc() as u64),
+    );
+}
+///isa/control.isa:141
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_15_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs0.is_some()) {
+        return false;
+    }
+    ((((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) != (0u64)) as u64) != 0)
+        && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)) as u64)
+        != 0
+}
+///isa/control.isa:141
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_15_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("disp %ctpr");
+    let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
+    out.push_str(", ");
+    let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
+}
+///isa/control.isa:142
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_16_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs0.is_some()) {
+        return false;
+    }
+    ((((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (2u64)) as u64) != 0)
+        && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
+        != 0
+}
+///isa/control.isa:142
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_16_ldisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("ldisp %ctpr2, ");
+    let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
+}
+///isa/control.isa:143
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_17_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs0.is_some()) {
+        return false;
+    }
+    ((((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) != (0u64)) as u64) != 0)
+        && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
+        != 0
+}
+///isa/control.isa:143
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_17_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("sdisp %ctpr");
+    let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
+    out.push_str(", ");
+    let _ = write!(
+        out, "{:#x}", ((b.cs0.map_or(0u64, | s | s.param() as u64)) & (31u64))
+    );
+}
+///isa/control.isa:144
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_18_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs0.is_some()) {
+        return false;
+    }
+    (((((((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (3u64)) as u64) != 0)
+        && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0)) as u64)
+        != 0) && ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) != (1u64)) as u64) != 0))
+        as u64) != 0
+}
+///isa/control.isa:144
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_18_return_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("return %ctpr3");
+}
+///isa/control.isa:145
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_19_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs0.is_some()) {
+        return false;
+    }
+    (((((((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) != (0u64)) as u64) != 0)
+        && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0)) as u64)
+        != 0)
+        && (((((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) != (3u64)) as u64) != 0)
+            || ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) == (1u64)) as u64) != 0))
+            as u64) != 0)) as u64) != 0
+}
+///isa/control.isa:145
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_19_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    text_gettsd_prefix(out, b.cs0.map_or(0u64, |s| s.ptype() as u64));
+    out.push_str("gettsd %ctpr");
+    let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
+}
+///isa/control.isa:148
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_20_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs0.is_some()) {
+        return false;
+    }
+    ((((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)
+        && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
+        != 0
+}
+///isa/control.isa:148
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_20_puttsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("puttsd ");
+    let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
+}
+///isa/control.isa:149
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_21_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs0.is_some()) {
+        return false;
+    }
+    ((((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)
+        && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
+        != 0
+}
+///isa/control.isa:149
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_21_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("pref %ipr");
+    let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.pref_ipr() as u64));
+    out.push_str(", disp = ");
+    let _ = write!(out, "{:#x}", b.cs0.map_or(0u64, | s | s.pref_disp() as u64));
+    out.push_str(", ipd = ");
+    let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.pref_ipd() as u64));
+}
+///isa/control.isa:153
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_22_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs0.is_some()) {
+        return false;
+    }
+    (((((((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) != (0u64)) as u64) != 0)
+        && ((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) != (2u64)) as u64) != 0)) as u64)
+        != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0))
+        as u64) != 0
+}
+///isa/control.isa:153
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_22_cs0_none_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str(" ");
+}
+///isa/control.isa:164
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_23_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
+        && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:164
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_23_vfrpsz_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("vfrpsz rpsz = ");
+    let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.rpsz() as u64));
+}
+///isa/control.isa:165
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_24_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
+        && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0)) as u64) != 0
+}
+///isa/control.isa:165
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_24_vfrpsz_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("<bogus vfrpsz>");
+}
+///isa/control.isa:166
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_25_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
+        != 0
+}
+///isa/control.isa:166
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_25_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("setwd wsz = ");
+    let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.wsz() as u64));
+    out.push_str(", nfx = ");
+    let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.nfx() as u64));
+}
+///isa/control.isa:169
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_26_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
+        != 0
+}
+///isa/control.isa:169
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_26_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("setwd wsz = ");
+    let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.wsz() as u64));
+    out.push_str(", nfx = ");
+    let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.nfx() as u64));
+    out.push_str(", dbl = ");
+    let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.dbl() as u64));
+}
+///isa/control.isa:172
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_27_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((def_setr(b, pc, i)) != 0) && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0))
+        as u64) != 0
+}
+///isa/control.isa:172
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_27_setwd_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("<bogus setwd>");
+}
+///isa/control.isa:173
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_28_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    (((((((def_setr(b, pc, i)) != 0)
+        || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
+        != 0) && ((b.cs1.map_or(0u64, |s| s.setbn() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:173
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_28_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("setbn rbs = ");
+    let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rbs() as u64));
+    out.push_str(", rsz = ");
+    let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rsz() as u64));
+    out.push_str(", rcur = ");
+    let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rcur() as u64));
+}
+///isa/control.isa:176
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_29_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    (((((((def_setr(b, pc, i)) != 0)
+        || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
+        != 0) && ((b.cs1.map_or(0u64, |s| s.setbp() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:176
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_29_setbp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("setbp psz = ");
+    let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.psz() as u64));
+}
+///isa/control.isa:177
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_30_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
+        && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:177
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_30_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("setsft");
+}
+///isa/control.isa:178
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_31_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
+        && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:178
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_31_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("unimp");
+}
+///isa/control.isa:179
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_32_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
+        && ((((b.cs1.map_or(0u64, |s| s.setsft() as u64)) ^ 1)) != 0)) as u64) != 0
+}
+///isa/control.isa:179
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_32_setei_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("setei ");
+    let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.ei() as u64));
+}
+///isa/control.isa:180
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_33_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
+}
+///isa/control.isa:180
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_33_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("wait ma_c = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_ma_c() as u64));
+    out.push_str(", fl_c = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_fl_c() as u64));
+    out.push_str(", ld_c = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_ld_c() as u64));
+    out.push_str(", st_c = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_st_c() as u64));
+    out.push_str(", all_e = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_e() as u64));
+    out.push_str(", all_c = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
+}
+///isa/control.isa:183
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_34_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
+}
+///isa/control.isa:183
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_34_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("wait trap = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_trap() as u64));
+    out.push_str(", ma_c = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_ma_c() as u64));
+    out.push_str(", fl_c = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_fl_c() as u64));
+    out.push_str(", ld_c = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_ld_c() as u64));
+    out.push_str(", st_c = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_st_c() as u64));
+    out.push_str(", all_e = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_e() as u64));
+    out.push_str(", all_c = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
+}
+///isa/control.isa:186
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_35_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
+}
+///isa/control.isa:186
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_35_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("wait ");
+    text_sal_sas(
+        out,
+        b.cs1.map_or(0u64, |s| s.wait_ld_c() as u64),
+        b.cs1.map_or(0u64, |s| s.wait_sal() as u64),
+        b.cs1.map_or(0u64, |s| s.wait_st_c() as u64),
+        b.cs1.map_or(0u64, |s| s.wait_sas() as u64),
+    );
+    out.push_str("trap = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_trap() as u64));
+    out.push_str(", ma_c = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_ma_c() as u64));
+    out.push_str(", fl_c = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_fl_c() as u64));
+    out.push_str(", ld_c = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_ld_c() as u64));
+    out.push_str(", st_c = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_st_c() as u64));
+    out.push_str(", all_e = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_e() as u64));
+    out.push_str(", all_c = ");
+    let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
+}
+///isa/control.isa:189
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_36_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((def_is_call(b, pc, i)) != 0)
+        && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
+        != 0
+}
+///isa/control.isa:189
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_36_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("call %ctpr");
+    let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.ctop() as u64));
+    out.push_str(", wbs = ");
+    let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.wbs() as u64));
+    text_ctcond(
+        out,
+        b.ss.map_or(0u64, |s| s.ct() as u64),
+        b.ss.map_or(0u64, |s| s.psrc() as u64),
+    );
+}
+///isa/control.isa:192
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_37_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    (((((((((((((def_is_icall(b, pc, i)) != 0)
+        && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) == (0u64)) as u64) != 0)) as u64)
+        != 0) && ((((b.cs0.is_some()) as u64)) != 0)) as u64) != 0)
+        && ((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)) as u64)
+        != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
+        as u64) != 0
+}
+///isa/control.isa:192
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_37_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    text_hcall_name(out, b.cs1.map_or(0u64, |s| s.ctopc() as u64));
+    out.push_str(" ");
+    text_hcall_disp(
+        out,
+        b.cs1.map_or(0u64, |s| s.ctopc() as u64),
+        b.cs0.map_or(0u64, |s| s.param() as u64),
+    );
+    out.push_str(", wbs = ");
+    let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.wbs() as u64));
+    text_ctcond(
+        out,
+        b.ss.map_or(0u64, |s| s.ct() as u64),
+        b.ss.map_or(0u64, |s| s.psrc() as u64),
+    );
+}
+///isa/control.isa:195
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_38_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((((((((def_is_icall(b, pc, i)) != 0)
+        && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) == (0u64)) as u64) != 0)) as u64)
+        != 0) && ((((b.cs0.is_some()) as u64)) != 0)) as u64) != 0)
+        && (((((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) != (0u64)) as u64) != 0)
+            || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) != (0u64)) as u64) != 0))
+            as u64) != 0)) as u64) != 0
+}
+///isa/control.isa:195
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_38_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+}
+///isa/control.isa:196
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_39_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    (((((((def_is_call(b, pc, i)) != 0)
+        && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) == (0u64)) as u64) != 0)) as u64)
+        != 0)
+        && (((((((def_is_icall(b, pc, i)) != 0) && ((((b.cs0.is_some()) as u64)) != 0))
+            as u64) ^ 1)) != 0)) as u64) != 0
+}
+///isa/control.isa:196
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_39_call_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("<bogus call>");
+}
+///isa/control.isa:197
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_40_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
+        && ((b.cs1.map_or(0u64, |s| s.flushr() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:197
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_40_flushr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("flushr");
+}
+///isa/control.isa:198
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_41_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
+        && ((b.cs1.map_or(0u64, |s| s.flushc() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:198
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_41_flushc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("flushc");
+}
+///isa/control.isa:199
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_42_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
+        && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:199
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_42_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("fillr");
+}
+///isa/control.isa:200
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_43_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
+        && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:200
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_43_fillr_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("unimp fillr");
+}
+///isa/control.isa:201
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_44_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
+        && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:201
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_44_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("fillc");
+}
+///isa/control.isa:202
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_45_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
+        && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:202
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_45_fillc_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("unimp fillc");
+}
+///isa/control.isa:203
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_46_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (8u64)) as u64) != 0
+}
+///isa/control.isa:203
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_46_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("vfbg umask = ");
+    let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.umask() as u64));
+    out.push_str(", dmask = ");
+    let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.dmask() as u64));
+    out.push_str(", chkm4 = ");
+    let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.chkm4() as u64));
+}
+///isa/control.isa:206
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_47_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    (((b.cs1.map_or(0u64, |s| s.opc() as u64)) > (8u64)) as u64) != 0
+}
+///isa/control.isa:206
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_47_cs1_unimp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("unimp");
+}
+///isa/control.isa:227
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_48_mova_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
+        return false;
+    }
+    let d: u64 = (if ((((i as u64)) == (2u64)) as u64) != 0 {
+        b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64)
+    } else {
+        (if ((((i as u64)) == (3u64)) as u64) != 0 {
+            b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64)
+        } else {
+            (if ((((i as u64)) == (4u64)) as u64) != 0 {
+                b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64)
+            } else {
+                b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64)
+            })
+        })
+    });
+    ((((i as u64)) >= (2u64)) as u64) != 0
+}
+///isa/control.isa:227
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_48_mova_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    let d: u64 = (if ((((i as u64)) == (2u64)) as u64) != 0 {
+        b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64)
+    } else {
+        (if ((((i as u64)) == (3u64)) as u64) != 0 {
+            b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64)
+        } else {
+            (if ((((i as u64)) == (4u64)) as u64) != 0 {
+                b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64)
+            } else {
+                b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64)
+            })
+        })
+    });
+    text_mova_name(out, b.aas[i].map_or(0u64, |s| s.opc() as u64));
+    out.push_str(",");
+    let _ = write!(out, "{}", (((i as u64)).wrapping_sub(2u64)));
+    out.push_str(" area = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.area() as u64));
+    out.push_str(", ind = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.ind() as u64));
+    out.push_str(", am = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.am() as u64));
+    out.push_str(", be = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.be() as u64));
+    out.push_str(", ");
+    text_mova_dst(out, b.aas[i].map_or(0u64, |s| s.opc() as u64), d);
+}
+///isa/control.isa:257
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_49_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
+        return false;
+    }
+    (((((((i as u64)) < (2u64)) as u64) != 0)
+        && ((((((if ((((i as u64)) == (0u64)) as u64) != 0 {
+            def_need_p0(b, pc, i)
+        } else {
+            def_need_p2(b, pc, i)
+        })) != 0)
+            || ((((((((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) & (96u64)))
+                == (64u64)) as u64) != 0)
+                && ((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) & (31u64)))
+                    >= (1u64)) as u64) != 0)) as u64) != 0)
+                && ((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) & (31u64)))
+                    <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
+}
+///isa/control.isa:257
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_49_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("pass ");
+    text_elp_src(out, b.pls[i].map_or(0u64, |s| s.elp0() as u64));
+    out.push_str(", @p");
+    let _ = write!(out, "{}", ((2u64).wrapping_mul((i as u64))));
+}
+///isa/control.isa:260
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_50_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
+        return false;
+    }
+    (((((((i as u64)) < (2u64)) as u64) != 0)
+        && ((((((if ((((i as u64)) == (0u64)) as u64) != 0 {
+            def_need_p1(b, pc, i)
+        } else {
+            def_need_p3(b, pc, i)
+        })) != 0)
+            || ((((((((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) & (96u64)))
+                == (64u64)) as u64) != 0)
+                && ((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) & (31u64)))
+                    >= (1u64)) as u64) != 0)) as u64) != 0)
+                && ((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) & (31u64)))
+                    <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
+}
+///isa/control.isa:260
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_50_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("pass ");
+    text_elp_src(out, b.pls[i].map_or(0u64, |s| s.elp1() as u64));
+    out.push_str(", @p");
+    let _ = write!(out, "{}", ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64)));
+}
+///isa/control.isa:263
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_51_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
+        return false;
+    }
+    ((if ((((i as u64)) == (0u64)) as u64) != 0 {
+        def_need4(b, pc, i)
+    } else {
+        (if ((((i as u64)) == (1u64)) as u64) != 0 {
+            def_need5(b, pc, i)
+        } else {
+            def_need6(b, pc, i)
+        })
+    })) != 0
+}
+///isa/control.isa:263
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_51_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    text_clp_name(out, b.pls[i].map_or(0u64, |s| s.clp_opc() as u64));
+    out.push_str(" ");
+    text_tilde(out, b.pls[i].map_or(0u64, |s| s.neg0() as u64));
+    out.push_str("@p");
+    let _ = write!(out, "{}", b.pls[i].map_or(0u64, | s | s.p0() as u64));
+    out.push_str(", ");
+    text_tilde(out, b.pls[i].map_or(0u64, |s| s.neg1() as u64));
+    out.push_str("@p");
+    let _ = write!(out, "{}", b.pls[i].map_or(0u64, | s | s.p1() as u64));
+    out.push_str(", @p");
+    let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
+}
+///isa/control.isa:266
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_52_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
+        return false;
+    }
+    (((((if ((((i as u64)) == (0u64)) as u64) != 0 {
+        def_need4(b, pc, i)
+    } else {
+        (if ((((i as u64)) == (1u64)) as u64) != 0 {
+            def_need5(b, pc, i)
+        } else {
+            def_need6(b, pc, i)
+        })
+    })) != 0) && ((b.pls[i].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:266
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_52_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("pass @p");
+    let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
+    out.push_str(", %pred");
+    let _ = write!(out, "{}", b.pls[i].map_or(0u64, | s | s.pdst() as u64));
+}
 /// Control-unit and other non-ALU operations, in printing order (`ctl` declarations).
-pub static CTLS: [CtlInfo; 0usize] = [];
+pub static CTLS: [CtlInfo; 53usize] = [
+    CtlInfo {
+        name: "loop_mode",
+        syllable: "HS",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_0_loop_mode_matches,
+        print: ctl_0_loop_mode_print,
+        src: "isa/control.isa:104",
+    },
+    CtlInfo {
+        name: "nop",
+        syllable: "HS",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_1_nop_matches,
+        print: ctl_1_nop_print,
+        src: "isa/control.isa:105",
+    },
+    CtlInfo {
+        name: "ct",
+        syllable: "SS",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_2_ct_matches,
+        print: ctl_2_ct_print,
+        src: "isa/control.isa:113",
+    },
+    CtlInfo {
+        name: "ipd",
+        syllable: "SS",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_3_ipd_matches,
+        print: ctl_3_ipd_print,
+        src: "isa/control.isa:116",
+    },
+    CtlInfo {
+        name: "eap",
+        syllable: "SS",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_4_eap_matches,
+        print: ctl_4_eap_print,
+        src: "isa/control.isa:117",
+    },
+    CtlInfo {
+        name: "bap",
+        syllable: "SS",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_5_bap_matches,
+        print: ctl_5_bap_print,
+        src: "isa/control.isa:118",
+    },
+    CtlInfo {
+        name: "rp",
+        syllable: "SS",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_6_rp_matches,
+        print: ctl_6_rp_print,
+        src: "isa/control.isa:119",
+    },
+    CtlInfo {
+        name: "vfdi",
+        syllable: "SS",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_7_vfdi_matches,
+        print: ctl_7_vfdi_print,
+        src: "isa/control.isa:120",
+    },
+    CtlInfo {
+        name: "abg",
+        syllable: "SS",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_8_abg_matches,
+        print: ctl_8_abg_print,
+        src: "isa/control.isa:121",
+    },
+    CtlInfo {
+        name: "abn",
+        syllable: "SS",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_9_abn_matches,
+        print: ctl_9_abn_print,
+        src: "isa/control.isa:122",
+    },
+    CtlInfo {
+        name: "abp",
+        syllable: "SS",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_10_abp_matches,
+        print: ctl_10_abp_print,
+        src: "isa/control.isa:123",
+    },
+    CtlInfo {
+        name: "alc",
+        syllable: "SS",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_11_alc_matches,
+        print: ctl_11_alc_print,
+        src: "isa/control.isa:124",
+    },
+    CtlInfo {
+        name: "cs0_invalid",
+        syllable: "CS0",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_12_cs0_invalid_matches,
+        print: ctl_12_cs0_invalid_print,
+        src: "isa/control.isa:132",
+    },
+    CtlInfo {
+        name: "ibranch",
+        syllable: "CS0",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_13_ibranch_matches,
+        print: ctl_13_ibranch_print,
+        src: "isa/control.isa:135",
+    },
+    CtlInfo {
+        name: "done",
+        syllable: "CS0",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_14_done_matches,
+        print: ctl_14_done_print,
+        src: "isa/control.isa:138",
+    },
+    CtlInfo {
+        name: "disp",
+        syllable: "CS0",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_15_disp_matches,
+        print: ctl_15_disp_print,
+        src: "isa/control.isa:141",
+    },
+    CtlInfo {
+        name: "ldisp",
+        syllable: "CS0",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_16_ldisp_matches,
+        print: ctl_16_ldisp_print,
+        src: "isa/control.isa:142",
+    },
+    CtlInfo {
+        name: "sdisp",
+        syllable: "CS0",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_17_sdisp_matches,
+        print: ctl_17_sdisp_print,
+        src: "isa/control.isa:143",
+    },
+    CtlInfo {
+        name: "return",
+        syllable: "CS0",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_18_return_matches,
+        print: ctl_18_return_print,
+        src: "isa/control.isa:144",
+    },
+    CtlInfo {
+        name: "gettsd",
+        syllable: "CS0",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_19_gettsd_matches,
+        print: ctl_19_gettsd_print,
+        src: "isa/control.isa:145",
+    },
+    CtlInfo {
+        name: "puttsd",
+        syllable: "CS0",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_20_puttsd_matches,
+        print: ctl_20_puttsd_print,
+        src: "isa/control.isa:148",
+    },
+    CtlInfo {
+        name: "pref",
+        syllable: "CS0",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_21_pref_matches,
+        print: ctl_21_pref_print,
+        src: "isa/control.isa:149",
+    },
+    CtlInfo {
+        name: "cs0_none",
+        syllable: "CS0",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_22_cs0_none_matches,
+        print: ctl_22_cs0_none_print,
+        src: "isa/control.isa:153",
+    },
+    CtlInfo {
+        name: "vfrpsz",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_23_vfrpsz_matches,
+        print: ctl_23_vfrpsz_print,
+        src: "isa/control.isa:164",
+    },
+    CtlInfo {
+        name: "vfrpsz_bogus",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_24_vfrpsz_bogus_matches,
+        print: ctl_24_vfrpsz_bogus_print,
+        src: "isa/control.isa:165",
+    },
+    CtlInfo {
+        name: "setwd",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 3u8,
+        matches: ctl_25_setwd_matches,
+        print: ctl_25_setwd_print,
+        src: "isa/control.isa:166",
+    },
+    CtlInfo {
+        name: "setwd_dbl",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 124u8,
+        matches: ctl_26_setwd_dbl_matches,
+        print: ctl_26_setwd_dbl_print,
+        src: "isa/control.isa:169",
+    },
+    CtlInfo {
+        name: "setwd_bogus",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_27_setwd_bogus_matches,
+        print: ctl_27_setwd_bogus_print,
+        src: "isa/control.isa:172",
+    },
+    CtlInfo {
+        name: "setbn",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_28_setbn_matches,
+        print: ctl_28_setbn_print,
+        src: "isa/control.isa:173",
+    },
+    CtlInfo {
+        name: "setbp",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_29_setbp_matches,
+        print: ctl_29_setbp_print,
+        src: "isa/control.isa:176",
+    },
+    CtlInfo {
+        name: "setsft",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 126u8,
+        matches: ctl_30_setsft_matches,
+        print: ctl_30_setsft_print,
+        src: "isa/control.isa:177",
+    },
+    CtlInfo {
+        name: "setsft_v1",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 1u8,
+        matches: ctl_31_setsft_v1_matches,
+        print: ctl_31_setsft_v1_print,
+        src: "isa/control.isa:178",
+    },
+    CtlInfo {
+        name: "setei",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_32_setei_matches,
+        print: ctl_32_setei_print,
+        src: "isa/control.isa:179",
+    },
+    CtlInfo {
+        name: "wait",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 1u8,
+        matches: ctl_33_wait_matches,
+        print: ctl_33_wait_print,
+        src: "isa/control.isa:180",
+    },
+    CtlInfo {
+        name: "wait_trap",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 14u8,
+        matches: ctl_34_wait_trap_matches,
+        print: ctl_34_wait_trap_print,
+        src: "isa/control.isa:183",
+    },
+    CtlInfo {
+        name: "wait_sal",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 112u8,
+        matches: ctl_35_wait_sal_matches,
+        print: ctl_35_wait_sal_print,
+        src: "isa/control.isa:186",
+    },
+    CtlInfo {
+        name: "call",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_36_call_matches,
+        print: ctl_36_call_print,
+        src: "isa/control.isa:189",
+    },
+    CtlInfo {
+        name: "icall",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_37_icall_matches,
+        print: ctl_37_icall_print,
+        src: "isa/control.isa:192",
+    },
+    CtlInfo {
+        name: "icall_other",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_38_icall_other_matches,
+        print: ctl_38_icall_other_print,
+        src: "isa/control.isa:195",
+    },
+    CtlInfo {
+        name: "call_bogus",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_39_call_bogus_matches,
+        print: ctl_39_call_bogus_print,
+        src: "isa/control.isa:196",
+    },
+    CtlInfo {
+        name: "flushr",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_40_flushr_matches,
+        print: ctl_40_flushr_print,
+        src: "isa/control.isa:197",
+    },
+    CtlInfo {
+        name: "flushc",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_41_flushc_matches,
+        print: ctl_41_flushc_print,
+        src: "isa/control.isa:198",
+    },
+    CtlInfo {
+        name: "fillr",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 96u8,
+        matches: ctl_42_fillr_matches,
+        print: ctl_42_fillr_print,
+        src: "isa/control.isa:199",
+    },
+    CtlInfo {
+        name: "fillr_old",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 31u8,
+        matches: ctl_43_fillr_old_matches,
+        print: ctl_43_fillr_old_print,
+        src: "isa/control.isa:200",
+    },
+    CtlInfo {
+        name: "fillc",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 96u8,
+        matches: ctl_44_fillc_matches,
+        print: ctl_44_fillc_print,
+        src: "isa/control.isa:201",
+    },
+    CtlInfo {
+        name: "fillc_old",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 31u8,
+        matches: ctl_45_fillc_old_matches,
+        print: ctl_45_fillc_old_print,
+        src: "isa/control.isa:202",
+    },
+    CtlInfo {
+        name: "vfbg",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_46_vfbg_matches,
+        print: ctl_46_vfbg_print,
+        src: "isa/control.isa:203",
+    },
+    CtlInfo {
+        name: "cs1_unimp",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_47_cs1_unimp_matches,
+        print: ctl_47_cs1_unimp_print,
+        src: "isa/control.isa:206",
+    },
+    CtlInfo {
+        name: "mova",
+        syllable: "AAS",
+        group: "control",
+        instances: 6usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_48_mova_matches,
+        print: ctl_48_mova_print,
+        src: "isa/control.isa:227",
+    },
+    CtlInfo {
+        name: "pls_elp0",
+        syllable: "PLS",
+        group: "control",
+        instances: 3usize,
+        descending: true,
+        versions: 127u8,
+        matches: ctl_49_pls_elp0_matches,
+        print: ctl_49_pls_elp0_print,
+        src: "isa/control.isa:257",
+    },
+    CtlInfo {
+        name: "pls_elp1",
+        syllable: "PLS",
+        group: "control",
+        instances: 3usize,
+        descending: true,
+        versions: 127u8,
+        matches: ctl_50_pls_elp1_matches,
+        print: ctl_50_pls_elp1_print,
+        src: "isa/control.isa:260",
+    },
+    CtlInfo {
+        name: "pls_clp",
+        syllable: "PLS",
+        group: "control",
+        instances: 3usize,
+        descending: true,
+        versions: 127u8,
+        matches: ctl_51_pls_clp_matches,
+        print: ctl_51_pls_clp_print,
+        src: "isa/control.isa:263",
+    },
+    CtlInfo {
+        name: "pls_pass",
+        syllable: "PLS",
+        group: "control",
+        instances: 3usize,
+        descending: true,
+        versions: 127u8,
+        matches: ctl_52_pls_pass_matches,
+        print: ctl_52_pls_pass_print,
+        src: "isa/control.isa:266",
+    },
+];
