@@ -178,9 +178,26 @@ pub fn bundle_lines(d: &Decoded) -> Vec<String> {
     lines
 }
 
+/// How many of the 16 hex digits of an address objdump drops: leading zeros of the
+/// range's end address, in groups of four, keeping at least one zero.
+fn skipped_digits(end: u64) -> usize {
+    let zeros = format!("{end:016x}").bytes().take_while(|&c| c == b'0').count();
+    if zeros == 16 && end != 0 {
+        return 0;
+    }
+    if zeros == 0 {
+        0
+    } else {
+        (zeros - 1) & !3
+    }
+}
+
 /// The address and raw-bytes line objdump prints before a wide instruction.
-fn address_line(out: &mut String, addr: u64, bytes: &[u8]) {
-    let _ = write!(out, "{addr:>8x}:\t");
+fn address_line(out: &mut String, addr: u64, bytes: &[u8], skip: usize) {
+    let digits = format!("{addr:016x}");
+    let shown = &digits[skip.min(15)..];
+    let lead = shown.bytes().take_while(|&c| c == b'0').count().min(shown.len() - 1);
+    let _ = write!(out, "{}{}:\t", " ".repeat(lead), &shown[lead..]);
     for (i, b) in bytes.iter().enumerate() {
         if i > 0 {
             out.push(' ');
@@ -192,10 +209,10 @@ fn address_line(out: &mut String, addr: u64, bytes: &[u8]) {
 
 /// Appends one wide instruction at `addr` and returns its length; bytes that do not
 /// form a wide instruction print as `(bad)`, eight at a time.
-pub fn write_bundle(out: &mut String, bytes: &[u8], addr: u64, iset: Iset) -> usize {
+pub fn write_bundle(out: &mut String, bytes: &[u8], addr: u64, iset: Iset, skip: usize) -> usize {
     match decode_lenient(bytes, addr, iset) {
         Ok(d) => {
-            address_line(out, addr, &bytes[..d.len()]);
+            address_line(out, addr, &bytes[..d.len()], skip);
             for l in bundle_lines(&d) {
                 out.push_str("  ");
                 out.push_str(&l);
@@ -206,7 +223,7 @@ pub fn write_bundle(out: &mut String, bytes: &[u8], addr: u64, iset: Iset) -> us
         }
         Err(e) => {
             let n = bytes.len().min(8);
-            address_line(out, addr, &bytes[..n]);
+            address_line(out, addr, &bytes[..n], skip);
             let _ = writeln!(out, "  (bad) ! {e}\n");
             n.max(1)
         }
@@ -218,12 +235,13 @@ pub fn write_bundle(out: &mut String, bytes: &[u8], addr: u64, iset: Iset) -> us
 pub fn listing(bytes: &[u8], addr: u64, iset: Iset, labels: &[(u64, &str)]) -> String {
     let mut out = String::new();
     let mut off = 0usize;
+    let skip = skipped_digits(addr + bytes.len() as u64);
     while off < bytes.len() {
         let a = addr + off as u64;
         for (_, name) in labels.iter().filter(|(la, _)| *la == a) {
-            let _ = writeln!(out, "{a:016x} <{name}>:");
+            let _ = write!(out, "\n{a:016x} <{name}>:\n");
         }
-        off += write_bundle(&mut out, &bytes[off..], a, iset);
+        off += write_bundle(&mut out, &bytes[off..], a, iset, skip);
     }
     out
 }
@@ -236,7 +254,7 @@ pub fn elf_listing(file_name: &str, f: &ElfFile, iset: Iset) -> String {
         if !s.executable {
             continue;
         }
-        let _ = write!(out, "\nDisassembly of section {}:\n\n", s.name);
+        let _ = write!(out, "\nDisassembly of section {}:\n", s.name);
         let end = s.addr + s.data.len() as u64;
         let mut labels: Vec<(u64, &str)> = f
             .symbols
@@ -245,6 +263,10 @@ pub fn elf_listing(file_name: &str, f: &ElfFile, iset: Iset) -> String {
             .map(|y| (y.addr, y.name.as_str()))
             .collect();
         labels.dedup_by_key(|l| l.0);
+        // Code before the first symbol is labelled with the section's name.
+        if labels.first().is_none_or(|l| l.0 != s.addr) {
+            labels.insert(0, (s.addr, s.name.as_str()));
+        }
         out.push_str(&listing(&s.data, s.addr, iset, &labels));
     }
     out

@@ -47,7 +47,7 @@ fn disassembles_an_elf_file() {
 fn raw_and_hex_input() {
     let out = dis().args(["--hex", "04000001 10808182", "--addr", "0x100", "--iset", "v3"]).output().unwrap();
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "     100:\t01 00 00 04 82 81 80 10 \t\n  adds,0 %r0, %r1, %r2\n\n");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(),  " 100:\t01 00 00 04 82 81 80 10 \t\n  adds,0 %r0, %r1, %r2\n\n");
     let p = tmp("raw.bin", &[0x01, 0, 0, 0x04, 0x82, 0x81, 0x80, 0x10]);
     let out = dis().arg("--raw").arg(&p).output().unwrap();
     assert!(String::from_utf8(out.stdout).unwrap().contains("adds,0 %r0, %r1, %r2"));
