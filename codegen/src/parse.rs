@@ -140,9 +140,10 @@ fn rule_name(r: Rule) -> String {
         Rule::string => "a string".into(),
         Rule::expr => "an expression".into(),
         Rule::item | Rule::syllable | Rule::bundle | Rule::operand | Rule::kind | Rule::format
-        | Rule::op | Rule::ctl | Rule::group => {
-            "a declaration (syllable, bundle, kind, operand, format, op, ctl, group)".into()
+        | Rule::op | Rule::ctl | Rule::group | Rule::constant | Rule::define | Rule::helper | Rule::text_def => {
+            "a declaration (syllable, bundle, kind, operand, format, op, ctl, text, define, const, helper, group)".into()
         }
+        Rule::EOI => "the end of the file".into(),
         Rule::enc => "an encoding line (FORMAT attr=value ...;)".into(),
         Rule::enc_attr => "an encoding attribute (ch=LIST, vN.., key=value) or `;`".into(),
         Rule::prefix | Rule::neg | Rule::not | Rule::primary | Rule::call | Rule::field_ref | Rule::bool_lit => "an expression".into(),
