@@ -4,6 +4,7 @@
 pub mod decode;
 pub mod disasm;
 pub mod elf;
+pub mod encode;
 pub mod isa;
 pub mod object;
 pub mod pack;

@@ -1,0 +1,249 @@
+//! Encoding ALU operations from their text: the inverse of decoding plus printing. The
+//! operation's format template says where each operand stands; each operand's text is
+//! matched against the spellings (`kind` templates) its operand field allows, which
+//! gives the byte. Literals are returned as requests; the bundle packer places them.
+
+use crate::isa::{self, KindClass, Role, Tmpl};
+use crate::version::Iset;
+use std::fmt;
+
+/// A literal an operand needs: its width and value. The packer chooses the LTS slot
+/// and patches `byte_base + slot` into the operand field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiteralRequest {
+    pub bits: u32,
+    pub value: u64,
+    /// Operand byte of slot 0 for this literal size (e.g. 0xd8 for 32-bit).
+    pub byte_base: u8,
+    /// Bit position of the operand field in the ALS.
+    pub field_lo: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EncodedAlu {
+    pub channel: u8,
+    pub als: u32,
+    pub ales: Option<u16>,
+    pub literal: Option<LiteralRequest>,
+    /// MAS for CS1, if the text gave one.
+    pub mas: Option<u8>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EncodeError {
+    UnknownMnemonic(String),
+    NotInChannel { name: String, channel: u8, iset: Iset },
+    BadOperands { name: String, text: String, expected: String },
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeError::UnknownMnemonic(n) => write!(f, "unknown mnemonic `{n}`"),
+            EncodeError::NotInChannel { name, channel, iset } => {
+                write!(f, "`{name}` cannot use channel {channel} in ISA {iset}")
+            }
+            EncodeError::BadOperands { name, text, expected } => {
+                write!(f, "bad operands `{text}` for `{name}` (expected {expected})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+fn parse_number(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(b) => (true, b.trim_start()),
+        None => (false, s),
+    };
+    let v = if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        u64::from_str_radix(h, 16).ok()?
+    } else {
+        body.parse::<u64>().ok()?
+    };
+    Some(if neg { v.wrapping_neg() } else { v })
+}
+
+fn size_prefix(ty: u8) -> &'static str {
+    match ty {
+        b'D' => "d",
+        b'X' => "x",
+        b'Q' => "q",
+        b'P' => "qp",
+        _ => "",
+    }
+}
+
+/// Matches `text` against a kind's template; returns the kind number or literal value
+/// written in it (`None` in the pair when the template has no number).
+fn match_kind(t: &[Tmpl], text: &str, ty: u8) -> Option<(Option<u64>, Option<u64>)> {
+    let mut rest = text.trim();
+    let (mut n, mut value) = (None, None);
+    for (i, seg) in t.iter().enumerate() {
+        match *seg {
+            Tmpl::Text(s) => rest = rest.strip_prefix(s)?,
+            Tmpl::Hole("sz", _) => {
+                // The operand type fixes the prefix; `%r` also stands for `%dr` and the
+                // other sizes, as the assembler accepts (the size is the operation's).
+                let p = size_prefix(ty);
+                rest = rest.strip_prefix(p).unwrap_or(rest);
+            }
+            Tmpl::Hole(name, _) => {
+                // A number runs to the next literal text of the template (or the end).
+                let end = match t.get(i + 1) {
+                    Some(Tmpl::Text(next)) => rest.find(next)?,
+                    _ => rest.len(),
+                };
+                let v = parse_number(&rest[..end])?;
+                rest = &rest[end..];
+                if name == "value" {
+                    value = Some(v);
+                } else {
+                    n = Some(v);
+                }
+            }
+        }
+    }
+    rest.trim().is_empty().then_some((n, value))
+}
+
+/// The operand byte for `text` in field `f`, or a literal request.
+fn encode_operand(f: &isa::FieldInfo, text: &str, ty: u8) -> Option<(u8, Option<LiteralRequest>)> {
+    let map = &isa::OPERANDS[f.operand as usize];
+    let bare = parse_number(text);
+    for v in 0..=255u8 {
+        let Some((kind, n)) = map.table[v as usize] else { continue };
+        let k = &isa::KINDS[kind as usize];
+        let matched = match_kind(k.template, text, ty);
+        match k.class {
+            KindClass::Lit { bits, shift } => {
+                // Only the first slot of each literal size represents the class.
+                if n != 0 || shift != 0 {
+                    continue;
+                }
+                let written = match matched {
+                    Some((_, Some(x))) => Some(x),
+                    _ => None,
+                };
+                let Some(value) = written.or(bare.filter(|_| f.role == Role::Src)) else { continue };
+                if bits < 64 && value >> bits != 0 && value >> (bits - 1) != u64::MAX >> (bits - 1) {
+                    continue;
+                }
+                return Some((v, Some(LiteralRequest { bits, value, byte_base: v, field_lo: f.lo })));
+            }
+            KindClass::Imm => {
+                if let Some(x) = bare {
+                    if x == n as u64 {
+                        return Some((v, None));
+                    }
+                }
+            }
+            _ => {
+                if let Some((num, _)) = matched {
+                    if num.is_none_or(|x| x == n as u64) {
+                        return Some((v, None));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Splits the operand text of an ALU operation at the separators of its template.
+fn split_operands<'a>(syntax: &[Tmpl], text: &'a str) -> Option<Vec<(&'static str, &'a str)>> {
+    let mut out = Vec::new();
+    let mut rest = text.trim();
+    let holes: Vec<(usize, &'static str)> = syntax
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| match t {
+            Tmpl::Hole(n, _) if *n != "mas" && *n != "cond" => Some((i, *n)),
+            _ => None,
+        })
+        .collect();
+    for (k, (i, name)) in holes.iter().enumerate() {
+        // Leading text before this hole.
+        if let Some(Tmpl::Text(pre)) = i.checked_sub(1).and_then(|j| syntax.get(j)) {
+            rest = rest.strip_prefix(pre.trim_end())?.trim_start();
+        }
+        let end = if k + 1 < holes.len() {
+            match syntax.get(i + 1) {
+                Some(Tmpl::Text(sep)) => rest.find(sep.trim_end())?,
+                _ => return None,
+            }
+        } else {
+            rest.len()
+        };
+        out.push((*name, rest[..end].trim()));
+        rest = &rest[end..];
+    }
+    rest.trim().is_empty().then_some(out)
+}
+
+/// Encodes `name,channel[,sm] operands` (the operand text without the mnemonic).
+pub fn encode_alu(name: &str, channel: u8, sm: bool, operands: &str, iset: Iset) -> Result<EncodedAlu, EncodeError> {
+    let ops: Vec<usize> = isa::OPS.iter().enumerate().filter(|(_, o)| o.name == name).map(|(i, _)| i).collect();
+    if ops.is_empty() {
+        return Err(EncodeError::UnknownMnemonic(name.to_string()));
+    }
+    // Trailing `, mas = N` belongs to memory operations.
+    let (operands, mas) = match operands.rsplit_once(", mas = ") {
+        Some((a, m)) => (a, parse_number(m).map(|v| v as u8)),
+        None => (operands, None),
+    };
+    let mut expected = String::new();
+    for e in isa::ENCODINGS.iter().filter(|e| ops.contains(&(e.op as usize))) {
+        if e.channels & (1 << channel) == 0 || e.versions & iset.mask() == 0 {
+            continue;
+        }
+        let fmt = &isa::FORMATS[e.format as usize];
+        let info = &isa::OPS[e.op as usize];
+        expected = fmt.syntax.iter().map(|t| match t {
+            Tmpl::Text(s) => s.to_string(),
+            Tmpl::Hole(n, _) if *n == "mas" || *n == "cond" => String::new(),
+            Tmpl::Hole(n, _) => n.to_string(),
+        }).collect();
+        let Some(parts) = split_operands(fmt.syntax, operands) else { continue };
+        let mut als = e.als_value | (u32::from(sm) << 31);
+        let mut ales = e.ales_value as u32;
+        let mut literal = None;
+        let mut types = info.args.bytes();
+        let mut ok = true;
+        for f in fmt.fields {
+            let ty = match f.role {
+                Role::Src | Role::Dst => types.next().unwrap_or(b' '),
+                _ => b' ',
+            };
+            let Some((_, text)) = parts.iter().find(|(n, _)| *n == f.name) else {
+                ok = false;
+                break;
+            };
+            match encode_operand(f, text, ty) {
+                Some((byte, lit)) => {
+                    if f.in_ales {
+                        ales |= (byte as u32) << f.lo;
+                    } else {
+                        als |= (byte as u32) << f.lo;
+                    }
+                    if lit.is_some() {
+                        literal = lit;
+                    }
+                }
+                None => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if ok {
+            return Ok(EncodedAlu { channel, als, ales: fmt.ales.then_some(ales as u16), literal, mas });
+        }
+    }
+    if expected.is_empty() {
+        return Err(EncodeError::NotInChannel { name: name.to_string(), channel, iset });
+    }
+    Err(EncodeError::BadOperands { name: name.to_string(), text: operands.to_string(), expected })
+}

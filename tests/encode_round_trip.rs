@@ -1,0 +1,57 @@
+//! Text → encode → decode → text for every operation the description holds, in every
+//! channel and ISA version it allows.
+
+use e2k_emu::decode::decode;
+use e2k_emu::disasm::alu_text;
+use e2k_emu::encode::encode_alu;
+use e2k_emu::isa;
+use e2k_emu::sample;
+use e2k_emu::version::Iset;
+
+/// Splits `name,ch[,sm] operands`.
+fn split(line: &str) -> (String, u8, bool, String) {
+    let (head, rest) = line.split_once(' ').unwrap_or((line, ""));
+    let mut parts = head.split(',');
+    let name = parts.next().unwrap().to_string();
+    let ch = parts.next().unwrap().parse().unwrap();
+    let sm = parts.next() == Some("sm");
+    (name, ch, sm, rest.to_string())
+}
+
+#[test]
+fn every_operation_round_trips_through_text() {
+    let mut checked = 0;
+    for s in sample::all() {
+        let d = decode(&s.bytes, 0x10000, s.iset).unwrap();
+        let op = d.alu[s.channel as usize].as_ref().unwrap();
+        let text = alu_text(&d, op);
+        let (name, ch, sm, operands) = split(&text);
+        let e = encode_alu(&name, ch, sm, &operands, s.iset)
+            .unwrap_or_else(|err| panic!("{text} ({}): {err}", isa::ENCODINGS[s.enc].src));
+        let b = d.bundle.als[s.channel as usize].unwrap().0;
+        assert_eq!(e.als, b, "ALS of `{text}` in {}", s.iset);
+        let ales = d.bundle.ales[s.channel as usize].map(|a| a.0);
+        assert_eq!(e.ales, ales, "ALES of `{text}` in {}", s.iset);
+        checked += 1;
+    }
+    assert!(checked > 1000, "only {checked} samples");
+}
+
+#[test]
+fn literals_and_errors() {
+    let v4 = Iset::new(4).unwrap();
+    let e = encode_alu("addd", 0, false, "%dr0, _f64 0x1122334455667788, %dr1", v4).unwrap();
+    let lit = e.literal.unwrap();
+    assert_eq!((lit.bits, lit.value, lit.byte_base), (64, 0x1122334455667788, 0xdc));
+    let e = encode_alu("adds", 1, false, "%r0, 0x12345, %r1", v4).unwrap();
+    assert_eq!(e.literal.unwrap().bits, 32);
+    let e = encode_alu("adds", 1, false, "%r0, 5, %r1", v4).unwrap();
+    assert!(e.literal.is_none());
+    assert_eq!((e.als >> 8) & 0xff, 0xc5);
+    let e = encode_alu("ldd", 0, false, "%dr0, %dr1, %dr2, mas = 0x3", v4).unwrap();
+    assert_eq!(e.mas, Some(3));
+    assert_eq!(encode_alu("frob", 0, false, "", v4).unwrap_err().to_string(), "unknown mnemonic `frob`");
+    assert!(encode_alu("stb", 0, false, "%dr0, %dr1, %r2", v4).unwrap_err().to_string().contains("cannot use channel 0"));
+    assert!(encode_alu("adds", 0, false, "%r0, %r1", v4).unwrap_err().to_string().contains("bad operands"));
+    assert!(encode_alu("qpand", 0, false, "%qpr0, %qpr1, %qpr2", v4).is_err(), "qpand is v5+");
+}
