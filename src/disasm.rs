@@ -150,7 +150,9 @@ pub fn bundle_lines(d: &Decoded) -> Vec<String> {
         if syl == "ALS" {
             for ch in 0..6u8 {
                 if let Some(op) = &d.alu[ch as usize] {
-                    lines.push(alu_text(d, op));
+                    if op.encoding().second & (1 << ch) == 0 {
+                        lines.push(alu_text(d, op));
+                    }
                 } else if d.bad.iter().any(|(c, _)| *c == ch) {
                     // objdump's word for an encoding no operation matches.
                     lines.push(format!("unrecognized,{ch} "));

@@ -102,6 +102,9 @@ pub struct EncInfo {
     pub ales_value: u16,
     /// Bit c: allowed in channel c.
     pub channels: u8,
+    /// Bit c: in channel c this is the second half of a pair operation; the first half
+    /// prints the whole operation.
+    pub second: u8,
     /// Bit v-1: allowed in ISA version v.
     pub versions: u8,
     pub src: &'static str,

@@ -135,6 +135,17 @@ fn malformed_bundles_are_typed_errors() {
 }
 
 #[test]
+fn second_halves_of_pairs_are_not_printed() {
+    let samples = sample::all();
+    let movtq = |ch: u8| samples.iter().find(|s| isa::OPS[isa::ENCODINGS[s.enc].op as usize].name == "movtq" && s.channel == ch).unwrap();
+    let first = decode(&movtq(0).bytes, 0, movtq(0).iset).unwrap();
+    assert_eq!(bundle_lines(&first).len(), 1);
+    let second = decode(&movtq(1).bytes, 0, movtq(1).iset).unwrap();
+    assert!(second.alu[1].is_some(), "the second half still decodes");
+    assert!(bundle_lines(&second).is_empty(), "{:?}", bundle_lines(&second));
+}
+
+#[test]
 fn version_selects_operations() {
     // Each sample's operation must be absent from versions its rows do not cover.
     for s in sample::all() {

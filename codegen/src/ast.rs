@@ -144,6 +144,7 @@ pub enum EncValue {
 pub struct Enc {
     pub format: String,
     pub channels: Option<Vec<u32>>,
+    pub second: Vec<u32>,
     pub ver: Option<VerRange>,
     pub attrs: Vec<(String, EncValue, Loc)>,
     pub loc: Loc,

@@ -539,9 +539,9 @@ fn ops(m: &Model) -> Result<TokenStream, Diagnostic> {
         let op = *oi as u16;
         let f = e.format as u8;
         let (am, av, em, ev) = (e.als_mask, e.als_value, e.ales_mask as u16, e.ales_value as u16);
-        let (ch, ver) = (e.channels, e.versions);
+        let (ch, ver, second) = (e.channels, e.versions, e.second);
         let at = src(&e.loc);
-        quote!(EncInfo { op: #op, format: #f, als_mask: #am, als_value: #av, ales_mask: #em, ales_value: #ev, channels: #ch, versions: #ver, src: #at })
+        quote!(EncInfo { op: #op, format: #f, als_mask: #am, als_value: #av, ales_mask: #em, ales_value: #ev, channels: #ch, second: #second, versions: #ver, src: #at })
     });
     let idx_ts = index.iter().map(|(a, b)| quote!((#a, #b)));
     let nf = formats.len();

@@ -69,6 +69,8 @@ pub struct EncRow {
     pub ales_mask: u32,
     pub ales_value: u32,
     pub channels: u8,
+    /// Channels where the operation is the second half of a pair (not printed).
+    pub second: u8,
     pub versions: u8,
     pub loc: Loc,
 }
@@ -366,9 +368,13 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
                 return err(&e.loc, "encoding needs `ch=` (the channels it may use)");
             };
             let channels = chs.iter().fold(0u8, |m, c| m | 1 << c);
+            let second = e.second.iter().fold(0u8, |m, c| m | 1 << c);
+            if second & !channels != 0 {
+                return err(&e.loc, "`second=` may only name channels that `ch=` allows");
+            }
             let vr = e.ver.clone().unwrap_or(VerRange { lo: 1, hi: MAX_VERSION });
             let versions = (vr.lo..=vr.hi).fold(0u8, |m, v| m | 1 << (v - 1));
-            encs.push(EncRow { format: fi, opc, als_mask, als_value, ales_mask, ales_value, channels, versions, loc: e.loc.clone() });
+            encs.push(EncRow { format: fi, opc, als_mask, als_value, ales_mask, ales_value, channels, second, versions, loc: e.loc.clone() });
         }
         let fmt = &formats[fmt0.unwrap()];
         let mut env = sem::Env::new(&consts, helpers);

@@ -454,7 +454,7 @@ fn op(ctx: &Ctx, p: Pair<Rule>) -> Result<OpDef, Diagnostic> {
                 let eloc = ctx.loc(&item);
                 let mut ei = item.into_inner();
                 let format = ei.next().unwrap().as_str().to_string();
-                let mut e = Enc { format, channels: None, ver: None, attrs: vec![], loc: eloc };
+                let mut e = Enc { format, channels: None, second: vec![], ver: None, attrs: vec![], loc: eloc };
                 for a in ei {
                     let aloc = ctx.loc(&a);
                     let a = a.into_inner().next().unwrap();
@@ -470,6 +470,10 @@ fn op(ctx: &Ctx, p: Pair<Rule>) -> Result<OpDef, Diagnostic> {
                                 return Err(Diagnostic::new(aloc, format!("channel {bad} does not exist (0..5)")));
                             }
                             e.channels = Some(chs);
+                        }
+                        Rule::enc_second => {
+                            let list = a.into_inner().next().unwrap();
+                            e.second = list.as_str().split(',').map(|c| c.trim().parse().unwrap()).collect();
                         }
                         Rule::enc_ver => e.ver = Some(ver(ctx, a)?),
                         Rule::enc_kv => {
