@@ -22,62 +22,62 @@ impl Hs {
     ///`HS.mdl`: bits 3:0.
     #[inline]
     pub const fn mdl(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 15u32
+        self.0 & 15u32
     }
     ///`HS.lng`: bits 6:4.
     #[inline]
     pub const fn lng(self) -> u32 {
-        ((self.0 as u32) >> 4u32) & 7u32
+        (self.0 >> 4u32) & 7u32
     }
     ///`HS.nop`: bits 9:7.
     #[inline]
     pub const fn nop(self) -> u32 {
-        ((self.0 as u32) >> 7u32) & 7u32
+        (self.0 >> 7u32) & 7u32
     }
     ///`HS.lm`: bit 10.
     #[inline]
     pub const fn lm(self) -> u32 {
-        ((self.0 as u32) >> 10u32) & 1u32
+        (self.0 >> 10u32) & 1u32
     }
     ///`HS.s`: bit 12.
     #[inline]
     pub const fn s(self) -> u32 {
-        ((self.0 as u32) >> 12u32) & 1u32
+        (self.0 >> 12u32) & 1u32
     }
     ///`HS.sw`: bit 13.
     #[inline]
     pub const fn sw(self) -> u32 {
-        ((self.0 as u32) >> 13u32) & 1u32
+        (self.0 >> 13u32) & 1u32
     }
     ///`HS.c0`: bit 14.
     #[inline]
     pub const fn c0(self) -> u32 {
-        ((self.0 as u32) >> 14u32) & 1u32
+        (self.0 >> 14u32) & 1u32
     }
     ///`HS.c1`: bit 15.
     #[inline]
     pub const fn c1(self) -> u32 {
-        ((self.0 as u32) >> 15u32) & 1u32
+        (self.0 >> 15u32) & 1u32
     }
     ///`HS.cd`: bits 17:16.
     #[inline]
     pub const fn cd(self) -> u32 {
-        ((self.0 as u32) >> 16u32) & 3u32
+        (self.0 >> 16u32) & 3u32
     }
     ///`HS.pl`: bits 19:18.
     #[inline]
     pub const fn pl(self) -> u32 {
-        ((self.0 as u32) >> 18u32) & 3u32
+        (self.0 >> 18u32) & 3u32
     }
     ///`HS.ale`: bits 25:20.
     #[inline]
     pub const fn ale(self) -> u32 {
-        ((self.0 as u32) >> 20u32) & 63u32
+        (self.0 >> 20u32) & 63u32
     }
     ///`HS.al`: bits 31:26.
     #[inline]
     pub const fn al(self) -> u32 {
-        ((self.0 as u32) >> 26u32) & 63u32
+        (self.0 >> 26u32) & 63u32
     }
 }
 ///Syllable `SS` (32 bits), isa/bundle.isa:21.
@@ -112,107 +112,107 @@ impl Ss {
     ///`SS.psrc`: bits 4:0.
     #[inline]
     pub const fn psrc(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 31u32
+        self.0 & 31u32
     }
     ///`SS.ct`: bits 8:5.
     #[inline]
     pub const fn ct(self) -> u32 {
-        ((self.0 as u32) >> 5u32) & 15u32
+        (self.0 >> 5u32) & 15u32
     }
     ///`SS.ctop`: bits 11:10.
     #[inline]
     pub const fn ctop(self) -> u32 {
-        ((self.0 as u32) >> 10u32) & 3u32
+        (self.0 >> 10u32) & 3u32
     }
     ///`SS.aa`: bits 15:12.
     #[inline]
     pub const fn aa(self) -> u32 {
-        ((self.0 as u32) >> 12u32) & 15u32
+        (self.0 >> 12u32) & 15u32
     }
     ///`SS.alct`: bit 16.
     #[inline]
     pub const fn alct(self) -> u32 {
-        ((self.0 as u32) >> 16u32) & 1u32
+        (self.0 >> 16u32) & 1u32
     }
     ///`SS.alcf`: bit 17.
     #[inline]
     pub const fn alcf(self) -> u32 {
-        ((self.0 as u32) >> 17u32) & 1u32
+        (self.0 >> 17u32) & 1u32
     }
     ///`SS.abpt`: bit 18.
     #[inline]
     pub const fn abpt(self) -> u32 {
-        ((self.0 as u32) >> 18u32) & 1u32
+        (self.0 >> 18u32) & 1u32
     }
     ///`SS.abpf`: bit 19.
     #[inline]
     pub const fn abpf(self) -> u32 {
-        ((self.0 as u32) >> 19u32) & 1u32
+        (self.0 >> 19u32) & 1u32
     }
     ///`SS.sf`: bit 20.
     #[inline]
     pub const fn sf(self) -> u32 {
-        ((self.0 as u32) >> 20u32) & 1u32
+        (self.0 >> 20u32) & 1u32
     }
     ///`SS.abnt`: bit 21.
     #[inline]
     pub const fn abnt(self) -> u32 {
-        ((self.0 as u32) >> 21u32) & 1u32
+        (self.0 >> 21u32) & 1u32
     }
     ///`SS.abnf`: bit 22.
     #[inline]
     pub const fn abnf(self) -> u32 {
-        ((self.0 as u32) >> 22u32) & 1u32
+        (self.0 >> 22u32) & 1u32
     }
     ///`SS.abgd`: bit 23.
     #[inline]
     pub const fn abgd(self) -> u32 {
-        ((self.0 as u32) >> 23u32) & 1u32
+        (self.0 >> 23u32) & 1u32
     }
     ///`SS.abgi`: bit 24.
     #[inline]
     pub const fn abgi(self) -> u32 {
-        ((self.0 as u32) >> 24u32) & 1u32
+        (self.0 >> 24u32) & 1u32
     }
     ///`SS.crp`: bit 25.
     #[inline]
     pub const fn crp(self) -> u32 {
-        ((self.0 as u32) >> 25u32) & 1u32
+        (self.0 >> 25u32) & 1u32
     }
     ///`SS.vfdi`: bit 26.
     #[inline]
     pub const fn vfdi(self) -> u32 {
-        ((self.0 as u32) >> 26u32) & 1u32
+        (self.0 >> 26u32) & 1u32
     }
     ///`SS.srp`: bit 27.
     #[inline]
     pub const fn srp(self) -> u32 {
-        ((self.0 as u32) >> 27u32) & 1u32
+        (self.0 >> 27u32) & 1u32
     }
     ///`SS.bap`: bit 28.
     #[inline]
     pub const fn bap(self) -> u32 {
-        ((self.0 as u32) >> 28u32) & 1u32
+        (self.0 >> 28u32) & 1u32
     }
     ///`SS.eap`: bit 29.
     #[inline]
     pub const fn eap(self) -> u32 {
-        ((self.0 as u32) >> 29u32) & 1u32
+        (self.0 >> 29u32) & 1u32
     }
     ///`SS.ipd`: bits 31:30.
     #[inline]
     pub const fn ipd(self) -> u32 {
-        ((self.0 as u32) >> 30u32) & 3u32
+        (self.0 >> 30u32) & 3u32
     }
     ///`SS.invts`: bit 1.
     #[inline]
     pub const fn invts(self) -> u32 {
-        ((self.0 as u32) >> 1u32) & 1u32
+        (self.0 >> 1u32) & 1u32
     }
     ///`SS.flushts`: bit 2.
     #[inline]
     pub const fn flushts(self) -> u32 {
-        ((self.0 as u32) >> 2u32) & 1u32
+        (self.0 >> 2u32) & 1u32
     }
 }
 ///Syllable `ALS` (32 bits), isa/bundle.isa:46.
@@ -234,42 +234,42 @@ impl Als {
     ///`ALS.sm`: bit 31.
     #[inline]
     pub const fn sm(self) -> u32 {
-        ((self.0 as u32) >> 31u32) & 1u32
+        (self.0 >> 31u32) & 1u32
     }
     ///`ALS.opc`: bits 30:24.
     #[inline]
     pub const fn opc(self) -> u32 {
-        ((self.0 as u32) >> 24u32) & 127u32
+        (self.0 >> 24u32) & 127u32
     }
     ///`ALS.src1`: bits 23:16.
     #[inline]
     pub const fn src1(self) -> u32 {
-        ((self.0 as u32) >> 16u32) & 255u32
+        (self.0 >> 16u32) & 255u32
     }
     ///`ALS.opce`: bits 23:16.
     #[inline]
     pub const fn opce(self) -> u32 {
-        ((self.0 as u32) >> 16u32) & 255u32
+        (self.0 >> 16u32) & 255u32
     }
     ///`ALS.src2`: bits 15:8.
     #[inline]
     pub const fn src2(self) -> u32 {
-        ((self.0 as u32) >> 8u32) & 255u32
+        (self.0 >> 8u32) & 255u32
     }
     ///`ALS.dst`: bits 7:0.
     #[inline]
     pub const fn dst(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 255u32
+        self.0 & 255u32
     }
     ///`ALS.cmpopce`: bits 7:5.
     #[inline]
     pub const fn cmpopce(self) -> u32 {
-        ((self.0 as u32) >> 5u32) & 7u32
+        (self.0 >> 5u32) & 7u32
     }
     ///`ALS.pdst`: bits 4:0.
     #[inline]
     pub const fn pdst(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 31u32
+        self.0 & 31u32
     }
 }
 ///Syllable `ALES` (16 bits), isa/bundle.isa:58.
@@ -291,12 +291,12 @@ impl Ales {
     ///`ALES.opce`: bits 7:0.
     #[inline]
     pub const fn opce(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 255u32
+        (self.0 as u32) & 255u32
     }
     ///`ALES.src3`: bits 7:0.
     #[inline]
     pub const fn src3(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 255u32
+        (self.0 as u32) & 255u32
     }
 }
 ///Syllable `CS0` (32 bits), isa/bundle.isa:64.
@@ -317,37 +317,37 @@ impl Cs0 {
     ///`CS0.ctpr`: bits 31:30.
     #[inline]
     pub const fn ctpr(self) -> u32 {
-        ((self.0 as u32) >> 30u32) & 3u32
+        (self.0 >> 30u32) & 3u32
     }
     ///`CS0.opc`: bits 29:28.
     #[inline]
     pub const fn opc(self) -> u32 {
-        ((self.0 as u32) >> 28u32) & 3u32
+        (self.0 >> 28u32) & 3u32
     }
     ///`CS0.param`: bits 27:0.
     #[inline]
     pub const fn param(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 268435455u32
+        self.0 & 268435455u32
     }
     ///`CS0.ptype`: bits 2:0.
     #[inline]
     pub const fn ptype(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 7u32
+        self.0 & 7u32
     }
     ///`CS0.pref_ipr`: bits 2:0.
     #[inline]
     pub const fn pref_ipr(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 7u32
+        self.0 & 7u32
     }
     ///`CS0.pref_ipd`: bit 3.
     #[inline]
     pub const fn pref_ipd(self) -> u32 {
-        ((self.0 as u32) >> 3u32) & 1u32
+        (self.0 >> 3u32) & 1u32
     }
     ///`CS0.pref_disp`: bits 27:4.
     #[inline]
     pub const fn pref_disp(self) -> u32 {
-        ((self.0 as u32) >> 4u32) & 16777215u32
+        (self.0 >> 4u32) & 16777215u32
     }
 }
 ///Syllable `CS1` (32 bits), isa/bundle.isa:74.
@@ -394,167 +394,167 @@ impl Cs1 {
     ///`CS1.opc`: bits 31:28.
     #[inline]
     pub const fn opc(self) -> u32 {
-        ((self.0 as u32) >> 28u32) & 15u32
+        (self.0 >> 28u32) & 15u32
     }
     ///`CS1.param`: bits 27:0.
     #[inline]
     pub const fn param(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 268435455u32
+        self.0 & 268435455u32
     }
     ///`CS1.setbp`: bit 27.
     #[inline]
     pub const fn setbp(self) -> u32 {
-        ((self.0 as u32) >> 27u32) & 1u32
+        (self.0 >> 27u32) & 1u32
     }
     ///`CS1.setbn`: bit 26.
     #[inline]
     pub const fn setbn(self) -> u32 {
-        ((self.0 as u32) >> 26u32) & 1u32
+        (self.0 >> 26u32) & 1u32
     }
     ///`CS1.settr`: bit 25.
     #[inline]
     pub const fn settr(self) -> u32 {
-        ((self.0 as u32) >> 25u32) & 1u32
+        (self.0 >> 25u32) & 1u32
     }
     ///`CS1.setsft`: bit 27.
     #[inline]
     pub const fn setsft(self) -> u32 {
-        ((self.0 as u32) >> 27u32) & 1u32
+        (self.0 >> 27u32) & 1u32
     }
     ///`CS1.rbs`: bits 5:0.
     #[inline]
     pub const fn rbs(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 63u32
+        self.0 & 63u32
     }
     ///`CS1.rsz`: bits 11:6.
     #[inline]
     pub const fn rsz(self) -> u32 {
-        ((self.0 as u32) >> 6u32) & 63u32
+        (self.0 >> 6u32) & 63u32
     }
     ///`CS1.rcur`: bits 17:12.
     #[inline]
     pub const fn rcur(self) -> u32 {
-        ((self.0 as u32) >> 12u32) & 63u32
+        (self.0 >> 12u32) & 63u32
     }
     ///`CS1.psz`: bits 22:18.
     #[inline]
     pub const fn psz(self) -> u32 {
-        ((self.0 as u32) >> 18u32) & 31u32
+        (self.0 >> 18u32) & 31u32
     }
     ///`CS1.ei`: bits 7:0.
     #[inline]
     pub const fn ei(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 255u32
+        self.0 & 255u32
     }
     ///`CS1.wait_all_c`: bit 0.
     #[inline]
     pub const fn wait_all_c(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 1u32
+        self.0 & 1u32
     }
     ///`CS1.wait_all_e`: bit 1.
     #[inline]
     pub const fn wait_all_e(self) -> u32 {
-        ((self.0 as u32) >> 1u32) & 1u32
+        (self.0 >> 1u32) & 1u32
     }
     ///`CS1.wait_st_c`: bit 2.
     #[inline]
     pub const fn wait_st_c(self) -> u32 {
-        ((self.0 as u32) >> 2u32) & 1u32
+        (self.0 >> 2u32) & 1u32
     }
     ///`CS1.wait_ld_c`: bit 3.
     #[inline]
     pub const fn wait_ld_c(self) -> u32 {
-        ((self.0 as u32) >> 3u32) & 1u32
+        (self.0 >> 3u32) & 1u32
     }
     ///`CS1.wait_fl_c`: bit 4.
     #[inline]
     pub const fn wait_fl_c(self) -> u32 {
-        ((self.0 as u32) >> 4u32) & 1u32
+        (self.0 >> 4u32) & 1u32
     }
     ///`CS1.wait_ma_c`: bit 5.
     #[inline]
     pub const fn wait_ma_c(self) -> u32 {
-        ((self.0 as u32) >> 5u32) & 1u32
+        (self.0 >> 5u32) & 1u32
     }
     ///`CS1.wait_trap`: bit 6.
     #[inline]
     pub const fn wait_trap(self) -> u32 {
-        ((self.0 as u32) >> 6u32) & 1u32
+        (self.0 >> 6u32) & 1u32
     }
     ///`CS1.wait_sas`: bit 7.
     #[inline]
     pub const fn wait_sas(self) -> u32 {
-        ((self.0 as u32) >> 7u32) & 1u32
+        (self.0 >> 7u32) & 1u32
     }
     ///`CS1.wait_sal`: bit 8.
     #[inline]
     pub const fn wait_sal(self) -> u32 {
-        ((self.0 as u32) >> 8u32) & 1u32
+        (self.0 >> 8u32) & 1u32
     }
     ///`CS1.wbs`: bits 6:0.
     #[inline]
     pub const fn wbs(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 127u32
+        self.0 & 127u32
     }
     ///`CS1.ctopc`: bits 9:7.
     #[inline]
     pub const fn ctopc(self) -> u32 {
-        ((self.0 as u32) >> 7u32) & 7u32
+        (self.0 >> 7u32) & 7u32
     }
     ///`CS1.mas0`: bits 27:21.
     #[inline]
     pub const fn mas0(self) -> u32 {
-        ((self.0 as u32) >> 21u32) & 127u32
+        (self.0 >> 21u32) & 127u32
     }
     ///`CS1.mas2`: bits 20:14.
     #[inline]
     pub const fn mas2(self) -> u32 {
-        ((self.0 as u32) >> 14u32) & 127u32
+        (self.0 >> 14u32) & 127u32
     }
     ///`CS1.mas3`: bits 13:7.
     #[inline]
     pub const fn mas3(self) -> u32 {
-        ((self.0 as u32) >> 7u32) & 127u32
+        (self.0 >> 7u32) & 127u32
     }
     ///`CS1.mas5`: bits 6:0.
     #[inline]
     pub const fn mas5(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 127u32
+        self.0 & 127u32
     }
     ///`CS1.flushr`: bit 0.
     #[inline]
     pub const fn flushr(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 1u32
+        self.0 & 1u32
     }
     ///`CS1.flushc`: bit 1.
     #[inline]
     pub const fn flushc(self) -> u32 {
-        ((self.0 as u32) >> 1u32) & 1u32
+        (self.0 >> 1u32) & 1u32
     }
     ///`CS1.fillr`: bit 2.
     #[inline]
     pub const fn fillr(self) -> u32 {
-        ((self.0 as u32) >> 2u32) & 1u32
+        (self.0 >> 2u32) & 1u32
     }
     ///`CS1.fillc`: bit 3.
     #[inline]
     pub const fn fillc(self) -> u32 {
-        ((self.0 as u32) >> 3u32) & 1u32
+        (self.0 >> 3u32) & 1u32
     }
     ///`CS1.umask`: bits 7:0.
     #[inline]
     pub const fn umask(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 255u32
+        self.0 & 255u32
     }
     ///`CS1.dmask`: bits 15:8.
     #[inline]
     pub const fn dmask(self) -> u32 {
-        ((self.0 as u32) >> 8u32) & 255u32
+        (self.0 >> 8u32) & 255u32
     }
     ///`CS1.chkm4`: bit 16.
     #[inline]
     pub const fn chkm4(self) -> u32 {
-        ((self.0 as u32) >> 16u32) & 1u32
+        (self.0 >> 16u32) & 1u32
     }
 }
 ///Syllable `AAS` (16 bits), isa/bundle.isa:111.
@@ -580,7 +580,7 @@ impl Aas {
     ///`AAS.dst_lo`: bits 7:0.
     #[inline]
     pub const fn dst_lo(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 255u32
+        (self.0 as u32) & 255u32
     }
     ///`AAS.be`: bit 15.
     #[inline]
@@ -605,7 +605,7 @@ impl Aas {
     ///`AAS.am`: bit 0.
     #[inline]
     pub const fn am(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 1u32
+        (self.0 as u32) & 1u32
     }
 }
 ///Syllable `LTS` (32 bits), isa/bundle.isa:122.
@@ -627,42 +627,42 @@ impl Lts {
     ///`LTS.value`: bits 31:0.
     #[inline]
     pub const fn value(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 4294967295u32
+        self.0
     }
     ///`LTS.lo16`: bits 15:0.
     #[inline]
     pub const fn lo16(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 65535u32
+        self.0 & 65535u32
     }
     ///`LTS.hi16`: bits 31:16.
     #[inline]
     pub const fn hi16(self) -> u32 {
-        ((self.0 as u32) >> 16u32) & 65535u32
+        (self.0 >> 16u32) & 65535u32
     }
     ///`LTS.dbl`: bit 3.
     #[inline]
     pub const fn dbl(self) -> u32 {
-        ((self.0 as u32) >> 3u32) & 1u32
+        (self.0 >> 3u32) & 1u32
     }
     ///`LTS.nfx`: bit 4.
     #[inline]
     pub const fn nfx(self) -> u32 {
-        ((self.0 as u32) >> 4u32) & 1u32
+        (self.0 >> 4u32) & 1u32
     }
     ///`LTS.wsz`: bits 11:5.
     #[inline]
     pub const fn wsz(self) -> u32 {
-        ((self.0 as u32) >> 5u32) & 127u32
+        (self.0 >> 5u32) & 127u32
     }
     ///`LTS.rpsz`: bits 16:12.
     #[inline]
     pub const fn rpsz(self) -> u32 {
-        ((self.0 as u32) >> 12u32) & 31u32
+        (self.0 >> 12u32) & 31u32
     }
     ///`LTS.trtype`: bits 31:17.
     #[inline]
     pub const fn trtype(self) -> u32 {
-        ((self.0 as u32) >> 17u32) & 32767u32
+        (self.0 >> 17u32) & 32767u32
     }
 }
 ///Syllable `PLS` (32 bits), isa/bundle.isa:134.
@@ -687,57 +687,57 @@ impl Pls {
     ///`PLS.elp0`: bits 30:24.
     #[inline]
     pub const fn elp0(self) -> u32 {
-        ((self.0 as u32) >> 24u32) & 127u32
+        (self.0 >> 24u32) & 127u32
     }
     ///`PLS.elp1`: bits 22:16.
     #[inline]
     pub const fn elp1(self) -> u32 {
-        ((self.0 as u32) >> 16u32) & 127u32
+        (self.0 >> 16u32) & 127u32
     }
     ///`PLS.elp0_valid`: bit 31.
     #[inline]
     pub const fn elp0_valid(self) -> u32 {
-        ((self.0 as u32) >> 31u32) & 1u32
+        (self.0 >> 31u32) & 1u32
     }
     ///`PLS.elp1_valid`: bit 23.
     #[inline]
     pub const fn elp1_valid(self) -> u32 {
-        ((self.0 as u32) >> 23u32) & 1u32
+        (self.0 >> 23u32) & 1u32
     }
     ///`PLS.clp_opc`: bits 15:14.
     #[inline]
     pub const fn clp_opc(self) -> u32 {
-        ((self.0 as u32) >> 14u32) & 3u32
+        (self.0 >> 14u32) & 3u32
     }
     ///`PLS.neg0`: bit 13.
     #[inline]
     pub const fn neg0(self) -> u32 {
-        ((self.0 as u32) >> 13u32) & 1u32
+        (self.0 >> 13u32) & 1u32
     }
     ///`PLS.p0`: bits 12:10.
     #[inline]
     pub const fn p0(self) -> u32 {
-        ((self.0 as u32) >> 10u32) & 7u32
+        (self.0 >> 10u32) & 7u32
     }
     ///`PLS.neg1`: bit 9.
     #[inline]
     pub const fn neg1(self) -> u32 {
-        ((self.0 as u32) >> 9u32) & 1u32
+        (self.0 >> 9u32) & 1u32
     }
     ///`PLS.p1`: bits 8:6.
     #[inline]
     pub const fn p1(self) -> u32 {
-        ((self.0 as u32) >> 6u32) & 7u32
+        (self.0 >> 6u32) & 7u32
     }
     ///`PLS.vdst`: bit 5.
     #[inline]
     pub const fn vdst(self) -> u32 {
-        ((self.0 as u32) >> 5u32) & 1u32
+        (self.0 >> 5u32) & 1u32
     }
     ///`PLS.pdst`: bits 4:0.
     #[inline]
     pub const fn pdst(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 31u32
+        self.0 & 31u32
     }
 }
 ///Syllable `CDS` (32 bits), isa/bundle.isa:149.
@@ -759,42 +759,42 @@ impl Cds {
     ///`CDS.hi_psrc`: bits 22:16.
     #[inline]
     pub const fn hi_psrc(self) -> u32 {
-        ((self.0 as u32) >> 16u32) & 127u32
+        (self.0 >> 16u32) & 127u32
     }
     ///`CDS.hi_neg`: bits 25:23.
     #[inline]
     pub const fn hi_neg(self) -> u32 {
-        ((self.0 as u32) >> 23u32) & 7u32
+        (self.0 >> 23u32) & 7u32
     }
     ///`CDS.hi_mask`: bits 29:26.
     #[inline]
     pub const fn hi_mask(self) -> u32 {
-        ((self.0 as u32) >> 26u32) & 15u32
+        (self.0 >> 26u32) & 15u32
     }
     ///`CDS.hi_opc`: bits 31:30.
     #[inline]
     pub const fn hi_opc(self) -> u32 {
-        ((self.0 as u32) >> 30u32) & 3u32
+        (self.0 >> 30u32) & 3u32
     }
     ///`CDS.lo_psrc`: bits 6:0.
     #[inline]
     pub const fn lo_psrc(self) -> u32 {
-        ((self.0 as u32) >> 0u32) & 127u32
+        self.0 & 127u32
     }
     ///`CDS.lo_neg`: bits 9:7.
     #[inline]
     pub const fn lo_neg(self) -> u32 {
-        ((self.0 as u32) >> 7u32) & 7u32
+        (self.0 >> 7u32) & 7u32
     }
     ///`CDS.lo_mask`: bits 13:10.
     #[inline]
     pub const fn lo_mask(self) -> u32 {
-        ((self.0 as u32) >> 10u32) & 15u32
+        (self.0 >> 10u32) & 15u32
     }
     ///`CDS.lo_opc`: bits 15:14.
     #[inline]
     pub const fn lo_opc(self) -> u32 {
-        ((self.0 as u32) >> 14u32) & 3u32
+        (self.0 >> 14u32) & 3u32
     }
 }
 /// Why a byte sequence is not a well-formed wide instruction.
@@ -877,7 +877,7 @@ fn read_half(
     what: &'static str,
 ) -> Result<u16, LayoutError> {
     let w = read_word(bytes, base + 4 * (k / 2), limit, what)?;
-    Ok(if k % 2 == 0 { (w >> 16) as u16 } else { w as u16 })
+    Ok(if k.is_multiple_of(2) { (w >> 16) as u16 } else { w as u16 })
 }
 /// Splits the wide instruction at the start of `bytes` into syllables.
 #[allow(unused_assignments, unused_variables, unused_mut, unused_parens, clippy::all)]

@@ -127,7 +127,7 @@ pub fn decode(bytes: &[u8], addr: u64, iset: Iset) -> Result<Decoded, DecodeErro
 /// Like `decode`, but an undecodable ALU channel is recorded in `bad` instead of
 /// failing the whole wide instruction (for listings).
 pub fn decode_lenient(bytes: &[u8], addr: u64, iset: Iset) -> Result<Decoded, DecodeError> {
-    if addr % 8 != 0 {
+    if !addr.is_multiple_of(8) {
         return Err(DecodeError::Misaligned(addr));
     }
     let bundle = isa::unpack(bytes)?;

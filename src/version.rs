@@ -33,8 +33,8 @@ impl Iset {
             v @ 1..=7 => Some(Iset(v as u8)),
             19 => Some(Iset(5)), // elbrus-8c2 family mark used by some toolchains
             20 => Some(Iset(4)), // 1C+
-            21 | 22 | 23 => Some(Iset(6)), // 12C, 16C, 2C3
-            24 | 25 | 26 => Some(Iset(7)), // 48C, 8V7, maket
+            21..=23 => Some(Iset(6)), // 12C, 16C, 2C3
+            24..=26 => Some(Iset(7)), // 48C, 8V7, maket
             _ => None,
         }
     }

@@ -83,10 +83,13 @@ fn syllables(m: &Model) -> TokenStream {
             let lo = f.lo;
             let mk = mask(f.hi - f.lo + 1) as u32;
             let d = if f.hi == f.lo { format!("`{}.{}`: bit {}.", s.name, f.name, f.lo) } else { format!("`{}.{}`: bits {}:{}.", s.name, f.name, f.hi, f.lo) };
+            let raw = if s.width == 16 { quote!((self.0 as u32)) } else { quote!(self.0) };
+            let shifted = if lo == 0 { raw } else { quote!((#raw >> #lo)) };
+            let body = if f.hi - f.lo + 1 == s.width { shifted } else { quote!(#shifted & #mk) };
             quote! {
                 #[doc = #d]
                 #[inline]
-                pub const fn #n(self) -> u32 { ((self.0 as u32) >> #lo) & #mk }
+                pub const fn #n(self) -> u32 { #body }
             }
         });
         let name = &s.name;
@@ -406,7 +409,7 @@ fn bundle(m: &Model) -> Result<TokenStream, Diagnostic> {
         /// Half-syllables fill each word high half first.
         fn read_half(bytes: &[u8], base: u64, k: u64, limit: u64, what: &'static str) -> Result<u16, LayoutError> {
             let w = read_word(bytes, base + 4 * (k / 2), limit, what)?;
-            Ok(if k % 2 == 0 { (w >> 16) as u16 } else { w as u16 })
+            Ok(if k.is_multiple_of(2) { (w >> 16) as u16 } else { w as u16 })
         }
 
         /// Splits the wide instruction at the start of `bytes` into syllables.

@@ -112,7 +112,7 @@ pub fn lower(s: &dyn Scope, e: &Expr) -> Result<(TokenStream, u32), Diagnostic> 
         ExprKind::Call(name, args) => {
             let width = |e: &Expr| -> Result<u32, Diagnostic> {
                 match e.kind {
-                    ExprKind::Int(n) if n >= 1 && n <= 64 => Ok(n as u32),
+                    ExprKind::Int(n) if (1..=64).contains(&n) => Ok(n as u32),
                     _ => err(&e.loc, "a width from 1 to 64 is needed here"),
                 }
             };
