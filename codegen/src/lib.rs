@@ -4,6 +4,7 @@
 
 pub mod ast;
 mod gen;
+mod gen_sem;
 pub mod model;
 mod parse;
 mod rust_expr;
