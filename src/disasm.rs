@@ -8,7 +8,7 @@ use crate::isa::{self, KindClass, Tmpl};
 use std::fmt::Write;
 
 /// Spelling prefix of a register operand of the given type letter.
-fn size_prefix(ty: u8) -> &'static str {
+pub fn size_prefix(ty: u8) -> &'static str {
     match ty {
         b'D' => "d",
         b'X' => "x",

@@ -3,6 +3,7 @@
 //! matched against the spellings (`kind` templates) its operand field allows, which
 //! gives the byte. Literals are returned as requests; the bundle packer places them.
 
+use crate::disasm::size_prefix;
 use crate::isa::{self, KindClass, Role, Tmpl};
 use crate::version::Iset;
 use std::fmt;
@@ -64,16 +65,6 @@ fn parse_number(s: &str) -> Option<u64> {
         body.parse::<u64>().ok()?
     };
     Some(if neg { v.wrapping_neg() } else { v })
-}
-
-fn size_prefix(ty: u8) -> &'static str {
-    match ty {
-        b'D' => "d",
-        b'X' => "x",
-        b'Q' => "q",
-        b'P' => "qp",
-        _ => "",
-    }
 }
 
 /// Matches `text` against a kind's template; returns the kind number or literal value

@@ -49,6 +49,18 @@ fn is_literal(cx: &Cx, e: &Expr) -> bool {
     }
 }
 
+/// Lowers two operands that share a width; a bare literal takes the other's width.
+fn lower_pair(cx: &Cx, a: &Expr, b: &Expr, want: Option<u32>) -> Result<((TokenStream, u32), (TokenStream, u32)), Diagnostic> {
+    if is_literal(cx, a) && !is_literal(cx, b) {
+        let r = lower(cx, b, want)?;
+        Ok((lower(cx, a, Some(r.1))?, r))
+    } else {
+        let l = lower(cx, a, want)?;
+        let r = lower(cx, b, Some(l.1))?;
+        Ok((l, r))
+    }
+}
+
 fn lower(cx: &Cx, e: &Expr, want: Option<u32>) -> Result<(TokenStream, u32), Diagnostic> {
     Ok(match &e.kind {
         ExprKind::Int(n) => {
@@ -95,14 +107,7 @@ fn lower(cx: &Cx, e: &Expr, want: Option<u32>) -> Result<(TokenStream, u32), Dia
                 };
                 return Ok((quote!(#f(#x, #y, #w)), w));
             }
-            let ((x, wa), (y, wb)) = if is_literal(cx, a) && !is_literal(cx, b) {
-                let r = lower(cx, b, operand_want)?;
-                (lower(cx, a, Some(r.1))?, r)
-            } else {
-                let l = lower(cx, a, operand_want)?;
-                let r = lower(cx, b, Some(l.1))?;
-                (l, r)
-            };
+            let ((x, wa), (y, wb)) = lower_pair(cx, a, b, operand_want)?;
             let w = wa.max(wb);
             match op {
                 LOr => (quote!((((#x) != 0) || ((#y) != 0)) as u128), 1),
@@ -153,14 +158,7 @@ fn width_arg(e: &Expr) -> Result<u32, Diagnostic> {
 
 fn call(cx: &Cx, e: &Expr, name: &str, args: &[Expr], want: Option<u32>) -> Result<(TokenStream, u32), Diagnostic> {
     let two = |f: TokenStream| -> Result<(TokenStream, u32), Diagnostic> {
-        let ((x, wa), (y, _)) = if is_literal(cx, &args[0]) && !is_literal(cx, &args[1]) {
-            let r = lower(cx, &args[1], want)?;
-            (lower(cx, &args[0], Some(r.1))?, r)
-        } else {
-            let l = lower(cx, &args[0], want)?;
-            let r = lower(cx, &args[1], Some(l.1))?;
-            (l, r)
-        };
+        let ((x, wa), (y, _)) = lower_pair(cx, &args[0], &args[1], want)?;
         Ok((quote!(#f(#x, #y, #wa)), wa))
     };
     Ok(match name {
@@ -199,14 +197,7 @@ fn call(cx: &Cx, e: &Expr, name: &str, args: &[Expr], want: Option<u32>) -> Resu
         }
         "select" => {
             let (c, _) = lower(cx, &args[0], None)?;
-            let ((a, wa), (b, wb)) = if is_literal(cx, &args[1]) && !is_literal(cx, &args[2]) {
-                let r = lower(cx, &args[2], want)?;
-                (lower(cx, &args[1], Some(r.1))?, r)
-            } else {
-                let l = lower(cx, &args[1], want)?;
-                let r = lower(cx, &args[2], Some(l.1))?;
-                (l, r)
-            };
+            let ((a, wa), (b, wb)) = lower_pair(cx, &args[1], &args[2], want)?;
             (quote!((if #c != 0 { #a } else { #b })), wa.max(wb))
         }
         "load" => {
