@@ -117,12 +117,14 @@ fn isa_matches_binutils_table() {
         n.dedup();
         n.len()
     });
+    println!("operations per ISA version and group:");
     for v in 1..=7u8 {
-        let count = isa::OPS
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| isa::ENCODINGS.iter().any(|e| e.op as usize == *i && e.versions & (1 << (v - 1)) != 0))
-            .count();
-        println!("v{v}: {count} operations");
+        let mut row: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, o) in isa::OPS.iter().enumerate() {
+            if isa::ENCODINGS.iter().any(|e| e.op as usize == i && e.versions & (1 << (v - 1)) != 0) {
+                *row.entry(o.group).or_default() += 1;
+            }
+        }
+        println!("  v{v}: {} total {row:?}", row.values().sum::<usize>());
     }
 }
