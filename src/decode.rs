@@ -18,6 +18,8 @@ pub struct Operand {
     pub ty: u8,
     /// The literal's value for literal references (as stored, not extended).
     pub value: u64,
+    /// A literal reference whose LTS the bundle lacks.
+    pub missing: bool,
 }
 
 impl Operand {
@@ -136,7 +138,10 @@ pub fn decode_lenient(bytes: &[u8], addr: u64, iset: Iset) -> Result<Decoded, De
     for ch in 0..6u8 {
         if let Some(als) = bundle.als[ch as usize] {
             match decode_alu(&bundle, ch, als.0, iset) {
-                Ok(op) => alu[ch as usize] = Some(op),
+                Ok((op, problem)) => {
+                    alu[ch as usize] = Some(op);
+                    bad.extend(problem.map(|e| (ch, e)));
+                }
                 Err(e) => bad.push((ch, e)),
             }
         }
@@ -165,7 +170,9 @@ pub fn find_encoding(ch: u8, als: u32, ales: Option<u16>, iset: Iset) -> Option<
     })
 }
 
-fn decode_alu(b: &Bundle, ch: u8, als: u32, iset: Iset) -> Result<AluOp, DecodeError> {
+/// The operation, and the first operand problem that still lets it be printed (a
+/// missing literal, an invalid operand value).
+fn decode_alu(b: &Bundle, ch: u8, als: u32, iset: Iset) -> Result<(AluOp, Option<DecodeError>), DecodeError> {
     let ales = b.ales[ch as usize].map(|a| a.0);
     let Some(ei) = find_encoding(ch, als, ales, iset) else {
         return Err(DecodeError::UnknownOperation { channel: ch, als, ales });
@@ -175,6 +182,7 @@ fn decode_alu(b: &Bundle, ch: u8, als: u32, iset: Iset) -> Result<AluOp, DecodeE
     let fmt = &isa::FORMATS[enc.format as usize];
     let mut types = info.args.bytes();
     let mut operands = Vec::with_capacity(fmt.fields.len());
+    let mut problem = None;
     for (fi, f) in fmt.fields.iter().enumerate() {
         let word = if f.in_ales { ales.unwrap_or(0) as u32 } else { als };
         let v = ((word >> f.lo) & ((1u32 << f.width) - 1)) as u8;
@@ -186,14 +194,23 @@ fn decode_alu(b: &Bundle, ch: u8, als: u32, iset: Iset) -> Result<AluOp, DecodeE
         let Some((kind, n)) = map.table[v as usize] else {
             return Err(DecodeError::BadOperand { channel: ch, field: f.name, value: v });
         };
+        let mut missing = false;
         let value = match isa::KINDS[kind as usize].class {
-            KindClass::Lit { bits, shift } => literal(b, n, bits, shift).ok_or(DecodeError::MissingLiteral { channel: ch, lts: n })?,
+            KindClass::Lit { bits, shift } => literal(b, n, bits, shift).unwrap_or_else(|| {
+                missing = true;
+                problem.get_or_insert(DecodeError::MissingLiteral { channel: ch, lts: n });
+                0
+            }),
             KindClass::Imm => n as u64,
+            KindClass::Invalid => {
+                problem.get_or_insert(DecodeError::BadOperand { channel: ch, field: f.name, value: v });
+                0
+            }
             _ => 0,
         };
-        operands.push(Operand { field: fi as u8, kind, n, ty, value });
+        operands.push(Operand { field: fi as u8, kind, n, ty, value, missing });
     }
-    Ok(AluOp { channel: ch, enc: ei as u16, op: enc.op, speculative: als >> 31 != 0, operands })
+    Ok((AluOp { channel: ch, enc: ei as u16, op: enc.op, speculative: als >> 31 != 0, operands }, problem))
 }
 
 /// The raw literal: `bits` wide from bit `shift` of LTS n (64-bit ones also use LTS n+1).

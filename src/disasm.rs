@@ -28,7 +28,8 @@ fn hole_number(out: &mut String, v: u64, fmt: &str) {
 /// Writes one operand as the assembler spells it.
 pub fn write_operand(out: &mut String, o: &Operand) {
     let k = o.kind_info();
-    for t in k.template {
+    let template = if o.missing { k.missing } else { k.template };
+    for t in template {
         match *t {
             Tmpl::Text(s) => out.push_str(s),
             Tmpl::Hole("n", f) => hole_number(out, o.n as u64, f),
@@ -134,7 +135,7 @@ pub fn write_conditions(s: &mut String, d: &Decoded, ch: u8, mrgc: bool) {
 /// control operations that name registers, such as mova destinations).
 pub fn write_operand_byte(out: &mut String, map: u8, value: u8, ty: u8) {
     match isa::OPERANDS[map as usize].table[value as usize] {
-        Some((kind, n)) => write_operand(out, &Operand { field: 0, kind, n, ty, value: n as u64 }),
+        Some((kind, n)) => write_operand(out, &Operand { field: 0, kind, n, ty, value: n as u64, missing: false }),
         None => {
             let _ = write!(out, "<invalid {value:#x}>");
         }

@@ -107,6 +107,9 @@ fn encode_operand(f: &isa::FieldInfo, text: &str, ty: u8) -> Option<(u8, Option<
     for v in 0..=255u8 {
         let Some((kind, n)) = map.table[v as usize] else { continue };
         let k = &isa::KINDS[kind as usize];
+        if k.class == KindClass::Invalid {
+            continue;
+        }
         let matched = match_kind(k.template, text, ty);
         match k.class {
             KindClass::Lit { bits, shift } => {

@@ -21,6 +21,8 @@ pub enum KindClass {
     Pred,
     /// A fixed special operand (`%empty`, `%tst`, a state register, ...).
     Special,
+    /// A field value that is not a valid operand; listings print it, execution refuses it.
+    Invalid,
 }
 
 /// A piece of a syntax template.
@@ -36,6 +38,8 @@ pub struct KindInfo {
     pub name: &'static str,
     pub class: KindClass,
     pub template: &'static [Tmpl],
+    /// Spelling of a literal reference whose LTS is absent (empty for other kinds).
+    pub missing: &'static [Tmpl],
     pub src: &'static str,
 }
 

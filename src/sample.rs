@@ -31,7 +31,7 @@ fn operand_value(map: &isa::OperandMap, k: usize, role: Role) -> Option<u8> {
             return Some(v);
         }
     }
-    (0..=255u8).find(|&v| map.table[v as usize].is_some())
+    (0..=255u8).find(|&v| matches!(map.table[v as usize], Some((kind, _)) if isa::KINDS[kind as usize].class != KindClass::Invalid))
 }
 
 /// The ALS and ALES of encoding row `enc` with sample operands.

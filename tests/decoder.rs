@@ -125,9 +125,15 @@ fn malformed_bundles_are_typed_errors() {
     assert!(e.to_string().contains("mdl"), "{e}");
     // Misaligned address.
     assert!(decode(&words(&[0, 0]), 4, v(4)).unwrap_err().to_string().contains("aligned"));
-    // A literal reference without the literal.
+    // A literal reference without the literal: an error to execute, listed as objdump does.
     let e = decode(&words(&[0x04000001, 0x1080d882]), 0, v(4)).unwrap_err();
     assert!(e.to_string().contains("LTS0"), "{e}");
+    let d = decode_lenient(&words(&[0x04000001, 0x1080d882]), 0, v(4)).unwrap();
+    assert_eq!(bundle_lines(&d), vec!["adds,0 %r0, <nonexistent _f32s,_lts0>, %r2".to_string()]);
+    // Literal slots and destinations the hardware does not have.
+    let d = decode_lenient(&words(&[0x04000001, 0x1180d3c0]), 0, v(4)).unwrap();
+    assert_eq!(bundle_lines(&d), vec!["addd,0 %dr0, <illegal _f16s,_lts3lo>, <reserved special register>".to_string()]);
+    assert!(decode(&words(&[0x04000001, 0x1180d3c0]), 0, v(4)).is_err());
     // An opcode that no version has in channel 0.
     let d = decode_lenient(&words(&[0x04000001, 0x5d808182]), 0, v(4)).unwrap();
     assert_eq!(bundle_lines(&d), vec!["unrecognized,0 ".to_string()]);

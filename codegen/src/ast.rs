@@ -60,6 +60,7 @@ pub struct KindDef {
     pub class: String,
     pub params: Vec<u64>,
     pub template: String,
+    pub missing: Option<String>,
     pub loc: Loc,
 }
 

@@ -440,6 +440,7 @@ fn class_ts(c: &KindClass) -> TokenStream {
         KindClass::Ctpr => quote!(KindClass::Ctpr),
         KindClass::Pred => quote!(KindClass::Pred),
         KindClass::Special => quote!(KindClass::Special),
+        KindClass::Invalid => quote!(KindClass::Invalid),
     }
 }
 
@@ -461,8 +462,12 @@ fn operands(m: &Model) -> Result<TokenStream, Diagnostic> {
         let n = &k.name;
         let c = class_ts(&k.class);
         let t = tmpl_ts(&k.template, &k.loc)?;
+        let missing = match &k.missing {
+            Some(mt) => tmpl_ts(mt, &k.loc)?,
+            None => quote!(&[]),
+        };
         let at = src(&k.loc);
-        kinds.push(quote!(KindInfo { name: #n, class: #c, template: #t, src: #at }));
+        kinds.push(quote!(KindInfo { name: #n, class: #c, template: #t, missing: #missing, src: #at }));
     }
     let mut maps = Vec::new();
     for o in &m.operands {

@@ -49,8 +49,11 @@ fn is_literal(cx: &Cx, e: &Expr) -> bool {
     }
 }
 
+/// A lowered expression and its width.
+type Lowered = (TokenStream, u32);
+
 /// Lowers two operands that share a width; a bare literal takes the other's width.
-fn lower_pair(cx: &Cx, a: &Expr, b: &Expr, want: Option<u32>) -> Result<((TokenStream, u32), (TokenStream, u32)), Diagnostic> {
+fn lower_pair(cx: &Cx, a: &Expr, b: &Expr, want: Option<u32>) -> Result<(Lowered, Lowered), Diagnostic> {
     if is_literal(cx, a) && !is_literal(cx, b) {
         let r = lower(cx, b, want)?;
         Ok((lower(cx, a, Some(r.1))?, r))

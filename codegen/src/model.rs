@@ -18,12 +18,15 @@ pub enum KindClass {
     Ctpr,
     Pred,
     Special,
+    /// A value the field may hold but that is not a valid operand; printed, never executed.
+    Invalid,
 }
 
 pub struct Kind {
     pub name: String,
     pub class: KindClass,
     pub template: String,
+    pub missing: Option<String>,
     pub loc: Loc,
 }
 
@@ -209,6 +212,7 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
             ("ctpr", []) => KindClass::Ctpr,
             ("pred", []) => KindClass::Pred,
             ("special", []) => KindClass::Special,
+            ("invalid", []) => KindClass::Invalid,
             ("lit", [bits]) => KindClass::Lit { bits: *bits as u32, shift: 0 },
             ("lit", [bits, shift]) => KindClass::Lit { bits: *bits as u32, shift: *shift as u32 },
             (c, p) => {
@@ -224,7 +228,13 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
             }
         }
         check_template_names(&k.template, &k.loc, &["n", "sz", "value"])?;
-        kinds.push(Kind { name: k.name.clone(), class, template: k.template.clone(), loc: k.loc.clone() });
+        if let Some(m) = &k.missing {
+            if !matches!(class, KindClass::Lit { .. }) {
+                return err(&k.loc, "only literal kinds have a `missing` spelling");
+            }
+            check_template_names(m, &k.loc, &["n"])?;
+        }
+        kinds.push(Kind { name: k.name.clone(), class, template: k.template.clone(), missing: k.missing.clone(), loc: k.loc.clone() });
     }
 
     // Operand maps.

@@ -337,7 +337,8 @@ fn kind(ctx: &Ctx, p: Pair<Rule>) -> Result<KindDef, Diagnostic> {
         params.push(small(ctx, &n, u64::MAX as u128)?);
     }
     let template = unquote(it.next().unwrap());
-    Ok(KindDef { name, class, params, template, loc })
+    let missing = it.next().map(|m| unquote(m.into_inner().next().unwrap()));
+    Ok(KindDef { name, class, params, template, missing, loc })
 }
 
 fn operand(ctx: &Ctx, p: Pair<Rule>) -> Result<OperandDef, Diagnostic> {
