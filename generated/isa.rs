@@ -310,6 +310,7 @@ impl Cs0 {
         ("opc", 29u32, 28u32),
         ("param", 27u32, 0u32),
         ("ptype", 2u32, 0u32),
+        ("entry", 4u32, 0u32),
         ("pref_ipr", 2u32, 0u32),
         ("pref_ipd", 3u32, 3u32),
         ("pref_disp", 27u32, 4u32),
@@ -334,6 +335,11 @@ impl Cs0 {
     pub const fn ptype(self) -> u32 {
         self.0 & 7u32
     }
+    ///`CS0.entry`: bits 4:0.
+    #[inline]
+    pub const fn entry(self) -> u32 {
+        self.0 & 31u32
+    }
     ///`CS0.pref_ipr`: bits 2:0.
     #[inline]
     pub const fn pref_ipr(self) -> u32 {
@@ -350,7 +356,7 @@ impl Cs0 {
         (self.0 >> 4u32) & 16777215u32
     }
 }
-///Syllable `CS1` (32 bits), isa/bundle.isa:74.
+///Syllable `CS1` (32 bits), isa/bundle.isa:75.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Cs1(pub u32);
 impl Cs1 {
@@ -557,7 +563,7 @@ impl Cs1 {
         (self.0 >> 16u32) & 1u32
     }
 }
-///Syllable `AAS` (16 bits), isa/bundle.isa:111.
+///Syllable `AAS` (16 bits), isa/bundle.isa:112.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Aas(pub u16);
 impl Aas {
@@ -608,7 +614,7 @@ impl Aas {
         (self.0 as u32) & 1u32
     }
 }
-///Syllable `LTS` (32 bits), isa/bundle.isa:122.
+///Syllable `LTS` (32 bits), isa/bundle.isa:123.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Lts(pub u32);
 impl Lts {
@@ -665,7 +671,7 @@ impl Lts {
         (self.0 >> 17u32) & 32767u32
     }
 }
-///Syllable `PLS` (32 bits), isa/bundle.isa:134.
+///Syllable `PLS` (32 bits), isa/bundle.isa:135.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Pls(pub u32);
 impl Pls {
@@ -740,7 +746,7 @@ impl Pls {
         self.0 & 31u32
     }
 }
-///Syllable `CDS` (32 bits), isa/bundle.isa:149.
+///Syllable `CDS` (32 bits), isa/bundle.isa:150.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Cds(pub u32);
 impl Cds {
@@ -885,14 +891,14 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
     let mut b = Bundle::default();
     let mut pos: u64 = 0;
     let mut limit: u64 = bytes.len() as u64;
-    // isa/bundle.isa:161
+    // isa/bundle.isa:162
     {
         if 1u64 != 0 {
             b.hs = Hs(read_word(bytes, pos, limit, "HS")?);
             pos += 4;
         }
     }
-    // isa/bundle.isa:162
+    // isa/bundle.isa:163
     let length: u64 = (((((b.hs.lng() as u64)).wrapping_add(1u64))).wrapping_mul(8u64));
     if (bytes.len() as u64) < length {
         return Err(LayoutError::Truncated {
@@ -902,16 +908,16 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
     }
     b.len = length as u32;
     limit = length;
-    // isa/bundle.isa:163
-    let front: u64 = (((((b.hs.mdl() as u64)).wrapping_add(1u64))).wrapping_mul(4u64));
     // isa/bundle.isa:164
+    let front: u64 = (((((b.hs.mdl() as u64)).wrapping_add(1u64))).wrapping_mul(4u64));
+    // isa/bundle.isa:165
     {
         if (b.hs.s() as u64) != 0 {
             b.ss = Some(Ss(read_word(bytes, pos, limit, "SS")?));
             pos += 4;
         }
     }
-    // isa/bundle.isa:165
+    // isa/bundle.isa:166
     {
         let i: usize = 0usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -921,7 +927,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:165
+    // isa/bundle.isa:166
     {
         let i: usize = 1usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -931,7 +937,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:165
+    // isa/bundle.isa:166
     {
         let i: usize = 2usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -941,7 +947,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:165
+    // isa/bundle.isa:166
     {
         let i: usize = 3usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -951,7 +957,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:165
+    // isa/bundle.isa:166
     {
         let i: usize = 4usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -961,7 +967,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:165
+    // isa/bundle.isa:166
     {
         let i: usize = 5usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -971,14 +977,14 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:166
+    // isa/bundle.isa:167
     {
         if (b.hs.c0() as u64) != 0 {
             b.cs0 = Some(Cs0(read_word(bytes, pos, limit, "CS0")?));
             pos += 4;
         }
     }
-    // isa/bundle.isa:169
+    // isa/bundle.isa:170
     if ((((((((((b.hs.ale() as u64)).checked_shr((2u64).min(64) as u32).unwrap_or(0))
         & 1)) != 0)
         || ((((((b.hs.ale() as u64)).checked_shr((5u64).min(64) as u32).unwrap_or(0))
@@ -1028,14 +1034,14 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             }
         }
     }
-    // isa/bundle.isa:170
+    // isa/bundle.isa:171
     {
         if (b.hs.c1() as u64) != 0 {
             b.cs1 = Some(Cs1(read_word(bytes, pos, limit, "CS1")?));
             pos += 4;
         }
     }
-    // isa/bundle.isa:171
+    // isa/bundle.isa:172
     if ((pos) == (front)) as u64 == 0 {
         return Err(
             LayoutError::Invalid("header mdl does not match the syllables present"),
@@ -1043,7 +1049,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
     }
     let half_base: u64 = pos;
     let mut half_k: u64 = 0;
-    // isa/bundle.isa:172
+    // isa/bundle.isa:173
     {
         let i: usize = 0usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1055,7 +1061,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:172
+    // isa/bundle.isa:173
     {
         let i: usize = 1usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1067,7 +1073,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:172
+    // isa/bundle.isa:173
     {
         let i: usize = 3usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1079,7 +1085,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:172
+    // isa/bundle.isa:173
     {
         let i: usize = 4usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1091,7 +1097,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:173
+    // isa/bundle.isa:174
     {
         let i: usize = 0usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1110,7 +1116,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:174
+    // isa/bundle.isa:175
     {
         let i: usize = 1usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1129,7 +1135,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:175
+    // isa/bundle.isa:176
     {
         let i: usize = 2usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1145,7 +1151,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:175
+    // isa/bundle.isa:176
     {
         let i: usize = 3usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1161,7 +1167,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:175
+    // isa/bundle.isa:176
     {
         let i: usize = 4usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1177,7 +1183,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:175
+    // isa/bundle.isa:176
     {
         let i: usize = 5usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1193,11 +1199,11 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:176
+    // isa/bundle.isa:177
     pos = half_base + 4 * ((half_k + 1) / 2);
     let gap: u64 = pos;
     let mut tail: u64 = length;
-    // isa/bundle.isa:177
+    // isa/bundle.isa:178
     {
         let count: u64 = (b.hs.cd() as u64);
         if count > 3u64 {
@@ -1225,7 +1231,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             b.cds[2usize] = Some(Cds(read_word(bytes, tail, limit, "CDS")?));
         }
     }
-    // isa/bundle.isa:178
+    // isa/bundle.isa:179
     {
         let count: u64 = (b.hs.pl() as u64);
         if count > 3u64 {
@@ -1253,7 +1259,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             b.pls[2usize] = Some(Pls(read_word(bytes, tail, limit, "PLS")?));
         }
     }
-    // isa/bundle.isa:179
+    // isa/bundle.isa:180
     if tail >= gap + 4 {
         tail -= 4;
         b.lts[0usize] = Some(Lts(read_word(bytes, tail, limit, "LTS")?));
@@ -10521,23 +10527,23 @@ fn text_elp_src(out: &mut String, e: u64) {
     let _ = write!(out, "{}", ((e) & (31u64)));
     return;
 }
-///isa/control.isa:155
+///isa/control.isa:156
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_gettsd_prefix(out: &mut String, t: u64) {
     use core::fmt::Write;
-    // isa/control.isa:156
+    // isa/control.isa:157
     if ((t) != (1u64)) as u64 != 0 {
         out.push_str("invalid ");
         return;
     }
-    // isa/control.isa:157
+    // isa/control.isa:158
     return;
 }
-///isa/control.isa:208
+///isa/control.isa:209
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
     use core::fmt::Write;
-    // isa/control.isa:209
+    // isa/control.isa:210
     if (((((ld) != (0u64)) as u64) != 0) && ((((st) != (0u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("sal = ");
@@ -10547,41 +10553,41 @@ fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:210
+    // isa/control.isa:211
     if ((ld) != (0u64)) as u64 != 0 {
         out.push_str("sal = ");
         let _ = write!(out, "{}", sal);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:211
+    // isa/control.isa:212
     if ((st) != (0u64)) as u64 != 0 {
         out.push_str("sas = ");
         let _ = write!(out, "{}", sas);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:212
+    // isa/control.isa:213
     return;
 }
-///isa/control.isa:215
+///isa/control.isa:216
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_hcall_name(out: &mut String, c: u64) {
     use core::fmt::Write;
-    // isa/control.isa:216
+    // isa/control.isa:217
     if ((c) == (2u64)) as u64 != 0 {
         out.push_str("hcall");
         return;
     }
-    // isa/control.isa:217
+    // isa/control.isa:218
     out.push_str("icall");
     return;
 }
-///isa/control.isa:220
+///isa/control.isa:221
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_hcall_disp(out: &mut String, c: u64, param: u64) {
     use core::fmt::Write;
-    // isa/control.isa:221
+    // isa/control.isa:222
     if ((c) == (2u64)) as u64 != 0 {
         let _ = write!(
             out, "{:#x}", ((((param).checked_shr((1u64).min(64) as u32).unwrap_or(0))) &
@@ -10589,7 +10595,7 @@ fn text_hcall_disp(out: &mut String, c: u64, param: u64) {
         );
         return;
     }
-    // isa/control.isa:222
+    // isa/control.isa:223
     let _ = write!(out, "{:#x}", param);
     return;
 }
@@ -10630,7 +10636,7 @@ fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
                 .wrapping_mul(8u64)),
         ))
 }
-///isa/control.isa:130
+///isa/control.isa:131
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)
@@ -10638,31 +10644,31 @@ fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:162
+///isa/control.isa:163
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_setr(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:237
+///isa/control.isa:238
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
         && ((b.pls[0usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:238
+///isa/control.isa:239
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
         && ((b.pls[1usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:239
+///isa/control.isa:240
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
         && ((b.pls[2usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:240
+///isa/control.isa:241
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -10670,7 +10676,7 @@ fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:241
+///isa/control.isa:242
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -10678,7 +10684,7 @@ fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:242
+///isa/control.isa:243
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -10686,7 +10692,7 @@ fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:243
+///isa/control.isa:244
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -10694,7 +10700,7 @@ fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:244
+///isa/control.isa:245
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -10702,7 +10708,7 @@ fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:245
+///isa/control.isa:246
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -10710,7 +10716,7 @@ fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:246
+///isa/control.isa:247
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd4(b, pc, i)) != 0)
@@ -10719,7 +10725,7 @@ fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:247
+///isa/control.isa:248
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd5(b, pc, i)) != 0)
@@ -10728,7 +10734,7 @@ fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:248
+///isa/control.isa:249
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd6(b, pc, i)) != 0)
@@ -10737,7 +10743,7 @@ fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:249
+///isa/control.isa:250
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_4(b, pc, i)) != 0)
@@ -10746,7 +10752,7 @@ fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:250
+///isa/control.isa:251
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_5(b, pc, i)) != 0)
@@ -10755,7 +10761,7 @@ fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:251
+///isa/control.isa:252
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_6(b, pc, i)) != 0)
@@ -10764,7 +10770,7 @@ fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:252
+///isa/control.isa:253
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10782,7 +10788,7 @@ fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (0u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:253
+///isa/control.isa:254
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10800,7 +10806,7 @@ fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (1u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:254
+///isa/control.isa:255
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10818,7 +10824,7 @@ fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (2u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:255
+///isa/control.isa:256
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -11046,7 +11052,7 @@ fn ctl_11_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", alct=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.alct() as u64));
 }
-///isa/control.isa:132
+///isa/control.isa:133
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11057,7 +11063,7 @@ fn ctl_12_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:132
+///isa/control.isa:133
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11068,7 +11074,7 @@ fn ctl_12_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.cs0.map_or(0u64, |s| s.ptype() as u64),
     );
 }
-///isa/control.isa:135
+///isa/control.isa:136
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11084,7 +11090,7 @@ fn ctl_13_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:135
+///isa/control.isa:136
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11096,7 +11102,7 @@ fn ctl_13_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:138
+///isa/control.isa:139
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11112,7 +11118,7 @@ fn ctl_14_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:138
+///isa/control.isa:139
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11127,7 +11133,7 @@ fn ctl_14_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:141
+///isa/control.isa:142
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11137,7 +11143,7 @@ fn ctl_15_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:141
+///isa/control.isa:142
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11146,7 +11152,7 @@ fn ctl_15_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:142
+///isa/control.isa:143
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11156,14 +11162,14 @@ fn ctl_16_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:142
+///isa/control.isa:143
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_ldisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ldisp %ctpr2, ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:143
+///isa/control.isa:144
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11173,18 +11179,16 @@ fn ctl_17_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:143
+///isa/control.isa:144
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("sdisp %ctpr");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
     out.push_str(", ");
-    let _ = write!(
-        out, "{:#x}", ((b.cs0.map_or(0u64, | s | s.param() as u64)) & (31u64))
-    );
+    let _ = write!(out, "{:#x}", b.cs0.map_or(0u64, | s | s.entry() as u64));
 }
-///isa/control.isa:144
+///isa/control.isa:145
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11195,13 +11199,13 @@ fn ctl_18_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) != (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:144
+///isa/control.isa:145
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_return_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("return %ctpr3");
 }
-///isa/control.isa:145
+///isa/control.isa:146
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11214,7 +11218,7 @@ fn ctl_19_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) == (1u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:145
+///isa/control.isa:146
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11222,7 +11226,7 @@ fn ctl_19_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("gettsd %ctpr");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
 }
-///isa/control.isa:148
+///isa/control.isa:149
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11232,14 +11236,14 @@ fn ctl_20_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:148
+///isa/control.isa:149
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_puttsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("puttsd ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:149
+///isa/control.isa:150
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11249,7 +11253,7 @@ fn ctl_21_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:149
+///isa/control.isa:150
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11260,7 +11264,7 @@ fn ctl_21_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ipd = ");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.pref_ipd() as u64));
 }
-///isa/control.isa:153
+///isa/control.isa:154
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11271,13 +11275,13 @@ fn ctl_22_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:153
+///isa/control.isa:154
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_cs0_none_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str(" ");
 }
-///isa/control.isa:164
+///isa/control.isa:165
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11286,14 +11290,14 @@ fn ctl_23_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:164
+///isa/control.isa:165
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_vfrpsz_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfrpsz rpsz = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.rpsz() as u64));
 }
-///isa/control.isa:165
+///isa/control.isa:166
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11302,13 +11306,13 @@ fn ctl_24_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:165
+///isa/control.isa:166
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_vfrpsz_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus vfrpsz>");
 }
-///isa/control.isa:166
+///isa/control.isa:167
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11317,7 +11321,7 @@ fn ctl_25_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:166
+///isa/control.isa:167
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11326,7 +11330,7 @@ fn ctl_25_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", nfx = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.nfx() as u64));
 }
-///isa/control.isa:169
+///isa/control.isa:170
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11335,7 +11339,7 @@ fn ctl_26_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:169
+///isa/control.isa:170
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11346,7 +11350,7 @@ fn ctl_26_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", dbl = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.dbl() as u64));
 }
-///isa/control.isa:172
+///isa/control.isa:173
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11355,13 +11359,13 @@ fn ctl_27_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:172
+///isa/control.isa:173
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus setwd>");
 }
-///isa/control.isa:173
+///isa/control.isa:174
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11371,7 +11375,7 @@ fn ctl_28_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbn() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:173
+///isa/control.isa:174
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11382,7 +11386,7 @@ fn ctl_28_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", rcur = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rcur() as u64));
 }
-///isa/control.isa:176
+///isa/control.isa:177
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11392,14 +11396,14 @@ fn ctl_29_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:176
+///isa/control.isa:177
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setbp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setbp psz = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.psz() as u64));
 }
-///isa/control.isa:177
+///isa/control.isa:178
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11408,13 +11412,13 @@ fn ctl_30_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:177
+///isa/control.isa:178
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setsft");
 }
-///isa/control.isa:178
+///isa/control.isa:179
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11423,13 +11427,13 @@ fn ctl_31_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:178
+///isa/control.isa:179
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:179
+///isa/control.isa:180
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11438,14 +11442,14 @@ fn ctl_32_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.setsft() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:179
+///isa/control.isa:180
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setei_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setei ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.ei() as u64));
 }
-///isa/control.isa:180
+///isa/control.isa:181
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11453,7 +11457,7 @@ fn ctl_33_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:180
+///isa/control.isa:181
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11470,7 +11474,7 @@ fn ctl_33_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:183
+///isa/control.isa:184
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11478,7 +11482,7 @@ fn ctl_34_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:183
+///isa/control.isa:184
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11497,7 +11501,7 @@ fn ctl_34_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:186
+///isa/control.isa:187
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11505,7 +11509,7 @@ fn ctl_35_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:186
+///isa/control.isa:187
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11532,7 +11536,7 @@ fn ctl_35_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:189
+///isa/control.isa:190
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11542,7 +11546,7 @@ fn ctl_36_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:189
+///isa/control.isa:190
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11556,7 +11560,7 @@ fn ctl_36_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:192
+///isa/control.isa:193
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11569,7 +11573,7 @@ fn ctl_37_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:192
+///isa/control.isa:193
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11588,7 +11592,7 @@ fn ctl_37_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:195
+///isa/control.isa:196
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11601,12 +11605,12 @@ fn ctl_38_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:195
+///isa/control.isa:196
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
 }
-///isa/control.isa:196
+///isa/control.isa:197
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11618,13 +11622,13 @@ fn ctl_39_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && (((((((def_is_icall(b, pc, i)) != 0) && ((((b.cs0.is_some()) as u64)) != 0))
             as u64) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:196
+///isa/control.isa:197
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_call_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus call>");
 }
-///isa/control.isa:197
+///isa/control.isa:198
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11633,13 +11637,13 @@ fn ctl_40_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:197
+///isa/control.isa:198
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_flushr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushr");
 }
-///isa/control.isa:198
+///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11648,13 +11652,13 @@ fn ctl_41_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:198
+///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_flushc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushc");
 }
-///isa/control.isa:199
+///isa/control.isa:200
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11663,13 +11667,13 @@ fn ctl_42_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:199
+///isa/control.isa:200
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillr");
 }
-///isa/control.isa:200
+///isa/control.isa:201
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11678,13 +11682,13 @@ fn ctl_43_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:200
+///isa/control.isa:201
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_fillr_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillr");
 }
-///isa/control.isa:201
+///isa/control.isa:202
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11693,13 +11697,13 @@ fn ctl_44_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:201
+///isa/control.isa:202
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillc");
 }
-///isa/control.isa:202
+///isa/control.isa:203
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11708,13 +11712,13 @@ fn ctl_45_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:202
+///isa/control.isa:203
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillc_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillc");
 }
-///isa/control.isa:203
+///isa/control.isa:204
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11722,7 +11726,7 @@ fn ctl_46_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (8u64)) as u64) != 0
 }
-///isa/control.isa:203
+///isa/control.isa:204
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11733,7 +11737,7 @@ fn ctl_46_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", chkm4 = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.chkm4() as u64));
 }
-///isa/control.isa:206
+///isa/control.isa:207
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11741,13 +11745,13 @@ fn ctl_47_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) > (8u64)) as u64) != 0
 }
-///isa/control.isa:206
+///isa/control.isa:207
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_cs1_unimp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:227
+///isa/control.isa:228
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_mova_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -11768,7 +11772,7 @@ fn ctl_48_mova_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     });
     ((((i as u64)) >= (2u64)) as u64) != 0
 }
-///isa/control.isa:227
+///isa/control.isa:228
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_mova_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11799,7 +11803,7 @@ fn ctl_48_mova_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     text_mova_dst(out, b.aas[i].map_or(0u64, |s| s.opc() as u64), d);
 }
-///isa/control.isa:257
+///isa/control.isa:258
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11818,7 +11822,7 @@ fn ctl_49_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:257
+///isa/control.isa:258
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11827,7 +11831,7 @@ fn ctl_49_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((2u64).wrapping_mul((i as u64))));
 }
-///isa/control.isa:260
+///isa/control.isa:261
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11846,7 +11850,7 @@ fn ctl_50_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:260
+///isa/control.isa:261
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11855,7 +11859,7 @@ fn ctl_50_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64)));
 }
-///isa/control.isa:263
+///isa/control.isa:264
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11871,7 +11875,7 @@ fn ctl_51_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0
 }
-///isa/control.isa:263
+///isa/control.isa:264
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11887,7 +11891,7 @@ fn ctl_51_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
 }
-///isa/control.isa:266
+///isa/control.isa:267
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11903,7 +11907,7 @@ fn ctl_52_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0) && ((b.pls[i].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:266
+///isa/control.isa:267
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -12055,7 +12059,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_12_cs0_invalid_matches,
         print: ctl_12_cs0_invalid_print,
-        src: "isa/control.isa:132",
+        src: "isa/control.isa:133",
     },
     CtlInfo {
         name: "ibranch",
@@ -12066,7 +12070,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_13_ibranch_matches,
         print: ctl_13_ibranch_print,
-        src: "isa/control.isa:135",
+        src: "isa/control.isa:136",
     },
     CtlInfo {
         name: "done",
@@ -12077,7 +12081,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_14_done_matches,
         print: ctl_14_done_print,
-        src: "isa/control.isa:138",
+        src: "isa/control.isa:139",
     },
     CtlInfo {
         name: "disp",
@@ -12088,7 +12092,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_15_disp_matches,
         print: ctl_15_disp_print,
-        src: "isa/control.isa:141",
+        src: "isa/control.isa:142",
     },
     CtlInfo {
         name: "ldisp",
@@ -12099,7 +12103,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_16_ldisp_matches,
         print: ctl_16_ldisp_print,
-        src: "isa/control.isa:142",
+        src: "isa/control.isa:143",
     },
     CtlInfo {
         name: "sdisp",
@@ -12110,7 +12114,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_17_sdisp_matches,
         print: ctl_17_sdisp_print,
-        src: "isa/control.isa:143",
+        src: "isa/control.isa:144",
     },
     CtlInfo {
         name: "return",
@@ -12121,7 +12125,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_18_return_matches,
         print: ctl_18_return_print,
-        src: "isa/control.isa:144",
+        src: "isa/control.isa:145",
     },
     CtlInfo {
         name: "gettsd",
@@ -12132,7 +12136,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_19_gettsd_matches,
         print: ctl_19_gettsd_print,
-        src: "isa/control.isa:145",
+        src: "isa/control.isa:146",
     },
     CtlInfo {
         name: "puttsd",
@@ -12143,7 +12147,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_20_puttsd_matches,
         print: ctl_20_puttsd_print,
-        src: "isa/control.isa:148",
+        src: "isa/control.isa:149",
     },
     CtlInfo {
         name: "pref",
@@ -12154,7 +12158,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_21_pref_matches,
         print: ctl_21_pref_print,
-        src: "isa/control.isa:149",
+        src: "isa/control.isa:150",
     },
     CtlInfo {
         name: "cs0_none",
@@ -12165,7 +12169,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_22_cs0_none_matches,
         print: ctl_22_cs0_none_print,
-        src: "isa/control.isa:153",
+        src: "isa/control.isa:154",
     },
     CtlInfo {
         name: "vfrpsz",
@@ -12176,7 +12180,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_23_vfrpsz_matches,
         print: ctl_23_vfrpsz_print,
-        src: "isa/control.isa:164",
+        src: "isa/control.isa:165",
     },
     CtlInfo {
         name: "vfrpsz_bogus",
@@ -12187,7 +12191,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_24_vfrpsz_bogus_matches,
         print: ctl_24_vfrpsz_bogus_print,
-        src: "isa/control.isa:165",
+        src: "isa/control.isa:166",
     },
     CtlInfo {
         name: "setwd",
@@ -12198,7 +12202,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 3u8,
         matches: ctl_25_setwd_matches,
         print: ctl_25_setwd_print,
-        src: "isa/control.isa:166",
+        src: "isa/control.isa:167",
     },
     CtlInfo {
         name: "setwd_dbl",
@@ -12209,7 +12213,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 124u8,
         matches: ctl_26_setwd_dbl_matches,
         print: ctl_26_setwd_dbl_print,
-        src: "isa/control.isa:169",
+        src: "isa/control.isa:170",
     },
     CtlInfo {
         name: "setwd_bogus",
@@ -12220,7 +12224,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_27_setwd_bogus_matches,
         print: ctl_27_setwd_bogus_print,
-        src: "isa/control.isa:172",
+        src: "isa/control.isa:173",
     },
     CtlInfo {
         name: "setbn",
@@ -12231,7 +12235,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_28_setbn_matches,
         print: ctl_28_setbn_print,
-        src: "isa/control.isa:173",
+        src: "isa/control.isa:174",
     },
     CtlInfo {
         name: "setbp",
@@ -12242,7 +12246,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_29_setbp_matches,
         print: ctl_29_setbp_print,
-        src: "isa/control.isa:176",
+        src: "isa/control.isa:177",
     },
     CtlInfo {
         name: "setsft",
@@ -12253,7 +12257,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 126u8,
         matches: ctl_30_setsft_matches,
         print: ctl_30_setsft_print,
-        src: "isa/control.isa:177",
+        src: "isa/control.isa:178",
     },
     CtlInfo {
         name: "setsft_v1",
@@ -12264,7 +12268,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 1u8,
         matches: ctl_31_setsft_v1_matches,
         print: ctl_31_setsft_v1_print,
-        src: "isa/control.isa:178",
+        src: "isa/control.isa:179",
     },
     CtlInfo {
         name: "setei",
@@ -12275,7 +12279,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_32_setei_matches,
         print: ctl_32_setei_print,
-        src: "isa/control.isa:179",
+        src: "isa/control.isa:180",
     },
     CtlInfo {
         name: "wait",
@@ -12286,7 +12290,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 1u8,
         matches: ctl_33_wait_matches,
         print: ctl_33_wait_print,
-        src: "isa/control.isa:180",
+        src: "isa/control.isa:181",
     },
     CtlInfo {
         name: "wait_trap",
@@ -12297,7 +12301,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 14u8,
         matches: ctl_34_wait_trap_matches,
         print: ctl_34_wait_trap_print,
-        src: "isa/control.isa:183",
+        src: "isa/control.isa:184",
     },
     CtlInfo {
         name: "wait_sal",
@@ -12308,7 +12312,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 112u8,
         matches: ctl_35_wait_sal_matches,
         print: ctl_35_wait_sal_print,
-        src: "isa/control.isa:186",
+        src: "isa/control.isa:187",
     },
     CtlInfo {
         name: "call",
@@ -12319,7 +12323,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_36_call_matches,
         print: ctl_36_call_print,
-        src: "isa/control.isa:189",
+        src: "isa/control.isa:190",
     },
     CtlInfo {
         name: "icall",
@@ -12330,7 +12334,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_37_icall_matches,
         print: ctl_37_icall_print,
-        src: "isa/control.isa:192",
+        src: "isa/control.isa:193",
     },
     CtlInfo {
         name: "icall_other",
@@ -12341,7 +12345,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_38_icall_other_matches,
         print: ctl_38_icall_other_print,
-        src: "isa/control.isa:195",
+        src: "isa/control.isa:196",
     },
     CtlInfo {
         name: "call_bogus",
@@ -12352,7 +12356,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_39_call_bogus_matches,
         print: ctl_39_call_bogus_print,
-        src: "isa/control.isa:196",
+        src: "isa/control.isa:197",
     },
     CtlInfo {
         name: "flushr",
@@ -12363,7 +12367,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_40_flushr_matches,
         print: ctl_40_flushr_print,
-        src: "isa/control.isa:197",
+        src: "isa/control.isa:198",
     },
     CtlInfo {
         name: "flushc",
@@ -12374,7 +12378,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_41_flushc_matches,
         print: ctl_41_flushc_print,
-        src: "isa/control.isa:198",
+        src: "isa/control.isa:199",
     },
     CtlInfo {
         name: "fillr",
@@ -12385,7 +12389,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 96u8,
         matches: ctl_42_fillr_matches,
         print: ctl_42_fillr_print,
-        src: "isa/control.isa:199",
+        src: "isa/control.isa:200",
     },
     CtlInfo {
         name: "fillr_old",
@@ -12396,7 +12400,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 31u8,
         matches: ctl_43_fillr_old_matches,
         print: ctl_43_fillr_old_print,
-        src: "isa/control.isa:200",
+        src: "isa/control.isa:201",
     },
     CtlInfo {
         name: "fillc",
@@ -12407,7 +12411,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 96u8,
         matches: ctl_44_fillc_matches,
         print: ctl_44_fillc_print,
-        src: "isa/control.isa:201",
+        src: "isa/control.isa:202",
     },
     CtlInfo {
         name: "fillc_old",
@@ -12418,7 +12422,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 31u8,
         matches: ctl_45_fillc_old_matches,
         print: ctl_45_fillc_old_print,
-        src: "isa/control.isa:202",
+        src: "isa/control.isa:203",
     },
     CtlInfo {
         name: "vfbg",
@@ -12429,7 +12433,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_46_vfbg_matches,
         print: ctl_46_vfbg_print,
-        src: "isa/control.isa:203",
+        src: "isa/control.isa:204",
     },
     CtlInfo {
         name: "cs1_unimp",
@@ -12440,7 +12444,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_47_cs1_unimp_matches,
         print: ctl_47_cs1_unimp_print,
-        src: "isa/control.isa:206",
+        src: "isa/control.isa:207",
     },
     CtlInfo {
         name: "mova",
@@ -12451,7 +12455,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_48_mova_matches,
         print: ctl_48_mova_print,
-        src: "isa/control.isa:227",
+        src: "isa/control.isa:228",
     },
     CtlInfo {
         name: "pls_elp0",
@@ -12462,7 +12466,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_49_pls_elp0_matches,
         print: ctl_49_pls_elp0_print,
-        src: "isa/control.isa:257",
+        src: "isa/control.isa:258",
     },
     CtlInfo {
         name: "pls_elp1",
@@ -12473,7 +12477,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_50_pls_elp1_matches,
         print: ctl_50_pls_elp1_print,
-        src: "isa/control.isa:260",
+        src: "isa/control.isa:261",
     },
     CtlInfo {
         name: "pls_clp",
@@ -12484,7 +12488,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_51_pls_clp_matches,
         print: ctl_51_pls_clp_print,
-        src: "isa/control.isa:263",
+        src: "isa/control.isa:264",
     },
     CtlInfo {
         name: "pls_pass",
@@ -12495,6 +12499,2187 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_52_pls_pass_matches,
         print: ctl_52_pls_pass_print,
-        src: "isa/control.isa:266",
+        src: "isa/control.isa:267",
     },
+];
+/// Syllable slots of `Bundle`, for the assembler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syl {
+    Aas,
+    Ales,
+    Als,
+    Cds,
+    Cs0,
+    Cs1,
+    Hs,
+    Lts,
+    Pls,
+    Ss,
+}
+/// Where a field lives: slot, member (255: the operation's own instance), bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldLoc {
+    pub syl: Syl,
+    pub member: u8,
+    pub lo: u8,
+    pub width: u8,
+}
+/// Sets a field, creating its syllable; false if the member does not exist.
+#[allow(clippy::all)]
+pub fn set_field(
+    b: &mut Bundle,
+    syl: Syl,
+    member: usize,
+    lo: u32,
+    width: u32,
+    value: u64,
+) -> bool {
+    match syl {
+        Syl::Aas => {
+            let s = match b.aas.get_mut(member) {
+                Some(s) if member < 6usize => s.get_or_insert_with(Default::default),
+                _ => return false,
+            };
+            let m = (((1u64 << width) - 1) << lo) as u16;
+            s.0 = (s.0 & !m) | (((value << lo) as u16) & m);
+        }
+        Syl::Ales => {
+            let s = match b.ales.get_mut(member) {
+                Some(s) if member < 6usize => s.get_or_insert_with(Default::default),
+                _ => return false,
+            };
+            let m = (((1u64 << width) - 1) << lo) as u16;
+            s.0 = (s.0 & !m) | (((value << lo) as u16) & m);
+        }
+        Syl::Als => {
+            let s = match b.als.get_mut(member) {
+                Some(s) if member < 6usize => s.get_or_insert_with(Default::default),
+                _ => return false,
+            };
+            let m = (((1u64 << width) - 1) << lo) as u32;
+            s.0 = (s.0 & !m) | (((value << lo) as u32) & m);
+        }
+        Syl::Cds => {
+            let s = match b.cds.get_mut(member) {
+                Some(s) if member < 3usize => s.get_or_insert_with(Default::default),
+                _ => return false,
+            };
+            let m = (((1u64 << width) - 1) << lo) as u32;
+            s.0 = (s.0 & !m) | (((value << lo) as u32) & m);
+        }
+        Syl::Cs0 => {
+            let s = b.cs0.get_or_insert_with(Default::default);
+            let m = (((1u64 << width) - 1) << lo) as u32;
+            s.0 = (s.0 & !m) | (((value << lo) as u32) & m);
+        }
+        Syl::Cs1 => {
+            let s = b.cs1.get_or_insert_with(Default::default);
+            let m = (((1u64 << width) - 1) << lo) as u32;
+            s.0 = (s.0 & !m) | (((value << lo) as u32) & m);
+        }
+        Syl::Hs => {
+            let s = &mut b.hs;
+            let m = (((1u64 << width) - 1) << lo) as u32;
+            s.0 = (s.0 & !m) | (((value << lo) as u32) & m);
+        }
+        Syl::Lts => {
+            let s = match b.lts.get_mut(member) {
+                Some(s) if member < 4usize => s.get_or_insert_with(Default::default),
+                _ => return false,
+            };
+            let m = (((1u64 << width) - 1) << lo) as u32;
+            s.0 = (s.0 & !m) | (((value << lo) as u32) & m);
+        }
+        Syl::Pls => {
+            let s = match b.pls.get_mut(member) {
+                Some(s) if member < 3usize => s.get_or_insert_with(Default::default),
+                _ => return false,
+            };
+            let m = (((1u64 << width) - 1) << lo) as u32;
+            s.0 = (s.0 & !m) | (((value << lo) as u32) & m);
+        }
+        Syl::Ss => {
+            let s = b.ss.get_or_insert_with(Default::default);
+            let m = (((1u64 << width) - 1) << lo) as u32;
+            s.0 = (s.0 & !m) | (((value << lo) as u32) & m);
+        }
+    }
+    true
+}
+/// Reads a field; `None` when its syllable is absent.
+#[allow(clippy::all)]
+pub fn get_field(
+    b: &Bundle,
+    syl: Syl,
+    member: usize,
+    lo: u32,
+    width: u32,
+) -> Option<u64> {
+    let raw: Option<u64> = match syl {
+        Syl::Aas => b.aas.get(member).copied().flatten().map(|s| s.0 as u64),
+        Syl::Ales => b.ales.get(member).copied().flatten().map(|s| s.0 as u64),
+        Syl::Als => b.als.get(member).copied().flatten().map(|s| s.0 as u64),
+        Syl::Cds => b.cds.get(member).copied().flatten().map(|s| s.0 as u64),
+        Syl::Cs0 => b.cs0.map(|s| s.0 as u64),
+        Syl::Cs1 => b.cs1.map(|s| s.0 as u64),
+        Syl::Hs => Some(b.hs.0 as u64),
+        Syl::Lts => b.lts.get(member).copied().flatten().map(|s| s.0 as u64),
+        Syl::Pls => b.pls.get(member).copied().flatten().map(|s| s.0 as u64),
+        Syl::Ss => b.ss.map(|s| s.0 as u64),
+    };
+    raw.map(|w| (w >> lo) & ((1u64 << width) - 1))
+}
+/// Makes a syllable present; false if the member does not exist.
+#[allow(clippy::all)]
+pub fn ensure_syllable(b: &mut Bundle, syl: Syl, member: usize) -> bool {
+    match syl {
+        Syl::Aas => {
+            let _ = match b.aas.get_mut(member) {
+                Some(s) if member < 6usize => s.get_or_insert_with(Default::default),
+                _ => return false,
+            };
+        }
+        Syl::Ales => {
+            let _ = match b.ales.get_mut(member) {
+                Some(s) if member < 6usize => s.get_or_insert_with(Default::default),
+                _ => return false,
+            };
+        }
+        Syl::Als => {
+            let _ = match b.als.get_mut(member) {
+                Some(s) if member < 6usize => s.get_or_insert_with(Default::default),
+                _ => return false,
+            };
+        }
+        Syl::Cds => {
+            let _ = match b.cds.get_mut(member) {
+                Some(s) if member < 3usize => s.get_or_insert_with(Default::default),
+                _ => return false,
+            };
+        }
+        Syl::Cs0 => {
+            let _ = b.cs0.get_or_insert_with(Default::default);
+        }
+        Syl::Cs1 => {
+            let _ = b.cs1.get_or_insert_with(Default::default);
+        }
+        Syl::Hs => {
+            let _ = &mut b.hs;
+        }
+        Syl::Lts => {
+            let _ = match b.lts.get_mut(member) {
+                Some(s) if member < 4usize => s.get_or_insert_with(Default::default),
+                _ => return false,
+            };
+        }
+        Syl::Pls => {
+            let _ = match b.pls.get_mut(member) {
+                Some(s) if member < 3usize => s.get_or_insert_with(Default::default),
+                _ => return false,
+            };
+        }
+        Syl::Ss => {
+            let _ = b.ss.get_or_insert_with(Default::default);
+        }
+    }
+    true
+}
+/// The assembler's reading of `text` spellings, parallel to the `text` definitions.
+pub static TEXT_ASM: [TextAsm; 16usize] = [
+    TextAsm {
+        params: 1u8,
+        cases: &[
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("~")],
+            },
+            TextCase { conds: &[], segs: &[] },
+        ],
+    },
+    TextAsm {
+        params: 2u8,
+        cases: &[
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Param(1u8)],
+            },
+            TextCase { conds: &[], segs: &[] },
+        ],
+    },
+    TextAsm {
+        params: 1u8,
+        cases: &[
+            TextCase {
+                conds: &[(0u8, 0u64)],
+                segs: &[TextSeg::Text("0")],
+            },
+            TextCase {
+                conds: &[(0u8, 1u64)],
+                segs: &[TextSeg::Text("1")],
+            },
+            TextCase {
+                conds: &[(0u8, 2u64)],
+                segs: &[TextSeg::Text("3")],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("4")],
+            },
+        ],
+    },
+    TextAsm {
+        params: 1u8,
+        cases: &[
+            TextCase { conds: &[], segs: &[] },
+            TextCase {
+                conds: &[],
+                segs: &[
+                    TextSeg::Text(" || %dt_al"),
+                    TextSeg::Opaque,
+                    TextSeg::Opaque,
+                    TextSeg::Opaque,
+                    TextSeg::Opaque,
+                ],
+            },
+        ],
+    },
+    TextAsm {
+        params: 1u8,
+        cases: &[
+            TextCase {
+                conds: &[],
+                segs: &[
+                    TextSeg::Text("%MLOCK || "),
+                    TextSeg::Opaque,
+                    TextSeg::Text("%cmp"),
+                    TextSeg::Opaque,
+                ],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[
+                    TextSeg::Text("%MLOCK || "),
+                    TextSeg::Opaque,
+                    TextSeg::Text("%cmp"),
+                    TextSeg::Opaque,
+                    TextSeg::Text(" || "),
+                    TextSeg::Opaque,
+                    TextSeg::Text("%cmp"),
+                    TextSeg::Opaque,
+                ],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[
+                    TextSeg::Text("%MLOCK || "),
+                    TextSeg::Opaque,
+                    TextSeg::Text("%clp"),
+                    TextSeg::Opaque,
+                ],
+            },
+            TextCase { conds: &[], segs: &[] },
+        ],
+    },
+    TextAsm {
+        params: 2u8,
+        cases: &[
+            TextCase {
+                conds: &[(0u8, 1u64)],
+                segs: &[],
+            },
+            TextCase {
+                conds: &[(0u8, 0u64)],
+                segs: &[TextSeg::Text(" ? ")],
+            },
+            TextCase {
+                conds: &[(0u8, 2u64)],
+                segs: &[TextSeg::Text(" ? %pred"), TextSeg::Param(1u8)],
+            },
+            TextCase {
+                conds: &[(0u8, 3u64)],
+                segs: &[TextSeg::Text(" ? ~%pred"), TextSeg::Param(1u8)],
+            },
+            TextCase {
+                conds: &[(0u8, 4u64)],
+                segs: &[TextSeg::Text(" ? %LOOP_END")],
+            },
+            TextCase {
+                conds: &[(0u8, 5u64)],
+                segs: &[TextSeg::Text(" ? %NOT_LOOP_END")],
+            },
+            TextCase {
+                conds: &[(0u8, 6u64)],
+                segs: &[
+                    TextSeg::Text(" ? %pred"),
+                    TextSeg::Param(1u8),
+                    TextSeg::Text(" || %LOOP_END"),
+                ],
+            },
+            TextCase {
+                conds: &[(0u8, 7u64)],
+                segs: &[
+                    TextSeg::Text(" ? ~%pred"),
+                    TextSeg::Param(1u8),
+                    TextSeg::Text(" && %NOT_LOOP_END"),
+                ],
+            },
+            TextCase {
+                conds: &[(0u8, 8u64)],
+                segs: &[TextSeg::Text(" ? %MLOCK"), TextSeg::Call(3u16, &[1u8])],
+            },
+            TextCase {
+                conds: &[(0u8, 9u64)],
+                segs: &[TextSeg::Text(" ? "), TextSeg::Call(4u16, &[1u8])],
+            },
+            TextCase {
+                conds: &[(0u8, 14u64)],
+                segs: &[
+                    TextSeg::Text(" ? ~%pred"),
+                    TextSeg::Param(1u8),
+                    TextSeg::Text(" || %LOOP_END"),
+                ],
+            },
+            TextCase {
+                conds: &[(0u8, 15u64)],
+                segs: &[
+                    TextSeg::Text(" ? %pred"),
+                    TextSeg::Param(1u8),
+                    TextSeg::Text(" && %NOT_LOOP_END"),
+                ],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text(" ? <reserved condition type>")],
+            },
+        ],
+    },
+    TextAsm {
+        params: 1u8,
+        cases: &[
+            TextCase {
+                conds: &[(0u8, 1u64)],
+                segs: &[TextSeg::Text("crp")],
+            },
+            TextCase {
+                conds: &[(0u8, 2u64)],
+                segs: &[TextSeg::Text("srp")],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("slrp")],
+            },
+        ],
+    },
+    TextAsm {
+        params: 2u8,
+        cases: &[
+            TextCase {
+                conds: &[(0u8, 0u64)],
+                segs: &[TextSeg::Text("ibranch")],
+            },
+            TextCase {
+                conds: &[(1u8, 2u64)],
+                segs: &[TextSeg::Text("iret")],
+            },
+            TextCase {
+                conds: &[(1u8, 3u64)],
+                segs: &[TextSeg::Text("hret")],
+            },
+            TextCase {
+                conds: &[(1u8, 4u64)],
+                segs: &[TextSeg::Text("glaunch")],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("done")],
+            },
+        ],
+    },
+    TextAsm {
+        params: 1u8,
+        cases: &[
+            TextCase {
+                conds: &[(0u8, 1u64)],
+                segs: &[TextSeg::Text("movab")],
+            },
+            TextCase {
+                conds: &[(0u8, 2u64)],
+                segs: &[TextSeg::Text("movah")],
+            },
+            TextCase {
+                conds: &[(0u8, 3u64)],
+                segs: &[TextSeg::Text("movaw")],
+            },
+            TextCase {
+                conds: &[(0u8, 4u64)],
+                segs: &[TextSeg::Text("movad")],
+            },
+            TextCase {
+                conds: &[(0u8, 5u64)],
+                segs: &[TextSeg::Text("movaq")],
+            },
+            TextCase {
+                conds: &[(0u8, 7u64)],
+                segs: &[TextSeg::Text("movaqp")],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("reserved")],
+            },
+        ],
+    },
+    TextAsm {
+        params: 2u8,
+        cases: &[
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Opaque],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Opaque],
+            },
+        ],
+    },
+    TextAsm {
+        params: 1u8,
+        cases: &[
+            TextCase {
+                conds: &[(0u8, 0u64)],
+                segs: &[TextSeg::Text("andp")],
+            },
+            TextCase {
+                conds: &[(0u8, 1u64)],
+                segs: &[TextSeg::Text("landp")],
+            },
+            TextCase {
+                conds: &[(0u8, 2u64)],
+                segs: &[TextSeg::Text("reserved")],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("movep")],
+            },
+        ],
+    },
+    TextAsm {
+        params: 1u8,
+        cases: &[
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("%lcntex")],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[
+                    TextSeg::Text("%spred"),
+                    TextSeg::Opaque,
+                    TextSeg::Opaque,
+                    TextSeg::Opaque,
+                    TextSeg::Opaque,
+                    TextSeg::Opaque,
+                ],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("%bgrpred")],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("%rndpred"), TextSeg::Opaque],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("<invalid pred>")],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("%pred"), TextSeg::Opaque],
+            },
+        ],
+    },
+    TextAsm {
+        params: 1u8,
+        cases: &[
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("invalid ")],
+            },
+            TextCase { conds: &[], segs: &[] },
+        ],
+    },
+    TextAsm {
+        params: 4u8,
+        cases: &[
+            TextCase {
+                conds: &[],
+                segs: &[
+                    TextSeg::Text("sal = "),
+                    TextSeg::Param(1u8),
+                    TextSeg::Text(", sas = "),
+                    TextSeg::Param(3u8),
+                    TextSeg::Text(", "),
+                ],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[
+                    TextSeg::Text("sal = "),
+                    TextSeg::Param(1u8),
+                    TextSeg::Text(", "),
+                ],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[
+                    TextSeg::Text("sas = "),
+                    TextSeg::Param(3u8),
+                    TextSeg::Text(", "),
+                ],
+            },
+            TextCase { conds: &[], segs: &[] },
+        ],
+    },
+    TextAsm {
+        params: 1u8,
+        cases: &[
+            TextCase {
+                conds: &[(0u8, 2u64)],
+                segs: &[TextSeg::Text("hcall")],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("icall")],
+            },
+        ],
+    },
+    TextAsm {
+        params: 2u8,
+        cases: &[
+            TextCase {
+                conds: &[(0u8, 2u64)],
+                segs: &[TextSeg::Opaque],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Param(1u8)],
+            },
+        ],
+    },
+];
+/// Turns a written value back into a field for `define`s with an `inverse`.
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn define_inverse(define: u16, pc: u64, value: u64) -> Option<(FieldLoc, u64)> {
+    match define {
+        0u16 => {
+            let disp_target = value;
+            Some((
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 0u8,
+                    width: 28u8,
+                },
+                (((((((((((disp_target).wrapping_sub(pc))) << 0u32) as i64) >> 0u32)
+                    >> (3u64).min(63)) as u64 & 18446744073709551615u64)) >> 0u32)
+                    & 268435455u64),
+            ))
+        }
+        _ => None,
+    }
+}
+/// The assembler's reading of each control operation, parallel to `CTLS`
+/// (`None`: its syntax has a computed hole without an inverse).
+pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("loop_mode")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Hs,
+                    member: 0u8,
+                    lo: 10u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Hs, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("nop "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Hs,
+                member: 0u8,
+                lo: 7u8,
+                width: 3u8,
+            }),
+        ],
+        sets: &[],
+        needs: &[(Syl::Hs, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("ct %ctpr"),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Ss,
+                member: 0u8,
+                lo: 10u8,
+                width: 2u8,
+            }),
+            AsmSeg::Call(
+                5u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 5u8,
+                        width: 4u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 0u8,
+                        width: 5u8,
+                    },
+                ],
+            ),
+        ],
+        sets: &[],
+        needs: &[(Syl::Ss, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("ipd "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Ss,
+                member: 0u8,
+                lo: 30u8,
+                width: 2u8,
+            }),
+        ],
+        sets: &[],
+        needs: &[(Syl::Ss, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("eap")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 20u8,
+                    width: 1u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 29u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Ss, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("bap")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 20u8,
+                    width: 1u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Ss, 0u8)],
+    }),
+    None,
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("vfdi")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 20u8,
+                    width: 1u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 26u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Ss, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("abg abgi="),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Ss,
+                member: 0u8,
+                lo: 24u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", abgd="),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Ss,
+                member: 0u8,
+                lo: 23u8,
+                width: 1u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 20u8,
+                    width: 1u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 24u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Ss, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("abn abnf="),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Ss,
+                member: 0u8,
+                lo: 22u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", abnt="),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Ss,
+                member: 0u8,
+                lo: 21u8,
+                width: 1u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 20u8,
+                    width: 1u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 22u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Ss, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("abp abpf="),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Ss,
+                member: 0u8,
+                lo: 19u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", abpt="),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Ss,
+                member: 0u8,
+                lo: 18u8,
+                width: 1u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 20u8,
+                    width: 1u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 19u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Ss, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("alc alcf="),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Ss,
+                member: 0u8,
+                lo: 17u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", alct="),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Ss,
+                member: 0u8,
+                lo: 16u8,
+                width: 1u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 20u8,
+                    width: 1u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 17u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Ss, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("invalid "),
+            AsmSeg::Call(
+                7u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 0u8,
+                        width: 3u8,
+                    },
+                ],
+            ),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 30u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+        ],
+        needs: &[(Syl::Cs0, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("ibranch "),
+            AsmSeg::Define(0u16),
+            AsmSeg::Call(
+                5u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 5u8,
+                        width: 4u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 0u8,
+                        width: 5u8,
+                    },
+                ],
+            ),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 30u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 10u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+        ],
+        needs: &[(Syl::Cs0, 0u8), (Syl::Ss, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Call(
+                7u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 0u8,
+                        width: 3u8,
+                    },
+                ],
+            ),
+            AsmSeg::Call(
+                5u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 5u8,
+                        width: 4u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 0u8,
+                        width: 5u8,
+                    },
+                ],
+            ),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 30u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 2u8,
+                },
+                3u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 10u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+        ],
+        needs: &[(Syl::Cs0, 0u8), (Syl::Ss, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("disp %ctpr"),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs0,
+                member: 0u8,
+                lo: 30u8,
+                width: 2u8,
+            }),
+            AsmSeg::Text(", "),
+            AsmSeg::Define(0u16),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+        ],
+        needs: &[(Syl::Cs0, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("ldisp %ctpr2, "), AsmSeg::Define(0u16)],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 30u8,
+                    width: 2u8,
+                },
+                2u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 2u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Cs0, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("sdisp %ctpr"),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs0,
+                member: 0u8,
+                lo: 30u8,
+                width: 2u8,
+            }),
+            AsmSeg::Text(", "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs0,
+                member: 0u8,
+                lo: 0u8,
+                width: 5u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 2u8,
+                },
+                2u64,
+            ),
+        ],
+        needs: &[(Syl::Cs0, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("return %ctpr3")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 30u8,
+                    width: 2u8,
+                },
+                3u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 2u8,
+                },
+                3u64,
+            ),
+        ],
+        needs: &[(Syl::Cs0, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Call(
+                12u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 0u8,
+                        width: 3u8,
+                    },
+                ],
+            ),
+            AsmSeg::Text("gettsd %ctpr"),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs0,
+                member: 0u8,
+                lo: 30u8,
+                width: 2u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 2u8,
+                },
+                3u64,
+            ),
+        ],
+        needs: &[(Syl::Cs0, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("puttsd "), AsmSeg::Define(0u16)],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 30u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 2u8,
+                },
+                2u64,
+            ),
+        ],
+        needs: &[(Syl::Cs0, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("pref %ipr"),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs0,
+                member: 0u8,
+                lo: 0u8,
+                width: 3u8,
+            }),
+            AsmSeg::Text(", disp = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs0,
+                member: 0u8,
+                lo: 4u8,
+                width: 24u8,
+            }),
+            AsmSeg::Text(", ipd = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs0,
+                member: 0u8,
+                lo: 3u8,
+                width: 1u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 30u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 2u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Cs0, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text(" ")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 2u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Cs0, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("vfrpsz rpsz = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Lts,
+                member: 0u8,
+                lo: 12u8,
+                width: 5u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8), (Syl::Lts, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("<bogus vfrpsz>")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("setwd wsz = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Lts,
+                member: 0u8,
+                lo: 5u8,
+                width: 7u8,
+            }),
+            AsmSeg::Text(", nfx = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Lts,
+                member: 0u8,
+                lo: 4u8,
+                width: 1u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                0u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8), (Syl::Lts, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("setwd wsz = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Lts,
+                member: 0u8,
+                lo: 5u8,
+                width: 7u8,
+            }),
+            AsmSeg::Text(", nfx = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Lts,
+                member: 0u8,
+                lo: 4u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", dbl = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Lts,
+                member: 0u8,
+                lo: 3u8,
+                width: 1u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                0u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8), (Syl::Lts, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("<bogus setwd>")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                0u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("setbn rbs = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 0u8,
+                width: 6u8,
+            }),
+            AsmSeg::Text(", rsz = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 6u8,
+                width: 6u8,
+            }),
+            AsmSeg::Text(", rcur = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 12u8,
+                width: 6u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 26u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("setbp psz = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 18u8,
+                width: 5u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 27u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("setsft")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                2u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 27u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("unimp")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                2u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 27u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("setei "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 0u8,
+                width: 8u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                2u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("wait ma_c = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 5u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", fl_c = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 4u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", ld_c = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 3u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", st_c = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 2u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", all_e = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 1u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", all_c = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 0u8,
+                width: 1u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                3u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("wait trap = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 6u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", ma_c = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 5u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", fl_c = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 4u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", ld_c = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 3u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", st_c = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 2u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", all_e = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 1u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", all_c = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 0u8,
+                width: 1u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                3u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("wait "),
+            AsmSeg::Call(
+                13u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 3u8,
+                        width: 1u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 8u8,
+                        width: 1u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 2u8,
+                        width: 1u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 7u8,
+                        width: 1u8,
+                    },
+                ],
+            ),
+            AsmSeg::Text("trap = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 6u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", ma_c = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 5u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", fl_c = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 4u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", ld_c = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 3u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", st_c = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 2u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", all_e = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 1u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", all_c = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 0u8,
+                width: 1u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                3u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("call %ctpr"),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Ss,
+                member: 0u8,
+                lo: 10u8,
+                width: 2u8,
+            }),
+            AsmSeg::Text(", wbs = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 0u8,
+                width: 7u8,
+            }),
+            AsmSeg::Call(
+                5u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 5u8,
+                        width: 4u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 0u8,
+                        width: 5u8,
+                    },
+                ],
+            ),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                5u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8), (Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Call(
+                14u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 7u8,
+                        width: 3u8,
+                    },
+                ],
+            ),
+            AsmSeg::Text(" "),
+            AsmSeg::Call(
+                15u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 7u8,
+                        width: 3u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 0u8,
+                        width: 28u8,
+                    },
+                ],
+            ),
+            AsmSeg::Text(", wbs = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 0u8,
+                width: 7u8,
+            }),
+            AsmSeg::Call(
+                5u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 5u8,
+                        width: 4u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 0u8,
+                        width: 5u8,
+                    },
+                ],
+            ),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                5u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 7u8,
+                    width: 3u8,
+                },
+                1u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 10u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 30u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8), (Syl::Cs1, 0u8), (Syl::Cs0, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                5u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 7u8,
+                    width: 3u8,
+                },
+                1u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 10u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8), (Syl::Cs1, 0u8), (Syl::Cs0, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("<bogus call>")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                5u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 10u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8), (Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("flushr")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                7u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 0u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("flushc")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                7u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 1u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("fillr")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                7u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 2u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("unimp fillr")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                7u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 2u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("fillc")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                7u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 3u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("unimp fillc")],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                7u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 3u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("vfbg umask = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 0u8,
+                width: 8u8,
+            }),
+            AsmSeg::Text(", dmask = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 8u8,
+                width: 8u8,
+            }),
+            AsmSeg::Text(", chkm4 = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 16u8,
+                width: 1u8,
+            }),
+        ],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                8u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("unimp")],
+        sets: &[],
+        needs: &[(Syl::Cs1, 0u8)],
+    }),
+    None,
+    None,
+    None,
+    None,
+    None,
 ];

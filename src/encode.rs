@@ -35,6 +35,8 @@ pub enum EncodeError {
     UnknownMnemonic(String),
     NotInChannel { name: String, channel: u8, iset: Iset },
     BadOperands { name: String, text: String, expected: String },
+    /// The operation needs fields another operation of the wide instruction already set.
+    Conflict(String),
 }
 
 impl fmt::Display for EncodeError {
@@ -46,6 +48,9 @@ impl fmt::Display for EncodeError {
             }
             EncodeError::BadOperands { name, text, expected } => {
                 write!(f, "bad operands `{text}` for `{name}` (expected {expected})")
+            }
+            EncodeError::Conflict(text) => {
+                write!(f, "`{text}` needs syllable fields another operation of this wide instruction already uses")
             }
         }
     }
@@ -241,3 +246,181 @@ pub fn encode_alu(name: &str, channel: u8, sm: bool, operands: &str, iset: Iset)
     }
     Err(EncodeError::BadOperands { name: name.to_string(), text: operands.to_string(), expected })
 }
+
+// ------------------------------------------------------------------ control operations
+
+use crate::isa::{AsmSeg, Bundle, FieldLoc, TextSeg, CTLS, CTL_ASM, TEXT_ASM};
+
+/// Text without blanks: operation syntax is compared regardless of spacing.
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A number or a symbol at the start of `rest`.
+fn value<'a>(rest: &'a str, symbols: &dyn Fn(&str) -> Option<u64>) -> Option<(u64, &'a str)> {
+    let neg = rest.starts_with('-');
+    let body = if neg { &rest[1..] } else { rest };
+    let end = body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$')).unwrap_or(body.len());
+    let tok = &body[..end];
+    if tok.is_empty() {
+        return None;
+    }
+    let v = if tok.starts_with(|c: char| c.is_ascii_digit()) { parse_number(tok)? } else { symbols(tok)? };
+    Some((if neg { v.wrapping_neg() } else { v }, &body[end..]))
+}
+
+type Params = Vec<Option<u64>>;
+
+fn match_text(ti: u16, rest: &str, symbols: &dyn Fn(&str) -> Option<u64>, k: &mut dyn FnMut(&str, &Params) -> bool) -> bool {
+    let t = &TEXT_ASM[ti as usize];
+    for case in t.cases {
+        let mut params: Params = vec![None; t.params as usize];
+        for &(p, v) in case.conds {
+            params[p as usize] = Some(v);
+        }
+        if match_text_segs(case.segs, rest, params, symbols, k) {
+            return true;
+        }
+    }
+    false
+}
+
+fn bind(params: &mut Params, p: usize, v: u64) -> bool {
+    match params[p] {
+        Some(x) if x != v => false,
+        _ => {
+            params[p] = Some(v);
+            true
+        }
+    }
+}
+
+fn match_text_segs(segs: &[TextSeg], rest: &str, params: Params, symbols: &dyn Fn(&str) -> Option<u64>, k: &mut dyn FnMut(&str, &Params) -> bool) -> bool {
+    let Some((first, tail)) = segs.split_first() else { return k(rest, &params) };
+    match *first {
+        TextSeg::Text(t) => match rest.strip_prefix(squash(t).as_str()) {
+            Some(r) => match_text_segs(tail, r, params, symbols, k),
+            None => false,
+        },
+        TextSeg::Param(p) => {
+            let Some((v, r)) = value(rest, symbols) else { return false };
+            let mut params = params;
+            bind(&mut params, p as usize, v) && match_text_segs(tail, r, params, symbols, k)
+        }
+        TextSeg::Call(ti, ps) => match_text(ti, rest, symbols, &mut |r, sub| {
+            let mut params = params.clone();
+            for (j, &p) in ps.iter().enumerate() {
+                if let Some(v) = sub[j] {
+                    if !bind(&mut params, p as usize, v) {
+                        return false;
+                    }
+                }
+            }
+            match_text_segs(tail, r, params, symbols, k)
+        }),
+        TextSeg::Opaque => false,
+    }
+}
+
+struct CtlCx<'a> {
+    pc: u64,
+    symbols: &'a dyn Fn(&str) -> Option<u64>,
+}
+
+/// Matches control-operation syntax, collecting the fields its holes give.
+fn match_ctl(segs: &[AsmSeg], rest: &str, cx: &CtlCx, out: &mut Vec<(FieldLoc, u64)>) -> bool {
+    let Some((first, tail)) = segs.split_first() else { return rest.is_empty() };
+    let n = out.len();
+    let ok = match *first {
+        AsmSeg::Text(t) => match rest.strip_prefix(squash(t).as_str()) {
+            Some(r) => return match_ctl(tail, r, cx, out),
+            None => false,
+        },
+        AsmSeg::Field(loc) => match value(rest, cx.symbols) {
+            Some((v, r)) => {
+                out.push((loc, v));
+                match_ctl(tail, r, cx, out)
+            }
+            None => false,
+        },
+        AsmSeg::Define(d) => match value(rest, cx.symbols).and_then(|(v, r)| Some((isa::define_inverse(d, cx.pc, v)?, r))) {
+            Some(((loc, v), r)) => {
+                out.push((loc, v));
+                match_ctl(tail, r, cx, out)
+            }
+            None => false,
+        },
+        AsmSeg::Call(ti, args) => match_text(ti, rest, cx.symbols, &mut |r, params| {
+            let m = out.len();
+            for (j, loc) in args.iter().enumerate() {
+                out.push((*loc, params[j].unwrap_or(0)));
+            }
+            if match_ctl(tail, r, cx, out) {
+                true
+            } else {
+                out.truncate(m);
+                false
+            }
+        }),
+    };
+    if !ok {
+        out.truncate(n);
+    }
+    ok
+}
+
+/// Assembles one control-unit (or other non-ALU) operation into `b`, the wide
+/// instruction being built at `pc`. Each candidate encoding is checked by printing it
+/// back; fields an earlier operation of the bundle already set are not overwritten.
+pub fn encode_ctl(text: &str, pc: u64, iset: Iset, b: &mut Bundle, symbols: &dyn Fn(&str) -> Option<u64>) -> Result<&'static str, EncodeError> {
+    let want = squash(text);
+    let cx = CtlCx { pc, symbols };
+    let mut conflicted = false;
+    for (ci, c) in CTLS.iter().enumerate() {
+        if c.versions & iset.mask() == 0 {
+            continue;
+        }
+        let Some(asm) = &CTL_ASM[ci] else { continue };
+        let mut fields = Vec::new();
+        if !match_ctl(asm.segs, &want, &cx, &mut fields) {
+            continue;
+        }
+        for i in 0..c.instances {
+            let member = |m: u8| if m == 255 { i } else { m as usize };
+            let mut t = b.clone();
+            let mut ok = true;
+            for &(syl, m) in asm.needs {
+                ok &= isa::ensure_syllable(&mut t, syl, member(m));
+            }
+            for &(loc, v) in asm.sets.iter().chain(fields.iter()) {
+                ok &= isa::set_field(&mut t, loc.syl, member(loc.member), loc.lo as u32, loc.width as u32, v);
+            }
+            if !ok || !(c.matches)(&t, pc, i) {
+                continue;
+            }
+            // The operation must print back to the same values (numbers may be written
+            // in another base than the printer's).
+            let mut printed = String::new();
+            (c.print)(&t, pc, i, &mut printed);
+            let mut again = Vec::new();
+            if !match_ctl(asm.segs, &squash(&printed), &cx, &mut again) || again != fields {
+                continue;
+            }
+            // A field an earlier operation of this bundle set to something else.
+            let clash = asm.sets.iter().chain(fields.iter()).any(|&(loc, v)| {
+                matches!(isa::get_field(b, loc.syl, member(loc.member), loc.lo as u32, loc.width as u32), Some(old) if old != 0 && old != v)
+            });
+            if clash {
+                conflicted = true;
+                continue;
+            }
+            *b = t;
+            return Ok(c.name);
+        }
+    }
+    if conflicted {
+        return Err(EncodeError::Conflict(text.trim().to_string()));
+    }
+    Err(EncodeError::UnknownMnemonic(text.split_whitespace().next().unwrap_or("").to_string()))
+}
+

@@ -136,3 +136,47 @@ impl std::fmt::Debug for CtlInfo {
 }
 
 include!(concat!(env!("OUT_DIR"), "/isa.rs"));
+
+/// A piece of a control operation's syntax, for the assembler.
+#[derive(Clone, Copy, Debug)]
+pub enum AsmSeg {
+    Text(&'static str),
+    /// A number or symbol written into a field.
+    Field(FieldLoc),
+    /// A number that a `define`'s inverse turns into a field (index for `define_inverse`).
+    Define(u16),
+    /// A `text` spelling (index into `TEXT_ASM`) whose parameters are these fields.
+    Call(u16, &'static [FieldLoc]),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum TextSeg {
+    Text(&'static str),
+    Param(u8),
+    Call(u16, &'static [u8]),
+    /// A computed hole the assembler cannot read back; the case is skipped.
+    Opaque,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct TextCase {
+    /// Parameter values the case's condition requires.
+    pub conds: &'static [(u8, u64)],
+    pub segs: &'static [TextSeg],
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct TextAsm {
+    pub params: u8,
+    pub cases: &'static [TextCase],
+}
+
+/// How to assemble a control operation: its syntax, the fields its condition fixes,
+/// and the syllables it needs present. Results are checked by the operation's own
+/// matcher and printer before they are used.
+#[derive(Clone, Copy, Debug)]
+pub struct CtlAsm {
+    pub segs: &'static [AsmSeg],
+    pub sets: &'static [(FieldLoc, u64)],
+    pub needs: &'static [(Syl, u8)],
+}

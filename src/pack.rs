@@ -134,3 +134,26 @@ pub fn pack(s: &Syllables, iset: Iset) -> Result<Vec<u8>, PackError> {
     words[0] = hs;
     Ok(words.iter().flat_map(|w| w.to_le_bytes()).collect())
 }
+
+impl Syllables {
+    /// The syllables of an assembled `Bundle` (its header is recomputed by `pack`).
+    pub fn from_bundle(b: &crate::isa::Bundle) -> Syllables {
+        let mut s = Syllables {
+            nop: b.hs.nop() as u8,
+            loop_mode: b.hs.lm() != 0,
+            ss: b.ss.map(|x| x.0),
+            cs0: b.cs0.map(|x| x.0),
+            cs1: b.cs1.map(|x| x.0),
+            ..Default::default()
+        };
+        for i in 0..6 {
+            s.als[i] = b.als[i].map(|x| x.0);
+            s.ales[i] = b.ales[i].map(|x| x.0);
+            s.aas[i] = b.aas[i].map(|x| x.0);
+        }
+        s.lts = b.lts.iter().map_while(|x| x.map(|l| l.0)).collect();
+        s.pls = b.pls.iter().map_while(|x| x.map(|l| l.0)).collect();
+        s.cds = b.cds.iter().map_while(|x| x.map(|l| l.0)).collect();
+        s
+    }
+}

@@ -196,6 +196,8 @@ pub struct Description {
     pub helpers: Vec<HelperDef>,
     pub texts: Vec<TextDef>,
     pub defines: Vec<(String, Expr, Loc)>,
+    /// `define NAME = ... inverse SYL.FIELD = EXPR`: (define, field, expression).
+    pub inverses: Vec<(String, FieldRef, Expr)>,
 }
 
 /// A spelling chosen by cases: the first case whose condition holds is printed.

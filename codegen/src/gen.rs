@@ -19,6 +19,7 @@ pub fn generate(m: &Model) -> Result<Vec<(String, String)>, Diagnostic> {
     items.extend(texts(m)?);
     items.extend(print_order(m));
     items.extend(ctls(m)?);
+    items.extend(asm_tables(m)?);
     let sem = crate::gen_sem::generate(m)?;
     Ok(vec![("isa.rs".to_string(), render(items)?), ("semantics.rs".to_string(), render(sem)?)])
 }
@@ -854,4 +855,300 @@ fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
         /// Control-unit and other non-ALU operations, in printing order (`ctl` declarations).
         pub static CTLS: [CtlInfo; #n] = [#(#infos),*];
     })
+}
+
+/// A field reference as the assembler needs it: slot, member (255 = the operation's
+/// own instance), bit position and width.
+fn field_loc(m: &Model, syl: &str, field: &str, home: &str) -> Option<TokenStream> {
+    let holds = slots(m);
+    let (base, member): (String, u8) = if m.syllable(syl).is_some() {
+        let member = match holds.get(syl)? {
+            Hold::Family(_) if syl == home => 255,
+            Hold::Family(_) => return None,
+            _ => 0,
+        };
+        (syl.to_string(), member)
+    } else {
+        let (b, k) = member(m, syl)?;
+        (b, k as u8)
+    };
+    let f = m.field(&base, field)?;
+    let (lo, width) = (f.lo as u8, (f.hi - f.lo + 1) as u8);
+    let id = ty_name(&base);
+    Some(quote!(FieldLoc { syl: Syl::#id, member: #member, lo: #lo, width: #width }))
+}
+
+/// The field assignments a `when` condition implies (first alternative of `||`,
+/// `define`s inlined); comparisons other than `==` are left to verification.
+fn when_sets(m: &Model, e: &Expr, home: &str, sets: &mut Vec<TokenStream>, needs: &mut Vec<TokenStream>, depth: u32) {
+    if depth > 8 {
+        return;
+    }
+    match &e.kind {
+        ExprKind::Binary(BinOp::LAnd, a, b) => {
+            when_sets(m, a, home, sets, needs, depth + 1);
+            when_sets(m, b, home, sets, needs, depth + 1);
+        }
+        ExprKind::Binary(BinOp::LOr, a, _) => when_sets(m, a, home, sets, needs, depth + 1),
+        ExprKind::Binary(BinOp::Eq, a, b) => {
+            let value = match &b.kind {
+                ExprKind::Int(v) => Some(*v as u64),
+                ExprKind::Var(c) => m.consts.get(c).copied(),
+                _ => None,
+            };
+            if let (ExprKind::Field(s, f), Some(v)) = (&a.kind, value) {
+                if let Some(loc) = field_loc(m, s, f, home) {
+                    sets.push(quote!((#loc, #v)));
+                }
+            }
+        }
+        ExprKind::Field(s, f) => {
+            if let Some(loc) = field_loc(m, s, f, home) {
+                sets.push(quote!((#loc, 1u64)));
+            }
+        }
+        ExprKind::Call(n, args) if n == "has" => {
+            if let [Expr { kind: ExprKind::Var(s), .. }] = args.as_slice() {
+                let (base, member) = match member(m, s) {
+                    Some((b, k)) => (b, k as u8),
+                    None => (s.clone(), if matches!(slots(m).get(s.as_str()), Some(Hold::Family(_))) { 255 } else { 0 }),
+                };
+                if slots(m).contains_key(&base) {
+                    let id = ty_name(&base);
+                    needs.push(quote!((Syl::#id, #member)));
+                }
+            }
+        }
+        ExprKind::Var(v) => {
+            if let Some((_, d, _)) = m.desc.defines.iter().find(|(n, _, _)| n == v) {
+                when_sets(m, d, home, sets, needs, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn asm_tables(m: &Model) -> Result<TokenStream, Diagnostic> {
+    let holds = slots(m);
+    let syl_ids: Vec<Ident> = holds.keys().map(|n| ty_name(n)).collect();
+    // Field setter over every slot.
+    let mut set_arms = TokenStream::new();
+    let mut ensure_arms = TokenStream::new();
+    let mut get_arms = TokenStream::new();
+    for (name, h) in &holds {
+        let id = ty_name(name);
+        let n = field_name(name);
+        let raw = if m.syllable(name).map(|s| s.width) == Some(16) { quote!(u16) } else { quote!(u32) };
+        let slot = match h {
+            Hold::Plain => quote!(&mut b.#n),
+            Hold::Opt => quote!(b.#n.get_or_insert_with(Default::default)),
+            Hold::Family(k) => {
+                let k = *k as usize;
+                quote!(match b.#n.get_mut(member) { Some(s) if member < #k => s.get_or_insert_with(Default::default), _ => return false })
+            }
+        };
+        set_arms.extend(quote!(Syl::#id => { let s = #slot; let m = (((1u64 << width) - 1) << lo) as #raw; s.0 = (s.0 & !m) | (((value << lo) as #raw) & m); }));
+        ensure_arms.extend(quote!(Syl::#id => { let _ = #slot; }));
+        let read = match h {
+            Hold::Plain => quote!(Some(b.#n.0 as u64)),
+            Hold::Opt => quote!(b.#n.map(|s| s.0 as u64)),
+            Hold::Family(_) => quote!(b.#n.get(member).copied().flatten().map(|s| s.0 as u64)),
+        };
+        get_arms.extend(quote!(Syl::#id => #read,));
+    }
+    // Texts.
+    let text_index = |n: &str| m.desc.texts.iter().position(|t| t.name == n).map(|i| i as u16);
+    let mut texts = Vec::new();
+    for t in &m.desc.texts {
+        let mut cases = Vec::new();
+        for (cond, tmpl, loc) in &t.cases {
+            let mut conds = Vec::new();
+            if let Some(c) = cond {
+                collect_param_eqs(c, &t.params, &m.consts, &mut conds);
+            }
+            let mut segs = Vec::new();
+            for seg in template::split(tmpl).map_err(|e| Diagnostic::new(loc.clone(), e))? {
+                segs.push(match seg {
+                    Seg::Text(x) => quote!(TextSeg::Text(#x)),
+                    Seg::Hole { expr, .. } => {
+                        let e = crate::parse::parse_expr(&loc.file, loc, &expr)?;
+                        match &e.kind {
+                            ExprKind::Var(v) if t.params.contains(v) => {
+                                let i = t.params.iter().position(|p| p == v).unwrap() as u8;
+                                quote!(TextSeg::Param(#i))
+                            }
+                            ExprKind::Call(n, args) if text_index(n).is_some() && args.iter().all(|a| matches!(&a.kind, ExprKind::Var(v) if t.params.contains(v))) => {
+                                let ti = text_index(n).unwrap();
+                                let ps: Vec<u8> = args.iter().map(|a| match &a.kind {
+                                    ExprKind::Var(v) => t.params.iter().position(|p| p == v).unwrap() as u8,
+                                    _ => unreachable!(),
+                                }).collect();
+                                quote!(TextSeg::Call(#ti, &[#(#ps),*]))
+                            }
+                            _ => quote!(TextSeg::Opaque),
+                        }
+                    }
+                });
+            }
+            cases.push(quote!(TextCase { conds: &[#(#conds),*], segs: &[#(#segs),*] }));
+        }
+        let np = t.params.len() as u8;
+        texts.push(quote!(TextAsm { params: #np, cases: &[#(#cases),*] }));
+    }
+    // Define inverses.
+    let mut inv_arms = TokenStream::new();
+    let mut define_ids: Vec<&str> = Vec::new();
+    for (d, f, inv) in &m.desc.inverses {
+        let di = define_ids.len() as u16;
+        define_ids.push(d);
+        let sc = InverseScope { m, define: d };
+        let (v, _) = rust_expr::lower(&sc, inv)?;
+        let Some(loc) = field_loc(m, &f.syllable, &f.field, "") else {
+            return Err(Diagnostic::new(f.loc.clone(), "the inverse must name a single syllable's field".into()));
+        };
+        let dn = format_ident!("{}", d);
+        inv_arms.extend(quote!(#di => { let #dn = value; Some((#loc, #v)) }));
+    }
+    // Control operations.
+    let mut ctl_asm = Vec::new();
+    for c in &m.ctls {
+        let d = &c.def;
+        let (syntax, sloc) = d.syntax.as_ref().unwrap();
+        let mut segs = Vec::new();
+        let mut ok = true;
+        for seg in template::split(syntax).map_err(|e| Diagnostic::new(sloc.clone(), e))? {
+            match seg {
+                Seg::Text(x) => segs.push(quote!(AsmSeg::Text(#x))),
+                Seg::Hole { expr, .. } => {
+                    let e = crate::parse::parse_expr(&sloc.file, sloc, &expr)?;
+                    let s = match &e.kind {
+                        ExprKind::Field(s, f) => field_loc(m, s, f, &d.syllable).map(|l| quote!(AsmSeg::Field(#l))),
+                        ExprKind::Var(v) => define_ids.iter().position(|x| x == v).map(|i| {
+                            let i = i as u16;
+                            quote!(AsmSeg::Define(#i))
+                        }),
+                        ExprKind::Call(n, args) if text_index(n).is_some() => {
+                            let locs: Option<Vec<TokenStream>> = args
+                                .iter()
+                                .map(|a| match &a.kind {
+                                    ExprKind::Field(s, f) => field_loc(m, s, f, &d.syllable),
+                                    _ => None,
+                                })
+                                .collect();
+                            let ti = text_index(n).unwrap();
+                            locs.map(|l| quote!(AsmSeg::Call(#ti, &[#(#l),*])))
+                        }
+                        _ => None,
+                    };
+                    match s {
+                        Some(s) => segs.push(s),
+                        None => ok = false,
+                    }
+                }
+            }
+        }
+        if !ok {
+            ctl_asm.push(quote!(None));
+            continue;
+        }
+        let mut sets = Vec::new();
+        let mut needs = Vec::new();
+        let home_member = if matches!(holds.get(&d.syllable), Some(Hold::Family(_))) { 255u8 } else { 0 };
+        let hid = ty_name(&d.syllable);
+        needs.push(quote!((Syl::#hid, #home_member)));
+        if let Some(w) = &d.when {
+            when_sets(m, w, &d.syllable, &mut sets, &mut needs, 0);
+        }
+        ctl_asm.push(quote!(Some(CtlAsm { segs: &[#(#segs),*], sets: &[#(#sets),*], needs: &[#(#needs),*] })));
+    }
+    let nt = texts.len();
+    let nc = ctl_asm.len();
+    Ok(quote! {
+        /// Syllable slots of `Bundle`, for the assembler.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Syl { #(#syl_ids),* }
+
+        /// Where a field lives: slot, member (255: the operation's own instance), bits.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub struct FieldLoc { pub syl: Syl, pub member: u8, pub lo: u8, pub width: u8 }
+
+        /// Sets a field, creating its syllable; false if the member does not exist.
+        #[allow(clippy::all)]
+        pub fn set_field(b: &mut Bundle, syl: Syl, member: usize, lo: u32, width: u32, value: u64) -> bool {
+            match syl { #set_arms }
+            true
+        }
+
+        /// Reads a field; `None` when its syllable is absent.
+        #[allow(clippy::all)]
+        pub fn get_field(b: &Bundle, syl: Syl, member: usize, lo: u32, width: u32) -> Option<u64> {
+            let raw: Option<u64> = match syl { #get_arms };
+            raw.map(|w| (w >> lo) & ((1u64 << width) - 1))
+        }
+
+        /// Makes a syllable present; false if the member does not exist.
+        #[allow(clippy::all)]
+        pub fn ensure_syllable(b: &mut Bundle, syl: Syl, member: usize) -> bool {
+            match syl { #ensure_arms }
+            true
+        }
+
+        /// The assembler's reading of `text` spellings, parallel to the `text` definitions.
+        pub static TEXT_ASM: [TextAsm; #nt] = [#(#texts),*];
+
+        /// Turns a written value back into a field for `define`s with an `inverse`.
+        #[allow(unused_variables, unused_parens, clippy::all)]
+        pub fn define_inverse(define: u16, pc: u64, value: u64) -> Option<(FieldLoc, u64)> {
+            match define { #inv_arms _ => None }
+        }
+
+        /// The assembler's reading of each control operation, parallel to `CTLS`
+        /// (`None`: its syntax has a computed hole without an inverse).
+        pub static CTL_ASM: [Option<CtlAsm>; #nc] = [#(#ctl_asm),*];
+    })
+}
+
+/// `p == K` conjuncts of a text case condition, as (parameter index, value).
+fn collect_param_eqs(e: &Expr, params: &[String], consts: &BTreeMap<String, u64>, out: &mut Vec<TokenStream>) {
+    match &e.kind {
+        ExprKind::Binary(BinOp::LAnd, a, b) => {
+            collect_param_eqs(a, params, consts, out);
+            collect_param_eqs(b, params, consts, out);
+        }
+        ExprKind::Binary(BinOp::Eq, a, b) => {
+            let value = match &b.kind {
+                ExprKind::Int(v) => Some(*v as u64),
+                ExprKind::Var(c) => consts.get(c).copied(),
+                _ => None,
+            };
+            if let (ExprKind::Var(p), Some(v)) = (&a.kind, value) {
+                if let Some(i) = params.iter().position(|x| x == p) {
+                    let i = i as u8;
+                    out.push(quote!((#i, #v)));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+struct InverseScope<'a> {
+    m: &'a Model,
+    define: &'a str,
+}
+
+impl Scope for InverseScope<'_> {
+    fn field(&self, _: &str, _: &str) -> Option<(TokenStream, u32)> {
+        None
+    }
+    fn var(&self, name: &str) -> Option<(TokenStream, u32)> {
+        if name == self.define {
+            let id = format_ident!("{}", name);
+            return Some((quote!(#id), 64));
+        }
+        if name == "pc" {
+            return Some((quote!(pc), 64));
+        }
+        self.m.consts.get(name).map(|v| (quote!(#v), 64))
+    }
 }

@@ -429,6 +429,15 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
         }
         let t = sem::check_expr(&mut env, e)?;
         define_types.push((n.clone(), t));
+        for (d, f, inv) in desc.inverses.iter().filter(|(d, _, _)| d == n) {
+            if desc.syllables.iter().find(|s| s.name == f.syllable).is_none_or(|s| s.fields.iter().all(|x| x.name != f.field)) {
+                return err(&f.loc, format!("no field `{}.{}` for the inverse of `{d}`", f.syllable, f.field));
+            }
+            let mut ienv = sem::Env::new(&consts, helpers);
+            ienv.builtin_vars(&[("pc", 64)]);
+            ienv.local(d, t);
+            sem::check_expr(&mut ienv, inv)?;
+        }
     }
     let mut ctls = Vec::new();
     for c in &desc.ctls {

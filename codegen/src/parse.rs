@@ -80,7 +80,12 @@ pub fn parse_file(file: &str, text: &str, desc: &mut Description) -> Result<(), 
                 let loc = ctx.loc(&item);
                 let mut it = item.into_inner();
                 let name = it.next().unwrap().as_str().to_string();
-                desc.defines.push((name, expr(&ctx, it.next().unwrap())?, loc));
+                desc.defines.push((name.clone(), expr(&ctx, it.next().unwrap())?, loc));
+                if let Some(inv) = it.next() {
+                    let mut ii = inv.into_inner();
+                    let field = field_ref(&ctx, ii.next().unwrap());
+                    desc.inverses.push((name, field, expr(&ctx, ii.next().unwrap())?));
+                }
             }
             Rule::text_def => {
                 let loc = ctx.loc(&item);
