@@ -105,10 +105,22 @@ fn match_kind(t: &[Tmpl], text: &str, ty: u8) -> Option<(Option<u64>, Option<u64
     rest.trim().is_empty().then_some((n, value))
 }
 
-/// The operand byte for `text` in field `f`, or a literal request.
-fn encode_operand(f: &isa::FieldInfo, text: &str, ty: u8) -> Option<(u8, Option<LiteralRequest>)> {
+/// A number as the assembler writes it (decimal, `0x` hex, optional `-`).
+pub fn parse_number_pub(s: &str) -> Option<u64> {
+    parse_number(s)
+}
+
+fn is_symbol(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '.')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$')
+}
+
+/// The operand byte for `text` in field `f`, or a literal request. A symbol becomes a
+/// literal of the operand's width (64-bit for 64-bit operands, else 32-bit).
+fn encode_operand(f: &isa::FieldInfo, text: &str, ty: u8, symbols: &dyn Fn(&str) -> Option<u64>) -> Option<(u8, Option<LiteralRequest>)> {
     let map = &isa::OPERANDS[f.operand as usize];
-    let bare = parse_number(text);
+    let symbol = if f.role == Role::Src && is_symbol(text) { symbols(text) } else { None };
+    let bare = parse_number(text).or(symbol);
     for v in 0..=255u8 {
         let Some((kind, n)) = map.table[v as usize] else { continue };
         let k = &isa::KINDS[kind as usize];
@@ -120,6 +132,9 @@ fn encode_operand(f: &isa::FieldInfo, text: &str, ty: u8) -> Option<(u8, Option<
             KindClass::Lit { bits, shift } => {
                 // Only the first slot of each literal size represents the class.
                 if n != 0 || shift != 0 {
+                    continue;
+                }
+                if symbol.is_some() && bits != if ty == b'D' { 64 } else { 32 } {
                     continue;
                 }
                 let written = match matched {
@@ -184,6 +199,11 @@ fn split_operands<'a>(syntax: &[Tmpl], text: &'a str) -> Option<Vec<(&'static st
 
 /// Encodes `name,channel[,sm] operands` (the operand text without the mnemonic).
 pub fn encode_alu(name: &str, channel: u8, sm: bool, operands: &str, iset: Iset) -> Result<EncodedAlu, EncodeError> {
+    encode_alu_with(name, channel, sm, operands, iset, &|_| None)
+}
+
+/// `encode_alu` with symbol values for operands written as names.
+pub fn encode_alu_with(name: &str, channel: u8, sm: bool, operands: &str, iset: Iset, symbols: &dyn Fn(&str) -> Option<u64>) -> Result<EncodedAlu, EncodeError> {
     let ops: Vec<usize> = isa::OPS.iter().enumerate().filter(|(_, o)| o.name == name).map(|(i, _)| i).collect();
     if ops.is_empty() {
         return Err(EncodeError::UnknownMnemonic(name.to_string()));
@@ -220,7 +240,7 @@ pub fn encode_alu(name: &str, channel: u8, sm: bool, operands: &str, iset: Iset)
                 ok = false;
                 break;
             };
-            match encode_operand(f, text, ty) {
+            match encode_operand(f, text, ty, symbols) {
                 Some((byte, lit)) => {
                     if f.in_ales {
                         ales |= (byte as u32) << f.lo;

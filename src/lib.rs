@@ -5,6 +5,7 @@ pub mod decode;
 pub mod disasm;
 pub mod elf;
 pub mod encode;
+pub mod asm;
 pub mod bits;
 pub mod isa;
 pub mod object;

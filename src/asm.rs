@@ -1,0 +1,514 @@
+//! The assembler behind `e2k-as`: GNU as syntax for E2K (a subset, see docs/e2k-as.md),
+//! two passes (sizes, then values), wide instructions built with the generated
+//! encoders (`encode_alu`, `encode_ctl`), literals placed in LTS, and a static ELF
+//! executable written with `object`.
+
+use crate::encode::{encode_alu_with, encode_ctl, LiteralRequest};
+use crate::isa::Bundle;
+use crate::object::{write_executable, OutSection, OutSymbol};
+use crate::pack::{pack, Syllables};
+use crate::version::Iset;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// An error with its place in the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AsmError {
+    pub file: String,
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+impl fmt::Display for AsmError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: error: {}", self.file, self.line, self.col, self.message)
+    }
+}
+
+impl std::error::Error for AsmError {}
+
+#[derive(Clone, Debug)]
+struct Loc {
+    file: usize,
+    line: usize,
+    col: usize,
+}
+
+/// One operation of a wide instruction, as written.
+#[derive(Clone, Debug)]
+struct Op {
+    text: String,
+    loc: Loc,
+}
+
+#[derive(Clone, Debug)]
+enum Item {
+    Label(String, Loc),
+    Bundle(Vec<Op>, Loc),
+    /// `size` bytes per value.
+    Data(usize, Vec<(String, Loc)>),
+    Bytes(Vec<u8>),
+    Align(u64),
+    Skip(u64, u8),
+}
+
+const SECTION_ORDER: [&str; 4] = [".text", ".rodata", ".data", ".bss"];
+
+struct Source {
+    files: Vec<String>,
+    sections: BTreeMap<String, Vec<Item>>,
+    globals: Vec<String>,
+    errors: Vec<AsmError>,
+}
+
+impl Source {
+    fn err(&mut self, loc: &Loc, message: impl Into<String>) {
+        self.errors.push(AsmError { file: self.files[loc.file].clone(), line: loc.line, col: loc.col, message: message.into() });
+    }
+}
+
+/// Removes `!` comments (outside strings) and a line-leading `#`.
+fn strip_comment(line: &str) -> &str {
+    if line.trim_start().starts_with('#') {
+        return "";
+    }
+    let mut in_str = false;
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' if prev != '\\' => in_str = !in_str,
+            '!' if !in_str => return &line[..i],
+            _ => {}
+        }
+        prev = c;
+    }
+    line
+}
+
+/// Splits a line into pieces at `;`, `{` and `}` outside strings, keeping braces.
+fn pieces(line: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut start = 0;
+    let mut in_str = false;
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' if prev != '\\' => {
+                in_str = !in_str;
+                cur.push(c);
+            }
+            ';' | '{' | '}' if !in_str => {
+                if !cur.trim().is_empty() {
+                    out.push((start, cur.clone()));
+                }
+                cur.clear();
+                if c != ';' {
+                    out.push((i, c.to_string()));
+                }
+                start = i + 1;
+            }
+            _ => {
+                if cur.is_empty() {
+                    start = i;
+                }
+                cur.push(c);
+            }
+        }
+        prev = c;
+    }
+    if !cur.trim().is_empty() {
+        out.push((start, cur));
+    }
+    out
+}
+
+fn parse_string(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim();
+    let inner = s.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = Vec::new();
+    let mut it = inner.chars().peekable();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            let mut b = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+            continue;
+        }
+        match it.next()? {
+            'n' => out.push(b'\n'),
+            't' => out.push(b'\t'),
+            'r' => out.push(b'\r'),
+            '0' => out.push(0),
+            '\\' => out.push(b'\\'),
+            '"' => out.push(b'"'),
+            'x' => {
+                let mut v = 0u8;
+                for _ in 0..2 {
+                    v = v * 16 + it.next()?.to_digit(16)? as u8;
+                }
+                out.push(v);
+            }
+            o => out.push(o as u8),
+        }
+    }
+    Some(out)
+}
+
+fn split_args(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_str = false;
+    for c in s.chars() {
+        match c {
+            '"' => {
+                in_str = !in_str;
+                cur.push(c)
+            }
+            ',' if !in_str => out.push(std::mem::take(&mut cur).trim().to_string()),
+            _ => cur.push(c),
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out
+}
+
+fn parse_sources(sources: &[(String, String)]) -> Source {
+    let mut src = Source { files: sources.iter().map(|s| s.0.clone()).collect(), sections: BTreeMap::new(), globals: vec![], errors: vec![] };
+    for (fi, (_, text)) in sources.iter().enumerate() {
+        let mut section = ".text".to_string();
+        let mut bundle: Option<(Vec<Op>, Loc)> = None;
+        for (li, raw) in text.lines().enumerate() {
+            let line = strip_comment(raw);
+            for (col, piece) in pieces(line) {
+                let loc = Loc { file: fi, line: li + 1, col: col + 1 };
+                let mut p = piece.trim().to_string();
+                if p == "{" {
+                    if bundle.is_some() {
+                        src.err(&loc, "`{` inside a wide instruction");
+                    }
+                    bundle = Some((vec![], loc));
+                    continue;
+                }
+                if p == "}" {
+                    match bundle.take() {
+                        Some((ops, bloc)) => src.sections.entry(section.clone()).or_default().push(Item::Bundle(ops, bloc)),
+                        None => src.err(&loc, "`}` without `{`"),
+                    }
+                    continue;
+                }
+                // Labels.
+                while let Some(i) = p.find(':') {
+                    let name = p[..i].trim();
+                    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$') || name.starts_with(|c: char| c.is_ascii_digit()) {
+                        break;
+                    }
+                    src.sections.entry(section.clone()).or_default().push(Item::Label(name.to_string(), loc.clone()));
+                    p = p[i + 1..].trim().to_string();
+                }
+                if p.is_empty() {
+                    continue;
+                }
+                if p.starts_with('.') && bundle.is_none() {
+                    let (name, args) = p.split_once(char::is_whitespace).unwrap_or((p.as_str(), ""));
+                    let args = args.trim();
+                    let items = src.sections.entry(section.clone()).or_default();
+                    match name {
+                        ".text" | ".data" | ".rodata" | ".bss" => section = name.to_string(),
+                        ".section" => {
+                            let n = split_args(args).first().cloned().unwrap_or_default();
+                            match SECTION_ORDER.iter().find(|s| n == **s || n.starts_with(&format!("{s}."))) {
+                                Some(s) => section = s.to_string(),
+                                None => src.err(&loc, format!("unsupported section `{n}` (use .text, .rodata, .data or .bss)")),
+                            }
+                        }
+                        ".global" | ".globl" => src.globals.extend(split_args(args)),
+                        ".type" | ".size" | ".file" | ".ident" | ".p2align_hint" => {}
+                        ".byte" => items.push(Item::Data(1, split_args(args).into_iter().map(|a| (a, loc.clone())).collect())),
+                        ".short" | ".half" | ".hword" | ".2byte" => items.push(Item::Data(2, split_args(args).into_iter().map(|a| (a, loc.clone())).collect())),
+                        ".word" | ".long" | ".int" | ".4byte" => items.push(Item::Data(4, split_args(args).into_iter().map(|a| (a, loc.clone())).collect())),
+                        ".quad" | ".dword" | ".8byte" => items.push(Item::Data(8, split_args(args).into_iter().map(|a| (a, loc.clone())).collect())),
+                        ".ascii" | ".asciz" | ".string" => {
+                            for a in split_args(args) {
+                                match parse_string(&a) {
+                                    Some(mut b) => {
+                                        if name != ".ascii" {
+                                            b.push(0);
+                                        }
+                                        items.push(Item::Bytes(b));
+                                    }
+                                    None => {
+                                        src.err(&loc, format!("bad string {a}"));
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                        ".align" | ".balign" => match crate::encode::parse_number_pub(args) {
+                            Some(n) if n.is_power_of_two() => items.push(Item::Align(n)),
+                            _ => src.err(&loc, format!("`{name}` needs a power of two, not `{args}`")),
+                        },
+                        ".skip" | ".zero" | ".space" => {
+                            let a = split_args(args);
+                            let n = a.first().and_then(|x| crate::encode::parse_number_pub(x));
+                            let fill = a.get(1).and_then(|x| crate::encode::parse_number_pub(x)).unwrap_or(0) as u8;
+                            match n {
+                                Some(n) => items.push(Item::Skip(n, fill)),
+                                None => src.err(&loc, format!("`{name}` needs a size")),
+                            }
+                        }
+                        _ => src.err(&loc, format!("unknown directive `{name}`")),
+                    }
+                    continue;
+                }
+                let op = Op { text: p, loc: loc.clone() };
+                match &mut bundle {
+                    Some((ops, _)) => ops.push(op),
+                    None => src.sections.entry(section.clone()).or_default().push(Item::Bundle(vec![op], loc)),
+                }
+            }
+        }
+        if let Some((_, loc)) = bundle {
+            src.err(&loc, "`{` is never closed");
+        }
+    }
+    src
+}
+
+/// Resolves `sym`, `sym+N`, `sym-N` and numbers.
+fn eval(expr: &str, symbols: &BTreeMap<String, u64>) -> Option<u64> {
+    let e = expr.trim();
+    if let Some(v) = crate::encode::parse_number_pub(e) {
+        return Some(v);
+    }
+    for (i, c) in e.char_indices().skip(1) {
+        if c == '+' || c == '-' {
+            let base = eval(&e[..i], symbols)?;
+            let off = eval(&e[i + 1..], symbols)?;
+            return Some(if c == '+' { base.wrapping_add(off) } else { base.wrapping_sub(off) });
+        }
+    }
+    symbols.get(e).copied()
+}
+
+/// Places literal requests in LTS slots (after any the bundle already uses) and patches
+/// the operand bytes; equal literals share a slot.
+fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> Result<(), String> {
+    let mut used: Vec<Option<(u32, u64)>> = b.lts.iter().map(|l| l.map(|x| (0, x.0 as u64))).collect();
+    for (ch, r) in reqs {
+        let words = if r.bits == 64 { 2 } else { 1 };
+        let max_slot = match r.bits {
+            16 => 1,
+            32 => 3,
+            _ => 2,
+        };
+        let shared = (0..=max_slot).find(|&s| used[s] == Some((r.bits, r.value)));
+        let slot = match shared {
+            Some(s) => s,
+            None => {
+                let s = (0..=max_slot)
+                    .find(|&s| (s..s + words).all(|k| k < 4 && used[k].is_none()))
+                    .ok_or_else(|| "too many literals for one wide instruction (4 LTS at most)".to_string())?;
+                let v = r.value & if r.bits == 64 { u64::MAX } else { (1u64 << r.bits) - 1 };
+                b.lts[s] = Some(crate::isa::Lts(v as u32));
+                used[s] = Some((r.bits, r.value));
+                if words == 2 {
+                    b.lts[s + 1] = Some(crate::isa::Lts((v >> 32) as u32));
+                    used[s + 1] = Some((0, v >> 32));
+                }
+                s
+            }
+        };
+        let als = b.als[*ch as usize].as_mut().expect("literal of a present operation");
+        let byte = r.byte_base as u32 + slot as u32;
+        als.0 = (als.0 & !(0xff << r.field_lo)) | byte << r.field_lo;
+    }
+    // LTS must be contiguous from LTS0.
+    if let Some(gap) = (0..4).find(|&k| b.lts[k].is_none() && b.lts[k + 1..].iter().any(|l| l.is_some())) {
+        b.lts[gap] = Some(crate::isa::Lts(0));
+    }
+    Ok(())
+}
+
+/// Builds one wide instruction at `pc`.
+fn build_bundle(ops: &[Op], pc: u64, iset: Iset, symbols: &BTreeMap<String, u64>, strict: bool) -> Result<Vec<u8>, (Loc, String)> {
+    let mut b = Bundle::default();
+    let mut lits = Vec::new();
+    let lookup = |s: &str| -> Option<u64> {
+        match symbols.get(s) {
+            Some(v) => Some(*v),
+            None if !strict => Some(0),
+            None => None,
+        }
+    };
+    for op in ops {
+        let (head, rest) = op.text.split_once(char::is_whitespace).unwrap_or((op.text.as_str(), ""));
+        let mut parts = head.split(',');
+        let name = parts.next().unwrap_or("");
+        let ch = parts.next().and_then(|c| c.parse::<u8>().ok());
+        if let Some(ch) = ch {
+            let sm = parts.any(|p| p == "sm");
+            if ch > 5 {
+                return Err((op.loc.clone(), format!("channel {ch} does not exist (0..5)")));
+            }
+            if b.als[ch as usize].is_some() {
+                return Err((op.loc.clone(), format!("channel {ch} is already used in this wide instruction")));
+            }
+            let e = encode_alu_with(name, ch, sm, rest.trim(), iset, &lookup).map_err(|e| (op.loc.clone(), e.to_string()))?;
+            b.als[ch as usize] = Some(crate::isa::Als(e.als));
+            b.ales[ch as usize] = e.ales.map(crate::isa::Ales);
+            if let Some(m) = e.mas {
+                let shift = match ch {
+                    0 => 21,
+                    2 => 14,
+                    3 => 7,
+                    5 => 0,
+                    _ => return Err((op.loc.clone(), format!("channel {ch} has no MAS"))),
+                };
+                let cs1 = b.cs1.get_or_insert(crate::isa::Cs1(crate::isa::consts::CS1_MAS << 28));
+                if cs1.opc() != crate::isa::consts::CS1_MAS {
+                    return Err((op.loc.clone(), "a MAS needs CS1, which another operation uses".into()));
+                }
+                cs1.0 |= (m as u32 & 0x7f) << shift;
+            }
+            if let Some(l) = e.literal {
+                lits.push((ch, l));
+            }
+        } else {
+            encode_ctl(&op.text, pc, iset, &mut b, &lookup).map_err(|e| (op.loc.clone(), e.to_string()))?;
+        }
+    }
+    place_literals(&mut b, &lits).map_err(|m| (ops[0].loc.clone(), m))?;
+    pack(&Syllables::from_bundle(&b), iset).map_err(|e| (ops[0].loc.clone(), e.to_string()))
+}
+
+pub struct Options {
+    pub iset: Iset,
+    pub entry: Option<String>,
+    pub text_base: u64,
+}
+
+/// The output of assembling: section contents and symbols, before ELF writing.
+pub struct Assembled {
+    pub sections: Vec<OutSection>,
+    pub symbols: Vec<OutSymbol>,
+    pub entry: u64,
+}
+
+/// Assembles and links the sources (file name, text) into section images.
+pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assembled, Vec<AsmError>> {
+    let mut src = parse_sources(sources);
+    if !src.errors.is_empty() {
+        return Err(src.errors);
+    }
+    let mut symbols: BTreeMap<String, u64> = BTreeMap::new();
+    let mut bases: BTreeMap<&str, u64> = BTreeMap::new();
+    // Two passes: the first only sizes (unknown symbols read as 0), the second encodes.
+    let mut out = Vec::new();
+    for pass in 0..2 {
+        out.clear();
+        let mut addr = opts.text_base;
+        let mut new_symbols = BTreeMap::new();
+        for sec in SECTION_ORDER {
+            let Some(items) = src.sections.get(sec) else { continue };
+            addr = addr.div_ceil(0x1000) * 0x1000;
+            bases.insert(sec, addr);
+            let start = addr;
+            let mut data = Vec::new();
+            for item in items {
+                let here = start + data.len() as u64;
+                match item {
+                    Item::Label(n, loc) => {
+                        if new_symbols.insert(n.clone(), here).is_some() && pass == 0 {
+                            src.errors.push(AsmError { file: src.files[loc.file].clone(), line: loc.line, col: loc.col, message: format!("duplicate label `{n}`") });
+                        }
+                    }
+                    Item::Bundle(ops, loc) => {
+                        if sec == ".bss" {
+                            src.errors.push(AsmError { file: src.files[loc.file].clone(), line: loc.line, col: loc.col, message: "instructions in .bss".into() });
+                            continue;
+                        }
+                        if here % 8 != 0 {
+                            data.resize(data.len() + (8 - here % 8) as usize, 0);
+                        }
+                        let pc = start + data.len() as u64;
+                        match build_bundle(ops, pc, opts.iset, &symbols, pass == 1) {
+                            Ok(bytes) => data.extend(bytes),
+                            Err((l, m)) => {
+                                if pass == 1 || !m.contains("unknown") {
+                                    src.errors.push(AsmError { file: src.files[l.file].clone(), line: l.line, col: l.col, message: m });
+                                }
+                                data.extend([0u8; 8]);
+                            }
+                        }
+                    }
+                    Item::Data(size, vals) => {
+                        for (v, loc) in vals {
+                            let x = match eval(v, &symbols) {
+                                Some(x) => x,
+                                None if pass == 0 => 0,
+                                None => {
+                                    src.errors.push(AsmError { file: src.files[loc.file].clone(), line: loc.line, col: loc.col, message: format!("undefined value `{v}`") });
+                                    0
+                                }
+                            };
+                            data.extend_from_slice(&x.to_le_bytes()[..*size]);
+                        }
+                    }
+                    Item::Bytes(b) => data.extend_from_slice(b),
+                    Item::Align(n) => {
+                        let h = start + data.len() as u64;
+                        data.resize(data.len() + (h.next_multiple_of(*n) - h) as usize, 0);
+                    }
+                    Item::Skip(n, fill) => data.resize(data.len() + *n as usize, *fill),
+                }
+            }
+            addr = start + data.len() as u64;
+            out.push((sec, start, data));
+        }
+        if !src.errors.is_empty() {
+            return Err(src.errors);
+        }
+        symbols = new_symbols;
+    }
+    let entry_name = opts.entry.clone().unwrap_or_else(|| "_start".into());
+    let entry = match symbols.get(&entry_name) {
+        Some(e) => *e,
+        None => match opts.entry {
+            Some(_) => return Err(vec![AsmError { file: src.files.first().cloned().unwrap_or_default(), line: 1, col: 1, message: format!("entry symbol `{entry_name}` is not defined") }]),
+            None => bases.get(".text").copied().unwrap_or(opts.text_base),
+        },
+    };
+    let mut sections = Vec::new();
+    for (name, start, data) in &out {
+        let bss = *name == ".bss";
+        sections.push(OutSection {
+            name: name.to_string(),
+            addr: *start,
+            mem_size: data.len() as u64,
+            data: if bss { vec![] } else { data.clone() },
+            writable: *name == ".data" || bss,
+            executable: *name == ".text",
+            nobits: bss,
+        });
+    }
+    let section_of = |a: u64| sections.iter().position(|s| a >= s.addr && a <= s.addr + s.mem_size);
+    let syms = symbols
+        .iter()
+        .map(|(n, v)| OutSymbol { name: n.clone(), value: *v, size: 0, global: src.globals.contains(n), func: *n == entry_name, section: section_of(*v) })
+        .collect();
+    Ok(Assembled { sections, symbols: syms, entry })
+}
+
+/// `e_flags` for an ISA version: the machine field names the version.
+pub fn e_flags(iset: Iset) -> u32 {
+    (iset.number() as u32) << 24
+}
+
+/// Assembles into an ELF executable image.
+pub fn assemble_elf(sources: &[(String, String)], opts: &Options) -> Result<Vec<u8>, Vec<AsmError>> {
+    let a = assemble(sources, opts)?;
+    Ok(write_executable(&a.sections, &a.symbols, a.entry, e_flags(opts.iset)))
+}
