@@ -10539,11 +10539,11 @@ fn text_gettsd_prefix(out: &mut String, t: u64) {
     // isa/control.isa:158
     return;
 }
-///isa/control.isa:209
+///isa/control.isa:210
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
     use core::fmt::Write;
-    // isa/control.isa:210
+    // isa/control.isa:211
     if (((((ld) != (0u64)) as u64) != 0) && ((((st) != (0u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("sal = ");
@@ -10553,41 +10553,41 @@ fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:211
+    // isa/control.isa:212
     if ((ld) != (0u64)) as u64 != 0 {
         out.push_str("sal = ");
         let _ = write!(out, "{}", sal);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:212
+    // isa/control.isa:213
     if ((st) != (0u64)) as u64 != 0 {
         out.push_str("sas = ");
         let _ = write!(out, "{}", sas);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:213
+    // isa/control.isa:214
     return;
 }
-///isa/control.isa:216
+///isa/control.isa:217
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_hcall_name(out: &mut String, c: u64) {
     use core::fmt::Write;
-    // isa/control.isa:217
+    // isa/control.isa:218
     if ((c) == (2u64)) as u64 != 0 {
         out.push_str("hcall");
         return;
     }
-    // isa/control.isa:218
+    // isa/control.isa:219
     out.push_str("icall");
     return;
 }
-///isa/control.isa:221
+///isa/control.isa:222
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_hcall_disp(out: &mut String, c: u64, param: u64) {
     use core::fmt::Write;
-    // isa/control.isa:222
+    // isa/control.isa:223
     if ((c) == (2u64)) as u64 != 0 {
         let _ = write!(
             out, "{:#x}", ((((param).checked_shr((1u64).min(64) as u32).unwrap_or(0))) &
@@ -10595,7 +10595,7 @@ fn text_hcall_disp(out: &mut String, c: u64, param: u64) {
         );
         return;
     }
-    // isa/control.isa:223
+    // isa/control.isa:224
     let _ = write!(out, "{:#x}", param);
     return;
 }
@@ -10650,25 +10650,25 @@ fn def_setr(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:238
+///isa/control.isa:239
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
         && ((b.pls[0usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:239
+///isa/control.isa:240
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
         && ((b.pls[1usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:240
+///isa/control.isa:241
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
         && ((b.pls[2usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:241
+///isa/control.isa:242
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -10676,7 +10676,7 @@ fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:242
+///isa/control.isa:243
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -10684,7 +10684,7 @@ fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:243
+///isa/control.isa:244
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -10692,7 +10692,7 @@ fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:244
+///isa/control.isa:245
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -10700,7 +10700,7 @@ fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:245
+///isa/control.isa:246
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -10708,7 +10708,7 @@ fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:246
+///isa/control.isa:247
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -10716,7 +10716,7 @@ fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:247
+///isa/control.isa:248
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd4(b, pc, i)) != 0)
@@ -10725,7 +10725,7 @@ fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:248
+///isa/control.isa:249
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd5(b, pc, i)) != 0)
@@ -10734,7 +10734,7 @@ fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:249
+///isa/control.isa:250
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd6(b, pc, i)) != 0)
@@ -10743,7 +10743,7 @@ fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:250
+///isa/control.isa:251
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_4(b, pc, i)) != 0)
@@ -10752,7 +10752,7 @@ fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:251
+///isa/control.isa:252
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_5(b, pc, i)) != 0)
@@ -10761,7 +10761,7 @@ fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:252
+///isa/control.isa:253
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_6(b, pc, i)) != 0)
@@ -10770,7 +10770,7 @@ fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:253
+///isa/control.isa:254
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10788,7 +10788,7 @@ fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (0u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:254
+///isa/control.isa:255
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10806,7 +10806,7 @@ fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (1u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:255
+///isa/control.isa:256
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10824,7 +10824,7 @@ fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (2u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:256
+///isa/control.isa:257
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -11350,7 +11350,7 @@ fn ctl_26_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", dbl = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.dbl() as u64));
 }
-///isa/control.isa:173
+///isa/control.isa:174
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11359,13 +11359,13 @@ fn ctl_27_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:173
+///isa/control.isa:174
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus setwd>");
 }
-///isa/control.isa:174
+///isa/control.isa:175
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11375,7 +11375,7 @@ fn ctl_28_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbn() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:174
+///isa/control.isa:175
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11386,7 +11386,7 @@ fn ctl_28_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", rcur = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rcur() as u64));
 }
-///isa/control.isa:177
+///isa/control.isa:178
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11396,14 +11396,14 @@ fn ctl_29_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:177
+///isa/control.isa:178
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setbp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setbp psz = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.psz() as u64));
 }
-///isa/control.isa:178
+///isa/control.isa:179
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11412,13 +11412,13 @@ fn ctl_30_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:178
+///isa/control.isa:179
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setsft");
 }
-///isa/control.isa:179
+///isa/control.isa:180
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11427,13 +11427,13 @@ fn ctl_31_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:179
+///isa/control.isa:180
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:180
+///isa/control.isa:181
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11442,14 +11442,14 @@ fn ctl_32_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.setsft() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:180
+///isa/control.isa:181
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setei_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setei ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.ei() as u64));
 }
-///isa/control.isa:181
+///isa/control.isa:182
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11457,7 +11457,7 @@ fn ctl_33_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:181
+///isa/control.isa:182
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11474,7 +11474,7 @@ fn ctl_33_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:184
+///isa/control.isa:185
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11482,7 +11482,7 @@ fn ctl_34_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:184
+///isa/control.isa:185
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11501,7 +11501,7 @@ fn ctl_34_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:187
+///isa/control.isa:188
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11509,7 +11509,7 @@ fn ctl_35_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:187
+///isa/control.isa:188
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11536,7 +11536,7 @@ fn ctl_35_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:190
+///isa/control.isa:191
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11546,7 +11546,7 @@ fn ctl_36_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:190
+///isa/control.isa:191
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11560,7 +11560,7 @@ fn ctl_36_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:193
+///isa/control.isa:194
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11573,7 +11573,7 @@ fn ctl_37_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:193
+///isa/control.isa:194
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11592,7 +11592,7 @@ fn ctl_37_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:196
+///isa/control.isa:197
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11605,12 +11605,12 @@ fn ctl_38_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:196
+///isa/control.isa:197
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
 }
-///isa/control.isa:197
+///isa/control.isa:198
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11622,13 +11622,13 @@ fn ctl_39_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && (((((((def_is_icall(b, pc, i)) != 0) && ((((b.cs0.is_some()) as u64)) != 0))
             as u64) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:197
+///isa/control.isa:198
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_call_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus call>");
 }
-///isa/control.isa:198
+///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11637,13 +11637,13 @@ fn ctl_40_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:198
+///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_flushr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushr");
 }
-///isa/control.isa:199
+///isa/control.isa:200
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11652,13 +11652,13 @@ fn ctl_41_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:199
+///isa/control.isa:200
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_flushc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushc");
 }
-///isa/control.isa:200
+///isa/control.isa:201
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11667,13 +11667,13 @@ fn ctl_42_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:200
+///isa/control.isa:201
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillr");
 }
-///isa/control.isa:201
+///isa/control.isa:202
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11682,13 +11682,13 @@ fn ctl_43_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:201
+///isa/control.isa:202
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_fillr_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillr");
 }
-///isa/control.isa:202
+///isa/control.isa:203
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11697,13 +11697,13 @@ fn ctl_44_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:202
+///isa/control.isa:203
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillc");
 }
-///isa/control.isa:203
+///isa/control.isa:204
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11712,13 +11712,13 @@ fn ctl_45_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:203
+///isa/control.isa:204
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillc_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillc");
 }
-///isa/control.isa:204
+///isa/control.isa:205
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11726,7 +11726,7 @@ fn ctl_46_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (8u64)) as u64) != 0
 }
-///isa/control.isa:204
+///isa/control.isa:205
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11737,7 +11737,7 @@ fn ctl_46_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", chkm4 = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.chkm4() as u64));
 }
-///isa/control.isa:207
+///isa/control.isa:208
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11745,13 +11745,13 @@ fn ctl_47_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) > (8u64)) as u64) != 0
 }
-///isa/control.isa:207
+///isa/control.isa:208
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_cs1_unimp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:228
+///isa/control.isa:229
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_mova_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -11772,7 +11772,7 @@ fn ctl_48_mova_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     });
     ((((i as u64)) >= (2u64)) as u64) != 0
 }
-///isa/control.isa:228
+///isa/control.isa:229
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_mova_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11803,7 +11803,7 @@ fn ctl_48_mova_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     text_mova_dst(out, b.aas[i].map_or(0u64, |s| s.opc() as u64), d);
 }
-///isa/control.isa:258
+///isa/control.isa:259
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11822,7 +11822,7 @@ fn ctl_49_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:258
+///isa/control.isa:259
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11831,7 +11831,7 @@ fn ctl_49_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((2u64).wrapping_mul((i as u64))));
 }
-///isa/control.isa:261
+///isa/control.isa:262
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11850,7 +11850,7 @@ fn ctl_50_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:261
+///isa/control.isa:262
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11859,7 +11859,7 @@ fn ctl_50_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64)));
 }
-///isa/control.isa:264
+///isa/control.isa:265
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11875,7 +11875,7 @@ fn ctl_51_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0
 }
-///isa/control.isa:264
+///isa/control.isa:265
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11891,7 +11891,7 @@ fn ctl_51_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
 }
-///isa/control.isa:267
+///isa/control.isa:268
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11907,7 +11907,7 @@ fn ctl_52_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0) && ((b.pls[i].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:267
+///isa/control.isa:268
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -12224,7 +12224,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_27_setwd_bogus_matches,
         print: ctl_27_setwd_bogus_print,
-        src: "isa/control.isa:173",
+        src: "isa/control.isa:174",
     },
     CtlInfo {
         name: "setbn",
@@ -12235,7 +12235,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_28_setbn_matches,
         print: ctl_28_setbn_print,
-        src: "isa/control.isa:174",
+        src: "isa/control.isa:175",
     },
     CtlInfo {
         name: "setbp",
@@ -12246,7 +12246,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_29_setbp_matches,
         print: ctl_29_setbp_print,
-        src: "isa/control.isa:177",
+        src: "isa/control.isa:178",
     },
     CtlInfo {
         name: "setsft",
@@ -12257,7 +12257,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 126u8,
         matches: ctl_30_setsft_matches,
         print: ctl_30_setsft_print,
-        src: "isa/control.isa:178",
+        src: "isa/control.isa:179",
     },
     CtlInfo {
         name: "setsft_v1",
@@ -12268,7 +12268,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 1u8,
         matches: ctl_31_setsft_v1_matches,
         print: ctl_31_setsft_v1_print,
-        src: "isa/control.isa:179",
+        src: "isa/control.isa:180",
     },
     CtlInfo {
         name: "setei",
@@ -12279,7 +12279,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_32_setei_matches,
         print: ctl_32_setei_print,
-        src: "isa/control.isa:180",
+        src: "isa/control.isa:181",
     },
     CtlInfo {
         name: "wait",
@@ -12290,7 +12290,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 1u8,
         matches: ctl_33_wait_matches,
         print: ctl_33_wait_print,
-        src: "isa/control.isa:181",
+        src: "isa/control.isa:182",
     },
     CtlInfo {
         name: "wait_trap",
@@ -12301,7 +12301,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 14u8,
         matches: ctl_34_wait_trap_matches,
         print: ctl_34_wait_trap_print,
-        src: "isa/control.isa:184",
+        src: "isa/control.isa:185",
     },
     CtlInfo {
         name: "wait_sal",
@@ -12312,7 +12312,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 112u8,
         matches: ctl_35_wait_sal_matches,
         print: ctl_35_wait_sal_print,
-        src: "isa/control.isa:187",
+        src: "isa/control.isa:188",
     },
     CtlInfo {
         name: "call",
@@ -12323,7 +12323,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_36_call_matches,
         print: ctl_36_call_print,
-        src: "isa/control.isa:190",
+        src: "isa/control.isa:191",
     },
     CtlInfo {
         name: "icall",
@@ -12334,7 +12334,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_37_icall_matches,
         print: ctl_37_icall_print,
-        src: "isa/control.isa:193",
+        src: "isa/control.isa:194",
     },
     CtlInfo {
         name: "icall_other",
@@ -12345,7 +12345,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_38_icall_other_matches,
         print: ctl_38_icall_other_print,
-        src: "isa/control.isa:196",
+        src: "isa/control.isa:197",
     },
     CtlInfo {
         name: "call_bogus",
@@ -12356,7 +12356,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_39_call_bogus_matches,
         print: ctl_39_call_bogus_print,
-        src: "isa/control.isa:197",
+        src: "isa/control.isa:198",
     },
     CtlInfo {
         name: "flushr",
@@ -12367,7 +12367,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_40_flushr_matches,
         print: ctl_40_flushr_print,
-        src: "isa/control.isa:198",
+        src: "isa/control.isa:199",
     },
     CtlInfo {
         name: "flushc",
@@ -12378,7 +12378,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_41_flushc_matches,
         print: ctl_41_flushc_print,
-        src: "isa/control.isa:199",
+        src: "isa/control.isa:200",
     },
     CtlInfo {
         name: "fillr",
@@ -12389,7 +12389,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 96u8,
         matches: ctl_42_fillr_matches,
         print: ctl_42_fillr_print,
-        src: "isa/control.isa:200",
+        src: "isa/control.isa:201",
     },
     CtlInfo {
         name: "fillr_old",
@@ -12400,7 +12400,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 31u8,
         matches: ctl_43_fillr_old_matches,
         print: ctl_43_fillr_old_print,
-        src: "isa/control.isa:201",
+        src: "isa/control.isa:202",
     },
     CtlInfo {
         name: "fillc",
@@ -12411,7 +12411,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 96u8,
         matches: ctl_44_fillc_matches,
         print: ctl_44_fillc_print,
-        src: "isa/control.isa:202",
+        src: "isa/control.isa:203",
     },
     CtlInfo {
         name: "fillc_old",
@@ -12422,7 +12422,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 31u8,
         matches: ctl_45_fillc_old_matches,
         print: ctl_45_fillc_old_print,
-        src: "isa/control.isa:203",
+        src: "isa/control.isa:204",
     },
     CtlInfo {
         name: "vfbg",
@@ -12433,7 +12433,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_46_vfbg_matches,
         print: ctl_46_vfbg_print,
-        src: "isa/control.isa:204",
+        src: "isa/control.isa:205",
     },
     CtlInfo {
         name: "cs1_unimp",
@@ -12444,7 +12444,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_47_cs1_unimp_matches,
         print: ctl_47_cs1_unimp_print,
-        src: "isa/control.isa:207",
+        src: "isa/control.isa:208",
     },
     CtlInfo {
         name: "mova",
@@ -12455,7 +12455,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_48_mova_matches,
         print: ctl_48_mova_print,
-        src: "isa/control.isa:228",
+        src: "isa/control.isa:229",
     },
     CtlInfo {
         name: "pls_elp0",
@@ -12466,7 +12466,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_49_pls_elp0_matches,
         print: ctl_49_pls_elp0_print,
-        src: "isa/control.isa:258",
+        src: "isa/control.isa:259",
     },
     CtlInfo {
         name: "pls_elp1",
@@ -12477,7 +12477,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_50_pls_elp1_matches,
         print: ctl_50_pls_elp1_print,
-        src: "isa/control.isa:261",
+        src: "isa/control.isa:262",
     },
     CtlInfo {
         name: "pls_clp",
@@ -12488,7 +12488,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_51_pls_clp_matches,
         print: ctl_51_pls_clp_print,
-        src: "isa/control.isa:264",
+        src: "isa/control.isa:265",
     },
     CtlInfo {
         name: "pls_pass",
@@ -12499,7 +12499,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_52_pls_pass_matches,
         print: ctl_52_pls_pass_print,
-        src: "isa/control.isa:267",
+        src: "isa/control.isa:268",
     },
 ];
 /// Syllable slots of `Bundle`, for the assembler.
@@ -13093,6 +13093,7 @@ pub fn define_inverse(define: u16, pc: u64, value: u64) -> Option<(FieldLoc, u64
 pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     Some(CtlAsm {
         segs: &[AsmSeg::Text("loop_mode")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13116,6 +13117,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 3u8,
             }),
         ],
+        also: &[],
         sets: &[],
         needs: &[(Syl::Hs, 0u8)],
     }),
@@ -13146,6 +13148,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 ],
             ),
         ],
+        also: &[],
         sets: &[],
         needs: &[(Syl::Ss, 0u8)],
     }),
@@ -13159,11 +13162,13 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 2u8,
             }),
         ],
+        also: &[],
         sets: &[],
         needs: &[(Syl::Ss, 0u8)],
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("eap")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13188,6 +13193,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("bap")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13213,6 +13219,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     None,
     Some(CtlAsm {
         segs: &[AsmSeg::Text("vfdi")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13252,6 +13259,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 1u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13291,6 +13299,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 1u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13330,6 +13339,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 1u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13369,6 +13379,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 1u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13412,6 +13423,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 ],
             ),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13456,6 +13468,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 ],
             ),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13533,6 +13546,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 ],
             ),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13585,6 +13599,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
             AsmSeg::Text(", "),
             AsmSeg::Define(0u16),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13600,6 +13615,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("ldisp %ctpr2, "), AsmSeg::Define(0u16)],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13639,6 +13655,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 5u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13654,6 +13671,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("return %ctpr3")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13697,6 +13715,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 2u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13712,6 +13731,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("puttsd "), AsmSeg::Define(0u16)],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13758,6 +13778,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 1u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13782,6 +13803,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text(" ")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13805,6 +13827,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 5u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13820,6 +13843,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("<bogus vfrpsz>")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13850,6 +13874,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 1u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13887,6 +13912,24 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 1u8,
             }),
         ],
+        also: &[
+            &[
+                AsmSeg::Text("setwd wsz = "),
+                AsmSeg::Field(FieldLoc {
+                    syl: Syl::Lts,
+                    member: 0u8,
+                    lo: 5u8,
+                    width: 7u8,
+                }),
+                AsmSeg::Text(", nfx = "),
+                AsmSeg::Field(FieldLoc {
+                    syl: Syl::Lts,
+                    member: 0u8,
+                    lo: 4u8,
+                    width: 1u8,
+                }),
+            ],
+        ],
         sets: &[
             (
                 FieldLoc {
@@ -13902,6 +13945,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("<bogus setwd>")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13939,6 +13983,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 6u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13971,6 +14016,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 5u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -13995,6 +14041,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("setsft")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14019,6 +14066,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("unimp")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14051,6 +14099,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 8u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14109,6 +14158,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 1u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14174,6 +14224,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 1u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14269,6 +14320,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 1u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14316,6 +14368,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 ],
             ),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14385,6 +14438,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 ],
             ),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14436,6 +14490,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14469,6 +14524,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("<bogus call>")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14493,6 +14549,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("flushr")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14517,6 +14574,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("flushc")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14541,6 +14599,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("fillr")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14565,6 +14624,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("unimp fillr")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14589,6 +14649,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("fillc")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14613,6 +14674,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("unimp fillc")],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14659,6 +14721,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                 width: 1u8,
             }),
         ],
+        also: &[],
         sets: &[
             (
                 FieldLoc {
@@ -14674,6 +14737,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("unimp")],
+        also: &[],
         sets: &[],
         needs: &[(Syl::Cs1, 0u8)],
     }),

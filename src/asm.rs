@@ -183,7 +183,8 @@ fn parse_sources(sources: &[(String, String)]) -> Source {
         for (li, raw) in text.lines().enumerate() {
             let line = strip_comment(raw);
             for (col, piece) in pieces(line) {
-                let loc = Loc { file: fi, line: li + 1, col: col + 1 };
+                let lead = piece.len() - piece.trim_start().len();
+                let loc = Loc { file: fi, line: li + 1, col: col + lead + 1 };
                 let mut p = piece.trim().to_string();
                 if p == "{" {
                     if bundle.is_some() {
@@ -283,7 +284,8 @@ fn eval(expr: &str, symbols: &BTreeMap<String, u64>) -> Option<u64> {
     if let Some(v) = crate::encode::parse_number_pub(e) {
         return Some(v);
     }
-    for (i, c) in e.char_indices().skip(1) {
+    // Split at the last + or -, so that a - b - c is (a - b) - c.
+    for (i, c) in e.char_indices().skip(1).collect::<Vec<_>>().into_iter().rev() {
         if c == '+' || c == '-' {
             let base = eval(&e[..i], symbols)?;
             let off = eval(&e[i + 1..], symbols)?;
@@ -336,10 +338,12 @@ fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> Result<(), S
 fn build_bundle(ops: &[Op], pc: u64, iset: Iset, symbols: &BTreeMap<String, u64>, strict: bool) -> Result<Vec<u8>, (Loc, String)> {
     let mut b = Bundle::default();
     let mut lits = Vec::new();
+    // Before symbols are known (first pass) every name reads as 0: sizes do not
+    // depend on symbol values.
     let lookup = |s: &str| -> Option<u64> {
-        match symbols.get(s) {
-            Some(v) => Some(*v),
-            None if !strict => Some(0),
+        match eval(s, symbols) {
+            Some(v) => Some(v),
+            None if !strict && s.chars().any(|c| c.is_ascii_alphabetic() || c == '_') => Some(0),
             None => None,
         }
     };
@@ -430,7 +434,7 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
                             src.errors.push(AsmError { file: src.files[loc.file].clone(), line: loc.line, col: loc.col, message: "instructions in .bss".into() });
                             continue;
                         }
-                        if here % 8 != 0 {
+                        if !here.is_multiple_of(8) {
                             data.resize(data.len() + (8 - here % 8) as usize, 0);
                         }
                         let pc = start + data.len() as u64;

@@ -119,7 +119,12 @@ fn is_symbol(s: &str) -> bool {
 /// literal of the operand's width (64-bit for 64-bit operands, else 32-bit).
 fn encode_operand(f: &isa::FieldInfo, text: &str, ty: u8, symbols: &dyn Fn(&str) -> Option<u64>) -> Option<(u8, Option<LiteralRequest>)> {
     let map = &isa::OPERANDS[f.operand as usize];
-    let symbol = if f.role == Role::Src && is_symbol(text) { symbols(text) } else { None };
+    // Anything that is not a register or literal spelling may be a symbol expression.
+    let symbol = if f.role == Role::Src && (is_symbol(text) || (!text.starts_with('%') && !text.starts_with('_') && parse_number(text).is_none())) {
+        symbols(text)
+    } else {
+        None
+    };
     let bare = parse_number(text).or(symbol);
     for v in 0..=255u8 {
         let Some((kind, n)) = map.table[v as usize] else { continue };
@@ -402,7 +407,10 @@ pub fn encode_ctl(text: &str, pc: u64, iset: Iset, b: &mut Bundle, symbols: &dyn
         }
         let Some(asm) = &CTL_ASM[ci] else { continue };
         let mut fields = Vec::new();
-        if !match_ctl(asm.segs, &want, &cx, &mut fields) {
+        if !std::iter::once(asm.segs).chain(asm.also.iter().copied()).any(|segs| {
+            fields.clear();
+            match_ctl(segs, &want, &cx, &mut fields)
+        }) {
             continue;
         }
         for i in 0..c.instances {
@@ -423,7 +431,7 @@ pub fn encode_ctl(text: &str, pc: u64, iset: Iset, b: &mut Bundle, symbols: &dyn
             let mut printed = String::new();
             (c.print)(&t, pc, i, &mut printed);
             let mut again = Vec::new();
-            if !match_ctl(asm.segs, &squash(&printed), &cx, &mut again) || again != fields {
+            if !match_ctl(asm.segs, &squash(&printed), &cx, &mut again) || !fields.iter().all(|f| again.contains(f)) {
                 continue;
             }
             // A field an earlier operation of this bundle set to something else.

@@ -177,6 +177,8 @@ pub struct TextAsm {
 #[derive(Clone, Copy, Debug)]
 pub struct CtlAsm {
     pub segs: &'static [AsmSeg],
+    /// Further accepted spellings (`also`).
+    pub also: &'static [&'static [AsmSeg]],
     pub sets: &'static [(FieldLoc, u64)],
     pub needs: &'static [(Syl, u8)],
 }

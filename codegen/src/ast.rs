@@ -168,6 +168,8 @@ pub struct CtlDef {
     pub when: Option<Expr>,
     pub ver: Option<VerRange>,
     pub syntax: Option<(String, Loc)>,
+    /// Further spellings the assembler accepts.
+    pub also: Vec<(String, Loc)>,
     pub lets: Vec<(String, Expr)>,
     pub sem: Vec<Stmt>,
     pub group: Option<String>,

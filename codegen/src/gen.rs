@@ -1014,38 +1014,44 @@ fn asm_tables(m: &Model) -> Result<TokenStream, Diagnostic> {
     for c in &m.ctls {
         let d = &c.def;
         let (syntax, sloc) = d.syntax.as_ref().unwrap();
-        let mut segs = Vec::new();
+        let mut spellings = vec![(syntax.clone(), sloc.clone())];
+        spellings.extend(d.also.iter().cloned());
+        let mut all_segs = Vec::new();
         let mut ok = true;
-        for seg in template::split(syntax).map_err(|e| Diagnostic::new(sloc.clone(), e))? {
-            match seg {
-                Seg::Text(x) => segs.push(quote!(AsmSeg::Text(#x))),
-                Seg::Hole { expr, .. } => {
-                    let e = crate::parse::parse_expr(&sloc.file, sloc, &expr)?;
-                    let s = match &e.kind {
-                        ExprKind::Field(s, f) => field_loc(m, s, f, &d.syllable).map(|l| quote!(AsmSeg::Field(#l))),
-                        ExprKind::Var(v) => define_ids.iter().position(|x| x == v).map(|i| {
-                            let i = i as u16;
-                            quote!(AsmSeg::Define(#i))
-                        }),
-                        ExprKind::Call(n, args) if text_index(n).is_some() => {
-                            let locs: Option<Vec<TokenStream>> = args
-                                .iter()
-                                .map(|a| match &a.kind {
-                                    ExprKind::Field(s, f) => field_loc(m, s, f, &d.syllable),
-                                    _ => None,
-                                })
-                                .collect();
-                            let ti = text_index(n).unwrap();
-                            locs.map(|l| quote!(AsmSeg::Call(#ti, &[#(#l),*])))
+        for (syntax, sloc) in &spellings {
+            let mut segs = Vec::new();
+            for seg in template::split(syntax).map_err(|e| Diagnostic::new(sloc.clone(), e))? {
+                match seg {
+                    Seg::Text(x) => segs.push(quote!(AsmSeg::Text(#x))),
+                    Seg::Hole { expr, .. } => {
+                        let e = crate::parse::parse_expr(&sloc.file, sloc, &expr)?;
+                        let s = match &e.kind {
+                            ExprKind::Field(s, f) => field_loc(m, s, f, &d.syllable).map(|l| quote!(AsmSeg::Field(#l))),
+                            ExprKind::Var(v) => define_ids.iter().position(|x| x == v).map(|i| {
+                                let i = i as u16;
+                                quote!(AsmSeg::Define(#i))
+                            }),
+                            ExprKind::Call(n, args) if text_index(n).is_some() => {
+                                let locs: Option<Vec<TokenStream>> = args
+                                    .iter()
+                                    .map(|a| match &a.kind {
+                                        ExprKind::Field(s, f) => field_loc(m, s, f, &d.syllable),
+                                        _ => None,
+                                    })
+                                    .collect();
+                                let ti = text_index(n).unwrap();
+                                locs.map(|l| quote!(AsmSeg::Call(#ti, &[#(#l),*])))
+                            }
+                            _ => None,
+                        };
+                        match s {
+                            Some(s) => segs.push(s),
+                            None => ok = false,
                         }
-                        _ => None,
-                    };
-                    match s {
-                        Some(s) => segs.push(s),
-                        None => ok = false,
                     }
                 }
             }
+            all_segs.push(quote!(&[#(#segs),*]));
         }
         if !ok {
             ctl_asm.push(quote!(None));
@@ -1059,7 +1065,9 @@ fn asm_tables(m: &Model) -> Result<TokenStream, Diagnostic> {
         if let Some(w) = &d.when {
             when_sets(m, w, &d.syllable, &mut sets, &mut needs, 0);
         }
-        ctl_asm.push(quote!(Some(CtlAsm { segs: &[#(#segs),*], sets: &[#(#sets),*], needs: &[#(#needs),*] })));
+        let primary = &all_segs[0];
+        let alts = &all_segs[1..];
+        ctl_asm.push(quote!(Some(CtlAsm { segs: #primary, also: &[#(#alts),*], sets: &[#(#sets),*], needs: &[#(#needs),*] })));
     }
     let nt = texts.len();
     let nc = ctl_asm.len();

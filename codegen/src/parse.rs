@@ -516,6 +516,7 @@ fn ctl(ctx: &Ctx, p: Pair<Rule>) -> Result<CtlDef, Diagnostic> {
         when: None,
         ver: None,
         syntax: None,
+        also: vec![],
         lets: vec![],
         sem: vec![],
         group: ctx.group.clone(),
@@ -528,6 +529,10 @@ fn ctl(ctx: &Ctx, p: Pair<Rule>) -> Result<CtlDef, Diagnostic> {
             Rule::ctl_syntax => {
                 let iloc = ctx.loc(&item);
                 c.syntax = Some((unquote(item.into_inner().next().unwrap()), iloc));
+            }
+            Rule::ctl_also => {
+                let iloc = ctx.loc(&item);
+                c.also.push((unquote(item.into_inner().next().unwrap()), iloc));
             }
             Rule::ctl_let => {
                 let mut li = item.into_inner();

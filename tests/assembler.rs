@@ -1,0 +1,110 @@
+//! e2k-as: programs assembled to ELF and read back with the disassembler; errors
+//! with file:line:col.
+
+use e2k_emu::asm::{assemble_elf, Options};
+use e2k_emu::disasm::elf_listing;
+use e2k_emu::elf;
+use e2k_emu::version::Iset;
+use std::process::Command;
+
+fn opts() -> Options {
+    Options { iset: Iset::new(4).unwrap(), entry: None, text_base: 0x10000 }
+}
+
+fn assemble(name: &str, text: &str) -> Result<Vec<u8>, String> {
+    assemble_elf(&[(name.to_string(), text.to_string())], &opts())
+        .map_err(|es| es.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
+}
+
+/// Operation lines of the listing, without addresses and bytes.
+fn ops_of(image: &[u8]) -> Vec<String> {
+    let f = elf::parse(image).expect("our output parses");
+    elf_listing("t", &f, f.iset.unwrap())
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.contains(":\t") && !l.trim().is_empty())
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn hello_reads_back() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/programs/hello.s")).unwrap();
+    let image = assemble("hello.s", &text).unwrap();
+    let f = elf::parse(&image).unwrap();
+    assert_eq!(f.entry, 0x10000);
+    assert_eq!(f.iset, Iset::new(4));
+    let data = f.sections.iter().find(|s| s.name == ".data").unwrap();
+    assert_eq!(data.data, b"hello from e2k-as\n");
+    insta::assert_snapshot!("hello_ops", ops_of(&image).join("\n"));
+}
+
+#[test]
+fn host_readelf_accepts_the_output() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/programs/hello.s")).unwrap();
+    let image = assemble("hello.s", &text).unwrap();
+    let path = std::env::temp_dir().join(format!("e2k-as-readelf-{}", std::process::id()));
+    std::fs::write(&path, &image).unwrap();
+    let Ok(out) = Command::new("readelf").arg("-h").arg("-l").arg(&path).output() else {
+        eprintln!("note: readelf not installed; skipped");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("EXEC (Executable file)"), "{text}");
+    assert!(text.contains("LOAD"), "{text}");
+    assert!(out.stderr.is_empty(), "readelf complained: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn literals_labels_and_control_transfer() {
+    let src = "
+        .text
+        .globl _start
+_start:
+        { disp %ctpr1, target ; ipd 2 }
+        { adds,0 %r0, 0x12345, %r1 ; addd,1 %dr0, 0x123456789, %dr2 ; addd,3 %dr0, 0x123456789, %dr3 }
+target:
+        { ct %ctpr1 ? %pred0 }
+        .data
+        .quad target, 5
+        .align 8
+        .byte 1, 2
+";
+    let image = assemble("t.s", src).unwrap();
+    assert_eq!(
+        ops_of(&image),
+        vec![
+            "ipd 2",
+            "disp %ctpr1, 0x10030",
+            "adds,0 %r0, _f32s 0x12345, %r1",
+            "addd,1 %dr0, _f64 0x123456789, %dr2",
+            "addd,3 %dr0, _f64 0x123456789, %dr3",
+            "ct %ctpr1 ? %pred0",
+        ]
+    );
+    let f = elf::parse(&image).unwrap();
+    let data = f.sections.iter().find(|s| s.name == ".data").unwrap();
+    assert_eq!(&data.data[..8], &0x10030u64.to_le_bytes());
+    assert_eq!(&data.data[8..16], &5u64.to_le_bytes());
+    assert_eq!(&data.data[16..], &[1, 2]);
+}
+
+#[test]
+fn errors_name_the_place() {
+    let cases = [
+        ("frob %r1\n", "t.s:1:1: error: unknown mnemonic `frob`"),
+        ("  nop 1\n  adds,0 %r0, %r1\n", "t.s:2:3: error: bad operands"),
+        ("{ adds,0 %r0, %r1, %r2 ; addd,0 %r0, %r1, %r2 }\n", "channel 0 is already used"),
+        ("stb,0 %dr0, %dr1, %r2\n", "cannot use channel 0"),
+        ("a:\na:\n", "t.s:2:1: error: duplicate label `a`"),
+        ("disp %ctpr1, nowhere\n", "t.s:1:1: error:"),
+        (".frob 1\n", "unknown directive `.frob`"),
+        ("{ adds,0 %r0, 0x10000, %r1\n", "is never closed"),
+        ("{ addd,0 %dr0, 0x100000001, %dr1 ; addd,1 %dr0, 0x100000002, %dr1 ; addd,3 %dr0, 0x100000003, %dr1 }\n", "too many literals"),
+        ("{ disp %ctpr1, 0x10000 ; return %ctpr3 }\n", "already uses"),
+    ];
+    for (src, want) in cases {
+        let e = assemble("t.s", src).err().unwrap_or_else(|| panic!("no error for {src:?}"));
+        assert!(e.contains(want), "for {src:?}: `{e}` lacks `{want}`");
+    }
+}
