@@ -334,10 +334,93 @@ fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> Result<(), S
     Ok(())
 }
 
+/// One condition written after an ALU operation: ` ? %pred0, ~%pcnt2` (RLP: the
+/// channel executes when they hold) or, for merges, `, %pred1` (MRGC: the selector).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Cond {
+    mrgc: bool,
+    neg: bool,
+    /// 7-bit predicate source: 0x60 + N for %predN, 0x40 + N for %pcntN.
+    psrc: u32,
+}
+
+fn parse_pred(s: &str) -> Option<(bool, u32)> {
+    let s = s.trim();
+    let (neg, s) = match s.strip_prefix('~') {
+        Some(r) => (true, r.trim()),
+        None => (false, s),
+    };
+    let (base, n) = if let Some(n) = s.strip_prefix("%pred") {
+        (0x60, n)
+    } else {
+        (0x40, s.strip_prefix("%pcnt")?)
+    };
+    let n: u32 = n.parse().ok()?;
+    (n < 32).then_some((neg, base + n))
+}
+
+/// Splits ALU operand text from its trailing conditions.
+fn split_conditions(operands: &str, merge: bool) -> Result<(String, Vec<Cond>), String> {
+    let mut conds = Vec::new();
+    let (mut ops, rlp) = match operands.split_once('?') {
+        Some((a, b)) => (a.trim().to_string(), Some(b)),
+        None => (operands.trim().to_string(), None),
+    };
+    if let Some(r) = rlp {
+        for p in r.split(',') {
+            let (neg, psrc) = parse_pred(p).ok_or_else(|| format!("bad condition `{}`", p.trim()))?;
+            conds.push(Cond { mrgc: false, neg, psrc });
+        }
+    }
+    if merge {
+        // The selector is the last operand of a merge: `..., %dst, %pred0`.
+        if let Some((a, last)) = ops.rsplit_once(',') {
+            if let Some((neg, psrc)) = parse_pred(last) {
+                conds.push(Cond { mrgc: true, neg, psrc });
+                ops = a.trim().to_string();
+            }
+        }
+    }
+    Ok((ops, conds))
+}
+
+/// Packs conditions into CDS half-syllables: one entry per (kind, cluster, predicate),
+/// with the channels it governs in its mask; high half of CDS0 first.
+fn place_conditions(b: &mut Bundle, conds: &[(u8, Cond)]) -> Result<(), String> {
+    let mut entries: Vec<u32> = Vec::new();
+    for &(ch, c) in conds {
+        let cluster = u32::from(ch >= 3);
+        let pos = u32::from(ch % 3);
+        let opc = if c.mrgc { 2 + cluster } else { cluster };
+        let key = opc << 14 | c.psrc;
+        let e = match entries.iter_mut().find(|e| **e & 0xc07f == key) {
+            Some(e) => e,
+            None => {
+                entries.push(key);
+                entries.last_mut().unwrap()
+            }
+        };
+        *e |= 1 << (10 + pos);
+        if c.neg {
+            *e |= 1 << (7 + pos);
+        }
+    }
+    if entries.len() > 6 {
+        return Err("too many conditions for one wide instruction (6 at most)".into());
+    }
+    for (k, pair) in entries.chunks(2).enumerate() {
+        let hi = pair[0];
+        let lo = pair.get(1).copied().unwrap_or(0);
+        b.cds[k] = Some(crate::isa::Cds(hi << 16 | lo));
+    }
+    Ok(())
+}
+
 /// Builds one wide instruction at `pc`.
 fn build_bundle(ops: &[Op], pc: u64, iset: Iset, symbols: &BTreeMap<String, u64>, strict: bool) -> Result<Vec<u8>, (Loc, String)> {
     let mut b = Bundle::default();
     let mut lits = Vec::new();
+    let mut conds = Vec::new();
     // Before symbols are known (first pass) every name reads as 0: sizes do not
     // depend on symbol values.
     let lookup = |s: &str| -> Option<u64> {
@@ -360,7 +443,15 @@ fn build_bundle(ops: &[Op], pc: u64, iset: Iset, symbols: &BTreeMap<String, u64>
             if b.als[ch as usize].is_some() {
                 return Err((op.loc.clone(), format!("channel {ch} is already used in this wide instruction")));
             }
-            let e = encode_alu_with(name, ch, sm, rest.trim(), iset, &lookup).map_err(|e| (op.loc.clone(), e.to_string()))?;
+            let merge = crate::isa::OPS.iter().enumerate().any(|(i, o)| {
+                o.name == name && crate::isa::ENCODINGS.iter().any(|e| e.op as usize == i && crate::isa::FORMATS[e.format as usize].syntax.iter().any(|t| matches!(t, crate::isa::Tmpl::Hole("cond", _))))
+            });
+            let (operands, cs) = split_conditions(rest, merge).map_err(|m| (op.loc.clone(), m))?;
+            if merge && !cs.iter().any(|c| c.mrgc) {
+                return Err((op.loc.clone(), format!("`{name}` needs its selector predicate after the operands (`, %predN`)")));
+            }
+            conds.extend(cs.into_iter().map(|c| (ch, c)));
+            let e = encode_alu_with(name, ch, sm, &operands, iset, &lookup).map_err(|e| (op.loc.clone(), e.to_string()))?;
             b.als[ch as usize] = Some(crate::isa::Als(e.als));
             b.ales[ch as usize] = e.ales.map(crate::isa::Ales);
             if let Some(m) = e.mas {
@@ -385,6 +476,7 @@ fn build_bundle(ops: &[Op], pc: u64, iset: Iset, symbols: &BTreeMap<String, u64>
         }
     }
     place_literals(&mut b, &lits).map_err(|m| (ops[0].loc.clone(), m))?;
+    place_conditions(&mut b, &conds).map_err(|m| (ops[0].loc.clone(), m))?;
     pack(&Syllables::from_bundle(&b), iset).map_err(|e| (ops[0].loc.clone(), e.to_string()))
 }
 

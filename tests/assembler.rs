@@ -90,6 +90,23 @@ target:
 }
 
 #[test]
+fn conditions_on_alu_operations() {
+    let src = "{ adds,0 %r0, %r1, %r2 ? %pred3 ; adds,1 %r0, %r1, %r3 ? ~%pred3 ; merges,3 %r0, %r1, %r4, %pred5 ; subs,4 %r0, %r1, %r5 ? %pcnt2 }\n";
+    let image = assemble("t.s", src).unwrap();
+    assert_eq!(
+        ops_of(&image),
+        vec![
+            "adds,0 %r0, %r1, %r2 ? %pred3",
+            "adds,1 %r0, %r1, %r3 ? ~%pred3",
+            "merges,3 %r0, %r1, %r4, %pred5",
+            "subs,4 %r0, %r1, %r5 ? %pcnt2",
+        ]
+    );
+    assert!(assemble("t.s", "merges,0 %r0, %r1, %r2\n").unwrap_err().contains("selector predicate"));
+    assert!(assemble("t.s", "adds,0 %r0, %r1, %r2 ? %foo\n").unwrap_err().contains("bad condition"));
+}
+
+#[test]
 fn errors_name_the_place() {
     let cases = [
         ("frob %r1\n", "t.s:1:1: error: unknown mnemonic `frob`"),
