@@ -51,6 +51,8 @@ enum Item {
     Bytes(Vec<u8>),
     Align(u64),
     Skip(u64, u8),
+    /// `.set name, expr` or `name = expr`.
+    Set(String, String, Loc),
 }
 
 const SECTION_ORDER: [&str; 4] = [".text", ".rodata", ".data", ".bss"];
@@ -212,6 +214,16 @@ fn parse_sources(sources: &[(String, String)]) -> Source {
                 if p.is_empty() {
                     continue;
                 }
+                // `name = expr`
+                if bundle.is_none() {
+                    if let Some((n, e)) = p.split_once('=') {
+                        let n = n.trim();
+                        if !n.is_empty() && !n.contains(char::is_whitespace) && !n.starts_with('.') && !n.starts_with('%') && !e.starts_with('=') {
+                            src.sections.entry(section.clone()).or_default().push(Item::Set(n.to_string(), e.trim().to_string(), loc.clone()));
+                            continue;
+                        }
+                    }
+                }
                 if p.starts_with('.') && bundle.is_none() {
                     let (name, args) = p.split_once(char::is_whitespace).unwrap_or((p.as_str(), ""));
                     let args = args.trim();
@@ -226,6 +238,10 @@ fn parse_sources(sources: &[(String, String)]) -> Source {
                             }
                         }
                         ".global" | ".globl" => src.globals.extend(split_args(args)),
+                        ".set" | ".equ" => match args.split_once(',') {
+                            Some((n, e)) => items.push(Item::Set(n.trim().to_string(), e.trim().to_string(), loc.clone())),
+                            None => src.err(&loc, format!("`{name}` needs `name, value`")),
+                        },
                         ".type" | ".size" | ".file" | ".ident" | ".p2align_hint" => {}
                         ".byte" => items.push(Item::Data(1, split_args(args).into_iter().map(|a| (a, loc.clone())).collect())),
                         ".short" | ".half" | ".hword" | ".2byte" => items.push(Item::Data(2, split_args(args).into_iter().map(|a| (a, loc.clone())).collect())),
@@ -501,9 +517,11 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
     }
     let mut symbols: BTreeMap<String, u64> = BTreeMap::new();
     let mut bases: BTreeMap<&str, u64> = BTreeMap::new();
-    // Two passes: the first only sizes (unknown symbols read as 0), the second encodes.
+    // Sizes never depend on symbol values, so the first pass places every label, the
+    // second settles `.set` values that use later labels, and the last encodes.
+    const LAST: u32 = 2;
     let mut out = Vec::new();
-    for pass in 0..2 {
+    for pass in 0..=LAST {
         out.clear();
         let mut addr = opts.text_base;
         let mut new_symbols = BTreeMap::new();
@@ -530,10 +548,10 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
                             data.resize(data.len() + (8 - here % 8) as usize, 0);
                         }
                         let pc = start + data.len() as u64;
-                        match build_bundle(ops, pc, opts.iset, &symbols, pass == 1) {
+                        match build_bundle(ops, pc, opts.iset, &symbols, pass == LAST) {
                             Ok(bytes) => data.extend(bytes),
                             Err((l, m)) => {
-                                if pass == 1 || !m.contains("unknown") {
+                                if pass == LAST || !m.contains("unknown") {
                                     src.errors.push(AsmError { file: src.files[l.file].clone(), line: l.line, col: l.col, message: m });
                                 }
                                 data.extend([0u8; 8]);
@@ -544,7 +562,7 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
                         for (v, loc) in vals {
                             let x = match eval(v, &symbols) {
                                 Some(x) => x,
-                                None if pass == 0 => 0,
+                                None if pass < LAST => 0,
                                 None => {
                                     src.errors.push(AsmError { file: src.files[loc.file].clone(), line: loc.line, col: loc.col, message: format!("undefined value `{v}`") });
                                     0
@@ -559,6 +577,20 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
                         data.resize(data.len() + (h.next_multiple_of(*n) - h) as usize, 0);
                     }
                     Item::Skip(n, fill) => data.resize(data.len() + *n as usize, *fill),
+                    Item::Set(n, e, loc) => {
+                        // Values may use labels defined so far (this pass) or anywhere (last pass).
+                        let mut known = symbols.clone();
+                        known.extend(new_symbols.iter().map(|(k, v)| (k.clone(), *v)));
+                        match eval(e, &known) {
+                            Some(v) => {
+                                new_symbols.insert(n.clone(), v);
+                            }
+                            None if pass < LAST => {
+                                new_symbols.insert(n.clone(), 0);
+                            }
+                            None => src.errors.push(AsmError { file: src.files[loc.file].clone(), line: loc.line, col: loc.col, message: format!("undefined value `{e}`") }),
+                        }
+                    }
                 }
             }
             addr = start + data.len() as u64;

@@ -153,6 +153,10 @@ fn encode_operand(f: &isa::FieldInfo, text: &str, ty: u8, symbols: &dyn Fn(&str)
                 return Some((v, Some(LiteralRequest { bits, value, byte_base: v, field_lo: f.lo })));
             }
             KindClass::Imm => {
+                // A symbol always takes a literal, so that sizes do not depend on values.
+                if symbol.is_some() && parse_number(text).is_none() {
+                    continue;
+                }
                 if let Some(x) = bare {
                     if x == n as u64 {
                         return Some((v, None));

@@ -107,6 +107,43 @@ fn conditions_on_alu_operations() {
 }
 
 #[test]
+fn set_and_assignments() {
+    let src = "
+        .set WRITE, 4
+        LEN = end - start
+_start: { addd,0 0, WRITE, %dr8 ; addd,1 0, LEN, %dr9 }
+        .data
+start:  .ascii \"abc\"
+end:
+";
+    let image = assemble("t.s", src).unwrap();
+    // Names always take literals (sizes must not depend on values).
+    assert_eq!(ops_of(&image), vec!["addd,0 0x0, _f64 0x4, %dr8", "addd,1 0x0, _f64 0x3, %dr9"]);
+}
+
+#[test]
+fn cpp_option_runs_the_preprocessor() {
+    if Command::new("cpp").arg("--version").output().is_err() {
+        eprintln!("note: no host cpp; skipped");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("e2k-as-cpp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("p.S");
+    std::fs::write(&src, "#define SYS_EXIT 1\n_start: { addd,0 0, SYS_EXIT, %dr8 ; addd,1 0, CODE, %dr9 }\n").unwrap();
+    let out_path = dir.join("p");
+    let out = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .args(["--cpp", "-D", "CODE=7", "-o"])
+        .arg(&out_path)
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let image = std::fs::read(&out_path).unwrap();
+    assert_eq!(ops_of(&image), vec!["addd,0 0x0, 0x1, %dr8", "addd,1 0x0, 0x7, %dr9"]);
+}
+
+#[test]
 fn errors_name_the_place() {
     let cases = [
         ("frob %r1\n", "t.s:1:1: error: unknown mnemonic `frob`"),

@@ -20,6 +20,32 @@ struct Args {
     /// Entry symbol (default `_start`).
     #[arg(short = 'e', long = "entry")]
     entry: Option<String>,
+    /// Run the host C preprocessor (`cpp`) over each source first.
+    #[arg(long)]
+    cpp: bool,
+    /// Preprocessor definition (with --cpp).
+    #[arg(short = 'D', value_name = "NAME[=VALUE]")]
+    defines: Vec<String>,
+    /// Preprocessor include directory (with --cpp).
+    #[arg(short = 'I', value_name = "DIR")]
+    includes: Vec<String>,
+}
+
+/// The source after the C preprocessor, with line markers so errors keep their lines.
+fn preprocess(path: &str, args: &Args) -> Result<String, String> {
+    let mut cmd = std::process::Command::new("cpp");
+    cmd.arg("-P").arg("-undef").arg("-x").arg("assembler-with-cpp");
+    for d in &args.defines {
+        cmd.arg(format!("-D{d}"));
+    }
+    for i in &args.includes {
+        cmd.arg(format!("-I{i}"));
+    }
+    let out = cmd.arg(path).output().map_err(|e| format!("cannot run cpp: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("cpp failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
+    }
+    String::from_utf8(out.stdout).map_err(|_| "cpp output is not UTF-8".to_string())
 }
 
 fn main() -> ExitCode {
@@ -33,6 +59,16 @@ fn main() -> ExitCode {
     };
     let mut sources = Vec::new();
     for f in &args.files {
+        if args.cpp {
+            match preprocess(f, &args) {
+                Ok(t) => sources.push((f.clone(), t)),
+                Err(e) => {
+                    eprintln!("e2k-as: {f}: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+            continue;
+        }
         match std::fs::read_to_string(f) {
             Ok(t) => sources.push((f.clone(), t)),
             Err(e) => {
