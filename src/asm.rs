@@ -181,6 +181,7 @@ fn parse_sources(sources: &[(String, String)]) -> Source {
     let mut src = Source { files: sources.iter().map(|s| s.0.clone()).collect(), sections: BTreeMap::new(), globals: vec![], errors: vec![] };
     for (fi, (_, text)) in sources.iter().enumerate() {
         let mut section = ".text".to_string();
+        let mut section_stack: Vec<String> = Vec::new();
         let mut bundle: Option<(Vec<Op>, Loc)> = None;
         for (li, raw) in text.lines().enumerate() {
             let line = strip_comment(raw);
@@ -230,13 +231,22 @@ fn parse_sources(sources: &[(String, String)]) -> Source {
                     let items = src.sections.entry(section.clone()).or_default();
                     match name {
                         ".text" | ".data" | ".rodata" | ".bss" => section = name.to_string(),
-                        ".section" => {
+                        ".section" | ".pushsection" => {
                             let n = split_args(args).first().cloned().unwrap_or_default();
                             match SECTION_ORDER.iter().find(|s| n == **s || n.starts_with(&format!("{s}."))) {
-                                Some(s) => section = s.to_string(),
+                                Some(s) => {
+                                    if name == ".pushsection" {
+                                        section_stack.push(section.clone());
+                                    }
+                                    section = s.to_string()
+                                }
                                 None => src.err(&loc, format!("unsupported section `{n}` (use .text, .rodata, .data or .bss)")),
                             }
                         }
+                        ".popsection" => match section_stack.pop() {
+                            Some(s) => section = s,
+                            None => src.err(&loc, "`.popsection` without `.pushsection`"),
+                        },
                         ".global" | ".globl" => src.globals.extend(split_args(args)),
                         ".set" | ".equ" => match args.split_once(',') {
                             Some((n, e)) => items.push(Item::Set(n.trim().to_string(), e.trim().to_string(), loc.clone())),
