@@ -109,6 +109,9 @@ fn conditions_on_alu_operations() {
 #[test]
 fn set_and_assignments() {
     let src = "
+        .pushsection .rodata
+        .byte 9
+        .popsection
         .set WRITE, 4
         LEN = end - start
 _start: { addd,0 0, WRITE, %dr8 ; addd,1 0, LEN, %dr9 }
