@@ -122,6 +122,9 @@ end:
     let image = assemble("t.s", src).unwrap();
     // Names always take literals (sizes must not depend on values).
     assert_eq!(ops_of(&image), vec!["addd,0 0x0, _f64 0x4, %dr8", "addd,1 0x0, _f64 0x3, %dr9"]);
+    let f = elf::parse(&image).unwrap();
+    assert_eq!(f.sections.iter().find(|s| s.name == ".rodata").unwrap().data, vec![9]);
+    assert_eq!(f.sections.iter().find(|s| s.name == ".data").unwrap().data, b"abc");
 }
 
 #[test]
