@@ -150,6 +150,25 @@ fn cpp_option_runs_the_preprocessor() {
 }
 
 #[test]
+fn macros_with_arguments_and_defaults() {
+    let src = "
+        .macro syscall nr, a1=0
+        { addd,0 0, \\nr, %dr8 ; addd,1 0, \\a1, %dr9 }
+        .endm
+_start: syscall 1, 7
+        syscall nr=4
+";
+    let image = assemble("t.s", src).unwrap();
+    assert_eq!(
+        ops_of(&image),
+        vec!["addd,0 0x0, 0x1, %dr8", "addd,1 0x0, 0x7, %dr9", "addd,0 0x0, 0x4, %dr8", "addd,1 0x0, 0x0, %dr9"]
+    );
+    let e = assemble("t.s", ".macro m a\n nop \\a\n.endm\n m\n").unwrap_err();
+    assert!(e.contains("t.s:4:1: error: macro `m` needs argument `a`"), "{e}");
+    assert!(assemble("t.s", ".macro m\nnop 1\n").unwrap_err().contains("has no `.endm`"));
+}
+
+#[test]
 fn errors_name_the_place() {
     let cases = [
         ("frob %r1\n", "t.s:1:1: error: unknown mnemonic `frob`"),
