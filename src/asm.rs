@@ -259,7 +259,7 @@ fn expand_line(macros: &BTreeMap<String, Macro>, line_no: usize, line: &str, out
         }
     }
     // Longer names first, so that \ab is not read as \a followed by b.
-    values.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    values.sort_by_key(|v| std::cmp::Reverse(v.0.len()));
     for body_line in &m.body {
         let mut l = body_line.clone();
         for (p, v) in &values {
