@@ -169,6 +169,24 @@ _start: syscall 1, 7
 }
 
 #[test]
+fn raw_output_is_the_text_bytes() {
+    let dir = std::env::temp_dir().join(format!("e2k-as-raw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("r.s");
+    std::fs::write(&src, "adds,0 %r0, %r1, %r2\n").unwrap();
+    let out_path = dir.join("r.bin");
+    let out = Command::new(env!("CARGO_BIN_EXE_e2k-as")).arg("--raw").arg("-o").arg(&out_path).arg(&src).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(&out_path).unwrap(), vec![0x01, 0, 0, 0x04, 0x82, 0x81, 0x80, 0x10]);
+    // Bad input: one line per error and a failing exit status.
+    std::fs::write(&src, "frob\nadds,9 %r0, %r1, %r2\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_e2k-as")).arg(&src).arg("-o").arg(&out_path).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("r.s:1:1: error: unknown mnemonic `frob`"), "{err}");
+}
+
+#[test]
 fn errors_name_the_place() {
     let cases = [
         ("frob %r1\n", "t.s:1:1: error: unknown mnemonic `frob`"),

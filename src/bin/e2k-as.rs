@@ -1,7 +1,7 @@
 //! e2k-as: assembles E2K sources (GNU as syntax) into a static ELF executable.
 
 use clap::Parser;
-use e2k_emu::asm::{assemble_elf, Options};
+use e2k_emu::asm::{assemble, assemble_elf, Options};
 use e2k_emu::version::Iset;
 use std::process::ExitCode;
 
@@ -20,6 +20,9 @@ struct Args {
     /// Entry symbol (default `_start`).
     #[arg(short = 'e', long = "entry")]
     entry: Option<String>,
+    /// Write the bare bytes of .text (starting at its address, 0x10000) instead of an ELF file.
+    #[arg(long)]
+    raw: bool,
     /// Run the host C preprocessor (`cpp`) over each source first.
     #[arg(long)]
     cpp: bool,
@@ -78,7 +81,12 @@ fn main() -> ExitCode {
         }
     }
     let opts = Options { iset, entry: args.entry.clone(), text_base: 0x10000 };
-    match assemble_elf(&sources, &opts) {
+    let result = if args.raw {
+        assemble(&sources, &opts).map(|a| a.sections.into_iter().find(|s| s.name == ".text").map(|s| s.data).unwrap_or_default())
+    } else {
+        assemble_elf(&sources, &opts)
+    };
+    match result {
         Ok(image) => match write_executable(&args.output, &image) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
