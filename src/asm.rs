@@ -659,9 +659,8 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
                         match build_bundle(ops, pc, opts.iset, &symbols, pass == LAST) {
                             Ok(bytes) => data.extend(bytes),
                             Err((l, m)) => {
-                                if pass == LAST || !m.contains("unknown") {
-                                    src.errors.push(AsmError { file: src.files[l.file].clone(), line: l.line, col: l.col, message: m });
-                                }
+                                // Early passes read unknown names as 0, so any error is real.
+                                src.errors.push(AsmError { file: src.files[l.file].clone(), line: l.line, col: l.col, message: m });
                                 data.extend([0u8; 8]);
                             }
                         }
