@@ -205,3 +205,112 @@ fn errors_name_the_place() {
         assert!(e.contains(want), "for {src:?}: `{e}` lacks `{want}`");
     }
 }
+
+mod round_trip {
+    use super::*;
+    use e2k_emu::decode::decode;
+    use e2k_emu::disasm::bundle_lines;
+    use e2k_emu::pack::{pack, Syllables};
+    use e2k_emu::sample;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Wide instructions combining sample operations in several channels, with
+        /// random registers and literals, print, assemble and print the same again.
+        #[test]
+        fn random_bundles_survive_text(picks in proptest::collection::vec((any::<proptest::sample::Index>(), 0u32..64, any::<u32>()), 1..=6), ver in 1u8..=6) {
+            let iset = Iset::new(ver).unwrap();
+            let samples: Vec<_> = sample::all().into_iter().filter(|s| s.iset == iset).collect();
+            let mut syl = Syllables::default();
+            let mut lits = Vec::new();
+            for (idx, reg, lit) in picks {
+                let s = idx.get(&samples);
+                let ch = s.channel as usize;
+                if syl.als[ch].is_some() {
+                    continue;
+                }
+                let d = decode(&s.bytes, 0, iset).unwrap();
+                let mut als = d.bundle.als[ch].unwrap().0;
+                // Another register in the first source field when it holds a register.
+                if (als >> 16) & 0xc0 == 0x80 {
+                    als = (als & !0x00ff_0000) | (0x80 | reg) << 16;
+                }
+                // Sometimes a 32-bit literal in src2.
+                if (als >> 8) & 0xc0 == 0x80 && lit % 3 == 0 && lits.len() < 4 {
+                    als = (als & !0xff00) | (0xd8 + lits.len() as u32) << 8;
+                    lits.push(lit);
+                }
+                syl.als[ch] = Some(als);
+                syl.ales[ch] = d.bundle.ales[ch].map(|a| a.0);
+            }
+            syl.lts = lits;
+            let Ok(bytes) = pack(&syl, iset) else { return Ok(()) };
+            let Ok(d) = decode(&bytes, 0x10000, iset) else { return Ok(()) };
+            let lines = bundle_lines(&d);
+            prop_assume!(!lines.is_empty() && lines.len() == d.alu.iter().flatten().count());
+            // A merge without its MRGC selector prints, but cannot be written.
+            prop_assume!(!lines.iter().any(|l| l.contains("merge") || l.contains("mrgp")));
+            let src = format!("{{ {} }}\n", lines.join(" ; "));
+            let opts = Options { iset, entry: None, text_base: 0x10000 };
+            let image = assemble_elf(&[("r.s".into(), src.clone())], &opts).map_err(|e| TestCaseError::fail(format!("{src}: {}", e[0])))?;
+            prop_assert_eq!(ops_of(&image), lines, "source: {}", src);
+        }
+    }
+}
+
+/// Encoded bytes of a corpus covering every directive and bundle-packing case.
+#[test]
+fn encoded_bytes_corpus() {
+    let src = "
+        .text
+_start:
+        nop 3                                   ! a header-only bundle with idle cycles
+        { setwd wsz = 0x10, nfx = 1, dbl = 1 ; setbn rbs = 4, rsz = 3, rcur = 2 ; setbp psz = 5 }
+        { muld,0 %dr1, %dr2, %dr3 ; muls,3 %r1, %r2, %r3 }          ! ALES halves
+        { fadds,2 %r1, %r2, %r3 ; faddd,5 %dr1, %dr2, %dr3 ; muld,0 %dr1, %dr2, %dr3 }   ! ALES2/ALES5 word (v4)
+        { adds,0 %r0, 0x1234, %r1 ; adds,1 %r0, 0x12345678, %r1 ; addd,3 %dr0, 0x1122334455667788, %dr1 }   ! literals of each size
+        { adds,0 %r0, 0x12345678, %r1 ; adds,1 %r0, 0x12345678, %r2 }  ! a shared literal
+        { setwd wsz = 4, nfx = 0 ; addd,0 %dr0, _f32s 0x7, %dr1 }     ! setwd keeps LTS0
+        { adds,0 %r0, %r1, %r2 ? %pred1 ; adds,3 %r0, %r1, %r2 ? ~%pcnt3 ; merged,1 %dr0, %dr1, %dr2, %pred2 }  ! CDS
+        { ldd,0 %dr0, %dr1, %dr2, mas = 0x7 ; std,2 %dr0, 8, %dr3 }   ! MAS in CS1
+        { ct %ctpr1 ? %NOT_LOOP_END ; alc alcf = 1, alct = 1 ; abn abnf = 1, abnt = 1 ; abp abpf = 0, abpt = 1 ; loop_mode }
+        { return %ctpr3 ; ipd 3 }
+        ibranch _start ? ~%pred0
+        .rodata
+        .byte 1, 0xff
+        .short 0x1234
+        .word 0x12345678
+        .long -1
+        .quad _start, _start + 8
+        .align 8
+        .ascii \"ab\"
+        .asciz \"c\"
+        .string \"d\\n\"
+        .skip 3, 0xaa
+        .zero 2
+        .set K, 0x40
+        .byte K
+        .data
+        .quad 1
+        .bss
+        .skip 16
+";
+    let image = assemble("corpus.s", src).unwrap();
+    let f = elf::parse(&image).unwrap();
+    let mut text = String::new();
+    for s in &f.sections {
+        text.push_str(&format!("{} @ {:#x}:", s.name, s.addr));
+        for (i, b) in s.data.iter().enumerate() {
+            if i % 16 == 0 {
+                text.push_str("\n ");
+            }
+            text.push_str(&format!(" {b:02x}"));
+        }
+        text.push('\n');
+    }
+    text.push_str("\nlisting:\n");
+    text.push_str(&elf_listing("corpus", &f, f.iset.unwrap()));
+    insta::assert_snapshot!("encoded_corpus", text);
+}
