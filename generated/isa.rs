@@ -10147,7 +10147,7 @@ pub static GROUPS: &[&str] = &[
 fn text_tilde(out: &mut String, b: u64) {
     use core::fmt::Write;
     // isa/control.isa:10
-    if ((b) != (0u64)) as u64 != 0 {
+    if ((b) == (1u64)) as u64 != 0 {
         out.push_str("~");
         return;
     }
@@ -10159,7 +10159,7 @@ fn text_tilde(out: &mut String, b: u64) {
 fn text_digit_if(out: &mut String, b: u64, d: u64) {
     use core::fmt::Write;
     // isa/control.isa:15
-    if ((b) != (0u64)) as u64 != 0 {
+    if ((b) == (1u64)) as u64 != 0 {
         let _ = write!(out, "{}", d);
         return;
     }
@@ -10466,14 +10466,17 @@ fn text_clp_name(out: &mut String, o: u64) {
 fn text_elp_src(out: &mut String, e: u64) {
     use core::fmt::Write;
     // isa/control.isa:94
-    if (((((((e) & (64u64))) == (0u64)) as u64) != 0)
-        && ((((((e) & (63u64))) == (0u64)) as u64) != 0)) as u64 != 0
+    if ((((((((e).checked_shr((6u64).min(64) as u32).unwrap_or(0)) & 1)) == (0u64))
+        as u64) != 0) && (((((((e) >> 0u32) & 63u64)) == (0u64)) as u64) != 0)) as u64
+        != 0
     {
         out.push_str("%lcntex");
         return;
     }
     // isa/control.isa:95
-    if ((((e) & (64u64))) == (0u64)) as u64 != 0 {
+    if (((((e).checked_shr((6u64).min(64) as u32).unwrap_or(0)) & 1)) == (0u64)) as u64
+        != 0
+    {
         out.push_str("%spred");
         text_digit_if(
             out,
@@ -10503,47 +10506,53 @@ fn text_elp_src(out: &mut String, e: u64) {
         return;
     }
     // isa/control.isa:96
-    if (((((((e) & (96u64))) == (64u64)) as u64) != 0)
-        && ((((((e) & (31u64))) == (0u64)) as u64) != 0)) as u64 != 0
+    if ((((((((e) >> 5u32) & 3u64)) == (2u64)) as u64) != 0)
+        && (((((((e) >> 0u32) & 31u64)) == (0u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("%bgrpred");
         return;
     }
     // isa/control.isa:97
-    if (((((((e) & (96u64))) == (64u64)) as u64) != 0)
-        && ((((((e) & (31u64))) <= (15u64)) as u64) != 0)) as u64 != 0
+    if ((((((((e) >> 5u32) & 3u64)) == (2u64)) as u64) != 0)
+        && (((((((e) >> 0u32) & 31u64)) <= (15u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("%rndpred");
-        let _ = write!(out, "{}", ((e) & (31u64)));
+        let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
         return;
     }
     // isa/control.isa:98
-    if ((((e) & (96u64))) == (64u64)) as u64 != 0 {
+    if (((((e) >> 5u32) & 3u64)) == (2u64)) as u64 != 0 {
         out.push_str("<invalid pred>");
         return;
     }
     // isa/control.isa:99
+    if (((((e) >> 5u32) & 3u64)) == (3u64)) as u64 != 0 {
+        out.push_str("%pred");
+        let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
+        return;
+    }
+    // isa/control.isa:100
     out.push_str("%pred");
-    let _ = write!(out, "{}", ((e) & (31u64)));
+    let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
     return;
 }
-///isa/control.isa:156
+///isa/control.isa:157
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_gettsd_prefix(out: &mut String, t: u64) {
     use core::fmt::Write;
-    // isa/control.isa:157
+    // isa/control.isa:158
     if ((t) != (1u64)) as u64 != 0 {
         out.push_str("invalid ");
         return;
     }
-    // isa/control.isa:158
+    // isa/control.isa:159
     return;
 }
-///isa/control.isa:210
+///isa/control.isa:211
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
     use core::fmt::Write;
-    // isa/control.isa:211
+    // isa/control.isa:212
     if (((((ld) != (0u64)) as u64) != 0) && ((((st) != (0u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("sal = ");
@@ -10553,41 +10562,41 @@ fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:212
+    // isa/control.isa:213
     if ((ld) != (0u64)) as u64 != 0 {
         out.push_str("sal = ");
         let _ = write!(out, "{}", sal);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:213
+    // isa/control.isa:214
     if ((st) != (0u64)) as u64 != 0 {
         out.push_str("sas = ");
         let _ = write!(out, "{}", sas);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:214
+    // isa/control.isa:215
     return;
 }
-///isa/control.isa:217
+///isa/control.isa:218
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_hcall_name(out: &mut String, c: u64) {
     use core::fmt::Write;
-    // isa/control.isa:218
+    // isa/control.isa:219
     if ((c) == (2u64)) as u64 != 0 {
         out.push_str("hcall");
         return;
     }
-    // isa/control.isa:219
+    // isa/control.isa:220
     out.push_str("icall");
     return;
 }
-///isa/control.isa:222
+///isa/control.isa:223
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_hcall_disp(out: &mut String, c: u64, param: u64) {
     use core::fmt::Write;
-    // isa/control.isa:223
+    // isa/control.isa:224
     if ((c) == (2u64)) as u64 != 0 {
         let _ = write!(
             out, "{:#x}", ((((param).checked_shr((1u64).min(64) as u32).unwrap_or(0))) &
@@ -10595,7 +10604,7 @@ fn text_hcall_disp(out: &mut String, c: u64, param: u64) {
         );
         return;
     }
-    // isa/control.isa:224
+    // isa/control.isa:225
     let _ = write!(out, "{:#x}", param);
     return;
 }
@@ -10612,13 +10621,13 @@ pub static SYLLABLE_ORDER: &[&str] = &[
     "PLS",
     "CDS",
 ];
-///isa/control.isa:109
+///isa/control.isa:110
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_is_call(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.is_some()) as u64)) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (5u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:110
+///isa/control.isa:111
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((def_is_call(b, pc, i)) != 0)
@@ -10626,7 +10635,7 @@ fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs1.map_or(0u64, |s| s.ctopc() as u64)) == (2u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:128
+///isa/control.isa:129
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((pc)
@@ -10636,7 +10645,7 @@ fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
                 .wrapping_mul(8u64)),
         ))
 }
-///isa/control.isa:131
+///isa/control.isa:132
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)
@@ -10644,31 +10653,31 @@ fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:163
+///isa/control.isa:164
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_setr(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:239
+///isa/control.isa:240
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
         && ((b.pls[0usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:240
+///isa/control.isa:241
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
         && ((b.pls[1usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:241
+///isa/control.isa:242
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
         && ((b.pls[2usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:242
+///isa/control.isa:243
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -10676,7 +10685,7 @@ fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:243
+///isa/control.isa:244
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -10684,7 +10693,7 @@ fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:244
+///isa/control.isa:245
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -10692,7 +10701,7 @@ fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:245
+///isa/control.isa:246
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -10700,7 +10709,7 @@ fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:246
+///isa/control.isa:247
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -10708,7 +10717,7 @@ fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:247
+///isa/control.isa:248
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -10716,7 +10725,7 @@ fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:248
+///isa/control.isa:249
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd4(b, pc, i)) != 0)
@@ -10725,7 +10734,7 @@ fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:249
+///isa/control.isa:250
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd5(b, pc, i)) != 0)
@@ -10734,7 +10743,7 @@ fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:250
+///isa/control.isa:251
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd6(b, pc, i)) != 0)
@@ -10743,7 +10752,7 @@ fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:251
+///isa/control.isa:252
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_4(b, pc, i)) != 0)
@@ -10752,7 +10761,7 @@ fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:252
+///isa/control.isa:253
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_5(b, pc, i)) != 0)
@@ -10761,7 +10770,7 @@ fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:253
+///isa/control.isa:254
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_6(b, pc, i)) != 0)
@@ -10770,7 +10779,7 @@ fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:254
+///isa/control.isa:255
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10788,7 +10797,7 @@ fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (0u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:255
+///isa/control.isa:256
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10806,7 +10815,7 @@ fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (1u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:256
+///isa/control.isa:257
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10824,7 +10833,7 @@ fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (2u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:257
+///isa/control.isa:258
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10842,7 +10851,7 @@ fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (3u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:104
+///isa/control.isa:105
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -10850,13 +10859,13 @@ fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((b.hs.lm() as u64)) != 0
 }
-///isa/control.isa:104
+///isa/control.isa:105
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("loop_mode");
 }
-///isa/control.isa:105
+///isa/control.isa:106
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -10864,14 +10873,14 @@ fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((b.hs.nop() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:105
+///isa/control.isa:106
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("nop ");
     let _ = write!(out, "{}", (b.hs.nop() as u64));
 }
-///isa/control.isa:113
+///isa/control.isa:114
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10881,7 +10890,7 @@ fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0) && ((((def_is_call(b, pc, i)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:113
+///isa/control.isa:114
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -10893,7 +10902,7 @@ fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:116
+///isa/control.isa:117
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10901,14 +10910,14 @@ fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.ss.map_or(0u64, |s| s.ipd() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:116
+///isa/control.isa:117
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ipd ");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.ipd() as u64));
 }
-///isa/control.isa:117
+///isa/control.isa:118
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10917,13 +10926,13 @@ fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.eap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:117
+///isa/control.isa:118
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("eap");
 }
-///isa/control.isa:118
+///isa/control.isa:119
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10932,13 +10941,13 @@ fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.bap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:118
+///isa/control.isa:119
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("bap");
 }
-///isa/control.isa:119
+///isa/control.isa:120
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_rp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10947,7 +10956,7 @@ fn ctl_6_rp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
         || ((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:119
+///isa/control.isa:120
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_rp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -10957,7 +10966,7 @@ fn ctl_6_rp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
             .wrapping_add(b.ss.map_or(0u64, |s| s.crp() as u64))),
     );
 }
-///isa/control.isa:120
+///isa/control.isa:121
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10966,13 +10975,13 @@ fn ctl_7_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.vfdi() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:120
+///isa/control.isa:121
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_vfdi_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfdi");
 }
-///isa/control.isa:121
+///isa/control.isa:122
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10983,7 +10992,7 @@ fn ctl_8_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abgd() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:121
+///isa/control.isa:122
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -10992,7 +11001,7 @@ fn ctl_8_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abgd=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abgd() as u64));
 }
-///isa/control.isa:122
+///isa/control.isa:123
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -11003,7 +11012,7 @@ fn ctl_9_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abnt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:122
+///isa/control.isa:123
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11012,7 +11021,7 @@ fn ctl_9_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abnt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abnt() as u64));
 }
-///isa/control.isa:123
+///isa/control.isa:124
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -11023,7 +11032,7 @@ fn ctl_10_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abpt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:123
+///isa/control.isa:124
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11032,7 +11041,7 @@ fn ctl_10_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abpt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abpt() as u64));
 }
-///isa/control.isa:124
+///isa/control.isa:125
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -11043,7 +11052,7 @@ fn ctl_11_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.alct() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:124
+///isa/control.isa:125
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11052,7 +11061,7 @@ fn ctl_11_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", alct=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.alct() as u64));
 }
-///isa/control.isa:133
+///isa/control.isa:134
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11063,7 +11072,7 @@ fn ctl_12_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:133
+///isa/control.isa:134
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11074,7 +11083,7 @@ fn ctl_12_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.cs0.map_or(0u64, |s| s.ptype() as u64),
     );
 }
-///isa/control.isa:136
+///isa/control.isa:137
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11090,7 +11099,7 @@ fn ctl_13_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:136
+///isa/control.isa:137
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11102,7 +11111,7 @@ fn ctl_13_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:139
+///isa/control.isa:140
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11118,7 +11127,7 @@ fn ctl_14_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:139
+///isa/control.isa:140
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11133,7 +11142,7 @@ fn ctl_14_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:142
+///isa/control.isa:143
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11143,7 +11152,7 @@ fn ctl_15_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:142
+///isa/control.isa:143
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11152,7 +11161,7 @@ fn ctl_15_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:143
+///isa/control.isa:144
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11162,14 +11171,14 @@ fn ctl_16_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:143
+///isa/control.isa:144
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_ldisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ldisp %ctpr2, ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:144
+///isa/control.isa:145
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11179,7 +11188,7 @@ fn ctl_17_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:144
+///isa/control.isa:145
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11188,7 +11197,7 @@ fn ctl_17_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", b.cs0.map_or(0u64, | s | s.entry() as u64));
 }
-///isa/control.isa:145
+///isa/control.isa:146
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11199,13 +11208,13 @@ fn ctl_18_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) != (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:145
+///isa/control.isa:146
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_return_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("return %ctpr3");
 }
-///isa/control.isa:146
+///isa/control.isa:147
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11218,7 +11227,7 @@ fn ctl_19_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) == (1u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:146
+///isa/control.isa:147
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11226,7 +11235,7 @@ fn ctl_19_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("gettsd %ctpr");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
 }
-///isa/control.isa:149
+///isa/control.isa:150
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11236,14 +11245,14 @@ fn ctl_20_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:149
+///isa/control.isa:150
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_puttsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("puttsd ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:150
+///isa/control.isa:151
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11253,7 +11262,7 @@ fn ctl_21_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:150
+///isa/control.isa:151
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11264,7 +11273,7 @@ fn ctl_21_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ipd = ");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.pref_ipd() as u64));
 }
-///isa/control.isa:154
+///isa/control.isa:155
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11275,13 +11284,13 @@ fn ctl_22_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:154
+///isa/control.isa:155
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_cs0_none_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str(" ");
 }
-///isa/control.isa:165
+///isa/control.isa:166
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11290,14 +11299,14 @@ fn ctl_23_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:165
+///isa/control.isa:166
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_vfrpsz_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfrpsz rpsz = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.rpsz() as u64));
 }
-///isa/control.isa:166
+///isa/control.isa:167
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11306,13 +11315,13 @@ fn ctl_24_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:166
+///isa/control.isa:167
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_vfrpsz_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus vfrpsz>");
 }
-///isa/control.isa:167
+///isa/control.isa:168
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11321,7 +11330,7 @@ fn ctl_25_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:167
+///isa/control.isa:168
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11330,7 +11339,7 @@ fn ctl_25_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", nfx = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.nfx() as u64));
 }
-///isa/control.isa:170
+///isa/control.isa:171
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11339,7 +11348,7 @@ fn ctl_26_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:170
+///isa/control.isa:171
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11350,7 +11359,7 @@ fn ctl_26_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", dbl = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.dbl() as u64));
 }
-///isa/control.isa:174
+///isa/control.isa:175
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11359,13 +11368,13 @@ fn ctl_27_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:174
+///isa/control.isa:175
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus setwd>");
 }
-///isa/control.isa:175
+///isa/control.isa:176
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11375,7 +11384,7 @@ fn ctl_28_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbn() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:175
+///isa/control.isa:176
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11386,7 +11395,7 @@ fn ctl_28_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", rcur = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rcur() as u64));
 }
-///isa/control.isa:178
+///isa/control.isa:179
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11396,14 +11405,14 @@ fn ctl_29_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:178
+///isa/control.isa:179
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setbp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setbp psz = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.psz() as u64));
 }
-///isa/control.isa:179
+///isa/control.isa:180
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11412,13 +11421,13 @@ fn ctl_30_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:179
+///isa/control.isa:180
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setsft");
 }
-///isa/control.isa:180
+///isa/control.isa:181
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11427,13 +11436,13 @@ fn ctl_31_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:180
+///isa/control.isa:181
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:181
+///isa/control.isa:182
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11442,14 +11451,14 @@ fn ctl_32_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.setsft() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:181
+///isa/control.isa:182
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setei_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setei ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.ei() as u64));
 }
-///isa/control.isa:182
+///isa/control.isa:183
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11457,7 +11466,7 @@ fn ctl_33_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:182
+///isa/control.isa:183
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11474,7 +11483,7 @@ fn ctl_33_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:185
+///isa/control.isa:186
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11482,7 +11491,7 @@ fn ctl_34_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:185
+///isa/control.isa:186
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11501,7 +11510,7 @@ fn ctl_34_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:188
+///isa/control.isa:189
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11509,7 +11518,7 @@ fn ctl_35_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:188
+///isa/control.isa:189
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11536,7 +11545,7 @@ fn ctl_35_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:191
+///isa/control.isa:192
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11546,7 +11555,7 @@ fn ctl_36_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:191
+///isa/control.isa:192
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11560,7 +11569,7 @@ fn ctl_36_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:194
+///isa/control.isa:195
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11573,7 +11582,7 @@ fn ctl_37_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:194
+///isa/control.isa:195
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11592,7 +11601,7 @@ fn ctl_37_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:197
+///isa/control.isa:198
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11605,12 +11614,12 @@ fn ctl_38_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:197
+///isa/control.isa:198
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
 }
-///isa/control.isa:198
+///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11622,13 +11631,13 @@ fn ctl_39_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && (((((((def_is_icall(b, pc, i)) != 0) && ((((b.cs0.is_some()) as u64)) != 0))
             as u64) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:198
+///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_call_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus call>");
 }
-///isa/control.isa:199
+///isa/control.isa:200
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11637,13 +11646,13 @@ fn ctl_40_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:199
+///isa/control.isa:200
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_flushr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushr");
 }
-///isa/control.isa:200
+///isa/control.isa:201
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11652,13 +11661,13 @@ fn ctl_41_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:200
+///isa/control.isa:201
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_flushc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushc");
 }
-///isa/control.isa:201
+///isa/control.isa:202
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11667,13 +11676,13 @@ fn ctl_42_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:201
+///isa/control.isa:202
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillr");
 }
-///isa/control.isa:202
+///isa/control.isa:203
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11682,13 +11691,13 @@ fn ctl_43_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:202
+///isa/control.isa:203
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_fillr_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillr");
 }
-///isa/control.isa:203
+///isa/control.isa:204
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11697,13 +11706,13 @@ fn ctl_44_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:203
+///isa/control.isa:204
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillc");
 }
-///isa/control.isa:204
+///isa/control.isa:205
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11712,13 +11721,13 @@ fn ctl_45_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:204
+///isa/control.isa:205
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillc_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillc");
 }
-///isa/control.isa:205
+///isa/control.isa:206
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11726,7 +11735,7 @@ fn ctl_46_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (8u64)) as u64) != 0
 }
-///isa/control.isa:205
+///isa/control.isa:206
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11737,7 +11746,7 @@ fn ctl_46_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", chkm4 = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.chkm4() as u64));
 }
-///isa/control.isa:208
+///isa/control.isa:209
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11745,13 +11754,13 @@ fn ctl_47_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) > (8u64)) as u64) != 0
 }
-///isa/control.isa:208
+///isa/control.isa:209
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_cs1_unimp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:229
+///isa/control.isa:230
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_mova_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -11772,7 +11781,7 @@ fn ctl_48_mova_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     });
     ((((i as u64)) >= (2u64)) as u64) != 0
 }
-///isa/control.isa:229
+///isa/control.isa:230
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_mova_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11803,7 +11812,7 @@ fn ctl_48_mova_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     text_mova_dst(out, b.aas[i].map_or(0u64, |s| s.opc() as u64), d);
 }
-///isa/control.isa:259
+///isa/control.isa:260
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11822,7 +11831,7 @@ fn ctl_49_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:259
+///isa/control.isa:260
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11831,7 +11840,7 @@ fn ctl_49_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((2u64).wrapping_mul((i as u64))));
 }
-///isa/control.isa:262
+///isa/control.isa:263
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11850,7 +11859,7 @@ fn ctl_50_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:262
+///isa/control.isa:263
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11859,7 +11868,7 @@ fn ctl_50_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64)));
 }
-///isa/control.isa:265
+///isa/control.isa:266
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11875,7 +11884,7 @@ fn ctl_51_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0
 }
-///isa/control.isa:265
+///isa/control.isa:266
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11891,7 +11900,7 @@ fn ctl_51_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
 }
-///isa/control.isa:268
+///isa/control.isa:269
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11907,7 +11916,7 @@ fn ctl_52_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0) && ((b.pls[i].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:268
+///isa/control.isa:269
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11927,7 +11936,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_0_loop_mode_matches,
         print: ctl_0_loop_mode_print,
-        src: "isa/control.isa:104",
+        src: "isa/control.isa:105",
     },
     CtlInfo {
         name: "nop",
@@ -11938,7 +11947,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_1_nop_matches,
         print: ctl_1_nop_print,
-        src: "isa/control.isa:105",
+        src: "isa/control.isa:106",
     },
     CtlInfo {
         name: "ct",
@@ -11949,7 +11958,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_2_ct_matches,
         print: ctl_2_ct_print,
-        src: "isa/control.isa:113",
+        src: "isa/control.isa:114",
     },
     CtlInfo {
         name: "ipd",
@@ -11960,7 +11969,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_3_ipd_matches,
         print: ctl_3_ipd_print,
-        src: "isa/control.isa:116",
+        src: "isa/control.isa:117",
     },
     CtlInfo {
         name: "eap",
@@ -11971,7 +11980,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_4_eap_matches,
         print: ctl_4_eap_print,
-        src: "isa/control.isa:117",
+        src: "isa/control.isa:118",
     },
     CtlInfo {
         name: "bap",
@@ -11982,7 +11991,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_5_bap_matches,
         print: ctl_5_bap_print,
-        src: "isa/control.isa:118",
+        src: "isa/control.isa:119",
     },
     CtlInfo {
         name: "rp",
@@ -11993,7 +12002,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_6_rp_matches,
         print: ctl_6_rp_print,
-        src: "isa/control.isa:119",
+        src: "isa/control.isa:120",
     },
     CtlInfo {
         name: "vfdi",
@@ -12004,7 +12013,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_7_vfdi_matches,
         print: ctl_7_vfdi_print,
-        src: "isa/control.isa:120",
+        src: "isa/control.isa:121",
     },
     CtlInfo {
         name: "abg",
@@ -12015,7 +12024,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_8_abg_matches,
         print: ctl_8_abg_print,
-        src: "isa/control.isa:121",
+        src: "isa/control.isa:122",
     },
     CtlInfo {
         name: "abn",
@@ -12026,7 +12035,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_9_abn_matches,
         print: ctl_9_abn_print,
-        src: "isa/control.isa:122",
+        src: "isa/control.isa:123",
     },
     CtlInfo {
         name: "abp",
@@ -12037,7 +12046,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_10_abp_matches,
         print: ctl_10_abp_print,
-        src: "isa/control.isa:123",
+        src: "isa/control.isa:124",
     },
     CtlInfo {
         name: "alc",
@@ -12048,7 +12057,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_11_alc_matches,
         print: ctl_11_alc_print,
-        src: "isa/control.isa:124",
+        src: "isa/control.isa:125",
     },
     CtlInfo {
         name: "cs0_invalid",
@@ -12059,7 +12068,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_12_cs0_invalid_matches,
         print: ctl_12_cs0_invalid_print,
-        src: "isa/control.isa:133",
+        src: "isa/control.isa:134",
     },
     CtlInfo {
         name: "ibranch",
@@ -12070,7 +12079,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_13_ibranch_matches,
         print: ctl_13_ibranch_print,
-        src: "isa/control.isa:136",
+        src: "isa/control.isa:137",
     },
     CtlInfo {
         name: "done",
@@ -12081,7 +12090,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_14_done_matches,
         print: ctl_14_done_print,
-        src: "isa/control.isa:139",
+        src: "isa/control.isa:140",
     },
     CtlInfo {
         name: "disp",
@@ -12092,7 +12101,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_15_disp_matches,
         print: ctl_15_disp_print,
-        src: "isa/control.isa:142",
+        src: "isa/control.isa:143",
     },
     CtlInfo {
         name: "ldisp",
@@ -12103,7 +12112,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_16_ldisp_matches,
         print: ctl_16_ldisp_print,
-        src: "isa/control.isa:143",
+        src: "isa/control.isa:144",
     },
     CtlInfo {
         name: "sdisp",
@@ -12114,7 +12123,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_17_sdisp_matches,
         print: ctl_17_sdisp_print,
-        src: "isa/control.isa:144",
+        src: "isa/control.isa:145",
     },
     CtlInfo {
         name: "return",
@@ -12125,7 +12134,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_18_return_matches,
         print: ctl_18_return_print,
-        src: "isa/control.isa:145",
+        src: "isa/control.isa:146",
     },
     CtlInfo {
         name: "gettsd",
@@ -12136,7 +12145,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_19_gettsd_matches,
         print: ctl_19_gettsd_print,
-        src: "isa/control.isa:146",
+        src: "isa/control.isa:147",
     },
     CtlInfo {
         name: "puttsd",
@@ -12147,7 +12156,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_20_puttsd_matches,
         print: ctl_20_puttsd_print,
-        src: "isa/control.isa:149",
+        src: "isa/control.isa:150",
     },
     CtlInfo {
         name: "pref",
@@ -12158,7 +12167,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_21_pref_matches,
         print: ctl_21_pref_print,
-        src: "isa/control.isa:150",
+        src: "isa/control.isa:151",
     },
     CtlInfo {
         name: "cs0_none",
@@ -12169,7 +12178,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_22_cs0_none_matches,
         print: ctl_22_cs0_none_print,
-        src: "isa/control.isa:154",
+        src: "isa/control.isa:155",
     },
     CtlInfo {
         name: "vfrpsz",
@@ -12180,7 +12189,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_23_vfrpsz_matches,
         print: ctl_23_vfrpsz_print,
-        src: "isa/control.isa:165",
+        src: "isa/control.isa:166",
     },
     CtlInfo {
         name: "vfrpsz_bogus",
@@ -12191,7 +12200,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_24_vfrpsz_bogus_matches,
         print: ctl_24_vfrpsz_bogus_print,
-        src: "isa/control.isa:166",
+        src: "isa/control.isa:167",
     },
     CtlInfo {
         name: "setwd",
@@ -12202,7 +12211,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 3u8,
         matches: ctl_25_setwd_matches,
         print: ctl_25_setwd_print,
-        src: "isa/control.isa:167",
+        src: "isa/control.isa:168",
     },
     CtlInfo {
         name: "setwd_dbl",
@@ -12213,7 +12222,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 124u8,
         matches: ctl_26_setwd_dbl_matches,
         print: ctl_26_setwd_dbl_print,
-        src: "isa/control.isa:170",
+        src: "isa/control.isa:171",
     },
     CtlInfo {
         name: "setwd_bogus",
@@ -12224,7 +12233,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_27_setwd_bogus_matches,
         print: ctl_27_setwd_bogus_print,
-        src: "isa/control.isa:174",
+        src: "isa/control.isa:175",
     },
     CtlInfo {
         name: "setbn",
@@ -12235,7 +12244,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_28_setbn_matches,
         print: ctl_28_setbn_print,
-        src: "isa/control.isa:175",
+        src: "isa/control.isa:176",
     },
     CtlInfo {
         name: "setbp",
@@ -12246,7 +12255,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_29_setbp_matches,
         print: ctl_29_setbp_print,
-        src: "isa/control.isa:178",
+        src: "isa/control.isa:179",
     },
     CtlInfo {
         name: "setsft",
@@ -12257,7 +12266,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 126u8,
         matches: ctl_30_setsft_matches,
         print: ctl_30_setsft_print,
-        src: "isa/control.isa:179",
+        src: "isa/control.isa:180",
     },
     CtlInfo {
         name: "setsft_v1",
@@ -12268,7 +12277,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 1u8,
         matches: ctl_31_setsft_v1_matches,
         print: ctl_31_setsft_v1_print,
-        src: "isa/control.isa:180",
+        src: "isa/control.isa:181",
     },
     CtlInfo {
         name: "setei",
@@ -12279,7 +12288,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_32_setei_matches,
         print: ctl_32_setei_print,
-        src: "isa/control.isa:181",
+        src: "isa/control.isa:182",
     },
     CtlInfo {
         name: "wait",
@@ -12290,7 +12299,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 1u8,
         matches: ctl_33_wait_matches,
         print: ctl_33_wait_print,
-        src: "isa/control.isa:182",
+        src: "isa/control.isa:183",
     },
     CtlInfo {
         name: "wait_trap",
@@ -12301,7 +12310,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 14u8,
         matches: ctl_34_wait_trap_matches,
         print: ctl_34_wait_trap_print,
-        src: "isa/control.isa:185",
+        src: "isa/control.isa:186",
     },
     CtlInfo {
         name: "wait_sal",
@@ -12312,7 +12321,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 112u8,
         matches: ctl_35_wait_sal_matches,
         print: ctl_35_wait_sal_print,
-        src: "isa/control.isa:188",
+        src: "isa/control.isa:189",
     },
     CtlInfo {
         name: "call",
@@ -12323,7 +12332,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_36_call_matches,
         print: ctl_36_call_print,
-        src: "isa/control.isa:191",
+        src: "isa/control.isa:192",
     },
     CtlInfo {
         name: "icall",
@@ -12334,7 +12343,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_37_icall_matches,
         print: ctl_37_icall_print,
-        src: "isa/control.isa:194",
+        src: "isa/control.isa:195",
     },
     CtlInfo {
         name: "icall_other",
@@ -12345,7 +12354,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_38_icall_other_matches,
         print: ctl_38_icall_other_print,
-        src: "isa/control.isa:197",
+        src: "isa/control.isa:198",
     },
     CtlInfo {
         name: "call_bogus",
@@ -12356,7 +12365,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_39_call_bogus_matches,
         print: ctl_39_call_bogus_print,
-        src: "isa/control.isa:198",
+        src: "isa/control.isa:199",
     },
     CtlInfo {
         name: "flushr",
@@ -12367,7 +12376,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_40_flushr_matches,
         print: ctl_40_flushr_print,
-        src: "isa/control.isa:199",
+        src: "isa/control.isa:200",
     },
     CtlInfo {
         name: "flushc",
@@ -12378,7 +12387,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_41_flushc_matches,
         print: ctl_41_flushc_print,
-        src: "isa/control.isa:200",
+        src: "isa/control.isa:201",
     },
     CtlInfo {
         name: "fillr",
@@ -12389,7 +12398,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 96u8,
         matches: ctl_42_fillr_matches,
         print: ctl_42_fillr_print,
-        src: "isa/control.isa:201",
+        src: "isa/control.isa:202",
     },
     CtlInfo {
         name: "fillr_old",
@@ -12400,7 +12409,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 31u8,
         matches: ctl_43_fillr_old_matches,
         print: ctl_43_fillr_old_print,
-        src: "isa/control.isa:202",
+        src: "isa/control.isa:203",
     },
     CtlInfo {
         name: "fillc",
@@ -12411,7 +12420,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 96u8,
         matches: ctl_44_fillc_matches,
         print: ctl_44_fillc_print,
-        src: "isa/control.isa:203",
+        src: "isa/control.isa:204",
     },
     CtlInfo {
         name: "fillc_old",
@@ -12422,7 +12431,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 31u8,
         matches: ctl_45_fillc_old_matches,
         print: ctl_45_fillc_old_print,
-        src: "isa/control.isa:204",
+        src: "isa/control.isa:205",
     },
     CtlInfo {
         name: "vfbg",
@@ -12433,7 +12442,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_46_vfbg_matches,
         print: ctl_46_vfbg_print,
-        src: "isa/control.isa:205",
+        src: "isa/control.isa:206",
     },
     CtlInfo {
         name: "cs1_unimp",
@@ -12444,7 +12453,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_47_cs1_unimp_matches,
         print: ctl_47_cs1_unimp_print,
-        src: "isa/control.isa:208",
+        src: "isa/control.isa:209",
     },
     CtlInfo {
         name: "mova",
@@ -12455,7 +12464,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_48_mova_matches,
         print: ctl_48_mova_print,
-        src: "isa/control.isa:229",
+        src: "isa/control.isa:230",
     },
     CtlInfo {
         name: "pls_elp0",
@@ -12466,7 +12475,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_49_pls_elp0_matches,
         print: ctl_49_pls_elp0_print,
-        src: "isa/control.isa:259",
+        src: "isa/control.isa:260",
     },
     CtlInfo {
         name: "pls_elp1",
@@ -12477,7 +12486,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_50_pls_elp1_matches,
         print: ctl_50_pls_elp1_print,
-        src: "isa/control.isa:262",
+        src: "isa/control.isa:263",
     },
     CtlInfo {
         name: "pls_clp",
@@ -12488,7 +12497,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_51_pls_clp_matches,
         print: ctl_51_pls_clp_print,
-        src: "isa/control.isa:265",
+        src: "isa/control.isa:266",
     },
     CtlInfo {
         name: "pls_pass",
@@ -12499,7 +12508,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_52_pls_pass_matches,
         print: ctl_52_pls_pass_print,
-        src: "isa/control.isa:268",
+        src: "isa/control.isa:269",
     },
 ];
 /// Syllable slots of `Bundle`, for the assembler.
@@ -12690,7 +12699,7 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
         params: 1u8,
         cases: &[
             TextCase {
-                conds: &[],
+                conds: &[(0u8, 18446744073709551615u64, 1u64)],
                 segs: &[TextSeg::Text("~")],
             },
             TextCase { conds: &[], segs: &[] },
@@ -12700,8 +12709,8 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
         params: 2u8,
         cases: &[
             TextCase {
-                conds: &[],
-                segs: &[TextSeg::Param(1u8)],
+                conds: &[(0u8, 18446744073709551615u64, 1u64)],
+                segs: &[TextSeg::Param(1u8, 0, 64)],
             },
             TextCase { conds: &[], segs: &[] },
         ],
@@ -12710,15 +12719,15 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
         params: 1u8,
         cases: &[
             TextCase {
-                conds: &[(0u8, 0u64)],
+                conds: &[(0u8, 18446744073709551615u64, 0u64)],
                 segs: &[TextSeg::Text("0")],
             },
             TextCase {
-                conds: &[(0u8, 1u64)],
+                conds: &[(0u8, 18446744073709551615u64, 1u64)],
                 segs: &[TextSeg::Text("1")],
             },
             TextCase {
-                conds: &[(0u8, 2u64)],
+                conds: &[(0u8, 18446744073709551615u64, 2u64)],
                 segs: &[TextSeg::Text("3")],
             },
             TextCase {
@@ -12747,7 +12756,7 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
         params: 1u8,
         cases: &[
             TextCase {
-                conds: &[],
+                conds: &[(0u8, 24u64, 0u64)],
                 segs: &[
                     TextSeg::Text("%MLOCK || "),
                     TextSeg::Opaque,
@@ -12756,7 +12765,7 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
                 ],
             },
             TextCase {
-                conds: &[],
+                conds: &[(0u8, 24u64, 8u64)],
                 segs: &[
                     TextSeg::Text("%MLOCK || "),
                     TextSeg::Opaque,
@@ -12769,12 +12778,12 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
                 ],
             },
             TextCase {
-                conds: &[],
+                conds: &[(0u8, 24u64, 16u64)],
                 segs: &[
                     TextSeg::Text("%MLOCK || "),
                     TextSeg::Opaque,
                     TextSeg::Text("%clp"),
-                    TextSeg::Opaque,
+                    TextSeg::Param(0u8, 1u8, 2u8),
                 ],
             },
             TextCase { conds: &[], segs: &[] },
@@ -12784,66 +12793,66 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
         params: 2u8,
         cases: &[
             TextCase {
-                conds: &[(0u8, 1u64)],
+                conds: &[(0u8, 18446744073709551615u64, 1u64)],
                 segs: &[],
             },
             TextCase {
-                conds: &[(0u8, 0u64)],
+                conds: &[(0u8, 18446744073709551615u64, 0u64)],
                 segs: &[TextSeg::Text(" ? ")],
             },
             TextCase {
-                conds: &[(0u8, 2u64)],
-                segs: &[TextSeg::Text(" ? %pred"), TextSeg::Param(1u8)],
+                conds: &[(0u8, 18446744073709551615u64, 2u64)],
+                segs: &[TextSeg::Text(" ? %pred"), TextSeg::Param(1u8, 0, 64)],
             },
             TextCase {
-                conds: &[(0u8, 3u64)],
-                segs: &[TextSeg::Text(" ? ~%pred"), TextSeg::Param(1u8)],
+                conds: &[(0u8, 18446744073709551615u64, 3u64)],
+                segs: &[TextSeg::Text(" ? ~%pred"), TextSeg::Param(1u8, 0, 64)],
             },
             TextCase {
-                conds: &[(0u8, 4u64)],
+                conds: &[(0u8, 18446744073709551615u64, 4u64)],
                 segs: &[TextSeg::Text(" ? %LOOP_END")],
             },
             TextCase {
-                conds: &[(0u8, 5u64)],
+                conds: &[(0u8, 18446744073709551615u64, 5u64)],
                 segs: &[TextSeg::Text(" ? %NOT_LOOP_END")],
             },
             TextCase {
-                conds: &[(0u8, 6u64)],
+                conds: &[(0u8, 18446744073709551615u64, 6u64)],
                 segs: &[
                     TextSeg::Text(" ? %pred"),
-                    TextSeg::Param(1u8),
+                    TextSeg::Param(1u8, 0, 64),
                     TextSeg::Text(" || %LOOP_END"),
                 ],
             },
             TextCase {
-                conds: &[(0u8, 7u64)],
+                conds: &[(0u8, 18446744073709551615u64, 7u64)],
                 segs: &[
                     TextSeg::Text(" ? ~%pred"),
-                    TextSeg::Param(1u8),
+                    TextSeg::Param(1u8, 0, 64),
                     TextSeg::Text(" && %NOT_LOOP_END"),
                 ],
             },
             TextCase {
-                conds: &[(0u8, 8u64)],
+                conds: &[(0u8, 18446744073709551615u64, 8u64)],
                 segs: &[TextSeg::Text(" ? %MLOCK"), TextSeg::Call(3u16, &[1u8])],
             },
             TextCase {
-                conds: &[(0u8, 9u64)],
+                conds: &[(0u8, 18446744073709551615u64, 9u64)],
                 segs: &[TextSeg::Text(" ? "), TextSeg::Call(4u16, &[1u8])],
             },
             TextCase {
-                conds: &[(0u8, 14u64)],
+                conds: &[(0u8, 18446744073709551615u64, 14u64)],
                 segs: &[
                     TextSeg::Text(" ? ~%pred"),
-                    TextSeg::Param(1u8),
+                    TextSeg::Param(1u8, 0, 64),
                     TextSeg::Text(" || %LOOP_END"),
                 ],
             },
             TextCase {
-                conds: &[(0u8, 15u64)],
+                conds: &[(0u8, 18446744073709551615u64, 15u64)],
                 segs: &[
                     TextSeg::Text(" ? %pred"),
-                    TextSeg::Param(1u8),
+                    TextSeg::Param(1u8, 0, 64),
                     TextSeg::Text(" && %NOT_LOOP_END"),
                 ],
             },
@@ -12857,11 +12866,11 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
         params: 1u8,
         cases: &[
             TextCase {
-                conds: &[(0u8, 1u64)],
+                conds: &[(0u8, 18446744073709551615u64, 1u64)],
                 segs: &[TextSeg::Text("crp")],
             },
             TextCase {
-                conds: &[(0u8, 2u64)],
+                conds: &[(0u8, 18446744073709551615u64, 2u64)],
                 segs: &[TextSeg::Text("srp")],
             },
             TextCase {
@@ -12874,19 +12883,19 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
         params: 2u8,
         cases: &[
             TextCase {
-                conds: &[(0u8, 0u64)],
+                conds: &[(0u8, 18446744073709551615u64, 0u64)],
                 segs: &[TextSeg::Text("ibranch")],
             },
             TextCase {
-                conds: &[(1u8, 2u64)],
+                conds: &[(1u8, 18446744073709551615u64, 2u64)],
                 segs: &[TextSeg::Text("iret")],
             },
             TextCase {
-                conds: &[(1u8, 3u64)],
+                conds: &[(1u8, 18446744073709551615u64, 3u64)],
                 segs: &[TextSeg::Text("hret")],
             },
             TextCase {
-                conds: &[(1u8, 4u64)],
+                conds: &[(1u8, 18446744073709551615u64, 4u64)],
                 segs: &[TextSeg::Text("glaunch")],
             },
             TextCase {
@@ -12899,27 +12908,27 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
         params: 1u8,
         cases: &[
             TextCase {
-                conds: &[(0u8, 1u64)],
+                conds: &[(0u8, 18446744073709551615u64, 1u64)],
                 segs: &[TextSeg::Text("movab")],
             },
             TextCase {
-                conds: &[(0u8, 2u64)],
+                conds: &[(0u8, 18446744073709551615u64, 2u64)],
                 segs: &[TextSeg::Text("movah")],
             },
             TextCase {
-                conds: &[(0u8, 3u64)],
+                conds: &[(0u8, 18446744073709551615u64, 3u64)],
                 segs: &[TextSeg::Text("movaw")],
             },
             TextCase {
-                conds: &[(0u8, 4u64)],
+                conds: &[(0u8, 18446744073709551615u64, 4u64)],
                 segs: &[TextSeg::Text("movad")],
             },
             TextCase {
-                conds: &[(0u8, 5u64)],
+                conds: &[(0u8, 18446744073709551615u64, 5u64)],
                 segs: &[TextSeg::Text("movaq")],
             },
             TextCase {
-                conds: &[(0u8, 7u64)],
+                conds: &[(0u8, 18446744073709551615u64, 7u64)],
                 segs: &[TextSeg::Text("movaqp")],
             },
             TextCase {
@@ -12945,15 +12954,15 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
         params: 1u8,
         cases: &[
             TextCase {
-                conds: &[(0u8, 0u64)],
+                conds: &[(0u8, 18446744073709551615u64, 0u64)],
                 segs: &[TextSeg::Text("andp")],
             },
             TextCase {
-                conds: &[(0u8, 1u64)],
+                conds: &[(0u8, 18446744073709551615u64, 1u64)],
                 segs: &[TextSeg::Text("landp")],
             },
             TextCase {
-                conds: &[(0u8, 2u64)],
+                conds: &[(0u8, 18446744073709551615u64, 2u64)],
                 segs: &[TextSeg::Text("reserved")],
             },
             TextCase {
@@ -12966,11 +12975,11 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
         params: 1u8,
         cases: &[
             TextCase {
-                conds: &[],
+                conds: &[(0u8, 64u64, 0u64), (0u8, 63u64, 0u64)],
                 segs: &[TextSeg::Text("%lcntex")],
             },
             TextCase {
-                conds: &[],
+                conds: &[(0u8, 64u64, 0u64)],
                 segs: &[
                     TextSeg::Text("%spred"),
                     TextSeg::Opaque,
@@ -12981,20 +12990,24 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
                 ],
             },
             TextCase {
-                conds: &[],
+                conds: &[(0u8, 96u64, 64u64), (0u8, 31u64, 0u64)],
                 segs: &[TextSeg::Text("%bgrpred")],
             },
             TextCase {
-                conds: &[],
-                segs: &[TextSeg::Text("%rndpred"), TextSeg::Opaque],
+                conds: &[(0u8, 96u64, 64u64)],
+                segs: &[TextSeg::Text("%rndpred"), TextSeg::Param(0u8, 0u8, 5u8)],
             },
             TextCase {
-                conds: &[],
+                conds: &[(0u8, 96u64, 64u64)],
                 segs: &[TextSeg::Text("<invalid pred>")],
             },
             TextCase {
+                conds: &[(0u8, 96u64, 96u64)],
+                segs: &[TextSeg::Text("%pred"), TextSeg::Param(0u8, 0u8, 5u8)],
+            },
+            TextCase {
                 conds: &[],
-                segs: &[TextSeg::Text("%pred"), TextSeg::Opaque],
+                segs: &[TextSeg::Text("%pred"), TextSeg::Param(0u8, 0u8, 5u8)],
             },
         ],
     },
@@ -13015,9 +13028,9 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
                 conds: &[],
                 segs: &[
                     TextSeg::Text("sal = "),
-                    TextSeg::Param(1u8),
+                    TextSeg::Param(1u8, 0, 64),
                     TextSeg::Text(", sas = "),
-                    TextSeg::Param(3u8),
+                    TextSeg::Param(3u8, 0, 64),
                     TextSeg::Text(", "),
                 ],
             },
@@ -13025,7 +13038,7 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
                 conds: &[],
                 segs: &[
                     TextSeg::Text("sal = "),
-                    TextSeg::Param(1u8),
+                    TextSeg::Param(1u8, 0, 64),
                     TextSeg::Text(", "),
                 ],
             },
@@ -13033,7 +13046,7 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
                 conds: &[],
                 segs: &[
                     TextSeg::Text("sas = "),
-                    TextSeg::Param(3u8),
+                    TextSeg::Param(3u8, 0, 64),
                     TextSeg::Text(", "),
                 ],
             },
@@ -13044,7 +13057,7 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
         params: 1u8,
         cases: &[
             TextCase {
-                conds: &[(0u8, 2u64)],
+                conds: &[(0u8, 18446744073709551615u64, 2u64)],
                 segs: &[TextSeg::Text("hcall")],
             },
             TextCase {
@@ -13057,12 +13070,12 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
         params: 2u8,
         cases: &[
             TextCase {
-                conds: &[(0u8, 2u64)],
+                conds: &[(0u8, 18446744073709551615u64, 2u64)],
                 segs: &[TextSeg::Opaque],
             },
             TextCase {
                 conds: &[],
-                segs: &[TextSeg::Param(1u8)],
+                segs: &[TextSeg::Param(1u8, 0, 64)],
             },
         ],
     },
@@ -14742,8 +14755,154 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
         needs: &[(Syl::Cs1, 0u8)],
     }),
     None,
-    None,
-    None,
-    None,
-    None,
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("pass "),
+            AsmSeg::Call(
+                11u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Pls,
+                        member: 255u8,
+                        lo: 24u8,
+                        width: 7u8,
+                    },
+                ],
+            ),
+            AsmSeg::Text(", @p"),
+            AsmSeg::Instance({
+                #[allow(unused_parens, clippy::all)]
+                fn f(i: usize) -> u64 {
+                    ((2u64).wrapping_mul((i as u64)))
+                }
+                f
+            }),
+        ],
+        also: &[],
+        sets: &[],
+        needs: &[(Syl::Pls, 255u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("pass "),
+            AsmSeg::Call(
+                11u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Pls,
+                        member: 255u8,
+                        lo: 16u8,
+                        width: 7u8,
+                    },
+                ],
+            ),
+            AsmSeg::Text(", @p"),
+            AsmSeg::Instance({
+                #[allow(unused_parens, clippy::all)]
+                fn f(i: usize) -> u64 {
+                    ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64))
+                }
+                f
+            }),
+        ],
+        also: &[],
+        sets: &[],
+        needs: &[(Syl::Pls, 255u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Call(
+                10u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Pls,
+                        member: 255u8,
+                        lo: 14u8,
+                        width: 2u8,
+                    },
+                ],
+            ),
+            AsmSeg::Text(" "),
+            AsmSeg::Call(
+                0u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Pls,
+                        member: 255u8,
+                        lo: 13u8,
+                        width: 1u8,
+                    },
+                ],
+            ),
+            AsmSeg::Text("@p"),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Pls,
+                member: 255u8,
+                lo: 10u8,
+                width: 3u8,
+            }),
+            AsmSeg::Text(", "),
+            AsmSeg::Call(
+                0u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Pls,
+                        member: 255u8,
+                        lo: 9u8,
+                        width: 1u8,
+                    },
+                ],
+            ),
+            AsmSeg::Text("@p"),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Pls,
+                member: 255u8,
+                lo: 6u8,
+                width: 3u8,
+            }),
+            AsmSeg::Text(", @p"),
+            AsmSeg::Instance({
+                #[allow(unused_parens, clippy::all)]
+                fn f(i: usize) -> u64 {
+                    ((4u64).wrapping_add((i as u64)))
+                }
+                f
+            }),
+        ],
+        also: &[],
+        sets: &[],
+        needs: &[(Syl::Pls, 255u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("pass @p"),
+            AsmSeg::Instance({
+                #[allow(unused_parens, clippy::all)]
+                fn f(i: usize) -> u64 {
+                    ((4u64).wrapping_add((i as u64)))
+                }
+                f
+            }),
+            AsmSeg::Text(", %pred"),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Pls,
+                member: 255u8,
+                lo: 0u8,
+                width: 5u8,
+            }),
+        ],
+        also: &[],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Pls,
+                    member: 255u8,
+                    lo: 5u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Pls, 255u8)],
+    }),
 ];

@@ -545,6 +545,7 @@ fn build_bundle(ops: &[Op], pc: u64, iset: Iset, symbols: &BTreeMap<String, u64>
     let mut b = Bundle::default();
     let mut lits = Vec::new();
     let mut conds = Vec::new();
+    let mut unsettled = Vec::new();
     // Before symbols are known (first pass) every name reads as 0: sizes do not
     // depend on symbol values.
     let lookup = |s: &str| -> Option<u64> {
@@ -596,7 +597,17 @@ fn build_bundle(ops: &[Op], pc: u64, iset: Iset, symbols: &BTreeMap<String, u64>
                 lits.push((ch, l));
             }
         } else {
-            encode_ctl(&op.text, pc, iset, &mut b, &lookup).map_err(|e| (op.loc.clone(), e.to_string()))?;
+            let placed = encode_ctl(&op.text, pc, iset, &mut b, &lookup).map_err(|e| (op.loc.clone(), e.to_string()))?;
+            if !placed.settled {
+                unsettled.push((placed, op.loc.clone(), op.text.clone()));
+            }
+        }
+    }
+    // Operations that depend on others of the bundle (evaluators read by a combiner)
+    // must hold once all are placed.
+    for (p, loc, text) in unsettled {
+        if !crate::encode::ctl_holds(&b, pc, p) {
+            return Err((loc, format!("`{text}` has no effect in this wide instruction (nothing uses its result)")));
         }
     }
     place_literals(&mut b, &lits).map_err(|m| (ops[0].loc.clone(), m))?;

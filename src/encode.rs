@@ -298,14 +298,15 @@ fn value<'a>(rest: &'a str, symbols: &dyn Fn(&str) -> Option<u64>) -> Option<(u6
     Some((if neg { v.wrapping_neg() } else { v }, &body[end..]))
 }
 
-type Params = Vec<Option<u64>>;
+/// Known bits of each `text` parameter: (mask, value).
+type Params = Vec<(u64, u64)>;
 
 fn match_text(ti: u16, rest: &str, symbols: &dyn Fn(&str) -> Option<u64>, k: &mut dyn FnMut(&str, &Params) -> bool) -> bool {
     let t = &TEXT_ASM[ti as usize];
     for case in t.cases {
-        let mut params: Params = vec![None; t.params as usize];
-        for &(p, v) in case.conds {
-            params[p as usize] = Some(v);
+        let mut params: Params = vec![(0, 0); t.params as usize];
+        if !case.conds.iter().all(|&(p, m, v)| bind(&mut params, p as usize, m, v)) {
+            continue;
         }
         if match_text_segs(case.segs, rest, params, symbols, k) {
             return true;
@@ -314,14 +315,14 @@ fn match_text(ti: u16, rest: &str, symbols: &dyn Fn(&str) -> Option<u64>, k: &mu
     false
 }
 
-fn bind(params: &mut Params, p: usize, v: u64) -> bool {
-    match params[p] {
-        Some(x) if x != v => false,
-        _ => {
-            params[p] = Some(v);
-            true
-        }
+/// Adds known bits to a parameter; false if they contradict what is known.
+fn bind(params: &mut Params, p: usize, mask: u64, value: u64) -> bool {
+    let (m, v) = params[p];
+    if (v ^ value) & m & mask != 0 {
+        return false;
     }
+    params[p] = (m | mask, (v & !mask) | (value & mask));
+    true
 }
 
 fn match_text_segs(segs: &[TextSeg], rest: &str, params: Params, symbols: &dyn Fn(&str) -> Option<u64>, k: &mut dyn FnMut(&str, &Params) -> bool) -> bool {
@@ -331,18 +332,21 @@ fn match_text_segs(segs: &[TextSeg], rest: &str, params: Params, symbols: &dyn F
             Some(r) => match_text_segs(tail, r, params, symbols, k),
             None => false,
         },
-        TextSeg::Param(p) => {
+        TextSeg::Param(p, lo, width) => {
             let Some((v, r)) = value(rest, symbols) else { return false };
+            let mask = if width >= 64 { u64::MAX } else { ((1u64 << width) - 1) << lo };
+            if width < 64 && v >> width != 0 {
+                return false;
+            }
             let mut params = params;
-            bind(&mut params, p as usize, v) && match_text_segs(tail, r, params, symbols, k)
+            bind(&mut params, p as usize, mask, v << lo) && match_text_segs(tail, r, params, symbols, k)
         }
         TextSeg::Call(ti, ps) => match_text(ti, rest, symbols, &mut |r, sub| {
             let mut params = params.clone();
             for (j, &p) in ps.iter().enumerate() {
-                if let Some(v) = sub[j] {
-                    if !bind(&mut params, p as usize, v) {
-                        return false;
-                    }
+                let (m, v) = sub[j];
+                if !bind(&mut params, p as usize, m, v) {
+                    return false;
                 }
             }
             match_text_segs(tail, r, params, symbols, k)
@@ -353,6 +357,8 @@ fn match_text_segs(segs: &[TextSeg], rest: &str, params: Params, symbols: &dyn F
 
 struct CtlCx<'a> {
     pc: u64,
+    /// The instance of a syllable family being tried.
+    instance: usize,
     symbols: &'a dyn Fn(&str) -> Option<u64>,
 }
 
@@ -379,10 +385,14 @@ fn match_ctl(segs: &[AsmSeg], rest: &str, cx: &CtlCx, out: &mut Vec<(FieldLoc, u
             }
             None => false,
         },
+        AsmSeg::Instance(f) => match value(rest, cx.symbols) {
+            Some((v, r)) if v == f(cx.instance) => match_ctl(tail, r, cx, out),
+            _ => false,
+        },
         AsmSeg::Call(ti, args) => match_text(ti, rest, cx.symbols, &mut |r, params| {
             let m = out.len();
             for (j, loc) in args.iter().enumerate() {
-                out.push((*loc, params[j].unwrap_or(0)));
+                out.push((*loc, params[j].1));
             }
             if match_ctl(tail, r, cx, out) {
                 true
@@ -398,26 +408,74 @@ fn match_ctl(segs: &[AsmSeg], rest: &str, cx: &CtlCx, out: &mut Vec<(FieldLoc, u
     ok
 }
 
+/// Compares printed and written text: equal characters, and numbers (or a written
+/// symbol against a printed number) by value.
+fn same_text(printed: &str, written: &str, symbols: &dyn Fn(&str) -> Option<u64>) -> bool {
+    let (mut a, mut b) = (printed, written);
+    let starts_number = |s: &str| s.starts_with(|c: char| c.is_ascii_digit()) || (s.starts_with('-') && s[1..].starts_with(|c: char| c.is_ascii_digit()));
+    while !a.is_empty() || !b.is_empty() {
+        if starts_number(a) && (starts_number(b) || b.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '.')) {
+            match (value(a, symbols), value(b, symbols)) {
+                (Some((x, ra)), Some((y, rb))) if x == y => {
+                    a = ra;
+                    b = rb;
+                    continue;
+                }
+                _ => return false,
+            }
+        }
+        let (Some(ca), Some(cb)) = (a.chars().next(), b.chars().next()) else { return false };
+        if ca != cb {
+            return false;
+        }
+        a = &a[ca.len_utf8()..];
+        b = &b[cb.len_utf8()..];
+    }
+    true
+}
+
+/// What `encode_ctl` placed: the operation, its instance, and whether its own
+/// condition already holds (otherwise other operations of the bundle must make it
+/// hold, as a combiner does for the evaluators it reads; check with `ctl_holds`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlacedCtl {
+    pub ctl: usize,
+    pub instance: usize,
+    pub settled: bool,
+}
+
+impl PlacedCtl {
+    pub fn name(&self) -> &'static str {
+        CTLS[self.ctl].name
+    }
+}
+
+/// True when the placed operation would be listed for the finished bundle.
+pub fn ctl_holds(b: &Bundle, pc: u64, p: PlacedCtl) -> bool {
+    (CTLS[p.ctl].matches)(b, pc, p.instance)
+}
+
 /// Assembles one control-unit (or other non-ALU) operation into `b`, the wide
 /// instruction being built at `pc`. Each candidate encoding is checked by printing it
-/// back; fields an earlier operation of the bundle already set are not overwritten.
-pub fn encode_ctl(text: &str, pc: u64, iset: Iset, b: &mut Bundle, symbols: &dyn Fn(&str) -> Option<u64>) -> Result<&'static str, EncodeError> {
+/// back; fields an earlier operation of the bundle set differently are a conflict.
+pub fn encode_ctl(text: &str, pc: u64, iset: Iset, b: &mut Bundle, symbols: &dyn Fn(&str) -> Option<u64>) -> Result<PlacedCtl, EncodeError> {
     let want = squash(text);
-    let cx = CtlCx { pc, symbols };
     let mut conflicted = false;
+    let mut provisional: Option<(Bundle, PlacedCtl)> = None;
     for (ci, c) in CTLS.iter().enumerate() {
         if c.versions & iset.mask() == 0 {
             continue;
         }
         let Some(asm) = &CTL_ASM[ci] else { continue };
-        let mut fields = Vec::new();
-        if !std::iter::once(asm.segs).chain(asm.also.iter().copied()).any(|segs| {
-            fields.clear();
-            match_ctl(segs, &want, &cx, &mut fields)
-        }) {
-            continue;
-        }
         for i in 0..c.instances {
+            let cx = CtlCx { pc, instance: i, symbols };
+            let mut fields = Vec::new();
+            let Some(spelling) = std::iter::once(asm.segs).chain(asm.also.iter().copied()).position(|segs| {
+                fields.clear();
+                match_ctl(segs, &want, &cx, &mut fields)
+            }) else {
+                continue;
+            };
             let member = |m: u8| if m == 255 { i } else { m as usize };
             let mut t = b.clone();
             let mut ok = true;
@@ -427,7 +485,7 @@ pub fn encode_ctl(text: &str, pc: u64, iset: Iset, b: &mut Bundle, symbols: &dyn
             for &(loc, v) in asm.sets.iter().chain(fields.iter()) {
                 ok &= isa::set_field(&mut t, loc.syl, member(loc.member), loc.lo as u32, loc.width as u32, v);
             }
-            if !ok || !(c.matches)(&t, pc, i) {
+            if !ok {
                 continue;
             }
             // The operation must print back to the same values (numbers may be written
@@ -435,7 +493,11 @@ pub fn encode_ctl(text: &str, pc: u64, iset: Iset, b: &mut Bundle, symbols: &dyn
             let mut printed = String::new();
             (c.print)(&t, pc, i, &mut printed);
             let mut again = Vec::new();
-            if !match_ctl(asm.segs, &squash(&printed), &cx, &mut again) || !fields.iter().all(|f| again.contains(f)) {
+            if !match_ctl(asm.segs, &squash(&printed), &cx, &mut again)
+                || !fields.iter().all(|f| again.contains(f))
+                // `also` spellings leave parts out: for them the values must agree.
+                || (spelling == 0 && !same_text(&squash(&printed), &want, symbols))
+            {
                 continue;
             }
             // A field an earlier operation of this bundle set to something else.
@@ -446,13 +508,22 @@ pub fn encode_ctl(text: &str, pc: u64, iset: Iset, b: &mut Bundle, symbols: &dyn
                 conflicted = true;
                 continue;
             }
-            *b = t;
-            return Ok(c.name);
+            let placed = PlacedCtl { ctl: ci, instance: i, settled: (c.matches)(&t, pc, i) };
+            if placed.settled {
+                *b = t;
+                return Ok(placed);
+            }
+            if provisional.is_none() {
+                provisional = Some((t, placed));
+            }
         }
+    }
+    if let Some((t, placed)) = provisional {
+        *b = t;
+        return Ok(placed);
     }
     if conflicted {
         return Err(EncodeError::Conflict(text.trim().to_string()));
     }
     Err(EncodeError::UnknownMnemonic(text.split_whitespace().next().unwrap_or("").to_string()))
 }
-

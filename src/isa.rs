@@ -138,7 +138,7 @@ impl std::fmt::Debug for CtlInfo {
 include!(concat!(env!("OUT_DIR"), "/isa.rs"));
 
 /// A piece of a control operation's syntax, for the assembler.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub enum AsmSeg {
     Text(&'static str),
     /// A number or symbol written into a field.
@@ -147,12 +147,15 @@ pub enum AsmSeg {
     Define(u16),
     /// A `text` spelling (index into `TEXT_ASM`) whose parameters are these fields.
     Call(u16, &'static [FieldLoc]),
+    /// A number computed from the instance (`@p{2 * i}`): it selects the instance.
+    Instance(fn(usize) -> u64),
 }
 
 #[derive(Clone, Copy, Debug)]
 pub enum TextSeg {
     Text(&'static str),
-    Param(u8),
+    /// Parameter bits: (parameter, low bit, width); width 64 is the whole parameter.
+    Param(u8, u8, u8),
     Call(u16, &'static [u8]),
     /// A computed hole the assembler cannot read back; the case is skipped.
     Opaque,
@@ -160,8 +163,8 @@ pub enum TextSeg {
 
 #[derive(Clone, Copy, Debug)]
 pub struct TextCase {
-    /// Parameter values the case's condition requires.
-    pub conds: &'static [(u8, u64)],
+    /// Parameter bits the case's condition requires: (parameter, mask, value).
+    pub conds: &'static [(u8, u64, u64)],
     pub segs: &'static [TextSeg],
 }
 
@@ -174,7 +177,7 @@ pub struct TextAsm {
 /// How to assemble a control operation: its syntax, the fields its condition fixes,
 /// and the syllables it needs present. Results are checked by the operation's own
 /// matcher and printer before they are used.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct CtlAsm {
     pub segs: &'static [AsmSeg],
     /// Further accepted spellings (`also`).

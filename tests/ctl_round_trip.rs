@@ -38,6 +38,10 @@ fn listings_reassemble() {
         (Syllables { cs1: Some(3 << 28 | 0x1f), ..Default::default() }, 5),
         (Syllables { ss: Some(2 << 10 | 3 << 5 | 4), ..Default::default() }, 6),
         (Syllables { ss: Some(1 << 10 | 14 << 5 | 9), ..Default::default() }, 6),
+        // pass %pred1, @p0; pass %pred2, @p1; andp ~@p1, @p0, @p4; pass @p4, %pred5
+        (Syllables { pls: vec![(0x60 | 1) << 24 | (0x60 | 2) << 16 | 1 << 10 | 1 << 13 | 1 << 5 | 5], ..Default::default() }, 4),
+        // Two combiners, the second reading the first's result.
+        (Syllables { pls: vec![(0x60 | 3) << 24 | (0x60 | 4) << 16 | 1 << 14 | 1 << 10, 4 << 10 | 4 << 6 | 1 << 9 | 1 << 5 | 7], ..Default::default() }, 4),
     ];
     for (s, ver) in cases {
         let lines = listing_of(&s, v(ver), pc);

@@ -975,7 +975,13 @@ fn asm_tables(m: &Model) -> Result<TokenStream, Diagnostic> {
                         match &e.kind {
                             ExprKind::Var(v) if t.params.contains(v) => {
                                 let i = t.params.iter().position(|p| p == v).unwrap() as u8;
-                                quote!(TextSeg::Param(#i))
+                                quote!(TextSeg::Param(#i, 0, 64))
+                            }
+                            ExprKind::Slice(x, hi, lo) if matches!(&x.kind, ExprKind::Var(v) if t.params.contains(v)) => {
+                                let ExprKind::Var(v) = &x.kind else { unreachable!() };
+                                let i = t.params.iter().position(|p| p == v).unwrap() as u8;
+                                let (lo8, w8) = (*lo as u8, (hi - lo + 1) as u8);
+                                quote!(TextSeg::Param(#i, #lo8, #w8))
                             }
                             ExprKind::Call(n, args) if text_index(n).is_some() && args.iter().all(|a| matches!(&a.kind, ExprKind::Var(v) if t.params.contains(v))) => {
                                 let ti = text_index(n).unwrap();
@@ -1026,6 +1032,11 @@ fn asm_tables(m: &Model) -> Result<TokenStream, Diagnostic> {
                     Seg::Hole { expr, .. } => {
                         let e = crate::parse::parse_expr(&sloc.file, sloc, &expr)?;
                         let s = match &e.kind {
+                            _ if family_only(&e) && matches!(holds.get(&d.syllable), Some(Hold::Family(_))) => {
+                                let sc = InstanceScope { m };
+                                let (v, _) = rust_expr::lower(&sc, &e)?;
+                                Some(quote!(AsmSeg::Instance({ #[allow(unused_parens, clippy::all)] fn f(i: usize) -> u64 { #v } f })))
+                            }
                             ExprKind::Field(s, f) => field_loc(m, s, f, &d.syllable).map(|l| quote!(AsmSeg::Field(#l))),
                             ExprKind::Var(v) => define_ids.iter().position(|x| x == v).map(|i| {
                                 let i = i as u16;
@@ -1129,14 +1140,62 @@ fn collect_param_eqs(e: &Expr, params: &[String], consts: &BTreeMap<String, u64>
                 ExprKind::Var(c) => consts.get(c).copied(),
                 _ => None,
             };
-            if let (ExprKind::Var(p), Some(v)) = (&a.kind, value) {
+            let (var, lo, width) = match &a.kind {
+                ExprKind::Var(p) => (Some(p), 0u32, 64u32),
+                ExprKind::Slice(x, hi, lo) => match &x.kind {
+                    ExprKind::Var(p) => (Some(p), *lo, hi - lo + 1),
+                    _ => (None, 0, 0),
+                },
+                ExprKind::Bit(x, k) => match (&x.kind, &k.kind) {
+                    (ExprKind::Var(p), ExprKind::Int(k)) => (Some(p), *k as u32, 1),
+                    _ => (None, 0, 0),
+                },
+                _ => (None, 0, 0),
+            };
+            if let (Some(p), Some(v)) = (var, value) {
                 if let Some(i) = params.iter().position(|x| x == p) {
                     let i = i as u8;
-                    out.push(quote!((#i, #v)));
+                    let mask = if width >= 64 { u64::MAX } else { ((1u64 << width) - 1) << lo };
+                    let v = v << lo;
+                    out.push(quote!((#i, #mask, #v)));
                 }
             }
         }
         _ => {}
+    }
+}
+
+/// An expression of the instance number `i` and constants only.
+fn family_only(e: &Expr) -> bool {
+    let mut uses_i = false;
+    fn walk(e: &Expr, uses_i: &mut bool) -> bool {
+        match &e.kind {
+            ExprKind::Int(_) => true,
+            ExprKind::Var(v) if v == "i" => {
+                *uses_i = true;
+                true
+            }
+            ExprKind::Binary(_, a, b) => walk(a, uses_i) && walk(b, uses_i),
+            ExprKind::Unary(_, a) => walk(a, uses_i),
+            _ => false,
+        }
+    }
+    walk(e, &mut uses_i) && uses_i
+}
+
+struct InstanceScope<'a> {
+    m: &'a Model,
+}
+
+impl Scope for InstanceScope<'_> {
+    fn field(&self, _: &str, _: &str) -> Option<(TokenStream, u32)> {
+        None
+    }
+    fn var(&self, name: &str) -> Option<(TokenStream, u32)> {
+        if name == "i" {
+            return Some((quote!((i as u64)), 8));
+        }
+        self.m.consts.get(name).map(|v| (quote!(#v), 64))
     }
 }
 
