@@ -187,6 +187,18 @@ fn raw_output_is_the_text_bytes() {
 }
 
 #[test]
+fn predicate_logic() {
+    let src = "{ cmpesb,0 %r0, %r1, %pred1 ; pass %pred1, @p0 ; pass %pred2, @p1 ; landp @p0, ~@p1, @p4 ; pass @p4, %pred3 }\n";
+    let image = assemble("t.s", src).unwrap();
+    assert_eq!(
+        ops_of(&image),
+        vec!["cmpesb,0 %r0, %r1, %pred1", "pass %pred1, @p0", "pass %pred2, @p1", "landp @p0, ~@p1, @p4", "pass @p4, %pred3"]
+    );
+    let e = assemble("t.s", "{ pass %pred1, @p0 }\n").unwrap_err();
+    assert!(e.contains("has no effect"), "{e}");
+}
+
+#[test]
 fn errors_name_the_place() {
     let cases = [
         ("frob %r1\n", "t.s:1:1: error: unknown mnemonic `frob`"),
