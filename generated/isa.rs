@@ -311,6 +311,7 @@ impl Cs0 {
         ("param", 27u32, 0u32),
         ("ptype", 2u32, 0u32),
         ("entry", 4u32, 0u32),
+        ("hdisp", 4u32, 1u32),
         ("pref_ipr", 2u32, 0u32),
         ("pref_ipd", 3u32, 3u32),
         ("pref_disp", 27u32, 4u32),
@@ -340,6 +341,11 @@ impl Cs0 {
     pub const fn entry(self) -> u32 {
         self.0 & 31u32
     }
+    ///`CS0.hdisp`: bits 4:1.
+    #[inline]
+    pub const fn hdisp(self) -> u32 {
+        (self.0 >> 1u32) & 15u32
+    }
     ///`CS0.pref_ipr`: bits 2:0.
     #[inline]
     pub const fn pref_ipr(self) -> u32 {
@@ -356,7 +362,7 @@ impl Cs0 {
         (self.0 >> 4u32) & 16777215u32
     }
 }
-///Syllable `CS1` (32 bits), isa/bundle.isa:75.
+///Syllable `CS1` (32 bits), isa/bundle.isa:76.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Cs1(pub u32);
 impl Cs1 {
@@ -563,7 +569,7 @@ impl Cs1 {
         (self.0 >> 16u32) & 1u32
     }
 }
-///Syllable `AAS` (16 bits), isa/bundle.isa:112.
+///Syllable `AAS` (16 bits), isa/bundle.isa:113.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Aas(pub u16);
 impl Aas {
@@ -614,7 +620,7 @@ impl Aas {
         (self.0 as u32) & 1u32
     }
 }
-///Syllable `LTS` (32 bits), isa/bundle.isa:123.
+///Syllable `LTS` (32 bits), isa/bundle.isa:124.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Lts(pub u32);
 impl Lts {
@@ -671,7 +677,7 @@ impl Lts {
         (self.0 >> 17u32) & 32767u32
     }
 }
-///Syllable `PLS` (32 bits), isa/bundle.isa:135.
+///Syllable `PLS` (32 bits), isa/bundle.isa:136.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Pls(pub u32);
 impl Pls {
@@ -746,7 +752,7 @@ impl Pls {
         self.0 & 31u32
     }
 }
-///Syllable `CDS` (32 bits), isa/bundle.isa:150.
+///Syllable `CDS` (32 bits), isa/bundle.isa:151.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Cds(pub u32);
 impl Cds {
@@ -891,14 +897,14 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
     let mut b = Bundle::default();
     let mut pos: u64 = 0;
     let mut limit: u64 = bytes.len() as u64;
-    // isa/bundle.isa:162
+    // isa/bundle.isa:163
     {
         if 1u64 != 0 {
             b.hs = Hs(read_word(bytes, pos, limit, "HS")?);
             pos += 4;
         }
     }
-    // isa/bundle.isa:163
+    // isa/bundle.isa:164
     let length: u64 = (((((b.hs.lng() as u64)).wrapping_add(1u64))).wrapping_mul(8u64));
     if (bytes.len() as u64) < length {
         return Err(LayoutError::Truncated {
@@ -908,16 +914,16 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
     }
     b.len = length as u32;
     limit = length;
-    // isa/bundle.isa:164
-    let front: u64 = (((((b.hs.mdl() as u64)).wrapping_add(1u64))).wrapping_mul(4u64));
     // isa/bundle.isa:165
+    let front: u64 = (((((b.hs.mdl() as u64)).wrapping_add(1u64))).wrapping_mul(4u64));
+    // isa/bundle.isa:166
     {
         if (b.hs.s() as u64) != 0 {
             b.ss = Some(Ss(read_word(bytes, pos, limit, "SS")?));
             pos += 4;
         }
     }
-    // isa/bundle.isa:166
+    // isa/bundle.isa:167
     {
         let i: usize = 0usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -927,7 +933,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:166
+    // isa/bundle.isa:167
     {
         let i: usize = 1usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -937,7 +943,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:166
+    // isa/bundle.isa:167
     {
         let i: usize = 2usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -947,7 +953,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:166
+    // isa/bundle.isa:167
     {
         let i: usize = 3usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -957,7 +963,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:166
+    // isa/bundle.isa:167
     {
         let i: usize = 4usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -967,7 +973,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:166
+    // isa/bundle.isa:167
     {
         let i: usize = 5usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -977,14 +983,14 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:167
+    // isa/bundle.isa:168
     {
         if (b.hs.c0() as u64) != 0 {
             b.cs0 = Some(Cs0(read_word(bytes, pos, limit, "CS0")?));
             pos += 4;
         }
     }
-    // isa/bundle.isa:170
+    // isa/bundle.isa:171
     if ((((((((((b.hs.ale() as u64)).checked_shr((2u64).min(64) as u32).unwrap_or(0))
         & 1)) != 0)
         || ((((((b.hs.ale() as u64)).checked_shr((5u64).min(64) as u32).unwrap_or(0))
@@ -1034,14 +1040,14 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             }
         }
     }
-    // isa/bundle.isa:171
+    // isa/bundle.isa:172
     {
         if (b.hs.c1() as u64) != 0 {
             b.cs1 = Some(Cs1(read_word(bytes, pos, limit, "CS1")?));
             pos += 4;
         }
     }
-    // isa/bundle.isa:172
+    // isa/bundle.isa:173
     if ((pos) == (front)) as u64 == 0 {
         return Err(
             LayoutError::Invalid("header mdl does not match the syllables present"),
@@ -1049,7 +1055,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
     }
     let half_base: u64 = pos;
     let mut half_k: u64 = 0;
-    // isa/bundle.isa:173
+    // isa/bundle.isa:174
     {
         let i: usize = 0usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1061,7 +1067,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:173
+    // isa/bundle.isa:174
     {
         let i: usize = 1usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1073,7 +1079,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:173
+    // isa/bundle.isa:174
     {
         let i: usize = 3usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1085,7 +1091,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:173
+    // isa/bundle.isa:174
     {
         let i: usize = 4usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1097,7 +1103,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:174
+    // isa/bundle.isa:175
     {
         let i: usize = 0usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1116,7 +1122,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:175
+    // isa/bundle.isa:176
     {
         let i: usize = 1usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1135,7 +1141,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:176
+    // isa/bundle.isa:177
     {
         let i: usize = 2usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1151,7 +1157,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:176
+    // isa/bundle.isa:177
     {
         let i: usize = 3usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1167,7 +1173,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:176
+    // isa/bundle.isa:177
     {
         let i: usize = 4usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1183,7 +1189,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:176
+    // isa/bundle.isa:177
     {
         let i: usize = 5usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1199,11 +1205,11 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:177
+    // isa/bundle.isa:178
     pos = half_base + 4 * ((half_k + 1) / 2);
     let gap: u64 = pos;
     let mut tail: u64 = length;
-    // isa/bundle.isa:178
+    // isa/bundle.isa:179
     {
         let count: u64 = (b.hs.cd() as u64);
         if count > 3u64 {
@@ -1231,7 +1237,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             b.cds[2usize] = Some(Cds(read_word(bytes, tail, limit, "CDS")?));
         }
     }
-    // isa/bundle.isa:179
+    // isa/bundle.isa:180
     {
         let count: u64 = (b.hs.pl() as u64);
         if count > 3u64 {
@@ -1259,7 +1265,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             b.pls[2usize] = Some(Pls(read_word(bytes, tail, limit, "PLS")?));
         }
     }
-    // isa/bundle.isa:180
+    // isa/bundle.isa:181
     if tail >= gap + 4 {
         tail -= 4;
         b.lts[0usize] = Some(Lts(read_word(bytes, tail, limit, "LTS")?));
@@ -10343,129 +10349,111 @@ fn text_ctcond(out: &mut String, t: u64, p: u64) {
 }
 ///isa/control.isa:56
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_rp_name(out: &mut String, r: u64) {
-    use core::fmt::Write;
-    // isa/control.isa:57
-    if ((r) == (1u64)) as u64 != 0 {
-        out.push_str("crp");
-        return;
-    }
-    // isa/control.isa:58
-    if ((r) == (2u64)) as u64 != 0 {
-        out.push_str("srp");
-        return;
-    }
-    // isa/control.isa:59
-    out.push_str("slrp");
-    return;
-}
-///isa/control.isa:62
-#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_cs0_noss_name(out: &mut String, opc: u64, ptype: u64) {
     use core::fmt::Write;
-    // isa/control.isa:63
+    // isa/control.isa:57
     if ((opc) == (0u64)) as u64 != 0 {
         out.push_str("ibranch");
         return;
     }
-    // isa/control.isa:64
+    // isa/control.isa:58
     if ((ptype) == (2u64)) as u64 != 0 {
         out.push_str("iret");
         return;
     }
-    // isa/control.isa:65
+    // isa/control.isa:59
     if ((ptype) == (3u64)) as u64 != 0 {
         out.push_str("hret");
         return;
     }
-    // isa/control.isa:66
+    // isa/control.isa:60
     if ((ptype) == (4u64)) as u64 != 0 {
         out.push_str("glaunch");
         return;
     }
-    // isa/control.isa:67
+    // isa/control.isa:61
     out.push_str("done");
     return;
 }
-///isa/control.isa:70
+///isa/control.isa:64
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_mova_name(out: &mut String, o: u64) {
     use core::fmt::Write;
-    // isa/control.isa:71
+    // isa/control.isa:65
     if ((o) == (1u64)) as u64 != 0 {
         out.push_str("movab");
         return;
     }
-    // isa/control.isa:72
+    // isa/control.isa:66
     if ((o) == (2u64)) as u64 != 0 {
         out.push_str("movah");
         return;
     }
-    // isa/control.isa:73
+    // isa/control.isa:67
     if ((o) == (3u64)) as u64 != 0 {
         out.push_str("movaw");
         return;
     }
-    // isa/control.isa:74
+    // isa/control.isa:68
     if ((o) == (4u64)) as u64 != 0 {
         out.push_str("movad");
         return;
     }
-    // isa/control.isa:75
+    // isa/control.isa:69
     if ((o) == (5u64)) as u64 != 0 {
         out.push_str("movaq");
         return;
     }
-    // isa/control.isa:76
+    // isa/control.isa:70
     if ((o) == (7u64)) as u64 != 0 {
         out.push_str("movaqp");
         return;
     }
-    // isa/control.isa:77
+    // isa/control.isa:71
     out.push_str("reserved");
     return;
 }
-///isa/control.isa:80
+///isa/control.isa:74
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_mova_dst(out: &mut String, o: u64, d: u64) {
     use core::fmt::Write;
-    // isa/control.isa:81
+    // isa/control.isa:75
     if ((o) < (5u64)) as u64 != 0 {
         crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 68u8);
         return;
     }
-    // isa/control.isa:82
+    // isa/control.isa:76
     crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 81u8);
     return;
 }
-///isa/control.isa:85
+///isa/control.isa:79
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_clp_name(out: &mut String, o: u64) {
     use core::fmt::Write;
-    // isa/control.isa:86
+    // isa/control.isa:80
     if ((o) == (0u64)) as u64 != 0 {
         out.push_str("andp");
         return;
     }
-    // isa/control.isa:87
+    // isa/control.isa:81
     if ((o) == (1u64)) as u64 != 0 {
         out.push_str("landp");
         return;
     }
-    // isa/control.isa:88
+    // isa/control.isa:82
     if ((o) == (2u64)) as u64 != 0 {
         out.push_str("reserved");
         return;
     }
-    // isa/control.isa:89
+    // isa/control.isa:83
     out.push_str("movep");
     return;
 }
-///isa/control.isa:93
+///isa/control.isa:87
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_elp_src(out: &mut String, e: u64) {
     use core::fmt::Write;
-    // isa/control.isa:94
+    // isa/control.isa:88
     if ((((((((e).checked_shr((6u64).min(64) as u32).unwrap_or(0)) & 1)) == (0u64))
         as u64) != 0) && (((((((e) >> 0u32) & 63u64)) == (0u64)) as u64) != 0)) as u64
         != 0
@@ -10473,7 +10461,7 @@ fn text_elp_src(out: &mut String, e: u64) {
         out.push_str("%lcntex");
         return;
     }
-    // isa/control.isa:95
+    // isa/control.isa:89
     if (((((e).checked_shr((6u64).min(64) as u32).unwrap_or(0)) & 1)) == (0u64)) as u64
         != 0
     {
@@ -10505,14 +10493,14 @@ fn text_elp_src(out: &mut String, e: u64) {
         );
         return;
     }
-    // isa/control.isa:96
+    // isa/control.isa:90
     if ((((((((e) >> 5u32) & 3u64)) == (2u64)) as u64) != 0)
         && (((((((e) >> 0u32) & 31u64)) == (0u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("%bgrpred");
         return;
     }
-    // isa/control.isa:97
+    // isa/control.isa:91
     if ((((((((e) >> 5u32) & 3u64)) == (2u64)) as u64) != 0)
         && (((((((e) >> 0u32) & 31u64)) <= (15u64)) as u64) != 0)) as u64 != 0
     {
@@ -10520,39 +10508,39 @@ fn text_elp_src(out: &mut String, e: u64) {
         let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
         return;
     }
-    // isa/control.isa:98
+    // isa/control.isa:92
     if (((((e) >> 5u32) & 3u64)) == (2u64)) as u64 != 0 {
         out.push_str("<invalid pred>");
         return;
     }
-    // isa/control.isa:99
+    // isa/control.isa:93
     if (((((e) >> 5u32) & 3u64)) == (3u64)) as u64 != 0 {
         out.push_str("%pred");
         let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
         return;
     }
-    // isa/control.isa:100
+    // isa/control.isa:94
     out.push_str("%pred");
     let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
     return;
 }
-///isa/control.isa:157
+///isa/control.isa:153
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_gettsd_prefix(out: &mut String, t: u64) {
     use core::fmt::Write;
-    // isa/control.isa:158
+    // isa/control.isa:154
     if ((t) != (1u64)) as u64 != 0 {
         out.push_str("invalid ");
         return;
     }
-    // isa/control.isa:159
+    // isa/control.isa:155
     return;
 }
-///isa/control.isa:211
+///isa/control.isa:210
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
     use core::fmt::Write;
-    // isa/control.isa:212
+    // isa/control.isa:211
     if (((((ld) != (0u64)) as u64) != 0) && ((((st) != (0u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("sal = ");
@@ -10562,50 +10550,21 @@ fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:213
+    // isa/control.isa:212
     if ((ld) != (0u64)) as u64 != 0 {
         out.push_str("sal = ");
         let _ = write!(out, "{}", sal);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:214
+    // isa/control.isa:213
     if ((st) != (0u64)) as u64 != 0 {
         out.push_str("sas = ");
         let _ = write!(out, "{}", sas);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:215
-    return;
-}
-///isa/control.isa:218
-#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_hcall_name(out: &mut String, c: u64) {
-    use core::fmt::Write;
-    // isa/control.isa:219
-    if ((c) == (2u64)) as u64 != 0 {
-        out.push_str("hcall");
-        return;
-    }
-    // isa/control.isa:220
-    out.push_str("icall");
-    return;
-}
-///isa/control.isa:223
-#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_hcall_disp(out: &mut String, c: u64, param: u64) {
-    use core::fmt::Write;
-    // isa/control.isa:224
-    if ((c) == (2u64)) as u64 != 0 {
-        let _ = write!(
-            out, "{:#x}", ((((param).checked_shr((1u64).min(64) as u32).unwrap_or(0))) &
-            (15u64))
-        );
-        return;
-    }
-    // isa/control.isa:225
-    let _ = write!(out, "{:#x}", param);
+    // isa/control.isa:214
     return;
 }
 /// Syllable kinds in the order they sit in memory (and are printed).
@@ -10621,13 +10580,13 @@ pub static SYLLABLE_ORDER: &[&str] = &[
     "PLS",
     "CDS",
 ];
-///isa/control.isa:110
+///isa/control.isa:104
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_is_call(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.is_some()) as u64)) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (5u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:111
+///isa/control.isa:105
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((def_is_call(b, pc, i)) != 0)
@@ -10635,7 +10594,7 @@ fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs1.map_or(0u64, |s| s.ctopc() as u64)) == (2u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:129
+///isa/control.isa:125
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((pc)
@@ -10645,7 +10604,7 @@ fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
                 .wrapping_mul(8u64)),
         ))
 }
-///isa/control.isa:132
+///isa/control.isa:128
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)
@@ -10653,31 +10612,31 @@ fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:164
+///isa/control.isa:160
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_setr(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:240
+///isa/control.isa:230
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
         && ((b.pls[0usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:241
+///isa/control.isa:231
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
         && ((b.pls[1usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:242
+///isa/control.isa:232
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
         && ((b.pls[2usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:243
+///isa/control.isa:233
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -10685,7 +10644,7 @@ fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:244
+///isa/control.isa:234
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -10693,7 +10652,7 @@ fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:245
+///isa/control.isa:235
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -10701,7 +10660,7 @@ fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:246
+///isa/control.isa:236
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -10709,7 +10668,7 @@ fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:247
+///isa/control.isa:237
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -10717,7 +10676,7 @@ fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:248
+///isa/control.isa:238
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -10725,7 +10684,7 @@ fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:249
+///isa/control.isa:239
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd4(b, pc, i)) != 0)
@@ -10734,7 +10693,7 @@ fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:250
+///isa/control.isa:240
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd5(b, pc, i)) != 0)
@@ -10743,7 +10702,7 @@ fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:251
+///isa/control.isa:241
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd6(b, pc, i)) != 0)
@@ -10752,7 +10711,7 @@ fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:252
+///isa/control.isa:242
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_4(b, pc, i)) != 0)
@@ -10761,7 +10720,7 @@ fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:253
+///isa/control.isa:243
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_5(b, pc, i)) != 0)
@@ -10770,7 +10729,7 @@ fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:254
+///isa/control.isa:244
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_6(b, pc, i)) != 0)
@@ -10779,7 +10738,7 @@ fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:255
+///isa/control.isa:245
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10797,7 +10756,7 @@ fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (0u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:256
+///isa/control.isa:246
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10815,7 +10774,7 @@ fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (1u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:257
+///isa/control.isa:247
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10833,7 +10792,7 @@ fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (2u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:258
+///isa/control.isa:248
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10851,7 +10810,7 @@ fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (3u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:105
+///isa/control.isa:99
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -10859,13 +10818,13 @@ fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((b.hs.lm() as u64)) != 0
 }
-///isa/control.isa:105
+///isa/control.isa:99
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("loop_mode");
 }
-///isa/control.isa:106
+///isa/control.isa:100
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -10873,14 +10832,14 @@ fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((b.hs.nop() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:106
+///isa/control.isa:100
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("nop ");
     let _ = write!(out, "{}", (b.hs.nop() as u64));
 }
-///isa/control.isa:114
+///isa/control.isa:108
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10890,7 +10849,7 @@ fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0) && ((((def_is_call(b, pc, i)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:114
+///isa/control.isa:108
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -10902,7 +10861,7 @@ fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:117
+///isa/control.isa:111
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10910,14 +10869,14 @@ fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.ss.map_or(0u64, |s| s.ipd() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:117
+///isa/control.isa:111
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ipd ");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.ipd() as u64));
 }
-///isa/control.isa:118
+///isa/control.isa:112
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10926,13 +10885,13 @@ fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.eap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:118
+///isa/control.isa:112
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("eap");
 }
-///isa/control.isa:119
+///isa/control.isa:113
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10941,49 +10900,75 @@ fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.bap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:119
+///isa/control.isa:113
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("bap");
 }
-///isa/control.isa:120
+///isa/control.isa:114
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_6_rp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_6_crp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.ss.is_some()) {
+        return false;
+    }
+    ((((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)
+        && ((((b.ss.map_or(0u64, |s| s.srp() as u64)) ^ 1)) != 0)) as u64) != 0
+}
+///isa/control.isa:114
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_6_crp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("crp");
+}
+///isa/control.isa:115
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_7_srp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
         return false;
     }
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
-        || ((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)) as u64) != 0
+        && ((((b.ss.map_or(0u64, |s| s.crp() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:120
+///isa/control.isa:115
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_6_rp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_7_srp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
-    text_rp_name(
-        out,
-        ((((b.ss.map_or(0u64, |s| s.srp() as u64)).wrapping_mul(2u64)))
-            .wrapping_add(b.ss.map_or(0u64, |s| s.crp() as u64))),
-    );
+    out.push_str("srp");
 }
-///isa/control.isa:121
+///isa/control.isa:116
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_7_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_8_slrp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.ss.is_some()) {
+        return false;
+    }
+    ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
+        && ((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)) as u64) != 0
+}
+///isa/control.isa:116
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_8_slrp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("slrp");
+}
+///isa/control.isa:117
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_9_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
         return false;
     }
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.vfdi() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:121
+///isa/control.isa:117
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_7_vfdi_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_9_vfdi_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfdi");
 }
-///isa/control.isa:122
+///isa/control.isa:118
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_8_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_10_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
         return false;
     }
@@ -10992,18 +10977,18 @@ fn ctl_8_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abgd() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:122
+///isa/control.isa:118
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_8_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("abg abgi=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abgi() as u64));
     out.push_str(", abgd=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abgd() as u64));
 }
-///isa/control.isa:123
+///isa/control.isa:119
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_9_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_11_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
         return false;
     }
@@ -11012,18 +10997,18 @@ fn ctl_9_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abnt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:123
+///isa/control.isa:119
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_9_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("abn abnf=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abnf() as u64));
     out.push_str(", abnt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abnt() as u64));
 }
-///isa/control.isa:124
+///isa/control.isa:120
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_10_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_12_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
         return false;
     }
@@ -11032,18 +11017,18 @@ fn ctl_10_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abpt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:124
+///isa/control.isa:120
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_10_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("abp abpf=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abpf() as u64));
     out.push_str(", abpt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abpt() as u64));
 }
-///isa/control.isa:125
+///isa/control.isa:121
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_11_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_13_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
         return false;
     }
@@ -11052,18 +11037,18 @@ fn ctl_11_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.alct() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:125
+///isa/control.isa:121
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_11_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("alc alcf=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.alcf() as u64));
     out.push_str(", alct=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.alct() as u64));
 }
-///isa/control.isa:134
+///isa/control.isa:130
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_12_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_14_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
         return false;
     }
@@ -11072,9 +11057,9 @@ fn ctl_12_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:134
+///isa/control.isa:130
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_12_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("invalid ");
     text_cs0_noss_name(
@@ -11083,9 +11068,9 @@ fn ctl_12_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.cs0.map_or(0u64, |s| s.ptype() as u64),
     );
 }
-///isa/control.isa:137
+///isa/control.isa:133
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_13_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_15_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
         return false;
     }
@@ -11099,9 +11084,9 @@ fn ctl_13_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:137
+///isa/control.isa:133
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_13_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ibranch ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
@@ -11111,9 +11096,9 @@ fn ctl_13_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:140
+///isa/control.isa:136
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_14_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_16_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
         return false;
     }
@@ -11127,9 +11112,9 @@ fn ctl_14_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:140
+///isa/control.isa:136
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_14_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     text_cs0_noss_name(
         out,
@@ -11142,9 +11127,9 @@ fn ctl_14_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:143
+///isa/control.isa:139
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_15_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_17_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
         return false;
     }
@@ -11152,18 +11137,18 @@ fn ctl_15_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:143
+///isa/control.isa:139
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_15_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_17_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("disp %ctpr");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
     out.push_str(", ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:144
+///isa/control.isa:140
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_16_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_18_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
         return false;
     }
@@ -11171,16 +11156,16 @@ fn ctl_16_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:144
+///isa/control.isa:140
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_16_ldisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_18_ldisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ldisp %ctpr2, ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:145
+///isa/control.isa:141
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_17_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_19_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
         return false;
     }
@@ -11188,18 +11173,18 @@ fn ctl_17_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:145
+///isa/control.isa:141
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_17_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("sdisp %ctpr");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
     out.push_str(", ");
     let _ = write!(out, "{:#x}", b.cs0.map_or(0u64, | s | s.entry() as u64));
 }
-///isa/control.isa:146
+///isa/control.isa:142
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_18_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
         return false;
     }
@@ -11208,15 +11193,15 @@ fn ctl_18_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) != (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:146
+///isa/control.isa:142
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_18_return_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_20_return_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("return %ctpr3");
 }
-///isa/control.isa:147
+///isa/control.isa:143
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_19_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_21_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
         return false;
     }
@@ -11227,17 +11212,17 @@ fn ctl_19_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) == (1u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:147
+///isa/control.isa:143
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_19_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     text_gettsd_prefix(out, b.cs0.map_or(0u64, |s| s.ptype() as u64));
     out.push_str("gettsd %ctpr");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
 }
-///isa/control.isa:150
+///isa/control.isa:146
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_20_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_22_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
         return false;
     }
@@ -11245,16 +11230,16 @@ fn ctl_20_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:150
+///isa/control.isa:146
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_20_puttsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_22_puttsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("puttsd ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:151
+///isa/control.isa:147
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_21_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_23_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
         return false;
     }
@@ -11262,9 +11247,9 @@ fn ctl_21_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:151
+///isa/control.isa:147
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_21_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("pref %ipr");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.pref_ipr() as u64));
@@ -11273,9 +11258,9 @@ fn ctl_21_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ipd = ");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.pref_ipd() as u64));
 }
-///isa/control.isa:155
+///isa/control.isa:151
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_22_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_24_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
         return false;
     }
@@ -11284,73 +11269,73 @@ fn ctl_22_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:155
+///isa/control.isa:151
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_22_cs0_none_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_24_cs0_none_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str(" ");
 }
-///isa/control.isa:166
+///isa/control.isa:162
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_23_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_25_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:166
+///isa/control.isa:162
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_23_vfrpsz_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_25_vfrpsz_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfrpsz rpsz = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.rpsz() as u64));
 }
-///isa/control.isa:167
+///isa/control.isa:163
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_24_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:167
+///isa/control.isa:163
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_24_vfrpsz_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_26_vfrpsz_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus vfrpsz>");
 }
-///isa/control.isa:168
+///isa/control.isa:164
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_25_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_27_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:168
+///isa/control.isa:164
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_25_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setwd wsz = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.wsz() as u64));
     out.push_str(", nfx = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.nfx() as u64));
 }
-///isa/control.isa:171
+///isa/control.isa:167
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_26_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_28_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:171
+///isa/control.isa:167
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_26_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setwd wsz = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.wsz() as u64));
@@ -11359,24 +11344,24 @@ fn ctl_26_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", dbl = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.dbl() as u64));
 }
-///isa/control.isa:175
+///isa/control.isa:171
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_27_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     ((((def_setr(b, pc, i)) != 0) && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:175
+///isa/control.isa:171
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_27_setwd_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_29_setwd_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus setwd>");
 }
-///isa/control.isa:176
+///isa/control.isa:172
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_28_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_30_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
@@ -11384,9 +11369,9 @@ fn ctl_28_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbn() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:176
+///isa/control.isa:172
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_28_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setbn rbs = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rbs() as u64));
@@ -11395,9 +11380,9 @@ fn ctl_28_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", rcur = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rcur() as u64));
 }
-///isa/control.isa:179
+///isa/control.isa:175
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_29_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_31_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
@@ -11405,70 +11390,70 @@ fn ctl_29_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:179
+///isa/control.isa:175
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_29_setbp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_31_setbp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setbp psz = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.psz() as u64));
 }
-///isa/control.isa:180
+///isa/control.isa:176
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_30_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_32_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:180
+///isa/control.isa:176
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_30_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_32_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setsft");
 }
-///isa/control.isa:181
+///isa/control.isa:177
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_31_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:181
+///isa/control.isa:177
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_31_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_33_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:182
+///isa/control.isa:178
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_32_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_34_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.setsft() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:182
+///isa/control.isa:178
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_32_setei_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_34_setei_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setei ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.ei() as u64));
 }
-///isa/control.isa:183
+///isa/control.isa:179
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_33_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_35_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:183
+///isa/control.isa:179
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_33_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("wait ma_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_ma_c() as u64));
@@ -11483,17 +11468,17 @@ fn ctl_33_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:186
+///isa/control.isa:182
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_34_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_36_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:186
+///isa/control.isa:182
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_34_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("wait trap = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_trap() as u64));
@@ -11510,17 +11495,17 @@ fn ctl_34_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:189
+///isa/control.isa:185
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_35_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_37_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:189
+///isa/control.isa:185
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_35_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("wait ");
     text_sal_sas(
@@ -11545,9 +11530,9 @@ fn ctl_35_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:192
+///isa/control.isa:188
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_36_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_38_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
@@ -11555,9 +11540,9 @@ fn ctl_36_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:192
+///isa/control.isa:188
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_36_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_38_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("call %ctpr");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.ctop() as u64));
@@ -11569,30 +11554,27 @@ fn ctl_36_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:195
+///isa/control.isa:191
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_37_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_39_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
-    (((((((((((((def_is_icall(b, pc, i)) != 0)
+    ((((((((((((((((def_is_icall(b, pc, i)) != 0)
+        && ((((b.cs1.map_or(0u64, |s| s.ctopc() as u64)) == (1u64)) as u64) != 0))
+        as u64) != 0)
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) == (0u64)) as u64) != 0)) as u64)
         != 0) && ((((b.cs0.is_some()) as u64)) != 0)) as u64) != 0)
         && ((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)) as u64)
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:195
+///isa/control.isa:191
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_37_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_39_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
-    text_hcall_name(out, b.cs1.map_or(0u64, |s| s.ctopc() as u64));
-    out.push_str(" ");
-    text_hcall_disp(
-        out,
-        b.cs1.map_or(0u64, |s| s.ctopc() as u64),
-        b.cs0.map_or(0u64, |s| s.param() as u64),
-    );
+    out.push_str("icall ");
+    let _ = write!(out, "{:#x}", b.cs0.map_or(0u64, | s | s.param() as u64));
     out.push_str(", wbs = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.wbs() as u64));
     text_ctcond(
@@ -11601,9 +11583,38 @@ fn ctl_37_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:198
+///isa/control.isa:194
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_38_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_40_hcall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.cs1.is_some()) {
+        return false;
+    }
+    ((((((((((((((((def_is_icall(b, pc, i)) != 0)
+        && ((((b.cs1.map_or(0u64, |s| s.ctopc() as u64)) == (2u64)) as u64) != 0))
+        as u64) != 0)
+        && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) == (0u64)) as u64) != 0)) as u64)
+        != 0) && ((((b.cs0.is_some()) as u64)) != 0)) as u64) != 0)
+        && ((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)) as u64)
+        != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
+        as u64) != 0
+}
+///isa/control.isa:194
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    out.push_str("hcall ");
+    let _ = write!(out, "{:#x}", b.cs0.map_or(0u64, | s | s.hdisp() as u64));
+    out.push_str(", wbs = ");
+    let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.wbs() as u64));
+    text_ctcond(
+        out,
+        b.ss.map_or(0u64, |s| s.ct() as u64),
+        b.ss.map_or(0u64, |s| s.psrc() as u64),
+    );
+}
+///isa/control.isa:197
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
@@ -11614,14 +11625,14 @@ fn ctl_38_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:198
+///isa/control.isa:197
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_38_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_41_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
 }
-///isa/control.isa:199
+///isa/control.isa:198
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_39_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_42_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
@@ -11631,113 +11642,113 @@ fn ctl_39_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && (((((((def_is_icall(b, pc, i)) != 0) && ((((b.cs0.is_some()) as u64)) != 0))
             as u64) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:199
+///isa/control.isa:198
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_39_call_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_42_call_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus call>");
 }
-///isa/control.isa:200
+///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_40_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:200
+///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_40_flushr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_43_flushr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushr");
 }
-///isa/control.isa:201
+///isa/control.isa:200
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_41_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_44_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:201
+///isa/control.isa:200
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_41_flushc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_44_flushc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushc");
 }
-///isa/control.isa:202
+///isa/control.isa:201
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_42_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:202
+///isa/control.isa:201
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_42_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_45_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillr");
 }
-///isa/control.isa:203
+///isa/control.isa:202
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_43_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_46_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:203
+///isa/control.isa:202
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_43_fillr_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_46_fillr_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillr");
 }
-///isa/control.isa:204
+///isa/control.isa:203
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_44_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:204
+///isa/control.isa:203
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_44_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_47_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillc");
 }
-///isa/control.isa:205
+///isa/control.isa:204
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_45_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_48_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:205
+///isa/control.isa:204
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_45_fillc_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_48_fillc_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillc");
 }
-///isa/control.isa:206
+///isa/control.isa:205
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_46_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_49_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (8u64)) as u64) != 0
 }
-///isa/control.isa:206
+///isa/control.isa:205
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_46_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfbg umask = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.umask() as u64));
@@ -11746,23 +11757,23 @@ fn ctl_46_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", chkm4 = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.chkm4() as u64));
 }
-///isa/control.isa:209
+///isa/control.isa:208
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_47_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_50_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
         return false;
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) > (8u64)) as u64) != 0
 }
-///isa/control.isa:209
+///isa/control.isa:208
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_47_cs1_unimp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_50_cs1_unimp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:230
+///isa/control.isa:220
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_48_mova_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_51_mova_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
         return false;
     }
@@ -11781,9 +11792,9 @@ fn ctl_48_mova_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     });
     ((((i as u64)) >= (2u64)) as u64) != 0
 }
-///isa/control.isa:230
+///isa/control.isa:220
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_48_mova_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_51_mova_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     let d: u64 = (if ((((i as u64)) == (2u64)) as u64) != 0 {
         b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64)
@@ -11812,9 +11823,9 @@ fn ctl_48_mova_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     text_mova_dst(out, b.aas[i].map_or(0u64, |s| s.opc() as u64), d);
 }
-///isa/control.isa:260
+///isa/control.isa:250
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_49_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_52_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
         return false;
     }
@@ -11831,18 +11842,18 @@ fn ctl_49_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:260
+///isa/control.isa:250
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_49_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_52_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("pass ");
     text_elp_src(out, b.pls[i].map_or(0u64, |s| s.elp0() as u64));
     out.push_str(", @p");
     let _ = write!(out, "{}", ((2u64).wrapping_mul((i as u64))));
 }
-///isa/control.isa:263
+///isa/control.isa:253
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_50_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_53_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
         return false;
     }
@@ -11859,18 +11870,18 @@ fn ctl_50_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:263
+///isa/control.isa:253
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_50_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_53_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("pass ");
     text_elp_src(out, b.pls[i].map_or(0u64, |s| s.elp1() as u64));
     out.push_str(", @p");
     let _ = write!(out, "{}", ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64)));
 }
-///isa/control.isa:266
+///isa/control.isa:256
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_51_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_54_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
         return false;
     }
@@ -11884,9 +11895,9 @@ fn ctl_51_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0
 }
-///isa/control.isa:266
+///isa/control.isa:256
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_51_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_54_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     text_clp_name(out, b.pls[i].map_or(0u64, |s| s.clp_opc() as u64));
     out.push_str(" ");
@@ -11900,9 +11911,9 @@ fn ctl_51_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
 }
-///isa/control.isa:269
+///isa/control.isa:259
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_52_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_55_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
         return false;
     }
@@ -11916,9 +11927,9 @@ fn ctl_52_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0) && ((b.pls[i].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:269
+///isa/control.isa:259
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_52_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_55_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("pass @p");
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
@@ -11926,7 +11937,7 @@ fn ctl_52_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.pls[i].map_or(0u64, | s | s.pdst() as u64));
 }
 /// Control-unit and other non-ALU operations, in printing order (`ctl` declarations).
-pub static CTLS: [CtlInfo; 53usize] = [
+pub static CTLS: [CtlInfo; 56usize] = [
     CtlInfo {
         name: "loop_mode",
         syllable: "HS",
@@ -11936,7 +11947,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_0_loop_mode_matches,
         print: ctl_0_loop_mode_print,
-        src: "isa/control.isa:105",
+        src: "isa/control.isa:99",
     },
     CtlInfo {
         name: "nop",
@@ -11947,7 +11958,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_1_nop_matches,
         print: ctl_1_nop_print,
-        src: "isa/control.isa:106",
+        src: "isa/control.isa:100",
     },
     CtlInfo {
         name: "ct",
@@ -11958,7 +11969,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_2_ct_matches,
         print: ctl_2_ct_print,
-        src: "isa/control.isa:114",
+        src: "isa/control.isa:108",
     },
     CtlInfo {
         name: "ipd",
@@ -11969,7 +11980,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_3_ipd_matches,
         print: ctl_3_ipd_print,
-        src: "isa/control.isa:117",
+        src: "isa/control.isa:111",
     },
     CtlInfo {
         name: "eap",
@@ -11980,7 +11991,7 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_4_eap_matches,
         print: ctl_4_eap_print,
-        src: "isa/control.isa:118",
+        src: "isa/control.isa:112",
     },
     CtlInfo {
         name: "bap",
@@ -11991,18 +12002,40 @@ pub static CTLS: [CtlInfo; 53usize] = [
         versions: 127u8,
         matches: ctl_5_bap_matches,
         print: ctl_5_bap_print,
-        src: "isa/control.isa:119",
+        src: "isa/control.isa:113",
     },
     CtlInfo {
-        name: "rp",
+        name: "crp",
         syllable: "SS",
         group: "control",
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_6_rp_matches,
-        print: ctl_6_rp_print,
-        src: "isa/control.isa:120",
+        matches: ctl_6_crp_matches,
+        print: ctl_6_crp_print,
+        src: "isa/control.isa:114",
+    },
+    CtlInfo {
+        name: "srp",
+        syllable: "SS",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_7_srp_matches,
+        print: ctl_7_srp_print,
+        src: "isa/control.isa:115",
+    },
+    CtlInfo {
+        name: "slrp",
+        syllable: "SS",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_8_slrp_matches,
+        print: ctl_8_slrp_print,
+        src: "isa/control.isa:116",
     },
     CtlInfo {
         name: "vfdi",
@@ -12011,9 +12044,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_7_vfdi_matches,
-        print: ctl_7_vfdi_print,
-        src: "isa/control.isa:121",
+        matches: ctl_9_vfdi_matches,
+        print: ctl_9_vfdi_print,
+        src: "isa/control.isa:117",
     },
     CtlInfo {
         name: "abg",
@@ -12022,9 +12055,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_8_abg_matches,
-        print: ctl_8_abg_print,
-        src: "isa/control.isa:122",
+        matches: ctl_10_abg_matches,
+        print: ctl_10_abg_print,
+        src: "isa/control.isa:118",
     },
     CtlInfo {
         name: "abn",
@@ -12033,9 +12066,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_9_abn_matches,
-        print: ctl_9_abn_print,
-        src: "isa/control.isa:123",
+        matches: ctl_11_abn_matches,
+        print: ctl_11_abn_print,
+        src: "isa/control.isa:119",
     },
     CtlInfo {
         name: "abp",
@@ -12044,9 +12077,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_10_abp_matches,
-        print: ctl_10_abp_print,
-        src: "isa/control.isa:124",
+        matches: ctl_12_abp_matches,
+        print: ctl_12_abp_print,
+        src: "isa/control.isa:120",
     },
     CtlInfo {
         name: "alc",
@@ -12055,9 +12088,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_11_alc_matches,
-        print: ctl_11_alc_print,
-        src: "isa/control.isa:125",
+        matches: ctl_13_alc_matches,
+        print: ctl_13_alc_print,
+        src: "isa/control.isa:121",
     },
     CtlInfo {
         name: "cs0_invalid",
@@ -12066,9 +12099,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_12_cs0_invalid_matches,
-        print: ctl_12_cs0_invalid_print,
-        src: "isa/control.isa:134",
+        matches: ctl_14_cs0_invalid_matches,
+        print: ctl_14_cs0_invalid_print,
+        src: "isa/control.isa:130",
     },
     CtlInfo {
         name: "ibranch",
@@ -12077,9 +12110,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_13_ibranch_matches,
-        print: ctl_13_ibranch_print,
-        src: "isa/control.isa:137",
+        matches: ctl_15_ibranch_matches,
+        print: ctl_15_ibranch_print,
+        src: "isa/control.isa:133",
     },
     CtlInfo {
         name: "done",
@@ -12088,9 +12121,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_14_done_matches,
-        print: ctl_14_done_print,
-        src: "isa/control.isa:140",
+        matches: ctl_16_done_matches,
+        print: ctl_16_done_print,
+        src: "isa/control.isa:136",
     },
     CtlInfo {
         name: "disp",
@@ -12099,9 +12132,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_15_disp_matches,
-        print: ctl_15_disp_print,
-        src: "isa/control.isa:143",
+        matches: ctl_17_disp_matches,
+        print: ctl_17_disp_print,
+        src: "isa/control.isa:139",
     },
     CtlInfo {
         name: "ldisp",
@@ -12110,9 +12143,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_16_ldisp_matches,
-        print: ctl_16_ldisp_print,
-        src: "isa/control.isa:144",
+        matches: ctl_18_ldisp_matches,
+        print: ctl_18_ldisp_print,
+        src: "isa/control.isa:140",
     },
     CtlInfo {
         name: "sdisp",
@@ -12121,9 +12154,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_17_sdisp_matches,
-        print: ctl_17_sdisp_print,
-        src: "isa/control.isa:145",
+        matches: ctl_19_sdisp_matches,
+        print: ctl_19_sdisp_print,
+        src: "isa/control.isa:141",
     },
     CtlInfo {
         name: "return",
@@ -12132,9 +12165,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_18_return_matches,
-        print: ctl_18_return_print,
-        src: "isa/control.isa:146",
+        matches: ctl_20_return_matches,
+        print: ctl_20_return_print,
+        src: "isa/control.isa:142",
     },
     CtlInfo {
         name: "gettsd",
@@ -12143,9 +12176,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_19_gettsd_matches,
-        print: ctl_19_gettsd_print,
-        src: "isa/control.isa:147",
+        matches: ctl_21_gettsd_matches,
+        print: ctl_21_gettsd_print,
+        src: "isa/control.isa:143",
     },
     CtlInfo {
         name: "puttsd",
@@ -12154,9 +12187,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_20_puttsd_matches,
-        print: ctl_20_puttsd_print,
-        src: "isa/control.isa:150",
+        matches: ctl_22_puttsd_matches,
+        print: ctl_22_puttsd_print,
+        src: "isa/control.isa:146",
     },
     CtlInfo {
         name: "pref",
@@ -12165,9 +12198,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_21_pref_matches,
-        print: ctl_21_pref_print,
-        src: "isa/control.isa:151",
+        matches: ctl_23_pref_matches,
+        print: ctl_23_pref_print,
+        src: "isa/control.isa:147",
     },
     CtlInfo {
         name: "cs0_none",
@@ -12176,9 +12209,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_22_cs0_none_matches,
-        print: ctl_22_cs0_none_print,
-        src: "isa/control.isa:155",
+        matches: ctl_24_cs0_none_matches,
+        print: ctl_24_cs0_none_print,
+        src: "isa/control.isa:151",
     },
     CtlInfo {
         name: "vfrpsz",
@@ -12187,9 +12220,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_23_vfrpsz_matches,
-        print: ctl_23_vfrpsz_print,
-        src: "isa/control.isa:166",
+        matches: ctl_25_vfrpsz_matches,
+        print: ctl_25_vfrpsz_print,
+        src: "isa/control.isa:162",
     },
     CtlInfo {
         name: "vfrpsz_bogus",
@@ -12198,9 +12231,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_24_vfrpsz_bogus_matches,
-        print: ctl_24_vfrpsz_bogus_print,
-        src: "isa/control.isa:167",
+        matches: ctl_26_vfrpsz_bogus_matches,
+        print: ctl_26_vfrpsz_bogus_print,
+        src: "isa/control.isa:163",
     },
     CtlInfo {
         name: "setwd",
@@ -12209,9 +12242,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 3u8,
-        matches: ctl_25_setwd_matches,
-        print: ctl_25_setwd_print,
-        src: "isa/control.isa:168",
+        matches: ctl_27_setwd_matches,
+        print: ctl_27_setwd_print,
+        src: "isa/control.isa:164",
     },
     CtlInfo {
         name: "setwd_dbl",
@@ -12220,9 +12253,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 124u8,
-        matches: ctl_26_setwd_dbl_matches,
-        print: ctl_26_setwd_dbl_print,
-        src: "isa/control.isa:171",
+        matches: ctl_28_setwd_dbl_matches,
+        print: ctl_28_setwd_dbl_print,
+        src: "isa/control.isa:167",
     },
     CtlInfo {
         name: "setwd_bogus",
@@ -12231,9 +12264,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_27_setwd_bogus_matches,
-        print: ctl_27_setwd_bogus_print,
-        src: "isa/control.isa:175",
+        matches: ctl_29_setwd_bogus_matches,
+        print: ctl_29_setwd_bogus_print,
+        src: "isa/control.isa:171",
     },
     CtlInfo {
         name: "setbn",
@@ -12242,9 +12275,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_28_setbn_matches,
-        print: ctl_28_setbn_print,
-        src: "isa/control.isa:176",
+        matches: ctl_30_setbn_matches,
+        print: ctl_30_setbn_print,
+        src: "isa/control.isa:172",
     },
     CtlInfo {
         name: "setbp",
@@ -12253,9 +12286,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_29_setbp_matches,
-        print: ctl_29_setbp_print,
-        src: "isa/control.isa:179",
+        matches: ctl_31_setbp_matches,
+        print: ctl_31_setbp_print,
+        src: "isa/control.isa:175",
     },
     CtlInfo {
         name: "setsft",
@@ -12264,9 +12297,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 126u8,
-        matches: ctl_30_setsft_matches,
-        print: ctl_30_setsft_print,
-        src: "isa/control.isa:180",
+        matches: ctl_32_setsft_matches,
+        print: ctl_32_setsft_print,
+        src: "isa/control.isa:176",
     },
     CtlInfo {
         name: "setsft_v1",
@@ -12275,9 +12308,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 1u8,
-        matches: ctl_31_setsft_v1_matches,
-        print: ctl_31_setsft_v1_print,
-        src: "isa/control.isa:181",
+        matches: ctl_33_setsft_v1_matches,
+        print: ctl_33_setsft_v1_print,
+        src: "isa/control.isa:177",
     },
     CtlInfo {
         name: "setei",
@@ -12286,9 +12319,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_32_setei_matches,
-        print: ctl_32_setei_print,
-        src: "isa/control.isa:182",
+        matches: ctl_34_setei_matches,
+        print: ctl_34_setei_print,
+        src: "isa/control.isa:178",
     },
     CtlInfo {
         name: "wait",
@@ -12297,9 +12330,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 1u8,
-        matches: ctl_33_wait_matches,
-        print: ctl_33_wait_print,
-        src: "isa/control.isa:183",
+        matches: ctl_35_wait_matches,
+        print: ctl_35_wait_print,
+        src: "isa/control.isa:179",
     },
     CtlInfo {
         name: "wait_trap",
@@ -12308,9 +12341,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 14u8,
-        matches: ctl_34_wait_trap_matches,
-        print: ctl_34_wait_trap_print,
-        src: "isa/control.isa:186",
+        matches: ctl_36_wait_trap_matches,
+        print: ctl_36_wait_trap_print,
+        src: "isa/control.isa:182",
     },
     CtlInfo {
         name: "wait_sal",
@@ -12319,9 +12352,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 112u8,
-        matches: ctl_35_wait_sal_matches,
-        print: ctl_35_wait_sal_print,
-        src: "isa/control.isa:189",
+        matches: ctl_37_wait_sal_matches,
+        print: ctl_37_wait_sal_print,
+        src: "isa/control.isa:185",
     },
     CtlInfo {
         name: "call",
@@ -12330,9 +12363,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_36_call_matches,
-        print: ctl_36_call_print,
-        src: "isa/control.isa:192",
+        matches: ctl_38_call_matches,
+        print: ctl_38_call_print,
+        src: "isa/control.isa:188",
     },
     CtlInfo {
         name: "icall",
@@ -12341,9 +12374,20 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_37_icall_matches,
-        print: ctl_37_icall_print,
-        src: "isa/control.isa:195",
+        matches: ctl_39_icall_matches,
+        print: ctl_39_icall_print,
+        src: "isa/control.isa:191",
+    },
+    CtlInfo {
+        name: "hcall",
+        syllable: "CS1",
+        group: "control",
+        instances: 1usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_40_hcall_matches,
+        print: ctl_40_hcall_print,
+        src: "isa/control.isa:194",
     },
     CtlInfo {
         name: "icall_other",
@@ -12352,9 +12396,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_38_icall_other_matches,
-        print: ctl_38_icall_other_print,
-        src: "isa/control.isa:198",
+        matches: ctl_41_icall_other_matches,
+        print: ctl_41_icall_other_print,
+        src: "isa/control.isa:197",
     },
     CtlInfo {
         name: "call_bogus",
@@ -12363,9 +12407,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_39_call_bogus_matches,
-        print: ctl_39_call_bogus_print,
-        src: "isa/control.isa:199",
+        matches: ctl_42_call_bogus_matches,
+        print: ctl_42_call_bogus_print,
+        src: "isa/control.isa:198",
     },
     CtlInfo {
         name: "flushr",
@@ -12374,9 +12418,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_40_flushr_matches,
-        print: ctl_40_flushr_print,
-        src: "isa/control.isa:200",
+        matches: ctl_43_flushr_matches,
+        print: ctl_43_flushr_print,
+        src: "isa/control.isa:199",
     },
     CtlInfo {
         name: "flushc",
@@ -12385,9 +12429,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_41_flushc_matches,
-        print: ctl_41_flushc_print,
-        src: "isa/control.isa:201",
+        matches: ctl_44_flushc_matches,
+        print: ctl_44_flushc_print,
+        src: "isa/control.isa:200",
     },
     CtlInfo {
         name: "fillr",
@@ -12396,9 +12440,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 96u8,
-        matches: ctl_42_fillr_matches,
-        print: ctl_42_fillr_print,
-        src: "isa/control.isa:202",
+        matches: ctl_45_fillr_matches,
+        print: ctl_45_fillr_print,
+        src: "isa/control.isa:201",
     },
     CtlInfo {
         name: "fillr_old",
@@ -12407,9 +12451,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 31u8,
-        matches: ctl_43_fillr_old_matches,
-        print: ctl_43_fillr_old_print,
-        src: "isa/control.isa:203",
+        matches: ctl_46_fillr_old_matches,
+        print: ctl_46_fillr_old_print,
+        src: "isa/control.isa:202",
     },
     CtlInfo {
         name: "fillc",
@@ -12418,9 +12462,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 96u8,
-        matches: ctl_44_fillc_matches,
-        print: ctl_44_fillc_print,
-        src: "isa/control.isa:204",
+        matches: ctl_47_fillc_matches,
+        print: ctl_47_fillc_print,
+        src: "isa/control.isa:203",
     },
     CtlInfo {
         name: "fillc_old",
@@ -12429,9 +12473,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 31u8,
-        matches: ctl_45_fillc_old_matches,
-        print: ctl_45_fillc_old_print,
-        src: "isa/control.isa:205",
+        matches: ctl_48_fillc_old_matches,
+        print: ctl_48_fillc_old_print,
+        src: "isa/control.isa:204",
     },
     CtlInfo {
         name: "vfbg",
@@ -12440,9 +12484,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_46_vfbg_matches,
-        print: ctl_46_vfbg_print,
-        src: "isa/control.isa:206",
+        matches: ctl_49_vfbg_matches,
+        print: ctl_49_vfbg_print,
+        src: "isa/control.isa:205",
     },
     CtlInfo {
         name: "cs1_unimp",
@@ -12451,9 +12495,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 1usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_47_cs1_unimp_matches,
-        print: ctl_47_cs1_unimp_print,
-        src: "isa/control.isa:209",
+        matches: ctl_50_cs1_unimp_matches,
+        print: ctl_50_cs1_unimp_print,
+        src: "isa/control.isa:208",
     },
     CtlInfo {
         name: "mova",
@@ -12462,9 +12506,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 6usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_48_mova_matches,
-        print: ctl_48_mova_print,
-        src: "isa/control.isa:230",
+        matches: ctl_51_mova_matches,
+        print: ctl_51_mova_print,
+        src: "isa/control.isa:220",
     },
     CtlInfo {
         name: "pls_elp0",
@@ -12473,9 +12517,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 3usize,
         descending: true,
         versions: 127u8,
-        matches: ctl_49_pls_elp0_matches,
-        print: ctl_49_pls_elp0_print,
-        src: "isa/control.isa:260",
+        matches: ctl_52_pls_elp0_matches,
+        print: ctl_52_pls_elp0_print,
+        src: "isa/control.isa:250",
     },
     CtlInfo {
         name: "pls_elp1",
@@ -12484,9 +12528,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 3usize,
         descending: true,
         versions: 127u8,
-        matches: ctl_50_pls_elp1_matches,
-        print: ctl_50_pls_elp1_print,
-        src: "isa/control.isa:263",
+        matches: ctl_53_pls_elp1_matches,
+        print: ctl_53_pls_elp1_print,
+        src: "isa/control.isa:253",
     },
     CtlInfo {
         name: "pls_clp",
@@ -12495,9 +12539,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 3usize,
         descending: true,
         versions: 127u8,
-        matches: ctl_51_pls_clp_matches,
-        print: ctl_51_pls_clp_print,
-        src: "isa/control.isa:266",
+        matches: ctl_54_pls_clp_matches,
+        print: ctl_54_pls_clp_print,
+        src: "isa/control.isa:256",
     },
     CtlInfo {
         name: "pls_pass",
@@ -12506,9 +12550,9 @@ pub static CTLS: [CtlInfo; 53usize] = [
         instances: 3usize,
         descending: true,
         versions: 127u8,
-        matches: ctl_52_pls_pass_matches,
-        print: ctl_52_pls_pass_print,
-        src: "isa/control.isa:269",
+        matches: ctl_55_pls_pass_matches,
+        print: ctl_55_pls_pass_print,
+        src: "isa/control.isa:259",
     },
 ];
 /// Syllable slots of `Bundle`, for the assembler.
@@ -12694,7 +12738,7 @@ pub fn ensure_syllable(b: &mut Bundle, syl: Syl, member: usize) -> bool {
     true
 }
 /// The assembler's reading of `text` spellings, parallel to the `text` definitions.
-pub static TEXT_ASM: [TextAsm; 16usize] = [
+pub static TEXT_ASM: [TextAsm; 13usize] = [
     TextAsm {
         params: 1u8,
         cases: &[
@@ -12859,23 +12903,6 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
             TextCase {
                 conds: &[],
                 segs: &[TextSeg::Text(" ? <reserved condition type>")],
-            },
-        ],
-    },
-    TextAsm {
-        params: 1u8,
-        cases: &[
-            TextCase {
-                conds: &[(0u8, 18446744073709551615u64, 1u64)],
-                segs: &[TextSeg::Text("crp")],
-            },
-            TextCase {
-                conds: &[(0u8, 18446744073709551615u64, 2u64)],
-                segs: &[TextSeg::Text("srp")],
-            },
-            TextCase {
-                conds: &[],
-                segs: &[TextSeg::Text("slrp")],
             },
         ],
     },
@@ -13053,32 +13080,6 @@ pub static TEXT_ASM: [TextAsm; 16usize] = [
             TextCase { conds: &[], segs: &[] },
         ],
     },
-    TextAsm {
-        params: 1u8,
-        cases: &[
-            TextCase {
-                conds: &[(0u8, 18446744073709551615u64, 2u64)],
-                segs: &[TextSeg::Text("hcall")],
-            },
-            TextCase {
-                conds: &[],
-                segs: &[TextSeg::Text("icall")],
-            },
-        ],
-    },
-    TextAsm {
-        params: 2u8,
-        cases: &[
-            TextCase {
-                conds: &[(0u8, 18446744073709551615u64, 2u64)],
-                segs: &[TextSeg::Opaque],
-            },
-            TextCase {
-                conds: &[],
-                segs: &[TextSeg::Param(1u8, 0, 64)],
-            },
-        ],
-    },
 ];
 /// Turns a written value back into a field for `define`s with an `inverse`.
 #[allow(unused_variables, unused_parens, clippy::all)]
@@ -13103,7 +13104,7 @@ pub fn define_inverse(define: u16, pc: u64, value: u64) -> Option<(FieldLoc, u64
 }
 /// The assembler's reading of each control operation, parallel to `CTLS`
 /// (`None`: its syntax has a computed hole without an inverse).
-pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
+pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
     Some(CtlAsm {
         segs: &[AsmSeg::Text("loop_mode")],
         also: &[],
@@ -13229,7 +13230,63 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
         ],
         needs: &[(Syl::Ss, 0u8)],
     }),
-    None,
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("crp")],
+        also: &[],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 25u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Ss, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("srp")],
+        also: &[],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 27u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Ss, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[AsmSeg::Text("slrp")],
+        also: &[],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 27u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 25u8,
+                    width: 1u8,
+                },
+                1u64,
+            ),
+        ],
+        needs: &[(Syl::Ss, 0u8)],
+    }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("vfdi")],
         also: &[],
@@ -13419,7 +13476,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
         segs: &[
             AsmSeg::Text("invalid "),
             AsmSeg::Call(
-                7u16,
+                6u16,
                 &[
                     FieldLoc {
                         syl: Syl::Cs0,
@@ -13525,7 +13582,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     Some(CtlAsm {
         segs: &[
             AsmSeg::Call(
-                7u16,
+                6u16,
                 &[
                     FieldLoc {
                         syl: Syl::Cs0,
@@ -13710,7 +13767,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     Some(CtlAsm {
         segs: &[
             AsmSeg::Call(
-                12u16,
+                11u16,
                 &[
                     FieldLoc {
                         syl: Syl::Cs0,
@@ -14255,7 +14312,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
         segs: &[
             AsmSeg::Text("wait "),
             AsmSeg::Call(
-                13u16,
+                12u16,
                 &[
                     FieldLoc {
                         syl: Syl::Cs1,
@@ -14397,35 +14454,13 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     }),
     Some(CtlAsm {
         segs: &[
-            AsmSeg::Call(
-                14u16,
-                &[
-                    FieldLoc {
-                        syl: Syl::Cs1,
-                        member: 0u8,
-                        lo: 7u8,
-                        width: 3u8,
-                    },
-                ],
-            ),
-            AsmSeg::Text(" "),
-            AsmSeg::Call(
-                15u16,
-                &[
-                    FieldLoc {
-                        syl: Syl::Cs1,
-                        member: 0u8,
-                        lo: 7u8,
-                        width: 3u8,
-                    },
-                    FieldLoc {
-                        syl: Syl::Cs0,
-                        member: 0u8,
-                        lo: 0u8,
-                        width: 28u8,
-                    },
-                ],
-            ),
+            AsmSeg::Text("icall "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs0,
+                member: 0u8,
+                lo: 0u8,
+                width: 28u8,
+            }),
             AsmSeg::Text(", wbs = "),
             AsmSeg::Field(FieldLoc {
                 syl: Syl::Cs1,
@@ -14470,6 +14505,108 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
                     width: 3u8,
                 },
                 1u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 7u8,
+                    width: 3u8,
+                },
+                1u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Ss,
+                    member: 0u8,
+                    lo: 10u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 30u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs0,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 2u8,
+                },
+                0u64,
+            ),
+        ],
+        needs: &[(Syl::Cs1, 0u8), (Syl::Cs1, 0u8), (Syl::Cs0, 0u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Text("hcall "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs0,
+                member: 0u8,
+                lo: 1u8,
+                width: 4u8,
+            }),
+            AsmSeg::Text(", wbs = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Cs1,
+                member: 0u8,
+                lo: 0u8,
+                width: 7u8,
+            }),
+            AsmSeg::Call(
+                5u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 5u8,
+                        width: 4u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 0u8,
+                        width: 5u8,
+                    },
+                ],
+            ),
+        ],
+        also: &[],
+        sets: &[
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 28u8,
+                    width: 4u8,
+                },
+                5u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 7u8,
+                    width: 3u8,
+                },
+                1u64,
+            ),
+            (
+                FieldLoc {
+                    syl: Syl::Cs1,
+                    member: 0u8,
+                    lo: 7u8,
+                    width: 3u8,
+                },
+                2u64,
             ),
             (
                 FieldLoc {
@@ -14759,7 +14896,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
         segs: &[
             AsmSeg::Text("pass "),
             AsmSeg::Call(
-                11u16,
+                10u16,
                 &[
                     FieldLoc {
                         syl: Syl::Pls,
@@ -14786,7 +14923,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
         segs: &[
             AsmSeg::Text("pass "),
             AsmSeg::Call(
-                11u16,
+                10u16,
                 &[
                     FieldLoc {
                         syl: Syl::Pls,
@@ -14812,7 +14949,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 53usize] = [
     Some(CtlAsm {
         segs: &[
             AsmSeg::Call(
-                10u16,
+                9u16,
                 &[
                     FieldLoc {
                         syl: Syl::Pls,

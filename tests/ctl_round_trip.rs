@@ -38,6 +38,13 @@ fn listings_reassemble() {
         (Syllables { cs1: Some(3 << 28 | 0x1f), ..Default::default() }, 5),
         (Syllables { ss: Some(2 << 10 | 3 << 5 | 4), ..Default::default() }, 6),
         (Syllables { ss: Some(1 << 10 | 14 << 5 | 9), ..Default::default() }, 6),
+        // crp, srp, slrp
+        (Syllables { ss: Some(1 << 25), ..Default::default() }, 4),
+        (Syllables { ss: Some(1 << 27), ..Default::default() }, 4),
+        (Syllables { ss: Some(1 << 25 | 1 << 27), ..Default::default() }, 4),
+        // icall 0x1234 / hcall 5, under ? %pred2
+        (Syllables { ss: Some(2 << 5 | 2), cs0: Some(0x1234), cs1: Some(5 << 28 | 1 << 7 | 8), ..Default::default() }, 4),
+        (Syllables { ss: Some(2 << 5 | 2), cs0: Some(5 << 1), cs1: Some(5 << 28 | 2 << 7 | 8), ..Default::default() }, 4),
         // pass %pred1, @p0; pass %pred2, @p1; andp ~@p1, @p0, @p4; pass @p4, %pred5
         (Syllables { pls: vec![(0x60 | 1) << 24 | (0x60 | 2) << 16 | 1 << 10 | 1 << 13 | 1 << 5 | 5], ..Default::default() }, 4),
         // Two combiners, the second reading the first's result.

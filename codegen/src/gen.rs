@@ -881,7 +881,8 @@ fn field_loc(m: &Model, syl: &str, field: &str, home: &str) -> Option<TokenStrea
 /// The field assignments a `when` condition implies (first alternative of `||`,
 /// `define`s inlined); comparisons other than `==` are left to verification.
 fn when_sets(m: &Model, e: &Expr, home: &str, sets: &mut Vec<TokenStream>, needs: &mut Vec<TokenStream>, depth: u32) {
-    if depth > 8 {
+    // Defines only name earlier defines, so this bounds nothing but very deep nesting.
+    if depth > 64 {
         return;
     }
     match &e.kind {
