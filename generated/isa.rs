@@ -10192,18 +10192,59 @@ fn text_alc_num(out: &mut String, k: u64) {
         return;
     }
     // isa/control.isa:24
-    out.push_str("4");
+    if ((k) == (3u64)) as u64 != 0 {
+        out.push_str("4");
+        return;
+    }
+    // isa/control.isa:25
+    out.push_str("?");
     return;
 }
-///isa/control.isa:27
+///isa/control.isa:29
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_cmp_j(out: &mut String, b: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:30
+    if ((b) == (0u64)) as u64 != 0 {
+        out.push_str("0");
+        return;
+    }
+    // isa/control.isa:31
+    if ((b) == (1u64)) as u64 != 0 {
+        out.push_str("3");
+        return;
+    }
+    // isa/control.isa:32
+    out.push_str("?");
+    return;
+}
+///isa/control.isa:35
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_cmp_k(out: &mut String, b: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:36
+    if ((b) == (0u64)) as u64 != 0 {
+        out.push_str("1");
+        return;
+    }
+    // isa/control.isa:37
+    if ((b) == (1u64)) as u64 != 0 {
+        out.push_str("4");
+        return;
+    }
+    // isa/control.isa:38
+    out.push_str("?");
+    return;
+}
+///isa/control.isa:41
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_dt_al(out: &mut String, p: u64) {
     use core::fmt::Write;
-    // isa/control.isa:28
+    // isa/control.isa:42
     if ((((p) & (15u64))) == (0u64)) as u64 != 0 {
         return;
     }
-    // isa/control.isa:29
+    // isa/control.isa:43
     out.push_str(" || %dt_al");
     text_digit_if(
         out,
@@ -10227,11 +10268,11 @@ fn text_dt_al(out: &mut String, p: u64) {
     );
     return;
 }
-///isa/control.isa:32
+///isa/control.isa:46
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_mlock_or(out: &mut String, p: u64) {
     use core::fmt::Write;
-    // isa/control.isa:33
+    // isa/control.isa:47
     if (((((p) >> 3u32) & 3u64)) == (0u64)) as u64 != 0 {
         out.push_str("%MLOCK || ");
         text_tilde(out, (((p).checked_shr((0u64).min(64) as u32).unwrap_or(0)) & 1));
@@ -10239,25 +10280,19 @@ fn text_mlock_or(out: &mut String, p: u64) {
         text_alc_num(out, (((p) >> 1u32) & 3u64));
         return;
     }
-    // isa/control.isa:34
+    // isa/control.isa:48
     if (((((p) >> 3u32) & 3u64)) == (1u64)) as u64 != 0 {
         out.push_str("%MLOCK || ");
         text_tilde(out, (((p).checked_shr((1u64).min(64) as u32).unwrap_or(0)) & 1));
         out.push_str("%cmp");
-        let _ = write!(
-            out, "{}", (((((p).checked_shr((2u64).min(64) as u32).unwrap_or(0)) & 1))
-            .wrapping_mul(3u64))
-        );
+        text_cmp_j(out, (((p).checked_shr((2u64).min(64) as u32).unwrap_or(0)) & 1));
         out.push_str(" || ");
         text_tilde(out, (((p).checked_shr((0u64).min(64) as u32).unwrap_or(0)) & 1));
         out.push_str("%cmp");
-        let _ = write!(
-            out, "{}", (((((((p).checked_shr((2u64).min(64) as u32).unwrap_or(0)) & 1))
-            .wrapping_mul(3u64))).wrapping_add(1u64))
-        );
+        text_cmp_k(out, (((p).checked_shr((2u64).min(64) as u32).unwrap_or(0)) & 1));
         return;
     }
-    // isa/control.isa:35
+    // isa/control.isa:49
     if (((((p) >> 3u32) & 3u64)) == (2u64)) as u64 != 0 {
         out.push_str("%MLOCK || ");
         text_tilde(out, (((p).checked_shr((0u64).min(64) as u32).unwrap_or(0)) & 1));
@@ -10265,195 +10300,200 @@ fn text_mlock_or(out: &mut String, p: u64) {
         let _ = write!(out, "{}", (((p) >> 1u32) & 3u64));
         return;
     }
-    // isa/control.isa:36
+    // isa/control.isa:50
     return;
 }
-///isa/control.isa:40
+///isa/control.isa:54
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_ctcond(out: &mut String, t: u64, p: u64) {
     use core::fmt::Write;
-    // isa/control.isa:41
+    // isa/control.isa:55
     if ((t) == (1u64)) as u64 != 0 {
         return;
     }
-    // isa/control.isa:42
+    // isa/control.isa:56
     if ((t) == (0u64)) as u64 != 0 {
         out.push_str(" ? ");
         return;
     }
-    // isa/control.isa:43
+    // isa/control.isa:57
     if ((t) == (2u64)) as u64 != 0 {
         out.push_str(" ? %pred");
         let _ = write!(out, "{}", p);
         return;
     }
-    // isa/control.isa:44
+    // isa/control.isa:58
     if ((t) == (3u64)) as u64 != 0 {
         out.push_str(" ? ~%pred");
         let _ = write!(out, "{}", p);
         return;
     }
-    // isa/control.isa:45
+    // isa/control.isa:59
     if ((t) == (4u64)) as u64 != 0 {
         out.push_str(" ? %LOOP_END");
         return;
     }
-    // isa/control.isa:46
+    // isa/control.isa:60
     if ((t) == (5u64)) as u64 != 0 {
         out.push_str(" ? %NOT_LOOP_END");
         return;
     }
-    // isa/control.isa:47
+    // isa/control.isa:61
     if ((t) == (6u64)) as u64 != 0 {
         out.push_str(" ? %pred");
         let _ = write!(out, "{}", p);
         out.push_str(" || %LOOP_END");
         return;
     }
-    // isa/control.isa:48
+    // isa/control.isa:62
     if ((t) == (7u64)) as u64 != 0 {
         out.push_str(" ? ~%pred");
         let _ = write!(out, "{}", p);
         out.push_str(" && %NOT_LOOP_END");
         return;
     }
-    // isa/control.isa:49
+    // isa/control.isa:63
     if ((t) == (8u64)) as u64 != 0 {
         out.push_str(" ? %MLOCK");
         text_dt_al(out, p);
         return;
     }
-    // isa/control.isa:50
+    // isa/control.isa:64
     if ((t) == (9u64)) as u64 != 0 {
         out.push_str(" ? ");
         text_mlock_or(out, p);
         return;
     }
-    // isa/control.isa:51
+    // isa/control.isa:65
     if ((t) == (14u64)) as u64 != 0 {
         out.push_str(" ? ~%pred");
         let _ = write!(out, "{}", p);
         out.push_str(" || %LOOP_END");
         return;
     }
-    // isa/control.isa:52
+    // isa/control.isa:66
     if ((t) == (15u64)) as u64 != 0 {
         out.push_str(" ? %pred");
         let _ = write!(out, "{}", p);
         out.push_str(" && %NOT_LOOP_END");
         return;
     }
-    // isa/control.isa:53
+    // isa/control.isa:67
     out.push_str(" ? <reserved condition type>");
     return;
 }
-///isa/control.isa:56
+///isa/control.isa:70
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_cs0_noss_name(out: &mut String, opc: u64, ptype: u64) {
     use core::fmt::Write;
-    // isa/control.isa:57
+    // isa/control.isa:71
     if ((opc) == (0u64)) as u64 != 0 {
         out.push_str("ibranch");
         return;
     }
-    // isa/control.isa:58
+    // isa/control.isa:72
     if ((ptype) == (2u64)) as u64 != 0 {
         out.push_str("iret");
         return;
     }
-    // isa/control.isa:59
+    // isa/control.isa:73
     if ((ptype) == (3u64)) as u64 != 0 {
         out.push_str("hret");
         return;
     }
-    // isa/control.isa:60
+    // isa/control.isa:74
     if ((ptype) == (4u64)) as u64 != 0 {
         out.push_str("glaunch");
         return;
     }
-    // isa/control.isa:61
-    out.push_str("done");
-    return;
-}
-///isa/control.isa:64
-#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_mova_name(out: &mut String, o: u64) {
-    use core::fmt::Write;
-    // isa/control.isa:65
-    if ((o) == (1u64)) as u64 != 0 {
-        out.push_str("movab");
-        return;
-    }
-    // isa/control.isa:66
-    if ((o) == (2u64)) as u64 != 0 {
-        out.push_str("movah");
-        return;
-    }
-    // isa/control.isa:67
-    if ((o) == (3u64)) as u64 != 0 {
-        out.push_str("movaw");
-        return;
-    }
-    // isa/control.isa:68
-    if ((o) == (4u64)) as u64 != 0 {
-        out.push_str("movad");
-        return;
-    }
-    // isa/control.isa:69
-    if ((o) == (5u64)) as u64 != 0 {
-        out.push_str("movaq");
-        return;
-    }
-    // isa/control.isa:70
-    if ((o) == (7u64)) as u64 != 0 {
-        out.push_str("movaqp");
-        return;
-    }
-    // isa/control.isa:71
-    out.push_str("reserved");
-    return;
-}
-///isa/control.isa:74
-#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_mova_dst(out: &mut String, o: u64, d: u64) {
-    use core::fmt::Write;
     // isa/control.isa:75
-    if ((o) < (5u64)) as u64 != 0 {
-        crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 68u8);
+    if ((ptype) == (0u64)) as u64 != 0 {
+        out.push_str("done");
         return;
     }
     // isa/control.isa:76
-    crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 81u8);
+    out.push_str("done");
     return;
 }
 ///isa/control.isa:79
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_clp_name(out: &mut String, o: u64) {
+fn text_mova_name(out: &mut String, o: u64) {
     use core::fmt::Write;
     // isa/control.isa:80
+    if ((o) == (1u64)) as u64 != 0 {
+        out.push_str("movab");
+        return;
+    }
+    // isa/control.isa:81
+    if ((o) == (2u64)) as u64 != 0 {
+        out.push_str("movah");
+        return;
+    }
+    // isa/control.isa:82
+    if ((o) == (3u64)) as u64 != 0 {
+        out.push_str("movaw");
+        return;
+    }
+    // isa/control.isa:83
+    if ((o) == (4u64)) as u64 != 0 {
+        out.push_str("movad");
+        return;
+    }
+    // isa/control.isa:84
+    if ((o) == (5u64)) as u64 != 0 {
+        out.push_str("movaq");
+        return;
+    }
+    // isa/control.isa:85
+    if ((o) == (7u64)) as u64 != 0 {
+        out.push_str("movaqp");
+        return;
+    }
+    // isa/control.isa:86
+    out.push_str("reserved");
+    return;
+}
+///isa/control.isa:89
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_mova_dst(out: &mut String, o: u64, d: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:90
+    if ((o) < (5u64)) as u64 != 0 {
+        crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 68u8);
+        return;
+    }
+    // isa/control.isa:91
+    crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 81u8);
+    return;
+}
+///isa/control.isa:94
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+fn text_clp_name(out: &mut String, o: u64) {
+    use core::fmt::Write;
+    // isa/control.isa:95
     if ((o) == (0u64)) as u64 != 0 {
         out.push_str("andp");
         return;
     }
-    // isa/control.isa:81
+    // isa/control.isa:96
     if ((o) == (1u64)) as u64 != 0 {
         out.push_str("landp");
         return;
     }
-    // isa/control.isa:82
-    if ((o) == (2u64)) as u64 != 0 {
-        out.push_str("reserved");
+    // isa/control.isa:97
+    if ((o) == (3u64)) as u64 != 0 {
+        out.push_str("movep");
         return;
     }
-    // isa/control.isa:83
-    out.push_str("movep");
+    // isa/control.isa:98
+    out.push_str("reserved");
     return;
 }
-///isa/control.isa:87
+///isa/control.isa:102
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_elp_src(out: &mut String, e: u64) {
     use core::fmt::Write;
-    // isa/control.isa:88
+    // isa/control.isa:103
     if ((((((((e).checked_shr((6u64).min(64) as u32).unwrap_or(0)) & 1)) == (0u64))
         as u64) != 0) && (((((((e) >> 0u32) & 63u64)) == (0u64)) as u64) != 0)) as u64
         != 0
@@ -10461,7 +10501,7 @@ fn text_elp_src(out: &mut String, e: u64) {
         out.push_str("%lcntex");
         return;
     }
-    // isa/control.isa:89
+    // isa/control.isa:104
     if (((((e).checked_shr((6u64).min(64) as u32).unwrap_or(0)) & 1)) == (0u64)) as u64
         != 0
     {
@@ -10493,14 +10533,14 @@ fn text_elp_src(out: &mut String, e: u64) {
         );
         return;
     }
-    // isa/control.isa:90
+    // isa/control.isa:105
     if ((((((((e) >> 5u32) & 3u64)) == (2u64)) as u64) != 0)
         && (((((((e) >> 0u32) & 31u64)) == (0u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("%bgrpred");
         return;
     }
-    // isa/control.isa:91
+    // isa/control.isa:106
     if ((((((((e) >> 5u32) & 3u64)) == (2u64)) as u64) != 0)
         && (((((((e) >> 0u32) & 31u64)) <= (15u64)) as u64) != 0)) as u64 != 0
     {
@@ -10508,39 +10548,39 @@ fn text_elp_src(out: &mut String, e: u64) {
         let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
         return;
     }
-    // isa/control.isa:92
+    // isa/control.isa:107
     if (((((e) >> 5u32) & 3u64)) == (2u64)) as u64 != 0 {
         out.push_str("<invalid pred>");
         return;
     }
-    // isa/control.isa:93
+    // isa/control.isa:108
     if (((((e) >> 5u32) & 3u64)) == (3u64)) as u64 != 0 {
         out.push_str("%pred");
         let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
         return;
     }
-    // isa/control.isa:94
+    // isa/control.isa:109
     out.push_str("%pred");
     let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
     return;
 }
-///isa/control.isa:153
+///isa/control.isa:168
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_gettsd_prefix(out: &mut String, t: u64) {
     use core::fmt::Write;
-    // isa/control.isa:154
-    if ((t) != (1u64)) as u64 != 0 {
-        out.push_str("invalid ");
+    // isa/control.isa:169
+    if ((t) == (1u64)) as u64 != 0 {
         return;
     }
-    // isa/control.isa:155
+    // isa/control.isa:170
+    out.push_str("invalid ");
     return;
 }
-///isa/control.isa:210
+///isa/control.isa:225
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
     use core::fmt::Write;
-    // isa/control.isa:211
+    // isa/control.isa:226
     if (((((ld) != (0u64)) as u64) != 0) && ((((st) != (0u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("sal = ");
@@ -10550,21 +10590,21 @@ fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:212
+    // isa/control.isa:227
     if ((ld) != (0u64)) as u64 != 0 {
         out.push_str("sal = ");
         let _ = write!(out, "{}", sal);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:213
+    // isa/control.isa:228
     if ((st) != (0u64)) as u64 != 0 {
         out.push_str("sas = ");
         let _ = write!(out, "{}", sas);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:214
+    // isa/control.isa:229
     return;
 }
 /// Syllable kinds in the order they sit in memory (and are printed).
@@ -10580,13 +10620,13 @@ pub static SYLLABLE_ORDER: &[&str] = &[
     "PLS",
     "CDS",
 ];
-///isa/control.isa:104
+///isa/control.isa:119
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_is_call(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.is_some()) as u64)) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (5u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:105
+///isa/control.isa:120
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((def_is_call(b, pc, i)) != 0)
@@ -10594,7 +10634,7 @@ fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs1.map_or(0u64, |s| s.ctopc() as u64)) == (2u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:125
+///isa/control.isa:140
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((pc)
@@ -10604,7 +10644,7 @@ fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
                 .wrapping_mul(8u64)),
         ))
 }
-///isa/control.isa:128
+///isa/control.isa:143
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)
@@ -10612,31 +10652,31 @@ fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:160
+///isa/control.isa:175
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_setr(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:230
+///isa/control.isa:245
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
         && ((b.pls[0usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:231
+///isa/control.isa:246
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
         && ((b.pls[1usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:232
+///isa/control.isa:247
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
         && ((b.pls[2usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:233
+///isa/control.isa:248
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -10644,7 +10684,7 @@ fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:234
+///isa/control.isa:249
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -10652,7 +10692,7 @@ fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:235
+///isa/control.isa:250
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -10660,7 +10700,7 @@ fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:236
+///isa/control.isa:251
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -10668,7 +10708,7 @@ fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:237
+///isa/control.isa:252
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -10676,7 +10716,7 @@ fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:238
+///isa/control.isa:253
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -10684,7 +10724,7 @@ fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:239
+///isa/control.isa:254
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd4(b, pc, i)) != 0)
@@ -10693,7 +10733,7 @@ fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:240
+///isa/control.isa:255
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd5(b, pc, i)) != 0)
@@ -10702,7 +10742,7 @@ fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:241
+///isa/control.isa:256
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd6(b, pc, i)) != 0)
@@ -10711,7 +10751,7 @@ fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:242
+///isa/control.isa:257
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_4(b, pc, i)) != 0)
@@ -10720,7 +10760,7 @@ fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:243
+///isa/control.isa:258
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_5(b, pc, i)) != 0)
@@ -10729,7 +10769,7 @@ fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:244
+///isa/control.isa:259
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_6(b, pc, i)) != 0)
@@ -10738,7 +10778,7 @@ fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:245
+///isa/control.isa:260
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10756,7 +10796,7 @@ fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (0u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:246
+///isa/control.isa:261
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10774,7 +10814,7 @@ fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (1u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:247
+///isa/control.isa:262
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10792,7 +10832,7 @@ fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (2u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:248
+///isa/control.isa:263
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10810,7 +10850,7 @@ fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (3u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:99
+///isa/control.isa:114
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -10818,13 +10858,13 @@ fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((b.hs.lm() as u64)) != 0
 }
-///isa/control.isa:99
+///isa/control.isa:114
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("loop_mode");
 }
-///isa/control.isa:100
+///isa/control.isa:115
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -10832,14 +10872,14 @@ fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((b.hs.nop() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:100
+///isa/control.isa:115
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("nop ");
     let _ = write!(out, "{}", (b.hs.nop() as u64));
 }
-///isa/control.isa:108
+///isa/control.isa:123
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10849,7 +10889,7 @@ fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0) && ((((def_is_call(b, pc, i)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:108
+///isa/control.isa:123
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -10861,7 +10901,7 @@ fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:111
+///isa/control.isa:126
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10869,14 +10909,14 @@ fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.ss.map_or(0u64, |s| s.ipd() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:111
+///isa/control.isa:126
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ipd ");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.ipd() as u64));
 }
-///isa/control.isa:112
+///isa/control.isa:127
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10885,13 +10925,13 @@ fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.eap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:112
+///isa/control.isa:127
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("eap");
 }
-///isa/control.isa:113
+///isa/control.isa:128
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10900,13 +10940,13 @@ fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.bap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:113
+///isa/control.isa:128
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("bap");
 }
-///isa/control.isa:114
+///isa/control.isa:129
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_crp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10915,13 +10955,13 @@ fn ctl_6_crp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)
         && ((((b.ss.map_or(0u64, |s| s.srp() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:114
+///isa/control.isa:129
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_crp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("crp");
 }
-///isa/control.isa:115
+///isa/control.isa:130
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_srp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10930,13 +10970,13 @@ fn ctl_7_srp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
         && ((((b.ss.map_or(0u64, |s| s.crp() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:115
+///isa/control.isa:130
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_srp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("srp");
 }
-///isa/control.isa:116
+///isa/control.isa:131
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_slrp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10945,13 +10985,13 @@ fn ctl_8_slrp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
         && ((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:116
+///isa/control.isa:131
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_slrp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("slrp");
 }
-///isa/control.isa:117
+///isa/control.isa:132
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10960,13 +11000,13 @@ fn ctl_9_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.vfdi() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:117
+///isa/control.isa:132
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_vfdi_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfdi");
 }
-///isa/control.isa:118
+///isa/control.isa:133
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10977,7 +11017,7 @@ fn ctl_10_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abgd() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:118
+///isa/control.isa:133
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -10986,7 +11026,7 @@ fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abgd=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abgd() as u64));
 }
-///isa/control.isa:119
+///isa/control.isa:134
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10997,7 +11037,7 @@ fn ctl_11_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abnt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:119
+///isa/control.isa:134
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11006,7 +11046,7 @@ fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abnt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abnt() as u64));
 }
-///isa/control.isa:120
+///isa/control.isa:135
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -11017,7 +11057,7 @@ fn ctl_12_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abpt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:120
+///isa/control.isa:135
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11026,7 +11066,7 @@ fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abpt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abpt() as u64));
 }
-///isa/control.isa:121
+///isa/control.isa:136
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -11037,7 +11077,7 @@ fn ctl_13_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.alct() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:121
+///isa/control.isa:136
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11046,7 +11086,7 @@ fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", alct=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.alct() as u64));
 }
-///isa/control.isa:130
+///isa/control.isa:145
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11057,7 +11097,7 @@ fn ctl_14_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:130
+///isa/control.isa:145
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11068,7 +11108,7 @@ fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.cs0.map_or(0u64, |s| s.ptype() as u64),
     );
 }
-///isa/control.isa:133
+///isa/control.isa:148
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11084,7 +11124,7 @@ fn ctl_15_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:133
+///isa/control.isa:148
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11096,7 +11136,7 @@ fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:136
+///isa/control.isa:151
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11112,7 +11152,7 @@ fn ctl_16_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:136
+///isa/control.isa:151
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11127,7 +11167,7 @@ fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:139
+///isa/control.isa:154
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11137,7 +11177,7 @@ fn ctl_17_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:139
+///isa/control.isa:154
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11146,7 +11186,7 @@ fn ctl_17_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:140
+///isa/control.isa:155
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11156,14 +11196,14 @@ fn ctl_18_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:140
+///isa/control.isa:155
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_ldisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ldisp %ctpr2, ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:141
+///isa/control.isa:156
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11173,7 +11213,7 @@ fn ctl_19_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:141
+///isa/control.isa:156
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11182,7 +11222,7 @@ fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", b.cs0.map_or(0u64, | s | s.entry() as u64));
 }
-///isa/control.isa:142
+///isa/control.isa:157
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11193,13 +11233,13 @@ fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) != (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:142
+///isa/control.isa:157
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("return %ctpr3");
 }
-///isa/control.isa:143
+///isa/control.isa:158
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11212,7 +11252,7 @@ fn ctl_21_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) == (1u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:143
+///isa/control.isa:158
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11220,7 +11260,7 @@ fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("gettsd %ctpr");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
 }
-///isa/control.isa:146
+///isa/control.isa:161
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11230,14 +11270,14 @@ fn ctl_22_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:146
+///isa/control.isa:161
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("puttsd ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:147
+///isa/control.isa:162
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11247,7 +11287,7 @@ fn ctl_23_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:147
+///isa/control.isa:162
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11258,7 +11298,7 @@ fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ipd = ");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.pref_ipd() as u64));
 }
-///isa/control.isa:151
+///isa/control.isa:166
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11269,13 +11309,13 @@ fn ctl_24_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:151
+///isa/control.isa:166
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str(" ");
 }
-///isa/control.isa:162
+///isa/control.isa:177
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11284,14 +11324,14 @@ fn ctl_25_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:162
+///isa/control.isa:177
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfrpsz rpsz = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.rpsz() as u64));
 }
-///isa/control.isa:163
+///isa/control.isa:178
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11300,13 +11340,13 @@ fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:163
+///isa/control.isa:178
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus vfrpsz>");
 }
-///isa/control.isa:164
+///isa/control.isa:179
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11315,7 +11355,7 @@ fn ctl_27_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:164
+///isa/control.isa:179
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11324,7 +11364,7 @@ fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", nfx = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.nfx() as u64));
 }
-///isa/control.isa:167
+///isa/control.isa:182
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11333,7 +11373,7 @@ fn ctl_28_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:167
+///isa/control.isa:182
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11344,7 +11384,7 @@ fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", dbl = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.dbl() as u64));
 }
-///isa/control.isa:171
+///isa/control.isa:186
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11353,13 +11393,13 @@ fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:171
+///isa/control.isa:186
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus setwd>");
 }
-///isa/control.isa:172
+///isa/control.isa:187
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11369,7 +11409,7 @@ fn ctl_30_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbn() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:172
+///isa/control.isa:187
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11380,7 +11420,7 @@ fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", rcur = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rcur() as u64));
 }
-///isa/control.isa:175
+///isa/control.isa:190
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11390,14 +11430,14 @@ fn ctl_31_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:175
+///isa/control.isa:190
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setbp psz = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.psz() as u64));
 }
-///isa/control.isa:176
+///isa/control.isa:191
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11406,13 +11446,13 @@ fn ctl_32_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:176
+///isa/control.isa:191
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setsft");
 }
-///isa/control.isa:177
+///isa/control.isa:192
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11421,13 +11461,13 @@ fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:177
+///isa/control.isa:192
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:178
+///isa/control.isa:193
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11436,14 +11476,14 @@ fn ctl_34_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.setsft() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:178
+///isa/control.isa:193
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setei ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.ei() as u64));
 }
-///isa/control.isa:179
+///isa/control.isa:194
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11451,7 +11491,7 @@ fn ctl_35_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:179
+///isa/control.isa:194
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11468,7 +11508,7 @@ fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:182
+///isa/control.isa:197
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11476,7 +11516,7 @@ fn ctl_36_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:182
+///isa/control.isa:197
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11495,7 +11535,7 @@ fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:185
+///isa/control.isa:200
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11503,7 +11543,7 @@ fn ctl_37_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:185
+///isa/control.isa:200
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11530,7 +11570,7 @@ fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:188
+///isa/control.isa:203
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11540,7 +11580,7 @@ fn ctl_38_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:188
+///isa/control.isa:203
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11554,7 +11594,7 @@ fn ctl_38_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:191
+///isa/control.isa:206
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11569,7 +11609,7 @@ fn ctl_39_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:191
+///isa/control.isa:206
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11583,7 +11623,7 @@ fn ctl_39_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:194
+///isa/control.isa:209
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_hcall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11598,7 +11638,7 @@ fn ctl_40_hcall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:194
+///isa/control.isa:209
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11612,7 +11652,7 @@ fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:197
+///isa/control.isa:212
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11625,12 +11665,12 @@ fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:197
+///isa/control.isa:212
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
 }
-///isa/control.isa:198
+///isa/control.isa:213
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11642,13 +11682,13 @@ fn ctl_42_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && (((((((def_is_icall(b, pc, i)) != 0) && ((((b.cs0.is_some()) as u64)) != 0))
             as u64) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:198
+///isa/control.isa:213
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus call>");
 }
-///isa/control.isa:199
+///isa/control.isa:214
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11657,13 +11697,13 @@ fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:199
+///isa/control.isa:214
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushr");
 }
-///isa/control.isa:200
+///isa/control.isa:215
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11672,13 +11712,13 @@ fn ctl_44_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:200
+///isa/control.isa:215
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushc");
 }
-///isa/control.isa:201
+///isa/control.isa:216
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11687,13 +11727,13 @@ fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:201
+///isa/control.isa:216
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillr");
 }
-///isa/control.isa:202
+///isa/control.isa:217
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11702,13 +11742,13 @@ fn ctl_46_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:202
+///isa/control.isa:217
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillr");
 }
-///isa/control.isa:203
+///isa/control.isa:218
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11717,13 +11757,13 @@ fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:203
+///isa/control.isa:218
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillc");
 }
-///isa/control.isa:204
+///isa/control.isa:219
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11732,13 +11772,13 @@ fn ctl_48_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:204
+///isa/control.isa:219
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillc");
 }
-///isa/control.isa:205
+///isa/control.isa:220
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11746,7 +11786,7 @@ fn ctl_49_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (8u64)) as u64) != 0
 }
-///isa/control.isa:205
+///isa/control.isa:220
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11757,7 +11797,7 @@ fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", chkm4 = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.chkm4() as u64));
 }
-///isa/control.isa:208
+///isa/control.isa:223
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11765,13 +11805,13 @@ fn ctl_50_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) > (8u64)) as u64) != 0
 }
-///isa/control.isa:208
+///isa/control.isa:223
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:220
+///isa/control.isa:235
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_mova_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -11792,7 +11832,7 @@ fn ctl_51_mova_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     });
     ((((i as u64)) >= (2u64)) as u64) != 0
 }
-///isa/control.isa:220
+///isa/control.isa:235
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_mova_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11823,7 +11863,7 @@ fn ctl_51_mova_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     text_mova_dst(out, b.aas[i].map_or(0u64, |s| s.opc() as u64), d);
 }
-///isa/control.isa:250
+///isa/control.isa:265
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11842,7 +11882,7 @@ fn ctl_52_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:250
+///isa/control.isa:265
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11851,7 +11891,7 @@ fn ctl_52_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((2u64).wrapping_mul((i as u64))));
 }
-///isa/control.isa:253
+///isa/control.isa:268
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_53_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11870,7 +11910,7 @@ fn ctl_53_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:253
+///isa/control.isa:268
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_53_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11879,7 +11919,7 @@ fn ctl_53_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64)));
 }
-///isa/control.isa:256
+///isa/control.isa:271
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_54_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11895,7 +11935,7 @@ fn ctl_54_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0
 }
-///isa/control.isa:256
+///isa/control.isa:271
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_54_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11911,7 +11951,7 @@ fn ctl_54_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
 }
-///isa/control.isa:259
+///isa/control.isa:274
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11927,7 +11967,7 @@ fn ctl_55_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0) && ((b.pls[i].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:259
+///isa/control.isa:274
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11947,7 +11987,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_0_loop_mode_matches,
         print: ctl_0_loop_mode_print,
-        src: "isa/control.isa:99",
+        src: "isa/control.isa:114",
     },
     CtlInfo {
         name: "nop",
@@ -11958,7 +11998,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_1_nop_matches,
         print: ctl_1_nop_print,
-        src: "isa/control.isa:100",
+        src: "isa/control.isa:115",
     },
     CtlInfo {
         name: "ct",
@@ -11969,7 +12009,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_2_ct_matches,
         print: ctl_2_ct_print,
-        src: "isa/control.isa:108",
+        src: "isa/control.isa:123",
     },
     CtlInfo {
         name: "ipd",
@@ -11980,7 +12020,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_3_ipd_matches,
         print: ctl_3_ipd_print,
-        src: "isa/control.isa:111",
+        src: "isa/control.isa:126",
     },
     CtlInfo {
         name: "eap",
@@ -11991,7 +12031,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_4_eap_matches,
         print: ctl_4_eap_print,
-        src: "isa/control.isa:112",
+        src: "isa/control.isa:127",
     },
     CtlInfo {
         name: "bap",
@@ -12002,7 +12042,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_5_bap_matches,
         print: ctl_5_bap_print,
-        src: "isa/control.isa:113",
+        src: "isa/control.isa:128",
     },
     CtlInfo {
         name: "crp",
@@ -12013,7 +12053,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_6_crp_matches,
         print: ctl_6_crp_print,
-        src: "isa/control.isa:114",
+        src: "isa/control.isa:129",
     },
     CtlInfo {
         name: "srp",
@@ -12024,7 +12064,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_7_srp_matches,
         print: ctl_7_srp_print,
-        src: "isa/control.isa:115",
+        src: "isa/control.isa:130",
     },
     CtlInfo {
         name: "slrp",
@@ -12035,7 +12075,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_8_slrp_matches,
         print: ctl_8_slrp_print,
-        src: "isa/control.isa:116",
+        src: "isa/control.isa:131",
     },
     CtlInfo {
         name: "vfdi",
@@ -12046,7 +12086,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_9_vfdi_matches,
         print: ctl_9_vfdi_print,
-        src: "isa/control.isa:117",
+        src: "isa/control.isa:132",
     },
     CtlInfo {
         name: "abg",
@@ -12057,7 +12097,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_10_abg_matches,
         print: ctl_10_abg_print,
-        src: "isa/control.isa:118",
+        src: "isa/control.isa:133",
     },
     CtlInfo {
         name: "abn",
@@ -12068,7 +12108,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_11_abn_matches,
         print: ctl_11_abn_print,
-        src: "isa/control.isa:119",
+        src: "isa/control.isa:134",
     },
     CtlInfo {
         name: "abp",
@@ -12079,7 +12119,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_12_abp_matches,
         print: ctl_12_abp_print,
-        src: "isa/control.isa:120",
+        src: "isa/control.isa:135",
     },
     CtlInfo {
         name: "alc",
@@ -12090,7 +12130,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_13_alc_matches,
         print: ctl_13_alc_print,
-        src: "isa/control.isa:121",
+        src: "isa/control.isa:136",
     },
     CtlInfo {
         name: "cs0_invalid",
@@ -12101,7 +12141,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_14_cs0_invalid_matches,
         print: ctl_14_cs0_invalid_print,
-        src: "isa/control.isa:130",
+        src: "isa/control.isa:145",
     },
     CtlInfo {
         name: "ibranch",
@@ -12112,7 +12152,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_15_ibranch_matches,
         print: ctl_15_ibranch_print,
-        src: "isa/control.isa:133",
+        src: "isa/control.isa:148",
     },
     CtlInfo {
         name: "done",
@@ -12123,7 +12163,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_16_done_matches,
         print: ctl_16_done_print,
-        src: "isa/control.isa:136",
+        src: "isa/control.isa:151",
     },
     CtlInfo {
         name: "disp",
@@ -12134,7 +12174,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_17_disp_matches,
         print: ctl_17_disp_print,
-        src: "isa/control.isa:139",
+        src: "isa/control.isa:154",
     },
     CtlInfo {
         name: "ldisp",
@@ -12145,7 +12185,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_18_ldisp_matches,
         print: ctl_18_ldisp_print,
-        src: "isa/control.isa:140",
+        src: "isa/control.isa:155",
     },
     CtlInfo {
         name: "sdisp",
@@ -12156,7 +12196,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_19_sdisp_matches,
         print: ctl_19_sdisp_print,
-        src: "isa/control.isa:141",
+        src: "isa/control.isa:156",
     },
     CtlInfo {
         name: "return",
@@ -12167,7 +12207,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_20_return_matches,
         print: ctl_20_return_print,
-        src: "isa/control.isa:142",
+        src: "isa/control.isa:157",
     },
     CtlInfo {
         name: "gettsd",
@@ -12178,7 +12218,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_21_gettsd_matches,
         print: ctl_21_gettsd_print,
-        src: "isa/control.isa:143",
+        src: "isa/control.isa:158",
     },
     CtlInfo {
         name: "puttsd",
@@ -12189,7 +12229,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_22_puttsd_matches,
         print: ctl_22_puttsd_print,
-        src: "isa/control.isa:146",
+        src: "isa/control.isa:161",
     },
     CtlInfo {
         name: "pref",
@@ -12200,7 +12240,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_23_pref_matches,
         print: ctl_23_pref_print,
-        src: "isa/control.isa:147",
+        src: "isa/control.isa:162",
     },
     CtlInfo {
         name: "cs0_none",
@@ -12211,7 +12251,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_24_cs0_none_matches,
         print: ctl_24_cs0_none_print,
-        src: "isa/control.isa:151",
+        src: "isa/control.isa:166",
     },
     CtlInfo {
         name: "vfrpsz",
@@ -12222,7 +12262,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_25_vfrpsz_matches,
         print: ctl_25_vfrpsz_print,
-        src: "isa/control.isa:162",
+        src: "isa/control.isa:177",
     },
     CtlInfo {
         name: "vfrpsz_bogus",
@@ -12233,7 +12273,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_26_vfrpsz_bogus_matches,
         print: ctl_26_vfrpsz_bogus_print,
-        src: "isa/control.isa:163",
+        src: "isa/control.isa:178",
     },
     CtlInfo {
         name: "setwd",
@@ -12244,7 +12284,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 3u8,
         matches: ctl_27_setwd_matches,
         print: ctl_27_setwd_print,
-        src: "isa/control.isa:164",
+        src: "isa/control.isa:179",
     },
     CtlInfo {
         name: "setwd_dbl",
@@ -12255,7 +12295,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 124u8,
         matches: ctl_28_setwd_dbl_matches,
         print: ctl_28_setwd_dbl_print,
-        src: "isa/control.isa:167",
+        src: "isa/control.isa:182",
     },
     CtlInfo {
         name: "setwd_bogus",
@@ -12266,7 +12306,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_29_setwd_bogus_matches,
         print: ctl_29_setwd_bogus_print,
-        src: "isa/control.isa:171",
+        src: "isa/control.isa:186",
     },
     CtlInfo {
         name: "setbn",
@@ -12277,7 +12317,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_30_setbn_matches,
         print: ctl_30_setbn_print,
-        src: "isa/control.isa:172",
+        src: "isa/control.isa:187",
     },
     CtlInfo {
         name: "setbp",
@@ -12288,7 +12328,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_31_setbp_matches,
         print: ctl_31_setbp_print,
-        src: "isa/control.isa:175",
+        src: "isa/control.isa:190",
     },
     CtlInfo {
         name: "setsft",
@@ -12299,7 +12339,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 126u8,
         matches: ctl_32_setsft_matches,
         print: ctl_32_setsft_print,
-        src: "isa/control.isa:176",
+        src: "isa/control.isa:191",
     },
     CtlInfo {
         name: "setsft_v1",
@@ -12310,7 +12350,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 1u8,
         matches: ctl_33_setsft_v1_matches,
         print: ctl_33_setsft_v1_print,
-        src: "isa/control.isa:177",
+        src: "isa/control.isa:192",
     },
     CtlInfo {
         name: "setei",
@@ -12321,7 +12361,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_34_setei_matches,
         print: ctl_34_setei_print,
-        src: "isa/control.isa:178",
+        src: "isa/control.isa:193",
     },
     CtlInfo {
         name: "wait",
@@ -12332,7 +12372,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 1u8,
         matches: ctl_35_wait_matches,
         print: ctl_35_wait_print,
-        src: "isa/control.isa:179",
+        src: "isa/control.isa:194",
     },
     CtlInfo {
         name: "wait_trap",
@@ -12343,7 +12383,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 14u8,
         matches: ctl_36_wait_trap_matches,
         print: ctl_36_wait_trap_print,
-        src: "isa/control.isa:182",
+        src: "isa/control.isa:197",
     },
     CtlInfo {
         name: "wait_sal",
@@ -12354,7 +12394,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 112u8,
         matches: ctl_37_wait_sal_matches,
         print: ctl_37_wait_sal_print,
-        src: "isa/control.isa:185",
+        src: "isa/control.isa:200",
     },
     CtlInfo {
         name: "call",
@@ -12365,7 +12405,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_38_call_matches,
         print: ctl_38_call_print,
-        src: "isa/control.isa:188",
+        src: "isa/control.isa:203",
     },
     CtlInfo {
         name: "icall",
@@ -12376,7 +12416,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_39_icall_matches,
         print: ctl_39_icall_print,
-        src: "isa/control.isa:191",
+        src: "isa/control.isa:206",
     },
     CtlInfo {
         name: "hcall",
@@ -12387,7 +12427,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_40_hcall_matches,
         print: ctl_40_hcall_print,
-        src: "isa/control.isa:194",
+        src: "isa/control.isa:209",
     },
     CtlInfo {
         name: "icall_other",
@@ -12398,7 +12438,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_41_icall_other_matches,
         print: ctl_41_icall_other_print,
-        src: "isa/control.isa:197",
+        src: "isa/control.isa:212",
     },
     CtlInfo {
         name: "call_bogus",
@@ -12409,7 +12449,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_42_call_bogus_matches,
         print: ctl_42_call_bogus_print,
-        src: "isa/control.isa:198",
+        src: "isa/control.isa:213",
     },
     CtlInfo {
         name: "flushr",
@@ -12420,7 +12460,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_43_flushr_matches,
         print: ctl_43_flushr_print,
-        src: "isa/control.isa:199",
+        src: "isa/control.isa:214",
     },
     CtlInfo {
         name: "flushc",
@@ -12431,7 +12471,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_44_flushc_matches,
         print: ctl_44_flushc_print,
-        src: "isa/control.isa:200",
+        src: "isa/control.isa:215",
     },
     CtlInfo {
         name: "fillr",
@@ -12442,7 +12482,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 96u8,
         matches: ctl_45_fillr_matches,
         print: ctl_45_fillr_print,
-        src: "isa/control.isa:201",
+        src: "isa/control.isa:216",
     },
     CtlInfo {
         name: "fillr_old",
@@ -12453,7 +12493,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 31u8,
         matches: ctl_46_fillr_old_matches,
         print: ctl_46_fillr_old_print,
-        src: "isa/control.isa:202",
+        src: "isa/control.isa:217",
     },
     CtlInfo {
         name: "fillc",
@@ -12464,7 +12504,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 96u8,
         matches: ctl_47_fillc_matches,
         print: ctl_47_fillc_print,
-        src: "isa/control.isa:203",
+        src: "isa/control.isa:218",
     },
     CtlInfo {
         name: "fillc_old",
@@ -12475,7 +12515,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 31u8,
         matches: ctl_48_fillc_old_matches,
         print: ctl_48_fillc_old_print,
-        src: "isa/control.isa:204",
+        src: "isa/control.isa:219",
     },
     CtlInfo {
         name: "vfbg",
@@ -12486,7 +12526,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_49_vfbg_matches,
         print: ctl_49_vfbg_print,
-        src: "isa/control.isa:205",
+        src: "isa/control.isa:220",
     },
     CtlInfo {
         name: "cs1_unimp",
@@ -12497,7 +12537,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_50_cs1_unimp_matches,
         print: ctl_50_cs1_unimp_print,
-        src: "isa/control.isa:208",
+        src: "isa/control.isa:223",
     },
     CtlInfo {
         name: "mova",
@@ -12508,7 +12548,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_51_mova_matches,
         print: ctl_51_mova_print,
-        src: "isa/control.isa:220",
+        src: "isa/control.isa:235",
     },
     CtlInfo {
         name: "pls_elp0",
@@ -12519,7 +12559,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_52_pls_elp0_matches,
         print: ctl_52_pls_elp0_print,
-        src: "isa/control.isa:250",
+        src: "isa/control.isa:265",
     },
     CtlInfo {
         name: "pls_elp1",
@@ -12530,7 +12570,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_53_pls_elp1_matches,
         print: ctl_53_pls_elp1_print,
-        src: "isa/control.isa:253",
+        src: "isa/control.isa:268",
     },
     CtlInfo {
         name: "pls_clp",
@@ -12541,7 +12581,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_54_pls_clp_matches,
         print: ctl_54_pls_clp_print,
-        src: "isa/control.isa:256",
+        src: "isa/control.isa:271",
     },
     CtlInfo {
         name: "pls_pass",
@@ -12552,7 +12592,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_55_pls_pass_matches,
         print: ctl_55_pls_pass_print,
-        src: "isa/control.isa:259",
+        src: "isa/control.isa:274",
     },
 ];
 /// Syllable slots of `Bundle`, for the assembler.
@@ -12738,7 +12778,7 @@ pub fn ensure_syllable(b: &mut Bundle, syl: Syl, member: usize) -> bool {
     true
 }
 /// The assembler's reading of `text` spellings, parallel to the `text` definitions.
-pub static TEXT_ASM: [TextAsm; 13usize] = [
+pub static TEXT_ASM: [TextAsm; 15usize] = [
     TextAsm {
         params: 1u8,
         cases: &[
@@ -12775,8 +12815,46 @@ pub static TEXT_ASM: [TextAsm; 13usize] = [
                 segs: &[TextSeg::Text("3")],
             },
             TextCase {
-                conds: &[],
+                conds: &[(0u8, 18446744073709551615u64, 3u64)],
                 segs: &[TextSeg::Text("4")],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("?")],
+            },
+        ],
+    },
+    TextAsm {
+        params: 1u8,
+        cases: &[
+            TextCase {
+                conds: &[(0u8, 18446744073709551615u64, 0u64)],
+                segs: &[TextSeg::Text("0")],
+            },
+            TextCase {
+                conds: &[(0u8, 18446744073709551615u64, 1u64)],
+                segs: &[TextSeg::Text("3")],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("?")],
+            },
+        ],
+    },
+    TextAsm {
+        params: 1u8,
+        cases: &[
+            TextCase {
+                conds: &[(0u8, 18446744073709551615u64, 0u64)],
+                segs: &[TextSeg::Text("1")],
+            },
+            TextCase {
+                conds: &[(0u8, 18446744073709551615u64, 1u64)],
+                segs: &[TextSeg::Text("4")],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text("?")],
             },
         ],
     },
@@ -12803,29 +12881,29 @@ pub static TEXT_ASM: [TextAsm; 13usize] = [
                 conds: &[(0u8, 24u64, 0u64)],
                 segs: &[
                     TextSeg::Text("%MLOCK || "),
-                    TextSeg::Opaque,
+                    TextSeg::Call(0u16, &[(0u8, 0u8, 1u8)]),
                     TextSeg::Text("%cmp"),
-                    TextSeg::Opaque,
+                    TextSeg::Call(2u16, &[(0u8, 1u8, 2u8)]),
                 ],
             },
             TextCase {
                 conds: &[(0u8, 24u64, 8u64)],
                 segs: &[
                     TextSeg::Text("%MLOCK || "),
-                    TextSeg::Opaque,
+                    TextSeg::Call(0u16, &[(0u8, 1u8, 1u8)]),
                     TextSeg::Text("%cmp"),
-                    TextSeg::Opaque,
+                    TextSeg::Call(3u16, &[(0u8, 2u8, 1u8)]),
                     TextSeg::Text(" || "),
-                    TextSeg::Opaque,
+                    TextSeg::Call(0u16, &[(0u8, 0u8, 1u8)]),
                     TextSeg::Text("%cmp"),
-                    TextSeg::Opaque,
+                    TextSeg::Call(4u16, &[(0u8, 2u8, 1u8)]),
                 ],
             },
             TextCase {
                 conds: &[(0u8, 24u64, 16u64)],
                 segs: &[
                     TextSeg::Text("%MLOCK || "),
-                    TextSeg::Opaque,
+                    TextSeg::Call(0u16, &[(0u8, 0u8, 1u8)]),
                     TextSeg::Text("%clp"),
                     TextSeg::Param(0u8, 1u8, 2u8),
                 ],
@@ -12878,11 +12956,14 @@ pub static TEXT_ASM: [TextAsm; 13usize] = [
             },
             TextCase {
                 conds: &[(0u8, 18446744073709551615u64, 8u64)],
-                segs: &[TextSeg::Text(" ? %MLOCK"), TextSeg::Call(3u16, &[1u8])],
+                segs: &[
+                    TextSeg::Text(" ? %MLOCK"),
+                    TextSeg::Call(5u16, &[(1u8, 0u8, 64u8)]),
+                ],
             },
             TextCase {
                 conds: &[(0u8, 18446744073709551615u64, 9u64)],
-                segs: &[TextSeg::Text(" ? "), TextSeg::Call(4u16, &[1u8])],
+                segs: &[TextSeg::Text(" ? "), TextSeg::Call(6u16, &[(1u8, 0u8, 64u8)])],
             },
             TextCase {
                 conds: &[(0u8, 18446744073709551615u64, 14u64)],
@@ -12924,6 +13005,10 @@ pub static TEXT_ASM: [TextAsm; 13usize] = [
             TextCase {
                 conds: &[(1u8, 18446744073709551615u64, 4u64)],
                 segs: &[TextSeg::Text("glaunch")],
+            },
+            TextCase {
+                conds: &[(1u8, 18446744073709551615u64, 0u64)],
+                segs: &[TextSeg::Text("done")],
             },
             TextCase {
                 conds: &[],
@@ -12989,12 +13074,12 @@ pub static TEXT_ASM: [TextAsm; 13usize] = [
                 segs: &[TextSeg::Text("landp")],
             },
             TextCase {
-                conds: &[(0u8, 18446744073709551615u64, 2u64)],
-                segs: &[TextSeg::Text("reserved")],
+                conds: &[(0u8, 18446744073709551615u64, 3u64)],
+                segs: &[TextSeg::Text("movep")],
             },
             TextCase {
                 conds: &[],
-                segs: &[TextSeg::Text("movep")],
+                segs: &[TextSeg::Text("reserved")],
             },
         ],
     },
@@ -13042,10 +13127,13 @@ pub static TEXT_ASM: [TextAsm; 13usize] = [
         params: 1u8,
         cases: &[
             TextCase {
+                conds: &[(0u8, 18446744073709551615u64, 1u64)],
+                segs: &[],
+            },
+            TextCase {
                 conds: &[],
                 segs: &[TextSeg::Text("invalid ")],
             },
-            TextCase { conds: &[], segs: &[] },
         ],
     },
     TextAsm {
@@ -13109,15 +13197,17 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("loop_mode")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Hs,
-                    member: 0u8,
-                    lo: 10u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Hs,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Hs, 0u8)],
     }),
@@ -13132,7 +13222,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
             }),
         ],
         also: &[],
-        sets: &[],
+        sets: &[&[]],
         needs: &[(Syl::Hs, 0u8)],
     }),
     Some(CtlAsm {
@@ -13145,7 +13235,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
                 width: 2u8,
             }),
             AsmSeg::Call(
-                5u16,
+                7u16,
                 &[
                     FieldLoc {
                         syl: Syl::Ss,
@@ -13163,7 +13253,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
             ),
         ],
         also: &[],
-        sets: &[],
+        sets: &[&[]],
         needs: &[(Syl::Ss, 0u8)],
     }),
     Some(CtlAsm {
@@ -13177,31 +13267,33 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
             }),
         ],
         also: &[],
-        sets: &[],
+        sets: &[&[]],
         needs: &[(Syl::Ss, 0u8)],
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("eap")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 20u8,
-                    width: 1u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 29u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 20u8,
+                        width: 1u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 29u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Ss, 0u8)],
     }),
@@ -13209,24 +13301,26 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("bap")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 20u8,
-                    width: 1u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 20u8,
+                        width: 1u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Ss, 0u8)],
     }),
@@ -13234,15 +13328,17 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("crp")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 25u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 25u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Ss, 0u8)],
     }),
@@ -13250,15 +13346,17 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("srp")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 27u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 27u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Ss, 0u8)],
     }),
@@ -13266,24 +13364,26 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("slrp")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 27u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 25u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 27u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 25u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Ss, 0u8)],
     }),
@@ -13291,24 +13391,26 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("vfdi")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 20u8,
-                    width: 1u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 26u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 20u8,
+                        width: 1u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 26u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Ss, 0u8)],
     }),
@@ -13331,24 +13433,46 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 20u8,
-                    width: 1u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 24u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 20u8,
+                        width: 1u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 24u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 20u8,
+                        width: 1u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 23u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Ss, 0u8)],
     }),
@@ -13371,24 +13495,46 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 20u8,
-                    width: 1u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 22u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 20u8,
+                        width: 1u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 22u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 20u8,
+                        width: 1u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 21u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Ss, 0u8)],
     }),
@@ -13411,24 +13557,46 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 20u8,
-                    width: 1u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 19u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 20u8,
+                        width: 1u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 19u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 20u8,
+                        width: 1u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 18u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Ss, 0u8)],
     }),
@@ -13451,24 +13619,46 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 20u8,
-                    width: 1u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 17u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 20u8,
+                        width: 1u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 17u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 20u8,
+                        width: 1u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 16u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Ss, 0u8)],
     }),
@@ -13476,7 +13666,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[
             AsmSeg::Text("invalid "),
             AsmSeg::Call(
-                6u16,
+                8u16,
                 &[
                     FieldLoc {
                         syl: Syl::Cs0,
@@ -13495,24 +13685,86 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 30u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    3u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    3u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs0, 0u8)],
     }),
@@ -13521,7 +13773,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
             AsmSeg::Text("ibranch "),
             AsmSeg::Define(0u16),
             AsmSeg::Call(
-                5u16,
+                7u16,
                 &[
                     FieldLoc {
                         syl: Syl::Ss,
@@ -13540,49 +13792,165 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 30u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 10u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    3u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    3u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs0, 0u8), (Syl::Ss, 0u8)],
     }),
     Some(CtlAsm {
         segs: &[
             AsmSeg::Call(
-                6u16,
+                8u16,
                 &[
                     FieldLoc {
                         syl: Syl::Cs0,
@@ -13599,7 +13967,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
                 ],
             ),
             AsmSeg::Call(
-                5u16,
+                7u16,
                 &[
                     FieldLoc {
                         syl: Syl::Ss,
@@ -13618,42 +13986,158 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 30u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 2u8,
-                },
-                3u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 10u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    3u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    3u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    3u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    3u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    3u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    3u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs0, 0u8), (Syl::Ss, 0u8)],
     }),
@@ -13671,15 +14155,17 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs0, 0u8)],
     }),
@@ -13687,24 +14173,26 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("ldisp %ctpr2, "), AsmSeg::Define(0u16)],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 30u8,
-                    width: 2u8,
-                },
-                2u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 2u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    2u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs0, 0u8)],
     }),
@@ -13727,15 +14215,17 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 2u8,
-                },
-                2u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    2u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs0, 0u8)],
     }),
@@ -13743,31 +14233,33 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("return %ctpr3")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 30u8,
-                    width: 2u8,
-                },
-                3u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 2u8,
-                },
-                3u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    3u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    3u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs0, 0u8)],
     }),
     Some(CtlAsm {
         segs: &[
             AsmSeg::Call(
-                11u16,
+                13u16,
                 &[
                     FieldLoc {
                         syl: Syl::Cs0,
@@ -13787,15 +14279,37 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 2u8,
-                },
-                3u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    3u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    3u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 0u8,
+                        width: 3u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs0, 0u8)],
     }),
@@ -13803,24 +14317,26 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("puttsd "), AsmSeg::Define(0u16)],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 30u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 2u8,
-                },
-                2u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    2u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs0, 0u8)],
     }),
@@ -13850,24 +14366,26 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 30u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 2u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs0, 0u8)],
     }),
@@ -13875,15 +14393,17 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text(" ")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 2u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs0, 0u8)],
     }),
@@ -13899,15 +14419,17 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8), (Syl::Lts, 0u8)],
     }),
@@ -13915,15 +14437,17 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("<bogus vfrpsz>")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -13946,15 +14470,28 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                0u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8), (Syl::Lts, 0u8)],
     }),
@@ -14001,15 +14538,28 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
             ],
         ],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                0u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8), (Syl::Lts, 0u8)],
     }),
@@ -14017,15 +14567,28 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("<bogus setwd>")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                0u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -14055,24 +14618,66 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 26u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 26u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    1u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 26u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    4u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 26u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -14088,24 +14693,66 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 27u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 27u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    1u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 27u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    4u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 27u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -14113,24 +14760,26 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("setsft")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                2u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 27u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    2u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 27u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -14138,24 +14787,26 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("unimp")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                2u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 27u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    2u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 27u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -14171,15 +14822,17 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                2u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    2u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -14230,15 +14883,17 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                3u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    3u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -14296,15 +14951,17 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                3u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    3u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -14312,7 +14969,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[
             AsmSeg::Text("wait "),
             AsmSeg::Call(
-                12u16,
+                14u16,
                 &[
                     FieldLoc {
                         syl: Syl::Cs1,
@@ -14392,15 +15049,17 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                3u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    3u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -14421,7 +15080,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
                 width: 7u8,
             }),
             AsmSeg::Call(
-                5u16,
+                7u16,
                 &[
                     FieldLoc {
                         syl: Syl::Ss,
@@ -14440,15 +15099,17 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                5u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    5u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8), (Syl::Cs1, 0u8)],
     }),
@@ -14469,7 +15130,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
                 width: 7u8,
             }),
             AsmSeg::Call(
-                5u16,
+                7u16,
                 &[
                     FieldLoc {
                         syl: Syl::Ss,
@@ -14488,60 +15149,118 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                5u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 7u8,
-                    width: 3u8,
-                },
-                1u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 7u8,
-                    width: 3u8,
-                },
-                1u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 10u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 30u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    5u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 7u8,
+                        width: 3u8,
+                    },
+                    1u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 7u8,
+                        width: 3u8,
+                    },
+                    1u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    5u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 7u8,
+                        width: 3u8,
+                    },
+                    2u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 7u8,
+                        width: 3u8,
+                    },
+                    1u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8), (Syl::Cs1, 0u8), (Syl::Cs0, 0u8)],
     }),
@@ -14562,7 +15281,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
                 width: 7u8,
             }),
             AsmSeg::Call(
-                5u16,
+                7u16,
                 &[
                     FieldLoc {
                         syl: Syl::Ss,
@@ -14581,60 +15300,118 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                5u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 7u8,
-                    width: 3u8,
-                },
-                1u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 7u8,
-                    width: 3u8,
-                },
-                2u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 10u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 30u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs0,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    5u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 7u8,
+                        width: 3u8,
+                    },
+                    1u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 7u8,
+                        width: 3u8,
+                    },
+                    2u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    5u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 7u8,
+                        width: 3u8,
+                    },
+                    2u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 7u8,
+                        width: 3u8,
+                    },
+                    2u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 30u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs0,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8), (Syl::Cs1, 0u8), (Syl::Cs0, 0u8)],
     }),
@@ -14642,33 +15419,122 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                5u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 7u8,
-                    width: 3u8,
-                },
-                1u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 10u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    5u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 7u8,
+                        width: 3u8,
+                    },
+                    1u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    5u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 7u8,
+                        width: 3u8,
+                    },
+                    1u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    5u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 7u8,
+                        width: 3u8,
+                    },
+                    2u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    5u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 7u8,
+                        width: 3u8,
+                    },
+                    2u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8), (Syl::Cs1, 0u8), (Syl::Cs0, 0u8)],
     }),
@@ -14676,24 +15542,26 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("<bogus call>")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                5u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Ss,
-                    member: 0u8,
-                    lo: 10u8,
-                    width: 2u8,
-                },
-                0u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    5u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Ss,
+                        member: 0u8,
+                        lo: 10u8,
+                        width: 2u8,
+                    },
+                    0u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8), (Syl::Cs1, 0u8)],
     }),
@@ -14701,24 +15569,26 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("flushr")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                7u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 0u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    7u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 0u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -14726,24 +15596,26 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("flushc")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                7u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 1u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    7u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 1u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -14751,24 +15623,26 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("fillr")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                7u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 2u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    7u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 2u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -14776,24 +15650,26 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("unimp fillr")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                7u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 2u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    7u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 2u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -14801,24 +15677,26 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("fillc")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                7u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 3u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    7u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 3u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -14826,24 +15704,26 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[AsmSeg::Text("unimp fillc")],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                7u64,
-            ),
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 3u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    7u64,
+                ),
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 3u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
@@ -14873,22 +15753,24 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Cs1,
-                    member: 0u8,
-                    lo: 28u8,
-                    width: 4u8,
-                },
-                8u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Cs1,
+                        member: 0u8,
+                        lo: 28u8,
+                        width: 4u8,
+                    },
+                    8u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Cs1, 0u8)],
     }),
     Some(CtlAsm {
         segs: &[AsmSeg::Text("unimp")],
         also: &[],
-        sets: &[],
+        sets: &[&[]],
         needs: &[(Syl::Cs1, 0u8)],
     }),
     None,
@@ -14896,7 +15778,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         segs: &[
             AsmSeg::Text("pass "),
             AsmSeg::Call(
-                10u16,
+                12u16,
                 &[
                     FieldLoc {
                         syl: Syl::Pls,
@@ -14916,14 +15798,14 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
             }),
         ],
         also: &[],
-        sets: &[],
+        sets: &[&[], &[]],
         needs: &[(Syl::Pls, 255u8)],
     }),
     Some(CtlAsm {
         segs: &[
             AsmSeg::Text("pass "),
             AsmSeg::Call(
-                10u16,
+                12u16,
                 &[
                     FieldLoc {
                         syl: Syl::Pls,
@@ -14943,13 +15825,13 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
             }),
         ],
         also: &[],
-        sets: &[],
+        sets: &[&[], &[]],
         needs: &[(Syl::Pls, 255u8)],
     }),
     Some(CtlAsm {
         segs: &[
             AsmSeg::Call(
-                9u16,
+                11u16,
                 &[
                     FieldLoc {
                         syl: Syl::Pls,
@@ -15007,7 +15889,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
             }),
         ],
         also: &[],
-        sets: &[],
+        sets: &[&[]],
         needs: &[(Syl::Pls, 255u8)],
     }),
     Some(CtlAsm {
@@ -15030,15 +15912,17 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         ],
         also: &[],
         sets: &[
-            (
-                FieldLoc {
-                    syl: Syl::Pls,
-                    member: 255u8,
-                    lo: 5u8,
-                    width: 1u8,
-                },
-                1u64,
-            ),
+            &[
+                (
+                    FieldLoc {
+                        syl: Syl::Pls,
+                        member: 255u8,
+                        lo: 5u8,
+                        width: 1u8,
+                    },
+                    1u64,
+                ),
+            ],
         ],
         needs: &[(Syl::Pls, 255u8)],
     }),

@@ -343,9 +343,10 @@ fn match_text_segs(segs: &[TextSeg], rest: &str, params: Params, symbols: &dyn F
         }
         TextSeg::Call(ti, ps) => match_text(ti, rest, symbols, &mut |r, sub| {
             let mut params = params.clone();
-            for (j, &p) in ps.iter().enumerate() {
+            for (j, &(p, lo, width)) in ps.iter().enumerate() {
                 let (m, v) = sub[j];
-                if !bind(&mut params, p as usize, m, v) {
+                let field = if width >= 64 { u64::MAX } else { (1u64 << width) - 1 };
+                if !bind(&mut params, p as usize, (m & field) << lo, (v & field) << lo) {
                     return false;
                 }
             }
@@ -391,8 +392,11 @@ fn match_ctl(segs: &[AsmSeg], rest: &str, cx: &CtlCx, out: &mut Vec<(FieldLoc, u
         },
         AsmSeg::Call(ti, args) => match_text(ti, rest, cx.symbols, &mut |r, params| {
             let m = out.len();
+            // Parameters the spelling says nothing about leave their fields alone.
             for (j, loc) in args.iter().enumerate() {
-                out.push((*loc, params[j].1));
+                if params[j].0 != 0 {
+                    out.push((*loc, params[j].1));
+                }
             }
             if match_ctl(tail, r, cx, out) {
                 true
@@ -455,13 +459,31 @@ pub fn ctl_holds(b: &Bundle, pc: u64, p: PlacedCtl) -> bool {
     (CTLS[p.ctl].matches)(b, pc, p.instance)
 }
 
+/// The control-operation lines a bundle lists (ALU channels aside).
+fn ctl_lines(b: &Bundle, pc: u64, iset: Iset) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in CTLS.iter().filter(|c| c.versions & iset.mask() != 0) {
+        for i in 0..c.instances {
+            if (c.matches)(b, pc, i) {
+                let mut s = String::new();
+                (c.print)(b, pc, i, &mut s);
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
 /// Assembles one control-unit (or other non-ALU) operation into `b`, the wide
 /// instruction being built at `pc`. Each candidate encoding is checked by printing it
 /// back; fields an earlier operation of the bundle set differently are a conflict.
+/// Among candidates, one that makes the bundle list nothing but what it listed before
+/// plus this operation is preferred.
 pub fn encode_ctl(text: &str, pc: u64, iset: Iset, b: &mut Bundle, symbols: &dyn Fn(&str) -> Option<u64>) -> Result<PlacedCtl, EncodeError> {
     let want = squash(text);
     let mut conflicted = false;
     let mut provisional: Option<(Bundle, PlacedCtl)> = None;
+    let before = ctl_lines(b, pc, iset);
     for (ci, c) in CTLS.iter().enumerate() {
         if c.versions & iset.mask() == 0 {
             continue;
@@ -477,44 +499,49 @@ pub fn encode_ctl(text: &str, pc: u64, iset: Iset, b: &mut Bundle, symbols: &dyn
                 continue;
             };
             let member = |m: u8| if m == 255 { i } else { m as usize };
-            let mut t = b.clone();
-            let mut ok = true;
-            for &(syl, m) in asm.needs {
-                ok &= isa::ensure_syllable(&mut t, syl, member(m));
-            }
-            for &(loc, v) in asm.sets.iter().chain(fields.iter()) {
-                ok &= isa::set_field(&mut t, loc.syl, member(loc.member), loc.lo as u32, loc.width as u32, v);
-            }
-            if !ok {
-                continue;
-            }
-            // The operation must print back to the same values (numbers may be written
-            // in another base than the printer's).
-            let mut printed = String::new();
-            (c.print)(&t, pc, i, &mut printed);
-            let mut again = Vec::new();
-            if !match_ctl(asm.segs, &squash(&printed), &cx, &mut again)
-                || !fields.iter().all(|f| again.contains(f))
-                // `also` spellings leave parts out: for them the values must agree.
-                || (spelling == 0 && !same_text(&squash(&printed), &want, symbols))
-            {
-                continue;
-            }
-            // A field an earlier operation of this bundle set to something else.
-            let clash = asm.sets.iter().chain(fields.iter()).any(|&(loc, v)| {
-                matches!(isa::get_field(b, loc.syl, member(loc.member), loc.lo as u32, loc.width as u32), Some(old) if old != 0 && old != v)
-            });
-            if clash {
-                conflicted = true;
-                continue;
-            }
-            let placed = PlacedCtl { ctl: ci, instance: i, settled: (c.matches)(&t, pc, i) };
-            if placed.settled {
-                *b = t;
-                return Ok(placed);
-            }
-            if provisional.is_none() {
-                provisional = Some((t, placed));
+            for sets in asm.sets {
+                let mut t = b.clone();
+                let mut ok = true;
+                for &(syl, m) in asm.needs {
+                    ok &= isa::ensure_syllable(&mut t, syl, member(m));
+                }
+                for &(loc, v) in sets.iter().chain(fields.iter()) {
+                    ok &= isa::set_field(&mut t, loc.syl, member(loc.member), loc.lo as u32, loc.width as u32, v);
+                }
+                if !ok {
+                    continue;
+                }
+                // The operation must print back to the same values (numbers may be
+                // written in another base than the printer's).
+                let mut printed = String::new();
+                (c.print)(&t, pc, i, &mut printed);
+                let mut again = Vec::new();
+                if !match_ctl(asm.segs, &squash(&printed), &cx, &mut again)
+                    || !fields.iter().all(|f| again.contains(f))
+                    // `also` spellings leave parts out: for them the values must agree.
+                    || (spelling == 0 && !same_text(&squash(&printed), &want, symbols))
+                {
+                    continue;
+                }
+                // A field an earlier operation of this bundle set to something else.
+                let clash = sets.iter().chain(fields.iter()).any(|&(loc, v)| {
+                    matches!(isa::get_field(b, loc.syl, member(loc.member), loc.lo as u32, loc.width as u32), Some(old) if old != 0 && old != v)
+                });
+                if clash {
+                    conflicted = true;
+                    continue;
+                }
+                let placed = PlacedCtl { ctl: ci, instance: i, settled: (c.matches)(&t, pc, i) };
+                let mut expected = before.clone();
+                expected.push(printed.clone());
+                let clean = ctl_lines(&t, pc, iset).iter().all(|l| expected.contains(l));
+                if placed.settled && clean {
+                    *b = t;
+                    return Ok(placed);
+                }
+                if provisional.is_none() || (clean && !provisional.as_ref().unwrap().1.settled) {
+                    provisional = Some((t, placed));
+                }
             }
         }
     }

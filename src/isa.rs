@@ -156,7 +156,8 @@ pub enum TextSeg {
     Text(&'static str),
     /// Parameter bits: (parameter, low bit, width); width 64 is the whole parameter.
     Param(u8, u8, u8),
-    Call(u16, &'static [u8]),
+    /// A nested spelling whose parameters are bits of ours: (parameter, low bit, width).
+    Call(u16, &'static [(u8, u8, u8)]),
     /// A computed hole the assembler cannot read back; the case is skipped.
     Opaque,
 }
@@ -182,6 +183,8 @@ pub struct CtlAsm {
     pub segs: &'static [AsmSeg],
     /// Further accepted spellings (`also`).
     pub also: &'static [&'static [AsmSeg]],
-    pub sets: &'static [(FieldLoc, u64)],
+    /// Ways to make the condition true: one list of field values per combination of
+    /// its `||` alternatives.
+    pub sets: &'static [&'static [(FieldLoc, u64)]],
     pub needs: &'static [(Syl, u8)],
 }

@@ -151,9 +151,15 @@ impl Syllables {
             s.ales[i] = b.ales[i].map(|x| x.0);
             s.aas[i] = b.aas[i].map(|x| x.0);
         }
-        s.lts = b.lts.iter().map_while(|x| x.map(|l| l.0)).collect();
-        s.pls = b.pls.iter().map_while(|x| x.map(|l| l.0)).collect();
-        s.cds = b.cds.iter().map_while(|x| x.map(|l| l.0)).collect();
+        // Tail syllables are counted, so members below the highest present one exist
+        // too (as zeros when nothing set them).
+        fn upto<T: Copy>(v: &[Option<T>], raw: fn(T) -> u32) -> Vec<u32> {
+            let n = v.iter().rposition(|x| x.is_some()).map_or(0, |i| i + 1);
+            v[..n].iter().map(|x| x.map_or(0, raw)).collect()
+        }
+        s.lts = upto(&b.lts, |l| l.0);
+        s.pls = upto(&b.pls, |l| l.0);
+        s.cds = upto(&b.cds, |l| l.0);
         s
     }
 }

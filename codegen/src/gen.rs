@@ -878,36 +878,52 @@ fn field_loc(m: &Model, syl: &str, field: &str, home: &str) -> Option<TokenStrea
     Some(quote!(FieldLoc { syl: Syl::#id, member: #member, lo: #lo, width: #width }))
 }
 
-/// The field assignments a `when` condition implies (first alternative of `||`,
-/// `define`s inlined); comparisons other than `==` are left to verification.
-fn when_sets(m: &Model, e: &Expr, home: &str, sets: &mut Vec<TokenStream>, needs: &mut Vec<TokenStream>, depth: u32) {
+/// The ways a `when` condition can be made true by assigning fields: one list of
+/// assignments per combination of `||` alternatives (`define`s inlined); comparisons
+/// other than `==` are left to verification. `has(X)` goes to `needs`.
+fn when_alternatives(m: &Model, e: &Expr, home: &str, needs: &mut Vec<TokenStream>, depth: u32) -> Vec<Vec<TokenStream>> {
     // Defines only name earlier defines, so this bounds nothing but very deep nesting.
     if depth > 64 {
-        return;
+        return vec![vec![]];
     }
     match &e.kind {
         ExprKind::Binary(BinOp::LAnd, a, b) => {
-            when_sets(m, a, home, sets, needs, depth + 1);
-            when_sets(m, b, home, sets, needs, depth + 1);
+            let left = when_alternatives(m, a, home, needs, depth + 1);
+            let right = when_alternatives(m, b, home, needs, depth + 1);
+            let mut out = Vec::new();
+            for l in &left {
+                for r in &right {
+                    if out.len() < 16 {
+                        out.push(l.iter().chain(r).cloned().collect());
+                    }
+                }
+            }
+            out
         }
-        ExprKind::Binary(BinOp::LOr, a, _) => when_sets(m, a, home, sets, needs, depth + 1),
+        ExprKind::Binary(BinOp::LOr, a, b) => {
+            let mut out = when_alternatives(m, a, home, needs, depth + 1);
+            out.extend(when_alternatives(m, b, home, needs, depth + 1));
+            out.truncate(16);
+            out
+        }
         ExprKind::Binary(BinOp::Eq, a, b) => {
             let value = match &b.kind {
                 ExprKind::Int(v) => Some(*v as u64),
                 ExprKind::Var(c) => m.consts.get(c).copied(),
                 _ => None,
             };
-            if let (ExprKind::Field(s, f), Some(v)) = (&a.kind, value) {
-                if let Some(loc) = field_loc(m, s, f, home) {
-                    sets.push(quote!((#loc, #v)));
-                }
+            match (&a.kind, value) {
+                (ExprKind::Field(s, f), Some(v)) => match field_loc(m, s, f, home) {
+                    Some(loc) => vec![vec![quote!((#loc, #v))]],
+                    None => vec![vec![]],
+                },
+                _ => vec![vec![]],
             }
         }
-        ExprKind::Field(s, f) => {
-            if let Some(loc) = field_loc(m, s, f, home) {
-                sets.push(quote!((#loc, 1u64)));
-            }
-        }
+        ExprKind::Field(s, f) => match field_loc(m, s, f, home) {
+            Some(loc) => vec![vec![quote!((#loc, 1u64))]],
+            None => vec![vec![]],
+        },
         ExprKind::Call(n, args) if n == "has" => {
             if let [Expr { kind: ExprKind::Var(s), .. }] = args.as_slice() {
                 let (base, member) = match member(m, s) {
@@ -919,13 +935,13 @@ fn when_sets(m: &Model, e: &Expr, home: &str, sets: &mut Vec<TokenStream>, needs
                     needs.push(quote!((Syl::#id, #member)));
                 }
             }
+            vec![vec![]]
         }
-        ExprKind::Var(v) => {
-            if let Some((_, d, _)) = m.desc.defines.iter().find(|(n, _, _)| n == v) {
-                when_sets(m, d, home, sets, needs, depth + 1);
-            }
-        }
-        _ => {}
+        ExprKind::Var(v) => match m.desc.defines.iter().find(|(n, _, _)| n == v) {
+            Some((_, d, _)) => when_alternatives(m, d, home, needs, depth + 1),
+            None => vec![vec![]],
+        },
+        _ => vec![vec![]],
     }
 }
 
@@ -984,12 +1000,12 @@ fn asm_tables(m: &Model) -> Result<TokenStream, Diagnostic> {
                                 let (lo8, w8) = (*lo as u8, (hi - lo + 1) as u8);
                                 quote!(TextSeg::Param(#i, #lo8, #w8))
                             }
-                            ExprKind::Call(n, args) if text_index(n).is_some() && args.iter().all(|a| matches!(&a.kind, ExprKind::Var(v) if t.params.contains(v))) => {
+                            ExprKind::Call(n, args) if text_index(n).is_some() && args.iter().all(|a| param_bits(a, &t.params).is_some()) => {
                                 let ti = text_index(n).unwrap();
-                                let ps: Vec<u8> = args.iter().map(|a| match &a.kind {
-                                    ExprKind::Var(v) => t.params.iter().position(|p| p == v).unwrap() as u8,
-                                    _ => unreachable!(),
-                                }).collect();
+                                let ps = args.iter().map(|a| {
+                                    let (p, lo, w) = param_bits(a, &t.params).unwrap();
+                                    quote!((#p, #lo, #w))
+                                });
                                 quote!(TextSeg::Call(#ti, &[#(#ps),*]))
                             }
                             _ => quote!(TextSeg::Opaque),
@@ -1069,14 +1085,15 @@ fn asm_tables(m: &Model) -> Result<TokenStream, Diagnostic> {
             ctl_asm.push(quote!(None));
             continue;
         }
-        let mut sets = Vec::new();
         let mut needs = Vec::new();
         let home_member = if matches!(holds.get(&d.syllable), Some(Hold::Family(_))) { 255u8 } else { 0 };
         let hid = ty_name(&d.syllable);
         needs.push(quote!((Syl::#hid, #home_member)));
-        if let Some(w) = &d.when {
-            when_sets(m, w, &d.syllable, &mut sets, &mut needs, 0);
-        }
+        let alternatives = match &d.when {
+            Some(w) => when_alternatives(m, w, &d.syllable, &mut needs, 0),
+            None => vec![vec![]],
+        };
+        let sets = alternatives.iter().map(|a| quote!(&[#(#a),*]));
         let primary = &all_segs[0];
         let alts = &all_segs[1..];
         ctl_asm.push(quote!(Some(CtlAsm { segs: #primary, also: &[#(#alts),*], sets: &[#(#sets),*], needs: &[#(#needs),*] })));
@@ -1163,6 +1180,23 @@ fn collect_param_eqs(e: &Expr, params: &[String], consts: &BTreeMap<String, u64>
             }
         }
         _ => {}
+    }
+}
+
+/// A text parameter or some of its bits (`p`, `p[hi:lo]`, `p[k]`): (index, low, width).
+fn param_bits(e: &Expr, params: &[String]) -> Option<(u8, u8, u8)> {
+    let idx = |v: &String| params.iter().position(|p| p == v).map(|i| i as u8);
+    match &e.kind {
+        ExprKind::Var(v) => Some((idx(v)?, 0, 64)),
+        ExprKind::Slice(x, hi, lo) => match &x.kind {
+            ExprKind::Var(v) => Some((idx(v)?, *lo as u8, (hi - lo + 1) as u8)),
+            _ => None,
+        },
+        ExprKind::Bit(x, k) => match (&x.kind, &k.kind) {
+            (ExprKind::Var(v), ExprKind::Int(k)) => Some((idx(v)?, *k as u8, 1)),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
