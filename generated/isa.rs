@@ -10458,42 +10458,47 @@ fn text_mova_name(out: &mut String, o: u64) {
 fn text_mova_dst(out: &mut String, o: u64, d: u64) {
     use core::fmt::Write;
     // isa/control.isa:90
-    if ((o) < (5u64)) as u64 != 0 {
-        crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 68u8);
+    if ((o) == (5u64)) as u64 != 0 {
+        crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 81u8);
         return;
     }
     // isa/control.isa:91
-    crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 81u8);
+    if ((o) == (7u64)) as u64 != 0 {
+        crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 81u8);
+        return;
+    }
+    // isa/control.isa:92
+    crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 68u8);
     return;
 }
-///isa/control.isa:94
+///isa/control.isa:95
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_clp_name(out: &mut String, o: u64) {
     use core::fmt::Write;
-    // isa/control.isa:95
+    // isa/control.isa:96
     if ((o) == (0u64)) as u64 != 0 {
         out.push_str("andp");
         return;
     }
-    // isa/control.isa:96
+    // isa/control.isa:97
     if ((o) == (1u64)) as u64 != 0 {
         out.push_str("landp");
         return;
     }
-    // isa/control.isa:97
+    // isa/control.isa:98
     if ((o) == (3u64)) as u64 != 0 {
         out.push_str("movep");
         return;
     }
-    // isa/control.isa:98
+    // isa/control.isa:99
     out.push_str("reserved");
     return;
 }
-///isa/control.isa:102
+///isa/control.isa:103
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_elp_src(out: &mut String, e: u64) {
     use core::fmt::Write;
-    // isa/control.isa:103
+    // isa/control.isa:104
     if ((((((((e).checked_shr((6u64).min(64) as u32).unwrap_or(0)) & 1)) == (0u64))
         as u64) != 0) && (((((((e) >> 0u32) & 63u64)) == (0u64)) as u64) != 0)) as u64
         != 0
@@ -10501,7 +10506,7 @@ fn text_elp_src(out: &mut String, e: u64) {
         out.push_str("%lcntex");
         return;
     }
-    // isa/control.isa:104
+    // isa/control.isa:105
     if (((((e).checked_shr((6u64).min(64) as u32).unwrap_or(0)) & 1)) == (0u64)) as u64
         != 0
     {
@@ -10533,14 +10538,14 @@ fn text_elp_src(out: &mut String, e: u64) {
         );
         return;
     }
-    // isa/control.isa:105
+    // isa/control.isa:106
     if ((((((((e) >> 5u32) & 3u64)) == (2u64)) as u64) != 0)
         && (((((((e) >> 0u32) & 31u64)) == (0u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("%bgrpred");
         return;
     }
-    // isa/control.isa:106
+    // isa/control.isa:107
     if ((((((((e) >> 5u32) & 3u64)) == (2u64)) as u64) != 0)
         && (((((((e) >> 0u32) & 31u64)) <= (15u64)) as u64) != 0)) as u64 != 0
     {
@@ -10548,39 +10553,39 @@ fn text_elp_src(out: &mut String, e: u64) {
         let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
         return;
     }
-    // isa/control.isa:107
+    // isa/control.isa:108
     if (((((e) >> 5u32) & 3u64)) == (2u64)) as u64 != 0 {
         out.push_str("<invalid pred>");
         return;
     }
-    // isa/control.isa:108
+    // isa/control.isa:109
     if (((((e) >> 5u32) & 3u64)) == (3u64)) as u64 != 0 {
         out.push_str("%pred");
         let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
         return;
     }
-    // isa/control.isa:109
+    // isa/control.isa:110
     out.push_str("%pred");
     let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
     return;
 }
-///isa/control.isa:168
+///isa/control.isa:169
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_gettsd_prefix(out: &mut String, t: u64) {
     use core::fmt::Write;
-    // isa/control.isa:169
+    // isa/control.isa:170
     if ((t) == (1u64)) as u64 != 0 {
         return;
     }
-    // isa/control.isa:170
+    // isa/control.isa:171
     out.push_str("invalid ");
     return;
 }
-///isa/control.isa:225
+///isa/control.isa:226
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
     use core::fmt::Write;
-    // isa/control.isa:226
+    // isa/control.isa:227
     if (((((ld) != (0u64)) as u64) != 0) && ((((st) != (0u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("sal = ");
@@ -10590,21 +10595,21 @@ fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:227
+    // isa/control.isa:228
     if ((ld) != (0u64)) as u64 != 0 {
         out.push_str("sal = ");
         let _ = write!(out, "{}", sal);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:228
+    // isa/control.isa:229
     if ((st) != (0u64)) as u64 != 0 {
         out.push_str("sas = ");
         let _ = write!(out, "{}", sas);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:229
+    // isa/control.isa:230
     return;
 }
 /// Syllable kinds in the order they sit in memory (and are printed).
@@ -10620,13 +10625,13 @@ pub static SYLLABLE_ORDER: &[&str] = &[
     "PLS",
     "CDS",
 ];
-///isa/control.isa:119
+///isa/control.isa:120
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_is_call(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.is_some()) as u64)) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (5u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:120
+///isa/control.isa:121
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((def_is_call(b, pc, i)) != 0)
@@ -10634,7 +10639,7 @@ fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs1.map_or(0u64, |s| s.ctopc() as u64)) == (2u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:140
+///isa/control.isa:141
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((pc)
@@ -10644,7 +10649,7 @@ fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
                 .wrapping_mul(8u64)),
         ))
 }
-///isa/control.isa:143
+///isa/control.isa:144
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)
@@ -10652,31 +10657,31 @@ fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:175
+///isa/control.isa:176
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_setr(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:245
+///isa/control.isa:256
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
         && ((b.pls[0usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:246
+///isa/control.isa:257
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
         && ((b.pls[1usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:247
+///isa/control.isa:258
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
         && ((b.pls[2usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:248
+///isa/control.isa:259
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -10684,7 +10689,7 @@ fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:249
+///isa/control.isa:260
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -10692,7 +10697,7 @@ fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:250
+///isa/control.isa:261
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -10700,7 +10705,7 @@ fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:251
+///isa/control.isa:262
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -10708,7 +10713,7 @@ fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:252
+///isa/control.isa:263
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -10716,7 +10721,7 @@ fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:253
+///isa/control.isa:264
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -10724,7 +10729,7 @@ fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:254
+///isa/control.isa:265
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd4(b, pc, i)) != 0)
@@ -10733,7 +10738,7 @@ fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:255
+///isa/control.isa:266
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd5(b, pc, i)) != 0)
@@ -10742,7 +10747,7 @@ fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:256
+///isa/control.isa:267
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd6(b, pc, i)) != 0)
@@ -10751,7 +10756,7 @@ fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:257
+///isa/control.isa:268
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_4(b, pc, i)) != 0)
@@ -10760,7 +10765,7 @@ fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:258
+///isa/control.isa:269
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_5(b, pc, i)) != 0)
@@ -10769,7 +10774,7 @@ fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:259
+///isa/control.isa:270
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_6(b, pc, i)) != 0)
@@ -10778,7 +10783,7 @@ fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:260
+///isa/control.isa:271
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10796,7 +10801,7 @@ fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (0u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:261
+///isa/control.isa:272
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10814,7 +10819,7 @@ fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (1u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:262
+///isa/control.isa:273
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10832,7 +10837,7 @@ fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (2u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:263
+///isa/control.isa:274
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10850,7 +10855,7 @@ fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (3u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:114
+///isa/control.isa:115
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -10858,13 +10863,13 @@ fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((b.hs.lm() as u64)) != 0
 }
-///isa/control.isa:114
+///isa/control.isa:115
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("loop_mode");
 }
-///isa/control.isa:115
+///isa/control.isa:116
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -10872,14 +10877,14 @@ fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((b.hs.nop() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:115
+///isa/control.isa:116
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("nop ");
     let _ = write!(out, "{}", (b.hs.nop() as u64));
 }
-///isa/control.isa:123
+///isa/control.isa:124
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10889,7 +10894,7 @@ fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0) && ((((def_is_call(b, pc, i)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:123
+///isa/control.isa:124
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -10901,7 +10906,7 @@ fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:126
+///isa/control.isa:127
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10909,14 +10914,14 @@ fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.ss.map_or(0u64, |s| s.ipd() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:126
+///isa/control.isa:127
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ipd ");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.ipd() as u64));
 }
-///isa/control.isa:127
+///isa/control.isa:128
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10925,13 +10930,13 @@ fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.eap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:127
+///isa/control.isa:128
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("eap");
 }
-///isa/control.isa:128
+///isa/control.isa:129
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10940,13 +10945,13 @@ fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.bap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:128
+///isa/control.isa:129
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("bap");
 }
-///isa/control.isa:129
+///isa/control.isa:130
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_crp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10955,13 +10960,13 @@ fn ctl_6_crp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)
         && ((((b.ss.map_or(0u64, |s| s.srp() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:129
+///isa/control.isa:130
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_crp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("crp");
 }
-///isa/control.isa:130
+///isa/control.isa:131
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_srp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10970,13 +10975,13 @@ fn ctl_7_srp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
         && ((((b.ss.map_or(0u64, |s| s.crp() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:130
+///isa/control.isa:131
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_srp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("srp");
 }
-///isa/control.isa:131
+///isa/control.isa:132
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_slrp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10985,13 +10990,13 @@ fn ctl_8_slrp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
         && ((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:131
+///isa/control.isa:132
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_slrp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("slrp");
 }
-///isa/control.isa:132
+///isa/control.isa:133
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -11000,13 +11005,13 @@ fn ctl_9_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.vfdi() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:132
+///isa/control.isa:133
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_vfdi_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfdi");
 }
-///isa/control.isa:133
+///isa/control.isa:134
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -11017,7 +11022,7 @@ fn ctl_10_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abgd() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:133
+///isa/control.isa:134
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11026,7 +11031,7 @@ fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abgd=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abgd() as u64));
 }
-///isa/control.isa:134
+///isa/control.isa:135
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -11037,7 +11042,7 @@ fn ctl_11_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abnt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:134
+///isa/control.isa:135
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11046,7 +11051,7 @@ fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abnt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abnt() as u64));
 }
-///isa/control.isa:135
+///isa/control.isa:136
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -11057,7 +11062,7 @@ fn ctl_12_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abpt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:135
+///isa/control.isa:136
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11066,7 +11071,7 @@ fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abpt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abpt() as u64));
 }
-///isa/control.isa:136
+///isa/control.isa:137
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -11077,7 +11082,7 @@ fn ctl_13_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.alct() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:136
+///isa/control.isa:137
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11086,7 +11091,7 @@ fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", alct=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.alct() as u64));
 }
-///isa/control.isa:145
+///isa/control.isa:146
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11097,7 +11102,7 @@ fn ctl_14_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:145
+///isa/control.isa:146
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11108,7 +11113,7 @@ fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.cs0.map_or(0u64, |s| s.ptype() as u64),
     );
 }
-///isa/control.isa:148
+///isa/control.isa:149
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11124,7 +11129,7 @@ fn ctl_15_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:148
+///isa/control.isa:149
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11136,7 +11141,7 @@ fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:151
+///isa/control.isa:152
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11152,7 +11157,7 @@ fn ctl_16_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:151
+///isa/control.isa:152
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11167,7 +11172,7 @@ fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:154
+///isa/control.isa:155
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11177,7 +11182,7 @@ fn ctl_17_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:154
+///isa/control.isa:155
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11186,7 +11191,7 @@ fn ctl_17_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:155
+///isa/control.isa:156
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11196,14 +11201,14 @@ fn ctl_18_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:155
+///isa/control.isa:156
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_ldisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ldisp %ctpr2, ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:156
+///isa/control.isa:157
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11213,7 +11218,7 @@ fn ctl_19_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:156
+///isa/control.isa:157
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11222,7 +11227,7 @@ fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", b.cs0.map_or(0u64, | s | s.entry() as u64));
 }
-///isa/control.isa:157
+///isa/control.isa:158
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11233,13 +11238,13 @@ fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) != (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:157
+///isa/control.isa:158
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("return %ctpr3");
 }
-///isa/control.isa:158
+///isa/control.isa:159
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11252,7 +11257,7 @@ fn ctl_21_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) == (1u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:158
+///isa/control.isa:159
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11260,7 +11265,7 @@ fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("gettsd %ctpr");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
 }
-///isa/control.isa:161
+///isa/control.isa:162
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11270,14 +11275,14 @@ fn ctl_22_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:161
+///isa/control.isa:162
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("puttsd ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:162
+///isa/control.isa:163
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11287,7 +11292,7 @@ fn ctl_23_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:162
+///isa/control.isa:163
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11298,7 +11303,7 @@ fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ipd = ");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.pref_ipd() as u64));
 }
-///isa/control.isa:166
+///isa/control.isa:167
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11309,13 +11314,13 @@ fn ctl_24_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:166
+///isa/control.isa:167
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str(" ");
 }
-///isa/control.isa:177
+///isa/control.isa:178
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11324,14 +11329,14 @@ fn ctl_25_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:177
+///isa/control.isa:178
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfrpsz rpsz = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.rpsz() as u64));
 }
-///isa/control.isa:178
+///isa/control.isa:179
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11340,13 +11345,13 @@ fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:178
+///isa/control.isa:179
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus vfrpsz>");
 }
-///isa/control.isa:179
+///isa/control.isa:180
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11355,7 +11360,7 @@ fn ctl_27_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:179
+///isa/control.isa:180
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11364,7 +11369,7 @@ fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", nfx = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.nfx() as u64));
 }
-///isa/control.isa:182
+///isa/control.isa:183
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11373,7 +11378,7 @@ fn ctl_28_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:182
+///isa/control.isa:183
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11384,7 +11389,7 @@ fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", dbl = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.dbl() as u64));
 }
-///isa/control.isa:186
+///isa/control.isa:187
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11393,13 +11398,13 @@ fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:186
+///isa/control.isa:187
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus setwd>");
 }
-///isa/control.isa:187
+///isa/control.isa:188
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11409,7 +11414,7 @@ fn ctl_30_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbn() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:187
+///isa/control.isa:188
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11420,7 +11425,7 @@ fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", rcur = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rcur() as u64));
 }
-///isa/control.isa:190
+///isa/control.isa:191
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11430,14 +11435,14 @@ fn ctl_31_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:190
+///isa/control.isa:191
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setbp psz = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.psz() as u64));
 }
-///isa/control.isa:191
+///isa/control.isa:192
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11446,13 +11451,13 @@ fn ctl_32_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:191
+///isa/control.isa:192
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setsft");
 }
-///isa/control.isa:192
+///isa/control.isa:193
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11461,13 +11466,13 @@ fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:192
+///isa/control.isa:193
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:193
+///isa/control.isa:194
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11476,14 +11481,14 @@ fn ctl_34_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.setsft() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:193
+///isa/control.isa:194
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setei ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.ei() as u64));
 }
-///isa/control.isa:194
+///isa/control.isa:195
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11491,7 +11496,7 @@ fn ctl_35_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:194
+///isa/control.isa:195
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11508,7 +11513,7 @@ fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:197
+///isa/control.isa:198
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11516,7 +11521,7 @@ fn ctl_36_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:197
+///isa/control.isa:198
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11535,7 +11540,7 @@ fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:200
+///isa/control.isa:201
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11543,7 +11548,7 @@ fn ctl_37_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:200
+///isa/control.isa:201
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11570,7 +11575,7 @@ fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:203
+///isa/control.isa:204
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11580,7 +11585,7 @@ fn ctl_38_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:203
+///isa/control.isa:204
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11594,7 +11599,7 @@ fn ctl_38_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:206
+///isa/control.isa:207
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11609,7 +11614,7 @@ fn ctl_39_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:206
+///isa/control.isa:207
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11623,7 +11628,7 @@ fn ctl_39_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:209
+///isa/control.isa:210
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_hcall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11638,7 +11643,7 @@ fn ctl_40_hcall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:209
+///isa/control.isa:210
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11652,7 +11657,7 @@ fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:212
+///isa/control.isa:213
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11665,12 +11670,12 @@ fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:212
+///isa/control.isa:213
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
 }
-///isa/control.isa:213
+///isa/control.isa:214
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11682,13 +11687,13 @@ fn ctl_42_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && (((((((def_is_icall(b, pc, i)) != 0) && ((((b.cs0.is_some()) as u64)) != 0))
             as u64) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:213
+///isa/control.isa:214
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus call>");
 }
-///isa/control.isa:214
+///isa/control.isa:215
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11697,13 +11702,13 @@ fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:214
+///isa/control.isa:215
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushr");
 }
-///isa/control.isa:215
+///isa/control.isa:216
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11712,13 +11717,13 @@ fn ctl_44_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:215
+///isa/control.isa:216
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushc");
 }
-///isa/control.isa:216
+///isa/control.isa:217
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11727,13 +11732,13 @@ fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:216
+///isa/control.isa:217
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillr");
 }
-///isa/control.isa:217
+///isa/control.isa:218
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11742,13 +11747,13 @@ fn ctl_46_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:217
+///isa/control.isa:218
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillr");
 }
-///isa/control.isa:218
+///isa/control.isa:219
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11757,13 +11762,13 @@ fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:218
+///isa/control.isa:219
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillc");
 }
-///isa/control.isa:219
+///isa/control.isa:220
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11772,13 +11777,13 @@ fn ctl_48_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:219
+///isa/control.isa:220
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillc");
 }
-///isa/control.isa:220
+///isa/control.isa:221
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11786,7 +11791,7 @@ fn ctl_49_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (8u64)) as u64) != 0
 }
-///isa/control.isa:220
+///isa/control.isa:221
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11797,7 +11802,7 @@ fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", chkm4 = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.chkm4() as u64));
 }
-///isa/control.isa:223
+///isa/control.isa:224
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11805,54 +11810,26 @@ fn ctl_50_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) > (8u64)) as u64) != 0
 }
-///isa/control.isa:223
+///isa/control.isa:224
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:235
+///isa/control.isa:238
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_51_mova_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_51_mova0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
         return false;
     }
-    let d: u64 = (if ((((i as u64)) == (2u64)) as u64) != 0 {
-        b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64)
-    } else {
-        (if ((((i as u64)) == (3u64)) as u64) != 0 {
-            b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64)
-        } else {
-            (if ((((i as u64)) == (4u64)) as u64) != 0 {
-                b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64)
-            } else {
-                b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64)
-            })
-        })
-    });
-    ((((i as u64)) >= (2u64)) as u64) != 0
+    ((((i as u64)) == (2u64)) as u64) != 0
 }
-///isa/control.isa:235
+///isa/control.isa:238
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_51_mova_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_51_mova0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
-    let d: u64 = (if ((((i as u64)) == (2u64)) as u64) != 0 {
-        b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64)
-    } else {
-        (if ((((i as u64)) == (3u64)) as u64) != 0 {
-            b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64)
-        } else {
-            (if ((((i as u64)) == (4u64)) as u64) != 0 {
-                b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64)
-            } else {
-                b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64)
-            })
-        })
-    });
     text_mova_name(out, b.aas[i].map_or(0u64, |s| s.opc() as u64));
-    out.push_str(",");
-    let _ = write!(out, "{}", (((i as u64)).wrapping_sub(2u64)));
-    out.push_str(" area = ");
+    out.push_str(",0 area = ");
     let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.area() as u64));
     out.push_str(", ind = ");
     let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.ind() as u64));
@@ -11861,11 +11838,99 @@ fn ctl_51_mova_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", be = ");
     let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.be() as u64));
     out.push_str(", ");
-    text_mova_dst(out, b.aas[i].map_or(0u64, |s| s.opc() as u64), d);
+    text_mova_dst(
+        out,
+        b.aas[i].map_or(0u64, |s| s.opc() as u64),
+        b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64),
+    );
 }
-///isa/control.isa:265
+///isa/control.isa:241
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_52_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_52_mova1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
+        return false;
+    }
+    ((((i as u64)) == (3u64)) as u64) != 0
+}
+///isa/control.isa:241
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_52_mova1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    text_mova_name(out, b.aas[i].map_or(0u64, |s| s.opc() as u64));
+    out.push_str(",1 area = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.area() as u64));
+    out.push_str(", ind = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.ind() as u64));
+    out.push_str(", am = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.am() as u64));
+    out.push_str(", be = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.be() as u64));
+    out.push_str(", ");
+    text_mova_dst(
+        out,
+        b.aas[i].map_or(0u64, |s| s.opc() as u64),
+        b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64),
+    );
+}
+///isa/control.isa:244
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_53_mova2_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
+        return false;
+    }
+    ((((i as u64)) == (4u64)) as u64) != 0
+}
+///isa/control.isa:244
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_53_mova2_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    text_mova_name(out, b.aas[i].map_or(0u64, |s| s.opc() as u64));
+    out.push_str(",2 area = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.area() as u64));
+    out.push_str(", ind = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.ind() as u64));
+    out.push_str(", am = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.am() as u64));
+    out.push_str(", be = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.be() as u64));
+    out.push_str(", ");
+    text_mova_dst(
+        out,
+        b.aas[i].map_or(0u64, |s| s.opc() as u64),
+        b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64),
+    );
+}
+///isa/control.isa:247
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_54_mova3_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+    if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
+        return false;
+    }
+    ((((i as u64)) == (5u64)) as u64) != 0
+}
+///isa/control.isa:247
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_54_mova3_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+    use core::fmt::Write;
+    text_mova_name(out, b.aas[i].map_or(0u64, |s| s.opc() as u64));
+    out.push_str(",3 area = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.area() as u64));
+    out.push_str(", ind = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.ind() as u64));
+    out.push_str(", am = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.am() as u64));
+    out.push_str(", be = ");
+    let _ = write!(out, "{}", b.aas[i].map_or(0u64, | s | s.be() as u64));
+    out.push_str(", ");
+    text_mova_dst(
+        out,
+        b.aas[i].map_or(0u64, |s| s.opc() as u64),
+        b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64),
+    );
+}
+///isa/control.isa:276
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_55_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
         return false;
     }
@@ -11882,18 +11947,18 @@ fn ctl_52_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:265
+///isa/control.isa:276
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_52_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_55_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("pass ");
     text_elp_src(out, b.pls[i].map_or(0u64, |s| s.elp0() as u64));
     out.push_str(", @p");
     let _ = write!(out, "{}", ((2u64).wrapping_mul((i as u64))));
 }
-///isa/control.isa:268
+///isa/control.isa:279
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_53_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_56_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
         return false;
     }
@@ -11910,18 +11975,18 @@ fn ctl_53_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:268
+///isa/control.isa:279
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_53_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_56_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("pass ");
     text_elp_src(out, b.pls[i].map_or(0u64, |s| s.elp1() as u64));
     out.push_str(", @p");
     let _ = write!(out, "{}", ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64)));
 }
-///isa/control.isa:271
+///isa/control.isa:282
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_54_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_57_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
         return false;
     }
@@ -11935,9 +12000,9 @@ fn ctl_54_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0
 }
-///isa/control.isa:271
+///isa/control.isa:282
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_54_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_57_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     text_clp_name(out, b.pls[i].map_or(0u64, |s| s.clp_opc() as u64));
     out.push_str(" ");
@@ -11951,9 +12016,9 @@ fn ctl_54_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
 }
-///isa/control.isa:274
+///isa/control.isa:285
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_55_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
+fn ctl_58_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
         return false;
     }
@@ -11967,9 +12032,9 @@ fn ctl_55_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0) && ((b.pls[i].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:274
+///isa/control.isa:285
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn ctl_55_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
+fn ctl_58_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("pass @p");
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
@@ -11977,7 +12042,7 @@ fn ctl_55_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.pls[i].map_or(0u64, | s | s.pdst() as u64));
 }
 /// Control-unit and other non-ALU operations, in printing order (`ctl` declarations).
-pub static CTLS: [CtlInfo; 56usize] = [
+pub static CTLS: [CtlInfo; 59usize] = [
     CtlInfo {
         name: "loop_mode",
         syllable: "HS",
@@ -11987,7 +12052,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_0_loop_mode_matches,
         print: ctl_0_loop_mode_print,
-        src: "isa/control.isa:114",
+        src: "isa/control.isa:115",
     },
     CtlInfo {
         name: "nop",
@@ -11998,7 +12063,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_1_nop_matches,
         print: ctl_1_nop_print,
-        src: "isa/control.isa:115",
+        src: "isa/control.isa:116",
     },
     CtlInfo {
         name: "ct",
@@ -12009,7 +12074,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_2_ct_matches,
         print: ctl_2_ct_print,
-        src: "isa/control.isa:123",
+        src: "isa/control.isa:124",
     },
     CtlInfo {
         name: "ipd",
@@ -12020,7 +12085,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_3_ipd_matches,
         print: ctl_3_ipd_print,
-        src: "isa/control.isa:126",
+        src: "isa/control.isa:127",
     },
     CtlInfo {
         name: "eap",
@@ -12031,7 +12096,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_4_eap_matches,
         print: ctl_4_eap_print,
-        src: "isa/control.isa:127",
+        src: "isa/control.isa:128",
     },
     CtlInfo {
         name: "bap",
@@ -12042,7 +12107,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_5_bap_matches,
         print: ctl_5_bap_print,
-        src: "isa/control.isa:128",
+        src: "isa/control.isa:129",
     },
     CtlInfo {
         name: "crp",
@@ -12053,7 +12118,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_6_crp_matches,
         print: ctl_6_crp_print,
-        src: "isa/control.isa:129",
+        src: "isa/control.isa:130",
     },
     CtlInfo {
         name: "srp",
@@ -12064,7 +12129,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_7_srp_matches,
         print: ctl_7_srp_print,
-        src: "isa/control.isa:130",
+        src: "isa/control.isa:131",
     },
     CtlInfo {
         name: "slrp",
@@ -12075,7 +12140,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_8_slrp_matches,
         print: ctl_8_slrp_print,
-        src: "isa/control.isa:131",
+        src: "isa/control.isa:132",
     },
     CtlInfo {
         name: "vfdi",
@@ -12086,7 +12151,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_9_vfdi_matches,
         print: ctl_9_vfdi_print,
-        src: "isa/control.isa:132",
+        src: "isa/control.isa:133",
     },
     CtlInfo {
         name: "abg",
@@ -12097,7 +12162,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_10_abg_matches,
         print: ctl_10_abg_print,
-        src: "isa/control.isa:133",
+        src: "isa/control.isa:134",
     },
     CtlInfo {
         name: "abn",
@@ -12108,7 +12173,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_11_abn_matches,
         print: ctl_11_abn_print,
-        src: "isa/control.isa:134",
+        src: "isa/control.isa:135",
     },
     CtlInfo {
         name: "abp",
@@ -12119,7 +12184,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_12_abp_matches,
         print: ctl_12_abp_print,
-        src: "isa/control.isa:135",
+        src: "isa/control.isa:136",
     },
     CtlInfo {
         name: "alc",
@@ -12130,7 +12195,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_13_alc_matches,
         print: ctl_13_alc_print,
-        src: "isa/control.isa:136",
+        src: "isa/control.isa:137",
     },
     CtlInfo {
         name: "cs0_invalid",
@@ -12141,7 +12206,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_14_cs0_invalid_matches,
         print: ctl_14_cs0_invalid_print,
-        src: "isa/control.isa:145",
+        src: "isa/control.isa:146",
     },
     CtlInfo {
         name: "ibranch",
@@ -12152,7 +12217,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_15_ibranch_matches,
         print: ctl_15_ibranch_print,
-        src: "isa/control.isa:148",
+        src: "isa/control.isa:149",
     },
     CtlInfo {
         name: "done",
@@ -12163,7 +12228,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_16_done_matches,
         print: ctl_16_done_print,
-        src: "isa/control.isa:151",
+        src: "isa/control.isa:152",
     },
     CtlInfo {
         name: "disp",
@@ -12174,7 +12239,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_17_disp_matches,
         print: ctl_17_disp_print,
-        src: "isa/control.isa:154",
+        src: "isa/control.isa:155",
     },
     CtlInfo {
         name: "ldisp",
@@ -12185,7 +12250,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_18_ldisp_matches,
         print: ctl_18_ldisp_print,
-        src: "isa/control.isa:155",
+        src: "isa/control.isa:156",
     },
     CtlInfo {
         name: "sdisp",
@@ -12196,7 +12261,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_19_sdisp_matches,
         print: ctl_19_sdisp_print,
-        src: "isa/control.isa:156",
+        src: "isa/control.isa:157",
     },
     CtlInfo {
         name: "return",
@@ -12207,7 +12272,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_20_return_matches,
         print: ctl_20_return_print,
-        src: "isa/control.isa:157",
+        src: "isa/control.isa:158",
     },
     CtlInfo {
         name: "gettsd",
@@ -12218,7 +12283,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_21_gettsd_matches,
         print: ctl_21_gettsd_print,
-        src: "isa/control.isa:158",
+        src: "isa/control.isa:159",
     },
     CtlInfo {
         name: "puttsd",
@@ -12229,7 +12294,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_22_puttsd_matches,
         print: ctl_22_puttsd_print,
-        src: "isa/control.isa:161",
+        src: "isa/control.isa:162",
     },
     CtlInfo {
         name: "pref",
@@ -12240,7 +12305,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_23_pref_matches,
         print: ctl_23_pref_print,
-        src: "isa/control.isa:162",
+        src: "isa/control.isa:163",
     },
     CtlInfo {
         name: "cs0_none",
@@ -12251,7 +12316,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_24_cs0_none_matches,
         print: ctl_24_cs0_none_print,
-        src: "isa/control.isa:166",
+        src: "isa/control.isa:167",
     },
     CtlInfo {
         name: "vfrpsz",
@@ -12262,7 +12327,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_25_vfrpsz_matches,
         print: ctl_25_vfrpsz_print,
-        src: "isa/control.isa:177",
+        src: "isa/control.isa:178",
     },
     CtlInfo {
         name: "vfrpsz_bogus",
@@ -12273,7 +12338,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_26_vfrpsz_bogus_matches,
         print: ctl_26_vfrpsz_bogus_print,
-        src: "isa/control.isa:178",
+        src: "isa/control.isa:179",
     },
     CtlInfo {
         name: "setwd",
@@ -12284,7 +12349,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 3u8,
         matches: ctl_27_setwd_matches,
         print: ctl_27_setwd_print,
-        src: "isa/control.isa:179",
+        src: "isa/control.isa:180",
     },
     CtlInfo {
         name: "setwd_dbl",
@@ -12295,7 +12360,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 124u8,
         matches: ctl_28_setwd_dbl_matches,
         print: ctl_28_setwd_dbl_print,
-        src: "isa/control.isa:182",
+        src: "isa/control.isa:183",
     },
     CtlInfo {
         name: "setwd_bogus",
@@ -12306,7 +12371,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_29_setwd_bogus_matches,
         print: ctl_29_setwd_bogus_print,
-        src: "isa/control.isa:186",
+        src: "isa/control.isa:187",
     },
     CtlInfo {
         name: "setbn",
@@ -12317,7 +12382,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_30_setbn_matches,
         print: ctl_30_setbn_print,
-        src: "isa/control.isa:187",
+        src: "isa/control.isa:188",
     },
     CtlInfo {
         name: "setbp",
@@ -12328,7 +12393,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_31_setbp_matches,
         print: ctl_31_setbp_print,
-        src: "isa/control.isa:190",
+        src: "isa/control.isa:191",
     },
     CtlInfo {
         name: "setsft",
@@ -12339,7 +12404,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 126u8,
         matches: ctl_32_setsft_matches,
         print: ctl_32_setsft_print,
-        src: "isa/control.isa:191",
+        src: "isa/control.isa:192",
     },
     CtlInfo {
         name: "setsft_v1",
@@ -12350,7 +12415,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 1u8,
         matches: ctl_33_setsft_v1_matches,
         print: ctl_33_setsft_v1_print,
-        src: "isa/control.isa:192",
+        src: "isa/control.isa:193",
     },
     CtlInfo {
         name: "setei",
@@ -12361,7 +12426,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_34_setei_matches,
         print: ctl_34_setei_print,
-        src: "isa/control.isa:193",
+        src: "isa/control.isa:194",
     },
     CtlInfo {
         name: "wait",
@@ -12372,7 +12437,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 1u8,
         matches: ctl_35_wait_matches,
         print: ctl_35_wait_print,
-        src: "isa/control.isa:194",
+        src: "isa/control.isa:195",
     },
     CtlInfo {
         name: "wait_trap",
@@ -12383,7 +12448,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 14u8,
         matches: ctl_36_wait_trap_matches,
         print: ctl_36_wait_trap_print,
-        src: "isa/control.isa:197",
+        src: "isa/control.isa:198",
     },
     CtlInfo {
         name: "wait_sal",
@@ -12394,7 +12459,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 112u8,
         matches: ctl_37_wait_sal_matches,
         print: ctl_37_wait_sal_print,
-        src: "isa/control.isa:200",
+        src: "isa/control.isa:201",
     },
     CtlInfo {
         name: "call",
@@ -12405,7 +12470,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_38_call_matches,
         print: ctl_38_call_print,
-        src: "isa/control.isa:203",
+        src: "isa/control.isa:204",
     },
     CtlInfo {
         name: "icall",
@@ -12416,7 +12481,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_39_icall_matches,
         print: ctl_39_icall_print,
-        src: "isa/control.isa:206",
+        src: "isa/control.isa:207",
     },
     CtlInfo {
         name: "hcall",
@@ -12427,7 +12492,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_40_hcall_matches,
         print: ctl_40_hcall_print,
-        src: "isa/control.isa:209",
+        src: "isa/control.isa:210",
     },
     CtlInfo {
         name: "icall_other",
@@ -12438,7 +12503,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_41_icall_other_matches,
         print: ctl_41_icall_other_print,
-        src: "isa/control.isa:212",
+        src: "isa/control.isa:213",
     },
     CtlInfo {
         name: "call_bogus",
@@ -12449,7 +12514,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_42_call_bogus_matches,
         print: ctl_42_call_bogus_print,
-        src: "isa/control.isa:213",
+        src: "isa/control.isa:214",
     },
     CtlInfo {
         name: "flushr",
@@ -12460,7 +12525,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_43_flushr_matches,
         print: ctl_43_flushr_print,
-        src: "isa/control.isa:214",
+        src: "isa/control.isa:215",
     },
     CtlInfo {
         name: "flushc",
@@ -12471,7 +12536,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_44_flushc_matches,
         print: ctl_44_flushc_print,
-        src: "isa/control.isa:215",
+        src: "isa/control.isa:216",
     },
     CtlInfo {
         name: "fillr",
@@ -12482,7 +12547,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 96u8,
         matches: ctl_45_fillr_matches,
         print: ctl_45_fillr_print,
-        src: "isa/control.isa:216",
+        src: "isa/control.isa:217",
     },
     CtlInfo {
         name: "fillr_old",
@@ -12493,7 +12558,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 31u8,
         matches: ctl_46_fillr_old_matches,
         print: ctl_46_fillr_old_print,
-        src: "isa/control.isa:217",
+        src: "isa/control.isa:218",
     },
     CtlInfo {
         name: "fillc",
@@ -12504,7 +12569,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 96u8,
         matches: ctl_47_fillc_matches,
         print: ctl_47_fillc_print,
-        src: "isa/control.isa:218",
+        src: "isa/control.isa:219",
     },
     CtlInfo {
         name: "fillc_old",
@@ -12515,7 +12580,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 31u8,
         matches: ctl_48_fillc_old_matches,
         print: ctl_48_fillc_old_print,
-        src: "isa/control.isa:219",
+        src: "isa/control.isa:220",
     },
     CtlInfo {
         name: "vfbg",
@@ -12526,7 +12591,7 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_49_vfbg_matches,
         print: ctl_49_vfbg_print,
-        src: "isa/control.isa:220",
+        src: "isa/control.isa:221",
     },
     CtlInfo {
         name: "cs1_unimp",
@@ -12537,18 +12602,51 @@ pub static CTLS: [CtlInfo; 56usize] = [
         versions: 127u8,
         matches: ctl_50_cs1_unimp_matches,
         print: ctl_50_cs1_unimp_print,
-        src: "isa/control.isa:223",
+        src: "isa/control.isa:224",
     },
     CtlInfo {
-        name: "mova",
+        name: "mova0",
         syllable: "AAS",
         group: "control",
         instances: 6usize,
         descending: false,
         versions: 127u8,
-        matches: ctl_51_mova_matches,
-        print: ctl_51_mova_print,
-        src: "isa/control.isa:235",
+        matches: ctl_51_mova0_matches,
+        print: ctl_51_mova0_print,
+        src: "isa/control.isa:238",
+    },
+    CtlInfo {
+        name: "mova1",
+        syllable: "AAS",
+        group: "control",
+        instances: 6usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_52_mova1_matches,
+        print: ctl_52_mova1_print,
+        src: "isa/control.isa:241",
+    },
+    CtlInfo {
+        name: "mova2",
+        syllable: "AAS",
+        group: "control",
+        instances: 6usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_53_mova2_matches,
+        print: ctl_53_mova2_print,
+        src: "isa/control.isa:244",
+    },
+    CtlInfo {
+        name: "mova3",
+        syllable: "AAS",
+        group: "control",
+        instances: 6usize,
+        descending: false,
+        versions: 127u8,
+        matches: ctl_54_mova3_matches,
+        print: ctl_54_mova3_print,
+        src: "isa/control.isa:247",
     },
     CtlInfo {
         name: "pls_elp0",
@@ -12557,9 +12655,9 @@ pub static CTLS: [CtlInfo; 56usize] = [
         instances: 3usize,
         descending: true,
         versions: 127u8,
-        matches: ctl_52_pls_elp0_matches,
-        print: ctl_52_pls_elp0_print,
-        src: "isa/control.isa:265",
+        matches: ctl_55_pls_elp0_matches,
+        print: ctl_55_pls_elp0_print,
+        src: "isa/control.isa:276",
     },
     CtlInfo {
         name: "pls_elp1",
@@ -12568,9 +12666,9 @@ pub static CTLS: [CtlInfo; 56usize] = [
         instances: 3usize,
         descending: true,
         versions: 127u8,
-        matches: ctl_53_pls_elp1_matches,
-        print: ctl_53_pls_elp1_print,
-        src: "isa/control.isa:268",
+        matches: ctl_56_pls_elp1_matches,
+        print: ctl_56_pls_elp1_print,
+        src: "isa/control.isa:279",
     },
     CtlInfo {
         name: "pls_clp",
@@ -12579,9 +12677,9 @@ pub static CTLS: [CtlInfo; 56usize] = [
         instances: 3usize,
         descending: true,
         versions: 127u8,
-        matches: ctl_54_pls_clp_matches,
-        print: ctl_54_pls_clp_print,
-        src: "isa/control.isa:271",
+        matches: ctl_57_pls_clp_matches,
+        print: ctl_57_pls_clp_print,
+        src: "isa/control.isa:282",
     },
     CtlInfo {
         name: "pls_pass",
@@ -12590,9 +12688,9 @@ pub static CTLS: [CtlInfo; 56usize] = [
         instances: 3usize,
         descending: true,
         versions: 127u8,
-        matches: ctl_55_pls_pass_matches,
-        print: ctl_55_pls_pass_print,
-        src: "isa/control.isa:274",
+        matches: ctl_58_pls_pass_matches,
+        print: ctl_58_pls_pass_print,
+        src: "isa/control.isa:285",
     },
 ];
 /// Syllable slots of `Bundle`, for the assembler.
@@ -13053,12 +13151,16 @@ pub static TEXT_ASM: [TextAsm; 15usize] = [
         params: 2u8,
         cases: &[
             TextCase {
-                conds: &[],
-                segs: &[TextSeg::Opaque],
+                conds: &[(0u8, 18446744073709551615u64, 5u64)],
+                segs: &[TextSeg::Operand(3u8, 1u8, 81u8)],
+            },
+            TextCase {
+                conds: &[(0u8, 18446744073709551615u64, 7u64)],
+                segs: &[TextSeg::Operand(3u8, 1u8, 81u8)],
             },
             TextCase {
                 conds: &[],
-                segs: &[TextSeg::Opaque],
+                segs: &[TextSeg::Operand(3u8, 1u8, 68u8)],
             },
         ],
     },
@@ -13192,7 +13294,7 @@ pub fn define_inverse(define: u16, pc: u64, value: u64) -> Option<(FieldLoc, u64
 }
 /// The assembler's reading of each control operation, parallel to `CTLS`
 /// (`None`: its syntax has a computed hole without an inverse).
-pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
+pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
     Some(CtlAsm {
         segs: &[AsmSeg::Text("loop_mode")],
         also: &[],
@@ -15773,7 +15875,262 @@ pub static CTL_ASM: [Option<CtlAsm>; 56usize] = [
         sets: &[&[]],
         needs: &[(Syl::Cs1, 0u8)],
     }),
-    None,
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Call(
+                9u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Aas,
+                        member: 255u8,
+                        lo: 12u8,
+                        width: 3u8,
+                    },
+                ],
+            ),
+            AsmSeg::Text(",0 area = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 6u8,
+                width: 5u8,
+            }),
+            AsmSeg::Text(", ind = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 1u8,
+                width: 5u8,
+            }),
+            AsmSeg::Text(", am = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 0u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", be = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 15u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", "),
+            AsmSeg::Call(
+                10u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Aas,
+                        member: 255u8,
+                        lo: 12u8,
+                        width: 3u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Aas,
+                        member: 0u8,
+                        lo: 8u8,
+                        width: 8u8,
+                    },
+                ],
+            ),
+        ],
+        also: &[],
+        sets: &[&[]],
+        needs: &[(Syl::Aas, 255u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Call(
+                9u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Aas,
+                        member: 255u8,
+                        lo: 12u8,
+                        width: 3u8,
+                    },
+                ],
+            ),
+            AsmSeg::Text(",1 area = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 6u8,
+                width: 5u8,
+            }),
+            AsmSeg::Text(", ind = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 1u8,
+                width: 5u8,
+            }),
+            AsmSeg::Text(", am = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 0u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", be = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 15u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", "),
+            AsmSeg::Call(
+                10u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Aas,
+                        member: 255u8,
+                        lo: 12u8,
+                        width: 3u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Aas,
+                        member: 0u8,
+                        lo: 0u8,
+                        width: 8u8,
+                    },
+                ],
+            ),
+        ],
+        also: &[],
+        sets: &[&[]],
+        needs: &[(Syl::Aas, 255u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Call(
+                9u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Aas,
+                        member: 255u8,
+                        lo: 12u8,
+                        width: 3u8,
+                    },
+                ],
+            ),
+            AsmSeg::Text(",2 area = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 6u8,
+                width: 5u8,
+            }),
+            AsmSeg::Text(", ind = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 1u8,
+                width: 5u8,
+            }),
+            AsmSeg::Text(", am = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 0u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", be = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 15u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", "),
+            AsmSeg::Call(
+                10u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Aas,
+                        member: 255u8,
+                        lo: 12u8,
+                        width: 3u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Aas,
+                        member: 1u8,
+                        lo: 8u8,
+                        width: 8u8,
+                    },
+                ],
+            ),
+        ],
+        also: &[],
+        sets: &[&[]],
+        needs: &[(Syl::Aas, 255u8)],
+    }),
+    Some(CtlAsm {
+        segs: &[
+            AsmSeg::Call(
+                9u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Aas,
+                        member: 255u8,
+                        lo: 12u8,
+                        width: 3u8,
+                    },
+                ],
+            ),
+            AsmSeg::Text(",3 area = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 6u8,
+                width: 5u8,
+            }),
+            AsmSeg::Text(", ind = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 1u8,
+                width: 5u8,
+            }),
+            AsmSeg::Text(", am = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 0u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", be = "),
+            AsmSeg::Field(FieldLoc {
+                syl: Syl::Aas,
+                member: 255u8,
+                lo: 15u8,
+                width: 1u8,
+            }),
+            AsmSeg::Text(", "),
+            AsmSeg::Call(
+                10u16,
+                &[
+                    FieldLoc {
+                        syl: Syl::Aas,
+                        member: 255u8,
+                        lo: 12u8,
+                        width: 3u8,
+                    },
+                    FieldLoc {
+                        syl: Syl::Aas,
+                        member: 1u8,
+                        lo: 0u8,
+                        width: 8u8,
+                    },
+                ],
+            ),
+        ],
+        also: &[],
+        sets: &[&[]],
+        needs: &[(Syl::Aas, 255u8)],
+    }),
     Some(CtlAsm {
         segs: &[
             AsmSeg::Text("pass "),

@@ -560,7 +560,9 @@ fn build_bundle(ops: &[Op], pc: u64, iset: Iset, symbols: &BTreeMap<String, u64>
         let mut parts = head.split(',');
         let name = parts.next().unwrap_or("");
         let ch = parts.next().and_then(|c| c.parse::<u8>().ok());
-        if let Some(ch) = ch {
+        // `movad,0 ...` has a channel too, but it is no ALU operation.
+        let alu = crate::isa::OPS.iter().any(|o| o.name == name);
+        if let (Some(ch), true) = (ch, alu) {
             let sm = parts.any(|p| p == "sm");
             if ch > 5 {
                 return Err((op.loc.clone(), format!("channel {ch} does not exist (0..5)")));

@@ -289,7 +289,14 @@ fn squash(s: &str) -> String {
 fn value<'a>(rest: &'a str, symbols: &dyn Fn(&str) -> Option<u64>) -> Option<(u64, &'a str)> {
     let neg = rest.starts_with('-');
     let body = if neg { &rest[1..] } else { rest };
-    let end = body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$')).unwrap_or(body.len());
+    // Blanks are gone, so a number ends at its last digit (`0area` is 0, then `area`).
+    let end = if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        2 + h.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(h.len())
+    } else if body.starts_with(|c: char| c.is_ascii_digit()) {
+        body.find(|c: char| !c.is_ascii_digit()).unwrap_or(body.len())
+    } else {
+        body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$')).unwrap_or(body.len())
+    };
     let tok = &body[..end];
     if tok.is_empty() {
         return None;
@@ -352,6 +359,24 @@ fn match_text_segs(segs: &[TextSeg], rest: &str, params: Params, symbols: &dyn F
             }
             match_text_segs(tail, r, params, symbols, k)
         }),
+        TextSeg::Operand(map, p, ty) => {
+            // The longest spelling that starts the text (so %dr1 does not take %dr10).
+            let mut best: Option<(usize, u8)> = None;
+            for v in 0..=255u8 {
+                if isa::OPERANDS[map as usize].table[v as usize].is_none_or(|(k, _)| isa::KINDS[k as usize].class == KindClass::Invalid) {
+                    continue;
+                }
+                let mut s = String::new();
+                crate::disasm::write_operand_byte(&mut s, map, v, ty);
+                let s = squash(&s);
+                if rest.starts_with(&s) && best.is_none_or(|(l, _)| s.len() > l) {
+                    best = Some((s.len(), v));
+                }
+            }
+            let Some((len, v)) = best else { return false };
+            let mut params = params;
+            bind(&mut params, p as usize, u64::MAX, v as u64) && match_text_segs(tail, &rest[len..], params, symbols, k)
+        }
         TextSeg::Opaque => false,
     }
 }
@@ -395,6 +420,11 @@ fn match_ctl(segs: &[AsmSeg], rest: &str, cx: &CtlCx, out: &mut Vec<(FieldLoc, u
             // Parameters the spelling says nothing about leave their fields alone.
             for (j, loc) in args.iter().enumerate() {
                 if params[j].0 != 0 {
+                    // A field the text already gave differently: try another case.
+                    if out.iter().any(|(l, v)| l == loc && *v != params[j].1) {
+                        out.truncate(m);
+                        return false;
+                    }
                     out.push((*loc, params[j].1));
                 }
             }

@@ -158,6 +158,8 @@ pub enum TextSeg {
     Param(u8, u8, u8),
     /// A nested spelling whose parameters are bits of ours: (parameter, low bit, width).
     Call(u16, &'static [(u8, u8, u8)]),
+    /// An operand spelled through an operand map: (map, parameter, type letter).
+    Operand(u8, u8, u8),
     /// A computed hole the assembler cannot read back; the case is skipped.
     Opaque,
 }

@@ -151,6 +151,18 @@ impl Syllables {
             s.ales[i] = b.ales[i].map(|x| x.0);
             s.aas[i] = b.aas[i].map(|x| x.0);
         }
+        // Array-access channels are announced in SS (bits 15:12); their destination
+        // halves come first, one per pair of channels.
+        let channels = (2..6).filter(|&i| s.aas[i].is_some()).fold(0u32, |m, i| m | 1 << (i - 2));
+        if channels != 0 {
+            s.ss = Some(s.ss.unwrap_or(0) & !(1 << 20) | channels << 12);
+            if channels & 3 != 0 {
+                s.aas[0].get_or_insert(0);
+            }
+            if channels & 12 != 0 {
+                s.aas[1].get_or_insert(0);
+            }
+        }
         // Tail syllables are counted, so members below the highest present one exist
         // too (as zeros when nothing set them).
         fn upto<T: Copy>(v: &[Option<T>], raw: fn(T) -> u32) -> Vec<u32> {

@@ -199,6 +199,16 @@ fn predicate_logic() {
 }
 
 #[test]
+fn array_access() {
+    let src = "{ movad,0 area = 1, ind = 2, am = 1, be = 0, %dr1 ; movaw,3 area = 5, ind = 0, am = 0, be = 0, %dr7 }\n";
+    let image = assemble("t.s", src).unwrap();
+    assert_eq!(
+        ops_of(&image),
+        vec!["movad,0 area = 1, ind = 2, am = 1, be = 0, %dr1", "movaw,3 area = 5, ind = 0, am = 0, be = 0, %dr7"]
+    );
+}
+
+#[test]
 fn errors_name_the_place() {
     let cases = [
         ("frob %r1\n", "t.s:1:1: error: unknown mnemonic `frob`"),

@@ -1008,6 +1008,22 @@ fn asm_tables(m: &Model) -> Result<TokenStream, Diagnostic> {
                                 });
                                 quote!(TextSeg::Call(#ti, &[#(#ps),*]))
                             }
+                            ExprKind::Call(n, args) if m.operands.iter().any(|o| &o.name == n) && args.len() == 2 => {
+                                let oi = m.operands.iter().position(|o| &o.name == n).unwrap() as u8;
+                                match (&args[0].kind, &args[1].kind) {
+                                    (ExprKind::Var(v), ExprKind::Int(w)) if t.params.contains(v) => {
+                                        let p = t.params.iter().position(|x| x == v).unwrap() as u8;
+                                        let ty = match w {
+                                            32 => b'S',
+                                            64 => b'D',
+                                            80 => b'X',
+                                            _ => b'Q',
+                                        };
+                                        quote!(TextSeg::Operand(#oi, #p, #ty))
+                                    }
+                                    _ => quote!(TextSeg::Opaque),
+                                }
+                            }
                             _ => quote!(TextSeg::Opaque),
                         }
                     }
