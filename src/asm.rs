@@ -458,6 +458,28 @@ fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> Result<(), S
     Ok(())
 }
 
+/// GNU as writes memory operands in brackets: `ldd,2 [ %dr0 + 8 ], %dr2` and
+/// `std,2 %dr3, [ %dr0 + %dr1 ]`. The listing form puts the address parts first:
+/// `ldd,2 %dr0, 0x8, %dr2`, `std,2 %dr0, %dr1, %dr3`.
+fn unbracket(operands: &str) -> Result<String, String> {
+    let Some(open) = operands.find('[') else { return Ok(operands.to_string()) };
+    let close = operands[open..].find(']').map(|c| open + c).ok_or("`[` without `]`")?;
+    let inner = &operands[open + 1..close];
+    let mut addr: Vec<String> = inner.split('+').map(|p| p.trim().to_string()).collect();
+    if addr.len() == 1 {
+        addr.push("0".into());
+    }
+    if addr.len() != 2 || addr.iter().any(|a| a.is_empty()) {
+        return Err(format!("an address is `[ base ]` or `[ base + offset ]`, not `[{inner}]`"));
+    }
+    let others: Vec<String> = format!("{} {}", &operands[..open], &operands[close + 1..])
+        .split(',')
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    Ok(addr.into_iter().chain(others).collect::<Vec<_>>().join(", "))
+}
+
 /// One condition written after an ALU operation: ` ? %pred0, ~%pcnt2` (RLP: the
 /// channel executes when they hold) or, for merges, `, %pred1` (MRGC: the selector).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -574,6 +596,7 @@ fn build_bundle(ops: &[Op], pc: u64, iset: Iset, symbols: &BTreeMap<String, u64>
                 o.name == name && crate::isa::ENCODINGS.iter().any(|e| e.op as usize == i && crate::isa::FORMATS[e.format as usize].syntax.iter().any(|t| matches!(t, crate::isa::Tmpl::Hole("cond", _))))
             });
             let (operands, cs) = split_conditions(rest, merge).map_err(|m| (op.loc.clone(), m))?;
+            let operands = unbracket(&operands).map_err(|m| (op.loc.clone(), m))?;
             if merge && !cs.iter().any(|c| c.mrgc) {
                 return Err((op.loc.clone(), format!("`{name}` needs its selector predicate after the operands (`, %predN`)")));
             }
@@ -680,7 +703,9 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
                     }
                     Item::Data(size, vals) => {
                         for (v, loc) in vals {
-                            let x = match eval(v, &symbols) {
+                            let mut known = symbols.clone();
+                            known.insert(".".into(), start + data.len() as u64);
+                            let x = match eval(v, &known) {
                                 Some(x) => x,
                                 None if pass < LAST => 0,
                                 None => {
@@ -701,6 +726,7 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
                         // Values may use labels defined so far (this pass) or anywhere (last pass).
                         let mut known = symbols.clone();
                         known.extend(new_symbols.iter().map(|(k, v)| (k.clone(), *v)));
+                        known.insert(".".into(), here);
                         match eval(e, &known) {
                             Some(v) => {
                                 new_symbols.insert(n.clone(), v);

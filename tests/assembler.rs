@@ -199,6 +199,24 @@ fn predicate_logic() {
 }
 
 #[test]
+fn bracketed_addresses_and_the_location_counter() {
+    let src = "{ ldd,2 [ %dr0 + 8 ], %dr2 ; std,5 %dr3, [ %dr0 + %dr1 ] ; ldw,0 [ %dr4 ], %r5 }
+        .data
+table:  .quad 1, 2
+size:   .quad . - table
+        .set here_minus, . - table
+        .quad here_minus
+";
+    let image = assemble("t.s", src).unwrap();
+    assert_eq!(ops_of(&image), vec!["ldw,0 %dr4, 0x0, %dr5", "ldd,2 %dr0, 0x8, %dr2", "std,5 %dr0, %dr1, %dr3"]);
+    let f = elf::parse(&image).unwrap();
+    let data = &f.sections.iter().find(|s| s.name == ".data").unwrap().data;
+    assert_eq!(&data[16..24], &16u64.to_le_bytes());
+    assert_eq!(&data[24..32], &24u64.to_le_bytes());
+    assert!(assemble("t.s", "ldd,0 [ %dr0 + ], %dr1\n").unwrap_err().contains("an address is"));
+}
+
+#[test]
 fn array_access() {
     let src = "{ movad,0 area = 1, ind = 2, am = 1, be = 0, %dr1 ; movaw,3 area = 5, ind = 0, am = 0, be = 0, %dr7 }\n";
     let image = assemble("t.s", src).unwrap();
