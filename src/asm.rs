@@ -371,14 +371,14 @@ fn parse_sources(sources: &[(String, String)]) -> Source {
                                 }
                             }
                         }
-                        ".align" | ".balign" => match crate::encode::parse_number_pub(args) {
+                        ".align" | ".balign" => match crate::encode::parse_number(args) {
                             Some(n) if n.is_power_of_two() => items.push(Item::Align(n)),
                             _ => src.err(&loc, format!("`{name}` needs a power of two, not `{args}`")),
                         },
                         ".skip" | ".zero" | ".space" => {
                             let a = split_args(args);
-                            let n = a.first().and_then(|x| crate::encode::parse_number_pub(x));
-                            let fill = a.get(1).and_then(|x| crate::encode::parse_number_pub(x)).unwrap_or(0) as u8;
+                            let n = a.first().and_then(|x| crate::encode::parse_number(x));
+                            let fill = a.get(1).and_then(|x| crate::encode::parse_number(x)).unwrap_or(0) as u8;
                             match n {
                                 Some(n) => items.push(Item::Skip(n, fill)),
                                 None => src.err(&loc, format!("`{name}` needs a size")),
@@ -405,7 +405,7 @@ fn parse_sources(sources: &[(String, String)]) -> Source {
 /// Resolves `sym`, `sym+N`, `sym-N` and numbers.
 fn eval(expr: &str, symbols: &BTreeMap<String, u64>) -> Option<u64> {
     let e = expr.trim();
-    if let Some(v) = crate::encode::parse_number_pub(e) {
+    if let Some(v) = crate::encode::parse_number(e) {
         return Some(v);
     }
     // Split at the last + or -, so that a - b - c is (a - b) - c.

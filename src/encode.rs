@@ -58,7 +58,8 @@ impl fmt::Display for EncodeError {
 
 impl std::error::Error for EncodeError {}
 
-fn parse_number(s: &str) -> Option<u64> {
+/// A number as the assembler writes it (decimal, `0x` hex, optional `-`).
+pub fn parse_number(s: &str) -> Option<u64> {
     let s = s.trim();
     let (neg, body) = match s.strip_prefix('-') {
         Some(b) => (true, b.trim_start()),
@@ -103,11 +104,6 @@ fn match_kind(t: &[Tmpl], text: &str, ty: u8) -> Option<(Option<u64>, Option<u64
         }
     }
     rest.trim().is_empty().then_some((n, value))
-}
-
-/// A number as the assembler writes it (decimal, `0x` hex, optional `-`).
-pub fn parse_number_pub(s: &str) -> Option<u64> {
-    parse_number(s)
 }
 
 fn is_symbol(s: &str) -> bool {
