@@ -8,6 +8,7 @@ pub mod encode;
 pub mod asm;
 pub mod bits;
 pub mod isa;
+pub mod loader;
 pub mod object;
 pub mod pack;
 pub mod sample;

@@ -1,0 +1,111 @@
+//! Load plans and initial stacks of E2K executables built by e2k-as.
+
+use e2k_emu::asm::{assemble_elf, Options};
+use e2k_emu::loader::{at, initial_stack, plan, Ids, LoadError};
+use e2k_emu::version::Iset;
+
+fn hello() -> Vec<u8> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/programs/hello.s")).unwrap();
+    assemble_elf(&[("hello.s".into(), text)], &Options { iset: Iset::new(5).unwrap(), entry: None, text_base: 0x10000 }).unwrap()
+}
+
+#[test]
+fn plans_a_static_executable() {
+    let p = plan(&hello(), 0).unwrap();
+    assert_eq!(p.entry, 0x10000);
+    assert_eq!(p.iset, Iset::new(5));
+    assert!(!p.position_independent);
+    let text = &p.segments[0];
+    assert_eq!((text.vaddr, text.read, text.write, text.exec), (0x10000, true, false, true));
+    let data = &p.segments[1];
+    assert_eq!((data.vaddr, data.read, data.write, data.exec), (0x11000, true, true, false));
+    assert_eq!(p.brk, 0x12000);
+}
+
+fn refused(bytes: &[u8]) -> String {
+    plan(bytes, 0).unwrap_err().to_string()
+}
+
+#[test]
+fn refuses_what_it_cannot_run() {
+    let mut pm = hello();
+    pm[48] |= 1 << 5; // e_flags: protected mode
+    assert_eq!(refused(&pm), "protected-mode executables are not supported");
+    let mut x86 = hello();
+    x86[48] |= 1 << 2;
+    assert!(refused(&x86).contains("x86 binary-translator"));
+    let mut other = hello();
+    other[18] = 62; // e_machine = x86-64
+    assert_eq!(plan(&other, 0).unwrap_err(), LoadError::NotE2k(62));
+    let mut rel = hello();
+    rel[16] = 1; // ET_REL
+    assert!(refused(&rel).contains("not an executable"));
+    let mut entry = hello();
+    entry[24..32].copy_from_slice(&0x11000u64.to_le_bytes()); // entry in .data
+    assert!(refused(&entry).contains("not in an executable segment"));
+    let truncated = &hello()[..0x1004];
+    assert!(plan(truncated, 0).is_err());
+    assert!(refused(b"\x7fELF junk").contains("not an ELF executable"));
+}
+
+#[test]
+fn mutated_headers_never_panic() {
+    let base = hello();
+    for i in 0..0x100usize {
+        for x in [0u8, 0xff, 0x41] {
+            let mut b = base.clone();
+            b[i] = x;
+            let _ = plan(&b, 0x5555_0000_0000);
+        }
+    }
+}
+
+fn word(bytes: &[u8], base: u64, addr: u64) -> u64 {
+    let o = (addr - base) as usize;
+    u64::from_le_bytes(bytes[o..o + 8].try_into().unwrap())
+}
+
+fn cstr(bytes: &[u8], base: u64, addr: u64) -> String {
+    let o = (addr - base) as usize;
+    let end = bytes[o..].iter().position(|b| *b == 0).unwrap();
+    String::from_utf8(bytes[o..o + end].to_vec()).unwrap()
+}
+
+#[test]
+fn builds_the_initial_stack() {
+    let p = plan(&hello(), 0).unwrap();
+    let args = vec!["./hello".to_string(), "a b".to_string()];
+    let env = vec!["HOME=/root".to_string()];
+    let ids = Ids { uid: 1000, euid: 1000, gid: 100, egid: 100 };
+    let random = [7u8; 16];
+    let top = 0x7fff_0000_0000;
+    let s = initial_stack(top, &args, &env, "/bin/hello", &p, ids, random);
+    assert_eq!(s.sp % 16, 0);
+    assert_eq!(s.base + s.bytes.len() as u64, top);
+    let (b, base) = (&s.bytes, s.base);
+    assert_eq!(word(b, base, s.sp), 2);
+    assert_eq!(cstr(b, base, word(b, base, s.sp + 8)), "./hello");
+    assert_eq!(cstr(b, base, word(b, base, s.sp + 16)), "a b");
+    assert_eq!(word(b, base, s.sp + 24), 0);
+    assert_eq!(cstr(b, base, word(b, base, s.sp + 32)), "HOME=/root");
+    assert_eq!(word(b, base, s.sp + 40), 0);
+    let mut auxv = std::collections::BTreeMap::new();
+    let mut a = s.sp + 48;
+    loop {
+        let (k, v) = (word(b, base, a), word(b, base, a + 8));
+        auxv.insert(k, v);
+        a += 16;
+        if k == at::NULL {
+            break;
+        }
+    }
+    assert_eq!(auxv[&at::ENTRY], 0x10000);
+    assert_eq!(auxv[&at::PAGESZ], 4096);
+    assert_eq!(auxv[&at::UID], 1000);
+    assert_eq!(auxv[&at::EGID], 100);
+    assert_eq!(auxv[&at::PHNUM], p.phnum);
+    assert_eq!(cstr(b, base, auxv[&at::EXECFN]), "/bin/hello");
+    assert_eq!(cstr(b, base, auxv[&at::PLATFORM]), "e2k");
+    let r = (auxv[&at::RANDOM] - base) as usize;
+    assert_eq!(&b[r..r + 16], &random);
+}
