@@ -9,6 +9,7 @@ pub mod asm;
 pub mod bits;
 pub mod isa;
 pub mod loader;
+pub mod memory;
 pub mod object;
 pub mod pack;
 pub mod sample;

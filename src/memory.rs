@@ -1,0 +1,269 @@
+//! Guest memory: one reserved host range holds the whole guest address space
+//! (guest address = offset into it), so no guest address can reach the emulator's own
+//! memory. Mapped pages are host read/write; the guest's permissions are kept per
+//! page and checked on every access, and an access that breaks them is a `Fault`.
+
+use nix::sys::mman::{madvise, mmap_anonymous, mprotect, munmap, MapFlags, MmapAdvise, ProtFlags};
+use std::ffi::c_void;
+use std::fmt;
+use std::num::NonZeroUsize;
+use std::ptr::NonNull;
+
+pub const PAGE: u64 = 0x1000;
+
+/// Guest page permissions.
+pub mod perm {
+    pub const READ: u8 = 1;
+    pub const WRITE: u8 = 2;
+    pub const EXEC: u8 = 4;
+    pub const MAPPED: u8 = 8;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+    Exec,
+}
+
+/// A guest access outside mapped memory or against its permissions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fault {
+    pub addr: u64,
+    pub access: Access,
+    /// The page is mapped, but without the needed permission.
+    pub mapped: bool,
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.access {
+            Access::Read => "read",
+            Access::Write => "write",
+            Access::Exec => "execute",
+        };
+        if self.mapped {
+            write!(f, "{what} at {:#x} violates the page's protection", self.addr)
+        } else {
+            write!(f, "{what} at {:#x} outside mapped memory", self.addr)
+        }
+    }
+}
+
+impl std::error::Error for Fault {}
+
+#[derive(Debug)]
+pub enum MemError {
+    /// The host refused the reservation or a protection change.
+    Host(nix::Error),
+    /// The range is not page aligned or leaves the guest address space.
+    BadRange { addr: u64, len: u64 },
+}
+
+impl fmt::Display for MemError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MemError::Host(e) => write!(f, "host memory: {e}"),
+            MemError::BadRange { addr, len } => write!(f, "bad guest range {addr:#x}+{len:#x}"),
+        }
+    }
+}
+
+impl std::error::Error for MemError {}
+
+pub struct GuestMemory {
+    host: NonNull<u8>,
+    size: u64,
+    pages: Vec<u8>,
+}
+
+// The reservation is owned exclusively by this value.
+unsafe impl Send for GuestMemory {}
+
+impl Drop for GuestMemory {
+    fn drop(&mut self) {
+        // SAFETY: `host` is the start of the `size`-byte reservation made in `new`.
+        unsafe {
+            let _ = munmap(self.host.cast::<c_void>(), self.size as usize);
+        }
+    }
+}
+
+impl GuestMemory {
+    /// Reserves a guest address space of `size` bytes (a multiple of the page size).
+    pub fn new(size: u64) -> Result<GuestMemory, MemError> {
+        if size == 0 || !size.is_multiple_of(PAGE) {
+            return Err(MemError::BadRange { addr: 0, len: size });
+        }
+        let len = NonZeroUsize::new(size as usize).ok_or(MemError::BadRange { addr: 0, len: size })?;
+        // SAFETY: a fresh anonymous mapping at an address the kernel chooses.
+        let p = unsafe { mmap_anonymous(None, len, ProtFlags::PROT_NONE, MapFlags::MAP_PRIVATE | MapFlags::MAP_NORESERVE) }
+            .map_err(MemError::Host)?;
+        Ok(GuestMemory { host: p.cast::<u8>(), size, pages: vec![0; (size / PAGE) as usize] })
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn check_range(&self, addr: u64, len: u64) -> Result<(), MemError> {
+        if !addr.is_multiple_of(PAGE) || !len.is_multiple_of(PAGE) || addr.checked_add(len).is_none_or(|e| e > self.size) {
+            return Err(MemError::BadRange { addr, len });
+        }
+        Ok(())
+    }
+
+    fn host_range(&self, addr: u64) -> NonNull<c_void> {
+        // SAFETY: callers checked that addr lies inside the reservation.
+        unsafe { NonNull::new_unchecked(self.host.as_ptr().add(addr as usize)).cast() }
+    }
+
+    /// Maps `[addr, addr + len)` with guest permissions `p` (zero-filled when new).
+    pub fn map(&mut self, addr: u64, len: u64, p: u8) -> Result<(), MemError> {
+        self.check_range(addr, len)?;
+        if len == 0 {
+            return Ok(());
+        }
+        // SAFETY: the range is inside our reservation.
+        unsafe { mprotect(self.host_range(addr), len as usize, ProtFlags::PROT_READ | ProtFlags::PROT_WRITE) }
+            .map_err(MemError::Host)?;
+        for pg in &mut self.pages[(addr / PAGE) as usize..((addr + len) / PAGE) as usize] {
+            *pg = p | perm::MAPPED;
+        }
+        Ok(())
+    }
+
+    /// Unmaps the range; its contents are gone (a later map reads zeros).
+    pub fn unmap(&mut self, addr: u64, len: u64) -> Result<(), MemError> {
+        self.check_range(addr, len)?;
+        if len == 0 {
+            return Ok(());
+        }
+        // SAFETY: the range is inside our reservation.
+        unsafe {
+            madvise(self.host_range(addr), len as usize, MmapAdvise::MADV_DONTNEED).map_err(MemError::Host)?;
+            mprotect(self.host_range(addr), len as usize, ProtFlags::PROT_NONE).map_err(MemError::Host)?;
+        }
+        for pg in &mut self.pages[(addr / PAGE) as usize..((addr + len) / PAGE) as usize] {
+            *pg = 0;
+        }
+        Ok(())
+    }
+
+    /// Changes the guest permissions of mapped pages; false if some page is unmapped.
+    pub fn protect(&mut self, addr: u64, len: u64, p: u8) -> Result<bool, MemError> {
+        self.check_range(addr, len)?;
+        let range = (addr / PAGE) as usize..((addr + len) / PAGE) as usize;
+        if self.pages[range.clone()].iter().any(|pg| pg & perm::MAPPED == 0) {
+            return Ok(false);
+        }
+        for pg in &mut self.pages[range] {
+            *pg = p | perm::MAPPED;
+        }
+        Ok(true)
+    }
+
+    /// Guest permissions of the page holding `addr` (0 if unmapped or outside).
+    pub fn page_perm(&self, addr: u64) -> u8 {
+        self.pages.get((addr / PAGE) as usize).copied().unwrap_or(0)
+    }
+
+    /// Checks that `[addr, addr + len)` allows `access` (`None`: only that it is mapped).
+    fn check(&self, addr: u64, len: u64, access: Option<Access>) -> Result<(), Fault> {
+        let need = match access {
+            Some(Access::Read) => perm::READ,
+            Some(Access::Write) => perm::WRITE,
+            Some(Access::Exec) => perm::EXEC,
+            None => 0,
+        } | perm::MAPPED;
+        let fault = |a: u64, mapped| Fault { addr: a, access: access.unwrap_or(Access::Read), mapped };
+        let end = addr.checked_add(len).filter(|e| *e <= self.size).ok_or(fault(addr, false))?;
+        let mut pg = addr / PAGE;
+        while pg * PAGE < end {
+            let p = self.pages[pg as usize];
+            if p & need != need {
+                return Err(fault((pg * PAGE).max(addr), p & perm::MAPPED != 0));
+            }
+            pg += 1;
+        }
+        Ok(())
+    }
+
+    fn bytes(&self, addr: u64, len: usize) -> &[u8] {
+        // SAFETY: checked ranges are mapped read/write on the host.
+        unsafe { std::slice::from_raw_parts(self.host.as_ptr().add(addr as usize), len) }
+    }
+
+    fn bytes_mut(&mut self, addr: u64, len: usize) -> &mut [u8] {
+        // SAFETY: checked ranges are mapped read/write on the host.
+        unsafe { std::slice::from_raw_parts_mut(self.host.as_ptr().add(addr as usize), len) }
+    }
+
+    /// Copies guest memory out, as the guest would read it.
+    pub fn read(&self, addr: u64, buf: &mut [u8], access: Access) -> Result<(), Fault> {
+        self.check(addr, buf.len() as u64, Some(access))?;
+        buf.copy_from_slice(self.bytes(addr, buf.len()));
+        Ok(())
+    }
+
+    /// Copies into guest memory, as the guest would write it.
+    pub fn write(&mut self, addr: u64, data: &[u8]) -> Result<(), Fault> {
+        self.check(addr, data.len() as u64, Some(Access::Write))?;
+        self.bytes_mut(addr, data.len()).copy_from_slice(data);
+        Ok(())
+    }
+
+    /// Writes regardless of the guest's permissions (loading, the kernel's own writes),
+    /// but only into mapped pages.
+    pub fn write_initial(&mut self, addr: u64, data: &[u8]) -> Result<(), Fault> {
+        self.check(addr, data.len() as u64, None)?;
+        self.bytes_mut(addr, data.len()).copy_from_slice(data);
+        Ok(())
+    }
+
+    /// A little-endian load of `bits` (8..128).
+    pub fn load(&self, addr: u64, bits: u32) -> Result<u128, Fault> {
+        let n = (bits / 8) as usize;
+        self.check(addr, n as u64, Some(Access::Read))?;
+        let mut v = [0u8; 16];
+        v[..n].copy_from_slice(self.bytes(addr, n));
+        Ok(u128::from_le_bytes(v))
+    }
+
+    /// A little-endian store of the low `bits` of `value`.
+    pub fn store(&mut self, addr: u64, bits: u32, value: u128) -> Result<(), Fault> {
+        let n = (bits / 8) as usize;
+        self.check(addr, n as u64, Some(Access::Write))?;
+        self.bytes_mut(addr, n).copy_from_slice(&value.to_le_bytes()[..n]);
+        Ok(())
+    }
+
+    /// Up to `max` bytes of code at `addr` (fewer at the end of executable memory).
+    pub fn fetch(&self, addr: u64, max: usize) -> Result<&[u8], Fault> {
+        self.check(addr, 1, Some(Access::Exec))?;
+        let mut n = 0usize;
+        while n < max && self.check(addr + n as u64, 1, Some(Access::Exec)).is_ok() {
+            n = (((addr + n as u64) / PAGE + 1) * PAGE - addr).min(max as u64) as usize;
+        }
+        Ok(self.bytes(addr, n))
+    }
+
+    /// The highest free page-aligned range of `len` bytes below `below`, for mmap.
+    pub fn find_free(&self, len: u64, below: u64) -> Option<u64> {
+        let pages = len.div_ceil(PAGE);
+        let mut run = 0u64;
+        let mut pg = below.min(self.size) / PAGE;
+        while pg > 1 {
+            pg -= 1;
+            if self.pages[pg as usize] & perm::MAPPED == 0 {
+                run += 1;
+                if run == pages {
+                    return Some(pg * PAGE);
+                }
+            } else {
+                run = 0;
+            }
+        }
+        None
+    }
+}
