@@ -64,9 +64,13 @@ struct Source {
     errors: Vec<AsmError>,
 }
 
+fn error_at(files: &[String], loc: &Loc, message: impl Into<String>) -> AsmError {
+    AsmError { file: files[loc.file].clone(), line: loc.line, col: loc.col, message: message.into() }
+}
+
 impl Source {
     fn err(&mut self, loc: &Loc, message: impl Into<String>) {
-        self.errors.push(AsmError { file: self.files[loc.file].clone(), line: loc.line, col: loc.col, message: message.into() });
+        self.errors.push(error_at(&self.files, loc, message));
     }
 }
 
@@ -680,12 +684,12 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
                 match item {
                     Item::Label(n, loc) => {
                         if new_symbols.insert(n.clone(), here).is_some() && pass == 0 {
-                            src.errors.push(AsmError { file: src.files[loc.file].clone(), line: loc.line, col: loc.col, message: format!("duplicate label `{n}`") });
+                            src.errors.push(error_at(&src.files, loc, format!("duplicate label `{n}`")));
                         }
                     }
                     Item::Bundle(ops, loc) => {
                         if sec == ".bss" {
-                            src.errors.push(AsmError { file: src.files[loc.file].clone(), line: loc.line, col: loc.col, message: "instructions in .bss".into() });
+                            src.errors.push(error_at(&src.files, loc, "instructions in .bss"));
                             continue;
                         }
                         if !here.is_multiple_of(8) {
@@ -696,7 +700,7 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
                             Ok(bytes) => data.extend(bytes),
                             Err((l, m)) => {
                                 // Early passes read unknown names as 0, so any error is real.
-                                src.errors.push(AsmError { file: src.files[l.file].clone(), line: l.line, col: l.col, message: m });
+                                src.errors.push(error_at(&src.files, &l, m));
                                 data.extend([0u8; 8]);
                             }
                         }
@@ -709,7 +713,7 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
                                 Some(x) => x,
                                 None if pass < LAST => 0,
                                 None => {
-                                    src.errors.push(AsmError { file: src.files[loc.file].clone(), line: loc.line, col: loc.col, message: format!("undefined value `{v}`") });
+                                    src.errors.push(error_at(&src.files, loc, format!("undefined value `{v}`")));
                                     0
                                 }
                             };
@@ -734,7 +738,7 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
                             None if pass < LAST => {
                                 new_symbols.insert(n.clone(), 0);
                             }
-                            None => src.errors.push(AsmError { file: src.files[loc.file].clone(), line: loc.line, col: loc.col, message: format!("undefined value `{e}`") }),
+                            None => src.errors.push(error_at(&src.files, loc, format!("undefined value `{e}`"))),
                         }
                     }
                 }

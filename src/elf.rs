@@ -62,7 +62,8 @@ pub struct ElfFile {
     pub symbols: Vec<Symbol>,
 }
 
-pub fn parse(bytes: &[u8]) -> Result<ElfFile, ElfError> {
+/// Parses the file as ELF and checks that it is 64-bit E2K: what every reader needs.
+pub fn parse_e2k(bytes: &[u8]) -> Result<Elf<'_>, ElfError> {
     // goblin validates lazily; catch a panic in it as a parse error rather than crash.
     let elf = std::panic::catch_unwind(|| Elf::parse(bytes))
         .map_err(|_| ElfError::Parse("the ELF parser rejected the file".into()))?
@@ -74,6 +75,12 @@ pub fn parse(bytes: &[u8]) -> Result<ElfFile, ElfError> {
     if !elf.is_64 {
         return Err(ElfError::Class32);
     }
+    Ok(elf)
+}
+
+pub fn parse(bytes: &[u8]) -> Result<ElfFile, ElfError> {
+    let elf = parse_e2k(bytes)?;
+    let h = &elf.header;
     let mut sections = Vec::new();
     for sh in &elf.section_headers {
         if sh.sh_type == section_header::SHT_NULL || sh.sh_flags & u64::from(section_header::SHF_ALLOC) == 0 {

@@ -2,9 +2,9 @@
 //! provided: the load plan of a static executable (segments, bss, brk, entry) and the
 //! initial data stack the kernel builds (argc, argv, envp, auxv, strings, AT_RANDOM).
 
-use crate::elf::{EF_E2K_PM, EM_E2K, EM_E2K_OLD};
+use crate::elf::{parse_e2k, ElfError, EF_E2K_PM};
 use crate::version::Iset;
-use goblin::elf::{header, program_header, Elf};
+use goblin::elf::{header, program_header};
 use std::fmt;
 
 pub const PAGE: u64 = 0x1000;
@@ -65,16 +65,12 @@ pub struct LoadPlan {
 /// Checks and plans a static E2K executable. `load_bias` is added to every address of
 /// an ET_DYN image (0 for ET_EXEC).
 pub fn plan(bytes: &[u8], load_bias: u64) -> Result<LoadPlan, LoadError> {
-    let elf = std::panic::catch_unwind(|| Elf::parse(bytes))
-        .map_err(|_| LoadError::NotElf("the ELF parser rejected the file".into()))?
-        .map_err(|e| LoadError::NotElf(e.to_string()))?;
+    let elf = parse_e2k(bytes).map_err(|e| match e {
+        ElfError::NotE2k(m) => LoadError::NotE2k(m),
+        ElfError::Class32 => LoadError::Unsupported("32-bit (e2k32)"),
+        ElfError::Parse(m) | ElfError::Truncated(m) => LoadError::NotElf(m),
+    })?;
     let h = &elf.header;
-    if h.e_machine != EM_E2K && h.e_machine != EM_E2K_OLD {
-        return Err(LoadError::NotE2k(h.e_machine));
-    }
-    if !elf.is_64 {
-        return Err(LoadError::Unsupported("32-bit (e2k32)"));
-    }
     if h.e_flags & EF_E2K_PM != 0 {
         return Err(LoadError::Unsupported("protected-mode"));
     }
