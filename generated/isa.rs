@@ -1487,588 +1487,588 @@ pub static KINDS: [KindInfo; 104usize] = [
         class: KindClass::Special,
         template: &[Tmpl::Text("%psr")],
         missing: &[],
-        src: "isa/state.isa:3",
+        src: "isa/state.isa:25",
     },
     KindInfo {
         name: "sr_wd",
         class: KindClass::Special,
         template: &[Tmpl::Text("%wd")],
         missing: &[],
-        src: "isa/state.isa:4",
+        src: "isa/state.isa:26",
     },
     KindInfo {
         name: "sr_core_mode",
         class: KindClass::Special,
         template: &[Tmpl::Text("%core_mode")],
         missing: &[],
-        src: "isa/state.isa:5",
+        src: "isa/state.isa:27",
     },
     KindInfo {
         name: "sr_cwd",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cwd")],
         missing: &[],
-        src: "isa/state.isa:6",
+        src: "isa/state.isa:28",
     },
     KindInfo {
         name: "sr_psp_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%psp.hi")],
         missing: &[],
-        src: "isa/state.isa:7",
+        src: "isa/state.isa:29",
     },
     KindInfo {
         name: "sr_psp_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%psp.lo")],
         missing: &[],
-        src: "isa/state.isa:8",
+        src: "isa/state.isa:30",
     },
     KindInfo {
         name: "sr_pshtp",
         class: KindClass::Special,
         template: &[Tmpl::Text("%pshtp")],
         missing: &[],
-        src: "isa/state.isa:9",
+        src: "isa/state.isa:31",
     },
     KindInfo {
         name: "sr_pcsp_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%pcsp.hi")],
         missing: &[],
-        src: "isa/state.isa:10",
+        src: "isa/state.isa:32",
     },
     KindInfo {
         name: "sr_pcsp_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%pcsp.lo")],
         missing: &[],
-        src: "isa/state.isa:11",
+        src: "isa/state.isa:33",
     },
     KindInfo {
         name: "sr_pcshtp",
         class: KindClass::Special,
         template: &[Tmpl::Text("%pcshtp")],
         missing: &[],
-        src: "isa/state.isa:12",
+        src: "isa/state.isa:34",
     },
     KindInfo {
         name: "sr_ctpr1",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ctpr1")],
         missing: &[],
-        src: "isa/state.isa:13",
+        src: "isa/state.isa:35",
     },
     KindInfo {
         name: "sr_ctpr2",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ctpr2")],
         missing: &[],
-        src: "isa/state.isa:14",
+        src: "isa/state.isa:36",
     },
     KindInfo {
         name: "sr_ctpr3",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ctpr3")],
         missing: &[],
-        src: "isa/state.isa:15",
+        src: "isa/state.isa:37",
     },
     KindInfo {
         name: "sr_sbr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%sbr")],
         missing: &[],
-        src: "isa/state.isa:16",
+        src: "isa/state.isa:38",
     },
     KindInfo {
         name: "sr_cutd",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cutd")],
         missing: &[],
-        src: "isa/state.isa:17",
+        src: "isa/state.isa:39",
     },
     KindInfo {
         name: "sr_eir",
         class: KindClass::Special,
         template: &[Tmpl::Text("%eir")],
         missing: &[],
-        src: "isa/state.isa:18",
+        src: "isa/state.isa:40",
     },
     KindInfo {
         name: "sr_cuir",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cuir")],
         missing: &[],
-        src: "isa/state.isa:19",
+        src: "isa/state.isa:41",
     },
     KindInfo {
         name: "sr_oscud_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%oscud.hi")],
         missing: &[],
-        src: "isa/state.isa:20",
+        src: "isa/state.isa:42",
     },
     KindInfo {
         name: "sr_oscud_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%oscud.lo")],
         missing: &[],
-        src: "isa/state.isa:21",
+        src: "isa/state.isa:43",
     },
     KindInfo {
         name: "sr_osgd_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%osgd.hi")],
         missing: &[],
-        src: "isa/state.isa:22",
+        src: "isa/state.isa:44",
     },
     KindInfo {
         name: "sr_osgd_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%osgd.lo")],
         missing: &[],
-        src: "isa/state.isa:23",
+        src: "isa/state.isa:45",
     },
     KindInfo {
         name: "sr_osem",
         class: KindClass::Special,
         template: &[Tmpl::Text("%osem")],
         missing: &[],
-        src: "isa/state.isa:24",
+        src: "isa/state.isa:46",
     },
     KindInfo {
         name: "sr_usd_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%usd.hi")],
         missing: &[],
-        src: "isa/state.isa:25",
+        src: "isa/state.isa:47",
     },
     KindInfo {
         name: "sr_usd_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%usd.lo")],
         missing: &[],
-        src: "isa/state.isa:26",
+        src: "isa/state.isa:48",
     },
     KindInfo {
         name: "sr_osr0",
         class: KindClass::Special,
         template: &[Tmpl::Text("%osr0")],
         missing: &[],
-        src: "isa/state.isa:27",
+        src: "isa/state.isa:49",
     },
     KindInfo {
         name: "sr_cud_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cud.hi")],
         missing: &[],
-        src: "isa/state.isa:28",
+        src: "isa/state.isa:50",
     },
     KindInfo {
         name: "sr_cud_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cud.lo")],
         missing: &[],
-        src: "isa/state.isa:29",
+        src: "isa/state.isa:51",
     },
     KindInfo {
         name: "sr_gd_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%gd.hi")],
         missing: &[],
-        src: "isa/state.isa:30",
+        src: "isa/state.isa:52",
     },
     KindInfo {
         name: "sr_gd_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%gd.lo")],
         missing: &[],
-        src: "isa/state.isa:31",
+        src: "isa/state.isa:53",
     },
     KindInfo {
         name: "sr_cs_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cs.hi")],
         missing: &[],
-        src: "isa/state.isa:32",
+        src: "isa/state.isa:54",
     },
     KindInfo {
         name: "sr_cs_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cs.lo")],
         missing: &[],
-        src: "isa/state.isa:33",
+        src: "isa/state.isa:55",
     },
     KindInfo {
         name: "sr_ds_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ds.hi")],
         missing: &[],
-        src: "isa/state.isa:34",
+        src: "isa/state.isa:56",
     },
     KindInfo {
         name: "sr_ds_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ds.lo")],
         missing: &[],
-        src: "isa/state.isa:35",
+        src: "isa/state.isa:57",
     },
     KindInfo {
         name: "sr_es_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%es.hi")],
         missing: &[],
-        src: "isa/state.isa:36",
+        src: "isa/state.isa:58",
     },
     KindInfo {
         name: "sr_es_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%es.lo")],
         missing: &[],
-        src: "isa/state.isa:37",
+        src: "isa/state.isa:59",
     },
     KindInfo {
         name: "sr_fs_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%fs.hi")],
         missing: &[],
-        src: "isa/state.isa:38",
+        src: "isa/state.isa:60",
     },
     KindInfo {
         name: "sr_fs_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%fs.lo")],
         missing: &[],
-        src: "isa/state.isa:39",
+        src: "isa/state.isa:61",
     },
     KindInfo {
         name: "sr_gs_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%gs.hi")],
         missing: &[],
-        src: "isa/state.isa:40",
+        src: "isa/state.isa:62",
     },
     KindInfo {
         name: "sr_gs_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%gs.lo")],
         missing: &[],
-        src: "isa/state.isa:41",
+        src: "isa/state.isa:63",
     },
     KindInfo {
         name: "sr_ss_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ss.hi")],
         missing: &[],
-        src: "isa/state.isa:42",
+        src: "isa/state.isa:64",
     },
     KindInfo {
         name: "sr_ss_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ss.lo")],
         missing: &[],
-        src: "isa/state.isa:43",
+        src: "isa/state.isa:65",
     },
     KindInfo {
         name: "sr_dibcr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dibcr")],
         missing: &[],
-        src: "isa/state.isa:44",
+        src: "isa/state.isa:66",
     },
     KindInfo {
         name: "sr_dimcr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dimcr")],
         missing: &[],
-        src: "isa/state.isa:45",
+        src: "isa/state.isa:67",
     },
     KindInfo {
         name: "sr_dibsr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dibsr")],
         missing: &[],
-        src: "isa/state.isa:46",
+        src: "isa/state.isa:68",
     },
     KindInfo {
         name: "sr_dtcr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dtcr")],
         missing: &[],
-        src: "isa/state.isa:47",
+        src: "isa/state.isa:69",
     },
     KindInfo {
         name: "sr_dibar0",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dibar0")],
         missing: &[],
-        src: "isa/state.isa:48",
+        src: "isa/state.isa:70",
     },
     KindInfo {
         name: "sr_dibar1",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dibar1")],
         missing: &[],
-        src: "isa/state.isa:49",
+        src: "isa/state.isa:71",
     },
     KindInfo {
         name: "sr_dibar2",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dibar2")],
         missing: &[],
-        src: "isa/state.isa:50",
+        src: "isa/state.isa:72",
     },
     KindInfo {
         name: "sr_dibar3",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dibar3")],
         missing: &[],
-        src: "isa/state.isa:51",
+        src: "isa/state.isa:73",
     },
     KindInfo {
         name: "sr_dimar0",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dimar0")],
         missing: &[],
-        src: "isa/state.isa:52",
+        src: "isa/state.isa:74",
     },
     KindInfo {
         name: "sr_dimar1",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dimar1")],
         missing: &[],
-        src: "isa/state.isa:53",
+        src: "isa/state.isa:75",
     },
     KindInfo {
         name: "sr_dtarf",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dtarf")],
         missing: &[],
-        src: "isa/state.isa:54",
+        src: "isa/state.isa:76",
     },
     KindInfo {
         name: "sr_dtart",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dtart")],
         missing: &[],
-        src: "isa/state.isa:55",
+        src: "isa/state.isa:77",
     },
     KindInfo {
         name: "sr_cr0_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cr0.hi")],
         missing: &[],
-        src: "isa/state.isa:56",
+        src: "isa/state.isa:78",
     },
     KindInfo {
         name: "sr_cr0_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cr0.lo")],
         missing: &[],
-        src: "isa/state.isa:57",
+        src: "isa/state.isa:79",
     },
     KindInfo {
         name: "sr_cr1_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cr1.hi")],
         missing: &[],
-        src: "isa/state.isa:58",
+        src: "isa/state.isa:80",
     },
     KindInfo {
         name: "sr_cr1_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cr1.lo")],
         missing: &[],
-        src: "isa/state.isa:59",
+        src: "isa/state.isa:81",
     },
     KindInfo {
         name: "sr_sclkm1",
         class: KindClass::Special,
         template: &[Tmpl::Text("%sclkm1")],
         missing: &[],
-        src: "isa/state.isa:60",
+        src: "isa/state.isa:82",
     },
     KindInfo {
         name: "sr_sclkm2",
         class: KindClass::Special,
         template: &[Tmpl::Text("%sclkm2")],
         missing: &[],
-        src: "isa/state.isa:61",
+        src: "isa/state.isa:83",
     },
     KindInfo {
         name: "sr_cu_hw0",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cu_hw0")],
         missing: &[],
-        src: "isa/state.isa:62",
+        src: "isa/state.isa:84",
     },
     KindInfo {
         name: "sr_cu_hw1",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cu_hw1")],
         missing: &[],
-        src: "isa/state.isa:63",
+        src: "isa/state.isa:85",
     },
     KindInfo {
         name: "sr_upsr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%upsr")],
         missing: &[],
-        src: "isa/state.isa:64",
+        src: "isa/state.isa:86",
     },
     KindInfo {
         name: "sr_ip",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ip")],
         missing: &[],
-        src: "isa/state.isa:65",
+        src: "isa/state.isa:87",
     },
     KindInfo {
         name: "sr_nip",
         class: KindClass::Special,
         template: &[Tmpl::Text("%nip")],
         missing: &[],
-        src: "isa/state.isa:66",
+        src: "isa/state.isa:88",
     },
     KindInfo {
         name: "sr_lsr1",
         class: KindClass::Special,
         template: &[Tmpl::Text("%lsr1")],
         missing: &[],
-        src: "isa/state.isa:67",
+        src: "isa/state.isa:89",
     },
     KindInfo {
         name: "sr_lsr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%lsr")],
         missing: &[],
-        src: "isa/state.isa:68",
+        src: "isa/state.isa:90",
     },
     KindInfo {
         name: "sr_pfpfr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%pfpfr")],
         missing: &[],
-        src: "isa/state.isa:69",
+        src: "isa/state.isa:91",
     },
     KindInfo {
         name: "sr_fpcr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%fpcr")],
         missing: &[],
-        src: "isa/state.isa:70",
+        src: "isa/state.isa:92",
     },
     KindInfo {
         name: "sr_fpsr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%fpsr")],
         missing: &[],
-        src: "isa/state.isa:71",
+        src: "isa/state.isa:93",
     },
     KindInfo {
         name: "sr_ilcr1",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ilcr1")],
         missing: &[],
-        src: "isa/state.isa:72",
+        src: "isa/state.isa:94",
     },
     KindInfo {
         name: "sr_ilcr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ilcr")],
         missing: &[],
-        src: "isa/state.isa:73",
+        src: "isa/state.isa:95",
     },
     KindInfo {
         name: "sr_br",
         class: KindClass::Special,
         template: &[Tmpl::Text("%br")],
         missing: &[],
-        src: "isa/state.isa:74",
+        src: "isa/state.isa:96",
     },
     KindInfo {
         name: "sr_bgr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%bgr")],
         missing: &[],
-        src: "isa/state.isa:75",
+        src: "isa/state.isa:97",
     },
     KindInfo {
         name: "sr_idr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%idr")],
         missing: &[],
-        src: "isa/state.isa:76",
+        src: "isa/state.isa:98",
     },
     KindInfo {
         name: "sr_clkr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%clkr")],
         missing: &[],
-        src: "isa/state.isa:77",
+        src: "isa/state.isa:99",
     },
     KindInfo {
         name: "sr_rndpr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%rndpr")],
         missing: &[],
-        src: "isa/state.isa:78",
+        src: "isa/state.isa:100",
     },
     KindInfo {
         name: "sr_sclkr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%sclkr")],
         missing: &[],
-        src: "isa/state.isa:79",
+        src: "isa/state.isa:101",
     },
     KindInfo {
         name: "sr_tir_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%tir.hi")],
         missing: &[],
-        src: "isa/state.isa:80",
+        src: "isa/state.isa:102",
     },
     KindInfo {
         name: "sr_tir_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%tir.lo")],
         missing: &[],
-        src: "isa/state.isa:81",
+        src: "isa/state.isa:103",
     },
     KindInfo {
         name: "sr_rpr_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%rpr.lo")],
         missing: &[],
-        src: "isa/state.isa:82",
+        src: "isa/state.isa:104",
     },
     KindInfo {
         name: "sr_sbbp",
         class: KindClass::Special,
         template: &[Tmpl::Text("%sbbp")],
         missing: &[],
-        src: "isa/state.isa:83",
+        src: "isa/state.isa:105",
     },
     KindInfo {
         name: "sr_rpr_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%rpr.hi")],
         missing: &[],
-        src: "isa/state.isa:84",
+        src: "isa/state.isa:106",
     },
     KindInfo {
         name: "sr_upsrm",
         class: KindClass::Special,
         template: &[Tmpl::Text("%upsrm")],
         missing: &[],
-        src: "isa/state.isa:85",
+        src: "isa/state.isa:107",
     },
     KindInfo {
         name: "sr_unknown",
         class: KindClass::Special,
         template: &[Tmpl::Text("(null)")],
         missing: &[],
-        src: "isa/state.isa:86",
+        src: "isa/state.isa:108",
     },
 ];
 /// Operand fields: byte value to (kind index, parameter) (`operand` declarations).
@@ -3385,7 +3385,7 @@ pub static OPERANDS: [OperandMap; 6usize] = [
     },
     OperandMap {
         name: "sreg",
-        src: "isa/state.isa:89",
+        src: "isa/state.isa:111",
         table: [
             Some((20u8, 0u8)),
             Some((21u8, 0u8)),
@@ -3657,6 +3657,10 @@ pub mod consts {
     pub const CS1_SETR0: u32 = 0u32;
     pub const CS1_SETR1: u32 = 1u32;
     pub const CS1_WAIT: u32 = 3u32;
+    pub const CTPR_DISP: u32 = 3u32;
+    pub const CTPR_EMPTY: u32 = 0u32;
+    pub const CTPR_RETURN: u32 = 2u32;
+    pub const CTPR_SDISP: u32 = 5u32;
     pub const EXT: u32 = 1u32;
     pub const EXT1: u32 = 2u32;
     pub const EXT2: u32 = 3u32;
@@ -3668,6 +3672,26 @@ pub mod consts {
     pub const ICMB1: u32 = 9u32;
     pub const ICMB2: u32 = 10u32;
     pub const ICMB3: u32 = 11u32;
+    pub const SR_BR: u32 = 136u32;
+    pub const SR_CLKR: u32 = 144u32;
+    pub const SR_CTPR1: u32 = 21u32;
+    pub const SR_CTPR3: u32 = 23u32;
+    pub const SR_FPCR: u32 = 133u32;
+    pub const SR_FPSR: u32 = 134u32;
+    pub const SR_IDR: u32 = 138u32;
+    pub const SR_ILCR: u32 = 135u32;
+    pub const SR_LSR: u32 = 131u32;
+    pub const SR_PCSP_HI: u32 = 13u32;
+    pub const SR_PCSP_LO: u32 = 15u32;
+    pub const SR_PFPFR: u32 = 132u32;
+    pub const SR_PSP_HI: u32 = 7u32;
+    pub const SR_PSP_LO: u32 = 9u32;
+    pub const SR_PSR: u32 = 0u32;
+    pub const SR_SBR: u32 = 30u32;
+    pub const SR_UPSR: u32 = 128u32;
+    pub const SR_USD_HI: u32 = 44u32;
+    pub const SR_USD_LO: u32 = 45u32;
+    pub const SR_WD: u32 = 1u32;
 }
 /// ALU operation formats (`format` declarations).
 pub static FORMATS: [FormatInfo; 16usize] = [
@@ -10569,23 +10593,23 @@ fn text_elp_src(out: &mut String, e: u64) {
     let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
     return;
 }
-///isa/control.isa:169
+///isa/control.isa:250
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_gettsd_prefix(out: &mut String, t: u64) {
     use core::fmt::Write;
-    // isa/control.isa:170
+    // isa/control.isa:251
     if ((t) == (1u64)) as u64 != 0 {
         return;
     }
-    // isa/control.isa:171
+    // isa/control.isa:252
     out.push_str("invalid ");
     return;
 }
-///isa/control.isa:226
+///isa/control.isa:367
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
     use core::fmt::Write;
-    // isa/control.isa:227
+    // isa/control.isa:368
     if (((((ld) != (0u64)) as u64) != 0) && ((((st) != (0u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("sal = ");
@@ -10595,21 +10619,21 @@ fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:228
+    // isa/control.isa:369
     if ((ld) != (0u64)) as u64 != 0 {
         out.push_str("sal = ");
         let _ = write!(out, "{}", sal);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:229
+    // isa/control.isa:370
     if ((st) != (0u64)) as u64 != 0 {
         out.push_str("sas = ");
         let _ = write!(out, "{}", sas);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:230
+    // isa/control.isa:371
     return;
 }
 /// Syllable kinds in the order they sit in memory (and are printed).
@@ -10625,13 +10649,108 @@ pub static SYLLABLE_ORDER: &[&str] = &[
     "PLS",
     "CDS",
 ];
-///isa/control.isa:120
+///isa/control.isa:121
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn mdef_lsr_now(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<u128, crate::semantics::Trap> {
+    use crate::bits;
+    Ok({
+        let a0 = 131u128;
+        x.state_read(a0)?
+    })
+}
+///isa/control.isa:123
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn mdef_loop_end(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<u128, crate::semantics::Trap> {
+    use crate::bits;
+    Ok(
+        ((((((((mdef_lsr_now(b, pc, i, x)? >> (37u128).min(127)) & 1)) != 0)
+            && ((((((mdef_lsr_now(b, pc, i, x)? >> 32u32) & bits::mask(5u32)))
+                == (0u128)) as u128) != 0)) as u128) != 0)
+            && ((((((mdef_lsr_now(b, pc, i, x)? >> 0u32) & bits::mask(32u32)))
+                <= (1u128)) as u128) != 0)) as u128,
+    )
+}
+///isa/control.isa:124
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn mdef_ct_pred(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<u128, crate::semantics::Trap> {
+    use crate::bits;
+    Ok({
+        let a0 = ((b.ss.map_or(0u64, |s| s.psrc() as u64)) as u128);
+        x.pred(a0)?
+    })
+}
+///isa/control.isa:126
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn mdef_transfer_taken(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<u128, crate::semantics::Trap> {
+    use crate::bits;
+    Ok(
+        ((((((((((((((((((((((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128))
+            == (1u128)) as u128) != 0)
+            || (((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128)) == (2u128))
+                as u128) != 0) && ((mdef_ct_pred(b, pc, i, x)?) != 0)) as u128) != 0))
+            as u128) != 0)
+            || (((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128)) == (3u128))
+                as u128) != 0) && ((bits::not(mdef_ct_pred(b, pc, i, x)?, 1u32)) != 0))
+                as u128) != 0)) as u128) != 0)
+            || (((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128)) == (4u128))
+                as u128) != 0) && ((mdef_loop_end(b, pc, i, x)?) != 0)) as u128) != 0))
+            as u128) != 0)
+            || (((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128)) == (5u128))
+                as u128) != 0) && ((bits::not(mdef_loop_end(b, pc, i, x)?, 1u32)) != 0))
+                as u128) != 0)) as u128) != 0)
+            || (((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128)) == (6u128))
+                as u128) != 0)
+                && (((((mdef_ct_pred(b, pc, i, x)?) != 0)
+                    || ((mdef_loop_end(b, pc, i, x)?) != 0)) as u128) != 0)) as u128)
+                != 0)) as u128) != 0)
+            || ((((((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128)) == (7u128))
+                as u128) != 0) && ((bits::not(mdef_ct_pred(b, pc, i, x)?, 1u32)) != 0))
+                as u128) != 0) && ((bits::not(mdef_loop_end(b, pc, i, x)?, 1u32)) != 0))
+                as u128) != 0)) as u128) != 0)
+            || (((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128)) == (14u128))
+                as u128) != 0)
+                && (((((bits::not(mdef_ct_pred(b, pc, i, x)?, 1u32)) != 0)
+                    || ((mdef_loop_end(b, pc, i, x)?) != 0)) as u128) != 0)) as u128)
+                != 0)) as u128) != 0)
+            || ((((((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128)) == (15u128))
+                as u128) != 0) && ((mdef_ct_pred(b, pc, i, x)?) != 0)) as u128) != 0)
+                && ((bits::not(mdef_loop_end(b, pc, i, x)?, 1u32)) != 0)) as u128) != 0))
+            as u128,
+    )
+}
+///isa/control.isa:132
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn def_ct_unsupported(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (((((b.ss.map_or(0u64, |s| s.ct() as u64)) >= (8u64)) as u64) != 0)
+        && ((((b.ss.map_or(0u64, |s| s.ct() as u64)) <= (13u64)) as u64) != 0)) as u64
+}
+///isa/control.isa:144
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_is_call(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.is_some()) as u64)) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (5u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:121
+///isa/control.isa:145
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((def_is_call(b, pc, i)) != 0)
@@ -10639,7 +10758,7 @@ fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs1.map_or(0u64, |s| s.ctopc() as u64)) == (2u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:141
+///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((pc)
@@ -10649,7 +10768,7 @@ fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
                 .wrapping_mul(8u64)),
         ))
 }
-///isa/control.isa:144
+///isa/control.isa:202
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)
@@ -10657,31 +10776,31 @@ fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:176
+///isa/control.isa:257
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_setr(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:256
+///isa/control.isa:397
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
         && ((b.pls[0usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:257
+///isa/control.isa:398
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
         && ((b.pls[1usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:258
+///isa/control.isa:399
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_vd6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
         && ((b.pls[2usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:259
+///isa/control.isa:400
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -10689,7 +10808,7 @@ fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:260
+///isa/control.isa:401
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -10697,7 +10816,7 @@ fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:261
+///isa/control.isa:402
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -10705,7 +10824,7 @@ fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:262
+///isa/control.isa:403
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -10713,7 +10832,7 @@ fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:263
+///isa/control.isa:404
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -10721,7 +10840,7 @@ fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:264
+///isa/control.isa:405
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -10729,7 +10848,7 @@ fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:265
+///isa/control.isa:406
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd4(b, pc, i)) != 0)
@@ -10738,7 +10857,7 @@ fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:266
+///isa/control.isa:407
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd5(b, pc, i)) != 0)
@@ -10747,7 +10866,7 @@ fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:267
+///isa/control.isa:408
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd6(b, pc, i)) != 0)
@@ -10756,7 +10875,7 @@ fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:268
+///isa/control.isa:409
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_4(b, pc, i)) != 0)
@@ -10765,7 +10884,7 @@ fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:269
+///isa/control.isa:410
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_5(b, pc, i)) != 0)
@@ -10774,7 +10893,7 @@ fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:270
+///isa/control.isa:411
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_6(b, pc, i)) != 0)
@@ -10783,7 +10902,7 @@ fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:271
+///isa/control.isa:412
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10801,7 +10920,7 @@ fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (0u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:272
+///isa/control.isa:413
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10819,7 +10938,7 @@ fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (1u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:273
+///isa/control.isa:414
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10837,7 +10956,7 @@ fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (2u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:274
+///isa/control.isa:415
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -10855,7 +10974,7 @@ fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (3u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:115
+///isa/control.isa:136
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -10863,13 +10982,25 @@ fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((b.hs.lm() as u64)) != 0
 }
-///isa/control.isa:115
+///isa/control.isa:136
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("loop_mode");
 }
-///isa/control.isa:116
+///isa/control.isa:137
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_1_nop_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:137
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -10877,14 +11008,49 @@ fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((b.hs.nop() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:116
+///isa/control.isa:137
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("nop ");
     let _ = write!(out, "{}", (b.hs.nop() as u64));
 }
-///isa/control.isa:124
+///isa/control.isa:148
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_2_ct_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if ((def_ct_unsupported(b, pc, i)) as u128) != 0 {
+        return Err(Trap::Unimplemented);
+    }
+    if mdef_transfer_taken(b, pc, i, x)? != 0 {
+        let l_t: u128 = {
+            let a0 = ((b.ss.map_or(0u64, |s| s.ctop() as u64)) as u128);
+            x.ctpr(a0)?
+        };
+        if (((((((l_t >> 54u32) & bits::mask(3u32))) != (3u128)) as u128) != 0)
+            && ((((((l_t >> 54u32) & bits::mask(3u32))) != (2u128)) as u128) != 0))
+            as u128 != 0
+        {
+            return Err(Trap::IllegalOpcode);
+        }
+        if ((((l_t >> 54u32) & bits::mask(3u32))) == (2u128)) as u128 != 0 {
+            { x.return_to_caller()? };
+        } else {
+            {
+                let a0 = ((l_t >> 0u32) & bits::mask(48u32));
+                x.jump(a0)?
+            };
+        }
+    } else {}
+    Ok(())
+}
+///isa/control.isa:148
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10894,7 +11060,7 @@ fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0) && ((((def_is_call(b, pc, i)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:124
+///isa/control.isa:148
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -10906,7 +11072,19 @@ fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:127
+///isa/control.isa:159
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_3_ipd_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:159
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10914,14 +11092,14 @@ fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.ss.map_or(0u64, |s| s.ipd() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:127
+///isa/control.isa:159
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ipd ");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.ipd() as u64));
 }
-///isa/control.isa:128
+///isa/control.isa:163
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10930,13 +11108,13 @@ fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.eap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:128
+///isa/control.isa:163
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("eap");
 }
-///isa/control.isa:129
+///isa/control.isa:164
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10945,13 +11123,13 @@ fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.bap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:129
+///isa/control.isa:164
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("bap");
 }
-///isa/control.isa:130
+///isa/control.isa:165
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_crp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10960,13 +11138,13 @@ fn ctl_6_crp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)
         && ((((b.ss.map_or(0u64, |s| s.srp() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:130
+///isa/control.isa:165
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_crp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("crp");
 }
-///isa/control.isa:131
+///isa/control.isa:166
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_srp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10975,13 +11153,13 @@ fn ctl_7_srp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
         && ((((b.ss.map_or(0u64, |s| s.crp() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:131
+///isa/control.isa:166
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_srp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("srp");
 }
-///isa/control.isa:132
+///isa/control.isa:167
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_slrp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -10990,13 +11168,13 @@ fn ctl_8_slrp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
         && ((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:132
+///isa/control.isa:167
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_slrp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("slrp");
 }
-///isa/control.isa:133
+///isa/control.isa:168
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -11005,13 +11183,13 @@ fn ctl_9_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.vfdi() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:133
+///isa/control.isa:168
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_vfdi_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfdi");
 }
-///isa/control.isa:134
+///isa/control.isa:169
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -11022,7 +11200,7 @@ fn ctl_10_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abgd() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:134
+///isa/control.isa:169
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11031,7 +11209,27 @@ fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abgd=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abgd() as u64));
 }
-///isa/control.isa:135
+///isa/control.isa:170
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_11_abn_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if ((((((((b.ss.map_or(0u64, |s| s.abnt() as u64)) as u128)) != 0)
+        && ((mdef_transfer_taken(b, pc, i, x)?) != 0)) as u128) != 0)
+        || (((((((b.ss.map_or(0u64, |s| s.abnf() as u64)) as u128)) != 0)
+            && ((bits::not(mdef_transfer_taken(b, pc, i, x)?, 1u32)) != 0)) as u128)
+            != 0)) as u128 != 0
+    {
+        { x.rotate_regs()? };
+    } else {}
+    Ok(())
+}
+///isa/control.isa:170
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -11042,7 +11240,7 @@ fn ctl_11_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abnt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:135
+///isa/control.isa:170
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11051,7 +11249,27 @@ fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abnt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abnt() as u64));
 }
-///isa/control.isa:136
+///isa/control.isa:176
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_12_abp_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if ((((((((b.ss.map_or(0u64, |s| s.abpt() as u64)) as u128)) != 0)
+        && ((mdef_transfer_taken(b, pc, i, x)?) != 0)) as u128) != 0)
+        || (((((((b.ss.map_or(0u64, |s| s.abpf() as u64)) as u128)) != 0)
+            && ((bits::not(mdef_transfer_taken(b, pc, i, x)?, 1u32)) != 0)) as u128)
+            != 0)) as u128 != 0
+    {
+        { x.rotate_preds()? };
+    } else {}
+    Ok(())
+}
+///isa/control.isa:176
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -11062,7 +11280,7 @@ fn ctl_12_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abpt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:136
+///isa/control.isa:176
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11071,7 +11289,64 @@ fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abpt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abpt() as u64));
 }
-///isa/control.isa:137
+///isa/control.isa:182
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_13_alc_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if ((((((((b.ss.map_or(0u64, |s| s.alct() as u64)) as u128)) != 0)
+        && ((mdef_transfer_taken(b, pc, i, x)?) != 0)) as u128) != 0)
+        || (((((((b.ss.map_or(0u64, |s| s.alcf() as u64)) as u128)) != 0)
+            && ((bits::not(mdef_transfer_taken(b, pc, i, x)?, 1u32)) != 0)) as u128)
+            != 0)) as u128 != 0
+    {
+        let l_l: u128 = mdef_lsr_now(b, pc, i, x)?;
+        let l_lcnt: u128 = (if ((((l_l >> 0u32) & bits::mask(32u32))) == (0u128)) as u128
+            != 0
+        {
+            0u128
+        } else {
+            bits::sub(((l_l >> 0u32) & bits::mask(32u32)), 1u128, 32u32)
+        });
+        let l_ecnt: u128 = (if ((((((((l_lcnt) == (0u128)) as u128) != 0)
+            && ((((l_l >> (37u128).min(127)) & 1)) != 0)) as u128) != 0)
+            && ((((((l_l >> 32u32) & bits::mask(5u32))) != (0u128)) as u128) != 0))
+            as u128 != 0
+        {
+            bits::sub(((l_l >> 32u32) & bits::mask(5u32)), 1u128, 5u32)
+        } else {
+            ((l_l >> 32u32) & bits::mask(5u32))
+        });
+        let l_pcnt: u128 = (if ((((l_l >> 48u32) & bits::mask(5u32))) == (0u128)) as u128
+            != 0
+        {
+            0u128
+        } else {
+            bits::sub(((l_l >> 48u32) & bits::mask(5u32)), 1u128, 5u32)
+        });
+        let l_kept: u128 = (l_l
+            & bits::not(
+                (((4294967295u128 | bits::shl(31u128, 32u128, 64u32))
+                    | bits::shl(1u128, 38u128, 64u32))
+                    | bits::shl(31u128, 48u128, 64u32)),
+                64u32,
+            ));
+        {
+            let a0 = 131u128;
+            let a1 = ((((l_kept | l_lcnt) | bits::shl(l_ecnt, 32u128, 64u32))
+                | bits::shl(((l_lcnt) == (0u128)) as u128, 38u128, 64u32))
+                | bits::shl(l_pcnt, 48u128, 64u32));
+            x.state_write(a0, a1)?
+        };
+    } else {}
+    Ok(())
+}
+///isa/control.isa:182
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -11082,7 +11357,7 @@ fn ctl_13_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.alct() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:137
+///isa/control.isa:182
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11091,7 +11366,22 @@ fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", alct=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.alct() as u64));
 }
-///isa/control.isa:146
+///isa/control.isa:204
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_14_cs0_invalid_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if 1u128 != 0 {
+        return Err(Trap::IllegalOpcode);
+    }
+    Ok(())
+}
+///isa/control.isa:204
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11102,7 +11392,7 @@ fn ctl_14_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:146
+///isa/control.isa:204
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11113,7 +11403,28 @@ fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.cs0.map_or(0u64, |s| s.ptype() as u64),
     );
 }
-///isa/control.isa:149
+///isa/control.isa:208
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_15_ibranch_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if ((def_ct_unsupported(b, pc, i)) as u128) != 0 {
+        return Err(Trap::Unimplemented);
+    }
+    if mdef_transfer_taken(b, pc, i, x)? != 0 {
+        {
+            let a0 = ((def_disp_target(b, pc, i)) as u128);
+            x.jump(a0)?
+        };
+    } else {}
+    Ok(())
+}
+///isa/control.isa:208
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11129,7 +11440,7 @@ fn ctl_15_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:149
+///isa/control.isa:208
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11141,7 +11452,22 @@ fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:152
+///isa/control.isa:215
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_16_done_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if 1u128 != 0 {
+        return Err(Trap::Privileged);
+    }
+    Ok(())
+}
+///isa/control.isa:215
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11157,7 +11483,7 @@ fn ctl_16_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:152
+///isa/control.isa:215
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11172,7 +11498,25 @@ fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:155
+///isa/control.isa:219
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_17_disp_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    {
+        let a0 = ((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) as u128);
+        let a1 = ((((def_disp_target(b, pc, i)) as u128) & 281474976710655u128)
+            | bits::shl(3u128, 54u128, 64u32));
+        x.ctpr_write(a0, a1)?
+    };
+    Ok(())
+}
+///isa/control.isa:219
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11182,7 +11526,7 @@ fn ctl_17_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:155
+///isa/control.isa:219
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11191,7 +11535,7 @@ fn ctl_17_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:156
+///isa/control.isa:223
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11201,14 +11545,32 @@ fn ctl_18_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:156
+///isa/control.isa:223
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_ldisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ldisp %ctpr2, ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:157
+///isa/control.isa:224
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_19_sdisp_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    {
+        let a0 = ((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) as u128);
+        let a1 = (((b.cs0.map_or(0u64, |s| s.entry() as u64)) as u128)
+            | bits::shl(5u128, 54u128, 64u32));
+        x.ctpr_write(a0, a1)?
+    };
+    Ok(())
+}
+///isa/control.isa:224
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11218,7 +11580,7 @@ fn ctl_19_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:157
+///isa/control.isa:224
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11227,7 +11589,24 @@ fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", b.cs0.map_or(0u64, | s | s.entry() as u64));
 }
-///isa/control.isa:158
+///isa/control.isa:228
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_20_return_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    {
+        let a0 = 3u128;
+        let a1 = bits::shl(2u128, 54u128, 64u32);
+        x.ctpr_write(a0, a1)?
+    };
+    Ok(())
+}
+///isa/control.isa:228
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11238,13 +11617,28 @@ fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) != (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:158
+///isa/control.isa:228
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("return %ctpr3");
 }
-///isa/control.isa:159
+///isa/control.isa:232
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_21_gettsd_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if 1u128 != 0 {
+        return Err(Trap::Privileged);
+    }
+    Ok(())
+}
+///isa/control.isa:232
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11257,7 +11651,7 @@ fn ctl_21_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) == (1u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:159
+///isa/control.isa:232
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11265,7 +11659,22 @@ fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("gettsd %ctpr");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
 }
-///isa/control.isa:162
+///isa/control.isa:236
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_22_puttsd_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if 1u128 != 0 {
+        return Err(Trap::Privileged);
+    }
+    Ok(())
+}
+///isa/control.isa:236
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11275,14 +11684,26 @@ fn ctl_22_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:162
+///isa/control.isa:236
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("puttsd ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:163
+///isa/control.isa:240
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_23_pref_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:240
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11292,7 +11713,7 @@ fn ctl_23_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:163
+///isa/control.isa:240
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11303,7 +11724,22 @@ fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ipd = ");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.pref_ipd() as u64));
 }
-///isa/control.isa:167
+///isa/control.isa:245
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_24_cs0_none_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if 1u128 != 0 {
+        return Err(Trap::IllegalOpcode);
+    }
+    Ok(())
+}
+///isa/control.isa:245
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -11314,13 +11750,25 @@ fn ctl_24_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:167
+///isa/control.isa:245
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str(" ");
 }
-///isa/control.isa:178
+///isa/control.isa:259
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_25_vfrpsz_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:259
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11329,14 +11777,29 @@ fn ctl_25_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:178
+///isa/control.isa:259
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfrpsz rpsz = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.rpsz() as u64));
 }
-///isa/control.isa:179
+///isa/control.isa:263
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_26_vfrpsz_bogus_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if 1u128 != 0 {
+        return Err(Trap::IllegalOpcode);
+    }
+    Ok(())
+}
+///isa/control.isa:263
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11345,13 +11808,31 @@ fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:179
+///isa/control.isa:263
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus vfrpsz>");
 }
-///isa/control.isa:180
+///isa/control.isa:267
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_27_setwd_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    {
+        let a0 = ((b.lts[0usize].map_or(0u64, |s| s.wsz() as u64)) as u128);
+        let a1 = ((b.lts[0usize].map_or(0u64, |s| s.nfx() as u64)) as u128);
+        let a2 = 0u128;
+        x.set_window(a0, a1, a2)?
+    };
+    Ok(())
+}
+///isa/control.isa:267
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11360,7 +11841,7 @@ fn ctl_27_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:180
+///isa/control.isa:267
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11369,7 +11850,25 @@ fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", nfx = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.nfx() as u64));
 }
-///isa/control.isa:183
+///isa/control.isa:271
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_28_setwd_dbl_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    {
+        let a0 = ((b.lts[0usize].map_or(0u64, |s| s.wsz() as u64)) as u128);
+        let a1 = ((b.lts[0usize].map_or(0u64, |s| s.nfx() as u64)) as u128);
+        let a2 = ((b.lts[0usize].map_or(0u64, |s| s.dbl() as u64)) as u128);
+        x.set_window(a0, a1, a2)?
+    };
+    Ok(())
+}
+///isa/control.isa:271
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11378,7 +11877,7 @@ fn ctl_28_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:183
+///isa/control.isa:271
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11389,7 +11888,22 @@ fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", dbl = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.dbl() as u64));
 }
-///isa/control.isa:187
+///isa/control.isa:276
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_29_setwd_bogus_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if 1u128 != 0 {
+        return Err(Trap::IllegalOpcode);
+    }
+    Ok(())
+}
+///isa/control.isa:276
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11398,13 +11912,31 @@ fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:187
+///isa/control.isa:276
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus setwd>");
 }
-///isa/control.isa:188
+///isa/control.isa:280
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_30_setbn_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    {
+        let a0 = ((b.cs1.map_or(0u64, |s| s.rbs() as u64)) as u128);
+        let a1 = ((b.cs1.map_or(0u64, |s| s.rsz() as u64)) as u128);
+        let a2 = ((b.cs1.map_or(0u64, |s| s.rcur() as u64)) as u128);
+        x.set_reg_rotation(a0, a1, a2)?
+    };
+    Ok(())
+}
+///isa/control.isa:280
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11414,7 +11946,7 @@ fn ctl_30_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbn() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:188
+///isa/control.isa:280
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11425,7 +11957,23 @@ fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", rcur = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rcur() as u64));
 }
-///isa/control.isa:191
+///isa/control.isa:284
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_31_setbp_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    {
+        let a0 = ((b.cs1.map_or(0u64, |s| s.psz() as u64)) as u128);
+        x.set_pred_rotation(a0)?
+    };
+    Ok(())
+}
+///isa/control.isa:284
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11435,14 +11983,14 @@ fn ctl_31_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:191
+///isa/control.isa:284
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setbp psz = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.psz() as u64));
 }
-///isa/control.isa:192
+///isa/control.isa:288
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11451,13 +11999,28 @@ fn ctl_32_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:192
+///isa/control.isa:288
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setsft");
 }
-///isa/control.isa:193
+///isa/control.isa:289
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_33_setsft_v1_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if 1u128 != 0 {
+        return Err(Trap::IllegalOpcode);
+    }
+    Ok(())
+}
+///isa/control.isa:289
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11466,13 +12029,28 @@ fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:193
+///isa/control.isa:289
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:194
+///isa/control.isa:293
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_34_setei_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if 1u128 != 0 {
+        return Err(Trap::Privileged);
+    }
+    Ok(())
+}
+///isa/control.isa:293
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11481,14 +12059,26 @@ fn ctl_34_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.setsft() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:194
+///isa/control.isa:293
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setei ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.ei() as u64));
 }
-///isa/control.isa:195
+///isa/control.isa:297
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_35_wait_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:297
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11496,7 +12086,7 @@ fn ctl_35_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:195
+///isa/control.isa:297
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11513,7 +12103,19 @@ fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:198
+///isa/control.isa:301
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_36_wait_trap_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:301
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11521,7 +12123,7 @@ fn ctl_36_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:198
+///isa/control.isa:301
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11540,7 +12142,19 @@ fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:201
+///isa/control.isa:305
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_37_wait_sal_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:305
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11548,7 +12162,7 @@ fn ctl_37_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:201
+///isa/control.isa:305
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11575,7 +12189,47 @@ fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:204
+///isa/control.isa:309
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_38_call_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if ((def_ct_unsupported(b, pc, i)) as u128) != 0 {
+        return Err(Trap::Unimplemented);
+    }
+    if mdef_transfer_taken(b, pc, i, x)? != 0 {
+        let l_t: u128 = {
+            let a0 = ((b.ss.map_or(0u64, |s| s.ctop() as u64)) as u128);
+            x.ctpr(a0)?
+        };
+        if (((((((l_t >> 54u32) & bits::mask(3u32))) != (3u128)) as u128) != 0)
+            && ((((((l_t >> 54u32) & bits::mask(3u32))) != (5u128)) as u128) != 0))
+            as u128 != 0
+        {
+            return Err(Trap::IllegalOpcode);
+        }
+        if ((((l_t >> 54u32) & bits::mask(3u32))) == (5u128)) as u128 != 0 {
+            {
+                let a0 = ((l_t >> 0u32) & bits::mask(48u32));
+                let a1 = ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128);
+                x.syscall(a0, a1)?
+            };
+        } else {
+            {
+                let a0 = ((l_t >> 0u32) & bits::mask(48u32));
+                let a1 = ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128);
+                x.call_to(a0, a1)?
+            };
+        }
+    } else {}
+    Ok(())
+}
+///isa/control.isa:309
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11585,7 +12239,7 @@ fn ctl_38_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:204
+///isa/control.isa:309
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11599,7 +12253,7 @@ fn ctl_38_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:207
+///isa/control.isa:321
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11614,7 +12268,7 @@ fn ctl_39_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:207
+///isa/control.isa:321
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11628,7 +12282,7 @@ fn ctl_39_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:210
+///isa/control.isa:324
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_hcall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11643,7 +12297,7 @@ fn ctl_40_hcall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:210
+///isa/control.isa:324
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11657,7 +12311,22 @@ fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:213
+///isa/control.isa:327
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_41_icall_other_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if 1u128 != 0 {
+        return Err(Trap::IllegalOpcode);
+    }
+    Ok(())
+}
+///isa/control.isa:327
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11670,12 +12339,27 @@ fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:213
+///isa/control.isa:327
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
 }
-///isa/control.isa:214
+///isa/control.isa:331
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_42_call_bogus_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if 1u128 != 0 {
+        return Err(Trap::IllegalOpcode);
+    }
+    Ok(())
+}
+///isa/control.isa:331
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11687,13 +12371,25 @@ fn ctl_42_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && (((((((def_is_icall(b, pc, i)) != 0) && ((((b.cs0.is_some()) as u64)) != 0))
             as u64) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:214
+///isa/control.isa:331
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus call>");
 }
-///isa/control.isa:215
+///isa/control.isa:335
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_43_flushr_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:335
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11702,13 +12398,25 @@ fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:215
+///isa/control.isa:335
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushr");
 }
-///isa/control.isa:216
+///isa/control.isa:339
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_44_flushc_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:339
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11717,13 +12425,25 @@ fn ctl_44_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:216
+///isa/control.isa:339
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushc");
 }
-///isa/control.isa:217
+///isa/control.isa:343
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_45_fillr_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:343
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11732,13 +12452,28 @@ fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:217
+///isa/control.isa:343
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillr");
 }
-///isa/control.isa:218
+///isa/control.isa:347
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_46_fillr_old_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if 1u128 != 0 {
+        return Err(Trap::IllegalOpcode);
+    }
+    Ok(())
+}
+///isa/control.isa:347
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11747,13 +12482,25 @@ fn ctl_46_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:218
+///isa/control.isa:347
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillr");
 }
-///isa/control.isa:219
+///isa/control.isa:351
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_47_fillc_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:351
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11762,13 +12509,28 @@ fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:219
+///isa/control.isa:351
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillc");
 }
-///isa/control.isa:220
+///isa/control.isa:355
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_48_fillc_old_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if 1u128 != 0 {
+        return Err(Trap::IllegalOpcode);
+    }
+    Ok(())
+}
+///isa/control.isa:355
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11777,13 +12539,13 @@ fn ctl_48_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:220
+///isa/control.isa:355
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillc");
 }
-///isa/control.isa:221
+///isa/control.isa:359
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11791,7 +12553,7 @@ fn ctl_49_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (8u64)) as u64) != 0
 }
-///isa/control.isa:221
+///isa/control.isa:359
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11802,7 +12564,22 @@ fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", chkm4 = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.chkm4() as u64));
 }
-///isa/control.isa:224
+///isa/control.isa:362
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_50_cs1_unimp_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if 1u128 != 0 {
+        return Err(Trap::IllegalOpcode);
+    }
+    Ok(())
+}
+///isa/control.isa:362
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -11810,13 +12587,13 @@ fn ctl_50_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) > (8u64)) as u64) != 0
 }
-///isa/control.isa:224
+///isa/control.isa:362
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:238
+///isa/control.isa:379
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_mova0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -11824,7 +12601,7 @@ fn ctl_51_mova0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (2u64)) as u64) != 0
 }
-///isa/control.isa:238
+///isa/control.isa:379
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_mova0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11844,7 +12621,7 @@ fn ctl_51_mova0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64),
     );
 }
-///isa/control.isa:241
+///isa/control.isa:382
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_mova1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -11852,7 +12629,7 @@ fn ctl_52_mova1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:241
+///isa/control.isa:382
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_mova1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11872,7 +12649,7 @@ fn ctl_52_mova1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64),
     );
 }
-///isa/control.isa:244
+///isa/control.isa:385
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_53_mova2_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -11880,7 +12657,7 @@ fn ctl_53_mova2_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (4u64)) as u64) != 0
 }
-///isa/control.isa:244
+///isa/control.isa:385
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_53_mova2_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11900,7 +12677,7 @@ fn ctl_53_mova2_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64),
     );
 }
-///isa/control.isa:247
+///isa/control.isa:388
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_54_mova3_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -11908,7 +12685,7 @@ fn ctl_54_mova3_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (5u64)) as u64) != 0
 }
-///isa/control.isa:247
+///isa/control.isa:388
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_54_mova3_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11928,7 +12705,40 @@ fn ctl_54_mova3_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64),
     );
 }
-///isa/control.isa:276
+///isa/control.isa:417
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_55_pls_elp0_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    let l_e: u128 = ((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) as u128);
+    if (((((((l_e >> 5u32) & bits::mask(2u32))) == (2u128)) as u128) != 0)
+        || (((((((((l_e >> (6u128).min(127)) & 1)) == (0u128)) as u128) != 0)
+            && ((((((l_e >> 0u32) & bits::mask(6u32))) != (0u128)) as u128) != 0))
+            as u128) != 0)) as u128 != 0
+    {
+        return Err(Trap::Unimplemented);
+    }
+    {
+        let a0 = bits::mul(2u128, (((i as u64)) as u128), 8u32);
+        let a1 = (if ((((l_e >> (6u128).min(127)) & 1)) == (0u128)) as u128 != 0 {
+            ((((mdef_lsr_now(b, pc, i, x)? >> 0u32) & bits::mask(32u32))) == (0u128))
+                as u128
+        } else {
+            {
+                let a0 = ((l_e >> 0u32) & bits::mask(5u32));
+                x.pred(a0)?
+            }
+        });
+        x.local_pred_write(a0, a1)?
+    };
+    Ok(())
+}
+///isa/control.isa:417
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11947,7 +12757,7 @@ fn ctl_55_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:276
+///isa/control.isa:417
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11956,7 +12766,40 @@ fn ctl_55_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((2u64).wrapping_mul((i as u64))));
 }
-///isa/control.isa:279
+///isa/control.isa:425
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_56_pls_elp1_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    let l_e: u128 = ((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) as u128);
+    if (((((((l_e >> 5u32) & bits::mask(2u32))) == (2u128)) as u128) != 0)
+        || (((((((((l_e >> (6u128).min(127)) & 1)) == (0u128)) as u128) != 0)
+            && ((((((l_e >> 0u32) & bits::mask(6u32))) != (0u128)) as u128) != 0))
+            as u128) != 0)) as u128 != 0
+    {
+        return Err(Trap::Unimplemented);
+    }
+    {
+        let a0 = bits::add(bits::mul(2u128, (((i as u64)) as u128), 8u32), 1u128, 8u32);
+        let a1 = (if ((((l_e >> (6u128).min(127)) & 1)) == (0u128)) as u128 != 0 {
+            ((((mdef_lsr_now(b, pc, i, x)? >> 0u32) & bits::mask(32u32))) == (0u128))
+                as u128
+        } else {
+            {
+                let a0 = ((l_e >> 0u32) & bits::mask(5u32));
+                x.pred(a0)?
+            }
+        });
+        x.local_pred_write(a0, a1)?
+    };
+    Ok(())
+}
+///isa/control.isa:425
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -11975,7 +12818,7 @@ fn ctl_56_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:279
+///isa/control.isa:425
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -11984,7 +12827,43 @@ fn ctl_56_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64)));
 }
-///isa/control.isa:282
+///isa/control.isa:433
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_57_pls_clp_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    if ((((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128)) == (2u128)) as u128
+        != 0
+    {
+        return Err(Trap::IllegalOpcode);
+    }
+    let l_a: u128 = (({
+        let a0 = ((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128);
+        x.local_pred(a0)?
+    }) != (((b.pls[i].map_or(0u64, |s| s.neg0() as u64)) as u128))) as u128;
+    let l_c: u128 = (({
+        let a0 = ((b.pls[i].map_or(0u64, |s| s.p1() as u64)) as u128);
+        x.local_pred(a0)?
+    }) != (((b.pls[i].map_or(0u64, |s| s.neg1() as u64)) as u128))) as u128;
+    {
+        let a0 = bits::add(4u128, (((i as u64)) as u128), 8u32);
+        let a1 = (if ((((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128))
+            == (3u128)) as u128 != 0
+        {
+            l_c
+        } else {
+            (((l_a) != 0) && ((l_c) != 0)) as u128
+        });
+        x.local_pred_write(a0, a1)?
+    };
+    Ok(())
+}
+///isa/control.isa:433
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -12000,7 +12879,7 @@ fn ctl_57_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0
 }
-///isa/control.isa:282
+///isa/control.isa:433
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -12016,7 +12895,35 @@ fn ctl_57_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
 }
-///isa/control.isa:285
+///isa/control.isa:443
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_58_pls_pass_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::semantics::Exec,
+) -> Result<(), crate::semantics::Trap> {
+    use crate::bits;
+    use crate::semantics::Trap;
+    let l_first: u128 = (({
+        let a0 = ((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128);
+        x.local_pred(a0)?
+    }) != (((b.pls[i].map_or(0u64, |s| s.neg0() as u64)) as u128))) as u128;
+    if (((((((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128)) != (3u128))
+        as u128) != 0) || ((l_first) != 0)) as u128 != 0
+    {
+        {
+            let a0 = ((b.pls[i].map_or(0u64, |s| s.pdst() as u64)) as u128);
+            let a1 = {
+                let a0 = bits::add(4u128, (((i as u64)) as u128), 8u32);
+                x.local_pred(a0)?
+            };
+            x.pred_write(a0, a1)?
+        };
+    } else {}
+    Ok(())
+}
+///isa/control.isa:443
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -12032,7 +12939,7 @@ fn ctl_58_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0) && ((b.pls[i].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:285
+///isa/control.isa:443
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -12052,7 +12959,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_0_loop_mode_matches,
         print: ctl_0_loop_mode_print,
-        src: "isa/control.isa:115",
+        exec: None,
+        src: "isa/control.isa:136",
     },
     CtlInfo {
         name: "nop",
@@ -12063,7 +12971,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_1_nop_matches,
         print: ctl_1_nop_print,
-        src: "isa/control.isa:116",
+        exec: Some(ctl_1_nop_exec),
+        src: "isa/control.isa:137",
     },
     CtlInfo {
         name: "ct",
@@ -12074,7 +12983,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_2_ct_matches,
         print: ctl_2_ct_print,
-        src: "isa/control.isa:124",
+        exec: Some(ctl_2_ct_exec),
+        src: "isa/control.isa:148",
     },
     CtlInfo {
         name: "ipd",
@@ -12085,7 +12995,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_3_ipd_matches,
         print: ctl_3_ipd_print,
-        src: "isa/control.isa:127",
+        exec: Some(ctl_3_ipd_exec),
+        src: "isa/control.isa:159",
     },
     CtlInfo {
         name: "eap",
@@ -12096,7 +13007,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_4_eap_matches,
         print: ctl_4_eap_print,
-        src: "isa/control.isa:128",
+        exec: None,
+        src: "isa/control.isa:163",
     },
     CtlInfo {
         name: "bap",
@@ -12107,7 +13019,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_5_bap_matches,
         print: ctl_5_bap_print,
-        src: "isa/control.isa:129",
+        exec: None,
+        src: "isa/control.isa:164",
     },
     CtlInfo {
         name: "crp",
@@ -12118,7 +13031,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_6_crp_matches,
         print: ctl_6_crp_print,
-        src: "isa/control.isa:130",
+        exec: None,
+        src: "isa/control.isa:165",
     },
     CtlInfo {
         name: "srp",
@@ -12129,7 +13043,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_7_srp_matches,
         print: ctl_7_srp_print,
-        src: "isa/control.isa:131",
+        exec: None,
+        src: "isa/control.isa:166",
     },
     CtlInfo {
         name: "slrp",
@@ -12140,7 +13055,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_8_slrp_matches,
         print: ctl_8_slrp_print,
-        src: "isa/control.isa:132",
+        exec: None,
+        src: "isa/control.isa:167",
     },
     CtlInfo {
         name: "vfdi",
@@ -12151,7 +13067,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_9_vfdi_matches,
         print: ctl_9_vfdi_print,
-        src: "isa/control.isa:133",
+        exec: None,
+        src: "isa/control.isa:168",
     },
     CtlInfo {
         name: "abg",
@@ -12162,7 +13079,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_10_abg_matches,
         print: ctl_10_abg_print,
-        src: "isa/control.isa:134",
+        exec: None,
+        src: "isa/control.isa:169",
     },
     CtlInfo {
         name: "abn",
@@ -12173,7 +13091,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_11_abn_matches,
         print: ctl_11_abn_print,
-        src: "isa/control.isa:135",
+        exec: Some(ctl_11_abn_exec),
+        src: "isa/control.isa:170",
     },
     CtlInfo {
         name: "abp",
@@ -12184,7 +13103,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_12_abp_matches,
         print: ctl_12_abp_print,
-        src: "isa/control.isa:136",
+        exec: Some(ctl_12_abp_exec),
+        src: "isa/control.isa:176",
     },
     CtlInfo {
         name: "alc",
@@ -12195,7 +13115,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_13_alc_matches,
         print: ctl_13_alc_print,
-        src: "isa/control.isa:137",
+        exec: Some(ctl_13_alc_exec),
+        src: "isa/control.isa:182",
     },
     CtlInfo {
         name: "cs0_invalid",
@@ -12206,7 +13127,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_14_cs0_invalid_matches,
         print: ctl_14_cs0_invalid_print,
-        src: "isa/control.isa:146",
+        exec: Some(ctl_14_cs0_invalid_exec),
+        src: "isa/control.isa:204",
     },
     CtlInfo {
         name: "ibranch",
@@ -12217,7 +13139,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_15_ibranch_matches,
         print: ctl_15_ibranch_print,
-        src: "isa/control.isa:149",
+        exec: Some(ctl_15_ibranch_exec),
+        src: "isa/control.isa:208",
     },
     CtlInfo {
         name: "done",
@@ -12228,7 +13151,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_16_done_matches,
         print: ctl_16_done_print,
-        src: "isa/control.isa:152",
+        exec: Some(ctl_16_done_exec),
+        src: "isa/control.isa:215",
     },
     CtlInfo {
         name: "disp",
@@ -12239,7 +13163,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_17_disp_matches,
         print: ctl_17_disp_print,
-        src: "isa/control.isa:155",
+        exec: Some(ctl_17_disp_exec),
+        src: "isa/control.isa:219",
     },
     CtlInfo {
         name: "ldisp",
@@ -12250,7 +13175,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_18_ldisp_matches,
         print: ctl_18_ldisp_print,
-        src: "isa/control.isa:156",
+        exec: None,
+        src: "isa/control.isa:223",
     },
     CtlInfo {
         name: "sdisp",
@@ -12261,7 +13187,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_19_sdisp_matches,
         print: ctl_19_sdisp_print,
-        src: "isa/control.isa:157",
+        exec: Some(ctl_19_sdisp_exec),
+        src: "isa/control.isa:224",
     },
     CtlInfo {
         name: "return",
@@ -12272,7 +13199,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_20_return_matches,
         print: ctl_20_return_print,
-        src: "isa/control.isa:158",
+        exec: Some(ctl_20_return_exec),
+        src: "isa/control.isa:228",
     },
     CtlInfo {
         name: "gettsd",
@@ -12283,7 +13211,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_21_gettsd_matches,
         print: ctl_21_gettsd_print,
-        src: "isa/control.isa:159",
+        exec: Some(ctl_21_gettsd_exec),
+        src: "isa/control.isa:232",
     },
     CtlInfo {
         name: "puttsd",
@@ -12294,7 +13223,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_22_puttsd_matches,
         print: ctl_22_puttsd_print,
-        src: "isa/control.isa:162",
+        exec: Some(ctl_22_puttsd_exec),
+        src: "isa/control.isa:236",
     },
     CtlInfo {
         name: "pref",
@@ -12305,7 +13235,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_23_pref_matches,
         print: ctl_23_pref_print,
-        src: "isa/control.isa:163",
+        exec: Some(ctl_23_pref_exec),
+        src: "isa/control.isa:240",
     },
     CtlInfo {
         name: "cs0_none",
@@ -12316,7 +13247,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_24_cs0_none_matches,
         print: ctl_24_cs0_none_print,
-        src: "isa/control.isa:167",
+        exec: Some(ctl_24_cs0_none_exec),
+        src: "isa/control.isa:245",
     },
     CtlInfo {
         name: "vfrpsz",
@@ -12327,7 +13259,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_25_vfrpsz_matches,
         print: ctl_25_vfrpsz_print,
-        src: "isa/control.isa:178",
+        exec: Some(ctl_25_vfrpsz_exec),
+        src: "isa/control.isa:259",
     },
     CtlInfo {
         name: "vfrpsz_bogus",
@@ -12338,7 +13271,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_26_vfrpsz_bogus_matches,
         print: ctl_26_vfrpsz_bogus_print,
-        src: "isa/control.isa:179",
+        exec: Some(ctl_26_vfrpsz_bogus_exec),
+        src: "isa/control.isa:263",
     },
     CtlInfo {
         name: "setwd",
@@ -12349,7 +13283,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 3u8,
         matches: ctl_27_setwd_matches,
         print: ctl_27_setwd_print,
-        src: "isa/control.isa:180",
+        exec: Some(ctl_27_setwd_exec),
+        src: "isa/control.isa:267",
     },
     CtlInfo {
         name: "setwd_dbl",
@@ -12360,7 +13295,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 124u8,
         matches: ctl_28_setwd_dbl_matches,
         print: ctl_28_setwd_dbl_print,
-        src: "isa/control.isa:183",
+        exec: Some(ctl_28_setwd_dbl_exec),
+        src: "isa/control.isa:271",
     },
     CtlInfo {
         name: "setwd_bogus",
@@ -12371,7 +13307,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_29_setwd_bogus_matches,
         print: ctl_29_setwd_bogus_print,
-        src: "isa/control.isa:187",
+        exec: Some(ctl_29_setwd_bogus_exec),
+        src: "isa/control.isa:276",
     },
     CtlInfo {
         name: "setbn",
@@ -12382,7 +13319,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_30_setbn_matches,
         print: ctl_30_setbn_print,
-        src: "isa/control.isa:188",
+        exec: Some(ctl_30_setbn_exec),
+        src: "isa/control.isa:280",
     },
     CtlInfo {
         name: "setbp",
@@ -12393,7 +13331,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_31_setbp_matches,
         print: ctl_31_setbp_print,
-        src: "isa/control.isa:191",
+        exec: Some(ctl_31_setbp_exec),
+        src: "isa/control.isa:284",
     },
     CtlInfo {
         name: "setsft",
@@ -12404,7 +13343,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 126u8,
         matches: ctl_32_setsft_matches,
         print: ctl_32_setsft_print,
-        src: "isa/control.isa:192",
+        exec: None,
+        src: "isa/control.isa:288",
     },
     CtlInfo {
         name: "setsft_v1",
@@ -12415,7 +13355,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 1u8,
         matches: ctl_33_setsft_v1_matches,
         print: ctl_33_setsft_v1_print,
-        src: "isa/control.isa:193",
+        exec: Some(ctl_33_setsft_v1_exec),
+        src: "isa/control.isa:289",
     },
     CtlInfo {
         name: "setei",
@@ -12426,7 +13367,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_34_setei_matches,
         print: ctl_34_setei_print,
-        src: "isa/control.isa:194",
+        exec: Some(ctl_34_setei_exec),
+        src: "isa/control.isa:293",
     },
     CtlInfo {
         name: "wait",
@@ -12437,7 +13379,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 1u8,
         matches: ctl_35_wait_matches,
         print: ctl_35_wait_print,
-        src: "isa/control.isa:195",
+        exec: Some(ctl_35_wait_exec),
+        src: "isa/control.isa:297",
     },
     CtlInfo {
         name: "wait_trap",
@@ -12448,7 +13391,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 14u8,
         matches: ctl_36_wait_trap_matches,
         print: ctl_36_wait_trap_print,
-        src: "isa/control.isa:198",
+        exec: Some(ctl_36_wait_trap_exec),
+        src: "isa/control.isa:301",
     },
     CtlInfo {
         name: "wait_sal",
@@ -12459,7 +13403,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 112u8,
         matches: ctl_37_wait_sal_matches,
         print: ctl_37_wait_sal_print,
-        src: "isa/control.isa:201",
+        exec: Some(ctl_37_wait_sal_exec),
+        src: "isa/control.isa:305",
     },
     CtlInfo {
         name: "call",
@@ -12470,7 +13415,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_38_call_matches,
         print: ctl_38_call_print,
-        src: "isa/control.isa:204",
+        exec: Some(ctl_38_call_exec),
+        src: "isa/control.isa:309",
     },
     CtlInfo {
         name: "icall",
@@ -12481,7 +13427,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_39_icall_matches,
         print: ctl_39_icall_print,
-        src: "isa/control.isa:207",
+        exec: None,
+        src: "isa/control.isa:321",
     },
     CtlInfo {
         name: "hcall",
@@ -12492,7 +13439,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_40_hcall_matches,
         print: ctl_40_hcall_print,
-        src: "isa/control.isa:210",
+        exec: None,
+        src: "isa/control.isa:324",
     },
     CtlInfo {
         name: "icall_other",
@@ -12503,7 +13451,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_41_icall_other_matches,
         print: ctl_41_icall_other_print,
-        src: "isa/control.isa:213",
+        exec: Some(ctl_41_icall_other_exec),
+        src: "isa/control.isa:327",
     },
     CtlInfo {
         name: "call_bogus",
@@ -12514,7 +13463,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_42_call_bogus_matches,
         print: ctl_42_call_bogus_print,
-        src: "isa/control.isa:214",
+        exec: Some(ctl_42_call_bogus_exec),
+        src: "isa/control.isa:331",
     },
     CtlInfo {
         name: "flushr",
@@ -12525,7 +13475,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_43_flushr_matches,
         print: ctl_43_flushr_print,
-        src: "isa/control.isa:215",
+        exec: Some(ctl_43_flushr_exec),
+        src: "isa/control.isa:335",
     },
     CtlInfo {
         name: "flushc",
@@ -12536,7 +13487,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_44_flushc_matches,
         print: ctl_44_flushc_print,
-        src: "isa/control.isa:216",
+        exec: Some(ctl_44_flushc_exec),
+        src: "isa/control.isa:339",
     },
     CtlInfo {
         name: "fillr",
@@ -12547,7 +13499,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 96u8,
         matches: ctl_45_fillr_matches,
         print: ctl_45_fillr_print,
-        src: "isa/control.isa:217",
+        exec: Some(ctl_45_fillr_exec),
+        src: "isa/control.isa:343",
     },
     CtlInfo {
         name: "fillr_old",
@@ -12558,7 +13511,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 31u8,
         matches: ctl_46_fillr_old_matches,
         print: ctl_46_fillr_old_print,
-        src: "isa/control.isa:218",
+        exec: Some(ctl_46_fillr_old_exec),
+        src: "isa/control.isa:347",
     },
     CtlInfo {
         name: "fillc",
@@ -12569,7 +13523,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 96u8,
         matches: ctl_47_fillc_matches,
         print: ctl_47_fillc_print,
-        src: "isa/control.isa:219",
+        exec: Some(ctl_47_fillc_exec),
+        src: "isa/control.isa:351",
     },
     CtlInfo {
         name: "fillc_old",
@@ -12580,7 +13535,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 31u8,
         matches: ctl_48_fillc_old_matches,
         print: ctl_48_fillc_old_print,
-        src: "isa/control.isa:220",
+        exec: Some(ctl_48_fillc_old_exec),
+        src: "isa/control.isa:355",
     },
     CtlInfo {
         name: "vfbg",
@@ -12591,7 +13547,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_49_vfbg_matches,
         print: ctl_49_vfbg_print,
-        src: "isa/control.isa:221",
+        exec: None,
+        src: "isa/control.isa:359",
     },
     CtlInfo {
         name: "cs1_unimp",
@@ -12602,7 +13559,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_50_cs1_unimp_matches,
         print: ctl_50_cs1_unimp_print,
-        src: "isa/control.isa:224",
+        exec: Some(ctl_50_cs1_unimp_exec),
+        src: "isa/control.isa:362",
     },
     CtlInfo {
         name: "mova0",
@@ -12613,7 +13571,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_51_mova0_matches,
         print: ctl_51_mova0_print,
-        src: "isa/control.isa:238",
+        exec: None,
+        src: "isa/control.isa:379",
     },
     CtlInfo {
         name: "mova1",
@@ -12624,7 +13583,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_52_mova1_matches,
         print: ctl_52_mova1_print,
-        src: "isa/control.isa:241",
+        exec: None,
+        src: "isa/control.isa:382",
     },
     CtlInfo {
         name: "mova2",
@@ -12635,7 +13595,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_53_mova2_matches,
         print: ctl_53_mova2_print,
-        src: "isa/control.isa:244",
+        exec: None,
+        src: "isa/control.isa:385",
     },
     CtlInfo {
         name: "mova3",
@@ -12646,7 +13607,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_54_mova3_matches,
         print: ctl_54_mova3_print,
-        src: "isa/control.isa:247",
+        exec: None,
+        src: "isa/control.isa:388",
     },
     CtlInfo {
         name: "pls_elp0",
@@ -12657,7 +13619,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_55_pls_elp0_matches,
         print: ctl_55_pls_elp0_print,
-        src: "isa/control.isa:276",
+        exec: Some(ctl_55_pls_elp0_exec),
+        src: "isa/control.isa:417",
     },
     CtlInfo {
         name: "pls_elp1",
@@ -12668,7 +13631,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_56_pls_elp1_matches,
         print: ctl_56_pls_elp1_print,
-        src: "isa/control.isa:279",
+        exec: Some(ctl_56_pls_elp1_exec),
+        src: "isa/control.isa:425",
     },
     CtlInfo {
         name: "pls_clp",
@@ -12679,7 +13643,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_57_pls_clp_matches,
         print: ctl_57_pls_clp_print,
-        src: "isa/control.isa:282",
+        exec: Some(ctl_57_pls_clp_exec),
+        src: "isa/control.isa:433",
     },
     CtlInfo {
         name: "pls_pass",
@@ -12690,7 +13655,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_58_pls_pass_matches,
         print: ctl_58_pls_pass_print,
-        src: "isa/control.isa:285",
+        exec: Some(ctl_58_pls_pass_exec),
+        src: "isa/control.isa:443",
     },
 ];
 /// Syllable slots of `Bundle`, for the assembler.

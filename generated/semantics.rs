@@ -7,6 +7,7 @@ pub enum Trap {
     IllegalOpcode,
     Unaligned,
     Privileged,
+    Unimplemented,
     /// A memory access outside mapped guest memory.
     MemoryFault(u64),
 }
@@ -19,6 +20,7 @@ impl Trap {
             Trap::IllegalOpcode => "illegal_opcode",
             Trap::Unaligned => "unaligned",
             Trap::Privileged => "privileged",
+            Trap::Unimplemented => "unimplemented",
             Trap::MemoryFault(_) => "memory_fault",
         }
     }
@@ -38,6 +40,57 @@ pub struct OpVals {
     pub pc: u128,
     pub cond: u128,
     pub ch: u128,
+}
+impl OpVals {
+    /// The slot names, for finding a format field's slot once (at decode time).
+    pub const SLOTS: [&'static str; 12usize] = [
+        "src1",
+        "src2",
+        "dst",
+        "data",
+        "pdst",
+        "src3",
+        "sreg",
+        "mas",
+        "sm",
+        "pc",
+        "cond",
+        "ch",
+    ];
+    pub fn slot_mut(&mut self, k: usize) -> &mut u128 {
+        match k {
+            0usize => &mut self.src1,
+            1usize => &mut self.src2,
+            2usize => &mut self.dst,
+            3usize => &mut self.data,
+            4usize => &mut self.pdst,
+            5usize => &mut self.src3,
+            6usize => &mut self.sreg,
+            7usize => &mut self.mas,
+            8usize => &mut self.sm,
+            9usize => &mut self.pc,
+            10usize => &mut self.cond,
+            11usize => &mut self.ch,
+            _ => panic!("no value slot {k}"),
+        }
+    }
+    pub fn slot(&self, k: usize) -> u128 {
+        match k {
+            0usize => self.src1,
+            1usize => self.src2,
+            2usize => self.dst,
+            3usize => self.data,
+            4usize => self.pdst,
+            5usize => self.src3,
+            6usize => self.sreg,
+            7usize => self.mas,
+            8usize => self.sm,
+            9usize => self.pc,
+            10usize => self.cond,
+            11usize => self.ch,
+            _ => 0,
+        }
+    }
 }
 /// What semantics need from the machine: memory, and the declared helpers.
 pub trait Exec {
@@ -69,26 +122,58 @@ pub trait Exec {
     fn procedure_label(&mut self, a0: u128) -> Result<u128, Trap>;
     ///`helper getsp(S) -> D` (isa/helpers.isa:19)
     fn getsp(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper get_tag(D) -> S` (isa/helpers.isa:20)
+    ///`helper get_tag(D) -> S` (isa/helpers.isa:22)
     fn get_tag(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper put_tag(D, S) -> D` (isa/helpers.isa:21)
+    ///`helper put_tag(D, S) -> D` (isa/helpers.isa:23)
     fn put_tag(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper state_read(B8) -> D` (isa/helpers.isa:24)
+    ///`helper carry_tag() -> unit` (isa/helpers.isa:24)
+    fn carry_tag(&mut self) -> Result<u128, Trap>;
+    ///`helper state_read(B8) -> D` (isa/helpers.isa:27)
     fn state_read(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper state_write(B8, D) -> unit` (isa/helpers.isa:25)
+    ///`helper state_write(B8, D) -> unit` (isa/helpers.isa:28)
     fn state_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper cctop(B8, S) -> bool` (isa/helpers.isa:26)
+    ///`helper cctop(B8, S) -> bool` (isa/helpers.isa:29)
     fn cctop(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:29)
+    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:32)
     fn fadd_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:30)
+    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:33)
     fn fadd_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:31)
+    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:34)
     fn fcmp_s(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:32)
+    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:35)
     fn fcmp_d(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper packed_max_u8(D, D) -> D` (isa/helpers.isa:33)
+    ///`helper packed_max_u8(D, D) -> D` (isa/helpers.isa:36)
     fn packed_max_u8(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:41)
+    fn pred(&mut self, a0: u128) -> Result<u128, Trap>;
+    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:42)
+    fn pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:43)
+    fn local_pred(&mut self, a0: u128) -> Result<u128, Trap>;
+    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:44)
+    fn local_pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:45)
+    fn ctpr(&mut self, a0: u128) -> Result<u128, Trap>;
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:46)
+    fn ctpr_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
+    ///`helper jump(D) -> unit` (isa/helpers.isa:47)
+    fn jump(&mut self, a0: u128) -> Result<u128, Trap>;
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:48)
+    fn call_to(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:49)
+    fn syscall(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:50)
+    fn return_to_caller(&mut self) -> Result<u128, Trap>;
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:51)
+    fn set_window(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:52)
+    fn set_reg_rotation(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:53)
+    fn set_pred_rotation(&mut self, a0: u128) -> Result<u128, Trap>;
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:54)
+    fn rotate_regs(&mut self) -> Result<u128, Trap>;
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:55)
+    fn rotate_preds(&mut self) -> Result<u128, Trap>;
 }
 pub type SemFn = fn(&mut dyn Exec, &mut OpVals) -> Result<(), Trap>;
 ///`sxt` (isa/alu/bitfield.isa:3)
@@ -3273,72 +3358,84 @@ pub fn sem_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`movts` (isa/alu/move.isa:3)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movts(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    { x.carry_tag()? };
     v.dst = v.src2;
     Ok(())
 }
 ///`movtd` (isa/alu/move.isa:7)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movtd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    { x.carry_tag()? };
     v.dst = v.src2;
     Ok(())
 }
 ///`movtcs` (isa/alu/move.isa:11)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movtcs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    { x.carry_tag()? };
     v.dst = v.src2;
     Ok(())
 }
 ///`movtcd` (isa/alu/move.isa:15)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movtcd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    { x.carry_tag()? };
     v.dst = v.src2;
     Ok(())
 }
 ///`movtrs` (isa/alu/move.isa:19)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movtrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    { x.carry_tag()? };
     v.dst = v.src2;
     Ok(())
 }
 ///`movtrd` (isa/alu/move.isa:23)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movtrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    { x.carry_tag()? };
     v.dst = v.src2;
     Ok(())
 }
 ///`movtrcs` (isa/alu/move.isa:27)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movtrcs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    { x.carry_tag()? };
     v.dst = v.src2;
     Ok(())
 }
 ///`movtrcd` (isa/alu/move.isa:31)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movtrcd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    { x.carry_tag()? };
     v.dst = v.src2;
     Ok(())
 }
 ///`movtq` (isa/alu/move.isa:35)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movtq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    { x.carry_tag()? };
     v.dst = v.src2;
     Ok(())
 }
 ///`movtcq` (isa/alu/move.isa:39)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movtcq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    { x.carry_tag()? };
     v.dst = v.src2;
     Ok(())
 }
 ///`movtrq` (isa/alu/move.isa:43)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movtrq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    { x.carry_tag()? };
     v.dst = v.src2;
     Ok(())
 }
 ///`movtrcq` (isa/alu/move.isa:47)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movtrcq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    { x.carry_tag()? };
     v.dst = v.src2;
     Ok(())
 }

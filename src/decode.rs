@@ -77,6 +77,39 @@ impl Decoded {
     }
 }
 
+/// A condition a CDS entry attaches to an ALU channel: RLP (the operation runs only
+/// when it holds) or MRGC (the select input of a merge).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Condition {
+    pub negated: bool,
+    /// `%predN` (0x60 | N), `%pcntN` (0x40 | N); other codes are invalid.
+    pub code: u8,
+}
+
+impl Condition {
+    pub fn pred(self) -> Option<u8> {
+        (self.code & 0x60 == 0x60).then_some(self.code & 0x1f)
+    }
+    pub fn pcnt(self) -> Option<u8> {
+        (self.code & 0x60 == 0x40).then_some(self.code & 0x1f)
+    }
+}
+
+/// The RLP (`mrgc = false`) or MRGC conditions of channel `ch`, in CDS order. Each
+/// 16-bit entry names a cluster (channels 0-2 or 3-5), a channel mask, per-channel
+/// negation and the predicate.
+pub fn conditions(b: &Bundle, ch: u8, mrgc: bool) -> impl Iterator<Item = Condition> + '_ {
+    let cluster = u32::from(ch >= 3);
+    let pos = u32::from(ch % 3);
+    let want = if mrgc { 2 + cluster } else { cluster };
+    b.cds.iter().flatten().flat_map(|cds| [cds.0 & 0xffff, cds.0 >> 16]).filter_map(move |half| {
+        let opc = half >> 14;
+        let mask = (half >> 10) & 0xf;
+        (opc == want && mask & (1 << pos) != 0)
+            .then(|| Condition { negated: (half >> 7) & 7 & (1 << pos) != 0, code: (half & 0x7f) as u8 })
+    })
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DecodeError {
     /// The address is not 8-byte aligned.

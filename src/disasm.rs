@@ -99,35 +99,21 @@ pub fn alu_text(d: &Decoded, op: &AluOp) -> String {
 /// Appends the conditions CDS syllables attach to channel `ch`: the MRGC select
 /// predicate of a merge (`, %pred0`) or the RLP execution predicates (` ? %pred0`).
 pub fn write_conditions(s: &mut String, d: &Decoded, ch: u8, mrgc: bool) {
-    // Entries name a cluster (channels 0-2 or 3-5) and a mask of its channels.
-    let cluster = u32::from(ch >= 3);
-    let pos = u32::from(ch % 3);
-    let want = if mrgc { 2 + cluster } else { cluster };
-    let mut first = true;
-    for cds in d.bundle.cds.iter().flatten() {
-        for half in [cds.0 & 0xffff, cds.0 >> 16] {
-            let opc = half >> 14;
-            let mask = (half >> 10) & 0xf;
-            if opc != want || mask & (1 << pos) == 0 {
-                continue;
-            }
-            s.push_str(match (first, mrgc) {
-                (true, true) => ", ",
-                (true, false) => " ? ",
-                (false, true) => " ",
-                (false, false) => ", ",
-            });
-            first = false;
-            if (half >> 7) & 7 & (1 << pos) != 0 {
-                s.push('~');
-            }
-            let pred = half & 0x7f;
-            let _ = match pred & 0x60 {
-                0x40 => write!(s, "%pcnt{}", pred & 0x1f),
-                0x60 => write!(s, "%pred{}", pred & 0x1f),
-                _ => write!(s, "<invalid predicate>"),
-            };
+    for (k, c) in crate::decode::conditions(&d.bundle, ch, mrgc).enumerate() {
+        s.push_str(match (k == 0, mrgc) {
+            (true, true) => ", ",
+            (true, false) => " ? ",
+            (false, true) => " ",
+            (false, false) => ", ",
+        });
+        if c.negated {
+            s.push('~');
         }
+        let _ = match (c.pred(), c.pcnt()) {
+            (Some(p), _) => write!(s, "%pred{p}"),
+            (_, Some(p)) => write!(s, "%pcnt{p}"),
+            _ => write!(s, "<invalid predicate>"),
+        };
     }
 }
 

@@ -126,8 +126,13 @@ pub struct CtlInfo {
     pub versions: u8,
     pub matches: fn(&Bundle, u64, usize) -> bool,
     pub print: fn(&Bundle, u64, usize, &mut String),
+    /// What it does (from its `{ ... }` block), or `None` if `isa/` does not say yet.
+    pub exec: Option<CtlExecFn>,
     pub src: &'static str,
 }
+
+/// Semantics of a control operation: bundle, address, instance, machine.
+pub type CtlExecFn = fn(&Bundle, u64, usize, &mut dyn crate::semantics::Exec) -> Result<(), crate::semantics::Trap>;
 
 impl std::fmt::Debug for CtlInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -139,10 +139,17 @@ impl GuestMemory {
         if len == 0 {
             return Ok(());
         }
-        // SAFETY: the range is inside our reservation.
+        // A fresh inaccessible anonymous mapping replaces whatever was there (file
+        // mappings included), so a later map reads zeros.
+        // SAFETY: the range is inside our reservation, which we own.
         unsafe {
-            madvise(self.host_range(addr), len as usize, MmapAdvise::MADV_DONTNEED).map_err(MemError::Host)?;
-            mprotect(self.host_range(addr), len as usize, ProtFlags::PROT_NONE).map_err(MemError::Host)?;
+            mmap_anonymous(
+                Some(NonZeroUsize::new(self.host.as_ptr() as usize + addr as usize).ok_or(MemError::BadRange { addr, len })?),
+                NonZeroUsize::new(len as usize).ok_or(MemError::BadRange { addr, len })?,
+                ProtFlags::PROT_NONE,
+                MapFlags::MAP_PRIVATE | MapFlags::MAP_NORESERVE | MapFlags::MAP_FIXED,
+            )
+            .map_err(MemError::Host)?;
         }
         for pg in &mut self.pages[(addr / PAGE) as usize..((addr + len) / PAGE) as usize] {
             *pg = 0;
@@ -161,6 +168,63 @@ impl GuestMemory {
             *pg = p | perm::MAPPED;
         }
         Ok(true)
+    }
+
+    /// Maps `len` bytes of the open file `fd` from `offset` at `addr` (page aligned),
+    /// shared with the file or as a private copy, with guest permissions `p`.
+    pub fn map_file(&mut self, addr: u64, len: u64, p: u8, fd: std::os::fd::BorrowedFd, offset: u64, shared: bool) -> Result<(), MemError> {
+        self.check_range(addr, len)?;
+        let Some(n) = NonZeroUsize::new(len as usize) else { return Ok(()) };
+        let flags = MapFlags::MAP_FIXED | if shared { MapFlags::MAP_SHARED } else { MapFlags::MAP_PRIVATE };
+        let at = NonZeroUsize::new(self.host.as_ptr() as usize + addr as usize).ok_or(MemError::BadRange { addr, len })?;
+        let prot = if shared && p & perm::WRITE == 0 { ProtFlags::PROT_READ } else { ProtFlags::PROT_READ | ProtFlags::PROT_WRITE };
+        // SAFETY: the range is inside our reservation, which we own.
+        unsafe { nix::sys::mman::mmap(Some(at), n, prot, flags, fd, offset as i64) }.map_err(MemError::Host)?;
+        for pg in &mut self.pages[(addr / PAGE) as usize..((addr + len) / PAGE) as usize] {
+            *pg = p | perm::MAPPED;
+        }
+        Ok(())
+    }
+
+    /// Drops the contents of private pages (later reads give zeros or the file again).
+    pub fn discard(&mut self, addr: u64, len: u64) -> Result<(), MemError> {
+        self.check_range(addr, len)?;
+        if len == 0 {
+            return Ok(());
+        }
+        // SAFETY: the range is inside our reservation.
+        unsafe { madvise(self.host_range(addr), len as usize, MmapAdvise::MADV_DONTNEED) }.map_err(MemError::Host)
+    }
+
+    /// The guest bytes `[addr, addr + len)` if the guest may access them so.
+    pub fn slice(&self, addr: u64, len: usize, access: Access) -> Result<&[u8], Fault> {
+        self.check(addr, len as u64, Some(access))?;
+        Ok(self.bytes(addr, len))
+    }
+
+    /// The guest bytes `[addr, addr + len)` for writing, if the guest may write them.
+    pub fn slice_mut(&mut self, addr: u64, len: usize) -> Result<&mut [u8], Fault> {
+        self.check(addr, len as u64, Some(Access::Write))?;
+        Ok(self.bytes_mut(addr, len))
+    }
+
+    /// A NUL-terminated guest string (without the NUL), at most `max` bytes long.
+    pub fn c_string(&self, addr: u64, max: usize) -> Result<Vec<u8>, Fault> {
+        let mut out = Vec::new();
+        let mut a = addr;
+        loop {
+            let chunk = (PAGE - a % PAGE) as usize;
+            let bytes = self.slice(a, chunk, Access::Read)?;
+            if let Some(z) = bytes.iter().position(|b| *b == 0) {
+                out.extend_from_slice(&bytes[..z]);
+                return Ok(out);
+            }
+            out.extend_from_slice(bytes);
+            if out.len() > max {
+                return Err(Fault { addr, access: Access::Read, mapped: true });
+            }
+            a += chunk as u64;
+        }
     }
 
     /// Guest permissions of the page holding `addr` (0 if unmapped or outside).

@@ -35,6 +35,9 @@ impl Exec for Machine {
         load_reg_space_q(a), store_reg_space_q(a, b), store_masked(a, b), x_exponent(a), x_compose(a, b),
         x_move(a, b), procedure_label(a), getsp(a), get_tag(a), put_tag(a, b), state_read(a), state_write(a, b),
         cctop(a, b), fadd_s(a, b), fadd_d(a, b), fcmp_s(a, b, c), fcmp_d(a, b, c), packed_max_u8(a, b),
+        carry_tag(), pred(a), pred_write(a, b), local_pred(a), local_pred_write(a, b), ctpr(a), ctpr_write(a, b),
+        jump(a), call_to(a, b), syscall(a, b), return_to_caller(), set_window(a, b, c), set_reg_rotation(a, b, c),
+        set_pred_rotation(a), rotate_regs(), rotate_preds(),
     );
 }
 

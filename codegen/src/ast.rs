@@ -171,7 +171,8 @@ pub struct CtlDef {
     /// Further spellings the assembler accepts.
     pub also: Vec<(String, Loc)>,
     pub lets: Vec<(String, Expr)>,
-    pub sem: Vec<Stmt>,
+    /// What the operation does; `None` when not described yet (execution refuses it).
+    pub sem: Option<Vec<Stmt>>,
     pub group: Option<String>,
     pub loc: Loc,
 }

@@ -779,8 +779,24 @@ fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
     let holds = slots(m);
     let mut fns = TokenStream::new();
     let mut defines: Vec<(String, u32)> = Vec::new();
+    let mut machine: Vec<(String, u32)> = Vec::new();
     for (n, e, loc) in &m.desc.defines {
         let sc = CtlScope { m, home: "", family: true, lets: vec![], defines: defines.clone() };
+        if reads_machine(m, e, &machine) {
+            let (v, w) = crate::gen_sem::ctl_expr(m, crate::gen_sem::CtlCx { scope: &sc, machine_defines: machine.clone() }, e)?;
+            let f = format_ident!("mdef_{}", n);
+            let at = src(loc);
+            fns.extend(quote! {
+                #[doc = #at]
+                #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+                fn #f(b: &Bundle, pc: u64, i: usize, x: &mut dyn crate::semantics::Exec) -> Result<u128, crate::semantics::Trap> {
+                    use crate::bits;
+                    Ok(#v)
+                }
+            });
+            machine.push((n.clone(), w));
+            continue;
+        }
         let (v, w) = rust_expr::lower(&sc, e)?;
         defines.push((n.clone(), w));
         let f = format_ident!("def_{}", n);
@@ -823,6 +839,25 @@ fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
             Some(v) => (v.lo..=v.hi).fold(0u8, |a, x| a | 1 << (x - 1)),
             None => 0x7f,
         };
+        let exec = match &c.sem {
+            Some(sem) => {
+                let body = crate::gen_sem::ctl_body(m, crate::gen_sem::CtlCx { scope: &sc, machine_defines: machine.clone() }, &sem.stmts)?;
+                let fx = format_ident!("ctl_{}_{}_exec", ci, d.name.replace('.', "_"));
+                fns.extend(quote! {
+                    #[doc = #at]
+                    #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+                    fn #fx(b: &Bundle, pc: u64, i: usize, x: &mut dyn crate::semantics::Exec) -> Result<(), crate::semantics::Trap> {
+                        use crate::bits;
+                        use crate::semantics::Trap;
+                        #lets
+                        #body
+                        Ok(())
+                    }
+                });
+                quote!(Some(#fx))
+            }
+            None => quote!(None),
+        };
         fns.extend(quote! {
             #[doc = #at]
             #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -847,7 +882,7 @@ fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
         };
         let g = d.group.clone().unwrap_or_else(|| "control".into());
         let descending = m.desc.layout.iter().any(|(it, _)| matches!(it, LayoutItem::Tail { slot, .. } if slot.name == d.syllable));
-        infos.push(quote!(CtlInfo { name: #name, syllable: #syl, group: #g, instances: #count, descending: #descending, versions: #ver_mask, matches: #fm, print: #fp, src: #at }));
+        infos.push(quote!(CtlInfo { name: #name, syllable: #syl, group: #g, instances: #count, descending: #descending, versions: #ver_mask, matches: #fm, print: #fp, exec: #exec, src: #at }));
     }
     let n = infos.len();
     Ok(quote! {
@@ -855,6 +890,20 @@ fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
         /// Control-unit and other non-ALU operations, in printing order (`ctl` declarations).
         pub static CTLS: [CtlInfo; #n] = [#(#infos),*];
     })
+}
+
+/// Whether a `define` calls a helper (directly or through another such define): then it
+/// describes the machine, not the bundle, and only semantics may use it.
+fn reads_machine(m: &Model, e: &Expr, machine: &[(String, u32)]) -> bool {
+    match &e.kind {
+        ExprKind::Call(name, args) => {
+            m.desc.helpers.iter().any(|h| &h.name == name) || args.iter().any(|a| reads_machine(m, a, machine))
+        }
+        ExprKind::Var(v) => machine.iter().any(|(n, _)| n == v),
+        ExprKind::Unary(_, a) | ExprKind::Slice(a, _, _) => reads_machine(m, a, machine),
+        ExprKind::Bit(a, b) | ExprKind::Binary(_, a, b) => reads_machine(m, a, machine) || reads_machine(m, b, machine),
+        _ => false,
+    }
 }
 
 /// A field reference as the assembler needs it: slot, member (255 = the operation's

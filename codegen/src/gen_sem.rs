@@ -4,6 +4,7 @@
 
 use crate::ast::*;
 use crate::model::*;
+use crate::rust_expr;
 use crate::sem::TRAPS;
 use crate::Diagnostic;
 use proc_macro2::{Ident, Span, TokenStream};
@@ -13,6 +14,17 @@ struct Cx<'a> {
     m: &'a Model,
     /// Variables in scope: name, width, Rust expression.
     vars: Vec<(String, u32, TokenStream)>,
+    /// Control operations also see the bundle's fields and `define`s.
+    ctl: Option<CtlCx<'a>>,
+}
+
+/// What a control operation's semantics can name besides its own `let`s.
+pub struct CtlCx<'a> {
+    /// Fields, `has`, `pc`, `i`, the operation's `let`s and pure `define`s (as `u64`).
+    pub scope: &'a dyn rust_expr::Scope,
+    /// `define`s that read the machine (call helpers), with their widths: each is a
+    /// function `mdef_NAME(b, pc, i, x)`.
+    pub machine_defines: Vec<(String, u32)>,
 }
 
 fn err<T>(loc: &Loc, msg: impl Into<String>) -> Result<T, Diagnostic> {
@@ -78,15 +90,23 @@ fn lower(cx: &Cx, e: &Expr, want: Option<u32>) -> Result<(TokenStream, u32), Dia
         ExprKind::Var(v) => {
             if let Some((_, w, ts)) = cx.vars.iter().rev().find(|(n, _, _)| n == v) {
                 (ts.clone(), *w)
+            } else if let Some((_, w)) = cx.ctl.as_ref().and_then(|c| c.machine_defines.iter().find(|(n, _)| n == v)) {
+                let f = format_ident!("mdef_{}", v);
+                (quote!(#f(b, pc, i, x)?), *w)
             } else if let Some(c) = cx.m.consts.get(v) {
                 let w = want.unwrap_or(64);
                 let c = *c as u128 & crate_mask(w);
                 (quote!(#c), w)
+            } else if let Some((ts, w)) = cx.ctl.as_ref().and_then(|c| c.scope.var(v)) {
+                (quote!(((#ts) as u128)), w)
             } else {
                 return err(&e.loc, format!("unknown name `{v}`"));
             }
         }
-        ExprKind::Field(s, f) => return err(&e.loc, format!("`{s}.{f}` cannot be used in operation semantics")),
+        ExprKind::Field(s, f) => match cx.ctl.as_ref().and_then(|c| c.scope.field(s, f)) {
+            Some((ts, w)) => (quote!(((#ts) as u128)), w),
+            None => return err(&e.loc, format!("`{s}.{f}` cannot be used in operation semantics")),
+        },
         ExprKind::Unary(op, a) => {
             let (x, w) = lower(cx, a, want)?;
             match op {
@@ -213,7 +233,16 @@ fn call(cx: &Cx, e: &Expr, name: &str, args: &[Expr], want: Option<u32>) -> Resu
             let (v, w) = lower(cx, &args[1], None)?;
             (quote!({ let addr = #a; let value = #v; x.store(addr as u64, #w, value)? }), 0)
         }
-        "has" => return err(&e.loc, "`has` cannot be used in operation semantics"),
+        "has" => {
+            let present = match (&args[0].kind, cx.ctl.as_ref()) {
+                (ExprKind::Var(n), Some(c)) => c.scope.present(n),
+                _ => None,
+            };
+            match present {
+                Some(ts) => (quote!(((#ts) as u128)), 1),
+                None => return err(&e.loc, "`has` names a syllable of the bundle, which only control operations see"),
+            }
+        }
         _ => {
             let Some(h) = cx.m.desc.helpers.iter().find(|h| h.name == name) else {
                 return err(&e.loc, format!("unknown function `{name}`"));
@@ -268,6 +297,19 @@ fn stmts(cx: &mut Cx, ss: &[Stmt], widths: &[(String, u32)]) -> Result<TokenStre
     Ok(out)
 }
 
+/// The body of a control operation's semantics: statements over the bundle `b`, the
+/// address `pc`, the instance `i` and the machine `x`.
+pub fn ctl_body(m: &Model, ctl: CtlCx, body: &[Stmt]) -> Result<TokenStream, Diagnostic> {
+    let mut cx = Cx { m, vars: vec![], ctl: Some(ctl) };
+    stmts(&mut cx, body, &[])
+}
+
+/// A machine-reading `define` as a Rust expression and its width.
+pub fn ctl_expr(m: &Model, ctl: CtlCx, e: &Expr) -> Result<(TokenStream, u32), Diagnostic> {
+    let cx = Cx { m, vars: vec![], ctl: Some(ctl) };
+    lower(&cx, e, None)
+}
+
 /// Names of the value slots an operation's semantics can see.
 fn slot_names(m: &Model) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
@@ -292,6 +334,9 @@ pub fn generate(m: &Model) -> Result<TokenStream, Diagnostic> {
         let id = format_ident!("{}", n);
         quote!(pub #id: u128,)
     });
+    let slot_ids: Vec<Ident> = slots.iter().map(|n| format_ident!("{}", n)).collect();
+    let slot_idx: Vec<usize> = (0..slots.len()).collect();
+    let nslots = slots.len();
     let traps: Vec<Ident> = TRAPS.iter().map(|t| trap_variant(t)).collect();
     let trap_names: Vec<&str> = TRAPS.to_vec();
     let helper_methods = m.desc.helpers.iter().map(|h| {
@@ -328,7 +373,7 @@ pub fn generate(m: &Model) -> Result<TokenStream, Diagnostic> {
             let id = format_ident!("{}", n);
             vars.push((n.to_string(), w, quote!(v.#id)));
         }
-        let mut cx = Cx { m, vars };
+        let mut cx = Cx { m, vars, ctl: None };
         let body = stmts(&mut cx, &o.sem.stmts, &widths)?;
         let f = format_ident!("sem_{}", o.name);
         let doc = format!("`{}` ({}:{})", o.name, o.loc.file, o.loc.line);
@@ -365,6 +410,23 @@ pub fn generate(m: &Model) -> Result<TokenStream, Diagnostic> {
         /// Operand and context values an operation reads and writes (u128 bit vectors).
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
         pub struct OpVals { #(#slot_fields)* }
+
+        impl OpVals {
+            /// The slot names, for finding a format field's slot once (at decode time).
+            pub const SLOTS: [&'static str; #nslots] = [#(#slots),*];
+            pub fn slot_mut(&mut self, k: usize) -> &mut u128 {
+                match k {
+                    #(#slot_idx => &mut self.#slot_ids,)*
+                    _ => panic!("no value slot {k}"),
+                }
+            }
+            pub fn slot(&self, k: usize) -> u128 {
+                match k {
+                    #(#slot_idx => self.#slot_ids,)*
+                    _ => 0,
+                }
+            }
+        }
 
         /// What semantics need from the machine: memory, and the declared helpers.
         pub trait Exec {

@@ -89,7 +89,8 @@ pub struct Op {
 
 pub struct Ctl {
     pub def: CtlDef,
-    pub sem: TypedSem,
+    /// `None`: the description gives no semantics yet.
+    pub sem: Option<TypedSem>,
 }
 
 pub struct Model {
@@ -465,7 +466,10 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
         } else {
             return err(&c.loc, format!("control operation `{}` has no syntax", c.name));
         }
-        let typed = sem::check(&mut env, &c.sem)?;
+        let typed = match &c.sem {
+            Some(stmts) => Some(sem::check(&mut env, stmts)?),
+            None => None,
+        };
         ctls.push(Ctl { def: c.clone(), sem: typed });
     }
 

@@ -518,7 +518,7 @@ fn ctl(ctx: &Ctx, p: Pair<Rule>) -> Result<CtlDef, Diagnostic> {
         syntax: None,
         also: vec![],
         lets: vec![],
-        sem: vec![],
+        sem: None,
         group: ctx.group.clone(),
         loc,
     };
@@ -539,7 +539,7 @@ fn ctl(ctx: &Ctx, p: Pair<Rule>) -> Result<CtlDef, Diagnostic> {
                 let n = li.next().unwrap().as_str().to_string();
                 c.lets.push((n, expr(ctx, li.next().unwrap())?));
             }
-            Rule::sem_block => c.sem = block(ctx, item)?,
+            Rule::sem_block => c.sem = Some(block(ctx, item)?),
             r => unreachable!("ctl item {r:?}"),
         }
     }

@@ -28,7 +28,7 @@ impl std::fmt::Display for Ty {
 }
 
 /// Trap kinds a semantics block may raise; the runtime maps them to guest signals.
-pub const TRAPS: &[&str] = &["div_by_zero", "illegal_operand", "illegal_opcode", "unaligned", "privileged"];
+pub const TRAPS: &[&str] = &["div_by_zero", "illegal_operand", "illegal_opcode", "unaligned", "privileged", "unimplemented"];
 
 #[derive(Clone, Debug)]
 pub struct TypedSem {

@@ -1,0 +1,189 @@
+//! Architectural state of one E2K thread: the windowed register file, globals,
+//! predicates, rotation (BR), %ctpr, loop state and the stack descriptors, with the
+//! name-to-register arithmetic that windows and rotation imply.
+
+use crate::version::Iset;
+use crate::window::RegFile;
+use std::fmt;
+
+/// The current procedure's register window (WD), in registers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    /// Position of %r0 in the whole register stack (counted from the first frame).
+    pub base: u64,
+    pub size: u32,
+    /// Parameter area size (set by the call that created the window).
+    pub psize: u32,
+    /// nfx = 0: registers hold 80-bit (v1-v4) or 128-bit (v5+) values.
+    pub fx: bool,
+    pub dbl: bool,
+}
+
+/// Rotation of based registers and predicates (the BR register).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rotation {
+    pub rbs: u32,
+    pub rsz: u32,
+    pub rcur: u32,
+    pub psz: u32,
+    pub pcur: u32,
+}
+
+impl Rotation {
+    /// BR as stored in CR1.hi: rbs 5:0, rsz 11:6, rcur 17:12, psz 22:18, pcur 27:23.
+    pub fn pack(self) -> u64 {
+        (self.rbs as u64 & 0x3f)
+            | (self.rsz as u64 & 0x3f) << 6
+            | (self.rcur as u64 & 0x3f) << 12
+            | (self.psz as u64 & 0x1f) << 18
+            | (self.pcur as u64 & 0x1f) << 23
+    }
+    pub fn unpack(v: u64) -> Rotation {
+        Rotation {
+            rbs: (v & 0x3f) as u32,
+            rsz: (v >> 6 & 0x3f) as u32,
+            rcur: (v >> 12 & 0x3f) as u32,
+            psz: (v >> 18 & 0x1f) as u32,
+            pcur: (v >> 23 & 0x1f) as u32,
+        }
+    }
+}
+
+/// Why a register name does not resolve in the current window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowBounds {
+    pub index: u32,
+    pub size: u32,
+}
+
+impl fmt::Display for WindowBounds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "register %r{} is outside the {}-register window", self.index, self.size)
+    }
+}
+
+/// Stack registers the kernel and `getsp`/`return` maintain.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DataStack {
+    /// USD.lo base: the stack pointer.
+    pub sp: u64,
+    /// Lowest address the stack may reach (USD size = sp - limit).
+    pub limit: u64,
+    /// SBR: top of the stack area.
+    pub top: u64,
+}
+
+/// A hardware stack in guest memory (the procedure stack or the chain stack).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HwStack {
+    pub base: u64,
+    pub size: u64,
+    /// Bytes in use, from `base` upward.
+    pub ind: u64,
+}
+
+pub struct Cpu {
+    pub iset: Iset,
+    /// Address of the wide instruction being executed.
+    pub ip: u64,
+    pub regs: RegFile,
+    pub wd: Window,
+    pub br: Rotation,
+    pub globals: [u64; 32],
+    pub global_tags: [u8; 32],
+    /// Predicate values and tags, bit n for %pred n (physical numbering).
+    pub preds: u32,
+    pub pred_tags: u32,
+    pub ctpr: [u64; 4],
+    pub lsr: u64,
+    pub ilcr: u64,
+    pub upsr: u64,
+    pub fpcr: u64,
+    pub fpsr: u64,
+    pub pfpfr: u64,
+    pub stack: DataStack,
+    pub ps: HwStack,
+    pub pcs: HwStack,
+    /// Wide instructions executed (the `%clkr` of this model).
+    pub executed: u64,
+}
+
+impl Cpu {
+    pub fn new(iset: Iset) -> Cpu {
+        Cpu {
+            iset,
+            ip: 0,
+            regs: RegFile::default(),
+            wd: Window { fx: true, ..Window::default() },
+            br: Rotation::default(),
+            globals: [0; 32],
+            global_tags: [0; 32],
+            preds: 0,
+            pred_tags: 0,
+            ctpr: [0; 4],
+            lsr: 0,
+            ilcr: 0,
+            // NMIE | IE | FE, as the kernel starts user code.
+            upsr: 0x21 | 0x4,
+            // All IEEE exceptions masked, round to nearest.
+            fpcr: 0x3f,
+            fpsr: 0,
+            pfpfr: 0x1f80,
+            stack: DataStack::default(),
+            ps: HwStack::default(),
+            pcs: HwStack::default(),
+            executed: 0,
+        }
+    }
+
+    /// Absolute register-stack position of `%rN`.
+    pub fn reg_pos(&self, n: u32) -> Result<u64, WindowBounds> {
+        if n < self.wd.size {
+            Ok(self.wd.base + n as u64)
+        } else {
+            Err(WindowBounds { index: n, size: self.wd.size })
+        }
+    }
+
+    /// Window index of `%b[N]` under the current rotation.
+    pub fn based_index(&self, n: u32) -> u32 {
+        let span = 2 * (self.br.rsz + 1);
+        2 * self.br.rbs + (2 * self.br.rcur + n) % span
+    }
+
+    /// Physical predicate number of `%predN` under the current rotation.
+    pub fn pred_index(&self, n: u32) -> u32 {
+        if n <= self.br.psz {
+            (self.br.pcur + n) % (self.br.psz + 1)
+        } else {
+            n
+        }
+    }
+
+    pub fn pred(&self, n: u32) -> bool {
+        self.preds >> self.pred_index(n) & 1 != 0
+    }
+
+    pub fn set_pred(&mut self, n: u32, v: bool) {
+        let p = self.pred_index(n);
+        self.preds = (self.preds & !(1 << p)) | (v as u32) << p;
+        self.pred_tags &= !(1 << p);
+    }
+
+    /// The predicate file as CR0.lo saves it: value in bit 2n, tag in bit 2n+1.
+    pub fn packed_preds(&self) -> u64 {
+        (0..32).fold(0u64, |a, i| a | ((self.preds >> i & 1) as u64) << (2 * i) | ((self.pred_tags >> i & 1) as u64) << (2 * i + 1))
+    }
+
+    pub fn unpack_preds(&mut self, v: u64) {
+        self.preds = (0..32).fold(0, |a, i| a | ((v >> (2 * i) & 1) as u32) << i);
+        self.pred_tags = (0..32).fold(0, |a, i| a | ((v >> (2 * i + 1) & 1) as u32) << i);
+    }
+
+    /// WD as `rrd %wd` shows it: base, size and psize in bytes at 10:0, 26:16 and
+    /// 42:32 (base modulo the register file), fx at 48.
+    pub fn packed_wd(&self) -> u64 {
+        let b = (self.wd.base * 8) & 0x7ff;
+        b | (self.wd.size as u64 * 8 & 0x7ff) << 16 | (self.wd.psize as u64 * 8 & 0x7ff) << 32 | (self.wd.fx as u64) << 48
+    }
+}
