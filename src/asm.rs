@@ -187,9 +187,9 @@ struct Macro {
 }
 
 /// Expands `.macro NAME a, b=default` … `.endm` definitions and their uses; expanded
-/// lines keep the line number of the use. `\a` in the body is the argument.
-fn expand_macros(text: &str, errors: &mut Vec<(usize, String)>) -> Vec<(usize, String)> {
-    let mut macros: BTreeMap<String, Macro> = BTreeMap::new();
+/// lines keep the line number of the use. `\a` in the body is the argument. Macros
+/// stay defined for the files that follow, as with GNU as.
+fn expand_macros(text: &str, macros: &mut BTreeMap<String, Macro>, errors: &mut Vec<(usize, String)>) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut defining: Option<(String, Macro, usize)> = None;
     for (li, raw) in text.lines().enumerate() {
@@ -222,7 +222,7 @@ fn expand_macros(text: &str, errors: &mut Vec<(usize, String)>) -> Vec<(usize, S
             defining = Some((name.to_string(), Macro { params, body: vec![] }, li + 1));
             continue;
         }
-        expand_line(&macros, li + 1, line, &mut out, errors, 0);
+        expand_line(macros, li + 1, line, &mut out, errors, 0);
     }
     if let Some((n, _, l)) = defining {
         errors.push((l, format!("`.macro {n}` has no `.endm`")));
@@ -275,12 +275,13 @@ fn expand_line(macros: &BTreeMap<String, Macro>, line_no: usize, line: &str, out
 
 fn parse_sources(sources: &[(String, String)]) -> Source {
     let mut src = Source { files: sources.iter().map(|s| s.0.clone()).collect(), sections: BTreeMap::new(), globals: vec![], errors: vec![] };
+    let mut macros = BTreeMap::new();
     for (fi, (_, text)) in sources.iter().enumerate() {
         let mut section = ".text".to_string();
         let mut section_stack: Vec<String> = Vec::new();
         let mut bundle: Option<(Vec<Op>, Loc)> = None;
         let mut macro_errors = Vec::new();
-        let lines = expand_macros(text, &mut macro_errors);
+        let lines = expand_macros(text, &mut macros, &mut macro_errors);
         for (line, message) in macro_errors {
             src.err(&Loc { file: fi, line, col: 1 }, message);
         }

@@ -143,8 +143,15 @@ fn encode_operand(f: &isa::FieldInfo, text: &str, ty: u8, symbols: &dyn Fn(&str)
                     _ => None,
                 };
                 let Some(value) = written.or(bare.filter(|_| f.role == Role::Src)) else { continue };
-                if bits < 64 && value >> bits != 0 && value >> (bits - 1) != u64::MAX >> (bits - 1) {
-                    continue;
+                // Shorter literals are sign-extended to the operand's width: a bare
+                // number takes one only if it reads back the same.
+                if written.is_none() && bits < 64 {
+                    let width = if ty == b'S' { 32 } else { 64 };
+                    let keep = |x: u64| if width == 64 { x } else { x & 0xffff_ffff };
+                    let extended = ((value << (64 - bits)) as i64 >> (64 - bits)) as u64;
+                    if keep(extended) != keep(value) {
+                        continue;
+                    }
                 }
                 return Some((v, Some(LiteralRequest { bits, value, byte_base: v, field_lo: f.lo })));
             }

@@ -1,3 +1,4 @@
+! exit: 3
 ! Prints a greeting with write(2) and exits with status 3.
 ! System calls: sdisp %ctpr1, 3 prepares the 64-bit trap entry; the call's
 ! wbs = 4 makes %r8.. of this window the kernel's %r0.. (number, arguments).

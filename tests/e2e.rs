@@ -1,0 +1,54 @@
+//! End-to-end programs: each `tests/programs/NAME.s` is assembled with e2k-as (after
+//! `lib/prelude.s`) and run with e2k-emu; stdout must equal `NAME.out` (empty if
+//! absent) and the exit status the `! exit: N` line of the source (0 if absent).
+//! `! args: ...` gives arguments; `! stderr: TEXT` a text the diagnostics must contain.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs")
+}
+
+fn header(src: &str, key: &str) -> Option<String> {
+    src.lines().find_map(|l| l.strip_prefix(&format!("! {key}:")).map(|v| v.trim().to_string()))
+}
+
+/// Assembles a test program into a temporary executable.
+pub fn build(name: &str) -> PathBuf {
+    let out = std::env::temp_dir().join(format!("e2k-emu-e2e-{}-{name}", std::process::id()));
+    let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg(dir().join("lib/prelude.s"))
+        .arg(dir().join(format!("{name}.s")))
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .expect("e2k-as runs");
+    assert!(st.success(), "{name}.s does not assemble");
+    out
+}
+
+fn run(name: &str) {
+    let src = std::fs::read_to_string(dir().join(format!("{name}.s"))).unwrap();
+    let exe = build(name);
+    let args: Vec<String> = header(&src, "args").map(|a| a.split_whitespace().map(String::from).collect()).unwrap_or_default();
+    let out = Command::new(env!("CARGO_BIN_EXE_e2k-emu")).arg(&exe).args(&args).current_dir(dir()).output().expect("e2k-emu runs");
+    let _ = std::fs::remove_file(&exe);
+    let want_out = std::fs::read_to_string(dir().join(format!("{name}.out"))).unwrap_or_default();
+    let want_code: i32 = header(&src, "exit").map_or(0, |c| c.parse().unwrap());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stdout, want_out, "{name}: stdout (stderr: {stderr})");
+    assert_eq!(out.status.code(), Some(want_code), "{name}: exit status (stderr: {stderr})");
+    if let Some(s) = header(&src, "stderr") {
+        assert!(stderr.contains(&s), "{name}: stderr lacks {s:?}: {stderr}");
+    }
+}
+
+macro_rules! programs {
+    ($($name:ident),* $(,)?) => {
+        $(#[test] fn $name() { run(stringify!($name)); })*
+    };
+}
+
+programs!(hello, arith);
