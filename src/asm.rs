@@ -467,7 +467,11 @@ fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> Result<(), S
 /// `std,2 %dr3, [ %dr0 + %dr1 ]`. The listing form puts the address parts first:
 /// `ldd,2 %dr0, 0x8, %dr2`, `std,2 %dr0, %dr1, %dr3`.
 fn unbracket(operands: &str) -> Result<String, String> {
-    let Some(open) = operands.find('[') else { return Ok(operands.to_string()) };
+    // An address bracket opens an operand; `%b[0]` is a register name.
+    let opens_operand = |i: usize| operands[..i].trim_end().is_empty() || operands[..i].trim_end().ends_with(',');
+    let Some(open) = operands.match_indices('[').map(|(i, _)| i).find(|&i| opens_operand(i)) else {
+        return Ok(operands.to_string());
+    };
     let close = operands[open..].find(']').map(|c| open + c).ok_or("`[` without `]`")?;
     let inner = &operands[open + 1..close];
     let mut addr: Vec<String> = inner.split('+').map(|p| p.trim().to_string()).collect();

@@ -85,7 +85,7 @@ pub fn pop(cpu: &mut Cpu, mem: &GuestMemory) -> Result<Frame, ChainError> {
     }
     let at = cpu.pcs.base + cpu.pcs.ind - FRAME_BYTES;
     let mut bytes = [0u8; 32];
-    mem.read(at, &mut bytes, crate::memory::Access::Read).map_err(|_| ChainError::Fault(at))?;
+    mem.read_initial(at, &mut bytes).map_err(|_| ChainError::Fault(at))?;
     let w = |k: usize| u64::from_le_bytes(bytes[8 * k..8 * k + 8].try_into().unwrap_or_default());
     cpu.pcs.ind -= FRAME_BYTES;
     Ok(Frame::from_words([w(0), w(1), w(2), w(3)]))

@@ -285,6 +285,14 @@ impl GuestMemory {
         Ok(())
     }
 
+    /// Reads regardless of the guest's permissions (the kernel's own reads of the
+    /// hardware stacks), but only from mapped pages.
+    pub fn read_initial(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
+        self.check(addr, buf.len() as u64, None)?;
+        buf.copy_from_slice(self.bytes(addr, buf.len()));
+        Ok(())
+    }
+
     /// A little-endian load of `bits` (8..128).
     pub fn load(&self, addr: u64, bits: u32) -> Result<u128, Fault> {
         let n = (bits / 8) as usize;

@@ -429,13 +429,8 @@ fn mremap(m: &mut Machine, a: [u64; 6]) -> i64 {
     let mut data = vec![0u8; old_len as usize];
     for (k, chunk) in data.chunks_mut(PAGE as usize).enumerate() {
         let a = old + k as u64 * PAGE;
-        if m.mem.page_perm(a) & perm::MAPPED != 0 {
-            // Readable or not, the kernel moves the pages as they are.
-            let saved = m.mem.page_perm(a);
-            let _ = m.mem.protect(a, PAGE, perm::READ);
-            let _ = m.mem.read(a, chunk, Access::Read);
-            let _ = m.mem.protect(a, PAGE, saved & !perm::MAPPED);
-        }
+        // Readable or not, the kernel moves the pages as they are.
+        let _ = m.mem.read_initial(a, chunk);
     }
     let _ = m.mem.write_initial(at, &data);
     let _ = m.mem.protect(at, new_len, p);
@@ -528,12 +523,8 @@ fn access_hw_stacks(m: &mut Machine, a: [u64; 6]) -> i64 {
     }
     let mut bytes = vec![0u8; data as usize];
     // The stacks are kernel memory: read them past the guest's permissions.
-    for (k, chunk) in bytes.chunks_mut(PAGE as usize).enumerate() {
-        let a = addr + k as u64 * PAGE;
-        let saved = m.mem.page_perm(a);
-        let _ = m.mem.protect(a, PAGE, perm::READ);
-        let _ = m.mem.read(a, chunk, Access::Read);
-        let _ = m.mem.protect(a, PAGE, saved & !perm::MAPPED);
+    if m.mem.read_initial(addr, &mut bytes).is_err() {
+        return -EFAULT;
     }
     if let Err(e) = put(m, out, &bytes) {
         return e;

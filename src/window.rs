@@ -66,7 +66,9 @@ impl RegFile {
             let mut filled = Vec::with_capacity(n);
             for pos in base..self.first {
                 let addr = ps.base + pos * SPILL_BYTES;
-                let v = mem.load(addr, 128).map_err(|_| ProcStackFault { addr })?;
+                let mut b = [0u8; 16];
+                mem.read_initial(addr, &mut b).map_err(|_| ProcStackFault { addr })?;
+                let v = u128::from_le_bytes(b);
                 let tag = self.spilled_tags.get(pos as usize).copied().unwrap_or(0);
                 filled.push(Reg { lo: v as u64, hi: (v >> 64) as u64, tag });
             }

@@ -51,4 +51,4 @@ macro_rules! programs {
     };
 }
 
-programs!(hello, arith);
+programs!(hello, arith, calls, loops, branches);
