@@ -428,6 +428,14 @@ fn eval(expr: &str, symbols: &BTreeMap<String, u64>) -> Option<u64> {
 /// the operand bytes; equal literals share a slot.
 fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> Result<(), String> {
     let mut used: Vec<Option<(u32, u64)>> = b.lts.iter().map(|l| l.map(|x| (0, x.0 as u64))).collect();
+    // The most constrained first: 16-bit literals live only in LTS0-1, 64-bit ones start
+    // at LTS0-2, 32-bit ones anywhere.
+    let mut reqs: Vec<&(u8, LiteralRequest)> = reqs.iter().collect();
+    reqs.sort_by_key(|(_, r)| match r.bits {
+        16 => 0,
+        64 => 1,
+        _ => 2,
+    });
     for (ch, r) in reqs {
         let words = if r.bits == 64 { 2 } else { 1 };
         let max_slot = match r.bits {

@@ -153,6 +153,8 @@ struct Cx<'a> {
     result_tag: Option<u8>,
     /// A store went to a page holding code.
     code_written: bool,
+    /// The last memory fault, with its cause.
+    fault: Option<Fault>,
 }
 
 impl Cx<'_> {
@@ -167,13 +169,19 @@ fn u8_arg(v: u128) -> u32 {
 
 impl Exec for Cx<'_> {
     fn load(&mut self, addr: u64, bits: u32) -> Result<u128, Trap> {
-        self.mem.load(addr, bits).map_err(|f| Trap::MemoryFault(f.addr))
+        self.mem.load(addr, bits).map_err(|f| {
+            self.fault = Some(f);
+            Trap::MemoryFault(f.addr)
+        })
     }
     fn store(&mut self, addr: u64, bits: u32, value: u128) -> Result<u128, Trap> {
         if self.tagged_sources() && !self.tags_handled {
             return Err(Trap::IllegalOperand);
         }
-        self.mem.store(addr, bits, value).map_err(|f| Trap::MemoryFault(f.addr))?;
+        self.mem.store(addr, bits, value).map_err(|f| {
+            self.fault = Some(f);
+            Trap::MemoryFault(f.addr)
+        })?;
         if self.mem.page_perm(addr) & perm::EXEC != 0 || self.mem.page_perm(addr + (bits / 8) as u64 - 1) & perm::EXEC != 0 {
             self.code_written = true;
         }
@@ -560,7 +568,7 @@ pub fn step(cpu: &mut Cpu, mem: &mut GuestMemory, prep: &Prepared, code_written:
 }
 
 fn run(cpu: &mut Cpu, mem: &mut GuestMemory, prep: &Prepared, code_written: &mut bool) -> Result<Option<Event>, Event> {
-    let mut cx = Cx { cpu, mem, p: Pending::default(), src_tags: [(0, 0); 4], tags_handled: false, result_tag: None, code_written: false };
+    let mut cx = Cx { cpu, mem, p: Pending::default(), src_tags: [(0, 0); 4], tags_handled: false, result_tag: None, code_written: false, fault: None };
     // Phase 1: every operation reads the old state.
     for op in &prep.ops {
         let mut run_it = true;
@@ -594,6 +602,7 @@ fn run(cpu: &mut Cpu, mem: &mut GuestMemory, prep: &Prepared, code_written: &mut
             Ok(()) if tagged_input => return Err(trap_event(Trap::IllegalOperand)),
             Ok(()) => (cx.result_tag.unwrap_or(0), false),
             Err(_) if op.sm => (DIAG_TAG, true),
+            Err(Trap::MemoryFault(_)) if cx.fault.is_some() => return Err(cx.fault.map(mem_fault).unwrap_or_else(|| trap_event(Trap::IllegalOpcode))),
             Err(t) => return Err(trap_event(t)),
         };
         if let Some((s, place, ty)) = op.dst {

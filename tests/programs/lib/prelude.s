@@ -80,3 +80,40 @@ _start:
         setwd wsz = 0x10, nfx = 1
     }
 .endm
+
+! A system call: result in %r24 (the kernel's %r0). Arguments may not name %r24..%r30.
+.macro sys nr, a1=0, a2=0, a3=0, a4=0, a5=0, a6=0
+    {
+        sdisp %ctpr1, 0x3
+        addd,0 0, \nr, %r24
+        addd,1 0, \a1, %r25
+    }
+    {
+        addd,0 0, \a2, %r26
+        addd,1 0, \a3, %r27
+    }
+    {
+        addd,0 0, \a4, %r28
+        addd,1 0, \a5, %r29
+    }
+    {
+        addd,0 0, \a6, %r30
+    }
+    {
+        call %ctpr1, wbs = 0xc
+    }
+.endm
+
+! exit(code) if the predicate holds
+.macro failif pred, code
+    {
+        sdisp %ctpr1, 0x3
+    }
+    {
+        addd,0 0, 1, %r24
+        addd,1 0, \code, %r25
+    }
+    {
+        call %ctpr1, wbs = 0xc ? \pred
+    }
+.endm

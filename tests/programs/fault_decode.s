@@ -1,0 +1,6 @@
+! exit: 132
+! stderr: undecodable wide instruction
+! Bytes that are no wide instruction: SIGILL, with the reason.
+    start
+    .word 0x00000011, 0xffffffff
+    exit 0
