@@ -55,3 +55,35 @@ programs!(
     hello, arith, memory, calls, loops, branches, spec, syscalls, fault_segv, fault_rodata, fault_div, fault_ctpr, fault_window,
     fault_tag, fault_decode, fault_return,
 );
+
+/// The programs under examples/ build and behave as README says.
+fn example(name: &str, args: &[&str]) -> (String, Option<i32>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let exe = std::env::temp_dir().join(format!("e2k-emu-example-{}-{name}", std::process::id()));
+    let st = Command::new(env!("CARGO_BIN_EXE_e2k-as")).arg(root.join(format!("examples/{name}.s"))).arg("-o").arg(&exe).status().unwrap();
+    assert!(st.success());
+    let out = Command::new(env!("CARGO_BIN_EXE_e2k-emu")).arg(&exe).args(args).current_dir(root).output().unwrap();
+    let _ = std::fs::remove_file(&exe);
+    (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code())
+}
+
+#[test]
+fn example_hello() {
+    assert_eq!(example("hello", &[]), ("Hello, Elbrus!\n".to_string(), Some(0)));
+}
+
+#[test]
+fn example_primes() {
+    assert_eq!(example("primes", &["30"]), ("2\n3\n5\n7\n11\n13\n17\n19\n23\n29\n10\n".to_string(), Some(0)));
+    let (out, code) = example("primes", &[]);
+    assert_eq!(code, Some(0));
+    assert!(out.ends_with("97\n25\n"), "{out}");
+}
+
+#[test]
+fn example_cat() {
+    let (out, code) = example("cat", &["tests/programs/syscalls.input"]);
+    assert_eq!((out.as_str(), code), ("file contents\n", Some(0)));
+    assert_eq!(example("cat", &["/nonexistent/file"]).1, Some(1));
+    assert_eq!(example("cat", &[]).1, Some(1));
+}
