@@ -437,6 +437,19 @@ fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> Result<(), S
         _ => 2,
     });
     for (ch, r) in reqs {
+        // With LTS0-1 taken, a 16-bit literal can still go into a 32-bit one.
+        let widened;
+        let r = if r.bits == 16 && (0..=1).all(|s| used[s].is_some_and(|u| u != (16, r.value))) {
+            match widen_literal(r) {
+                Some(w) => {
+                    widened = w;
+                    &widened
+                }
+                None => r,
+            }
+        } else {
+            r
+        };
         let words = if r.bits == 64 { 2 } else { 1 };
         let max_slot = match r.bits {
             16 => 1,
@@ -469,6 +482,19 @@ fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> Result<(), S
         b.lts[gap] = Some(crate::isa::Lts(0));
     }
     Ok(())
+}
+
+/// The same literal as a 32-bit one of the same operand map (sign-extended value).
+fn widen_literal(r: &LiteralRequest) -> Option<LiteralRequest> {
+    use crate::isa::{KindClass, KINDS, OPERANDS};
+    let map = OPERANDS.iter().find(|m| {
+        m.table[r.byte_base as usize].is_some_and(|(k, _)| matches!(KINDS[k as usize].class, KindClass::Lit { bits: 16, .. }))
+    })?;
+    let byte = (0..=255u8).find(|&b| {
+        map.table[b as usize].is_some_and(|(k, n)| n == 0 && matches!(KINDS[k as usize].class, KindClass::Lit { bits: 32, .. }))
+    })?;
+    let value = (r.value as u16 as i16 as i32 as u32) as u64;
+    Some(LiteralRequest { bits: 32, value, byte_base: byte, field_lo: r.field_lo })
 }
 
 /// GNU as writes memory operands in brackets: `ldd,2 [ %dr0 + 8 ], %dr2` and

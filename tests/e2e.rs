@@ -52,7 +52,7 @@ macro_rules! programs {
 }
 
 programs!(
-    hello, arith, memory, calls, loops, branches, spec, syscalls, fault_segv, fault_rodata, fault_div, fault_ctpr, fault_window,
+    hello, arith, select, memory, calls, loops, branches, spec, syscalls, fault_segv, fault_rodata, fault_div, fault_ctpr, fault_window,
     fault_tag, fault_decode, fault_return,
 );
 
