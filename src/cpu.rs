@@ -184,6 +184,6 @@ impl Cpu {
     /// 42:32 (base modulo the register file), fx at 48.
     pub fn packed_wd(&self) -> u64 {
         let b = (self.wd.base * 8) & 0x7ff;
-        b | (self.wd.size as u64 * 8 & 0x7ff) << 16 | (self.wd.psize as u64 * 8 & 0x7ff) << 32 | (self.wd.fx as u64) << 48
+        b | ((self.wd.size as u64 * 8) & 0x7ff) << 16 | ((self.wd.psize as u64 * 8) & 0x7ff) << 32 | (self.wd.fx as u64) << 48
     }
 }

@@ -358,8 +358,9 @@ fn fcmp(code: u128, a: f64, b: f64) -> Result<u128, Trap> {
         2 => a <= b,
         3 => a.is_nan() || b.is_nan(),
         4 => a != b,
-        5 => !(a < b),
-        6 => !(a <= b),
+        // "Not less": true for unordered operands too.
+        5 => a.partial_cmp(&b).is_none_or(|o| o.is_ge()),
+        6 => a.partial_cmp(&b).is_none_or(|o| o.is_gt()),
         _ => !(a.is_nan() || b.is_nan()),
     };
     Ok(r as u128)

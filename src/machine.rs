@@ -226,7 +226,7 @@ fn load_segments(mem: &mut GuestMemory, image: &[u8], plan: &LoadPlan) -> Result
                 GUEST_SPACE >> 30
             )));
         }
-        let p = (seg.read as u8) * perm::READ | (seg.write as u8) * perm::WRITE | (seg.exec as u8) * perm::EXEC;
+        let p = ((seg.read as u8) * perm::READ) | ((seg.write as u8) * perm::WRITE) | ((seg.exec as u8) * perm::EXEC);
         mem.map(start, end - start, p).map_err(mem_err)?;
         let data = &image[seg.file_offset as usize..(seg.file_offset + seg.file_size) as usize];
         mem.write_initial(seg.vaddr, data).map_err(|e| StartError::Layout(e.to_string()))?;

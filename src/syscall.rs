@@ -285,18 +285,19 @@ fn open_flags(f: u64) -> i32 {
     table.iter().filter(|(g, _)| f & g != 0).fold(0, |a, (_, h)| a | h) | (f as i32 & 3)
 }
 
-/// The E2K `struct stat` (112 bytes) from the host's.
+/// The E2K `struct stat` (112 bytes) from the host's (field types differ by host).
+#[allow(clippy::unnecessary_cast)]
 fn e2k_stat(s: &libc::stat) -> [u8; 112] {
     let mut o = [0u8; 112];
     let mut put32 = |at: usize, v: u64| o[at..at + 4].copy_from_slice(&(v as u32).to_le_bytes());
-    put32(0, s.st_dev as u64);
+    put32(0, s.st_dev);
     put32(16, s.st_mode as u64);
-    put32(20, s.st_nlink as u64);
+    put32(20, s.st_nlink);
     put32(24, s.st_uid as u64);
     put32(28, s.st_gid as u64);
-    put32(32, s.st_rdev as u64);
+    put32(32, s.st_rdev);
     let words: [(usize, u64); 10] = [
-        (8, s.st_ino as u64),
+        (8, s.st_ino),
         (40, s.st_size as u64),
         (48, s.st_blksize as u64),
         (56, s.st_blocks as u64),
@@ -616,7 +617,7 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
         90 => v(mmap(m, a)),
         91 => {
             let Some(len) = page_up(a[1]) else { return v(-EINVAL) };
-            if a[0] % PAGE != 0 || a[0].checked_add(len).is_none_or(|e| e > m.kernel.mmap_top) {
+            if !a[0].is_multiple_of(PAGE) || a[0].checked_add(len).is_none_or(|e| e > m.kernel.mmap_top) {
                 return v(-EINVAL);
             }
             m.cache.clear();
@@ -624,7 +625,7 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
         }
         125 => {
             let Some(len) = page_up(a[1]) else { return v(-EINVAL) };
-            if a[0] % PAGE != 0 || a[0].checked_add(len).is_none_or(|e| e > m.kernel.mmap_top) {
+            if !a[0].is_multiple_of(PAGE) || a[0].checked_add(len).is_none_or(|e| e > m.kernel.mmap_top) {
                 return v(-EINVAL);
             }
             m.cache.clear();
@@ -639,7 +640,7 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
             // MADV_DONTNEED drops private contents; the other advice changes nothing here.
             if a[2] == 4 {
                 if let Some(len) = page_up(a[1]) {
-                    if a[0] % PAGE == 0 && a[0].checked_add(len).is_some_and(|e| e <= m.kernel.mmap_top) {
+                    if a[0].is_multiple_of(PAGE) && a[0].checked_add(len).is_some_and(|e| e <= m.kernel.mmap_top) {
                         let _ = m.mem.discard(a[0], len);
                     }
                 }
