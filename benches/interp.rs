@@ -2,7 +2,7 @@
 //! wide instructions per second, release build. `cargo bench --bench interp`.
 
 use e2k_emu::asm::{assemble_elf, Options};
-use e2k_emu::machine::{LogFlags, Machine, Options as RunOptions, Outcome};
+use e2k_emu::machine::{Machine, Options as RunOptions, Outcome};
 use e2k_emu::version::Iset;
 use std::time::Instant;
 
@@ -13,15 +13,8 @@ fn main() {
         let src = std::fs::read_to_string(format!("{dir}/{name}.s")).expect("kernel source");
         let image = assemble_elf(&[(format!("{name}.s"), src)], &Options { iset: Iset::new(4).unwrap(), entry: None, text_base: 0x10000 })
             .unwrap_or_else(|e| panic!("{name}: {}", e[0]));
-        let opts = RunOptions {
-            args: vec![name.into()],
-            env: vec![],
-            exe_path: name.into(),
-            iset: None,
-            strace: false,
-            log: LogFlags::default(),
-            sysroot: None,
-        };
+        let mut opts = RunOptions::new(name, &[]);
+        opts.jit = false;
         let mut m = Machine::new(&image, opts).expect("loads");
         let t = Instant::now();
         let outcome = m.run();

@@ -10663,6 +10663,21 @@ fn mdef_lsr_now(
         x.state_read(a0)?
     })
 }
+///isa/control.isa:121
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn mdef_jit_lsr_now(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<crate::jit::ir::LV, crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    Ok({
+        let a0 = LV::C(131u128);
+        x.h_state_read(a0)?
+    })
+}
 ///isa/control.isa:123
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn mdef_loop_end(
@@ -10680,6 +10695,44 @@ fn mdef_loop_end(
                 <= (1u128)) as u128) != 0)) as u128,
     )
 }
+///isa/control.isa:123
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn mdef_jit_loop_end(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<crate::jit::ir::LV, crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    Ok({
+        let o0 = {
+            let o0 = {
+                let o0 = mdef_jit_lsr_now(b, pc, i, x)?;
+                let o1 = LV::C(37u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = mdef_jit_lsr_now(b, pc, i, x)?;
+                    ir::slice(x, o0, 32u32, 5u32)?
+                };
+                let o1 = LV::C(0u128);
+                ir::eq(x, o0, o1)?
+            };
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = mdef_jit_lsr_now(b, pc, i, x)?;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::ule(x, o0, o1)?
+        };
+        ir::land(x, o0, o1)?
+    })
+}
 ///isa/control.isa:124
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn mdef_ct_pred(
@@ -10692,6 +10745,21 @@ fn mdef_ct_pred(
     Ok({
         let a0 = ((b.ss.map_or(0u64, |s| s.psrc() as u64)) as u128);
         x.pred(a0)?
+    })
+}
+///isa/control.isa:124
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn mdef_jit_ct_pred(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<crate::jit::ir::LV, crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    Ok({
+        let a0 = LV::C(((b.ss.map_or(0u64, |s| s.psrc() as u64)) as u128));
+        x.h_pred(a0)?
     })
 }
 ///isa/control.isa:126
@@ -10737,6 +10805,166 @@ fn mdef_transfer_taken(
                 && ((bits::not(mdef_loop_end(b, pc, i, x)?, 1u32)) != 0)) as u128) != 0))
             as u128,
     )
+}
+///isa/control.isa:126
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn mdef_jit_transfer_taken(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<crate::jit::ir::LV, crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    Ok({
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = LV::C(
+                                            ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
+                                        );
+                                        let o1 = LV::C(1u128);
+                                        ir::eq(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = LV::C(
+                                                ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
+                                            );
+                                            let o1 = LV::C(2u128);
+                                            ir::eq(x, o0, o1)?
+                                        };
+                                        let o1 = mdef_jit_ct_pred(b, pc, i, x)?;
+                                        ir::land(x, o0, o1)?
+                                    };
+                                    ir::lor(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = LV::C(
+                                            ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
+                                        );
+                                        let o1 = LV::C(3u128);
+                                        ir::eq(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = mdef_jit_ct_pred(b, pc, i, x)?;
+                                        ir::not(x, o0, 1u32)?
+                                    };
+                                    ir::land(x, o0, o1)?
+                                };
+                                ir::lor(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = LV::C(
+                                        ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
+                                    );
+                                    let o1 = LV::C(4u128);
+                                    ir::eq(x, o0, o1)?
+                                };
+                                let o1 = mdef_jit_loop_end(b, pc, i, x)?;
+                                ir::land(x, o0, o1)?
+                            };
+                            ir::lor(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = LV::C(
+                                    ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
+                                );
+                                let o1 = LV::C(5u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = mdef_jit_loop_end(b, pc, i, x)?;
+                                ir::not(x, o0, 1u32)?
+                            };
+                            ir::land(x, o0, o1)?
+                        };
+                        ir::lor(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = LV::C(
+                                ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
+                            );
+                            let o1 = LV::C(6u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = mdef_jit_ct_pred(b, pc, i, x)?;
+                            let o1 = mdef_jit_loop_end(b, pc, i, x)?;
+                            ir::lor(x, o0, o1)?
+                        };
+                        ir::land(x, o0, o1)?
+                    };
+                    ir::lor(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = LV::C(
+                                ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
+                            );
+                            let o1 = LV::C(7u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = mdef_jit_ct_pred(b, pc, i, x)?;
+                            ir::not(x, o0, 1u32)?
+                        };
+                        ir::land(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = mdef_jit_loop_end(b, pc, i, x)?;
+                        ir::not(x, o0, 1u32)?
+                    };
+                    ir::land(x, o0, o1)?
+                };
+                ir::lor(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128));
+                    let o1 = LV::C(14u128);
+                    ir::eq(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = mdef_jit_ct_pred(b, pc, i, x)?;
+                        ir::not(x, o0, 1u32)?
+                    };
+                    let o1 = mdef_jit_loop_end(b, pc, i, x)?;
+                    ir::lor(x, o0, o1)?
+                };
+                ir::land(x, o0, o1)?
+            };
+            ir::lor(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = LV::C(((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128));
+                    let o1 = LV::C(15u128);
+                    ir::eq(x, o0, o1)?
+                };
+                let o1 = mdef_jit_ct_pred(b, pc, i, x)?;
+                ir::land(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = mdef_jit_loop_end(b, pc, i, x)?;
+                ir::not(x, o0, 1u32)?
+            };
+            ir::land(x, o0, o1)?
+        };
+        ir::lor(x, o0, o1)?
+    })
 }
 ///isa/control.isa:132
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -10989,6 +11217,19 @@ fn ctl_0_loop_mode_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("loop_mode");
 }
 ///isa/control.isa:137
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_1_nop_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:137
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_exec(
     b: &Bundle,
@@ -11014,6 +11255,180 @@ fn ctl_1_nop_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("nop ");
     let _ = write!(out, "{}", (b.hs.nop() as u64));
+}
+///isa/control.isa:148
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_2_ct_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(((def_ct_unsupported(b, pc, i)) as u128));
+        x.trap_if(c, Trap::Unimplemented)?;
+    }
+    {
+        let c = mdef_jit_transfer_taken(b, pc, i, x)?;
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    let l_t: LV = {
+                        let a0 = LV::C(
+                            ((b.ss.map_or(0u64, |s| s.ctop() as u64)) as u128),
+                        );
+                        x.h_ctpr(a0)?
+                    };
+                    {
+                        let c = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = l_t;
+                                    ir::slice(x, o0, 54u32, 3u32)?
+                                };
+                                let o1 = LV::C(3u128);
+                                ir::ne(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = l_t;
+                                    ir::slice(x, o0, 54u32, 3u32)?
+                                };
+                                let o1 = LV::C(2u128);
+                                ir::ne(x, o0, o1)?
+                            };
+                            ir::land(x, o0, o1)?
+                        };
+                        x.trap_if(c, Trap::IllegalOpcode)?;
+                    }
+                    {
+                        let c = {
+                            let o0 = {
+                                let o0 = l_t;
+                                ir::slice(x, o0, 54u32, 3u32)?
+                            };
+                            let o1 = LV::C(2u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    { x.h_return_to_caller()? };
+                                } else {
+                                    {
+                                        let a0 = {
+                                            let o0 = l_t;
+                                            ir::slice(x, o0, 0u32, 48u32)?
+                                        };
+                                        x.h_jump(a0)?
+                                    };
+                                }
+                            }
+                            LV::V(_) => {
+                                x.push_path(c)?;
+                                {
+                                    { x.h_return_to_caller()? };
+                                }
+                                x.flip_path()?;
+                                {
+                                    {
+                                        let a0 = {
+                                            let o0 = l_t;
+                                            ir::slice(x, o0, 0u32, 48u32)?
+                                        };
+                                        x.h_jump(a0)?
+                                    };
+                                }
+                                x.pop_path();
+                            }
+                        }
+                    }
+                } else {}
+            }
+            LV::V(_) => {
+                x.push_path(c)?;
+                {
+                    let l_t: LV = {
+                        let a0 = LV::C(
+                            ((b.ss.map_or(0u64, |s| s.ctop() as u64)) as u128),
+                        );
+                        x.h_ctpr(a0)?
+                    };
+                    {
+                        let c = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = l_t;
+                                    ir::slice(x, o0, 54u32, 3u32)?
+                                };
+                                let o1 = LV::C(3u128);
+                                ir::ne(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = l_t;
+                                    ir::slice(x, o0, 54u32, 3u32)?
+                                };
+                                let o1 = LV::C(2u128);
+                                ir::ne(x, o0, o1)?
+                            };
+                            ir::land(x, o0, o1)?
+                        };
+                        x.trap_if(c, Trap::IllegalOpcode)?;
+                    }
+                    {
+                        let c = {
+                            let o0 = {
+                                let o0 = l_t;
+                                ir::slice(x, o0, 54u32, 3u32)?
+                            };
+                            let o1 = LV::C(2u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    { x.h_return_to_caller()? };
+                                } else {
+                                    {
+                                        let a0 = {
+                                            let o0 = l_t;
+                                            ir::slice(x, o0, 0u32, 48u32)?
+                                        };
+                                        x.h_jump(a0)?
+                                    };
+                                }
+                            }
+                            LV::V(_) => {
+                                x.push_path(c)?;
+                                {
+                                    { x.h_return_to_caller()? };
+                                }
+                                x.flip_path()?;
+                                {
+                                    {
+                                        let a0 = {
+                                            let o0 = l_t;
+                                            ir::slice(x, o0, 0u32, 48u32)?
+                                        };
+                                        x.h_jump(a0)?
+                                    };
+                                }
+                                x.pop_path();
+                            }
+                        }
+                    }
+                }
+                x.flip_path()?;
+                {}
+                x.pop_path();
+            }
+        }
+    }
+    Ok(())
 }
 ///isa/control.isa:148
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -11071,6 +11486,19 @@ fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.ct() as u64),
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
+}
+///isa/control.isa:159
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_3_ipd_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    Ok(())
 }
 ///isa/control.isa:159
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -11210,6 +11638,53 @@ fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abgd() as u64));
 }
 ///isa/control.isa:170
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_11_abn_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = {
+            let o0 = {
+                let o0 = LV::C(((b.ss.map_or(0u64, |s| s.abnt() as u64)) as u128));
+                let o1 = mdef_jit_transfer_taken(b, pc, i, x)?;
+                ir::land(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = LV::C(((b.ss.map_or(0u64, |s| s.abnf() as u64)) as u128));
+                let o1 = {
+                    let o0 = mdef_jit_transfer_taken(b, pc, i, x)?;
+                    ir::not(x, o0, 1u32)?
+                };
+                ir::land(x, o0, o1)?
+            };
+            ir::lor(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    { x.h_rotate_regs()? };
+                } else {}
+            }
+            LV::V(_) => {
+                x.push_path(c)?;
+                {
+                    { x.h_rotate_regs()? };
+                }
+                x.flip_path()?;
+                {}
+                x.pop_path();
+            }
+        }
+    }
+    Ok(())
+}
+///isa/control.isa:170
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_exec(
     b: &Bundle,
@@ -11250,6 +11725,53 @@ fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abnt() as u64));
 }
 ///isa/control.isa:176
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_12_abp_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = {
+            let o0 = {
+                let o0 = LV::C(((b.ss.map_or(0u64, |s| s.abpt() as u64)) as u128));
+                let o1 = mdef_jit_transfer_taken(b, pc, i, x)?;
+                ir::land(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = LV::C(((b.ss.map_or(0u64, |s| s.abpf() as u64)) as u128));
+                let o1 = {
+                    let o0 = mdef_jit_transfer_taken(b, pc, i, x)?;
+                    ir::not(x, o0, 1u32)?
+                };
+                ir::land(x, o0, o1)?
+            };
+            ir::lor(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    { x.h_rotate_preds()? };
+                } else {}
+            }
+            LV::V(_) => {
+                x.push_path(c)?;
+                {
+                    { x.h_rotate_preds()? };
+                }
+                x.flip_path()?;
+                {}
+                x.pop_path();
+            }
+        }
+    }
+    Ok(())
+}
+///isa/control.isa:176
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_exec(
     b: &Bundle,
@@ -11288,6 +11810,349 @@ fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abpf() as u64));
     out.push_str(", abpt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abpt() as u64));
+}
+///isa/control.isa:182
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_13_alc_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = {
+            let o0 = {
+                let o0 = LV::C(((b.ss.map_or(0u64, |s| s.alct() as u64)) as u128));
+                let o1 = mdef_jit_transfer_taken(b, pc, i, x)?;
+                ir::land(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = LV::C(((b.ss.map_or(0u64, |s| s.alcf() as u64)) as u128));
+                let o1 = {
+                    let o0 = mdef_jit_transfer_taken(b, pc, i, x)?;
+                    ir::not(x, o0, 1u32)?
+                };
+                ir::land(x, o0, o1)?
+            };
+            ir::lor(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    let l_l: LV = mdef_jit_lsr_now(b, pc, i, x)?;
+                    let l_lcnt: LV = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = l_l;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let o1 = LV::C(0u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        let o1 = LV::C(0u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = l_l;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let o1 = LV::C(1u128);
+                            ir::sub(x, o0, o1, 32u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let l_ecnt: LV = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = l_lcnt;
+                                    let o1 = LV::C(0u128);
+                                    ir::eq(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = l_l;
+                                    let o1 = LV::C(37u128);
+                                    ir::bit(x, o0, o1)?
+                                };
+                                ir::land(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = l_l;
+                                    ir::slice(x, o0, 32u32, 5u32)?
+                                };
+                                let o1 = LV::C(0u128);
+                                ir::ne(x, o0, o1)?
+                            };
+                            ir::land(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = l_l;
+                                ir::slice(x, o0, 32u32, 5u32)?
+                            };
+                            let o1 = LV::C(1u128);
+                            ir::sub(x, o0, o1, 5u32)?
+                        };
+                        let o2 = {
+                            let o0 = l_l;
+                            ir::slice(x, o0, 32u32, 5u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let l_pcnt: LV = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = l_l;
+                                ir::slice(x, o0, 48u32, 5u32)?
+                            };
+                            let o1 = LV::C(0u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        let o1 = LV::C(0u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = l_l;
+                                ir::slice(x, o0, 48u32, 5u32)?
+                            };
+                            let o1 = LV::C(1u128);
+                            ir::sub(x, o0, o1, 5u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let l_kept: LV = {
+                        let o0 = l_l;
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = LV::C(4294967295u128);
+                                        let o1 = {
+                                            let o0 = LV::C(31u128);
+                                            let o1 = LV::C(32u128);
+                                            ir::shl(x, o0, o1, 64u32)?
+                                        };
+                                        ir::or(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = LV::C(1u128);
+                                        let o1 = LV::C(38u128);
+                                        ir::shl(x, o0, o1, 64u32)?
+                                    };
+                                    ir::or(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = LV::C(31u128);
+                                    let o1 = LV::C(48u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            ir::not(x, o0, 64u32)?
+                        };
+                        ir::and(x, o0, o1)?
+                    };
+                    {
+                        let a0 = LV::C(131u128);
+                        let a1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = l_kept;
+                                        let o1 = l_lcnt;
+                                        ir::or(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = l_ecnt;
+                                        let o1 = LV::C(32u128);
+                                        ir::shl(x, o0, o1, 64u32)?
+                                    };
+                                    ir::or(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = l_lcnt;
+                                        let o1 = LV::C(0u128);
+                                        ir::eq(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(38u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = l_pcnt;
+                                let o1 = LV::C(48u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        x.h_state_write(a0, a1)?
+                    };
+                } else {}
+            }
+            LV::V(_) => {
+                x.push_path(c)?;
+                {
+                    let l_l: LV = mdef_jit_lsr_now(b, pc, i, x)?;
+                    let l_lcnt: LV = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = l_l;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let o1 = LV::C(0u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        let o1 = LV::C(0u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = l_l;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let o1 = LV::C(1u128);
+                            ir::sub(x, o0, o1, 32u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let l_ecnt: LV = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = l_lcnt;
+                                    let o1 = LV::C(0u128);
+                                    ir::eq(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = l_l;
+                                    let o1 = LV::C(37u128);
+                                    ir::bit(x, o0, o1)?
+                                };
+                                ir::land(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = l_l;
+                                    ir::slice(x, o0, 32u32, 5u32)?
+                                };
+                                let o1 = LV::C(0u128);
+                                ir::ne(x, o0, o1)?
+                            };
+                            ir::land(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = l_l;
+                                ir::slice(x, o0, 32u32, 5u32)?
+                            };
+                            let o1 = LV::C(1u128);
+                            ir::sub(x, o0, o1, 5u32)?
+                        };
+                        let o2 = {
+                            let o0 = l_l;
+                            ir::slice(x, o0, 32u32, 5u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let l_pcnt: LV = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = l_l;
+                                ir::slice(x, o0, 48u32, 5u32)?
+                            };
+                            let o1 = LV::C(0u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        let o1 = LV::C(0u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = l_l;
+                                ir::slice(x, o0, 48u32, 5u32)?
+                            };
+                            let o1 = LV::C(1u128);
+                            ir::sub(x, o0, o1, 5u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let l_kept: LV = {
+                        let o0 = l_l;
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = LV::C(4294967295u128);
+                                        let o1 = {
+                                            let o0 = LV::C(31u128);
+                                            let o1 = LV::C(32u128);
+                                            ir::shl(x, o0, o1, 64u32)?
+                                        };
+                                        ir::or(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = LV::C(1u128);
+                                        let o1 = LV::C(38u128);
+                                        ir::shl(x, o0, o1, 64u32)?
+                                    };
+                                    ir::or(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = LV::C(31u128);
+                                    let o1 = LV::C(48u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            ir::not(x, o0, 64u32)?
+                        };
+                        ir::and(x, o0, o1)?
+                    };
+                    {
+                        let a0 = LV::C(131u128);
+                        let a1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = l_kept;
+                                        let o1 = l_lcnt;
+                                        ir::or(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = l_ecnt;
+                                        let o1 = LV::C(32u128);
+                                        ir::shl(x, o0, o1, 64u32)?
+                                    };
+                                    ir::or(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = l_lcnt;
+                                        let o1 = LV::C(0u128);
+                                        ir::eq(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(38u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = l_pcnt;
+                                let o1 = LV::C(48u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        x.h_state_write(a0, a1)?
+                    };
+                }
+                x.flip_path()?;
+                {}
+                x.pop_path();
+            }
+        }
+    }
+    Ok(())
 }
 ///isa/control.isa:182
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -11367,6 +12232,23 @@ fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.alct() as u64));
 }
 ///isa/control.isa:204
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_14_cs0_invalid_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(1u128);
+        x.trap_if(c, Trap::IllegalOpcode)?;
+    }
+    Ok(())
+}
+///isa/control.isa:204
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_exec(
     b: &Bundle,
@@ -11402,6 +12284,48 @@ fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.cs0.map_or(0u64, |s| s.opc() as u64),
         b.cs0.map_or(0u64, |s| s.ptype() as u64),
     );
+}
+///isa/control.isa:208
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_15_ibranch_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(((def_ct_unsupported(b, pc, i)) as u128));
+        x.trap_if(c, Trap::Unimplemented)?;
+    }
+    {
+        let c = mdef_jit_transfer_taken(b, pc, i, x)?;
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    {
+                        let a0 = LV::C(((def_disp_target(b, pc, i)) as u128));
+                        x.h_jump(a0)?
+                    };
+                } else {}
+            }
+            LV::V(_) => {
+                x.push_path(c)?;
+                {
+                    {
+                        let a0 = LV::C(((def_disp_target(b, pc, i)) as u128));
+                        x.h_jump(a0)?
+                    };
+                }
+                x.flip_path()?;
+                {}
+                x.pop_path();
+            }
+        }
+    }
+    Ok(())
 }
 ///isa/control.isa:208
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -11453,6 +12377,23 @@ fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     );
 }
 ///isa/control.isa:215
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_16_done_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(1u128);
+        x.trap_if(c, Trap::Privileged)?;
+    }
+    Ok(())
+}
+///isa/control.isa:215
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_exec(
     b: &Bundle,
@@ -11497,6 +12438,36 @@ fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.ct() as u64),
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
+}
+///isa/control.isa:219
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_17_disp_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let a0 = LV::C(((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) as u128));
+        let a1 = {
+            let o0 = {
+                let o0 = LV::C(((def_disp_target(b, pc, i)) as u128));
+                let o1 = LV::C(281474976710655u128);
+                ir::and(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = LV::C(3u128);
+                let o1 = LV::C(54u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        x.h_ctpr_write(a0, a1)?
+    };
+    Ok(())
 }
 ///isa/control.isa:219
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -11553,6 +12524,32 @@ fn ctl_18_ldisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
 ///isa/control.isa:224
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_19_sdisp_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let a0 = LV::C(((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) as u128));
+        let a1 = {
+            let o0 = LV::C(((b.cs0.map_or(0u64, |s| s.entry() as u64)) as u128));
+            let o1 = {
+                let o0 = LV::C(5u128);
+                let o1 = LV::C(54u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        x.h_ctpr_write(a0, a1)?
+    };
+    Ok(())
+}
+///isa/control.isa:224
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_exec(
     b: &Bundle,
@@ -11590,6 +12587,28 @@ fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", b.cs0.map_or(0u64, | s | s.entry() as u64));
 }
 ///isa/control.isa:228
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_20_return_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let a0 = LV::C(3u128);
+        let a1 = {
+            let o0 = LV::C(2u128);
+            let o1 = LV::C(54u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        x.h_ctpr_write(a0, a1)?
+    };
+    Ok(())
+}
+///isa/control.isa:228
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_exec(
     b: &Bundle,
@@ -11622,6 +12641,23 @@ fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
 fn ctl_20_return_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("return %ctpr3");
+}
+///isa/control.isa:232
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_21_gettsd_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(1u128);
+        x.trap_if(c, Trap::Privileged)?;
+    }
+    Ok(())
 }
 ///isa/control.isa:232
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -11660,6 +12696,23 @@ fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
 }
 ///isa/control.isa:236
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_22_puttsd_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(1u128);
+        x.trap_if(c, Trap::Privileged)?;
+    }
+    Ok(())
+}
+///isa/control.isa:236
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_exec(
     b: &Bundle,
@@ -11690,6 +12743,19 @@ fn ctl_22_puttsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("puttsd ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
+}
+///isa/control.isa:240
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_23_pref_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    Ok(())
 }
 ///isa/control.isa:240
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -11725,6 +12791,23 @@ fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.pref_ipd() as u64));
 }
 ///isa/control.isa:245
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_24_cs0_none_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(1u128);
+        x.trap_if(c, Trap::IllegalOpcode)?;
+    }
+    Ok(())
+}
+///isa/control.isa:245
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_exec(
     b: &Bundle,
@@ -11757,6 +12840,19 @@ fn ctl_24_cs0_none_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(" ");
 }
 ///isa/control.isa:259
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_25_vfrpsz_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:259
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_exec(
     b: &Bundle,
@@ -11783,6 +12879,23 @@ fn ctl_25_vfrpsz_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfrpsz rpsz = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.rpsz() as u64));
+}
+///isa/control.isa:263
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_26_vfrpsz_bogus_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(1u128);
+        x.trap_if(c, Trap::IllegalOpcode)?;
+    }
+    Ok(())
 }
 ///isa/control.isa:263
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -11813,6 +12926,25 @@ fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
 fn ctl_26_vfrpsz_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus vfrpsz>");
+}
+///isa/control.isa:267
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_27_setwd_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let a0 = LV::C(((b.lts[0usize].map_or(0u64, |s| s.wsz() as u64)) as u128));
+        let a1 = LV::C(((b.lts[0usize].map_or(0u64, |s| s.nfx() as u64)) as u128));
+        let a2 = LV::C(0u128);
+        x.h_set_window(a0, a1, a2)?
+    };
+    Ok(())
 }
 ///isa/control.isa:267
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -11849,6 +12981,25 @@ fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.wsz() as u64));
     out.push_str(", nfx = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.nfx() as u64));
+}
+///isa/control.isa:271
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_28_setwd_dbl_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let a0 = LV::C(((b.lts[0usize].map_or(0u64, |s| s.wsz() as u64)) as u128));
+        let a1 = LV::C(((b.lts[0usize].map_or(0u64, |s| s.nfx() as u64)) as u128));
+        let a2 = LV::C(((b.lts[0usize].map_or(0u64, |s| s.dbl() as u64)) as u128));
+        x.h_set_window(a0, a1, a2)?
+    };
+    Ok(())
 }
 ///isa/control.isa:271
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -11889,6 +13040,23 @@ fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.dbl() as u64));
 }
 ///isa/control.isa:276
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_29_setwd_bogus_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(1u128);
+        x.trap_if(c, Trap::IllegalOpcode)?;
+    }
+    Ok(())
+}
+///isa/control.isa:276
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_exec(
     b: &Bundle,
@@ -11917,6 +13085,25 @@ fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
 fn ctl_29_setwd_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus setwd>");
+}
+///isa/control.isa:280
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_30_setbn_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let a0 = LV::C(((b.cs1.map_or(0u64, |s| s.rbs() as u64)) as u128));
+        let a1 = LV::C(((b.cs1.map_or(0u64, |s| s.rsz() as u64)) as u128));
+        let a2 = LV::C(((b.cs1.map_or(0u64, |s| s.rcur() as u64)) as u128));
+        x.h_set_reg_rotation(a0, a1, a2)?
+    };
+    Ok(())
 }
 ///isa/control.isa:280
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -11956,6 +13143,23 @@ fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rsz() as u64));
     out.push_str(", rcur = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rcur() as u64));
+}
+///isa/control.isa:284
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_31_setbp_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let a0 = LV::C(((b.cs1.map_or(0u64, |s| s.psz() as u64)) as u128));
+        x.h_set_pred_rotation(a0)?
+    };
+    Ok(())
 }
 ///isa/control.isa:284
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -12006,6 +13210,23 @@ fn ctl_32_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("setsft");
 }
 ///isa/control.isa:289
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_33_setsft_v1_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(1u128);
+        x.trap_if(c, Trap::IllegalOpcode)?;
+    }
+    Ok(())
+}
+///isa/control.isa:289
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_exec(
     b: &Bundle,
@@ -12034,6 +13255,23 @@ fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
 fn ctl_33_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
+}
+///isa/control.isa:293
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_34_setei_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(1u128);
+        x.trap_if(c, Trap::Privileged)?;
+    }
+    Ok(())
 }
 ///isa/control.isa:293
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -12065,6 +13303,19 @@ fn ctl_34_setei_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setei ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.ei() as u64));
+}
+///isa/control.isa:297
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_35_wait_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    Ok(())
 }
 ///isa/control.isa:297
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -12104,6 +13355,19 @@ fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
 ///isa/control.isa:301
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_36_wait_trap_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:301
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_exec(
     b: &Bundle,
@@ -12141,6 +13405,19 @@ fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_e() as u64));
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
+}
+///isa/control.isa:305
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_37_wait_sal_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    Ok(())
 }
 ///isa/control.isa:305
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -12188,6 +13465,228 @@ fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_e() as u64));
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
+}
+///isa/control.isa:309
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_38_call_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(((def_ct_unsupported(b, pc, i)) as u128));
+        x.trap_if(c, Trap::Unimplemented)?;
+    }
+    {
+        let c = mdef_jit_transfer_taken(b, pc, i, x)?;
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    let l_t: LV = {
+                        let a0 = LV::C(
+                            ((b.ss.map_or(0u64, |s| s.ctop() as u64)) as u128),
+                        );
+                        x.h_ctpr(a0)?
+                    };
+                    {
+                        let c = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = l_t;
+                                    ir::slice(x, o0, 54u32, 3u32)?
+                                };
+                                let o1 = LV::C(3u128);
+                                ir::ne(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = l_t;
+                                    ir::slice(x, o0, 54u32, 3u32)?
+                                };
+                                let o1 = LV::C(5u128);
+                                ir::ne(x, o0, o1)?
+                            };
+                            ir::land(x, o0, o1)?
+                        };
+                        x.trap_if(c, Trap::IllegalOpcode)?;
+                    }
+                    {
+                        let c = {
+                            let o0 = {
+                                let o0 = l_t;
+                                ir::slice(x, o0, 54u32, 3u32)?
+                            };
+                            let o1 = LV::C(5u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = {
+                                            let o0 = l_t;
+                                            ir::slice(x, o0, 0u32, 48u32)?
+                                        };
+                                        let a1 = LV::C(
+                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
+                                        );
+                                        x.h_syscall(a0, a1)?
+                                    };
+                                } else {
+                                    {
+                                        let a0 = {
+                                            let o0 = l_t;
+                                            ir::slice(x, o0, 0u32, 48u32)?
+                                        };
+                                        let a1 = LV::C(
+                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
+                                        );
+                                        x.h_call_to(a0, a1)?
+                                    };
+                                }
+                            }
+                            LV::V(_) => {
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = {
+                                            let o0 = l_t;
+                                            ir::slice(x, o0, 0u32, 48u32)?
+                                        };
+                                        let a1 = LV::C(
+                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
+                                        );
+                                        x.h_syscall(a0, a1)?
+                                    };
+                                }
+                                x.flip_path()?;
+                                {
+                                    {
+                                        let a0 = {
+                                            let o0 = l_t;
+                                            ir::slice(x, o0, 0u32, 48u32)?
+                                        };
+                                        let a1 = LV::C(
+                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
+                                        );
+                                        x.h_call_to(a0, a1)?
+                                    };
+                                }
+                                x.pop_path();
+                            }
+                        }
+                    }
+                } else {}
+            }
+            LV::V(_) => {
+                x.push_path(c)?;
+                {
+                    let l_t: LV = {
+                        let a0 = LV::C(
+                            ((b.ss.map_or(0u64, |s| s.ctop() as u64)) as u128),
+                        );
+                        x.h_ctpr(a0)?
+                    };
+                    {
+                        let c = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = l_t;
+                                    ir::slice(x, o0, 54u32, 3u32)?
+                                };
+                                let o1 = LV::C(3u128);
+                                ir::ne(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = l_t;
+                                    ir::slice(x, o0, 54u32, 3u32)?
+                                };
+                                let o1 = LV::C(5u128);
+                                ir::ne(x, o0, o1)?
+                            };
+                            ir::land(x, o0, o1)?
+                        };
+                        x.trap_if(c, Trap::IllegalOpcode)?;
+                    }
+                    {
+                        let c = {
+                            let o0 = {
+                                let o0 = l_t;
+                                ir::slice(x, o0, 54u32, 3u32)?
+                            };
+                            let o1 = LV::C(5u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = {
+                                            let o0 = l_t;
+                                            ir::slice(x, o0, 0u32, 48u32)?
+                                        };
+                                        let a1 = LV::C(
+                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
+                                        );
+                                        x.h_syscall(a0, a1)?
+                                    };
+                                } else {
+                                    {
+                                        let a0 = {
+                                            let o0 = l_t;
+                                            ir::slice(x, o0, 0u32, 48u32)?
+                                        };
+                                        let a1 = LV::C(
+                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
+                                        );
+                                        x.h_call_to(a0, a1)?
+                                    };
+                                }
+                            }
+                            LV::V(_) => {
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = {
+                                            let o0 = l_t;
+                                            ir::slice(x, o0, 0u32, 48u32)?
+                                        };
+                                        let a1 = LV::C(
+                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
+                                        );
+                                        x.h_syscall(a0, a1)?
+                                    };
+                                }
+                                x.flip_path()?;
+                                {
+                                    {
+                                        let a0 = {
+                                            let o0 = l_t;
+                                            ir::slice(x, o0, 0u32, 48u32)?
+                                        };
+                                        let a1 = LV::C(
+                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
+                                        );
+                                        x.h_call_to(a0, a1)?
+                                    };
+                                }
+                                x.pop_path();
+                            }
+                        }
+                    }
+                }
+                x.flip_path()?;
+                {}
+                x.pop_path();
+            }
+        }
+    }
+    Ok(())
 }
 ///isa/control.isa:309
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -12312,6 +13811,23 @@ fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     );
 }
 ///isa/control.isa:327
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_41_icall_other_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(1u128);
+        x.trap_if(c, Trap::IllegalOpcode)?;
+    }
+    Ok(())
+}
+///isa/control.isa:327
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_exec(
     b: &Bundle,
@@ -12343,6 +13859,23 @@ fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
+}
+///isa/control.isa:331
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_42_call_bogus_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(1u128);
+        x.trap_if(c, Trap::IllegalOpcode)?;
+    }
+    Ok(())
 }
 ///isa/control.isa:331
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -12378,6 +13911,19 @@ fn ctl_42_call_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("<bogus call>");
 }
 ///isa/control.isa:335
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_43_flushr_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:335
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_exec(
     b: &Bundle,
@@ -12403,6 +13949,19 @@ fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
 fn ctl_43_flushr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushr");
+}
+///isa/control.isa:339
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_44_flushc_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    Ok(())
 }
 ///isa/control.isa:339
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -12432,6 +13991,19 @@ fn ctl_44_flushc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("flushc");
 }
 ///isa/control.isa:343
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_45_fillr_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:343
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_exec(
     b: &Bundle,
@@ -12457,6 +14029,23 @@ fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
 fn ctl_45_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillr");
+}
+///isa/control.isa:347
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_46_fillr_old_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(1u128);
+        x.trap_if(c, Trap::IllegalOpcode)?;
+    }
+    Ok(())
 }
 ///isa/control.isa:347
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -12489,6 +14078,19 @@ fn ctl_46_fillr_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("unimp fillr");
 }
 ///isa/control.isa:351
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_47_fillc_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:351
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_exec(
     b: &Bundle,
@@ -12514,6 +14116,23 @@ fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
 fn ctl_47_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillc");
+}
+///isa/control.isa:355
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_48_fillc_old_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(1u128);
+        x.trap_if(c, Trap::IllegalOpcode)?;
+    }
+    Ok(())
 }
 ///isa/control.isa:355
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -12563,6 +14182,23 @@ fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.dmask() as u64));
     out.push_str(", chkm4 = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.chkm4() as u64));
+}
+///isa/control.isa:362
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_50_cs1_unimp_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = LV::C(1u128);
+        x.trap_if(c, Trap::IllegalOpcode)?;
+    }
+    Ok(())
 }
 ///isa/control.isa:362
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -12706,6 +14342,89 @@ fn ctl_54_mova3_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     );
 }
 ///isa/control.isa:417
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_55_pls_elp0_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    let l_e: LV = LV::C(((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) as u128));
+    {
+        let c = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_e;
+                    ir::slice(x, o0, 5u32, 2u32)?
+                };
+                let o1 = LV::C(2u128);
+                ir::eq(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = l_e;
+                        let o1 = LV::C(6u128);
+                        ir::bit(x, o0, o1)?
+                    };
+                    let o1 = LV::C(0u128);
+                    ir::eq(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = l_e;
+                        ir::slice(x, o0, 0u32, 6u32)?
+                    };
+                    let o1 = LV::C(0u128);
+                    ir::ne(x, o0, o1)?
+                };
+                ir::land(x, o0, o1)?
+            };
+            ir::lor(x, o0, o1)?
+        };
+        x.trap_if(c, Trap::Unimplemented)?;
+    }
+    {
+        let a0 = {
+            let o0 = LV::C(2u128);
+            let o1 = LV::C((((i as u64)) as u128));
+            ir::mul(x, o0, o1, 8u32)?
+        };
+        let a1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_e;
+                    let o1 = LV::C(6u128);
+                    ir::bit(x, o0, o1)?
+                };
+                let o1 = LV::C(0u128);
+                ir::eq(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = mdef_jit_lsr_now(b, pc, i, x)?;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let o1 = LV::C(0u128);
+                ir::eq(x, o0, o1)?
+            };
+            let o2 = {
+                let a0 = {
+                    let o0 = l_e;
+                    ir::slice(x, o0, 0u32, 5u32)?
+                };
+                x.h_pred(a0)?
+            };
+            ir::select(x, o0, o1, o2)?
+        };
+        x.h_local_pred_write(a0, a1)?
+    };
+    Ok(())
+}
+///isa/control.isa:417
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_exec(
     b: &Bundle,
@@ -12767,6 +14486,93 @@ fn ctl_55_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", ((2u64).wrapping_mul((i as u64))));
 }
 ///isa/control.isa:425
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_56_pls_elp1_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    let l_e: LV = LV::C(((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) as u128));
+    {
+        let c = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_e;
+                    ir::slice(x, o0, 5u32, 2u32)?
+                };
+                let o1 = LV::C(2u128);
+                ir::eq(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = l_e;
+                        let o1 = LV::C(6u128);
+                        ir::bit(x, o0, o1)?
+                    };
+                    let o1 = LV::C(0u128);
+                    ir::eq(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = l_e;
+                        ir::slice(x, o0, 0u32, 6u32)?
+                    };
+                    let o1 = LV::C(0u128);
+                    ir::ne(x, o0, o1)?
+                };
+                ir::land(x, o0, o1)?
+            };
+            ir::lor(x, o0, o1)?
+        };
+        x.trap_if(c, Trap::Unimplemented)?;
+    }
+    {
+        let a0 = {
+            let o0 = {
+                let o0 = LV::C(2u128);
+                let o1 = LV::C((((i as u64)) as u128));
+                ir::mul(x, o0, o1, 8u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::add(x, o0, o1, 8u32)?
+        };
+        let a1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_e;
+                    let o1 = LV::C(6u128);
+                    ir::bit(x, o0, o1)?
+                };
+                let o1 = LV::C(0u128);
+                ir::eq(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = mdef_jit_lsr_now(b, pc, i, x)?;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let o1 = LV::C(0u128);
+                ir::eq(x, o0, o1)?
+            };
+            let o2 = {
+                let a0 = {
+                    let o0 = l_e;
+                    ir::slice(x, o0, 0u32, 5u32)?
+                };
+                x.h_pred(a0)?
+            };
+            ir::select(x, o0, o1, o2)?
+        };
+        x.h_local_pred_write(a0, a1)?
+    };
+    Ok(())
+}
+///isa/control.isa:425
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_exec(
     b: &Bundle,
@@ -12826,6 +14632,67 @@ fn ctl_56_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     text_elp_src(out, b.pls[i].map_or(0u64, |s| s.elp1() as u64));
     out.push_str(", @p");
     let _ = write!(out, "{}", ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64)));
+}
+///isa/control.isa:433
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_57_pls_clp_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    {
+        let c = {
+            let o0 = LV::C(((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128));
+            let o1 = LV::C(2u128);
+            ir::eq(x, o0, o1)?
+        };
+        x.trap_if(c, Trap::IllegalOpcode)?;
+    }
+    let l_a: LV = {
+        let o0 = {
+            let a0 = LV::C(((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128));
+            x.h_local_pred(a0)?
+        };
+        let o1 = LV::C(((b.pls[i].map_or(0u64, |s| s.neg0() as u64)) as u128));
+        ir::ne(x, o0, o1)?
+    };
+    let l_c: LV = {
+        let o0 = {
+            let a0 = LV::C(((b.pls[i].map_or(0u64, |s| s.p1() as u64)) as u128));
+            x.h_local_pred(a0)?
+        };
+        let o1 = LV::C(((b.pls[i].map_or(0u64, |s| s.neg1() as u64)) as u128));
+        ir::ne(x, o0, o1)?
+    };
+    {
+        let a0 = {
+            let o0 = LV::C(4u128);
+            let o1 = LV::C((((i as u64)) as u128));
+            ir::add(x, o0, o1, 8u32)?
+        };
+        let a1 = {
+            let o0 = {
+                let o0 = LV::C(
+                    ((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128),
+                );
+                let o1 = LV::C(3u128);
+                ir::eq(x, o0, o1)?
+            };
+            let o1 = l_c;
+            let o2 = {
+                let o0 = l_a;
+                let o1 = l_c;
+                ir::land(x, o0, o1)?
+            };
+            ir::select(x, o0, o1, o2)?
+        };
+        x.h_local_pred_write(a0, a1)?
+    };
+    Ok(())
 }
 ///isa/control.isa:433
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -12896,6 +14763,82 @@ fn ctl_57_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
 }
 ///isa/control.isa:443
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_58_pls_pass_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::jit::ir::Lx,
+) -> Result<(), crate::jit::ir::NoLower> {
+    use crate::jit::ir::{self, LV};
+    use crate::jit::lower::JitHelpers;
+    use crate::semantics::Trap;
+    let l_first: LV = {
+        let o0 = {
+            let a0 = LV::C(((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128));
+            x.h_local_pred(a0)?
+        };
+        let o1 = LV::C(((b.pls[i].map_or(0u64, |s| s.neg0() as u64)) as u128));
+        ir::ne(x, o0, o1)?
+    };
+    {
+        let c = {
+            let o0 = {
+                let o0 = LV::C(
+                    ((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128),
+                );
+                let o1 = LV::C(3u128);
+                ir::ne(x, o0, o1)?
+            };
+            let o1 = l_first;
+            ir::lor(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    {
+                        let a0 = LV::C(
+                            ((b.pls[i].map_or(0u64, |s| s.pdst() as u64)) as u128),
+                        );
+                        let a1 = {
+                            let a0 = {
+                                let o0 = LV::C(4u128);
+                                let o1 = LV::C((((i as u64)) as u128));
+                                ir::add(x, o0, o1, 8u32)?
+                            };
+                            x.h_local_pred(a0)?
+                        };
+                        x.h_pred_write(a0, a1)?
+                    };
+                } else {}
+            }
+            LV::V(_) => {
+                x.push_path(c)?;
+                {
+                    {
+                        let a0 = LV::C(
+                            ((b.pls[i].map_or(0u64, |s| s.pdst() as u64)) as u128),
+                        );
+                        let a1 = {
+                            let a0 = {
+                                let o0 = LV::C(4u128);
+                                let o1 = LV::C((((i as u64)) as u128));
+                                ir::add(x, o0, o1, 8u32)?
+                            };
+                            x.h_local_pred(a0)?
+                        };
+                        x.h_pred_write(a0, a1)?
+                    };
+                }
+                x.flip_path()?;
+                {}
+                x.pop_path();
+            }
+        }
+    }
+    Ok(())
+}
+///isa/control.isa:443
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_exec(
     b: &Bundle,
@@ -12960,6 +14903,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_0_loop_mode_matches,
         print: ctl_0_loop_mode_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:136",
     },
     CtlInfo {
@@ -12972,6 +14916,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_1_nop_matches,
         print: ctl_1_nop_print,
         exec: Some(ctl_1_nop_exec),
+        jit: Some(ctl_1_nop_jit),
         src: "isa/control.isa:137",
     },
     CtlInfo {
@@ -12984,6 +14929,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_2_ct_matches,
         print: ctl_2_ct_print,
         exec: Some(ctl_2_ct_exec),
+        jit: Some(ctl_2_ct_jit),
         src: "isa/control.isa:148",
     },
     CtlInfo {
@@ -12996,6 +14942,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_3_ipd_matches,
         print: ctl_3_ipd_print,
         exec: Some(ctl_3_ipd_exec),
+        jit: Some(ctl_3_ipd_jit),
         src: "isa/control.isa:159",
     },
     CtlInfo {
@@ -13008,6 +14955,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_4_eap_matches,
         print: ctl_4_eap_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:163",
     },
     CtlInfo {
@@ -13020,6 +14968,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_5_bap_matches,
         print: ctl_5_bap_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:164",
     },
     CtlInfo {
@@ -13032,6 +14981,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_6_crp_matches,
         print: ctl_6_crp_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:165",
     },
     CtlInfo {
@@ -13044,6 +14994,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_7_srp_matches,
         print: ctl_7_srp_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:166",
     },
     CtlInfo {
@@ -13056,6 +15007,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_8_slrp_matches,
         print: ctl_8_slrp_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:167",
     },
     CtlInfo {
@@ -13068,6 +15020,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_9_vfdi_matches,
         print: ctl_9_vfdi_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:168",
     },
     CtlInfo {
@@ -13080,6 +15033,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_10_abg_matches,
         print: ctl_10_abg_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:169",
     },
     CtlInfo {
@@ -13092,6 +15046,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_11_abn_matches,
         print: ctl_11_abn_print,
         exec: Some(ctl_11_abn_exec),
+        jit: Some(ctl_11_abn_jit),
         src: "isa/control.isa:170",
     },
     CtlInfo {
@@ -13104,6 +15059,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_12_abp_matches,
         print: ctl_12_abp_print,
         exec: Some(ctl_12_abp_exec),
+        jit: Some(ctl_12_abp_jit),
         src: "isa/control.isa:176",
     },
     CtlInfo {
@@ -13116,6 +15072,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_13_alc_matches,
         print: ctl_13_alc_print,
         exec: Some(ctl_13_alc_exec),
+        jit: Some(ctl_13_alc_jit),
         src: "isa/control.isa:182",
     },
     CtlInfo {
@@ -13128,6 +15085,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_14_cs0_invalid_matches,
         print: ctl_14_cs0_invalid_print,
         exec: Some(ctl_14_cs0_invalid_exec),
+        jit: Some(ctl_14_cs0_invalid_jit),
         src: "isa/control.isa:204",
     },
     CtlInfo {
@@ -13140,6 +15098,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_15_ibranch_matches,
         print: ctl_15_ibranch_print,
         exec: Some(ctl_15_ibranch_exec),
+        jit: Some(ctl_15_ibranch_jit),
         src: "isa/control.isa:208",
     },
     CtlInfo {
@@ -13152,6 +15111,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_16_done_matches,
         print: ctl_16_done_print,
         exec: Some(ctl_16_done_exec),
+        jit: Some(ctl_16_done_jit),
         src: "isa/control.isa:215",
     },
     CtlInfo {
@@ -13164,6 +15124,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_17_disp_matches,
         print: ctl_17_disp_print,
         exec: Some(ctl_17_disp_exec),
+        jit: Some(ctl_17_disp_jit),
         src: "isa/control.isa:219",
     },
     CtlInfo {
@@ -13176,6 +15137,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_18_ldisp_matches,
         print: ctl_18_ldisp_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:223",
     },
     CtlInfo {
@@ -13188,6 +15150,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_19_sdisp_matches,
         print: ctl_19_sdisp_print,
         exec: Some(ctl_19_sdisp_exec),
+        jit: Some(ctl_19_sdisp_jit),
         src: "isa/control.isa:224",
     },
     CtlInfo {
@@ -13200,6 +15163,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_20_return_matches,
         print: ctl_20_return_print,
         exec: Some(ctl_20_return_exec),
+        jit: Some(ctl_20_return_jit),
         src: "isa/control.isa:228",
     },
     CtlInfo {
@@ -13212,6 +15176,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_21_gettsd_matches,
         print: ctl_21_gettsd_print,
         exec: Some(ctl_21_gettsd_exec),
+        jit: Some(ctl_21_gettsd_jit),
         src: "isa/control.isa:232",
     },
     CtlInfo {
@@ -13224,6 +15189,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_22_puttsd_matches,
         print: ctl_22_puttsd_print,
         exec: Some(ctl_22_puttsd_exec),
+        jit: Some(ctl_22_puttsd_jit),
         src: "isa/control.isa:236",
     },
     CtlInfo {
@@ -13236,6 +15202,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_23_pref_matches,
         print: ctl_23_pref_print,
         exec: Some(ctl_23_pref_exec),
+        jit: Some(ctl_23_pref_jit),
         src: "isa/control.isa:240",
     },
     CtlInfo {
@@ -13248,6 +15215,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_24_cs0_none_matches,
         print: ctl_24_cs0_none_print,
         exec: Some(ctl_24_cs0_none_exec),
+        jit: Some(ctl_24_cs0_none_jit),
         src: "isa/control.isa:245",
     },
     CtlInfo {
@@ -13260,6 +15228,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_25_vfrpsz_matches,
         print: ctl_25_vfrpsz_print,
         exec: Some(ctl_25_vfrpsz_exec),
+        jit: Some(ctl_25_vfrpsz_jit),
         src: "isa/control.isa:259",
     },
     CtlInfo {
@@ -13272,6 +15241,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_26_vfrpsz_bogus_matches,
         print: ctl_26_vfrpsz_bogus_print,
         exec: Some(ctl_26_vfrpsz_bogus_exec),
+        jit: Some(ctl_26_vfrpsz_bogus_jit),
         src: "isa/control.isa:263",
     },
     CtlInfo {
@@ -13284,6 +15254,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_27_setwd_matches,
         print: ctl_27_setwd_print,
         exec: Some(ctl_27_setwd_exec),
+        jit: Some(ctl_27_setwd_jit),
         src: "isa/control.isa:267",
     },
     CtlInfo {
@@ -13296,6 +15267,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_28_setwd_dbl_matches,
         print: ctl_28_setwd_dbl_print,
         exec: Some(ctl_28_setwd_dbl_exec),
+        jit: Some(ctl_28_setwd_dbl_jit),
         src: "isa/control.isa:271",
     },
     CtlInfo {
@@ -13308,6 +15280,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_29_setwd_bogus_matches,
         print: ctl_29_setwd_bogus_print,
         exec: Some(ctl_29_setwd_bogus_exec),
+        jit: Some(ctl_29_setwd_bogus_jit),
         src: "isa/control.isa:276",
     },
     CtlInfo {
@@ -13320,6 +15293,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_30_setbn_matches,
         print: ctl_30_setbn_print,
         exec: Some(ctl_30_setbn_exec),
+        jit: Some(ctl_30_setbn_jit),
         src: "isa/control.isa:280",
     },
     CtlInfo {
@@ -13332,6 +15306,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_31_setbp_matches,
         print: ctl_31_setbp_print,
         exec: Some(ctl_31_setbp_exec),
+        jit: Some(ctl_31_setbp_jit),
         src: "isa/control.isa:284",
     },
     CtlInfo {
@@ -13344,6 +15319,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_32_setsft_matches,
         print: ctl_32_setsft_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:288",
     },
     CtlInfo {
@@ -13356,6 +15332,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_33_setsft_v1_matches,
         print: ctl_33_setsft_v1_print,
         exec: Some(ctl_33_setsft_v1_exec),
+        jit: Some(ctl_33_setsft_v1_jit),
         src: "isa/control.isa:289",
     },
     CtlInfo {
@@ -13368,6 +15345,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_34_setei_matches,
         print: ctl_34_setei_print,
         exec: Some(ctl_34_setei_exec),
+        jit: Some(ctl_34_setei_jit),
         src: "isa/control.isa:293",
     },
     CtlInfo {
@@ -13380,6 +15358,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_35_wait_matches,
         print: ctl_35_wait_print,
         exec: Some(ctl_35_wait_exec),
+        jit: Some(ctl_35_wait_jit),
         src: "isa/control.isa:297",
     },
     CtlInfo {
@@ -13392,6 +15371,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_36_wait_trap_matches,
         print: ctl_36_wait_trap_print,
         exec: Some(ctl_36_wait_trap_exec),
+        jit: Some(ctl_36_wait_trap_jit),
         src: "isa/control.isa:301",
     },
     CtlInfo {
@@ -13404,6 +15384,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_37_wait_sal_matches,
         print: ctl_37_wait_sal_print,
         exec: Some(ctl_37_wait_sal_exec),
+        jit: Some(ctl_37_wait_sal_jit),
         src: "isa/control.isa:305",
     },
     CtlInfo {
@@ -13416,6 +15397,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_38_call_matches,
         print: ctl_38_call_print,
         exec: Some(ctl_38_call_exec),
+        jit: Some(ctl_38_call_jit),
         src: "isa/control.isa:309",
     },
     CtlInfo {
@@ -13428,6 +15410,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_39_icall_matches,
         print: ctl_39_icall_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:321",
     },
     CtlInfo {
@@ -13440,6 +15423,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_40_hcall_matches,
         print: ctl_40_hcall_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:324",
     },
     CtlInfo {
@@ -13452,6 +15436,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_41_icall_other_matches,
         print: ctl_41_icall_other_print,
         exec: Some(ctl_41_icall_other_exec),
+        jit: Some(ctl_41_icall_other_jit),
         src: "isa/control.isa:327",
     },
     CtlInfo {
@@ -13464,6 +15449,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_42_call_bogus_matches,
         print: ctl_42_call_bogus_print,
         exec: Some(ctl_42_call_bogus_exec),
+        jit: Some(ctl_42_call_bogus_jit),
         src: "isa/control.isa:331",
     },
     CtlInfo {
@@ -13476,6 +15462,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_43_flushr_matches,
         print: ctl_43_flushr_print,
         exec: Some(ctl_43_flushr_exec),
+        jit: Some(ctl_43_flushr_jit),
         src: "isa/control.isa:335",
     },
     CtlInfo {
@@ -13488,6 +15475,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_44_flushc_matches,
         print: ctl_44_flushc_print,
         exec: Some(ctl_44_flushc_exec),
+        jit: Some(ctl_44_flushc_jit),
         src: "isa/control.isa:339",
     },
     CtlInfo {
@@ -13500,6 +15488,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_45_fillr_matches,
         print: ctl_45_fillr_print,
         exec: Some(ctl_45_fillr_exec),
+        jit: Some(ctl_45_fillr_jit),
         src: "isa/control.isa:343",
     },
     CtlInfo {
@@ -13512,6 +15501,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_46_fillr_old_matches,
         print: ctl_46_fillr_old_print,
         exec: Some(ctl_46_fillr_old_exec),
+        jit: Some(ctl_46_fillr_old_jit),
         src: "isa/control.isa:347",
     },
     CtlInfo {
@@ -13524,6 +15514,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_47_fillc_matches,
         print: ctl_47_fillc_print,
         exec: Some(ctl_47_fillc_exec),
+        jit: Some(ctl_47_fillc_jit),
         src: "isa/control.isa:351",
     },
     CtlInfo {
@@ -13536,6 +15527,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_48_fillc_old_matches,
         print: ctl_48_fillc_old_print,
         exec: Some(ctl_48_fillc_old_exec),
+        jit: Some(ctl_48_fillc_old_jit),
         src: "isa/control.isa:355",
     },
     CtlInfo {
@@ -13548,6 +15540,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_49_vfbg_matches,
         print: ctl_49_vfbg_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:359",
     },
     CtlInfo {
@@ -13560,6 +15553,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_50_cs1_unimp_matches,
         print: ctl_50_cs1_unimp_print,
         exec: Some(ctl_50_cs1_unimp_exec),
+        jit: Some(ctl_50_cs1_unimp_jit),
         src: "isa/control.isa:362",
     },
     CtlInfo {
@@ -13572,6 +15566,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_51_mova0_matches,
         print: ctl_51_mova0_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:379",
     },
     CtlInfo {
@@ -13584,6 +15579,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_52_mova1_matches,
         print: ctl_52_mova1_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:382",
     },
     CtlInfo {
@@ -13596,6 +15592,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_53_mova2_matches,
         print: ctl_53_mova2_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:385",
     },
     CtlInfo {
@@ -13608,6 +15605,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_54_mova3_matches,
         print: ctl_54_mova3_print,
         exec: None,
+        jit: None,
         src: "isa/control.isa:388",
     },
     CtlInfo {
@@ -13620,6 +15618,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_55_pls_elp0_matches,
         print: ctl_55_pls_elp0_print,
         exec: Some(ctl_55_pls_elp0_exec),
+        jit: Some(ctl_55_pls_elp0_jit),
         src: "isa/control.isa:417",
     },
     CtlInfo {
@@ -13632,6 +15631,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_56_pls_elp1_matches,
         print: ctl_56_pls_elp1_print,
         exec: Some(ctl_56_pls_elp1_exec),
+        jit: Some(ctl_56_pls_elp1_jit),
         src: "isa/control.isa:425",
     },
     CtlInfo {
@@ -13644,6 +15644,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_57_pls_clp_matches,
         print: ctl_57_pls_clp_print,
         exec: Some(ctl_57_pls_clp_exec),
+        jit: Some(ctl_57_pls_clp_jit),
         src: "isa/control.isa:433",
     },
     CtlInfo {
@@ -13656,6 +15657,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_58_pls_pass_matches,
         print: ctl_58_pls_pass_print,
         exec: Some(ctl_58_pls_pass_exec),
+        jit: Some(ctl_58_pls_pass_jit),
         src: "isa/control.isa:443",
     },
 ];

@@ -743,7 +743,7 @@ pub fn sem_udivx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.src2) == (0u128)) as u128 != 0 {
         return Err(Trap::DivByZero);
     }
-    v.dst = (bits::udiv(v.src1, v.src2, 64u32) & bits::mask(32u32));
+    v.dst = bits::trunc(bits::udiv(v.src1, v.src2, 64u32), 32u32);
     Ok(())
 }
 ///`umodx` (isa/alu/int.isa:78)
@@ -752,7 +752,7 @@ pub fn sem_umodx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.src2) == (0u128)) as u128 != 0 {
         return Err(Trap::DivByZero);
     }
-    v.dst = (bits::urem(v.src1, v.src2, 64u32) & bits::mask(32u32));
+    v.dst = bits::trunc(bits::urem(v.src1, v.src2, 64u32), 32u32);
     Ok(())
 }
 ///`sdivx` (isa/alu/int.isa:85)
@@ -761,8 +761,10 @@ pub fn sem_sdivx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.src2) == (0u128)) as u128 != 0 {
         return Err(Trap::DivByZero);
     }
-    v.dst = (bits::sdiv(v.src1, bits::sext(v.src2, 32u32, 64u32), 64u32)
-        & bits::mask(32u32));
+    v.dst = bits::trunc(
+        bits::sdiv(v.src1, bits::sext(v.src2, 32u32, 64u32), 64u32),
+        32u32,
+    );
     Ok(())
 }
 ///`smodx` (isa/alu/int.isa:92)
@@ -771,8 +773,10 @@ pub fn sem_smodx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.src2) == (0u128)) as u128 != 0 {
         return Err(Trap::DivByZero);
     }
-    v.dst = (bits::srem(v.src1, bits::sext(v.src2, 32u32, 64u32), 64u32)
-        & bits::mask(32u32));
+    v.dst = bits::trunc(
+        bits::srem(v.src1, bits::sext(v.src2, 32u32, 64u32), 64u32),
+        32u32,
+    );
     Ok(())
 }
 ///`addcd` (isa/alu/int.isa:99)
@@ -1321,7 +1325,7 @@ pub fn sem_stcsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             bits::add(v.src1, v.src2, 32u32),
             64u32,
         );
-        let value = (v.data & bits::mask(8u32));
+        let value = bits::trunc(v.data, 8u32);
         x.store(addr as u64, 8u32, value)?
     };
     Ok(())
@@ -1338,7 +1342,7 @@ pub fn sem_stdsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             bits::add(v.src1, v.src2, 32u32),
             64u32,
         );
-        let value = (v.data & bits::mask(8u32));
+        let value = bits::trunc(v.data, 8u32);
         x.store(addr as u64, 8u32, value)?
     };
     Ok(())
@@ -1355,7 +1359,7 @@ pub fn sem_stesb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             bits::add(v.src1, v.src2, 32u32),
             64u32,
         );
-        let value = (v.data & bits::mask(8u32));
+        let value = bits::trunc(v.data, 8u32);
         x.store(addr as u64, 8u32, value)?
     };
     Ok(())
@@ -1372,7 +1376,7 @@ pub fn sem_stfsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             bits::add(v.src1, v.src2, 32u32),
             64u32,
         );
-        let value = (v.data & bits::mask(8u32));
+        let value = bits::trunc(v.data, 8u32);
         x.store(addr as u64, 8u32, value)?
     };
     Ok(())
@@ -1389,7 +1393,7 @@ pub fn sem_stgsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             bits::add(v.src1, v.src2, 32u32),
             64u32,
         );
-        let value = (v.data & bits::mask(8u32));
+        let value = bits::trunc(v.data, 8u32);
         x.store(addr as u64, 8u32, value)?
     };
     Ok(())
@@ -1406,7 +1410,7 @@ pub fn sem_stssb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             bits::add(v.src1, v.src2, 32u32),
             64u32,
         );
-        let value = (v.data & bits::mask(8u32));
+        let value = bits::trunc(v.data, 8u32);
         x.store(addr as u64, 8u32, value)?
     };
     Ok(())
@@ -1423,7 +1427,7 @@ pub fn sem_stcsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             bits::add(v.src1, v.src2, 32u32),
             64u32,
         );
-        let value = (v.data & bits::mask(16u32));
+        let value = bits::trunc(v.data, 16u32);
         x.store(addr as u64, 16u32, value)?
     };
     Ok(())
@@ -1440,7 +1444,7 @@ pub fn sem_stdsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             bits::add(v.src1, v.src2, 32u32),
             64u32,
         );
-        let value = (v.data & bits::mask(16u32));
+        let value = bits::trunc(v.data, 16u32);
         x.store(addr as u64, 16u32, value)?
     };
     Ok(())
@@ -1457,7 +1461,7 @@ pub fn sem_stesh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             bits::add(v.src1, v.src2, 32u32),
             64u32,
         );
-        let value = (v.data & bits::mask(16u32));
+        let value = bits::trunc(v.data, 16u32);
         x.store(addr as u64, 16u32, value)?
     };
     Ok(())
@@ -1474,7 +1478,7 @@ pub fn sem_stfsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             bits::add(v.src1, v.src2, 32u32),
             64u32,
         );
-        let value = (v.data & bits::mask(16u32));
+        let value = bits::trunc(v.data, 16u32);
         x.store(addr as u64, 16u32, value)?
     };
     Ok(())
@@ -1491,7 +1495,7 @@ pub fn sem_stgsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             bits::add(v.src1, v.src2, 32u32),
             64u32,
         );
-        let value = (v.data & bits::mask(16u32));
+        let value = bits::trunc(v.data, 16u32);
         x.store(addr as u64, 16u32, value)?
     };
     Ok(())
@@ -1508,7 +1512,7 @@ pub fn sem_stssh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             bits::add(v.src1, v.src2, 32u32),
             64u32,
         );
-        let value = (v.data & bits::mask(16u32));
+        let value = bits::trunc(v.data, 16u32);
         x.store(addr as u64, 16u32, value)?
     };
     Ok(())
@@ -1722,7 +1726,7 @@ pub fn sem_stssd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 pub fn sem_stb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
         let addr = bits::add(v.src1, v.src2, 64u32);
-        let value = (v.data & bits::mask(8u32));
+        let value = bits::trunc(v.data, 8u32);
         x.store(addr as u64, 8u32, value)?
     };
     Ok(())
@@ -1732,7 +1736,7 @@ pub fn sem_stb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 pub fn sem_sth(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
         let addr = bits::add(v.src1, v.src2, 64u32);
-        let value = (v.data & bits::mask(16u32));
+        let value = bits::trunc(v.data, 16u32);
         x.store(addr as u64, 16u32, value)?
     };
     Ok(())
@@ -2441,7 +2445,7 @@ pub fn sem_stgdb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             bits::add(v.src1, v.src2, 32u32),
             64u32,
         );
-        let value = (v.data & bits::mask(8u32));
+        let value = bits::trunc(v.data, 8u32);
         x.store(addr as u64, 8u32, value)?
     };
     Ok(())
@@ -2458,7 +2462,7 @@ pub fn sem_stgdh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             bits::add(v.src1, v.src2, 32u32),
             64u32,
         );
-        let value = (v.data & bits::mask(16u32));
+        let value = bits::trunc(v.data, 16u32);
         x.store(addr as u64, 16u32, value)?
     };
     Ok(())
@@ -2523,7 +2527,7 @@ pub fn sem_stapb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let a1 = v.src2;
             x.ap_address(a0, a1)?
         };
-        let value = (v.data & bits::mask(8u32));
+        let value = bits::trunc(v.data, 8u32);
         x.store(addr as u64, 8u32, value)?
     };
     Ok(())
@@ -2537,7 +2541,7 @@ pub fn sem_staph(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let a1 = v.src2;
             x.ap_address(a0, a1)?
         };
-        let value = (v.data & bits::mask(16u32));
+        let value = bits::trunc(v.data, 16u32);
         x.store(addr as u64, 16u32, value)?
     };
     Ok(())
@@ -2594,7 +2598,7 @@ pub fn sem_stodpb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let a2 = v.src2;
             x.od_address(a0, a1, a2)?
         };
-        let value = (v.data & bits::mask(8u32));
+        let value = bits::trunc(v.data, 8u32);
         x.store(addr as u64, 8u32, value)?
     };
     Ok(())
@@ -2624,7 +2628,7 @@ pub fn sem_stodph(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let a2 = v.src2;
             x.od_address(a0, a1, a2)?
         };
-        let value = (v.data & bits::mask(16u32));
+        let value = bits::trunc(v.data, 16u32);
         x.store(addr as u64, 16u32, value)?
     };
     Ok(())
@@ -2669,7 +2673,7 @@ pub fn sem_stodrb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let a2 = v.src2;
             x.od_address(a0, a1, a2)?
         };
-        let value = (v.data & bits::mask(8u32));
+        let value = bits::trunc(v.data, 8u32);
         x.store(addr as u64, 8u32, value)?
     };
     Ok(())
@@ -2699,7 +2703,7 @@ pub fn sem_stodrh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let a2 = v.src2;
             x.od_address(a0, a1, a2)?
         };
-        let value = (v.data & bits::mask(16u32));
+        let value = bits::trunc(v.data, 16u32);
         x.store(addr as u64, 16u32, value)?
     };
     Ok(())
@@ -2744,7 +2748,7 @@ pub fn sem_stodwb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let a2 = v.src2;
             x.od_address(a0, a1, a2)?
         };
-        let value = (v.data & bits::mask(8u32));
+        let value = bits::trunc(v.data, 8u32);
         x.store(addr as u64, 8u32, value)?
     };
     Ok(())
@@ -2774,7 +2778,7 @@ pub fn sem_stodwh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let a2 = v.src2;
             x.od_address(a0, a1, a2)?
         };
-        let value = (v.data & bits::mask(16u32));
+        let value = bits::trunc(v.data, 16u32);
         x.store(addr as u64, 16u32, value)?
     };
     Ok(())
@@ -3527,11 +3531,14 @@ pub fn sem_gettagd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`puttags` (isa/alu/move.isa:89)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_puttags(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    v.dst = ({
-        let a0 = v.src1;
-        let a1 = v.src2;
-        x.put_tag(a0, a1)?
-    } & bits::mask(32u32));
+    v.dst = bits::trunc(
+        {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.put_tag(a0, a1)?
+        },
+        32u32,
+    );
     Ok(())
 }
 ///`puttagd` (isa/alu/move.isa:93)
@@ -3668,10 +3675,13 @@ pub fn sem_rwd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`rrs` (isa/alu/state.isa:11)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_rrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    v.dst = ({
-        let a0 = v.sreg;
-        x.state_read(a0)?
-    } & bits::mask(32u32));
+    v.dst = bits::trunc(
+        {
+            let a0 = v.sreg;
+            x.state_read(a0)?
+        },
+        32u32,
+    );
     Ok(())
 }
 ///`rrd` (isa/alu/state.isa:15)

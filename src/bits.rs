@@ -11,6 +11,10 @@ pub const fn mask(w: u32) -> u128 {
 }
 
 #[inline]
+pub fn trunc(a: u128, w: u32) -> u128 {
+    a & mask(w)
+}
+
 pub fn add(a: u128, b: u128, w: u32) -> u128 {
     a.wrapping_add(b) & mask(w)
 }

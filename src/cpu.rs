@@ -38,6 +38,21 @@ impl Rotation {
             | (self.psz as u64 & 0x1f) << 18
             | (self.pcur as u64 & 0x1f) << 23
     }
+    /// Window index of `%b[N]`.
+    pub fn based_index(self, n: u32) -> u32 {
+        let span = 2 * (self.rsz + 1);
+        2 * self.rbs + (2 * self.rcur + n) % span
+    }
+
+    /// Physical predicate number of `%predN`.
+    pub fn pred_index(self, n: u32) -> u32 {
+        if n <= self.psz {
+            (self.pcur + n) % (self.psz + 1)
+        } else {
+            n
+        }
+    }
+
     pub fn unpack(v: u64) -> Rotation {
         Rotation {
             rbs: (v & 0x3f) as u32,
@@ -147,17 +162,12 @@ impl Cpu {
 
     /// Window index of `%b[N]` under the current rotation.
     pub fn based_index(&self, n: u32) -> u32 {
-        let span = 2 * (self.br.rsz + 1);
-        2 * self.br.rbs + (2 * self.br.rcur + n) % span
+        self.br.based_index(n)
     }
 
     /// Physical predicate number of `%predN` under the current rotation.
     pub fn pred_index(&self, n: u32) -> u32 {
-        if n <= self.br.psz {
-            (self.br.pcur + n) % (self.br.psz + 1)
-        } else {
-            n
-        }
+        self.br.pred_index(n)
     }
 
     pub fn pred(&self, n: u32) -> bool {

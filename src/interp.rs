@@ -25,7 +25,7 @@ const MAX_BUNDLE: usize = 64;
 
 /// Where an operand's value comes from or goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Place {
+pub(crate) enum Place {
     /// `%rN` of the current window.
     Reg(u32),
     /// `%b[N]`.
@@ -40,28 +40,30 @@ enum Place {
 }
 
 #[derive(Clone, Debug)]
-struct PreparedOp {
-    sem: SemFn,
-    sm: bool,
+pub(crate) struct PreparedOp {
+    /// Index into `isa::OPS`.
+    pub(crate) op: u16,
+    pub(crate) sem: SemFn,
+    pub(crate) sm: bool,
     /// (value slot, place, type letter) of each source.
-    srcs: Vec<(usize, Place, u8)>,
+    pub(crate) srcs: Vec<(usize, Place, u8)>,
     /// (value slot, place, type letter) of the destination.
-    dst: Option<(usize, Place, u8)>,
+    pub(crate) dst: Option<(usize, Place, u8)>,
     /// Value slot and predicate number of a compare's result.
-    pdst: Option<(usize, u32)>,
+    pub(crate) pdst: Option<(usize, u32)>,
     /// Slots given as plain numbers (state register number, MAS, channel, ...).
-    fixed: Vec<(usize, u128)>,
-    rlp: Vec<Condition>,
-    mrgc: Option<Condition>,
-    cond_slot: Option<usize>,
+    pub(crate) fixed: Vec<(usize, u128)>,
+    pub(crate) rlp: Vec<Condition>,
+    pub(crate) mrgc: Option<Condition>,
+    pub(crate) cond_slot: Option<usize>,
 }
 
 /// A decoded wide instruction, ready to execute.
 pub struct Prepared {
     pub decoded: Decoded,
     pub len: u64,
-    ops: Vec<PreparedOp>,
-    ctls: Vec<(&'static CtlInfo, usize)>,
+    pub(crate) ops: Vec<PreparedOp>,
+    pub(crate) ctls: Vec<(&'static CtlInfo, usize)>,
 }
 
 /// Why execution left the normal flow.
@@ -459,6 +461,7 @@ pub fn prepare(mem: &GuestMemory, addr: u64, iset: crate::version::Iset) -> Resu
         }
         let fmt = op.format();
         let mut p = PreparedOp {
+            op: op.op,
             sem: SEMANTICS[op.op as usize],
             sm: op.speculative,
             srcs: vec![],

@@ -128,11 +128,16 @@ pub struct CtlInfo {
     pub print: fn(&Bundle, u64, usize, &mut String),
     /// What it does (from its `{ ... }` block), or `None` if `isa/` does not say yet.
     pub exec: Option<CtlExecFn>,
+    /// Its Cranelift lowering (generated from the same block).
+    pub jit: Option<CtlJitFn>,
     pub src: &'static str,
 }
 
 /// Semantics of a control operation: bundle, address, instance, machine.
 pub type CtlExecFn = fn(&Bundle, u64, usize, &mut dyn crate::semantics::Exec) -> Result<(), crate::semantics::Trap>;
+
+/// Lowering of a control operation: bundle, address, instance, translation context.
+pub type CtlJitFn = fn(&Bundle, u64, usize, &mut crate::jit::ir::Lx) -> Result<(), crate::jit::ir::NoLower>;
 
 impl std::fmt::Debug for CtlInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -11,6 +11,7 @@ pub mod elf;
 pub mod encode;
 pub mod interp;
 pub mod isa;
+pub mod jit;
 pub mod loader;
 pub mod machine;
 pub mod memory;

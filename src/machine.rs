@@ -4,6 +4,7 @@
 use crate::cpu::{Cpu, DataStack, HwStack};
 use crate::disasm;
 use crate::interp::{self, Cache, Event, Step};
+use crate::jit::{Jit, Ran};
 use crate::loader::{self, Ids, LoadPlan};
 use crate::memory::{perm, GuestMemory, MemError, PAGE};
 use crate::syscall::{self, Kernel};
@@ -62,7 +63,34 @@ pub struct Options {
     pub log: LogFlags,
     /// `-L`: prefix for absolute paths the guest opens.
     pub sysroot: Option<std::path::PathBuf>,
+    /// Translate hot code with the JIT (off: interpreter only).
+    pub jit: bool,
+    /// Runs of a block start before it is translated.
+    pub jit_threshold: u32,
 }
+
+impl Options {
+    /// Options for running `program` with the given arguments and nothing else set.
+    pub fn new(program: &str, args: &[&str]) -> Options {
+        let mut all = vec![program.to_string()];
+        all.extend(args.iter().map(|a| a.to_string()));
+        Options {
+            args: all,
+            env: vec![],
+            exe_path: program.to_string(),
+            iset: None,
+            strace: false,
+            log: LogFlags::default(),
+            sysroot: None,
+            jit: true,
+            jit_threshold: DEFAULT_JIT_THRESHOLD,
+        }
+    }
+}
+
+/// Runs of a block before it is compiled: translation costs about as much as a few
+/// thousand interpreted wide instructions, so only code that repeats is worth it.
+pub const DEFAULT_JIT_THRESHOLD: u32 = 50;
 
 /// How a guest process ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,6 +117,7 @@ pub struct Machine {
     pub cache: Cache,
     pub log: LogFlags,
     pub log_out: Box<dyn Write>,
+    pub jit: Option<Jit>,
 }
 
 fn mem_err(e: MemError) -> StartError {
@@ -133,7 +162,9 @@ impl Machine {
 
         let mmap_top = ps_base - PAGE;
         let kernel = Kernel::new(plan.brk, mmap_top, opts.exe_path.clone(), opts.strace, opts.sysroot.clone());
-        Ok(Machine { cpu, mem, kernel, cache: Cache::default(), log: opts.log, log_out: Box::new(std::io::stderr()) })
+        // Per-instruction tracing needs every instruction in the interpreter.
+        let jit = if opts.jit && !opts.log.exec && !opts.log.cpu { Jit::new(opts.jit_threshold).ok() } else { None };
+        Ok(Machine { cpu, mem, kernel, cache: Cache::default(), log: opts.log, log_out: Box::new(std::io::stderr()), jit })
     }
 
     /// Runs until the program exits or is killed.
@@ -147,6 +178,11 @@ impl Machine {
 
     /// One wide instruction (and the system call it makes); `Some` when the process ends.
     pub fn step(&mut self) -> Option<Outcome> {
+        if let Some(j) = self.jit.as_mut() {
+            if let Ran::Block = j.run(&mut self.cpu, &mut self.mem) {
+                return None;
+            }
+        }
         let ip = self.cpu.ip;
         let (prep, fresh) = match self.cache.get(&self.mem, ip, self.cpu.iset) {
             Ok(x) => x,
@@ -164,7 +200,7 @@ impl Machine {
         let mut code_written = false;
         let r = interp::step(&mut self.cpu, &mut self.mem, &prep, &mut code_written);
         if code_written {
-            self.cache.clear();
+            self.code_changed();
         }
         let out = match r {
             Step::Next => None,
@@ -179,6 +215,15 @@ impl Machine {
             self.dump_cpu();
         }
         out
+    }
+
+    /// Guest code may have changed (written, remapped, unmapped): drop what was
+    /// decoded or translated from it.
+    pub fn code_changed(&mut self) {
+        self.cache.clear();
+        if let Some(j) = self.jit.as_mut() {
+            j.invalidate();
+        }
     }
 
     fn killed(&mut self, e: Event, ip: u64) -> Outcome {

@@ -106,6 +106,16 @@ impl GuestMemory {
         self.size
     }
 
+    /// Host address of guest address 0 (for compiled code, which checks `pages` itself).
+    pub fn host_base(&self) -> *mut u8 {
+        self.host.as_ptr()
+    }
+
+    /// Guest permissions, one byte per page (`perm::*`).
+    pub fn pages_ptr(&self) -> *const u8 {
+        self.pages.as_ptr()
+    }
+
     fn check_range(&self, addr: u64, len: u64) -> Result<(), MemError> {
         if !addr.is_multiple_of(PAGE) || !len.is_multiple_of(PAGE) || addr.checked_add(len).is_none_or(|e| e > self.size) {
             return Err(MemError::BadRange { addr, len });

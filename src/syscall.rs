@@ -394,7 +394,7 @@ fn mmap(m: &mut Machine, a: [u64; 6]) -> i64 {
     };
     match r {
         Ok(()) => {
-            m.cache.clear();
+            m.code_changed();
             at as i64
         }
         Err(crate::memory::MemError::Host(e)) => -(e as i64),
@@ -411,7 +411,7 @@ fn mremap(m: &mut Machine, a: [u64; 6]) -> i64 {
     let p = m.mem.page_perm(old) & !perm::MAPPED;
     if new_len <= old_len {
         let _ = m.mem.unmap(old + new_len, old_len - new_len);
-        m.cache.clear();
+        m.code_changed();
         return old as i64;
     }
     if old + new_len <= m.kernel.mmap_top && range_free(m, old + old_len, new_len - old_len) {
@@ -436,7 +436,7 @@ fn mremap(m: &mut Machine, a: [u64; 6]) -> i64 {
     let _ = m.mem.write_initial(at, &data);
     let _ = m.mem.protect(at, new_len, p);
     let _ = m.mem.unmap(old, old_len);
-    m.cache.clear();
+    m.code_changed();
     at as i64
 }
 
@@ -620,7 +620,7 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
             if !a[0].is_multiple_of(PAGE) || a[0].checked_add(len).is_none_or(|e| e > m.kernel.mmap_top) {
                 return v(-EINVAL);
             }
-            m.cache.clear();
+            m.code_changed();
             v(if m.mem.unmap(a[0], len).is_ok() { 0 } else { -EINVAL })
         }
         125 => {
@@ -628,7 +628,7 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
             if !a[0].is_multiple_of(PAGE) || a[0].checked_add(len).is_none_or(|e| e > m.kernel.mmap_top) {
                 return v(-EINVAL);
             }
-            m.cache.clear();
+            m.code_changed();
             v(match m.mem.protect(a[0], len, prot(a[2])) {
                 Ok(true) => 0,
                 _ => -ENOMEM,

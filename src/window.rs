@@ -27,6 +27,7 @@ impl fmt::Display for ProcStackFault {
 /// One register: 64-bit value, the extension (high half of 80/128-bit values) and tags
 /// (2 bits per 32-bit half of the low word).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
 pub struct Reg {
     pub lo: u64,
     pub hi: u64,
@@ -56,6 +57,13 @@ impl RegFile {
         if let Some(slot) = self.resident.get_mut(pos.wrapping_sub(self.first) as usize) {
             *slot = r;
         }
+    }
+
+    /// Pointer to the resident register at `pos` (for compiled code, valid until the
+    /// next `frame`).
+    pub fn ptr(&mut self, pos: u64) -> *mut Reg {
+        let k = (pos.saturating_sub(self.first) as usize).min(self.resident.len());
+        self.resident[k..].as_mut_ptr()
     }
 
     /// Makes positions `[base, end)` resident, dropping those at and above `end`,

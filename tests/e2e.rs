@@ -2,6 +2,8 @@
 //! `lib/prelude.s`) and run with e2k-emu; stdout must equal `NAME.out` (empty if
 //! absent) and the exit status the `! exit: N` line of the source (0 if absent).
 //! `! args: ...` gives arguments; `! stderr: TEXT` a text the diagnostics must contain.
+//! Every program runs twice: on the interpreter alone (`-no-jit`) and with the JIT
+//! translating every block on its first run (`-jit-threshold 1`); both must agree.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,16 +34,22 @@ fn run(name: &str) {
     let src = std::fs::read_to_string(dir().join(format!("{name}.s"))).unwrap();
     let exe = build(name);
     let args: Vec<String> = header(&src, "args").map(|a| a.split_whitespace().map(String::from).collect()).unwrap_or_default();
-    let out = Command::new(env!("CARGO_BIN_EXE_e2k-emu")).arg(&exe).args(&args).current_dir(dir()).output().expect("e2k-emu runs");
+    for engine in [&["-no-jit"][..], &["-jit-threshold", "1"][..]] {
+        check(name, &src, &exe, &args, engine);
+    }
     let _ = std::fs::remove_file(&exe);
+}
+
+fn check(name: &str, src: &str, exe: &Path, args: &[String], engine: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_e2k-emu")).args(engine).arg(exe).args(args).current_dir(dir()).output().expect("e2k-emu runs");
     let want_out = std::fs::read_to_string(dir().join(format!("{name}.out"))).unwrap_or_default();
-    let want_code: i32 = header(&src, "exit").map_or(0, |c| c.parse().unwrap());
+    let want_code: i32 = header(src, "exit").map_or(0, |c| c.parse().unwrap());
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stdout, want_out, "{name}: stdout (stderr: {stderr})");
-    assert_eq!(out.status.code(), Some(want_code), "{name}: exit status (stderr: {stderr})");
-    if let Some(s) = header(&src, "stderr") {
-        assert!(stderr.contains(&s), "{name}: stderr lacks {s:?}: {stderr}");
+    assert_eq!(stdout, want_out, "{name} {engine:?}: stdout (stderr: {stderr})");
+    assert_eq!(out.status.code(), Some(want_code), "{name} {engine:?}: exit status (stderr: {stderr})");
+    if let Some(s) = header(src, "stderr") {
+        assert!(stderr.contains(&s), "{name} {engine:?}: stderr lacks {s:?}: {stderr}");
     }
 }
 
@@ -58,11 +66,18 @@ programs!(
 
 /// The programs under examples/ build and behave as README says.
 fn example(name: &str, args: &[&str]) -> (String, Option<i32>) {
+    let jit = example_with(name, args, &["-jit-threshold", "1"]);
+    let interp = example_with(name, args, &["-no-jit"]);
+    assert_eq!(jit, interp, "{name}: the JIT and the interpreter disagree");
+    interp
+}
+
+fn example_with(name: &str, args: &[&str], engine: &[&str]) -> (String, Option<i32>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let exe = std::env::temp_dir().join(format!("e2k-emu-example-{}-{name}", std::process::id()));
     let st = Command::new(env!("CARGO_BIN_EXE_e2k-as")).arg(root.join(format!("examples/{name}.s"))).arg("-o").arg(&exe).status().unwrap();
     assert!(st.success());
-    let out = Command::new(env!("CARGO_BIN_EXE_e2k-emu")).arg(&exe).args(args).current_dir(root).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_e2k-emu")).args(engine).arg(&exe).args(args).current_dir(root).output().unwrap();
     let _ = std::fs::remove_file(&exe);
     (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code())
 }

@@ -115,15 +115,7 @@ fn mutated_executables_never_crash_the_emulator() {
             let at = (next() % 0x100) as usize;
             m[at] = next() as u8;
         }
-        let opts = e2k_emu::machine::Options {
-            args: vec!["m".into()],
-            env: vec![],
-            exe_path: "m".into(),
-            iset: None,
-            strace: false,
-            log: Default::default(),
-            sysroot: None,
-        };
+        let opts = e2k_emu::machine::Options::new("m", &[]);
         // Loading either refuses with a reason or gives a machine; running a broken
         // program must end (exit or guest signal) within a bounded number of steps.
         if let Ok(mut machine) = e2k_emu::machine::Machine::new(&m, opts) {

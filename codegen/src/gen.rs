@@ -21,7 +21,12 @@ pub fn generate(m: &Model) -> Result<Vec<(String, String)>, Diagnostic> {
     items.extend(ctls(m)?);
     items.extend(asm_tables(m)?);
     let sem = crate::gen_sem::generate(m)?;
-    Ok(vec![("isa.rs".to_string(), render(items)?), ("semantics.rs".to_string(), render(sem)?)])
+    let jit = crate::gen_sem::generate_jit(m)?;
+    Ok(vec![
+        ("isa.rs".to_string(), render(items)?),
+        ("semantics.rs".to_string(), render(sem)?),
+        ("jit.rs".to_string(), render(jit)?),
+    ])
 }
 
 fn render(items: TokenStream) -> Result<String, Diagnostic> {
@@ -783,8 +788,10 @@ fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
     for (n, e, loc) in &m.desc.defines {
         let sc = CtlScope { m, home: "", family: true, lets: vec![], defines: defines.clone() };
         if reads_machine(m, e, &machine) {
-            let (v, w) = crate::gen_sem::ctl_expr(m, crate::gen_sem::CtlCx { scope: &sc, machine_defines: machine.clone() }, e)?;
+            let (v, w) = crate::gen_sem::ctl_expr(m, crate::gen_sem::CtlCx { scope: &sc, machine_defines: machine.clone() }, e, false)?;
+            let (jv, _) = crate::gen_sem::ctl_expr(m, crate::gen_sem::CtlCx { scope: &sc, machine_defines: machine.clone() }, e, true)?;
             let f = format_ident!("mdef_{}", n);
+            let fj = format_ident!("mdef_jit_{}", n);
             let at = src(loc);
             fns.extend(quote! {
                 #[doc = #at]
@@ -792,6 +799,13 @@ fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
                 fn #f(b: &Bundle, pc: u64, i: usize, x: &mut dyn crate::semantics::Exec) -> Result<u128, crate::semantics::Trap> {
                     use crate::bits;
                     Ok(#v)
+                }
+                #[doc = #at]
+                #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+                fn #fj(b: &Bundle, pc: u64, i: usize, x: &mut crate::jit::ir::Lx) -> Result<crate::jit::ir::LV, crate::jit::ir::NoLower> {
+                    use crate::jit::ir::{self, LV};
+                    use crate::jit::lower::JitHelpers;
+                    Ok(#jv)
                 }
             });
             machine.push((n.clone(), w));
@@ -834,14 +848,34 @@ fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
         let writes = template_writes(m, &sc, syntax, sloc)?;
         let fm = format_ident!("ctl_{}_{}_matches", ci, d.name.replace('.', "_"));
         let fp = format_ident!("ctl_{}_{}_print", ci, d.name.replace('.', "_"));
-        let at = src(&d.loc);
         let ver_mask = match &d.ver {
             Some(v) => (v.lo..=v.hi).fold(0u8, |a, x| a | 1 << (x - 1)),
             None => 0x7f,
         };
+        let at = src(&d.loc);
+        let jit = match &c.sem {
+            Some(sem) => {
+                let body = crate::gen_sem::ctl_body(m, crate::gen_sem::CtlCx { scope: &sc, machine_defines: machine.clone() }, &sem.stmts, true)?;
+                let fj = format_ident!("ctl_{}_{}_jit", ci, d.name.replace('.', "_"));
+                fns.extend(quote! {
+                    #[doc = #at]
+                    #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+                    fn #fj(b: &Bundle, pc: u64, i: usize, x: &mut crate::jit::ir::Lx) -> Result<(), crate::jit::ir::NoLower> {
+                        use crate::jit::ir::{self, LV};
+                        use crate::jit::lower::JitHelpers;
+                        use crate::semantics::Trap;
+                        #lets
+                        #body
+                        Ok(())
+                    }
+                });
+                quote!(Some(#fj))
+            }
+            None => quote!(None),
+        };
         let exec = match &c.sem {
             Some(sem) => {
-                let body = crate::gen_sem::ctl_body(m, crate::gen_sem::CtlCx { scope: &sc, machine_defines: machine.clone() }, &sem.stmts)?;
+                let body = crate::gen_sem::ctl_body(m, crate::gen_sem::CtlCx { scope: &sc, machine_defines: machine.clone() }, &sem.stmts, false)?;
                 let fx = format_ident!("ctl_{}_{}_exec", ci, d.name.replace('.', "_"));
                 fns.extend(quote! {
                     #[doc = #at]
@@ -882,7 +916,7 @@ fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
         };
         let g = d.group.clone().unwrap_or_else(|| "control".into());
         let descending = m.desc.layout.iter().any(|(it, _)| matches!(it, LayoutItem::Tail { slot, .. } if slot.name == d.syllable));
-        infos.push(quote!(CtlInfo { name: #name, syllable: #syl, group: #g, instances: #count, descending: #descending, versions: #ver_mask, matches: #fm, print: #fp, exec: #exec, src: #at }));
+        infos.push(quote!(CtlInfo { name: #name, syllable: #syl, group: #g, instances: #count, descending: #descending, versions: #ver_mask, matches: #fm, print: #fp, exec: #exec, jit: #jit, src: #at }));
     }
     let n = infos.len();
     Ok(quote! {

@@ -16,6 +16,9 @@ struct Cx<'a> {
     vars: Vec<(String, u32, TokenStream)>,
     /// Control operations also see the bundle's fields and `define`s.
     ctl: Option<CtlCx<'a>>,
+    /// Emit Cranelift lowering (values are `ir::LV`, built through `x: &mut Lx`)
+    /// instead of interpreter code over `u128`.
+    jit: bool,
 }
 
 /// What a control operation's semantics can name besides its own `let`s.
@@ -51,6 +54,30 @@ fn trap_variant(t: &str) -> Ident {
     Ident::new(&camel, Span::call_site())
 }
 
+/// A primitive: `bits::f(args, w)` for the interpreter, `ir::f(x, args, w)?` for the JIT.
+fn prim(cx: &Cx, f: &str, args: &[TokenStream], w: Option<u32>) -> TokenStream {
+    let f = format_ident!("{}", f);
+    let w = w.map(|w| quote!(#w));
+    if cx.jit {
+        // Operands first: the context is borrowed only by the outer call.
+        let w = w.into_iter();
+        let names: Vec<Ident> = (0..args.len()).map(|i| format_ident!("o{}", i)).collect();
+        quote!({ #(let #names = #args;)* ir::#f(x, #(#names,)* #(#w)*)? })
+    } else {
+        let w = w.into_iter();
+        quote!(bits::#f(#(#args,)* #(#w)*))
+    }
+}
+
+/// A value known when the code is generated (interpreter) or translated (JIT).
+fn konst(cx: &Cx, v: TokenStream) -> TokenStream {
+    if cx.jit {
+        quote!(LV::C(#v))
+    } else {
+        v
+    }
+}
+
 /// An expression that is a bare literal takes the width of the other side.
 fn is_literal(cx: &Cx, e: &Expr) -> bool {
     match &e.kind {
@@ -81,37 +108,37 @@ fn lower(cx: &Cx, e: &Expr, want: Option<u32>) -> Result<(TokenStream, u32), Dia
         ExprKind::Int(n) => {
             let w = want.unwrap_or(64);
             let v = *n & crate_mask(w);
-            (quote!(#v), w)
+            (konst(cx, quote!(#v)), w)
         }
         ExprKind::Bool(b) => {
             let v = *b as u128;
-            (quote!(#v), 1)
+            (konst(cx, quote!(#v)), 1)
         }
         ExprKind::Var(v) => {
             if let Some((_, w, ts)) = cx.vars.iter().rev().find(|(n, _, _)| n == v) {
                 (ts.clone(), *w)
             } else if let Some((_, w)) = cx.ctl.as_ref().and_then(|c| c.machine_defines.iter().find(|(n, _)| n == v)) {
-                let f = format_ident!("mdef_{}", v);
+                let f = if cx.jit { format_ident!("mdef_jit_{}", v) } else { format_ident!("mdef_{}", v) };
                 (quote!(#f(b, pc, i, x)?), *w)
             } else if let Some(c) = cx.m.consts.get(v) {
                 let w = want.unwrap_or(64);
                 let c = *c as u128 & crate_mask(w);
-                (quote!(#c), w)
+                (konst(cx, quote!(#c)), w)
             } else if let Some((ts, w)) = cx.ctl.as_ref().and_then(|c| c.scope.var(v)) {
-                (quote!(((#ts) as u128)), w)
+                (konst(cx, quote!(((#ts) as u128))), w)
             } else {
                 return err(&e.loc, format!("unknown name `{v}`"));
             }
         }
         ExprKind::Field(s, f) => match cx.ctl.as_ref().and_then(|c| c.scope.field(s, f)) {
-            Some((ts, w)) => (quote!(((#ts) as u128)), w),
+            Some((ts, w)) => (konst(cx, quote!(((#ts) as u128))), w),
             None => return err(&e.loc, format!("`{s}.{f}` cannot be used in operation semantics")),
         },
         ExprKind::Unary(op, a) => {
             let (x, w) = lower(cx, a, want)?;
             match op {
-                UnOp::Not => (quote!(bits::not(#x, #w)), w),
-                UnOp::Neg => (quote!(bits::neg(#x, #w)), w),
+                UnOp::Not => (prim(cx, "not", &[x], Some(w)), w),
+                UnOp::Neg => (prim(cx, "neg", &[x], Some(w)), w),
             }
         }
         ExprKind::Binary(op, a, b) => {
@@ -124,14 +151,34 @@ fn lower(cx: &Cx, e: &Expr, want: Option<u32>) -> Result<(TokenStream, u32), Dia
                 let (x, w) = lower(cx, a, want)?;
                 let (y, _) = lower(cx, b, None)?;
                 let f = match op {
-                    Shl => quote!(bits::shl),
-                    Shr => quote!(bits::shr),
-                    _ => quote!(bits::sar),
+                    Shl => "shl",
+                    Shr => "shr",
+                    _ => "sar",
                 };
-                return Ok((quote!(#f(#x, #y, #w)), w));
+                return Ok((prim(cx, f, &[x, y], Some(w)), w));
             }
             let ((x, wa), (y, wb)) = lower_pair(cx, a, b, operand_want)?;
             let w = wa.max(wb);
+            if cx.jit {
+                let (f, rw, pw) = match op {
+                    LOr => ("lor", 1, None),
+                    LAnd => ("land", 1, None),
+                    Or => ("or", w, None),
+                    Xor => ("xor", w, None),
+                    And => ("and", w, None),
+                    Eq => ("eq", 1, None),
+                    Ne => ("ne", 1, None),
+                    Lt => ("ult", 1, None),
+                    Le => ("ule", 1, None),
+                    Gt => ("ugt", 1, None),
+                    Ge => ("uge", 1, None),
+                    Add => ("add", w, Some(w)),
+                    Sub => ("sub", w, Some(w)),
+                    Mul => ("mul", w, Some(w)),
+                    Shl | Shr | Sar => unreachable!(),
+                };
+                return Ok((prim(cx, f, &[x, y], pw), rw));
+            }
             match op {
                 LOr => (quote!((((#x) != 0) || ((#y) != 0)) as u128), 1),
                 LAnd => (quote!((((#x) != 0) && ((#y) != 0)) as u128), 1),
@@ -153,12 +200,20 @@ fn lower(cx: &Cx, e: &Expr, want: Option<u32>) -> Result<(TokenStream, u32), Dia
         ExprKind::Bit(a, i) => {
             let (x, _) = lower(cx, a, None)?;
             let (i, _) = lower(cx, i, None)?;
-            (quote!(((#x >> (#i).min(127)) & 1)), 1)
+            if cx.jit {
+                (prim(cx, "bit", &[x, i], None), 1)
+            } else {
+                (quote!(((#x >> (#i).min(127)) & 1)), 1)
+            }
         }
         ExprKind::Slice(a, hi, lo) => {
             let (x, _) = lower(cx, a, None)?;
             let w = hi - lo + 1;
-            (quote!(((#x >> #lo) & bits::mask(#w))), w)
+            if cx.jit {
+                (quote!({ let o0 = #x; ir::slice(x, o0, #lo, #w)? }), w)
+            } else {
+                (quote!(((#x >> #lo) & bits::mask(#w))), w)
+            }
         }
         ExprKind::Call(name, args) => call(cx, e, name, args, want)?,
     })
@@ -180,58 +235,62 @@ fn width_arg(e: &Expr) -> Result<u32, Diagnostic> {
 }
 
 fn call(cx: &Cx, e: &Expr, name: &str, args: &[Expr], want: Option<u32>) -> Result<(TokenStream, u32), Diagnostic> {
-    let two = |f: TokenStream| -> Result<(TokenStream, u32), Diagnostic> {
+    let two = |f: &str| -> Result<(TokenStream, u32), Diagnostic> {
         let ((x, wa), (y, _)) = lower_pair(cx, &args[0], &args[1], want)?;
-        Ok((quote!(#f(#x, #y, #wa)), wa))
+        Ok((prim(cx, f, &[x, y], Some(wa)), wa))
     };
     Ok(match name {
         "sext" | "zext" | "trunc" => {
             let to = width_arg(&args[1])?;
             let (x, w) = lower(cx, &args[0], Some(to))?;
             match name {
+                "sext" if cx.jit => (quote!({ let o0 = #x; ir::sext(x, o0, #w, #to)? }), to),
                 "sext" => (quote!(bits::sext(#x, #w, #to)), to),
                 "zext" => (x, to),
-                _ => (quote!((#x & bits::mask(#to))), to),
+                _ => (prim(cx, "trunc", &[x], Some(to)), to),
             }
         }
-        "slt" | "sle" | "sgt" | "sge" => {
-            let f = format_ident!("{}", name);
-            let (t, _) = two(quote!(bits::#f))?;
-            (t, 1)
-        }
-        "udiv" | "sdiv" | "urem" | "srem" | "mulhu" | "mulhs" | "rotl" | "rotr" => {
-            let f = format_ident!("{}", name);
-            if name.starts_with("rot") {
-                let (x, w) = lower(cx, &args[0], want)?;
-                let (y, _) = lower(cx, &args[1], None)?;
-                (quote!(bits::#f(#x, #y, #w)), w)
-            } else {
-                two(quote!(bits::#f))?
-            }
+        "slt" | "sle" | "sgt" | "sge" => (two(name)?.0, 1),
+        "udiv" | "sdiv" | "urem" | "srem" | "mulhu" | "mulhs" => two(name)?,
+        "rotl" | "rotr" => {
+            let (x, w) = lower(cx, &args[0], want)?;
+            let (y, _) = lower(cx, &args[1], None)?;
+            (prim(cx, name, &[x, y], Some(w)), w)
         }
         "clz" | "ctz" | "popcnt" | "bitrev" => {
-            let f = format_ident!("{}", name);
             let (x, w) = lower(cx, &args[0], want)?;
-            (quote!(bits::#f(#x, #w)), w)
+            (prim(cx, name, &[x], Some(w)), w)
         }
         "parity" => {
             let (x, _) = lower(cx, &args[0], None)?;
-            (quote!(bits::parity(#x)), 1)
+            (prim(cx, "parity", &[x], None), 1)
         }
         "select" => {
             let (c, _) = lower(cx, &args[0], None)?;
             let ((a, wa), (b, wb)) = lower_pair(cx, &args[1], &args[2], want)?;
-            (quote!((if #c != 0 { #a } else { #b })), wa.max(wb))
+            if cx.jit {
+                (prim(cx, "select", &[c, a, b], None), wa.max(wb))
+            } else {
+                (quote!((if #c != 0 { #a } else { #b })), wa.max(wb))
+            }
         }
         "load" => {
             let (a, _) = lower(cx, &args[0], Some(64))?;
             let w = width_arg(&args[1])?;
-            (quote!({ let addr = #a; x.load(addr as u64, #w)? }), w)
+            if cx.jit {
+                (quote!({ let addr = #a; x.load(addr, #w)? }), w)
+            } else {
+                (quote!({ let addr = #a; x.load(addr as u64, #w)? }), w)
+            }
         }
         "store" => {
             let (a, _) = lower(cx, &args[0], Some(64))?;
             let (v, w) = lower(cx, &args[1], None)?;
-            (quote!({ let addr = #a; let value = #v; x.store(addr as u64, #w, value)? }), 0)
+            if cx.jit {
+                (quote!({ let addr = #a; let value = #v; x.store(addr, #w, value)? }), 0)
+            } else {
+                (quote!({ let addr = #a; let value = #v; x.store(addr as u64, #w, value)? }), 0)
+            }
         }
         "has" => {
             let present = match (&args[0].kind, cx.ctl.as_ref()) {
@@ -239,7 +298,7 @@ fn call(cx: &Cx, e: &Expr, name: &str, args: &[Expr], want: Option<u32>) -> Resu
                 _ => None,
             };
             match present {
-                Some(ts) => (quote!(((#ts) as u128)), 1),
+                Some(ts) => (konst(cx, quote!(((#ts) as u128))), 1),
                 None => return err(&e.loc, "`has` names a syllable of the bundle, which only control operations see"),
             }
         }
@@ -251,7 +310,7 @@ fn call(cx: &Cx, e: &Expr, name: &str, args: &[Expr], want: Option<u32>) -> Resu
             for (p, a) in h.params.iter().zip(args) {
                 vals.push(lower(cx, a, Some(helper_width(p)))?.0);
             }
-            let f = format_ident!("{}", name);
+            let f = if cx.jit { format_ident!("h_{}", name) } else { format_ident!("{}", name) };
             let names: Vec<Ident> = (0..vals.len()).map(|i| format_ident!("a{}", i)).collect();
             // Arguments first: they may call the machine too.
             (quote!({ #(let #names = #vals;)* x.#f(#(#names),*)? }), helper_width(&h.ret))
@@ -262,12 +321,13 @@ fn call(cx: &Cx, e: &Expr, name: &str, args: &[Expr], want: Option<u32>) -> Resu
 fn stmts(cx: &mut Cx, ss: &[Stmt], widths: &[(String, u32)]) -> Result<TokenStream, Diagnostic> {
     let mut out = TokenStream::new();
     let depth = cx.vars.len();
+    let ty = if cx.jit { quote!(LV) } else { quote!(u128) };
     for s in ss {
         match s {
             Stmt::Let { name, value, .. } => {
                 let (v, w) = lower(cx, value, None)?;
                 let id = format_ident!("l_{}", name);
-                out.extend(quote!(let #id: u128 = #v;));
+                out.extend(quote!(let #id: #ty = #v;));
                 cx.vars.push((name.clone(), w, quote!(#id)));
             }
             Stmt::Assign { target, value, .. } => {
@@ -280,12 +340,51 @@ fn stmts(cx: &mut Cx, ss: &[Stmt], widths: &[(String, u32)]) -> Result<TokenStre
                 let (c, _) = lower(cx, cond, None)?;
                 let t = stmts(cx, then, widths)?;
                 let e = stmts(cx, els, widths)?;
-                out.extend(quote!(if #c != 0 { #t } else { #e }));
+                if !cx.jit {
+                    out.extend(quote!(if #c != 0 { #t } else { #e }));
+                } else if cx.ctl.is_some() {
+                    // Control semantics assign nothing: each side runs under its path condition.
+                    out.extend(quote!({
+                        let c = #c;
+                        match c {
+                            LV::C(k) => if k != 0 { #t } else { #e },
+                            LV::V(_) => {
+                                x.push_path(c)?;
+                                { #t }
+                                x.flip_path()?;
+                                { #e }
+                                x.pop_path();
+                            }
+                        }
+                    }));
+                } else {
+                    // Both sides are lowered; their results merge by the condition.
+                    out.extend(quote!({
+                        let c = #c;
+                        match c {
+                            LV::C(k) => if k != 0 { #t } else { #e },
+                            LV::V(_) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                { #t }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                { #e }
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }));
+                }
             }
             Stmt::Trap { kind, cond, .. } => {
                 let (c, _) = lower(cx, cond, None)?;
                 let t = trap_variant(kind);
-                out.extend(quote!(if #c != 0 { return Err(Trap::#t); }));
+                if cx.jit {
+                    out.extend(quote!({ let c = #c; x.trap_if(c, Trap::#t)?; }));
+                } else {
+                    out.extend(quote!(if #c != 0 { return Err(Trap::#t); }));
+                }
             }
             Stmt::Call { call, .. } => {
                 let (c, _) = lower(cx, call, None)?;
@@ -299,14 +398,14 @@ fn stmts(cx: &mut Cx, ss: &[Stmt], widths: &[(String, u32)]) -> Result<TokenStre
 
 /// The body of a control operation's semantics: statements over the bundle `b`, the
 /// address `pc`, the instance `i` and the machine `x`.
-pub fn ctl_body(m: &Model, ctl: CtlCx, body: &[Stmt]) -> Result<TokenStream, Diagnostic> {
-    let mut cx = Cx { m, vars: vec![], ctl: Some(ctl) };
+pub fn ctl_body(m: &Model, ctl: CtlCx, body: &[Stmt], jit: bool) -> Result<TokenStream, Diagnostic> {
+    let mut cx = Cx { m, vars: vec![], ctl: Some(ctl), jit };
     stmts(&mut cx, body, &[])
 }
 
 /// A machine-reading `define` as a Rust expression and its width.
-pub fn ctl_expr(m: &Model, ctl: CtlCx, e: &Expr) -> Result<(TokenStream, u32), Diagnostic> {
-    let cx = Cx { m, vars: vec![], ctl: Some(ctl) };
+pub fn ctl_expr(m: &Model, ctl: CtlCx, e: &Expr, jit: bool) -> Result<(TokenStream, u32), Diagnostic> {
+    let cx = Cx { m, vars: vec![], ctl: Some(ctl), jit };
     lower(&cx, e, None)
 }
 
@@ -326,6 +425,116 @@ fn slot_names(m: &Model) -> Vec<String> {
         }
     }
     names
+}
+
+/// Per operation: the semantics' value slots with their widths, and the scope the
+/// statements see.
+fn op_scope(m: &Model, o: &Op) -> (Vec<(String, u32)>, Vec<(String, u32, TokenStream)>) {
+    let fmt = &m.formats[o.encs[0].format];
+    let mut widths = Vec::new();
+    let mut vars = Vec::new();
+    let mut ai = 0;
+    for f in &fmt.fields {
+        let w = match f.role {
+            Role::Src | Role::Dst => {
+                let w = args_width(o.args[ai]).unwrap();
+                ai += 1;
+                w
+            }
+            Role::Pred => 1,
+            Role::None => f.width,
+        };
+        widths.push((f.name.clone(), w));
+        let id = format_ident!("{}", f.name);
+        vars.push((f.name.clone(), w, quote!(v.#id)));
+    }
+    for (n, w) in [("mas", 8), ("sm", 1), ("pc", 64), ("cond", 1), ("ch", 8)] {
+        let id = format_ident!("{}", n);
+        vars.push((n.to_string(), w, quote!(v.#id)));
+    }
+    (widths, vars)
+}
+
+/// The Cranelift lowering of every operation, from the same semantics blocks: one
+/// function per operation building IR through `crate::jit::ir` (values known at
+/// translation time fold to constants), and a helper trait whose methods default to
+/// "cannot lower" (the runtime implements those it can).
+pub fn generate_jit(m: &Model) -> Result<TokenStream, Diagnostic> {
+    let slots = slot_names(m);
+    let ids: Vec<Ident> = slots.iter().map(|n| format_ident!("{}", n)).collect();
+    let idx: Vec<usize> = (0..slots.len()).collect();
+    let helper_methods = m.desc.helpers.iter().map(|h| {
+        let f = format_ident!("h_{}", h.name);
+        let params = (0..h.params.len()).map(|i| {
+            let p = format_ident!("a{}", i);
+            quote!(#p: LV)
+        });
+        let doc = format!("`helper {}({}) -> {}` ({}:{})", h.name, h.params.join(", "), h.ret, h.loc.file, h.loc.line);
+        quote!(#[doc = #doc] #[allow(unused_variables)] fn #f(&mut self, #(#params),*) -> Result<LV, NoLower> { Err(NoLower) })
+    });
+    let mut fns = TokenStream::new();
+    let mut table = Vec::new();
+    for o in &m.ops {
+        let (widths, vars) = op_scope(m, o);
+        let mut cx = Cx { m, vars, ctl: None, jit: true };
+        let body = stmts(&mut cx, &o.sem.stmts, &widths)?;
+        let f = format_ident!("jit_{}", o.name);
+        let doc = format!("`{}` ({}:{})", o.name, o.loc.file, o.loc.line);
+        fns.extend(quote! {
+            #[doc = #doc]
+            #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+            pub fn #f(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+                #body
+                Ok(())
+            }
+        });
+        table.push(f);
+    }
+    let n = table.len();
+    Ok(quote! {
+        use crate::jit::ir::{self, Lx, NoLower, LV};
+        use crate::semantics::Trap;
+
+        /// An operation's value slots as IR values (the JIT twin of `OpVals`).
+        #[derive(Clone, Copy, Debug)]
+        pub struct LVals { #(pub #ids: LV,)* }
+
+        impl Default for LVals {
+            fn default() -> Self {
+                LVals { #(#ids: LV::C(0),)* }
+            }
+        }
+
+        impl LVals {
+            pub fn slot_mut(&mut self, k: usize) -> Option<&mut LV> {
+                match k {
+                    #(#idx => Some(&mut self.#ids),)*
+                    _ => None,
+                }
+            }
+            pub fn slot(&self, k: usize) -> LV {
+                match k {
+                    #(#idx => self.#ids,)*
+                    _ => LV::C(0),
+                }
+            }
+            /// Joins two sides of a condition: `taken` where `c` holds, else `self`.
+            pub fn merge(&mut self, x: &mut Lx, c: LV, taken: &LVals) -> Result<(), NoLower> {
+                #(self.#ids = ir::select(x, c, taken.#ids, self.#ids)?;)*
+                Ok(())
+            }
+        }
+
+        /// The declared helpers as the JIT sees them.
+        pub trait JitHelpers { #(#helper_methods)* }
+
+        pub type JitFn = fn(&mut Lx, &mut LVals) -> Result<(), NoLower>;
+
+        #fns
+
+        /// Lowering of each operation, indexed like `OPS`.
+        pub static JIT_LOWER: [JitFn; #n] = [#(#table),*];
+    })
 }
 
 pub fn generate(m: &Model) -> Result<TokenStream, Diagnostic> {
@@ -351,29 +560,8 @@ pub fn generate(m: &Model) -> Result<TokenStream, Diagnostic> {
     let mut fns = TokenStream::new();
     let mut table = Vec::new();
     for o in &m.ops {
-        let fmt = &m.formats[o.encs[0].format];
-        let mut widths = Vec::new();
-        let mut vars = Vec::new();
-        let mut ai = 0;
-        for f in &fmt.fields {
-            let w = match f.role {
-                Role::Src | Role::Dst => {
-                    let w = args_width(o.args[ai]).unwrap();
-                    ai += 1;
-                    w
-                }
-                Role::Pred => 1,
-                Role::None => f.width,
-            };
-            widths.push((f.name.clone(), w));
-            let id = format_ident!("{}", f.name);
-            vars.push((f.name.clone(), w, quote!(v.#id)));
-        }
-        for (n, w) in [("mas", 8), ("sm", 1), ("pc", 64), ("cond", 1), ("ch", 8)] {
-            let id = format_ident!("{}", n);
-            vars.push((n.to_string(), w, quote!(v.#id)));
-        }
-        let mut cx = Cx { m, vars, ctl: None };
+        let (widths, vars) = op_scope(m, o);
+        let mut cx = Cx { m, vars, ctl: None, jit: false };
         let body = stmts(&mut cx, &o.sem.stmts, &widths)?;
         let f = format_ident!("sem_{}", o.name);
         let doc = format!("`{}` ({}:{})", o.name, o.loc.file, o.loc.line);

@@ -21,7 +21,11 @@ Options:
                         `-cpu help` lists them. Default: from the ELF header
   -strace               log every system call with its arguments and result
   -d ITEM[,ITEM...]     log in_asm (wide instructions as decoded), exec (each
-                        executed address), cpu (registers after each instruction)
+                        executed address), cpu (registers after each instruction),
+                        jit (translation statistics at exit); exec and cpu turn
+                        the JIT off
+  -no-jit, --no-jit     interpret everything (the reference engine)
+  -jit-threshold N      runs of a block before it is compiled (default 50)
   -D FILE               write the -d log to FILE instead of standard error
 
 The program's exit status becomes e2k-emu's; a program killed by a signal makes
@@ -40,6 +44,7 @@ struct Cli {
     opts: Options,
     program: String,
     log_file: Option<String>,
+    jit_stats: bool,
 }
 
 fn fail(msg: &str) -> ExitCode {
@@ -60,6 +65,9 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
     let mut log = LogFlags::default();
     let mut log_file = None;
     let mut sysroot = None;
+    let mut jit = true;
+    let mut jit_threshold = e2k_emu::machine::DEFAULT_JIT_THRESHOLD;
+    let mut jit_stats = false;
     let mut it = args.into_iter().skip(1).peekable();
     let program = loop {
         let Some(a) = it.next() else { return Err(format!("no program given\n\n{USAGE}")) };
@@ -98,17 +106,23 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
                 iset = Some(m.parse::<Iset>().map_err(|e| format!("-cpu: {e}; `-cpu help` lists the models"))?);
             }
             "strace" => strace = true,
+            "no-jit" => jit = false,
+            "jit-threshold" => {
+                let v = value("jit-threshold")?;
+                jit_threshold = v.parse().map_err(|_| format!("-jit-threshold {v}: expected a number"))?;
+            }
             "d" => {
                 for item in value("d")?.split(',') {
                     match item {
                         "in_asm" => log.in_asm = true,
                         "exec" => log.exec = true,
                         "cpu" => log.cpu = true,
+                        "jit" => jit_stats = true,
                         "help" => {
-                            println!("-d items: in_asm, exec, cpu");
+                            println!("-d items: in_asm, exec, cpu, jit");
                             return Ok(Parsed::Done(ExitCode::SUCCESS));
                         }
-                        other => return Err(format!("-d: unknown log item `{other}` (in_asm, exec, cpu)")),
+                        other => return Err(format!("-d: unknown log item `{other}` (in_asm, exec, cpu, jit)")),
                     }
                 }
             }
@@ -126,8 +140,10 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
         strace,
         log,
         sysroot,
+        jit,
+        jit_threshold,
     };
-    Ok(Parsed::Run(Box::new(Cli { opts, program, log_file })))
+    Ok(Parsed::Run(Box::new(Cli { opts, program, log_file, jit_stats })))
 }
 
 fn main() -> ExitCode {
@@ -155,6 +171,13 @@ fn main() -> ExitCode {
         }
     }
     let outcome = m.run();
+    if cli.jit_stats {
+        let line = match &m.jit {
+            Some(j) => format!("{}", j.stats),
+            None => "jit: off".to_string(),
+        };
+        let _ = writeln!(m.log_out, "{line}; {} wide instructions executed", m.cpu.executed);
+    }
     let _ = m.log_out.flush();
     if let Outcome::Killed { report, .. } = &outcome {
         if !report.is_empty() {

@@ -1,0 +1,845 @@
+//! The vocabulary generated lowering is written in: values that are either known at
+//! translation time (`LV::C`, folded with the interpreter's own `crate::bits`, so both
+//! engines compute constants identically) or Cranelift values (`LV::V`, an `i64` kept
+//! zero-extended to its width), and the translation context `Lx` with memory access,
+//! side exits and the path condition of conditional code.
+
+use crate::bits;
+use crate::semantics::Trap;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, MemFlags, Value};
+use cranelift_frontend::FunctionBuilder;
+
+/// A value during translation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LV {
+    C(u128),
+    V(Value),
+}
+
+/// This operation cannot be translated; the wide instruction is left to the interpreter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NoLower;
+
+/// Offsets in `JitState` (see `crate::jit::JitState`).
+pub mod off {
+    pub const REGS: i32 = 0;
+    pub const GLOBALS: i32 = 8;
+    pub const GLOBAL_TAGS: i32 = 16;
+    pub const MEM: i32 = 24;
+    pub const PAGES: i32 = 32;
+    pub const MEM_SIZE: i32 = 40;
+    pub const PREDS: i32 = 48;
+    pub const PRED_TAGS: i32 = 52;
+    pub const CTPR: i32 = 56;
+    pub const LSR: i32 = 88;
+    pub const EXECUTED: i32 = 96;
+}
+
+/// Register file entries (`crate::window::Reg`): lo at 0, hi at 8, tag at 16, 24 bytes.
+pub const REG_SIZE: i64 = 24;
+
+/// A change a wide instruction makes, applied when it ends (under a condition).
+#[derive(Clone, Copy, Debug)]
+pub enum Effect {
+    /// Window register position (relative to %r0), type letter, value.
+    Reg(u32, u8, LV),
+    Global(u32, u8, LV),
+    Pred(u32, LV),
+    Ctpr(u32, LV),
+    Lsr(LV),
+}
+
+/// Translation state for one block of wide instructions.
+pub struct Lx<'a> {
+    pub b: FunctionBuilder<'a>,
+    /// `*mut JitState`.
+    pub state: Value,
+    /// Address of the wide instruction being translated.
+    pub pc: u64,
+    /// Window size, rotation (fixed for the block: they are part of its key).
+    pub wd_size: u32,
+    pub br: crate::cpu::Rotation,
+    /// Conditions under which the current code runs (innermost last).
+    paths: Vec<LV>,
+    /// Effects of the current wide instruction, with their conditions.
+    pub effects: Vec<(LV, Effect)>,
+    /// A transfer: (condition, target).
+    pub transfer: Option<(LV, LV)>,
+    /// @p0..@p6 of the predicate logic unit.
+    pub local_preds: [LV; 7],
+    /// The block that leaves compiled code to interpret the current wide instruction.
+    exit_here: Option<Block>,
+    /// Exit blocks and the code they return, filled in by `finish`.
+    exits: Vec<(Block, u64)>,
+}
+
+fn mask(w: u32) -> u128 {
+    bits::mask(w)
+}
+
+impl<'a> Lx<'a> {
+    pub fn new(b: FunctionBuilder<'a>, state: Value, wd_size: u32, br: crate::cpu::Rotation) -> Lx<'a> {
+        Lx {
+            b,
+            state,
+            pc: 0,
+            wd_size,
+            br,
+            paths: vec![],
+            effects: vec![],
+            transfer: None,
+            local_preds: [LV::C(0); 7],
+            exit_here: None,
+            exits: vec![],
+        }
+    }
+
+    /// Fills the exit blocks; call once the last block is terminated.
+    pub fn finish(&mut self) {
+        for (blk, code) in std::mem::take(&mut self.exits) {
+            self.b.switch_to_block(blk);
+            let c = self.b.ins().iconst(types::I64, code as i64);
+            self.b.ins().return_(&[c]);
+        }
+    }
+
+    /// Starts a wide instruction.
+    pub fn begin(&mut self, pc: u64) {
+        self.pc = pc;
+        self.paths.clear();
+        self.effects.clear();
+        self.transfer = None;
+        self.local_preds = [LV::C(0); 7];
+        self.exit_here = None;
+    }
+
+    pub fn value(&mut self, v: LV) -> Value {
+        match v {
+            LV::C(c) => self.b.ins().iconst(types::I64, c as u64 as i64),
+            LV::V(v) => v,
+        }
+    }
+
+    fn flag(&mut self, v: LV) -> Value {
+        let x = self.value(v);
+        self.b.ins().icmp_imm(IntCC::NotEqual, x, 0)
+    }
+
+    /// The condition under which the current code runs.
+    pub fn path(&mut self) -> Result<LV, NoLower> {
+        let mut c = LV::C(1);
+        for p in self.paths.clone() {
+            c = land(self, c, p)?;
+        }
+        Ok(c)
+    }
+
+    pub fn push_path(&mut self, c: LV) -> Result<(), NoLower> {
+        self.paths.push(c);
+        Ok(())
+    }
+
+    /// Switches the innermost condition to its negation (the `else` side).
+    pub fn flip_path(&mut self) -> Result<(), NoLower> {
+        let c = self.paths.pop().ok_or(NoLower)?;
+        let n = eq(self, c, LV::C(0))?;
+        self.paths.push(n);
+        Ok(())
+    }
+
+    pub fn pop_path(&mut self) {
+        self.paths.pop();
+    }
+
+    /// Records an effect of the current wide instruction under the current path.
+    pub fn effect(&mut self, e: Effect) -> Result<(), NoLower> {
+        let c = self.path()?;
+        if c != LV::C(0) {
+            self.effects.push((c, e));
+        }
+        Ok(())
+    }
+
+    /// Leaves compiled code, to interpret this wide instruction, when `c` holds.
+    pub fn exit_if(&mut self, c: LV) -> Result<(), NoLower> {
+        let p = self.path()?;
+        let c = land(self, p, c)?;
+        match c {
+            LV::C(0) => Ok(()),
+            // Always leaving: the interpreter should simply run this instruction.
+            LV::C(_) => Err(NoLower),
+            LV::V(_) => {
+                let f = self.flag(c);
+                let exit = self.exit_block();
+                let cont = self.b.create_block();
+                self.b.ins().brif(f, exit, &[], cont, &[]);
+                self.b.seal_block(cont);
+                self.b.switch_to_block(cont);
+                Ok(())
+            }
+        }
+    }
+
+    fn exit_block(&mut self) -> Block {
+        if let Some(b) = self.exit_here {
+            return b;
+        }
+        let blk = self.b.create_block();
+        self.exits.push((blk, self.pc | crate::jit::EXIT_INTERPRET));
+        self.exit_here = Some(blk);
+        blk
+    }
+
+    /// The interpreter raises the trap (with its exact message), so a trap that may
+    /// happen is a side exit.
+    pub fn trap_if(&mut self, c: LV, _t: Trap) -> Result<(), NoLower> {
+        self.exit_if(c)
+    }
+
+    fn state_load(&mut self, ty: types::Type, offset: i32) -> Value {
+        let s = self.state;
+        self.b.ins().load(ty, MemFlags::trusted(), s, offset)
+    }
+
+    /// Host address of a guest access, leaving for the interpreter when the access is
+    /// outside guest memory or not allowed by the page permissions (`need`).
+    fn guest_address(&mut self, addr: LV, bytes: u64, need: u8, forbid: u8) -> Result<Value, NoLower> {
+        let a = self.value(addr);
+        let size = self.state_load(types::I64, off::MEM_SIZE);
+        let end = self.b.ins().iadd_imm(a, bytes as i64);
+        let wrap = self.b.ins().icmp(IntCC::UnsignedLessThan, end, a);
+        let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
+        let bad_range = self.b.ins().bor(wrap, over);
+        let bad_range = self.b.ins().uextend(types::I64, bad_range);
+        self.exit_if(LV::V(bad_range))?;
+        let pages = self.state_load(types::I64, off::PAGES);
+        let mut bad = None;
+        let last = self.b.ins().iadd_imm(a, bytes as i64 - 1);
+        for p in [a, last] {
+            let pg = self.b.ins().ushr_imm(p, 12);
+            let at = self.b.ins().iadd(pages, pg);
+            let perm = self.b.ins().uload8(types::I64, MemFlags::trusted(), at, 0);
+            let m = self.b.ins().band_imm(perm, (need | forbid | crate::memory::perm::MAPPED) as i64);
+            let wrong = self.b.ins().icmp_imm(IntCC::NotEqual, m, (need | crate::memory::perm::MAPPED) as i64);
+            bad = Some(match bad {
+                None => wrong,
+                Some(w) => self.b.ins().bor(w, wrong),
+            });
+        }
+        let bad = self.b.ins().uextend(types::I64, bad.ok_or(NoLower)?);
+        self.exit_if(LV::V(bad))?;
+        let base = self.state_load(types::I64, off::MEM);
+        Ok(self.b.ins().iadd(base, a))
+    }
+
+    /// Runs `f` only where the current path holds; its result (or 0) joins after.
+    fn guarded(&mut self, f: impl FnOnce(&mut Self) -> Result<Option<Value>, NoLower>) -> Result<Option<Value>, NoLower> {
+        let p = self.path()?;
+        match p {
+            LV::C(0) => Ok(None),
+            LV::C(_) => f(self),
+            LV::V(_) => {
+                let flag = self.flag(p);
+                let body = self.b.create_block();
+                let join = self.b.create_block();
+                self.b.append_block_param(join, types::I64);
+                let zero = self.b.ins().iconst(types::I64, 0);
+                self.b.ins().brif(flag, body, &[], join, &[BlockArg::Value(zero)]);
+                self.b.seal_block(body);
+                self.b.switch_to_block(body);
+                let saved = std::mem::take(&mut self.paths);
+                let r = f(self);
+                self.paths = saved;
+                let v = r?.unwrap_or(zero);
+                self.b.ins().jump(join, &[BlockArg::Value(v)]);
+                self.b.seal_block(join);
+                self.b.switch_to_block(join);
+                Ok(Some(self.b.block_params(join)[0]))
+            }
+        }
+    }
+
+    pub fn load(&mut self, addr: LV, bits: u32) -> Result<LV, NoLower> {
+        if bits > 64 {
+            return Err(NoLower);
+        }
+        let v = self.guarded(|x| {
+            let host = x.guest_address(addr, (bits / 8) as u64, crate::memory::perm::READ, 0)?;
+            let ty = match bits {
+                8 => types::I8,
+                16 => types::I16,
+                32 => types::I32,
+                _ => types::I64,
+            };
+            let v = x.b.ins().load(ty, MemFlags::new(), host, 0);
+            Ok(Some(if bits < 64 { x.b.ins().uextend(types::I64, v) } else { v }))
+        })?;
+        Ok(v.map_or(LV::C(0), LV::V))
+    }
+
+    pub fn store(&mut self, addr: LV, bits: u32, value: LV) -> Result<LV, NoLower> {
+        if bits > 64 {
+            return Err(NoLower);
+        }
+        self.guarded(|x| {
+            // Stores to code pages are left to the interpreter (it drops translations).
+            let host = x.guest_address(addr, (bits / 8) as u64, crate::memory::perm::WRITE, crate::memory::perm::EXEC)?;
+            let v = x.value(value);
+            let v = if bits < 64 {
+                let ty = match bits {
+                    8 => types::I8,
+                    16 => types::I16,
+                    _ => types::I32,
+                };
+                x.b.ins().ireduce(ty, v)
+            } else {
+                v
+            };
+            x.b.ins().store(MemFlags::new(), v, host, 0);
+            Ok(None)
+        })?;
+        Ok(LV::C(0))
+    }
+
+    /// Reads `%rN`-relative register `pos` (or leaves when it is tagged).
+    pub fn read_reg(&mut self, pos: u32, ty: u8) -> Result<LV, NoLower> {
+        if matches!(ty, b'X' | b'Q' | b'P') || pos >= self.wd_size {
+            return Err(NoLower);
+        }
+        let regs = self.state_load(types::I64, off::REGS);
+        let at = (pos as i64 * REG_SIZE) as i32;
+        let tag = self.b.ins().uload8(types::I64, MemFlags::trusted(), regs, at + 16);
+        let tag = if ty == b'S' { self.b.ins().band_imm(tag, 3) } else { tag };
+        self.exit_if(LV::V(tag))?;
+        let v = if ty == b'S' {
+            self.b.ins().uload32(MemFlags::trusted(), regs, at)
+        } else {
+            self.b.ins().load(types::I64, MemFlags::trusted(), regs, at)
+        };
+        Ok(LV::V(v))
+    }
+
+    pub fn read_global(&mut self, n: u32, ty: u8) -> Result<LV, NoLower> {
+        if matches!(ty, b'X' | b'Q' | b'P') {
+            return Err(NoLower);
+        }
+        let tags = self.state_load(types::I64, off::GLOBAL_TAGS);
+        let tag = self.b.ins().uload8(types::I64, MemFlags::trusted(), tags, n as i32);
+        let tag = if ty == b'S' { self.b.ins().band_imm(tag, 3) } else { tag };
+        self.exit_if(LV::V(tag))?;
+        let g = self.state_load(types::I64, off::GLOBALS);
+        let v = if ty == b'S' {
+            self.b.ins().uload32(MemFlags::trusted(), g, n as i32 * 8)
+        } else {
+            self.b.ins().load(types::I64, MemFlags::trusted(), g, n as i32 * 8)
+        };
+        Ok(LV::V(v))
+    }
+
+    /// Physical predicate `p` (rotation already applied).
+    pub fn read_pred(&mut self, p: u32) -> Result<LV, NoLower> {
+        let tags = self.state_load(types::I32, off::PRED_TAGS);
+        let t = self.b.ins().ushr_imm(tags, p as i64);
+        let t = self.b.ins().band_imm(t, 1);
+        let t = self.b.ins().uextend(types::I64, t);
+        self.exit_if(LV::V(t))?;
+        let preds = self.state_load(types::I32, off::PREDS);
+        let v = self.b.ins().ushr_imm(preds, p as i64);
+        let v = self.b.ins().band_imm(v, 1);
+        Ok(LV::V(self.b.ins().uextend(types::I64, v)))
+    }
+
+    pub fn read_ctpr(&mut self, n: u32) -> LV {
+        LV::V(self.state_load(types::I64, off::CTPR + 8 * (n as i32 & 3)))
+    }
+
+    pub fn read_lsr(&mut self) -> LV {
+        LV::V(self.state_load(types::I64, off::LSR))
+    }
+
+    /// Applies the recorded effects (the end of the wide instruction).
+    pub fn commit(&mut self) -> Result<(), NoLower> {
+        let effects = std::mem::take(&mut self.effects);
+        let s = self.state;
+        for (c, e) in effects {
+            match e {
+                Effect::Reg(pos, ty, v) => {
+                    let regs = self.state_load(types::I64, off::REGS);
+                    let at = (pos as i64 * REG_SIZE) as i32;
+                    let v = if ty == b'S' { and(self, v, LV::C(0xffff_ffff))? } else { v };
+                    let v = self.conditional(c, v, |x| x.b.ins().load(types::I64, MemFlags::trusted(), regs, at))?;
+                    self.b.ins().store(MemFlags::trusted(), v, regs, at);
+                    let zero = self.b.ins().iconst(types::I64, 0);
+                    let hi = self.conditional(c, LV::V(zero), |x| x.b.ins().load(types::I64, MemFlags::trusted(), regs, at + 8))?;
+                    self.b.ins().store(MemFlags::trusted(), hi, regs, at + 8);
+                    let z8 = self.b.ins().iconst(types::I8, 0);
+                    let old_tag = self.b.ins().load(types::I8, MemFlags::trusted(), regs, at + 16);
+                    let tag = match c {
+                        LV::C(_) => z8,
+                        LV::V(_) => {
+                            let f = self.flag(c);
+                            self.b.ins().select(f, z8, old_tag)
+                        }
+                    };
+                    self.b.ins().store(MemFlags::trusted(), tag, regs, at + 16);
+                }
+                Effect::Global(n, ty, v) => {
+                    let g = self.state_load(types::I64, off::GLOBALS);
+                    let v = if ty == b'S' { and(self, v, LV::C(0xffff_ffff))? } else { v };
+                    let v = self.conditional(c, v, |x| x.b.ins().load(types::I64, MemFlags::trusted(), g, n as i32 * 8))?;
+                    self.b.ins().store(MemFlags::trusted(), v, g, n as i32 * 8);
+                    let tags = self.state_load(types::I64, off::GLOBAL_TAGS);
+                    let z8 = self.b.ins().iconst(types::I8, 0);
+                    let old = self.b.ins().load(types::I8, MemFlags::trusted(), tags, n as i32);
+                    let tag = match c {
+                        LV::C(_) => z8,
+                        LV::V(_) => {
+                            let f = self.flag(c);
+                            self.b.ins().select(f, z8, old)
+                        }
+                    };
+                    self.b.ins().store(MemFlags::trusted(), tag, tags, n as i32);
+                }
+                Effect::Pred(p, v) => {
+                    let c = and(self, c, LV::C(1))?;
+                    let preds = self.state_load(types::I32, off::PREDS);
+                    let tags = self.state_load(types::I32, off::PRED_TAGS);
+                    let bit = 1i64 << p;
+                    let v = self.value(v);
+                    let v = self.b.ins().ireduce(types::I32, v);
+                    let v = self.b.ins().band_imm(v, 1);
+                    let v = self.b.ins().ishl_imm(v, p as i64);
+                    let cleared = self.b.ins().band_imm(preds, !bit);
+                    let new = self.b.ins().bor(cleared, v);
+                    let new_tags = self.b.ins().band_imm(tags, !bit);
+                    let (new, new_tags) = match c {
+                        LV::C(_) => (new, new_tags),
+                        LV::V(_) => {
+                            let f = self.flag(c);
+                            (self.b.ins().select(f, new, preds), self.b.ins().select(f, new_tags, tags))
+                        }
+                    };
+                    self.b.ins().store(MemFlags::trusted(), new, s, off::PREDS);
+                    self.b.ins().store(MemFlags::trusted(), new_tags, s, off::PRED_TAGS);
+                }
+                Effect::Ctpr(n, v) => {
+                    let o = off::CTPR + 8 * (n as i32 & 3);
+                    let v = self.conditional(c, v, |x| x.b.ins().load(types::I64, MemFlags::trusted(), s, o))?;
+                    self.b.ins().store(MemFlags::trusted(), v, s, o);
+                }
+                Effect::Lsr(v) => {
+                    let v = self.conditional(c, v, |x| x.b.ins().load(types::I64, MemFlags::trusted(), s, off::LSR))?;
+                    self.b.ins().store(MemFlags::trusted(), v, s, off::LSR);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `v` where `c` holds, else the old value `old` reads.
+    fn conditional(&mut self, c: LV, v: LV, old: impl FnOnce(&mut Self) -> Value) -> Result<Value, NoLower> {
+        match c {
+            LV::C(_) => Ok(self.value(v)),
+            LV::V(_) => {
+                let o = old(self);
+                let f = self.flag(c);
+                let v = self.value(v);
+                Ok(self.b.ins().select(f, v, o))
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- primitives
+// Each folds constants with `crate::bits` and otherwise emits IR on i64 values that
+// hold `w`-bit numbers zero-extended; wider values are not translated.
+
+fn fits(w: u32) -> Result<(), NoLower> {
+    if w <= 64 {
+        Ok(())
+    } else {
+        Err(NoLower)
+    }
+}
+
+fn masked(x: &mut Lx, v: Value, w: u32) -> Value {
+    if w >= 64 {
+        v
+    } else {
+        x.b.ins().band_imm(v, mask(w) as i64)
+    }
+}
+
+fn bool_value(x: &mut Lx, c: Value) -> LV {
+    LV::V(x.b.ins().uextend(types::I64, c))
+}
+
+/// Sign-extends a `w`-bit value to 64 bits.
+fn signed(x: &mut Lx, v: Value, w: u32) -> Value {
+    if w >= 64 {
+        v
+    } else {
+        let s = x.b.ins().ishl_imm(v, 64 - w as i64);
+        x.b.ins().sshr_imm(s, 64 - w as i64)
+    }
+}
+
+macro_rules! binary {
+    ($name:ident, $fold:expr, $emit:expr) => {
+        pub fn $name(x: &mut Lx, a: LV, b: LV, w: u32) -> Result<LV, NoLower> {
+            if let (LV::C(p), LV::C(q)) = (a, b) {
+                return Ok(LV::C($fold(p, q, w)));
+            }
+            fits(w)?;
+            let (p, q) = (x.value(a), x.value(b));
+            let r = $emit(x, p, q, w);
+            Ok(LV::V(r))
+        }
+    };
+}
+
+binary!(add, bits::add, |x: &mut Lx, p, q, w| {
+    let r = x.b.ins().iadd(p, q);
+    masked(x, r, w)
+});
+binary!(sub, bits::sub, |x: &mut Lx, p, q, w| {
+    let r = x.b.ins().isub(p, q);
+    masked(x, r, w)
+});
+binary!(mul, bits::mul, |x: &mut Lx, p, q, w| {
+    let r = x.b.ins().imul(p, q);
+    masked(x, r, w)
+});
+binary!(shl, bits::shl, |x: &mut Lx, p, n, w: u32| {
+    let r = x.b.ins().ishl(p, n);
+    let r = masked(x, r, w);
+    let ok = x.b.ins().icmp_imm(IntCC::UnsignedLessThan, n, w as i64);
+    let zero = x.b.ins().iconst(types::I64, 0);
+    x.b.ins().select(ok, r, zero)
+});
+binary!(shr, bits::shr, |x: &mut Lx, p, n, w: u32| {
+    let r = x.b.ins().ushr(p, n);
+    let ok = x.b.ins().icmp_imm(IntCC::UnsignedLessThan, n, w as i64);
+    let zero = x.b.ins().iconst(types::I64, 0);
+    x.b.ins().select(ok, r, zero)
+});
+binary!(sar, bits::sar, |x: &mut Lx, p, n, w: u32| {
+    let top = x.b.ins().iconst(types::I64, w as i64 - 1);
+    let big = x.b.ins().icmp_imm(IntCC::UnsignedGreaterThan, n, w as i64 - 1);
+    let n = x.b.ins().select(big, top, n);
+    let s = signed(x, p, w);
+    let r = x.b.ins().sshr(s, n);
+    masked(x, r, w)
+});
+binary!(udiv, bits::udiv, |x: &mut Lx, p, q, _w| {
+    // Semantics trap on a zero divisor before dividing; keep the host from trapping.
+    let one = x.b.ins().iconst(types::I64, 1);
+    let z = x.b.ins().icmp_imm(IntCC::Equal, q, 0);
+    let d = x.b.ins().select(z, one, q);
+    let r = x.b.ins().udiv(p, d);
+    let zero = x.b.ins().iconst(types::I64, 0);
+    x.b.ins().select(z, zero, r)
+});
+binary!(urem, bits::urem, |x: &mut Lx, p, q, _w| {
+    let one = x.b.ins().iconst(types::I64, 1);
+    let z = x.b.ins().icmp_imm(IntCC::Equal, q, 0);
+    let d = x.b.ins().select(z, one, q);
+    let r = x.b.ins().urem(p, d);
+    let zero = x.b.ins().iconst(types::I64, 0);
+    x.b.ins().select(z, zero, r)
+});
+binary!(sdiv, bits::sdiv, |x: &mut Lx, p, q, w| {
+    let (a, d) = (signed(x, p, w), signed(x, q, w));
+    // Zero and -1 divisors would trap on the host: divide by 1 and fix up.
+    let one = x.b.ins().iconst(types::I64, 1);
+    let z = x.b.ins().icmp_imm(IntCC::Equal, d, 0);
+    let m1 = x.b.ins().icmp_imm(IntCC::Equal, d, -1);
+    let odd = x.b.ins().bor(z, m1);
+    let safe = x.b.ins().select(odd, one, d);
+    let r = x.b.ins().sdiv(a, safe);
+    let neg = x.b.ins().ineg(a);
+    let r = x.b.ins().select(m1, neg, r);
+    let zero = x.b.ins().iconst(types::I64, 0);
+    let r = x.b.ins().select(z, zero, r);
+    masked(x, r, w)
+});
+binary!(srem, bits::srem, |x: &mut Lx, p, q, w| {
+    let (a, d) = (signed(x, p, w), signed(x, q, w));
+    let one = x.b.ins().iconst(types::I64, 1);
+    let z = x.b.ins().icmp_imm(IntCC::Equal, d, 0);
+    let m1 = x.b.ins().icmp_imm(IntCC::Equal, d, -1);
+    let odd = x.b.ins().bor(z, m1);
+    let safe = x.b.ins().select(odd, one, d);
+    let r = x.b.ins().srem(a, safe);
+    let zero = x.b.ins().iconst(types::I64, 0);
+    let r = x.b.ins().select(odd, zero, r);
+    masked(x, r, w)
+});
+binary!(mulhu, bits::mulhu, |x: &mut Lx, p, q, w: u32| {
+    if w == 64 {
+        x.b.ins().umulhi(p, q)
+    } else {
+        let r = x.b.ins().imul(p, q);
+        let r = x.b.ins().ushr_imm(r, w as i64);
+        masked(x, r, w)
+    }
+});
+binary!(mulhs, bits::mulhs, |x: &mut Lx, p, q, w: u32| {
+    if w == 64 {
+        x.b.ins().smulhi(p, q)
+    } else {
+        let (a, b) = (signed(x, p, w), signed(x, q, w));
+        let r = x.b.ins().imul(a, b);
+        let r = x.b.ins().sshr_imm(r, w as i64);
+        masked(x, r, w)
+    }
+});
+binary!(rotl, bits::rotl, |x: &mut Lx, p, n, w: u32| rotate(x, p, n, w, true));
+binary!(rotr, bits::rotr, |x: &mut Lx, p, n, w: u32| rotate(x, p, n, w, false));
+
+fn rotate(x: &mut Lx, p: Value, n: Value, w: u32, left: bool) -> Value {
+    match w {
+        64 => {
+            if left {
+                x.b.ins().rotl(p, n)
+            } else {
+                x.b.ins().rotr(p, n)
+            }
+        }
+        32 => {
+            let v = x.b.ins().ireduce(types::I32, p);
+            let r = if left { x.b.ins().rotl(v, n) } else { x.b.ins().rotr(v, n) };
+            x.b.ins().uextend(types::I64, r)
+        }
+        _ => {
+            // n mod w, then the two shifted halves.
+            let wv = x.b.ins().iconst(types::I64, w as i64);
+            let k = x.b.ins().urem(n, wv);
+            let back = x.b.ins().isub(wv, k);
+            let (a, b) = if left {
+                (x.b.ins().ishl(p, k), x.b.ins().ushr(p, back))
+            } else {
+                (x.b.ins().ushr(p, k), x.b.ins().ishl(p, back))
+            };
+            let zero_k = x.b.ins().icmp_imm(IntCC::Equal, k, 0);
+            let r = x.b.ins().bor(a, b);
+            let r = masked(x, r, w);
+            x.b.ins().select(zero_k, p, r)
+        }
+    }
+}
+
+macro_rules! compare {
+    ($name:ident, $fold:expr, $cc:expr, $signed:expr) => {
+        pub fn $name(x: &mut Lx, a: LV, b: LV, w: u32) -> Result<LV, NoLower> {
+            if let (LV::C(p), LV::C(q)) = (a, b) {
+                return Ok(LV::C($fold(p, q, w)));
+            }
+            fits(w)?;
+            let (mut p, mut q) = (x.value(a), x.value(b));
+            if $signed {
+                p = signed(x, p, w);
+                q = signed(x, q, w);
+            }
+            let c = x.b.ins().icmp($cc, p, q);
+            Ok(bool_value(x, c))
+        }
+    };
+}
+
+compare!(slt, bits::slt, IntCC::SignedLessThan, true);
+compare!(sle, bits::sle, IntCC::SignedLessThanOrEqual, true);
+compare!(sgt, bits::sgt, IntCC::SignedGreaterThan, true);
+compare!(sge, bits::sge, IntCC::SignedGreaterThanOrEqual, true);
+
+macro_rules! unsigned_compare {
+    ($name:ident, $op:tt, $cc:expr) => {
+        pub fn $name(x: &mut Lx, a: LV, b: LV) -> Result<LV, NoLower> {
+            if let (LV::C(p), LV::C(q)) = (a, b) {
+                return Ok(LV::C((p $op q) as u128));
+            }
+            let (p, q) = (x.value(a), x.value(b));
+            let c = x.b.ins().icmp($cc, p, q);
+            Ok(bool_value(x, c))
+        }
+    };
+}
+
+unsigned_compare!(eq, ==, IntCC::Equal);
+unsigned_compare!(ne, !=, IntCC::NotEqual);
+unsigned_compare!(ult, <, IntCC::UnsignedLessThan);
+unsigned_compare!(ule, <=, IntCC::UnsignedLessThanOrEqual);
+unsigned_compare!(ugt, >, IntCC::UnsignedGreaterThan);
+unsigned_compare!(uge, >=, IntCC::UnsignedGreaterThanOrEqual);
+
+macro_rules! logic {
+    ($name:ident, $op:tt, $emit:ident) => {
+        pub fn $name(x: &mut Lx, a: LV, b: LV) -> Result<LV, NoLower> {
+            if let (LV::C(p), LV::C(q)) = (a, b) {
+                return Ok(LV::C(p $op q));
+            }
+            let (p, q) = (x.value(a), x.value(b));
+            Ok(LV::V(x.b.ins().$emit(p, q)))
+        }
+    };
+}
+
+logic!(and, &, band);
+logic!(or, |, bor);
+logic!(xor, ^, bxor);
+
+pub fn lor(x: &mut Lx, a: LV, b: LV) -> Result<LV, NoLower> {
+    match (a, b) {
+        (LV::C(p), LV::C(q)) => Ok(LV::C((p != 0 || q != 0) as u128)),
+        (LV::C(p), o) | (o, LV::C(p)) => {
+            if p != 0 {
+                Ok(LV::C(1))
+            } else {
+                ne(x, o, LV::C(0))
+            }
+        }
+        _ => {
+            let (p, q) = (x.value(a), x.value(b));
+            let r = x.b.ins().bor(p, q);
+            let c = x.b.ins().icmp_imm(IntCC::NotEqual, r, 0);
+            Ok(bool_value(x, c))
+        }
+    }
+}
+
+pub fn land(x: &mut Lx, a: LV, b: LV) -> Result<LV, NoLower> {
+    match (a, b) {
+        (LV::C(p), LV::C(q)) => Ok(LV::C((p != 0 && q != 0) as u128)),
+        (LV::C(p), o) | (o, LV::C(p)) => {
+            if p == 0 {
+                Ok(LV::C(0))
+            } else {
+                ne(x, o, LV::C(0))
+            }
+        }
+        _ => {
+            let (fa, fb) = (x.flag(a), x.flag(b));
+            let c = x.b.ins().band(fa, fb);
+            Ok(bool_value(x, c))
+        }
+    }
+}
+
+pub fn not(x: &mut Lx, a: LV, w: u32) -> Result<LV, NoLower> {
+    if let LV::C(p) = a {
+        return Ok(LV::C(bits::not(p, w)));
+    }
+    fits(w)?;
+    let p = x.value(a);
+    Ok(LV::V(x.b.ins().bxor_imm(p, mask(w) as i64)))
+}
+
+pub fn neg(x: &mut Lx, a: LV, w: u32) -> Result<LV, NoLower> {
+    if let LV::C(p) = a {
+        return Ok(LV::C(bits::neg(p, w)));
+    }
+    fits(w)?;
+    let p = x.value(a);
+    let r = x.b.ins().ineg(p);
+    Ok(LV::V(masked(x, r, w)))
+}
+
+pub fn trunc(x: &mut Lx, a: LV, w: u32) -> Result<LV, NoLower> {
+    match a {
+        LV::C(p) => Ok(LV::C(bits::trunc(p, w))),
+        LV::V(v) => Ok(LV::V(masked(x, v, w.min(64)))),
+    }
+}
+
+pub fn sext(x: &mut Lx, a: LV, from: u32, to: u32) -> Result<LV, NoLower> {
+    if let LV::C(p) = a {
+        return Ok(LV::C(bits::sext(p, from, to)));
+    }
+    fits(to)?;
+    let p = x.value(a);
+    let s = signed(x, p, from);
+    Ok(LV::V(masked(x, s, to)))
+}
+
+pub fn bit(x: &mut Lx, a: LV, i: LV) -> Result<LV, NoLower> {
+    match (a, i) {
+        (LV::C(p), LV::C(k)) => Ok(LV::C((p >> k.min(127)) & 1)),
+        (_, LV::C(k)) if k >= 64 => Ok(LV::C(0)),
+        _ => {
+            let (p, k) = (x.value(a), x.value(i));
+            let r = x.b.ins().ushr(p, k);
+            let r = x.b.ins().band_imm(r, 1);
+            // Positions past 63 read 0 (the value is zero-extended).
+            let ok = x.b.ins().icmp_imm(IntCC::UnsignedLessThan, k, 64);
+            let zero = x.b.ins().iconst(types::I64, 0);
+            Ok(LV::V(x.b.ins().select(ok, r, zero)))
+        }
+    }
+}
+
+pub fn slice(x: &mut Lx, a: LV, lo: u32, w: u32) -> Result<LV, NoLower> {
+    match a {
+        LV::C(p) => Ok(LV::C((p >> lo) & mask(w))),
+        LV::V(_) if lo >= 64 => Ok(LV::C(0)),
+        LV::V(v) => {
+            let r = x.b.ins().ushr_imm(v, lo as i64);
+            Ok(LV::V(masked(x, r, w.min(64))))
+        }
+    }
+}
+
+pub fn select(x: &mut Lx, c: LV, a: LV, b: LV) -> Result<LV, NoLower> {
+    match c {
+        LV::C(k) => Ok(if k != 0 { a } else { b }),
+        LV::V(_) => {
+            if a == b {
+                return Ok(a);
+            }
+            if matches!(a, LV::C(v) if v > u64::MAX as u128) || matches!(b, LV::C(v) if v > u64::MAX as u128) {
+                return Err(NoLower);
+            }
+            let f = x.flag(c);
+            let (p, q) = (x.value(a), x.value(b));
+            Ok(LV::V(x.b.ins().select(f, p, q)))
+        }
+    }
+}
+
+macro_rules! unary {
+    ($name:ident, $fold:expr, $emit:expr) => {
+        pub fn $name(x: &mut Lx, a: LV, w: u32) -> Result<LV, NoLower> {
+            if let LV::C(p) = a {
+                return Ok(LV::C($fold(p, w)));
+            }
+            fits(w)?;
+            let p = x.value(a);
+            Ok(LV::V($emit(x, p, w)))
+        }
+    };
+}
+
+unary!(clz, bits::clz, |x: &mut Lx, p, w: u32| {
+    let r = x.b.ins().clz(p);
+    x.b.ins().iadd_imm(r, w as i64 - 64)
+});
+unary!(ctz, bits::ctz, |x: &mut Lx, p, w: u32| {
+    let r = x.b.ins().ctz(p);
+    let big = x.b.ins().icmp_imm(IntCC::UnsignedGreaterThan, r, w as i64);
+    let wv = x.b.ins().iconst(types::I64, w as i64);
+    x.b.ins().select(big, wv, r)
+});
+unary!(popcnt, bits::popcnt, |x: &mut Lx, p, _w| x.b.ins().popcnt(p));
+unary!(bitrev, bits::bitrev, |x: &mut Lx, p, w: u32| {
+    let r = x.b.ins().bitrev(p);
+    x.b.ins().ushr_imm(r, 64 - w as i64)
+});
+
+pub fn parity(x: &mut Lx, a: LV) -> Result<LV, NoLower> {
+    if let LV::C(p) = a {
+        return Ok(LV::C(bits::parity(p)));
+    }
+    let p = x.value(a);
+    let c = x.b.ins().popcnt(p);
+    Ok(LV::V(x.b.ins().band_imm(c, 1)))
+}

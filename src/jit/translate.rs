@@ -1,0 +1,193 @@
+//! Translation of a run of wide instructions into one Cranelift function. Each wide
+//! instruction keeps the interpreter's two phases: its operations (generated
+//! lowering) read the old state and record effects, which `Lx::commit` applies at
+//! its end. The block ends after a transfer, before an instruction that cannot be
+//! lowered, or at a size limit; a transfer back to the block's start loops inside.
+
+use crate::cpu::Rotation;
+use crate::interp::{self, Place, Prepared};
+use crate::jit::ir::{self, off, Effect, Lx, NoLower, LV};
+use crate::jit::lower::{LVals, JIT_LOWER};
+use crate::jit::EXIT_INTERPRET;
+use crate::memory::GuestMemory;
+use crate::version::Iset;
+use cranelift_codegen::ir::{types, InstBuilder, MemFlags};
+use cranelift_frontend::FunctionBuilder;
+
+/// Most wide instructions in one translation.
+pub const MAX_BUNDLES: usize = 64;
+
+/// What a translation covers.
+pub struct Translated {
+    pub bundles: usize,
+}
+
+fn read(x: &mut Lx, place: Place, ty: u8) -> Result<LV, NoLower> {
+    match place {
+        Place::Const(v) => Ok(LV::C(v & crate::bits::mask(match ty {
+            b'S' => 32,
+            b'X' => 80,
+            b'Q' | b'P' => 128,
+            _ => 64,
+        }))),
+        Place::Reg(n) => x.read_reg(n, ty),
+        Place::Based(n) => {
+            let i = x.br.based_index(n);
+            x.read_reg(i, ty)
+        }
+        Place::Global(n) => x.read_global(n & 31, ty),
+        Place::Pred(n) => {
+            let p = x.br.pred_index(n);
+            x.read_pred(p)
+        }
+        Place::Ctpr(n) => Ok(x.read_ctpr(n)),
+        Place::Nowhere => Ok(LV::C(0)),
+    }
+}
+
+fn write(x: &mut Lx, place: Place, ty: u8, v: LV) -> Result<(), NoLower> {
+    if matches!(ty, b'X' | b'Q' | b'P') {
+        return Err(NoLower);
+    }
+    match place {
+        Place::Reg(n) if n < x.wd_size => x.effect(Effect::Reg(n, ty, v)),
+        Place::Based(n) => {
+            let i = x.br.based_index(n);
+            if i >= x.wd_size {
+                return Err(NoLower);
+            }
+            x.effect(Effect::Reg(i, ty, v))
+        }
+        Place::Global(n) => x.effect(Effect::Global(n & 31, ty, v)),
+        Place::Pred(n) => {
+            let p = x.br.pred_index(n);
+            x.effect(Effect::Pred(p, v))
+        }
+        Place::Ctpr(n) => {
+            // As the interpreter writes an ALU result into %ctpr: a disp-kind target.
+            let t = ir::and(x, v, LV::C(0xffff_ffff_ffff))?;
+            let t = ir::or(x, t, LV::C(3 << 54))?;
+            x.effect(Effect::Ctpr(n & 3, t))
+        }
+        Place::Nowhere | Place::Const(_) => Ok(()),
+        Place::Reg(_) => Err(NoLower),
+    }
+}
+
+fn condition(x: &mut Lx, c: crate::decode::Condition) -> Result<LV, NoLower> {
+    let v = match (c.pred(), c.pcnt()) {
+        (Some(p), _) => {
+            let p = x.br.pred_index(p as u32);
+            x.read_pred(p)?
+        }
+        (_, Some(n)) => {
+            let lsr = x.read_lsr();
+            let pcnt = ir::slice(x, lsr, 48, 5)?;
+            ir::ule(x, pcnt, LV::C(n as u128))?
+        }
+        _ => return Err(NoLower),
+    };
+    if c.negated {
+        ir::eq(x, v, LV::C(0))
+    } else {
+        Ok(v)
+    }
+}
+
+/// Phase one and two of one wide instruction; `Some(target)` if it may transfer.
+fn bundle(x: &mut Lx, p: &Prepared) -> Result<Option<(LV, LV)>, NoLower> {
+    x.begin(p.decoded.addr);
+    for op in &p.ops {
+        if op.sm {
+            return Err(NoLower);
+        }
+        let mut cond = LV::C(1);
+        for c in &op.rlp {
+            let v = condition(x, *c)?;
+            cond = ir::land(x, cond, v)?;
+        }
+        x.push_path(cond)?;
+        let mut v = LVals::default();
+        for (s, val) in &op.fixed {
+            *v.slot_mut(*s).ok_or(NoLower)? = LV::C(*val);
+        }
+        if let (Some(c), Some(s)) = (op.mrgc, op.cond_slot) {
+            let c = condition(x, c)?;
+            *v.slot_mut(s).ok_or(NoLower)? = c;
+        }
+        for (s, place, ty) in &op.srcs {
+            let val = read(x, *place, *ty)?;
+            *v.slot_mut(*s).ok_or(NoLower)? = val;
+        }
+        JIT_LOWER[op.op as usize](x, &mut v)?;
+        if let Some((s, place, ty)) = op.dst {
+            write(x, place, ty, v.slot(s))?;
+        }
+        if let Some((s, n)) = op.pdst {
+            let val = ir::and(x, v.slot(s), LV::C(1))?;
+            write(x, Place::Pred(n), b' ', val)?;
+        }
+        x.pop_path();
+    }
+    for (c, i) in &p.ctls {
+        let f = c.jit.ok_or(NoLower)?;
+        f(&p.decoded.bundle, p.decoded.addr, *i, x)?;
+    }
+    x.commit()?;
+    Ok(x.transfer)
+}
+
+/// Builds the function for the block at `start`; `None` if not even its first wide
+/// instruction can be translated.
+pub fn block(b: FunctionBuilder, mem: &GuestMemory, start: u64, iset: Iset, wd_size: u32, br: Rotation) -> Option<Translated> {
+    let mut b = b;
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let state = b.block_params(entry)[0];
+    let head = b.create_block();
+    b.ins().jump(head, &[]);
+    b.switch_to_block(head);
+    let mut x = Lx::new(b, state, wd_size, br);
+    let mut pc = start;
+    let mut done = 0;
+    loop {
+        let prepared = interp::prepare(mem, pc, iset).ok();
+        let outcome = match &prepared {
+            Some(p) if done < MAX_BUNDLES => bundle(&mut x, p),
+            _ => Err(NoLower),
+        };
+        match outcome {
+            Err(NoLower) => {
+                // Leave for the interpreter here (anything this instruction stored it
+                // will store again, with the same values).
+                let code = x.b.ins().iconst(types::I64, (pc | EXIT_INTERPRET) as i64);
+                x.b.ins().return_(&[code]);
+                break;
+            }
+            Ok(transfer) => {
+                done += 1;
+                let next = pc + prepared.as_ref().map_or(8, |p| p.len);
+                let s = x.state;
+                let n = x.b.ins().load(types::I64, MemFlags::trusted(), s, off::EXECUTED);
+                let n = x.b.ins().iadd_imm(n, 1);
+                x.b.ins().store(MemFlags::trusted(), n, s, off::EXECUTED);
+                if let Some((c, t)) = transfer {
+                    let target = ir::select(&mut x, c, t, LV::C(next as u128)).ok()?;
+                    let target = x.value(target);
+                    let home = x.b.ins().icmp_imm(cranelift_codegen::ir::condcodes::IntCC::Equal, target, start as i64);
+                    let out = x.b.create_block();
+                    x.b.ins().brif(home, head, &[], out, &[]);
+                    x.b.switch_to_block(out);
+                    x.b.ins().return_(&[target]);
+                    break;
+                }
+                pc = next;
+            }
+        }
+    }
+    x.finish();
+    x.b.seal_all_blocks();
+    x.b.finalize();
+    (done > 0).then_some(Translated { bundles: done })
+}
