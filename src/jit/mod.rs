@@ -144,24 +144,31 @@ impl Jit {
         entry
     }
 
-    /// Runs compiled code for `cpu.ip` if there is (or now should be) some.
-    pub fn run(&mut self, cpu: &mut Cpu, mem: &mut GuestMemory) -> Ran {
-        let key = Key::of(cpu);
-        let f = match self.cache.get(&key) {
-            Some(Entry::Compiled(f)) => *f,
-            Some(Entry::Refused) => return Ran::Interpret,
+    /// The compiled code for `key`, translating it if it became hot.
+    fn lookup(&mut self, mem: &GuestMemory, key: Key) -> Option<BlockFn> {
+        match self.cache.get(&key) {
+            Some(Entry::Compiled(f)) => Some(*f),
+            Some(Entry::Refused) => None,
             None => {
                 if !self.cache.hot(key, self.threshold) {
-                    return Ran::Interpret;
+                    return None;
                 }
                 let e = self.compile(mem, key);
                 self.cache.insert(key, e);
                 match e {
-                    Entry::Compiled(f) => f,
-                    Entry::Refused => return Ran::Interpret,
+                    Entry::Compiled(f) => Some(f),
+                    Entry::Refused => None,
                 }
             }
-        };
+        }
+    }
+
+    /// Runs compiled code from `cpu.ip` for as long as there is (or now should be)
+    /// some: block after block, until one leaves for the interpreter or reaches code
+    /// that is not translated.
+    pub fn run(&mut self, cpu: &mut Cpu, mem: &mut GuestMemory) -> Ran {
+        let mut key = Key::of(cpu);
+        let Some(mut f) = self.lookup(mem, key) else { return Ran::Interpret };
         let pos = cpu.wd.base;
         let mut st = JitState {
             regs: cpu.regs.ptr(pos),
@@ -176,23 +183,30 @@ impl Jit {
             lsr: cpu.lsr,
             executed: 0,
         };
-        // SAFETY: the pointers stay valid while the block runs: it neither calls out
-        // nor changes the window (such instructions are left to the interpreter), and
-        // it checks every guest access against `pages` and `mem_size` itself.
-        let out = unsafe { f(&mut st) };
+        let ran = loop {
+            // SAFETY: the pointers stay valid while blocks run: they neither call out
+            // nor change the window (such instructions are left to the interpreter),
+            // and they check every guest access against `pages` and `mem_size`.
+            let out = unsafe { f(&mut st) };
+            self.stats.runs += 1;
+            key.ip = out & !EXIT_INTERPRET;
+            if out & EXIT_INTERPRET != 0 {
+                self.stats.exits_interpret += 1;
+                break Ran::Interpret;
+            }
+            self.stats.exits_transfer += 1;
+            // Blocks do not change the window or rotation, so the key only moves.
+            match self.lookup(mem, key) {
+                Some(g) => f = g,
+                None => break Ran::Block,
+            }
+        };
         cpu.preds = st.preds;
         cpu.pred_tags = st.pred_tags;
         cpu.ctpr = st.ctpr;
         cpu.lsr = st.lsr;
         cpu.executed += st.executed;
-        self.stats.runs += 1;
-        cpu.ip = out & !EXIT_INTERPRET;
-        if out & EXIT_INTERPRET != 0 {
-            self.stats.exits_interpret += 1;
-            Ran::Interpret
-        } else {
-            self.stats.exits_transfer += 1;
-            Ran::Block
-        }
+        cpu.ip = key.ip;
+        ran
     }
 }

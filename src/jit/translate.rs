@@ -137,6 +137,17 @@ fn bundle(x: &mut Lx, p: &Prepared) -> Result<Option<(LV, LV)>, NoLower> {
     Ok(x.transfer)
 }
 
+/// Ends the current path at a transfer to `t`: back to the block's head when that is
+/// where it goes, else out to the dispatcher.
+fn leave(x: &mut Lx, t: LV, start: u64, head: cranelift_codegen::ir::Block) {
+    let target = x.value(t);
+    let home = x.b.ins().icmp_imm(cranelift_codegen::ir::condcodes::IntCC::Equal, target, start as i64);
+    let out = x.b.create_block();
+    x.b.ins().brif(home, head, &[], out, &[]);
+    x.b.switch_to_block(out);
+    x.b.ins().return_(&[target]);
+}
+
 /// Builds the function for the block at `start`; `None` if not even its first wide
 /// instruction can be translated.
 pub fn block(b: FunctionBuilder, mem: &GuestMemory, start: u64, iset: Iset, wd_size: u32, br: Rotation) -> Option<Translated> {
@@ -172,15 +183,23 @@ pub fn block(b: FunctionBuilder, mem: &GuestMemory, start: u64, iset: Iset, wd_s
                 let n = x.b.ins().load(types::I64, MemFlags::trusted(), s, off::EXECUTED);
                 let n = x.b.ins().iadd_imm(n, 1);
                 x.b.ins().store(MemFlags::trusted(), n, s, off::EXECUTED);
-                if let Some((c, t)) = transfer {
-                    let target = ir::select(&mut x, c, t, LV::C(next as u128)).ok()?;
-                    let target = x.value(target);
-                    let home = x.b.ins().icmp_imm(cranelift_codegen::ir::condcodes::IntCC::Equal, target, start as i64);
-                    let out = x.b.create_block();
-                    x.b.ins().brif(home, head, &[], out, &[]);
-                    x.b.switch_to_block(out);
-                    x.b.ins().return_(&[target]);
-                    break;
+                match transfer {
+                    Some((LV::C(0), _)) | None => {}
+                    Some((LV::C(_), t)) => {
+                        leave(&mut x, t, start, head);
+                        break;
+                    }
+                    // A conditional transfer: the taken side leaves (or loops), the
+                    // block goes on along the fall-through (a superblock).
+                    Some((c, t)) => {
+                        let f = x.value(c);
+                        let taken = x.b.create_block();
+                        let stay = x.b.create_block();
+                        x.b.ins().brif(f, taken, &[], stay, &[]);
+                        x.b.switch_to_block(taken);
+                        leave(&mut x, t, start, head);
+                        x.b.switch_to_block(stay);
+                    }
                 }
                 pc = next;
             }
