@@ -52,6 +52,22 @@ fn run(image: &[u8], name: &str, jit: bool) -> (Outcome, u64, f64) {
     (outcome, m.cpu.executed, t.elapsed().as_secs_f64())
 }
 
+/// Start-to-exit time of examples/hello under the e2k-emu binary, in milliseconds.
+fn hello_startup() -> f64 {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/hello.s")).expect("hello.s");
+    let image = assemble_elf(&[("hello.s".into(), src)], &Options { iset: Iset::new(4).unwrap(), entry: None, text_base: 0x10000 }).expect("assembles");
+    let path = std::env::temp_dir().join(format!("e2k-emu-bench-hello-{}", std::process::id()));
+    std::fs::write(&path, image).expect("temp file");
+    let runs = 50;
+    let t = Instant::now();
+    for _ in 0..runs {
+        let st = std::process::Command::new(env!("CARGO_BIN_EXE_e2k-emu")).arg(&path).stdout(std::process::Stdio::null()).status().expect("runs");
+        assert!(st.success());
+    }
+    let _ = std::fs::remove_file(&path);
+    t.elapsed().as_secs_f64() * 1e3 / runs as f64
+}
+
 fn main() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/kernels");
     let kernels: [(&str, fn() -> u64); 3] = [("sum", sum), ("sieve", sieve), ("fib", || fib(black_box(27)))];
@@ -79,4 +95,5 @@ fn main() {
             tj / tn
         );
     }
+    println!("hello world, start to exit: {:.2} ms", hello_startup());
 }
