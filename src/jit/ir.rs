@@ -72,15 +72,32 @@ pub struct Lx<'a> {
     exit_here: Option<Block>,
     /// Exit blocks and the code they return, filled in by `finish`.
     exits: Vec<(Block, u64)>,
+    /// `JitState` fields that do not change while the block runs (loaded on entry).
+    fixed: [Value; 6],
+    /// Register values known on the current path (their tags are known to be 0):
+    /// position → 64-bit value. Emptied at the block's head.
+    regs_known: std::collections::HashMap<u32, Value>,
 }
+
+const F_REGS: usize = 0;
+const F_GLOBALS: usize = 1;
+const F_GLOBAL_TAGS: usize = 2;
+const F_MEM: usize = 3;
+const F_PAGES: usize = 4;
+const F_MEM_SIZE: usize = 5;
 
 fn mask(w: u32) -> u128 {
     bits::mask(w)
 }
 
 impl<'a> Lx<'a> {
-    pub fn new(b: FunctionBuilder<'a>, state: Value, wd_size: u32, br: crate::cpu::Rotation) -> Lx<'a> {
+    /// Starts translating in the entry block (which loads the fixed state fields).
+    pub fn new(mut b: FunctionBuilder<'a>, state: Value, wd_size: u32, br: crate::cpu::Rotation) -> Lx<'a> {
+        let fixed = [off::REGS, off::GLOBALS, off::GLOBAL_TAGS, off::MEM, off::PAGES, off::MEM_SIZE]
+            .map(|o| b.ins().load(types::I64, MemFlags::trusted(), state, o));
         Lx {
+            fixed,
+            regs_known: std::collections::HashMap::new(),
             b,
             state,
             pc: 0,
@@ -102,6 +119,11 @@ impl<'a> Lx<'a> {
             let c = self.b.ins().iconst(types::I64, code as i64);
             self.b.ins().return_(&[c]);
         }
+    }
+
+    /// Forgets what is known about registers (at a point other paths join).
+    pub fn forget(&mut self) {
+        self.regs_known.clear();
     }
 
     /// Starts a wide instruction.
@@ -206,14 +228,14 @@ impl<'a> Lx<'a> {
     /// outside guest memory or not allowed by the page permissions (`need`).
     fn guest_address(&mut self, addr: LV, bytes: u64, need: u8, forbid: u8) -> Result<Value, NoLower> {
         let a = self.value(addr);
-        let size = self.state_load(types::I64, off::MEM_SIZE);
+        let size = self.fixed[F_MEM_SIZE];
         let end = self.b.ins().iadd_imm(a, bytes as i64);
         let wrap = self.b.ins().icmp(IntCC::UnsignedLessThan, end, a);
         let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
         let bad_range = self.b.ins().bor(wrap, over);
         let bad_range = self.b.ins().uextend(types::I64, bad_range);
         self.exit_if(LV::V(bad_range))?;
-        let pages = self.state_load(types::I64, off::PAGES);
+        let pages = self.fixed[F_PAGES];
         let mut bad = None;
         let last = self.b.ins().iadd_imm(a, bytes as i64 - 1);
         for p in [a, last] {
@@ -229,7 +251,7 @@ impl<'a> Lx<'a> {
         }
         let bad = self.b.ins().uextend(types::I64, bad.ok_or(NoLower)?);
         self.exit_if(LV::V(bad))?;
-        let base = self.state_load(types::I64, off::MEM);
+        let base = self.fixed[F_MEM];
         Ok(self.b.ins().iadd(base, a))
     }
 
@@ -307,28 +329,32 @@ impl<'a> Lx<'a> {
         if matches!(ty, b'X' | b'Q' | b'P') || pos >= self.wd_size {
             return Err(NoLower);
         }
-        let regs = self.state_load(types::I64, off::REGS);
-        let at = (pos as i64 * REG_SIZE) as i32;
-        let tag = self.b.ins().uload8(types::I64, MemFlags::trusted(), regs, at + 16);
-        let tag = if ty == b'S' { self.b.ins().band_imm(tag, 3) } else { tag };
-        self.exit_if(LV::V(tag))?;
-        let v = if ty == b'S' {
-            self.b.ins().uload32(MemFlags::trusted(), regs, at)
-        } else {
-            self.b.ins().load(types::I64, MemFlags::trusted(), regs, at)
+        let full = match self.regs_known.get(&pos) {
+            Some(v) => *v,
+            None => {
+                let regs = self.fixed[F_REGS];
+                let at = (pos as i64 * REG_SIZE) as i32;
+                let tag = self.b.ins().uload8(types::I64, MemFlags::trusted(), regs, at + 16);
+                self.exit_if(LV::V(tag))?;
+                let v = self.b.ins().load(types::I64, MemFlags::trusted(), regs, at);
+                if self.paths.is_empty() {
+                    self.regs_known.insert(pos, v);
+                }
+                v
+            }
         };
-        Ok(LV::V(v))
+        Ok(LV::V(if ty == b'S' { self.b.ins().band_imm(full, 0xffff_ffff) } else { full }))
     }
 
     pub fn read_global(&mut self, n: u32, ty: u8) -> Result<LV, NoLower> {
         if matches!(ty, b'X' | b'Q' | b'P') {
             return Err(NoLower);
         }
-        let tags = self.state_load(types::I64, off::GLOBAL_TAGS);
+        let tags = self.fixed[F_GLOBAL_TAGS];
         let tag = self.b.ins().uload8(types::I64, MemFlags::trusted(), tags, n as i32);
         let tag = if ty == b'S' { self.b.ins().band_imm(tag, 3) } else { tag };
         self.exit_if(LV::V(tag))?;
-        let g = self.state_load(types::I64, off::GLOBALS);
+        let g = self.fixed[F_GLOBALS];
         let v = if ty == b'S' {
             self.b.ins().uload32(MemFlags::trusted(), g, n as i32 * 8)
         } else {
@@ -365,11 +391,17 @@ impl<'a> Lx<'a> {
         for (c, e) in effects {
             match e {
                 Effect::Reg(pos, ty, v) => {
-                    let regs = self.state_load(types::I64, off::REGS);
+                    let regs = self.fixed[F_REGS];
                     let at = (pos as i64 * REG_SIZE) as i32;
                     let v = if ty == b'S' { and(self, v, LV::C(0xffff_ffff))? } else { v };
                     let v = self.conditional(c, v, |x| x.b.ins().load(types::I64, MemFlags::trusted(), regs, at))?;
                     self.b.ins().store(MemFlags::trusted(), v, regs, at);
+                    // A conditional write may leave an old, possibly tagged, value.
+                    if let LV::C(_) = c {
+                        self.regs_known.insert(pos, v);
+                    } else {
+                        self.regs_known.remove(&pos);
+                    }
                     let zero = self.b.ins().iconst(types::I64, 0);
                     let hi = self.conditional(c, LV::V(zero), |x| x.b.ins().load(types::I64, MemFlags::trusted(), regs, at + 8))?;
                     self.b.ins().store(MemFlags::trusted(), hi, regs, at + 8);
@@ -385,11 +417,11 @@ impl<'a> Lx<'a> {
                     self.b.ins().store(MemFlags::trusted(), tag, regs, at + 16);
                 }
                 Effect::Global(n, ty, v) => {
-                    let g = self.state_load(types::I64, off::GLOBALS);
+                    let g = self.fixed[F_GLOBALS];
                     let v = if ty == b'S' { and(self, v, LV::C(0xffff_ffff))? } else { v };
                     let v = self.conditional(c, v, |x| x.b.ins().load(types::I64, MemFlags::trusted(), g, n as i32 * 8))?;
                     self.b.ins().store(MemFlags::trusted(), v, g, n as i32 * 8);
-                    let tags = self.state_load(types::I64, off::GLOBAL_TAGS);
+                    let tags = self.fixed[F_GLOBAL_TAGS];
                     let z8 = self.b.ins().iconst(types::I8, 0);
                     let old = self.b.ins().load(types::I8, MemFlags::trusted(), tags, n as i32);
                     let tag = match c {

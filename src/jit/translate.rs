@@ -157,9 +157,9 @@ pub fn block(b: FunctionBuilder, mem: &GuestMemory, start: u64, iset: Iset, wd_s
     b.switch_to_block(entry);
     let state = b.block_params(entry)[0];
     let head = b.create_block();
-    b.ins().jump(head, &[]);
-    b.switch_to_block(head);
     let mut x = Lx::new(b, state, wd_size, br);
+    x.b.ins().jump(head, &[]);
+    x.b.switch_to_block(head);
     let mut pc = start;
     let mut done = 0;
     loop {
