@@ -34,6 +34,46 @@ fn sieve() -> u64 {
     count
 }
 
+fn memcpy() -> u64 {
+    let n = black_box(131_072usize);
+    let src: Vec<u64> = (0..n as u64).map(|k| 1 + 3 * k).collect();
+    let mut dst = vec![0u64; n];
+    for _ in 0..16 {
+        dst.copy_from_slice(black_box(&src));
+    }
+    dst.iter().fold(0, |a, w| a ^ w)
+}
+
+fn crc32() -> u64 {
+    let buf: Vec<u8> = (0..black_box(65_536u64)).map(|k| (7 + 13 * k) as u8).collect();
+    let mut crc = 0xffff_ffffu64;
+    for b in buf {
+        crc ^= b as u64;
+        for _ in 0..8 {
+            let mask = (crc & 1).wrapping_neg();
+            crc = (crc >> 1) ^ (mask & 0xedb8_8320);
+        }
+    }
+    crc ^ 0xffff_ffff
+}
+
+fn matmul() -> u64 {
+    let n = black_box(64u64);
+    let a: Vec<u64> = (0..n * n).map(|k| k / n + k % n).collect();
+    let b: Vec<u64> = (0..n * n).map(|k| (k / n) * (k % n) + 1).collect();
+    let mut sum = 0u64;
+    for i in 0..n {
+        for j in 0..n {
+            let mut acc = 0u64;
+            for k in 0..n {
+                acc = acc.wrapping_add(a[(i * n + k) as usize].wrapping_mul(b[(k * n + j) as usize]));
+            }
+            sum = sum.wrapping_add(acc);
+        }
+    }
+    sum
+}
+
 fn fib(n: u64) -> u64 {
     if n < 2 {
         n
@@ -70,7 +110,8 @@ fn hello_startup() -> f64 {
 
 fn main() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/kernels");
-    let kernels: [(&str, fn() -> u64); 3] = [("sum", sum), ("sieve", sieve), ("fib", || fib(black_box(27)))];
+    let kernels: [(&str, fn() -> u64); 6] =
+        [("sum", sum), ("sieve", sieve), ("memcpy", memcpy), ("crc32", crc32), ("matmul", matmul), ("fib", || fib(black_box(27)))];
     println!(
         "{:<7} {:>12} {:>9} {:>12} {:>9} {:>12} {:>9} {:>9} {:>10}",
         "kernel", "instructions", "interp s", "interp i/s", "jit s", "jit i/s", "native s", "jit/int", "jit/native"
