@@ -110,7 +110,8 @@ fn hello_startup() -> f64 {
 
 fn main() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/kernels");
-    let kernels: [(&str, fn() -> u64); 6] =
+    type Kernel = (&'static str, fn() -> u64);
+    let kernels: [Kernel; 6] =
         [("sum", sum), ("sieve", sieve), ("memcpy", memcpy), ("crc32", crc32), ("matmul", matmul), ("fib", || fib(black_box(27)))];
     println!(
         "{:<7} {:>12} {:>9} {:>12} {:>9} {:>12} {:>9} {:>9} {:>10}",

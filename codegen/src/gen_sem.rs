@@ -427,9 +427,12 @@ fn slot_names(m: &Model) -> Vec<String> {
     names
 }
 
+/// A name in scope: name, width, Rust expression.
+type Var = (String, u32, TokenStream);
+
 /// Per operation: the semantics' value slots with their widths, and the scope the
 /// statements see.
-fn op_scope(m: &Model, o: &Op) -> (Vec<(String, u32)>, Vec<(String, u32, TokenStream)>) {
+fn op_scope(m: &Model, o: &Op) -> (Vec<(String, u32)>, Vec<Var>) {
     let fmt = &m.formats[o.encs[0].format];
     let mut widths = Vec::new();
     let mut vars = Vec::new();
