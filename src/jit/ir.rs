@@ -8,7 +8,8 @@ use crate::bits;
 use crate::semantics::Trap;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, MemFlags, Value};
-use cranelift_frontend::FunctionBuilder;
+use cranelift_frontend::{FunctionBuilder, Variable};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A value during translation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +52,11 @@ pub enum Effect {
 }
 
 /// Translation state for one block of wide instructions.
+///
+/// Guest registers, predicates, %ctpr, LSR and the instruction count live in Cranelift
+/// variables for the whole block: the entry loads them (leaving at once if any is
+/// tagged), every exit stores back what was written. Which registers to load is
+/// learnt by translating the block once before (`touched`).
 pub struct Lx<'a> {
     pub b: FunctionBuilder<'a>,
     /// `*mut JitState`.
@@ -72,35 +78,85 @@ pub struct Lx<'a> {
     exit_here: Option<Block>,
     /// Exit blocks and the code they return, filled in by `finish`.
     exits: Vec<(Block, u64)>,
-    /// `JitState` fields that do not change while the block runs (loaded on entry).
-    fixed: [Value; 6],
-    /// Register values known on the current path (their tags are known to be 0):
-    /// position → 64-bit value. Emptied at the block's head.
-    regs_known: std::collections::HashMap<u32, Value>,
+    /// Fixed `JitState` fields: guest memory base, page permissions, size, globals.
+    mem: Value,
+    pages: Value,
+    mem_size: Value,
+    globals: Value,
+    global_tags: Value,
+    regs_ptr: Value,
+    /// Register positions the block reads or writes, and their variables (lo, hi).
+    pub touched: BTreeSet<u32>,
+    regs: BTreeMap<u32, (Variable, Variable)>,
+    written: BTreeSet<u32>,
+    preds: Variable,
+    ctpr: [Variable; 4],
+    lsr: Variable,
+    executed: Variable,
+    /// Which of preds, ctpr1-3, lsr were written (preds, ctpr0..3, lsr).
+    dirty: [bool; 6],
 }
-
-const F_REGS: usize = 0;
-const F_GLOBALS: usize = 1;
-const F_GLOBAL_TAGS: usize = 2;
-const F_MEM: usize = 3;
-const F_PAGES: usize = 4;
-const F_MEM_SIZE: usize = 5;
 
 fn mask(w: u32) -> u128 {
     bits::mask(w)
 }
 
 impl<'a> Lx<'a> {
-    /// Starts translating in the entry block (which loads the fixed state fields).
-    pub fn new(mut b: FunctionBuilder<'a>, state: Value, wd_size: u32, br: crate::cpu::Rotation) -> Lx<'a> {
-        let fixed = [off::REGS, off::GLOBALS, off::GLOBAL_TAGS, off::MEM, off::PAGES, off::MEM_SIZE]
-            .map(|o| b.ins().load(types::I64, MemFlags::trusted(), state, o));
+    /// Starts translating the block at `start` in the entry block: loads the state the
+    /// block uses (the registers in `preload`) and leaves at once if any of it is
+    /// tagged. Returns with the builder in the block's head.
+    pub fn new(
+        mut b: FunctionBuilder<'a>,
+        state: Value,
+        start: u64,
+        wd_size: u32,
+        br: crate::cpu::Rotation,
+        preload: &BTreeSet<u32>,
+        head: Block,
+    ) -> Lx<'a> {
+        let t = MemFlags::trusted();
+        let [mem, pages, mem_size, globals, global_tags, regs_ptr] =
+            [off::MEM, off::PAGES, off::MEM_SIZE, off::GLOBALS, off::GLOBAL_TAGS, off::REGS].map(|o| b.ins().load(types::I64, t, state, o));
+        let preds = b.declare_var(types::I32);
+        let v = b.ins().load(types::I32, t, state, off::PREDS);
+        b.def_var(preds, v);
+        let ctpr = [0, 1, 2, 3].map(|k| {
+            let var = b.declare_var(types::I64);
+            let v = b.ins().load(types::I64, t, state, off::CTPR + 8 * k);
+            b.def_var(var, v);
+            var
+        });
+        let lsr = b.declare_var(types::I64);
+        let v = b.ins().load(types::I64, t, state, off::LSR);
+        b.def_var(lsr, v);
+        let executed = b.declare_var(types::I64);
+        let v = b.ins().load(types::I64, t, state, off::EXECUTED);
+        b.def_var(executed, v);
+        // Tagged predicates or registers: the interpreter runs this block.
+        let mut tags = b.ins().load(types::I32, t, state, off::PRED_TAGS);
+        tags = b.ins().uextend(types::I64, tags);
+        let mut regs = BTreeMap::new();
+        for &pos in preload {
+            let at = (pos as i64 * REG_SIZE) as i32;
+            let tag = b.ins().uload8(types::I64, t, regs_ptr, at + 16);
+            tags = b.ins().bor(tags, tag);
+            let (lo, hi) = (b.declare_var(types::I64), b.declare_var(types::I64));
+            let v = b.ins().load(types::I64, t, regs_ptr, at);
+            b.def_var(lo, v);
+            let v = b.ins().load(types::I64, t, regs_ptr, at + 8);
+            b.def_var(hi, v);
+            regs.insert(pos, (lo, hi));
+        }
+        let away = b.create_block();
+        b.ins().brif(tags, away, &[], head, &[]);
+        b.switch_to_block(away);
+        let code = b.ins().iconst(types::I64, (start | crate::jit::EXIT_INTERPRET) as i64);
+        b.ins().return_(&[code]);
+        b.switch_to_block(head);
         Lx {
-            fixed,
-            regs_known: std::collections::HashMap::new(),
             b,
             state,
-            pc: 0,
+            pc: start,
             wd_size,
             br,
             paths: vec![],
@@ -109,7 +165,58 @@ impl<'a> Lx<'a> {
             local_preds: [LV::C(0); 7],
             exit_here: None,
             exits: vec![],
+            mem,
+            pages,
+            mem_size,
+            globals,
+            global_tags,
+            regs_ptr,
+            touched: preload.clone(),
+            regs,
+            written: BTreeSet::new(),
+            preds,
+            ctpr,
+            lsr,
+            executed,
+            dirty: [false; 6],
         }
+    }
+
+    /// Stores what the block changed and returns `code` to the dispatcher.
+    pub fn leave_with(&mut self, code: Value) {
+        let t = MemFlags::trusted();
+        let s = self.state;
+        for pos in self.written.clone() {
+            let (lo, hi) = self.regs[&pos];
+            let at = (pos as i64 * REG_SIZE) as i32;
+            let (l, h) = (self.b.use_var(lo), self.b.use_var(hi));
+            self.b.ins().store(t, l, self.regs_ptr, at);
+            self.b.ins().store(t, h, self.regs_ptr, at + 8);
+        }
+        if self.dirty[0] {
+            let v = self.b.use_var(self.preds);
+            self.b.ins().store(t, v, s, off::PREDS);
+        }
+        for k in 0..4 {
+            if self.dirty[1 + k] {
+                let v = self.b.use_var(self.ctpr[k]);
+                self.b.ins().store(t, v, s, off::CTPR + 8 * k as i32);
+            }
+        }
+        if self.dirty[5] {
+            let v = self.b.use_var(self.lsr);
+            self.b.ins().store(t, v, s, off::LSR);
+        }
+        let n = self.b.use_var(self.executed);
+        self.b.ins().store(t, n, s, off::EXECUTED);
+        self.b.ins().return_(&[code]);
+    }
+
+    /// Counts one executed wide instruction.
+    pub fn count(&mut self) {
+        let n = self.b.use_var(self.executed);
+        let n = self.b.ins().iadd_imm(n, 1);
+        self.b.def_var(self.executed, n);
     }
 
     /// Fills the exit blocks; call once the last block is terminated.
@@ -117,13 +224,8 @@ impl<'a> Lx<'a> {
         for (blk, code) in std::mem::take(&mut self.exits) {
             self.b.switch_to_block(blk);
             let c = self.b.ins().iconst(types::I64, code as i64);
-            self.b.ins().return_(&[c]);
+            self.leave_with(c);
         }
-    }
-
-    /// Forgets what is known about registers (at a point other paths join).
-    pub fn forget(&mut self) {
-        self.regs_known.clear();
     }
 
     /// Starts a wide instruction.
@@ -177,6 +279,9 @@ impl<'a> Lx<'a> {
     /// Records an effect of the current wide instruction under the current path.
     pub fn effect(&mut self, e: Effect) -> Result<(), NoLower> {
         let c = self.path()?;
+        if let Effect::Reg(pos, ..) = e {
+            self.reg_vars(pos)?;
+        }
         if c != LV::C(0) {
             self.effects.push((c, e));
         }
@@ -219,23 +324,18 @@ impl<'a> Lx<'a> {
         self.exit_if(c)
     }
 
-    fn state_load(&mut self, ty: types::Type, offset: i32) -> Value {
-        let s = self.state;
-        self.b.ins().load(ty, MemFlags::trusted(), s, offset)
-    }
-
     /// Host address of a guest access, leaving for the interpreter when the access is
     /// outside guest memory or not allowed by the page permissions (`need`).
     fn guest_address(&mut self, addr: LV, bytes: u64, need: u8, forbid: u8) -> Result<Value, NoLower> {
         let a = self.value(addr);
-        let size = self.fixed[F_MEM_SIZE];
+        let size = self.mem_size;
         let end = self.b.ins().iadd_imm(a, bytes as i64);
         let wrap = self.b.ins().icmp(IntCC::UnsignedLessThan, end, a);
         let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
         let bad_range = self.b.ins().bor(wrap, over);
         let bad_range = self.b.ins().uextend(types::I64, bad_range);
         self.exit_if(LV::V(bad_range))?;
-        let pages = self.fixed[F_PAGES];
+        let pages = self.pages;
         let mut bad = None;
         let last = self.b.ins().iadd_imm(a, bytes as i64 - 1);
         for p in [a, last] {
@@ -251,8 +351,7 @@ impl<'a> Lx<'a> {
         }
         let bad = self.b.ins().uextend(types::I64, bad.ok_or(NoLower)?);
         self.exit_if(LV::V(bad))?;
-        let base = self.fixed[F_MEM];
-        Ok(self.b.ins().iadd(base, a))
+        Ok(self.b.ins().iadd(self.mem, a))
     }
 
     /// Runs `f` only where the current path holds; its result (or 0) joins after.
@@ -324,37 +423,43 @@ impl<'a> Lx<'a> {
         Ok(LV::C(0))
     }
 
-    /// Reads `%rN`-relative register `pos` (or leaves when it is tagged).
-    pub fn read_reg(&mut self, pos: u32, ty: u8) -> Result<LV, NoLower> {
-        if matches!(ty, b'X' | b'Q' | b'P') || pos >= self.wd_size {
+    /// The variables of register `pos`; a register the first translation did not see
+    /// has none (translation is deterministic, so this only guards the invariant).
+    fn reg_vars(&mut self, pos: u32) -> Result<(Variable, Variable), NoLower> {
+        if pos >= self.wd_size {
             return Err(NoLower);
         }
-        let full = match self.regs_known.get(&pos) {
-            Some(v) => *v,
+        self.touched.insert(pos);
+        match self.regs.get(&pos) {
+            Some(v) => Ok(*v),
             None => {
-                let regs = self.fixed[F_REGS];
-                let at = (pos as i64 * REG_SIZE) as i32;
-                let tag = self.b.ins().uload8(types::I64, MemFlags::trusted(), regs, at + 16);
-                self.exit_if(LV::V(tag))?;
-                let v = self.b.ins().load(types::I64, MemFlags::trusted(), regs, at);
-                if self.paths.is_empty() {
-                    self.regs_known.insert(pos, v);
-                }
-                v
+                // First translation: any variable will do, the code is thrown away.
+                let v = (self.b.declare_var(types::I64), self.b.declare_var(types::I64));
+                self.regs.insert(pos, v);
+                Ok(v)
             }
-        };
-        Ok(LV::V(if ty == b'S' { self.b.ins().band_imm(full, 0xffff_ffff) } else { full }))
+        }
+    }
+
+    /// Reads `%rN`-relative register `pos` (its tag was checked on entry).
+    pub fn read_reg(&mut self, pos: u32, ty: u8) -> Result<LV, NoLower> {
+        if matches!(ty, b'X' | b'Q' | b'P') {
+            return Err(NoLower);
+        }
+        let (lo, _) = self.reg_vars(pos)?;
+        let v = self.b.use_var(lo);
+        Ok(LV::V(if ty == b'S' { self.b.ins().band_imm(v, 0xffff_ffff) } else { v }))
     }
 
     pub fn read_global(&mut self, n: u32, ty: u8) -> Result<LV, NoLower> {
         if matches!(ty, b'X' | b'Q' | b'P') {
             return Err(NoLower);
         }
-        let tags = self.fixed[F_GLOBAL_TAGS];
+        let tags = self.global_tags;
         let tag = self.b.ins().uload8(types::I64, MemFlags::trusted(), tags, n as i32);
         let tag = if ty == b'S' { self.b.ins().band_imm(tag, 3) } else { tag };
         self.exit_if(LV::V(tag))?;
-        let g = self.fixed[F_GLOBALS];
+        let g = self.globals;
         let v = if ty == b'S' {
             self.b.ins().uload32(MemFlags::trusted(), g, n as i32 * 8)
         } else {
@@ -363,65 +468,43 @@ impl<'a> Lx<'a> {
         Ok(LV::V(v))
     }
 
-    /// Physical predicate `p` (rotation already applied).
+    /// Physical predicate `p` (rotation already applied; tags were checked on entry).
     pub fn read_pred(&mut self, p: u32) -> Result<LV, NoLower> {
-        let tags = self.state_load(types::I32, off::PRED_TAGS);
-        let t = self.b.ins().ushr_imm(tags, p as i64);
-        let t = self.b.ins().band_imm(t, 1);
-        let t = self.b.ins().uextend(types::I64, t);
-        self.exit_if(LV::V(t))?;
-        let preds = self.state_load(types::I32, off::PREDS);
+        let preds = self.b.use_var(self.preds);
         let v = self.b.ins().ushr_imm(preds, p as i64);
         let v = self.b.ins().band_imm(v, 1);
         Ok(LV::V(self.b.ins().uextend(types::I64, v)))
     }
 
     pub fn read_ctpr(&mut self, n: u32) -> LV {
-        LV::V(self.state_load(types::I64, off::CTPR + 8 * (n as i32 & 3)))
+        LV::V(self.b.use_var(self.ctpr[n as usize & 3]))
     }
 
     pub fn read_lsr(&mut self) -> LV {
-        LV::V(self.state_load(types::I64, off::LSR))
+        LV::V(self.b.use_var(self.lsr))
     }
 
     /// Applies the recorded effects (the end of the wide instruction).
     pub fn commit(&mut self) -> Result<(), NoLower> {
         let effects = std::mem::take(&mut self.effects);
-        let s = self.state;
         for (c, e) in effects {
             match e {
                 Effect::Reg(pos, ty, v) => {
-                    let regs = self.fixed[F_REGS];
-                    let at = (pos as i64 * REG_SIZE) as i32;
+                    let (lo, hi) = self.reg_vars(pos)?;
                     let v = if ty == b'S' { and(self, v, LV::C(0xffff_ffff))? } else { v };
-                    let v = self.conditional(c, v, |x| x.b.ins().load(types::I64, MemFlags::trusted(), regs, at))?;
-                    self.b.ins().store(MemFlags::trusted(), v, regs, at);
-                    // A conditional write may leave an old, possibly tagged, value.
-                    if let LV::C(_) = c {
-                        self.regs_known.insert(pos, v);
-                    } else {
-                        self.regs_known.remove(&pos);
-                    }
-                    let zero = self.b.ins().iconst(types::I64, 0);
-                    let hi = self.conditional(c, LV::V(zero), |x| x.b.ins().load(types::I64, MemFlags::trusted(), regs, at + 8))?;
-                    self.b.ins().store(MemFlags::trusted(), hi, regs, at + 8);
-                    let z8 = self.b.ins().iconst(types::I8, 0);
-                    let old_tag = self.b.ins().load(types::I8, MemFlags::trusted(), regs, at + 16);
-                    let tag = match c {
-                        LV::C(_) => z8,
-                        LV::V(_) => {
-                            let f = self.flag(c);
-                            self.b.ins().select(f, z8, old_tag)
-                        }
-                    };
-                    self.b.ins().store(MemFlags::trusted(), tag, regs, at + 16);
+                    let new = self.conditional(c, v, lo)?;
+                    self.b.def_var(lo, new);
+                    let new_hi = self.conditional(c, LV::C(0), hi)?;
+                    self.b.def_var(hi, new_hi);
+                    self.written.insert(pos);
                 }
                 Effect::Global(n, ty, v) => {
-                    let g = self.fixed[F_GLOBALS];
+                    let g = self.globals;
                     let v = if ty == b'S' { and(self, v, LV::C(0xffff_ffff))? } else { v };
-                    let v = self.conditional(c, v, |x| x.b.ins().load(types::I64, MemFlags::trusted(), g, n as i32 * 8))?;
+                    let old = self.b.ins().load(types::I64, MemFlags::trusted(), g, n as i32 * 8);
+                    let v = self.pick(c, v, old);
                     self.b.ins().store(MemFlags::trusted(), v, g, n as i32 * 8);
-                    let tags = self.fixed[F_GLOBAL_TAGS];
+                    let tags = self.global_tags;
                     let z8 = self.b.ins().iconst(types::I8, 0);
                     let old = self.b.ins().load(types::I8, MemFlags::trusted(), tags, n as i32);
                     let tag = match c {
@@ -434,9 +517,7 @@ impl<'a> Lx<'a> {
                     self.b.ins().store(MemFlags::trusted(), tag, tags, n as i32);
                 }
                 Effect::Pred(p, v) => {
-                    let c = and(self, c, LV::C(1))?;
-                    let preds = self.state_load(types::I32, off::PREDS);
-                    let tags = self.state_load(types::I32, off::PRED_TAGS);
+                    let preds = self.b.use_var(self.preds);
                     let bit = 1i64 << p;
                     let v = self.value(v);
                     let v = self.b.ins().ireduce(types::I32, v);
@@ -444,40 +525,50 @@ impl<'a> Lx<'a> {
                     let v = self.b.ins().ishl_imm(v, p as i64);
                     let cleared = self.b.ins().band_imm(preds, !bit);
                     let new = self.b.ins().bor(cleared, v);
-                    let new_tags = self.b.ins().band_imm(tags, !bit);
-                    let (new, new_tags) = match c {
-                        LV::C(_) => (new, new_tags),
+                    let new = match c {
+                        LV::C(_) => new,
                         LV::V(_) => {
                             let f = self.flag(c);
-                            (self.b.ins().select(f, new, preds), self.b.ins().select(f, new_tags, tags))
+                            self.b.ins().select(f, new, preds)
                         }
                     };
-                    self.b.ins().store(MemFlags::trusted(), new, s, off::PREDS);
-                    self.b.ins().store(MemFlags::trusted(), new_tags, s, off::PRED_TAGS);
+                    self.b.def_var(self.preds, new);
+                    self.dirty[0] = true;
                 }
                 Effect::Ctpr(n, v) => {
-                    let o = off::CTPR + 8 * (n as i32 & 3);
-                    let v = self.conditional(c, v, |x| x.b.ins().load(types::I64, MemFlags::trusted(), s, o))?;
-                    self.b.ins().store(MemFlags::trusted(), v, s, o);
+                    let k = n as usize & 3;
+                    let new = self.conditional(c, v, self.ctpr[k])?;
+                    self.b.def_var(self.ctpr[k], new);
+                    self.dirty[1 + k] = true;
                 }
                 Effect::Lsr(v) => {
-                    let v = self.conditional(c, v, |x| x.b.ins().load(types::I64, MemFlags::trusted(), s, off::LSR))?;
-                    self.b.ins().store(MemFlags::trusted(), v, s, off::LSR);
+                    let new = self.conditional(c, v, self.lsr)?;
+                    self.b.def_var(self.lsr, new);
+                    self.dirty[5] = true;
                 }
             }
         }
         Ok(())
     }
 
-    /// `v` where `c` holds, else the old value `old` reads.
-    fn conditional(&mut self, c: LV, v: LV, old: impl FnOnce(&mut Self) -> Value) -> Result<Value, NoLower> {
+    fn pick(&mut self, c: LV, v: LV, old: Value) -> Value {
+        match c {
+            LV::C(_) => self.value(v),
+            LV::V(_) => {
+                let f = self.flag(c);
+                let v = self.value(v);
+                self.b.ins().select(f, v, old)
+            }
+        }
+    }
+
+    /// `v` where `c` holds, else the variable's current value.
+    fn conditional(&mut self, c: LV, v: LV, var: Variable) -> Result<Value, NoLower> {
         match c {
             LV::C(_) => Ok(self.value(v)),
             LV::V(_) => {
-                let o = old(self);
-                let f = self.flag(c);
-                let v = self.value(v);
-                Ok(self.b.ins().select(f, v, o))
+                let old = self.b.use_var(var);
+                Ok(self.pick(c, v, old))
             }
         }
     }

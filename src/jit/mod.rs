@@ -16,6 +16,7 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Linkage, Module};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -113,21 +114,32 @@ impl Jit {
         self.cache.clear();
     }
 
+    /// Builds the block's function into `self.ctx` (registers in `preload` kept in
+    /// variables); the registers it touched, or `None`.
+    fn build(&mut self, mem: &GuestMemory, key: Key, id: cranelift_module::FuncId, preload: &BTreeSet<u32>) -> Option<(translate::Translated, BTreeSet<u32>)> {
+        let mut sig = self.module.make_signature();
+        sig.params.push(AbiParam::new(types::I64));
+        sig.returns.push(AbiParam::new(types::I64));
+        self.module.clear_context(&mut self.ctx);
+        self.ctx.func.signature = sig;
+        self.ctx.func.name = UserFuncName::user(0, id.as_u32());
+        let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+        translate::block(b, mem, key.ip, key.iset(), key.wd_size, key.rotation(), preload)
+    }
+
     fn compile(&mut self, mem: &GuestMemory, key: Key) -> Entry<BlockFn> {
         let t = Instant::now();
         let mut sig = self.module.make_signature();
         sig.params.push(AbiParam::new(types::I64));
         sig.returns.push(AbiParam::new(types::I64));
-        self.module.clear_context(&mut self.ctx);
-        self.ctx.func.signature = sig.clone();
         self.next_id += 1;
         let name = format!("block_{:x}_{}", key.ip, self.next_id);
         let Ok(id) = self.module.declare_function(&name, Linkage::Local, &sig) else { return Entry::Refused };
-        self.ctx.func.name = UserFuncName::user(0, id.as_u32());
-        let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
-        let translated = translate::block(b, mem, key.ip, key.iset(), key.wd_size, key.rotation());
-        let entry = match translated {
-            Some(tr) if self.module.define_function(id, &mut self.ctx).is_ok() && self.module.finalize_definitions().is_ok() => {
+        // Once to learn which registers the block uses, once more keeping them in variables.
+        let first = self.build(mem, key, id, &BTreeSet::new());
+        let second = first.and_then(|(_, regs)| self.build(mem, key, id, &regs).filter(|(_, again)| *again == regs));
+        let entry = match second {
+            Some((tr, _)) if self.module.define_function(id, &mut self.ctx).is_ok() && self.module.finalize_definitions().is_ok() => {
                 let code = self.module.get_finalized_function(id);
                 self.stats.translated += 1;
                 self.stats.translated_bundles += tr.bundles as u64;

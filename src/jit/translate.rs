@@ -6,12 +6,13 @@
 
 use crate::cpu::Rotation;
 use crate::interp::{self, Place, Prepared};
-use crate::jit::ir::{self, off, Effect, Lx, NoLower, LV};
+use crate::jit::ir::{self, Effect, Lx, NoLower, LV};
 use crate::jit::lower::{LVals, JIT_LOWER};
 use crate::jit::EXIT_INTERPRET;
 use crate::memory::GuestMemory;
 use crate::version::Iset;
-use cranelift_codegen::ir::{types, InstBuilder, MemFlags};
+use cranelift_codegen::ir::{types, InstBuilder};
+use std::collections::BTreeSet;
 use cranelift_frontend::FunctionBuilder;
 
 /// Most wide instructions in one translation.
@@ -145,21 +146,29 @@ fn leave(x: &mut Lx, t: LV, start: u64, head: cranelift_codegen::ir::Block) {
     let out = x.b.create_block();
     x.b.ins().brif(home, head, &[], out, &[]);
     x.b.switch_to_block(out);
-    x.b.ins().return_(&[target]);
+    x.leave_with(target);
 }
 
-/// Builds the function for the block at `start`; `None` if not even its first wide
-/// instruction can be translated.
-pub fn block(b: FunctionBuilder, mem: &GuestMemory, start: u64, iset: Iset, wd_size: u32, br: Rotation) -> Option<Translated> {
+/// Builds the function for the block at `start`, with the registers in `preload`
+/// kept in variables; `None` if not even its first wide instruction can be
+/// translated. Returns the registers the block touched: translate once with an empty
+/// `preload` to learn them, then again with them.
+pub fn block(
+    b: FunctionBuilder,
+    mem: &GuestMemory,
+    start: u64,
+    iset: Iset,
+    wd_size: u32,
+    br: Rotation,
+    preload: &BTreeSet<u32>,
+) -> Option<(Translated, BTreeSet<u32>)> {
     let mut b = b;
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
     let state = b.block_params(entry)[0];
     let head = b.create_block();
-    let mut x = Lx::new(b, state, wd_size, br);
-    x.b.ins().jump(head, &[]);
-    x.b.switch_to_block(head);
+    let mut x = Lx::new(b, state, start, wd_size, br, preload, head);
     let mut pc = start;
     let mut done = 0;
     loop {
@@ -173,16 +182,13 @@ pub fn block(b: FunctionBuilder, mem: &GuestMemory, start: u64, iset: Iset, wd_s
                 // Leave for the interpreter here (anything this instruction stored it
                 // will store again, with the same values).
                 let code = x.b.ins().iconst(types::I64, (pc | EXIT_INTERPRET) as i64);
-                x.b.ins().return_(&[code]);
+                x.leave_with(code);
                 break;
             }
             Ok(transfer) => {
                 done += 1;
                 let next = pc + prepared.as_ref().map_or(8, |p| p.len);
-                let s = x.state;
-                let n = x.b.ins().load(types::I64, MemFlags::trusted(), s, off::EXECUTED);
-                let n = x.b.ins().iadd_imm(n, 1);
-                x.b.ins().store(MemFlags::trusted(), n, s, off::EXECUTED);
+                x.count();
                 match transfer {
                     Some((LV::C(0), _)) | None => {}
                     Some((LV::C(_), t)) => {
@@ -207,6 +213,7 @@ pub fn block(b: FunctionBuilder, mem: &GuestMemory, start: u64, iset: Iset, wd_s
     }
     x.finish();
     x.b.seal_all_blocks();
+    let touched = std::mem::take(&mut x.touched);
     x.b.finalize();
-    (done > 0).then_some(Translated { bundles: done })
+    (done > 0).then_some((Translated { bundles: done }, touched))
 }
