@@ -95,6 +95,9 @@ pub struct Lx<'a> {
     executed: Variable,
     /// Which of preds, ctpr1-3, lsr were written (preds, ctpr0..3, lsr).
     dirty: [bool; 6],
+    /// %ctpr values known on the current path (prepared earlier in the block), so
+    /// that transfers through them have known targets.
+    pub ctpr_known: [Option<u128>; 4],
 }
 
 fn mask(w: u32) -> u128 {
@@ -179,6 +182,7 @@ impl<'a> Lx<'a> {
             lsr,
             executed,
             dirty: [false; 6],
+            ctpr_known: [None; 4],
         }
     }
 
@@ -477,7 +481,10 @@ impl<'a> Lx<'a> {
     }
 
     pub fn read_ctpr(&mut self, n: u32) -> LV {
-        LV::V(self.b.use_var(self.ctpr[n as usize & 3]))
+        match self.ctpr_known[n as usize & 3] {
+            Some(v) => LV::C(v),
+            None => LV::V(self.b.use_var(self.ctpr[n as usize & 3])),
+        }
     }
 
     pub fn read_lsr(&mut self) -> LV {
@@ -537,6 +544,10 @@ impl<'a> Lx<'a> {
                 }
                 Effect::Ctpr(n, v) => {
                     let k = n as usize & 3;
+                    self.ctpr_known[k] = match (c, v) {
+                        (LV::C(_), LV::C(x)) => Some(x),
+                        _ => None,
+                    };
                     let new = self.conditional(c, v, self.ctpr[k])?;
                     self.b.def_var(self.ctpr[k], new);
                     self.dirty[1 + k] = true;

@@ -11,7 +11,8 @@ use crate::jit::lower::{LVals, JIT_LOWER};
 use crate::jit::EXIT_INTERPRET;
 use crate::memory::GuestMemory;
 use crate::version::Iset;
-use cranelift_codegen::ir::{types, InstBuilder};
+use cranelift_codegen::ir::{types, Block, InstBuilder};
+use std::collections::HashMap;
 use std::collections::BTreeSet;
 use cranelift_frontend::FunctionBuilder;
 
@@ -138,9 +139,9 @@ fn bundle(x: &mut Lx, p: &Prepared) -> Result<Option<(LV, LV)>, NoLower> {
     Ok(x.transfer)
 }
 
-/// Ends the current path at a transfer to `t`: back to the block's head when that is
-/// where it goes, else out to the dispatcher.
-fn leave(x: &mut Lx, t: LV, start: u64, head: cranelift_codegen::ir::Block) {
+/// Ends the current path at a transfer to a run-time target: out to the dispatcher,
+/// or back to the block's start.
+fn leave(x: &mut Lx, t: LV, start: u64, head: Block) {
     let target = x.value(t);
     let home = x.b.ins().icmp_imm(cranelift_codegen::ir::condcodes::IntCC::Equal, target, start as i64);
     let out = x.b.create_block();
@@ -149,10 +150,44 @@ fn leave(x: &mut Lx, t: LV, start: u64, head: cranelift_codegen::ir::Block) {
     x.leave_with(target);
 }
 
+/// Where translation stands: wide instructions already given a Cranelift block (with
+/// the %ctpr values their code assumed) and those still to translate.
+struct Plan {
+    placed: HashMap<u64, (Block, [Option<u128>; 4])>,
+    pending: Vec<(u64, Block, [Option<u128>; 4])>,
+    budget: usize,
+}
+
+impl Plan {
+    /// Continues the current path at `t`: inside the function if it is (or can be)
+    /// translated here under the same assumptions, else through the dispatcher.
+    fn goto(&mut self, x: &mut Lx, t: LV, start: u64, head: Block) {
+        let LV::C(t) = t else { return leave(x, t, start, head) };
+        let t = t as u64;
+        match self.placed.get(&t) {
+            Some((blk, assumed)) if *assumed == x.ctpr_known => {
+                x.b.ins().jump(*blk, &[]);
+            }
+            None if self.budget > 0 => {
+                let blk = x.b.create_block();
+                self.placed.insert(t, (blk, x.ctpr_known));
+                self.pending.push((t, blk, x.ctpr_known));
+                x.b.ins().jump(blk, &[]);
+            }
+            _ => leave(x, LV::C(t as u128), start, head),
+        }
+    }
+}
+
 /// Builds the function for the block at `start`, with the registers in `preload`
 /// kept in variables; `None` if not even its first wide instruction can be
 /// translated. Returns the registers the block touched: translate once with an empty
 /// `preload` to learn them, then again with them.
+///
+/// Translation follows the code from `start` along fall-throughs and known transfer
+/// targets (ibranch, or a %ctpr prepared in the block), up to `MAX_BUNDLES` wide
+/// instructions; a transfer to a wide instruction already translated jumps to it, so
+/// loops stay inside the function. Other transfers leave for the dispatcher.
 pub fn block(
     b: FunctionBuilder,
     mem: &GuestMemory,
@@ -169,47 +204,81 @@ pub fn block(
     let state = b.block_params(entry)[0];
     let head = b.create_block();
     let mut x = Lx::new(b, state, start, wd_size, br, preload, head);
-    let mut pc = start;
+    let mut plan = Plan { placed: HashMap::new(), pending: vec![], budget: MAX_BUNDLES };
+    plan.placed.insert(start, (head, [None; 4]));
     let mut done = 0;
-    loop {
-        let prepared = interp::prepare(mem, pc, iset).ok();
-        let outcome = match &prepared {
-            Some(p) if done < MAX_BUNDLES => bundle(&mut x, p),
-            _ => Err(NoLower),
-        };
-        match outcome {
-            Err(NoLower) => {
+    let mut pc = start;
+    'paths: loop {
+        loop {
+            // Each wide instruction starts a Cranelift block others may jump to.
+            if pc != start || done > 0 {
+                match plan.placed.get(&pc) {
+                    Some((blk, assumed)) if *assumed == x.ctpr_known && x.b.current_block() != Some(*blk) => {
+                        let blk = *blk;
+                        x.b.ins().jump(blk, &[]);
+                        break;
+                    }
+                    Some((blk, _)) if x.b.current_block() == Some(*blk) => {}
+                    // Translated already under other assumptions, or no room left:
+                    // continue through the dispatcher.
+                    Some(_) => {
+                        let code = x.b.ins().iconst(types::I64, pc as i64);
+                        x.leave_with(code);
+                        break;
+                    }
+                    None if plan.budget == 0 => {
+                        let code = x.b.ins().iconst(types::I64, pc as i64);
+                        x.leave_with(code);
+                        break;
+                    }
+                    None => {
+                        let blk = x.b.create_block();
+                        x.b.ins().jump(blk, &[]);
+                        x.b.switch_to_block(blk);
+                        plan.placed.insert(pc, (blk, x.ctpr_known));
+                    }
+                }
+            }
+            let prepared = interp::prepare(mem, pc, iset).ok();
+            let outcome = match &prepared {
+                Some(p) if plan.budget > 0 => bundle(&mut x, p),
+                _ => Err(NoLower),
+            };
+            let Ok(transfer) = outcome else {
                 // Leave for the interpreter here (anything this instruction stored it
                 // will store again, with the same values).
                 let code = x.b.ins().iconst(types::I64, (pc | EXIT_INTERPRET) as i64);
                 x.leave_with(code);
                 break;
-            }
-            Ok(transfer) => {
-                done += 1;
-                let next = pc + prepared.as_ref().map_or(8, |p| p.len);
-                x.count();
-                match transfer {
-                    Some((LV::C(0), _)) | None => {}
-                    Some((LV::C(_), t)) => {
-                        leave(&mut x, t, start, head);
-                        break;
-                    }
-                    // A conditional transfer: the taken side leaves (or loops), the
-                    // block goes on along the fall-through (a superblock).
-                    Some((c, t)) => {
-                        let f = x.value(c);
-                        let taken = x.b.create_block();
-                        let stay = x.b.create_block();
-                        x.b.ins().brif(f, taken, &[], stay, &[]);
-                        x.b.switch_to_block(taken);
-                        leave(&mut x, t, start, head);
-                        x.b.switch_to_block(stay);
-                    }
+            };
+            done += 1;
+            plan.budget -= 1;
+            let next = pc + prepared.as_ref().map_or(8, |p| p.len);
+            x.count();
+            match transfer {
+                Some((LV::C(0), _)) | None => {}
+                Some((LV::C(_), t)) => {
+                    plan.goto(&mut x, t, start, head);
+                    break;
                 }
-                pc = next;
+                // A conditional transfer: the taken side goes its way, this path
+                // goes on along the fall-through.
+                Some((c, t)) => {
+                    let f = x.value(c);
+                    let taken = x.b.create_block();
+                    let stay = x.b.create_block();
+                    x.b.ins().brif(f, taken, &[], stay, &[]);
+                    x.b.switch_to_block(taken);
+                    plan.goto(&mut x, t, start, head);
+                    x.b.switch_to_block(stay);
+                }
             }
+            pc = next;
         }
+        let Some((p, blk, known)) = plan.pending.pop() else { break 'paths };
+        x.b.switch_to_block(blk);
+        x.ctpr_known = known;
+        pc = p;
     }
     x.finish();
     x.b.seal_all_blocks();
