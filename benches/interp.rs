@@ -38,14 +38,14 @@ fn memcpy() -> u64 {
     let n = black_box(131_072usize);
     let src: Vec<u64> = (0..n as u64).map(|k| 1 + 3 * k).collect();
     let mut dst = vec![0u64; n];
-    for _ in 0..16 {
+    for _ in 0..64 {
         dst.copy_from_slice(black_box(&src));
     }
     dst.iter().fold(0, |a, w| a ^ w)
 }
 
 fn crc32() -> u64 {
-    let buf: Vec<u8> = (0..black_box(65_536u64)).map(|k| (7 + 13 * k) as u8).collect();
+    let buf: Vec<u8> = (0..black_box(262_144u64)).map(|k| (7 + 13 * k) as u8).collect();
     let mut crc = 0xffff_ffffu64;
     for b in buf {
         crc ^= b as u64;

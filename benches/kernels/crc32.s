@@ -1,4 +1,4 @@
-! Bitwise CRC-32 (reflected, polynomial 0xedb88320) of 64 KiB: a byte loop around a
+! Bitwise CRC-32 (reflected, polynomial 0xedb88320) of 256 KiB: a byte loop around a
 ! bit loop counted by %lsr; exits with the low byte of the CRC.
     .text
     .global _start
@@ -10,7 +10,7 @@ _start:
         addd,2 0, 7, %r4
     }
     {
-        rwd,0 0x2000010000, %lsr       ! fill 65536 bytes
+        rwd,0 0x2000040000, %lsr       ! fill 262144 bytes
         disp %ctpr1, fill
     }
 fill:
@@ -52,7 +52,7 @@ bit:
     }
     {
         addd,0 %r2, 1, %r2
-        cmpbdb,1 %r2, 65535, %pred0
+        cmpbdb,1 %r2, 262143, %pred0
     }
     {
         ibranch byte ? %pred0
@@ -69,4 +69,4 @@ bit:
 
     .bss
 buf:
-    .skip 65536
+    .skip 262144

@@ -1,4 +1,4 @@
-! memset and memcpy: fill 1 MiB with a pattern, copy it 16 times, xor-sum the copy.
+! memset and memcpy: fill 1 MiB with a pattern, copy it 64 times, xor-sum the copy.
 ! Loops are counted by %lsr (alc, %NOT_LOOP_END).
     .text
     .global _start
@@ -25,7 +25,7 @@ fill:
         ct %ctpr1 ? %NOT_LOOP_END
     }
     {
-        addd,0 0, 16, %r10
+        addd,0 0, 64, %r10
     }
 again:
     {
