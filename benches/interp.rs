@@ -74,6 +74,35 @@ fn matmul() -> u64 {
     sum
 }
 
+fn qsort() -> u64 {
+    fn sort(a: &mut [u64], lo: i64, hi: i64) {
+        if lo >= hi {
+            return;
+        }
+        let pivot = a[hi as usize];
+        let mut i = lo;
+        for j in lo..hi {
+            if a[j as usize] < pivot {
+                a.swap(i as usize, j as usize);
+                i += 1;
+            }
+        }
+        a.swap(i as usize, hi as usize);
+        sort(a, lo, i - 1);
+        sort(a, i + 1, hi);
+    }
+    let mut x = 12345u64;
+    let mut a: Vec<u64> = (0..black_box(100_000))
+        .map(|_| {
+            x = x.wrapping_mul(0x5851_f42d_4c95_7f2d).wrapping_add(0x1405_7b7e_f767_814f);
+            x
+        })
+        .collect();
+    let n = a.len() as i64;
+    sort(&mut a, 0, n - 1);
+    a[50_000]
+}
+
 fn fib(n: u64) -> u64 {
     if n < 2 {
         n
@@ -111,8 +140,15 @@ fn hello_startup() -> f64 {
 fn main() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/kernels");
     type Kernel = (&'static str, fn() -> u64);
-    let kernels: [Kernel; 6] =
-        [("sum", sum), ("sieve", sieve), ("memcpy", memcpy), ("crc32", crc32), ("matmul", matmul), ("fib", || fib(black_box(27)))];
+    let kernels: [Kernel; 7] = [
+        ("sum", sum),
+        ("sieve", sieve),
+        ("memcpy", memcpy),
+        ("crc32", crc32),
+        ("matmul", matmul),
+        ("qsort", qsort),
+        ("fib", || fib(black_box(27))),
+    ];
     println!(
         "{:<7} {:>12} {:>9} {:>12} {:>9} {:>12} {:>9} {:>9} {:>10}",
         "kernel", "instructions", "interp s", "interp i/s", "jit s", "jit i/s", "native s", "jit/int", "jit/native"
