@@ -20,7 +20,12 @@ fn main() {
     }
     let dt = t.elapsed().as_secs_f64();
     let n = (samples.len() * rounds) as f64;
-    println!("decode:      {:>10.0} wide instructions/s  ({:.1} MB/s, {} samples x {rounds})", n / dt, (bytes * rounds) as f64 / dt / 1e6, samples.len());
+    println!(
+        "decode:      {:>10.0} wide instructions/s  ({:.1} MB/s, {} samples x {rounds})",
+        n / dt,
+        (bytes * rounds) as f64 / dt / 1e6,
+        samples.len()
+    );
 
     let t = Instant::now();
     for _ in 0..rounds / 10 {

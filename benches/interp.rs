@@ -45,7 +45,9 @@ fn memcpy() -> u64 {
 }
 
 fn crc32() -> u64 {
-    let buf: Vec<u8> = (0..black_box(262_144u64)).map(|k| (7 + 13 * k) as u8).collect();
+    let buf: Vec<u8> = (0..black_box(262_144u64))
+        .map(|k| (7 + 13 * k) as u8)
+        .collect();
     let mut crc = 0xffff_ffffu64;
     for b in buf {
         crc ^= b as u64;
@@ -66,7 +68,8 @@ fn matmul() -> u64 {
         for j in 0..n {
             let mut acc = 0u64;
             for k in 0..n {
-                acc = acc.wrapping_add(a[(i * n + k) as usize].wrapping_mul(b[(k * n + j) as usize]));
+                acc =
+                    acc.wrapping_add(a[(i * n + k) as usize].wrapping_mul(b[(k * n + j) as usize]));
             }
             sum = sum.wrapping_add(acc);
         }
@@ -94,7 +97,9 @@ fn qsort() -> u64 {
     let mut x = 12345u64;
     let mut a: Vec<u64> = (0..black_box(100_000))
         .map(|_| {
-            x = x.wrapping_mul(0x5851_f42d_4c95_7f2d).wrapping_add(0x1405_7b7e_f767_814f);
+            x = x
+                .wrapping_mul(0x5851_f42d_4c95_7f2d)
+                .wrapping_add(0x1405_7b7e_f767_814f);
             x
         })
         .collect();
@@ -123,14 +128,27 @@ fn run(image: &[u8], name: &str, jit: bool) -> (Outcome, u64, f64) {
 
 /// Start-to-exit time of examples/hello under the e2k-emu binary, in milliseconds.
 fn hello_startup() -> f64 {
-    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/hello.s")).expect("hello.s");
-    let image = assemble_elf(&[("hello.s".into(), src)], &Options { iset: Iset::new(4).unwrap(), entry: None, text_base: 0x10000 }).expect("assembles");
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/hello.s"))
+        .expect("hello.s");
+    let image = assemble_elf(
+        &[("hello.s".into(), src)],
+        &Options {
+            iset: Iset::new(4).unwrap(),
+            entry: None,
+            text_base: 0x10000,
+        },
+    )
+    .expect("assembles");
     let path = std::env::temp_dir().join(format!("e2k-emu-bench-hello-{}", std::process::id()));
     std::fs::write(&path, image).expect("temp file");
     let runs = 50;
     let t = Instant::now();
     for _ in 0..runs {
-        let st = std::process::Command::new(env!("CARGO_BIN_EXE_e2k-emu")).arg(&path).stdout(std::process::Stdio::null()).status().expect("runs");
+        let st = std::process::Command::new(env!("CARGO_BIN_EXE_e2k-emu"))
+            .arg(&path)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("runs");
         assert!(st.success());
     }
     let _ = std::fs::remove_file(&path);
@@ -151,18 +169,37 @@ fn main() {
     ];
     println!(
         "{:<7} {:>12} {:>9} {:>12} {:>9} {:>12} {:>9} {:>9} {:>10}",
-        "kernel", "instructions", "interp s", "interp i/s", "jit s", "jit i/s", "native s", "jit/int", "jit/native"
+        "kernel",
+        "instructions",
+        "interp s",
+        "interp i/s",
+        "jit s",
+        "jit i/s",
+        "native s",
+        "jit/int",
+        "jit/native"
     );
     for (name, native) in kernels {
         let src = std::fs::read_to_string(format!("{dir}/{name}.s")).expect("kernel source");
-        let image = assemble_elf(&[(format!("{name}.s"), src)], &Options { iset: Iset::new(4).unwrap(), entry: None, text_base: 0x10000 })
-            .unwrap_or_else(|e| panic!("{name}: {}", e[0]));
+        let image = assemble_elf(
+            &[(format!("{name}.s"), src)],
+            &Options {
+                iset: Iset::new(4).unwrap(),
+                entry: None,
+                text_base: 0x10000,
+            },
+        )
+        .unwrap_or_else(|e| panic!("{name}: {}", e[0]));
         let t = Instant::now();
         let want = black_box(native());
         let tn = t.elapsed().as_secs_f64();
         let (oi, n, ti) = run(&image, name, false);
         let (oj, nj, tj) = run(&image, name, true);
-        assert_eq!(oi, Outcome::Exited((want & 0xff) as i32), "{name}: interpreter result");
+        assert_eq!(
+            oi,
+            Outcome::Exited((want & 0xff) as i32),
+            "{name}: interpreter result"
+        );
         assert_eq!(oj, oi, "{name}: the JIT disagrees with the interpreter");
         assert_eq!(nj, n, "{name}: instruction counts differ");
         println!(

@@ -22,7 +22,11 @@ pub struct AsmError {
 
 impl fmt::Display for AsmError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: error: {}", self.file, self.line, self.col, self.message)
+        write!(
+            f,
+            "{}:{}:{}: error: {}",
+            self.file, self.line, self.col, self.message
+        )
     }
 }
 
@@ -65,7 +69,12 @@ struct Source {
 }
 
 fn error_at(files: &[String], loc: &Loc, message: impl Into<String>) -> AsmError {
-    AsmError { file: files[loc.file].clone(), line: loc.line, col: loc.col, message: message.into() }
+    AsmError {
+        file: files[loc.file].clone(),
+        line: loc.line,
+        col: loc.col,
+        message: message.into(),
+    }
 }
 
 impl Source {
@@ -189,7 +198,11 @@ struct Macro {
 /// Expands `.macro NAME a, b=default` … `.endm` definitions and their uses; expanded
 /// lines keep the line number of the use. `\a` in the body is the argument. Macros
 /// stay defined for the files that follow, as with GNU as.
-fn expand_macros(text: &str, macros: &mut BTreeMap<String, Macro>, errors: &mut Vec<(usize, String)>) -> Vec<(usize, String)> {
+fn expand_macros(
+    text: &str,
+    macros: &mut BTreeMap<String, Macro>,
+    errors: &mut Vec<(usize, String)>,
+) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut defining: Option<(String, Macro, usize)> = None;
     for (li, raw) in text.lines().enumerate() {
@@ -206,7 +219,9 @@ fn expand_macros(text: &str, macros: &mut BTreeMap<String, Macro>, errors: &mut 
         }
         if let Some(rest) = t.strip_prefix(".macro") {
             let rest = rest.trim();
-            let (name, params) = rest.split_once(|c: char| c.is_whitespace() || c == ',').unwrap_or((rest, ""));
+            let (name, params) = rest
+                .split_once(|c: char| c.is_whitespace() || c == ',')
+                .unwrap_or((rest, ""));
             if name.is_empty() {
                 errors.push((li + 1, "`.macro` needs a name".into()));
                 continue;
@@ -219,7 +234,14 @@ fn expand_macros(text: &str, macros: &mut BTreeMap<String, Macro>, errors: &mut 
                     None => (p.trim().to_string(), None),
                 })
                 .collect();
-            defining = Some((name.to_string(), Macro { params, body: vec![] }, li + 1));
+            defining = Some((
+                name.to_string(),
+                Macro {
+                    params,
+                    body: vec![],
+                },
+                li + 1,
+            ));
             continue;
         }
         expand_line(macros, li + 1, line, &mut out, errors, 0);
@@ -230,11 +252,21 @@ fn expand_macros(text: &str, macros: &mut BTreeMap<String, Macro>, errors: &mut 
     out
 }
 
-fn expand_line(macros: &BTreeMap<String, Macro>, line_no: usize, line: &str, out: &mut Vec<(usize, String)>, errors: &mut Vec<(usize, String)>, depth: u32) {
+fn expand_line(
+    macros: &BTreeMap<String, Macro>,
+    line_no: usize,
+    line: &str,
+    out: &mut Vec<(usize, String)>,
+    errors: &mut Vec<(usize, String)>,
+    depth: u32,
+) {
     let t = line.trim();
     // A label may stand before a macro use on the same line.
     if let Some((label, rest)) = t.split_once(':') {
-        let is_label = !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$');
+        let is_label = !label.is_empty()
+            && label
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$');
         if is_label && macros.contains_key(rest.split_whitespace().next().unwrap_or("")) {
             out.push((line_no, format!("{label}:")));
             return expand_line(macros, line_no, rest, out, errors, depth);
@@ -252,7 +284,10 @@ fn expand_line(macros: &BTreeMap<String, Macro>, line_no: usize, line: &str, out
     let given = split_args(args);
     let mut values: Vec<(String, String)> = Vec::new();
     for (i, (p, default)) in m.params.iter().enumerate() {
-        let named = given.iter().find_map(|g| g.strip_prefix(&format!("{p}=")).map(|v| v.trim().to_string()));
+        let named = given.iter().find_map(|g| {
+            g.strip_prefix(&format!("{p}="))
+                .map(|v| v.trim().to_string())
+        });
         let positional = given.get(i).filter(|g| !g.contains('=')).cloned();
         match named.or(positional).or(default.clone()) {
             Some(v) => values.push((p.clone(), v)),
@@ -274,7 +309,12 @@ fn expand_line(macros: &BTreeMap<String, Macro>, line_no: usize, line: &str, out
 }
 
 fn parse_sources(sources: &[(String, String)]) -> Source {
-    let mut src = Source { files: sources.iter().map(|s| s.0.clone()).collect(), sections: BTreeMap::new(), globals: vec![], errors: vec![] };
+    let mut src = Source {
+        files: sources.iter().map(|s| s.0.clone()).collect(),
+        sections: BTreeMap::new(),
+        globals: vec![],
+        errors: vec![],
+    };
     let mut macros = BTreeMap::new();
     for (fi, (_, text)) in sources.iter().enumerate() {
         let mut section = ".text".to_string();
@@ -283,14 +323,25 @@ fn parse_sources(sources: &[(String, String)]) -> Source {
         let mut macro_errors = Vec::new();
         let lines = expand_macros(text, &mut macros, &mut macro_errors);
         for (line, message) in macro_errors {
-            src.err(&Loc { file: fi, line, col: 1 }, message);
+            src.err(
+                &Loc {
+                    file: fi,
+                    line,
+                    col: 1,
+                },
+                message,
+            );
         }
         for (line_no, raw) in lines {
             let li = line_no - 1;
             let line = strip_comment(&raw);
             for (col, piece) in pieces(line) {
                 let lead = piece.len() - piece.trim_start().len();
-                let loc = Loc { file: fi, line: li + 1, col: col + lead + 1 };
+                let loc = Loc {
+                    file: fi,
+                    line: li + 1,
+                    col: col + lead + 1,
+                };
                 let mut p = piece.trim().to_string();
                 if p == "{" {
                     if bundle.is_some() {
@@ -301,7 +352,11 @@ fn parse_sources(sources: &[(String, String)]) -> Source {
                 }
                 if p == "}" {
                     match bundle.take() {
-                        Some((ops, bloc)) => src.sections.entry(section.clone()).or_default().push(Item::Bundle(ops, bloc)),
+                        Some((ops, bloc)) => src
+                            .sections
+                            .entry(section.clone())
+                            .or_default()
+                            .push(Item::Bundle(ops, bloc)),
                         None => src.err(&loc, "`}` without `{`"),
                     }
                     continue;
@@ -309,10 +364,18 @@ fn parse_sources(sources: &[(String, String)]) -> Source {
                 // Labels.
                 while let Some(i) = p.find(':') {
                     let name = p[..i].trim();
-                    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$') || name.starts_with(|c: char| c.is_ascii_digit()) {
+                    if name.is_empty()
+                        || !name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$')
+                        || name.starts_with(|c: char| c.is_ascii_digit())
+                    {
                         break;
                     }
-                    src.sections.entry(section.clone()).or_default().push(Item::Label(name.to_string(), loc.clone()));
+                    src.sections
+                        .entry(section.clone())
+                        .or_default()
+                        .push(Item::Label(name.to_string(), loc.clone()));
                     p = p[i + 1..].trim().to_string();
                 }
                 if p.is_empty() {
@@ -322,14 +385,24 @@ fn parse_sources(sources: &[(String, String)]) -> Source {
                 if bundle.is_none() {
                     if let Some((n, e)) = p.split_once('=') {
                         let n = n.trim();
-                        if !n.is_empty() && !n.contains(char::is_whitespace) && !n.starts_with('.') && !n.starts_with('%') && !e.starts_with('=') {
-                            src.sections.entry(section.clone()).or_default().push(Item::Set(n.to_string(), e.trim().to_string(), loc.clone()));
+                        if !n.is_empty()
+                            && !n.contains(char::is_whitespace)
+                            && !n.starts_with('.')
+                            && !n.starts_with('%')
+                            && !e.starts_with('=')
+                        {
+                            src.sections
+                                .entry(section.clone())
+                                .or_default()
+                                .push(Item::Set(n.to_string(), e.trim().to_string(), loc.clone()));
                             continue;
                         }
                     }
                 }
                 if p.starts_with('.') && bundle.is_none() {
-                    let (name, args) = p.split_once(char::is_whitespace).unwrap_or((p.as_str(), ""));
+                    let (name, args) = p
+                        .split_once(char::is_whitespace)
+                        .unwrap_or((p.as_str(), ""));
                     let args = args.trim();
                     let items = src.sections.entry(section.clone()).or_default();
                     match name {
@@ -352,14 +425,42 @@ fn parse_sources(sources: &[(String, String)]) -> Source {
                         },
                         ".global" | ".globl" => src.globals.extend(split_args(args)),
                         ".set" | ".equ" => match args.split_once(',') {
-                            Some((n, e)) => items.push(Item::Set(n.trim().to_string(), e.trim().to_string(), loc.clone())),
+                            Some((n, e)) => items.push(Item::Set(
+                                n.trim().to_string(),
+                                e.trim().to_string(),
+                                loc.clone(),
+                            )),
                             None => src.err(&loc, format!("`{name}` needs `name, value`")),
                         },
                         ".type" | ".size" | ".file" | ".ident" | ".p2align_hint" => {}
-                        ".byte" => items.push(Item::Data(1, split_args(args).into_iter().map(|a| (a, loc.clone())).collect())),
-                        ".short" | ".half" | ".hword" | ".2byte" => items.push(Item::Data(2, split_args(args).into_iter().map(|a| (a, loc.clone())).collect())),
-                        ".word" | ".long" | ".int" | ".4byte" => items.push(Item::Data(4, split_args(args).into_iter().map(|a| (a, loc.clone())).collect())),
-                        ".quad" | ".dword" | ".8byte" => items.push(Item::Data(8, split_args(args).into_iter().map(|a| (a, loc.clone())).collect())),
+                        ".byte" => items.push(Item::Data(
+                            1,
+                            split_args(args)
+                                .into_iter()
+                                .map(|a| (a, loc.clone()))
+                                .collect(),
+                        )),
+                        ".short" | ".half" | ".hword" | ".2byte" => items.push(Item::Data(
+                            2,
+                            split_args(args)
+                                .into_iter()
+                                .map(|a| (a, loc.clone()))
+                                .collect(),
+                        )),
+                        ".word" | ".long" | ".int" | ".4byte" => items.push(Item::Data(
+                            4,
+                            split_args(args)
+                                .into_iter()
+                                .map(|a| (a, loc.clone()))
+                                .collect(),
+                        )),
+                        ".quad" | ".dword" | ".8byte" => items.push(Item::Data(
+                            8,
+                            split_args(args)
+                                .into_iter()
+                                .map(|a| (a, loc.clone()))
+                                .collect(),
+                        )),
                         ".ascii" | ".asciz" | ".string" => {
                             for a in split_args(args) {
                                 match parse_string(&a) {
@@ -378,12 +479,16 @@ fn parse_sources(sources: &[(String, String)]) -> Source {
                         }
                         ".align" | ".balign" => match crate::encode::parse_number(args) {
                             Some(n) if n.is_power_of_two() => items.push(Item::Align(n)),
-                            _ => src.err(&loc, format!("`{name}` needs a power of two, not `{args}`")),
+                            _ => src
+                                .err(&loc, format!("`{name}` needs a power of two, not `{args}`")),
                         },
                         ".skip" | ".zero" | ".space" => {
                             let a = split_args(args);
                             let n = a.first().and_then(|x| crate::encode::parse_number(x));
-                            let fill = a.get(1).and_then(|x| crate::encode::parse_number(x)).unwrap_or(0) as u8;
+                            let fill = a
+                                .get(1)
+                                .and_then(|x| crate::encode::parse_number(x))
+                                .unwrap_or(0) as u8;
                             match n {
                                 Some(n) => items.push(Item::Skip(n, fill)),
                                 None => src.err(&loc, format!("`{name}` needs a size")),
@@ -393,10 +498,17 @@ fn parse_sources(sources: &[(String, String)]) -> Source {
                     }
                     continue;
                 }
-                let op = Op { text: p, loc: loc.clone() };
+                let op = Op {
+                    text: p,
+                    loc: loc.clone(),
+                };
                 match &mut bundle {
                     Some((ops, _)) => ops.push(op),
-                    None => src.sections.entry(section.clone()).or_default().push(Item::Bundle(vec![op], loc)),
+                    None => src
+                        .sections
+                        .entry(section.clone())
+                        .or_default()
+                        .push(Item::Bundle(vec![op], loc)),
                 }
             }
         }
@@ -414,11 +526,21 @@ fn eval(expr: &str, symbols: &BTreeMap<String, u64>) -> Option<u64> {
         return Some(v);
     }
     // Split at the last + or -, so that a - b - c is (a - b) - c.
-    for (i, c) in e.char_indices().skip(1).collect::<Vec<_>>().into_iter().rev() {
+    for (i, c) in e
+        .char_indices()
+        .skip(1)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+    {
         if c == '+' || c == '-' {
             let base = eval(&e[..i], symbols)?;
             let off = eval(&e[i + 1..], symbols)?;
-            return Some(if c == '+' { base.wrapping_add(off) } else { base.wrapping_sub(off) });
+            return Some(if c == '+' {
+                base.wrapping_add(off)
+            } else {
+                base.wrapping_sub(off)
+            });
         }
     }
     symbols.get(e).copied()
@@ -427,7 +549,8 @@ fn eval(expr: &str, symbols: &BTreeMap<String, u64>) -> Option<u64> {
 /// Places literal requests in LTS slots (after any the bundle already uses) and patches
 /// the operand bytes; equal literals share a slot.
 fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> Result<(), String> {
-    let mut used: Vec<Option<(u32, u64)>> = b.lts.iter().map(|l| l.map(|x| (0, x.0 as u64))).collect();
+    let mut used: Vec<Option<(u32, u64)>> =
+        b.lts.iter().map(|l| l.map(|x| (0, x.0 as u64))).collect();
     // The most constrained first: 16-bit literals live only in LTS0-1, 64-bit ones start
     // at LTS0-2, 32-bit ones anywhere.
     let mut reqs: Vec<&(u8, LiteralRequest)> = reqs.iter().collect();
@@ -462,8 +585,15 @@ fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> Result<(), S
             None => {
                 let s = (0..=max_slot)
                     .find(|&s| (s..s + words).all(|k| k < 4 && used[k].is_none()))
-                    .ok_or_else(|| "too many literals for one wide instruction (4 LTS at most)".to_string())?;
-                let v = r.value & if r.bits == 64 { u64::MAX } else { (1u64 << r.bits) - 1 };
+                    .ok_or_else(|| {
+                        "too many literals for one wide instruction (4 LTS at most)".to_string()
+                    })?;
+                let v = r.value
+                    & if r.bits == 64 {
+                        u64::MAX
+                    } else {
+                        (1u64 << r.bits) - 1
+                    };
                 b.lts[s] = Some(crate::isa::Lts(v as u32));
                 used[s] = Some((r.bits, r.value));
                 if words == 2 {
@@ -473,12 +603,16 @@ fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> Result<(), S
                 s
             }
         };
-        let als = b.als[*ch as usize].as_mut().expect("literal of a present operation");
+        let als = b.als[*ch as usize]
+            .as_mut()
+            .expect("literal of a present operation");
         let byte = r.byte_base as u32 + slot as u32;
         als.0 = (als.0 & !(0xff << r.field_lo)) | byte << r.field_lo;
     }
     // LTS must be contiguous from LTS0.
-    if let Some(gap) = (0..4).find(|&k| b.lts[k].is_none() && b.lts[k + 1..].iter().any(|l| l.is_some())) {
+    if let Some(gap) =
+        (0..4).find(|&k| b.lts[k].is_none() && b.lts[k + 1..].iter().any(|l| l.is_some()))
+    {
         b.lts[gap] = Some(crate::isa::Lts(0));
     }
     Ok(())
@@ -488,13 +622,22 @@ fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> Result<(), S
 fn widen_literal(r: &LiteralRequest) -> Option<LiteralRequest> {
     use crate::isa::{KindClass, KINDS, OPERANDS};
     let map = OPERANDS.iter().find(|m| {
-        m.table[r.byte_base as usize].is_some_and(|(k, _)| matches!(KINDS[k as usize].class, KindClass::Lit { bits: 16, .. }))
+        m.table[r.byte_base as usize].is_some_and(|(k, _)| {
+            matches!(KINDS[k as usize].class, KindClass::Lit { bits: 16, .. })
+        })
     })?;
     let byte = (0..=255u8).find(|&b| {
-        map.table[b as usize].is_some_and(|(k, n)| n == 0 && matches!(KINDS[k as usize].class, KindClass::Lit { bits: 32, .. }))
+        map.table[b as usize].is_some_and(|(k, n)| {
+            n == 0 && matches!(KINDS[k as usize].class, KindClass::Lit { bits: 32, .. })
+        })
     })?;
     let value = (r.value as u16 as i16 as i32 as u32) as u64;
-    Some(LiteralRequest { bits: 32, value, byte_base: byte, field_lo: r.field_lo })
+    Some(LiteralRequest {
+        bits: 32,
+        value,
+        byte_base: byte,
+        field_lo: r.field_lo,
+    })
 }
 
 /// GNU as writes memory operands in brackets: `ldd,2 [ %dr0 + 8 ], %dr2` and
@@ -502,25 +645,39 @@ fn widen_literal(r: &LiteralRequest) -> Option<LiteralRequest> {
 /// `ldd,2 %dr0, 0x8, %dr2`, `std,2 %dr0, %dr1, %dr3`.
 fn unbracket(operands: &str) -> Result<String, String> {
     // An address bracket opens an operand; `%b[0]` is a register name.
-    let opens_operand = |i: usize| operands[..i].trim_end().is_empty() || operands[..i].trim_end().ends_with(',');
-    let Some(open) = operands.match_indices('[').map(|(i, _)| i).find(|&i| opens_operand(i)) else {
+    let opens_operand =
+        |i: usize| operands[..i].trim_end().is_empty() || operands[..i].trim_end().ends_with(',');
+    let Some(open) = operands
+        .match_indices('[')
+        .map(|(i, _)| i)
+        .find(|&i| opens_operand(i))
+    else {
         return Ok(operands.to_string());
     };
-    let close = operands[open..].find(']').map(|c| open + c).ok_or("`[` without `]`")?;
+    let close = operands[open..]
+        .find(']')
+        .map(|c| open + c)
+        .ok_or("`[` without `]`")?;
     let inner = &operands[open + 1..close];
     let mut addr: Vec<String> = inner.split('+').map(|p| p.trim().to_string()).collect();
     if addr.len() == 1 {
         addr.push("0".into());
     }
     if addr.len() != 2 || addr.iter().any(|a| a.is_empty()) {
-        return Err(format!("an address is `[ base ]` or `[ base + offset ]`, not `[{inner}]`"));
+        return Err(format!(
+            "an address is `[ base ]` or `[ base + offset ]`, not `[{inner}]`"
+        ));
     }
     let others: Vec<String> = format!("{} {}", &operands[..open], &operands[close + 1..])
         .split(',')
         .map(|p| p.trim().to_string())
         .filter(|p| !p.is_empty())
         .collect();
-    Ok(addr.into_iter().chain(others).collect::<Vec<_>>().join(", "))
+    Ok(addr
+        .into_iter()
+        .chain(others)
+        .collect::<Vec<_>>()
+        .join(", "))
 }
 
 /// One condition written after an ALU operation: ` ? %pred0, ~%pcnt2` (RLP: the
@@ -557,15 +714,24 @@ fn split_conditions(operands: &str, merge: bool) -> Result<(String, Vec<Cond>), 
     };
     if let Some(r) = rlp {
         for p in r.split(',') {
-            let (neg, psrc) = parse_pred(p).ok_or_else(|| format!("bad condition `{}`", p.trim()))?;
-            conds.push(Cond { mrgc: false, neg, psrc });
+            let (neg, psrc) =
+                parse_pred(p).ok_or_else(|| format!("bad condition `{}`", p.trim()))?;
+            conds.push(Cond {
+                mrgc: false,
+                neg,
+                psrc,
+            });
         }
     }
     if merge {
         // The selector is the last operand of a merge: `..., %dst, %pred0`.
         if let Some((a, last)) = ops.rsplit_once(',') {
             if let Some((neg, psrc)) = parse_pred(last) {
-                conds.push(Cond { mrgc: true, neg, psrc });
+                conds.push(Cond {
+                    mrgc: true,
+                    neg,
+                    psrc,
+                });
                 ops = a.trim().to_string();
             }
         }
@@ -606,7 +772,13 @@ fn place_conditions(b: &mut Bundle, conds: &[(u8, Cond)]) -> Result<(), String> 
 }
 
 /// Builds one wide instruction at `pc`.
-fn build_bundle(ops: &[Op], pc: u64, iset: Iset, symbols: &BTreeMap<String, u64>, strict: bool) -> Result<Vec<u8>, (Loc, String)> {
+fn build_bundle(
+    ops: &[Op],
+    pc: u64,
+    iset: Iset,
+    symbols: &BTreeMap<String, u64>,
+    strict: bool,
+) -> Result<Vec<u8>, (Loc, String)> {
     let mut b = Bundle::default();
     let mut lits = Vec::new();
     let mut conds = Vec::new();
@@ -621,7 +793,10 @@ fn build_bundle(ops: &[Op], pc: u64, iset: Iset, symbols: &BTreeMap<String, u64>
         }
     };
     for op in ops {
-        let (head, rest) = op.text.split_once(char::is_whitespace).unwrap_or((op.text.as_str(), ""));
+        let (head, rest) = op
+            .text
+            .split_once(char::is_whitespace)
+            .unwrap_or((op.text.as_str(), ""));
         let mut parts = head.split(',');
         let name = parts.next().unwrap_or("");
         let ch = parts.next().and_then(|c| c.parse::<u8>().ok());
@@ -630,21 +805,40 @@ fn build_bundle(ops: &[Op], pc: u64, iset: Iset, symbols: &BTreeMap<String, u64>
         if let (Some(ch), true) = (ch, alu) {
             let sm = parts.any(|p| p == "sm");
             if ch > 5 {
-                return Err((op.loc.clone(), format!("channel {ch} does not exist (0..5)")));
+                return Err((
+                    op.loc.clone(),
+                    format!("channel {ch} does not exist (0..5)"),
+                ));
             }
             if b.als[ch as usize].is_some() {
-                return Err((op.loc.clone(), format!("channel {ch} is already used in this wide instruction")));
+                return Err((
+                    op.loc.clone(),
+                    format!("channel {ch} is already used in this wide instruction"),
+                ));
             }
             let merge = crate::isa::OPS.iter().enumerate().any(|(i, o)| {
-                o.name == name && crate::isa::ENCODINGS.iter().any(|e| e.op as usize == i && crate::isa::FORMATS[e.format as usize].syntax.iter().any(|t| matches!(t, crate::isa::Tmpl::Hole("cond", _))))
+                o.name == name
+                    && crate::isa::ENCODINGS.iter().any(|e| {
+                        e.op as usize == i
+                            && crate::isa::FORMATS[e.format as usize]
+                                .syntax
+                                .iter()
+                                .any(|t| matches!(t, crate::isa::Tmpl::Hole("cond", _)))
+                    })
             });
             let (operands, cs) = split_conditions(rest, merge).map_err(|m| (op.loc.clone(), m))?;
             let operands = unbracket(&operands).map_err(|m| (op.loc.clone(), m))?;
             if merge && !cs.iter().any(|c| c.mrgc) {
-                return Err((op.loc.clone(), format!("`{name}` needs its selector predicate after the operands (`, %predN`)")));
+                return Err((
+                    op.loc.clone(),
+                    format!(
+                        "`{name}` needs its selector predicate after the operands (`, %predN`)"
+                    ),
+                ));
             }
             conds.extend(cs.into_iter().map(|c| (ch, c)));
-            let e = encode_alu_with(name, ch, sm, &operands, iset, &lookup).map_err(|e| (op.loc.clone(), e.to_string()))?;
+            let e = encode_alu_with(name, ch, sm, &operands, iset, &lookup)
+                .map_err(|e| (op.loc.clone(), e.to_string()))?;
             b.als[ch as usize] = Some(crate::isa::Als(e.als));
             b.ales[ch as usize] = e.ales.map(crate::isa::Ales);
             if let Some(m) = e.mas {
@@ -655,9 +849,14 @@ fn build_bundle(ops: &[Op], pc: u64, iset: Iset, symbols: &BTreeMap<String, u64>
                     5 => 0,
                     _ => return Err((op.loc.clone(), format!("channel {ch} has no MAS"))),
                 };
-                let cs1 = b.cs1.get_or_insert(crate::isa::Cs1(crate::isa::consts::CS1_MAS << 28));
+                let cs1 = b
+                    .cs1
+                    .get_or_insert(crate::isa::Cs1(crate::isa::consts::CS1_MAS << 28));
                 if cs1.opc() != crate::isa::consts::CS1_MAS {
-                    return Err((op.loc.clone(), "a MAS needs CS1, which another operation uses".into()));
+                    return Err((
+                        op.loc.clone(),
+                        "a MAS needs CS1, which another operation uses".into(),
+                    ));
                 }
                 cs1.0 |= (m as u32 & 0x7f) << shift;
             }
@@ -665,7 +864,8 @@ fn build_bundle(ops: &[Op], pc: u64, iset: Iset, symbols: &BTreeMap<String, u64>
                 lits.push((ch, l));
             }
         } else {
-            let placed = encode_ctl(&op.text, pc, iset, &mut b, &lookup).map_err(|e| (op.loc.clone(), e.to_string()))?;
+            let placed = encode_ctl(&op.text, pc, iset, &mut b, &lookup)
+                .map_err(|e| (op.loc.clone(), e.to_string()))?;
             if !placed.settled {
                 unsettled.push((placed, op.loc.clone(), op.text.clone()));
             }
@@ -675,7 +875,12 @@ fn build_bundle(ops: &[Op], pc: u64, iset: Iset, symbols: &BTreeMap<String, u64>
     // must hold once all are placed.
     for (p, loc, text) in unsettled {
         if !crate::encode::ctl_holds(&b, pc, p) {
-            return Err((loc, format!("`{text}` has no effect in this wide instruction (nothing uses its result)")));
+            return Err((
+                loc,
+                format!(
+                    "`{text}` has no effect in this wide instruction (nothing uses its result)"
+                ),
+            ));
         }
     }
     place_literals(&mut b, &lits).map_err(|m| (ops[0].loc.clone(), m))?;
@@ -713,7 +918,9 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
         let mut addr = opts.text_base;
         let mut new_symbols = BTreeMap::new();
         for sec in SECTION_ORDER {
-            let Some(items) = src.sections.get(sec) else { continue };
+            let Some(items) = src.sections.get(sec) else {
+                continue;
+            };
             addr = addr.div_ceil(0x1000) * 0x1000;
             bases.insert(sec, addr);
             let start = addr;
@@ -723,12 +930,17 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
                 match item {
                     Item::Label(n, loc) => {
                         if new_symbols.insert(n.clone(), here).is_some() && pass == 0 {
-                            src.errors.push(error_at(&src.files, loc, format!("duplicate label `{n}`")));
+                            src.errors.push(error_at(
+                                &src.files,
+                                loc,
+                                format!("duplicate label `{n}`"),
+                            ));
                         }
                     }
                     Item::Bundle(ops, loc) => {
                         if sec == ".bss" {
-                            src.errors.push(error_at(&src.files, loc, "instructions in .bss"));
+                            src.errors
+                                .push(error_at(&src.files, loc, "instructions in .bss"));
                             continue;
                         }
                         if !here.is_multiple_of(8) {
@@ -752,7 +964,11 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
                                 Some(x) => x,
                                 None if pass < LAST => 0,
                                 None => {
-                                    src.errors.push(error_at(&src.files, loc, format!("undefined value `{v}`")));
+                                    src.errors.push(error_at(
+                                        &src.files,
+                                        loc,
+                                        format!("undefined value `{v}`"),
+                                    ));
                                     0
                                 }
                             };
@@ -777,7 +993,11 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
                             None if pass < LAST => {
                                 new_symbols.insert(n.clone(), 0);
                             }
-                            None => src.errors.push(error_at(&src.files, loc, format!("undefined value `{e}`"))),
+                            None => src.errors.push(error_at(
+                                &src.files,
+                                loc,
+                                format!("undefined value `{e}`"),
+                            )),
                         }
                     }
                 }
@@ -794,7 +1014,14 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
     let entry = match symbols.get(&entry_name) {
         Some(e) => *e,
         None => match opts.entry {
-            Some(_) => return Err(vec![AsmError { file: src.files.first().cloned().unwrap_or_default(), line: 1, col: 1, message: format!("entry symbol `{entry_name}` is not defined") }]),
+            Some(_) => {
+                return Err(vec![AsmError {
+                    file: src.files.first().cloned().unwrap_or_default(),
+                    line: 1,
+                    col: 1,
+                    message: format!("entry symbol `{entry_name}` is not defined"),
+                }])
+            }
             None => bases.get(".text").copied().unwrap_or(opts.text_base),
         },
     };
@@ -811,12 +1038,27 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
             nobits: bss,
         });
     }
-    let section_of = |a: u64| sections.iter().position(|s| a >= s.addr && a <= s.addr + s.mem_size);
+    let section_of = |a: u64| {
+        sections
+            .iter()
+            .position(|s| a >= s.addr && a <= s.addr + s.mem_size)
+    };
     let syms = symbols
         .iter()
-        .map(|(n, v)| OutSymbol { name: n.clone(), value: *v, size: 0, global: src.globals.contains(n), func: *n == entry_name, section: section_of(*v) })
+        .map(|(n, v)| OutSymbol {
+            name: n.clone(),
+            value: *v,
+            size: 0,
+            global: src.globals.contains(n),
+            func: *n == entry_name,
+            section: section_of(*v),
+        })
         .collect();
-    Ok(Assembled { sections, symbols: syms, entry })
+    Ok(Assembled {
+        sections,
+        symbols: syms,
+        entry,
+    })
 }
 
 /// `e_flags` for an ISA version: the machine field names the version.
@@ -825,7 +1067,15 @@ pub fn e_flags(iset: Iset) -> u32 {
 }
 
 /// Assembles into an ELF executable image.
-pub fn assemble_elf(sources: &[(String, String)], opts: &Options) -> Result<Vec<u8>, Vec<AsmError>> {
+pub fn assemble_elf(
+    sources: &[(String, String)],
+    opts: &Options,
+) -> Result<Vec<u8>, Vec<AsmError>> {
     let a = assemble(sources, opts)?;
-    Ok(write_executable(&a.sections, &a.symbols, a.entry, e_flags(opts.iset)))
+    Ok(write_executable(
+        &a.sections,
+        &a.symbols,
+        a.entry,
+        e_flags(opts.iset),
+    ))
 }

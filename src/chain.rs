@@ -26,7 +26,9 @@ pub struct Frame {
 
 impl Frame {
     pub fn words(&self) -> [u64; 4] {
-        let cr1_lo = (self.wbs as u64 & 0x7f) << 33 | (self.wpsz as u64 & 0x7f) << 26 | (self.wfx as u64) << 25;
+        let cr1_lo = (self.wbs as u64 & 0x7f) << 33
+            | (self.wpsz as u64 & 0x7f) << 26
+            | (self.wfx as u64) << 25;
         let cr1_hi = self.br.pack() | (self.wdbl as u64) << 35 | (self.ussz & 0xfff_ffff) << 36;
         [self.preds, self.return_ip, cr1_lo, cr1_hi]
     }
@@ -74,7 +76,8 @@ pub fn push(cpu: &mut Cpu, mem: &mut GuestMemory, frame: &Frame) -> Result<(), C
     for (k, w) in frame.words().iter().enumerate() {
         bytes[8 * k..8 * k + 8].copy_from_slice(&w.to_le_bytes());
     }
-    mem.write_initial(at, &bytes).map_err(|_| ChainError::Fault(at))?;
+    mem.write_initial(at, &bytes)
+        .map_err(|_| ChainError::Fault(at))?;
     cpu.pcs.ind += FRAME_BYTES;
     Ok(())
 }
@@ -85,7 +88,8 @@ pub fn pop(cpu: &mut Cpu, mem: &GuestMemory) -> Result<Frame, ChainError> {
     }
     let at = cpu.pcs.base + cpu.pcs.ind - FRAME_BYTES;
     let mut bytes = [0u8; 32];
-    mem.read_initial(at, &mut bytes).map_err(|_| ChainError::Fault(at))?;
+    mem.read_initial(at, &mut bytes)
+        .map_err(|_| ChainError::Fault(at))?;
     let w = |k: usize| u64::from_le_bytes(bytes[8 * k..8 * k + 8].try_into().unwrap_or_default());
     cpu.pcs.ind -= FRAME_BYTES;
     Ok(Frame::from_words([w(0), w(1), w(2), w(3)]))
@@ -105,7 +109,13 @@ pub fn call_frame(cpu: &Cpu, return_ip: u64, wbs: u32) -> (Frame, Window) {
         ussz: (cpu.stack.sp - cpu.stack.limit) >> 4,
     };
     let size = cpu.wd.size - 2 * wbs;
-    let wd = Window { base: cpu.wd.base + 2 * wbs as u64, size, psize: size, fx: cpu.wd.fx, dbl: cpu.wd.dbl };
+    let wd = Window {
+        base: cpu.wd.base + 2 * wbs as u64,
+        size,
+        psize: size,
+        fx: cpu.wd.fx,
+        dbl: cpu.wd.dbl,
+    };
     (frame, wd)
 }
 

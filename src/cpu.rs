@@ -73,7 +73,11 @@ pub struct WindowBounds {
 
 impl fmt::Display for WindowBounds {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "register %r{} is outside the {}-register window", self.index, self.size)
+        write!(
+            f,
+            "register %r{} is outside the {}-register window",
+            self.index, self.size
+        )
     }
 }
 
@@ -129,7 +133,10 @@ impl Cpu {
             iset,
             ip: 0,
             regs: RegFile::default(),
-            wd: Window { fx: true, ..Window::default() },
+            wd: Window {
+                fx: true,
+                ..Window::default()
+            },
             br: Rotation::default(),
             globals: [0; 32],
             global_tags: [0; 32],
@@ -156,7 +163,10 @@ impl Cpu {
         if n < self.wd.size {
             Ok(self.wd.base + n as u64)
         } else {
-            Err(WindowBounds { index: n, size: self.wd.size })
+            Err(WindowBounds {
+                index: n,
+                size: self.wd.size,
+            })
         }
     }
 
@@ -182,7 +192,10 @@ impl Cpu {
 
     /// The predicate file as CR0.lo saves it: value in bit 2n, tag in bit 2n+1.
     pub fn packed_preds(&self) -> u64 {
-        (0..32).fold(0u64, |a, i| a | ((self.preds >> i & 1) as u64) << (2 * i) | ((self.pred_tags >> i & 1) as u64) << (2 * i + 1))
+        (0..32).fold(0u64, |a, i| {
+            a | ((self.preds >> i & 1) as u64) << (2 * i)
+                | ((self.pred_tags >> i & 1) as u64) << (2 * i + 1)
+        })
     }
 
     pub fn unpack_preds(&mut self, v: u64) {
@@ -194,6 +207,8 @@ impl Cpu {
     /// 42:32 (base modulo the register file), fx at 48.
     pub fn packed_wd(&self) -> u64 {
         let b = (self.wd.base * 8) & 0x7ff;
-        b | ((self.wd.size as u64 * 8) & 0x7ff) << 16 | ((self.wd.psize as u64 * 8) & 0x7ff) << 32 | (self.wd.fx as u64) << 48
+        b | ((self.wd.size as u64 * 8) & 0x7ff) << 16
+            | ((self.wd.psize as u64 * 8) & 0x7ff) << 32
+            | (self.wd.fx as u64) << 48
     }
 }

@@ -53,7 +53,9 @@ impl AluOp {
     /// The operand for the format field called `name`.
     pub fn operand(&self, name: &str) -> Option<&Operand> {
         let fields = self.format().fields;
-        self.operands.iter().find(|o| fields[o.field as usize].name == name)
+        self.operands
+            .iter()
+            .find(|o| fields[o.field as usize].name == name)
     }
 }
 
@@ -102,12 +104,18 @@ pub fn conditions(b: &Bundle, ch: u8, mrgc: bool) -> impl Iterator<Item = Condit
     let cluster = u32::from(ch >= 3);
     let pos = u32::from(ch % 3);
     let want = if mrgc { 2 + cluster } else { cluster };
-    b.cds.iter().flatten().flat_map(|cds| [cds.0 & 0xffff, cds.0 >> 16]).filter_map(move |half| {
-        let opc = half >> 14;
-        let mask = (half >> 10) & 0xf;
-        (opc == want && mask & (1 << pos) != 0)
-            .then(|| Condition { negated: (half >> 7) & 7 & (1 << pos) != 0, code: (half & 0x7f) as u8 })
-    })
+    b.cds
+        .iter()
+        .flatten()
+        .flat_map(|cds| [cds.0 & 0xffff, cds.0 >> 16])
+        .filter_map(move |half| {
+            let opc = half >> 14;
+            let mask = (half >> 10) & 0xf;
+            (opc == want && mask & (1 << pos) != 0).then(|| Condition {
+                negated: (half >> 7) & 7 & (1 << pos) != 0,
+                code: (half & 0x7f) as u8,
+            })
+        })
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,24 +124,50 @@ pub enum DecodeError {
     Misaligned(u64),
     Layout(LayoutError),
     /// No operation of this ISA version has this encoding in this channel.
-    UnknownOperation { channel: u8, als: u32, ales: Option<u16> },
+    UnknownOperation {
+        channel: u8,
+        als: u32,
+        ales: Option<u16>,
+    },
     /// An operand field holds a value that is not an operand of its kind.
-    BadOperand { channel: u8, field: &'static str, value: u8 },
+    BadOperand {
+        channel: u8,
+        field: &'static str,
+        value: u8,
+    },
     /// An operand refers to a literal syllable the bundle does not have.
-    MissingLiteral { channel: u8, lts: u8 },
+    MissingLiteral {
+        channel: u8,
+        lts: u8,
+    },
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DecodeError::Misaligned(a) => write!(f, "wide instruction address {a:#x} is not 8-byte aligned"),
+            DecodeError::Misaligned(a) => {
+                write!(f, "wide instruction address {a:#x} is not 8-byte aligned")
+            }
             DecodeError::Layout(e) => write!(f, "{e}"),
             DecodeError::UnknownOperation { channel, als, ales } => match ales {
-                Some(e) => write!(f, "no operation in channel {channel} is encoded as ALS {als:#010x} ALES {e:#06x}"),
-                None => write!(f, "no operation in channel {channel} is encoded as ALS {als:#010x}"),
+                Some(e) => write!(
+                    f,
+                    "no operation in channel {channel} is encoded as ALS {als:#010x} ALES {e:#06x}"
+                ),
+                None => write!(
+                    f,
+                    "no operation in channel {channel} is encoded as ALS {als:#010x}"
+                ),
             },
-            DecodeError::BadOperand { channel, field, value } => {
-                write!(f, "channel {channel}: {value:#04x} is not a valid `{field}` operand")
+            DecodeError::BadOperand {
+                channel,
+                field,
+                value,
+            } => {
+                write!(
+                    f,
+                    "channel {channel}: {value:#04x} is not a valid `{field}` operand"
+                )
             }
             DecodeError::MissingLiteral { channel, lts } => {
                 write!(f, "channel {channel} refers to literal LTS{lts}, which the wide instruction does not have")
@@ -179,7 +213,13 @@ pub fn decode_lenient(bytes: &[u8], addr: u64, iset: Iset) -> Result<Decoded, De
             }
         }
     }
-    Ok(Decoded { addr, iset, bundle, alu, bad })
+    Ok(Decoded {
+        addr,
+        iset,
+        bundle,
+        alu,
+        bad,
+    })
 }
 
 /// Finds the encoding row of the operation in channel `ch`.
@@ -205,10 +245,19 @@ pub fn find_encoding(ch: u8, als: u32, ales: Option<u16>, iset: Iset) -> Option<
 
 /// The operation, and the first operand problem that still lets it be printed (a
 /// missing literal, an invalid operand value).
-fn decode_alu(b: &Bundle, ch: u8, als: u32, iset: Iset) -> Result<(AluOp, Option<DecodeError>), DecodeError> {
+fn decode_alu(
+    b: &Bundle,
+    ch: u8,
+    als: u32,
+    iset: Iset,
+) -> Result<(AluOp, Option<DecodeError>), DecodeError> {
     let ales = b.ales[ch as usize].map(|a| a.0);
     let Some(ei) = find_encoding(ch, als, ales, iset) else {
-        return Err(DecodeError::UnknownOperation { channel: ch, als, ales });
+        return Err(DecodeError::UnknownOperation {
+            channel: ch,
+            als,
+            ales,
+        });
     };
     let enc = &isa::ENCODINGS[ei];
     let info = &isa::OPS[enc.op as usize];
@@ -217,7 +266,11 @@ fn decode_alu(b: &Bundle, ch: u8, als: u32, iset: Iset) -> Result<(AluOp, Option
     let mut operands = Vec::with_capacity(fmt.fields.len());
     let mut problem = None;
     for (fi, f) in fmt.fields.iter().enumerate() {
-        let word = if f.in_ales { ales.unwrap_or(0) as u32 } else { als };
+        let word = if f.in_ales {
+            ales.unwrap_or(0) as u32
+        } else {
+            als
+        };
         let v = ((word >> f.lo) & ((1u32 << f.width) - 1)) as u8;
         let ty = match f.role {
             Role::Src | Role::Dst => types.next().unwrap_or(b' '),
@@ -225,25 +278,52 @@ fn decode_alu(b: &Bundle, ch: u8, als: u32, iset: Iset) -> Result<(AluOp, Option
         };
         let map = &isa::OPERANDS[f.operand as usize];
         let Some((kind, n)) = map.table[v as usize] else {
-            return Err(DecodeError::BadOperand { channel: ch, field: f.name, value: v });
+            return Err(DecodeError::BadOperand {
+                channel: ch,
+                field: f.name,
+                value: v,
+            });
         };
         let mut missing = false;
         let value = match isa::KINDS[kind as usize].class {
             KindClass::Lit { bits, shift } => literal(b, n, bits, shift).unwrap_or_else(|| {
                 missing = true;
-                problem.get_or_insert(DecodeError::MissingLiteral { channel: ch, lts: n });
+                problem.get_or_insert(DecodeError::MissingLiteral {
+                    channel: ch,
+                    lts: n,
+                });
                 0
             }),
             KindClass::Imm => n as u64,
             KindClass::Invalid => {
-                problem.get_or_insert(DecodeError::BadOperand { channel: ch, field: f.name, value: v });
+                problem.get_or_insert(DecodeError::BadOperand {
+                    channel: ch,
+                    field: f.name,
+                    value: v,
+                });
                 0
             }
             _ => 0,
         };
-        operands.push(Operand { field: fi as u8, kind, n, ty, value, missing });
+        operands.push(Operand {
+            field: fi as u8,
+            kind,
+            n,
+            ty,
+            value,
+            missing,
+        });
     }
-    Ok((AluOp { channel: ch, enc: ei as u16, op: enc.op, speculative: als >> 31 != 0, operands }, problem))
+    Ok((
+        AluOp {
+            channel: ch,
+            enc: ei as u16,
+            op: enc.op,
+            speculative: als >> 31 != 0,
+            operands,
+        },
+        problem,
+    ))
 }
 
 /// The raw literal: `bits` wide from bit `shift` of LTS n (64-bit ones also use LTS n+1).

@@ -3,8 +3,8 @@
 
 use crate::decode::{decode_lenient, AluOp, Decoded, Operand};
 use crate::elf::ElfFile;
-use crate::version::Iset;
 use crate::isa::{self, KindClass, Tmpl};
+use crate::version::Iset;
 use std::fmt::Write;
 
 /// Spelling prefix of a register operand of the given type letter.
@@ -121,7 +121,17 @@ pub fn write_conditions(s: &mut String, d: &Decoded, ch: u8, mrgc: bool) {
 /// control operations that name registers, such as mova destinations).
 pub fn write_operand_byte(out: &mut String, map: u8, value: u8, ty: u8) {
     match isa::OPERANDS[map as usize].table[value as usize] {
-        Some((kind, n)) => write_operand(out, &Operand { field: 0, kind, n, ty, value: n as u64, missing: false }),
+        Some((kind, n)) => write_operand(
+            out,
+            &Operand {
+                field: 0,
+                kind,
+                n,
+                ty,
+                value: n as u64,
+                missing: false,
+            },
+        ),
         None => {
             let _ = write!(out, "<invalid {value:#x}>");
         }
@@ -153,7 +163,11 @@ pub fn bundle_lines(d: &Decoded) -> Vec<String> {
             .collect();
         let Some(first) = ctls.first() else { continue };
         let n = ctls.iter().map(|c| c.instances).max().unwrap_or(1);
-        let order: Vec<usize> = if first.descending { (0..n).rev().collect() } else { (0..n).collect() };
+        let order: Vec<usize> = if first.descending {
+            (0..n).rev().collect()
+        } else {
+            (0..n).collect()
+        };
         for i in order {
             for c in &ctls {
                 if i < c.instances && (c.matches)(&d.bundle, d.addr, i) {
@@ -170,7 +184,10 @@ pub fn bundle_lines(d: &Decoded) -> Vec<String> {
 /// How many of the 16 hex digits of an address objdump drops: leading zeros of the
 /// range's end address, in groups of four, keeping at least one zero.
 fn skipped_digits(end: u64) -> usize {
-    let zeros = format!("{end:016x}").bytes().take_while(|&c| c == b'0').count();
+    let zeros = format!("{end:016x}")
+        .bytes()
+        .take_while(|&c| c == b'0')
+        .count();
     if zeros == 16 && end != 0 {
         return 0;
     }
@@ -185,7 +202,11 @@ fn skipped_digits(end: u64) -> usize {
 fn address_line(out: &mut String, addr: u64, bytes: &[u8], skip: usize) {
     let digits = format!("{addr:016x}");
     let shown = &digits[skip.min(15)..];
-    let lead = shown.bytes().take_while(|&c| c == b'0').count().min(shown.len() - 1);
+    let lead = shown
+        .bytes()
+        .take_while(|&c| c == b'0')
+        .count()
+        .min(shown.len() - 1);
     let _ = write!(out, "{}{}:\t", " ".repeat(lead), &shown[lead..]);
     for (i, b) in bytes.iter().enumerate() {
         if i > 0 {

@@ -25,7 +25,9 @@ impl fmt::Display for ElfError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ElfError::Parse(m) => write!(f, "not a valid ELF file: {m}"),
-            ElfError::NotE2k(m) => write!(f, "not an E2K ELF file (machine {m}, expected {EM_E2K})"),
+            ElfError::NotE2k(m) => {
+                write!(f, "not an E2K ELF file (machine {m}, expected {EM_E2K})")
+            }
             ElfError::Class32 => write!(f, "32-bit E2K ELF files are not supported"),
             ElfError::Truncated(m) => write!(f, "truncated ELF file: {m}"),
         }
@@ -83,10 +85,16 @@ pub fn parse(bytes: &[u8]) -> Result<ElfFile, ElfError> {
     let h = &elf.header;
     let mut sections = Vec::new();
     for sh in &elf.section_headers {
-        if sh.sh_type == section_header::SHT_NULL || sh.sh_flags & u64::from(section_header::SHF_ALLOC) == 0 {
+        if sh.sh_type == section_header::SHT_NULL
+            || sh.sh_flags & u64::from(section_header::SHF_ALLOC) == 0
+        {
             continue;
         }
-        let name = elf.shdr_strtab.get_at(sh.sh_name).unwrap_or("?").to_string();
+        let name = elf
+            .shdr_strtab
+            .get_at(sh.sh_name)
+            .unwrap_or("?")
+            .to_string();
         let data = if sh.sh_type == section_header::SHT_NOBITS {
             Vec::new()
         } else {
@@ -94,19 +102,31 @@ pub fn parse(bytes: &[u8]) -> Result<ElfFile, ElfError> {
             let end = start.checked_add(sh.sh_size as usize);
             match end.and_then(|e| bytes.get(start..e)) {
                 Some(d) => d.to_vec(),
-                None => return Err(ElfError::Truncated(format!("section {name} lies outside the file"))),
+                None => {
+                    return Err(ElfError::Truncated(format!(
+                        "section {name} lies outside the file"
+                    )))
+                }
             }
         };
         let executable = sh.sh_flags & u64::from(section_header::SHF_EXECINSTR) != 0;
-        sections.push(Section { name, addr: sh.sh_addr, data, executable });
+        sections.push(Section {
+            name,
+            addr: sh.sh_addr,
+            data,
+            executable,
+        });
     }
     let mut symbols = Vec::new();
     for s in elf.syms.iter() {
         let t = s.st_type();
-        if s.st_shndx == 0 || !(t == sym::STT_FUNC || t == sym::STT_NOTYPE || t == sym::STT_OBJECT) {
+        if s.st_shndx == 0 || !(t == sym::STT_FUNC || t == sym::STT_NOTYPE || t == sym::STT_OBJECT)
+        {
             continue;
         }
-        let Some(name) = elf.strtab.get_at(s.st_name) else { continue };
+        let Some(name) = elf.strtab.get_at(s.st_name) else {
+            continue;
+        };
         if name.is_empty() {
             continue;
         }

@@ -33,8 +33,16 @@ pub struct EncodedAlu {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EncodeError {
     UnknownMnemonic(String),
-    NotInChannel { name: String, channel: u8, iset: Iset },
-    BadOperands { name: String, text: String, expected: String },
+    NotInChannel {
+        name: String,
+        channel: u8,
+        iset: Iset,
+    },
+    BadOperands {
+        name: String,
+        text: String,
+        expected: String,
+    },
     /// The operation needs fields another operation of the wide instruction already set.
     Conflict(String),
 }
@@ -43,11 +51,22 @@ impl fmt::Display for EncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EncodeError::UnknownMnemonic(n) => write!(f, "unknown mnemonic `{n}`"),
-            EncodeError::NotInChannel { name, channel, iset } => {
+            EncodeError::NotInChannel {
+                name,
+                channel,
+                iset,
+            } => {
                 write!(f, "`{name}` cannot use channel {channel} in ISA {iset}")
             }
-            EncodeError::BadOperands { name, text, expected } => {
-                write!(f, "bad operands `{text}` for `{name}` (expected {expected})")
+            EncodeError::BadOperands {
+                name,
+                text,
+                expected,
+            } => {
+                write!(
+                    f,
+                    "bad operands `{text}` for `{name}` (expected {expected})"
+                )
             }
             EncodeError::Conflict(text) => {
                 write!(f, "`{text}` needs syllable fields another operation of this wide instruction already uses")
@@ -108,22 +127,33 @@ fn match_kind(t: &[Tmpl], text: &str, ty: u8) -> Option<(Option<u64>, Option<u64
 
 fn is_symbol(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '.')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$')
 }
 
 /// The operand byte for `text` in field `f`, or a literal request. A symbol becomes a
 /// literal of the operand's width (64-bit for 64-bit operands, else 32-bit).
-fn encode_operand(f: &isa::FieldInfo, text: &str, ty: u8, symbols: &dyn Fn(&str) -> Option<u64>) -> Option<(u8, Option<LiteralRequest>)> {
+fn encode_operand(
+    f: &isa::FieldInfo,
+    text: &str,
+    ty: u8,
+    symbols: &dyn Fn(&str) -> Option<u64>,
+) -> Option<(u8, Option<LiteralRequest>)> {
     let map = &isa::OPERANDS[f.operand as usize];
     // Anything that is not a register or literal spelling may be a symbol expression.
-    let symbol = if f.role == Role::Src && (is_symbol(text) || (!text.starts_with('%') && !text.starts_with('_') && parse_number(text).is_none())) {
+    let symbol = if f.role == Role::Src
+        && (is_symbol(text)
+            || (!text.starts_with('%') && !text.starts_with('_') && parse_number(text).is_none()))
+    {
         symbols(text)
     } else {
         None
     };
     let bare = parse_number(text).or(symbol);
     for v in 0..=255u8 {
-        let Some((kind, n)) = map.table[v as usize] else { continue };
+        let Some((kind, n)) = map.table[v as usize] else {
+            continue;
+        };
         let k = &isa::KINDS[kind as usize];
         if k.class == KindClass::Invalid {
             continue;
@@ -142,7 +172,9 @@ fn encode_operand(f: &isa::FieldInfo, text: &str, ty: u8, symbols: &dyn Fn(&str)
                     Some((_, Some(x))) => Some(x),
                     _ => None,
                 };
-                let Some(value) = written.or(bare.filter(|_| f.role == Role::Src)) else { continue };
+                let Some(value) = written.or(bare.filter(|_| f.role == Role::Src)) else {
+                    continue;
+                };
                 // Shorter literals are sign-extended to the operand's width: a bare
                 // number takes one only if it reads back the same.
                 if written.is_none() && bits < 64 {
@@ -153,7 +185,15 @@ fn encode_operand(f: &isa::FieldInfo, text: &str, ty: u8, symbols: &dyn Fn(&str)
                         continue;
                     }
                 }
-                return Some((v, Some(LiteralRequest { bits, value, byte_base: v, field_lo: f.lo })));
+                return Some((
+                    v,
+                    Some(LiteralRequest {
+                        bits,
+                        value,
+                        byte_base: v,
+                        field_lo: f.lo,
+                    }),
+                ));
             }
             KindClass::Imm => {
                 // A symbol always takes a literal, so that sizes do not depend on values.
@@ -210,13 +250,31 @@ fn split_operands<'a>(syntax: &[Tmpl], text: &'a str) -> Option<Vec<(&'static st
 }
 
 /// Encodes `name,channel[,sm] operands` (the operand text without the mnemonic).
-pub fn encode_alu(name: &str, channel: u8, sm: bool, operands: &str, iset: Iset) -> Result<EncodedAlu, EncodeError> {
+pub fn encode_alu(
+    name: &str,
+    channel: u8,
+    sm: bool,
+    operands: &str,
+    iset: Iset,
+) -> Result<EncodedAlu, EncodeError> {
     encode_alu_with(name, channel, sm, operands, iset, &|_| None)
 }
 
 /// `encode_alu` with symbol values for operands written as names.
-pub fn encode_alu_with(name: &str, channel: u8, sm: bool, operands: &str, iset: Iset, symbols: &dyn Fn(&str) -> Option<u64>) -> Result<EncodedAlu, EncodeError> {
-    let ops: Vec<usize> = isa::OPS.iter().enumerate().filter(|(_, o)| o.name == name).map(|(i, _)| i).collect();
+pub fn encode_alu_with(
+    name: &str,
+    channel: u8,
+    sm: bool,
+    operands: &str,
+    iset: Iset,
+    symbols: &dyn Fn(&str) -> Option<u64>,
+) -> Result<EncodedAlu, EncodeError> {
+    let ops: Vec<usize> = isa::OPS
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.name == name)
+        .map(|(i, _)| i)
+        .collect();
     if ops.is_empty() {
         return Err(EncodeError::UnknownMnemonic(name.to_string()));
     }
@@ -226,18 +284,27 @@ pub fn encode_alu_with(name: &str, channel: u8, sm: bool, operands: &str, iset: 
         None => (operands, None),
     };
     let mut expected = String::new();
-    for e in isa::ENCODINGS.iter().filter(|e| ops.contains(&(e.op as usize))) {
+    for e in isa::ENCODINGS
+        .iter()
+        .filter(|e| ops.contains(&(e.op as usize)))
+    {
         if e.channels & (1 << channel) == 0 || e.versions & iset.mask() == 0 {
             continue;
         }
         let fmt = &isa::FORMATS[e.format as usize];
         let info = &isa::OPS[e.op as usize];
-        expected = fmt.syntax.iter().map(|t| match t {
-            Tmpl::Text(s) => s.to_string(),
-            Tmpl::Hole(n, _) if *n == "mas" || *n == "cond" => String::new(),
-            Tmpl::Hole(n, _) => n.to_string(),
-        }).collect();
-        let Some(parts) = split_operands(fmt.syntax, operands) else { continue };
+        expected = fmt
+            .syntax
+            .iter()
+            .map(|t| match t {
+                Tmpl::Text(s) => s.to_string(),
+                Tmpl::Hole(n, _) if *n == "mas" || *n == "cond" => String::new(),
+                Tmpl::Hole(n, _) => n.to_string(),
+            })
+            .collect();
+        let Some(parts) = split_operands(fmt.syntax, operands) else {
+            continue;
+        };
         let mut als = e.als_value | (u32::from(sm) << 31);
         let mut ales = e.ales_value as u32;
         let mut literal = None;
@@ -270,13 +337,27 @@ pub fn encode_alu_with(name: &str, channel: u8, sm: bool, operands: &str, iset: 
             }
         }
         if ok {
-            return Ok(EncodedAlu { channel, als, ales: fmt.ales.then_some(ales as u16), literal, mas });
+            return Ok(EncodedAlu {
+                channel,
+                als,
+                ales: fmt.ales.then_some(ales as u16),
+                literal,
+                mas,
+            });
         }
     }
     if expected.is_empty() {
-        return Err(EncodeError::NotInChannel { name: name.to_string(), channel, iset });
+        return Err(EncodeError::NotInChannel {
+            name: name.to_string(),
+            channel,
+            iset,
+        });
     }
-    Err(EncodeError::BadOperands { name: name.to_string(), text: operands.to_string(), expected })
+    Err(EncodeError::BadOperands {
+        name: name.to_string(),
+        text: operands.to_string(),
+        expected,
+    })
 }
 
 // ------------------------------------------------------------------ control operations
@@ -296,26 +377,41 @@ fn value<'a>(rest: &'a str, symbols: &dyn Fn(&str) -> Option<u64>) -> Option<(u6
     let end = if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
         2 + h.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(h.len())
     } else if body.starts_with(|c: char| c.is_ascii_digit()) {
-        body.find(|c: char| !c.is_ascii_digit()).unwrap_or(body.len())
+        body.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(body.len())
     } else {
-        body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$')).unwrap_or(body.len())
+        body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$'))
+            .unwrap_or(body.len())
     };
     let tok = &body[..end];
     if tok.is_empty() {
         return None;
     }
-    let v = if tok.starts_with(|c: char| c.is_ascii_digit()) { parse_number(tok)? } else { symbols(tok)? };
+    let v = if tok.starts_with(|c: char| c.is_ascii_digit()) {
+        parse_number(tok)?
+    } else {
+        symbols(tok)?
+    };
     Some((if neg { v.wrapping_neg() } else { v }, &body[end..]))
 }
 
 /// Known bits of each `text` parameter: (mask, value).
 type Params = Vec<(u64, u64)>;
 
-fn match_text(ti: u16, rest: &str, symbols: &dyn Fn(&str) -> Option<u64>, k: &mut dyn FnMut(&str, &Params) -> bool) -> bool {
+fn match_text(
+    ti: u16,
+    rest: &str,
+    symbols: &dyn Fn(&str) -> Option<u64>,
+    k: &mut dyn FnMut(&str, &Params) -> bool,
+) -> bool {
     let t = &TEXT_ASM[ti as usize];
     for case in t.cases {
         let mut params: Params = vec![(0, 0); t.params as usize];
-        if !case.conds.iter().all(|&(p, m, v)| bind(&mut params, p as usize, m, v)) {
+        if !case
+            .conds
+            .iter()
+            .all(|&(p, m, v)| bind(&mut params, p as usize, m, v))
+        {
             continue;
         }
         if match_text_segs(case.segs, rest, params, symbols, k) {
@@ -335,28 +431,52 @@ fn bind(params: &mut Params, p: usize, mask: u64, value: u64) -> bool {
     true
 }
 
-fn match_text_segs(segs: &[TextSeg], rest: &str, params: Params, symbols: &dyn Fn(&str) -> Option<u64>, k: &mut dyn FnMut(&str, &Params) -> bool) -> bool {
-    let Some((first, tail)) = segs.split_first() else { return k(rest, &params) };
+fn match_text_segs(
+    segs: &[TextSeg],
+    rest: &str,
+    params: Params,
+    symbols: &dyn Fn(&str) -> Option<u64>,
+    k: &mut dyn FnMut(&str, &Params) -> bool,
+) -> bool {
+    let Some((first, tail)) = segs.split_first() else {
+        return k(rest, &params);
+    };
     match *first {
         TextSeg::Text(t) => match rest.strip_prefix(squash(t).as_str()) {
             Some(r) => match_text_segs(tail, r, params, symbols, k),
             None => false,
         },
         TextSeg::Param(p, lo, width) => {
-            let Some((v, r)) = value(rest, symbols) else { return false };
-            let mask = if width >= 64 { u64::MAX } else { ((1u64 << width) - 1) << lo };
+            let Some((v, r)) = value(rest, symbols) else {
+                return false;
+            };
+            let mask = if width >= 64 {
+                u64::MAX
+            } else {
+                ((1u64 << width) - 1) << lo
+            };
             if width < 64 && v >> width != 0 {
                 return false;
             }
             let mut params = params;
-            bind(&mut params, p as usize, mask, v << lo) && match_text_segs(tail, r, params, symbols, k)
+            bind(&mut params, p as usize, mask, v << lo)
+                && match_text_segs(tail, r, params, symbols, k)
         }
         TextSeg::Call(ti, ps) => match_text(ti, rest, symbols, &mut |r, sub| {
             let mut params = params.clone();
             for (j, &(p, lo, width)) in ps.iter().enumerate() {
                 let (m, v) = sub[j];
-                let field = if width >= 64 { u64::MAX } else { (1u64 << width) - 1 };
-                if !bind(&mut params, p as usize, (m & field) << lo, (v & field) << lo) {
+                let field = if width >= 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << width) - 1
+                };
+                if !bind(
+                    &mut params,
+                    p as usize,
+                    (m & field) << lo,
+                    (v & field) << lo,
+                ) {
                     return false;
                 }
             }
@@ -366,7 +486,9 @@ fn match_text_segs(segs: &[TextSeg], rest: &str, params: Params, symbols: &dyn F
             // The longest spelling that starts the text (so %dr1 does not take %dr10).
             let mut best: Option<(usize, u8)> = None;
             for v in 0..=255u8 {
-                if isa::OPERANDS[map as usize].table[v as usize].is_none_or(|(k, _)| isa::KINDS[k as usize].class == KindClass::Invalid) {
+                if isa::OPERANDS[map as usize].table[v as usize]
+                    .is_none_or(|(k, _)| isa::KINDS[k as usize].class == KindClass::Invalid)
+                {
                     continue;
                 }
                 let mut s = String::new();
@@ -378,7 +500,8 @@ fn match_text_segs(segs: &[TextSeg], rest: &str, params: Params, symbols: &dyn F
             }
             let Some((len, v)) = best else { return false };
             let mut params = params;
-            bind(&mut params, p as usize, u64::MAX, v as u64) && match_text_segs(tail, &rest[len..], params, symbols, k)
+            bind(&mut params, p as usize, u64::MAX, v as u64)
+                && match_text_segs(tail, &rest[len..], params, symbols, k)
         }
         TextSeg::Opaque => false,
     }
@@ -393,7 +516,9 @@ struct CtlCx<'a> {
 
 /// Matches control-operation syntax, collecting the fields its holes give.
 fn match_ctl(segs: &[AsmSeg], rest: &str, cx: &CtlCx, out: &mut Vec<(FieldLoc, u64)>) -> bool {
-    let Some((first, tail)) = segs.split_first() else { return rest.is_empty() };
+    let Some((first, tail)) = segs.split_first() else {
+        return rest.is_empty();
+    };
     let n = out.len();
     let ok = match *first {
         AsmSeg::Text(t) => match rest.strip_prefix(squash(t).as_str()) {
@@ -407,7 +532,9 @@ fn match_ctl(segs: &[AsmSeg], rest: &str, cx: &CtlCx, out: &mut Vec<(FieldLoc, u
             }
             None => false,
         },
-        AsmSeg::Define(d) => match value(rest, cx.symbols).and_then(|(v, r)| Some((isa::define_inverse(d, cx.pc, v)?, r))) {
+        AsmSeg::Define(d) => match value(rest, cx.symbols)
+            .and_then(|(v, r)| Some((isa::define_inverse(d, cx.pc, v)?, r)))
+        {
             Some(((loc, v), r)) => {
                 out.push((loc, v));
                 match_ctl(tail, r, cx, out)
@@ -449,9 +576,15 @@ fn match_ctl(segs: &[AsmSeg], rest: &str, cx: &CtlCx, out: &mut Vec<(FieldLoc, u
 /// symbol against a printed number) by value.
 fn same_text(printed: &str, written: &str, symbols: &dyn Fn(&str) -> Option<u64>) -> bool {
     let (mut a, mut b) = (printed, written);
-    let starts_number = |s: &str| s.starts_with(|c: char| c.is_ascii_digit()) || (s.starts_with('-') && s[1..].starts_with(|c: char| c.is_ascii_digit()));
+    let starts_number = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_digit())
+            || (s.starts_with('-') && s[1..].starts_with(|c: char| c.is_ascii_digit()))
+    };
     while !a.is_empty() || !b.is_empty() {
-        if starts_number(a) && (starts_number(b) || b.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '.')) {
+        if starts_number(a)
+            && (starts_number(b)
+                || b.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '.'))
+        {
             match (value(a, symbols), value(b, symbols)) {
                 (Some((x, ra)), Some((y, rb))) if x == y => {
                     a = ra;
@@ -461,7 +594,9 @@ fn same_text(printed: &str, written: &str, symbols: &dyn Fn(&str) -> Option<u64>
                 _ => return false,
             }
         }
-        let (Some(ca), Some(cb)) = (a.chars().next(), b.chars().next()) else { return false };
+        let (Some(ca), Some(cb)) = (a.chars().next(), b.chars().next()) else {
+            return false;
+        };
         if ca != cb {
             return false;
         }
@@ -512,7 +647,13 @@ fn ctl_lines(b: &Bundle, pc: u64, iset: Iset) -> Vec<String> {
 /// back; fields an earlier operation of the bundle set differently are a conflict.
 /// Among candidates, one that makes the bundle list nothing but what it listed before
 /// plus this operation is preferred.
-pub fn encode_ctl(text: &str, pc: u64, iset: Iset, b: &mut Bundle, symbols: &dyn Fn(&str) -> Option<u64>) -> Result<PlacedCtl, EncodeError> {
+pub fn encode_ctl(
+    text: &str,
+    pc: u64,
+    iset: Iset,
+    b: &mut Bundle,
+    symbols: &dyn Fn(&str) -> Option<u64>,
+) -> Result<PlacedCtl, EncodeError> {
     let want = squash(text);
     let mut conflicted = false;
     let mut provisional: Option<(Bundle, PlacedCtl)> = None;
@@ -523,12 +664,19 @@ pub fn encode_ctl(text: &str, pc: u64, iset: Iset, b: &mut Bundle, symbols: &dyn
         }
         let Some(asm) = &CTL_ASM[ci] else { continue };
         for i in 0..c.instances {
-            let cx = CtlCx { pc, instance: i, symbols };
+            let cx = CtlCx {
+                pc,
+                instance: i,
+                symbols,
+            };
             let mut fields = Vec::new();
-            let Some(spelling) = std::iter::once(asm.segs).chain(asm.also.iter().copied()).position(|segs| {
-                fields.clear();
-                match_ctl(segs, &want, &cx, &mut fields)
-            }) else {
+            let Some(spelling) = std::iter::once(asm.segs)
+                .chain(asm.also.iter().copied())
+                .position(|segs| {
+                    fields.clear();
+                    match_ctl(segs, &want, &cx, &mut fields)
+                })
+            else {
                 continue;
             };
             let member = |m: u8| if m == 255 { i } else { m as usize };
@@ -539,7 +687,14 @@ pub fn encode_ctl(text: &str, pc: u64, iset: Iset, b: &mut Bundle, symbols: &dyn
                     ok &= isa::ensure_syllable(&mut t, syl, member(m));
                 }
                 for &(loc, v) in sets.iter().chain(fields.iter()) {
-                    ok &= isa::set_field(&mut t, loc.syl, member(loc.member), loc.lo as u32, loc.width as u32, v);
+                    ok &= isa::set_field(
+                        &mut t,
+                        loc.syl,
+                        member(loc.member),
+                        loc.lo as u32,
+                        loc.width as u32,
+                        v,
+                    );
                 }
                 if !ok {
                     continue;
@@ -564,7 +719,11 @@ pub fn encode_ctl(text: &str, pc: u64, iset: Iset, b: &mut Bundle, symbols: &dyn
                     conflicted = true;
                     continue;
                 }
-                let placed = PlacedCtl { ctl: ci, instance: i, settled: (c.matches)(&t, pc, i) };
+                let placed = PlacedCtl {
+                    ctl: ci,
+                    instance: i,
+                    settled: (c.matches)(&t, pc, i),
+                };
                 let mut expected = before.clone();
                 expected.push(printed.clone());
                 let clean = ctl_lines(&t, pc, iset).iter().all(|l| expected.contains(l));
@@ -585,5 +744,7 @@ pub fn encode_ctl(text: &str, pc: u64, iset: Iset, b: &mut Bundle, symbols: &dyn
     if conflicted {
         return Err(EncodeError::Conflict(text.trim().to_string()));
     }
-    Err(EncodeError::UnknownMnemonic(text.split_whitespace().next().unwrap_or("").to_string()))
+    Err(EncodeError::UnknownMnemonic(
+        text.split_whitespace().next().unwrap_or("").to_string(),
+    ))
 }

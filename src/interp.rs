@@ -72,11 +72,21 @@ pub enum Event {
     /// A system call through an sdisp entry; the machine answers it, then continues.
     Syscall { entry: u64, wbs: u32 },
     /// A guest fault: the signal the kernel would send and why.
-    Fault { signal: i32, code: i32, addr: u64, why: String },
+    Fault {
+        signal: i32,
+        code: i32,
+        addr: u64,
+        why: String,
+    },
 }
 
 fn fault(signal: i32, why: impl Into<String>) -> Event {
-    Event::Fault { signal, code: 0, addr: 0, why: why.into() }
+    Event::Fault {
+        signal,
+        code: 0,
+        addr: 0,
+        why: why.into(),
+    }
 }
 
 impl fmt::Display for Event {
@@ -91,20 +101,58 @@ impl fmt::Display for Event {
 pub fn trap_event(t: Trap) -> Event {
     use nix::libc;
     match t {
-        Trap::DivByZero => Event::Fault { signal: libc::SIGFPE, code: 1, addr: 0, why: "integer division by zero".into() },
-        Trap::IllegalOperand => Event::Fault { signal: libc::SIGILL, code: 2, addr: 0, why: "illegal operand (a tagged value consumed)".into() },
-        Trap::IllegalOpcode => Event::Fault { signal: libc::SIGILL, code: 1, addr: 0, why: "illegal operation".into() },
-        Trap::Unaligned => Event::Fault { signal: libc::SIGBUS, code: 1, addr: 0, why: "misaligned memory access".into() },
-        Trap::Privileged => Event::Fault { signal: libc::SIGILL, code: 5, addr: 0, why: "privileged operation".into() },
-        Trap::Unimplemented => {
-            Event::Fault { signal: libc::SIGILL, code: 1, addr: 0, why: "operation not implemented by e2k-emu".into() }
-        }
-        Trap::MemoryFault(a) => Event::Fault { signal: libc::SIGSEGV, code: 1, addr: a, why: format!("memory access at {a:#x} outside mapped memory") },
+        Trap::DivByZero => Event::Fault {
+            signal: libc::SIGFPE,
+            code: 1,
+            addr: 0,
+            why: "integer division by zero".into(),
+        },
+        Trap::IllegalOperand => Event::Fault {
+            signal: libc::SIGILL,
+            code: 2,
+            addr: 0,
+            why: "illegal operand (a tagged value consumed)".into(),
+        },
+        Trap::IllegalOpcode => Event::Fault {
+            signal: libc::SIGILL,
+            code: 1,
+            addr: 0,
+            why: "illegal operation".into(),
+        },
+        Trap::Unaligned => Event::Fault {
+            signal: libc::SIGBUS,
+            code: 1,
+            addr: 0,
+            why: "misaligned memory access".into(),
+        },
+        Trap::Privileged => Event::Fault {
+            signal: libc::SIGILL,
+            code: 5,
+            addr: 0,
+            why: "privileged operation".into(),
+        },
+        Trap::Unimplemented => Event::Fault {
+            signal: libc::SIGILL,
+            code: 1,
+            addr: 0,
+            why: "operation not implemented by e2k-emu".into(),
+        },
+        Trap::MemoryFault(a) => Event::Fault {
+            signal: libc::SIGSEGV,
+            code: 1,
+            addr: a,
+            why: format!("memory access at {a:#x} outside mapped memory"),
+        },
     }
 }
 
 fn mem_fault(f: Fault) -> Event {
-    Event::Fault { signal: nix::libc::SIGSEGV, code: if f.mapped { 2 } else { 1 }, addr: f.addr, why: f.to_string() }
+    Event::Fault {
+        signal: nix::libc::SIGSEGV,
+        code: if f.mapped { 2 } else { 1 },
+        addr: f.addr,
+        why: f.to_string(),
+    }
 }
 
 fn bounds(b: WindowBounds) -> Event {
@@ -136,8 +184,9 @@ struct Pending {
     local_preds: [bool; 7],
 }
 
+/// Where control goes after a wide instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Transfer {
+pub enum Transfer {
     Jump(u64),
     Call(u64, u32),
     Syscall(u64, u32),
@@ -184,7 +233,9 @@ impl Exec for Cx<'_> {
             self.fault = Some(f);
             Trap::MemoryFault(f.addr)
         })?;
-        if self.mem.page_perm(addr) & perm::EXEC != 0 || self.mem.page_perm(addr + (bits / 8) as u64 - 1) & perm::EXEC != 0 {
+        if self.mem.page_perm(addr) & perm::EXEC != 0
+            || self.mem.page_perm(addr + (bits / 8) as u64 - 1) & perm::EXEC != 0
+        {
             self.code_written = true;
         }
         Ok(0)
@@ -241,7 +292,11 @@ impl Exec for Cx<'_> {
     }
     fn get_tag(&mut self, a0: u128) -> Result<u128, Trap> {
         self.tags_handled = true;
-        Ok(self.src_tags.iter().find(|t| t.0 == a0 && t.1 != 0).map_or(0, |t| t.1 as u128))
+        Ok(self
+            .src_tags
+            .iter()
+            .find(|t| t.0 == a0 && t.1 != 0)
+            .map_or(0, |t| t.1 as u128))
     }
     fn put_tag(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         self.tags_handled = true;
@@ -274,7 +329,11 @@ impl Exec for Cx<'_> {
         Ok((f64::from_bits(a0 as u64) + f64::from_bits(a1 as u64)).to_bits() as u128)
     }
     fn fcmp_s(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
-        fcmp(a0, f32::from_bits(a1 as u32) as f64, f32::from_bits(a2 as u32) as f64)
+        fcmp(
+            a0,
+            f32::from_bits(a1 as u32) as f64,
+            f32::from_bits(a2 as u32) as f64,
+        )
     }
     fn fcmp_d(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         fcmp(a0, f64::from_bits(a1 as u64), f64::from_bits(a2 as u64))
@@ -299,7 +358,12 @@ impl Exec for Cx<'_> {
         Ok(0)
     }
     fn local_pred(&mut self, a0: u128) -> Result<u128, Trap> {
-        Ok(self.p.local_preds.get(u8_arg(a0) as usize).copied().unwrap_or(false) as u128)
+        Ok(self
+            .p
+            .local_preds
+            .get(u8_arg(a0) as usize)
+            .copied()
+            .unwrap_or(false) as u128)
     }
     fn local_pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         if let Some(p) = self.p.local_preds.get_mut(u8_arg(a0) as usize) {
@@ -370,8 +434,9 @@ fn fcmp(code: u128, a: f64, b: f64) -> Result<u128, Trap> {
 
 // State register numbers, named in isa/state.isa.
 use isa::consts::{
-    SR_BR, SR_CLKR, SR_CTPR1, SR_CTPR3, SR_FPCR, SR_FPSR, SR_IDR, SR_ILCR, SR_LSR, SR_PCSP_HI, SR_PCSP_LO, SR_PFPFR, SR_PSP_HI,
-    SR_PSP_LO, SR_PSR, SR_SBR, SR_UPSR, SR_USD_HI, SR_USD_LO, SR_WD,
+    SR_BR, SR_CLKR, SR_CTPR1, SR_CTPR3, SR_FPCR, SR_FPSR, SR_IDR, SR_ILCR, SR_LSR, SR_PCSP_HI,
+    SR_PCSP_LO, SR_PFPFR, SR_PSP_HI, SR_PSP_LO, SR_PSR, SR_SBR, SR_UPSR, SR_USD_HI, SR_USD_LO,
+    SR_WD,
 };
 
 fn state_read(cpu: &Cpu, n: u8) -> Result<u64, Trap> {
@@ -400,7 +465,10 @@ fn state_read(cpu: &Cpu, n: u8) -> Result<u64, Trap> {
 }
 
 fn state_writable(n: u8) -> bool {
-    matches!(n as u32, SR_UPSR | SR_LSR | SR_ILCR | SR_PFPFR | SR_FPCR | SR_FPSR)
+    matches!(
+        n as u32,
+        SR_UPSR | SR_LSR | SR_ILCR | SR_PFPFR | SR_FPCR | SR_FPSR
+    )
 }
 
 fn state_write(cpu: &mut Cpu, n: u8, v: u64) {
@@ -429,7 +497,11 @@ fn place(o: &decode::Operand) -> Place {
         KindClass::Lit { bits, .. } => {
             let v = o.value as u128;
             // Literals shorter than 64 bits are signed.
-            Place::Const(if bits < 64 { crate::bits::sext(v, bits, 64) } else { v })
+            Place::Const(if bits < 64 {
+                crate::bits::sext(v, bits, 64)
+            } else {
+                v
+            })
         }
         KindClass::Pred => Place::Pred(o.n as u32),
         KindClass::Ctpr => Place::Ctpr(o.n as u32),
@@ -438,7 +510,11 @@ fn place(o: &decode::Operand) -> Place {
 }
 
 /// Decodes and prepares the wide instruction at `addr`.
-pub fn prepare(mem: &GuestMemory, addr: u64, iset: crate::version::Iset) -> Result<Prepared, Event> {
+pub fn prepare(
+    mem: &GuestMemory,
+    addr: u64,
+    iset: crate::version::Iset,
+) -> Result<Prepared, Event> {
     let bytes = mem.fetch(addr, MAX_BUNDLE).map_err(|f| Event::Fault {
         signal: nix::libc::SIGSEGV,
         code: 2,
@@ -451,7 +527,12 @@ pub fn prepare(mem: &GuestMemory, addr: u64, iset: crate::version::Iset) -> Resu
             DecodeError::Layout(_) if bytes.len() < MAX_BUNDLE => nix::libc::SIGSEGV,
             _ => nix::libc::SIGILL,
         };
-        Event::Fault { signal, code: 1, addr, why: format!("undecodable wide instruction: {e}") }
+        Event::Fault {
+            signal,
+            code: 1,
+            addr,
+            why: format!("undecodable wide instruction: {e}"),
+        }
     })?;
     let mut ops = Vec::new();
     for op in d.alu.iter().flatten() {
@@ -474,19 +555,31 @@ pub fn prepare(mem: &GuestMemory, addr: u64, iset: crate::version::Iset) -> Resu
         };
         for o in &op.operands {
             let f = &fmt.fields[o.field as usize];
-            let Some(slot) = slot_of(f.name) else { continue };
+            let Some(slot) = slot_of(f.name) else {
+                continue;
+            };
             match f.role {
                 Role::Src => p.srcs.push((slot, place(o), o.ty)),
                 Role::Dst => p.dst = Some((slot, place(o), o.ty)),
                 Role::Pred => p.pdst = Some((slot, o.n as u32)),
                 Role::None => {
                     let als = d.bundle.als[op.channel as usize].map_or(0, |a| a.0);
-                    let word = if f.in_ales { d.bundle.ales[op.channel as usize].map_or(0, |a| a.0 as u32) } else { als };
-                    p.fixed.push((slot, ((word >> f.lo) & ((1u32 << f.width) - 1)) as u128));
+                    let word = if f.in_ales {
+                        d.bundle.ales[op.channel as usize].map_or(0, |a| a.0 as u32)
+                    } else {
+                        als
+                    };
+                    p.fixed
+                        .push((slot, ((word >> f.lo) & ((1u32 << f.width) - 1)) as u128));
                 }
             }
         }
-        for (name, v) in [("sm", op.speculative as u128), ("ch", op.channel as u128), ("pc", addr as u128), ("mas", crate::disasm::mas(&d, op.channel) as u128)] {
+        for (name, v) in [
+            ("sm", op.speculative as u128),
+            ("ch", op.channel as u128),
+            ("pc", addr as u128),
+            ("mas", crate::disasm::mas(&d, op.channel) as u128),
+        ] {
             if let Some(s) = slot_of(name) {
                 p.fixed.push((s, v));
             }
@@ -505,7 +598,12 @@ pub fn prepare(mem: &GuestMemory, addr: u64, iset: crate::version::Iset) -> Resu
         }
     }
     let len = d.len() as u64;
-    Ok(Prepared { decoded: d, len, ops, ctls })
+    Ok(Prepared {
+        decoded: d,
+        len,
+        ops,
+        ctls,
+    })
 }
 
 fn width_of(ty: u8) -> u32 {
@@ -530,8 +628,14 @@ fn read(cpu: &Cpu, place: Place, ty: u8) -> Result<(u128, u8), Event> {
     let r = match place {
         Place::Const(v) => return Ok((v & crate::bits::mask(width_of(ty)), 0)),
         Place::Reg(n) => cpu.regs.get(cpu.reg_pos(n).map_err(bounds)?),
-        Place::Based(n) => cpu.regs.get(cpu.reg_pos(cpu.based_index(n)).map_err(bounds)?),
-        Place::Global(n) => Reg { lo: cpu.globals[n as usize & 31], hi: 0, tag: cpu.global_tags[n as usize & 31] },
+        Place::Based(n) => cpu
+            .regs
+            .get(cpu.reg_pos(cpu.based_index(n)).map_err(bounds)?),
+        Place::Global(n) => Reg {
+            lo: cpu.globals[n as usize & 31],
+            hi: 0,
+            tag: cpu.global_tags[n as usize & 31],
+        },
         Place::Pred(n) => return Ok((cpu.pred(n) as u128, 0)),
         Place::Ctpr(n) => return Ok((cpu.ctpr[n as usize & 3] as u128, 0)),
         Place::Nowhere => return Ok((0, 0)),
@@ -564,15 +668,34 @@ pub enum Step {
 }
 
 /// Executes one prepared wide instruction.
-pub fn step(cpu: &mut Cpu, mem: &mut GuestMemory, prep: &Prepared, code_written: &mut bool) -> Step {
+pub fn step(
+    cpu: &mut Cpu,
+    mem: &mut GuestMemory,
+    prep: &Prepared,
+    code_written: &mut bool,
+) -> Step {
     match run(cpu, mem, prep, code_written) {
         Ok(None) => Step::Next,
         Ok(Some(e)) | Err(e) => Step::Event(e),
     }
 }
 
-fn run(cpu: &mut Cpu, mem: &mut GuestMemory, prep: &Prepared, code_written: &mut bool) -> Result<Option<Event>, Event> {
-    let mut cx = Cx { cpu, mem, p: Pending::default(), src_tags: [(0, 0); 4], tags_handled: false, result_tag: None, code_written: false, fault: None };
+fn run(
+    cpu: &mut Cpu,
+    mem: &mut GuestMemory,
+    prep: &Prepared,
+    code_written: &mut bool,
+) -> Result<Option<Event>, Event> {
+    let mut cx = Cx {
+        cpu,
+        mem,
+        p: Pending::default(),
+        src_tags: [(0, 0); 4],
+        tags_handled: false,
+        result_tag: None,
+        code_written: false,
+        fault: None,
+    };
     // Phase 1: every operation reads the old state.
     for op in &prep.ops {
         let mut run_it = true;
@@ -606,11 +729,20 @@ fn run(cpu: &mut Cpu, mem: &mut GuestMemory, prep: &Prepared, code_written: &mut
             Ok(()) if tagged_input => return Err(trap_event(Trap::IllegalOperand)),
             Ok(()) => (cx.result_tag.unwrap_or(0), false),
             Err(_) if op.sm => (DIAG_TAG, true),
-            Err(Trap::MemoryFault(_)) if cx.fault.is_some() => return Err(cx.fault.map(mem_fault).unwrap_or_else(|| trap_event(Trap::IllegalOpcode))),
+            Err(Trap::MemoryFault(_)) if cx.fault.is_some() => {
+                return Err(cx
+                    .fault
+                    .map(mem_fault)
+                    .unwrap_or_else(|| trap_event(Trap::IllegalOpcode)))
+            }
             Err(t) => return Err(trap_event(t)),
         };
         if let Some((s, place, ty)) = op.dst {
-            let value = if failed { DIAG_VALUE as u128 } else { v.slot(s) };
+            let value = if failed {
+                DIAG_VALUE as u128
+            } else {
+                v.slot(s)
+            };
             cx.p.results.push((place, ty, value, tag & tag_mask(ty)));
         }
         if let Some((s, n)) = op.pdst {
@@ -619,7 +751,13 @@ fn run(cpu: &mut Cpu, mem: &mut GuestMemory, prep: &Prepared, code_written: &mut
     }
     for (c, i) in &prep.ctls {
         let Some(exec) = c.exec else {
-            return Err(fault(nix::libc::SIGILL, format!("`{}` is not implemented by e2k-emu (no semantics in {})", c.name, c.src)));
+            return Err(fault(
+                nix::libc::SIGILL,
+                format!(
+                    "`{}` is not implemented by e2k-emu (no semantics in {})",
+                    c.name, c.src
+                ),
+            ));
         };
         if let Err(t) = exec(&prep.decoded.bundle, prep.decoded.addr, *i, &mut cx) {
             return Err(trap_event(t));
@@ -631,15 +769,13 @@ fn run(cpu: &mut Cpu, mem: &mut GuestMemory, prep: &Prepared, code_written: &mut
 }
 
 /// Phase 2: the changes land in architectural order.
-fn commit(cpu: &mut Cpu, mem: &mut GuestMemory, prep: &Prepared, p: Pending) -> Result<Option<Event>, Event> {
-    if let Some((wsz, nfx, dbl)) = p.window {
-        let size = 2 * wsz;
-        if size < cpu.wd.psize {
-            return Err(fault(nix::libc::SIGSEGV, format!("setwd: window of {size} registers is smaller than the {} parameters", cpu.wd.psize)));
-        }
-        cpu.wd = Window { size, fx: nfx, dbl, ..cpu.wd };
-        cpu.regs.frame(cpu.wd.base, cpu.wd.base + size as u64, mem, &mut cpu.ps).map_err(stack_fault)?;
-    }
+fn commit(
+    cpu: &mut Cpu,
+    mem: &mut GuestMemory,
+    prep: &Prepared,
+    p: Pending,
+) -> Result<Option<Event>, Event> {
+    set_window(cpu, mem, p.window)?;
     for (place, ty, value, tag) in p.results {
         write(cpu, place, ty, value, tag)?;
     }
@@ -657,21 +793,100 @@ fn commit(cpu: &mut Cpu, mem: &mut GuestMemory, prep: &Prepared, p: Pending) -> 
     if let Some(sp) = p.sp {
         cpu.stack.sp = sp;
     }
-    if let Some((rbs, rsz, rcur)) = p.reg_rotation {
-        cpu.br = Rotation { rbs, rsz, rcur, ..cpu.br };
+    let control = Control {
+        window: None,
+        reg_rotation: p.reg_rotation,
+        pred_rotation: p.pred_rotation,
+        rotate_regs: p.rotate_regs,
+        rotate_preds: p.rotate_preds,
+        transfer: p.transfer,
+    };
+    cpu.executed += 1;
+    finish_control(cpu, mem, prep.decoded.addr + prep.len, &control)
+}
+
+/// The changes of a wide instruction to the window, the rotation and the flow of
+/// control, which compiled code leaves to this module as well.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Control {
+    pub window: Option<(u32, bool, bool)>,
+    pub reg_rotation: Option<(u32, u32, u32)>,
+    pub pred_rotation: Option<u32>,
+    pub rotate_regs: bool,
+    pub rotate_preds: bool,
+    pub transfer: Option<Transfer>,
+}
+
+fn set_window(
+    cpu: &mut Cpu,
+    mem: &mut GuestMemory,
+    w: Option<(u32, bool, bool)>,
+) -> Result<(), Event> {
+    if let Some((wsz, nfx, dbl)) = w {
+        let size = 2 * wsz;
+        if size < cpu.wd.psize {
+            return Err(fault(
+                nix::libc::SIGSEGV,
+                format!(
+                    "setwd: window of {size} registers is smaller than the {} parameters",
+                    cpu.wd.psize
+                ),
+            ));
+        }
+        cpu.wd = Window {
+            size,
+            fx: nfx,
+            dbl,
+            ..cpu.wd
+        };
+        cpu.regs
+            .frame(cpu.wd.base, cpu.wd.base + size as u64, mem, &mut cpu.ps)
+            .map_err(stack_fault)?;
     }
-    if let Some(psz) = p.pred_rotation {
-        cpu.br = Rotation { psz, pcur: 0, ..cpu.br };
+    Ok(())
+}
+
+/// Applies `c` after the rest of a wide instruction has landed (compiled code wrote
+/// its registers already): window, rotations, then the transfer; `next` is the
+/// address after the instruction. A system call comes back as an event to serve.
+pub fn apply_control(
+    cpu: &mut Cpu,
+    mem: &mut GuestMemory,
+    next: u64,
+    c: &Control,
+) -> Result<Option<Event>, Event> {
+    set_window(cpu, mem, c.window)?;
+    finish_control(cpu, mem, next, c)
+}
+
+fn finish_control(
+    cpu: &mut Cpu,
+    mem: &mut GuestMemory,
+    next: u64,
+    c: &Control,
+) -> Result<Option<Event>, Event> {
+    if let Some((rbs, rsz, rcur)) = c.reg_rotation {
+        cpu.br = Rotation {
+            rbs,
+            rsz,
+            rcur,
+            ..cpu.br
+        };
     }
-    if p.rotate_regs {
+    if let Some(psz) = c.pred_rotation {
+        cpu.br = Rotation {
+            psz,
+            pcur: 0,
+            ..cpu.br
+        };
+    }
+    if c.rotate_regs {
         cpu.br.rcur = (cpu.br.rcur + cpu.br.rsz) % (cpu.br.rsz + 1);
     }
-    if p.rotate_preds {
+    if c.rotate_preds {
         cpu.br.pcur = (cpu.br.pcur + cpu.br.psz) % (cpu.br.psz + 1);
     }
-    cpu.executed += 1;
-    let next = prep.decoded.addr + prep.len;
-    match p.transfer {
+    match c.transfer {
         None => cpu.ip = next,
         Some(Transfer::Jump(t)) => cpu.ip = t,
         Some(Transfer::Call(target, wbs)) => {
@@ -680,7 +895,10 @@ fn commit(cpu: &mut Cpu, mem: &mut GuestMemory, prep: &Prepared, p: Pending) -> 
         }
         Some(Transfer::Syscall(entry, wbs)) => {
             if 2 * wbs > cpu.wd.size {
-                return Err(bounds(WindowBounds { index: 2 * wbs, size: cpu.wd.size }));
+                return Err(bounds(WindowBounds {
+                    index: 2 * wbs,
+                    size: cpu.wd.size,
+                }));
             }
             cpu.ip = next;
             cpu.ctpr = [0; 4];
@@ -690,7 +908,9 @@ fn commit(cpu: &mut Cpu, mem: &mut GuestMemory, prep: &Prepared, p: Pending) -> 
             let f = chain::pop(cpu, mem).map_err(chain_fault)?;
             let wd = chain::return_window(cpu, &f);
             cpu.wd = wd;
-            cpu.regs.frame(wd.base, wd.base + wd.size as u64, mem, &mut cpu.ps).map_err(stack_fault)?;
+            cpu.regs
+                .frame(wd.base, wd.base + wd.size as u64, mem, &mut cpu.ps)
+                .map_err(stack_fault)?;
             cpu.br = f.br;
             cpu.unpack_preds(f.preds);
             cpu.stack.sp = cpu.stack.limit + (f.ussz << 4);
@@ -704,12 +924,17 @@ fn commit(cpu: &mut Cpu, mem: &mut GuestMemory, prep: &Prepared, p: Pending) -> 
 /// The call half of `call`: save the caller, open the callee's window.
 fn enter(cpu: &mut Cpu, mem: &mut GuestMemory, return_ip: u64, wbs: u32) -> Result<(), Event> {
     if 2 * wbs > cpu.wd.size {
-        return Err(bounds(WindowBounds { index: 2 * wbs, size: cpu.wd.size }));
+        return Err(bounds(WindowBounds {
+            index: 2 * wbs,
+            size: cpu.wd.size,
+        }));
     }
     let (frame, wd) = chain::call_frame(cpu, return_ip, wbs);
     chain::push(cpu, mem, &frame).map_err(chain_fault)?;
     cpu.wd = wd;
-    cpu.regs.frame(wd.base, wd.base + wd.size as u64, mem, &mut cpu.ps).map_err(stack_fault)?;
+    cpu.regs
+        .frame(wd.base, wd.base + wd.size as u64, mem, &mut cpu.ps)
+        .map_err(stack_fault)?;
     cpu.br = Rotation::default();
     cpu.ctpr = [0; 4];
     Ok(())
@@ -718,10 +943,26 @@ fn enter(cpu: &mut Cpu, mem: &mut GuestMemory, return_ip: u64, wbs: u32) -> Resu
 fn write(cpu: &mut Cpu, place: Place, ty: u8, value: u128, tag: u8) -> Result<(), Event> {
     let reg = || -> Reg {
         match ty {
-            b'S' => Reg { lo: value as u32 as u64, hi: 0, tag },
-            b'X' => Reg { lo: value as u64, hi: (value >> 64) as u64 & 0xffff, tag },
-            b'Q' | b'P' => Reg { lo: value as u64, hi: (value >> 64) as u64, tag },
-            _ => Reg { lo: value as u64, hi: 0, tag },
+            b'S' => Reg {
+                lo: value as u32 as u64,
+                hi: 0,
+                tag,
+            },
+            b'X' => Reg {
+                lo: value as u64,
+                hi: (value >> 64) as u64 & 0xffff,
+                tag,
+            },
+            b'Q' | b'P' => Reg {
+                lo: value as u64,
+                hi: (value >> 64) as u64,
+                tag,
+            },
+            _ => Reg {
+                lo: value as u64,
+                hi: 0,
+                tag,
+            },
         }
     };
     match place {
@@ -755,7 +996,12 @@ pub struct Cache {
 }
 
 impl Cache {
-    pub fn get(&mut self, mem: &GuestMemory, addr: u64, iset: crate::version::Iset) -> Result<(Rc<Prepared>, bool), Event> {
+    pub fn get(
+        &mut self,
+        mem: &GuestMemory,
+        addr: u64,
+        iset: crate::version::Iset,
+    ) -> Result<(Rc<Prepared>, bool), Event> {
         if let Some(p) = self.map.get(&addr) {
             self.hits += 1;
             return Ok((p.clone(), false));
@@ -779,7 +1025,14 @@ pub fn reg(cpu: &Cpu, n: u32) -> Option<u64> {
 
 pub fn set_reg(cpu: &mut Cpu, n: u32, v: u64) {
     if let Ok(p) = cpu.reg_pos(n) {
-        cpu.regs.set(p, Reg { lo: v, hi: 0, tag: 0 });
+        cpu.regs.set(
+            p,
+            Reg {
+                lo: v,
+                hi: 0,
+                tag: 0,
+            },
+        );
     }
 }
 
@@ -788,5 +1041,9 @@ pub fn mem_event(f: Fault) -> Event {
 }
 
 pub fn access_fault(addr: u64) -> Event {
-    mem_fault(Fault { addr, access: Access::Read, mapped: false })
+    mem_fault(Fault {
+        addr,
+        access: Access::Read,
+        mapped: false,
+    })
 }

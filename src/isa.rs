@@ -134,14 +134,20 @@ pub struct CtlInfo {
 }
 
 /// Semantics of a control operation: bundle, address, instance, machine.
-pub type CtlExecFn = fn(&Bundle, u64, usize, &mut dyn crate::semantics::Exec) -> Result<(), crate::semantics::Trap>;
+pub type CtlExecFn =
+    fn(&Bundle, u64, usize, &mut dyn crate::semantics::Exec) -> Result<(), crate::semantics::Trap>;
 
 /// Lowering of a control operation: bundle, address, instance, translation context.
-pub type CtlJitFn = fn(&Bundle, u64, usize, &mut crate::jit::ir::Lx) -> Result<(), crate::jit::ir::NoLower>;
+pub type CtlJitFn =
+    fn(&Bundle, u64, usize, &mut crate::jit::ir::Lx) -> Result<(), crate::jit::ir::NoLower>;
 
 impl std::fmt::Debug for CtlInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CtlInfo({} in {}, {})", self.name, self.syllable, self.src)
+        write!(
+            f,
+            "CtlInfo({} in {}, {})",
+            self.name, self.syllable, self.src
+        )
     }
 }
 

@@ -80,9 +80,17 @@ pub fn plan(bytes: &[u8], load_bias: u64) -> Result<LoadPlan, LoadError> {
     let pie = match h.e_type {
         header::ET_EXEC => false,
         header::ET_DYN => true,
-        _ => return Err(LoadError::Inconsistent("not an executable (e_type is neither EXEC nor DYN)".into())),
+        _ => {
+            return Err(LoadError::Inconsistent(
+                "not an executable (e_type is neither EXEC nor DYN)".into(),
+            ))
+        }
     };
-    if elf.program_headers.iter().any(|p| p.p_type == program_header::PT_INTERP) {
+    if elf
+        .program_headers
+        .iter()
+        .any(|p| p.p_type == program_header::PT_INTERP)
+    {
         return Err(LoadError::Unsupported("dynamically linked"));
     }
     let bias = if pie { load_bias } else { 0 };
@@ -96,18 +104,32 @@ pub fn plan(bytes: &[u8], load_bias: u64) -> Result<LoadPlan, LoadError> {
             continue;
         }
         if p.p_filesz > p.p_memsz {
-            return Err(LoadError::Inconsistent(format!("segment at {:#x} has more file bytes than memory", p.p_vaddr)));
+            return Err(LoadError::Inconsistent(format!(
+                "segment at {:#x} has more file bytes than memory",
+                p.p_vaddr
+            )));
         }
-        let end = p.p_offset.checked_add(p.p_filesz).filter(|e| *e <= bytes.len() as u64);
+        let end = p
+            .p_offset
+            .checked_add(p.p_filesz)
+            .filter(|e| *e <= bytes.len() as u64);
         if end.is_none() {
-            return Err(LoadError::Inconsistent(format!("segment at {:#x} lies outside the file", p.p_vaddr)));
+            return Err(LoadError::Inconsistent(format!(
+                "segment at {:#x} lies outside the file",
+                p.p_vaddr
+            )));
         }
         if p.p_align > 1 && (p.p_vaddr % PAGE) != (p.p_offset % PAGE) {
-            return Err(LoadError::Inconsistent(format!("segment at {:#x} is not page-congruent with its file offset", p.p_vaddr)));
+            return Err(LoadError::Inconsistent(format!(
+                "segment at {:#x} is not page-congruent with its file offset",
+                p.p_vaddr
+            )));
         }
         let vaddr = p.p_vaddr.wrapping_add(bias);
         if vaddr.checked_add(p.p_memsz).is_none() {
-            return Err(LoadError::Inconsistent(format!("segment at {vaddr:#x} wraps around the address space")));
+            return Err(LoadError::Inconsistent(format!(
+                "segment at {vaddr:#x} wraps around the address space"
+            )));
         }
         // Without PT_PHDR, the headers are visible if the first segment maps them.
         if phdr == 0 && p.p_offset <= h.e_phoff && h.e_phoff < p.p_offset + p.p_filesz {
@@ -130,17 +152,31 @@ pub fn plan(bytes: &[u8], load_bias: u64) -> Result<LoadPlan, LoadError> {
     sorted.sort_by_key(|s| s.vaddr);
     for w in sorted.windows(2) {
         if w[0].vaddr + w[0].mem_size > w[1].vaddr {
-            return Err(LoadError::Inconsistent(format!("segments at {:#x} and {:#x} overlap", w[0].vaddr, w[1].vaddr)));
+            return Err(LoadError::Inconsistent(format!(
+                "segments at {:#x} and {:#x} overlap",
+                w[0].vaddr, w[1].vaddr
+            )));
         }
     }
     let entry = h.e_entry.wrapping_add(bias);
-    if !segments.iter().any(|s| s.exec && entry >= s.vaddr && entry < s.vaddr + s.mem_size) {
-        return Err(LoadError::Inconsistent(format!("entry point {entry:#x} is not in an executable segment")));
+    if !segments
+        .iter()
+        .any(|s| s.exec && entry >= s.vaddr && entry < s.vaddr + s.mem_size)
+    {
+        return Err(LoadError::Inconsistent(format!(
+            "entry point {entry:#x} is not in an executable segment"
+        )));
     }
     if entry % 8 != 0 {
-        return Err(LoadError::Inconsistent(format!("entry point {entry:#x} is not 8-byte aligned")));
+        return Err(LoadError::Inconsistent(format!(
+            "entry point {entry:#x} is not 8-byte aligned"
+        )));
     }
-    let top = sorted.iter().map(|s| s.vaddr + s.mem_size).max().unwrap_or(0);
+    let top = sorted
+        .iter()
+        .map(|s| s.vaddr + s.mem_size)
+        .max()
+        .unwrap_or(0);
     Ok(LoadPlan {
         segments,
         entry,
@@ -198,7 +234,15 @@ pub struct Ids {
 /// Builds the stack the kernel hands a new program: from the top, the strings
 /// (execfn, platform, argv, envp), 16 random bytes, then, 16-byte aligned at `sp`:
 /// argc, argv[], NULL, envp[], NULL, auxv pairs ending with AT_NULL.
-pub fn initial_stack(top: u64, args: &[String], env: &[String], execfn: &str, plan: &LoadPlan, ids: Ids, random: [u8; 16]) -> InitialStack {
+pub fn initial_stack(
+    top: u64,
+    args: &[String],
+    env: &[String],
+    execfn: &str,
+    plan: &LoadPlan,
+    ids: Ids,
+    random: [u8; 16],
+) -> InitialStack {
     let mut strings: Vec<u8> = Vec::new();
     // Strings are laid out downward from `top`; collect them first, then place.
     let mut place = |s: &[u8]| -> u64 {
@@ -252,5 +296,9 @@ pub fn initial_stack(top: u64, args: &[String], env: &[String], execfn: &str, pl
     bytes[r..r + 16].copy_from_slice(&random);
     let s = (strings_base - sp) as usize;
     bytes[s..].copy_from_slice(&strings);
-    InitialStack { base: sp, bytes, sp }
+    InitialStack {
+        base: sp,
+        bytes,
+        sp,
+    }
 }

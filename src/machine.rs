@@ -50,6 +50,8 @@ pub struct LogFlags {
     pub exec: bool,
     /// Registers after each wide instruction.
     pub cpu: bool,
+    /// Host code of each JIT translation.
+    pub out_asm: bool,
 }
 
 /// How to start a program.
@@ -97,7 +99,10 @@ pub const DEFAULT_JIT_THRESHOLD: u32 = 50;
 pub enum Outcome {
     Exited(i32),
     /// Killed by a signal; `report` is the one-line account for the user.
-    Killed { signal: i32, report: String },
+    Killed {
+        signal: i32,
+        report: String,
+    },
 }
 
 impl Outcome {
@@ -128,20 +133,32 @@ impl Machine {
     /// Loads an E2K executable image and builds the process the kernel would start.
     pub fn new(image: &[u8], opts: Options) -> Result<Machine, StartError> {
         let plan = loader::plan(image, 0x10000).map_err(StartError::Load)?;
-        let iset = opts.iset.or(plan.iset).unwrap_or(Iset::new(3).unwrap_or(Iset::MIN));
+        let iset = opts
+            .iset
+            .or(plan.iset)
+            .unwrap_or(Iset::new(3).unwrap_or(Iset::MIN));
         let mut mem = GuestMemory::new(GUEST_SPACE).map_err(mem_err)?;
         load_segments(&mut mem, image, &plan)?;
         let mut cpu = Cpu::new(iset);
 
         let stack_base = STACK_TOP - STACK_SIZE;
-        mem.map(stack_base, STACK_SIZE, perm::READ | perm::WRITE).map_err(mem_err)?;
+        mem.map(stack_base, STACK_SIZE, perm::READ | perm::WRITE)
+            .map_err(mem_err)?;
         let pcs_base = stack_base - PAGE - PCS_SIZE;
         let ps_base = pcs_base - PAGE - PS_SIZE;
         // The hardware stacks belong to the kernel: the guest may not touch them.
         mem.map(ps_base, PS_SIZE, 0).map_err(mem_err)?;
         mem.map(pcs_base, PCS_SIZE, perm::READ).map_err(mem_err)?;
-        cpu.ps = HwStack { base: ps_base, size: PS_SIZE, ind: 0 };
-        cpu.pcs = HwStack { base: pcs_base, size: PCS_SIZE, ind: 0 };
+        cpu.ps = HwStack {
+            base: ps_base,
+            size: PS_SIZE,
+            ind: 0,
+        };
+        cpu.pcs = HwStack {
+            base: pcs_base,
+            size: PCS_SIZE,
+            ind: 0,
+        };
 
         let ids = Ids {
             uid: nix::unistd::getuid().as_raw() as u64,
@@ -152,19 +169,55 @@ impl Machine {
         let mut random = [0u8; 16];
         // SAFETY: the buffer is 16 writable bytes.
         let _ = unsafe { nix::libc::getrandom(random.as_mut_ptr().cast(), 16, 0) };
-        let st = loader::initial_stack(STACK_TOP, &opts.args, &opts.env, &opts.exe_path, &plan, ids, random);
+        let st = loader::initial_stack(
+            STACK_TOP,
+            &opts.args,
+            &opts.env,
+            &opts.exe_path,
+            &plan,
+            ids,
+            random,
+        );
         if st.base < stack_base {
-            return Err(StartError::Layout("arguments and environment do not fit the 8 MiB stack".into()));
+            return Err(StartError::Layout(
+                "arguments and environment do not fit the 8 MiB stack".into(),
+            ));
         }
-        mem.write_initial(st.base, &st.bytes).map_err(|e| StartError::Layout(e.to_string()))?;
-        cpu.stack = DataStack { sp: st.sp, limit: stack_base, top: STACK_TOP };
+        mem.write_initial(st.base, &st.bytes)
+            .map_err(|e| StartError::Layout(e.to_string()))?;
+        cpu.stack = DataStack {
+            sp: st.sp,
+            limit: stack_base,
+            top: STACK_TOP,
+        };
         cpu.ip = plan.entry;
 
         let mmap_top = ps_base - PAGE;
-        let kernel = Kernel::new(plan.brk, mmap_top, opts.exe_path.clone(), opts.strace, opts.sysroot.clone());
+        let kernel = Kernel::new(
+            plan.brk,
+            mmap_top,
+            opts.exe_path.clone(),
+            opts.strace,
+            opts.sysroot.clone(),
+        );
         // Per-instruction tracing needs every instruction in the interpreter.
-        let jit = if opts.jit && !opts.log.exec && !opts.log.cpu { Jit::new(opts.jit_threshold).ok() } else { None };
-        Ok(Machine { cpu, mem, kernel, cache: Cache::default(), log: opts.log, log_out: Box::new(std::io::stderr()), jit })
+        let mut jit = if opts.jit && !opts.log.exec && !opts.log.cpu {
+            Jit::new(opts.jit_threshold).ok()
+        } else {
+            None
+        };
+        if let Some(j) = jit.as_mut() {
+            j.out_asm = opts.log.out_asm;
+        }
+        Ok(Machine {
+            cpu,
+            mem,
+            kernel,
+            cache: Cache::default(),
+            log: opts.log,
+            log_out: Box::new(std::io::stderr()),
+            jit,
+        })
     }
 
     /// Runs until the program exits or is killed.
@@ -179,8 +232,24 @@ impl Machine {
     /// One wide instruction (and the system call it makes); `Some` when the process ends.
     pub fn step(&mut self) -> Option<Outcome> {
         if let Some(j) = self.jit.as_mut() {
-            if let Ran::Block = j.run(&mut self.cpu, &mut self.mem) {
-                return None;
+            let ip = self.cpu.ip;
+            let ran = j.run(&mut self.cpu, &mut self.mem);
+            for l in j.listings.drain(..) {
+                let _ = writeln!(self.log_out, "{l}");
+            }
+            match ran {
+                Ran::Block => return None,
+                Ran::Interpret => {}
+                Ran::Event(Event::Syscall { entry, wbs }) => {
+                    return match syscall::call(self, entry, wbs) {
+                        Ok(o) => o,
+                        Err(e) => Some(self.killed(e, ip)),
+                    };
+                }
+                Ran::Event(e) => {
+                    let at = self.cpu.ip;
+                    return Some(self.killed(e, at));
+                }
             }
         }
         let ip = self.cpu.ip;
@@ -228,7 +297,10 @@ impl Machine {
 
     fn killed(&mut self, e: Event, ip: u64) -> Outcome {
         let Event::Fault { signal, why, .. } = e else {
-            return Outcome::Killed { signal: nix::libc::SIGILL, report: format!("unexpected event at {ip:#x}") };
+            return Outcome::Killed {
+                signal: nix::libc::SIGILL,
+                report: format!("unexpected event at {ip:#x}"),
+            };
         };
         let name = signal_name(signal);
         let mut report = format!("guest killed by {name} at pc {ip:#x}: {why}");
@@ -250,7 +322,10 @@ impl Machine {
         );
         for n in 0..c.wd.size {
             if let Some(v) = interp::reg(c, n) {
-                s.push_str(&format!("%r{n:<3}={v:#018x}{}", if n % 4 == 3 { "\n" } else { " " }));
+                s.push_str(&format!(
+                    "%r{n:<3}={v:#018x}{}",
+                    if n % 4 == 3 { "\n" } else { " " }
+                ));
             }
         }
         if !s.ends_with('\n') {
@@ -271,14 +346,18 @@ fn load_segments(mem: &mut GuestMemory, image: &[u8], plan: &LoadPlan) -> Result
                 GUEST_SPACE >> 30
             )));
         }
-        let p = ((seg.read as u8) * perm::READ) | ((seg.write as u8) * perm::WRITE) | ((seg.exec as u8) * perm::EXEC);
+        let p = ((seg.read as u8) * perm::READ)
+            | ((seg.write as u8) * perm::WRITE)
+            | ((seg.exec as u8) * perm::EXEC);
         mem.map(start, end - start, p).map_err(mem_err)?;
         let data = &image[seg.file_offset as usize..(seg.file_offset + seg.file_size) as usize];
-        mem.write_initial(seg.vaddr, data).map_err(|e| StartError::Layout(e.to_string()))?;
+        mem.write_initial(seg.vaddr, data)
+            .map_err(|e| StartError::Layout(e.to_string()))?;
     }
     Ok(())
 }
 
 pub fn signal_name(sig: i32) -> String {
-    nix::sys::signal::Signal::try_from(sig).map_or_else(|_| format!("signal {sig}"), |s| s.as_str().to_string())
+    nix::sys::signal::Signal::try_from(sig)
+        .map_or_else(|_| format!("signal {sig}"), |s| s.as_str().to_string())
 }

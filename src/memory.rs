@@ -43,7 +43,11 @@ impl fmt::Display for Fault {
             Access::Exec => "execute",
         };
         if self.mapped {
-            write!(f, "{what} at {:#x} violates the page's protection", self.addr)
+            write!(
+                f,
+                "{what} at {:#x} violates the page's protection",
+                self.addr
+            )
         } else {
             write!(f, "{what} at {:#x} outside mapped memory", self.addr)
         }
@@ -95,11 +99,23 @@ impl GuestMemory {
         if size == 0 || !size.is_multiple_of(PAGE) {
             return Err(MemError::BadRange { addr: 0, len: size });
         }
-        let len = NonZeroUsize::new(size as usize).ok_or(MemError::BadRange { addr: 0, len: size })?;
+        let len =
+            NonZeroUsize::new(size as usize).ok_or(MemError::BadRange { addr: 0, len: size })?;
         // SAFETY: a fresh anonymous mapping at an address the kernel chooses.
-        let p = unsafe { mmap_anonymous(None, len, ProtFlags::PROT_NONE, MapFlags::MAP_PRIVATE | MapFlags::MAP_NORESERVE) }
-            .map_err(MemError::Host)?;
-        Ok(GuestMemory { host: p.cast::<u8>(), size, pages: vec![0; (size / PAGE) as usize] })
+        let p = unsafe {
+            mmap_anonymous(
+                None,
+                len,
+                ProtFlags::PROT_NONE,
+                MapFlags::MAP_PRIVATE | MapFlags::MAP_NORESERVE,
+            )
+        }
+        .map_err(MemError::Host)?;
+        Ok(GuestMemory {
+            host: p.cast::<u8>(),
+            size,
+            pages: vec![0; (size / PAGE) as usize],
+        })
     }
 
     pub fn size(&self) -> u64 {
@@ -117,7 +133,10 @@ impl GuestMemory {
     }
 
     fn check_range(&self, addr: u64, len: u64) -> Result<(), MemError> {
-        if !addr.is_multiple_of(PAGE) || !len.is_multiple_of(PAGE) || addr.checked_add(len).is_none_or(|e| e > self.size) {
+        if !addr.is_multiple_of(PAGE)
+            || !len.is_multiple_of(PAGE)
+            || addr.checked_add(len).is_none_or(|e| e > self.size)
+        {
             return Err(MemError::BadRange { addr, len });
         }
         Ok(())
@@ -135,8 +154,14 @@ impl GuestMemory {
             return Ok(());
         }
         // SAFETY: the range is inside our reservation.
-        unsafe { mprotect(self.host_range(addr), len as usize, ProtFlags::PROT_READ | ProtFlags::PROT_WRITE) }
-            .map_err(MemError::Host)?;
+        unsafe {
+            mprotect(
+                self.host_range(addr),
+                len as usize,
+                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+            )
+        }
+        .map_err(MemError::Host)?;
         for pg in &mut self.pages[(addr / PAGE) as usize..((addr + len) / PAGE) as usize] {
             *pg = p | perm::MAPPED;
         }
@@ -154,7 +179,10 @@ impl GuestMemory {
         // SAFETY: the range is inside our reservation, which we own.
         unsafe {
             mmap_anonymous(
-                Some(NonZeroUsize::new(self.host.as_ptr() as usize + addr as usize).ok_or(MemError::BadRange { addr, len })?),
+                Some(
+                    NonZeroUsize::new(self.host.as_ptr() as usize + addr as usize)
+                        .ok_or(MemError::BadRange { addr, len })?,
+                ),
                 NonZeroUsize::new(len as usize).ok_or(MemError::BadRange { addr, len })?,
                 ProtFlags::PROT_NONE,
                 MapFlags::MAP_PRIVATE | MapFlags::MAP_NORESERVE | MapFlags::MAP_FIXED,
@@ -171,7 +199,10 @@ impl GuestMemory {
     pub fn protect(&mut self, addr: u64, len: u64, p: u8) -> Result<bool, MemError> {
         self.check_range(addr, len)?;
         let range = (addr / PAGE) as usize..((addr + len) / PAGE) as usize;
-        if self.pages[range.clone()].iter().any(|pg| pg & perm::MAPPED == 0) {
+        if self.pages[range.clone()]
+            .iter()
+            .any(|pg| pg & perm::MAPPED == 0)
+        {
             return Ok(false);
         }
         for pg in &mut self.pages[range] {
@@ -182,14 +213,35 @@ impl GuestMemory {
 
     /// Maps `len` bytes of the open file `fd` from `offset` at `addr` (page aligned),
     /// shared with the file or as a private copy, with guest permissions `p`.
-    pub fn map_file(&mut self, addr: u64, len: u64, p: u8, fd: std::os::fd::BorrowedFd, offset: u64, shared: bool) -> Result<(), MemError> {
+    pub fn map_file(
+        &mut self,
+        addr: u64,
+        len: u64,
+        p: u8,
+        fd: std::os::fd::BorrowedFd,
+        offset: u64,
+        shared: bool,
+    ) -> Result<(), MemError> {
         self.check_range(addr, len)?;
-        let Some(n) = NonZeroUsize::new(len as usize) else { return Ok(()) };
-        let flags = MapFlags::MAP_FIXED | if shared { MapFlags::MAP_SHARED } else { MapFlags::MAP_PRIVATE };
-        let at = NonZeroUsize::new(self.host.as_ptr() as usize + addr as usize).ok_or(MemError::BadRange { addr, len })?;
-        let prot = if shared && p & perm::WRITE == 0 { ProtFlags::PROT_READ } else { ProtFlags::PROT_READ | ProtFlags::PROT_WRITE };
+        let Some(n) = NonZeroUsize::new(len as usize) else {
+            return Ok(());
+        };
+        let flags = MapFlags::MAP_FIXED
+            | if shared {
+                MapFlags::MAP_SHARED
+            } else {
+                MapFlags::MAP_PRIVATE
+            };
+        let at = NonZeroUsize::new(self.host.as_ptr() as usize + addr as usize)
+            .ok_or(MemError::BadRange { addr, len })?;
+        let prot = if shared && p & perm::WRITE == 0 {
+            ProtFlags::PROT_READ
+        } else {
+            ProtFlags::PROT_READ | ProtFlags::PROT_WRITE
+        };
         // SAFETY: the range is inside our reservation, which we own.
-        unsafe { nix::sys::mman::mmap(Some(at), n, prot, flags, fd, offset as i64) }.map_err(MemError::Host)?;
+        unsafe { nix::sys::mman::mmap(Some(at), n, prot, flags, fd, offset as i64) }
+            .map_err(MemError::Host)?;
         for pg in &mut self.pages[(addr / PAGE) as usize..((addr + len) / PAGE) as usize] {
             *pg = p | perm::MAPPED;
         }
@@ -203,7 +255,14 @@ impl GuestMemory {
             return Ok(());
         }
         // SAFETY: the range is inside our reservation.
-        unsafe { madvise(self.host_range(addr), len as usize, MmapAdvise::MADV_DONTNEED) }.map_err(MemError::Host)
+        unsafe {
+            madvise(
+                self.host_range(addr),
+                len as usize,
+                MmapAdvise::MADV_DONTNEED,
+            )
+        }
+        .map_err(MemError::Host)
     }
 
     /// The guest bytes `[addr, addr + len)` if the guest may access them so.
@@ -231,7 +290,11 @@ impl GuestMemory {
             }
             out.extend_from_slice(bytes);
             if out.len() > max {
-                return Err(Fault { addr, access: Access::Read, mapped: true });
+                return Err(Fault {
+                    addr,
+                    access: Access::Read,
+                    mapped: true,
+                });
             }
             a += chunk as u64;
         }
@@ -250,8 +313,15 @@ impl GuestMemory {
             Some(Access::Exec) => perm::EXEC,
             None => 0,
         } | perm::MAPPED;
-        let fault = |a: u64, mapped| Fault { addr: a, access: access.unwrap_or(Access::Read), mapped };
-        let end = addr.checked_add(len).filter(|e| *e <= self.size).ok_or(fault(addr, false))?;
+        let fault = |a: u64, mapped| Fault {
+            addr: a,
+            access: access.unwrap_or(Access::Read),
+            mapped,
+        };
+        let end = addr
+            .checked_add(len)
+            .filter(|e| *e <= self.size)
+            .ok_or(fault(addr, false))?;
         let mut pg = addr / PAGE;
         while pg * PAGE < end {
             let p = self.pages[pg as usize];
@@ -316,7 +386,8 @@ impl GuestMemory {
     pub fn store(&mut self, addr: u64, bits: u32, value: u128) -> Result<(), Fault> {
         let n = (bits / 8) as usize;
         self.check(addr, n as u64, Some(Access::Write))?;
-        self.bytes_mut(addr, n).copy_from_slice(&value.to_le_bytes()[..n]);
+        self.bytes_mut(addr, n)
+            .copy_from_slice(&value.to_le_bytes()[..n]);
         Ok(())
     }
 

@@ -49,7 +49,12 @@ fn align(v: usize, a: usize) -> usize {
 
 /// Builds the file image. Each allocated section gets its own PT_LOAD segment, with the
 /// file offset congruent to the address modulo the page size, as loaders require.
-pub fn write_executable(sections: &[OutSection], symbols: &[OutSymbol], entry: u64, e_flags: u32) -> Vec<u8> {
+pub fn write_executable(
+    sections: &[OutSection],
+    symbols: &[OutSymbol],
+    entry: u64,
+    e_flags: u32,
+) -> Vec<u8> {
     let nph = sections.len();
     let mut offsets = Vec::new();
     let mut off = EHDR + PHDR * nph;
@@ -75,7 +80,10 @@ pub fn write_executable(sections: &[OutSection], symbols: &[OutSymbol], entry: u
         names.push(0);
         o
     };
-    let sec_names: Vec<u32> = sections.iter().map(|s| name_off(&mut shstr, &s.name)).collect();
+    let sec_names: Vec<u32> = sections
+        .iter()
+        .map(|s| name_off(&mut shstr, &s.name))
+        .collect();
     let symtab_name = name_off(&mut shstr, ".symtab");
     let strtab_name = name_off(&mut shstr, ".strtab");
     let shstrtab_name = name_off(&mut shstr, ".shstrtab");
@@ -156,7 +164,15 @@ pub fn write_executable(sections: &[OutSection], symbols: &[OutSymbol], entry: u
     }
     let strtab_index = (sections.len() + 2) as u32;
     for (name, ty, o, size, link, info, entsize) in [
-        (symtab_name, 2u32, symtab_off, symtab.len(), strtab_index, first_global as u32, 24u64),
+        (
+            symtab_name,
+            2u32,
+            symtab_off,
+            symtab.len(),
+            strtab_index,
+            first_global as u32,
+            24u64,
+        ),
         (strtab_name, 3, strtab_off, strtab.len(), 0, 0, 0),
         (shstrtab_name, 3, shstr_off, shstr.len(), 0, 0, 0),
     ] {

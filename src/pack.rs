@@ -28,7 +28,10 @@ pub enum PackError {
     TooLong(usize),
     TooMany(&'static str, usize),
     /// Before v4 ALES2/ALES5 have no room of their own and can only mean 0x01c0.
-    Ales25NeedsV4 { channel: usize, value: u16 },
+    Ales25NeedsV4 {
+        channel: usize,
+        value: u16,
+    },
     NopRange(u8),
 }
 
@@ -91,7 +94,10 @@ pub fn pack(s: &Syllables, iset: Iset) -> Result<Vec<u8>, PackError> {
             for ch in [2, 5] {
                 if let Some(v) = s.ales[ch] {
                     if v != 0x01c0 {
-                        return Err(PackError::Ales25NeedsV4 { channel: ch, value: v });
+                        return Err(PackError::Ales25NeedsV4 {
+                            channel: ch,
+                            value: v,
+                        });
                     }
                 }
             }
@@ -153,7 +159,9 @@ impl Syllables {
         }
         // Array-access channels are announced in SS (bits 15:12); their destination
         // halves come first, one per pair of channels.
-        let channels = (2..6).filter(|&i| s.aas[i].is_some()).fold(0u32, |m, i| m | 1 << (i - 2));
+        let channels = (2..6)
+            .filter(|&i| s.aas[i].is_some())
+            .fold(0u32, |m, i| m | 1 << (i - 2));
         if channels != 0 {
             s.ss = Some(s.ss.unwrap_or(0) & !(1 << 20) | channels << 12);
             if channels & 3 != 0 {

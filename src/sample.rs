@@ -42,11 +42,17 @@ pub fn alu_syllables(enc: usize) -> (u32, Option<u16>) {
     let mut ales = e.ales_value as u32;
     for (k, fi) in f.fields.iter().enumerate() {
         let mask = ((1u32 << fi.width) - 1) << fi.lo;
-        let key_mask = if fi.in_ales { e.ales_mask as u32 } else { e.als_mask };
+        let key_mask = if fi.in_ales {
+            e.ales_mask as u32
+        } else {
+            e.als_mask
+        };
         if mask & key_mask != 0 {
             continue;
         }
-        let Some(v) = operand_value(&isa::OPERANDS[fi.operand as usize], k, fi.role) else { continue };
+        let Some(v) = operand_value(&isa::OPERANDS[fi.operand as usize], k, fi.role) else {
+            continue;
+        };
         if fi.in_ales {
             ales |= (v as u32) << fi.lo;
         } else {
@@ -73,7 +79,12 @@ pub fn all() -> Vec<Sample> {
                 s.als[ch as usize] = Some(als);
                 s.ales[ch as usize] = ales;
                 if let Ok(bytes) = pack(&s, iset) {
-                    out.push(Sample { enc: i, channel: ch, iset, bytes });
+                    out.push(Sample {
+                        enc: i,
+                        channel: ch,
+                        iset,
+                        bytes,
+                    });
                 }
             }
         }

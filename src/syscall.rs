@@ -48,7 +48,13 @@ pub struct Kernel {
 }
 
 impl Kernel {
-    pub fn new(brk: u64, mmap_top: u64, exe_path: String, strace: bool, sysroot: Option<PathBuf>) -> Kernel {
+    pub fn new(
+        brk: u64,
+        mmap_top: u64,
+        exe_path: String,
+        strace: bool,
+        sysroot: Option<PathBuf>,
+    ) -> Kernel {
         let brk = brk.div_ceil(PAGE) * PAGE;
         Kernel {
             brk_start: brk,
@@ -92,7 +98,10 @@ pub fn call(m: &mut Machine, entry: u64, wbs: u32) -> Result<Option<Outcome>, Ev
     let a: [u64; 6] = std::array::from_fn(|k| arg(m, k as u32 + 1));
     let r = if entry != ENTRY_64 {
         if m.kernel.strace {
-            eprintln!("{} <system call entry {entry} is not supported> = -ENOSYS", std::process::id());
+            eprintln!(
+                "{} <system call entry {entry} is not supported> = -ENOSYS",
+                std::process::id()
+            );
         }
         Ret::Val(-ENOSYS)
     } else {
@@ -116,7 +125,10 @@ pub fn call(m: &mut Machine, entry: u64, wbs: u32) -> Result<Option<Outcome>, Ev
 }
 
 fn name(nr: u64) -> &'static str {
-    SYSCALLS.iter().find(|s| s.0 == nr).map_or("unknown", |s| s.1)
+    SYSCALLS
+        .iter()
+        .find(|s| s.0 == nr)
+        .map_or("unknown", |s| s.1)
 }
 
 /// Numbers, names and argument kinds (d number, x hex, s string, p pointer) for -strace.
@@ -204,7 +216,13 @@ const SYSCALLS: &[(u64, &str, &str)] = &[
 
 fn trace(m: &Machine, nr: u64, a: &[u64; 6], ret: i64) {
     let Some(&(_, n, kinds)) = SYSCALLS.iter().find(|s| s.0 == nr) else {
-        eprintln!("{} unknown syscall {nr}({:#x}, {:#x}, {:#x}) = -ENOSYS", std::process::id(), a[0], a[1], a[2]);
+        eprintln!(
+            "{} unknown syscall {nr}({:#x}, {:#x}, {:#x}) = -ENOSYS",
+            std::process::id(),
+            a[0],
+            a[1],
+            a[2]
+        );
         return;
     };
     let args: Vec<String> = kinds
@@ -221,7 +239,11 @@ fn trace(m: &Machine, nr: u64, a: &[u64; 6], ret: i64) {
         })
         .collect();
     let r = if (-4095..0).contains(&ret) {
-        format!("-1 errno={} ({})", -ret, nix::errno::Errno::from_raw(-ret as i32).desc())
+        format!(
+            "-1 errno={} ({})",
+            -ret,
+            nix::errno::Errno::from_raw(-ret as i32).desc()
+        )
     } else if matches!(nr, 45 | 90 | 163) {
         format!("{ret:#x}")
     } else {
@@ -246,14 +268,20 @@ fn buf(m: &Machine, addr: u64, len: u64) -> Result<*const libc::c_void, i64> {
     if len == 0 {
         return Ok(std::ptr::null());
     }
-    m.mem.slice(addr, len as usize, Access::Read).map(|s| s.as_ptr().cast()).map_err(|_| -EFAULT)
+    m.mem
+        .slice(addr, len as usize, Access::Read)
+        .map(|s| s.as_ptr().cast())
+        .map_err(|_| -EFAULT)
 }
 
 fn buf_mut(m: &mut Machine, addr: u64, len: u64) -> Result<*mut libc::c_void, i64> {
     if len == 0 {
         return Ok(std::ptr::null_mut());
     }
-    m.mem.slice_mut(addr, len as usize).map(|s| s.as_mut_ptr().cast()).map_err(|_| -EFAULT)
+    m.mem
+        .slice_mut(addr, len as usize)
+        .map(|s| s.as_mut_ptr().cast())
+        .map_err(|_| -EFAULT)
 }
 
 fn put(m: &mut Machine, addr: u64, bytes: &[u8]) -> Result<(), i64> {
@@ -282,7 +310,11 @@ fn open_flags(f: u64) -> i32 {
         (0o2000000, libc::O_CLOEXEC),
         (0o10000000, libc::O_PATH),
     ];
-    table.iter().filter(|(g, _)| f & g != 0).fold(0, |a, (_, h)| a | h) | (f as i32 & 3)
+    table
+        .iter()
+        .filter(|(g, _)| f & g != 0)
+        .fold(0, |a, (_, h)| a | h)
+        | (f as i32 & 3)
 }
 
 /// The E2K `struct stat` (112 bytes) from the host's (field types differ by host).
@@ -329,19 +361,32 @@ fn iovecs(m: &mut Machine, addr: u64, n: u64, write: bool) -> Result<Vec<libc::i
     if n > 1024 {
         return Err(-EINVAL);
     }
-    let raw = m.mem.slice(addr, 16 * n as usize, Access::Read).map_err(|_| -EFAULT)?.to_vec();
+    let raw = m
+        .mem
+        .slice(addr, 16 * n as usize, Access::Read)
+        .map_err(|_| -EFAULT)?
+        .to_vec();
     let mut v = Vec::new();
     for k in 0..n as usize {
         let base = u64::from_le_bytes(raw[16 * k..16 * k + 8].try_into().unwrap_or_default());
         let len = u64::from_le_bytes(raw[16 * k + 8..16 * k + 16].try_into().unwrap_or_default());
-        let p = if write { buf_mut(m, base, len)? } else { buf(m, base, len)? as *mut libc::c_void };
-        v.push(libc::iovec { iov_base: p, iov_len: len as usize });
+        let p = if write {
+            buf_mut(m, base, len)?
+        } else {
+            buf(m, base, len)? as *mut libc::c_void
+        };
+        v.push(libc::iovec {
+            iov_base: p,
+            iov_len: len as usize,
+        });
     }
     Ok(v)
 }
 
 fn prot(p: u64) -> u8 {
-    (if p & 1 != 0 { perm::READ } else { 0 }) | (if p & 2 != 0 { perm::WRITE } else { 0 }) | (if p & 4 != 0 { perm::EXEC } else { 0 })
+    (if p & 1 != 0 { perm::READ } else { 0 })
+        | (if p & 2 != 0 { perm::WRITE } else { 0 })
+        | (if p & 4 != 0 { perm::EXEC } else { 0 })
 }
 
 fn page_up(x: u64) -> Option<u64> {
@@ -349,12 +394,16 @@ fn page_up(x: u64) -> Option<u64> {
 }
 
 fn range_free(m: &Machine, addr: u64, len: u64) -> bool {
-    (addr..addr + len).step_by(PAGE as usize).all(|a| m.mem.page_perm(a) & perm::MAPPED == 0)
+    (addr..addr + len)
+        .step_by(PAGE as usize)
+        .all(|a| m.mem.page_perm(a) & perm::MAPPED == 0)
 }
 
 fn mmap(m: &mut Machine, a: [u64; 6]) -> i64 {
     let [addr, len, p, flags, fd, off] = a;
-    let Some(len) = page_up(len).filter(|l| *l > 0) else { return -EINVAL };
+    let Some(len) = page_up(len).filter(|l| *l > 0) else {
+        return -EINVAL;
+    };
     if off % PAGE != 0 || addr % PAGE != 0 && flags & E2K_MAP_FIXED != 0 {
         return -EINVAL;
     }
@@ -367,7 +416,13 @@ fn mmap(m: &mut Machine, a: [u64; 6]) -> i64 {
             return -17; // EEXIST
         }
         addr
-    } else if addr != 0 && addr % PAGE == 0 && addr.checked_add(len).is_some_and(|e| e <= m.kernel.mmap_top) && range_free(m, addr, len) {
+    } else if addr != 0
+        && addr % PAGE == 0
+        && addr
+            .checked_add(len)
+            .is_some_and(|e| e <= m.kernel.mmap_top)
+        && range_free(m, addr, len)
+    {
         addr
     } else {
         match m.mem.find_free(len, m.kernel.mmap_top) {
@@ -404,7 +459,9 @@ fn mmap(m: &mut Machine, a: [u64; 6]) -> i64 {
 
 fn mremap(m: &mut Machine, a: [u64; 6]) -> i64 {
     let [old, old_len, new_len, flags, _, _] = a;
-    let (Some(old_len), Some(new_len)) = (page_up(old_len), page_up(new_len)) else { return -EINVAL };
+    let (Some(old_len), Some(new_len)) = (page_up(old_len), page_up(new_len)) else {
+        return -EINVAL;
+    };
     if old % PAGE != 0 || new_len == 0 || old.checked_add(old_len.max(new_len)).is_none() {
         return -EINVAL;
     }
@@ -423,7 +480,9 @@ fn mremap(m: &mut Machine, a: [u64; 6]) -> i64 {
     if flags & MREMAP_MAYMOVE == 0 {
         return -ENOMEM;
     }
-    let Some(at) = m.mem.find_free(new_len, m.kernel.mmap_top) else { return -ENOMEM };
+    let Some(at) = m.mem.find_free(new_len, m.kernel.mmap_top) else {
+        return -ENOMEM;
+    };
     if m.mem.map(at, new_len, perm::READ | perm::WRITE).is_err() {
         return -ENOMEM;
     }
@@ -445,10 +504,16 @@ fn brk(m: &mut Machine, want: u64) -> i64 {
     if want < k.brk_start || want > k.mmap_top.saturating_sub(64 << 20) {
         return k.brk as i64;
     }
-    let Some(new_end) = page_up(want) else { return k.brk as i64 };
+    let Some(new_end) = page_up(want) else {
+        return k.brk as i64;
+    };
     let old_end = page_up(k.brk).unwrap_or(k.brk);
     if new_end > old_end {
-        if !range_free(m, old_end, new_end - old_end) || m.mem.map(old_end, new_end - old_end, perm::READ | perm::WRITE).is_err() {
+        if !range_free(m, old_end, new_end - old_end)
+            || m.mem
+                .map(old_end, new_end - old_end, perm::READ | perm::WRITE)
+                .is_err()
+        {
             return m.kernel.brk as i64;
         }
     } else if new_end < old_end {
@@ -463,8 +528,13 @@ fn readlink(m: &mut Machine, dirfd: i64, p: u64, out: u64, size: u64) -> i64 {
         Ok(p) => p,
         Err(e) => return e,
     };
-    if path.as_bytes() == b"/proc/self/exe" || path.as_bytes() == format!("/proc/{}/exe", std::process::id()).as_bytes() {
-        let exe = std::fs::canonicalize(&m.kernel.exe_path).map_or(m.kernel.exe_path.clone(), |p| p.to_string_lossy().into_owned());
+    if path.as_bytes() == b"/proc/self/exe"
+        || path.as_bytes() == format!("/proc/{}/exe", std::process::id()).as_bytes()
+    {
+        let exe = std::fs::canonicalize(&m.kernel.exe_path)
+            .map_or(m.kernel.exe_path.clone(), |p| {
+                p.to_string_lossy().into_owned()
+            });
         let n = exe.len().min(size as usize);
         return match put(m, out, &exe.as_bytes()[..n]) {
             Ok(()) => n as i64,
@@ -485,8 +555,12 @@ fn sigaction(m: &mut Machine, sig: u64, act: u64, old: u64, size: u64) -> i64 {
     }
     let prev = m.kernel.sigactions.get(&sig).copied().unwrap_or([0; 4]);
     if act != 0 {
-        let Ok(raw) = m.mem.slice(act, 32, Access::Read) else { return -EFAULT };
-        let w: [u64; 4] = std::array::from_fn(|k| u64::from_le_bytes(raw[8 * k..8 * k + 8].try_into().unwrap_or_default()));
+        let Ok(raw) = m.mem.slice(act, 32, Access::Read) else {
+            return -EFAULT;
+        };
+        let w: [u64; 4] = std::array::from_fn(|k| {
+            u64::from_le_bytes(raw[8 * k..8 * k + 8].try_into().unwrap_or_default())
+        });
         m.kernel.sigactions.insert(sig, w);
     }
     let bytes: Vec<u8> = prev.iter().flat_map(|w| w.to_le_bytes()).collect();
@@ -506,7 +580,10 @@ fn self_signal(m: &Machine, sig: u64) -> Ret {
     if handler == 1 || (handler == 0 && matches!(sig, 17 | 18 | 23 | 28)) {
         return Ret::Val(0);
     }
-    Ret::End(Outcome::Killed { signal: sig as i32, report: String::new() })
+    Ret::End(Outcome::Killed {
+        signal: sig as i32,
+        report: String::new(),
+    })
 }
 
 fn access_hw_stacks(m: &mut Machine, a: [u64; 6]) -> i64 {
@@ -570,16 +647,31 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
         }
         180 => {
             let b = buf_mut(m, i1, i2)?;
-            v(host(unsafe { libc::pread(fd, b, i2 as usize, a[3] as i64) } as i64))
+            v(host(
+                unsafe { libc::pread(fd, b, i2 as usize, a[3] as i64) } as i64,
+            ))
         }
         181 => {
             let b = buf(m, i1, i2)?;
-            v(host(unsafe { libc::pwrite(fd, b, i2 as usize, a[3] as i64) } as i64))
+            v(host(
+                unsafe { libc::pwrite(fd, b, i2 as usize, a[3] as i64) } as i64,
+            ))
         }
         5 | 335 => {
-            let (dirfd, p, flags, mode) = if nr == 5 { (AT_FDCWD, a[0], a[1], a[2]) } else { (a[0] as i64, a[1], a[2], a[3]) };
+            let (dirfd, p, flags, mode) = if nr == 5 {
+                (AT_FDCWD, a[0], a[1], a[2])
+            } else {
+                (a[0] as i64, a[1], a[2], a[3])
+            };
             let p = path(m, p)?;
-            v(host(unsafe { libc::openat(dirfd as i32, p.as_ptr(), open_flags(flags), mode as libc::c_uint) } as i64))
+            v(host(unsafe {
+                libc::openat(
+                    dirfd as i32,
+                    p.as_ptr(),
+                    open_flags(flags),
+                    mode as libc::c_uint,
+                )
+            } as i64))
         }
         6 => {
             if m.kernel.own_fds.contains(&fd) {
@@ -591,7 +683,13 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
         106 | 107 => {
             let p = path(m, a[0])?;
             let mut st: libc::stat = unsafe { std::mem::zeroed() };
-            let r = unsafe { if nr == 106 { libc::stat(p.as_ptr(), &mut st) } else { libc::lstat(p.as_ptr(), &mut st) } };
+            let r = unsafe {
+                if nr == 106 {
+                    libc::stat(p.as_ptr(), &mut st)
+                } else {
+                    libc::lstat(p.as_ptr(), &mut st)
+                }
+            };
             v(stat_out(m, r, &st, a[1]))
         }
         108 => {
@@ -608,24 +706,47 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
         402 => {
             let p = path(m, a[1])?;
             let b = buf_mut(m, a[4], 256)?;
-            v(host(unsafe { libc::syscall(libc::SYS_statx, a[0] as i32, p.as_ptr(), a[2] as i32, a[3] as u32, b) }))
+            v(host(unsafe {
+                libc::syscall(
+                    libc::SYS_statx,
+                    a[0] as i32,
+                    p.as_ptr(),
+                    a[2] as i32,
+                    a[3] as u32,
+                    b,
+                )
+            }))
         }
         220 => {
             let b = buf_mut(m, i1, i2)?;
-            v(host(unsafe { libc::syscall(libc::SYS_getdents64, fd, b, i2 as usize) }))
+            v(host(unsafe {
+                libc::syscall(libc::SYS_getdents64, fd, b, i2 as usize)
+            }))
         }
         90 => v(mmap(m, a)),
         91 => {
-            let Some(len) = page_up(a[1]) else { return v(-EINVAL) };
-            if !a[0].is_multiple_of(PAGE) || a[0].checked_add(len).is_none_or(|e| e > m.kernel.mmap_top) {
+            let Some(len) = page_up(a[1]) else {
+                return v(-EINVAL);
+            };
+            if !a[0].is_multiple_of(PAGE)
+                || a[0].checked_add(len).is_none_or(|e| e > m.kernel.mmap_top)
+            {
                 return v(-EINVAL);
             }
             m.code_changed();
-            v(if m.mem.unmap(a[0], len).is_ok() { 0 } else { -EINVAL })
+            v(if m.mem.unmap(a[0], len).is_ok() {
+                0
+            } else {
+                -EINVAL
+            })
         }
         125 => {
-            let Some(len) = page_up(a[1]) else { return v(-EINVAL) };
-            if !a[0].is_multiple_of(PAGE) || a[0].checked_add(len).is_none_or(|e| e > m.kernel.mmap_top) {
+            let Some(len) = page_up(a[1]) else {
+                return v(-EINVAL);
+            };
+            if !a[0].is_multiple_of(PAGE)
+                || a[0].checked_add(len).is_none_or(|e| e > m.kernel.mmap_top)
+            {
                 return v(-EINVAL);
             }
             m.code_changed();
@@ -640,7 +761,11 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
             // MADV_DONTNEED drops private contents; the other advice changes nothing here.
             if a[2] == 4 {
                 if let Some(len) = page_up(a[1]) {
-                    if a[0].is_multiple_of(PAGE) && a[0].checked_add(len).is_some_and(|e| e <= m.kernel.mmap_top) {
+                    if a[0].is_multiple_of(PAGE)
+                        && a[0]
+                            .checked_add(len)
+                            .is_some_and(|e| e <= m.kernel.mmap_top)
+                    {
                         let _ = m.mem.discard(a[0], len);
                     }
                 }
@@ -660,7 +785,14 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
                 return v(errno());
             }
             let mut out = [0u8; 6 * 65];
-            let fields = [&u.sysname[..], &u.nodename[..], &u.release[..], &u.version[..], &u.machine[..], &u.domainname[..]];
+            let fields = [
+                &u.sysname[..],
+                &u.nodename[..],
+                &u.release[..],
+                &u.version[..],
+                &u.machine[..],
+                &u.domainname[..],
+            ];
             for (k, f) in fields.iter().enumerate() {
                 for (j, c) in f.iter().take(64).enumerate() {
                     out[65 * k + j] = *c as u8;
@@ -672,35 +804,74 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
             v(0)
         }
         267 | 268 => {
-            let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-            let r = unsafe { if nr == 267 { libc::clock_gettime(a[0] as i32, &mut ts) } else { libc::clock_getres(a[0] as i32, &mut ts) } };
+            let mut ts = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
+            let r = unsafe {
+                if nr == 267 {
+                    libc::clock_gettime(a[0] as i32, &mut ts)
+                } else {
+                    libc::clock_getres(a[0] as i32, &mut ts)
+                }
+            };
             if r < 0 {
                 return v(errno());
             }
-            put(m, a[1], &[(ts.tv_sec as u64).to_le_bytes(), (ts.tv_nsec as u64).to_le_bytes()].concat())?;
+            put(
+                m,
+                a[1],
+                &[
+                    (ts.tv_sec as u64).to_le_bytes(),
+                    (ts.tv_nsec as u64).to_le_bytes(),
+                ]
+                .concat(),
+            )?;
             v(0)
         }
         78 => {
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-            put(m, a[0], &[now.as_secs().to_le_bytes(), (now.subsec_micros() as u64).to_le_bytes()].concat())?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            put(
+                m,
+                a[0],
+                &[
+                    now.as_secs().to_le_bytes(),
+                    (now.subsec_micros() as u64).to_le_bytes(),
+                ]
+                .concat(),
+            )?;
             if a[1] != 0 {
                 put(m, a[1], &[0u8; 8])?;
             }
             v(0)
         }
         13 => {
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs();
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs();
             put(m, a[0], &now.to_le_bytes())?;
             v(now as i64)
         }
         162 | 269 => {
-            let (req, rem) = if nr == 162 { (a[0], a[1]) } else { (a[2], a[3]) };
+            let (req, rem) = if nr == 162 {
+                (a[0], a[1])
+            } else {
+                (a[2], a[3])
+            };
             let r = buf(m, req, 16)?;
-            let w = if rem != 0 { buf_mut(m, rem, 16)? } else { std::ptr::null_mut() };
+            let w = if rem != 0 {
+                buf_mut(m, rem, 16)?
+            } else {
+                std::ptr::null_mut()
+            };
             let res = if nr == 162 {
                 host(unsafe { libc::nanosleep(r.cast(), w.cast()) } as i64)
             } else {
-                -(unsafe { libc::clock_nanosleep(a[0] as i32, a[1] as i32, r.cast(), w.cast()) } as i64)
+                -(unsafe { libc::clock_nanosleep(a[0] as i32, a[1] as i32, r.cast(), w.cast()) }
+                    as i64)
             };
             v(res)
         }
@@ -723,7 +894,11 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
         186 => {
             if a[1] != 0 {
                 // No alternate stack is in use: ss_sp 0, ss_flags SS_DISABLE, ss_size 0.
-                put(m, a[1], &[0u64.to_le_bytes(), 2u64.to_le_bytes(), 0u64.to_le_bytes()].concat())?;
+                put(
+                    m,
+                    a[1],
+                    &[0u64.to_le_bytes(), 2u64.to_le_bytes(), 0u64.to_le_bytes()].concat(),
+                )?;
             }
             v(0)
         }
@@ -735,7 +910,9 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
             v(host(unsafe { libc::kill(pid, a[1] as i32) } as i64))
         }
         308 => {
-            if a[0] as i32 == std::process::id() as i32 && a[1] as i32 == nix::unistd::gettid().as_raw() {
+            if a[0] as i32 == std::process::id() as i32
+                && a[1] as i32 == nix::unistd::gettid().as_raw()
+            {
                 return Ok(self_signal(m, a[2]));
             }
             v(-ESRCH)
@@ -753,7 +930,9 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
         },
         385 => {
             let b = buf_mut(m, a[0], a[1])?;
-            v(host(unsafe { libc::getrandom(b, a[1] as usize, a[2] as u32) } as i64))
+            v(host(
+                unsafe { libc::getrandom(b, a[1] as usize, a[2] as u32) } as i64,
+            ))
         }
         183 => {
             let cwd = std::env::current_dir().map_err(|_| -2)?;
@@ -777,15 +956,25 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
         }
         345 => {
             let p = path(m, a[1])?;
-            v(host(unsafe { libc::faccessat(a[0] as i32, p.as_ptr(), a[2] as i32, 0) } as i64))
+            v(host(
+                unsafe { libc::faccessat(a[0] as i32, p.as_ptr(), a[2] as i32, 0) } as i64,
+            ))
         }
         42 | 251 => {
             let mut fds = [0i32; 2];
-            let flags = if nr == 251 { open_flags(a[1]) & (libc::O_CLOEXEC | libc::O_NONBLOCK) } else { 0 };
+            let flags = if nr == 251 {
+                open_flags(a[1]) & (libc::O_CLOEXEC | libc::O_NONBLOCK)
+            } else {
+                0
+            };
             if unsafe { libc::pipe2(fds.as_mut_ptr(), flags) } < 0 {
                 return v(errno());
             }
-            put(m, a[0], &[fds[0].to_le_bytes(), fds[1].to_le_bytes()].concat())?;
+            put(
+                m,
+                a[0],
+                &[fds[0].to_le_bytes(), fds[1].to_le_bytes()].concat(),
+            )?;
             v(0)
         }
         41 => v(host(unsafe { libc::dup(fd) } as i64)),
@@ -796,7 +985,10 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
             if nr == 63 {
                 v(host(unsafe { libc::dup2(fd, a[1] as i32) } as i64))
             } else {
-                v(host(unsafe { libc::dup3(fd, a[1] as i32, open_flags(a[2]) & libc::O_CLOEXEC) } as i64))
+                v(host(
+                    unsafe { libc::dup3(fd, a[1] as i32, open_flags(a[2]) & libc::O_CLOEXEC) }
+                        as i64,
+                ))
             }
         }
         55 => {
@@ -806,27 +998,42 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
                 _ => a[2] as i64,
             };
             match cmd {
-                libc::F_DUPFD | libc::F_DUPFD_CLOEXEC | libc::F_GETFD | libc::F_SETFD | libc::F_GETFL | libc::F_SETFL => {
-                    v(host(unsafe { libc::fcntl(fd, cmd, arg) } as i64))
-                }
+                libc::F_DUPFD
+                | libc::F_DUPFD_CLOEXEC
+                | libc::F_GETFD
+                | libc::F_SETFD
+                | libc::F_GETFL
+                | libc::F_SETFL => v(host(unsafe { libc::fcntl(fd, cmd, arg) } as i64)),
                 _ => v(-EINVAL),
             }
         }
         10 | 40 => {
             let p = path(m, a[0])?;
-            v(host(unsafe { if nr == 10 { libc::unlink(p.as_ptr()) } else { libc::rmdir(p.as_ptr()) } } as i64))
+            v(host(unsafe {
+                if nr == 10 {
+                    libc::unlink(p.as_ptr())
+                } else {
+                    libc::rmdir(p.as_ptr())
+                }
+            } as i64))
         }
         339 => {
             let p = path(m, a[1])?;
-            v(host(unsafe { libc::unlinkat(a[0] as i32, p.as_ptr(), a[2] as i32) } as i64))
+            v(host(
+                unsafe { libc::unlinkat(a[0] as i32, p.as_ptr(), a[2] as i32) } as i64,
+            ))
         }
         39 => {
             let p = path(m, a[0])?;
-            v(host(unsafe { libc::mkdir(p.as_ptr(), a[1] as libc::mode_t) } as i64))
+            v(host(
+                unsafe { libc::mkdir(p.as_ptr(), a[1] as libc::mode_t) } as i64,
+            ))
         }
         336 => {
             let p = path(m, a[1])?;
-            v(host(unsafe { libc::mkdirat(a[0] as i32, p.as_ptr(), a[2] as libc::mode_t) } as i64))
+            v(host(
+                unsafe { libc::mkdirat(a[0] as i32, p.as_ptr(), a[2] as libc::mode_t) } as i64,
+            ))
         }
         38 => {
             let (p, q) = (path(m, a[0])?, path(m, a[1])?);
@@ -834,7 +1041,9 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
         }
         340 => {
             let (p, q) = (path(m, a[1])?, path(m, a[3])?);
-            v(host(unsafe { libc::renameat(a[0] as i32, p.as_ptr(), a[2] as i32, q.as_ptr()) } as i64))
+            v(host(
+                unsafe { libc::renameat(a[0] as i32, p.as_ptr(), a[2] as i32, q.as_ptr()) } as i64,
+            ))
         }
         259 => {
             m.kernel.clear_child_tid = a[0];
@@ -842,20 +1051,41 @@ fn run(m: &mut Machine, nr: u64, a: [u64; 6]) -> Result<Ret, i64> {
         }
         366 => v(0),
         375 | 76 | 191 => {
-            let (res, new, old) = if nr == 375 { (a[1], a[2], a[3]) } else { (a[0], 0, a[1]) };
+            let (res, new, old) = if nr == 375 {
+                (a[1], a[2], a[3])
+            } else {
+                (a[0], 0, a[1])
+            };
             if nr == 375 && a[0] != 0 && a[0] as i32 != std::process::id() as i32 {
                 return v(-ESRCH);
             }
-            let n = if new != 0 { buf(m, new, 16)? } else { std::ptr::null() };
-            let o = if old != 0 { buf_mut(m, old, 16)? } else { std::ptr::null_mut() };
-            v(host(unsafe { libc::syscall(libc::SYS_prlimit64, 0, res as i32, n, o) }))
+            let n = if new != 0 {
+                buf(m, new, 16)?
+            } else {
+                std::ptr::null()
+            };
+            let o = if old != 0 {
+                buf_mut(m, old, 16)?
+            } else {
+                std::ptr::null_mut()
+            };
+            v(host(unsafe {
+                libc::syscall(libc::SYS_prlimit64, 0, res as i32, n, o)
+            }))
         }
         158 => v(host(unsafe { libc::sched_yield() } as i64)),
         43 => {
             let mut t: libc::tms = unsafe { std::mem::zeroed() };
             let r = unsafe { libc::times(&mut t) };
             let words = [t.tms_utime, t.tms_stime, t.tms_cutime, t.tms_cstime];
-            put(m, a[0], &words.iter().flat_map(|w| (*w as u64).to_le_bytes()).collect::<Vec<u8>>())?;
+            put(
+                m,
+                a[0],
+                &words
+                    .iter()
+                    .flat_map(|w| (*w as u64).to_le_bytes())
+                    .collect::<Vec<u8>>(),
+            )?;
             v(r as i64)
         }
         60 => v(unsafe { libc::umask(a[0] as libc::mode_t) } as i64),

@@ -61,7 +61,8 @@ impl FromStr for Iset {
             "e48c" | "48c" | "e8v7" | "8v7" => 7,
             _ => {
                 let n = t.strip_prefix('v').unwrap_or(t);
-                n.parse::<u8>().map_err(|_| format!("unknown ISA version `{s}` (use v1..v7)"))?
+                n.parse::<u8>()
+                    .map_err(|_| format!("unknown ISA version `{s}` (use v1..v7)"))?
             }
         };
         Iset::new(v).ok_or_else(|| format!("ISA version `{s}` is out of range (v1..v7)"))

@@ -49,7 +49,10 @@ pub struct RegFile {
 impl RegFile {
     #[inline]
     pub fn get(&self, pos: u64) -> Reg {
-        self.resident.get(pos.wrapping_sub(self.first) as usize).copied().unwrap_or_default()
+        self.resident
+            .get(pos.wrapping_sub(self.first) as usize)
+            .copied()
+            .unwrap_or_default()
     }
 
     #[inline]
@@ -68,17 +71,28 @@ impl RegFile {
 
     /// Makes positions `[base, end)` resident, dropping those at and above `end`,
     /// spilling the oldest below `base` past `RESIDENT` and filling any below `first`.
-    pub fn frame(&mut self, base: u64, end: u64, mem: &mut GuestMemory, ps: &mut HwStack) -> Result<(), ProcStackFault> {
+    pub fn frame(
+        &mut self,
+        base: u64,
+        end: u64,
+        mem: &mut GuestMemory,
+        ps: &mut HwStack,
+    ) -> Result<(), ProcStackFault> {
         if base < self.first {
             let n = (self.first - base) as usize;
             let mut filled = Vec::with_capacity(n);
             for pos in base..self.first {
                 let addr = ps.base + pos * SPILL_BYTES;
                 let mut b = [0u8; 16];
-                mem.read_initial(addr, &mut b).map_err(|_| ProcStackFault { addr })?;
+                mem.read_initial(addr, &mut b)
+                    .map_err(|_| ProcStackFault { addr })?;
                 let v = u128::from_le_bytes(b);
                 let tag = self.spilled_tags.get(pos as usize).copied().unwrap_or(0);
-                filled.push(Reg { lo: v as u64, hi: (v >> 64) as u64, tag });
+                filled.push(Reg {
+                    lo: v as u64,
+                    hi: (v >> 64) as u64,
+                    tag,
+                });
             }
             self.resident.splice(0..0, filled);
             self.first = base;
@@ -87,7 +101,9 @@ impl RegFile {
         }
         let len = (end.max(self.first) - self.first) as usize;
         self.resident.resize(len, Reg::default());
-        let excess = (end - self.first).saturating_sub(RESIDENT).min(base.saturating_sub(self.first));
+        let excess = (end - self.first)
+            .saturating_sub(RESIDENT)
+            .min(base.saturating_sub(self.first));
         if excess > 0 {
             for (k, r) in self.resident.drain(..excess as usize).enumerate() {
                 let pos = self.first + k as u64;
@@ -95,7 +111,8 @@ impl RegFile {
                 if (pos + 1) * SPILL_BYTES > ps.size {
                     return Err(ProcStackFault { addr });
                 }
-                mem.write_initial(addr, &((r.lo as u128) | (r.hi as u128) << 64).to_le_bytes()).map_err(|_| ProcStackFault { addr })?;
+                mem.write_initial(addr, &((r.lo as u128) | (r.hi as u128) << 64).to_le_bytes())
+                    .map_err(|_| ProcStackFault { addr })?;
                 self.spilled_tags.resize(pos as usize + 1, 0);
                 self.spilled_tags[pos as usize] = r.tag;
             }

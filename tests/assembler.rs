@@ -8,12 +8,20 @@ use e2k_emu::version::Iset;
 use std::process::Command;
 
 fn opts() -> Options {
-    Options { iset: Iset::new(4).unwrap(), entry: None, text_base: 0x10000 }
+    Options {
+        iset: Iset::new(4).unwrap(),
+        entry: None,
+        text_base: 0x10000,
+    }
 }
 
 fn assemble(name: &str, text: &str) -> Result<Vec<u8>, String> {
-    assemble_elf(&[(name.to_string(), text.to_string())], &opts())
-        .map_err(|es| es.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
+    assemble_elf(&[(name.to_string(), text.to_string())], &opts()).map_err(|es| {
+        es.iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
 }
 
 /// Operation lines of the listing, without addresses and bytes.
@@ -28,7 +36,11 @@ fn ops_of(image: &[u8]) -> Vec<String> {
 
 #[test]
 fn hello_reads_back() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/programs/hello.s")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/programs/hello.s"
+    ))
+    .unwrap();
     let image = assemble("hello.s", &text).unwrap();
     let f = elf::parse(&image).unwrap();
     assert_eq!(f.entry, 0x10000);
@@ -40,19 +52,36 @@ fn hello_reads_back() {
 
 #[test]
 fn host_readelf_accepts_the_output() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/programs/hello.s")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/programs/hello.s"
+    ))
+    .unwrap();
     let image = assemble("hello.s", &text).unwrap();
     let path = std::env::temp_dir().join(format!("e2k-as-readelf-{}", std::process::id()));
     std::fs::write(&path, &image).unwrap();
-    let Ok(out) = Command::new("readelf").arg("-h").arg("-l").arg(&path).output() else {
+    let Ok(out) = Command::new("readelf")
+        .arg("-h")
+        .arg("-l")
+        .arg(&path)
+        .output()
+    else {
         eprintln!("note: readelf not installed; skipped");
         return;
     };
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("EXEC (Executable file)"), "{text}");
     assert!(text.contains("LOAD"), "{text}");
-    assert!(out.stderr.is_empty(), "readelf complained: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "readelf complained: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -102,8 +131,12 @@ fn conditions_on_alu_operations() {
             "subs,4 %r0, %r1, %r5 ? %pcnt2",
         ]
     );
-    assert!(assemble("t.s", "merges,0 %r0, %r1, %r2\n").unwrap_err().contains("selector predicate"));
-    assert!(assemble("t.s", "adds,0 %r0, %r1, %r2 ? %foo\n").unwrap_err().contains("bad condition"));
+    assert!(assemble("t.s", "merges,0 %r0, %r1, %r2\n")
+        .unwrap_err()
+        .contains("selector predicate"));
+    assert!(assemble("t.s", "adds,0 %r0, %r1, %r2 ? %foo\n")
+        .unwrap_err()
+        .contains("bad condition"));
 }
 
 #[test]
@@ -121,10 +154,23 @@ end:
 ";
     let image = assemble("t.s", src).unwrap();
     // Names always take literals (sizes must not depend on values).
-    assert_eq!(ops_of(&image), vec!["addd,0 0x0, _f64 0x4, %dr8", "addd,1 0x0, _f64 0x3, %dr9"]);
+    assert_eq!(
+        ops_of(&image),
+        vec!["addd,0 0x0, _f64 0x4, %dr8", "addd,1 0x0, _f64 0x3, %dr9"]
+    );
     let f = elf::parse(&image).unwrap();
-    assert_eq!(f.sections.iter().find(|s| s.name == ".rodata").unwrap().data, vec![9]);
-    assert_eq!(f.sections.iter().find(|s| s.name == ".data").unwrap().data, b"abc");
+    assert_eq!(
+        f.sections
+            .iter()
+            .find(|s| s.name == ".rodata")
+            .unwrap()
+            .data,
+        vec![9]
+    );
+    assert_eq!(
+        f.sections.iter().find(|s| s.name == ".data").unwrap().data,
+        b"abc"
+    );
 }
 
 #[test]
@@ -136,7 +182,11 @@ fn cpp_option_runs_the_preprocessor() {
     let dir = std::env::temp_dir().join(format!("e2k-as-cpp-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let src = dir.join("p.S");
-    std::fs::write(&src, "#define SYS_EXIT 1\n_start: { addd,0 0, SYS_EXIT, %dr8 ; addd,1 0, CODE, %dr9 }\n").unwrap();
+    std::fs::write(
+        &src,
+        "#define SYS_EXIT 1\n_start: { addd,0 0, SYS_EXIT, %dr8 ; addd,1 0, CODE, %dr9 }\n",
+    )
+    .unwrap();
     let out_path = dir.join("p");
     let out = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
         .args(["--cpp", "-D", "CODE=7", "-o"])
@@ -144,9 +194,16 @@ fn cpp_option_runs_the_preprocessor() {
         .arg(&src)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let image = std::fs::read(&out_path).unwrap();
-    assert_eq!(ops_of(&image), vec!["addd,0 0x0, 0x1, %dr8", "addd,1 0x0, 0x7, %dr9"]);
+    assert_eq!(
+        ops_of(&image),
+        vec!["addd,0 0x0, 0x1, %dr8", "addd,1 0x0, 0x7, %dr9"]
+    );
 }
 
 #[test]
@@ -161,11 +218,21 @@ _start: syscall 1, 7
     let image = assemble("t.s", src).unwrap();
     assert_eq!(
         ops_of(&image),
-        vec!["addd,0 0x0, 0x1, %dr8", "addd,1 0x0, 0x7, %dr9", "addd,0 0x0, 0x4, %dr8", "addd,1 0x0, 0x0, %dr9"]
+        vec![
+            "addd,0 0x0, 0x1, %dr8",
+            "addd,1 0x0, 0x7, %dr9",
+            "addd,0 0x0, 0x4, %dr8",
+            "addd,1 0x0, 0x0, %dr9"
+        ]
     );
     let e = assemble("t.s", ".macro m a\n nop \\a\n.endm\n m\n").unwrap_err();
-    assert!(e.contains("t.s:4:1: error: macro `m` needs argument `a`"), "{e}");
-    assert!(assemble("t.s", ".macro m\nnop 1\n").unwrap_err().contains("has no `.endm`"));
+    assert!(
+        e.contains("t.s:4:1: error: macro `m` needs argument `a`"),
+        "{e}"
+    );
+    assert!(assemble("t.s", ".macro m\nnop 1\n")
+        .unwrap_err()
+        .contains("has no `.endm`"));
 }
 
 #[test]
@@ -175,15 +242,36 @@ fn raw_output_is_the_text_bytes() {
     let src = dir.join("r.s");
     std::fs::write(&src, "adds,0 %r0, %r1, %r2\n").unwrap();
     let out_path = dir.join("r.bin");
-    let out = Command::new(env!("CARGO_BIN_EXE_e2k-as")).arg("--raw").arg("-o").arg(&out_path).arg(&src).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(std::fs::read(&out_path).unwrap(), vec![0x01, 0, 0, 0x04, 0x82, 0x81, 0x80, 0x10]);
+    let out = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg("--raw")
+        .arg("-o")
+        .arg(&out_path)
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&out_path).unwrap(),
+        vec![0x01, 0, 0, 0x04, 0x82, 0x81, 0x80, 0x10]
+    );
     // Bad input: one line per error and a failing exit status.
     std::fs::write(&src, "frob\nadds,9 %r0, %r1, %r2\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_e2k-as")).arg(&src).arg("-o").arg(&out_path).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg(&src)
+        .arg("-o")
+        .arg(&out_path)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("r.s:1:1: error: unknown mnemonic `frob`"), "{err}");
+    assert!(
+        err.contains("r.s:1:1: error: unknown mnemonic `frob`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -192,7 +280,13 @@ fn predicate_logic() {
     let image = assemble("t.s", src).unwrap();
     assert_eq!(
         ops_of(&image),
-        vec!["cmpesb,0 %r0, %r1, %pred1", "pass %pred1, @p0", "pass %pred2, @p1", "landp @p0, ~@p1, @p4", "pass @p4, %pred3"]
+        vec![
+            "cmpesb,0 %r0, %r1, %pred1",
+            "pass %pred1, @p0",
+            "pass %pred2, @p1",
+            "landp @p0, ~@p1, @p4",
+            "pass @p4, %pred3"
+        ]
     );
     let e = assemble("t.s", "{ pass %pred1, @p0 }\n").unwrap_err();
     assert!(e.contains("has no effect"), "{e}");
@@ -208,12 +302,21 @@ size:   .quad . - table
         .quad here_minus
 ";
     let image = assemble("t.s", src).unwrap();
-    assert_eq!(ops_of(&image), vec!["ldw,0 %dr4, 0x0, %dr5", "ldd,2 %dr0, 0x8, %dr2", "std,5 %dr0, %dr1, %dr3"]);
+    assert_eq!(
+        ops_of(&image),
+        vec![
+            "ldw,0 %dr4, 0x0, %dr5",
+            "ldd,2 %dr0, 0x8, %dr2",
+            "std,5 %dr0, %dr1, %dr3"
+        ]
+    );
     let f = elf::parse(&image).unwrap();
     let data = &f.sections.iter().find(|s| s.name == ".data").unwrap().data;
     assert_eq!(&data[16..24], &16u64.to_le_bytes());
     assert_eq!(&data[24..32], &24u64.to_le_bytes());
-    assert!(assemble("t.s", "ldd,0 [ %dr0 + ], %dr1\n").unwrap_err().contains("an address is"));
+    assert!(assemble("t.s", "ldd,0 [ %dr0 + ], %dr1\n")
+        .unwrap_err()
+        .contains("an address is"));
 }
 
 #[test]
@@ -222,7 +325,10 @@ fn array_access() {
     let image = assemble("t.s", src).unwrap();
     assert_eq!(
         ops_of(&image),
-        vec!["movad,0 area = 1, ind = 2, am = 1, be = 0, %dr1", "movaw,3 area = 5, ind = 0, am = 0, be = 0, %dr7"]
+        vec![
+            "movad,0 area = 1, ind = 2, am = 1, be = 0, %dr1",
+            "movaw,3 area = 5, ind = 0, am = 0, be = 0, %dr7"
+        ]
     );
 }
 
@@ -241,7 +347,9 @@ fn errors_name_the_place() {
         ("{ disp %ctpr1, 0x10000 ; return %ctpr3 }\n", "already uses"),
     ];
     for (src, want) in cases {
-        let e = assemble("t.s", src).err().unwrap_or_else(|| panic!("no error for {src:?}"));
+        let e = assemble("t.s", src)
+            .err()
+            .unwrap_or_else(|| panic!("no error for {src:?}"));
         assert!(e.contains(want), "for {src:?}: `{e}` lacks `{want}`");
     }
 }

@@ -30,25 +30,129 @@ fn reassemble(lines: &[String], iset: Iset, pc: u64) -> Vec<String> {
 fn listings_reassemble() {
     let pc = 0x10000;
     let cases: Vec<(Syllables, u8)> = vec![
-        (Syllables { cs1: Some(0x0c14_20c4), lts: vec![0x8011], ..Default::default() }, 4),
-        (Syllables { ss: Some(0x8000_0000 | 1 << 10 | 2 << 5 | 3), cs0: Some(1 << 30 | 0x10), cs1: Some(5 << 28 | 4), ..Default::default() }, 4),
-        (Syllables { ss: Some(3 << 10 | 1 << 5 | 1 << 16 | 1 << 18 | 1 << 21), cs0: Some(3 << 30 | 3 << 28), nop: 2, loop_mode: true, ..Default::default() }, 4),
-        (Syllables { ss: Some(5 << 5 | 7), cs0: Some(0x0fff_fffe), ..Default::default() }, 4),
-        (Syllables { cs0: Some(1 << 30 | 2 << 28 | 3), ..Default::default() }, 4),
-        (Syllables { cs1: Some(3 << 28 | 0x1f), ..Default::default() }, 5),
-        (Syllables { ss: Some(2 << 10 | 3 << 5 | 4), ..Default::default() }, 6),
-        (Syllables { ss: Some(1 << 10 | 14 << 5 | 9), ..Default::default() }, 6),
+        (
+            Syllables {
+                cs1: Some(0x0c14_20c4),
+                lts: vec![0x8011],
+                ..Default::default()
+            },
+            4,
+        ),
+        (
+            Syllables {
+                ss: Some(0x8000_0000 | 1 << 10 | 2 << 5 | 3),
+                cs0: Some(1 << 30 | 0x10),
+                cs1: Some(5 << 28 | 4),
+                ..Default::default()
+            },
+            4,
+        ),
+        (
+            Syllables {
+                ss: Some(3 << 10 | 1 << 5 | 1 << 16 | 1 << 18 | 1 << 21),
+                cs0: Some(3 << 30 | 3 << 28),
+                nop: 2,
+                loop_mode: true,
+                ..Default::default()
+            },
+            4,
+        ),
+        (
+            Syllables {
+                ss: Some(5 << 5 | 7),
+                cs0: Some(0x0fff_fffe),
+                ..Default::default()
+            },
+            4,
+        ),
+        (
+            Syllables {
+                cs0: Some(1 << 30 | 2 << 28 | 3),
+                ..Default::default()
+            },
+            4,
+        ),
+        (
+            Syllables {
+                cs1: Some(3 << 28 | 0x1f),
+                ..Default::default()
+            },
+            5,
+        ),
+        (
+            Syllables {
+                ss: Some(2 << 10 | 3 << 5 | 4),
+                ..Default::default()
+            },
+            6,
+        ),
+        (
+            Syllables {
+                ss: Some(1 << 10 | 14 << 5 | 9),
+                ..Default::default()
+            },
+            6,
+        ),
         // crp, srp, slrp
-        (Syllables { ss: Some(1 << 25), ..Default::default() }, 4),
-        (Syllables { ss: Some(1 << 27), ..Default::default() }, 4),
-        (Syllables { ss: Some(1 << 25 | 1 << 27), ..Default::default() }, 4),
+        (
+            Syllables {
+                ss: Some(1 << 25),
+                ..Default::default()
+            },
+            4,
+        ),
+        (
+            Syllables {
+                ss: Some(1 << 27),
+                ..Default::default()
+            },
+            4,
+        ),
+        (
+            Syllables {
+                ss: Some(1 << 25 | 1 << 27),
+                ..Default::default()
+            },
+            4,
+        ),
         // icall 0x1234 / hcall 5, under ? %pred2
-        (Syllables { ss: Some(2 << 5 | 2), cs0: Some(0x1234), cs1: Some(5 << 28 | 1 << 7 | 8), ..Default::default() }, 4),
-        (Syllables { ss: Some(2 << 5 | 2), cs0: Some(5 << 1), cs1: Some(5 << 28 | 2 << 7 | 8), ..Default::default() }, 4),
+        (
+            Syllables {
+                ss: Some(2 << 5 | 2),
+                cs0: Some(0x1234),
+                cs1: Some(5 << 28 | 1 << 7 | 8),
+                ..Default::default()
+            },
+            4,
+        ),
+        (
+            Syllables {
+                ss: Some(2 << 5 | 2),
+                cs0: Some(5 << 1),
+                cs1: Some(5 << 28 | 2 << 7 | 8),
+                ..Default::default()
+            },
+            4,
+        ),
         // pass %pred1, @p0; pass %pred2, @p1; andp ~@p1, @p0, @p4; pass @p4, %pred5
-        (Syllables { pls: vec![(0x60 | 1) << 24 | (0x60 | 2) << 16 | 1 << 10 | 1 << 13 | 1 << 5 | 5], ..Default::default() }, 4),
+        (
+            Syllables {
+                pls: vec![(0x60 | 1) << 24 | (0x60 | 2) << 16 | 1 << 10 | 1 << 13 | 1 << 5 | 5],
+                ..Default::default()
+            },
+            4,
+        ),
         // Two combiners, the second reading the first's result.
-        (Syllables { pls: vec![(0x60 | 3) << 24 | (0x60 | 4) << 16 | 1 << 14 | 1 << 10, 4 << 10 | 4 << 6 | 1 << 9 | 1 << 5 | 7], ..Default::default() }, 4),
+        (
+            Syllables {
+                pls: vec![
+                    (0x60 | 3) << 24 | (0x60 | 4) << 16 | 1 << 14 | 1 << 10,
+                    4 << 10 | 4 << 6 | 1 << 9 | 1 << 5 | 7,
+                ],
+                ..Default::default()
+            },
+            4,
+        ),
     ];
     for (s, ver) in cases {
         let lines = listing_of(&s, v(ver), pc);
@@ -62,11 +166,24 @@ fn hand_written_control_syntax() {
     let v4 = v(4);
     let symbols = |s: &str| (s == "loop").then_some(0x10040u64);
     let mut b = Bundle::default();
-    for l in ["setwd wsz = 8, nfx = 1, dbl = 0", "disp %ctpr2, loop", "ct %ctpr2 ? ~%pred0", "ipd 3"] {
+    for l in [
+        "setwd wsz = 8, nfx = 1, dbl = 0",
+        "disp %ctpr2, loop",
+        "ct %ctpr2 ? ~%pred0",
+        "ipd 3",
+    ] {
         encode_ctl(l, 0x10000, v4, &mut b, &symbols).unwrap_or_else(|e| panic!("`{l}`: {e}"));
     }
     let out = listing_of(&Syllables::from_bundle(&b), v4, 0x10000);
-    assert_eq!(out, vec!["ct %ctpr2 ? ~%pred0", "ipd 3", "disp %ctpr2, 0x10040", "setwd wsz = 0x8, nfx = 0x1, dbl = 0x0"]);
+    assert_eq!(
+        out,
+        vec![
+            "ct %ctpr2 ? ~%pred0",
+            "ipd 3",
+            "disp %ctpr2, 0x10040",
+            "setwd wsz = 0x8, nfx = 0x1, dbl = 0x0"
+        ]
+    );
     // The system call idiom of shared/examples/hello.s.
     let mut b = Bundle::default();
     for l in ["setwd wsz = 8, nfx = 1, dbl = 0", "sdisp %ctpr1, 0x3"] {
@@ -74,13 +191,21 @@ fn hand_written_control_syntax() {
     }
     let mut c = Bundle::default();
     encode_ctl("call %ctpr1, wbs = 4", 0x10008, v4, &mut c, &symbols).unwrap();
-    assert_eq!(listing_of(&Syllables::from_bundle(&c), v4, 0x10008), vec!["call %ctpr1, wbs = 0x4"]);
+    assert_eq!(
+        listing_of(&Syllables::from_bundle(&c), v4, 0x10008),
+        vec!["call %ctpr1, wbs = 0x4"]
+    );
     // Two transfer preparations cannot share CS0.
     let mut b = Bundle::default();
     encode_ctl("disp %ctpr1, 0x10000", 0x10000, v4, &mut b, &symbols).unwrap();
     let e = encode_ctl("return %ctpr3", 0x10000, v4, &mut b, &symbols).unwrap_err();
     assert!(e.to_string().contains("already uses"), "{e}");
-    assert_eq!(encode_ctl("frobnicate 3", 0x10000, v4, &mut b, &symbols).unwrap_err().to_string(), "unknown mnemonic `frobnicate`");
+    assert_eq!(
+        encode_ctl("frobnicate 3", 0x10000, v4, &mut b, &symbols)
+            .unwrap_err()
+            .to_string(),
+        "unknown mnemonic `frobnicate`"
+    );
 }
 
 mod random {

@@ -21,12 +21,25 @@ fn words(ws: &[u32]) -> Vec<u8> {
 #[test]
 fn every_sample_decodes_to_its_operation() {
     let samples = sample::all();
-    assert!(samples.len() > isa::ENCODINGS.len(), "corpus too small: {}", samples.len());
+    assert!(
+        samples.len() > isa::ENCODINGS.len(),
+        "corpus too small: {}",
+        samples.len()
+    );
     let mut rows_seen = vec![false; isa::ENCODINGS.len()];
     for s in &samples {
-        let d = decode(&s.bytes, 0x1000, s.iset)
-            .unwrap_or_else(|e| panic!("{} ({}) ch {} {}: {e}", isa::OPS[isa::ENCODINGS[s.enc].op as usize].name, isa::ENCODINGS[s.enc].src, s.channel, s.iset));
-        let op = d.alu[s.channel as usize].as_ref().expect("the channel holds the operation");
+        let d = decode(&s.bytes, 0x1000, s.iset).unwrap_or_else(|e| {
+            panic!(
+                "{} ({}) ch {} {}: {e}",
+                isa::OPS[isa::ENCODINGS[s.enc].op as usize].name,
+                isa::ENCODINGS[s.enc].src,
+                s.channel,
+                s.iset
+            )
+        });
+        let op = d.alu[s.channel as usize]
+            .as_ref()
+            .expect("the channel holds the operation");
         assert_eq!(
             isa::OPS[op.op as usize].name,
             isa::OPS[isa::ENCODINGS[s.enc].op as usize].name,
@@ -56,7 +69,16 @@ fn disassembly_of_every_operation() {
         let d = decode(&s.bytes, 0x10000, s.iset).unwrap();
         let e = &isa::ENCODINGS[s.enc];
         let (file, line) = e.src.rsplit_once(':').unwrap();
-        lines.push((file.to_string(), line.parse().unwrap(), format!("{:<28} {} | {}", e.src, s.iset, bundle_lines(&d).join(" ; "))));
+        lines.push((
+            file.to_string(),
+            line.parse().unwrap(),
+            format!(
+                "{:<28} {} | {}",
+                e.src,
+                s.iset,
+                bundle_lines(&d).join(" ; ")
+            ),
+        ));
     }
     // In description order, so that a change to `isa/` shows up where it was made.
     lines.sort();
@@ -67,8 +89,16 @@ fn disassembly_of_every_operation() {
 #[test]
 fn control_syllables_disassemble() {
     let cases: &[(&str, u8, &[u32])] = &[
-        ("setwd/setbn/setbp", 4, &[0x00008011, 0x0c1420c4, 0x00000000, 0x00000218]),
-        ("64-bit literal", 4, &[0x04000011, 0x1102dc03, 0x11223344, 0x55667788]),
+        (
+            "setwd/setbn/setbp",
+            4,
+            &[0x00008011, 0x0c1420c4, 0x00000000, 0x00000218],
+        ),
+        (
+            "64-bit literal",
+            4,
+            &[0x04000011, 0x1102dc03, 0x11223344, 0x55667788],
+        ),
         ("mova", 4, &[0x00001011, 0xc0009000, 0x81000087, 0x40453140]),
     ];
     let mut text = String::new();
@@ -77,29 +107,51 @@ fn control_syllables_disassemble() {
         text.push_str(&listing(&words(ws), 0x10000, v(*ver), &[]));
     }
     // CDS0: RLP on channel 3 under %pcnt2 (low half), MRGC for channel 1 (high half).
-    let mut s = Syllables { cds: vec![0x8864_4442], ..Default::default() };
+    let mut s = Syllables {
+        cds: vec![0x8864_4442],
+        ..Default::default()
+    };
     s.als[1] = Some(0x1080_8182);
     s.als[3] = Some(0x1080_8182);
     text.push_str("# CDS entries\n");
     text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[]));
     // Stubs and control syllables built field by field.
-    let mut s = Syllables { ss: Some(0x8000_0000 | 1 << 10 | 2 << 5 | 3), ..Default::default() };
+    let mut s = Syllables {
+        ss: Some(0x8000_0000 | 1 << 10 | 2 << 5 | 3),
+        ..Default::default()
+    };
     s.cs0 = Some(1 << 30 | 0x10); // disp %ctpr1, pc + 0x80
     s.cs1 = Some(5 << 28 | 4); // call %ctpr1, wbs = 4 (under the SS condition)
     text.push_str("# disp + call ? %pred3\n");
     text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[]));
-    let s = Syllables { ss: Some(3 << 10 | 1 << 5 | 1 << 16 | 1 << 18 | 1 << 21), cs0: Some(3 << 30 | 3 << 28), nop: 2, loop_mode: true, ..Default::default() };
+    let s = Syllables {
+        ss: Some(3 << 10 | 1 << 5 | 1 << 16 | 1 << 18 | 1 << 21),
+        cs0: Some(3 << 30 | 3 << 28),
+        nop: 2,
+        loop_mode: true,
+        ..Default::default()
+    };
     text.push_str("# return, ct with loop stubs\n");
     text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[]));
-    let s = Syllables { ss: Some(5 << 5 | 7), cs0: Some(0x0fff_fffe), ..Default::default() };
+    let s = Syllables {
+        ss: Some(5 << 5 | 7),
+        cs0: Some(0x0fff_fffe),
+        ..Default::default()
+    };
     text.push_str("# ibranch backwards ? %NOT_LOOP_END\n");
     text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[]));
     // PLS: pass %pred1 -> @p0, %pred2 -> @p1, andp -> @p4, pass @p4 -> %pred5.
     let pls0 = (0x60 | 1) << 24 | (0x60 | 2) << 16 | 1 << 10 | 1 << 13 | 1 << 5 | 5;
-    let s = Syllables { pls: vec![pls0], ..Default::default() };
+    let s = Syllables {
+        pls: vec![pls0],
+        ..Default::default()
+    };
     text.push_str("# predicate logic\n");
     text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[]));
-    let s = Syllables { cs1: Some(3 << 28 | 0x1f), ..Default::default() };
+    let s = Syllables {
+        cs1: Some(3 << 28 | 0x1f),
+        ..Default::default()
+    };
     for ver in [1, 2, 5] {
         text.push_str(&format!("# wait on v{ver}\n"));
         text.push_str(&listing(&pack(&s, v(ver)).unwrap(), 0x10000, v(ver), &[]));
@@ -109,9 +161,19 @@ fn control_syllables_disassemble() {
 
 #[test]
 fn decoded_structure() {
-    let d = decode(&words(&[0x04000011, 0x1102dc03, 0x11223344, 0x55667788]), 0x10000, v(4)).unwrap();
+    let d = decode(
+        &words(&[0x04000011, 0x1102dc03, 0x11223344, 0x55667788]),
+        0x10000,
+        v(4),
+    )
+    .unwrap();
     insta::assert_debug_snapshot!("structure_literal", d);
-    let d = decode(&words(&[0x00001011, 0xc0009000, 0x81000087, 0x40453140]), 0x10000, v(4)).unwrap();
+    let d = decode(
+        &words(&[0x00001011, 0xc0009000, 0x81000087, 0x40453140]),
+        0x10000,
+        v(4),
+    )
+    .unwrap();
     insta::assert_debug_snapshot!("structure_aas", d);
 }
 
@@ -119,20 +181,32 @@ fn decoded_structure() {
 fn malformed_bundles_are_typed_errors() {
     // HS says 16 bytes, only 8 given.
     let e = decode(&words(&[0x04000011, 0x10808182]), 0, v(4)).unwrap_err();
-    assert_eq!(e.to_string(), "truncated wide instruction: needs 16 bytes, 8 available");
+    assert_eq!(
+        e.to_string(),
+        "truncated wide instruction: needs 16 bytes, 8 available"
+    );
     // mdl claims a CS0 that is not there.
     let e = decode(&words(&[0x04000002, 0x10808182]), 0, v(4)).unwrap_err();
     assert!(e.to_string().contains("mdl"), "{e}");
     // Misaligned address.
-    assert!(decode(&words(&[0, 0]), 4, v(4)).unwrap_err().to_string().contains("aligned"));
+    assert!(decode(&words(&[0, 0]), 4, v(4))
+        .unwrap_err()
+        .to_string()
+        .contains("aligned"));
     // A literal reference without the literal: an error to execute, listed as objdump does.
     let e = decode(&words(&[0x04000001, 0x1080d882]), 0, v(4)).unwrap_err();
     assert!(e.to_string().contains("LTS0"), "{e}");
     let d = decode_lenient(&words(&[0x04000001, 0x1080d882]), 0, v(4)).unwrap();
-    assert_eq!(bundle_lines(&d), vec!["adds,0 %r0, <nonexistent _f32s,_lts0>, %r2".to_string()]);
+    assert_eq!(
+        bundle_lines(&d),
+        vec!["adds,0 %r0, <nonexistent _f32s,_lts0>, %r2".to_string()]
+    );
     // Literal slots and destinations the hardware does not have.
     let d = decode_lenient(&words(&[0x04000001, 0x1180d3c0]), 0, v(4)).unwrap();
-    assert_eq!(bundle_lines(&d), vec!["addd,0 %dr0, <illegal _f16s,_lts3lo>, <reserved special register>".to_string()]);
+    assert_eq!(
+        bundle_lines(&d),
+        vec!["addd,0 %dr0, <illegal _f16s,_lts3lo>, <reserved special register>".to_string()]
+    );
     assert!(decode(&words(&[0x04000001, 0x1180d3c0]), 0, v(4)).is_err());
     // An opcode that no version has in channel 0.
     let d = decode_lenient(&words(&[0x04000001, 0x5d808182]), 0, v(4)).unwrap();
@@ -143,12 +217,23 @@ fn malformed_bundles_are_typed_errors() {
 #[test]
 fn second_halves_of_pairs_are_not_printed() {
     let samples = sample::all();
-    let movtq = |ch: u8| samples.iter().find(|s| isa::OPS[isa::ENCODINGS[s.enc].op as usize].name == "movtq" && s.channel == ch).unwrap();
+    let movtq = |ch: u8| {
+        samples
+            .iter()
+            .find(|s| {
+                isa::OPS[isa::ENCODINGS[s.enc].op as usize].name == "movtq" && s.channel == ch
+            })
+            .unwrap()
+    };
     let first = decode(&movtq(0).bytes, 0, movtq(0).iset).unwrap();
     assert_eq!(bundle_lines(&first).len(), 1);
     let second = decode(&movtq(1).bytes, 0, movtq(1).iset).unwrap();
     assert!(second.alu[1].is_some(), "the second half still decodes");
-    assert!(bundle_lines(&second).is_empty(), "{:?}", bundle_lines(&second));
+    assert!(
+        bundle_lines(&second).is_empty(),
+        "{:?}",
+        bundle_lines(&second)
+    );
 }
 
 #[test]
@@ -157,14 +242,22 @@ fn version_selects_operations() {
     for s in sample::all() {
         let e = &isa::ENCODINGS[s.enc];
         let op = e.op;
-        let covered: u8 = isa::ENCODINGS.iter().filter(|r| r.op == op && r.channels & (1 << s.channel) != 0).fold(0, |m, r| m | r.versions);
+        let covered: u8 = isa::ENCODINGS
+            .iter()
+            .filter(|r| r.op == op && r.channels & (1 << s.channel) != 0)
+            .fold(0, |m, r| m | r.versions);
         for other in Iset::all() {
             if covered & other.mask() != 0 {
                 continue;
             }
             if let Ok(d) = decode(&s.bytes, 0, other) {
                 let got = d.alu[s.channel as usize].as_ref().map(|a| a.op);
-                assert_ne!(got, Some(op), "{} decoded in {other}, outside its versions", isa::OPS[op as usize].name);
+                assert_ne!(
+                    got,
+                    Some(op),
+                    "{} decoded in {other}, outside its versions",
+                    isa::OPS[op as usize].name
+                );
             }
         }
     }

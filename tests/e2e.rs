@@ -13,7 +13,10 @@ fn dir() -> PathBuf {
 }
 
 fn header(src: &str, key: &str) -> Option<String> {
-    src.lines().find_map(|l| l.strip_prefix(&format!("! {key}:")).map(|v| v.trim().to_string()))
+    src.lines().find_map(|l| {
+        l.strip_prefix(&format!("! {key}:"))
+            .map(|v| v.trim().to_string())
+    })
 }
 
 /// Assembles a test program into a temporary executable.
@@ -33,7 +36,9 @@ pub fn build(name: &str) -> PathBuf {
 fn run(name: &str) {
     let src = std::fs::read_to_string(dir().join(format!("{name}.s"))).unwrap();
     let exe = build(name);
-    let args: Vec<String> = header(&src, "args").map(|a| a.split_whitespace().map(String::from).collect()).unwrap_or_default();
+    let args: Vec<String> = header(&src, "args")
+        .map(|a| a.split_whitespace().map(String::from).collect())
+        .unwrap_or_default();
     for engine in [&["-no-jit"][..], &["-jit-threshold", "1"][..]] {
         check(name, &src, &exe, &args, engine);
     }
@@ -41,15 +46,31 @@ fn run(name: &str) {
 }
 
 fn check(name: &str, src: &str, exe: &Path, args: &[String], engine: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_e2k-emu")).args(engine).arg(exe).args(args).current_dir(dir()).output().expect("e2k-emu runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_e2k-emu"))
+        .args(engine)
+        .arg(exe)
+        .args(args)
+        .current_dir(dir())
+        .output()
+        .expect("e2k-emu runs");
     let want_out = std::fs::read_to_string(dir().join(format!("{name}.out"))).unwrap_or_default();
     let want_code: i32 = header(src, "exit").map_or(0, |c| c.parse().unwrap());
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stdout, want_out, "{name} {engine:?}: stdout (stderr: {stderr})");
-    assert_eq!(out.status.code(), Some(want_code), "{name} {engine:?}: exit status (stderr: {stderr})");
+    assert_eq!(
+        stdout, want_out,
+        "{name} {engine:?}: stdout (stderr: {stderr})"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(want_code),
+        "{name} {engine:?}: exit status (stderr: {stderr})"
+    );
     if let Some(s) = header(src, "stderr") {
-        assert!(stderr.contains(&s), "{name} {engine:?}: stderr lacks {s:?}: {stderr}");
+        assert!(
+            stderr.contains(&s),
+            "{name} {engine:?}: stderr lacks {s:?}: {stderr}"
+        );
     }
 }
 
@@ -60,8 +81,23 @@ macro_rules! programs {
 }
 
 programs!(
-    hello, arith, select, memory, calls, loops, branches, spec, syscalls, fault_segv, fault_rodata, fault_div, fault_ctpr, fault_window,
-    fault_tag, fault_decode, fault_return,
+    hello,
+    arith,
+    select,
+    memory,
+    calls,
+    loops,
+    branches,
+    spec,
+    syscalls,
+    fault_segv,
+    fault_rodata,
+    fault_div,
+    fault_ctpr,
+    fault_window,
+    fault_tag,
+    fault_decode,
+    fault_return,
 );
 
 /// The programs under examples/ build and behave as README says.
@@ -75,21 +111,44 @@ fn example(name: &str, args: &[&str]) -> (String, Option<i32>) {
 fn example_with(name: &str, args: &[&str], engine: &[&str]) -> (String, Option<i32>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let exe = std::env::temp_dir().join(format!("e2k-emu-example-{}-{name}", std::process::id()));
-    let st = Command::new(env!("CARGO_BIN_EXE_e2k-as")).arg(root.join(format!("examples/{name}.s"))).arg("-o").arg(&exe).status().unwrap();
+    let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg(root.join(format!("examples/{name}.s")))
+        .arg("-o")
+        .arg(&exe)
+        .status()
+        .unwrap();
     assert!(st.success());
-    let out = Command::new(env!("CARGO_BIN_EXE_e2k-emu")).args(engine).arg(&exe).args(args).current_dir(root).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_e2k-emu"))
+        .args(engine)
+        .arg(&exe)
+        .args(args)
+        .current_dir(root)
+        .output()
+        .unwrap();
     let _ = std::fs::remove_file(&exe);
-    (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code())
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code(),
+    )
 }
 
 #[test]
 fn example_hello() {
-    assert_eq!(example("hello", &[]), ("Hello, Elbrus!\n".to_string(), Some(0)));
+    assert_eq!(
+        example("hello", &[]),
+        ("Hello, Elbrus!\n".to_string(), Some(0))
+    );
 }
 
 #[test]
 fn example_primes() {
-    assert_eq!(example("primes", &["30"]), ("2\n3\n5\n7\n11\n13\n17\n19\n23\n29\n10\n".to_string(), Some(0)));
+    assert_eq!(
+        example("primes", &["30"]),
+        (
+            "2\n3\n5\n7\n11\n13\n17\n19\n23\n29\n10\n".to_string(),
+            Some(0)
+        )
+    );
     let (out, code) = example("primes", &[]);
     assert_eq!(code, Some(0));
     assert!(out.ends_with("97\n25\n"), "{out}");

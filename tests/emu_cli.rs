@@ -19,7 +19,10 @@ fn hello() -> PathBuf {
 }
 
 fn emu(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_e2k-emu")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_e2k-emu"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn text(b: &[u8]) -> String {
@@ -49,7 +52,13 @@ fn strace_lists_the_system_calls() {
 fn d_logs_to_a_file() {
     let h = hello();
     let log = std::env::temp_dir().join(format!("e2k-emu-cli-log-{}", std::process::id()));
-    let o = emu(&["-d", "in_asm,exec,cpu", "-D", log.to_str().unwrap(), h.to_str().unwrap()]);
+    let o = emu(&[
+        "-d",
+        "in_asm,exec,cpu",
+        "-D",
+        log.to_str().unwrap(),
+        h.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(3));
     let l = std::fs::read_to_string(&log).unwrap();
     let _ = std::fs::remove_file(&log);
@@ -58,6 +67,39 @@ fn d_logs_to_a_file() {
     assert!(l.contains("Trace: 0x0000000000010010"), "{l}");
     assert!(l.contains("%r9  =0x0000000000000001"), "{l}");
     assert!(text(&o.stderr).is_empty());
+}
+
+#[test]
+fn out_asm_and_jit_statistics() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let prog = std::env::temp_dir().join(format!("e2k-emu-cli-loops-{}", std::process::id()));
+    let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .args([
+            format!("{root}/tests/programs/lib/prelude.s"),
+            format!("{root}/tests/programs/loops.s"),
+        ])
+        .arg("-o")
+        .arg(&prog)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let log = std::env::temp_dir().join(format!("e2k-emu-cli-out-asm-{}", std::process::id()));
+    let o = emu(&[
+        "-jit-threshold",
+        "1",
+        "-d",
+        "out_asm,jit",
+        "-D",
+        log.to_str().unwrap(),
+        prog.to_str().unwrap(),
+    ]);
+    let l = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    let _ = std::fs::remove_file(&prog);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(l.contains("OUT: [size="), "{l}");
+    assert!(l.contains("wide instructions)"), "{l}");
+    assert!(l.contains("blocks translated"), "{l}");
 }
 
 #[test]
@@ -91,7 +133,16 @@ fn options_and_refusals() {
 fn environment_and_argv0() {
     // -E/-U/-0 shape what the guest receives; hello ignores them but must still run.
     let h = hello();
-    let o = emu(&["-E", "A=1", "-U", "PATH", "-0", "name", h.to_str().unwrap(), "x"]);
+    let o = emu(&[
+        "-E",
+        "A=1",
+        "-U",
+        "PATH",
+        "-0",
+        "name",
+        h.to_str().unwrap(),
+        "x",
+    ]);
     assert_eq!(o.status.code(), Some(3));
     let o = emu(&["-E", "novalue", h.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));

@@ -42,7 +42,10 @@ fn literals_and_errors() {
     let v4 = Iset::new(4).unwrap();
     let e = encode_alu("addd", 0, false, "%dr0, _f64 0x1122334455667788, %dr1", v4).unwrap();
     let lit = e.literal.unwrap();
-    assert_eq!((lit.bits, lit.value, lit.byte_base), (64, 0x1122334455667788, 0xdc));
+    assert_eq!(
+        (lit.bits, lit.value, lit.byte_base),
+        (64, 0x1122334455667788, 0xdc)
+    );
     let e = encode_alu("adds", 1, false, "%r0, 0x12345, %r1", v4).unwrap();
     assert_eq!(e.literal.unwrap().bits, 32);
     let e = encode_alu("adds", 1, false, "%r0, 5, %r1", v4).unwrap();
@@ -50,8 +53,22 @@ fn literals_and_errors() {
     assert_eq!((e.als >> 8) & 0xff, 0xc5);
     let e = encode_alu("ldd", 0, false, "%dr0, %dr1, %dr2, mas = 0x3", v4).unwrap();
     assert_eq!(e.mas, Some(3));
-    assert_eq!(encode_alu("frob", 0, false, "", v4).unwrap_err().to_string(), "unknown mnemonic `frob`");
-    assert!(encode_alu("stb", 0, false, "%dr0, %dr1, %r2", v4).unwrap_err().to_string().contains("cannot use channel 0"));
-    assert!(encode_alu("adds", 0, false, "%r0, %r1", v4).unwrap_err().to_string().contains("bad operands"));
-    assert!(encode_alu("qpand", 0, false, "%qpr0, %qpr1, %qpr2", v4).is_err(), "qpand is v5+");
+    assert_eq!(
+        encode_alu("frob", 0, false, "", v4)
+            .unwrap_err()
+            .to_string(),
+        "unknown mnemonic `frob`"
+    );
+    assert!(encode_alu("stb", 0, false, "%dr0, %dr1, %r2", v4)
+        .unwrap_err()
+        .to_string()
+        .contains("cannot use channel 0"));
+    assert!(encode_alu("adds", 0, false, "%r0, %r1", v4)
+        .unwrap_err()
+        .to_string()
+        .contains("bad operands"));
+    assert!(
+        encode_alu("qpand", 0, false, "%qpr0, %qpr1, %qpr2", v4).is_err(),
+        "qpand is v5+"
+    );
 }

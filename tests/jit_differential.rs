@@ -73,10 +73,15 @@ const ISET: u8 = 4;
 
 /// Channels where `op` may run in the ISA version used.
 fn channels(op: &str) -> Vec<u8> {
-    let Some(oi) = isa::OPS.iter().position(|o| o.name == op) else { return vec![] };
+    let Some(oi) = isa::OPS.iter().position(|o| o.name == op) else {
+        return vec![];
+    };
     let v = Iset::new(ISET).unwrap().mask();
     let mut m = 0u8;
-    for e in isa::ENCODINGS.iter().filter(|e| e.op as usize == oi && e.versions & v != 0) {
+    for e in isa::ENCODINGS
+        .iter()
+        .filter(|e| e.op as usize == oi && e.versions & v != 0)
+    {
         m |= e.channels & !e.second;
     }
     (0..6).filter(|c| m & (1 << c) != 0).collect()
@@ -110,8 +115,28 @@ fn operand2() -> impl Strategy<Value = Operand2> {
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    (0..OPS.len(), 0usize..6, 0u8..16, any::<bool>(), operand2(), 0u8..16, 0u8..8, proptest::option::of((any::<bool>(), 0u8..8)))
-        .prop_map(|(op, channel_pick, src1, src1_reg, src2, dst, pred, rlp)| Op { op, channel_pick, src1, src1_reg, src2, dst, pred, rlp })
+    (
+        0..OPS.len(),
+        0usize..6,
+        0u8..16,
+        any::<bool>(),
+        operand2(),
+        0u8..16,
+        0u8..8,
+        proptest::option::of((any::<bool>(), 0u8..8)),
+    )
+        .prop_map(
+            |(op, channel_pick, src1, src1_reg, src2, dst, pred, rlp)| Op {
+                op,
+                channel_pick,
+                src1,
+                src1_reg,
+                src2,
+                dst,
+                pred,
+                rlp,
+            },
+        )
 }
 
 /// A wide instruction's text, or None if its operations cannot share one.
@@ -128,7 +153,11 @@ fn bundle_text(ops: &[Op]) -> Option<String> {
         let free: Vec<u8> = chans.into_iter().filter(|c| !used[*c as usize]).collect();
         let ch = *free.get(o.channel_pick % free.len().max(1))?;
         used[ch as usize] = true;
-        let s1 = if o.src1_reg { format!("%r{}", o.src1) } else { format!("{}", o.src1) };
+        let s1 = if o.src1_reg {
+            format!("%r{}", o.src1)
+        } else {
+            format!("{}", o.src1)
+        };
         let s2 = match o.src2 {
             Operand2::Reg(r) => format!("%r{r}"),
             Operand2::Imm(i) => format!("{i}"),
@@ -150,13 +179,24 @@ fn bundle_text(ops: &[Op]) -> Option<String> {
     if lits > 2 {
         return None;
     }
-    Some(format!("    {{\n        {}\n    }}\n", lines.join("\n        ")))
+    Some(format!(
+        "    {{\n        {}\n    }}\n",
+        lines.join("\n        ")
+    ))
 }
 
 fn program(init: &[i64], bundles: &[Vec<Op>]) -> String {
-    let mut s = String::from("    .text\n    .global _start\n_start:\n    {\n        setwd wsz = 0x10, nfx = 1\n    }\n");
+    let mut s = String::from(
+        "    .text\n    .global _start\n_start:\n    {\n        setwd wsz = 0x10, nfx = 1\n    }\n",
+    );
     for (k, pair) in init.chunks(2).enumerate() {
-        s.push_str(&format!("    {{\n        addd,0 0, {}, %r{}\n        addd,1 0, {}, %r{}\n    }}\n", pair[0], 2 * k, pair[1], 2 * k + 1));
+        s.push_str(&format!(
+            "    {{\n        addd,0 0, {}, %r{}\n        addd,1 0, {}, %r{}\n    }}\n",
+            pair[0],
+            2 * k,
+            pair[1],
+            2 * k + 1
+        ));
     }
     s.push_str("    {\n        cmpedb,0 %r0, %r1, %pred0\n        cmpbdb,1 %r2, %r3, %pred1\n        cmpldb,3 %r4, %r5, %pred2\n        cmpedb,4 %r6, %r6, %pred3\n    }\n");
     for b in bundles {
@@ -183,7 +223,13 @@ fn run(image: &[u8], jit: bool) -> End {
     opts.jit_threshold = 1;
     let mut m = Machine::new(image, opts).expect("loads");
     let outcome = m.run();
-    End { outcome, ip: m.cpu.ip, executed: m.cpu.executed, regs: (0..32).map(|n| interp::reg(&m.cpu, n)).collect(), preds: m.cpu.preds }
+    End {
+        outcome,
+        ip: m.cpu.ip,
+        executed: m.cpu.executed,
+        regs: (0..32).map(|n| interp::reg(&m.cpu, n)).collect(),
+        preds: m.cpu.preds,
+    }
 }
 
 proptest! {

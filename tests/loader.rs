@@ -5,8 +5,20 @@ use e2k_emu::loader::{at, initial_stack, plan, Ids, LoadError};
 use e2k_emu::version::Iset;
 
 fn hello() -> Vec<u8> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/programs/hello.s")).unwrap();
-    assemble_elf(&[("hello.s".into(), text)], &Options { iset: Iset::new(5).unwrap(), entry: None, text_base: 0x10000 }).unwrap()
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/programs/hello.s"
+    ))
+    .unwrap();
+    assemble_elf(
+        &[("hello.s".into(), text)],
+        &Options {
+            iset: Iset::new(5).unwrap(),
+            entry: None,
+            text_base: 0x10000,
+        },
+    )
+    .unwrap()
 }
 
 #[test]
@@ -16,9 +28,15 @@ fn plans_a_static_executable() {
     assert_eq!(p.iset, Iset::new(5));
     assert!(!p.position_independent);
     let text = &p.segments[0];
-    assert_eq!((text.vaddr, text.read, text.write, text.exec), (0x10000, true, false, true));
+    assert_eq!(
+        (text.vaddr, text.read, text.write, text.exec),
+        (0x10000, true, false, true)
+    );
     let data = &p.segments[1];
-    assert_eq!((data.vaddr, data.read, data.write, data.exec), (0x11000, true, true, false));
+    assert_eq!(
+        (data.vaddr, data.read, data.write, data.exec),
+        (0x11000, true, true, false)
+    );
     assert_eq!(p.brk, 0x12000);
 }
 
@@ -76,7 +94,12 @@ fn builds_the_initial_stack() {
     let p = plan(&hello(), 0).unwrap();
     let args = vec!["./hello".to_string(), "a b".to_string()];
     let env = vec!["HOME=/root".to_string()];
-    let ids = Ids { uid: 1000, euid: 1000, gid: 100, egid: 100 };
+    let ids = Ids {
+        uid: 1000,
+        euid: 1000,
+        gid: 100,
+        egid: 100,
+    };
     let random = [7u8; 16];
     let top = 0x7fff_0000_0000;
     let s = initial_stack(top, &args, &env, "/bin/hello", &p, ids, random);

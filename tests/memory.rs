@@ -10,7 +10,11 @@ fn maps_reads_writes_and_faults() {
     m.map(0x10000, 2 * PAGE, perm::READ | perm::WRITE).unwrap();
     m.store(0x10ffc, 64, 0x1122_3344_5566_7788).unwrap(); // across the page boundary
     assert_eq!(m.load(0x10ffc, 64).unwrap(), 0x1122_3344_5566_7788);
-    assert_eq!(m.load(0x11000, 16).unwrap(), 0x3344, "little-endian across the page boundary");
+    assert_eq!(
+        m.load(0x11000, 16).unwrap(),
+        0x3344,
+        "little-endian across the page boundary"
+    );
     let f = m.load(0x12000, 8).unwrap_err();
     assert_eq!((f.addr, f.access, f.mapped), (0x12000, Access::Read, false));
     // A read that starts mapped and runs into unmapped memory faults at the boundary.
@@ -28,7 +32,11 @@ fn maps_reads_writes_and_faults() {
     assert!(m.fetch(0x10000, 16).is_err());
     m.protect(0x10000, PAGE, perm::READ | perm::EXEC).unwrap();
     assert_eq!(m.fetch(0x10000, 8).unwrap().len(), 8);
-    assert_eq!(m.fetch(0x10ffc, 64).unwrap().len(), 4, "fetch stops where execute permission ends");
+    assert_eq!(
+        m.fetch(0x10ffc, 64).unwrap().len(),
+        4,
+        "fetch stops where execute permission ends"
+    );
 }
 
 #[test]

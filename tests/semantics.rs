@@ -19,30 +19,69 @@ impl Exec for Machine {
     fn load(&mut self, addr: u64, bits: u32) -> Result<u128, Trap> {
         let mut v = 0u128;
         for i in (0..bits as u64 / 8).rev() {
-            let b = *self.mem.get(&addr.wrapping_add(i)).ok_or(Trap::MemoryFault(addr))?;
+            let b = *self
+                .mem
+                .get(&addr.wrapping_add(i))
+                .ok_or(Trap::MemoryFault(addr))?;
             v = v << 8 | b as u128;
         }
         Ok(v)
     }
     fn store(&mut self, addr: u64, bits: u32, value: u128) -> Result<u128, Trap> {
         for i in 0..bits as u64 / 8 {
-            self.mem.insert(addr.wrapping_add(i), (value >> (8 * i)) as u8);
+            self.mem
+                .insert(addr.wrapping_add(i), (value >> (8 * i)) as u8);
         }
         Ok(0)
     }
     no_helpers!(
-        seg_base(a), ap_address(a, b), od_address(a, b, c), load_reg_space(a), store_reg_space(a, b),
-        load_reg_space_q(a), store_reg_space_q(a, b), store_masked(a, b), x_exponent(a), x_compose(a, b),
-        x_move(a, b), procedure_label(a), getsp(a), get_tag(a), put_tag(a, b), state_read(a), state_write(a, b),
-        cctop(a, b), fadd_s(a, b), fadd_d(a, b), fcmp_s(a, b, c), fcmp_d(a, b, c), packed_max_u8(a, b),
-        carry_tag(), pred(a), pred_write(a, b), local_pred(a), local_pred_write(a, b), ctpr(a), ctpr_write(a, b),
-        jump(a), call_to(a, b), syscall(a, b), return_to_caller(), set_window(a, b, c), set_reg_rotation(a, b, c),
-        set_pred_rotation(a), rotate_regs(), rotate_preds(),
+        seg_base(a),
+        ap_address(a, b),
+        od_address(a, b, c),
+        load_reg_space(a),
+        store_reg_space(a, b),
+        load_reg_space_q(a),
+        store_reg_space_q(a, b),
+        store_masked(a, b),
+        x_exponent(a),
+        x_compose(a, b),
+        x_move(a, b),
+        procedure_label(a),
+        getsp(a),
+        get_tag(a),
+        put_tag(a, b),
+        state_read(a),
+        state_write(a, b),
+        cctop(a, b),
+        fadd_s(a, b),
+        fadd_d(a, b),
+        fcmp_s(a, b, c),
+        fcmp_d(a, b, c),
+        packed_max_u8(a, b),
+        carry_tag(),
+        pred(a),
+        pred_write(a, b),
+        local_pred(a),
+        local_pred_write(a, b),
+        ctpr(a),
+        ctpr_write(a, b),
+        jump(a),
+        call_to(a, b),
+        syscall(a, b),
+        return_to_caller(),
+        set_window(a, b, c),
+        set_reg_rotation(a, b, c),
+        set_pred_rotation(a),
+        rotate_regs(),
+        rotate_preds(),
     );
 }
 
 fn op(name: &str) -> usize {
-    isa::OPS.iter().position(|o| o.name == name).unwrap_or_else(|| panic!("no operation {name}"))
+    isa::OPS
+        .iter()
+        .position(|o| o.name == name)
+        .unwrap_or_else(|| panic!("no operation {name}"))
 }
 
 fn run(m: &mut Machine, name: &str, v: OpVals) -> Result<OpVals, Trap> {
@@ -52,11 +91,31 @@ fn run(m: &mut Machine, name: &str, v: OpVals) -> Result<OpVals, Trap> {
 }
 
 fn alu(name: &str, src1: u128, src2: u128) -> u128 {
-    run(&mut Machine::default(), name, OpVals { src1, src2, ..Default::default() }).unwrap().dst
+    run(
+        &mut Machine::default(),
+        name,
+        OpVals {
+            src1,
+            src2,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .dst
 }
 
 fn pred(name: &str, src1: u128, src2: u128) -> u128 {
-    run(&mut Machine::default(), name, OpVals { src1, src2, ..Default::default() }).unwrap().pdst
+    run(
+        &mut Machine::default(),
+        name,
+        OpVals {
+            src1,
+            src2,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .pdst
 }
 
 #[test]
@@ -65,17 +124,48 @@ fn integer_arithmetic() {
     assert_eq!(alu("addd", 0xffff_ffff, 1), 0x1_0000_0000);
     assert_eq!(alu("subs", 0, 1), 0xffff_ffff);
     assert_eq!(alu("muls", 0x1_0000, 0x1_0000), 0);
-    assert_eq!(alu("umulx", 0xffff_ffff, 0xffff_ffff), 0xffff_fffe_0000_0001);
+    assert_eq!(
+        alu("umulx", 0xffff_ffff, 0xffff_ffff),
+        0xffff_fffe_0000_0001
+    );
     assert_eq!(alu("smulx", 0xffff_ffff, 0xffff_ffff), 1);
     assert_eq!(alu("umulhd", u64::MAX as u128, 2), 1);
     assert_eq!(alu("sdivs", 0xffff_fff9, 2), 0xffff_fffd);
     assert_eq!(alu("udivx", 0x1_0000_0000, 2), 0x8000_0000);
     assert_eq!(alu("smodx", 0xffff_ffff_ffff_fff9, 2), 0xffff_ffff);
-    let e = run(&mut Machine::default(), "udivs", OpVals { src1: 1, src2: 0, ..Default::default() });
+    let e = run(
+        &mut Machine::default(),
+        "udivs",
+        OpVals {
+            src1: 1,
+            src2: 0,
+            ..Default::default()
+        },
+    );
     assert_eq!(e, Err(Trap::DivByZero));
-    let v = run(&mut Machine::default(), "addcd", OpVals { src1: u64::MAX as u128, src2: 0, src3: 1, ..Default::default() }).unwrap();
+    let v = run(
+        &mut Machine::default(),
+        "addcd",
+        OpVals {
+            src1: u64::MAX as u128,
+            src2: 0,
+            src3: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(v.dst, 0);
-    let v = run(&mut Machine::default(), "addcd_c", OpVals { src1: u64::MAX as u128, src2: 0, src3: 1, ..Default::default() }).unwrap();
+    let v = run(
+        &mut Machine::default(),
+        "addcd_c",
+        OpVals {
+            src1: u64::MAX as u128,
+            src2: 0,
+            src3: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(v.dst, 1);
 }
 
@@ -102,13 +192,62 @@ fn bit_fields() {
     // getfs: offset 8, length 8.
     assert_eq!(alu("getfs", 0x1234_5678, 8 | 8 << 6), 0x56);
     // Sign-extended, sign bit in byte 1 at bit (8 + 8 - 1) & 7 = 7: bit 15.
-    assert_eq!(alu("getfs", 0x0000_8000, 8 | 8 << 6 | 1 << 12 | 1 << 13), 0xffff_ff80);
+    assert_eq!(
+        alu("getfs", 0x0000_8000, 8 | 8 << 6 | 1 << 12 | 1 << 13),
+        0xffff_ff80
+    );
     assert_eq!(alu("getfd", 0xabcd << 32, 32 | 16 << 6), 0xabcd);
-    let v = run(&mut Machine::default(), "insfs", OpVals { src1: 0xffff_0000, src2: 16 << 6, src3: 0x1234, ..Default::default() }).unwrap();
+    let v = run(
+        &mut Machine::default(),
+        "insfs",
+        OpVals {
+            src1: 0xffff_0000,
+            src2: 16 << 6,
+            src3: 0x1234,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(v.dst, 0xffff_1234);
-    assert_eq!(run(&mut Machine::default(), "bitrevs", OpVals { src2: 1, ..Default::default() }).unwrap().dst, 0x8000_0000);
-    assert_eq!(run(&mut Machine::default(), "lzcntd", OpVals { src2: 1, ..Default::default() }).unwrap().dst, 63);
-    assert_eq!(run(&mut Machine::default(), "popcnts", OpVals { src2: 0xff, ..Default::default() }).unwrap().dst, 8);
+    assert_eq!(
+        run(
+            &mut Machine::default(),
+            "bitrevs",
+            OpVals {
+                src2: 1,
+                ..Default::default()
+            }
+        )
+        .unwrap()
+        .dst,
+        0x8000_0000
+    );
+    assert_eq!(
+        run(
+            &mut Machine::default(),
+            "lzcntd",
+            OpVals {
+                src2: 1,
+                ..Default::default()
+            }
+        )
+        .unwrap()
+        .dst,
+        63
+    );
+    assert_eq!(
+        run(
+            &mut Machine::default(),
+            "popcnts",
+            OpVals {
+                src2: 0xff,
+                ..Default::default()
+            }
+        )
+        .unwrap()
+        .dst,
+        8
+    );
 }
 
 #[test]
@@ -127,24 +266,104 @@ fn compares() {
 
 #[test]
 fn merge_selects_by_condition() {
-    let v = OpVals { src1: 1, src2: 2, cond: 1, ..Default::default() };
+    let v = OpVals {
+        src1: 1,
+        src2: 2,
+        cond: 1,
+        ..Default::default()
+    };
     assert_eq!(run(&mut Machine::default(), "merges", v).unwrap().dst, 2);
-    let v = OpVals { src1: 1, src2: 2, cond: 0, ..Default::default() };
+    let v = OpVals {
+        src1: 1,
+        src2: 2,
+        cond: 0,
+        ..Default::default()
+    };
     assert_eq!(run(&mut Machine::default(), "merged", v).unwrap().dst, 1);
 }
 
 #[test]
 fn loads_and_stores() {
     let mut m = Machine::default();
-    run(&mut m, "std", OpVals { src1: 0x1000, src2: 8, data: 0x1122_3344_5566_7788, ..Default::default() }).unwrap();
-    assert_eq!(run(&mut m, "ldw", OpVals { src1: 0x1008, src2: 0, ..Default::default() }).unwrap().dst, 0x5566_7788);
-    assert_eq!(run(&mut m, "ldb", OpVals { src1: 0x1008, src2: 7, ..Default::default() }).unwrap().dst, 0x11);
-    run(&mut m, "sth", OpVals { src1: 0x1008, src2: 0, data: 0xaaaa_bbbb, ..Default::default() }).unwrap();
-    assert_eq!(run(&mut m, "ldd", OpVals { src1: 0x1008, src2: 0, ..Default::default() }).unwrap().dst, 0x1122_3344_5566_bbbb);
-    let e = run(&mut m, "ldd", OpVals { src1: 0x9000, src2: 0, ..Default::default() });
+    run(
+        &mut m,
+        "std",
+        OpVals {
+            src1: 0x1000,
+            src2: 8,
+            data: 0x1122_3344_5566_7788,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        run(
+            &mut m,
+            "ldw",
+            OpVals {
+                src1: 0x1008,
+                src2: 0,
+                ..Default::default()
+            }
+        )
+        .unwrap()
+        .dst,
+        0x5566_7788
+    );
+    assert_eq!(
+        run(
+            &mut m,
+            "ldb",
+            OpVals {
+                src1: 0x1008,
+                src2: 7,
+                ..Default::default()
+            }
+        )
+        .unwrap()
+        .dst,
+        0x11
+    );
+    run(
+        &mut m,
+        "sth",
+        OpVals {
+            src1: 0x1008,
+            src2: 0,
+            data: 0xaaaa_bbbb,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        run(
+            &mut m,
+            "ldd",
+            OpVals {
+                src1: 0x1008,
+                src2: 0,
+                ..Default::default()
+            }
+        )
+        .unwrap()
+        .dst,
+        0x1122_3344_5566_bbbb
+    );
+    let e = run(
+        &mut m,
+        "ldd",
+        OpVals {
+            src1: 0x9000,
+            src2: 0,
+            ..Default::default()
+        },
+    );
     assert_eq!(e, Err(Trap::MemoryFault(0x9000)));
     // Helpers are the machine's: segment loads ask for the segment base.
-    assert_eq!(run(&mut m, "ldcsw", OpVals::default()), Err(Trap::IllegalOpcode));
+    assert_eq!(
+        run(&mut m, "ldcsw", OpVals::default()),
+        Err(Trap::IllegalOpcode)
+    );
 }
 
 #[test]

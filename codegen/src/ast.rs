@@ -45,13 +45,34 @@ pub struct Slot {
 
 #[derive(Clone, Debug)]
 pub enum LayoutItem {
-    Let { name: String, value: Expr },
-    Word { slot: Slot, cond: Option<Expr> },
-    Half { slot: Slot, cond: Option<Expr> },
-    Pair { hi: Slot, lo: Slot, cond: Expr, read: Expr, default: u32 },
+    Let {
+        name: String,
+        value: Expr,
+    },
+    Word {
+        slot: Slot,
+        cond: Option<Expr>,
+    },
+    Half {
+        slot: Slot,
+        cond: Option<Expr>,
+    },
+    Pair {
+        hi: Slot,
+        lo: Slot,
+        cond: Expr,
+        read: Expr,
+        default: u32,
+    },
     Align,
-    Check { cond: Expr, message: String },
-    Tail { slot: Slot, count: Option<Expr> },
+    Check {
+        cond: Expr,
+        message: String,
+    },
+    Tail {
+        slot: Slot,
+        count: Option<Expr>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -269,9 +290,30 @@ pub struct Expr {
 
 #[derive(Clone, Debug)]
 pub enum Stmt {
-    Let { name: String, value: Expr, loc: Loc },
-    Assign { target: String, index: Option<Expr>, value: Expr, loc: Loc },
-    If { cond: Expr, then: Vec<Stmt>, els: Vec<Stmt>, loc: Loc },
-    Trap { kind: String, cond: Expr, loc: Loc },
-    Call { call: Expr, loc: Loc },
+    Let {
+        name: String,
+        value: Expr,
+        loc: Loc,
+    },
+    Assign {
+        target: String,
+        index: Option<Expr>,
+        value: Expr,
+        loc: Loc,
+    },
+    If {
+        cond: Expr,
+        then: Vec<Stmt>,
+        els: Vec<Stmt>,
+        loc: Loc,
+    },
+    Trap {
+        kind: String,
+        cond: Expr,
+        loc: Loc,
+    },
+    Call {
+        call: Expr,
+        loc: Loc,
+    },
 }

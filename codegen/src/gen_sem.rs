@@ -47,10 +47,15 @@ fn helper_width(t: &str) -> u32 {
 }
 
 fn trap_variant(t: &str) -> Ident {
-    let camel: String = t.split('_').map(|p| {
-        let mut c = p.chars();
-        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-    }).collect();
+    let camel: String = t
+        .split('_')
+        .map(|p| {
+            let mut c = p.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
     Ident::new(&camel, Span::call_site())
 }
 
@@ -92,7 +97,12 @@ fn is_literal(cx: &Cx, e: &Expr) -> bool {
 type Lowered = (TokenStream, u32);
 
 /// Lowers two operands that share a width; a bare literal takes the other's width.
-fn lower_pair(cx: &Cx, a: &Expr, b: &Expr, want: Option<u32>) -> Result<(Lowered, Lowered), Diagnostic> {
+fn lower_pair(
+    cx: &Cx,
+    a: &Expr,
+    b: &Expr,
+    want: Option<u32>,
+) -> Result<(Lowered, Lowered), Diagnostic> {
     if is_literal(cx, a) && !is_literal(cx, b) {
         let r = lower(cx, b, want)?;
         Ok((lower(cx, a, Some(r.1))?, r))
@@ -117,8 +127,16 @@ fn lower(cx: &Cx, e: &Expr, want: Option<u32>) -> Result<(TokenStream, u32), Dia
         ExprKind::Var(v) => {
             if let Some((_, w, ts)) = cx.vars.iter().rev().find(|(n, _, _)| n == v) {
                 (ts.clone(), *w)
-            } else if let Some((_, w)) = cx.ctl.as_ref().and_then(|c| c.machine_defines.iter().find(|(n, _)| n == v)) {
-                let f = if cx.jit { format_ident!("mdef_jit_{}", v) } else { format_ident!("mdef_{}", v) };
+            } else if let Some((_, w)) = cx
+                .ctl
+                .as_ref()
+                .and_then(|c| c.machine_defines.iter().find(|(n, _)| n == v))
+            {
+                let f = if cx.jit {
+                    format_ident!("mdef_jit_{}", v)
+                } else {
+                    format_ident!("mdef_{}", v)
+                };
                 (quote!(#f(b, pc, i, x)?), *w)
             } else if let Some(c) = cx.m.consts.get(v) {
                 let w = want.unwrap_or(64);
@@ -132,7 +150,12 @@ fn lower(cx: &Cx, e: &Expr, want: Option<u32>) -> Result<(TokenStream, u32), Dia
         }
         ExprKind::Field(s, f) => match cx.ctl.as_ref().and_then(|c| c.scope.field(s, f)) {
             Some((ts, w)) => (konst(cx, quote!(((#ts) as u128))), w),
-            None => return err(&e.loc, format!("`{s}.{f}` cannot be used in operation semantics")),
+            None => {
+                return err(
+                    &e.loc,
+                    format!("`{s}.{f}` cannot be used in operation semantics"),
+                )
+            }
         },
         ExprKind::Unary(op, a) => {
             let (x, w) = lower(cx, a, want)?;
@@ -234,7 +257,13 @@ fn width_arg(e: &Expr) -> Result<u32, Diagnostic> {
     }
 }
 
-fn call(cx: &Cx, e: &Expr, name: &str, args: &[Expr], want: Option<u32>) -> Result<(TokenStream, u32), Diagnostic> {
+fn call(
+    cx: &Cx,
+    e: &Expr,
+    name: &str,
+    args: &[Expr],
+    want: Option<u32>,
+) -> Result<(TokenStream, u32), Diagnostic> {
     let two = |f: &str| -> Result<(TokenStream, u32), Diagnostic> {
         let ((x, wa), (y, _)) = lower_pair(cx, &args[0], &args[1], want)?;
         Ok((prim(cx, f, &[x, y], Some(wa)), wa))
@@ -287,9 +316,15 @@ fn call(cx: &Cx, e: &Expr, name: &str, args: &[Expr], want: Option<u32>) -> Resu
             let (a, _) = lower(cx, &args[0], Some(64))?;
             let (v, w) = lower(cx, &args[1], None)?;
             if cx.jit {
-                (quote!({ let addr = #a; let value = #v; x.store(addr, #w, value)? }), 0)
+                (
+                    quote!({ let addr = #a; let value = #v; x.store(addr, #w, value)? }),
+                    0,
+                )
             } else {
-                (quote!({ let addr = #a; let value = #v; x.store(addr as u64, #w, value)? }), 0)
+                (
+                    quote!({ let addr = #a; let value = #v; x.store(addr as u64, #w, value)? }),
+                    0,
+                )
             }
         }
         "has" => {
@@ -299,7 +334,12 @@ fn call(cx: &Cx, e: &Expr, name: &str, args: &[Expr], want: Option<u32>) -> Resu
             };
             match present {
                 Some(ts) => (konst(cx, quote!(((#ts) as u128))), 1),
-                None => return err(&e.loc, "`has` names a syllable of the bundle, which only control operations see"),
+                None => {
+                    return err(
+                        &e.loc,
+                        "`has` names a syllable of the bundle, which only control operations see",
+                    )
+                }
             }
         }
         _ => {
@@ -310,10 +350,17 @@ fn call(cx: &Cx, e: &Expr, name: &str, args: &[Expr], want: Option<u32>) -> Resu
             for (p, a) in h.params.iter().zip(args) {
                 vals.push(lower(cx, a, Some(helper_width(p)))?.0);
             }
-            let f = if cx.jit { format_ident!("h_{}", name) } else { format_ident!("{}", name) };
+            let f = if cx.jit {
+                format_ident!("h_{}", name)
+            } else {
+                format_ident!("{}", name)
+            };
             let names: Vec<Ident> = (0..vals.len()).map(|i| format_ident!("a{}", i)).collect();
             // Arguments first: they may call the machine too.
-            (quote!({ #(let #names = #vals;)* x.#f(#(#names),*)? }), helper_width(&h.ret))
+            (
+                quote!({ #(let #names = #vals;)* x.#f(#(#names),*)? }),
+                helper_width(&h.ret),
+            )
         }
     })
 }
@@ -331,12 +378,18 @@ fn stmts(cx: &mut Cx, ss: &[Stmt], widths: &[(String, u32)]) -> Result<TokenStre
                 cx.vars.push((name.clone(), w, quote!(#id)));
             }
             Stmt::Assign { target, value, .. } => {
-                let w = widths.iter().find(|(n, _)| n == target).map(|x| x.1).unwrap_or(64);
+                let w = widths
+                    .iter()
+                    .find(|(n, _)| n == target)
+                    .map(|x| x.1)
+                    .unwrap_or(64);
                 let (v, _) = lower(cx, value, Some(w))?;
                 let id = format_ident!("{}", target);
                 out.extend(quote!(v.#id = #v;));
             }
-            Stmt::If { cond, then, els, .. } => {
+            Stmt::If {
+                cond, then, els, ..
+            } => {
                 let (c, _) = lower(cx, cond, None)?;
                 let t = stmts(cx, then, widths)?;
                 let e = stmts(cx, els, widths)?;
@@ -398,14 +451,34 @@ fn stmts(cx: &mut Cx, ss: &[Stmt], widths: &[(String, u32)]) -> Result<TokenStre
 
 /// The body of a control operation's semantics: statements over the bundle `b`, the
 /// address `pc`, the instance `i` and the machine `x`.
-pub fn ctl_body(m: &Model, ctl: CtlCx, body: &[Stmt], jit: bool) -> Result<TokenStream, Diagnostic> {
-    let mut cx = Cx { m, vars: vec![], ctl: Some(ctl), jit };
+pub fn ctl_body(
+    m: &Model,
+    ctl: CtlCx,
+    body: &[Stmt],
+    jit: bool,
+) -> Result<TokenStream, Diagnostic> {
+    let mut cx = Cx {
+        m,
+        vars: vec![],
+        ctl: Some(ctl),
+        jit,
+    };
     stmts(&mut cx, body, &[])
 }
 
 /// A machine-reading `define` as a Rust expression and its width.
-pub fn ctl_expr(m: &Model, ctl: CtlCx, e: &Expr, jit: bool) -> Result<(TokenStream, u32), Diagnostic> {
-    let cx = Cx { m, vars: vec![], ctl: Some(ctl), jit };
+pub fn ctl_expr(
+    m: &Model,
+    ctl: CtlCx,
+    e: &Expr,
+    jit: bool,
+) -> Result<(TokenStream, u32), Diagnostic> {
+    let cx = Cx {
+        m,
+        vars: vec![],
+        ctl: Some(ctl),
+        jit,
+    };
     lower(&cx, e, None)
 }
 
@@ -479,7 +552,12 @@ pub fn generate_jit(m: &Model) -> Result<TokenStream, Diagnostic> {
     let mut table = Vec::new();
     for o in &m.ops {
         let (widths, vars) = op_scope(m, o);
-        let mut cx = Cx { m, vars, ctl: None, jit: true };
+        let mut cx = Cx {
+            m,
+            vars,
+            ctl: None,
+            jit: true,
+        };
         let body = stmts(&mut cx, &o.sem.stmts, &widths)?;
         let f = format_ident!("jit_{}", o.name);
         let doc = format!("`{}` ({}:{})", o.name, o.loc.file, o.loc.line);
@@ -557,14 +635,26 @@ pub fn generate(m: &Model) -> Result<TokenStream, Diagnostic> {
             let p = format_ident!("a{}", i);
             quote!(#p: u128)
         });
-        let doc = format!("`helper {}({}) -> {}` ({}:{})", h.name, h.params.join(", "), h.ret, h.loc.file, h.loc.line);
+        let doc = format!(
+            "`helper {}({}) -> {}` ({}:{})",
+            h.name,
+            h.params.join(", "),
+            h.ret,
+            h.loc.file,
+            h.loc.line
+        );
         quote!(#[doc = #doc] fn #f(&mut self, #(#params),*) -> Result<u128, Trap>;)
     });
     let mut fns = TokenStream::new();
     let mut table = Vec::new();
     for o in &m.ops {
         let (widths, vars) = op_scope(m, o);
-        let mut cx = Cx { m, vars, ctl: None, jit: false };
+        let mut cx = Cx {
+            m,
+            vars,
+            ctl: None,
+            jit: false,
+        };
         let body = stmts(&mut cx, &o.sem.stmts, &widths)?;
         let f = format_ident!("sem_{}", o.name);
         let doc = format!("`{}` ({}:{})", o.name, o.loc.file, o.loc.line);

@@ -26,10 +26,16 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(loc: ast::Loc, message: String) -> Self {
-        Diagnostic { loc: Some(loc), message }
+        Diagnostic {
+            loc: Some(loc),
+            message,
+        }
     }
     pub fn nowhere(message: &str) -> Self {
-        Diagnostic { loc: None, message: message.to_string() }
+        Diagnostic {
+            loc: None,
+            message: message.to_string(),
+        }
     }
 }
 

@@ -14,7 +14,10 @@ pub enum KindClass {
     Global,
     Imm,
     /// A reference to a literal syllable: `bits` wide, taken from bit `shift` of LTS.
-    Lit { bits: u32, shift: u32 },
+    Lit {
+        bits: u32,
+        shift: u32,
+    },
     Ctpr,
     Pred,
     Special,
@@ -130,22 +133,39 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
     // Syllables: unique names, fields inside the width, no duplicate field names.
     for (i, s) in desc.syllables.iter().enumerate() {
         if let Some(p) = desc.syllables[..i].iter().find(|p| p.name == s.name) {
-            return err(&s.loc, format!("syllable `{}` is already defined at {}", s.name, p.loc));
+            return err(
+                &s.loc,
+                format!("syllable `{}` is already defined at {}", s.name, p.loc),
+            );
         }
         if ![16, 32].contains(&s.width) {
-            return err(&s.loc, format!("syllable width must be 16 or 32 bits, not {}", s.width));
+            return err(
+                &s.loc,
+                format!("syllable width must be 16 or 32 bits, not {}", s.width),
+            );
         }
         for (j, f) in s.fields.iter().enumerate() {
             if f.hi < f.lo || f.hi >= s.width {
-                return err(&f.loc, format!("field `{}` bits {}:{} do not fit a {}-bit syllable", f.name, f.hi, f.lo, s.width));
+                return err(
+                    &f.loc,
+                    format!(
+                        "field `{}` bits {}:{} do not fit a {}-bit syllable",
+                        f.name, f.hi, f.lo, s.width
+                    ),
+                );
             }
             if s.fields[..j].iter().any(|p| p.name == f.name) {
-                return err(&f.loc, format!("field `{}` is defined twice in `{}`", f.name, s.name));
+                return err(
+                    &f.loc,
+                    format!("field `{}` is defined twice in `{}`", f.name, s.name),
+                );
             }
         }
     }
     if desc.layout_loc.is_none() {
-        return Err(Diagnostic::nowhere("the description has no `bundle { ... }` layout"));
+        return Err(Diagnostic::nowhere(
+            "the description has no `bundle { ... }` layout",
+        ));
     }
 
     let mut consts = BTreeMap::new();
@@ -164,7 +184,8 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
             }
             Ok(())
         };
-        let check_expr = |e: &Expr, lets: &Vec<String>, family: bool| check_layout_expr(&desc, e, lets, family);
+        let check_expr =
+            |e: &Expr, lets: &Vec<String>, family: bool| check_layout_expr(&desc, e, lets, family);
         match item {
             LayoutItem::Let { name, value } => {
                 check_expr(value, &lets, false)?;
@@ -176,7 +197,9 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
                     check_expr(c, &lets, slot.indices.is_some())?;
                 }
             }
-            LayoutItem::Pair { hi, lo, cond, read, .. } => {
+            LayoutItem::Pair {
+                hi, lo, cond, read, ..
+            } => {
                 check_slot(hi)?;
                 check_slot(lo)?;
                 check_expr(cond, &lets, true)?;
@@ -195,7 +218,10 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
     }
     for required in ["length"] {
         if !lets.iter().any(|l| l == required) {
-            return err(desc.layout_loc.as_ref().unwrap(), format!("the bundle layout must define `let {required} = ...;`"));
+            return err(
+                desc.layout_loc.as_ref().unwrap(),
+                format!("the bundle layout must define `let {required} = ...;`"),
+            );
         }
     }
 
@@ -203,7 +229,10 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
     let mut kinds = Vec::new();
     for k in &desc.kinds {
         if kinds.iter().any(|p: &Kind| p.name == k.name) {
-            return err(&k.loc, format!("operand kind `{}` is defined twice", k.name));
+            return err(
+                &k.loc,
+                format!("operand kind `{}` is defined twice", k.name),
+            );
         }
         let class = match (k.class.as_str(), k.params.as_slice()) {
             ("based", []) => KindClass::Based,
@@ -235,7 +264,13 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
             }
             check_template_names(m, &k.loc, &["n"])?;
         }
-        kinds.push(Kind { name: k.name.clone(), class, template: k.template.clone(), missing: k.missing.clone(), loc: k.loc.clone() });
+        kinds.push(Kind {
+            name: k.name.clone(),
+            class,
+            template: k.template.clone(),
+            missing: k.missing.clone(),
+            loc: k.loc.clone(),
+        });
     }
 
     // Operand maps.
@@ -254,12 +289,19 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
             };
             for v in arm.lo..=arm.hi {
                 if table[v as usize].is_some() {
-                    return err(&arm.loc, format!("value {v:#04x} is already mapped in operand `{}`", o.name));
+                    return err(
+                        &arm.loc,
+                        format!("value {v:#04x} is already mapped in operand `{}`", o.name),
+                    );
                 }
                 table[v as usize] = Some((ki, v - arm.lo + arm.first));
             }
         }
-        operands.push(Operand { name: o.name.clone(), table, loc: o.loc.clone() });
+        operands.push(Operand {
+            name: o.name.clone(),
+            table,
+            loc: o.loc.clone(),
+        });
     }
 
     // Formats.
@@ -270,20 +312,40 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
         }
         let resolve = |r: &FieldRef| -> Result<(u32, u32), Diagnostic> {
             if r.syllable != "ALS" && r.syllable != "ALES" {
-                return err(&r.loc, format!("format fields live in ALS or ALES, not `{}`", r.syllable));
+                return err(
+                    &r.loc,
+                    format!("format fields live in ALS or ALES, not `{}`", r.syllable),
+                );
             }
-            match desc.syllables.iter().find(|s| s.name == r.syllable).and_then(|s| s.fields.iter().find(|x| x.name == r.field)) {
+            match desc
+                .syllables
+                .iter()
+                .find(|s| s.name == r.syllable)
+                .and_then(|s| s.fields.iter().find(|x| x.name == r.field))
+            {
                 Some(x) => Ok((x.lo, x.hi - x.lo + 1)),
-                None => err(&r.loc, format!("syllable `{}` has no field `{}`", r.syllable, r.field)),
+                None => err(
+                    &r.loc,
+                    format!("syllable `{}` has no field `{}`", r.syllable, r.field),
+                ),
             }
         };
         let mut keys = Vec::new();
         for k in &f.keys {
             let (lo, width) = resolve(&k.field)?;
-            keys.push(FmtKey { name: k.name.clone(), syllable: k.field.syllable.clone(), lo, width, default: k.default });
+            keys.push(FmtKey {
+                name: k.name.clone(),
+                syllable: k.field.syllable.clone(),
+                lo,
+                width,
+                default: k.default,
+            });
         }
         if !keys.iter().any(|k| k.name == "opc") {
-            return err(&f.loc, format!("format `{}` needs `key opc = ALS.opc;`", f.name));
+            return err(
+                &f.loc,
+                format!("format `{}` needs `key opc = ALS.opc;`", f.name),
+            );
         }
         let mut fields = Vec::new();
         for fd in &f.fields {
@@ -292,20 +354,49 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
                 return err(&fd.loc, format!("unknown operand `{}`", fd.operand));
             };
             if fields.iter().any(|p: &FmtField| p.name == fd.name) {
-                return err(&fd.loc, format!("field `{}` is defined twice in format `{}`", fd.name, f.name));
+                return err(
+                    &fd.loc,
+                    format!(
+                        "field `{}` is defined twice in format `{}`",
+                        fd.name, f.name
+                    ),
+                );
             }
-            fields.push(FmtField { name: fd.name.clone(), syllable: fd.field.syllable.clone(), lo, width, operand: oi, role: fd.role });
+            fields.push(FmtField {
+                name: fd.name.clone(),
+                syllable: fd.field.syllable.clone(),
+                lo,
+                width,
+                operand: oi,
+                role: fd.role,
+            });
         }
         let Some((syntax, sloc)) = &f.syntax else {
-            return err(&f.loc, format!("format `{}` has no `syntax \"...\";`", f.name));
+            return err(
+                &f.loc,
+                format!("format `{}` has no `syntax \"...\";`", f.name),
+            );
         };
         let mut names: Vec<&str> = fields.iter().map(|x| x.name.as_str()).collect();
         names.extend(["mas", "cond"]);
         check_template_names(syntax, sloc, &names)?;
         let Some(ales) = f.ales else {
-            return err(&f.loc, format!("format `{}` must say `ales none;` or `ales present;`", f.name));
+            return err(
+                &f.loc,
+                format!(
+                    "format `{}` must say `ales none;` or `ales present;`",
+                    f.name
+                ),
+            );
         };
-        formats.push(Format { name: f.name.clone(), ales, keys, fields, syntax: syntax.clone(), loc: f.loc.clone() });
+        formats.push(Format {
+            name: f.name.clone(),
+            ales,
+            keys,
+            fields,
+            syntax: syntax.clone(),
+            loc: f.loc.clone(),
+        });
     }
 
     let helpers = &desc.helpers;
@@ -314,11 +405,17 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
     let mut ops: Vec<Op> = Vec::new();
     for o in &desc.ops {
         if let Some(p) = ops.iter().find(|p| p.name == o.name) {
-            return err(&o.loc, format!("operation `{}` is already defined at {}", o.name, p.loc));
+            return err(
+                &o.loc,
+                format!("operation `{}` is already defined at {}", o.name, p.loc),
+            );
         }
         let args: Vec<char> = o.args.chars().collect();
         if let Some(c) = args.iter().find(|c| args_width(**c).is_none()) {
-            return err(&o.loc, format!("operand type `{c}` is not one of S, D, X, Q, P"));
+            return err(
+                &o.loc,
+                format!("operand type `{c}` is not one of S, D, X, Q, P"),
+            );
         }
         if o.encs.is_empty() {
             return err(&o.loc, format!("operation `{}` has no encoding", o.name));
@@ -330,24 +427,56 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
                 return err(&e.loc, format!("unknown format `{}`", e.format));
             };
             let fmt = &formats[fi];
-            let nargs = fmt.fields.iter().filter(|f| matches!(f.role, Role::Src | Role::Dst)).count();
+            let nargs = fmt
+                .fields
+                .iter()
+                .filter(|f| matches!(f.role, Role::Src | Role::Dst))
+                .count();
             if nargs != args.len() {
-                return err(&e.loc, format!("format `{}` has {} register operands but `{}({})` gives {} types", fmt.name, nargs, o.name, o.args, args.len()));
+                return err(
+                    &e.loc,
+                    format!(
+                        "format `{}` has {} register operands but `{}({})` gives {} types",
+                        fmt.name,
+                        nargs,
+                        o.name,
+                        o.args,
+                        args.len()
+                    ),
+                );
             }
             if let Some(f0) = fmt0 {
-                let same = formats[f0].fields.iter().map(|f| &f.name).eq(fmt.fields.iter().map(|f| &f.name));
+                let same = formats[f0]
+                    .fields
+                    .iter()
+                    .map(|f| &f.name)
+                    .eq(fmt.fields.iter().map(|f| &f.name));
                 if !same {
-                    return err(&e.loc, format!("all encodings of `{}` must use formats with the same operands", o.name));
+                    return err(
+                        &e.loc,
+                        format!(
+                            "all encodings of `{}` must use formats with the same operands",
+                            o.name
+                        ),
+                    );
                 }
             }
             fmt0 = Some(fi);
             for (k, _, aloc) in &e.attrs {
                 if !fmt.keys.iter().any(|fk| &fk.name == k) {
                     let known: Vec<&str> = fmt.keys.iter().map(|k| k.name.as_str()).collect();
-                    return err(aloc, format!("format `{}` has no key `{k}` (keys: {})", fmt.name, known.join(", ")));
+                    return err(
+                        aloc,
+                        format!(
+                            "format `{}` has no key `{k}` (keys: {})",
+                            fmt.name,
+                            known.join(", ")
+                        ),
+                    );
                 }
             }
-            let (mut als_mask, mut als_value, mut ales_mask, mut ales_value, mut opc) = (0u32, 0u32, 0u32, 0u32, 0u32);
+            let (mut als_mask, mut als_value, mut ales_mask, mut ales_value, mut opc) =
+                (0u32, 0u32, 0u32, 0u32, 0u32);
             for k in &fmt.keys {
                 let v = match e.attrs.iter().find(|(n, _, _)| n == &k.name) {
                     Some((_, EncValue::Int(v), _)) => *v,
@@ -357,11 +486,19 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
                     },
                     None => match k.default {
                         Some(d) => d,
-                        None => return err(&e.loc, format!("encoding needs `{}=` (format `{}`)", k.name, fmt.name)),
+                        None => {
+                            return err(
+                                &e.loc,
+                                format!("encoding needs `{}=` (format `{}`)", k.name, fmt.name),
+                            )
+                        }
                     },
                 };
                 if v >= 1u64 << k.width {
-                    return err(&e.loc, format!("{} = {v:#x} does not fit {} bits", k.name, k.width));
+                    return err(
+                        &e.loc,
+                        format!("{} = {v:#x} does not fit {} bits", k.name, k.width),
+                    );
                 }
                 let m = ((1u64 << k.width) - 1) as u32;
                 if k.syllable == "ALS" {
@@ -383,9 +520,23 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
             if second & !channels != 0 {
                 return err(&e.loc, "`second=` may only name channels that `ch=` allows");
             }
-            let vr = e.ver.clone().unwrap_or(VerRange { lo: 1, hi: MAX_VERSION });
+            let vr = e.ver.clone().unwrap_or(VerRange {
+                lo: 1,
+                hi: MAX_VERSION,
+            });
             let versions = (vr.lo..=vr.hi).fold(0u8, |m, v| m | 1 << (v - 1));
-            encs.push(EncRow { format: fi, opc, als_mask, als_value, ales_mask, ales_value, channels, second, versions, loc: e.loc.clone() });
+            encs.push(EncRow {
+                format: fi,
+                opc,
+                als_mask,
+                als_value,
+                ales_mask,
+                ales_value,
+                channels,
+                second,
+                versions,
+                loc: e.loc.clone(),
+            });
         }
         let fmt = &formats[fmt0.unwrap()];
         let mut env = sem::Env::new(&consts, helpers);
@@ -431,8 +582,19 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
         let t = sem::check_expr(&mut env, e)?;
         define_types.push((n.clone(), t));
         for (d, f, inv) in desc.inverses.iter().filter(|(d, _, _)| d == n) {
-            if desc.syllables.iter().find(|s| s.name == f.syllable).is_none_or(|s| s.fields.iter().all(|x| x.name != f.field)) {
-                return err(&f.loc, format!("no field `{}.{}` for the inverse of `{d}`", f.syllable, f.field));
+            if desc
+                .syllables
+                .iter()
+                .find(|s| s.name == f.syllable)
+                .is_none_or(|s| s.fields.iter().all(|x| x.name != f.field))
+            {
+                return err(
+                    &f.loc,
+                    format!(
+                        "no field `{}.{}` for the inverse of `{d}`",
+                        f.syllable, f.field
+                    ),
+                );
             }
             let mut ienv = sem::Env::new(&consts, helpers);
             ienv.builtin_vars(&[("pc", 64)]);
@@ -464,16 +626,30 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
                 check_hole(&desc, &mut env, &e)?;
             }
         } else {
-            return err(&c.loc, format!("control operation `{}` has no syntax", c.name));
+            return err(
+                &c.loc,
+                format!("control operation `{}` has no syntax", c.name),
+            );
         }
         let typed = match &c.sem {
             Some(stmts) => Some(sem::check(&mut env, stmts)?),
             None => None,
         };
-        ctls.push(Ctl { def: c.clone(), sem: typed });
+        ctls.push(Ctl {
+            def: c.clone(),
+            sem: typed,
+        });
     }
 
-    Ok(Model { desc, consts, kinds, operands, formats, ops, ctls })
+    Ok(Model {
+        desc,
+        consts,
+        kinds,
+        operands,
+        formats,
+        ops,
+        ctls,
+    })
 }
 
 /// A template hole is a value, or a call of a `text` spelling with value arguments.
@@ -481,7 +657,14 @@ fn check_hole(desc: &Description, env: &mut sem::Env, e: &Expr) -> Result<(), Di
     if let ExprKind::Call(name, args) = &e.kind {
         if let Some(t) = desc.texts.iter().find(|t| &t.name == name) {
             if t.params.len() != args.len() {
-                return err(&e.loc, format!("text `{name}` takes {} argument(s), not {}", t.params.len(), args.len()));
+                return err(
+                    &e.loc,
+                    format!(
+                        "text `{name}` takes {} argument(s), not {}",
+                        t.params.len(),
+                        args.len()
+                    ),
+                );
             }
             for a in args {
                 sem::check_expr(env, a)?;
@@ -490,7 +673,10 @@ fn check_hole(desc: &Description, env: &mut sem::Env, e: &Expr) -> Result<(), Di
         }
         if desc.operands.iter().any(|o| &o.name == name) {
             let [v, w] = args.as_slice() else {
-                return err(&e.loc, format!("operand `{name}` in a template takes (value, width)"));
+                return err(
+                    &e.loc,
+                    format!("operand `{name}` in a template takes (value, width)"),
+                );
             };
             sem::check_expr(env, v)?;
             if !matches!(w.kind, ExprKind::Int(32 | 64 | 80 | 128)) {
@@ -521,20 +707,35 @@ fn check_texts(desc: &Description, consts: &BTreeMap<String, u64>) -> Result<(),
             }
         }
         if !t.cases.iter().any(|c| c.0.is_none()) {
-            return err(&t.loc, format!("text `{}` needs an `else => \"...\";` case", t.name));
+            return err(
+                &t.loc,
+                format!("text `{}` needs an `else => \"...\";` case", t.name),
+            );
         }
     }
     Ok(())
 }
 
-fn check_layout_expr(desc: &Description, e: &Expr, lets: &Vec<String>, family: bool) -> Result<(), Diagnostic> {
+fn check_layout_expr(
+    desc: &Description,
+    e: &Expr,
+    lets: &Vec<String>,
+    family: bool,
+) -> Result<(), Diagnostic> {
     match &e.kind {
         ExprKind::Int(_) | ExprKind::Bool(_) => Ok(()),
         ExprKind::Var(v) => {
             if lets.contains(v) || (family && v == "i") {
                 Ok(())
             } else {
-                err(&e.loc, format!("unknown name `{v}` in the layout (known: {}{})", lets.join(", "), if family { ", i" } else { "" }))
+                err(
+                    &e.loc,
+                    format!(
+                        "unknown name `{v}` in the layout (known: {}{})",
+                        lets.join(", "),
+                        if family { ", i" } else { "" }
+                    ),
+                )
             }
         }
         ExprKind::Field(s, f) => match desc.syllables.iter().find(|y| &y.name == s) {
@@ -542,8 +743,13 @@ fn check_layout_expr(desc: &Description, e: &Expr, lets: &Vec<String>, family: b
             Some(y) if y.fields.iter().any(|x| &x.name == f) => Ok(()),
             Some(_) => err(&e.loc, format!("syllable `{s}` has no field `{f}`")),
         },
-        ExprKind::Call(n, _) => err(&e.loc, format!("function `{n}` cannot be used in the layout")),
-        ExprKind::Unary(_, a) | ExprKind::Slice(a, _, _) => check_layout_expr(desc, a, lets, family),
+        ExprKind::Call(n, _) => err(
+            &e.loc,
+            format!("function `{n}` cannot be used in the layout"),
+        ),
+        ExprKind::Unary(_, a) | ExprKind::Slice(a, _, _) => {
+            check_layout_expr(desc, a, lets, family)
+        }
         ExprKind::Binary(_, a, b) | ExprKind::Bit(a, b) => {
             check_layout_expr(desc, a, lets, family)?;
             check_layout_expr(desc, b, lets, family)
@@ -565,14 +771,20 @@ pub fn template_exprs(t: &str, loc: &Loc) -> Result<Vec<(String, Loc)>, Diagnost
 fn check_template_names(t: &str, loc: &Loc, names: &[&str]) -> Result<(), Diagnostic> {
     for (e, _) in template_exprs(t, loc)? {
         if !names.contains(&e.as_str()) {
-            return err(loc, format!("`{{{e}}}` is not known here (known: {})", names.join(", ")));
+            return err(
+                loc,
+                format!("`{{{e}}}` is not known here (known: {})", names.join(", ")),
+            );
         }
     }
     Ok(())
 }
 
 fn check_ambiguity(ops: &[Op], formats: &[Format]) -> Result<(), Diagnostic> {
-    let rows: Vec<(&Op, &EncRow)> = ops.iter().flat_map(|o| o.encs.iter().map(move |e| (o, e))).collect();
+    let rows: Vec<(&Op, &EncRow)> = ops
+        .iter()
+        .flat_map(|o| o.encs.iter().map(move |e| (o, e)))
+        .collect();
     for (i, (oa, a)) in rows.iter().enumerate() {
         for (ob, b) in &rows[..i] {
             if a.opc != b.opc || a.channels & b.channels == 0 || a.versions & b.versions == 0 {

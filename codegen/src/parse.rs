@@ -20,7 +20,11 @@ struct Ctx {
 impl Ctx {
     fn loc(&self, pair: &Pair<Rule>) -> Loc {
         let (line, col) = pair.as_span().start_pos().line_col();
-        Loc { file: self.file.clone(), line, col }
+        Loc {
+            file: self.file.clone(),
+            line,
+            col,
+        }
     }
 }
 
@@ -67,24 +71,33 @@ pub fn parse_file(file: &str, text: &str, desc: &mut Description) -> Result<(), 
                 let mut it = item.into_inner();
                 let name = it.next().unwrap().as_str().to_string();
                 let v = it.next().unwrap();
-                desc.consts.push((name, small(&ctx, &v, u64::MAX as u128)?, loc));
+                desc.consts
+                    .push((name, small(&ctx, &v, u64::MAX as u128)?, loc));
             }
             Rule::helper => {
                 let loc = ctx.loc(&item);
-                let mut tys: Vec<String> = item.into_inner().map(|p| p.as_str().to_string()).collect();
+                let mut tys: Vec<String> =
+                    item.into_inner().map(|p| p.as_str().to_string()).collect();
                 let name = tys.remove(0);
                 let ret = tys.pop().unwrap();
-                desc.helpers.push(HelperDef { name, params: tys, ret, loc });
+                desc.helpers.push(HelperDef {
+                    name,
+                    params: tys,
+                    ret,
+                    loc,
+                });
             }
             Rule::define => {
                 let loc = ctx.loc(&item);
                 let mut it = item.into_inner();
                 let name = it.next().unwrap().as_str().to_string();
-                desc.defines.push((name.clone(), expr(&ctx, it.next().unwrap())?, loc));
+                desc.defines
+                    .push((name.clone(), expr(&ctx, it.next().unwrap())?, loc));
                 if let Some(inv) = it.next() {
                     let mut ii = inv.into_inner();
                     let field = field_ref(&ctx, ii.next().unwrap());
-                    desc.inverses.push((name, field, expr(&ctx, ii.next().unwrap())?));
+                    desc.inverses
+                        .push((name, field, expr(&ctx, ii.next().unwrap())?));
                 }
             }
             Rule::text_def => {
@@ -101,10 +114,19 @@ pub fn parse_file(file: &str, text: &str, desc: &mut Description) -> Result<(), 
                     let cloc = ctx.loc(&p);
                     let mut ci = p.into_inner();
                     let c = ci.next().unwrap();
-                    let cond = if c.as_rule() == Rule::text_else { None } else { Some(expr(&ctx, c)?) };
+                    let cond = if c.as_rule() == Rule::text_else {
+                        None
+                    } else {
+                        Some(expr(&ctx, c)?)
+                    };
                     cases.push((cond, unquote(ci.next().unwrap()), cloc));
                 }
-                desc.texts.push(TextDef { name, params, cases, loc });
+                desc.texts.push(TextDef {
+                    name,
+                    params,
+                    cases,
+                    loc,
+                });
             }
             Rule::EOI => {}
             r => unreachable!("unexpected item {r:?}"),
@@ -135,7 +157,14 @@ fn pest_error(file: &str, e: pest::error::Error<Rule>) -> Diagnostic {
         }
         pest::error::ErrorVariant::CustomError { message } => message.clone(),
     };
-    Diagnostic::new(Loc { file: Rc::from(file), line, col }, message)
+    Diagnostic::new(
+        Loc {
+            file: Rc::from(file),
+            line,
+            col,
+        },
+        message,
+    )
 }
 
 fn rule_name(r: Rule) -> String {
@@ -186,13 +215,21 @@ fn int(ctx: &Ctx, p: &Pair<Rule>) -> Result<u128, Diagnostic> {
     } else {
         s.parse()
     };
-    r.map_err(|_| Diagnostic::new(ctx.loc(p), format!("number `{}` is out of range", p.as_str())))
+    r.map_err(|_| {
+        Diagnostic::new(
+            ctx.loc(p),
+            format!("number `{}` is out of range", p.as_str()),
+        )
+    })
 }
 
 fn small(ctx: &Ctx, p: &Pair<Rule>, max: u128) -> Result<u64, Diagnostic> {
     let v = int(ctx, p)?;
     if v > max {
-        return Err(Diagnostic::new(ctx.loc(p), format!("{v} is too large here (at most {max})")));
+        return Err(Diagnostic::new(
+            ctx.loc(p),
+            format!("{v} is too large here (at most {max})"),
+        ));
     }
     Ok(v as u64)
 }
@@ -217,9 +254,20 @@ fn syllable(ctx: &Ctx, p: Pair<Rule>) -> Result<Syllable, Diagnostic> {
             None => hi,
         };
         let signed = fi.next().is_some();
-        fields.push(Field { name: fname, hi, lo, signed, loc: floc });
+        fields.push(Field {
+            name: fname,
+            hi,
+            lo,
+            signed,
+            loc: floc,
+        });
     }
-    Ok(Syllable { name, width, fields, loc })
+    Ok(Syllable {
+        name,
+        width,
+        fields,
+        loc,
+    })
 }
 
 fn slot(ctx: &Ctx, p: Pair<Rule>) -> Result<Slot, Diagnostic> {
@@ -282,7 +330,10 @@ fn layout_item(ctx: &Ctx, p: Pair<Rule>) -> Result<LayoutItem, Diagnostic> {
     Ok(match rule {
         Rule::let_item => {
             let name = it.next().unwrap().as_str().to_string();
-            LayoutItem::Let { name, value: expr(ctx, it.next().unwrap())? }
+            LayoutItem::Let {
+                name,
+                value: expr(ctx, it.next().unwrap())?,
+            }
         }
         Rule::word_item | Rule::half_item => {
             let s = slot_any(ctx, it.next().unwrap())?;
@@ -303,7 +354,13 @@ fn layout_item(ctx: &Ctx, p: Pair<Rule>) -> Result<LayoutItem, Diagnostic> {
             let read = expr(ctx, it.next().unwrap())?;
             let d = it.next().unwrap();
             let default = small(ctx, &d, u32::MAX as u128)? as u32;
-            LayoutItem::Pair { hi, lo, cond, read, default }
+            LayoutItem::Pair {
+                hi,
+                lo,
+                cond,
+                read,
+                default,
+            }
         }
         Rule::align_item => LayoutItem::Align,
         Rule::check_item => {
@@ -343,7 +400,14 @@ fn kind(ctx: &Ctx, p: Pair<Rule>) -> Result<KindDef, Diagnostic> {
     }
     let template = unquote(it.next().unwrap());
     let missing = it.next().map(|m| unquote(m.into_inner().next().unwrap()));
-    Ok(KindDef { name, class, params, template, missing, loc })
+    Ok(KindDef {
+        name,
+        class,
+        params,
+        template,
+        missing,
+        loc,
+    })
 }
 
 fn operand(ctx: &Ctx, p: Pair<Rule>) -> Result<OperandDef, Diagnostic> {
@@ -363,14 +427,26 @@ fn operand(ctx: &Ctx, p: Pair<Rule>) -> Result<OperandDef, Diagnostic> {
         };
         let lo = small(ctx, &parts[0], 0xffff)? as u32;
         let (hi, kind) = if parts.len() == 3 {
-            (small(ctx, &parts[1], 0xffff)? as u32, parts[2].as_str().to_string())
+            (
+                small(ctx, &parts[1], 0xffff)? as u32,
+                parts[2].as_str().to_string(),
+            )
         } else {
             (lo, parts[1].as_str().to_string())
         };
         if hi < lo {
-            return Err(Diagnostic::new(aloc, format!("empty range {lo:#x}..={hi:#x}")));
+            return Err(Diagnostic::new(
+                aloc,
+                format!("empty range {lo:#x}..={hi:#x}"),
+            ));
         }
-        arms.push(OperandArm { lo, hi, kind, first, loc: aloc });
+        arms.push(OperandArm {
+            lo,
+            hi,
+            kind,
+            first,
+            loc: aloc,
+        });
     }
     Ok(OperandDef { name, arms, loc })
 }
@@ -380,14 +456,25 @@ fn field_ref(ctx: &Ctx, p: Pair<Rule>) -> FieldRef {
     let mut it = p.into_inner();
     let syllable = it.next().unwrap().as_str().to_string();
     let field = it.next().unwrap().as_str().to_string();
-    FieldRef { syllable, field, loc }
+    FieldRef {
+        syllable,
+        field,
+        loc,
+    }
 }
 
 fn format(ctx: &Ctx, p: Pair<Rule>) -> Result<FormatDef, Diagnostic> {
     let loc = ctx.loc(&p);
     let mut it = p.into_inner();
     let name = it.next().unwrap().as_str().to_string();
-    let mut f = FormatDef { name, ales: None, keys: vec![], fields: vec![], syntax: None, loc };
+    let mut f = FormatDef {
+        name,
+        ales: None,
+        keys: vec![],
+        fields: vec![],
+        syntax: None,
+        loc,
+    };
     for item in it {
         let iloc = ctx.loc(&item);
         match item.as_rule() {
@@ -407,7 +494,12 @@ fn format(ctx: &Ctx, p: Pair<Rule>) -> Result<FormatDef, Diagnostic> {
                     Some(d) => Some(small(ctx, &d, u64::MAX as u128)?),
                     None => None,
                 };
-                f.keys.push(FormatKey { name, field, default, loc: iloc });
+                f.keys.push(FormatKey {
+                    name,
+                    field,
+                    default,
+                    loc: iloc,
+                });
             }
             Rule::fmt_field => {
                 let mut fi = item.into_inner();
@@ -420,7 +512,13 @@ fn format(ctx: &Ctx, p: Pair<Rule>) -> Result<FormatDef, Diagnostic> {
                     "pred" => Role::Pred,
                     _ => Role::None,
                 };
-                f.fields.push(FormatField { name, field, operand, role, loc: iloc });
+                f.fields.push(FormatField {
+                    name,
+                    field,
+                    operand,
+                    role,
+                    loc: iloc,
+                });
             }
             Rule::fmt_syntax => {
                 let s = unquote(item.into_inner().next().unwrap());
@@ -442,7 +540,10 @@ fn ver(ctx: &Ctx, p: Pair<Rule>) -> Result<VerRange, Diagnostic> {
         Some(x) => small(ctx, &x, 7)? as u32,
     };
     if lo == 0 || hi < lo {
-        return Err(Diagnostic::new(ctx.loc(&lo_p), format!("bad ISA version range v{lo}..v{hi}")));
+        return Err(Diagnostic::new(
+            ctx.loc(&lo_p),
+            format!("bad ISA version range v{lo}..v{hi}"),
+        ));
     }
     Ok(VerRange { lo, hi })
 }
@@ -460,7 +561,14 @@ fn op(ctx: &Ctx, p: Pair<Rule>) -> Result<OpDef, Diagnostic> {
                 let eloc = ctx.loc(&item);
                 let mut ei = item.into_inner();
                 let format = ei.next().unwrap().as_str().to_string();
-                let mut e = Enc { format, channels: None, second: vec![], ver: None, attrs: vec![], loc: eloc };
+                let mut e = Enc {
+                    format,
+                    channels: None,
+                    second: vec![],
+                    ver: None,
+                    attrs: vec![],
+                    loc: eloc,
+                };
                 for a in ei {
                     let aloc = ctx.loc(&a);
                     let a = a.into_inner().next().unwrap();
@@ -473,13 +581,20 @@ fn op(ctx: &Ctx, p: Pair<Rule>) -> Result<OpDef, Diagnostic> {
                                 .map(|c| c.trim().parse().unwrap())
                                 .collect();
                             if let Some(bad) = chs.iter().find(|c| **c > 5) {
-                                return Err(Diagnostic::new(aloc, format!("channel {bad} does not exist (0..5)")));
+                                return Err(Diagnostic::new(
+                                    aloc,
+                                    format!("channel {bad} does not exist (0..5)"),
+                                ));
                             }
                             e.channels = Some(chs);
                         }
                         Rule::enc_second => {
                             let list = a.into_inner().next().unwrap();
-                            e.second = list.as_str().split(',').map(|c| c.trim().parse().unwrap()).collect();
+                            e.second = list
+                                .as_str()
+                                .split(',')
+                                .map(|c| c.trim().parse().unwrap())
+                                .collect();
                         }
                         Rule::enc_ver => e.ver = Some(ver(ctx, a)?),
                         Rule::enc_kv => {
@@ -502,7 +617,14 @@ fn op(ctx: &Ctx, p: Pair<Rule>) -> Result<OpDef, Diagnostic> {
             r => unreachable!("op item {r:?}"),
         }
     }
-    Ok(OpDef { name, args, encs, sem, group: ctx.group.clone(), loc })
+    Ok(OpDef {
+        name,
+        args,
+        encs,
+        sem,
+        group: ctx.group.clone(),
+        loc,
+    })
 }
 
 fn ctl(ctx: &Ctx, p: Pair<Rule>) -> Result<CtlDef, Diagnostic> {
@@ -532,7 +654,8 @@ fn ctl(ctx: &Ctx, p: Pair<Rule>) -> Result<CtlDef, Diagnostic> {
             }
             Rule::ctl_also => {
                 let iloc = ctx.loc(&item);
-                c.also.push((unquote(item.into_inner().next().unwrap()), iloc));
+                c.also
+                    .push((unquote(item.into_inner().next().unwrap()), iloc));
             }
             Rule::ctl_let => {
                 let mut li = item.into_inner();
@@ -557,7 +680,11 @@ fn stmt(ctx: &Ctx, p: Pair<Rule>) -> Result<Stmt, Diagnostic> {
     Ok(match rule {
         Rule::let_stmt => {
             let name = it.next().unwrap().as_str().to_string();
-            Stmt::Let { name, value: expr(ctx, it.next().unwrap())?, loc }
+            Stmt::Let {
+                name,
+                value: expr(ctx, it.next().unwrap())?,
+                loc,
+            }
         }
         Rule::assign_stmt => {
             let lv = it.next().unwrap();
@@ -567,7 +694,12 @@ fn stmt(ctx: &Ctx, p: Pair<Rule>) -> Result<Stmt, Diagnostic> {
                 Some(e) => Some(expr(ctx, e)?),
                 None => None,
             };
-            Stmt::Assign { target, index, value: expr(ctx, it.next().unwrap())?, loc }
+            Stmt::Assign {
+                target,
+                index,
+                value: expr(ctx, it.next().unwrap())?,
+                loc,
+            }
         }
         Rule::if_stmt => {
             let cond = expr(ctx, it.next().unwrap())?;
@@ -577,13 +709,25 @@ fn stmt(ctx: &Ctx, p: Pair<Rule>) -> Result<Stmt, Diagnostic> {
                 Some(e) if e.as_rule() == Rule::sem_block => block(ctx, e)?,
                 Some(e) => vec![stmt(ctx, e.into_inner().next().unwrap())?],
             };
-            Stmt::If { cond, then, els, loc }
+            Stmt::If {
+                cond,
+                then,
+                els,
+                loc,
+            }
         }
         Rule::trap_stmt => {
             let kind = it.next().unwrap().as_str().to_string();
-            Stmt::Trap { kind, cond: expr(ctx, it.next().unwrap())?, loc }
+            Stmt::Trap {
+                kind,
+                cond: expr(ctx, it.next().unwrap())?,
+                loc,
+            }
         }
-        Rule::call_stmt => Stmt::Call { call: primary(ctx, it.next().unwrap())?, loc },
+        Rule::call_stmt => Stmt::Call {
+            call: primary(ctx, it.next().unwrap())?,
+            loc,
+        },
         r => unreachable!("stmt {r:?}"),
     })
 }
@@ -596,7 +740,10 @@ pub fn parse_expr(file: &str, base: &Loc, text: &str) -> Result<Expr, Diagnostic
     })?;
     let p = pairs.next().unwrap();
     if p.as_str().len() != text.trim().len() {
-        return Err(Diagnostic::new(base.clone(), format!("`{text}` is not a single expression")));
+        return Err(Diagnostic::new(
+            base.clone(),
+            format!("`{text}` is not a single expression"),
+        ));
     }
     let ctx = Ctx {
         file: Rc::from(file),
@@ -649,8 +796,15 @@ fn expr(ctx: &Ctx, p: Pair<Rule>) -> Result<Expr, Diagnostic> {
         .map_primary(|q| primary(ctx, q))
         .map_prefix(|op, rhs| {
             let loc = ctx.loc(&op);
-            let u = if op.as_rule() == Rule::neg { UnOp::Neg } else { UnOp::Not };
-            Ok(Expr { kind: ExprKind::Unary(u, Box::new(rhs?)), loc })
+            let u = if op.as_rule() == Rule::neg {
+                UnOp::Neg
+            } else {
+                UnOp::Not
+            };
+            Ok(Expr {
+                kind: ExprKind::Unary(u, Box::new(rhs?)),
+                loc,
+            })
         })
         .map_postfix(|lhs, op| {
             let loc = ctx.loc(&op);
@@ -662,12 +816,21 @@ fn expr(ctx: &Ctx, p: Pair<Rule>) -> Result<Expr, Diagnostic> {
                 let hi = small(ctx, &a, 127)? as u32;
                 let lo = small(ctx, &b, 127)? as u32;
                 if hi < lo {
-                    return Err(Diagnostic::new(loc, format!("slice [{hi}:{lo}] must be written high:low")));
+                    return Err(Diagnostic::new(
+                        loc,
+                        format!("slice [{hi}:{lo}] must be written high:low"),
+                    ));
                 }
-                Ok(Expr { kind: ExprKind::Slice(Box::new(lhs), hi, lo), loc })
+                Ok(Expr {
+                    kind: ExprKind::Slice(Box::new(lhs), hi, lo),
+                    loc,
+                })
             } else {
                 let idx = expr(ctx, op.into_inner().next().unwrap())?;
-                Ok(Expr { kind: ExprKind::Bit(Box::new(lhs), Box::new(idx)), loc })
+                Ok(Expr {
+                    kind: ExprKind::Bit(Box::new(lhs), Box::new(idx)),
+                    loc,
+                })
             }
         })
         .map_infix(|lhs, op, rhs| {
@@ -692,29 +855,32 @@ fn expr(ctx: &Ctx, p: Pair<Rule>) -> Result<Expr, Diagnostic> {
                 Rule::mul => BinOp::Mul,
                 r => unreachable!("infix {r:?}"),
             };
-            Ok(Expr { kind: ExprKind::Binary(b, Box::new(lhs?), Box::new(rhs?)), loc })
+            Ok(Expr {
+                kind: ExprKind::Binary(b, Box::new(lhs?), Box::new(rhs?)),
+                loc,
+            })
         })
         .parse(p.into_inner())
 }
 
 fn pratt() -> PrattParser<Rule> {
     PrattParser::new()
-            .op(Op::infix(Rule::lor, Assoc::Left))
-            .op(Op::infix(Rule::land, Assoc::Left))
-            .op(Op::infix(Rule::eq, Assoc::Left)
-                | Op::infix(Rule::ne, Assoc::Left)
-                | Op::infix(Rule::lt_u, Assoc::Left)
-                | Op::infix(Rule::le_u, Assoc::Left)
-                | Op::infix(Rule::gt_u, Assoc::Left)
-                | Op::infix(Rule::ge_u, Assoc::Left))
-            .op(Op::infix(Rule::bor, Assoc::Left))
-            .op(Op::infix(Rule::bxor, Assoc::Left))
-            .op(Op::infix(Rule::band, Assoc::Left))
-            .op(Op::infix(Rule::shl, Assoc::Left)
-                | Op::infix(Rule::shr, Assoc::Left)
-                | Op::infix(Rule::sar, Assoc::Left))
-            .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
-            .op(Op::infix(Rule::mul, Assoc::Left))
-            .op(Op::prefix(Rule::neg) | Op::prefix(Rule::not))
-            .op(Op::postfix(Rule::bit_index) | Op::postfix(Rule::slice))
+        .op(Op::infix(Rule::lor, Assoc::Left))
+        .op(Op::infix(Rule::land, Assoc::Left))
+        .op(Op::infix(Rule::eq, Assoc::Left)
+            | Op::infix(Rule::ne, Assoc::Left)
+            | Op::infix(Rule::lt_u, Assoc::Left)
+            | Op::infix(Rule::le_u, Assoc::Left)
+            | Op::infix(Rule::gt_u, Assoc::Left)
+            | Op::infix(Rule::ge_u, Assoc::Left))
+        .op(Op::infix(Rule::bor, Assoc::Left))
+        .op(Op::infix(Rule::bxor, Assoc::Left))
+        .op(Op::infix(Rule::band, Assoc::Left))
+        .op(Op::infix(Rule::shl, Assoc::Left)
+            | Op::infix(Rule::shr, Assoc::Left)
+            | Op::infix(Rule::sar, Assoc::Left))
+        .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
+        .op(Op::infix(Rule::mul, Assoc::Left))
+        .op(Op::prefix(Rule::neg) | Op::prefix(Rule::not))
+        .op(Op::postfix(Rule::bit_index) | Op::postfix(Rule::slice))
 }

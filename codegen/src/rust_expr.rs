@@ -86,12 +86,21 @@ pub fn lower(s: &dyn Scope, e: &Expr) -> Result<(TokenStream, u32), Diagnostic> 
                 Le => (quote!(((#x) <= (#y)) as u64), 1),
                 Gt => (quote!(((#x) > (#y)) as u64), 1),
                 Ge => (quote!(((#x) >= (#y)) as u64), 1),
-                Shl => (quote!((((#x).checked_shl((#y).min(64) as u32).unwrap_or(0)) & #m)), wa),
-                Shr => (quote!(((#x).checked_shr((#y).min(64) as u32).unwrap_or(0))), wa),
+                Shl => (
+                    quote!((((#x).checked_shl((#y).min(64) as u32).unwrap_or(0)) & #m)),
+                    wa,
+                ),
+                Shr => (
+                    quote!(((#x).checked_shr((#y).min(64) as u32).unwrap_or(0))),
+                    wa,
+                ),
                 Sar => {
                     let sh = 64 - wa;
                     let ma = mask(wa);
-                    (quote!(((((((#x) << #sh) as i64) >> #sh) >> (#y).min(63)) as u64 & #ma)), wa)
+                    (
+                        quote!(((((((#x) << #sh) as i64) >> #sh) >> (#y).min(63)) as u64 & #ma)),
+                        wa,
+                    )
                 }
                 Add => (masked(quote!((#x).wrapping_add(#y)), w), w),
                 Sub => (masked(quote!((#x).wrapping_sub(#y)), w), w),
@@ -101,7 +110,10 @@ pub fn lower(s: &dyn Scope, e: &Expr) -> Result<(TokenStream, u32), Diagnostic> 
         ExprKind::Bit(a, i) => {
             let (x, _) = lower(s, a)?;
             let (i, _) = lower(s, i)?;
-            (quote!((((#x).checked_shr((#i).min(64) as u32).unwrap_or(0)) & 1)), 1)
+            (
+                quote!((((#x).checked_shr((#i).min(64) as u32).unwrap_or(0)) & 1)),
+                1,
+            )
         }
         ExprKind::Slice(a, hi, lo) => {
             let (x, _) = lower(s, a)?;

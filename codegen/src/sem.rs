@@ -28,7 +28,14 @@ impl std::fmt::Display for Ty {
 }
 
 /// Trap kinds a semantics block may raise; the runtime maps them to guest signals.
-pub const TRAPS: &[&str] = &["div_by_zero", "illegal_operand", "illegal_opcode", "unaligned", "privileged", "unimplemented"];
+pub const TRAPS: &[&str] = &[
+    "div_by_zero",
+    "illegal_operand",
+    "illegal_opcode",
+    "unaligned",
+    "privileged",
+    "unimplemented",
+];
 
 #[derive(Clone, Debug)]
 pub struct TypedSem {
@@ -64,7 +71,8 @@ impl<'a> Env<'a> {
         }
     }
     pub fn operand(&mut self, name: &str, width: u32, writable: bool) {
-        self.vars.insert(name.to_string(), (Ty::Bits(width), writable));
+        self.vars
+            .insert(name.to_string(), (Ty::Bits(width), writable));
     }
     pub fn builtin_vars(&mut self, vars: &[(&str, u32)]) {
         for (n, w) in vars {
@@ -74,7 +82,8 @@ impl<'a> Env<'a> {
     pub fn syllables(&mut self, syls: &[Syllable]) {
         for s in syls {
             for f in &s.fields {
-                self.fields.insert((s.name.clone(), f.name.clone()), f.hi - f.lo + 1);
+                self.fields
+                    .insert((s.name.clone(), f.name.clone()), f.hi - f.lo + 1);
             }
         }
     }
@@ -94,7 +103,10 @@ fn unify(loc: &Loc, a: Ty, b: Ty, what: &str) -> Result<Ty, Diagnostic> {
         (Ty::Int, Ty::Int) => Ok(Ty::Int),
         (Ty::Int, t @ Ty::Bits(_)) | (t @ Ty::Bits(_), Ty::Int) => Ok(t),
         (Ty::Bits(x), Ty::Bits(y)) if x == y => Ok(a),
-        _ => err(loc, format!("{what}: {a} and {b} do not match (convert with zext, sext or trunc)")),
+        _ => err(
+            loc,
+            format!("{what}: {a} and {b} do not match (convert with zext, sext or trunc)"),
+        ),
     }
 }
 
@@ -165,7 +177,12 @@ fn stmt(env: &mut Env, s: &Stmt) -> Result<(), Diagnostic> {
             }
             env.local(name, t);
         }
-        Stmt::Assign { target, index, value, loc } => {
+        Stmt::Assign {
+            target,
+            index,
+            value,
+            loc,
+        } => {
             let Some((t, writable)) = env.vars.get(target).copied() else {
                 return err(loc, format!("cannot assign to unknown `{target}`"));
             };
@@ -173,7 +190,10 @@ fn stmt(env: &mut Env, s: &Stmt) -> Result<(), Diagnostic> {
                 return err(loc, format!("`{target}` is not a destination"));
             }
             if index.is_some() {
-                return err(loc, "indexed assignment is not supported; build the value with | and <<");
+                return err(
+                    loc,
+                    "indexed assignment is not supported; build the value with | and <<",
+                );
             }
             let v = check_expr(env, value)?;
             unify(loc, t, v, &format!("assignment to `{target}`"))?;
@@ -181,7 +201,12 @@ fn stmt(env: &mut Env, s: &Stmt) -> Result<(), Diagnostic> {
                 env.writes.push(target.clone());
             }
         }
-        Stmt::If { cond, then, els, loc } => {
+        Stmt::If {
+            cond,
+            then,
+            els,
+            loc,
+        } => {
             let c = check_expr(env, cond)?;
             boolean(loc, c, "an `if` condition")?;
             block(env, then)?;
@@ -189,7 +214,10 @@ fn stmt(env: &mut Env, s: &Stmt) -> Result<(), Diagnostic> {
         }
         Stmt::Trap { kind, cond, loc } => {
             if !TRAPS.contains(&kind.as_str()) {
-                return err(loc, format!("unknown trap `{kind}` (known: {})", TRAPS.join(", ")));
+                return err(
+                    loc,
+                    format!("unknown trap `{kind}` (known: {})", TRAPS.join(", ")),
+                );
             }
             let c = check_expr(env, cond)?;
             boolean(loc, c, "a trap condition")?;
@@ -228,7 +256,11 @@ pub fn check_expr(env: &mut Env, e: &Expr) -> Result<Ty, Diagnostic> {
                 err(loc, format!("unknown name `{v}`"))
             }
         }
-        ExprKind::Field(s, f) => match env.fields.get(&(s.clone(), f.clone())).or_else(|| env.fields.get(&(family_base(s).to_string(), f.clone()))) {
+        ExprKind::Field(s, f) => match env
+            .fields
+            .get(&(s.clone(), f.clone()))
+            .or_else(|| env.fields.get(&(family_base(s).to_string(), f.clone())))
+        {
             Some(w) => Ok(Ty::Bits(*w)),
             None => err(loc, format!("no field `{s}.{f}` here")),
         },
@@ -288,7 +320,10 @@ pub fn check_expr(env: &mut Env, e: &Expr) -> Result<Ty, Diagnostic> {
 fn call(env: &mut Env, loc: &Loc, name: &str, args: &[Expr]) -> Result<Ty, Diagnostic> {
     let arity = |n: usize| -> Result<(), Diagnostic> {
         if args.len() != n {
-            return err(loc, format!("`{name}` takes {n} argument(s), not {}", args.len()));
+            return err(
+                loc,
+                format!("`{name}` takes {n} argument(s), not {}", args.len()),
+            );
         }
         Ok(())
     };
@@ -297,7 +332,10 @@ fn call(env: &mut Env, loc: &Loc, name: &str, args: &[Expr]) -> Result<Ty, Diagn
             arity(1)?;
             match &args[0].kind {
                 ExprKind::Var(_) => Ok(Ty::Bits(1)),
-                _ => err(loc, "`has` takes a syllable name, like has(CS1) or has(PLS2)"),
+                _ => err(
+                    loc,
+                    "`has` takes a syllable name, like has(CS1) or has(PLS2)",
+                ),
             }
         }
         "sext" | "zext" | "trunc" => {
@@ -307,7 +345,10 @@ fn call(env: &mut Env, loc: &Loc, name: &str, args: &[Expr]) -> Result<Ty, Diagn
             if let Ty::Bits(w) = t {
                 let ok = if name == "trunc" { to <= w } else { to >= w };
                 if !ok {
-                    return err(loc, format!("`{name}` from {w} to {to} bits goes the wrong way"));
+                    return err(
+                        loc,
+                        format!("`{name}` from {w} to {to} bits goes the wrong way"),
+                    );
                 }
             }
             Ok(Ty::Bits(to))
@@ -373,19 +414,36 @@ fn call(env: &mut Env, loc: &Loc, name: &str, args: &[Expr]) -> Result<Ty, Diagn
             let v = check_expr(env, &args[1])?;
             match v {
                 Ty::Bits(8 | 16 | 32 | 64 | 128) => {}
-                _ => return err(loc, format!("cannot store a {v}; give it a width with trunc or zext")),
+                _ => {
+                    return err(
+                        loc,
+                        format!("cannot store a {v}; give it a width with trunc or zext"),
+                    )
+                }
             }
             env.writes_memory = true;
             Ok(Ty::Unit)
         }
         _ => {
             let Some(h) = env.helpers.iter().find(|h| h.name == name) else {
-                return err(loc, format!("unknown function `{name}` (declare hand-written routines with `helper`)"));
+                return err(
+                    loc,
+                    format!(
+                        "unknown function `{name}` (declare hand-written routines with `helper`)"
+                    ),
+                );
             };
             let params: Vec<Ty> = h.params.iter().map(|p| helper_ty(p)).collect();
             let ret = helper_ty(&h.ret);
             if params.len() != args.len() {
-                return err(loc, format!("`{name}` takes {} argument(s), not {}", params.len(), args.len()));
+                return err(
+                    loc,
+                    format!(
+                        "`{name}` takes {} argument(s), not {}",
+                        params.len(),
+                        args.len()
+                    ),
+                );
             }
             for (p, a) in params.iter().zip(args) {
                 let t = check_expr(env, a)?;

@@ -52,7 +52,10 @@ pub fn split(t: &str) -> Result<Vec<Seg>, String> {
                     }
                 }
                 let (expr, fmt) = match split_at {
-                    Some(i) => (hole[..i].trim().to_string(), Some(hole[i + 1..].trim().to_string())),
+                    Some(i) => (
+                        hole[..i].trim().to_string(),
+                        Some(hole[i + 1..].trim().to_string()),
+                    ),
                     None => (hole.trim().to_string(), None),
                 };
                 if expr.is_empty() {
@@ -60,7 +63,9 @@ pub fn split(t: &str) -> Result<Vec<Seg>, String> {
                 }
                 if let Some(f) = &fmt {
                     if !["x", "d", "addr"].contains(&f.as_str()) {
-                        return Err(format!("unknown format `:{f}` in template \"{t}\" (use :x, :d or :addr)"));
+                        return Err(format!(
+                            "unknown format `:{f}` in template \"{t}\" (use :x, :d or :addr)"
+                        ));
                     }
                 }
                 out.push(Seg::Hole { expr, fmt });
@@ -82,8 +87,20 @@ mod tests {
     fn holes_and_formats() {
         let s = split("disp %ctpr{CS0.ctpr}, {pc + x[27:0] * 8:x}{{}}").unwrap();
         assert_eq!(s[0], Seg::Text("disp %ctpr".into()));
-        assert_eq!(s[1], Seg::Hole { expr: "CS0.ctpr".into(), fmt: None });
-        assert_eq!(s[3], Seg::Hole { expr: "pc + x[27:0] * 8".into(), fmt: Some("x".into()) });
+        assert_eq!(
+            s[1],
+            Seg::Hole {
+                expr: "CS0.ctpr".into(),
+                fmt: None
+            }
+        );
+        assert_eq!(
+            s[3],
+            Seg::Hole {
+                expr: "pc + x[27:0] * 8".into(),
+                fmt: Some("x".into())
+            }
+        );
         assert_eq!(s[4], Seg::Text("{}".into()));
         assert!(split("a {b").is_err());
         assert!(split("a {b:q}").is_err());

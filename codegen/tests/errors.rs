@@ -35,7 +35,10 @@ fn line_of(extra_line: usize) -> usize {
 
 #[test]
 fn base_is_valid() {
-    let g = generate(&[("isa/t.isa".to_string(), format!("{BASE}op add(SSS) F opc=1 ch=0; {{ dst = src1 + src2; }}"))]);
+    let g = generate(&[(
+        "isa/t.isa".to_string(),
+        format!("{BASE}op add(SSS) F opc=1 ch=0; {{ dst = src1 + src2; }}"),
+    )]);
     assert!(g.is_ok(), "{}", g.err().unwrap());
 }
 
@@ -104,13 +107,17 @@ fn wrong_operand_count() {
 
 #[test]
 fn ambiguous_encodings() {
-    let e = error_of("\nop a(SSS) F opc=1 ch=0; { dst = src1; }\nop b(SSS) F opc=1 ch=0,1; { dst = src2; }");
+    let e = error_of(
+        "\nop a(SSS) F opc=1 ch=0; { dst = src1; }\nop b(SSS) F opc=1 ch=0,1; { dst = src2; }",
+    );
     assert!(e.contains("same encoding as `a`"), "{e}");
 }
 
 #[test]
 fn duplicate_operation() {
-    let e = error_of("\nop a(SSS) F opc=1 ch=0; { dst = src1; }\nop a(SSS) F opc=2 ch=0; { dst = src2; }");
+    let e = error_of(
+        "\nop a(SSS) F opc=1 ch=0; { dst = src1; }\nop a(SSS) F opc=2 ch=0; { dst = src2; }",
+    );
     assert!(e.contains("already defined"), "{e}");
 }
 

@@ -6,7 +6,11 @@ use e2k_emu::version::Iset;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "e2k-as", version, about = "Assemble and link E2K (Elbrus) assembly into a static ELF executable")]
+#[command(
+    name = "e2k-as",
+    version,
+    about = "Assemble and link E2K (Elbrus) assembly into a static ELF executable"
+)]
 struct Args {
     /// Source files, assembled and linked together.
     #[arg(required = true)]
@@ -37,16 +41,25 @@ struct Args {
 /// The source after the C preprocessor, with line markers so errors keep their lines.
 fn preprocess(path: &str, args: &Args) -> Result<String, String> {
     let mut cmd = std::process::Command::new("cpp");
-    cmd.arg("-P").arg("-undef").arg("-x").arg("assembler-with-cpp");
+    cmd.arg("-P")
+        .arg("-undef")
+        .arg("-x")
+        .arg("assembler-with-cpp");
     for d in &args.defines {
         cmd.arg(format!("-D{d}"));
     }
     for i in &args.includes {
         cmd.arg(format!("-I{i}"));
     }
-    let out = cmd.arg(path).output().map_err(|e| format!("cannot run cpp: {e}"))?;
+    let out = cmd
+        .arg(path)
+        .output()
+        .map_err(|e| format!("cannot run cpp: {e}"))?;
     if !out.status.success() {
-        return Err(format!("cpp failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
+        return Err(format!(
+            "cpp failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
     }
     String::from_utf8(out.stdout).map_err(|_| "cpp output is not UTF-8".to_string())
 }
@@ -80,9 +93,19 @@ fn main() -> ExitCode {
             }
         }
     }
-    let opts = Options { iset, entry: args.entry.clone(), text_base: 0x10000 };
+    let opts = Options {
+        iset,
+        entry: args.entry.clone(),
+        text_base: 0x10000,
+    };
     let result = if args.raw {
-        assemble(&sources, &opts).map(|a| a.sections.into_iter().find(|s| s.name == ".text").map(|s| s.data).unwrap_or_default())
+        assemble(&sources, &opts).map(|a| {
+            a.sections
+                .into_iter()
+                .find(|s| s.name == ".text")
+                .map(|s| s.data)
+                .unwrap_or_default()
+        })
     } else {
         assemble_elf(&sources, &opts)
     };

@@ -9,7 +9,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "e2k-dis", version, about = "Disassemble E2K (Elbrus) code like MCST objdump -d")]
+#[command(
+    name = "e2k-dis",
+    version,
+    about = "Disassemble E2K (Elbrus) code like MCST objdump -d"
+)]
 struct Args {
     /// ELF file to disassemble (every executable section).
     file: Option<String>,
@@ -51,7 +55,11 @@ fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
         match t.len() {
             8 => out.extend(u32::from_str_radix(t, 16).unwrap().to_le_bytes()),
             2 => out.push(u8::from_str_radix(t, 16).unwrap()),
-            _ => return Err(format!("--hex: `{tok}` is neither a byte (2 digits) nor a word (8 digits)")),
+            _ => {
+                return Err(format!(
+                    "--hex: `{tok}` is neither a byte (2 digits) nor a word (8 digits)"
+                ))
+            }
         }
     }
     Ok(out)
@@ -77,20 +85,41 @@ fn run(args: &Args) -> Result<(), String> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let text = if let Some(path) = &args.raw {
         let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-        disasm::listing(&bytes, args.addr, iset_arg.unwrap_or(Iset::new(6).unwrap()), &[])
+        disasm::listing(
+            &bytes,
+            args.addr,
+            iset_arg.unwrap_or(Iset::new(6).unwrap()),
+            &[],
+        )
     } else if let Some(h) = &args.hex {
         let bytes = parse_hex(h)?;
-        disasm::listing(&bytes, args.addr, iset_arg.unwrap_or(Iset::new(6).unwrap()), &[])
+        disasm::listing(
+            &bytes,
+            args.addr,
+            iset_arg.unwrap_or(Iset::new(6).unwrap()),
+            &[],
+        )
     } else if let Some(path) = &args.file {
         let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
         let f = elf::parse(&bytes).map_err(|e| format!("{path}: {e}"))?;
         let iset = iset_arg.or(f.iset).ok_or_else(|| {
-            format!("{path}: unknown CPU in e_flags {:#x}; give --iset", f.e_flags)
+            format!(
+                "{path}: unknown CPU in e_flags {:#x}; give --iset",
+                f.e_flags
+            )
         })?;
-        let name = std::path::Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = std::path::Path::new(path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         disasm::elf_listing(&name, &f, iset)
     } else {
-        return Err("nothing to disassemble: give an ELF file, --raw FILE or --hex BYTES (see --help)".into());
+        return Err(
+            "nothing to disassemble: give an ELF file, --raw FILE or --hex BYTES (see --help)"
+                .into(),
+        );
     };
-    out.write_all(text.as_bytes()).and_then(|_| out.flush()).map_err(|e| format!("write error: {e}"))
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| format!("write error: {e}"))
 }

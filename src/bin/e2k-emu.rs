@@ -20,9 +20,10 @@ Options:
   -cpu MODEL            ISA version or CPU model (v1..v7, elbrus-v5, e8c2, e16c...);
                         `-cpu help` lists them. Default: from the ELF header
   -strace               log every system call with its arguments and result
-  -d ITEM[,ITEM...]     log in_asm (wide instructions as decoded), exec (each
-                        executed address), cpu (registers after each instruction),
-                        jit (translation statistics at exit); exec and cpu turn
+  -d ITEM[,ITEM...]     log in_asm (wide instructions as decoded), out_asm (host
+                        code of each JIT translation), exec (each executed
+                        address), cpu (registers after each instruction), jit
+                        (translation statistics at exit); exec and cpu turn
                         the JIT off
   -no-jit, --no-jit     interpret everything (the reference engine)
   -jit-threshold N      runs of a block before it is compiled (default 50)
@@ -69,67 +70,86 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
     let mut jit_threshold = e2k_emu::machine::DEFAULT_JIT_THRESHOLD;
     let mut jit_stats = false;
     let mut it = args.into_iter().skip(1).peekable();
-    let program = loop {
-        let Some(a) = it.next() else { return Err(format!("no program given\n\n{USAGE}")) };
-        if !a.starts_with('-') || a == "-" {
-            break a;
-        }
-        let opt = a.trim_start_matches('-');
-        let mut value = |what: &str| it.next().ok_or_else(|| format!("option -{what} needs a value"));
-        match opt {
-            "h" | "help" => {
-                println!("{USAGE}");
-                return Ok(Parsed::Done(ExitCode::SUCCESS));
+    let program =
+        loop {
+            let Some(a) = it.next() else {
+                return Err(format!("no program given\n\n{USAGE}"));
+            };
+            if !a.starts_with('-') || a == "-" {
+                break a;
             }
-            "version" => {
-                println!("e2k-emu {} (E2K ISA v1-v7, interpreter generated from isa/)", env!("CARGO_PKG_VERSION"));
-                return Ok(Parsed::Done(ExitCode::SUCCESS));
-            }
-            "L" => sysroot = Some(std::path::PathBuf::from(value("L")?)),
-            "E" => {
-                let kv = value("E")?;
-                let (k, v) = kv.split_once('=').ok_or_else(|| format!("-E {kv}: expected VAR=VALUE"))?;
-                env.retain(|(n, _)| n != k);
-                env.push((k.to_string(), v.to_string()));
-            }
-            "U" => {
-                let k = value("U")?;
-                env.retain(|(n, _)| *n != k);
-            }
-            "0" => argv0 = Some(value("0")?),
-            "cpu" => {
-                let m = value("cpu")?;
-                if m == "help" || m == "?" {
-                    println!("{CPUS}");
+            let opt = a.trim_start_matches('-');
+            let mut value = |what: &str| {
+                it.next()
+                    .ok_or_else(|| format!("option -{what} needs a value"))
+            };
+            match opt {
+                "h" | "help" => {
+                    println!("{USAGE}");
                     return Ok(Parsed::Done(ExitCode::SUCCESS));
                 }
-                iset = Some(m.parse::<Iset>().map_err(|e| format!("-cpu: {e}; `-cpu help` lists the models"))?);
-            }
-            "strace" => strace = true,
-            "no-jit" => jit = false,
-            "jit-threshold" => {
-                let v = value("jit-threshold")?;
-                jit_threshold = v.parse().map_err(|_| format!("-jit-threshold {v}: expected a number"))?;
-            }
-            "d" => {
-                for item in value("d")?.split(',') {
-                    match item {
-                        "in_asm" => log.in_asm = true,
-                        "exec" => log.exec = true,
-                        "cpu" => log.cpu = true,
-                        "jit" => jit_stats = true,
-                        "help" => {
-                            println!("-d items: in_asm, exec, cpu, jit");
-                            return Ok(Parsed::Done(ExitCode::SUCCESS));
+                "version" => {
+                    println!(
+                        "e2k-emu {} (E2K ISA v1-v7, interpreter generated from isa/)",
+                        env!("CARGO_PKG_VERSION")
+                    );
+                    return Ok(Parsed::Done(ExitCode::SUCCESS));
+                }
+                "L" => sysroot = Some(std::path::PathBuf::from(value("L")?)),
+                "E" => {
+                    let kv = value("E")?;
+                    let (k, v) = kv
+                        .split_once('=')
+                        .ok_or_else(|| format!("-E {kv}: expected VAR=VALUE"))?;
+                    env.retain(|(n, _)| n != k);
+                    env.push((k.to_string(), v.to_string()));
+                }
+                "U" => {
+                    let k = value("U")?;
+                    env.retain(|(n, _)| *n != k);
+                }
+                "0" => argv0 = Some(value("0")?),
+                "cpu" => {
+                    let m = value("cpu")?;
+                    if m == "help" || m == "?" {
+                        println!("{CPUS}");
+                        return Ok(Parsed::Done(ExitCode::SUCCESS));
+                    }
+                    iset = Some(
+                        m.parse::<Iset>()
+                            .map_err(|e| format!("-cpu: {e}; `-cpu help` lists the models"))?,
+                    );
+                }
+                "strace" => strace = true,
+                "no-jit" => jit = false,
+                "jit-threshold" => {
+                    let v = value("jit-threshold")?;
+                    jit_threshold = v
+                        .parse()
+                        .map_err(|_| format!("-jit-threshold {v}: expected a number"))?;
+                }
+                "d" => {
+                    for item in value("d")?.split(',') {
+                        match item {
+                            "in_asm" => log.in_asm = true,
+                            "exec" => log.exec = true,
+                            "cpu" => log.cpu = true,
+                            "out_asm" => log.out_asm = true,
+                            "jit" => jit_stats = true,
+                            "help" => {
+                                println!("-d items: in_asm, out_asm, exec, cpu, jit");
+                                return Ok(Parsed::Done(ExitCode::SUCCESS));
+                            }
+                            other => return Err(format!(
+                                "-d: unknown log item `{other}` (in_asm, out_asm, exec, cpu, jit)"
+                            )),
                         }
-                        other => return Err(format!("-d: unknown log item `{other}` (in_asm, exec, cpu, jit)")),
                     }
                 }
+                "D" => log_file = Some(value("D")?),
+                _ => return Err(format!("unknown option {a}; -h lists the options")),
             }
-            "D" => log_file = Some(value("D")?),
-            _ => return Err(format!("unknown option {a}; -h lists the options")),
-        }
-    };
+        };
     let mut guest_args = vec![argv0.unwrap_or_else(|| program.clone())];
     guest_args.extend(it);
     let opts = Options {
@@ -143,7 +163,12 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
         jit,
         jit_threshold,
     };
-    Ok(Parsed::Run(Box::new(Cli { opts, program, log_file, jit_stats })))
+    Ok(Parsed::Run(Box::new(Cli {
+        opts,
+        program,
+        log_file,
+        jit_stats,
+    })))
 }
 
 fn main() -> ExitCode {
@@ -176,7 +201,11 @@ fn main() -> ExitCode {
             Some(j) => format!("{}", j.stats),
             None => "jit: off".to_string(),
         };
-        let _ = writeln!(m.log_out, "{line}; {} wide instructions executed", m.cpu.executed);
+        let _ = writeln!(
+            m.log_out,
+            "{line}; {} wide instructions executed",
+            m.cpu.executed
+        );
     }
     let _ = m.log_out.flush();
     if let Outcome::Killed { report, .. } = &outcome {

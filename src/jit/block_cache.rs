@@ -1,7 +1,8 @@
 //! Translated blocks by everything their code depends on: the guest address, the ISA
-//! version, the window size (register bounds are checked at translation time) and the
-//! rotation (based registers and predicates are resolved then); with execution counts
-//! that decide when a block is hot enough to translate.
+//! version, the window size (register bounds are checked at translation time), the
+//! rotation (based registers and predicates are resolved then) and the %ctpr values
+//! (transfers through them get known targets); with execution counts that decide when
+//! a block is hot enough to translate.
 
 use crate::cpu::{Cpu, Rotation};
 use crate::version::Iset;
@@ -13,14 +14,25 @@ pub struct Key {
     pub wd_size: u32,
     br: u64,
     iset: u8,
+    pub ctpr: [u64; 3],
 }
 
 impl Key {
     pub fn of(cpu: &Cpu) -> Key {
-        Key { ip: cpu.ip, wd_size: cpu.wd.size, br: cpu.br.pack(), iset: cpu.iset.number() }
+        Key {
+            ip: cpu.ip,
+            wd_size: cpu.wd.size,
+            br: cpu.br.pack(),
+            iset: cpu.iset.number(),
+            ctpr: [cpu.ctpr[1], cpu.ctpr[2], cpu.ctpr[3]],
+        }
     }
     pub fn rotation(&self) -> Rotation {
         Rotation::unpack(self.br)
+    }
+    /// The %ctpr file the block was translated for (%ctpr0 does not exist).
+    pub fn ctprs(&self) -> [u64; 4] {
+        [0, self.ctpr[0], self.ctpr[1], self.ctpr[2]]
     }
     pub fn iset(&self) -> Iset {
         Iset::new(self.iset).unwrap_or(Iset::MIN)
@@ -41,7 +53,10 @@ pub struct BlockCache<F> {
 
 impl<F> Default for BlockCache<F> {
     fn default() -> Self {
-        BlockCache { map: HashMap::new(), counts: HashMap::new() }
+        BlockCache {
+            map: HashMap::new(),
+            counts: HashMap::new(),
+        }
     }
 }
 

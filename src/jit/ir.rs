@@ -5,6 +5,7 @@
 //! side exits and the path condition of conditional code.
 
 use crate::bits;
+use crate::jit::block_cache::Key;
 use crate::semantics::Trap;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, MemFlags, Value};
@@ -35,6 +36,40 @@ pub mod off {
     pub const CTPR: i32 = 56;
     pub const LSR: i32 = 88;
     pub const EXECUTED: i32 = 96;
+    pub const EV_MASK: i32 = 104;
+    pub const EV_WINDOW: i32 = 108;
+    pub const EV_ROTATION: i32 = 112;
+    pub const EV_PSZ: i32 = 116;
+    pub const EV_WBS: i32 = 120;
+    pub const EV_TARGET: i32 = 128;
+    pub const EV_JUMP: i32 = 136;
+    pub const EV_NEXT: i32 = 144;
+}
+
+/// Bits of `JitState::ev_mask`: what the interpreter's control code must do.
+pub mod ev {
+    pub const WINDOW: u32 = 1;
+    pub const REG_ROTATION: u32 = 2;
+    pub const PRED_ROTATION: u32 = 4;
+    pub const ROTATE_REGS: u32 = 8;
+    pub const ROTATE_PREDS: u32 = 16;
+    pub const CALL: u32 = 32;
+    pub const SYSCALL: u32 = 64;
+    pub const RETURN: u32 = 128;
+    pub const JUMP: u32 = 256;
+}
+
+/// A change compiled code hands to `interp::apply_control` (window, rotation, calls).
+#[derive(Clone, Copy, Debug)]
+pub enum Event {
+    Window(u32, bool, bool),
+    RegRotation(u32, u32, u32),
+    PredRotation(u32),
+    RotateRegs,
+    RotatePreds,
+    Call(LV, u32),
+    Syscall(LV, u32),
+    Return,
 }
 
 /// Register file entries (`crate::window::Reg`): lo at 0, hi at 8, tag at 16, 24 bytes.
@@ -72,6 +107,8 @@ pub struct Lx<'a> {
     pub effects: Vec<(LV, Effect)>,
     /// A transfer: (condition, target).
     pub transfer: Option<(LV, LV)>,
+    /// Window, rotation and call events of the current wide instruction.
+    pub events: Vec<(LV, Event)>,
     /// @p0..@p6 of the predicate logic unit.
     pub local_preds: [LV; 7],
     /// The block that leaves compiled code to interpret the current wide instruction.
@@ -85,9 +122,9 @@ pub struct Lx<'a> {
     globals: Value,
     global_tags: Value,
     regs_ptr: Value,
-    /// Register positions the block reads or writes, and their variables (lo, hi).
+    /// Register positions the block reads or writes, and their variables.
     pub touched: BTreeSet<u32>,
-    regs: BTreeMap<u32, (Variable, Variable)>,
+    regs: BTreeMap<u32, Variable>,
     written: BTreeSet<u32>,
     preds: Variable,
     ctpr: [Variable; 4],
@@ -111,15 +148,21 @@ impl<'a> Lx<'a> {
     pub fn new(
         mut b: FunctionBuilder<'a>,
         state: Value,
-        start: u64,
-        wd_size: u32,
-        br: crate::cpu::Rotation,
+        key: &Key,
         preload: &BTreeSet<u32>,
         head: Block,
     ) -> Lx<'a> {
+        let (start, wd_size, br, ctpr_now) = (key.ip, key.wd_size, key.rotation(), key.ctprs());
         let t = MemFlags::trusted();
-        let [mem, pages, mem_size, globals, global_tags, regs_ptr] =
-            [off::MEM, off::PAGES, off::MEM_SIZE, off::GLOBALS, off::GLOBAL_TAGS, off::REGS].map(|o| b.ins().load(types::I64, t, state, o));
+        let [mem, pages, mem_size, globals, global_tags, regs_ptr] = [
+            off::MEM,
+            off::PAGES,
+            off::MEM_SIZE,
+            off::GLOBALS,
+            off::GLOBAL_TAGS,
+            off::REGS,
+        ]
+        .map(|o| b.ins().load(types::I64, t, state, o));
         let preds = b.declare_var(types::I32);
         let v = b.ins().load(types::I32, t, state, off::PREDS);
         b.def_var(preds, v);
@@ -129,6 +172,23 @@ impl<'a> Lx<'a> {
             b.def_var(var, v);
             var
         });
+        // The %ctpr values at translation are assumed (and checked on entry): loops
+        // branch through a %ctpr prepared before them, which makes their target and
+        // kind known.
+        let mut guard = None;
+        let mut ctpr_known = [None; 4];
+        for k in 1..4 {
+            if ctpr_now[k] != 0 {
+                let v = b.use_var(ctpr[k]);
+                let ne = b.ins().icmp_imm(IntCC::NotEqual, v, ctpr_now[k] as i64);
+                let ne = b.ins().uextend(types::I64, ne);
+                guard = Some(match guard {
+                    None => ne,
+                    Some(g) => b.ins().bor(g, ne),
+                });
+                ctpr_known[k] = Some(ctpr_now[k] as u128);
+            }
+        }
         let lsr = b.declare_var(types::I64);
         let v = b.ins().load(types::I64, t, state, off::LSR);
         b.def_var(lsr, v);
@@ -139,21 +199,28 @@ impl<'a> Lx<'a> {
         let mut tags = b.ins().load(types::I32, t, state, off::PRED_TAGS);
         tags = b.ins().uextend(types::I64, tags);
         let mut regs = BTreeMap::new();
+        // Registers holding tags or a nonzero extension (80/128-bit values) are left
+        // to the interpreter too, so compiled code keeps only the low 64 bits.
         for &pos in preload {
             let at = (pos as i64 * REG_SIZE) as i32;
             let tag = b.ins().uload8(types::I64, t, regs_ptr, at + 16);
             tags = b.ins().bor(tags, tag);
-            let (lo, hi) = (b.declare_var(types::I64), b.declare_var(types::I64));
+            let hi = b.ins().load(types::I64, t, regs_ptr, at + 8);
+            tags = b.ins().bor(tags, hi);
+            let lo = b.declare_var(types::I64);
             let v = b.ins().load(types::I64, t, regs_ptr, at);
             b.def_var(lo, v);
-            let v = b.ins().load(types::I64, t, regs_ptr, at + 8);
-            b.def_var(hi, v);
-            regs.insert(pos, (lo, hi));
+            regs.insert(pos, lo);
+        }
+        if let Some(g) = guard {
+            tags = b.ins().bor(tags, g);
         }
         let away = b.create_block();
         b.ins().brif(tags, away, &[], head, &[]);
         b.switch_to_block(away);
-        let code = b.ins().iconst(types::I64, (start | crate::jit::EXIT_INTERPRET) as i64);
+        let code = b
+            .ins()
+            .iconst(types::I64, (start | crate::jit::EXIT_INTERPRET) as i64);
         b.ins().return_(&[code]);
         b.switch_to_block(head);
         Lx {
@@ -165,6 +232,7 @@ impl<'a> Lx<'a> {
             paths: vec![],
             effects: vec![],
             transfer: None,
+            events: vec![],
             local_preds: [LV::C(0); 7],
             exit_here: None,
             exits: vec![],
@@ -182,7 +250,7 @@ impl<'a> Lx<'a> {
             lsr,
             executed,
             dirty: [false; 6],
-            ctpr_known: [None; 4],
+            ctpr_known,
         }
     }
 
@@ -191,11 +259,10 @@ impl<'a> Lx<'a> {
         let t = MemFlags::trusted();
         let s = self.state;
         for pos in self.written.clone() {
-            let (lo, hi) = self.regs[&pos];
+            let lo = self.regs[&pos];
             let at = (pos as i64 * REG_SIZE) as i32;
-            let (l, h) = (self.b.use_var(lo), self.b.use_var(hi));
+            let l = self.b.use_var(lo);
             self.b.ins().store(t, l, self.regs_ptr, at);
-            self.b.ins().store(t, h, self.regs_ptr, at + 8);
         }
         if self.dirty[0] {
             let v = self.b.use_var(self.preds);
@@ -238,8 +305,107 @@ impl<'a> Lx<'a> {
         self.paths.clear();
         self.effects.clear();
         self.transfer = None;
+        self.events.clear();
         self.local_preds = [LV::C(0); 7];
         self.exit_here = None;
+    }
+
+    /// Records a window, rotation or call event under the current path.
+    pub fn event(&mut self, e: Event) -> Result<(), NoLower> {
+        let c = self.path()?;
+        if c != LV::C(0) {
+            self.events.push((c, e));
+        }
+        Ok(())
+    }
+
+    /// After the instruction's effects: if one of its events happens, hand them (and
+    /// its transfer) to the interpreter's control code and leave; returns whether
+    /// they happen for sure (then this path ends).
+    pub fn emit_events(&mut self, next: u64) -> Result<bool, NoLower> {
+        if self.events.is_empty() {
+            return Ok(false);
+        }
+        let t = MemFlags::trusted();
+        let s = self.state;
+        let mut mask = LV::C(0);
+        for (c, e) in self.events.clone() {
+            let bit = match e {
+                Event::Window(wsz, nfx, dbl) => {
+                    let v = self.b.ins().iconst(
+                        types::I32,
+                        (wsz | (nfx as u32) << 8 | (dbl as u32) << 9) as i64,
+                    );
+                    self.b.ins().store(t, v, s, off::EV_WINDOW);
+                    ev::WINDOW
+                }
+                Event::RegRotation(rbs, rsz, rcur) => {
+                    let v = self
+                        .b
+                        .ins()
+                        .iconst(types::I32, (rbs | rsz << 8 | rcur << 16) as i64);
+                    self.b.ins().store(t, v, s, off::EV_ROTATION);
+                    ev::REG_ROTATION
+                }
+                Event::PredRotation(psz) => {
+                    let v = self.b.ins().iconst(types::I32, psz as i64);
+                    self.b.ins().store(t, v, s, off::EV_PSZ);
+                    ev::PRED_ROTATION
+                }
+                Event::RotateRegs => ev::ROTATE_REGS,
+                Event::RotatePreds => ev::ROTATE_PREDS,
+                Event::Call(target, wbs) | Event::Syscall(target, wbs) => {
+                    let v = self.value(target);
+                    let v = self.pick(c, LV::V(v), v);
+                    self.b.ins().store(t, v, s, off::EV_TARGET);
+                    let w = self.b.ins().iconst(types::I32, wbs as i64);
+                    self.b.ins().store(t, w, s, off::EV_WBS);
+                    if matches!(e, Event::Call(..)) {
+                        ev::CALL
+                    } else {
+                        ev::SYSCALL
+                    }
+                }
+                Event::Return => ev::RETURN,
+            };
+            let b = select(self, c, LV::C(bit as u128), LV::C(0))?;
+            mask = or(self, mask, b)?;
+        }
+        if let Some((c, target)) = self.transfer {
+            let v = self.value(target);
+            self.b.ins().store(t, v, s, off::EV_JUMP);
+            let b = select(self, c, LV::C(ev::JUMP as u128), LV::C(0))?;
+            // Only together with another event: a plain jump stays in compiled code.
+            let any = ne(self, mask, LV::C(0))?;
+            let b = select(self, any, b, LV::C(0))?;
+            mask = or(self, mask, b)?;
+        }
+        let n = self.b.ins().iconst(types::I64, next as i64);
+        self.b.ins().store(t, n, s, off::EV_NEXT);
+        let code = self
+            .b
+            .ins()
+            .iconst(types::I64, (self.pc | crate::jit::EXIT_CONTROL) as i64);
+        match mask {
+            LV::C(0) => Ok(false),
+            LV::C(m) => {
+                let m = self.b.ins().iconst(types::I32, m as i64);
+                self.b.ins().store(t, m, s, off::EV_MASK);
+                self.leave_with(code);
+                Ok(true)
+            }
+            LV::V(m) => {
+                let m32 = self.b.ins().ireduce(types::I32, m);
+                self.b.ins().store(t, m32, s, off::EV_MASK);
+                let away = self.b.create_block();
+                let stay = self.b.create_block();
+                self.b.ins().brif(m, away, &[], stay, &[]);
+                self.b.switch_to_block(away);
+                self.leave_with(code);
+                self.b.switch_to_block(stay);
+                Ok(false)
+            }
+        }
     }
 
     pub fn value(&mut self, v: LV) -> Value {
@@ -330,7 +496,13 @@ impl<'a> Lx<'a> {
 
     /// Host address of a guest access, leaving for the interpreter when the access is
     /// outside guest memory or not allowed by the page permissions (`need`).
-    fn guest_address(&mut self, addr: LV, bytes: u64, need: u8, forbid: u8) -> Result<Value, NoLower> {
+    fn guest_address(
+        &mut self,
+        addr: LV,
+        bytes: u64,
+        need: u8,
+        forbid: u8,
+    ) -> Result<Value, NoLower> {
         let a = self.value(addr);
         let size = self.mem_size;
         let end = self.b.ins().iadd_imm(a, bytes as i64);
@@ -346,8 +518,15 @@ impl<'a> Lx<'a> {
             let pg = self.b.ins().ushr_imm(p, 12);
             let at = self.b.ins().iadd(pages, pg);
             let perm = self.b.ins().uload8(types::I64, MemFlags::trusted(), at, 0);
-            let m = self.b.ins().band_imm(perm, (need | forbid | crate::memory::perm::MAPPED) as i64);
-            let wrong = self.b.ins().icmp_imm(IntCC::NotEqual, m, (need | crate::memory::perm::MAPPED) as i64);
+            let m = self
+                .b
+                .ins()
+                .band_imm(perm, (need | forbid | crate::memory::perm::MAPPED) as i64);
+            let wrong = self.b.ins().icmp_imm(
+                IntCC::NotEqual,
+                m,
+                (need | crate::memory::perm::MAPPED) as i64,
+            );
             bad = Some(match bad {
                 None => wrong,
                 Some(w) => self.b.ins().bor(w, wrong),
@@ -359,7 +538,10 @@ impl<'a> Lx<'a> {
     }
 
     /// Runs `f` only where the current path holds; its result (or 0) joins after.
-    fn guarded(&mut self, f: impl FnOnce(&mut Self) -> Result<Option<Value>, NoLower>) -> Result<Option<Value>, NoLower> {
+    fn guarded(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<Option<Value>, NoLower>,
+    ) -> Result<Option<Value>, NoLower> {
         let p = self.path()?;
         match p {
             LV::C(0) => Ok(None),
@@ -370,7 +552,9 @@ impl<'a> Lx<'a> {
                 let join = self.b.create_block();
                 self.b.append_block_param(join, types::I64);
                 let zero = self.b.ins().iconst(types::I64, 0);
-                self.b.ins().brif(flag, body, &[], join, &[BlockArg::Value(zero)]);
+                self.b
+                    .ins()
+                    .brif(flag, body, &[], join, &[BlockArg::Value(zero)]);
                 self.b.seal_block(body);
                 self.b.switch_to_block(body);
                 let saved = std::mem::take(&mut self.paths);
@@ -398,7 +582,11 @@ impl<'a> Lx<'a> {
                 _ => types::I64,
             };
             let v = x.b.ins().load(ty, MemFlags::new(), host, 0);
-            Ok(Some(if bits < 64 { x.b.ins().uextend(types::I64, v) } else { v }))
+            Ok(Some(if bits < 64 {
+                x.b.ins().uextend(types::I64, v)
+            } else {
+                v
+            }))
         })?;
         Ok(v.map_or(LV::C(0), LV::V))
     }
@@ -409,7 +597,12 @@ impl<'a> Lx<'a> {
         }
         self.guarded(|x| {
             // Stores to code pages are left to the interpreter (it drops translations).
-            let host = x.guest_address(addr, (bits / 8) as u64, crate::memory::perm::WRITE, crate::memory::perm::EXEC)?;
+            let host = x.guest_address(
+                addr,
+                (bits / 8) as u64,
+                crate::memory::perm::WRITE,
+                crate::memory::perm::EXEC,
+            )?;
             let v = x.value(value);
             let v = if bits < 64 {
                 let ty = match bits {
@@ -427,9 +620,8 @@ impl<'a> Lx<'a> {
         Ok(LV::C(0))
     }
 
-    /// The variables of register `pos`; a register the first translation did not see
-    /// has none (translation is deterministic, so this only guards the invariant).
-    fn reg_vars(&mut self, pos: u32) -> Result<(Variable, Variable), NoLower> {
+    /// The variable of register `pos` (its low 64 bits).
+    fn reg_vars(&mut self, pos: u32) -> Result<Variable, NoLower> {
         if pos >= self.wd_size {
             return Err(NoLower);
         }
@@ -438,7 +630,7 @@ impl<'a> Lx<'a> {
             Some(v) => Ok(*v),
             None => {
                 // First translation: any variable will do, the code is thrown away.
-                let v = (self.b.declare_var(types::I64), self.b.declare_var(types::I64));
+                let v = self.b.declare_var(types::I64);
                 self.regs.insert(pos, v);
                 Ok(v)
             }
@@ -450,9 +642,13 @@ impl<'a> Lx<'a> {
         if matches!(ty, b'X' | b'Q' | b'P') {
             return Err(NoLower);
         }
-        let (lo, _) = self.reg_vars(pos)?;
+        let lo = self.reg_vars(pos)?;
         let v = self.b.use_var(lo);
-        Ok(LV::V(if ty == b'S' { self.b.ins().band_imm(v, 0xffff_ffff) } else { v }))
+        Ok(LV::V(if ty == b'S' {
+            self.b.ins().band_imm(v, 0xffff_ffff)
+        } else {
+            v
+        }))
     }
 
     pub fn read_global(&mut self, n: u32, ty: u8) -> Result<LV, NoLower> {
@@ -460,14 +656,23 @@ impl<'a> Lx<'a> {
             return Err(NoLower);
         }
         let tags = self.global_tags;
-        let tag = self.b.ins().uload8(types::I64, MemFlags::trusted(), tags, n as i32);
-        let tag = if ty == b'S' { self.b.ins().band_imm(tag, 3) } else { tag };
+        let tag = self
+            .b
+            .ins()
+            .uload8(types::I64, MemFlags::trusted(), tags, n as i32);
+        let tag = if ty == b'S' {
+            self.b.ins().band_imm(tag, 3)
+        } else {
+            tag
+        };
         self.exit_if(LV::V(tag))?;
         let g = self.globals;
         let v = if ty == b'S' {
             self.b.ins().uload32(MemFlags::trusted(), g, n as i32 * 8)
         } else {
-            self.b.ins().load(types::I64, MemFlags::trusted(), g, n as i32 * 8)
+            self.b
+                .ins()
+                .load(types::I64, MemFlags::trusted(), g, n as i32 * 8)
         };
         Ok(LV::V(v))
     }
@@ -493,27 +698,51 @@ impl<'a> Lx<'a> {
 
     /// Applies the recorded effects (the end of the wide instruction).
     pub fn commit(&mut self) -> Result<(), NoLower> {
+        // A window change lands before the results: they must fit both windows.
+        for (_, e) in &self.events {
+            if let Event::Window(wsz, ..) = e {
+                if self
+                    .effects
+                    .iter()
+                    .any(|(_, f)| matches!(f, Effect::Reg(pos, ..) if *pos >= 2 * wsz))
+                {
+                    return Err(NoLower);
+                }
+            }
+        }
         let effects = std::mem::take(&mut self.effects);
         for (c, e) in effects {
             match e {
                 Effect::Reg(pos, ty, v) => {
-                    let (lo, hi) = self.reg_vars(pos)?;
-                    let v = if ty == b'S' { and(self, v, LV::C(0xffff_ffff))? } else { v };
+                    let lo = self.reg_vars(pos)?;
+                    let v = if ty == b'S' {
+                        and(self, v, LV::C(0xffff_ffff))?
+                    } else {
+                        v
+                    };
                     let new = self.conditional(c, v, lo)?;
                     self.b.def_var(lo, new);
-                    let new_hi = self.conditional(c, LV::C(0), hi)?;
-                    self.b.def_var(hi, new_hi);
                     self.written.insert(pos);
                 }
                 Effect::Global(n, ty, v) => {
                     let g = self.globals;
-                    let v = if ty == b'S' { and(self, v, LV::C(0xffff_ffff))? } else { v };
-                    let old = self.b.ins().load(types::I64, MemFlags::trusted(), g, n as i32 * 8);
+                    let v = if ty == b'S' {
+                        and(self, v, LV::C(0xffff_ffff))?
+                    } else {
+                        v
+                    };
+                    let old = self
+                        .b
+                        .ins()
+                        .load(types::I64, MemFlags::trusted(), g, n as i32 * 8);
                     let v = self.pick(c, v, old);
                     self.b.ins().store(MemFlags::trusted(), v, g, n as i32 * 8);
                     let tags = self.global_tags;
                     let z8 = self.b.ins().iconst(types::I8, 0);
-                    let old = self.b.ins().load(types::I8, MemFlags::trusted(), tags, n as i32);
+                    let old = self
+                        .b
+                        .ins()
+                        .load(types::I8, MemFlags::trusted(), tags, n as i32);
                     let tag = match c {
                         LV::C(_) => z8,
                         LV::V(_) => {
@@ -660,7 +889,9 @@ binary!(shr, bits::shr, |x: &mut Lx, p, n, w: u32| {
 });
 binary!(sar, bits::sar, |x: &mut Lx, p, n, w: u32| {
     let top = x.b.ins().iconst(types::I64, w as i64 - 1);
-    let big = x.b.ins().icmp_imm(IntCC::UnsignedGreaterThan, n, w as i64 - 1);
+    let big =
+        x.b.ins()
+            .icmp_imm(IntCC::UnsignedGreaterThan, n, w as i64 - 1);
     let n = x.b.ins().select(big, top, n);
     let s = signed(x, p, w);
     let r = x.b.ins().sshr(s, n);
@@ -729,8 +960,12 @@ binary!(mulhs, bits::mulhs, |x: &mut Lx, p, q, w: u32| {
         masked(x, r, w)
     }
 });
-binary!(rotl, bits::rotl, |x: &mut Lx, p, n, w: u32| rotate(x, p, n, w, true));
-binary!(rotr, bits::rotr, |x: &mut Lx, p, n, w: u32| rotate(x, p, n, w, false));
+binary!(rotl, bits::rotl, |x: &mut Lx, p, n, w: u32| rotate(
+    x, p, n, w, true
+));
+binary!(rotr, bits::rotr, |x: &mut Lx, p, n, w: u32| rotate(
+    x, p, n, w, false
+));
 
 fn rotate(x: &mut Lx, p: Value, n: Value, w: u32, left: bool) -> Value {
     match w {
@@ -743,7 +978,11 @@ fn rotate(x: &mut Lx, p: Value, n: Value, w: u32, left: bool) -> Value {
         }
         32 => {
             let v = x.b.ins().ireduce(types::I32, p);
-            let r = if left { x.b.ins().rotl(v, n) } else { x.b.ins().rotr(v, n) };
+            let r = if left {
+                x.b.ins().rotl(v, n)
+            } else {
+                x.b.ins().rotr(v, n)
+            };
             x.b.ins().uextend(types::I64, r)
         }
         _ => {
@@ -930,7 +1169,9 @@ pub fn select(x: &mut Lx, c: LV, a: LV, b: LV) -> Result<LV, NoLower> {
             if a == b {
                 return Ok(a);
             }
-            if matches!(a, LV::C(v) if v > u64::MAX as u128) || matches!(b, LV::C(v) if v > u64::MAX as u128) {
+            if matches!(a, LV::C(v) if v > u64::MAX as u128)
+                || matches!(b, LV::C(v) if v > u64::MAX as u128)
+            {
                 return Err(NoLower);
             }
             let f = x.flag(c);
@@ -963,7 +1204,10 @@ unary!(ctz, bits::ctz, |x: &mut Lx, p, w: u32| {
     let wv = x.b.ins().iconst(types::I64, w as i64);
     x.b.ins().select(big, wv, r)
 });
-unary!(popcnt, bits::popcnt, |x: &mut Lx, p, _w| x.b.ins().popcnt(p));
+unary!(popcnt, bits::popcnt, |x: &mut Lx, p, _w| x
+    .b
+    .ins()
+    .popcnt(p));
 unary!(bitrev, bits::bitrev, |x: &mut Lx, p, w: u32| {
     let r = x.b.ins().bitrev(p);
     x.b.ins().ushr_imm(r, 64 - w as i64)

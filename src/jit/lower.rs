@@ -3,7 +3,7 @@
 //! implemented for the translation context.
 
 use crate::isa::consts::SR_LSR;
-use crate::jit::ir::Effect;
+use crate::jit::ir::{Effect, Event};
 
 include!(concat!(env!("OUT_DIR"), "/jit.rs"));
 
@@ -27,7 +27,10 @@ impl JitHelpers for Lx<'_> {
         Ok(LV::C(0))
     }
     fn h_local_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
-        self.local_preds.get(known(a0)? as usize).copied().ok_or(NoLower)
+        self.local_preds
+            .get(known(a0)? as usize)
+            .copied()
+            .ok_or(NoLower)
     }
     fn h_local_pred_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         let k = known(a0)? as usize;
@@ -76,30 +79,35 @@ impl JitHelpers for Lx<'_> {
             Err(NoLower)
         }
     }
-    // Calls, returns, system calls and window/rotation changes run in the interpreter:
-    // compiled code leaves before such an instruction when it may do one.
-    fn h_call_to(&mut self, _: LV, _: LV) -> Result<LV, NoLower> {
-        self.exit_if(LV::C(1)).map(|_| LV::C(0))
+    // Calls, returns, system calls and window/rotation changes are handed to the
+    // interpreter's control code when they happen (`Lx::emit_events`).
+    fn h_call_to(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        let wbs = known(a1)?;
+        self.event(Event::Call(a0, wbs)).map(|_| LV::C(0))
     }
-    fn h_syscall(&mut self, _: LV, _: LV) -> Result<LV, NoLower> {
-        self.exit_if(LV::C(1)).map(|_| LV::C(0))
+    fn h_syscall(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        let wbs = known(a1)?;
+        self.event(Event::Syscall(a0, wbs)).map(|_| LV::C(0))
     }
     fn h_return_to_caller(&mut self) -> Result<LV, NoLower> {
-        self.exit_if(LV::C(1)).map(|_| LV::C(0))
+        self.event(Event::Return).map(|_| LV::C(0))
     }
-    fn h_set_window(&mut self, _: LV, _: LV, _: LV) -> Result<LV, NoLower> {
-        self.exit_if(LV::C(1)).map(|_| LV::C(0))
+    fn h_set_window(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
+        let e = Event::Window(known(a0)?, known(a1)? != 0, known(a2)? != 0);
+        self.event(e).map(|_| LV::C(0))
     }
-    fn h_set_reg_rotation(&mut self, _: LV, _: LV, _: LV) -> Result<LV, NoLower> {
-        self.exit_if(LV::C(1)).map(|_| LV::C(0))
+    fn h_set_reg_rotation(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
+        let e = Event::RegRotation(known(a0)?, known(a1)?, known(a2)?);
+        self.event(e).map(|_| LV::C(0))
     }
-    fn h_set_pred_rotation(&mut self, _: LV) -> Result<LV, NoLower> {
-        self.exit_if(LV::C(1)).map(|_| LV::C(0))
+    fn h_set_pred_rotation(&mut self, a0: LV) -> Result<LV, NoLower> {
+        let e = Event::PredRotation(known(a0)?);
+        self.event(e).map(|_| LV::C(0))
     }
     fn h_rotate_regs(&mut self) -> Result<LV, NoLower> {
-        self.exit_if(LV::C(1)).map(|_| LV::C(0))
+        self.event(Event::RotateRegs).map(|_| LV::C(0))
     }
     fn h_rotate_preds(&mut self) -> Result<LV, NoLower> {
-        self.exit_if(LV::C(1)).map(|_| LV::C(0))
+        self.event(Event::RotatePreds).map(|_| LV::C(0))
     }
 }

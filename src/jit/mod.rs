@@ -9,6 +9,7 @@ pub mod lower;
 pub mod translate;
 
 use crate::cpu::Cpu;
+use crate::interp;
 use crate::memory::GuestMemory;
 use block_cache::{BlockCache, Entry, Key};
 use cranelift_codegen::ir::{types, AbiParam, UserFuncName};
@@ -20,8 +21,11 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-/// Low bit of a block's result: interpret the wide instruction at the address.
+/// Low bits of a block's result. Interpret the wide instruction at the address:
 pub const EXIT_INTERPRET: u64 = 1;
+/// The wide instruction at the address has landed except for the window, rotation
+/// and control changes described in the `ev_*` fields (`interp::apply_control`).
+pub const EXIT_CONTROL: u64 = 2;
 
 /// What compiled code sees of the machine (field offsets in `ir::off`).
 #[repr(C)]
@@ -37,6 +41,81 @@ pub struct JitState {
     pub ctpr: [u64; 4],
     pub lsr: u64,
     pub executed: u64,
+    pub ev_mask: u32,
+    pub ev_window: u32,
+    pub ev_rotation: u32,
+    pub ev_psz: u32,
+    pub ev_wbs: u32,
+    pub ev_pad: u32,
+    pub ev_target: u64,
+    pub ev_jump: u64,
+    pub ev_next: u64,
+}
+
+impl JitState {
+    fn of(cpu: &mut Cpu, mem: &mut GuestMemory) -> JitState {
+        let pos = cpu.wd.base;
+        JitState {
+            regs: cpu.regs.ptr(pos),
+            globals: cpu.globals.as_mut_ptr(),
+            global_tags: cpu.global_tags.as_mut_ptr(),
+            mem: mem.host_base(),
+            pages: mem.pages_ptr(),
+            mem_size: mem.size(),
+            preds: cpu.preds,
+            pred_tags: cpu.pred_tags,
+            ctpr: cpu.ctpr,
+            lsr: cpu.lsr,
+            executed: 0,
+            ev_mask: 0,
+            ev_window: 0,
+            ev_rotation: 0,
+            ev_psz: 0,
+            ev_wbs: 0,
+            ev_pad: 0,
+            ev_target: 0,
+            ev_jump: 0,
+            ev_next: 0,
+        }
+    }
+
+    fn store(&self, cpu: &mut Cpu) {
+        cpu.preds = self.preds;
+        cpu.pred_tags = self.pred_tags;
+        cpu.ctpr = self.ctpr;
+        cpu.lsr = self.lsr;
+        cpu.executed += self.executed;
+    }
+
+    /// The control changes a block handed over.
+    fn control(&self) -> interp::Control {
+        let m = self.ev_mask;
+        let has = |b: u32| m & b != 0;
+        let w = self.ev_window;
+        let r = self.ev_rotation;
+        interp::Control {
+            window: has(ir::ev::WINDOW).then_some((w & 0xff, w >> 8 & 1 != 0, w >> 9 & 1 != 0)),
+            reg_rotation: has(ir::ev::REG_ROTATION).then_some((
+                r & 0xff,
+                r >> 8 & 0xff,
+                r >> 16 & 0xff,
+            )),
+            pred_rotation: has(ir::ev::PRED_ROTATION).then_some(self.ev_psz),
+            rotate_regs: has(ir::ev::ROTATE_REGS),
+            rotate_preds: has(ir::ev::ROTATE_PREDS),
+            transfer: if has(ir::ev::CALL) {
+                Some(interp::Transfer::Call(self.ev_target, self.ev_wbs))
+            } else if has(ir::ev::SYSCALL) {
+                Some(interp::Transfer::Syscall(self.ev_target, self.ev_wbs))
+            } else if has(ir::ev::RETURN) {
+                Some(interp::Transfer::Return)
+            } else if has(ir::ev::JUMP) {
+                Some(interp::Transfer::Jump(self.ev_jump))
+            } else {
+                None
+            },
+        }
+    }
 }
 
 type BlockFn = unsafe extern "C" fn(*mut JitState) -> u64;
@@ -49,6 +128,7 @@ pub struct Stats {
     pub refused: u64,
     pub runs: u64,
     pub exits_transfer: u64,
+    pub exits_control: u64,
     pub exits_interpret: u64,
     pub compile_time: Duration,
     pub invalidations: u64,
@@ -58,12 +138,13 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "jit: {} blocks translated ({} wide instructions), {} refused, {} block runs, exits: {} by transfer, {} to the interpreter; translation {:.1} ms; {} invalidations",
+            "jit: {} blocks translated ({} wide instructions), {} refused, {} block runs, exits: {} by transfer, {} by call/return/window change, {} to the interpreter; translation {:.1} ms; {} invalidations",
             self.translated,
             self.translated_bundles,
             self.refused,
             self.runs,
             self.exits_transfer,
+            self.exits_control,
             self.exits_interpret,
             self.compile_time.as_secs_f64() * 1e3,
             self.invalidations
@@ -80,6 +161,9 @@ pub struct Jit {
     /// Runs of a block start before it is translated.
     pub threshold: u32,
     pub stats: Stats,
+    /// Keep each translation's host code listing (`-d out_asm`) in `listings`.
+    pub out_asm: bool,
+    pub listings: Vec<String>,
 }
 
 /// What `Jit::run` did.
@@ -88,6 +172,8 @@ pub enum Ran {
     Block,
     /// Nothing compiled here (yet): interpret the wide instruction at `cpu.ip`.
     Interpret,
+    /// A system call to serve or a fault, after the instruction that raised it.
+    Event(interp::Event),
 }
 
 impl Jit {
@@ -96,14 +182,26 @@ impl Jit {
         let mut flags = settings::builder();
         flags.set("opt_level", "speed").map_err(|e| e.to_string())?;
         flags.set("is_pic", "false").map_err(|e| e.to_string())?;
-        flags.set("use_colocated_libcalls", "false").map_err(|e| e.to_string())?;
+        flags
+            .set("use_colocated_libcalls", "false")
+            .map_err(|e| e.to_string())?;
         let isa = cranelift_native::builder()
             .map_err(|e| format!("no Cranelift backend for this host: {e}"))?
             .finish(settings::Flags::new(flags))
             .map_err(|e| e.to_string())?;
         let module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
         let ctx = module.make_context();
-        Ok(Jit { module, ctx, fctx: FunctionBuilderContext::new(), cache: BlockCache::default(), next_id: 0, threshold, stats: Stats::default() })
+        Ok(Jit {
+            module,
+            ctx,
+            fctx: FunctionBuilderContext::new(),
+            cache: BlockCache::default(),
+            next_id: 0,
+            threshold,
+            stats: Stats::default(),
+            out_asm: false,
+            listings: vec![],
+        })
     }
 
     /// Forgets every translation (guest code was written or remapped).
@@ -116,7 +214,13 @@ impl Jit {
 
     /// Builds the block's function into `self.ctx` (registers in `preload` kept in
     /// variables); the registers it touched, or `None`.
-    fn build(&mut self, mem: &GuestMemory, key: Key, id: cranelift_module::FuncId, preload: &BTreeSet<u32>) -> Option<(translate::Translated, BTreeSet<u32>)> {
+    fn build(
+        &mut self,
+        mem: &GuestMemory,
+        key: Key,
+        id: cranelift_module::FuncId,
+        preload: &BTreeSet<u32>,
+    ) -> Option<(translate::Translated, BTreeSet<u32>)> {
         let mut sig = self.module.make_signature();
         sig.params.push(AbiParam::new(types::I64));
         sig.returns.push(AbiParam::new(types::I64));
@@ -124,7 +228,7 @@ impl Jit {
         self.ctx.func.signature = sig;
         self.ctx.func.name = UserFuncName::user(0, id.as_u32());
         let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
-        translate::block(b, mem, key.ip, key.iset(), key.wd_size, key.rotation(), preload)
+        translate::block(b, mem, &key, preload)
     }
 
     fn compile(&mut self, mem: &GuestMemory, key: Key) -> Entry<BlockFn> {
@@ -134,12 +238,30 @@ impl Jit {
         sig.returns.push(AbiParam::new(types::I64));
         self.next_id += 1;
         let name = format!("block_{:x}_{}", key.ip, self.next_id);
-        let Ok(id) = self.module.declare_function(&name, Linkage::Local, &sig) else { return Entry::Refused };
+        let Ok(id) = self.module.declare_function(&name, Linkage::Local, &sig) else {
+            return Entry::Refused;
+        };
         // Once to learn which registers the block uses, once more keeping them in variables.
         let first = self.build(mem, key, id, &BTreeSet::new());
-        let second = first.and_then(|(_, regs)| self.build(mem, key, id, &regs).filter(|(_, again)| *again == regs));
+        let second = first.and_then(|(_, regs)| {
+            self.build(mem, key, id, &regs)
+                .filter(|(_, again)| *again == regs)
+        });
+        let dump = self.out_asm;
+        self.ctx.set_disasm(dump);
         let entry = match second {
-            Some((tr, _)) if self.module.define_function(id, &mut self.ctx).is_ok() && self.module.finalize_definitions().is_ok() => {
+            Some((tr, _))
+                if self.module.define_function(id, &mut self.ctx).is_ok()
+                    && self.module.finalize_definitions().is_ok() =>
+            {
+                if let (true, Some(c)) = (dump, self.ctx.compiled_code()) {
+                    let what = format!(
+                        "OUT: [size={}] {name} ({} wide instructions)\n",
+                        c.code_buffer().len(),
+                        tr.bundles
+                    );
+                    self.listings.push(what + c.vcode.as_deref().unwrap_or(""));
+                }
                 let code = self.module.get_finalized_function(id);
                 self.stats.translated += 1;
                 self.stats.translated_bundles += tr.bundles as u64;
@@ -179,46 +301,35 @@ impl Jit {
     /// some: block after block, until one leaves for the interpreter or reaches code
     /// that is not translated.
     pub fn run(&mut self, cpu: &mut Cpu, mem: &mut GuestMemory) -> Ran {
-        let mut key = Key::of(cpu);
-        let Some(mut f) = self.lookup(mem, key) else { return Ran::Interpret };
-        let pos = cpu.wd.base;
-        let mut st = JitState {
-            regs: cpu.regs.ptr(pos),
-            globals: cpu.globals.as_mut_ptr(),
-            global_tags: cpu.global_tags.as_mut_ptr(),
-            mem: mem.host_base(),
-            pages: mem.pages_ptr(),
-            mem_size: mem.size(),
-            preds: cpu.preds,
-            pred_tags: cpu.pred_tags,
-            ctpr: cpu.ctpr,
-            lsr: cpu.lsr,
-            executed: 0,
+        let Some(mut f) = self.lookup(mem, Key::of(cpu)) else {
+            return Ran::Interpret;
         };
-        let ran = loop {
-            // SAFETY: the pointers stay valid while blocks run: they neither call out
-            // nor change the window (such instructions are left to the interpreter),
-            // and they check every guest access against `pages` and `mem_size`.
+        loop {
+            let mut st = JitState::of(cpu, mem);
+            // SAFETY: the pointers stay valid while the block runs: it neither calls
+            // out nor changes the window (it hands such changes back), and it checks
+            // every guest access against `pages` and `mem_size`.
             let out = unsafe { f(&mut st) };
+            st.store(cpu);
             self.stats.runs += 1;
-            key.ip = out & !EXIT_INTERPRET;
+            cpu.ip = out & !(EXIT_INTERPRET | EXIT_CONTROL);
             if out & EXIT_INTERPRET != 0 {
                 self.stats.exits_interpret += 1;
-                break Ran::Interpret;
+                return Ran::Interpret;
             }
-            self.stats.exits_transfer += 1;
-            // Blocks do not change the window or rotation, so the key only moves.
-            match self.lookup(mem, key) {
+            if out & EXIT_CONTROL != 0 {
+                self.stats.exits_control += 1;
+                match interp::apply_control(cpu, mem, st.ev_next, &st.control()) {
+                    Ok(None) => {}
+                    Ok(Some(e)) | Err(e) => return Ran::Event(e),
+                }
+            } else {
+                self.stats.exits_transfer += 1;
+            }
+            match self.lookup(mem, Key::of(cpu)) {
                 Some(g) => f = g,
-                None => break Ran::Block,
+                None => return Ran::Block,
             }
-        };
-        cpu.preds = st.preds;
-        cpu.pred_tags = st.pred_tags;
-        cpu.ctpr = st.ctpr;
-        cpu.lsr = st.lsr;
-        cpu.executed += st.executed;
-        cpu.ip = key.ip;
-        ran
+        }
     }
 }

@@ -4,17 +4,16 @@
 //! its end. The block ends after a transfer, before an instruction that cannot be
 //! lowered, or at a size limit; a transfer back to the block's start loops inside.
 
-use crate::cpu::Rotation;
 use crate::interp::{self, Place, Prepared};
+use crate::jit::block_cache::Key;
 use crate::jit::ir::{self, Effect, Lx, NoLower, LV};
 use crate::jit::lower::{LVals, JIT_LOWER};
 use crate::jit::EXIT_INTERPRET;
 use crate::memory::GuestMemory;
-use crate::version::Iset;
 use cranelift_codegen::ir::{types, Block, InstBuilder};
-use std::collections::HashMap;
-use std::collections::BTreeSet;
 use cranelift_frontend::FunctionBuilder;
+use std::collections::BTreeSet;
+use std::collections::HashMap;
 
 /// Most wide instructions in one translation.
 pub const MAX_BUNDLES: usize = 64;
@@ -26,12 +25,14 @@ pub struct Translated {
 
 fn read(x: &mut Lx, place: Place, ty: u8) -> Result<LV, NoLower> {
     match place {
-        Place::Const(v) => Ok(LV::C(v & crate::bits::mask(match ty {
-            b'S' => 32,
-            b'X' => 80,
-            b'Q' | b'P' => 128,
-            _ => 64,
-        }))),
+        Place::Const(v) => Ok(LV::C(
+            v & crate::bits::mask(match ty {
+                b'S' => 32,
+                b'X' => 80,
+                b'Q' | b'P' => 128,
+                _ => 64,
+            }),
+        )),
         Place::Reg(n) => x.read_reg(n, ty),
         Place::Based(n) => {
             let i = x.br.based_index(n);
@@ -143,7 +144,11 @@ fn bundle(x: &mut Lx, p: &Prepared) -> Result<Option<(LV, LV)>, NoLower> {
 /// or back to the block's start.
 fn leave(x: &mut Lx, t: LV, start: u64, head: Block) {
     let target = x.value(t);
-    let home = x.b.ins().icmp_imm(cranelift_codegen::ir::condcodes::IntCC::Equal, target, start as i64);
+    let home = x.b.ins().icmp_imm(
+        cranelift_codegen::ir::condcodes::IntCC::Equal,
+        target,
+        start as i64,
+    );
     let out = x.b.create_block();
     x.b.ins().brif(home, head, &[], out, &[]);
     x.b.switch_to_block(out);
@@ -162,7 +167,9 @@ impl Plan {
     /// Continues the current path at `t`: inside the function if it is (or can be)
     /// translated here under the same assumptions, else through the dispatcher.
     fn goto(&mut self, x: &mut Lx, t: LV, start: u64, head: Block) {
-        let LV::C(t) = t else { return leave(x, t, start, head) };
+        let LV::C(t) = t else {
+            return leave(x, t, start, head);
+        };
         let t = t as u64;
         match self.placed.get(&t) {
             Some((blk, assumed)) if *assumed == x.ctpr_known => {
@@ -191,21 +198,23 @@ impl Plan {
 pub fn block(
     b: FunctionBuilder,
     mem: &GuestMemory,
-    start: u64,
-    iset: Iset,
-    wd_size: u32,
-    br: Rotation,
+    key: &Key,
     preload: &BTreeSet<u32>,
 ) -> Option<(Translated, BTreeSet<u32>)> {
+    let (start, iset) = (key.ip, key.iset());
     let mut b = b;
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
     let state = b.block_params(entry)[0];
     let head = b.create_block();
-    let mut x = Lx::new(b, state, start, wd_size, br, preload, head);
-    let mut plan = Plan { placed: HashMap::new(), pending: vec![], budget: MAX_BUNDLES };
-    plan.placed.insert(start, (head, [None; 4]));
+    let mut x = Lx::new(b, state, key, preload, head);
+    let mut plan = Plan {
+        placed: HashMap::new(),
+        pending: vec![],
+        budget: MAX_BUNDLES,
+    };
+    plan.placed.insert(start, (head, x.ctpr_known));
     let mut done = 0;
     let mut pc = start;
     'paths: loop {
@@ -213,7 +222,9 @@ pub fn block(
             // Each wide instruction starts a Cranelift block others may jump to.
             if pc != start || done > 0 {
                 match plan.placed.get(&pc) {
-                    Some((blk, assumed)) if *assumed == x.ctpr_known && x.b.current_block() != Some(*blk) => {
+                    Some((blk, assumed))
+                        if *assumed == x.ctpr_known && x.b.current_block() != Some(*blk) =>
+                    {
                         let blk = *blk;
                         x.b.ins().jump(blk, &[]);
                         break;
@@ -255,6 +266,9 @@ pub fn block(
             plan.budget -= 1;
             let next = pc + prepared.as_ref().map_or(8, |p| p.len);
             x.count();
+            if x.emit_events(next).unwrap_or(true) {
+                break;
+            }
             match transfer {
                 Some((LV::C(0), _)) | None => {}
                 Some((LV::C(_), t)) => {
@@ -275,7 +289,9 @@ pub fn block(
             }
             pc = next;
         }
-        let Some((p, blk, known)) = plan.pending.pop() else { break 'paths };
+        let Some((p, blk, known)) = plan.pending.pop() else {
+            break 'paths;
+        };
         x.b.switch_to_block(blk);
         x.ctpr_known = known;
         pc = p;

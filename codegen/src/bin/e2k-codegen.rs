@@ -25,7 +25,8 @@ fn main() -> ExitCode {
         }
     }
     let root = root.canonicalize().unwrap_or(root);
-    let generated = e2k_codegen::read_dir_sources(&root, &root.join("isa")).and_then(|s| e2k_codegen::generate(&s));
+    let generated = e2k_codegen::read_dir_sources(&root, &root.join("isa"))
+        .and_then(|s| e2k_codegen::generate(&s));
     let g = match generated {
         Ok(g) => g,
         Err(d) => {
@@ -44,7 +45,8 @@ fn main() -> ExitCode {
         if check {
             stale.push(path.display().to_string());
         } else {
-            if let Err(e) = std::fs::create_dir_all(&out).and_then(|_| std::fs::write(&path, text)) {
+            if let Err(e) = std::fs::create_dir_all(&out).and_then(|_| std::fs::write(&path, text))
+            {
                 eprintln!("e2k-codegen: cannot write {}: {e}", path.display());
                 return ExitCode::FAILURE;
             }
@@ -52,7 +54,10 @@ fn main() -> ExitCode {
         }
     }
     if !stale.is_empty() {
-        eprintln!("e2k-codegen: out of date: {} (run `cargo run -p e2k-codegen`)", stale.join(", "));
+        eprintln!(
+            "e2k-codegen: out of date: {} (run `cargo run -p e2k-codegen`)",
+            stale.join(", ")
+        );
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
