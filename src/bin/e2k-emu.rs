@@ -70,86 +70,87 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
     let mut jit_threshold = e2k_emu::machine::DEFAULT_JIT_THRESHOLD;
     let mut jit_stats = false;
     let mut it = args.into_iter().skip(1).peekable();
-    let program =
-        loop {
-            let Some(a) = it.next() else {
-                return Err(format!("no program given\n\n{USAGE}"));
-            };
-            if !a.starts_with('-') || a == "-" {
-                break a;
+    let program = loop {
+        let Some(a) = it.next() else {
+            return Err(format!("no program given\n\n{USAGE}"));
+        };
+        if !a.starts_with('-') || a == "-" {
+            break a;
+        }
+        let opt = a.trim_start_matches('-');
+        let mut value = |what: &str| {
+            it.next()
+                .ok_or_else(|| format!("option -{what} needs a value"))
+        };
+        match opt {
+            "h" | "help" => {
+                println!("{USAGE}");
+                return Ok(Parsed::Done(ExitCode::SUCCESS));
             }
-            let opt = a.trim_start_matches('-');
-            let mut value = |what: &str| {
-                it.next()
-                    .ok_or_else(|| format!("option -{what} needs a value"))
-            };
-            match opt {
-                "h" | "help" => {
-                    println!("{USAGE}");
+            "version" => {
+                println!(
+                    "e2k-emu {} (E2K ISA v1-v7, interpreter generated from isa/)",
+                    env!("CARGO_PKG_VERSION")
+                );
+                return Ok(Parsed::Done(ExitCode::SUCCESS));
+            }
+            "L" => sysroot = Some(std::path::PathBuf::from(value("L")?)),
+            "E" => {
+                let kv = value("E")?;
+                let (k, v) = kv
+                    .split_once('=')
+                    .ok_or_else(|| format!("-E {kv}: expected VAR=VALUE"))?;
+                env.retain(|(n, _)| n != k);
+                env.push((k.to_string(), v.to_string()));
+            }
+            "U" => {
+                let k = value("U")?;
+                env.retain(|(n, _)| *n != k);
+            }
+            "0" => argv0 = Some(value("0")?),
+            "cpu" => {
+                let m = value("cpu")?;
+                if m == "help" || m == "?" {
+                    println!("{CPUS}");
                     return Ok(Parsed::Done(ExitCode::SUCCESS));
                 }
-                "version" => {
-                    println!(
-                        "e2k-emu {} (E2K ISA v1-v7, interpreter generated from isa/)",
-                        env!("CARGO_PKG_VERSION")
-                    );
-                    return Ok(Parsed::Done(ExitCode::SUCCESS));
-                }
-                "L" => sysroot = Some(std::path::PathBuf::from(value("L")?)),
-                "E" => {
-                    let kv = value("E")?;
-                    let (k, v) = kv
-                        .split_once('=')
-                        .ok_or_else(|| format!("-E {kv}: expected VAR=VALUE"))?;
-                    env.retain(|(n, _)| n != k);
-                    env.push((k.to_string(), v.to_string()));
-                }
-                "U" => {
-                    let k = value("U")?;
-                    env.retain(|(n, _)| *n != k);
-                }
-                "0" => argv0 = Some(value("0")?),
-                "cpu" => {
-                    let m = value("cpu")?;
-                    if m == "help" || m == "?" {
-                        println!("{CPUS}");
-                        return Ok(Parsed::Done(ExitCode::SUCCESS));
-                    }
-                    iset = Some(
-                        m.parse::<Iset>()
-                            .map_err(|e| format!("-cpu: {e}; `-cpu help` lists the models"))?,
-                    );
-                }
-                "strace" => strace = true,
-                "no-jit" => jit = false,
-                "jit-threshold" => {
-                    let v = value("jit-threshold")?;
-                    jit_threshold = v
-                        .parse()
-                        .map_err(|_| format!("-jit-threshold {v}: expected a number"))?;
-                }
-                "d" => {
-                    for item in value("d")?.split(',') {
-                        match item {
-                            "in_asm" => log.in_asm = true,
-                            "exec" => log.exec = true,
-                            "cpu" => log.cpu = true,
-                            "out_asm" => log.out_asm = true,
-                            "jit" => jit_stats = true,
-                            "help" => {
-                                println!("-d items: in_asm, out_asm, exec, cpu, jit");
-                                return Ok(Parsed::Done(ExitCode::SUCCESS));
-                            }
-                            other => return Err(format!(
+                iset = Some(
+                    m.parse::<Iset>()
+                        .map_err(|e| format!("-cpu: {e}; `-cpu help` lists the models"))?,
+                );
+            }
+            "strace" => strace = true,
+            "no-jit" => jit = false,
+            "jit-threshold" => {
+                let v = value("jit-threshold")?;
+                jit_threshold = v
+                    .parse()
+                    .map_err(|_| format!("-jit-threshold {v}: expected a number"))?;
+            }
+            "d" => {
+                for item in value("d")?.split(',') {
+                    match item {
+                        "in_asm" => log.in_asm = true,
+                        "exec" => log.exec = true,
+                        "cpu" => log.cpu = true,
+                        "out_asm" => log.out_asm = true,
+                        "jit" => jit_stats = true,
+                        "help" => {
+                            println!("-d items: in_asm, out_asm, exec, cpu, jit");
+                            return Ok(Parsed::Done(ExitCode::SUCCESS));
+                        }
+                        other => {
+                            return Err(format!(
                                 "-d: unknown log item `{other}` (in_asm, out_asm, exec, cpu, jit)"
-                            )),
+                            ))
                         }
                     }
                 }
-                "D" => log_file = Some(value("D")?),
-                _ => return Err(format!("unknown option {a}; -h lists the options")),
             }
-        };
+            "D" => log_file = Some(value("D")?),
+            _ => return Err(format!("unknown option {a}; -h lists the options")),
+        }
+    };
     let mut guest_args = vec![argv0.unwrap_or_else(|| program.clone())];
     guest_args.extend(it);
     let opts = Options {

@@ -3,10 +3,14 @@
 //! rotation (based registers and predicates are resolved then) and the %ctpr values
 //! (transfers through them get known targets); with execution counts that decide when
 //! a block is hot enough to translate.
+//!
+//! Every block exit comes back through `get`, so it first looks in a small
+//! direct-mapped table of recent blocks by address (one compare on a hit) before
+//! the hash map.
 
 use crate::cpu::{Cpu, Rotation};
 use crate::version::Iset;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Key {
@@ -46,23 +50,41 @@ pub enum Entry<F> {
     Refused,
 }
 
+const RECENT: usize = 1024;
+
 pub struct BlockCache<F> {
     map: HashMap<Key, Entry<F>>,
     counts: HashMap<Key, u32>,
+    recent: Vec<Option<(Key, Entry<F>)>>,
 }
 
-impl<F> Default for BlockCache<F> {
+impl<F: Copy> Default for BlockCache<F> {
     fn default() -> Self {
         BlockCache {
-            map: HashMap::new(),
-            counts: HashMap::new(),
+            map: HashMap::default(),
+            counts: HashMap::default(),
+            recent: vec![None; RECENT],
         }
     }
 }
 
-impl<F> BlockCache<F> {
-    pub fn get(&self, k: &Key) -> Option<&Entry<F>> {
-        self.map.get(k)
+fn slot(k: &Key) -> usize {
+    // Wide instructions are 8-byte aligned; mixing in the ctprs keeps a procedure's
+    // entry from different callers apart.
+    ((k.ip >> 3) ^ (k.ctpr[2] >> 3)) as usize % RECENT
+}
+
+impl<F: Copy> BlockCache<F> {
+    pub fn get(&mut self, k: &Key) -> Option<Entry<F>> {
+        let s = slot(k);
+        if let Some((rk, e)) = self.recent[s] {
+            if rk == *k {
+                return Some(e);
+            }
+        }
+        let e = *self.map.get(k)?;
+        self.recent[s] = Some((*k, e));
+        Some(e)
     }
     pub fn insert(&mut self, k: Key, e: Entry<F>) {
         self.counts.remove(&k);
@@ -80,5 +102,6 @@ impl<F> BlockCache<F> {
     pub fn clear(&mut self) {
         self.map.clear();
         self.counts.clear();
+        self.recent.fill(None);
     }
 }

@@ -483,6 +483,7 @@ impl<'a> Lx<'a> {
             return b;
         }
         let blk = self.b.create_block();
+        self.b.set_cold_block(blk);
         self.exits.push((blk, self.pc | crate::jit::EXIT_INTERPRET));
         self.exit_here = Some(blk);
         blk
@@ -504,35 +505,34 @@ impl<'a> Lx<'a> {
         forbid: u8,
     ) -> Result<Value, NoLower> {
         let a = self.value(addr);
-        let size = self.mem_size;
-        let end = self.b.ins().iadd_imm(a, bytes as i64);
-        let wrap = self.b.ins().icmp(IntCC::UnsignedLessThan, end, a);
-        let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
-        let bad_range = self.b.ins().bor(wrap, over);
+        // One page-table entry covers the access unless it crosses a page, which is
+        // left to the interpreter with addresses outside guest memory (the table has
+        // an entry for every page of it).
+        let outside = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, a, self.mem_size);
+        let in_page = self.b.ins().band_imm(a, 0xfff);
+        let crosses =
+            self.b
+                .ins()
+                .icmp_imm(IntCC::UnsignedGreaterThan, in_page, 0x1000 - bytes as i64);
+        let bad_range = self.b.ins().bor(outside, crosses);
         let bad_range = self.b.ins().uextend(types::I64, bad_range);
         self.exit_if(LV::V(bad_range))?;
-        let pages = self.pages;
-        let mut bad = None;
-        let last = self.b.ins().iadd_imm(a, bytes as i64 - 1);
-        for p in [a, last] {
-            let pg = self.b.ins().ushr_imm(p, 12);
-            let at = self.b.ins().iadd(pages, pg);
-            let perm = self.b.ins().uload8(types::I64, MemFlags::trusted(), at, 0);
-            let m = self
-                .b
-                .ins()
-                .band_imm(perm, (need | forbid | crate::memory::perm::MAPPED) as i64);
-            let wrong = self.b.ins().icmp_imm(
-                IntCC::NotEqual,
-                m,
-                (need | crate::memory::perm::MAPPED) as i64,
-            );
-            bad = Some(match bad {
-                None => wrong,
-                Some(w) => self.b.ins().bor(w, wrong),
-            });
-        }
-        let bad = self.b.ins().uextend(types::I64, bad.ok_or(NoLower)?);
+        let pg = self.b.ins().ushr_imm(a, 12);
+        let at = self.b.ins().iadd(self.pages, pg);
+        let perm = self.b.ins().uload8(types::I64, MemFlags::trusted(), at, 0);
+        let m = self
+            .b
+            .ins()
+            .band_imm(perm, (need | forbid | crate::memory::perm::MAPPED) as i64);
+        let bad = self.b.ins().icmp_imm(
+            IntCC::NotEqual,
+            m,
+            (need | crate::memory::perm::MAPPED) as i64,
+        );
+        let bad = self.b.ins().uextend(types::I64, bad);
         self.exit_if(LV::V(bad))?;
         Ok(self.b.ins().iadd(self.mem, a))
     }

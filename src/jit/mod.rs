@@ -185,6 +185,15 @@ impl Jit {
         flags
             .set("use_colocated_libcalls", "false")
             .map_err(|e| e.to_string())?;
+        // The IR verifier costs about as much as compiling; debug builds (the tests) keep it.
+        let verify = if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        };
+        flags
+            .set("enable_verifier", verify)
+            .map_err(|e| e.to_string())?;
         let isa = cranelift_native::builder()
             .map_err(|e| format!("no Cranelift backend for this host: {e}"))?
             .finish(settings::Flags::new(flags))
@@ -281,7 +290,7 @@ impl Jit {
     /// The compiled code for `key`, translating it if it became hot.
     fn lookup(&mut self, mem: &GuestMemory, key: Key) -> Option<BlockFn> {
         match self.cache.get(&key) {
-            Some(Entry::Compiled(f)) => Some(*f),
+            Some(Entry::Compiled(f)) => Some(f),
             Some(Entry::Refused) => None,
             None => {
                 if !self.cache.hot(key, self.threshold) {
