@@ -60,7 +60,7 @@ fn crc32() -> u64 {
 }
 
 fn matmul() -> u64 {
-    let n = black_box(64u64);
+    let n = black_box(128u64);
     let a: Vec<u64> = (0..n * n).map(|k| k / n + k % n).collect();
     let b: Vec<u64> = (0..n * n).map(|k| (k / n) * (k % n) + 1).collect();
     let mut sum = 0u64;
@@ -116,14 +116,16 @@ fn fib(n: u64) -> u64 {
     }
 }
 
-/// Runs the kernel; returns (exit status, wide instructions, seconds).
-fn run(image: &[u8], name: &str, jit: bool) -> (Outcome, u64, f64) {
+/// Runs the kernel; returns (exit status, wide instructions, seconds, seconds of them
+/// spent translating).
+fn run(image: &[u8], name: &str, jit: bool) -> (Outcome, u64, f64, f64) {
     let mut opts = RunOptions::new(name, &[]);
     opts.jit = jit;
     let mut m = Machine::new(image, opts).expect("loads");
     let t = Instant::now();
     let outcome = m.run();
-    (outcome, m.cpu.executed, t.elapsed().as_secs_f64())
+    let compile = m.jit.as_ref().map_or(0.0, |j| j.stats.compile_time.as_secs_f64());
+    (outcome, m.cpu.executed, t.elapsed().as_secs_f64(), compile)
 }
 
 /// Start-to-exit time of examples/hello under the e2k-emu binary, in milliseconds.
@@ -168,12 +170,13 @@ fn main() {
         ("fib", || fib(black_box(27))),
     ];
     println!(
-        "{:<7} {:>12} {:>9} {:>12} {:>9} {:>12} {:>9} {:>9} {:>10}",
+        "{:<7} {:>12} {:>9} {:>12} {:>9} {:>10} {:>12} {:>9} {:>9} {:>10}",
         "kernel",
         "instructions",
         "interp s",
         "interp i/s",
         "jit s",
+        "(compile)",
         "jit i/s",
         "native s",
         "jit/int",
@@ -193,8 +196,8 @@ fn main() {
         let t = Instant::now();
         let want = black_box(native());
         let tn = t.elapsed().as_secs_f64();
-        let (oi, n, ti) = run(&image, name, false);
-        let (oj, nj, tj) = run(&image, name, true);
+        let (oi, n, ti, _) = run(&image, name, false);
+        let (oj, nj, tj, tc) = run(&image, name, true);
         assert_eq!(
             oi,
             Outcome::Exited((want & 0xff) as i32),
@@ -203,7 +206,7 @@ fn main() {
         assert_eq!(oj, oi, "{name}: the JIT disagrees with the interpreter");
         assert_eq!(nj, n, "{name}: instruction counts differ");
         println!(
-            "{name:<7} {n:>12} {ti:>9.3} {:>12.0} {tj:>9.3} {:>12.0} {tn:>9.4} {:>8.1}x {:>9.1}x",
+            "{name:<7} {n:>12} {ti:>9.3} {:>12.0} {tj:>9.3} {tc:>10.4} {:>12.0} {tn:>9.4} {:>8.1}x {:>9.1}x",
             n as f64 / ti,
             n as f64 / tj,
             ti / tj,

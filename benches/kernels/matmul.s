@@ -1,4 +1,4 @@
-! 64x64 matrix multiply of 64-bit integers (wrapping), C = A * B, with
+! 128x128 matrix multiply of 64-bit integers (wrapping), C = A * B, with
 ! A[i][j] = i + j and B[i][j] = i * j + 1; exits with the low byte of the sum of C.
     .text
     .global _start
@@ -22,12 +22,12 @@ init_i:
     }
 init_j:
     {
-        shld,0 %r3, 6, %r5
+        shld,0 %r3, 7, %r5
         addd,1 %r3, %r4, %r6           ! i + j
         muld,3 %r3, %r4, %r7
     }
     {
-        addd,0 %r5, %r4, %r5           ! i * 64 + j
+        addd,0 %r5, %r4, %r5           ! i * 128 + j
         addd,1 %r7, 1, %r7             ! i * j + 1
     }
     {
@@ -39,7 +39,7 @@ init_j:
         addd,0 %r4, 1, %r4
     }
     {
-        cmpbdb,0 %r4, 64, %pred0
+        cmpbdb,0 %r4, 128, %pred0
     }
     {
         ibranch init_j ? %pred0
@@ -48,7 +48,7 @@ init_j:
         addd,0 %r3, 1, %r3
     }
     {
-        cmpbdb,0 %r3, 64, %pred0
+        cmpbdb,0 %r3, 128, %pred0
     }
     {
         ibranch init_i ? %pred0
@@ -63,9 +63,9 @@ row:
     }
 col:
     {
-        rwd,0 0x2000000040, %lsr       ! k = 0..63
+        rwd,0 0x2000000080, %lsr       ! k = 0..127
         disp %ctpr1, dot
-        shld,1 %r3, 9, %r8             ! &A[i][0] offset
+        shld,1 %r3, 10, %r8             ! &A[i][0] offset
         shld,3 %r4, 3, %r9             ! &B[0][j] offset
         addd,2 0, 0, %r10              ! acc
     }
@@ -77,7 +77,7 @@ dot:
     {
         muld,0 %r11, %r12, %r13
         addd,1 %r8, 8, %r8
-        addd,3 %r9, 512, %r9
+        addd,3 %r9, 1024, %r9
     }
     {
         addd,0 %r10, %r13, %r10
@@ -85,7 +85,7 @@ dot:
         ct %ctpr1 ? %NOT_LOOP_END
     }
     {
-        shld,0 %r3, 6, %r5
+        shld,0 %r3, 7, %r5
         addd,1 %r15, %r10, %r15
     }
     {
@@ -97,7 +97,7 @@ dot:
     }
     {
         std,2 %r2, %r5, %r10
-        cmpbdb,0 %r4, 64, %pred0
+        cmpbdb,0 %r4, 128, %pred0
     }
     {
         ibranch col ? %pred0
@@ -106,7 +106,7 @@ dot:
         addd,0 %r3, 1, %r3
     }
     {
-        cmpbdb,0 %r3, 64, %pred0
+        cmpbdb,0 %r3, 128, %pred0
     }
     {
         ibranch row ? %pred0
@@ -122,8 +122,8 @@ dot:
 
     .bss
 ma:
-    .skip 32768
+    .skip 131072
 mb:
-    .skip 32768
+    .skip 131072
 mc:
-    .skip 32768
+    .skip 131072
