@@ -124,7 +124,10 @@ fn run(image: &[u8], name: &str, jit: bool) -> (Outcome, u64, f64, f64) {
     let mut m = Machine::new(image, opts).expect("loads");
     let t = Instant::now();
     let outcome = m.run();
-    let compile = m.jit.as_ref().map_or(0.0, |j| j.stats.compile_time.as_secs_f64());
+    let compile = m
+        .jit
+        .as_ref()
+        .map_or(0.0, |j| j.stats.compile_time.as_secs_f64());
     (outcome, m.cpu.executed, t.elapsed().as_secs_f64(), compile)
 }
 

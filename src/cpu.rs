@@ -192,15 +192,12 @@ impl Cpu {
 
     /// The predicate file as CR0.lo saves it: value in bit 2n, tag in bit 2n+1.
     pub fn packed_preds(&self) -> u64 {
-        (0..32).fold(0u64, |a, i| {
-            a | ((self.preds >> i & 1) as u64) << (2 * i)
-                | ((self.pred_tags >> i & 1) as u64) << (2 * i + 1)
-        })
+        spread_even(self.preds) | spread_even(self.pred_tags) << 1
     }
 
     pub fn unpack_preds(&mut self, v: u64) {
-        self.preds = (0..32).fold(0, |a, i| a | ((v >> (2 * i) & 1) as u32) << i);
-        self.pred_tags = (0..32).fold(0, |a, i| a | ((v >> (2 * i + 1) & 1) as u32) << i);
+        self.preds = gather_even(v);
+        self.pred_tags = gather_even(v >> 1);
     }
 
     /// WD as `rrd %wd` shows it: base, size and psize in bytes at 10:0, 26:16 and
@@ -210,5 +207,45 @@ impl Cpu {
         b | ((self.wd.size as u64 * 8) & 0x7ff) << 16
             | ((self.wd.psize as u64 * 8) & 0x7ff) << 32
             | (self.wd.fx as u64) << 48
+    }
+}
+
+/// Bit i of `x` to bit 2i (every call and return packs the predicate file).
+fn spread_even(x: u32) -> u64 {
+    let mut v = x as u64;
+    v = (v | v << 16) & 0x0000_ffff_0000_ffff;
+    v = (v | v << 8) & 0x00ff_00ff_00ff_00ff;
+    v = (v | v << 4) & 0x0f0f_0f0f_0f0f_0f0f;
+    v = (v | v << 2) & 0x3333_3333_3333_3333;
+    (v | v << 1) & 0x5555_5555_5555_5555
+}
+
+/// Bit 2i of `v` to bit i.
+fn gather_even(v: u64) -> u32 {
+    let mut v = v & 0x5555_5555_5555_5555;
+    v = (v | v >> 1) & 0x3333_3333_3333_3333;
+    v = (v | v >> 2) & 0x0f0f_0f0f_0f0f_0f0f;
+    v = (v | v >> 4) & 0x00ff_00ff_00ff_00ff;
+    v = (v | v >> 8) & 0x0000_ffff_0000_ffff;
+    (v | v >> 16) as u32
+}
+
+#[cfg(test)]
+mod bit_interleave {
+    use super::{gather_even, spread_even};
+
+    #[test]
+    fn spreads_and_gathers_every_bit() {
+        for i in 0..32 {
+            assert_eq!(spread_even(1 << i), 1 << (2 * i));
+            assert_eq!(gather_even(1 << (2 * i)), 1 << i);
+            assert_eq!(gather_even(1 << (2 * i + 1)), 0);
+        }
+        let mut x = 0x9e37_79b9u32;
+        for _ in 0..1000 {
+            x = x.wrapping_mul(0x0100_0193).wrapping_add(0x6b43_a9b5);
+            assert_eq!(gather_even(spread_even(x)), x);
+            assert_eq!(gather_even(spread_even(x) << 1 >> 1), x);
+        }
     }
 }

@@ -775,7 +775,9 @@ fn commit(
     prep: &Prepared,
     p: Pending,
 ) -> Result<Option<Event>, Event> {
-    set_window(cpu, mem, p.window)?;
+    if let Some((wsz, nfx, dbl)) = p.window {
+        set_window(cpu, mem, wsz, nfx, dbl)?;
+    }
     for (place, ty, value, tag) in p.results {
         write(cpu, place, ty, value, tag)?;
     }
@@ -820,9 +822,11 @@ pub struct Control {
 fn set_window(
     cpu: &mut Cpu,
     mem: &mut GuestMemory,
-    w: Option<(u32, bool, bool)>,
+    wsz: u32,
+    nfx: bool,
+    dbl: bool,
 ) -> Result<(), Event> {
-    if let Some((wsz, nfx, dbl)) = w {
+    {
         let size = 2 * wsz;
         if size < cpu.wd.psize {
             return Err(fault(
@@ -855,7 +859,9 @@ pub fn apply_control(
     next: u64,
     c: &Control,
 ) -> Result<Option<Event>, Event> {
-    set_window(cpu, mem, c.window)?;
+    if let Some((wsz, nfx, dbl)) = c.window {
+        set_window(cpu, mem, wsz, nfx, dbl)?;
+    }
     finish_control(cpu, mem, next, c)
 }
 

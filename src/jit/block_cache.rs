@@ -50,7 +50,14 @@ pub enum Entry<F> {
     Refused,
 }
 
-const RECENT: usize = 1024;
+const RECENT: usize = 256;
+
+/// Where `BlockCache::get` found an entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Found {
+    Recent,
+    Map,
+}
 
 pub struct BlockCache<F> {
     map: HashMap<Key, Entry<F>>,
@@ -69,22 +76,23 @@ impl<F: Copy> Default for BlockCache<F> {
 }
 
 fn slot(k: &Key) -> usize {
-    // Wide instructions are 8-byte aligned; mixing in the ctprs keeps a procedure's
-    // entry from different callers apart.
-    ((k.ip >> 3) ^ (k.ctpr[2] >> 3)) as usize % RECENT
+    // The %ctprs tell apart a procedure's entries from different callers.
+    let h = (k.ip ^ k.ctpr[0].rotate_left(17) ^ k.ctpr[2].rotate_left(41) ^ k.wd_size as u64)
+        .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> 56) as usize % RECENT
 }
 
 impl<F: Copy> BlockCache<F> {
-    pub fn get(&mut self, k: &Key) -> Option<Entry<F>> {
+    pub fn get(&mut self, k: &Key) -> Option<(Entry<F>, Found)> {
         let s = slot(k);
         if let Some((rk, e)) = self.recent[s] {
             if rk == *k {
-                return Some(e);
+                return Some((e, Found::Recent));
             }
         }
         let e = *self.map.get(k)?;
         self.recent[s] = Some((*k, e));
-        Some(e)
+        Some((e, Found::Map))
     }
     pub fn insert(&mut self, k: Key, e: Entry<F>) {
         self.counts.remove(&k);

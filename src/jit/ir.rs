@@ -25,25 +25,27 @@ pub struct NoLower;
 
 /// Offsets in `JitState` (see `crate::jit::JitState`).
 pub mod off {
-    pub const REGS: i32 = 0;
-    pub const GLOBALS: i32 = 8;
-    pub const GLOBAL_TAGS: i32 = 16;
-    pub const MEM: i32 = 24;
-    pub const PAGES: i32 = 32;
-    pub const MEM_SIZE: i32 = 40;
-    pub const PREDS: i32 = 48;
-    pub const PRED_TAGS: i32 = 52;
-    pub const CTPR: i32 = 56;
-    pub const LSR: i32 = 88;
-    pub const EXECUTED: i32 = 96;
-    pub const EV_MASK: i32 = 104;
-    pub const EV_WINDOW: i32 = 108;
-    pub const EV_ROTATION: i32 = 112;
-    pub const EV_PSZ: i32 = 116;
-    pub const EV_WBS: i32 = 120;
-    pub const EV_TARGET: i32 = 128;
-    pub const EV_JUMP: i32 = 136;
-    pub const EV_NEXT: i32 = 144;
+    use crate::jit::JitState;
+    use std::mem::offset_of;
+    pub const REGS: i32 = offset_of!(JitState, regs) as i32;
+    pub const GLOBALS: i32 = offset_of!(JitState, globals) as i32;
+    pub const GLOBAL_TAGS: i32 = offset_of!(JitState, global_tags) as i32;
+    pub const MEM: i32 = offset_of!(JitState, mem) as i32;
+    pub const PAGES: i32 = offset_of!(JitState, pages) as i32;
+    pub const MEM_SIZE: i32 = offset_of!(JitState, mem_size) as i32;
+    pub const PREDS: i32 = offset_of!(JitState, preds) as i32;
+    pub const PRED_TAGS: i32 = offset_of!(JitState, pred_tags) as i32;
+    pub const CTPR: i32 = offset_of!(JitState, ctpr) as i32;
+    pub const LSR: i32 = offset_of!(JitState, lsr) as i32;
+    pub const EXECUTED: i32 = offset_of!(JitState, executed) as i32;
+    pub const EV_MASK: i32 = offset_of!(JitState, ev_mask) as i32;
+    pub const EV_WINDOW: i32 = offset_of!(JitState, ev_window) as i32;
+    pub const EV_ROTATION: i32 = offset_of!(JitState, ev_rotation) as i32;
+    pub const EV_PSZ: i32 = offset_of!(JitState, ev_psz) as i32;
+    pub const EV_WBS: i32 = offset_of!(JitState, ev_wbs) as i32;
+    pub const EV_TARGET: i32 = offset_of!(JitState, ev_target) as i32;
+    pub const EV_JUMP: i32 = offset_of!(JitState, ev_jump) as i32;
+    pub const EV_NEXT: i32 = offset_of!(JitState, ev_next) as i32;
 }
 
 /// Bits of `JitState::ev_mask`: what the interpreter's control code must do.
@@ -72,8 +74,10 @@ pub enum Event {
     Return,
 }
 
-/// Register file entries (`crate::window::Reg`): lo at 0, hi at 8, tag at 16, 24 bytes.
-pub const REG_SIZE: i64 = 24;
+/// Register file entries (`crate::window::Reg`).
+pub const REG_SIZE: i64 = std::mem::size_of::<crate::window::Reg>() as i64;
+const REG_HI: i32 = std::mem::offset_of!(crate::window::Reg, hi) as i32;
+const REG_TAG: i32 = std::mem::offset_of!(crate::window::Reg, tag) as i32;
 
 /// A change a wide instruction makes, applied when it ends (under a condition).
 #[derive(Clone, Copy, Debug)]
@@ -203,9 +207,9 @@ impl<'a> Lx<'a> {
         // to the interpreter too, so compiled code keeps only the low 64 bits.
         for &pos in preload {
             let at = (pos as i64 * REG_SIZE) as i32;
-            let tag = b.ins().uload8(types::I64, t, regs_ptr, at + 16);
+            let tag = b.ins().uload8(types::I64, t, regs_ptr, at + REG_TAG);
             tags = b.ins().bor(tags, tag);
-            let hi = b.ins().load(types::I64, t, regs_ptr, at + 8);
+            let hi = b.ins().load(types::I64, t, regs_ptr, at + REG_HI);
             tags = b.ins().bor(tags, hi);
             let lo = b.declare_var(types::I64);
             let v = b.ins().load(types::I64, t, regs_ptr, at);

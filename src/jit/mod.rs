@@ -11,7 +11,7 @@ pub mod translate;
 use crate::cpu::Cpu;
 use crate::interp;
 use crate::memory::GuestMemory;
-use block_cache::{BlockCache, Entry, Key};
+use block_cache::{BlockCache, Entry, Found, Key};
 use cranelift_codegen::ir::{types, AbiParam, UserFuncName};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -80,19 +80,31 @@ impl JitState {
     }
 
     fn store(&self, cpu: &mut Cpu) {
-        cpu.preds = self.preds;
-        cpu.pred_tags = self.pred_tags;
-        cpu.ctpr = self.ctpr;
-        cpu.lsr = self.lsr;
-        cpu.executed += self.executed;
+        // Field by field, at the width compiled code stored them: a wider load over
+        // several just-made stores cannot be forwarded and stalls.
+        // SAFETY: plain reads of own fields.
+        let rd = |p: &u64| unsafe { std::ptr::read_volatile(p) };
+        let rd32 = |p: &u32| unsafe { std::ptr::read_volatile(p) };
+        cpu.preds = rd32(&self.preds);
+        cpu.pred_tags = rd32(&self.pred_tags);
+        cpu.ctpr = [
+            rd(&self.ctpr[0]),
+            rd(&self.ctpr[1]),
+            rd(&self.ctpr[2]),
+            rd(&self.ctpr[3]),
+        ];
+        cpu.lsr = rd(&self.lsr);
+        cpu.executed += rd(&self.executed);
     }
 
     /// The control changes a block handed over.
     fn control(&self) -> interp::Control {
-        let m = self.ev_mask;
+        // SAFETY: plain reads of own fields (one load each, see `store`).
+        let rd32 = |p: &u32| unsafe { std::ptr::read_volatile(p) };
+        let m = rd32(&self.ev_mask);
         let has = |b: u32| m & b != 0;
-        let w = self.ev_window;
-        let r = self.ev_rotation;
+        let w = rd32(&self.ev_window);
+        let r = rd32(&self.ev_rotation);
         interp::Control {
             window: has(ir::ev::WINDOW).then_some((w & 0xff, w >> 8 & 1 != 0, w >> 9 & 1 != 0)),
             reg_rotation: has(ir::ev::REG_ROTATION).then_some((
@@ -127,6 +139,11 @@ pub struct Stats {
     pub translated_bundles: u64,
     pub refused: u64,
     pub runs: u64,
+    /// Lookups answered by the recent-block table, by the hash map, and not at all
+    /// (code not yet hot, or refused).
+    pub hits_recent: u64,
+    pub hits_map: u64,
+    pub misses: u64,
     pub exits_transfer: u64,
     pub exits_control: u64,
     pub exits_interpret: u64,
@@ -138,11 +155,14 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "jit: {} blocks translated ({} wide instructions), {} refused, {} block runs, exits: {} by transfer, {} by call/return/window change, {} to the interpreter; translation {:.1} ms; {} invalidations",
+            "jit: {} blocks translated ({} wide instructions), {} refused, {} block runs; lookups: {} hits in the recent table, {} in the map, {} misses; exits: {} by transfer, {} by call/return/window change, {} to the interpreter; translation {:.1} ms; {} invalidations",
             self.translated,
             self.translated_bundles,
             self.refused,
             self.runs,
+            self.hits_recent,
+            self.hits_map,
+            self.misses,
             self.exits_transfer,
             self.exits_control,
             self.exits_interpret,
@@ -290,10 +310,20 @@ impl Jit {
     /// The compiled code for `key`, translating it if it became hot.
     fn lookup(&mut self, mem: &GuestMemory, key: Key) -> Option<BlockFn> {
         match self.cache.get(&key) {
-            Some(Entry::Compiled(f)) => Some(f),
-            Some(Entry::Refused) => None,
+            Some((Entry::Compiled(f), found)) => {
+                match found {
+                    Found::Recent => self.stats.hits_recent += 1,
+                    Found::Map => self.stats.hits_map += 1,
+                }
+                Some(f)
+            }
+            Some((Entry::Refused, _)) => {
+                self.stats.misses += 1;
+                None
+            }
             None => {
                 if !self.cache.hot(key, self.threshold) {
+                    self.stats.misses += 1;
                     return None;
                 }
                 let e = self.compile(mem, key);
