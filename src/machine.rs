@@ -202,7 +202,7 @@ impl Machine {
         );
         // Per-instruction tracing needs every instruction in the interpreter.
         let mut jit = if opts.jit && !opts.log.exec && !opts.log.cpu {
-            Jit::new(opts.jit_threshold).ok()
+            Some(Jit::new(opts.jit_threshold))
         } else {
             None
         };

@@ -172,9 +172,42 @@ impl fmt::Display for Stats {
     }
 }
 
-pub struct Jit {
+/// Cranelift's side, made when the first block gets hot: setting it up costs about
+/// as much as starting a small program, which should not pay for it.
+struct Backend {
     module: JITModule,
     ctx: cranelift_codegen::Context,
+}
+
+impl Backend {
+    fn new() -> Result<Backend, String> {
+        let mut flags = settings::builder();
+        let mut set = |k: &str, v: &str| flags.set(k, v).map_err(|e| e.to_string());
+        set("opt_level", "speed")?;
+        set("is_pic", "false")?;
+        set("use_colocated_libcalls", "false")?;
+        // The IR verifier costs about as much as compiling; debug builds (the tests) keep it.
+        set(
+            "enable_verifier",
+            if cfg!(debug_assertions) {
+                "true"
+            } else {
+                "false"
+            },
+        )?;
+        let isa = cranelift_native::builder()
+            .map_err(|e| format!("no Cranelift backend for this host: {e}"))?
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| e.to_string())?;
+        let module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
+        let ctx = module.make_context();
+        Ok(Backend { module, ctx })
+    }
+}
+
+pub struct Jit {
+    /// `None` until needed; `Some(Err)` if this host has no usable backend.
+    backend: Option<Result<Backend, ()>>,
     fctx: FunctionBuilderContext,
     cache: BlockCache<BlockFn>,
     next_id: u32,
@@ -197,32 +230,10 @@ pub enum Ran {
 }
 
 impl Jit {
-    /// A JIT for this host, or why there is none.
-    pub fn new(threshold: u32) -> Result<Jit, String> {
-        let mut flags = settings::builder();
-        flags.set("opt_level", "speed").map_err(|e| e.to_string())?;
-        flags.set("is_pic", "false").map_err(|e| e.to_string())?;
-        flags
-            .set("use_colocated_libcalls", "false")
-            .map_err(|e| e.to_string())?;
-        // The IR verifier costs about as much as compiling; debug builds (the tests) keep it.
-        let verify = if cfg!(debug_assertions) {
-            "true"
-        } else {
-            "false"
-        };
-        flags
-            .set("enable_verifier", verify)
-            .map_err(|e| e.to_string())?;
-        let isa = cranelift_native::builder()
-            .map_err(|e| format!("no Cranelift backend for this host: {e}"))?
-            .finish(settings::Flags::new(flags))
-            .map_err(|e| e.to_string())?;
-        let module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
-        let ctx = module.make_context();
-        Ok(Jit {
-            module,
-            ctx,
+    /// A JIT; Cranelift itself is set up when the first block becomes hot.
+    pub fn new(threshold: u32) -> Jit {
+        Jit {
+            backend: None,
             fctx: FunctionBuilderContext::new(),
             cache: BlockCache::default(),
             next_id: 0,
@@ -230,7 +241,7 @@ impl Jit {
             stats: Stats::default(),
             out_asm: false,
             listings: vec![],
-        })
+        }
     }
 
     /// Forgets every translation (guest code was written or remapped).
@@ -241,49 +252,45 @@ impl Jit {
         self.cache.clear();
     }
 
-    /// Builds the block's function into `self.ctx` (registers in `preload` kept in
-    /// variables); the registers it touched, or `None`.
-    fn build(
-        &mut self,
-        mem: &GuestMemory,
-        key: Key,
-        id: cranelift_module::FuncId,
-        preload: &BTreeSet<u32>,
-    ) -> Option<(translate::Translated, BTreeSet<u32>)> {
-        let mut sig = self.module.make_signature();
-        sig.params.push(AbiParam::new(types::I64));
-        sig.returns.push(AbiParam::new(types::I64));
-        self.module.clear_context(&mut self.ctx);
-        self.ctx.func.signature = sig;
-        self.ctx.func.name = UserFuncName::user(0, id.as_u32());
-        let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
-        translate::block(b, mem, &key, preload)
-    }
-
     fn compile(&mut self, mem: &GuestMemory, key: Key) -> Entry<BlockFn> {
         let t = Instant::now();
-        let mut sig = self.module.make_signature();
+        let backend = self.backend.get_or_insert_with(|| {
+            Backend::new().map_err(|e| eprintln!("e2k-emu: JIT unavailable, interpreting: {e}"))
+        });
+        let Ok(be) = backend.as_mut() else {
+            self.stats.refused += 1;
+            return Entry::Refused;
+        };
+        let mut sig = be.module.make_signature();
         sig.params.push(AbiParam::new(types::I64));
         sig.returns.push(AbiParam::new(types::I64));
         self.next_id += 1;
         let name = format!("block_{:x}_{}", key.ip, self.next_id);
-        let Ok(id) = self.module.declare_function(&name, Linkage::Local, &sig) else {
+        let Ok(id) = be.module.declare_function(&name, Linkage::Local, &sig) else {
             return Entry::Refused;
         };
+        // Builds the function into `be.ctx` (registers in `preload` kept in variables);
+        // the registers it touched, or `None`.
+        let fctx = &mut self.fctx;
+        let mut build = |be: &mut Backend, preload: &BTreeSet<u32>| {
+            be.module.clear_context(&mut be.ctx);
+            be.ctx.func.signature = sig.clone();
+            be.ctx.func.name = UserFuncName::user(0, id.as_u32());
+            let b = FunctionBuilder::new(&mut be.ctx.func, fctx);
+            translate::block(b, mem, &key, preload)
+        };
         // Once to learn which registers the block uses, once more keeping them in variables.
-        let first = self.build(mem, key, id, &BTreeSet::new());
-        let second = first.and_then(|(_, regs)| {
-            self.build(mem, key, id, &regs)
-                .filter(|(_, again)| *again == regs)
-        });
+        let first = build(be, &BTreeSet::new());
+        let second =
+            first.and_then(|(_, regs)| build(be, &regs).filter(|(_, again)| *again == regs));
         let dump = self.out_asm;
-        self.ctx.set_disasm(dump);
+        be.ctx.set_disasm(dump);
         let entry = match second {
             Some((tr, _))
-                if self.module.define_function(id, &mut self.ctx).is_ok()
-                    && self.module.finalize_definitions().is_ok() =>
+                if be.module.define_function(id, &mut be.ctx).is_ok()
+                    && be.module.finalize_definitions().is_ok() =>
             {
-                if let (true, Some(c)) = (dump, self.ctx.compiled_code()) {
+                if let (true, Some(c)) = (dump, be.ctx.compiled_code()) {
                     let what = format!(
                         "OUT: [size={}] {name} ({} wide instructions)\n",
                         c.code_buffer().len(),
@@ -291,7 +298,7 @@ impl Jit {
                     );
                     self.listings.push(what + c.vcode.as_deref().unwrap_or(""));
                 }
-                let code = self.module.get_finalized_function(id);
+                let code = be.module.get_finalized_function(id);
                 self.stats.translated += 1;
                 self.stats.translated_bundles += tr.bundles as u64;
                 // SAFETY: the function was built with the `BlockFn` signature.
@@ -302,7 +309,7 @@ impl Jit {
                 Entry::Refused
             }
         };
-        self.module.clear_context(&mut self.ctx);
+        be.module.clear_context(&mut be.ctx);
         self.stats.compile_time += t.elapsed();
         entry
     }
