@@ -531,6 +531,52 @@ fn op_scope(m: &Model, o: &Op) -> (Vec<(String, u32)>, Vec<Var>) {
     (widths, vars)
 }
 
+/// One function per operation, for the interpreter (`sem_NAME` over `OpVals`) or the
+/// JIT (`jit_NAME` building IR over `LVals`), and their names in table order.
+fn op_functions(m: &Model, jit: bool) -> Result<(TokenStream, Vec<Ident>), Diagnostic> {
+    let mut fns = TokenStream::new();
+    let mut table = Vec::new();
+    for o in &m.ops {
+        let (widths, vars) = op_scope(m, o);
+        let mut cx = Cx {
+            m,
+            vars,
+            ctl: None,
+            jit,
+        };
+        let body = stmts(&mut cx, &o.sem.stmts, &widths)?;
+        let doc = format!("`{}` ({}:{})", o.name, o.loc.file, o.loc.line);
+        let f = if jit {
+            let f = format_ident!("jit_{}", o.name);
+            quote! {
+                #[doc = #doc]
+                #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+                pub fn #f(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+                    #body
+                    Ok(())
+                }
+            }
+        } else {
+            let f = format_ident!("sem_{}", o.name);
+            quote! {
+                #[doc = #doc]
+                #[allow(unused_variables, unused_parens, clippy::all)]
+                pub fn #f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+                    #body
+                    Ok(())
+                }
+            }
+        };
+        fns.extend(f);
+        table.push(format_ident!(
+            "{}_{}",
+            if jit { "jit" } else { "sem" },
+            o.name
+        ));
+    }
+    Ok((fns, table))
+}
+
 /// The Cranelift lowering of every operation, from the same semantics blocks: one
 /// function per operation building IR through `crate::jit::ir` (values known at
 /// translation time fold to constants), and a helper trait whose methods default to
@@ -548,29 +594,7 @@ pub fn generate_jit(m: &Model) -> Result<TokenStream, Diagnostic> {
         let doc = format!("`helper {}({}) -> {}` ({}:{})", h.name, h.params.join(", "), h.ret, h.loc.file, h.loc.line);
         quote!(#[doc = #doc] #[allow(unused_variables)] fn #f(&mut self, #(#params),*) -> Result<LV, NoLower> { Err(NoLower) })
     });
-    let mut fns = TokenStream::new();
-    let mut table = Vec::new();
-    for o in &m.ops {
-        let (widths, vars) = op_scope(m, o);
-        let mut cx = Cx {
-            m,
-            vars,
-            ctl: None,
-            jit: true,
-        };
-        let body = stmts(&mut cx, &o.sem.stmts, &widths)?;
-        let f = format_ident!("jit_{}", o.name);
-        let doc = format!("`{}` ({}:{})", o.name, o.loc.file, o.loc.line);
-        fns.extend(quote! {
-            #[doc = #doc]
-            #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
-            pub fn #f(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
-                #body
-                Ok(())
-            }
-        });
-        table.push(f);
-    }
+    let (fns, table) = op_functions(m, true)?;
     let n = table.len();
     Ok(quote! {
         use crate::jit::ir::{self, Lx, NoLower, LV};
@@ -645,29 +669,7 @@ pub fn generate(m: &Model) -> Result<TokenStream, Diagnostic> {
         );
         quote!(#[doc = #doc] fn #f(&mut self, #(#params),*) -> Result<u128, Trap>;)
     });
-    let mut fns = TokenStream::new();
-    let mut table = Vec::new();
-    for o in &m.ops {
-        let (widths, vars) = op_scope(m, o);
-        let mut cx = Cx {
-            m,
-            vars,
-            ctl: None,
-            jit: false,
-        };
-        let body = stmts(&mut cx, &o.sem.stmts, &widths)?;
-        let f = format_ident!("sem_{}", o.name);
-        let doc = format!("`{}` ({}:{})", o.name, o.loc.file, o.loc.line);
-        fns.extend(quote! {
-            #[doc = #doc]
-            #[allow(unused_variables, unused_parens, clippy::all)]
-            pub fn #f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-                #body
-                Ok(())
-            }
-        });
-        table.push(f);
-    }
+    let (fns, table) = op_functions(m, false)?;
     let n = table.len();
     Ok(quote! {
         /// Why an operation's semantics stopped (`trap` statements, memory, helpers).
