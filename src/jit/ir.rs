@@ -901,48 +901,53 @@ binary!(sar, bits::sar, |x: &mut Lx, p, n, w: u32| {
     let r = x.b.ins().sshr(s, n);
     masked(x, r, w)
 });
-binary!(udiv, bits::udiv, |x: &mut Lx, p, q, _w| {
-    // Semantics trap on a zero divisor before dividing; keep the host from trapping.
+/// `d`, or 1 where `odd` holds: semantics trap on a zero divisor before dividing, and
+/// the host must not trap on it (or on MIN / -1) either.
+fn divisor_or_one(x: &mut Lx, odd: Value, d: Value) -> Value {
     let one = x.b.ins().iconst(types::I64, 1);
-    let z = x.b.ins().icmp_imm(IntCC::Equal, q, 0);
-    let d = x.b.ins().select(z, one, q);
-    let r = x.b.ins().udiv(p, d);
+    x.b.ins().select(odd, one, d)
+}
+
+/// `r`, or 0 where `z` holds.
+fn zero_if(x: &mut Lx, z: Value, r: Value) -> Value {
     let zero = x.b.ins().iconst(types::I64, 0);
     x.b.ins().select(z, zero, r)
+}
+
+binary!(udiv, bits::udiv, |x: &mut Lx, p, q, _w| {
+    let z = x.b.ins().icmp_imm(IntCC::Equal, q, 0);
+    let d = divisor_or_one(x, z, q);
+    let r = x.b.ins().udiv(p, d);
+    zero_if(x, z, r)
 });
 binary!(urem, bits::urem, |x: &mut Lx, p, q, _w| {
-    let one = x.b.ins().iconst(types::I64, 1);
     let z = x.b.ins().icmp_imm(IntCC::Equal, q, 0);
-    let d = x.b.ins().select(z, one, q);
+    let d = divisor_or_one(x, z, q);
     let r = x.b.ins().urem(p, d);
-    let zero = x.b.ins().iconst(types::I64, 0);
-    x.b.ins().select(z, zero, r)
+    zero_if(x, z, r)
 });
 binary!(sdiv, bits::sdiv, |x: &mut Lx, p, q, w| {
     let (a, d) = (signed(x, p, w), signed(x, q, w));
-    // Zero and -1 divisors would trap on the host: divide by 1 and fix up.
-    let one = x.b.ins().iconst(types::I64, 1);
+    // A -1 divisor divides by 1 and negates instead.
     let z = x.b.ins().icmp_imm(IntCC::Equal, d, 0);
     let m1 = x.b.ins().icmp_imm(IntCC::Equal, d, -1);
     let odd = x.b.ins().bor(z, m1);
-    let safe = x.b.ins().select(odd, one, d);
+    let safe = divisor_or_one(x, odd, d);
     let r = x.b.ins().sdiv(a, safe);
     let neg = x.b.ins().ineg(a);
     let r = x.b.ins().select(m1, neg, r);
-    let zero = x.b.ins().iconst(types::I64, 0);
-    let r = x.b.ins().select(z, zero, r);
+    let r = zero_if(x, z, r);
     masked(x, r, w)
 });
 binary!(srem, bits::srem, |x: &mut Lx, p, q, w| {
     let (a, d) = (signed(x, p, w), signed(x, q, w));
-    let one = x.b.ins().iconst(types::I64, 1);
+    // Remainders by 0 (trapped before) and by -1 are 0.
     let z = x.b.ins().icmp_imm(IntCC::Equal, d, 0);
     let m1 = x.b.ins().icmp_imm(IntCC::Equal, d, -1);
     let odd = x.b.ins().bor(z, m1);
-    let safe = x.b.ins().select(odd, one, d);
+    let safe = divisor_or_one(x, odd, d);
     let r = x.b.ins().srem(a, safe);
-    let zero = x.b.ins().iconst(types::I64, 0);
-    let r = x.b.ins().select(odd, zero, r);
+    let r = zero_if(x, odd, r);
     masked(x, r, w)
 });
 binary!(mulhu, bits::mulhu, |x: &mut Lx, p, q, w: u32| {
