@@ -99,50 +99,31 @@ impl fmt::Display for Event {
 }
 
 pub fn trap_event(t: Trap) -> Event {
-    use nix::libc;
-    match t {
-        Trap::DivByZero => Event::Fault {
-            signal: libc::SIGFPE,
-            code: 1,
-            addr: 0,
-            why: "integer division by zero".into(),
-        },
-        Trap::IllegalOperand => Event::Fault {
-            signal: libc::SIGILL,
-            code: 2,
-            addr: 0,
-            why: "illegal operand (a tagged value consumed)".into(),
-        },
-        Trap::IllegalOpcode => Event::Fault {
-            signal: libc::SIGILL,
-            code: 1,
-            addr: 0,
-            why: "illegal operation".into(),
-        },
-        Trap::Unaligned => Event::Fault {
-            signal: libc::SIGBUS,
-            code: 1,
-            addr: 0,
-            why: "misaligned memory access".into(),
-        },
-        Trap::Privileged => Event::Fault {
-            signal: libc::SIGILL,
-            code: 5,
-            addr: 0,
-            why: "privileged operation".into(),
-        },
-        Trap::Unimplemented => Event::Fault {
-            signal: libc::SIGILL,
-            code: 1,
-            addr: 0,
-            why: "operation not implemented by e2k-emu".into(),
-        },
-        Trap::MemoryFault(a) => Event::Fault {
-            signal: libc::SIGSEGV,
-            code: 1,
-            addr: a,
-            why: format!("memory access at {a:#x} outside mapped memory"),
-        },
+    use nix::libc::{SIGBUS, SIGFPE, SIGILL, SIGSEGV};
+    let (signal, code, addr, why) = match t {
+        Trap::DivByZero => (SIGFPE, 1, 0, "integer division by zero".to_string()),
+        Trap::IllegalOperand => (
+            SIGILL,
+            2,
+            0,
+            "illegal operand (a tagged value consumed)".into(),
+        ),
+        Trap::IllegalOpcode => (SIGILL, 1, 0, "illegal operation".into()),
+        Trap::Unaligned => (SIGBUS, 1, 0, "misaligned memory access".into()),
+        Trap::Privileged => (SIGILL, 5, 0, "privileged operation".into()),
+        Trap::Unimplemented => (SIGILL, 1, 0, "operation not implemented by e2k-emu".into()),
+        Trap::MemoryFault(a) => (
+            SIGSEGV,
+            1,
+            a,
+            format!("memory access at {a:#x} outside mapped memory"),
+        ),
+    };
+    Event::Fault {
+        signal,
+        code,
+        addr,
+        why,
     }
 }
 
