@@ -1,9 +1,9 @@
 //! Decoder and disassembler throughput over the sample corpus (one wide instruction per
 //! encoding row, channel and ISA version). Prints figures; `cargo bench --bench decode`.
 
-use e2k_emu::decode::decode;
-use e2k_emu::disasm::bundle_lines;
-use e2k_emu::sample;
+use e2k_emu::isa::decode::decode;
+use e2k_emu::isa::disasm::bundle_lines;
+use e2k_emu::isa::sample;
 use std::hint::black_box;
 use std::time::Instant;
 

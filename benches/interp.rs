@@ -3,8 +3,8 @@
 //! instructions per second and wall time; `cargo bench --bench interp`.
 
 use e2k_emu::asm::{assemble_elf, Options};
-use e2k_emu::machine::{Machine, Options as RunOptions, Outcome};
-use e2k_emu::version::Iset;
+use e2k_emu::isa::version::Iset;
+use e2k_emu::linux::machine::{Machine, Options as RunOptions, Outcome};
 use std::hint::black_box;
 use std::time::Instant;
 

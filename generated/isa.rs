@@ -10483,16 +10483,16 @@ fn text_mova_dst(out: &mut String, o: u64, d: u64) {
     use core::fmt::Write;
     // isa/control.isa:90
     if ((o) == (5u64)) as u64 != 0 {
-        crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 81u8);
+        OPERANDS[3u8 as usize].spell_byte(out, (d) as u8, 81u8);
         return;
     }
     // isa/control.isa:91
     if ((o) == (7u64)) as u64 != 0 {
-        crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 81u8);
+        OPERANDS[3u8 as usize].spell_byte(out, (d) as u8, 81u8);
         return;
     }
     // isa/control.isa:92
-    crate::disasm::write_operand_byte(out, 3u8, (d) as u8, 68u8);
+    OPERANDS[3u8 as usize].spell_byte(out, (d) as u8, 68u8);
     return;
 }
 ///isa/control.isa:95
@@ -10655,27 +10655,12 @@ fn mdef_lsr_now(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<u128, crate::semantics::Trap> {
-    use crate::bits;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<u128, crate::isa::semantics::Trap> {
+    use crate::isa::bits;
     Ok({
         let a0 = 131u128;
         x.state_read(a0)?
-    })
-}
-///isa/control.isa:121
-#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn mdef_jit_lsr_now(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<crate::jit::ir::LV, crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    Ok({
-        let a0 = LV::C(131u128);
-        x.h_state_read(a0)?
     })
 }
 ///isa/control.isa:123
@@ -10684,9 +10669,9 @@ fn mdef_loop_end(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<u128, crate::semantics::Trap> {
-    use crate::bits;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<u128, crate::isa::semantics::Trap> {
+    use crate::isa::bits;
     Ok(
         ((((((((mdef_lsr_now(b, pc, i, x)? >> (37u128).min(127)) & 1)) != 0)
             && ((((((mdef_lsr_now(b, pc, i, x)? >> 32u32) & bits::mask(5u32)))
@@ -10695,71 +10680,18 @@ fn mdef_loop_end(
                 <= (1u128)) as u128) != 0)) as u128,
     )
 }
-///isa/control.isa:123
-#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn mdef_jit_loop_end(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<crate::jit::ir::LV, crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    Ok({
-        let o0 = {
-            let o0 = {
-                let o0 = mdef_jit_lsr_now(b, pc, i, x)?;
-                let o1 = LV::C(37u128);
-                ir::bit(x, o0, o1)?
-            };
-            let o1 = {
-                let o0 = {
-                    let o0 = mdef_jit_lsr_now(b, pc, i, x)?;
-                    ir::slice(x, o0, 32u32, 5u32)?
-                };
-                let o1 = LV::C(0u128);
-                ir::eq(x, o0, o1)?
-            };
-            ir::land(x, o0, o1)?
-        };
-        let o1 = {
-            let o0 = {
-                let o0 = mdef_jit_lsr_now(b, pc, i, x)?;
-                ir::slice(x, o0, 0u32, 32u32)?
-            };
-            let o1 = LV::C(1u128);
-            ir::ule(x, o0, o1)?
-        };
-        ir::land(x, o0, o1)?
-    })
-}
 ///isa/control.isa:124
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn mdef_ct_pred(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<u128, crate::semantics::Trap> {
-    use crate::bits;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<u128, crate::isa::semantics::Trap> {
+    use crate::isa::bits;
     Ok({
         let a0 = ((b.ss.map_or(0u64, |s| s.psrc() as u64)) as u128);
         x.pred(a0)?
-    })
-}
-///isa/control.isa:124
-#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn mdef_jit_ct_pred(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<crate::jit::ir::LV, crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    Ok({
-        let a0 = LV::C(((b.ss.map_or(0u64, |s| s.psrc() as u64)) as u128));
-        x.h_pred(a0)?
     })
 }
 ///isa/control.isa:126
@@ -10768,9 +10700,9 @@ fn mdef_transfer_taken(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<u128, crate::semantics::Trap> {
-    use crate::bits;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<u128, crate::isa::semantics::Trap> {
+    use crate::isa::bits;
     Ok(
         ((((((((((((((((((((((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128))
             == (1u128)) as u128) != 0)
@@ -10806,181 +10738,21 @@ fn mdef_transfer_taken(
             as u128,
     )
 }
-///isa/control.isa:126
-#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn mdef_jit_transfer_taken(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<crate::jit::ir::LV, crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    Ok({
-        let o0 = {
-            let o0 = {
-                let o0 = {
-                    let o0 = {
-                        let o0 = {
-                            let o0 = {
-                                let o0 = {
-                                    let o0 = {
-                                        let o0 = LV::C(
-                                            ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
-                                        );
-                                        let o1 = LV::C(1u128);
-                                        ir::eq(x, o0, o1)?
-                                    };
-                                    let o1 = {
-                                        let o0 = {
-                                            let o0 = LV::C(
-                                                ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
-                                            );
-                                            let o1 = LV::C(2u128);
-                                            ir::eq(x, o0, o1)?
-                                        };
-                                        let o1 = mdef_jit_ct_pred(b, pc, i, x)?;
-                                        ir::land(x, o0, o1)?
-                                    };
-                                    ir::lor(x, o0, o1)?
-                                };
-                                let o1 = {
-                                    let o0 = {
-                                        let o0 = LV::C(
-                                            ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
-                                        );
-                                        let o1 = LV::C(3u128);
-                                        ir::eq(x, o0, o1)?
-                                    };
-                                    let o1 = {
-                                        let o0 = mdef_jit_ct_pred(b, pc, i, x)?;
-                                        ir::not(x, o0, 1u32)?
-                                    };
-                                    ir::land(x, o0, o1)?
-                                };
-                                ir::lor(x, o0, o1)?
-                            };
-                            let o1 = {
-                                let o0 = {
-                                    let o0 = LV::C(
-                                        ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
-                                    );
-                                    let o1 = LV::C(4u128);
-                                    ir::eq(x, o0, o1)?
-                                };
-                                let o1 = mdef_jit_loop_end(b, pc, i, x)?;
-                                ir::land(x, o0, o1)?
-                            };
-                            ir::lor(x, o0, o1)?
-                        };
-                        let o1 = {
-                            let o0 = {
-                                let o0 = LV::C(
-                                    ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
-                                );
-                                let o1 = LV::C(5u128);
-                                ir::eq(x, o0, o1)?
-                            };
-                            let o1 = {
-                                let o0 = mdef_jit_loop_end(b, pc, i, x)?;
-                                ir::not(x, o0, 1u32)?
-                            };
-                            ir::land(x, o0, o1)?
-                        };
-                        ir::lor(x, o0, o1)?
-                    };
-                    let o1 = {
-                        let o0 = {
-                            let o0 = LV::C(
-                                ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
-                            );
-                            let o1 = LV::C(6u128);
-                            ir::eq(x, o0, o1)?
-                        };
-                        let o1 = {
-                            let o0 = mdef_jit_ct_pred(b, pc, i, x)?;
-                            let o1 = mdef_jit_loop_end(b, pc, i, x)?;
-                            ir::lor(x, o0, o1)?
-                        };
-                        ir::land(x, o0, o1)?
-                    };
-                    ir::lor(x, o0, o1)?
-                };
-                let o1 = {
-                    let o0 = {
-                        let o0 = {
-                            let o0 = LV::C(
-                                ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
-                            );
-                            let o1 = LV::C(7u128);
-                            ir::eq(x, o0, o1)?
-                        };
-                        let o1 = {
-                            let o0 = mdef_jit_ct_pred(b, pc, i, x)?;
-                            ir::not(x, o0, 1u32)?
-                        };
-                        ir::land(x, o0, o1)?
-                    };
-                    let o1 = {
-                        let o0 = mdef_jit_loop_end(b, pc, i, x)?;
-                        ir::not(x, o0, 1u32)?
-                    };
-                    ir::land(x, o0, o1)?
-                };
-                ir::lor(x, o0, o1)?
-            };
-            let o1 = {
-                let o0 = {
-                    let o0 = LV::C(((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128));
-                    let o1 = LV::C(14u128);
-                    ir::eq(x, o0, o1)?
-                };
-                let o1 = {
-                    let o0 = {
-                        let o0 = mdef_jit_ct_pred(b, pc, i, x)?;
-                        ir::not(x, o0, 1u32)?
-                    };
-                    let o1 = mdef_jit_loop_end(b, pc, i, x)?;
-                    ir::lor(x, o0, o1)?
-                };
-                ir::land(x, o0, o1)?
-            };
-            ir::lor(x, o0, o1)?
-        };
-        let o1 = {
-            let o0 = {
-                let o0 = {
-                    let o0 = LV::C(((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128));
-                    let o1 = LV::C(15u128);
-                    ir::eq(x, o0, o1)?
-                };
-                let o1 = mdef_jit_ct_pred(b, pc, i, x)?;
-                ir::land(x, o0, o1)?
-            };
-            let o1 = {
-                let o0 = mdef_jit_loop_end(b, pc, i, x)?;
-                ir::not(x, o0, 1u32)?
-            };
-            ir::land(x, o0, o1)?
-        };
-        ir::lor(x, o0, o1)?
-    })
-}
 ///isa/control.isa:132
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_ct_unsupported(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_ct_unsupported(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.ss.map_or(0u64, |s| s.ct() as u64)) >= (8u64)) as u64) != 0)
         && ((((b.ss.map_or(0u64, |s| s.ct() as u64)) <= (13u64)) as u64) != 0)) as u64
 }
 ///isa/control.isa:144
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_is_call(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_is_call(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.is_some()) as u64)) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (5u64)) as u64) != 0)) as u64
 }
 ///isa/control.isa:145
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((def_is_call(b, pc, i)) != 0)
         && (((((((b.cs1.map_or(0u64, |s| s.ctopc() as u64)) == (1u64)) as u64) != 0)
             || ((((b.cs1.map_or(0u64, |s| s.ctopc() as u64)) == (2u64)) as u64) != 0))
@@ -10988,7 +10760,7 @@ fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((pc)
         .wrapping_add(
             (((((((b.cs0.map_or(0u64, |s| s.param() as u64)) << 36u32) as i64) >> 36u32)
@@ -10998,7 +10770,7 @@ fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:202
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)
         && (((((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0))
@@ -11006,31 +10778,31 @@ fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:257
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_setr(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_setr(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64
 }
 ///isa/control.isa:397
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_vd4(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_vd4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
         && ((b.pls[0usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
 ///isa/control.isa:398
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_vd5(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_vd5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
         && ((b.pls[1usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
 ///isa/control.isa:399
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_vd6(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_vd6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
         && ((b.pls[2usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
 ///isa/control.isa:400
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
         && (((((((b.pls[0usize].map_or(0u64, |s| s.p0() as u64)) == (5u64)) as u64) != 0)
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
@@ -11038,7 +10810,7 @@ fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:401
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
         && (((((((b.pls[0usize].map_or(0u64, |s| s.p0() as u64)) == (6u64)) as u64) != 0)
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
@@ -11046,7 +10818,7 @@ fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:402
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
         && (((((((b.pls[1usize].map_or(0u64, |s| s.p0() as u64)) == (4u64)) as u64) != 0)
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
@@ -11054,7 +10826,7 @@ fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:403
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
         && (((((((b.pls[1usize].map_or(0u64, |s| s.p0() as u64)) == (6u64)) as u64) != 0)
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
@@ -11062,7 +10834,7 @@ fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:404
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
         && (((((((b.pls[2usize].map_or(0u64, |s| s.p0() as u64)) == (4u64)) as u64) != 0)
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
@@ -11070,7 +10842,7 @@ fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:405
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
         && (((((((b.pls[2usize].map_or(0u64, |s| s.p0() as u64)) == (5u64)) as u64) != 0)
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
@@ -11078,7 +10850,7 @@ fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:406
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd4(b, pc, i)) != 0)
         || (((((def_vd5(b, pc, i)) != 0) && ((def_r1_4(b, pc, i)) != 0)) as u64) != 0))
         as u64) != 0)
@@ -11087,7 +10859,7 @@ fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:407
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd5(b, pc, i)) != 0)
         || (((((def_vd4(b, pc, i)) != 0) && ((def_r0_5(b, pc, i)) != 0)) as u64) != 0))
         as u64) != 0)
@@ -11096,7 +10868,7 @@ fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:408
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd6(b, pc, i)) != 0)
         || (((((def_vd4(b, pc, i)) != 0) && ((def_r0_6(b, pc, i)) != 0)) as u64) != 0))
         as u64) != 0)
@@ -11105,7 +10877,7 @@ fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:409
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_4(b, pc, i)) != 0)
         || (((((def_n1_5(b, pc, i)) != 0) && ((def_r1_4(b, pc, i)) != 0)) as u64) != 0))
         as u64) != 0)
@@ -11114,7 +10886,7 @@ fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:410
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_5(b, pc, i)) != 0)
         || (((((def_n1_4(b, pc, i)) != 0) && ((def_r0_5(b, pc, i)) != 0)) as u64) != 0))
         as u64) != 0)
@@ -11123,7 +10895,7 @@ fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:411
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_6(b, pc, i)) != 0)
         || (((((def_n1_4(b, pc, i)) != 0) && ((def_r0_6(b, pc, i)) != 0)) as u64) != 0))
         as u64) != 0)
@@ -11132,7 +10904,7 @@ fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:412
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
         && (((((((b.pls[0usize].map_or(0u64, |s| s.p0() as u64)) == (0u64)) as u64) != 0)
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (0u64)) as u64)
@@ -11150,7 +10922,7 @@ fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:413
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
         && (((((((b.pls[0usize].map_or(0u64, |s| s.p0() as u64)) == (1u64)) as u64) != 0)
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (1u64)) as u64)
@@ -11168,7 +10940,7 @@ fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:414
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
         && (((((((b.pls[0usize].map_or(0u64, |s| s.p0() as u64)) == (2u64)) as u64) != 0)
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (2u64)) as u64)
@@ -11186,7 +10958,7 @@ fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
 }
 ///isa/control.isa:415
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
+pub(crate) fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
         && (((((((b.pls[0usize].map_or(0u64, |s| s.p0() as u64)) == (3u64)) as u64) != 0)
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (3u64)) as u64)
@@ -11217,28 +10989,15 @@ fn ctl_0_loop_mode_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("loop_mode");
 }
 ///isa/control.isa:137
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_1_nop_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    Ok(())
-}
-///isa/control.isa:137
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     Ok(())
 }
 ///isa/control.isa:137
@@ -11257,189 +11016,15 @@ fn ctl_1_nop_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", (b.hs.nop() as u64));
 }
 ///isa/control.isa:148
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_2_ct_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(((def_ct_unsupported(b, pc, i)) as u128));
-        x.trap_if(c, Trap::Unimplemented)?;
-    }
-    {
-        let c = mdef_jit_transfer_taken(b, pc, i, x)?;
-        match c {
-            LV::C(k) => {
-                if k != 0 {
-                    let l_t: LV = {
-                        let a0 = LV::C(
-                            ((b.ss.map_or(0u64, |s| s.ctop() as u64)) as u128),
-                        );
-                        x.h_ctpr(a0)?
-                    };
-                    {
-                        let c = {
-                            let o0 = {
-                                let o0 = {
-                                    let o0 = l_t;
-                                    ir::slice(x, o0, 54u32, 3u32)?
-                                };
-                                let o1 = LV::C(3u128);
-                                ir::ne(x, o0, o1)?
-                            };
-                            let o1 = {
-                                let o0 = {
-                                    let o0 = l_t;
-                                    ir::slice(x, o0, 54u32, 3u32)?
-                                };
-                                let o1 = LV::C(2u128);
-                                ir::ne(x, o0, o1)?
-                            };
-                            ir::land(x, o0, o1)?
-                        };
-                        x.trap_if(c, Trap::IllegalOpcode)?;
-                    }
-                    {
-                        let c = {
-                            let o0 = {
-                                let o0 = l_t;
-                                ir::slice(x, o0, 54u32, 3u32)?
-                            };
-                            let o1 = LV::C(2u128);
-                            ir::eq(x, o0, o1)?
-                        };
-                        match c {
-                            LV::C(k) => {
-                                if k != 0 {
-                                    { x.h_return_to_caller()? };
-                                } else {
-                                    {
-                                        let a0 = {
-                                            let o0 = l_t;
-                                            ir::slice(x, o0, 0u32, 48u32)?
-                                        };
-                                        x.h_jump(a0)?
-                                    };
-                                }
-                            }
-                            LV::V(_) => {
-                                x.push_path(c)?;
-                                {
-                                    { x.h_return_to_caller()? };
-                                }
-                                x.flip_path()?;
-                                {
-                                    {
-                                        let a0 = {
-                                            let o0 = l_t;
-                                            ir::slice(x, o0, 0u32, 48u32)?
-                                        };
-                                        x.h_jump(a0)?
-                                    };
-                                }
-                                x.pop_path();
-                            }
-                        }
-                    }
-                } else {}
-            }
-            LV::V(_) => {
-                x.push_path(c)?;
-                {
-                    let l_t: LV = {
-                        let a0 = LV::C(
-                            ((b.ss.map_or(0u64, |s| s.ctop() as u64)) as u128),
-                        );
-                        x.h_ctpr(a0)?
-                    };
-                    {
-                        let c = {
-                            let o0 = {
-                                let o0 = {
-                                    let o0 = l_t;
-                                    ir::slice(x, o0, 54u32, 3u32)?
-                                };
-                                let o1 = LV::C(3u128);
-                                ir::ne(x, o0, o1)?
-                            };
-                            let o1 = {
-                                let o0 = {
-                                    let o0 = l_t;
-                                    ir::slice(x, o0, 54u32, 3u32)?
-                                };
-                                let o1 = LV::C(2u128);
-                                ir::ne(x, o0, o1)?
-                            };
-                            ir::land(x, o0, o1)?
-                        };
-                        x.trap_if(c, Trap::IllegalOpcode)?;
-                    }
-                    {
-                        let c = {
-                            let o0 = {
-                                let o0 = l_t;
-                                ir::slice(x, o0, 54u32, 3u32)?
-                            };
-                            let o1 = LV::C(2u128);
-                            ir::eq(x, o0, o1)?
-                        };
-                        match c {
-                            LV::C(k) => {
-                                if k != 0 {
-                                    { x.h_return_to_caller()? };
-                                } else {
-                                    {
-                                        let a0 = {
-                                            let o0 = l_t;
-                                            ir::slice(x, o0, 0u32, 48u32)?
-                                        };
-                                        x.h_jump(a0)?
-                                    };
-                                }
-                            }
-                            LV::V(_) => {
-                                x.push_path(c)?;
-                                {
-                                    { x.h_return_to_caller()? };
-                                }
-                                x.flip_path()?;
-                                {
-                                    {
-                                        let a0 = {
-                                            let o0 = l_t;
-                                            ir::slice(x, o0, 0u32, 48u32)?
-                                        };
-                                        x.h_jump(a0)?
-                                    };
-                                }
-                                x.pop_path();
-                            }
-                        }
-                    }
-                }
-                x.flip_path()?;
-                {}
-                x.pop_path();
-            }
-        }
-    }
-    Ok(())
-}
-///isa/control.isa:148
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if ((def_ct_unsupported(b, pc, i)) as u128) != 0 {
         return Err(Trap::Unimplemented);
     }
@@ -11488,28 +11073,15 @@ fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     );
 }
 ///isa/control.isa:159
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_3_ipd_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    Ok(())
-}
-///isa/control.isa:159
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     Ok(())
 }
 ///isa/control.isa:159
@@ -11638,62 +11210,15 @@ fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abgd() as u64));
 }
 ///isa/control.isa:170
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_11_abn_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = {
-            let o0 = {
-                let o0 = LV::C(((b.ss.map_or(0u64, |s| s.abnt() as u64)) as u128));
-                let o1 = mdef_jit_transfer_taken(b, pc, i, x)?;
-                ir::land(x, o0, o1)?
-            };
-            let o1 = {
-                let o0 = LV::C(((b.ss.map_or(0u64, |s| s.abnf() as u64)) as u128));
-                let o1 = {
-                    let o0 = mdef_jit_transfer_taken(b, pc, i, x)?;
-                    ir::not(x, o0, 1u32)?
-                };
-                ir::land(x, o0, o1)?
-            };
-            ir::lor(x, o0, o1)?
-        };
-        match c {
-            LV::C(k) => {
-                if k != 0 {
-                    { x.h_rotate_regs()? };
-                } else {}
-            }
-            LV::V(_) => {
-                x.push_path(c)?;
-                {
-                    { x.h_rotate_regs()? };
-                }
-                x.flip_path()?;
-                {}
-                x.pop_path();
-            }
-        }
-    }
-    Ok(())
-}
-///isa/control.isa:170
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if ((((((((b.ss.map_or(0u64, |s| s.abnt() as u64)) as u128)) != 0)
         && ((mdef_transfer_taken(b, pc, i, x)?) != 0)) as u128) != 0)
         || (((((((b.ss.map_or(0u64, |s| s.abnf() as u64)) as u128)) != 0)
@@ -11725,62 +11250,15 @@ fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abnt() as u64));
 }
 ///isa/control.isa:176
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_12_abp_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = {
-            let o0 = {
-                let o0 = LV::C(((b.ss.map_or(0u64, |s| s.abpt() as u64)) as u128));
-                let o1 = mdef_jit_transfer_taken(b, pc, i, x)?;
-                ir::land(x, o0, o1)?
-            };
-            let o1 = {
-                let o0 = LV::C(((b.ss.map_or(0u64, |s| s.abpf() as u64)) as u128));
-                let o1 = {
-                    let o0 = mdef_jit_transfer_taken(b, pc, i, x)?;
-                    ir::not(x, o0, 1u32)?
-                };
-                ir::land(x, o0, o1)?
-            };
-            ir::lor(x, o0, o1)?
-        };
-        match c {
-            LV::C(k) => {
-                if k != 0 {
-                    { x.h_rotate_preds()? };
-                } else {}
-            }
-            LV::V(_) => {
-                x.push_path(c)?;
-                {
-                    { x.h_rotate_preds()? };
-                }
-                x.flip_path()?;
-                {}
-                x.pop_path();
-            }
-        }
-    }
-    Ok(())
-}
-///isa/control.isa:176
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if ((((((((b.ss.map_or(0u64, |s| s.abpt() as u64)) as u128)) != 0)
         && ((mdef_transfer_taken(b, pc, i, x)?) != 0)) as u128) != 0)
         || (((((((b.ss.map_or(0u64, |s| s.abpf() as u64)) as u128)) != 0)
@@ -11812,358 +11290,15 @@ fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abpt() as u64));
 }
 ///isa/control.isa:182
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_13_alc_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = {
-            let o0 = {
-                let o0 = LV::C(((b.ss.map_or(0u64, |s| s.alct() as u64)) as u128));
-                let o1 = mdef_jit_transfer_taken(b, pc, i, x)?;
-                ir::land(x, o0, o1)?
-            };
-            let o1 = {
-                let o0 = LV::C(((b.ss.map_or(0u64, |s| s.alcf() as u64)) as u128));
-                let o1 = {
-                    let o0 = mdef_jit_transfer_taken(b, pc, i, x)?;
-                    ir::not(x, o0, 1u32)?
-                };
-                ir::land(x, o0, o1)?
-            };
-            ir::lor(x, o0, o1)?
-        };
-        match c {
-            LV::C(k) => {
-                if k != 0 {
-                    let l_l: LV = mdef_jit_lsr_now(b, pc, i, x)?;
-                    let l_lcnt: LV = {
-                        let o0 = {
-                            let o0 = {
-                                let o0 = l_l;
-                                ir::slice(x, o0, 0u32, 32u32)?
-                            };
-                            let o1 = LV::C(0u128);
-                            ir::eq(x, o0, o1)?
-                        };
-                        let o1 = LV::C(0u128);
-                        let o2 = {
-                            let o0 = {
-                                let o0 = l_l;
-                                ir::slice(x, o0, 0u32, 32u32)?
-                            };
-                            let o1 = LV::C(1u128);
-                            ir::sub(x, o0, o1, 32u32)?
-                        };
-                        ir::select(x, o0, o1, o2)?
-                    };
-                    let l_ecnt: LV = {
-                        let o0 = {
-                            let o0 = {
-                                let o0 = {
-                                    let o0 = l_lcnt;
-                                    let o1 = LV::C(0u128);
-                                    ir::eq(x, o0, o1)?
-                                };
-                                let o1 = {
-                                    let o0 = l_l;
-                                    let o1 = LV::C(37u128);
-                                    ir::bit(x, o0, o1)?
-                                };
-                                ir::land(x, o0, o1)?
-                            };
-                            let o1 = {
-                                let o0 = {
-                                    let o0 = l_l;
-                                    ir::slice(x, o0, 32u32, 5u32)?
-                                };
-                                let o1 = LV::C(0u128);
-                                ir::ne(x, o0, o1)?
-                            };
-                            ir::land(x, o0, o1)?
-                        };
-                        let o1 = {
-                            let o0 = {
-                                let o0 = l_l;
-                                ir::slice(x, o0, 32u32, 5u32)?
-                            };
-                            let o1 = LV::C(1u128);
-                            ir::sub(x, o0, o1, 5u32)?
-                        };
-                        let o2 = {
-                            let o0 = l_l;
-                            ir::slice(x, o0, 32u32, 5u32)?
-                        };
-                        ir::select(x, o0, o1, o2)?
-                    };
-                    let l_pcnt: LV = {
-                        let o0 = {
-                            let o0 = {
-                                let o0 = l_l;
-                                ir::slice(x, o0, 48u32, 5u32)?
-                            };
-                            let o1 = LV::C(0u128);
-                            ir::eq(x, o0, o1)?
-                        };
-                        let o1 = LV::C(0u128);
-                        let o2 = {
-                            let o0 = {
-                                let o0 = l_l;
-                                ir::slice(x, o0, 48u32, 5u32)?
-                            };
-                            let o1 = LV::C(1u128);
-                            ir::sub(x, o0, o1, 5u32)?
-                        };
-                        ir::select(x, o0, o1, o2)?
-                    };
-                    let l_kept: LV = {
-                        let o0 = l_l;
-                        let o1 = {
-                            let o0 = {
-                                let o0 = {
-                                    let o0 = {
-                                        let o0 = LV::C(4294967295u128);
-                                        let o1 = {
-                                            let o0 = LV::C(31u128);
-                                            let o1 = LV::C(32u128);
-                                            ir::shl(x, o0, o1, 64u32)?
-                                        };
-                                        ir::or(x, o0, o1)?
-                                    };
-                                    let o1 = {
-                                        let o0 = LV::C(1u128);
-                                        let o1 = LV::C(38u128);
-                                        ir::shl(x, o0, o1, 64u32)?
-                                    };
-                                    ir::or(x, o0, o1)?
-                                };
-                                let o1 = {
-                                    let o0 = LV::C(31u128);
-                                    let o1 = LV::C(48u128);
-                                    ir::shl(x, o0, o1, 64u32)?
-                                };
-                                ir::or(x, o0, o1)?
-                            };
-                            ir::not(x, o0, 64u32)?
-                        };
-                        ir::and(x, o0, o1)?
-                    };
-                    {
-                        let a0 = LV::C(131u128);
-                        let a1 = {
-                            let o0 = {
-                                let o0 = {
-                                    let o0 = {
-                                        let o0 = l_kept;
-                                        let o1 = l_lcnt;
-                                        ir::or(x, o0, o1)?
-                                    };
-                                    let o1 = {
-                                        let o0 = l_ecnt;
-                                        let o1 = LV::C(32u128);
-                                        ir::shl(x, o0, o1, 64u32)?
-                                    };
-                                    ir::or(x, o0, o1)?
-                                };
-                                let o1 = {
-                                    let o0 = {
-                                        let o0 = l_lcnt;
-                                        let o1 = LV::C(0u128);
-                                        ir::eq(x, o0, o1)?
-                                    };
-                                    let o1 = LV::C(38u128);
-                                    ir::shl(x, o0, o1, 64u32)?
-                                };
-                                ir::or(x, o0, o1)?
-                            };
-                            let o1 = {
-                                let o0 = l_pcnt;
-                                let o1 = LV::C(48u128);
-                                ir::shl(x, o0, o1, 64u32)?
-                            };
-                            ir::or(x, o0, o1)?
-                        };
-                        x.h_state_write(a0, a1)?
-                    };
-                } else {}
-            }
-            LV::V(_) => {
-                x.push_path(c)?;
-                {
-                    let l_l: LV = mdef_jit_lsr_now(b, pc, i, x)?;
-                    let l_lcnt: LV = {
-                        let o0 = {
-                            let o0 = {
-                                let o0 = l_l;
-                                ir::slice(x, o0, 0u32, 32u32)?
-                            };
-                            let o1 = LV::C(0u128);
-                            ir::eq(x, o0, o1)?
-                        };
-                        let o1 = LV::C(0u128);
-                        let o2 = {
-                            let o0 = {
-                                let o0 = l_l;
-                                ir::slice(x, o0, 0u32, 32u32)?
-                            };
-                            let o1 = LV::C(1u128);
-                            ir::sub(x, o0, o1, 32u32)?
-                        };
-                        ir::select(x, o0, o1, o2)?
-                    };
-                    let l_ecnt: LV = {
-                        let o0 = {
-                            let o0 = {
-                                let o0 = {
-                                    let o0 = l_lcnt;
-                                    let o1 = LV::C(0u128);
-                                    ir::eq(x, o0, o1)?
-                                };
-                                let o1 = {
-                                    let o0 = l_l;
-                                    let o1 = LV::C(37u128);
-                                    ir::bit(x, o0, o1)?
-                                };
-                                ir::land(x, o0, o1)?
-                            };
-                            let o1 = {
-                                let o0 = {
-                                    let o0 = l_l;
-                                    ir::slice(x, o0, 32u32, 5u32)?
-                                };
-                                let o1 = LV::C(0u128);
-                                ir::ne(x, o0, o1)?
-                            };
-                            ir::land(x, o0, o1)?
-                        };
-                        let o1 = {
-                            let o0 = {
-                                let o0 = l_l;
-                                ir::slice(x, o0, 32u32, 5u32)?
-                            };
-                            let o1 = LV::C(1u128);
-                            ir::sub(x, o0, o1, 5u32)?
-                        };
-                        let o2 = {
-                            let o0 = l_l;
-                            ir::slice(x, o0, 32u32, 5u32)?
-                        };
-                        ir::select(x, o0, o1, o2)?
-                    };
-                    let l_pcnt: LV = {
-                        let o0 = {
-                            let o0 = {
-                                let o0 = l_l;
-                                ir::slice(x, o0, 48u32, 5u32)?
-                            };
-                            let o1 = LV::C(0u128);
-                            ir::eq(x, o0, o1)?
-                        };
-                        let o1 = LV::C(0u128);
-                        let o2 = {
-                            let o0 = {
-                                let o0 = l_l;
-                                ir::slice(x, o0, 48u32, 5u32)?
-                            };
-                            let o1 = LV::C(1u128);
-                            ir::sub(x, o0, o1, 5u32)?
-                        };
-                        ir::select(x, o0, o1, o2)?
-                    };
-                    let l_kept: LV = {
-                        let o0 = l_l;
-                        let o1 = {
-                            let o0 = {
-                                let o0 = {
-                                    let o0 = {
-                                        let o0 = LV::C(4294967295u128);
-                                        let o1 = {
-                                            let o0 = LV::C(31u128);
-                                            let o1 = LV::C(32u128);
-                                            ir::shl(x, o0, o1, 64u32)?
-                                        };
-                                        ir::or(x, o0, o1)?
-                                    };
-                                    let o1 = {
-                                        let o0 = LV::C(1u128);
-                                        let o1 = LV::C(38u128);
-                                        ir::shl(x, o0, o1, 64u32)?
-                                    };
-                                    ir::or(x, o0, o1)?
-                                };
-                                let o1 = {
-                                    let o0 = LV::C(31u128);
-                                    let o1 = LV::C(48u128);
-                                    ir::shl(x, o0, o1, 64u32)?
-                                };
-                                ir::or(x, o0, o1)?
-                            };
-                            ir::not(x, o0, 64u32)?
-                        };
-                        ir::and(x, o0, o1)?
-                    };
-                    {
-                        let a0 = LV::C(131u128);
-                        let a1 = {
-                            let o0 = {
-                                let o0 = {
-                                    let o0 = {
-                                        let o0 = l_kept;
-                                        let o1 = l_lcnt;
-                                        ir::or(x, o0, o1)?
-                                    };
-                                    let o1 = {
-                                        let o0 = l_ecnt;
-                                        let o1 = LV::C(32u128);
-                                        ir::shl(x, o0, o1, 64u32)?
-                                    };
-                                    ir::or(x, o0, o1)?
-                                };
-                                let o1 = {
-                                    let o0 = {
-                                        let o0 = l_lcnt;
-                                        let o1 = LV::C(0u128);
-                                        ir::eq(x, o0, o1)?
-                                    };
-                                    let o1 = LV::C(38u128);
-                                    ir::shl(x, o0, o1, 64u32)?
-                                };
-                                ir::or(x, o0, o1)?
-                            };
-                            let o1 = {
-                                let o0 = l_pcnt;
-                                let o1 = LV::C(48u128);
-                                ir::shl(x, o0, o1, 64u32)?
-                            };
-                            ir::or(x, o0, o1)?
-                        };
-                        x.h_state_write(a0, a1)?
-                    };
-                }
-                x.flip_path()?;
-                {}
-                x.pop_path();
-            }
-        }
-    }
-    Ok(())
-}
-///isa/control.isa:182
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if ((((((((b.ss.map_or(0u64, |s| s.alct() as u64)) as u128)) != 0)
         && ((mdef_transfer_taken(b, pc, i, x)?) != 0)) as u128) != 0)
         || (((((((b.ss.map_or(0u64, |s| s.alcf() as u64)) as u128)) != 0)
@@ -12232,32 +11367,15 @@ fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.alct() as u64));
 }
 ///isa/control.isa:204
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_14_cs0_invalid_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(1u128);
-        x.trap_if(c, Trap::IllegalOpcode)?;
-    }
-    Ok(())
-}
-///isa/control.isa:204
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if 1u128 != 0 {
         return Err(Trap::IllegalOpcode);
     }
@@ -12286,57 +11404,15 @@ fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     );
 }
 ///isa/control.isa:208
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_15_ibranch_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(((def_ct_unsupported(b, pc, i)) as u128));
-        x.trap_if(c, Trap::Unimplemented)?;
-    }
-    {
-        let c = mdef_jit_transfer_taken(b, pc, i, x)?;
-        match c {
-            LV::C(k) => {
-                if k != 0 {
-                    {
-                        let a0 = LV::C(((def_disp_target(b, pc, i)) as u128));
-                        x.h_jump(a0)?
-                    };
-                } else {}
-            }
-            LV::V(_) => {
-                x.push_path(c)?;
-                {
-                    {
-                        let a0 = LV::C(((def_disp_target(b, pc, i)) as u128));
-                        x.h_jump(a0)?
-                    };
-                }
-                x.flip_path()?;
-                {}
-                x.pop_path();
-            }
-        }
-    }
-    Ok(())
-}
-///isa/control.isa:208
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if ((def_ct_unsupported(b, pc, i)) as u128) != 0 {
         return Err(Trap::Unimplemented);
     }
@@ -12377,32 +11453,15 @@ fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     );
 }
 ///isa/control.isa:215
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_16_done_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(1u128);
-        x.trap_if(c, Trap::Privileged)?;
-    }
-    Ok(())
-}
-///isa/control.isa:215
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if 1u128 != 0 {
         return Err(Trap::Privileged);
     }
@@ -12440,45 +11499,15 @@ fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     );
 }
 ///isa/control.isa:219
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_17_disp_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let a0 = LV::C(((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) as u128));
-        let a1 = {
-            let o0 = {
-                let o0 = LV::C(((def_disp_target(b, pc, i)) as u128));
-                let o1 = LV::C(281474976710655u128);
-                ir::and(x, o0, o1)?
-            };
-            let o1 = {
-                let o0 = LV::C(3u128);
-                let o1 = LV::C(54u128);
-                ir::shl(x, o0, o1, 64u32)?
-            };
-            ir::or(x, o0, o1)?
-        };
-        x.h_ctpr_write(a0, a1)?
-    };
-    Ok(())
-}
-///isa/control.isa:219
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     {
         let a0 = ((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) as u128);
         let a1 = ((((def_disp_target(b, pc, i)) as u128) & 281474976710655u128)
@@ -12524,41 +11553,15 @@ fn ctl_18_ldisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
 ///isa/control.isa:224
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_19_sdisp_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let a0 = LV::C(((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) as u128));
-        let a1 = {
-            let o0 = LV::C(((b.cs0.map_or(0u64, |s| s.entry() as u64)) as u128));
-            let o1 = {
-                let o0 = LV::C(5u128);
-                let o1 = LV::C(54u128);
-                ir::shl(x, o0, o1, 64u32)?
-            };
-            ir::or(x, o0, o1)?
-        };
-        x.h_ctpr_write(a0, a1)?
-    };
-    Ok(())
-}
-///isa/control.isa:224
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     {
         let a0 = ((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) as u128);
         let a1 = (((b.cs0.map_or(0u64, |s| s.entry() as u64)) as u128)
@@ -12587,37 +11590,15 @@ fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", b.cs0.map_or(0u64, | s | s.entry() as u64));
 }
 ///isa/control.isa:228
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_20_return_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let a0 = LV::C(3u128);
-        let a1 = {
-            let o0 = LV::C(2u128);
-            let o1 = LV::C(54u128);
-            ir::shl(x, o0, o1, 64u32)?
-        };
-        x.h_ctpr_write(a0, a1)?
-    };
-    Ok(())
-}
-///isa/control.isa:228
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     {
         let a0 = 3u128;
         let a1 = bits::shl(2u128, 54u128, 64u32);
@@ -12643,32 +11624,15 @@ fn ctl_20_return_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("return %ctpr3");
 }
 ///isa/control.isa:232
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_21_gettsd_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(1u128);
-        x.trap_if(c, Trap::Privileged)?;
-    }
-    Ok(())
-}
-///isa/control.isa:232
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if 1u128 != 0 {
         return Err(Trap::Privileged);
     }
@@ -12696,32 +11660,15 @@ fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
 }
 ///isa/control.isa:236
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_22_puttsd_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(1u128);
-        x.trap_if(c, Trap::Privileged)?;
-    }
-    Ok(())
-}
-///isa/control.isa:236
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if 1u128 != 0 {
         return Err(Trap::Privileged);
     }
@@ -12745,28 +11692,15 @@ fn ctl_22_puttsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
 ///isa/control.isa:240
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_23_pref_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    Ok(())
-}
-///isa/control.isa:240
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     Ok(())
 }
 ///isa/control.isa:240
@@ -12791,32 +11725,15 @@ fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.pref_ipd() as u64));
 }
 ///isa/control.isa:245
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_24_cs0_none_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(1u128);
-        x.trap_if(c, Trap::IllegalOpcode)?;
-    }
-    Ok(())
-}
-///isa/control.isa:245
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if 1u128 != 0 {
         return Err(Trap::IllegalOpcode);
     }
@@ -12840,28 +11757,15 @@ fn ctl_24_cs0_none_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(" ");
 }
 ///isa/control.isa:259
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_25_vfrpsz_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    Ok(())
-}
-///isa/control.isa:259
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     Ok(())
 }
 ///isa/control.isa:259
@@ -12881,32 +11785,15 @@ fn ctl_25_vfrpsz_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.rpsz() as u64));
 }
 ///isa/control.isa:263
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_26_vfrpsz_bogus_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(1u128);
-        x.trap_if(c, Trap::IllegalOpcode)?;
-    }
-    Ok(())
-}
-///isa/control.isa:263
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if 1u128 != 0 {
         return Err(Trap::IllegalOpcode);
     }
@@ -12928,34 +11815,15 @@ fn ctl_26_vfrpsz_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("<bogus vfrpsz>");
 }
 ///isa/control.isa:267
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_27_setwd_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let a0 = LV::C(((b.lts[0usize].map_or(0u64, |s| s.wsz() as u64)) as u128));
-        let a1 = LV::C(((b.lts[0usize].map_or(0u64, |s| s.nfx() as u64)) as u128));
-        let a2 = LV::C(0u128);
-        x.h_set_window(a0, a1, a2)?
-    };
-    Ok(())
-}
-///isa/control.isa:267
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     {
         let a0 = ((b.lts[0usize].map_or(0u64, |s| s.wsz() as u64)) as u128);
         let a1 = ((b.lts[0usize].map_or(0u64, |s| s.nfx() as u64)) as u128);
@@ -12983,34 +11851,15 @@ fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.nfx() as u64));
 }
 ///isa/control.isa:271
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_28_setwd_dbl_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let a0 = LV::C(((b.lts[0usize].map_or(0u64, |s| s.wsz() as u64)) as u128));
-        let a1 = LV::C(((b.lts[0usize].map_or(0u64, |s| s.nfx() as u64)) as u128));
-        let a2 = LV::C(((b.lts[0usize].map_or(0u64, |s| s.dbl() as u64)) as u128));
-        x.h_set_window(a0, a1, a2)?
-    };
-    Ok(())
-}
-///isa/control.isa:271
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     {
         let a0 = ((b.lts[0usize].map_or(0u64, |s| s.wsz() as u64)) as u128);
         let a1 = ((b.lts[0usize].map_or(0u64, |s| s.nfx() as u64)) as u128);
@@ -13040,32 +11889,15 @@ fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.dbl() as u64));
 }
 ///isa/control.isa:276
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_29_setwd_bogus_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(1u128);
-        x.trap_if(c, Trap::IllegalOpcode)?;
-    }
-    Ok(())
-}
-///isa/control.isa:276
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if 1u128 != 0 {
         return Err(Trap::IllegalOpcode);
     }
@@ -13087,34 +11919,15 @@ fn ctl_29_setwd_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("<bogus setwd>");
 }
 ///isa/control.isa:280
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_30_setbn_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let a0 = LV::C(((b.cs1.map_or(0u64, |s| s.rbs() as u64)) as u128));
-        let a1 = LV::C(((b.cs1.map_or(0u64, |s| s.rsz() as u64)) as u128));
-        let a2 = LV::C(((b.cs1.map_or(0u64, |s| s.rcur() as u64)) as u128));
-        x.h_set_reg_rotation(a0, a1, a2)?
-    };
-    Ok(())
-}
-///isa/control.isa:280
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     {
         let a0 = ((b.cs1.map_or(0u64, |s| s.rbs() as u64)) as u128);
         let a1 = ((b.cs1.map_or(0u64, |s| s.rsz() as u64)) as u128);
@@ -13145,32 +11958,15 @@ fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rcur() as u64));
 }
 ///isa/control.isa:284
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_31_setbp_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let a0 = LV::C(((b.cs1.map_or(0u64, |s| s.psz() as u64)) as u128));
-        x.h_set_pred_rotation(a0)?
-    };
-    Ok(())
-}
-///isa/control.isa:284
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     {
         let a0 = ((b.cs1.map_or(0u64, |s| s.psz() as u64)) as u128);
         x.set_pred_rotation(a0)?
@@ -13210,32 +12006,15 @@ fn ctl_32_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("setsft");
 }
 ///isa/control.isa:289
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_33_setsft_v1_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(1u128);
-        x.trap_if(c, Trap::IllegalOpcode)?;
-    }
-    Ok(())
-}
-///isa/control.isa:289
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if 1u128 != 0 {
         return Err(Trap::IllegalOpcode);
     }
@@ -13257,32 +12036,15 @@ fn ctl_33_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("unimp");
 }
 ///isa/control.isa:293
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_34_setei_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(1u128);
-        x.trap_if(c, Trap::Privileged)?;
-    }
-    Ok(())
-}
-///isa/control.isa:293
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if 1u128 != 0 {
         return Err(Trap::Privileged);
     }
@@ -13305,28 +12067,15 @@ fn ctl_34_setei_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.ei() as u64));
 }
 ///isa/control.isa:297
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_35_wait_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    Ok(())
-}
-///isa/control.isa:297
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     Ok(())
 }
 ///isa/control.isa:297
@@ -13355,28 +12104,15 @@ fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
 ///isa/control.isa:301
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_36_wait_trap_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    Ok(())
-}
-///isa/control.isa:301
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     Ok(())
 }
 ///isa/control.isa:301
@@ -13407,28 +12143,15 @@ fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
 ///isa/control.isa:305
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_37_wait_sal_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    Ok(())
-}
-///isa/control.isa:305
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     Ok(())
 }
 ///isa/control.isa:305
@@ -13467,237 +12190,15 @@ fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
 ///isa/control.isa:309
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_38_call_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(((def_ct_unsupported(b, pc, i)) as u128));
-        x.trap_if(c, Trap::Unimplemented)?;
-    }
-    {
-        let c = mdef_jit_transfer_taken(b, pc, i, x)?;
-        match c {
-            LV::C(k) => {
-                if k != 0 {
-                    let l_t: LV = {
-                        let a0 = LV::C(
-                            ((b.ss.map_or(0u64, |s| s.ctop() as u64)) as u128),
-                        );
-                        x.h_ctpr(a0)?
-                    };
-                    {
-                        let c = {
-                            let o0 = {
-                                let o0 = {
-                                    let o0 = l_t;
-                                    ir::slice(x, o0, 54u32, 3u32)?
-                                };
-                                let o1 = LV::C(3u128);
-                                ir::ne(x, o0, o1)?
-                            };
-                            let o1 = {
-                                let o0 = {
-                                    let o0 = l_t;
-                                    ir::slice(x, o0, 54u32, 3u32)?
-                                };
-                                let o1 = LV::C(5u128);
-                                ir::ne(x, o0, o1)?
-                            };
-                            ir::land(x, o0, o1)?
-                        };
-                        x.trap_if(c, Trap::IllegalOpcode)?;
-                    }
-                    {
-                        let c = {
-                            let o0 = {
-                                let o0 = l_t;
-                                ir::slice(x, o0, 54u32, 3u32)?
-                            };
-                            let o1 = LV::C(5u128);
-                            ir::eq(x, o0, o1)?
-                        };
-                        match c {
-                            LV::C(k) => {
-                                if k != 0 {
-                                    {
-                                        let a0 = {
-                                            let o0 = l_t;
-                                            ir::slice(x, o0, 0u32, 48u32)?
-                                        };
-                                        let a1 = LV::C(
-                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
-                                        );
-                                        x.h_syscall(a0, a1)?
-                                    };
-                                } else {
-                                    {
-                                        let a0 = {
-                                            let o0 = l_t;
-                                            ir::slice(x, o0, 0u32, 48u32)?
-                                        };
-                                        let a1 = LV::C(
-                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
-                                        );
-                                        x.h_call_to(a0, a1)?
-                                    };
-                                }
-                            }
-                            LV::V(_) => {
-                                x.push_path(c)?;
-                                {
-                                    {
-                                        let a0 = {
-                                            let o0 = l_t;
-                                            ir::slice(x, o0, 0u32, 48u32)?
-                                        };
-                                        let a1 = LV::C(
-                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
-                                        );
-                                        x.h_syscall(a0, a1)?
-                                    };
-                                }
-                                x.flip_path()?;
-                                {
-                                    {
-                                        let a0 = {
-                                            let o0 = l_t;
-                                            ir::slice(x, o0, 0u32, 48u32)?
-                                        };
-                                        let a1 = LV::C(
-                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
-                                        );
-                                        x.h_call_to(a0, a1)?
-                                    };
-                                }
-                                x.pop_path();
-                            }
-                        }
-                    }
-                } else {}
-            }
-            LV::V(_) => {
-                x.push_path(c)?;
-                {
-                    let l_t: LV = {
-                        let a0 = LV::C(
-                            ((b.ss.map_or(0u64, |s| s.ctop() as u64)) as u128),
-                        );
-                        x.h_ctpr(a0)?
-                    };
-                    {
-                        let c = {
-                            let o0 = {
-                                let o0 = {
-                                    let o0 = l_t;
-                                    ir::slice(x, o0, 54u32, 3u32)?
-                                };
-                                let o1 = LV::C(3u128);
-                                ir::ne(x, o0, o1)?
-                            };
-                            let o1 = {
-                                let o0 = {
-                                    let o0 = l_t;
-                                    ir::slice(x, o0, 54u32, 3u32)?
-                                };
-                                let o1 = LV::C(5u128);
-                                ir::ne(x, o0, o1)?
-                            };
-                            ir::land(x, o0, o1)?
-                        };
-                        x.trap_if(c, Trap::IllegalOpcode)?;
-                    }
-                    {
-                        let c = {
-                            let o0 = {
-                                let o0 = l_t;
-                                ir::slice(x, o0, 54u32, 3u32)?
-                            };
-                            let o1 = LV::C(5u128);
-                            ir::eq(x, o0, o1)?
-                        };
-                        match c {
-                            LV::C(k) => {
-                                if k != 0 {
-                                    {
-                                        let a0 = {
-                                            let o0 = l_t;
-                                            ir::slice(x, o0, 0u32, 48u32)?
-                                        };
-                                        let a1 = LV::C(
-                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
-                                        );
-                                        x.h_syscall(a0, a1)?
-                                    };
-                                } else {
-                                    {
-                                        let a0 = {
-                                            let o0 = l_t;
-                                            ir::slice(x, o0, 0u32, 48u32)?
-                                        };
-                                        let a1 = LV::C(
-                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
-                                        );
-                                        x.h_call_to(a0, a1)?
-                                    };
-                                }
-                            }
-                            LV::V(_) => {
-                                x.push_path(c)?;
-                                {
-                                    {
-                                        let a0 = {
-                                            let o0 = l_t;
-                                            ir::slice(x, o0, 0u32, 48u32)?
-                                        };
-                                        let a1 = LV::C(
-                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
-                                        );
-                                        x.h_syscall(a0, a1)?
-                                    };
-                                }
-                                x.flip_path()?;
-                                {
-                                    {
-                                        let a0 = {
-                                            let o0 = l_t;
-                                            ir::slice(x, o0, 0u32, 48u32)?
-                                        };
-                                        let a1 = LV::C(
-                                            ((b.cs1.map_or(0u64, |s| s.wbs() as u64)) as u128),
-                                        );
-                                        x.h_call_to(a0, a1)?
-                                    };
-                                }
-                                x.pop_path();
-                            }
-                        }
-                    }
-                }
-                x.flip_path()?;
-                {}
-                x.pop_path();
-            }
-        }
-    }
-    Ok(())
-}
-///isa/control.isa:309
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if ((def_ct_unsupported(b, pc, i)) as u128) != 0 {
         return Err(Trap::Unimplemented);
     }
@@ -13811,32 +12312,15 @@ fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     );
 }
 ///isa/control.isa:327
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_41_icall_other_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(1u128);
-        x.trap_if(c, Trap::IllegalOpcode)?;
-    }
-    Ok(())
-}
-///isa/control.isa:327
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if 1u128 != 0 {
         return Err(Trap::IllegalOpcode);
     }
@@ -13861,32 +12345,15 @@ fn ctl_41_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
 }
 ///isa/control.isa:331
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_42_call_bogus_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(1u128);
-        x.trap_if(c, Trap::IllegalOpcode)?;
-    }
-    Ok(())
-}
-///isa/control.isa:331
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if 1u128 != 0 {
         return Err(Trap::IllegalOpcode);
     }
@@ -13911,28 +12378,15 @@ fn ctl_42_call_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("<bogus call>");
 }
 ///isa/control.isa:335
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_43_flushr_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    Ok(())
-}
-///isa/control.isa:335
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     Ok(())
 }
 ///isa/control.isa:335
@@ -13951,28 +12405,15 @@ fn ctl_43_flushr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("flushr");
 }
 ///isa/control.isa:339
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_44_flushc_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    Ok(())
-}
-///isa/control.isa:339
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     Ok(())
 }
 ///isa/control.isa:339
@@ -13991,28 +12432,15 @@ fn ctl_44_flushc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("flushc");
 }
 ///isa/control.isa:343
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_45_fillr_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    Ok(())
-}
-///isa/control.isa:343
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     Ok(())
 }
 ///isa/control.isa:343
@@ -14031,32 +12459,15 @@ fn ctl_45_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("fillr");
 }
 ///isa/control.isa:347
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_46_fillr_old_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(1u128);
-        x.trap_if(c, Trap::IllegalOpcode)?;
-    }
-    Ok(())
-}
-///isa/control.isa:347
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if 1u128 != 0 {
         return Err(Trap::IllegalOpcode);
     }
@@ -14078,28 +12489,15 @@ fn ctl_46_fillr_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("unimp fillr");
 }
 ///isa/control.isa:351
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_47_fillc_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    Ok(())
-}
-///isa/control.isa:351
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     Ok(())
 }
 ///isa/control.isa:351
@@ -14118,32 +12516,15 @@ fn ctl_47_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("fillc");
 }
 ///isa/control.isa:355
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_48_fillc_old_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(1u128);
-        x.trap_if(c, Trap::IllegalOpcode)?;
-    }
-    Ok(())
-}
-///isa/control.isa:355
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if 1u128 != 0 {
         return Err(Trap::IllegalOpcode);
     }
@@ -14184,32 +12565,15 @@ fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.chkm4() as u64));
 }
 ///isa/control.isa:362
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_50_cs1_unimp_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = LV::C(1u128);
-        x.trap_if(c, Trap::IllegalOpcode)?;
-    }
-    Ok(())
-}
-///isa/control.isa:362
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if 1u128 != 0 {
         return Err(Trap::IllegalOpcode);
     }
@@ -14342,98 +12706,15 @@ fn ctl_54_mova3_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     );
 }
 ///isa/control.isa:417
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_55_pls_elp0_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    let l_e: LV = LV::C(((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) as u128));
-    {
-        let c = {
-            let o0 = {
-                let o0 = {
-                    let o0 = l_e;
-                    ir::slice(x, o0, 5u32, 2u32)?
-                };
-                let o1 = LV::C(2u128);
-                ir::eq(x, o0, o1)?
-            };
-            let o1 = {
-                let o0 = {
-                    let o0 = {
-                        let o0 = l_e;
-                        let o1 = LV::C(6u128);
-                        ir::bit(x, o0, o1)?
-                    };
-                    let o1 = LV::C(0u128);
-                    ir::eq(x, o0, o1)?
-                };
-                let o1 = {
-                    let o0 = {
-                        let o0 = l_e;
-                        ir::slice(x, o0, 0u32, 6u32)?
-                    };
-                    let o1 = LV::C(0u128);
-                    ir::ne(x, o0, o1)?
-                };
-                ir::land(x, o0, o1)?
-            };
-            ir::lor(x, o0, o1)?
-        };
-        x.trap_if(c, Trap::Unimplemented)?;
-    }
-    {
-        let a0 = {
-            let o0 = LV::C(2u128);
-            let o1 = LV::C((((i as u64)) as u128));
-            ir::mul(x, o0, o1, 8u32)?
-        };
-        let a1 = {
-            let o0 = {
-                let o0 = {
-                    let o0 = l_e;
-                    let o1 = LV::C(6u128);
-                    ir::bit(x, o0, o1)?
-                };
-                let o1 = LV::C(0u128);
-                ir::eq(x, o0, o1)?
-            };
-            let o1 = {
-                let o0 = {
-                    let o0 = mdef_jit_lsr_now(b, pc, i, x)?;
-                    ir::slice(x, o0, 0u32, 32u32)?
-                };
-                let o1 = LV::C(0u128);
-                ir::eq(x, o0, o1)?
-            };
-            let o2 = {
-                let a0 = {
-                    let o0 = l_e;
-                    ir::slice(x, o0, 0u32, 5u32)?
-                };
-                x.h_pred(a0)?
-            };
-            ir::select(x, o0, o1, o2)?
-        };
-        x.h_local_pred_write(a0, a1)?
-    };
-    Ok(())
-}
-///isa/control.isa:417
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     let l_e: u128 = ((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) as u128);
     if (((((((l_e >> 5u32) & bits::mask(2u32))) == (2u128)) as u128) != 0)
         || (((((((((l_e >> (6u128).min(127)) & 1)) == (0u128)) as u128) != 0)
@@ -14486,102 +12767,15 @@ fn ctl_55_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", ((2u64).wrapping_mul((i as u64))));
 }
 ///isa/control.isa:425
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_56_pls_elp1_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    let l_e: LV = LV::C(((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) as u128));
-    {
-        let c = {
-            let o0 = {
-                let o0 = {
-                    let o0 = l_e;
-                    ir::slice(x, o0, 5u32, 2u32)?
-                };
-                let o1 = LV::C(2u128);
-                ir::eq(x, o0, o1)?
-            };
-            let o1 = {
-                let o0 = {
-                    let o0 = {
-                        let o0 = l_e;
-                        let o1 = LV::C(6u128);
-                        ir::bit(x, o0, o1)?
-                    };
-                    let o1 = LV::C(0u128);
-                    ir::eq(x, o0, o1)?
-                };
-                let o1 = {
-                    let o0 = {
-                        let o0 = l_e;
-                        ir::slice(x, o0, 0u32, 6u32)?
-                    };
-                    let o1 = LV::C(0u128);
-                    ir::ne(x, o0, o1)?
-                };
-                ir::land(x, o0, o1)?
-            };
-            ir::lor(x, o0, o1)?
-        };
-        x.trap_if(c, Trap::Unimplemented)?;
-    }
-    {
-        let a0 = {
-            let o0 = {
-                let o0 = LV::C(2u128);
-                let o1 = LV::C((((i as u64)) as u128));
-                ir::mul(x, o0, o1, 8u32)?
-            };
-            let o1 = LV::C(1u128);
-            ir::add(x, o0, o1, 8u32)?
-        };
-        let a1 = {
-            let o0 = {
-                let o0 = {
-                    let o0 = l_e;
-                    let o1 = LV::C(6u128);
-                    ir::bit(x, o0, o1)?
-                };
-                let o1 = LV::C(0u128);
-                ir::eq(x, o0, o1)?
-            };
-            let o1 = {
-                let o0 = {
-                    let o0 = mdef_jit_lsr_now(b, pc, i, x)?;
-                    ir::slice(x, o0, 0u32, 32u32)?
-                };
-                let o1 = LV::C(0u128);
-                ir::eq(x, o0, o1)?
-            };
-            let o2 = {
-                let a0 = {
-                    let o0 = l_e;
-                    ir::slice(x, o0, 0u32, 5u32)?
-                };
-                x.h_pred(a0)?
-            };
-            ir::select(x, o0, o1, o2)?
-        };
-        x.h_local_pred_write(a0, a1)?
-    };
-    Ok(())
-}
-///isa/control.isa:425
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     let l_e: u128 = ((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) as u128);
     if (((((((l_e >> 5u32) & bits::mask(2u32))) == (2u128)) as u128) != 0)
         || (((((((((l_e >> (6u128).min(127)) & 1)) == (0u128)) as u128) != 0)
@@ -14634,76 +12828,15 @@ fn ctl_56_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64)));
 }
 ///isa/control.isa:433
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_57_pls_clp_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    {
-        let c = {
-            let o0 = LV::C(((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128));
-            let o1 = LV::C(2u128);
-            ir::eq(x, o0, o1)?
-        };
-        x.trap_if(c, Trap::IllegalOpcode)?;
-    }
-    let l_a: LV = {
-        let o0 = {
-            let a0 = LV::C(((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128));
-            x.h_local_pred(a0)?
-        };
-        let o1 = LV::C(((b.pls[i].map_or(0u64, |s| s.neg0() as u64)) as u128));
-        ir::ne(x, o0, o1)?
-    };
-    let l_c: LV = {
-        let o0 = {
-            let a0 = LV::C(((b.pls[i].map_or(0u64, |s| s.p1() as u64)) as u128));
-            x.h_local_pred(a0)?
-        };
-        let o1 = LV::C(((b.pls[i].map_or(0u64, |s| s.neg1() as u64)) as u128));
-        ir::ne(x, o0, o1)?
-    };
-    {
-        let a0 = {
-            let o0 = LV::C(4u128);
-            let o1 = LV::C((((i as u64)) as u128));
-            ir::add(x, o0, o1, 8u32)?
-        };
-        let a1 = {
-            let o0 = {
-                let o0 = LV::C(
-                    ((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128),
-                );
-                let o1 = LV::C(3u128);
-                ir::eq(x, o0, o1)?
-            };
-            let o1 = l_c;
-            let o2 = {
-                let o0 = l_a;
-                let o1 = l_c;
-                ir::land(x, o0, o1)?
-            };
-            ir::select(x, o0, o1, o2)?
-        };
-        x.h_local_pred_write(a0, a1)?
-    };
-    Ok(())
-}
-///isa/control.isa:433
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     if ((((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128)) == (2u128)) as u128
         != 0
     {
@@ -14763,91 +12896,15 @@ fn ctl_57_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
 }
 ///isa/control.isa:443
-#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-fn ctl_58_pls_pass_jit(
-    b: &Bundle,
-    pc: u64,
-    i: usize,
-    x: &mut crate::jit::ir::Lx,
-) -> Result<(), crate::jit::ir::NoLower> {
-    use crate::jit::ir::{self, LV};
-    use crate::jit::lower::JitHelpers;
-    use crate::semantics::Trap;
-    let l_first: LV = {
-        let o0 = {
-            let a0 = LV::C(((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128));
-            x.h_local_pred(a0)?
-        };
-        let o1 = LV::C(((b.pls[i].map_or(0u64, |s| s.neg0() as u64)) as u128));
-        ir::ne(x, o0, o1)?
-    };
-    {
-        let c = {
-            let o0 = {
-                let o0 = LV::C(
-                    ((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128),
-                );
-                let o1 = LV::C(3u128);
-                ir::ne(x, o0, o1)?
-            };
-            let o1 = l_first;
-            ir::lor(x, o0, o1)?
-        };
-        match c {
-            LV::C(k) => {
-                if k != 0 {
-                    {
-                        let a0 = LV::C(
-                            ((b.pls[i].map_or(0u64, |s| s.pdst() as u64)) as u128),
-                        );
-                        let a1 = {
-                            let a0 = {
-                                let o0 = LV::C(4u128);
-                                let o1 = LV::C((((i as u64)) as u128));
-                                ir::add(x, o0, o1, 8u32)?
-                            };
-                            x.h_local_pred(a0)?
-                        };
-                        x.h_pred_write(a0, a1)?
-                    };
-                } else {}
-            }
-            LV::V(_) => {
-                x.push_path(c)?;
-                {
-                    {
-                        let a0 = LV::C(
-                            ((b.pls[i].map_or(0u64, |s| s.pdst() as u64)) as u128),
-                        );
-                        let a1 = {
-                            let a0 = {
-                                let o0 = LV::C(4u128);
-                                let o1 = LV::C((((i as u64)) as u128));
-                                ir::add(x, o0, o1, 8u32)?
-                            };
-                            x.h_local_pred(a0)?
-                        };
-                        x.h_pred_write(a0, a1)?
-                    };
-                }
-                x.flip_path()?;
-                {}
-                x.pop_path();
-            }
-        }
-    }
-    Ok(())
-}
-///isa/control.isa:443
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_exec(
     b: &Bundle,
     pc: u64,
     i: usize,
-    x: &mut dyn crate::semantics::Exec,
-) -> Result<(), crate::semantics::Trap> {
-    use crate::bits;
-    use crate::semantics::Trap;
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
     let l_first: u128 = (({
         let a0 = ((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128);
         x.local_pred(a0)?
@@ -14903,7 +12960,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_0_loop_mode_matches,
         print: ctl_0_loop_mode_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:136",
     },
     CtlInfo {
@@ -14916,7 +12972,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_1_nop_matches,
         print: ctl_1_nop_print,
         exec: Some(ctl_1_nop_exec),
-        jit: Some(ctl_1_nop_jit),
         src: "isa/control.isa:137",
     },
     CtlInfo {
@@ -14929,7 +12984,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_2_ct_matches,
         print: ctl_2_ct_print,
         exec: Some(ctl_2_ct_exec),
-        jit: Some(ctl_2_ct_jit),
         src: "isa/control.isa:148",
     },
     CtlInfo {
@@ -14942,7 +12996,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_3_ipd_matches,
         print: ctl_3_ipd_print,
         exec: Some(ctl_3_ipd_exec),
-        jit: Some(ctl_3_ipd_jit),
         src: "isa/control.isa:159",
     },
     CtlInfo {
@@ -14955,7 +13008,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_4_eap_matches,
         print: ctl_4_eap_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:163",
     },
     CtlInfo {
@@ -14968,7 +13020,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_5_bap_matches,
         print: ctl_5_bap_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:164",
     },
     CtlInfo {
@@ -14981,7 +13032,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_6_crp_matches,
         print: ctl_6_crp_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:165",
     },
     CtlInfo {
@@ -14994,7 +13044,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_7_srp_matches,
         print: ctl_7_srp_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:166",
     },
     CtlInfo {
@@ -15007,7 +13056,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_8_slrp_matches,
         print: ctl_8_slrp_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:167",
     },
     CtlInfo {
@@ -15020,7 +13068,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_9_vfdi_matches,
         print: ctl_9_vfdi_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:168",
     },
     CtlInfo {
@@ -15033,7 +13080,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_10_abg_matches,
         print: ctl_10_abg_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:169",
     },
     CtlInfo {
@@ -15046,7 +13092,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_11_abn_matches,
         print: ctl_11_abn_print,
         exec: Some(ctl_11_abn_exec),
-        jit: Some(ctl_11_abn_jit),
         src: "isa/control.isa:170",
     },
     CtlInfo {
@@ -15059,7 +13104,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_12_abp_matches,
         print: ctl_12_abp_print,
         exec: Some(ctl_12_abp_exec),
-        jit: Some(ctl_12_abp_jit),
         src: "isa/control.isa:176",
     },
     CtlInfo {
@@ -15072,7 +13116,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_13_alc_matches,
         print: ctl_13_alc_print,
         exec: Some(ctl_13_alc_exec),
-        jit: Some(ctl_13_alc_jit),
         src: "isa/control.isa:182",
     },
     CtlInfo {
@@ -15085,7 +13128,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_14_cs0_invalid_matches,
         print: ctl_14_cs0_invalid_print,
         exec: Some(ctl_14_cs0_invalid_exec),
-        jit: Some(ctl_14_cs0_invalid_jit),
         src: "isa/control.isa:204",
     },
     CtlInfo {
@@ -15098,7 +13140,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_15_ibranch_matches,
         print: ctl_15_ibranch_print,
         exec: Some(ctl_15_ibranch_exec),
-        jit: Some(ctl_15_ibranch_jit),
         src: "isa/control.isa:208",
     },
     CtlInfo {
@@ -15111,7 +13152,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_16_done_matches,
         print: ctl_16_done_print,
         exec: Some(ctl_16_done_exec),
-        jit: Some(ctl_16_done_jit),
         src: "isa/control.isa:215",
     },
     CtlInfo {
@@ -15124,7 +13164,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_17_disp_matches,
         print: ctl_17_disp_print,
         exec: Some(ctl_17_disp_exec),
-        jit: Some(ctl_17_disp_jit),
         src: "isa/control.isa:219",
     },
     CtlInfo {
@@ -15137,7 +13176,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_18_ldisp_matches,
         print: ctl_18_ldisp_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:223",
     },
     CtlInfo {
@@ -15150,7 +13188,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_19_sdisp_matches,
         print: ctl_19_sdisp_print,
         exec: Some(ctl_19_sdisp_exec),
-        jit: Some(ctl_19_sdisp_jit),
         src: "isa/control.isa:224",
     },
     CtlInfo {
@@ -15163,7 +13200,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_20_return_matches,
         print: ctl_20_return_print,
         exec: Some(ctl_20_return_exec),
-        jit: Some(ctl_20_return_jit),
         src: "isa/control.isa:228",
     },
     CtlInfo {
@@ -15176,7 +13212,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_21_gettsd_matches,
         print: ctl_21_gettsd_print,
         exec: Some(ctl_21_gettsd_exec),
-        jit: Some(ctl_21_gettsd_jit),
         src: "isa/control.isa:232",
     },
     CtlInfo {
@@ -15189,7 +13224,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_22_puttsd_matches,
         print: ctl_22_puttsd_print,
         exec: Some(ctl_22_puttsd_exec),
-        jit: Some(ctl_22_puttsd_jit),
         src: "isa/control.isa:236",
     },
     CtlInfo {
@@ -15202,7 +13236,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_23_pref_matches,
         print: ctl_23_pref_print,
         exec: Some(ctl_23_pref_exec),
-        jit: Some(ctl_23_pref_jit),
         src: "isa/control.isa:240",
     },
     CtlInfo {
@@ -15215,7 +13248,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_24_cs0_none_matches,
         print: ctl_24_cs0_none_print,
         exec: Some(ctl_24_cs0_none_exec),
-        jit: Some(ctl_24_cs0_none_jit),
         src: "isa/control.isa:245",
     },
     CtlInfo {
@@ -15228,7 +13260,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_25_vfrpsz_matches,
         print: ctl_25_vfrpsz_print,
         exec: Some(ctl_25_vfrpsz_exec),
-        jit: Some(ctl_25_vfrpsz_jit),
         src: "isa/control.isa:259",
     },
     CtlInfo {
@@ -15241,7 +13272,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_26_vfrpsz_bogus_matches,
         print: ctl_26_vfrpsz_bogus_print,
         exec: Some(ctl_26_vfrpsz_bogus_exec),
-        jit: Some(ctl_26_vfrpsz_bogus_jit),
         src: "isa/control.isa:263",
     },
     CtlInfo {
@@ -15254,7 +13284,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_27_setwd_matches,
         print: ctl_27_setwd_print,
         exec: Some(ctl_27_setwd_exec),
-        jit: Some(ctl_27_setwd_jit),
         src: "isa/control.isa:267",
     },
     CtlInfo {
@@ -15267,7 +13296,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_28_setwd_dbl_matches,
         print: ctl_28_setwd_dbl_print,
         exec: Some(ctl_28_setwd_dbl_exec),
-        jit: Some(ctl_28_setwd_dbl_jit),
         src: "isa/control.isa:271",
     },
     CtlInfo {
@@ -15280,7 +13308,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_29_setwd_bogus_matches,
         print: ctl_29_setwd_bogus_print,
         exec: Some(ctl_29_setwd_bogus_exec),
-        jit: Some(ctl_29_setwd_bogus_jit),
         src: "isa/control.isa:276",
     },
     CtlInfo {
@@ -15293,7 +13320,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_30_setbn_matches,
         print: ctl_30_setbn_print,
         exec: Some(ctl_30_setbn_exec),
-        jit: Some(ctl_30_setbn_jit),
         src: "isa/control.isa:280",
     },
     CtlInfo {
@@ -15306,7 +13332,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_31_setbp_matches,
         print: ctl_31_setbp_print,
         exec: Some(ctl_31_setbp_exec),
-        jit: Some(ctl_31_setbp_jit),
         src: "isa/control.isa:284",
     },
     CtlInfo {
@@ -15319,7 +13344,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_32_setsft_matches,
         print: ctl_32_setsft_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:288",
     },
     CtlInfo {
@@ -15332,7 +13356,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_33_setsft_v1_matches,
         print: ctl_33_setsft_v1_print,
         exec: Some(ctl_33_setsft_v1_exec),
-        jit: Some(ctl_33_setsft_v1_jit),
         src: "isa/control.isa:289",
     },
     CtlInfo {
@@ -15345,7 +13368,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_34_setei_matches,
         print: ctl_34_setei_print,
         exec: Some(ctl_34_setei_exec),
-        jit: Some(ctl_34_setei_jit),
         src: "isa/control.isa:293",
     },
     CtlInfo {
@@ -15358,7 +13380,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_35_wait_matches,
         print: ctl_35_wait_print,
         exec: Some(ctl_35_wait_exec),
-        jit: Some(ctl_35_wait_jit),
         src: "isa/control.isa:297",
     },
     CtlInfo {
@@ -15371,7 +13392,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_36_wait_trap_matches,
         print: ctl_36_wait_trap_print,
         exec: Some(ctl_36_wait_trap_exec),
-        jit: Some(ctl_36_wait_trap_jit),
         src: "isa/control.isa:301",
     },
     CtlInfo {
@@ -15384,7 +13404,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_37_wait_sal_matches,
         print: ctl_37_wait_sal_print,
         exec: Some(ctl_37_wait_sal_exec),
-        jit: Some(ctl_37_wait_sal_jit),
         src: "isa/control.isa:305",
     },
     CtlInfo {
@@ -15397,7 +13416,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_38_call_matches,
         print: ctl_38_call_print,
         exec: Some(ctl_38_call_exec),
-        jit: Some(ctl_38_call_jit),
         src: "isa/control.isa:309",
     },
     CtlInfo {
@@ -15410,7 +13428,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_39_icall_matches,
         print: ctl_39_icall_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:321",
     },
     CtlInfo {
@@ -15423,7 +13440,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_40_hcall_matches,
         print: ctl_40_hcall_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:324",
     },
     CtlInfo {
@@ -15436,7 +13452,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_41_icall_other_matches,
         print: ctl_41_icall_other_print,
         exec: Some(ctl_41_icall_other_exec),
-        jit: Some(ctl_41_icall_other_jit),
         src: "isa/control.isa:327",
     },
     CtlInfo {
@@ -15449,7 +13464,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_42_call_bogus_matches,
         print: ctl_42_call_bogus_print,
         exec: Some(ctl_42_call_bogus_exec),
-        jit: Some(ctl_42_call_bogus_jit),
         src: "isa/control.isa:331",
     },
     CtlInfo {
@@ -15462,7 +13476,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_43_flushr_matches,
         print: ctl_43_flushr_print,
         exec: Some(ctl_43_flushr_exec),
-        jit: Some(ctl_43_flushr_jit),
         src: "isa/control.isa:335",
     },
     CtlInfo {
@@ -15475,7 +13488,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_44_flushc_matches,
         print: ctl_44_flushc_print,
         exec: Some(ctl_44_flushc_exec),
-        jit: Some(ctl_44_flushc_jit),
         src: "isa/control.isa:339",
     },
     CtlInfo {
@@ -15488,7 +13500,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_45_fillr_matches,
         print: ctl_45_fillr_print,
         exec: Some(ctl_45_fillr_exec),
-        jit: Some(ctl_45_fillr_jit),
         src: "isa/control.isa:343",
     },
     CtlInfo {
@@ -15501,7 +13512,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_46_fillr_old_matches,
         print: ctl_46_fillr_old_print,
         exec: Some(ctl_46_fillr_old_exec),
-        jit: Some(ctl_46_fillr_old_jit),
         src: "isa/control.isa:347",
     },
     CtlInfo {
@@ -15514,7 +13524,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_47_fillc_matches,
         print: ctl_47_fillc_print,
         exec: Some(ctl_47_fillc_exec),
-        jit: Some(ctl_47_fillc_jit),
         src: "isa/control.isa:351",
     },
     CtlInfo {
@@ -15527,7 +13536,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_48_fillc_old_matches,
         print: ctl_48_fillc_old_print,
         exec: Some(ctl_48_fillc_old_exec),
-        jit: Some(ctl_48_fillc_old_jit),
         src: "isa/control.isa:355",
     },
     CtlInfo {
@@ -15540,7 +13548,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_49_vfbg_matches,
         print: ctl_49_vfbg_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:359",
     },
     CtlInfo {
@@ -15553,7 +13560,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_50_cs1_unimp_matches,
         print: ctl_50_cs1_unimp_print,
         exec: Some(ctl_50_cs1_unimp_exec),
-        jit: Some(ctl_50_cs1_unimp_jit),
         src: "isa/control.isa:362",
     },
     CtlInfo {
@@ -15566,7 +13572,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_51_mova0_matches,
         print: ctl_51_mova0_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:379",
     },
     CtlInfo {
@@ -15579,7 +13584,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_52_mova1_matches,
         print: ctl_52_mova1_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:382",
     },
     CtlInfo {
@@ -15592,7 +13596,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_53_mova2_matches,
         print: ctl_53_mova2_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:385",
     },
     CtlInfo {
@@ -15605,7 +13608,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_54_mova3_matches,
         print: ctl_54_mova3_print,
         exec: None,
-        jit: None,
         src: "isa/control.isa:388",
     },
     CtlInfo {
@@ -15618,7 +13620,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_55_pls_elp0_matches,
         print: ctl_55_pls_elp0_print,
         exec: Some(ctl_55_pls_elp0_exec),
-        jit: Some(ctl_55_pls_elp0_jit),
         src: "isa/control.isa:417",
     },
     CtlInfo {
@@ -15631,7 +13632,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_56_pls_elp1_matches,
         print: ctl_56_pls_elp1_print,
         exec: Some(ctl_56_pls_elp1_exec),
-        jit: Some(ctl_56_pls_elp1_jit),
         src: "isa/control.isa:425",
     },
     CtlInfo {
@@ -15644,7 +13644,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_57_pls_clp_matches,
         print: ctl_57_pls_clp_print,
         exec: Some(ctl_57_pls_clp_exec),
-        jit: Some(ctl_57_pls_clp_jit),
         src: "isa/control.isa:433",
     },
     CtlInfo {
@@ -15657,7 +13656,6 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_58_pls_pass_matches,
         print: ctl_58_pls_pass_print,
         exec: Some(ctl_58_pls_pass_exec),
-        jit: Some(ctl_58_pls_pass_jit),
         src: "isa/control.isa:443",
     },
 ];

@@ -2,9 +2,9 @@
 //! with file:line:col.
 
 use e2k_emu::asm::{assemble_elf, Options};
-use e2k_emu::disasm::elf_listing;
 use e2k_emu::elf;
-use e2k_emu::version::Iset;
+use e2k_emu::elf::listing::elf_listing;
+use e2k_emu::isa::version::Iset;
 use std::process::Command;
 
 fn opts() -> Options {
@@ -26,7 +26,7 @@ fn assemble(name: &str, text: &str) -> Result<Vec<u8>, String> {
 
 /// Operation lines of the listing, without addresses and bytes.
 fn ops_of(image: &[u8]) -> Vec<String> {
-    let f = elf::parse(image).expect("our output parses");
+    let f = elf::read::parse(image).expect("our output parses");
     elf_listing("t", &f, f.iset.unwrap())
         .lines()
         .filter(|l| l.starts_with("  ") && !l.contains(":\t") && !l.trim().is_empty())
@@ -42,7 +42,7 @@ fn hello_reads_back() {
     ))
     .unwrap();
     let image = assemble("hello.s", &text).unwrap();
-    let f = elf::parse(&image).unwrap();
+    let f = elf::read::parse(&image).unwrap();
     assert_eq!(f.entry, 0x10000);
     assert_eq!(f.iset, Iset::new(4));
     let data = f.sections.iter().find(|s| s.name == ".data").unwrap();
@@ -111,7 +111,7 @@ target:
             "ct %ctpr1 ? %pred0",
         ]
     );
-    let f = elf::parse(&image).unwrap();
+    let f = elf::read::parse(&image).unwrap();
     let data = f.sections.iter().find(|s| s.name == ".data").unwrap();
     assert_eq!(&data.data[..8], &0x10030u64.to_le_bytes());
     assert_eq!(&data.data[8..16], &5u64.to_le_bytes());
@@ -158,7 +158,7 @@ end:
         ops_of(&image),
         vec!["addd,0 0x0, _f64 0x4, %dr8", "addd,1 0x0, _f64 0x3, %dr9"]
     );
-    let f = elf::parse(&image).unwrap();
+    let f = elf::read::parse(&image).unwrap();
     assert_eq!(
         f.sections
             .iter()
@@ -310,7 +310,7 @@ size:   .quad . - table
             "std,5 %dr0, %dr1, %dr3"
         ]
     );
-    let f = elf::parse(&image).unwrap();
+    let f = elf::read::parse(&image).unwrap();
     let data = &f.sections.iter().find(|s| s.name == ".data").unwrap().data;
     assert_eq!(&data[16..24], &16u64.to_le_bytes());
     assert_eq!(&data[24..32], &24u64.to_le_bytes());
@@ -356,10 +356,10 @@ fn errors_name_the_place() {
 
 mod round_trip {
     use super::*;
-    use e2k_emu::decode::decode;
-    use e2k_emu::disasm::bundle_lines;
-    use e2k_emu::pack::{pack, Syllables};
-    use e2k_emu::sample;
+    use e2k_emu::isa::decode::decode;
+    use e2k_emu::isa::disasm::bundle_lines;
+    use e2k_emu::isa::pack::{pack, Syllables};
+    use e2k_emu::isa::sample;
     use proptest::prelude::*;
 
     proptest! {
@@ -446,7 +446,7 @@ _start:
         .skip 16
 ";
     let image = assemble("corpus.s", src).unwrap();
-    let f = elf::parse(&image).unwrap();
+    let f = elf::read::parse(&image).unwrap();
     let mut text = String::new();
     for s in &f.sections {
         text.push_str(&format!("{} @ {:#x}:", s.name, s.addr));

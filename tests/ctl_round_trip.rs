@@ -1,12 +1,12 @@
 //! Control operations read back from their listing text: each line of a listing is
 //! assembled into an empty wide instruction, which must list the same lines again.
 
-use e2k_emu::decode::decode;
-use e2k_emu::disasm::bundle_lines;
-use e2k_emu::encode::encode_ctl;
+use e2k_emu::isa::decode::decode;
+use e2k_emu::isa::disasm::bundle_lines;
+use e2k_emu::isa::encode::encode_ctl;
+use e2k_emu::isa::pack::{pack, Syllables};
+use e2k_emu::isa::version::Iset;
 use e2k_emu::isa::Bundle;
-use e2k_emu::pack::{pack, Syllables};
-use e2k_emu::version::Iset;
 
 fn v(n: u8) -> Iset {
     Iset::new(n).unwrap()

@@ -1,12 +1,12 @@
 //! Decoder and disassembler tests over a corpus generated from `isa/`: every encoding
 //! row in every channel and ISA version it allows.
 
-use e2k_emu::decode::{decode, decode_lenient};
-use e2k_emu::disasm::{bundle_lines, listing};
 use e2k_emu::isa;
-use e2k_emu::pack::{pack, Syllables};
-use e2k_emu::sample;
-use e2k_emu::version::Iset;
+use e2k_emu::isa::decode::{decode, decode_lenient};
+use e2k_emu::isa::disasm::{bundle_lines, listing};
+use e2k_emu::isa::pack::{pack, Syllables};
+use e2k_emu::isa::sample;
+use e2k_emu::isa::version::Iset;
 use proptest::prelude::*;
 
 fn v(n: u8) -> Iset {

@@ -1,8 +1,8 @@
 //! The `e2k-dis` command: ELF and raw input, and one-line errors for bad input.
 
-use e2k_emu::object::{write_executable, OutSection, OutSymbol};
-use e2k_emu::pack::{pack, Syllables};
-use e2k_emu::version::Iset;
+use e2k_emu::elf::write::{write_executable, OutSection, OutSymbol};
+use e2k_emu::isa::pack::{pack, Syllables};
+use e2k_emu::isa::version::Iset;
 use std::process::Command;
 
 fn dis() -> Command {
@@ -160,8 +160,8 @@ fn elf_reader_never_panics_on_mutations() {
         for x in [0xffu8, 0x00, 0x80] {
             let mut b = base.clone();
             b[i] = x;
-            if let Ok(f) = e2k_emu::elf::parse(&b) {
-                let _ = e2k_emu::disasm::elf_listing("m", &f, f.iset.unwrap_or(Iset::MAX));
+            if let Ok(f) = e2k_emu::elf::read::parse(&b) {
+                let _ = e2k_emu::elf::listing::elf_listing("m", &f, f.iset.unwrap_or(Iset::MAX));
             }
         }
     }

@@ -166,10 +166,10 @@ fn mutated_executables_never_crash_the_emulator() {
             let at = (next() % 0x100) as usize;
             m[at] = next() as u8;
         }
-        let opts = e2k_emu::machine::Options::new("m", &[]);
+        let opts = e2k_emu::linux::machine::Options::new("m", &[]);
         // Loading either refuses with a reason or gives a machine; running a broken
         // program must end (exit or guest signal) within a bounded number of steps.
-        if let Ok(mut machine) = e2k_emu::machine::Machine::new(&m, opts) {
+        if let Ok(mut machine) = e2k_emu::linux::machine::Machine::new(&m, opts) {
             for _ in 0..10_000 {
                 if machine.step().is_some() {
                     break;

@@ -1,12 +1,12 @@
 //! Text → encode → decode → text for every operation the description holds, in every
 //! channel and ISA version it allows.
 
-use e2k_emu::decode::decode;
-use e2k_emu::disasm::alu_text;
-use e2k_emu::encode::encode_alu;
 use e2k_emu::isa;
-use e2k_emu::sample;
-use e2k_emu::version::Iset;
+use e2k_emu::isa::decode::decode;
+use e2k_emu::isa::disasm::alu_text;
+use e2k_emu::isa::encode::encode_alu;
+use e2k_emu::isa::sample;
+use e2k_emu::isa::version::Iset;
 
 /// Splits `name,ch[,sm] operands`.
 fn split(line: &str) -> (String, u8, bool, String) {

@@ -5,10 +5,9 @@
 //! and the same fault when a division by zero or the end marker stops them).
 
 use e2k_emu::asm::{assemble_elf, Options};
-use e2k_emu::interp;
 use e2k_emu::isa;
-use e2k_emu::machine::{Machine, Options as RunOptions, Outcome};
-use e2k_emu::version::Iset;
+use e2k_emu::isa::version::Iset;
+use e2k_emu::linux::machine::{Machine, Options as RunOptions, Outcome};
 use proptest::prelude::*;
 
 /// Operations the programs use, with their operand shape.
@@ -227,7 +226,7 @@ fn run(image: &[u8], jit: bool) -> End {
         outcome,
         ip: m.cpu.ip,
         executed: m.cpu.executed,
-        regs: (0..32).map(|n| interp::reg(&m.cpu, n)).collect(),
+        regs: (0..32).map(|n| m.cpu.reg(n)).collect(),
         preds: m.cpu.preds,
     }
 }

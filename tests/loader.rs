@@ -1,8 +1,8 @@
 //! Load plans and initial stacks of E2K executables built by e2k-as.
 
 use e2k_emu::asm::{assemble_elf, Options};
-use e2k_emu::loader::{at, initial_stack, plan, Ids, LoadError};
-use e2k_emu::version::Iset;
+use e2k_emu::isa::version::Iset;
+use e2k_emu::linux::loader::{at, initial_stack, plan, Ids, LoadError};
 
 fn hello() -> Vec<u8> {
     let text = std::fs::read_to_string(concat!(

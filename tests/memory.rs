@@ -1,6 +1,6 @@
 //! Guest memory: permissions, faults, and isolation of the emulator's own memory.
 
-use e2k_emu::memory::{perm, Access, GuestMemory, PAGE};
+use e2k_emu::guest::memory::{perm, Access, GuestMemory, PAGE};
 
 const GIB: u64 = 1 << 30;
 

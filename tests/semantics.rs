@@ -1,7 +1,7 @@
 //! The interpreter semantics generated from `isa/`, run on a small test machine.
 
 use e2k_emu::isa;
-use e2k_emu::semantics::{Exec, OpVals, Trap, SEMANTICS};
+use e2k_emu::isa::semantics::{Exec, OpVals, Trap, SEMANTICS};
 use std::collections::HashMap;
 
 #[derive(Default)]

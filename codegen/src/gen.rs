@@ -18,10 +18,12 @@ pub fn generate(m: &Model) -> Result<Vec<(String, String)>, Diagnostic> {
     items.extend(ops(m)?);
     items.extend(texts(m)?);
     items.extend(print_order(m));
-    items.extend(ctls(m)?);
+    let (ctl_items, ctl_jit) = ctls(m)?;
+    items.extend(ctl_items);
     items.extend(asm_tables(m)?);
     let sem = crate::gen_sem::generate(m)?;
-    let jit = crate::gen_sem::generate_jit(m)?;
+    let mut jit = crate::gen_sem::generate_jit(m)?;
+    jit.extend(ctl_jit);
     Ok(vec![
         ("isa.rs".to_string(), render(items)?),
         ("semantics.rs".to_string(), render(sem)?),
@@ -746,7 +748,7 @@ fn template_writes(
                         };
                         let oi = oi as u8;
                         writes.extend(
-                            quote!(crate::disasm::write_operand_byte(out, #oi, (#v) as u8, #ty);),
+                            quote!(OPERANDS[#oi as usize].spell_byte(out, (#v) as u8, #ty);),
                         );
                         continue;
                     }
@@ -844,9 +846,13 @@ fn print_order(m: &Model) -> TokenStream {
     }
 }
 
-fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
+/// The control-operation table with the matchers, printers and interpreter semantics
+/// (for `isa.rs`), and their Cranelift lowerings (for `jit.rs`, which the JIT owns).
+fn ctls(m: &Model) -> Result<(TokenStream, TokenStream), Diagnostic> {
     let holds = slots(m);
     let mut fns = TokenStream::new();
+    let mut jit_fns = TokenStream::new();
+    let mut jit_table = Vec::new();
     let mut defines: Vec<(String, u32)> = Vec::new();
     let mut machine: Vec<(String, u32)> = Vec::new();
     for (n, e, loc) in &m.desc.defines {
@@ -882,15 +888,17 @@ fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
             fns.extend(quote! {
                 #[doc = #at]
                 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-                fn #f(b: &Bundle, pc: u64, i: usize, x: &mut dyn crate::semantics::Exec) -> Result<u128, crate::semantics::Trap> {
-                    use crate::bits;
+                fn #f(b: &Bundle, pc: u64, i: usize, x: &mut dyn crate::isa::semantics::Exec) -> Result<u128, crate::isa::semantics::Trap> {
+                    use crate::isa::bits;
                     Ok(#v)
                 }
+            });
+            jit_fns.extend(quote! {
                 #[doc = #at]
                 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-                fn #fj(b: &Bundle, pc: u64, i: usize, x: &mut crate::jit::ir::Lx) -> Result<crate::jit::ir::LV, crate::jit::ir::NoLower> {
-                    use crate::jit::ir::{self, LV};
-                    use crate::jit::lower::JitHelpers;
+                fn #fj(b: &Bundle, pc: u64, i: usize, x: &mut crate::engine::jit::ir::Lx) -> Result<crate::engine::jit::ir::LV, crate::engine::jit::ir::NoLower> {
+                    use crate::engine::jit::ir::{self, LV};
+                    use crate::engine::jit::lower::JitHelpers;
                     Ok(#jv)
                 }
             });
@@ -904,7 +912,7 @@ fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
         fns.extend(quote! {
             #[doc = #at]
             #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-            fn #f(b: &Bundle, pc: u64, i: usize) -> u64 { #v }
+            pub(crate) fn #f(b: &Bundle, pc: u64, i: usize) -> u64 { #v }
         });
     }
     let mut infos = Vec::new();
@@ -965,13 +973,13 @@ fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
                     true,
                 )?;
                 let fj = format_ident!("ctl_{}_{}_jit", ci, d.name.replace('.', "_"));
-                fns.extend(quote! {
+                jit_fns.extend(quote! {
                     #[doc = #at]
                     #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
-                    fn #fj(b: &Bundle, pc: u64, i: usize, x: &mut crate::jit::ir::Lx) -> Result<(), crate::jit::ir::NoLower> {
-                        use crate::jit::ir::{self, LV};
-                        use crate::jit::lower::JitHelpers;
-                        use crate::semantics::Trap;
+                    fn #fj(b: &Bundle, pc: u64, i: usize, x: &mut crate::engine::jit::ir::Lx) -> Result<(), crate::engine::jit::ir::NoLower> {
+                        use crate::engine::jit::ir::{self, LV};
+                        use crate::engine::jit::lower::JitHelpers;
+                        use crate::isa::semantics::Trap;
                         #lets
                         #body
                         Ok(())
@@ -996,9 +1004,9 @@ fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
                 fns.extend(quote! {
                     #[doc = #at]
                     #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
-                    fn #fx(b: &Bundle, pc: u64, i: usize, x: &mut dyn crate::semantics::Exec) -> Result<(), crate::semantics::Trap> {
-                        use crate::bits;
-                        use crate::semantics::Trap;
+                    fn #fx(b: &Bundle, pc: u64, i: usize, x: &mut dyn crate::isa::semantics::Exec) -> Result<(), crate::isa::semantics::Trap> {
+                        use crate::isa::bits;
+                        use crate::isa::semantics::Trap;
                         #lets
                         #body
                         Ok(())
@@ -1035,14 +1043,23 @@ fn ctls(m: &Model) -> Result<TokenStream, Diagnostic> {
             m.desc.layout.iter().any(
                 |(it, _)| matches!(it, LayoutItem::Tail { slot, .. } if slot.name == d.syllable),
             );
-        infos.push(quote!(CtlInfo { name: #name, syllable: #syl, group: #g, instances: #count, descending: #descending, versions: #ver_mask, matches: #fm, print: #fp, exec: #exec, jit: #jit, src: #at }));
+        infos.push(quote!(CtlInfo { name: #name, syllable: #syl, group: #g, instances: #count, descending: #descending, versions: #ver_mask, matches: #fm, print: #fp, exec: #exec, src: #at }));
+        jit_table.push(jit);
     }
     let n = infos.len();
-    Ok(quote! {
-        #fns
-        /// Control-unit and other non-ALU operations, in printing order (`ctl` declarations).
-        pub static CTLS: [CtlInfo; #n] = [#(#infos),*];
-    })
+    Ok((
+        quote! {
+            #fns
+            /// Control-unit and other non-ALU operations, in printing order (`ctl` declarations).
+            pub static CTLS: [CtlInfo; #n] = [#(#infos),*];
+        },
+        quote! {
+            use crate::isa::*;
+            #jit_fns
+            /// The lowering of each entry of `CTLS` (same index), or `None` without semantics.
+            pub static CTL_JIT: [Option<CtlJitFn>; #n] = [#(#jit_table),*];
+        },
+    ))
 }
 
 /// Whether a `define` calls a helper (directly or through another such define): then it

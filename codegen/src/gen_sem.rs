@@ -1,5 +1,5 @@
 //! Emits the interpreter's semantics: one function per operation, generated from its
-//! `{ ... }` block. Values are `u128` bit vectors kept to their width by `crate::bits`;
+//! `{ ... }` block. Values are `u128` bit vectors kept to their width by `crate::isa::bits`;
 //! memory and helpers go through the `Exec` trait the runtime implements.
 
 use crate::ast::*;
@@ -578,7 +578,7 @@ fn op_functions(m: &Model, jit: bool) -> Result<(TokenStream, Vec<Ident>), Diagn
 }
 
 /// The Cranelift lowering of every operation, from the same semantics blocks: one
-/// function per operation building IR through `crate::jit::ir` (values known at
+/// function per operation building IR through `crate::engine::jit::ir` (values known at
 /// translation time fold to constants), and a helper trait whose methods default to
 /// "cannot lower" (the runtime implements those it can).
 pub fn generate_jit(m: &Model) -> Result<TokenStream, Diagnostic> {
@@ -597,8 +597,8 @@ pub fn generate_jit(m: &Model) -> Result<TokenStream, Diagnostic> {
     let (fns, table) = op_functions(m, true)?;
     let n = table.len();
     Ok(quote! {
-        use crate::jit::ir::{self, Lx, NoLower, LV};
-        use crate::semantics::Trap;
+        use crate::engine::jit::ir::{self, Lx, NoLower, LV};
+        use crate::isa::semantics::Trap;
 
         /// An operation's value slots as IR values (the JIT twin of `OpVals`).
         #[derive(Clone, Copy, Debug)]

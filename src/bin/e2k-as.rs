@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use e2k_emu::asm::{assemble, assemble_elf, Options};
-use e2k_emu::version::Iset;
+use e2k_emu::isa::version::Iset;
 use std::process::ExitCode;
 
 #[derive(Parser)]

@@ -2,9 +2,9 @@
 //! prints so that the two can be compared with diff.
 
 use clap::Parser;
-use e2k_emu::disasm;
 use e2k_emu::elf;
-use e2k_emu::version::Iset;
+use e2k_emu::isa::disasm;
+use e2k_emu::isa::version::Iset;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -101,7 +101,7 @@ fn run(args: &Args) -> Result<(), String> {
         )
     } else if let Some(path) = &args.file {
         let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-        let f = elf::parse(&bytes).map_err(|e| format!("{path}: {e}"))?;
+        let f = elf::read::parse(&bytes).map_err(|e| format!("{path}: {e}"))?;
         let iset = iset_arg.or(f.iset).ok_or_else(|| {
             format!(
                 "{path}: unknown CPU in e_flags {:#x}; give --iset",
@@ -112,7 +112,7 @@ fn run(args: &Args) -> Result<(), String> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        disasm::elf_listing(&name, &f, iset)
+        elf::listing::elf_listing(&name, &f, iset)
     } else {
         return Err(
             "nothing to disassemble: give an ELF file, --raw FILE or --hex BYTES (see --help)"

@@ -1,8 +1,8 @@
 //! e2k-emu: runs an E2K (Elbrus) Linux program on this host, with the command line of
 //! qemu-user (`qemu-e2k`) so that it can stand in for it.
 
-use e2k_emu::machine::{LogFlags, Machine, Options, Outcome};
-use e2k_emu::version::Iset;
+use e2k_emu::isa::version::Iset;
+use e2k_emu::linux::machine::{LogFlags, Machine, Options, Outcome};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -67,7 +67,7 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
     let mut log_file = None;
     let mut sysroot = None;
     let mut jit = true;
-    let mut jit_threshold = e2k_emu::machine::DEFAULT_JIT_THRESHOLD;
+    let mut jit_threshold = e2k_emu::linux::machine::DEFAULT_JIT_THRESHOLD;
     let mut jit_stats = false;
     let mut it = args.into_iter().skip(1).peekable();
     let program = loop {

@@ -1,0 +1,353 @@
+//! Building one wide instruction: each operation encoded through the generated
+//! encoders, literals placed in LTS, conditions in CDS, then packed.
+
+use super::directives::Op;
+use super::expr::eval;
+use super::Loc;
+use crate::isa::encode::{encode_alu_with, encode_ctl, LiteralRequest};
+use crate::isa::pack::{pack, Syllables};
+use crate::isa::version::Iset;
+use crate::isa::Bundle;
+use std::collections::BTreeMap;
+
+/// Places literal requests in LTS slots (after any the bundle already uses) and patches
+/// the operand bytes; equal literals share a slot.
+pub(super) fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> Result<(), String> {
+    let mut used: Vec<Option<(u32, u64)>> =
+        b.lts.iter().map(|l| l.map(|x| (0, x.0 as u64))).collect();
+    // The most constrained first: 16-bit literals live only in LTS0-1, 64-bit ones start
+    // at LTS0-2, 32-bit ones anywhere.
+    let mut reqs: Vec<&(u8, LiteralRequest)> = reqs.iter().collect();
+    reqs.sort_by_key(|(_, r)| match r.bits {
+        16 => 0,
+        64 => 1,
+        _ => 2,
+    });
+    for (ch, r) in reqs {
+        // With LTS0-1 taken, a 16-bit literal can still go into a 32-bit one.
+        let widened;
+        let r = if r.bits == 16 && (0..=1).all(|s| used[s].is_some_and(|u| u != (16, r.value))) {
+            match widen_literal(r) {
+                Some(w) => {
+                    widened = w;
+                    &widened
+                }
+                None => r,
+            }
+        } else {
+            r
+        };
+        let words = if r.bits == 64 { 2 } else { 1 };
+        let max_slot = match r.bits {
+            16 => 1,
+            32 => 3,
+            _ => 2,
+        };
+        let shared = (0..=max_slot).find(|&s| used[s] == Some((r.bits, r.value)));
+        let slot = match shared {
+            Some(s) => s,
+            None => {
+                let s = (0..=max_slot)
+                    .find(|&s| (s..s + words).all(|k| k < 4 && used[k].is_none()))
+                    .ok_or_else(|| {
+                        "too many literals for one wide instruction (4 LTS at most)".to_string()
+                    })?;
+                let v = r.value
+                    & if r.bits == 64 {
+                        u64::MAX
+                    } else {
+                        (1u64 << r.bits) - 1
+                    };
+                b.lts[s] = Some(crate::isa::Lts(v as u32));
+                used[s] = Some((r.bits, r.value));
+                if words == 2 {
+                    b.lts[s + 1] = Some(crate::isa::Lts((v >> 32) as u32));
+                    used[s + 1] = Some((0, v >> 32));
+                }
+                s
+            }
+        };
+        let als = b.als[*ch as usize]
+            .as_mut()
+            .expect("literal of a present operation");
+        let byte = r.byte_base as u32 + slot as u32;
+        als.0 = (als.0 & !(0xff << r.field_lo)) | byte << r.field_lo;
+    }
+    // LTS must be contiguous from LTS0.
+    if let Some(gap) =
+        (0..4).find(|&k| b.lts[k].is_none() && b.lts[k + 1..].iter().any(|l| l.is_some()))
+    {
+        b.lts[gap] = Some(crate::isa::Lts(0));
+    }
+    Ok(())
+}
+
+/// The same literal as a 32-bit one of the same operand map (sign-extended value).
+pub(super) fn widen_literal(r: &LiteralRequest) -> Option<LiteralRequest> {
+    use crate::isa::{KindClass, KINDS, OPERANDS};
+    let map = OPERANDS.iter().find(|m| {
+        m.table[r.byte_base as usize].is_some_and(|(k, _)| {
+            matches!(KINDS[k as usize].class, KindClass::Lit { bits: 16, .. })
+        })
+    })?;
+    let byte = (0..=255u8).find(|&b| {
+        map.table[b as usize].is_some_and(|(k, n)| {
+            n == 0 && matches!(KINDS[k as usize].class, KindClass::Lit { bits: 32, .. })
+        })
+    })?;
+    let value = (r.value as u16 as i16 as i32 as u32) as u64;
+    Some(LiteralRequest {
+        bits: 32,
+        value,
+        byte_base: byte,
+        field_lo: r.field_lo,
+    })
+}
+
+/// GNU as writes memory operands in brackets: `ldd,2 [ %dr0 + 8 ], %dr2` and
+/// `std,2 %dr3, [ %dr0 + %dr1 ]`. The listing form puts the address parts first:
+/// `ldd,2 %dr0, 0x8, %dr2`, `std,2 %dr0, %dr1, %dr3`.
+pub(super) fn unbracket(operands: &str) -> Result<String, String> {
+    // An address bracket opens an operand; `%b[0]` is a register name.
+    let opens_operand =
+        |i: usize| operands[..i].trim_end().is_empty() || operands[..i].trim_end().ends_with(',');
+    let Some(open) = operands
+        .match_indices('[')
+        .map(|(i, _)| i)
+        .find(|&i| opens_operand(i))
+    else {
+        return Ok(operands.to_string());
+    };
+    let close = operands[open..]
+        .find(']')
+        .map(|c| open + c)
+        .ok_or("`[` without `]`")?;
+    let inner = &operands[open + 1..close];
+    let mut addr: Vec<String> = inner.split('+').map(|p| p.trim().to_string()).collect();
+    if addr.len() == 1 {
+        addr.push("0".into());
+    }
+    if addr.len() != 2 || addr.iter().any(|a| a.is_empty()) {
+        return Err(format!(
+            "an address is `[ base ]` or `[ base + offset ]`, not `[{inner}]`"
+        ));
+    }
+    let others: Vec<String> = format!("{} {}", &operands[..open], &operands[close + 1..])
+        .split(',')
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    Ok(addr
+        .into_iter()
+        .chain(others)
+        .collect::<Vec<_>>()
+        .join(", "))
+}
+
+/// One condition written after an ALU operation: ` ? %pred0, ~%pcnt2` (RLP: the
+/// channel executes when they hold) or, for merges, `, %pred1` (MRGC: the selector).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) struct Cond {
+    mrgc: bool,
+    neg: bool,
+    /// 7-bit predicate source: 0x60 + N for %predN, 0x40 + N for %pcntN.
+    psrc: u32,
+}
+
+pub(super) fn parse_pred(s: &str) -> Option<(bool, u32)> {
+    let s = s.trim();
+    let (neg, s) = match s.strip_prefix('~') {
+        Some(r) => (true, r.trim()),
+        None => (false, s),
+    };
+    let (base, n) = if let Some(n) = s.strip_prefix("%pred") {
+        (0x60, n)
+    } else {
+        (0x40, s.strip_prefix("%pcnt")?)
+    };
+    let n: u32 = n.parse().ok()?;
+    (n < 32).then_some((neg, base + n))
+}
+
+/// Splits ALU operand text from its trailing conditions.
+pub(super) fn split_conditions(operands: &str, merge: bool) -> Result<(String, Vec<Cond>), String> {
+    let mut conds = Vec::new();
+    let (mut ops, rlp) = match operands.split_once('?') {
+        Some((a, b)) => (a.trim().to_string(), Some(b)),
+        None => (operands.trim().to_string(), None),
+    };
+    if let Some(r) = rlp {
+        for p in r.split(',') {
+            let (neg, psrc) =
+                parse_pred(p).ok_or_else(|| format!("bad condition `{}`", p.trim()))?;
+            conds.push(Cond {
+                mrgc: false,
+                neg,
+                psrc,
+            });
+        }
+    }
+    if merge {
+        // The selector is the last operand of a merge: `..., %dst, %pred0`.
+        if let Some((a, last)) = ops.rsplit_once(',') {
+            if let Some((neg, psrc)) = parse_pred(last) {
+                conds.push(Cond {
+                    mrgc: true,
+                    neg,
+                    psrc,
+                });
+                ops = a.trim().to_string();
+            }
+        }
+    }
+    Ok((ops, conds))
+}
+
+/// Packs conditions into CDS half-syllables: one entry per (kind, cluster, predicate),
+/// with the channels it governs in its mask; high half of CDS0 first.
+pub(super) fn place_conditions(b: &mut Bundle, conds: &[(u8, Cond)]) -> Result<(), String> {
+    let mut entries: Vec<u32> = Vec::new();
+    for &(ch, c) in conds {
+        let cluster = u32::from(ch >= 3);
+        let pos = u32::from(ch % 3);
+        let opc = if c.mrgc { 2 + cluster } else { cluster };
+        let key = opc << 14 | c.psrc;
+        let e = match entries.iter_mut().find(|e| **e & 0xc07f == key) {
+            Some(e) => e,
+            None => {
+                entries.push(key);
+                entries.last_mut().unwrap()
+            }
+        };
+        *e |= 1 << (10 + pos);
+        if c.neg {
+            *e |= 1 << (7 + pos);
+        }
+    }
+    if entries.len() > 6 {
+        return Err("too many conditions for one wide instruction (6 at most)".into());
+    }
+    for (k, pair) in entries.chunks(2).enumerate() {
+        let hi = pair[0];
+        let lo = pair.get(1).copied().unwrap_or(0);
+        b.cds[k] = Some(crate::isa::Cds(hi << 16 | lo));
+    }
+    Ok(())
+}
+
+/// Builds one wide instruction at `pc`.
+pub(super) fn build_bundle(
+    ops: &[Op],
+    pc: u64,
+    iset: Iset,
+    symbols: &BTreeMap<String, u64>,
+    strict: bool,
+) -> Result<Vec<u8>, (Loc, String)> {
+    let mut b = Bundle::default();
+    let mut lits = Vec::new();
+    let mut conds = Vec::new();
+    let mut unsettled = Vec::new();
+    // Before symbols are known (first pass) every name reads as 0: sizes do not
+    // depend on symbol values.
+    let lookup = |s: &str| -> Option<u64> {
+        match eval(s, symbols) {
+            Some(v) => Some(v),
+            None if !strict && s.chars().any(|c| c.is_ascii_alphabetic() || c == '_') => Some(0),
+            None => None,
+        }
+    };
+    for op in ops {
+        let (head, rest) = op
+            .text
+            .split_once(char::is_whitespace)
+            .unwrap_or((op.text.as_str(), ""));
+        let mut parts = head.split(',');
+        let name = parts.next().unwrap_or("");
+        let ch = parts.next().and_then(|c| c.parse::<u8>().ok());
+        // `movad,0 ...` has a channel too, but it is no ALU operation.
+        let alu = crate::isa::OPS.iter().any(|o| o.name == name);
+        if let (Some(ch), true) = (ch, alu) {
+            let sm = parts.any(|p| p == "sm");
+            if ch > 5 {
+                return Err((
+                    op.loc.clone(),
+                    format!("channel {ch} does not exist (0..5)"),
+                ));
+            }
+            if b.als[ch as usize].is_some() {
+                return Err((
+                    op.loc.clone(),
+                    format!("channel {ch} is already used in this wide instruction"),
+                ));
+            }
+            let merge = crate::isa::OPS.iter().enumerate().any(|(i, o)| {
+                o.name == name
+                    && crate::isa::ENCODINGS.iter().any(|e| {
+                        e.op as usize == i
+                            && crate::isa::FORMATS[e.format as usize]
+                                .syntax
+                                .iter()
+                                .any(|t| matches!(t, crate::isa::Tmpl::Hole("cond", _)))
+                    })
+            });
+            let (operands, cs) = split_conditions(rest, merge).map_err(|m| (op.loc.clone(), m))?;
+            let operands = unbracket(&operands).map_err(|m| (op.loc.clone(), m))?;
+            if merge && !cs.iter().any(|c| c.mrgc) {
+                return Err((
+                    op.loc.clone(),
+                    format!(
+                        "`{name}` needs its selector predicate after the operands (`, %predN`)"
+                    ),
+                ));
+            }
+            conds.extend(cs.into_iter().map(|c| (ch, c)));
+            let e = encode_alu_with(name, ch, sm, &operands, iset, &lookup)
+                .map_err(|e| (op.loc.clone(), e.to_string()))?;
+            b.als[ch as usize] = Some(crate::isa::Als(e.als));
+            b.ales[ch as usize] = e.ales.map(crate::isa::Ales);
+            if let Some(m) = e.mas {
+                let shift = match ch {
+                    0 => 21,
+                    2 => 14,
+                    3 => 7,
+                    5 => 0,
+                    _ => return Err((op.loc.clone(), format!("channel {ch} has no MAS"))),
+                };
+                let cs1 = b
+                    .cs1
+                    .get_or_insert(crate::isa::Cs1(crate::isa::consts::CS1_MAS << 28));
+                if cs1.opc() != crate::isa::consts::CS1_MAS {
+                    return Err((
+                        op.loc.clone(),
+                        "a MAS needs CS1, which another operation uses".into(),
+                    ));
+                }
+                cs1.0 |= (m as u32 & 0x7f) << shift;
+            }
+            if let Some(l) = e.literal {
+                lits.push((ch, l));
+            }
+        } else {
+            let placed = encode_ctl(&op.text, pc, iset, &mut b, &lookup)
+                .map_err(|e| (op.loc.clone(), e.to_string()))?;
+            if !placed.settled {
+                unsettled.push((placed, op.loc.clone(), op.text.clone()));
+            }
+        }
+    }
+    // Operations that depend on others of the bundle (evaluators read by a combiner)
+    // must hold once all are placed.
+    for (p, loc, text) in unsettled {
+        if !crate::isa::encode::ctl_holds(&b, pc, p) {
+            return Err((
+                loc,
+                format!(
+                    "`{text}` has no effect in this wide instruction (nothing uses its result)"
+                ),
+            ));
+        }
+    }
+    place_literals(&mut b, &lits).map_err(|m| (ops[0].loc.clone(), m))?;
+    place_conditions(&mut b, &conds).map_err(|m| (ops[0].loc.clone(), m))?;
+    pack(&Syllables::from_bundle(&b), iset).map_err(|e| (ops[0].loc.clone(), e.to_string()))
+}

@@ -1,0 +1,253 @@
+//! Directives and sections: source lines become labels, wide instructions and data
+//! items in their sections (pass-independent; values are settled by `assemble`).
+
+use super::macros::expand_macros;
+use super::source::{parse_string, pieces, split_args, strip_comment};
+use super::{error_at, AsmError, Loc};
+use std::collections::BTreeMap;
+
+/// One operation of a wide instruction, as written.
+#[derive(Clone, Debug)]
+pub(super) struct Op {
+    pub(super) text: String,
+    pub(super) loc: Loc,
+}
+
+#[derive(Clone, Debug)]
+pub(super) enum Item {
+    Label(String, Loc),
+    Bundle(Vec<Op>, Loc),
+    /// `size` bytes per value.
+    Data(usize, Vec<(String, Loc)>),
+    Bytes(Vec<u8>),
+    Align(u64),
+    Skip(u64, u8),
+    /// `.set name, expr` or `name = expr`.
+    Set(String, String, Loc),
+}
+
+pub(super) const SECTION_ORDER: [&str; 4] = [".text", ".rodata", ".data", ".bss"];
+
+pub(super) struct Source {
+    pub(super) files: Vec<String>,
+    pub(super) sections: BTreeMap<String, Vec<Item>>,
+    pub(super) globals: Vec<String>,
+    pub(super) errors: Vec<AsmError>,
+}
+
+impl Source {
+    fn err(&mut self, loc: &Loc, message: impl Into<String>) {
+        self.errors.push(error_at(&self.files, loc, message));
+    }
+}
+
+pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
+    let mut src = Source {
+        files: sources.iter().map(|s| s.0.clone()).collect(),
+        sections: BTreeMap::new(),
+        globals: vec![],
+        errors: vec![],
+    };
+    let mut macros = BTreeMap::new();
+    for (fi, (_, text)) in sources.iter().enumerate() {
+        let mut section = ".text".to_string();
+        let mut section_stack: Vec<String> = Vec::new();
+        let mut bundle: Option<(Vec<Op>, Loc)> = None;
+        let mut macro_errors = Vec::new();
+        let lines = expand_macros(text, &mut macros, &mut macro_errors);
+        for (line, message) in macro_errors {
+            src.err(
+                &Loc {
+                    file: fi,
+                    line,
+                    col: 1,
+                },
+                message,
+            );
+        }
+        for (line_no, raw) in lines {
+            let li = line_no - 1;
+            let line = strip_comment(&raw);
+            for (col, piece) in pieces(line) {
+                let lead = piece.len() - piece.trim_start().len();
+                let loc = Loc {
+                    file: fi,
+                    line: li + 1,
+                    col: col + lead + 1,
+                };
+                let mut p = piece.trim().to_string();
+                if p == "{" {
+                    if bundle.is_some() {
+                        src.err(&loc, "`{` inside a wide instruction");
+                    }
+                    bundle = Some((vec![], loc));
+                    continue;
+                }
+                if p == "}" {
+                    match bundle.take() {
+                        Some((ops, bloc)) => src
+                            .sections
+                            .entry(section.clone())
+                            .or_default()
+                            .push(Item::Bundle(ops, bloc)),
+                        None => src.err(&loc, "`}` without `{`"),
+                    }
+                    continue;
+                }
+                // Labels.
+                while let Some(i) = p.find(':') {
+                    let name = p[..i].trim();
+                    if name.is_empty()
+                        || !name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$')
+                        || name.starts_with(|c: char| c.is_ascii_digit())
+                    {
+                        break;
+                    }
+                    src.sections
+                        .entry(section.clone())
+                        .or_default()
+                        .push(Item::Label(name.to_string(), loc.clone()));
+                    p = p[i + 1..].trim().to_string();
+                }
+                if p.is_empty() {
+                    continue;
+                }
+                // `name = expr`
+                if bundle.is_none() {
+                    if let Some((n, e)) = p.split_once('=') {
+                        let n = n.trim();
+                        if !n.is_empty()
+                            && !n.contains(char::is_whitespace)
+                            && !n.starts_with('.')
+                            && !n.starts_with('%')
+                            && !e.starts_with('=')
+                        {
+                            src.sections
+                                .entry(section.clone())
+                                .or_default()
+                                .push(Item::Set(n.to_string(), e.trim().to_string(), loc.clone()));
+                            continue;
+                        }
+                    }
+                }
+                if p.starts_with('.') && bundle.is_none() {
+                    let (name, args) = p
+                        .split_once(char::is_whitespace)
+                        .unwrap_or((p.as_str(), ""));
+                    let args = args.trim();
+                    let items = src.sections.entry(section.clone()).or_default();
+                    match name {
+                        ".text" | ".data" | ".rodata" | ".bss" => section = name.to_string(),
+                        ".section" | ".pushsection" => {
+                            let n = split_args(args).first().cloned().unwrap_or_default();
+                            match SECTION_ORDER.iter().find(|s| n == **s || n.starts_with(&format!("{s}."))) {
+                                Some(s) => {
+                                    if name == ".pushsection" {
+                                        section_stack.push(section.clone());
+                                    }
+                                    section = s.to_string()
+                                }
+                                None => src.err(&loc, format!("unsupported section `{n}` (use .text, .rodata, .data or .bss)")),
+                            }
+                        }
+                        ".popsection" => match section_stack.pop() {
+                            Some(s) => section = s,
+                            None => src.err(&loc, "`.popsection` without `.pushsection`"),
+                        },
+                        ".global" | ".globl" => src.globals.extend(split_args(args)),
+                        ".set" | ".equ" => match args.split_once(',') {
+                            Some((n, e)) => items.push(Item::Set(
+                                n.trim().to_string(),
+                                e.trim().to_string(),
+                                loc.clone(),
+                            )),
+                            None => src.err(&loc, format!("`{name}` needs `name, value`")),
+                        },
+                        ".type" | ".size" | ".file" | ".ident" | ".p2align_hint" => {}
+                        ".byte" => items.push(Item::Data(
+                            1,
+                            split_args(args)
+                                .into_iter()
+                                .map(|a| (a, loc.clone()))
+                                .collect(),
+                        )),
+                        ".short" | ".half" | ".hword" | ".2byte" => items.push(Item::Data(
+                            2,
+                            split_args(args)
+                                .into_iter()
+                                .map(|a| (a, loc.clone()))
+                                .collect(),
+                        )),
+                        ".word" | ".long" | ".int" | ".4byte" => items.push(Item::Data(
+                            4,
+                            split_args(args)
+                                .into_iter()
+                                .map(|a| (a, loc.clone()))
+                                .collect(),
+                        )),
+                        ".quad" | ".dword" | ".8byte" => items.push(Item::Data(
+                            8,
+                            split_args(args)
+                                .into_iter()
+                                .map(|a| (a, loc.clone()))
+                                .collect(),
+                        )),
+                        ".ascii" | ".asciz" | ".string" => {
+                            for a in split_args(args) {
+                                match parse_string(&a) {
+                                    Some(mut b) => {
+                                        if name != ".ascii" {
+                                            b.push(0);
+                                        }
+                                        items.push(Item::Bytes(b));
+                                    }
+                                    None => {
+                                        src.err(&loc, format!("bad string {a}"));
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                        ".align" | ".balign" => match crate::isa::encode::parse_number(args) {
+                            Some(n) if n.is_power_of_two() => items.push(Item::Align(n)),
+                            _ => src
+                                .err(&loc, format!("`{name}` needs a power of two, not `{args}`")),
+                        },
+                        ".skip" | ".zero" | ".space" => {
+                            let a = split_args(args);
+                            let n = a.first().and_then(|x| crate::isa::encode::parse_number(x));
+                            let fill = a
+                                .get(1)
+                                .and_then(|x| crate::isa::encode::parse_number(x))
+                                .unwrap_or(0) as u8;
+                            match n {
+                                Some(n) => items.push(Item::Skip(n, fill)),
+                                None => src.err(&loc, format!("`{name}` needs a size")),
+                            }
+                        }
+                        _ => src.err(&loc, format!("unknown directive `{name}`")),
+                    }
+                    continue;
+                }
+                let op = Op {
+                    text: p,
+                    loc: loc.clone(),
+                };
+                match &mut bundle {
+                    Some((ops, _)) => ops.push(op),
+                    None => src
+                        .sections
+                        .entry(section.clone())
+                        .or_default()
+                        .push(Item::Bundle(vec![op], loc)),
+                }
+            }
+        }
+        if let Some((_, loc)) = bundle {
+            src.err(&loc, "`{` is never closed");
+        }
+    }
+    src
+}

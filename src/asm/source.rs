@@ -1,0 +1,109 @@
+//! Reading assembler source text: comments, the pieces of a line (`;`, `{`, `}`),
+//! string literals and argument lists.
+
+/// Removes `!` comments (outside strings) and a line-leading `#`.
+pub(super) fn strip_comment(line: &str) -> &str {
+    if line.trim_start().starts_with('#') {
+        return "";
+    }
+    let mut in_str = false;
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' if prev != '\\' => in_str = !in_str,
+            '!' if !in_str => return &line[..i],
+            _ => {}
+        }
+        prev = c;
+    }
+    line
+}
+
+/// Splits a line into pieces at `;`, `{` and `}` outside strings, keeping braces.
+pub(super) fn pieces(line: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut start = 0;
+    let mut in_str = false;
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' if prev != '\\' => {
+                in_str = !in_str;
+                cur.push(c);
+            }
+            ';' | '{' | '}' if !in_str => {
+                if !cur.trim().is_empty() {
+                    out.push((start, cur.clone()));
+                }
+                cur.clear();
+                if c != ';' {
+                    out.push((i, c.to_string()));
+                }
+                start = i + 1;
+            }
+            _ => {
+                if cur.is_empty() {
+                    start = i;
+                }
+                cur.push(c);
+            }
+        }
+        prev = c;
+    }
+    if !cur.trim().is_empty() {
+        out.push((start, cur));
+    }
+    out
+}
+
+pub(super) fn parse_string(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim();
+    let inner = s.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = Vec::new();
+    let mut it = inner.chars().peekable();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            let mut b = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+            continue;
+        }
+        match it.next()? {
+            'n' => out.push(b'\n'),
+            't' => out.push(b'\t'),
+            'r' => out.push(b'\r'),
+            '0' => out.push(0),
+            '\\' => out.push(b'\\'),
+            '"' => out.push(b'"'),
+            'x' => {
+                let mut v = 0u8;
+                for _ in 0..2 {
+                    v = v * 16 + it.next()?.to_digit(16)? as u8;
+                }
+                out.push(v);
+            }
+            o => out.push(o as u8),
+        }
+    }
+    Some(out)
+}
+
+pub(super) fn split_args(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_str = false;
+    for c in s.chars() {
+        match c {
+            '"' => {
+                in_str = !in_str;
+                cur.push(c)
+            }
+            ',' if !in_str => out.push(std::mem::take(&mut cur).trim().to_string()),
+            _ => cur.push(c),
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out
+}

@@ -1,0 +1,262 @@
+//! Phase 2 of a wide instruction: the recorded changes land in architectural order,
+//! then the control changes (window, rotations, transfer), which compiled code also
+//! hands to this module.
+
+use super::execute::state_write;
+use super::prepare::{Place, Prepared};
+use crate::engine::event::{bounds, chain_fault, fault, stack_fault, Event};
+use crate::guest::chain;
+use crate::guest::cpu::{Cpu, Rotation, Window, WindowBounds};
+use crate::guest::memory::GuestMemory;
+use crate::guest::window::Reg;
+
+/// Effects recorded during the first phase, applied in the second.
+#[derive(Default)]
+pub(super) struct Pending {
+    pub(super) window: Option<(u32, bool, bool)>,
+    pub(super) results: Vec<(Place, u8, u128, u8)>,
+    pub(super) preds: Vec<(u32, bool)>,
+    pub(super) ctprs: Vec<(u32, u64)>,
+    pub(super) states: Vec<(u8, u64)>,
+    pub(super) sp: Option<u64>,
+    pub(super) reg_rotation: Option<(u32, u32, u32)>,
+    pub(super) pred_rotation: Option<u32>,
+    pub(super) rotate_regs: bool,
+    pub(super) rotate_preds: bool,
+    pub(super) transfer: Option<Transfer>,
+    pub(super) local_preds: [bool; 7],
+}
+
+/// Where control goes after a wide instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transfer {
+    Jump(u64),
+    Call(u64, u32),
+    Syscall(u64, u32),
+    Return,
+}
+
+/// Phase 2: the changes land in architectural order.
+pub(super) fn commit(
+    cpu: &mut Cpu,
+    mem: &mut GuestMemory,
+    prep: &Prepared,
+    p: Pending,
+) -> Result<Option<Event>, Event> {
+    if let Some((wsz, nfx, dbl)) = p.window {
+        set_window(cpu, mem, wsz, nfx, dbl)?;
+    }
+    for (place, ty, value, tag) in p.results {
+        write(cpu, place, ty, value, tag)?;
+    }
+    for (n, v) in p.preds {
+        cpu.set_pred(n, v);
+    }
+    for (n, v) in p.ctprs {
+        if let Some(c) = cpu.ctpr.get_mut(n as usize) {
+            *c = v;
+        }
+    }
+    for (n, v) in p.states {
+        state_write(cpu, n, v);
+    }
+    if let Some(sp) = p.sp {
+        cpu.stack.sp = sp;
+    }
+    let control = Control {
+        window: None,
+        reg_rotation: p.reg_rotation,
+        pred_rotation: p.pred_rotation,
+        rotate_regs: p.rotate_regs,
+        rotate_preds: p.rotate_preds,
+        transfer: p.transfer,
+    };
+    cpu.executed += 1;
+    finish_control(cpu, mem, prep.decoded.addr + prep.len, &control)
+}
+
+/// The changes of a wide instruction to the window, the rotation and the flow of
+/// control, which compiled code leaves to this module as well.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Control {
+    pub window: Option<(u32, bool, bool)>,
+    pub reg_rotation: Option<(u32, u32, u32)>,
+    pub pred_rotation: Option<u32>,
+    pub rotate_regs: bool,
+    pub rotate_preds: bool,
+    pub transfer: Option<Transfer>,
+}
+
+fn set_window(
+    cpu: &mut Cpu,
+    mem: &mut GuestMemory,
+    wsz: u32,
+    nfx: bool,
+    dbl: bool,
+) -> Result<(), Event> {
+    {
+        let size = 2 * wsz;
+        if size < cpu.wd.psize {
+            return Err(fault(
+                nix::libc::SIGSEGV,
+                format!(
+                    "setwd: window of {size} registers is smaller than the {} parameters",
+                    cpu.wd.psize
+                ),
+            ));
+        }
+        cpu.wd = Window {
+            size,
+            fx: nfx,
+            dbl,
+            ..cpu.wd
+        };
+        cpu.regs
+            .frame(cpu.wd.base, cpu.wd.base + size as u64, mem, &mut cpu.ps)
+            .map_err(stack_fault)?;
+    }
+    Ok(())
+}
+
+/// Applies `c` after the rest of a wide instruction has landed (compiled code wrote
+/// its registers already): window, rotations, then the transfer; `next` is the
+/// address after the instruction. A system call comes back as an event to serve.
+pub fn apply_control(
+    cpu: &mut Cpu,
+    mem: &mut GuestMemory,
+    next: u64,
+    c: &Control,
+) -> Result<Option<Event>, Event> {
+    if let Some((wsz, nfx, dbl)) = c.window {
+        set_window(cpu, mem, wsz, nfx, dbl)?;
+    }
+    finish_control(cpu, mem, next, c)
+}
+
+fn finish_control(
+    cpu: &mut Cpu,
+    mem: &mut GuestMemory,
+    next: u64,
+    c: &Control,
+) -> Result<Option<Event>, Event> {
+    if let Some((rbs, rsz, rcur)) = c.reg_rotation {
+        cpu.br = Rotation {
+            rbs,
+            rsz,
+            rcur,
+            ..cpu.br
+        };
+    }
+    if let Some(psz) = c.pred_rotation {
+        cpu.br = Rotation {
+            psz,
+            pcur: 0,
+            ..cpu.br
+        };
+    }
+    if c.rotate_regs {
+        cpu.br.rcur = (cpu.br.rcur + cpu.br.rsz) % (cpu.br.rsz + 1);
+    }
+    if c.rotate_preds {
+        cpu.br.pcur = (cpu.br.pcur + cpu.br.psz) % (cpu.br.psz + 1);
+    }
+    match c.transfer {
+        None => cpu.ip = next,
+        Some(Transfer::Jump(t)) => cpu.ip = t,
+        Some(Transfer::Call(target, wbs)) => {
+            enter(cpu, mem, next, wbs)?;
+            cpu.ip = target;
+        }
+        Some(Transfer::Syscall(entry, wbs)) => {
+            if 2 * wbs > cpu.wd.size {
+                return Err(bounds(WindowBounds {
+                    index: 2 * wbs,
+                    size: cpu.wd.size,
+                }));
+            }
+            cpu.ip = next;
+            cpu.ctpr = [0; 4];
+            return Ok(Some(Event::Syscall { entry, wbs }));
+        }
+        Some(Transfer::Return) => {
+            let f = chain::pop(cpu, mem).map_err(chain_fault)?;
+            let wd = chain::return_window(cpu, &f);
+            cpu.wd = wd;
+            cpu.regs
+                .frame(wd.base, wd.base + wd.size as u64, mem, &mut cpu.ps)
+                .map_err(stack_fault)?;
+            cpu.br = f.br;
+            cpu.unpack_preds(f.preds);
+            cpu.stack.sp = cpu.stack.limit + (f.ussz << 4);
+            cpu.ctpr = [0; 4];
+            cpu.ip = f.return_ip;
+        }
+    }
+    Ok(None)
+}
+
+/// The call half of `call`: save the caller, open the callee's window.
+fn enter(cpu: &mut Cpu, mem: &mut GuestMemory, return_ip: u64, wbs: u32) -> Result<(), Event> {
+    if 2 * wbs > cpu.wd.size {
+        return Err(bounds(WindowBounds {
+            index: 2 * wbs,
+            size: cpu.wd.size,
+        }));
+    }
+    let (frame, wd) = chain::call_frame(cpu, return_ip, wbs);
+    chain::push(cpu, mem, &frame).map_err(chain_fault)?;
+    cpu.wd = wd;
+    cpu.regs
+        .frame(wd.base, wd.base + wd.size as u64, mem, &mut cpu.ps)
+        .map_err(stack_fault)?;
+    cpu.br = Rotation::default();
+    cpu.ctpr = [0; 4];
+    Ok(())
+}
+
+fn write(cpu: &mut Cpu, place: Place, ty: u8, value: u128, tag: u8) -> Result<(), Event> {
+    let reg = || -> Reg {
+        match ty {
+            b'S' => Reg {
+                lo: value as u32 as u64,
+                hi: 0,
+                tag,
+            },
+            b'X' => Reg {
+                lo: value as u64,
+                hi: (value >> 64) as u64 & 0xffff,
+                tag,
+            },
+            b'Q' | b'P' => Reg {
+                lo: value as u64,
+                hi: (value >> 64) as u64,
+                tag,
+            },
+            _ => Reg {
+                lo: value as u64,
+                hi: 0,
+                tag,
+            },
+        }
+    };
+    match place {
+        Place::Reg(n) => {
+            let pos = cpu.reg_pos(n).map_err(bounds)?;
+            cpu.regs.set(pos, reg());
+        }
+        Place::Based(n) => {
+            let pos = cpu.reg_pos(cpu.based_index(n)).map_err(bounds)?;
+            cpu.regs.set(pos, reg());
+        }
+        Place::Global(n) => {
+            let r = reg();
+            cpu.globals[n as usize & 31] = r.lo;
+            cpu.global_tags[n as usize & 31] = r.tag;
+        }
+        // A %ctpr written by an ALU operation (movtd) holds a plain branch target.
+        Place::Ctpr(n) => cpu.ctpr[n as usize & 3] = (value as u64 & 0xffff_ffff_ffff) | 3 << 54,
+        Place::Pred(n) => cpu.set_pred(n, value & 1 != 0),
+        Place::Const(_) | Place::Nowhere => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,470 @@
+//! Phase 1 of a wide instruction: every operation runs its generated semantics against
+//! the state from before the instruction, through `Cx`, the machine as semantics see
+//! it; what they change is recorded in `Pending` for the commit.
+
+use super::commit::{commit, Pending, Transfer};
+use super::prepare::{Place, Prepared};
+use crate::engine::event::{bounds, fault, mem_fault, trap_event, Event};
+use crate::guest::cpu::Cpu;
+use crate::guest::memory::{perm, Fault, GuestMemory};
+use crate::guest::window::Reg;
+use crate::isa;
+use crate::isa::decode::Condition;
+use crate::isa::semantics::{Exec, OpVals, Trap};
+
+/// The value a faulting speculative operation produces (with tags `DIAG_TAG`).
+pub const DIAG_VALUE: u64 = 0x4afa_fafa_4afa_fafa;
+const DIAG_TAG: u8 = 0x5;
+
+/// The machine as one wide instruction's semantics see it.
+struct Cx<'a> {
+    cpu: &'a Cpu,
+    mem: &'a mut GuestMemory,
+    p: Pending,
+    /// Tags of the current operation's sources, by value, and whether it dealt with them.
+    src_tags: [(u128, u8); 4],
+    tags_handled: bool,
+    result_tag: Option<u8>,
+    /// A store went to a page holding code.
+    code_written: bool,
+    /// The last memory fault, with its cause.
+    fault: Option<Fault>,
+}
+
+impl Cx<'_> {
+    fn tagged_sources(&self) -> bool {
+        self.src_tags.iter().any(|t| t.1 != 0)
+    }
+}
+
+fn u8_arg(v: u128) -> u32 {
+    (v & 0xff) as u32
+}
+
+impl Exec for Cx<'_> {
+    fn load(&mut self, addr: u64, bits: u32) -> Result<u128, Trap> {
+        self.mem.load(addr, bits).map_err(|f| {
+            self.fault = Some(f);
+            Trap::MemoryFault(f.addr)
+        })
+    }
+    fn store(&mut self, addr: u64, bits: u32, value: u128) -> Result<u128, Trap> {
+        if self.tagged_sources() && !self.tags_handled {
+            return Err(Trap::IllegalOperand);
+        }
+        self.mem.store(addr, bits, value).map_err(|f| {
+            self.fault = Some(f);
+            Trap::MemoryFault(f.addr)
+        })?;
+        if self.mem.page_perm(addr) & perm::EXEC != 0
+            || self.mem.page_perm(addr + (bits / 8) as u64 - 1) & perm::EXEC != 0
+        {
+            self.code_written = true;
+        }
+        Ok(0)
+    }
+    fn seg_base(&mut self, a0: u128) -> Result<u128, Trap> {
+        // Linux user mode: every segment base is 0 except none; cs..ss are flat.
+        match a0 {
+            0..=5 => Ok(0),
+            _ => Err(Trap::Unimplemented),
+        }
+    }
+    fn ap_address(&mut self, _: u128, _: u128) -> Result<u128, Trap> {
+        Err(Trap::Unimplemented)
+    }
+    fn od_address(&mut self, _: u128, _: u128, _: u128) -> Result<u128, Trap> {
+        Err(Trap::Unimplemented)
+    }
+    fn load_reg_space(&mut self, _: u128) -> Result<u128, Trap> {
+        Err(Trap::Privileged)
+    }
+    fn store_reg_space(&mut self, _: u128, _: u128) -> Result<u128, Trap> {
+        Err(Trap::Privileged)
+    }
+    fn load_reg_space_q(&mut self, _: u128) -> Result<u128, Trap> {
+        Err(Trap::Privileged)
+    }
+    fn store_reg_space_q(&mut self, _: u128, _: u128) -> Result<u128, Trap> {
+        Err(Trap::Privileged)
+    }
+    fn store_masked(&mut self, _: u128, _: u128) -> Result<u128, Trap> {
+        Err(Trap::Unimplemented)
+    }
+    fn x_exponent(&mut self, _: u128) -> Result<u128, Trap> {
+        Err(Trap::Unimplemented)
+    }
+    fn x_compose(&mut self, _: u128, _: u128) -> Result<u128, Trap> {
+        Err(Trap::Unimplemented)
+    }
+    fn x_move(&mut self, _: u128, a1: u128) -> Result<u128, Trap> {
+        Ok(a1)
+    }
+    fn procedure_label(&mut self, _: u128) -> Result<u128, Trap> {
+        Err(Trap::Unimplemented)
+    }
+    fn getsp(&mut self, a0: u128) -> Result<u128, Trap> {
+        let delta = a0 as u32 as i32 as i64;
+        let sp = self.p.sp.unwrap_or(self.cpu.stack.sp);
+        let new = (sp as i64).wrapping_add(delta) as u64 & !15;
+        if new < self.cpu.stack.limit || new > self.cpu.stack.top {
+            return Err(Trap::MemoryFault(new));
+        }
+        self.p.sp = Some(new);
+        Ok(new as u128)
+    }
+    fn get_tag(&mut self, a0: u128) -> Result<u128, Trap> {
+        self.tags_handled = true;
+        Ok(self
+            .src_tags
+            .iter()
+            .find(|t| t.0 == a0 && t.1 != 0)
+            .map_or(0, |t| t.1 as u128))
+    }
+    fn put_tag(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        self.tags_handled = true;
+        self.result_tag = Some((a1 & 0xf) as u8);
+        Ok(a0)
+    }
+    fn carry_tag(&mut self) -> Result<u128, Trap> {
+        self.tags_handled = true;
+        self.result_tag = Some(self.src_tags.iter().fold(0, |a, t| a | t.1));
+        Ok(0)
+    }
+    fn state_read(&mut self, a0: u128) -> Result<u128, Trap> {
+        state_read(self.cpu, u8_arg(a0) as u8).map(u128::from)
+    }
+    fn state_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let n = u8_arg(a0) as u8;
+        if !state_writable(n) {
+            return Err(Trap::Privileged);
+        }
+        self.p.states.push((n, a1 as u64));
+        Ok(0)
+    }
+    fn cctop(&mut self, _: u128, _: u128) -> Result<u128, Trap> {
+        Err(Trap::Unimplemented)
+    }
+    fn fadd_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        Ok((f32::from_bits(a0 as u32) + f32::from_bits(a1 as u32)).to_bits() as u128)
+    }
+    fn fadd_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        Ok((f64::from_bits(a0 as u64) + f64::from_bits(a1 as u64)).to_bits() as u128)
+    }
+    fn fcmp_s(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
+        fcmp(
+            a0,
+            f32::from_bits(a1 as u32) as f64,
+            f32::from_bits(a2 as u32) as f64,
+        )
+    }
+    fn fcmp_d(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
+        fcmp(a0, f64::from_bits(a1 as u64), f64::from_bits(a2 as u64))
+    }
+    fn packed_max_u8(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (x, y) = ((a0 as u64).to_le_bytes(), (a1 as u64).to_le_bytes());
+        let mut out = [0u8; 8];
+        for k in 0..8 {
+            out[k] = x[k].max(y[k]);
+        }
+        Ok(u64::from_le_bytes(out) as u128)
+    }
+    fn pred(&mut self, a0: u128) -> Result<u128, Trap> {
+        let n = u8_arg(a0);
+        if self.cpu.pred_tags >> self.cpu.pred_index(n) & 1 != 0 {
+            return Err(Trap::IllegalOperand);
+        }
+        Ok(self.cpu.pred(n) as u128)
+    }
+    fn pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        self.p.preds.push((u8_arg(a0), a1 != 0));
+        Ok(0)
+    }
+    fn local_pred(&mut self, a0: u128) -> Result<u128, Trap> {
+        Ok(self
+            .p
+            .local_preds
+            .get(u8_arg(a0) as usize)
+            .copied()
+            .unwrap_or(false) as u128)
+    }
+    fn local_pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        if let Some(p) = self.p.local_preds.get_mut(u8_arg(a0) as usize) {
+            *p = a1 != 0;
+        }
+        Ok(0)
+    }
+    fn ctpr(&mut self, a0: u128) -> Result<u128, Trap> {
+        Ok(self.cpu.ctpr.get(u8_arg(a0) as usize).copied().unwrap_or(0) as u128)
+    }
+    fn ctpr_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        self.p.ctprs.push((u8_arg(a0), a1 as u64));
+        Ok(0)
+    }
+    fn jump(&mut self, a0: u128) -> Result<u128, Trap> {
+        self.p.transfer = Some(Transfer::Jump(a0 as u64));
+        Ok(0)
+    }
+    fn call_to(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        self.p.transfer = Some(Transfer::Call(a0 as u64, u8_arg(a1)));
+        Ok(0)
+    }
+    fn syscall(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        self.p.transfer = Some(Transfer::Syscall(a0 as u64, u8_arg(a1)));
+        Ok(0)
+    }
+    fn return_to_caller(&mut self) -> Result<u128, Trap> {
+        self.p.transfer = Some(Transfer::Return);
+        Ok(0)
+    }
+    fn set_window(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
+        self.p.window = Some((u8_arg(a0), a1 != 0, a2 != 0));
+        Ok(0)
+    }
+    fn set_reg_rotation(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
+        self.p.reg_rotation = Some((u8_arg(a0), u8_arg(a1), u8_arg(a2)));
+        Ok(0)
+    }
+    fn set_pred_rotation(&mut self, a0: u128) -> Result<u128, Trap> {
+        self.p.pred_rotation = Some(u8_arg(a0));
+        Ok(0)
+    }
+    fn rotate_regs(&mut self) -> Result<u128, Trap> {
+        self.p.rotate_regs = true;
+        Ok(0)
+    }
+    fn rotate_preds(&mut self) -> Result<u128, Trap> {
+        self.p.rotate_preds = true;
+        Ok(0)
+    }
+}
+
+/// IEEE comparisons by the fcmp code: eq, lt, le, unord, ne, nlt, nle, ord.
+fn fcmp(code: u128, a: f64, b: f64) -> Result<u128, Trap> {
+    let r = match code & 7 {
+        0 => a == b,
+        1 => a < b,
+        2 => a <= b,
+        3 => a.is_nan() || b.is_nan(),
+        4 => a != b,
+        // "Not less": true for unordered operands too.
+        5 => a.partial_cmp(&b).is_none_or(|o| o.is_ge()),
+        6 => a.partial_cmp(&b).is_none_or(|o| o.is_gt()),
+        _ => !(a.is_nan() || b.is_nan()),
+    };
+    Ok(r as u128)
+}
+
+// State register numbers, named in isa/state.isa.
+use isa::consts::{
+    SR_BR, SR_CLKR, SR_CTPR1, SR_CTPR3, SR_FPCR, SR_FPSR, SR_IDR, SR_ILCR, SR_LSR, SR_PCSP_HI,
+    SR_PCSP_LO, SR_PFPFR, SR_PSP_HI, SR_PSP_LO, SR_PSR, SR_SBR, SR_UPSR, SR_USD_HI, SR_USD_LO,
+    SR_WD,
+};
+
+fn state_read(cpu: &Cpu, n: u8) -> Result<u64, Trap> {
+    Ok(match n as u32 {
+        SR_PSR => 0x31,
+        SR_WD => cpu.packed_wd(),
+        SR_PSP_LO => cpu.ps.base,
+        SR_PSP_HI => cpu.ps.size << 32 | cpu.ps.ind,
+        SR_PCSP_LO => cpu.pcs.base,
+        SR_PCSP_HI => cpu.pcs.size << 32 | cpu.pcs.ind,
+        SR_CTPR1..=SR_CTPR3 => cpu.ctpr[(n as u32 - SR_CTPR1 + 1) as usize],
+        SR_SBR => cpu.stack.top,
+        SR_USD_LO => cpu.stack.sp,
+        SR_USD_HI => (cpu.stack.sp - cpu.stack.limit) << 32,
+        SR_UPSR => cpu.upsr,
+        SR_LSR => cpu.lsr,
+        SR_ILCR => cpu.ilcr,
+        SR_PFPFR => cpu.pfpfr,
+        SR_FPCR => cpu.fpcr,
+        SR_FPSR => cpu.fpsr,
+        SR_BR => cpu.br.pack(),
+        SR_IDR => (cpu.iset.number() as u64) << 8,
+        SR_CLKR => cpu.executed,
+        _ => return Err(Trap::Privileged),
+    })
+}
+
+fn state_writable(n: u8) -> bool {
+    matches!(
+        n as u32,
+        SR_UPSR | SR_LSR | SR_ILCR | SR_PFPFR | SR_FPCR | SR_FPSR
+    )
+}
+
+pub(super) fn state_write(cpu: &mut Cpu, n: u8, v: u64) {
+    match n as u32 {
+        SR_UPSR => cpu.upsr = v,
+        SR_LSR => cpu.lsr = v,
+        SR_ILCR => cpu.ilcr = v,
+        SR_PFPFR => cpu.pfpfr = v,
+        SR_FPCR => cpu.fpcr = v,
+        SR_FPSR => cpu.fpsr = v,
+        _ => {}
+    }
+}
+
+fn width_of(ty: u8) -> u32 {
+    match ty {
+        b'S' => 32,
+        b'X' => 80,
+        b'Q' | b'P' => 128,
+        _ => 64,
+    }
+}
+
+fn tag_mask(ty: u8) -> u8 {
+    if ty == b'S' {
+        0x3
+    } else {
+        0xf
+    }
+}
+
+/// Reads an operand: value and tags.
+fn read(cpu: &Cpu, place: Place, ty: u8) -> Result<(u128, u8), Event> {
+    let r = match place {
+        Place::Const(v) => return Ok((v & crate::isa::bits::mask(width_of(ty)), 0)),
+        Place::Reg(n) => cpu.regs.get(cpu.reg_pos(n).map_err(bounds)?),
+        Place::Based(n) => cpu
+            .regs
+            .get(cpu.reg_pos(cpu.based_index(n)).map_err(bounds)?),
+        Place::Global(n) => Reg {
+            lo: cpu.globals[n as usize & 31],
+            hi: 0,
+            tag: cpu.global_tags[n as usize & 31],
+        },
+        Place::Pred(n) => return Ok((cpu.pred(n) as u128, 0)),
+        Place::Ctpr(n) => return Ok((cpu.ctpr[n as usize & 3] as u128, 0)),
+        Place::Nowhere => return Ok((0, 0)),
+    };
+    let v = match ty {
+        b'S' => r.lo as u32 as u128,
+        b'X' => r.lo as u128 | ((r.hi & 0xffff) as u128) << 64,
+        b'Q' | b'P' => r.lo as u128 | (r.hi as u128) << 64,
+        _ => r.lo as u128,
+    };
+    Ok((v, r.tag & tag_mask(ty)))
+}
+
+fn condition_holds(cpu: &Cpu, c: Condition) -> Result<bool, Event> {
+    let v = match (c.pred(), c.pcnt()) {
+        (Some(p), _) => cpu.pred(p as u32),
+        // %pcntN: the loop's prologue counter has reached N.
+        (_, Some(n)) => (cpu.lsr >> 48 & 0x1f) <= n as u64,
+        _ => return Err(fault(nix::libc::SIGILL, "invalid predicate in a condition")),
+    };
+    Ok(v != c.negated)
+}
+
+/// What `step` asks of its caller.
+pub enum Step {
+    /// The instruction completed; continue.
+    Next,
+    /// Stop here: a system call to serve (then call `finish_syscall`) or a fault.
+    Event(Event),
+}
+
+/// Executes one prepared wide instruction.
+pub fn step(
+    cpu: &mut Cpu,
+    mem: &mut GuestMemory,
+    prep: &Prepared,
+    code_written: &mut bool,
+) -> Step {
+    match run(cpu, mem, prep, code_written) {
+        Ok(None) => Step::Next,
+        Ok(Some(e)) | Err(e) => Step::Event(e),
+    }
+}
+
+fn run(
+    cpu: &mut Cpu,
+    mem: &mut GuestMemory,
+    prep: &Prepared,
+    code_written: &mut bool,
+) -> Result<Option<Event>, Event> {
+    let mut cx = Cx {
+        cpu,
+        mem,
+        p: Pending::default(),
+        src_tags: [(0, 0); 4],
+        tags_handled: false,
+        result_tag: None,
+        code_written: false,
+        fault: None,
+    };
+    // Phase 1: every operation reads the old state.
+    for op in &prep.ops {
+        let mut run_it = true;
+        for c in &op.rlp {
+            run_it &= condition_holds(cx.cpu, *c)?;
+        }
+        if !run_it {
+            continue;
+        }
+        let mut v = OpVals::default();
+        for (s, x) in &op.fixed {
+            *v.slot_mut(*s) = *x;
+        }
+        if let (Some(c), Some(s)) = (op.mrgc, op.cond_slot) {
+            *v.slot_mut(s) = condition_holds(cx.cpu, c)? as u128;
+        }
+        cx.src_tags = [(0, 0); 4];
+        cx.tags_handled = false;
+        cx.result_tag = None;
+        for (k, (s, place, ty)) in op.srcs.iter().enumerate() {
+            let (val, tag) = read(cx.cpu, *place, *ty)?;
+            *v.slot_mut(*s) = val;
+            if k < 4 {
+                cx.src_tags[k] = (val, tag);
+            }
+        }
+        let outcome = (op.sem)(&mut cx, &mut v);
+        let tagged_input = cx.tagged_sources() && !cx.tags_handled;
+        let (tag, failed) = match outcome {
+            Ok(()) if tagged_input && op.sm => (DIAG_TAG, true),
+            Ok(()) if tagged_input => return Err(trap_event(Trap::IllegalOperand)),
+            Ok(()) => (cx.result_tag.unwrap_or(0), false),
+            Err(_) if op.sm => (DIAG_TAG, true),
+            Err(Trap::MemoryFault(_)) if cx.fault.is_some() => {
+                return Err(cx
+                    .fault
+                    .map(mem_fault)
+                    .unwrap_or_else(|| trap_event(Trap::IllegalOpcode)))
+            }
+            Err(t) => return Err(trap_event(t)),
+        };
+        if let Some((s, place, ty)) = op.dst {
+            let value = if failed {
+                DIAG_VALUE as u128
+            } else {
+                v.slot(s)
+            };
+            cx.p.results.push((place, ty, value, tag & tag_mask(ty)));
+        }
+        if let Some((s, n)) = op.pdst {
+            cx.p.preds.push((n, v.slot(s) & 1 != 0));
+        }
+    }
+    for &(k, i) in &prep.ctls {
+        let c = &isa::CTLS[k as usize];
+        let Some(exec) = c.exec else {
+            return Err(fault(
+                nix::libc::SIGILL,
+                format!(
+                    "`{}` is not implemented by e2k-emu (no semantics in {})",
+                    c.name, c.src
+                ),
+            ));
+        };
+        if let Err(t) = exec(&prep.decoded.bundle, prep.decoded.addr, i, &mut cx) {
+            return Err(trap_event(t));
+        }
+    }
+    *code_written |= cx.code_written;
+    let p = cx.p;
+    commit(cpu, mem, prep, p)
+}

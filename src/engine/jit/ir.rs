@@ -1,0 +1,1194 @@
+//! The vocabulary generated lowering is written in: values that are either known at
+//! translation time (`LV::C`, folded with the interpreter's own `crate::isa::bits`, so both
+//! engines compute constants identically) or Cranelift values (`LV::V`, an `i64` kept
+//! zero-extended to its width), and the translation context `Lx` with memory access,
+//! side exits and the path condition of conditional code.
+
+use crate::engine::jit::block_cache::Key;
+use crate::engine::jit::state::{ev, off, EXIT_CONTROL, EXIT_INTERPRET};
+use crate::isa::bits;
+use crate::isa::semantics::Trap;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, MemFlags, Value};
+use cranelift_frontend::{FunctionBuilder, Variable};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A value during translation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LV {
+    C(u128),
+    V(Value),
+}
+
+/// This operation cannot be translated; the wide instruction is left to the interpreter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NoLower;
+
+/// A change compiled code hands to `interp::apply_control` (window, rotation, calls).
+#[derive(Clone, Copy, Debug)]
+pub enum Event {
+    Window(u32, bool, bool),
+    RegRotation(u32, u32, u32),
+    PredRotation(u32),
+    RotateRegs,
+    RotatePreds,
+    Call(LV, u32),
+    Syscall(LV, u32),
+    Return,
+}
+
+/// Register file entries (`crate::guest::window::Reg`).
+pub const REG_SIZE: i64 = std::mem::size_of::<crate::guest::window::Reg>() as i64;
+const REG_HI: i32 = std::mem::offset_of!(crate::guest::window::Reg, hi) as i32;
+const REG_TAG: i32 = std::mem::offset_of!(crate::guest::window::Reg, tag) as i32;
+
+/// A change a wide instruction makes, applied when it ends (under a condition).
+#[derive(Clone, Copy, Debug)]
+pub enum Effect {
+    /// Window register position (relative to %r0), type letter, value.
+    Reg(u32, u8, LV),
+    Global(u32, u8, LV),
+    Pred(u32, LV),
+    Ctpr(u32, LV),
+    Lsr(LV),
+}
+
+/// Translation state for one block of wide instructions.
+///
+/// Guest registers, predicates, %ctpr, LSR and the instruction count live in Cranelift
+/// variables for the whole block: the entry loads them (leaving at once if any is
+/// tagged), every exit stores back what was written. Which registers to load is
+/// learnt by translating the block once before (`touched`).
+pub struct Lx<'a> {
+    pub b: FunctionBuilder<'a>,
+    /// `*mut JitState`.
+    pub state: Value,
+    /// Address of the wide instruction being translated.
+    pub pc: u64,
+    /// Window size, rotation (fixed for the block: they are part of its key).
+    pub wd_size: u32,
+    pub br: crate::guest::cpu::Rotation,
+    /// Conditions under which the current code runs (innermost last).
+    paths: Vec<LV>,
+    /// Effects of the current wide instruction, with their conditions.
+    pub effects: Vec<(LV, Effect)>,
+    /// A transfer: (condition, target).
+    pub transfer: Option<(LV, LV)>,
+    /// Window, rotation and call events of the current wide instruction.
+    pub events: Vec<(LV, Event)>,
+    /// @p0..@p6 of the predicate logic unit.
+    pub local_preds: [LV; 7],
+    /// The block that leaves compiled code to interpret the current wide instruction.
+    exit_here: Option<Block>,
+    /// Exit blocks and the code they return, filled in by `finish`.
+    exits: Vec<(Block, u64)>,
+    /// Fixed `JitState` fields: guest memory base, page permissions, size, globals.
+    mem: Value,
+    pages: Value,
+    mem_size: Value,
+    globals: Value,
+    global_tags: Value,
+    regs_ptr: Value,
+    /// Register positions the block reads or writes, and their variables.
+    pub touched: BTreeSet<u32>,
+    regs: BTreeMap<u32, Variable>,
+    written: BTreeSet<u32>,
+    preds: Variable,
+    ctpr: [Variable; 4],
+    lsr: Variable,
+    executed: Variable,
+    /// Which of preds, ctpr1-3, lsr were written (preds, ctpr0..3, lsr).
+    dirty: [bool; 6],
+    /// %ctpr values known on the current path (prepared earlier in the block), so
+    /// that transfers through them have known targets.
+    pub ctpr_known: [Option<u128>; 4],
+}
+
+fn mask(w: u32) -> u128 {
+    bits::mask(w)
+}
+
+impl<'a> Lx<'a> {
+    /// Starts translating the block at `start` in the entry block: loads the state the
+    /// block uses (the registers in `preload`) and leaves at once if any of it is
+    /// tagged. Returns with the builder in the block's head.
+    pub fn new(
+        mut b: FunctionBuilder<'a>,
+        state: Value,
+        key: &Key,
+        preload: &BTreeSet<u32>,
+        head: Block,
+    ) -> Lx<'a> {
+        let (start, wd_size, br, ctpr_now) = (key.ip, key.wd_size, key.rotation(), key.ctprs());
+        let t = MemFlags::trusted();
+        let [mem, pages, mem_size, globals, global_tags, regs_ptr] = [
+            off::MEM,
+            off::PAGES,
+            off::MEM_SIZE,
+            off::GLOBALS,
+            off::GLOBAL_TAGS,
+            off::REGS,
+        ]
+        .map(|o| b.ins().load(types::I64, t, state, o));
+        let preds = b.declare_var(types::I32);
+        let v = b.ins().load(types::I32, t, state, off::PREDS);
+        b.def_var(preds, v);
+        let ctpr = [0, 1, 2, 3].map(|k| {
+            let var = b.declare_var(types::I64);
+            let v = b.ins().load(types::I64, t, state, off::CTPR + 8 * k);
+            b.def_var(var, v);
+            var
+        });
+        // The %ctpr values at translation are assumed (and checked on entry): loops
+        // branch through a %ctpr prepared before them, which makes their target and
+        // kind known.
+        let mut guard = None;
+        let mut ctpr_known = [None; 4];
+        for k in 1..4 {
+            if ctpr_now[k] != 0 {
+                let v = b.use_var(ctpr[k]);
+                let ne = b.ins().icmp_imm(IntCC::NotEqual, v, ctpr_now[k] as i64);
+                let ne = b.ins().uextend(types::I64, ne);
+                guard = Some(match guard {
+                    None => ne,
+                    Some(g) => b.ins().bor(g, ne),
+                });
+                ctpr_known[k] = Some(ctpr_now[k] as u128);
+            }
+        }
+        let lsr = b.declare_var(types::I64);
+        let v = b.ins().load(types::I64, t, state, off::LSR);
+        b.def_var(lsr, v);
+        let executed = b.declare_var(types::I64);
+        let v = b.ins().load(types::I64, t, state, off::EXECUTED);
+        b.def_var(executed, v);
+        // Tagged predicates or registers: the interpreter runs this block.
+        let mut tags = b.ins().load(types::I32, t, state, off::PRED_TAGS);
+        tags = b.ins().uextend(types::I64, tags);
+        let mut regs = BTreeMap::new();
+        // Registers holding tags or a nonzero extension (80/128-bit values) are left
+        // to the interpreter too, so compiled code keeps only the low 64 bits.
+        for &pos in preload {
+            let at = (pos as i64 * REG_SIZE) as i32;
+            let tag = b.ins().uload8(types::I64, t, regs_ptr, at + REG_TAG);
+            tags = b.ins().bor(tags, tag);
+            let hi = b.ins().load(types::I64, t, regs_ptr, at + REG_HI);
+            tags = b.ins().bor(tags, hi);
+            let lo = b.declare_var(types::I64);
+            let v = b.ins().load(types::I64, t, regs_ptr, at);
+            b.def_var(lo, v);
+            regs.insert(pos, lo);
+        }
+        if let Some(g) = guard {
+            tags = b.ins().bor(tags, g);
+        }
+        let away = b.create_block();
+        b.ins().brif(tags, away, &[], head, &[]);
+        b.switch_to_block(away);
+        let code = b.ins().iconst(types::I64, (start | EXIT_INTERPRET) as i64);
+        b.ins().return_(&[code]);
+        b.switch_to_block(head);
+        Lx {
+            b,
+            state,
+            pc: start,
+            wd_size,
+            br,
+            paths: vec![],
+            effects: vec![],
+            transfer: None,
+            events: vec![],
+            local_preds: [LV::C(0); 7],
+            exit_here: None,
+            exits: vec![],
+            mem,
+            pages,
+            mem_size,
+            globals,
+            global_tags,
+            regs_ptr,
+            touched: preload.clone(),
+            regs,
+            written: BTreeSet::new(),
+            preds,
+            ctpr,
+            lsr,
+            executed,
+            dirty: [false; 6],
+            ctpr_known,
+        }
+    }
+
+    /// Stores what the block changed and returns `code` to the dispatcher.
+    pub fn leave_with(&mut self, code: Value) {
+        let t = MemFlags::trusted();
+        let s = self.state;
+        for pos in self.written.clone() {
+            let lo = self.regs[&pos];
+            let at = (pos as i64 * REG_SIZE) as i32;
+            let l = self.b.use_var(lo);
+            self.b.ins().store(t, l, self.regs_ptr, at);
+        }
+        if self.dirty[0] {
+            let v = self.b.use_var(self.preds);
+            self.b.ins().store(t, v, s, off::PREDS);
+        }
+        for k in 0..4 {
+            if self.dirty[1 + k] {
+                let v = self.b.use_var(self.ctpr[k]);
+                self.b.ins().store(t, v, s, off::CTPR + 8 * k as i32);
+            }
+        }
+        if self.dirty[5] {
+            let v = self.b.use_var(self.lsr);
+            self.b.ins().store(t, v, s, off::LSR);
+        }
+        let n = self.b.use_var(self.executed);
+        self.b.ins().store(t, n, s, off::EXECUTED);
+        self.b.ins().return_(&[code]);
+    }
+
+    /// Counts one executed wide instruction.
+    pub fn count(&mut self) {
+        let n = self.b.use_var(self.executed);
+        let n = self.b.ins().iadd_imm(n, 1);
+        self.b.def_var(self.executed, n);
+    }
+
+    /// Fills the exit blocks; call once the last block is terminated.
+    pub fn finish(&mut self) {
+        for (blk, code) in std::mem::take(&mut self.exits) {
+            self.b.switch_to_block(blk);
+            let c = self.b.ins().iconst(types::I64, code as i64);
+            self.leave_with(c);
+        }
+    }
+
+    /// Starts a wide instruction.
+    pub fn begin(&mut self, pc: u64) {
+        self.pc = pc;
+        self.paths.clear();
+        self.effects.clear();
+        self.transfer = None;
+        self.events.clear();
+        self.local_preds = [LV::C(0); 7];
+        self.exit_here = None;
+    }
+
+    /// Records a window, rotation or call event under the current path.
+    pub fn event(&mut self, e: Event) -> Result<(), NoLower> {
+        let c = self.path()?;
+        if c != LV::C(0) {
+            self.events.push((c, e));
+        }
+        Ok(())
+    }
+
+    /// After the instruction's effects: if one of its events happens, hand them (and
+    /// its transfer) to the interpreter's control code and leave; returns whether
+    /// they happen for sure (then this path ends).
+    pub fn emit_events(&mut self, next: u64) -> Result<bool, NoLower> {
+        if self.events.is_empty() {
+            return Ok(false);
+        }
+        let t = MemFlags::trusted();
+        let s = self.state;
+        let mut mask = LV::C(0);
+        for (c, e) in self.events.clone() {
+            let bit = match e {
+                Event::Window(wsz, nfx, dbl) => {
+                    let v = self.b.ins().iconst(
+                        types::I32,
+                        (wsz | (nfx as u32) << 8 | (dbl as u32) << 9) as i64,
+                    );
+                    self.b.ins().store(t, v, s, off::EV_WINDOW);
+                    ev::WINDOW
+                }
+                Event::RegRotation(rbs, rsz, rcur) => {
+                    let v = self
+                        .b
+                        .ins()
+                        .iconst(types::I32, (rbs | rsz << 8 | rcur << 16) as i64);
+                    self.b.ins().store(t, v, s, off::EV_ROTATION);
+                    ev::REG_ROTATION
+                }
+                Event::PredRotation(psz) => {
+                    let v = self.b.ins().iconst(types::I32, psz as i64);
+                    self.b.ins().store(t, v, s, off::EV_PSZ);
+                    ev::PRED_ROTATION
+                }
+                Event::RotateRegs => ev::ROTATE_REGS,
+                Event::RotatePreds => ev::ROTATE_PREDS,
+                Event::Call(target, wbs) | Event::Syscall(target, wbs) => {
+                    let v = self.value(target);
+                    let v = self.pick(c, LV::V(v), v);
+                    self.b.ins().store(t, v, s, off::EV_TARGET);
+                    let w = self.b.ins().iconst(types::I32, wbs as i64);
+                    self.b.ins().store(t, w, s, off::EV_WBS);
+                    if matches!(e, Event::Call(..)) {
+                        ev::CALL
+                    } else {
+                        ev::SYSCALL
+                    }
+                }
+                Event::Return => ev::RETURN,
+            };
+            let b = select(self, c, LV::C(bit as u128), LV::C(0))?;
+            mask = or(self, mask, b)?;
+        }
+        if let Some((c, target)) = self.transfer {
+            let v = self.value(target);
+            self.b.ins().store(t, v, s, off::EV_JUMP);
+            let b = select(self, c, LV::C(ev::JUMP as u128), LV::C(0))?;
+            // Only together with another event: a plain jump stays in compiled code.
+            let any = ne(self, mask, LV::C(0))?;
+            let b = select(self, any, b, LV::C(0))?;
+            mask = or(self, mask, b)?;
+        }
+        let n = self.b.ins().iconst(types::I64, next as i64);
+        self.b.ins().store(t, n, s, off::EV_NEXT);
+        let code = self
+            .b
+            .ins()
+            .iconst(types::I64, (self.pc | EXIT_CONTROL) as i64);
+        match mask {
+            LV::C(0) => Ok(false),
+            LV::C(m) => {
+                let m = self.b.ins().iconst(types::I32, m as i64);
+                self.b.ins().store(t, m, s, off::EV_MASK);
+                self.leave_with(code);
+                Ok(true)
+            }
+            LV::V(m) => {
+                let m32 = self.b.ins().ireduce(types::I32, m);
+                self.b.ins().store(t, m32, s, off::EV_MASK);
+                let away = self.b.create_block();
+                let stay = self.b.create_block();
+                self.b.ins().brif(m, away, &[], stay, &[]);
+                self.b.switch_to_block(away);
+                self.leave_with(code);
+                self.b.switch_to_block(stay);
+                Ok(false)
+            }
+        }
+    }
+
+    pub fn value(&mut self, v: LV) -> Value {
+        match v {
+            LV::C(c) => self.b.ins().iconst(types::I64, c as u64 as i64),
+            LV::V(v) => v,
+        }
+    }
+
+    fn flag(&mut self, v: LV) -> Value {
+        let x = self.value(v);
+        self.b.ins().icmp_imm(IntCC::NotEqual, x, 0)
+    }
+
+    /// The condition under which the current code runs.
+    pub fn path(&mut self) -> Result<LV, NoLower> {
+        let mut c = LV::C(1);
+        for p in self.paths.clone() {
+            c = land(self, c, p)?;
+        }
+        Ok(c)
+    }
+
+    pub fn push_path(&mut self, c: LV) -> Result<(), NoLower> {
+        self.paths.push(c);
+        Ok(())
+    }
+
+    /// Switches the innermost condition to its negation (the `else` side).
+    pub fn flip_path(&mut self) -> Result<(), NoLower> {
+        let c = self.paths.pop().ok_or(NoLower)?;
+        let n = eq(self, c, LV::C(0))?;
+        self.paths.push(n);
+        Ok(())
+    }
+
+    pub fn pop_path(&mut self) {
+        self.paths.pop();
+    }
+
+    /// Records an effect of the current wide instruction under the current path.
+    pub fn effect(&mut self, e: Effect) -> Result<(), NoLower> {
+        let c = self.path()?;
+        if let Effect::Reg(pos, ..) = e {
+            self.reg_vars(pos)?;
+        }
+        if c != LV::C(0) {
+            self.effects.push((c, e));
+        }
+        Ok(())
+    }
+
+    /// Leaves compiled code, to interpret this wide instruction, when `c` holds.
+    pub fn exit_if(&mut self, c: LV) -> Result<(), NoLower> {
+        let p = self.path()?;
+        let c = land(self, p, c)?;
+        match c {
+            LV::C(0) => Ok(()),
+            // Always leaving: the interpreter should simply run this instruction.
+            LV::C(_) => Err(NoLower),
+            LV::V(_) => {
+                let f = self.flag(c);
+                let exit = self.exit_block();
+                let cont = self.b.create_block();
+                self.b.ins().brif(f, exit, &[], cont, &[]);
+                self.b.seal_block(cont);
+                self.b.switch_to_block(cont);
+                Ok(())
+            }
+        }
+    }
+
+    fn exit_block(&mut self) -> Block {
+        if let Some(b) = self.exit_here {
+            return b;
+        }
+        let blk = self.b.create_block();
+        self.b.set_cold_block(blk);
+        self.exits.push((blk, self.pc | EXIT_INTERPRET));
+        self.exit_here = Some(blk);
+        blk
+    }
+
+    /// The interpreter raises the trap (with its exact message), so a trap that may
+    /// happen is a side exit.
+    pub fn trap_if(&mut self, c: LV, _t: Trap) -> Result<(), NoLower> {
+        self.exit_if(c)
+    }
+
+    /// Host address of a guest access, leaving for the interpreter when the access is
+    /// outside guest memory or not allowed by the page permissions (`need`).
+    fn guest_address(
+        &mut self,
+        addr: LV,
+        bytes: u64,
+        need: u8,
+        forbid: u8,
+    ) -> Result<Value, NoLower> {
+        let a = self.value(addr);
+        // One page-table entry covers the access unless it crosses a page, which is
+        // left to the interpreter with addresses outside guest memory (the table has
+        // an entry for every page of it).
+        let outside = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, a, self.mem_size);
+        let in_page = self.b.ins().band_imm(a, 0xfff);
+        let crosses =
+            self.b
+                .ins()
+                .icmp_imm(IntCC::UnsignedGreaterThan, in_page, 0x1000 - bytes as i64);
+        let bad_range = self.b.ins().bor(outside, crosses);
+        let bad_range = self.b.ins().uextend(types::I64, bad_range);
+        self.exit_if(LV::V(bad_range))?;
+        let pg = self.b.ins().ushr_imm(a, 12);
+        let at = self.b.ins().iadd(self.pages, pg);
+        let perm = self.b.ins().uload8(types::I64, MemFlags::trusted(), at, 0);
+        let m = self.b.ins().band_imm(
+            perm,
+            (need | forbid | crate::guest::memory::perm::MAPPED) as i64,
+        );
+        let bad = self.b.ins().icmp_imm(
+            IntCC::NotEqual,
+            m,
+            (need | crate::guest::memory::perm::MAPPED) as i64,
+        );
+        let bad = self.b.ins().uextend(types::I64, bad);
+        self.exit_if(LV::V(bad))?;
+        Ok(self.b.ins().iadd(self.mem, a))
+    }
+
+    /// Runs `f` only where the current path holds; its result (or 0) joins after.
+    fn guarded(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<Option<Value>, NoLower>,
+    ) -> Result<Option<Value>, NoLower> {
+        let p = self.path()?;
+        match p {
+            LV::C(0) => Ok(None),
+            LV::C(_) => f(self),
+            LV::V(_) => {
+                let flag = self.flag(p);
+                let body = self.b.create_block();
+                let join = self.b.create_block();
+                self.b.append_block_param(join, types::I64);
+                let zero = self.b.ins().iconst(types::I64, 0);
+                self.b
+                    .ins()
+                    .brif(flag, body, &[], join, &[BlockArg::Value(zero)]);
+                self.b.seal_block(body);
+                self.b.switch_to_block(body);
+                let saved = std::mem::take(&mut self.paths);
+                let r = f(self);
+                self.paths = saved;
+                let v = r?.unwrap_or(zero);
+                self.b.ins().jump(join, &[BlockArg::Value(v)]);
+                self.b.seal_block(join);
+                self.b.switch_to_block(join);
+                Ok(Some(self.b.block_params(join)[0]))
+            }
+        }
+    }
+
+    pub fn load(&mut self, addr: LV, bits: u32) -> Result<LV, NoLower> {
+        if bits > 64 {
+            return Err(NoLower);
+        }
+        let v = self.guarded(|x| {
+            let host =
+                x.guest_address(addr, (bits / 8) as u64, crate::guest::memory::perm::READ, 0)?;
+            let ty = match bits {
+                8 => types::I8,
+                16 => types::I16,
+                32 => types::I32,
+                _ => types::I64,
+            };
+            let v = x.b.ins().load(ty, MemFlags::new(), host, 0);
+            Ok(Some(if bits < 64 {
+                x.b.ins().uextend(types::I64, v)
+            } else {
+                v
+            }))
+        })?;
+        Ok(v.map_or(LV::C(0), LV::V))
+    }
+
+    pub fn store(&mut self, addr: LV, bits: u32, value: LV) -> Result<LV, NoLower> {
+        if bits > 64 {
+            return Err(NoLower);
+        }
+        self.guarded(|x| {
+            // Stores to code pages are left to the interpreter (it drops translations).
+            let host = x.guest_address(
+                addr,
+                (bits / 8) as u64,
+                crate::guest::memory::perm::WRITE,
+                crate::guest::memory::perm::EXEC,
+            )?;
+            let v = x.value(value);
+            let v = if bits < 64 {
+                let ty = match bits {
+                    8 => types::I8,
+                    16 => types::I16,
+                    _ => types::I32,
+                };
+                x.b.ins().ireduce(ty, v)
+            } else {
+                v
+            };
+            x.b.ins().store(MemFlags::new(), v, host, 0);
+            Ok(None)
+        })?;
+        Ok(LV::C(0))
+    }
+
+    /// The variable of register `pos` (its low 64 bits).
+    fn reg_vars(&mut self, pos: u32) -> Result<Variable, NoLower> {
+        if pos >= self.wd_size {
+            return Err(NoLower);
+        }
+        self.touched.insert(pos);
+        match self.regs.get(&pos) {
+            Some(v) => Ok(*v),
+            None => {
+                // First translation: any variable will do, the code is thrown away.
+                let v = self.b.declare_var(types::I64);
+                self.regs.insert(pos, v);
+                Ok(v)
+            }
+        }
+    }
+
+    /// Reads `%rN`-relative register `pos` (its tag was checked on entry).
+    pub fn read_reg(&mut self, pos: u32, ty: u8) -> Result<LV, NoLower> {
+        if matches!(ty, b'X' | b'Q' | b'P') {
+            return Err(NoLower);
+        }
+        let lo = self.reg_vars(pos)?;
+        let v = self.b.use_var(lo);
+        Ok(LV::V(if ty == b'S' {
+            self.b.ins().band_imm(v, 0xffff_ffff)
+        } else {
+            v
+        }))
+    }
+
+    pub fn read_global(&mut self, n: u32, ty: u8) -> Result<LV, NoLower> {
+        if matches!(ty, b'X' | b'Q' | b'P') {
+            return Err(NoLower);
+        }
+        let tags = self.global_tags;
+        let tag = self
+            .b
+            .ins()
+            .uload8(types::I64, MemFlags::trusted(), tags, n as i32);
+        let tag = if ty == b'S' {
+            self.b.ins().band_imm(tag, 3)
+        } else {
+            tag
+        };
+        self.exit_if(LV::V(tag))?;
+        let g = self.globals;
+        let v = if ty == b'S' {
+            self.b.ins().uload32(MemFlags::trusted(), g, n as i32 * 8)
+        } else {
+            self.b
+                .ins()
+                .load(types::I64, MemFlags::trusted(), g, n as i32 * 8)
+        };
+        Ok(LV::V(v))
+    }
+
+    /// Physical predicate `p` (rotation already applied; tags were checked on entry).
+    pub fn read_pred(&mut self, p: u32) -> Result<LV, NoLower> {
+        let preds = self.b.use_var(self.preds);
+        let v = self.b.ins().ushr_imm(preds, p as i64);
+        let v = self.b.ins().band_imm(v, 1);
+        Ok(LV::V(self.b.ins().uextend(types::I64, v)))
+    }
+
+    pub fn read_ctpr(&mut self, n: u32) -> LV {
+        match self.ctpr_known[n as usize & 3] {
+            Some(v) => LV::C(v),
+            None => LV::V(self.b.use_var(self.ctpr[n as usize & 3])),
+        }
+    }
+
+    pub fn read_lsr(&mut self) -> LV {
+        LV::V(self.b.use_var(self.lsr))
+    }
+
+    /// Applies the recorded effects (the end of the wide instruction).
+    pub fn commit(&mut self) -> Result<(), NoLower> {
+        // A window change lands before the results: they must fit both windows.
+        for (_, e) in &self.events {
+            if let Event::Window(wsz, ..) = e {
+                if self
+                    .effects
+                    .iter()
+                    .any(|(_, f)| matches!(f, Effect::Reg(pos, ..) if *pos >= 2 * wsz))
+                {
+                    return Err(NoLower);
+                }
+            }
+        }
+        let effects = std::mem::take(&mut self.effects);
+        for (c, e) in effects {
+            match e {
+                Effect::Reg(pos, ty, v) => {
+                    let lo = self.reg_vars(pos)?;
+                    let v = if ty == b'S' {
+                        and(self, v, LV::C(0xffff_ffff))?
+                    } else {
+                        v
+                    };
+                    let new = self.conditional(c, v, lo)?;
+                    self.b.def_var(lo, new);
+                    self.written.insert(pos);
+                }
+                Effect::Global(n, ty, v) => {
+                    let g = self.globals;
+                    let v = if ty == b'S' {
+                        and(self, v, LV::C(0xffff_ffff))?
+                    } else {
+                        v
+                    };
+                    let old = self
+                        .b
+                        .ins()
+                        .load(types::I64, MemFlags::trusted(), g, n as i32 * 8);
+                    let v = self.pick(c, v, old);
+                    self.b.ins().store(MemFlags::trusted(), v, g, n as i32 * 8);
+                    let tags = self.global_tags;
+                    let z8 = self.b.ins().iconst(types::I8, 0);
+                    let old = self
+                        .b
+                        .ins()
+                        .load(types::I8, MemFlags::trusted(), tags, n as i32);
+                    let tag = match c {
+                        LV::C(_) => z8,
+                        LV::V(_) => {
+                            let f = self.flag(c);
+                            self.b.ins().select(f, z8, old)
+                        }
+                    };
+                    self.b.ins().store(MemFlags::trusted(), tag, tags, n as i32);
+                }
+                Effect::Pred(p, v) => {
+                    let preds = self.b.use_var(self.preds);
+                    let bit = 1i64 << p;
+                    let v = self.value(v);
+                    let v = self.b.ins().ireduce(types::I32, v);
+                    let v = self.b.ins().band_imm(v, 1);
+                    let v = self.b.ins().ishl_imm(v, p as i64);
+                    let cleared = self.b.ins().band_imm(preds, !bit);
+                    let new = self.b.ins().bor(cleared, v);
+                    let new = match c {
+                        LV::C(_) => new,
+                        LV::V(_) => {
+                            let f = self.flag(c);
+                            self.b.ins().select(f, new, preds)
+                        }
+                    };
+                    self.b.def_var(self.preds, new);
+                    self.dirty[0] = true;
+                }
+                Effect::Ctpr(n, v) => {
+                    let k = n as usize & 3;
+                    self.ctpr_known[k] = match (c, v) {
+                        (LV::C(_), LV::C(x)) => Some(x),
+                        _ => None,
+                    };
+                    let new = self.conditional(c, v, self.ctpr[k])?;
+                    self.b.def_var(self.ctpr[k], new);
+                    self.dirty[1 + k] = true;
+                }
+                Effect::Lsr(v) => {
+                    let new = self.conditional(c, v, self.lsr)?;
+                    self.b.def_var(self.lsr, new);
+                    self.dirty[5] = true;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn pick(&mut self, c: LV, v: LV, old: Value) -> Value {
+        match c {
+            LV::C(_) => self.value(v),
+            LV::V(_) => {
+                let f = self.flag(c);
+                let v = self.value(v);
+                self.b.ins().select(f, v, old)
+            }
+        }
+    }
+
+    /// `v` where `c` holds, else the variable's current value.
+    fn conditional(&mut self, c: LV, v: LV, var: Variable) -> Result<Value, NoLower> {
+        match c {
+            LV::C(_) => Ok(self.value(v)),
+            LV::V(_) => {
+                let old = self.b.use_var(var);
+                Ok(self.pick(c, v, old))
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- primitives
+// Each folds constants with `crate::isa::bits` and otherwise emits IR on i64 values that
+// hold `w`-bit numbers zero-extended; wider values are not translated.
+
+fn fits(w: u32) -> Result<(), NoLower> {
+    if w <= 64 {
+        Ok(())
+    } else {
+        Err(NoLower)
+    }
+}
+
+fn masked(x: &mut Lx, v: Value, w: u32) -> Value {
+    if w >= 64 {
+        v
+    } else {
+        x.b.ins().band_imm(v, mask(w) as i64)
+    }
+}
+
+fn bool_value(x: &mut Lx, c: Value) -> LV {
+    LV::V(x.b.ins().uextend(types::I64, c))
+}
+
+/// Sign-extends a `w`-bit value to 64 bits.
+fn signed(x: &mut Lx, v: Value, w: u32) -> Value {
+    if w >= 64 {
+        v
+    } else {
+        let s = x.b.ins().ishl_imm(v, 64 - w as i64);
+        x.b.ins().sshr_imm(s, 64 - w as i64)
+    }
+}
+
+macro_rules! binary {
+    ($name:ident, $fold:expr, $emit:expr) => {
+        pub fn $name(x: &mut Lx, a: LV, b: LV, w: u32) -> Result<LV, NoLower> {
+            if let (LV::C(p), LV::C(q)) = (a, b) {
+                return Ok(LV::C($fold(p, q, w)));
+            }
+            fits(w)?;
+            let (p, q) = (x.value(a), x.value(b));
+            let r = $emit(x, p, q, w);
+            Ok(LV::V(r))
+        }
+    };
+}
+
+binary!(add, bits::add, |x: &mut Lx, p, q, w| {
+    let r = x.b.ins().iadd(p, q);
+    masked(x, r, w)
+});
+binary!(sub, bits::sub, |x: &mut Lx, p, q, w| {
+    let r = x.b.ins().isub(p, q);
+    masked(x, r, w)
+});
+binary!(mul, bits::mul, |x: &mut Lx, p, q, w| {
+    let r = x.b.ins().imul(p, q);
+    masked(x, r, w)
+});
+binary!(shl, bits::shl, |x: &mut Lx, p, n, w: u32| {
+    let r = x.b.ins().ishl(p, n);
+    let r = masked(x, r, w);
+    let ok = x.b.ins().icmp_imm(IntCC::UnsignedLessThan, n, w as i64);
+    let zero = x.b.ins().iconst(types::I64, 0);
+    x.b.ins().select(ok, r, zero)
+});
+binary!(shr, bits::shr, |x: &mut Lx, p, n, w: u32| {
+    let r = x.b.ins().ushr(p, n);
+    let ok = x.b.ins().icmp_imm(IntCC::UnsignedLessThan, n, w as i64);
+    let zero = x.b.ins().iconst(types::I64, 0);
+    x.b.ins().select(ok, r, zero)
+});
+binary!(sar, bits::sar, |x: &mut Lx, p, n, w: u32| {
+    let top = x.b.ins().iconst(types::I64, w as i64 - 1);
+    let big =
+        x.b.ins()
+            .icmp_imm(IntCC::UnsignedGreaterThan, n, w as i64 - 1);
+    let n = x.b.ins().select(big, top, n);
+    let s = signed(x, p, w);
+    let r = x.b.ins().sshr(s, n);
+    masked(x, r, w)
+});
+/// `d`, or 1 where `odd` holds: semantics trap on a zero divisor before dividing, and
+/// the host must not trap on it (or on MIN / -1) either.
+fn divisor_or_one(x: &mut Lx, odd: Value, d: Value) -> Value {
+    let one = x.b.ins().iconst(types::I64, 1);
+    x.b.ins().select(odd, one, d)
+}
+
+/// `r`, or 0 where `z` holds.
+fn zero_if(x: &mut Lx, z: Value, r: Value) -> Value {
+    let zero = x.b.ins().iconst(types::I64, 0);
+    x.b.ins().select(z, zero, r)
+}
+
+binary!(udiv, bits::udiv, |x: &mut Lx, p, q, _w| {
+    let z = x.b.ins().icmp_imm(IntCC::Equal, q, 0);
+    let d = divisor_or_one(x, z, q);
+    let r = x.b.ins().udiv(p, d);
+    zero_if(x, z, r)
+});
+binary!(urem, bits::urem, |x: &mut Lx, p, q, _w| {
+    let z = x.b.ins().icmp_imm(IntCC::Equal, q, 0);
+    let d = divisor_or_one(x, z, q);
+    let r = x.b.ins().urem(p, d);
+    zero_if(x, z, r)
+});
+binary!(sdiv, bits::sdiv, |x: &mut Lx, p, q, w| {
+    let (a, d) = (signed(x, p, w), signed(x, q, w));
+    // A -1 divisor divides by 1 and negates instead.
+    let z = x.b.ins().icmp_imm(IntCC::Equal, d, 0);
+    let m1 = x.b.ins().icmp_imm(IntCC::Equal, d, -1);
+    let odd = x.b.ins().bor(z, m1);
+    let safe = divisor_or_one(x, odd, d);
+    let r = x.b.ins().sdiv(a, safe);
+    let neg = x.b.ins().ineg(a);
+    let r = x.b.ins().select(m1, neg, r);
+    let r = zero_if(x, z, r);
+    masked(x, r, w)
+});
+binary!(srem, bits::srem, |x: &mut Lx, p, q, w| {
+    let (a, d) = (signed(x, p, w), signed(x, q, w));
+    // Remainders by 0 (trapped before) and by -1 are 0.
+    let z = x.b.ins().icmp_imm(IntCC::Equal, d, 0);
+    let m1 = x.b.ins().icmp_imm(IntCC::Equal, d, -1);
+    let odd = x.b.ins().bor(z, m1);
+    let safe = divisor_or_one(x, odd, d);
+    let r = x.b.ins().srem(a, safe);
+    let r = zero_if(x, odd, r);
+    masked(x, r, w)
+});
+binary!(mulhu, bits::mulhu, |x: &mut Lx, p, q, w: u32| {
+    if w == 64 {
+        x.b.ins().umulhi(p, q)
+    } else {
+        let r = x.b.ins().imul(p, q);
+        let r = x.b.ins().ushr_imm(r, w as i64);
+        masked(x, r, w)
+    }
+});
+binary!(mulhs, bits::mulhs, |x: &mut Lx, p, q, w: u32| {
+    if w == 64 {
+        x.b.ins().smulhi(p, q)
+    } else {
+        let (a, b) = (signed(x, p, w), signed(x, q, w));
+        let r = x.b.ins().imul(a, b);
+        let r = x.b.ins().sshr_imm(r, w as i64);
+        masked(x, r, w)
+    }
+});
+binary!(rotl, bits::rotl, |x: &mut Lx, p, n, w: u32| rotate(
+    x, p, n, w, true
+));
+binary!(rotr, bits::rotr, |x: &mut Lx, p, n, w: u32| rotate(
+    x, p, n, w, false
+));
+
+fn rotate(x: &mut Lx, p: Value, n: Value, w: u32, left: bool) -> Value {
+    match w {
+        64 => {
+            if left {
+                x.b.ins().rotl(p, n)
+            } else {
+                x.b.ins().rotr(p, n)
+            }
+        }
+        32 => {
+            let v = x.b.ins().ireduce(types::I32, p);
+            let r = if left {
+                x.b.ins().rotl(v, n)
+            } else {
+                x.b.ins().rotr(v, n)
+            };
+            x.b.ins().uextend(types::I64, r)
+        }
+        _ => {
+            // n mod w, then the two shifted halves.
+            let wv = x.b.ins().iconst(types::I64, w as i64);
+            let k = x.b.ins().urem(n, wv);
+            let back = x.b.ins().isub(wv, k);
+            let (a, b) = if left {
+                (x.b.ins().ishl(p, k), x.b.ins().ushr(p, back))
+            } else {
+                (x.b.ins().ushr(p, k), x.b.ins().ishl(p, back))
+            };
+            let zero_k = x.b.ins().icmp_imm(IntCC::Equal, k, 0);
+            let r = x.b.ins().bor(a, b);
+            let r = masked(x, r, w);
+            x.b.ins().select(zero_k, p, r)
+        }
+    }
+}
+
+macro_rules! compare {
+    ($name:ident, $fold:expr, $cc:expr, $signed:expr) => {
+        pub fn $name(x: &mut Lx, a: LV, b: LV, w: u32) -> Result<LV, NoLower> {
+            if let (LV::C(p), LV::C(q)) = (a, b) {
+                return Ok(LV::C($fold(p, q, w)));
+            }
+            fits(w)?;
+            let (mut p, mut q) = (x.value(a), x.value(b));
+            if $signed {
+                p = signed(x, p, w);
+                q = signed(x, q, w);
+            }
+            let c = x.b.ins().icmp($cc, p, q);
+            Ok(bool_value(x, c))
+        }
+    };
+}
+
+compare!(slt, bits::slt, IntCC::SignedLessThan, true);
+compare!(sle, bits::sle, IntCC::SignedLessThanOrEqual, true);
+compare!(sgt, bits::sgt, IntCC::SignedGreaterThan, true);
+compare!(sge, bits::sge, IntCC::SignedGreaterThanOrEqual, true);
+
+macro_rules! unsigned_compare {
+    ($name:ident, $op:tt, $cc:expr) => {
+        pub fn $name(x: &mut Lx, a: LV, b: LV) -> Result<LV, NoLower> {
+            if let (LV::C(p), LV::C(q)) = (a, b) {
+                return Ok(LV::C((p $op q) as u128));
+            }
+            let (p, q) = (x.value(a), x.value(b));
+            let c = x.b.ins().icmp($cc, p, q);
+            Ok(bool_value(x, c))
+        }
+    };
+}
+
+unsigned_compare!(eq, ==, IntCC::Equal);
+unsigned_compare!(ne, !=, IntCC::NotEqual);
+unsigned_compare!(ult, <, IntCC::UnsignedLessThan);
+unsigned_compare!(ule, <=, IntCC::UnsignedLessThanOrEqual);
+unsigned_compare!(ugt, >, IntCC::UnsignedGreaterThan);
+unsigned_compare!(uge, >=, IntCC::UnsignedGreaterThanOrEqual);
+
+macro_rules! logic {
+    ($name:ident, $op:tt, $emit:ident) => {
+        pub fn $name(x: &mut Lx, a: LV, b: LV) -> Result<LV, NoLower> {
+            if let (LV::C(p), LV::C(q)) = (a, b) {
+                return Ok(LV::C(p $op q));
+            }
+            let (p, q) = (x.value(a), x.value(b));
+            Ok(LV::V(x.b.ins().$emit(p, q)))
+        }
+    };
+}
+
+logic!(and, &, band);
+logic!(or, |, bor);
+logic!(xor, ^, bxor);
+
+pub fn lor(x: &mut Lx, a: LV, b: LV) -> Result<LV, NoLower> {
+    match (a, b) {
+        (LV::C(p), LV::C(q)) => Ok(LV::C((p != 0 || q != 0) as u128)),
+        (LV::C(p), o) | (o, LV::C(p)) => {
+            if p != 0 {
+                Ok(LV::C(1))
+            } else {
+                ne(x, o, LV::C(0))
+            }
+        }
+        _ => {
+            let (p, q) = (x.value(a), x.value(b));
+            let r = x.b.ins().bor(p, q);
+            let c = x.b.ins().icmp_imm(IntCC::NotEqual, r, 0);
+            Ok(bool_value(x, c))
+        }
+    }
+}
+
+pub fn land(x: &mut Lx, a: LV, b: LV) -> Result<LV, NoLower> {
+    match (a, b) {
+        (LV::C(p), LV::C(q)) => Ok(LV::C((p != 0 && q != 0) as u128)),
+        (LV::C(p), o) | (o, LV::C(p)) => {
+            if p == 0 {
+                Ok(LV::C(0))
+            } else {
+                ne(x, o, LV::C(0))
+            }
+        }
+        _ => {
+            let (fa, fb) = (x.flag(a), x.flag(b));
+            let c = x.b.ins().band(fa, fb);
+            Ok(bool_value(x, c))
+        }
+    }
+}
+
+pub fn not(x: &mut Lx, a: LV, w: u32) -> Result<LV, NoLower> {
+    if let LV::C(p) = a {
+        return Ok(LV::C(bits::not(p, w)));
+    }
+    fits(w)?;
+    let p = x.value(a);
+    Ok(LV::V(x.b.ins().bxor_imm(p, mask(w) as i64)))
+}
+
+pub fn neg(x: &mut Lx, a: LV, w: u32) -> Result<LV, NoLower> {
+    if let LV::C(p) = a {
+        return Ok(LV::C(bits::neg(p, w)));
+    }
+    fits(w)?;
+    let p = x.value(a);
+    let r = x.b.ins().ineg(p);
+    Ok(LV::V(masked(x, r, w)))
+}
+
+pub fn trunc(x: &mut Lx, a: LV, w: u32) -> Result<LV, NoLower> {
+    match a {
+        LV::C(p) => Ok(LV::C(bits::trunc(p, w))),
+        LV::V(v) => Ok(LV::V(masked(x, v, w.min(64)))),
+    }
+}
+
+pub fn sext(x: &mut Lx, a: LV, from: u32, to: u32) -> Result<LV, NoLower> {
+    if let LV::C(p) = a {
+        return Ok(LV::C(bits::sext(p, from, to)));
+    }
+    fits(to)?;
+    let p = x.value(a);
+    let s = signed(x, p, from);
+    Ok(LV::V(masked(x, s, to)))
+}
+
+pub fn bit(x: &mut Lx, a: LV, i: LV) -> Result<LV, NoLower> {
+    match (a, i) {
+        (LV::C(p), LV::C(k)) => Ok(LV::C((p >> k.min(127)) & 1)),
+        (_, LV::C(k)) if k >= 64 => Ok(LV::C(0)),
+        _ => {
+            let (p, k) = (x.value(a), x.value(i));
+            let r = x.b.ins().ushr(p, k);
+            let r = x.b.ins().band_imm(r, 1);
+            // Positions past 63 read 0 (the value is zero-extended).
+            let ok = x.b.ins().icmp_imm(IntCC::UnsignedLessThan, k, 64);
+            let zero = x.b.ins().iconst(types::I64, 0);
+            Ok(LV::V(x.b.ins().select(ok, r, zero)))
+        }
+    }
+}
+
+pub fn slice(x: &mut Lx, a: LV, lo: u32, w: u32) -> Result<LV, NoLower> {
+    match a {
+        LV::C(p) => Ok(LV::C((p >> lo) & mask(w))),
+        LV::V(_) if lo >= 64 => Ok(LV::C(0)),
+        LV::V(v) => {
+            let r = x.b.ins().ushr_imm(v, lo as i64);
+            Ok(LV::V(masked(x, r, w.min(64))))
+        }
+    }
+}
+
+pub fn select(x: &mut Lx, c: LV, a: LV, b: LV) -> Result<LV, NoLower> {
+    match c {
+        LV::C(k) => Ok(if k != 0 { a } else { b }),
+        LV::V(_) => {
+            if a == b {
+                return Ok(a);
+            }
+            if matches!(a, LV::C(v) if v > u64::MAX as u128)
+                || matches!(b, LV::C(v) if v > u64::MAX as u128)
+            {
+                return Err(NoLower);
+            }
+            let f = x.flag(c);
+            let (p, q) = (x.value(a), x.value(b));
+            Ok(LV::V(x.b.ins().select(f, p, q)))
+        }
+    }
+}
+
+macro_rules! unary {
+    ($name:ident, $fold:expr, $emit:expr) => {
+        pub fn $name(x: &mut Lx, a: LV, w: u32) -> Result<LV, NoLower> {
+            if let LV::C(p) = a {
+                return Ok(LV::C($fold(p, w)));
+            }
+            fits(w)?;
+            let p = x.value(a);
+            Ok(LV::V($emit(x, p, w)))
+        }
+    };
+}
+
+unary!(clz, bits::clz, |x: &mut Lx, p, w: u32| {
+    let r = x.b.ins().clz(p);
+    x.b.ins().iadd_imm(r, w as i64 - 64)
+});
+unary!(ctz, bits::ctz, |x: &mut Lx, p, w: u32| {
+    let r = x.b.ins().ctz(p);
+    let big = x.b.ins().icmp_imm(IntCC::UnsignedGreaterThan, r, w as i64);
+    let wv = x.b.ins().iconst(types::I64, w as i64);
+    x.b.ins().select(big, wv, r)
+});
+unary!(popcnt, bits::popcnt, |x: &mut Lx, p, _w| x
+    .b
+    .ins()
+    .popcnt(p));
+unary!(bitrev, bits::bitrev, |x: &mut Lx, p, w: u32| {
+    let r = x.b.ins().bitrev(p);
+    x.b.ins().ushr_imm(r, 64 - w as i64)
+});
+
+pub fn parity(x: &mut Lx, a: LV) -> Result<LV, NoLower> {
+    if let LV::C(p) = a {
+        return Ok(LV::C(bits::parity(p)));
+    }
+    let p = x.value(a);
+    let c = x.b.ins().popcnt(p);
+    Ok(LV::V(x.b.ins().band_imm(c, 1)))
+}

@@ -1,0 +1,274 @@
+//! The Cranelift JIT: hot blocks of wide instructions are translated with lowering
+//! generated from `isa/` (`lower`, over the vocabulary of `ir`) and run natively; the
+//! interpreter stays the reference and runs everything the JIT leaves to it (cold
+//! code, calls, system calls, window and rotation changes, faults).
+
+pub mod block_cache;
+pub mod ir;
+pub mod lower;
+pub mod state;
+pub mod translate;
+
+use crate::engine::interp;
+use crate::guest::cpu::Cpu;
+use crate::guest::memory::GuestMemory;
+use block_cache::{BlockCache, Entry, Found, Key};
+use cranelift_codegen::ir::{types, AbiParam, UserFuncName};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, Linkage, Module};
+use state::{JitState, EXIT_CONTROL, EXIT_INTERPRET};
+use std::collections::BTreeSet;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+type BlockFn = unsafe extern "C" fn(*mut JitState) -> u64;
+
+/// Counters for `-d jit`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats {
+    pub translated: u64,
+    pub translated_bundles: u64,
+    pub refused: u64,
+    pub runs: u64,
+    /// Lookups answered by the recent-block table, by the hash map, and not at all
+    /// (code not yet hot, or refused).
+    pub hits_recent: u64,
+    pub hits_map: u64,
+    pub misses: u64,
+    pub exits_transfer: u64,
+    pub exits_control: u64,
+    pub exits_interpret: u64,
+    pub compile_time: Duration,
+    pub invalidations: u64,
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "jit: {} blocks translated ({} wide instructions), {} refused, {} block runs; lookups: {} hits in the recent table, {} in the map, {} misses; exits: {} by transfer, {} by call/return/window change, {} to the interpreter; translation {:.1} ms; {} invalidations",
+            self.translated,
+            self.translated_bundles,
+            self.refused,
+            self.runs,
+            self.hits_recent,
+            self.hits_map,
+            self.misses,
+            self.exits_transfer,
+            self.exits_control,
+            self.exits_interpret,
+            self.compile_time.as_secs_f64() * 1e3,
+            self.invalidations
+        )
+    }
+}
+
+/// Cranelift's side, made when the first block gets hot: setting it up costs about
+/// as much as starting a small program, which should not pay for it.
+struct Backend {
+    module: JITModule,
+    ctx: cranelift_codegen::Context,
+}
+
+impl Backend {
+    fn new() -> Result<Backend, String> {
+        let mut flags = settings::builder();
+        let mut set = |k: &str, v: &str| flags.set(k, v).map_err(|e| e.to_string());
+        set("opt_level", "speed")?;
+        set("is_pic", "false")?;
+        set("use_colocated_libcalls", "false")?;
+        // The IR verifier costs about as much as compiling; debug builds (the tests) keep it.
+        set(
+            "enable_verifier",
+            if cfg!(debug_assertions) {
+                "true"
+            } else {
+                "false"
+            },
+        )?;
+        let isa = cranelift_native::builder()
+            .map_err(|e| format!("no Cranelift backend for this host: {e}"))?
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| e.to_string())?;
+        let module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
+        let ctx = module.make_context();
+        Ok(Backend { module, ctx })
+    }
+}
+
+pub struct Jit {
+    /// `None` until needed; `Some(Err)` if this host has no usable backend.
+    backend: Option<Result<Backend, ()>>,
+    fctx: FunctionBuilderContext,
+    cache: BlockCache<BlockFn>,
+    next_id: u32,
+    /// Runs of a block start before it is translated.
+    pub threshold: u32,
+    pub stats: Stats,
+    /// Keep each translation's host code listing (`-d out_asm`) in `listings`.
+    pub out_asm: bool,
+    pub listings: Vec<String>,
+}
+
+/// What `Jit::run` did.
+pub enum Ran {
+    /// Compiled code ran; `cpu.ip` is where to continue.
+    Block,
+    /// Nothing compiled here (yet): interpret the wide instruction at `cpu.ip`.
+    Interpret,
+    /// A system call to serve or a fault, after the instruction that raised it.
+    Event(crate::engine::event::Event),
+}
+
+impl Jit {
+    /// A JIT; Cranelift itself is set up when the first block becomes hot.
+    pub fn new(threshold: u32) -> Jit {
+        Jit {
+            backend: None,
+            fctx: FunctionBuilderContext::new(),
+            cache: BlockCache::default(),
+            next_id: 0,
+            threshold,
+            stats: Stats::default(),
+            out_asm: false,
+            listings: vec![],
+        }
+    }
+
+    /// Forgets every translation (guest code was written or remapped).
+    pub fn invalidate(&mut self) {
+        if !self.cache.is_empty() {
+            self.stats.invalidations += 1;
+        }
+        self.cache.clear();
+    }
+
+    fn compile(&mut self, mem: &GuestMemory, key: Key) -> Entry<BlockFn> {
+        let t = Instant::now();
+        let backend = self.backend.get_or_insert_with(|| {
+            Backend::new().map_err(|e| eprintln!("e2k-emu: JIT unavailable, interpreting: {e}"))
+        });
+        let Ok(be) = backend.as_mut() else {
+            self.stats.refused += 1;
+            return Entry::Refused;
+        };
+        let mut sig = be.module.make_signature();
+        sig.params.push(AbiParam::new(types::I64));
+        sig.returns.push(AbiParam::new(types::I64));
+        self.next_id += 1;
+        let name = format!("block_{:x}_{}", key.ip, self.next_id);
+        let Ok(id) = be.module.declare_function(&name, Linkage::Local, &sig) else {
+            return Entry::Refused;
+        };
+        // Builds the function into `be.ctx` (registers in `preload` kept in variables);
+        // the registers it touched, or `None`.
+        let fctx = &mut self.fctx;
+        let mut build = |be: &mut Backend, preload: &BTreeSet<u32>| {
+            be.module.clear_context(&mut be.ctx);
+            be.ctx.func.signature = sig.clone();
+            be.ctx.func.name = UserFuncName::user(0, id.as_u32());
+            let b = FunctionBuilder::new(&mut be.ctx.func, fctx);
+            translate::block(b, mem, &key, preload)
+        };
+        // Once to learn which registers the block uses, once more keeping them in variables.
+        let first = build(be, &BTreeSet::new());
+        let second =
+            first.and_then(|(_, regs)| build(be, &regs).filter(|(_, again)| *again == regs));
+        let dump = self.out_asm;
+        be.ctx.set_disasm(dump);
+        let entry = match second {
+            Some((tr, _))
+                if be.module.define_function(id, &mut be.ctx).is_ok()
+                    && be.module.finalize_definitions().is_ok() =>
+            {
+                if let (true, Some(c)) = (dump, be.ctx.compiled_code()) {
+                    let what = format!(
+                        "OUT: [size={}] {name} ({} wide instructions)\n",
+                        c.code_buffer().len(),
+                        tr.bundles
+                    );
+                    self.listings.push(what + c.vcode.as_deref().unwrap_or(""));
+                }
+                let code = be.module.get_finalized_function(id);
+                self.stats.translated += 1;
+                self.stats.translated_bundles += tr.bundles as u64;
+                // SAFETY: the function was built with the `BlockFn` signature.
+                Entry::Compiled(unsafe { std::mem::transmute::<*const u8, BlockFn>(code) })
+            }
+            _ => {
+                self.stats.refused += 1;
+                Entry::Refused
+            }
+        };
+        be.module.clear_context(&mut be.ctx);
+        self.stats.compile_time += t.elapsed();
+        entry
+    }
+
+    /// The compiled code for `key`, translating it if it became hot.
+    fn lookup(&mut self, mem: &GuestMemory, key: Key) -> Option<BlockFn> {
+        match self.cache.get(&key) {
+            Some((Entry::Compiled(f), found)) => {
+                match found {
+                    Found::Recent => self.stats.hits_recent += 1,
+                    Found::Map => self.stats.hits_map += 1,
+                }
+                Some(f)
+            }
+            Some((Entry::Refused, _)) => {
+                self.stats.misses += 1;
+                None
+            }
+            None => {
+                if !self.cache.hot(key, self.threshold) {
+                    self.stats.misses += 1;
+                    return None;
+                }
+                let e = self.compile(mem, key);
+                self.cache.insert(key, e);
+                match e {
+                    Entry::Compiled(f) => Some(f),
+                    Entry::Refused => None,
+                }
+            }
+        }
+    }
+
+    /// Runs compiled code from `cpu.ip` for as long as there is (or now should be)
+    /// some: block after block, until one leaves for the interpreter or reaches code
+    /// that is not translated.
+    pub fn run(&mut self, cpu: &mut Cpu, mem: &mut GuestMemory) -> Ran {
+        let Some(mut f) = self.lookup(mem, Key::of(cpu)) else {
+            return Ran::Interpret;
+        };
+        loop {
+            let mut st = JitState::of(cpu, mem);
+            // SAFETY: the pointers stay valid while the block runs: it neither calls
+            // out nor changes the window (it hands such changes back), and it checks
+            // every guest access against `pages` and `mem_size`.
+            let out = unsafe { f(&mut st) };
+            st.store(cpu);
+            self.stats.runs += 1;
+            cpu.ip = out & !(EXIT_INTERPRET | EXIT_CONTROL);
+            if out & EXIT_INTERPRET != 0 {
+                self.stats.exits_interpret += 1;
+                return Ran::Interpret;
+            }
+            if out & EXIT_CONTROL != 0 {
+                self.stats.exits_control += 1;
+                match interp::apply_control(cpu, mem, st.ev_next, &st.control()) {
+                    Ok(None) => {}
+                    Ok(Some(e)) | Err(e) => return Ran::Event(e),
+                }
+            } else {
+                self.stats.exits_transfer += 1;
+            }
+            match self.lookup(mem, Key::of(cpu)) {
+                Some(g) => f = g,
+                None => return Ran::Block,
+            }
+        }
+    }
+}

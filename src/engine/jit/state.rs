@@ -1,0 +1,153 @@
+//! What compiled code sees of the machine (`JitState`, its field offsets `off` and its
+//! event bits `ev`), and how a block's result says why it exited.
+
+use crate::engine::interp;
+use crate::guest::cpu::Cpu;
+use crate::guest::memory::GuestMemory;
+
+/// Low bits of a block's result. Interpret the wide instruction at the address:
+pub const EXIT_INTERPRET: u64 = 1;
+/// The wide instruction at the address has landed except for the window, rotation
+/// and control changes described in the `ev_*` fields (`interp::apply_control`).
+pub const EXIT_CONTROL: u64 = 2;
+
+/// What compiled code sees of the machine (field offsets in `off`).
+#[repr(C)]
+pub struct JitState {
+    pub regs: *mut crate::guest::window::Reg,
+    pub globals: *mut u64,
+    pub global_tags: *mut u8,
+    pub mem: *mut u8,
+    pub pages: *const u8,
+    pub mem_size: u64,
+    pub preds: u32,
+    pub pred_tags: u32,
+    pub ctpr: [u64; 4],
+    pub lsr: u64,
+    pub executed: u64,
+    pub ev_mask: u32,
+    pub ev_window: u32,
+    pub ev_rotation: u32,
+    pub ev_psz: u32,
+    pub ev_wbs: u32,
+    pub ev_pad: u32,
+    pub ev_target: u64,
+    pub ev_jump: u64,
+    pub ev_next: u64,
+}
+
+impl JitState {
+    pub(super) fn of(cpu: &mut Cpu, mem: &mut GuestMemory) -> JitState {
+        let pos = cpu.wd.base;
+        JitState {
+            regs: cpu.regs.ptr(pos),
+            globals: cpu.globals.as_mut_ptr(),
+            global_tags: cpu.global_tags.as_mut_ptr(),
+            mem: mem.host_base(),
+            pages: mem.pages_ptr(),
+            mem_size: mem.size(),
+            preds: cpu.preds,
+            pred_tags: cpu.pred_tags,
+            ctpr: cpu.ctpr,
+            lsr: cpu.lsr,
+            executed: 0,
+            ev_mask: 0,
+            ev_window: 0,
+            ev_rotation: 0,
+            ev_psz: 0,
+            ev_wbs: 0,
+            ev_pad: 0,
+            ev_target: 0,
+            ev_jump: 0,
+            ev_next: 0,
+        }
+    }
+
+    pub(super) fn store(&self, cpu: &mut Cpu) {
+        // Field by field, at the width compiled code stored them: a wider load over
+        // several just-made stores cannot be forwarded and stalls.
+        // SAFETY: plain reads of own fields.
+        let rd = |p: &u64| unsafe { std::ptr::read_volatile(p) };
+        let rd32 = |p: &u32| unsafe { std::ptr::read_volatile(p) };
+        cpu.preds = rd32(&self.preds);
+        cpu.pred_tags = rd32(&self.pred_tags);
+        cpu.ctpr = [
+            rd(&self.ctpr[0]),
+            rd(&self.ctpr[1]),
+            rd(&self.ctpr[2]),
+            rd(&self.ctpr[3]),
+        ];
+        cpu.lsr = rd(&self.lsr);
+        cpu.executed += rd(&self.executed);
+    }
+
+    /// The control changes a block handed over.
+    pub(super) fn control(&self) -> interp::Control {
+        // SAFETY: plain reads of own fields (one load each, see `store`).
+        let rd32 = |p: &u32| unsafe { std::ptr::read_volatile(p) };
+        let m = rd32(&self.ev_mask);
+        let has = |b: u32| m & b != 0;
+        let w = rd32(&self.ev_window);
+        let r = rd32(&self.ev_rotation);
+        interp::Control {
+            window: has(ev::WINDOW).then_some((w & 0xff, w >> 8 & 1 != 0, w >> 9 & 1 != 0)),
+            reg_rotation: has(ev::REG_ROTATION).then_some((
+                r & 0xff,
+                r >> 8 & 0xff,
+                r >> 16 & 0xff,
+            )),
+            pred_rotation: has(ev::PRED_ROTATION).then_some(self.ev_psz),
+            rotate_regs: has(ev::ROTATE_REGS),
+            rotate_preds: has(ev::ROTATE_PREDS),
+            transfer: if has(ev::CALL) {
+                Some(interp::Transfer::Call(self.ev_target, self.ev_wbs))
+            } else if has(ev::SYSCALL) {
+                Some(interp::Transfer::Syscall(self.ev_target, self.ev_wbs))
+            } else if has(ev::RETURN) {
+                Some(interp::Transfer::Return)
+            } else if has(ev::JUMP) {
+                Some(interp::Transfer::Jump(self.ev_jump))
+            } else {
+                None
+            },
+        }
+    }
+}
+
+/// Offsets in `JitState` .
+pub mod off {
+    use super::JitState;
+    use std::mem::offset_of;
+    pub const REGS: i32 = offset_of!(JitState, regs) as i32;
+    pub const GLOBALS: i32 = offset_of!(JitState, globals) as i32;
+    pub const GLOBAL_TAGS: i32 = offset_of!(JitState, global_tags) as i32;
+    pub const MEM: i32 = offset_of!(JitState, mem) as i32;
+    pub const PAGES: i32 = offset_of!(JitState, pages) as i32;
+    pub const MEM_SIZE: i32 = offset_of!(JitState, mem_size) as i32;
+    pub const PREDS: i32 = offset_of!(JitState, preds) as i32;
+    pub const PRED_TAGS: i32 = offset_of!(JitState, pred_tags) as i32;
+    pub const CTPR: i32 = offset_of!(JitState, ctpr) as i32;
+    pub const LSR: i32 = offset_of!(JitState, lsr) as i32;
+    pub const EXECUTED: i32 = offset_of!(JitState, executed) as i32;
+    pub const EV_MASK: i32 = offset_of!(JitState, ev_mask) as i32;
+    pub const EV_WINDOW: i32 = offset_of!(JitState, ev_window) as i32;
+    pub const EV_ROTATION: i32 = offset_of!(JitState, ev_rotation) as i32;
+    pub const EV_PSZ: i32 = offset_of!(JitState, ev_psz) as i32;
+    pub const EV_WBS: i32 = offset_of!(JitState, ev_wbs) as i32;
+    pub const EV_TARGET: i32 = offset_of!(JitState, ev_target) as i32;
+    pub const EV_JUMP: i32 = offset_of!(JitState, ev_jump) as i32;
+    pub const EV_NEXT: i32 = offset_of!(JitState, ev_next) as i32;
+}
+
+/// Bits of `JitState::ev_mask`: what the interpreter's control code must do.
+pub mod ev {
+    pub const WINDOW: u32 = 1;
+    pub const REG_ROTATION: u32 = 2;
+    pub const PRED_ROTATION: u32 = 4;
+    pub const ROTATE_REGS: u32 = 8;
+    pub const ROTATE_PREDS: u32 = 16;
+    pub const CALL: u32 = 32;
+    pub const SYSCALL: u32 = 64;
+    pub const RETURN: u32 = 128;
+    pub const JUMP: u32 = 256;
+}

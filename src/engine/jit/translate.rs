@@ -1,0 +1,304 @@
+//! Translation of a run of wide instructions into one Cranelift function. Each wide
+//! instruction keeps the interpreter's two phases: its operations (generated
+//! lowering) read the old state and record effects, which `Lx::commit` applies at
+//! its end. The block ends after a transfer, before an instruction that cannot be
+//! lowered, or at a size limit; a transfer back to the block's start loops inside.
+
+use crate::engine::interp::{self, Place, Prepared};
+use crate::engine::jit::block_cache::Key;
+use crate::engine::jit::ir::{self, Effect, Lx, NoLower, LV};
+use crate::engine::jit::lower::{LVals, CTL_JIT, JIT_LOWER};
+use crate::engine::jit::state::EXIT_INTERPRET;
+use crate::guest::memory::GuestMemory;
+use cranelift_codegen::ir::{types, Block, InstBuilder};
+use cranelift_frontend::FunctionBuilder;
+use std::collections::BTreeSet;
+use std::collections::HashMap;
+
+/// Most wide instructions in one translation.
+pub const MAX_BUNDLES: usize = 64;
+
+/// What a translation covers.
+pub struct Translated {
+    pub bundles: usize,
+}
+
+fn read(x: &mut Lx, place: Place, ty: u8) -> Result<LV, NoLower> {
+    match place {
+        Place::Const(v) => Ok(LV::C(
+            v & crate::isa::bits::mask(match ty {
+                b'S' => 32,
+                b'X' => 80,
+                b'Q' | b'P' => 128,
+                _ => 64,
+            }),
+        )),
+        Place::Reg(n) => x.read_reg(n, ty),
+        Place::Based(n) => {
+            let i = x.br.based_index(n);
+            x.read_reg(i, ty)
+        }
+        Place::Global(n) => x.read_global(n & 31, ty),
+        Place::Pred(n) => {
+            let p = x.br.pred_index(n);
+            x.read_pred(p)
+        }
+        Place::Ctpr(n) => Ok(x.read_ctpr(n)),
+        Place::Nowhere => Ok(LV::C(0)),
+    }
+}
+
+fn write(x: &mut Lx, place: Place, ty: u8, v: LV) -> Result<(), NoLower> {
+    if matches!(ty, b'X' | b'Q' | b'P') {
+        return Err(NoLower);
+    }
+    match place {
+        Place::Reg(n) if n < x.wd_size => x.effect(Effect::Reg(n, ty, v)),
+        Place::Based(n) => {
+            let i = x.br.based_index(n);
+            if i >= x.wd_size {
+                return Err(NoLower);
+            }
+            x.effect(Effect::Reg(i, ty, v))
+        }
+        Place::Global(n) => x.effect(Effect::Global(n & 31, ty, v)),
+        Place::Pred(n) => {
+            let p = x.br.pred_index(n);
+            x.effect(Effect::Pred(p, v))
+        }
+        Place::Ctpr(n) => {
+            // As the interpreter writes an ALU result into %ctpr: a disp-kind target.
+            let t = ir::and(x, v, LV::C(0xffff_ffff_ffff))?;
+            let t = ir::or(x, t, LV::C(3 << 54))?;
+            x.effect(Effect::Ctpr(n & 3, t))
+        }
+        Place::Nowhere | Place::Const(_) => Ok(()),
+        Place::Reg(_) => Err(NoLower),
+    }
+}
+
+fn condition(x: &mut Lx, c: crate::isa::decode::Condition) -> Result<LV, NoLower> {
+    let v = match (c.pred(), c.pcnt()) {
+        (Some(p), _) => {
+            let p = x.br.pred_index(p as u32);
+            x.read_pred(p)?
+        }
+        (_, Some(n)) => {
+            let lsr = x.read_lsr();
+            let pcnt = ir::slice(x, lsr, 48, 5)?;
+            ir::ule(x, pcnt, LV::C(n as u128))?
+        }
+        _ => return Err(NoLower),
+    };
+    if c.negated {
+        ir::eq(x, v, LV::C(0))
+    } else {
+        Ok(v)
+    }
+}
+
+/// Phase one and two of one wide instruction; `Some(target)` if it may transfer.
+fn bundle(x: &mut Lx, p: &Prepared) -> Result<Option<(LV, LV)>, NoLower> {
+    x.begin(p.decoded.addr);
+    for op in &p.ops {
+        if op.sm {
+            return Err(NoLower);
+        }
+        let mut cond = LV::C(1);
+        for c in &op.rlp {
+            let v = condition(x, *c)?;
+            cond = ir::land(x, cond, v)?;
+        }
+        x.push_path(cond)?;
+        let mut v = LVals::default();
+        for (s, val) in &op.fixed {
+            *v.slot_mut(*s).ok_or(NoLower)? = LV::C(*val);
+        }
+        if let (Some(c), Some(s)) = (op.mrgc, op.cond_slot) {
+            let c = condition(x, c)?;
+            *v.slot_mut(s).ok_or(NoLower)? = c;
+        }
+        for (s, place, ty) in &op.srcs {
+            let val = read(x, *place, *ty)?;
+            *v.slot_mut(*s).ok_or(NoLower)? = val;
+        }
+        JIT_LOWER[op.op as usize](x, &mut v)?;
+        if let Some((s, place, ty)) = op.dst {
+            write(x, place, ty, v.slot(s))?;
+        }
+        if let Some((s, n)) = op.pdst {
+            let val = ir::and(x, v.slot(s), LV::C(1))?;
+            write(x, Place::Pred(n), b' ', val)?;
+        }
+        x.pop_path();
+    }
+    for &(k, i) in &p.ctls {
+        let f = CTL_JIT[k as usize].ok_or(NoLower)?;
+        f(&p.decoded.bundle, p.decoded.addr, i, x)?;
+    }
+    x.commit()?;
+    Ok(x.transfer)
+}
+
+/// Ends the current path at a transfer to a run-time target: out to the dispatcher,
+/// or back to the block's start.
+fn leave(x: &mut Lx, t: LV, start: u64, head: Block) {
+    let target = x.value(t);
+    let home = x.b.ins().icmp_imm(
+        cranelift_codegen::ir::condcodes::IntCC::Equal,
+        target,
+        start as i64,
+    );
+    let out = x.b.create_block();
+    x.b.ins().brif(home, head, &[], out, &[]);
+    x.b.switch_to_block(out);
+    x.leave_with(target);
+}
+
+/// Where translation stands: wide instructions already given a Cranelift block (with
+/// the %ctpr values their code assumed) and those still to translate.
+struct Plan {
+    placed: HashMap<u64, (Block, [Option<u128>; 4])>,
+    pending: Vec<(u64, Block, [Option<u128>; 4])>,
+    budget: usize,
+}
+
+impl Plan {
+    /// Continues the current path at `t`: inside the function if it is (or can be)
+    /// translated here under the same assumptions, else through the dispatcher.
+    fn goto(&mut self, x: &mut Lx, t: LV, start: u64, head: Block) {
+        let LV::C(t) = t else {
+            return leave(x, t, start, head);
+        };
+        let t = t as u64;
+        match self.placed.get(&t) {
+            Some((blk, assumed)) if *assumed == x.ctpr_known => {
+                x.b.ins().jump(*blk, &[]);
+            }
+            None if self.budget > 0 => {
+                let blk = x.b.create_block();
+                self.placed.insert(t, (blk, x.ctpr_known));
+                self.pending.push((t, blk, x.ctpr_known));
+                x.b.ins().jump(blk, &[]);
+            }
+            _ => leave(x, LV::C(t as u128), start, head),
+        }
+    }
+}
+
+/// Builds the function for the block at `start`, with the registers in `preload`
+/// kept in variables; `None` if not even its first wide instruction can be
+/// translated. Returns the registers the block touched: translate once with an empty
+/// `preload` to learn them, then again with them.
+///
+/// Translation follows the code from `start` along fall-throughs and known transfer
+/// targets (ibranch, or a %ctpr prepared in the block), up to `MAX_BUNDLES` wide
+/// instructions; a transfer to a wide instruction already translated jumps to it, so
+/// loops stay inside the function. Other transfers leave for the dispatcher.
+pub fn block(
+    b: FunctionBuilder,
+    mem: &GuestMemory,
+    key: &Key,
+    preload: &BTreeSet<u32>,
+) -> Option<(Translated, BTreeSet<u32>)> {
+    let (start, iset) = (key.ip, key.iset());
+    let mut b = b;
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let state = b.block_params(entry)[0];
+    let head = b.create_block();
+    let mut x = Lx::new(b, state, key, preload, head);
+    let mut plan = Plan {
+        placed: HashMap::new(),
+        pending: vec![],
+        budget: MAX_BUNDLES,
+    };
+    plan.placed.insert(start, (head, x.ctpr_known));
+    let mut done = 0;
+    let mut pc = start;
+    'paths: loop {
+        loop {
+            // Each wide instruction starts a Cranelift block others may jump to.
+            if pc != start || done > 0 {
+                match plan.placed.get(&pc) {
+                    Some((blk, assumed))
+                        if *assumed == x.ctpr_known && x.b.current_block() != Some(*blk) =>
+                    {
+                        let blk = *blk;
+                        x.b.ins().jump(blk, &[]);
+                        break;
+                    }
+                    Some((blk, _)) if x.b.current_block() == Some(*blk) => {}
+                    // Translated already under other assumptions, or no room left:
+                    // continue through the dispatcher.
+                    Some(_) => {
+                        let code = x.b.ins().iconst(types::I64, pc as i64);
+                        x.leave_with(code);
+                        break;
+                    }
+                    None if plan.budget == 0 => {
+                        let code = x.b.ins().iconst(types::I64, pc as i64);
+                        x.leave_with(code);
+                        break;
+                    }
+                    None => {
+                        let blk = x.b.create_block();
+                        x.b.ins().jump(blk, &[]);
+                        x.b.switch_to_block(blk);
+                        plan.placed.insert(pc, (blk, x.ctpr_known));
+                    }
+                }
+            }
+            let prepared = interp::prepare(mem, pc, iset).ok();
+            let outcome = match &prepared {
+                Some(p) if plan.budget > 0 => bundle(&mut x, p),
+                _ => Err(NoLower),
+            };
+            let Ok(transfer) = outcome else {
+                // Leave for the interpreter here (anything this instruction stored it
+                // will store again, with the same values).
+                let code = x.b.ins().iconst(types::I64, (pc | EXIT_INTERPRET) as i64);
+                x.leave_with(code);
+                break;
+            };
+            done += 1;
+            plan.budget -= 1;
+            let next = pc + prepared.as_ref().map_or(8, |p| p.len);
+            x.count();
+            if x.emit_events(next).unwrap_or(true) {
+                break;
+            }
+            match transfer {
+                Some((LV::C(0), _)) | None => {}
+                Some((LV::C(_), t)) => {
+                    plan.goto(&mut x, t, start, head);
+                    break;
+                }
+                // A conditional transfer: the taken side goes its way, this path
+                // goes on along the fall-through.
+                Some((c, t)) => {
+                    let f = x.value(c);
+                    let taken = x.b.create_block();
+                    let stay = x.b.create_block();
+                    x.b.ins().brif(f, taken, &[], stay, &[]);
+                    x.b.switch_to_block(taken);
+                    plan.goto(&mut x, t, start, head);
+                    x.b.switch_to_block(stay);
+                }
+            }
+            pc = next;
+        }
+        let Some((p, blk, known)) = plan.pending.pop() else {
+            break 'paths;
+        };
+        x.b.switch_to_block(blk);
+        x.ctpr_known = known;
+        pc = p;
+    }
+    x.finish();
+    x.b.seal_all_blocks();
+    let touched = std::mem::take(&mut x.touched);
+    x.b.finalize();
+    (done > 0).then_some((Translated { bundles: done }, touched))
+}

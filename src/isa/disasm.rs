@@ -1,0 +1,199 @@
+//! Disassembly in the text format of MCST's objdump for E2K. All spellings come from the
+//! syntax templates in `isa/`; this module only fills them in and orders the lines.
+
+use crate::isa::decode::{decode_lenient, AluOp, Decoded, Operand};
+use crate::isa::version::Iset;
+use crate::isa::{self, Tmpl};
+use std::fmt::Write;
+
+/// Writes one operand as the assembler spells it.
+pub fn write_operand(out: &mut String, o: &Operand) {
+    o.kind_info().spell(out, o.n, o.ty, o.value, o.missing);
+}
+
+/// The MAS of a memory operation in channel `ch`, from CS1 when it carries MAS.
+pub fn mas(d: &Decoded, ch: u8) -> u32 {
+    let Some(cs1) = d.bundle.cs1 else { return 0 };
+    if cs1.opc() != isa::consts::CS1_MAS {
+        return 0;
+    }
+    match ch {
+        0 => cs1.mas0(),
+        2 => cs1.mas2(),
+        3 => cs1.mas3(),
+        5 => cs1.mas5(),
+        _ => 0,
+    }
+}
+
+/// Text of one ALU operation, e.g. `addd,0 %dr0, 0x1, %dr1`.
+pub fn alu_text(d: &Decoded, op: &AluOp) -> String {
+    let info = op.info();
+    let fmt = op.format();
+    let mut s = String::new();
+    s.push_str(info.name);
+    let _ = write!(s, ",{}", op.channel);
+    if op.speculative {
+        s.push_str(",sm");
+    }
+    s.push(' ');
+    for t in fmt.syntax {
+        match *t {
+            Tmpl::Text(x) => s.push_str(x),
+            Tmpl::Hole("mas", _) => {
+                let m = mas(d, op.channel);
+                if m != 0 {
+                    let _ = write!(s, ", mas = {m:#x}");
+                }
+            }
+            Tmpl::Hole("cond", _) => write_conditions(&mut s, d, op.channel, true),
+            Tmpl::Hole(name, _) => match op.operand(name) {
+                Some(o) => write_operand(&mut s, o),
+                None => {
+                    let _ = write!(s, "<{name}?>");
+                }
+            },
+        }
+    }
+    write_conditions(&mut s, d, op.channel, false);
+    s
+}
+
+/// Appends the conditions CDS syllables attach to channel `ch`: the MRGC select
+/// predicate of a merge (`, %pred0`) or the RLP execution predicates (` ? %pred0`).
+pub fn write_conditions(s: &mut String, d: &Decoded, ch: u8, mrgc: bool) {
+    for (k, c) in crate::isa::decode::conditions(&d.bundle, ch, mrgc).enumerate() {
+        s.push_str(match (k == 0, mrgc) {
+            (true, true) => ", ",
+            (true, false) => " ? ",
+            (false, true) => " ",
+            (false, false) => ", ",
+        });
+        if c.negated {
+            s.push('~');
+        }
+        let _ = match (c.pred(), c.pcnt()) {
+            (Some(p), _) => write!(s, "%pred{p}"),
+            (_, Some(p)) => write!(s, "%pcnt{p}"),
+            _ => write!(s, "<invalid predicate>"),
+        };
+    }
+}
+
+/// The lines of one wide instruction, in objdump's order: syllable by syllable in
+/// memory order; within a syllable kind, instance by instance, the operations in the
+/// order `isa/` lists them.
+pub fn bundle_lines(d: &Decoded) -> Vec<String> {
+    let mut lines = Vec::new();
+    for &syl in isa::SYLLABLE_ORDER {
+        if syl == "ALS" {
+            for ch in 0..6u8 {
+                if let Some(op) = &d.alu[ch as usize] {
+                    if op.encoding().second & (1 << ch) == 0 {
+                        lines.push(alu_text(d, op));
+                    }
+                } else if d.bad.iter().any(|(c, _)| *c == ch) {
+                    // objdump's word for an encoding no operation matches.
+                    lines.push(format!("unrecognized,{ch} "));
+                }
+            }
+            continue;
+        }
+        let ctls: Vec<&isa::CtlInfo> = isa::CTLS
+            .iter()
+            .filter(|c| c.syllable == syl && c.versions & d.iset.mask() != 0)
+            .collect();
+        let Some(first) = ctls.first() else { continue };
+        let n = ctls.iter().map(|c| c.instances).max().unwrap_or(1);
+        let order: Vec<usize> = if first.descending {
+            (0..n).rev().collect()
+        } else {
+            (0..n).collect()
+        };
+        for i in order {
+            for c in &ctls {
+                if i < c.instances && (c.matches)(&d.bundle, d.addr, i) {
+                    let mut s = String::new();
+                    (c.print)(&d.bundle, d.addr, i, &mut s);
+                    lines.push(s);
+                }
+            }
+        }
+    }
+    lines
+}
+
+/// How many of the 16 hex digits of an address objdump drops: leading zeros of the
+/// range's end address, in groups of four, keeping at least one zero.
+fn skipped_digits(end: u64) -> usize {
+    let zeros = format!("{end:016x}")
+        .bytes()
+        .take_while(|&c| c == b'0')
+        .count();
+    if zeros == 16 && end != 0 {
+        return 0;
+    }
+    if zeros == 0 {
+        0
+    } else {
+        (zeros - 1) & !3
+    }
+}
+
+/// The address and raw-bytes line objdump prints before a wide instruction.
+fn address_line(out: &mut String, addr: u64, bytes: &[u8], skip: usize) {
+    let digits = format!("{addr:016x}");
+    let shown = &digits[skip.min(15)..];
+    let lead = shown
+        .bytes()
+        .take_while(|&c| c == b'0')
+        .count()
+        .min(shown.len() - 1);
+    let _ = write!(out, "{}{}:\t", " ".repeat(lead), &shown[lead..]);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let _ = write!(out, "{b:02x}");
+    }
+    out.push_str(" \t\n");
+}
+
+/// Appends one wide instruction at `addr` and returns its length; bytes that do not
+/// form a wide instruction print as `(bad)`, eight at a time.
+pub fn write_bundle(out: &mut String, bytes: &[u8], addr: u64, iset: Iset, skip: usize) -> usize {
+    match decode_lenient(bytes, addr, iset) {
+        Ok(d) => {
+            address_line(out, addr, &bytes[..d.len()], skip);
+            for l in bundle_lines(&d) {
+                out.push_str("  ");
+                out.push_str(&l);
+                out.push('\n');
+            }
+            out.push('\n');
+            d.len()
+        }
+        Err(e) => {
+            let n = bytes.len().min(8);
+            address_line(out, addr, &bytes[..n], skip);
+            let _ = writeln!(out, "  (bad) ! {e}\n");
+            n.max(1)
+        }
+    }
+}
+
+/// Disassembles a byte range starting at `addr`; `labels` are (address, name) pairs,
+/// sorted by address, printed as `<name>:` lines where they fall.
+pub fn listing(bytes: &[u8], addr: u64, iset: Iset, labels: &[(u64, &str)]) -> String {
+    let mut out = String::new();
+    let mut off = 0usize;
+    let skip = skipped_digits(addr + bytes.len() as u64);
+    while off < bytes.len() {
+        let a = addr + off as u64;
+        for (_, name) in labels.iter().filter(|(la, _)| *la == a) {
+            let _ = write!(out, "\n{a:016x} <{name}>:\n");
+        }
+        off += write_bundle(&mut out, &bytes[off..], a, iset, skip);
+    }
+    out
+}

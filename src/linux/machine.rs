@@ -1,0 +1,351 @@
+//! A guest process: the loaded program, its memory and CPU, the run loop that feeds
+//! the interpreter and answers its system calls, and how the process ends.
+
+use crate::engine::event::Event;
+use crate::engine::interp::{self, Cache, Step};
+use crate::engine::jit::{Jit, Ran};
+use crate::guest::cpu::{Cpu, DataStack};
+use crate::guest::hw_stack::HwStack;
+use crate::guest::memory::{perm, GuestMemory, MemError, PAGE};
+use crate::isa::disasm;
+use crate::isa::version::Iset;
+use crate::linux::kernel::Kernel;
+pub use crate::linux::kernel::Outcome;
+use crate::linux::loader::{self, Ids, LoadPlan};
+use crate::linux::syscall::{self, Sys};
+use std::fmt;
+use std::io::Write;
+
+/// Size of the emulated guest address space.
+pub const GUEST_SPACE: u64 = 1 << 36;
+/// Top of the initial data stack and its size.
+pub const STACK_TOP: u64 = GUEST_SPACE - 0x1000_0000;
+pub const STACK_SIZE: u64 = 8 << 20;
+/// The hardware stacks sit below the data stack, each with a guard gap.
+pub const PS_SIZE: u64 = 64 << 20;
+pub const PCS_SIZE: u64 = 16 << 20;
+
+#[derive(Debug)]
+pub enum StartError {
+    Load(loader::LoadError),
+    Memory(MemError),
+    /// The program does not fit the emulated address space.
+    Layout(String),
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartError::Load(e) => write!(f, "{e}"),
+            StartError::Memory(e) => write!(f, "cannot set up guest memory: {e}"),
+            StartError::Layout(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// What `-d` asks to log.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LogFlags {
+    /// Each wide instruction's listing when first decoded.
+    pub in_asm: bool,
+    /// Each executed address.
+    pub exec: bool,
+    /// Registers after each wide instruction.
+    pub cpu: bool,
+    /// Host code of each JIT translation.
+    pub out_asm: bool,
+}
+
+/// How to start a program.
+pub struct Options {
+    pub args: Vec<String>,
+    pub env: Vec<String>,
+    /// Path the guest sees as its executable (`/proc/self/exe`, AT_EXECFN).
+    pub exe_path: String,
+    pub iset: Option<Iset>,
+    pub strace: bool,
+    pub log: LogFlags,
+    /// `-L`: prefix for absolute paths the guest opens.
+    pub sysroot: Option<std::path::PathBuf>,
+    /// Translate hot code with the JIT (off: interpreter only).
+    pub jit: bool,
+    /// Runs of a block start before it is translated.
+    pub jit_threshold: u32,
+}
+
+impl Options {
+    /// Options for running `program` with the given arguments and nothing else set.
+    pub fn new(program: &str, args: &[&str]) -> Options {
+        let mut all = vec![program.to_string()];
+        all.extend(args.iter().map(|a| a.to_string()));
+        Options {
+            args: all,
+            env: vec![],
+            exe_path: program.to_string(),
+            iset: None,
+            strace: false,
+            log: LogFlags::default(),
+            sysroot: None,
+            jit: true,
+            jit_threshold: DEFAULT_JIT_THRESHOLD,
+        }
+    }
+}
+
+/// Runs of a block before it is compiled: translation costs about as much as a few
+/// thousand interpreted wide instructions, so only code that repeats is worth it.
+pub const DEFAULT_JIT_THRESHOLD: u32 = 50;
+
+pub struct Machine {
+    pub cpu: Cpu,
+    pub mem: GuestMemory,
+    pub kernel: Kernel,
+    pub cache: Cache,
+    pub log: LogFlags,
+    pub log_out: Box<dyn Write>,
+    pub jit: Option<Jit>,
+}
+
+fn mem_err(e: MemError) -> StartError {
+    StartError::Memory(e)
+}
+
+impl Machine {
+    /// Loads an E2K executable image and builds the process the kernel would start.
+    pub fn new(image: &[u8], opts: Options) -> Result<Machine, StartError> {
+        let plan = loader::plan(image, 0x10000).map_err(StartError::Load)?;
+        let iset = opts
+            .iset
+            .or(plan.iset)
+            .unwrap_or(Iset::new(3).unwrap_or(Iset::MIN));
+        let mut mem = GuestMemory::new(GUEST_SPACE).map_err(mem_err)?;
+        load_segments(&mut mem, image, &plan)?;
+        let mut cpu = Cpu::new(iset);
+
+        let stack_base = STACK_TOP - STACK_SIZE;
+        mem.map(stack_base, STACK_SIZE, perm::READ | perm::WRITE)
+            .map_err(mem_err)?;
+        let pcs_base = stack_base - PAGE - PCS_SIZE;
+        let ps_base = pcs_base - PAGE - PS_SIZE;
+        // The hardware stacks belong to the kernel: the guest may not touch them.
+        mem.map(ps_base, PS_SIZE, 0).map_err(mem_err)?;
+        mem.map(pcs_base, PCS_SIZE, perm::READ).map_err(mem_err)?;
+        cpu.ps = HwStack {
+            base: ps_base,
+            size: PS_SIZE,
+            ind: 0,
+        };
+        cpu.pcs = HwStack {
+            base: pcs_base,
+            size: PCS_SIZE,
+            ind: 0,
+        };
+
+        let ids = Ids {
+            uid: nix::unistd::getuid().as_raw() as u64,
+            euid: nix::unistd::geteuid().as_raw() as u64,
+            gid: nix::unistd::getgid().as_raw() as u64,
+            egid: nix::unistd::getegid().as_raw() as u64,
+        };
+        let mut random = [0u8; 16];
+        // SAFETY: the buffer is 16 writable bytes.
+        let _ = unsafe { nix::libc::getrandom(random.as_mut_ptr().cast(), 16, 0) };
+        let st = loader::initial_stack(
+            STACK_TOP,
+            &opts.args,
+            &opts.env,
+            &opts.exe_path,
+            &plan,
+            ids,
+            random,
+        );
+        if st.base < stack_base {
+            return Err(StartError::Layout(
+                "arguments and environment do not fit the 8 MiB stack".into(),
+            ));
+        }
+        mem.write_initial(st.base, &st.bytes)
+            .map_err(|e| StartError::Layout(e.to_string()))?;
+        cpu.stack = DataStack {
+            sp: st.sp,
+            limit: stack_base,
+            top: STACK_TOP,
+        };
+        cpu.ip = plan.entry;
+
+        let mmap_top = ps_base - PAGE;
+        let kernel = Kernel::new(
+            plan.brk,
+            mmap_top,
+            opts.exe_path.clone(),
+            opts.strace,
+            opts.sysroot.clone(),
+        );
+        // Per-instruction tracing needs every instruction in the interpreter.
+        let mut jit = if opts.jit && !opts.log.exec && !opts.log.cpu {
+            Some(Jit::new(opts.jit_threshold))
+        } else {
+            None
+        };
+        if let Some(j) = jit.as_mut() {
+            j.out_asm = opts.log.out_asm;
+        }
+        Ok(Machine {
+            cpu,
+            mem,
+            kernel,
+            cache: Cache::default(),
+            log: opts.log,
+            log_out: Box::new(std::io::stderr()),
+            jit,
+        })
+    }
+
+    /// Runs until the program exits or is killed.
+    pub fn run(&mut self) -> Outcome {
+        loop {
+            if let Some(o) = self.step() {
+                return o;
+            }
+        }
+    }
+
+    /// One wide instruction (and the system call it makes); `Some` when the process ends.
+    pub fn step(&mut self) -> Option<Outcome> {
+        if let Some(j) = self.jit.as_mut() {
+            let ran = j.run(&mut self.cpu, &mut self.mem);
+            for l in j.listings.drain(..) {
+                let _ = writeln!(self.log_out, "{l}");
+            }
+            match ran {
+                Ran::Block => return None,
+                Ran::Interpret => {}
+                Ran::Event(Event::Syscall { entry, wbs }) => return self.syscall(entry, wbs),
+                Ran::Event(e) => {
+                    let at = self.cpu.ip;
+                    return Some(self.killed(e, at));
+                }
+            }
+        }
+        let ip = self.cpu.ip;
+        let (prep, fresh) = match self.cache.get(&self.mem, ip, self.cpu.iset) {
+            Ok(x) => x,
+            Err(e) => return Some(self.killed(e, ip)),
+        };
+        if fresh && self.log.in_asm {
+            let _ = writeln!(self.log_out, "IN:\n{:#x}:", ip);
+            for l in disasm::bundle_lines(&prep.decoded) {
+                let _ = writeln!(self.log_out, "  {l}");
+            }
+        }
+        if self.log.exec {
+            let _ = writeln!(self.log_out, "Trace: {ip:#018x}");
+        }
+        let mut code_written = false;
+        let r = interp::step(&mut self.cpu, &mut self.mem, &prep, &mut code_written);
+        if code_written {
+            self.code_changed();
+        }
+        let out = match r {
+            Step::Next => None,
+            Step::Event(Event::Syscall { entry, wbs }) => self.syscall(entry, wbs),
+            Step::Event(e) => Some(self.killed(e, ip)),
+        };
+        if self.log.cpu {
+            self.dump_cpu();
+        }
+        out
+    }
+
+    /// Serves a system call; `Some` when it ends the process.
+    fn syscall(&mut self, entry: u64, wbs: u32) -> Option<Outcome> {
+        let mut sys = Sys {
+            cpu: &mut self.cpu,
+            mem: &mut self.mem,
+            kernel: &mut self.kernel,
+            code_changed: false,
+        };
+        let end = syscall::call(&mut sys, entry, wbs);
+        if sys.code_changed {
+            self.code_changed();
+        }
+        end
+    }
+
+    /// Guest code may have changed (written, remapped, unmapped): drop what was
+    /// decoded or translated from it.
+    pub fn code_changed(&mut self) {
+        self.cache.clear();
+        if let Some(j) = self.jit.as_mut() {
+            j.invalidate();
+        }
+    }
+
+    fn killed(&mut self, e: Event, ip: u64) -> Outcome {
+        let Event::Fault { signal, why, .. } = e else {
+            return Outcome::Killed {
+                signal: nix::libc::SIGILL,
+                report: format!("unexpected event at {ip:#x}"),
+            };
+        };
+        let name = signal_name(signal);
+        let mut report = format!("guest killed by {name} at pc {ip:#x}: {why}");
+        if let Ok(bytes) = self.mem.fetch(ip, 64) {
+            if let Ok(d) = crate::isa::decode::decode_lenient(bytes, ip, self.cpu.iset) {
+                report.push_str(" [");
+                report.push_str(&disasm::bundle_lines(&d).join("; "));
+                report.push(']');
+            }
+        }
+        Outcome::Killed { signal, report }
+    }
+
+    fn dump_cpu(&mut self) {
+        let c = &self.cpu;
+        let mut s = format!(
+            "ip={:#x} wd.base={} wd.size={} wd.psize={} br={:#x} preds={:#010x} lsr={:#x} sp={:#x} ctpr1={:#x} ctpr2={:#x} ctpr3={:#x}\n",
+            c.ip, c.wd.base, c.wd.size, c.wd.psize, c.br.pack(), c.preds, c.lsr, c.stack.sp, c.ctpr[1], c.ctpr[2], c.ctpr[3]
+        );
+        for n in 0..c.wd.size {
+            if let Some(v) = c.reg(n) {
+                s.push_str(&format!(
+                    "%r{n:<3}={v:#018x}{}",
+                    if n % 4 == 3 { "\n" } else { " " }
+                ));
+            }
+        }
+        if !s.ends_with('\n') {
+            s.push('\n');
+        }
+        let _ = self.log_out.write_all(s.as_bytes());
+    }
+}
+
+fn load_segments(mem: &mut GuestMemory, image: &[u8], plan: &LoadPlan) -> Result<(), StartError> {
+    for seg in &plan.segments {
+        let start = seg.vaddr & !(PAGE - 1);
+        let end = (seg.vaddr + seg.mem_size).div_ceil(PAGE) * PAGE;
+        if end > STACK_TOP - STACK_SIZE - PS_SIZE - PCS_SIZE - 0x100_0000 {
+            return Err(StartError::Layout(format!(
+                "segment at {:#x} lies outside the emulated {} GiB address space",
+                seg.vaddr,
+                GUEST_SPACE >> 30
+            )));
+        }
+        let p = ((seg.read as u8) * perm::READ)
+            | ((seg.write as u8) * perm::WRITE)
+            | ((seg.exec as u8) * perm::EXEC);
+        mem.map(start, end - start, p).map_err(mem_err)?;
+        let data = &image[seg.file_offset as usize..(seg.file_offset + seg.file_size) as usize];
+        mem.write_initial(seg.vaddr, data)
+            .map_err(|e| StartError::Layout(e.to_string()))?;
+    }
+    Ok(())
+}
+
+pub fn signal_name(sig: i32) -> String {
+    nix::sys::signal::Signal::try_from(sig)
+        .map_or_else(|_| format!("signal {sig}"), |s| s.as_str().to_string())
+}

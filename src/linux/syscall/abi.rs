@@ -1,0 +1,96 @@
+//! How system calls exchange data with the guest: error numbers, host results turned
+//! into guest ones, and guest pointers checked against guest memory before the host
+//! sees them.
+
+use super::Sys;
+use crate::guest::memory::Access;
+use nix::libc;
+use std::ffi::CString;
+
+// Error numbers of the E2K kernel (the generic Linux values).
+pub const ENOENT: i64 = 2;
+pub const ESRCH: i64 = 3;
+pub const EBADF: i64 = 9;
+pub const ENOMEM: i64 = 12;
+pub const EFAULT: i64 = 14;
+pub const EEXIST: i64 = 17;
+pub const EINVAL: i64 = 22;
+pub const ENOTTY: i64 = 25;
+pub const ERANGE: i64 = 34;
+pub const ENOSYS: i64 = 38;
+
+/// The host's error of the last failed call, as a guest result.
+pub fn errno() -> i64 {
+    -(nix::errno::Errno::last_raw() as i64)
+}
+
+/// A host call's result as the guest's: negative means the host's errno.
+pub fn host(r: i64) -> i64 {
+    if r < 0 {
+        errno()
+    } else {
+        r
+    }
+}
+
+/// A guest path as a host C string (with `-L` applied to absolute paths that exist there).
+pub fn path(s: &Sys, addr: u64) -> Result<CString, i64> {
+    let p = s.mem.c_string(addr, 4096).map_err(|_| -EFAULT)?;
+    if let (Some(root), Some(b'/')) = (&s.kernel.sysroot, p.first()) {
+        let q = root.join(std::str::from_utf8(&p[1..]).unwrap_or(""));
+        if q.exists() {
+            return CString::new(q.as_os_str().as_encoded_bytes()).map_err(|_| -EINVAL);
+        }
+    }
+    CString::new(p).map_err(|_| -EINVAL)
+}
+
+/// `len` readable guest bytes at `addr` as a host pointer (null for none).
+pub fn buf(s: &Sys, addr: u64, len: u64) -> Result<*const libc::c_void, i64> {
+    if len == 0 {
+        return Ok(std::ptr::null());
+    }
+    s.mem
+        .slice(addr, len as usize, Access::Read)
+        .map(|b| b.as_ptr().cast())
+        .map_err(|_| -EFAULT)
+}
+
+/// `len` writable guest bytes at `addr` as a host pointer (null for none).
+pub fn buf_mut(s: &mut Sys, addr: u64, len: u64) -> Result<*mut libc::c_void, i64> {
+    if len == 0 {
+        return Ok(std::ptr::null_mut());
+    }
+    s.mem
+        .slice_mut(addr, len as usize)
+        .map(|b| b.as_mut_ptr().cast())
+        .map_err(|_| -EFAULT)
+}
+
+/// A host buffer that is either null or checked guest memory, by whether `addr` is 0.
+pub fn opt_buf_mut(s: &mut Sys, addr: u64, len: u64) -> Result<*mut libc::c_void, i64> {
+    if addr == 0 {
+        Ok(std::ptr::null_mut())
+    } else {
+        buf_mut(s, addr, len)
+    }
+}
+
+/// Writes `bytes` to the guest at `addr`; a null `addr` asks for nothing.
+pub fn put(s: &mut Sys, addr: u64, bytes: &[u8]) -> Result<(), i64> {
+    if addr == 0 {
+        return Ok(());
+    }
+    s.mem.write(addr, bytes).map_err(|_| -EFAULT)
+}
+
+/// Reads a little-endian 64-bit word of the guest.
+pub fn get_u64(s: &Sys, addr: u64) -> Result<u64, i64> {
+    let raw = s.mem.slice(addr, 8, Access::Read).map_err(|_| -EFAULT)?;
+    Ok(u64::from_le_bytes(raw.try_into().unwrap_or_default()))
+}
+
+/// 64-bit words as guest bytes.
+pub fn words(w: &[u64]) -> Vec<u8> {
+    w.iter().flat_map(|x| x.to_le_bytes()).collect()
+}

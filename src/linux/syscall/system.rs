@@ -1,0 +1,48 @@
+//! The system the guest runs on: uname (an e2k machine), sysinfo, getrandom.
+//!
+//! SAFETY (every libc call here): pointers passed to the host are checked guest
+//! memory or host locals.
+
+use super::abi::{buf_mut, errno, host, put};
+use super::{val, Sys, SysResult};
+use nix::libc;
+
+/// The host's names, with the machine field saying `e2k`.
+pub fn uname(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    // SAFETY: `utsname` is plain data; zero is a valid value.
+    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+    if unsafe { libc::uname(&mut u) } < 0 {
+        return val(errno());
+    }
+    let mut out = [0u8; 6 * 65];
+    let fields = [
+        &u.sysname[..],
+        &u.nodename[..],
+        &u.release[..],
+        &u.version[..],
+        &u.machine[..],
+        &u.domainname[..],
+    ];
+    for (k, f) in fields.iter().enumerate() {
+        for (j, c) in f.iter().take(64).enumerate() {
+            out[65 * k + j] = *c as u8;
+        }
+    }
+    out[4 * 65..5 * 65].fill(0);
+    out[4 * 65..4 * 65 + 3].copy_from_slice(b"e2k");
+    put(s, a[0], &out)?;
+    val(0)
+}
+
+/// `struct sysinfo` has the same layout on E2K and 64-bit hosts.
+pub fn sysinfo(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let b = buf_mut(s, a[0], std::mem::size_of::<libc::sysinfo>() as u64)?;
+    val(host(unsafe { libc::sysinfo(b.cast()) } as i64))
+}
+
+pub fn getrandom(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let b = buf_mut(s, a[0], a[1])?;
+    val(host(
+        unsafe { libc::getrandom(b, a[1] as usize, a[2] as u32) } as i64,
+    ))
+}

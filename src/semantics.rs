@@ -1,7 +1,0 @@
-//! Operation semantics for the interpreter, generated from the `{ ... }` blocks of
-//! `isa/`: one function per operation over `u128` bit vectors (`crate::bits`), with
-//! memory and hand-written helpers reached through the `Exec` trait.
-
-use crate::bits;
-
-include!(concat!(env!("OUT_DIR"), "/semantics.rs"));
