@@ -40,8 +40,9 @@ fn module_of(rel: &Path) -> String {
     parts.join("::")
 }
 
-/// The modules a file uses: `crate::` paths anywhere in it, and `use child::` /
-/// `use super::` imports. Re-exports (`pub use`) are structure, not use.
+/// The modules a file uses: `crate::` and `super::` paths anywhere in it, and
+/// `use child::` imports. (Inline modules other than tests must name paths from
+/// `crate::`, since `super::` is read as relative to the file.)
 fn references(text: &str, modules: &BTreeSet<String>, this: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let parent = this.rsplit_once("::").map_or("", |p| p.0);
@@ -64,7 +65,7 @@ fn references(text: &str, modules: &BTreeSet<String>, this: &str) -> BTreeSet<St
     };
     for line in text.lines() {
         let l = line.trim_start();
-        if l.starts_with("pub use") || l.starts_with("pub(crate) use") || l.starts_with("//") {
+        if l.starts_with("//") {
             continue;
         }
         let mut rest = l;
@@ -73,12 +74,19 @@ fn references(text: &str, modules: &BTreeSet<String>, this: &str) -> BTreeSet<St
             let p = path_at(rest);
             add(&p.split("::").filter(|s| !s.is_empty()).collect::<Vec<_>>());
         }
-        if let Some(r) = l.strip_prefix("use super::") {
-            let p = path_at(r);
+        let mut rest = l;
+        while let Some(k) = rest.find("super::") {
+            let before = rest[..k].chars().next_back();
+            rest = &rest[k + 7..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let p = path_at(rest);
             let mut segs: Vec<&str> = parent.split("::").filter(|s| !s.is_empty()).collect();
             segs.extend(p.split("::").filter(|s| !s.is_empty()));
             add(&segs);
-        } else if let Some(r) = l.strip_prefix("use ") {
+        }
+        if let Some(r) = l.strip_prefix("use ") {
             let p = path_at(r);
             let first = p.split("::").next().unwrap_or("");
             let child = if this.is_empty() {
@@ -117,7 +125,18 @@ fn src_is_laid_out_as_the_pipeline() {
         }
         // Tests inside a file may reach anywhere.
         let text = std::fs::read_to_string(f).unwrap();
-        let text = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
+        let mut text = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
+        // Generated code is part of the file that includes it (`generated/` holds the
+        // same text as OUT_DIR).
+        let marker = "env!(\"OUT_DIR\"), \"/";
+        if let Some(k) = text.find(marker) {
+            let name: String = text[k + marker.len()..]
+                .chars()
+                .take_while(|c| *c != '"')
+                .collect();
+            let gen = src.parent().unwrap().join("generated").join(&name);
+            text.push_str(&std::fs::read_to_string(&gen).expect("generated/ is fresh"));
+        }
         texts.insert(module_of(&rel), text);
     }
     assert!(loose.is_empty(), "files directly in src/: {loose:?}");

@@ -3,7 +3,7 @@
 
 use super::directives::Op;
 use super::expr::eval;
-use super::Loc;
+use super::source::Loc;
 use crate::isa::encode::{encode_alu_with, encode_ctl, LiteralRequest};
 use crate::isa::pack::{pack, Syllables};
 use crate::isa::version::Iset;

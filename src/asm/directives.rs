@@ -2,8 +2,8 @@
 //! items in their sections (pass-independent; values are settled by `assemble`).
 
 use super::macros::expand_macros;
+use super::source::{error_at, AsmError, Loc};
 use super::source::{parse_string, pieces, split_args, strip_comment};
-use super::{error_at, AsmError, Loc};
 use std::collections::BTreeMap;
 
 /// One operation of a wide instruction, as written.

@@ -16,45 +16,9 @@ use crate::isa::version::Iset;
 use bundle::build_bundle;
 use directives::{parse_sources, Item, SECTION_ORDER};
 use expr::eval;
+use source::error_at;
+pub use source::AsmError;
 use std::collections::BTreeMap;
-use std::fmt;
-
-/// An error with its place in the source.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AsmError {
-    pub file: String,
-    pub line: usize,
-    pub col: usize,
-    pub message: String,
-}
-
-impl fmt::Display for AsmError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: error: {}",
-            self.file, self.line, self.col, self.message
-        )
-    }
-}
-
-impl std::error::Error for AsmError {}
-
-#[derive(Clone, Debug)]
-struct Loc {
-    file: usize,
-    line: usize,
-    col: usize,
-}
-
-fn error_at(files: &[String], loc: &Loc, message: impl Into<String>) -> AsmError {
-    AsmError {
-        file: files[loc.file].clone(),
-        line: loc.line,
-        col: loc.col,
-        message: message.into(),
-    }
-}
 
 pub struct Options {
     pub iset: Iset,

@@ -1,5 +1,44 @@
 //! Reading assembler source text: comments, the pieces of a line (`;`, `{`, `}`),
-//! string literals and argument lists.
+//! string literals and argument lists; places in the source and errors at them.
+
+use std::fmt;
+
+/// An error with its place in the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AsmError {
+    pub file: String,
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+impl fmt::Display for AsmError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: error: {}",
+            self.file, self.line, self.col, self.message
+        )
+    }
+}
+
+impl std::error::Error for AsmError {}
+
+#[derive(Clone, Debug)]
+pub(super) struct Loc {
+    pub(super) file: usize,
+    pub(super) line: usize,
+    pub(super) col: usize,
+}
+
+pub(super) fn error_at(files: &[String], loc: &Loc, message: impl Into<String>) -> AsmError {
+    AsmError {
+        file: files[loc.file].clone(),
+        line: loc.line,
+        col: loc.col,
+        message: message.into(),
+    }
+}
 
 /// Removes `!` comments (outside strings) and a line-leading `#`.
 pub(super) fn strip_comment(line: &str) -> &str {

@@ -2,8 +2,8 @@
 //! then the control changes (window, rotations, transfer), which compiled code also
 //! hands to this module.
 
-use super::execute::state_write;
 use super::prepare::{Place, Prepared};
+use super::state_regs::state_write;
 use crate::engine::event::{bounds, chain_fault, fault, stack_fault, Event};
 use crate::guest::chain;
 use crate::guest::cpu::{Cpu, Rotation, Window, WindowBounds};

@@ -10,6 +10,7 @@ mod cache;
 mod commit;
 mod execute;
 mod prepare;
+mod state_regs;
 
 pub use cache::Cache;
 pub use commit::{apply_control, Control, Transfer};

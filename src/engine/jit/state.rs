@@ -116,7 +116,7 @@ impl JitState {
 
 /// Offsets in `JitState` .
 pub mod off {
-    use super::JitState;
+    use crate::engine::jit::state::JitState;
     use std::mem::offset_of;
     pub const REGS: i32 = offset_of!(JitState, regs) as i32;
     pub const GLOBALS: i32 = offset_of!(JitState, globals) as i32;

@@ -2,10 +2,35 @@
 //! into guest ones, and guest pointers checked against guest memory before the host
 //! sees them.
 
-use super::Sys;
-use crate::guest::memory::Access;
+use crate::guest::cpu::Cpu;
+use crate::guest::memory::{Access, GuestMemory};
+use crate::linux::kernel::{Kernel, Outcome};
 use nix::libc;
 use std::ffi::CString;
+
+/// The calling process as a system call sees it.
+pub struct Sys<'a> {
+    pub cpu: &'a mut Cpu,
+    pub mem: &'a mut GuestMemory,
+    pub kernel: &'a mut Kernel,
+    /// Guest code may have changed (mappings changed): the caller drops what it
+    /// decoded or translated.
+    pub code_changed: bool,
+}
+
+/// A handler's answer: a value for `%r0` (a negative errno included), or the end of
+/// the process. `Err(-errno)` lets handlers use `?` on checked guest pointers.
+pub enum Ret {
+    Val(i64),
+    End(Outcome),
+}
+
+pub type SysResult = Result<Ret, i64>;
+
+/// The common answer: a value for `%r0`.
+pub fn val(v: i64) -> SysResult {
+    Ok(Ret::Val(v))
+}
 
 // Error numbers of the E2K kernel (the generic Linux values).
 pub const ENOENT: i64 = 2;

@@ -1,8 +1,7 @@
 //! System calls only E2K has: access_hw_stacks, the guest's view of its procedure
 //! stack and chain stack (which live in kernel memory).
 
-use super::abi::{put, EFAULT, EINVAL, ENOMEM};
-use super::{val, Sys, SysResult};
+use super::abi::{put, val, Sys, SysResult, EFAULT, EINVAL, ENOMEM};
 
 pub fn access_hw_stacks(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let [mode, _frame, out, size, real_size, _] = a;

@@ -6,9 +6,9 @@
 //! from `buf`/`buf_mut`/`path`, which checked the guest range.
 
 use super::abi::{
-    buf, buf_mut, errno, host, path, put, EBADF, EFAULT, EINVAL, ENOENT, ENOTTY, ERANGE,
+    buf, buf_mut, errno, host, path, put, val, Sys, SysResult, EBADF, EFAULT, EINVAL, ENOENT,
+    ENOTTY, ERANGE,
 };
-use super::{val, Sys, SysResult};
 use crate::guest::memory::Access;
 use nix::libc;
 

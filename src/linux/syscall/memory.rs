@@ -1,8 +1,7 @@
 //! The address space: mmap (E2K flag values), munmap, mprotect, mremap, brk, madvise.
 //! Every change of mappings may change guest code, so it sets `code_changed`.
 
-use super::abi::{EBADF, EEXIST, EINVAL, ENOMEM};
-use super::{val, Sys, SysResult};
+use super::abi::{val, Sys, SysResult, EBADF, EEXIST, EINVAL, ENOMEM};
 use crate::guest::memory::{perm, MemError, PAGE};
 
 // E2K mmap flags (they differ from x86).

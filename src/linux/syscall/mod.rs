@@ -3,7 +3,7 @@
 //! `%r0`), guest pointers checked against guest memory, structures converted where
 //! the E2K layout differs from the host's, the rest passed to the host kernel.
 //!
-//! `SYSCALLS` is the one description of every call: number, name, argument kinds for
+//! `SYSCALLS` (in `table`) is the one description of every call: number, name, argument kinds for
 //! `-strace`, and handler. Handlers live by area: `fs` (files and descriptors),
 //! `memory`, `time`, `signal`, `proc` (processes and threads), `system`, `e2k`.
 
@@ -15,151 +15,15 @@ mod proc;
 mod signal;
 mod strace;
 mod system;
+mod table;
 mod time;
 
-use crate::guest::cpu::Cpu;
-use crate::guest::memory::GuestMemory;
-use crate::linux::kernel::{Kernel, Outcome};
+use crate::linux::kernel::Outcome;
+pub use abi::{Ret, Sys, SysResult};
+pub use table::{lookup, Syscall, SYSCALLS};
 
 /// The 64-bit system call entry (`sdisp %ctprN, 3`).
 pub const ENTRY_64: u64 = 3;
-
-/// The calling process as a system call sees it.
-pub struct Sys<'a> {
-    pub cpu: &'a mut Cpu,
-    pub mem: &'a mut GuestMemory,
-    pub kernel: &'a mut Kernel,
-    /// Guest code may have changed (mappings changed): the caller drops what it
-    /// decoded or translated.
-    pub code_changed: bool,
-}
-
-/// A handler's answer: a value for `%r0` (a negative errno included), or the end of
-/// the process. `Err(-errno)` lets handlers use `?` on checked guest pointers.
-pub enum Ret {
-    Val(i64),
-    End(Outcome),
-}
-
-pub type SysResult = Result<Ret, i64>;
-
-/// The common answer: a value for `%r0`.
-fn val(v: i64) -> SysResult {
-    Ok(Ret::Val(v))
-}
-
-/// One system call: its E2K number, name, the kinds of its arguments as `-strace`
-/// prints them (d decimal, x hex, o octal, s string, p pointer) and its handler.
-pub struct Syscall {
-    pub nr: u64,
-    pub name: &'static str,
-    pub args: &'static str,
-    pub run: fn(&mut Sys, [u64; 6]) -> SysResult,
-}
-
-const fn sc(
-    nr: u64,
-    name: &'static str,
-    args: &'static str,
-    run: fn(&mut Sys, [u64; 6]) -> SysResult,
-) -> Syscall {
-    Syscall {
-        nr,
-        name,
-        args,
-        run,
-    }
-}
-
-/// Every system call served, by number (kept sorted: `lookup` searches it).
-pub static SYSCALLS: &[Syscall] = &[
-    sc(1, "exit", "d", proc::exit),
-    sc(3, "read", "dpd", fs::read),
-    sc(4, "write", "dpd", fs::write),
-    sc(5, "open", "sxo", fs::open),
-    sc(6, "close", "d", fs::close),
-    sc(10, "unlink", "s", fs::unlink),
-    sc(12, "chdir", "s", fs::chdir),
-    sc(13, "time", "p", time::time),
-    sc(19, "lseek", "ddd", fs::lseek),
-    sc(20, "getpid", "", proc::getpid),
-    sc(24, "getuid", "", proc::getuid),
-    sc(33, "access", "so", fs::access),
-    sc(37, "kill", "dd", signal::kill),
-    sc(38, "rename", "ss", fs::rename),
-    sc(39, "mkdir", "so", fs::mkdir),
-    sc(40, "rmdir", "s", fs::rmdir),
-    sc(41, "dup", "d", fs::dup),
-    sc(42, "pipe", "p", fs::pipe),
-    sc(43, "times", "p", time::times),
-    sc(45, "brk", "x", memory::brk),
-    sc(47, "getgid", "", proc::getgid),
-    sc(49, "geteuid", "", proc::geteuid),
-    sc(50, "getegid", "", proc::getegid),
-    sc(54, "ioctl", "dxp", fs::ioctl),
-    sc(55, "fcntl", "ddx", fs::fcntl),
-    sc(60, "umask", "o", fs::umask),
-    sc(63, "dup2", "dd", fs::dup2),
-    sc(64, "getppid", "", proc::getppid),
-    sc(76, "getrlimit", "dp", proc::getrlimit),
-    sc(78, "gettimeofday", "pp", time::gettimeofday),
-    sc(85, "readlink", "spd", fs::readlink),
-    sc(90, "mmap", "xxdxdx", memory::mmap),
-    sc(91, "munmap", "xx", memory::munmap),
-    sc(106, "stat", "sp", fs::stat),
-    sc(107, "lstat", "sp", fs::lstat),
-    sc(108, "fstat", "dp", fs::fstat),
-    sc(116, "sysinfo", "p", system::sysinfo),
-    sc(122, "uname", "p", system::uname),
-    sc(125, "mprotect", "xxd", memory::mprotect),
-    sc(145, "readv", "dpd", fs::readv),
-    sc(146, "writev", "dpd", fs::writev),
-    sc(158, "sched_yield", "", proc::sched_yield),
-    sc(162, "nanosleep", "pp", time::nanosleep),
-    sc(163, "mremap", "xxxdx", memory::mremap),
-    sc(174, "rt_sigaction", "dppd", signal::rt_sigaction),
-    sc(175, "rt_sigprocmask", "dppd", signal::rt_sigprocmask),
-    sc(180, "pread64", "dpdd", fs::pread64),
-    sc(181, "pwrite64", "dpdd", fs::pwrite64),
-    sc(183, "getcwd", "pd", fs::getcwd),
-    sc(186, "sigaltstack", "pp", signal::sigaltstack),
-    sc(191, "ugetrlimit", "dp", proc::getrlimit),
-    sc(199, "getuid32", "", proc::getuid),
-    sc(200, "getgid32", "", proc::getgid),
-    sc(201, "geteuid32", "", proc::geteuid),
-    sc(202, "getegid32", "", proc::getegid),
-    sc(219, "madvise", "xxd", memory::madvise),
-    sc(220, "getdents64", "dpd", fs::getdents64),
-    sc(224, "newfstatat", "dspx", fs::newfstatat),
-    sc(244, "gettid", "", proc::gettid),
-    sc(251, "pipe2", "px", fs::pipe2),
-    sc(254, "access_hw_stacks", "dppdp", e2k::access_hw_stacks),
-    sc(259, "set_tid_address", "p", proc::set_tid_address),
-    sc(267, "clock_gettime", "dp", time::clock_gettime),
-    sc(268, "clock_getres", "dp", time::clock_getres),
-    sc(269, "clock_nanosleep", "dxpp", time::clock_nanosleep),
-    sc(300, "exit_group", "d", proc::exit),
-    sc(308, "tgkill", "ddd", signal::tgkill),
-    sc(335, "openat", "dsxo", fs::openat),
-    sc(336, "mkdirat", "dso", fs::mkdirat),
-    sc(339, "unlinkat", "dsx", fs::unlinkat),
-    sc(340, "renameat", "dsds", fs::renameat),
-    sc(343, "readlinkat", "dspd", fs::readlinkat),
-    sc(345, "faccessat", "dso", fs::faccessat),
-    sc(358, "dup3", "ddx", fs::dup3),
-    sc(366, "set_robust_list", "pd", proc::set_robust_list),
-    sc(375, "prlimit64", "ddpp", proc::prlimit64),
-    sc(385, "getrandom", "pdx", system::getrandom),
-    sc(402, "statx", "dsxxp", fs::statx),
-];
-
-/// The system call with number `nr`, if it is served.
-pub fn lookup(nr: u64) -> Option<&'static Syscall> {
-    SYSCALLS
-        .binary_search_by_key(&nr, |s| s.nr)
-        .ok()
-        .map(|k| &SYSCALLS[k])
-}
 
 /// Serves the system call the current instruction made through `entry`, with the
 /// callee window at `%r(2 * wbs)`; `Some` when the process ends.
@@ -198,7 +62,7 @@ pub fn call(s: &mut Sys, entry: u64, wbs: u32) -> Option<Outcome> {
 
 #[cfg(test)]
 mod tests {
-    use super::SYSCALLS;
+    use super::table::SYSCALLS;
 
     #[test]
     fn table_is_sorted_and_kinds_fit() {

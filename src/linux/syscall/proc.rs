@@ -4,8 +4,7 @@
 //! SAFETY (every libc call here): pointers passed to the host are null or checked
 //! guest memory.
 
-use super::abi::{buf, host, opt_buf_mut, ESRCH};
-use super::{val, Ret, Sys, SysResult};
+use super::abi::{buf, host, opt_buf_mut, val, Ret, Sys, SysResult, ESRCH};
 use crate::linux::kernel::Outcome;
 use nix::libc;
 use nix::unistd;

@@ -2,8 +2,7 @@
 //! rt_sigprocmask, sigaltstack, kill, tgkill. Guest handlers are recorded, not yet
 //! run: a signal the guest sends itself gets the default action or is ignored.
 
-use super::abi::{get_u64, host, put, words, EFAULT, EINVAL, ESRCH};
-use super::{val, Ret, Sys, SysResult};
+use super::abi::{get_u64, host, put, val, words, Ret, Sys, SysResult, EFAULT, EINVAL, ESRCH};
 use crate::guest::memory::Access;
 use crate::linux::kernel::Outcome;
 use nix::libc;

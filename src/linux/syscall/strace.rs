@@ -1,7 +1,7 @@
 //! `-strace`: one line per system call on standard error, arguments decoded by the
 //! kinds `SYSCALLS` gives them.
 
-use super::Syscall;
+use super::table::Syscall;
 use crate::guest::memory::GuestMemory;
 
 /// A call that returned `ret` to the guest.

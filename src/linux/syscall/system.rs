@@ -3,8 +3,7 @@
 //! SAFETY (every libc call here): pointers passed to the host are checked guest
 //! memory or host locals.
 
-use super::abi::{buf_mut, errno, host, put};
-use super::{val, Sys, SysResult};
+use super::abi::{buf_mut, errno, host, put, val, Sys, SysResult};
 use nix::libc;
 
 /// The host's names, with the machine field saying `e2k`.

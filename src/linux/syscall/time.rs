@@ -4,8 +4,7 @@
 //! SAFETY (every libc call here): pointers passed to the host are null or checked
 //! guest memory (`buf`/`buf_mut`), or host locals.
 
-use super::abi::{buf, errno, host, opt_buf_mut, put, words};
-use super::{val, Sys, SysResult};
+use super::abi::{buf, errno, host, opt_buf_mut, put, val, words, Sys, SysResult};
 use nix::libc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
