@@ -184,102 +184,262 @@ pub trait JitHelpers {
     fn h_cctop(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:32)
+    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:33)
     #[allow(unused_variables)]
     fn h_fadd_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:33)
+    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:34)
     #[allow(unused_variables)]
     fn h_fadd_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:34)
+    ///`helper fsub_s(S, S) -> S` (isa/helpers.isa:35)
+    #[allow(unused_variables)]
+    fn h_fsub_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fsub_d(D, D) -> D` (isa/helpers.isa:36)
+    #[allow(unused_variables)]
+    fn h_fsub_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fmul_s(S, S) -> S` (isa/helpers.isa:37)
+    #[allow(unused_variables)]
+    fn h_fmul_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fmul_d(D, D) -> D` (isa/helpers.isa:38)
+    #[allow(unused_variables)]
+    fn h_fmul_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fdiv_s(S, S) -> S` (isa/helpers.isa:39)
+    #[allow(unused_variables)]
+    fn h_fdiv_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fdiv_d(D, D) -> D` (isa/helpers.isa:40)
+    #[allow(unused_variables)]
+    fn h_fdiv_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fmin_s(S, S) -> S` (isa/helpers.isa:41)
+    #[allow(unused_variables)]
+    fn h_fmin_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fmin_d(D, D) -> D` (isa/helpers.isa:42)
+    #[allow(unused_variables)]
+    fn h_fmin_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fmax_s(S, S) -> S` (isa/helpers.isa:43)
+    #[allow(unused_variables)]
+    fn h_fmax_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fmax_d(D, D) -> D` (isa/helpers.isa:44)
+    #[allow(unused_variables)]
+    fn h_fmax_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fsqrt_s(S) -> S` (isa/helpers.isa:45)
+    #[allow(unused_variables)]
+    fn h_fsqrt_s(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fsqrt_d(D) -> D` (isa/helpers.isa:46)
+    #[allow(unused_variables)]
+    fn h_fsqrt_d(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper frcp_s(S) -> S` (isa/helpers.isa:47)
+    #[allow(unused_variables)]
+    fn h_frcp_s(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper frsqrt_s(S) -> S` (isa/helpers.isa:48)
+    #[allow(unused_variables)]
+    fn h_frsqrt_s(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fscale_s(S, S) -> S` (isa/helpers.isa:49)
+    #[allow(unused_variables)]
+    fn h_fscale_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fscale_d(D, S) -> D` (isa/helpers.isa:50)
+    #[allow(unused_variables)]
+    fn h_fscale_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fma_s(B8, S, S, S) -> S` (isa/helpers.isa:51)
+    #[allow(unused_variables)]
+    fn h_fma_s(&mut self, a0: LV, a1: LV, a2: LV, a3: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fma_d(B8, D, D, D) -> D` (isa/helpers.isa:52)
+    #[allow(unused_variables)]
+    fn h_fma_d(&mut self, a0: LV, a1: LV, a2: LV, a3: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:53)
     #[allow(unused_variables)]
     fn h_fcmp_s(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:35)
+    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:54)
     #[allow(unused_variables)]
     fn h_fcmp_d(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper packed_max_u8(D, D) -> D` (isa/helpers.isa:36)
+    ///`helper fcmp_flags_s(B8, S, S) -> S` (isa/helpers.isa:55)
+    #[allow(unused_variables)]
+    fn h_fcmp_flags_s(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fcmp_flags_d(B8, D, D) -> S` (isa/helpers.isa:56)
+    #[allow(unused_variables)]
+    fn h_fcmp_flags_d(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fs_to_fd(S) -> D` (isa/helpers.isa:57)
+    #[allow(unused_variables)]
+    fn h_fs_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fd_to_fs(D) -> S` (isa/helpers.isa:58)
+    #[allow(unused_variables)]
+    fn h_fd_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fs_to_i32(B8, S) -> S` (isa/helpers.isa:59)
+    #[allow(unused_variables)]
+    fn h_fs_to_i32(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fs_to_i64(B8, S) -> D` (isa/helpers.isa:60)
+    #[allow(unused_variables)]
+    fn h_fs_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fd_to_i32(B8, D) -> S` (isa/helpers.isa:61)
+    #[allow(unused_variables)]
+    fn h_fd_to_i32(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fd_to_i64(B8, D) -> D` (isa/helpers.isa:62)
+    #[allow(unused_variables)]
+    fn h_fd_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper i32_to_fs(S) -> S` (isa/helpers.isa:63)
+    #[allow(unused_variables)]
+    fn h_i32_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper i32_to_fd(S) -> D` (isa/helpers.isa:64)
+    #[allow(unused_variables)]
+    fn h_i32_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper i64_to_fs(D) -> S` (isa/helpers.isa:65)
+    #[allow(unused_variables)]
+    fn h_i64_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper i64_to_fd(D) -> D` (isa/helpers.isa:66)
+    #[allow(unused_variables)]
+    fn h_i64_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fs_round(S, S) -> S` (isa/helpers.isa:67)
+    #[allow(unused_variables)]
+    fn h_fs_round(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fd_round(D, D) -> D` (isa/helpers.isa:68)
+    #[allow(unused_variables)]
+    fn h_fd_round(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper packed_max_u8(D, D) -> D` (isa/helpers.isa:71)
     #[allow(unused_variables)]
     fn h_packed_max_u8(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:41)
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:76)
     #[allow(unused_variables)]
     fn h_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:42)
+    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:77)
     #[allow(unused_variables)]
     fn h_pred_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:43)
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:78)
     #[allow(unused_variables)]
     fn h_local_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:44)
+    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:79)
     #[allow(unused_variables)]
     fn h_local_pred_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:45)
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:80)
     #[allow(unused_variables)]
     fn h_ctpr(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:46)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:81)
     #[allow(unused_variables)]
     fn h_ctpr_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper jump(D) -> unit` (isa/helpers.isa:47)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:82)
     #[allow(unused_variables)]
     fn h_jump(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:48)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:83)
     #[allow(unused_variables)]
     fn h_call_to(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:49)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:84)
     #[allow(unused_variables)]
     fn h_syscall(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:50)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:85)
     #[allow(unused_variables)]
     fn h_return_to_caller(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:51)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:86)
     #[allow(unused_variables)]
     fn h_set_window(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:52)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:87)
     #[allow(unused_variables)]
     fn h_set_reg_rotation(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:53)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:88)
     #[allow(unused_variables)]
     fn h_set_pred_rotation(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:54)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:89)
     #[allow(unused_variables)]
     fn h_rotate_regs(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:55)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:90)
     #[allow(unused_variables)]
     fn h_rotate_preds(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
@@ -1713,7 +1873,7 @@ pub fn jit_cctople(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`fadds` (isa/alu/float.isa:3)
+///`fadds` (isa/alu/float.isa:8)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_fadds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -1723,7 +1883,7 @@ pub fn jit_fadds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`faddd` (isa/alu/float.isa:8)
+///`faddd` (isa/alu/float.isa:13)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_faddd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -1733,7 +1893,149 @@ pub fn jit_faddd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`fcmpeqsb` (isa/alu/float.isa:13)
+///`fsubs` (isa/alu/float.isa:18)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fsub_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fsubd` (isa/alu/float.isa:23)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fmuls` (isa/alu/float.isa:28)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmuls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fmul_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fmuld` (isa/alu/float.isa:33)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmuld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fmul_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fmins` (isa/alu/float.isa:38)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmins(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fmin_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fmind` (isa/alu/float.isa:42)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmind(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fmin_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fmaxs` (isa/alu/float.isa:46)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmaxs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fmax_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fmaxd` (isa/alu/float.isa:50)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmaxd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fmax_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fdivs` (isa/alu/float.isa:54)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fdivs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fdiv_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fdivd` (isa/alu/float.isa:58)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fdivd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fdiv_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fsqrts` (isa/alu/float.isa:62)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fsqrts(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_fsqrt_s(a0)?
+    };
+    Ok(())
+}
+///`fsqrtid` (isa/alu/float.isa:68)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fsqrtid(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = v.src2;
+    Ok(())
+}
+///`fsqrttd` (isa/alu/float.isa:72)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fsqrttd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        x.h_fsqrt_d(a0)?
+    };
+    Ok(())
+}
+///`frcps` (isa/alu/float.isa:76)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_frcps(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_frcp_s(a0)?
+    };
+    Ok(())
+}
+///`frsqrts` (isa/alu/float.isa:80)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_frsqrts(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_frsqrt_s(a0)?
+    };
+    Ok(())
+}
+///`fcmpeqsb` (isa/alu/float.isa:84)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_fcmpeqsb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.pdst = {
@@ -1744,7 +2046,84 @@ pub fn jit_fcmpeqsb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`fcmpeqdb` (isa/alu/float.isa:17)
+///`fcmpltsb` (isa/alu/float.isa:88)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpltsb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmplesb` (isa/alu/float.isa:92)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmplesb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(2u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpuodsb` (isa/alu/float.isa:96)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpuodsb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(3u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpneqsb` (isa/alu/float.isa:100)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpneqsb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(4u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpnltsb` (isa/alu/float.isa:104)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpnltsb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(5u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpnlesb` (isa/alu/float.isa:108)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpnlesb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(6u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpodsb` (isa/alu/float.isa:112)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpodsb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(7u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpeqdb` (isa/alu/float.isa:116)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_fcmpeqdb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.pdst = {
@@ -1752,6 +2131,961 @@ pub fn jit_fcmpeqdb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
         let a1 = v.src1;
         let a2 = v.src2;
         x.h_fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpltdb` (isa/alu/float.isa:120)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpltdb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpledb` (isa/alu/float.isa:124)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpledb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(2u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpuoddb` (isa/alu/float.isa:128)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpuoddb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(3u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpneqdb` (isa/alu/float.isa:132)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpneqdb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(4u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpnltdb` (isa/alu/float.isa:136)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpnltdb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(5u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpnledb` (isa/alu/float.isa:140)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpnledb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(6u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpoddb` (isa/alu/float.isa:144)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpoddb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(7u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpeqs` (isa/alu/float.isa:148)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpeqs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(0u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_s(a0, a1, a2)?
+        };
+        let o1 = LV::C(4294967295u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmplts` (isa/alu/float.isa:152)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmplts(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(1u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_s(a0, a1, a2)?
+        };
+        let o1 = LV::C(4294967295u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmples` (isa/alu/float.isa:156)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmples(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(2u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_s(a0, a1, a2)?
+        };
+        let o1 = LV::C(4294967295u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmpuods` (isa/alu/float.isa:160)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpuods(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(3u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_s(a0, a1, a2)?
+        };
+        let o1 = LV::C(4294967295u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmpneqs` (isa/alu/float.isa:164)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpneqs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(4u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_s(a0, a1, a2)?
+        };
+        let o1 = LV::C(4294967295u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmpnlts` (isa/alu/float.isa:168)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpnlts(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(5u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_s(a0, a1, a2)?
+        };
+        let o1 = LV::C(4294967295u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmpnles` (isa/alu/float.isa:172)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpnles(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(6u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_s(a0, a1, a2)?
+        };
+        let o1 = LV::C(4294967295u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmpods` (isa/alu/float.isa:176)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpods(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(7u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_s(a0, a1, a2)?
+        };
+        let o1 = LV::C(4294967295u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmpeqd` (isa/alu/float.isa:180)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpeqd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(0u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmpltd` (isa/alu/float.isa:184)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpltd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(1u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmpled` (isa/alu/float.isa:188)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpled(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(2u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmpuodd` (isa/alu/float.isa:192)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpuodd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(3u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmpneqd` (isa/alu/float.isa:196)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpneqd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(4u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmpnltd` (isa/alu/float.isa:200)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpnltd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(5u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmpnled` (isa/alu/float.isa:204)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpnled(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(6u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmpodd` (isa/alu/float.isa:208)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpodd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(7u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`fcmpodsf` (isa/alu/float.isa:213)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpodsf(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(0u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_flags_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpudsf` (isa/alu/float.isa:217)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpudsf(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_flags_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpoddf` (isa/alu/float.isa:221)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpoddf(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(0u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_flags_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpuddf` (isa/alu/float.isa:225)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fcmpuddf(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fcmp_flags_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fstofd` (isa/alu/float.isa:229)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fstofd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_fs_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fdtofs` (isa/alu/float.isa:233)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fdtofs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_fd_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fstois` (isa/alu/float.isa:239)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fstois(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(0u128);
+        let a1 = v.src2;
+        x.h_fs_to_i32(a0, a1)?
+    };
+    Ok(())
+}
+///`fstoistr` (isa/alu/float.isa:243)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fstoistr(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src2;
+        x.h_fs_to_i32(a0, a1)?
+    };
+    Ok(())
+}
+///`fstoid` (isa/alu/float.isa:247)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fstoid(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(0u128);
+        let a1 = v.src2;
+        x.h_fs_to_i64(a0, a1)?
+    };
+    Ok(())
+}
+///`fstoidtr` (isa/alu/float.isa:251)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fstoidtr(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src2;
+        x.h_fs_to_i64(a0, a1)?
+    };
+    Ok(())
+}
+///`fdtois` (isa/alu/float.isa:255)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fdtois(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(0u128);
+        let a1 = v.src2;
+        x.h_fd_to_i32(a0, a1)?
+    };
+    Ok(())
+}
+///`fdtoistr` (isa/alu/float.isa:259)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fdtoistr(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src2;
+        x.h_fd_to_i32(a0, a1)?
+    };
+    Ok(())
+}
+///`fdtoid` (isa/alu/float.isa:263)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fdtoid(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(0u128);
+        let a1 = v.src2;
+        x.h_fd_to_i64(a0, a1)?
+    };
+    Ok(())
+}
+///`fdtoidtr` (isa/alu/float.isa:267)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fdtoidtr(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src2;
+        x.h_fd_to_i64(a0, a1)?
+    };
+    Ok(())
+}
+///`istofs` (isa/alu/float.isa:271)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_istofs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_i32_to_fs(a0)?
+    };
+    Ok(())
+}
+///`istofd` (isa/alu/float.isa:275)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_istofd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_i32_to_fd(a0)?
+    };
+    Ok(())
+}
+///`idtofs` (isa/alu/float.isa:279)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_idtofs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_i64_to_fs(a0)?
+    };
+    Ok(())
+}
+///`idtofd` (isa/alu/float.isa:283)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_idtofd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_i64_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fstoifs` (isa/alu/float.isa:289)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fstoifs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fs_round(a0, a1)?
+    };
+    Ok(())
+}
+///`fdtoifd` (isa/alu/float.isa:293)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fdtoifd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fd_round(a0, a1)?
+    };
+    Ok(())
+}
+///`fscales` (isa/alu/float.isa:298)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fscales(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fscale_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fscaled` (isa/alu/float.isa:302)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fscaled(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fscale_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fmas` (isa/alu/float.isa:307)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmas(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(0u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.h_fma_s(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fmad` (isa/alu/float.isa:311)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmad(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(0u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.h_fma_d(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fmss` (isa/alu/float.isa:315)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmss(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.h_fma_s(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fmsd` (isa/alu/float.isa:319)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmsd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.h_fma_d(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fnmas` (isa/alu/float.isa:323)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fnmas(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(2u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.h_fma_s(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fnmad` (isa/alu/float.isa:327)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fnmad(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(2u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.h_fma_d(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fnmss` (isa/alu/float.isa:331)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fnmss(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(3u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.h_fma_s(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fnmsd` (isa/alu/float.isa:335)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fnmsd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(3u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.h_fma_d(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fadd_addd` (isa/alu/float.isa:342)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fadd_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fadd_d(a0, a1)?
+        };
+        x.h_fadd_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fadd_adds` (isa/alu/float.isa:347)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fadd_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fadd_s(a0, a1)?
+        };
+        x.h_fadd_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fadd_muld` (isa/alu/float.isa:352)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fadd_muld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fadd_d(a0, a1)?
+        };
+        x.h_fmul_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fadd_muls` (isa/alu/float.isa:356)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fadd_muls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fadd_s(a0, a1)?
+        };
+        x.h_fmul_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fadd_rsubd` (isa/alu/float.isa:360)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fadd_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fadd_d(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.h_fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fadd_rsubs` (isa/alu/float.isa:365)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fadd_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fadd_s(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.h_fsub_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fadd_subd` (isa/alu/float.isa:370)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fadd_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fadd_d(a0, a1)?
+        };
+        x.h_fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fadd_subs` (isa/alu/float.isa:375)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fadd_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fadd_s(a0, a1)?
+        };
+        x.h_fsub_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fmul_addd` (isa/alu/float.isa:380)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmul_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fmul_d(a0, a1)?
+        };
+        x.h_fadd_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fmul_adds` (isa/alu/float.isa:385)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmul_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fmul_s(a0, a1)?
+        };
+        x.h_fadd_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fmul_rsubd` (isa/alu/float.isa:390)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmul_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fmul_d(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.h_fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fmul_rsubs` (isa/alu/float.isa:395)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmul_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fmul_s(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.h_fsub_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fmul_subd` (isa/alu/float.isa:400)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmul_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fmul_d(a0, a1)?
+        };
+        x.h_fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fmul_subs` (isa/alu/float.isa:405)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fmul_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fmul_s(a0, a1)?
+        };
+        x.h_fsub_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_addd` (isa/alu/float.isa:410)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fsub_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fsub_d(a0, a1)?
+        };
+        x.h_fadd_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_adds` (isa/alu/float.isa:415)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fsub_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fsub_s(a0, a1)?
+        };
+        x.h_fadd_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_muld` (isa/alu/float.isa:420)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fsub_muld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fsub_d(a0, a1)?
+        };
+        x.h_fmul_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_muls` (isa/alu/float.isa:424)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fsub_muls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fsub_s(a0, a1)?
+        };
+        x.h_fmul_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_rsubd` (isa/alu/float.isa:428)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fsub_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fsub_d(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.h_fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_rsubs` (isa/alu/float.isa:433)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fsub_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fsub_s(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.h_fsub_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_subd` (isa/alu/float.isa:438)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fsub_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fsub_d(a0, a1)?
+        };
+        x.h_fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_subs` (isa/alu/float.isa:443)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fsub_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fsub_s(a0, a1)?
+        };
+        x.h_fsub_s(a0, a1)?
     };
     Ok(())
 }
@@ -5565,7 +6899,7 @@ pub fn jit_rrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     Ok(())
 }
 /// Lowering of each operation, indexed like `OPS`.
-pub static JIT_LOWER: [JitFn; 283usize] = [
+pub static JIT_LOWER: [JitFn; 380usize] = [
     jit_sxt,
     jit_getfs,
     jit_getfd,
@@ -5613,8 +6947,105 @@ pub static JIT_LOWER: [JitFn; 283usize] = [
     jit_cctople,
     jit_fadds,
     jit_faddd,
+    jit_fsubs,
+    jit_fsubd,
+    jit_fmuls,
+    jit_fmuld,
+    jit_fmins,
+    jit_fmind,
+    jit_fmaxs,
+    jit_fmaxd,
+    jit_fdivs,
+    jit_fdivd,
+    jit_fsqrts,
+    jit_fsqrtid,
+    jit_fsqrttd,
+    jit_frcps,
+    jit_frsqrts,
     jit_fcmpeqsb,
+    jit_fcmpltsb,
+    jit_fcmplesb,
+    jit_fcmpuodsb,
+    jit_fcmpneqsb,
+    jit_fcmpnltsb,
+    jit_fcmpnlesb,
+    jit_fcmpodsb,
     jit_fcmpeqdb,
+    jit_fcmpltdb,
+    jit_fcmpledb,
+    jit_fcmpuoddb,
+    jit_fcmpneqdb,
+    jit_fcmpnltdb,
+    jit_fcmpnledb,
+    jit_fcmpoddb,
+    jit_fcmpeqs,
+    jit_fcmplts,
+    jit_fcmples,
+    jit_fcmpuods,
+    jit_fcmpneqs,
+    jit_fcmpnlts,
+    jit_fcmpnles,
+    jit_fcmpods,
+    jit_fcmpeqd,
+    jit_fcmpltd,
+    jit_fcmpled,
+    jit_fcmpuodd,
+    jit_fcmpneqd,
+    jit_fcmpnltd,
+    jit_fcmpnled,
+    jit_fcmpodd,
+    jit_fcmpodsf,
+    jit_fcmpudsf,
+    jit_fcmpoddf,
+    jit_fcmpuddf,
+    jit_fstofd,
+    jit_fdtofs,
+    jit_fstois,
+    jit_fstoistr,
+    jit_fstoid,
+    jit_fstoidtr,
+    jit_fdtois,
+    jit_fdtoistr,
+    jit_fdtoid,
+    jit_fdtoidtr,
+    jit_istofs,
+    jit_istofd,
+    jit_idtofs,
+    jit_idtofd,
+    jit_fstoifs,
+    jit_fdtoifd,
+    jit_fscales,
+    jit_fscaled,
+    jit_fmas,
+    jit_fmad,
+    jit_fmss,
+    jit_fmsd,
+    jit_fnmas,
+    jit_fnmad,
+    jit_fnmss,
+    jit_fnmsd,
+    jit_fadd_addd,
+    jit_fadd_adds,
+    jit_fadd_muld,
+    jit_fadd_muls,
+    jit_fadd_rsubd,
+    jit_fadd_rsubs,
+    jit_fadd_subd,
+    jit_fadd_subs,
+    jit_fmul_addd,
+    jit_fmul_adds,
+    jit_fmul_rsubd,
+    jit_fmul_rsubs,
+    jit_fmul_subd,
+    jit_fmul_subs,
+    jit_fsub_addd,
+    jit_fsub_adds,
+    jit_fsub_muld,
+    jit_fsub_muls,
+    jit_fsub_rsubd,
+    jit_fsub_rsubs,
+    jit_fsub_subd,
+    jit_fsub_subs,
     jit_adds,
     jit_addd,
     jit_subs,

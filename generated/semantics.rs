@@ -96,6 +96,10 @@ impl OpVals {
 pub trait Exec {
     fn load(&mut self, addr: u64, bits: u32) -> Result<u128, Trap>;
     fn store(&mut self, addr: u64, bits: u32, value: u128) -> Result<u128, Trap>;
+    ///The control register `float` helpers read.
+    fn pfpfr(&self) -> u32;
+    ///Exception flags a `float` helper raised.
+    fn raise_pfpfr(&mut self, flags: u32);
     ///`helper seg_base(B8) -> D` (isa/helpers.isa:5)
     fn seg_base(&mut self, a0: u128) -> Result<u128, Trap>;
     ///`helper ap_address(Q, S) -> D` (isa/helpers.isa:6)
@@ -134,45 +138,263 @@ pub trait Exec {
     fn state_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
     ///`helper cctop(B8, S) -> bool` (isa/helpers.isa:29)
     fn cctop(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:32)
-    fn fadd_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:33)
-    fn fadd_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:34)
-    fn fcmp_s(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:35)
-    fn fcmp_d(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper packed_max_u8(D, D) -> D` (isa/helpers.isa:36)
+    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:33)
+    fn fadd_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fadd_s(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:34)
+    fn fadd_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fadd_d(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fsub_s(S, S) -> S` (isa/helpers.isa:35)
+    fn fsub_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fsub_s(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fsub_d(D, D) -> D` (isa/helpers.isa:36)
+    fn fsub_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fsub_d(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fmul_s(S, S) -> S` (isa/helpers.isa:37)
+    fn fmul_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fmul_s(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fmul_d(D, D) -> D` (isa/helpers.isa:38)
+    fn fmul_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fmul_d(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fdiv_s(S, S) -> S` (isa/helpers.isa:39)
+    fn fdiv_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fdiv_s(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fdiv_d(D, D) -> D` (isa/helpers.isa:40)
+    fn fdiv_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fdiv_d(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fmin_s(S, S) -> S` (isa/helpers.isa:41)
+    fn fmin_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fmin_s(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fmin_d(D, D) -> D` (isa/helpers.isa:42)
+    fn fmin_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fmin_d(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fmax_s(S, S) -> S` (isa/helpers.isa:43)
+    fn fmax_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fmax_s(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fmax_d(D, D) -> D` (isa/helpers.isa:44)
+    fn fmax_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fmax_d(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fsqrt_s(S) -> S` (isa/helpers.isa:45)
+    fn fsqrt_s(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fsqrt_s(self.pfpfr(), a0);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fsqrt_d(D) -> D` (isa/helpers.isa:46)
+    fn fsqrt_d(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fsqrt_d(self.pfpfr(), a0);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper frcp_s(S) -> S` (isa/helpers.isa:47)
+    fn frcp_s(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::frcp_s(self.pfpfr(), a0);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper frsqrt_s(S) -> S` (isa/helpers.isa:48)
+    fn frsqrt_s(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::frsqrt_s(self.pfpfr(), a0);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fscale_s(S, S) -> S` (isa/helpers.isa:49)
+    fn fscale_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fscale_s(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fscale_d(D, S) -> D` (isa/helpers.isa:50)
+    fn fscale_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fscale_d(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fma_s(B8, S, S, S) -> S` (isa/helpers.isa:51)
+    fn fma_s(&mut self, a0: u128, a1: u128, a2: u128, a3: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fma_s(self.pfpfr(), a0, a1, a2, a3);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fma_d(B8, D, D, D) -> D` (isa/helpers.isa:52)
+    fn fma_d(&mut self, a0: u128, a1: u128, a2: u128, a3: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fma_d(self.pfpfr(), a0, a1, a2, a3);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:53)
+    fn fcmp_s(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fcmp_s(self.pfpfr(), a0, a1, a2);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:54)
+    fn fcmp_d(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fcmp_d(self.pfpfr(), a0, a1, a2);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fcmp_flags_s(B8, S, S) -> S` (isa/helpers.isa:55)
+    fn fcmp_flags_s(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fcmp_flags_s(
+            self.pfpfr(),
+            a0,
+            a1,
+            a2,
+        );
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fcmp_flags_d(B8, D, D) -> S` (isa/helpers.isa:56)
+    fn fcmp_flags_d(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fcmp_flags_d(
+            self.pfpfr(),
+            a0,
+            a1,
+            a2,
+        );
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fs_to_fd(S) -> D` (isa/helpers.isa:57)
+    fn fs_to_fd(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fs_to_fd(self.pfpfr(), a0);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fd_to_fs(D) -> S` (isa/helpers.isa:58)
+    fn fd_to_fs(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fd_to_fs(self.pfpfr(), a0);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fs_to_i32(B8, S) -> S` (isa/helpers.isa:59)
+    fn fs_to_i32(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fs_to_i32(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fs_to_i64(B8, S) -> D` (isa/helpers.isa:60)
+    fn fs_to_i64(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fs_to_i64(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fd_to_i32(B8, D) -> S` (isa/helpers.isa:61)
+    fn fd_to_i32(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fd_to_i32(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fd_to_i64(B8, D) -> D` (isa/helpers.isa:62)
+    fn fd_to_i64(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fd_to_i64(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper i32_to_fs(S) -> S` (isa/helpers.isa:63)
+    fn i32_to_fs(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::i32_to_fs(self.pfpfr(), a0);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper i32_to_fd(S) -> D` (isa/helpers.isa:64)
+    fn i32_to_fd(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::i32_to_fd(self.pfpfr(), a0);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper i64_to_fs(D) -> S` (isa/helpers.isa:65)
+    fn i64_to_fs(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::i64_to_fs(self.pfpfr(), a0);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper i64_to_fd(D) -> D` (isa/helpers.isa:66)
+    fn i64_to_fd(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::i64_to_fd(self.pfpfr(), a0);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fs_round(S, S) -> S` (isa/helpers.isa:67)
+    fn fs_round(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fs_round(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper fd_round(D, D) -> D` (isa/helpers.isa:68)
+    fn fd_round(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fd_round(self.pfpfr(), a0, a1);
+        self.raise_pfpfr(flags);
+        Ok(v)
+    }
+    ///`helper packed_max_u8(D, D) -> D` (isa/helpers.isa:71)
     fn packed_max_u8(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:41)
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:76)
     fn pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:42)
+    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:77)
     fn pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:43)
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:78)
     fn local_pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:44)
+    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:79)
     fn local_pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:45)
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:80)
     fn ctpr(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:46)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:81)
     fn ctpr_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper jump(D) -> unit` (isa/helpers.isa:47)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:82)
     fn jump(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:48)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:83)
     fn call_to(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:49)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:84)
     fn syscall(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:50)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:85)
     fn return_to_caller(&mut self) -> Result<u128, Trap>;
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:51)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:86)
     fn set_window(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:52)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:87)
     fn set_reg_rotation(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:53)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:88)
     fn set_pred_rotation(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:54)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:89)
     fn rotate_regs(&mut self) -> Result<u128, Trap>;
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:55)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:90)
     fn rotate_preds(&mut self) -> Result<u128, Trap>;
 }
 pub type SemFn = fn(&mut dyn Exec, &mut OpVals) -> Result<(), Trap>;
@@ -595,7 +817,7 @@ pub fn sem_cctople(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`fadds` (isa/alu/float.isa:3)
+///`fadds` (isa/alu/float.isa:8)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_fadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -605,7 +827,7 @@ pub fn sem_fadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`faddd` (isa/alu/float.isa:8)
+///`faddd` (isa/alu/float.isa:13)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_faddd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -615,7 +837,149 @@ pub fn sem_faddd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`fcmpeqsb` (isa/alu/float.isa:13)
+///`fsubs` (isa/alu/float.isa:18)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fsub_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fsubd` (isa/alu/float.isa:23)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fmuls` (isa/alu/float.isa:28)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmuls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fmul_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fmuld` (isa/alu/float.isa:33)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmuld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fmul_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fmins` (isa/alu/float.isa:38)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmins(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fmin_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fmind` (isa/alu/float.isa:42)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmind(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fmin_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fmaxs` (isa/alu/float.isa:46)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmaxs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fmax_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fmaxd` (isa/alu/float.isa:50)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmaxd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fmax_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fdivs` (isa/alu/float.isa:54)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fdivs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fdiv_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fdivd` (isa/alu/float.isa:58)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fdivd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fdiv_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fsqrts` (isa/alu/float.isa:62)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fsqrts(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.fsqrt_s(a0)?
+    };
+    Ok(())
+}
+///`fsqrtid` (isa/alu/float.isa:68)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fsqrtid(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = v.src2;
+    Ok(())
+}
+///`fsqrttd` (isa/alu/float.isa:72)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fsqrttd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        x.fsqrt_d(a0)?
+    };
+    Ok(())
+}
+///`frcps` (isa/alu/float.isa:76)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_frcps(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.frcp_s(a0)?
+    };
+    Ok(())
+}
+///`frsqrts` (isa/alu/float.isa:80)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_frsqrts(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.frsqrt_s(a0)?
+    };
+    Ok(())
+}
+///`fcmpeqsb` (isa/alu/float.isa:84)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_fcmpeqsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.pdst = {
@@ -626,7 +990,84 @@ pub fn sem_fcmpeqsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`fcmpeqdb` (isa/alu/float.isa:17)
+///`fcmpltsb` (isa/alu/float.isa:88)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpltsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 1u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmplesb` (isa/alu/float.isa:92)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmplesb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 2u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpuodsb` (isa/alu/float.isa:96)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpuodsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 3u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpneqsb` (isa/alu/float.isa:100)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpneqsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 4u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpnltsb` (isa/alu/float.isa:104)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpnltsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 5u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpnlesb` (isa/alu/float.isa:108)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpnlesb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 6u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpodsb` (isa/alu/float.isa:112)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpodsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 7u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpeqdb` (isa/alu/float.isa:116)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_fcmpeqdb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.pdst = {
@@ -634,6 +1075,961 @@ pub fn sem_fcmpeqdb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         let a1 = v.src1;
         let a2 = v.src2;
         x.fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpltdb` (isa/alu/float.isa:120)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpltdb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 1u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpledb` (isa/alu/float.isa:124)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpledb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 2u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpuoddb` (isa/alu/float.isa:128)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpuoddb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 3u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpneqdb` (isa/alu/float.isa:132)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpneqdb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 4u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpnltdb` (isa/alu/float.isa:136)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpnltdb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 5u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpnledb` (isa/alu/float.isa:140)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpnledb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 6u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpoddb` (isa/alu/float.isa:144)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpoddb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 7u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpeqs` (isa/alu/float.isa:148)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpeqs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 0u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmplts` (isa/alu/float.isa:152)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmplts(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 1u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmples` (isa/alu/float.isa:156)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmples(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 2u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmpuods` (isa/alu/float.isa:160)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpuods(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 3u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmpneqs` (isa/alu/float.isa:164)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpneqs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 4u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmpnlts` (isa/alu/float.isa:168)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpnlts(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 5u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmpnles` (isa/alu/float.isa:172)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpnles(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 6u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmpods` (isa/alu/float.isa:176)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpods(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 7u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmpeqd` (isa/alu/float.isa:180)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpeqd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 0u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmpltd` (isa/alu/float.isa:184)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpltd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 1u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmpled` (isa/alu/float.isa:188)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpled(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 2u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmpuodd` (isa/alu/float.isa:192)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpuodd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 3u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmpneqd` (isa/alu/float.isa:196)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpneqd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 4u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmpnltd` (isa/alu/float.isa:200)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpnltd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 5u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmpnled` (isa/alu/float.isa:204)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpnled(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 6u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmpodd` (isa/alu/float.isa:208)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpodd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 7u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`fcmpodsf` (isa/alu/float.isa:213)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpodsf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 0u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_flags_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpudsf` (isa/alu/float.isa:217)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpudsf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 1u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_flags_s(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpoddf` (isa/alu/float.isa:221)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpoddf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 0u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_flags_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fcmpuddf` (isa/alu/float.isa:225)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fcmpuddf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 1u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_flags_d(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fstofd` (isa/alu/float.isa:229)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fstofd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.fs_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fdtofs` (isa/alu/float.isa:233)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fdtofs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.fd_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fstois` (isa/alu/float.isa:239)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fstois(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 0u128;
+        let a1 = v.src2;
+        x.fs_to_i32(a0, a1)?
+    };
+    Ok(())
+}
+///`fstoistr` (isa/alu/float.isa:243)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fstoistr(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 1u128;
+        let a1 = v.src2;
+        x.fs_to_i32(a0, a1)?
+    };
+    Ok(())
+}
+///`fstoid` (isa/alu/float.isa:247)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fstoid(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 0u128;
+        let a1 = v.src2;
+        x.fs_to_i64(a0, a1)?
+    };
+    Ok(())
+}
+///`fstoidtr` (isa/alu/float.isa:251)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fstoidtr(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 1u128;
+        let a1 = v.src2;
+        x.fs_to_i64(a0, a1)?
+    };
+    Ok(())
+}
+///`fdtois` (isa/alu/float.isa:255)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fdtois(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 0u128;
+        let a1 = v.src2;
+        x.fd_to_i32(a0, a1)?
+    };
+    Ok(())
+}
+///`fdtoistr` (isa/alu/float.isa:259)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fdtoistr(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 1u128;
+        let a1 = v.src2;
+        x.fd_to_i32(a0, a1)?
+    };
+    Ok(())
+}
+///`fdtoid` (isa/alu/float.isa:263)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fdtoid(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 0u128;
+        let a1 = v.src2;
+        x.fd_to_i64(a0, a1)?
+    };
+    Ok(())
+}
+///`fdtoidtr` (isa/alu/float.isa:267)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fdtoidtr(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 1u128;
+        let a1 = v.src2;
+        x.fd_to_i64(a0, a1)?
+    };
+    Ok(())
+}
+///`istofs` (isa/alu/float.isa:271)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_istofs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.i32_to_fs(a0)?
+    };
+    Ok(())
+}
+///`istofd` (isa/alu/float.isa:275)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_istofd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.i32_to_fd(a0)?
+    };
+    Ok(())
+}
+///`idtofs` (isa/alu/float.isa:279)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_idtofs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.i64_to_fs(a0)?
+    };
+    Ok(())
+}
+///`idtofd` (isa/alu/float.isa:283)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_idtofd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.i64_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fstoifs` (isa/alu/float.isa:289)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fstoifs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fs_round(a0, a1)?
+    };
+    Ok(())
+}
+///`fdtoifd` (isa/alu/float.isa:293)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fdtoifd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fd_round(a0, a1)?
+    };
+    Ok(())
+}
+///`fscales` (isa/alu/float.isa:298)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fscales(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fscale_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fscaled` (isa/alu/float.isa:302)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fscaled(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fscale_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fmas` (isa/alu/float.isa:307)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmas(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 0u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.fma_s(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fmad` (isa/alu/float.isa:311)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 0u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.fma_d(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fmss` (isa/alu/float.isa:315)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmss(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 1u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.fma_s(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fmsd` (isa/alu/float.isa:319)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmsd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 1u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.fma_d(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fnmas` (isa/alu/float.isa:323)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fnmas(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 2u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.fma_s(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fnmad` (isa/alu/float.isa:327)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fnmad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 2u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.fma_d(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fnmss` (isa/alu/float.isa:331)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fnmss(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 3u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.fma_s(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fnmsd` (isa/alu/float.isa:335)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fnmsd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 3u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        let a3 = v.src3;
+        x.fma_d(a0, a1, a2, a3)?
+    };
+    Ok(())
+}
+///`fadd_addd` (isa/alu/float.isa:342)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fadd_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fadd_d(a0, a1)?
+        };
+        x.fadd_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fadd_adds` (isa/alu/float.isa:347)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fadd_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fadd_s(a0, a1)?
+        };
+        x.fadd_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fadd_muld` (isa/alu/float.isa:352)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fadd_muld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fadd_d(a0, a1)?
+        };
+        x.fmul_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fadd_muls` (isa/alu/float.isa:356)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fadd_muls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fadd_s(a0, a1)?
+        };
+        x.fmul_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fadd_rsubd` (isa/alu/float.isa:360)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fadd_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fadd_d(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fadd_rsubs` (isa/alu/float.isa:365)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fadd_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fadd_s(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.fsub_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fadd_subd` (isa/alu/float.isa:370)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fadd_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fadd_d(a0, a1)?
+        };
+        x.fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fadd_subs` (isa/alu/float.isa:375)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fadd_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fadd_s(a0, a1)?
+        };
+        x.fsub_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fmul_addd` (isa/alu/float.isa:380)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmul_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fmul_d(a0, a1)?
+        };
+        x.fadd_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fmul_adds` (isa/alu/float.isa:385)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmul_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fmul_s(a0, a1)?
+        };
+        x.fadd_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fmul_rsubd` (isa/alu/float.isa:390)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmul_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fmul_d(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fmul_rsubs` (isa/alu/float.isa:395)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmul_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fmul_s(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.fsub_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fmul_subd` (isa/alu/float.isa:400)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmul_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fmul_d(a0, a1)?
+        };
+        x.fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fmul_subs` (isa/alu/float.isa:405)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fmul_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fmul_s(a0, a1)?
+        };
+        x.fsub_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_addd` (isa/alu/float.isa:410)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fsub_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fsub_d(a0, a1)?
+        };
+        x.fadd_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_adds` (isa/alu/float.isa:415)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fsub_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fsub_s(a0, a1)?
+        };
+        x.fadd_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_muld` (isa/alu/float.isa:420)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fsub_muld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fsub_d(a0, a1)?
+        };
+        x.fmul_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_muls` (isa/alu/float.isa:424)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fsub_muls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fsub_s(a0, a1)?
+        };
+        x.fmul_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_rsubd` (isa/alu/float.isa:428)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fsub_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fsub_d(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_rsubs` (isa/alu/float.isa:433)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fsub_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fsub_s(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.fsub_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_subd` (isa/alu/float.isa:438)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fsub_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fsub_d(a0, a1)?
+        };
+        x.fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`fsub_subs` (isa/alu/float.isa:443)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fsub_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fsub_s(a0, a1)?
+        };
+        x.fsub_s(a0, a1)?
     };
     Ok(())
 }
@@ -3694,7 +5090,7 @@ pub fn sem_rrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     Ok(())
 }
 /// Semantics of each operation, indexed like `OPS`.
-pub static SEMANTICS: [SemFn; 283usize] = [
+pub static SEMANTICS: [SemFn; 380usize] = [
     sem_sxt,
     sem_getfs,
     sem_getfd,
@@ -3742,8 +5138,105 @@ pub static SEMANTICS: [SemFn; 283usize] = [
     sem_cctople,
     sem_fadds,
     sem_faddd,
+    sem_fsubs,
+    sem_fsubd,
+    sem_fmuls,
+    sem_fmuld,
+    sem_fmins,
+    sem_fmind,
+    sem_fmaxs,
+    sem_fmaxd,
+    sem_fdivs,
+    sem_fdivd,
+    sem_fsqrts,
+    sem_fsqrtid,
+    sem_fsqrttd,
+    sem_frcps,
+    sem_frsqrts,
     sem_fcmpeqsb,
+    sem_fcmpltsb,
+    sem_fcmplesb,
+    sem_fcmpuodsb,
+    sem_fcmpneqsb,
+    sem_fcmpnltsb,
+    sem_fcmpnlesb,
+    sem_fcmpodsb,
     sem_fcmpeqdb,
+    sem_fcmpltdb,
+    sem_fcmpledb,
+    sem_fcmpuoddb,
+    sem_fcmpneqdb,
+    sem_fcmpnltdb,
+    sem_fcmpnledb,
+    sem_fcmpoddb,
+    sem_fcmpeqs,
+    sem_fcmplts,
+    sem_fcmples,
+    sem_fcmpuods,
+    sem_fcmpneqs,
+    sem_fcmpnlts,
+    sem_fcmpnles,
+    sem_fcmpods,
+    sem_fcmpeqd,
+    sem_fcmpltd,
+    sem_fcmpled,
+    sem_fcmpuodd,
+    sem_fcmpneqd,
+    sem_fcmpnltd,
+    sem_fcmpnled,
+    sem_fcmpodd,
+    sem_fcmpodsf,
+    sem_fcmpudsf,
+    sem_fcmpoddf,
+    sem_fcmpuddf,
+    sem_fstofd,
+    sem_fdtofs,
+    sem_fstois,
+    sem_fstoistr,
+    sem_fstoid,
+    sem_fstoidtr,
+    sem_fdtois,
+    sem_fdtoistr,
+    sem_fdtoid,
+    sem_fdtoidtr,
+    sem_istofs,
+    sem_istofd,
+    sem_idtofs,
+    sem_idtofd,
+    sem_fstoifs,
+    sem_fdtoifd,
+    sem_fscales,
+    sem_fscaled,
+    sem_fmas,
+    sem_fmad,
+    sem_fmss,
+    sem_fmsd,
+    sem_fnmas,
+    sem_fnmad,
+    sem_fnmss,
+    sem_fnmsd,
+    sem_fadd_addd,
+    sem_fadd_adds,
+    sem_fadd_muld,
+    sem_fadd_muls,
+    sem_fadd_rsubd,
+    sem_fadd_rsubs,
+    sem_fadd_subd,
+    sem_fadd_subs,
+    sem_fmul_addd,
+    sem_fmul_adds,
+    sem_fmul_rsubd,
+    sem_fmul_rsubs,
+    sem_fmul_subd,
+    sem_fmul_subs,
+    sem_fsub_addd,
+    sem_fsub_adds,
+    sem_fsub_muld,
+    sem_fsub_muls,
+    sem_fsub_rsubd,
+    sem_fsub_rsubs,
+    sem_fsub_subd,
+    sem_fsub_subs,
     sem_adds,
     sem_addd,
     sem_subs,

@@ -89,6 +89,7 @@ programs!(
     loops,
     branches,
     spec,
+    float,
     syscalls,
     fault_segv,
     fault_rodata,

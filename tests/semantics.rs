@@ -7,6 +7,7 @@ use std::collections::HashMap;
 #[derive(Default)]
 struct Machine {
     mem: HashMap<u64, u8>,
+    pfpfr: u32,
 }
 
 macro_rules! no_helpers {
@@ -34,6 +35,12 @@ impl Exec for Machine {
         }
         Ok(0)
     }
+    fn pfpfr(&self) -> u32 {
+        self.pfpfr
+    }
+    fn raise_pfpfr(&mut self, flags: u32) {
+        self.pfpfr |= flags;
+    }
     no_helpers!(
         seg_base(a),
         ap_address(a, b),
@@ -53,10 +60,6 @@ impl Exec for Machine {
         state_read(a),
         state_write(a, b),
         cctop(a, b),
-        fadd_s(a, b),
-        fadd_d(a, b),
-        fcmp_s(a, b, c),
-        fcmp_d(a, b, c),
         packed_max_u8(a, b),
         carry_tag(),
         pred(a),
@@ -369,4 +372,120 @@ fn loads_and_stores() {
 #[test]
 fn every_operation_has_semantics() {
     assert_eq!(SEMANTICS.len(), isa::OPS.len());
+}
+
+/// Runs a floating-point operation with `%pfpfr` = `pfpfr`: (dst, pdst, flags raised).
+fn fp(name: &str, pfpfr: u32, src: [u128; 3]) -> (u128, u128, u32) {
+    let mut m = Machine {
+        pfpfr,
+        ..Default::default()
+    };
+    let v = run(
+        &mut m,
+        name,
+        OpVals {
+            src1: src[0],
+            src2: src[1],
+            src3: src[2],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    (v.dst, v.pdst, m.pfpfr & !pfpfr)
+}
+
+fn d(x: f64) -> u128 {
+    x.to_bits() as u128
+}
+
+fn s(x: f32) -> u128 {
+    x.to_bits() as u128
+}
+
+const RC_DOWN: u32 = 1 << 13;
+const RC_UP: u32 = 2 << 13;
+const RC_ZERO: u32 = 3 << 13;
+const IE: u32 = 1;
+const ZE: u32 = 4;
+const PE: u32 = 32;
+
+#[test]
+fn floating_point_arithmetic() {
+    assert_eq!(fp("faddd", 0, [d(1.5), d(2.25), 0]), (d(3.75), 0, 0));
+    assert_eq!(fp("fsubs", 0, [s(1.0), s(3.0), 0]), (s(-2.0), 0, 0));
+    assert_eq!(fp("fmuld", 0, [d(3.0), d(-0.5), 0]).0, d(-1.5));
+    // 1/3 rounds differently up and to nearest (down), and is inexact.
+    let near = fp("fdivd", 0, [d(1.0), d(3.0), 0]);
+    let up = fp("fdivd", RC_UP, [d(1.0), d(3.0), 0]);
+    assert_eq!(near, (d(1.0 / 3.0), 0, PE));
+    assert_eq!(up.0, near.0 + 1);
+    assert_eq!(fp("fdivd", RC_DOWN, [d(1.0), d(3.0), 0]).0, near.0);
+    assert_eq!(
+        fp("fdivs", 0, [s(1.0), s(0.0), 0]),
+        (s(f32::INFINITY), 0, ZE)
+    );
+    // 0/0: invalid, the default NaN is negative.
+    assert_eq!(
+        fp("fdivd", 0, [d(0.0), d(0.0), 0]),
+        (0xfff8_0000_0000_0000, 0, IE)
+    );
+    assert_eq!(fp("fsqrttd", 0, [d(2.0), 0, 0]).0, d(2f64.sqrt()));
+    assert_eq!(fp("fsqrts", 0, [0, s(9.0), 0]).0, s(3.0));
+    assert_eq!(fp("fmaxd", 0, [d(-1.0), d(4.0), 0]).0, d(4.0));
+    assert_eq!(fp("fmins", 0, [s(-1.0), s(4.0), 0]).0, s(-1.0));
+    assert_eq!(fp("fscaled", 0, [d(3.0), 4, 0]).0, d(48.0));
+    assert_eq!(
+        fp("fscales", 0, [s(3.0), (-2i32) as u32 as u128, 0]).0,
+        s(0.75)
+    );
+    assert_eq!(fp("frcps", 0, [0, s(4.0), 0]).0, s(0.25));
+}
+
+#[test]
+fn floating_point_compares_and_conversions() {
+    let nan = d(f64::NAN);
+    assert_eq!(fp("fcmpltdb", 0, [d(1.0), d(2.0), 0]).1, 1);
+    assert_eq!(fp("fcmpltdb", 0, [d(2.0), d(1.0), 0]).1, 0);
+    // Ordered less-than signals on a quiet NaN; equality does not.
+    assert_eq!(fp("fcmpltdb", 0, [nan, d(1.0), 0]), (0, 0, IE));
+    assert_eq!(fp("fcmpeqdb", 0, [nan, d(1.0), 0]), (0, 0, 0));
+    assert_eq!(fp("fcmpuoddb", 0, [nan, d(1.0), 0]).1, 1);
+    assert_eq!(fp("fcmpeqs", 0, [s(2.0), s(2.0), 0]).0, 0xffff_ffff);
+    assert_eq!(fp("fcmpneqd", 0, [d(2.0), d(2.0), 0]).0, 0);
+    assert_eq!(fp("fcmpoddf", 0, [d(1.0), d(2.0), 0]).0, 0x01);
+    assert_eq!(fp("fcmpoddf", 0, [nan, d(2.0), 0]).0, 0x45);
+    assert_eq!(fp("fdtoid", 0, [0, d(-2.5), 0]).0, (-2i64) as u64 as u128);
+    assert_eq!(
+        fp("fdtoid", RC_DOWN, [0, d(-2.5), 0]).0,
+        (-3i64) as u64 as u128
+    );
+    assert_eq!(
+        fp("fdtoidtr", 0, [0, d(-2.75), 0]).0,
+        (-2i64) as u64 as u128
+    );
+    assert_eq!(fp("fstois", 0, [0, s(1e10), 0]), (0x8000_0000, 0, IE));
+    assert_eq!(fp("istofd", 0, [0, 0xffff_fff9, 0]).0, d(-7.0));
+    assert_eq!(fp("idtofs", 0, [0, 1 << 40, 0]).0, s(1099511627776.0));
+    assert_eq!(fp("fstofd", 0, [0, s(0.1), 0]).0, d(0.1f32 as f64));
+    assert_eq!(fp("fdtofs", 0, [0, d(0.1), 0]), (s(0.1), 0, PE));
+    // fdtoifd: control 4 = the current rounding mode; 0..3 name one.
+    assert_eq!(fp("fdtoifd", 0, [4, d(2.5), 0]).0, d(2.0));
+    assert_eq!(fp("fdtoifd", 0, [2, d(2.25), 0]).0, d(3.0));
+    assert_eq!(fp("fdtoifd", RC_ZERO, [4, d(-2.75), 0]).0, d(-2.0));
+}
+
+#[test]
+fn combined_and_fused_floating_point() {
+    // Combined: t = src1 op1 src2, then src3 op2 t (sub: src3 - t, rsub: t - src3).
+    assert_eq!(fp("fmul_addd", 0, [d(2.0), d(3.0), d(1.0)]).0, d(7.0));
+    assert_eq!(fp("fmul_subd", 0, [d(2.0), d(3.0), d(1.0)]).0, d(-5.0));
+    assert_eq!(fp("fmul_rsubd", 0, [d(2.0), d(3.0), d(1.0)]).0, d(5.0));
+    assert_eq!(fp("fadd_adds", 0, [s(1.0), s(2.0), s(4.0)]).0, s(7.0));
+    // Rounded twice: (1 + 2^-30)^2 - 1 loses the 2^-60 term in the product.
+    let x = 1.0 + 2f64.powi(-30);
+    assert_eq!(fp("fmul_rsubd", 0, [d(x), d(x), d(1.0)]).0, d(x * x - 1.0));
+    // Fused (v6): one rounding keeps it.
+    assert_eq!(fp("fmsd", 0, [d(x), d(x), d(1.0)]).0, d(x.mul_add(x, -1.0)));
+    assert_ne!(x.mul_add(x, -1.0), x * x - 1.0);
+    assert_eq!(fp("fnmad", 0, [d(2.0), d(3.0), d(1.0)]).0, d(-5.0));
 }

@@ -239,8 +239,30 @@ pub struct HelperDef {
     pub name: String,
     pub params: Vec<String>,
     pub ret: String,
+    /// `in KIND`: a pure routine of a known kind, which the generated `Exec` trait
+    /// calls itself (see `HELPER_HOMES`); `None`: the machine implements it.
+    pub home: Option<String>,
     pub loc: Loc,
 }
+
+/// A kind of pure helper: the Rust module holding one function per helper, the
+/// control register its functions read and the flags register they raise bits in.
+/// `fadd_s(S, S) -> S in float` becomes a default `Exec::fadd_s` that calls
+/// `MODULE::fadd_s(self.CONTROL(), a0, a1)`, which returns `(value, flags)`, and
+/// hands the flags to `self.RAISE(flags)`.
+pub struct HelperHome {
+    pub name: &'static str,
+    pub module: &'static str,
+    pub control: &'static str,
+    pub raise: &'static str,
+}
+
+pub const HELPER_HOMES: &[HelperHome] = &[HelperHome {
+    name: "float",
+    module: "crate::isa::float::helpers",
+    control: "pfpfr",
+    raise: "raise_pfpfr",
+}];
 
 #[derive(Clone, Debug, PartialEq, Eq, Copy)]
 pub enum BinOp {

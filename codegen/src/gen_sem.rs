@@ -667,8 +667,46 @@ pub fn generate(m: &Model) -> Result<TokenStream, Diagnostic> {
             h.loc.file,
             h.loc.line
         );
-        quote!(#[doc = #doc] fn #f(&mut self, #(#params),*) -> Result<u128, Trap>;)
+        let Some(home) = h
+            .home
+            .as_ref()
+            .and_then(|n| HELPER_HOMES.iter().find(|k| k.name == n))
+        else {
+            return quote!(#[doc = #doc] fn #f(&mut self, #(#params),*) -> Result<u128, Trap>;);
+        };
+        let module: syn::Path = syn::parse_str(home.module).expect("helper home module path");
+        let control = format_ident!("{}", home.control);
+        let raise = format_ident!("{}", home.raise);
+        let args = (0..h.params.len()).map(|i| format_ident!("a{}", i));
+        quote! {
+            #[doc = #doc]
+            fn #f(&mut self, #(#params),*) -> Result<u128, Trap> {
+                let (v, flags) = #module::#f(self.#control(), #(#args),*);
+                self.#raise(flags);
+                Ok(v)
+            }
+        }
     });
+    let home_methods = HELPER_HOMES
+        .iter()
+        .filter(|k| {
+            m.desc
+                .helpers
+                .iter()
+                .any(|h| h.home.as_deref() == Some(k.name))
+        })
+        .map(|k| {
+            let control = format_ident!("{}", k.control);
+            let raise = format_ident!("{}", k.raise);
+            let dc = format!("The control register `{}` helpers read.", k.name);
+            let dr = format!("Exception flags a `{}` helper raised.", k.name);
+            quote! {
+                #[doc = #dc]
+                fn #control(&self) -> u32;
+                #[doc = #dr]
+                fn #raise(&mut self, flags: u32);
+            }
+        });
     let (fns, table) = op_functions(m, false)?;
     let n = table.len();
     Ok(quote! {
@@ -715,6 +753,7 @@ pub fn generate(m: &Model) -> Result<TokenStream, Diagnostic> {
         pub trait Exec {
             fn load(&mut self, addr: u64, bits: u32) -> Result<u128, Trap>;
             fn store(&mut self, addr: u64, bits: u32, value: u128) -> Result<u128, Trap>;
+            #(#home_methods)*
             #(#helper_methods)*
         }
 

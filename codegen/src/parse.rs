@@ -76,14 +76,38 @@ pub fn parse_file(file: &str, text: &str, desc: &mut Description) -> Result<(), 
             }
             Rule::helper => {
                 let loc = ctx.loc(&item);
-                let mut tys: Vec<String> =
-                    item.into_inner().map(|p| p.as_str().to_string()).collect();
+                let mut home = None;
+                let mut tys = Vec::new();
+                for p in item.into_inner() {
+                    if p.as_rule() == Rule::helper_home {
+                        let h = p.into_inner().next().unwrap();
+                        let at = ctx.loc(&h);
+                        let name = h.as_str().to_string();
+                        if !crate::ast::HELPER_HOMES.iter().any(|k| k.name == name) {
+                            return Err(Diagnostic::new(
+                                at,
+                                format!(
+                                    "unknown helper kind `{name}` (known: {})",
+                                    crate::ast::HELPER_HOMES
+                                        .iter()
+                                        .map(|k| k.name)
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            ));
+                        }
+                        home = Some(name);
+                    } else {
+                        tys.push(p.as_str().to_string());
+                    }
+                }
                 let name = tys.remove(0);
                 let ret = tys.pop().unwrap();
                 desc.helpers.push(HelperDef {
                     name,
                     params: tys,
                     ret,
+                    home,
                     loc,
                 });
             }

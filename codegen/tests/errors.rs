@@ -160,3 +160,15 @@ fn unknown_trap() {
     let e = error_of("\nop a(SSS) F opc=1 ch=0; { trap boom if src1 == 0; dst = src1; }");
     assert!(e.contains("unknown trap `boom`"), "{e}");
 }
+
+#[test]
+fn unknown_helper_kind() {
+    let e = error_of("helper fsin_s(S) -> S in trig;");
+    assert!(
+        e.contains(&format!(
+            "isa/t.isa:{}:26: error: unknown helper kind `trig` (known: float)",
+            line_of(0)
+        )),
+        "{e}"
+    );
+}

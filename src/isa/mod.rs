@@ -6,6 +6,7 @@ pub mod bits;
 pub mod decode;
 pub mod disasm;
 pub mod encode;
+pub mod float;
 pub mod pack;
 pub mod sample;
 pub mod semantics;

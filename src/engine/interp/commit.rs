@@ -25,6 +25,8 @@ pub(super) struct Pending {
     pub(super) rotate_preds: bool,
     pub(super) transfer: Option<Transfer>,
     pub(super) local_preds: [bool; 7],
+    /// Floating-point exception flags raised, ORed into `%pfpfr`.
+    pub(super) fp_flags: u32,
 }
 
 /// Where control goes after a wide instruction.
@@ -49,6 +51,7 @@ pub(super) fn commit(
     for (place, ty, value, tag) in p.results {
         write(cpu, place, ty, value, tag)?;
     }
+    cpu.pfpfr |= p.fp_flags as u64;
     for (n, v) in p.preds {
         cpu.set_pred(n, v);
     }

@@ -146,21 +146,11 @@ impl Exec for Cx<'_> {
     fn cctop(&mut self, _: u128, _: u128) -> Result<u128, Trap> {
         Err(Trap::Unimplemented)
     }
-    fn fadd_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
-        Ok((f32::from_bits(a0 as u32) + f32::from_bits(a1 as u32)).to_bits() as u128)
+    fn pfpfr(&self) -> u32 {
+        self.cpu.pfpfr as u32
     }
-    fn fadd_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
-        Ok((f64::from_bits(a0 as u64) + f64::from_bits(a1 as u64)).to_bits() as u128)
-    }
-    fn fcmp_s(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
-        fcmp(
-            a0,
-            f32::from_bits(a1 as u32) as f64,
-            f32::from_bits(a2 as u32) as f64,
-        )
-    }
-    fn fcmp_d(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
-        fcmp(a0, f64::from_bits(a1 as u64), f64::from_bits(a2 as u64))
+    fn raise_pfpfr(&mut self, flags: u32) {
+        self.p.fp_flags |= flags;
     }
     fn packed_max_u8(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (x, y) = ((a0 as u64).to_le_bytes(), (a1 as u64).to_le_bytes());
@@ -238,22 +228,6 @@ impl Exec for Cx<'_> {
         self.p.rotate_preds = true;
         Ok(0)
     }
-}
-
-/// IEEE comparisons by the fcmp code: eq, lt, le, unord, ne, nlt, nle, ord.
-fn fcmp(code: u128, a: f64, b: f64) -> Result<u128, Trap> {
-    let r = match code & 7 {
-        0 => a == b,
-        1 => a < b,
-        2 => a <= b,
-        3 => a.is_nan() || b.is_nan(),
-        4 => a != b,
-        // "Not less": true for unordered operands too.
-        5 => a.partial_cmp(&b).is_none_or(|o| o.is_ge()),
-        6 => a.partial_cmp(&b).is_none_or(|o| o.is_gt()),
-        _ => !(a.is_nan() || b.is_nan()),
-    };
-    Ok(r as u128)
 }
 
 fn width_of(ty: u8) -> u32 {
