@@ -129,317 +129,382 @@ pub trait JitHelpers {
     fn h_store_masked(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper x_exponent(D) -> S` (isa/helpers.isa:15)
-    #[allow(unused_variables)]
-    fn h_x_exponent(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
-    }
-    ///`helper x_compose(D, S) -> D` (isa/helpers.isa:16)
-    #[allow(unused_variables)]
-    fn h_x_compose(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
-    }
-    ///`helper x_move(B8, D) -> D` (isa/helpers.isa:17)
-    #[allow(unused_variables)]
-    fn h_x_move(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
-    }
-    ///`helper procedure_label(S) -> D` (isa/helpers.isa:18)
+    ///`helper procedure_label(S) -> D` (isa/helpers.isa:15)
     #[allow(unused_variables)]
     fn h_procedure_label(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper getsp(S) -> D` (isa/helpers.isa:19)
+    ///`helper getsp(S) -> D` (isa/helpers.isa:16)
     #[allow(unused_variables)]
     fn h_getsp(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper get_tag(D) -> S` (isa/helpers.isa:22)
+    ///`helper get_tag(D) -> S` (isa/helpers.isa:19)
     #[allow(unused_variables)]
     fn h_get_tag(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper put_tag(D, S) -> D` (isa/helpers.isa:23)
+    ///`helper put_tag(D, S) -> D` (isa/helpers.isa:20)
     #[allow(unused_variables)]
     fn h_put_tag(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper carry_tag() -> unit` (isa/helpers.isa:24)
+    ///`helper carry_tag() -> unit` (isa/helpers.isa:21)
     #[allow(unused_variables)]
     fn h_carry_tag(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper state_read(B8) -> D` (isa/helpers.isa:27)
+    ///`helper state_read(B8) -> D` (isa/helpers.isa:24)
     #[allow(unused_variables)]
     fn h_state_read(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper state_write(B8, D) -> unit` (isa/helpers.isa:28)
+    ///`helper state_write(B8, D) -> unit` (isa/helpers.isa:25)
     #[allow(unused_variables)]
     fn h_state_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper cctop(B8, S) -> bool` (isa/helpers.isa:29)
+    ///`helper cctop(B8, S) -> bool` (isa/helpers.isa:26)
     #[allow(unused_variables)]
     fn h_cctop(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:33)
+    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:30)
     #[allow(unused_variables)]
     fn h_fadd_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:34)
+    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:31)
     #[allow(unused_variables)]
     fn h_fadd_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fsub_s(S, S) -> S` (isa/helpers.isa:35)
+    ///`helper fsub_s(S, S) -> S` (isa/helpers.isa:32)
     #[allow(unused_variables)]
     fn h_fsub_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fsub_d(D, D) -> D` (isa/helpers.isa:36)
+    ///`helper fsub_d(D, D) -> D` (isa/helpers.isa:33)
     #[allow(unused_variables)]
     fn h_fsub_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fmul_s(S, S) -> S` (isa/helpers.isa:37)
+    ///`helper fmul_s(S, S) -> S` (isa/helpers.isa:34)
     #[allow(unused_variables)]
     fn h_fmul_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fmul_d(D, D) -> D` (isa/helpers.isa:38)
+    ///`helper fmul_d(D, D) -> D` (isa/helpers.isa:35)
     #[allow(unused_variables)]
     fn h_fmul_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fdiv_s(S, S) -> S` (isa/helpers.isa:39)
+    ///`helper fdiv_s(S, S) -> S` (isa/helpers.isa:36)
     #[allow(unused_variables)]
     fn h_fdiv_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fdiv_d(D, D) -> D` (isa/helpers.isa:40)
+    ///`helper fdiv_d(D, D) -> D` (isa/helpers.isa:37)
     #[allow(unused_variables)]
     fn h_fdiv_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fmin_s(S, S) -> S` (isa/helpers.isa:41)
+    ///`helper fmin_s(S, S) -> S` (isa/helpers.isa:38)
     #[allow(unused_variables)]
     fn h_fmin_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fmin_d(D, D) -> D` (isa/helpers.isa:42)
+    ///`helper fmin_d(D, D) -> D` (isa/helpers.isa:39)
     #[allow(unused_variables)]
     fn h_fmin_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fmax_s(S, S) -> S` (isa/helpers.isa:43)
+    ///`helper fmax_s(S, S) -> S` (isa/helpers.isa:40)
     #[allow(unused_variables)]
     fn h_fmax_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fmax_d(D, D) -> D` (isa/helpers.isa:44)
+    ///`helper fmax_d(D, D) -> D` (isa/helpers.isa:41)
     #[allow(unused_variables)]
     fn h_fmax_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fsqrt_s(S) -> S` (isa/helpers.isa:45)
+    ///`helper fsqrt_s(S) -> S` (isa/helpers.isa:42)
     #[allow(unused_variables)]
     fn h_fsqrt_s(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fsqrt_d(D) -> D` (isa/helpers.isa:46)
+    ///`helper fsqrt_d(D) -> D` (isa/helpers.isa:43)
     #[allow(unused_variables)]
     fn h_fsqrt_d(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper frcp_s(S) -> S` (isa/helpers.isa:47)
+    ///`helper frcp_s(S) -> S` (isa/helpers.isa:44)
     #[allow(unused_variables)]
     fn h_frcp_s(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper frsqrt_s(S) -> S` (isa/helpers.isa:48)
+    ///`helper frsqrt_s(S) -> S` (isa/helpers.isa:45)
     #[allow(unused_variables)]
     fn h_frsqrt_s(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fscale_s(S, S) -> S` (isa/helpers.isa:49)
+    ///`helper fscale_s(S, S) -> S` (isa/helpers.isa:46)
     #[allow(unused_variables)]
     fn h_fscale_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fscale_d(D, S) -> D` (isa/helpers.isa:50)
+    ///`helper fscale_d(D, S) -> D` (isa/helpers.isa:47)
     #[allow(unused_variables)]
     fn h_fscale_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fma_s(B8, S, S, S) -> S` (isa/helpers.isa:51)
+    ///`helper fma_s(B8, S, S, S) -> S` (isa/helpers.isa:48)
     #[allow(unused_variables)]
     fn h_fma_s(&mut self, a0: LV, a1: LV, a2: LV, a3: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fma_d(B8, D, D, D) -> D` (isa/helpers.isa:52)
+    ///`helper fma_d(B8, D, D, D) -> D` (isa/helpers.isa:49)
     #[allow(unused_variables)]
     fn h_fma_d(&mut self, a0: LV, a1: LV, a2: LV, a3: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:53)
+    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:50)
     #[allow(unused_variables)]
     fn h_fcmp_s(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:54)
+    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:51)
     #[allow(unused_variables)]
     fn h_fcmp_d(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fcmp_flags_s(B8, S, S) -> S` (isa/helpers.isa:55)
+    ///`helper fcmp_flags_s(B8, S, S) -> S` (isa/helpers.isa:52)
     #[allow(unused_variables)]
     fn h_fcmp_flags_s(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fcmp_flags_d(B8, D, D) -> S` (isa/helpers.isa:56)
+    ///`helper fcmp_flags_d(B8, D, D) -> S` (isa/helpers.isa:53)
     #[allow(unused_variables)]
     fn h_fcmp_flags_d(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fs_to_fd(S) -> D` (isa/helpers.isa:57)
+    ///`helper fs_to_fd(S) -> D` (isa/helpers.isa:54)
     #[allow(unused_variables)]
     fn h_fs_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fd_to_fs(D) -> S` (isa/helpers.isa:58)
+    ///`helper fd_to_fs(D) -> S` (isa/helpers.isa:55)
     #[allow(unused_variables)]
     fn h_fd_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fs_to_i32(B8, S) -> S` (isa/helpers.isa:59)
+    ///`helper fs_to_i32(B8, S) -> S` (isa/helpers.isa:56)
     #[allow(unused_variables)]
     fn h_fs_to_i32(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fs_to_i64(B8, S) -> D` (isa/helpers.isa:60)
+    ///`helper fs_to_i64(B8, S) -> D` (isa/helpers.isa:57)
     #[allow(unused_variables)]
     fn h_fs_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fd_to_i32(B8, D) -> S` (isa/helpers.isa:61)
+    ///`helper fd_to_i32(B8, D) -> S` (isa/helpers.isa:58)
     #[allow(unused_variables)]
     fn h_fd_to_i32(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fd_to_i64(B8, D) -> D` (isa/helpers.isa:62)
+    ///`helper fd_to_i64(B8, D) -> D` (isa/helpers.isa:59)
     #[allow(unused_variables)]
     fn h_fd_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper i32_to_fs(S) -> S` (isa/helpers.isa:63)
+    ///`helper i32_to_fs(S) -> S` (isa/helpers.isa:60)
     #[allow(unused_variables)]
     fn h_i32_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper i32_to_fd(S) -> D` (isa/helpers.isa:64)
+    ///`helper i32_to_fd(S) -> D` (isa/helpers.isa:61)
     #[allow(unused_variables)]
     fn h_i32_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper i64_to_fs(D) -> S` (isa/helpers.isa:65)
+    ///`helper i64_to_fs(D) -> S` (isa/helpers.isa:62)
     #[allow(unused_variables)]
     fn h_i64_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper i64_to_fd(D) -> D` (isa/helpers.isa:66)
+    ///`helper i64_to_fd(D) -> D` (isa/helpers.isa:63)
     #[allow(unused_variables)]
     fn h_i64_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fs_round(S, S) -> S` (isa/helpers.isa:67)
+    ///`helper fs_round(S, S) -> S` (isa/helpers.isa:64)
     #[allow(unused_variables)]
     fn h_fs_round(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fd_round(D, D) -> D` (isa/helpers.isa:68)
+    ///`helper fd_round(D, D) -> D` (isa/helpers.isa:65)
     #[allow(unused_variables)]
     fn h_fd_round(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper packed_max_u8(D, D) -> D` (isa/helpers.isa:71)
+    ///`helper fxadd(X, X) -> X` (isa/helpers.isa:69)
+    #[allow(unused_variables)]
+    fn h_fxadd(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fxsub(X, X) -> X` (isa/helpers.isa:70)
+    #[allow(unused_variables)]
+    fn h_fxsub(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fxmul(X, X) -> X` (isa/helpers.isa:71)
+    #[allow(unused_variables)]
+    fn h_fxmul(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fxdiv(X, X) -> X` (isa/helpers.isa:72)
+    #[allow(unused_variables)]
+    fn h_fxdiv(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fxsqrt(X) -> X` (isa/helpers.isa:73)
+    #[allow(unused_variables)]
+    fn h_fxsqrt(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fxscale(X, S) -> X` (isa/helpers.isa:74)
+    #[allow(unused_variables)]
+    fn h_fxscale(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fxcmp(B8, X, X) -> bool` (isa/helpers.isa:75)
+    #[allow(unused_variables)]
+    fn h_fxcmp(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fxcmp_flags(B8, X, X) -> S` (isa/helpers.isa:76)
+    #[allow(unused_variables)]
+    fn h_fxcmp_flags(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fs_to_fx(S) -> X` (isa/helpers.isa:77)
+    #[allow(unused_variables)]
+    fn h_fs_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fd_to_fx(D) -> X` (isa/helpers.isa:78)
+    #[allow(unused_variables)]
+    fn h_fd_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fx_to_fs(X) -> S` (isa/helpers.isa:79)
+    #[allow(unused_variables)]
+    fn h_fx_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fx_to_fd(X) -> D` (isa/helpers.isa:80)
+    #[allow(unused_variables)]
+    fn h_fx_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper i32_to_fx(S) -> X` (isa/helpers.isa:81)
+    #[allow(unused_variables)]
+    fn h_i32_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper i64_to_fx(D) -> X` (isa/helpers.isa:82)
+    #[allow(unused_variables)]
+    fn h_i64_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fx_to_i32(B8, X) -> S` (isa/helpers.isa:83)
+    #[allow(unused_variables)]
+    fn h_fx_to_i32(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fx_to_i64(B8, X) -> D` (isa/helpers.isa:84)
+    #[allow(unused_variables)]
+    fn h_fx_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper packed_max_u8(D, D) -> D` (isa/helpers.isa:87)
     #[allow(unused_variables)]
     fn h_packed_max_u8(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:76)
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:92)
     #[allow(unused_variables)]
     fn h_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:77)
+    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:93)
     #[allow(unused_variables)]
     fn h_pred_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:78)
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:94)
     #[allow(unused_variables)]
     fn h_local_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:79)
+    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:95)
     #[allow(unused_variables)]
     fn h_local_pred_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:80)
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:96)
     #[allow(unused_variables)]
     fn h_ctpr(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:81)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:97)
     #[allow(unused_variables)]
     fn h_ctpr_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper jump(D) -> unit` (isa/helpers.isa:82)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:98)
     #[allow(unused_variables)]
     fn h_jump(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:83)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:99)
     #[allow(unused_variables)]
     fn h_call_to(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:84)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:100)
     #[allow(unused_variables)]
     fn h_syscall(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:85)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:101)
     #[allow(unused_variables)]
     fn h_return_to_caller(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:86)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:102)
     #[allow(unused_variables)]
     fn h_set_window(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:87)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:103)
     #[allow(unused_variables)]
     fn h_set_reg_rotation(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:88)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:104)
     #[allow(unused_variables)]
     fn h_set_pred_rotation(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:89)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:105)
     #[allow(unused_variables)]
     fn h_rotate_regs(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:90)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:106)
     #[allow(unused_variables)]
     fn h_rotate_preds(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
@@ -3086,6 +3151,961 @@ pub fn jit_fsub_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
             x.h_fsub_s(a0, a1)?
         };
         x.h_fsub_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fxaddss` (isa/alu/float80.isa:8)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxaddss(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.h_fs_to_fx(a0)?
+            };
+            x.h_fxadd(a0, a1)?
+        };
+        x.h_fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxadddd` (isa/alu/float80.isa:12)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxadddd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.h_fd_to_fx(a0)?
+            };
+            x.h_fxadd(a0, a1)?
+        };
+        x.h_fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxaddsx` (isa/alu/float80.isa:16)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxaddsx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.h_fs_to_fx(a0)?
+        };
+        x.h_fxadd(a0, a1)?
+    };
+    Ok(())
+}
+///`fxadddx` (isa/alu/float80.isa:20)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxadddx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        x.h_fxadd(a0, a1)?
+    };
+    Ok(())
+}
+///`fxaddxx` (isa/alu/float80.isa:24)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxaddxx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fxadd(a0, a1)?
+    };
+    Ok(())
+}
+///`fxaddxd` (isa/alu/float80.isa:28)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxaddxd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fxadd(a0, a1)?
+        };
+        x.h_fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxaddxs` (isa/alu/float80.isa:32)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxaddxs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fxadd(a0, a1)?
+        };
+        x.h_fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxsubss` (isa/alu/float80.isa:36)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsubss(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.h_fs_to_fx(a0)?
+            };
+            x.h_fxsub(a0, a1)?
+        };
+        x.h_fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxsubdd` (isa/alu/float80.isa:40)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsubdd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.h_fd_to_fx(a0)?
+            };
+            x.h_fxsub(a0, a1)?
+        };
+        x.h_fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxsubsx` (isa/alu/float80.isa:44)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsubsx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.h_fs_to_fx(a0)?
+        };
+        x.h_fxsub(a0, a1)?
+    };
+    Ok(())
+}
+///`fxsubdx` (isa/alu/float80.isa:48)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsubdx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        x.h_fxsub(a0, a1)?
+    };
+    Ok(())
+}
+///`fxsubxx` (isa/alu/float80.isa:52)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsubxx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fxsub(a0, a1)?
+    };
+    Ok(())
+}
+///`fxsubxd` (isa/alu/float80.isa:56)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsubxd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fxsub(a0, a1)?
+        };
+        x.h_fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxsubxs` (isa/alu/float80.isa:60)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsubxs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fxsub(a0, a1)?
+        };
+        x.h_fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxmulss` (isa/alu/float80.isa:64)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxmulss(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.h_fs_to_fx(a0)?
+            };
+            x.h_fxmul(a0, a1)?
+        };
+        x.h_fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxmuldd` (isa/alu/float80.isa:68)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxmuldd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.h_fd_to_fx(a0)?
+            };
+            x.h_fxmul(a0, a1)?
+        };
+        x.h_fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxmulsx` (isa/alu/float80.isa:72)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxmulsx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.h_fs_to_fx(a0)?
+        };
+        x.h_fxmul(a0, a1)?
+    };
+    Ok(())
+}
+///`fxmuldx` (isa/alu/float80.isa:76)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxmuldx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        x.h_fxmul(a0, a1)?
+    };
+    Ok(())
+}
+///`fxmulxx` (isa/alu/float80.isa:80)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxmulxx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fxmul(a0, a1)?
+    };
+    Ok(())
+}
+///`fxmulxd` (isa/alu/float80.isa:84)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxmulxd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fxmul(a0, a1)?
+        };
+        x.h_fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxmulxs` (isa/alu/float80.isa:88)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxmulxs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fxmul(a0, a1)?
+        };
+        x.h_fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxdivss` (isa/alu/float80.isa:92)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxdivss(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.h_fs_to_fx(a0)?
+            };
+            x.h_fxdiv(a0, a1)?
+        };
+        x.h_fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxdivdd` (isa/alu/float80.isa:96)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxdivdd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.h_fd_to_fx(a0)?
+            };
+            x.h_fxdiv(a0, a1)?
+        };
+        x.h_fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxdivsx` (isa/alu/float80.isa:100)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxdivsx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.h_fs_to_fx(a0)?
+        };
+        x.h_fxdiv(a0, a1)?
+    };
+    Ok(())
+}
+///`fxdivdx` (isa/alu/float80.isa:104)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxdivdx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        x.h_fxdiv(a0, a1)?
+    };
+    Ok(())
+}
+///`fxdivxx` (isa/alu/float80.isa:108)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxdivxx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fxdiv(a0, a1)?
+    };
+    Ok(())
+}
+///`fxdivxd` (isa/alu/float80.isa:112)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxdivxd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fxdiv(a0, a1)?
+        };
+        x.h_fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxdivxs` (isa/alu/float80.isa:116)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxdivxs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fxdiv(a0, a1)?
+        };
+        x.h_fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxrsubss` (isa/alu/float80.isa:121)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxrsubss(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = {
+                let a0 = v.src2;
+                x.h_fs_to_fx(a0)?
+            };
+            let a1 = v.src1;
+            x.h_fxsub(a0, a1)?
+        };
+        x.h_fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxrsubdd` (isa/alu/float80.isa:125)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxrsubdd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = {
+                let a0 = v.src2;
+                x.h_fd_to_fx(a0)?
+            };
+            let a1 = v.src1;
+            x.h_fxsub(a0, a1)?
+        };
+        x.h_fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxrsubsx` (isa/alu/float80.isa:129)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxrsubsx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src2;
+            x.h_fs_to_fx(a0)?
+        };
+        let a1 = v.src1;
+        x.h_fxsub(a0, a1)?
+    };
+    Ok(())
+}
+///`fxrsubdx` (isa/alu/float80.isa:133)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxrsubdx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        let a1 = v.src1;
+        x.h_fxsub(a0, a1)?
+    };
+    Ok(())
+}
+///`fxdivtss` (isa/alu/float80.isa:139)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxdivtss(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = {
+                let a0 = v.src2;
+                x.h_fs_to_fx(a0)?
+            };
+            let a1 = v.src1;
+            x.h_fxdiv(a0, a1)?
+        };
+        x.h_fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxdivtdd` (isa/alu/float80.isa:143)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxdivtdd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = {
+                let a0 = v.src2;
+                x.h_fd_to_fx(a0)?
+            };
+            let a1 = v.src1;
+            x.h_fxdiv(a0, a1)?
+        };
+        x.h_fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxdivtsx` (isa/alu/float80.isa:147)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxdivtsx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src2;
+            x.h_fs_to_fx(a0)?
+        };
+        let a1 = v.src1;
+        x.h_fxdiv(a0, a1)?
+    };
+    Ok(())
+}
+///`fxdivtdx` (isa/alu/float80.isa:151)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxdivtdx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        let a1 = v.src1;
+        x.h_fxdiv(a0, a1)?
+    };
+    Ok(())
+}
+///`fxsqrtisx` (isa/alu/float80.isa:158)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsqrtisx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_fs_to_fx(a0)?
+    };
+    Ok(())
+}
+///`fxsqrtidx` (isa/alu/float80.isa:162)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsqrtidx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_fd_to_fx(a0)?
+    };
+    Ok(())
+}
+///`fxsqrtixx` (isa/alu/float80.isa:166)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsqrtixx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = v.src2;
+    Ok(())
+}
+///`fxsqrtusx` (isa/alu/float80.isa:170)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsqrtusx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_fs_to_fx(a0)?
+    };
+    Ok(())
+}
+///`fxsqrtudx` (isa/alu/float80.isa:174)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsqrtudx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_fd_to_fx(a0)?
+    };
+    Ok(())
+}
+///`fxsqrtuxx` (isa/alu/float80.isa:178)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsqrtuxx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = v.src2;
+    Ok(())
+}
+///`fxsqrttsx` (isa/alu/float80.isa:182)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsqrttsx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src2;
+            x.h_fs_to_fx(a0)?
+        };
+        x.h_fxsqrt(a0)?
+    };
+    Ok(())
+}
+///`fxsqrttdx` (isa/alu/float80.isa:186)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsqrttdx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        x.h_fxsqrt(a0)?
+    };
+    Ok(())
+}
+///`fxsqrttxx` (isa/alu/float80.isa:190)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxsqrttxx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_fxsqrt(a0)?
+    };
+    Ok(())
+}
+///`fxcmpeqdb` (isa/alu/float80.isa:194)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpeqdb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(0u128);
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpltdb` (isa/alu/float80.isa:198)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpltdb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpledb` (isa/alu/float80.isa:202)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpledb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(2u128);
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpuoddb` (isa/alu/float80.isa:206)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpuoddb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(3u128);
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpneqdb` (isa/alu/float80.isa:210)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpneqdb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(4u128);
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpnltdb` (isa/alu/float80.isa:214)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpnltdb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(5u128);
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpnledb` (isa/alu/float80.isa:218)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpnledb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(6u128);
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpoddb` (isa/alu/float80.isa:222)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpoddb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(7u128);
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpeqxb` (isa/alu/float80.isa:226)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpeqxb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(0u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpltxb` (isa/alu/float80.isa:230)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpltxb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmplexb` (isa/alu/float80.isa:234)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmplexb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(2u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpuodxb` (isa/alu/float80.isa:238)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpuodxb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(3u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpneqxb` (isa/alu/float80.isa:242)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpneqxb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(4u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpnltxb` (isa/alu/float80.isa:246)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpnltxb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(5u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpnlexb` (isa/alu/float80.isa:250)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpnlexb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(6u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpodxb` (isa/alu/float80.isa:254)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpodxb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.pdst = {
+        let a0 = LV::C(7u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpodsf` (isa/alu/float80.isa:258)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpodsf(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(0u128);
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.h_fs_to_fx(a0)?
+        };
+        x.h_fxcmp_flags(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpudsf` (isa/alu/float80.isa:262)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpudsf(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.h_fs_to_fx(a0)?
+        };
+        x.h_fxcmp_flags(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpoddf` (isa/alu/float80.isa:266)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpoddf(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(0u128);
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        x.h_fxcmp_flags(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpuddf` (isa/alu/float80.isa:270)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpuddf(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.h_fd_to_fx(a0)?
+        };
+        x.h_fxcmp_flags(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpodxf` (isa/alu/float80.isa:274)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpodxf(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(0u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fxcmp_flags(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpudxf` (isa/alu/float80.isa:278)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxcmpudxf(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.h_fxcmp_flags(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxscalesx` (isa/alu/float80.isa:283)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxscalesx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fxscale(a0, a1)?
+    };
+    Ok(())
+}
+///`fstofx` (isa/alu/float80.isa:287)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fstofx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_fs_to_fx(a0)?
+    };
+    Ok(())
+}
+///`fdtofx` (isa/alu/float80.isa:291)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fdtofx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_fd_to_fx(a0)?
+    };
+    Ok(())
+}
+///`istofx` (isa/alu/float80.isa:295)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_istofx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_i32_to_fx(a0)?
+    };
+    Ok(())
+}
+///`idtofx` (isa/alu/float80.isa:299)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_idtofx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_i64_to_fx(a0)?
+    };
+    Ok(())
+}
+///`fxtofs` (isa/alu/float80.isa:303)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxtofs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxtofd` (isa/alu/float80.isa:307)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxtofd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src2;
+        x.h_fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxtois` (isa/alu/float80.isa:311)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxtois(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(0u128);
+        let a1 = v.src2;
+        x.h_fx_to_i32(a0, a1)?
+    };
+    Ok(())
+}
+///`fxtoistr` (isa/alu/float80.isa:315)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxtoistr(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src2;
+        x.h_fx_to_i32(a0, a1)?
+    };
+    Ok(())
+}
+///`fxtoid` (isa/alu/float80.isa:319)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxtoid(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(0u128);
+        let a1 = v.src2;
+        x.h_fx_to_i64(a0, a1)?
+    };
+    Ok(())
+}
+///`fxtoidtr` (isa/alu/float80.isa:323)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_fxtoidtr(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = LV::C(1u128);
+        let a1 = v.src2;
+        x.h_fx_to_i64(a0, a1)?
     };
     Ok(())
 }
@@ -6585,56 +7605,59 @@ pub fn jit_movtrcq(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = v.src2;
     Ok(())
 }
-///`movfi` (isa/alu/move.isa:51)
+///`movfi` (isa/alu/move.isa:54)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_movfi(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
-        let a0 = v.src2;
-        x.h_x_exponent(a0)?
+        let o0 = v.src2;
+        ir::slice(x, o0, 64u32, 16u32)?
     };
     Ok(())
 }
-///`movif` (isa/alu/move.isa:56)
+///`movif` (isa/alu/move.isa:59)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_movif(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
-        let a0 = v.src1;
-        let a1 = v.src2;
-        x.h_x_compose(a0, a1)?
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 16u32)?
+            };
+            let o1 = LV::C(64u128);
+            ir::shl(x, o0, o1, 80u32)?
+        };
+        ir::or(x, o0, o1)?
     };
     Ok(())
 }
-///`movx` (isa/alu/move.isa:61)
+///`movx` (isa/alu/move.isa:64)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_movx(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
-    v.dst = {
-        let a0 = LV::C(0u128);
-        let a1 = v.src2;
-        x.h_x_move(a0, a1)?
-    };
+    v.dst = v.src2;
     Ok(())
 }
-///`movxa` (isa/alu/move.isa:65)
+///`movxa` (isa/alu/move.isa:68)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_movxa(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
-        let a0 = LV::C(1u128);
-        let a1 = v.src2;
-        x.h_x_move(a0, a1)?
+        let o0 = v.src2;
+        let o1 = LV::C(604462909807314587353087u128);
+        ir::and(x, o0, o1)?
     };
     Ok(())
 }
-///`movxc` (isa/alu/move.isa:69)
+///`movxc` (isa/alu/move.isa:72)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_movxc(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
-        let a0 = LV::C(2u128);
-        let a1 = v.src2;
-        x.h_x_move(a0, a1)?
+        let o0 = v.src2;
+        let o1 = LV::C(604462909807314587353088u128);
+        ir::xor(x, o0, o1)?
     };
     Ok(())
 }
-///`getpl` (isa/alu/move.isa:73)
+///`getpl` (isa/alu/move.isa:76)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_getpl(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -6643,7 +7666,7 @@ pub fn jit_getpl(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`getsp` (isa/alu/move.isa:77)
+///`getsp` (isa/alu/move.isa:80)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_getsp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -6652,7 +7675,7 @@ pub fn jit_getsp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`gettags` (isa/alu/move.isa:81)
+///`gettags` (isa/alu/move.isa:84)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_gettags(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -6661,7 +7684,7 @@ pub fn jit_gettags(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`gettagd` (isa/alu/move.isa:85)
+///`gettagd` (isa/alu/move.isa:88)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_gettagd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -6670,7 +7693,7 @@ pub fn jit_gettagd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`puttags` (isa/alu/move.isa:89)
+///`puttags` (isa/alu/move.isa:92)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_puttags(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -6683,7 +7706,7 @@ pub fn jit_puttags(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`puttagd` (isa/alu/move.isa:93)
+///`puttagd` (isa/alu/move.isa:96)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_puttagd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -6899,7 +7922,7 @@ pub fn jit_rrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     Ok(())
 }
 /// Lowering of each operation, indexed like `OPS`.
-pub static JIT_LOWER: [JitFn; 380usize] = [
+pub static JIT_LOWER: [JitFn; 458usize] = [
     jit_sxt,
     jit_getfs,
     jit_getfd,
@@ -7046,6 +8069,84 @@ pub static JIT_LOWER: [JitFn; 380usize] = [
     jit_fsub_rsubs,
     jit_fsub_subd,
     jit_fsub_subs,
+    jit_fxaddss,
+    jit_fxadddd,
+    jit_fxaddsx,
+    jit_fxadddx,
+    jit_fxaddxx,
+    jit_fxaddxd,
+    jit_fxaddxs,
+    jit_fxsubss,
+    jit_fxsubdd,
+    jit_fxsubsx,
+    jit_fxsubdx,
+    jit_fxsubxx,
+    jit_fxsubxd,
+    jit_fxsubxs,
+    jit_fxmulss,
+    jit_fxmuldd,
+    jit_fxmulsx,
+    jit_fxmuldx,
+    jit_fxmulxx,
+    jit_fxmulxd,
+    jit_fxmulxs,
+    jit_fxdivss,
+    jit_fxdivdd,
+    jit_fxdivsx,
+    jit_fxdivdx,
+    jit_fxdivxx,
+    jit_fxdivxd,
+    jit_fxdivxs,
+    jit_fxrsubss,
+    jit_fxrsubdd,
+    jit_fxrsubsx,
+    jit_fxrsubdx,
+    jit_fxdivtss,
+    jit_fxdivtdd,
+    jit_fxdivtsx,
+    jit_fxdivtdx,
+    jit_fxsqrtisx,
+    jit_fxsqrtidx,
+    jit_fxsqrtixx,
+    jit_fxsqrtusx,
+    jit_fxsqrtudx,
+    jit_fxsqrtuxx,
+    jit_fxsqrttsx,
+    jit_fxsqrttdx,
+    jit_fxsqrttxx,
+    jit_fxcmpeqdb,
+    jit_fxcmpltdb,
+    jit_fxcmpledb,
+    jit_fxcmpuoddb,
+    jit_fxcmpneqdb,
+    jit_fxcmpnltdb,
+    jit_fxcmpnledb,
+    jit_fxcmpoddb,
+    jit_fxcmpeqxb,
+    jit_fxcmpltxb,
+    jit_fxcmplexb,
+    jit_fxcmpuodxb,
+    jit_fxcmpneqxb,
+    jit_fxcmpnltxb,
+    jit_fxcmpnlexb,
+    jit_fxcmpodxb,
+    jit_fxcmpodsf,
+    jit_fxcmpudsf,
+    jit_fxcmpoddf,
+    jit_fxcmpuddf,
+    jit_fxcmpodxf,
+    jit_fxcmpudxf,
+    jit_fxscalesx,
+    jit_fstofx,
+    jit_fdtofx,
+    jit_istofx,
+    jit_idtofx,
+    jit_fxtofs,
+    jit_fxtofd,
+    jit_fxtois,
+    jit_fxtoistr,
+    jit_fxtoid,
+    jit_fxtoidtr,
     jit_adds,
     jit_addd,
     jit_subs,

@@ -100,6 +100,10 @@ pub trait Exec {
     fn pfpfr(&self) -> u32;
     ///Exception flags a `float` helper raised.
     fn raise_pfpfr(&mut self, flags: u32);
+    ///The control register `float_x` helpers read.
+    fn fpcr(&self) -> u32;
+    ///Exception flags a `float_x` helper raised.
+    fn raise_fpsr(&mut self, flags: u32);
     ///`helper seg_base(B8) -> D` (isa/helpers.isa:5)
     fn seg_base(&mut self, a0: u128) -> Result<u128, Trap>;
     ///`helper ap_address(Q, S) -> D` (isa/helpers.isa:6)
@@ -116,161 +120,155 @@ pub trait Exec {
     fn store_reg_space_q(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
     ///`helper store_masked(D, P) -> unit` (isa/helpers.isa:12)
     fn store_masked(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper x_exponent(D) -> S` (isa/helpers.isa:15)
-    fn x_exponent(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper x_compose(D, S) -> D` (isa/helpers.isa:16)
-    fn x_compose(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper x_move(B8, D) -> D` (isa/helpers.isa:17)
-    fn x_move(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper procedure_label(S) -> D` (isa/helpers.isa:18)
+    ///`helper procedure_label(S) -> D` (isa/helpers.isa:15)
     fn procedure_label(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper getsp(S) -> D` (isa/helpers.isa:19)
+    ///`helper getsp(S) -> D` (isa/helpers.isa:16)
     fn getsp(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper get_tag(D) -> S` (isa/helpers.isa:22)
+    ///`helper get_tag(D) -> S` (isa/helpers.isa:19)
     fn get_tag(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper put_tag(D, S) -> D` (isa/helpers.isa:23)
+    ///`helper put_tag(D, S) -> D` (isa/helpers.isa:20)
     fn put_tag(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper carry_tag() -> unit` (isa/helpers.isa:24)
+    ///`helper carry_tag() -> unit` (isa/helpers.isa:21)
     fn carry_tag(&mut self) -> Result<u128, Trap>;
-    ///`helper state_read(B8) -> D` (isa/helpers.isa:27)
+    ///`helper state_read(B8) -> D` (isa/helpers.isa:24)
     fn state_read(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper state_write(B8, D) -> unit` (isa/helpers.isa:28)
+    ///`helper state_write(B8, D) -> unit` (isa/helpers.isa:25)
     fn state_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper cctop(B8, S) -> bool` (isa/helpers.isa:29)
+    ///`helper cctop(B8, S) -> bool` (isa/helpers.isa:26)
     fn cctop(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:33)
+    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:30)
     fn fadd_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fadd_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:34)
+    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:31)
     fn fadd_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fadd_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fsub_s(S, S) -> S` (isa/helpers.isa:35)
+    ///`helper fsub_s(S, S) -> S` (isa/helpers.isa:32)
     fn fsub_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fsub_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fsub_d(D, D) -> D` (isa/helpers.isa:36)
+    ///`helper fsub_d(D, D) -> D` (isa/helpers.isa:33)
     fn fsub_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fsub_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmul_s(S, S) -> S` (isa/helpers.isa:37)
+    ///`helper fmul_s(S, S) -> S` (isa/helpers.isa:34)
     fn fmul_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmul_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmul_d(D, D) -> D` (isa/helpers.isa:38)
+    ///`helper fmul_d(D, D) -> D` (isa/helpers.isa:35)
     fn fmul_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmul_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fdiv_s(S, S) -> S` (isa/helpers.isa:39)
+    ///`helper fdiv_s(S, S) -> S` (isa/helpers.isa:36)
     fn fdiv_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fdiv_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fdiv_d(D, D) -> D` (isa/helpers.isa:40)
+    ///`helper fdiv_d(D, D) -> D` (isa/helpers.isa:37)
     fn fdiv_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fdiv_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmin_s(S, S) -> S` (isa/helpers.isa:41)
+    ///`helper fmin_s(S, S) -> S` (isa/helpers.isa:38)
     fn fmin_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmin_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmin_d(D, D) -> D` (isa/helpers.isa:42)
+    ///`helper fmin_d(D, D) -> D` (isa/helpers.isa:39)
     fn fmin_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmin_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmax_s(S, S) -> S` (isa/helpers.isa:43)
+    ///`helper fmax_s(S, S) -> S` (isa/helpers.isa:40)
     fn fmax_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmax_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmax_d(D, D) -> D` (isa/helpers.isa:44)
+    ///`helper fmax_d(D, D) -> D` (isa/helpers.isa:41)
     fn fmax_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmax_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fsqrt_s(S) -> S` (isa/helpers.isa:45)
+    ///`helper fsqrt_s(S) -> S` (isa/helpers.isa:42)
     fn fsqrt_s(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fsqrt_s(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fsqrt_d(D) -> D` (isa/helpers.isa:46)
+    ///`helper fsqrt_d(D) -> D` (isa/helpers.isa:43)
     fn fsqrt_d(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fsqrt_d(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper frcp_s(S) -> S` (isa/helpers.isa:47)
+    ///`helper frcp_s(S) -> S` (isa/helpers.isa:44)
     fn frcp_s(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::frcp_s(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper frsqrt_s(S) -> S` (isa/helpers.isa:48)
+    ///`helper frsqrt_s(S) -> S` (isa/helpers.isa:45)
     fn frsqrt_s(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::frsqrt_s(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fscale_s(S, S) -> S` (isa/helpers.isa:49)
+    ///`helper fscale_s(S, S) -> S` (isa/helpers.isa:46)
     fn fscale_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fscale_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fscale_d(D, S) -> D` (isa/helpers.isa:50)
+    ///`helper fscale_d(D, S) -> D` (isa/helpers.isa:47)
     fn fscale_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fscale_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fma_s(B8, S, S, S) -> S` (isa/helpers.isa:51)
+    ///`helper fma_s(B8, S, S, S) -> S` (isa/helpers.isa:48)
     fn fma_s(&mut self, a0: u128, a1: u128, a2: u128, a3: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fma_s(self.pfpfr(), a0, a1, a2, a3);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fma_d(B8, D, D, D) -> D` (isa/helpers.isa:52)
+    ///`helper fma_d(B8, D, D, D) -> D` (isa/helpers.isa:49)
     fn fma_d(&mut self, a0: u128, a1: u128, a2: u128, a3: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fma_d(self.pfpfr(), a0, a1, a2, a3);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:53)
+    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:50)
     fn fcmp_s(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fcmp_s(self.pfpfr(), a0, a1, a2);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:54)
+    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:51)
     fn fcmp_d(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fcmp_d(self.pfpfr(), a0, a1, a2);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fcmp_flags_s(B8, S, S) -> S` (isa/helpers.isa:55)
+    ///`helper fcmp_flags_s(B8, S, S) -> S` (isa/helpers.isa:52)
     fn fcmp_flags_s(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fcmp_flags_s(
             self.pfpfr(),
@@ -281,7 +279,7 @@ pub trait Exec {
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fcmp_flags_d(B8, D, D) -> S` (isa/helpers.isa:56)
+    ///`helper fcmp_flags_d(B8, D, D) -> S` (isa/helpers.isa:53)
     fn fcmp_flags_d(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fcmp_flags_d(
             self.pfpfr(),
@@ -292,109 +290,210 @@ pub trait Exec {
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fs_to_fd(S) -> D` (isa/helpers.isa:57)
+    ///`helper fs_to_fd(S) -> D` (isa/helpers.isa:54)
     fn fs_to_fd(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fs_to_fd(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fd_to_fs(D) -> S` (isa/helpers.isa:58)
+    ///`helper fd_to_fs(D) -> S` (isa/helpers.isa:55)
     fn fd_to_fs(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fd_to_fs(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fs_to_i32(B8, S) -> S` (isa/helpers.isa:59)
+    ///`helper fs_to_i32(B8, S) -> S` (isa/helpers.isa:56)
     fn fs_to_i32(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fs_to_i32(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fs_to_i64(B8, S) -> D` (isa/helpers.isa:60)
+    ///`helper fs_to_i64(B8, S) -> D` (isa/helpers.isa:57)
     fn fs_to_i64(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fs_to_i64(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fd_to_i32(B8, D) -> S` (isa/helpers.isa:61)
+    ///`helper fd_to_i32(B8, D) -> S` (isa/helpers.isa:58)
     fn fd_to_i32(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fd_to_i32(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fd_to_i64(B8, D) -> D` (isa/helpers.isa:62)
+    ///`helper fd_to_i64(B8, D) -> D` (isa/helpers.isa:59)
     fn fd_to_i64(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fd_to_i64(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper i32_to_fs(S) -> S` (isa/helpers.isa:63)
+    ///`helper i32_to_fs(S) -> S` (isa/helpers.isa:60)
     fn i32_to_fs(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i32_to_fs(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper i32_to_fd(S) -> D` (isa/helpers.isa:64)
+    ///`helper i32_to_fd(S) -> D` (isa/helpers.isa:61)
     fn i32_to_fd(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i32_to_fd(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper i64_to_fs(D) -> S` (isa/helpers.isa:65)
+    ///`helper i64_to_fs(D) -> S` (isa/helpers.isa:62)
     fn i64_to_fs(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i64_to_fs(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper i64_to_fd(D) -> D` (isa/helpers.isa:66)
+    ///`helper i64_to_fd(D) -> D` (isa/helpers.isa:63)
     fn i64_to_fd(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i64_to_fd(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fs_round(S, S) -> S` (isa/helpers.isa:67)
+    ///`helper fs_round(S, S) -> S` (isa/helpers.isa:64)
     fn fs_round(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fs_round(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fd_round(D, D) -> D` (isa/helpers.isa:68)
+    ///`helper fd_round(D, D) -> D` (isa/helpers.isa:65)
     fn fd_round(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fd_round(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper packed_max_u8(D, D) -> D` (isa/helpers.isa:71)
+    ///`helper fxadd(X, X) -> X` (isa/helpers.isa:69)
+    fn fxadd(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fxadd(self.fpcr(), a0, a1);
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper fxsub(X, X) -> X` (isa/helpers.isa:70)
+    fn fxsub(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fxsub(self.fpcr(), a0, a1);
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper fxmul(X, X) -> X` (isa/helpers.isa:71)
+    fn fxmul(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fxmul(self.fpcr(), a0, a1);
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper fxdiv(X, X) -> X` (isa/helpers.isa:72)
+    fn fxdiv(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fxdiv(self.fpcr(), a0, a1);
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper fxsqrt(X) -> X` (isa/helpers.isa:73)
+    fn fxsqrt(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fxsqrt(self.fpcr(), a0);
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper fxscale(X, S) -> X` (isa/helpers.isa:74)
+    fn fxscale(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fxscale(self.fpcr(), a0, a1);
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper fxcmp(B8, X, X) -> bool` (isa/helpers.isa:75)
+    fn fxcmp(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fxcmp(self.fpcr(), a0, a1, a2);
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper fxcmp_flags(B8, X, X) -> S` (isa/helpers.isa:76)
+    fn fxcmp_flags(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fxcmp_flags(
+            self.fpcr(),
+            a0,
+            a1,
+            a2,
+        );
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper fs_to_fx(S) -> X` (isa/helpers.isa:77)
+    fn fs_to_fx(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fs_to_fx(self.fpcr(), a0);
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper fd_to_fx(D) -> X` (isa/helpers.isa:78)
+    fn fd_to_fx(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fd_to_fx(self.fpcr(), a0);
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper fx_to_fs(X) -> S` (isa/helpers.isa:79)
+    fn fx_to_fs(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fx_to_fs(self.fpcr(), a0);
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper fx_to_fd(X) -> D` (isa/helpers.isa:80)
+    fn fx_to_fd(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fx_to_fd(self.fpcr(), a0);
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper i32_to_fx(S) -> X` (isa/helpers.isa:81)
+    fn i32_to_fx(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::i32_to_fx(self.fpcr(), a0);
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper i64_to_fx(D) -> X` (isa/helpers.isa:82)
+    fn i64_to_fx(&mut self, a0: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::i64_to_fx(self.fpcr(), a0);
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper fx_to_i32(B8, X) -> S` (isa/helpers.isa:83)
+    fn fx_to_i32(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fx_to_i32(self.fpcr(), a0, a1);
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper fx_to_i64(B8, X) -> D` (isa/helpers.isa:84)
+    fn fx_to_i64(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let (v, flags) = crate::isa::float::helpers::fx_to_i64(self.fpcr(), a0, a1);
+        self.raise_fpsr(flags);
+        Ok(v)
+    }
+    ///`helper packed_max_u8(D, D) -> D` (isa/helpers.isa:87)
     fn packed_max_u8(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:76)
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:92)
     fn pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:77)
+    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:93)
     fn pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:78)
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:94)
     fn local_pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:79)
+    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:95)
     fn local_pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:80)
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:96)
     fn ctpr(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:81)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:97)
     fn ctpr_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper jump(D) -> unit` (isa/helpers.isa:82)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:98)
     fn jump(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:83)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:99)
     fn call_to(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:84)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:100)
     fn syscall(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:85)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:101)
     fn return_to_caller(&mut self) -> Result<u128, Trap>;
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:86)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:102)
     fn set_window(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:87)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:103)
     fn set_reg_rotation(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:88)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:104)
     fn set_pred_rotation(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:89)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:105)
     fn rotate_regs(&mut self) -> Result<u128, Trap>;
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:90)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:106)
     fn rotate_preds(&mut self) -> Result<u128, Trap>;
 }
 pub type SemFn = fn(&mut dyn Exec, &mut OpVals) -> Result<(), Trap>;
@@ -2030,6 +2129,961 @@ pub fn sem_fsub_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             x.fsub_s(a0, a1)?
         };
         x.fsub_s(a0, a1)?
+    };
+    Ok(())
+}
+///`fxaddss` (isa/alu/float80.isa:8)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxaddss(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.fs_to_fx(a0)?
+            };
+            x.fxadd(a0, a1)?
+        };
+        x.fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxadddd` (isa/alu/float80.isa:12)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxadddd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.fd_to_fx(a0)?
+            };
+            x.fxadd(a0, a1)?
+        };
+        x.fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxaddsx` (isa/alu/float80.isa:16)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxaddsx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.fs_to_fx(a0)?
+        };
+        x.fxadd(a0, a1)?
+    };
+    Ok(())
+}
+///`fxadddx` (isa/alu/float80.isa:20)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxadddx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        x.fxadd(a0, a1)?
+    };
+    Ok(())
+}
+///`fxaddxx` (isa/alu/float80.isa:24)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxaddxx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fxadd(a0, a1)?
+    };
+    Ok(())
+}
+///`fxaddxd` (isa/alu/float80.isa:28)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxaddxd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fxadd(a0, a1)?
+        };
+        x.fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxaddxs` (isa/alu/float80.isa:32)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxaddxs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fxadd(a0, a1)?
+        };
+        x.fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxsubss` (isa/alu/float80.isa:36)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsubss(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.fs_to_fx(a0)?
+            };
+            x.fxsub(a0, a1)?
+        };
+        x.fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxsubdd` (isa/alu/float80.isa:40)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsubdd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.fd_to_fx(a0)?
+            };
+            x.fxsub(a0, a1)?
+        };
+        x.fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxsubsx` (isa/alu/float80.isa:44)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsubsx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.fs_to_fx(a0)?
+        };
+        x.fxsub(a0, a1)?
+    };
+    Ok(())
+}
+///`fxsubdx` (isa/alu/float80.isa:48)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsubdx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        x.fxsub(a0, a1)?
+    };
+    Ok(())
+}
+///`fxsubxx` (isa/alu/float80.isa:52)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsubxx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fxsub(a0, a1)?
+    };
+    Ok(())
+}
+///`fxsubxd` (isa/alu/float80.isa:56)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsubxd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fxsub(a0, a1)?
+        };
+        x.fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxsubxs` (isa/alu/float80.isa:60)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsubxs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fxsub(a0, a1)?
+        };
+        x.fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxmulss` (isa/alu/float80.isa:64)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxmulss(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.fs_to_fx(a0)?
+            };
+            x.fxmul(a0, a1)?
+        };
+        x.fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxmuldd` (isa/alu/float80.isa:68)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxmuldd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.fd_to_fx(a0)?
+            };
+            x.fxmul(a0, a1)?
+        };
+        x.fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxmulsx` (isa/alu/float80.isa:72)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxmulsx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.fs_to_fx(a0)?
+        };
+        x.fxmul(a0, a1)?
+    };
+    Ok(())
+}
+///`fxmuldx` (isa/alu/float80.isa:76)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxmuldx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        x.fxmul(a0, a1)?
+    };
+    Ok(())
+}
+///`fxmulxx` (isa/alu/float80.isa:80)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxmulxx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fxmul(a0, a1)?
+    };
+    Ok(())
+}
+///`fxmulxd` (isa/alu/float80.isa:84)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxmulxd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fxmul(a0, a1)?
+        };
+        x.fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxmulxs` (isa/alu/float80.isa:88)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxmulxs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fxmul(a0, a1)?
+        };
+        x.fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxdivss` (isa/alu/float80.isa:92)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxdivss(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.fs_to_fx(a0)?
+            };
+            x.fxdiv(a0, a1)?
+        };
+        x.fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxdivdd` (isa/alu/float80.isa:96)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxdivdd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = {
+                let a0 = v.src2;
+                x.fd_to_fx(a0)?
+            };
+            x.fxdiv(a0, a1)?
+        };
+        x.fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxdivsx` (isa/alu/float80.isa:100)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxdivsx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.fs_to_fx(a0)?
+        };
+        x.fxdiv(a0, a1)?
+    };
+    Ok(())
+}
+///`fxdivdx` (isa/alu/float80.isa:104)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxdivdx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        x.fxdiv(a0, a1)?
+    };
+    Ok(())
+}
+///`fxdivxx` (isa/alu/float80.isa:108)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxdivxx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fxdiv(a0, a1)?
+    };
+    Ok(())
+}
+///`fxdivxd` (isa/alu/float80.isa:112)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxdivxd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fxdiv(a0, a1)?
+        };
+        x.fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxdivxs` (isa/alu/float80.isa:116)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxdivxs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fxdiv(a0, a1)?
+        };
+        x.fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxrsubss` (isa/alu/float80.isa:121)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxrsubss(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = {
+                let a0 = v.src2;
+                x.fs_to_fx(a0)?
+            };
+            let a1 = v.src1;
+            x.fxsub(a0, a1)?
+        };
+        x.fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxrsubdd` (isa/alu/float80.isa:125)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxrsubdd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = {
+                let a0 = v.src2;
+                x.fd_to_fx(a0)?
+            };
+            let a1 = v.src1;
+            x.fxsub(a0, a1)?
+        };
+        x.fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxrsubsx` (isa/alu/float80.isa:129)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxrsubsx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src2;
+            x.fs_to_fx(a0)?
+        };
+        let a1 = v.src1;
+        x.fxsub(a0, a1)?
+    };
+    Ok(())
+}
+///`fxrsubdx` (isa/alu/float80.isa:133)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxrsubdx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        let a1 = v.src1;
+        x.fxsub(a0, a1)?
+    };
+    Ok(())
+}
+///`fxdivtss` (isa/alu/float80.isa:139)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxdivtss(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = {
+                let a0 = v.src2;
+                x.fs_to_fx(a0)?
+            };
+            let a1 = v.src1;
+            x.fxdiv(a0, a1)?
+        };
+        x.fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxdivtdd` (isa/alu/float80.isa:143)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxdivtdd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = {
+                let a0 = v.src2;
+                x.fd_to_fx(a0)?
+            };
+            let a1 = v.src1;
+            x.fxdiv(a0, a1)?
+        };
+        x.fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxdivtsx` (isa/alu/float80.isa:147)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxdivtsx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src2;
+            x.fs_to_fx(a0)?
+        };
+        let a1 = v.src1;
+        x.fxdiv(a0, a1)?
+    };
+    Ok(())
+}
+///`fxdivtdx` (isa/alu/float80.isa:151)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxdivtdx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        let a1 = v.src1;
+        x.fxdiv(a0, a1)?
+    };
+    Ok(())
+}
+///`fxsqrtisx` (isa/alu/float80.isa:158)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsqrtisx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.fs_to_fx(a0)?
+    };
+    Ok(())
+}
+///`fxsqrtidx` (isa/alu/float80.isa:162)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsqrtidx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.fd_to_fx(a0)?
+    };
+    Ok(())
+}
+///`fxsqrtixx` (isa/alu/float80.isa:166)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsqrtixx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = v.src2;
+    Ok(())
+}
+///`fxsqrtusx` (isa/alu/float80.isa:170)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsqrtusx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.fs_to_fx(a0)?
+    };
+    Ok(())
+}
+///`fxsqrtudx` (isa/alu/float80.isa:174)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsqrtudx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.fd_to_fx(a0)?
+    };
+    Ok(())
+}
+///`fxsqrtuxx` (isa/alu/float80.isa:178)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsqrtuxx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = v.src2;
+    Ok(())
+}
+///`fxsqrttsx` (isa/alu/float80.isa:182)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsqrttsx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src2;
+            x.fs_to_fx(a0)?
+        };
+        x.fxsqrt(a0)?
+    };
+    Ok(())
+}
+///`fxsqrttdx` (isa/alu/float80.isa:186)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsqrttdx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        x.fxsqrt(a0)?
+    };
+    Ok(())
+}
+///`fxsqrttxx` (isa/alu/float80.isa:190)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxsqrttxx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.fxsqrt(a0)?
+    };
+    Ok(())
+}
+///`fxcmpeqdb` (isa/alu/float80.isa:194)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpeqdb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 0u128;
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpltdb` (isa/alu/float80.isa:198)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpltdb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 1u128;
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpledb` (isa/alu/float80.isa:202)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpledb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 2u128;
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpuoddb` (isa/alu/float80.isa:206)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpuoddb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 3u128;
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpneqdb` (isa/alu/float80.isa:210)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpneqdb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 4u128;
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpnltdb` (isa/alu/float80.isa:214)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpnltdb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 5u128;
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpnledb` (isa/alu/float80.isa:218)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpnledb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 6u128;
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpoddb` (isa/alu/float80.isa:222)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpoddb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 7u128;
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpeqxb` (isa/alu/float80.isa:226)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpeqxb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 0u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpltxb` (isa/alu/float80.isa:230)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpltxb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 1u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmplexb` (isa/alu/float80.isa:234)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmplexb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 2u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpuodxb` (isa/alu/float80.isa:238)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpuodxb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 3u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpneqxb` (isa/alu/float80.isa:242)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpneqxb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 4u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpnltxb` (isa/alu/float80.isa:246)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpnltxb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 5u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpnlexb` (isa/alu/float80.isa:250)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpnlexb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 6u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpodxb` (isa/alu/float80.isa:254)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpodxb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = {
+        let a0 = 7u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fxcmp(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpodsf` (isa/alu/float80.isa:258)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpodsf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 0u128;
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.fs_to_fx(a0)?
+        };
+        x.fxcmp_flags(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpudsf` (isa/alu/float80.isa:262)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpudsf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 1u128;
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.fs_to_fx(a0)?
+        };
+        x.fxcmp_flags(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpoddf` (isa/alu/float80.isa:266)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpoddf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 0u128;
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        x.fxcmp_flags(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpuddf` (isa/alu/float80.isa:270)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpuddf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 1u128;
+        let a1 = v.src1;
+        let a2 = {
+            let a0 = v.src2;
+            x.fd_to_fx(a0)?
+        };
+        x.fxcmp_flags(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpodxf` (isa/alu/float80.isa:274)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpodxf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 0u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fxcmp_flags(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxcmpudxf` (isa/alu/float80.isa:278)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxcmpudxf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 1u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fxcmp_flags(a0, a1, a2)?
+    };
+    Ok(())
+}
+///`fxscalesx` (isa/alu/float80.isa:283)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxscalesx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fxscale(a0, a1)?
+    };
+    Ok(())
+}
+///`fstofx` (isa/alu/float80.isa:287)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fstofx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.fs_to_fx(a0)?
+    };
+    Ok(())
+}
+///`fdtofx` (isa/alu/float80.isa:291)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fdtofx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.fd_to_fx(a0)?
+    };
+    Ok(())
+}
+///`istofx` (isa/alu/float80.isa:295)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_istofx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.i32_to_fx(a0)?
+    };
+    Ok(())
+}
+///`idtofx` (isa/alu/float80.isa:299)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_idtofx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.i64_to_fx(a0)?
+    };
+    Ok(())
+}
+///`fxtofs` (isa/alu/float80.isa:303)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxtofs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.fx_to_fs(a0)?
+    };
+    Ok(())
+}
+///`fxtofd` (isa/alu/float80.isa:307)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxtofd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.fx_to_fd(a0)?
+    };
+    Ok(())
+}
+///`fxtois` (isa/alu/float80.isa:311)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxtois(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 0u128;
+        let a1 = v.src2;
+        x.fx_to_i32(a0, a1)?
+    };
+    Ok(())
+}
+///`fxtoistr` (isa/alu/float80.isa:315)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxtoistr(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 1u128;
+        let a1 = v.src2;
+        x.fx_to_i32(a0, a1)?
+    };
+    Ok(())
+}
+///`fxtoid` (isa/alu/float80.isa:319)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxtoid(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 0u128;
+        let a1 = v.src2;
+        x.fx_to_i64(a0, a1)?
+    };
+    Ok(())
+}
+///`fxtoidtr` (isa/alu/float80.isa:323)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_fxtoidtr(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 1u128;
+        let a1 = v.src2;
+        x.fx_to_i64(a0, a1)?
     };
     Ok(())
 }
@@ -4839,56 +5893,37 @@ pub fn sem_movtrcq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = v.src2;
     Ok(())
 }
-///`movfi` (isa/alu/move.isa:51)
+///`movfi` (isa/alu/move.isa:54)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movfi(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    v.dst = {
-        let a0 = v.src2;
-        x.x_exponent(a0)?
-    };
+    v.dst = ((v.src2 >> 64u32) & bits::mask(16u32));
     Ok(())
 }
-///`movif` (isa/alu/move.isa:56)
+///`movif` (isa/alu/move.isa:59)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movif(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    v.dst = {
-        let a0 = v.src1;
-        let a1 = v.src2;
-        x.x_compose(a0, a1)?
-    };
+    v.dst = (v.src1 | bits::shl(((v.src2 >> 0u32) & bits::mask(16u32)), 64u128, 80u32));
     Ok(())
 }
-///`movx` (isa/alu/move.isa:61)
+///`movx` (isa/alu/move.isa:64)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movx(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    v.dst = {
-        let a0 = 0u128;
-        let a1 = v.src2;
-        x.x_move(a0, a1)?
-    };
+    v.dst = v.src2;
     Ok(())
 }
-///`movxa` (isa/alu/move.isa:65)
+///`movxa` (isa/alu/move.isa:68)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movxa(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    v.dst = {
-        let a0 = 1u128;
-        let a1 = v.src2;
-        x.x_move(a0, a1)?
-    };
+    v.dst = (v.src2 & 604462909807314587353087u128);
     Ok(())
 }
-///`movxc` (isa/alu/move.isa:69)
+///`movxc` (isa/alu/move.isa:72)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movxc(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    v.dst = {
-        let a0 = 2u128;
-        let a1 = v.src2;
-        x.x_move(a0, a1)?
-    };
+    v.dst = (v.src2 ^ 604462909807314587353088u128);
     Ok(())
 }
-///`getpl` (isa/alu/move.isa:73)
+///`getpl` (isa/alu/move.isa:76)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_getpl(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -4897,7 +5932,7 @@ pub fn sem_getpl(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`getsp` (isa/alu/move.isa:77)
+///`getsp` (isa/alu/move.isa:80)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_getsp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -4906,7 +5941,7 @@ pub fn sem_getsp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`gettags` (isa/alu/move.isa:81)
+///`gettags` (isa/alu/move.isa:84)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_gettags(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -4915,7 +5950,7 @@ pub fn sem_gettags(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`gettagd` (isa/alu/move.isa:85)
+///`gettagd` (isa/alu/move.isa:88)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_gettagd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -4924,7 +5959,7 @@ pub fn sem_gettagd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`puttags` (isa/alu/move.isa:89)
+///`puttags` (isa/alu/move.isa:92)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_puttags(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = bits::trunc(
@@ -4937,7 +5972,7 @@ pub fn sem_puttags(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     );
     Ok(())
 }
-///`puttagd` (isa/alu/move.isa:93)
+///`puttagd` (isa/alu/move.isa:96)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_puttagd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -5090,7 +6125,7 @@ pub fn sem_rrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     Ok(())
 }
 /// Semantics of each operation, indexed like `OPS`.
-pub static SEMANTICS: [SemFn; 380usize] = [
+pub static SEMANTICS: [SemFn; 458usize] = [
     sem_sxt,
     sem_getfs,
     sem_getfd,
@@ -5237,6 +6272,84 @@ pub static SEMANTICS: [SemFn; 380usize] = [
     sem_fsub_rsubs,
     sem_fsub_subd,
     sem_fsub_subs,
+    sem_fxaddss,
+    sem_fxadddd,
+    sem_fxaddsx,
+    sem_fxadddx,
+    sem_fxaddxx,
+    sem_fxaddxd,
+    sem_fxaddxs,
+    sem_fxsubss,
+    sem_fxsubdd,
+    sem_fxsubsx,
+    sem_fxsubdx,
+    sem_fxsubxx,
+    sem_fxsubxd,
+    sem_fxsubxs,
+    sem_fxmulss,
+    sem_fxmuldd,
+    sem_fxmulsx,
+    sem_fxmuldx,
+    sem_fxmulxx,
+    sem_fxmulxd,
+    sem_fxmulxs,
+    sem_fxdivss,
+    sem_fxdivdd,
+    sem_fxdivsx,
+    sem_fxdivdx,
+    sem_fxdivxx,
+    sem_fxdivxd,
+    sem_fxdivxs,
+    sem_fxrsubss,
+    sem_fxrsubdd,
+    sem_fxrsubsx,
+    sem_fxrsubdx,
+    sem_fxdivtss,
+    sem_fxdivtdd,
+    sem_fxdivtsx,
+    sem_fxdivtdx,
+    sem_fxsqrtisx,
+    sem_fxsqrtidx,
+    sem_fxsqrtixx,
+    sem_fxsqrtusx,
+    sem_fxsqrtudx,
+    sem_fxsqrtuxx,
+    sem_fxsqrttsx,
+    sem_fxsqrttdx,
+    sem_fxsqrttxx,
+    sem_fxcmpeqdb,
+    sem_fxcmpltdb,
+    sem_fxcmpledb,
+    sem_fxcmpuoddb,
+    sem_fxcmpneqdb,
+    sem_fxcmpnltdb,
+    sem_fxcmpnledb,
+    sem_fxcmpoddb,
+    sem_fxcmpeqxb,
+    sem_fxcmpltxb,
+    sem_fxcmplexb,
+    sem_fxcmpuodxb,
+    sem_fxcmpneqxb,
+    sem_fxcmpnltxb,
+    sem_fxcmpnlexb,
+    sem_fxcmpodxb,
+    sem_fxcmpodsf,
+    sem_fxcmpudsf,
+    sem_fxcmpoddf,
+    sem_fxcmpuddf,
+    sem_fxcmpodxf,
+    sem_fxcmpudxf,
+    sem_fxscalesx,
+    sem_fstofx,
+    sem_fdtofx,
+    sem_istofx,
+    sem_idtofx,
+    sem_fxtofs,
+    sem_fxtofd,
+    sem_fxtois,
+    sem_fxtoistr,
+    sem_fxtoid,
+    sem_fxtoidtr,
     sem_adds,
     sem_addd,
     sem_subs,

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 struct Machine {
     mem: HashMap<u64, u8>,
     pfpfr: u32,
+    fpsr: u32,
 }
 
 macro_rules! no_helpers {
@@ -41,6 +42,12 @@ impl Exec for Machine {
     fn raise_pfpfr(&mut self, flags: u32) {
         self.pfpfr |= flags;
     }
+    fn fpcr(&self) -> u32 {
+        0x37f
+    }
+    fn raise_fpsr(&mut self, flags: u32) {
+        self.fpsr |= flags;
+    }
     no_helpers!(
         seg_base(a),
         ap_address(a, b),
@@ -50,9 +57,6 @@ impl Exec for Machine {
         load_reg_space_q(a),
         store_reg_space_q(a, b),
         store_masked(a, b),
-        x_exponent(a),
-        x_compose(a, b),
-        x_move(a, b),
         procedure_label(a),
         getsp(a),
         get_tag(a),
@@ -488,4 +492,60 @@ fn combined_and_fused_floating_point() {
     assert_eq!(fp("fmsd", 0, [d(x), d(x), d(1.0)]).0, d(x.mul_add(x, -1.0)));
     assert_ne!(x.mul_add(x, -1.0), x * x - 1.0);
     assert_eq!(fp("fnmad", 0, [d(2.0), d(3.0), d(1.0)]).0, d(-5.0));
+}
+
+/// An 80-bit value: sign and exponent, significand.
+fn x(se: u16, sig: u64) -> u128 {
+    (se as u128) << 64 | sig as u128
+}
+
+#[test]
+fn extended_floating_point() {
+    let (one_half, two_quarter) = (
+        x(0x3fff, 0xc000_0000_0000_0000),
+        x(0x4000, 0x9000_0000_0000_0000),
+    );
+    assert_eq!(fp("fdtofx", 0, [0, d(1.5), 0]).0, one_half);
+    assert_eq!(
+        fp("fxaddxx", 0, [one_half, two_quarter, 0]).0,
+        x(0x4000, 0xf000_0000_0000_0000)
+    );
+    assert_eq!(fp("fxmulxd", 0, [one_half, two_quarter, 0]).0, d(3.375));
+    assert_eq!(fp("fxsubss", 0, [one_half, s(2.0), 0]).0, s(-0.5));
+    assert_eq!(fp("fxrsubdd", 0, [one_half, d(2.0), 0]).0, d(0.5));
+    assert_eq!(fp("fxdivtss", 0, [one_half, s(3.0), 0]).0, s(2.0));
+    assert_eq!(fp("fxtofd", 0, [0, two_quarter, 0]).0, d(2.25));
+    assert_eq!(
+        fp("fxtoid", 0, [0, x(0xc000, 0xa000_0000_0000_0000), 0]).0,
+        (-2i64) as u64 as u128
+    );
+    assert_eq!(
+        fp("fxtoidtr", 0, [0, x(0xc000, 0xb000_0000_0000_0000), 0]).0,
+        (-2i64) as u64 as u128
+    );
+    assert_eq!(
+        fp("istofx", 0, [0, 3, 0]).0,
+        x(0x4000, 0xc000_0000_0000_0000)
+    );
+    assert_eq!(
+        fp("fxsqrttxx", 0, [0, x(0x4002, 0x9000_0000_0000_0000), 0]).0,
+        x(0x4000, 0xc000_0000_0000_0000)
+    );
+    assert_eq!(fp("fxcmpltdb", 0, [one_half, d(2.0), 0]).1, 1);
+    assert_eq!(fp("fxcmpodxf", 0, [two_quarter, one_half, 0]).0, 0);
+    assert_eq!(
+        fp("fxscalesx", 0, [one_half, 2, 0]).0,
+        x(0x4001, 0xc000_0000_0000_0000)
+    );
+    // The extension moves with movfi/movif; movxa and movxc touch only the sign.
+    assert_eq!(fp("movfi", 0, [0, two_quarter, 0]).0, 0x4000);
+    assert_eq!(
+        fp("movif", 0, [0x9000_0000_0000_0000, 0x4000, 0]).0,
+        two_quarter
+    );
+    assert_eq!(
+        fp("movxc", 0, [0, two_quarter, 0]).0,
+        x(0xc000, 0x9000_0000_0000_0000)
+    );
+    assert_eq!(fp("movxa", 0, [0, x(0xc000, 1), 0]).0, x(0x4000, 1));
 }

@@ -257,12 +257,20 @@ pub struct HelperHome {
     pub raise: &'static str,
 }
 
-pub const HELPER_HOMES: &[HelperHome] = &[HelperHome {
-    name: "float",
-    module: "crate::isa::float::helpers",
-    control: "pfpfr",
-    raise: "raise_pfpfr",
-}];
+pub const HELPER_HOMES: &[HelperHome] = &[
+    HelperHome {
+        name: "float",
+        module: "crate::isa::float::helpers",
+        control: "pfpfr",
+        raise: "raise_pfpfr",
+    },
+    HelperHome {
+        name: "float_x",
+        module: "crate::isa::float::helpers",
+        control: "fpcr",
+        raise: "raise_fpsr",
+    },
+];
 
 #[derive(Clone, Debug, PartialEq, Eq, Copy)]
 pub enum BinOp {

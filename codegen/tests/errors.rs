@@ -166,7 +166,7 @@ fn unknown_helper_kind() {
     let e = error_of("helper fsin_s(S) -> S in trig;");
     assert!(
         e.contains(&format!(
-            "isa/t.isa:{}:26: error: unknown helper kind `trig` (known: float)",
+            "isa/t.isa:{}:26: error: unknown helper kind `trig` (known: float, float_x)",
             line_of(0)
         )),
         "{e}"

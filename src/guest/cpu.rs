@@ -159,7 +159,7 @@ impl Cpu {
             // NMIE | IE | FE, as the kernel starts user code.
             upsr: 0x21 | 0x4,
             // All IEEE exceptions masked, round to nearest.
-            fpcr: 0x3f,
+            fpcr: 0x37f, // x87-style: exceptions masked, 64-bit precision, nearest
             fpsr: 0,
             pfpfr: 0x1f80,
             stack: DataStack::default(),

@@ -47,7 +47,8 @@ pub struct KindInfo {
 pub fn size_prefix(ty: u8) -> &'static str {
     match ty {
         b'D' => "d",
-        b'X' => "x",
+        // 80-bit values sit in D registers and are spelled as such.
+        b'X' => "d",
         b'Q' => "q",
         b'P' => "qp",
         _ => "",

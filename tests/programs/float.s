@@ -92,6 +92,30 @@
     }
     check %r8, 0x4008000000000000, 18
     checks %r9, 0xbf800000, 19
+    {
+        fdtofx,0 %r3, %r10                     ! 3.0 as 80 bits
+        fdtofx,1 %r2, %r11                     ! 1.0
+    }
+    {
+        fxdivxx,5 %r11, %r10, %r12             ! 1/3 in 80 bits, inexact
+    }
+    {
+        fxmulxd,0 %r12, %r10, %r13             ! back to 1.0 as f64
+        movfi,1 %r12, %r14                     ! sign and exponent of 1/3: 0x3ffd
+    }
+    {
+        rrs,0 %fpsr, %r15
+    }
+    check %r13, 0x3ff0000000000000, 20
+    checks %r14, 0x3ffd, 21
+    {
+        ands,0 %r15, 0x3f, %r15
+    }
+    checks %r15, 0x20, 22
+    {
+        fxtofd,0 %r12, %r16                    ! 1/3 rounded to f64
+    }
+    check %r16, 0x3fd5555555555555, 23
     print msg, 9
     exit 0
 

@@ -27,6 +27,8 @@ pub(super) struct Pending {
     pub(super) local_preds: [bool; 7],
     /// Floating-point exception flags raised, ORed into `%pfpfr`.
     pub(super) fp_flags: u32,
+    /// 80-bit exception flags raised, ORed into `%fpsr`.
+    pub(super) fpx_flags: u32,
 }
 
 /// Where control goes after a wide instruction.
@@ -52,6 +54,12 @@ pub(super) fn commit(
         write(cpu, place, ty, value, tag)?;
     }
     cpu.pfpfr |= p.fp_flags as u64;
+    if p.fpx_flags != 0 {
+        // An unmasked exception also sets the summary bits es (7) and b (15), as
+        // x87 does; masks are %fpcr bits 5:0.
+        let unmasked = p.fpx_flags as u64 & !cpu.fpcr & 0x3f;
+        cpu.fpsr |= p.fpx_flags as u64 | if unmasked != 0 { 1 << 7 | 1 << 15 } else { 0 };
+    }
     for (n, v) in p.preds {
         cpu.set_pred(n, v);
     }

@@ -92,15 +92,6 @@ impl Exec for Cx<'_> {
     fn store_masked(&mut self, _: u128, _: u128) -> Result<u128, Trap> {
         Err(Trap::Unimplemented)
     }
-    fn x_exponent(&mut self, _: u128) -> Result<u128, Trap> {
-        Err(Trap::Unimplemented)
-    }
-    fn x_compose(&mut self, _: u128, _: u128) -> Result<u128, Trap> {
-        Err(Trap::Unimplemented)
-    }
-    fn x_move(&mut self, _: u128, a1: u128) -> Result<u128, Trap> {
-        Ok(a1)
-    }
     fn procedure_label(&mut self, _: u128) -> Result<u128, Trap> {
         Err(Trap::Unimplemented)
     }
@@ -151,6 +142,12 @@ impl Exec for Cx<'_> {
     }
     fn raise_pfpfr(&mut self, flags: u32) {
         self.p.fp_flags |= flags;
+    }
+    fn fpcr(&self) -> u32 {
+        self.cpu.fpcr as u32
+    }
+    fn raise_fpsr(&mut self, flags: u32) {
+        self.p.fpx_flags |= flags;
     }
     fn packed_max_u8(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (x, y) = ((a0 as u64).to_le_bytes(), (a1 as u64).to_le_bytes());

@@ -212,6 +212,120 @@ pub fn fd_round(pfpfr: u32, ctl: u128, a: u128) -> (u128, u32) {
     rd(round_int_d(fpu(pfpfr), ctl as u32, d(a)))
 }
 
+// ---- the 80-bit unit: `%fpcr` control in, `%fpsr` flags out. An 80-bit value is the
+// low 80 bits of a `u128` (significand 63:0, sign and exponent 79:64).
+
+fn fx(fpcr: u32) -> Fx {
+    Fx::from_fpcr(fpcr)
+}
+
+fn x(v: u128) -> F80 {
+    F80::from_bits(v)
+}
+
+fn rx((v, f): (F80, u32)) -> (u128, u32) {
+    (v.to_bits(), f)
+}
+
+macro_rules! binary_x {
+    ($($name:ident => $f:ident;)*) => {$(
+        pub fn $name(fpcr: u32, a: u128, b: u128) -> (u128, u32) {
+            rx($f(fx(fpcr), x(a), x(b)))
+        }
+    )*};
+}
+
+binary_x! {
+    fxadd => add_x;
+    fxsub => sub_x;
+    fxmul => mul_x;
+    fxdiv => div_x;
+}
+
+pub fn fxsqrt(fpcr: u32, a: u128) -> (u128, u32) {
+    rx(sqrt_x(fx(fpcr), x(a)))
+}
+
+pub fn fxcmp(fpcr: u32, p: u128, a: u128, b: u128) -> (u128, u32) {
+    let (r, f) = cmp_x(fx(fpcr), FCmp::from_bits(p as u8), x(a), x(b));
+    (r as u128, f)
+}
+
+pub fn fxcmp_flags(fpcr: u32, _unordered: u128, a: u128, b: u128) -> (u128, u32) {
+    let (r, f) = cmpf_x(fx(fpcr), x(a), x(b));
+    (r as u128, f)
+}
+
+/// `fxscalesx`: x * 2^n with the power of two built as for `fscale`.
+pub fn fxscale(fpcr: u32, a: u128, n: u128) -> (u128, u32) {
+    let n = n as u32 as i32 as i64;
+    let max = 0x7fff_i64;
+    let bias = max >> 1;
+    // The integer bit is explicit: set for normal powers, the denormal ones have
+    // only their fraction bit (qemu-e2k's construction, as for `fscale`).
+    let p = if n <= -bias {
+        let k = n + bias + 62;
+        F80::new(
+            0,
+            if (0..63).contains(&k) {
+                1 << k
+            } else {
+                (k == -1) as u64
+            },
+        )
+    } else if n > bias {
+        F80::new(max as u16, 1 << 63)
+    } else {
+        F80::new((bias + n) as u16, 1 << 63)
+    };
+    rx(mul_x(fx(fpcr), x(a), p))
+}
+
+pub fn fs_to_fx(fpcr: u32, a: u128) -> (u128, u32) {
+    rx(s_to_x(fx(fpcr), s(a)))
+}
+
+pub fn fd_to_fx(fpcr: u32, a: u128) -> (u128, u32) {
+    rx(d_to_x(fx(fpcr), d(a)))
+}
+
+pub fn fx_to_fs(fpcr: u32, a: u128) -> (u128, u32) {
+    rs(x_to_s(fx(fpcr), x(a)))
+}
+
+pub fn fx_to_fd(fpcr: u32, a: u128) -> (u128, u32) {
+    rd(x_to_d(fx(fpcr), x(a)))
+}
+
+pub fn i32_to_fx(fpcr: u32, a: u128) -> (u128, u32) {
+    rx(i32_to_x(fx(fpcr), a as u32 as i32))
+}
+
+pub fn i64_to_fx(fpcr: u32, a: u128) -> (u128, u32) {
+    rx(i64_to_x(fx(fpcr), a as u64 as i64))
+}
+
+/// 80-bit to integer: `trunc` 0 rounds as `%fpcr` says, 1 toward zero.
+pub fn fx_to_i32(fpcr: u32, trunc: u128, a: u128) -> (u128, u32) {
+    let f = if trunc & 1 != 0 {
+        x_to_i32_tr
+    } else {
+        x_to_i32
+    };
+    let (v, fl) = f(fx(fpcr), x(a));
+    (v as u32 as u128, fl)
+}
+
+pub fn fx_to_i64(fpcr: u32, trunc: u128, a: u128) -> (u128, u32) {
+    let f = if trunc & 1 != 0 {
+        x_to_i64_tr
+    } else {
+        x_to_i64
+    };
+    let (v, fl) = f(fx(fpcr), x(a));
+    (v as u64 as u128, fl)
+}
+
 #[cfg(test)]
 mod tests {
     use super::power_of_two;
@@ -228,5 +342,16 @@ mod tests {
         assert_eq!(power_of_two(-151, 8, 23), 0);
         assert_eq!(power_of_two(128, 8, 23), 0x7f80_0000);
         assert_eq!(power_of_two(1023, 11, 52), 0x7fe0_0000_0000_0000);
+    }
+
+    #[test]
+    fn scaling_80_bit() {
+        // 3.0 * 2^4 = 48.0 and 3.0 * 2^-16400 (denormal range) at nearest.
+        let three = (0x4000u128 << 64) | 0xc000_0000_0000_0000;
+        let (r, f) = super::fxscale(0x37f, three, 4);
+        assert_eq!((r, f), ((0x4004u128 << 64) | 0xc000_0000_0000_0000, 0));
+        let (r, _) = super::fxscale(0x37f, three, (-16400i32) as u32 as u128);
+        assert_eq!(r >> 64, 0, "a denormal result has a zero exponent");
+        assert_ne!(r, 0);
     }
 }
