@@ -1510,6 +1510,12662 @@ pub fn jit_popcntd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
+///`and_ands` (isa/alu/combined.isa:9)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`and_andd` (isa/alu/combined.isa:16)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`andn_ands` (isa/alu/combined.isa:23)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`andn_andd` (isa/alu/combined.isa:30)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`or_ands` (isa/alu/combined.isa:37)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`or_andd` (isa/alu/combined.isa:44)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`orn_ands` (isa/alu/combined.isa:51)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`orn_andd` (isa/alu/combined.isa:58)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xor_ands` (isa/alu/combined.isa:65)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xor_andd` (isa/alu/combined.isa:72)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xorn_ands` (isa/alu/combined.isa:79)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xorn_andd` (isa/alu/combined.isa:86)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`merge_ands` (isa/alu/combined.isa:93)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`merge_andd` (isa/alu/combined.isa:100)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`add_ands` (isa/alu/combined.isa:107)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`add_andd` (isa/alu/combined.isa:114)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sub_ands` (isa/alu/combined.isa:121)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sub_andd` (isa/alu/combined.isa:128)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scl_ands` (isa/alu/combined.isa:135)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scl_andd` (isa/alu/combined.isa:142)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scr_ands` (isa/alu/combined.isa:149)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scr_andd` (isa/alu/combined.isa:156)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shl_ands` (isa/alu/combined.isa:163)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shl_andd` (isa/alu/combined.isa:170)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shr_ands` (isa/alu/combined.isa:177)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shr_andd` (isa/alu/combined.isa:184)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sar_ands` (isa/alu/combined.isa:191)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sar_andd` (isa/alu/combined.isa:198)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`getf_ands` (isa/alu/combined.isa:205)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`getf_andd` (isa/alu/combined.isa:217)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`and_andns` (isa/alu/combined.isa:229)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`and_andnd` (isa/alu/combined.isa:236)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`andn_andns` (isa/alu/combined.isa:243)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`andn_andnd` (isa/alu/combined.isa:250)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`or_andns` (isa/alu/combined.isa:257)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`or_andnd` (isa/alu/combined.isa:264)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`orn_andns` (isa/alu/combined.isa:271)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`orn_andnd` (isa/alu/combined.isa:278)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xor_andns` (isa/alu/combined.isa:285)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xor_andnd` (isa/alu/combined.isa:292)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xorn_andns` (isa/alu/combined.isa:299)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xorn_andnd` (isa/alu/combined.isa:306)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`merge_andns` (isa/alu/combined.isa:313)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`merge_andnd` (isa/alu/combined.isa:320)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`add_andns` (isa/alu/combined.isa:327)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`add_andnd` (isa/alu/combined.isa:334)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sub_andns` (isa/alu/combined.isa:341)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sub_andnd` (isa/alu/combined.isa:348)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scl_andns` (isa/alu/combined.isa:355)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scl_andnd` (isa/alu/combined.isa:362)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scr_andns` (isa/alu/combined.isa:369)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scr_andnd` (isa/alu/combined.isa:376)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shl_andns` (isa/alu/combined.isa:383)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shl_andnd` (isa/alu/combined.isa:390)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shr_andns` (isa/alu/combined.isa:397)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shr_andnd` (isa/alu/combined.isa:404)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sar_andns` (isa/alu/combined.isa:411)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sar_andnd` (isa/alu/combined.isa:418)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`getf_andns` (isa/alu/combined.isa:425)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`getf_andnd` (isa/alu/combined.isa:437)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`and_ors` (isa/alu/combined.isa:449)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`and_ord` (isa/alu/combined.isa:456)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`andn_ors` (isa/alu/combined.isa:463)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`andn_ord` (isa/alu/combined.isa:470)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`or_ors` (isa/alu/combined.isa:477)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`or_ord` (isa/alu/combined.isa:484)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`orn_ors` (isa/alu/combined.isa:491)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`orn_ord` (isa/alu/combined.isa:498)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xor_ors` (isa/alu/combined.isa:505)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xor_ord` (isa/alu/combined.isa:512)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xorn_ors` (isa/alu/combined.isa:519)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xorn_ord` (isa/alu/combined.isa:526)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`merge_ors` (isa/alu/combined.isa:533)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`merge_ord` (isa/alu/combined.isa:540)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`add_ors` (isa/alu/combined.isa:547)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`add_ord` (isa/alu/combined.isa:554)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sub_ors` (isa/alu/combined.isa:561)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sub_ord` (isa/alu/combined.isa:568)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scl_ors` (isa/alu/combined.isa:575)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scl_ord` (isa/alu/combined.isa:582)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scr_ors` (isa/alu/combined.isa:589)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scr_ord` (isa/alu/combined.isa:596)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shl_ors` (isa/alu/combined.isa:603)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shl_ord` (isa/alu/combined.isa:610)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shr_ors` (isa/alu/combined.isa:617)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shr_ord` (isa/alu/combined.isa:624)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sar_ors` (isa/alu/combined.isa:631)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sar_ord` (isa/alu/combined.isa:638)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`getf_ors` (isa/alu/combined.isa:645)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`getf_ord` (isa/alu/combined.isa:657)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`and_orns` (isa/alu/combined.isa:669)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`and_ornd` (isa/alu/combined.isa:676)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`andn_orns` (isa/alu/combined.isa:683)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`andn_ornd` (isa/alu/combined.isa:690)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`or_orns` (isa/alu/combined.isa:697)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`or_ornd` (isa/alu/combined.isa:704)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`orn_orns` (isa/alu/combined.isa:711)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`orn_ornd` (isa/alu/combined.isa:718)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xor_orns` (isa/alu/combined.isa:725)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xor_ornd` (isa/alu/combined.isa:732)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xorn_orns` (isa/alu/combined.isa:739)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xorn_ornd` (isa/alu/combined.isa:746)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`merge_orns` (isa/alu/combined.isa:753)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`merge_ornd` (isa/alu/combined.isa:760)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`add_orns` (isa/alu/combined.isa:767)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`add_ornd` (isa/alu/combined.isa:774)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sub_orns` (isa/alu/combined.isa:781)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sub_ornd` (isa/alu/combined.isa:788)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scl_orns` (isa/alu/combined.isa:795)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scl_ornd` (isa/alu/combined.isa:802)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scr_orns` (isa/alu/combined.isa:809)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scr_ornd` (isa/alu/combined.isa:816)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shl_orns` (isa/alu/combined.isa:823)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shl_ornd` (isa/alu/combined.isa:830)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shr_orns` (isa/alu/combined.isa:837)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shr_ornd` (isa/alu/combined.isa:844)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sar_orns` (isa/alu/combined.isa:851)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sar_ornd` (isa/alu/combined.isa:858)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`getf_orns` (isa/alu/combined.isa:865)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`getf_ornd` (isa/alu/combined.isa:877)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`and_merges` (isa/alu/combined.isa:889)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`and_merged` (isa/alu/combined.isa:896)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`andn_merges` (isa/alu/combined.isa:903)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`andn_merged` (isa/alu/combined.isa:910)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`or_merges` (isa/alu/combined.isa:917)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`or_merged` (isa/alu/combined.isa:924)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`orn_merges` (isa/alu/combined.isa:931)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`orn_merged` (isa/alu/combined.isa:938)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`xor_merges` (isa/alu/combined.isa:945)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`xor_merged` (isa/alu/combined.isa:952)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`xorn_merges` (isa/alu/combined.isa:959)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`xorn_merged` (isa/alu/combined.isa:966)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`merge_merges` (isa/alu/combined.isa:973)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`merge_merged` (isa/alu/combined.isa:980)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`add_merges` (isa/alu/combined.isa:987)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`add_merged` (isa/alu/combined.isa:994)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`sub_merges` (isa/alu/combined.isa:1001)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`sub_merged` (isa/alu/combined.isa:1008)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`scl_merges` (isa/alu/combined.isa:1015)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`scl_merged` (isa/alu/combined.isa:1022)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`scr_merges` (isa/alu/combined.isa:1029)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`scr_merged` (isa/alu/combined.isa:1036)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`shl_merges` (isa/alu/combined.isa:1043)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`shl_merged` (isa/alu/combined.isa:1050)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`shr_merges` (isa/alu/combined.isa:1057)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`shr_merged` (isa/alu/combined.isa:1064)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`sar_merges` (isa/alu/combined.isa:1071)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`sar_merged` (isa/alu/combined.isa:1078)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`getf_merges` (isa/alu/combined.isa:1085)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`getf_merged` (isa/alu/combined.isa:1097)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.cond;
+        let o1 = l_t;
+        let o2 = v.src3;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`and_xors` (isa/alu/combined.isa:1109)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`and_xord` (isa/alu/combined.isa:1116)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`andn_xors` (isa/alu/combined.isa:1123)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`andn_xord` (isa/alu/combined.isa:1130)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`or_xors` (isa/alu/combined.isa:1137)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`or_xord` (isa/alu/combined.isa:1144)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`orn_xors` (isa/alu/combined.isa:1151)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`orn_xord` (isa/alu/combined.isa:1158)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xor_xors` (isa/alu/combined.isa:1165)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xor_xord` (isa/alu/combined.isa:1172)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xorn_xors` (isa/alu/combined.isa:1179)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xorn_xord` (isa/alu/combined.isa:1186)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`merge_xors` (isa/alu/combined.isa:1193)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`merge_xord` (isa/alu/combined.isa:1200)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`add_xors` (isa/alu/combined.isa:1207)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`add_xord` (isa/alu/combined.isa:1214)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sub_xors` (isa/alu/combined.isa:1221)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sub_xord` (isa/alu/combined.isa:1228)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scl_xors` (isa/alu/combined.isa:1235)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scl_xord` (isa/alu/combined.isa:1242)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scr_xors` (isa/alu/combined.isa:1249)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scr_xord` (isa/alu/combined.isa:1256)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shl_xors` (isa/alu/combined.isa:1263)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shl_xord` (isa/alu/combined.isa:1270)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shr_xors` (isa/alu/combined.isa:1277)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shr_xord` (isa/alu/combined.isa:1284)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sar_xors` (isa/alu/combined.isa:1291)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sar_xord` (isa/alu/combined.isa:1298)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`getf_xors` (isa/alu/combined.isa:1305)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`getf_xord` (isa/alu/combined.isa:1317)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`and_xorns` (isa/alu/combined.isa:1329)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`and_xornd` (isa/alu/combined.isa:1336)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`andn_xorns` (isa/alu/combined.isa:1343)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`andn_xornd` (isa/alu/combined.isa:1350)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`or_xorns` (isa/alu/combined.isa:1357)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`or_xornd` (isa/alu/combined.isa:1364)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`orn_xorns` (isa/alu/combined.isa:1371)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`orn_xornd` (isa/alu/combined.isa:1378)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xor_xorns` (isa/alu/combined.isa:1385)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xor_xornd` (isa/alu/combined.isa:1392)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xorn_xorns` (isa/alu/combined.isa:1399)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`xorn_xornd` (isa/alu/combined.isa:1406)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`merge_xorns` (isa/alu/combined.isa:1413)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`merge_xornd` (isa/alu/combined.isa:1420)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`add_xorns` (isa/alu/combined.isa:1427)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`add_xornd` (isa/alu/combined.isa:1434)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sub_xorns` (isa/alu/combined.isa:1441)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sub_xornd` (isa/alu/combined.isa:1448)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scl_xorns` (isa/alu/combined.isa:1455)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scl_xornd` (isa/alu/combined.isa:1462)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scr_xorns` (isa/alu/combined.isa:1469)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`scr_xornd` (isa/alu/combined.isa:1476)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shl_xorns` (isa/alu/combined.isa:1483)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shl_xornd` (isa/alu/combined.isa:1490)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shr_xorns` (isa/alu/combined.isa:1497)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`shr_xornd` (isa/alu/combined.isa:1504)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sar_xorns` (isa/alu/combined.isa:1511)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`sar_xornd` (isa/alu/combined.isa:1518)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`getf_xorns` (isa/alu/combined.isa:1525)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`getf_xornd` (isa/alu/combined.isa:1537)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = {
+            let o0 = l_t;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`and_rsubs` (isa/alu/combined.isa:1549)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`and_rsubd` (isa/alu/combined.isa:1556)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`andn_rsubs` (isa/alu/combined.isa:1563)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`andn_rsubd` (isa/alu/combined.isa:1570)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`or_rsubs` (isa/alu/combined.isa:1577)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`or_rsubd` (isa/alu/combined.isa:1584)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`orn_rsubs` (isa/alu/combined.isa:1591)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`orn_rsubd` (isa/alu/combined.isa:1598)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xor_rsubs` (isa/alu/combined.isa:1605)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xor_rsubd` (isa/alu/combined.isa:1612)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xorn_rsubs` (isa/alu/combined.isa:1619)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xorn_rsubd` (isa/alu/combined.isa:1626)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`merge_rsubs` (isa/alu/combined.isa:1633)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`merge_rsubd` (isa/alu/combined.isa:1640)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`add_rsubs` (isa/alu/combined.isa:1647)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`add_rsubd` (isa/alu/combined.isa:1654)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sub_rsubs` (isa/alu/combined.isa:1661)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sub_rsubd` (isa/alu/combined.isa:1668)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scl_rsubs` (isa/alu/combined.isa:1675)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scl_rsubd` (isa/alu/combined.isa:1682)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scr_rsubs` (isa/alu/combined.isa:1689)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scr_rsubd` (isa/alu/combined.isa:1696)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shl_rsubs` (isa/alu/combined.isa:1703)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shl_rsubd` (isa/alu/combined.isa:1710)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shr_rsubs` (isa/alu/combined.isa:1717)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shr_rsubd` (isa/alu/combined.isa:1724)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sar_rsubs` (isa/alu/combined.isa:1731)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sar_rsubd` (isa/alu/combined.isa:1738)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`getf_rsubs` (isa/alu/combined.isa:1745)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`getf_rsubd` (isa/alu/combined.isa:1757)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = l_t;
+        let o1 = v.src3;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`and_scls` (isa/alu/combined.isa:1769)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`and_scld` (isa/alu/combined.isa:1776)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`andn_scls` (isa/alu/combined.isa:1783)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`andn_scld` (isa/alu/combined.isa:1790)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`or_scls` (isa/alu/combined.isa:1797)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`or_scld` (isa/alu/combined.isa:1804)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`orn_scls` (isa/alu/combined.isa:1811)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`orn_scld` (isa/alu/combined.isa:1818)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xor_scls` (isa/alu/combined.isa:1825)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xor_scld` (isa/alu/combined.isa:1832)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xorn_scls` (isa/alu/combined.isa:1839)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xorn_scld` (isa/alu/combined.isa:1846)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`merge_scls` (isa/alu/combined.isa:1853)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`merge_scld` (isa/alu/combined.isa:1860)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`add_scls` (isa/alu/combined.isa:1867)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`add_scld` (isa/alu/combined.isa:1874)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sub_scls` (isa/alu/combined.isa:1881)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sub_scld` (isa/alu/combined.isa:1888)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scl_scls` (isa/alu/combined.isa:1895)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scl_scld` (isa/alu/combined.isa:1902)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scr_scls` (isa/alu/combined.isa:1909)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scr_scld` (isa/alu/combined.isa:1916)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shl_scls` (isa/alu/combined.isa:1923)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shl_scld` (isa/alu/combined.isa:1930)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shr_scls` (isa/alu/combined.isa:1937)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shr_scld` (isa/alu/combined.isa:1944)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sar_scls` (isa/alu/combined.isa:1951)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sar_scld` (isa/alu/combined.isa:1958)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`getf_scls` (isa/alu/combined.isa:1965)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`getf_scld` (isa/alu/combined.isa:1977)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`and_scrs` (isa/alu/combined.isa:1989)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`and_scrd` (isa/alu/combined.isa:1996)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`andn_scrs` (isa/alu/combined.isa:2003)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`andn_scrd` (isa/alu/combined.isa:2010)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`or_scrs` (isa/alu/combined.isa:2017)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`or_scrd` (isa/alu/combined.isa:2024)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`orn_scrs` (isa/alu/combined.isa:2031)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`orn_scrd` (isa/alu/combined.isa:2038)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xor_scrs` (isa/alu/combined.isa:2045)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xor_scrd` (isa/alu/combined.isa:2052)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xorn_scrs` (isa/alu/combined.isa:2059)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xorn_scrd` (isa/alu/combined.isa:2066)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`merge_scrs` (isa/alu/combined.isa:2073)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`merge_scrd` (isa/alu/combined.isa:2080)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`add_scrs` (isa/alu/combined.isa:2087)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`add_scrd` (isa/alu/combined.isa:2094)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sub_scrs` (isa/alu/combined.isa:2101)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sub_scrd` (isa/alu/combined.isa:2108)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scl_scrs` (isa/alu/combined.isa:2115)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scl_scrd` (isa/alu/combined.isa:2122)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scr_scrs` (isa/alu/combined.isa:2129)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scr_scrd` (isa/alu/combined.isa:2136)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shl_scrs` (isa/alu/combined.isa:2143)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shl_scrd` (isa/alu/combined.isa:2150)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shr_scrs` (isa/alu/combined.isa:2157)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shr_scrd` (isa/alu/combined.isa:2164)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sar_scrs` (isa/alu/combined.isa:2171)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sar_scrd` (isa/alu/combined.isa:2178)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`getf_scrs` (isa/alu/combined.isa:2185)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`getf_scrd` (isa/alu/combined.isa:2197)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`and_adds` (isa/alu/combined.isa:2209)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`and_addd` (isa/alu/combined.isa:2216)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`andn_adds` (isa/alu/combined.isa:2223)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`andn_addd` (isa/alu/combined.isa:2230)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`or_adds` (isa/alu/combined.isa:2237)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`or_addd` (isa/alu/combined.isa:2244)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`orn_adds` (isa/alu/combined.isa:2251)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`orn_addd` (isa/alu/combined.isa:2258)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xor_adds` (isa/alu/combined.isa:2265)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xor_addd` (isa/alu/combined.isa:2272)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xorn_adds` (isa/alu/combined.isa:2279)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xorn_addd` (isa/alu/combined.isa:2286)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`merge_adds` (isa/alu/combined.isa:2293)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`merge_addd` (isa/alu/combined.isa:2300)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`add_adds` (isa/alu/combined.isa:2307)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`add_addd` (isa/alu/combined.isa:2314)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sub_adds` (isa/alu/combined.isa:2321)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sub_addd` (isa/alu/combined.isa:2328)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scl_adds` (isa/alu/combined.isa:2335)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scl_addd` (isa/alu/combined.isa:2342)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scr_adds` (isa/alu/combined.isa:2349)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scr_addd` (isa/alu/combined.isa:2356)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shl_adds` (isa/alu/combined.isa:2363)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shl_addd` (isa/alu/combined.isa:2370)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shr_adds` (isa/alu/combined.isa:2377)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shr_addd` (isa/alu/combined.isa:2384)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sar_adds` (isa/alu/combined.isa:2391)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sar_addd` (isa/alu/combined.isa:2398)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`getf_adds` (isa/alu/combined.isa:2405)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`getf_addd` (isa/alu/combined.isa:2417)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`and_subs` (isa/alu/combined.isa:2429)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`and_subd` (isa/alu/combined.isa:2436)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`andn_subs` (isa/alu/combined.isa:2443)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`andn_subd` (isa/alu/combined.isa:2450)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`or_subs` (isa/alu/combined.isa:2457)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`or_subd` (isa/alu/combined.isa:2464)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`orn_subs` (isa/alu/combined.isa:2471)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`orn_subd` (isa/alu/combined.isa:2478)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xor_subs` (isa/alu/combined.isa:2485)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xor_subd` (isa/alu/combined.isa:2492)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xorn_subs` (isa/alu/combined.isa:2499)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xorn_subd` (isa/alu/combined.isa:2506)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`merge_subs` (isa/alu/combined.isa:2513)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`merge_subd` (isa/alu/combined.isa:2520)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`add_subs` (isa/alu/combined.isa:2527)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`add_subd` (isa/alu/combined.isa:2534)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sub_subs` (isa/alu/combined.isa:2541)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sub_subd` (isa/alu/combined.isa:2548)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scl_subs` (isa/alu/combined.isa:2555)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scl_subd` (isa/alu/combined.isa:2562)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scr_subs` (isa/alu/combined.isa:2569)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scr_subd` (isa/alu/combined.isa:2576)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shl_subs` (isa/alu/combined.isa:2583)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shl_subd` (isa/alu/combined.isa:2590)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shr_subs` (isa/alu/combined.isa:2597)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shr_subd` (isa/alu/combined.isa:2604)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sar_subs` (isa/alu/combined.isa:2611)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sar_subd` (isa/alu/combined.isa:2618)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`getf_subs` (isa/alu/combined.isa:2625)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`getf_subd` (isa/alu/combined.isa:2637)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`and_shls` (isa/alu/combined.isa:2649)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`and_shld` (isa/alu/combined.isa:2656)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`andn_shls` (isa/alu/combined.isa:2663)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`andn_shld` (isa/alu/combined.isa:2670)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`or_shls` (isa/alu/combined.isa:2677)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`or_shld` (isa/alu/combined.isa:2684)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`orn_shls` (isa/alu/combined.isa:2691)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`orn_shld` (isa/alu/combined.isa:2698)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xor_shls` (isa/alu/combined.isa:2705)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xor_shld` (isa/alu/combined.isa:2712)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xorn_shls` (isa/alu/combined.isa:2719)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xorn_shld` (isa/alu/combined.isa:2726)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`merge_shls` (isa/alu/combined.isa:2733)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`merge_shld` (isa/alu/combined.isa:2740)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`add_shls` (isa/alu/combined.isa:2747)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`add_shld` (isa/alu/combined.isa:2754)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sub_shls` (isa/alu/combined.isa:2761)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sub_shld` (isa/alu/combined.isa:2768)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scl_shls` (isa/alu/combined.isa:2775)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scl_shld` (isa/alu/combined.isa:2782)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scr_shls` (isa/alu/combined.isa:2789)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scr_shld` (isa/alu/combined.isa:2796)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shl_shls` (isa/alu/combined.isa:2803)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shl_shld` (isa/alu/combined.isa:2810)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shr_shls` (isa/alu/combined.isa:2817)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shr_shld` (isa/alu/combined.isa:2824)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sar_shls` (isa/alu/combined.isa:2831)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sar_shld` (isa/alu/combined.isa:2838)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`getf_shls` (isa/alu/combined.isa:2845)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`getf_shld` (isa/alu/combined.isa:2857)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`and_shrs` (isa/alu/combined.isa:2869)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`and_shrd` (isa/alu/combined.isa:2876)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`andn_shrs` (isa/alu/combined.isa:2883)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`andn_shrd` (isa/alu/combined.isa:2890)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`or_shrs` (isa/alu/combined.isa:2897)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`or_shrd` (isa/alu/combined.isa:2904)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`orn_shrs` (isa/alu/combined.isa:2911)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`orn_shrd` (isa/alu/combined.isa:2918)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xor_shrs` (isa/alu/combined.isa:2925)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xor_shrd` (isa/alu/combined.isa:2932)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xorn_shrs` (isa/alu/combined.isa:2939)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xorn_shrd` (isa/alu/combined.isa:2946)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`merge_shrs` (isa/alu/combined.isa:2953)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`merge_shrd` (isa/alu/combined.isa:2960)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`add_shrs` (isa/alu/combined.isa:2967)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`add_shrd` (isa/alu/combined.isa:2974)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sub_shrs` (isa/alu/combined.isa:2981)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sub_shrd` (isa/alu/combined.isa:2988)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scl_shrs` (isa/alu/combined.isa:2995)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scl_shrd` (isa/alu/combined.isa:3002)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scr_shrs` (isa/alu/combined.isa:3009)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scr_shrd` (isa/alu/combined.isa:3016)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shl_shrs` (isa/alu/combined.isa:3023)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shl_shrd` (isa/alu/combined.isa:3030)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shr_shrs` (isa/alu/combined.isa:3037)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shr_shrd` (isa/alu/combined.isa:3044)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sar_shrs` (isa/alu/combined.isa:3051)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sar_shrd` (isa/alu/combined.isa:3058)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`getf_shrs` (isa/alu/combined.isa:3065)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`getf_shrd` (isa/alu/combined.isa:3077)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`and_sars` (isa/alu/combined.isa:3089)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`and_sard` (isa/alu/combined.isa:3096)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`andn_sars` (isa/alu/combined.isa:3103)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`andn_sard` (isa/alu/combined.isa:3110)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`or_sars` (isa/alu/combined.isa:3117)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`or_sard` (isa/alu/combined.isa:3124)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`orn_sars` (isa/alu/combined.isa:3131)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`orn_sard` (isa/alu/combined.isa:3138)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xor_sars` (isa/alu/combined.isa:3145)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xor_sard` (isa/alu/combined.isa:3152)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`xorn_sars` (isa/alu/combined.isa:3159)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`xorn_sard` (isa/alu/combined.isa:3166)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`merge_sars` (isa/alu/combined.isa:3173)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`merge_sard` (isa/alu/combined.isa:3180)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`add_sars` (isa/alu/combined.isa:3187)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`add_sard` (isa/alu/combined.isa:3194)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sub_sars` (isa/alu/combined.isa:3201)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sub_sard` (isa/alu/combined.isa:3208)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scl_sars` (isa/alu/combined.isa:3215)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scl_sard` (isa/alu/combined.isa:3222)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`scr_sars` (isa/alu/combined.isa:3229)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`scr_sard` (isa/alu/combined.isa:3236)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shl_sars` (isa/alu/combined.isa:3243)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shl_sard` (isa/alu/combined.isa:3250)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`shr_sars` (isa/alu/combined.isa:3257)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`shr_sard` (isa/alu/combined.isa:3264)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`sar_sars` (isa/alu/combined.isa:3271)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`sar_sard` (isa/alu/combined.isa:3278)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`getf_sars` (isa/alu/combined.isa:3285)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    Ok(())
+}
+///`getf_sard` (isa/alu/combined.isa:3297)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = {
+        let o0 = v.src3;
+        let o1 = l_t;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`and_getfs` (isa/alu/combined.isa:3309)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`and_getfd` (isa/alu/combined.isa:3321)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_and_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`andn_getfs` (isa/alu/combined.isa:3333)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`andn_getfd` (isa/alu/combined.isa:3345)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_andn_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`or_getfs` (isa/alu/combined.isa:3357)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`or_getfd` (isa/alu/combined.isa:3369)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_or_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`orn_getfs` (isa/alu/combined.isa:3381)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`orn_getfd` (isa/alu/combined.isa:3393)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_orn_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`xor_getfs` (isa/alu/combined.isa:3405)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`xor_getfd` (isa/alu/combined.isa:3417)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xor_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`xorn_getfs` (isa/alu/combined.isa:3429)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 32u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`xorn_getfd` (isa/alu/combined.isa:3441)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_xorn_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::xor(x, o0, o1)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`merge_getfs` (isa/alu/combined.isa:3453)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`merge_getfd` (isa/alu/combined.isa:3465)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_merge_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.cond;
+        let o1 = v.src2;
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`add_getfs` (isa/alu/combined.isa:3477)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`add_getfd` (isa/alu/combined.isa:3489)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_add_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`sub_getfs` (isa/alu/combined.isa:3501)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 32u32)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`sub_getfd` (isa/alu/combined.isa:3513)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sub_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`scl_getfs` (isa/alu/combined.isa:3525)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 32u32)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`scl_getfd` (isa/alu/combined.isa:3537)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scl_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotl(x, o0, o1, 64u32)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`scr_getfs` (isa/alu/combined.isa:3549)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 32u32)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`scr_getfd` (isa/alu/combined.isa:3561)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_scr_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`shl_getfs` (isa/alu/combined.isa:3573)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 32u32)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`shl_getfd` (isa/alu/combined.isa:3585)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shl_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`shr_getfs` (isa/alu/combined.isa:3597)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 32u32)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`shr_getfd` (isa/alu/combined.isa:3609)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_shr_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`sar_getfs` (isa/alu/combined.isa:3621)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 32u32)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`sar_getfd` (isa/alu/combined.isa:3633)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_sar_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_t: LV = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sar(x, o0, o1, 64u32)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`getf_getfs` (isa/alu/combined.isa:3645)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 5u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 2u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 32u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 32u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`getf_getfd` (isa/alu/combined.isa:3662)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_getf_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_f_off: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_f_len: LV = {
+        let o0 = v.src2;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_f_bits: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_f_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_f_off;
+                    let o1 = l_f_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_f_neg: LV = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = l_f_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    let l_t: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_f_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_f_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_f_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_f_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    let l_g_off: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 0u32, 6u32)?
+    };
+    let l_g_len: LV = {
+        let o0 = l_t;
+        ir::slice(x, o0, 6u32, 6u32)?
+    };
+    let l_g_bits: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_off;
+            ir::rotr(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = LV::C(1u128);
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(1u128);
+            ir::sub(x, o0, o1, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    let l_g_sign_at: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                ir::slice(x, o0, 13u32, 3u32)?
+            };
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = l_g_off;
+                    let o1 = l_g_len;
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = LV::C(1u128);
+                ir::sub(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(7u128);
+            ir::and(x, o0, o1)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    let l_g_neg: LV = {
+        let o0 = {
+            let o0 = v.src3;
+            let o1 = l_g_sign_at;
+            ir::shr(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(0u128);
+        ir::bit(x, o0, o1)?
+    };
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = l_t;
+                let o1 = LV::C(12u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = l_g_neg;
+            ir::land(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = l_g_bits;
+            let o1 = {
+                let o0 = {
+                    let o0 = LV::C(0u128);
+                    ir::not(x, o0, 64u32)?
+                };
+                let o1 = l_g_len;
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_g_bits;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
 ///`cmposb` (isa/alu/compare.isa:3)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_cmposb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
@@ -7922,7 +20578,7 @@ pub fn jit_rrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     Ok(())
 }
 /// Lowering of each operation, indexed like `OPS`.
-pub static JIT_LOWER: [JitFn; 458usize] = [
+pub static JIT_LOWER: [JitFn; 938usize] = [
     jit_sxt,
     jit_getfs,
     jit_getfd,
@@ -7936,6 +20592,486 @@ pub static JIT_LOWER: [JitFn; 458usize] = [
     jit_lzcntd,
     jit_popcnts,
     jit_popcntd,
+    jit_and_ands,
+    jit_and_andd,
+    jit_andn_ands,
+    jit_andn_andd,
+    jit_or_ands,
+    jit_or_andd,
+    jit_orn_ands,
+    jit_orn_andd,
+    jit_xor_ands,
+    jit_xor_andd,
+    jit_xorn_ands,
+    jit_xorn_andd,
+    jit_merge_ands,
+    jit_merge_andd,
+    jit_add_ands,
+    jit_add_andd,
+    jit_sub_ands,
+    jit_sub_andd,
+    jit_scl_ands,
+    jit_scl_andd,
+    jit_scr_ands,
+    jit_scr_andd,
+    jit_shl_ands,
+    jit_shl_andd,
+    jit_shr_ands,
+    jit_shr_andd,
+    jit_sar_ands,
+    jit_sar_andd,
+    jit_getf_ands,
+    jit_getf_andd,
+    jit_and_andns,
+    jit_and_andnd,
+    jit_andn_andns,
+    jit_andn_andnd,
+    jit_or_andns,
+    jit_or_andnd,
+    jit_orn_andns,
+    jit_orn_andnd,
+    jit_xor_andns,
+    jit_xor_andnd,
+    jit_xorn_andns,
+    jit_xorn_andnd,
+    jit_merge_andns,
+    jit_merge_andnd,
+    jit_add_andns,
+    jit_add_andnd,
+    jit_sub_andns,
+    jit_sub_andnd,
+    jit_scl_andns,
+    jit_scl_andnd,
+    jit_scr_andns,
+    jit_scr_andnd,
+    jit_shl_andns,
+    jit_shl_andnd,
+    jit_shr_andns,
+    jit_shr_andnd,
+    jit_sar_andns,
+    jit_sar_andnd,
+    jit_getf_andns,
+    jit_getf_andnd,
+    jit_and_ors,
+    jit_and_ord,
+    jit_andn_ors,
+    jit_andn_ord,
+    jit_or_ors,
+    jit_or_ord,
+    jit_orn_ors,
+    jit_orn_ord,
+    jit_xor_ors,
+    jit_xor_ord,
+    jit_xorn_ors,
+    jit_xorn_ord,
+    jit_merge_ors,
+    jit_merge_ord,
+    jit_add_ors,
+    jit_add_ord,
+    jit_sub_ors,
+    jit_sub_ord,
+    jit_scl_ors,
+    jit_scl_ord,
+    jit_scr_ors,
+    jit_scr_ord,
+    jit_shl_ors,
+    jit_shl_ord,
+    jit_shr_ors,
+    jit_shr_ord,
+    jit_sar_ors,
+    jit_sar_ord,
+    jit_getf_ors,
+    jit_getf_ord,
+    jit_and_orns,
+    jit_and_ornd,
+    jit_andn_orns,
+    jit_andn_ornd,
+    jit_or_orns,
+    jit_or_ornd,
+    jit_orn_orns,
+    jit_orn_ornd,
+    jit_xor_orns,
+    jit_xor_ornd,
+    jit_xorn_orns,
+    jit_xorn_ornd,
+    jit_merge_orns,
+    jit_merge_ornd,
+    jit_add_orns,
+    jit_add_ornd,
+    jit_sub_orns,
+    jit_sub_ornd,
+    jit_scl_orns,
+    jit_scl_ornd,
+    jit_scr_orns,
+    jit_scr_ornd,
+    jit_shl_orns,
+    jit_shl_ornd,
+    jit_shr_orns,
+    jit_shr_ornd,
+    jit_sar_orns,
+    jit_sar_ornd,
+    jit_getf_orns,
+    jit_getf_ornd,
+    jit_and_merges,
+    jit_and_merged,
+    jit_andn_merges,
+    jit_andn_merged,
+    jit_or_merges,
+    jit_or_merged,
+    jit_orn_merges,
+    jit_orn_merged,
+    jit_xor_merges,
+    jit_xor_merged,
+    jit_xorn_merges,
+    jit_xorn_merged,
+    jit_merge_merges,
+    jit_merge_merged,
+    jit_add_merges,
+    jit_add_merged,
+    jit_sub_merges,
+    jit_sub_merged,
+    jit_scl_merges,
+    jit_scl_merged,
+    jit_scr_merges,
+    jit_scr_merged,
+    jit_shl_merges,
+    jit_shl_merged,
+    jit_shr_merges,
+    jit_shr_merged,
+    jit_sar_merges,
+    jit_sar_merged,
+    jit_getf_merges,
+    jit_getf_merged,
+    jit_and_xors,
+    jit_and_xord,
+    jit_andn_xors,
+    jit_andn_xord,
+    jit_or_xors,
+    jit_or_xord,
+    jit_orn_xors,
+    jit_orn_xord,
+    jit_xor_xors,
+    jit_xor_xord,
+    jit_xorn_xors,
+    jit_xorn_xord,
+    jit_merge_xors,
+    jit_merge_xord,
+    jit_add_xors,
+    jit_add_xord,
+    jit_sub_xors,
+    jit_sub_xord,
+    jit_scl_xors,
+    jit_scl_xord,
+    jit_scr_xors,
+    jit_scr_xord,
+    jit_shl_xors,
+    jit_shl_xord,
+    jit_shr_xors,
+    jit_shr_xord,
+    jit_sar_xors,
+    jit_sar_xord,
+    jit_getf_xors,
+    jit_getf_xord,
+    jit_and_xorns,
+    jit_and_xornd,
+    jit_andn_xorns,
+    jit_andn_xornd,
+    jit_or_xorns,
+    jit_or_xornd,
+    jit_orn_xorns,
+    jit_orn_xornd,
+    jit_xor_xorns,
+    jit_xor_xornd,
+    jit_xorn_xorns,
+    jit_xorn_xornd,
+    jit_merge_xorns,
+    jit_merge_xornd,
+    jit_add_xorns,
+    jit_add_xornd,
+    jit_sub_xorns,
+    jit_sub_xornd,
+    jit_scl_xorns,
+    jit_scl_xornd,
+    jit_scr_xorns,
+    jit_scr_xornd,
+    jit_shl_xorns,
+    jit_shl_xornd,
+    jit_shr_xorns,
+    jit_shr_xornd,
+    jit_sar_xorns,
+    jit_sar_xornd,
+    jit_getf_xorns,
+    jit_getf_xornd,
+    jit_and_rsubs,
+    jit_and_rsubd,
+    jit_andn_rsubs,
+    jit_andn_rsubd,
+    jit_or_rsubs,
+    jit_or_rsubd,
+    jit_orn_rsubs,
+    jit_orn_rsubd,
+    jit_xor_rsubs,
+    jit_xor_rsubd,
+    jit_xorn_rsubs,
+    jit_xorn_rsubd,
+    jit_merge_rsubs,
+    jit_merge_rsubd,
+    jit_add_rsubs,
+    jit_add_rsubd,
+    jit_sub_rsubs,
+    jit_sub_rsubd,
+    jit_scl_rsubs,
+    jit_scl_rsubd,
+    jit_scr_rsubs,
+    jit_scr_rsubd,
+    jit_shl_rsubs,
+    jit_shl_rsubd,
+    jit_shr_rsubs,
+    jit_shr_rsubd,
+    jit_sar_rsubs,
+    jit_sar_rsubd,
+    jit_getf_rsubs,
+    jit_getf_rsubd,
+    jit_and_scls,
+    jit_and_scld,
+    jit_andn_scls,
+    jit_andn_scld,
+    jit_or_scls,
+    jit_or_scld,
+    jit_orn_scls,
+    jit_orn_scld,
+    jit_xor_scls,
+    jit_xor_scld,
+    jit_xorn_scls,
+    jit_xorn_scld,
+    jit_merge_scls,
+    jit_merge_scld,
+    jit_add_scls,
+    jit_add_scld,
+    jit_sub_scls,
+    jit_sub_scld,
+    jit_scl_scls,
+    jit_scl_scld,
+    jit_scr_scls,
+    jit_scr_scld,
+    jit_shl_scls,
+    jit_shl_scld,
+    jit_shr_scls,
+    jit_shr_scld,
+    jit_sar_scls,
+    jit_sar_scld,
+    jit_getf_scls,
+    jit_getf_scld,
+    jit_and_scrs,
+    jit_and_scrd,
+    jit_andn_scrs,
+    jit_andn_scrd,
+    jit_or_scrs,
+    jit_or_scrd,
+    jit_orn_scrs,
+    jit_orn_scrd,
+    jit_xor_scrs,
+    jit_xor_scrd,
+    jit_xorn_scrs,
+    jit_xorn_scrd,
+    jit_merge_scrs,
+    jit_merge_scrd,
+    jit_add_scrs,
+    jit_add_scrd,
+    jit_sub_scrs,
+    jit_sub_scrd,
+    jit_scl_scrs,
+    jit_scl_scrd,
+    jit_scr_scrs,
+    jit_scr_scrd,
+    jit_shl_scrs,
+    jit_shl_scrd,
+    jit_shr_scrs,
+    jit_shr_scrd,
+    jit_sar_scrs,
+    jit_sar_scrd,
+    jit_getf_scrs,
+    jit_getf_scrd,
+    jit_and_adds,
+    jit_and_addd,
+    jit_andn_adds,
+    jit_andn_addd,
+    jit_or_adds,
+    jit_or_addd,
+    jit_orn_adds,
+    jit_orn_addd,
+    jit_xor_adds,
+    jit_xor_addd,
+    jit_xorn_adds,
+    jit_xorn_addd,
+    jit_merge_adds,
+    jit_merge_addd,
+    jit_add_adds,
+    jit_add_addd,
+    jit_sub_adds,
+    jit_sub_addd,
+    jit_scl_adds,
+    jit_scl_addd,
+    jit_scr_adds,
+    jit_scr_addd,
+    jit_shl_adds,
+    jit_shl_addd,
+    jit_shr_adds,
+    jit_shr_addd,
+    jit_sar_adds,
+    jit_sar_addd,
+    jit_getf_adds,
+    jit_getf_addd,
+    jit_and_subs,
+    jit_and_subd,
+    jit_andn_subs,
+    jit_andn_subd,
+    jit_or_subs,
+    jit_or_subd,
+    jit_orn_subs,
+    jit_orn_subd,
+    jit_xor_subs,
+    jit_xor_subd,
+    jit_xorn_subs,
+    jit_xorn_subd,
+    jit_merge_subs,
+    jit_merge_subd,
+    jit_add_subs,
+    jit_add_subd,
+    jit_sub_subs,
+    jit_sub_subd,
+    jit_scl_subs,
+    jit_scl_subd,
+    jit_scr_subs,
+    jit_scr_subd,
+    jit_shl_subs,
+    jit_shl_subd,
+    jit_shr_subs,
+    jit_shr_subd,
+    jit_sar_subs,
+    jit_sar_subd,
+    jit_getf_subs,
+    jit_getf_subd,
+    jit_and_shls,
+    jit_and_shld,
+    jit_andn_shls,
+    jit_andn_shld,
+    jit_or_shls,
+    jit_or_shld,
+    jit_orn_shls,
+    jit_orn_shld,
+    jit_xor_shls,
+    jit_xor_shld,
+    jit_xorn_shls,
+    jit_xorn_shld,
+    jit_merge_shls,
+    jit_merge_shld,
+    jit_add_shls,
+    jit_add_shld,
+    jit_sub_shls,
+    jit_sub_shld,
+    jit_scl_shls,
+    jit_scl_shld,
+    jit_scr_shls,
+    jit_scr_shld,
+    jit_shl_shls,
+    jit_shl_shld,
+    jit_shr_shls,
+    jit_shr_shld,
+    jit_sar_shls,
+    jit_sar_shld,
+    jit_getf_shls,
+    jit_getf_shld,
+    jit_and_shrs,
+    jit_and_shrd,
+    jit_andn_shrs,
+    jit_andn_shrd,
+    jit_or_shrs,
+    jit_or_shrd,
+    jit_orn_shrs,
+    jit_orn_shrd,
+    jit_xor_shrs,
+    jit_xor_shrd,
+    jit_xorn_shrs,
+    jit_xorn_shrd,
+    jit_merge_shrs,
+    jit_merge_shrd,
+    jit_add_shrs,
+    jit_add_shrd,
+    jit_sub_shrs,
+    jit_sub_shrd,
+    jit_scl_shrs,
+    jit_scl_shrd,
+    jit_scr_shrs,
+    jit_scr_shrd,
+    jit_shl_shrs,
+    jit_shl_shrd,
+    jit_shr_shrs,
+    jit_shr_shrd,
+    jit_sar_shrs,
+    jit_sar_shrd,
+    jit_getf_shrs,
+    jit_getf_shrd,
+    jit_and_sars,
+    jit_and_sard,
+    jit_andn_sars,
+    jit_andn_sard,
+    jit_or_sars,
+    jit_or_sard,
+    jit_orn_sars,
+    jit_orn_sard,
+    jit_xor_sars,
+    jit_xor_sard,
+    jit_xorn_sars,
+    jit_xorn_sard,
+    jit_merge_sars,
+    jit_merge_sard,
+    jit_add_sars,
+    jit_add_sard,
+    jit_sub_sars,
+    jit_sub_sard,
+    jit_scl_sars,
+    jit_scl_sard,
+    jit_scr_sars,
+    jit_scr_sard,
+    jit_shl_sars,
+    jit_shl_sard,
+    jit_shr_sars,
+    jit_shr_sard,
+    jit_sar_sars,
+    jit_sar_sard,
+    jit_getf_sars,
+    jit_getf_sard,
+    jit_and_getfs,
+    jit_and_getfd,
+    jit_andn_getfs,
+    jit_andn_getfd,
+    jit_or_getfs,
+    jit_or_getfd,
+    jit_orn_getfs,
+    jit_orn_getfd,
+    jit_xor_getfs,
+    jit_xor_getfd,
+    jit_xorn_getfs,
+    jit_xorn_getfd,
+    jit_merge_getfs,
+    jit_merge_getfd,
+    jit_add_getfs,
+    jit_add_getfd,
+    jit_sub_getfs,
+    jit_sub_getfd,
+    jit_scl_getfs,
+    jit_scl_getfd,
+    jit_scr_getfs,
+    jit_scr_getfd,
+    jit_shl_getfs,
+    jit_shl_getfd,
+    jit_shr_getfs,
+    jit_shr_getfd,
+    jit_sar_getfs,
+    jit_sar_getfd,
+    jit_getf_getfs,
+    jit_getf_getfd,
     jit_cmposb,
     jit_cmpbsb,
     jit_cmpesb,

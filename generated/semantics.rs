@@ -686,6 +686,4420 @@ pub fn sem_popcntd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = bits::popcnt(v.src2, 64u32);
     Ok(())
 }
+///`and_ands` (isa/alu/combined.isa:9)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`and_andd` (isa/alu/combined.isa:16)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`andn_ands` (isa/alu/combined.isa:23)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`andn_andd` (isa/alu/combined.isa:30)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`or_ands` (isa/alu/combined.isa:37)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`or_andd` (isa/alu/combined.isa:44)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`orn_ands` (isa/alu/combined.isa:51)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`orn_andd` (isa/alu/combined.isa:58)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`xor_ands` (isa/alu/combined.isa:65)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`xor_andd` (isa/alu/combined.isa:72)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`xorn_ands` (isa/alu/combined.isa:79)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`xorn_andd` (isa/alu/combined.isa:86)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`merge_ands` (isa/alu/combined.isa:93)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`merge_andd` (isa/alu/combined.isa:100)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`add_ands` (isa/alu/combined.isa:107)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`add_andd` (isa/alu/combined.isa:114)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`sub_ands` (isa/alu/combined.isa:121)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`sub_andd` (isa/alu/combined.isa:128)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`scl_ands` (isa/alu/combined.isa:135)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`scl_andd` (isa/alu/combined.isa:142)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`scr_ands` (isa/alu/combined.isa:149)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`scr_andd` (isa/alu/combined.isa:156)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`shl_ands` (isa/alu/combined.isa:163)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`shl_andd` (isa/alu/combined.isa:170)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`shr_ands` (isa/alu/combined.isa:177)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`shr_andd` (isa/alu/combined.isa:184)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`sar_ands` (isa/alu/combined.isa:191)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`sar_andd` (isa/alu/combined.isa:198)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`getf_ands` (isa/alu/combined.isa:205)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`getf_andd` (isa/alu/combined.isa:217)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = (v.src3 & l_t);
+    Ok(())
+}
+///`and_andns` (isa/alu/combined.isa:229)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = (v.src3 & bits::not(l_t, 32u32));
+    Ok(())
+}
+///`and_andnd` (isa/alu/combined.isa:236)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = (v.src3 & bits::not(l_t, 64u32));
+    Ok(())
+}
+///`andn_andns` (isa/alu/combined.isa:243)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    v.dst = (v.src3 & bits::not(l_t, 32u32));
+    Ok(())
+}
+///`andn_andnd` (isa/alu/combined.isa:250)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    v.dst = (v.src3 & bits::not(l_t, 64u32));
+    Ok(())
+}
+///`or_andns` (isa/alu/combined.isa:257)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = (v.src3 & bits::not(l_t, 32u32));
+    Ok(())
+}
+///`or_andnd` (isa/alu/combined.isa:264)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = (v.src3 & bits::not(l_t, 64u32));
+    Ok(())
+}
+///`orn_andns` (isa/alu/combined.isa:271)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    v.dst = (v.src3 & bits::not(l_t, 32u32));
+    Ok(())
+}
+///`orn_andnd` (isa/alu/combined.isa:278)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    v.dst = (v.src3 & bits::not(l_t, 64u32));
+    Ok(())
+}
+///`xor_andns` (isa/alu/combined.isa:285)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = (v.src3 & bits::not(l_t, 32u32));
+    Ok(())
+}
+///`xor_andnd` (isa/alu/combined.isa:292)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = (v.src3 & bits::not(l_t, 64u32));
+    Ok(())
+}
+///`xorn_andns` (isa/alu/combined.isa:299)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    v.dst = (v.src3 & bits::not(l_t, 32u32));
+    Ok(())
+}
+///`xorn_andnd` (isa/alu/combined.isa:306)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    v.dst = (v.src3 & bits::not(l_t, 64u32));
+    Ok(())
+}
+///`merge_andns` (isa/alu/combined.isa:313)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = (v.src3 & bits::not(l_t, 32u32));
+    Ok(())
+}
+///`merge_andnd` (isa/alu/combined.isa:320)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = (v.src3 & bits::not(l_t, 64u32));
+    Ok(())
+}
+///`add_andns` (isa/alu/combined.isa:327)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 & bits::not(l_t, 32u32));
+    Ok(())
+}
+///`add_andnd` (isa/alu/combined.isa:334)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 & bits::not(l_t, 64u32));
+    Ok(())
+}
+///`sub_andns` (isa/alu/combined.isa:341)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 & bits::not(l_t, 32u32));
+    Ok(())
+}
+///`sub_andnd` (isa/alu/combined.isa:348)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 & bits::not(l_t, 64u32));
+    Ok(())
+}
+///`scl_andns` (isa/alu/combined.isa:355)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 & bits::not(l_t, 32u32));
+    Ok(())
+}
+///`scl_andnd` (isa/alu/combined.isa:362)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 & bits::not(l_t, 64u32));
+    Ok(())
+}
+///`scr_andns` (isa/alu/combined.isa:369)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 & bits::not(l_t, 32u32));
+    Ok(())
+}
+///`scr_andnd` (isa/alu/combined.isa:376)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 & bits::not(l_t, 64u32));
+    Ok(())
+}
+///`shl_andns` (isa/alu/combined.isa:383)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 & bits::not(l_t, 32u32));
+    Ok(())
+}
+///`shl_andnd` (isa/alu/combined.isa:390)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 & bits::not(l_t, 64u32));
+    Ok(())
+}
+///`shr_andns` (isa/alu/combined.isa:397)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 & bits::not(l_t, 32u32));
+    Ok(())
+}
+///`shr_andnd` (isa/alu/combined.isa:404)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 & bits::not(l_t, 64u32));
+    Ok(())
+}
+///`sar_andns` (isa/alu/combined.isa:411)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 & bits::not(l_t, 32u32));
+    Ok(())
+}
+///`sar_andnd` (isa/alu/combined.isa:418)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 & bits::not(l_t, 64u32));
+    Ok(())
+}
+///`getf_andns` (isa/alu/combined.isa:425)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = (v.src3 & bits::not(l_t, 32u32));
+    Ok(())
+}
+///`getf_andnd` (isa/alu/combined.isa:437)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = (v.src3 & bits::not(l_t, 64u32));
+    Ok(())
+}
+///`and_ors` (isa/alu/combined.isa:449)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`and_ord` (isa/alu/combined.isa:456)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`andn_ors` (isa/alu/combined.isa:463)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`andn_ord` (isa/alu/combined.isa:470)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`or_ors` (isa/alu/combined.isa:477)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`or_ord` (isa/alu/combined.isa:484)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`orn_ors` (isa/alu/combined.isa:491)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`orn_ord` (isa/alu/combined.isa:498)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`xor_ors` (isa/alu/combined.isa:505)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`xor_ord` (isa/alu/combined.isa:512)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`xorn_ors` (isa/alu/combined.isa:519)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`xorn_ord` (isa/alu/combined.isa:526)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`merge_ors` (isa/alu/combined.isa:533)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`merge_ord` (isa/alu/combined.isa:540)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`add_ors` (isa/alu/combined.isa:547)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`add_ord` (isa/alu/combined.isa:554)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`sub_ors` (isa/alu/combined.isa:561)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`sub_ord` (isa/alu/combined.isa:568)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`scl_ors` (isa/alu/combined.isa:575)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`scl_ord` (isa/alu/combined.isa:582)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`scr_ors` (isa/alu/combined.isa:589)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`scr_ord` (isa/alu/combined.isa:596)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`shl_ors` (isa/alu/combined.isa:603)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`shl_ord` (isa/alu/combined.isa:610)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`shr_ors` (isa/alu/combined.isa:617)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`shr_ord` (isa/alu/combined.isa:624)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`sar_ors` (isa/alu/combined.isa:631)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`sar_ord` (isa/alu/combined.isa:638)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`getf_ors` (isa/alu/combined.isa:645)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`getf_ord` (isa/alu/combined.isa:657)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = (v.src3 | l_t);
+    Ok(())
+}
+///`and_orns` (isa/alu/combined.isa:669)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = (v.src3 | bits::not(l_t, 32u32));
+    Ok(())
+}
+///`and_ornd` (isa/alu/combined.isa:676)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = (v.src3 | bits::not(l_t, 64u32));
+    Ok(())
+}
+///`andn_orns` (isa/alu/combined.isa:683)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    v.dst = (v.src3 | bits::not(l_t, 32u32));
+    Ok(())
+}
+///`andn_ornd` (isa/alu/combined.isa:690)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    v.dst = (v.src3 | bits::not(l_t, 64u32));
+    Ok(())
+}
+///`or_orns` (isa/alu/combined.isa:697)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = (v.src3 | bits::not(l_t, 32u32));
+    Ok(())
+}
+///`or_ornd` (isa/alu/combined.isa:704)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = (v.src3 | bits::not(l_t, 64u32));
+    Ok(())
+}
+///`orn_orns` (isa/alu/combined.isa:711)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    v.dst = (v.src3 | bits::not(l_t, 32u32));
+    Ok(())
+}
+///`orn_ornd` (isa/alu/combined.isa:718)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    v.dst = (v.src3 | bits::not(l_t, 64u32));
+    Ok(())
+}
+///`xor_orns` (isa/alu/combined.isa:725)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = (v.src3 | bits::not(l_t, 32u32));
+    Ok(())
+}
+///`xor_ornd` (isa/alu/combined.isa:732)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = (v.src3 | bits::not(l_t, 64u32));
+    Ok(())
+}
+///`xorn_orns` (isa/alu/combined.isa:739)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    v.dst = (v.src3 | bits::not(l_t, 32u32));
+    Ok(())
+}
+///`xorn_ornd` (isa/alu/combined.isa:746)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    v.dst = (v.src3 | bits::not(l_t, 64u32));
+    Ok(())
+}
+///`merge_orns` (isa/alu/combined.isa:753)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = (v.src3 | bits::not(l_t, 32u32));
+    Ok(())
+}
+///`merge_ornd` (isa/alu/combined.isa:760)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = (v.src3 | bits::not(l_t, 64u32));
+    Ok(())
+}
+///`add_orns` (isa/alu/combined.isa:767)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 | bits::not(l_t, 32u32));
+    Ok(())
+}
+///`add_ornd` (isa/alu/combined.isa:774)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 | bits::not(l_t, 64u32));
+    Ok(())
+}
+///`sub_orns` (isa/alu/combined.isa:781)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 | bits::not(l_t, 32u32));
+    Ok(())
+}
+///`sub_ornd` (isa/alu/combined.isa:788)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 | bits::not(l_t, 64u32));
+    Ok(())
+}
+///`scl_orns` (isa/alu/combined.isa:795)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 | bits::not(l_t, 32u32));
+    Ok(())
+}
+///`scl_ornd` (isa/alu/combined.isa:802)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 | bits::not(l_t, 64u32));
+    Ok(())
+}
+///`scr_orns` (isa/alu/combined.isa:809)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 | bits::not(l_t, 32u32));
+    Ok(())
+}
+///`scr_ornd` (isa/alu/combined.isa:816)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 | bits::not(l_t, 64u32));
+    Ok(())
+}
+///`shl_orns` (isa/alu/combined.isa:823)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 | bits::not(l_t, 32u32));
+    Ok(())
+}
+///`shl_ornd` (isa/alu/combined.isa:830)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 | bits::not(l_t, 64u32));
+    Ok(())
+}
+///`shr_orns` (isa/alu/combined.isa:837)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 | bits::not(l_t, 32u32));
+    Ok(())
+}
+///`shr_ornd` (isa/alu/combined.isa:844)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 | bits::not(l_t, 64u32));
+    Ok(())
+}
+///`sar_orns` (isa/alu/combined.isa:851)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 | bits::not(l_t, 32u32));
+    Ok(())
+}
+///`sar_ornd` (isa/alu/combined.isa:858)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 | bits::not(l_t, 64u32));
+    Ok(())
+}
+///`getf_orns` (isa/alu/combined.isa:865)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = (v.src3 | bits::not(l_t, 32u32));
+    Ok(())
+}
+///`getf_ornd` (isa/alu/combined.isa:877)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = (v.src3 | bits::not(l_t, 64u32));
+    Ok(())
+}
+///`and_merges` (isa/alu/combined.isa:889)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`and_merged` (isa/alu/combined.isa:896)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`andn_merges` (isa/alu/combined.isa:903)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`andn_merged` (isa/alu/combined.isa:910)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`or_merges` (isa/alu/combined.isa:917)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`or_merged` (isa/alu/combined.isa:924)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`orn_merges` (isa/alu/combined.isa:931)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`orn_merged` (isa/alu/combined.isa:938)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`xor_merges` (isa/alu/combined.isa:945)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`xor_merged` (isa/alu/combined.isa:952)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`xorn_merges` (isa/alu/combined.isa:959)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`xorn_merged` (isa/alu/combined.isa:966)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`merge_merges` (isa/alu/combined.isa:973)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`merge_merged` (isa/alu/combined.isa:980)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`add_merges` (isa/alu/combined.isa:987)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`add_merged` (isa/alu/combined.isa:994)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`sub_merges` (isa/alu/combined.isa:1001)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`sub_merged` (isa/alu/combined.isa:1008)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`scl_merges` (isa/alu/combined.isa:1015)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`scl_merged` (isa/alu/combined.isa:1022)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`scr_merges` (isa/alu/combined.isa:1029)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`scr_merged` (isa/alu/combined.isa:1036)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`shl_merges` (isa/alu/combined.isa:1043)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`shl_merged` (isa/alu/combined.isa:1050)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`shr_merges` (isa/alu/combined.isa:1057)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`shr_merged` (isa/alu/combined.isa:1064)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`sar_merges` (isa/alu/combined.isa:1071)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`sar_merged` (isa/alu/combined.isa:1078)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`getf_merges` (isa/alu/combined.isa:1085)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`getf_merged` (isa/alu/combined.isa:1097)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = (if v.cond != 0 { l_t } else { v.src3 });
+    Ok(())
+}
+///`and_xors` (isa/alu/combined.isa:1109)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`and_xord` (isa/alu/combined.isa:1116)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`andn_xors` (isa/alu/combined.isa:1123)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`andn_xord` (isa/alu/combined.isa:1130)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`or_xors` (isa/alu/combined.isa:1137)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`or_xord` (isa/alu/combined.isa:1144)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`orn_xors` (isa/alu/combined.isa:1151)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`orn_xord` (isa/alu/combined.isa:1158)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`xor_xors` (isa/alu/combined.isa:1165)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`xor_xord` (isa/alu/combined.isa:1172)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`xorn_xors` (isa/alu/combined.isa:1179)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`xorn_xord` (isa/alu/combined.isa:1186)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`merge_xors` (isa/alu/combined.isa:1193)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`merge_xord` (isa/alu/combined.isa:1200)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`add_xors` (isa/alu/combined.isa:1207)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`add_xord` (isa/alu/combined.isa:1214)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`sub_xors` (isa/alu/combined.isa:1221)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`sub_xord` (isa/alu/combined.isa:1228)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`scl_xors` (isa/alu/combined.isa:1235)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`scl_xord` (isa/alu/combined.isa:1242)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`scr_xors` (isa/alu/combined.isa:1249)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`scr_xord` (isa/alu/combined.isa:1256)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`shl_xors` (isa/alu/combined.isa:1263)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`shl_xord` (isa/alu/combined.isa:1270)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`shr_xors` (isa/alu/combined.isa:1277)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`shr_xord` (isa/alu/combined.isa:1284)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`sar_xors` (isa/alu/combined.isa:1291)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`sar_xord` (isa/alu/combined.isa:1298)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`getf_xors` (isa/alu/combined.isa:1305)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`getf_xord` (isa/alu/combined.isa:1317)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = (v.src3 ^ l_t);
+    Ok(())
+}
+///`and_xorns` (isa/alu/combined.isa:1329)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = (v.src3 ^ bits::not(l_t, 32u32));
+    Ok(())
+}
+///`and_xornd` (isa/alu/combined.isa:1336)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = (v.src3 ^ bits::not(l_t, 64u32));
+    Ok(())
+}
+///`andn_xorns` (isa/alu/combined.isa:1343)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    v.dst = (v.src3 ^ bits::not(l_t, 32u32));
+    Ok(())
+}
+///`andn_xornd` (isa/alu/combined.isa:1350)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    v.dst = (v.src3 ^ bits::not(l_t, 64u32));
+    Ok(())
+}
+///`or_xorns` (isa/alu/combined.isa:1357)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = (v.src3 ^ bits::not(l_t, 32u32));
+    Ok(())
+}
+///`or_xornd` (isa/alu/combined.isa:1364)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = (v.src3 ^ bits::not(l_t, 64u32));
+    Ok(())
+}
+///`orn_xorns` (isa/alu/combined.isa:1371)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    v.dst = (v.src3 ^ bits::not(l_t, 32u32));
+    Ok(())
+}
+///`orn_xornd` (isa/alu/combined.isa:1378)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    v.dst = (v.src3 ^ bits::not(l_t, 64u32));
+    Ok(())
+}
+///`xor_xorns` (isa/alu/combined.isa:1385)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = (v.src3 ^ bits::not(l_t, 32u32));
+    Ok(())
+}
+///`xor_xornd` (isa/alu/combined.isa:1392)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = (v.src3 ^ bits::not(l_t, 64u32));
+    Ok(())
+}
+///`xorn_xorns` (isa/alu/combined.isa:1399)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    v.dst = (v.src3 ^ bits::not(l_t, 32u32));
+    Ok(())
+}
+///`xorn_xornd` (isa/alu/combined.isa:1406)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    v.dst = (v.src3 ^ bits::not(l_t, 64u32));
+    Ok(())
+}
+///`merge_xorns` (isa/alu/combined.isa:1413)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = (v.src3 ^ bits::not(l_t, 32u32));
+    Ok(())
+}
+///`merge_xornd` (isa/alu/combined.isa:1420)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = (v.src3 ^ bits::not(l_t, 64u32));
+    Ok(())
+}
+///`add_xorns` (isa/alu/combined.isa:1427)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 ^ bits::not(l_t, 32u32));
+    Ok(())
+}
+///`add_xornd` (isa/alu/combined.isa:1434)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 ^ bits::not(l_t, 64u32));
+    Ok(())
+}
+///`sub_xorns` (isa/alu/combined.isa:1441)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 ^ bits::not(l_t, 32u32));
+    Ok(())
+}
+///`sub_xornd` (isa/alu/combined.isa:1448)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 ^ bits::not(l_t, 64u32));
+    Ok(())
+}
+///`scl_xorns` (isa/alu/combined.isa:1455)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 ^ bits::not(l_t, 32u32));
+    Ok(())
+}
+///`scl_xornd` (isa/alu/combined.isa:1462)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 ^ bits::not(l_t, 64u32));
+    Ok(())
+}
+///`scr_xorns` (isa/alu/combined.isa:1469)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 ^ bits::not(l_t, 32u32));
+    Ok(())
+}
+///`scr_xornd` (isa/alu/combined.isa:1476)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 ^ bits::not(l_t, 64u32));
+    Ok(())
+}
+///`shl_xorns` (isa/alu/combined.isa:1483)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 ^ bits::not(l_t, 32u32));
+    Ok(())
+}
+///`shl_xornd` (isa/alu/combined.isa:1490)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 ^ bits::not(l_t, 64u32));
+    Ok(())
+}
+///`shr_xorns` (isa/alu/combined.isa:1497)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 ^ bits::not(l_t, 32u32));
+    Ok(())
+}
+///`shr_xornd` (isa/alu/combined.isa:1504)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 ^ bits::not(l_t, 64u32));
+    Ok(())
+}
+///`sar_xorns` (isa/alu/combined.isa:1511)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = (v.src3 ^ bits::not(l_t, 32u32));
+    Ok(())
+}
+///`sar_xornd` (isa/alu/combined.isa:1518)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = (v.src3 ^ bits::not(l_t, 64u32));
+    Ok(())
+}
+///`getf_xorns` (isa/alu/combined.isa:1525)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = (v.src3 ^ bits::not(l_t, 32u32));
+    Ok(())
+}
+///`getf_xornd` (isa/alu/combined.isa:1537)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = (v.src3 ^ bits::not(l_t, 64u32));
+    Ok(())
+}
+///`and_rsubs` (isa/alu/combined.isa:1549)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::sub(l_t, v.src3, 32u32);
+    Ok(())
+}
+///`and_rsubd` (isa/alu/combined.isa:1556)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::sub(l_t, v.src3, 64u32);
+    Ok(())
+}
+///`andn_rsubs` (isa/alu/combined.isa:1563)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    v.dst = bits::sub(l_t, v.src3, 32u32);
+    Ok(())
+}
+///`andn_rsubd` (isa/alu/combined.isa:1570)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    v.dst = bits::sub(l_t, v.src3, 64u32);
+    Ok(())
+}
+///`or_rsubs` (isa/alu/combined.isa:1577)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::sub(l_t, v.src3, 32u32);
+    Ok(())
+}
+///`or_rsubd` (isa/alu/combined.isa:1584)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::sub(l_t, v.src3, 64u32);
+    Ok(())
+}
+///`orn_rsubs` (isa/alu/combined.isa:1591)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    v.dst = bits::sub(l_t, v.src3, 32u32);
+    Ok(())
+}
+///`orn_rsubd` (isa/alu/combined.isa:1598)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    v.dst = bits::sub(l_t, v.src3, 64u32);
+    Ok(())
+}
+///`xor_rsubs` (isa/alu/combined.isa:1605)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::sub(l_t, v.src3, 32u32);
+    Ok(())
+}
+///`xor_rsubd` (isa/alu/combined.isa:1612)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::sub(l_t, v.src3, 64u32);
+    Ok(())
+}
+///`xorn_rsubs` (isa/alu/combined.isa:1619)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    v.dst = bits::sub(l_t, v.src3, 32u32);
+    Ok(())
+}
+///`xorn_rsubd` (isa/alu/combined.isa:1626)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    v.dst = bits::sub(l_t, v.src3, 64u32);
+    Ok(())
+}
+///`merge_rsubs` (isa/alu/combined.isa:1633)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::sub(l_t, v.src3, 32u32);
+    Ok(())
+}
+///`merge_rsubd` (isa/alu/combined.isa:1640)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::sub(l_t, v.src3, 64u32);
+    Ok(())
+}
+///`add_rsubs` (isa/alu/combined.isa:1647)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    v.dst = bits::sub(l_t, v.src3, 32u32);
+    Ok(())
+}
+///`add_rsubd` (isa/alu/combined.isa:1654)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    v.dst = bits::sub(l_t, v.src3, 64u32);
+    Ok(())
+}
+///`sub_rsubs` (isa/alu/combined.isa:1661)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    v.dst = bits::sub(l_t, v.src3, 32u32);
+    Ok(())
+}
+///`sub_rsubd` (isa/alu/combined.isa:1668)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    v.dst = bits::sub(l_t, v.src3, 64u32);
+    Ok(())
+}
+///`scl_rsubs` (isa/alu/combined.isa:1675)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    v.dst = bits::sub(l_t, v.src3, 32u32);
+    Ok(())
+}
+///`scl_rsubd` (isa/alu/combined.isa:1682)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    v.dst = bits::sub(l_t, v.src3, 64u32);
+    Ok(())
+}
+///`scr_rsubs` (isa/alu/combined.isa:1689)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    v.dst = bits::sub(l_t, v.src3, 32u32);
+    Ok(())
+}
+///`scr_rsubd` (isa/alu/combined.isa:1696)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    v.dst = bits::sub(l_t, v.src3, 64u32);
+    Ok(())
+}
+///`shl_rsubs` (isa/alu/combined.isa:1703)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = bits::sub(l_t, v.src3, 32u32);
+    Ok(())
+}
+///`shl_rsubd` (isa/alu/combined.isa:1710)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = bits::sub(l_t, v.src3, 64u32);
+    Ok(())
+}
+///`shr_rsubs` (isa/alu/combined.isa:1717)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = bits::sub(l_t, v.src3, 32u32);
+    Ok(())
+}
+///`shr_rsubd` (isa/alu/combined.isa:1724)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = bits::sub(l_t, v.src3, 64u32);
+    Ok(())
+}
+///`sar_rsubs` (isa/alu/combined.isa:1731)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = bits::sub(l_t, v.src3, 32u32);
+    Ok(())
+}
+///`sar_rsubd` (isa/alu/combined.isa:1738)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = bits::sub(l_t, v.src3, 64u32);
+    Ok(())
+}
+///`getf_rsubs` (isa/alu/combined.isa:1745)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::sub(l_t, v.src3, 32u32);
+    Ok(())
+}
+///`getf_rsubd` (isa/alu/combined.isa:1757)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::sub(l_t, v.src3, 64u32);
+    Ok(())
+}
+///`and_scls` (isa/alu/combined.isa:1769)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::rotl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`and_scld` (isa/alu/combined.isa:1776)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::rotl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`andn_scls` (isa/alu/combined.isa:1783)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    v.dst = bits::rotl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`andn_scld` (isa/alu/combined.isa:1790)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    v.dst = bits::rotl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`or_scls` (isa/alu/combined.isa:1797)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::rotl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`or_scld` (isa/alu/combined.isa:1804)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::rotl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`orn_scls` (isa/alu/combined.isa:1811)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    v.dst = bits::rotl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`orn_scld` (isa/alu/combined.isa:1818)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    v.dst = bits::rotl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`xor_scls` (isa/alu/combined.isa:1825)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::rotl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`xor_scld` (isa/alu/combined.isa:1832)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::rotl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`xorn_scls` (isa/alu/combined.isa:1839)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    v.dst = bits::rotl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`xorn_scld` (isa/alu/combined.isa:1846)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    v.dst = bits::rotl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`merge_scls` (isa/alu/combined.isa:1853)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::rotl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`merge_scld` (isa/alu/combined.isa:1860)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::rotl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`add_scls` (isa/alu/combined.isa:1867)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    v.dst = bits::rotl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`add_scld` (isa/alu/combined.isa:1874)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    v.dst = bits::rotl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`sub_scls` (isa/alu/combined.isa:1881)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    v.dst = bits::rotl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`sub_scld` (isa/alu/combined.isa:1888)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    v.dst = bits::rotl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`scl_scls` (isa/alu/combined.isa:1895)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    v.dst = bits::rotl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`scl_scld` (isa/alu/combined.isa:1902)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    v.dst = bits::rotl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`scr_scls` (isa/alu/combined.isa:1909)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    v.dst = bits::rotl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`scr_scld` (isa/alu/combined.isa:1916)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    v.dst = bits::rotl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`shl_scls` (isa/alu/combined.isa:1923)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = bits::rotl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`shl_scld` (isa/alu/combined.isa:1930)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = bits::rotl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`shr_scls` (isa/alu/combined.isa:1937)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = bits::rotl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`shr_scld` (isa/alu/combined.isa:1944)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = bits::rotl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`sar_scls` (isa/alu/combined.isa:1951)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = bits::rotl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`sar_scld` (isa/alu/combined.isa:1958)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = bits::rotl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`getf_scls` (isa/alu/combined.isa:1965)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::rotl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`getf_scld` (isa/alu/combined.isa:1977)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::rotl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`and_scrs` (isa/alu/combined.isa:1989)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::rotr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`and_scrd` (isa/alu/combined.isa:1996)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::rotr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`andn_scrs` (isa/alu/combined.isa:2003)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    v.dst = bits::rotr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`andn_scrd` (isa/alu/combined.isa:2010)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    v.dst = bits::rotr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`or_scrs` (isa/alu/combined.isa:2017)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::rotr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`or_scrd` (isa/alu/combined.isa:2024)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::rotr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`orn_scrs` (isa/alu/combined.isa:2031)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    v.dst = bits::rotr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`orn_scrd` (isa/alu/combined.isa:2038)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    v.dst = bits::rotr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`xor_scrs` (isa/alu/combined.isa:2045)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::rotr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`xor_scrd` (isa/alu/combined.isa:2052)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::rotr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`xorn_scrs` (isa/alu/combined.isa:2059)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    v.dst = bits::rotr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`xorn_scrd` (isa/alu/combined.isa:2066)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    v.dst = bits::rotr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`merge_scrs` (isa/alu/combined.isa:2073)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::rotr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`merge_scrd` (isa/alu/combined.isa:2080)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::rotr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`add_scrs` (isa/alu/combined.isa:2087)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    v.dst = bits::rotr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`add_scrd` (isa/alu/combined.isa:2094)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    v.dst = bits::rotr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`sub_scrs` (isa/alu/combined.isa:2101)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    v.dst = bits::rotr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`sub_scrd` (isa/alu/combined.isa:2108)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    v.dst = bits::rotr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`scl_scrs` (isa/alu/combined.isa:2115)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    v.dst = bits::rotr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`scl_scrd` (isa/alu/combined.isa:2122)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    v.dst = bits::rotr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`scr_scrs` (isa/alu/combined.isa:2129)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    v.dst = bits::rotr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`scr_scrd` (isa/alu/combined.isa:2136)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    v.dst = bits::rotr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`shl_scrs` (isa/alu/combined.isa:2143)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = bits::rotr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`shl_scrd` (isa/alu/combined.isa:2150)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = bits::rotr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`shr_scrs` (isa/alu/combined.isa:2157)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = bits::rotr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`shr_scrd` (isa/alu/combined.isa:2164)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = bits::rotr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`sar_scrs` (isa/alu/combined.isa:2171)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = bits::rotr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`sar_scrd` (isa/alu/combined.isa:2178)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = bits::rotr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`getf_scrs` (isa/alu/combined.isa:2185)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::rotr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`getf_scrd` (isa/alu/combined.isa:2197)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::rotr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`and_adds` (isa/alu/combined.isa:2209)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::add(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`and_addd` (isa/alu/combined.isa:2216)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::add(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`andn_adds` (isa/alu/combined.isa:2223)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    v.dst = bits::add(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`andn_addd` (isa/alu/combined.isa:2230)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    v.dst = bits::add(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`or_adds` (isa/alu/combined.isa:2237)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::add(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`or_addd` (isa/alu/combined.isa:2244)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::add(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`orn_adds` (isa/alu/combined.isa:2251)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    v.dst = bits::add(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`orn_addd` (isa/alu/combined.isa:2258)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    v.dst = bits::add(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`xor_adds` (isa/alu/combined.isa:2265)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::add(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`xor_addd` (isa/alu/combined.isa:2272)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::add(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`xorn_adds` (isa/alu/combined.isa:2279)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    v.dst = bits::add(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`xorn_addd` (isa/alu/combined.isa:2286)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    v.dst = bits::add(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`merge_adds` (isa/alu/combined.isa:2293)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::add(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`merge_addd` (isa/alu/combined.isa:2300)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::add(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`add_adds` (isa/alu/combined.isa:2307)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    v.dst = bits::add(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`add_addd` (isa/alu/combined.isa:2314)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    v.dst = bits::add(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`sub_adds` (isa/alu/combined.isa:2321)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    v.dst = bits::add(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`sub_addd` (isa/alu/combined.isa:2328)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    v.dst = bits::add(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`scl_adds` (isa/alu/combined.isa:2335)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    v.dst = bits::add(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`scl_addd` (isa/alu/combined.isa:2342)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    v.dst = bits::add(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`scr_adds` (isa/alu/combined.isa:2349)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    v.dst = bits::add(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`scr_addd` (isa/alu/combined.isa:2356)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    v.dst = bits::add(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`shl_adds` (isa/alu/combined.isa:2363)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = bits::add(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`shl_addd` (isa/alu/combined.isa:2370)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = bits::add(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`shr_adds` (isa/alu/combined.isa:2377)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = bits::add(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`shr_addd` (isa/alu/combined.isa:2384)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = bits::add(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`sar_adds` (isa/alu/combined.isa:2391)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = bits::add(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`sar_addd` (isa/alu/combined.isa:2398)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = bits::add(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`getf_adds` (isa/alu/combined.isa:2405)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::add(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`getf_addd` (isa/alu/combined.isa:2417)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::add(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`and_subs` (isa/alu/combined.isa:2429)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::sub(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`and_subd` (isa/alu/combined.isa:2436)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::sub(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`andn_subs` (isa/alu/combined.isa:2443)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    v.dst = bits::sub(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`andn_subd` (isa/alu/combined.isa:2450)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    v.dst = bits::sub(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`or_subs` (isa/alu/combined.isa:2457)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::sub(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`or_subd` (isa/alu/combined.isa:2464)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::sub(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`orn_subs` (isa/alu/combined.isa:2471)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    v.dst = bits::sub(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`orn_subd` (isa/alu/combined.isa:2478)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    v.dst = bits::sub(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`xor_subs` (isa/alu/combined.isa:2485)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::sub(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`xor_subd` (isa/alu/combined.isa:2492)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::sub(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`xorn_subs` (isa/alu/combined.isa:2499)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    v.dst = bits::sub(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`xorn_subd` (isa/alu/combined.isa:2506)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    v.dst = bits::sub(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`merge_subs` (isa/alu/combined.isa:2513)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::sub(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`merge_subd` (isa/alu/combined.isa:2520)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::sub(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`add_subs` (isa/alu/combined.isa:2527)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    v.dst = bits::sub(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`add_subd` (isa/alu/combined.isa:2534)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    v.dst = bits::sub(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`sub_subs` (isa/alu/combined.isa:2541)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    v.dst = bits::sub(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`sub_subd` (isa/alu/combined.isa:2548)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    v.dst = bits::sub(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`scl_subs` (isa/alu/combined.isa:2555)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    v.dst = bits::sub(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`scl_subd` (isa/alu/combined.isa:2562)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    v.dst = bits::sub(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`scr_subs` (isa/alu/combined.isa:2569)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    v.dst = bits::sub(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`scr_subd` (isa/alu/combined.isa:2576)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    v.dst = bits::sub(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`shl_subs` (isa/alu/combined.isa:2583)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = bits::sub(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`shl_subd` (isa/alu/combined.isa:2590)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = bits::sub(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`shr_subs` (isa/alu/combined.isa:2597)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = bits::sub(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`shr_subd` (isa/alu/combined.isa:2604)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = bits::sub(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`sar_subs` (isa/alu/combined.isa:2611)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = bits::sub(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`sar_subd` (isa/alu/combined.isa:2618)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = bits::sub(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`getf_subs` (isa/alu/combined.isa:2625)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::sub(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`getf_subd` (isa/alu/combined.isa:2637)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::sub(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`and_shls` (isa/alu/combined.isa:2649)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::shl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`and_shld` (isa/alu/combined.isa:2656)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::shl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`andn_shls` (isa/alu/combined.isa:2663)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    v.dst = bits::shl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`andn_shld` (isa/alu/combined.isa:2670)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    v.dst = bits::shl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`or_shls` (isa/alu/combined.isa:2677)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::shl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`or_shld` (isa/alu/combined.isa:2684)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::shl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`orn_shls` (isa/alu/combined.isa:2691)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    v.dst = bits::shl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`orn_shld` (isa/alu/combined.isa:2698)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    v.dst = bits::shl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`xor_shls` (isa/alu/combined.isa:2705)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::shl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`xor_shld` (isa/alu/combined.isa:2712)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::shl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`xorn_shls` (isa/alu/combined.isa:2719)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    v.dst = bits::shl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`xorn_shld` (isa/alu/combined.isa:2726)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    v.dst = bits::shl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`merge_shls` (isa/alu/combined.isa:2733)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::shl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`merge_shld` (isa/alu/combined.isa:2740)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::shl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`add_shls` (isa/alu/combined.isa:2747)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    v.dst = bits::shl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`add_shld` (isa/alu/combined.isa:2754)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    v.dst = bits::shl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`sub_shls` (isa/alu/combined.isa:2761)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    v.dst = bits::shl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`sub_shld` (isa/alu/combined.isa:2768)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    v.dst = bits::shl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`scl_shls` (isa/alu/combined.isa:2775)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    v.dst = bits::shl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`scl_shld` (isa/alu/combined.isa:2782)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    v.dst = bits::shl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`scr_shls` (isa/alu/combined.isa:2789)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    v.dst = bits::shl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`scr_shld` (isa/alu/combined.isa:2796)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    v.dst = bits::shl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`shl_shls` (isa/alu/combined.isa:2803)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = bits::shl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`shl_shld` (isa/alu/combined.isa:2810)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = bits::shl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`shr_shls` (isa/alu/combined.isa:2817)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = bits::shl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`shr_shld` (isa/alu/combined.isa:2824)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = bits::shl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`sar_shls` (isa/alu/combined.isa:2831)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = bits::shl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`sar_shld` (isa/alu/combined.isa:2838)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = bits::shl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`getf_shls` (isa/alu/combined.isa:2845)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::shl(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`getf_shld` (isa/alu/combined.isa:2857)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::shl(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`and_shrs` (isa/alu/combined.isa:2869)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::shr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`and_shrd` (isa/alu/combined.isa:2876)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::shr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`andn_shrs` (isa/alu/combined.isa:2883)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    v.dst = bits::shr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`andn_shrd` (isa/alu/combined.isa:2890)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    v.dst = bits::shr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`or_shrs` (isa/alu/combined.isa:2897)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::shr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`or_shrd` (isa/alu/combined.isa:2904)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::shr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`orn_shrs` (isa/alu/combined.isa:2911)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    v.dst = bits::shr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`orn_shrd` (isa/alu/combined.isa:2918)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    v.dst = bits::shr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`xor_shrs` (isa/alu/combined.isa:2925)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::shr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`xor_shrd` (isa/alu/combined.isa:2932)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::shr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`xorn_shrs` (isa/alu/combined.isa:2939)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    v.dst = bits::shr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`xorn_shrd` (isa/alu/combined.isa:2946)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    v.dst = bits::shr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`merge_shrs` (isa/alu/combined.isa:2953)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::shr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`merge_shrd` (isa/alu/combined.isa:2960)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::shr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`add_shrs` (isa/alu/combined.isa:2967)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    v.dst = bits::shr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`add_shrd` (isa/alu/combined.isa:2974)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    v.dst = bits::shr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`sub_shrs` (isa/alu/combined.isa:2981)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    v.dst = bits::shr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`sub_shrd` (isa/alu/combined.isa:2988)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    v.dst = bits::shr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`scl_shrs` (isa/alu/combined.isa:2995)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    v.dst = bits::shr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`scl_shrd` (isa/alu/combined.isa:3002)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    v.dst = bits::shr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`scr_shrs` (isa/alu/combined.isa:3009)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    v.dst = bits::shr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`scr_shrd` (isa/alu/combined.isa:3016)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    v.dst = bits::shr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`shl_shrs` (isa/alu/combined.isa:3023)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = bits::shr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`shl_shrd` (isa/alu/combined.isa:3030)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = bits::shr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`shr_shrs` (isa/alu/combined.isa:3037)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = bits::shr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`shr_shrd` (isa/alu/combined.isa:3044)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = bits::shr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`sar_shrs` (isa/alu/combined.isa:3051)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = bits::shr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`sar_shrd` (isa/alu/combined.isa:3058)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = bits::shr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`getf_shrs` (isa/alu/combined.isa:3065)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::shr(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`getf_shrd` (isa/alu/combined.isa:3077)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::shr(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`and_sars` (isa/alu/combined.isa:3089)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::sar(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`and_sard` (isa/alu/combined.isa:3096)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    v.dst = bits::sar(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`andn_sars` (isa/alu/combined.isa:3103)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    v.dst = bits::sar(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`andn_sard` (isa/alu/combined.isa:3110)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    v.dst = bits::sar(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`or_sars` (isa/alu/combined.isa:3117)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::sar(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`or_sard` (isa/alu/combined.isa:3124)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    v.dst = bits::sar(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`orn_sars` (isa/alu/combined.isa:3131)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    v.dst = bits::sar(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`orn_sard` (isa/alu/combined.isa:3138)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    v.dst = bits::sar(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`xor_sars` (isa/alu/combined.isa:3145)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::sar(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`xor_sard` (isa/alu/combined.isa:3152)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    v.dst = bits::sar(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`xorn_sars` (isa/alu/combined.isa:3159)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    v.dst = bits::sar(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`xorn_sard` (isa/alu/combined.isa:3166)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    v.dst = bits::sar(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`merge_sars` (isa/alu/combined.isa:3173)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::sar(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`merge_sard` (isa/alu/combined.isa:3180)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    v.dst = bits::sar(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`add_sars` (isa/alu/combined.isa:3187)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    v.dst = bits::sar(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`add_sard` (isa/alu/combined.isa:3194)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    v.dst = bits::sar(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`sub_sars` (isa/alu/combined.isa:3201)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    v.dst = bits::sar(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`sub_sard` (isa/alu/combined.isa:3208)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    v.dst = bits::sar(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`scl_sars` (isa/alu/combined.isa:3215)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    v.dst = bits::sar(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`scl_sard` (isa/alu/combined.isa:3222)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    v.dst = bits::sar(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`scr_sars` (isa/alu/combined.isa:3229)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    v.dst = bits::sar(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`scr_sard` (isa/alu/combined.isa:3236)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    v.dst = bits::sar(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`shl_sars` (isa/alu/combined.isa:3243)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = bits::sar(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`shl_sard` (isa/alu/combined.isa:3250)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = bits::sar(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`shr_sars` (isa/alu/combined.isa:3257)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = bits::sar(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`shr_sard` (isa/alu/combined.isa:3264)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = bits::sar(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`sar_sars` (isa/alu/combined.isa:3271)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = bits::sar(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`sar_sard` (isa/alu/combined.isa:3278)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = bits::sar(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`getf_sars` (isa/alu/combined.isa:3285)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::sar(v.src3, l_t, 32u32);
+    Ok(())
+}
+///`getf_sard` (isa/alu/combined.isa:3297)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    v.dst = bits::sar(v.src3, l_t, 64u32);
+    Ok(())
+}
+///`and_getfs` (isa/alu/combined.isa:3309)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 32u32), 1u128, 32u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 32u32), l_g_len, 32u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`and_getfd` (isa/alu/combined.isa:3321)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_and_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & v.src2);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 64u32), 1u128, 64u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 64u32), l_g_len, 64u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`andn_getfs` (isa/alu/combined.isa:3333)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 32u32));
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 32u32), 1u128, 32u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 32u32), l_g_len, 32u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`andn_getfd` (isa/alu/combined.isa:3345)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_andn_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 & bits::not(v.src2, 64u32));
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 64u32), 1u128, 64u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 64u32), l_g_len, 64u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`or_getfs` (isa/alu/combined.isa:3357)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 32u32), 1u128, 32u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 32u32), l_g_len, 32u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`or_getfd` (isa/alu/combined.isa:3369)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_or_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | v.src2);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 64u32), 1u128, 64u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 64u32), l_g_len, 64u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`orn_getfs` (isa/alu/combined.isa:3381)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 32u32));
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 32u32), 1u128, 32u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 32u32), l_g_len, 32u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`orn_getfd` (isa/alu/combined.isa:3393)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_orn_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 | bits::not(v.src2, 64u32));
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 64u32), 1u128, 64u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 64u32), l_g_len, 64u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`xor_getfs` (isa/alu/combined.isa:3405)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 32u32), 1u128, 32u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 32u32), l_g_len, 32u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`xor_getfd` (isa/alu/combined.isa:3417)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xor_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ v.src2);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 64u32), 1u128, 64u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 64u32), l_g_len, 64u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`xorn_getfs` (isa/alu/combined.isa:3429)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 32u32));
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 32u32), 1u128, 32u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 32u32), l_g_len, 32u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`xorn_getfd` (isa/alu/combined.isa:3441)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_xorn_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (v.src1 ^ bits::not(v.src2, 64u32));
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 64u32), 1u128, 64u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 64u32), l_g_len, 64u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`merge_getfs` (isa/alu/combined.isa:3453)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 32u32), 1u128, 32u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 32u32), l_g_len, 32u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`merge_getfd` (isa/alu/combined.isa:3465)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_merge_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = (if v.cond != 0 { v.src2 } else { v.src1 });
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 64u32), 1u128, 64u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 64u32), l_g_len, 64u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`add_getfs` (isa/alu/combined.isa:3477)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 32u32);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 32u32), 1u128, 32u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 32u32), l_g_len, 32u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`add_getfd` (isa/alu/combined.isa:3489)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_add_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::add(v.src1, v.src2, 64u32);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 64u32), 1u128, 64u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 64u32), l_g_len, 64u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`sub_getfs` (isa/alu/combined.isa:3501)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 32u32);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 32u32), 1u128, 32u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 32u32), l_g_len, 32u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`sub_getfd` (isa/alu/combined.isa:3513)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sub_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sub(v.src1, v.src2, 64u32);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 64u32), 1u128, 64u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 64u32), l_g_len, 64u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`scl_getfs` (isa/alu/combined.isa:3525)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 32u32);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 32u32), 1u128, 32u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 32u32), l_g_len, 32u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`scl_getfd` (isa/alu/combined.isa:3537)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scl_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotl(v.src1, v.src2, 64u32);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 64u32), 1u128, 64u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 64u32), l_g_len, 64u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`scr_getfs` (isa/alu/combined.isa:3549)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 32u32);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 32u32), 1u128, 32u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 32u32), l_g_len, 32u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`scr_getfd` (isa/alu/combined.isa:3561)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_scr_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::rotr(v.src1, v.src2, 64u32);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 64u32), 1u128, 64u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 64u32), l_g_len, 64u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`shl_getfs` (isa/alu/combined.isa:3573)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 32u32), 1u128, 32u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 32u32), l_g_len, 32u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`shl_getfd` (isa/alu/combined.isa:3585)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shl_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 64u32), 1u128, 64u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 64u32), l_g_len, 64u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`shr_getfs` (isa/alu/combined.isa:3597)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 32u32), 1u128, 32u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 32u32), l_g_len, 32u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`shr_getfd` (isa/alu/combined.isa:3609)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_shr_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 64u32), 1u128, 64u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 64u32), l_g_len, 64u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`sar_getfs` (isa/alu/combined.isa:3621)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 32u32), 1u128, 32u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 32u32), l_g_len, 32u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`sar_getfd` (isa/alu/combined.isa:3633)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_sar_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 64u32), 1u128, 64u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 64u32), l_g_len, 64u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`getf_getfs` (isa/alu/combined.isa:3645)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(5u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 32u32), 1u128, 32u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 32u32), l_f_len, 32u32))
+    } else {
+        l_f_bits
+    });
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 32u32), 1u128, 32u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(2u32)), 8u128, 32u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 32u32), 1u128, 32u32) & 7u128),
+        32u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 32u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 32u32), l_g_len, 32u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
+///`getf_getfd` (isa/alu/combined.isa:3662)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_getf_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_f_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
+    let l_f_len: u128 = ((v.src2 >> 6u32) & bits::mask(6u32));
+    let l_f_bits: u128 = (bits::rotr(v.src1, l_f_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_f_len, 64u32), 1u128, 64u32));
+    let l_f_sign_at: u128 = bits::add(
+        bits::mul(((v.src2 >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_f_off, l_f_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_f_neg: u128 = ((bits::shr(v.src1, l_f_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    let l_t: u128 = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0)
+        && ((l_f_neg) != 0)) as u128 != 0
+    {
+        (l_f_bits | bits::shl(bits::not(0u128, 64u32), l_f_len, 64u32))
+    } else {
+        l_f_bits
+    });
+    let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
+    let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
+    let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
+        & bits::sub(bits::shl(1u128, l_g_len, 64u32), 1u128, 64u32));
+    let l_g_sign_at: u128 = bits::add(
+        bits::mul(((l_t >> 13u32) & bits::mask(3u32)), 8u128, 64u32),
+        (bits::sub(bits::add(l_g_off, l_g_len, 64u32), 1u128, 64u32) & 7u128),
+        64u32,
+    );
+    let l_g_neg: u128 = ((bits::shr(v.src3, l_g_sign_at, 64u32) >> (0u128).min(127))
+        & 1);
+    v.dst = (if (((((l_t >> (12u128).min(127)) & 1)) != 0) && ((l_g_neg) != 0)) as u128
+        != 0
+    {
+        (l_g_bits | bits::shl(bits::not(0u128, 64u32), l_g_len, 64u32))
+    } else {
+        l_g_bits
+    });
+    Ok(())
+}
 ///`cmposb` (isa/alu/compare.isa:3)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_cmposb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
@@ -6125,7 +10539,7 @@ pub fn sem_rrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     Ok(())
 }
 /// Semantics of each operation, indexed like `OPS`.
-pub static SEMANTICS: [SemFn; 458usize] = [
+pub static SEMANTICS: [SemFn; 938usize] = [
     sem_sxt,
     sem_getfs,
     sem_getfd,
@@ -6139,6 +10553,486 @@ pub static SEMANTICS: [SemFn; 458usize] = [
     sem_lzcntd,
     sem_popcnts,
     sem_popcntd,
+    sem_and_ands,
+    sem_and_andd,
+    sem_andn_ands,
+    sem_andn_andd,
+    sem_or_ands,
+    sem_or_andd,
+    sem_orn_ands,
+    sem_orn_andd,
+    sem_xor_ands,
+    sem_xor_andd,
+    sem_xorn_ands,
+    sem_xorn_andd,
+    sem_merge_ands,
+    sem_merge_andd,
+    sem_add_ands,
+    sem_add_andd,
+    sem_sub_ands,
+    sem_sub_andd,
+    sem_scl_ands,
+    sem_scl_andd,
+    sem_scr_ands,
+    sem_scr_andd,
+    sem_shl_ands,
+    sem_shl_andd,
+    sem_shr_ands,
+    sem_shr_andd,
+    sem_sar_ands,
+    sem_sar_andd,
+    sem_getf_ands,
+    sem_getf_andd,
+    sem_and_andns,
+    sem_and_andnd,
+    sem_andn_andns,
+    sem_andn_andnd,
+    sem_or_andns,
+    sem_or_andnd,
+    sem_orn_andns,
+    sem_orn_andnd,
+    sem_xor_andns,
+    sem_xor_andnd,
+    sem_xorn_andns,
+    sem_xorn_andnd,
+    sem_merge_andns,
+    sem_merge_andnd,
+    sem_add_andns,
+    sem_add_andnd,
+    sem_sub_andns,
+    sem_sub_andnd,
+    sem_scl_andns,
+    sem_scl_andnd,
+    sem_scr_andns,
+    sem_scr_andnd,
+    sem_shl_andns,
+    sem_shl_andnd,
+    sem_shr_andns,
+    sem_shr_andnd,
+    sem_sar_andns,
+    sem_sar_andnd,
+    sem_getf_andns,
+    sem_getf_andnd,
+    sem_and_ors,
+    sem_and_ord,
+    sem_andn_ors,
+    sem_andn_ord,
+    sem_or_ors,
+    sem_or_ord,
+    sem_orn_ors,
+    sem_orn_ord,
+    sem_xor_ors,
+    sem_xor_ord,
+    sem_xorn_ors,
+    sem_xorn_ord,
+    sem_merge_ors,
+    sem_merge_ord,
+    sem_add_ors,
+    sem_add_ord,
+    sem_sub_ors,
+    sem_sub_ord,
+    sem_scl_ors,
+    sem_scl_ord,
+    sem_scr_ors,
+    sem_scr_ord,
+    sem_shl_ors,
+    sem_shl_ord,
+    sem_shr_ors,
+    sem_shr_ord,
+    sem_sar_ors,
+    sem_sar_ord,
+    sem_getf_ors,
+    sem_getf_ord,
+    sem_and_orns,
+    sem_and_ornd,
+    sem_andn_orns,
+    sem_andn_ornd,
+    sem_or_orns,
+    sem_or_ornd,
+    sem_orn_orns,
+    sem_orn_ornd,
+    sem_xor_orns,
+    sem_xor_ornd,
+    sem_xorn_orns,
+    sem_xorn_ornd,
+    sem_merge_orns,
+    sem_merge_ornd,
+    sem_add_orns,
+    sem_add_ornd,
+    sem_sub_orns,
+    sem_sub_ornd,
+    sem_scl_orns,
+    sem_scl_ornd,
+    sem_scr_orns,
+    sem_scr_ornd,
+    sem_shl_orns,
+    sem_shl_ornd,
+    sem_shr_orns,
+    sem_shr_ornd,
+    sem_sar_orns,
+    sem_sar_ornd,
+    sem_getf_orns,
+    sem_getf_ornd,
+    sem_and_merges,
+    sem_and_merged,
+    sem_andn_merges,
+    sem_andn_merged,
+    sem_or_merges,
+    sem_or_merged,
+    sem_orn_merges,
+    sem_orn_merged,
+    sem_xor_merges,
+    sem_xor_merged,
+    sem_xorn_merges,
+    sem_xorn_merged,
+    sem_merge_merges,
+    sem_merge_merged,
+    sem_add_merges,
+    sem_add_merged,
+    sem_sub_merges,
+    sem_sub_merged,
+    sem_scl_merges,
+    sem_scl_merged,
+    sem_scr_merges,
+    sem_scr_merged,
+    sem_shl_merges,
+    sem_shl_merged,
+    sem_shr_merges,
+    sem_shr_merged,
+    sem_sar_merges,
+    sem_sar_merged,
+    sem_getf_merges,
+    sem_getf_merged,
+    sem_and_xors,
+    sem_and_xord,
+    sem_andn_xors,
+    sem_andn_xord,
+    sem_or_xors,
+    sem_or_xord,
+    sem_orn_xors,
+    sem_orn_xord,
+    sem_xor_xors,
+    sem_xor_xord,
+    sem_xorn_xors,
+    sem_xorn_xord,
+    sem_merge_xors,
+    sem_merge_xord,
+    sem_add_xors,
+    sem_add_xord,
+    sem_sub_xors,
+    sem_sub_xord,
+    sem_scl_xors,
+    sem_scl_xord,
+    sem_scr_xors,
+    sem_scr_xord,
+    sem_shl_xors,
+    sem_shl_xord,
+    sem_shr_xors,
+    sem_shr_xord,
+    sem_sar_xors,
+    sem_sar_xord,
+    sem_getf_xors,
+    sem_getf_xord,
+    sem_and_xorns,
+    sem_and_xornd,
+    sem_andn_xorns,
+    sem_andn_xornd,
+    sem_or_xorns,
+    sem_or_xornd,
+    sem_orn_xorns,
+    sem_orn_xornd,
+    sem_xor_xorns,
+    sem_xor_xornd,
+    sem_xorn_xorns,
+    sem_xorn_xornd,
+    sem_merge_xorns,
+    sem_merge_xornd,
+    sem_add_xorns,
+    sem_add_xornd,
+    sem_sub_xorns,
+    sem_sub_xornd,
+    sem_scl_xorns,
+    sem_scl_xornd,
+    sem_scr_xorns,
+    sem_scr_xornd,
+    sem_shl_xorns,
+    sem_shl_xornd,
+    sem_shr_xorns,
+    sem_shr_xornd,
+    sem_sar_xorns,
+    sem_sar_xornd,
+    sem_getf_xorns,
+    sem_getf_xornd,
+    sem_and_rsubs,
+    sem_and_rsubd,
+    sem_andn_rsubs,
+    sem_andn_rsubd,
+    sem_or_rsubs,
+    sem_or_rsubd,
+    sem_orn_rsubs,
+    sem_orn_rsubd,
+    sem_xor_rsubs,
+    sem_xor_rsubd,
+    sem_xorn_rsubs,
+    sem_xorn_rsubd,
+    sem_merge_rsubs,
+    sem_merge_rsubd,
+    sem_add_rsubs,
+    sem_add_rsubd,
+    sem_sub_rsubs,
+    sem_sub_rsubd,
+    sem_scl_rsubs,
+    sem_scl_rsubd,
+    sem_scr_rsubs,
+    sem_scr_rsubd,
+    sem_shl_rsubs,
+    sem_shl_rsubd,
+    sem_shr_rsubs,
+    sem_shr_rsubd,
+    sem_sar_rsubs,
+    sem_sar_rsubd,
+    sem_getf_rsubs,
+    sem_getf_rsubd,
+    sem_and_scls,
+    sem_and_scld,
+    sem_andn_scls,
+    sem_andn_scld,
+    sem_or_scls,
+    sem_or_scld,
+    sem_orn_scls,
+    sem_orn_scld,
+    sem_xor_scls,
+    sem_xor_scld,
+    sem_xorn_scls,
+    sem_xorn_scld,
+    sem_merge_scls,
+    sem_merge_scld,
+    sem_add_scls,
+    sem_add_scld,
+    sem_sub_scls,
+    sem_sub_scld,
+    sem_scl_scls,
+    sem_scl_scld,
+    sem_scr_scls,
+    sem_scr_scld,
+    sem_shl_scls,
+    sem_shl_scld,
+    sem_shr_scls,
+    sem_shr_scld,
+    sem_sar_scls,
+    sem_sar_scld,
+    sem_getf_scls,
+    sem_getf_scld,
+    sem_and_scrs,
+    sem_and_scrd,
+    sem_andn_scrs,
+    sem_andn_scrd,
+    sem_or_scrs,
+    sem_or_scrd,
+    sem_orn_scrs,
+    sem_orn_scrd,
+    sem_xor_scrs,
+    sem_xor_scrd,
+    sem_xorn_scrs,
+    sem_xorn_scrd,
+    sem_merge_scrs,
+    sem_merge_scrd,
+    sem_add_scrs,
+    sem_add_scrd,
+    sem_sub_scrs,
+    sem_sub_scrd,
+    sem_scl_scrs,
+    sem_scl_scrd,
+    sem_scr_scrs,
+    sem_scr_scrd,
+    sem_shl_scrs,
+    sem_shl_scrd,
+    sem_shr_scrs,
+    sem_shr_scrd,
+    sem_sar_scrs,
+    sem_sar_scrd,
+    sem_getf_scrs,
+    sem_getf_scrd,
+    sem_and_adds,
+    sem_and_addd,
+    sem_andn_adds,
+    sem_andn_addd,
+    sem_or_adds,
+    sem_or_addd,
+    sem_orn_adds,
+    sem_orn_addd,
+    sem_xor_adds,
+    sem_xor_addd,
+    sem_xorn_adds,
+    sem_xorn_addd,
+    sem_merge_adds,
+    sem_merge_addd,
+    sem_add_adds,
+    sem_add_addd,
+    sem_sub_adds,
+    sem_sub_addd,
+    sem_scl_adds,
+    sem_scl_addd,
+    sem_scr_adds,
+    sem_scr_addd,
+    sem_shl_adds,
+    sem_shl_addd,
+    sem_shr_adds,
+    sem_shr_addd,
+    sem_sar_adds,
+    sem_sar_addd,
+    sem_getf_adds,
+    sem_getf_addd,
+    sem_and_subs,
+    sem_and_subd,
+    sem_andn_subs,
+    sem_andn_subd,
+    sem_or_subs,
+    sem_or_subd,
+    sem_orn_subs,
+    sem_orn_subd,
+    sem_xor_subs,
+    sem_xor_subd,
+    sem_xorn_subs,
+    sem_xorn_subd,
+    sem_merge_subs,
+    sem_merge_subd,
+    sem_add_subs,
+    sem_add_subd,
+    sem_sub_subs,
+    sem_sub_subd,
+    sem_scl_subs,
+    sem_scl_subd,
+    sem_scr_subs,
+    sem_scr_subd,
+    sem_shl_subs,
+    sem_shl_subd,
+    sem_shr_subs,
+    sem_shr_subd,
+    sem_sar_subs,
+    sem_sar_subd,
+    sem_getf_subs,
+    sem_getf_subd,
+    sem_and_shls,
+    sem_and_shld,
+    sem_andn_shls,
+    sem_andn_shld,
+    sem_or_shls,
+    sem_or_shld,
+    sem_orn_shls,
+    sem_orn_shld,
+    sem_xor_shls,
+    sem_xor_shld,
+    sem_xorn_shls,
+    sem_xorn_shld,
+    sem_merge_shls,
+    sem_merge_shld,
+    sem_add_shls,
+    sem_add_shld,
+    sem_sub_shls,
+    sem_sub_shld,
+    sem_scl_shls,
+    sem_scl_shld,
+    sem_scr_shls,
+    sem_scr_shld,
+    sem_shl_shls,
+    sem_shl_shld,
+    sem_shr_shls,
+    sem_shr_shld,
+    sem_sar_shls,
+    sem_sar_shld,
+    sem_getf_shls,
+    sem_getf_shld,
+    sem_and_shrs,
+    sem_and_shrd,
+    sem_andn_shrs,
+    sem_andn_shrd,
+    sem_or_shrs,
+    sem_or_shrd,
+    sem_orn_shrs,
+    sem_orn_shrd,
+    sem_xor_shrs,
+    sem_xor_shrd,
+    sem_xorn_shrs,
+    sem_xorn_shrd,
+    sem_merge_shrs,
+    sem_merge_shrd,
+    sem_add_shrs,
+    sem_add_shrd,
+    sem_sub_shrs,
+    sem_sub_shrd,
+    sem_scl_shrs,
+    sem_scl_shrd,
+    sem_scr_shrs,
+    sem_scr_shrd,
+    sem_shl_shrs,
+    sem_shl_shrd,
+    sem_shr_shrs,
+    sem_shr_shrd,
+    sem_sar_shrs,
+    sem_sar_shrd,
+    sem_getf_shrs,
+    sem_getf_shrd,
+    sem_and_sars,
+    sem_and_sard,
+    sem_andn_sars,
+    sem_andn_sard,
+    sem_or_sars,
+    sem_or_sard,
+    sem_orn_sars,
+    sem_orn_sard,
+    sem_xor_sars,
+    sem_xor_sard,
+    sem_xorn_sars,
+    sem_xorn_sard,
+    sem_merge_sars,
+    sem_merge_sard,
+    sem_add_sars,
+    sem_add_sard,
+    sem_sub_sars,
+    sem_sub_sard,
+    sem_scl_sars,
+    sem_scl_sard,
+    sem_scr_sars,
+    sem_scr_sard,
+    sem_shl_sars,
+    sem_shl_sard,
+    sem_shr_sars,
+    sem_shr_sard,
+    sem_sar_sars,
+    sem_sar_sard,
+    sem_getf_sars,
+    sem_getf_sard,
+    sem_and_getfs,
+    sem_and_getfd,
+    sem_andn_getfs,
+    sem_andn_getfd,
+    sem_or_getfs,
+    sem_or_getfd,
+    sem_orn_getfs,
+    sem_orn_getfd,
+    sem_xor_getfs,
+    sem_xor_getfd,
+    sem_xorn_getfs,
+    sem_xorn_getfd,
+    sem_merge_getfs,
+    sem_merge_getfd,
+    sem_add_getfs,
+    sem_add_getfd,
+    sem_sub_getfs,
+    sem_sub_getfd,
+    sem_scl_getfs,
+    sem_scl_getfd,
+    sem_scr_getfs,
+    sem_scr_getfd,
+    sem_shl_getfs,
+    sem_shl_getfd,
+    sem_shr_getfs,
+    sem_shr_getfd,
+    sem_sar_getfs,
+    sem_sar_getfd,
+    sem_getf_getfs,
+    sem_getf_getfd,
     sem_cmposb,
     sem_cmpbsb,
     sem_cmpesb,

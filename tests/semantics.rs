@@ -549,3 +549,38 @@ fn extended_floating_point() {
     );
     assert_eq!(fp("movxa", 0, [0, x(0xc000, 1), 0]).0, x(0x4000, 1));
 }
+
+/// A three-source operation's result (`cond`: the MRGC condition).
+fn alu3(name: &str, src: [u128; 3], cond: bool) -> u128 {
+    run(
+        &mut Machine::default(),
+        name,
+        OpVals {
+            src1: src[0],
+            src2: src[1],
+            src3: src[2],
+            cond: cond as u128,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .dst
+}
+
+#[test]
+fn combined_integer_operations() {
+    // t = src1 op1 src2, then src3 op2 t.
+    assert_eq!(alu3("and_ors", [0xf0, 0x3c, 0x01], false), 0x31);
+    assert_eq!(alu3("add_subd", [5, 7, 100], false), 88);
+    assert_eq!(alu3("and_rsubs", [0xff, 0x0f, 1], false), 14);
+    assert_eq!(alu3("sub_shld", [5, 2, 1], false), 8);
+    assert_eq!(alu3("xor_addd", [u64::MAX as u128, 0, 1], false), 0);
+    assert_eq!(alu3("add_ands", [0xffff_ffff, 1, 0xff], false), 0);
+    // merge picks src2 (first step) or t (second step) when the condition holds.
+    assert_eq!(alu3("merge_ors", [1, 2, 0x10], true), 0x12);
+    assert_eq!(alu3("merge_ors", [1, 2, 0x10], false), 0x11);
+    assert_eq!(alu3("and_merges", [0xff, 0x0f, 7], true), 0x0f);
+    assert_eq!(alu3("and_merges", [0xff, 0x0f, 7], false), 7);
+    // getf as the first step: 4 bits from offset 4 of src1.
+    assert_eq!(alu3("getf_ord", [0xab0, 4 << 6 | 4, 0x100], false), 0x10b);
+}
