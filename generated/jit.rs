@@ -429,82 +429,77 @@ pub trait JitHelpers {
     fn h_fx_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper packed_max_u8(D, D) -> D` (isa/helpers.isa:87)
-    #[allow(unused_variables)]
-    fn h_packed_max_u8(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
-    }
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:92)
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:90)
     #[allow(unused_variables)]
     fn h_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:93)
+    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:91)
     #[allow(unused_variables)]
     fn h_pred_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:94)
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:92)
     #[allow(unused_variables)]
     fn h_local_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:95)
+    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:93)
     #[allow(unused_variables)]
     fn h_local_pred_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:96)
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:94)
     #[allow(unused_variables)]
     fn h_ctpr(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:97)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:95)
     #[allow(unused_variables)]
     fn h_ctpr_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper jump(D) -> unit` (isa/helpers.isa:98)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:96)
     #[allow(unused_variables)]
     fn h_jump(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:99)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:97)
     #[allow(unused_variables)]
     fn h_call_to(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:100)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:98)
     #[allow(unused_variables)]
     fn h_syscall(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:101)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:99)
     #[allow(unused_variables)]
     fn h_return_to_caller(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:102)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:100)
     #[allow(unused_variables)]
     fn h_set_window(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:103)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:101)
     #[allow(unused_variables)]
     fn h_set_reg_rotation(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:104)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:102)
     #[allow(unused_variables)]
     fn h_set_pred_rotation(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:105)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:103)
     #[allow(unused_variables)]
     fn h_rotate_regs(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:106)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:104)
     #[allow(unused_variables)]
     fn h_rotate_preds(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
@@ -20372,17 +20367,431 @@ pub fn jit_puttagd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pandd` (isa/alu/packed.isa:3)
+///`paddb` (isa/alu/packed.isa:7)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
-pub fn jit_pandd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+pub fn jit_paddb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
-        let o0 = v.src1;
-        let o1 = v.src2;
-        ir::and(x, o0, o1)?
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    ir::add(x, o0, o1, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        ir::add(x, o0, o1, 8u32)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    ir::add(x, o0, o1, 8u32)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                ir::add(x, o0, o1, 8u32)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            ir::add(x, o0, o1, 8u32)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        ir::add(x, o0, o1, 8u32)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    ir::add(x, o0, o1, 8u32)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                ir::add(x, o0, o1, 8u32)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
     };
     Ok(())
 }
-///`paddw` (isa/alu/packed.isa:7)
+///`psubb` (isa/alu/packed.isa:11)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psubb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    ir::sub(x, o0, o1, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        ir::sub(x, o0, o1, 8u32)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    ir::sub(x, o0, o1, 8u32)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                ir::sub(x, o0, o1, 8u32)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            ir::sub(x, o0, o1, 8u32)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        ir::sub(x, o0, o1, 8u32)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    ir::sub(x, o0, o1, 8u32)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                ir::sub(x, o0, o1, 8u32)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`paddh` (isa/alu/packed.isa:15)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_paddh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    ir::add(x, o0, o1, 16u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        ir::add(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    ir::add(x, o0, o1, 16u32)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                ir::add(x, o0, o1, 16u32)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`psubh` (isa/alu/packed.isa:19)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psubh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    ir::sub(x, o0, o1, 16u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        ir::sub(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    ir::sub(x, o0, o1, 16u32)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                ir::sub(x, o0, o1, 16u32)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`paddw` (isa/alu/packed.isa:23)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_paddw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -20416,17 +20825,12355 @@ pub fn jit_paddw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pmaxub` (isa/alu/packed.isa:11)
+///`psubw` (isa/alu/packed.isa:27)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
-pub fn jit_pmaxub(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+pub fn jit_psubw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
-        let a0 = v.src1;
-        let a1 = v.src2;
-        x.h_packed_max_u8(a0, a1)?
+        let o0 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let o1 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
     };
     Ok(())
 }
-///`qpand` (isa/alu/packed.isa:15)
+///`paddd` (isa/alu/packed.isa:31)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_paddd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`psubd` (isa/alu/packed.isa:35)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::sub(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`paddsb` (isa/alu/packed.isa:40)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_paddsb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    ir::slice(x, o0, 0u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 0u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            ir::add(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(65408u128);
+                                        ir::slt(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(128u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        ir::slice(x, o0, 0u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = v.src2;
+                                                        ir::slice(x, o0, 0u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                ir::add(x, o0, o1, 16u32)?
+                                            };
+                                            let o1 = LV::C(127u128);
+                                            ir::sgt(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(127u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        ir::slice(x, o0, 0u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = v.src2;
+                                                        ir::slice(x, o0, 0u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                ir::add(x, o0, o1, 16u32)?
+                                            };
+                                            ir::trunc(x, o0, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        ir::slice(x, o0, 8u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = v.src2;
+                                                        ir::slice(x, o0, 8u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                ir::add(x, o0, o1, 16u32)?
+                                            };
+                                            let o1 = LV::C(65408u128);
+                                            ir::slt(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(128u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src1;
+                                                            ir::slice(x, o0, 8u32, 8u32)?
+                                                        };
+                                                        ir::sext(x, o0, 8u32, 16u32)?
+                                                    };
+                                                    let o1 = {
+                                                        let o0 = {
+                                                            let o0 = v.src2;
+                                                            ir::slice(x, o0, 8u32, 8u32)?
+                                                        };
+                                                        ir::sext(x, o0, 8u32, 16u32)?
+                                                    };
+                                                    ir::add(x, o0, o1, 16u32)?
+                                                };
+                                                let o1 = LV::C(127u128);
+                                                ir::sgt(x, o0, o1, 16u32)?
+                                            };
+                                            let o1 = LV::C(127u128);
+                                            let o2 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src1;
+                                                            ir::slice(x, o0, 8u32, 8u32)?
+                                                        };
+                                                        ir::sext(x, o0, 8u32, 16u32)?
+                                                    };
+                                                    let o1 = {
+                                                        let o0 = {
+                                                            let o0 = v.src2;
+                                                            ir::slice(x, o0, 8u32, 8u32)?
+                                                        };
+                                                        ir::sext(x, o0, 8u32, 16u32)?
+                                                    };
+                                                    ir::add(x, o0, o1, 16u32)?
+                                                };
+                                                ir::trunc(x, o0, 8u32)?
+                                            };
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    ir::slice(x, o0, 16u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 16u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            ir::add(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(65408u128);
+                                        ir::slt(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(128u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        ir::slice(x, o0, 16u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = v.src2;
+                                                        ir::slice(x, o0, 16u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                ir::add(x, o0, o1, 16u32)?
+                                            };
+                                            let o1 = LV::C(127u128);
+                                            ir::sgt(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(127u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        ir::slice(x, o0, 16u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = v.src2;
+                                                        ir::slice(x, o0, 16u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                ir::add(x, o0, o1, 16u32)?
+                                            };
+                                            ir::trunc(x, o0, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 24u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 16u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 24u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 16u32)?
+                                        };
+                                        ir::add(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(65408u128);
+                                    ir::slt(x, o0, o1, 16u32)?
+                                };
+                                let o1 = LV::C(128u128);
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    ir::slice(x, o0, 24u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 24u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            ir::add(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(127u128);
+                                        ir::sgt(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(127u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    ir::slice(x, o0, 24u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 24u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            ir::add(x, o0, o1, 16u32)?
+                                        };
+                                        ir::trunc(x, o0, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 32u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 16u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 32u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 16u32)?
+                                    };
+                                    ir::add(x, o0, o1, 16u32)?
+                                };
+                                let o1 = LV::C(65408u128);
+                                ir::slt(x, o0, o1, 16u32)?
+                            };
+                            let o1 = LV::C(128u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 32u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 16u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 32u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 16u32)?
+                                        };
+                                        ir::add(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(127u128);
+                                    ir::sgt(x, o0, o1, 16u32)?
+                                };
+                                let o1 = LV::C(127u128);
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 32u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 16u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 32u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 16u32)?
+                                        };
+                                        ir::add(x, o0, o1, 16u32)?
+                                    };
+                                    ir::trunc(x, o0, 8u32)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 40u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 16u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 40u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 16u32)?
+                                };
+                                ir::add(x, o0, o1, 16u32)?
+                            };
+                            let o1 = LV::C(65408u128);
+                            ir::slt(x, o0, o1, 16u32)?
+                        };
+                        let o1 = LV::C(128u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 40u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 16u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 40u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 16u32)?
+                                    };
+                                    ir::add(x, o0, o1, 16u32)?
+                                };
+                                let o1 = LV::C(127u128);
+                                ir::sgt(x, o0, o1, 16u32)?
+                            };
+                            let o1 = LV::C(127u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 40u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 16u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 40u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 16u32)?
+                                    };
+                                    ir::add(x, o0, o1, 16u32)?
+                                };
+                                ir::trunc(x, o0, 8u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 48u32, 8u32)?
+                                };
+                                ir::sext(x, o0, 8u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 48u32, 8u32)?
+                                };
+                                ir::sext(x, o0, 8u32, 16u32)?
+                            };
+                            ir::add(x, o0, o1, 16u32)?
+                        };
+                        let o1 = LV::C(65408u128);
+                        ir::slt(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(128u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 48u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 16u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 48u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 16u32)?
+                                };
+                                ir::add(x, o0, o1, 16u32)?
+                            };
+                            let o1 = LV::C(127u128);
+                            ir::sgt(x, o0, o1, 16u32)?
+                        };
+                        let o1 = LV::C(127u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 48u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 16u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 48u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 16u32)?
+                                };
+                                ir::add(x, o0, o1, 16u32)?
+                            };
+                            ir::trunc(x, o0, 8u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 56u32, 8u32)?
+                            };
+                            ir::sext(x, o0, 8u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 56u32, 8u32)?
+                            };
+                            ir::sext(x, o0, 8u32, 16u32)?
+                        };
+                        ir::add(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(65408u128);
+                    ir::slt(x, o0, o1, 16u32)?
+                };
+                let o1 = LV::C(128u128);
+                let o2 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 56u32, 8u32)?
+                                };
+                                ir::sext(x, o0, 8u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 56u32, 8u32)?
+                                };
+                                ir::sext(x, o0, 8u32, 16u32)?
+                            };
+                            ir::add(x, o0, o1, 16u32)?
+                        };
+                        let o1 = LV::C(127u128);
+                        ir::sgt(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(127u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 56u32, 8u32)?
+                                };
+                                ir::sext(x, o0, 8u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 56u32, 8u32)?
+                                };
+                                ir::sext(x, o0, 8u32, 16u32)?
+                            };
+                            ir::add(x, o0, o1, 16u32)?
+                        };
+                        ir::trunc(x, o0, 8u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`psubsb` (isa/alu/packed.isa:44)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psubsb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    ir::slice(x, o0, 0u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 0u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            ir::sub(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(65408u128);
+                                        ir::slt(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(128u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        ir::slice(x, o0, 0u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = v.src2;
+                                                        ir::slice(x, o0, 0u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                ir::sub(x, o0, o1, 16u32)?
+                                            };
+                                            let o1 = LV::C(127u128);
+                                            ir::sgt(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(127u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        ir::slice(x, o0, 0u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = v.src2;
+                                                        ir::slice(x, o0, 0u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                ir::sub(x, o0, o1, 16u32)?
+                                            };
+                                            ir::trunc(x, o0, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        ir::slice(x, o0, 8u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = v.src2;
+                                                        ir::slice(x, o0, 8u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                ir::sub(x, o0, o1, 16u32)?
+                                            };
+                                            let o1 = LV::C(65408u128);
+                                            ir::slt(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(128u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src1;
+                                                            ir::slice(x, o0, 8u32, 8u32)?
+                                                        };
+                                                        ir::sext(x, o0, 8u32, 16u32)?
+                                                    };
+                                                    let o1 = {
+                                                        let o0 = {
+                                                            let o0 = v.src2;
+                                                            ir::slice(x, o0, 8u32, 8u32)?
+                                                        };
+                                                        ir::sext(x, o0, 8u32, 16u32)?
+                                                    };
+                                                    ir::sub(x, o0, o1, 16u32)?
+                                                };
+                                                let o1 = LV::C(127u128);
+                                                ir::sgt(x, o0, o1, 16u32)?
+                                            };
+                                            let o1 = LV::C(127u128);
+                                            let o2 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src1;
+                                                            ir::slice(x, o0, 8u32, 8u32)?
+                                                        };
+                                                        ir::sext(x, o0, 8u32, 16u32)?
+                                                    };
+                                                    let o1 = {
+                                                        let o0 = {
+                                                            let o0 = v.src2;
+                                                            ir::slice(x, o0, 8u32, 8u32)?
+                                                        };
+                                                        ir::sext(x, o0, 8u32, 16u32)?
+                                                    };
+                                                    ir::sub(x, o0, o1, 16u32)?
+                                                };
+                                                ir::trunc(x, o0, 8u32)?
+                                            };
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    ir::slice(x, o0, 16u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 16u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            ir::sub(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(65408u128);
+                                        ir::slt(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(128u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        ir::slice(x, o0, 16u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = v.src2;
+                                                        ir::slice(x, o0, 16u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                ir::sub(x, o0, o1, 16u32)?
+                                            };
+                                            let o1 = LV::C(127u128);
+                                            ir::sgt(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(127u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        ir::slice(x, o0, 16u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = v.src2;
+                                                        ir::slice(x, o0, 16u32, 8u32)?
+                                                    };
+                                                    ir::sext(x, o0, 8u32, 16u32)?
+                                                };
+                                                ir::sub(x, o0, o1, 16u32)?
+                                            };
+                                            ir::trunc(x, o0, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 24u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 16u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 24u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 16u32)?
+                                        };
+                                        ir::sub(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(65408u128);
+                                    ir::slt(x, o0, o1, 16u32)?
+                                };
+                                let o1 = LV::C(128u128);
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    ir::slice(x, o0, 24u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 24u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            ir::sub(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(127u128);
+                                        ir::sgt(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(127u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    ir::slice(x, o0, 24u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 24u32, 8u32)?
+                                                };
+                                                ir::sext(x, o0, 8u32, 16u32)?
+                                            };
+                                            ir::sub(x, o0, o1, 16u32)?
+                                        };
+                                        ir::trunc(x, o0, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 32u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 16u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 32u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 16u32)?
+                                    };
+                                    ir::sub(x, o0, o1, 16u32)?
+                                };
+                                let o1 = LV::C(65408u128);
+                                ir::slt(x, o0, o1, 16u32)?
+                            };
+                            let o1 = LV::C(128u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 32u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 16u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 32u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 16u32)?
+                                        };
+                                        ir::sub(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(127u128);
+                                    ir::sgt(x, o0, o1, 16u32)?
+                                };
+                                let o1 = LV::C(127u128);
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 32u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 16u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 32u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 16u32)?
+                                        };
+                                        ir::sub(x, o0, o1, 16u32)?
+                                    };
+                                    ir::trunc(x, o0, 8u32)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 40u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 16u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 40u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 16u32)?
+                                };
+                                ir::sub(x, o0, o1, 16u32)?
+                            };
+                            let o1 = LV::C(65408u128);
+                            ir::slt(x, o0, o1, 16u32)?
+                        };
+                        let o1 = LV::C(128u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 40u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 16u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 40u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 16u32)?
+                                    };
+                                    ir::sub(x, o0, o1, 16u32)?
+                                };
+                                let o1 = LV::C(127u128);
+                                ir::sgt(x, o0, o1, 16u32)?
+                            };
+                            let o1 = LV::C(127u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 40u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 16u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 40u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 16u32)?
+                                    };
+                                    ir::sub(x, o0, o1, 16u32)?
+                                };
+                                ir::trunc(x, o0, 8u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 48u32, 8u32)?
+                                };
+                                ir::sext(x, o0, 8u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 48u32, 8u32)?
+                                };
+                                ir::sext(x, o0, 8u32, 16u32)?
+                            };
+                            ir::sub(x, o0, o1, 16u32)?
+                        };
+                        let o1 = LV::C(65408u128);
+                        ir::slt(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(128u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 48u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 16u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 48u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 16u32)?
+                                };
+                                ir::sub(x, o0, o1, 16u32)?
+                            };
+                            let o1 = LV::C(127u128);
+                            ir::sgt(x, o0, o1, 16u32)?
+                        };
+                        let o1 = LV::C(127u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 48u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 16u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 48u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 16u32)?
+                                };
+                                ir::sub(x, o0, o1, 16u32)?
+                            };
+                            ir::trunc(x, o0, 8u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 56u32, 8u32)?
+                            };
+                            ir::sext(x, o0, 8u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 56u32, 8u32)?
+                            };
+                            ir::sext(x, o0, 8u32, 16u32)?
+                        };
+                        ir::sub(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(65408u128);
+                    ir::slt(x, o0, o1, 16u32)?
+                };
+                let o1 = LV::C(128u128);
+                let o2 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 56u32, 8u32)?
+                                };
+                                ir::sext(x, o0, 8u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 56u32, 8u32)?
+                                };
+                                ir::sext(x, o0, 8u32, 16u32)?
+                            };
+                            ir::sub(x, o0, o1, 16u32)?
+                        };
+                        let o1 = LV::C(127u128);
+                        ir::sgt(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(127u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 56u32, 8u32)?
+                                };
+                                ir::sext(x, o0, 8u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 56u32, 8u32)?
+                                };
+                                ir::sext(x, o0, 8u32, 16u32)?
+                            };
+                            ir::sub(x, o0, o1, 16u32)?
+                        };
+                        ir::trunc(x, o0, 8u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`paddusb` (isa/alu/packed.isa:48)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_paddusb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 0u32, 8u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 0u32, 8u32)?
+                                            };
+                                            ir::add(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(255u128);
+                                        ir::ugt(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(255u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::add(x, o0, o1, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    ir::slice(x, o0, 8u32, 8u32)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 8u32, 8u32)?
+                                                };
+                                                ir::add(x, o0, o1, 16u32)?
+                                            };
+                                            let o1 = LV::C(255u128);
+                                            ir::ugt(x, o0, o1)?
+                                        };
+                                        let o1 = LV::C(255u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            ir::add(x, o0, o1, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 16u32, 8u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 16u32, 8u32)?
+                                            };
+                                            ir::add(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(255u128);
+                                        ir::ugt(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(255u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        ir::add(x, o0, o1, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 24u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 24u32, 8u32)?
+                                        };
+                                        ir::add(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(255u128);
+                                    ir::ugt(x, o0, o1)?
+                                };
+                                let o1 = LV::C(255u128);
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    ir::add(x, o0, o1, 8u32)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 32u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 32u32, 8u32)?
+                                    };
+                                    ir::add(x, o0, o1, 16u32)?
+                                };
+                                let o1 = LV::C(255u128);
+                                ir::ugt(x, o0, o1)?
+                            };
+                            let o1 = LV::C(255u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                ir::add(x, o0, o1, 8u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 40u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 40u32, 8u32)?
+                                };
+                                ir::add(x, o0, o1, 16u32)?
+                            };
+                            let o1 = LV::C(255u128);
+                            ir::ugt(x, o0, o1)?
+                        };
+                        let o1 = LV::C(255u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            ir::add(x, o0, o1, 8u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 48u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 48u32, 8u32)?
+                            };
+                            ir::add(x, o0, o1, 16u32)?
+                        };
+                        let o1 = LV::C(255u128);
+                        ir::ugt(x, o0, o1)?
+                    };
+                    let o1 = LV::C(255u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        ir::add(x, o0, o1, 8u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 56u32, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 56u32, 8u32)?
+                        };
+                        ir::add(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(255u128);
+                    ir::ugt(x, o0, o1)?
+                };
+                let o1 = LV::C(255u128);
+                let o2 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    ir::add(x, o0, o1, 8u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`psubusb` (isa/alu/packed.isa:52)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psubusb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::ult(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(0u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::sub(x, o0, o1, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            ir::ult(x, o0, o1)?
+                                        };
+                                        let o1 = LV::C(0u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            ir::sub(x, o0, o1, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        ir::ult(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(0u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        ir::sub(x, o0, o1, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    ir::ult(x, o0, o1)?
+                                };
+                                let o1 = LV::C(0u128);
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    ir::sub(x, o0, o1, 8u32)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                ir::ult(x, o0, o1)?
+                            };
+                            let o1 = LV::C(0u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                ir::sub(x, o0, o1, 8u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            ir::ult(x, o0, o1)?
+                        };
+                        let o1 = LV::C(0u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            ir::sub(x, o0, o1, 8u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        ir::ult(x, o0, o1)?
+                    };
+                    let o1 = LV::C(0u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        ir::sub(x, o0, o1, 8u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    ir::ult(x, o0, o1)?
+                };
+                let o1 = LV::C(0u128);
+                let o2 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    ir::sub(x, o0, o1, 8u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pavgusb` (isa/alu/packed.isa:56)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pavgusb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    ir::slice(x, o0, 0u32, 8u32)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 0u32, 8u32)?
+                                                };
+                                                ir::add(x, o0, o1, 16u32)?
+                                            };
+                                            let o1 = LV::C(1u128);
+                                            ir::add(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(1u128);
+                                        ir::shr(x, o0, o1, 16u32)?
+                                    };
+                                    ir::trunc(x, o0, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        ir::slice(x, o0, 8u32, 8u32)?
+                                                    };
+                                                    let o1 = {
+                                                        let o0 = v.src2;
+                                                        ir::slice(x, o0, 8u32, 8u32)?
+                                                    };
+                                                    ir::add(x, o0, o1, 16u32)?
+                                                };
+                                                let o1 = LV::C(1u128);
+                                                ir::add(x, o0, o1, 16u32)?
+                                            };
+                                            let o1 = LV::C(1u128);
+                                            ir::shr(x, o0, o1, 16u32)?
+                                        };
+                                        ir::trunc(x, o0, 8u32)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    ir::slice(x, o0, 16u32, 8u32)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 16u32, 8u32)?
+                                                };
+                                                ir::add(x, o0, o1, 16u32)?
+                                            };
+                                            let o1 = LV::C(1u128);
+                                            ir::add(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(1u128);
+                                        ir::shr(x, o0, o1, 16u32)?
+                                    };
+                                    ir::trunc(x, o0, 8u32)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 24u32, 8u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 24u32, 8u32)?
+                                            };
+                                            ir::add(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(1u128);
+                                        ir::add(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(1u128);
+                                    ir::shr(x, o0, o1, 16u32)?
+                                };
+                                ir::trunc(x, o0, 8u32)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 32u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 32u32, 8u32)?
+                                        };
+                                        ir::add(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(1u128);
+                                    ir::add(x, o0, o1, 16u32)?
+                                };
+                                let o1 = LV::C(1u128);
+                                ir::shr(x, o0, o1, 16u32)?
+                            };
+                            ir::trunc(x, o0, 8u32)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 40u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 40u32, 8u32)?
+                                    };
+                                    ir::add(x, o0, o1, 16u32)?
+                                };
+                                let o1 = LV::C(1u128);
+                                ir::add(x, o0, o1, 16u32)?
+                            };
+                            let o1 = LV::C(1u128);
+                            ir::shr(x, o0, o1, 16u32)?
+                        };
+                        ir::trunc(x, o0, 8u32)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 48u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 48u32, 8u32)?
+                                };
+                                ir::add(x, o0, o1, 16u32)?
+                            };
+                            let o1 = LV::C(1u128);
+                            ir::add(x, o0, o1, 16u32)?
+                        };
+                        let o1 = LV::C(1u128);
+                        ir::shr(x, o0, o1, 16u32)?
+                    };
+                    ir::trunc(x, o0, 8u32)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 56u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 56u32, 8u32)?
+                            };
+                            ir::add(x, o0, o1, 16u32)?
+                        };
+                        let o1 = LV::C(1u128);
+                        ir::add(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(1u128);
+                    ir::shr(x, o0, o1, 16u32)?
+                };
+                ir::trunc(x, o0, 8u32)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`paddsh` (isa/alu/packed.isa:60)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_paddsh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 0u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(4294934528u128);
+                        ir::slt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32768u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            ir::sgt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(4294934528u128);
+                            ir::slt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32768u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    ir::add(x, o0, o1, 32u32)?
+                                };
+                                let o1 = LV::C(32767u128);
+                                ir::sgt(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    ir::add(x, o0, o1, 32u32)?
+                                };
+                                ir::trunc(x, o0, 16u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(4294934528u128);
+                        ir::slt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32768u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 32u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 32u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            ir::sgt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 32u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 32u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 48u32, 16u32)?
+                            };
+                            ir::sext(x, o0, 16u32, 32u32)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 48u32, 16u32)?
+                            };
+                            ir::sext(x, o0, 16u32, 32u32)?
+                        };
+                        ir::add(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(4294934528u128);
+                    ir::slt(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(32768u128);
+                let o2 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 48u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 48u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        ir::sgt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32767u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 48u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 48u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        ir::trunc(x, o0, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`psubsh` (isa/alu/packed.isa:64)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psubsh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 0u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::sub(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(4294934528u128);
+                        ir::slt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32768u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::sub(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            ir::sgt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::sub(x, o0, o1, 32u32)?
+                            };
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::sub(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(4294934528u128);
+                            ir::slt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32768u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    ir::sub(x, o0, o1, 32u32)?
+                                };
+                                let o1 = LV::C(32767u128);
+                                ir::sgt(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    ir::sub(x, o0, o1, 32u32)?
+                                };
+                                ir::trunc(x, o0, 16u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::sub(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(4294934528u128);
+                        ir::slt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32768u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 32u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 32u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::sub(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            ir::sgt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 32u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 32u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::sub(x, o0, o1, 32u32)?
+                            };
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 48u32, 16u32)?
+                            };
+                            ir::sext(x, o0, 16u32, 32u32)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 48u32, 16u32)?
+                            };
+                            ir::sext(x, o0, 16u32, 32u32)?
+                        };
+                        ir::sub(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(4294934528u128);
+                    ir::slt(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(32768u128);
+                let o2 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 48u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 48u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::sub(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        ir::sgt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32767u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 48u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 48u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::sub(x, o0, o1, 32u32)?
+                        };
+                        ir::trunc(x, o0, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`paddush` (isa/alu/packed.isa:68)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_paddush(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 16u32)?
+                            };
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(65535u128);
+                        ir::ugt(x, o0, o1)?
+                    };
+                    let o1 = LV::C(65535u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        ir::add(x, o0, o1, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 16u32, 16u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 16u32, 16u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(65535u128);
+                            ir::ugt(x, o0, o1)?
+                        };
+                        let o1 = LV::C(65535u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            ir::add(x, o0, o1, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 16u32)?
+                            };
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(65535u128);
+                        ir::ugt(x, o0, o1)?
+                    };
+                    let o1 = LV::C(65535u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        ir::add(x, o0, o1, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 48u32, 16u32)?
+                        };
+                        ir::add(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(65535u128);
+                    ir::ugt(x, o0, o1)?
+                };
+                let o1 = LV::C(65535u128);
+                let o2 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    ir::add(x, o0, o1, 16u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`psubush` (isa/alu/packed.isa:72)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psubush(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        ir::ult(x, o0, o1)?
+                    };
+                    let o1 = LV::C(0u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        ir::sub(x, o0, o1, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            ir::ult(x, o0, o1)?
+                        };
+                        let o1 = LV::C(0u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            ir::sub(x, o0, o1, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        ir::ult(x, o0, o1)?
+                    };
+                    let o1 = LV::C(0u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        ir::sub(x, o0, o1, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    ir::ult(x, o0, o1)?
+                };
+                let o1 = LV::C(0u128);
+                let o2 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    ir::sub(x, o0, o1, 16u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pavgush` (isa/alu/packed.isa:76)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pavgush(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 0u32, 16u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 16u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(1u128);
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(1u128);
+                        ir::shr(x, o0, o1, 32u32)?
+                    };
+                    ir::trunc(x, o0, 16u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 16u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 16u32)?
+                                    };
+                                    ir::add(x, o0, o1, 32u32)?
+                                };
+                                let o1 = LV::C(1u128);
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(1u128);
+                            ir::shr(x, o0, o1, 32u32)?
+                        };
+                        ir::trunc(x, o0, 16u32)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 16u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 16u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(1u128);
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(1u128);
+                        ir::shr(x, o0, o1, 32u32)?
+                    };
+                    ir::trunc(x, o0, 16u32)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 48u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 48u32, 16u32)?
+                            };
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(1u128);
+                        ir::add(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(1u128);
+                    ir::shr(x, o0, o1, 32u32)?
+                };
+                ir::trunc(x, o0, 16u32)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmaxub` (isa/alu/packed.isa:80)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmaxub(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::ugt(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            ir::ugt(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        let o2 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        ir::ugt(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    ir::ugt(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                let o2 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                ir::ugt(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            let o2 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            ir::ugt(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        let o2 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        ir::ugt(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    let o2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    ir::ugt(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                let o2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pminub` (isa/alu/packed.isa:84)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pminub(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::ult(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            ir::ult(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        let o2 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        ir::ult(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    ir::ult(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                let o2 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                ir::ult(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            let o2 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            ir::ult(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        let o2 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        ir::ult(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    let o2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    ir::ult(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                let o2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmaxsb` (isa/alu/packed.isa:88)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmaxsb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::sgt(x, o0, o1, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            ir::sgt(x, o0, o1, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        let o2 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        ir::sgt(x, o0, o1, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    ir::sgt(x, o0, o1, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                let o2 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                ir::sgt(x, o0, o1, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            let o2 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            ir::sgt(x, o0, o1, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        let o2 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        ir::sgt(x, o0, o1, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    let o2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    ir::sgt(x, o0, o1, 8u32)?
+                };
+                let o1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                let o2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pminsb` (isa/alu/packed.isa:92)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pminsb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::slt(x, o0, o1, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            ir::slt(x, o0, o1, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        let o2 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        ir::slt(x, o0, o1, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    ir::slt(x, o0, o1, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                let o2 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                ir::slt(x, o0, o1, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            let o2 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            ir::slt(x, o0, o1, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        let o2 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        ir::slt(x, o0, o1, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    let o2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    ir::slt(x, o0, o1, 8u32)?
+                };
+                let o1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                let o2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmaxuh` (isa/alu/packed.isa:96)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmaxuh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        ir::ugt(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    let o2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            ir::ugt(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        let o2 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        ir::ugt(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    let o2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    ir::ugt(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                let o2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pminuh` (isa/alu/packed.isa:100)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pminuh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        ir::ult(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    let o2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            ir::ult(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        let o2 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        ir::ult(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    let o2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    ir::ult(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                let o2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmaxsh` (isa/alu/packed.isa:104)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmaxsh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        ir::sgt(x, o0, o1, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    let o2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            ir::sgt(x, o0, o1, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        let o2 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        ir::sgt(x, o0, o1, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    let o2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    ir::sgt(x, o0, o1, 16u32)?
+                };
+                let o1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                let o2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pminsh` (isa/alu/packed.isa:108)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pminsh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        ir::slt(x, o0, o1, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    let o2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            ir::slt(x, o0, o1, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        let o2 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        ir::slt(x, o0, o1, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    let o2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    ir::slt(x, o0, o1, 16u32)?
+                };
+                let o1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                let o2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmaxuw` (isa/alu/packed.isa:112)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmaxuw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                ir::ugt(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let o2 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    ir::ugt(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let o2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pminuw` (isa/alu/packed.isa:116)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pminuw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                ir::ult(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let o2 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    ir::ult(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let o2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmaxsw` (isa/alu/packed.isa:120)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmaxsw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                ir::sgt(x, o0, o1, 32u32)?
+            };
+            let o1 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let o2 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    ir::sgt(x, o0, o1, 32u32)?
+                };
+                let o1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let o2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pminsw` (isa/alu/packed.isa:124)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pminsw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                ir::slt(x, o0, o1, 32u32)?
+            };
+            let o1 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let o2 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    ir::slt(x, o0, o1, 32u32)?
+                };
+                let o1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let o2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pcmpeqb` (isa/alu/packed.isa:129)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pcmpeqb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::eq(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(255u128);
+                                    let o2 = LV::C(0u128);
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            ir::eq(x, o0, o1)?
+                                        };
+                                        let o1 = LV::C(255u128);
+                                        let o2 = LV::C(0u128);
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        ir::eq(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(255u128);
+                                    let o2 = LV::C(0u128);
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    ir::eq(x, o0, o1)?
+                                };
+                                let o1 = LV::C(255u128);
+                                let o2 = LV::C(0u128);
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = LV::C(255u128);
+                            let o2 = LV::C(0u128);
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            ir::eq(x, o0, o1)?
+                        };
+                        let o1 = LV::C(255u128);
+                        let o2 = LV::C(0u128);
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        ir::eq(x, o0, o1)?
+                    };
+                    let o1 = LV::C(255u128);
+                    let o2 = LV::C(0u128);
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    ir::eq(x, o0, o1)?
+                };
+                let o1 = LV::C(255u128);
+                let o2 = LV::C(0u128);
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pcmpgtb` (isa/alu/packed.isa:133)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pcmpgtb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::sgt(x, o0, o1, 8u32)?
+                                    };
+                                    let o1 = LV::C(255u128);
+                                    let o2 = LV::C(0u128);
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            let o1 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            ir::sgt(x, o0, o1, 8u32)?
+                                        };
+                                        let o1 = LV::C(255u128);
+                                        let o2 = LV::C(0u128);
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        ir::sgt(x, o0, o1, 8u32)?
+                                    };
+                                    let o1 = LV::C(255u128);
+                                    let o2 = LV::C(0u128);
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    ir::sgt(x, o0, o1, 8u32)?
+                                };
+                                let o1 = LV::C(255u128);
+                                let o2 = LV::C(0u128);
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                ir::sgt(x, o0, o1, 8u32)?
+                            };
+                            let o1 = LV::C(255u128);
+                            let o2 = LV::C(0u128);
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            ir::sgt(x, o0, o1, 8u32)?
+                        };
+                        let o1 = LV::C(255u128);
+                        let o2 = LV::C(0u128);
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        ir::sgt(x, o0, o1, 8u32)?
+                    };
+                    let o1 = LV::C(255u128);
+                    let o2 = LV::C(0u128);
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    ir::sgt(x, o0, o1, 8u32)?
+                };
+                let o1 = LV::C(255u128);
+                let o2 = LV::C(0u128);
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pcmpeqh` (isa/alu/packed.isa:137)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pcmpeqh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        ir::eq(x, o0, o1)?
+                    };
+                    let o1 = LV::C(65535u128);
+                    let o2 = LV::C(0u128);
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            ir::eq(x, o0, o1)?
+                        };
+                        let o1 = LV::C(65535u128);
+                        let o2 = LV::C(0u128);
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        ir::eq(x, o0, o1)?
+                    };
+                    let o1 = LV::C(65535u128);
+                    let o2 = LV::C(0u128);
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    ir::eq(x, o0, o1)?
+                };
+                let o1 = LV::C(65535u128);
+                let o2 = LV::C(0u128);
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pcmpgth` (isa/alu/packed.isa:141)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pcmpgth(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        ir::sgt(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(65535u128);
+                    let o2 = LV::C(0u128);
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            ir::sgt(x, o0, o1, 16u32)?
+                        };
+                        let o1 = LV::C(65535u128);
+                        let o2 = LV::C(0u128);
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        ir::sgt(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(65535u128);
+                    let o2 = LV::C(0u128);
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    ir::sgt(x, o0, o1, 16u32)?
+                };
+                let o1 = LV::C(65535u128);
+                let o2 = LV::C(0u128);
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pcmpeqw` (isa/alu/packed.isa:145)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pcmpeqw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                ir::eq(x, o0, o1)?
+            };
+            let o1 = LV::C(4294967295u128);
+            let o2 = LV::C(0u128);
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    ir::eq(x, o0, o1)?
+                };
+                let o1 = LV::C(4294967295u128);
+                let o2 = LV::C(0u128);
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pcmpgtw` (isa/alu/packed.isa:149)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pcmpgtw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                ir::sgt(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(4294967295u128);
+            let o2 = LV::C(0u128);
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    ir::sgt(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(4294967295u128);
+                let o2 = LV::C(0u128);
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pcmpeqd` (isa/alu/packed.isa:153)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pcmpeqd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = v.src2;
+            ir::eq(x, o0, o1)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`pcmpgtd` (isa/alu/packed.isa:157)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pcmpgtd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = v.src1;
+            let o1 = v.src2;
+            ir::sgt(x, o0, o1, 64u32)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`pandnd` (isa/alu/packed.isa:161)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pandnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.src2;
+            ir::not(x, o0, 64u32)?
+        };
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pord` (isa/alu/packed.isa:165)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pxord` (isa/alu/packed.isa:169)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pxord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::xor(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmullh` (isa/alu/packed.isa:173)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmullh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    ir::mul(x, o0, o1, 16u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        ir::mul(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    ir::mul(x, o0, o1, 16u32)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                ir::mul(x, o0, o1, 16u32)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmullw` (isa/alu/packed.isa:177)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmullw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let o1 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            ir::mul(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                ir::mul(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmulhh` (isa/alu/packed.isa:181)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmulhh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 16u32)?
+                            };
+                            ir::sext(x, o0, 16u32, 32u32)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 16u32)?
+                            };
+                            ir::sext(x, o0, 16u32, 32u32)?
+                        };
+                        ir::mul(x, o0, o1, 32u32)?
+                    };
+                    ir::slice(x, o0, 16u32, 16u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 16u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 16u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::mul(x, o0, o1, 32u32)?
+                        };
+                        ir::slice(x, o0, 16u32, 16u32)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 16u32)?
+                            };
+                            ir::sext(x, o0, 16u32, 32u32)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 16u32)?
+                            };
+                            ir::sext(x, o0, 16u32, 32u32)?
+                        };
+                        ir::mul(x, o0, o1, 32u32)?
+                    };
+                    ir::slice(x, o0, 16u32, 16u32)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 16u32)?
+                        };
+                        ir::sext(x, o0, 16u32, 32u32)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 48u32, 16u32)?
+                        };
+                        ir::sext(x, o0, 16u32, 32u32)?
+                    };
+                    ir::mul(x, o0, o1, 32u32)?
+                };
+                ir::slice(x, o0, 16u32, 16u32)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmulhuh` (isa/alu/packed.isa:185)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmulhuh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        ir::mul(x, o0, o1, 32u32)?
+                    };
+                    ir::slice(x, o0, 16u32, 16u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            ir::mul(x, o0, o1, 32u32)?
+                        };
+                        ir::slice(x, o0, 16u32, 16u32)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        ir::mul(x, o0, o1, 32u32)?
+                    };
+                    ir::slice(x, o0, 16u32, 16u32)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    ir::mul(x, o0, o1, 32u32)?
+                };
+                ir::slice(x, o0, 16u32, 16u32)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmulhrsh` (isa/alu/packed.isa:190)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmulhrsh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    ir::mul(x, o0, o1, 32u32)?
+                                };
+                                let o1 = LV::C(14u128);
+                                ir::sar(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(1u128);
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(1u128);
+                        ir::sar(x, o0, o1, 32u32)?
+                    };
+                    ir::trunc(x, o0, 16u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 16u32, 16u32)?
+                                            };
+                                            ir::sext(x, o0, 16u32, 32u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 16u32, 16u32)?
+                                            };
+                                            ir::sext(x, o0, 16u32, 32u32)?
+                                        };
+                                        ir::mul(x, o0, o1, 32u32)?
+                                    };
+                                    let o1 = LV::C(14u128);
+                                    ir::sar(x, o0, o1, 32u32)?
+                                };
+                                let o1 = LV::C(1u128);
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(1u128);
+                            ir::sar(x, o0, o1, 32u32)?
+                        };
+                        ir::trunc(x, o0, 16u32)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 32u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 32u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    ir::mul(x, o0, o1, 32u32)?
+                                };
+                                let o1 = LV::C(14u128);
+                                ir::sar(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(1u128);
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(1u128);
+                        ir::sar(x, o0, o1, 32u32)?
+                    };
+                    ir::trunc(x, o0, 16u32)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 48u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 48u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::mul(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(14u128);
+                            ir::sar(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(1u128);
+                        ir::add(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(1u128);
+                    ir::sar(x, o0, o1, 32u32)?
+                };
+                ir::trunc(x, o0, 16u32)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmaddh` (isa/alu/packed.isa:195)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmaddh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 16u32, 16u32)?
+                    };
+                    ir::sext(x, o0, 16u32, 32u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 16u32, 16u32)?
+                    };
+                    ir::sext(x, o0, 16u32, 32u32)?
+                };
+                ir::mul(x, o0, o1, 32u32)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    ir::sext(x, o0, 16u32, 32u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    ir::sext(x, o0, 16u32, 32u32)?
+                };
+                ir::mul(x, o0, o1, 32u32)?
+            };
+            ir::add(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 16u32)?
+                        };
+                        ir::sext(x, o0, 16u32, 32u32)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 48u32, 16u32)?
+                        };
+                        ir::sext(x, o0, 16u32, 32u32)?
+                    };
+                    ir::mul(x, o0, o1, 32u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        ir::sext(x, o0, 16u32, 32u32)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        ir::sext(x, o0, 16u32, 32u32)?
+                    };
+                    ir::mul(x, o0, o1, 32u32)?
+                };
+                ir::add(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmaddubsh` (isa/alu/packed.isa:199)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmaddubsh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 8u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 8u32, 8u32)?
+                                };
+                                ir::mul(x, o0, o1, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 8u32)?
+                                };
+                                ir::mul(x, o0, o1, 32u32)?
+                            };
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(4294934528u128);
+                        ir::slt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32768u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 8u32, 8u32)?
+                                    };
+                                    ir::mul(x, o0, o1, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    ir::mul(x, o0, o1, 32u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            ir::sgt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 8u32, 8u32)?
+                                    };
+                                    ir::mul(x, o0, o1, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    ir::mul(x, o0, o1, 32u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 24u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    ir::mul(x, o0, o1, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    ir::mul(x, o0, o1, 32u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(4294934528u128);
+                            ir::slt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32768u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 24u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 32u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 24u32, 8u32)?
+                                        };
+                                        ir::mul(x, o0, o1, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 16u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 32u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        ir::mul(x, o0, o1, 32u32)?
+                                    };
+                                    ir::add(x, o0, o1, 32u32)?
+                                };
+                                let o1 = LV::C(32767u128);
+                                ir::sgt(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 24u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 32u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 24u32, 8u32)?
+                                        };
+                                        ir::mul(x, o0, o1, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 16u32, 8u32)?
+                                            };
+                                            ir::sext(x, o0, 8u32, 32u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        ir::mul(x, o0, o1, 32u32)?
+                                    };
+                                    ir::add(x, o0, o1, 32u32)?
+                                };
+                                ir::trunc(x, o0, 16u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 40u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 40u32, 8u32)?
+                                };
+                                ir::mul(x, o0, o1, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 32u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                ir::mul(x, o0, o1, 32u32)?
+                            };
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(4294934528u128);
+                        ir::slt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32768u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 40u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 40u32, 8u32)?
+                                    };
+                                    ir::mul(x, o0, o1, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 32u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 32u32, 8u32)?
+                                    };
+                                    ir::mul(x, o0, o1, 32u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            ir::sgt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 40u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 40u32, 8u32)?
+                                    };
+                                    ir::mul(x, o0, o1, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 32u32, 8u32)?
+                                        };
+                                        ir::sext(x, o0, 8u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 32u32, 8u32)?
+                                    };
+                                    ir::mul(x, o0, o1, 32u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 56u32, 8u32)?
+                                };
+                                ir::sext(x, o0, 8u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 56u32, 8u32)?
+                            };
+                            ir::mul(x, o0, o1, 32u32)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 48u32, 8u32)?
+                                };
+                                ir::sext(x, o0, 8u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 48u32, 8u32)?
+                            };
+                            ir::mul(x, o0, o1, 32u32)?
+                        };
+                        ir::add(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(4294934528u128);
+                    ir::slt(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(32768u128);
+                let o2 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 56u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 56u32, 8u32)?
+                                };
+                                ir::mul(x, o0, o1, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 48u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 48u32, 8u32)?
+                                };
+                                ir::mul(x, o0, o1, 32u32)?
+                            };
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        ir::sgt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32767u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 56u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 56u32, 8u32)?
+                                };
+                                ir::mul(x, o0, o1, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 48u32, 8u32)?
+                                    };
+                                    ir::sext(x, o0, 8u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 48u32, 8u32)?
+                                };
+                                ir::mul(x, o0, o1, 32u32)?
+                            };
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        ir::trunc(x, o0, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`psadbw` (isa/alu/packed.isa:204)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psadbw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::ugt(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::sub(x, o0, o1, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::sub(x, o0, o1, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        ir::ugt(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        ir::sub(x, o0, o1, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        ir::sub(x, o0, o1, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    ir::ugt(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    ir::sub(x, o0, o1, 8u32)?
+                                };
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    ir::sub(x, o0, o1, 8u32)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                ir::ugt(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                ir::sub(x, o0, o1, 8u32)?
+                            };
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                ir::sub(x, o0, o1, 8u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::add(x, o0, o1, 64u32)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            ir::ugt(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            ir::sub(x, o0, o1, 8u32)?
+                        };
+                        let o2 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            ir::sub(x, o0, o1, 8u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        ir::ugt(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        ir::sub(x, o0, o1, 8u32)?
+                    };
+                    let o2 = {
+                        let o0 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        ir::sub(x, o0, o1, 8u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::add(x, o0, o1, 64u32)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    ir::ugt(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    ir::sub(x, o0, o1, 8u32)?
+                };
+                let o2 = {
+                    let o0 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    ir::sub(x, o0, o1, 8u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            ir::add(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                ir::ugt(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                ir::sub(x, o0, o1, 8u32)?
+            };
+            let o2 = {
+                let o0 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                let o1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                ir::sub(x, o0, o1, 8u32)?
+            };
+            ir::select(x, o0, o1, o2)?
+        };
+        ir::add(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`psignb` (isa/alu/packed.isa:209)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psignb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        let o1 = LV::C(7u128);
+                                        ir::bit(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = LV::C(0u128);
+                                        let o1 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::sub(x, o0, o1, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 0u32, 8u32)?
+                                            };
+                                            let o1 = LV::C(0u128);
+                                            ir::eq(x, o0, o1)?
+                                        };
+                                        let o1 = LV::C(0u128);
+                                        let o2 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            let o1 = LV::C(7u128);
+                                            ir::bit(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = LV::C(0u128);
+                                            let o1 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            ir::sub(x, o0, o1, 8u32)?
+                                        };
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 8u32, 8u32)?
+                                                };
+                                                let o1 = LV::C(0u128);
+                                                ir::eq(x, o0, o1)?
+                                            };
+                                            let o1 = LV::C(0u128);
+                                            let o2 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        let o1 = LV::C(7u128);
+                                        ir::bit(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = LV::C(0u128);
+                                        let o1 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        ir::sub(x, o0, o1, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 16u32, 8u32)?
+                                            };
+                                            let o1 = LV::C(0u128);
+                                            ir::eq(x, o0, o1)?
+                                        };
+                                        let o1 = LV::C(0u128);
+                                        let o2 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    let o1 = LV::C(7u128);
+                                    ir::bit(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = LV::C(0u128);
+                                    let o1 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    ir::sub(x, o0, o1, 8u32)?
+                                };
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 24u32, 8u32)?
+                                        };
+                                        let o1 = LV::C(0u128);
+                                        ir::eq(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(0u128);
+                                    let o2 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                let o1 = LV::C(7u128);
+                                ir::bit(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = LV::C(0u128);
+                                let o1 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                ir::sub(x, o0, o1, 8u32)?
+                            };
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 32u32, 8u32)?
+                                    };
+                                    let o1 = LV::C(0u128);
+                                    ir::eq(x, o0, o1)?
+                                };
+                                let o1 = LV::C(0u128);
+                                let o2 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            let o1 = LV::C(7u128);
+                            ir::bit(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = LV::C(0u128);
+                            let o1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            ir::sub(x, o0, o1, 8u32)?
+                        };
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 40u32, 8u32)?
+                                };
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = LV::C(0u128);
+                            let o2 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        let o1 = LV::C(7u128);
+                        ir::bit(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = LV::C(0u128);
+                        let o1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        ir::sub(x, o0, o1, 8u32)?
+                    };
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 48u32, 8u32)?
+                            };
+                            let o1 = LV::C(0u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        let o1 = LV::C(0u128);
+                        let o2 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    let o1 = LV::C(7u128);
+                    ir::bit(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = LV::C(0u128);
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    ir::sub(x, o0, o1, 8u32)?
+                };
+                let o2 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 56u32, 8u32)?
+                        };
+                        let o1 = LV::C(0u128);
+                        ir::eq(x, o0, o1)?
+                    };
+                    let o1 = LV::C(0u128);
+                    let o2 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`psignh` (isa/alu/packed.isa:213)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psignh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        let o1 = LV::C(15u128);
+                        ir::bit(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = LV::C(0u128);
+                        let o1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        ir::sub(x, o0, o1, 16u32)?
+                    };
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 16u32)?
+                            };
+                            let o1 = LV::C(0u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        let o1 = LV::C(0u128);
+                        let o2 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            let o1 = LV::C(15u128);
+                            ir::bit(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = LV::C(0u128);
+                            let o1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            ir::sub(x, o0, o1, 16u32)?
+                        };
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 16u32, 16u32)?
+                                };
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = LV::C(0u128);
+                            let o2 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        let o1 = LV::C(15u128);
+                        ir::bit(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = LV::C(0u128);
+                        let o1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        ir::sub(x, o0, o1, 16u32)?
+                    };
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 16u32)?
+                            };
+                            let o1 = LV::C(0u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        let o1 = LV::C(0u128);
+                        let o2 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    let o1 = LV::C(15u128);
+                    ir::bit(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = LV::C(0u128);
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    ir::sub(x, o0, o1, 16u32)?
+                };
+                let o2 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 48u32, 16u32)?
+                        };
+                        let o1 = LV::C(0u128);
+                        ir::eq(x, o0, o1)?
+                    };
+                    let o1 = LV::C(0u128);
+                    let o2 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`psignw` (isa/alu/packed.isa:217)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psignw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let o1 = LV::C(31u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = LV::C(0u128);
+                let o1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o2 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 0u32, 32u32)?
+                    };
+                    let o1 = LV::C(0u128);
+                    ir::eq(x, o0, o1)?
+                };
+                let o1 = LV::C(0u128);
+                let o2 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let o1 = LV::C(31u128);
+                    ir::bit(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = LV::C(0u128);
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    ir::sub(x, o0, o1, 32u32)?
+                };
+                let o2 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 32u32, 32u32)?
+                        };
+                        let o1 = LV::C(0u128);
+                        ir::eq(x, o0, o1)?
+                    };
+                    let o1 = LV::C(0u128);
+                    let o2 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`phaddh` (isa/alu/packed.isa:222)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_phaddh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 16u32, 16u32)?
+                    };
+                    ir::add(x, o0, o1, 16u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 16u32)?
+                        };
+                        ir::add(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 16u32, 16u32)?
+                    };
+                    ir::add(x, o0, o1, 16u32)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 16u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                ir::add(x, o0, o1, 16u32)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`phsubh` (isa/alu/packed.isa:226)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_phsubh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 16u32, 16u32)?
+                    };
+                    ir::sub(x, o0, o1, 16u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 16u32)?
+                        };
+                        ir::sub(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 16u32, 16u32)?
+                    };
+                    ir::sub(x, o0, o1, 16u32)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 16u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                ir::sub(x, o0, o1, 16u32)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`phaddsh` (isa/alu/packed.isa:230)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_phaddsh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 0u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 16u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(4294934528u128);
+                        ir::slt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32768u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            ir::sgt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 32u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 48u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(4294934528u128);
+                            ir::slt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32768u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 32u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 48u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    ir::add(x, o0, o1, 32u32)?
+                                };
+                                let o1 = LV::C(32767u128);
+                                ir::sgt(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 32u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 48u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    ir::add(x, o0, o1, 32u32)?
+                                };
+                                ir::trunc(x, o0, 16u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 16u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(4294934528u128);
+                        ir::slt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32768u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            ir::sgt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::add(x, o0, o1, 32u32)?
+                            };
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 16u32)?
+                            };
+                            ir::sext(x, o0, 16u32, 32u32)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 48u32, 16u32)?
+                            };
+                            ir::sext(x, o0, 16u32, 32u32)?
+                        };
+                        ir::add(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(4294934528u128);
+                    ir::slt(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(32768u128);
+                let o2 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 48u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        ir::sgt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32767u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 48u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::add(x, o0, o1, 32u32)?
+                        };
+                        ir::trunc(x, o0, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`phsubsh` (isa/alu/packed.isa:234)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_phsubsh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 0u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 16u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::sub(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(4294934528u128);
+                        ir::slt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32768u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::sub(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            ir::sgt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::sub(x, o0, o1, 32u32)?
+                            };
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 32u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 48u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::sub(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(4294934528u128);
+                            ir::slt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32768u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 32u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 48u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    ir::sub(x, o0, o1, 32u32)?
+                                };
+                                let o1 = LV::C(32767u128);
+                                ir::sgt(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 32u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 48u32, 16u32)?
+                                        };
+                                        ir::sext(x, o0, 16u32, 32u32)?
+                                    };
+                                    ir::sub(x, o0, o1, 32u32)?
+                                };
+                                ir::trunc(x, o0, 16u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 16u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::sub(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(4294934528u128);
+                        ir::slt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32768u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::sub(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            ir::sgt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 16u32)?
+                                    };
+                                    ir::sext(x, o0, 16u32, 32u32)?
+                                };
+                                ir::sub(x, o0, o1, 32u32)?
+                            };
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 16u32)?
+                            };
+                            ir::sext(x, o0, 16u32, 32u32)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 48u32, 16u32)?
+                            };
+                            ir::sext(x, o0, 16u32, 32u32)?
+                        };
+                        ir::sub(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(4294934528u128);
+                    ir::slt(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(32768u128);
+                let o2 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 48u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::sub(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        ir::sgt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32767u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 48u32, 16u32)?
+                                };
+                                ir::sext(x, o0, 16u32, 32u32)?
+                            };
+                            ir::sub(x, o0, o1, 32u32)?
+                        };
+                        ir::trunc(x, o0, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`phaddw` (isa/alu/packed.isa:238)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_phaddw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let o1 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            ir::add(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                ir::add(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`phsubw` (isa/alu/packed.isa:242)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_phsubw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let o1 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            ir::sub(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                ir::sub(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`psllh` (isa/alu/packed.isa:246)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psllh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    let o1 = v.src2;
+                    ir::shl(x, o0, o1, 16u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        let o1 = v.src2;
+                        ir::shl(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    let o1 = v.src2;
+                    ir::shl(x, o0, o1, 16u32)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                let o1 = v.src2;
+                ir::shl(x, o0, o1, 16u32)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`psrlh` (isa/alu/packed.isa:251)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psrlh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    let o1 = v.src2;
+                    ir::shr(x, o0, o1, 16u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        let o1 = v.src2;
+                        ir::shr(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    let o1 = v.src2;
+                    ir::shr(x, o0, o1, 16u32)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                let o1 = v.src2;
+                ir::shr(x, o0, o1, 16u32)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`psrah` (isa/alu/packed.isa:256)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psrah(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 0u32, 16u32)?
+                    };
+                    let o1 = v.src2;
+                    ir::sar(x, o0, o1, 16u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 16u32, 16u32)?
+                        };
+                        let o1 = v.src2;
+                        ir::sar(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 16u32)?
+                    };
+                    let o1 = v.src2;
+                    ir::sar(x, o0, o1, 16u32)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                let o1 = v.src2;
+                ir::sar(x, o0, o1, 16u32)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`psllw` (isa/alu/packed.isa:261)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psllw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let o1 = v.src2;
+            ir::shl(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let o1 = v.src2;
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`psrlw` (isa/alu/packed.isa:266)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psrlw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let o1 = v.src2;
+            ir::shr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let o1 = v.src2;
+                ir::shr(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`psraw` (isa/alu/packed.isa:271)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psraw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let o1 = v.src2;
+            ir::sar(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let o1 = v.src2;
+                ir::sar(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pslld` (isa/alu/packed.isa:276)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pslld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`psrld` (isa/alu/packed.isa:280)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psrld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`psrcw` (isa/alu/packed.isa:285)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psrcw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let o1 = {
+                let o0 = v.src2;
+                ir::trunc(x, o0, 32u32)?
+            };
+            ir::rotr(x, o0, o1, 32u32)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::trunc(x, o0, 32u32)?
+                };
+                ir::rotr(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`psrcd` (isa/alu/packed.isa:289)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psrcd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::rotr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`pmovmskb` (isa/alu/packed.isa:294)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmovmskb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = {
+                                                                        let o0 = v.src2;
+                                                                        ir::slice(x, o0, 0u32, 8u32)?
+                                                                    };
+                                                                    let o1 = LV::C(7u128);
+                                                                    ir::bit(x, o0, o1)?
+                                                                };
+                                                                let o1 = {
+                                                                    let o0 = {
+                                                                        let o0 = {
+                                                                            let o0 = v.src2;
+                                                                            ir::slice(x, o0, 8u32, 8u32)?
+                                                                        };
+                                                                        let o1 = LV::C(7u128);
+                                                                        ir::bit(x, o0, o1)?
+                                                                    };
+                                                                    let o1 = LV::C(1u128);
+                                                                    ir::shl(x, o0, o1, 16u32)?
+                                                                };
+                                                                ir::or(x, o0, o1)?
+                                                            };
+                                                            let o1 = {
+                                                                let o0 = {
+                                                                    let o0 = {
+                                                                        let o0 = v.src2;
+                                                                        ir::slice(x, o0, 16u32, 8u32)?
+                                                                    };
+                                                                    let o1 = LV::C(7u128);
+                                                                    ir::bit(x, o0, o1)?
+                                                                };
+                                                                let o1 = LV::C(2u128);
+                                                                ir::shl(x, o0, o1, 16u32)?
+                                                            };
+                                                            ir::or(x, o0, o1)?
+                                                        };
+                                                        let o1 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = v.src2;
+                                                                    ir::slice(x, o0, 24u32, 8u32)?
+                                                                };
+                                                                let o1 = LV::C(7u128);
+                                                                ir::bit(x, o0, o1)?
+                                                            };
+                                                            let o1 = LV::C(3u128);
+                                                            ir::shl(x, o0, o1, 16u32)?
+                                                        };
+                                                        ir::or(x, o0, o1)?
+                                                    };
+                                                    let o1 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = v.src2;
+                                                                ir::slice(x, o0, 32u32, 8u32)?
+                                                            };
+                                                            let o1 = LV::C(7u128);
+                                                            ir::bit(x, o0, o1)?
+                                                        };
+                                                        let o1 = LV::C(4u128);
+                                                        ir::shl(x, o0, o1, 16u32)?
+                                                    };
+                                                    ir::or(x, o0, o1)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src2;
+                                                            ir::slice(x, o0, 40u32, 8u32)?
+                                                        };
+                                                        let o1 = LV::C(7u128);
+                                                        ir::bit(x, o0, o1)?
+                                                    };
+                                                    let o1 = LV::C(5u128);
+                                                    ir::shl(x, o0, o1, 16u32)?
+                                                };
+                                                ir::or(x, o0, o1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src2;
+                                                        ir::slice(x, o0, 48u32, 8u32)?
+                                                    };
+                                                    let o1 = LV::C(7u128);
+                                                    ir::bit(x, o0, o1)?
+                                                };
+                                                let o1 = LV::C(6u128);
+                                                ir::shl(x, o0, o1, 16u32)?
+                                            };
+                                            ir::or(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 56u32, 8u32)?
+                                                };
+                                                let o1 = LV::C(7u128);
+                                                ir::bit(x, o0, o1)?
+                                            };
+                                            let o1 = LV::C(7u128);
+                                            ir::shl(x, o0, o1, 16u32)?
+                                        };
+                                        ir::or(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                ir::slice(x, o0, 0u32, 8u32)?
+                                            };
+                                            let o1 = LV::C(7u128);
+                                            ir::bit(x, o0, o1)?
+                                        };
+                                        let o1 = LV::C(8u128);
+                                        ir::shl(x, o0, o1, 16u32)?
+                                    };
+                                    ir::or(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        let o1 = LV::C(7u128);
+                                        ir::bit(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(9u128);
+                                    ir::shl(x, o0, o1, 16u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    let o1 = LV::C(7u128);
+                                    ir::bit(x, o0, o1)?
+                                };
+                                let o1 = LV::C(10u128);
+                                ir::shl(x, o0, o1, 16u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                let o1 = LV::C(7u128);
+                                ir::bit(x, o0, o1)?
+                            };
+                            let o1 = LV::C(11u128);
+                            ir::shl(x, o0, o1, 16u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            let o1 = LV::C(7u128);
+                            ir::bit(x, o0, o1)?
+                        };
+                        let o1 = LV::C(12u128);
+                        ir::shl(x, o0, o1, 16u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        let o1 = LV::C(7u128);
+                        ir::bit(x, o0, o1)?
+                    };
+                    let o1 = LV::C(13u128);
+                    ir::shl(x, o0, o1, 16u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    let o1 = LV::C(7u128);
+                    ir::bit(x, o0, o1)?
+                };
+                let o1 = LV::C(14u128);
+                ir::shl(x, o0, o1, 16u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                let o1 = LV::C(7u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = LV::C(15u128);
+            ir::shl(x, o0, o1, 16u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmovmskps` (isa/alu/packed.isa:298)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmovmskps(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src2;
+                    let o1 = LV::C(31u128);
+                    ir::bit(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = v.src2;
+                        let o1 = LV::C(63u128);
+                        ir::bit(x, o0, o1)?
+                    };
+                    let o1 = LV::C(1u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    let o1 = LV::C(31u128);
+                    ir::bit(x, o0, o1)?
+                };
+                let o1 = LV::C(2u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = v.src1;
+                let o1 = LV::C(63u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = LV::C(3u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmovmskpd` (isa/alu/packed.isa:302)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmovmskpd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::bit(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = v.src1;
+                let o1 = LV::C(63u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = LV::C(1u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`packsshb` (isa/alu/packed.isa:307)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_packsshb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 16u32)?
+                                        };
+                                        let o1 = LV::C(65408u128);
+                                        ir::slt(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(128u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 0u32, 16u32)?
+                                            };
+                                            let o1 = LV::C(127u128);
+                                            ir::sgt(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(127u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 0u32, 16u32)?
+                                            };
+                                            ir::trunc(x, o0, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 16u32, 16u32)?
+                                            };
+                                            let o1 = LV::C(65408u128);
+                                            ir::slt(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(128u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 16u32, 16u32)?
+                                                };
+                                                let o1 = LV::C(127u128);
+                                                ir::sgt(x, o0, o1, 16u32)?
+                                            };
+                                            let o1 = LV::C(127u128);
+                                            let o2 = {
+                                                let o0 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 16u32, 16u32)?
+                                                };
+                                                ir::trunc(x, o0, 8u32)?
+                                            };
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 32u32, 16u32)?
+                                        };
+                                        let o1 = LV::C(65408u128);
+                                        ir::slt(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(128u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 32u32, 16u32)?
+                                            };
+                                            let o1 = LV::C(127u128);
+                                            ir::sgt(x, o0, o1, 16u32)?
+                                        };
+                                        let o1 = LV::C(127u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 32u32, 16u32)?
+                                            };
+                                            ir::trunc(x, o0, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 48u32, 16u32)?
+                                    };
+                                    let o1 = LV::C(65408u128);
+                                    ir::slt(x, o0, o1, 16u32)?
+                                };
+                                let o1 = LV::C(128u128);
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 48u32, 16u32)?
+                                        };
+                                        let o1 = LV::C(127u128);
+                                        ir::sgt(x, o0, o1, 16u32)?
+                                    };
+                                    let o1 = LV::C(127u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 48u32, 16u32)?
+                                        };
+                                        ir::trunc(x, o0, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 0u32, 16u32)?
+                                };
+                                let o1 = LV::C(65408u128);
+                                ir::slt(x, o0, o1, 16u32)?
+                            };
+                            let o1 = LV::C(128u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    let o1 = LV::C(127u128);
+                                    ir::sgt(x, o0, o1, 16u32)?
+                                };
+                                let o1 = LV::C(127u128);
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::trunc(x, o0, 8u32)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            let o1 = LV::C(65408u128);
+                            ir::slt(x, o0, o1, 16u32)?
+                        };
+                        let o1 = LV::C(128u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 16u32, 16u32)?
+                                };
+                                let o1 = LV::C(127u128);
+                                ir::sgt(x, o0, o1, 16u32)?
+                            };
+                            let o1 = LV::C(127u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 16u32, 16u32)?
+                                };
+                                ir::trunc(x, o0, 8u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        let o1 = LV::C(65408u128);
+                        ir::slt(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(128u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 16u32)?
+                            };
+                            let o1 = LV::C(127u128);
+                            ir::sgt(x, o0, o1, 16u32)?
+                        };
+                        let o1 = LV::C(127u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 16u32)?
+                            };
+                            ir::trunc(x, o0, 8u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    let o1 = LV::C(65408u128);
+                    ir::slt(x, o0, o1, 16u32)?
+                };
+                let o1 = LV::C(128u128);
+                let o2 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 16u32)?
+                        };
+                        let o1 = LV::C(127u128);
+                        ir::sgt(x, o0, o1, 16u32)?
+                    };
+                    let o1 = LV::C(127u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 16u32)?
+                        };
+                        ir::trunc(x, o0, 8u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`packushb` (isa/alu/packed.isa:311)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_packushb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 0u32, 16u32)?
+                                        };
+                                        let o1 = LV::C(15u128);
+                                        ir::bit(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(0u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 0u32, 16u32)?
+                                            };
+                                            let o1 = LV::C(255u128);
+                                            ir::ugt(x, o0, o1)?
+                                        };
+                                        let o1 = LV::C(255u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 0u32, 16u32)?
+                                            };
+                                            ir::trunc(x, o0, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 16u32, 16u32)?
+                                            };
+                                            let o1 = LV::C(15u128);
+                                            ir::bit(x, o0, o1)?
+                                        };
+                                        let o1 = LV::C(0u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 16u32, 16u32)?
+                                                };
+                                                let o1 = LV::C(255u128);
+                                                ir::ugt(x, o0, o1)?
+                                            };
+                                            let o1 = LV::C(255u128);
+                                            let o2 = {
+                                                let o0 = {
+                                                    let o0 = v.src2;
+                                                    ir::slice(x, o0, 16u32, 16u32)?
+                                                };
+                                                ir::trunc(x, o0, 8u32)?
+                                            };
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 32u32, 16u32)?
+                                        };
+                                        let o1 = LV::C(15u128);
+                                        ir::bit(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(0u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 32u32, 16u32)?
+                                            };
+                                            let o1 = LV::C(255u128);
+                                            ir::ugt(x, o0, o1)?
+                                        };
+                                        let o1 = LV::C(255u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = v.src2;
+                                                ir::slice(x, o0, 32u32, 16u32)?
+                                            };
+                                            ir::trunc(x, o0, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 48u32, 16u32)?
+                                    };
+                                    let o1 = LV::C(15u128);
+                                    ir::bit(x, o0, o1)?
+                                };
+                                let o1 = LV::C(0u128);
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 48u32, 16u32)?
+                                        };
+                                        let o1 = LV::C(255u128);
+                                        ir::ugt(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(255u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 48u32, 16u32)?
+                                        };
+                                        ir::trunc(x, o0, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 0u32, 16u32)?
+                                };
+                                let o1 = LV::C(15u128);
+                                ir::bit(x, o0, o1)?
+                            };
+                            let o1 = LV::C(0u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    let o1 = LV::C(255u128);
+                                    ir::ugt(x, o0, o1)?
+                                };
+                                let o1 = LV::C(255u128);
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 16u32)?
+                                    };
+                                    ir::trunc(x, o0, 8u32)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 16u32, 16u32)?
+                            };
+                            let o1 = LV::C(15u128);
+                            ir::bit(x, o0, o1)?
+                        };
+                        let o1 = LV::C(0u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 16u32, 16u32)?
+                                };
+                                let o1 = LV::C(255u128);
+                                ir::ugt(x, o0, o1)?
+                            };
+                            let o1 = LV::C(255u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 16u32, 16u32)?
+                                };
+                                ir::trunc(x, o0, 8u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 16u32)?
+                        };
+                        let o1 = LV::C(15u128);
+                        ir::bit(x, o0, o1)?
+                    };
+                    let o1 = LV::C(0u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 16u32)?
+                            };
+                            let o1 = LV::C(255u128);
+                            ir::ugt(x, o0, o1)?
+                        };
+                        let o1 = LV::C(255u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 16u32)?
+                            };
+                            ir::trunc(x, o0, 8u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    let o1 = LV::C(15u128);
+                    ir::bit(x, o0, o1)?
+                };
+                let o1 = LV::C(0u128);
+                let o2 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 16u32)?
+                        };
+                        let o1 = LV::C(255u128);
+                        ir::ugt(x, o0, o1)?
+                    };
+                    let o1 = LV::C(255u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 16u32)?
+                        };
+                        ir::trunc(x, o0, 8u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`packsswh` (isa/alu/packed.isa:315)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_packsswh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let o1 = LV::C(4294934528u128);
+                        ir::slt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32768u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            ir::sgt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            let o1 = LV::C(4294934528u128);
+                            ir::slt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32768u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let o1 = LV::C(32767u128);
+                                ir::sgt(x, o0, o1, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                ir::trunc(x, o0, 16u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let o1 = LV::C(4294934528u128);
+                        ir::slt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32768u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let o1 = LV::C(32767u128);
+                            ir::sgt(x, o0, o1, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let o1 = LV::C(4294934528u128);
+                    ir::slt(x, o0, o1, 32u32)?
+                };
+                let o1 = LV::C(32768u128);
+                let o2 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 32u32)?
+                        };
+                        let o1 = LV::C(32767u128);
+                        ir::sgt(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(32767u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 32u32)?
+                        };
+                        ir::trunc(x, o0, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`packuswh` (isa/alu/packed.isa:319)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_packuswh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let o1 = LV::C(31u128);
+                        ir::bit(x, o0, o1)?
+                    };
+                    let o1 = LV::C(0u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let o1 = LV::C(65535u128);
+                            ir::ugt(x, o0, o1)?
+                        };
+                        let o1 = LV::C(65535u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            let o1 = LV::C(31u128);
+                            ir::bit(x, o0, o1)?
+                        };
+                        let o1 = LV::C(0u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let o1 = LV::C(65535u128);
+                                ir::ugt(x, o0, o1)?
+                            };
+                            let o1 = LV::C(65535u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                ir::trunc(x, o0, 16u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let o1 = LV::C(31u128);
+                        ir::bit(x, o0, o1)?
+                    };
+                    let o1 = LV::C(0u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let o1 = LV::C(65535u128);
+                            ir::ugt(x, o0, o1)?
+                        };
+                        let o1 = LV::C(65535u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let o1 = LV::C(31u128);
+                    ir::bit(x, o0, o1)?
+                };
+                let o1 = LV::C(0u128);
+                let o2 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 32u32)?
+                        };
+                        let o1 = LV::C(65535u128);
+                        ir::ugt(x, o0, o1)?
+                    };
+                    let o1 = LV::C(65535u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 32u32)?
+                        };
+                        ir::trunc(x, o0, 16u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`punpcklbh` (isa/alu/packed.isa:324)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_punpcklbh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 8u32)?
+                        };
+                        let o1 = LV::C(8u128);
+                        ir::shl(x, o0, o1, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 0u32, 8u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 8u32, 8u32)?
+                            };
+                            let o1 = LV::C(8u128);
+                            ir::shl(x, o0, o1, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 8u32, 8u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 16u32, 8u32)?
+                        };
+                        let o1 = LV::C(8u128);
+                        ir::shl(x, o0, o1, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 16u32, 8u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 24u32, 8u32)?
+                    };
+                    let o1 = LV::C(8u128);
+                    ir::shl(x, o0, o1, 16u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 24u32, 8u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`punpckhbh` (isa/alu/packed.isa:328)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_punpckhbh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 8u32)?
+                        };
+                        let o1 = LV::C(8u128);
+                        ir::shl(x, o0, o1, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 8u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            let o1 = LV::C(8u128);
+                            ir::shl(x, o0, o1, 16u32)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        let o1 = LV::C(8u128);
+                        ir::shl(x, o0, o1, 16u32)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = LV::C(32u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    let o1 = LV::C(8u128);
+                    ir::shl(x, o0, o1, 16u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = LV::C(48u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`punpcklhw` (isa/alu/packed.isa:332)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_punpcklhw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 16u32)?
+                };
+                let o1 = LV::C(16u128);
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 16u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 16u32, 16u32)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 32u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 16u32, 16u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`punpckhhw` (isa/alu/packed.isa:336)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_punpckhhw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 16u32)?
+                };
+                let o1 = LV::C(16u128);
+                ir::shl(x, o0, o1, 32u32)?
+            };
+            let o1 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 32u32, 16u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 16u32)?
+                    };
+                    let o1 = LV::C(16u128);
+                    ir::shl(x, o0, o1, 32u32)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 48u32, 16u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`punpcklwd` (isa/alu/packed.isa:340)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_punpcklwd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = v.src2;
+            ir::slice(x, o0, 0u32, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`punpckhwd` (isa/alu/packed.isa:344)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_punpckhwd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        let o1 = {
+            let o0 = v.src2;
+            ir::slice(x, o0, 32u32, 32u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`phminposuh` (isa/alu/packed.isa:350)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_phminposuh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_m0: LV = {
+        let o0 = v.src1;
+        ir::slice(x, o0, 0u32, 16u32)?
+    };
+    let l_m1: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 16u32, 16u32)?
+            };
+            let o1 = {
+                let o0 = l_m0;
+                ir::slice(x, o0, 0u32, 16u32)?
+            };
+            ir::ult(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 16u32, 16u32)?
+            };
+            let o1 = LV::C(65536u128);
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_m0;
+        ir::select(x, o0, o1, o2)?
+    };
+    let l_m2: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 32u32, 16u32)?
+            };
+            let o1 = {
+                let o0 = l_m1;
+                ir::slice(x, o0, 0u32, 16u32)?
+            };
+            ir::ult(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 32u32, 16u32)?
+            };
+            let o1 = LV::C(131072u128);
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_m1;
+        ir::select(x, o0, o1, o2)?
+    };
+    let l_m3: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 48u32, 16u32)?
+            };
+            let o1 = {
+                let o0 = l_m2;
+                ir::slice(x, o0, 0u32, 16u32)?
+            };
+            ir::ult(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 48u32, 16u32)?
+            };
+            let o1 = LV::C(196608u128);
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_m2;
+        ir::select(x, o0, o1, o2)?
+    };
+    let l_m4: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 16u32)?
+            };
+            let o1 = {
+                let o0 = l_m3;
+                ir::slice(x, o0, 0u32, 16u32)?
+            };
+            ir::ult(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 16u32)?
+            };
+            let o1 = LV::C(262144u128);
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_m3;
+        ir::select(x, o0, o1, o2)?
+    };
+    let l_m5: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 16u32, 16u32)?
+            };
+            let o1 = {
+                let o0 = l_m4;
+                ir::slice(x, o0, 0u32, 16u32)?
+            };
+            ir::ult(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 16u32, 16u32)?
+            };
+            let o1 = LV::C(327680u128);
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_m4;
+        ir::select(x, o0, o1, o2)?
+    };
+    let l_m6: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 32u32, 16u32)?
+            };
+            let o1 = {
+                let o0 = l_m5;
+                ir::slice(x, o0, 0u32, 16u32)?
+            };
+            ir::ult(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 32u32, 16u32)?
+            };
+            let o1 = LV::C(393216u128);
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_m5;
+        ir::select(x, o0, o1, o2)?
+    };
+    let l_m7: LV = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 48u32, 16u32)?
+            };
+            let o1 = {
+                let o0 = l_m6;
+                ir::slice(x, o0, 0u32, 16u32)?
+            };
+            ir::ult(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 48u32, 16u32)?
+            };
+            let o1 = LV::C(458752u128);
+            ir::or(x, o0, o1)?
+        };
+        let o2 = l_m6;
+        ir::select(x, o0, o1, o2)?
+    };
+    v.dst = l_m7;
+    Ok(())
+}
+///`pshufb` (isa/alu/packed.isa:367)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pshufb(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src3;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        let o1 = LV::C(7u128);
+                                        ir::bit(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src3;
+                                                    ir::slice(x, o0, 0u32, 8u32)?
+                                                };
+                                                ir::slice(x, o0, 4u32, 3u32)?
+                                            };
+                                            let o1 = LV::C(2u128);
+                                            ir::eq(x, o0, o1)?
+                                        };
+                                        let o1 = LV::C(127u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src3;
+                                                        ir::slice(x, o0, 0u32, 8u32)?
+                                                    };
+                                                    ir::slice(x, o0, 4u32, 3u32)?
+                                                };
+                                                let o1 = LV::C(4u128);
+                                                ir::eq(x, o0, o1)?
+                                            };
+                                            let o1 = LV::C(128u128);
+                                            let o2 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src3;
+                                                            ir::slice(x, o0, 0u32, 8u32)?
+                                                        };
+                                                        ir::slice(x, o0, 4u32, 3u32)?
+                                                    };
+                                                    let o1 = LV::C(6u128);
+                                                    ir::eq(x, o0, o1)?
+                                                };
+                                                let o1 = LV::C(255u128);
+                                                let o2 = LV::C(0u128);
+                                                ir::select(x, o0, o1, o2)?
+                                            };
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src3;
+                                                ir::slice(x, o0, 0u32, 8u32)?
+                                            };
+                                            let o1 = LV::C(6u128);
+                                            ir::bit(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = v.src1;
+                                                                let o1 = LV::C(64u128);
+                                                                ir::shl(x, o0, o1, 128u32)?
+                                                            };
+                                                            let o1 = v.src2;
+                                                            ir::or(x, o0, o1)?
+                                                        };
+                                                        let o1 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = v.src3;
+                                                                    ir::slice(x, o0, 0u32, 8u32)?
+                                                                };
+                                                                ir::slice(x, o0, 0u32, 4u32)?
+                                                            };
+                                                            let o1 = LV::C(8u128);
+                                                            ir::mul(x, o0, o1, 128u32)?
+                                                        };
+                                                        ir::shr(x, o0, o1, 128u32)?
+                                                    };
+                                                    ir::trunc(x, o0, 8u32)?
+                                                };
+                                                let o1 = LV::C(7u128);
+                                                ir::bit(x, o0, o1)?
+                                            };
+                                            let o1 = LV::C(255u128);
+                                            let o2 = LV::C(0u128);
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src3;
+                                                    ir::slice(x, o0, 0u32, 8u32)?
+                                                };
+                                                let o1 = LV::C(5u128);
+                                                ir::bit(x, o0, o1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src3;
+                                                            ir::slice(x, o0, 0u32, 8u32)?
+                                                        };
+                                                        let o1 = LV::C(4u128);
+                                                        ir::bit(x, o0, o1)?
+                                                    };
+                                                    let o1 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = {
+                                                                        let o0 = v.src1;
+                                                                        let o1 = LV::C(64u128);
+                                                                        ir::shl(x, o0, o1, 128u32)?
+                                                                    };
+                                                                    let o1 = v.src2;
+                                                                    ir::or(x, o0, o1)?
+                                                                };
+                                                                let o1 = {
+                                                                    let o0 = {
+                                                                        let o0 = {
+                                                                            let o0 = v.src3;
+                                                                            ir::slice(x, o0, 0u32, 8u32)?
+                                                                        };
+                                                                        ir::slice(x, o0, 0u32, 4u32)?
+                                                                    };
+                                                                    let o1 = LV::C(8u128);
+                                                                    ir::mul(x, o0, o1, 128u32)?
+                                                                };
+                                                                ir::shr(x, o0, o1, 128u32)?
+                                                            };
+                                                            ir::trunc(x, o0, 8u32)?
+                                                        };
+                                                        ir::not(x, o0, 8u32)?
+                                                    };
+                                                    let o2 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = v.src1;
+                                                                    let o1 = LV::C(64u128);
+                                                                    ir::shl(x, o0, o1, 128u32)?
+                                                                };
+                                                                let o1 = v.src2;
+                                                                ir::or(x, o0, o1)?
+                                                            };
+                                                            let o1 = {
+                                                                let o0 = {
+                                                                    let o0 = {
+                                                                        let o0 = v.src3;
+                                                                        ir::slice(x, o0, 0u32, 8u32)?
+                                                                    };
+                                                                    ir::slice(x, o0, 0u32, 4u32)?
+                                                                };
+                                                                let o1 = LV::C(8u128);
+                                                                ir::mul(x, o0, o1, 128u32)?
+                                                            };
+                                                            ir::shr(x, o0, o1, 128u32)?
+                                                        };
+                                                        ir::trunc(x, o0, 8u32)?
+                                                    };
+                                                    ir::select(x, o0, o1, o2)?
+                                                };
+                                                ir::bitrev(x, o0, 8u32)?
+                                            };
+                                            let o2 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src3;
+                                                        ir::slice(x, o0, 0u32, 8u32)?
+                                                    };
+                                                    let o1 = LV::C(4u128);
+                                                    ir::bit(x, o0, o1)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = v.src1;
+                                                                    let o1 = LV::C(64u128);
+                                                                    ir::shl(x, o0, o1, 128u32)?
+                                                                };
+                                                                let o1 = v.src2;
+                                                                ir::or(x, o0, o1)?
+                                                            };
+                                                            let o1 = {
+                                                                let o0 = {
+                                                                    let o0 = {
+                                                                        let o0 = v.src3;
+                                                                        ir::slice(x, o0, 0u32, 8u32)?
+                                                                    };
+                                                                    ir::slice(x, o0, 0u32, 4u32)?
+                                                                };
+                                                                let o1 = LV::C(8u128);
+                                                                ir::mul(x, o0, o1, 128u32)?
+                                                            };
+                                                            ir::shr(x, o0, o1, 128u32)?
+                                                        };
+                                                        ir::trunc(x, o0, 8u32)?
+                                                    };
+                                                    ir::not(x, o0, 8u32)?
+                                                };
+                                                let o2 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = v.src1;
+                                                                let o1 = LV::C(64u128);
+                                                                ir::shl(x, o0, o1, 128u32)?
+                                                            };
+                                                            let o1 = v.src2;
+                                                            ir::or(x, o0, o1)?
+                                                        };
+                                                        let o1 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = v.src3;
+                                                                    ir::slice(x, o0, 0u32, 8u32)?
+                                                                };
+                                                                ir::slice(x, o0, 0u32, 4u32)?
+                                                            };
+                                                            let o1 = LV::C(8u128);
+                                                            ir::mul(x, o0, o1, 128u32)?
+                                                        };
+                                                        ir::shr(x, o0, o1, 128u32)?
+                                                    };
+                                                    ir::trunc(x, o0, 8u32)?
+                                                };
+                                                ir::select(x, o0, o1, o2)?
+                                            };
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src3;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            let o1 = LV::C(7u128);
+                                            ir::bit(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src3;
+                                                        ir::slice(x, o0, 8u32, 8u32)?
+                                                    };
+                                                    ir::slice(x, o0, 4u32, 3u32)?
+                                                };
+                                                let o1 = LV::C(2u128);
+                                                ir::eq(x, o0, o1)?
+                                            };
+                                            let o1 = LV::C(127u128);
+                                            let o2 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src3;
+                                                            ir::slice(x, o0, 8u32, 8u32)?
+                                                        };
+                                                        ir::slice(x, o0, 4u32, 3u32)?
+                                                    };
+                                                    let o1 = LV::C(4u128);
+                                                    ir::eq(x, o0, o1)?
+                                                };
+                                                let o1 = LV::C(128u128);
+                                                let o2 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = v.src3;
+                                                                ir::slice(x, o0, 8u32, 8u32)?
+                                                            };
+                                                            ir::slice(x, o0, 4u32, 3u32)?
+                                                        };
+                                                        let o1 = LV::C(6u128);
+                                                        ir::eq(x, o0, o1)?
+                                                    };
+                                                    let o1 = LV::C(255u128);
+                                                    let o2 = LV::C(0u128);
+                                                    ir::select(x, o0, o1, o2)?
+                                                };
+                                                ir::select(x, o0, o1, o2)?
+                                            };
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src3;
+                                                    ir::slice(x, o0, 8u32, 8u32)?
+                                                };
+                                                let o1 = LV::C(6u128);
+                                                ir::bit(x, o0, o1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = v.src1;
+                                                                    let o1 = LV::C(64u128);
+                                                                    ir::shl(x, o0, o1, 128u32)?
+                                                                };
+                                                                let o1 = v.src2;
+                                                                ir::or(x, o0, o1)?
+                                                            };
+                                                            let o1 = {
+                                                                let o0 = {
+                                                                    let o0 = {
+                                                                        let o0 = v.src3;
+                                                                        ir::slice(x, o0, 8u32, 8u32)?
+                                                                    };
+                                                                    ir::slice(x, o0, 0u32, 4u32)?
+                                                                };
+                                                                let o1 = LV::C(8u128);
+                                                                ir::mul(x, o0, o1, 128u32)?
+                                                            };
+                                                            ir::shr(x, o0, o1, 128u32)?
+                                                        };
+                                                        ir::trunc(x, o0, 8u32)?
+                                                    };
+                                                    let o1 = LV::C(7u128);
+                                                    ir::bit(x, o0, o1)?
+                                                };
+                                                let o1 = LV::C(255u128);
+                                                let o2 = LV::C(0u128);
+                                                ir::select(x, o0, o1, o2)?
+                                            };
+                                            let o2 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src3;
+                                                        ir::slice(x, o0, 8u32, 8u32)?
+                                                    };
+                                                    let o1 = LV::C(5u128);
+                                                    ir::bit(x, o0, o1)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = v.src3;
+                                                                ir::slice(x, o0, 8u32, 8u32)?
+                                                            };
+                                                            let o1 = LV::C(4u128);
+                                                            ir::bit(x, o0, o1)?
+                                                        };
+                                                        let o1 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = {
+                                                                        let o0 = {
+                                                                            let o0 = v.src1;
+                                                                            let o1 = LV::C(64u128);
+                                                                            ir::shl(x, o0, o1, 128u32)?
+                                                                        };
+                                                                        let o1 = v.src2;
+                                                                        ir::or(x, o0, o1)?
+                                                                    };
+                                                                    let o1 = {
+                                                                        let o0 = {
+                                                                            let o0 = {
+                                                                                let o0 = v.src3;
+                                                                                ir::slice(x, o0, 8u32, 8u32)?
+                                                                            };
+                                                                            ir::slice(x, o0, 0u32, 4u32)?
+                                                                        };
+                                                                        let o1 = LV::C(8u128);
+                                                                        ir::mul(x, o0, o1, 128u32)?
+                                                                    };
+                                                                    ir::shr(x, o0, o1, 128u32)?
+                                                                };
+                                                                ir::trunc(x, o0, 8u32)?
+                                                            };
+                                                            ir::not(x, o0, 8u32)?
+                                                        };
+                                                        let o2 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = {
+                                                                        let o0 = v.src1;
+                                                                        let o1 = LV::C(64u128);
+                                                                        ir::shl(x, o0, o1, 128u32)?
+                                                                    };
+                                                                    let o1 = v.src2;
+                                                                    ir::or(x, o0, o1)?
+                                                                };
+                                                                let o1 = {
+                                                                    let o0 = {
+                                                                        let o0 = {
+                                                                            let o0 = v.src3;
+                                                                            ir::slice(x, o0, 8u32, 8u32)?
+                                                                        };
+                                                                        ir::slice(x, o0, 0u32, 4u32)?
+                                                                    };
+                                                                    let o1 = LV::C(8u128);
+                                                                    ir::mul(x, o0, o1, 128u32)?
+                                                                };
+                                                                ir::shr(x, o0, o1, 128u32)?
+                                                            };
+                                                            ir::trunc(x, o0, 8u32)?
+                                                        };
+                                                        ir::select(x, o0, o1, o2)?
+                                                    };
+                                                    ir::bitrev(x, o0, 8u32)?
+                                                };
+                                                let o2 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src3;
+                                                            ir::slice(x, o0, 8u32, 8u32)?
+                                                        };
+                                                        let o1 = LV::C(4u128);
+                                                        ir::bit(x, o0, o1)?
+                                                    };
+                                                    let o1 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = {
+                                                                        let o0 = v.src1;
+                                                                        let o1 = LV::C(64u128);
+                                                                        ir::shl(x, o0, o1, 128u32)?
+                                                                    };
+                                                                    let o1 = v.src2;
+                                                                    ir::or(x, o0, o1)?
+                                                                };
+                                                                let o1 = {
+                                                                    let o0 = {
+                                                                        let o0 = {
+                                                                            let o0 = v.src3;
+                                                                            ir::slice(x, o0, 8u32, 8u32)?
+                                                                        };
+                                                                        ir::slice(x, o0, 0u32, 4u32)?
+                                                                    };
+                                                                    let o1 = LV::C(8u128);
+                                                                    ir::mul(x, o0, o1, 128u32)?
+                                                                };
+                                                                ir::shr(x, o0, o1, 128u32)?
+                                                            };
+                                                            ir::trunc(x, o0, 8u32)?
+                                                        };
+                                                        ir::not(x, o0, 8u32)?
+                                                    };
+                                                    let o2 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = v.src1;
+                                                                    let o1 = LV::C(64u128);
+                                                                    ir::shl(x, o0, o1, 128u32)?
+                                                                };
+                                                                let o1 = v.src2;
+                                                                ir::or(x, o0, o1)?
+                                                            };
+                                                            let o1 = {
+                                                                let o0 = {
+                                                                    let o0 = {
+                                                                        let o0 = v.src3;
+                                                                        ir::slice(x, o0, 8u32, 8u32)?
+                                                                    };
+                                                                    ir::slice(x, o0, 0u32, 4u32)?
+                                                                };
+                                                                let o1 = LV::C(8u128);
+                                                                ir::mul(x, o0, o1, 128u32)?
+                                                            };
+                                                            ir::shr(x, o0, o1, 128u32)?
+                                                        };
+                                                        ir::trunc(x, o0, 8u32)?
+                                                    };
+                                                    ir::select(x, o0, o1, o2)?
+                                                };
+                                                ir::select(x, o0, o1, o2)?
+                                            };
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src3;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        let o1 = LV::C(7u128);
+                                        ir::bit(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src3;
+                                                    ir::slice(x, o0, 16u32, 8u32)?
+                                                };
+                                                ir::slice(x, o0, 4u32, 3u32)?
+                                            };
+                                            let o1 = LV::C(2u128);
+                                            ir::eq(x, o0, o1)?
+                                        };
+                                        let o1 = LV::C(127u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src3;
+                                                        ir::slice(x, o0, 16u32, 8u32)?
+                                                    };
+                                                    ir::slice(x, o0, 4u32, 3u32)?
+                                                };
+                                                let o1 = LV::C(4u128);
+                                                ir::eq(x, o0, o1)?
+                                            };
+                                            let o1 = LV::C(128u128);
+                                            let o2 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src3;
+                                                            ir::slice(x, o0, 16u32, 8u32)?
+                                                        };
+                                                        ir::slice(x, o0, 4u32, 3u32)?
+                                                    };
+                                                    let o1 = LV::C(6u128);
+                                                    ir::eq(x, o0, o1)?
+                                                };
+                                                let o1 = LV::C(255u128);
+                                                let o2 = LV::C(0u128);
+                                                ir::select(x, o0, o1, o2)?
+                                            };
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src3;
+                                                ir::slice(x, o0, 16u32, 8u32)?
+                                            };
+                                            let o1 = LV::C(6u128);
+                                            ir::bit(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = v.src1;
+                                                                let o1 = LV::C(64u128);
+                                                                ir::shl(x, o0, o1, 128u32)?
+                                                            };
+                                                            let o1 = v.src2;
+                                                            ir::or(x, o0, o1)?
+                                                        };
+                                                        let o1 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = v.src3;
+                                                                    ir::slice(x, o0, 16u32, 8u32)?
+                                                                };
+                                                                ir::slice(x, o0, 0u32, 4u32)?
+                                                            };
+                                                            let o1 = LV::C(8u128);
+                                                            ir::mul(x, o0, o1, 128u32)?
+                                                        };
+                                                        ir::shr(x, o0, o1, 128u32)?
+                                                    };
+                                                    ir::trunc(x, o0, 8u32)?
+                                                };
+                                                let o1 = LV::C(7u128);
+                                                ir::bit(x, o0, o1)?
+                                            };
+                                            let o1 = LV::C(255u128);
+                                            let o2 = LV::C(0u128);
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src3;
+                                                    ir::slice(x, o0, 16u32, 8u32)?
+                                                };
+                                                let o1 = LV::C(5u128);
+                                                ir::bit(x, o0, o1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src3;
+                                                            ir::slice(x, o0, 16u32, 8u32)?
+                                                        };
+                                                        let o1 = LV::C(4u128);
+                                                        ir::bit(x, o0, o1)?
+                                                    };
+                                                    let o1 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = {
+                                                                        let o0 = v.src1;
+                                                                        let o1 = LV::C(64u128);
+                                                                        ir::shl(x, o0, o1, 128u32)?
+                                                                    };
+                                                                    let o1 = v.src2;
+                                                                    ir::or(x, o0, o1)?
+                                                                };
+                                                                let o1 = {
+                                                                    let o0 = {
+                                                                        let o0 = {
+                                                                            let o0 = v.src3;
+                                                                            ir::slice(x, o0, 16u32, 8u32)?
+                                                                        };
+                                                                        ir::slice(x, o0, 0u32, 4u32)?
+                                                                    };
+                                                                    let o1 = LV::C(8u128);
+                                                                    ir::mul(x, o0, o1, 128u32)?
+                                                                };
+                                                                ir::shr(x, o0, o1, 128u32)?
+                                                            };
+                                                            ir::trunc(x, o0, 8u32)?
+                                                        };
+                                                        ir::not(x, o0, 8u32)?
+                                                    };
+                                                    let o2 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = v.src1;
+                                                                    let o1 = LV::C(64u128);
+                                                                    ir::shl(x, o0, o1, 128u32)?
+                                                                };
+                                                                let o1 = v.src2;
+                                                                ir::or(x, o0, o1)?
+                                                            };
+                                                            let o1 = {
+                                                                let o0 = {
+                                                                    let o0 = {
+                                                                        let o0 = v.src3;
+                                                                        ir::slice(x, o0, 16u32, 8u32)?
+                                                                    };
+                                                                    ir::slice(x, o0, 0u32, 4u32)?
+                                                                };
+                                                                let o1 = LV::C(8u128);
+                                                                ir::mul(x, o0, o1, 128u32)?
+                                                            };
+                                                            ir::shr(x, o0, o1, 128u32)?
+                                                        };
+                                                        ir::trunc(x, o0, 8u32)?
+                                                    };
+                                                    ir::select(x, o0, o1, o2)?
+                                                };
+                                                ir::bitrev(x, o0, 8u32)?
+                                            };
+                                            let o2 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src3;
+                                                        ir::slice(x, o0, 16u32, 8u32)?
+                                                    };
+                                                    let o1 = LV::C(4u128);
+                                                    ir::bit(x, o0, o1)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = v.src1;
+                                                                    let o1 = LV::C(64u128);
+                                                                    ir::shl(x, o0, o1, 128u32)?
+                                                                };
+                                                                let o1 = v.src2;
+                                                                ir::or(x, o0, o1)?
+                                                            };
+                                                            let o1 = {
+                                                                let o0 = {
+                                                                    let o0 = {
+                                                                        let o0 = v.src3;
+                                                                        ir::slice(x, o0, 16u32, 8u32)?
+                                                                    };
+                                                                    ir::slice(x, o0, 0u32, 4u32)?
+                                                                };
+                                                                let o1 = LV::C(8u128);
+                                                                ir::mul(x, o0, o1, 128u32)?
+                                                            };
+                                                            ir::shr(x, o0, o1, 128u32)?
+                                                        };
+                                                        ir::trunc(x, o0, 8u32)?
+                                                    };
+                                                    ir::not(x, o0, 8u32)?
+                                                };
+                                                let o2 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = v.src1;
+                                                                let o1 = LV::C(64u128);
+                                                                ir::shl(x, o0, o1, 128u32)?
+                                                            };
+                                                            let o1 = v.src2;
+                                                            ir::or(x, o0, o1)?
+                                                        };
+                                                        let o1 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = v.src3;
+                                                                    ir::slice(x, o0, 16u32, 8u32)?
+                                                                };
+                                                                ir::slice(x, o0, 0u32, 4u32)?
+                                                            };
+                                                            let o1 = LV::C(8u128);
+                                                            ir::mul(x, o0, o1, 128u32)?
+                                                        };
+                                                        ir::shr(x, o0, o1, 128u32)?
+                                                    };
+                                                    ir::trunc(x, o0, 8u32)?
+                                                };
+                                                ir::select(x, o0, o1, o2)?
+                                            };
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src3;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    let o1 = LV::C(7u128);
+                                    ir::bit(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src3;
+                                                ir::slice(x, o0, 24u32, 8u32)?
+                                            };
+                                            ir::slice(x, o0, 4u32, 3u32)?
+                                        };
+                                        let o1 = LV::C(2u128);
+                                        ir::eq(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(127u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src3;
+                                                    ir::slice(x, o0, 24u32, 8u32)?
+                                                };
+                                                ir::slice(x, o0, 4u32, 3u32)?
+                                            };
+                                            let o1 = LV::C(4u128);
+                                            ir::eq(x, o0, o1)?
+                                        };
+                                        let o1 = LV::C(128u128);
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src3;
+                                                        ir::slice(x, o0, 24u32, 8u32)?
+                                                    };
+                                                    ir::slice(x, o0, 4u32, 3u32)?
+                                                };
+                                                let o1 = LV::C(6u128);
+                                                ir::eq(x, o0, o1)?
+                                            };
+                                            let o1 = LV::C(255u128);
+                                            let o2 = LV::C(0u128);
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src3;
+                                            ir::slice(x, o0, 24u32, 8u32)?
+                                        };
+                                        let o1 = LV::C(6u128);
+                                        ir::bit(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src1;
+                                                            let o1 = LV::C(64u128);
+                                                            ir::shl(x, o0, o1, 128u32)?
+                                                        };
+                                                        let o1 = v.src2;
+                                                        ir::or(x, o0, o1)?
+                                                    };
+                                                    let o1 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = v.src3;
+                                                                ir::slice(x, o0, 24u32, 8u32)?
+                                                            };
+                                                            ir::slice(x, o0, 0u32, 4u32)?
+                                                        };
+                                                        let o1 = LV::C(8u128);
+                                                        ir::mul(x, o0, o1, 128u32)?
+                                                    };
+                                                    ir::shr(x, o0, o1, 128u32)?
+                                                };
+                                                ir::trunc(x, o0, 8u32)?
+                                            };
+                                            let o1 = LV::C(7u128);
+                                            ir::bit(x, o0, o1)?
+                                        };
+                                        let o1 = LV::C(255u128);
+                                        let o2 = LV::C(0u128);
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src3;
+                                                ir::slice(x, o0, 24u32, 8u32)?
+                                            };
+                                            let o1 = LV::C(5u128);
+                                            ir::bit(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src3;
+                                                        ir::slice(x, o0, 24u32, 8u32)?
+                                                    };
+                                                    let o1 = LV::C(4u128);
+                                                    ir::bit(x, o0, o1)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = v.src1;
+                                                                    let o1 = LV::C(64u128);
+                                                                    ir::shl(x, o0, o1, 128u32)?
+                                                                };
+                                                                let o1 = v.src2;
+                                                                ir::or(x, o0, o1)?
+                                                            };
+                                                            let o1 = {
+                                                                let o0 = {
+                                                                    let o0 = {
+                                                                        let o0 = v.src3;
+                                                                        ir::slice(x, o0, 24u32, 8u32)?
+                                                                    };
+                                                                    ir::slice(x, o0, 0u32, 4u32)?
+                                                                };
+                                                                let o1 = LV::C(8u128);
+                                                                ir::mul(x, o0, o1, 128u32)?
+                                                            };
+                                                            ir::shr(x, o0, o1, 128u32)?
+                                                        };
+                                                        ir::trunc(x, o0, 8u32)?
+                                                    };
+                                                    ir::not(x, o0, 8u32)?
+                                                };
+                                                let o2 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = v.src1;
+                                                                let o1 = LV::C(64u128);
+                                                                ir::shl(x, o0, o1, 128u32)?
+                                                            };
+                                                            let o1 = v.src2;
+                                                            ir::or(x, o0, o1)?
+                                                        };
+                                                        let o1 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = v.src3;
+                                                                    ir::slice(x, o0, 24u32, 8u32)?
+                                                                };
+                                                                ir::slice(x, o0, 0u32, 4u32)?
+                                                            };
+                                                            let o1 = LV::C(8u128);
+                                                            ir::mul(x, o0, o1, 128u32)?
+                                                        };
+                                                        ir::shr(x, o0, o1, 128u32)?
+                                                    };
+                                                    ir::trunc(x, o0, 8u32)?
+                                                };
+                                                ir::select(x, o0, o1, o2)?
+                                            };
+                                            ir::bitrev(x, o0, 8u32)?
+                                        };
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src3;
+                                                    ir::slice(x, o0, 24u32, 8u32)?
+                                                };
+                                                let o1 = LV::C(4u128);
+                                                ir::bit(x, o0, o1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = v.src1;
+                                                                let o1 = LV::C(64u128);
+                                                                ir::shl(x, o0, o1, 128u32)?
+                                                            };
+                                                            let o1 = v.src2;
+                                                            ir::or(x, o0, o1)?
+                                                        };
+                                                        let o1 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = v.src3;
+                                                                    ir::slice(x, o0, 24u32, 8u32)?
+                                                                };
+                                                                ir::slice(x, o0, 0u32, 4u32)?
+                                                            };
+                                                            let o1 = LV::C(8u128);
+                                                            ir::mul(x, o0, o1, 128u32)?
+                                                        };
+                                                        ir::shr(x, o0, o1, 128u32)?
+                                                    };
+                                                    ir::trunc(x, o0, 8u32)?
+                                                };
+                                                ir::not(x, o0, 8u32)?
+                                            };
+                                            let o2 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src1;
+                                                            let o1 = LV::C(64u128);
+                                                            ir::shl(x, o0, o1, 128u32)?
+                                                        };
+                                                        let o1 = v.src2;
+                                                        ir::or(x, o0, o1)?
+                                                    };
+                                                    let o1 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = v.src3;
+                                                                ir::slice(x, o0, 24u32, 8u32)?
+                                                            };
+                                                            ir::slice(x, o0, 0u32, 4u32)?
+                                                        };
+                                                        let o1 = LV::C(8u128);
+                                                        ir::mul(x, o0, o1, 128u32)?
+                                                    };
+                                                    ir::shr(x, o0, o1, 128u32)?
+                                                };
+                                                ir::trunc(x, o0, 8u32)?
+                                            };
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src3;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                let o1 = LV::C(7u128);
+                                ir::bit(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src3;
+                                            ir::slice(x, o0, 32u32, 8u32)?
+                                        };
+                                        ir::slice(x, o0, 4u32, 3u32)?
+                                    };
+                                    let o1 = LV::C(2u128);
+                                    ir::eq(x, o0, o1)?
+                                };
+                                let o1 = LV::C(127u128);
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src3;
+                                                ir::slice(x, o0, 32u32, 8u32)?
+                                            };
+                                            ir::slice(x, o0, 4u32, 3u32)?
+                                        };
+                                        let o1 = LV::C(4u128);
+                                        ir::eq(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(128u128);
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src3;
+                                                    ir::slice(x, o0, 32u32, 8u32)?
+                                                };
+                                                ir::slice(x, o0, 4u32, 3u32)?
+                                            };
+                                            let o1 = LV::C(6u128);
+                                            ir::eq(x, o0, o1)?
+                                        };
+                                        let o1 = LV::C(255u128);
+                                        let o2 = LV::C(0u128);
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src3;
+                                        ir::slice(x, o0, 32u32, 8u32)?
+                                    };
+                                    let o1 = LV::C(6u128);
+                                    ir::bit(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        let o1 = LV::C(64u128);
+                                                        ir::shl(x, o0, o1, 128u32)?
+                                                    };
+                                                    let o1 = v.src2;
+                                                    ir::or(x, o0, o1)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src3;
+                                                            ir::slice(x, o0, 32u32, 8u32)?
+                                                        };
+                                                        ir::slice(x, o0, 0u32, 4u32)?
+                                                    };
+                                                    let o1 = LV::C(8u128);
+                                                    ir::mul(x, o0, o1, 128u32)?
+                                                };
+                                                ir::shr(x, o0, o1, 128u32)?
+                                            };
+                                            ir::trunc(x, o0, 8u32)?
+                                        };
+                                        let o1 = LV::C(7u128);
+                                        ir::bit(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(255u128);
+                                    let o2 = LV::C(0u128);
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src3;
+                                            ir::slice(x, o0, 32u32, 8u32)?
+                                        };
+                                        let o1 = LV::C(5u128);
+                                        ir::bit(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src3;
+                                                    ir::slice(x, o0, 32u32, 8u32)?
+                                                };
+                                                let o1 = LV::C(4u128);
+                                                ir::bit(x, o0, o1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = v.src1;
+                                                                let o1 = LV::C(64u128);
+                                                                ir::shl(x, o0, o1, 128u32)?
+                                                            };
+                                                            let o1 = v.src2;
+                                                            ir::or(x, o0, o1)?
+                                                        };
+                                                        let o1 = {
+                                                            let o0 = {
+                                                                let o0 = {
+                                                                    let o0 = v.src3;
+                                                                    ir::slice(x, o0, 32u32, 8u32)?
+                                                                };
+                                                                ir::slice(x, o0, 0u32, 4u32)?
+                                                            };
+                                                            let o1 = LV::C(8u128);
+                                                            ir::mul(x, o0, o1, 128u32)?
+                                                        };
+                                                        ir::shr(x, o0, o1, 128u32)?
+                                                    };
+                                                    ir::trunc(x, o0, 8u32)?
+                                                };
+                                                ir::not(x, o0, 8u32)?
+                                            };
+                                            let o2 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src1;
+                                                            let o1 = LV::C(64u128);
+                                                            ir::shl(x, o0, o1, 128u32)?
+                                                        };
+                                                        let o1 = v.src2;
+                                                        ir::or(x, o0, o1)?
+                                                    };
+                                                    let o1 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = v.src3;
+                                                                ir::slice(x, o0, 32u32, 8u32)?
+                                                            };
+                                                            ir::slice(x, o0, 0u32, 4u32)?
+                                                        };
+                                                        let o1 = LV::C(8u128);
+                                                        ir::mul(x, o0, o1, 128u32)?
+                                                    };
+                                                    ir::shr(x, o0, o1, 128u32)?
+                                                };
+                                                ir::trunc(x, o0, 8u32)?
+                                            };
+                                            ir::select(x, o0, o1, o2)?
+                                        };
+                                        ir::bitrev(x, o0, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src3;
+                                                ir::slice(x, o0, 32u32, 8u32)?
+                                            };
+                                            let o1 = LV::C(4u128);
+                                            ir::bit(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src1;
+                                                            let o1 = LV::C(64u128);
+                                                            ir::shl(x, o0, o1, 128u32)?
+                                                        };
+                                                        let o1 = v.src2;
+                                                        ir::or(x, o0, o1)?
+                                                    };
+                                                    let o1 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = v.src3;
+                                                                ir::slice(x, o0, 32u32, 8u32)?
+                                                            };
+                                                            ir::slice(x, o0, 0u32, 4u32)?
+                                                        };
+                                                        let o1 = LV::C(8u128);
+                                                        ir::mul(x, o0, o1, 128u32)?
+                                                    };
+                                                    ir::shr(x, o0, o1, 128u32)?
+                                                };
+                                                ir::trunc(x, o0, 8u32)?
+                                            };
+                                            ir::not(x, o0, 8u32)?
+                                        };
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        let o1 = LV::C(64u128);
+                                                        ir::shl(x, o0, o1, 128u32)?
+                                                    };
+                                                    let o1 = v.src2;
+                                                    ir::or(x, o0, o1)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src3;
+                                                            ir::slice(x, o0, 32u32, 8u32)?
+                                                        };
+                                                        ir::slice(x, o0, 0u32, 4u32)?
+                                                    };
+                                                    let o1 = LV::C(8u128);
+                                                    ir::mul(x, o0, o1, 128u32)?
+                                                };
+                                                ir::shr(x, o0, o1, 128u32)?
+                                            };
+                                            ir::trunc(x, o0, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src3;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            let o1 = LV::C(7u128);
+                            ir::bit(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src3;
+                                        ir::slice(x, o0, 40u32, 8u32)?
+                                    };
+                                    ir::slice(x, o0, 4u32, 3u32)?
+                                };
+                                let o1 = LV::C(2u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = LV::C(127u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src3;
+                                            ir::slice(x, o0, 40u32, 8u32)?
+                                        };
+                                        ir::slice(x, o0, 4u32, 3u32)?
+                                    };
+                                    let o1 = LV::C(4u128);
+                                    ir::eq(x, o0, o1)?
+                                };
+                                let o1 = LV::C(128u128);
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src3;
+                                                ir::slice(x, o0, 40u32, 8u32)?
+                                            };
+                                            ir::slice(x, o0, 4u32, 3u32)?
+                                        };
+                                        let o1 = LV::C(6u128);
+                                        ir::eq(x, o0, o1)?
+                                    };
+                                    let o1 = LV::C(255u128);
+                                    let o2 = LV::C(0u128);
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src3;
+                                    ir::slice(x, o0, 40u32, 8u32)?
+                                };
+                                let o1 = LV::C(6u128);
+                                ir::bit(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    let o1 = LV::C(64u128);
+                                                    ir::shl(x, o0, o1, 128u32)?
+                                                };
+                                                let o1 = v.src2;
+                                                ir::or(x, o0, o1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src3;
+                                                        ir::slice(x, o0, 40u32, 8u32)?
+                                                    };
+                                                    ir::slice(x, o0, 0u32, 4u32)?
+                                                };
+                                                let o1 = LV::C(8u128);
+                                                ir::mul(x, o0, o1, 128u32)?
+                                            };
+                                            ir::shr(x, o0, o1, 128u32)?
+                                        };
+                                        ir::trunc(x, o0, 8u32)?
+                                    };
+                                    let o1 = LV::C(7u128);
+                                    ir::bit(x, o0, o1)?
+                                };
+                                let o1 = LV::C(255u128);
+                                let o2 = LV::C(0u128);
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src3;
+                                        ir::slice(x, o0, 40u32, 8u32)?
+                                    };
+                                    let o1 = LV::C(5u128);
+                                    ir::bit(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src3;
+                                                ir::slice(x, o0, 40u32, 8u32)?
+                                            };
+                                            let o1 = LV::C(4u128);
+                                            ir::bit(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src1;
+                                                            let o1 = LV::C(64u128);
+                                                            ir::shl(x, o0, o1, 128u32)?
+                                                        };
+                                                        let o1 = v.src2;
+                                                        ir::or(x, o0, o1)?
+                                                    };
+                                                    let o1 = {
+                                                        let o0 = {
+                                                            let o0 = {
+                                                                let o0 = v.src3;
+                                                                ir::slice(x, o0, 40u32, 8u32)?
+                                                            };
+                                                            ir::slice(x, o0, 0u32, 4u32)?
+                                                        };
+                                                        let o1 = LV::C(8u128);
+                                                        ir::mul(x, o0, o1, 128u32)?
+                                                    };
+                                                    ir::shr(x, o0, o1, 128u32)?
+                                                };
+                                                ir::trunc(x, o0, 8u32)?
+                                            };
+                                            ir::not(x, o0, 8u32)?
+                                        };
+                                        let o2 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        let o1 = LV::C(64u128);
+                                                        ir::shl(x, o0, o1, 128u32)?
+                                                    };
+                                                    let o1 = v.src2;
+                                                    ir::or(x, o0, o1)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src3;
+                                                            ir::slice(x, o0, 40u32, 8u32)?
+                                                        };
+                                                        ir::slice(x, o0, 0u32, 4u32)?
+                                                    };
+                                                    let o1 = LV::C(8u128);
+                                                    ir::mul(x, o0, o1, 128u32)?
+                                                };
+                                                ir::shr(x, o0, o1, 128u32)?
+                                            };
+                                            ir::trunc(x, o0, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    ir::bitrev(x, o0, 8u32)?
+                                };
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src3;
+                                            ir::slice(x, o0, 40u32, 8u32)?
+                                        };
+                                        let o1 = LV::C(4u128);
+                                        ir::bit(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        let o1 = LV::C(64u128);
+                                                        ir::shl(x, o0, o1, 128u32)?
+                                                    };
+                                                    let o1 = v.src2;
+                                                    ir::or(x, o0, o1)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src3;
+                                                            ir::slice(x, o0, 40u32, 8u32)?
+                                                        };
+                                                        ir::slice(x, o0, 0u32, 4u32)?
+                                                    };
+                                                    let o1 = LV::C(8u128);
+                                                    ir::mul(x, o0, o1, 128u32)?
+                                                };
+                                                ir::shr(x, o0, o1, 128u32)?
+                                            };
+                                            ir::trunc(x, o0, 8u32)?
+                                        };
+                                        ir::not(x, o0, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    let o1 = LV::C(64u128);
+                                                    ir::shl(x, o0, o1, 128u32)?
+                                                };
+                                                let o1 = v.src2;
+                                                ir::or(x, o0, o1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src3;
+                                                        ir::slice(x, o0, 40u32, 8u32)?
+                                                    };
+                                                    ir::slice(x, o0, 0u32, 4u32)?
+                                                };
+                                                let o1 = LV::C(8u128);
+                                                ir::mul(x, o0, o1, 128u32)?
+                                            };
+                                            ir::shr(x, o0, o1, 128u32)?
+                                        };
+                                        ir::trunc(x, o0, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src3;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        let o1 = LV::C(7u128);
+                        ir::bit(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src3;
+                                    ir::slice(x, o0, 48u32, 8u32)?
+                                };
+                                ir::slice(x, o0, 4u32, 3u32)?
+                            };
+                            let o1 = LV::C(2u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        let o1 = LV::C(127u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src3;
+                                        ir::slice(x, o0, 48u32, 8u32)?
+                                    };
+                                    ir::slice(x, o0, 4u32, 3u32)?
+                                };
+                                let o1 = LV::C(4u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = LV::C(128u128);
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src3;
+                                            ir::slice(x, o0, 48u32, 8u32)?
+                                        };
+                                        ir::slice(x, o0, 4u32, 3u32)?
+                                    };
+                                    let o1 = LV::C(6u128);
+                                    ir::eq(x, o0, o1)?
+                                };
+                                let o1 = LV::C(255u128);
+                                let o2 = LV::C(0u128);
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src3;
+                                ir::slice(x, o0, 48u32, 8u32)?
+                            };
+                            let o1 = LV::C(6u128);
+                            ir::bit(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                let o1 = LV::C(64u128);
+                                                ir::shl(x, o0, o1, 128u32)?
+                                            };
+                                            let o1 = v.src2;
+                                            ir::or(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src3;
+                                                    ir::slice(x, o0, 48u32, 8u32)?
+                                                };
+                                                ir::slice(x, o0, 0u32, 4u32)?
+                                            };
+                                            let o1 = LV::C(8u128);
+                                            ir::mul(x, o0, o1, 128u32)?
+                                        };
+                                        ir::shr(x, o0, o1, 128u32)?
+                                    };
+                                    ir::trunc(x, o0, 8u32)?
+                                };
+                                let o1 = LV::C(7u128);
+                                ir::bit(x, o0, o1)?
+                            };
+                            let o1 = LV::C(255u128);
+                            let o2 = LV::C(0u128);
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src3;
+                                    ir::slice(x, o0, 48u32, 8u32)?
+                                };
+                                let o1 = LV::C(5u128);
+                                ir::bit(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src3;
+                                            ir::slice(x, o0, 48u32, 8u32)?
+                                        };
+                                        let o1 = LV::C(4u128);
+                                        ir::bit(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src1;
+                                                        let o1 = LV::C(64u128);
+                                                        ir::shl(x, o0, o1, 128u32)?
+                                                    };
+                                                    let o1 = v.src2;
+                                                    ir::or(x, o0, o1)?
+                                                };
+                                                let o1 = {
+                                                    let o0 = {
+                                                        let o0 = {
+                                                            let o0 = v.src3;
+                                                            ir::slice(x, o0, 48u32, 8u32)?
+                                                        };
+                                                        ir::slice(x, o0, 0u32, 4u32)?
+                                                    };
+                                                    let o1 = LV::C(8u128);
+                                                    ir::mul(x, o0, o1, 128u32)?
+                                                };
+                                                ir::shr(x, o0, o1, 128u32)?
+                                            };
+                                            ir::trunc(x, o0, 8u32)?
+                                        };
+                                        ir::not(x, o0, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    let o1 = LV::C(64u128);
+                                                    ir::shl(x, o0, o1, 128u32)?
+                                                };
+                                                let o1 = v.src2;
+                                                ir::or(x, o0, o1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src3;
+                                                        ir::slice(x, o0, 48u32, 8u32)?
+                                                    };
+                                                    ir::slice(x, o0, 0u32, 4u32)?
+                                                };
+                                                let o1 = LV::C(8u128);
+                                                ir::mul(x, o0, o1, 128u32)?
+                                            };
+                                            ir::shr(x, o0, o1, 128u32)?
+                                        };
+                                        ir::trunc(x, o0, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                ir::bitrev(x, o0, 8u32)?
+                            };
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src3;
+                                        ir::slice(x, o0, 48u32, 8u32)?
+                                    };
+                                    let o1 = LV::C(4u128);
+                                    ir::bit(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    let o1 = LV::C(64u128);
+                                                    ir::shl(x, o0, o1, 128u32)?
+                                                };
+                                                let o1 = v.src2;
+                                                ir::or(x, o0, o1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src3;
+                                                        ir::slice(x, o0, 48u32, 8u32)?
+                                                    };
+                                                    ir::slice(x, o0, 0u32, 4u32)?
+                                                };
+                                                let o1 = LV::C(8u128);
+                                                ir::mul(x, o0, o1, 128u32)?
+                                            };
+                                            ir::shr(x, o0, o1, 128u32)?
+                                        };
+                                        ir::trunc(x, o0, 8u32)?
+                                    };
+                                    ir::not(x, o0, 8u32)?
+                                };
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                let o1 = LV::C(64u128);
+                                                ir::shl(x, o0, o1, 128u32)?
+                                            };
+                                            let o1 = v.src2;
+                                            ir::or(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src3;
+                                                    ir::slice(x, o0, 48u32, 8u32)?
+                                                };
+                                                ir::slice(x, o0, 0u32, 4u32)?
+                                            };
+                                            let o1 = LV::C(8u128);
+                                            ir::mul(x, o0, o1, 128u32)?
+                                        };
+                                        ir::shr(x, o0, o1, 128u32)?
+                                    };
+                                    ir::trunc(x, o0, 8u32)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src3;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    let o1 = LV::C(7u128);
+                    ir::bit(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src3;
+                                ir::slice(x, o0, 56u32, 8u32)?
+                            };
+                            ir::slice(x, o0, 4u32, 3u32)?
+                        };
+                        let o1 = LV::C(2u128);
+                        ir::eq(x, o0, o1)?
+                    };
+                    let o1 = LV::C(127u128);
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src3;
+                                    ir::slice(x, o0, 56u32, 8u32)?
+                                };
+                                ir::slice(x, o0, 4u32, 3u32)?
+                            };
+                            let o1 = LV::C(4u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        let o1 = LV::C(128u128);
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src3;
+                                        ir::slice(x, o0, 56u32, 8u32)?
+                                    };
+                                    ir::slice(x, o0, 4u32, 3u32)?
+                                };
+                                let o1 = LV::C(6u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = LV::C(255u128);
+                            let o2 = LV::C(0u128);
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o2 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src3;
+                            ir::slice(x, o0, 56u32, 8u32)?
+                        };
+                        let o1 = LV::C(6u128);
+                        ir::bit(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            let o1 = LV::C(64u128);
+                                            ir::shl(x, o0, o1, 128u32)?
+                                        };
+                                        let o1 = v.src2;
+                                        ir::or(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src3;
+                                                ir::slice(x, o0, 56u32, 8u32)?
+                                            };
+                                            ir::slice(x, o0, 0u32, 4u32)?
+                                        };
+                                        let o1 = LV::C(8u128);
+                                        ir::mul(x, o0, o1, 128u32)?
+                                    };
+                                    ir::shr(x, o0, o1, 128u32)?
+                                };
+                                ir::trunc(x, o0, 8u32)?
+                            };
+                            let o1 = LV::C(7u128);
+                            ir::bit(x, o0, o1)?
+                        };
+                        let o1 = LV::C(255u128);
+                        let o2 = LV::C(0u128);
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o2 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src3;
+                                ir::slice(x, o0, 56u32, 8u32)?
+                            };
+                            let o1 = LV::C(5u128);
+                            ir::bit(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src3;
+                                        ir::slice(x, o0, 56u32, 8u32)?
+                                    };
+                                    let o1 = LV::C(4u128);
+                                    ir::bit(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src1;
+                                                    let o1 = LV::C(64u128);
+                                                    ir::shl(x, o0, o1, 128u32)?
+                                                };
+                                                let o1 = v.src2;
+                                                ir::or(x, o0, o1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let o0 = {
+                                                        let o0 = v.src3;
+                                                        ir::slice(x, o0, 56u32, 8u32)?
+                                                    };
+                                                    ir::slice(x, o0, 0u32, 4u32)?
+                                                };
+                                                let o1 = LV::C(8u128);
+                                                ir::mul(x, o0, o1, 128u32)?
+                                            };
+                                            ir::shr(x, o0, o1, 128u32)?
+                                        };
+                                        ir::trunc(x, o0, 8u32)?
+                                    };
+                                    ir::not(x, o0, 8u32)?
+                                };
+                                let o2 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                let o1 = LV::C(64u128);
+                                                ir::shl(x, o0, o1, 128u32)?
+                                            };
+                                            let o1 = v.src2;
+                                            ir::or(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src3;
+                                                    ir::slice(x, o0, 56u32, 8u32)?
+                                                };
+                                                ir::slice(x, o0, 0u32, 4u32)?
+                                            };
+                                            let o1 = LV::C(8u128);
+                                            ir::mul(x, o0, o1, 128u32)?
+                                        };
+                                        ir::shr(x, o0, o1, 128u32)?
+                                    };
+                                    ir::trunc(x, o0, 8u32)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            ir::bitrev(x, o0, 8u32)?
+                        };
+                        let o2 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src3;
+                                    ir::slice(x, o0, 56u32, 8u32)?
+                                };
+                                let o1 = LV::C(4u128);
+                                ir::bit(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src1;
+                                                let o1 = LV::C(64u128);
+                                                ir::shl(x, o0, o1, 128u32)?
+                                            };
+                                            let o1 = v.src2;
+                                            ir::or(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = {
+                                                    let o0 = v.src3;
+                                                    ir::slice(x, o0, 56u32, 8u32)?
+                                                };
+                                                ir::slice(x, o0, 0u32, 4u32)?
+                                            };
+                                            let o1 = LV::C(8u128);
+                                            ir::mul(x, o0, o1, 128u32)?
+                                        };
+                                        ir::shr(x, o0, o1, 128u32)?
+                                    };
+                                    ir::trunc(x, o0, 8u32)?
+                                };
+                                ir::not(x, o0, 8u32)?
+                            };
+                            let o2 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src1;
+                                            let o1 = LV::C(64u128);
+                                            ir::shl(x, o0, o1, 128u32)?
+                                        };
+                                        let o1 = v.src2;
+                                        ir::or(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src3;
+                                                ir::slice(x, o0, 56u32, 8u32)?
+                                            };
+                                            ir::slice(x, o0, 0u32, 4u32)?
+                                        };
+                                        let o1 = LV::C(8u128);
+                                        ir::mul(x, o0, o1, 128u32)?
+                                    };
+                                    ir::shr(x, o0, o1, 128u32)?
+                                };
+                                ir::trunc(x, o0, 8u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pmerge` (isa/alu/packed.isa:377)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pmerge(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src3;
+                                            ir::slice(x, o0, 0u32, 8u32)?
+                                        };
+                                        let o1 = LV::C(7u128);
+                                        ir::bit(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 0u32, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = {
+                                                let o0 = v.src3;
+                                                ir::slice(x, o0, 8u32, 8u32)?
+                                            };
+                                            let o1 = LV::C(7u128);
+                                            ir::bit(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = v.src2;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        let o2 = {
+                                            let o0 = v.src1;
+                                            ir::slice(x, o0, 8u32, 8u32)?
+                                        };
+                                        ir::select(x, o0, o1, o2)?
+                                    };
+                                    let o1 = LV::C(8u128);
+                                    ir::shl(x, o0, o1, 64u32)?
+                                };
+                                ir::or(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = {
+                                            let o0 = v.src3;
+                                            ir::slice(x, o0, 16u32, 8u32)?
+                                        };
+                                        let o1 = LV::C(7u128);
+                                        ir::bit(x, o0, o1)?
+                                    };
+                                    let o1 = {
+                                        let o0 = v.src2;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    let o2 = {
+                                        let o0 = v.src1;
+                                        ir::slice(x, o0, 16u32, 8u32)?
+                                    };
+                                    ir::select(x, o0, o1, o2)?
+                                };
+                                let o1 = LV::C(16u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::or(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = {
+                                        let o0 = v.src3;
+                                        ir::slice(x, o0, 24u32, 8u32)?
+                                    };
+                                    let o1 = LV::C(7u128);
+                                    ir::bit(x, o0, o1)?
+                                };
+                                let o1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                let o2 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 24u32, 8u32)?
+                                };
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            let o1 = LV::C(24u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = {
+                                    let o0 = v.src3;
+                                    ir::slice(x, o0, 32u32, 8u32)?
+                                };
+                                let o1 = LV::C(7u128);
+                                ir::bit(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            let o2 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 8u32)?
+                            };
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = {
+                                let o0 = v.src3;
+                                ir::slice(x, o0, 40u32, 8u32)?
+                            };
+                            let o1 = LV::C(7u128);
+                            ir::bit(x, o0, o1)?
+                        };
+                        let o1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        let o2 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 40u32, 8u32)?
+                        };
+                        ir::select(x, o0, o1, o2)?
+                    };
+                    let o1 = LV::C(40u128);
+                    ir::shl(x, o0, o1, 64u32)?
+                };
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = v.src3;
+                            ir::slice(x, o0, 48u32, 8u32)?
+                        };
+                        let o1 = LV::C(7u128);
+                        ir::bit(x, o0, o1)?
+                    };
+                    let o1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    let o2 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 48u32, 8u32)?
+                    };
+                    ir::select(x, o0, o1, o2)?
+                };
+                let o1 = LV::C(48u128);
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src3;
+                        ir::slice(x, o0, 56u32, 8u32)?
+                    };
+                    let o1 = LV::C(7u128);
+                    ir::bit(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                let o2 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 56u32, 8u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(56u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pandd` (isa/alu/packed.isa:381)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pandd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = v.src1;
+        let o1 = v.src2;
+        ir::and(x, o0, o1)?
+    };
+    Ok(())
+}
+///`qpand` (isa/alu/packed.isa:385)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_qpand(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -20578,7 +33325,7 @@ pub fn jit_rrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     Ok(())
 }
 /// Lowering of each operation, indexed like `OPS`.
-pub static JIT_LOWER: [JitFn; 938usize] = [
+pub static JIT_LOWER: [JitFn; 1020usize] = [
     jit_sxt,
     jit_getfs,
     jit_getfd,
@@ -21499,9 +34246,91 @@ pub static JIT_LOWER: [JitFn; 938usize] = [
     jit_gettagd,
     jit_puttags,
     jit_puttagd,
-    jit_pandd,
+    jit_paddb,
+    jit_psubb,
+    jit_paddh,
+    jit_psubh,
     jit_paddw,
+    jit_psubw,
+    jit_paddd,
+    jit_psubd,
+    jit_paddsb,
+    jit_psubsb,
+    jit_paddusb,
+    jit_psubusb,
+    jit_pavgusb,
+    jit_paddsh,
+    jit_psubsh,
+    jit_paddush,
+    jit_psubush,
+    jit_pavgush,
     jit_pmaxub,
+    jit_pminub,
+    jit_pmaxsb,
+    jit_pminsb,
+    jit_pmaxuh,
+    jit_pminuh,
+    jit_pmaxsh,
+    jit_pminsh,
+    jit_pmaxuw,
+    jit_pminuw,
+    jit_pmaxsw,
+    jit_pminsw,
+    jit_pcmpeqb,
+    jit_pcmpgtb,
+    jit_pcmpeqh,
+    jit_pcmpgth,
+    jit_pcmpeqw,
+    jit_pcmpgtw,
+    jit_pcmpeqd,
+    jit_pcmpgtd,
+    jit_pandnd,
+    jit_pord,
+    jit_pxord,
+    jit_pmullh,
+    jit_pmullw,
+    jit_pmulhh,
+    jit_pmulhuh,
+    jit_pmulhrsh,
+    jit_pmaddh,
+    jit_pmaddubsh,
+    jit_psadbw,
+    jit_psignb,
+    jit_psignh,
+    jit_psignw,
+    jit_phaddh,
+    jit_phsubh,
+    jit_phaddsh,
+    jit_phsubsh,
+    jit_phaddw,
+    jit_phsubw,
+    jit_psllh,
+    jit_psrlh,
+    jit_psrah,
+    jit_psllw,
+    jit_psrlw,
+    jit_psraw,
+    jit_pslld,
+    jit_psrld,
+    jit_psrcw,
+    jit_psrcd,
+    jit_pmovmskb,
+    jit_pmovmskps,
+    jit_pmovmskpd,
+    jit_packsshb,
+    jit_packushb,
+    jit_packsswh,
+    jit_packuswh,
+    jit_punpcklbh,
+    jit_punpckhbh,
+    jit_punpcklhw,
+    jit_punpckhhw,
+    jit_punpcklwd,
+    jit_punpckhwd,
+    jit_phminposuh,
+    jit_pshufb,
+    jit_pmerge,
+    jit_pandd,
     jit_qpand,
     jit_shls,
     jit_shld,

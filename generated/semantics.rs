@@ -463,37 +463,35 @@ pub trait Exec {
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper packed_max_u8(D, D) -> D` (isa/helpers.isa:87)
-    fn packed_max_u8(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:92)
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:90)
     fn pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:93)
+    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:91)
     fn pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:94)
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:92)
     fn local_pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:95)
+    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:93)
     fn local_pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:96)
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:94)
     fn ctpr(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:97)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:95)
     fn ctpr_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper jump(D) -> unit` (isa/helpers.isa:98)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:96)
     fn jump(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:99)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:97)
     fn call_to(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:100)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:98)
     fn syscall(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:101)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:99)
     fn return_to_caller(&mut self) -> Result<u128, Trap>;
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:102)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:100)
     fn set_window(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:103)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:101)
     fn set_reg_rotation(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:104)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:102)
     fn set_pred_rotation(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:105)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:103)
     fn rotate_regs(&mut self) -> Result<u128, Trap>;
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:106)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:104)
     fn rotate_preds(&mut self) -> Result<u128, Trap>;
 }
 pub type SemFn = fn(&mut dyn Exec, &mut OpVals) -> Result<(), Trap>;
@@ -10396,13 +10394,227 @@ pub fn sem_puttagd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`pandd` (isa/alu/packed.isa:3)
+///`paddb` (isa/alu/packed.isa:7)
 #[allow(unused_variables, unused_parens, clippy::all)]
-pub fn sem_pandd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    v.dst = (v.src1 & v.src2);
+pub fn sem_paddb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::add(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        8u32,
+    )
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            56u128,
+            64u32,
+        ));
     Ok(())
 }
-///`paddw` (isa/alu/packed.isa:7)
+///`psubb` (isa/alu/packed.isa:11)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psubb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::sub(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        8u32,
+    )
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`paddh` (isa/alu/packed.isa:15)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_paddh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::add(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    )
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`psubh` (isa/alu/packed.isa:19)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psubh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::sub(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    )
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`paddw` (isa/alu/packed.isa:23)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_paddw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = (bits::add(
@@ -10421,17 +10633,6180 @@ pub fn sem_paddw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         ));
     Ok(())
 }
-///`pmaxub` (isa/alu/packed.isa:11)
+///`psubw` (isa/alu/packed.isa:27)
 #[allow(unused_variables, unused_parens, clippy::all)]
-pub fn sem_pmaxub(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    v.dst = {
-        let a0 = v.src1;
-        let a1 = v.src2;
-        x.packed_max_u8(a0, a1)?
-    };
+pub fn sem_psubw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::sub(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        32u32,
+    )
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            32u128,
+            64u32,
+        ));
     Ok(())
 }
-///`qpand` (isa/alu/packed.isa:15)
+///`paddd` (isa/alu/packed.isa:31)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_paddd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = bits::add(v.src1, v.src2, 64u32);
+    Ok(())
+}
+///`psubd` (isa/alu/packed.isa:35)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = bits::sub(v.src1, v.src2, 64u32);
+    Ok(())
+}
+///`paddsb` (isa/alu/packed.isa:40)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_paddsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if bits::slt(
+        bits::add(
+            bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+            bits::sext(((v.src2 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+            16u32,
+        ),
+        65408u128,
+        16u32,
+    ) != 0
+    {
+        128u128
+    } else {
+        (if bits::sgt(
+            bits::add(
+                bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                bits::sext(((v.src2 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                16u32,
+            ),
+            127u128,
+            16u32,
+        ) != 0
+        {
+            127u128
+        } else {
+            bits::trunc(
+                bits::add(
+                    bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                8u32,
+            )
+        })
+    })
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`psubsb` (isa/alu/packed.isa:44)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psubsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if bits::slt(
+        bits::sub(
+            bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+            bits::sext(((v.src2 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+            16u32,
+        ),
+        65408u128,
+        16u32,
+    ) != 0
+    {
+        128u128
+    } else {
+        (if bits::sgt(
+            bits::sub(
+                bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                bits::sext(((v.src2 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                16u32,
+            ),
+            127u128,
+            16u32,
+        ) != 0
+        {
+            127u128
+        } else {
+            bits::trunc(
+                bits::sub(
+                    bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                8u32,
+            )
+        })
+    })
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`paddusb` (isa/alu/packed.isa:48)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_paddusb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((bits::add(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        16u32,
+    )) > (255u128)) as u128 != 0
+    {
+        255u128
+    } else {
+        bits::add(
+            ((v.src1 >> 0u32) & bits::mask(8u32)),
+            ((v.src2 >> 0u32) & bits::mask(8u32)),
+            8u32,
+        )
+    })
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 8u32) & bits::mask(8u32)),
+                    ((v.src2 >> 8u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 16u32) & bits::mask(8u32)),
+                    ((v.src2 >> 16u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 24u32) & bits::mask(8u32)),
+                    ((v.src2 >> 24u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 32u32) & bits::mask(8u32)),
+                    ((v.src2 >> 32u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 40u32) & bits::mask(8u32)),
+                    ((v.src2 >> 40u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 48u32) & bits::mask(8u32)),
+                    ((v.src2 >> 48u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 56u32) & bits::mask(8u32)),
+                    ((v.src2 >> 56u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`psubusb` (isa/alu/packed.isa:52)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psubusb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+        < (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+    {
+        0u128
+    } else {
+        bits::sub(
+            ((v.src1 >> 0u32) & bits::mask(8u32)),
+            ((v.src2 >> 0u32) & bits::mask(8u32)),
+            8u32,
+        )
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                < (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 8u32) & bits::mask(8u32)),
+                    ((v.src2 >> 8u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                < (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 16u32) & bits::mask(8u32)),
+                    ((v.src2 >> 16u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                < (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 24u32) & bits::mask(8u32)),
+                    ((v.src2 >> 24u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                < (((v.src2 >> 32u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 32u32) & bits::mask(8u32)),
+                    ((v.src2 >> 32u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                < (((v.src2 >> 40u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 40u32) & bits::mask(8u32)),
+                    ((v.src2 >> 40u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                < (((v.src2 >> 48u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 48u32) & bits::mask(8u32)),
+                    ((v.src2 >> 48u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 56u32) & bits::mask(8u32)))
+                < (((v.src2 >> 56u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 56u32) & bits::mask(8u32)),
+                    ((v.src2 >> 56u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pavgusb` (isa/alu/packed.isa:56)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pavgusb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::trunc(
+        bits::shr(
+            bits::add(
+                bits::add(
+                    ((v.src1 >> 0u32) & bits::mask(8u32)),
+                    ((v.src2 >> 0u32) & bits::mask(8u32)),
+                    16u32,
+                ),
+                1u128,
+                16u32,
+            ),
+            1u128,
+            16u32,
+        ),
+        8u32,
+    )
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 8u32) & bits::mask(8u32)),
+                            ((v.src2 >> 8u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 16u32) & bits::mask(8u32)),
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 24u32) & bits::mask(8u32)),
+                            ((v.src2 >> 24u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 32u32) & bits::mask(8u32)),
+                            ((v.src2 >> 32u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 40u32) & bits::mask(8u32)),
+                            ((v.src2 >> 40u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 48u32) & bits::mask(8u32)),
+                            ((v.src2 >> 48u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 56u32) & bits::mask(8u32)),
+                            ((v.src2 >> 56u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`paddsh` (isa/alu/packed.isa:60)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_paddsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if bits::slt(
+        bits::add(
+            bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            32u32,
+        ),
+        4294934528u128,
+        32u32,
+    ) != 0
+    {
+        32768u128
+    } else {
+        (if bits::sgt(
+            bits::add(
+                bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ),
+            32767u128,
+            32u32,
+        ) != 0
+        {
+            32767u128
+        } else {
+            bits::trunc(
+                bits::add(
+                    bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                16u32,
+            )
+        })
+    })
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src1 >> 16u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 16u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src1 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src1 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`psubsh` (isa/alu/packed.isa:64)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psubsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if bits::slt(
+        bits::sub(
+            bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            32u32,
+        ),
+        4294934528u128,
+        32u32,
+    ) != 0
+    {
+        32768u128
+    } else {
+        (if bits::sgt(
+            bits::sub(
+                bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ),
+            32767u128,
+            32u32,
+        ) != 0
+        {
+            32767u128
+        } else {
+            bits::trunc(
+                bits::sub(
+                    bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                16u32,
+            )
+        })
+    })
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src1 >> 16u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 16u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src1 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src1 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`paddush` (isa/alu/packed.isa:68)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_paddush(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if ((bits::add(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        32u32,
+    )) > (65535u128)) as u128 != 0
+    {
+        65535u128
+    } else {
+        bits::add(
+            ((v.src1 >> 0u32) & bits::mask(16u32)),
+            ((v.src2 >> 0u32) & bits::mask(16u32)),
+            16u32,
+        )
+    })
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                32u32,
+            )) > (65535u128)) as u128 != 0
+            {
+                65535u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 16u32) & bits::mask(16u32)),
+                    ((v.src2 >> 16u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                32u32,
+            )) > (65535u128)) as u128 != 0
+            {
+                65535u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 32u32) & bits::mask(16u32)),
+                    ((v.src2 >> 32u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                32u32,
+            )) > (65535u128)) as u128 != 0
+            {
+                65535u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 48u32) & bits::mask(16u32)),
+                    ((v.src2 >> 48u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`psubush` (isa/alu/packed.isa:72)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psubush(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if ((((v.src1 >> 0u32) & bits::mask(16u32)))
+        < (((v.src2 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        0u128
+    } else {
+        bits::sub(
+            ((v.src1 >> 0u32) & bits::mask(16u32)),
+            ((v.src2 >> 0u32) & bits::mask(16u32)),
+            16u32,
+        )
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(16u32)))
+                < (((v.src2 >> 16u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 16u32) & bits::mask(16u32)),
+                    ((v.src2 >> 16u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(16u32)))
+                < (((v.src2 >> 32u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 32u32) & bits::mask(16u32)),
+                    ((v.src2 >> 32u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(16u32)))
+                < (((v.src2 >> 48u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 48u32) & bits::mask(16u32)),
+                    ((v.src2 >> 48u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pavgush` (isa/alu/packed.isa:76)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pavgush(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::trunc(
+        bits::shr(
+            bits::add(
+                bits::add(
+                    ((v.src1 >> 0u32) & bits::mask(16u32)),
+                    ((v.src2 >> 0u32) & bits::mask(16u32)),
+                    32u32,
+                ),
+                1u128,
+                32u32,
+            ),
+            1u128,
+            32u32,
+        ),
+        16u32,
+    )
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 16u32) & bits::mask(16u32)),
+                            ((v.src2 >> 16u32) & bits::mask(16u32)),
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 32u32) & bits::mask(16u32)),
+                            ((v.src2 >> 32u32) & bits::mask(16u32)),
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 48u32) & bits::mask(16u32)),
+                            ((v.src2 >> 48u32) & bits::mask(16u32)),
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pmaxub` (isa/alu/packed.isa:80)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmaxub(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+        > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(8u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(8u32))
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 8u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 8u32) & bits::mask(8u32))
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(8u32))
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 24u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 24u32) & bits::mask(8u32))
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                > (((v.src2 >> 32u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(8u32))
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                > (((v.src2 >> 40u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 40u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 40u32) & bits::mask(8u32))
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                > (((v.src2 >> 48u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(8u32))
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 56u32) & bits::mask(8u32)))
+                > (((v.src2 >> 56u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 56u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 56u32) & bits::mask(8u32))
+            }),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pminub` (isa/alu/packed.isa:84)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pminub(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+        < (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(8u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(8u32))
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                < (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 8u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 8u32) & bits::mask(8u32))
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                < (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(8u32))
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                < (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 24u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 24u32) & bits::mask(8u32))
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                < (((v.src2 >> 32u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(8u32))
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                < (((v.src2 >> 40u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 40u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 40u32) & bits::mask(8u32))
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                < (((v.src2 >> 48u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(8u32))
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 56u32) & bits::mask(8u32)))
+                < (((v.src2 >> 56u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 56u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 56u32) & bits::mask(8u32))
+            }),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pmaxsb` (isa/alu/packed.isa:88)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmaxsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        8u32,
+    ) != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(8u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(8u32))
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 8u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 8u32) & bits::mask(8u32))
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(8u32))
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 24u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 24u32) & bits::mask(8u32))
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(8u32))
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 40u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 40u32) & bits::mask(8u32))
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(8u32))
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 56u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 56u32) & bits::mask(8u32))
+            }),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pminsb` (isa/alu/packed.isa:92)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pminsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if bits::slt(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        8u32,
+    ) != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(8u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(8u32))
+    })
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 8u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 8u32) & bits::mask(8u32))
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(8u32))
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 24u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 24u32) & bits::mask(8u32))
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(8u32))
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 40u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 40u32) & bits::mask(8u32))
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(8u32))
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 56u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 56u32) & bits::mask(8u32))
+            }),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pmaxuh` (isa/alu/packed.isa:96)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmaxuh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if ((((v.src1 >> 0u32) & bits::mask(16u32)))
+        > (((v.src2 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(16u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(16u32))
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(16u32)))
+                > (((v.src2 >> 16u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(16u32))
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(16u32)))
+                > (((v.src2 >> 32u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(16u32))
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(16u32)))
+                > (((v.src2 >> 48u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(16u32))
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pminuh` (isa/alu/packed.isa:100)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pminuh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if ((((v.src1 >> 0u32) & bits::mask(16u32)))
+        < (((v.src2 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(16u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(16u32))
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(16u32)))
+                < (((v.src2 >> 16u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(16u32))
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(16u32)))
+                < (((v.src2 >> 32u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(16u32))
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(16u32)))
+                < (((v.src2 >> 48u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(16u32))
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pmaxsh` (isa/alu/packed.isa:104)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmaxsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    ) != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(16u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(16u32))
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(16u32))
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(16u32))
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(16u32))
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pminsh` (isa/alu/packed.isa:108)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pminsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if bits::slt(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    ) != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(16u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(16u32))
+    })
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(16u32))
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(16u32))
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(16u32))
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pmaxuw` (isa/alu/packed.isa:112)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmaxuw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if ((((v.src1 >> 0u32) & bits::mask(32u32)))
+        > (((v.src2 >> 0u32) & bits::mask(32u32)))) as u128 != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(32u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(32u32))
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(32u32)))
+                > (((v.src2 >> 32u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(32u32))
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pminuw` (isa/alu/packed.isa:116)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pminuw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if ((((v.src1 >> 0u32) & bits::mask(32u32)))
+        < (((v.src2 >> 0u32) & bits::mask(32u32)))) as u128 != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(32u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(32u32))
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(32u32)))
+                < (((v.src2 >> 32u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(32u32))
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pmaxsw` (isa/alu/packed.isa:120)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmaxsw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        32u32,
+    ) != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(32u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(32u32))
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(32u32))
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pminsw` (isa/alu/packed.isa:124)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pminsw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if bits::slt(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        32u32,
+    ) != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(32u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(32u32))
+    })
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(32u32))
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pcmpeqb` (isa/alu/packed.isa:129)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpeqb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+        == (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+    {
+        255u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                == (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                == (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                == (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                == (((v.src2 >> 32u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                == (((v.src2 >> 40u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                == (((v.src2 >> 48u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 56u32) & bits::mask(8u32)))
+                == (((v.src2 >> 56u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pcmpgtb` (isa/alu/packed.isa:133)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpgtb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        8u32,
+    ) != 0
+    {
+        255u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pcmpeqh` (isa/alu/packed.isa:137)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpeqh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if ((((v.src1 >> 0u32) & bits::mask(16u32)))
+        == (((v.src2 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        65535u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(16u32)))
+                == (((v.src2 >> 16u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(16u32)))
+                == (((v.src2 >> 32u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(16u32)))
+                == (((v.src2 >> 48u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pcmpgth` (isa/alu/packed.isa:141)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpgth(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    ) != 0
+    {
+        65535u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pcmpeqw` (isa/alu/packed.isa:145)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpeqw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if ((((v.src1 >> 0u32) & bits::mask(32u32)))
+        == (((v.src2 >> 0u32) & bits::mask(32u32)))) as u128 != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(32u32)))
+                == (((v.src2 >> 32u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pcmpgtw` (isa/alu/packed.isa:149)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpgtw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        32u32,
+    ) != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pcmpeqd` (isa/alu/packed.isa:153)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpeqd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if ((v.src1) == (v.src2)) as u128 != 0 {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`pcmpgtd` (isa/alu/packed.isa:157)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpgtd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if bits::sgt(v.src1, v.src2, 64u32) != 0 {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`pandnd` (isa/alu/packed.isa:161)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pandnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (v.src1 & bits::not(v.src2, 64u32));
+    Ok(())
+}
+///`pord` (isa/alu/packed.isa:165)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (v.src1 | v.src2);
+    Ok(())
+}
+///`pxord` (isa/alu/packed.isa:169)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pxord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (v.src1 ^ v.src2);
+    Ok(())
+}
+///`pmullh` (isa/alu/packed.isa:173)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmullh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::mul(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    )
+        | bits::shl(
+            bits::mul(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::mul(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::mul(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pmullw` (isa/alu/packed.isa:177)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmullw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::mul(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        32u32,
+    )
+        | bits::shl(
+            bits::mul(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pmulhh` (isa/alu/packed.isa:181)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmulhh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::mul(
+        bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+        bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+        32u32,
+    ) >> 16u32) & bits::mask(16u32))
+        | bits::shl(
+            ((bits::mul(
+                bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src2 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                bits::sext(((v.src1 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src2 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                bits::sext(((v.src1 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src2 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pmulhuh` (isa/alu/packed.isa:185)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmulhuh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::mul(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        32u32,
+    ) >> 16u32) & bits::mask(16u32))
+        | bits::shl(
+            ((bits::mul(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pmulhrsh` (isa/alu/packed.isa:190)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmulhrsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::trunc(
+        bits::sar(
+            bits::add(
+                bits::sar(
+                    bits::mul(
+                        bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                        bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                        32u32,
+                    ),
+                    14u128,
+                    32u32,
+                ),
+                1u128,
+                32u32,
+            ),
+            1u128,
+            32u32,
+        ),
+        16u32,
+    )
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::sar(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 16u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                bits::sext(
+                                    ((v.src2 >> 16u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                32u32,
+                            ),
+                            14u128,
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::sar(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 32u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                bits::sext(
+                                    ((v.src2 >> 32u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                32u32,
+                            ),
+                            14u128,
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::sar(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 48u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                bits::sext(
+                                    ((v.src2 >> 48u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                32u32,
+                            ),
+                            14u128,
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pmaddh` (isa/alu/packed.isa:195)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmaddh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::add(
+        bits::mul(
+            bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+            bits::sext(((v.src2 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+            32u32,
+        ),
+        bits::mul(
+            bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            32u32,
+        ),
+        32u32,
+    )
+        | bits::shl(
+            bits::add(
+                bits::mul(
+                    bits::sext(((v.src1 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                bits::mul(
+                    bits::sext(((v.src1 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                32u32,
+            ),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pmaddubsh` (isa/alu/packed.isa:199)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmaddubsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if bits::slt(
+        bits::add(
+            bits::mul(
+                bits::sext(((v.src1 >> 8u32) & bits::mask(8u32)), 8u32, 32u32),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                32u32,
+            ),
+            bits::mul(
+                bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 32u32),
+                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                32u32,
+            ),
+            32u32,
+        ),
+        4294934528u128,
+        32u32,
+    ) != 0
+    {
+        32768u128
+    } else {
+        (if bits::sgt(
+            bits::add(
+                bits::mul(
+                    bits::sext(((v.src1 >> 8u32) & bits::mask(8u32)), 8u32, 32u32),
+                    ((v.src2 >> 8u32) & bits::mask(8u32)),
+                    32u32,
+                ),
+                bits::mul(
+                    bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 32u32),
+                    ((v.src2 >> 0u32) & bits::mask(8u32)),
+                    32u32,
+                ),
+                32u32,
+            ),
+            32767u128,
+            32u32,
+        ) != 0
+        {
+            32767u128
+        } else {
+            bits::trunc(
+                bits::add(
+                    bits::mul(
+                        bits::sext(((v.src1 >> 8u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 8u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    bits::mul(
+                        bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 0u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    32u32,
+                ),
+                16u32,
+            )
+        })
+    })
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::mul(
+                        bits::sext(((v.src1 >> 24u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    bits::mul(
+                        bits::sext(((v.src1 >> 16u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 16u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 24u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::mul(
+                        bits::sext(((v.src1 >> 40u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 40u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    bits::mul(
+                        bits::sext(((v.src1 >> 32u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 32u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 40u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 32u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 40u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 32u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::mul(
+                        bits::sext(((v.src1 >> 56u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 56u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    bits::mul(
+                        bits::sext(((v.src1 >> 48u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 48u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 56u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 48u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 56u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 48u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`psadbw` (isa/alu/packed.isa:204)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psadbw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = bits::add(
+        bits::add(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        bits::add(
+                            bits::add(
+                                (if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+                                    > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+                                {
+                                    bits::sub(
+                                        ((v.src1 >> 0u32) & bits::mask(8u32)),
+                                        ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                        8u32,
+                                    )
+                                } else {
+                                    bits::sub(
+                                        ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                        ((v.src1 >> 0u32) & bits::mask(8u32)),
+                                        8u32,
+                                    )
+                                }),
+                                (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                                    > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+                                {
+                                    bits::sub(
+                                        ((v.src1 >> 8u32) & bits::mask(8u32)),
+                                        ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                        8u32,
+                                    )
+                                } else {
+                                    bits::sub(
+                                        ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                        ((v.src1 >> 8u32) & bits::mask(8u32)),
+                                        8u32,
+                                    )
+                                }),
+                                64u32,
+                            ),
+                            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                                > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+                            {
+                                bits::sub(
+                                    ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                    ((v.src2 >> 16u32) & bits::mask(8u32)),
+                                    8u32,
+                                )
+                            } else {
+                                bits::sub(
+                                    ((v.src2 >> 16u32) & bits::mask(8u32)),
+                                    ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                    8u32,
+                                )
+                            }),
+                            64u32,
+                        ),
+                        (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        64u32,
+                    ),
+                    (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                        > (((v.src2 >> 32u32) & bits::mask(8u32)))) as u128 != 0
+                    {
+                        bits::sub(
+                            ((v.src1 >> 32u32) & bits::mask(8u32)),
+                            ((v.src2 >> 32u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    } else {
+                        bits::sub(
+                            ((v.src2 >> 32u32) & bits::mask(8u32)),
+                            ((v.src1 >> 32u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    }),
+                    64u32,
+                ),
+                (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 40u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 40u32) & bits::mask(8u32)),
+                        ((v.src2 >> 40u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 40u32) & bits::mask(8u32)),
+                        ((v.src1 >> 40u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                64u32,
+            ),
+            (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                > (((v.src2 >> 48u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                bits::sub(
+                    ((v.src1 >> 48u32) & bits::mask(8u32)),
+                    ((v.src2 >> 48u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            } else {
+                bits::sub(
+                    ((v.src2 >> 48u32) & bits::mask(8u32)),
+                    ((v.src1 >> 48u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            64u32,
+        ),
+        (if ((((v.src1 >> 56u32) & bits::mask(8u32)))
+            > (((v.src2 >> 56u32) & bits::mask(8u32)))) as u128 != 0
+        {
+            bits::sub(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            )
+        } else {
+            bits::sub(
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            )
+        }),
+        64u32,
+    );
+    Ok(())
+}
+///`psignb` (isa/alu/packed.isa:209)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psignb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((((v.src2 >> 0u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+        != 0
+    {
+        bits::sub(0u128, ((v.src1 >> 0u32) & bits::mask(8u32)), 8u32)
+    } else {
+        (if ((((v.src2 >> 0u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+            0u128
+        } else {
+            ((v.src1 >> 0u32) & bits::mask(8u32))
+        })
+    })
+        | bits::shl(
+            (if ((((v.src2 >> 8u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 8u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 8u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 8u32) & bits::mask(8u32))
+                })
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 16u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 16u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 16u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 16u32) & bits::mask(8u32))
+                })
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 24u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 24u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 24u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 24u32) & bits::mask(8u32))
+                })
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 32u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 32u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 32u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 32u32) & bits::mask(8u32))
+                })
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 40u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 40u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 40u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 40u32) & bits::mask(8u32))
+                })
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 48u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 48u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 48u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 48u32) & bits::mask(8u32))
+                })
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 56u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 56u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 56u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 56u32) & bits::mask(8u32))
+                })
+            }),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`psignh` (isa/alu/packed.isa:213)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psignh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if ((((v.src2 >> 0u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1)
+        != 0
+    {
+        bits::sub(0u128, ((v.src1 >> 0u32) & bits::mask(16u32)), 16u32)
+    } else {
+        (if ((((v.src2 >> 0u32) & bits::mask(16u32))) == (0u128)) as u128 != 0 {
+            0u128
+        } else {
+            ((v.src1 >> 0u32) & bits::mask(16u32))
+        })
+    })
+        | bits::shl(
+            (if ((((v.src2 >> 16u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 16u32) & bits::mask(16u32)), 16u32)
+            } else {
+                (if ((((v.src2 >> 16u32) & bits::mask(16u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 16u32) & bits::mask(16u32))
+                })
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 32u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 32u32) & bits::mask(16u32)), 16u32)
+            } else {
+                (if ((((v.src2 >> 32u32) & bits::mask(16u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 32u32) & bits::mask(16u32))
+                })
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 48u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 48u32) & bits::mask(16u32)), 16u32)
+            } else {
+                (if ((((v.src2 >> 48u32) & bits::mask(16u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 48u32) & bits::mask(16u32))
+                })
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`psignw` (isa/alu/packed.isa:217)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psignw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if ((((v.src2 >> 0u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1) != 0
+    {
+        bits::sub(0u128, ((v.src1 >> 0u32) & bits::mask(32u32)), 32u32)
+    } else {
+        (if ((((v.src2 >> 0u32) & bits::mask(32u32))) == (0u128)) as u128 != 0 {
+            0u128
+        } else {
+            ((v.src1 >> 0u32) & bits::mask(32u32))
+        })
+    })
+        | bits::shl(
+            (if ((((v.src2 >> 32u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 32u32) & bits::mask(32u32)), 32u32)
+            } else {
+                (if ((((v.src2 >> 32u32) & bits::mask(32u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 32u32) & bits::mask(32u32))
+                })
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`phaddh` (isa/alu/packed.isa:222)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_phaddh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::add(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src1 >> 16u32) & bits::mask(16u32)),
+        16u32,
+    )
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src2 >> 0u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`phsubh` (isa/alu/packed.isa:226)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_phsubh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::sub(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src1 >> 16u32) & bits::mask(16u32)),
+        16u32,
+    )
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src2 >> 0u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`phaddsh` (isa/alu/packed.isa:230)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_phaddsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if bits::slt(
+        bits::add(
+            bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+            32u32,
+        ),
+        4294934528u128,
+        32u32,
+    ) != 0
+    {
+        32768u128
+    } else {
+        (if bits::sgt(
+            bits::add(
+                bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ),
+            32767u128,
+            32u32,
+        ) != 0
+        {
+            32767u128
+        } else {
+            bits::trunc(
+                bits::add(
+                    bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                16u32,
+            )
+        })
+    })
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src1 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src1 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src1 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                        bits::sext(
+                            ((v.src2 >> 16u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src2 >> 0u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src2 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src2 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`phsubsh` (isa/alu/packed.isa:234)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_phsubsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if bits::slt(
+        bits::sub(
+            bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+            32u32,
+        ),
+        4294934528u128,
+        32u32,
+    ) != 0
+    {
+        32768u128
+    } else {
+        (if bits::sgt(
+            bits::sub(
+                bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ),
+            32767u128,
+            32u32,
+        ) != 0
+        {
+            32767u128
+        } else {
+            bits::trunc(
+                bits::sub(
+                    bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                16u32,
+            )
+        })
+    })
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src1 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src1 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src1 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                        bits::sext(
+                            ((v.src2 >> 16u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src2 >> 0u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src2 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src2 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`phaddw` (isa/alu/packed.isa:238)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_phaddw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::add(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src1 >> 32u32) & bits::mask(32u32)),
+        32u32,
+    )
+        | bits::shl(
+            bits::add(
+                ((v.src2 >> 0u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`phsubw` (isa/alu/packed.isa:242)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_phsubw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::sub(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src1 >> 32u32) & bits::mask(32u32)),
+        32u32,
+    )
+        | bits::shl(
+            bits::sub(
+                ((v.src2 >> 0u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`psllh` (isa/alu/packed.isa:246)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psllh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::shl(((v.src1 >> 0u32) & bits::mask(16u32)), v.src2, 16u32)
+        | bits::shl(
+            bits::shl(((v.src1 >> 16u32) & bits::mask(16u32)), v.src2, 16u32),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::shl(((v.src1 >> 32u32) & bits::mask(16u32)), v.src2, 16u32),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::shl(((v.src1 >> 48u32) & bits::mask(16u32)), v.src2, 16u32),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`psrlh` (isa/alu/packed.isa:251)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psrlh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::shr(((v.src1 >> 0u32) & bits::mask(16u32)), v.src2, 16u32)
+        | bits::shl(
+            bits::shr(((v.src1 >> 16u32) & bits::mask(16u32)), v.src2, 16u32),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::shr(((v.src1 >> 32u32) & bits::mask(16u32)), v.src2, 16u32),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::shr(((v.src1 >> 48u32) & bits::mask(16u32)), v.src2, 16u32),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`psrah` (isa/alu/packed.isa:256)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psrah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::sar(((v.src1 >> 0u32) & bits::mask(16u32)), v.src2, 16u32)
+        | bits::shl(
+            bits::sar(((v.src1 >> 16u32) & bits::mask(16u32)), v.src2, 16u32),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::sar(((v.src1 >> 32u32) & bits::mask(16u32)), v.src2, 16u32),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::sar(((v.src1 >> 48u32) & bits::mask(16u32)), v.src2, 16u32),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`psllw` (isa/alu/packed.isa:261)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psllw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::shl(((v.src1 >> 0u32) & bits::mask(32u32)), v.src2, 32u32)
+        | bits::shl(
+            bits::shl(((v.src1 >> 32u32) & bits::mask(32u32)), v.src2, 32u32),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`psrlw` (isa/alu/packed.isa:266)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psrlw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::shr(((v.src1 >> 0u32) & bits::mask(32u32)), v.src2, 32u32)
+        | bits::shl(
+            bits::shr(((v.src1 >> 32u32) & bits::mask(32u32)), v.src2, 32u32),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`psraw` (isa/alu/packed.isa:271)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psraw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::sar(((v.src1 >> 0u32) & bits::mask(32u32)), v.src2, 32u32)
+        | bits::shl(
+            bits::sar(((v.src1 >> 32u32) & bits::mask(32u32)), v.src2, 32u32),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pslld` (isa/alu/packed.isa:276)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pslld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = bits::shl(v.src1, v.src2, 64u32);
+    Ok(())
+}
+///`psrld` (isa/alu/packed.isa:280)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psrld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = bits::shr(v.src1, v.src2, 64u32);
+    Ok(())
+}
+///`psrcw` (isa/alu/packed.isa:285)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psrcw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::rotr(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        bits::trunc(v.src2, 32u32),
+        32u32,
+    )
+        | bits::shl(
+            bits::rotr(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                bits::trunc(v.src2, 32u32),
+                32u32,
+            ),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`psrcd` (isa/alu/packed.isa:289)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psrcd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = bits::rotr(v.src1, v.src2, 64u32);
+    Ok(())
+}
+///`pmovmskb` (isa/alu/packed.isa:294)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmovmskb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((((((((((((((v.src2 >> 0u32) & bits::mask(8u32)) >> (7u128).min(127))
+        & 1)
+        | bits::shl(
+            ((((v.src2 >> 8u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1),
+            1u128,
+            16u32,
+        ))
+        | bits::shl(
+            ((((v.src2 >> 16u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1),
+            2u128,
+            16u32,
+        ))
+        | bits::shl(
+            ((((v.src2 >> 24u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1),
+            3u128,
+            16u32,
+        ))
+        | bits::shl(
+            ((((v.src2 >> 32u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1),
+            4u128,
+            16u32,
+        ))
+        | bits::shl(
+            ((((v.src2 >> 40u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1),
+            5u128,
+            16u32,
+        ))
+        | bits::shl(
+            ((((v.src2 >> 48u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1),
+            6u128,
+            16u32,
+        ))
+        | bits::shl(
+            ((((v.src2 >> 56u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1),
+            7u128,
+            16u32,
+        ))
+        | bits::shl(
+            ((((v.src1 >> 0u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1),
+            8u128,
+            16u32,
+        ))
+        | bits::shl(
+            ((((v.src1 >> 8u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1),
+            9u128,
+            16u32,
+        ))
+        | bits::shl(
+            ((((v.src1 >> 16u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1),
+            10u128,
+            16u32,
+        ))
+        | bits::shl(
+            ((((v.src1 >> 24u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1),
+            11u128,
+            16u32,
+        ))
+        | bits::shl(
+            ((((v.src1 >> 32u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1),
+            12u128,
+            16u32,
+        ))
+        | bits::shl(
+            ((((v.src1 >> 40u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1),
+            13u128,
+            16u32,
+        ))
+        | bits::shl(
+            ((((v.src1 >> 48u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1),
+            14u128,
+            16u32,
+        ))
+        | bits::shl(
+            ((((v.src1 >> 56u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1),
+            15u128,
+            16u32,
+        ));
+    Ok(())
+}
+///`pmovmskps` (isa/alu/packed.isa:298)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmovmskps(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((v.src2 >> (31u128).min(127)) & 1)
+        | bits::shl(((v.src2 >> (63u128).min(127)) & 1), 1u128, 64u32))
+        | bits::shl(((v.src1 >> (31u128).min(127)) & 1), 2u128, 64u32))
+        | bits::shl(((v.src1 >> (63u128).min(127)) & 1), 3u128, 64u32));
+    Ok(())
+}
+///`pmovmskpd` (isa/alu/packed.isa:302)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmovmskpd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((v.src2 >> (63u128).min(127)) & 1)
+        | bits::shl(((v.src1 >> (63u128).min(127)) & 1), 1u128, 64u32));
+    Ok(())
+}
+///`packsshb` (isa/alu/packed.isa:307)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_packsshb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if bits::slt(
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        65408u128,
+        16u32,
+    ) != 0
+    {
+        128u128
+    } else {
+        (if bits::sgt(((v.src2 >> 0u32) & bits::mask(16u32)), 127u128, 16u32) != 0 {
+            127u128
+        } else {
+            bits::trunc(((v.src2 >> 0u32) & bits::mask(16u32)), 8u32)
+        })
+    })
+        | bits::shl(
+            (if bits::slt(((v.src2 >> 16u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src2 >> 16u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src2 >> 16u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src2 >> 32u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src2 >> 32u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src2 >> 32u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src2 >> 48u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src2 >> 48u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src2 >> 48u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 0u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src1 >> 0u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src1 >> 0u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 16u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src1 >> 16u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src1 >> 16u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 32u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src1 >> 32u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src1 >> 32u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 48u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src1 >> 48u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src1 >> 48u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`packushb` (isa/alu/packed.isa:311)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_packushb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((((v.src2 >> 0u32) & bits::mask(16u32)) >> (15u128).min(127))
+        & 1) != 0
+    {
+        0u128
+    } else {
+        (if ((((v.src2 >> 0u32) & bits::mask(16u32))) > (255u128)) as u128 != 0 {
+            255u128
+        } else {
+            bits::trunc(((v.src2 >> 0u32) & bits::mask(16u32)), 8u32)
+        })
+    })
+        | bits::shl(
+            (if ((((v.src2 >> 16u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src2 >> 16u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src2 >> 16u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 32u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src2 >> 32u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src2 >> 32u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 48u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src2 >> 48u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src2 >> 48u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 0u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 0u32) & bits::mask(16u32))) > (255u128)) as u128 != 0 {
+                    255u128
+                } else {
+                    bits::trunc(((v.src1 >> 0u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 16u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src1 >> 16u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 32u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src1 >> 32u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 48u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src1 >> 48u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`packsswh` (isa/alu/packed.isa:315)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_packsswh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if bits::slt(
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        4294934528u128,
+        32u32,
+    ) != 0
+    {
+        32768u128
+    } else {
+        (if bits::sgt(((v.src2 >> 0u32) & bits::mask(32u32)), 32767u128, 32u32) != 0 {
+            32767u128
+        } else {
+            bits::trunc(((v.src2 >> 0u32) & bits::mask(32u32)), 16u32)
+        })
+    })
+        | bits::shl(
+            (if bits::slt(((v.src2 >> 32u32) & bits::mask(32u32)), 4294934528u128, 32u32)
+                != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(((v.src2 >> 32u32) & bits::mask(32u32)), 32767u128, 32u32)
+                    != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(((v.src2 >> 32u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 0u32) & bits::mask(32u32)), 4294934528u128, 32u32)
+                != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(((v.src1 >> 0u32) & bits::mask(32u32)), 32767u128, 32u32)
+                    != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(((v.src1 >> 0u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 32u32) & bits::mask(32u32)), 4294934528u128, 32u32)
+                != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(((v.src1 >> 32u32) & bits::mask(32u32)), 32767u128, 32u32)
+                    != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(((v.src1 >> 32u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`packuswh` (isa/alu/packed.isa:319)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_packuswh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if ((((v.src2 >> 0u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1)
+        != 0
+    {
+        0u128
+    } else {
+        (if ((((v.src2 >> 0u32) & bits::mask(32u32))) > (65535u128)) as u128 != 0 {
+            65535u128
+        } else {
+            bits::trunc(((v.src2 >> 0u32) & bits::mask(32u32)), 16u32)
+        })
+    })
+        | bits::shl(
+            (if ((((v.src2 >> 32u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src2 >> 32u32) & bits::mask(32u32))) > (65535u128)) as u128
+                    != 0
+                {
+                    65535u128
+                } else {
+                    bits::trunc(((v.src2 >> 32u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 0u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 0u32) & bits::mask(32u32))) > (65535u128)) as u128 != 0
+                {
+                    65535u128
+                } else {
+                    bits::trunc(((v.src1 >> 0u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 32u32) & bits::mask(32u32))) > (65535u128)) as u128
+                    != 0
+                {
+                    65535u128
+                } else {
+                    bits::trunc(((v.src1 >> 32u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`punpcklbh` (isa/alu/packed.isa:324)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_punpcklbh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::shl(((v.src1 >> 0u32) & bits::mask(8u32)), 8u128, 16u32)
+        | ((v.src2 >> 0u32) & bits::mask(8u32)))
+        | bits::shl(
+            (bits::shl(((v.src1 >> 8u32) & bits::mask(8u32)), 8u128, 16u32)
+                | ((v.src2 >> 8u32) & bits::mask(8u32))),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (bits::shl(((v.src1 >> 16u32) & bits::mask(8u32)), 8u128, 16u32)
+                | ((v.src2 >> 16u32) & bits::mask(8u32))),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (bits::shl(((v.src1 >> 24u32) & bits::mask(8u32)), 8u128, 16u32)
+                | ((v.src2 >> 24u32) & bits::mask(8u32))),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`punpckhbh` (isa/alu/packed.isa:328)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_punpckhbh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::shl(((v.src1 >> 32u32) & bits::mask(8u32)), 8u128, 16u32)
+        | ((v.src2 >> 32u32) & bits::mask(8u32)))
+        | bits::shl(
+            (bits::shl(((v.src1 >> 40u32) & bits::mask(8u32)), 8u128, 16u32)
+                | ((v.src2 >> 40u32) & bits::mask(8u32))),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (bits::shl(((v.src1 >> 48u32) & bits::mask(8u32)), 8u128, 16u32)
+                | ((v.src2 >> 48u32) & bits::mask(8u32))),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (bits::shl(((v.src1 >> 56u32) & bits::mask(8u32)), 8u128, 16u32)
+                | ((v.src2 >> 56u32) & bits::mask(8u32))),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`punpcklhw` (isa/alu/packed.isa:332)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_punpcklhw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((bits::shl(((v.src1 >> 0u32) & bits::mask(16u32)), 16u128, 32u32)
+        | ((v.src2 >> 0u32) & bits::mask(16u32)))
+        | bits::shl(
+            (bits::shl(((v.src1 >> 16u32) & bits::mask(16u32)), 16u128, 32u32)
+                | ((v.src2 >> 16u32) & bits::mask(16u32))),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`punpckhhw` (isa/alu/packed.isa:336)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_punpckhhw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((bits::shl(((v.src1 >> 32u32) & bits::mask(16u32)), 16u128, 32u32)
+        | ((v.src2 >> 32u32) & bits::mask(16u32)))
+        | bits::shl(
+            (bits::shl(((v.src1 >> 48u32) & bits::mask(16u32)), 16u128, 32u32)
+                | ((v.src2 >> 48u32) & bits::mask(16u32))),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`punpcklwd` (isa/alu/packed.isa:340)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_punpcklwd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::shl(((v.src1 >> 0u32) & bits::mask(32u32)), 32u128, 64u32)
+        | ((v.src2 >> 0u32) & bits::mask(32u32)));
+    Ok(())
+}
+///`punpckhwd` (isa/alu/packed.isa:344)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_punpckhwd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::shl(((v.src1 >> 32u32) & bits::mask(32u32)), 32u128, 64u32)
+        | ((v.src2 >> 32u32) & bits::mask(32u32)));
+    Ok(())
+}
+///`phminposuh` (isa/alu/packed.isa:350)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_phminposuh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_m0: u128 = ((v.src1 >> 0u32) & bits::mask(16u32));
+    let l_m1: u128 = (if ((((v.src1 >> 16u32) & bits::mask(16u32)))
+        < (((l_m0 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src1 >> 16u32) & bits::mask(16u32)) | 65536u128)
+    } else {
+        l_m0
+    });
+    let l_m2: u128 = (if ((((v.src1 >> 32u32) & bits::mask(16u32)))
+        < (((l_m1 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src1 >> 32u32) & bits::mask(16u32)) | 131072u128)
+    } else {
+        l_m1
+    });
+    let l_m3: u128 = (if ((((v.src1 >> 48u32) & bits::mask(16u32)))
+        < (((l_m2 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src1 >> 48u32) & bits::mask(16u32)) | 196608u128)
+    } else {
+        l_m2
+    });
+    let l_m4: u128 = (if ((((v.src2 >> 0u32) & bits::mask(16u32)))
+        < (((l_m3 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src2 >> 0u32) & bits::mask(16u32)) | 262144u128)
+    } else {
+        l_m3
+    });
+    let l_m5: u128 = (if ((((v.src2 >> 16u32) & bits::mask(16u32)))
+        < (((l_m4 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src2 >> 16u32) & bits::mask(16u32)) | 327680u128)
+    } else {
+        l_m4
+    });
+    let l_m6: u128 = (if ((((v.src2 >> 32u32) & bits::mask(16u32)))
+        < (((l_m5 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src2 >> 32u32) & bits::mask(16u32)) | 393216u128)
+    } else {
+        l_m5
+    });
+    let l_m7: u128 = (if ((((v.src2 >> 48u32) & bits::mask(16u32)))
+        < (((l_m6 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src2 >> 48u32) & bits::mask(16u32)) | 458752u128)
+    } else {
+        l_m6
+    });
+    v.dst = l_m7;
+    Ok(())
+}
+///`pshufb` (isa/alu/packed.isa:367)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pshufb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((((v.src3 >> 0u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+        != 0
+    {
+        (if ((((((v.src3 >> 0u32) & bits::mask(8u32)) >> 4u32) & bits::mask(3u32)))
+            == (2u128)) as u128 != 0
+        {
+            127u128
+        } else {
+            (if ((((((v.src3 >> 0u32) & bits::mask(8u32)) >> 4u32) & bits::mask(3u32)))
+                == (4u128)) as u128 != 0
+            {
+                128u128
+            } else {
+                (if ((((((v.src3 >> 0u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (6u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            })
+        })
+    } else {
+        (if ((((v.src3 >> 0u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0 {
+            (if ((bits::trunc(
+                bits::shr(
+                    (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                    bits::mul(
+                        ((((v.src3 >> 0u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ) >> (7u128).min(127)) & 1) != 0
+            {
+                255u128
+            } else {
+                0u128
+            })
+        } else {
+            (if ((((v.src3 >> 0u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0 {
+                bits::bitrev(
+                    (if ((((v.src3 >> 0u32) & bits::mask(8u32)) >> (4u128).min(127)) & 1)
+                        != 0
+                    {
+                        bits::not(
+                            bits::trunc(
+                                bits::shr(
+                                    (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                    bits::mul(
+                                        ((((v.src3 >> 0u32) & bits::mask(8u32)) >> 0u32)
+                                            & bits::mask(4u32)),
+                                        8u128,
+                                        128u32,
+                                    ),
+                                    128u32,
+                                ),
+                                8u32,
+                            ),
+                            8u32,
+                        )
+                    } else {
+                        bits::trunc(
+                            bits::shr(
+                                (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                bits::mul(
+                                    ((((v.src3 >> 0u32) & bits::mask(8u32)) >> 0u32)
+                                        & bits::mask(4u32)),
+                                    8u128,
+                                    128u32,
+                                ),
+                                128u32,
+                            ),
+                            8u32,
+                        )
+                    }),
+                    8u32,
+                )
+            } else {
+                (if ((((v.src3 >> 0u32) & bits::mask(8u32)) >> (4u128).min(127)) & 1)
+                    != 0
+                {
+                    bits::not(
+                        bits::trunc(
+                            bits::shr(
+                                (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                bits::mul(
+                                    ((((v.src3 >> 0u32) & bits::mask(8u32)) >> 0u32)
+                                        & bits::mask(4u32)),
+                                    8u128,
+                                    128u32,
+                                ),
+                                128u32,
+                            ),
+                            8u32,
+                        ),
+                        8u32,
+                    )
+                } else {
+                    bits::trunc(
+                        bits::shr(
+                            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                            bits::mul(
+                                ((((v.src3 >> 0u32) & bits::mask(8u32)) >> 0u32)
+                                    & bits::mask(4u32)),
+                                8u128,
+                                128u32,
+                            ),
+                            128u32,
+                        ),
+                        8u32,
+                    )
+                })
+            })
+        })
+    })
+        | bits::shl(
+            (if ((((v.src3 >> 8u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 8u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 8u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 8u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 8u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((bits::trunc(
+                        bits::shr(
+                            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                            bits::mul(
+                                ((((v.src3 >> 8u32) & bits::mask(8u32)) >> 0u32)
+                                    & bits::mask(4u32)),
+                                8u128,
+                                128u32,
+                            ),
+                            128u32,
+                        ),
+                        8u32,
+                    ) >> (7u128).min(127)) & 1) != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 8u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1)
+                        != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 8u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(
+                                    bits::trunc(
+                                        bits::shr(
+                                            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                            bits::mul(
+                                                ((((v.src3 >> 8u32) & bits::mask(8u32)) >> 0u32)
+                                                    & bits::mask(4u32)),
+                                                8u128,
+                                                128u32,
+                                            ),
+                                            128u32,
+                                        ),
+                                        8u32,
+                                    ),
+                                    8u32,
+                                )
+                            } else {
+                                bits::trunc(
+                                    bits::shr(
+                                        (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                        bits::mul(
+                                            ((((v.src3 >> 8u32) & bits::mask(8u32)) >> 0u32)
+                                                & bits::mask(4u32)),
+                                            8u128,
+                                            128u32,
+                                        ),
+                                        128u32,
+                                    ),
+                                    8u32,
+                                )
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 8u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(
+                                bits::trunc(
+                                    bits::shr(
+                                        (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                        bits::mul(
+                                            ((((v.src3 >> 8u32) & bits::mask(8u32)) >> 0u32)
+                                                & bits::mask(4u32)),
+                                            8u128,
+                                            128u32,
+                                        ),
+                                        128u32,
+                                    ),
+                                    8u32,
+                                ),
+                                8u32,
+                            )
+                        } else {
+                            bits::trunc(
+                                bits::shr(
+                                    (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                    bits::mul(
+                                        ((((v.src3 >> 8u32) & bits::mask(8u32)) >> 0u32)
+                                            & bits::mask(4u32)),
+                                        8u128,
+                                        128u32,
+                                    ),
+                                    128u32,
+                                ),
+                                8u32,
+                            )
+                        })
+                    })
+                })
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 16u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 16u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 16u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 16u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 16u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((bits::trunc(
+                        bits::shr(
+                            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                            bits::mul(
+                                ((((v.src3 >> 16u32) & bits::mask(8u32)) >> 0u32)
+                                    & bits::mask(4u32)),
+                                8u128,
+                                128u32,
+                            ),
+                            128u32,
+                        ),
+                        8u32,
+                    ) >> (7u128).min(127)) & 1) != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 16u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 16u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(
+                                    bits::trunc(
+                                        bits::shr(
+                                            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                            bits::mul(
+                                                ((((v.src3 >> 16u32) & bits::mask(8u32)) >> 0u32)
+                                                    & bits::mask(4u32)),
+                                                8u128,
+                                                128u32,
+                                            ),
+                                            128u32,
+                                        ),
+                                        8u32,
+                                    ),
+                                    8u32,
+                                )
+                            } else {
+                                bits::trunc(
+                                    bits::shr(
+                                        (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                        bits::mul(
+                                            ((((v.src3 >> 16u32) & bits::mask(8u32)) >> 0u32)
+                                                & bits::mask(4u32)),
+                                            8u128,
+                                            128u32,
+                                        ),
+                                        128u32,
+                                    ),
+                                    8u32,
+                                )
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 16u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(
+                                bits::trunc(
+                                    bits::shr(
+                                        (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                        bits::mul(
+                                            ((((v.src3 >> 16u32) & bits::mask(8u32)) >> 0u32)
+                                                & bits::mask(4u32)),
+                                            8u128,
+                                            128u32,
+                                        ),
+                                        128u32,
+                                    ),
+                                    8u32,
+                                ),
+                                8u32,
+                            )
+                        } else {
+                            bits::trunc(
+                                bits::shr(
+                                    (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                    bits::mul(
+                                        ((((v.src3 >> 16u32) & bits::mask(8u32)) >> 0u32)
+                                            & bits::mask(4u32)),
+                                        8u128,
+                                        128u32,
+                                    ),
+                                    128u32,
+                                ),
+                                8u32,
+                            )
+                        })
+                    })
+                })
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 24u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 24u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 24u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 24u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 24u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((bits::trunc(
+                        bits::shr(
+                            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                            bits::mul(
+                                ((((v.src3 >> 24u32) & bits::mask(8u32)) >> 0u32)
+                                    & bits::mask(4u32)),
+                                8u128,
+                                128u32,
+                            ),
+                            128u32,
+                        ),
+                        8u32,
+                    ) >> (7u128).min(127)) & 1) != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 24u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 24u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(
+                                    bits::trunc(
+                                        bits::shr(
+                                            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                            bits::mul(
+                                                ((((v.src3 >> 24u32) & bits::mask(8u32)) >> 0u32)
+                                                    & bits::mask(4u32)),
+                                                8u128,
+                                                128u32,
+                                            ),
+                                            128u32,
+                                        ),
+                                        8u32,
+                                    ),
+                                    8u32,
+                                )
+                            } else {
+                                bits::trunc(
+                                    bits::shr(
+                                        (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                        bits::mul(
+                                            ((((v.src3 >> 24u32) & bits::mask(8u32)) >> 0u32)
+                                                & bits::mask(4u32)),
+                                            8u128,
+                                            128u32,
+                                        ),
+                                        128u32,
+                                    ),
+                                    8u32,
+                                )
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 24u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(
+                                bits::trunc(
+                                    bits::shr(
+                                        (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                        bits::mul(
+                                            ((((v.src3 >> 24u32) & bits::mask(8u32)) >> 0u32)
+                                                & bits::mask(4u32)),
+                                            8u128,
+                                            128u32,
+                                        ),
+                                        128u32,
+                                    ),
+                                    8u32,
+                                ),
+                                8u32,
+                            )
+                        } else {
+                            bits::trunc(
+                                bits::shr(
+                                    (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                    bits::mul(
+                                        ((((v.src3 >> 24u32) & bits::mask(8u32)) >> 0u32)
+                                            & bits::mask(4u32)),
+                                        8u128,
+                                        128u32,
+                                    ),
+                                    128u32,
+                                ),
+                                8u32,
+                            )
+                        })
+                    })
+                })
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 32u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 32u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 32u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 32u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 32u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((bits::trunc(
+                        bits::shr(
+                            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                            bits::mul(
+                                ((((v.src3 >> 32u32) & bits::mask(8u32)) >> 0u32)
+                                    & bits::mask(4u32)),
+                                8u128,
+                                128u32,
+                            ),
+                            128u32,
+                        ),
+                        8u32,
+                    ) >> (7u128).min(127)) & 1) != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 32u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 32u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(
+                                    bits::trunc(
+                                        bits::shr(
+                                            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                            bits::mul(
+                                                ((((v.src3 >> 32u32) & bits::mask(8u32)) >> 0u32)
+                                                    & bits::mask(4u32)),
+                                                8u128,
+                                                128u32,
+                                            ),
+                                            128u32,
+                                        ),
+                                        8u32,
+                                    ),
+                                    8u32,
+                                )
+                            } else {
+                                bits::trunc(
+                                    bits::shr(
+                                        (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                        bits::mul(
+                                            ((((v.src3 >> 32u32) & bits::mask(8u32)) >> 0u32)
+                                                & bits::mask(4u32)),
+                                            8u128,
+                                            128u32,
+                                        ),
+                                        128u32,
+                                    ),
+                                    8u32,
+                                )
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 32u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(
+                                bits::trunc(
+                                    bits::shr(
+                                        (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                        bits::mul(
+                                            ((((v.src3 >> 32u32) & bits::mask(8u32)) >> 0u32)
+                                                & bits::mask(4u32)),
+                                            8u128,
+                                            128u32,
+                                        ),
+                                        128u32,
+                                    ),
+                                    8u32,
+                                ),
+                                8u32,
+                            )
+                        } else {
+                            bits::trunc(
+                                bits::shr(
+                                    (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                    bits::mul(
+                                        ((((v.src3 >> 32u32) & bits::mask(8u32)) >> 0u32)
+                                            & bits::mask(4u32)),
+                                        8u128,
+                                        128u32,
+                                    ),
+                                    128u32,
+                                ),
+                                8u32,
+                            )
+                        })
+                    })
+                })
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 40u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 40u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 40u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 40u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 40u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((bits::trunc(
+                        bits::shr(
+                            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                            bits::mul(
+                                ((((v.src3 >> 40u32) & bits::mask(8u32)) >> 0u32)
+                                    & bits::mask(4u32)),
+                                8u128,
+                                128u32,
+                            ),
+                            128u32,
+                        ),
+                        8u32,
+                    ) >> (7u128).min(127)) & 1) != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 40u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 40u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(
+                                    bits::trunc(
+                                        bits::shr(
+                                            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                            bits::mul(
+                                                ((((v.src3 >> 40u32) & bits::mask(8u32)) >> 0u32)
+                                                    & bits::mask(4u32)),
+                                                8u128,
+                                                128u32,
+                                            ),
+                                            128u32,
+                                        ),
+                                        8u32,
+                                    ),
+                                    8u32,
+                                )
+                            } else {
+                                bits::trunc(
+                                    bits::shr(
+                                        (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                        bits::mul(
+                                            ((((v.src3 >> 40u32) & bits::mask(8u32)) >> 0u32)
+                                                & bits::mask(4u32)),
+                                            8u128,
+                                            128u32,
+                                        ),
+                                        128u32,
+                                    ),
+                                    8u32,
+                                )
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 40u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(
+                                bits::trunc(
+                                    bits::shr(
+                                        (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                        bits::mul(
+                                            ((((v.src3 >> 40u32) & bits::mask(8u32)) >> 0u32)
+                                                & bits::mask(4u32)),
+                                            8u128,
+                                            128u32,
+                                        ),
+                                        128u32,
+                                    ),
+                                    8u32,
+                                ),
+                                8u32,
+                            )
+                        } else {
+                            bits::trunc(
+                                bits::shr(
+                                    (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                    bits::mul(
+                                        ((((v.src3 >> 40u32) & bits::mask(8u32)) >> 0u32)
+                                            & bits::mask(4u32)),
+                                        8u128,
+                                        128u32,
+                                    ),
+                                    128u32,
+                                ),
+                                8u32,
+                            )
+                        })
+                    })
+                })
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 48u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 48u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 48u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 48u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 48u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((bits::trunc(
+                        bits::shr(
+                            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                            bits::mul(
+                                ((((v.src3 >> 48u32) & bits::mask(8u32)) >> 0u32)
+                                    & bits::mask(4u32)),
+                                8u128,
+                                128u32,
+                            ),
+                            128u32,
+                        ),
+                        8u32,
+                    ) >> (7u128).min(127)) & 1) != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 48u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 48u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(
+                                    bits::trunc(
+                                        bits::shr(
+                                            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                            bits::mul(
+                                                ((((v.src3 >> 48u32) & bits::mask(8u32)) >> 0u32)
+                                                    & bits::mask(4u32)),
+                                                8u128,
+                                                128u32,
+                                            ),
+                                            128u32,
+                                        ),
+                                        8u32,
+                                    ),
+                                    8u32,
+                                )
+                            } else {
+                                bits::trunc(
+                                    bits::shr(
+                                        (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                        bits::mul(
+                                            ((((v.src3 >> 48u32) & bits::mask(8u32)) >> 0u32)
+                                                & bits::mask(4u32)),
+                                            8u128,
+                                            128u32,
+                                        ),
+                                        128u32,
+                                    ),
+                                    8u32,
+                                )
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 48u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(
+                                bits::trunc(
+                                    bits::shr(
+                                        (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                        bits::mul(
+                                            ((((v.src3 >> 48u32) & bits::mask(8u32)) >> 0u32)
+                                                & bits::mask(4u32)),
+                                            8u128,
+                                            128u32,
+                                        ),
+                                        128u32,
+                                    ),
+                                    8u32,
+                                ),
+                                8u32,
+                            )
+                        } else {
+                            bits::trunc(
+                                bits::shr(
+                                    (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                    bits::mul(
+                                        ((((v.src3 >> 48u32) & bits::mask(8u32)) >> 0u32)
+                                            & bits::mask(4u32)),
+                                        8u128,
+                                        128u32,
+                                    ),
+                                    128u32,
+                                ),
+                                8u32,
+                            )
+                        })
+                    })
+                })
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 56u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 56u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 56u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 56u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 56u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((bits::trunc(
+                        bits::shr(
+                            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                            bits::mul(
+                                ((((v.src3 >> 56u32) & bits::mask(8u32)) >> 0u32)
+                                    & bits::mask(4u32)),
+                                8u128,
+                                128u32,
+                            ),
+                            128u32,
+                        ),
+                        8u32,
+                    ) >> (7u128).min(127)) & 1) != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 56u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 56u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(
+                                    bits::trunc(
+                                        bits::shr(
+                                            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                            bits::mul(
+                                                ((((v.src3 >> 56u32) & bits::mask(8u32)) >> 0u32)
+                                                    & bits::mask(4u32)),
+                                                8u128,
+                                                128u32,
+                                            ),
+                                            128u32,
+                                        ),
+                                        8u32,
+                                    ),
+                                    8u32,
+                                )
+                            } else {
+                                bits::trunc(
+                                    bits::shr(
+                                        (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                        bits::mul(
+                                            ((((v.src3 >> 56u32) & bits::mask(8u32)) >> 0u32)
+                                                & bits::mask(4u32)),
+                                            8u128,
+                                            128u32,
+                                        ),
+                                        128u32,
+                                    ),
+                                    8u32,
+                                )
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 56u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(
+                                bits::trunc(
+                                    bits::shr(
+                                        (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                        bits::mul(
+                                            ((((v.src3 >> 56u32) & bits::mask(8u32)) >> 0u32)
+                                                & bits::mask(4u32)),
+                                            8u128,
+                                            128u32,
+                                        ),
+                                        128u32,
+                                    ),
+                                    8u32,
+                                ),
+                                8u32,
+                            )
+                        } else {
+                            bits::trunc(
+                                bits::shr(
+                                    (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                                    bits::mul(
+                                        ((((v.src3 >> 56u32) & bits::mask(8u32)) >> 0u32)
+                                            & bits::mask(4u32)),
+                                        8u128,
+                                        128u32,
+                                    ),
+                                    128u32,
+                                ),
+                                8u32,
+                            )
+                        })
+                    })
+                })
+            }),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pmerge` (isa/alu/packed.isa:377)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmerge(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((((v.src3 >> 0u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+        != 0
+    {
+        ((v.src2 >> 0u32) & bits::mask(8u32))
+    } else {
+        ((v.src1 >> 0u32) & bits::mask(8u32))
+    })
+        | bits::shl(
+            (if ((((v.src3 >> 8u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 8u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 8u32) & bits::mask(8u32))
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 16u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 16u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 16u32) & bits::mask(8u32))
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 24u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 24u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 24u32) & bits::mask(8u32))
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 32u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 32u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 32u32) & bits::mask(8u32))
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 40u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 40u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 40u32) & bits::mask(8u32))
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 48u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 48u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 48u32) & bits::mask(8u32))
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 56u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 56u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 56u32) & bits::mask(8u32))
+            }),
+            56u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pandd` (isa/alu/packed.isa:381)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pandd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (v.src1 & v.src2);
+    Ok(())
+}
+///`qpand` (isa/alu/packed.isa:385)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_qpand(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = (v.src1 & v.src2);
@@ -10539,7 +16914,7 @@ pub fn sem_rrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     Ok(())
 }
 /// Semantics of each operation, indexed like `OPS`.
-pub static SEMANTICS: [SemFn; 938usize] = [
+pub static SEMANTICS: [SemFn; 1020usize] = [
     sem_sxt,
     sem_getfs,
     sem_getfd,
@@ -11460,9 +17835,91 @@ pub static SEMANTICS: [SemFn; 938usize] = [
     sem_gettagd,
     sem_puttags,
     sem_puttagd,
-    sem_pandd,
+    sem_paddb,
+    sem_psubb,
+    sem_paddh,
+    sem_psubh,
     sem_paddw,
+    sem_psubw,
+    sem_paddd,
+    sem_psubd,
+    sem_paddsb,
+    sem_psubsb,
+    sem_paddusb,
+    sem_psubusb,
+    sem_pavgusb,
+    sem_paddsh,
+    sem_psubsh,
+    sem_paddush,
+    sem_psubush,
+    sem_pavgush,
     sem_pmaxub,
+    sem_pminub,
+    sem_pmaxsb,
+    sem_pminsb,
+    sem_pmaxuh,
+    sem_pminuh,
+    sem_pmaxsh,
+    sem_pminsh,
+    sem_pmaxuw,
+    sem_pminuw,
+    sem_pmaxsw,
+    sem_pminsw,
+    sem_pcmpeqb,
+    sem_pcmpgtb,
+    sem_pcmpeqh,
+    sem_pcmpgth,
+    sem_pcmpeqw,
+    sem_pcmpgtw,
+    sem_pcmpeqd,
+    sem_pcmpgtd,
+    sem_pandnd,
+    sem_pord,
+    sem_pxord,
+    sem_pmullh,
+    sem_pmullw,
+    sem_pmulhh,
+    sem_pmulhuh,
+    sem_pmulhrsh,
+    sem_pmaddh,
+    sem_pmaddubsh,
+    sem_psadbw,
+    sem_psignb,
+    sem_psignh,
+    sem_psignw,
+    sem_phaddh,
+    sem_phsubh,
+    sem_phaddsh,
+    sem_phsubsh,
+    sem_phaddw,
+    sem_phsubw,
+    sem_psllh,
+    sem_psrlh,
+    sem_psrah,
+    sem_psllw,
+    sem_psrlw,
+    sem_psraw,
+    sem_pslld,
+    sem_psrld,
+    sem_psrcw,
+    sem_psrcd,
+    sem_pmovmskb,
+    sem_pmovmskps,
+    sem_pmovmskpd,
+    sem_packsshb,
+    sem_packushb,
+    sem_packsswh,
+    sem_packuswh,
+    sem_punpcklbh,
+    sem_punpckhbh,
+    sem_punpcklhw,
+    sem_punpckhhw,
+    sem_punpcklwd,
+    sem_punpckhwd,
+    sem_phminposuh,
+    sem_pshufb,
+    sem_pmerge,
+    sem_pandd,
     sem_qpand,
     sem_shls,
     sem_shld,

@@ -64,7 +64,6 @@ impl Exec for Machine {
         state_read(a),
         state_write(a, b),
         cctop(a, b),
-        packed_max_u8(a, b),
         carry_tag(),
         pred(a),
         pred_write(a, b),
@@ -583,4 +582,78 @@ fn combined_integer_operations() {
     assert_eq!(alu3("and_merges", [0xff, 0x0f, 7], false), 7);
     // getf as the first step: 4 bits from offset 4 of src1.
     assert_eq!(alu3("getf_ord", [0xab0, 4 << 6 | 4, 0x100], false), 0x10b);
+}
+
+#[test]
+fn packed_operations() {
+    let a = 0x8001_7f10_ff00_0203u128;
+    let b = 0x0101_0110_0100_0204u128;
+    assert_eq!(alu("paddb", a, b), 0x8102_8020_0000_0407);
+    assert_eq!(alu("paddh", 0xffff_0001, 0x0001_0001), 0x0000_0002);
+    assert_eq!(alu("psubw", 0x1_0000_0000, 0x1), 0x0000_0001_ffff_ffff);
+    // Saturation: 0x7f + 0x01 stays 0x7f signed; 0xff + 0x01 stays 0xff unsigned.
+    assert_eq!(alu("paddsb", 0x7f80, 0x01ff), 0x7f80);
+    assert_eq!(alu("paddusb", 0xff10, 0x0110), 0xff20);
+    assert_eq!(alu("psubusb", 0x0510, 0x0620), 0x0000);
+    assert_eq!(alu("psubsh", 0x8000, 0x0001), 0x8000);
+    assert_eq!(alu("pavgusb", 0x0301, 0x0402), 0x0402);
+    assert_eq!(alu("pminub", 0x10ff, 0x2001), 0x1001);
+    assert_eq!(alu("pmaxsb", 0x10ff, 0x2001), 0x2001);
+    assert_eq!(
+        alu("pcmpeqb", 0x1234_5678, 0x1200_5600),
+        0xffff_ffff_ff00_ff00
+    );
+    assert_eq!(alu("pcmpgth", 0x0001_ffff, 0x0000_0000), 0xffff_0000);
+    assert_eq!(
+        alu("pmovmskb", 0x8000_0000_0000_0080, 0x0080_0000_0000_8000),
+        0x8142
+    );
+    assert_eq!(alu("pmullh", 0x0003_0002, 0x0004_8000), 0x000c_0000);
+    assert_eq!(alu("pmulhh", 0x4000, 0x4000), 0x1000);
+    assert_eq!(alu("pmaddh", 0x0002_0003, 0x0004_0005), 8 + 15);
+    assert_eq!(alu("psadbw", 0x0102, 0x0301), 3);
+    assert_eq!(
+        alu("psllh", 0x0001_0001_0001_8001, 1),
+        0x0002_0002_0002_0002
+    );
+    assert_eq!(alu("psrah", 0x8000, 15), 0xffff);
+    assert_eq!(
+        alu("psrlw", 0x8000_0000_0000_0010, 4),
+        0x0800_0000_0000_0001
+    );
+    assert_eq!(
+        alu("packsshb", 0x0100_ff00, 0x0005_0080),
+        0x0000_7f80_0000_057f
+    );
+    assert_eq!(
+        alu("punpcklbh", 0x0000_0000_0000_aabb, 0x0000_0000_0000_ccdd),
+        0xaacc_bbdd
+    );
+    assert_eq!(
+        alu("punpckhwd", 0x1111_1111_0000_0000, 0x2222_2222_0000_0000),
+        0x1111_1111_2222_2222
+    );
+    assert_eq!(
+        alu("phaddh", 0x0004_0003_0002_0001, 0x0040_0030_0020_0010),
+        0x0070_0030_0007_0003
+    );
+    assert_eq!(alu("psignb", 0x0505_0505, 0x00ff_0180), 0x00fb_05fb);
+    assert_eq!(
+        alu("phminposuh", 0x0004_0003_0002_0009, 0x0005_0001_0007_0008),
+        0x0006_0001
+    );
+    // pshufb: byte i of src3 selects byte 3:0 of src1:src2, or a constant.
+    assert_eq!(
+        alu3(
+            "pshufb",
+            [
+                0x1716_1514_1312_1110,
+                0x0706_0504_0302_0100,
+                0x80e0_c0a0_1f0f_0800
+            ],
+            false
+        ),
+        0x00ff_807f_e817_1000
+    );
+    assert_eq!(alu3("pmerge", [0x1111, 0x2222, 0x8000], false), 0x2211);
 }

@@ -5,6 +5,7 @@
 pub mod ast;
 mod gen;
 mod gen_sem;
+mod lanes;
 pub mod model;
 mod parse;
 mod rust_expr;

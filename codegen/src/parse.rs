@@ -807,6 +807,9 @@ fn primary(ctx: &Ctx, p: Pair<Rule>) -> Result<Expr, Diagnostic> {
             let mut it = p.into_inner();
             let name = it.next().unwrap().as_str().to_string();
             let args = it.map(|a| expr(ctx, a)).collect::<Result<Vec<_>, _>>()?;
+            if name == "lanes" {
+                return crate::lanes::expand(args, &loc);
+            }
             ExprKind::Call(name, args)
         }
         Rule::expr => return expr(ctx, p),

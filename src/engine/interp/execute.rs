@@ -149,14 +149,6 @@ impl Exec for Cx<'_> {
     fn raise_fpsr(&mut self, flags: u32) {
         self.p.fpx_flags |= flags;
     }
-    fn packed_max_u8(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
-        let (x, y) = ((a0 as u64).to_le_bytes(), (a1 as u64).to_le_bytes());
-        let mut out = [0u8; 8];
-        for k in 0..8 {
-            out[k] = x[k].max(y[k]);
-        }
-        Ok(u64::from_le_bytes(out) as u128)
-    }
     fn pred(&mut self, a0: u128) -> Result<u128, Trap> {
         let n = u8_arg(a0);
         if self.cpu.pred_tags >> self.cpu.pred_index(n) & 1 != 0 {
