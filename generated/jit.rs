@@ -33183,6 +33183,1549 @@ pub fn jit_qpand(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
+///`pfadds` (isa/alu/packed_float.isa:6)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfadds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fadd_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfaddd` (isa/alu/packed_float.isa:11)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfaddd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fadd_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfsubs` (isa/alu/packed_float.isa:16)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfsubd` (isa/alu/packed_float.isa:21)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfmuls` (isa/alu/packed_float.isa:26)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfmuls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fmul_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fmul_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfmuld` (isa/alu/packed_float.isa:31)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfmuld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fmul_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfmaxs` (isa/alu/packed_float.isa:35)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfmaxs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fmax_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fmax_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfmaxd` (isa/alu/packed_float.isa:39)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfmaxd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fmax_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfmins` (isa/alu/packed_float.isa:43)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfmins(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fmin_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fmin_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfmind` (isa/alu/packed_float.isa:47)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfmind(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fmin_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfdivd` (isa/alu/packed_float.isa:51)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfdivd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fdiv_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfsqrttd` (isa/alu/packed_float.isa:55)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfsqrttd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        x.h_fsqrt_d(a0)?
+    };
+    Ok(())
+}
+///`pfcmpeqs` (isa/alu/packed_float.isa:60)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmpeqs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let a0 = LV::C(0u128);
+                let a1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fcmp_s(a0, a1, a2)?
+            };
+            let o1 = LV::C(4294967295u128);
+            let o2 = LV::C(0u128);
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let a0 = LV::C(0u128);
+                    let a1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fcmp_s(a0, a1, a2)?
+                };
+                let o1 = LV::C(4294967295u128);
+                let o2 = LV::C(0u128);
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfcmpeqd` (isa/alu/packed_float.isa:64)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmpeqd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(0u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`pfcmplts` (isa/alu/packed_float.isa:68)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmplts(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let a0 = LV::C(1u128);
+                let a1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fcmp_s(a0, a1, a2)?
+            };
+            let o1 = LV::C(4294967295u128);
+            let o2 = LV::C(0u128);
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let a0 = LV::C(1u128);
+                    let a1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fcmp_s(a0, a1, a2)?
+                };
+                let o1 = LV::C(4294967295u128);
+                let o2 = LV::C(0u128);
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfcmpltd` (isa/alu/packed_float.isa:72)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmpltd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(1u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`pfcmples` (isa/alu/packed_float.isa:76)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmples(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let a0 = LV::C(2u128);
+                let a1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fcmp_s(a0, a1, a2)?
+            };
+            let o1 = LV::C(4294967295u128);
+            let o2 = LV::C(0u128);
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let a0 = LV::C(2u128);
+                    let a1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fcmp_s(a0, a1, a2)?
+                };
+                let o1 = LV::C(4294967295u128);
+                let o2 = LV::C(0u128);
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfcmpled` (isa/alu/packed_float.isa:80)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmpled(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(2u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`pfcmpuods` (isa/alu/packed_float.isa:84)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmpuods(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let a0 = LV::C(3u128);
+                let a1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fcmp_s(a0, a1, a2)?
+            };
+            let o1 = LV::C(4294967295u128);
+            let o2 = LV::C(0u128);
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let a0 = LV::C(3u128);
+                    let a1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fcmp_s(a0, a1, a2)?
+                };
+                let o1 = LV::C(4294967295u128);
+                let o2 = LV::C(0u128);
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfcmpuodd` (isa/alu/packed_float.isa:88)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmpuodd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(3u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`pfcmpneqs` (isa/alu/packed_float.isa:92)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmpneqs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let a0 = LV::C(4u128);
+                let a1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fcmp_s(a0, a1, a2)?
+            };
+            let o1 = LV::C(4294967295u128);
+            let o2 = LV::C(0u128);
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let a0 = LV::C(4u128);
+                    let a1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fcmp_s(a0, a1, a2)?
+                };
+                let o1 = LV::C(4294967295u128);
+                let o2 = LV::C(0u128);
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfcmpneqd` (isa/alu/packed_float.isa:96)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmpneqd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(4u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`pfcmpnlts` (isa/alu/packed_float.isa:100)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmpnlts(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let a0 = LV::C(5u128);
+                let a1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fcmp_s(a0, a1, a2)?
+            };
+            let o1 = LV::C(4294967295u128);
+            let o2 = LV::C(0u128);
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let a0 = LV::C(5u128);
+                    let a1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fcmp_s(a0, a1, a2)?
+                };
+                let o1 = LV::C(4294967295u128);
+                let o2 = LV::C(0u128);
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfcmpnltd` (isa/alu/packed_float.isa:104)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmpnltd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(5u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`pfcmpnles` (isa/alu/packed_float.isa:108)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmpnles(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let a0 = LV::C(6u128);
+                let a1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fcmp_s(a0, a1, a2)?
+            };
+            let o1 = LV::C(4294967295u128);
+            let o2 = LV::C(0u128);
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let a0 = LV::C(6u128);
+                    let a1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fcmp_s(a0, a1, a2)?
+                };
+                let o1 = LV::C(4294967295u128);
+                let o2 = LV::C(0u128);
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfcmpnled` (isa/alu/packed_float.isa:112)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmpnled(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(6u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`pfcmpods` (isa/alu/packed_float.isa:116)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmpods(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let a0 = LV::C(7u128);
+                let a1 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a2 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fcmp_s(a0, a1, a2)?
+            };
+            let o1 = LV::C(4294967295u128);
+            let o2 = LV::C(0u128);
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let a0 = LV::C(7u128);
+                    let a1 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a2 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fcmp_s(a0, a1, a2)?
+                };
+                let o1 = LV::C(4294967295u128);
+                let o2 = LV::C(0u128);
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfcmpodd` (isa/alu/packed_float.isa:120)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfcmpodd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(7u128);
+            let a1 = v.src1;
+            let a2 = v.src2;
+            x.h_fcmp_d(a0, a1, a2)?
+        };
+        let o1 = LV::C(18446744073709551615u128);
+        let o2 = LV::C(0u128);
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`pistofs` (isa/alu/packed_float.isa:124)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pistofs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_i32_to_fs(a0)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_i32_to_fs(a0)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfstois` (isa/alu/packed_float.isa:128)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfstois(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(0u128);
+            let a1 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fs_to_i32(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = LV::C(0u128);
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fs_to_i32(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfstoistr` (isa/alu/packed_float.isa:132)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfstoistr(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = LV::C(1u128);
+            let a1 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fs_to_i32(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = LV::C(1u128);
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fs_to_i32(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfstoifs` (isa/alu/packed_float.isa:136)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfstoifs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fs_round(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fs_round(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfdtoifd` (isa/alu/packed_float.isa:140)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfdtoifd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.h_fd_round(a0, a1)?
+    };
+    Ok(())
+}
+///`pfadd_addd` (isa/alu/packed_float.isa:145)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfadd_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fadd_d(a0, a1)?
+        };
+        x.h_fadd_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfadd_adds` (isa/alu/packed_float.isa:150)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfadd_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            x.h_fadd_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let a0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fadd_s(a0, a1)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfadd_muld` (isa/alu/packed_float.isa:155)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfadd_muld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fadd_d(a0, a1)?
+        };
+        x.h_fmul_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfadd_muls` (isa/alu/packed_float.isa:159)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfadd_muls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            x.h_fmul_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let a0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fadd_s(a0, a1)?
+                };
+                x.h_fmul_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfadd_rsubd` (isa/alu/packed_float.isa:163)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfadd_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fadd_d(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.h_fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfadd_rsubs` (isa/alu/packed_float.isa:168)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfadd_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let a0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fadd_s(a0, a1)?
+                };
+                let a1 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfadd_subd` (isa/alu/packed_float.isa:173)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfadd_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fadd_d(a0, a1)?
+        };
+        x.h_fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfadd_subs` (isa/alu/packed_float.isa:178)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfadd_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let a0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fadd_s(a0, a1)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfmul_addd` (isa/alu/packed_float.isa:183)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfmul_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fmul_d(a0, a1)?
+        };
+        x.h_fadd_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfmul_adds` (isa/alu/packed_float.isa:188)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfmul_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fmul_s(a0, a1)?
+            };
+            x.h_fadd_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let a0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fmul_s(a0, a1)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfmul_rsubd` (isa/alu/packed_float.isa:193)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfmul_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fmul_d(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.h_fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfmul_rsubs` (isa/alu/packed_float.isa:198)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfmul_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fmul_s(a0, a1)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let a0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fmul_s(a0, a1)?
+                };
+                let a1 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfmul_subd` (isa/alu/packed_float.isa:203)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfmul_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fmul_d(a0, a1)?
+        };
+        x.h_fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfmul_subs` (isa/alu/packed_float.isa:208)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfmul_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fmul_s(a0, a1)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let a0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fmul_s(a0, a1)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfsub_addd` (isa/alu/packed_float.isa:213)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfsub_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fsub_d(a0, a1)?
+        };
+        x.h_fadd_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfsub_adds` (isa/alu/packed_float.isa:218)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfsub_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            x.h_fadd_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let a0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fsub_s(a0, a1)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfsub_muld` (isa/alu/packed_float.isa:223)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfsub_muld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fsub_d(a0, a1)?
+        };
+        x.h_fmul_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfsub_muls` (isa/alu/packed_float.isa:227)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfsub_muls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            x.h_fmul_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let a0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fsub_s(a0, a1)?
+                };
+                x.h_fmul_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfsub_rsubd` (isa/alu/packed_float.isa:231)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfsub_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fsub_d(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.h_fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfsub_rsubs` (isa/alu/packed_float.isa:236)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfsub_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let a0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fsub_s(a0, a1)?
+                };
+                let a1 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfsub_subd` (isa/alu/packed_float.isa:241)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfsub_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.h_fsub_d(a0, a1)?
+        };
+        x.h_fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfsub_subs` (isa/alu/packed_float.isa:246)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfsub_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let a0 = {
+                        let o0 = v.src1;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    let a1 = {
+                        let o0 = v.src2;
+                        ir::slice(x, o0, 32u32, 32u32)?
+                    };
+                    x.h_fsub_s(a0, a1)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
 ///`shls` (isa/alu/shift.isa:3)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
@@ -33325,7 +34868,7 @@ pub fn jit_rrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     Ok(())
 }
 /// Lowering of each operation, indexed like `OPS`.
-pub static JIT_LOWER: [JitFn; 1020usize] = [
+pub static JIT_LOWER: [JitFn; 1075usize] = [
     jit_sxt,
     jit_getfs,
     jit_getfd,
@@ -34332,6 +35875,61 @@ pub static JIT_LOWER: [JitFn; 1020usize] = [
     jit_pmerge,
     jit_pandd,
     jit_qpand,
+    jit_pfadds,
+    jit_pfaddd,
+    jit_pfsubs,
+    jit_pfsubd,
+    jit_pfmuls,
+    jit_pfmuld,
+    jit_pfmaxs,
+    jit_pfmaxd,
+    jit_pfmins,
+    jit_pfmind,
+    jit_pfdivd,
+    jit_pfsqrttd,
+    jit_pfcmpeqs,
+    jit_pfcmpeqd,
+    jit_pfcmplts,
+    jit_pfcmpltd,
+    jit_pfcmples,
+    jit_pfcmpled,
+    jit_pfcmpuods,
+    jit_pfcmpuodd,
+    jit_pfcmpneqs,
+    jit_pfcmpneqd,
+    jit_pfcmpnlts,
+    jit_pfcmpnltd,
+    jit_pfcmpnles,
+    jit_pfcmpnled,
+    jit_pfcmpods,
+    jit_pfcmpodd,
+    jit_pistofs,
+    jit_pfstois,
+    jit_pfstoistr,
+    jit_pfstoifs,
+    jit_pfdtoifd,
+    jit_pfadd_addd,
+    jit_pfadd_adds,
+    jit_pfadd_muld,
+    jit_pfadd_muls,
+    jit_pfadd_rsubd,
+    jit_pfadd_rsubs,
+    jit_pfadd_subd,
+    jit_pfadd_subs,
+    jit_pfmul_addd,
+    jit_pfmul_adds,
+    jit_pfmul_rsubd,
+    jit_pfmul_rsubs,
+    jit_pfmul_subd,
+    jit_pfmul_subs,
+    jit_pfsub_addd,
+    jit_pfsub_adds,
+    jit_pfsub_muld,
+    jit_pfsub_muls,
+    jit_pfsub_rsubd,
+    jit_pfsub_rsubs,
+    jit_pfsub_subd,
+    jit_pfsub_subs,
     jit_shls,
     jit_shld,
     jit_shrs,

@@ -16812,6 +16812,1081 @@ pub fn sem_qpand(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = (v.src1 & v.src2);
     Ok(())
 }
+///`pfadds` (isa/alu/packed_float.isa:6)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfaddd` (isa/alu/packed_float.isa:11)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfaddd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fadd_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfsubs` (isa/alu/packed_float.isa:16)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfsubd` (isa/alu/packed_float.isa:21)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfmuls` (isa/alu/packed_float.isa:26)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfmuls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fmul_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fmul_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfmuld` (isa/alu/packed_float.isa:31)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfmuld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fmul_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfmaxs` (isa/alu/packed_float.isa:35)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfmaxs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fmax_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fmax_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfmaxd` (isa/alu/packed_float.isa:39)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfmaxd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fmax_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfmins` (isa/alu/packed_float.isa:43)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfmins(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fmin_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fmin_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfmind` (isa/alu/packed_float.isa:47)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfmind(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fmin_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfdivd` (isa/alu/packed_float.isa:51)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfdivd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fdiv_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfsqrttd` (isa/alu/packed_float.isa:55)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfsqrttd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        x.fsqrt_d(a0)?
+    };
+    Ok(())
+}
+///`pfcmpeqs` (isa/alu/packed_float.isa:60)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmpeqs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 0u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 0u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfcmpeqd` (isa/alu/packed_float.isa:64)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmpeqd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 0u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`pfcmplts` (isa/alu/packed_float.isa:68)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmplts(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 1u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 1u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfcmpltd` (isa/alu/packed_float.isa:72)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmpltd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 1u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`pfcmples` (isa/alu/packed_float.isa:76)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmples(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 2u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 2u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfcmpled` (isa/alu/packed_float.isa:80)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmpled(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 2u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`pfcmpuods` (isa/alu/packed_float.isa:84)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmpuods(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 3u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 3u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfcmpuodd` (isa/alu/packed_float.isa:88)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmpuodd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 3u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`pfcmpneqs` (isa/alu/packed_float.isa:92)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmpneqs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 4u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 4u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfcmpneqd` (isa/alu/packed_float.isa:96)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmpneqd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 4u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`pfcmpnlts` (isa/alu/packed_float.isa:100)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmpnlts(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 5u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 5u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfcmpnltd` (isa/alu/packed_float.isa:104)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmpnltd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 5u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`pfcmpnles` (isa/alu/packed_float.isa:108)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmpnles(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 6u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 6u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfcmpnled` (isa/alu/packed_float.isa:112)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmpnled(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 6u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`pfcmpods` (isa/alu/packed_float.isa:116)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmpods(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 7u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 7u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfcmpodd` (isa/alu/packed_float.isa:120)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfcmpodd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if {
+        let a0 = 7u128;
+        let a1 = v.src1;
+        let a2 = v.src2;
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    });
+    Ok(())
+}
+///`pistofs` (isa/alu/packed_float.isa:124)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pistofs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.i32_to_fs(a0)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.i32_to_fs(a0)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfstois` (isa/alu/packed_float.isa:128)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfstois(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = 0u128;
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fs_to_i32(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = 0u128;
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fs_to_i32(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfstoistr` (isa/alu/packed_float.isa:132)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfstoistr(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = 1u128;
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fs_to_i32(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = 1u128;
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fs_to_i32(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfstoifs` (isa/alu/packed_float.isa:136)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfstoifs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fs_round(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fs_round(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfdtoifd` (isa/alu/packed_float.isa:140)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfdtoifd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fd_round(a0, a1)?
+    };
+    Ok(())
+}
+///`pfadd_addd` (isa/alu/packed_float.isa:145)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfadd_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fadd_d(a0, a1)?
+        };
+        x.fadd_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfadd_adds` (isa/alu/packed_float.isa:150)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfadd_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fadd_s(a0, a1)?
+        };
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                };
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfadd_muld` (isa/alu/packed_float.isa:155)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfadd_muld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fadd_d(a0, a1)?
+        };
+        x.fmul_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfadd_muls` (isa/alu/packed_float.isa:159)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfadd_muls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fadd_s(a0, a1)?
+        };
+        x.fmul_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                };
+                x.fmul_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfadd_rsubd` (isa/alu/packed_float.isa:163)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfadd_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fadd_d(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfadd_rsubs` (isa/alu/packed_float.isa:168)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfadd_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fadd_s(a0, a1)?
+        };
+        let a1 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                };
+                let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfadd_subd` (isa/alu/packed_float.isa:173)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfadd_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fadd_d(a0, a1)?
+        };
+        x.fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfadd_subs` (isa/alu/packed_float.isa:178)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfadd_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fadd_s(a0, a1)?
+        };
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                };
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfmul_addd` (isa/alu/packed_float.isa:183)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfmul_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fmul_d(a0, a1)?
+        };
+        x.fadd_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfmul_adds` (isa/alu/packed_float.isa:188)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfmul_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fmul_s(a0, a1)?
+        };
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                };
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfmul_rsubd` (isa/alu/packed_float.isa:193)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfmul_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fmul_d(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfmul_rsubs` (isa/alu/packed_float.isa:198)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfmul_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fmul_s(a0, a1)?
+        };
+        let a1 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                };
+                let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfmul_subd` (isa/alu/packed_float.isa:203)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfmul_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fmul_d(a0, a1)?
+        };
+        x.fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfmul_subs` (isa/alu/packed_float.isa:208)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfmul_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fmul_s(a0, a1)?
+        };
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                };
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfsub_addd` (isa/alu/packed_float.isa:213)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfsub_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fsub_d(a0, a1)?
+        };
+        x.fadd_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfsub_adds` (isa/alu/packed_float.isa:218)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfsub_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        };
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                };
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfsub_muld` (isa/alu/packed_float.isa:223)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfsub_muld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fsub_d(a0, a1)?
+        };
+        x.fmul_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfsub_muls` (isa/alu/packed_float.isa:227)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfsub_muls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        };
+        x.fmul_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                };
+                x.fmul_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfsub_rsubd` (isa/alu/packed_float.isa:231)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfsub_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fsub_d(a0, a1)?
+        };
+        let a1 = v.src3;
+        x.fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfsub_rsubs` (isa/alu/packed_float.isa:236)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfsub_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        };
+        let a1 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                };
+                let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfsub_subd` (isa/alu/packed_float.isa:241)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfsub_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src3;
+        let a1 = {
+            let a0 = v.src1;
+            let a1 = v.src2;
+            x.fsub_d(a0, a1)?
+        };
+        x.fsub_d(a0, a1)?
+    };
+    Ok(())
+}
+///`pfsub_subs` (isa/alu/packed_float.isa:246)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfsub_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        };
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                };
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
 ///`shls` (isa/alu/shift.isa:3)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
@@ -16914,7 +17989,7 @@ pub fn sem_rrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     Ok(())
 }
 /// Semantics of each operation, indexed like `OPS`.
-pub static SEMANTICS: [SemFn; 1020usize] = [
+pub static SEMANTICS: [SemFn; 1075usize] = [
     sem_sxt,
     sem_getfs,
     sem_getfd,
@@ -17921,6 +18996,61 @@ pub static SEMANTICS: [SemFn; 1020usize] = [
     sem_pmerge,
     sem_pandd,
     sem_qpand,
+    sem_pfadds,
+    sem_pfaddd,
+    sem_pfsubs,
+    sem_pfsubd,
+    sem_pfmuls,
+    sem_pfmuld,
+    sem_pfmaxs,
+    sem_pfmaxd,
+    sem_pfmins,
+    sem_pfmind,
+    sem_pfdivd,
+    sem_pfsqrttd,
+    sem_pfcmpeqs,
+    sem_pfcmpeqd,
+    sem_pfcmplts,
+    sem_pfcmpltd,
+    sem_pfcmples,
+    sem_pfcmpled,
+    sem_pfcmpuods,
+    sem_pfcmpuodd,
+    sem_pfcmpneqs,
+    sem_pfcmpneqd,
+    sem_pfcmpnlts,
+    sem_pfcmpnltd,
+    sem_pfcmpnles,
+    sem_pfcmpnled,
+    sem_pfcmpods,
+    sem_pfcmpodd,
+    sem_pistofs,
+    sem_pfstois,
+    sem_pfstoistr,
+    sem_pfstoifs,
+    sem_pfdtoifd,
+    sem_pfadd_addd,
+    sem_pfadd_adds,
+    sem_pfadd_muld,
+    sem_pfadd_muls,
+    sem_pfadd_rsubd,
+    sem_pfadd_rsubs,
+    sem_pfadd_subd,
+    sem_pfadd_subs,
+    sem_pfmul_addd,
+    sem_pfmul_adds,
+    sem_pfmul_rsubd,
+    sem_pfmul_rsubs,
+    sem_pfmul_subd,
+    sem_pfmul_subs,
+    sem_pfsub_addd,
+    sem_pfsub_adds,
+    sem_pfsub_muld,
+    sem_pfsub_muls,
+    sem_pfsub_rsubd,
+    sem_pfsub_rsubs,
+    sem_pfsub_subd,
+    sem_pfsub_subs,
     sem_shls,
     sem_shld,
     sem_shrs,

@@ -657,3 +657,34 @@ fn packed_operations() {
     );
     assert_eq!(alu3("pmerge", [0x1111, 0x2222, 0x8000], false), 0x2211);
 }
+
+#[test]
+fn packed_floating_point() {
+    let pair = |hi: f32, lo: f32| (hi.to_bits() as u128) << 32 | lo.to_bits() as u128;
+    assert_eq!(
+        fp("pfadds", 0, [pair(1.0, 2.0), pair(0.5, 0.25), 0]).0,
+        pair(1.5, 2.25)
+    );
+    assert_eq!(
+        fp("pfmuls", 0, [pair(3.0, -2.0), pair(2.0, 2.0), 0]).0,
+        pair(6.0, -4.0)
+    );
+    assert_eq!(
+        fp("pfcmplts", 0, [pair(1.0, 5.0), pair(2.0, 2.0), 0]).0,
+        0xffff_ffff_0000_0000
+    );
+    assert_eq!(
+        fp(
+            "pfmul_adds",
+            0,
+            [pair(2.0, 3.0), pair(4.0, 5.0), pair(1.0, 1.0)]
+        )
+        .0,
+        pair(9.0, 16.0)
+    );
+    assert_eq!(
+        fp("pistofs", 0, [0, 3u128 << 32 | 0xffff_fffe, 0]).0,
+        pair(3.0, -2.0)
+    );
+    assert_eq!(fp("pfmaxd", 0, [d(1.0), d(2.0), 0]).0, d(2.0));
+}
