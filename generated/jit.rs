@@ -10,6 +10,12 @@ pub struct LVals {
     pub data: LV,
     pub pdst: LV,
     pub src3: LV,
+    pub lit: LV,
+    pub aad: LV,
+    pub ind: LV,
+    pub incr: LV,
+    pub am: LV,
+    pub aaopc: LV,
     pub sreg: LV,
     pub mas: LV,
     pub sm: LV,
@@ -26,6 +32,12 @@ impl Default for LVals {
             data: LV::C(0),
             pdst: LV::C(0),
             src3: LV::C(0),
+            lit: LV::C(0),
+            aad: LV::C(0),
+            ind: LV::C(0),
+            incr: LV::C(0),
+            am: LV::C(0),
+            aaopc: LV::C(0),
             sreg: LV::C(0),
             mas: LV::C(0),
             sm: LV::C(0),
@@ -44,12 +56,18 @@ impl LVals {
             3usize => Some(&mut self.data),
             4usize => Some(&mut self.pdst),
             5usize => Some(&mut self.src3),
-            6usize => Some(&mut self.sreg),
-            7usize => Some(&mut self.mas),
-            8usize => Some(&mut self.sm),
-            9usize => Some(&mut self.pc),
-            10usize => Some(&mut self.cond),
-            11usize => Some(&mut self.ch),
+            6usize => Some(&mut self.lit),
+            7usize => Some(&mut self.aad),
+            8usize => Some(&mut self.ind),
+            9usize => Some(&mut self.incr),
+            10usize => Some(&mut self.am),
+            11usize => Some(&mut self.aaopc),
+            12usize => Some(&mut self.sreg),
+            13usize => Some(&mut self.mas),
+            14usize => Some(&mut self.sm),
+            15usize => Some(&mut self.pc),
+            16usize => Some(&mut self.cond),
+            17usize => Some(&mut self.ch),
             _ => None,
         }
     }
@@ -61,12 +79,18 @@ impl LVals {
             3usize => self.data,
             4usize => self.pdst,
             5usize => self.src3,
-            6usize => self.sreg,
-            7usize => self.mas,
-            8usize => self.sm,
-            9usize => self.pc,
-            10usize => self.cond,
-            11usize => self.ch,
+            6usize => self.lit,
+            7usize => self.aad,
+            8usize => self.ind,
+            9usize => self.incr,
+            10usize => self.am,
+            11usize => self.aaopc,
+            12usize => self.sreg,
+            13usize => self.mas,
+            14usize => self.sm,
+            15usize => self.pc,
+            16usize => self.cond,
+            17usize => self.ch,
             _ => LV::C(0),
         }
     }
@@ -78,6 +102,12 @@ impl LVals {
         self.data = ir::select(x, c, taken.data, self.data)?;
         self.pdst = ir::select(x, c, taken.pdst, self.pdst)?;
         self.src3 = ir::select(x, c, taken.src3, self.src3)?;
+        self.lit = ir::select(x, c, taken.lit, self.lit)?;
+        self.aad = ir::select(x, c, taken.aad, self.aad)?;
+        self.ind = ir::select(x, c, taken.ind, self.ind)?;
+        self.incr = ir::select(x, c, taken.incr, self.incr)?;
+        self.am = ir::select(x, c, taken.am, self.am)?;
+        self.aaopc = ir::select(x, c, taken.aaopc, self.aaopc)?;
         self.sreg = ir::select(x, c, taken.sreg, self.sreg)?;
         self.mas = ir::select(x, c, taken.mas, self.mas)?;
         self.sm = ir::select(x, c, taken.sm, self.sm)?;
@@ -429,83 +459,1499 @@ pub trait JitHelpers {
     fn h_fx_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:90)
+    ///`helper aau_read(B8, B8) -> D` (isa/helpers.isa:89)
+    #[allow(unused_variables)]
+    fn h_aau_read(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper aau_write(B8, B8, D) -> unit` (isa/helpers.isa:90)
+    #[allow(unused_variables)]
+    fn h_aau_write(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:95)
     #[allow(unused_variables)]
     fn h_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:91)
+    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:96)
     #[allow(unused_variables)]
     fn h_pred_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:92)
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:97)
     #[allow(unused_variables)]
     fn h_local_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:93)
+    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:98)
     #[allow(unused_variables)]
     fn h_local_pred_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:94)
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:99)
     #[allow(unused_variables)]
     fn h_ctpr(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:95)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:100)
     #[allow(unused_variables)]
     fn h_ctpr_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper jump(D) -> unit` (isa/helpers.isa:96)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:101)
     #[allow(unused_variables)]
     fn h_jump(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:97)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:102)
     #[allow(unused_variables)]
     fn h_call_to(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:98)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:103)
     #[allow(unused_variables)]
     fn h_syscall(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:99)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:104)
     #[allow(unused_variables)]
     fn h_return_to_caller(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:100)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:105)
     #[allow(unused_variables)]
     fn h_set_window(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:101)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:106)
     #[allow(unused_variables)]
     fn h_set_reg_rotation(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:102)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:107)
     #[allow(unused_variables)]
     fn h_set_pred_rotation(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:103)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:108)
     #[allow(unused_variables)]
     fn h_rotate_regs(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:104)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:109)
     #[allow(unused_variables)]
     fn h_rotate_preds(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
 }
 pub type JitFn = fn(&mut Lx, &mut LVals) -> Result<(), NoLower>;
+///`staab` (isa/aau.isa:31)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_staab(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    {
+        let c = {
+            let o0 = v.mas;
+            let o1 = LV::C(63u128);
+            ir::eq(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {} else {
+                    let l_index: LV = v.ind;
+                    {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        let value = {
+                            let o0 = v.data;
+                            ir::trunc(x, o0, 8u32)?
+                        };
+                        x.store(addr, 8u32, value)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(0u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(0u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+            }
+            LV::V(_) => {
+                let before = *v;
+                x.push_path(c)?;
+                {}
+                let taken = std::mem::replace(v, before);
+                x.flip_path()?;
+                {
+                    let l_index: LV = v.ind;
+                    {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        let value = {
+                            let o0 = v.data;
+                            ir::trunc(x, o0, 8u32)?
+                        };
+                        x.store(addr, 8u32, value)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(0u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(0u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+                x.pop_path();
+                v.merge(x, c, &taken)?;
+            }
+        }
+    }
+    Ok(())
+}
+///`staah` (isa/aau.isa:45)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_staah(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    {
+        let c = {
+            let o0 = v.mas;
+            let o1 = LV::C(63u128);
+            ir::eq(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {} else {
+                    let l_index: LV = v.ind;
+                    {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        let value = {
+                            let o0 = v.data;
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        x.store(addr, 16u32, value)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(1u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(1u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+            }
+            LV::V(_) => {
+                let before = *v;
+                x.push_path(c)?;
+                {}
+                let taken = std::mem::replace(v, before);
+                x.flip_path()?;
+                {
+                    let l_index: LV = v.ind;
+                    {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        let value = {
+                            let o0 = v.data;
+                            ir::trunc(x, o0, 16u32)?
+                        };
+                        x.store(addr, 16u32, value)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(1u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(1u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+                x.pop_path();
+                v.merge(x, c, &taken)?;
+            }
+        }
+    }
+    Ok(())
+}
+///`staaw` (isa/aau.isa:59)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_staaw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    {
+        let c = {
+            let o0 = v.mas;
+            let o1 = LV::C(63u128);
+            ir::eq(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    {
+                        let a0 = v.aaopc;
+                        let a1 = {
+                            let o0 = {
+                                let o0 = v.aaopc;
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = v.aad;
+                            let o2 = v.ind;
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let a2 = {
+                            let o0 = v.data;
+                            ir::trunc(x, o0, 64u32)?
+                        };
+                        x.h_aau_write(a0, a1, a2)?
+                    };
+                } else {
+                    let l_index: LV = v.ind;
+                    {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        let value = v.data;
+                        x.store(addr, 32u32, value)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(2u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(2u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+            }
+            LV::V(_) => {
+                let before = *v;
+                x.push_path(c)?;
+                {
+                    {
+                        let a0 = v.aaopc;
+                        let a1 = {
+                            let o0 = {
+                                let o0 = v.aaopc;
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = v.aad;
+                            let o2 = v.ind;
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let a2 = {
+                            let o0 = v.data;
+                            ir::trunc(x, o0, 64u32)?
+                        };
+                        x.h_aau_write(a0, a1, a2)?
+                    };
+                }
+                let taken = std::mem::replace(v, before);
+                x.flip_path()?;
+                {
+                    let l_index: LV = v.ind;
+                    {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        let value = v.data;
+                        x.store(addr, 32u32, value)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(2u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(2u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+                x.pop_path();
+                v.merge(x, c, &taken)?;
+            }
+        }
+    }
+    Ok(())
+}
+///`staad` (isa/aau.isa:73)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_staad(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    {
+        let c = {
+            let o0 = v.mas;
+            let o1 = LV::C(63u128);
+            ir::eq(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    {
+                        let a0 = v.aaopc;
+                        let a1 = {
+                            let o0 = {
+                                let o0 = v.aaopc;
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = v.aad;
+                            let o2 = v.ind;
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let a2 = {
+                            let o0 = v.data;
+                            ir::trunc(x, o0, 64u32)?
+                        };
+                        x.h_aau_write(a0, a1, a2)?
+                    };
+                } else {
+                    let l_index: LV = v.ind;
+                    {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        let value = v.data;
+                        x.store(addr, 64u32, value)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+            }
+            LV::V(_) => {
+                let before = *v;
+                x.push_path(c)?;
+                {
+                    {
+                        let a0 = v.aaopc;
+                        let a1 = {
+                            let o0 = {
+                                let o0 = v.aaopc;
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = v.aad;
+                            let o2 = v.ind;
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let a2 = {
+                            let o0 = v.data;
+                            ir::trunc(x, o0, 64u32)?
+                        };
+                        x.h_aau_write(a0, a1, a2)?
+                    };
+                }
+                let taken = std::mem::replace(v, before);
+                x.flip_path()?;
+                {
+                    let l_index: LV = v.ind;
+                    {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        let value = v.data;
+                        x.store(addr, 64u32, value)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+                x.pop_path();
+                v.merge(x, c, &taken)?;
+            }
+        }
+    }
+    Ok(())
+}
+///`staaq` (isa/aau.isa:87)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_staaq(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    {
+        let c = {
+            let o0 = v.mas;
+            let o1 = LV::C(63u128);
+            ir::eq(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    {
+                        let a0 = v.aaopc;
+                        let a1 = {
+                            let o0 = {
+                                let o0 = v.aaopc;
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = v.aad;
+                            let o2 = v.ind;
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let a2 = {
+                            let o0 = v.data;
+                            ir::trunc(x, o0, 64u32)?
+                        };
+                        x.h_aau_write(a0, a1, a2)?
+                    };
+                } else {
+                    let l_index: LV = v.ind;
+                    {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        let value = v.data;
+                        x.store(addr, 128u32, value)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+            }
+            LV::V(_) => {
+                let before = *v;
+                x.push_path(c)?;
+                {
+                    {
+                        let a0 = v.aaopc;
+                        let a1 = {
+                            let o0 = {
+                                let o0 = v.aaopc;
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = v.aad;
+                            let o2 = v.ind;
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let a2 = {
+                            let o0 = v.data;
+                            ir::trunc(x, o0, 64u32)?
+                        };
+                        x.h_aau_write(a0, a1, a2)?
+                    };
+                }
+                let taken = std::mem::replace(v, before);
+                x.flip_path()?;
+                {
+                    let l_index: LV = v.ind;
+                    {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        let value = v.data;
+                        x.store(addr, 128u32, value)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+                x.pop_path();
+                v.merge(x, c, &taken)?;
+            }
+        }
+    }
+    Ok(())
+}
+///`staaqp` (isa/aau.isa:101)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_staaqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    {
+        let c = {
+            let o0 = v.mas;
+            let o1 = LV::C(63u128);
+            ir::eq(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    {
+                        let a0 = v.aaopc;
+                        let a1 = {
+                            let o0 = {
+                                let o0 = v.aaopc;
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = v.aad;
+                            let o2 = v.ind;
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let a2 = {
+                            let o0 = v.data;
+                            ir::trunc(x, o0, 64u32)?
+                        };
+                        x.h_aau_write(a0, a1, a2)?
+                    };
+                } else {
+                    let l_index: LV = v.ind;
+                    {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        let value = v.data;
+                        x.store(addr, 128u32, value)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(4u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(4u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+            }
+            LV::V(_) => {
+                let before = *v;
+                x.push_path(c)?;
+                {
+                    {
+                        let a0 = v.aaopc;
+                        let a1 = {
+                            let o0 = {
+                                let o0 = v.aaopc;
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = v.aad;
+                            let o2 = v.ind;
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        let a2 = {
+                            let o0 = v.data;
+                            ir::trunc(x, o0, 64u32)?
+                        };
+                        x.h_aau_write(a0, a1, a2)?
+                    };
+                }
+                let taken = std::mem::replace(v, before);
+                x.flip_path()?;
+                {
+                    let l_index: LV = v.ind;
+                    {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        let value = v.data;
+                        x.store(addr, 128u32, value)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(4u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(4u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+                x.pop_path();
+                v.merge(x, c, &taken)?;
+            }
+        }
+    }
+    Ok(())
+}
 ///`sxt` (isa/alu/bitfield.isa:3)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_sxt(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
@@ -34868,7 +36314,13 @@ pub fn jit_rrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     Ok(())
 }
 /// Lowering of each operation, indexed like `OPS`.
-pub static JIT_LOWER: [JitFn; 1075usize] = [
+pub static JIT_LOWER: [JitFn; 1081usize] = [
+    jit_staab,
+    jit_staah,
+    jit_staaw,
+    jit_staad,
+    jit_staaq,
+    jit_staaqp,
     jit_sxt,
     jit_getfs,
     jit_getfd,

@@ -34,6 +34,12 @@ pub struct OpVals {
     pub data: u128,
     pub pdst: u128,
     pub src3: u128,
+    pub lit: u128,
+    pub aad: u128,
+    pub ind: u128,
+    pub incr: u128,
+    pub am: u128,
+    pub aaopc: u128,
     pub sreg: u128,
     pub mas: u128,
     pub sm: u128,
@@ -43,13 +49,19 @@ pub struct OpVals {
 }
 impl OpVals {
     /// The slot names, for finding a format field's slot once (at decode time).
-    pub const SLOTS: [&'static str; 12usize] = [
+    pub const SLOTS: [&'static str; 18usize] = [
         "src1",
         "src2",
         "dst",
         "data",
         "pdst",
         "src3",
+        "lit",
+        "aad",
+        "ind",
+        "incr",
+        "am",
+        "aaopc",
         "sreg",
         "mas",
         "sm",
@@ -65,12 +77,18 @@ impl OpVals {
             3usize => &mut self.data,
             4usize => &mut self.pdst,
             5usize => &mut self.src3,
-            6usize => &mut self.sreg,
-            7usize => &mut self.mas,
-            8usize => &mut self.sm,
-            9usize => &mut self.pc,
-            10usize => &mut self.cond,
-            11usize => &mut self.ch,
+            6usize => &mut self.lit,
+            7usize => &mut self.aad,
+            8usize => &mut self.ind,
+            9usize => &mut self.incr,
+            10usize => &mut self.am,
+            11usize => &mut self.aaopc,
+            12usize => &mut self.sreg,
+            13usize => &mut self.mas,
+            14usize => &mut self.sm,
+            15usize => &mut self.pc,
+            16usize => &mut self.cond,
+            17usize => &mut self.ch,
             _ => panic!("no value slot {k}"),
         }
     }
@@ -82,12 +100,18 @@ impl OpVals {
             3usize => self.data,
             4usize => self.pdst,
             5usize => self.src3,
-            6usize => self.sreg,
-            7usize => self.mas,
-            8usize => self.sm,
-            9usize => self.pc,
-            10usize => self.cond,
-            11usize => self.ch,
+            6usize => self.lit,
+            7usize => self.aad,
+            8usize => self.ind,
+            9usize => self.incr,
+            10usize => self.am,
+            11usize => self.aaopc,
+            12usize => self.sreg,
+            13usize => self.mas,
+            14usize => self.sm,
+            15usize => self.pc,
+            16usize => self.cond,
+            17usize => self.ch,
             _ => 0,
         }
     }
@@ -463,38 +487,388 @@ pub trait Exec {
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:90)
+    ///`helper aau_read(B8, B8) -> D` (isa/helpers.isa:89)
+    fn aau_read(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
+    ///`helper aau_write(B8, B8, D) -> unit` (isa/helpers.isa:90)
+    fn aau_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:95)
     fn pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:91)
+    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:96)
     fn pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:92)
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:97)
     fn local_pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:93)
+    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:98)
     fn local_pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:94)
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:99)
     fn ctpr(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:95)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:100)
     fn ctpr_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper jump(D) -> unit` (isa/helpers.isa:96)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:101)
     fn jump(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:97)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:102)
     fn call_to(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:98)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:103)
     fn syscall(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:99)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:104)
     fn return_to_caller(&mut self) -> Result<u128, Trap>;
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:100)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:105)
     fn set_window(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:101)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:106)
     fn set_reg_rotation(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:102)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:107)
     fn set_pred_rotation(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:103)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:108)
     fn rotate_regs(&mut self) -> Result<u128, Trap>;
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:104)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:109)
     fn rotate_preds(&mut self) -> Result<u128, Trap>;
 }
 pub type SemFn = fn(&mut dyn Exec, &mut OpVals) -> Result<(), Trap>;
+///`staab` (isa/aau.isa:31)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_staab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    if ((v.mas) == (63u128)) as u128 != 0 {} else {
+        let l_index: u128 = v.ind;
+        {
+            let addr = bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = v.aad;
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    64u32,
+                ),
+                bits::sext(v.lit, 32u32, 64u32),
+                64u32,
+            );
+            let value = bits::trunc(v.data, 8u32);
+            x.store(addr as u64, 8u32, value)?
+        };
+        if v.am != 0 {
+            {
+                let a0 = 1u128;
+                let a1 = l_index;
+                let a2 = bits::add(
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    bits::shl(
+                        {
+                            let a0 = 3u128;
+                            let a1 = v.incr;
+                            x.aau_read(a0, a1)?
+                        },
+                        0u128,
+                        64u32,
+                    ),
+                    64u32,
+                );
+                x.aau_write(a0, a1, a2)?
+            };
+        } else {}
+    }
+    Ok(())
+}
+///`staah` (isa/aau.isa:45)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_staah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    if ((v.mas) == (63u128)) as u128 != 0 {} else {
+        let l_index: u128 = v.ind;
+        {
+            let addr = bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = v.aad;
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    64u32,
+                ),
+                bits::sext(v.lit, 32u32, 64u32),
+                64u32,
+            );
+            let value = bits::trunc(v.data, 16u32);
+            x.store(addr as u64, 16u32, value)?
+        };
+        if v.am != 0 {
+            {
+                let a0 = 1u128;
+                let a1 = l_index;
+                let a2 = bits::add(
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    bits::shl(
+                        {
+                            let a0 = 3u128;
+                            let a1 = v.incr;
+                            x.aau_read(a0, a1)?
+                        },
+                        1u128,
+                        64u32,
+                    ),
+                    64u32,
+                );
+                x.aau_write(a0, a1, a2)?
+            };
+        } else {}
+    }
+    Ok(())
+}
+///`staaw` (isa/aau.isa:59)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_staaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    if ((v.mas) == (63u128)) as u128 != 0 {
+        {
+            let a0 = v.aaopc;
+            let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
+            let a2 = bits::trunc(v.data, 64u32);
+            x.aau_write(a0, a1, a2)?
+        };
+    } else {
+        let l_index: u128 = v.ind;
+        {
+            let addr = bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = v.aad;
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    64u32,
+                ),
+                bits::sext(v.lit, 32u32, 64u32),
+                64u32,
+            );
+            let value = v.data;
+            x.store(addr as u64, 32u32, value)?
+        };
+        if v.am != 0 {
+            {
+                let a0 = 1u128;
+                let a1 = l_index;
+                let a2 = bits::add(
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    bits::shl(
+                        {
+                            let a0 = 3u128;
+                            let a1 = v.incr;
+                            x.aau_read(a0, a1)?
+                        },
+                        2u128,
+                        64u32,
+                    ),
+                    64u32,
+                );
+                x.aau_write(a0, a1, a2)?
+            };
+        } else {}
+    }
+    Ok(())
+}
+///`staad` (isa/aau.isa:73)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_staad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    if ((v.mas) == (63u128)) as u128 != 0 {
+        {
+            let a0 = v.aaopc;
+            let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
+            let a2 = bits::trunc(v.data, 64u32);
+            x.aau_write(a0, a1, a2)?
+        };
+    } else {
+        let l_index: u128 = v.ind;
+        {
+            let addr = bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = v.aad;
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    64u32,
+                ),
+                bits::sext(v.lit, 32u32, 64u32),
+                64u32,
+            );
+            let value = v.data;
+            x.store(addr as u64, 64u32, value)?
+        };
+        if v.am != 0 {
+            {
+                let a0 = 1u128;
+                let a1 = l_index;
+                let a2 = bits::add(
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    bits::shl(
+                        {
+                            let a0 = 3u128;
+                            let a1 = v.incr;
+                            x.aau_read(a0, a1)?
+                        },
+                        3u128,
+                        64u32,
+                    ),
+                    64u32,
+                );
+                x.aau_write(a0, a1, a2)?
+            };
+        } else {}
+    }
+    Ok(())
+}
+///`staaq` (isa/aau.isa:87)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_staaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    if ((v.mas) == (63u128)) as u128 != 0 {
+        {
+            let a0 = v.aaopc;
+            let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
+            let a2 = bits::trunc(v.data, 64u32);
+            x.aau_write(a0, a1, a2)?
+        };
+    } else {
+        let l_index: u128 = v.ind;
+        {
+            let addr = bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = v.aad;
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    64u32,
+                ),
+                bits::sext(v.lit, 32u32, 64u32),
+                64u32,
+            );
+            let value = v.data;
+            x.store(addr as u64, 128u32, value)?
+        };
+        if v.am != 0 {
+            {
+                let a0 = 1u128;
+                let a1 = l_index;
+                let a2 = bits::add(
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    bits::shl(
+                        {
+                            let a0 = 3u128;
+                            let a1 = v.incr;
+                            x.aau_read(a0, a1)?
+                        },
+                        3u128,
+                        64u32,
+                    ),
+                    64u32,
+                );
+                x.aau_write(a0, a1, a2)?
+            };
+        } else {}
+    }
+    Ok(())
+}
+///`staaqp` (isa/aau.isa:101)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_staaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    if ((v.mas) == (63u128)) as u128 != 0 {
+        {
+            let a0 = v.aaopc;
+            let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
+            let a2 = bits::trunc(v.data, 64u32);
+            x.aau_write(a0, a1, a2)?
+        };
+    } else {
+        let l_index: u128 = v.ind;
+        {
+            let addr = bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = v.aad;
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    64u32,
+                ),
+                bits::sext(v.lit, 32u32, 64u32),
+                64u32,
+            );
+            let value = v.data;
+            x.store(addr as u64, 128u32, value)?
+        };
+        if v.am != 0 {
+            {
+                let a0 = 1u128;
+                let a1 = l_index;
+                let a2 = bits::add(
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    bits::shl(
+                        {
+                            let a0 = 3u128;
+                            let a1 = v.incr;
+                            x.aau_read(a0, a1)?
+                        },
+                        4u128,
+                        64u32,
+                    ),
+                    64u32,
+                );
+                x.aau_write(a0, a1, a2)?
+            };
+        } else {}
+    }
+    Ok(())
+}
 ///`sxt` (isa/alu/bitfield.isa:3)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sxt(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
@@ -17989,7 +18363,13 @@ pub fn sem_rrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     Ok(())
 }
 /// Semantics of each operation, indexed like `OPS`.
-pub static SEMANTICS: [SemFn; 1075usize] = [
+pub static SEMANTICS: [SemFn; 1081usize] = [
+    sem_staab,
+    sem_staah,
+    sem_staaw,
+    sem_staad,
+    sem_staaq,
+    sem_staaqp,
     sem_sxt,
     sem_getfs,
     sem_getfd,

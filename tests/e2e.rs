@@ -90,6 +90,7 @@ programs!(
     branches,
     spec,
     float,
+    aau,
     syscalls,
     fault_segv,
     fault_rodata,

@@ -76,6 +76,9 @@ fn table_rows(text: &str) -> Vec<Row> {
         );
         let opc2 = if !long {
             None
+        } else if f[1] == "staaqp" {
+            // objdump matches staaqp with ALES 0x02c0, the other array stores 0x01c0.
+            Some(2)
         } else if matches!(
             f[3],
             "ALOPF15" | "ALOPF16" | "ALOPF22" | "ALOPF10_MAS" | "AAURR" | "AAURW"

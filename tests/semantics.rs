@@ -64,6 +64,8 @@ impl Exec for Machine {
         state_read(a),
         state_write(a, b),
         cctop(a, b),
+        aau_read(a, b),
+        aau_write(a, b, c),
         carry_tag(),
         pred(a),
         pred_write(a, b),

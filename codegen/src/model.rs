@@ -378,7 +378,9 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
             );
         };
         let mut names: Vec<&str> = fields.iter().map(|x| x.name.as_str()).collect();
-        names.extend(["mas", "cond"]);
+        // Built-in holes: the MAS, the MRGC condition, and the array-store increment
+        // line (`incr,CH {incr}` when the `am` field is set, after the conditions).
+        names.extend(["mas", "cond", "incr_line"]);
         check_template_names(syntax, sloc, &names)?;
         let Some(ales) = f.ales else {
             return err(

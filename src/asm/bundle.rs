@@ -71,7 +71,8 @@ pub(super) fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> R
             .as_mut()
             .expect("literal of a present operation");
         let byte = r.byte_base as u32 + slot as u32;
-        als.0 = (als.0 & !(0xff << r.field_lo)) | byte << r.field_lo;
+        let mask = ((1u32 << r.field_width) - 1) << r.field_lo;
+        als.0 = (als.0 & !mask) | (byte << r.field_lo & mask);
     }
     // LTS must be contiguous from LTS0.
     if let Some(gap) =
@@ -101,6 +102,7 @@ pub(super) fn widen_literal(r: &LiteralRequest) -> Option<LiteralRequest> {
         value,
         byte_base: byte,
         field_lo: r.field_lo,
+        field_width: r.field_width,
     })
 }
 

@@ -2,6 +2,7 @@
 //! predicates, rotation (BR), %ctpr, loop state and the stack descriptors, with the
 //! name-to-register arithmetic that windows and rotation imply.
 
+use crate::guest::aau::Aau;
 use crate::guest::hw_stack::HwStack;
 use crate::guest::window::{Reg, RegFile};
 use crate::isa::version::Iset;
@@ -115,6 +116,7 @@ pub struct Cpu {
     pub stack: DataStack,
     pub ps: HwStack,
     pub pcs: HwStack,
+    pub aau: Aau,
     /// Wide instructions executed (the `%clkr` of this model).
     pub executed: u64,
 }
@@ -161,6 +163,7 @@ impl Cpu {
             // All IEEE exceptions masked, round to nearest.
             fpcr: 0x37f, // x87-style: exceptions masked, 64-bit precision, nearest
             fpsr: 0,
+            aau: Aau::default(),
             pfpfr: 0x1f80,
             stack: DataStack::default(),
             ps: HwStack::default(),

@@ -2,6 +2,7 @@
 //! the register file with its window, the hardware stacks, the chain stack and guest
 //! memory. Nothing here executes instructions or knows about Linux.
 
+pub mod aau;
 pub mod chain;
 pub mod cpu;
 pub mod hw_stack;

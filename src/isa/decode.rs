@@ -103,7 +103,21 @@ impl Condition {
 pub fn conditions(b: &Bundle, ch: u8, mrgc: bool) -> impl Iterator<Item = Condition> + '_ {
     let cluster = u32::from(ch >= 3);
     let pos = u32::from(ch % 3);
-    let want = if mrgc { 2 + cluster } else { cluster };
+    cds_entries(b, if mrgc { 2 + cluster } else { cluster }, pos, pos)
+}
+
+/// The AM conditions of channel 2 or 5: RLP entries of its cluster with mask bit 3
+/// (negation bit 2), which gate the increment of an array store.
+pub fn am_conditions(b: &Bundle, ch: u8) -> impl Iterator<Item = Condition> + '_ {
+    cds_entries(b, u32::from(ch >= 3), 3, 2)
+}
+
+fn cds_entries(
+    b: &Bundle,
+    kind: u32,
+    mask_bit: u32,
+    neg_bit: u32,
+) -> impl Iterator<Item = Condition> + '_ {
     b.cds
         .iter()
         .flatten()
@@ -111,8 +125,8 @@ pub fn conditions(b: &Bundle, ch: u8, mrgc: bool) -> impl Iterator<Item = Condit
         .filter_map(move |half| {
             let opc = half >> 14;
             let mask = (half >> 10) & 0xf;
-            (opc == want && mask & (1 << pos) != 0).then(|| Condition {
-                negated: (half >> 7) & 7 & (1 << pos) != 0,
+            (opc == kind && mask & (1 << mask_bit) != 0).then(|| Condition {
+                negated: (half >> 7) & 7 & (1 << neg_bit) != 0,
                 code: (half & 0x7f) as u8,
             })
         })

@@ -47,6 +47,7 @@ pub fn alu_text(d: &Decoded, op: &AluOp) -> String {
                 }
             }
             Tmpl::Hole("cond", _) => write_conditions(&mut s, d, op.channel, true),
+            Tmpl::Hole("incr_line", _) => {}
             Tmpl::Hole(name, _) => match op.operand(name) {
                 Some(o) => write_operand(&mut s, o),
                 None => {
@@ -56,7 +57,31 @@ pub fn alu_text(d: &Decoded, op: &AluOp) -> String {
         }
     }
     write_conditions(&mut s, d, op.channel, false);
+    if fmt.syntax.contains(&Tmpl::Hole("incr_line", "")) && op.operand("am").map(|o| o.n) == Some(1)
+    {
+        // objdump puts the increment of an array store on a line of its own.
+        let _ = write!(s, "\n  incr,{} ", op.channel);
+        if let Some(o) = op.operand("incr") {
+            write_operand(&mut s, o);
+        }
+        write_am_conditions(&mut s, d, op.channel);
+    }
     s
+}
+
+/// The AM conditions CDS attaches to the increment of channel 2 or 5's array store.
+fn write_am_conditions(s: &mut String, d: &Decoded, ch: u8) {
+    for (k, c) in crate::isa::decode::am_conditions(&d.bundle, ch).enumerate() {
+        s.push_str(if k == 0 { " ? " } else { ", " });
+        if c.negated {
+            s.push('~');
+        }
+        let _ = match (c.pred(), c.pcnt()) {
+            (Some(p), _) => write!(s, "%pred{p}"),
+            (_, Some(p)) => write!(s, "%pcnt{p}"),
+            _ => write!(s, "<invalid predicate>"),
+        };
+    }
 }
 
 /// Appends the conditions CDS syllables attach to channel `ch`: the MRGC select

@@ -18,6 +18,8 @@ pub struct LiteralRequest {
     pub byte_base: u8,
     /// Bit position of the operand field in the ALS.
     pub field_lo: u32,
+    /// Width of that field in bits (8 for operand bytes, 2 for array-store literals).
+    pub field_width: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,7 +101,14 @@ fn match_kind(t: &[Tmpl], text: &str, ty: u8) -> Option<(Option<u64>, Option<u64
     let (mut n, mut value) = (None, None);
     for (i, seg) in t.iter().enumerate() {
         match *seg {
-            Tmpl::Text(s) => rest = rest.strip_prefix(s)?,
+            Tmpl::Text(s) => {
+                rest = match rest.strip_prefix(s) {
+                    Some(r) => r,
+                    // Trailing spaces of a spelling were trimmed off the text.
+                    None if s.trim().is_empty() && rest.is_empty() => rest,
+                    None => return None,
+                }
+            }
             Tmpl::Hole("sz", _) => {
                 // The operand type fixes the prefix; `%r` also stands for `%dr` and the
                 // other sizes, as the assembler accepts (the size is the operation's).
@@ -107,9 +116,12 @@ fn match_kind(t: &[Tmpl], text: &str, ty: u8) -> Option<(Option<u64>, Option<u64
                 rest = rest.strip_prefix(p).unwrap_or(rest);
             }
             Tmpl::Hole(name, _) => {
-                // A number runs to the next literal text of the template (or the end).
+                // A number runs to the next literal text of the template (or the end,
+                // when that text is only the spaces the operand was trimmed of).
                 let end = match t.get(i + 1) {
-                    Some(Tmpl::Text(next)) => rest.find(next)?,
+                    Some(Tmpl::Text(next)) if !next.trim().is_empty() || i + 2 < t.len() => {
+                        rest.find(next)?
+                    }
                     _ => rest.len(),
                 };
                 let v = parse_number(&rest[..end])?;
@@ -192,6 +204,7 @@ fn encode_operand(
                         value,
                         byte_base: v,
                         field_lo: f.lo,
+                        field_width: f.width,
                     }),
                 ));
             }
@@ -226,25 +239,40 @@ fn split_operands<'a>(syntax: &[Tmpl], text: &'a str) -> Option<Vec<(&'static st
         .iter()
         .enumerate()
         .filter_map(|(i, t)| match t {
-            Tmpl::Hole(n, _) if *n != "mas" && *n != "cond" => Some((i, *n)),
+            Tmpl::Hole(n, _) if !matches!(*n, "mas" | "cond" | "incr_line") => Some((i, *n)),
             _ => None,
         })
         .collect();
     for (k, (i, name)) in holes.iter().enumerate() {
         // Leading text before this hole.
         if let Some(Tmpl::Text(pre)) = i.checked_sub(1).and_then(|j| syntax.get(j)) {
-            rest = rest.strip_prefix(pre.trim_end())?.trim_start();
+            rest = rest.trim_start().strip_prefix(pre.trim())?.trim_start();
         }
+        let next = match syntax.get(i + 1) {
+            Some(Tmpl::Text(sep)) => Some(sep.trim()),
+            _ => None,
+        };
         let end = if k + 1 < holes.len() {
-            match syntax.get(i + 1) {
-                Some(Tmpl::Text(sep)) => rest.find(sep.trim_end())?,
-                _ => return None,
+            match next {
+                // A separator of spaces alone: the operand runs to the next space.
+                Some("") => rest.find(char::is_whitespace).unwrap_or(rest.len()),
+                Some(sep) => rest.find(sep)?,
+                None => return None,
             }
         } else {
-            rest.len()
+            // Text after the last operand (a closing bracket) ends it.
+            match next {
+                Some(t) if !t.is_empty() => rest.rfind(t)?,
+                _ => rest.len(),
+            }
         };
         out.push((*name, rest[..end].trim()));
         rest = &rest[end..];
+        if k + 1 == holes.len() {
+            if let Some(t) = next {
+                rest = rest.trim_start().strip_prefix(t)?;
+            }
+        }
     }
     rest.trim().is_empty().then_some(out)
 }
@@ -298,7 +326,7 @@ pub fn encode_alu_with(
             .iter()
             .map(|t| match t {
                 Tmpl::Text(s) => s.to_string(),
-                Tmpl::Hole(n, _) if *n == "mas" || *n == "cond" => String::new(),
+                Tmpl::Hole(n, _) if matches!(*n, "mas" | "cond" | "incr_line") => String::new(),
                 Tmpl::Hole(n, _) => n.to_string(),
             })
             .collect();
@@ -316,6 +344,16 @@ pub fn encode_alu_with(
                 _ => b' ',
             };
             let Some((_, text)) = parts.iter().find(|(n, _)| *n == f.name) else {
+                // A plain-number field the syntax does not show (array-store AAU
+                // operation bits) is written as 0.
+                if f.role == Role::None
+                    && !fmt
+                        .syntax
+                        .iter()
+                        .any(|t| matches!(t, Tmpl::Hole(n, _) if *n == f.name))
+                {
+                    continue;
+                }
                 ok = false;
                 break;
             };

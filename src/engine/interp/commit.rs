@@ -29,6 +29,8 @@ pub(super) struct Pending {
     pub(super) fp_flags: u32,
     /// 80-bit exception flags raised, ORed into `%fpsr`.
     pub(super) fpx_flags: u32,
+    /// AAU register writes: (kind, number, value).
+    pub(super) aau: Vec<(u8, u8, u64)>,
 }
 
 /// Where control goes after a wide instruction.
@@ -54,6 +56,9 @@ pub(super) fn commit(
         write(cpu, place, ty, value, tag)?;
     }
     cpu.pfpfr |= p.fp_flags as u64;
+    for (k, n, v) in p.aau {
+        cpu.aau.write(k, n, v);
+    }
     if p.fpx_flags != 0 {
         // An unmasked exception also sets the summary bits es (7) and b (15), as
         // x87 does; masks are %fpcr bits 5:0.

@@ -143,6 +143,17 @@ impl Exec for Cx<'_> {
     fn raise_pfpfr(&mut self, flags: u32) {
         self.p.fp_flags |= flags;
     }
+    fn aau_read(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        self.cpu
+            .aau
+            .read(a0 as u8, a1 as u8)
+            .map(u128::from)
+            .ok_or(Trap::IllegalOperand)
+    }
+    fn aau_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
+        self.p.aau.push((a0 as u8, a1 as u8, a2 as u64));
+        Ok(0)
+    }
     fn fpcr(&self) -> u32 {
         self.cpu.fpcr as u32
     }

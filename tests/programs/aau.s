@@ -1,0 +1,38 @@
+! Array stores through the AAU: an %aad base written with MAS 0x3f, stores at
+! %aad0 + %aasti0 + literal, read back with plain loads; exits with the first failing
+! check.
+    start
+    {
+        addd,0 0, buf, %r0
+        addd,1 0, 0x1122334455667788, %r1
+    }
+    {
+        adds,0 0, 0x99aabbcc, %r2
+    }
+    {
+        staad,2 %dr0, %aad0 [ %aasti0 ], mas = 0x3f     ! %aad0 = buf
+    }
+    {
+        staad,2 %dr1, %aad0 [ %aasti0 + _f32s,_lts0 0x8 ]
+        staaw,5 %r2, %aad0 [ %aasti0 + _f32s,_lts1 0x14 ]
+    }
+    {
+        ldd,0 %dr0, 0x8, %dr3
+        ldw,3 %dr0, 0x14, %r4
+        ldd,2 %dr0, 0x0, %dr5
+    }
+    check %r3, 0x1122334455667788, 1
+    checks %r4, 0x99aabbcc, 2
+    check %r5, 0, 3
+    {
+        staab,2 %r2, %aad0 [ %aasti0 ]                  ! one byte at buf
+    }
+    {
+        ldd,0 %dr0, 0x0, %dr6
+    }
+    check %r6, 0xcc, 4
+    exit 0
+
+    .data
+buf:
+    .skip 64
