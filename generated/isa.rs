@@ -27475,9 +27475,111 @@ pub static GROUPS: &[&str] = &[
     "shift",
     "state",
 ];
+///isa/apb.isa:11
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+pub(crate) fn text_apb_left(out: &mut String, w: u64, disp: u64, v: u64) {
+    use core::fmt::Write;
+    // isa/apb.isa:12
+    out.push_str("apb ct=");
+    let _ = write!(
+        out, "{}", (((w).checked_shr((31u64).min(64) as u32).unwrap_or(0)) & 1)
+    );
+    text_apb_area(out, w, disp, v);
+    return;
+}
+///isa/apb.isa:15
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+pub(crate) fn text_apb_right(out: &mut String, w: u64, disp: u64, v: u64) {
+    use core::fmt::Write;
+    // isa/apb.isa:16
+    out.push_str("apb dpl=");
+    let _ = write!(
+        out, "{}", (((w).checked_shr((31u64).min(64) as u32).unwrap_or(0)) & 1)
+    );
+    text_apb_area(out, w, disp, v);
+    return;
+}
+///isa/apb.isa:19
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+pub(crate) fn text_apb_area(out: &mut String, w: u64, disp: u64, v: u64) {
+    use core::fmt::Write;
+    // isa/apb.isa:20
+    if (((((w) >> 25u32) & 7u64)) == (0u64)) as u64 != 0 {
+        out.push_str(", fmt=0");
+        return;
+    }
+    // isa/apb.isa:21
+    text_apb_si(out, w, v);
+    out.push_str(", dcd=");
+    let _ = write!(out, "{}", (((w) >> 28u32) & 3u64));
+    out.push_str(", fmt=");
+    let _ = write!(out, "{}", (((w) >> 25u32) & 7u64));
+    out.push_str(", mrng=");
+    let _ = write!(out, "{}", (((w) >> 20u32) & 31u64));
+    out.push_str(", d=");
+    let _ = write!(out, "{}", (((w) >> 15u32) & 31u64));
+    text_apb_index(out, w, v);
+    out.push_str(", asz=");
+    let _ = write!(out, "{}", (((w) >> 5u32) & 7u64));
+    out.push_str(", abs=");
+    let _ = write!(out, "{}", (((w) >> 0u32) & 31u64));
+    out.push_str(", disp=");
+    let _ = write!(out, "{:#x}", disp);
+    return;
+}
+///isa/apb.isa:25
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+pub(crate) fn text_apb_si(out: &mut String, w: u64, v: u64) {
+    use core::fmt::Write;
+    // isa/apb.isa:26
+    if ((v) <= (1u64)) as u64 != 0 {
+        out.push_str(", si=");
+        let _ = write!(
+            out, "{}", (((w).checked_shr((30u64).min(64) as u32).unwrap_or(0)) & 1)
+        );
+        return;
+    }
+    // isa/apb.isa:27
+    return;
+}
+///isa/apb.isa:30
+#[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
+pub(crate) fn text_apb_index(out: &mut String, w: u64, v: u64) {
+    use core::fmt::Write;
+    // isa/apb.isa:31
+    if ((v) >= (2u64)) as u64 != 0 {
+        out.push_str(", incr=");
+        let _ = write!(out, "{}", (((w) >> 12u32) & 7u64));
+        out.push_str(", ind=");
+        let _ = write!(out, "{}", (((w) >> 8u32) & 15u64));
+        return;
+    }
+    // isa/apb.isa:32
+    if (((((w).checked_shr((30u64).min(64) as u32).unwrap_or(0)) & 1)) == (0u64)) as u64
+        != 0
+    {
+        out.push_str(", incr=");
+        let _ = write!(out, "{}", (((w) >> 12u32) & 7u64));
+        out.push_str(", ind=");
+        let _ = write!(out, "{}", (((w) >> 8u32) & 15u64));
+        return;
+    }
+    // isa/apb.isa:33
+    out.push_str(", be=");
+    let _ = write!(
+        out, "{}", (((w).checked_shr((14u64).min(64) as u32).unwrap_or(0)) & 1)
+    );
+    out.push_str(", am=");
+    let _ = write!(
+        out, "{}", (((w).checked_shr((13u64).min(64) as u32).unwrap_or(0)) & 1)
+    );
+    out.push_str(", area=");
+    let _ = write!(out, "{}", (((w) >> 8u32) & 31u64));
+    return;
+}
 ///isa/control.isa:9
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_tilde(out: &mut String, b: u64) {
+pub(crate) fn text_tilde(out: &mut String, b: u64) {
     use core::fmt::Write;
     // isa/control.isa:10
     if ((b) == (1u64)) as u64 != 0 {
@@ -27489,7 +27591,7 @@ fn text_tilde(out: &mut String, b: u64) {
 }
 ///isa/control.isa:14
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_digit_if(out: &mut String, b: u64, d: u64) {
+pub(crate) fn text_digit_if(out: &mut String, b: u64, d: u64) {
     use core::fmt::Write;
     // isa/control.isa:15
     if ((b) == (1u64)) as u64 != 0 {
@@ -27501,7 +27603,7 @@ fn text_digit_if(out: &mut String, b: u64, d: u64) {
 }
 ///isa/control.isa:20
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_alc_num(out: &mut String, k: u64) {
+pub(crate) fn text_alc_num(out: &mut String, k: u64) {
     use core::fmt::Write;
     // isa/control.isa:21
     if ((k) == (0u64)) as u64 != 0 {
@@ -27529,7 +27631,7 @@ fn text_alc_num(out: &mut String, k: u64) {
 }
 ///isa/control.isa:29
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_cmp_j(out: &mut String, b: u64) {
+pub(crate) fn text_cmp_j(out: &mut String, b: u64) {
     use core::fmt::Write;
     // isa/control.isa:30
     if ((b) == (0u64)) as u64 != 0 {
@@ -27547,7 +27649,7 @@ fn text_cmp_j(out: &mut String, b: u64) {
 }
 ///isa/control.isa:35
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_cmp_k(out: &mut String, b: u64) {
+pub(crate) fn text_cmp_k(out: &mut String, b: u64) {
     use core::fmt::Write;
     // isa/control.isa:36
     if ((b) == (0u64)) as u64 != 0 {
@@ -27565,7 +27667,7 @@ fn text_cmp_k(out: &mut String, b: u64) {
 }
 ///isa/control.isa:41
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_dt_al(out: &mut String, p: u64) {
+pub(crate) fn text_dt_al(out: &mut String, p: u64) {
     use core::fmt::Write;
     // isa/control.isa:42
     if ((((p) & (15u64))) == (0u64)) as u64 != 0 {
@@ -27597,7 +27699,7 @@ fn text_dt_al(out: &mut String, p: u64) {
 }
 ///isa/control.isa:46
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_mlock_or(out: &mut String, p: u64) {
+pub(crate) fn text_mlock_or(out: &mut String, p: u64) {
     use core::fmt::Write;
     // isa/control.isa:47
     if (((((p) >> 3u32) & 3u64)) == (0u64)) as u64 != 0 {
@@ -27632,7 +27734,7 @@ fn text_mlock_or(out: &mut String, p: u64) {
 }
 ///isa/control.isa:54
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_ctcond(out: &mut String, t: u64, p: u64) {
+pub(crate) fn text_ctcond(out: &mut String, t: u64, p: u64) {
     use core::fmt::Write;
     // isa/control.isa:55
     if ((t) == (1u64)) as u64 != 0 {
@@ -27711,7 +27813,7 @@ fn text_ctcond(out: &mut String, t: u64, p: u64) {
 }
 ///isa/control.isa:70
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_cs0_noss_name(out: &mut String, opc: u64, ptype: u64) {
+pub(crate) fn text_cs0_noss_name(out: &mut String, opc: u64, ptype: u64) {
     use core::fmt::Write;
     // isa/control.isa:71
     if ((opc) == (0u64)) as u64 != 0 {
@@ -27744,7 +27846,7 @@ fn text_cs0_noss_name(out: &mut String, opc: u64, ptype: u64) {
 }
 ///isa/control.isa:79
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_mova_name(out: &mut String, o: u64) {
+pub(crate) fn text_mova_name(out: &mut String, o: u64) {
     use core::fmt::Write;
     // isa/control.isa:80
     if ((o) == (1u64)) as u64 != 0 {
@@ -27782,7 +27884,7 @@ fn text_mova_name(out: &mut String, o: u64) {
 }
 ///isa/control.isa:89
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_mova_dst(out: &mut String, o: u64, d: u64) {
+pub(crate) fn text_mova_dst(out: &mut String, o: u64, d: u64) {
     use core::fmt::Write;
     // isa/control.isa:90
     if ((o) == (5u64)) as u64 != 0 {
@@ -27800,7 +27902,7 @@ fn text_mova_dst(out: &mut String, o: u64, d: u64) {
 }
 ///isa/control.isa:95
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_clp_name(out: &mut String, o: u64) {
+pub(crate) fn text_clp_name(out: &mut String, o: u64) {
     use core::fmt::Write;
     // isa/control.isa:96
     if ((o) == (0u64)) as u64 != 0 {
@@ -27823,7 +27925,7 @@ fn text_clp_name(out: &mut String, o: u64) {
 }
 ///isa/control.isa:103
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_elp_src(out: &mut String, e: u64) {
+pub(crate) fn text_elp_src(out: &mut String, e: u64) {
     use core::fmt::Write;
     // isa/control.isa:104
     if ((((((((e).checked_shr((6u64).min(64) as u32).unwrap_or(0)) & 1)) == (0u64))
@@ -27898,7 +28000,7 @@ fn text_elp_src(out: &mut String, e: u64) {
 }
 ///isa/control.isa:250
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_gettsd_prefix(out: &mut String, t: u64) {
+pub(crate) fn text_gettsd_prefix(out: &mut String, t: u64) {
     use core::fmt::Write;
     // isa/control.isa:251
     if ((t) == (1u64)) as u64 != 0 {
@@ -27910,7 +28012,7 @@ fn text_gettsd_prefix(out: &mut String, t: u64) {
 }
 ///isa/control.isa:367
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
+pub(crate) fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
     use core::fmt::Write;
     // isa/control.isa:368
     if (((((ld) != (0u64)) as u64) != 0) && ((((st) != (0u64)) as u64) != 0)) as u64 != 0
@@ -31145,7 +31247,113 @@ pub fn ensure_syllable(b: &mut Bundle, syl: Syl, member: usize) -> bool {
     true
 }
 /// The assembler's reading of `text` spellings, parallel to the `text` definitions.
-pub static TEXT_ASM: [TextAsm; 15usize] = [
+pub static TEXT_ASM: [TextAsm; 20usize] = [
+    TextAsm {
+        params: 3u8,
+        cases: &[
+            TextCase {
+                conds: &[],
+                segs: &[
+                    TextSeg::Text("apb ct="),
+                    TextSeg::Opaque,
+                    TextSeg::Call(
+                        2u16,
+                        &[(0u8, 0u8, 64u8), (1u8, 0u8, 64u8), (2u8, 0u8, 64u8)],
+                    ),
+                ],
+            },
+        ],
+    },
+    TextAsm {
+        params: 3u8,
+        cases: &[
+            TextCase {
+                conds: &[],
+                segs: &[
+                    TextSeg::Text("apb dpl="),
+                    TextSeg::Opaque,
+                    TextSeg::Call(
+                        2u16,
+                        &[(0u8, 0u8, 64u8), (1u8, 0u8, 64u8), (2u8, 0u8, 64u8)],
+                    ),
+                ],
+            },
+        ],
+    },
+    TextAsm {
+        params: 3u8,
+        cases: &[
+            TextCase {
+                conds: &[(0u8, 234881024u64, 0u64)],
+                segs: &[TextSeg::Text(", fmt=0")],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[
+                    TextSeg::Call(3u16, &[(0u8, 0u8, 64u8), (2u8, 0u8, 64u8)]),
+                    TextSeg::Text(", dcd="),
+                    TextSeg::Param(0u8, 28u8, 2u8),
+                    TextSeg::Text(", fmt="),
+                    TextSeg::Param(0u8, 25u8, 3u8),
+                    TextSeg::Text(", mrng="),
+                    TextSeg::Param(0u8, 20u8, 5u8),
+                    TextSeg::Text(", d="),
+                    TextSeg::Param(0u8, 15u8, 5u8),
+                    TextSeg::Call(4u16, &[(0u8, 0u8, 64u8), (2u8, 0u8, 64u8)]),
+                    TextSeg::Text(", asz="),
+                    TextSeg::Param(0u8, 5u8, 3u8),
+                    TextSeg::Text(", abs="),
+                    TextSeg::Param(0u8, 0u8, 5u8),
+                    TextSeg::Text(", disp="),
+                    TextSeg::Param(1u8, 0, 64),
+                ],
+            },
+        ],
+    },
+    TextAsm {
+        params: 2u8,
+        cases: &[
+            TextCase {
+                conds: &[],
+                segs: &[TextSeg::Text(", si="), TextSeg::Opaque],
+            },
+            TextCase { conds: &[], segs: &[] },
+        ],
+    },
+    TextAsm {
+        params: 2u8,
+        cases: &[
+            TextCase {
+                conds: &[],
+                segs: &[
+                    TextSeg::Text(", incr="),
+                    TextSeg::Param(0u8, 12u8, 3u8),
+                    TextSeg::Text(", ind="),
+                    TextSeg::Param(0u8, 8u8, 4u8),
+                ],
+            },
+            TextCase {
+                conds: &[(0u8, 1073741824u64, 0u64)],
+                segs: &[
+                    TextSeg::Text(", incr="),
+                    TextSeg::Param(0u8, 12u8, 3u8),
+                    TextSeg::Text(", ind="),
+                    TextSeg::Param(0u8, 8u8, 4u8),
+                ],
+            },
+            TextCase {
+                conds: &[],
+                segs: &[
+                    TextSeg::Text(", be="),
+                    TextSeg::Opaque,
+                    TextSeg::Text(", am="),
+                    TextSeg::Opaque,
+                    TextSeg::Text(", area="),
+                    TextSeg::Param(0u8, 8u8, 5u8),
+                ],
+            },
+        ],
+    },
     TextAsm {
         params: 1u8,
         cases: &[
@@ -31248,29 +31456,29 @@ pub static TEXT_ASM: [TextAsm; 15usize] = [
                 conds: &[(0u8, 24u64, 0u64)],
                 segs: &[
                     TextSeg::Text("%MLOCK || "),
-                    TextSeg::Call(0u16, &[(0u8, 0u8, 1u8)]),
+                    TextSeg::Call(5u16, &[(0u8, 0u8, 1u8)]),
                     TextSeg::Text("%cmp"),
-                    TextSeg::Call(2u16, &[(0u8, 1u8, 2u8)]),
+                    TextSeg::Call(7u16, &[(0u8, 1u8, 2u8)]),
                 ],
             },
             TextCase {
                 conds: &[(0u8, 24u64, 8u64)],
                 segs: &[
                     TextSeg::Text("%MLOCK || "),
-                    TextSeg::Call(0u16, &[(0u8, 1u8, 1u8)]),
+                    TextSeg::Call(5u16, &[(0u8, 1u8, 1u8)]),
                     TextSeg::Text("%cmp"),
-                    TextSeg::Call(3u16, &[(0u8, 2u8, 1u8)]),
+                    TextSeg::Call(8u16, &[(0u8, 2u8, 1u8)]),
                     TextSeg::Text(" || "),
-                    TextSeg::Call(0u16, &[(0u8, 0u8, 1u8)]),
+                    TextSeg::Call(5u16, &[(0u8, 0u8, 1u8)]),
                     TextSeg::Text("%cmp"),
-                    TextSeg::Call(4u16, &[(0u8, 2u8, 1u8)]),
+                    TextSeg::Call(9u16, &[(0u8, 2u8, 1u8)]),
                 ],
             },
             TextCase {
                 conds: &[(0u8, 24u64, 16u64)],
                 segs: &[
                     TextSeg::Text("%MLOCK || "),
-                    TextSeg::Call(0u16, &[(0u8, 0u8, 1u8)]),
+                    TextSeg::Call(5u16, &[(0u8, 0u8, 1u8)]),
                     TextSeg::Text("%clp"),
                     TextSeg::Param(0u8, 1u8, 2u8),
                 ],
@@ -31325,12 +31533,12 @@ pub static TEXT_ASM: [TextAsm; 15usize] = [
                 conds: &[(0u8, 18446744073709551615u64, 8u64)],
                 segs: &[
                     TextSeg::Text(" ? %MLOCK"),
-                    TextSeg::Call(5u16, &[(1u8, 0u8, 64u8)]),
+                    TextSeg::Call(10u16, &[(1u8, 0u8, 64u8)]),
                 ],
             },
             TextCase {
                 conds: &[(0u8, 18446744073709551615u64, 9u64)],
-                segs: &[TextSeg::Text(" ? "), TextSeg::Call(6u16, &[(1u8, 0u8, 64u8)])],
+                segs: &[TextSeg::Text(" ? "), TextSeg::Call(11u16, &[(1u8, 0u8, 64u8)])],
             },
             TextCase {
                 conds: &[(0u8, 18446744073709551615u64, 14u64)],
@@ -31606,7 +31814,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
                 width: 2u8,
             }),
             AsmSeg::Call(
-                7u16,
+                12u16,
                 &[
                     FieldLoc {
                         syl: Syl::Ss,
@@ -32037,7 +32245,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
         segs: &[
             AsmSeg::Text("invalid "),
             AsmSeg::Call(
-                8u16,
+                13u16,
                 &[
                     FieldLoc {
                         syl: Syl::Cs0,
@@ -32144,7 +32352,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
             AsmSeg::Text("ibranch "),
             AsmSeg::Define(0u16),
             AsmSeg::Call(
-                7u16,
+                12u16,
                 &[
                     FieldLoc {
                         syl: Syl::Ss,
@@ -32321,7 +32529,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
     Some(CtlAsm {
         segs: &[
             AsmSeg::Call(
-                8u16,
+                13u16,
                 &[
                     FieldLoc {
                         syl: Syl::Cs0,
@@ -32338,7 +32546,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
                 ],
             ),
             AsmSeg::Call(
-                7u16,
+                12u16,
                 &[
                     FieldLoc {
                         syl: Syl::Ss,
@@ -32630,7 +32838,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
     Some(CtlAsm {
         segs: &[
             AsmSeg::Call(
-                13u16,
+                18u16,
                 &[
                     FieldLoc {
                         syl: Syl::Cs0,
@@ -33340,7 +33548,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
         segs: &[
             AsmSeg::Text("wait "),
             AsmSeg::Call(
-                14u16,
+                19u16,
                 &[
                     FieldLoc {
                         syl: Syl::Cs1,
@@ -33451,7 +33659,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
                 width: 7u8,
             }),
             AsmSeg::Call(
-                7u16,
+                12u16,
                 &[
                     FieldLoc {
                         syl: Syl::Ss,
@@ -33501,7 +33709,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
                 width: 7u8,
             }),
             AsmSeg::Call(
-                7u16,
+                12u16,
                 &[
                     FieldLoc {
                         syl: Syl::Ss,
@@ -33652,7 +33860,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
                 width: 7u8,
             }),
             AsmSeg::Call(
-                7u16,
+                12u16,
                 &[
                     FieldLoc {
                         syl: Syl::Ss,
@@ -34147,7 +34355,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
     Some(CtlAsm {
         segs: &[
             AsmSeg::Call(
-                9u16,
+                14u16,
                 &[
                     FieldLoc {
                         syl: Syl::Aas,
@@ -34187,7 +34395,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
             }),
             AsmSeg::Text(", "),
             AsmSeg::Call(
-                10u16,
+                15u16,
                 &[
                     FieldLoc {
                         syl: Syl::Aas,
@@ -34211,7 +34419,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
     Some(CtlAsm {
         segs: &[
             AsmSeg::Call(
-                9u16,
+                14u16,
                 &[
                     FieldLoc {
                         syl: Syl::Aas,
@@ -34251,7 +34459,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
             }),
             AsmSeg::Text(", "),
             AsmSeg::Call(
-                10u16,
+                15u16,
                 &[
                     FieldLoc {
                         syl: Syl::Aas,
@@ -34275,7 +34483,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
     Some(CtlAsm {
         segs: &[
             AsmSeg::Call(
-                9u16,
+                14u16,
                 &[
                     FieldLoc {
                         syl: Syl::Aas,
@@ -34315,7 +34523,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
             }),
             AsmSeg::Text(", "),
             AsmSeg::Call(
-                10u16,
+                15u16,
                 &[
                     FieldLoc {
                         syl: Syl::Aas,
@@ -34339,7 +34547,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
     Some(CtlAsm {
         segs: &[
             AsmSeg::Call(
-                9u16,
+                14u16,
                 &[
                     FieldLoc {
                         syl: Syl::Aas,
@@ -34379,7 +34587,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
             }),
             AsmSeg::Text(", "),
             AsmSeg::Call(
-                10u16,
+                15u16,
                 &[
                     FieldLoc {
                         syl: Syl::Aas,
@@ -34404,7 +34612,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
         segs: &[
             AsmSeg::Text("pass "),
             AsmSeg::Call(
-                12u16,
+                17u16,
                 &[
                     FieldLoc {
                         syl: Syl::Pls,
@@ -34431,7 +34639,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
         segs: &[
             AsmSeg::Text("pass "),
             AsmSeg::Call(
-                12u16,
+                17u16,
                 &[
                     FieldLoc {
                         syl: Syl::Pls,
@@ -34457,7 +34665,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
     Some(CtlAsm {
         segs: &[
             AsmSeg::Call(
-                11u16,
+                16u16,
                 &[
                     FieldLoc {
                         syl: Syl::Pls,
@@ -34469,7 +34677,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
             ),
             AsmSeg::Text(" "),
             AsmSeg::Call(
-                0u16,
+                5u16,
                 &[
                     FieldLoc {
                         syl: Syl::Pls,
@@ -34488,7 +34696,7 @@ pub static CTL_ASM: [Option<CtlAsm>; 59usize] = [
             }),
             AsmSeg::Text(", "),
             AsmSeg::Call(
-                0u16,
+                5u16,
                 &[
                     FieldLoc {
                         syl: Syl::Pls,

@@ -307,3 +307,32 @@ proptest! {
         for (i, w) in lts.iter().enumerate() { prop_assert_eq!(b.lts[i].map(|x| x.0), Some(*w)); }
     }
 }
+
+/// Array-prefetch program entries where a wide instruction does not decode, as MCST
+/// objdump lists them. Bytes and text: `e2k-objdump -d` (binutils 2.35 binutils-mcst)
+/// of the lcc-built coremark_mp16 for elbrus-v5 (anybench), entry at 0x17838; the
+/// second entry is the same left half with an area and a v1 `si` form.
+#[test]
+fn array_prefetch_entries_list_as_objdump_does() {
+    let entry = [
+        0xa0, 0x10, 0x00, 0x89, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+    assert_eq!(
+        listing(&entry, 0x17838, v(5), &[]),
+        "   17838:\ta0 10 00 89 10 00 00 00 00 00 00 00 00 00 00 00 \t\n  \
+         apb ct=1, dcd=0, fmt=4, mrng=16, d=0, incr=1, ind=0, asz=5, abs=0, disp=0x10\n  \
+         apb dpl=0, fmt=0\n\n"
+    );
+    // v1 prints si; with si set, be/am/area replace incr/ind.
+    let si = [
+        0x00, 0x3e, 0x00, 0x49, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+    assert!(listing(&si, 0, v(1), &[]).contains(
+        "apb ct=0, si=1, dcd=0, fmt=4, mrng=16, d=0, be=0, am=1, area=30, asz=0, abs=0, disp=0x8"
+    ));
+    // Fewer than 16 bytes that do not decode: the bytes alone.
+    assert_eq!(
+        listing(&entry[..8], 0x10, v(5), &[]),
+        "  10:\ta0 10 00 89 10 00 00 00 \t\n"
+    );
+}

@@ -807,7 +807,7 @@ fn texts(m: &Model) -> Result<TokenStream, Diagnostic> {
         out.extend(quote! {
             #[doc = #at]
             #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
-            fn #f(out: &mut String, #(#params: u64),*) {
+            pub(crate) fn #f(out: &mut String, #(#params: u64),*) {
                 use core::fmt::Write;
                 #cases
             }

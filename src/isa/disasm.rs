@@ -1,7 +1,7 @@
 //! Disassembly in the text format of MCST's objdump for E2K. All spellings come from the
 //! syntax templates in `isa/`; this module only fills them in and orders the lines.
 
-use crate::isa::decode::{decode_lenient, AluOp, Decoded, Operand};
+use crate::isa::decode::{decode_lenient, AluOp, DecodeError, Decoded, Operand};
 use crate::isa::version::Iset;
 use crate::isa::{self, Tmpl};
 use std::fmt::Write;
@@ -198,6 +198,24 @@ pub fn write_bundle(out: &mut String, bytes: &[u8], addr: u64, iset: Iset, skip:
             out.push('\n');
             d.len()
         }
+        // Bytes whose header does not describe them (or that run past the end) are an
+        // array-prefetch program entry, as objdump takes them, if 16 bytes remain.
+        Err(DecodeError::Layout(_)) if bytes.len() >= APB_ENTRY => {
+            address_line(out, addr, &bytes[..APB_ENTRY], skip);
+            let word = |k: usize| u32::from_le_bytes(bytes[4 * k..4 * k + 4].try_into().unwrap());
+            let v = iset.number() as u64;
+            out.push_str("  ");
+            isa::text_apb_left(out, word(0) as u64, word(1) as u64, v);
+            out.push_str("\n  ");
+            isa::text_apb_right(out, word(2) as u64, word(3) as u64, v);
+            out.push_str("\n\n");
+            APB_ENTRY
+        }
+        // Too short for either: objdump shows the bytes alone.
+        Err(DecodeError::Layout(_)) => {
+            address_line(out, addr, bytes, skip);
+            bytes.len()
+        }
         Err(e) => {
             let n = bytes.len().min(8);
             address_line(out, addr, &bytes[..n], skip);
@@ -206,6 +224,9 @@ pub fn write_bundle(out: &mut String, bytes: &[u8], addr: u64, iset: Iset, skip:
         }
     }
 }
+
+/// Bytes in one array-prefetch program entry (API_L and API_R).
+const APB_ENTRY: usize = 16;
 
 /// Disassembles a byte range starting at `addr`; `labels` are (address, name) pairs,
 /// sorted by address, printed as `<name>:` lines where they fall.
