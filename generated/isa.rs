@@ -1026,15 +1026,10 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:178
-    if ((((((((((b.hs.ale() as u64)).checked_shr((2u64).min(64) as u32).unwrap_or(0))
-        & 1)) != 0)
-        || ((((((b.hs.ale() as u64)).checked_shr((5u64).min(64) as u32).unwrap_or(0))
-            & 1)) != 0)) as u64) != 0)
-        && ((((front)
-            == (((((pos).wrapping_add(4u64)))
-                .wrapping_add(((4u64).wrapping_mul((b.hs.c1() as u64))))))) as u64)
-            != 0)) as u64 != 0
+    // isa/bundle.isa:180
+    if ((front)
+        == (((((pos).wrapping_add(4u64)))
+            .wrapping_add(((4u64).wrapping_mul((b.hs.c1() as u64))))))) as u64 != 0
     {
         let w = read_word(bytes, pos, limit, "ALES/ALES")?;
         {
@@ -1076,14 +1071,14 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             }
         }
     }
-    // isa/bundle.isa:179
+    // isa/bundle.isa:181
     {
         if (b.hs.c1() as u64) != 0 {
             b.cs1 = Some(Cs1(read_word(bytes, pos, limit, "CS1")?));
             pos += 4;
         }
     }
-    // isa/bundle.isa:180
+    // isa/bundle.isa:182
     if ((pos) == (front)) as u64 == 0 {
         return Err(
             LayoutError::Invalid("header mdl does not match the syllables present"),
@@ -1091,7 +1086,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
     }
     let half_base: u64 = pos;
     let mut half_k: u64 = 0;
-    // isa/bundle.isa:181
+    // isa/bundle.isa:183
     {
         let i: usize = 0usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1103,7 +1098,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:181
+    // isa/bundle.isa:183
     {
         let i: usize = 1usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1115,7 +1110,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:181
+    // isa/bundle.isa:183
     {
         let i: usize = 3usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1127,7 +1122,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:181
+    // isa/bundle.isa:183
     {
         let i: usize = 4usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1139,7 +1134,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:182
+    // isa/bundle.isa:184
     {
         let i: usize = 0usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1158,7 +1153,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:183
+    // isa/bundle.isa:185
     {
         let i: usize = 1usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1177,7 +1172,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:184
+    // isa/bundle.isa:186
     {
         let i: usize = 2usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1193,7 +1188,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:184
+    // isa/bundle.isa:186
     {
         let i: usize = 3usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1209,7 +1204,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:184
+    // isa/bundle.isa:186
     {
         let i: usize = 4usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1225,7 +1220,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:184
+    // isa/bundle.isa:186
     {
         let i: usize = 5usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1241,11 +1236,11 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:185
+    // isa/bundle.isa:187
     pos = half_base + 4 * ((half_k + 1) / 2);
     let gap: u64 = pos;
     let mut tail: u64 = length;
-    // isa/bundle.isa:186
+    // isa/bundle.isa:188
     {
         let count: u64 = (b.hs.cd() as u64);
         if count > 3u64 {
@@ -1273,7 +1268,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             b.cds[2usize] = Some(Cds(read_word(bytes, tail, limit, "CDS")?));
         }
     }
-    // isa/bundle.isa:187
+    // isa/bundle.isa:189
     {
         let count: u64 = (b.hs.pl() as u64);
         if count > 3u64 {
@@ -1301,7 +1296,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             b.pls[2usize] = Some(Pls(read_word(bytes, tail, limit, "PLS")?));
         }
     }
-    // isa/bundle.isa:188
+    // isa/bundle.isa:190
     if tail >= gap + 4 {
         tail -= 4;
         b.lts[0usize] = Some(Lts(read_word(bytes, tail, limit, "LTS")?));

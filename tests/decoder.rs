@@ -185,9 +185,15 @@ fn malformed_bundles_are_typed_errors() {
         e.to_string(),
         "truncated wide instruction: needs 16 bytes, 8 available"
     );
-    // mdl claims a CS0 that is not there.
-    let e = decode(&words(&[0x04000002, 0x10808182]), 0, v(4)).unwrap_err();
+    // mdl claims two more words than the syllables fill.
+    let e = decode(&words(&[0x04000003, 0x10808182]), 0, v(4)).unwrap_err();
     assert!(e.to_string().contains("mdl"), "{e}");
+    // mdl one word further: the ALES2/ALES5 word, which the bundle has no room for.
+    let e = decode(&words(&[0x04000002, 0x10808182]), 0, v(4)).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "syllables ALES/ALES do not fit in the wide instruction"
+    );
     // Misaligned address.
     assert!(decode(&words(&[0, 0]), 4, v(4))
         .unwrap_err()
