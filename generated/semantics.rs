@@ -18261,6 +18261,10492 @@ pub fn sem_pfsub_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         ));
     Ok(())
 }
+///`qpaddb` (isa/alu/quad.isa:5)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpaddb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((((((((((bits::add(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        8u32,
+    )
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 64u32) & bits::mask(8u32)),
+                ((v.src2 >> 64u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                ((v.src2 >> 72u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 80u32) & bits::mask(8u32)),
+                ((v.src2 >> 80u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 88u32) & bits::mask(8u32)),
+                ((v.src2 >> 88u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 96u32) & bits::mask(8u32)),
+                ((v.src2 >> 96u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 104u32) & bits::mask(8u32)),
+                ((v.src2 >> 104u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 112u32) & bits::mask(8u32)),
+                ((v.src2 >> 112u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 120u32) & bits::mask(8u32)),
+                ((v.src2 >> 120u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsubb` (isa/alu/quad.isa:9)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsubb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((((((((((bits::sub(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        8u32,
+    )
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 64u32) & bits::mask(8u32)),
+                ((v.src2 >> 64u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                ((v.src2 >> 72u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 80u32) & bits::mask(8u32)),
+                ((v.src2 >> 80u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 88u32) & bits::mask(8u32)),
+                ((v.src2 >> 88u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 96u32) & bits::mask(8u32)),
+                ((v.src2 >> 96u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 104u32) & bits::mask(8u32)),
+                ((v.src2 >> 104u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 112u32) & bits::mask(8u32)),
+                ((v.src2 >> 112u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 120u32) & bits::mask(8u32)),
+                ((v.src2 >> 120u32) & bits::mask(8u32)),
+                8u32,
+            ),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpaddh` (isa/alu/quad.isa:13)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpaddh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::add(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    )
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsubh` (isa/alu/quad.isa:17)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsubh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::sub(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    )
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpaddw` (isa/alu/quad.isa:21)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpaddw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::add(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        32u32,
+    )
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 64u32) & bits::mask(32u32)),
+                ((v.src2 >> 64u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 96u32) & bits::mask(32u32)),
+                ((v.src2 >> 96u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsubw` (isa/alu/quad.isa:25)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsubw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::sub(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        32u32,
+    )
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 64u32) & bits::mask(32u32)),
+                ((v.src2 >> 64u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 96u32) & bits::mask(32u32)),
+                ((v.src2 >> 96u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpaddd` (isa/alu/quad.isa:29)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpaddd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::add(
+        ((v.src1 >> 0u32) & bits::mask(64u32)),
+        ((v.src2 >> 0u32) & bits::mask(64u32)),
+        64u32,
+    )
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 64u32) & bits::mask(64u32)),
+                ((v.src2 >> 64u32) & bits::mask(64u32)),
+                64u32,
+            ),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsubd` (isa/alu/quad.isa:33)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::sub(
+        ((v.src1 >> 0u32) & bits::mask(64u32)),
+        ((v.src2 >> 0u32) & bits::mask(64u32)),
+        64u32,
+    )
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 64u32) & bits::mask(64u32)),
+                ((v.src2 >> 64u32) & bits::mask(64u32)),
+                64u32,
+            ),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpaddsb` (isa/alu/quad.isa:37)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpaddsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((if bits::slt(
+        bits::add(
+            bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+            bits::sext(((v.src2 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+            16u32,
+        ),
+        65408u128,
+        16u32,
+    ) != 0
+    {
+        128u128
+    } else {
+        (if bits::sgt(
+            bits::add(
+                bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                bits::sext(((v.src2 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                16u32,
+            ),
+            127u128,
+            16u32,
+        ) != 0
+        {
+            127u128
+        } else {
+            bits::trunc(
+                bits::add(
+                    bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                8u32,
+            )
+        })
+    })
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 64u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 64u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 64u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 64u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 64u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 64u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 72u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 72u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 72u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 72u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 72u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 80u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 80u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 80u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 80u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 80u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 80u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 88u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 88u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 88u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 88u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 88u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 88u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 96u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 96u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 96u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 96u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 96u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 96u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 104u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 104u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 104u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 104u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 104u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 104u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 112u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 112u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 112u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 112u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 112u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 112u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 120u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 120u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src1 >> 120u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 120u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 120u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 120u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsubsb` (isa/alu/quad.isa:41)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsubsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((if bits::slt(
+        bits::sub(
+            bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+            bits::sext(((v.src2 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+            16u32,
+        ),
+        65408u128,
+        16u32,
+    ) != 0
+    {
+        128u128
+    } else {
+        (if bits::sgt(
+            bits::sub(
+                bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                bits::sext(((v.src2 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                16u32,
+            ),
+            127u128,
+            16u32,
+        ) != 0
+        {
+            127u128
+        } else {
+            bits::trunc(
+                bits::sub(
+                    bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 0u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                8u32,
+            )
+        })
+    })
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 8u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 16u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 24u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 32u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 40u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 48u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 56u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 64u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 64u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 64u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 64u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 64u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 64u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 72u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 72u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 72u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 72u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 72u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 80u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 80u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 80u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 80u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 80u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 80u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 88u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 88u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 88u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 88u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 88u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 88u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 96u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 96u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 96u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 96u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 96u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 96u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 104u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 104u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 104u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 104u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 104u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 104u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 112u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 112u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 112u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 112u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 112u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 112u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 120u32) & bits::mask(8u32)), 8u32, 16u32),
+                    bits::sext(((v.src2 >> 120u32) & bits::mask(8u32)), 8u32, 16u32),
+                    16u32,
+                ),
+                65408u128,
+                16u32,
+            ) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src1 >> 120u32) & bits::mask(8u32)), 8u32, 16u32),
+                        bits::sext(((v.src2 >> 120u32) & bits::mask(8u32)), 8u32, 16u32),
+                        16u32,
+                    ),
+                    127u128,
+                    16u32,
+                ) != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 120u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 120u32) & bits::mask(8u32)),
+                                8u32,
+                                16u32,
+                            ),
+                            16u32,
+                        ),
+                        8u32,
+                    )
+                })
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpaddusb` (isa/alu/quad.isa:45)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpaddusb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((if ((bits::add(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        16u32,
+    )) > (255u128)) as u128 != 0
+    {
+        255u128
+    } else {
+        bits::add(
+            ((v.src1 >> 0u32) & bits::mask(8u32)),
+            ((v.src2 >> 0u32) & bits::mask(8u32)),
+            8u32,
+        )
+    })
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 8u32) & bits::mask(8u32)),
+                    ((v.src2 >> 8u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 16u32) & bits::mask(8u32)),
+                    ((v.src2 >> 16u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 24u32) & bits::mask(8u32)),
+                    ((v.src2 >> 24u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 32u32) & bits::mask(8u32)),
+                    ((v.src2 >> 32u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 40u32) & bits::mask(8u32)),
+                    ((v.src2 >> 40u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 48u32) & bits::mask(8u32)),
+                    ((v.src2 >> 48u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 56u32) & bits::mask(8u32)),
+                    ((v.src2 >> 56u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 64u32) & bits::mask(8u32)),
+                ((v.src2 >> 64u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 64u32) & bits::mask(8u32)),
+                    ((v.src2 >> 64u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                ((v.src2 >> 72u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 72u32) & bits::mask(8u32)),
+                    ((v.src2 >> 72u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 80u32) & bits::mask(8u32)),
+                ((v.src2 >> 80u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 80u32) & bits::mask(8u32)),
+                    ((v.src2 >> 80u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 88u32) & bits::mask(8u32)),
+                ((v.src2 >> 88u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 88u32) & bits::mask(8u32)),
+                    ((v.src2 >> 88u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 96u32) & bits::mask(8u32)),
+                ((v.src2 >> 96u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 96u32) & bits::mask(8u32)),
+                    ((v.src2 >> 96u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 104u32) & bits::mask(8u32)),
+                ((v.src2 >> 104u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 104u32) & bits::mask(8u32)),
+                    ((v.src2 >> 104u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 112u32) & bits::mask(8u32)),
+                ((v.src2 >> 112u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 112u32) & bits::mask(8u32)),
+                    ((v.src2 >> 112u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 120u32) & bits::mask(8u32)),
+                ((v.src2 >> 120u32) & bits::mask(8u32)),
+                16u32,
+            )) > (255u128)) as u128 != 0
+            {
+                255u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 120u32) & bits::mask(8u32)),
+                    ((v.src2 >> 120u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsubusb` (isa/alu/quad.isa:49)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsubusb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+        < (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+    {
+        0u128
+    } else {
+        bits::sub(
+            ((v.src1 >> 0u32) & bits::mask(8u32)),
+            ((v.src2 >> 0u32) & bits::mask(8u32)),
+            8u32,
+        )
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                < (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 8u32) & bits::mask(8u32)),
+                    ((v.src2 >> 8u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                < (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 16u32) & bits::mask(8u32)),
+                    ((v.src2 >> 16u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                < (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 24u32) & bits::mask(8u32)),
+                    ((v.src2 >> 24u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                < (((v.src2 >> 32u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 32u32) & bits::mask(8u32)),
+                    ((v.src2 >> 32u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                < (((v.src2 >> 40u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 40u32) & bits::mask(8u32)),
+                    ((v.src2 >> 40u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                < (((v.src2 >> 48u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 48u32) & bits::mask(8u32)),
+                    ((v.src2 >> 48u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 56u32) & bits::mask(8u32)))
+                < (((v.src2 >> 56u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 56u32) & bits::mask(8u32)),
+                    ((v.src2 >> 56u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(8u32)))
+                < (((v.src2 >> 64u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 64u32) & bits::mask(8u32)),
+                    ((v.src2 >> 64u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 72u32) & bits::mask(8u32)))
+                < (((v.src2 >> 72u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 72u32) & bits::mask(8u32)),
+                    ((v.src2 >> 72u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 80u32) & bits::mask(8u32)))
+                < (((v.src2 >> 80u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 80u32) & bits::mask(8u32)),
+                    ((v.src2 >> 80u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 88u32) & bits::mask(8u32)))
+                < (((v.src2 >> 88u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 88u32) & bits::mask(8u32)),
+                    ((v.src2 >> 88u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(8u32)))
+                < (((v.src2 >> 96u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 96u32) & bits::mask(8u32)),
+                    ((v.src2 >> 96u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 104u32) & bits::mask(8u32)))
+                < (((v.src2 >> 104u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 104u32) & bits::mask(8u32)),
+                    ((v.src2 >> 104u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 112u32) & bits::mask(8u32)))
+                < (((v.src2 >> 112u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 112u32) & bits::mask(8u32)),
+                    ((v.src2 >> 112u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 120u32) & bits::mask(8u32)))
+                < (((v.src2 >> 120u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 120u32) & bits::mask(8u32)),
+                    ((v.src2 >> 120u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpavgusb` (isa/alu/quad.isa:53)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpavgusb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((((((((((bits::trunc(
+        bits::shr(
+            bits::add(
+                bits::add(
+                    ((v.src1 >> 0u32) & bits::mask(8u32)),
+                    ((v.src2 >> 0u32) & bits::mask(8u32)),
+                    16u32,
+                ),
+                1u128,
+                16u32,
+            ),
+            1u128,
+            16u32,
+        ),
+        8u32,
+    )
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 8u32) & bits::mask(8u32)),
+                            ((v.src2 >> 8u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 16u32) & bits::mask(8u32)),
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 24u32) & bits::mask(8u32)),
+                            ((v.src2 >> 24u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 32u32) & bits::mask(8u32)),
+                            ((v.src2 >> 32u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 40u32) & bits::mask(8u32)),
+                            ((v.src2 >> 40u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 48u32) & bits::mask(8u32)),
+                            ((v.src2 >> 48u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 56u32) & bits::mask(8u32)),
+                            ((v.src2 >> 56u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 64u32) & bits::mask(8u32)),
+                            ((v.src2 >> 64u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 72u32) & bits::mask(8u32)),
+                            ((v.src2 >> 72u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 80u32) & bits::mask(8u32)),
+                            ((v.src2 >> 80u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 88u32) & bits::mask(8u32)),
+                            ((v.src2 >> 88u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 96u32) & bits::mask(8u32)),
+                            ((v.src2 >> 96u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 104u32) & bits::mask(8u32)),
+                            ((v.src2 >> 104u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 112u32) & bits::mask(8u32)),
+                            ((v.src2 >> 112u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 120u32) & bits::mask(8u32)),
+                            ((v.src2 >> 120u32) & bits::mask(8u32)),
+                            16u32,
+                        ),
+                        1u128,
+                        16u32,
+                    ),
+                    1u128,
+                    16u32,
+                ),
+                8u32,
+            ),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpaddsh` (isa/alu/quad.isa:57)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpaddsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if bits::slt(
+        bits::add(
+            bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            32u32,
+        ),
+        4294934528u128,
+        32u32,
+    ) != 0
+    {
+        32768u128
+    } else {
+        (if bits::sgt(
+            bits::add(
+                bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ),
+            32767u128,
+            32u32,
+        ) != 0
+        {
+            32767u128
+        } else {
+            bits::trunc(
+                bits::add(
+                    bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                16u32,
+            )
+        })
+    })
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src1 >> 16u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 16u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src1 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src1 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 64u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 64u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src1 >> 64u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 64u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 80u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 80u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src1 >> 80u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 80u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 96u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 96u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src1 >> 96u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 96u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 112u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 112u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src1 >> 112u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 112u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsubsh` (isa/alu/quad.isa:61)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsubsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if bits::slt(
+        bits::sub(
+            bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            32u32,
+        ),
+        4294934528u128,
+        32u32,
+    ) != 0
+    {
+        32768u128
+    } else {
+        (if bits::sgt(
+            bits::sub(
+                bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ),
+            32767u128,
+            32u32,
+        ) != 0
+        {
+            32767u128
+        } else {
+            bits::trunc(
+                bits::sub(
+                    bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                16u32,
+            )
+        })
+    })
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src1 >> 16u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 16u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src1 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src1 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 64u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 64u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src1 >> 64u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 64u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 80u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 80u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src1 >> 80u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 80u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 96u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 96u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src1 >> 96u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 96u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 112u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 112u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src1 >> 112u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 112u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpaddush` (isa/alu/quad.isa:65)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpaddush(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((bits::add(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        32u32,
+    )) > (65535u128)) as u128 != 0
+    {
+        65535u128
+    } else {
+        bits::add(
+            ((v.src1 >> 0u32) & bits::mask(16u32)),
+            ((v.src2 >> 0u32) & bits::mask(16u32)),
+            16u32,
+        )
+    })
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                32u32,
+            )) > (65535u128)) as u128 != 0
+            {
+                65535u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 16u32) & bits::mask(16u32)),
+                    ((v.src2 >> 16u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                32u32,
+            )) > (65535u128)) as u128 != 0
+            {
+                65535u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 32u32) & bits::mask(16u32)),
+                    ((v.src2 >> 32u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                32u32,
+            )) > (65535u128)) as u128 != 0
+            {
+                65535u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 48u32) & bits::mask(16u32)),
+                    ((v.src2 >> 48u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                32u32,
+            )) > (65535u128)) as u128 != 0
+            {
+                65535u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 64u32) & bits::mask(16u32)),
+                    ((v.src2 >> 64u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                32u32,
+            )) > (65535u128)) as u128 != 0
+            {
+                65535u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 80u32) & bits::mask(16u32)),
+                    ((v.src2 >> 80u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                32u32,
+            )) > (65535u128)) as u128 != 0
+            {
+                65535u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 96u32) & bits::mask(16u32)),
+                    ((v.src2 >> 96u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::add(
+                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                32u32,
+            )) > (65535u128)) as u128 != 0
+            {
+                65535u128
+            } else {
+                bits::add(
+                    ((v.src1 >> 112u32) & bits::mask(16u32)),
+                    ((v.src2 >> 112u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsubush` (isa/alu/quad.isa:69)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsubush(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((((v.src1 >> 0u32) & bits::mask(16u32)))
+        < (((v.src2 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        0u128
+    } else {
+        bits::sub(
+            ((v.src1 >> 0u32) & bits::mask(16u32)),
+            ((v.src2 >> 0u32) & bits::mask(16u32)),
+            16u32,
+        )
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(16u32)))
+                < (((v.src2 >> 16u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 16u32) & bits::mask(16u32)),
+                    ((v.src2 >> 16u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(16u32)))
+                < (((v.src2 >> 32u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 32u32) & bits::mask(16u32)),
+                    ((v.src2 >> 32u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(16u32)))
+                < (((v.src2 >> 48u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 48u32) & bits::mask(16u32)),
+                    ((v.src2 >> 48u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(16u32)))
+                < (((v.src2 >> 64u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 64u32) & bits::mask(16u32)),
+                    ((v.src2 >> 64u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 80u32) & bits::mask(16u32)))
+                < (((v.src2 >> 80u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 80u32) & bits::mask(16u32)),
+                    ((v.src2 >> 80u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(16u32)))
+                < (((v.src2 >> 96u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 96u32) & bits::mask(16u32)),
+                    ((v.src2 >> 96u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 112u32) & bits::mask(16u32)))
+                < (((v.src2 >> 112u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                0u128
+            } else {
+                bits::sub(
+                    ((v.src1 >> 112u32) & bits::mask(16u32)),
+                    ((v.src2 >> 112u32) & bits::mask(16u32)),
+                    16u32,
+                )
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpavgush` (isa/alu/quad.isa:73)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpavgush(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::trunc(
+        bits::shr(
+            bits::add(
+                bits::add(
+                    ((v.src1 >> 0u32) & bits::mask(16u32)),
+                    ((v.src2 >> 0u32) & bits::mask(16u32)),
+                    32u32,
+                ),
+                1u128,
+                32u32,
+            ),
+            1u128,
+            32u32,
+        ),
+        16u32,
+    )
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 16u32) & bits::mask(16u32)),
+                            ((v.src2 >> 16u32) & bits::mask(16u32)),
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 32u32) & bits::mask(16u32)),
+                            ((v.src2 >> 32u32) & bits::mask(16u32)),
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 48u32) & bits::mask(16u32)),
+                            ((v.src2 >> 48u32) & bits::mask(16u32)),
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 64u32) & bits::mask(16u32)),
+                            ((v.src2 >> 64u32) & bits::mask(16u32)),
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 80u32) & bits::mask(16u32)),
+                            ((v.src2 >> 80u32) & bits::mask(16u32)),
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 96u32) & bits::mask(16u32)),
+                            ((v.src2 >> 96u32) & bits::mask(16u32)),
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    bits::add(
+                        bits::add(
+                            ((v.src1 >> 112u32) & bits::mask(16u32)),
+                            ((v.src2 >> 112u32) & bits::mask(16u32)),
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpmaxub` (isa/alu/quad.isa:77)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmaxub(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+        > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(8u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(8u32))
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 8u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 8u32) & bits::mask(8u32))
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(8u32))
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 24u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 24u32) & bits::mask(8u32))
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                > (((v.src2 >> 32u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(8u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                > (((v.src2 >> 40u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 40u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 40u32) & bits::mask(8u32))
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                > (((v.src2 >> 48u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(8u32))
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 56u32) & bits::mask(8u32)))
+                > (((v.src2 >> 56u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 56u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 56u32) & bits::mask(8u32))
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(8u32)))
+                > (((v.src2 >> 64u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 64u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 64u32) & bits::mask(8u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 72u32) & bits::mask(8u32)))
+                > (((v.src2 >> 72u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 72u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 72u32) & bits::mask(8u32))
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 80u32) & bits::mask(8u32)))
+                > (((v.src2 >> 80u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 80u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 80u32) & bits::mask(8u32))
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 88u32) & bits::mask(8u32)))
+                > (((v.src2 >> 88u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 88u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 88u32) & bits::mask(8u32))
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(8u32)))
+                > (((v.src2 >> 96u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 96u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 96u32) & bits::mask(8u32))
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 104u32) & bits::mask(8u32)))
+                > (((v.src2 >> 104u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 104u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 104u32) & bits::mask(8u32))
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 112u32) & bits::mask(8u32)))
+                > (((v.src2 >> 112u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 112u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 112u32) & bits::mask(8u32))
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 120u32) & bits::mask(8u32)))
+                > (((v.src2 >> 120u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 120u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 120u32) & bits::mask(8u32))
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpminub` (isa/alu/quad.isa:81)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpminub(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+        < (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(8u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(8u32))
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                < (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 8u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 8u32) & bits::mask(8u32))
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                < (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(8u32))
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                < (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 24u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 24u32) & bits::mask(8u32))
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                < (((v.src2 >> 32u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(8u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                < (((v.src2 >> 40u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 40u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 40u32) & bits::mask(8u32))
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                < (((v.src2 >> 48u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(8u32))
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 56u32) & bits::mask(8u32)))
+                < (((v.src2 >> 56u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 56u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 56u32) & bits::mask(8u32))
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(8u32)))
+                < (((v.src2 >> 64u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 64u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 64u32) & bits::mask(8u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 72u32) & bits::mask(8u32)))
+                < (((v.src2 >> 72u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 72u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 72u32) & bits::mask(8u32))
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 80u32) & bits::mask(8u32)))
+                < (((v.src2 >> 80u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 80u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 80u32) & bits::mask(8u32))
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 88u32) & bits::mask(8u32)))
+                < (((v.src2 >> 88u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 88u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 88u32) & bits::mask(8u32))
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(8u32)))
+                < (((v.src2 >> 96u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 96u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 96u32) & bits::mask(8u32))
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 104u32) & bits::mask(8u32)))
+                < (((v.src2 >> 104u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 104u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 104u32) & bits::mask(8u32))
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 112u32) & bits::mask(8u32)))
+                < (((v.src2 >> 112u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 112u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 112u32) & bits::mask(8u32))
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 120u32) & bits::mask(8u32)))
+                < (((v.src2 >> 120u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                ((v.src1 >> 120u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 120u32) & bits::mask(8u32))
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpmaxsb` (isa/alu/quad.isa:85)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmaxsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        8u32,
+    ) != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(8u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(8u32))
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 8u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 8u32) & bits::mask(8u32))
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(8u32))
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 24u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 24u32) & bits::mask(8u32))
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(8u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 40u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 40u32) & bits::mask(8u32))
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(8u32))
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 56u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 56u32) & bits::mask(8u32))
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 64u32) & bits::mask(8u32)),
+                ((v.src2 >> 64u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 64u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 64u32) & bits::mask(8u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                ((v.src2 >> 72u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 72u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 72u32) & bits::mask(8u32))
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 80u32) & bits::mask(8u32)),
+                ((v.src2 >> 80u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 80u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 80u32) & bits::mask(8u32))
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 88u32) & bits::mask(8u32)),
+                ((v.src2 >> 88u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 88u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 88u32) & bits::mask(8u32))
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 96u32) & bits::mask(8u32)),
+                ((v.src2 >> 96u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 96u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 96u32) & bits::mask(8u32))
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 104u32) & bits::mask(8u32)),
+                ((v.src2 >> 104u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 104u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 104u32) & bits::mask(8u32))
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 112u32) & bits::mask(8u32)),
+                ((v.src2 >> 112u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 112u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 112u32) & bits::mask(8u32))
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 120u32) & bits::mask(8u32)),
+                ((v.src2 >> 120u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 120u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 120u32) & bits::mask(8u32))
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpminsb` (isa/alu/quad.isa:89)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpminsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((if bits::slt(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        8u32,
+    ) != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(8u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(8u32))
+    })
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 8u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 8u32) & bits::mask(8u32))
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(8u32))
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 24u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 24u32) & bits::mask(8u32))
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(8u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 40u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 40u32) & bits::mask(8u32))
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(8u32))
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 56u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 56u32) & bits::mask(8u32))
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 64u32) & bits::mask(8u32)),
+                ((v.src2 >> 64u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 64u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 64u32) & bits::mask(8u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                ((v.src2 >> 72u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 72u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 72u32) & bits::mask(8u32))
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 80u32) & bits::mask(8u32)),
+                ((v.src2 >> 80u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 80u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 80u32) & bits::mask(8u32))
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 88u32) & bits::mask(8u32)),
+                ((v.src2 >> 88u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 88u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 88u32) & bits::mask(8u32))
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 96u32) & bits::mask(8u32)),
+                ((v.src2 >> 96u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 96u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 96u32) & bits::mask(8u32))
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 104u32) & bits::mask(8u32)),
+                ((v.src2 >> 104u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 104u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 104u32) & bits::mask(8u32))
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 112u32) & bits::mask(8u32)),
+                ((v.src2 >> 112u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 112u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 112u32) & bits::mask(8u32))
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 120u32) & bits::mask(8u32)),
+                ((v.src2 >> 120u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                ((v.src1 >> 120u32) & bits::mask(8u32))
+            } else {
+                ((v.src2 >> 120u32) & bits::mask(8u32))
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpmaxuh` (isa/alu/quad.isa:93)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmaxuh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((((v.src1 >> 0u32) & bits::mask(16u32)))
+        > (((v.src2 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(16u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(16u32))
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(16u32)))
+                > (((v.src2 >> 16u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(16u32))
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(16u32)))
+                > (((v.src2 >> 32u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(16u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(16u32)))
+                > (((v.src2 >> 48u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(16u32))
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(16u32)))
+                > (((v.src2 >> 64u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 64u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 64u32) & bits::mask(16u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 80u32) & bits::mask(16u32)))
+                > (((v.src2 >> 80u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 80u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 80u32) & bits::mask(16u32))
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(16u32)))
+                > (((v.src2 >> 96u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 96u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 96u32) & bits::mask(16u32))
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 112u32) & bits::mask(16u32)))
+                > (((v.src2 >> 112u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 112u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 112u32) & bits::mask(16u32))
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpminuh` (isa/alu/quad.isa:97)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpminuh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((((v.src1 >> 0u32) & bits::mask(16u32)))
+        < (((v.src2 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(16u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(16u32))
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(16u32)))
+                < (((v.src2 >> 16u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(16u32))
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(16u32)))
+                < (((v.src2 >> 32u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(16u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(16u32)))
+                < (((v.src2 >> 48u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(16u32))
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(16u32)))
+                < (((v.src2 >> 64u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 64u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 64u32) & bits::mask(16u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 80u32) & bits::mask(16u32)))
+                < (((v.src2 >> 80u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 80u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 80u32) & bits::mask(16u32))
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(16u32)))
+                < (((v.src2 >> 96u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 96u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 96u32) & bits::mask(16u32))
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 112u32) & bits::mask(16u32)))
+                < (((v.src2 >> 112u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                ((v.src1 >> 112u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 112u32) & bits::mask(16u32))
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpmaxsh` (isa/alu/quad.isa:101)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmaxsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    ) != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(16u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(16u32))
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(16u32))
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(16u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(16u32))
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 64u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 64u32) & bits::mask(16u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 80u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 80u32) & bits::mask(16u32))
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 96u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 96u32) & bits::mask(16u32))
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 112u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 112u32) & bits::mask(16u32))
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpminsh` (isa/alu/quad.isa:105)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpminsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if bits::slt(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    ) != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(16u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(16u32))
+    })
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 16u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 16u32) & bits::mask(16u32))
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(16u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 48u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 48u32) & bits::mask(16u32))
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 64u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 64u32) & bits::mask(16u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 80u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 80u32) & bits::mask(16u32))
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 96u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 96u32) & bits::mask(16u32))
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                ((v.src1 >> 112u32) & bits::mask(16u32))
+            } else {
+                ((v.src2 >> 112u32) & bits::mask(16u32))
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpmaxuw` (isa/alu/quad.isa:109)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmaxuw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if ((((v.src1 >> 0u32) & bits::mask(32u32)))
+        > (((v.src2 >> 0u32) & bits::mask(32u32)))) as u128 != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(32u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(32u32))
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(32u32)))
+                > (((v.src2 >> 32u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(32u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(32u32)))
+                > (((v.src2 >> 64u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                ((v.src1 >> 64u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 64u32) & bits::mask(32u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(32u32)))
+                > (((v.src2 >> 96u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                ((v.src1 >> 96u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 96u32) & bits::mask(32u32))
+            }),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpminuw` (isa/alu/quad.isa:113)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpminuw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if ((((v.src1 >> 0u32) & bits::mask(32u32)))
+        < (((v.src2 >> 0u32) & bits::mask(32u32)))) as u128 != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(32u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(32u32))
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(32u32)))
+                < (((v.src2 >> 32u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(32u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(32u32)))
+                < (((v.src2 >> 64u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                ((v.src1 >> 64u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 64u32) & bits::mask(32u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(32u32)))
+                < (((v.src2 >> 96u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                ((v.src1 >> 96u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 96u32) & bits::mask(32u32))
+            }),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpmaxsw` (isa/alu/quad.isa:117)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmaxsw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        32u32,
+    ) != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(32u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(32u32))
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(32u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 64u32) & bits::mask(32u32)),
+                ((v.src2 >> 64u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                ((v.src1 >> 64u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 64u32) & bits::mask(32u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 96u32) & bits::mask(32u32)),
+                ((v.src2 >> 96u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                ((v.src1 >> 96u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 96u32) & bits::mask(32u32))
+            }),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpminsw` (isa/alu/quad.isa:121)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpminsw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if bits::slt(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        32u32,
+    ) != 0
+    {
+        ((v.src1 >> 0u32) & bits::mask(32u32))
+    } else {
+        ((v.src2 >> 0u32) & bits::mask(32u32))
+    })
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                ((v.src1 >> 32u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 32u32) & bits::mask(32u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 64u32) & bits::mask(32u32)),
+                ((v.src2 >> 64u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                ((v.src1 >> 64u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 64u32) & bits::mask(32u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                ((v.src1 >> 96u32) & bits::mask(32u32)),
+                ((v.src2 >> 96u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                ((v.src1 >> 96u32) & bits::mask(32u32))
+            } else {
+                ((v.src2 >> 96u32) & bits::mask(32u32))
+            }),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpcmpeqb` (isa/alu/quad.isa:125)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpeqb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+        == (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+    {
+        255u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                == (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                == (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                == (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                == (((v.src2 >> 32u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                == (((v.src2 >> 40u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                == (((v.src2 >> 48u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 56u32) & bits::mask(8u32)))
+                == (((v.src2 >> 56u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(8u32)))
+                == (((v.src2 >> 64u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 72u32) & bits::mask(8u32)))
+                == (((v.src2 >> 72u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 80u32) & bits::mask(8u32)))
+                == (((v.src2 >> 80u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 88u32) & bits::mask(8u32)))
+                == (((v.src2 >> 88u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(8u32)))
+                == (((v.src2 >> 96u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 104u32) & bits::mask(8u32)))
+                == (((v.src2 >> 104u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 112u32) & bits::mask(8u32)))
+                == (((v.src2 >> 112u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 120u32) & bits::mask(8u32)))
+                == (((v.src2 >> 120u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpcmpgtb` (isa/alu/quad.isa:129)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpgtb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        8u32,
+    ) != 0
+    {
+        255u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 64u32) & bits::mask(8u32)),
+                ((v.src2 >> 64u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                ((v.src2 >> 72u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 80u32) & bits::mask(8u32)),
+                ((v.src2 >> 80u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 88u32) & bits::mask(8u32)),
+                ((v.src2 >> 88u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 96u32) & bits::mask(8u32)),
+                ((v.src2 >> 96u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 104u32) & bits::mask(8u32)),
+                ((v.src2 >> 104u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 112u32) & bits::mask(8u32)),
+                ((v.src2 >> 112u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 120u32) & bits::mask(8u32)),
+                ((v.src2 >> 120u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpcmpeqh` (isa/alu/quad.isa:133)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpeqh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((((v.src1 >> 0u32) & bits::mask(16u32)))
+        == (((v.src2 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        65535u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(16u32)))
+                == (((v.src2 >> 16u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(16u32)))
+                == (((v.src2 >> 32u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(16u32)))
+                == (((v.src2 >> 48u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(16u32)))
+                == (((v.src2 >> 64u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 80u32) & bits::mask(16u32)))
+                == (((v.src2 >> 80u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(16u32)))
+                == (((v.src2 >> 96u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 112u32) & bits::mask(16u32)))
+                == (((v.src2 >> 112u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpcmpgth` (isa/alu/quad.isa:137)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpgth(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    ) != 0
+    {
+        65535u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpcmpeqw` (isa/alu/quad.isa:141)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpeqw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if ((((v.src1 >> 0u32) & bits::mask(32u32)))
+        == (((v.src2 >> 0u32) & bits::mask(32u32)))) as u128 != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(32u32)))
+                == (((v.src2 >> 32u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(32u32)))
+                == (((v.src2 >> 64u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(32u32)))
+                == (((v.src2 >> 96u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpcmpgtw` (isa/alu/quad.isa:145)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpgtw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        32u32,
+    ) != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 64u32) & bits::mask(32u32)),
+                ((v.src2 >> 64u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 96u32) & bits::mask(32u32)),
+                ((v.src2 >> 96u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpcmpeqd` (isa/alu/quad.isa:149)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpeqd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if ((((v.src1 >> 0u32) & bits::mask(64u32)))
+        == (((v.src2 >> 0u32) & bits::mask(64u32)))) as u128 != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(64u32)))
+                == (((v.src2 >> 64u32) & bits::mask(64u32)))) as u128 != 0
+            {
+                18446744073709551615u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpcmpgtd` (isa/alu/quad.isa:153)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpgtd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(64u32)),
+        ((v.src2 >> 0u32) & bits::mask(64u32)),
+        64u32,
+    ) != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 64u32) & bits::mask(64u32)),
+                ((v.src2 >> 64u32) & bits::mask(64u32)),
+                64u32,
+            ) != 0
+            {
+                18446744073709551615u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpandn` (isa/alu/quad.isa:157)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpandn(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (v.src1 & bits::not(v.src2, 128u32));
+    Ok(())
+}
+///`qpor` (isa/alu/quad.isa:161)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpor(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (v.src1 | v.src2);
+    Ok(())
+}
+///`qpxor` (isa/alu/quad.isa:165)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpxor(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (v.src1 ^ v.src2);
+    Ok(())
+}
+///`qpmullh` (isa/alu/quad.isa:169)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmullh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::mul(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    )
+        | bits::shl(
+            bits::mul(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::mul(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::mul(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::mul(
+                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::mul(
+                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::mul(
+                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::mul(
+                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpmullw` (isa/alu/quad.isa:173)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmullw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::mul(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        32u32,
+    )
+        | bits::shl(
+            bits::mul(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::mul(
+                ((v.src1 >> 64u32) & bits::mask(32u32)),
+                ((v.src2 >> 64u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::mul(
+                ((v.src1 >> 96u32) & bits::mask(32u32)),
+                ((v.src2 >> 96u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpmulhh` (isa/alu/quad.isa:177)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmulhh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((((bits::mul(
+        bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+        bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+        32u32,
+    ) >> 16u32) & bits::mask(16u32))
+        | bits::shl(
+            ((bits::mul(
+                bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src2 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                bits::sext(((v.src1 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src2 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                bits::sext(((v.src1 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src2 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                bits::sext(((v.src1 >> 64u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src2 >> 64u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                bits::sext(((v.src1 >> 80u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src2 >> 80u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                bits::sext(((v.src1 >> 96u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src2 >> 96u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                bits::sext(((v.src1 >> 112u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src2 >> 112u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpmulhuh` (isa/alu/quad.isa:181)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmulhuh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((((bits::mul(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        32u32,
+    ) >> 16u32) & bits::mask(16u32))
+        | bits::shl(
+            ((bits::mul(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            ((bits::mul(
+                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                32u32,
+            ) >> 16u32) & bits::mask(16u32)),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpmulhrsh` (isa/alu/quad.isa:185)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmulhrsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::trunc(
+        bits::sar(
+            bits::add(
+                bits::sar(
+                    bits::mul(
+                        bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                        bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                        32u32,
+                    ),
+                    14u128,
+                    32u32,
+                ),
+                1u128,
+                32u32,
+            ),
+            1u128,
+            32u32,
+        ),
+        16u32,
+    )
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::sar(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 16u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                bits::sext(
+                                    ((v.src2 >> 16u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                32u32,
+                            ),
+                            14u128,
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::sar(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 32u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                bits::sext(
+                                    ((v.src2 >> 32u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                32u32,
+                            ),
+                            14u128,
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::sar(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 48u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                bits::sext(
+                                    ((v.src2 >> 48u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                32u32,
+                            ),
+                            14u128,
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::sar(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 64u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                bits::sext(
+                                    ((v.src2 >> 64u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                32u32,
+                            ),
+                            14u128,
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::sar(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 80u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                bits::sext(
+                                    ((v.src2 >> 80u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                32u32,
+                            ),
+                            14u128,
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::sar(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 96u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                bits::sext(
+                                    ((v.src2 >> 96u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                32u32,
+                            ),
+                            14u128,
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::sar(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 112u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                bits::sext(
+                                    ((v.src2 >> 112u32) & bits::mask(16u32)),
+                                    16u32,
+                                    32u32,
+                                ),
+                                32u32,
+                            ),
+                            14u128,
+                            32u32,
+                        ),
+                        1u128,
+                        32u32,
+                    ),
+                    1u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpmaddh` (isa/alu/quad.isa:189)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmaddh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::add(
+        bits::mul(
+            bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+            bits::sext(((v.src2 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+            32u32,
+        ),
+        bits::mul(
+            bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            32u32,
+        ),
+        32u32,
+    )
+        | bits::shl(
+            bits::add(
+                bits::mul(
+                    bits::sext(((v.src1 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                bits::mul(
+                    bits::sext(((v.src1 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                32u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                bits::mul(
+                    bits::sext(((v.src1 >> 80u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 80u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                bits::mul(
+                    bits::sext(((v.src1 >> 64u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 64u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                32u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                bits::mul(
+                    bits::sext(((v.src1 >> 112u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 112u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                bits::mul(
+                    bits::sext(((v.src1 >> 96u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 96u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                32u32,
+            ),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpmaddubsh` (isa/alu/quad.isa:193)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmaddubsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if bits::slt(
+        bits::add(
+            bits::mul(
+                bits::sext(((v.src1 >> 8u32) & bits::mask(8u32)), 8u32, 32u32),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                32u32,
+            ),
+            bits::mul(
+                bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 32u32),
+                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                32u32,
+            ),
+            32u32,
+        ),
+        4294934528u128,
+        32u32,
+    ) != 0
+    {
+        32768u128
+    } else {
+        (if bits::sgt(
+            bits::add(
+                bits::mul(
+                    bits::sext(((v.src1 >> 8u32) & bits::mask(8u32)), 8u32, 32u32),
+                    ((v.src2 >> 8u32) & bits::mask(8u32)),
+                    32u32,
+                ),
+                bits::mul(
+                    bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 32u32),
+                    ((v.src2 >> 0u32) & bits::mask(8u32)),
+                    32u32,
+                ),
+                32u32,
+            ),
+            32767u128,
+            32u32,
+        ) != 0
+        {
+            32767u128
+        } else {
+            bits::trunc(
+                bits::add(
+                    bits::mul(
+                        bits::sext(((v.src1 >> 8u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 8u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    bits::mul(
+                        bits::sext(((v.src1 >> 0u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 0u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    32u32,
+                ),
+                16u32,
+            )
+        })
+    })
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::mul(
+                        bits::sext(((v.src1 >> 24u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    bits::mul(
+                        bits::sext(((v.src1 >> 16u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 16u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 24u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::mul(
+                        bits::sext(((v.src1 >> 40u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 40u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    bits::mul(
+                        bits::sext(((v.src1 >> 32u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 32u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 40u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 32u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 40u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 32u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::mul(
+                        bits::sext(((v.src1 >> 56u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 56u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    bits::mul(
+                        bits::sext(((v.src1 >> 48u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 48u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 56u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 48u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 56u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 48u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::mul(
+                        bits::sext(((v.src1 >> 72u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 72u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    bits::mul(
+                        bits::sext(((v.src1 >> 64u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 64u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 72u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 64u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 64u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 72u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 72u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 64u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 64u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::mul(
+                        bits::sext(((v.src1 >> 88u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 88u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    bits::mul(
+                        bits::sext(((v.src1 >> 80u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 80u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 88u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 88u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 80u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 80u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 88u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 88u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 80u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 80u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::mul(
+                        bits::sext(((v.src1 >> 104u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 104u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    bits::mul(
+                        bits::sext(((v.src1 >> 96u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 96u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 104u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 104u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 96u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 96u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 104u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 104u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 96u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 96u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::mul(
+                        bits::sext(((v.src1 >> 120u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 120u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    bits::mul(
+                        bits::sext(((v.src1 >> 112u32) & bits::mask(8u32)), 8u32, 32u32),
+                        ((v.src2 >> 112u32) & bits::mask(8u32)),
+                        32u32,
+                    ),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 120u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 120u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        bits::mul(
+                            bits::sext(
+                                ((v.src1 >> 112u32) & bits::mask(8u32)),
+                                8u32,
+                                32u32,
+                            ),
+                            ((v.src2 >> 112u32) & bits::mask(8u32)),
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 120u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 120u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            bits::mul(
+                                bits::sext(
+                                    ((v.src1 >> 112u32) & bits::mask(8u32)),
+                                    8u32,
+                                    32u32,
+                                ),
+                                ((v.src2 >> 112u32) & bits::mask(8u32)),
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsignb` (isa/alu/quad.isa:197)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsignb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((if ((((v.src2 >> 0u32) & bits::mask(8u32))
+        >> (7u128).min(127)) & 1) != 0
+    {
+        bits::sub(0u128, ((v.src1 >> 0u32) & bits::mask(8u32)), 8u32)
+    } else {
+        (if ((((v.src2 >> 0u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+            0u128
+        } else {
+            ((v.src1 >> 0u32) & bits::mask(8u32))
+        })
+    })
+        | bits::shl(
+            (if ((((v.src2 >> 8u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 8u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 8u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 8u32) & bits::mask(8u32))
+                })
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 16u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 16u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 16u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 16u32) & bits::mask(8u32))
+                })
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 24u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 24u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 24u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 24u32) & bits::mask(8u32))
+                })
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 32u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 32u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 32u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 32u32) & bits::mask(8u32))
+                })
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 40u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 40u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 40u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 40u32) & bits::mask(8u32))
+                })
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 48u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 48u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 48u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 48u32) & bits::mask(8u32))
+                })
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 56u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 56u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 56u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 56u32) & bits::mask(8u32))
+                })
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 64u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 64u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 64u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 64u32) & bits::mask(8u32))
+                })
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 72u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 72u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 72u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 72u32) & bits::mask(8u32))
+                })
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 80u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 80u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 80u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 80u32) & bits::mask(8u32))
+                })
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 88u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 88u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 88u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 88u32) & bits::mask(8u32))
+                })
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 96u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                bits::sub(0u128, ((v.src1 >> 96u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 96u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 96u32) & bits::mask(8u32))
+                })
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 104u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 104u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 104u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 104u32) & bits::mask(8u32))
+                })
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 112u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 112u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 112u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 112u32) & bits::mask(8u32))
+                })
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 120u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 120u32) & bits::mask(8u32)), 8u32)
+            } else {
+                (if ((((v.src2 >> 120u32) & bits::mask(8u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 120u32) & bits::mask(8u32))
+                })
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsignh` (isa/alu/quad.isa:201)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsignh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((((v.src2 >> 0u32) & bits::mask(16u32)) >> (15u128).min(127))
+        & 1) != 0
+    {
+        bits::sub(0u128, ((v.src1 >> 0u32) & bits::mask(16u32)), 16u32)
+    } else {
+        (if ((((v.src2 >> 0u32) & bits::mask(16u32))) == (0u128)) as u128 != 0 {
+            0u128
+        } else {
+            ((v.src1 >> 0u32) & bits::mask(16u32))
+        })
+    })
+        | bits::shl(
+            (if ((((v.src2 >> 16u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 16u32) & bits::mask(16u32)), 16u32)
+            } else {
+                (if ((((v.src2 >> 16u32) & bits::mask(16u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 16u32) & bits::mask(16u32))
+                })
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 32u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 32u32) & bits::mask(16u32)), 16u32)
+            } else {
+                (if ((((v.src2 >> 32u32) & bits::mask(16u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 32u32) & bits::mask(16u32))
+                })
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 48u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 48u32) & bits::mask(16u32)), 16u32)
+            } else {
+                (if ((((v.src2 >> 48u32) & bits::mask(16u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 48u32) & bits::mask(16u32))
+                })
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 64u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 64u32) & bits::mask(16u32)), 16u32)
+            } else {
+                (if ((((v.src2 >> 64u32) & bits::mask(16u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 64u32) & bits::mask(16u32))
+                })
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 80u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 80u32) & bits::mask(16u32)), 16u32)
+            } else {
+                (if ((((v.src2 >> 80u32) & bits::mask(16u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 80u32) & bits::mask(16u32))
+                })
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 96u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 96u32) & bits::mask(16u32)), 16u32)
+            } else {
+                (if ((((v.src2 >> 96u32) & bits::mask(16u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 96u32) & bits::mask(16u32))
+                })
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 112u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1)
+                != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 112u32) & bits::mask(16u32)), 16u32)
+            } else {
+                (if ((((v.src2 >> 112u32) & bits::mask(16u32))) == (0u128)) as u128 != 0
+                {
+                    0u128
+                } else {
+                    ((v.src1 >> 112u32) & bits::mask(16u32))
+                })
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsignw` (isa/alu/quad.isa:205)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsignw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if ((((v.src2 >> 0u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1)
+        != 0
+    {
+        bits::sub(0u128, ((v.src1 >> 0u32) & bits::mask(32u32)), 32u32)
+    } else {
+        (if ((((v.src2 >> 0u32) & bits::mask(32u32))) == (0u128)) as u128 != 0 {
+            0u128
+        } else {
+            ((v.src1 >> 0u32) & bits::mask(32u32))
+        })
+    })
+        | bits::shl(
+            (if ((((v.src2 >> 32u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 32u32) & bits::mask(32u32)), 32u32)
+            } else {
+                (if ((((v.src2 >> 32u32) & bits::mask(32u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 32u32) & bits::mask(32u32))
+                })
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 64u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 64u32) & bits::mask(32u32)), 32u32)
+            } else {
+                (if ((((v.src2 >> 64u32) & bits::mask(32u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 64u32) & bits::mask(32u32))
+                })
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 96u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1) != 0
+            {
+                bits::sub(0u128, ((v.src1 >> 96u32) & bits::mask(32u32)), 32u32)
+            } else {
+                (if ((((v.src2 >> 96u32) & bits::mask(32u32))) == (0u128)) as u128 != 0 {
+                    0u128
+                } else {
+                    ((v.src1 >> 96u32) & bits::mask(32u32))
+                })
+            }),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsllh` (isa/alu/quad.isa:210)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsllh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::shl(((v.src1 >> 0u32) & bits::mask(16u32)), v.src2, 16u32)
+        | bits::shl(
+            bits::shl(((v.src1 >> 16u32) & bits::mask(16u32)), v.src2, 16u32),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shl(((v.src1 >> 32u32) & bits::mask(16u32)), v.src2, 16u32),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shl(((v.src1 >> 48u32) & bits::mask(16u32)), v.src2, 16u32),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shl(((v.src1 >> 64u32) & bits::mask(16u32)), v.src2, 16u32),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shl(((v.src1 >> 80u32) & bits::mask(16u32)), v.src2, 16u32),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shl(((v.src1 >> 96u32) & bits::mask(16u32)), v.src2, 16u32),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shl(((v.src1 >> 112u32) & bits::mask(16u32)), v.src2, 16u32),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsrlh` (isa/alu/quad.isa:214)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsrlh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::shr(((v.src1 >> 0u32) & bits::mask(16u32)), v.src2, 16u32)
+        | bits::shl(
+            bits::shr(((v.src1 >> 16u32) & bits::mask(16u32)), v.src2, 16u32),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shr(((v.src1 >> 32u32) & bits::mask(16u32)), v.src2, 16u32),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shr(((v.src1 >> 48u32) & bits::mask(16u32)), v.src2, 16u32),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shr(((v.src1 >> 64u32) & bits::mask(16u32)), v.src2, 16u32),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shr(((v.src1 >> 80u32) & bits::mask(16u32)), v.src2, 16u32),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shr(((v.src1 >> 96u32) & bits::mask(16u32)), v.src2, 16u32),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shr(((v.src1 >> 112u32) & bits::mask(16u32)), v.src2, 16u32),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsrah` (isa/alu/quad.isa:218)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsrah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::sar(((v.src1 >> 0u32) & bits::mask(16u32)), v.src2, 16u32)
+        | bits::shl(
+            bits::sar(((v.src1 >> 16u32) & bits::mask(16u32)), v.src2, 16u32),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sar(((v.src1 >> 32u32) & bits::mask(16u32)), v.src2, 16u32),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sar(((v.src1 >> 48u32) & bits::mask(16u32)), v.src2, 16u32),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sar(((v.src1 >> 64u32) & bits::mask(16u32)), v.src2, 16u32),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sar(((v.src1 >> 80u32) & bits::mask(16u32)), v.src2, 16u32),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sar(((v.src1 >> 96u32) & bits::mask(16u32)), v.src2, 16u32),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sar(((v.src1 >> 112u32) & bits::mask(16u32)), v.src2, 16u32),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsllw` (isa/alu/quad.isa:222)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsllw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::shl(((v.src1 >> 0u32) & bits::mask(32u32)), v.src2, 32u32)
+        | bits::shl(
+            bits::shl(((v.src1 >> 32u32) & bits::mask(32u32)), v.src2, 32u32),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shl(((v.src1 >> 64u32) & bits::mask(32u32)), v.src2, 32u32),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shl(((v.src1 >> 96u32) & bits::mask(32u32)), v.src2, 32u32),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsrlw` (isa/alu/quad.isa:226)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsrlw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::shr(((v.src1 >> 0u32) & bits::mask(32u32)), v.src2, 32u32)
+        | bits::shl(
+            bits::shr(((v.src1 >> 32u32) & bits::mask(32u32)), v.src2, 32u32),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shr(((v.src1 >> 64u32) & bits::mask(32u32)), v.src2, 32u32),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::shr(((v.src1 >> 96u32) & bits::mask(32u32)), v.src2, 32u32),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsraw` (isa/alu/quad.isa:230)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsraw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::sar(((v.src1 >> 0u32) & bits::mask(32u32)), v.src2, 32u32)
+        | bits::shl(
+            bits::sar(((v.src1 >> 32u32) & bits::mask(32u32)), v.src2, 32u32),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sar(((v.src1 >> 64u32) & bits::mask(32u32)), v.src2, 32u32),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sar(((v.src1 >> 96u32) & bits::mask(32u32)), v.src2, 32u32),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpslld` (isa/alu/quad.isa:234)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpslld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::shl(((v.src1 >> 0u32) & bits::mask(64u32)), v.src2, 64u32)
+        | bits::shl(
+            bits::shl(((v.src1 >> 64u32) & bits::mask(64u32)), v.src2, 64u32),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsrld` (isa/alu/quad.isa:238)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsrld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::shr(((v.src1 >> 0u32) & bits::mask(64u32)), v.src2, 64u32)
+        | bits::shl(
+            bits::shr(((v.src1 >> 64u32) & bits::mask(64u32)), v.src2, 64u32),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsrad` (isa/alu/quad.isa:242)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsrad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::sar(((v.src1 >> 0u32) & bits::mask(64u32)), v.src2, 64u32)
+        | bits::shl(
+            bits::sar(((v.src1 >> 64u32) & bits::mask(64u32)), v.src2, 64u32),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsrcw` (isa/alu/quad.isa:246)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsrcw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::rotr(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        bits::trunc(v.src2, 32u32),
+        32u32,
+    )
+        | bits::shl(
+            bits::rotr(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                bits::trunc(v.src2, 32u32),
+                32u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::rotr(
+                ((v.src1 >> 64u32) & bits::mask(32u32)),
+                bits::trunc(v.src2, 32u32),
+                32u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::rotr(
+                ((v.src1 >> 96u32) & bits::mask(32u32)),
+                bits::trunc(v.src2, 32u32),
+                32u32,
+            ),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsrcd` (isa/alu/quad.isa:250)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsrcd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::rotr(((v.src1 >> 0u32) & bits::mask(64u32)), v.src2, 64u32)
+        | bits::shl(
+            bits::rotr(((v.src1 >> 64u32) & bits::mask(64u32)), v.src2, 64u32),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpmerge` (isa/alu/quad.isa:254)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmerge(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((if ((((v.src3 >> 0u32) & bits::mask(8u32))
+        >> (7u128).min(127)) & 1) != 0
+    {
+        ((v.src2 >> 0u32) & bits::mask(8u32))
+    } else {
+        ((v.src1 >> 0u32) & bits::mask(8u32))
+    })
+        | bits::shl(
+            (if ((((v.src3 >> 8u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 8u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 8u32) & bits::mask(8u32))
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 16u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 16u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 16u32) & bits::mask(8u32))
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 24u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 24u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 24u32) & bits::mask(8u32))
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 32u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 32u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 32u32) & bits::mask(8u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 40u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 40u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 40u32) & bits::mask(8u32))
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 48u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 48u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 48u32) & bits::mask(8u32))
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 56u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 56u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 56u32) & bits::mask(8u32))
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 64u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 64u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 64u32) & bits::mask(8u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 72u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 72u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 72u32) & bits::mask(8u32))
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 80u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 80u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 80u32) & bits::mask(8u32))
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 88u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 88u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 88u32) & bits::mask(8u32))
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 96u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                ((v.src2 >> 96u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 96u32) & bits::mask(8u32))
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 104u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0
+            {
+                ((v.src2 >> 104u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 104u32) & bits::mask(8u32))
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 112u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0
+            {
+                ((v.src2 >> 112u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 112u32) & bits::mask(8u32))
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 120u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0
+            {
+                ((v.src2 >> 120u32) & bits::mask(8u32))
+            } else {
+                ((v.src1 >> 120u32) & bits::mask(8u32))
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qppackdl` (isa/alu/quad.isa:259)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qppackdl(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::shl(v.src1, 64u128, 128u32) | v.src2);
+    Ok(())
+}
+///`qpswitchd` (isa/alu/quad.isa:264)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpswitchd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::shl(((v.src2 >> 0u32) & bits::mask(64u32)), 64u128, 128u32)
+        | ((v.src2 >> 64u32) & bits::mask(64u32)));
+    Ok(())
+}
+///`qpswitchw` (isa/alu/quad.isa:268)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpswitchw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((v.src2 >> 32u32) & bits::mask(32u32))
+        | bits::shl(((v.src2 >> 0u32) & bits::mask(32u32)), 32u128, 128u32))
+        | bits::shl(((v.src2 >> 96u32) & bits::mask(32u32)), 64u128, 128u32))
+        | bits::shl(((v.src2 >> 64u32) & bits::mask(32u32)), 96u128, 128u32));
+    Ok(())
+}
+///`qpfadds` (isa/alu/quad.isa:272)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfaddd` (isa/alu/quad.isa:276)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfaddd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fadd_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fadd_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfsubs` (isa/alu/quad.isa:280)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfsubd` (isa/alu/quad.isa:284)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fsub_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmuls` (isa/alu/quad.isa:288)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmuls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fmul_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fmul_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fmul_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fmul_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmuld` (isa/alu/quad.isa:292)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmuld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fmul_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fmul_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmaxs` (isa/alu/quad.isa:296)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmaxs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fmax_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fmax_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fmax_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fmax_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmaxd` (isa/alu/quad.isa:300)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmaxd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fmax_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fmax_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmins` (isa/alu/quad.isa:304)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmins(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fmin_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fmin_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fmin_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fmin_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmind` (isa/alu/quad.isa:308)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmind(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fmin_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fmin_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmpeqs` (isa/alu/quad.isa:312)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmpeqs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if {
+        let a0 = 0u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 0u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 0u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 0u128;
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmpeqd` (isa/alu/quad.isa:316)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmpeqd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 0u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 0u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fcmp_d(a0, a1, a2)?
+            } != 0
+            {
+                18446744073709551615u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmplts` (isa/alu/quad.isa:320)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmplts(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if {
+        let a0 = 1u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 1u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 1u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 1u128;
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmpltd` (isa/alu/quad.isa:324)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmpltd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 1u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 1u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fcmp_d(a0, a1, a2)?
+            } != 0
+            {
+                18446744073709551615u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmples` (isa/alu/quad.isa:328)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmples(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if {
+        let a0 = 2u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 2u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 2u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 2u128;
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmpled` (isa/alu/quad.isa:332)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmpled(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 2u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 2u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fcmp_d(a0, a1, a2)?
+            } != 0
+            {
+                18446744073709551615u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmpuods` (isa/alu/quad.isa:336)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmpuods(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if {
+        let a0 = 3u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 3u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 3u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 3u128;
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmpuodd` (isa/alu/quad.isa:340)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmpuodd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 3u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 3u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fcmp_d(a0, a1, a2)?
+            } != 0
+            {
+                18446744073709551615u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmpneqs` (isa/alu/quad.isa:344)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmpneqs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if {
+        let a0 = 4u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 4u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 4u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 4u128;
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmpneqd` (isa/alu/quad.isa:348)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmpneqd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 4u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 4u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fcmp_d(a0, a1, a2)?
+            } != 0
+            {
+                18446744073709551615u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmpnlts` (isa/alu/quad.isa:352)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmpnlts(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if {
+        let a0 = 5u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 5u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 5u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 5u128;
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmpnltd` (isa/alu/quad.isa:356)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmpnltd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 5u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 5u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fcmp_d(a0, a1, a2)?
+            } != 0
+            {
+                18446744073709551615u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmpnles` (isa/alu/quad.isa:360)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmpnles(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if {
+        let a0 = 6u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 6u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 6u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 6u128;
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmpnled` (isa/alu/quad.isa:364)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmpnled(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 6u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 6u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fcmp_d(a0, a1, a2)?
+            } != 0
+            {
+                18446744073709551615u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmpods` (isa/alu/quad.isa:368)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmpods(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((if {
+        let a0 = 7u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fcmp_s(a0, a1, a2)?
+    } != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 7u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 7u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if {
+                let a0 = 7u128;
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fcmp_s(a0, a1, a2)?
+            } != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfcmpodd` (isa/alu/quad.isa:372)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfcmpodd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if {
+        let a0 = 7u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fcmp_d(a0, a1, a2)?
+    } != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if {
+                let a0 = 7u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fcmp_d(a0, a1, a2)?
+            } != 0
+            {
+                18446744073709551615u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmas` (isa/alu/quad.isa:376)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmas(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = 0u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        let a3 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fma_s(a0, a1, a2, a3)?
+    }
+        | bits::shl(
+            {
+                let a0 = 0u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 0u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 0u128;
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmad` (isa/alu/quad.isa:380)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = 0u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        let a3 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        x.fma_d(a0, a1, a2, a3)?
+    }
+        | bits::shl(
+            {
+                let a0 = 0u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                let a3 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                x.fma_d(a0, a1, a2, a3)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmss` (isa/alu/quad.isa:384)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmss(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = 1u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        let a3 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fma_s(a0, a1, a2, a3)?
+    }
+        | bits::shl(
+            {
+                let a0 = 1u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 1u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 1u128;
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmsd` (isa/alu/quad.isa:388)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmsd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = 1u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        let a3 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        x.fma_d(a0, a1, a2, a3)?
+    }
+        | bits::shl(
+            {
+                let a0 = 1u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                let a3 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                x.fma_d(a0, a1, a2, a3)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfnmas` (isa/alu/quad.isa:392)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfnmas(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = 2u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        let a3 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fma_s(a0, a1, a2, a3)?
+    }
+        | bits::shl(
+            {
+                let a0 = 2u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 2u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 2u128;
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfnmad` (isa/alu/quad.isa:396)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfnmad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = 2u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        let a3 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        x.fma_d(a0, a1, a2, a3)?
+    }
+        | bits::shl(
+            {
+                let a0 = 2u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                let a3 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                x.fma_d(a0, a1, a2, a3)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfnmss` (isa/alu/quad.isa:400)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfnmss(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = 3u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        let a3 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fma_s(a0, a1, a2, a3)?
+    }
+        | bits::shl(
+            {
+                let a0 = 3u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 3u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 3u128;
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfnmsd` (isa/alu/quad.isa:404)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfnmsd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = 3u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        let a3 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        x.fma_d(a0, a1, a2, a3)?
+    }
+        | bits::shl(
+            {
+                let a0 = 3u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                let a3 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                x.fma_d(a0, a1, a2, a3)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfstois` (isa/alu/quad.isa:408)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfstois(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = 0u128;
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fs_to_i32(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = 0u128;
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fs_to_i32(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 0u128;
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fs_to_i32(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 0u128;
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fs_to_i32(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfstoistr` (isa/alu/quad.isa:412)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfstoistr(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = 1u128;
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fs_to_i32(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = 1u128;
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fs_to_i32(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 1u128;
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fs_to_i32(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 1u128;
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fs_to_i32(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpistofs` (isa/alu/quad.isa:416)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpistofs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.i32_to_fs(a0)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.i32_to_fs(a0)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.i32_to_fs(a0)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.i32_to_fs(a0)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfdtoid` (isa/alu/quad.isa:420)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfdtoid(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = 0u128;
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fd_to_i64(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = 0u128;
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fd_to_i64(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfdtoidtr` (isa/alu/quad.isa:424)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfdtoidtr(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = 1u128;
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fd_to_i64(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = 1u128;
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fd_to_i64(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpidtofd` (isa/alu/quad.isa:428)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpidtofd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.i64_to_fd(a0)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.i64_to_fd(a0)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfadd_addd` (isa/alu/quad.isa:432)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfadd_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+            x.fadd_d(a0, a1)?
+        };
+        x.fadd_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                    x.fadd_d(a0, a1)?
+                };
+                x.fadd_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfadd_adds` (isa/alu/quad.isa:436)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfadd_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fadd_s(a0, a1)?
+        };
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                };
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                };
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                };
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfadd_rsubd` (isa/alu/quad.isa:440)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfadd_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+            x.fadd_d(a0, a1)?
+        };
+        let a1 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                    x.fadd_d(a0, a1)?
+                };
+                let a1 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                x.fsub_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfadd_rsubs` (isa/alu/quad.isa:444)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfadd_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fadd_s(a0, a1)?
+        };
+        let a1 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                };
+                let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                };
+                let a1 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = {
+                    let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                };
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfadd_subd` (isa/alu/quad.isa:448)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfadd_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+            x.fadd_d(a0, a1)?
+        };
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                    x.fadd_d(a0, a1)?
+                };
+                x.fsub_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfadd_subs` (isa/alu/quad.isa:452)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfadd_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fadd_s(a0, a1)?
+        };
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                };
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                };
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                };
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmul_addd` (isa/alu/quad.isa:456)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmul_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+            x.fmul_d(a0, a1)?
+        };
+        x.fadd_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                    x.fmul_d(a0, a1)?
+                };
+                x.fadd_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmul_adds` (isa/alu/quad.isa:460)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmul_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fmul_s(a0, a1)?
+        };
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                };
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                };
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                };
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmul_rsubd` (isa/alu/quad.isa:464)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmul_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+            x.fmul_d(a0, a1)?
+        };
+        let a1 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                    x.fmul_d(a0, a1)?
+                };
+                let a1 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                x.fsub_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmul_rsubs` (isa/alu/quad.isa:468)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmul_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fmul_s(a0, a1)?
+        };
+        let a1 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                };
+                let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                };
+                let a1 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = {
+                    let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                };
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmul_subd` (isa/alu/quad.isa:472)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmul_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+            x.fmul_d(a0, a1)?
+        };
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                    x.fmul_d(a0, a1)?
+                };
+                x.fsub_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmul_subs` (isa/alu/quad.isa:476)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmul_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fmul_s(a0, a1)?
+        };
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                };
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                };
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                };
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfsub_addd` (isa/alu/quad.isa:480)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfsub_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+            x.fsub_d(a0, a1)?
+        };
+        x.fadd_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                    x.fsub_d(a0, a1)?
+                };
+                x.fadd_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfsub_adds` (isa/alu/quad.isa:484)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfsub_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        };
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                };
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                };
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                };
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfsub_rsubd` (isa/alu/quad.isa:488)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfsub_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+            x.fsub_d(a0, a1)?
+        };
+        let a1 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                    x.fsub_d(a0, a1)?
+                };
+                let a1 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                x.fsub_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfsub_rsubs` (isa/alu/quad.isa:492)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfsub_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        };
+        let a1 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                };
+                let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                };
+                let a1 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = {
+                    let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                };
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfsub_subd` (isa/alu/quad.isa:496)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfsub_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+            x.fsub_d(a0, a1)?
+        };
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                    x.fsub_d(a0, a1)?
+                };
+                x.fsub_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfsub_subs` (isa/alu/quad.isa:500)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfsub_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = {
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        };
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                };
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                };
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = {
+                    let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                };
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
 ///`shls` (isa/alu/shift.isa:3)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
@@ -18363,7 +28849,7 @@ pub fn sem_rrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     Ok(())
 }
 /// Semantics of each operation, indexed like `OPS`.
-pub static SEMANTICS: [SemFn; 1081usize] = [
+pub static SEMANTICS: [SemFn; 1205usize] = [
     sem_staab,
     sem_staah,
     sem_staaw,
@@ -19431,6 +29917,130 @@ pub static SEMANTICS: [SemFn; 1081usize] = [
     sem_pfsub_rsubs,
     sem_pfsub_subd,
     sem_pfsub_subs,
+    sem_qpaddb,
+    sem_qpsubb,
+    sem_qpaddh,
+    sem_qpsubh,
+    sem_qpaddw,
+    sem_qpsubw,
+    sem_qpaddd,
+    sem_qpsubd,
+    sem_qpaddsb,
+    sem_qpsubsb,
+    sem_qpaddusb,
+    sem_qpsubusb,
+    sem_qpavgusb,
+    sem_qpaddsh,
+    sem_qpsubsh,
+    sem_qpaddush,
+    sem_qpsubush,
+    sem_qpavgush,
+    sem_qpmaxub,
+    sem_qpminub,
+    sem_qpmaxsb,
+    sem_qpminsb,
+    sem_qpmaxuh,
+    sem_qpminuh,
+    sem_qpmaxsh,
+    sem_qpminsh,
+    sem_qpmaxuw,
+    sem_qpminuw,
+    sem_qpmaxsw,
+    sem_qpminsw,
+    sem_qpcmpeqb,
+    sem_qpcmpgtb,
+    sem_qpcmpeqh,
+    sem_qpcmpgth,
+    sem_qpcmpeqw,
+    sem_qpcmpgtw,
+    sem_qpcmpeqd,
+    sem_qpcmpgtd,
+    sem_qpandn,
+    sem_qpor,
+    sem_qpxor,
+    sem_qpmullh,
+    sem_qpmullw,
+    sem_qpmulhh,
+    sem_qpmulhuh,
+    sem_qpmulhrsh,
+    sem_qpmaddh,
+    sem_qpmaddubsh,
+    sem_qpsignb,
+    sem_qpsignh,
+    sem_qpsignw,
+    sem_qpsllh,
+    sem_qpsrlh,
+    sem_qpsrah,
+    sem_qpsllw,
+    sem_qpsrlw,
+    sem_qpsraw,
+    sem_qpslld,
+    sem_qpsrld,
+    sem_qpsrad,
+    sem_qpsrcw,
+    sem_qpsrcd,
+    sem_qpmerge,
+    sem_qppackdl,
+    sem_qpswitchd,
+    sem_qpswitchw,
+    sem_qpfadds,
+    sem_qpfaddd,
+    sem_qpfsubs,
+    sem_qpfsubd,
+    sem_qpfmuls,
+    sem_qpfmuld,
+    sem_qpfmaxs,
+    sem_qpfmaxd,
+    sem_qpfmins,
+    sem_qpfmind,
+    sem_qpfcmpeqs,
+    sem_qpfcmpeqd,
+    sem_qpfcmplts,
+    sem_qpfcmpltd,
+    sem_qpfcmples,
+    sem_qpfcmpled,
+    sem_qpfcmpuods,
+    sem_qpfcmpuodd,
+    sem_qpfcmpneqs,
+    sem_qpfcmpneqd,
+    sem_qpfcmpnlts,
+    sem_qpfcmpnltd,
+    sem_qpfcmpnles,
+    sem_qpfcmpnled,
+    sem_qpfcmpods,
+    sem_qpfcmpodd,
+    sem_qpfmas,
+    sem_qpfmad,
+    sem_qpfmss,
+    sem_qpfmsd,
+    sem_qpfnmas,
+    sem_qpfnmad,
+    sem_qpfnmss,
+    sem_qpfnmsd,
+    sem_qpfstois,
+    sem_qpfstoistr,
+    sem_qpistofs,
+    sem_qpfdtoid,
+    sem_qpfdtoidtr,
+    sem_qpidtofd,
+    sem_qpfadd_addd,
+    sem_qpfadd_adds,
+    sem_qpfadd_rsubd,
+    sem_qpfadd_rsubs,
+    sem_qpfadd_subd,
+    sem_qpfadd_subs,
+    sem_qpfmul_addd,
+    sem_qpfmul_adds,
+    sem_qpfmul_rsubd,
+    sem_qpfmul_rsubs,
+    sem_qpfmul_subd,
+    sem_qpfmul_subs,
+    sem_qpfsub_addd,
+    sem_qpfsub_adds,
+    sem_qpfsub_rsubd,
+    sem_qpfsub_rsubs,
+    sem_qpfsub_subd,
+    sem_qpfsub_subs,
     sem_shls,
     sem_shld,
     sem_shrs,

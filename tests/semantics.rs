@@ -690,3 +690,48 @@ fn packed_floating_point() {
     );
     assert_eq!(fp("pfmaxd", 0, [d(1.0), d(2.0), 0]).0, d(2.0));
 }
+
+#[test]
+fn quad_operations() {
+    let q = |hi: u64, lo: u64| (hi as u128) << 64 | lo as u128;
+    assert_eq!(alu("qpaddw", q(1, 0xffff_ffff), q(2, 1)), q(3, 0));
+    assert_eq!(
+        alu("qpcmpeqb", q(0x12, 0x34), q(0x12, 0x35)),
+        q(u64::MAX, 0xffff_ffff_ffff_ff00)
+    );
+    assert_eq!(alu("qppackdl", 0xaaaa, 0xbbbb), q(0xaaaa, 0xbbbb));
+    assert_eq!(alu("qpswitchd", 0, q(1, 2)), q(2, 1));
+    assert_eq!(
+        alu("qpswitchw", 0, q(0x1_0000_0002, 0x3_0000_0004)),
+        q(0x2_0000_0001, 0x4_0000_0003)
+    );
+    assert_eq!(alu("qpsrlh", q(0x8000, 0x0010), 4), q(0x0800, 0x0001));
+    let f4 = |a: f32, b: f32, c: f32, e: f32| {
+        q(
+            (a.to_bits() as u64) << 32 | b.to_bits() as u64,
+            (c.to_bits() as u64) << 32 | e.to_bits() as u64,
+        )
+    };
+    assert_eq!(
+        fp(
+            "qpfadds",
+            0,
+            [f4(1.0, 2.0, 3.0, 4.0), f4(0.5, 0.5, 0.5, 0.5), 0]
+        )
+        .0,
+        f4(1.5, 2.5, 3.5, 4.5)
+    );
+    assert_eq!(
+        fp(
+            "qpfmul_addd",
+            0,
+            [
+                q(2f64.to_bits(), 3f64.to_bits()),
+                q(4f64.to_bits(), 5f64.to_bits()),
+                q(1f64.to_bits(), 1f64.to_bits())
+            ]
+        )
+        .0,
+        q(9f64.to_bits(), 16f64.to_bits())
+    );
+}
