@@ -2154,7 +2154,7 @@ pub static KINDS: [KindInfo; 110usize] = [
     },
 ];
 /// Operand fields: byte value to (kind index, parameter) (`operand` declarations).
-pub static OPERANDS: [OperandMap; 11usize] = [
+pub static OPERANDS: [OperandMap; 12usize] = [
     OperandMap {
         name: "aad",
         src: "isa/aau.isa:15",
@@ -3466,8 +3466,270 @@ pub static OPERANDS: [OperandMap; 11usize] = [
         ],
     },
     OperandMap {
-        name: "src1",
+        name: "imm8",
         src: "isa/operands.isa:28",
+        table: [
+            Some((9u8, 0u8)),
+            Some((9u8, 1u8)),
+            Some((9u8, 2u8)),
+            Some((9u8, 3u8)),
+            Some((9u8, 4u8)),
+            Some((9u8, 5u8)),
+            Some((9u8, 6u8)),
+            Some((9u8, 7u8)),
+            Some((9u8, 8u8)),
+            Some((9u8, 9u8)),
+            Some((9u8, 10u8)),
+            Some((9u8, 11u8)),
+            Some((9u8, 12u8)),
+            Some((9u8, 13u8)),
+            Some((9u8, 14u8)),
+            Some((9u8, 15u8)),
+            Some((9u8, 16u8)),
+            Some((9u8, 17u8)),
+            Some((9u8, 18u8)),
+            Some((9u8, 19u8)),
+            Some((9u8, 20u8)),
+            Some((9u8, 21u8)),
+            Some((9u8, 22u8)),
+            Some((9u8, 23u8)),
+            Some((9u8, 24u8)),
+            Some((9u8, 25u8)),
+            Some((9u8, 26u8)),
+            Some((9u8, 27u8)),
+            Some((9u8, 28u8)),
+            Some((9u8, 29u8)),
+            Some((9u8, 30u8)),
+            Some((9u8, 31u8)),
+            Some((9u8, 32u8)),
+            Some((9u8, 33u8)),
+            Some((9u8, 34u8)),
+            Some((9u8, 35u8)),
+            Some((9u8, 36u8)),
+            Some((9u8, 37u8)),
+            Some((9u8, 38u8)),
+            Some((9u8, 39u8)),
+            Some((9u8, 40u8)),
+            Some((9u8, 41u8)),
+            Some((9u8, 42u8)),
+            Some((9u8, 43u8)),
+            Some((9u8, 44u8)),
+            Some((9u8, 45u8)),
+            Some((9u8, 46u8)),
+            Some((9u8, 47u8)),
+            Some((9u8, 48u8)),
+            Some((9u8, 49u8)),
+            Some((9u8, 50u8)),
+            Some((9u8, 51u8)),
+            Some((9u8, 52u8)),
+            Some((9u8, 53u8)),
+            Some((9u8, 54u8)),
+            Some((9u8, 55u8)),
+            Some((9u8, 56u8)),
+            Some((9u8, 57u8)),
+            Some((9u8, 58u8)),
+            Some((9u8, 59u8)),
+            Some((9u8, 60u8)),
+            Some((9u8, 61u8)),
+            Some((9u8, 62u8)),
+            Some((9u8, 63u8)),
+            Some((9u8, 64u8)),
+            Some((9u8, 65u8)),
+            Some((9u8, 66u8)),
+            Some((9u8, 67u8)),
+            Some((9u8, 68u8)),
+            Some((9u8, 69u8)),
+            Some((9u8, 70u8)),
+            Some((9u8, 71u8)),
+            Some((9u8, 72u8)),
+            Some((9u8, 73u8)),
+            Some((9u8, 74u8)),
+            Some((9u8, 75u8)),
+            Some((9u8, 76u8)),
+            Some((9u8, 77u8)),
+            Some((9u8, 78u8)),
+            Some((9u8, 79u8)),
+            Some((9u8, 80u8)),
+            Some((9u8, 81u8)),
+            Some((9u8, 82u8)),
+            Some((9u8, 83u8)),
+            Some((9u8, 84u8)),
+            Some((9u8, 85u8)),
+            Some((9u8, 86u8)),
+            Some((9u8, 87u8)),
+            Some((9u8, 88u8)),
+            Some((9u8, 89u8)),
+            Some((9u8, 90u8)),
+            Some((9u8, 91u8)),
+            Some((9u8, 92u8)),
+            Some((9u8, 93u8)),
+            Some((9u8, 94u8)),
+            Some((9u8, 95u8)),
+            Some((9u8, 96u8)),
+            Some((9u8, 97u8)),
+            Some((9u8, 98u8)),
+            Some((9u8, 99u8)),
+            Some((9u8, 100u8)),
+            Some((9u8, 101u8)),
+            Some((9u8, 102u8)),
+            Some((9u8, 103u8)),
+            Some((9u8, 104u8)),
+            Some((9u8, 105u8)),
+            Some((9u8, 106u8)),
+            Some((9u8, 107u8)),
+            Some((9u8, 108u8)),
+            Some((9u8, 109u8)),
+            Some((9u8, 110u8)),
+            Some((9u8, 111u8)),
+            Some((9u8, 112u8)),
+            Some((9u8, 113u8)),
+            Some((9u8, 114u8)),
+            Some((9u8, 115u8)),
+            Some((9u8, 116u8)),
+            Some((9u8, 117u8)),
+            Some((9u8, 118u8)),
+            Some((9u8, 119u8)),
+            Some((9u8, 120u8)),
+            Some((9u8, 121u8)),
+            Some((9u8, 122u8)),
+            Some((9u8, 123u8)),
+            Some((9u8, 124u8)),
+            Some((9u8, 125u8)),
+            Some((9u8, 126u8)),
+            Some((9u8, 127u8)),
+            Some((9u8, 128u8)),
+            Some((9u8, 129u8)),
+            Some((9u8, 130u8)),
+            Some((9u8, 131u8)),
+            Some((9u8, 132u8)),
+            Some((9u8, 133u8)),
+            Some((9u8, 134u8)),
+            Some((9u8, 135u8)),
+            Some((9u8, 136u8)),
+            Some((9u8, 137u8)),
+            Some((9u8, 138u8)),
+            Some((9u8, 139u8)),
+            Some((9u8, 140u8)),
+            Some((9u8, 141u8)),
+            Some((9u8, 142u8)),
+            Some((9u8, 143u8)),
+            Some((9u8, 144u8)),
+            Some((9u8, 145u8)),
+            Some((9u8, 146u8)),
+            Some((9u8, 147u8)),
+            Some((9u8, 148u8)),
+            Some((9u8, 149u8)),
+            Some((9u8, 150u8)),
+            Some((9u8, 151u8)),
+            Some((9u8, 152u8)),
+            Some((9u8, 153u8)),
+            Some((9u8, 154u8)),
+            Some((9u8, 155u8)),
+            Some((9u8, 156u8)),
+            Some((9u8, 157u8)),
+            Some((9u8, 158u8)),
+            Some((9u8, 159u8)),
+            Some((9u8, 160u8)),
+            Some((9u8, 161u8)),
+            Some((9u8, 162u8)),
+            Some((9u8, 163u8)),
+            Some((9u8, 164u8)),
+            Some((9u8, 165u8)),
+            Some((9u8, 166u8)),
+            Some((9u8, 167u8)),
+            Some((9u8, 168u8)),
+            Some((9u8, 169u8)),
+            Some((9u8, 170u8)),
+            Some((9u8, 171u8)),
+            Some((9u8, 172u8)),
+            Some((9u8, 173u8)),
+            Some((9u8, 174u8)),
+            Some((9u8, 175u8)),
+            Some((9u8, 176u8)),
+            Some((9u8, 177u8)),
+            Some((9u8, 178u8)),
+            Some((9u8, 179u8)),
+            Some((9u8, 180u8)),
+            Some((9u8, 181u8)),
+            Some((9u8, 182u8)),
+            Some((9u8, 183u8)),
+            Some((9u8, 184u8)),
+            Some((9u8, 185u8)),
+            Some((9u8, 186u8)),
+            Some((9u8, 187u8)),
+            Some((9u8, 188u8)),
+            Some((9u8, 189u8)),
+            Some((9u8, 190u8)),
+            Some((9u8, 191u8)),
+            Some((9u8, 192u8)),
+            Some((9u8, 193u8)),
+            Some((9u8, 194u8)),
+            Some((9u8, 195u8)),
+            Some((9u8, 196u8)),
+            Some((9u8, 197u8)),
+            Some((9u8, 198u8)),
+            Some((9u8, 199u8)),
+            Some((9u8, 200u8)),
+            Some((9u8, 201u8)),
+            Some((9u8, 202u8)),
+            Some((9u8, 203u8)),
+            Some((9u8, 204u8)),
+            Some((9u8, 205u8)),
+            Some((9u8, 206u8)),
+            Some((9u8, 207u8)),
+            Some((9u8, 208u8)),
+            Some((9u8, 209u8)),
+            Some((9u8, 210u8)),
+            Some((9u8, 211u8)),
+            Some((9u8, 212u8)),
+            Some((9u8, 213u8)),
+            Some((9u8, 214u8)),
+            Some((9u8, 215u8)),
+            Some((9u8, 216u8)),
+            Some((9u8, 217u8)),
+            Some((9u8, 218u8)),
+            Some((9u8, 219u8)),
+            Some((9u8, 220u8)),
+            Some((9u8, 221u8)),
+            Some((9u8, 222u8)),
+            Some((9u8, 223u8)),
+            Some((9u8, 224u8)),
+            Some((9u8, 225u8)),
+            Some((9u8, 226u8)),
+            Some((9u8, 227u8)),
+            Some((9u8, 228u8)),
+            Some((9u8, 229u8)),
+            Some((9u8, 230u8)),
+            Some((9u8, 231u8)),
+            Some((9u8, 232u8)),
+            Some((9u8, 233u8)),
+            Some((9u8, 234u8)),
+            Some((9u8, 235u8)),
+            Some((9u8, 236u8)),
+            Some((9u8, 237u8)),
+            Some((9u8, 238u8)),
+            Some((9u8, 239u8)),
+            Some((9u8, 240u8)),
+            Some((9u8, 241u8)),
+            Some((9u8, 242u8)),
+            Some((9u8, 243u8)),
+            Some((9u8, 244u8)),
+            Some((9u8, 245u8)),
+            Some((9u8, 246u8)),
+            Some((9u8, 247u8)),
+            Some((9u8, 248u8)),
+            Some((9u8, 249u8)),
+            Some((9u8, 250u8)),
+            Some((9u8, 251u8)),
+            Some((9u8, 252u8)),
+            Some((9u8, 253u8)),
+            Some((9u8, 254u8)),
+            Some((9u8, 255u8)),
+        ],
+    },
+    OperandMap {
+        name: "src1",
+        src: "isa/operands.isa:33",
         table: [
             Some((6u8, 0u8)),
             Some((6u8, 1u8)),
@@ -3729,7 +3991,7 @@ pub static OPERANDS: [OperandMap; 11usize] = [
     },
     OperandMap {
         name: "src2",
-        src: "isa/operands.isa:36",
+        src: "isa/operands.isa:41",
         table: [
             Some((6u8, 0u8)),
             Some((6u8, 1u8)),
@@ -3991,7 +4253,7 @@ pub static OPERANDS: [OperandMap; 11usize] = [
     },
     OperandMap {
         name: "src3",
-        src: "isa/operands.isa:51",
+        src: "isa/operands.isa:56",
         table: [
             Some((6u8, 0u8)),
             Some((6u8, 1u8)),
@@ -4253,7 +4515,7 @@ pub static OPERANDS: [OperandMap; 11usize] = [
     },
     OperandMap {
         name: "dst",
-        src: "isa/operands.isa:59",
+        src: "isa/operands.isa:64",
         table: [
             Some((6u8, 0u8)),
             Some((6u8, 1u8)),
@@ -4515,7 +4777,7 @@ pub static OPERANDS: [OperandMap; 11usize] = [
     },
     OperandMap {
         name: "pdst",
-        src: "isa/operands.isa:75",
+        src: "isa/operands.isa:80",
         table: [
             Some((25u8, 0u8)),
             Some((25u8, 1u8)),
@@ -5092,7 +5354,7 @@ pub mod consts {
     pub const SR_WD: u32 = 1u32;
 }
 /// ALU operation formats (`format` declarations).
-pub static FORMATS: [FormatInfo; 18usize] = [
+pub static FORMATS: [FormatInfo; 19usize] = [
     FormatInfo {
         name: "ALOPF1",
         ales: false,
@@ -5102,7 +5364,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 5u8,
+                operand: 6u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5110,7 +5372,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5118,7 +5380,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Dst,
             },
         ],
@@ -5140,7 +5402,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5148,7 +5410,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Dst,
             },
         ],
@@ -5164,7 +5426,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 5u8,
+                operand: 6u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5172,7 +5434,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5180,7 +5442,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
         ],
@@ -5203,7 +5465,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 5u8,
+                operand: 6u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5211,7 +5473,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5219,7 +5481,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 5u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Pred,
             },
         ],
@@ -5241,7 +5503,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5249,7 +5511,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 5u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Pred,
             },
         ],
@@ -5265,7 +5527,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 5u8,
+                operand: 6u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5273,7 +5535,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5281,7 +5543,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Dst,
             },
         ],
@@ -5295,6 +5557,54 @@ pub static FORMATS: [FormatInfo; 18usize] = [
         src: "isa/formats.isa:62",
     },
     FormatInfo {
+        name: "ALOPF11_LIT8",
+        ales: true,
+        fields: &[
+            FieldInfo {
+                name: "src1",
+                in_ales: false,
+                lo: 16u32,
+                width: 8u32,
+                operand: 6u8,
+                role: Role::Src,
+            },
+            FieldInfo {
+                name: "src2",
+                in_ales: false,
+                lo: 8u32,
+                width: 8u32,
+                operand: 7u8,
+                role: Role::Src,
+            },
+            FieldInfo {
+                name: "imm",
+                in_ales: true,
+                lo: 0u32,
+                width: 8u32,
+                operand: 5u8,
+                role: Role::None,
+            },
+            FieldInfo {
+                name: "dst",
+                in_ales: false,
+                lo: 0u32,
+                width: 8u32,
+                operand: 9u8,
+                role: Role::Dst,
+            },
+        ],
+        syntax: &[
+            Tmpl::Hole("src1", ""),
+            Tmpl::Text(", "),
+            Tmpl::Hole("src2", ""),
+            Tmpl::Text(", "),
+            Tmpl::Hole("imm", ""),
+            Tmpl::Text(", "),
+            Tmpl::Hole("dst", ""),
+        ],
+        src: "isa/formats.isa:74",
+    },
+    FormatInfo {
         name: "ALOPF12",
         ales: true,
         fields: &[
@@ -5303,7 +5613,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5311,12 +5621,12 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Dst,
             },
         ],
         syntax: &[Tmpl::Hole("src2", ""), Tmpl::Text(", "), Tmpl::Hole("dst", "")],
-        src: "isa/formats.isa:74",
+        src: "isa/formats.isa:86",
     },
     FormatInfo {
         name: "ALOPF13",
@@ -5327,7 +5637,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 5u8,
+                operand: 6u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5335,7 +5645,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5343,7 +5653,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
         ],
@@ -5355,7 +5665,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
             Tmpl::Hole("data", ""),
             Tmpl::Hole("mas", ""),
         ],
-        src: "isa/formats.isa:86",
+        src: "isa/formats.isa:98",
     },
     FormatInfo {
         name: "ALOPF21",
@@ -5366,7 +5676,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 5u8,
+                operand: 6u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5374,7 +5684,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5382,7 +5692,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: true,
                 lo: 0u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5390,7 +5700,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Dst,
             },
         ],
@@ -5403,7 +5713,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
             Tmpl::Text(", "),
             Tmpl::Hole("dst", ""),
         ],
-        src: "isa/formats.isa:98",
+        src: "isa/formats.isa:110",
     },
     FormatInfo {
         name: "ALOPF21_MERGE",
@@ -5414,7 +5724,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 5u8,
+                operand: 6u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5422,7 +5732,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5430,7 +5740,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: true,
                 lo: 0u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5438,7 +5748,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Dst,
             },
         ],
@@ -5452,7 +5762,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
             Tmpl::Hole("dst", ""),
             Tmpl::Hole("cond", ""),
         ],
-        src: "isa/formats.isa:110",
+        src: "isa/formats.isa:122",
     },
     FormatInfo {
         name: "ALOPF10_MAS",
@@ -5471,7 +5781,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5527,7 +5837,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
             Tmpl::Hole("mas", ""),
             Tmpl::Hole("incr_line", ""),
         ],
-        src: "isa/formats.isa:124",
+        src: "isa/formats.isa:136",
     },
     FormatInfo {
         name: "ALOPF1_MAS",
@@ -5538,7 +5848,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 5u8,
+                operand: 6u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5546,7 +5856,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5554,7 +5864,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Dst,
             },
         ],
@@ -5566,7 +5876,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
             Tmpl::Hole("dst", ""),
             Tmpl::Hole("mas", ""),
         ],
-        src: "isa/formats.isa:156",
+        src: "isa/formats.isa:168",
     },
     FormatInfo {
         name: "MERGE",
@@ -5577,7 +5887,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 5u8,
+                operand: 6u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5585,7 +5895,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5593,7 +5903,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Dst,
             },
         ],
@@ -5605,7 +5915,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
             Tmpl::Hole("dst", ""),
             Tmpl::Hole("cond", ""),
         ],
-        src: "isa/formats.isa:166",
+        src: "isa/formats.isa:178",
     },
     FormatInfo {
         name: "ALOPF11_MAS",
@@ -5616,7 +5926,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 5u8,
+                operand: 6u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5624,7 +5934,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5632,7 +5942,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Dst,
             },
         ],
@@ -5644,7 +5954,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
             Tmpl::Hole("dst", ""),
             Tmpl::Hole("mas", ""),
         ],
-        src: "isa/formats.isa:176",
+        src: "isa/formats.isa:188",
     },
     FormatInfo {
         name: "ALOPF11_MERGE",
@@ -5655,7 +5965,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 5u8,
+                operand: 6u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5663,7 +5973,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5671,7 +5981,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Dst,
             },
         ],
@@ -5683,7 +5993,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
             Tmpl::Hole("dst", ""),
             Tmpl::Hole("cond", ""),
         ],
-        src: "isa/formats.isa:188",
+        src: "isa/formats.isa:200",
     },
     FormatInfo {
         name: "ALOPF15",
@@ -5694,7 +6004,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5702,12 +6012,12 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 10u8,
+                operand: 11u8,
                 role: Role::None,
             },
         ],
         syntax: &[Tmpl::Hole("src2", ""), Tmpl::Text(", "), Tmpl::Hole("sreg", "")],
-        src: "isa/formats.isa:200",
+        src: "isa/formats.isa:212",
     },
     FormatInfo {
         name: "ALOPF16",
@@ -5718,7 +6028,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 10u8,
+                operand: 11u8,
                 role: Role::None,
             },
             FieldInfo {
@@ -5726,12 +6036,12 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Dst,
             },
         ],
         syntax: &[Tmpl::Hole("sreg", ""), Tmpl::Text(", "), Tmpl::Hole("dst", "")],
-        src: "isa/formats.isa:212",
+        src: "isa/formats.isa:224",
     },
     FormatInfo {
         name: "ALOPF22",
@@ -5742,7 +6052,7 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5750,16 +6060,16 @@ pub static FORMATS: [FormatInfo; 18usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Dst,
             },
         ],
         syntax: &[Tmpl::Hole("src2", ""), Tmpl::Text(", "), Tmpl::Hole("dst", "")],
-        src: "isa/formats.isa:224",
+        src: "isa/formats.isa:236",
     },
 ];
 /// ALU operations (`op` declarations), indexed by `OpId`.
-pub static OPS: [OpInfo; 1205usize] = [
+pub static OPS: [OpInfo; 1212usize] = [
     OpInfo {
         name: "staab",
         args: "SS",
@@ -12845,6 +13155,55 @@ pub static OPS: [OpInfo; 1205usize] = [
         src: "isa/alu/packed.isa:385",
     },
     OpInfo {
+        name: "pshufw",
+        args: "DDD",
+        group: "packed",
+        memory: false,
+        src: "isa/alu/packed.isa:395",
+    },
+    OpInfo {
+        name: "pextrh",
+        args: "DDS",
+        group: "packed",
+        memory: false,
+        src: "isa/alu/packed.isa:399",
+    },
+    OpInfo {
+        name: "pinsh",
+        args: "DDD",
+        group: "packed",
+        memory: false,
+        src: "isa/alu/packed.isa:403",
+    },
+    OpInfo {
+        name: "psllql",
+        args: "DDD",
+        group: "packed",
+        memory: false,
+        src: "isa/alu/packed.isa:407",
+    },
+    OpInfo {
+        name: "psllqh",
+        args: "DDD",
+        group: "packed",
+        memory: false,
+        src: "isa/alu/packed.isa:411",
+    },
+    OpInfo {
+        name: "psrlql",
+        args: "DDD",
+        group: "packed",
+        memory: false,
+        src: "isa/alu/packed.isa:415",
+    },
+    OpInfo {
+        name: "psrlqh",
+        args: "DDD",
+        group: "packed",
+        memory: false,
+        src: "isa/alu/packed.isa:419",
+    },
+    OpInfo {
         name: "pfadds",
         args: "DDD",
         group: "packed_float",
@@ -14197,7 +14556,7 @@ pub static OPS: [OpInfo; 1205usize] = [
     },
 ];
 /// Every encoding row, sorted by opcode and then by specificity.
-pub static ENCODINGS: [EncInfo; 1290usize] = [
+pub static ENCODINGS: [EncInfo; 1297usize] = [
     EncInfo {
         op: 945u16,
         format: 5u8,
@@ -14223,7 +14582,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:329",
     },
     EncInfo {
-        op: 1122u16,
+        op: 1129u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -14236,7 +14595,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 19u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
         ales_mask: 65280u16,
@@ -14248,7 +14607,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 169u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
         ales_mask: 65280u16,
@@ -14260,7 +14619,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 319u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
         ales_mask: 65280u16,
@@ -14272,7 +14631,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 379u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
         ales_mask: 65280u16,
@@ -14284,7 +14643,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 602u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
         ales_mask: 65280u16,
@@ -14296,7 +14655,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 611u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
         ales_mask: 65280u16,
@@ -14308,7 +14667,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 611u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
         ales_mask: 65280u16,
@@ -14320,7 +14679,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 613u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
         ales_mask: 65280u16,
@@ -14331,8 +14690,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:357",
     },
     EncInfo {
-        op: 1046u16,
-        format: 8u8,
+        op: 1053u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
         ales_mask: 65280u16,
@@ -14343,8 +14702,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:151",
     },
     EncInfo {
-        op: 1046u16,
-        format: 8u8,
+        op: 1053u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
         ales_mask: 65280u16,
@@ -14355,8 +14714,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:152",
     },
     EncInfo {
-        op: 1048u16,
-        format: 8u8,
+        op: 1055u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
         ales_mask: 65280u16,
@@ -14367,8 +14726,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:160",
     },
     EncInfo {
-        op: 1174u16,
-        format: 8u8,
+        op: 1181u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
         ales_mask: 65280u16,
@@ -14392,7 +14751,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 881u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
         ales_mask: 65535u16,
@@ -14427,7 +14786,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:325",
     },
     EncInfo {
-        op: 1119u16,
+        op: 1126u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -14440,7 +14799,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 20u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
         ales_mask: 65280u16,
@@ -14452,7 +14811,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 170u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
         ales_mask: 65280u16,
@@ -14464,7 +14823,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 320u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
         ales_mask: 65280u16,
@@ -14476,7 +14835,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 380u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
         ales_mask: 65280u16,
@@ -14488,7 +14847,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 603u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
         ales_mask: 65280u16,
@@ -14500,7 +14859,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 610u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
         ales_mask: 65280u16,
@@ -14512,7 +14871,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 610u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
         ales_mask: 65280u16,
@@ -14524,7 +14883,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 612u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
         ales_mask: 65280u16,
@@ -14535,8 +14894,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:353",
     },
     EncInfo {
-        op: 1045u16,
-        format: 8u8,
+        op: 1052u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
         ales_mask: 65280u16,
@@ -14547,8 +14906,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:146",
     },
     EncInfo {
-        op: 1045u16,
-        format: 8u8,
+        op: 1052u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
         ales_mask: 65280u16,
@@ -14559,8 +14918,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:147",
     },
     EncInfo {
-        op: 1047u16,
-        format: 8u8,
+        op: 1054u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
         ales_mask: 65280u16,
@@ -14571,8 +14930,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:156",
     },
     EncInfo {
-        op: 1173u16,
-        format: 8u8,
+        op: 1180u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
         ales_mask: 65280u16,
@@ -14596,7 +14955,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 837u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
         ales_mask: 65535u16,
@@ -14631,7 +14990,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:337",
     },
     EncInfo {
-        op: 1123u16,
+        op: 1130u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -14644,7 +15003,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 21u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
         ales_mask: 65280u16,
@@ -14656,7 +15015,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 171u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
         ales_mask: 65280u16,
@@ -14668,7 +15027,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 321u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
         ales_mask: 65280u16,
@@ -14680,7 +15039,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 381u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
         ales_mask: 65280u16,
@@ -14692,7 +15051,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 604u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
         ales_mask: 65280u16,
@@ -14704,7 +15063,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 625u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
         ales_mask: 65280u16,
@@ -14716,7 +15075,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 625u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
         ales_mask: 65280u16,
@@ -14728,7 +15087,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 627u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
         ales_mask: 65280u16,
@@ -14739,8 +15098,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:425",
     },
     EncInfo {
-        op: 1060u16,
-        format: 8u8,
+        op: 1067u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
         ales_mask: 65280u16,
@@ -14751,8 +15110,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:219",
     },
     EncInfo {
-        op: 1060u16,
-        format: 8u8,
+        op: 1067u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
         ales_mask: 65280u16,
@@ -14763,8 +15122,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:220",
     },
     EncInfo {
-        op: 1062u16,
-        format: 8u8,
+        op: 1069u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
         ales_mask: 65280u16,
@@ -14775,8 +15134,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:228",
     },
     EncInfo {
-        op: 1186u16,
-        format: 8u8,
+        op: 1193u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
         ales_mask: 65280u16,
@@ -14800,7 +15159,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 838u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
         ales_mask: 65535u16,
@@ -14835,7 +15194,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:333",
     },
     EncInfo {
-        op: 1120u16,
+        op: 1127u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -14848,7 +15207,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 22u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
         ales_mask: 65280u16,
@@ -14860,7 +15219,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 172u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
         ales_mask: 65280u16,
@@ -14872,7 +15231,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 322u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
         ales_mask: 65280u16,
@@ -14884,7 +15243,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 382u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
         ales_mask: 65280u16,
@@ -14896,7 +15255,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 605u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
         ales_mask: 65280u16,
@@ -14908,7 +15267,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 624u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
         ales_mask: 65280u16,
@@ -14920,7 +15279,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 624u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
         ales_mask: 65280u16,
@@ -14932,7 +15291,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 626u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
         ales_mask: 65280u16,
@@ -14943,8 +15302,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:421",
     },
     EncInfo {
-        op: 1059u16,
-        format: 8u8,
+        op: 1066u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
         ales_mask: 65280u16,
@@ -14955,8 +15314,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:214",
     },
     EncInfo {
-        op: 1059u16,
-        format: 8u8,
+        op: 1066u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
         ales_mask: 65280u16,
@@ -14967,8 +15326,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:215",
     },
     EncInfo {
-        op: 1061u16,
-        format: 8u8,
+        op: 1068u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
         ales_mask: 65280u16,
@@ -14979,8 +15338,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:224",
     },
     EncInfo {
-        op: 1185u16,
-        format: 8u8,
+        op: 1192u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
         ales_mask: 65280u16,
@@ -15004,7 +15363,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 839u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
         ales_mask: 65535u16,
@@ -15039,7 +15398,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:345",
     },
     EncInfo {
-        op: 1121u16,
+        op: 1128u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -15052,7 +15411,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 23u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
         ales_mask: 65280u16,
@@ -15064,7 +15423,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 173u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
         ales_mask: 65280u16,
@@ -15076,7 +15435,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 323u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
         ales_mask: 65280u16,
@@ -15088,7 +15447,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 383u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
         ales_mask: 65280u16,
@@ -15100,7 +15459,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 606u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
         ales_mask: 65280u16,
@@ -15124,7 +15483,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 840u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
         ales_mask: 65535u16,
@@ -15159,7 +15518,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:341",
     },
     EncInfo {
-        op: 1118u16,
+        op: 1125u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -15172,7 +15531,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 24u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
         ales_mask: 65280u16,
@@ -15184,7 +15543,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 174u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
         ales_mask: 65280u16,
@@ -15196,7 +15555,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 324u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
         ales_mask: 65280u16,
@@ -15208,7 +15567,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 384u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
         ales_mask: 65280u16,
@@ -15220,7 +15579,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 607u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
         ales_mask: 65280u16,
@@ -15244,7 +15603,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 841u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
         ales_mask: 65535u16,
@@ -15279,7 +15638,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:299",
     },
     EncInfo {
-        op: 1125u16,
+        op: 1132u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -15292,7 +15651,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 25u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
         ales_mask: 65280u16,
@@ -15304,7 +15663,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 175u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
         ales_mask: 65280u16,
@@ -15316,7 +15675,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 325u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
         ales_mask: 65280u16,
@@ -15328,7 +15687,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 385u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
         ales_mask: 65280u16,
@@ -15340,7 +15699,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 608u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
         ales_mask: 65280u16,
@@ -15364,7 +15723,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 842u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
         ales_mask: 65535u16,
@@ -15399,7 +15758,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:303",
     },
     EncInfo {
-        op: 1124u16,
+        op: 1131u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -15412,7 +15771,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 26u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
         ales_mask: 65280u16,
@@ -15424,7 +15783,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 176u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
         ales_mask: 65280u16,
@@ -15436,7 +15795,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 326u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
         ales_mask: 65280u16,
@@ -15448,7 +15807,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 386u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
         ales_mask: 65280u16,
@@ -15460,7 +15819,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 609u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
         ales_mask: 65280u16,
@@ -15484,7 +15843,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 922u16,
-        format: 6u8,
+        format: 7u8,
         als_mask: 2147418112u32,
         als_value: 146800640u32,
         ales_mask: 65535u16,
@@ -15532,7 +15891,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 27u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
         ales_mask: 65280u16,
@@ -15544,7 +15903,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 177u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
         ales_mask: 65280u16,
@@ -15556,7 +15915,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 327u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
         ales_mask: 65280u16,
@@ -15568,7 +15927,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 387u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
         ales_mask: 65280u16,
@@ -15580,7 +15939,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 619u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
         ales_mask: 65280u16,
@@ -15592,7 +15951,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 619u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
         ales_mask: 65280u16,
@@ -15603,8 +15962,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:387",
     },
     EncInfo {
-        op: 1054u16,
-        format: 8u8,
+        op: 1061u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
         ales_mask: 65280u16,
@@ -15615,8 +15974,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:189",
     },
     EncInfo {
-        op: 1054u16,
-        format: 8u8,
+        op: 1061u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
         ales_mask: 65280u16,
@@ -15627,8 +15986,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:190",
     },
     EncInfo {
-        op: 1159u16,
-        format: 8u8,
+        op: 1166u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
         ales_mask: 65280u16,
@@ -15639,8 +15998,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:377",
     },
     EncInfo {
-        op: 1180u16,
-        format: 8u8,
+        op: 1187u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
         ales_mask: 65280u16,
@@ -15664,7 +16023,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 923u16,
-        format: 6u8,
+        format: 7u8,
         als_mask: 2147418112u32,
         als_value: 163577856u32,
         ales_mask: 65535u16,
@@ -15699,7 +16058,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:312",
     },
     EncInfo {
-        op: 1105u16,
+        op: 1112u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -15712,7 +16071,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 28u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
         ales_mask: 65280u16,
@@ -15724,7 +16083,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 178u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
         ales_mask: 65280u16,
@@ -15736,7 +16095,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 328u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
         ales_mask: 65280u16,
@@ -15748,7 +16107,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 388u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
         ales_mask: 65280u16,
@@ -15760,7 +16119,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 618u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
         ales_mask: 65280u16,
@@ -15772,7 +16131,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 618u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
         ales_mask: 65280u16,
@@ -15783,8 +16142,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:382",
     },
     EncInfo {
-        op: 1053u16,
-        format: 8u8,
+        op: 1060u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
         ales_mask: 65280u16,
@@ -15795,8 +16154,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:184",
     },
     EncInfo {
-        op: 1053u16,
-        format: 8u8,
+        op: 1060u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
         ales_mask: 65280u16,
@@ -15807,8 +16166,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:185",
     },
     EncInfo {
-        op: 1160u16,
-        format: 8u8,
+        op: 1167u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
         ales_mask: 65280u16,
@@ -15819,8 +16178,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:381",
     },
     EncInfo {
-        op: 1179u16,
-        format: 8u8,
+        op: 1186u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
         ales_mask: 65280u16,
@@ -15844,7 +16203,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 924u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
         ales_mask: 65535u16,
@@ -15879,7 +16238,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:316",
     },
     EncInfo {
-        op: 1106u16,
+        op: 1113u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -15892,7 +16251,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 29u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
         ales_mask: 65280u16,
@@ -15904,7 +16263,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 179u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
         ales_mask: 65280u16,
@@ -15916,7 +16275,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 329u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
         ales_mask: 65280u16,
@@ -15928,7 +16287,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 389u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
         ales_mask: 65280u16,
@@ -15939,8 +16298,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/combined.isa:2720",
     },
     EncInfo {
-        op: 1161u16,
-        format: 8u8,
+        op: 1168u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
         ales_mask: 65280u16,
@@ -15964,7 +16323,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 925u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
         ales_mask: 65535u16,
@@ -15999,7 +16358,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:295",
     },
     EncInfo {
-        op: 1107u16,
+        op: 1114u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -16012,7 +16371,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 30u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
         ales_mask: 65280u16,
@@ -16024,7 +16383,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 180u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
         ales_mask: 65280u16,
@@ -16036,7 +16395,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 330u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
         ales_mask: 65280u16,
@@ -16048,7 +16407,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 390u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
         ales_mask: 65280u16,
@@ -16059,8 +16418,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/combined.isa:2727",
     },
     EncInfo {
-        op: 1162u16,
-        format: 8u8,
+        op: 1169u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
         ales_mask: 65280u16,
@@ -16095,7 +16454,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:49",
     },
     EncInfo {
-        op: 1094u16,
+        op: 1101u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -16107,8 +16466,20 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:114",
     },
     EncInfo {
-        op: 1163u16,
-        format: 8u8,
+        op: 1018u16,
+        format: 6u8,
+        als_mask: 2130706432u32,
+        als_value: 201326592u32,
+        ales_mask: 65280u16,
+        ales_value: 256u16,
+        channels: 18u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/alu/packed.isa:420",
+    },
+    EncInfo {
+        op: 1170u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
         ales_mask: 65280u16,
@@ -16143,7 +16514,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:69",
     },
     EncInfo {
-        op: 1096u16,
+        op: 1103u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -16155,8 +16526,20 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:122",
     },
     EncInfo {
-        op: 1164u16,
-        format: 8u8,
+        op: 1017u16,
+        format: 6u8,
+        als_mask: 2130706432u32,
+        als_value: 218103808u32,
+        ales_mask: 65280u16,
+        ales_value: 256u16,
+        channels: 18u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/alu/packed.isa:416",
+    },
+    EncInfo {
+        op: 1171u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
         ales_mask: 65280u16,
@@ -16179,7 +16562,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:24",
     },
     EncInfo {
-        op: 1093u16,
+        op: 1100u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -16192,7 +16575,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 31u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
         ales_mask: 65280u16,
@@ -16204,7 +16587,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 181u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
         ales_mask: 65280u16,
@@ -16216,7 +16599,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 331u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
         ales_mask: 65280u16,
@@ -16228,7 +16611,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 391u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
         ales_mask: 65280u16,
@@ -16239,8 +16622,20 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/combined.isa:2734",
     },
     EncInfo {
-        op: 1165u16,
-        format: 8u8,
+        op: 1016u16,
+        format: 6u8,
+        als_mask: 2130706432u32,
+        als_value: 234881024u32,
+        ales_mask: 65280u16,
+        ales_value: 256u16,
+        channels: 18u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/alu/packed.isa:412",
+    },
+    EncInfo {
+        op: 1172u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
         ales_mask: 65280u16,
@@ -16252,7 +16647,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 901u16,
-        format: 12u8,
+        format: 13u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
         ales_mask: 0u16,
@@ -16275,7 +16670,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:32",
     },
     EncInfo {
-        op: 1095u16,
+        op: 1102u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -16288,7 +16683,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 32u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
         ales_mask: 65280u16,
@@ -16300,7 +16695,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 182u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
         ales_mask: 65280u16,
@@ -16312,7 +16707,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 332u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
         ales_mask: 65280u16,
@@ -16324,7 +16719,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 392u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
         ales_mask: 65280u16,
@@ -16335,8 +16730,20 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/combined.isa:2741",
     },
     EncInfo {
-        op: 1166u16,
-        format: 8u8,
+        op: 1015u16,
+        format: 6u8,
+        als_mask: 2130706432u32,
+        als_value: 251658240u32,
+        ales_mask: 65280u16,
+        ales_value: 256u16,
+        channels: 18u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/alu/packed.isa:408",
+    },
+    EncInfo {
+        op: 1173u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
         ales_mask: 65280u16,
@@ -16348,7 +16755,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 902u16,
-        format: 12u8,
+        format: 13u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
         ales_mask: 0u16,
@@ -16396,7 +16803,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 33u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
         ales_mask: 65280u16,
@@ -16408,7 +16815,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 183u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
         ales_mask: 65280u16,
@@ -16420,7 +16827,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 333u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
         ales_mask: 65280u16,
@@ -16432,7 +16839,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 393u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
         ales_mask: 65280u16,
@@ -16456,7 +16863,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 886u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
         ales_mask: 65535u16,
@@ -16504,7 +16911,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 34u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
         ales_mask: 65280u16,
@@ -16516,7 +16923,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 184u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
         ales_mask: 65280u16,
@@ -16528,7 +16935,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 334u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
         ales_mask: 65280u16,
@@ -16540,7 +16947,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 394u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
         ales_mask: 65280u16,
@@ -16564,7 +16971,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 888u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
         ales_mask: 65535u16,
@@ -16612,7 +17019,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 35u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
         ales_mask: 65280u16,
@@ -16624,7 +17031,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 185u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
         ales_mask: 65280u16,
@@ -16636,7 +17043,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 335u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
         ales_mask: 65280u16,
@@ -16648,7 +17055,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 395u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
         ales_mask: 65280u16,
@@ -16672,7 +17079,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 890u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
         ales_mask: 65535u16,
@@ -16720,7 +17127,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 36u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
         ales_mask: 65280u16,
@@ -16732,7 +17139,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 186u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
         ales_mask: 65280u16,
@@ -16744,7 +17151,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 336u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
         ales_mask: 65280u16,
@@ -16756,7 +17163,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 396u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
         ales_mask: 65280u16,
@@ -16780,7 +17187,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 892u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
         ales_mask: 65535u16,
@@ -16828,7 +17235,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 37u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
         ales_mask: 65280u16,
@@ -16840,7 +17247,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 187u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
         ales_mask: 65280u16,
@@ -16852,7 +17259,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 337u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
         ales_mask: 65280u16,
@@ -16864,7 +17271,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 397u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
         ales_mask: 65280u16,
@@ -16875,7 +17282,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/combined.isa:2776",
     },
     EncInfo {
-        op: 1197u16,
+        op: 1204u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -16888,7 +17295,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 894u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
         ales_mask: 65535u16,
@@ -16936,7 +17343,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 38u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
         ales_mask: 65280u16,
@@ -16948,7 +17355,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 188u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
         ales_mask: 65280u16,
@@ -16960,7 +17367,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 338u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
         ales_mask: 65280u16,
@@ -16972,7 +17379,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 398u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
         ales_mask: 65280u16,
@@ -16983,7 +17390,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/combined.isa:2783",
     },
     EncInfo {
-        op: 1198u16,
+        op: 1205u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -16996,7 +17403,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 896u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
         ales_mask: 65535u16,
@@ -17032,7 +17439,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 39u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
         ales_mask: 65280u16,
@@ -17044,7 +17451,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 189u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
         ales_mask: 65280u16,
@@ -17056,7 +17463,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 339u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
         ales_mask: 65280u16,
@@ -17068,7 +17475,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 399u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
         ales_mask: 65280u16,
@@ -17079,7 +17486,19 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/combined.isa:2790",
     },
     EncInfo {
-        op: 1199u16,
+        op: 1012u16,
+        format: 6u8,
+        als_mask: 2130706432u32,
+        als_value: 369098752u32,
+        ales_mask: 65280u16,
+        ales_value: 256u16,
+        channels: 18u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/alu/packed.isa:396",
+    },
+    EncInfo {
+        op: 1206u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -17092,7 +17511,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 898u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
         ales_mask: 65535u16,
@@ -17128,7 +17547,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 40u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
         ales_mask: 65280u16,
@@ -17140,7 +17559,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 190u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
         ales_mask: 65280u16,
@@ -17152,7 +17571,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 340u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
         ales_mask: 65280u16,
@@ -17164,7 +17583,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 400u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
         ales_mask: 65280u16,
@@ -17175,7 +17594,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/combined.isa:2797",
     },
     EncInfo {
-        op: 1200u16,
+        op: 1207u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -17211,7 +17630,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:182",
     },
     EncInfo {
-        op: 1103u16,
+        op: 1110u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -17224,7 +17643,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 41u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
         ales_mask: 65280u16,
@@ -17236,7 +17655,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 191u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
         ales_mask: 65280u16,
@@ -17248,7 +17667,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 341u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
         ales_mask: 65280u16,
@@ -17260,7 +17679,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 401u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
         ales_mask: 65280u16,
@@ -17271,7 +17690,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/combined.isa:2804",
     },
     EncInfo {
-        op: 1191u16,
+        op: 1198u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -17284,7 +17703,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 882u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
         ales_mask: 65535u16,
@@ -17320,7 +17739,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 42u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
         ales_mask: 65280u16,
@@ -17332,7 +17751,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 192u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
         ales_mask: 65280u16,
@@ -17344,7 +17763,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 342u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
         ales_mask: 65280u16,
@@ -17356,7 +17775,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 402u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
         ales_mask: 65280u16,
@@ -17367,7 +17786,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/combined.isa:2811",
     },
     EncInfo {
-        op: 1192u16,
+        op: 1199u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -17380,7 +17799,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 885u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
         ales_mask: 65535u16,
@@ -17416,7 +17835,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 43u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
         ales_mask: 65280u16,
@@ -17428,7 +17847,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 193u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
         ales_mask: 65280u16,
@@ -17440,7 +17859,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 343u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
         ales_mask: 65280u16,
@@ -17452,7 +17871,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 403u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
         ales_mask: 65280u16,
@@ -17463,7 +17882,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/combined.isa:2818",
     },
     EncInfo {
-        op: 1193u16,
+        op: 1200u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -17476,7 +17895,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 843u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
         ales_mask: 65535u16,
@@ -17512,7 +17931,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 44u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
         ales_mask: 65280u16,
@@ -17524,7 +17943,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 194u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
         ales_mask: 65280u16,
@@ -17536,7 +17955,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 344u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
         ales_mask: 65280u16,
@@ -17548,7 +17967,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 404u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
         ales_mask: 65280u16,
@@ -17559,7 +17978,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/combined.isa:2825",
     },
     EncInfo {
-        op: 1194u16,
+        op: 1201u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -17572,7 +17991,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 0u16,
-        format: 10u8,
+        format: 11u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
         ales_mask: 65535u16,
@@ -17607,7 +18026,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:205",
     },
     EncInfo {
-        op: 1104u16,
+        op: 1111u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -17620,7 +18039,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 45u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
         ales_mask: 65280u16,
@@ -17632,7 +18051,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 195u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
         ales_mask: 65280u16,
@@ -17644,7 +18063,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 345u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
         ales_mask: 65280u16,
@@ -17656,7 +18075,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 405u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
         ales_mask: 65280u16,
@@ -17667,7 +18086,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/combined.isa:2832",
     },
     EncInfo {
-        op: 1195u16,
+        op: 1202u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -17680,7 +18099,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 1u16,
-        format: 10u8,
+        format: 11u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
         ales_mask: 65535u16,
@@ -17704,7 +18123,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 46u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
         ales_mask: 65280u16,
@@ -17716,7 +18135,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 196u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
         ales_mask: 65280u16,
@@ -17728,7 +18147,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 346u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
         ales_mask: 65280u16,
@@ -17740,7 +18159,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 406u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
         ales_mask: 65280u16,
@@ -17751,7 +18170,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/combined.isa:2839",
     },
     EncInfo {
-        op: 1196u16,
+        op: 1203u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -17764,7 +18183,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 2u16,
-        format: 10u8,
+        format: 11u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
         ales_mask: 65535u16,
@@ -17788,7 +18207,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 47u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
         ales_mask: 65280u16,
@@ -17800,7 +18219,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 197u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
         ales_mask: 65280u16,
@@ -17812,7 +18231,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 347u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
         ales_mask: 65280u16,
@@ -17824,7 +18243,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 407u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
         ales_mask: 65280u16,
@@ -17833,6 +18252,18 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         second: 0u8,
         versions: 1u8,
         src: "isa/alu/combined.isa:2846",
+    },
+    EncInfo {
+        op: 1013u16,
+        format: 6u8,
+        als_mask: 2130706432u32,
+        als_value: 503316480u32,
+        ales_mask: 65280u16,
+        ales_value: 256u16,
+        channels: 18u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/alu/packed.isa:400",
     },
     EncInfo {
         op: 7u16,
@@ -17848,7 +18279,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 3u16,
-        format: 10u8,
+        format: 11u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
         ales_mask: 65535u16,
@@ -17872,7 +18303,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 48u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
         ales_mask: 65280u16,
@@ -17884,7 +18315,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 198u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
         ales_mask: 65280u16,
@@ -17896,7 +18327,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 348u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
         ales_mask: 65280u16,
@@ -17908,7 +18339,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 408u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
         ales_mask: 65280u16,
@@ -17917,6 +18348,18 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         second: 0u8,
         versions: 1u8,
         src: "isa/alu/combined.isa:2858",
+    },
+    EncInfo {
+        op: 1014u16,
+        format: 6u8,
+        als_mask: 2130706432u32,
+        als_value: 520093696u32,
+        ales_mask: 65280u16,
+        ales_value: 256u16,
+        channels: 18u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/alu/packed.isa:404",
     },
     EncInfo {
         op: 8u16,
@@ -17932,7 +18375,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 5u16,
-        format: 10u8,
+        format: 11u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
         ales_mask: 65535u16,
@@ -17968,7 +18411,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 49u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
         ales_mask: 65280u16,
@@ -17980,7 +18423,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 199u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
         ales_mask: 65280u16,
@@ -17992,7 +18435,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 349u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
         ales_mask: 65280u16,
@@ -18004,7 +18447,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 409u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
         ales_mask: 65280u16,
@@ -18016,7 +18459,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 615u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
         ales_mask: 65280u16,
@@ -18028,7 +18471,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 615u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
         ales_mask: 65280u16,
@@ -18040,7 +18483,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 617u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
         ales_mask: 65280u16,
@@ -18052,7 +18495,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 617u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
         ales_mask: 65280u16,
@@ -18063,8 +18506,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:377",
     },
     EncInfo {
-        op: 1050u16,
-        format: 8u8,
+        op: 1057u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
         ales_mask: 65280u16,
@@ -18075,8 +18518,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:169",
     },
     EncInfo {
-        op: 1050u16,
-        format: 8u8,
+        op: 1057u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
         ales_mask: 65280u16,
@@ -18087,8 +18530,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:170",
     },
     EncInfo {
-        op: 1052u16,
-        format: 8u8,
+        op: 1059u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
         ales_mask: 65280u16,
@@ -18099,8 +18542,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:179",
     },
     EncInfo {
-        op: 1052u16,
-        format: 8u8,
+        op: 1059u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
         ales_mask: 65280u16,
@@ -18111,8 +18554,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:180",
     },
     EncInfo {
-        op: 1176u16,
-        format: 8u8,
+        op: 1183u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
         ales_mask: 65280u16,
@@ -18123,8 +18566,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:445",
     },
     EncInfo {
-        op: 1178u16,
-        format: 8u8,
+        op: 1185u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
         ales_mask: 65280u16,
@@ -18244,7 +18687,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 887u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
         ales_mask: 65535u16,
@@ -18268,7 +18711,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 50u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
         ales_mask: 65280u16,
@@ -18280,7 +18723,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 200u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
         ales_mask: 65280u16,
@@ -18292,7 +18735,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 350u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
         ales_mask: 65280u16,
@@ -18304,7 +18747,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 410u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
         ales_mask: 65280u16,
@@ -18316,7 +18759,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 614u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
         ales_mask: 65280u16,
@@ -18328,7 +18771,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 614u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
         ales_mask: 65280u16,
@@ -18340,7 +18783,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 616u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
         ales_mask: 65280u16,
@@ -18352,7 +18795,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 616u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
         ales_mask: 65280u16,
@@ -18363,8 +18806,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:372",
     },
     EncInfo {
-        op: 1049u16,
-        format: 8u8,
+        op: 1056u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
         ales_mask: 65280u16,
@@ -18375,8 +18818,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:164",
     },
     EncInfo {
-        op: 1049u16,
-        format: 8u8,
+        op: 1056u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
         ales_mask: 65280u16,
@@ -18387,8 +18830,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:165",
     },
     EncInfo {
-        op: 1051u16,
-        format: 8u8,
+        op: 1058u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
         ales_mask: 65280u16,
@@ -18399,8 +18842,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:174",
     },
     EncInfo {
-        op: 1051u16,
-        format: 8u8,
+        op: 1058u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
         ales_mask: 65280u16,
@@ -18411,8 +18854,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:175",
     },
     EncInfo {
-        op: 1175u16,
-        format: 8u8,
+        op: 1182u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
         ales_mask: 65280u16,
@@ -18423,8 +18866,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:441",
     },
     EncInfo {
-        op: 1177u16,
-        format: 8u8,
+        op: 1184u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
         ales_mask: 65280u16,
@@ -18544,7 +18987,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 889u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
         ales_mask: 65535u16,
@@ -18568,7 +19011,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 51u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
         ales_mask: 65280u16,
@@ -18580,7 +19023,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 201u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
         ales_mask: 65280u16,
@@ -18592,7 +19035,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 351u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
         ales_mask: 65280u16,
@@ -18604,7 +19047,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 411u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
         ales_mask: 65280u16,
@@ -18616,7 +19059,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 629u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
         ales_mask: 65280u16,
@@ -18628,7 +19071,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 629u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
         ales_mask: 65280u16,
@@ -18640,7 +19083,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 631u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
         ales_mask: 65280u16,
@@ -18652,7 +19095,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 631u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
         ales_mask: 65280u16,
@@ -18663,8 +19106,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:445",
     },
     EncInfo {
-        op: 1064u16,
-        format: 8u8,
+        op: 1071u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
         ales_mask: 65280u16,
@@ -18675,8 +19118,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:237",
     },
     EncInfo {
-        op: 1064u16,
-        format: 8u8,
+        op: 1071u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
         ales_mask: 65280u16,
@@ -18687,8 +19130,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:238",
     },
     EncInfo {
-        op: 1066u16,
-        format: 8u8,
+        op: 1073u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
         ales_mask: 65280u16,
@@ -18699,8 +19142,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:247",
     },
     EncInfo {
-        op: 1066u16,
-        format: 8u8,
+        op: 1073u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
         ales_mask: 65280u16,
@@ -18711,8 +19154,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:248",
     },
     EncInfo {
-        op: 1188u16,
-        format: 8u8,
+        op: 1195u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
         ales_mask: 65280u16,
@@ -18723,8 +19166,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:493",
     },
     EncInfo {
-        op: 1190u16,
-        format: 8u8,
+        op: 1197u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
         ales_mask: 65280u16,
@@ -18796,7 +19239,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 891u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
         ales_mask: 65535u16,
@@ -18820,7 +19263,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 52u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
         ales_mask: 65280u16,
@@ -18832,7 +19275,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 202u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
         ales_mask: 65280u16,
@@ -18844,7 +19287,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 352u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
         ales_mask: 65280u16,
@@ -18856,7 +19299,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 412u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
         ales_mask: 65280u16,
@@ -18868,7 +19311,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 628u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
         ales_mask: 65280u16,
@@ -18880,7 +19323,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 628u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
         ales_mask: 65280u16,
@@ -18892,7 +19335,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 630u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
         ales_mask: 65280u16,
@@ -18904,7 +19347,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 630u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
         ales_mask: 65280u16,
@@ -18915,8 +19358,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:440",
     },
     EncInfo {
-        op: 1063u16,
-        format: 8u8,
+        op: 1070u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
         ales_mask: 65280u16,
@@ -18927,8 +19370,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:232",
     },
     EncInfo {
-        op: 1063u16,
-        format: 8u8,
+        op: 1070u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
         ales_mask: 65280u16,
@@ -18939,8 +19382,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:233",
     },
     EncInfo {
-        op: 1065u16,
-        format: 8u8,
+        op: 1072u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
         ales_mask: 65280u16,
@@ -18951,8 +19394,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:242",
     },
     EncInfo {
-        op: 1065u16,
-        format: 8u8,
+        op: 1072u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
         ales_mask: 65280u16,
@@ -18963,8 +19406,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:243",
     },
     EncInfo {
-        op: 1187u16,
-        format: 8u8,
+        op: 1194u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
         ales_mask: 65280u16,
@@ -18975,8 +19418,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:489",
     },
     EncInfo {
-        op: 1189u16,
-        format: 8u8,
+        op: 1196u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
         ales_mask: 65280u16,
@@ -19048,7 +19491,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 844u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
         ales_mask: 65535u16,
@@ -19060,7 +19503,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 893u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
         ales_mask: 65535u16,
@@ -19072,7 +19515,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 53u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
         ales_mask: 65280u16,
@@ -19084,7 +19527,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 203u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
         ales_mask: 65280u16,
@@ -19096,7 +19539,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 353u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
         ales_mask: 65280u16,
@@ -19108,7 +19551,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 413u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
         ales_mask: 65280u16,
@@ -19240,7 +19683,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 845u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
         ales_mask: 65535u16,
@@ -19252,7 +19695,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 895u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
         ales_mask: 65535u16,
@@ -19263,7 +19706,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:638",
     },
     EncInfo {
-        op: 1126u16,
+        op: 1133u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -19276,7 +19719,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 54u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
         ales_mask: 65280u16,
@@ -19288,7 +19731,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 204u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
         ales_mask: 65280u16,
@@ -19300,7 +19743,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 354u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
         ales_mask: 65280u16,
@@ -19312,7 +19755,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 414u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
         ales_mask: 65280u16,
@@ -19336,7 +19779,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 846u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
         ales_mask: 65535u16,
@@ -19348,7 +19791,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 897u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
         ales_mask: 65535u16,
@@ -19371,7 +19814,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:178",
     },
     EncInfo {
-        op: 1127u16,
+        op: 1134u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -19396,7 +19839,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 55u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
         ales_mask: 65280u16,
@@ -19408,7 +19851,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 205u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
         ales_mask: 65280u16,
@@ -19420,7 +19863,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 355u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
         ales_mask: 65280u16,
@@ -19432,7 +19875,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 415u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
         ales_mask: 65280u16,
@@ -19468,7 +19911,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 847u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
         ales_mask: 65535u16,
@@ -19480,7 +19923,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 899u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
         ales_mask: 65535u16,
@@ -19491,7 +19934,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:654",
     },
     EncInfo {
-        op: 1128u16,
+        op: 1135u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -19516,7 +19959,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 56u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
         ales_mask: 65280u16,
@@ -19528,7 +19971,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 206u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
         ales_mask: 65280u16,
@@ -19540,7 +19983,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 356u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
         ales_mask: 65280u16,
@@ -19552,7 +19995,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 416u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
         ales_mask: 65280u16,
@@ -19600,7 +20043,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 849u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
         ales_mask: 65535u16,
@@ -19612,7 +20055,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 57u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
         ales_mask: 65280u16,
@@ -19624,7 +20067,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 207u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
         ales_mask: 65280u16,
@@ -19636,7 +20079,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 357u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
         ales_mask: 65280u16,
@@ -19648,7 +20091,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 417u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
         ales_mask: 65280u16,
@@ -19660,7 +20103,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 621u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
         ales_mask: 65280u16,
@@ -19672,7 +20115,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 621u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
         ales_mask: 65280u16,
@@ -19684,7 +20127,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 623u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
         ales_mask: 65280u16,
@@ -19696,7 +20139,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 623u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
         ales_mask: 65280u16,
@@ -19707,8 +20150,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:407",
     },
     EncInfo {
-        op: 1056u16,
-        format: 8u8,
+        op: 1063u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
         ales_mask: 65280u16,
@@ -19719,8 +20162,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:199",
     },
     EncInfo {
-        op: 1056u16,
-        format: 8u8,
+        op: 1063u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
         ales_mask: 65280u16,
@@ -19731,8 +20174,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:200",
     },
     EncInfo {
-        op: 1058u16,
-        format: 8u8,
+        op: 1065u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
         ales_mask: 65280u16,
@@ -19743,8 +20186,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:209",
     },
     EncInfo {
-        op: 1058u16,
-        format: 8u8,
+        op: 1065u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
         ales_mask: 65280u16,
@@ -19755,8 +20198,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:210",
     },
     EncInfo {
-        op: 1182u16,
-        format: 8u8,
+        op: 1189u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
         ales_mask: 65280u16,
@@ -19767,8 +20210,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:469",
     },
     EncInfo {
-        op: 1184u16,
-        format: 8u8,
+        op: 1191u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
         ales_mask: 65280u16,
@@ -19816,7 +20259,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 850u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65535u16,
@@ -19828,7 +20271,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 883u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65535u16,
@@ -19852,7 +20295,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 58u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65280u16,
@@ -19864,7 +20307,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 208u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65280u16,
@@ -19876,7 +20319,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 358u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65280u16,
@@ -19888,7 +20331,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 418u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65280u16,
@@ -19900,7 +20343,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 620u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65280u16,
@@ -19912,7 +20355,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 620u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65280u16,
@@ -19924,7 +20367,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 622u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65280u16,
@@ -19936,7 +20379,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 622u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65280u16,
@@ -19947,8 +20390,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:402",
     },
     EncInfo {
-        op: 1055u16,
-        format: 8u8,
+        op: 1062u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65280u16,
@@ -19959,8 +20402,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:194",
     },
     EncInfo {
-        op: 1055u16,
-        format: 8u8,
+        op: 1062u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65280u16,
@@ -19971,8 +20414,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:195",
     },
     EncInfo {
-        op: 1057u16,
-        format: 8u8,
+        op: 1064u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65280u16,
@@ -19983,8 +20426,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:204",
     },
     EncInfo {
-        op: 1057u16,
-        format: 8u8,
+        op: 1064u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65280u16,
@@ -19995,8 +20438,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:205",
     },
     EncInfo {
-        op: 1181u16,
-        format: 8u8,
+        op: 1188u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65280u16,
@@ -20007,8 +20450,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:465",
     },
     EncInfo {
-        op: 1183u16,
-        format: 8u8,
+        op: 1190u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
         ales_mask: 65280u16,
@@ -20128,7 +20571,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 851u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
         ales_mask: 65535u16,
@@ -20140,7 +20583,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 884u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
         ales_mask: 65535u16,
@@ -20164,7 +20607,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 59u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
         ales_mask: 65280u16,
@@ -20176,7 +20619,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 209u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
         ales_mask: 65280u16,
@@ -20188,7 +20631,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 359u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
         ales_mask: 65280u16,
@@ -20200,7 +20643,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 419u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
         ales_mask: 65280u16,
@@ -20248,7 +20691,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 852u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
         ales_mask: 65535u16,
@@ -20260,7 +20703,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 900u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
         ales_mask: 65535u16,
@@ -20284,7 +20727,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 60u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
         ales_mask: 65280u16,
@@ -20296,7 +20739,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 210u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
         ales_mask: 65280u16,
@@ -20308,7 +20751,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 360u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
         ales_mask: 65280u16,
@@ -20320,7 +20763,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 420u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
         ales_mask: 65280u16,
@@ -20536,7 +20979,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 859u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
         ales_mask: 65535u16,
@@ -20548,7 +20991,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 859u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
         ales_mask: 65535u16,
@@ -20668,7 +21111,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 861u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
         ales_mask: 65535u16,
@@ -20680,7 +21123,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 861u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
         ales_mask: 65535u16,
@@ -20740,7 +21183,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 863u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
         ales_mask: 65535u16,
@@ -20752,7 +21195,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 863u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
         ales_mask: 65535u16,
@@ -20776,7 +21219,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 61u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
         ales_mask: 65280u16,
@@ -20788,7 +21231,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 211u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
         ales_mask: 65280u16,
@@ -20800,7 +21243,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 361u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
         ales_mask: 65280u16,
@@ -20812,7 +21255,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 421u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
         ales_mask: 65280u16,
@@ -20956,7 +21399,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 860u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
         ales_mask: 65535u16,
@@ -20968,7 +21411,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 860u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
         ales_mask: 65535u16,
@@ -20992,7 +21435,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 62u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
         ales_mask: 65280u16,
@@ -21004,7 +21447,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 212u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
         ales_mask: 65280u16,
@@ -21016,7 +21459,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 362u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
         ales_mask: 65280u16,
@@ -21028,7 +21471,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 422u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
         ales_mask: 65280u16,
@@ -21160,7 +21603,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 864u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
         ales_mask: 65535u16,
@@ -21172,7 +21615,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 864u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
         ales_mask: 65535u16,
@@ -21195,7 +21638,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:210",
     },
     EncInfo {
-        op: 1012u16,
+        op: 1019u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -21207,7 +21650,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:7",
     },
     EncInfo {
-        op: 1012u16,
+        op: 1019u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -21220,7 +21663,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 63u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
         ales_mask: 65280u16,
@@ -21232,7 +21675,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 213u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
         ales_mask: 65280u16,
@@ -21244,7 +21687,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 363u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
         ales_mask: 65280u16,
@@ -21256,7 +21699,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 423u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
         ales_mask: 65280u16,
@@ -21304,7 +21747,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 866u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
         ales_mask: 65535u16,
@@ -21316,7 +21759,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 866u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
         ales_mask: 65535u16,
@@ -21339,7 +21782,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:214",
     },
     EncInfo {
-        op: 1013u16,
+        op: 1020u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -21351,7 +21794,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:12",
     },
     EncInfo {
-        op: 1013u16,
+        op: 1020u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -21364,7 +21807,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 64u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
         ales_mask: 65280u16,
@@ -21376,7 +21819,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 214u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
         ales_mask: 65280u16,
@@ -21388,7 +21831,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 364u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
         ales_mask: 65280u16,
@@ -21400,7 +21843,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 424u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
         ales_mask: 65280u16,
@@ -21448,7 +21891,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 868u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
         ales_mask: 65535u16,
@@ -21460,7 +21903,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 868u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
         ales_mask: 65535u16,
@@ -21483,7 +21926,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:218",
     },
     EncInfo {
-        op: 1014u16,
+        op: 1021u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -21495,7 +21938,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:17",
     },
     EncInfo {
-        op: 1014u16,
+        op: 1021u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -21508,7 +21951,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 65u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
         ales_mask: 65280u16,
@@ -21520,7 +21963,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 215u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
         ales_mask: 65280u16,
@@ -21532,7 +21975,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 365u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
         ales_mask: 65280u16,
@@ -21544,7 +21987,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 425u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
         ales_mask: 65280u16,
@@ -21592,7 +22035,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 865u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
         ales_mask: 65535u16,
@@ -21604,7 +22047,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 865u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
         ales_mask: 65535u16,
@@ -21615,7 +22058,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:515",
     },
     EncInfo {
-        op: 1015u16,
+        op: 1022u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -21627,7 +22070,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:22",
     },
     EncInfo {
-        op: 1015u16,
+        op: 1022u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -21640,7 +22083,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 66u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
         ales_mask: 65280u16,
@@ -21652,7 +22095,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 216u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
         ales_mask: 65280u16,
@@ -21664,7 +22107,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 366u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
         ales_mask: 65280u16,
@@ -21676,7 +22119,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 426u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
         ales_mask: 65280u16,
@@ -21712,7 +22155,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 854u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
         ales_mask: 65535u16,
@@ -21724,7 +22167,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 854u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
         ales_mask: 65535u16,
@@ -21735,7 +22178,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:460",
     },
     EncInfo {
-        op: 1020u16,
+        op: 1027u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -21748,7 +22191,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 67u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
         ales_mask: 65280u16,
@@ -21760,7 +22203,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 217u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
         ales_mask: 65280u16,
@@ -21772,7 +22215,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 367u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
         ales_mask: 65280u16,
@@ -21784,7 +22227,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 427u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
         ales_mask: 65280u16,
@@ -21820,7 +22263,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 856u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
         ales_mask: 65535u16,
@@ -21832,7 +22275,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 856u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
         ales_mask: 65535u16,
@@ -21843,7 +22286,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:470",
     },
     EncInfo {
-        op: 1021u16,
+        op: 1028u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -21856,7 +22299,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 68u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
         ales_mask: 65280u16,
@@ -21868,7 +22311,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 218u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
         ales_mask: 65280u16,
@@ -21880,7 +22323,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 368u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
         ales_mask: 65280u16,
@@ -21892,7 +22335,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 428u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
         ales_mask: 65280u16,
@@ -21928,7 +22371,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 858u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
         ales_mask: 65535u16,
@@ -21940,7 +22383,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 858u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
         ales_mask: 65535u16,
@@ -21951,7 +22394,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:480",
     },
     EncInfo {
-        op: 1018u16,
+        op: 1025u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -21964,7 +22407,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 69u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
         ales_mask: 65280u16,
@@ -21976,7 +22419,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 219u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
         ales_mask: 65280u16,
@@ -21988,7 +22431,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 369u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
         ales_mask: 65280u16,
@@ -22000,7 +22443,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 429u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
         ales_mask: 65280u16,
@@ -22036,7 +22479,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 855u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
         ales_mask: 65535u16,
@@ -22048,7 +22491,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 855u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
         ales_mask: 65535u16,
@@ -22059,7 +22502,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:465",
     },
     EncInfo {
-        op: 1019u16,
+        op: 1026u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -22072,7 +22515,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 70u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
         ales_mask: 65280u16,
@@ -22084,7 +22527,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 220u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
         ales_mask: 65280u16,
@@ -22096,7 +22539,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 370u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
         ales_mask: 65280u16,
@@ -22108,7 +22551,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 430u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
         ales_mask: 65280u16,
@@ -22155,7 +22598,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:30",
     },
     EncInfo {
-        op: 1016u16,
+        op: 1023u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -22167,7 +22610,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:27",
     },
     EncInfo {
-        op: 1016u16,
+        op: 1023u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -22179,7 +22622,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:28",
     },
     EncInfo {
-        op: 1115u16,
+        op: 1122u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -22192,7 +22635,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 71u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
         ales_mask: 65280u16,
@@ -22204,7 +22647,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 221u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
         ales_mask: 65280u16,
@@ -22216,7 +22659,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 371u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
         ales_mask: 65280u16,
@@ -22228,7 +22671,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 431u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
         ales_mask: 65280u16,
@@ -22276,7 +22719,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 848u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
         ales_mask: 65535u16,
@@ -22287,7 +22730,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:435",
     },
     EncInfo {
-        op: 1017u16,
+        op: 1024u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -22299,7 +22742,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:32",
     },
     EncInfo {
-        op: 1116u16,
+        op: 1123u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -22312,7 +22755,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 72u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
         ales_mask: 65280u16,
@@ -22324,7 +22767,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 222u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
         ales_mask: 65280u16,
@@ -22336,7 +22779,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 372u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
         ales_mask: 65280u16,
@@ -22348,7 +22791,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 432u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
         ales_mask: 65280u16,
@@ -22384,7 +22827,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 853u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
         ales_mask: 65535u16,
@@ -22395,7 +22838,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:455",
     },
     EncInfo {
-        op: 1024u16,
+        op: 1031u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -22407,7 +22850,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:61",
     },
     EncInfo {
-        op: 1026u16,
+        op: 1033u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -22419,7 +22862,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:69",
     },
     EncInfo {
-        op: 1028u16,
+        op: 1035u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -22431,7 +22874,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:77",
     },
     EncInfo {
-        op: 1030u16,
+        op: 1037u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -22443,7 +22886,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:85",
     },
     EncInfo {
-        op: 1032u16,
+        op: 1039u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -22455,7 +22898,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:93",
     },
     EncInfo {
-        op: 1034u16,
+        op: 1041u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -22467,7 +22910,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:101",
     },
     EncInfo {
-        op: 1036u16,
+        op: 1043u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -22479,7 +22922,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:109",
     },
     EncInfo {
-        op: 1038u16,
+        op: 1045u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -22491,7 +22934,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:117",
     },
     EncInfo {
-        op: 1117u16,
+        op: 1124u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -22504,7 +22947,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 73u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
         ales_mask: 65280u16,
@@ -22516,7 +22959,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 223u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
         ales_mask: 65280u16,
@@ -22528,7 +22971,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 373u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
         ales_mask: 65280u16,
@@ -22540,7 +22983,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 433u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
         ales_mask: 65280u16,
@@ -22564,7 +23007,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 862u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
         ales_mask: 65535u16,
@@ -22576,7 +23019,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 862u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
         ales_mask: 65535u16,
@@ -22587,7 +23030,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:500",
     },
     EncInfo {
-        op: 1025u16,
+        op: 1032u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -22599,7 +23042,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:65",
     },
     EncInfo {
-        op: 1027u16,
+        op: 1034u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -22611,7 +23054,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:73",
     },
     EncInfo {
-        op: 1029u16,
+        op: 1036u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -22623,7 +23066,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:81",
     },
     EncInfo {
-        op: 1031u16,
+        op: 1038u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -22635,7 +23078,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:89",
     },
     EncInfo {
-        op: 1033u16,
+        op: 1040u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -22647,7 +23090,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:97",
     },
     EncInfo {
-        op: 1035u16,
+        op: 1042u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -22659,7 +23102,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:105",
     },
     EncInfo {
-        op: 1037u16,
+        op: 1044u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -22671,7 +23114,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:113",
     },
     EncInfo {
-        op: 1039u16,
+        op: 1046u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -22684,7 +23127,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 74u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
         ales_mask: 65280u16,
@@ -22696,7 +23139,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 224u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
         ales_mask: 65280u16,
@@ -22708,7 +23151,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 374u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
         ales_mask: 65280u16,
@@ -22720,7 +23163,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 434u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
         ales_mask: 65280u16,
@@ -22743,8 +23186,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:204",
     },
     EncInfo {
-        op: 1201u16,
-        format: 15u8,
+        op: 1208u16,
+        format: 16u8,
         als_mask: 2147418112u32,
         als_value: 1019215872u32,
         ales_mask: 65535u16,
@@ -22756,7 +23199,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 867u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
         ales_mask: 65535u16,
@@ -22768,7 +23211,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 867u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
         ales_mask: 65535u16,
@@ -22780,7 +23223,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 75u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
         ales_mask: 65280u16,
@@ -22792,7 +23235,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 225u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
         ales_mask: 65280u16,
@@ -22804,7 +23247,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 375u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
         ales_mask: 65280u16,
@@ -22816,7 +23259,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 435u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
         ales_mask: 65280u16,
@@ -22875,8 +23318,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:136",
     },
     EncInfo {
-        op: 1202u16,
-        format: 15u8,
+        op: 1209u16,
+        format: 16u8,
         als_mask: 2147418112u32,
         als_value: 1035993088u32,
         ales_mask: 65535u16,
@@ -22888,7 +23331,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 857u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
         ales_mask: 65535u16,
@@ -22900,7 +23343,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 857u16,
-        format: 7u8,
+        format: 8u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
         ales_mask: 65535u16,
@@ -22911,7 +23354,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:475",
     },
     EncInfo {
-        op: 1130u16,
+        op: 1137u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -22924,7 +23367,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 76u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
         ales_mask: 65280u16,
@@ -22936,7 +23379,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 226u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
         ales_mask: 65280u16,
@@ -22948,7 +23391,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 376u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
         ales_mask: 65280u16,
@@ -22960,7 +23403,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 436u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
         ales_mask: 65280u16,
@@ -23067,7 +23510,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float80.isa:324",
     },
     EncInfo {
-        op: 1040u16,
+        op: 1047u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036779520u32,
@@ -23079,7 +23522,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:125",
     },
     EncInfo {
-        op: 1041u16,
+        op: 1048u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036517376u32,
@@ -23091,7 +23534,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:129",
     },
     EncInfo {
-        op: 1042u16,
+        op: 1049u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036648448u32,
@@ -23115,8 +23558,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:160",
     },
     EncInfo {
-        op: 1132u16,
-        format: 6u8,
+        op: 1139u16,
+        format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1052770304u32,
         ales_mask: 65535u16,
@@ -23127,8 +23570,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:269",
     },
     EncInfo {
-        op: 1203u16,
-        format: 16u8,
+        op: 1210u16,
+        format: 17u8,
         als_mask: 2130771712u32,
         als_value: 1040236544u32,
         ales_mask: 65535u16,
@@ -23140,7 +23583,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 77u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
         ales_mask: 65280u16,
@@ -23152,7 +23595,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 227u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
         ales_mask: 65280u16,
@@ -23164,7 +23607,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 377u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
         ales_mask: 65280u16,
@@ -23176,7 +23619,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 437u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
         ales_mask: 65280u16,
@@ -23271,8 +23714,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:184",
     },
     EncInfo {
-        op: 1131u16,
-        format: 6u8,
+        op: 1138u16,
+        format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1069547520u32,
         ales_mask: 65535u16,
@@ -23283,8 +23726,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:265",
     },
     EncInfo {
-        op: 1204u16,
-        format: 16u8,
+        op: 1211u16,
+        format: 17u8,
         als_mask: 2130771712u32,
         als_value: 1057013760u32,
         ales_mask: 65535u16,
@@ -23296,7 +23739,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 4u16,
-        format: 10u8,
+        format: 11u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
         ales_mask: 65535u16,
@@ -23308,7 +23751,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 78u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
         ales_mask: 65280u16,
@@ -23320,7 +23763,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 228u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
         ales_mask: 65280u16,
@@ -23332,7 +23775,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 378u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
         ales_mask: 65280u16,
@@ -23344,7 +23787,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 438u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
         ales_mask: 65280u16,
@@ -23451,7 +23894,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:208",
     },
     EncInfo {
-        op: 1086u16,
+        op: 1093u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -23464,7 +23907,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 79u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
         ales_mask: 65280u16,
@@ -23476,7 +23919,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 229u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
         ales_mask: 65280u16,
@@ -23488,7 +23931,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 259u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
         ales_mask: 65280u16,
@@ -23500,7 +23943,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 439u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
         ales_mask: 65280u16,
@@ -23536,7 +23979,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 869u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
         ales_mask: 65535u16,
@@ -23547,7 +23990,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:534",
     },
     EncInfo {
-        op: 1092u16,
+        op: 1099u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -23560,7 +24003,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 80u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
         ales_mask: 65280u16,
@@ -23572,7 +24015,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 230u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
         ales_mask: 65280u16,
@@ -23584,7 +24027,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 260u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
         ales_mask: 65280u16,
@@ -23596,7 +24039,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 440u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
         ales_mask: 65280u16,
@@ -23632,7 +24075,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 831u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
         ales_mask: 65535u16,
@@ -23643,7 +24086,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:367",
     },
     EncInfo {
-        op: 1085u16,
+        op: 1092u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -23656,7 +24099,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 81u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
         ales_mask: 65280u16,
@@ -23668,7 +24111,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 231u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
         ales_mask: 65280u16,
@@ -23680,7 +24123,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 261u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
         ales_mask: 65280u16,
@@ -23692,7 +24135,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 441u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
         ales_mask: 65280u16,
@@ -23728,7 +24171,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 832u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
         ales_mask: 65535u16,
@@ -23739,7 +24182,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:371",
     },
     EncInfo {
-        op: 1091u16,
+        op: 1098u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -23752,7 +24195,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 82u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
         ales_mask: 65280u16,
@@ -23764,7 +24207,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 232u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
         ales_mask: 65280u16,
@@ -23776,7 +24219,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 262u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
         ales_mask: 65280u16,
@@ -23788,7 +24231,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 442u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
         ales_mask: 65280u16,
@@ -23824,7 +24267,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 833u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
         ales_mask: 65535u16,
@@ -23835,7 +24278,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:375",
     },
     EncInfo {
-        op: 1088u16,
+        op: 1095u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -23848,7 +24291,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 83u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
         ales_mask: 65280u16,
@@ -23860,7 +24303,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 233u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
         ales_mask: 65280u16,
@@ -23872,7 +24315,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 263u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
         ales_mask: 65280u16,
@@ -23884,7 +24327,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 443u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
         ales_mask: 65280u16,
@@ -23920,7 +24363,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 834u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
         ales_mask: 65535u16,
@@ -23931,7 +24374,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:379",
     },
     EncInfo {
-        op: 1090u16,
+        op: 1097u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -23944,7 +24387,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 84u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
         ales_mask: 65280u16,
@@ -23956,7 +24399,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 234u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
         ales_mask: 65280u16,
@@ -23968,7 +24411,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 264u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
         ales_mask: 65280u16,
@@ -23980,7 +24423,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 444u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
         ales_mask: 65280u16,
@@ -24016,7 +24459,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 835u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
         ales_mask: 65535u16,
@@ -24027,7 +24470,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:383",
     },
     EncInfo {
-        op: 1087u16,
+        op: 1094u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -24040,7 +24483,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 85u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
         ales_mask: 65280u16,
@@ -24052,7 +24495,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 235u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
         ales_mask: 65280u16,
@@ -24064,7 +24507,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 265u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
         ales_mask: 65280u16,
@@ -24076,7 +24519,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 445u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
         ales_mask: 65280u16,
@@ -24100,7 +24543,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 836u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
         ales_mask: 65535u16,
@@ -24111,7 +24554,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:387",
     },
     EncInfo {
-        op: 1089u16,
+        op: 1096u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -24124,7 +24567,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 86u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
         ales_mask: 65280u16,
@@ -24136,7 +24579,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 236u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
         ales_mask: 65280u16,
@@ -24148,7 +24591,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 266u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
         ales_mask: 65280u16,
@@ -24160,7 +24603,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 446u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
         ales_mask: 65280u16,
@@ -24219,7 +24662,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:382",
     },
     EncInfo {
-        op: 1067u16,
+        op: 1074u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -24232,7 +24675,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 87u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
         ales_mask: 65280u16,
@@ -24244,7 +24687,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 237u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
         ales_mask: 65280u16,
@@ -24256,7 +24699,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 267u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
         ales_mask: 65280u16,
@@ -24268,7 +24711,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 447u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
         ales_mask: 65280u16,
@@ -24327,7 +24770,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:162",
     },
     EncInfo {
-        op: 1069u16,
+        op: 1076u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -24340,7 +24783,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 88u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
         ales_mask: 65280u16,
@@ -24352,7 +24795,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 238u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
         ales_mask: 65280u16,
@@ -24364,7 +24807,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 268u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
         ales_mask: 65280u16,
@@ -24376,7 +24819,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 448u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
         ales_mask: 65280u16,
@@ -24423,7 +24866,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:166",
     },
     EncInfo {
-        op: 1075u16,
+        op: 1082u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -24436,7 +24879,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 89u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
         ales_mask: 65280u16,
@@ -24448,7 +24891,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 239u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
         ales_mask: 65280u16,
@@ -24460,7 +24903,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 269u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
         ales_mask: 65280u16,
@@ -24472,7 +24915,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 449u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
         ales_mask: 65280u16,
@@ -24519,7 +24962,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:170",
     },
     EncInfo {
-        op: 1022u16,
+        op: 1029u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -24531,7 +24974,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:52",
     },
     EncInfo {
-        op: 1080u16,
+        op: 1087u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -24544,7 +24987,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 90u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
         ales_mask: 65280u16,
@@ -24556,7 +24999,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 240u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
         ales_mask: 65280u16,
@@ -24568,7 +25011,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 270u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
         ales_mask: 65280u16,
@@ -24580,7 +25023,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 450u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
         ales_mask: 65280u16,
@@ -24616,7 +25059,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 543u16,
-        format: 6u8,
+        format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1287651328u32,
         ales_mask: 65535u16,
@@ -24639,7 +25082,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:281",
     },
     EncInfo {
-        op: 1077u16,
+        op: 1084u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1275068416u32,
@@ -24676,7 +25119,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 544u16,
-        format: 6u8,
+        format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1304428544u32,
         ales_mask: 65535u16,
@@ -24699,7 +25142,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:154",
     },
     EncInfo {
-        op: 1082u16,
+        op: 1089u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -24712,7 +25155,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 1008u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
         ales_mask: 65280u16,
@@ -24759,7 +25202,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:277",
     },
     EncInfo {
-        op: 1071u16,
+        op: 1078u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -24772,7 +25215,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 91u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
         ales_mask: 65280u16,
@@ -24784,7 +25227,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 241u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
         ales_mask: 65280u16,
@@ -24796,7 +25239,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 271u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
         ales_mask: 65280u16,
@@ -24808,7 +25251,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 451u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
         ales_mask: 65280u16,
@@ -24831,7 +25274,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:158",
     },
     EncInfo {
-        op: 1073u16,
+        op: 1080u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -24844,7 +25287,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 92u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
         ales_mask: 65280u16,
@@ -24856,7 +25299,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 242u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
         ales_mask: 65280u16,
@@ -24868,7 +25311,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 272u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
         ales_mask: 65280u16,
@@ -24880,7 +25323,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 452u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
         ales_mask: 65280u16,
@@ -24916,7 +25359,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 546u16,
-        format: 6u8,
+        format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1354760192u32,
         ales_mask: 65535u16,
@@ -24927,7 +25370,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:77",
     },
     EncInfo {
-        op: 1068u16,
+        op: 1075u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -24940,7 +25383,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 93u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
         ales_mask: 65280u16,
@@ -24952,7 +25395,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 243u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
         ales_mask: 65280u16,
@@ -24964,7 +25407,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 273u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
         ales_mask: 65280u16,
@@ -24976,7 +25419,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 453u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
         ales_mask: 65280u16,
@@ -25011,7 +25454,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:73",
     },
     EncInfo {
-        op: 1070u16,
+        op: 1077u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -25024,7 +25467,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 94u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
         ales_mask: 65280u16,
@@ -25036,7 +25479,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 244u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
         ales_mask: 65280u16,
@@ -25048,7 +25491,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 274u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
         ales_mask: 65280u16,
@@ -25060,7 +25503,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 454u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
         ales_mask: 65280u16,
@@ -25083,7 +25526,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float80.isa:69",
     },
     EncInfo {
-        op: 1076u16,
+        op: 1083u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -25096,7 +25539,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 95u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
         ales_mask: 65280u16,
@@ -25108,7 +25551,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 245u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
         ales_mask: 65280u16,
@@ -25120,7 +25563,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 275u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
         ales_mask: 65280u16,
@@ -25132,7 +25575,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 455u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
         ales_mask: 65280u16,
@@ -25167,7 +25610,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float80.isa:73",
     },
     EncInfo {
-        op: 1023u16,
+        op: 1030u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -25179,7 +25622,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed_float.isa:56",
     },
     EncInfo {
-        op: 1081u16,
+        op: 1088u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -25192,7 +25635,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 96u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
         ales_mask: 65280u16,
@@ -25204,7 +25647,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 246u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
         ales_mask: 65280u16,
@@ -25216,7 +25659,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 276u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
         ales_mask: 65280u16,
@@ -25228,7 +25671,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 456u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
         ales_mask: 65280u16,
@@ -25264,7 +25707,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 547u16,
-        format: 6u8,
+        format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1421869056u32,
         ales_mask: 65535u16,
@@ -25275,7 +25718,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float.isa:81",
     },
     EncInfo {
-        op: 1078u16,
+        op: 1085u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -25288,7 +25731,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 97u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
         ales_mask: 65280u16,
@@ -25300,7 +25743,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 247u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
         ales_mask: 65280u16,
@@ -25312,7 +25755,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 277u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
         ales_mask: 65280u16,
@@ -25324,7 +25767,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 457u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
         ales_mask: 65280u16,
@@ -25347,7 +25790,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float80.isa:89",
     },
     EncInfo {
-        op: 1083u16,
+        op: 1090u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -25360,7 +25803,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 98u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
         ales_mask: 65280u16,
@@ -25372,7 +25815,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 248u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
         ales_mask: 65280u16,
@@ -25384,7 +25827,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 278u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
         ales_mask: 65280u16,
@@ -25396,7 +25839,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 458u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
         ales_mask: 65280u16,
@@ -25419,7 +25862,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float80.isa:85",
     },
     EncInfo {
-        op: 1072u16,
+        op: 1079u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
@@ -25432,7 +25875,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 99u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
         ales_mask: 65280u16,
@@ -25444,7 +25887,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 249u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
         ales_mask: 65280u16,
@@ -25456,7 +25899,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 279u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
         ales_mask: 65280u16,
@@ -25468,7 +25911,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 459u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
         ales_mask: 65280u16,
@@ -25480,7 +25923,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 911u16,
-        format: 17u8,
+        format: 18u8,
         als_mask: 2147418112u32,
         als_value: 1472200704u32,
         ales_mask: 65535u16,
@@ -25492,7 +25935,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 912u16,
-        format: 17u8,
+        format: 18u8,
         als_mask: 2147418112u32,
         als_value: 1472266240u32,
         ales_mask: 65535u16,
@@ -25504,7 +25947,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 913u16,
-        format: 17u8,
+        format: 18u8,
         als_mask: 2147418112u32,
         als_value: 1472331776u32,
         ales_mask: 65535u16,
@@ -25516,7 +25959,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 914u16,
-        format: 17u8,
+        format: 18u8,
         als_mask: 2147418112u32,
         als_value: 1472397312u32,
         ales_mask: 65535u16,
@@ -25527,7 +25970,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/move.isa:48",
     },
     EncInfo {
-        op: 1074u16,
+        op: 1081u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -25540,7 +25983,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 100u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
         ales_mask: 65280u16,
@@ -25552,7 +25995,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 250u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
         ales_mask: 65280u16,
@@ -25564,7 +26007,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 280u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
         ales_mask: 65280u16,
@@ -25576,7 +26019,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 460u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
         ales_mask: 65280u16,
@@ -25612,7 +26055,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 921u16,
-        format: 6u8,
+        format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1491861504u32,
         ales_mask: 65535u16,
@@ -25623,7 +26066,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/move.isa:81",
     },
     EncInfo {
-        op: 1097u16,
+        op: 1104u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -25635,7 +26078,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:126",
     },
     EncInfo {
-        op: 1110u16,
+        op: 1117u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -25648,7 +26091,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 101u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
         ales_mask: 65280u16,
@@ -25660,7 +26103,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 251u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
         ales_mask: 65280u16,
@@ -25672,7 +26115,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 281u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
         ales_mask: 65280u16,
@@ -25684,7 +26127,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 461u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
         ales_mask: 65280u16,
@@ -25707,7 +26150,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float80.isa:122",
     },
     EncInfo {
-        op: 1099u16,
+        op: 1106u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -25719,7 +26162,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:134",
     },
     EncInfo {
-        op: 1108u16,
+        op: 1115u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -25732,7 +26175,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 102u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
         ales_mask: 65280u16,
@@ -25744,7 +26187,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 252u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
         ales_mask: 65280u16,
@@ -25756,7 +26199,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 282u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
         ales_mask: 65280u16,
@@ -25768,7 +26211,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 462u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
         ales_mask: 65280u16,
@@ -25803,7 +26246,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float80.isa:179",
     },
     EncInfo {
-        op: 1101u16,
+        op: 1108u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -25815,7 +26258,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:142",
     },
     EncInfo {
-        op: 1113u16,
+        op: 1120u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -25828,7 +26271,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 103u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
         ales_mask: 65280u16,
@@ -25840,7 +26283,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 253u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
         ales_mask: 65280u16,
@@ -25852,7 +26295,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 283u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
         ales_mask: 65280u16,
@@ -25864,7 +26307,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 463u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
         ales_mask: 65280u16,
@@ -25911,7 +26354,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:228",
     },
     EncInfo {
-        op: 1098u16,
+        op: 1105u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -25923,7 +26366,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:130",
     },
     EncInfo {
-        op: 1111u16,
+        op: 1118u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -25936,7 +26379,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 104u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
         ales_mask: 65280u16,
@@ -25948,7 +26391,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 254u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
         ales_mask: 65280u16,
@@ -25960,7 +26403,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 284u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
         ales_mask: 65280u16,
@@ -25972,7 +26415,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 464u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
         ales_mask: 65280u16,
@@ -26007,7 +26450,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float80.isa:175",
     },
     EncInfo {
-        op: 1100u16,
+        op: 1107u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -26020,7 +26463,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 105u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
         ales_mask: 65280u16,
@@ -26032,7 +26475,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 255u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
         ales_mask: 65280u16,
@@ -26044,7 +26487,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 285u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
         ales_mask: 65280u16,
@@ -26056,7 +26499,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 465u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
         ales_mask: 65280u16,
@@ -26091,7 +26534,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/move.isa:56",
     },
     EncInfo {
-        op: 1102u16,
+        op: 1109u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -26104,7 +26547,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 106u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
         ales_mask: 65280u16,
@@ -26116,7 +26559,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 256u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
         ales_mask: 65280u16,
@@ -26128,7 +26571,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 286u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
         ales_mask: 65280u16,
@@ -26140,7 +26583,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 466u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
         ales_mask: 65280u16,
@@ -26163,7 +26606,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/float80.isa:191",
     },
     EncInfo {
-        op: 1079u16,
+        op: 1086u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -26175,7 +26618,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:54",
     },
     EncInfo {
-        op: 1109u16,
+        op: 1116u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -26188,7 +26631,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 107u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
         ales_mask: 65280u16,
@@ -26200,7 +26643,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 257u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
         ales_mask: 65280u16,
@@ -26212,7 +26655,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 287u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
         ales_mask: 65280u16,
@@ -26224,7 +26667,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 467u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
         ales_mask: 65280u16,
@@ -26271,7 +26714,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/move.isa:61",
     },
     EncInfo {
-        op: 1084u16,
+        op: 1091u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -26284,7 +26727,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 108u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
         ales_mask: 65280u16,
@@ -26296,7 +26739,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 258u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
         ales_mask: 65280u16,
@@ -26308,7 +26751,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 288u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
         ales_mask: 65280u16,
@@ -26320,7 +26763,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 468u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
         ales_mask: 65280u16,
@@ -26380,7 +26823,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 806u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
         ales_mask: 65535u16,
@@ -26392,7 +26835,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 109u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
         ales_mask: 65280u16,
@@ -26404,7 +26847,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 139u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
         ales_mask: 65280u16,
@@ -26416,7 +26859,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 289u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
         ales_mask: 65280u16,
@@ -26428,7 +26871,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 469u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
         ales_mask: 65280u16,
@@ -26440,7 +26883,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 728u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
         ales_mask: 65280u16,
@@ -26512,7 +26955,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 807u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
         ales_mask: 65535u16,
@@ -26524,7 +26967,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 870u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
         ales_mask: 65535u16,
@@ -26536,7 +26979,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 110u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
         ales_mask: 65280u16,
@@ -26548,7 +26991,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 140u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
         ales_mask: 65280u16,
@@ -26560,7 +27003,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 290u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
         ales_mask: 65280u16,
@@ -26572,7 +27015,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 470u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
         ales_mask: 65280u16,
@@ -26584,7 +27027,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 729u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
         ales_mask: 65280u16,
@@ -26656,7 +27099,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 808u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
         ales_mask: 65535u16,
@@ -26668,7 +27111,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 873u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
         ales_mask: 65535u16,
@@ -26680,7 +27123,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 111u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
         ales_mask: 65280u16,
@@ -26692,7 +27135,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 141u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
         ales_mask: 65280u16,
@@ -26704,7 +27147,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 291u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
         ales_mask: 65280u16,
@@ -26716,7 +27159,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 471u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
         ales_mask: 65280u16,
@@ -26728,7 +27171,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 730u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
         ales_mask: 65280u16,
@@ -26752,7 +27195,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 809u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
         ales_mask: 65535u16,
@@ -26764,7 +27207,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 874u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
         ales_mask: 65535u16,
@@ -26776,7 +27219,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 112u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
         ales_mask: 65280u16,
@@ -26788,7 +27231,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 142u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
         ales_mask: 65280u16,
@@ -26800,7 +27243,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 292u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
         ales_mask: 65280u16,
@@ -26812,7 +27255,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 472u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
         ales_mask: 65280u16,
@@ -26824,7 +27267,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 731u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
         ales_mask: 65280u16,
@@ -26860,7 +27303,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 801u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
         ales_mask: 65535u16,
@@ -26872,7 +27315,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 875u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
         ales_mask: 65535u16,
@@ -26896,7 +27339,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 113u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
         ales_mask: 65280u16,
@@ -26908,7 +27351,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 143u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
         ales_mask: 65280u16,
@@ -26920,7 +27363,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 293u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
         ales_mask: 65280u16,
@@ -26932,7 +27375,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 473u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
         ales_mask: 65280u16,
@@ -26944,7 +27387,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 768u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
         ales_mask: 0u16,
@@ -26956,7 +27399,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 802u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
         ales_mask: 65535u16,
@@ -26968,7 +27411,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 876u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
         ales_mask: 65535u16,
@@ -26992,7 +27435,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 114u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
         ales_mask: 65280u16,
@@ -27004,7 +27447,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 144u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
         ales_mask: 65280u16,
@@ -27016,7 +27459,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 294u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
         ales_mask: 65280u16,
@@ -27028,7 +27471,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 474u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
         ales_mask: 65280u16,
@@ -27040,7 +27483,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 769u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
         ales_mask: 0u16,
@@ -27052,7 +27495,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 803u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
         ales_mask: 65535u16,
@@ -27064,7 +27507,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 877u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
         ales_mask: 65535u16,
@@ -27088,7 +27531,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 115u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
         ales_mask: 65280u16,
@@ -27100,7 +27543,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 145u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
         ales_mask: 65280u16,
@@ -27112,7 +27555,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 295u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
         ales_mask: 65280u16,
@@ -27124,7 +27567,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 475u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
         ales_mask: 65280u16,
@@ -27136,7 +27579,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 770u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
         ales_mask: 0u16,
@@ -27148,7 +27591,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 804u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
         ales_mask: 65535u16,
@@ -27160,7 +27603,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 878u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
         ales_mask: 65535u16,
@@ -27184,7 +27627,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 116u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
         ales_mask: 65280u16,
@@ -27196,7 +27639,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 146u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
         ales_mask: 65280u16,
@@ -27208,7 +27651,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 296u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
         ales_mask: 65280u16,
@@ -27220,7 +27663,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 476u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
         ales_mask: 65280u16,
@@ -27232,7 +27675,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 771u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
         ales_mask: 0u16,
@@ -27244,7 +27687,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 811u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
         ales_mask: 65535u16,
@@ -27256,7 +27699,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 872u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
         ales_mask: 65535u16,
@@ -27279,7 +27722,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:200",
     },
     EncInfo {
-        op: 1114u16,
+        op: 1121u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -27292,7 +27735,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 117u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
         ales_mask: 65280u16,
@@ -27304,7 +27747,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 147u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
         ales_mask: 65280u16,
@@ -27316,7 +27759,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 297u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
         ales_mask: 65280u16,
@@ -27328,7 +27771,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 477u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
         ales_mask: 65280u16,
@@ -27340,7 +27783,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 744u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
         ales_mask: 0u16,
@@ -27352,7 +27795,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 812u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
         ales_mask: 65535u16,
@@ -27364,7 +27807,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 871u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
         ales_mask: 65535u16,
@@ -27387,7 +27830,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:191",
     },
     EncInfo {
-        op: 1112u16,
+        op: 1119u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -27400,7 +27843,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 118u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
         ales_mask: 65280u16,
@@ -27412,7 +27855,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 148u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
         ales_mask: 65280u16,
@@ -27424,7 +27867,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 298u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
         ales_mask: 65280u16,
@@ -27436,7 +27879,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 478u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
         ales_mask: 65280u16,
@@ -27448,7 +27891,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 750u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
         ales_mask: 0u16,
@@ -27460,7 +27903,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 813u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
         ales_mask: 65535u16,
@@ -27472,7 +27915,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 879u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
         ales_mask: 65535u16,
@@ -27496,7 +27939,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 119u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
         ales_mask: 65280u16,
@@ -27508,7 +27951,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 149u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
         ales_mask: 65280u16,
@@ -27520,7 +27963,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 299u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
         ales_mask: 65280u16,
@@ -27532,7 +27975,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 479u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
         ales_mask: 65280u16,
@@ -27544,7 +27987,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 756u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
         ales_mask: 0u16,
@@ -27556,7 +27999,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 814u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
         ales_mask: 65535u16,
@@ -27568,7 +28011,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 880u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
         ales_mask: 65535u16,
@@ -27592,7 +28035,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 120u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
         ales_mask: 65280u16,
@@ -27604,7 +28047,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 150u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
         ales_mask: 65280u16,
@@ -27616,7 +28059,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 300u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
         ales_mask: 65280u16,
@@ -27628,7 +28071,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 480u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
         ales_mask: 65280u16,
@@ -27640,7 +28083,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 762u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
         ales_mask: 0u16,
@@ -27664,7 +28107,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 826u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
         ales_mask: 65535u16,
@@ -27676,7 +28119,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 826u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
         ales_mask: 65535u16,
@@ -27688,7 +28131,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 11u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
         ales_mask: 65280u16,
@@ -27700,7 +28143,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 745u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
         ales_mask: 0u16,
@@ -27711,8 +28154,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:8",
     },
     EncInfo {
-        op: 1167u16,
-        format: 6u8,
+        op: 1174u16,
+        format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1841823744u32,
         ales_mask: 65535u16,
@@ -27723,8 +28166,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:409",
     },
     EncInfo {
-        op: 1168u16,
-        format: 6u8,
+        op: 1175u16,
+        format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1841954816u32,
         ales_mask: 65535u16,
@@ -27735,8 +28178,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:413",
     },
     EncInfo {
-        op: 1169u16,
-        format: 6u8,
+        op: 1176u16,
+        format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1842085888u32,
         ales_mask: 65535u16,
@@ -27747,8 +28190,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:417",
     },
     EncInfo {
-        op: 1170u16,
-        format: 6u8,
+        op: 1177u16,
+        format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1844969472u32,
         ales_mask: 65535u16,
@@ -27759,8 +28202,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:421",
     },
     EncInfo {
-        op: 1171u16,
-        format: 6u8,
+        op: 1178u16,
+        format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1845100544u32,
         ales_mask: 65535u16,
@@ -27771,8 +28214,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:425",
     },
     EncInfo {
-        op: 1172u16,
-        format: 6u8,
+        op: 1179u16,
+        format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1845231616u32,
         ales_mask: 65535u16,
@@ -27796,7 +28239,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 828u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
         ales_mask: 65535u16,
@@ -27808,7 +28251,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 828u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
         ales_mask: 65535u16,
@@ -27820,7 +28263,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 12u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
         ales_mask: 65280u16,
@@ -27832,7 +28275,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 1009u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
         ales_mask: 65280u16,
@@ -27843,8 +28286,8 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/packed.isa:378",
     },
     EncInfo {
-        op: 1129u16,
-        format: 8u8,
+        op: 1136u16,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
         ales_mask: 65280u16,
@@ -27856,7 +28299,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 751u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
         ales_mask: 0u16,
@@ -27868,7 +28311,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 830u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
         ales_mask: 65535u16,
@@ -27880,7 +28323,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 830u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
         ales_mask: 65535u16,
@@ -27891,7 +28334,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:363",
     },
     EncInfo {
-        op: 1043u16,
+        op: 1050u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -27904,7 +28347,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 121u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
         ales_mask: 65280u16,
@@ -27916,7 +28359,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 151u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
         ales_mask: 65280u16,
@@ -27928,7 +28371,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 301u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
         ales_mask: 65280u16,
@@ -27940,7 +28383,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 481u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
         ales_mask: 65280u16,
@@ -27952,7 +28395,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 757u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
         ales_mask: 0u16,
@@ -27964,7 +28407,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 827u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
         ales_mask: 65535u16,
@@ -27976,7 +28419,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 827u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
         ales_mask: 65535u16,
@@ -27987,7 +28430,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:348",
     },
     EncInfo {
-        op: 1044u16,
+        op: 1051u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -28000,7 +28443,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 122u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
         ales_mask: 65280u16,
@@ -28012,7 +28455,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 152u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
         ales_mask: 65280u16,
@@ -28024,7 +28467,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 302u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
         ales_mask: 65280u16,
@@ -28036,7 +28479,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 482u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
         ales_mask: 65280u16,
@@ -28048,7 +28491,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 763u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
         ales_mask: 0u16,
@@ -28072,7 +28515,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 816u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
         ales_mask: 65535u16,
@@ -28084,7 +28527,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 816u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
         ales_mask: 65535u16,
@@ -28095,7 +28538,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:293",
     },
     EncInfo {
-        op: 1133u16,
+        op: 1140u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -28108,7 +28551,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 123u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
         ales_mask: 65280u16,
@@ -28120,7 +28563,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 153u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
         ales_mask: 65280u16,
@@ -28132,7 +28575,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 303u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
         ales_mask: 65280u16,
@@ -28144,7 +28587,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 483u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
         ales_mask: 65280u16,
@@ -28156,7 +28599,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 746u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
         ales_mask: 0u16,
@@ -28180,7 +28623,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 818u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
         ales_mask: 65535u16,
@@ -28192,7 +28635,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 818u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
         ales_mask: 65535u16,
@@ -28203,7 +28646,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:303",
     },
     EncInfo {
-        op: 1134u16,
+        op: 1141u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -28216,7 +28659,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 124u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
         ales_mask: 65280u16,
@@ -28228,7 +28671,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 154u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
         ales_mask: 65280u16,
@@ -28240,7 +28683,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 304u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
         ales_mask: 65280u16,
@@ -28252,7 +28695,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 484u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
         ales_mask: 65280u16,
@@ -28264,7 +28707,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 752u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
         ales_mask: 0u16,
@@ -28276,7 +28719,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 820u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
         ales_mask: 65535u16,
@@ -28288,7 +28731,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 820u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
         ales_mask: 65535u16,
@@ -28299,7 +28742,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:313",
     },
     EncInfo {
-        op: 1135u16,
+        op: 1142u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -28312,7 +28755,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 125u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
         ales_mask: 65280u16,
@@ -28324,7 +28767,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 155u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
         ales_mask: 65280u16,
@@ -28336,7 +28779,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 305u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
         ales_mask: 65280u16,
@@ -28348,7 +28791,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 485u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
         ales_mask: 65280u16,
@@ -28360,7 +28803,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 758u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
         ales_mask: 0u16,
@@ -28372,7 +28815,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 817u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
         ales_mask: 65535u16,
@@ -28384,7 +28827,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 817u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
         ales_mask: 65535u16,
@@ -28395,7 +28838,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:298",
     },
     EncInfo {
-        op: 1136u16,
+        op: 1143u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -28408,7 +28851,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 126u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
         ales_mask: 65280u16,
@@ -28420,7 +28863,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 156u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
         ales_mask: 65280u16,
@@ -28432,7 +28875,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 306u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
         ales_mask: 65280u16,
@@ -28444,7 +28887,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 486u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
         ales_mask: 65280u16,
@@ -28456,7 +28899,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 764u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
         ales_mask: 0u16,
@@ -28480,7 +28923,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 821u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
         ales_mask: 65535u16,
@@ -28492,7 +28935,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 821u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
         ales_mask: 65535u16,
@@ -28503,7 +28946,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:318",
     },
     EncInfo {
-        op: 1141u16,
+        op: 1148u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -28516,7 +28959,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 127u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
         ales_mask: 65280u16,
@@ -28528,7 +28971,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 157u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
         ales_mask: 65280u16,
@@ -28540,7 +28983,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 307u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
         ales_mask: 65280u16,
@@ -28552,7 +28995,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 487u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
         ales_mask: 65280u16,
@@ -28564,7 +29007,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 747u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
         ales_mask: 0u16,
@@ -28588,7 +29031,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 823u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
         ales_mask: 65535u16,
@@ -28600,7 +29043,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 823u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
         ales_mask: 65535u16,
@@ -28611,7 +29054,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:328",
     },
     EncInfo {
-        op: 1142u16,
+        op: 1149u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -28624,7 +29067,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 128u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
         ales_mask: 65280u16,
@@ -28636,7 +29079,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 158u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
         ales_mask: 65280u16,
@@ -28648,7 +29091,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 308u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
         ales_mask: 65280u16,
@@ -28660,7 +29103,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 488u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
         ales_mask: 65280u16,
@@ -28672,7 +29115,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 753u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
         ales_mask: 0u16,
@@ -28684,7 +29127,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 825u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
         ales_mask: 65535u16,
@@ -28696,7 +29139,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 825u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
         ales_mask: 65535u16,
@@ -28707,7 +29150,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:338",
     },
     EncInfo {
-        op: 1139u16,
+        op: 1146u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -28720,7 +29163,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 129u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
         ales_mask: 65280u16,
@@ -28732,7 +29175,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 159u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
         ales_mask: 65280u16,
@@ -28744,7 +29187,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 309u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
         ales_mask: 65280u16,
@@ -28756,7 +29199,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 489u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
         ales_mask: 65280u16,
@@ -28768,7 +29211,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 759u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
         ales_mask: 0u16,
@@ -28780,7 +29223,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 822u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
         ales_mask: 65535u16,
@@ -28792,7 +29235,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 822u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
         ales_mask: 65535u16,
@@ -28803,7 +29246,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:323",
     },
     EncInfo {
-        op: 1140u16,
+        op: 1147u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -28816,7 +29259,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 130u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
         ales_mask: 65280u16,
@@ -28828,7 +29271,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 160u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
         ales_mask: 65280u16,
@@ -28840,7 +29283,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 310u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
         ales_mask: 65280u16,
@@ -28852,7 +29295,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 490u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
         ales_mask: 65280u16,
@@ -28864,7 +29307,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 765u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
         ales_mask: 0u16,
@@ -28876,7 +29319,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 810u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
         ales_mask: 65535u16,
@@ -28887,7 +29330,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:268",
     },
     EncInfo {
-        op: 1137u16,
+        op: 1144u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -28900,7 +29343,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 131u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
         ales_mask: 65280u16,
@@ -28912,7 +29355,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 161u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
         ales_mask: 65280u16,
@@ -28924,7 +29367,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 311u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
         ales_mask: 65280u16,
@@ -28936,7 +29379,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 491u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
         ales_mask: 65280u16,
@@ -28948,7 +29391,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 748u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
         ales_mask: 0u16,
@@ -28960,7 +29403,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 805u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
         ales_mask: 65535u16,
@@ -28971,7 +29414,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:248",
     },
     EncInfo {
-        op: 1138u16,
+        op: 1145u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -28984,7 +29427,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 132u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
         ales_mask: 65280u16,
@@ -28996,7 +29439,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 162u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
         ales_mask: 65280u16,
@@ -29008,7 +29451,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 312u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
         ales_mask: 65280u16,
@@ -29020,7 +29463,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 492u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
         ales_mask: 65280u16,
@@ -29032,7 +29475,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 754u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
         ales_mask: 0u16,
@@ -29044,7 +29487,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 815u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
         ales_mask: 65535u16,
@@ -29055,7 +29498,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:288",
     },
     EncInfo {
-        op: 1143u16,
+        op: 1150u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -29067,7 +29510,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:313",
     },
     EncInfo {
-        op: 1145u16,
+        op: 1152u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -29079,7 +29522,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:321",
     },
     EncInfo {
-        op: 1147u16,
+        op: 1154u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -29091,7 +29534,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:329",
     },
     EncInfo {
-        op: 1149u16,
+        op: 1156u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -29103,7 +29546,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:337",
     },
     EncInfo {
-        op: 1151u16,
+        op: 1158u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -29115,7 +29558,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:345",
     },
     EncInfo {
-        op: 1153u16,
+        op: 1160u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -29127,7 +29570,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:353",
     },
     EncInfo {
-        op: 1155u16,
+        op: 1162u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -29139,7 +29582,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:361",
     },
     EncInfo {
-        op: 1157u16,
+        op: 1164u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -29152,7 +29595,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 133u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
         ales_mask: 65280u16,
@@ -29164,7 +29607,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 163u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
         ales_mask: 65280u16,
@@ -29176,7 +29619,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 313u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
         ales_mask: 65280u16,
@@ -29188,7 +29631,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 493u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
         ales_mask: 65280u16,
@@ -29200,7 +29643,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 760u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
         ales_mask: 0u16,
@@ -29212,7 +29655,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 829u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
         ales_mask: 65535u16,
@@ -29224,7 +29667,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 829u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
         ales_mask: 65535u16,
@@ -29235,7 +29678,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/memory.isa:358",
     },
     EncInfo {
-        op: 1144u16,
+        op: 1151u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -29247,7 +29690,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:317",
     },
     EncInfo {
-        op: 1146u16,
+        op: 1153u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -29259,7 +29702,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:325",
     },
     EncInfo {
-        op: 1148u16,
+        op: 1155u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -29271,7 +29714,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:333",
     },
     EncInfo {
-        op: 1150u16,
+        op: 1157u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -29283,7 +29726,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:341",
     },
     EncInfo {
-        op: 1152u16,
+        op: 1159u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -29295,7 +29738,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:349",
     },
     EncInfo {
-        op: 1154u16,
+        op: 1161u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -29307,7 +29750,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:357",
     },
     EncInfo {
-        op: 1156u16,
+        op: 1163u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -29319,7 +29762,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
         src: "isa/alu/quad.isa:365",
     },
     EncInfo {
-        op: 1158u16,
+        op: 1165u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -29332,7 +29775,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 134u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
         ales_mask: 65280u16,
@@ -29344,7 +29787,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 164u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
         ales_mask: 65280u16,
@@ -29356,7 +29799,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 314u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
         ales_mask: 65280u16,
@@ -29368,7 +29811,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 494u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
         ales_mask: 65280u16,
@@ -29380,7 +29823,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 766u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
         ales_mask: 0u16,
@@ -29392,7 +29835,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 819u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
         ales_mask: 65535u16,
@@ -29404,7 +29847,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 819u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
         ales_mask: 65535u16,
@@ -29416,7 +29859,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 135u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
         ales_mask: 65280u16,
@@ -29428,7 +29871,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 165u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
         ales_mask: 65280u16,
@@ -29440,7 +29883,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 315u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
         ales_mask: 65280u16,
@@ -29452,7 +29895,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 495u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
         ales_mask: 65280u16,
@@ -29464,7 +29907,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 749u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
         ales_mask: 0u16,
@@ -29476,7 +29919,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 824u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
         ales_mask: 65535u16,
@@ -29488,7 +29931,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 824u16,
-        format: 13u8,
+        format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
         ales_mask: 65535u16,
@@ -29500,7 +29943,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 136u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
         ales_mask: 65280u16,
@@ -29512,7 +29955,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 166u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
         ales_mask: 65280u16,
@@ -29524,7 +29967,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 316u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
         ales_mask: 65280u16,
@@ -29536,7 +29979,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 496u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
         ales_mask: 65280u16,
@@ -29548,7 +29991,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 755u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
         ales_mask: 0u16,
@@ -29560,7 +30003,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 137u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
         ales_mask: 65280u16,
@@ -29572,7 +30015,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 167u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
         ales_mask: 65280u16,
@@ -29584,7 +30027,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 317u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
         ales_mask: 65280u16,
@@ -29596,7 +30039,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 497u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
         ales_mask: 65280u16,
@@ -29608,7 +30051,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 761u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
         ales_mask: 0u16,
@@ -29620,7 +30063,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 138u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
         ales_mask: 65280u16,
@@ -29632,7 +30075,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 168u16,
-        format: 9u8,
+        format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
         ales_mask: 65280u16,
@@ -29644,7 +30087,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 318u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
         ales_mask: 65280u16,
@@ -29656,7 +30099,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 498u16,
-        format: 8u8,
+        format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
         ales_mask: 65280u16,
@@ -29668,7 +30111,7 @@ pub static ENCODINGS: [EncInfo; 1290usize] = [
     },
     EncInfo {
         op: 767u16,
-        format: 11u8,
+        format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
         ales_mask: 0u16,
@@ -29693,122 +30136,122 @@ pub static OPC_INDEX: [(u16, u16); 128] = [
     (122u16, 137u16),
     (137u16, 147u16),
     (147u16, 157u16),
-    (157u16, 161u16),
-    (161u16, 164u16),
-    (164u16, 172u16),
-    (172u16, 180u16),
-    (180u16, 188u16),
-    (188u16, 197u16),
-    (197u16, 206u16),
-    (206u16, 215u16),
-    (215u16, 224u16),
-    (224u16, 233u16),
-    (233u16, 241u16),
-    (241u16, 249u16),
-    (249u16, 257u16),
-    (257u16, 265u16),
-    (265u16, 273u16),
-    (273u16, 281u16),
-    (281u16, 290u16),
-    (290u16, 297u16),
-    (297u16, 304u16),
-    (304u16, 311u16),
-    (311u16, 336u16),
-    (336u16, 361u16),
-    (361u16, 382u16),
-    (382u16, 403u16),
-    (403u16, 419u16),
-    (419u16, 428u16),
-    (428u16, 438u16),
-    (438u16, 448u16),
-    (448u16, 466u16),
-    (466u16, 494u16),
-    (494u16, 502u16),
-    (502u16, 520u16),
-    (520u16, 531u16),
-    (531u16, 543u16),
-    (543u16, 561u16),
-    (561u16, 579u16),
-    (579u16, 591u16),
-    (591u16, 603u16),
-    (603u16, 615u16),
-    (615u16, 626u16),
-    (626u16, 635u16),
-    (635u16, 644u16),
-    (644u16, 653u16),
-    (653u16, 662u16),
-    (662u16, 672u16),
-    (672u16, 682u16),
-    (682u16, 697u16),
-    (697u16, 712u16),
-    (712u16, 723u16),
-    (723u16, 743u16),
-    (743u16, 756u16),
-    (756u16, 771u16),
-    (771u16, 778u16),
-    (778u16, 786u16),
-    (786u16, 794u16),
-    (794u16, 802u16),
-    (802u16, 810u16),
-    (810u16, 818u16),
-    (818u16, 825u16),
-    (825u16, 833u16),
-    (833u16, 842u16),
-    (842u16, 851u16),
-    (851u16, 859u16),
-    (859u16, 868u16),
-    (868u16, 873u16),
-    (873u16, 879u16),
-    (879u16, 885u16),
-    (885u16, 893u16),
-    (893u16, 900u16),
+    (157u16, 162u16),
+    (162u16, 166u16),
+    (166u16, 175u16),
+    (175u16, 184u16),
+    (184u16, 192u16),
+    (192u16, 201u16),
+    (201u16, 210u16),
+    (210u16, 219u16),
+    (219u16, 228u16),
+    (228u16, 237u16),
+    (237u16, 246u16),
+    (246u16, 254u16),
+    (254u16, 262u16),
+    (262u16, 270u16),
+    (270u16, 278u16),
+    (278u16, 286u16),
+    (286u16, 295u16),
+    (295u16, 302u16),
+    (302u16, 310u16),
+    (310u16, 318u16),
+    (318u16, 343u16),
+    (343u16, 368u16),
+    (368u16, 389u16),
+    (389u16, 410u16),
+    (410u16, 426u16),
+    (426u16, 435u16),
+    (435u16, 445u16),
+    (445u16, 455u16),
+    (455u16, 473u16),
+    (473u16, 501u16),
+    (501u16, 509u16),
+    (509u16, 527u16),
+    (527u16, 538u16),
+    (538u16, 550u16),
+    (550u16, 568u16),
+    (568u16, 586u16),
+    (586u16, 598u16),
+    (598u16, 610u16),
+    (610u16, 622u16),
+    (622u16, 633u16),
+    (633u16, 642u16),
+    (642u16, 651u16),
+    (651u16, 660u16),
+    (660u16, 669u16),
+    (669u16, 679u16),
+    (679u16, 689u16),
+    (689u16, 704u16),
+    (704u16, 719u16),
+    (719u16, 730u16),
+    (730u16, 750u16),
+    (750u16, 763u16),
+    (763u16, 778u16),
+    (778u16, 785u16),
+    (785u16, 793u16),
+    (793u16, 801u16),
+    (801u16, 809u16),
+    (809u16, 817u16),
+    (817u16, 825u16),
+    (825u16, 832u16),
+    (832u16, 840u16),
+    (840u16, 849u16),
+    (849u16, 858u16),
+    (858u16, 866u16),
+    (866u16, 875u16),
+    (875u16, 880u16),
+    (880u16, 886u16),
+    (886u16, 892u16),
+    (892u16, 900u16),
     (900u16, 907u16),
     (907u16, 914u16),
-    (914u16, 922u16),
-    (922u16, 929u16),
-    (929u16, 935u16),
-    (935u16, 940u16),
-    (940u16, 951u16),
-    (951u16, 959u16),
-    (959u16, 967u16),
-    (967u16, 975u16),
-    (975u16, 984u16),
-    (984u16, 991u16),
-    (991u16, 997u16),
-    (997u16, 1006u16),
-    (1006u16, 1015u16),
-    (1015u16, 1026u16),
-    (1026u16, 1038u16),
-    (1038u16, 1046u16),
-    (1046u16, 1055u16),
-    (1055u16, 1063u16),
-    (1063u16, 1071u16),
-    (1071u16, 1079u16),
-    (1079u16, 1087u16),
-    (1087u16, 1096u16),
-    (1096u16, 1105u16),
-    (1105u16, 1113u16),
-    (1113u16, 1121u16),
-    (1121u16, 1126u16),
-    (1126u16, 1139u16),
-    (1139u16, 1147u16),
-    (1147u16, 1155u16),
-    (1155u16, 1164u16),
-    (1164u16, 1173u16),
-    (1173u16, 1181u16),
-    (1181u16, 1189u16),
-    (1189u16, 1198u16),
-    (1198u16, 1207u16),
-    (1207u16, 1215u16),
-    (1215u16, 1223u16),
-    (1223u16, 1230u16),
+    (914u16, 921u16),
+    (921u16, 929u16),
+    (929u16, 936u16),
+    (936u16, 942u16),
+    (942u16, 947u16),
+    (947u16, 958u16),
+    (958u16, 966u16),
+    (966u16, 974u16),
+    (974u16, 982u16),
+    (982u16, 991u16),
+    (991u16, 998u16),
+    (998u16, 1004u16),
+    (1004u16, 1013u16),
+    (1013u16, 1022u16),
+    (1022u16, 1033u16),
+    (1033u16, 1045u16),
+    (1045u16, 1053u16),
+    (1053u16, 1062u16),
+    (1062u16, 1070u16),
+    (1070u16, 1078u16),
+    (1078u16, 1086u16),
+    (1086u16, 1094u16),
+    (1094u16, 1103u16),
+    (1103u16, 1112u16),
+    (1112u16, 1120u16),
+    (1120u16, 1128u16),
+    (1128u16, 1133u16),
+    (1133u16, 1146u16),
+    (1146u16, 1154u16),
+    (1154u16, 1162u16),
+    (1162u16, 1171u16),
+    (1171u16, 1180u16),
+    (1180u16, 1188u16),
+    (1188u16, 1196u16),
+    (1196u16, 1205u16),
+    (1205u16, 1214u16),
+    (1214u16, 1222u16),
+    (1222u16, 1230u16),
     (1230u16, 1237u16),
-    (1237u16, 1251u16),
-    (1251u16, 1266u16),
-    (1266u16, 1273u16),
+    (1237u16, 1244u16),
+    (1244u16, 1258u16),
+    (1258u16, 1273u16),
     (1273u16, 1280u16),
-    (1280u16, 1285u16),
-    (1285u16, 1290u16),
+    (1280u16, 1287u16),
+    (1287u16, 1292u16),
+    (1292u16, 1297u16),
 ];
 /// Operation groups in description order.
 pub static GROUPS: &[&str] = &[
@@ -30242,16 +30685,16 @@ pub(crate) fn text_mova_dst(out: &mut String, o: u64, d: u64) {
     use core::fmt::Write;
     // isa/control.isa:90
     if ((o) == (5u64)) as u64 != 0 {
-        OPERANDS[8u8 as usize].spell_byte(out, (d) as u8, 81u8);
+        OPERANDS[9u8 as usize].spell_byte(out, (d) as u8, 81u8);
         return;
     }
     // isa/control.isa:91
     if ((o) == (7u64)) as u64 != 0 {
-        OPERANDS[8u8 as usize].spell_byte(out, (d) as u8, 81u8);
+        OPERANDS[9u8 as usize].spell_byte(out, (d) as u8, 81u8);
         return;
     }
     // isa/control.isa:92
-    OPERANDS[8u8 as usize].spell_byte(out, (d) as u8, 68u8);
+    OPERANDS[9u8 as usize].spell_byte(out, (d) as u8, 68u8);
     return;
 }
 ///isa/control.isa:95
@@ -33983,15 +34426,15 @@ pub static TEXT_ASM: [TextAsm; 20usize] = [
         cases: &[
             TextCase {
                 conds: &[(0u8, 18446744073709551615u64, 5u64)],
-                segs: &[TextSeg::Operand(8u8, 1u8, 81u8)],
+                segs: &[TextSeg::Operand(9u8, 1u8, 81u8)],
             },
             TextCase {
                 conds: &[(0u8, 18446744073709551615u64, 7u64)],
-                segs: &[TextSeg::Operand(8u8, 1u8, 81u8)],
+                segs: &[TextSeg::Operand(9u8, 1u8, 81u8)],
             },
             TextCase {
                 conds: &[],
-                segs: &[TextSeg::Operand(8u8, 1u8, 68u8)],
+                segs: &[TextSeg::Operand(9u8, 1u8, 68u8)],
             },
         ],
     },

@@ -9,6 +9,7 @@ pub struct LVals {
     pub dst: LV,
     pub data: LV,
     pub pdst: LV,
+    pub imm: LV,
     pub src3: LV,
     pub lit: LV,
     pub aad: LV,
@@ -31,6 +32,7 @@ impl Default for LVals {
             dst: LV::C(0),
             data: LV::C(0),
             pdst: LV::C(0),
+            imm: LV::C(0),
             src3: LV::C(0),
             lit: LV::C(0),
             aad: LV::C(0),
@@ -55,19 +57,20 @@ impl LVals {
             2usize => Some(&mut self.dst),
             3usize => Some(&mut self.data),
             4usize => Some(&mut self.pdst),
-            5usize => Some(&mut self.src3),
-            6usize => Some(&mut self.lit),
-            7usize => Some(&mut self.aad),
-            8usize => Some(&mut self.ind),
-            9usize => Some(&mut self.incr),
-            10usize => Some(&mut self.am),
-            11usize => Some(&mut self.aaopc),
-            12usize => Some(&mut self.sreg),
-            13usize => Some(&mut self.mas),
-            14usize => Some(&mut self.sm),
-            15usize => Some(&mut self.pc),
-            16usize => Some(&mut self.cond),
-            17usize => Some(&mut self.ch),
+            5usize => Some(&mut self.imm),
+            6usize => Some(&mut self.src3),
+            7usize => Some(&mut self.lit),
+            8usize => Some(&mut self.aad),
+            9usize => Some(&mut self.ind),
+            10usize => Some(&mut self.incr),
+            11usize => Some(&mut self.am),
+            12usize => Some(&mut self.aaopc),
+            13usize => Some(&mut self.sreg),
+            14usize => Some(&mut self.mas),
+            15usize => Some(&mut self.sm),
+            16usize => Some(&mut self.pc),
+            17usize => Some(&mut self.cond),
+            18usize => Some(&mut self.ch),
             _ => None,
         }
     }
@@ -78,19 +81,20 @@ impl LVals {
             2usize => self.dst,
             3usize => self.data,
             4usize => self.pdst,
-            5usize => self.src3,
-            6usize => self.lit,
-            7usize => self.aad,
-            8usize => self.ind,
-            9usize => self.incr,
-            10usize => self.am,
-            11usize => self.aaopc,
-            12usize => self.sreg,
-            13usize => self.mas,
-            14usize => self.sm,
-            15usize => self.pc,
-            16usize => self.cond,
-            17usize => self.ch,
+            5usize => self.imm,
+            6usize => self.src3,
+            7usize => self.lit,
+            8usize => self.aad,
+            9usize => self.ind,
+            10usize => self.incr,
+            11usize => self.am,
+            12usize => self.aaopc,
+            13usize => self.sreg,
+            14usize => self.mas,
+            15usize => self.sm,
+            16usize => self.pc,
+            17usize => self.cond,
+            18usize => self.ch,
             _ => LV::C(0),
         }
     }
@@ -101,6 +105,7 @@ impl LVals {
         self.dst = ir::select(x, c, taken.dst, self.dst)?;
         self.data = ir::select(x, c, taken.data, self.data)?;
         self.pdst = ir::select(x, c, taken.pdst, self.pdst)?;
+        self.imm = ir::select(x, c, taken.imm, self.imm)?;
         self.src3 = ir::select(x, c, taken.src3, self.src3)?;
         self.lit = ir::select(x, c, taken.lit, self.lit)?;
         self.aad = ir::select(x, c, taken.aad, self.aad)?;
@@ -34629,6 +34634,307 @@ pub fn jit_qpand(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
+///`pshufw` (isa/alu/packed.isa:395)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pshufw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = v.imm;
+                let o1 = {
+                    let o0 = {
+                        let o0 = LV::C(2u128);
+                        let o1 = LV::C(0u128);
+                        ir::mul(x, o0, o1, 64u32)?
+                    };
+                    let o1 = LV::C(1u128);
+                    ir::add(x, o0, o1, 64u32)?
+                };
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    let o1 = {
+                        let o0 = {
+                            let o0 = v.imm;
+                            let o1 = {
+                                let o0 = LV::C(2u128);
+                                let o1 = LV::C(0u128);
+                                ir::mul(x, o0, o1, 64u32)?
+                            };
+                            ir::bit(x, o0, o1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::mul(x, o0, o1, 64u32)?
+                    };
+                    ir::shr(x, o0, o1, 64u32)?
+                };
+                ir::trunc(x, o0, 32u32)?
+            };
+            let o2 = {
+                let o0 = {
+                    let o0 = v.src2;
+                    let o1 = {
+                        let o0 = {
+                            let o0 = v.imm;
+                            let o1 = {
+                                let o0 = LV::C(2u128);
+                                let o1 = LV::C(0u128);
+                                ir::mul(x, o0, o1, 64u32)?
+                            };
+                            ir::bit(x, o0, o1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::mul(x, o0, o1, 64u32)?
+                    };
+                    ir::shr(x, o0, o1, 64u32)?
+                };
+                ir::trunc(x, o0, 32u32)?
+            };
+            ir::select(x, o0, o1, o2)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.imm;
+                    let o1 = {
+                        let o0 = {
+                            let o0 = LV::C(2u128);
+                            let o1 = LV::C(1u128);
+                            ir::mul(x, o0, o1, 64u32)?
+                        };
+                        let o1 = LV::C(1u128);
+                        ir::add(x, o0, o1, 64u32)?
+                    };
+                    ir::bit(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        let o1 = {
+                            let o0 = {
+                                let o0 = v.imm;
+                                let o1 = {
+                                    let o0 = LV::C(2u128);
+                                    let o1 = LV::C(1u128);
+                                    ir::mul(x, o0, o1, 64u32)?
+                                };
+                                ir::bit(x, o0, o1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::mul(x, o0, o1, 64u32)?
+                        };
+                        ir::shr(x, o0, o1, 64u32)?
+                    };
+                    ir::trunc(x, o0, 32u32)?
+                };
+                let o2 = {
+                    let o0 = {
+                        let o0 = v.src2;
+                        let o1 = {
+                            let o0 = {
+                                let o0 = v.imm;
+                                let o1 = {
+                                    let o0 = LV::C(2u128);
+                                    let o1 = LV::C(1u128);
+                                    ir::mul(x, o0, o1, 64u32)?
+                                };
+                                ir::bit(x, o0, o1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::mul(x, o0, o1, 64u32)?
+                        };
+                        ir::shr(x, o0, o1, 64u32)?
+                    };
+                    ir::trunc(x, o0, 32u32)?
+                };
+                ir::select(x, o0, o1, o2)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pextrh` (isa/alu/packed.isa:399)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pextrh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = v.imm;
+            let o1 = LV::C(4u128);
+            ir::ult(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = v.src2;
+                let o1 = {
+                    let o0 = v.imm;
+                    let o1 = LV::C(16u128);
+                    ir::mul(x, o0, o1, 64u32)?
+                };
+                ir::shr(x, o0, o1, 64u32)?
+            };
+            ir::trunc(x, o0, 16u32)?
+        };
+        let o2 = {
+            let o0 = {
+                let o0 = v.imm;
+                let o1 = LV::C(8u128);
+                ir::ult(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    let o1 = {
+                        let o0 = {
+                            let o0 = v.imm;
+                            let o1 = LV::C(4u128);
+                            ir::sub(x, o0, o1, 64u32)?
+                        };
+                        let o1 = LV::C(16u128);
+                        ir::mul(x, o0, o1, 64u32)?
+                    };
+                    ir::shr(x, o0, o1, 64u32)?
+                };
+                ir::trunc(x, o0, 16u32)?
+            };
+            let o2 = LV::C(0u128);
+            ir::select(x, o0, o1, o2)?
+        };
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`pinsh` (isa/alu/packed.isa:403)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pinsh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = v.imm;
+            let o1 = LV::C(4u128);
+            ir::ult(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = v.src1;
+                let o1 = {
+                    let o0 = {
+                        let o0 = LV::C(65535u128);
+                        let o1 = {
+                            let o0 = v.imm;
+                            let o1 = LV::C(16u128);
+                            ir::mul(x, o0, o1, 64u32)?
+                        };
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::not(x, o0, 64u32)?
+                };
+                ir::and(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 16u32)?
+                };
+                let o1 = {
+                    let o0 = v.imm;
+                    let o1 = LV::C(16u128);
+                    ir::mul(x, o0, o1, 64u32)?
+                };
+                ir::shl(x, o0, o1, 64u32)?
+            };
+            ir::or(x, o0, o1)?
+        };
+        let o2 = v.src1;
+        ir::select(x, o0, o1, o2)?
+    };
+    Ok(())
+}
+///`psllql` (isa/alu/packed.isa:407)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psllql(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = v.src2;
+        let o1 = {
+            let o0 = v.imm;
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        ir::shl(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
+///`psllqh` (isa/alu/packed.isa:411)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psllqh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = v.src1;
+                        let o1 = LV::C(64u128);
+                        ir::shl(x, o0, o1, 128u32)?
+                    };
+                    let o1 = v.src2;
+                    ir::or(x, o0, o1)?
+                };
+                let o1 = {
+                    let o0 = v.imm;
+                    let o1 = LV::C(8u128);
+                    ir::mul(x, o0, o1, 128u32)?
+                };
+                ir::shl(x, o0, o1, 128u32)?
+            };
+            let o1 = LV::C(64u128);
+            ir::shr(x, o0, o1, 128u32)?
+        };
+        ir::trunc(x, o0, 64u32)?
+    };
+    Ok(())
+}
+///`psrlql` (isa/alu/packed.isa:415)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psrlql(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    let o1 = LV::C(64u128);
+                    ir::shl(x, o0, o1, 128u32)?
+                };
+                let o1 = v.src2;
+                ir::or(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = v.imm;
+                let o1 = LV::C(8u128);
+                ir::mul(x, o0, o1, 128u32)?
+            };
+            ir::shr(x, o0, o1, 128u32)?
+        };
+        ir::trunc(x, o0, 64u32)?
+    };
+    Ok(())
+}
+///`psrlqh` (isa/alu/packed.isa:419)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_psrlqh(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = v.src1;
+        let o1 = {
+            let o0 = v.imm;
+            let o1 = LV::C(8u128);
+            ir::mul(x, o0, o1, 64u32)?
+        };
+        ir::shr(x, o0, o1, 64u32)?
+    };
+    Ok(())
+}
 ///`pfadds` (isa/alu/packed_float.isa:6)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfadds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
@@ -56189,7 +56495,7 @@ pub fn jit_rrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     Ok(())
 }
 /// Lowering of each operation, indexed like `OPS`.
-pub static JIT_LOWER: [JitFn; 1205usize] = [
+pub static JIT_LOWER: [JitFn; 1212usize] = [
     jit_staab,
     jit_staah,
     jit_staaw,
@@ -57202,6 +57508,13 @@ pub static JIT_LOWER: [JitFn; 1205usize] = [
     jit_pmerge,
     jit_pandd,
     jit_qpand,
+    jit_pshufw,
+    jit_pextrh,
+    jit_pinsh,
+    jit_psllql,
+    jit_psllqh,
+    jit_psrlql,
+    jit_psrlqh,
     jit_pfadds,
     jit_pfaddd,
     jit_pfsubs,

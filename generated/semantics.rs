@@ -33,6 +33,7 @@ pub struct OpVals {
     pub dst: u128,
     pub data: u128,
     pub pdst: u128,
+    pub imm: u128,
     pub src3: u128,
     pub lit: u128,
     pub aad: u128,
@@ -49,12 +50,13 @@ pub struct OpVals {
 }
 impl OpVals {
     /// The slot names, for finding a format field's slot once (at decode time).
-    pub const SLOTS: [&'static str; 18usize] = [
+    pub const SLOTS: [&'static str; 19usize] = [
         "src1",
         "src2",
         "dst",
         "data",
         "pdst",
+        "imm",
         "src3",
         "lit",
         "aad",
@@ -76,19 +78,20 @@ impl OpVals {
             2usize => &mut self.dst,
             3usize => &mut self.data,
             4usize => &mut self.pdst,
-            5usize => &mut self.src3,
-            6usize => &mut self.lit,
-            7usize => &mut self.aad,
-            8usize => &mut self.ind,
-            9usize => &mut self.incr,
-            10usize => &mut self.am,
-            11usize => &mut self.aaopc,
-            12usize => &mut self.sreg,
-            13usize => &mut self.mas,
-            14usize => &mut self.sm,
-            15usize => &mut self.pc,
-            16usize => &mut self.cond,
-            17usize => &mut self.ch,
+            5usize => &mut self.imm,
+            6usize => &mut self.src3,
+            7usize => &mut self.lit,
+            8usize => &mut self.aad,
+            9usize => &mut self.ind,
+            10usize => &mut self.incr,
+            11usize => &mut self.am,
+            12usize => &mut self.aaopc,
+            13usize => &mut self.sreg,
+            14usize => &mut self.mas,
+            15usize => &mut self.sm,
+            16usize => &mut self.pc,
+            17usize => &mut self.cond,
+            18usize => &mut self.ch,
             _ => panic!("no value slot {k}"),
         }
     }
@@ -99,19 +102,20 @@ impl OpVals {
             2usize => self.dst,
             3usize => self.data,
             4usize => self.pdst,
-            5usize => self.src3,
-            6usize => self.lit,
-            7usize => self.aad,
-            8usize => self.ind,
-            9usize => self.incr,
-            10usize => self.am,
-            11usize => self.aaopc,
-            12usize => self.sreg,
-            13usize => self.mas,
-            14usize => self.sm,
-            15usize => self.pc,
-            16usize => self.cond,
-            17usize => self.ch,
+            5usize => self.imm,
+            6usize => self.src3,
+            7usize => self.lit,
+            8usize => self.aad,
+            9usize => self.ind,
+            10usize => self.incr,
+            11usize => self.am,
+            12usize => self.aaopc,
+            13usize => self.sreg,
+            14usize => self.mas,
+            15usize => self.sm,
+            16usize => self.pc,
+            17usize => self.cond,
+            18usize => self.ch,
             _ => 0,
         }
     }
@@ -17186,6 +17190,156 @@ pub fn sem_qpand(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = (v.src1 & v.src2);
     Ok(())
 }
+///`pshufw` (isa/alu/packed.isa:395)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pshufw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((if ((v.imm
+        >> (bits::add(bits::mul(2u128, 0u128, 64u32), 1u128, 64u32)).min(127)) & 1) != 0
+    {
+        bits::trunc(
+            bits::shr(
+                v.src1,
+                bits::mul(
+                    ((v.imm >> (bits::mul(2u128, 0u128, 64u32)).min(127)) & 1),
+                    32u128,
+                    64u32,
+                ),
+                64u32,
+            ),
+            32u32,
+        )
+    } else {
+        bits::trunc(
+            bits::shr(
+                v.src2,
+                bits::mul(
+                    ((v.imm >> (bits::mul(2u128, 0u128, 64u32)).min(127)) & 1),
+                    32u128,
+                    64u32,
+                ),
+                64u32,
+            ),
+            32u32,
+        )
+    })
+        | bits::shl(
+            (if ((v.imm
+                >> (bits::add(bits::mul(2u128, 1u128, 64u32), 1u128, 64u32)).min(127))
+                & 1) != 0
+            {
+                bits::trunc(
+                    bits::shr(
+                        v.src1,
+                        bits::mul(
+                            ((v.imm >> (bits::mul(2u128, 1u128, 64u32)).min(127)) & 1),
+                            32u128,
+                            64u32,
+                        ),
+                        64u32,
+                    ),
+                    32u32,
+                )
+            } else {
+                bits::trunc(
+                    bits::shr(
+                        v.src2,
+                        bits::mul(
+                            ((v.imm >> (bits::mul(2u128, 1u128, 64u32)).min(127)) & 1),
+                            32u128,
+                            64u32,
+                        ),
+                        64u32,
+                    ),
+                    32u32,
+                )
+            }),
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pextrh` (isa/alu/packed.isa:399)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pextrh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if ((v.imm) < (4u128)) as u128 != 0 {
+        bits::trunc(bits::shr(v.src2, bits::mul(v.imm, 16u128, 64u32), 64u32), 16u32)
+    } else {
+        (if ((v.imm) < (8u128)) as u128 != 0 {
+            bits::trunc(
+                bits::shr(
+                    v.src1,
+                    bits::mul(bits::sub(v.imm, 4u128, 64u32), 16u128, 64u32),
+                    64u32,
+                ),
+                16u32,
+            )
+        } else {
+            0u128
+        })
+    });
+    Ok(())
+}
+///`pinsh` (isa/alu/packed.isa:403)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pinsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if ((v.imm) < (4u128)) as u128 != 0 {
+        ((v.src1
+            & bits::not(
+                bits::shl(65535u128, bits::mul(v.imm, 16u128, 64u32), 64u32),
+                64u32,
+            ))
+            | bits::shl(
+                ((v.src2 >> 0u32) & bits::mask(16u32)),
+                bits::mul(v.imm, 16u128, 64u32),
+                64u32,
+            ))
+    } else {
+        v.src1
+    });
+    Ok(())
+}
+///`psllql` (isa/alu/packed.isa:407)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psllql(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = bits::shl(v.src2, bits::mul(v.imm, 8u128, 64u32), 64u32);
+    Ok(())
+}
+///`psllqh` (isa/alu/packed.isa:411)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psllqh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = bits::trunc(
+        bits::shr(
+            bits::shl(
+                (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+                bits::mul(v.imm, 8u128, 128u32),
+                128u32,
+            ),
+            64u128,
+            128u32,
+        ),
+        64u32,
+    );
+    Ok(())
+}
+///`psrlql` (isa/alu/packed.isa:415)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psrlql(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = bits::trunc(
+        bits::shr(
+            (bits::shl(v.src1, 64u128, 128u32) | v.src2),
+            bits::mul(v.imm, 8u128, 128u32),
+            128u32,
+        ),
+        64u32,
+    );
+    Ok(())
+}
+///`psrlqh` (isa/alu/packed.isa:419)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_psrlqh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = bits::shr(v.src1, bits::mul(v.imm, 8u128, 64u32), 64u32);
+    Ok(())
+}
 ///`pfadds` (isa/alu/packed_float.isa:6)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
@@ -28849,7 +29003,7 @@ pub fn sem_rrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     Ok(())
 }
 /// Semantics of each operation, indexed like `OPS`.
-pub static SEMANTICS: [SemFn; 1205usize] = [
+pub static SEMANTICS: [SemFn; 1212usize] = [
     sem_staab,
     sem_staah,
     sem_staaw,
@@ -29862,6 +30016,13 @@ pub static SEMANTICS: [SemFn; 1205usize] = [
     sem_pmerge,
     sem_pandd,
     sem_qpand,
+    sem_pshufw,
+    sem_pextrh,
+    sem_pinsh,
+    sem_psllql,
+    sem_psllqh,
+    sem_psrlql,
+    sem_psrlqh,
     sem_pfadds,
     sem_pfaddd,
     sem_pfsubs,

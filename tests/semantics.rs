@@ -735,3 +735,31 @@ fn quad_operations() {
         q(9f64.to_bits(), 16f64.to_bits())
     );
 }
+
+/// A packed operation with its 8-bit immediate (ALOPF11_LIT8).
+fn lit8(name: &str, src1: u128, src2: u128, imm: u128) -> u128 {
+    let slot = OpVals::SLOTS
+        .iter()
+        .position(|s| *s == "imm")
+        .expect("an imm slot");
+    let mut v = OpVals {
+        src1,
+        src2,
+        ..Default::default()
+    };
+    *v.slot_mut(slot) = imm;
+    run(&mut Machine::default(), name, v).unwrap().dst
+}
+
+#[test]
+fn packed_operations_with_an_immediate() {
+    let (a, b) = (0x1111_1111_2222_2222u128, 0x3333_3333_4444_4444u128);
+    // Word 0 from src1 word 1 (bits 1:0 = 3), word 1 from src2 word 0 (bits 3:2 = 0).
+    assert_eq!(lit8("pshufw", a, b, 0x03), 0x4444_4444_1111_1111);
+    assert_eq!(lit8("pextrh", a, b, 1), 0x4444);
+    assert_eq!(lit8("pextrh", a, b, 7), 0x1111);
+    assert_eq!(lit8("pinsh", a, 0xabcd, 2), 0x1111_abcd_2222_2222);
+    assert_eq!(lit8("psllqh", a, b, 2), 0x1111_2222_2222_3333);
+    assert_eq!(lit8("psrlql", a, b, 2), 0x2222_3333_3333_4444);
+    assert_eq!(lit8("psllql", a, b, 1), 0x3333_3344_4444_4400);
+}
