@@ -146,45 +146,23 @@ pub fn fd_to_fs(pfpfr: u32, a: u128) -> (u128, u32) {
     rs(d_to_s(fpu(pfpfr), d(a)))
 }
 
-/// Float to integer: `trunc` 0 rounds as `%pfpfr` says, 1 toward zero.
-pub fn fs_to_i32(pfpfr: u32, trunc: u128, a: u128) -> (u128, u32) {
-    let f = if trunc & 1 != 0 {
-        s_to_i32_tr
-    } else {
-        s_to_i32
-    };
-    let (v, fl) = f(fpu(pfpfr), s(a));
-    (v as u32 as u128, fl)
+/// Float (or 80-bit) to integer helpers: `trunc` 0 rounds as the control register
+/// says, 1 toward zero; the integer comes back zero-extended.
+macro_rules! to_int {
+    ($($name:ident => $round:ident / $chop:ident, $ctl:ident, $arg:ident, $u:ty;)*) => {$(
+        pub fn $name(control: u32, trunc: u128, a: u128) -> (u128, u32) {
+            let f = if trunc & 1 != 0 { $chop } else { $round };
+            let (v, fl) = f($ctl(control), $arg(a));
+            (v as $u as u128, fl)
+        }
+    )*};
 }
 
-pub fn fs_to_i64(pfpfr: u32, trunc: u128, a: u128) -> (u128, u32) {
-    let f = if trunc & 1 != 0 {
-        s_to_i64_tr
-    } else {
-        s_to_i64
-    };
-    let (v, fl) = f(fpu(pfpfr), s(a));
-    (v as u64 as u128, fl)
-}
-
-pub fn fd_to_i32(pfpfr: u32, trunc: u128, a: u128) -> (u128, u32) {
-    let f = if trunc & 1 != 0 {
-        d_to_i32_tr
-    } else {
-        d_to_i32
-    };
-    let (v, fl) = f(fpu(pfpfr), d(a));
-    (v as u32 as u128, fl)
-}
-
-pub fn fd_to_i64(pfpfr: u32, trunc: u128, a: u128) -> (u128, u32) {
-    let f = if trunc & 1 != 0 {
-        d_to_i64_tr
-    } else {
-        d_to_i64
-    };
-    let (v, fl) = f(fpu(pfpfr), d(a));
-    (v as u64 as u128, fl)
+to_int! {
+    fs_to_i32 => s_to_i32 / s_to_i32_tr, fpu, s, u32;
+    fs_to_i64 => s_to_i64 / s_to_i64_tr, fpu, s, u64;
+    fd_to_i32 => d_to_i32 / d_to_i32_tr, fpu, d, u32;
+    fd_to_i64 => d_to_i64 / d_to_i64_tr, fpu, d, u64;
 }
 
 pub fn i32_to_fs(pfpfr: u32, a: u128) -> (u128, u32) {
@@ -305,25 +283,9 @@ pub fn i64_to_fx(fpcr: u32, a: u128) -> (u128, u32) {
     rx(i64_to_x(fx(fpcr), a as u64 as i64))
 }
 
-/// 80-bit to integer: `trunc` 0 rounds as `%fpcr` says, 1 toward zero.
-pub fn fx_to_i32(fpcr: u32, trunc: u128, a: u128) -> (u128, u32) {
-    let f = if trunc & 1 != 0 {
-        x_to_i32_tr
-    } else {
-        x_to_i32
-    };
-    let (v, fl) = f(fx(fpcr), x(a));
-    (v as u32 as u128, fl)
-}
-
-pub fn fx_to_i64(fpcr: u32, trunc: u128, a: u128) -> (u128, u32) {
-    let f = if trunc & 1 != 0 {
-        x_to_i64_tr
-    } else {
-        x_to_i64
-    };
-    let (v, fl) = f(fx(fpcr), x(a));
-    (v as u64 as u128, fl)
+to_int! {
+    fx_to_i32 => x_to_i32 / x_to_i32_tr, fx, x, u32;
+    fx_to_i64 => x_to_i64 / x_to_i64_tr, fx, x, u64;
 }
 
 #[cfg(test)]
