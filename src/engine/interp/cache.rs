@@ -4,13 +4,13 @@
 use super::prepare::{prepare, Prepared};
 use crate::engine::event::Event;
 use crate::guest::memory::GuestMemory;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::rc::Rc;
 
 /// Per-address cache of prepared wide instructions.
 #[derive(Default)]
 pub struct Cache {
-    map: HashMap<u64, Rc<Prepared>>,
+    map: FxHashMap<u64, Rc<Prepared>>,
     pub hits: u64,
     pub misses: u64,
 }

@@ -9,15 +9,16 @@ use crate::guest::chain;
 use crate::guest::cpu::{Cpu, Rotation, Window, WindowBounds};
 use crate::guest::memory::GuestMemory;
 use crate::guest::window::Reg;
+use smallvec::SmallVec;
 
 /// Effects recorded during the first phase, applied in the second.
 #[derive(Default)]
 pub(super) struct Pending {
     pub(super) window: Option<(u32, bool, bool)>,
-    pub(super) results: Vec<(Place, u8, u128, u8)>,
-    pub(super) preds: Vec<(u32, bool)>,
-    pub(super) ctprs: Vec<(u32, u64)>,
-    pub(super) states: Vec<(u8, u64)>,
+    pub(super) results: SmallVec<[(Place, u8, u128, u8); 6]>,
+    pub(super) preds: SmallVec<[(u32, bool); 8]>,
+    pub(super) ctprs: SmallVec<[(u32, u64); 3]>,
+    pub(super) states: SmallVec<[(u8, u64); 2]>,
     pub(super) sp: Option<u64>,
     pub(super) reg_rotation: Option<(u32, u32, u32)>,
     pub(super) pred_rotation: Option<u32>,
@@ -30,7 +31,7 @@ pub(super) struct Pending {
     /// 80-bit exception flags raised, ORed into `%fpsr`.
     pub(super) fpx_flags: u32,
     /// AAU register writes: (kind, number, value).
-    pub(super) aau: Vec<(u8, u8, u64)>,
+    pub(super) aau: SmallVec<[(u8, u8, u64); 2]>,
 }
 
 /// Where control goes after a wide instruction.
@@ -47,16 +48,16 @@ pub(super) fn commit(
     cpu: &mut Cpu,
     mem: &mut GuestMemory,
     prep: &Prepared,
-    p: Pending,
+    p: &Pending,
 ) -> Result<Option<Event>, Event> {
     if let Some((wsz, nfx, dbl)) = p.window {
         set_window(cpu, mem, wsz, nfx, dbl)?;
     }
-    for (place, ty, value, tag) in p.results {
+    for &(place, ty, value, tag) in &p.results {
         write(cpu, place, ty, value, tag)?;
     }
     cpu.pfpfr |= p.fp_flags as u64;
-    for (k, n, v) in p.aau {
+    for &(k, n, v) in &p.aau {
         cpu.aau.write(k, n, v);
     }
     if p.fpx_flags != 0 {
@@ -65,15 +66,15 @@ pub(super) fn commit(
         let unmasked = p.fpx_flags as u64 & !cpu.fpcr & 0x3f;
         cpu.fpsr |= p.fpx_flags as u64 | if unmasked != 0 { 1 << 7 | 1 << 15 } else { 0 };
     }
-    for (n, v) in p.preds {
+    for &(n, v) in &p.preds {
         cpu.set_pred(n, v);
     }
-    for (n, v) in p.ctprs {
+    for &(n, v) in &p.ctprs {
         if let Some(c) = cpu.ctpr.get_mut(n as usize) {
             *c = v;
         }
     }
-    for (n, v) in p.states {
+    for &(n, v) in &p.states {
         state_write(cpu, n, v);
     }
     if let Some(sp) = p.sp {

@@ -21,7 +21,7 @@ const DIAG_TAG: u8 = 0x5;
 struct Cx<'a> {
     cpu: &'a Cpu,
     mem: &'a mut GuestMemory,
-    p: Pending,
+    p: &'a mut Pending,
     /// Tags of the current operation's sources, by value, and whether it dealt with them.
     src_tags: [(u128, u8); 4],
     tags_handled: bool,
@@ -310,10 +310,12 @@ fn run(
     prep: &Prepared,
     code_written: &mut bool,
 ) -> Result<Option<Event>, Event> {
+    // Outside `Cx` so that the commit reads it in place (it is a few hundred bytes).
+    let mut pending = Pending::default();
     let mut cx = Cx {
         cpu,
         mem,
-        p: Pending::default(),
+        p: &mut pending,
         src_tags: [(0, 0); 4],
         tags_handled: false,
         result_tag: None,
@@ -389,6 +391,5 @@ fn run(
         }
     }
     *code_written |= cx.code_written;
-    let p = cx.p;
-    commit(cpu, mem, prep, p)
+    commit(cpu, mem, prep, &pending)
 }
