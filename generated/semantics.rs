@@ -8133,6 +8133,4810 @@ pub fn sem_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = (v.src1 ^ bits::not(v.src2, 64u32));
     Ok(())
 }
+///`plog_0x00` (isa/alu/logic3.isa:8)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x00(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = 0u128;
+    Ok(())
+}
+///`plog_0x01` (isa/alu/logic3.isa:12)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x01(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32));
+    Ok(())
+}
+///`plog_0x02` (isa/alu/logic3.isa:16)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x02(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3);
+    Ok(())
+}
+///`plog_0x03` (isa/alu/logic3.isa:20)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x03(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x04` (isa/alu/logic3.isa:24)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x04(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32));
+    Ok(())
+}
+///`plog_0x05` (isa/alu/logic3.isa:28)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x05(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x06` (isa/alu/logic3.isa:32)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x06(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x07` (isa/alu/logic3.isa:36)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x07(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x08` (isa/alu/logic3.isa:40)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x08(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((bits::not(v.src1, 64u32) & v.src2) & v.src3);
+    Ok(())
+}
+///`plog_0x09` (isa/alu/logic3.isa:44)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x09(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x0a` (isa/alu/logic3.isa:48)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x0a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x0b` (isa/alu/logic3.isa:52)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x0b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x0c` (isa/alu/logic3.isa:56)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x0c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x0d` (isa/alu/logic3.isa:60)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x0d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x0e` (isa/alu/logic3.isa:64)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x0e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x0f` (isa/alu/logic3.isa:68)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x0f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x10` (isa/alu/logic3.isa:72)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x10(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32));
+    Ok(())
+}
+///`plog_0x11` (isa/alu/logic3.isa:76)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x11(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x12` (isa/alu/logic3.isa:80)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x12(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x13` (isa/alu/logic3.isa:84)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x13(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x14` (isa/alu/logic3.isa:88)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x14(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x15` (isa/alu/logic3.isa:92)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x15(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x16` (isa/alu/logic3.isa:96)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x16(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x17` (isa/alu/logic3.isa:100)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x17(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x18` (isa/alu/logic3.isa:104)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x18(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x19` (isa/alu/logic3.isa:108)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x19(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x1a` (isa/alu/logic3.isa:112)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x1a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x1b` (isa/alu/logic3.isa:116)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x1b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x1c` (isa/alu/logic3.isa:120)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x1c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x1d` (isa/alu/logic3.isa:124)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x1d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x1e` (isa/alu/logic3.isa:128)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x1e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x1f` (isa/alu/logic3.isa:132)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x1f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x20` (isa/alu/logic3.isa:136)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x20(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((v.src1 & bits::not(v.src2, 64u32)) & v.src3);
+    Ok(())
+}
+///`plog_0x21` (isa/alu/logic3.isa:140)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x21(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x22` (isa/alu/logic3.isa:144)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x22(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x23` (isa/alu/logic3.isa:148)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x23(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x24` (isa/alu/logic3.isa:152)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x24(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x25` (isa/alu/logic3.isa:156)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x25(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x26` (isa/alu/logic3.isa:160)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x26(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x27` (isa/alu/logic3.isa:164)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x27(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x28` (isa/alu/logic3.isa:168)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x28(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x29` (isa/alu/logic3.isa:172)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x29(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x2a` (isa/alu/logic3.isa:176)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x2a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x2b` (isa/alu/logic3.isa:180)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x2b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x2c` (isa/alu/logic3.isa:184)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x2c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x2d` (isa/alu/logic3.isa:188)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x2d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x2e` (isa/alu/logic3.isa:192)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x2e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x2f` (isa/alu/logic3.isa:196)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x2f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x30` (isa/alu/logic3.isa:200)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x30(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x31` (isa/alu/logic3.isa:204)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x31(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x32` (isa/alu/logic3.isa:208)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x32(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x33` (isa/alu/logic3.isa:212)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x33(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x34` (isa/alu/logic3.isa:216)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x34(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x35` (isa/alu/logic3.isa:220)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x35(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x36` (isa/alu/logic3.isa:224)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x36(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x37` (isa/alu/logic3.isa:228)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x37(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x38` (isa/alu/logic3.isa:232)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x38(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x39` (isa/alu/logic3.isa:236)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x39(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x3a` (isa/alu/logic3.isa:240)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x3a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x3b` (isa/alu/logic3.isa:244)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x3b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x3c` (isa/alu/logic3.isa:248)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x3c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x3d` (isa/alu/logic3.isa:252)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x3d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x3e` (isa/alu/logic3.isa:256)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x3e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x3f` (isa/alu/logic3.isa:260)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x3f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3));
+    Ok(())
+}
+///`plog_0x40` (isa/alu/logic3.isa:264)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x40(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((v.src1 & v.src2) & bits::not(v.src3, 64u32));
+    Ok(())
+}
+///`plog_0x41` (isa/alu/logic3.isa:268)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x41(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x42` (isa/alu/logic3.isa:272)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x42(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x43` (isa/alu/logic3.isa:276)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x43(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x44` (isa/alu/logic3.isa:280)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x44(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x45` (isa/alu/logic3.isa:284)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x45(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x46` (isa/alu/logic3.isa:288)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x46(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x47` (isa/alu/logic3.isa:292)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x47(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x48` (isa/alu/logic3.isa:296)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x48(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & v.src2) & v.src3)
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x49` (isa/alu/logic3.isa:300)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x49(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x4a` (isa/alu/logic3.isa:304)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x4a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x4b` (isa/alu/logic3.isa:308)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x4b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x4c` (isa/alu/logic3.isa:312)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x4c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x4d` (isa/alu/logic3.isa:316)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x4d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x4e` (isa/alu/logic3.isa:320)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x4e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x4f` (isa/alu/logic3.isa:324)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x4f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x50` (isa/alu/logic3.isa:328)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x50(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x51` (isa/alu/logic3.isa:332)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x51(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x52` (isa/alu/logic3.isa:336)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x52(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x53` (isa/alu/logic3.isa:340)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x53(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x54` (isa/alu/logic3.isa:344)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x54(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x55` (isa/alu/logic3.isa:348)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x55(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x56` (isa/alu/logic3.isa:352)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x56(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x57` (isa/alu/logic3.isa:356)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x57(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x58` (isa/alu/logic3.isa:360)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x58(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x59` (isa/alu/logic3.isa:364)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x59(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x5a` (isa/alu/logic3.isa:368)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x5a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x5b` (isa/alu/logic3.isa:372)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x5b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x5c` (isa/alu/logic3.isa:376)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x5c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x5d` (isa/alu/logic3.isa:380)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x5d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x5e` (isa/alu/logic3.isa:384)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x5e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x5f` (isa/alu/logic3.isa:388)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x5f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x60` (isa/alu/logic3.isa:392)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x60(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((v.src1 & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x61` (isa/alu/logic3.isa:396)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x61(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x62` (isa/alu/logic3.isa:400)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x62(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x63` (isa/alu/logic3.isa:404)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x63(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x64` (isa/alu/logic3.isa:408)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x64(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x65` (isa/alu/logic3.isa:412)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x65(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x66` (isa/alu/logic3.isa:416)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x66(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x67` (isa/alu/logic3.isa:420)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x67(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x68` (isa/alu/logic3.isa:424)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x68(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x69` (isa/alu/logic3.isa:428)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x69(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x6a` (isa/alu/logic3.isa:432)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x6a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x6b` (isa/alu/logic3.isa:436)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x6b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x6c` (isa/alu/logic3.isa:440)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x6c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x6d` (isa/alu/logic3.isa:444)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x6d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x6e` (isa/alu/logic3.isa:448)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x6e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x6f` (isa/alu/logic3.isa:452)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x6f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x70` (isa/alu/logic3.isa:456)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x70(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x71` (isa/alu/logic3.isa:460)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x71(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x72` (isa/alu/logic3.isa:464)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x72(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x73` (isa/alu/logic3.isa:468)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x73(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x74` (isa/alu/logic3.isa:472)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x74(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x75` (isa/alu/logic3.isa:476)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x75(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x76` (isa/alu/logic3.isa:480)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x76(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x77` (isa/alu/logic3.isa:484)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x77(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x78` (isa/alu/logic3.isa:488)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x78(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x79` (isa/alu/logic3.isa:492)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x79(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x7a` (isa/alu/logic3.isa:496)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x7a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x7b` (isa/alu/logic3.isa:500)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x7b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x7c` (isa/alu/logic3.isa:504)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x7c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x7d` (isa/alu/logic3.isa:508)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x7d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x7e` (isa/alu/logic3.isa:512)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x7e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x7f` (isa/alu/logic3.isa:516)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x7f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)));
+    Ok(())
+}
+///`plog_0x80` (isa/alu/logic3.isa:520)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x80(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((v.src1 & v.src2) & v.src3);
+    Ok(())
+}
+///`plog_0x81` (isa/alu/logic3.isa:524)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x81(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x82` (isa/alu/logic3.isa:528)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x82(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x83` (isa/alu/logic3.isa:532)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x83(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x84` (isa/alu/logic3.isa:536)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x84(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x85` (isa/alu/logic3.isa:540)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x85(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x86` (isa/alu/logic3.isa:544)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x86(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x87` (isa/alu/logic3.isa:548)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x87(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x88` (isa/alu/logic3.isa:552)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x88(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 64u32) & v.src2) & v.src3)
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x89` (isa/alu/logic3.isa:556)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x89(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x8a` (isa/alu/logic3.isa:560)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x8a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x8b` (isa/alu/logic3.isa:564)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x8b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x8c` (isa/alu/logic3.isa:568)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x8c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x8d` (isa/alu/logic3.isa:572)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x8d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x8e` (isa/alu/logic3.isa:576)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x8e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x8f` (isa/alu/logic3.isa:580)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x8f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x90` (isa/alu/logic3.isa:584)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x90(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x91` (isa/alu/logic3.isa:588)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x91(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x92` (isa/alu/logic3.isa:592)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x92(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x93` (isa/alu/logic3.isa:596)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x93(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x94` (isa/alu/logic3.isa:600)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x94(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x95` (isa/alu/logic3.isa:604)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x95(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x96` (isa/alu/logic3.isa:608)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x96(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x97` (isa/alu/logic3.isa:612)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x97(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x98` (isa/alu/logic3.isa:616)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x98(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x99` (isa/alu/logic3.isa:620)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x99(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x9a` (isa/alu/logic3.isa:624)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x9a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x9b` (isa/alu/logic3.isa:628)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x9b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x9c` (isa/alu/logic3.isa:632)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x9c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x9d` (isa/alu/logic3.isa:636)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x9d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x9e` (isa/alu/logic3.isa:640)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x9e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0x9f` (isa/alu/logic3.isa:644)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0x9f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xa0` (isa/alu/logic3.isa:648)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xa0(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((v.src1 & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xa1` (isa/alu/logic3.isa:652)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xa1(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xa2` (isa/alu/logic3.isa:656)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xa2(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xa3` (isa/alu/logic3.isa:660)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xa3(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xa4` (isa/alu/logic3.isa:664)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xa4(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xa5` (isa/alu/logic3.isa:668)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xa5(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xa6` (isa/alu/logic3.isa:672)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xa6(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xa7` (isa/alu/logic3.isa:676)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xa7(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xa8` (isa/alu/logic3.isa:680)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xa8(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xa9` (isa/alu/logic3.isa:684)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xa9(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xaa` (isa/alu/logic3.isa:688)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xaa(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xab` (isa/alu/logic3.isa:692)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xac` (isa/alu/logic3.isa:696)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xac(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xad` (isa/alu/logic3.isa:700)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xae` (isa/alu/logic3.isa:704)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xae(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xaf` (isa/alu/logic3.isa:708)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xaf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xb0` (isa/alu/logic3.isa:712)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xb0(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xb1` (isa/alu/logic3.isa:716)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xb1(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xb2` (isa/alu/logic3.isa:720)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xb2(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xb3` (isa/alu/logic3.isa:724)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xb3(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xb4` (isa/alu/logic3.isa:728)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xb4(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xb5` (isa/alu/logic3.isa:732)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xb5(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xb6` (isa/alu/logic3.isa:736)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xb6(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xb7` (isa/alu/logic3.isa:740)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xb7(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xb8` (isa/alu/logic3.isa:744)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xb8(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xb9` (isa/alu/logic3.isa:748)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xb9(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xba` (isa/alu/logic3.isa:752)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xba(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xbb` (isa/alu/logic3.isa:756)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xbb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xbc` (isa/alu/logic3.isa:760)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xbc(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xbd` (isa/alu/logic3.isa:764)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xbd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xbe` (isa/alu/logic3.isa:768)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xbe(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xbf` (isa/alu/logic3.isa:772)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xbf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xc0` (isa/alu/logic3.isa:776)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xc0(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((v.src1 & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xc1` (isa/alu/logic3.isa:780)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xc1(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xc2` (isa/alu/logic3.isa:784)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xc2(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xc3` (isa/alu/logic3.isa:788)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xc3(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xc4` (isa/alu/logic3.isa:792)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xc4(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xc5` (isa/alu/logic3.isa:796)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xc5(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xc6` (isa/alu/logic3.isa:800)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xc6(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xc7` (isa/alu/logic3.isa:804)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xc7(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xc8` (isa/alu/logic3.isa:808)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xc8(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 64u32) & v.src2) & v.src3)
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xc9` (isa/alu/logic3.isa:812)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xc9(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xca` (isa/alu/logic3.isa:816)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xca(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xcb` (isa/alu/logic3.isa:820)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xcb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xcc` (isa/alu/logic3.isa:824)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xcc(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xcd` (isa/alu/logic3.isa:828)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xcd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xce` (isa/alu/logic3.isa:832)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xce(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xcf` (isa/alu/logic3.isa:836)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xcf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xd0` (isa/alu/logic3.isa:840)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xd0(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xd1` (isa/alu/logic3.isa:844)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xd1(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xd2` (isa/alu/logic3.isa:848)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xd2(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xd3` (isa/alu/logic3.isa:852)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xd3(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xd4` (isa/alu/logic3.isa:856)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xd4(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xd5` (isa/alu/logic3.isa:860)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xd5(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xd6` (isa/alu/logic3.isa:864)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xd6(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xd7` (isa/alu/logic3.isa:868)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xd7(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xd8` (isa/alu/logic3.isa:872)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xd8(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xd9` (isa/alu/logic3.isa:876)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xd9(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xda` (isa/alu/logic3.isa:880)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xda(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xdb` (isa/alu/logic3.isa:884)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xdb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xdc` (isa/alu/logic3.isa:888)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xdc(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xdd` (isa/alu/logic3.isa:892)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xdd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xde` (isa/alu/logic3.isa:896)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xde(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xdf` (isa/alu/logic3.isa:900)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xdf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xe0` (isa/alu/logic3.isa:904)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xe0(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((v.src1 & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xe1` (isa/alu/logic3.isa:908)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xe1(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xe2` (isa/alu/logic3.isa:912)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xe2(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xe3` (isa/alu/logic3.isa:916)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xe3(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xe4` (isa/alu/logic3.isa:920)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xe4(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xe5` (isa/alu/logic3.isa:924)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xe5(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xe6` (isa/alu/logic3.isa:928)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xe6(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xe7` (isa/alu/logic3.isa:932)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xe7(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xe8` (isa/alu/logic3.isa:936)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xe8(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 64u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xe9` (isa/alu/logic3.isa:940)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xe9(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xea` (isa/alu/logic3.isa:944)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xea(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xeb` (isa/alu/logic3.isa:948)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xeb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xec` (isa/alu/logic3.isa:952)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xec(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xed` (isa/alu/logic3.isa:956)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xed(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xee` (isa/alu/logic3.isa:960)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xee(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xef` (isa/alu/logic3.isa:964)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xef(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xf0` (isa/alu/logic3.isa:968)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xf0(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xf1` (isa/alu/logic3.isa:972)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xf1(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xf2` (isa/alu/logic3.isa:976)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xf2(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xf3` (isa/alu/logic3.isa:980)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xf3(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xf4` (isa/alu/logic3.isa:984)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xf4(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xf5` (isa/alu/logic3.isa:988)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xf5(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xf6` (isa/alu/logic3.isa:992)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xf6(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xf7` (isa/alu/logic3.isa:996)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xf7(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xf8` (isa/alu/logic3.isa:1000)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xf8(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 64u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xf9` (isa/alu/logic3.isa:1004)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xf9(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32)) | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xfa` (isa/alu/logic3.isa:1008)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xfa(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xfb` (isa/alu/logic3.isa:1012)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xfb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xfc` (isa/alu/logic3.isa:1016)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xfc(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xfd` (isa/alu/logic3.isa:1020)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32))
+        & bits::not(v.src3, 64u32))
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xfe` (isa/alu/logic3.isa:1024)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xfe(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 64u32) & bits::not(v.src2, 64u32)) & v.src3)
+        | ((bits::not(v.src1, 64u32) & v.src2) & bits::not(v.src3, 64u32)))
+        | ((bits::not(v.src1, 64u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & bits::not(v.src2, 64u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 64u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`plog_0xff` (isa/alu/logic3.isa:1028)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_plog_0xff(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = 18446744073709551615u128;
+    Ok(())
+}
+///`qplog_0x00` (isa/alu/logic3.isa:1032)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x00(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = 0u128;
+    Ok(())
+}
+///`qplog_0x01` (isa/alu/logic3.isa:1036)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x01(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32));
+    Ok(())
+}
+///`qplog_0x02` (isa/alu/logic3.isa:1040)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x02(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3);
+    Ok(())
+}
+///`qplog_0x03` (isa/alu/logic3.isa:1044)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x03(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x04` (isa/alu/logic3.isa:1048)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x04(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32));
+    Ok(())
+}
+///`qplog_0x05` (isa/alu/logic3.isa:1052)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x05(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x06` (isa/alu/logic3.isa:1056)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x06(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x07` (isa/alu/logic3.isa:1060)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x07(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x08` (isa/alu/logic3.isa:1064)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x08(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((bits::not(v.src1, 128u32) & v.src2) & v.src3);
+    Ok(())
+}
+///`qplog_0x09` (isa/alu/logic3.isa:1068)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x09(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x0a` (isa/alu/logic3.isa:1072)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x0a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x0b` (isa/alu/logic3.isa:1076)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x0b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x0c` (isa/alu/logic3.isa:1080)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x0c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x0d` (isa/alu/logic3.isa:1084)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x0d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x0e` (isa/alu/logic3.isa:1088)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x0e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x0f` (isa/alu/logic3.isa:1092)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x0f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x10` (isa/alu/logic3.isa:1096)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x10(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32));
+    Ok(())
+}
+///`qplog_0x11` (isa/alu/logic3.isa:1100)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x11(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x12` (isa/alu/logic3.isa:1104)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x12(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x13` (isa/alu/logic3.isa:1108)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x13(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x14` (isa/alu/logic3.isa:1112)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x14(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x15` (isa/alu/logic3.isa:1116)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x15(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x16` (isa/alu/logic3.isa:1120)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x16(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x17` (isa/alu/logic3.isa:1124)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x17(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x18` (isa/alu/logic3.isa:1128)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x18(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x19` (isa/alu/logic3.isa:1132)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x19(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x1a` (isa/alu/logic3.isa:1136)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x1a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x1b` (isa/alu/logic3.isa:1140)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x1b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x1c` (isa/alu/logic3.isa:1144)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x1c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x1d` (isa/alu/logic3.isa:1148)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x1d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x1e` (isa/alu/logic3.isa:1152)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x1e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x1f` (isa/alu/logic3.isa:1156)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x1f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x20` (isa/alu/logic3.isa:1160)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x20(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((v.src1 & bits::not(v.src2, 128u32)) & v.src3);
+    Ok(())
+}
+///`qplog_0x21` (isa/alu/logic3.isa:1164)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x21(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x22` (isa/alu/logic3.isa:1168)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x22(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x23` (isa/alu/logic3.isa:1172)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x23(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x24` (isa/alu/logic3.isa:1176)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x24(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x25` (isa/alu/logic3.isa:1180)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x25(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x26` (isa/alu/logic3.isa:1184)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x26(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x27` (isa/alu/logic3.isa:1188)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x27(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x28` (isa/alu/logic3.isa:1192)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x28(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x29` (isa/alu/logic3.isa:1196)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x29(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x2a` (isa/alu/logic3.isa:1200)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x2a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x2b` (isa/alu/logic3.isa:1204)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x2b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x2c` (isa/alu/logic3.isa:1208)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x2c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x2d` (isa/alu/logic3.isa:1212)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x2d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x2e` (isa/alu/logic3.isa:1216)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x2e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x2f` (isa/alu/logic3.isa:1220)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x2f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x30` (isa/alu/logic3.isa:1224)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x30(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x31` (isa/alu/logic3.isa:1228)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x31(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x32` (isa/alu/logic3.isa:1232)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x32(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x33` (isa/alu/logic3.isa:1236)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x33(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x34` (isa/alu/logic3.isa:1240)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x34(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x35` (isa/alu/logic3.isa:1244)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x35(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x36` (isa/alu/logic3.isa:1248)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x36(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x37` (isa/alu/logic3.isa:1252)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x37(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x38` (isa/alu/logic3.isa:1256)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x38(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x39` (isa/alu/logic3.isa:1260)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x39(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x3a` (isa/alu/logic3.isa:1264)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x3a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x3b` (isa/alu/logic3.isa:1268)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x3b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x3c` (isa/alu/logic3.isa:1272)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x3c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x3d` (isa/alu/logic3.isa:1276)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x3d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x3e` (isa/alu/logic3.isa:1280)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x3e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x3f` (isa/alu/logic3.isa:1284)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x3f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3));
+    Ok(())
+}
+///`qplog_0x40` (isa/alu/logic3.isa:1288)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x40(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((v.src1 & v.src2) & bits::not(v.src3, 128u32));
+    Ok(())
+}
+///`qplog_0x41` (isa/alu/logic3.isa:1292)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x41(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x42` (isa/alu/logic3.isa:1296)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x42(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x43` (isa/alu/logic3.isa:1300)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x43(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x44` (isa/alu/logic3.isa:1304)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x44(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x45` (isa/alu/logic3.isa:1308)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x45(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x46` (isa/alu/logic3.isa:1312)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x46(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x47` (isa/alu/logic3.isa:1316)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x47(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x48` (isa/alu/logic3.isa:1320)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x48(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & v.src2) & v.src3)
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x49` (isa/alu/logic3.isa:1324)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x49(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x4a` (isa/alu/logic3.isa:1328)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x4a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x4b` (isa/alu/logic3.isa:1332)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x4b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x4c` (isa/alu/logic3.isa:1336)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x4c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x4d` (isa/alu/logic3.isa:1340)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x4d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x4e` (isa/alu/logic3.isa:1344)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x4e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x4f` (isa/alu/logic3.isa:1348)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x4f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x50` (isa/alu/logic3.isa:1352)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x50(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x51` (isa/alu/logic3.isa:1356)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x51(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x52` (isa/alu/logic3.isa:1360)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x52(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x53` (isa/alu/logic3.isa:1364)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x53(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x54` (isa/alu/logic3.isa:1368)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x54(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x55` (isa/alu/logic3.isa:1372)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x55(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x56` (isa/alu/logic3.isa:1376)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x56(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x57` (isa/alu/logic3.isa:1380)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x57(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x58` (isa/alu/logic3.isa:1384)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x58(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x59` (isa/alu/logic3.isa:1388)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x59(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x5a` (isa/alu/logic3.isa:1392)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x5a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x5b` (isa/alu/logic3.isa:1396)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x5b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x5c` (isa/alu/logic3.isa:1400)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x5c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x5d` (isa/alu/logic3.isa:1404)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x5d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x5e` (isa/alu/logic3.isa:1408)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x5e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x5f` (isa/alu/logic3.isa:1412)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x5f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x60` (isa/alu/logic3.isa:1416)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x60(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((v.src1 & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x61` (isa/alu/logic3.isa:1420)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x61(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x62` (isa/alu/logic3.isa:1424)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x62(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x63` (isa/alu/logic3.isa:1428)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x63(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x64` (isa/alu/logic3.isa:1432)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x64(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x65` (isa/alu/logic3.isa:1436)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x65(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x66` (isa/alu/logic3.isa:1440)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x66(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x67` (isa/alu/logic3.isa:1444)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x67(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x68` (isa/alu/logic3.isa:1448)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x68(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x69` (isa/alu/logic3.isa:1452)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x69(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x6a` (isa/alu/logic3.isa:1456)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x6a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x6b` (isa/alu/logic3.isa:1460)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x6b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x6c` (isa/alu/logic3.isa:1464)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x6c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x6d` (isa/alu/logic3.isa:1468)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x6d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x6e` (isa/alu/logic3.isa:1472)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x6e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x6f` (isa/alu/logic3.isa:1476)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x6f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x70` (isa/alu/logic3.isa:1480)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x70(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x71` (isa/alu/logic3.isa:1484)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x71(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x72` (isa/alu/logic3.isa:1488)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x72(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x73` (isa/alu/logic3.isa:1492)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x73(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x74` (isa/alu/logic3.isa:1496)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x74(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x75` (isa/alu/logic3.isa:1500)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x75(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x76` (isa/alu/logic3.isa:1504)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x76(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x77` (isa/alu/logic3.isa:1508)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x77(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x78` (isa/alu/logic3.isa:1512)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x78(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x79` (isa/alu/logic3.isa:1516)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x79(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x7a` (isa/alu/logic3.isa:1520)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x7a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x7b` (isa/alu/logic3.isa:1524)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x7b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x7c` (isa/alu/logic3.isa:1528)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x7c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x7d` (isa/alu/logic3.isa:1532)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x7d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x7e` (isa/alu/logic3.isa:1536)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x7e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x7f` (isa/alu/logic3.isa:1540)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x7f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)));
+    Ok(())
+}
+///`qplog_0x80` (isa/alu/logic3.isa:1544)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x80(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((v.src1 & v.src2) & v.src3);
+    Ok(())
+}
+///`qplog_0x81` (isa/alu/logic3.isa:1548)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x81(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x82` (isa/alu/logic3.isa:1552)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x82(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x83` (isa/alu/logic3.isa:1556)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x83(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x84` (isa/alu/logic3.isa:1560)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x84(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x85` (isa/alu/logic3.isa:1564)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x85(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x86` (isa/alu/logic3.isa:1568)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x86(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x87` (isa/alu/logic3.isa:1572)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x87(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x88` (isa/alu/logic3.isa:1576)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x88(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::not(v.src1, 128u32) & v.src2) & v.src3)
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x89` (isa/alu/logic3.isa:1580)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x89(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x8a` (isa/alu/logic3.isa:1584)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x8a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x8b` (isa/alu/logic3.isa:1588)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x8b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x8c` (isa/alu/logic3.isa:1592)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x8c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x8d` (isa/alu/logic3.isa:1596)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x8d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x8e` (isa/alu/logic3.isa:1600)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x8e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x8f` (isa/alu/logic3.isa:1604)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x8f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x90` (isa/alu/logic3.isa:1608)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x90(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x91` (isa/alu/logic3.isa:1612)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x91(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x92` (isa/alu/logic3.isa:1616)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x92(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x93` (isa/alu/logic3.isa:1620)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x93(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x94` (isa/alu/logic3.isa:1624)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x94(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x95` (isa/alu/logic3.isa:1628)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x95(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x96` (isa/alu/logic3.isa:1632)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x96(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x97` (isa/alu/logic3.isa:1636)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x97(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x98` (isa/alu/logic3.isa:1640)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x98(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x99` (isa/alu/logic3.isa:1644)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x99(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x9a` (isa/alu/logic3.isa:1648)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x9a(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x9b` (isa/alu/logic3.isa:1652)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x9b(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x9c` (isa/alu/logic3.isa:1656)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x9c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x9d` (isa/alu/logic3.isa:1660)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x9d(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x9e` (isa/alu/logic3.isa:1664)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x9e(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0x9f` (isa/alu/logic3.isa:1668)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0x9f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xa0` (isa/alu/logic3.isa:1672)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xa0(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((v.src1 & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xa1` (isa/alu/logic3.isa:1676)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xa1(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xa2` (isa/alu/logic3.isa:1680)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xa2(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xa3` (isa/alu/logic3.isa:1684)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xa3(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xa4` (isa/alu/logic3.isa:1688)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xa4(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xa5` (isa/alu/logic3.isa:1692)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xa5(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xa6` (isa/alu/logic3.isa:1696)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xa6(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xa7` (isa/alu/logic3.isa:1700)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xa7(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xa8` (isa/alu/logic3.isa:1704)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xa8(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xa9` (isa/alu/logic3.isa:1708)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xa9(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xaa` (isa/alu/logic3.isa:1712)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xaa(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xab` (isa/alu/logic3.isa:1716)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xac` (isa/alu/logic3.isa:1720)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xac(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xad` (isa/alu/logic3.isa:1724)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xae` (isa/alu/logic3.isa:1728)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xae(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xaf` (isa/alu/logic3.isa:1732)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xaf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xb0` (isa/alu/logic3.isa:1736)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xb0(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xb1` (isa/alu/logic3.isa:1740)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xb1(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xb2` (isa/alu/logic3.isa:1744)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xb2(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xb3` (isa/alu/logic3.isa:1748)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xb3(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xb4` (isa/alu/logic3.isa:1752)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xb4(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xb5` (isa/alu/logic3.isa:1756)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xb5(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xb6` (isa/alu/logic3.isa:1760)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xb6(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xb7` (isa/alu/logic3.isa:1764)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xb7(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xb8` (isa/alu/logic3.isa:1768)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xb8(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xb9` (isa/alu/logic3.isa:1772)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xb9(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xba` (isa/alu/logic3.isa:1776)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xba(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xbb` (isa/alu/logic3.isa:1780)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xbb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xbc` (isa/alu/logic3.isa:1784)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xbc(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xbd` (isa/alu/logic3.isa:1788)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xbd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xbe` (isa/alu/logic3.isa:1792)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xbe(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xbf` (isa/alu/logic3.isa:1796)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xbf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xc0` (isa/alu/logic3.isa:1800)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xc0(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((v.src1 & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xc1` (isa/alu/logic3.isa:1804)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xc1(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xc2` (isa/alu/logic3.isa:1808)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xc2(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xc3` (isa/alu/logic3.isa:1812)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xc3(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xc4` (isa/alu/logic3.isa:1816)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xc4(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xc5` (isa/alu/logic3.isa:1820)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xc5(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xc6` (isa/alu/logic3.isa:1824)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xc6(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xc7` (isa/alu/logic3.isa:1828)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xc7(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xc8` (isa/alu/logic3.isa:1832)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xc8(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((bits::not(v.src1, 128u32) & v.src2) & v.src3)
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xc9` (isa/alu/logic3.isa:1836)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xc9(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xca` (isa/alu/logic3.isa:1840)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xca(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xcb` (isa/alu/logic3.isa:1844)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xcb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xcc` (isa/alu/logic3.isa:1848)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xcc(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xcd` (isa/alu/logic3.isa:1852)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xcd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xce` (isa/alu/logic3.isa:1856)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xce(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xcf` (isa/alu/logic3.isa:1860)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xcf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xd0` (isa/alu/logic3.isa:1864)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xd0(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xd1` (isa/alu/logic3.isa:1868)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xd1(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xd2` (isa/alu/logic3.isa:1872)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xd2(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xd3` (isa/alu/logic3.isa:1876)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xd3(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xd4` (isa/alu/logic3.isa:1880)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xd4(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xd5` (isa/alu/logic3.isa:1884)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xd5(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xd6` (isa/alu/logic3.isa:1888)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xd6(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xd7` (isa/alu/logic3.isa:1892)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xd7(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xd8` (isa/alu/logic3.isa:1896)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xd8(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xd9` (isa/alu/logic3.isa:1900)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xd9(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xda` (isa/alu/logic3.isa:1904)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xda(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xdb` (isa/alu/logic3.isa:1908)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xdb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xdc` (isa/alu/logic3.isa:1912)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xdc(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xdd` (isa/alu/logic3.isa:1916)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xdd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xde` (isa/alu/logic3.isa:1920)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xde(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xdf` (isa/alu/logic3.isa:1924)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xdf(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xe0` (isa/alu/logic3.isa:1928)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xe0(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((v.src1 & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xe1` (isa/alu/logic3.isa:1932)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xe1(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xe2` (isa/alu/logic3.isa:1936)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xe2(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xe3` (isa/alu/logic3.isa:1940)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xe3(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xe4` (isa/alu/logic3.isa:1944)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xe4(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xe5` (isa/alu/logic3.isa:1948)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xe5(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xe6` (isa/alu/logic3.isa:1952)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xe6(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xe7` (isa/alu/logic3.isa:1956)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xe7(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xe8` (isa/alu/logic3.isa:1960)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xe8(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((bits::not(v.src1, 128u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xe9` (isa/alu/logic3.isa:1964)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xe9(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xea` (isa/alu/logic3.isa:1968)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xea(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xeb` (isa/alu/logic3.isa:1972)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xeb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xec` (isa/alu/logic3.isa:1976)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xec(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xed` (isa/alu/logic3.isa:1980)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xed(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xee` (isa/alu/logic3.isa:1984)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xee(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xef` (isa/alu/logic3.isa:1988)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xef(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xf0` (isa/alu/logic3.isa:1992)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xf0(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xf1` (isa/alu/logic3.isa:1996)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xf1(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xf2` (isa/alu/logic3.isa:2000)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xf2(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xf3` (isa/alu/logic3.isa:2004)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xf3(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xf4` (isa/alu/logic3.isa:2008)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xf4(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xf5` (isa/alu/logic3.isa:2012)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xf5(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xf6` (isa/alu/logic3.isa:2016)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xf6(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xf7` (isa/alu/logic3.isa:2020)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xf7(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xf8` (isa/alu/logic3.isa:2024)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xf8(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((bits::not(v.src1, 128u32) & v.src2) & v.src3)
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xf9` (isa/alu/logic3.isa:2028)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xf9(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32)) | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xfa` (isa/alu/logic3.isa:2032)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xfa(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xfb` (isa/alu/logic3.isa:2036)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xfb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xfc` (isa/alu/logic3.isa:2040)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xfc(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xfd` (isa/alu/logic3.isa:2044)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32))
+        & bits::not(v.src3, 128u32))
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xfe` (isa/alu/logic3.isa:2048)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xfe(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((bits::not(v.src1, 128u32) & bits::not(v.src2, 128u32)) & v.src3)
+        | ((bits::not(v.src1, 128u32) & v.src2) & bits::not(v.src3, 128u32)))
+        | ((bits::not(v.src1, 128u32) & v.src2) & v.src3))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & bits::not(v.src2, 128u32)) & v.src3))
+        | ((v.src1 & v.src2) & bits::not(v.src3, 128u32)))
+        | ((v.src1 & v.src2) & v.src3));
+    Ok(())
+}
+///`qplog_0xff` (isa/alu/logic3.isa:2052)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qplog_0xff(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = 340282366920938463463374607431768211455u128;
+    Ok(())
+}
 ///`ldcsb` (isa/alu/memory.isa:3)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldcsb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
@@ -29003,7 +33807,7 @@ pub fn sem_rrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     Ok(())
 }
 /// Semantics of each operation, indexed like `OPS`.
-pub static SEMANTICS: [SemFn; 1212usize] = [
+pub static SEMANTICS: [SemFn; 1724usize] = [
     sem_staab,
     sem_staah,
     sem_staaw,
@@ -29748,6 +34552,518 @@ pub static SEMANTICS: [SemFn; 1212usize] = [
     sem_xord,
     sem_xorns,
     sem_xornd,
+    sem_plog_0x00,
+    sem_plog_0x01,
+    sem_plog_0x02,
+    sem_plog_0x03,
+    sem_plog_0x04,
+    sem_plog_0x05,
+    sem_plog_0x06,
+    sem_plog_0x07,
+    sem_plog_0x08,
+    sem_plog_0x09,
+    sem_plog_0x0a,
+    sem_plog_0x0b,
+    sem_plog_0x0c,
+    sem_plog_0x0d,
+    sem_plog_0x0e,
+    sem_plog_0x0f,
+    sem_plog_0x10,
+    sem_plog_0x11,
+    sem_plog_0x12,
+    sem_plog_0x13,
+    sem_plog_0x14,
+    sem_plog_0x15,
+    sem_plog_0x16,
+    sem_plog_0x17,
+    sem_plog_0x18,
+    sem_plog_0x19,
+    sem_plog_0x1a,
+    sem_plog_0x1b,
+    sem_plog_0x1c,
+    sem_plog_0x1d,
+    sem_plog_0x1e,
+    sem_plog_0x1f,
+    sem_plog_0x20,
+    sem_plog_0x21,
+    sem_plog_0x22,
+    sem_plog_0x23,
+    sem_plog_0x24,
+    sem_plog_0x25,
+    sem_plog_0x26,
+    sem_plog_0x27,
+    sem_plog_0x28,
+    sem_plog_0x29,
+    sem_plog_0x2a,
+    sem_plog_0x2b,
+    sem_plog_0x2c,
+    sem_plog_0x2d,
+    sem_plog_0x2e,
+    sem_plog_0x2f,
+    sem_plog_0x30,
+    sem_plog_0x31,
+    sem_plog_0x32,
+    sem_plog_0x33,
+    sem_plog_0x34,
+    sem_plog_0x35,
+    sem_plog_0x36,
+    sem_plog_0x37,
+    sem_plog_0x38,
+    sem_plog_0x39,
+    sem_plog_0x3a,
+    sem_plog_0x3b,
+    sem_plog_0x3c,
+    sem_plog_0x3d,
+    sem_plog_0x3e,
+    sem_plog_0x3f,
+    sem_plog_0x40,
+    sem_plog_0x41,
+    sem_plog_0x42,
+    sem_plog_0x43,
+    sem_plog_0x44,
+    sem_plog_0x45,
+    sem_plog_0x46,
+    sem_plog_0x47,
+    sem_plog_0x48,
+    sem_plog_0x49,
+    sem_plog_0x4a,
+    sem_plog_0x4b,
+    sem_plog_0x4c,
+    sem_plog_0x4d,
+    sem_plog_0x4e,
+    sem_plog_0x4f,
+    sem_plog_0x50,
+    sem_plog_0x51,
+    sem_plog_0x52,
+    sem_plog_0x53,
+    sem_plog_0x54,
+    sem_plog_0x55,
+    sem_plog_0x56,
+    sem_plog_0x57,
+    sem_plog_0x58,
+    sem_plog_0x59,
+    sem_plog_0x5a,
+    sem_plog_0x5b,
+    sem_plog_0x5c,
+    sem_plog_0x5d,
+    sem_plog_0x5e,
+    sem_plog_0x5f,
+    sem_plog_0x60,
+    sem_plog_0x61,
+    sem_plog_0x62,
+    sem_plog_0x63,
+    sem_plog_0x64,
+    sem_plog_0x65,
+    sem_plog_0x66,
+    sem_plog_0x67,
+    sem_plog_0x68,
+    sem_plog_0x69,
+    sem_plog_0x6a,
+    sem_plog_0x6b,
+    sem_plog_0x6c,
+    sem_plog_0x6d,
+    sem_plog_0x6e,
+    sem_plog_0x6f,
+    sem_plog_0x70,
+    sem_plog_0x71,
+    sem_plog_0x72,
+    sem_plog_0x73,
+    sem_plog_0x74,
+    sem_plog_0x75,
+    sem_plog_0x76,
+    sem_plog_0x77,
+    sem_plog_0x78,
+    sem_plog_0x79,
+    sem_plog_0x7a,
+    sem_plog_0x7b,
+    sem_plog_0x7c,
+    sem_plog_0x7d,
+    sem_plog_0x7e,
+    sem_plog_0x7f,
+    sem_plog_0x80,
+    sem_plog_0x81,
+    sem_plog_0x82,
+    sem_plog_0x83,
+    sem_plog_0x84,
+    sem_plog_0x85,
+    sem_plog_0x86,
+    sem_plog_0x87,
+    sem_plog_0x88,
+    sem_plog_0x89,
+    sem_plog_0x8a,
+    sem_plog_0x8b,
+    sem_plog_0x8c,
+    sem_plog_0x8d,
+    sem_plog_0x8e,
+    sem_plog_0x8f,
+    sem_plog_0x90,
+    sem_plog_0x91,
+    sem_plog_0x92,
+    sem_plog_0x93,
+    sem_plog_0x94,
+    sem_plog_0x95,
+    sem_plog_0x96,
+    sem_plog_0x97,
+    sem_plog_0x98,
+    sem_plog_0x99,
+    sem_plog_0x9a,
+    sem_plog_0x9b,
+    sem_plog_0x9c,
+    sem_plog_0x9d,
+    sem_plog_0x9e,
+    sem_plog_0x9f,
+    sem_plog_0xa0,
+    sem_plog_0xa1,
+    sem_plog_0xa2,
+    sem_plog_0xa3,
+    sem_plog_0xa4,
+    sem_plog_0xa5,
+    sem_plog_0xa6,
+    sem_plog_0xa7,
+    sem_plog_0xa8,
+    sem_plog_0xa9,
+    sem_plog_0xaa,
+    sem_plog_0xab,
+    sem_plog_0xac,
+    sem_plog_0xad,
+    sem_plog_0xae,
+    sem_plog_0xaf,
+    sem_plog_0xb0,
+    sem_plog_0xb1,
+    sem_plog_0xb2,
+    sem_plog_0xb3,
+    sem_plog_0xb4,
+    sem_plog_0xb5,
+    sem_plog_0xb6,
+    sem_plog_0xb7,
+    sem_plog_0xb8,
+    sem_plog_0xb9,
+    sem_plog_0xba,
+    sem_plog_0xbb,
+    sem_plog_0xbc,
+    sem_plog_0xbd,
+    sem_plog_0xbe,
+    sem_plog_0xbf,
+    sem_plog_0xc0,
+    sem_plog_0xc1,
+    sem_plog_0xc2,
+    sem_plog_0xc3,
+    sem_plog_0xc4,
+    sem_plog_0xc5,
+    sem_plog_0xc6,
+    sem_plog_0xc7,
+    sem_plog_0xc8,
+    sem_plog_0xc9,
+    sem_plog_0xca,
+    sem_plog_0xcb,
+    sem_plog_0xcc,
+    sem_plog_0xcd,
+    sem_plog_0xce,
+    sem_plog_0xcf,
+    sem_plog_0xd0,
+    sem_plog_0xd1,
+    sem_plog_0xd2,
+    sem_plog_0xd3,
+    sem_plog_0xd4,
+    sem_plog_0xd5,
+    sem_plog_0xd6,
+    sem_plog_0xd7,
+    sem_plog_0xd8,
+    sem_plog_0xd9,
+    sem_plog_0xda,
+    sem_plog_0xdb,
+    sem_plog_0xdc,
+    sem_plog_0xdd,
+    sem_plog_0xde,
+    sem_plog_0xdf,
+    sem_plog_0xe0,
+    sem_plog_0xe1,
+    sem_plog_0xe2,
+    sem_plog_0xe3,
+    sem_plog_0xe4,
+    sem_plog_0xe5,
+    sem_plog_0xe6,
+    sem_plog_0xe7,
+    sem_plog_0xe8,
+    sem_plog_0xe9,
+    sem_plog_0xea,
+    sem_plog_0xeb,
+    sem_plog_0xec,
+    sem_plog_0xed,
+    sem_plog_0xee,
+    sem_plog_0xef,
+    sem_plog_0xf0,
+    sem_plog_0xf1,
+    sem_plog_0xf2,
+    sem_plog_0xf3,
+    sem_plog_0xf4,
+    sem_plog_0xf5,
+    sem_plog_0xf6,
+    sem_plog_0xf7,
+    sem_plog_0xf8,
+    sem_plog_0xf9,
+    sem_plog_0xfa,
+    sem_plog_0xfb,
+    sem_plog_0xfc,
+    sem_plog_0xfd,
+    sem_plog_0xfe,
+    sem_plog_0xff,
+    sem_qplog_0x00,
+    sem_qplog_0x01,
+    sem_qplog_0x02,
+    sem_qplog_0x03,
+    sem_qplog_0x04,
+    sem_qplog_0x05,
+    sem_qplog_0x06,
+    sem_qplog_0x07,
+    sem_qplog_0x08,
+    sem_qplog_0x09,
+    sem_qplog_0x0a,
+    sem_qplog_0x0b,
+    sem_qplog_0x0c,
+    sem_qplog_0x0d,
+    sem_qplog_0x0e,
+    sem_qplog_0x0f,
+    sem_qplog_0x10,
+    sem_qplog_0x11,
+    sem_qplog_0x12,
+    sem_qplog_0x13,
+    sem_qplog_0x14,
+    sem_qplog_0x15,
+    sem_qplog_0x16,
+    sem_qplog_0x17,
+    sem_qplog_0x18,
+    sem_qplog_0x19,
+    sem_qplog_0x1a,
+    sem_qplog_0x1b,
+    sem_qplog_0x1c,
+    sem_qplog_0x1d,
+    sem_qplog_0x1e,
+    sem_qplog_0x1f,
+    sem_qplog_0x20,
+    sem_qplog_0x21,
+    sem_qplog_0x22,
+    sem_qplog_0x23,
+    sem_qplog_0x24,
+    sem_qplog_0x25,
+    sem_qplog_0x26,
+    sem_qplog_0x27,
+    sem_qplog_0x28,
+    sem_qplog_0x29,
+    sem_qplog_0x2a,
+    sem_qplog_0x2b,
+    sem_qplog_0x2c,
+    sem_qplog_0x2d,
+    sem_qplog_0x2e,
+    sem_qplog_0x2f,
+    sem_qplog_0x30,
+    sem_qplog_0x31,
+    sem_qplog_0x32,
+    sem_qplog_0x33,
+    sem_qplog_0x34,
+    sem_qplog_0x35,
+    sem_qplog_0x36,
+    sem_qplog_0x37,
+    sem_qplog_0x38,
+    sem_qplog_0x39,
+    sem_qplog_0x3a,
+    sem_qplog_0x3b,
+    sem_qplog_0x3c,
+    sem_qplog_0x3d,
+    sem_qplog_0x3e,
+    sem_qplog_0x3f,
+    sem_qplog_0x40,
+    sem_qplog_0x41,
+    sem_qplog_0x42,
+    sem_qplog_0x43,
+    sem_qplog_0x44,
+    sem_qplog_0x45,
+    sem_qplog_0x46,
+    sem_qplog_0x47,
+    sem_qplog_0x48,
+    sem_qplog_0x49,
+    sem_qplog_0x4a,
+    sem_qplog_0x4b,
+    sem_qplog_0x4c,
+    sem_qplog_0x4d,
+    sem_qplog_0x4e,
+    sem_qplog_0x4f,
+    sem_qplog_0x50,
+    sem_qplog_0x51,
+    sem_qplog_0x52,
+    sem_qplog_0x53,
+    sem_qplog_0x54,
+    sem_qplog_0x55,
+    sem_qplog_0x56,
+    sem_qplog_0x57,
+    sem_qplog_0x58,
+    sem_qplog_0x59,
+    sem_qplog_0x5a,
+    sem_qplog_0x5b,
+    sem_qplog_0x5c,
+    sem_qplog_0x5d,
+    sem_qplog_0x5e,
+    sem_qplog_0x5f,
+    sem_qplog_0x60,
+    sem_qplog_0x61,
+    sem_qplog_0x62,
+    sem_qplog_0x63,
+    sem_qplog_0x64,
+    sem_qplog_0x65,
+    sem_qplog_0x66,
+    sem_qplog_0x67,
+    sem_qplog_0x68,
+    sem_qplog_0x69,
+    sem_qplog_0x6a,
+    sem_qplog_0x6b,
+    sem_qplog_0x6c,
+    sem_qplog_0x6d,
+    sem_qplog_0x6e,
+    sem_qplog_0x6f,
+    sem_qplog_0x70,
+    sem_qplog_0x71,
+    sem_qplog_0x72,
+    sem_qplog_0x73,
+    sem_qplog_0x74,
+    sem_qplog_0x75,
+    sem_qplog_0x76,
+    sem_qplog_0x77,
+    sem_qplog_0x78,
+    sem_qplog_0x79,
+    sem_qplog_0x7a,
+    sem_qplog_0x7b,
+    sem_qplog_0x7c,
+    sem_qplog_0x7d,
+    sem_qplog_0x7e,
+    sem_qplog_0x7f,
+    sem_qplog_0x80,
+    sem_qplog_0x81,
+    sem_qplog_0x82,
+    sem_qplog_0x83,
+    sem_qplog_0x84,
+    sem_qplog_0x85,
+    sem_qplog_0x86,
+    sem_qplog_0x87,
+    sem_qplog_0x88,
+    sem_qplog_0x89,
+    sem_qplog_0x8a,
+    sem_qplog_0x8b,
+    sem_qplog_0x8c,
+    sem_qplog_0x8d,
+    sem_qplog_0x8e,
+    sem_qplog_0x8f,
+    sem_qplog_0x90,
+    sem_qplog_0x91,
+    sem_qplog_0x92,
+    sem_qplog_0x93,
+    sem_qplog_0x94,
+    sem_qplog_0x95,
+    sem_qplog_0x96,
+    sem_qplog_0x97,
+    sem_qplog_0x98,
+    sem_qplog_0x99,
+    sem_qplog_0x9a,
+    sem_qplog_0x9b,
+    sem_qplog_0x9c,
+    sem_qplog_0x9d,
+    sem_qplog_0x9e,
+    sem_qplog_0x9f,
+    sem_qplog_0xa0,
+    sem_qplog_0xa1,
+    sem_qplog_0xa2,
+    sem_qplog_0xa3,
+    sem_qplog_0xa4,
+    sem_qplog_0xa5,
+    sem_qplog_0xa6,
+    sem_qplog_0xa7,
+    sem_qplog_0xa8,
+    sem_qplog_0xa9,
+    sem_qplog_0xaa,
+    sem_qplog_0xab,
+    sem_qplog_0xac,
+    sem_qplog_0xad,
+    sem_qplog_0xae,
+    sem_qplog_0xaf,
+    sem_qplog_0xb0,
+    sem_qplog_0xb1,
+    sem_qplog_0xb2,
+    sem_qplog_0xb3,
+    sem_qplog_0xb4,
+    sem_qplog_0xb5,
+    sem_qplog_0xb6,
+    sem_qplog_0xb7,
+    sem_qplog_0xb8,
+    sem_qplog_0xb9,
+    sem_qplog_0xba,
+    sem_qplog_0xbb,
+    sem_qplog_0xbc,
+    sem_qplog_0xbd,
+    sem_qplog_0xbe,
+    sem_qplog_0xbf,
+    sem_qplog_0xc0,
+    sem_qplog_0xc1,
+    sem_qplog_0xc2,
+    sem_qplog_0xc3,
+    sem_qplog_0xc4,
+    sem_qplog_0xc5,
+    sem_qplog_0xc6,
+    sem_qplog_0xc7,
+    sem_qplog_0xc8,
+    sem_qplog_0xc9,
+    sem_qplog_0xca,
+    sem_qplog_0xcb,
+    sem_qplog_0xcc,
+    sem_qplog_0xcd,
+    sem_qplog_0xce,
+    sem_qplog_0xcf,
+    sem_qplog_0xd0,
+    sem_qplog_0xd1,
+    sem_qplog_0xd2,
+    sem_qplog_0xd3,
+    sem_qplog_0xd4,
+    sem_qplog_0xd5,
+    sem_qplog_0xd6,
+    sem_qplog_0xd7,
+    sem_qplog_0xd8,
+    sem_qplog_0xd9,
+    sem_qplog_0xda,
+    sem_qplog_0xdb,
+    sem_qplog_0xdc,
+    sem_qplog_0xdd,
+    sem_qplog_0xde,
+    sem_qplog_0xdf,
+    sem_qplog_0xe0,
+    sem_qplog_0xe1,
+    sem_qplog_0xe2,
+    sem_qplog_0xe3,
+    sem_qplog_0xe4,
+    sem_qplog_0xe5,
+    sem_qplog_0xe6,
+    sem_qplog_0xe7,
+    sem_qplog_0xe8,
+    sem_qplog_0xe9,
+    sem_qplog_0xea,
+    sem_qplog_0xeb,
+    sem_qplog_0xec,
+    sem_qplog_0xed,
+    sem_qplog_0xee,
+    sem_qplog_0xef,
+    sem_qplog_0xf0,
+    sem_qplog_0xf1,
+    sem_qplog_0xf2,
+    sem_qplog_0xf3,
+    sem_qplog_0xf4,
+    sem_qplog_0xf5,
+    sem_qplog_0xf6,
+    sem_qplog_0xf7,
+    sem_qplog_0xf8,
+    sem_qplog_0xf9,
+    sem_qplog_0xfa,
+    sem_qplog_0xfb,
+    sem_qplog_0xfc,
+    sem_qplog_0xfd,
+    sem_qplog_0xfe,
+    sem_qplog_0xff,
     sem_ldcsb,
     sem_lddsb,
     sem_ldesb,

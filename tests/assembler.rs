@@ -370,7 +370,11 @@ mod round_trip {
         #[test]
         fn random_bundles_survive_text(picks in proptest::collection::vec((any::<proptest::sample::Index>(), 0u32..64, any::<u32>()), 1..=6), ver in 1u8..=6) {
             let iset = Iset::new(ver).unwrap();
-            let samples: Vec<_> = sample::all().into_iter().filter(|s| s.iset == iset).collect();
+            // Operations objdump lists as `ambiguous` have no text to assemble back.
+            let samples: Vec<_> = sample::all()
+                .into_iter()
+                .filter(|s| s.iset == iset && e2k_emu::isa::OPS[e2k_emu::isa::ENCODINGS[s.enc].op as usize].also.is_empty())
+                .collect();
             let mut syl = Syllables::default();
             let mut lits = Vec::new();
             for (idx, reg, lit) in picks {

@@ -100,19 +100,23 @@ fn table_rows(text: &str) -> Vec<Row> {
     out
 }
 
+/// One row per encoding and name (an operation's `also` names share its encodings).
 fn our_rows() -> Vec<Row> {
     isa::ENCODINGS
         .iter()
-        .map(|e| {
+        .flat_map(|e| {
             let fmt = &isa::FORMATS[e.format as usize];
-            Row {
-                name: isa::OPS[e.op as usize].name.to_string(),
-                opc: (e.als_value >> 24) & 0x7f,
-                opc2: fmt.ales.then_some(((e.ales_value >> 8) & 0xff) as u32),
-                channels: e.channels,
-                // v7 extends open-ended rows; the table stops at v6.
-                versions: e.versions & 0x3f,
-            }
+            let op = &isa::OPS[e.op as usize];
+            std::iter::once(op.name)
+                .chain(op.also.iter().copied())
+                .map(move |name| Row {
+                    name: name.to_string(),
+                    opc: (e.als_value >> 24) & 0x7f,
+                    opc2: fmt.ales.then_some(((e.ales_value >> 8) & 0xff) as u32),
+                    channels: e.channels,
+                    // v7 extends open-ended rows; the table stops at v6.
+                    versions: e.versions & 0x3f,
+                })
         })
         .collect()
 }

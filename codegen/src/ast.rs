@@ -176,6 +176,8 @@ pub struct Enc {
 pub struct OpDef {
     pub name: String,
     pub args: String,
+    /// Other names of the same operation (`also`).
+    pub also: Vec<String>,
     pub encs: Vec<Enc>,
     pub sem: Vec<Stmt>,
     pub group: Option<String>,

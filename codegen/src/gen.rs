@@ -588,7 +588,8 @@ fn ops(m: &Model) -> Result<TokenStream, Diagnostic> {
         }
         let at = src(&o.loc);
         let mem = o.sem.reads_memory || o.sem.writes_memory;
-        op_infos.push(quote!(OpInfo { name: #n, args: #args, group: #g, memory: #mem, src: #at }));
+        let also = &o.also;
+        op_infos.push(quote!(OpInfo { name: #n, also: &[#(#also),*], args: #args, group: #g, memory: #mem, src: #at }));
         for e in &o.encs {
             let spec = e.als_mask.count_ones() + e.ales_mask.count_ones();
             rows.push((e.opc, spec, oi, e));

@@ -83,6 +83,7 @@ pub struct EncRow {
 
 pub struct Op {
     pub name: String,
+    pub also: Vec<String>,
     pub args: Vec<char>,
     pub group: String,
     pub encs: Vec<EncRow>,
@@ -558,6 +559,7 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
         let typed = sem::check(&mut env, &o.sem)?;
         ops.push(Op {
             name: o.name.clone(),
+            also: o.also.clone(),
             args,
             group: o.group.clone().unwrap_or_else(|| "misc".into()),
             encs,

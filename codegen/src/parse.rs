@@ -579,8 +579,10 @@ fn op(ctx: &Ctx, p: Pair<Rule>) -> Result<OpDef, Diagnostic> {
     let args = it.next().unwrap().as_str().to_string();
     let mut encs = Vec::new();
     let mut sem = Vec::new();
+    let mut also = Vec::new();
     for item in it {
         match item.as_rule() {
+            Rule::op_also => also = item.into_inner().map(|n| n.as_str().to_string()).collect(),
             Rule::enc => {
                 let eloc = ctx.loc(&item);
                 let mut ei = item.into_inner();
@@ -644,6 +646,7 @@ fn op(ctx: &Ctx, p: Pair<Rule>) -> Result<OpDef, Diagnostic> {
     Ok(OpDef {
         name,
         args,
+        also,
         encs,
         sem,
         group: ctx.group.clone(),

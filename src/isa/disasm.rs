@@ -31,12 +31,20 @@ pub fn alu_text(d: &Decoded, op: &AluOp) -> String {
     let info = op.info();
     let fmt = op.format();
     let mut s = String::new();
-    s.push_str(info.name);
+    // objdump finds several templates for such an encoding and prints no operands.
+    s.push_str(if info.also.is_empty() {
+        info.name
+    } else {
+        "ambiguous"
+    });
     let _ = write!(s, ",{}", op.channel);
     if op.speculative {
         s.push_str(",sm");
     }
     s.push(' ');
+    if !info.also.is_empty() {
+        return s;
+    }
     for t in fmt.syntax {
         match *t {
             Tmpl::Text(x) => s.push_str(x),

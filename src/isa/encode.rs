@@ -300,7 +300,7 @@ pub fn encode_alu_with(
     let ops: Vec<usize> = isa::OPS
         .iter()
         .enumerate()
-        .filter(|(_, o)| o.name == name)
+        .filter(|(_, o)| o.name == name || o.also.contains(&name))
         .map(|(i, _)| i)
         .collect();
     if ops.is_empty() {

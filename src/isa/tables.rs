@@ -133,6 +133,8 @@ pub struct FormatInfo {
 #[derive(Debug)]
 pub struct OpInfo {
     pub name: &'static str,
+    /// Other names binutils gives the same operation (objdump lists it `ambiguous`).
+    pub also: &'static [&'static str],
     /// Operand types, sources first: S 32, D 64, X 80, Q 128 pair, P 128 packed.
     pub args: &'static str,
     pub group: &'static str,
