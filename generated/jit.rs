@@ -70364,7 +70364,109 @@ pub fn jit_pfdtoifd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfadd_addd` (isa/alu/packed_float.isa:145)
+///`pfhadds` (isa/alu/packed_float.isa:146)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfhadds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            x.h_fadd_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfhsubs` (isa/alu/packed_float.isa:151)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfhsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfaddsubs` (isa/alu/packed_float.isa:156)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfaddsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src1;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src2;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src1;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src2;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfadd_addd` (isa/alu/packed_float.isa:162)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfadd_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70378,7 +70480,7 @@ pub fn jit_pfadd_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfadd_adds` (isa/alu/packed_float.isa:150)
+///`pfadd_adds` (isa/alu/packed_float.isa:167)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfadd_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70426,7 +70528,277 @@ pub fn jit_pfadd_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfadd_muld` (isa/alu/packed_float.isa:155)
+///`pfadd_addsubs` (isa/alu/packed_float.isa:172)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfadd_addsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = {
+                    let o0 = {
+                        let a0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let a1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        x.h_fadd_s(a0, a1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfadd_hadds` (isa/alu/packed_float.isa:177)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfadd_hadds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            x.h_fadd_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfadd_hsubs` (isa/alu/packed_float.isa:182)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfadd_hsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfadd_muld` (isa/alu/packed_float.isa:187)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfadd_muld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70440,7 +70812,7 @@ pub fn jit_pfadd_muld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfadd_muls` (isa/alu/packed_float.isa:159)
+///`pfadd_muls` (isa/alu/packed_float.isa:191)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfadd_muls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70488,7 +70860,7 @@ pub fn jit_pfadd_muls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfadd_rsubd` (isa/alu/packed_float.isa:163)
+///`pfadd_rsubd` (isa/alu/packed_float.isa:195)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfadd_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70502,7 +70874,7 @@ pub fn jit_pfadd_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfadd_rsubs` (isa/alu/packed_float.isa:168)
+///`pfadd_rsubs` (isa/alu/packed_float.isa:200)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfadd_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70550,7 +70922,7 @@ pub fn jit_pfadd_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfadd_subd` (isa/alu/packed_float.isa:173)
+///`pfadd_subd` (isa/alu/packed_float.isa:205)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfadd_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70564,7 +70936,7 @@ pub fn jit_pfadd_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfadd_subs` (isa/alu/packed_float.isa:178)
+///`pfadd_subs` (isa/alu/packed_float.isa:210)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfadd_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70612,7 +70984,1627 @@ pub fn jit_pfadd_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfmul_addd` (isa/alu/packed_float.isa:183)
+///`pfaddsub_adds` (isa/alu/packed_float.isa:215)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfaddsub_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = {
+                    let o0 = {
+                        let a0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let a1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        x.h_fsub_s(a0, a1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fadd_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfaddsub_addsubs` (isa/alu/packed_float.isa:220)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfaddsub_addsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = {
+                    let o0 = {
+                        let a0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let a1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        x.h_fsub_s(a0, a1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfaddsub_hadds` (isa/alu/packed_float.isa:225)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfaddsub_hadds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            x.h_fadd_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfaddsub_hsubs` (isa/alu/packed_float.isa:230)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfaddsub_hsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfaddsub_rsubs` (isa/alu/packed_float.isa:235)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfaddsub_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = {
+                    let o0 = {
+                        let a0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let a1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        x.h_fsub_s(a0, a1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfaddsub_subs` (isa/alu/packed_float.isa:240)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfaddsub_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = {
+                    let o0 = {
+                        let a0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let a1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        x.h_fsub_s(a0, a1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfhadd_adds` (isa/alu/packed_float.isa:245)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfhadd_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = {
+                    let o0 = {
+                        let a0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let a1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 32u32)?
+                        };
+                        x.h_fadd_s(a0, a1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fadd_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfhadd_addsubs` (isa/alu/packed_float.isa:250)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfhadd_addsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = {
+                    let o0 = {
+                        let a0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let a1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 32u32)?
+                        };
+                        x.h_fadd_s(a0, a1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfhadd_hadds` (isa/alu/packed_float.isa:255)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfhadd_hadds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            x.h_fadd_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfhadd_hsubs` (isa/alu/packed_float.isa:260)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfhadd_hsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfhadd_rsubs` (isa/alu/packed_float.isa:265)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfhadd_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = {
+                    let o0 = {
+                        let a0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let a1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 32u32)?
+                        };
+                        x.h_fadd_s(a0, a1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfhadd_subs` (isa/alu/packed_float.isa:270)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfhadd_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = {
+                    let o0 = {
+                        let a0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let a1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 32u32)?
+                        };
+                        x.h_fadd_s(a0, a1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fadd_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fadd_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfhsub_adds` (isa/alu/packed_float.isa:275)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfhsub_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = {
+                    let o0 = {
+                        let a0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let a1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 32u32)?
+                        };
+                        x.h_fsub_s(a0, a1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fadd_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fsub_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfhsub_addsubs` (isa/alu/packed_float.isa:280)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfhsub_addsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = {
+                    let o0 = {
+                        let a0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let a1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 32u32)?
+                        };
+                        x.h_fsub_s(a0, a1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fsub_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfhsub_hadds` (isa/alu/packed_float.isa:285)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfhsub_hadds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            x.h_fadd_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fsub_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fsub_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfhsub_hsubs` (isa/alu/packed_float.isa:290)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfhsub_hsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fsub_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fsub_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfhsub_rsubs` (isa/alu/packed_float.isa:295)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfhsub_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = {
+                    let o0 = {
+                        let a0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let a1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 32u32)?
+                        };
+                        x.h_fsub_s(a0, a1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fsub_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfhsub_subs` (isa/alu/packed_float.isa:300)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfhsub_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = {
+                    let o0 = {
+                        let a0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let a1 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 32u32, 32u32)?
+                        };
+                        x.h_fsub_s(a0, a1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 0u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fsub_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfmul_addd` (isa/alu/packed_float.isa:305)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfmul_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70626,7 +72618,7 @@ pub fn jit_pfmul_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfmul_adds` (isa/alu/packed_float.isa:188)
+///`pfmul_adds` (isa/alu/packed_float.isa:310)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfmul_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70674,7 +72666,277 @@ pub fn jit_pfmul_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfmul_rsubd` (isa/alu/packed_float.isa:193)
+///`pfmul_addsubs` (isa/alu/packed_float.isa:315)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfmul_addsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = {
+                    let o0 = {
+                        let a0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let a1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        x.h_fmul_s(a0, a1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fmul_s(a0, a1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fmul_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fmul_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfmul_hadds` (isa/alu/packed_float.isa:320)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfmul_hadds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            x.h_fadd_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fmul_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fmul_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fmul_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fmul_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfmul_hsubs` (isa/alu/packed_float.isa:325)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfmul_hsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fmul_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fmul_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fmul_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fmul_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfmul_rsubd` (isa/alu/packed_float.isa:330)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfmul_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70688,7 +72950,7 @@ pub fn jit_pfmul_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfmul_rsubs` (isa/alu/packed_float.isa:198)
+///`pfmul_rsubs` (isa/alu/packed_float.isa:335)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfmul_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70736,7 +72998,7 @@ pub fn jit_pfmul_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfmul_subd` (isa/alu/packed_float.isa:203)
+///`pfmul_subd` (isa/alu/packed_float.isa:340)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfmul_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70750,7 +73012,7 @@ pub fn jit_pfmul_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfmul_subs` (isa/alu/packed_float.isa:208)
+///`pfmul_subs` (isa/alu/packed_float.isa:345)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfmul_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70798,7 +73060,7 @@ pub fn jit_pfmul_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfsub_addd` (isa/alu/packed_float.isa:213)
+///`pfsub_addd` (isa/alu/packed_float.isa:350)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfsub_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70812,7 +73074,7 @@ pub fn jit_pfsub_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfsub_adds` (isa/alu/packed_float.isa:218)
+///`pfsub_adds` (isa/alu/packed_float.isa:355)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfsub_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70860,7 +73122,277 @@ pub fn jit_pfsub_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfsub_muld` (isa/alu/packed_float.isa:223)
+///`pfsub_addsubs` (isa/alu/packed_float.isa:360)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfsub_addsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = {
+                    let o0 = {
+                        let a0 = {
+                            let o0 = v.src1;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        let a1 = {
+                            let o0 = v.src2;
+                            ir::slice(x, o0, 0u32, 32u32)?
+                        };
+                        x.h_fsub_s(a0, a1)?
+                    };
+                    let o1 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 32u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = LV::C(32u128);
+                        ir::shl(x, o0, o1, 64u32)?
+                    };
+                    ir::or(x, o0, o1)?
+                };
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = v.src3;
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fsub_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfsub_hadds` (isa/alu/packed_float.isa:365)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfsub_hadds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            x.h_fadd_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fsub_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fsub_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fadd_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfsub_hsubs` (isa/alu/packed_float.isa:370)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_pfsub_hsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    v.dst = {
+        let o0 = {
+            let a0 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 0u32, 32u32)?
+            };
+            let a1 = {
+                let o0 = v.src3;
+                ir::slice(x, o0, 32u32, 32u32)?
+            };
+            x.h_fsub_s(a0, a1)?
+        };
+        let o1 = {
+            let o0 = {
+                let a0 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fsub_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 0u32, 32u32)?
+                };
+                let a1 = {
+                    let o0 = {
+                        let o0 = {
+                            let a0 = {
+                                let o0 = v.src1;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            let a1 = {
+                                let o0 = v.src2;
+                                ir::slice(x, o0, 0u32, 32u32)?
+                            };
+                            x.h_fsub_s(a0, a1)?
+                        };
+                        let o1 = {
+                            let o0 = {
+                                let a0 = {
+                                    let o0 = v.src1;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                let a1 = {
+                                    let o0 = v.src2;
+                                    ir::slice(x, o0, 32u32, 32u32)?
+                                };
+                                x.h_fsub_s(a0, a1)?
+                            };
+                            let o1 = LV::C(32u128);
+                            ir::shl(x, o0, o1, 64u32)?
+                        };
+                        ir::or(x, o0, o1)?
+                    };
+                    ir::slice(x, o0, 32u32, 32u32)?
+                };
+                x.h_fsub_s(a0, a1)?
+            };
+            let o1 = LV::C(32u128);
+            ir::shl(x, o0, o1, 64u32)?
+        };
+        ir::or(x, o0, o1)?
+    };
+    Ok(())
+}
+///`pfsub_muld` (isa/alu/packed_float.isa:375)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfsub_muld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70874,7 +73406,7 @@ pub fn jit_pfsub_muld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfsub_muls` (isa/alu/packed_float.isa:227)
+///`pfsub_muls` (isa/alu/packed_float.isa:379)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfsub_muls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70922,7 +73454,7 @@ pub fn jit_pfsub_muls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfsub_rsubd` (isa/alu/packed_float.isa:231)
+///`pfsub_rsubd` (isa/alu/packed_float.isa:383)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfsub_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70936,7 +73468,7 @@ pub fn jit_pfsub_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfsub_rsubs` (isa/alu/packed_float.isa:236)
+///`pfsub_rsubs` (isa/alu/packed_float.isa:388)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfsub_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70984,7 +73516,7 @@ pub fn jit_pfsub_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfsub_subd` (isa/alu/packed_float.isa:241)
+///`pfsub_subd` (isa/alu/packed_float.isa:393)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfsub_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -70998,7 +73530,7 @@ pub fn jit_pfsub_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`pfsub_subs` (isa/alu/packed_float.isa:246)
+///`pfsub_subs` (isa/alu/packed_float.isa:398)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_pfsub_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -91063,7 +93595,7 @@ pub fn jit_rrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     Ok(())
 }
 /// Lowering of each operation, indexed like `OPS`.
-pub static JIT_LOWER: [JitFn; 1724usize] = [
+pub static JIT_LOWER: [JitFn; 1754usize] = [
     jit_staab,
     jit_staah,
     jit_staaw,
@@ -92628,22 +95160,52 @@ pub static JIT_LOWER: [JitFn; 1724usize] = [
     jit_pfstoistr,
     jit_pfstoifs,
     jit_pfdtoifd,
+    jit_pfhadds,
+    jit_pfhsubs,
+    jit_pfaddsubs,
     jit_pfadd_addd,
     jit_pfadd_adds,
+    jit_pfadd_addsubs,
+    jit_pfadd_hadds,
+    jit_pfadd_hsubs,
     jit_pfadd_muld,
     jit_pfadd_muls,
     jit_pfadd_rsubd,
     jit_pfadd_rsubs,
     jit_pfadd_subd,
     jit_pfadd_subs,
+    jit_pfaddsub_adds,
+    jit_pfaddsub_addsubs,
+    jit_pfaddsub_hadds,
+    jit_pfaddsub_hsubs,
+    jit_pfaddsub_rsubs,
+    jit_pfaddsub_subs,
+    jit_pfhadd_adds,
+    jit_pfhadd_addsubs,
+    jit_pfhadd_hadds,
+    jit_pfhadd_hsubs,
+    jit_pfhadd_rsubs,
+    jit_pfhadd_subs,
+    jit_pfhsub_adds,
+    jit_pfhsub_addsubs,
+    jit_pfhsub_hadds,
+    jit_pfhsub_hsubs,
+    jit_pfhsub_rsubs,
+    jit_pfhsub_subs,
     jit_pfmul_addd,
     jit_pfmul_adds,
+    jit_pfmul_addsubs,
+    jit_pfmul_hadds,
+    jit_pfmul_hsubs,
     jit_pfmul_rsubd,
     jit_pfmul_rsubs,
     jit_pfmul_subd,
     jit_pfmul_subs,
     jit_pfsub_addd,
     jit_pfsub_adds,
+    jit_pfsub_addsubs,
+    jit_pfsub_hadds,
+    jit_pfsub_hsubs,
     jit_pfsub_muld,
     jit_pfsub_muls,
     jit_pfsub_rsubd,

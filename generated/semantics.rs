@@ -22768,7 +22768,64 @@ pub fn sem_pfdtoifd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`pfadd_addd` (isa/alu/packed_float.isa:145)
+///`pfhadds` (isa/alu/packed_float.isa:146)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfhadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfhsubs` (isa/alu/packed_float.isa:151)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfhsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfaddsubs` (isa/alu/packed_float.isa:156)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfaddsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfadd_addd` (isa/alu/packed_float.isa:162)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfadd_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -22782,7 +22839,7 @@ pub fn sem_pfadd_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`pfadd_adds` (isa/alu/packed_float.isa:150)
+///`pfadd_adds` (isa/alu/packed_float.isa:167)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfadd_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = ({
@@ -22809,7 +22866,142 @@ pub fn sem_pfadd_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         ));
     Ok(())
 }
-///`pfadd_muld` (isa/alu/packed_float.isa:155)
+///`pfadd_addsubs` (isa/alu/packed_float.isa:172)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfadd_addsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((({
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fadd_s(a0, a1)?
+        }
+            | bits::shl(
+                {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                },
+                32u128,
+                64u32,
+            )) >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfadd_hadds` (isa/alu/packed_float.isa:177)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfadd_hadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 0u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfadd_hsubs` (isa/alu/packed_float.isa:182)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfadd_hsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 0u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfadd_muld` (isa/alu/packed_float.isa:187)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfadd_muld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -22823,7 +23015,7 @@ pub fn sem_pfadd_muld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`pfadd_muls` (isa/alu/packed_float.isa:159)
+///`pfadd_muls` (isa/alu/packed_float.isa:191)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfadd_muls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = ({
@@ -22850,7 +23042,7 @@ pub fn sem_pfadd_muls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         ));
     Ok(())
 }
-///`pfadd_rsubd` (isa/alu/packed_float.isa:163)
+///`pfadd_rsubd` (isa/alu/packed_float.isa:195)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfadd_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -22864,7 +23056,7 @@ pub fn sem_pfadd_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`pfadd_rsubs` (isa/alu/packed_float.isa:168)
+///`pfadd_rsubs` (isa/alu/packed_float.isa:200)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfadd_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = ({
@@ -22891,7 +23083,7 @@ pub fn sem_pfadd_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         ));
     Ok(())
 }
-///`pfadd_subd` (isa/alu/packed_float.isa:173)
+///`pfadd_subd` (isa/alu/packed_float.isa:205)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfadd_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -22905,7 +23097,7 @@ pub fn sem_pfadd_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`pfadd_subs` (isa/alu/packed_float.isa:178)
+///`pfadd_subs` (isa/alu/packed_float.isa:210)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfadd_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = ({
@@ -22932,7 +23124,817 @@ pub fn sem_pfadd_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         ));
     Ok(())
 }
-///`pfmul_addd` (isa/alu/packed_float.isa:183)
+///`pfaddsub_adds` (isa/alu/packed_float.isa:215)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfaddsub_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((({
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        }
+            | bits::shl(
+                {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                },
+                32u128,
+                64u32,
+            )) >> 0u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfaddsub_addsubs` (isa/alu/packed_float.isa:220)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfaddsub_addsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((({
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        }
+            | bits::shl(
+                {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                },
+                32u128,
+                64u32,
+            )) >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfaddsub_hadds` (isa/alu/packed_float.isa:225)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfaddsub_hadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 0u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfaddsub_hsubs` (isa/alu/packed_float.isa:230)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfaddsub_hsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 0u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfaddsub_rsubs` (isa/alu/packed_float.isa:235)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfaddsub_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((({
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        }
+            | bits::shl(
+                {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                },
+                32u128,
+                64u32,
+            )) >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfaddsub_subs` (isa/alu/packed_float.isa:240)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfaddsub_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((({
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        }
+            | bits::shl(
+                {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                },
+                32u128,
+                64u32,
+            )) >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfhadd_adds` (isa/alu/packed_float.isa:245)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfhadd_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((({
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+            x.fadd_s(a0, a1)?
+        }
+            | bits::shl(
+                {
+                    let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                },
+                32u128,
+                64u32,
+            )) >> 0u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfhadd_addsubs` (isa/alu/packed_float.isa:250)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfhadd_addsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((({
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+            x.fadd_s(a0, a1)?
+        }
+            | bits::shl(
+                {
+                    let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                },
+                32u128,
+                64u32,
+            )) >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfhadd_hadds` (isa/alu/packed_float.isa:255)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfhadd_hadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 0u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfhadd_hsubs` (isa/alu/packed_float.isa:260)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfhadd_hsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 0u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfhadd_rsubs` (isa/alu/packed_float.isa:265)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfhadd_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((({
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+            x.fadd_s(a0, a1)?
+        }
+            | bits::shl(
+                {
+                    let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                },
+                32u128,
+                64u32,
+            )) >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfhadd_subs` (isa/alu/packed_float.isa:270)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfhadd_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((({
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+            x.fadd_s(a0, a1)?
+        }
+            | bits::shl(
+                {
+                    let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                },
+                32u128,
+                64u32,
+            )) >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fadd_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fadd_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfhsub_adds` (isa/alu/packed_float.isa:275)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfhsub_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((({
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        }
+            | bits::shl(
+                {
+                    let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                },
+                32u128,
+                64u32,
+            )) >> 0u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fsub_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfhsub_addsubs` (isa/alu/packed_float.isa:280)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfhsub_addsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((({
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        }
+            | bits::shl(
+                {
+                    let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                },
+                32u128,
+                64u32,
+            )) >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fsub_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfhsub_hadds` (isa/alu/packed_float.isa:285)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfhsub_hadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fsub_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 0u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fsub_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfhsub_hsubs` (isa/alu/packed_float.isa:290)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfhsub_hsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fsub_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 0u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fsub_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfhsub_rsubs` (isa/alu/packed_float.isa:295)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfhsub_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((({
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        }
+            | bits::shl(
+                {
+                    let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                },
+                32u128,
+                64u32,
+            )) >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fsub_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfhsub_subs` (isa/alu/packed_float.isa:300)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfhsub_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((({
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        }
+            | bits::shl(
+                {
+                    let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                },
+                32u128,
+                64u32,
+            )) >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fsub_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfmul_addd` (isa/alu/packed_float.isa:305)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfmul_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -22946,7 +23948,7 @@ pub fn sem_pfmul_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`pfmul_adds` (isa/alu/packed_float.isa:188)
+///`pfmul_adds` (isa/alu/packed_float.isa:310)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfmul_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = ({
@@ -22973,7 +23975,142 @@ pub fn sem_pfmul_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         ));
     Ok(())
 }
-///`pfmul_rsubd` (isa/alu/packed_float.isa:193)
+///`pfmul_addsubs` (isa/alu/packed_float.isa:315)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfmul_addsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((({
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fmul_s(a0, a1)?
+        }
+            | bits::shl(
+                {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                },
+                32u128,
+                64u32,
+            )) >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fmul_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfmul_hadds` (isa/alu/packed_float.isa:320)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfmul_hadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fmul_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 0u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fmul_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfmul_hsubs` (isa/alu/packed_float.isa:325)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfmul_hsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fmul_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 0u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fmul_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fmul_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfmul_rsubd` (isa/alu/packed_float.isa:330)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfmul_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -22987,7 +24124,7 @@ pub fn sem_pfmul_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`pfmul_rsubs` (isa/alu/packed_float.isa:198)
+///`pfmul_rsubs` (isa/alu/packed_float.isa:335)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfmul_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = ({
@@ -23014,7 +24151,7 @@ pub fn sem_pfmul_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         ));
     Ok(())
 }
-///`pfmul_subd` (isa/alu/packed_float.isa:203)
+///`pfmul_subd` (isa/alu/packed_float.isa:340)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfmul_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -23028,7 +24165,7 @@ pub fn sem_pfmul_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`pfmul_subs` (isa/alu/packed_float.isa:208)
+///`pfmul_subs` (isa/alu/packed_float.isa:345)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfmul_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = ({
@@ -23055,7 +24192,7 @@ pub fn sem_pfmul_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         ));
     Ok(())
 }
-///`pfsub_addd` (isa/alu/packed_float.isa:213)
+///`pfsub_addd` (isa/alu/packed_float.isa:350)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfsub_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -23069,7 +24206,7 @@ pub fn sem_pfsub_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`pfsub_adds` (isa/alu/packed_float.isa:218)
+///`pfsub_adds` (isa/alu/packed_float.isa:355)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfsub_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = ({
@@ -23096,7 +24233,142 @@ pub fn sem_pfsub_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         ));
     Ok(())
 }
-///`pfsub_muld` (isa/alu/packed_float.isa:223)
+///`pfsub_addsubs` (isa/alu/packed_float.isa:360)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfsub_addsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((({
+            let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+            let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+            x.fsub_s(a0, a1)?
+        }
+            | bits::shl(
+                {
+                    let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                },
+                32u128,
+                64u32,
+            )) >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fsub_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfsub_hadds` (isa/alu/packed_float.isa:365)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfsub_hadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fsub_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 0u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fsub_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfsub_hsubs` (isa/alu/packed_float.isa:370)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfsub_hsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fsub_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 0u32) & bits::mask(32u32));
+                let a1 = ((({
+                    let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                    let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                    x.fsub_s(a0, a1)?
+                }
+                    | bits::shl(
+                        {
+                            let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                            let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                            x.fsub_s(a0, a1)?
+                        },
+                        32u128,
+                        64u32,
+                    )) >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pfsub_muld` (isa/alu/packed_float.isa:375)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfsub_muld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -23110,7 +24382,7 @@ pub fn sem_pfsub_muld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`pfsub_muls` (isa/alu/packed_float.isa:227)
+///`pfsub_muls` (isa/alu/packed_float.isa:379)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfsub_muls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = ({
@@ -23137,7 +24409,7 @@ pub fn sem_pfsub_muls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         ));
     Ok(())
 }
-///`pfsub_rsubd` (isa/alu/packed_float.isa:231)
+///`pfsub_rsubd` (isa/alu/packed_float.isa:383)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfsub_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -23151,7 +24423,7 @@ pub fn sem_pfsub_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`pfsub_rsubs` (isa/alu/packed_float.isa:236)
+///`pfsub_rsubs` (isa/alu/packed_float.isa:388)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfsub_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = ({
@@ -23178,7 +24450,7 @@ pub fn sem_pfsub_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         ));
     Ok(())
 }
-///`pfsub_subd` (isa/alu/packed_float.isa:241)
+///`pfsub_subd` (isa/alu/packed_float.isa:393)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfsub_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = {
@@ -23192,7 +24464,7 @@ pub fn sem_pfsub_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`pfsub_subs` (isa/alu/packed_float.isa:246)
+///`pfsub_subs` (isa/alu/packed_float.isa:398)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfsub_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = ({
@@ -33807,7 +35079,7 @@ pub fn sem_rrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     Ok(())
 }
 /// Semantics of each operation, indexed like `OPS`.
-pub static SEMANTICS: [SemFn; 1724usize] = [
+pub static SEMANTICS: [SemFn; 1754usize] = [
     sem_staab,
     sem_staah,
     sem_staaw,
@@ -35372,22 +36644,52 @@ pub static SEMANTICS: [SemFn; 1724usize] = [
     sem_pfstoistr,
     sem_pfstoifs,
     sem_pfdtoifd,
+    sem_pfhadds,
+    sem_pfhsubs,
+    sem_pfaddsubs,
     sem_pfadd_addd,
     sem_pfadd_adds,
+    sem_pfadd_addsubs,
+    sem_pfadd_hadds,
+    sem_pfadd_hsubs,
     sem_pfadd_muld,
     sem_pfadd_muls,
     sem_pfadd_rsubd,
     sem_pfadd_rsubs,
     sem_pfadd_subd,
     sem_pfadd_subs,
+    sem_pfaddsub_adds,
+    sem_pfaddsub_addsubs,
+    sem_pfaddsub_hadds,
+    sem_pfaddsub_hsubs,
+    sem_pfaddsub_rsubs,
+    sem_pfaddsub_subs,
+    sem_pfhadd_adds,
+    sem_pfhadd_addsubs,
+    sem_pfhadd_hadds,
+    sem_pfhadd_hsubs,
+    sem_pfhadd_rsubs,
+    sem_pfhadd_subs,
+    sem_pfhsub_adds,
+    sem_pfhsub_addsubs,
+    sem_pfhsub_hadds,
+    sem_pfhsub_hsubs,
+    sem_pfhsub_rsubs,
+    sem_pfhsub_subs,
     sem_pfmul_addd,
     sem_pfmul_adds,
+    sem_pfmul_addsubs,
+    sem_pfmul_hadds,
+    sem_pfmul_hsubs,
     sem_pfmul_rsubd,
     sem_pfmul_rsubs,
     sem_pfmul_subd,
     sem_pfmul_subs,
     sem_pfsub_addd,
     sem_pfsub_adds,
+    sem_pfsub_addsubs,
+    sem_pfsub_hadds,
+    sem_pfsub_hsubs,
     sem_pfsub_muld,
     sem_pfsub_muls,
     sem_pfsub_rsubd,

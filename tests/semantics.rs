@@ -763,3 +763,30 @@ fn packed_operations_with_an_immediate() {
     assert_eq!(lit8("psrlql", a, b, 2), 0x2222_3333_3333_4444);
     assert_eq!(lit8("psllql", a, b, 1), 0x3333_3344_4444_4400);
 }
+
+#[test]
+fn horizontal_packed_floating_point() {
+    let pair = |hi: f32, lo: f32| (hi.to_bits() as u128) << 32 | lo.to_bits() as u128;
+    assert_eq!(
+        fp("pfhadds", 0, [pair(2.0, 1.0), pair(8.0, 4.0), 0]).0,
+        pair(12.0, 3.0)
+    );
+    assert_eq!(
+        fp("pfhsubs", 0, [pair(2.0, 1.0), pair(8.0, 4.0), 0]).0,
+        pair(-4.0, -1.0)
+    );
+    assert_eq!(
+        fp("pfaddsubs", 0, [pair(2.0, 1.0), pair(8.0, 4.0), 0]).0,
+        pair(10.0, -3.0)
+    );
+    // t = src1 * src2 lane by lane, then hadd(src3, t).
+    assert_eq!(
+        fp(
+            "pfmul_hadds",
+            0,
+            [pair(2.0, 3.0), pair(4.0, 5.0), pair(1.0, 0.5)]
+        )
+        .0,
+        pair(23.0, 1.5)
+    );
+}
