@@ -79,29 +79,34 @@ pub fn alu_text(d: &Decoded, op: &AluOp) -> String {
 
 /// The AM conditions CDS attaches to the increment of channel 2 or 5's array store.
 fn write_am_conditions(s: &mut String, d: &Decoded, ch: u8) {
-    for (k, c) in crate::isa::decode::am_conditions(&d.bundle, ch).enumerate() {
-        s.push_str(if k == 0 { " ? " } else { ", " });
-        if c.negated {
-            s.push('~');
-        }
-        let _ = match (c.pred(), c.pcnt()) {
-            (Some(p), _) => write!(s, "%pred{p}"),
-            (_, Some(p)) => write!(s, "%pcnt{p}"),
-            _ => write!(s, "<invalid predicate>"),
-        };
-    }
+    write_condition_list(
+        s,
+        crate::isa::decode::am_conditions(&d.bundle, ch),
+        " ? ",
+        ", ",
+    );
 }
 
 /// Appends the conditions CDS syllables attach to channel `ch`: the MRGC select
 /// predicate of a merge (`, %pred0`) or the RLP execution predicates (` ? %pred0`).
 pub fn write_conditions(s: &mut String, d: &Decoded, ch: u8, mrgc: bool) {
-    for (k, c) in crate::isa::decode::conditions(&d.bundle, ch, mrgc).enumerate() {
-        s.push_str(match (k == 0, mrgc) {
-            (true, true) => ", ",
-            (true, false) => " ? ",
-            (false, true) => " ",
-            (false, false) => ", ",
-        });
+    let conds = crate::isa::decode::conditions(&d.bundle, ch, mrgc);
+    if mrgc {
+        write_condition_list(s, conds, ", ", " ");
+    } else {
+        write_condition_list(s, conds, " ? ", ", ");
+    }
+}
+
+/// Conditions as `FIRST c0 SEP c1 ...`, each `%predN` or `%pcntN`, `~` when negated.
+fn write_condition_list(
+    s: &mut String,
+    conds: impl Iterator<Item = crate::isa::decode::Condition>,
+    first: &str,
+    sep: &str,
+) {
+    for (k, c) in conds.enumerate() {
+        s.push_str(if k == 0 { first } else { sep });
         if c.negated {
             s.push('~');
         }

@@ -44,7 +44,7 @@ pub(crate) enum Op2 {
     Div,
 }
 
-fn op2<F: Float>(op: Op2, a: F, b: F, r: Round) -> StatusAnd<F> {
+pub(crate) fn op2<F: Float>(op: Op2, a: F, b: F, r: Round) -> StatusAnd<F> {
     match op {
         Op2::Add => a.add_r(b, r),
         Op2::Sub => a.sub_r(b, r),

@@ -2,7 +2,7 @@
 //! flags for `%fpsr`).
 
 use super::common::{pick_nan, L32, L64, L80};
-use super::sd::{finish, nan_convert, predicate, D, S};
+use super::sd::{finish, nan_convert, op2, predicate, Op2, D, S};
 use super::sem::{
     flags_of, huge_after_rounding, odd, round_of, sqrt_pos, tiny_after_rounding, widen, Wide, P24W,
     P53W, P64W, X87P24, X87P53,
@@ -47,23 +47,6 @@ impl F80 {
     /// integer bit clear): invalid operands for every operation.
     pub const fn is_invalid_encoding(self) -> bool {
         self.se & 0x7fff != 0 && self.sig >> 63 == 0
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Op2 {
-    Add,
-    Sub,
-    Mul,
-    Div,
-}
-
-fn op2<F: Float>(op: Op2, a: F, b: F, r: Round) -> StatusAnd<F> {
-    match op {
-        Op2::Add => a.add_r(b, r),
-        Op2::Sub => a.sub_r(b, r),
-        Op2::Mul => a.mul_r(b, r),
-        Op2::Div => a.div_r(b, r),
     }
 }
 
