@@ -1569,588 +1569,588 @@ pub static KINDS: [KindInfo; 110usize] = [
         class: KindClass::Special,
         template: &[Tmpl::Text("%psr")],
         missing: &[],
-        src: "isa/state.isa:25",
+        src: "isa/state.isa:39",
     },
     KindInfo {
         name: "sr_wd",
         class: KindClass::Special,
         template: &[Tmpl::Text("%wd")],
         missing: &[],
-        src: "isa/state.isa:26",
+        src: "isa/state.isa:40",
     },
     KindInfo {
         name: "sr_core_mode",
         class: KindClass::Special,
         template: &[Tmpl::Text("%core_mode")],
         missing: &[],
-        src: "isa/state.isa:27",
+        src: "isa/state.isa:41",
     },
     KindInfo {
         name: "sr_cwd",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cwd")],
         missing: &[],
-        src: "isa/state.isa:28",
+        src: "isa/state.isa:42",
     },
     KindInfo {
         name: "sr_psp_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%psp.hi")],
         missing: &[],
-        src: "isa/state.isa:29",
+        src: "isa/state.isa:43",
     },
     KindInfo {
         name: "sr_psp_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%psp.lo")],
         missing: &[],
-        src: "isa/state.isa:30",
+        src: "isa/state.isa:44",
     },
     KindInfo {
         name: "sr_pshtp",
         class: KindClass::Special,
         template: &[Tmpl::Text("%pshtp")],
         missing: &[],
-        src: "isa/state.isa:31",
+        src: "isa/state.isa:45",
     },
     KindInfo {
         name: "sr_pcsp_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%pcsp.hi")],
         missing: &[],
-        src: "isa/state.isa:32",
+        src: "isa/state.isa:46",
     },
     KindInfo {
         name: "sr_pcsp_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%pcsp.lo")],
         missing: &[],
-        src: "isa/state.isa:33",
+        src: "isa/state.isa:47",
     },
     KindInfo {
         name: "sr_pcshtp",
         class: KindClass::Special,
         template: &[Tmpl::Text("%pcshtp")],
         missing: &[],
-        src: "isa/state.isa:34",
+        src: "isa/state.isa:48",
     },
     KindInfo {
         name: "sr_ctpr1",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ctpr1")],
         missing: &[],
-        src: "isa/state.isa:35",
+        src: "isa/state.isa:49",
     },
     KindInfo {
         name: "sr_ctpr2",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ctpr2")],
         missing: &[],
-        src: "isa/state.isa:36",
+        src: "isa/state.isa:50",
     },
     KindInfo {
         name: "sr_ctpr3",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ctpr3")],
         missing: &[],
-        src: "isa/state.isa:37",
+        src: "isa/state.isa:51",
     },
     KindInfo {
         name: "sr_sbr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%sbr")],
         missing: &[],
-        src: "isa/state.isa:38",
+        src: "isa/state.isa:52",
     },
     KindInfo {
         name: "sr_cutd",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cutd")],
         missing: &[],
-        src: "isa/state.isa:39",
+        src: "isa/state.isa:53",
     },
     KindInfo {
         name: "sr_eir",
         class: KindClass::Special,
         template: &[Tmpl::Text("%eir")],
         missing: &[],
-        src: "isa/state.isa:40",
+        src: "isa/state.isa:54",
     },
     KindInfo {
         name: "sr_cuir",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cuir")],
         missing: &[],
-        src: "isa/state.isa:41",
+        src: "isa/state.isa:55",
     },
     KindInfo {
         name: "sr_oscud_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%oscud.hi")],
         missing: &[],
-        src: "isa/state.isa:42",
+        src: "isa/state.isa:56",
     },
     KindInfo {
         name: "sr_oscud_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%oscud.lo")],
         missing: &[],
-        src: "isa/state.isa:43",
+        src: "isa/state.isa:57",
     },
     KindInfo {
         name: "sr_osgd_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%osgd.hi")],
         missing: &[],
-        src: "isa/state.isa:44",
+        src: "isa/state.isa:58",
     },
     KindInfo {
         name: "sr_osgd_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%osgd.lo")],
         missing: &[],
-        src: "isa/state.isa:45",
+        src: "isa/state.isa:59",
     },
     KindInfo {
         name: "sr_osem",
         class: KindClass::Special,
         template: &[Tmpl::Text("%osem")],
         missing: &[],
-        src: "isa/state.isa:46",
+        src: "isa/state.isa:60",
     },
     KindInfo {
         name: "sr_usd_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%usd.hi")],
         missing: &[],
-        src: "isa/state.isa:47",
+        src: "isa/state.isa:61",
     },
     KindInfo {
         name: "sr_usd_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%usd.lo")],
         missing: &[],
-        src: "isa/state.isa:48",
+        src: "isa/state.isa:62",
     },
     KindInfo {
         name: "sr_osr0",
         class: KindClass::Special,
         template: &[Tmpl::Text("%osr0")],
         missing: &[],
-        src: "isa/state.isa:49",
+        src: "isa/state.isa:63",
     },
     KindInfo {
         name: "sr_cud_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cud.hi")],
         missing: &[],
-        src: "isa/state.isa:50",
+        src: "isa/state.isa:64",
     },
     KindInfo {
         name: "sr_cud_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cud.lo")],
         missing: &[],
-        src: "isa/state.isa:51",
+        src: "isa/state.isa:65",
     },
     KindInfo {
         name: "sr_gd_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%gd.hi")],
         missing: &[],
-        src: "isa/state.isa:52",
+        src: "isa/state.isa:66",
     },
     KindInfo {
         name: "sr_gd_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%gd.lo")],
         missing: &[],
-        src: "isa/state.isa:53",
+        src: "isa/state.isa:67",
     },
     KindInfo {
         name: "sr_cs_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cs.hi")],
         missing: &[],
-        src: "isa/state.isa:54",
+        src: "isa/state.isa:68",
     },
     KindInfo {
         name: "sr_cs_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cs.lo")],
         missing: &[],
-        src: "isa/state.isa:55",
+        src: "isa/state.isa:69",
     },
     KindInfo {
         name: "sr_ds_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ds.hi")],
         missing: &[],
-        src: "isa/state.isa:56",
+        src: "isa/state.isa:70",
     },
     KindInfo {
         name: "sr_ds_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ds.lo")],
         missing: &[],
-        src: "isa/state.isa:57",
+        src: "isa/state.isa:71",
     },
     KindInfo {
         name: "sr_es_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%es.hi")],
         missing: &[],
-        src: "isa/state.isa:58",
+        src: "isa/state.isa:72",
     },
     KindInfo {
         name: "sr_es_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%es.lo")],
         missing: &[],
-        src: "isa/state.isa:59",
+        src: "isa/state.isa:73",
     },
     KindInfo {
         name: "sr_fs_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%fs.hi")],
         missing: &[],
-        src: "isa/state.isa:60",
+        src: "isa/state.isa:74",
     },
     KindInfo {
         name: "sr_fs_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%fs.lo")],
         missing: &[],
-        src: "isa/state.isa:61",
+        src: "isa/state.isa:75",
     },
     KindInfo {
         name: "sr_gs_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%gs.hi")],
         missing: &[],
-        src: "isa/state.isa:62",
+        src: "isa/state.isa:76",
     },
     KindInfo {
         name: "sr_gs_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%gs.lo")],
         missing: &[],
-        src: "isa/state.isa:63",
+        src: "isa/state.isa:77",
     },
     KindInfo {
         name: "sr_ss_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ss.hi")],
         missing: &[],
-        src: "isa/state.isa:64",
+        src: "isa/state.isa:78",
     },
     KindInfo {
         name: "sr_ss_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ss.lo")],
         missing: &[],
-        src: "isa/state.isa:65",
+        src: "isa/state.isa:79",
     },
     KindInfo {
         name: "sr_dibcr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dibcr")],
         missing: &[],
-        src: "isa/state.isa:66",
+        src: "isa/state.isa:80",
     },
     KindInfo {
         name: "sr_dimcr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dimcr")],
         missing: &[],
-        src: "isa/state.isa:67",
+        src: "isa/state.isa:81",
     },
     KindInfo {
         name: "sr_dibsr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dibsr")],
         missing: &[],
-        src: "isa/state.isa:68",
+        src: "isa/state.isa:82",
     },
     KindInfo {
         name: "sr_dtcr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dtcr")],
         missing: &[],
-        src: "isa/state.isa:69",
+        src: "isa/state.isa:83",
     },
     KindInfo {
         name: "sr_dibar0",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dibar0")],
         missing: &[],
-        src: "isa/state.isa:70",
+        src: "isa/state.isa:84",
     },
     KindInfo {
         name: "sr_dibar1",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dibar1")],
         missing: &[],
-        src: "isa/state.isa:71",
+        src: "isa/state.isa:85",
     },
     KindInfo {
         name: "sr_dibar2",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dibar2")],
         missing: &[],
-        src: "isa/state.isa:72",
+        src: "isa/state.isa:86",
     },
     KindInfo {
         name: "sr_dibar3",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dibar3")],
         missing: &[],
-        src: "isa/state.isa:73",
+        src: "isa/state.isa:87",
     },
     KindInfo {
         name: "sr_dimar0",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dimar0")],
         missing: &[],
-        src: "isa/state.isa:74",
+        src: "isa/state.isa:88",
     },
     KindInfo {
         name: "sr_dimar1",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dimar1")],
         missing: &[],
-        src: "isa/state.isa:75",
+        src: "isa/state.isa:89",
     },
     KindInfo {
         name: "sr_dtarf",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dtarf")],
         missing: &[],
-        src: "isa/state.isa:76",
+        src: "isa/state.isa:90",
     },
     KindInfo {
         name: "sr_dtart",
         class: KindClass::Special,
         template: &[Tmpl::Text("%dtart")],
         missing: &[],
-        src: "isa/state.isa:77",
+        src: "isa/state.isa:91",
     },
     KindInfo {
         name: "sr_cr0_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cr0.hi")],
         missing: &[],
-        src: "isa/state.isa:78",
+        src: "isa/state.isa:92",
     },
     KindInfo {
         name: "sr_cr0_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cr0.lo")],
         missing: &[],
-        src: "isa/state.isa:79",
+        src: "isa/state.isa:93",
     },
     KindInfo {
         name: "sr_cr1_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cr1.hi")],
         missing: &[],
-        src: "isa/state.isa:80",
+        src: "isa/state.isa:94",
     },
     KindInfo {
         name: "sr_cr1_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cr1.lo")],
         missing: &[],
-        src: "isa/state.isa:81",
+        src: "isa/state.isa:95",
     },
     KindInfo {
         name: "sr_sclkm1",
         class: KindClass::Special,
         template: &[Tmpl::Text("%sclkm1")],
         missing: &[],
-        src: "isa/state.isa:82",
+        src: "isa/state.isa:96",
     },
     KindInfo {
         name: "sr_sclkm2",
         class: KindClass::Special,
         template: &[Tmpl::Text("%sclkm2")],
         missing: &[],
-        src: "isa/state.isa:83",
+        src: "isa/state.isa:97",
     },
     KindInfo {
         name: "sr_cu_hw0",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cu_hw0")],
         missing: &[],
-        src: "isa/state.isa:84",
+        src: "isa/state.isa:98",
     },
     KindInfo {
         name: "sr_cu_hw1",
         class: KindClass::Special,
         template: &[Tmpl::Text("%cu_hw1")],
         missing: &[],
-        src: "isa/state.isa:85",
+        src: "isa/state.isa:99",
     },
     KindInfo {
         name: "sr_upsr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%upsr")],
         missing: &[],
-        src: "isa/state.isa:86",
+        src: "isa/state.isa:100",
     },
     KindInfo {
         name: "sr_ip",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ip")],
         missing: &[],
-        src: "isa/state.isa:87",
+        src: "isa/state.isa:101",
     },
     KindInfo {
         name: "sr_nip",
         class: KindClass::Special,
         template: &[Tmpl::Text("%nip")],
         missing: &[],
-        src: "isa/state.isa:88",
+        src: "isa/state.isa:102",
     },
     KindInfo {
         name: "sr_lsr1",
         class: KindClass::Special,
         template: &[Tmpl::Text("%lsr1")],
         missing: &[],
-        src: "isa/state.isa:89",
+        src: "isa/state.isa:103",
     },
     KindInfo {
         name: "sr_lsr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%lsr")],
         missing: &[],
-        src: "isa/state.isa:90",
+        src: "isa/state.isa:104",
     },
     KindInfo {
         name: "sr_pfpfr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%pfpfr")],
         missing: &[],
-        src: "isa/state.isa:91",
+        src: "isa/state.isa:105",
     },
     KindInfo {
         name: "sr_fpcr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%fpcr")],
         missing: &[],
-        src: "isa/state.isa:92",
+        src: "isa/state.isa:106",
     },
     KindInfo {
         name: "sr_fpsr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%fpsr")],
         missing: &[],
-        src: "isa/state.isa:93",
+        src: "isa/state.isa:107",
     },
     KindInfo {
         name: "sr_ilcr1",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ilcr1")],
         missing: &[],
-        src: "isa/state.isa:94",
+        src: "isa/state.isa:108",
     },
     KindInfo {
         name: "sr_ilcr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%ilcr")],
         missing: &[],
-        src: "isa/state.isa:95",
+        src: "isa/state.isa:109",
     },
     KindInfo {
         name: "sr_br",
         class: KindClass::Special,
         template: &[Tmpl::Text("%br")],
         missing: &[],
-        src: "isa/state.isa:96",
+        src: "isa/state.isa:110",
     },
     KindInfo {
         name: "sr_bgr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%bgr")],
         missing: &[],
-        src: "isa/state.isa:97",
+        src: "isa/state.isa:111",
     },
     KindInfo {
         name: "sr_idr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%idr")],
         missing: &[],
-        src: "isa/state.isa:98",
+        src: "isa/state.isa:112",
     },
     KindInfo {
         name: "sr_clkr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%clkr")],
         missing: &[],
-        src: "isa/state.isa:99",
+        src: "isa/state.isa:113",
     },
     KindInfo {
         name: "sr_rndpr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%rndpr")],
         missing: &[],
-        src: "isa/state.isa:100",
+        src: "isa/state.isa:114",
     },
     KindInfo {
         name: "sr_sclkr",
         class: KindClass::Special,
         template: &[Tmpl::Text("%sclkr")],
         missing: &[],
-        src: "isa/state.isa:101",
+        src: "isa/state.isa:115",
     },
     KindInfo {
         name: "sr_tir_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%tir.hi")],
         missing: &[],
-        src: "isa/state.isa:102",
+        src: "isa/state.isa:116",
     },
     KindInfo {
         name: "sr_tir_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%tir.lo")],
         missing: &[],
-        src: "isa/state.isa:103",
+        src: "isa/state.isa:117",
     },
     KindInfo {
         name: "sr_rpr_lo",
         class: KindClass::Special,
         template: &[Tmpl::Text("%rpr.lo")],
         missing: &[],
-        src: "isa/state.isa:104",
+        src: "isa/state.isa:118",
     },
     KindInfo {
         name: "sr_sbbp",
         class: KindClass::Special,
         template: &[Tmpl::Text("%sbbp")],
         missing: &[],
-        src: "isa/state.isa:105",
+        src: "isa/state.isa:119",
     },
     KindInfo {
         name: "sr_rpr_hi",
         class: KindClass::Special,
         template: &[Tmpl::Text("%rpr.hi")],
         missing: &[],
-        src: "isa/state.isa:106",
+        src: "isa/state.isa:120",
     },
     KindInfo {
         name: "sr_upsrm",
         class: KindClass::Special,
         template: &[Tmpl::Text("%upsrm")],
         missing: &[],
-        src: "isa/state.isa:107",
+        src: "isa/state.isa:121",
     },
     KindInfo {
         name: "sr_unknown",
         class: KindClass::Special,
         template: &[Tmpl::Text("(null)")],
         missing: &[],
-        src: "isa/state.isa:108",
+        src: "isa/state.isa:122",
     },
 ];
 /// Operand fields: byte value to (kind index, parameter) (`operand` declarations).
@@ -5039,7 +5039,7 @@ pub static OPERANDS: [OperandMap; 12usize] = [
     },
     OperandMap {
         name: "sreg",
-        src: "isa/state.isa:111",
+        src: "isa/state.isa:125",
         table: [
             Some((26u8, 0u8)),
             Some((27u8, 0u8)),
@@ -5336,21 +5336,34 @@ pub mod consts {
     pub const PFCMB1: u32 = 15u32;
     pub const QPFCMB0: u32 = 22u32;
     pub const QPFCMB1: u32 = 23u32;
+    pub const SR_BGR: u32 = 137u32;
     pub const SR_BR: u32 = 136u32;
     pub const SR_CLKR: u32 = 144u32;
+    pub const SR_CORE_MODE: u32 = 4u32;
+    pub const SR_CR0_HI: u32 = 81u32;
+    pub const SR_CR0_LO: u32 = 83u32;
+    pub const SR_CR1_HI: u32 = 85u32;
+    pub const SR_CR1_LO: u32 = 87u32;
     pub const SR_CTPR1: u32 = 21u32;
     pub const SR_CTPR3: u32 = 23u32;
+    pub const SR_CUIR: u32 = 37u32;
+    pub const SR_CWD: u32 = 6u32;
     pub const SR_FPCR: u32 = 133u32;
     pub const SR_FPSR: u32 = 134u32;
     pub const SR_IDR: u32 = 138u32;
     pub const SR_ILCR: u32 = 135u32;
+    pub const SR_IP: u32 = 129u32;
     pub const SR_LSR: u32 = 131u32;
+    pub const SR_NIP: u32 = 130u32;
+    pub const SR_PCSHTP: u32 = 19u32;
     pub const SR_PCSP_HI: u32 = 13u32;
     pub const SR_PCSP_LO: u32 = 15u32;
     pub const SR_PFPFR: u32 = 132u32;
+    pub const SR_PSHTP: u32 = 11u32;
     pub const SR_PSP_HI: u32 = 7u32;
     pub const SR_PSP_LO: u32 = 9u32;
     pub const SR_PSR: u32 = 0u32;
+    pub const SR_RNDPR: u32 = 145u32;
     pub const SR_SBR: u32 = 30u32;
     pub const SR_UPSR: u32 = 128u32;
     pub const SR_USD_HI: u32 = 44u32;
@@ -43212,23 +43225,23 @@ pub(crate) fn text_elp_src(out: &mut String, e: u64) {
     let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
     return;
 }
-///isa/control.isa:250
+///isa/control.isa:251
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 pub(crate) fn text_gettsd_prefix(out: &mut String, t: u64) {
     use core::fmt::Write;
-    // isa/control.isa:251
+    // isa/control.isa:252
     if ((t) == (1u64)) as u64 != 0 {
         return;
     }
-    // isa/control.isa:252
+    // isa/control.isa:253
     out.push_str("invalid ");
     return;
 }
-///isa/control.isa:367
+///isa/control.isa:368
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 pub(crate) fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
     use core::fmt::Write;
-    // isa/control.isa:368
+    // isa/control.isa:369
     if (((((ld) != (0u64)) as u64) != 0) && ((((st) != (0u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("sal = ");
@@ -43238,21 +43251,21 @@ pub(crate) fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u6
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:369
+    // isa/control.isa:370
     if ((ld) != (0u64)) as u64 != 0 {
         out.push_str("sal = ");
         let _ = write!(out, "{}", sal);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:370
+    // isa/control.isa:371
     if ((st) != (0u64)) as u64 != 0 {
         out.push_str("sas = ");
         let _ = write!(out, "{}", sas);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:371
+    // isa/control.isa:372
     return;
 }
 /// Syllable kinds in the order they sit in memory (and are printed).
@@ -43323,7 +43336,7 @@ fn mdef_transfer_taken(
 ) -> Result<u128, crate::isa::semantics::Trap> {
     use crate::isa::bits;
     Ok(
-        ((((((((((((((((((((((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128))
+        (((((((((((((((((((((((((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128))
             == (1u128)) as u128) != 0)
             || (((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128)) == (2u128))
                 as u128) != 0) && ((mdef_ct_pred(b, pc, i, x)?) != 0)) as u128) != 0))
@@ -43354,22 +43367,28 @@ fn mdef_transfer_taken(
             || ((((((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128)) == (15u128))
                 as u128) != 0) && ((mdef_ct_pred(b, pc, i, x)?) != 0)) as u128) != 0)
                 && ((bits::not(mdef_loop_end(b, pc, i, x)?, 1u32)) != 0)) as u128) != 0))
-            as u128,
+            as u128) != 0)
+            || (((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128)) == (8u128))
+                as u128) != 0) && (({ x.mlock()? }) != 0)) as u128) != 0)) as u128,
     )
 }
-///isa/control.isa:132
+///isa/control.isa:133
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_ct_unsupported(b: &Bundle, pc: u64, i: usize) -> u64 {
-    (((((b.ss.map_or(0u64, |s| s.ct() as u64)) >= (8u64)) as u64) != 0)
-        && ((((b.ss.map_or(0u64, |s| s.ct() as u64)) <= (13u64)) as u64) != 0)) as u64
+    ((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) == (8u64)) as u64) != 0)
+        && (((((((b.ss.map_or(0u64, |s| s.psrc() as u64)) >> 0u32) & 15u64)) != (0u64))
+            as u64) != 0)) as u64) != 0)
+        || (((((((b.ss.map_or(0u64, |s| s.ct() as u64)) >= (9u64)) as u64) != 0)
+            && ((((b.ss.map_or(0u64, |s| s.ct() as u64)) <= (13u64)) as u64) != 0))
+            as u64) != 0)) as u64
 }
-///isa/control.isa:144
+///isa/control.isa:145
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_is_call(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.is_some()) as u64)) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (5u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:145
+///isa/control.isa:146
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((def_is_call(b, pc, i)) != 0)
@@ -43377,7 +43396,7 @@ pub(crate) fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs1.map_or(0u64, |s| s.ctopc() as u64)) == (2u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:199
+///isa/control.isa:200
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((pc)
@@ -43387,7 +43406,7 @@ pub(crate) fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
                 .wrapping_mul(8u64)),
         ))
 }
-///isa/control.isa:202
+///isa/control.isa:203
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)
@@ -43395,31 +43414,31 @@ pub(crate) fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:257
+///isa/control.isa:258
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_setr(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:397
+///isa/control.isa:398
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_vd4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
         && ((b.pls[0usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:398
+///isa/control.isa:399
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_vd5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
         && ((b.pls[1usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:399
+///isa/control.isa:400
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_vd6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
         && ((b.pls[2usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:400
+///isa/control.isa:401
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -43427,7 +43446,7 @@ pub(crate) fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:401
+///isa/control.isa:402
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -43435,7 +43454,7 @@ pub(crate) fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:402
+///isa/control.isa:403
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -43443,7 +43462,7 @@ pub(crate) fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:403
+///isa/control.isa:404
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -43451,7 +43470,7 @@ pub(crate) fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:404
+///isa/control.isa:405
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -43459,7 +43478,7 @@ pub(crate) fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:405
+///isa/control.isa:406
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -43467,7 +43486,7 @@ pub(crate) fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:406
+///isa/control.isa:407
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd4(b, pc, i)) != 0)
@@ -43476,7 +43495,7 @@ pub(crate) fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:407
+///isa/control.isa:408
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd5(b, pc, i)) != 0)
@@ -43485,7 +43504,7 @@ pub(crate) fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:408
+///isa/control.isa:409
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd6(b, pc, i)) != 0)
@@ -43494,7 +43513,7 @@ pub(crate) fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:409
+///isa/control.isa:410
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_4(b, pc, i)) != 0)
@@ -43503,7 +43522,7 @@ pub(crate) fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:410
+///isa/control.isa:411
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_5(b, pc, i)) != 0)
@@ -43512,7 +43531,7 @@ pub(crate) fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:411
+///isa/control.isa:412
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_6(b, pc, i)) != 0)
@@ -43521,7 +43540,7 @@ pub(crate) fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:412
+///isa/control.isa:413
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -43539,7 +43558,7 @@ pub(crate) fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (0u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:413
+///isa/control.isa:414
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -43557,7 +43576,7 @@ pub(crate) fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (1u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:414
+///isa/control.isa:415
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -43575,7 +43594,7 @@ pub(crate) fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (2u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:415
+///isa/control.isa:416
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -43593,7 +43612,7 @@ pub(crate) fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (3u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:136
+///isa/control.isa:137
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -43601,13 +43620,13 @@ fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((b.hs.lm() as u64)) != 0
 }
-///isa/control.isa:136
+///isa/control.isa:137
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("loop_mode");
 }
-///isa/control.isa:137
+///isa/control.isa:138
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_exec(
     b: &Bundle,
@@ -43619,7 +43638,7 @@ fn ctl_1_nop_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:137
+///isa/control.isa:138
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -43627,14 +43646,14 @@ fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((b.hs.nop() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:137
+///isa/control.isa:138
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("nop ");
     let _ = write!(out, "{}", (b.hs.nop() as u64));
 }
-///isa/control.isa:148
+///isa/control.isa:149
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_exec(
     b: &Bundle,
@@ -43669,7 +43688,7 @@ fn ctl_2_ct_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:148
+///isa/control.isa:149
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43679,7 +43698,7 @@ fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0) && ((((def_is_call(b, pc, i)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:148
+///isa/control.isa:149
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -43691,7 +43710,7 @@ fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:159
+///isa/control.isa:160
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_exec(
     b: &Bundle,
@@ -43703,7 +43722,7 @@ fn ctl_3_ipd_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:159
+///isa/control.isa:160
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43711,14 +43730,14 @@ fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.ss.map_or(0u64, |s| s.ipd() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:159
+///isa/control.isa:160
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ipd ");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.ipd() as u64));
 }
-///isa/control.isa:163
+///isa/control.isa:164
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43727,13 +43746,13 @@ fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.eap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:163
+///isa/control.isa:164
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("eap");
 }
-///isa/control.isa:164
+///isa/control.isa:165
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43742,13 +43761,13 @@ fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.bap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:164
+///isa/control.isa:165
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("bap");
 }
-///isa/control.isa:165
+///isa/control.isa:166
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_crp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43757,13 +43776,13 @@ fn ctl_6_crp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)
         && ((((b.ss.map_or(0u64, |s| s.srp() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:165
+///isa/control.isa:166
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_crp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("crp");
 }
-///isa/control.isa:166
+///isa/control.isa:167
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_srp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43772,13 +43791,13 @@ fn ctl_7_srp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
         && ((((b.ss.map_or(0u64, |s| s.crp() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:166
+///isa/control.isa:167
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_srp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("srp");
 }
-///isa/control.isa:167
+///isa/control.isa:168
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_slrp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43787,13 +43806,13 @@ fn ctl_8_slrp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
         && ((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:167
+///isa/control.isa:168
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_slrp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("slrp");
 }
-///isa/control.isa:168
+///isa/control.isa:169
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43802,13 +43821,13 @@ fn ctl_9_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.vfdi() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:168
+///isa/control.isa:169
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_vfdi_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfdi");
 }
-///isa/control.isa:169
+///isa/control.isa:170
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43819,7 +43838,7 @@ fn ctl_10_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abgd() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:169
+///isa/control.isa:170
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -43828,7 +43847,7 @@ fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abgd=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abgd() as u64));
 }
-///isa/control.isa:170
+///isa/control.isa:171
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_exec(
     b: &Bundle,
@@ -43848,7 +43867,7 @@ fn ctl_11_abn_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:170
+///isa/control.isa:171
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43859,7 +43878,7 @@ fn ctl_11_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abnt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:170
+///isa/control.isa:171
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -43868,7 +43887,7 @@ fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abnt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abnt() as u64));
 }
-///isa/control.isa:176
+///isa/control.isa:177
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_exec(
     b: &Bundle,
@@ -43888,7 +43907,7 @@ fn ctl_12_abp_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:176
+///isa/control.isa:177
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43899,7 +43918,7 @@ fn ctl_12_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abpt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:176
+///isa/control.isa:177
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -43908,7 +43927,7 @@ fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abpt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abpt() as u64));
 }
-///isa/control.isa:182
+///isa/control.isa:183
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_exec(
     b: &Bundle,
@@ -43965,7 +43984,7 @@ fn ctl_13_alc_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:182
+///isa/control.isa:183
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43976,7 +43995,7 @@ fn ctl_13_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.alct() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:182
+///isa/control.isa:183
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -43985,7 +44004,7 @@ fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", alct=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.alct() as u64));
 }
-///isa/control.isa:204
+///isa/control.isa:205
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_exec(
     b: &Bundle,
@@ -44000,7 +44019,7 @@ fn ctl_14_cs0_invalid_exec(
     }
     Ok(())
 }
-///isa/control.isa:204
+///isa/control.isa:205
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44011,7 +44030,7 @@ fn ctl_14_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:204
+///isa/control.isa:205
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44022,7 +44041,7 @@ fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.cs0.map_or(0u64, |s| s.ptype() as u64),
     );
 }
-///isa/control.isa:208
+///isa/control.isa:209
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_exec(
     b: &Bundle,
@@ -44043,7 +44062,7 @@ fn ctl_15_ibranch_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:208
+///isa/control.isa:209
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44059,7 +44078,7 @@ fn ctl_15_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:208
+///isa/control.isa:209
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44071,7 +44090,7 @@ fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:215
+///isa/control.isa:216
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_exec(
     b: &Bundle,
@@ -44086,7 +44105,7 @@ fn ctl_16_done_exec(
     }
     Ok(())
 }
-///isa/control.isa:215
+///isa/control.isa:216
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44102,7 +44121,7 @@ fn ctl_16_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:215
+///isa/control.isa:216
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44117,7 +44136,7 @@ fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:219
+///isa/control.isa:220
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_exec(
     b: &Bundle,
@@ -44135,7 +44154,7 @@ fn ctl_17_disp_exec(
     };
     Ok(())
 }
-///isa/control.isa:219
+///isa/control.isa:220
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44145,7 +44164,7 @@ fn ctl_17_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:219
+///isa/control.isa:220
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44154,7 +44173,7 @@ fn ctl_17_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:223
+///isa/control.isa:224
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44164,14 +44183,14 @@ fn ctl_18_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:223
+///isa/control.isa:224
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_ldisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ldisp %ctpr2, ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:224
+///isa/control.isa:225
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_exec(
     b: &Bundle,
@@ -44189,7 +44208,7 @@ fn ctl_19_sdisp_exec(
     };
     Ok(())
 }
-///isa/control.isa:224
+///isa/control.isa:225
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44199,7 +44218,7 @@ fn ctl_19_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:224
+///isa/control.isa:225
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44208,7 +44227,7 @@ fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", b.cs0.map_or(0u64, | s | s.entry() as u64));
 }
-///isa/control.isa:228
+///isa/control.isa:229
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_exec(
     b: &Bundle,
@@ -44225,7 +44244,7 @@ fn ctl_20_return_exec(
     };
     Ok(())
 }
-///isa/control.isa:228
+///isa/control.isa:229
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44236,13 +44255,13 @@ fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) != (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:228
+///isa/control.isa:229
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("return %ctpr3");
 }
-///isa/control.isa:232
+///isa/control.isa:233
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_exec(
     b: &Bundle,
@@ -44257,7 +44276,7 @@ fn ctl_21_gettsd_exec(
     }
     Ok(())
 }
-///isa/control.isa:232
+///isa/control.isa:233
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44270,7 +44289,7 @@ fn ctl_21_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) == (1u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:232
+///isa/control.isa:233
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44278,7 +44297,7 @@ fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("gettsd %ctpr");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
 }
-///isa/control.isa:236
+///isa/control.isa:237
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_exec(
     b: &Bundle,
@@ -44293,7 +44312,7 @@ fn ctl_22_puttsd_exec(
     }
     Ok(())
 }
-///isa/control.isa:236
+///isa/control.isa:237
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44303,14 +44322,14 @@ fn ctl_22_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:236
+///isa/control.isa:237
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("puttsd ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:240
+///isa/control.isa:241
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_exec(
     b: &Bundle,
@@ -44322,7 +44341,7 @@ fn ctl_23_pref_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:240
+///isa/control.isa:241
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44332,7 +44351,7 @@ fn ctl_23_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:240
+///isa/control.isa:241
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44343,7 +44362,7 @@ fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ipd = ");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.pref_ipd() as u64));
 }
-///isa/control.isa:245
+///isa/control.isa:246
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_exec(
     b: &Bundle,
@@ -44358,7 +44377,7 @@ fn ctl_24_cs0_none_exec(
     }
     Ok(())
 }
-///isa/control.isa:245
+///isa/control.isa:246
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44369,13 +44388,13 @@ fn ctl_24_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:245
+///isa/control.isa:246
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str(" ");
 }
-///isa/control.isa:259
+///isa/control.isa:260
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_exec(
     b: &Bundle,
@@ -44387,7 +44406,7 @@ fn ctl_25_vfrpsz_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:259
+///isa/control.isa:260
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44396,14 +44415,14 @@ fn ctl_25_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:259
+///isa/control.isa:260
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfrpsz rpsz = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.rpsz() as u64));
 }
-///isa/control.isa:263
+///isa/control.isa:264
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_exec(
     b: &Bundle,
@@ -44418,7 +44437,7 @@ fn ctl_26_vfrpsz_bogus_exec(
     }
     Ok(())
 }
-///isa/control.isa:263
+///isa/control.isa:264
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44427,13 +44446,13 @@ fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:263
+///isa/control.isa:264
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus vfrpsz>");
 }
-///isa/control.isa:267
+///isa/control.isa:268
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_exec(
     b: &Bundle,
@@ -44451,7 +44470,7 @@ fn ctl_27_setwd_exec(
     };
     Ok(())
 }
-///isa/control.isa:267
+///isa/control.isa:268
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44460,7 +44479,7 @@ fn ctl_27_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:267
+///isa/control.isa:268
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44469,7 +44488,7 @@ fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", nfx = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.nfx() as u64));
 }
-///isa/control.isa:271
+///isa/control.isa:272
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_exec(
     b: &Bundle,
@@ -44487,7 +44506,7 @@ fn ctl_28_setwd_dbl_exec(
     };
     Ok(())
 }
-///isa/control.isa:271
+///isa/control.isa:272
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44496,7 +44515,7 @@ fn ctl_28_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:271
+///isa/control.isa:272
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44507,7 +44526,7 @@ fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", dbl = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.dbl() as u64));
 }
-///isa/control.isa:276
+///isa/control.isa:277
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_exec(
     b: &Bundle,
@@ -44522,7 +44541,7 @@ fn ctl_29_setwd_bogus_exec(
     }
     Ok(())
 }
-///isa/control.isa:276
+///isa/control.isa:277
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44531,13 +44550,13 @@ fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:276
+///isa/control.isa:277
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus setwd>");
 }
-///isa/control.isa:280
+///isa/control.isa:281
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_exec(
     b: &Bundle,
@@ -44555,7 +44574,7 @@ fn ctl_30_setbn_exec(
     };
     Ok(())
 }
-///isa/control.isa:280
+///isa/control.isa:281
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44565,7 +44584,7 @@ fn ctl_30_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbn() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:280
+///isa/control.isa:281
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44576,7 +44595,7 @@ fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", rcur = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rcur() as u64));
 }
-///isa/control.isa:284
+///isa/control.isa:285
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_exec(
     b: &Bundle,
@@ -44592,7 +44611,7 @@ fn ctl_31_setbp_exec(
     };
     Ok(())
 }
-///isa/control.isa:284
+///isa/control.isa:285
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44602,14 +44621,14 @@ fn ctl_31_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:284
+///isa/control.isa:285
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setbp psz = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.psz() as u64));
 }
-///isa/control.isa:288
+///isa/control.isa:289
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44618,13 +44637,13 @@ fn ctl_32_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:288
+///isa/control.isa:289
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setsft");
 }
-///isa/control.isa:289
+///isa/control.isa:290
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_exec(
     b: &Bundle,
@@ -44639,7 +44658,7 @@ fn ctl_33_setsft_v1_exec(
     }
     Ok(())
 }
-///isa/control.isa:289
+///isa/control.isa:290
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44648,13 +44667,13 @@ fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:289
+///isa/control.isa:290
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:293
+///isa/control.isa:294
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_exec(
     b: &Bundle,
@@ -44669,7 +44688,7 @@ fn ctl_34_setei_exec(
     }
     Ok(())
 }
-///isa/control.isa:293
+///isa/control.isa:294
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44678,14 +44697,14 @@ fn ctl_34_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.setsft() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:293
+///isa/control.isa:294
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setei ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.ei() as u64));
 }
-///isa/control.isa:297
+///isa/control.isa:298
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_exec(
     b: &Bundle,
@@ -44697,7 +44716,7 @@ fn ctl_35_wait_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:297
+///isa/control.isa:298
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44705,7 +44724,7 @@ fn ctl_35_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:297
+///isa/control.isa:298
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44722,7 +44741,7 @@ fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:301
+///isa/control.isa:302
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_exec(
     b: &Bundle,
@@ -44734,7 +44753,7 @@ fn ctl_36_wait_trap_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:301
+///isa/control.isa:302
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44742,7 +44761,7 @@ fn ctl_36_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:301
+///isa/control.isa:302
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44761,7 +44780,7 @@ fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:305
+///isa/control.isa:306
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_exec(
     b: &Bundle,
@@ -44773,7 +44792,7 @@ fn ctl_37_wait_sal_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:305
+///isa/control.isa:306
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44781,7 +44800,7 @@ fn ctl_37_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:305
+///isa/control.isa:306
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44808,7 +44827,7 @@ fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:309
+///isa/control.isa:310
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_exec(
     b: &Bundle,
@@ -44848,7 +44867,7 @@ fn ctl_38_call_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:309
+///isa/control.isa:310
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44858,7 +44877,7 @@ fn ctl_38_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:309
+///isa/control.isa:310
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44872,7 +44891,7 @@ fn ctl_38_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:321
+///isa/control.isa:322
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44887,7 +44906,7 @@ fn ctl_39_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:321
+///isa/control.isa:322
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44901,7 +44920,7 @@ fn ctl_39_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:324
+///isa/control.isa:325
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_hcall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44916,7 +44935,7 @@ fn ctl_40_hcall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:324
+///isa/control.isa:325
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44930,7 +44949,7 @@ fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:327
+///isa/control.isa:328
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_exec(
     b: &Bundle,
@@ -44945,7 +44964,7 @@ fn ctl_41_icall_other_exec(
     }
     Ok(())
 }
-///isa/control.isa:327
+///isa/control.isa:328
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44958,12 +44977,12 @@ fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:327
+///isa/control.isa:328
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
 }
-///isa/control.isa:331
+///isa/control.isa:332
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_exec(
     b: &Bundle,
@@ -44978,7 +44997,7 @@ fn ctl_42_call_bogus_exec(
     }
     Ok(())
 }
-///isa/control.isa:331
+///isa/control.isa:332
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44990,13 +45009,13 @@ fn ctl_42_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && (((((((def_is_icall(b, pc, i)) != 0) && ((((b.cs0.is_some()) as u64)) != 0))
             as u64) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:331
+///isa/control.isa:332
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus call>");
 }
-///isa/control.isa:335
+///isa/control.isa:336
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_exec(
     b: &Bundle,
@@ -45008,7 +45027,7 @@ fn ctl_43_flushr_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:335
+///isa/control.isa:336
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45017,13 +45036,13 @@ fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:335
+///isa/control.isa:336
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushr");
 }
-///isa/control.isa:339
+///isa/control.isa:340
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_exec(
     b: &Bundle,
@@ -45035,7 +45054,7 @@ fn ctl_44_flushc_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:339
+///isa/control.isa:340
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45044,13 +45063,13 @@ fn ctl_44_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:339
+///isa/control.isa:340
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushc");
 }
-///isa/control.isa:343
+///isa/control.isa:344
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_exec(
     b: &Bundle,
@@ -45062,7 +45081,7 @@ fn ctl_45_fillr_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:343
+///isa/control.isa:344
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45071,13 +45090,13 @@ fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:343
+///isa/control.isa:344
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillr");
 }
-///isa/control.isa:347
+///isa/control.isa:348
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_exec(
     b: &Bundle,
@@ -45092,7 +45111,7 @@ fn ctl_46_fillr_old_exec(
     }
     Ok(())
 }
-///isa/control.isa:347
+///isa/control.isa:348
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45101,13 +45120,13 @@ fn ctl_46_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:347
+///isa/control.isa:348
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillr");
 }
-///isa/control.isa:351
+///isa/control.isa:352
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_exec(
     b: &Bundle,
@@ -45119,7 +45138,7 @@ fn ctl_47_fillc_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:351
+///isa/control.isa:352
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45128,13 +45147,13 @@ fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:351
+///isa/control.isa:352
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillc");
 }
-///isa/control.isa:355
+///isa/control.isa:356
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_exec(
     b: &Bundle,
@@ -45149,7 +45168,7 @@ fn ctl_48_fillc_old_exec(
     }
     Ok(())
 }
-///isa/control.isa:355
+///isa/control.isa:356
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45158,13 +45177,13 @@ fn ctl_48_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:355
+///isa/control.isa:356
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillc");
 }
-///isa/control.isa:359
+///isa/control.isa:360
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45172,7 +45191,7 @@ fn ctl_49_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (8u64)) as u64) != 0
 }
-///isa/control.isa:359
+///isa/control.isa:360
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45183,7 +45202,7 @@ fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", chkm4 = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.chkm4() as u64));
 }
-///isa/control.isa:362
+///isa/control.isa:363
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_exec(
     b: &Bundle,
@@ -45198,7 +45217,7 @@ fn ctl_50_cs1_unimp_exec(
     }
     Ok(())
 }
-///isa/control.isa:362
+///isa/control.isa:363
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45206,13 +45225,13 @@ fn ctl_50_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) > (8u64)) as u64) != 0
 }
-///isa/control.isa:362
+///isa/control.isa:363
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:379
+///isa/control.isa:380
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_mova0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -45220,7 +45239,7 @@ fn ctl_51_mova0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (2u64)) as u64) != 0
 }
-///isa/control.isa:379
+///isa/control.isa:380
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_mova0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45240,7 +45259,7 @@ fn ctl_51_mova0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64),
     );
 }
-///isa/control.isa:382
+///isa/control.isa:383
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_mova1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -45248,7 +45267,7 @@ fn ctl_52_mova1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:382
+///isa/control.isa:383
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_mova1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45268,7 +45287,7 @@ fn ctl_52_mova1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64),
     );
 }
-///isa/control.isa:385
+///isa/control.isa:386
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_53_mova2_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -45276,7 +45295,7 @@ fn ctl_53_mova2_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (4u64)) as u64) != 0
 }
-///isa/control.isa:385
+///isa/control.isa:386
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_53_mova2_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45296,7 +45315,7 @@ fn ctl_53_mova2_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64),
     );
 }
-///isa/control.isa:388
+///isa/control.isa:389
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_54_mova3_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -45304,7 +45323,7 @@ fn ctl_54_mova3_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (5u64)) as u64) != 0
 }
-///isa/control.isa:388
+///isa/control.isa:389
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_54_mova3_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45324,7 +45343,7 @@ fn ctl_54_mova3_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64),
     );
 }
-///isa/control.isa:417
+///isa/control.isa:418
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_exec(
     b: &Bundle,
@@ -45357,7 +45376,7 @@ fn ctl_55_pls_elp0_exec(
     };
     Ok(())
 }
-///isa/control.isa:417
+///isa/control.isa:418
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -45376,7 +45395,7 @@ fn ctl_55_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:417
+///isa/control.isa:418
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45385,7 +45404,7 @@ fn ctl_55_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((2u64).wrapping_mul((i as u64))));
 }
-///isa/control.isa:425
+///isa/control.isa:426
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_exec(
     b: &Bundle,
@@ -45418,7 +45437,7 @@ fn ctl_56_pls_elp1_exec(
     };
     Ok(())
 }
-///isa/control.isa:425
+///isa/control.isa:426
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -45437,7 +45456,7 @@ fn ctl_56_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:425
+///isa/control.isa:426
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45446,7 +45465,7 @@ fn ctl_56_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64)));
 }
-///isa/control.isa:433
+///isa/control.isa:434
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_exec(
     b: &Bundle,
@@ -45482,7 +45501,7 @@ fn ctl_57_pls_clp_exec(
     };
     Ok(())
 }
-///isa/control.isa:433
+///isa/control.isa:434
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -45498,7 +45517,7 @@ fn ctl_57_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0
 }
-///isa/control.isa:433
+///isa/control.isa:434
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45514,7 +45533,7 @@ fn ctl_57_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
 }
-///isa/control.isa:443
+///isa/control.isa:444
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_exec(
     b: &Bundle,
@@ -45542,7 +45561,7 @@ fn ctl_58_pls_pass_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:443
+///isa/control.isa:444
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -45558,7 +45577,7 @@ fn ctl_58_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0) && ((b.pls[i].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:443
+///isa/control.isa:444
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45579,7 +45598,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_0_loop_mode_matches,
         print: ctl_0_loop_mode_print,
         exec: None,
-        src: "isa/control.isa:136",
+        src: "isa/control.isa:137",
     },
     CtlInfo {
         name: "nop",
@@ -45591,7 +45610,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_1_nop_matches,
         print: ctl_1_nop_print,
         exec: Some(ctl_1_nop_exec),
-        src: "isa/control.isa:137",
+        src: "isa/control.isa:138",
     },
     CtlInfo {
         name: "ct",
@@ -45603,7 +45622,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_2_ct_matches,
         print: ctl_2_ct_print,
         exec: Some(ctl_2_ct_exec),
-        src: "isa/control.isa:148",
+        src: "isa/control.isa:149",
     },
     CtlInfo {
         name: "ipd",
@@ -45615,7 +45634,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_3_ipd_matches,
         print: ctl_3_ipd_print,
         exec: Some(ctl_3_ipd_exec),
-        src: "isa/control.isa:159",
+        src: "isa/control.isa:160",
     },
     CtlInfo {
         name: "eap",
@@ -45627,7 +45646,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_4_eap_matches,
         print: ctl_4_eap_print,
         exec: None,
-        src: "isa/control.isa:163",
+        src: "isa/control.isa:164",
     },
     CtlInfo {
         name: "bap",
@@ -45639,7 +45658,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_5_bap_matches,
         print: ctl_5_bap_print,
         exec: None,
-        src: "isa/control.isa:164",
+        src: "isa/control.isa:165",
     },
     CtlInfo {
         name: "crp",
@@ -45651,7 +45670,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_6_crp_matches,
         print: ctl_6_crp_print,
         exec: None,
-        src: "isa/control.isa:165",
+        src: "isa/control.isa:166",
     },
     CtlInfo {
         name: "srp",
@@ -45663,7 +45682,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_7_srp_matches,
         print: ctl_7_srp_print,
         exec: None,
-        src: "isa/control.isa:166",
+        src: "isa/control.isa:167",
     },
     CtlInfo {
         name: "slrp",
@@ -45675,7 +45694,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_8_slrp_matches,
         print: ctl_8_slrp_print,
         exec: None,
-        src: "isa/control.isa:167",
+        src: "isa/control.isa:168",
     },
     CtlInfo {
         name: "vfdi",
@@ -45687,7 +45706,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_9_vfdi_matches,
         print: ctl_9_vfdi_print,
         exec: None,
-        src: "isa/control.isa:168",
+        src: "isa/control.isa:169",
     },
     CtlInfo {
         name: "abg",
@@ -45699,7 +45718,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_10_abg_matches,
         print: ctl_10_abg_print,
         exec: None,
-        src: "isa/control.isa:169",
+        src: "isa/control.isa:170",
     },
     CtlInfo {
         name: "abn",
@@ -45711,7 +45730,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_11_abn_matches,
         print: ctl_11_abn_print,
         exec: Some(ctl_11_abn_exec),
-        src: "isa/control.isa:170",
+        src: "isa/control.isa:171",
     },
     CtlInfo {
         name: "abp",
@@ -45723,7 +45742,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_12_abp_matches,
         print: ctl_12_abp_print,
         exec: Some(ctl_12_abp_exec),
-        src: "isa/control.isa:176",
+        src: "isa/control.isa:177",
     },
     CtlInfo {
         name: "alc",
@@ -45735,7 +45754,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_13_alc_matches,
         print: ctl_13_alc_print,
         exec: Some(ctl_13_alc_exec),
-        src: "isa/control.isa:182",
+        src: "isa/control.isa:183",
     },
     CtlInfo {
         name: "cs0_invalid",
@@ -45747,7 +45766,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_14_cs0_invalid_matches,
         print: ctl_14_cs0_invalid_print,
         exec: Some(ctl_14_cs0_invalid_exec),
-        src: "isa/control.isa:204",
+        src: "isa/control.isa:205",
     },
     CtlInfo {
         name: "ibranch",
@@ -45759,7 +45778,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_15_ibranch_matches,
         print: ctl_15_ibranch_print,
         exec: Some(ctl_15_ibranch_exec),
-        src: "isa/control.isa:208",
+        src: "isa/control.isa:209",
     },
     CtlInfo {
         name: "done",
@@ -45771,7 +45790,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_16_done_matches,
         print: ctl_16_done_print,
         exec: Some(ctl_16_done_exec),
-        src: "isa/control.isa:215",
+        src: "isa/control.isa:216",
     },
     CtlInfo {
         name: "disp",
@@ -45783,7 +45802,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_17_disp_matches,
         print: ctl_17_disp_print,
         exec: Some(ctl_17_disp_exec),
-        src: "isa/control.isa:219",
+        src: "isa/control.isa:220",
     },
     CtlInfo {
         name: "ldisp",
@@ -45795,7 +45814,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_18_ldisp_matches,
         print: ctl_18_ldisp_print,
         exec: None,
-        src: "isa/control.isa:223",
+        src: "isa/control.isa:224",
     },
     CtlInfo {
         name: "sdisp",
@@ -45807,7 +45826,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_19_sdisp_matches,
         print: ctl_19_sdisp_print,
         exec: Some(ctl_19_sdisp_exec),
-        src: "isa/control.isa:224",
+        src: "isa/control.isa:225",
     },
     CtlInfo {
         name: "return",
@@ -45819,7 +45838,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_20_return_matches,
         print: ctl_20_return_print,
         exec: Some(ctl_20_return_exec),
-        src: "isa/control.isa:228",
+        src: "isa/control.isa:229",
     },
     CtlInfo {
         name: "gettsd",
@@ -45831,7 +45850,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_21_gettsd_matches,
         print: ctl_21_gettsd_print,
         exec: Some(ctl_21_gettsd_exec),
-        src: "isa/control.isa:232",
+        src: "isa/control.isa:233",
     },
     CtlInfo {
         name: "puttsd",
@@ -45843,7 +45862,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_22_puttsd_matches,
         print: ctl_22_puttsd_print,
         exec: Some(ctl_22_puttsd_exec),
-        src: "isa/control.isa:236",
+        src: "isa/control.isa:237",
     },
     CtlInfo {
         name: "pref",
@@ -45855,7 +45874,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_23_pref_matches,
         print: ctl_23_pref_print,
         exec: Some(ctl_23_pref_exec),
-        src: "isa/control.isa:240",
+        src: "isa/control.isa:241",
     },
     CtlInfo {
         name: "cs0_none",
@@ -45867,7 +45886,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_24_cs0_none_matches,
         print: ctl_24_cs0_none_print,
         exec: Some(ctl_24_cs0_none_exec),
-        src: "isa/control.isa:245",
+        src: "isa/control.isa:246",
     },
     CtlInfo {
         name: "vfrpsz",
@@ -45879,7 +45898,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_25_vfrpsz_matches,
         print: ctl_25_vfrpsz_print,
         exec: Some(ctl_25_vfrpsz_exec),
-        src: "isa/control.isa:259",
+        src: "isa/control.isa:260",
     },
     CtlInfo {
         name: "vfrpsz_bogus",
@@ -45891,7 +45910,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_26_vfrpsz_bogus_matches,
         print: ctl_26_vfrpsz_bogus_print,
         exec: Some(ctl_26_vfrpsz_bogus_exec),
-        src: "isa/control.isa:263",
+        src: "isa/control.isa:264",
     },
     CtlInfo {
         name: "setwd",
@@ -45903,7 +45922,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_27_setwd_matches,
         print: ctl_27_setwd_print,
         exec: Some(ctl_27_setwd_exec),
-        src: "isa/control.isa:267",
+        src: "isa/control.isa:268",
     },
     CtlInfo {
         name: "setwd_dbl",
@@ -45915,7 +45934,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_28_setwd_dbl_matches,
         print: ctl_28_setwd_dbl_print,
         exec: Some(ctl_28_setwd_dbl_exec),
-        src: "isa/control.isa:271",
+        src: "isa/control.isa:272",
     },
     CtlInfo {
         name: "setwd_bogus",
@@ -45927,7 +45946,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_29_setwd_bogus_matches,
         print: ctl_29_setwd_bogus_print,
         exec: Some(ctl_29_setwd_bogus_exec),
-        src: "isa/control.isa:276",
+        src: "isa/control.isa:277",
     },
     CtlInfo {
         name: "setbn",
@@ -45939,7 +45958,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_30_setbn_matches,
         print: ctl_30_setbn_print,
         exec: Some(ctl_30_setbn_exec),
-        src: "isa/control.isa:280",
+        src: "isa/control.isa:281",
     },
     CtlInfo {
         name: "setbp",
@@ -45951,7 +45970,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_31_setbp_matches,
         print: ctl_31_setbp_print,
         exec: Some(ctl_31_setbp_exec),
-        src: "isa/control.isa:284",
+        src: "isa/control.isa:285",
     },
     CtlInfo {
         name: "setsft",
@@ -45963,7 +45982,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_32_setsft_matches,
         print: ctl_32_setsft_print,
         exec: None,
-        src: "isa/control.isa:288",
+        src: "isa/control.isa:289",
     },
     CtlInfo {
         name: "setsft_v1",
@@ -45975,7 +45994,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_33_setsft_v1_matches,
         print: ctl_33_setsft_v1_print,
         exec: Some(ctl_33_setsft_v1_exec),
-        src: "isa/control.isa:289",
+        src: "isa/control.isa:290",
     },
     CtlInfo {
         name: "setei",
@@ -45987,7 +46006,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_34_setei_matches,
         print: ctl_34_setei_print,
         exec: Some(ctl_34_setei_exec),
-        src: "isa/control.isa:293",
+        src: "isa/control.isa:294",
     },
     CtlInfo {
         name: "wait",
@@ -45999,7 +46018,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_35_wait_matches,
         print: ctl_35_wait_print,
         exec: Some(ctl_35_wait_exec),
-        src: "isa/control.isa:297",
+        src: "isa/control.isa:298",
     },
     CtlInfo {
         name: "wait_trap",
@@ -46011,7 +46030,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_36_wait_trap_matches,
         print: ctl_36_wait_trap_print,
         exec: Some(ctl_36_wait_trap_exec),
-        src: "isa/control.isa:301",
+        src: "isa/control.isa:302",
     },
     CtlInfo {
         name: "wait_sal",
@@ -46023,7 +46042,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_37_wait_sal_matches,
         print: ctl_37_wait_sal_print,
         exec: Some(ctl_37_wait_sal_exec),
-        src: "isa/control.isa:305",
+        src: "isa/control.isa:306",
     },
     CtlInfo {
         name: "call",
@@ -46035,7 +46054,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_38_call_matches,
         print: ctl_38_call_print,
         exec: Some(ctl_38_call_exec),
-        src: "isa/control.isa:309",
+        src: "isa/control.isa:310",
     },
     CtlInfo {
         name: "icall",
@@ -46047,7 +46066,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_39_icall_matches,
         print: ctl_39_icall_print,
         exec: None,
-        src: "isa/control.isa:321",
+        src: "isa/control.isa:322",
     },
     CtlInfo {
         name: "hcall",
@@ -46059,7 +46078,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_40_hcall_matches,
         print: ctl_40_hcall_print,
         exec: None,
-        src: "isa/control.isa:324",
+        src: "isa/control.isa:325",
     },
     CtlInfo {
         name: "icall_other",
@@ -46071,7 +46090,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_41_icall_other_matches,
         print: ctl_41_icall_other_print,
         exec: Some(ctl_41_icall_other_exec),
-        src: "isa/control.isa:327",
+        src: "isa/control.isa:328",
     },
     CtlInfo {
         name: "call_bogus",
@@ -46083,7 +46102,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_42_call_bogus_matches,
         print: ctl_42_call_bogus_print,
         exec: Some(ctl_42_call_bogus_exec),
-        src: "isa/control.isa:331",
+        src: "isa/control.isa:332",
     },
     CtlInfo {
         name: "flushr",
@@ -46095,7 +46114,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_43_flushr_matches,
         print: ctl_43_flushr_print,
         exec: Some(ctl_43_flushr_exec),
-        src: "isa/control.isa:335",
+        src: "isa/control.isa:336",
     },
     CtlInfo {
         name: "flushc",
@@ -46107,7 +46126,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_44_flushc_matches,
         print: ctl_44_flushc_print,
         exec: Some(ctl_44_flushc_exec),
-        src: "isa/control.isa:339",
+        src: "isa/control.isa:340",
     },
     CtlInfo {
         name: "fillr",
@@ -46119,7 +46138,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_45_fillr_matches,
         print: ctl_45_fillr_print,
         exec: Some(ctl_45_fillr_exec),
-        src: "isa/control.isa:343",
+        src: "isa/control.isa:344",
     },
     CtlInfo {
         name: "fillr_old",
@@ -46131,7 +46150,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_46_fillr_old_matches,
         print: ctl_46_fillr_old_print,
         exec: Some(ctl_46_fillr_old_exec),
-        src: "isa/control.isa:347",
+        src: "isa/control.isa:348",
     },
     CtlInfo {
         name: "fillc",
@@ -46143,7 +46162,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_47_fillc_matches,
         print: ctl_47_fillc_print,
         exec: Some(ctl_47_fillc_exec),
-        src: "isa/control.isa:351",
+        src: "isa/control.isa:352",
     },
     CtlInfo {
         name: "fillc_old",
@@ -46155,7 +46174,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_48_fillc_old_matches,
         print: ctl_48_fillc_old_print,
         exec: Some(ctl_48_fillc_old_exec),
-        src: "isa/control.isa:355",
+        src: "isa/control.isa:356",
     },
     CtlInfo {
         name: "vfbg",
@@ -46167,7 +46186,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_49_vfbg_matches,
         print: ctl_49_vfbg_print,
         exec: None,
-        src: "isa/control.isa:359",
+        src: "isa/control.isa:360",
     },
     CtlInfo {
         name: "cs1_unimp",
@@ -46179,7 +46198,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_50_cs1_unimp_matches,
         print: ctl_50_cs1_unimp_print,
         exec: Some(ctl_50_cs1_unimp_exec),
-        src: "isa/control.isa:362",
+        src: "isa/control.isa:363",
     },
     CtlInfo {
         name: "mova0",
@@ -46191,7 +46210,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_51_mova0_matches,
         print: ctl_51_mova0_print,
         exec: None,
-        src: "isa/control.isa:379",
+        src: "isa/control.isa:380",
     },
     CtlInfo {
         name: "mova1",
@@ -46203,7 +46222,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_52_mova1_matches,
         print: ctl_52_mova1_print,
         exec: None,
-        src: "isa/control.isa:382",
+        src: "isa/control.isa:383",
     },
     CtlInfo {
         name: "mova2",
@@ -46215,7 +46234,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_53_mova2_matches,
         print: ctl_53_mova2_print,
         exec: None,
-        src: "isa/control.isa:385",
+        src: "isa/control.isa:386",
     },
     CtlInfo {
         name: "mova3",
@@ -46227,7 +46246,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_54_mova3_matches,
         print: ctl_54_mova3_print,
         exec: None,
-        src: "isa/control.isa:388",
+        src: "isa/control.isa:389",
     },
     CtlInfo {
         name: "pls_elp0",
@@ -46239,7 +46258,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_55_pls_elp0_matches,
         print: ctl_55_pls_elp0_print,
         exec: Some(ctl_55_pls_elp0_exec),
-        src: "isa/control.isa:417",
+        src: "isa/control.isa:418",
     },
     CtlInfo {
         name: "pls_elp1",
@@ -46251,7 +46270,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_56_pls_elp1_matches,
         print: ctl_56_pls_elp1_print,
         exec: Some(ctl_56_pls_elp1_exec),
-        src: "isa/control.isa:425",
+        src: "isa/control.isa:426",
     },
     CtlInfo {
         name: "pls_clp",
@@ -46263,7 +46282,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_57_pls_clp_matches,
         print: ctl_57_pls_clp_print,
         exec: Some(ctl_57_pls_clp_exec),
-        src: "isa/control.isa:433",
+        src: "isa/control.isa:434",
     },
     CtlInfo {
         name: "pls_pass",
@@ -46275,7 +46294,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_58_pls_pass_matches,
         print: ctl_58_pls_pass_print,
         exec: Some(ctl_58_pls_pass_exec),
-        src: "isa/control.isa:443",
+        src: "isa/control.isa:444",
     },
 ];
 /// Syllable slots of `Bundle`, for the assembler.

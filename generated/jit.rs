@@ -124,6 +124,10 @@ impl LVals {
 }
 /// The declared helpers as the JIT sees them.
 pub trait JitHelpers {
+    /// Calls the pure helper at `f` (`extern "C" fn(control, args.., flags) -> value`)
+    /// where the current path holds; `home` indexes the helper homes (0 `float`:
+    /// %pfpfr, 1 `float_x`: %fpcr) whose control it reads and flags it raises.
+    fn call_pure(&mut self, home: usize, f: usize, args: &[LV]) -> Result<LV, NoLower>;
     ///`helper seg_base(B8) -> D` (isa/helpers.isa:5)
     #[allow(unused_variables)]
     fn h_seg_base(&mut self, a0: LV) -> Result<LV, NoLower> {
@@ -204,347 +208,646 @@ pub trait JitHelpers {
     fn h_cctop(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:30)
+    ///`helper mlock() -> bool` (isa/helpers.isa:27)
     #[allow(unused_variables)]
+    fn h_mlock(&mut self) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:31)
     fn h_fadd_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fadd_s(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:31)
-    #[allow(unused_variables)]
+    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:32)
     fn h_fadd_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fadd_d(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fsub_s(S, S) -> S` (isa/helpers.isa:32)
-    #[allow(unused_variables)]
+    ///`helper fsub_s(S, S) -> S` (isa/helpers.isa:33)
     fn h_fsub_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fsub_s(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fsub_d(D, D) -> D` (isa/helpers.isa:33)
-    #[allow(unused_variables)]
+    ///`helper fsub_d(D, D) -> D` (isa/helpers.isa:34)
     fn h_fsub_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fsub_d(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fmul_s(S, S) -> S` (isa/helpers.isa:34)
-    #[allow(unused_variables)]
+    ///`helper fmul_s(S, S) -> S` (isa/helpers.isa:35)
     fn h_fmul_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fmul_s(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fmul_d(D, D) -> D` (isa/helpers.isa:35)
-    #[allow(unused_variables)]
+    ///`helper fmul_d(D, D) -> D` (isa/helpers.isa:36)
     fn h_fmul_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fmul_d(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fdiv_s(S, S) -> S` (isa/helpers.isa:36)
-    #[allow(unused_variables)]
+    ///`helper fdiv_s(S, S) -> S` (isa/helpers.isa:37)
     fn h_fdiv_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fdiv_s(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fdiv_d(D, D) -> D` (isa/helpers.isa:37)
-    #[allow(unused_variables)]
+    ///`helper fdiv_d(D, D) -> D` (isa/helpers.isa:38)
     fn h_fdiv_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fdiv_d(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fmin_s(S, S) -> S` (isa/helpers.isa:38)
-    #[allow(unused_variables)]
+    ///`helper fmin_s(S, S) -> S` (isa/helpers.isa:39)
     fn h_fmin_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fmin_s(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fmin_d(D, D) -> D` (isa/helpers.isa:39)
-    #[allow(unused_variables)]
+    ///`helper fmin_d(D, D) -> D` (isa/helpers.isa:40)
     fn h_fmin_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fmin_d(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fmax_s(S, S) -> S` (isa/helpers.isa:40)
-    #[allow(unused_variables)]
+    ///`helper fmax_s(S, S) -> S` (isa/helpers.isa:41)
     fn h_fmax_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fmax_s(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fmax_d(D, D) -> D` (isa/helpers.isa:41)
-    #[allow(unused_variables)]
+    ///`helper fmax_d(D, D) -> D` (isa/helpers.isa:42)
     fn h_fmax_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fmax_d(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fsqrt_s(S) -> S` (isa/helpers.isa:42)
-    #[allow(unused_variables)]
+    ///`helper fsqrt_s(S) -> S` (isa/helpers.isa:43)
     fn h_fsqrt_s(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fsqrt_s(control, a0 as u128);
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0])
     }
-    ///`helper fsqrt_d(D) -> D` (isa/helpers.isa:43)
-    #[allow(unused_variables)]
+    ///`helper fsqrt_d(D) -> D` (isa/helpers.isa:44)
     fn h_fsqrt_d(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fsqrt_d(control, a0 as u128);
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0])
     }
-    ///`helper frcp_s(S) -> S` (isa/helpers.isa:44)
-    #[allow(unused_variables)]
+    ///`helper frcp_s(S) -> S` (isa/helpers.isa:45)
     fn h_frcp_s(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::frcp_s(control, a0 as u128);
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0])
     }
-    ///`helper frsqrt_s(S) -> S` (isa/helpers.isa:45)
-    #[allow(unused_variables)]
+    ///`helper frsqrt_s(S) -> S` (isa/helpers.isa:46)
     fn h_frsqrt_s(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::frsqrt_s(control, a0 as u128);
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0])
     }
-    ///`helper fscale_s(S, S) -> S` (isa/helpers.isa:46)
-    #[allow(unused_variables)]
+    ///`helper fscale_s(S, S) -> S` (isa/helpers.isa:47)
     fn h_fscale_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fscale_s(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fscale_d(D, S) -> D` (isa/helpers.isa:47)
-    #[allow(unused_variables)]
+    ///`helper fscale_d(D, S) -> D` (isa/helpers.isa:48)
     fn h_fscale_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fscale_d(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fma_s(B8, S, S, S) -> S` (isa/helpers.isa:48)
-    #[allow(unused_variables)]
+    ///`helper fma_s(B8, S, S, S) -> S` (isa/helpers.isa:49)
     fn h_fma_s(&mut self, a0: LV, a1: LV, a2: LV, a3: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a1: u64,
+            a2: u64,
+            a3: u64,
+            flags: *mut u32,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fma_s(
+                control,
+                a0 as u128,
+                a1 as u128,
+                a2 as u128,
+                a3 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2, a3])
     }
-    ///`helper fma_d(B8, D, D, D) -> D` (isa/helpers.isa:49)
-    #[allow(unused_variables)]
+    ///`helper fma_d(B8, D, D, D) -> D` (isa/helpers.isa:50)
     fn h_fma_d(&mut self, a0: LV, a1: LV, a2: LV, a3: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a1: u64,
+            a2: u64,
+            a3: u64,
+            flags: *mut u32,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fma_d(
+                control,
+                a0 as u128,
+                a1 as u128,
+                a2 as u128,
+                a3 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2, a3])
     }
-    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:50)
-    #[allow(unused_variables)]
+    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:51)
     fn h_fcmp_s(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a1: u64,
+            a2: u64,
+            flags: *mut u32,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fcmp_s(
+                control,
+                a0 as u128,
+                a1 as u128,
+                a2 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2])
     }
-    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:51)
-    #[allow(unused_variables)]
+    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:52)
     fn h_fcmp_d(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a1: u64,
+            a2: u64,
+            flags: *mut u32,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fcmp_d(
+                control,
+                a0 as u128,
+                a1 as u128,
+                a2 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2])
     }
-    ///`helper fcmp_flags_s(B8, S, S) -> S` (isa/helpers.isa:52)
-    #[allow(unused_variables)]
+    ///`helper fcmp_flags_s(B8, S, S) -> S` (isa/helpers.isa:53)
     fn h_fcmp_flags_s(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a1: u64,
+            a2: u64,
+            flags: *mut u32,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fcmp_flags_s(
+                control,
+                a0 as u128,
+                a1 as u128,
+                a2 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2])
     }
-    ///`helper fcmp_flags_d(B8, D, D) -> S` (isa/helpers.isa:53)
-    #[allow(unused_variables)]
+    ///`helper fcmp_flags_d(B8, D, D) -> S` (isa/helpers.isa:54)
     fn h_fcmp_flags_d(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a1: u64,
+            a2: u64,
+            flags: *mut u32,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fcmp_flags_d(
+                control,
+                a0 as u128,
+                a1 as u128,
+                a2 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2])
     }
-    ///`helper fs_to_fd(S) -> D` (isa/helpers.isa:54)
-    #[allow(unused_variables)]
+    ///`helper fs_to_fd(S) -> D` (isa/helpers.isa:55)
     fn h_fs_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fs_to_fd(control, a0 as u128);
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0])
     }
-    ///`helper fd_to_fs(D) -> S` (isa/helpers.isa:55)
-    #[allow(unused_variables)]
+    ///`helper fd_to_fs(D) -> S` (isa/helpers.isa:56)
     fn h_fd_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fd_to_fs(control, a0 as u128);
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0])
     }
-    ///`helper fs_to_i32(B8, S) -> S` (isa/helpers.isa:56)
-    #[allow(unused_variables)]
+    ///`helper fs_to_i32(B8, S) -> S` (isa/helpers.isa:57)
     fn h_fs_to_i32(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fs_to_i32(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fs_to_i64(B8, S) -> D` (isa/helpers.isa:57)
-    #[allow(unused_variables)]
+    ///`helper fs_to_i64(B8, S) -> D` (isa/helpers.isa:58)
     fn h_fs_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fs_to_i64(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fd_to_i32(B8, D) -> S` (isa/helpers.isa:58)
-    #[allow(unused_variables)]
+    ///`helper fd_to_i32(B8, D) -> S` (isa/helpers.isa:59)
     fn h_fd_to_i32(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fd_to_i32(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fd_to_i64(B8, D) -> D` (isa/helpers.isa:59)
-    #[allow(unused_variables)]
+    ///`helper fd_to_i64(B8, D) -> D` (isa/helpers.isa:60)
     fn h_fd_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fd_to_i64(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper i32_to_fs(S) -> S` (isa/helpers.isa:60)
-    #[allow(unused_variables)]
+    ///`helper i32_to_fs(S) -> S` (isa/helpers.isa:61)
     fn h_i32_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::i32_to_fs(control, a0 as u128);
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0])
     }
-    ///`helper i32_to_fd(S) -> D` (isa/helpers.isa:61)
-    #[allow(unused_variables)]
+    ///`helper i32_to_fd(S) -> D` (isa/helpers.isa:62)
     fn h_i32_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::i32_to_fd(control, a0 as u128);
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0])
     }
-    ///`helper i64_to_fs(D) -> S` (isa/helpers.isa:62)
-    #[allow(unused_variables)]
+    ///`helper i64_to_fs(D) -> S` (isa/helpers.isa:63)
     fn h_i64_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::i64_to_fs(control, a0 as u128);
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0])
     }
-    ///`helper i64_to_fd(D) -> D` (isa/helpers.isa:63)
-    #[allow(unused_variables)]
+    ///`helper i64_to_fd(D) -> D` (isa/helpers.isa:64)
     fn h_i64_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::i64_to_fd(control, a0 as u128);
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0])
     }
-    ///`helper fs_round(S, S) -> S` (isa/helpers.isa:64)
-    #[allow(unused_variables)]
+    ///`helper fs_round(S, S) -> S` (isa/helpers.isa:65)
     fn h_fs_round(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fs_round(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fd_round(D, D) -> D` (isa/helpers.isa:65)
-    #[allow(unused_variables)]
+    ///`helper fd_round(D, D) -> D` (isa/helpers.isa:66)
     fn h_fd_round(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fd_round(
+                control,
+                a0 as u128,
+                a1 as u128,
+            );
+            unsafe { *flags |= f };
+            v as u64
+        }
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
     }
-    ///`helper fxadd(X, X) -> X` (isa/helpers.isa:69)
+    ///`helper fxadd(X, X) -> X` (isa/helpers.isa:70)
     #[allow(unused_variables)]
     fn h_fxadd(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fxsub(X, X) -> X` (isa/helpers.isa:70)
+    ///`helper fxsub(X, X) -> X` (isa/helpers.isa:71)
     #[allow(unused_variables)]
     fn h_fxsub(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fxmul(X, X) -> X` (isa/helpers.isa:71)
+    ///`helper fxmul(X, X) -> X` (isa/helpers.isa:72)
     #[allow(unused_variables)]
     fn h_fxmul(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fxdiv(X, X) -> X` (isa/helpers.isa:72)
+    ///`helper fxdiv(X, X) -> X` (isa/helpers.isa:73)
     #[allow(unused_variables)]
     fn h_fxdiv(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fxsqrt(X) -> X` (isa/helpers.isa:73)
+    ///`helper fxsqrt(X) -> X` (isa/helpers.isa:74)
     #[allow(unused_variables)]
     fn h_fxsqrt(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fxscale(X, S) -> X` (isa/helpers.isa:74)
+    ///`helper fxscale(X, S) -> X` (isa/helpers.isa:75)
     #[allow(unused_variables)]
     fn h_fxscale(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fxcmp(B8, X, X) -> bool` (isa/helpers.isa:75)
+    ///`helper fxcmp(B8, X, X) -> bool` (isa/helpers.isa:76)
     #[allow(unused_variables)]
     fn h_fxcmp(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fxcmp_flags(B8, X, X) -> S` (isa/helpers.isa:76)
+    ///`helper fxcmp_flags(B8, X, X) -> S` (isa/helpers.isa:77)
     #[allow(unused_variables)]
     fn h_fxcmp_flags(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fs_to_fx(S) -> X` (isa/helpers.isa:77)
+    ///`helper fs_to_fx(S) -> X` (isa/helpers.isa:78)
     #[allow(unused_variables)]
     fn h_fs_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fd_to_fx(D) -> X` (isa/helpers.isa:78)
+    ///`helper fd_to_fx(D) -> X` (isa/helpers.isa:79)
     #[allow(unused_variables)]
     fn h_fd_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fx_to_fs(X) -> S` (isa/helpers.isa:79)
+    ///`helper fx_to_fs(X) -> S` (isa/helpers.isa:80)
     #[allow(unused_variables)]
     fn h_fx_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fx_to_fd(X) -> D` (isa/helpers.isa:80)
+    ///`helper fx_to_fd(X) -> D` (isa/helpers.isa:81)
     #[allow(unused_variables)]
     fn h_fx_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper i32_to_fx(S) -> X` (isa/helpers.isa:81)
+    ///`helper i32_to_fx(S) -> X` (isa/helpers.isa:82)
     #[allow(unused_variables)]
     fn h_i32_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper i64_to_fx(D) -> X` (isa/helpers.isa:82)
+    ///`helper i64_to_fx(D) -> X` (isa/helpers.isa:83)
     #[allow(unused_variables)]
     fn h_i64_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fx_to_i32(B8, X) -> S` (isa/helpers.isa:83)
+    ///`helper fx_to_i32(B8, X) -> S` (isa/helpers.isa:84)
     #[allow(unused_variables)]
     fn h_fx_to_i32(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fx_to_i64(B8, X) -> D` (isa/helpers.isa:84)
+    ///`helper fx_to_i64(B8, X) -> D` (isa/helpers.isa:85)
     #[allow(unused_variables)]
     fn h_fx_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper aau_read(B8, B8) -> D` (isa/helpers.isa:89)
+    ///`helper aau_read(B8, B8) -> D` (isa/helpers.isa:90)
     #[allow(unused_variables)]
     fn h_aau_read(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper aau_write(B8, B8, D) -> unit` (isa/helpers.isa:90)
+    ///`helper aau_write(B8, B8, D) -> unit` (isa/helpers.isa:91)
     #[allow(unused_variables)]
     fn h_aau_write(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:95)
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:96)
     #[allow(unused_variables)]
     fn h_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:96)
+    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:97)
     #[allow(unused_variables)]
     fn h_pred_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:97)
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:98)
     #[allow(unused_variables)]
     fn h_local_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:98)
+    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:99)
     #[allow(unused_variables)]
     fn h_local_pred_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:99)
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:100)
     #[allow(unused_variables)]
     fn h_ctpr(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:100)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:101)
     #[allow(unused_variables)]
     fn h_ctpr_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper jump(D) -> unit` (isa/helpers.isa:101)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:102)
     #[allow(unused_variables)]
     fn h_jump(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:102)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:103)
     #[allow(unused_variables)]
     fn h_call_to(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:103)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:104)
     #[allow(unused_variables)]
     fn h_syscall(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:104)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:105)
     #[allow(unused_variables)]
     fn h_return_to_caller(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:105)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:106)
     #[allow(unused_variables)]
     fn h_set_window(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:106)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:107)
     #[allow(unused_variables)]
     fn h_set_reg_rotation(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:107)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:108)
     #[allow(unused_variables)]
     fn h_set_pred_rotation(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:108)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:109)
     #[allow(unused_variables)]
     fn h_rotate_regs(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:109)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:110)
     #[allow(unused_variables)]
     fn h_rotate_preds(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
@@ -95439,21 +95742,38 @@ fn mdef_jit_transfer_taken(
                             let o0 = {
                                 let o0 = {
                                     let o0 = {
-                                        let o0 = LV::C(
-                                            ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
-                                        );
-                                        let o1 = LV::C(1u128);
-                                        ir::eq(x, o0, o1)?
+                                        let o0 = {
+                                            let o0 = LV::C(
+                                                ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
+                                            );
+                                            let o1 = LV::C(1u128);
+                                            ir::eq(x, o0, o1)?
+                                        };
+                                        let o1 = {
+                                            let o0 = {
+                                                let o0 = LV::C(
+                                                    ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
+                                                );
+                                                let o1 = LV::C(2u128);
+                                                ir::eq(x, o0, o1)?
+                                            };
+                                            let o1 = mdef_jit_ct_pred(b, pc, i, x)?;
+                                            ir::land(x, o0, o1)?
+                                        };
+                                        ir::lor(x, o0, o1)?
                                     };
                                     let o1 = {
                                         let o0 = {
                                             let o0 = LV::C(
                                                 ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
                                             );
-                                            let o1 = LV::C(2u128);
+                                            let o1 = LV::C(3u128);
                                             ir::eq(x, o0, o1)?
                                         };
-                                        let o1 = mdef_jit_ct_pred(b, pc, i, x)?;
+                                        let o1 = {
+                                            let o0 = mdef_jit_ct_pred(b, pc, i, x)?;
+                                            ir::not(x, o0, 1u32)?
+                                        };
                                         ir::land(x, o0, o1)?
                                     };
                                     ir::lor(x, o0, o1)?
@@ -95463,13 +95783,10 @@ fn mdef_jit_transfer_taken(
                                         let o0 = LV::C(
                                             ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
                                         );
-                                        let o1 = LV::C(3u128);
+                                        let o1 = LV::C(4u128);
                                         ir::eq(x, o0, o1)?
                                     };
-                                    let o1 = {
-                                        let o0 = mdef_jit_ct_pred(b, pc, i, x)?;
-                                        ir::not(x, o0, 1u32)?
-                                    };
+                                    let o1 = mdef_jit_loop_end(b, pc, i, x)?;
                                     ir::land(x, o0, o1)?
                                 };
                                 ir::lor(x, o0, o1)?
@@ -95479,10 +95796,13 @@ fn mdef_jit_transfer_taken(
                                     let o0 = LV::C(
                                         ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
                                     );
-                                    let o1 = LV::C(4u128);
+                                    let o1 = LV::C(5u128);
                                     ir::eq(x, o0, o1)?
                                 };
-                                let o1 = mdef_jit_loop_end(b, pc, i, x)?;
+                                let o1 = {
+                                    let o0 = mdef_jit_loop_end(b, pc, i, x)?;
+                                    ir::not(x, o0, 1u32)?
+                                };
                                 ir::land(x, o0, o1)?
                             };
                             ir::lor(x, o0, o1)?
@@ -95492,12 +95812,13 @@ fn mdef_jit_transfer_taken(
                                 let o0 = LV::C(
                                     ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
                                 );
-                                let o1 = LV::C(5u128);
+                                let o1 = LV::C(6u128);
                                 ir::eq(x, o0, o1)?
                             };
                             let o1 = {
-                                let o0 = mdef_jit_loop_end(b, pc, i, x)?;
-                                ir::not(x, o0, 1u32)?
+                                let o0 = mdef_jit_ct_pred(b, pc, i, x)?;
+                                let o1 = mdef_jit_loop_end(b, pc, i, x)?;
+                                ir::lor(x, o0, o1)?
                             };
                             ir::land(x, o0, o1)?
                         };
@@ -95505,16 +95826,22 @@ fn mdef_jit_transfer_taken(
                     };
                     let o1 = {
                         let o0 = {
-                            let o0 = LV::C(
-                                ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
-                            );
-                            let o1 = LV::C(6u128);
-                            ir::eq(x, o0, o1)?
+                            let o0 = {
+                                let o0 = LV::C(
+                                    ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
+                                );
+                                let o1 = LV::C(7u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = {
+                                let o0 = mdef_jit_ct_pred(b, pc, i, x)?;
+                                ir::not(x, o0, 1u32)?
+                            };
+                            ir::land(x, o0, o1)?
                         };
                         let o1 = {
-                            let o0 = mdef_jit_ct_pred(b, pc, i, x)?;
-                            let o1 = mdef_jit_loop_end(b, pc, i, x)?;
-                            ir::lor(x, o0, o1)?
+                            let o0 = mdef_jit_loop_end(b, pc, i, x)?;
+                            ir::not(x, o0, 1u32)?
                         };
                         ir::land(x, o0, o1)?
                     };
@@ -95522,22 +95849,17 @@ fn mdef_jit_transfer_taken(
                 };
                 let o1 = {
                     let o0 = {
+                        let o0 = LV::C(((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128));
+                        let o1 = LV::C(14u128);
+                        ir::eq(x, o0, o1)?
+                    };
+                    let o1 = {
                         let o0 = {
-                            let o0 = LV::C(
-                                ((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128),
-                            );
-                            let o1 = LV::C(7u128);
-                            ir::eq(x, o0, o1)?
-                        };
-                        let o1 = {
                             let o0 = mdef_jit_ct_pred(b, pc, i, x)?;
                             ir::not(x, o0, 1u32)?
                         };
-                        ir::land(x, o0, o1)?
-                    };
-                    let o1 = {
-                        let o0 = mdef_jit_loop_end(b, pc, i, x)?;
-                        ir::not(x, o0, 1u32)?
+                        let o1 = mdef_jit_loop_end(b, pc, i, x)?;
+                        ir::lor(x, o0, o1)?
                     };
                     ir::land(x, o0, o1)?
                 };
@@ -95545,17 +95867,17 @@ fn mdef_jit_transfer_taken(
             };
             let o1 = {
                 let o0 = {
-                    let o0 = LV::C(((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128));
-                    let o1 = LV::C(14u128);
-                    ir::eq(x, o0, o1)?
+                    let o0 = {
+                        let o0 = LV::C(((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128));
+                        let o1 = LV::C(15u128);
+                        ir::eq(x, o0, o1)?
+                    };
+                    let o1 = mdef_jit_ct_pred(b, pc, i, x)?;
+                    ir::land(x, o0, o1)?
                 };
                 let o1 = {
-                    let o0 = {
-                        let o0 = mdef_jit_ct_pred(b, pc, i, x)?;
-                        ir::not(x, o0, 1u32)?
-                    };
-                    let o1 = mdef_jit_loop_end(b, pc, i, x)?;
-                    ir::lor(x, o0, o1)?
+                    let o0 = mdef_jit_loop_end(b, pc, i, x)?;
+                    ir::not(x, o0, 1u32)?
                 };
                 ir::land(x, o0, o1)?
             };
@@ -95563,24 +95885,17 @@ fn mdef_jit_transfer_taken(
         };
         let o1 = {
             let o0 = {
-                let o0 = {
-                    let o0 = LV::C(((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128));
-                    let o1 = LV::C(15u128);
-                    ir::eq(x, o0, o1)?
-                };
-                let o1 = mdef_jit_ct_pred(b, pc, i, x)?;
-                ir::land(x, o0, o1)?
+                let o0 = LV::C(((b.ss.map_or(0u64, |s| s.ct() as u64)) as u128));
+                let o1 = LV::C(8u128);
+                ir::eq(x, o0, o1)?
             };
-            let o1 = {
-                let o0 = mdef_jit_loop_end(b, pc, i, x)?;
-                ir::not(x, o0, 1u32)?
-            };
+            let o1 = { x.h_mlock()? };
             ir::land(x, o0, o1)?
         };
         ir::lor(x, o0, o1)?
     })
 }
-///isa/control.isa:137
+///isa/control.isa:138
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_1_nop_jit(
     b: &Bundle,
@@ -95593,7 +95908,7 @@ fn ctl_1_nop_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:148
+///isa/control.isa:149
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_2_ct_jit(
     b: &Bundle,
@@ -95767,7 +96082,7 @@ fn ctl_2_ct_jit(
     }
     Ok(())
 }
-///isa/control.isa:159
+///isa/control.isa:160
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_3_ipd_jit(
     b: &Bundle,
@@ -95780,7 +96095,7 @@ fn ctl_3_ipd_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:170
+///isa/control.isa:171
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_11_abn_jit(
     b: &Bundle,
@@ -95827,7 +96142,7 @@ fn ctl_11_abn_jit(
     }
     Ok(())
 }
-///isa/control.isa:176
+///isa/control.isa:177
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_12_abp_jit(
     b: &Bundle,
@@ -95874,7 +96189,7 @@ fn ctl_12_abp_jit(
     }
     Ok(())
 }
-///isa/control.isa:182
+///isa/control.isa:183
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_13_alc_jit(
     b: &Bundle,
@@ -96217,7 +96532,7 @@ fn ctl_13_alc_jit(
     }
     Ok(())
 }
-///isa/control.isa:204
+///isa/control.isa:205
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_14_cs0_invalid_jit(
     b: &Bundle,
@@ -96234,7 +96549,7 @@ fn ctl_14_cs0_invalid_jit(
     }
     Ok(())
 }
-///isa/control.isa:208
+///isa/control.isa:209
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_15_ibranch_jit(
     b: &Bundle,
@@ -96276,7 +96591,7 @@ fn ctl_15_ibranch_jit(
     }
     Ok(())
 }
-///isa/control.isa:215
+///isa/control.isa:216
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_16_done_jit(
     b: &Bundle,
@@ -96293,7 +96608,7 @@ fn ctl_16_done_jit(
     }
     Ok(())
 }
-///isa/control.isa:219
+///isa/control.isa:220
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_17_disp_jit(
     b: &Bundle,
@@ -96323,7 +96638,7 @@ fn ctl_17_disp_jit(
     };
     Ok(())
 }
-///isa/control.isa:224
+///isa/control.isa:225
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_19_sdisp_jit(
     b: &Bundle,
@@ -96349,7 +96664,7 @@ fn ctl_19_sdisp_jit(
     };
     Ok(())
 }
-///isa/control.isa:228
+///isa/control.isa:229
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_20_return_jit(
     b: &Bundle,
@@ -96371,7 +96686,7 @@ fn ctl_20_return_jit(
     };
     Ok(())
 }
-///isa/control.isa:232
+///isa/control.isa:233
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_21_gettsd_jit(
     b: &Bundle,
@@ -96388,7 +96703,7 @@ fn ctl_21_gettsd_jit(
     }
     Ok(())
 }
-///isa/control.isa:236
+///isa/control.isa:237
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_22_puttsd_jit(
     b: &Bundle,
@@ -96405,7 +96720,7 @@ fn ctl_22_puttsd_jit(
     }
     Ok(())
 }
-///isa/control.isa:240
+///isa/control.isa:241
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_23_pref_jit(
     b: &Bundle,
@@ -96418,7 +96733,7 @@ fn ctl_23_pref_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:245
+///isa/control.isa:246
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_24_cs0_none_jit(
     b: &Bundle,
@@ -96435,7 +96750,7 @@ fn ctl_24_cs0_none_jit(
     }
     Ok(())
 }
-///isa/control.isa:259
+///isa/control.isa:260
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_25_vfrpsz_jit(
     b: &Bundle,
@@ -96448,7 +96763,7 @@ fn ctl_25_vfrpsz_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:263
+///isa/control.isa:264
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_26_vfrpsz_bogus_jit(
     b: &Bundle,
@@ -96465,7 +96780,7 @@ fn ctl_26_vfrpsz_bogus_jit(
     }
     Ok(())
 }
-///isa/control.isa:267
+///isa/control.isa:268
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_27_setwd_jit(
     b: &Bundle,
@@ -96484,7 +96799,7 @@ fn ctl_27_setwd_jit(
     };
     Ok(())
 }
-///isa/control.isa:271
+///isa/control.isa:272
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_28_setwd_dbl_jit(
     b: &Bundle,
@@ -96503,7 +96818,7 @@ fn ctl_28_setwd_dbl_jit(
     };
     Ok(())
 }
-///isa/control.isa:276
+///isa/control.isa:277
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_29_setwd_bogus_jit(
     b: &Bundle,
@@ -96520,7 +96835,7 @@ fn ctl_29_setwd_bogus_jit(
     }
     Ok(())
 }
-///isa/control.isa:280
+///isa/control.isa:281
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_30_setbn_jit(
     b: &Bundle,
@@ -96539,7 +96854,7 @@ fn ctl_30_setbn_jit(
     };
     Ok(())
 }
-///isa/control.isa:284
+///isa/control.isa:285
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_31_setbp_jit(
     b: &Bundle,
@@ -96556,7 +96871,7 @@ fn ctl_31_setbp_jit(
     };
     Ok(())
 }
-///isa/control.isa:289
+///isa/control.isa:290
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_33_setsft_v1_jit(
     b: &Bundle,
@@ -96573,7 +96888,7 @@ fn ctl_33_setsft_v1_jit(
     }
     Ok(())
 }
-///isa/control.isa:293
+///isa/control.isa:294
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_34_setei_jit(
     b: &Bundle,
@@ -96590,7 +96905,7 @@ fn ctl_34_setei_jit(
     }
     Ok(())
 }
-///isa/control.isa:297
+///isa/control.isa:298
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_35_wait_jit(
     b: &Bundle,
@@ -96603,7 +96918,7 @@ fn ctl_35_wait_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:301
+///isa/control.isa:302
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_36_wait_trap_jit(
     b: &Bundle,
@@ -96616,7 +96931,7 @@ fn ctl_36_wait_trap_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:305
+///isa/control.isa:306
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_37_wait_sal_jit(
     b: &Bundle,
@@ -96629,7 +96944,7 @@ fn ctl_37_wait_sal_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:309
+///isa/control.isa:310
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_38_call_jit(
     b: &Bundle,
@@ -96851,7 +97166,7 @@ fn ctl_38_call_jit(
     }
     Ok(())
 }
-///isa/control.isa:327
+///isa/control.isa:328
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_41_icall_other_jit(
     b: &Bundle,
@@ -96868,7 +97183,7 @@ fn ctl_41_icall_other_jit(
     }
     Ok(())
 }
-///isa/control.isa:331
+///isa/control.isa:332
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_42_call_bogus_jit(
     b: &Bundle,
@@ -96885,7 +97200,7 @@ fn ctl_42_call_bogus_jit(
     }
     Ok(())
 }
-///isa/control.isa:335
+///isa/control.isa:336
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_43_flushr_jit(
     b: &Bundle,
@@ -96898,7 +97213,7 @@ fn ctl_43_flushr_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:339
+///isa/control.isa:340
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_44_flushc_jit(
     b: &Bundle,
@@ -96911,7 +97226,7 @@ fn ctl_44_flushc_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:343
+///isa/control.isa:344
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_45_fillr_jit(
     b: &Bundle,
@@ -96924,7 +97239,7 @@ fn ctl_45_fillr_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:347
+///isa/control.isa:348
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_46_fillr_old_jit(
     b: &Bundle,
@@ -96941,7 +97256,7 @@ fn ctl_46_fillr_old_jit(
     }
     Ok(())
 }
-///isa/control.isa:351
+///isa/control.isa:352
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_47_fillc_jit(
     b: &Bundle,
@@ -96954,7 +97269,7 @@ fn ctl_47_fillc_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:355
+///isa/control.isa:356
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_48_fillc_old_jit(
     b: &Bundle,
@@ -96971,7 +97286,7 @@ fn ctl_48_fillc_old_jit(
     }
     Ok(())
 }
-///isa/control.isa:362
+///isa/control.isa:363
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_50_cs1_unimp_jit(
     b: &Bundle,
@@ -96988,7 +97303,7 @@ fn ctl_50_cs1_unimp_jit(
     }
     Ok(())
 }
-///isa/control.isa:417
+///isa/control.isa:418
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_55_pls_elp0_jit(
     b: &Bundle,
@@ -97071,7 +97386,7 @@ fn ctl_55_pls_elp0_jit(
     };
     Ok(())
 }
-///isa/control.isa:425
+///isa/control.isa:426
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_56_pls_elp1_jit(
     b: &Bundle,
@@ -97158,7 +97473,7 @@ fn ctl_56_pls_elp1_jit(
     };
     Ok(())
 }
-///isa/control.isa:433
+///isa/control.isa:434
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_57_pls_clp_jit(
     b: &Bundle,
@@ -97219,7 +97534,7 @@ fn ctl_57_pls_clp_jit(
     };
     Ok(())
 }
-///isa/control.isa:443
+///isa/control.isa:444
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_58_pls_pass_jit(
     b: &Bundle,

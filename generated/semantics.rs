@@ -164,139 +164,141 @@ pub trait Exec {
     fn state_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
     ///`helper cctop(B8, S) -> bool` (isa/helpers.isa:26)
     fn cctop(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:30)
+    ///`helper mlock() -> bool` (isa/helpers.isa:27)
+    fn mlock(&mut self) -> Result<u128, Trap>;
+    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:31)
     fn fadd_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fadd_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:31)
+    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:32)
     fn fadd_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fadd_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fsub_s(S, S) -> S` (isa/helpers.isa:32)
+    ///`helper fsub_s(S, S) -> S` (isa/helpers.isa:33)
     fn fsub_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fsub_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fsub_d(D, D) -> D` (isa/helpers.isa:33)
+    ///`helper fsub_d(D, D) -> D` (isa/helpers.isa:34)
     fn fsub_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fsub_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmul_s(S, S) -> S` (isa/helpers.isa:34)
+    ///`helper fmul_s(S, S) -> S` (isa/helpers.isa:35)
     fn fmul_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmul_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmul_d(D, D) -> D` (isa/helpers.isa:35)
+    ///`helper fmul_d(D, D) -> D` (isa/helpers.isa:36)
     fn fmul_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmul_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fdiv_s(S, S) -> S` (isa/helpers.isa:36)
+    ///`helper fdiv_s(S, S) -> S` (isa/helpers.isa:37)
     fn fdiv_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fdiv_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fdiv_d(D, D) -> D` (isa/helpers.isa:37)
+    ///`helper fdiv_d(D, D) -> D` (isa/helpers.isa:38)
     fn fdiv_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fdiv_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmin_s(S, S) -> S` (isa/helpers.isa:38)
+    ///`helper fmin_s(S, S) -> S` (isa/helpers.isa:39)
     fn fmin_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmin_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmin_d(D, D) -> D` (isa/helpers.isa:39)
+    ///`helper fmin_d(D, D) -> D` (isa/helpers.isa:40)
     fn fmin_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmin_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmax_s(S, S) -> S` (isa/helpers.isa:40)
+    ///`helper fmax_s(S, S) -> S` (isa/helpers.isa:41)
     fn fmax_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmax_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmax_d(D, D) -> D` (isa/helpers.isa:41)
+    ///`helper fmax_d(D, D) -> D` (isa/helpers.isa:42)
     fn fmax_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmax_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fsqrt_s(S) -> S` (isa/helpers.isa:42)
+    ///`helper fsqrt_s(S) -> S` (isa/helpers.isa:43)
     fn fsqrt_s(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fsqrt_s(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fsqrt_d(D) -> D` (isa/helpers.isa:43)
+    ///`helper fsqrt_d(D) -> D` (isa/helpers.isa:44)
     fn fsqrt_d(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fsqrt_d(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper frcp_s(S) -> S` (isa/helpers.isa:44)
+    ///`helper frcp_s(S) -> S` (isa/helpers.isa:45)
     fn frcp_s(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::frcp_s(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper frsqrt_s(S) -> S` (isa/helpers.isa:45)
+    ///`helper frsqrt_s(S) -> S` (isa/helpers.isa:46)
     fn frsqrt_s(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::frsqrt_s(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fscale_s(S, S) -> S` (isa/helpers.isa:46)
+    ///`helper fscale_s(S, S) -> S` (isa/helpers.isa:47)
     fn fscale_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fscale_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fscale_d(D, S) -> D` (isa/helpers.isa:47)
+    ///`helper fscale_d(D, S) -> D` (isa/helpers.isa:48)
     fn fscale_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fscale_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fma_s(B8, S, S, S) -> S` (isa/helpers.isa:48)
+    ///`helper fma_s(B8, S, S, S) -> S` (isa/helpers.isa:49)
     fn fma_s(&mut self, a0: u128, a1: u128, a2: u128, a3: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fma_s(self.pfpfr(), a0, a1, a2, a3);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fma_d(B8, D, D, D) -> D` (isa/helpers.isa:49)
+    ///`helper fma_d(B8, D, D, D) -> D` (isa/helpers.isa:50)
     fn fma_d(&mut self, a0: u128, a1: u128, a2: u128, a3: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fma_d(self.pfpfr(), a0, a1, a2, a3);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:50)
+    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:51)
     fn fcmp_s(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fcmp_s(self.pfpfr(), a0, a1, a2);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:51)
+    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:52)
     fn fcmp_d(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fcmp_d(self.pfpfr(), a0, a1, a2);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fcmp_flags_s(B8, S, S) -> S` (isa/helpers.isa:52)
+    ///`helper fcmp_flags_s(B8, S, S) -> S` (isa/helpers.isa:53)
     fn fcmp_flags_s(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fcmp_flags_s(
             self.pfpfr(),
@@ -307,7 +309,7 @@ pub trait Exec {
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fcmp_flags_d(B8, D, D) -> S` (isa/helpers.isa:53)
+    ///`helper fcmp_flags_d(B8, D, D) -> S` (isa/helpers.isa:54)
     fn fcmp_flags_d(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fcmp_flags_d(
             self.pfpfr(),
@@ -318,121 +320,121 @@ pub trait Exec {
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fs_to_fd(S) -> D` (isa/helpers.isa:54)
+    ///`helper fs_to_fd(S) -> D` (isa/helpers.isa:55)
     fn fs_to_fd(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fs_to_fd(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fd_to_fs(D) -> S` (isa/helpers.isa:55)
+    ///`helper fd_to_fs(D) -> S` (isa/helpers.isa:56)
     fn fd_to_fs(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fd_to_fs(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fs_to_i32(B8, S) -> S` (isa/helpers.isa:56)
+    ///`helper fs_to_i32(B8, S) -> S` (isa/helpers.isa:57)
     fn fs_to_i32(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fs_to_i32(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fs_to_i64(B8, S) -> D` (isa/helpers.isa:57)
+    ///`helper fs_to_i64(B8, S) -> D` (isa/helpers.isa:58)
     fn fs_to_i64(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fs_to_i64(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fd_to_i32(B8, D) -> S` (isa/helpers.isa:58)
+    ///`helper fd_to_i32(B8, D) -> S` (isa/helpers.isa:59)
     fn fd_to_i32(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fd_to_i32(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fd_to_i64(B8, D) -> D` (isa/helpers.isa:59)
+    ///`helper fd_to_i64(B8, D) -> D` (isa/helpers.isa:60)
     fn fd_to_i64(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fd_to_i64(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper i32_to_fs(S) -> S` (isa/helpers.isa:60)
+    ///`helper i32_to_fs(S) -> S` (isa/helpers.isa:61)
     fn i32_to_fs(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i32_to_fs(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper i32_to_fd(S) -> D` (isa/helpers.isa:61)
+    ///`helper i32_to_fd(S) -> D` (isa/helpers.isa:62)
     fn i32_to_fd(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i32_to_fd(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper i64_to_fs(D) -> S` (isa/helpers.isa:62)
+    ///`helper i64_to_fs(D) -> S` (isa/helpers.isa:63)
     fn i64_to_fs(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i64_to_fs(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper i64_to_fd(D) -> D` (isa/helpers.isa:63)
+    ///`helper i64_to_fd(D) -> D` (isa/helpers.isa:64)
     fn i64_to_fd(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i64_to_fd(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fs_round(S, S) -> S` (isa/helpers.isa:64)
+    ///`helper fs_round(S, S) -> S` (isa/helpers.isa:65)
     fn fs_round(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fs_round(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fd_round(D, D) -> D` (isa/helpers.isa:65)
+    ///`helper fd_round(D, D) -> D` (isa/helpers.isa:66)
     fn fd_round(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fd_round(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fxadd(X, X) -> X` (isa/helpers.isa:69)
+    ///`helper fxadd(X, X) -> X` (isa/helpers.isa:70)
     fn fxadd(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxadd(self.fpcr(), a0, a1);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fxsub(X, X) -> X` (isa/helpers.isa:70)
+    ///`helper fxsub(X, X) -> X` (isa/helpers.isa:71)
     fn fxsub(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxsub(self.fpcr(), a0, a1);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fxmul(X, X) -> X` (isa/helpers.isa:71)
+    ///`helper fxmul(X, X) -> X` (isa/helpers.isa:72)
     fn fxmul(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxmul(self.fpcr(), a0, a1);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fxdiv(X, X) -> X` (isa/helpers.isa:72)
+    ///`helper fxdiv(X, X) -> X` (isa/helpers.isa:73)
     fn fxdiv(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxdiv(self.fpcr(), a0, a1);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fxsqrt(X) -> X` (isa/helpers.isa:73)
+    ///`helper fxsqrt(X) -> X` (isa/helpers.isa:74)
     fn fxsqrt(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxsqrt(self.fpcr(), a0);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fxscale(X, S) -> X` (isa/helpers.isa:74)
+    ///`helper fxscale(X, S) -> X` (isa/helpers.isa:75)
     fn fxscale(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxscale(self.fpcr(), a0, a1);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fxcmp(B8, X, X) -> bool` (isa/helpers.isa:75)
+    ///`helper fxcmp(B8, X, X) -> bool` (isa/helpers.isa:76)
     fn fxcmp(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxcmp(self.fpcr(), a0, a1, a2);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fxcmp_flags(B8, X, X) -> S` (isa/helpers.isa:76)
+    ///`helper fxcmp_flags(B8, X, X) -> S` (isa/helpers.isa:77)
     fn fxcmp_flags(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxcmp_flags(
             self.fpcr(),
@@ -443,87 +445,87 @@ pub trait Exec {
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fs_to_fx(S) -> X` (isa/helpers.isa:77)
+    ///`helper fs_to_fx(S) -> X` (isa/helpers.isa:78)
     fn fs_to_fx(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fs_to_fx(self.fpcr(), a0);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fd_to_fx(D) -> X` (isa/helpers.isa:78)
+    ///`helper fd_to_fx(D) -> X` (isa/helpers.isa:79)
     fn fd_to_fx(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fd_to_fx(self.fpcr(), a0);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fx_to_fs(X) -> S` (isa/helpers.isa:79)
+    ///`helper fx_to_fs(X) -> S` (isa/helpers.isa:80)
     fn fx_to_fs(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fx_to_fs(self.fpcr(), a0);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fx_to_fd(X) -> D` (isa/helpers.isa:80)
+    ///`helper fx_to_fd(X) -> D` (isa/helpers.isa:81)
     fn fx_to_fd(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fx_to_fd(self.fpcr(), a0);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper i32_to_fx(S) -> X` (isa/helpers.isa:81)
+    ///`helper i32_to_fx(S) -> X` (isa/helpers.isa:82)
     fn i32_to_fx(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i32_to_fx(self.fpcr(), a0);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper i64_to_fx(D) -> X` (isa/helpers.isa:82)
+    ///`helper i64_to_fx(D) -> X` (isa/helpers.isa:83)
     fn i64_to_fx(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i64_to_fx(self.fpcr(), a0);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fx_to_i32(B8, X) -> S` (isa/helpers.isa:83)
+    ///`helper fx_to_i32(B8, X) -> S` (isa/helpers.isa:84)
     fn fx_to_i32(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fx_to_i32(self.fpcr(), a0, a1);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fx_to_i64(B8, X) -> D` (isa/helpers.isa:84)
+    ///`helper fx_to_i64(B8, X) -> D` (isa/helpers.isa:85)
     fn fx_to_i64(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fx_to_i64(self.fpcr(), a0, a1);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper aau_read(B8, B8) -> D` (isa/helpers.isa:89)
+    ///`helper aau_read(B8, B8) -> D` (isa/helpers.isa:90)
     fn aau_read(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper aau_write(B8, B8, D) -> unit` (isa/helpers.isa:90)
+    ///`helper aau_write(B8, B8, D) -> unit` (isa/helpers.isa:91)
     fn aau_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:95)
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:96)
     fn pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:96)
+    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:97)
     fn pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:97)
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:98)
     fn local_pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:98)
+    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:99)
     fn local_pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:99)
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:100)
     fn ctpr(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:100)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:101)
     fn ctpr_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper jump(D) -> unit` (isa/helpers.isa:101)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:102)
     fn jump(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:102)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:103)
     fn call_to(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:103)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:104)
     fn syscall(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:104)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:105)
     fn return_to_caller(&mut self) -> Result<u128, Trap>;
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:105)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:106)
     fn set_window(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:106)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:107)
     fn set_reg_rotation(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:107)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:108)
     fn set_pred_rotation(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:108)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:109)
     fn rotate_regs(&mut self) -> Result<u128, Trap>;
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:109)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:110)
     fn rotate_preds(&mut self) -> Result<u128, Trap>;
 }
 pub type SemFn = fn(&mut dyn Exec, &mut OpVals) -> Result<(), Trap>;

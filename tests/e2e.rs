@@ -91,6 +91,7 @@ programs!(
     spec,
     float,
     aau,
+    chain,
     syscalls,
     fault_segv,
     fault_rodata,

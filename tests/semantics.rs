@@ -64,6 +64,7 @@ impl Exec for Machine {
         state_read(a),
         state_write(a, b),
         cctop(a, b),
+        mlock(),
         aau_read(a, b),
         aau_write(a, b, c),
         carry_tag(),

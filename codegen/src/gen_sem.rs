@@ -592,7 +592,32 @@ pub fn generate_jit(m: &Model) -> Result<TokenStream, Diagnostic> {
             quote!(#p: LV)
         });
         let doc = format!("`helper {}({}) -> {}` ({}:{})", h.name, h.params.join(", "), h.ret, h.loc.file, h.loc.line);
-        quote!(#[doc = #doc] #[allow(unused_variables)] fn #f(&mut self, #(#params),*) -> Result<LV, NoLower> { Err(NoLower) })
+        // A pure helper whose values fit 64 bits is called from compiled code.
+        let narrow = |t: &str| matches!(t, "S" | "D" | "B8" | "bool");
+        let home = h
+            .home
+            .as_ref()
+            .and_then(|n| HELPER_HOMES.iter().position(|k| k.name == n));
+        match home {
+            Some(k) if h.params.iter().all(|t| narrow(t)) && narrow(&h.ret) => {
+                let module: syn::Path = syn::parse_str(HELPER_HOMES[k].module).expect("helper home module path");
+                let name = format_ident!("{}", h.name);
+                let raw: Vec<Ident> = (0..h.params.len()).map(|i| format_ident!("a{}", i)).collect();
+                quote! {
+                    #[doc = #doc]
+                    fn #f(&mut self, #(#params),*) -> Result<LV, NoLower> {
+                        extern "C" fn call(control: u32, #(#raw: u64,)* flags: *mut u32) -> u64 {
+                            let (v, f) = #module::#name(control, #(#raw as u128),*);
+                            // SAFETY: compiled code passes its own JitState's flag word.
+                            unsafe { *flags |= f };
+                            v as u64
+                        }
+                        self.call_pure(#k, call as *const () as usize, &[#(#raw),*])
+                    }
+                }
+            }
+            _ => quote!(#[doc = #doc] #[allow(unused_variables)] fn #f(&mut self, #(#params),*) -> Result<LV, NoLower> { Err(NoLower) }),
+        }
     });
     let (fns, table) = op_functions(m, true)?;
     let n = table.len();
@@ -631,7 +656,13 @@ pub fn generate_jit(m: &Model) -> Result<TokenStream, Diagnostic> {
         }
 
         /// The declared helpers as the JIT sees them.
-        pub trait JitHelpers { #(#helper_methods)* }
+        pub trait JitHelpers {
+            /// Calls the pure helper at `f` (`extern "C" fn(control, args.., flags) -> value`)
+            /// where the current path holds; `home` indexes the helper homes (0 `float`:
+            /// %pfpfr, 1 `float_x`: %fpcr) whose control it reads and flags it raises.
+            fn call_pure(&mut self, home: usize, f: usize, args: &[LV]) -> Result<LV, NoLower>;
+            #(#helper_methods)*
+        }
 
         pub type JitFn = fn(&mut Lx, &mut LVals) -> Result<(), NoLower>;
 

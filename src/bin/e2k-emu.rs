@@ -134,7 +134,10 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
                         "exec" => log.exec = true,
                         "cpu" => log.cpu = true,
                         "out_asm" => log.out_asm = true,
-                        "jit" => jit_stats = true,
+                        "jit" => {
+                            jit_stats = true;
+                            log.jit = true;
+                        }
                         "help" => {
                             println!("-d items: in_asm, out_asm, exec, cpu, jit");
                             return Ok(Parsed::Done(ExitCode::SUCCESS));
@@ -207,6 +210,9 @@ fn main() -> ExitCode {
             "{line}; {} wide instructions executed",
             m.cpu.executed
         );
+        if let Some(top) = m.interpreted_summary(12) {
+            let _ = writeln!(m.log_out, "jit: interpreted most often: {top}");
+        }
     }
     let _ = m.log_out.flush();
     if let Outcome::Killed { report, .. } = &outcome {

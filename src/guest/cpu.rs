@@ -94,6 +94,15 @@ pub struct DataStack {
     pub top: u64,
 }
 
+/// The "wait" lock a MAS-7 load took: what it read, for the conditional store that
+/// completes the atomic sequence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitLock {
+    pub addr: u64,
+    pub bits: u32,
+    pub value: u128,
+}
+
 pub struct Cpu {
     pub iset: Iset,
     /// Address of the wide instruction being executed.
@@ -117,6 +126,7 @@ pub struct Cpu {
     pub ps: HwStack,
     pub pcs: HwStack,
     pub aau: Aau,
+    pub wait_lock: Option<WaitLock>,
     /// Wide instructions executed (the `%clkr` of this model).
     pub executed: u64,
 }
@@ -164,11 +174,26 @@ impl Cpu {
             fpcr: 0x37f, // x87-style: exceptions masked, 64-bit precision, nearest
             fpsr: 0,
             aau: Aau::default(),
+            wait_lock: None,
             pfpfr: 0x1f80,
             stack: DataStack::default(),
             ps: HwStack::default(),
             pcs: HwStack::default(),
             executed: 0,
+        }
+    }
+
+    /// IEEE exception flags an operation raised, into `%pfpfr`.
+    pub fn raise_pfpfr(&mut self, flags: u32) {
+        self.pfpfr |= flags as u64;
+    }
+
+    /// 80-bit exception flags into `%fpsr`: an unmasked one also sets the summary bits
+    /// es (7) and b (15), as x87 does; masks are `%fpcr` bits 5:0.
+    pub fn raise_fpsr(&mut self, flags: u32) {
+        if flags != 0 {
+            let unmasked = flags as u64 & !self.fpcr & 0x3f;
+            self.fpsr |= flags as u64 | if unmasked != 0 { 1 << 7 | 1 << 15 } else { 0 };
         }
     }
 

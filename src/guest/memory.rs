@@ -17,6 +17,8 @@ pub mod perm {
     pub const WRITE: u8 = 2;
     pub const EXEC: u8 = 4;
     pub const MAPPED: u8 = 8;
+    /// Code from this page has been decoded or translated: a store here must drop it.
+    pub const CODE: u8 = 16;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +81,8 @@ pub struct GuestMemory {
     host: NonNull<u8>,
     size: u64,
     pages: Vec<u8>,
+    /// Pages marked `perm::CODE`.
+    code_pages: Vec<u64>,
 }
 
 // The reservation is owned exclusively by this value.
@@ -115,6 +119,7 @@ impl GuestMemory {
             host: p.cast::<u8>(),
             size,
             pages: vec![0; (size / PAGE) as usize],
+            code_pages: vec![],
         })
     }
 
@@ -297,6 +302,28 @@ impl GuestMemory {
                 });
             }
             a += chunk as u64;
+        }
+    }
+
+    /// Marks the pages of `[addr, addr + len)` as holding decoded code.
+    pub fn mark_code(&mut self, addr: u64, len: u64) {
+        let last = (addr + len.max(1) - 1) / PAGE;
+        for pg in addr / PAGE..=last {
+            if let Some(p) = self.pages.get_mut(pg as usize) {
+                if *p & perm::CODE == 0 {
+                    *p |= perm::CODE;
+                    self.code_pages.push(pg);
+                }
+            }
+        }
+    }
+
+    /// Clears every code mark (all decoded code was dropped).
+    pub fn unmark_code(&mut self) {
+        for pg in self.code_pages.drain(..) {
+            if let Some(p) = self.pages.get_mut(pg as usize) {
+                *p &= !perm::CODE;
+            }
         }
     }
 

@@ -7,6 +7,7 @@ pub mod decode;
 pub mod disasm;
 pub mod encode;
 pub mod float;
+pub mod mas;
 pub mod pack;
 pub mod sample;
 pub mod semantics;

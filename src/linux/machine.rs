@@ -56,6 +56,8 @@ pub struct LogFlags {
     pub cpu: bool,
     /// Host code of each JIT translation.
     pub out_asm: bool,
+    /// Count the operations left to the interpreter while the JIT is on.
+    pub jit: bool,
 }
 
 /// How to start a program.
@@ -106,6 +108,9 @@ pub struct Machine {
     pub log: LogFlags,
     pub log_out: Box<dyn Write>,
     pub jit: Option<Jit>,
+    /// With `-d jit`: executions of each operation (index into `isa::OPS`, or
+    /// `OPS.len()` + index into `isa::CTLS`) that compiled code left to the interpreter.
+    pub interpreted: Option<rustc_hash::FxHashMap<usize, u64>>,
 }
 
 fn mem_err(e: MemError) -> StartError {
@@ -199,6 +204,7 @@ impl Machine {
             cache: Cache::default(),
             log: opts.log,
             log_out: Box::new(std::io::stderr()),
+            interpreted: (opts.log.jit && jit.is_some()).then(Default::default),
             jit,
         })
     }
@@ -230,7 +236,7 @@ impl Machine {
             }
         }
         let ip = self.cpu.ip;
-        let (prep, fresh) = match self.cache.get(&self.mem, ip, self.cpu.iset) {
+        let (prep, fresh) = match self.cache.get(&mut self.mem, ip, self.cpu.iset) {
             Ok(x) => x,
             Err(e) => return Some(self.killed(e, ip)),
         };
@@ -242,6 +248,11 @@ impl Machine {
         }
         if self.log.exec {
             let _ = writeln!(self.log_out, "Trace: {ip:#018x}");
+        }
+        if let Some(counts) = self.interpreted.as_mut() {
+            for k in prep.op_indices() {
+                *counts.entry(k).or_default() += 1;
+            }
         }
         let mut code_written = false;
         let r = interp::step(&mut self.cpu, &mut self.mem, &prep, &mut code_written);
@@ -278,9 +289,28 @@ impl Machine {
     /// decoded or translated from it.
     pub fn code_changed(&mut self) {
         self.cache.clear();
+        self.mem.unmark_code();
         if let Some(j) = self.jit.as_mut() {
             j.invalidate();
         }
+    }
+
+    /// The operations interpreted most often while the JIT was on, for `-d jit`.
+    pub fn interpreted_summary(&self, n: usize) -> Option<String> {
+        let counts = self.interpreted.as_ref()?;
+        let mut v: Vec<(usize, u64)> = counts.iter().map(|(k, c)| (*k, *c)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let name = |k: usize| match k.checked_sub(crate::isa::OPS.len()) {
+            None => crate::isa::OPS[k].name,
+            Some(c) => crate::isa::CTLS[c].name,
+        };
+        Some(
+            v.iter()
+                .take(n)
+                .map(|(k, c)| format!("{} {c}", name(*k)))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
     }
 
     fn killed(&mut self, e: Event, ip: u64) -> Outcome {

@@ -18,7 +18,7 @@ pub struct Cache {
 impl Cache {
     pub fn get(
         &mut self,
-        mem: &GuestMemory,
+        mem: &mut GuestMemory,
         addr: u64,
         iset: crate::isa::version::Iset,
     ) -> Result<(Rc<Prepared>, bool), Event> {
@@ -28,6 +28,7 @@ impl Cache {
         }
         self.misses += 1;
         let p = Rc::new(prepare(mem, addr, iset)?);
+        mem.mark_code(addr, p.len);
         self.map.insert(addr, p.clone());
         Ok((p, true))
     }

@@ -6,7 +6,7 @@ use super::prepare::{Place, Prepared};
 use super::state_regs::state_write;
 use crate::engine::event::{bounds, chain_fault, fault, stack_fault, Event};
 use crate::guest::chain;
-use crate::guest::cpu::{Cpu, Rotation, Window, WindowBounds};
+use crate::guest::cpu::{Cpu, Rotation, WaitLock, Window, WindowBounds};
 use crate::guest::memory::GuestMemory;
 use crate::guest::window::Reg;
 use smallvec::SmallVec;
@@ -32,6 +32,8 @@ pub(super) struct Pending {
     pub(super) fpx_flags: u32,
     /// AAU register writes: (kind, number, value).
     pub(super) aau: SmallVec<[(u8, u8, u64); 2]>,
+    /// The wait lock taken (`Some(Some)`) or released (`Some(None)`).
+    pub(super) wait_lock: Option<Option<WaitLock>>,
 }
 
 /// Where control goes after a wide instruction.
@@ -56,16 +58,14 @@ pub(super) fn commit(
     for &(place, ty, value, tag) in &p.results {
         write(cpu, place, ty, value, tag)?;
     }
-    cpu.pfpfr |= p.fp_flags as u64;
+    cpu.raise_pfpfr(p.fp_flags);
     for &(k, n, v) in &p.aau {
         cpu.aau.write(k, n, v);
     }
-    if p.fpx_flags != 0 {
-        // An unmasked exception also sets the summary bits es (7) and b (15), as
-        // x87 does; masks are %fpcr bits 5:0.
-        let unmasked = p.fpx_flags as u64 & !cpu.fpcr & 0x3f;
-        cpu.fpsr |= p.fpx_flags as u64 | if unmasked != 0 { 1 << 7 | 1 << 15 } else { 0 };
+    if let Some(l) = p.wait_lock {
+        cpu.wait_lock = l;
     }
+    cpu.raise_fpsr(p.fpx_flags);
     for &(n, v) in &p.preds {
         cpu.set_pred(n, v);
     }

@@ -7,10 +7,12 @@ use super::prepare::{Place, Prepared};
 use super::state_regs::{state_read, state_writable};
 use crate::engine::event::{bounds, fault, mem_fault, trap_event, Event};
 use crate::guest::cpu::Cpu;
+use crate::guest::cpu::WaitLock;
 use crate::guest::memory::{perm, Fault, GuestMemory};
 use crate::guest::window::Reg;
 use crate::isa;
 use crate::isa::decode::Condition;
+use crate::isa::mas::{self, Access};
 use crate::isa::semantics::{Exec, OpVals, Trap};
 
 /// The value a faulting speculative operation produces (with tags `DIAG_TAG`).
@@ -30,11 +32,27 @@ struct Cx<'a> {
     code_written: bool,
     /// The last memory fault, with its cause.
     fault: Option<Fault>,
+    /// MAS and channel of the operation running.
+    mas: u8,
+    ch: u8,
+    /// `%MLOCK` of this instruction: a conditional store failed or a check load ran.
+    mlock: bool,
 }
 
 impl Cx<'_> {
     fn tagged_sources(&self) -> bool {
         self.src_tags.iter().any(|t| t.1 != 0)
+    }
+}
+
+/// A value in the byte order the access asks for.
+fn ordered(access: Access, v: u128, bits: u32) -> u128 {
+    match access {
+        Access::Plain { big_endian: true }
+        | Access::WaitLock { big_endian: true }
+        | Access::WaitUnlock { big_endian: true }
+        | Access::DamCheck { big_endian: true } => v.swap_bytes() >> (128 - bits),
+        _ => v,
     }
 }
 
@@ -44,21 +62,62 @@ fn u8_arg(v: u128) -> u32 {
 
 impl Exec for Cx<'_> {
     fn load(&mut self, addr: u64, bits: u32) -> Result<u128, Trap> {
-        self.mem.load(addr, bits).map_err(|f| {
-            self.fault = Some(f);
-            Trap::MemoryFault(f.addr)
-        })
+        let access = mas::load(self.mas, self.ch);
+        let raw = match access {
+            Access::Privileged => return Err(Trap::Privileged),
+            Access::NoOp => return Ok(0),
+            _ => self.mem.load(addr, bits).map_err(|f| {
+                self.fault = Some(f);
+                Trap::MemoryFault(f.addr)
+            })?,
+        };
+        match access {
+            Access::WaitLock { .. } => {
+                self.p.wait_lock = Some(Some(WaitLock {
+                    addr,
+                    bits,
+                    value: raw,
+                }))
+            }
+            // Conservative disambiguation: always take the compensation path.
+            Access::DamCheck { .. } => self.mlock = true,
+            _ => {}
+        }
+        Ok(ordered(access, raw, bits))
     }
     fn store(&mut self, addr: u64, bits: u32, value: u128) -> Result<u128, Trap> {
         if self.tagged_sources() && !self.tags_handled {
             return Err(Trap::IllegalOperand);
         }
+        let access = mas::store(self.mas);
+        match access {
+            Access::Privileged => return Err(Trap::Privileged),
+            Access::NoOp => return Ok(0),
+            Access::WaitUnlock { .. } => {
+                // Lands only if the location still holds what the lock load read.
+                self.p.wait_lock = Some(None);
+                let held = self
+                    .cpu
+                    .wait_lock
+                    .filter(|l| l.addr == addr && l.bits == bits);
+                let now = self.mem.load(addr, bits).map_err(|f| {
+                    self.fault = Some(f);
+                    Trap::MemoryFault(f.addr)
+                })?;
+                if held.is_none_or(|l| l.value != now) {
+                    self.mlock = true;
+                    return Ok(0);
+                }
+            }
+            _ => {}
+        }
+        let value = ordered(access, value, bits);
         self.mem.store(addr, bits, value).map_err(|f| {
             self.fault = Some(f);
             Trap::MemoryFault(f.addr)
         })?;
-        if self.mem.page_perm(addr) & perm::EXEC != 0
-            || self.mem.page_perm(addr + (bits / 8) as u64 - 1) & perm::EXEC != 0
+        if self.mem.page_perm(addr) & perm::CODE != 0
+            || self.mem.page_perm(addr + (bits / 8) as u64 - 1) & perm::CODE != 0
         {
             self.code_written = true;
         }
@@ -124,7 +183,7 @@ impl Exec for Cx<'_> {
         Ok(0)
     }
     fn state_read(&mut self, a0: u128) -> Result<u128, Trap> {
-        state_read(self.cpu, u8_arg(a0) as u8).map(u128::from)
+        state_read(self.cpu, self.mem, u8_arg(a0) as u8).map(u128::from)
     }
     fn state_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let n = u8_arg(a0) as u8;
@@ -133,6 +192,9 @@ impl Exec for Cx<'_> {
         }
         self.p.states.push((n, a1 as u64));
         Ok(0)
+    }
+    fn mlock(&mut self) -> Result<u128, Trap> {
+        Ok(self.mlock as u128)
     }
     fn cctop(&mut self, _: u128, _: u128) -> Result<u128, Trap> {
         Err(Trap::Unimplemented)
@@ -321,6 +383,9 @@ fn run(
         result_tag: None,
         code_written: false,
         fault: None,
+        mas: 0,
+        ch: 0,
+        mlock: false,
     };
     // Phase 1: every operation reads the old state.
     for op in &prep.ops {
@@ -339,6 +404,8 @@ fn run(
             *v.slot_mut(s) = condition_holds(cx.cpu, c)? as u128;
         }
         cx.src_tags = [(0, 0); 4];
+        cx.mas = op.mas;
+        cx.ch = op.ch;
         cx.tags_handled = false;
         cx.result_tag = None;
         for (k, (s, place, ty)) in op.srcs.iter().enumerate() {

@@ -33,6 +33,9 @@ pub(crate) struct PreparedOp {
     pub(crate) op: u16,
     pub(crate) sem: SemFn,
     pub(crate) sm: bool,
+    /// Memory access specifier and channel (for loads and stores).
+    pub(crate) mas: u8,
+    pub(crate) ch: u8,
     /// (value slot, place, type letter) of each source.
     pub(crate) srcs: Vec<(usize, Place, u8)>,
     /// (value slot, place, type letter) of the destination.
@@ -53,6 +56,18 @@ pub struct Prepared {
     pub(crate) ops: Vec<PreparedOp>,
     /// Control operations present: (index into `isa::CTLS`, instance).
     pub(crate) ctls: Vec<(u16, usize)>,
+}
+
+impl Prepared {
+    /// The operations of the instruction: index into `isa::OPS` for ALU operations,
+    /// `OPS.len()` + index into `isa::CTLS` for control operations.
+    pub fn op_indices(&self) -> impl Iterator<Item = usize> + '_ {
+        let n = isa::OPS.len();
+        self.ops
+            .iter()
+            .map(|o| o.op as usize)
+            .chain(self.ctls.iter().map(move |c| n + c.0 as usize))
+    }
 }
 
 fn slot_of(name: &str) -> Option<usize> {
@@ -117,6 +132,8 @@ pub fn prepare(
             op: op.op,
             sem: SEMANTICS[op.op as usize],
             sm: op.speculative,
+            mas: crate::isa::disasm::mas(&d, op.channel) as u8,
+            ch: op.channel,
             srcs: vec![],
             dst: None,
             pdst: None,

@@ -1,19 +1,44 @@
 //! The state registers a user program may read and write, as the E2K Linux kernel
 //! leaves them: what each reads as and which writes land.
 
+use crate::guest::chain::FRAME_BYTES;
 use crate::guest::cpu::Cpu;
+use crate::guest::memory::GuestMemory;
 use crate::isa::semantics::Trap;
 
 // State register numbers, named in isa/state.isa.
 use crate::isa::consts::{
-    SR_BR, SR_CLKR, SR_CTPR1, SR_CTPR3, SR_FPCR, SR_FPSR, SR_IDR, SR_ILCR, SR_LSR, SR_PCSP_HI,
-    SR_PCSP_LO, SR_PFPFR, SR_PSP_HI, SR_PSP_LO, SR_PSR, SR_SBR, SR_UPSR, SR_USD_HI, SR_USD_LO,
-    SR_WD,
+    SR_BGR, SR_BR, SR_CLKR, SR_CR0_HI, SR_CR0_LO, SR_CR1_HI, SR_CR1_LO, SR_CTPR1, SR_CTPR3,
+    SR_CUIR, SR_CWD, SR_FPCR, SR_FPSR, SR_IDR, SR_ILCR, SR_IP, SR_LSR, SR_PCSHTP, SR_PCSP_HI,
+    SR_PCSP_LO, SR_PFPFR, SR_PSHTP, SR_PSP_HI, SR_PSP_LO, SR_PSR, SR_SBR, SR_UPSR, SR_USD_HI,
+    SR_USD_LO, SR_WD,
 };
 
-pub(super) fn state_read(cpu: &Cpu, n: u8) -> Result<u64, Trap> {
+/// Word `k` (0 cr0.lo, 1 cr0.hi, 2 cr1.lo, 3 cr1.hi) of the chain frame that the
+/// current procedure returns through: the top of the chain stack.
+fn chain_word(cpu: &Cpu, mem: &GuestMemory, k: u64) -> Result<u64, Trap> {
+    if cpu.pcs.ind < FRAME_BYTES {
+        // The outermost procedure: the kernel's start frame holds zeros.
+        return Ok(0);
+    }
+    let at = cpu.pcs.base + cpu.pcs.ind - FRAME_BYTES + 8 * k;
+    let mut b = [0u8; 8];
+    mem.read_initial(at, &mut b)
+        .map_err(|_| Trap::MemoryFault(at))?;
+    Ok(u64::from_le_bytes(b))
+}
+
+pub(super) fn state_read(cpu: &Cpu, mem: &GuestMemory, n: u8) -> Result<u64, Trap> {
     Ok(match n as u32 {
         SR_PSR => 0x31,
+        SR_CR0_LO => chain_word(cpu, mem, 0)?,
+        SR_CR0_HI => chain_word(cpu, mem, 1)?,
+        SR_CR1_LO => chain_word(cpu, mem, 2)?,
+        SR_CR1_HI => chain_word(cpu, mem, 3)?,
+        // Everything is spilled to memory as far as the program can tell.
+        SR_PSHTP | SR_PCSHTP | SR_CWD | SR_CUIR => 0,
+        SR_IP => cpu.ip,
+        SR_BGR => 0xff,
         SR_WD => cpu.packed_wd(),
         SR_PSP_LO => cpu.ps.base,
         SR_PSP_HI => cpu.ps.size << 32 | cpu.ps.ind,

@@ -7,9 +7,12 @@
 use crate::engine::jit::block_cache::Key;
 use crate::engine::jit::state::{ev, off, EXIT_CONTROL, EXIT_INTERPRET};
 use crate::isa::bits;
+use crate::isa::mas;
 use crate::isa::semantics::Trap;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, MemFlags, Value};
+use cranelift_codegen::ir::{
+    types, AbiParam, Block, BlockArg, InstBuilder, MemFlags, Signature, Value,
+};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -102,7 +105,13 @@ pub struct Lx<'a> {
     /// %ctpr values known on the current path (prepared earlier in the block), so
     /// that transfers through them have known targets.
     pub ctpr_known: [Option<u128>; 4],
+    /// MAS and channel of the operation being lowered: compiled code makes only plain
+    /// little-endian accesses, the interpreter the rest (locks, %MLOCK, byte order).
+    pub mas: u8,
+    pub ch: u8,
 }
+
+const PLAIN: mas::Access = mas::Access::Plain { big_endian: false };
 
 fn mask(w: u32) -> u128 {
     bits::mask(w)
@@ -189,6 +198,8 @@ impl<'a> Lx<'a> {
         b.ins().return_(&[code]);
         b.switch_to_block(head);
         Lx {
+            mas: 0,
+            ch: 0,
             b,
             state,
             pc: start,
@@ -502,6 +513,38 @@ impl<'a> Lx<'a> {
         Ok(self.b.ins().iadd(self.mem, a))
     }
 
+    /// Calls a pure helper (`extern "C" fn(control: u32, args: u64.., flags: *mut u32)
+    /// -> u64`) where the current path holds: home 0 reads %pfpfr and raises its
+    /// flags, home 1 %fpcr and %fpsr's.
+    pub fn call_helper(&mut self, home: usize, f: usize, args: &[LV]) -> Result<LV, NoLower> {
+        let (control, flags) = match home {
+            0 => (off::PFPFR, off::FP_FLAGS),
+            1 => (off::FPCR, off::FPX_FLAGS),
+            _ => return Err(NoLower),
+        };
+        let v = self.guarded(|x| {
+            let mut sig = Signature::new(x.b.func.signature.call_conv);
+            sig.params.push(AbiParam::new(types::I32));
+            sig.params
+                .extend(args.iter().map(|_| AbiParam::new(types::I64)));
+            sig.params.push(AbiParam::new(types::I64));
+            sig.returns.push(AbiParam::new(types::I64));
+            let sig = x.b.import_signature(sig);
+            let mut vals = vec![x
+                .b
+                .ins()
+                .load(types::I32, MemFlags::trusted(), x.state, control)];
+            for a in args {
+                vals.push(x.value(*a));
+            }
+            vals.push(x.b.ins().iadd_imm(x.state, flags as i64));
+            let callee = x.b.ins().iconst(types::I64, f as i64);
+            let call = x.b.ins().call_indirect(sig, callee, &vals);
+            Ok(Some(x.b.inst_results(call)[0]))
+        })?;
+        Ok(v.map_or(LV::C(0), LV::V))
+    }
+
     /// Runs `f` only where the current path holds; its result (or 0) joins after.
     fn guarded(
         &mut self,
@@ -535,7 +578,7 @@ impl<'a> Lx<'a> {
     }
 
     pub fn load(&mut self, addr: LV, bits: u32) -> Result<LV, NoLower> {
-        if bits > 64 {
+        if bits > 64 || mas::load(self.mas, self.ch) != PLAIN {
             return Err(NoLower);
         }
         let v = self.guarded(|x| {
@@ -558,7 +601,7 @@ impl<'a> Lx<'a> {
     }
 
     pub fn store(&mut self, addr: LV, bits: u32, value: LV) -> Result<LV, NoLower> {
-        if bits > 64 {
+        if bits > 64 || mas::store(self.mas) != PLAIN {
             return Err(NoLower);
         }
         self.guarded(|x| {
@@ -567,7 +610,7 @@ impl<'a> Lx<'a> {
                 addr,
                 (bits / 8) as u64,
                 crate::guest::memory::perm::WRITE,
-                crate::guest::memory::perm::EXEC,
+                crate::guest::memory::perm::CODE,
             )?;
             let v = x.value(value);
             let v = if bits < 64 {

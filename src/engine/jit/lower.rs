@@ -20,6 +20,9 @@ fn known(v: LV) -> Result<u32, NoLower> {
 }
 
 impl JitHelpers for Lx<'_> {
+    fn call_pure(&mut self, home: usize, f: usize, args: &[LV]) -> Result<LV, NoLower> {
+        self.call_helper(home, f, args)
+    }
     fn h_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         let p = self.br.pred_index(known(a0)?);
         self.read_pred(p)
@@ -74,6 +77,10 @@ impl JitHelpers for Lx<'_> {
         } else {
             Err(NoLower)
         }
+    }
+    // Compiled code makes no access that sets %MLOCK (`Lx::load`, `Lx::store`).
+    fn h_mlock(&mut self) -> Result<LV, NoLower> {
+        Ok(LV::C(0))
     }
     fn h_seg_base(&mut self, a0: LV) -> Result<LV, NoLower> {
         if known(a0)? <= 5 {

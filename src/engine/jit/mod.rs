@@ -145,7 +145,7 @@ impl Jit {
         self.cache.clear();
     }
 
-    fn compile(&mut self, mem: &GuestMemory, key: Key) -> Entry<BlockFn> {
+    fn compile(&mut self, mem: &mut GuestMemory, key: Key) -> Entry<BlockFn> {
         let t = Instant::now();
         let backend = self.backend.get_or_insert_with(|| {
             Backend::new().map_err(|e| eprintln!("e2k-emu: JIT unavailable, interpreting: {e}"))
@@ -170,7 +170,7 @@ impl Jit {
             be.ctx.func.signature = sig.clone();
             be.ctx.func.name = UserFuncName::user(0, id.as_u32());
             let b = FunctionBuilder::new(&mut be.ctx.func, fctx);
-            translate::block(b, mem, &key, preload)
+            translate::block(b, &*mem, &key, preload)
         };
         // Once to learn which registers the block uses, once more keeping them in variables.
         let first = build(be, &BTreeSet::new());
@@ -191,6 +191,9 @@ impl Jit {
                     );
                     self.listings.push(what + c.vcode.as_deref().unwrap_or(""));
                 }
+                for &(a, n) in &tr.code {
+                    mem.mark_code(a, n);
+                }
                 let code = be.module.get_finalized_function(id);
                 self.stats.translated += 1;
                 self.stats.translated_bundles += tr.bundles as u64;
@@ -208,7 +211,7 @@ impl Jit {
     }
 
     /// The compiled code for `key`, translating it if it became hot.
-    fn lookup(&mut self, mem: &GuestMemory, key: Key) -> Option<BlockFn> {
+    fn lookup(&mut self, mem: &mut GuestMemory, key: Key) -> Option<BlockFn> {
         match self.cache.get(&key) {
             Some((Entry::Compiled(f), found)) => {
                 match found {

@@ -34,6 +34,11 @@ pub struct JitState {
     pub ev_target: u64,
     pub ev_jump: u64,
     pub ev_next: u64,
+    /// Control words pure helpers read, and the exception flags they raised.
+    pub pfpfr: u32,
+    pub fp_flags: u32,
+    pub fpcr: u32,
+    pub fpx_flags: u32,
 }
 
 impl JitState {
@@ -60,6 +65,10 @@ impl JitState {
             ev_target: 0,
             ev_jump: 0,
             ev_next: 0,
+            pfpfr: cpu.pfpfr as u32,
+            fp_flags: 0,
+            fpcr: cpu.fpcr as u32,
+            fpx_flags: 0,
         }
     }
 
@@ -79,6 +88,8 @@ impl JitState {
         ];
         cpu.lsr = rd(&self.lsr);
         cpu.executed += rd(&self.executed);
+        cpu.raise_pfpfr(rd32(&self.fp_flags));
+        cpu.raise_fpsr(rd32(&self.fpx_flags));
     }
 
     /// The control changes a block handed over.
@@ -137,6 +148,10 @@ pub mod off {
     pub const EV_TARGET: i32 = offset_of!(JitState, ev_target) as i32;
     pub const EV_JUMP: i32 = offset_of!(JitState, ev_jump) as i32;
     pub const EV_NEXT: i32 = offset_of!(JitState, ev_next) as i32;
+    pub const PFPFR: i32 = offset_of!(JitState, pfpfr) as i32;
+    pub const FP_FLAGS: i32 = offset_of!(JitState, fp_flags) as i32;
+    pub const FPCR: i32 = offset_of!(JitState, fpcr) as i32;
+    pub const FPX_FLAGS: i32 = offset_of!(JitState, fpx_flags) as i32;
 }
 
 /// Bits of `JitState::ev_mask`: what the interpreter's control code must do.

@@ -21,6 +21,9 @@ pub const MAX_BUNDLES: usize = 64;
 /// What a translation covers.
 pub struct Translated {
     pub bundles: usize,
+    /// Address and length of every wide instruction translated (their pages become
+    /// code pages: stores there drop the translation).
+    pub code: Vec<(u64, u64)>,
 }
 
 fn read(x: &mut Lx, place: Place, ty: u8) -> Result<LV, NoLower> {
@@ -122,6 +125,8 @@ fn bundle(x: &mut Lx, p: &Prepared) -> Result<Option<(LV, LV)>, NoLower> {
             let val = read(x, *place, *ty)?;
             *v.slot_mut(*s).ok_or(NoLower)? = val;
         }
+        x.mas = op.mas;
+        x.ch = op.ch;
         JIT_LOWER[op.op as usize](x, &mut v)?;
         if let Some((s, place, ty)) = op.dst {
             write(x, place, ty, v.slot(s))?;
@@ -216,6 +221,7 @@ pub fn block(
     };
     plan.placed.insert(start, (head, x.ctpr_known));
     let mut done = 0;
+    let mut code = vec![];
     let mut pc = start;
     'paths: loop {
         loop {
@@ -265,6 +271,7 @@ pub fn block(
             done += 1;
             plan.budget -= 1;
             let next = pc + prepared.as_ref().map_or(8, |p| p.len);
+            code.push((pc, next - pc));
             x.count();
             if x.emit_events(next).unwrap_or(true) {
                 break;
@@ -300,5 +307,11 @@ pub fn block(
     x.b.seal_all_blocks();
     let touched = std::mem::take(&mut x.touched);
     x.b.finalize();
-    (done > 0).then_some((Translated { bundles: done }, touched))
+    (done > 0).then_some((
+        Translated {
+            bundles: done,
+            code,
+        },
+        touched,
+    ))
 }
