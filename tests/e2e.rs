@@ -92,6 +92,7 @@ programs!(
     float,
     aau,
     chain,
+    signals,
     syscalls,
     fault_segv,
     fault_rodata,

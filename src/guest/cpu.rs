@@ -103,6 +103,7 @@ pub struct WaitLock {
     pub value: u128,
 }
 
+#[derive(Clone)]
 pub struct Cpu {
     pub iset: Iset,
     /// Address of the wide instruction being executed.

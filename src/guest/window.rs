@@ -34,7 +34,7 @@ pub struct Reg {
     pub tag: u8,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct RegFile {
     resident: Vec<Reg>,
     /// Register-stack position of `resident[0]`; positions below are spilled.

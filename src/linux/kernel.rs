@@ -3,6 +3,7 @@
 //! process ended.
 
 use crate::guest::memory::PAGE;
+use crate::linux::signal::{AltStack, Info, Saved};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -18,6 +19,13 @@ pub struct Kernel {
     /// Guest signal dispositions (handler, flags, restorer, mask) by signal number.
     pub sigactions: HashMap<u64, [u64; 4]>,
     pub sigmask: u64,
+    /// The mask to restore when the handler that ends an rt_sigsuspend returns.
+    pub suspend_mask: Option<u64>,
+    /// States interrupted by the handlers running now, innermost last.
+    pub saved: Vec<Saved>,
+    pub alt_stack: AltStack,
+    /// siginfo of signals the guest sent itself, until delivered.
+    pub sent_info: HashMap<u32, Info>,
     pub clear_child_tid: u64,
     /// Descriptors the emulator itself uses (the guest may not close them).
     pub own_fds: Vec<i32>,
@@ -41,6 +49,10 @@ impl Kernel {
             sysroot,
             sigactions: HashMap::new(),
             sigmask: 0,
+            suspend_mask: None,
+            saved: vec![],
+            alt_stack: AltStack::default(),
+            sent_info: HashMap::new(),
             clear_child_tid: 0,
             own_fds: vec![],
         }

@@ -12,6 +12,7 @@ use crate::isa::version::Iset;
 use crate::linux::kernel::Kernel;
 pub use crate::linux::kernel::Outcome;
 use crate::linux::loader::{self, Ids, LoadPlan};
+use crate::linux::signal;
 use crate::linux::syscall::{self, Sys};
 use std::fmt;
 use std::io::Write;
@@ -220,6 +221,15 @@ impl Machine {
 
     /// One wide instruction (and the system call it makes); `Some` when the process ends.
     pub fn step(&mut self) -> Option<Outcome> {
+        if self.cpu.ip == signal::SIGRETURN_IP {
+            // A handler returned into the kernel's frame below it.
+            return signal::sigreturn(&mut self.cpu, &self.mem, &mut self.kernel).err();
+        }
+        if signal::any_pending() {
+            if let Some(o) = self.deliver_pending() {
+                return Some(o);
+            }
+        }
         if let Some(j) = self.jit.as_mut() {
             let ran = j.run(&mut self.cpu, &mut self.mem);
             for l in j.listings.drain(..) {
@@ -231,7 +241,7 @@ impl Machine {
                 Ran::Event(Event::Syscall { entry, wbs }) => return self.syscall(entry, wbs),
                 Ran::Event(e) => {
                     let at = self.cpu.ip;
-                    return Some(self.killed(e, at));
+                    return self.fault(e, at);
                 }
             }
         }
@@ -262,7 +272,7 @@ impl Machine {
         let out = match r {
             Step::Next => None,
             Step::Event(Event::Syscall { entry, wbs }) => self.syscall(entry, wbs),
-            Step::Event(e) => Some(self.killed(e, ip)),
+            Step::Event(e) => self.fault(e, ip),
         };
         if self.log.cpu {
             self.dump_cpu();
@@ -311,6 +321,77 @@ impl Machine {
                 .collect::<Vec<_>>()
                 .join(", "),
         )
+    }
+
+    /// The first pending signal that is not blocked: ignored, the end of the process,
+    /// or its handler entered.
+    fn deliver_pending(&mut self) -> Option<Outcome> {
+        let unblockable = 1 << (signal::SIGKILL - 1) | 1 << (signal::SIGSTOP - 1);
+        while let Some(sig) = signal::take(!self.kernel.sigmask | unblockable) {
+            let info = self
+                .kernel
+                .sent_info
+                .remove(&sig)
+                .unwrap_or_else(|| signal::Info::sent(sig, signal::SI_USER));
+            match signal::action(&self.kernel, sig) {
+                signal::Action::Ignore => continue,
+                signal::Action::Terminate => {
+                    return Some(Outcome::Killed {
+                        signal: sig as i32,
+                        report: String::new(),
+                    })
+                }
+                signal::Action::Handle(act) => {
+                    return signal::deliver(
+                        &mut self.cpu,
+                        &mut self.mem,
+                        &mut self.kernel,
+                        info,
+                        act,
+                    )
+                    .err()
+                    .map(|()| Outcome::Killed {
+                        signal: nix::libc::SIGSEGV,
+                        report: format!(
+                            "cannot build the frame for signal {sig} below {:#x}",
+                            self.cpu.stack.sp
+                        ),
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// A guest fault at `ip`: its handler runs if the program installed one and the
+    /// signal is not blocked; otherwise the process is killed.
+    fn fault(&mut self, e: Event, ip: u64) -> Option<Outcome> {
+        if let Event::Fault {
+            signal: sig,
+            code,
+            addr,
+            ..
+        } = &e
+        {
+            let sig = *sig as u32;
+            let blocked = self.kernel.sigmask >> (sig - 1) & 1 != 0;
+            if let (false, signal::Action::Handle(act)) =
+                (blocked, signal::action(&self.kernel, sig))
+            {
+                self.cpu.ip = ip;
+                let info = signal::Info {
+                    signo: sig,
+                    code: *code,
+                    addr: *addr,
+                };
+                if signal::deliver(&mut self.cpu, &mut self.mem, &mut self.kernel, info, act)
+                    .is_ok()
+                {
+                    return None;
+                }
+            }
+        }
+        Some(self.killed(e, ip))
     }
 
     fn killed(&mut self, e: Event, ip: u64) -> Outcome {

@@ -4,4 +4,5 @@
 pub mod kernel;
 pub mod loader;
 pub mod machine;
+pub mod signal;
 pub mod syscall;

@@ -23,6 +23,8 @@ pub struct Sys<'a> {
 pub enum Ret {
     Val(i64),
     End(Outcome),
+    /// The CPU state was replaced (rt_sigreturn): nothing to write back.
+    Resumed,
 }
 
 pub type SysResult = Result<Ret, i64>;

@@ -51,6 +51,7 @@ pub fn call(s: &mut Sys, entry: u64, wbs: u32) -> Option<Outcome> {
             s.cpu.set_reg(base, v as u64);
             None
         }
+        Ret::Resumed => None,
         Ret::End(o) => {
             if s.kernel.strace {
                 strace::ended(known, a[0]);

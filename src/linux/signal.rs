@@ -1,0 +1,402 @@
+//! Signals as the E2K kernel delivers them: pending signals (sent by the guest to
+//! itself, by other processes through the host, or raised by guest faults) reach the
+//! guest's handler between wide instructions, as a procedure call on a signal frame
+//! (siginfo + ucontext) built on the data stack; the handler's `return` goes to a
+//! kernel address that restores the interrupted state, as `rt_sigreturn` does.
+//!
+//! The interrupted state is kept whole on the emulator's side (the kernel keeps it in
+//! kernel memory too); from the frame, `rt_sigreturn` takes back what programs may
+//! edit: the resume address (`uc_mcontext.cr0_hi`), `%ctpr1-3` and the signal mask.
+
+use crate::engine::interp::{self, Control, Transfer};
+use crate::guest::cpu::{Cpu, Window};
+use crate::guest::memory::GuestMemory;
+use crate::linux::kernel::{Kernel, Outcome};
+use nix::libc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Where a handler's `return` lands: a kernel address (outside user space), as on
+/// Elbrus, where the chain frame below the handler belongs to the kernel.
+pub const SIGRETURN_IP: u64 = 0xffff_ffff_f000;
+
+pub const SIGKILL: u32 = 9;
+pub const SIGSTOP: u32 = 19;
+pub const SIG_DFL: u64 = 0;
+pub const SIG_IGN: u64 = 1;
+pub const SA_SIGINFO: u64 = 4;
+pub const SA_ONSTACK: u64 = 0x0800_0000;
+pub const SA_RESTART: u64 = 0x1000_0000;
+pub const SA_NODEFER: u64 = 0x4000_0000;
+pub const SA_RESETHAND: u64 = 0x8000_0000;
+pub const SS_ONSTACK: u64 = 1;
+pub const SS_DISABLE: u64 = 2;
+pub const MINSIGSTKSZ: u64 = 4096;
+
+/// `si_code` values.
+pub const SI_USER: i32 = 0;
+pub const SI_TKILL: i32 = -6;
+
+/// The signal frame: siginfo, then the ucontext (E2K layout: flags, link, stack,
+/// sigcontext, sigmask padded to 128 bytes, extra context).
+pub mod frame {
+    pub const INFO: u64 = 0;
+    pub const UC: u64 = 128;
+    pub const UC_STACK: u64 = UC + 16;
+    pub const MCONTEXT: u64 = UC + 40;
+    // sigcontext words: cr0.lo, cr0.hi, cr1.lo, cr1.hi, sbr, usd.lo, usd.hi, psp.lo,
+    // psp.hi, pcsp.lo, pcsp.hi; then rpr, TIRs, trap cells, DAM, SBBP, MLT, upsr.
+    pub const CR0_LO: u64 = MCONTEXT;
+    pub const CR0_HI: u64 = MCONTEXT + 8;
+    pub const CR1_LO: u64 = MCONTEXT + 16;
+    pub const CR1_HI: u64 = MCONTEXT + 24;
+    pub const SBR: u64 = MCONTEXT + 32;
+    pub const USD_LO: u64 = MCONTEXT + 40;
+    pub const USD_HI: u64 = MCONTEXT + 48;
+    pub const PSP_LO: u64 = MCONTEXT + 56;
+    pub const PSP_HI: u64 = MCONTEXT + 64;
+    pub const PCSP_LO: u64 = MCONTEXT + 72;
+    pub const PCSP_HI: u64 = MCONTEXT + 80;
+    pub const NR_TIRS: u64 = MCONTEXT + 104;
+    pub const UPSR: u64 = MCONTEXT + 1568;
+    pub const SIGMASK: u64 = MCONTEXT + 1576;
+    pub const EXTRA: u64 = SIGMASK + 128;
+    pub const EXTRA_SIZE: u64 = EXTRA;
+    pub const EXTRA_CURR_CNT: u64 = EXTRA + 4;
+    pub const EXTRA_FPCR: u64 = EXTRA + 12;
+    pub const EXTRA_FPSR: u64 = EXTRA + 16;
+    pub const EXTRA_PFPFR: u64 = EXTRA + 20;
+    pub const EXTRA_CTPR1: u64 = EXTRA + 24;
+    /// The extra context is 56 bytes; the frame is kept 16-byte aligned.
+    pub const SIZE: u64 = (EXTRA + 56).div_ceil(16) * 16;
+}
+
+/// Signals pending for the process: bit `n - 1` for signal `n`. Host signal handlers
+/// set bits here, so it is shared with them.
+static PENDING: AtomicU64 = AtomicU64::new(0);
+
+fn bit(sig: u32) -> u64 {
+    1u64 << (sig - 1)
+}
+
+/// Marks `sig` pending.
+pub fn raise(sig: u32) {
+    if (1..=64).contains(&sig) {
+        PENDING.fetch_or(bit(sig), Ordering::SeqCst);
+    }
+}
+
+/// Whether any signal is pending (cheap: checked between wide instructions).
+#[inline]
+pub fn any_pending() -> bool {
+    PENDING.load(Ordering::Relaxed) != 0
+}
+
+/// Pending signals (for rt_sigpending).
+pub fn pending() -> u64 {
+    PENDING.load(Ordering::SeqCst)
+}
+
+/// Takes the lowest pending signal in `set`.
+pub fn take(set: u64) -> Option<u32> {
+    loop {
+        let p = PENDING.load(Ordering::SeqCst);
+        let ready = p & set;
+        if ready == 0 {
+            return None;
+        }
+        let sig = ready.trailing_zeros() + 1;
+        if PENDING
+            .compare_exchange(p, p & !bit(sig), Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            return Some(sig);
+        }
+    }
+}
+
+extern "C" fn on_host_signal(sig: libc::c_int) {
+    raise(sig as u32);
+}
+
+/// Signals the emulator takes from the host itself (faults of its own, job control
+/// it must not catch): their host disposition never follows the guest's.
+fn host_managed(sig: u32) -> bool {
+    matches!(sig, 4 | 5 | 7 | 8 | 11 | 9 | 19) || sig >= 32
+}
+
+/// Makes the host disposition of `sig` follow the guest's: a guest handler becomes a
+/// host handler that marks the signal pending (restarting host calls when the guest
+/// asked for SA_RESTART), SIG_IGN and SIG_DFL carry over as they are (so the default
+/// action ends the emulator the way it would end the program).
+pub fn follow_host(sig: u32, handler: u64, flags: u64) {
+    if host_managed(sig) {
+        return;
+    }
+    // SAFETY: installing a handler that only does an atomic OR, or a standard action.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = match handler {
+            SIG_DFL => libc::SIG_DFL,
+            SIG_IGN => libc::SIG_IGN,
+            _ => on_host_signal as extern "C" fn(libc::c_int) as usize,
+        };
+        sa.sa_flags = if flags & SA_RESTART != 0 {
+            libc::SA_RESTART
+        } else {
+            0
+        };
+        libc::sigemptyset(&mut sa.sa_mask);
+        libc::sigaction(sig as i32, &sa, std::ptr::null_mut());
+    }
+}
+
+/// What a delivered signal tells its handler (`siginfo_t`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Info {
+    pub signo: u32,
+    pub code: i32,
+    /// si_addr for faults, (si_pid, si_uid) packed for kill.
+    pub addr: u64,
+}
+
+impl Info {
+    pub fn sent(signo: u32, code: i32) -> Info {
+        let pid = std::process::id() as u64;
+        let uid = nix::unistd::getuid().as_raw() as u64;
+        Info {
+            signo,
+            code,
+            addr: pid | uid << 32,
+        }
+    }
+
+    pub fn bytes(&self) -> [u8; 128] {
+        let mut b = [0u8; 128];
+        b[0..4].copy_from_slice(&self.signo.to_le_bytes());
+        b[8..12].copy_from_slice(&self.code.to_le_bytes());
+        b[16..24].copy_from_slice(&self.addr.to_le_bytes());
+        b
+    }
+}
+
+/// The state a handler interrupted, restored by `rt_sigreturn`.
+pub struct Saved {
+    cpu: Cpu,
+    mask: u64,
+    frame: u64,
+    alt_was_active: bool,
+}
+
+/// The guest's alternate signal stack.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AltStack {
+    pub sp: u64,
+    pub size: u64,
+    pub disabled: bool,
+    /// A handler runs on it now.
+    pub active: bool,
+}
+
+/// What to do with signal `sig` now that it is deliverable.
+pub enum Action {
+    Ignore,
+    Terminate,
+    Handle([u64; 4]),
+}
+
+pub fn action(kernel: &Kernel, sig: u32) -> Action {
+    let a = kernel
+        .sigactions
+        .get(&(sig as u64))
+        .copied()
+        .unwrap_or([0; 4]);
+    match a[0] {
+        SIG_IGN => Action::Ignore,
+        // Default-ignored: SIGCHLD, SIGCONT, SIGURG, SIGWINCH; the stop signals are
+        // ignored too (a user-mode emulator does not stop itself).
+        SIG_DFL if matches!(sig, 17 | 18 | 20 | 21 | 22 | 23 | 28) => Action::Ignore,
+        SIG_DFL => Action::Terminate,
+        _ => Action::Handle(a),
+    }
+}
+
+fn put(mem: &mut GuestMemory, addr: u64, bytes: &[u8]) -> Result<(), ()> {
+    mem.write(addr, bytes).map_err(|_| ())
+}
+
+fn put64(mem: &mut GuestMemory, addr: u64, v: u64) -> Result<(), ()> {
+    put(mem, addr, &v.to_le_bytes())
+}
+
+fn put32(mem: &mut GuestMemory, addr: u64, v: u32) -> Result<(), ()> {
+    put(mem, addr, &v.to_le_bytes())
+}
+
+fn get64(mem: &GuestMemory, addr: u64) -> Result<u64, ()> {
+    let mut b = [0u8; 8];
+    mem.read(addr, &mut b, crate::guest::memory::Access::Read)
+        .map_err(|_| ())?;
+    Ok(u64::from_le_bytes(b))
+}
+
+/// Enters the guest's handler for `info.signo` (disposition `act`): frame on the data
+/// stack or the alternate stack, the interrupted procedure saved as a chain frame,
+/// then a kernel frame whose return is `SIGRETURN_IP`, and the handler's window of 8
+/// registers with %r0 = signal, %r1 = &siginfo, %r2 = &ucontext. Err: the frame
+/// cannot be written (the kernel then kills the process with SIGSEGV).
+pub fn deliver(
+    cpu: &mut Cpu,
+    mem: &mut GuestMemory,
+    kernel: &mut Kernel,
+    info: Info,
+    act: [u64; 4],
+) -> Result<(), ()> {
+    let [handler, flags, _restorer, sa_mask] = act;
+    let sig = info.signo;
+    if kernel.strace {
+        eprintln!(
+            "{} --- {} {{si_signo={sig}, si_code={}, si_addr={:#x}}} ---",
+            std::process::id(),
+            crate::linux::machine::signal_name(sig as i32),
+            info.code,
+            info.addr
+        );
+    }
+    let saved_cpu = cpu.clone();
+    let old_mask = kernel.suspend_mask.take().unwrap_or(kernel.sigmask);
+    let alt = kernel.alt_stack;
+    let on_alt = flags & SA_ONSTACK != 0 && !alt.disabled && !alt.active && alt.size != 0;
+    let sp = if on_alt {
+        alt.sp + alt.size
+    } else {
+        cpu.stack.sp
+    };
+    let at = (sp - frame::SIZE) & !15;
+
+    let zero = vec![0u8; frame::SIZE as usize];
+    put(mem, at, &zero)?;
+    put(mem, at + frame::INFO, &info.bytes())?;
+    // uc_stack: the alternate stack as sigaltstack would report it.
+    put64(mem, at + frame::UC_STACK, alt.sp)?;
+    put32(
+        mem,
+        at + frame::UC_STACK + 8,
+        if alt.disabled || alt.size == 0 {
+            SS_DISABLE as u32
+        } else if alt.active {
+            SS_ONSTACK as u32
+        } else {
+            0
+        },
+    )?;
+    put64(mem, at + frame::UC_STACK + 16, alt.size)?;
+    // The interrupted procedure's chain registers as a call from it would save them.
+    let (f, _) = crate::guest::chain::call_frame(cpu, cpu.ip, cpu.wd.size / 2);
+    let w = f.words();
+    for (k, off) in [frame::CR0_LO, frame::CR0_HI, frame::CR1_LO, frame::CR1_HI]
+        .into_iter()
+        .enumerate()
+    {
+        put64(mem, at + off, w[k])?;
+    }
+    put64(mem, at + frame::SBR, cpu.stack.top)?;
+    put64(mem, at + frame::USD_LO, cpu.stack.sp)?;
+    put64(
+        mem,
+        at + frame::USD_HI,
+        (cpu.stack.sp - cpu.stack.limit) << 32,
+    )?;
+    put64(mem, at + frame::PSP_LO, cpu.ps.base)?;
+    put64(mem, at + frame::PSP_HI, cpu.ps.size << 32 | cpu.ps.ind)?;
+    put64(mem, at + frame::PCSP_LO, cpu.pcs.base)?;
+    put64(mem, at + frame::PCSP_HI, cpu.pcs.size << 32 | cpu.pcs.ind)?;
+    put64(mem, at + frame::NR_TIRS, 0)?;
+    put64(mem, at + frame::UPSR, cpu.upsr)?;
+    put64(mem, at + frame::SIGMASK, old_mask)?;
+    put32(mem, at + frame::EXTRA_SIZE, 52)?;
+    put32(mem, at + frame::EXTRA_CURR_CNT, u32::MAX)?;
+    put32(mem, at + frame::EXTRA_FPCR, cpu.fpcr as u32)?;
+    put32(mem, at + frame::EXTRA_FPSR, cpu.fpsr as u32)?;
+    put32(mem, at + frame::EXTRA_PFPFR, cpu.pfpfr as u32)?;
+    for k in 0..3 {
+        put64(
+            mem,
+            at + frame::EXTRA_CTPR1 + 8 * k,
+            cpu.ctpr[1 + k as usize],
+        )?;
+    }
+
+    // The interrupted procedure's whole window becomes the caller part of a call,
+    // then the kernel's frame, then the handler.
+    let call = |cpu: &mut Cpu, mem: &mut GuestMemory, ret: u64, wbs: u32| {
+        let c = Control {
+            transfer: Some(Transfer::Call(handler, wbs)),
+            ..Control::default()
+        };
+        interp::apply_control(cpu, mem, ret, &c).map_err(|_| ())
+    };
+    call(cpu, mem, cpu.ip, cpu.wd.size / 2)?;
+    if on_alt {
+        cpu.stack.limit = alt.sp;
+        cpu.stack.top = alt.sp + alt.size;
+    }
+    cpu.stack.sp = at;
+    call(cpu, mem, SIGRETURN_IP, 0)?;
+    cpu.wd = Window {
+        size: 8,
+        psize: 8,
+        fx: true,
+        ..cpu.wd
+    };
+    cpu.regs
+        .frame(cpu.wd.base, cpu.wd.base + 8, mem, &mut cpu.ps)
+        .map_err(|_| ())?;
+    cpu.set_reg(0, sig as u64);
+    if flags & SA_SIGINFO != 0 {
+        cpu.set_reg(1, at + frame::INFO);
+        cpu.set_reg(2, at + frame::UC);
+    }
+    cpu.ip = handler;
+
+    kernel.saved.push(Saved {
+        cpu: saved_cpu,
+        mask: old_mask,
+        frame: at,
+        alt_was_active: alt.active,
+    });
+    if on_alt {
+        kernel.alt_stack.active = true;
+    }
+    kernel.sigmask |= sa_mask | if flags & SA_NODEFER != 0 { 0 } else { bit(sig) };
+    kernel.sigmask &= !(bit(SIGKILL) | bit(SIGSTOP));
+    if flags & SA_RESETHAND != 0 {
+        kernel.sigactions.insert(sig as u64, [SIG_DFL, 0, 0, 0]);
+        follow_host(sig, SIG_DFL, 0);
+    }
+    Ok(())
+}
+
+/// `rt_sigreturn`: back to the state the innermost handler interrupted, with the
+/// resume address, `%ctpr1-3` and the signal mask from its frame.
+pub fn sigreturn(cpu: &mut Cpu, mem: &GuestMemory, kernel: &mut Kernel) -> Result<(), Outcome> {
+    let bad = || Outcome::Killed {
+        signal: libc::SIGSEGV,
+        report: "rt_sigreturn without a signal frame".into(),
+    };
+    let s = kernel.saved.pop().ok_or_else(bad)?;
+    let at = s.frame;
+    let ip = get64(mem, at + frame::CR0_HI).map_err(|_| bad())?;
+    let mask = get64(mem, at + frame::SIGMASK).unwrap_or(s.mask);
+    let mut ctpr = [0u64; 3];
+    for (k, c) in ctpr.iter_mut().enumerate() {
+        *c = get64(mem, at + frame::EXTRA_CTPR1 + 8 * k as u64).map_err(|_| bad())?;
+    }
+    let executed = cpu.executed;
+    *cpu = s.cpu;
+    cpu.executed = executed;
+    cpu.ip = ip & 0xffff_ffff_fff8;
+    cpu.ctpr[1..].copy_from_slice(&ctpr);
+    kernel.sigmask = mask & !(bit(SIGKILL) | bit(SIGSTOP));
+    kernel.alt_stack.active = s.alt_was_active;
+    Ok(())
+}
