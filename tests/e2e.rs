@@ -93,6 +93,7 @@ programs!(
     aau,
     chain,
     signals,
+    longjmp,
     syscalls,
     fault_segv,
     fault_rodata,

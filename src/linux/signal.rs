@@ -187,6 +187,16 @@ pub struct Saved {
     alt_was_active: bool,
 }
 
+impl Saved {
+    /// Chain-stack index of the interrupted procedure.
+    pub fn chain_index(&self) -> u64 {
+        self.cpu.pcs.ind
+    }
+    pub fn alt_was_active(&self) -> bool {
+        self.alt_was_active
+    }
+}
+
 /// The guest's alternate signal stack.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AltStack {

@@ -95,6 +95,7 @@ pub static SYSCALLS: &[Syscall] = &[
     sc(219, "madvise", "xxd", memory::madvise),
     sc(220, "getdents64", "dpd", fs::getdents64),
     sc(224, "newfstatat", "dspx", fs::newfstatat),
+    sc(230, "e2k_longjmp2", "pd", e2k::e2k_longjmp2),
     sc(244, "gettid", "", proc::gettid),
     sc(246, "tkill", "dd", signal::tkill),
     sc(251, "pipe2", "px", fs::pipe2),
