@@ -1,7 +1,7 @@
 ! args: one two
 ! System calls: argv and auxv on the initial stack, files (open, read, lseek, fstat,
-! close), anonymous and file mmap, munmap, brk, time, uname, pipe, and an unknown
-! number answered with -ENOSYS.
+! close), anonymous and file mmap, munmap, brk, time, uname, pipe, poll, getrusage,
+! prctl, sched_getaffinity, and an unknown number answered with -ENOSYS.
     start
     {
         getsp,0 0, %r0                 ! the stack pointer addresses argc
@@ -161,10 +161,45 @@ auxloop:
         ldw,0 0, pipefds, %r17
         ldw,2 0, pipefds + 4, %r18
     }
+    {
+        addd,0 0, pollfd, %r19
+    }
+    {
+        stw,2 %r19, 0, %r17            ! pollfd { fd = read end, events = POLLIN }
+        addd,0 0, 1, %r20
+    }
+    {
+        sth,2 %r19, 4, %r20
+    }
+    sys 168, pollfd, 1, 0              ! poll: nothing to read yet
+    check %r24, 0, 30
     sys 4, %r18, pmsg, 5
+    sys 168, pollfd, 1, 1000           ! now the read end is ready
+    check %r24, 1, 31
+    {
+        ldh,0 %r19, 6, %r21            ! revents
+    }
+    check %r21, 1, 32
     sys 3, %r17, buf, 64
     check %r24, 5, 17
     sys 4, 1, buf, 5
+
+    sys 77, 0, rusage                  ! getrusage(RUSAGE_SELF)
+    check %r24, 0, 33
+    sys 172, 15, pname                 ! prctl(PR_SET_NAME)
+    check %r24, 0, 34
+    sys 172, 16, buf                   ! prctl(PR_GET_NAME)
+    {
+        ldd,0 0, buf, %r21
+    }
+    check %r21, 0x74736574, 35          ! "test"
+    sys 250, 0, 128, buf               ! sched_getaffinity: bytes of the mask
+    {
+        cmpledb,0 %r24, 0, %pred3
+    }
+    failif %pred3, 36
+    sys 172, 22, 0                     ! prctl(PR_SET_SECCOMP) is refused
+    check %r24, -22, 37
 
     sys 20
     {
@@ -183,6 +218,8 @@ fname:
     .asciz "syscalls.input"
 pmsg:
     .ascii "pipe\n"
+pname:
+    .asciz "test"
 msg:
     .ascii "syscalls ok\n"
     .bss
@@ -196,3 +233,7 @@ utsbuf:
     .skip 400
 pipefds:
     .skip 8
+pollfd:
+    .skip 8
+rusage:
+    .skip 144

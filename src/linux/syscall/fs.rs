@@ -401,3 +401,131 @@ pub fn chdir(s: &mut Sys, a: [u64; 6]) -> SysResult {
 pub fn umask(_: &mut Sys, a: [u64; 6]) -> SysResult {
     val(unsafe { libc::umask(a[0] as libc::mode_t) } as i64)
 }
+
+/// `struct pollfd` has the host's layout.
+pub fn poll(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let n = a[1].min(1 << 20);
+    let fds = opt_fds(s, a[0], n)?;
+    val(host(
+        unsafe { libc::poll(fds.cast(), n, a[2] as i32) } as i64
+    ))
+}
+
+fn opt_fds(s: &mut Sys, addr: u64, n: u64) -> Result<*mut libc::c_void, i64> {
+    if n == 0 {
+        Ok(std::ptr::null_mut())
+    } else {
+        buf_mut(s, addr, 8 * n)
+    }
+}
+
+/// ppoll: the temporary signal mask is the guest's business (the host's stays).
+pub fn ppoll(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let n = a[1].min(1 << 20);
+    let fds = opt_fds(s, a[0], n)?;
+    let t = if a[2] != 0 {
+        buf(s, a[2], 16)?
+    } else {
+        std::ptr::null()
+    };
+    val(host(unsafe {
+        libc::syscall(libc::SYS_ppoll, fds, n, t, std::ptr::null::<u8>(), 8)
+    }))
+}
+
+/// An `fd_set` of `nfds` descriptors (null stays null).
+fn fd_set(s: &mut Sys, addr: u64, nfds: u64) -> Result<*mut libc::c_void, i64> {
+    if addr == 0 {
+        Ok(std::ptr::null_mut())
+    } else {
+        buf_mut(s, addr, nfds.div_ceil(64) * 8)
+    }
+}
+
+pub fn select(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let nfds = a[0].min(1024);
+    let (r, w, e) = (
+        fd_set(s, a[1], nfds)?,
+        fd_set(s, a[2], nfds)?,
+        fd_set(s, a[3], nfds)?,
+    );
+    let t = if a[4] != 0 {
+        buf_mut(s, a[4], 16)?
+    } else {
+        std::ptr::null_mut()
+    };
+    val(host(unsafe {
+        libc::syscall(libc::SYS_select, nfds, r, w, e, t)
+    }))
+}
+
+pub fn pselect6(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let nfds = a[0].min(1024);
+    let (r, w, e) = (
+        fd_set(s, a[1], nfds)?,
+        fd_set(s, a[2], nfds)?,
+        fd_set(s, a[3], nfds)?,
+    );
+    let t = if a[4] != 0 {
+        buf_mut(s, a[4], 16)?
+    } else {
+        std::ptr::null_mut()
+    };
+    val(host(unsafe {
+        libc::syscall(libc::SYS_pselect6, nfds, r, w, e, t, std::ptr::null::<u8>())
+    }))
+}
+
+pub fn fsync(_: &mut Sys, a: [u64; 6]) -> SysResult {
+    val(host(unsafe { libc::fsync(a[0] as i32) } as i64))
+}
+
+pub fn fdatasync(_: &mut Sys, a: [u64; 6]) -> SysResult {
+    val(host(unsafe { libc::fdatasync(a[0] as i32) } as i64))
+}
+
+pub fn ftruncate(_: &mut Sys, a: [u64; 6]) -> SysResult {
+    val(host(
+        unsafe { libc::ftruncate(a[0] as i32, a[1] as i64) } as i64
+    ))
+}
+
+pub fn truncate(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let p = path(s, a[0])?;
+    val(host(
+        unsafe { libc::truncate(p.as_ptr(), a[1] as i64) } as i64
+    ))
+}
+
+pub fn chmod(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let p = path(s, a[0])?;
+    val(host(unsafe { libc::chmod(p.as_ptr(), a[1] as u32) } as i64))
+}
+
+pub fn fchmod(_: &mut Sys, a: [u64; 6]) -> SysResult {
+    val(host(
+        unsafe { libc::fchmod(a[0] as i32, a[1] as u32) } as i64
+    ))
+}
+
+pub fn fchdir(_: &mut Sys, a: [u64; 6]) -> SysResult {
+    val(host(unsafe { libc::fchdir(a[0] as i32) } as i64))
+}
+
+pub fn symlink(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let target = s.mem.c_string(a[0], 4096).map_err(|_| -EFAULT)?;
+    let target = std::ffi::CString::new(target).map_err(|_| -EINVAL)?;
+    let p = path(s, a[1])?;
+    val(host(
+        unsafe { libc::symlink(target.as_ptr(), p.as_ptr()) } as i64
+    ))
+}
+
+pub fn link(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let (p, q) = (path(s, a[0])?, path(s, a[1])?);
+    val(host(unsafe { libc::link(p.as_ptr(), q.as_ptr()) } as i64))
+}
+
+pub fn flock(_: &mut Sys, a: [u64; 6]) -> SysResult {
+    val(host(unsafe { libc::flock(a[0] as i32, a[1] as i32) } as i64))
+}
