@@ -94,6 +94,7 @@ programs!(
     chain,
     signals,
     longjmp,
+    hwstacks,
     syscalls,
     fault_segv,
     fault_rodata,

@@ -62,6 +62,50 @@ impl RegFile {
         }
     }
 
+    /// The register at any position below the top of the file: resident, or spilled
+    /// to the procedure stack.
+    pub fn read_any(
+        &self,
+        pos: u64,
+        mem: &GuestMemory,
+        ps: &HwStack,
+    ) -> Result<Reg, ProcStackFault> {
+        if pos >= self.first {
+            return Ok(self.get(pos));
+        }
+        let addr = ps.base + pos * SPILL_BYTES;
+        let mut b = [0u8; 16];
+        mem.read_initial(addr, &mut b)
+            .map_err(|_| ProcStackFault { addr })?;
+        let v = u128::from_le_bytes(b);
+        Ok(Reg {
+            lo: v as u64,
+            hi: (v >> 64) as u64,
+            tag: self.spilled_tags.get(pos as usize).copied().unwrap_or(0),
+        })
+    }
+
+    /// Changes the register at any position below the top of the file (untagged).
+    pub fn write_any(
+        &mut self,
+        pos: u64,
+        r: Reg,
+        mem: &mut GuestMemory,
+        ps: &HwStack,
+    ) -> Result<(), ProcStackFault> {
+        if pos >= self.first {
+            self.set(pos, r);
+            return Ok(());
+        }
+        let addr = ps.base + pos * SPILL_BYTES;
+        mem.write_initial(addr, &((r.lo as u128) | (r.hi as u128) << 64).to_le_bytes())
+            .map_err(|_| ProcStackFault { addr })?;
+        if let Some(t) = self.spilled_tags.get_mut(pos as usize) {
+            *t = r.tag;
+        }
+        Ok(())
+    }
+
     /// Pointer to the resident register at `pos` (for compiled code, valid until the
     /// next `frame`).
     pub fn ptr(&mut self, pos: u64) -> *mut Reg {

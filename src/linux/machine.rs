@@ -287,6 +287,7 @@ impl Machine {
             mem: &mut self.mem,
             kernel: &mut self.kernel,
             code_changed: false,
+            wbs,
         };
         let end = syscall::call(&mut sys, entry, wbs);
         if sys.code_changed {

@@ -16,6 +16,9 @@ pub struct Sys<'a> {
     /// Guest code may have changed (mappings changed): the caller drops what it
     /// decoded or translated.
     pub code_changed: bool,
+    /// The `wbs` of the `call` that made the system call (its window starts at
+    /// `%r(2 * wbs)` of the caller).
+    pub wbs: u32,
 }
 
 /// A handler's answer: a value for `%r0` (a negative errno included), or the end of
