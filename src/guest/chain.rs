@@ -67,17 +67,30 @@ impl fmt::Display for ChainError {
     }
 }
 
-pub fn push(cpu: &mut Cpu, mem: &mut GuestMemory, frame: &Frame) -> Result<(), ChainError> {
-    if cpu.pcs.ind + FRAME_BYTES > cpu.pcs.size {
-        return Err(ChainError::Overflow);
-    }
-    let at = cpu.pcs.base + cpu.pcs.ind;
+/// The frame stored at `at` (kernel access: past the guest's permissions).
+pub fn frame_at(mem: &GuestMemory, at: u64) -> Result<Frame, ChainError> {
+    let mut bytes = [0u8; 32];
+    mem.read_initial(at, &mut bytes)
+        .map_err(|_| ChainError::Fault(at))?;
+    let w = |k: usize| u64::from_le_bytes(bytes[8 * k..8 * k + 8].try_into().unwrap_or_default());
+    Ok(Frame::from_words([w(0), w(1), w(2), w(3)]))
+}
+
+/// Stores `frame` at `at` (kernel access).
+pub fn store_frame(mem: &mut GuestMemory, at: u64, frame: &Frame) -> Result<(), ChainError> {
     let mut bytes = [0u8; 32];
     for (k, w) in frame.words().iter().enumerate() {
         bytes[8 * k..8 * k + 8].copy_from_slice(&w.to_le_bytes());
     }
     mem.write_initial(at, &bytes)
-        .map_err(|_| ChainError::Fault(at))?;
+        .map_err(|_| ChainError::Fault(at))
+}
+
+pub fn push(cpu: &mut Cpu, mem: &mut GuestMemory, frame: &Frame) -> Result<(), ChainError> {
+    if cpu.pcs.ind + FRAME_BYTES > cpu.pcs.size {
+        return Err(ChainError::Overflow);
+    }
+    store_frame(mem, cpu.pcs.base + cpu.pcs.ind, frame)?;
     cpu.pcs.ind += FRAME_BYTES;
     Ok(())
 }
@@ -86,13 +99,9 @@ pub fn pop(cpu: &mut Cpu, mem: &GuestMemory) -> Result<Frame, ChainError> {
     if cpu.pcs.ind < FRAME_BYTES {
         return Err(ChainError::Underflow);
     }
-    let at = cpu.pcs.base + cpu.pcs.ind - FRAME_BYTES;
-    let mut bytes = [0u8; 32];
-    mem.read_initial(at, &mut bytes)
-        .map_err(|_| ChainError::Fault(at))?;
-    let w = |k: usize| u64::from_le_bytes(bytes[8 * k..8 * k + 8].try_into().unwrap_or_default());
+    let f = frame_at(mem, cpu.pcs.base + cpu.pcs.ind - FRAME_BYTES)?;
     cpu.pcs.ind -= FRAME_BYTES;
-    Ok(Frame::from_words([w(0), w(1), w(2), w(3)]))
+    Ok(f)
 }
 
 /// The frame `call` saves, and the callee's window: it starts at the caller's

@@ -1,7 +1,7 @@
 //! The state registers a user program may read and write, as the E2K Linux kernel
 //! leaves them: what each reads as and which writes land.
 
-use crate::guest::chain::FRAME_BYTES;
+use crate::guest::chain::{self, FRAME_BYTES};
 use crate::guest::cpu::Cpu;
 use crate::guest::memory::GuestMemory;
 use crate::isa::semantics::Trap;
@@ -16,16 +16,15 @@ use crate::isa::consts::{
 
 /// Word `k` (0 cr0.lo, 1 cr0.hi, 2 cr1.lo, 3 cr1.hi) of the chain frame that the
 /// current procedure returns through: the top of the chain stack.
-fn chain_word(cpu: &Cpu, mem: &GuestMemory, k: u64) -> Result<u64, Trap> {
+fn chain_word(cpu: &Cpu, mem: &GuestMemory, k: usize) -> Result<u64, Trap> {
     if cpu.pcs.ind < FRAME_BYTES {
         // The outermost procedure: the kernel's start frame holds zeros.
         return Ok(0);
     }
-    let at = cpu.pcs.base + cpu.pcs.ind - FRAME_BYTES + 8 * k;
-    let mut b = [0u8; 8];
-    mem.read_initial(at, &mut b)
-        .map_err(|_| Trap::MemoryFault(at))?;
-    Ok(u64::from_le_bytes(b))
+    let at = cpu.pcs.base + cpu.pcs.ind - FRAME_BYTES;
+    chain::frame_at(mem, at)
+        .map(|f| f.words()[k])
+        .map_err(|_| Trap::MemoryFault(at))
 }
 
 pub(super) fn state_read(cpu: &Cpu, mem: &GuestMemory, n: u8) -> Result<u64, Trap> {

@@ -3,7 +3,7 @@
 //! unwinds the chain stack for longjmp.
 
 use super::abi::{get_u64, put, val, Sys, SysResult, EFAULT, EINVAL, ENOMEM};
-use crate::guest::chain::{Frame, FRAME_BYTES};
+use crate::guest::chain::{self, Frame, FRAME_BYTES};
 use crate::guest::memory::Access;
 use crate::guest::window::Reg;
 
@@ -199,39 +199,29 @@ pub fn e2k_longjmp2(s: &mut Sys, a: [u64; 6]) -> SysResult {
     {
         return val(-EINVAL);
     }
-    let read_frame = |s: &Sys, at: u64| -> Result<Frame, i64> {
-        let mut b = [0u8; 32];
-        s.mem.read_initial(at, &mut b).map_err(|_| -EFAULT)?;
-        let w = |k: usize| u64::from_le_bytes(b[8 * k..8 * k + 8].try_into().unwrap_or_default());
-        Ok(Frame::from_words([w(0), w(1), w(2), w(3)]))
-    };
     // Walk down from the top to setjmp's frame: each frame popped moves the window
     // base down by the caller's wbs; the last one holds setjmp's parameter size.
-    let (mut base, mut psize) = (s.cpu.wd.base, s.cpu.wd.psize);
-    let mut at = s.cpu.pcs.base + s.cpu.pcs.ind;
-    let stop = s.cpu.pcs.base + target;
+    let (mut base, mut psize) = (cpu.wd.base, cpu.wd.psize);
+    let mut at = cpu.pcs.base + cpu.pcs.ind;
+    let stop = cpu.pcs.base + target;
     while at > stop {
         at -= FRAME_BYTES;
-        let f = read_frame(s, at)?;
+        let f = chain::frame_at(s.mem, at).map_err(|_| -EFAULT)?;
         base = base.checked_sub(2 * f.wbs as u64).ok_or(-EINVAL)?;
         psize = 2 * f.wpsz;
     }
-    let mut f = read_frame(s, stop - FRAME_BYTES)?;
-    let patched = Frame::from_words([f.preds, cr0_hi, cr1_lo, f.words()[3]]);
-    f = Frame {
-        preds: f.preds,
+    let old = chain::frame_at(s.mem, stop - FRAME_BYTES).map_err(|_| -EFAULT)?;
+    let caller = Frame::from_words([0, 0, cr1_lo, 0]);
+    let patched = Frame {
         return_ip: cr0_hi,
+        wbs: caller.wbs,
+        wpsz: caller.wpsz,
+        wfx: caller.wfx,
         br: crate::guest::cpu::Rotation::unpack(br),
-        ussz: ((usd_lo & 0xffff_ffff_ffff).saturating_sub(s.cpu.stack.limit)) >> 4,
-        ..patched
+        ussz: ((usd_lo & 0xffff_ffff_ffff).saturating_sub(cpu.stack.limit)) >> 4,
+        ..old
     };
-    let mut bytes = [0u8; 32];
-    for (k, x) in f.words().iter().enumerate() {
-        bytes[8 * k..8 * k + 8].copy_from_slice(&x.to_le_bytes());
-    }
-    s.mem
-        .write_initial(stop - FRAME_BYTES, &bytes)
-        .map_err(|_| -EFAULT)?;
+    chain::store_frame(s.mem, stop - FRAME_BYTES, &patched).map_err(|_| -EFAULT)?;
     // The current window's registers move down to setjmp's place.
     let cpu = &mut *s.cpu;
     let size = cpu.wd.size;
