@@ -3,8 +3,7 @@
 //! process ended.
 
 use crate::guest::memory::PAGE;
-use crate::linux::signal::{AltStack, Info, Saved};
-use std::collections::HashMap;
+use crate::linux::signal::Signals;
 use std::path::PathBuf;
 
 /// Process-wide state the kernel keeps for the guest.
@@ -16,16 +15,8 @@ pub struct Kernel {
     pub exe_path: String,
     pub strace: bool,
     pub sysroot: Option<PathBuf>,
-    /// Guest signal dispositions (handler, flags, restorer, mask) by signal number.
-    pub sigactions: HashMap<u64, [u64; 4]>,
-    pub sigmask: u64,
-    /// The mask to restore when the handler that ends an rt_sigsuspend returns.
-    pub suspend_mask: Option<u64>,
-    /// States interrupted by the handlers running now, innermost last.
-    pub saved: Vec<Saved>,
-    pub alt_stack: AltStack,
-    /// siginfo of signals the guest sent itself, until delivered.
-    pub sent_info: HashMap<u32, Info>,
+    /// Dispositions, mask, handlers running, alternate stack.
+    pub signals: Signals,
     pub clear_child_tid: u64,
     /// Descriptors the emulator itself uses (the guest may not close them).
     pub own_fds: Vec<i32>,
@@ -47,12 +38,7 @@ impl Kernel {
             exe_path,
             strace,
             sysroot,
-            sigactions: HashMap::new(),
-            sigmask: 0,
-            suspend_mask: None,
-            saved: vec![],
-            alt_stack: AltStack::default(),
-            sent_info: HashMap::new(),
+            signals: Signals::default(),
             clear_child_tid: 0,
             own_fds: vec![],
         }

@@ -223,7 +223,12 @@ impl Machine {
     pub fn step(&mut self) -> Option<Outcome> {
         if self.cpu.ip == signal::SIGRETURN_IP {
             // A handler returned into the kernel's frame below it.
-            return signal::sigreturn(&mut self.cpu, &self.mem, &mut self.kernel).err();
+            return signal::sigreturn(&mut self.cpu, &self.mem, &mut self.kernel.signals)
+                .err()
+                .map(|report| Outcome::Killed {
+                    signal: nix::libc::SIGSEGV,
+                    report,
+                });
         }
         if signal::any_pending() {
             if let Some(o) = self.deliver_pending() {
@@ -328,13 +333,14 @@ impl Machine {
     /// or its handler entered.
     fn deliver_pending(&mut self) -> Option<Outcome> {
         let unblockable = 1 << (signal::SIGKILL - 1) | 1 << (signal::SIGSTOP - 1);
-        while let Some(sig) = signal::take(!self.kernel.sigmask | unblockable) {
+        while let Some(sig) = signal::take(!self.kernel.signals.mask | unblockable) {
             let info = self
                 .kernel
+                .signals
                 .sent_info
                 .remove(&sig)
                 .unwrap_or_else(|| signal::Info::sent(sig, signal::SI_USER));
-            match signal::action(&self.kernel, sig) {
+            match signal::action(&self.kernel.signals, sig) {
                 signal::Action::Ignore => continue,
                 signal::Action::Terminate => {
                     return Some(Outcome::Killed {
@@ -346,7 +352,8 @@ impl Machine {
                     return signal::deliver(
                         &mut self.cpu,
                         &mut self.mem,
-                        &mut self.kernel,
+                        &mut self.kernel.signals,
+                        self.kernel.strace,
                         info,
                         act,
                     )
@@ -375,9 +382,9 @@ impl Machine {
         } = &e
         {
             let sig = *sig as u32;
-            let blocked = self.kernel.sigmask >> (sig - 1) & 1 != 0;
+            let blocked = self.kernel.signals.mask >> (sig - 1) & 1 != 0;
             if let (false, signal::Action::Handle(act)) =
-                (blocked, signal::action(&self.kernel, sig))
+                (blocked, signal::action(&self.kernel.signals, sig))
             {
                 self.cpu.ip = ip;
                 let info = signal::Info {
@@ -385,8 +392,15 @@ impl Machine {
                     code: *code,
                     addr: *addr,
                 };
-                if signal::deliver(&mut self.cpu, &mut self.mem, &mut self.kernel, info, act)
-                    .is_ok()
+                if signal::deliver(
+                    &mut self.cpu,
+                    &mut self.mem,
+                    &mut self.kernel.signals,
+                    self.kernel.strace,
+                    info,
+                    act,
+                )
+                .is_ok()
                 {
                     return None;
                 }
@@ -402,7 +416,7 @@ impl Machine {
                 report: format!("unexpected event at {ip:#x}"),
             };
         };
-        let name = signal_name(signal);
+        let name = signal::signal_name(signal);
         let mut report = format!("guest killed by {name} at pc {ip:#x}: {why}");
         if let Ok(bytes) = self.mem.fetch(ip, 64) {
             if let Ok(d) = crate::isa::decode::decode_lenient(bytes, ip, self.cpu.iset) {
@@ -455,9 +469,4 @@ fn load_segments(mem: &mut GuestMemory, image: &[u8], plan: &LoadPlan) -> Result
             .map_err(|e| StartError::Layout(e.to_string()))?;
     }
     Ok(())
-}
-
-pub fn signal_name(sig: i32) -> String {
-    nix::sys::signal::Signal::try_from(sig)
-        .map_or_else(|_| format!("signal {sig}"), |s| s.as_str().to_string())
 }

@@ -11,8 +11,8 @@
 use crate::engine::interp::{self, Control, Transfer};
 use crate::guest::cpu::{Cpu, Window};
 use crate::guest::memory::GuestMemory;
-use crate::linux::kernel::{Kernel, Outcome};
 use nix::libc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Where a handler's `return` lands: a kernel address (outside user space), as on
@@ -73,6 +73,12 @@ pub mod frame {
 /// Signals pending for the process: bit `n - 1` for signal `n`. Host signal handlers
 /// set bits here, so it is shared with them.
 static PENDING: AtomicU64 = AtomicU64::new(0);
+
+/// `SIGSEGV`, `SIGUSR1`, ... (or "signal N").
+pub fn signal_name(sig: i32) -> String {
+    nix::sys::signal::Signal::try_from(sig)
+        .map_or_else(|_| format!("signal {sig}"), |s| s.as_str().to_string())
+}
 
 fn bit(sig: u32) -> u64 {
     1u64 << (sig - 1)
@@ -207,6 +213,21 @@ pub struct AltStack {
     pub active: bool,
 }
 
+/// The process's signal state the kernel keeps.
+#[derive(Default)]
+pub struct Signals {
+    /// Dispositions (handler, flags, restorer, mask) by signal number.
+    pub actions: HashMap<u64, [u64; 4]>,
+    pub mask: u64,
+    /// The mask to restore when the handler that ends an rt_sigsuspend returns.
+    pub suspend_mask: Option<u64>,
+    /// States interrupted by the handlers running now, innermost last.
+    pub saved: Vec<Saved>,
+    pub alt_stack: AltStack,
+    /// siginfo of signals the guest sent itself, until delivered.
+    pub sent_info: HashMap<u32, Info>,
+}
+
 /// What to do with signal `sig` now that it is deliverable.
 pub enum Action {
     Ignore,
@@ -214,9 +235,9 @@ pub enum Action {
     Handle([u64; 4]),
 }
 
-pub fn action(kernel: &Kernel, sig: u32) -> Action {
-    let a = kernel
-        .sigactions
+pub fn action(signals: &Signals, sig: u32) -> Action {
+    let a = signals
+        .actions
         .get(&(sig as u64))
         .copied()
         .unwrap_or([0; 4]);
@@ -257,24 +278,25 @@ fn get64(mem: &GuestMemory, addr: u64) -> Result<u64, ()> {
 pub fn deliver(
     cpu: &mut Cpu,
     mem: &mut GuestMemory,
-    kernel: &mut Kernel,
+    signals: &mut Signals,
+    strace: bool,
     info: Info,
     act: [u64; 4],
 ) -> Result<(), ()> {
     let [handler, flags, _restorer, sa_mask] = act;
     let sig = info.signo;
-    if kernel.strace {
+    if strace {
         eprintln!(
             "{} --- {} {{si_signo={sig}, si_code={}, si_addr={:#x}}} ---",
             std::process::id(),
-            crate::linux::machine::signal_name(sig as i32),
+            signal_name(sig as i32),
             info.code,
             info.addr
         );
     }
     let saved_cpu = cpu.clone();
-    let old_mask = kernel.suspend_mask.take().unwrap_or(kernel.sigmask);
-    let alt = kernel.alt_stack;
+    let old_mask = signals.suspend_mask.take().unwrap_or(signals.mask);
+    let alt = signals.alt_stack;
     let on_alt = flags & SA_ONSTACK != 0 && !alt.disabled && !alt.active && alt.size != 0;
     let sp = if on_alt {
         alt.sp + alt.size
@@ -368,19 +390,19 @@ pub fn deliver(
     }
     cpu.ip = handler;
 
-    kernel.saved.push(Saved {
+    signals.saved.push(Saved {
         cpu: saved_cpu,
         mask: old_mask,
         frame: at,
         alt_was_active: alt.active,
     });
     if on_alt {
-        kernel.alt_stack.active = true;
+        signals.alt_stack.active = true;
     }
-    kernel.sigmask |= sa_mask | if flags & SA_NODEFER != 0 { 0 } else { bit(sig) };
-    kernel.sigmask &= !(bit(SIGKILL) | bit(SIGSTOP));
+    signals.mask |= sa_mask | if flags & SA_NODEFER != 0 { 0 } else { bit(sig) };
+    signals.mask &= !(bit(SIGKILL) | bit(SIGSTOP));
     if flags & SA_RESETHAND != 0 {
-        kernel.sigactions.insert(sig as u64, [SIG_DFL, 0, 0, 0]);
+        signals.actions.insert(sig as u64, [SIG_DFL, 0, 0, 0]);
         follow_host(sig, SIG_DFL, 0);
     }
     Ok(())
@@ -388,12 +410,10 @@ pub fn deliver(
 
 /// `rt_sigreturn`: back to the state the innermost handler interrupted, with the
 /// resume address, `%ctpr1-3` and the signal mask from its frame.
-pub fn sigreturn(cpu: &mut Cpu, mem: &GuestMemory, kernel: &mut Kernel) -> Result<(), Outcome> {
-    let bad = || Outcome::Killed {
-        signal: libc::SIGSEGV,
-        report: "rt_sigreturn without a signal frame".into(),
-    };
-    let s = kernel.saved.pop().ok_or_else(bad)?;
+/// Err: no frame to return to (the kernel then kills the process with SIGSEGV).
+pub fn sigreturn(cpu: &mut Cpu, mem: &GuestMemory, signals: &mut Signals) -> Result<(), String> {
+    let bad = || "rt_sigreturn without a signal frame".to_string();
+    let s = signals.saved.pop().ok_or_else(bad)?;
     let at = s.frame;
     let ip = get64(mem, at + frame::CR0_HI).map_err(|_| bad())?;
     let mask = get64(mem, at + frame::SIGMASK).unwrap_or(s.mask);
@@ -406,7 +426,7 @@ pub fn sigreturn(cpu: &mut Cpu, mem: &GuestMemory, kernel: &mut Kernel) -> Resul
     cpu.executed = executed;
     cpu.ip = ip & 0xffff_ffff_fff8;
     cpu.ctpr[1..].copy_from_slice(&ctpr);
-    kernel.sigmask = mask & !(bit(SIGKILL) | bit(SIGSTOP));
-    kernel.alt_stack.active = s.alt_was_active;
+    signals.mask = mask & !(bit(SIGKILL) | bit(SIGSTOP));
+    signals.alt_stack.active = s.alt_was_active;
     Ok(())
 }

@@ -240,12 +240,13 @@ pub fn e2k_longjmp2(s: &mut Sys, a: [u64; 6]) -> SysResult {
     // Handlers whose interrupted state lies above the target are gone.
     while s
         .kernel
+        .signals
         .saved
         .last()
         .is_some_and(|c| c.chain_index() > target)
     {
-        if let Some(c) = s.kernel.saved.pop() {
-            s.kernel.alt_stack.active = c.alt_was_active();
+        if let Some(c) = s.kernel.signals.saved.pop() {
+            s.kernel.signals.alt_stack.active = c.alt_was_active();
         }
     }
     val(a[1] as i64)

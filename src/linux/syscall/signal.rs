@@ -6,6 +6,7 @@
 
 use super::abi::{get_u64, host, put, val, words, Ret, Sys, SysResult, EFAULT, EINVAL, ESRCH};
 use crate::guest::memory::Access;
+use crate::linux::kernel::Outcome;
 use crate::linux::signal::{
     self, Info, MINSIGSTKSZ, SIGKILL, SIGSTOP, SI_TKILL, SI_USER, SS_DISABLE, SS_ONSTACK,
 };
@@ -33,13 +34,19 @@ pub fn rt_sigaction(s: &mut Sys, a: [u64; 6]) -> SysResult {
     if !(1..=64).contains(&sig) || size != 8 {
         return val(-EINVAL);
     }
-    let prev = s.kernel.sigactions.get(&sig).copied().unwrap_or([0; 4]);
+    let prev = s
+        .kernel
+        .signals
+        .actions
+        .get(&sig)
+        .copied()
+        .unwrap_or([0; 4]);
     if act != 0 {
         if sig == SIGKILL as u64 || sig == SIGSTOP as u64 {
             return val(-EINVAL);
         }
         let w: [u64; 4] = read_words(s, act)?;
-        s.kernel.sigactions.insert(sig, w);
+        s.kernel.signals.actions.insert(sig, w);
         signal::follow_host(sig as u32, w[0], w[1]);
     }
     put(s, old, &words(&prev))?;
@@ -47,10 +54,10 @@ pub fn rt_sigaction(s: &mut Sys, a: [u64; 6]) -> SysResult {
 }
 
 pub fn rt_sigprocmask(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let old = s.kernel.sigmask;
+    let old = s.kernel.signals.mask;
     if a[1] != 0 {
         let set = get_u64(s, a[1])?;
-        s.kernel.sigmask = match a[0] {
+        s.kernel.signals.mask = match a[0] {
             0 => old | set,
             1 => old & !set,
             2 => set,
@@ -62,14 +69,14 @@ pub fn rt_sigprocmask(s: &mut Sys, a: [u64; 6]) -> SysResult {
 }
 
 pub fn rt_sigpending(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let p = signal::pending() & s.kernel.sigmask;
+    let p = signal::pending() & s.kernel.signals.mask;
     put(s, a[0], &p.to_le_bytes())?;
     val(0)
 }
 
 /// `stack_t`: ss_sp, ss_flags (int), ss_size.
 pub fn sigaltstack(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let alt = s.kernel.alt_stack;
+    let alt = s.kernel.signals.alt_stack;
     let old = [
         alt.sp,
         if alt.active {
@@ -91,7 +98,7 @@ pub fn sigaltstack(s: &mut Sys, a: [u64; 6]) -> SysResult {
             return val(-EINVAL);
         }
         if flags & SS_DISABLE != 0 {
-            s.kernel.alt_stack = signal::AltStack {
+            s.kernel.signals.alt_stack = signal::AltStack {
                 disabled: true,
                 ..Default::default()
             };
@@ -99,7 +106,7 @@ pub fn sigaltstack(s: &mut Sys, a: [u64; 6]) -> SysResult {
             if size < MINSIGSTKSZ {
                 return val(-ENOMEM);
             }
-            s.kernel.alt_stack = signal::AltStack {
+            s.kernel.signals.alt_stack = signal::AltStack {
                 sp,
                 size,
                 disabled: false,
@@ -119,6 +126,7 @@ fn send_self(sig: u64, code: i32, s: &mut Sys) -> SysResult {
         return val(-EINVAL);
     }
     s.kernel
+        .signals
         .sent_info
         .insert(sig as u32, Info::sent(sig as u32, code));
     signal::raise(sig as u32);
@@ -171,7 +179,7 @@ fn wait_for(set: u64, deadline: Option<Instant>) -> bool {
 }
 
 pub fn pause(s: &mut Sys, _: [u64; 6]) -> SysResult {
-    wait_for(!s.kernel.sigmask | UNBLOCKABLE, None);
+    wait_for(!s.kernel.signals.mask | UNBLOCKABLE, None);
     val(-EINTR)
 }
 
@@ -182,8 +190,8 @@ pub fn rt_sigsuspend(s: &mut Sys, a: [u64; 6]) -> SysResult {
         return val(-EINVAL);
     }
     let mask = get_u64(s, a[0])? & !UNBLOCKABLE;
-    s.kernel.suspend_mask = Some(s.kernel.sigmask);
-    s.kernel.sigmask = mask;
+    s.kernel.signals.suspend_mask = Some(s.kernel.signals.mask);
+    s.kernel.signals.mask = mask;
     wait_for(!mask | UNBLOCKABLE, None);
     val(-EINTR)
 }
@@ -209,6 +217,7 @@ pub fn rt_sigtimedwait(s: &mut Sys, a: [u64; 6]) -> SysResult {
     };
     let i = s
         .kernel
+        .signals
         .sent_info
         .remove(&sig)
         .unwrap_or_else(|| Info::sent(sig, SI_USER));
@@ -217,9 +226,12 @@ pub fn rt_sigtimedwait(s: &mut Sys, a: [u64; 6]) -> SysResult {
 }
 
 pub fn rt_sigreturn(s: &mut Sys, _: [u64; 6]) -> SysResult {
-    match signal::sigreturn(s.cpu, s.mem, s.kernel) {
+    match signal::sigreturn(s.cpu, s.mem, &mut s.kernel.signals) {
         Ok(()) => Ok(Ret::Resumed),
-        Err(o) => Ok(Ret::End(o)),
+        Err(report) => Ok(Ret::End(Outcome::Killed {
+            signal: libc::SIGSEGV,
+            report,
+        })),
     }
 }
 
