@@ -124,10 +124,19 @@ impl LVals {
 }
 /// The declared helpers as the JIT sees them.
 pub trait JitHelpers {
-    /// Calls the pure helper at `f` (`extern "C" fn(control, args.., flags) -> value`)
+    /// Calls the pure helper at `f` (`extern "C" fn(control, args.., flags[, hi]) -> value`)
     /// where the current path holds; `home` indexes the helper homes (0 `float`:
     /// %pfpfr, 1 `float_x`: %fpcr) whose control it reads and flags it raises.
-    fn call_pure(&mut self, home: usize, f: usize, args: &[LV]) -> Result<LV, NoLower>;
+    /// Arguments with their bit set in `wide` go as two words (low 64 bits, the
+    /// bits above); a `wide_ret` helper writes the bits above its result to `hi`.
+    fn call_pure(
+        &mut self,
+        home: usize,
+        f: usize,
+        args: &[LV],
+        wide: u32,
+        wide_ret: bool,
+    ) -> Result<LV, NoLower>;
     ///`helper seg_base(B8) -> D` (isa/helpers.isa:5)
     #[allow(unused_variables)]
     fn h_seg_base(&mut self, a0: LV) -> Result<LV, NoLower> {
@@ -221,10 +230,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:32)
     fn h_fadd_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -234,10 +245,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fsub_s(S, S) -> S` (isa/helpers.isa:33)
     fn h_fsub_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -247,10 +260,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fsub_d(D, D) -> D` (isa/helpers.isa:34)
     fn h_fsub_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -260,10 +275,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fmul_s(S, S) -> S` (isa/helpers.isa:35)
     fn h_fmul_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -273,10 +290,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fmul_d(D, D) -> D` (isa/helpers.isa:36)
     fn h_fmul_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -286,10 +305,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fdiv_s(S, S) -> S` (isa/helpers.isa:37)
     fn h_fdiv_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -299,10 +320,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fdiv_d(D, D) -> D` (isa/helpers.isa:38)
     fn h_fdiv_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -312,10 +335,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fmin_s(S, S) -> S` (isa/helpers.isa:39)
     fn h_fmin_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -325,10 +350,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fmin_d(D, D) -> D` (isa/helpers.isa:40)
     fn h_fmin_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -338,10 +365,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fmax_s(S, S) -> S` (isa/helpers.isa:41)
     fn h_fmax_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -351,10 +380,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fmax_d(D, D) -> D` (isa/helpers.isa:42)
     fn h_fmax_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -364,46 +395,56 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fsqrt_s(S) -> S` (isa/helpers.isa:43)
     fn h_fsqrt_s(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fsqrt_s(control, a0 as u128);
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0])
+        self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
     ///`helper fsqrt_d(D) -> D` (isa/helpers.isa:44)
     fn h_fsqrt_d(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fsqrt_d(control, a0 as u128);
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0])
+        self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
     ///`helper frcp_s(S) -> S` (isa/helpers.isa:45)
     fn h_frcp_s(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::frcp_s(control, a0 as u128);
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0])
+        self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
     ///`helper frsqrt_s(S) -> S` (isa/helpers.isa:46)
     fn h_frsqrt_s(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::frsqrt_s(control, a0 as u128);
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0])
+        self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
     ///`helper fscale_s(S, S) -> S` (isa/helpers.isa:47)
     fn h_fscale_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -413,10 +454,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fscale_d(D, S) -> D` (isa/helpers.isa:48)
     fn h_fscale_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -426,10 +469,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fma_s(B8, S, S, S) -> S` (isa/helpers.isa:49)
     fn h_fma_s(&mut self, a0: LV, a1: LV, a2: LV, a3: LV) -> Result<LV, NoLower> {
@@ -448,10 +493,18 @@ pub trait JitHelpers {
                 a2 as u128,
                 a3 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2, a3])
+        self.call_pure(
+            0usize,
+            call as *const () as usize,
+            &[a0, a1, a2, a3],
+            0u32,
+            false,
+        )
     }
     ///`helper fma_d(B8, D, D, D) -> D` (isa/helpers.isa:50)
     fn h_fma_d(&mut self, a0: LV, a1: LV, a2: LV, a3: LV) -> Result<LV, NoLower> {
@@ -470,10 +523,18 @@ pub trait JitHelpers {
                 a2 as u128,
                 a3 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2, a3])
+        self.call_pure(
+            0usize,
+            call as *const () as usize,
+            &[a0, a1, a2, a3],
+            0u32,
+            false,
+        )
     }
     ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:51)
     fn h_fcmp_s(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
@@ -490,10 +551,12 @@ pub trait JitHelpers {
                 a1 as u128,
                 a2 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2], 0u32, false)
     }
     ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:52)
     fn h_fcmp_d(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
@@ -510,10 +573,12 @@ pub trait JitHelpers {
                 a1 as u128,
                 a2 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2], 0u32, false)
     }
     ///`helper fcmp_flags_s(B8, S, S) -> S` (isa/helpers.isa:53)
     fn h_fcmp_flags_s(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
@@ -530,10 +595,12 @@ pub trait JitHelpers {
                 a1 as u128,
                 a2 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2], 0u32, false)
     }
     ///`helper fcmp_flags_d(B8, D, D) -> S` (isa/helpers.isa:54)
     fn h_fcmp_flags_d(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
@@ -550,28 +617,34 @@ pub trait JitHelpers {
                 a1 as u128,
                 a2 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2], 0u32, false)
     }
     ///`helper fs_to_fd(S) -> D` (isa/helpers.isa:55)
     fn h_fs_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fs_to_fd(control, a0 as u128);
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0])
+        self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
     ///`helper fd_to_fs(D) -> S` (isa/helpers.isa:56)
     fn h_fd_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fd_to_fs(control, a0 as u128);
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0])
+        self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
     ///`helper fs_to_i32(B8, S) -> S` (isa/helpers.isa:57)
     fn h_fs_to_i32(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -581,10 +654,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fs_to_i64(B8, S) -> D` (isa/helpers.isa:58)
     fn h_fs_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -594,10 +669,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fd_to_i32(B8, D) -> S` (isa/helpers.isa:59)
     fn h_fd_to_i32(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -607,10 +684,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fd_to_i64(B8, D) -> D` (isa/helpers.isa:60)
     fn h_fd_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -620,46 +699,56 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper i32_to_fs(S) -> S` (isa/helpers.isa:61)
     fn h_i32_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::i32_to_fs(control, a0 as u128);
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0])
+        self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
     ///`helper i32_to_fd(S) -> D` (isa/helpers.isa:62)
     fn h_i32_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::i32_to_fd(control, a0 as u128);
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0])
+        self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
     ///`helper i64_to_fs(D) -> S` (isa/helpers.isa:63)
     fn h_i64_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::i64_to_fs(control, a0 as u128);
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0])
+        self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
     ///`helper i64_to_fd(D) -> D` (isa/helpers.isa:64)
     fn h_i64_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::i64_to_fd(control, a0 as u128);
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0])
+        self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
     ///`helper fs_round(S, S) -> S` (isa/helpers.isa:65)
     fn h_fs_round(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -669,10 +758,12 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fd_round(D, D) -> D` (isa/helpers.isa:66)
     fn h_fd_round(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
@@ -682,90 +773,318 @@ pub trait JitHelpers {
                 a0 as u128,
                 a1 as u128,
             );
-            unsafe { *flags |= f };
+            unsafe {
+                *flags |= f;
+            }
             v as u64
         }
-        self.call_pure(0usize, call as *const () as usize, &[a0, a1])
+        self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
     ///`helper fxadd(X, X) -> X` (isa/helpers.isa:70)
-    #[allow(unused_variables)]
     fn h_fxadd(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a0_hi: u64,
+            a1: u64,
+            a1_hi: u64,
+            flags: *mut u32,
+            hi: *mut u64,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fxadd(
+                control,
+                a0 as u128 | (a0_hi as u128) << 64,
+                a1 as u128 | (a1_hi as u128) << 64,
+            );
+            unsafe {
+                *flags |= f;
+                *hi = (v >> 64) as u64;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0, a1], 3u32, true)
     }
     ///`helper fxsub(X, X) -> X` (isa/helpers.isa:71)
-    #[allow(unused_variables)]
     fn h_fxsub(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a0_hi: u64,
+            a1: u64,
+            a1_hi: u64,
+            flags: *mut u32,
+            hi: *mut u64,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fxsub(
+                control,
+                a0 as u128 | (a0_hi as u128) << 64,
+                a1 as u128 | (a1_hi as u128) << 64,
+            );
+            unsafe {
+                *flags |= f;
+                *hi = (v >> 64) as u64;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0, a1], 3u32, true)
     }
     ///`helper fxmul(X, X) -> X` (isa/helpers.isa:72)
-    #[allow(unused_variables)]
     fn h_fxmul(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a0_hi: u64,
+            a1: u64,
+            a1_hi: u64,
+            flags: *mut u32,
+            hi: *mut u64,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fxmul(
+                control,
+                a0 as u128 | (a0_hi as u128) << 64,
+                a1 as u128 | (a1_hi as u128) << 64,
+            );
+            unsafe {
+                *flags |= f;
+                *hi = (v >> 64) as u64;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0, a1], 3u32, true)
     }
     ///`helper fxdiv(X, X) -> X` (isa/helpers.isa:73)
-    #[allow(unused_variables)]
     fn h_fxdiv(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a0_hi: u64,
+            a1: u64,
+            a1_hi: u64,
+            flags: *mut u32,
+            hi: *mut u64,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fxdiv(
+                control,
+                a0 as u128 | (a0_hi as u128) << 64,
+                a1 as u128 | (a1_hi as u128) << 64,
+            );
+            unsafe {
+                *flags |= f;
+                *hi = (v >> 64) as u64;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0, a1], 3u32, true)
     }
     ///`helper fxsqrt(X) -> X` (isa/helpers.isa:74)
-    #[allow(unused_variables)]
     fn h_fxsqrt(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a0_hi: u64,
+            flags: *mut u32,
+            hi: *mut u64,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fxsqrt(
+                control,
+                a0 as u128 | (a0_hi as u128) << 64,
+            );
+            unsafe {
+                *flags |= f;
+                *hi = (v >> 64) as u64;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0], 1u32, true)
     }
     ///`helper fxscale(X, S) -> X` (isa/helpers.isa:75)
-    #[allow(unused_variables)]
     fn h_fxscale(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a0_hi: u64,
+            a1: u64,
+            flags: *mut u32,
+            hi: *mut u64,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fxscale(
+                control,
+                a0 as u128 | (a0_hi as u128) << 64,
+                a1 as u128,
+            );
+            unsafe {
+                *flags |= f;
+                *hi = (v >> 64) as u64;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0, a1], 1u32, true)
     }
     ///`helper fxcmp(B8, X, X) -> bool` (isa/helpers.isa:76)
-    #[allow(unused_variables)]
     fn h_fxcmp(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a1: u64,
+            a1_hi: u64,
+            a2: u64,
+            a2_hi: u64,
+            flags: *mut u32,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fxcmp(
+                control,
+                a0 as u128,
+                a1 as u128 | (a1_hi as u128) << 64,
+                a2 as u128 | (a2_hi as u128) << 64,
+            );
+            unsafe {
+                *flags |= f;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0, a1, a2], 6u32, false)
     }
     ///`helper fxcmp_flags(B8, X, X) -> S` (isa/helpers.isa:77)
-    #[allow(unused_variables)]
     fn h_fxcmp_flags(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a1: u64,
+            a1_hi: u64,
+            a2: u64,
+            a2_hi: u64,
+            flags: *mut u32,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fxcmp_flags(
+                control,
+                a0 as u128,
+                a1 as u128 | (a1_hi as u128) << 64,
+                a2 as u128 | (a2_hi as u128) << 64,
+            );
+            unsafe {
+                *flags |= f;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0, a1, a2], 6u32, false)
     }
     ///`helper fs_to_fx(S) -> X` (isa/helpers.isa:78)
-    #[allow(unused_variables)]
     fn h_fs_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, flags: *mut u32, hi: *mut u64) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fs_to_fx(control, a0 as u128);
+            unsafe {
+                *flags |= f;
+                *hi = (v >> 64) as u64;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0], 0u32, true)
     }
     ///`helper fd_to_fx(D) -> X` (isa/helpers.isa:79)
-    #[allow(unused_variables)]
     fn h_fd_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, flags: *mut u32, hi: *mut u64) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fd_to_fx(control, a0 as u128);
+            unsafe {
+                *flags |= f;
+                *hi = (v >> 64) as u64;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0], 0u32, true)
     }
     ///`helper fx_to_fs(X) -> S` (isa/helpers.isa:80)
-    #[allow(unused_variables)]
     fn h_fx_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a0_hi: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fx_to_fs(
+                control,
+                a0 as u128 | (a0_hi as u128) << 64,
+            );
+            unsafe {
+                *flags |= f;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0], 1u32, false)
     }
     ///`helper fx_to_fd(X) -> D` (isa/helpers.isa:81)
-    #[allow(unused_variables)]
     fn h_fx_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, a0_hi: u64, flags: *mut u32) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fx_to_fd(
+                control,
+                a0 as u128 | (a0_hi as u128) << 64,
+            );
+            unsafe {
+                *flags |= f;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0], 1u32, false)
     }
     ///`helper i32_to_fx(S) -> X` (isa/helpers.isa:82)
-    #[allow(unused_variables)]
     fn h_i32_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, flags: *mut u32, hi: *mut u64) -> u64 {
+            let (v, f) = crate::isa::float::helpers::i32_to_fx(control, a0 as u128);
+            unsafe {
+                *flags |= f;
+                *hi = (v >> 64) as u64;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0], 0u32, true)
     }
     ///`helper i64_to_fx(D) -> X` (isa/helpers.isa:83)
-    #[allow(unused_variables)]
     fn h_i64_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(control: u32, a0: u64, flags: *mut u32, hi: *mut u64) -> u64 {
+            let (v, f) = crate::isa::float::helpers::i64_to_fx(control, a0 as u128);
+            unsafe {
+                *flags |= f;
+                *hi = (v >> 64) as u64;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0], 0u32, true)
     }
     ///`helper fx_to_i32(B8, X) -> S` (isa/helpers.isa:84)
-    #[allow(unused_variables)]
     fn h_fx_to_i32(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a1: u64,
+            a1_hi: u64,
+            flags: *mut u32,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fx_to_i32(
+                control,
+                a0 as u128,
+                a1 as u128 | (a1_hi as u128) << 64,
+            );
+            unsafe {
+                *flags |= f;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0, a1], 2u32, false)
     }
     ///`helper fx_to_i64(B8, X) -> D` (isa/helpers.isa:85)
-    #[allow(unused_variables)]
     fn h_fx_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        Err(NoLower)
+        extern "C" fn call(
+            control: u32,
+            a0: u64,
+            a1: u64,
+            a1_hi: u64,
+            flags: *mut u32,
+        ) -> u64 {
+            let (v, f) = crate::isa::float::helpers::fx_to_i64(
+                control,
+                a0 as u128,
+                a1 as u128 | (a1_hi as u128) << 64,
+            );
+            unsafe {
+                *flags |= f;
+            }
+            v as u64
+        }
+        self.call_pure(1usize, call as *const () as usize, &[a0, a1], 2u32, false)
     }
     ///`helper aau_read(B8, B8) -> D` (isa/helpers.isa:90)
     #[allow(unused_variables)]
@@ -923,7 +1242,7 @@ pub fn jit_staab(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     };
                                 } else {}
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -960,7 +1279,7 @@ pub fn jit_staab(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                     }
                 }
             }
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 let before = *v;
                 x.push_path(c)?;
                 {}
@@ -1024,7 +1343,7 @@ pub fn jit_staab(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     };
                                 } else {}
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -1136,7 +1455,7 @@ pub fn jit_staah(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     };
                                 } else {}
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -1173,7 +1492,7 @@ pub fn jit_staah(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                     }
                 }
             }
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 let before = *v;
                 x.push_path(c)?;
                 {}
@@ -1237,7 +1556,7 @@ pub fn jit_staah(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     };
                                 } else {}
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -1365,7 +1684,7 @@ pub fn jit_staaw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     };
                                 } else {}
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -1402,7 +1721,7 @@ pub fn jit_staaw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                     }
                 }
             }
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 let before = *v;
                 x.push_path(c)?;
                 {
@@ -1482,7 +1801,7 @@ pub fn jit_staaw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     };
                                 } else {}
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -1610,7 +1929,7 @@ pub fn jit_staad(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     };
                                 } else {}
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -1647,7 +1966,7 @@ pub fn jit_staad(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                     }
                 }
             }
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 let before = *v;
                 x.push_path(c)?;
                 {
@@ -1727,7 +2046,7 @@ pub fn jit_staad(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     };
                                 } else {}
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -1855,7 +2174,7 @@ pub fn jit_staaq(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     };
                                 } else {}
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -1892,7 +2211,7 @@ pub fn jit_staaq(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                     }
                 }
             }
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 let before = *v;
                 x.push_path(c)?;
                 {
@@ -1972,7 +2291,7 @@ pub fn jit_staaq(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     };
                                 } else {}
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -2100,7 +2419,7 @@ pub fn jit_staaqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     };
                                 } else {}
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -2137,7 +2456,7 @@ pub fn jit_staaqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                     }
                 }
             }
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 let before = *v;
                 x.push_path(c)?;
                 {
@@ -2217,7 +2536,7 @@ pub fn jit_staaqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     };
                                 } else {}
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -2307,7 +2626,7 @@ pub fn jit_sxt(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                                     v.dst = v.src2;
                                                 }
                                             }
-                                            LV::V(_) => {
+                                            LV::V(_) | LV::W(..) => {
                                                 let before = *v;
                                                 x.push_path(c)?;
                                                 {
@@ -2328,7 +2647,7 @@ pub fn jit_sxt(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     }
                                 }
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -2357,7 +2676,7 @@ pub fn jit_sxt(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                                     v.dst = v.src2;
                                                 }
                                             }
-                                            LV::V(_) => {
+                                            LV::V(_) | LV::W(..) => {
                                                 let before = *v;
                                                 x.push_path(c)?;
                                                 {
@@ -2423,7 +2742,7 @@ pub fn jit_sxt(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                                     };
                                                 }
                                             }
-                                            LV::V(_) => {
+                                            LV::V(_) | LV::W(..) => {
                                                 let before = *v;
                                                 x.push_path(c)?;
                                                 {
@@ -2450,7 +2769,7 @@ pub fn jit_sxt(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     }
                                 }
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -2488,7 +2807,7 @@ pub fn jit_sxt(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                                     };
                                                 }
                                             }
-                                            LV::V(_) => {
+                                            LV::V(_) | LV::W(..) => {
                                                 let before = *v;
                                                 x.push_path(c)?;
                                                 {
@@ -2521,7 +2840,7 @@ pub fn jit_sxt(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                     }
                 }
             }
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 let before = *v;
                 x.push_path(c)?;
                 {
@@ -2556,7 +2875,7 @@ pub fn jit_sxt(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                                     v.dst = v.src2;
                                                 }
                                             }
-                                            LV::V(_) => {
+                                            LV::V(_) | LV::W(..) => {
                                                 let before = *v;
                                                 x.push_path(c)?;
                                                 {
@@ -2577,7 +2896,7 @@ pub fn jit_sxt(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     }
                                 }
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -2606,7 +2925,7 @@ pub fn jit_sxt(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                                     v.dst = v.src2;
                                                 }
                                             }
-                                            LV::V(_) => {
+                                            LV::V(_) | LV::W(..) => {
                                                 let before = *v;
                                                 x.push_path(c)?;
                                                 {
@@ -2675,7 +2994,7 @@ pub fn jit_sxt(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                                     };
                                                 }
                                             }
-                                            LV::V(_) => {
+                                            LV::V(_) | LV::W(..) => {
                                                 let before = *v;
                                                 x.push_path(c)?;
                                                 {
@@ -2702,7 +3021,7 @@ pub fn jit_sxt(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                     }
                                 }
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 {
@@ -2740,7 +3059,7 @@ pub fn jit_sxt(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                                                     };
                                                 }
                                             }
-                                            LV::V(_) => {
+                                            LV::V(_) | LV::W(..) => {
                                                 let before = *v;
                                                 x.push_path(c)?;
                                                 {
@@ -95979,7 +96298,7 @@ fn ctl_2_ct_jit(
                                     };
                                 }
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 x.push_path(c)?;
                                 {
                                     { x.h_return_to_caller()? };
@@ -96000,7 +96319,7 @@ fn ctl_2_ct_jit(
                     }
                 } else {}
             }
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 x.push_path(c)?;
                 {
                     let l_t: LV = {
@@ -96054,7 +96373,7 @@ fn ctl_2_ct_jit(
                                     };
                                 }
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 x.push_path(c)?;
                                 {
                                     { x.h_return_to_caller()? };
@@ -96129,7 +96448,7 @@ fn ctl_11_abn_jit(
                     { x.h_rotate_regs()? };
                 } else {}
             }
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 x.push_path(c)?;
                 {
                     { x.h_rotate_regs()? };
@@ -96176,7 +96495,7 @@ fn ctl_12_abp_jit(
                     { x.h_rotate_preds()? };
                 } else {}
             }
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 x.push_path(c)?;
                 {
                     { x.h_rotate_preds()? };
@@ -96371,7 +96690,7 @@ fn ctl_13_alc_jit(
                     };
                 } else {}
             }
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 x.push_path(c)?;
                 {
                     let l_l: LV = mdef_jit_lsr_now(b, pc, i, x)?;
@@ -96575,7 +96894,7 @@ fn ctl_15_ibranch_jit(
                     };
                 } else {}
             }
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 x.push_path(c)?;
                 {
                     {
@@ -97027,7 +97346,7 @@ fn ctl_38_call_jit(
                                     };
                                 }
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 x.push_path(c)?;
                                 {
                                     {
@@ -97060,7 +97379,7 @@ fn ctl_38_call_jit(
                     }
                 } else {}
             }
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 x.push_path(c)?;
                 {
                     let l_t: LV = {
@@ -97126,7 +97445,7 @@ fn ctl_38_call_jit(
                                     };
                                 }
                             }
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 x.push_path(c)?;
                                 {
                                     {
@@ -97584,7 +97903,7 @@ fn ctl_58_pls_pass_jit(
                     };
                 } else {}
             }
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 x.push_path(c)?;
                 {
                     {

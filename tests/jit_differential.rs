@@ -1,6 +1,6 @@
 //! The JIT against the interpreter on random straight-line code: wide instructions of
 //! integer, logical, shift, compare, merge, bit-field, packed and floating-point
-//! operations (the JIT leaves the last to the interpreter) over registers,
+//! operations (f32/f64 and 80-bit, through the helpers the JIT calls) over registers,
 //! immediates and literals, some executed under predicates, assembled with e2k-as;
 //! both engines must end in the same state (registers, predicates, address, count,
 //! and the same fault when a division by zero or the end marker stops them).
@@ -20,6 +20,8 @@ enum Shape {
     Compare,
     /// src1, src2, dst, %pred selector
     Merge,
+    /// src2, dst
+    Unary,
 }
 
 const OPS: &[(&str, Shape)] = &[
@@ -84,6 +86,27 @@ const OPS: &[(&str, Shape)] = &[
     ("faddd", Shape::Binary),
     ("fmuls", Shape::Binary),
     ("fmaxd", Shape::Binary),
+    // 80-bit: values in a register and its extension word.
+    ("fdtofx", Shape::Unary),
+    ("fdtofx", Shape::Unary),
+    ("fstofx", Shape::Unary),
+    ("idtofx", Shape::Unary),
+    ("fxtofd", Shape::Unary),
+    ("fxtofs", Shape::Unary),
+    ("fxtoid", Shape::Unary),
+    ("fxaddxx", Shape::Binary),
+    ("fxsubxx", Shape::Binary),
+    ("fxmulxx", Shape::Binary),
+    ("fxdivxx", Shape::Binary),
+    ("fxadddd", Shape::Binary),
+    ("fxmulxd", Shape::Binary),
+    ("fxsubdx", Shape::Binary),
+    ("fxrsubsx", Shape::Binary),
+    ("movif", Shape::Binary),
+    ("movfi", Shape::Unary),
+    ("movx", Shape::Unary),
+    ("movxa", Shape::Unary),
+    ("movxc", Shape::Unary),
     ("cmpesb", Shape::Compare),
     ("cmpedb", Shape::Compare),
     ("cmpbsb", Shape::Compare),
@@ -125,6 +148,8 @@ struct Op {
     dst: u8,
     pred: u8,
     rlp: Option<(bool, u8)>,
+    /// Speculative (`,sm`): a trap gives the diagnostic value instead.
+    sm: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -152,9 +177,10 @@ fn op() -> impl Strategy<Value = Op> {
         0u8..16,
         0u8..8,
         proptest::option::of((any::<bool>(), 0u8..8)),
+        proptest::bool::weighted(0.15),
     )
         .prop_map(
-            |(op, channel_pick, src1, src1_reg, src2, dst, pred, rlp)| Op {
+            |(op, channel_pick, src1, src1_reg, src2, dst, pred, rlp, sm)| Op {
                 op,
                 channel_pick,
                 src1,
@@ -163,6 +189,7 @@ fn op() -> impl Strategy<Value = Op> {
                 dst,
                 pred,
                 rlp,
+                sm,
             },
         )
 }
@@ -194,10 +221,16 @@ fn bundle_text(ops: &[Op]) -> Option<String> {
                 format!("{v}")
             }
         };
+        let ch = if o.sm && matches!(shape, Shape::Binary | Shape::Unary) {
+            format!("{ch},sm")
+        } else {
+            ch.to_string()
+        };
         let mut l = match shape {
             Shape::Binary => format!("{name},{ch} {s1}, {s2}, %r{}", o.dst),
             Shape::Compare => format!("{name},{ch} {s1}, {s2}, %pred{}", o.pred),
             Shape::Merge => format!("{name},{ch} {s1}, {s2}, %r{}, %pred{}", o.dst, o.pred),
+            Shape::Unary => format!("{name},{ch} {s2}, %r{}", o.dst),
         };
         if let (Some((neg, p)), false) = (o.rlp, matches!(shape, Shape::Merge)) {
             l.push_str(&format!(" ? {}%pred{p}", if neg { "~" } else { "" }));
@@ -242,7 +275,11 @@ struct End {
     ip: u64,
     executed: u64,
     regs: Vec<Option<u64>>,
+    /// Extension words (80-bit values) and tags.
+    his: Vec<(u64, u8)>,
     preds: u32,
+    fpsr: u64,
+    pfpfr: u64,
 }
 
 fn run(image: &[u8], jit: bool) -> End {
@@ -256,7 +293,16 @@ fn run(image: &[u8], jit: bool) -> End {
         ip: m.cpu.ip,
         executed: m.cpu.executed,
         regs: (0..32).map(|n| m.cpu.reg(n)).collect(),
+        his: (0..32)
+            .filter_map(|n| m.cpu.reg_pos(n).ok())
+            .map(|p| {
+                let r = m.cpu.regs.get(p);
+                (r.hi, r.tag)
+            })
+            .collect(),
         preds: m.cpu.preds,
+        fpsr: m.cpu.fpsr,
+        pfpfr: m.cpu.pfpfr,
     }
 }
 
@@ -279,6 +325,9 @@ proptest! {
         prop_assert_eq!(a.ip, b.ip, "{}", text);
         prop_assert_eq!(a.executed, b.executed, "{}", text);
         prop_assert_eq!(&a.regs, &b.regs, "{}", text);
+        prop_assert_eq!(&a.his, &b.his, "{}", text);
         prop_assert_eq!(a.preds, b.preds, "{}", text);
+        prop_assert_eq!(a.fpsr, b.fpsr, "{}", text);
+        prop_assert_eq!(a.pfpfr, b.pfpfr, "{}", text);
     }
 }

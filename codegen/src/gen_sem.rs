@@ -401,7 +401,7 @@ fn stmts(cx: &mut Cx, ss: &[Stmt], widths: &[(String, u32)]) -> Result<TokenStre
                         let c = #c;
                         match c {
                             LV::C(k) => if k != 0 { #t } else { #e },
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 x.push_path(c)?;
                                 { #t }
                                 x.flip_path()?;
@@ -416,7 +416,7 @@ fn stmts(cx: &mut Cx, ss: &[Stmt], widths: &[(String, u32)]) -> Result<TokenStre
                         let c = #c;
                         match c {
                             LV::C(k) => if k != 0 { #t } else { #e },
-                            LV::V(_) => {
+                            LV::V(_) | LV::W(..) => {
                                 let before = *v;
                                 x.push_path(c)?;
                                 { #t }
@@ -592,27 +592,51 @@ pub fn generate_jit(m: &Model) -> Result<TokenStream, Diagnostic> {
             quote!(#p: LV)
         });
         let doc = format!("`helper {}({}) -> {}` ({}:{})", h.name, h.params.join(", "), h.ret, h.loc.file, h.loc.line);
-        // A pure helper whose values fit 64 bits is called from compiled code.
-        let narrow = |t: &str| matches!(t, "S" | "D" | "B8" | "bool");
+        // A pure helper is called from compiled code; values wider than 64 bits (X)
+        // go as two words, a wide result comes back as its low word and the rest
+        // through a pointer.
+        let callable = |t: &str| matches!(t, "S" | "D" | "B8" | "bool" | "X" | "Q" | "P");
+        let wide = |t: &str| matches!(t, "X" | "Q" | "P");
         let home = h
             .home
             .as_ref()
             .and_then(|n| HELPER_HOMES.iter().position(|k| k.name == n));
         match home {
-            Some(k) if h.params.iter().all(|t| narrow(t)) && narrow(&h.ret) => {
+            Some(k) if h.params.iter().all(|t| callable(t)) && callable(&h.ret) => {
                 let module: syn::Path = syn::parse_str(HELPER_HOMES[k].module).expect("helper home module path");
                 let name = format_ident!("{}", h.name);
                 let raw: Vec<Ident> = (0..h.params.len()).map(|i| format_ident!("a{}", i)).collect();
+                let mut formals = vec![];
+                let mut actuals = vec![];
+                let mut wide_mask = 0u32;
+                for (i, t) in h.params.iter().enumerate() {
+                    let lo = &raw[i];
+                    if wide(t) {
+                        wide_mask |= 1 << i;
+                        let hi = format_ident!("a{}_hi", i);
+                        formals.push(quote!(#lo: u64, #hi: u64));
+                        actuals.push(quote!(#lo as u128 | (#hi as u128) << 64));
+                    } else {
+                        formals.push(quote!(#lo: u64));
+                        actuals.push(quote!(#lo as u128));
+                    }
+                }
+                let wide_ret = wide(&h.ret);
+                let (hi_formal, hi_store) = if wide_ret {
+                    (quote!(, hi: *mut u64), quote!(*hi = (v >> 64) as u64;))
+                } else {
+                    (quote!(), quote!())
+                };
                 quote! {
                     #[doc = #doc]
                     fn #f(&mut self, #(#params),*) -> Result<LV, NoLower> {
-                        extern "C" fn call(control: u32, #(#raw: u64,)* flags: *mut u32) -> u64 {
-                            let (v, f) = #module::#name(control, #(#raw as u128),*);
-                            // SAFETY: compiled code passes its own JitState's flag word.
-                            unsafe { *flags |= f };
+                        extern "C" fn call(control: u32, #(#formals,)* flags: *mut u32 #hi_formal) -> u64 {
+                            let (v, f) = #module::#name(control, #(#actuals),*);
+                            // SAFETY: compiled code passes its own JitState's fields.
+                            unsafe { *flags |= f; #hi_store }
                             v as u64
                         }
-                        self.call_pure(#k, call as *const () as usize, &[#(#raw),*])
+                        self.call_pure(#k, call as *const () as usize, &[#(#raw),*], #wide_mask, #wide_ret)
                     }
                 }
             }
@@ -657,10 +681,12 @@ pub fn generate_jit(m: &Model) -> Result<TokenStream, Diagnostic> {
 
         /// The declared helpers as the JIT sees them.
         pub trait JitHelpers {
-            /// Calls the pure helper at `f` (`extern "C" fn(control, args.., flags) -> value`)
+            /// Calls the pure helper at `f` (`extern "C" fn(control, args.., flags[, hi]) -> value`)
             /// where the current path holds; `home` indexes the helper homes (0 `float`:
             /// %pfpfr, 1 `float_x`: %fpcr) whose control it reads and flags it raises.
-            fn call_pure(&mut self, home: usize, f: usize, args: &[LV]) -> Result<LV, NoLower>;
+            /// Arguments with their bit set in `wide` go as two words (low 64 bits, the
+            /// bits above); a `wide_ret` helper writes the bits above its result to `hi`.
+            fn call_pure(&mut self, home: usize, f: usize, args: &[LV], wide: u32, wide_ret: bool) -> Result<LV, NoLower>;
             #(#helper_methods)*
         }
 

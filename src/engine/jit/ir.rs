@@ -21,6 +21,11 @@ use std::collections::{BTreeMap, BTreeSet};
 pub enum LV {
     C(u128),
     V(Value),
+    /// A run-time value wider than 64 bits (80-bit floats, 128-bit registers): its low
+    /// 64 bits and the bits above. Register reads and writes, `select`, bitwise logic,
+    /// shifts left by a known amount, `trunc`, `slice` and pure helpers take it; the
+    /// other primitives refuse it (`no_wide`).
+    W(Value, Value),
 }
 
 /// This operation cannot be translated; the wide instruction is left to the interpreter.
@@ -94,7 +99,8 @@ pub struct Lx<'a> {
     regs_ptr: Value,
     /// Register positions the block reads or writes, and their variables.
     pub touched: BTreeSet<u32>,
-    regs: BTreeMap<u32, Variable>,
+    /// Low 64 bits and the `hi` word of each register.
+    regs: BTreeMap<u32, (Variable, Variable)>,
     written: BTreeSet<u32>,
     preds: Variable,
     ctpr: [Variable; 4],
@@ -102,6 +108,9 @@ pub struct Lx<'a> {
     executed: Variable,
     /// Which of preds, ctpr1-3, lsr were written (preds, ctpr0..3, lsr).
     dirty: [bool; 6],
+    /// Whether the current wide instruction called helpers of home 0 / 1 (their flags
+    /// are folded in when it completes).
+    raised: [bool; 2],
     /// %ctpr values known on the current path (prepared earlier in the block), so
     /// that transfers through them have known targets.
     pub ctpr_known: [Option<u128>; 4],
@@ -175,18 +184,19 @@ impl<'a> Lx<'a> {
         let mut tags = b.ins().load(types::I32, t, state, off::PRED_TAGS);
         tags = b.ins().uextend(types::I64, tags);
         let mut regs = BTreeMap::new();
-        // Registers holding tags or a nonzero extension (80/128-bit values) are left
-        // to the interpreter too, so compiled code keeps only the low 64 bits.
+        // Registers holding tags are left to the interpreter too; the extension word
+        // (of 80/128-bit values) is kept in a variable beside the low 64 bits.
         for &pos in preload {
             let at = (pos as i64 * REG_SIZE) as i32;
             let tag = b.ins().uload8(types::I64, t, regs_ptr, at + REG_TAG);
             tags = b.ins().bor(tags, tag);
-            let hi = b.ins().load(types::I64, t, regs_ptr, at + REG_HI);
-            tags = b.ins().bor(tags, hi);
             let lo = b.declare_var(types::I64);
             let v = b.ins().load(types::I64, t, regs_ptr, at);
             b.def_var(lo, v);
-            regs.insert(pos, lo);
+            let hi = b.declare_var(types::I64);
+            let v = b.ins().load(types::I64, t, regs_ptr, at + REG_HI);
+            b.def_var(hi, v);
+            regs.insert(pos, (lo, hi));
         }
         if let Some(g) = guard {
             tags = b.ins().bor(tags, g);
@@ -226,6 +236,7 @@ impl<'a> Lx<'a> {
             lsr,
             executed,
             dirty: [false; 6],
+            raised: [false; 2],
             ctpr_known,
         }
     }
@@ -235,10 +246,12 @@ impl<'a> Lx<'a> {
         let t = MemFlags::trusted();
         let s = self.state;
         for pos in self.written.clone() {
-            let lo = self.regs[&pos];
+            let (lo, hi) = self.regs[&pos];
             let at = (pos as i64 * REG_SIZE) as i32;
             let l = self.b.use_var(lo);
             self.b.ins().store(t, l, self.regs_ptr, at);
+            let h = self.b.use_var(hi);
+            self.b.ins().store(t, h, self.regs_ptr, at + REG_HI);
         }
         if self.dirty[0] {
             let v = self.b.use_var(self.preds);
@@ -284,6 +297,7 @@ impl<'a> Lx<'a> {
         self.events.clear();
         self.local_preds = [LV::C(0); 7];
         self.exit_here = None;
+        self.raised = [false; 2];
     }
 
     /// Records a window, rotation or call event under the current path.
@@ -370,7 +384,7 @@ impl<'a> Lx<'a> {
                 self.leave_with(code);
                 Ok(true)
             }
-            LV::V(m) => {
+            LV::V(m) | LV::W(m, _) => {
                 let m32 = self.b.ins().ireduce(types::I32, m);
                 self.b.ins().store(t, m32, s, off::EV_MASK);
                 let away = self.b.create_block();
@@ -384,10 +398,20 @@ impl<'a> Lx<'a> {
         }
     }
 
+    /// The low 64 bits of `v` as a Cranelift value.
     pub fn value(&mut self, v: LV) -> Value {
         match v {
             LV::C(c) => self.b.ins().iconst(types::I64, c as u64 as i64),
-            LV::V(v) => v,
+            LV::V(v) | LV::W(v, _) => v,
+        }
+    }
+
+    /// The bits of `v` above the low 64 (none for `LV::V`).
+    pub fn high(&mut self, v: LV) -> LV {
+        match v {
+            LV::C(c) => LV::C(c >> 64),
+            LV::V(_) => LV::C(0),
+            LV::W(_, h) => LV::V(h),
         }
     }
 
@@ -442,7 +466,7 @@ impl<'a> Lx<'a> {
             LV::C(0) => Ok(()),
             // Always leaving: the interpreter should simply run this instruction.
             LV::C(_) => Err(NoLower),
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 let f = self.flag(c);
                 let exit = self.exit_block();
                 let cont = self.b.create_block();
@@ -513,66 +537,102 @@ impl<'a> Lx<'a> {
         Ok(self.b.ins().iadd(self.mem, a))
     }
 
-    /// Calls a pure helper (`extern "C" fn(control: u32, args: u64.., flags: *mut u32)
-    /// -> u64`) where the current path holds: home 0 reads %pfpfr and raises its
-    /// flags, home 1 %fpcr and %fpsr's.
-    pub fn call_helper(&mut self, home: usize, f: usize, args: &[LV]) -> Result<LV, NoLower> {
+    /// Calls a pure helper (`extern "C" fn(control: u32, args: u64.., flags: *mut u32
+    /// [, hi: *mut u64]) -> u64`) where the current path holds: home 0 reads %pfpfr and
+    /// raises its flags, home 1 %fpcr and %fpsr's. Arguments whose bit is set in `wide`
+    /// go as two words (low 64 bits, then the bits above); a `wide_ret` helper returns
+    /// its low 64 bits and writes the bits above through `hi` (`JitState::ret_hi`).
+    pub fn call_helper(
+        &mut self,
+        home: usize,
+        f: usize,
+        args: &[LV],
+        wide: u32,
+        wide_ret: bool,
+    ) -> Result<LV, NoLower> {
         let (control, flags) = match home {
-            0 => (off::PFPFR, off::FP_FLAGS),
-            1 => (off::FPCR, off::FPX_FLAGS),
+            0 => (off::PFPFR, off::FP_FLAGS_NOW),
+            1 => (off::FPCR, off::FPX_FLAGS_NOW),
             _ => return Err(NoLower),
         };
-        let v = self.guarded(|x| {
+        self.raised[home] = true;
+        let n = if wide_ret { 2 } else { 1 };
+        let v = self.guarded(n, |x| {
             let mut sig = Signature::new(x.b.func.signature.call_conv);
             sig.params.push(AbiParam::new(types::I32));
-            sig.params
-                .extend(args.iter().map(|_| AbiParam::new(types::I64)));
-            sig.params.push(AbiParam::new(types::I64));
-            sig.returns.push(AbiParam::new(types::I64));
-            let sig = x.b.import_signature(sig);
             let mut vals = vec![x
                 .b
                 .ins()
                 .load(types::I32, MemFlags::trusted(), x.state, control)];
-            for a in args {
+            for (k, a) in args.iter().enumerate() {
+                sig.params.push(AbiParam::new(types::I64));
                 vals.push(x.value(*a));
+                if wide & 1 << k != 0 {
+                    sig.params.push(AbiParam::new(types::I64));
+                    let h = x.high(*a);
+                    vals.push(x.value(h));
+                }
             }
+            sig.params.push(AbiParam::new(types::I64));
             vals.push(x.b.ins().iadd_imm(x.state, flags as i64));
+            if wide_ret {
+                sig.params.push(AbiParam::new(types::I64));
+                vals.push(x.b.ins().iadd_imm(x.state, off::RET_HI as i64));
+            }
+            sig.returns.push(AbiParam::new(types::I64));
+            let sig = x.b.import_signature(sig);
             let callee = x.b.ins().iconst(types::I64, f as i64);
             let call = x.b.ins().call_indirect(sig, callee, &vals);
-            Ok(Some(x.b.inst_results(call)[0]))
+            let lo = x.b.inst_results(call)[0];
+            let mut out = vec![lo];
+            if wide_ret {
+                let hi =
+                    x.b.ins()
+                        .load(types::I64, MemFlags::trusted(), x.state, off::RET_HI);
+                out.push(hi);
+            }
+            Ok(out)
         })?;
-        Ok(v.map_or(LV::C(0), LV::V))
+        Ok(match v.as_slice() {
+            [] => LV::C(0),
+            [lo] => LV::V(*lo),
+            [lo, hi, ..] => LV::W(*lo, *hi),
+        })
     }
 
-    /// Runs `f` only where the current path holds; its result (or 0) joins after.
+    /// Runs `f` (which makes `n` values, or none) only where the current path holds;
+    /// its results (or zeros) join after.
     fn guarded(
         &mut self,
-        f: impl FnOnce(&mut Self) -> Result<Option<Value>, NoLower>,
-    ) -> Result<Option<Value>, NoLower> {
+        n: usize,
+        f: impl FnOnce(&mut Self) -> Result<Vec<Value>, NoLower>,
+    ) -> Result<Vec<Value>, NoLower> {
         let p = self.path()?;
         match p {
-            LV::C(0) => Ok(None),
+            LV::C(0) => Ok(vec![]),
             LV::C(_) => f(self),
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 let flag = self.flag(p);
                 let body = self.b.create_block();
                 let join = self.b.create_block();
-                self.b.append_block_param(join, types::I64);
+                for _ in 0..n {
+                    self.b.append_block_param(join, types::I64);
+                }
                 let zero = self.b.ins().iconst(types::I64, 0);
-                self.b
-                    .ins()
-                    .brif(flag, body, &[], join, &[BlockArg::Value(zero)]);
+                let zeros = vec![BlockArg::Value(zero); n];
+                self.b.ins().brif(flag, body, &[], join, &zeros);
                 self.b.seal_block(body);
                 self.b.switch_to_block(body);
                 let saved = std::mem::take(&mut self.paths);
                 let r = f(self);
                 self.paths = saved;
-                let v = r?.unwrap_or(zero);
-                self.b.ins().jump(join, &[BlockArg::Value(v)]);
+                let mut vs = r?;
+                vs.resize(n, zero);
+                let args: Vec<BlockArg> = vs.iter().map(|v| BlockArg::Value(*v)).collect();
+                self.b.ins().jump(join, &args);
                 self.b.seal_block(join);
                 self.b.switch_to_block(join);
-                Ok(Some(self.b.block_params(join)[0]))
+                Ok(self.b.block_params(join).to_vec())
             }
         }
     }
@@ -581,7 +641,7 @@ impl<'a> Lx<'a> {
         if bits > 64 || mas::load(self.mas, self.ch) != PLAIN {
             return Err(NoLower);
         }
-        let v = self.guarded(|x| {
+        let v = self.guarded(1, |x| {
             let host =
                 x.guest_address(addr, (bits / 8) as u64, crate::guest::memory::perm::READ, 0)?;
             let ty = match bits {
@@ -591,20 +651,20 @@ impl<'a> Lx<'a> {
                 _ => types::I64,
             };
             let v = x.b.ins().load(ty, MemFlags::new(), host, 0);
-            Ok(Some(if bits < 64 {
+            Ok(vec![if bits < 64 {
                 x.b.ins().uextend(types::I64, v)
             } else {
                 v
-            }))
+            }])
         })?;
-        Ok(v.map_or(LV::C(0), LV::V))
+        Ok(v.first().map_or(LV::C(0), |v| LV::V(*v)))
     }
 
     pub fn store(&mut self, addr: LV, bits: u32, value: LV) -> Result<LV, NoLower> {
         if bits > 64 || mas::store(self.mas) != PLAIN {
             return Err(NoLower);
         }
-        self.guarded(|x| {
+        self.guarded(0, |x| {
             // Stores to code pages are left to the interpreter (it drops translations).
             let host = x.guest_address(
                 addr,
@@ -624,13 +684,13 @@ impl<'a> Lx<'a> {
                 v
             };
             x.b.ins().store(MemFlags::new(), v, host, 0);
-            Ok(None)
+            Ok(vec![])
         })?;
         Ok(LV::C(0))
     }
 
-    /// The variable of register `pos` (its low 64 bits).
-    fn reg_vars(&mut self, pos: u32) -> Result<Variable, NoLower> {
+    /// The variables of register `pos` (its low 64 bits and its `hi` word).
+    fn reg_vars(&mut self, pos: u32) -> Result<(Variable, Variable), NoLower> {
         if pos >= self.wd_size {
             return Err(NoLower);
         }
@@ -638,32 +698,34 @@ impl<'a> Lx<'a> {
         match self.regs.get(&pos) {
             Some(v) => Ok(*v),
             None => {
-                // First translation: any variable will do, the code is thrown away.
-                let v = self.b.declare_var(types::I64);
-                self.regs.insert(pos, v);
-                Ok(v)
+                // First translation: any variables will do, the code is thrown away.
+                let lo = self.b.declare_var(types::I64);
+                let hi = self.b.declare_var(types::I64);
+                self.regs.insert(pos, (lo, hi));
+                Ok((lo, hi))
             }
         }
     }
 
-    /// Reads `%rN`-relative register `pos` (its tag was checked on entry).
+    /// Reads `%rN`-relative register `pos` (its tag was checked on entry) as the
+    /// interpreter does: S the low 32 bits, D the low 64, X also the 16-bit extension,
+    /// Q and P the whole `hi` word.
     pub fn read_reg(&mut self, pos: u32, ty: u8) -> Result<LV, NoLower> {
-        if matches!(ty, b'X' | b'Q' | b'P') {
-            return Err(NoLower);
-        }
-        let lo = self.reg_vars(pos)?;
+        let (lo, hi) = self.reg_vars(pos)?;
         let v = self.b.use_var(lo);
-        Ok(LV::V(if ty == b'S' {
-            self.b.ins().band_imm(v, 0xffff_ffff)
-        } else {
-            v
-        }))
+        Ok(match ty {
+            b'S' => LV::V(self.b.ins().band_imm(v, 0xffff_ffff)),
+            b'X' => {
+                let h = self.b.use_var(hi);
+                LV::W(v, self.b.ins().band_imm(h, 0xffff))
+            }
+            b'Q' | b'P' => LV::W(v, self.b.use_var(hi)),
+            _ => LV::V(v),
+        })
     }
 
+    /// Reads global `n`; globals keep 64 bits (wider reads see zeros above).
     pub fn read_global(&mut self, n: u32, ty: u8) -> Result<LV, NoLower> {
-        if matches!(ty, b'X' | b'Q' | b'P') {
-            return Err(NoLower);
-        }
         let tags = self.global_tags;
         let tag = self
             .b
@@ -719,22 +781,47 @@ impl<'a> Lx<'a> {
                 }
             }
         }
+        // The flags its helpers raised count now that the instruction completes.
+        for (home, (now, acc)) in [
+            (off::FP_FLAGS_NOW, off::FP_FLAGS),
+            (off::FPX_FLAGS_NOW, off::FPX_FLAGS),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if self.raised[home] {
+                let t = MemFlags::trusted();
+                let n = self.b.ins().load(types::I32, t, self.state, now);
+                let a = self.b.ins().load(types::I32, t, self.state, acc);
+                let v = self.b.ins().bor(a, n);
+                self.b.ins().store(t, v, self.state, acc);
+                let z = self.b.ins().iconst(types::I32, 0);
+                self.b.ins().store(t, z, self.state, now);
+            }
+        }
         let effects = std::mem::take(&mut self.effects);
         for (c, e) in effects {
             match e {
                 Effect::Reg(pos, ty, v) => {
-                    let lo = self.reg_vars(pos)?;
-                    let v = if ty == b'S' {
-                        and(self, v, LV::C(0xffff_ffff))?
-                    } else {
-                        v
+                    // As the interpreter writes registers: S and D clear the `hi` word,
+                    // X keeps its 16-bit extension there, Q and P 64 bits.
+                    let (lo, hi) = self.reg_vars(pos)?;
+                    let h = self.high(v);
+                    let (l, h) = match ty {
+                        b'S' => (and(self, narrow(v), LV::C(0xffff_ffff))?, LV::C(0)),
+                        b'X' => (narrow(v), and(self, h, LV::C(0xffff))?),
+                        b'Q' | b'P' => (narrow(v), h),
+                        _ => (narrow(v), LV::C(0)),
                     };
-                    let new = self.conditional(c, v, lo)?;
+                    let new = self.conditional(c, l, lo)?;
+                    let new_hi = self.conditional(c, h, hi)?;
                     self.b.def_var(lo, new);
+                    self.b.def_var(hi, new_hi);
                     self.written.insert(pos);
                 }
                 Effect::Global(n, ty, v) => {
                     let g = self.globals;
+                    let v = narrow(v);
                     let v = if ty == b'S' {
                         and(self, v, LV::C(0xffff_ffff))?
                     } else {
@@ -754,7 +841,7 @@ impl<'a> Lx<'a> {
                         .load(types::I8, MemFlags::trusted(), tags, n as i32);
                     let tag = match c {
                         LV::C(_) => z8,
-                        LV::V(_) => {
+                        LV::V(_) | LV::W(..) => {
                             let f = self.flag(c);
                             self.b.ins().select(f, z8, old)
                         }
@@ -772,7 +859,7 @@ impl<'a> Lx<'a> {
                     let new = self.b.ins().bor(cleared, v);
                     let new = match c {
                         LV::C(_) => new,
-                        LV::V(_) => {
+                        LV::V(_) | LV::W(..) => {
                             let f = self.flag(c);
                             self.b.ins().select(f, new, preds)
                         }
@@ -803,7 +890,7 @@ impl<'a> Lx<'a> {
     fn pick(&mut self, c: LV, v: LV, old: Value) -> Value {
         match c {
             LV::C(_) => self.value(v),
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 let f = self.flag(c);
                 let v = self.value(v);
                 self.b.ins().select(f, v, old)
@@ -815,7 +902,7 @@ impl<'a> Lx<'a> {
     fn conditional(&mut self, c: LV, v: LV, var: Variable) -> Result<Value, NoLower> {
         match c {
             LV::C(_) => Ok(self.value(v)),
-            LV::V(_) => {
+            LV::V(_) | LV::W(..) => {
                 let old = self.b.use_var(var);
                 Ok(self.pick(c, v, old))
             }
@@ -826,6 +913,28 @@ impl<'a> Lx<'a> {
 // ---------------------------------------------------------------- primitives
 // Each folds constants with `crate::isa::bits` and otherwise emits IR on i64 values that
 // hold `w`-bit numbers zero-extended; wider values are not translated.
+
+/// The low 64 bits of a value.
+pub fn narrow(v: LV) -> LV {
+    match v {
+        LV::C(c) => LV::C(c as u64 as u128),
+        LV::V(v) | LV::W(v, _) => LV::V(v),
+    }
+}
+
+/// Whether `v` has bits above the low 64 (a wide value or constant).
+fn is_wide(v: LV) -> bool {
+    matches!(v, LV::W(..)) || matches!(v, LV::C(k) if k > u64::MAX as u128)
+}
+
+/// Refuses wide values (primitives compute on 64 bits).
+fn no_wide(vs: &[LV]) -> Result<(), NoLower> {
+    if vs.iter().any(|v| is_wide(*v)) {
+        Err(NoLower)
+    } else {
+        Ok(())
+    }
+}
 
 fn fits(w: u32) -> Result<(), NoLower> {
     if w <= 64 {
@@ -864,6 +973,7 @@ macro_rules! binary {
                 return Ok(LV::C($fold(p, q, w)));
             }
             fits(w)?;
+            no_wide(&[a, b])?;
             let (p, q) = (x.value(a), x.value(b));
             let r = $emit(x, p, q, w);
             Ok(LV::V(r))
@@ -883,7 +993,36 @@ binary!(mul, bits::mul, |x: &mut Lx, p, q, w| {
     let r = x.b.ins().imul(p, q);
     masked(x, r, w)
 });
-binary!(shl, bits::shl, |x: &mut Lx, p, n, w: u32| {
+/// `a << n` in `w` bits: wider than 64 only by a known amount (building 80-bit values).
+pub fn shl(x: &mut Lx, a: LV, n: LV, w: u32) -> Result<LV, NoLower> {
+    match (a, n) {
+        (LV::C(p), LV::C(q)) => Ok(LV::C(bits::shl(p, q, w))),
+        (_, LV::C(k)) if w > 64 && w <= 128 => {
+            let lo = narrow(a);
+            let hi = x.high(a);
+            let (lo, hi) = (x.value(lo), x.value(hi));
+            let top = w as i64 - 64;
+            let (l, h) = if k >= w as u128 {
+                return Ok(LV::C(0));
+            } else if k == 0 {
+                (lo, hi)
+            } else if k >= 64 {
+                let z = x.b.ins().iconst(types::I64, 0);
+                (z, x.b.ins().ishl_imm(lo, k as i64 - 64))
+            } else {
+                let l = x.b.ins().ishl_imm(lo, k as i64);
+                let h = x.b.ins().ishl_imm(hi, k as i64);
+                let c = x.b.ins().ushr_imm(lo, 64 - k as i64);
+                (l, x.b.ins().bor(h, c))
+            };
+            let h = masked(x, h, top as u32);
+            Ok(LV::W(l, h))
+        }
+        _ => shl64(x, a, n, w),
+    }
+}
+
+binary!(shl64, bits::shl, |x: &mut Lx, p, n, w: u32| {
     let r = x.b.ins().ishl(p, n);
     let r = masked(x, r, w);
     let ok = x.b.ins().icmp_imm(IntCC::UnsignedLessThan, n, w as i64);
@@ -1024,6 +1163,7 @@ macro_rules! compare {
                 return Ok(LV::C($fold(p, q, w)));
             }
             fits(w)?;
+            no_wide(&[a, b])?;
             let (mut p, mut q) = (x.value(a), x.value(b));
             if $signed {
                 p = signed(x, p, w);
@@ -1046,6 +1186,7 @@ macro_rules! unsigned_compare {
             if let (LV::C(p), LV::C(q)) = (a, b) {
                 return Ok(LV::C((p $op q) as u128));
             }
+            no_wide(&[a, b])?;
             let (p, q) = (x.value(a), x.value(b));
             let c = x.b.ins().icmp($cc, p, q);
             Ok(bool_value(x, c))
@@ -1067,7 +1208,14 @@ macro_rules! logic {
                 return Ok(LV::C(p $op q));
             }
             let (p, q) = (x.value(a), x.value(b));
-            Ok(LV::V(x.b.ins().$emit(p, q)))
+            let lo = x.b.ins().$emit(p, q);
+            if is_wide(a) || is_wide(b) {
+                // Bitwise: the words apart.
+                let (ha, hb) = (x.high(a), x.high(b));
+                let (p, q) = (x.value(ha), x.value(hb));
+                return Ok(LV::W(lo, x.b.ins().$emit(p, q)));
+            }
+            Ok(LV::V(lo))
         }
     };
 }
@@ -1077,6 +1225,7 @@ logic!(or, |, bor);
 logic!(xor, ^, bxor);
 
 pub fn lor(x: &mut Lx, a: LV, b: LV) -> Result<LV, NoLower> {
+    no_wide(&[a, b])?;
     match (a, b) {
         (LV::C(p), LV::C(q)) => Ok(LV::C((p != 0 || q != 0) as u128)),
         (LV::C(p), o) | (o, LV::C(p)) => {
@@ -1096,6 +1245,7 @@ pub fn lor(x: &mut Lx, a: LV, b: LV) -> Result<LV, NoLower> {
 }
 
 pub fn land(x: &mut Lx, a: LV, b: LV) -> Result<LV, NoLower> {
+    no_wide(&[a, b])?;
     match (a, b) {
         (LV::C(p), LV::C(q)) => Ok(LV::C((p != 0 && q != 0) as u128)),
         (LV::C(p), o) | (o, LV::C(p)) => {
@@ -1118,6 +1268,7 @@ pub fn not(x: &mut Lx, a: LV, w: u32) -> Result<LV, NoLower> {
         return Ok(LV::C(bits::not(p, w)));
     }
     fits(w)?;
+    no_wide(&[a])?;
     let p = x.value(a);
     Ok(LV::V(x.b.ins().bxor_imm(p, mask(w) as i64)))
 }
@@ -1127,6 +1278,7 @@ pub fn neg(x: &mut Lx, a: LV, w: u32) -> Result<LV, NoLower> {
         return Ok(LV::C(bits::neg(p, w)));
     }
     fits(w)?;
+    no_wide(&[a])?;
     let p = x.value(a);
     let r = x.b.ins().ineg(p);
     Ok(LV::V(masked(x, r, w)))
@@ -1136,6 +1288,9 @@ pub fn trunc(x: &mut Lx, a: LV, w: u32) -> Result<LV, NoLower> {
     match a {
         LV::C(p) => Ok(LV::C(bits::trunc(p, w))),
         LV::V(v) => Ok(LV::V(masked(x, v, w.min(64)))),
+        LV::W(v, _) if w <= 64 => Ok(LV::V(masked(x, v, w))),
+        LV::W(..) if w >= 128 => Ok(a),
+        LV::W(v, h) => Ok(LV::W(v, masked(x, h, w - 64))),
     }
 }
 
@@ -1144,12 +1299,14 @@ pub fn sext(x: &mut Lx, a: LV, from: u32, to: u32) -> Result<LV, NoLower> {
         return Ok(LV::C(bits::sext(p, from, to)));
     }
     fits(to)?;
+    no_wide(&[a])?;
     let p = x.value(a);
     let s = signed(x, p, from);
     Ok(LV::V(masked(x, s, to)))
 }
 
 pub fn bit(x: &mut Lx, a: LV, i: LV) -> Result<LV, NoLower> {
+    no_wide(&[a, i])?;
     match (a, i) {
         (LV::C(p), LV::C(k)) => Ok(LV::C((p >> k.min(127)) & 1)),
         (_, LV::C(k)) if k >= 64 => Ok(LV::C(0)),
@@ -1173,6 +1330,9 @@ pub fn slice(x: &mut Lx, a: LV, lo: u32, w: u32) -> Result<LV, NoLower> {
             let r = x.b.ins().ushr_imm(v, lo as i64);
             Ok(LV::V(masked(x, r, w.min(64))))
         }
+        LV::W(v, _) if lo + w <= 64 => slice(x, LV::V(v), lo, w),
+        LV::W(_, h) if lo >= 64 => slice(x, LV::V(h), lo - 64, w),
+        LV::W(..) => Err(NoLower),
     }
 }
 
@@ -1183,15 +1343,19 @@ pub fn select(x: &mut Lx, c: LV, a: LV, b: LV) -> Result<LV, NoLower> {
             if a == b {
                 return Ok(a);
             }
-            if matches!(a, LV::C(v) if v > u64::MAX as u128)
-                || matches!(b, LV::C(v) if v > u64::MAX as u128)
-            {
-                return Err(NoLower);
-            }
             let f = x.flag(c);
             let (p, q) = (x.value(a), x.value(b));
-            Ok(LV::V(x.b.ins().select(f, p, q)))
+            let lo = x.b.ins().select(f, p, q);
+            if is_wide(a) || is_wide(b) {
+                // Low and high words apart.
+                let (ha, hb) = (x.high(a), x.high(b));
+                let (p, q) = (x.value(ha), x.value(hb));
+                let hi = x.b.ins().select(f, p, q);
+                return Ok(LV::W(lo, hi));
+            }
+            Ok(LV::V(lo))
         }
+        LV::W(..) => Err(NoLower),
     }
 }
 
@@ -1202,6 +1366,7 @@ macro_rules! unary {
                 return Ok(LV::C($fold(p, w)));
             }
             fits(w)?;
+            no_wide(&[a])?;
             let p = x.value(a);
             Ok(LV::V($emit(x, p, w)))
         }
@@ -1231,6 +1396,7 @@ pub fn parity(x: &mut Lx, a: LV) -> Result<LV, NoLower> {
     if let LV::C(p) = a {
         return Ok(LV::C(bits::parity(p)));
     }
+    no_wide(&[a])?;
     let p = x.value(a);
     let c = x.b.ins().popcnt(p);
     Ok(LV::V(x.b.ins().band_imm(c, 1)))

@@ -20,8 +20,15 @@ fn known(v: LV) -> Result<u32, NoLower> {
 }
 
 impl JitHelpers for Lx<'_> {
-    fn call_pure(&mut self, home: usize, f: usize, args: &[LV]) -> Result<LV, NoLower> {
-        self.call_helper(home, f, args)
+    fn call_pure(
+        &mut self,
+        home: usize,
+        f: usize,
+        args: &[LV],
+        wide: u32,
+        wide_ret: bool,
+    ) -> Result<LV, NoLower> {
+        self.call_helper(home, f, args, wide, wide_ret)
     }
     fn h_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         let p = self.br.pred_index(known(a0)?);

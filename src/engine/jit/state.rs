@@ -39,6 +39,13 @@ pub struct JitState {
     pub fp_flags: u32,
     pub fpcr: u32,
     pub fpx_flags: u32,
+    /// The bits above the low 64 of a wide pure helper's result.
+    pub ret_hi: u64,
+    /// Flags raised by the current wide instruction's helpers, folded into
+    /// `fp_flags`/`fpx_flags` when it completes (one that leaves part-way raises none:
+    /// the interpreter runs it again).
+    pub fp_flags_now: u32,
+    pub fpx_flags_now: u32,
 }
 
 impl JitState {
@@ -69,6 +76,9 @@ impl JitState {
             fp_flags: 0,
             fpcr: cpu.fpcr as u32,
             fpx_flags: 0,
+            ret_hi: 0,
+            fp_flags_now: 0,
+            fpx_flags_now: 0,
         }
     }
 
@@ -152,6 +162,9 @@ pub mod off {
     pub const FP_FLAGS: i32 = offset_of!(JitState, fp_flags) as i32;
     pub const FPCR: i32 = offset_of!(JitState, fpcr) as i32;
     pub const FPX_FLAGS: i32 = offset_of!(JitState, fpx_flags) as i32;
+    pub const RET_HI: i32 = offset_of!(JitState, ret_hi) as i32;
+    pub const FP_FLAGS_NOW: i32 = offset_of!(JitState, fp_flags_now) as i32;
+    pub const FPX_FLAGS_NOW: i32 = offset_of!(JitState, fpx_flags_now) as i32;
 }
 
 /// Bits of `JitState::ev_mask`: what the interpreter's control code must do.

@@ -52,9 +52,6 @@ fn read(x: &mut Lx, place: Place, ty: u8) -> Result<LV, NoLower> {
 }
 
 fn write(x: &mut Lx, place: Place, ty: u8, v: LV) -> Result<(), NoLower> {
-    if matches!(ty, b'X' | b'Q' | b'P') {
-        return Err(NoLower);
-    }
     match place {
         Place::Reg(n) if n < x.wd_size => x.effect(Effect::Reg(n, ty, v)),
         Place::Based(n) => {
@@ -71,7 +68,7 @@ fn write(x: &mut Lx, place: Place, ty: u8, v: LV) -> Result<(), NoLower> {
         }
         Place::Ctpr(n) => {
             // As the interpreter writes an ALU result into %ctpr: a disp-kind target.
-            let t = ir::and(x, v, LV::C(0xffff_ffff_ffff))?;
+            let t = ir::and(x, ir::narrow(v), LV::C(0xffff_ffff_ffff))?;
             let t = ir::or(x, t, LV::C(3 << 54))?;
             x.effect(Effect::Ctpr(n & 3, t))
         }
@@ -104,9 +101,9 @@ fn condition(x: &mut Lx, c: crate::isa::decode::Condition) -> Result<LV, NoLower
 fn bundle(x: &mut Lx, p: &Prepared) -> Result<Option<(LV, LV)>, NoLower> {
     x.begin(p.decoded.addr);
     for op in &p.ops {
-        if op.sm {
-            return Err(NoLower);
-        }
+        // A speculative operation differs only where it would trap, fault or read a
+        // tag, and each of those leaves compiled code for the interpreter (entry
+        // checks tags, traps and bad accesses are side exits), so it lowers as usual.
         let mut cond = LV::C(1);
         for c in &op.rlp {
             let v = condition(x, *c)?;
