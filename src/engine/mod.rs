@@ -4,4 +4,5 @@
 
 pub mod event;
 pub mod interp;
+pub mod interrupt;
 pub mod jit;

@@ -13,7 +13,7 @@ use crate::guest::cpu::{Cpu, Window};
 use crate::guest::memory::GuestMemory;
 use nix::libc;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 /// Where a handler's `return` lands: a kernel address (outside user space), as on
 /// Elbrus, where the chain frame below the handler belongs to the kernel.
@@ -71,8 +71,8 @@ pub mod frame {
 }
 
 /// Signals pending for the process: bit `n - 1` for signal `n`. Host signal handlers
-/// set bits here, so it is shared with them.
-static PENDING: AtomicU64 = AtomicU64::new(0);
+/// set bits here, and running code stops for them (`engine::interrupt`).
+use crate::engine::interrupt::PENDING;
 
 /// `SIGSEGV`, `SIGUSR1`, ... (or "signal N").
 pub fn signal_name(sig: i32) -> String {
@@ -94,7 +94,7 @@ pub fn raise(sig: u32) {
 /// Whether any signal is pending (cheap: checked between wide instructions).
 #[inline]
 pub fn any_pending() -> bool {
-    PENDING.load(Ordering::Relaxed) != 0
+    crate::engine::interrupt::requested()
 }
 
 /// Pending signals (for rt_sigpending).

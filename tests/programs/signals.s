@@ -4,7 +4,8 @@
 ! predicates and globals intact; a handler may interrupt another; a blocked signal
 ! waits in rt_sigpending until unblocked; SA_ONSTACK runs on the sigaltstack; a
 ! SIGSEGV handler gets si_addr and si_code and resumes where it set
-! uc_mcontext.cr0_hi.
+! uc_mcontext.cr0_hi; a timer signal reaches a handler while the program spins in a
+! loop (which the JIT keeps inside one translation).
     start
     sys 174, 10, act_usr1, 0, 8        ! rt_sigaction(SIGUSR1)
     check %r24, 0, 1
@@ -99,6 +100,26 @@ recovered:
         ldd,0 %r9, 0, %r10
     }
     check %r10, 4, 17
+
+    ! A busy loop waits for the handler to run: compiled code must let the signal in.
+    sys 104, 0, timer, 0
+    {
+        addd,0 0, 0x80000000, %r11     ! give up (exit 19) rather than hang
+    }
+spin:
+    {
+        ldd,0 %r9, 0, %r10
+        subd,1 %r11, 1, %r11
+    }
+    {
+        cmpedb,0 %r10, 4, %pred8
+        cmpedb,1 %r11, 0, %pred9
+    }
+    failif %pred9, 19
+    {
+        ibranch spin ? %pred8
+    }
+    check %r10, 5, 18
     print msg, 11
     exit 0
 

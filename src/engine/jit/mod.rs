@@ -268,6 +268,9 @@ impl Jit {
             } else {
                 self.stats.exits_transfer += 1;
             }
+            if crate::engine::interrupt::requested() {
+                return Ran::Block;
+            }
             match self.lookup(mem, Key::of(cpu)) {
                 Some(g) => f = g,
                 None => return Ran::Block,

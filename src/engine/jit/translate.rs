@@ -10,7 +10,7 @@ use crate::engine::jit::ir::{self, Effect, Lx, NoLower, LV};
 use crate::engine::jit::lower::{LVals, CTL_JIT, JIT_LOWER};
 use crate::engine::jit::state::EXIT_INTERPRET;
 use crate::guest::memory::GuestMemory;
-use cranelift_codegen::ir::{types, Block, InstBuilder};
+use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlags};
 use cranelift_frontend::FunctionBuilder;
 use std::collections::BTreeSet;
 use std::collections::HashMap;
@@ -152,9 +152,28 @@ fn leave(x: &mut Lx, t: LV, start: u64, head: Block) {
         start as i64,
     );
     let out = x.b.create_block();
-    x.b.ins().brif(home, head, &[], out, &[]);
+    let back = x.b.create_block();
+    x.b.ins().brif(home, back, &[], out, &[]);
+    x.b.switch_to_block(back);
+    jump_unless_interrupted(x, head, start);
     x.b.switch_to_block(out);
     x.leave_with(target);
+}
+
+/// Jumps to `blk`, the wide instruction at `pc`, unless a signal is pending: then
+/// leaves for the dispatcher at `pc`, so that a loop kept inside one translation
+/// still lets the signal in.
+fn jump_unless_interrupted(x: &mut Lx, blk: Block, pc: u64) {
+    let flag = x.b.ins().iconst(
+        types::I64,
+        crate::engine::interrupt::PENDING.as_ptr() as i64,
+    );
+    let pending = x.b.ins().load(types::I64, MemFlags::trusted(), flag, 0);
+    let out = x.b.create_block();
+    x.b.ins().brif(pending, out, &[], blk, &[]);
+    x.b.switch_to_block(out);
+    let code = x.b.ins().iconst(types::I64, pc as i64);
+    x.leave_with(code);
 }
 
 /// Where translation stands: wide instructions already given a Cranelift block (with
@@ -175,7 +194,8 @@ impl Plan {
         let t = t as u64;
         match self.placed.get(&t) {
             Some((blk, assumed)) if *assumed == x.ctpr_known => {
-                x.b.ins().jump(*blk, &[]);
+                let blk = *blk;
+                jump_unless_interrupted(x, blk, t);
             }
             None if self.budget > 0 => {
                 let blk = x.b.create_block();
@@ -229,7 +249,7 @@ pub fn block(
                         if *assumed == x.ctpr_known && x.b.current_block() != Some(*blk) =>
                     {
                         let blk = *blk;
-                        x.b.ins().jump(blk, &[]);
+                        jump_unless_interrupted(&mut x, blk, pc);
                         break;
                     }
                     Some((blk, _)) if x.b.current_block() == Some(*blk) => {}
