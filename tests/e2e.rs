@@ -95,6 +95,7 @@ programs!(
     signals,
     longjmp,
     hwstacks,
+    process,
     syscalls,
     fault_segv,
     fault_rodata,

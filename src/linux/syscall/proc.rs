@@ -175,3 +175,154 @@ pub fn prctl(s: &mut Sys, a: [u64; 6]) -> SysResult {
     };
     val(host(r as i64))
 }
+
+const CLONE_VM: u64 = 0x100;
+const CLONE_VFORK: u64 = 0x4000;
+const CLONE_THREAD: u64 = 0x10000;
+const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
+const CLONE_CHILD_CLEARTID: u64 = 0x0020_0000;
+const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
+
+/// A new process: the host forks the emulator with the guest in it, so the child
+/// continues from the same state with a copy of the memory and gets 0.
+fn fork_process(s: &mut Sys, flags: u64, parent_tid: u64, child_tid: u64) -> SysResult {
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return val(super::abi::errno());
+    }
+    if pid == 0 {
+        let tid = std::process::id() as u32;
+        if flags & CLONE_CHILD_SETTID != 0 {
+            super::abi::put(s, child_tid, &tid.to_le_bytes())?;
+        }
+        if flags & CLONE_CHILD_CLEARTID != 0 {
+            s.kernel.clear_child_tid = child_tid;
+        }
+        return val(0);
+    }
+    if flags & CLONE_PARENT_SETTID != 0 {
+        super::abi::put(s, parent_tid, &(pid as u32).to_le_bytes())?;
+    }
+    val(pid as i64)
+}
+
+pub fn fork(s: &mut Sys, _: [u64; 6]) -> SysResult {
+    fork_process(s, 0, 0, 0)
+}
+
+/// vfork: the child gets its own copy of the memory (a fork), which programs that
+/// only exec or exit after vfork cannot tell apart.
+pub fn vfork(s: &mut Sys, _: [u64; 6]) -> SysResult {
+    fork_process(s, 0, 0, 0)
+}
+
+/// clone(flags, stack, parent_tid, child_tid, tls): new processes (fork, vfork and
+/// posix_spawn's forms); threads (CLONE_VM without CLONE_VFORK, CLONE_THREAD) are not
+/// supported yet and fail with -ENOSYS, which pthread_create reports as an error.
+pub fn clone(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let [flags, stack, parent_tid, child_tid, _tls, _] = a;
+    if flags & CLONE_THREAD != 0 || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) {
+        return val(-super::abi::ENOSYS);
+    }
+    if stack != 0 && flags & CLONE_VM != 0 {
+        // A vfork child on its own stack expects to share the parent's memory.
+        return val(-super::abi::ENOSYS);
+    }
+    fork_process(s, flags, parent_tid, child_tid)
+}
+
+/// wait4(pid, &status, options, &rusage): the host's, same layouts.
+pub fn wait4(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let status = opt_buf_mut(s, a[1], 4)?;
+    let ru = opt_buf_mut(s, a[3], 144)?;
+    val(host(
+        unsafe { libc::wait4(a[0] as i32, status.cast(), a[2] as i32, ru.cast()) } as i64,
+    ))
+}
+
+/// waitid(idtype, id, &siginfo, options, &rusage).
+pub fn waitid(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let info = opt_buf_mut(s, a[2], 128)?;
+    let ru = opt_buf_mut(s, a[4], 144)?;
+    val(host(unsafe {
+        libc::syscall(
+            libc::SYS_waitid,
+            a[0] as i32,
+            a[1] as i32,
+            info,
+            a[3] as i32,
+            ru,
+        )
+    }))
+}
+
+/// A NULL-terminated array of guest strings.
+fn string_array(s: &Sys, mut addr: u64) -> Result<Vec<std::ffi::CString>, i64> {
+    let mut v = vec![];
+    if addr == 0 {
+        return Ok(v);
+    }
+    loop {
+        let p = super::abi::get_u64(s, addr)?;
+        if p == 0 {
+            return Ok(v);
+        }
+        let bytes = s
+            .mem
+            .c_string(p, 1 << 17)
+            .map_err(|_| -super::abi::EFAULT)?;
+        v.push(std::ffi::CString::new(bytes).map_err(|_| -super::abi::EINVAL)?);
+        if v.len() > 1 << 16 {
+            return Err(-7); // E2BIG
+        }
+        addr += 8;
+    }
+}
+
+/// execve(path, argv, envp): an E2K program runs under the emulator again (as
+/// qemu-user does), with the options that shape the guest's world (-L, -strace);
+/// anything else is the host's to run.
+pub fn execve(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let target = super::abi::path(s, a[0])?;
+    let argv = string_array(s, a[1])?;
+    let envp = string_array(s, a[2])?;
+    let mut head = [0u8; 20];
+    let is_e2k = std::fs::File::open(
+        std::os::unix::ffi::OsStrExt::from_bytes(target.as_bytes()) as &std::ffi::OsStr
+    )
+    .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+    .is_ok()
+        && head[..4] == *b"\x7fELF"
+        && u16::from_le_bytes([head[18], head[19]]) == crate::elf::read::EM_E2K;
+    let (prog, args) = if is_e2k {
+        let emu = std::env::current_exe().map_err(|_| -super::abi::ENOENT)?;
+        let emu = std::ffi::CString::new(emu.into_os_string().into_encoded_bytes())
+            .map_err(|_| -super::abi::EINVAL)?;
+        let mut args = vec![emu.clone()];
+        if let Some(root) = &s.kernel.sysroot {
+            args.push(c"-L".into());
+            args.push(
+                std::ffi::CString::new(root.clone().into_os_string().into_encoded_bytes())
+                    .map_err(|_| -super::abi::EINVAL)?,
+            );
+        }
+        if s.kernel.strace {
+            args.push(c"-strace".into());
+        }
+        if let Some(a0) = argv.first() {
+            args.push(c"-0".into());
+            args.push(a0.clone());
+        }
+        args.push(target.clone());
+        args.extend(argv.iter().skip(1).cloned());
+        (emu, args)
+    } else {
+        (target.clone(), argv)
+    };
+    let mut argp: Vec<*const libc::c_char> = args.iter().map(|c| c.as_ptr()).collect();
+    argp.push(std::ptr::null());
+    let mut envpp: Vec<*const libc::c_char> = envp.iter().map(|c| c.as_ptr()).collect();
+    envpp.push(std::ptr::null());
+    unsafe { libc::execve(prog.as_ptr(), argp.as_ptr(), envpp.as_ptr()) };
+    val(super::abi::errno())
+}
