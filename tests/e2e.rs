@@ -96,6 +96,7 @@ programs!(
     longjmp,
     hwstacks,
     process,
+    deep,
     syscalls,
     fault_segv,
     fault_rodata,

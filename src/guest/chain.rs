@@ -87,7 +87,7 @@ pub fn store_frame(mem: &mut GuestMemory, at: u64, frame: &Frame) -> Result<(), 
 }
 
 pub fn push(cpu: &mut Cpu, mem: &mut GuestMemory, frame: &Frame) -> Result<(), ChainError> {
-    if cpu.pcs.ind + FRAME_BYTES > cpu.pcs.size {
+    if !cpu.pcs.fit(cpu.pcs.ind + FRAME_BYTES) {
         return Err(ChainError::Overflow);
     }
     store_frame(mem, cpu.pcs.base + cpu.pcs.ind, frame)?;

@@ -152,7 +152,7 @@ impl RegFile {
             for (k, r) in self.resident.drain(..excess as usize).enumerate() {
                 let pos = self.first + k as u64;
                 let addr = ps.base + pos * SPILL_BYTES;
-                if (pos + 1) * SPILL_BYTES > ps.size {
+                if !ps.fit((pos + 1) * SPILL_BYTES) {
                     return Err(ProcStackFault { addr });
                 }
                 mem.write_initial(addr, &((r.lo as u128) | (r.hi as u128) << 64).to_le_bytes())

@@ -25,6 +25,9 @@ pub const STACK_SIZE: u64 = 8 << 20;
 /// The hardware stacks sit below the data stack, each with a guard gap.
 pub const PS_SIZE: u64 = 64 << 20;
 pub const PCS_SIZE: u64 = 16 << 20;
+/// The sizes they start with; they grow when they fill (`HwStack::fit`).
+pub const PS_INITIAL: u64 = 1 << 20;
+pub const PCS_INITIAL: u64 = 256 << 10;
 
 #[derive(Debug)]
 pub enum StartError {
@@ -140,13 +143,15 @@ impl Machine {
         mem.map(pcs_base, PCS_SIZE, perm::READ).map_err(mem_err)?;
         cpu.ps = HwStack {
             base: ps_base,
-            size: PS_SIZE,
+            size: PS_INITIAL,
             ind: 0,
+            max: PS_SIZE,
         };
         cpu.pcs = HwStack {
             base: pcs_base,
-            size: PCS_SIZE,
+            size: PCS_INITIAL,
             ind: 0,
+            max: PCS_SIZE,
         };
 
         let ids = Ids {
