@@ -45,6 +45,10 @@ pub enum Event {
     Return,
 }
 
+/// What the code of a wide instruction was translated for besides its address: the
+/// known %ctpr values, the window size and the rotation (packed).
+pub type Assumed = ([Option<u128>; 4], u32, u64);
+
 /// Register file entries (`crate::guest::window::Reg`).
 pub const REG_SIZE: i64 = std::mem::size_of::<crate::guest::window::Reg>() as i64;
 const REG_HI: i32 = std::mem::offset_of!(crate::guest::window::Reg, hi) as i32;
@@ -73,9 +77,13 @@ pub struct Lx<'a> {
     pub state: Value,
     /// Address of the wide instruction being translated.
     pub pc: u64,
-    /// Window size, rotation (fixed for the block: they are part of its key).
+    /// Window size and rotation on the current path: the block's key gives them at
+    /// entry, `setwd` (growing) and `setbn`/`setbp` inside the block change them.
     pub wd_size: u32,
     pub br: crate::guest::cpu::Rotation,
+    /// The registers loaded on entry; those at and above the entry window are loaded
+    /// when a `setwd` makes them part of the window.
+    preload: BTreeSet<u32>,
     /// Conditions under which the current code runs (innermost last).
     paths: Vec<LV>,
     /// Effects of the current wide instruction, with their conditions.
@@ -88,15 +96,17 @@ pub struct Lx<'a> {
     pub local_preds: [LV; 7],
     /// The block that leaves compiled code to interpret the current wide instruction.
     exit_here: Option<Block>,
-    /// Exit blocks and the code they return, filled in by `finish`.
-    exits: Vec<(Block, u64)>,
+    /// Exit blocks, the code they return and the window size there, filled in by
+    /// `finish`.
+    exits: Vec<(Block, u64, u32)>,
     /// Fixed `JitState` fields: guest memory base, page permissions, size, globals.
     mem: Value,
     pages: Value,
     mem_size: Value,
     globals: Value,
     global_tags: Value,
-    regs_ptr: Value,
+    /// The register file at %r0 (moves when a `setwd` changes the window).
+    regs_ptr: Variable,
     /// Register positions the block reads or writes, and their variables.
     pub touched: BTreeSet<u32>,
     /// Low 64 bits and the `hi` word of each register.
@@ -106,8 +116,13 @@ pub struct Lx<'a> {
     ctpr: [Variable; 4],
     lsr: Variable,
     executed: Variable,
-    /// Which of preds, ctpr1-3, lsr were written (preds, ctpr0..3, lsr).
-    dirty: [bool; 6],
+    /// The stack pointer, and its value after the current instruction's getsp.
+    sp: Variable,
+    sp_now: Option<LV>,
+    /// BR (packed) on the current path.
+    br_var: Variable,
+    /// Which of preds, ctpr1-3, lsr, sp, br were written (preds, ctpr0..3, lsr, sp, br).
+    dirty: [bool; 8],
     /// Whether the current wide instruction called helpers of home 0 / 1 (their flags
     /// are folded in when it completes).
     raised: [bool; 2],
@@ -139,7 +154,7 @@ impl<'a> Lx<'a> {
     ) -> Lx<'a> {
         let (start, wd_size, br, ctpr_now) = (key.ip, key.wd_size, key.rotation(), key.ctprs());
         let t = MemFlags::trusted();
-        let [mem, pages, mem_size, globals, global_tags, regs_ptr] = [
+        let [mem, pages, mem_size, globals, global_tags, regs_at] = [
             off::MEM,
             off::PAGES,
             off::MEM_SIZE,
@@ -180,6 +195,14 @@ impl<'a> Lx<'a> {
         let executed = b.declare_var(types::I64);
         let v = b.ins().load(types::I64, t, state, off::EXECUTED);
         b.def_var(executed, v);
+        let sp = b.declare_var(types::I64);
+        let v = b.ins().load(types::I64, t, state, off::SP);
+        b.def_var(sp, v);
+        let br_var = b.declare_var(types::I64);
+        let v = b.ins().iconst(types::I64, br.pack() as i64);
+        b.def_var(br_var, v);
+        let regs_ptr = b.declare_var(types::I64);
+        b.def_var(regs_ptr, regs_at);
         // Tagged predicates or registers: the interpreter runs this block.
         let mut tags = b.ins().load(types::I32, t, state, off::PRED_TAGS);
         tags = b.ins().uextend(types::I64, tags);
@@ -188,6 +211,16 @@ impl<'a> Lx<'a> {
         // (of 80/128-bit values) is kept in a variable beside the low 64 bits.
         for &pos in preload {
             let at = (pos as i64 * REG_SIZE) as i32;
+            let regs_ptr = regs_at;
+            if pos >= wd_size {
+                // Beyond the window at entry (loaded after the `setwd` that reaches it).
+                let z = b.ins().iconst(types::I64, 0);
+                let (lo, hi) = (b.declare_var(types::I64), b.declare_var(types::I64));
+                b.def_var(lo, z);
+                b.def_var(hi, z);
+                regs.insert(pos, (lo, hi));
+                continue;
+            }
             let tag = b.ins().uload8(types::I64, t, regs_ptr, at + REG_TAG);
             tags = b.ins().bor(tags, tag);
             let lo = b.declare_var(types::I64);
@@ -215,6 +248,7 @@ impl<'a> Lx<'a> {
             pc: start,
             wd_size,
             br,
+            preload: preload.clone(),
             paths: vec![],
             effects: vec![],
             transfer: None,
@@ -235,23 +269,62 @@ impl<'a> Lx<'a> {
             ctpr,
             lsr,
             executed,
-            dirty: [false; 6],
+            sp,
+            sp_now: None,
+            br_var,
+            dirty: [false; 8],
             raised: [false; 2],
             ctpr_known,
         }
     }
 
+    /// What the current path's code is translated for.
+    pub fn assumed(&self) -> Assumed {
+        (self.ctpr_known, self.wd_size, self.br.pack())
+    }
+
+    /// Continues translating a path under `a` (it was recorded by `assumed`).
+    pub fn assume(&mut self, a: Assumed) {
+        self.ctpr_known = a.0;
+        self.wd_size = a.1;
+        self.br = crate::guest::cpu::Rotation::unpack(a.2);
+    }
+
     /// Stores what the block changed and returns `code` to the dispatcher.
     pub fn leave_with(&mut self, code: Value) {
+        let size = self.wd_size;
+        self.leave_sized(code, size);
+    }
+
+    /// Stores the registers written (those inside a window of `size`).
+    fn store_regs(&mut self, size: u32) {
         let t = MemFlags::trusted();
-        let s = self.state;
+        let regs_ptr = self.b.use_var(self.regs_ptr);
         for pos in self.written.clone() {
+            if pos >= size {
+                continue;
+            }
             let (lo, hi) = self.regs[&pos];
             let at = (pos as i64 * REG_SIZE) as i32;
             let l = self.b.use_var(lo);
-            self.b.ins().store(t, l, self.regs_ptr, at);
+            self.b.ins().store(t, l, regs_ptr, at);
             let h = self.b.use_var(hi);
-            self.b.ins().store(t, h, self.regs_ptr, at + REG_HI);
+            self.b.ins().store(t, h, regs_ptr, at + REG_HI);
+        }
+    }
+
+    /// `leave_with` where the window has `size` registers.
+    fn leave_sized(&mut self, code: Value, size: u32) {
+        let t = MemFlags::trusted();
+        let s = self.state;
+        self.store_regs(size);
+        if self.dirty[6] {
+            let v = self.b.use_var(self.sp);
+            self.b.ins().store(t, v, s, off::SP);
+        }
+        if self.dirty[7] {
+            let v = self.b.use_var(self.br_var);
+            self.b.ins().store(t, v, s, off::BR);
         }
         if self.dirty[0] {
             let v = self.b.use_var(self.preds);
@@ -281,10 +354,10 @@ impl<'a> Lx<'a> {
 
     /// Fills the exit blocks; call once the last block is terminated.
     pub fn finish(&mut self) {
-        for (blk, code) in std::mem::take(&mut self.exits) {
+        for (blk, code, size) in std::mem::take(&mut self.exits) {
             self.b.switch_to_block(blk);
             let c = self.b.ins().iconst(types::I64, code as i64);
-            self.leave_with(c);
+            self.leave_sized(c, size);
         }
     }
 
@@ -298,6 +371,7 @@ impl<'a> Lx<'a> {
         self.local_preds = [LV::C(0); 7];
         self.exit_here = None;
         self.raised = [false; 2];
+        self.sp_now = None;
     }
 
     /// Records a window, rotation or call event under the current path.
@@ -484,7 +558,8 @@ impl<'a> Lx<'a> {
         }
         let blk = self.b.create_block();
         self.b.set_cold_block(blk);
-        self.exits.push((blk, self.pc | EXIT_INTERPRET));
+        self.exits
+            .push((blk, self.pc | EXIT_INTERPRET, self.wd_size));
         self.exit_here = Some(blk);
         blk
     }
@@ -781,6 +856,10 @@ impl<'a> Lx<'a> {
                 }
             }
         }
+        let inline = self.inline_events();
+        if inline {
+            self.change_window()?;
+        }
         // The flags its helpers raised count now that the instruction completes.
         for (home, (now, acc)) in [
             (off::FP_FLAGS_NOW, off::FP_FLAGS),
@@ -884,7 +963,140 @@ impl<'a> Lx<'a> {
                 }
             }
         }
+        if let Some(v) = self.sp_now.take() {
+            let v = self.value(v);
+            self.b.def_var(self.sp, v);
+            self.dirty[6] = true;
+        }
+        if inline {
+            // The rotation is resolved at translation, as the key's is.
+            for (_, e) in std::mem::take(&mut self.events) {
+                match e {
+                    Event::RegRotation(rbs, rsz, rcur) => {
+                        self.br = crate::guest::cpu::Rotation {
+                            rbs,
+                            rsz,
+                            rcur,
+                            ..self.br
+                        }
+                    }
+                    Event::PredRotation(psz) => {
+                        self.br = crate::guest::cpu::Rotation {
+                            psz,
+                            pcur: 0,
+                            ..self.br
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let v = self.b.ins().iconst(types::I64, self.br.pack() as i64);
+            self.b.def_var(self.br_var, v);
+            self.dirty[7] = true;
+        }
         Ok(())
+    }
+
+    /// Whether this instruction's events stay in compiled code: only a `setwd` that
+    /// keeps or grows the window and `setbn`/`setbp`, all unconditional.
+    fn inline_events(&self) -> bool {
+        !self.events.is_empty()
+            && self.events.iter().all(|(c, e)| {
+                matches!(c, LV::C(k) if *k != 0)
+                    && match e {
+                        Event::Window(wsz, ..) => 2 * wsz >= self.wd_size,
+                        Event::RegRotation(..) | Event::PredRotation(..) => true,
+                        _ => false,
+                    }
+            })
+            && self
+                .events
+                .iter()
+                .filter(|(_, e)| matches!(e, Event::Window(..)))
+                .count()
+                <= 1
+    }
+
+    /// The `setwd` of this instruction, before its results land: registers written so
+    /// far go to the register file, the interpreter's control code changes the window
+    /// (`state::set_window`), the registers it adds to the window are loaded.
+    fn change_window(&mut self) -> Result<(), NoLower> {
+        let Some((wsz, nfx, dbl)) = self.events.iter().find_map(|(_, e)| match e {
+            Event::Window(w, n, d) => Some((*w, *n, *d)),
+            _ => None,
+        }) else {
+            return Ok(());
+        };
+        let t = MemFlags::trusted();
+        let old = self.wd_size;
+        self.store_regs(old);
+        let mut sig = Signature::new(self.b.func.signature.call_conv);
+        sig.params.push(AbiParam::new(types::I64));
+        sig.params.push(AbiParam::new(types::I32));
+        sig.returns.push(AbiParam::new(types::I32));
+        let sig = self.b.import_signature(sig);
+        let f = self.b.ins().iconst(
+            types::I64,
+            crate::engine::jit::state::set_window as *const () as usize as i64,
+        );
+        let w = self.b.ins().iconst(
+            types::I32,
+            (wsz | (nfx as u32) << 8 | (dbl as u32) << 9) as i64,
+        );
+        let call = self.b.ins().call_indirect(sig, f, &[self.state, w]);
+        let r = self.b.inst_results(call)[0];
+        let p = self.b.ins().load(types::I64, t, self.state, off::REGS);
+        self.b.def_var(self.regs_ptr, p);
+        let r = self.b.ins().uextend(types::I64, r);
+        self.exit_if(LV::V(r))?;
+        let new = 2 * wsz;
+        // Positions below the window size on this path are loaded already (at entry,
+        // or by an earlier `setwd` on it: the window only grows inside a block).
+        let mut tags = LV::C(0);
+        for pos in self.preload.clone() {
+            if pos < old || pos >= new {
+                continue;
+            }
+            let at = (pos as i64 * REG_SIZE) as i32;
+            let (lo, hi) = self.regs[&pos];
+            let tag = self.b.ins().uload8(types::I64, t, p, at + REG_TAG);
+            tags = or(self, tags, LV::V(tag))?;
+            let v = self.b.ins().load(types::I64, t, p, at);
+            self.b.def_var(lo, v);
+            let v = self.b.ins().load(types::I64, t, p, at + REG_HI);
+            self.b.def_var(hi, v);
+        }
+        // A tagged register: the interpreter runs the instruction (`setwd` again).
+        self.exit_if(tags)?;
+        self.wd_size = new;
+        Ok(())
+    }
+
+    /// `getsp`: the stack pointer moved by `delta` (16-byte aligned), which becomes
+    /// the stack pointer when the instruction completes (where the path holds); out
+    /// of the stack area, the interpreter raises the fault.
+    pub fn getsp(&mut self, delta: LV) -> Result<LV, NoLower> {
+        let c = self.path()?;
+        let cur = match self.sp_now {
+            Some(v) => v,
+            None => LV::V(self.b.use_var(self.sp)),
+        };
+        let d = trunc(self, delta, 32)?;
+        let d = sext(self, d, 32, 64)?;
+        let new = add(self, cur, d, 64)?;
+        let new = and(self, new, LV::C(!15u64 as u128))?;
+        let t = MemFlags::trusted();
+        let limit = self
+            .b
+            .ins()
+            .load(types::I64, t, self.state, off::STACK_LIMIT);
+        let top = self.b.ins().load(types::I64, t, self.state, off::STACK_TOP);
+        let low = ult(self, new, LV::V(limit))?;
+        let high = ugt(self, new, LV::V(top))?;
+        let bad = or(self, low, high)?;
+        self.exit_if(bad)?;
+        self.sp_now = Some(select(self, c, new, cur)?);
+        Ok(new)
     }
 
     fn pick(&mut self, c: LV, v: LV, old: Value) -> Value {

@@ -85,6 +85,9 @@ impl JitHelpers for Lx<'_> {
             Err(NoLower)
         }
     }
+    fn h_getsp(&mut self, a0: LV) -> Result<LV, NoLower> {
+        self.getsp(a0)
+    }
     // Compiled code makes no access that sets %MLOCK (`Lx::load`, `Lx::store`).
     fn h_mlock(&mut self) -> Result<LV, NoLower> {
         Ok(LV::C(0))
@@ -97,7 +100,9 @@ impl JitHelpers for Lx<'_> {
         }
     }
     // Calls, returns, system calls and window/rotation changes are handed to the
-    // interpreter's control code when they happen (`Lx::emit_events`).
+    // interpreter's control code when they happen (`Lx::emit_events`), but for
+    // unconditional `setwd` (growing), `setbn` and `setbp`, which stay in compiled
+    // code (`Lx::commit`).
     fn h_call_to(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         let wbs = known(a1)?;
         self.event(Event::Call(a0, wbs)).map(|_| LV::C(0))

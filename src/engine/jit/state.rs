@@ -46,6 +46,15 @@ pub struct JitState {
     /// the interpreter runs it again).
     pub fp_flags_now: u32,
     pub fpx_flags_now: u32,
+    /// The stack pointer (getsp) and its bounds.
+    pub sp: u64,
+    pub stack_limit: u64,
+    pub stack_top: u64,
+    /// BR (`Rotation::pack`), changed by setbn/setbp inside compiled code.
+    pub br: u64,
+    /// The machine, for helpers compiled code calls to change the window (`set_window`).
+    pub cpu: *mut Cpu,
+    pub gmem: *mut GuestMemory,
 }
 
 impl JitState {
@@ -79,6 +88,12 @@ impl JitState {
             ret_hi: 0,
             fp_flags_now: 0,
             fpx_flags_now: 0,
+            sp: cpu.stack.sp,
+            stack_limit: cpu.stack.limit,
+            stack_top: cpu.stack.top,
+            br: cpu.br.pack(),
+            cpu: cpu as *mut Cpu,
+            gmem: mem as *mut GuestMemory,
         }
     }
 
@@ -100,6 +115,8 @@ impl JitState {
         cpu.executed += rd(&self.executed);
         cpu.raise_pfpfr(rd32(&self.fp_flags));
         cpu.raise_fpsr(rd32(&self.fpx_flags));
+        cpu.stack.sp = rd(&self.sp);
+        cpu.br = crate::guest::cpu::Rotation::unpack(rd(&self.br));
     }
 
     /// The control changes a block handed over.
@@ -165,6 +182,10 @@ pub mod off {
     pub const RET_HI: i32 = offset_of!(JitState, ret_hi) as i32;
     pub const FP_FLAGS_NOW: i32 = offset_of!(JitState, fp_flags_now) as i32;
     pub const FPX_FLAGS_NOW: i32 = offset_of!(JitState, fpx_flags_now) as i32;
+    pub const SP: i32 = offset_of!(JitState, sp) as i32;
+    pub const STACK_LIMIT: i32 = offset_of!(JitState, stack_limit) as i32;
+    pub const STACK_TOP: i32 = offset_of!(JitState, stack_top) as i32;
+    pub const BR: i32 = offset_of!(JitState, br) as i32;
 }
 
 /// Bits of `JitState::ev_mask`: what the interpreter's control code must do.
@@ -178,4 +199,40 @@ pub mod ev {
     pub const SYSCALL: u32 = 64;
     pub const RETURN: u32 = 128;
     pub const JUMP: u32 = 256;
+}
+
+/// Called from compiled code for a `setwd` that keeps or grows the window: the
+/// interpreter's control code changes it (registers made resident, spilled or filled)
+/// and `regs` follows the register file. 0 if done; 1 if it cannot be (the window is
+/// as before: the interpreter runs the instruction and raises the fault).
+///
+/// # Safety
+/// `st` is the `JitState` of the running block, its `cpu` and `gmem` valid.
+pub unsafe extern "C" fn set_window(st: *mut JitState, w: u32) -> u32 {
+    // SAFETY: the caller passes the running block's state; the dispatcher does not
+    // touch the machine while the block runs.
+    let st = unsafe { &mut *st };
+    let (cpu, mem) = unsafe { (&mut *st.cpu, &mut *st.gmem) };
+    let old = cpu.wd;
+    let ip = cpu.ip;
+    let c = interp::Control {
+        window: Some((w & 0xff, w >> 8 & 1 != 0, w >> 9 & 1 != 0)),
+        ..Default::default()
+    };
+    let r = interp::apply_control(cpu, mem, ip, &c);
+    cpu.ip = ip;
+    match r {
+        Ok(None) => {
+            st.regs = cpu.regs.ptr(cpu.wd.base);
+            0
+        }
+        _ => {
+            cpu.wd = old;
+            let _ = cpu
+                .regs
+                .frame(old.base, old.base + old.size as u64, mem, &mut cpu.ps);
+            st.regs = cpu.regs.ptr(cpu.wd.base);
+            1
+        }
+    }
 }

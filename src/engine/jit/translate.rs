@@ -144,8 +144,14 @@ fn bundle(x: &mut Lx, p: &Prepared) -> Result<Option<(LV, LV)>, NoLower> {
 
 /// Ends the current path at a transfer to a run-time target: out to the dispatcher,
 /// or back to the block's start.
-fn leave(x: &mut Lx, t: LV, start: u64, head: Block) {
+fn leave(x: &mut Lx, t: LV, start: u64, head: (Block, ir::Assumed)) {
     let target = x.value(t);
+    // The head's code holds only under the assumptions it was translated for.
+    let (head, assumed) = head;
+    if x.assumed() != assumed {
+        x.leave_with(target);
+        return;
+    }
     let home = x.b.ins().icmp_imm(
         cranelift_codegen::ir::condcodes::IntCC::Equal,
         target,
@@ -177,33 +183,34 @@ fn jump_unless_interrupted(x: &mut Lx, blk: Block, pc: u64) {
 }
 
 /// Where translation stands: wide instructions already given a Cranelift block (with
-/// the %ctpr values their code assumed) and those still to translate.
+/// the %ctpr values, window size and rotation their code assumed) and those still to
+/// translate.
 struct Plan {
-    placed: HashMap<u64, (Block, [Option<u128>; 4])>,
-    pending: Vec<(u64, Block, [Option<u128>; 4])>,
+    placed: HashMap<u64, (Block, ir::Assumed)>,
+    pending: Vec<(u64, Block, ir::Assumed)>,
     budget: usize,
 }
 
 impl Plan {
     /// Continues the current path at `t`: inside the function if it is (or can be)
     /// translated here under the same assumptions, else through the dispatcher.
-    fn goto(&mut self, x: &mut Lx, t: LV, start: u64, head: Block) {
+    fn goto(&mut self, x: &mut Lx, t: LV, start: u64) {
         let LV::C(t) = t else {
-            return leave(x, t, start, head);
+            return leave(x, t, start, self.placed[&start]);
         };
         let t = t as u64;
         match self.placed.get(&t) {
-            Some((blk, assumed)) if *assumed == x.ctpr_known => {
+            Some((blk, assumed)) if *assumed == x.assumed() => {
                 let blk = *blk;
                 jump_unless_interrupted(x, blk, t);
             }
             None if self.budget > 0 => {
                 let blk = x.b.create_block();
-                self.placed.insert(t, (blk, x.ctpr_known));
-                self.pending.push((t, blk, x.ctpr_known));
+                self.placed.insert(t, (blk, x.assumed()));
+                self.pending.push((t, blk, x.assumed()));
                 x.b.ins().jump(blk, &[]);
             }
-            _ => leave(x, LV::C(t as u128), start, head),
+            _ => leave(x, LV::C(t as u128), start, self.placed[&start]),
         }
     }
 }
@@ -236,7 +243,7 @@ pub fn block(
         pending: vec![],
         budget: MAX_BUNDLES,
     };
-    plan.placed.insert(start, (head, x.ctpr_known));
+    plan.placed.insert(start, (head, x.assumed()));
     let mut done = 0;
     let mut code = vec![];
     let mut pc = start;
@@ -246,7 +253,7 @@ pub fn block(
             if pc != start || done > 0 {
                 match plan.placed.get(&pc) {
                     Some((blk, assumed))
-                        if *assumed == x.ctpr_known && x.b.current_block() != Some(*blk) =>
+                        if *assumed == x.assumed() && x.b.current_block() != Some(*blk) =>
                     {
                         let blk = *blk;
                         jump_unless_interrupted(&mut x, blk, pc);
@@ -269,7 +276,7 @@ pub fn block(
                         let blk = x.b.create_block();
                         x.b.ins().jump(blk, &[]);
                         x.b.switch_to_block(blk);
-                        plan.placed.insert(pc, (blk, x.ctpr_known));
+                        plan.placed.insert(pc, (blk, x.assumed()));
                     }
                 }
             }
@@ -296,7 +303,7 @@ pub fn block(
             match transfer {
                 Some((LV::C(0), _)) | None => {}
                 Some((LV::C(_), t)) => {
-                    plan.goto(&mut x, t, start, head);
+                    plan.goto(&mut x, t, start);
                     break;
                 }
                 // A conditional transfer: the taken side goes its way, this path
@@ -307,7 +314,7 @@ pub fn block(
                     let stay = x.b.create_block();
                     x.b.ins().brif(f, taken, &[], stay, &[]);
                     x.b.switch_to_block(taken);
-                    plan.goto(&mut x, t, start, head);
+                    plan.goto(&mut x, t, start);
                     x.b.switch_to_block(stay);
                 }
             }
@@ -317,7 +324,7 @@ pub fn block(
             break 'paths;
         };
         x.b.switch_to_block(blk);
-        x.ctpr_known = known;
+        x.assume(known);
         pc = p;
     }
     x.finish();
