@@ -86,6 +86,9 @@ fn disassembles_an_elf_file() {
     );
     let text = String::from_utf8(out.stdout).unwrap();
     insta::assert_snapshot!("elf_listing", text);
+    // Typed as for objdump: `-d` changes nothing.
+    let with_d = dis().arg("-d").arg(&p).output().unwrap();
+    assert_eq!(String::from_utf8(with_d.stdout).unwrap(), text);
 }
 
 #[test]

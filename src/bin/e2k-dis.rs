@@ -29,6 +29,9 @@ struct Args {
     /// Address of the first raw byte.
     #[arg(long, value_name = "ADDR", value_parser = parse_addr, default_value = "0")]
     addr: u64,
+    /// objdump's -d: disassembling executable sections is what e2k-dis always does.
+    #[arg(short = 'd', long = "disassemble")]
+    _disassemble: bool,
 }
 
 fn parse_addr(s: &str) -> Result<u64, String> {
