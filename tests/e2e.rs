@@ -97,6 +97,7 @@ programs!(
     hwstacks,
     process,
     deep,
+    loop_exit,
     syscalls,
     fault_segv,
     fault_rodata,

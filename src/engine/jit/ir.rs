@@ -264,7 +264,11 @@ impl<'a> Lx<'a> {
             regs_ptr,
             touched: preload.clone(),
             regs,
-            written: BTreeSet::new(),
+            // Every exit stores every register the block may write, and all the state
+            // below: an exit translated before a write can run after it, once a loop
+            // in the block has gone round (the variables hold the right value on
+            // every path: they are loaded at entry or by the `setwd` that opens them).
+            written: preload.clone(),
             preds,
             ctpr,
             lsr,
@@ -272,7 +276,7 @@ impl<'a> Lx<'a> {
             sp,
             sp_now: None,
             br_var,
-            dirty: [false; 8],
+            dirty: [true; 8],
             raised: [false; 2],
             ctpr_known,
         }
