@@ -354,26 +354,32 @@ impl Machine {
                     })
                 }
                 signal::Action::Handle(act) => {
-                    return signal::deliver(
-                        &mut self.cpu,
-                        &mut self.mem,
-                        &mut self.kernel.signals,
-                        self.kernel.strace,
-                        info,
-                        act,
-                    )
-                    .err()
-                    .map(|()| Outcome::Killed {
-                        signal: nix::libc::SIGSEGV,
-                        report: format!(
-                            "cannot build the frame for signal {sig} below {:#x}",
-                            self.cpu.stack.sp
-                        ),
-                    });
+                    return self
+                        .enter_handler(info, act)
+                        .err()
+                        .map(|()| Outcome::Killed {
+                            signal: nix::libc::SIGSEGV,
+                            report: format!(
+                                "cannot build the frame for signal {sig} below {:#x}",
+                                self.cpu.stack.sp
+                            ),
+                        });
                 }
             }
         }
         None
+    }
+
+    /// Enters the guest's handler for `info` (see `signal::deliver`).
+    fn enter_handler(&mut self, info: signal::Info, act: [u64; 4]) -> Result<(), ()> {
+        signal::deliver(
+            &mut self.cpu,
+            &mut self.mem,
+            &mut self.kernel.signals,
+            self.kernel.strace,
+            info,
+            act,
+        )
     }
 
     /// A guest fault at `ip`: its handler runs if the program installed one and the
@@ -397,16 +403,7 @@ impl Machine {
                     code: *code,
                     addr: *addr,
                 };
-                if signal::deliver(
-                    &mut self.cpu,
-                    &mut self.mem,
-                    &mut self.kernel.signals,
-                    self.kernel.strace,
-                    info,
-                    act,
-                )
-                .is_ok()
-                {
+                if self.enter_handler(info, act).is_ok() {
                     return None;
                 }
             }

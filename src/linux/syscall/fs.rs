@@ -6,8 +6,8 @@
 //! from `buf`/`buf_mut`/`path`, which checked the guest range.
 
 use super::abi::{
-    buf, buf_mut, errno, host, path, put, val, Sys, SysResult, EBADF, EFAULT, EINVAL, ENOENT,
-    ENOTTY, ERANGE,
+    buf, buf_mut, errno, host, opt_buf_mut, path, put, val, Sys, SysResult, EBADF, EFAULT, EINVAL,
+    ENOENT, ENOTTY, ERANGE,
 };
 use crate::guest::memory::Access;
 use nix::libc;
@@ -405,24 +405,16 @@ pub fn umask(_: &mut Sys, a: [u64; 6]) -> SysResult {
 /// `struct pollfd` has the host's layout.
 pub fn poll(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let n = a[1].min(1 << 20);
-    let fds = opt_fds(s, a[0], n)?;
+    let fds = opt_buf_mut(s, a[0], 8 * n)?;
     val(host(
         unsafe { libc::poll(fds.cast(), n, a[2] as i32) } as i64
     ))
 }
 
-fn opt_fds(s: &mut Sys, addr: u64, n: u64) -> Result<*mut libc::c_void, i64> {
-    if n == 0 {
-        Ok(std::ptr::null_mut())
-    } else {
-        buf_mut(s, addr, 8 * n)
-    }
-}
-
 /// ppoll: the temporary signal mask is the guest's business (the host's stays).
 pub fn ppoll(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let n = a[1].min(1 << 20);
-    let fds = opt_fds(s, a[0], n)?;
+    let fds = opt_buf_mut(s, a[0], 8 * n)?;
     let t = if a[2] != 0 {
         buf(s, a[2], 16)?
     } else {
@@ -433,44 +425,31 @@ pub fn ppoll(s: &mut Sys, a: [u64; 6]) -> SysResult {
     }))
 }
 
-/// An `fd_set` of `nfds` descriptors (null stays null).
-fn fd_set(s: &mut Sys, addr: u64, nfds: u64) -> Result<*mut libc::c_void, i64> {
-    if addr == 0 {
-        Ok(std::ptr::null_mut())
-    } else {
-        buf_mut(s, addr, nfds.div_ceil(64) * 8)
-    }
+/// The descriptor count, the three `fd_set`s and the timeout of select and pselect6
+/// as host pointers (null stays null); the timeout is a timeval or a timespec, both
+/// 16 bytes.
+type SelectArgs = (u64, [*mut libc::c_void; 3], *mut libc::c_void);
+
+fn select_args(s: &mut Sys, a: [u64; 6]) -> Result<SelectArgs, i64> {
+    let nfds = a[0].min(1024);
+    let bytes = nfds.div_ceil(64) * 8;
+    let sets = [
+        opt_buf_mut(s, a[1], bytes)?,
+        opt_buf_mut(s, a[2], bytes)?,
+        opt_buf_mut(s, a[3], bytes)?,
+    ];
+    Ok((nfds, sets, opt_buf_mut(s, a[4], 16)?))
 }
 
 pub fn select(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let nfds = a[0].min(1024);
-    let (r, w, e) = (
-        fd_set(s, a[1], nfds)?,
-        fd_set(s, a[2], nfds)?,
-        fd_set(s, a[3], nfds)?,
-    );
-    let t = if a[4] != 0 {
-        buf_mut(s, a[4], 16)?
-    } else {
-        std::ptr::null_mut()
-    };
+    let (nfds, [r, w, e], t) = select_args(s, a)?;
     val(host(unsafe {
         libc::syscall(libc::SYS_select, nfds, r, w, e, t)
     }))
 }
 
 pub fn pselect6(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let nfds = a[0].min(1024);
-    let (r, w, e) = (
-        fd_set(s, a[1], nfds)?,
-        fd_set(s, a[2], nfds)?,
-        fd_set(s, a[3], nfds)?,
-    );
-    let t = if a[4] != 0 {
-        buf_mut(s, a[4], 16)?
-    } else {
-        std::ptr::null_mut()
-    };
+    let (nfds, [r, w, e], t) = select_args(s, a)?;
     val(host(unsafe {
         libc::syscall(libc::SYS_pselect6, nfds, r, w, e, t, std::ptr::null::<u8>())
     }))
