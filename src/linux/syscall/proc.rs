@@ -145,43 +145,40 @@ pub fn sched_setaffinity(s: &mut Sys, a: [u64; 6]) -> SysResult {
 /// rest (seccomp, capabilities, memory layout) are refused rather than applied to
 /// the emulator.
 pub fn prctl(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    const PR_SET_PDEATHSIG: u64 = 1;
-    const PR_GET_PDEATHSIG: u64 = 2;
-    const PR_GET_DUMPABLE: u64 = 3;
-    const PR_SET_DUMPABLE: u64 = 4;
-    const PR_SET_NAME: u64 = 15;
-    const PR_GET_NAME: u64 = 16;
-    const PR_SET_NO_NEW_PRIVS: u64 = 38;
-    const PR_GET_NO_NEW_PRIVS: u64 = 39;
-    let r = match a[0] {
-        PR_SET_NAME => {
+    // The option is an int, as the kernel reads it.
+    let r = match a[0] as i32 {
+        libc::PR_SET_NAME => {
             let name = s.mem.c_string(a[1], 16).map_err(|_| -super::abi::EFAULT)?;
             let mut b = [0u8; 16];
             let n = name.len().min(15);
             b[..n].copy_from_slice(&name[..n]);
             unsafe { libc::prctl(libc::PR_SET_NAME, b.as_ptr()) }
         }
-        PR_GET_NAME => {
+        libc::PR_GET_NAME => {
             let out = buf_mut(s, a[1], 16)?;
             unsafe { libc::prctl(libc::PR_GET_NAME, out) }
         }
-        PR_GET_PDEATHSIG => {
+        libc::PR_GET_PDEATHSIG => {
             let out = buf_mut(s, a[1], 4)?;
             unsafe { libc::prctl(libc::PR_GET_PDEATHSIG, out) }
         }
-        PR_SET_PDEATHSIG | PR_GET_DUMPABLE | PR_SET_DUMPABLE | PR_SET_NO_NEW_PRIVS
-        | PR_GET_NO_NEW_PRIVS => unsafe { libc::prctl(a[0] as i32, a[1], a[2], a[3], a[4]) },
+        o @ (libc::PR_SET_PDEATHSIG
+        | libc::PR_GET_DUMPABLE
+        | libc::PR_SET_DUMPABLE
+        | libc::PR_SET_NO_NEW_PRIVS
+        | libc::PR_GET_NO_NEW_PRIVS) => unsafe { libc::prctl(o, a[1], a[2], a[3], a[4]) },
         _ => return val(-super::abi::EINVAL),
     };
     val(host(r as i64))
 }
 
-const CLONE_VM: u64 = 0x100;
-const CLONE_VFORK: u64 = 0x4000;
-const CLONE_THREAD: u64 = 0x10000;
-const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
-const CLONE_CHILD_CLEARTID: u64 = 0x0020_0000;
-const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
+// Clone flags have the generic values on E2K, the host's.
+const CLONE_VM: u64 = libc::CLONE_VM as u64;
+const CLONE_VFORK: u64 = libc::CLONE_VFORK as u64;
+const CLONE_THREAD: u64 = libc::CLONE_THREAD as u64;
+const CLONE_PARENT_SETTID: u64 = libc::CLONE_PARENT_SETTID as u64;
+const CLONE_CHILD_CLEARTID: u64 = libc::CLONE_CHILD_CLEARTID as u64;
+const CLONE_CHILD_SETTID: u64 = libc::CLONE_CHILD_SETTID as u64;
 
 /// A new process: the host forks the emulator with the guest in it, so the child
 /// continues from the same state with a copy of the memory and gets 0.
