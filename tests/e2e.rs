@@ -96,6 +96,7 @@ programs!(
     longjmp,
     hwstacks,
     process,
+    threads,
     deep,
     loop_exit,
     syscalls,

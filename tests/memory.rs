@@ -6,7 +6,7 @@ const GIB: u64 = 1 << 30;
 
 #[test]
 fn maps_reads_writes_and_faults() {
-    let mut m = GuestMemory::new(4 * GIB).unwrap();
+    let m = GuestMemory::new(4 * GIB).unwrap();
     m.map(0x10000, 2 * PAGE, perm::READ | perm::WRITE).unwrap();
     m.store(0x10ffc, 64, 0x1122_3344_5566_7788).unwrap(); // across the page boundary
     assert_eq!(m.load(0x10ffc, 64).unwrap(), 0x1122_3344_5566_7788);
@@ -41,7 +41,7 @@ fn maps_reads_writes_and_faults() {
 
 #[test]
 fn unmapped_memory_reads_zero_when_mapped_again() {
-    let mut m = GuestMemory::new(GIB).unwrap();
+    let m = GuestMemory::new(GIB).unwrap();
     m.map(0x20000, PAGE, perm::READ | perm::WRITE).unwrap();
     m.store(0x20000, 32, 0xdead_beef).unwrap();
     m.unmap(0x20000, PAGE).unwrap();
@@ -56,14 +56,14 @@ fn addresses_beyond_the_guest_space_fault() {
     for addr in [GIB, GIB - 4, u64::MAX - 3, u64::MAX] {
         assert!(m.load(addr, 64).is_err(), "{addr:#x}");
     }
-    let mut m = m;
+    let m = m;
     assert!(m.map(GIB - PAGE, 2 * PAGE, perm::READ).is_err());
     assert!(m.map(0x1001, PAGE, perm::READ).is_err());
 }
 
 #[test]
 fn finds_free_ranges_top_down() {
-    let mut m = GuestMemory::new(GIB).unwrap();
+    let m = GuestMemory::new(GIB).unwrap();
     m.map(GIB - 4 * PAGE, 4 * PAGE, perm::READ).unwrap();
     assert_eq!(m.find_free(2 * PAGE, GIB), Some(GIB - 6 * PAGE));
     assert_eq!(m.find_free(GIB, GIB), None);

@@ -194,7 +194,8 @@ fn main() -> ExitCode {
             Ok(file) => {
                 use std::os::fd::AsRawFd;
                 m.kernel.own_fds.push(file.as_raw_fd());
-                m.log_out = Box::new(std::io::BufWriter::new(file));
+                m.log_out =
+                    e2k_emu::linux::machine::Log::new(Box::new(std::io::BufWriter::new(file)));
             }
             Err(e) => return fail(&format!("-D {f}: {e}")),
         }

@@ -77,7 +77,7 @@ pub fn frame_at(mem: &GuestMemory, at: u64) -> Result<Frame, ChainError> {
 }
 
 /// Stores `frame` at `at` (kernel access).
-pub fn store_frame(mem: &mut GuestMemory, at: u64, frame: &Frame) -> Result<(), ChainError> {
+pub fn store_frame(mem: &GuestMemory, at: u64, frame: &Frame) -> Result<(), ChainError> {
     let mut bytes = [0u8; 32];
     for (k, w) in frame.words().iter().enumerate() {
         bytes[8 * k..8 * k + 8].copy_from_slice(&w.to_le_bytes());
@@ -86,7 +86,7 @@ pub fn store_frame(mem: &mut GuestMemory, at: u64, frame: &Frame) -> Result<(), 
         .map_err(|_| ChainError::Fault(at))
 }
 
-pub fn push(cpu: &mut Cpu, mem: &mut GuestMemory, frame: &Frame) -> Result<(), ChainError> {
+pub fn push(cpu: &mut Cpu, mem: &GuestMemory, frame: &Frame) -> Result<(), ChainError> {
     if !cpu.pcs.fit(cpu.pcs.ind + FRAME_BYTES) {
         return Err(ChainError::Overflow);
     }

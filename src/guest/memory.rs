@@ -2,12 +2,19 @@
 //! (guest address = offset into it), so no guest address can reach the emulator's own
 //! memory. Mapped pages are host read/write; the guest's permissions are kept per
 //! page and checked on every access, and an access that breaks them is a `Fault`.
+//!
+//! One `GuestMemory` is shared by all threads of a guest process, so every method
+//! takes `&self`: page permissions are atomics, and the bytes are the guest's own
+//! business (racing guest threads see what racing host threads would). Changes of
+//! the address space itself (map, unmap) are serialized by the kernel's mm lock.
 
 use nix::sys::mman::{madvise, mmap_anonymous, mprotect, munmap, MapFlags, MmapAdvise, ProtFlags};
 use std::ffi::c_void;
 use std::fmt;
 use std::num::NonZeroUsize;
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::Mutex;
 
 pub const PAGE: u64 = 0x1000;
 
@@ -80,13 +87,18 @@ impl std::error::Error for MemError {}
 pub struct GuestMemory {
     host: NonNull<u8>,
     size: u64,
-    pages: Vec<u8>,
+    pages: Box<[AtomicU8]>,
     /// Pages marked `perm::CODE`.
-    code_pages: Vec<u64>,
+    code_pages: Mutex<Vec<u64>>,
+    /// Bumped whenever decoded code is dropped, so that every thread drops its own
+    /// decoded and translated copies too (`code_epoch`).
+    code_epoch: AtomicU64,
 }
 
-// The reservation is owned exclusively by this value.
+// The reservation is owned by this value; the bytes are shared guest memory, and
+// the bookkeeping is atomic or locked.
 unsafe impl Send for GuestMemory {}
+unsafe impl Sync for GuestMemory {}
 
 impl Drop for GuestMemory {
     fn drop(&mut self) {
@@ -118,8 +130,9 @@ impl GuestMemory {
         Ok(GuestMemory {
             host: p.cast::<u8>(),
             size,
-            pages: vec![0; (size / PAGE) as usize],
-            code_pages: vec![],
+            pages: (0..size / PAGE).map(|_| AtomicU8::new(0)).collect(),
+            code_pages: Mutex::new(vec![]),
+            code_epoch: AtomicU64::new(0),
         })
     }
 
@@ -134,7 +147,18 @@ impl GuestMemory {
 
     /// Guest permissions, one byte per page (`perm::*`).
     pub fn pages_ptr(&self) -> *const u8 {
-        self.pages.as_ptr()
+        self.pages.as_ptr().cast()
+    }
+
+    fn set_pages(&self, addr: u64, len: u64, p: u8) {
+        for pg in &self.pages[(addr / PAGE) as usize..((addr + len) / PAGE) as usize] {
+            pg.store(p, Ordering::Relaxed);
+        }
+    }
+
+    #[inline]
+    fn perm_of(&self, pg: u64) -> u8 {
+        self.pages[pg as usize].load(Ordering::Relaxed)
     }
 
     fn check_range(&self, addr: u64, len: u64) -> Result<(), MemError> {
@@ -153,7 +177,7 @@ impl GuestMemory {
     }
 
     /// Maps `[addr, addr + len)` with guest permissions `p` (zero-filled when new).
-    pub fn map(&mut self, addr: u64, len: u64, p: u8) -> Result<(), MemError> {
+    pub fn map(&self, addr: u64, len: u64, p: u8) -> Result<(), MemError> {
         self.check_range(addr, len)?;
         if len == 0 {
             return Ok(());
@@ -167,14 +191,12 @@ impl GuestMemory {
             )
         }
         .map_err(MemError::Host)?;
-        for pg in &mut self.pages[(addr / PAGE) as usize..((addr + len) / PAGE) as usize] {
-            *pg = p | perm::MAPPED;
-        }
+        self.set_pages(addr, len, p | perm::MAPPED);
         Ok(())
     }
 
     /// Unmaps the range; its contents are gone (a later map reads zeros).
-    pub fn unmap(&mut self, addr: u64, len: u64) -> Result<(), MemError> {
+    pub fn unmap(&self, addr: u64, len: u64) -> Result<(), MemError> {
         self.check_range(addr, len)?;
         if len == 0 {
             return Ok(());
@@ -194,32 +216,24 @@ impl GuestMemory {
             )
             .map_err(MemError::Host)?;
         }
-        for pg in &mut self.pages[(addr / PAGE) as usize..((addr + len) / PAGE) as usize] {
-            *pg = 0;
-        }
+        self.set_pages(addr, len, 0);
         Ok(())
     }
 
     /// Changes the guest permissions of mapped pages; false if some page is unmapped.
-    pub fn protect(&mut self, addr: u64, len: u64, p: u8) -> Result<bool, MemError> {
+    pub fn protect(&self, addr: u64, len: u64, p: u8) -> Result<bool, MemError> {
         self.check_range(addr, len)?;
-        let range = (addr / PAGE) as usize..((addr + len) / PAGE) as usize;
-        if self.pages[range.clone()]
-            .iter()
-            .any(|pg| pg & perm::MAPPED == 0)
-        {
+        if (addr / PAGE..(addr + len) / PAGE).any(|pg| self.perm_of(pg) & perm::MAPPED == 0) {
             return Ok(false);
         }
-        for pg in &mut self.pages[range] {
-            *pg = p | perm::MAPPED;
-        }
+        self.set_pages(addr, len, p | perm::MAPPED);
         Ok(true)
     }
 
     /// Maps `len` bytes of the open file `fd` from `offset` at `addr` (page aligned),
     /// shared with the file or as a private copy, with guest permissions `p`.
     pub fn map_file(
-        &mut self,
+        &self,
         addr: u64,
         len: u64,
         p: u8,
@@ -247,14 +261,12 @@ impl GuestMemory {
         // SAFETY: the range is inside our reservation, which we own.
         unsafe { nix::sys::mman::mmap(Some(at), n, prot, flags, fd, offset as i64) }
             .map_err(MemError::Host)?;
-        for pg in &mut self.pages[(addr / PAGE) as usize..((addr + len) / PAGE) as usize] {
-            *pg = p | perm::MAPPED;
-        }
+        self.set_pages(addr, len, p | perm::MAPPED);
         Ok(())
     }
 
     /// Drops the contents of private pages (later reads give zeros or the file again).
-    pub fn discard(&mut self, addr: u64, len: u64) -> Result<(), MemError> {
+    pub fn discard(&self, addr: u64, len: u64) -> Result<(), MemError> {
         self.check_range(addr, len)?;
         if len == 0 {
             return Ok(());
@@ -277,7 +289,10 @@ impl GuestMemory {
     }
 
     /// The guest bytes `[addr, addr + len)` for writing, if the guest may write them.
-    pub fn slice_mut(&mut self, addr: u64, len: usize) -> Result<&mut [u8], Fault> {
+    /// Like the host kernel's copy to user memory, this does not exclude other guest
+    /// threads from the bytes.
+    #[allow(clippy::mut_from_ref)]
+    pub fn slice_mut(&self, addr: u64, len: usize) -> Result<&mut [u8], Fault> {
         self.check(addr, len as u64, Some(Access::Write))?;
         Ok(self.bytes_mut(addr, len))
     }
@@ -306,30 +321,53 @@ impl GuestMemory {
     }
 
     /// Marks the pages of `[addr, addr + len)` as holding decoded code.
-    pub fn mark_code(&mut self, addr: u64, len: u64) {
+    pub fn mark_code(&self, addr: u64, len: u64) {
         let last = (addr + len.max(1) - 1) / PAGE;
         for pg in addr / PAGE..=last {
-            if let Some(p) = self.pages.get_mut(pg as usize) {
-                if *p & perm::CODE == 0 {
-                    *p |= perm::CODE;
-                    self.code_pages.push(pg);
+            if let Some(p) = self.pages.get(pg as usize) {
+                if p.fetch_or(perm::CODE, Ordering::SeqCst) & perm::CODE == 0 {
+                    self.code_list().push(pg);
                 }
             }
         }
     }
 
-    /// Clears every code mark (all decoded code was dropped).
-    pub fn unmark_code(&mut self) {
-        for pg in self.code_pages.drain(..) {
-            if let Some(p) = self.pages.get_mut(pg as usize) {
-                *p &= !perm::CODE;
+    fn code_list(&self) -> std::sync::MutexGuard<'_, Vec<u64>> {
+        self.code_pages.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Clears every code mark (all decoded code is being dropped) and tells the other
+    /// threads to drop theirs: marks go first, so that code a thread decodes before
+    /// it sees the new epoch is dropped when it does, and code decoded after is marked.
+    pub fn unmark_code(&self) {
+        for pg in self.code_list().drain(..) {
+            if let Some(p) = self.pages.get(pg as usize) {
+                p.fetch_and(!perm::CODE, Ordering::SeqCst);
             }
         }
+        self.code_epoch.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Changes with every `unmark_code`: a thread that saw another value must drop
+    /// what it decoded or translated.
+    #[inline]
+    pub fn code_epoch(&self) -> u64 {
+        self.code_epoch.load(Ordering::SeqCst)
     }
 
     /// Guest permissions of the page holding `addr` (0 if unmapped or outside).
     pub fn page_perm(&self, addr: u64) -> u8 {
-        self.pages.get((addr / PAGE) as usize).copied().unwrap_or(0)
+        self.pages
+            .get((addr / PAGE) as usize)
+            .map_or(0, |p| p.load(Ordering::Relaxed))
+    }
+
+    /// The host address of guest `addr` when `[addr, addr + len)` is mapped and
+    /// readable: for system calls the host serves on guest memory in place (futex).
+    pub fn host_ptr(&self, addr: u64, len: u64) -> Result<*mut u8, Fault> {
+        self.check(addr, len, Some(Access::Read))?;
+        // SAFETY: checked to lie inside the reservation.
+        Ok(unsafe { self.host.as_ptr().add(addr as usize) })
     }
 
     /// Checks that `[addr, addr + len)` allows `access` (`None`: only that it is mapped).
@@ -351,7 +389,7 @@ impl GuestMemory {
             .ok_or(fault(addr, false))?;
         let mut pg = addr / PAGE;
         while pg * PAGE < end {
-            let p = self.pages[pg as usize];
+            let p = self.perm_of(pg);
             if p & need != need {
                 return Err(fault((pg * PAGE).max(addr), p & perm::MAPPED != 0));
             }
@@ -365,7 +403,8 @@ impl GuestMemory {
         unsafe { std::slice::from_raw_parts(self.host.as_ptr().add(addr as usize), len) }
     }
 
-    fn bytes_mut(&mut self, addr: u64, len: usize) -> &mut [u8] {
+    #[allow(clippy::mut_from_ref)]
+    fn bytes_mut(&self, addr: u64, len: usize) -> &mut [u8] {
         // SAFETY: checked ranges are mapped read/write on the host.
         unsafe { std::slice::from_raw_parts_mut(self.host.as_ptr().add(addr as usize), len) }
     }
@@ -378,7 +417,7 @@ impl GuestMemory {
     }
 
     /// Copies into guest memory, as the guest would write it.
-    pub fn write(&mut self, addr: u64, data: &[u8]) -> Result<(), Fault> {
+    pub fn write(&self, addr: u64, data: &[u8]) -> Result<(), Fault> {
         self.check(addr, data.len() as u64, Some(Access::Write))?;
         self.bytes_mut(addr, data.len()).copy_from_slice(data);
         Ok(())
@@ -386,7 +425,7 @@ impl GuestMemory {
 
     /// Writes regardless of the guest's permissions (loading, the kernel's own writes),
     /// but only into mapped pages.
-    pub fn write_initial(&mut self, addr: u64, data: &[u8]) -> Result<(), Fault> {
+    pub fn write_initial(&self, addr: u64, data: &[u8]) -> Result<(), Fault> {
         self.check(addr, data.len() as u64, None)?;
         self.bytes_mut(addr, data.len()).copy_from_slice(data);
         Ok(())
@@ -410,12 +449,64 @@ impl GuestMemory {
     }
 
     /// A little-endian store of the low `bits` of `value`.
-    pub fn store(&mut self, addr: u64, bits: u32, value: u128) -> Result<(), Fault> {
+    pub fn store(&self, addr: u64, bits: u32, value: u128) -> Result<(), Fault> {
         let n = (bits / 8) as usize;
         self.check(addr, n as u64, Some(Access::Write))?;
         self.bytes_mut(addr, n)
             .copy_from_slice(&value.to_le_bytes()[..n]);
         Ok(())
+    }
+
+    /// Stores `value` where `expected` still is, atomically against other guest
+    /// threads doing the same (the conditional store that ends a locked sequence);
+    /// false, storing nothing, when the memory changed.
+    pub fn compare_store(
+        &self,
+        addr: u64,
+        bits: u32,
+        expected: u128,
+        value: u128,
+    ) -> Result<bool, Fault> {
+        let n = (bits / 8) as u64;
+        self.check(addr, n, Some(Access::Write))?;
+        // SAFETY: checked; aligned for the atomic type where one is used.
+        let p = unsafe { self.host.as_ptr().add(addr as usize) };
+        macro_rules! cas {
+            ($t:ty, $u:ty) => {{
+                let a = unsafe { &*(p as *const $t) };
+                a.compare_exchange(
+                    expected as $u,
+                    value as $u,
+                    Ordering::SeqCst,
+                    Ordering::SeqCst,
+                )
+                .is_ok()
+            }};
+        }
+        use std::sync::atomic::{AtomicU16, AtomicU32};
+        Ok(match n {
+            1 => cas!(AtomicU8, u8),
+            2 if addr.is_multiple_of(2) => cas!(AtomicU16, u16),
+            4 if addr.is_multiple_of(4) => cas!(AtomicU32, u32),
+            8 if addr.is_multiple_of(8) => cas!(AtomicU64, u64),
+            _ => {
+                // Wide or misaligned: atomic only against other conditional stores.
+                static WIDE: Mutex<()> = Mutex::new(());
+                let _g = WIDE.lock().unwrap_or_else(|e| e.into_inner());
+                let cur = self.load(addr, bits)?;
+                let mask = if bits >= 128 {
+                    u128::MAX
+                } else {
+                    (1u128 << bits) - 1
+                };
+                if cur & mask != expected & mask {
+                    false
+                } else {
+                    self.store(addr, bits, value)?;
+                    true
+                }
+            }
+        })
     }
 
     /// Up to `max` bytes of code at `addr` (fewer at the end of executable memory).
@@ -435,7 +526,7 @@ impl GuestMemory {
         let mut pg = below.min(self.size) / PAGE;
         while pg > 1 {
             pg -= 1;
-            if self.pages[pg as usize] & perm::MAPPED == 0 {
+            if self.perm_of(pg) & perm::MAPPED == 0 {
                 run += 1;
                 if run == pages {
                     return Some(pg * PAGE);

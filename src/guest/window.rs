@@ -47,6 +47,14 @@ pub struct RegFile {
 }
 
 impl RegFile {
+    /// A file holding only `regs`, at positions 0.. (a new thread's first frame).
+    pub fn with_frame(regs: Vec<Reg>) -> RegFile {
+        RegFile {
+            resident: regs,
+            ..RegFile::default()
+        }
+    }
+
     #[inline]
     pub fn get(&self, pos: u64) -> Reg {
         self.resident
@@ -90,7 +98,7 @@ impl RegFile {
         &mut self,
         pos: u64,
         r: Reg,
-        mem: &mut GuestMemory,
+        mem: &GuestMemory,
         ps: &HwStack,
     ) -> Result<(), ProcStackFault> {
         if pos >= self.first {
@@ -119,7 +127,7 @@ impl RegFile {
         &mut self,
         base: u64,
         end: u64,
-        mem: &mut GuestMemory,
+        mem: &GuestMemory,
         ps: &mut HwStack,
     ) -> Result<(), ProcStackFault> {
         if base < self.first {

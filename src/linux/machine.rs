@@ -1,11 +1,11 @@
-//! A guest process: the loaded program, its memory and CPU, the run loop that feeds
-//! the interpreter and answers its system calls, and how the process ends.
+//! A guest thread's machine: the loaded program's memory (shared with the other
+//! threads of the process), its CPU, the run loop that feeds the JIT and the
+//! interpreter and answers its system calls, new threads, and how the process ends.
 
 use crate::engine::event::Event;
 use crate::engine::interp::{self, Cache, Step};
 use crate::engine::jit::{Jit, Ran};
 use crate::guest::cpu::{Cpu, DataStack};
-use crate::guest::hw_stack::HwStack;
 use crate::guest::memory::{perm, GuestMemory, MemError, PAGE};
 use crate::isa::disasm;
 use crate::isa::version::Iset;
@@ -14,20 +14,19 @@ pub use crate::linux::kernel::Outcome;
 use crate::linux::loader::{self, Ids, LoadPlan};
 use crate::linux::signal;
 use crate::linux::syscall::{self, Sys};
+use crate::linux::thread::{self, NewThread};
 use std::fmt;
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 
 /// Size of the emulated guest address space.
 pub const GUEST_SPACE: u64 = 1 << 36;
 /// Top of the initial data stack and its size.
 pub const STACK_TOP: u64 = GUEST_SPACE - 0x1000_0000;
 pub const STACK_SIZE: u64 = 8 << 20;
-/// The hardware stacks sit below the data stack, each with a guard gap.
-pub const PS_SIZE: u64 = 64 << 20;
-pub const PCS_SIZE: u64 = 16 << 20;
-/// The sizes they start with; they grow when they fill (`HwStack::fit`).
-pub const PS_INITIAL: u64 = 1 << 20;
-pub const PCS_INITIAL: u64 = 256 << 10;
+/// The main thread's hardware stacks sit below the data stack, each with a guard
+/// gap; they start small and grow when they fill (`HwStack::fit`).
+pub use crate::linux::thread::{PCS_INITIAL, PCS_SIZE, PS_INITIAL, PS_SIZE};
 
 #[derive(Debug)]
 pub enum StartError {
@@ -104,14 +103,51 @@ impl Options {
 /// thousand interpreted wide instructions, so only code that repeats is worth it.
 pub const DEFAULT_JIT_THRESHOLD: u32 = 50;
 
+/// Where `-d` logging goes; the threads of a process share it.
+#[derive(Clone)]
+pub struct Log(Arc<Mutex<Box<dyn Write + Send>>>);
+
+impl Log {
+    pub fn new(w: Box<dyn Write + Send>) -> Log {
+        Log(Arc::new(Mutex::new(w)))
+    }
+}
+
+impl Write for Log {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).flush()
+    }
+}
+
+/// What a new thread's JIT is made with.
+#[derive(Clone, Copy)]
+struct JitConfig {
+    threshold: u32,
+    out_asm: bool,
+}
+
+impl JitConfig {
+    fn build(self) -> Jit {
+        let mut j = Jit::new(self.threshold);
+        j.out_asm = self.out_asm;
+        j
+    }
+}
+
 pub struct Machine {
     pub cpu: Cpu,
-    pub mem: GuestMemory,
+    pub mem: Arc<GuestMemory>,
     pub kernel: Kernel,
     pub cache: Cache,
     pub log: LogFlags,
-    pub log_out: Box<dyn Write>,
+    pub log_out: Log,
     pub jit: Option<Jit>,
+    jit_config: Option<JitConfig>,
+    /// `GuestMemory::code_epoch` when this thread last dropped its decoded code.
+    code_epoch: u64,
     /// With `-d jit`: executions of each operation (index into `isa::OPS`, or
     /// `OPS.len()` + index into `isa::CTLS`) that compiled code left to the interpreter.
     pub interpreted: Option<rustc_hash::FxHashMap<usize, u64>>,
@@ -129,30 +165,16 @@ impl Machine {
             .iset
             .or(plan.iset)
             .unwrap_or(Iset::new(3).unwrap_or(Iset::MIN));
-        let mut mem = GuestMemory::new(GUEST_SPACE).map_err(mem_err)?;
-        load_segments(&mut mem, image, &plan)?;
+        let mem = GuestMemory::new(GUEST_SPACE).map_err(mem_err)?;
+        load_segments(&mem, image, &plan)?;
         let mut cpu = Cpu::new(iset);
 
         let stack_base = STACK_TOP - STACK_SIZE;
         mem.map(stack_base, STACK_SIZE, perm::READ | perm::WRITE)
             .map_err(mem_err)?;
-        let pcs_base = stack_base - PAGE - PCS_SIZE;
-        let ps_base = pcs_base - PAGE - PS_SIZE;
         // The hardware stacks belong to the kernel: the guest may not touch them.
-        mem.map(ps_base, PS_SIZE, 0).map_err(mem_err)?;
-        mem.map(pcs_base, PCS_SIZE, perm::READ).map_err(mem_err)?;
-        cpu.ps = HwStack {
-            base: ps_base,
-            size: PS_INITIAL,
-            ind: 0,
-            max: PS_SIZE,
-        };
-        cpu.pcs = HwStack {
-            base: pcs_base,
-            size: PCS_INITIAL,
-            ind: 0,
-            max: PCS_SIZE,
-        };
+        (cpu.ps, cpu.pcs) = thread::map_hw_stacks(&mem, stack_base - PAGE).map_err(mem_err)?;
+        let ps_base = cpu.ps.base;
 
         let ids = Ids {
             uid: nix::unistd::getuid().as_raw() as u64,
@@ -195,28 +217,37 @@ impl Machine {
             opts.sysroot.clone(),
         );
         // Per-instruction tracing needs every instruction in the interpreter.
-        let mut jit = if opts.jit && !opts.log.exec && !opts.log.cpu {
-            Some(Jit::new(opts.jit_threshold))
-        } else {
-            None
-        };
-        if let Some(j) = jit.as_mut() {
-            j.out_asm = opts.log.out_asm;
-        }
+        let jit_config = (opts.jit && !opts.log.exec && !opts.log.cpu).then_some(JitConfig {
+            threshold: opts.jit_threshold,
+            out_asm: opts.log.out_asm,
+        });
+        let jit = jit_config.map(JitConfig::build);
         Ok(Machine {
             cpu,
-            mem,
+            code_epoch: mem.code_epoch(),
+            mem: Arc::new(mem),
             kernel,
             cache: Cache::default(),
             log: opts.log,
-            log_out: Box::new(std::io::stderr()),
+            log_out: Log::new(Box::new(std::io::stderr())),
             interpreted: (opts.log.jit && jit.is_some()).then(Default::default),
             jit,
+            jit_config,
         })
     }
 
-    /// Runs until the program exits or is killed.
+    /// Runs until the program exits or is killed. A main thread that ends with
+    /// `exit` (not `exit_group`) waits for the other threads, as the process lives on
+    /// until its last thread ends.
     pub fn run(&mut self) -> Outcome {
+        let o = self.run_thread();
+        if self.kernel.thread_exit {
+            self.kernel.threads.wait_alone();
+        }
+        o
+    }
+
+    fn run_thread(&mut self) -> Outcome {
         loop {
             if let Some(o) = self.step() {
                 return o;
@@ -224,8 +255,14 @@ impl Machine {
         }
     }
 
-    /// One wide instruction (and the system call it makes); `Some` when the process ends.
+    /// One wide instruction (and the system call it makes); `Some` when the process
+    /// (or, after `exit`, this thread) ends.
     pub fn step(&mut self) -> Option<Outcome> {
+        if self.mem.code_epoch() != self.code_epoch {
+            // Another thread changed code: drop this thread's copies too.
+            self.code_epoch = self.mem.code_epoch();
+            self.drop_code();
+        }
         if self.cpu.ip == signal::SIGRETURN_IP {
             // A handler returned into the kernel's frame below it.
             return signal::sigreturn(&mut self.cpu, &self.mem, &mut self.kernel.signals)
@@ -241,7 +278,7 @@ impl Machine {
             }
         }
         if let Some(j) = self.jit.as_mut() {
-            let ran = j.run(&mut self.cpu, &mut self.mem);
+            let ran = j.run(&mut self.cpu, &self.mem);
             for l in j.listings.drain(..) {
                 let _ = writeln!(self.log_out, "{l}");
             }
@@ -256,7 +293,7 @@ impl Machine {
             }
         }
         let ip = self.cpu.ip;
-        let (prep, fresh) = match self.cache.get(&mut self.mem, ip, self.cpu.iset) {
+        let (prep, fresh) = match self.cache.get(&self.mem, ip, self.cpu.iset) {
             Ok(x) => x,
             Err(e) => return Some(self.killed(e, ip)),
         };
@@ -275,7 +312,7 @@ impl Machine {
             }
         }
         let mut code_written = false;
-        let r = interp::step(&mut self.cpu, &mut self.mem, &prep, &mut code_written);
+        let r = interp::step(&mut self.cpu, &self.mem, &prep, &mut code_written);
         if code_written {
             self.code_changed();
         }
@@ -292,12 +329,15 @@ impl Machine {
 
     /// Serves a system call; `Some` when it ends the process.
     fn syscall(&mut self, entry: u64, wbs: u32) -> Option<Outcome> {
+        let (mem, log, log_out, jit_config) = (&self.mem, self.log, &self.log_out, self.jit_config);
+        let spawn = |t: NewThread| spawn_thread(mem, log, log_out, jit_config, t);
         let mut sys = Sys {
             cpu: &mut self.cpu,
-            mem: &mut self.mem,
+            mem: &self.mem,
             kernel: &mut self.kernel,
             code_changed: false,
             wbs,
+            spawn: &spawn,
         };
         let end = syscall::call(&mut sys, entry, wbs);
         if sys.code_changed {
@@ -309,8 +349,13 @@ impl Machine {
     /// Guest code may have changed (written, remapped, unmapped): drop what was
     /// decoded or translated from it.
     pub fn code_changed(&mut self) {
-        self.cache.clear();
         self.mem.unmark_code();
+        self.code_epoch = self.mem.code_epoch();
+        self.drop_code();
+    }
+
+    fn drop_code(&mut self) {
+        self.cache.clear();
         if let Some(j) = self.jit.as_mut() {
             j.invalidate();
         }
@@ -374,7 +419,7 @@ impl Machine {
     fn enter_handler(&mut self, info: signal::Info, act: [u64; 4]) -> Result<(), ()> {
         signal::deliver(
             &mut self.cpu,
-            &mut self.mem,
+            &self.mem,
             &mut self.kernel.signals,
             self.kernel.strace,
             info,
@@ -451,7 +496,85 @@ impl Machine {
     }
 }
 
-fn load_segments(mem: &mut GuestMemory, image: &[u8], plan: &LoadPlan) -> Result<(), StartError> {
+/// Starts a guest thread on a new host thread and returns its id (the host
+/// thread's), once it has written it where CLONE_CHILD_SETTID asks.
+fn spawn_thread(
+    mem: &Arc<GuestMemory>,
+    log: LogFlags,
+    log_out: &Log,
+    jit_config: Option<JitConfig>,
+    t: NewThread,
+) -> Result<i32, i64> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let threads = t.kernel.threads.clone();
+    threads.started();
+    let mem = mem.clone();
+    let log_out = log_out.clone();
+    // The machine is built on its thread: decoded code and the JIT stay there.
+    let started = std::thread::Builder::new()
+        .name("e2k-guest".into())
+        .spawn(move || {
+            // Both ids are written before the thread runs, as the kernel does: a
+            // thread that ends at once clears an id that is already there.
+            let tid = nix::unistd::gettid().as_raw();
+            let id = (tid as u32).to_le_bytes();
+            if t.flags & thread::CLONE_PARENT_SETTID != 0 {
+                let _ = mem.write(t.parent_tid, &id);
+            }
+            if t.flags & thread::CLONE_CHILD_SETTID != 0 {
+                let _ = mem.write(t.child_tid, &id);
+            }
+            let _ = tx.send(tid);
+            let mut m = Machine {
+                cpu: t.cpu,
+                code_epoch: mem.code_epoch(),
+                mem,
+                kernel: t.kernel,
+                cache: Cache::default(),
+                log,
+                log_out,
+                jit: jit_config.map(JitConfig::build),
+                jit_config,
+                interpreted: None,
+            };
+            let outcome = m.run_thread();
+            m.thread_ended(outcome);
+        });
+    match started {
+        Ok(_) => rx.recv().map_err(|_| -syscall::EAGAIN),
+        Err(_) => {
+            threads.ended();
+            Err(-syscall::EAGAIN)
+        }
+    }
+}
+
+impl Machine {
+    /// A thread other than the first has ended: after `exit`, its id word is cleared
+    /// and its hardware stacks freed (the process ends with the last thread);
+    /// `exit_group` or a fatal signal ends the whole process at once.
+    fn thread_ended(&mut self, outcome: Outcome) {
+        let _ = self.log_out.flush();
+        if self.kernel.thread_exit {
+            thread::clear_child_tid(&self.mem, self.kernel.clear_child_tid);
+            {
+                let _mm = self.kernel.mm();
+                thread::free_hw_stacks(&self.mem, &self.cpu.ps, &self.cpu.pcs);
+            }
+            if !self.kernel.threads.ended() {
+                return;
+            }
+        }
+        if let Outcome::Killed { report, .. } = &outcome {
+            if !report.is_empty() {
+                eprintln!("e2k-emu: {report}");
+            }
+        }
+        std::process::exit(outcome.status());
+    }
+}
+
+fn load_segments(mem: &GuestMemory, image: &[u8], plan: &LoadPlan) -> Result<(), StartError> {
     for seg in &plan.segments {
         let start = seg.vaddr & !(PAGE - 1);
         let end = (seg.vaddr + seg.mem_size).div_ceil(PAGE) * PAGE;

@@ -6,3 +6,4 @@ pub mod loader;
 pub mod machine;
 pub mod signal;
 pub mod syscall;
+pub mod thread;

@@ -14,6 +14,7 @@ use crate::guest::memory::GuestMemory;
 use nix::libc;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 
 /// Where a handler's `return` lands: a kernel address (outside user space), as on
 /// Elbrus, where the chain frame below the handler belongs to the kernel.
@@ -70,9 +71,9 @@ pub mod frame {
     pub const SIZE: u64 = (EXTRA + 56).div_ceil(16) * 16;
 }
 
-/// Signals pending for the process: bit `n - 1` for signal `n`. Host signal handlers
-/// set bits here, and running code stops for them (`engine::interrupt`).
-use crate::engine::interrupt::PENDING;
+// Signals pending for this thread: bit `n - 1` for signal `n`. Host signal handlers
+// set bits there, and running code stops for them.
+use crate::engine::interrupt;
 
 /// `SIGSEGV`, `SIGUSR1`, ... (or "signal N").
 pub fn signal_name(sig: i32) -> String {
@@ -87,7 +88,7 @@ fn bit(sig: u32) -> u64 {
 /// Marks `sig` pending.
 pub fn raise(sig: u32) {
     if (1..=64).contains(&sig) {
-        PENDING.fetch_or(bit(sig), Ordering::SeqCst);
+        interrupt::with(|p| p.fetch_or(bit(sig), Ordering::SeqCst));
     }
 }
 
@@ -99,25 +100,18 @@ pub fn any_pending() -> bool {
 
 /// Pending signals (for rt_sigpending).
 pub fn pending() -> u64 {
-    PENDING.load(Ordering::SeqCst)
+    interrupt::with(|p| p.load(Ordering::SeqCst))
 }
 
 /// Takes the lowest pending signal in `set`.
 pub fn take(set: u64) -> Option<u32> {
-    loop {
-        let p = PENDING.load(Ordering::SeqCst);
-        let ready = p & set;
-        if ready == 0 {
-            return None;
-        }
-        let sig = ready.trailing_zeros() + 1;
-        if PENDING
-            .compare_exchange(p, p & !bit(sig), Ordering::SeqCst, Ordering::SeqCst)
-            .is_ok()
-        {
-            return Some(sig);
-        }
-    }
+    interrupt::with(|pending| {
+        let taken = pending.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |p| {
+            let ready = p & set;
+            (ready != 0).then(|| p & !(ready & ready.wrapping_neg()))
+        });
+        taken.ok().map(|p| (p & set).trailing_zeros() + 1)
+    })
 }
 
 extern "C" fn on_host_signal(sig: libc::c_int) {
@@ -213,11 +207,16 @@ pub struct AltStack {
     pub active: bool,
 }
 
-/// The process's signal state the kernel keeps.
+/// Dispositions (handler, flags, restorer, mask) by signal number: one table for
+/// all threads of a process.
+pub type Actions = Arc<Mutex<HashMap<u64, [u64; 4]>>>;
+
+/// A thread's signal state the kernel keeps (the dispositions are the process's).
 #[derive(Default)]
 pub struct Signals {
-    /// Dispositions (handler, flags, restorer, mask) by signal number.
-    pub actions: HashMap<u64, [u64; 4]>,
+    pub actions: Actions,
+    /// Blocked signals; change it with `set_mask`, which keeps the host thread's
+    /// mask in step.
     pub mask: u64,
     /// The mask to restore when the handler that ends an rt_sigsuspend returns.
     pub suspend_mask: Option<u64>,
@@ -228,6 +227,89 @@ pub struct Signals {
     pub sent_info: HashMap<u32, Info>,
 }
 
+impl Signals {
+    /// The disposition of `sig` (all zero: SIG_DFL).
+    pub fn disposition(&self, sig: u64) -> [u64; 4] {
+        self.table().get(&sig).copied().unwrap_or([0; 4])
+    }
+
+    pub fn set_disposition(&self, sig: u64, act: [u64; 4]) {
+        self.table().insert(sig, act);
+    }
+
+    fn table(&self) -> std::sync::MutexGuard<'_, HashMap<u64, [u64; 4]>> {
+        self.actions.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A new thread's: the same dispositions and mask, nothing else.
+    pub fn for_thread(&self) -> Signals {
+        Signals {
+            actions: self.actions.clone(),
+            mask: self.mask,
+            ..Signals::default()
+        }
+    }
+
+    /// Blocks `mask` (never SIGKILL or SIGSTOP). The host thread blocks the same
+    /// signals, so that the host sends a process-wide signal to a thread whose guest
+    /// accepts it, as the kernel chooses among a process's threads.
+    pub fn set_mask(&mut self, mask: u64) {
+        self.mask = mask & !(bit(SIGKILL) | bit(SIGSTOP));
+        block_on_host(self.mask);
+    }
+}
+
+/// The host thread's mask: the guest's, but for the signals the emulator handles
+/// itself.
+pub fn block_on_host(mask: u64) {
+    // SAFETY: a sigset built in place, then installed for this thread.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for sig in 1..=64u32 {
+            if mask & bit(sig) != 0 && !host_managed(sig) {
+                libc::sigaddset(&mut set, sig as i32);
+            }
+        }
+        libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+    }
+}
+
+/// Signals the host holds for this thread or the process because their host
+/// thread blocks them (for rt_sigpending).
+pub fn host_pending() -> u64 {
+    let mut out = 0;
+    // SAFETY: a sigset filled by the host.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        if libc::sigpending(&mut set) == 0 {
+            for sig in 1..=64u32 {
+                if libc::sigismember(&set, sig as i32) == 1 {
+                    out |= bit(sig);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Takes the lowest signal of `set` that the host holds pending because this
+/// thread blocks it.
+pub fn take_from_host(set: u64) -> Option<u32> {
+    let sig = (1..=64u32).find(|s| set & bit(*s) != 0 && !host_managed(*s))?;
+    // SAFETY: a one-signal set and a zero timeout: the call only dequeues.
+    unsafe {
+        let mut one: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut one);
+        libc::sigaddset(&mut one, sig as i32);
+        let zero = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        (libc::sigtimedwait(&one, std::ptr::null_mut(), &zero) == sig as i32).then_some(sig)
+    }
+}
+
 /// What to do with signal `sig` now that it is deliverable.
 pub enum Action {
     Ignore,
@@ -236,11 +318,7 @@ pub enum Action {
 }
 
 pub fn action(signals: &Signals, sig: u32) -> Action {
-    let a = signals
-        .actions
-        .get(&(sig as u64))
-        .copied()
-        .unwrap_or([0; 4]);
+    let a = signals.disposition(sig as u64);
     match a[0] {
         SIG_IGN => Action::Ignore,
         // Default-ignored: SIGCHLD, SIGCONT, SIGURG, SIGWINCH; the stop signals are
@@ -251,15 +329,15 @@ pub fn action(signals: &Signals, sig: u32) -> Action {
     }
 }
 
-fn put(mem: &mut GuestMemory, addr: u64, bytes: &[u8]) -> Result<(), ()> {
+fn put(mem: &GuestMemory, addr: u64, bytes: &[u8]) -> Result<(), ()> {
     mem.write(addr, bytes).map_err(|_| ())
 }
 
-fn put64(mem: &mut GuestMemory, addr: u64, v: u64) -> Result<(), ()> {
+fn put64(mem: &GuestMemory, addr: u64, v: u64) -> Result<(), ()> {
     put(mem, addr, &v.to_le_bytes())
 }
 
-fn put32(mem: &mut GuestMemory, addr: u64, v: u32) -> Result<(), ()> {
+fn put32(mem: &GuestMemory, addr: u64, v: u32) -> Result<(), ()> {
     put(mem, addr, &v.to_le_bytes())
 }
 
@@ -277,7 +355,7 @@ fn get64(mem: &GuestMemory, addr: u64) -> Result<u64, ()> {
 /// cannot be written (the kernel then kills the process with SIGSEGV).
 pub fn deliver(
     cpu: &mut Cpu,
-    mem: &mut GuestMemory,
+    mem: &GuestMemory,
     signals: &mut Signals,
     strace: bool,
     info: Info,
@@ -360,7 +438,7 @@ pub fn deliver(
 
     // The interrupted procedure's whole window becomes the caller part of a call,
     // then the kernel's frame, then the handler.
-    let call = |cpu: &mut Cpu, mem: &mut GuestMemory, ret: u64, wbs: u32| {
+    let call = |cpu: &mut Cpu, mem: &GuestMemory, ret: u64, wbs: u32| {
         let c = Control {
             transfer: Some(Transfer::Call(handler, wbs)),
             ..Control::default()
@@ -399,10 +477,9 @@ pub fn deliver(
     if on_alt {
         signals.alt_stack.active = true;
     }
-    signals.mask |= sa_mask | if flags & SA_NODEFER != 0 { 0 } else { bit(sig) };
-    signals.mask &= !(bit(SIGKILL) | bit(SIGSTOP));
+    signals.set_mask(signals.mask | sa_mask | if flags & SA_NODEFER != 0 { 0 } else { bit(sig) });
     if flags & SA_RESETHAND != 0 {
-        signals.actions.insert(sig as u64, [SIG_DFL, 0, 0, 0]);
+        signals.set_disposition(sig as u64, [SIG_DFL, 0, 0, 0]);
         follow_host(sig, SIG_DFL, 0);
     }
     Ok(())
@@ -426,7 +503,7 @@ pub fn sigreturn(cpu: &mut Cpu, mem: &GuestMemory, signals: &mut Signals) -> Res
     cpu.executed = executed;
     cpu.ip = ip & 0xffff_ffff_fff8;
     cpu.ctpr[1..].copy_from_slice(&ctpr);
-    signals.mask = mask & !(bit(SIGKILL) | bit(SIGSTOP));
+    signals.set_mask(mask);
     signals.alt_stack.active = s.alt_was_active;
     Ok(())
 }

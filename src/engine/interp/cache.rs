@@ -18,7 +18,7 @@ pub struct Cache {
 impl Cache {
     pub fn get(
         &mut self,
-        mem: &mut GuestMemory,
+        mem: &GuestMemory,
         addr: u64,
         iset: crate::isa::version::Iset,
     ) -> Result<(Rc<Prepared>, bool), Event> {

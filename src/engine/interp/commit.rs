@@ -48,7 +48,7 @@ pub enum Transfer {
 /// Phase 2: the changes land in architectural order.
 pub(super) fn commit(
     cpu: &mut Cpu,
-    mem: &mut GuestMemory,
+    mem: &GuestMemory,
     prep: &Prepared,
     p: &Pending,
 ) -> Result<Option<Event>, Event> {
@@ -106,7 +106,7 @@ pub struct Control {
 
 fn set_window(
     cpu: &mut Cpu,
-    mem: &mut GuestMemory,
+    mem: &GuestMemory,
     wsz: u32,
     nfx: bool,
     dbl: bool,
@@ -140,7 +140,7 @@ fn set_window(
 /// address after the instruction. A system call comes back as an event to serve.
 pub fn apply_control(
     cpu: &mut Cpu,
-    mem: &mut GuestMemory,
+    mem: &GuestMemory,
     next: u64,
     c: &Control,
 ) -> Result<Option<Event>, Event> {
@@ -152,7 +152,7 @@ pub fn apply_control(
 
 fn finish_control(
     cpu: &mut Cpu,
-    mem: &mut GuestMemory,
+    mem: &GuestMemory,
     next: u64,
     c: &Control,
 ) -> Result<Option<Event>, Event> {
@@ -213,7 +213,7 @@ fn finish_control(
 }
 
 /// The call half of `call`: save the caller, open the callee's window.
-fn enter(cpu: &mut Cpu, mem: &mut GuestMemory, return_ip: u64, wbs: u32) -> Result<(), Event> {
+fn enter(cpu: &mut Cpu, mem: &GuestMemory, return_ip: u64, wbs: u32) -> Result<(), Event> {
     if 2 * wbs > cpu.wd.size {
         return Err(bounds(WindowBounds {
             index: 2 * wbs,

@@ -22,7 +22,7 @@ const DIAG_TAG: u8 = 0x5;
 /// The machine as one wide instruction's semantics see it.
 struct Cx<'a> {
     cpu: &'a Cpu,
-    mem: &'a mut GuestMemory,
+    mem: &'a GuestMemory,
     p: &'a mut Pending,
     /// Tags of the current operation's sources, by value, and whether it dealt with them.
     src_tags: [(u128, u8); 4],
@@ -42,6 +42,14 @@ struct Cx<'a> {
 impl Cx<'_> {
     fn tagged_sources(&self) -> bool {
         self.src_tags.iter().any(|t| t.1 != 0)
+    }
+
+    fn note_code_store(&mut self, addr: u64, bits: u32) {
+        if self.mem.page_perm(addr) & perm::CODE != 0
+            || self.mem.page_perm(addr + (bits / 8) as u64 - 1) & perm::CODE != 0
+        {
+            self.code_written = true;
+        }
     }
 }
 
@@ -94,20 +102,29 @@ impl Exec for Cx<'_> {
             Access::Privileged => return Err(Trap::Privileged),
             Access::NoOp => return Ok(0),
             Access::WaitUnlock { .. } => {
-                // Lands only if the location still holds what the lock load read.
+                // Lands only if the location still holds what the lock load read: a
+                // host compare-and-swap, so that it is atomic against other threads.
                 self.p.wait_lock = Some(None);
                 let held = self
                     .cpu
                     .wait_lock
                     .filter(|l| l.addr == addr && l.bits == bits);
-                let now = self.mem.load(addr, bits).map_err(|f| {
-                    self.fault = Some(f);
-                    Trap::MemoryFault(f.addr)
-                })?;
-                if held.is_none_or(|l| l.value != now) {
+                let landed = match held {
+                    None => false,
+                    Some(l) => self
+                        .mem
+                        .compare_store(addr, bits, l.value, ordered(access, value, bits))
+                        .map_err(|f| {
+                            self.fault = Some(f);
+                            Trap::MemoryFault(f.addr)
+                        })?,
+                };
+                if !landed {
                     self.mlock = true;
                     return Ok(0);
                 }
+                self.note_code_store(addr, bits);
+                return Ok(0);
             }
             _ => {}
         }
@@ -116,11 +133,7 @@ impl Exec for Cx<'_> {
             self.fault = Some(f);
             Trap::MemoryFault(f.addr)
         })?;
-        if self.mem.page_perm(addr) & perm::CODE != 0
-            || self.mem.page_perm(addr + (bits / 8) as u64 - 1) & perm::CODE != 0
-        {
-            self.code_written = true;
-        }
+        self.note_code_store(addr, bits);
         Ok(0)
     }
     fn seg_base(&mut self, a0: u128) -> Result<u128, Trap> {
@@ -354,12 +367,7 @@ pub enum Step {
 }
 
 /// Executes one prepared wide instruction.
-pub fn step(
-    cpu: &mut Cpu,
-    mem: &mut GuestMemory,
-    prep: &Prepared,
-    code_written: &mut bool,
-) -> Step {
+pub fn step(cpu: &mut Cpu, mem: &GuestMemory, prep: &Prepared, code_written: &mut bool) -> Step {
     match run(cpu, mem, prep, code_written) {
         Ok(None) => Step::Next,
         Ok(Some(e)) | Err(e) => Step::Event(e),
@@ -368,7 +376,7 @@ pub fn step(
 
 fn run(
     cpu: &mut Cpu,
-    mem: &mut GuestMemory,
+    mem: &GuestMemory,
     prep: &Prepared,
     code_written: &mut bool,
 ) -> Result<Option<Event>, Event> {

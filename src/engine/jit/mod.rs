@@ -145,7 +145,7 @@ impl Jit {
         self.cache.clear();
     }
 
-    fn compile(&mut self, mem: &mut GuestMemory, key: Key) -> Entry<BlockFn> {
+    fn compile(&mut self, mem: &GuestMemory, key: Key) -> Entry<BlockFn> {
         let t = Instant::now();
         let backend = self.backend.get_or_insert_with(|| {
             Backend::new().map_err(|e| eprintln!("e2k-emu: JIT unavailable, interpreting: {e}"))
@@ -211,7 +211,7 @@ impl Jit {
     }
 
     /// The compiled code for `key`, translating it if it became hot.
-    fn lookup(&mut self, mem: &mut GuestMemory, key: Key) -> Option<BlockFn> {
+    fn lookup(&mut self, mem: &GuestMemory, key: Key) -> Option<BlockFn> {
         match self.cache.get(&key) {
             Some((Entry::Compiled(f), found)) => {
                 match found {
@@ -242,7 +242,7 @@ impl Jit {
     /// Runs compiled code from `cpu.ip` for as long as there is (or now should be)
     /// some: block after block, until one leaves for the interpreter or reaches code
     /// that is not translated.
-    pub fn run(&mut self, cpu: &mut Cpu, mem: &mut GuestMemory) -> Ran {
+    pub fn run(&mut self, cpu: &mut Cpu, mem: &GuestMemory) -> Ran {
         let Some(mut f) = self.lookup(mem, Key::of(cpu)) else {
             return Ran::Interpret;
         };

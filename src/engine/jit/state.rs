@@ -54,11 +54,11 @@ pub struct JitState {
     pub br: u64,
     /// The machine, for helpers compiled code calls to change the window (`set_window`).
     pub cpu: *mut Cpu,
-    pub gmem: *mut GuestMemory,
+    pub gmem: *const GuestMemory,
 }
 
 impl JitState {
-    pub(super) fn of(cpu: &mut Cpu, mem: &mut GuestMemory) -> JitState {
+    pub(super) fn of(cpu: &mut Cpu, mem: &GuestMemory) -> JitState {
         let pos = cpu.wd.base;
         JitState {
             regs: cpu.regs.ptr(pos),
@@ -93,7 +93,7 @@ impl JitState {
             stack_top: cpu.stack.top,
             br: cpu.br.pack(),
             cpu: cpu as *mut Cpu,
-            gmem: mem as *mut GuestMemory,
+            gmem: mem as *const GuestMemory,
         }
     }
 
@@ -212,7 +212,7 @@ pub unsafe extern "C" fn set_window(st: *mut JitState, w: u32) -> u32 {
     // SAFETY: the caller passes the running block's state; the dispatcher does not
     // touch the machine while the block runs.
     let st = unsafe { &mut *st };
-    let (cpu, mem) = unsafe { (&mut *st.cpu, &mut *st.gmem) };
+    let (cpu, mem) = unsafe { (&mut *st.cpu, &*st.gmem) };
     let old = cpu.wd;
     let ip = cpu.ip;
     let c = interp::Control {

@@ -170,10 +170,10 @@ fn leave(x: &mut Lx, t: LV, start: u64, head: (Block, ir::Assumed)) {
 /// leaves for the dispatcher at `pc`, so that a loop kept inside one translation
 /// still lets the signal in.
 fn jump_unless_interrupted(x: &mut Lx, blk: Block, pc: u64) {
-    let flag = x.b.ins().iconst(
-        types::I64,
-        crate::engine::interrupt::PENDING.as_ptr() as i64,
-    );
+    // Each thread has its own JIT, so the address of its own pending set is a constant.
+    let flag =
+        x.b.ins()
+            .iconst(types::I64, crate::engine::interrupt::word() as i64);
     let pending = x.b.ins().load(types::I64, MemFlags::trusted(), flag, 0);
     let out = x.b.create_block();
     x.b.ins().brif(pending, out, &[], blk, &[]);

@@ -5,13 +5,14 @@
 use crate::guest::cpu::Cpu;
 use crate::guest::memory::{Access, GuestMemory};
 use crate::linux::kernel::{Kernel, Outcome};
+use crate::linux::thread::NewThread;
 use nix::libc;
 use std::ffi::CString;
 
 /// The calling process as a system call sees it.
 pub struct Sys<'a> {
     pub cpu: &'a mut Cpu,
-    pub mem: &'a mut GuestMemory,
+    pub mem: &'a GuestMemory,
     pub kernel: &'a mut Kernel,
     /// Guest code may have changed (mappings changed): the caller drops what it
     /// decoded or translated.
@@ -19,6 +20,8 @@ pub struct Sys<'a> {
     /// The `wbs` of the `call` that made the system call (its window starts at
     /// `%r(2 * wbs)` of the caller).
     pub wbs: u32,
+    /// Starts a thread; its id, or -errno.
+    pub spawn: &'a dyn Fn(NewThread) -> Result<i32, i64>,
 }
 
 /// A handler's answer: a value for `%r0` (a negative errno included), or the end of
@@ -40,6 +43,7 @@ pub fn val(v: i64) -> SysResult {
 // Error numbers of the E2K kernel (the generic Linux values).
 pub const ENOENT: i64 = 2;
 pub const ESRCH: i64 = 3;
+pub const EAGAIN: i64 = 11;
 pub const EBADF: i64 = 9;
 pub const ENOMEM: i64 = 12;
 pub const EFAULT: i64 = 14;

@@ -3,6 +3,7 @@
 
 use super::abi::{val, Sys, SysResult, EBADF, EEXIST, EINVAL, ENOMEM};
 use crate::guest::memory::{perm, MemError, PAGE};
+use crate::linux::kernel::Layout;
 
 // E2K mmap flags (they differ from x86).
 const MAP_SHARED: u64 = 0x1;
@@ -33,13 +34,10 @@ fn range_free(s: &Sys, addr: u64, len: u64) -> bool {
 
 /// The page-rounded length of a range that must start on a page and lie below the
 /// mmap area's top.
-fn user_range(s: &Sys, addr: u64, len: u64) -> Option<u64> {
+fn user_range(mm: &Layout, addr: u64, len: u64) -> Option<u64> {
     let len = page_up(len)?;
-    (addr.is_multiple_of(PAGE)
-        && addr
-            .checked_add(len)
-            .is_some_and(|e| e <= s.kernel.mmap_top))
-    .then_some(len)
+    (addr.is_multiple_of(PAGE) && addr.checked_add(len).is_some_and(|e| e <= mm.mmap_top))
+        .then_some(len)
 }
 
 pub fn mmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
@@ -50,7 +48,9 @@ pub fn mmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
     if off % PAGE != 0 || addr % PAGE != 0 && flags & MAP_FIXED != 0 {
         return val(-EINVAL);
     }
-    let top = s.kernel.mmap_top;
+    let mm_lock = s.kernel.mm.clone();
+    let mm = mm_lock.lock().unwrap_or_else(|e| e.into_inner());
+    let top = mm.mmap_top;
     let at = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
         if addr.checked_add(len).is_none_or(|e| e > top) {
             return val(-ENOMEM);
@@ -67,7 +67,7 @@ pub fn mmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
         addr
     } else {
         match s.mem.find_free(len, top) {
-            Some(a) if a >= s.kernel.brk + BRK_ROOM => a,
+            Some(a) if a >= mm.brk + BRK_ROOM => a,
             _ => return val(-ENOMEM),
         }
     };
@@ -100,7 +100,8 @@ pub fn mmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
 }
 
 pub fn munmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let Some(len) = user_range(s, a[0], a[1]) else {
+    let mm = s.kernel.mm();
+    let Some(len) = user_range(&mm, a[0], a[1]) else {
         return val(-EINVAL);
     };
     s.code_changed = true;
@@ -112,7 +113,8 @@ pub fn munmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
 }
 
 pub fn mprotect(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let Some(len) = user_range(s, a[0], a[1]) else {
+    let mm = s.kernel.mm();
+    let Some(len) = user_range(&mm, a[0], a[1]) else {
         return val(-EINVAL);
     };
     s.code_changed = true;
@@ -130,13 +132,15 @@ pub fn mremap(s: &mut Sys, a: [u64; 6]) -> SysResult {
     if old % PAGE != 0 || new_len == 0 || old.checked_add(old_len.max(new_len)).is_none() {
         return val(-EINVAL);
     }
+    let mm_lock = s.kernel.mm.clone();
+    let mm = mm_lock.lock().unwrap_or_else(|e| e.into_inner());
     let p = s.mem.page_perm(old) & !perm::MAPPED;
     if new_len <= old_len {
         let _ = s.mem.unmap(old + new_len, old_len - new_len);
         s.code_changed = true;
         return val(old as i64);
     }
-    if old + new_len <= s.kernel.mmap_top && range_free(s, old + old_len, new_len - old_len) {
+    if old + new_len <= mm.mmap_top && range_free(s, old + old_len, new_len - old_len) {
         return val(match s.mem.map(old + old_len, new_len - old_len, p) {
             Ok(()) => old as i64,
             Err(_) => -ENOMEM,
@@ -145,7 +149,7 @@ pub fn mremap(s: &mut Sys, a: [u64; 6]) -> SysResult {
     if flags & MREMAP_MAYMOVE == 0 {
         return val(-ENOMEM);
     }
-    let Some(at) = s.mem.find_free(new_len, s.kernel.mmap_top) else {
+    let Some(at) = s.mem.find_free(new_len, mm.mmap_top) else {
         return val(-ENOMEM);
     };
     if s.mem.map(at, new_len, perm::READ | perm::WRITE).is_err() {
@@ -165,7 +169,8 @@ pub fn mremap(s: &mut Sys, a: [u64; 6]) -> SysResult {
 
 pub fn brk(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let want = a[0];
-    let k = &s.kernel;
+    let mm_lock = s.kernel.mm.clone();
+    let mut k = mm_lock.lock().unwrap_or_else(|e| e.into_inner());
     let unchanged = val(k.brk as i64);
     if want < k.brk_start || want > k.mmap_top.saturating_sub(BRK_ROOM) {
         return unchanged;
@@ -185,14 +190,15 @@ pub fn brk(s: &mut Sys, a: [u64; 6]) -> SysResult {
     } else if new_end < old_end {
         let _ = s.mem.unmap(new_end, old_end - new_end);
     }
-    s.kernel.brk = want;
+    k.brk = want;
     val(want as i64)
 }
 
 /// MADV_DONTNEED drops private contents; the other advice changes nothing here.
 pub fn madvise(s: &mut Sys, a: [u64; 6]) -> SysResult {
     if a[2] == MADV_DONTNEED {
-        if let Some(len) = user_range(s, a[0], a[1]) {
+        let mm = s.kernel.mm();
+        if let Some(len) = user_range(&mm, a[0], a[1]) {
             let _ = s.mem.discard(a[0], len);
         }
     }

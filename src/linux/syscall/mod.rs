@@ -19,7 +19,7 @@ mod table;
 mod time;
 
 use crate::linux::kernel::Outcome;
-pub use abi::{Ret, Sys, SysResult};
+pub use abi::{Ret, Sys, SysResult, EAGAIN};
 pub use table::{lookup, Syscall, SYSCALLS};
 
 /// The 64-bit system call entry (`sdisp %ctprN, 3`).

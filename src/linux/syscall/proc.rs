@@ -9,8 +9,15 @@ use crate::linux::kernel::Outcome;
 use nix::libc;
 use nix::unistd;
 
-/// exit and exit_group: one thread is the whole process.
-pub fn exit(_: &mut Sys, a: [u64; 6]) -> SysResult {
+/// exit: the calling thread ends (the process with its last thread).
+pub fn exit(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    s.kernel.thread_exit = true;
+    Ok(Ret::End(Outcome::Exited(a[0] as i32)))
+}
+
+/// exit_group: every thread ends.
+pub fn exit_group(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    s.kernel.thread_exit = false;
     Ok(Ret::End(Outcome::Exited(a[0] as i32)))
 }
 
@@ -43,13 +50,72 @@ pub fn getegid(_: &mut Sys, _: [u64; 6]) -> SysResult {
 }
 
 pub fn set_tid_address(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    // The guest's thread id is the host thread's.
     s.kernel.clear_child_tid = a[0];
     val(unistd::gettid().as_raw() as i64)
 }
 
-/// Robust futex lists matter once there are threads; one thread never needs one.
-pub fn set_robust_list(_: &mut Sys, _: [u64; 6]) -> SysResult {
+/// The robust futex list is kept for get_robust_list; a thread that dies holding a
+/// robust mutex does not mark it (the kernel's FUTEX_OWNER_DIED walk is not done).
+pub fn set_robust_list(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    if a[1] != 24 {
+        return val(-super::abi::EINVAL);
+    }
+    s.kernel.robust_list = (a[0], a[1]);
     val(0)
+}
+
+/// get_robust_list(pid, &head, &len) for the calling thread.
+pub fn get_robust_list(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    if a[0] != 0 && a[0] as i32 != unistd::gettid().as_raw() {
+        return val(-ESRCH);
+    }
+    let (head, len) = s.kernel.robust_list;
+    super::abi::put(s, a[1], &head.to_le_bytes())?;
+    super::abi::put(s, a[2], &len.to_le_bytes())?;
+    val(0)
+}
+
+/// futex on guest memory is the host's futex on the same bytes (see
+/// `thread::host_futex`); timeouts are `struct timespec`, the same on both sides.
+pub fn futex(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let [uaddr, op, v, timeout, uaddr2, v3] = a;
+    let op = op as i32;
+    let word = s.mem.host_ptr(uaddr, 4).map_err(|_| -super::abi::EFAULT)?;
+    let cmd = op & libc::FUTEX_CMD_MASK;
+    // The fourth argument is a timeout pointer for waits, a count for requeues.
+    let (t, second): (*const u8, bool) = match cmd {
+        libc::FUTEX_WAIT
+        | libc::FUTEX_WAIT_BITSET
+        | libc::FUTEX_LOCK_PI
+        | libc::FUTEX_LOCK_PI2
+        | libc::FUTEX_WAIT_REQUEUE_PI => (
+            if timeout == 0 {
+                std::ptr::null()
+            } else {
+                buf(s, timeout, 16)?.cast()
+            },
+            cmd == libc::FUTEX_WAIT_REQUEUE_PI,
+        ),
+        libc::FUTEX_REQUEUE
+        | libc::FUTEX_CMP_REQUEUE
+        | libc::FUTEX_WAKE_OP
+        | libc::FUTEX_CMP_REQUEUE_PI => (timeout as usize as *const u8, true),
+        libc::FUTEX_WAKE
+        | libc::FUTEX_WAKE_BITSET
+        | libc::FUTEX_UNLOCK_PI
+        | libc::FUTEX_TRYLOCK_PI => (std::ptr::null(), false),
+        _ => return val(-super::abi::ENOSYS),
+    };
+    let word2 = if second {
+        s.mem.host_ptr(uaddr2, 4).map_err(|_| -super::abi::EFAULT)?
+    } else {
+        std::ptr::null_mut()
+    };
+    // SAFETY: both words and the timeout are checked guest memory or null.
+    val(host(unsafe {
+        crate::linux::thread::host_futex(word, op, v, t, word2, v3)
+    }))
 }
 
 /// The limits of this process (struct rlimit is two 64-bit words everywhere).
@@ -172,13 +238,10 @@ pub fn prctl(s: &mut Sys, a: [u64; 6]) -> SysResult {
     val(host(r as i64))
 }
 
-// Clone flags have the generic values on E2K, the host's.
-const CLONE_VM: u64 = libc::CLONE_VM as u64;
-const CLONE_VFORK: u64 = libc::CLONE_VFORK as u64;
-const CLONE_THREAD: u64 = libc::CLONE_THREAD as u64;
-const CLONE_PARENT_SETTID: u64 = libc::CLONE_PARENT_SETTID as u64;
-const CLONE_CHILD_CLEARTID: u64 = libc::CLONE_CHILD_CLEARTID as u64;
-const CLONE_CHILD_SETTID: u64 = libc::CLONE_CHILD_SETTID as u64;
+use crate::linux::thread::{
+    self, NewThread, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, CLONE_SETTLS,
+    CLONE_THREAD, CLONE_VFORK, CLONE_VM,
+};
 
 /// A new process: the host forks the emulator with the guest in it, so the child
 /// continues from the same state with a copy of the memory and gets 0.
@@ -188,6 +251,7 @@ fn fork_process(s: &mut Sys, flags: u64, parent_tid: u64, child_tid: u64) -> Sys
         return val(super::abi::errno());
     }
     if pid == 0 {
+        s.kernel.threads.forked();
         let tid = std::process::id() as u32;
         if flags & CLONE_CHILD_SETTID != 0 {
             super::abi::put(s, child_tid, &tid.to_le_bytes())?;
@@ -213,19 +277,46 @@ pub fn vfork(s: &mut Sys, _: [u64; 6]) -> SysResult {
     fork_process(s, 0, 0, 0)
 }
 
-/// clone(flags, stack, parent_tid, child_tid, tls): new processes (fork, vfork and
-/// posix_spawn's forms); threads (CLONE_VM without CLONE_VFORK, CLONE_THREAD) are not
-/// supported yet and fail with -ENOSYS, which pthread_create reports as an error.
+/// clone(flags, stack, parent_tid, child_tid, tls): with CLONE_VM a thread (see
+/// `thread`), without it a new process (fork, vfork and posix_spawn's forms).
 pub fn clone(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let [flags, stack, parent_tid, child_tid, _tls, _] = a;
-    if flags & CLONE_THREAD != 0 || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) {
-        return val(-super::abi::ENOSYS);
+    let [flags, stack, parent_tid, child_tid, tls, _] = a;
+    if flags & CLONE_VM == 0 || flags & CLONE_VFORK != 0 && flags & CLONE_THREAD == 0 {
+        if stack != 0 && flags & CLONE_VM != 0 {
+            // A vfork child on its own stack expects to share the parent's memory.
+            return val(-super::abi::ENOSYS);
+        }
+        return fork_process(s, flags, parent_tid, child_tid);
     }
-    if stack != 0 && flags & CLONE_VM != 0 {
-        // A vfork child on its own stack expects to share the parent's memory.
-        return val(-super::abi::ENOSYS);
+    let stacks = {
+        let mm = s.kernel.mm();
+        thread::new_hw_stacks(s.mem, &mm)
+    };
+    let Some(stacks) = stacks else {
+        return val(-super::abi::ENOMEM);
+    };
+    let tls = (flags & CLONE_SETTLS != 0).then_some(tls);
+    let cpu = thread::child_cpu(s.cpu, s.mem, s.wbs, stack, tls, stacks);
+    let mut kernel = s.kernel.for_thread();
+    if flags & CLONE_CHILD_CLEARTID != 0 {
+        kernel.clear_child_tid = child_tid;
     }
-    fork_process(s, flags, parent_tid, child_tid)
+    let t = NewThread {
+        cpu,
+        kernel,
+        flags,
+        parent_tid,
+        child_tid,
+    };
+    let tid = match (s.spawn)(t) {
+        Ok(tid) => tid,
+        Err(e) => {
+            let _mm = s.kernel.mm();
+            thread::free_hw_stacks(s.mem, &stacks.0, &stacks.1);
+            return val(e);
+        }
+    };
+    val(tid as i64)
 }
 
 /// wait4(pid, &status, options, &rusage): the host's, same layouts.

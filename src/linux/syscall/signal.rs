@@ -34,19 +34,13 @@ pub fn rt_sigaction(s: &mut Sys, a: [u64; 6]) -> SysResult {
     if !(1..=64).contains(&sig) || size != 8 {
         return val(-EINVAL);
     }
-    let prev = s
-        .kernel
-        .signals
-        .actions
-        .get(&sig)
-        .copied()
-        .unwrap_or([0; 4]);
+    let prev = s.kernel.signals.disposition(sig);
     if act != 0 {
         if sig == SIGKILL as u64 || sig == SIGSTOP as u64 {
             return val(-EINVAL);
         }
         let w: [u64; 4] = read_words(s, act)?;
-        s.kernel.signals.actions.insert(sig, w);
+        s.kernel.signals.set_disposition(sig, w);
         signal::follow_host(sig as u32, w[0], w[1]);
     }
     put(s, old, &words(&prev))?;
@@ -57,19 +51,20 @@ pub fn rt_sigprocmask(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let old = s.kernel.signals.mask;
     if a[1] != 0 {
         let set = get_u64(s, a[1])?;
-        s.kernel.signals.mask = match a[0] {
+        let new = match a[0] {
             0 => old | set,
             1 => old & !set,
             2 => set,
             _ => return val(-EINVAL),
-        } & !UNBLOCKABLE;
+        };
+        s.kernel.signals.set_mask(new);
     }
     put(s, a[2], &old.to_le_bytes())?;
     val(0)
 }
 
 pub fn rt_sigpending(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let p = signal::pending() & s.kernel.signals.mask;
+    let p = (signal::pending() | signal::host_pending()) & s.kernel.signals.mask;
     put(s, a[0], &p.to_le_bytes())?;
     val(0)
 }
@@ -171,6 +166,11 @@ fn wait_for(set: u64, deadline: Option<Instant>) -> bool {
         if signal::pending() & set != 0 {
             return true;
         }
+        // Signals this thread blocks wait in the host kernel (rt_sigtimedwait's set).
+        if let Some(sig) = signal::take_from_host(signal::host_pending() & set) {
+            signal::raise(sig);
+            return true;
+        }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return false;
         }
@@ -191,7 +191,7 @@ pub fn rt_sigsuspend(s: &mut Sys, a: [u64; 6]) -> SysResult {
     }
     let mask = get_u64(s, a[0])? & !UNBLOCKABLE;
     s.kernel.signals.suspend_mask = Some(s.kernel.signals.mask);
-    s.kernel.signals.mask = mask;
+    s.kernel.signals.set_mask(mask);
     wait_for(!mask | UNBLOCKABLE, None);
     val(-EINTR)
 }
