@@ -97,6 +97,7 @@ programs!(
     hwstacks,
     process,
     threads,
+    thread_signals,
     deep,
     loop_exit,
     syscalls,

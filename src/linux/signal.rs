@@ -114,14 +114,40 @@ pub fn take(set: u64) -> Option<u32> {
     })
 }
 
-extern "C" fn on_host_signal(sig: libc::c_int) {
-    raise(sig as u32);
+extern "C" fn on_host_signal(host_sig: libc::c_int) {
+    if let Some(sig) = guest_number(host_sig) {
+        raise(sig);
+    }
+}
+
+/// The host signal that carries guest signal `sig`. The classic signals have the
+/// same numbers (the generic Linux ones on E2K, x86-64 and aarch64); the host's libc
+/// keeps the first real-time signals for itself, so guest real-time signals move up
+/// by as many (as qemu-user does), and the last of them have no host signal.
+pub fn host_number(sig: u32) -> Option<i32> {
+    const RTMIN: u32 = 32;
+    if sig < RTMIN {
+        return (sig >= 1).then_some(sig as i32);
+    }
+    let host = libc::SIGRTMIN() as u32 + (sig - RTMIN);
+    (host <= libc::SIGRTMAX() as u32 && sig <= 64).then_some(host as i32)
+}
+
+/// The guest signal a host signal carries.
+pub fn guest_number(host: i32) -> Option<u32> {
+    let rtmin = libc::SIGRTMIN();
+    match host {
+        1..=31 => Some(host as u32),
+        h if h >= rtmin && h <= libc::SIGRTMAX() => Some(32 + (h - rtmin) as u32),
+        _ => None,
+    }
 }
 
 /// Signals the emulator takes from the host itself (faults of its own, job control
-/// it must not catch): their host disposition never follows the guest's.
+/// it must not catch), and guest signals without a host signal: their host
+/// disposition never follows the guest's.
 fn host_managed(sig: u32) -> bool {
-    matches!(sig, 4 | 5 | 7 | 8 | 11 | 9 | 19) || sig >= 32
+    matches!(sig, 4 | 5 | 7 | 8 | 11 | 9 | 19) || host_number(sig).is_none()
 }
 
 /// Makes the host disposition of `sig` follow the guest's: a guest handler becomes a
@@ -129,9 +155,9 @@ fn host_managed(sig: u32) -> bool {
 /// asked for SA_RESTART), SIG_IGN and SIG_DFL carry over as they are (so the default
 /// action ends the emulator the way it would end the program).
 pub fn follow_host(sig: u32, handler: u64, flags: u64) {
-    if host_managed(sig) {
+    let Some(host) = host_number(sig).filter(|_| !host_managed(sig)) else {
         return;
-    }
+    };
     // SAFETY: installing a handler that only does an atomic OR, or a standard action.
     unsafe {
         let mut sa: libc::sigaction = std::mem::zeroed();
@@ -146,8 +172,21 @@ pub fn follow_host(sig: u32, handler: u64, flags: u64) {
             0
         };
         libc::sigemptyset(&mut sa.sa_mask);
-        libc::sigaction(sig as i32, &sa, std::ptr::null_mut());
+        libc::sigaction(host, &sa, std::ptr::null_mut());
     }
+}
+
+/// Sends guest signal `sig` through the host: to process `pid` (kill) or to thread
+/// `tid` of it (tgkill). None: it has no host signal.
+pub fn send_host(pid: i32, tid: Option<i32>, sig: u32) -> Option<i64> {
+    let host = if sig == 0 { 0 } else { host_number(sig)? };
+    // SAFETY: plain values.
+    Some(unsafe {
+        match tid {
+            None => libc::kill(pid, host) as i64,
+            Some(t) => libc::syscall(libc::SYS_tgkill, pid, t, host),
+        }
+    })
 }
 
 /// What a delivered signal tells its handler (`siginfo_t`).
@@ -267,8 +306,9 @@ pub fn block_on_host(mask: u64) {
         let mut set: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut set);
         for sig in 1..=64u32 {
-            if mask & bit(sig) != 0 && !host_managed(sig) {
-                libc::sigaddset(&mut set, sig as i32);
+            if let Some(h) = host_number(sig).filter(|_| mask & bit(sig) != 0 && !host_managed(sig))
+            {
+                libc::sigaddset(&mut set, h);
             }
         }
         libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
@@ -284,7 +324,7 @@ pub fn host_pending() -> u64 {
         let mut set: libc::sigset_t = std::mem::zeroed();
         if libc::sigpending(&mut set) == 0 {
             for sig in 1..=64u32 {
-                if libc::sigismember(&set, sig as i32) == 1 {
+                if host_number(sig).is_some_and(|h| libc::sigismember(&set, h) == 1) {
                     out |= bit(sig);
                 }
             }
@@ -297,16 +337,17 @@ pub fn host_pending() -> u64 {
 /// thread blocks it.
 pub fn take_from_host(set: u64) -> Option<u32> {
     let sig = (1..=64u32).find(|s| set & bit(*s) != 0 && !host_managed(*s))?;
+    let host = host_number(sig)?;
     // SAFETY: a one-signal set and a zero timeout: the call only dequeues.
     unsafe {
         let mut one: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut one);
-        libc::sigaddset(&mut one, sig as i32);
+        libc::sigaddset(&mut one, host);
         let zero = libc::timespec {
             tv_sec: 0,
             tv_nsec: 0,
         };
-        (libc::sigtimedwait(&one, std::ptr::null_mut(), &zero) == sig as i32).then_some(sig)
+        (libc::sigtimedwait(&one, std::ptr::null_mut(), &zero) == host).then_some(sig)
     }
 }
 

@@ -132,31 +132,57 @@ fn is_self(pid: i32) -> bool {
     pid == std::process::id() as i32 || pid == 0 || pid == -(std::process::id() as i32)
 }
 
+/// A signal for another thread or process goes through the host, which chooses the
+/// thread (by the host masks, which follow the guest's) and runs its handler there.
+fn via_host(pid: i32, tid: Option<i32>, sig: u64) -> SysResult {
+    if sig > 64 {
+        return val(-EINVAL);
+    }
+    match signal::send_host(pid, tid, sig as u32) {
+        Some(r) => val(host(r)),
+        None => val(-EINVAL),
+    }
+}
+
 pub fn kill(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let pid = a[0] as i64 as i32;
-    if is_self(pid) {
-        return send_self(a[1], SI_USER, s);
+    let sig = a[1];
+    if !is_self(pid) {
+        return via_host(pid, None, sig);
     }
-    // SAFETY: plain values.
-    val(host(unsafe { libc::kill(pid, a[1] as i32) } as i64))
+    // To its own process: this thread takes it unless it blocks it and another
+    // thread may not.
+    let blocked = (1..=64).contains(&sig) && s.kernel.signals.mask >> (sig - 1) & 1 != 0;
+    if blocked && s.kernel.threads.count() > 1 && signal::host_number(sig as u32).is_some() {
+        return via_host(std::process::id() as i32, None, sig);
+    }
+    send_self(sig, SI_USER, s)
 }
 
 fn own_thread(tid: i32) -> bool {
-    tid == nix::unistd::gettid().as_raw() || tid == std::process::id() as i32
+    tid == nix::unistd::gettid().as_raw()
 }
 
 pub fn tkill(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    if own_thread(a[0] as i32) {
+    let tid = a[0] as i32;
+    if own_thread(tid) {
         return send_self(a[1], SI_TKILL, s);
     }
-    val(-ESRCH)
+    if tid <= 0 {
+        return val(-EINVAL);
+    }
+    via_host(std::process::id() as i32, Some(tid), a[1])
 }
 
 pub fn tgkill(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    if a[0] as i32 == std::process::id() as i32 && own_thread(a[1] as i32) {
+    let (tgid, tid) = (a[0] as i32, a[1] as i32);
+    if tgid <= 0 || tid <= 0 {
+        return val(-EINVAL);
+    }
+    if tgid == std::process::id() as i32 && own_thread(tid) {
         return send_self(a[2], SI_TKILL, s);
     }
-    val(-ESRCH)
+    via_host(tgid, Some(tid), a[2])
 }
 
 /// Waits until a signal in `set` is pending (host signals mark them from their
