@@ -354,6 +354,37 @@ fn detach_runs_on_and_kill_ends() {
 }
 
 #[test]
+fn ctrl_c_stops_a_running_program() {
+    let src = std::env::temp_dir().join(format!("e2k-emu-gdb-{}-spin.s", std::process::id()));
+    std::fs::write(
+        &src,
+        "    .text\n    .global _start\n_start:\n    {\n        disp %ctpr1, _start\n    }\n    {\n        ct %ctpr1\n    }\n",
+    )
+    .unwrap();
+    let exe = src.with_extension("elf");
+    let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let (emu, mut c) = Emu::start(&["-no-jit"], &exe);
+    write!(c.s, "$c#63").unwrap();
+    assert_eq!(c.byte(), b'+');
+    std::thread::sleep(Duration::from_millis(200));
+    c.s.write_all(&[3]).unwrap();
+    let r = c.reply("interrupt");
+    assert!(r.starts_with("T02") || r.starts_with("S02"), "{r}");
+    let ip = c.reg(IP);
+    assert!((entry(&exe)..entry(&exe) + 64).contains(&ip), "{ip:#x}");
+    write!(c.s, "$k#6b").unwrap();
+    assert_eq!(emu.finish().1, Some(137));
+    let _ = std::fs::remove_file(&src);
+    let _ = std::fs::remove_file(&exe);
+}
+
+#[test]
 fn bad_port_is_a_clear_error() {
     let out = Command::new(env!("CARGO_BIN_EXE_e2k-emu"))
         .args(["-g", "port", "/nonexistent"])

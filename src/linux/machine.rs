@@ -119,6 +119,9 @@ pub struct Machine {
     /// the machine instead, kept in `trapped` until the debugger decides.
     pub trap_signals: bool,
     pub trapped: Option<Trapped>,
+    /// Run the next steps on the interpreter alone (a debugger's single steps),
+    /// keeping the JIT's translations and their invalidation.
+    pub interpret_only: bool,
 }
 
 /// A signal the machine stopped for instead of acting on it (`Machine::trap_signals`).
@@ -245,6 +248,7 @@ impl Machine {
             jit,
             trap_signals: false,
             trapped: None,
+            interpret_only: false,
         })
     }
 
@@ -273,7 +277,7 @@ impl Machine {
                 return Some(o);
             }
         }
-        if let Some(j) = self.jit.as_mut() {
+        if let Some(j) = self.jit.as_mut().filter(|_| !self.interpret_only) {
             let ran = j.run(&mut self.cpu, &mut self.mem);
             for l in j.listings.drain(..) {
                 let _ = writeln!(self.log_out, "{l}");

@@ -4,11 +4,11 @@
 //! "Debugging with gdb".
 //!
 //! The machine is reached only through `machine.cpu`, `machine.mem`, `machine.jit`
-//! and `Machine::{step, code_changed, deliver_trapped}`.
+//! (for breakpoint addresses), `trap_signals`/`trapped`/`interpret_only` and
+//! `Machine::{step, run, code_changed, deliver_trapped}`.
 
 pub mod regs;
 
-use crate::engine::jit::Jit;
 use crate::guest::cpu::Cpu;
 use crate::guest::memory::{perm, GuestMemory, PAGE};
 use crate::guest::window::{Reg, SPILL_BYTES};
@@ -332,9 +332,9 @@ impl Stub<'_> {
             return self.m.step();
         }
         // Single steps run on the interpreter: compiled code runs whole blocks.
-        let jit: Option<Jit> = self.m.jit.take();
+        self.m.interpret_only = true;
         let out = self.m.step();
-        self.m.jit = jit;
+        self.m.interpret_only = false;
         out
     }
 
@@ -577,14 +577,15 @@ impl<'m> BlockingEventLoop for Loop<'m> {
                 return Ok(Event::TargetStopped(SingleThreadStopReason::DoneStep));
             }
             n += 1;
-            if n.is_multiple_of(POLL_EVERY)
-                && conn
-                    .peek()
-                    .map_err(WaitForStopReasonError::Connection)?
-                    .is_some()
-            {
-                let b = conn.read().map_err(WaitForStopReasonError::Connection)?;
-                return Ok(Event::IncomingData(b));
+            if n.is_multiple_of(POLL_EVERY) {
+                let byte = conn.peek().map_err(WaitForStopReasonError::Connection)?;
+                // peek leaves the socket non-blocking; gdbstub's writes expect it blocking.
+                conn.set_nonblocking(false)
+                    .map_err(WaitForStopReasonError::Connection)?;
+                if byte.is_some() {
+                    let b = conn.read().map_err(WaitForStopReasonError::Connection)?;
+                    return Ok(Event::IncomingData(b));
+                }
             }
         }
     }
