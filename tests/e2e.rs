@@ -109,6 +109,7 @@ programs!(
     fault_tag,
     fault_decode,
     fault_return,
+    gdb_target,
 );
 
 /// The programs under examples/ build and behave as README says.

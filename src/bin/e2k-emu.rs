@@ -28,6 +28,9 @@ Options:
   -no-jit, --no-jit     interpret everything (the reference engine)
   -jit-threshold N      runs of a block before it is compiled (default 50)
   -D FILE               write the -d log to FILE instead of standard error
+  -g PORT               wait for gdb on 127.0.0.1:PORT before the first instruction
+                        (0: any free port; the port is announced on standard
+                        error); also QEMU_GDB=PORT
 
 The program's exit status becomes e2k-emu's; a program killed by a signal makes
 e2k-emu exit with 128 + the signal number, as a shell reports it.";
@@ -46,6 +49,12 @@ struct Cli {
     program: String,
     log_file: Option<String>,
     jit_stats: bool,
+    gdb_port: Option<u16>,
+}
+
+fn gdb_port(v: &str) -> Result<u16, String> {
+    v.parse()
+        .map_err(|_| format!("-g {v}: expected a TCP port number (0-65535)"))
 }
 
 fn fail(msg: &str) -> ExitCode {
@@ -69,6 +78,10 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
     let mut jit = true;
     let mut jit_threshold = e2k_emu::linux::machine::DEFAULT_JIT_THRESHOLD;
     let mut jit_stats = false;
+    let mut gdb = match std::env::var("QEMU_GDB") {
+        Ok(v) => Some(gdb_port(&v).map_err(|e| format!("QEMU_GDB: {e}"))?),
+        Err(_) => None,
+    };
     let mut it = args.into_iter().skip(1).peekable();
     let program = loop {
         let Some(a) = it.next() else {
@@ -151,6 +164,7 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
                 }
             }
             "D" => log_file = Some(value("D")?),
+            "g" => gdb = Some(gdb_port(&value("g")?)?),
             _ => return Err(format!("unknown option {a}; -h lists the options")),
         }
     };
@@ -172,6 +186,7 @@ fn parse(args: Vec<String>) -> Result<Parsed, String> {
         program,
         log_file,
         jit_stats,
+        gdb_port: gdb,
     })))
 }
 
@@ -200,7 +215,13 @@ fn main() -> ExitCode {
             Err(e) => return fail(&format!("-D {f}: {e}")),
         }
     }
-    let outcome = m.run();
+    let outcome = match cli.gdb_port {
+        Some(port) => match e2k_emu::linux::gdb::serve(&mut m, port) {
+            Ok(o) => o,
+            Err(e) => return fail(&e),
+        },
+        None => m.run(),
+    };
     if cli.jit_stats {
         let line = match &m.jit {
             Some(j) => format!("{}", j.stats),

@@ -21,6 +21,17 @@ pub struct Window {
     pub dbl: bool,
 }
 
+impl Window {
+    /// WD's layout: base, size and psize in bytes at 10:0, 26:16 and 42:32 (base
+    /// modulo the register file), fx at 48.
+    pub fn pack(&self) -> u64 {
+        let b = (self.base * 8) & 0x7ff;
+        b | ((self.size as u64 * 8) & 0x7ff) << 16
+            | ((self.psize as u64 * 8) & 0x7ff) << 32
+            | (self.fx as u64) << 48
+    }
+}
+
 /// Rotation of based registers and predicates (the BR register).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Rotation {
@@ -240,13 +251,9 @@ impl Cpu {
         self.pred_tags = gather_even(v >> 1);
     }
 
-    /// WD as `rrd %wd` shows it: base, size and psize in bytes at 10:0, 26:16 and
-    /// 42:32 (base modulo the register file), fx at 48.
+    /// WD as `rrd %wd` shows it (`Window::pack`).
     pub fn packed_wd(&self) -> u64 {
-        let b = (self.wd.base * 8) & 0x7ff;
-        b | ((self.wd.size as u64 * 8) & 0x7ff) << 16
-            | ((self.wd.psize as u64 * 8) & 0x7ff) << 32
-            | (self.wd.fx as u64) << 48
+        self.wd.pack()
     }
 }
 

@@ -151,6 +151,40 @@ pub struct Machine {
     /// With `-d jit`: executions of each operation (index into `isa::OPS`, or
     /// `OPS.len()` + index into `isa::CTLS`) that compiled code left to the interpreter.
     pub interpreted: Option<rustc_hash::FxHashMap<usize, u64>>,
+    /// With a debugger attached (`-g`): a signal about to act on the process stops
+    /// the machine instead, kept in `trapped` until the debugger decides.
+    pub trap_signals: bool,
+    pub trapped: Option<Trapped>,
+    /// Run the next steps on the interpreter alone (a debugger's single steps),
+    /// keeping the JIT's translations and their invalidation.
+    pub interpret_only: bool,
+}
+
+/// A signal the machine stopped for instead of acting on it (`Machine::trap_signals`).
+#[derive(Clone, Debug)]
+pub enum Trapped {
+    /// Sent or raised asynchronously: taken off the pending set.
+    Signal(signal::Info),
+    /// Raised by the wide instruction at `ip`, which has not taken effect;
+    /// `catchable`: a handler the program installed may take it (else it kills).
+    Fault {
+        event: Event,
+        ip: u64,
+        catchable: bool,
+    },
+}
+
+impl Trapped {
+    pub fn signo(&self) -> u32 {
+        match self {
+            Trapped::Signal(i) => i.signo,
+            Trapped::Fault {
+                event: Event::Fault { signal, .. },
+                ..
+            } => *signal as u32,
+            Trapped::Fault { .. } => nix::libc::SIGILL as u32,
+        }
+    }
 }
 
 fn mem_err(e: MemError) -> StartError {
@@ -233,6 +267,9 @@ impl Machine {
             interpreted: (opts.log.jit && jit.is_some()).then(Default::default),
             jit,
             jit_config,
+            trap_signals: false,
+            trapped: None,
+            interpret_only: false,
         })
     }
 
@@ -277,7 +314,7 @@ impl Machine {
                 return Some(o);
             }
         }
-        if let Some(j) = self.jit.as_mut() {
+        if let Some(j) = self.jit.as_mut().filter(|_| !self.interpret_only) {
             let ran = j.run(&mut self.cpu, &self.mem);
             for l in j.listings.drain(..) {
                 let _ = writeln!(self.log_out, "{l}");
@@ -295,6 +332,7 @@ impl Machine {
         let ip = self.cpu.ip;
         let (prep, fresh) = match self.cache.get(&self.mem, ip, self.cpu.iset) {
             Ok(x) => x,
+            Err(e) if self.trap_signals => return self.trap_fault(e, ip, false),
             Err(e) => return Some(self.killed(e, ip)),
         };
         if fresh && self.log.in_asm {
@@ -380,7 +418,7 @@ impl Machine {
     }
 
     /// The first pending signal that is not blocked: ignored, the end of the process,
-    /// or its handler entered.
+    /// or its handler entered (or, with `trap_signals`, kept in `trapped`).
     fn deliver_pending(&mut self) -> Option<Outcome> {
         let unblockable = 1 << (signal::SIGKILL - 1) | 1 << (signal::SIGSTOP - 1);
         while let Some(sig) = signal::take(!self.kernel.signals.mask | unblockable) {
@@ -390,17 +428,32 @@ impl Machine {
                 .sent_info
                 .remove(&sig)
                 .unwrap_or_else(|| signal::Info::sent(sig, signal::SI_USER));
-            match signal::action(&self.kernel.signals, sig) {
-                signal::Action::Ignore => continue,
-                signal::Action::Terminate => {
-                    return Some(Outcome::Killed {
-                        signal: sig as i32,
-                        report: String::new(),
-                    })
-                }
-                signal::Action::Handle(act) => {
-                    return self
-                        .enter_handler(info, act)
+            // SIGKILL reaches the process past a debugger, as under ptrace.
+            if self.trap_signals && sig != signal::SIGKILL {
+                self.trapped = Some(Trapped::Signal(info));
+                return None;
+            }
+            match self.act_on(info) {
+                Some(end) => return end,
+                None => continue,
+            }
+        }
+        None
+    }
+
+    /// What the signal's disposition does: `None` if it is ignored, else `Some` of
+    /// how the process ends (`None` inside when a handler was entered).
+    fn act_on(&mut self, info: signal::Info) -> Option<Option<Outcome>> {
+        let sig = info.signo;
+        match signal::action(&self.kernel.signals, sig) {
+            signal::Action::Ignore => None,
+            signal::Action::Terminate => Some(Some(Outcome::Killed {
+                signal: sig as i32,
+                report: String::new(),
+            })),
+            signal::Action::Handle(act) => {
+                Some(
+                    self.enter_handler(info, act)
                         .err()
                         .map(|()| Outcome::Killed {
                             signal: nix::libc::SIGSEGV,
@@ -408,11 +461,24 @@ impl Machine {
                                 "cannot build the frame for signal {sig} below {:#x}",
                                 self.cpu.stack.sp
                             ),
-                        });
-                }
+                        }),
+                )
             }
         }
-        None
+    }
+
+    /// Lets a signal the machine stopped for act as it would have without a
+    /// debugger; `Some` when that ends the process.
+    pub fn deliver_trapped(&mut self, t: Trapped) -> Option<Outcome> {
+        match t {
+            Trapped::Signal(info) => self.act_on(info).flatten(),
+            Trapped::Fault {
+                event,
+                ip,
+                catchable: true,
+            } => self.act_on_fault(event, ip),
+            Trapped::Fault { event, ip, .. } => Some(self.killed(event, ip)),
+        }
     }
 
     /// Enters the guest's handler for `info` (see `signal::deliver`).
@@ -428,8 +494,26 @@ impl Machine {
     }
 
     /// A guest fault at `ip`: its handler runs if the program installed one and the
-    /// signal is not blocked; otherwise the process is killed.
+    /// signal is not blocked; otherwise the process is killed. With `trap_signals`
+    /// the machine stops before the instruction instead.
     fn fault(&mut self, e: Event, ip: u64) -> Option<Outcome> {
+        if self.trap_signals {
+            return self.trap_fault(e, ip, true);
+        }
+        self.act_on_fault(e, ip)
+    }
+
+    fn trap_fault(&mut self, event: Event, ip: u64, catchable: bool) -> Option<Outcome> {
+        self.cpu.ip = ip;
+        self.trapped = Some(Trapped::Fault {
+            event,
+            ip,
+            catchable,
+        });
+        None
+    }
+
+    fn act_on_fault(&mut self, e: Event, ip: u64) -> Option<Outcome> {
         if let Event::Fault {
             signal: sig,
             code,
@@ -536,6 +620,9 @@ fn spawn_thread(
                 jit: jit_config.map(JitConfig::build),
                 jit_config,
                 interpreted: None,
+                trap_signals: false,
+                trapped: None,
+                interpret_only: false,
             };
             let outcome = m.run_thread();
             m.thread_ended(outcome);

@@ -17,3 +17,5 @@ pub use commit::{apply_control, Control, Transfer};
 pub use execute::{step, Step, DIAG_VALUE};
 pub(crate) use prepare::Place;
 pub use prepare::{prepare, Prepared};
+// A debugger shows the state registers as the program reads them.
+pub use state_regs::state_read;

@@ -27,7 +27,7 @@ fn chain_word(cpu: &Cpu, mem: &GuestMemory, k: usize) -> Result<u64, Trap> {
         .map_err(|_| Trap::MemoryFault(at))
 }
 
-pub(super) fn state_read(cpu: &Cpu, mem: &GuestMemory, n: u8) -> Result<u64, Trap> {
+pub fn state_read(cpu: &Cpu, mem: &GuestMemory, n: u8) -> Result<u64, Trap> {
     Ok(match n as u32 {
         SR_PSR => 0x31,
         SR_CR0_LO => chain_word(cpu, mem, 0)?,

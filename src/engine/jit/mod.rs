@@ -110,6 +110,9 @@ pub struct Jit {
     /// Keep each translation's host code listing (`-d out_asm`) in `listings`.
     pub out_asm: bool,
     pub listings: Vec<String>,
+    /// Addresses where compiled code hands back to the caller before executing
+    /// them (a debugger's breakpoints); see `set_stops`.
+    stops: BTreeSet<u64>,
 }
 
 /// What `Jit::run` did.
@@ -134,6 +137,16 @@ impl Jit {
             stats: Stats::default(),
             out_asm: false,
             listings: vec![],
+            stops: BTreeSet::new(),
+        }
+    }
+
+    /// Makes `run` return before executing any of `stops` (other than where it
+    /// starts), retranslating what was compiled without them.
+    pub fn set_stops(&mut self, stops: BTreeSet<u64>) {
+        if stops != self.stops {
+            self.stops = stops;
+            self.invalidate();
         }
     }
 
@@ -165,12 +178,13 @@ impl Jit {
         // Builds the function into `be.ctx` (registers in `preload` kept in variables);
         // the registers it touched, or `None`.
         let fctx = &mut self.fctx;
+        let stops = &self.stops;
         let mut build = |be: &mut Backend, preload: &BTreeSet<u32>| {
             be.module.clear_context(&mut be.ctx);
             be.ctx.func.signature = sig.clone();
             be.ctx.func.name = UserFuncName::user(0, id.as_u32());
             let b = FunctionBuilder::new(&mut be.ctx.func, fctx);
-            translate::block(b, &*mem, &key, preload)
+            translate::block(b, &*mem, &key, preload, stops)
         };
         // Once to learn which registers the block uses, once more keeping them in variables.
         let first = build(be, &BTreeSet::new());
@@ -257,6 +271,10 @@ impl Jit {
             cpu.ip = out & !(EXIT_INTERPRET | EXIT_CONTROL);
             if out & EXIT_INTERPRET != 0 {
                 self.stats.exits_interpret += 1;
+                // At a stop the caller decides before anything executes there.
+                if self.stops.contains(&cpu.ip) {
+                    return Ran::Block;
+                }
                 return Ran::Interpret;
             }
             if out & EXIT_CONTROL != 0 {
@@ -268,7 +286,7 @@ impl Jit {
             } else {
                 self.stats.exits_transfer += 1;
             }
-            if crate::engine::interrupt::requested() {
+            if crate::engine::interrupt::requested() || self.stops.contains(&cpu.ip) {
                 return Ran::Block;
             }
             match self.lookup(mem, Key::of(cpu)) {

@@ -143,12 +143,12 @@ fn bundle(x: &mut Lx, p: &Prepared) -> Result<Option<(LV, LV)>, NoLower> {
 }
 
 /// Ends the current path at a transfer to a run-time target: out to the dispatcher,
-/// or back to the block's start.
-fn leave(x: &mut Lx, t: LV, start: u64, head: (Block, ir::Assumed)) {
+/// or back to the block's start (unless the start is a stop: `home` false).
+fn leave(x: &mut Lx, t: LV, start: u64, head: (Block, ir::Assumed), home: bool) {
     let target = x.value(t);
     // The head's code holds only under the assumptions it was translated for.
     let (head, assumed) = head;
-    if x.assumed() != assumed {
+    if x.assumed() != assumed || !home {
         x.leave_with(target);
         return;
     }
@@ -185,20 +185,27 @@ fn jump_unless_interrupted(x: &mut Lx, blk: Block, pc: u64) {
 /// Where translation stands: wide instructions already given a Cranelift block (with
 /// the %ctpr values, window size and rotation their code assumed) and those still to
 /// translate.
-struct Plan {
+struct Plan<'s> {
     placed: HashMap<u64, (Block, ir::Assumed)>,
     pending: Vec<(u64, Block, ir::Assumed)>,
     budget: usize,
+    /// Addresses compiled code must not enter: it returns to the dispatcher there.
+    stops: &'s BTreeSet<u64>,
 }
 
-impl Plan {
+impl Plan<'_> {
     /// Continues the current path at `t`: inside the function if it is (or can be)
     /// translated here under the same assumptions, else through the dispatcher.
     fn goto(&mut self, x: &mut Lx, t: LV, start: u64) {
+        let home = !self.stops.contains(&start);
         let LV::C(t) = t else {
-            return leave(x, t, start, self.placed[&start]);
+            return leave(x, t, start, self.placed[&start], home);
         };
         let t = t as u64;
+        if self.stops.contains(&t) {
+            let code = x.b.ins().iconst(types::I64, t as i64);
+            return x.leave_with(code);
+        }
         match self.placed.get(&t) {
             Some((blk, assumed)) if *assumed == x.assumed() => {
                 let blk = *blk;
@@ -210,7 +217,7 @@ impl Plan {
                 self.pending.push((t, blk, x.assumed()));
                 x.b.ins().jump(blk, &[]);
             }
-            _ => leave(x, LV::C(t as u128), start, self.placed[&start]),
+            _ => leave(x, LV::C(t as u128), start, self.placed[&start], home),
         }
     }
 }
@@ -223,12 +230,15 @@ impl Plan {
 /// Translation follows the code from `start` along fall-throughs and known transfer
 /// targets (ibranch, or a %ctpr prepared in the block), up to `MAX_BUNDLES` wide
 /// instructions; a transfer to a wide instruction already translated jumps to it, so
-/// loops stay inside the function. Other transfers leave for the dispatcher.
+/// loops stay inside the function. Other transfers leave for the dispatcher, and so
+/// does every path that reaches one of `stops` (a debugger's breakpoints) after the
+/// first wide instruction.
 pub fn block(
     b: FunctionBuilder,
     mem: &GuestMemory,
     key: &Key,
     preload: &BTreeSet<u32>,
+    stops: &BTreeSet<u64>,
 ) -> Option<(Translated, BTreeSet<u32>)> {
     let (start, iset) = (key.ip, key.iset());
     let mut b = b;
@@ -242,6 +252,7 @@ pub fn block(
         placed: HashMap::new(),
         pending: vec![],
         budget: MAX_BUNDLES,
+        stops,
     };
     plan.placed.insert(start, (head, x.assumed()));
     let mut done = 0;
@@ -251,6 +262,11 @@ pub fn block(
         loop {
             // Each wide instruction starts a Cranelift block others may jump to.
             if pc != start || done > 0 {
+                if plan.stops.contains(&pc) {
+                    let code = x.b.ins().iconst(types::I64, pc as i64);
+                    x.leave_with(code);
+                    break;
+                }
                 match plan.placed.get(&pc) {
                     Some((blk, assumed))
                         if *assumed == x.assumed() && x.b.current_block() != Some(*blk) =>

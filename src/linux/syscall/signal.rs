@@ -4,7 +4,7 @@
 //! signals (pause, rt_sigsuspend, rt_sigtimedwait), timers that send them (alarm,
 //! setitimer), and rt_sigreturn. Delivery itself is `crate::linux::signal`.
 
-use super::abi::{get_u64, host, put, val, words, Ret, Sys, SysResult, EFAULT, EINVAL, ESRCH};
+use super::abi::{get_u64, host, put, val, words, Ret, Sys, SysResult, EFAULT, EINVAL};
 use crate::guest::memory::Access;
 use crate::linux::kernel::Outcome;
 use crate::linux::signal::{
