@@ -529,7 +529,11 @@ fn pie_option_writes_a_shared_object_type() {
     let dir = std::env::temp_dir().join(format!("e2k-as-pie-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let src = dir.join("p.s");
-    std::fs::write(&src, "_start:\n { nop 1 }\n .section .dynamic\n .quad 0, 0\n").unwrap();
+    std::fs::write(
+        &src,
+        "_start:\n { nop 1 }\n .section .dynamic\n .quad 0, 0\n",
+    )
+    .unwrap();
     let out = dir.join("p");
     let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
         .arg("--pie")
@@ -550,7 +554,11 @@ fn pie_option_writes_a_shared_object_type() {
         let text = String::from_utf8_lossy(&r.stdout);
         assert!(text.contains("DYN ("), "{text}");
         assert!(text.contains("DYNAMIC"), "{text}");
-        assert!(r.stderr.is_empty(), "{}", String::from_utf8_lossy(&r.stderr));
+        assert!(
+            r.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&r.stderr)
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,7 +2,7 @@
 
 use e2k_emu::asm::{assemble_elf, Options};
 use e2k_emu::isa::version::Iset;
-use e2k_emu::linux::loader::{at, initial_stack, plan, Ids, LoadError};
+use e2k_emu::linux::loader::{at, initial_stack, plan, Aux, Ids, LoadError};
 
 fn hello() -> Vec<u8> {
     let text = std::fs::read_to_string(concat!(
@@ -102,7 +102,14 @@ fn builds_the_initial_stack() {
     };
     let random = [7u8; 16];
     let top = 0x7fff_0000_0000;
-    let s = initial_stack(top, &args, &env, "/bin/hello", &p, ids, random);
+    let s = initial_stack(
+        top,
+        &args,
+        &env,
+        "/bin/hello",
+        &Aux::new(&p, 0, ids),
+        random,
+    );
     assert_eq!(s.sp % 16, 0);
     assert_eq!(s.base + s.bytes.len() as u64, top);
     let (b, base) = (&s.bytes, s.base);
@@ -128,7 +135,12 @@ fn builds_the_initial_stack() {
     assert_eq!(auxv[&at::EGID], 100);
     assert_eq!(auxv[&at::PHNUM], p.phnum);
     assert_eq!(cstr(b, base, auxv[&at::EXECFN]), "/bin/hello");
-    assert_eq!(cstr(b, base, auxv[&at::PLATFORM]), "e2k");
+    // E2K's kernel names no platform, and no interpreter means AT_BASE 0.
+    assert!(!auxv.contains_key(&at::PLATFORM));
+    assert_eq!(auxv[&at::BASE], 0);
+    assert_eq!(auxv[&at::SYSTEM_INFO], 1);
+    assert_eq!(auxv[&at::FAST_SYSCALLS], 0);
+    assert_eq!(s.auxv.len(), auxv.len());
     let r = (auxv[&at::RANDOM] - base) as usize;
     assert_eq!(&b[r..r + 16], &random);
 }

@@ -1,10 +1,12 @@
 //! What the kernel keeps for a guest process beyond its CPU and memory: the heap and
-//! mmap layout, signal dispositions, the descriptors the emulator owns, and how the
-//! process ended.
+//! mmap layout, the files behind mappings and the auxiliary vector (for /proc/self),
+//! the guest's view of the file system (`-L`), signal dispositions, the descriptors the
+//! emulator owns, and how the process ended.
 
 use crate::guest::memory::PAGE;
+use crate::linux::maps::FileMaps;
 use crate::linux::signal::Signals;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Process-wide state the kernel keeps for the guest.
 pub struct Kernel {
@@ -20,6 +22,10 @@ pub struct Kernel {
     pub clear_child_tid: u64,
     /// Descriptors the emulator itself uses (the guest may not close them).
     pub own_fds: Vec<i32>,
+    /// Which files back which guest ranges.
+    pub files: FileMaps,
+    /// The auxiliary vector the process started with.
+    pub auxv: Vec<(u64, u64)>,
 }
 
 impl Kernel {
@@ -41,8 +47,49 @@ impl Kernel {
             signals: Signals::default(),
             clear_child_tid: 0,
             own_fds: vec![],
+            files: FileMaps::default(),
+            auxv: vec![],
         }
     }
+
+    /// The host path of a guest path (see `host_path`); `/proc/self/exe` is the guest
+    /// program.
+    pub fn host_path(&self, guest: &[u8]) -> Vec<u8> {
+        if own_proc_entry(guest) == Some(b"exe") {
+            return self.exe_host().into_bytes();
+        }
+        host_path(self.sysroot.as_deref(), guest)
+    }
+
+    /// The guest program's path on the host, where /proc/self/exe leads.
+    pub fn exe_host(&self) -> String {
+        std::fs::canonicalize(&self.exe_path)
+            .map_or(self.exe_path.clone(), |p| p.to_string_lossy().into_owned())
+    }
+}
+
+/// The entry a path names inside the process's own /proc directory (`/proc/self/X`,
+/// `/proc/thread-self/X` or `/proc/<our pid>/X`), which the emulator answers for the
+/// guest where the host's would describe the emulator.
+pub fn own_proc_entry(p: &[u8]) -> Option<&[u8]> {
+    let rest = p.strip_prefix(b"/proc/")?;
+    let (dir, entry) = rest.split_at(rest.iter().position(|c| *c == b'/')?);
+    let pid = std::process::id().to_string();
+    (dir == b"self" || dir == b"thread-self" || dir == pid.as_bytes()).then_some(&entry[1..])
+}
+
+/// Where a guest path leads on the host, as qemu-user's `-L` has it: an absolute path
+/// is looked up under the sysroot first and taken from there if it exists there;
+/// anything else (a relative path, or one the sysroot lacks) is the host's own.
+pub fn host_path(sysroot: Option<&Path>, guest: &[u8]) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    if let (Some(root), Some((b'/', rest))) = (sysroot, guest.split_first()) {
+        let q = root.join(std::ffi::OsStr::from_bytes(rest));
+        if q.exists() {
+            return q.into_os_string().into_encoded_bytes();
+        }
+    }
+    guest.to_vec()
 }
 
 /// How a guest process ended.
@@ -63,5 +110,44 @@ impl Outcome {
             Outcome::Exited(c) => *c & 0xff,
             Outcome::Killed { signal, .. } => 128 + signal,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_our_own_proc_entries() {
+        let pid = std::process::id();
+        assert_eq!(own_proc_entry(b"/proc/self/maps"), Some(&b"maps"[..]));
+        assert_eq!(
+            own_proc_entry(format!("/proc/{pid}/auxv").as_bytes()),
+            Some(&b"auxv"[..])
+        );
+        assert_eq!(own_proc_entry(b"/proc/thread-self/exe"), Some(&b"exe"[..]));
+        assert_eq!(own_proc_entry(b"/proc/1/maps"), None);
+        assert_eq!(own_proc_entry(b"/proc/self"), None);
+        assert_eq!(own_proc_entry(b"/etc/passwd"), None);
+    }
+
+    #[test]
+    fn sysroot_paths_are_taken_where_they_exist() {
+        let root = std::env::temp_dir();
+        let name = format!("e2k-emu-kernel-test-{}", std::process::id());
+        std::fs::write(root.join(&name), b"").unwrap();
+        let guest = format!("/{name}");
+        let found = host_path(Some(&root), guest.as_bytes());
+        assert_eq!(
+            found,
+            root.join(&name).into_os_string().into_encoded_bytes()
+        );
+        assert_eq!(
+            host_path(Some(&root), b"/no/such/e2k-file"),
+            b"/no/such/e2k-file"
+        );
+        assert_eq!(host_path(Some(&root), name.as_bytes()), name.as_bytes());
+        assert_eq!(host_path(None, guest.as_bytes()), guest.as_bytes());
+        let _ = std::fs::remove_file(root.join(&name));
     }
 }

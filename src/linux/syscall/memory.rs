@@ -1,8 +1,12 @@
 //! The address space: mmap (E2K flag values), munmap, mprotect, mremap, brk, madvise.
-//! Every change of mappings may change guest code, so it sets `code_changed`.
+//! Every change of mappings may change guest code, so it sets `code_changed`; each
+//! also keeps the kernel's record of which file backs which range up to date.
 
 use super::abi::{val, Sys, SysResult, EBADF, EEXIST, EINVAL, ENOMEM};
 use crate::guest::memory::{perm, MemError, PAGE};
+use crate::linux::maps::File;
+use nix::libc;
+use std::sync::Arc;
 
 // E2K mmap flags (they differ from x86).
 const MAP_SHARED: u64 = 0x1;
@@ -80,17 +84,29 @@ pub fn mmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
             return val(-EBADF);
         }
     }
+    let file = if flags & MAP_ANONYMOUS == 0 {
+        match mapped_file(fd as i32, off, len) {
+            Ok(f) => Some(f),
+            Err(e) => return val(e),
+        }
+    } else {
+        None
+    };
     if s.mem.unmap(at, len).is_err() {
         return val(-ENOMEM);
     }
     s.code_changed = true;
-    let r = if flags & MAP_ANONYMOUS != 0 {
-        s.mem.map(at, len, prot(p))
-    } else {
-        // SAFETY: the descriptor stays open for the duration of the call.
-        let bfd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd as i32) };
-        s.mem
-            .map_file(at, len, prot(p), bfd, off, kind == MAP_SHARED)
+    s.kernel.files.remove(at, len);
+    let r = match file {
+        None => s.mem.map(at, len, prot(p)),
+        Some((file, file_len)) => {
+            // SAFETY: the descriptor stays open for the duration of the call.
+            let bfd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd as i32) };
+            s.kernel.files.insert(at, file_len, file, off);
+            s.mem
+                .map_file(at, file_len, prot(p), bfd, off, kind == MAP_SHARED)
+                .and_then(|()| s.mem.map(at + file_len, len - file_len, prot(p)))
+        }
     };
     val(match r {
         Ok(()) => at as i64,
@@ -99,11 +115,38 @@ pub fn mmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
     })
 }
 
+/// The file behind descriptor `fd` and how many of `len` bytes from `off` it can
+/// back. Pages wholly past the end of a regular file become zero pages instead (the
+/// host would raise SIGBUS on them, in the emulator rather than in the guest).
+fn mapped_file(fd: i32, off: u64, len: u64) -> Result<(Arc<File>, u64), i64> {
+    // SAFETY: `libc::stat` is plain data; fstat writes it or fails.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(fd, &mut st) } < 0 {
+        return Err(super::abi::errno());
+    }
+    let file_len = if st.st_mode & libc::S_IFMT == libc::S_IFREG {
+        page_up(st.st_size as u64).map_or(len, |end| end.saturating_sub(off).min(len))
+    } else {
+        len
+    };
+    let path = std::fs::read_link(format!("/proc/self/fd/{fd}"))
+        .map_or_else(|_| String::new(), |p| p.to_string_lossy().into_owned());
+    Ok((
+        Arc::new(File {
+            path,
+            dev: st.st_dev,
+            ino: st.st_ino,
+        }),
+        file_len,
+    ))
+}
+
 pub fn munmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let Some(len) = user_range(s, a[0], a[1]) else {
         return val(-EINVAL);
     };
     s.code_changed = true;
+    s.kernel.files.remove(a[0], len);
     val(if s.mem.unmap(a[0], len).is_ok() {
         0
     } else {
@@ -133,6 +176,7 @@ pub fn mremap(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let p = s.mem.page_perm(old) & !perm::MAPPED;
     if new_len <= old_len {
         let _ = s.mem.unmap(old + new_len, old_len - new_len);
+        s.kernel.files.remove(old + new_len, old_len - new_len);
         s.code_changed = true;
         return val(old as i64);
     }
@@ -159,6 +203,7 @@ pub fn mremap(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let _ = s.mem.write_initial(at, &data);
     let _ = s.mem.protect(at, new_len, p);
     let _ = s.mem.unmap(old, old_len);
+    s.kernel.files.remove(old, old_len);
     s.code_changed = true;
     val(at as i64)
 }
