@@ -144,3 +144,61 @@ fn builds_the_initial_stack() {
     let r = (auxv[&at::RANDOM] - base) as usize;
     assert_eq!(&b[r..r + 16], &random);
 }
+
+fn dynamic_program(kind: e2k_emu::elf::write::Kind, base: u64) -> Vec<u8> {
+    let text = "
+_start:
+    { nop 1 }
+    .section .interp
+    .asciz \"/lib64/ld-linux.so.2\"
+    .bss
+    .skip 0x3000
+";
+    e2k_emu::asm::assemble_image(
+        &[("d.s".into(), text.into())],
+        &Options {
+            iset: Iset::new(5).unwrap(),
+            entry: None,
+            text_base: base,
+        },
+        kind,
+    )
+    .unwrap()
+}
+
+#[test]
+fn plans_a_dynamic_program() {
+    use e2k_emu::elf::write::Kind;
+    let p = plan(&dynamic_program(Kind::Exec, 0x10000), 0x1234_0000).unwrap();
+    assert_eq!(p.interp.as_deref(), Some("/lib64/ld-linux.so.2"));
+    assert_eq!((p.low(), p.entry, p.phdr), (0xf000, 0x10000, 0xf040));
+    assert_eq!(p.align, 0x1000);
+    let pie = plan(&dynamic_program(Kind::Dyn, 0x1000), 0x1234_0000).unwrap();
+    assert!(pie.position_independent);
+    assert_eq!((pie.low(), pie.entry), (0x1234_0000, 0x1234_1000));
+    // Headers, text, interp path, bss: four pages from the lowest.
+    assert_eq!(pie.span(), 0x6000);
+    assert_eq!(
+        e2k_emu::linux::exec::dyn_base(1 << 36),
+        0xa_aaaa_a000,
+        "two thirds of the space, page aligned"
+    );
+}
+
+#[test]
+fn refuses_broken_interpreter_paths() {
+    use e2k_emu::elf::write::Kind;
+    let good = dynamic_program(Kind::Exec, 0x10000);
+    let path = good
+        .windows(20)
+        .position(|w| w == b"/lib64/ld-linux.so.2")
+        .unwrap();
+    let mut unterminated = good.clone();
+    unterminated[path + 20] = b'x';
+    assert!(refused(&unterminated).contains("not NUL-terminated"));
+    // PT_INTERP is the second program header; its p_offset points past the end.
+    let mut outside = good.clone();
+    let ph = 64 + 56 + 8;
+    outside[ph..ph + 8].copy_from_slice(&(good.len() as u64).to_le_bytes());
+    assert!(refused(&outside).contains("PT_INTERP lies outside the file"));
+}

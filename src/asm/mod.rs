@@ -1,7 +1,7 @@
 //! The assembler behind `e2k-as`: GNU as syntax for E2K (a subset, see docs/e2k-as.md),
 //! two passes (sizes, then values), wide instructions built with the generated
-//! encoders (`encode_alu`, `encode_ctl`), literals placed in LTS, and a static ELF
-//! executable written by `elf::write`. Source reading (`source`, `macros`) feeds
+//! encoders (`encode_alu`, `encode_ctl`), literals placed in LTS, and an ELF executable
+//! (ET_EXEC, or ET_DYN for a position-independent one) written by `elf::write`. Source reading (`source`, `macros`) feeds
 //! `directives`, which sorts lines into sections; `bundle` builds wide instructions;
 //! this module lays the sections out and settles symbol values.
 

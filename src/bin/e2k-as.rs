@@ -1,4 +1,5 @@
-//! e2k-as: assembles E2K sources (GNU as syntax) into a static ELF executable.
+//! e2k-as: assembles E2K sources (GNU as syntax) into an ELF executable (static, or
+//! position-independent with `--pie`).
 
 use clap::Parser;
 use e2k_emu::asm::{assemble, assemble_image, Options};
