@@ -239,3 +239,43 @@ fn proc_self_describes_the_guest() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Loading with a damaged interpreter refuses with a reason or starts; it never panics.
+#[test]
+fn mutated_interpreters_never_crash_the_loader() {
+    let dir = scratch("mutated");
+    let root = sysroot(&dir);
+    let exe = dir.join("prog");
+    assemble(&exe, &[], &[dynamic("prog.s")]);
+    let program = std::fs::read(&exe).unwrap();
+    let interp = root.join("lib64/ld-e2k-test.so");
+    let good = std::fs::read(&interp).unwrap();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut refused = 0;
+    for _ in 0..200 {
+        let mut m = good.clone();
+        for _ in 0..1 + next() % 6 {
+            // The ELF header and the program headers.
+            let at = (next() % 0x120) as usize;
+            m[at] = next() as u8;
+        }
+        std::fs::write(&interp, &m).unwrap();
+        let mut opts = e2k_emu::linux::machine::Options::new("prog", &[]);
+        opts.sysroot = Some(root.clone());
+        match e2k_emu::linux::machine::Machine::new(&program, opts) {
+            Ok(_) => {}
+            Err(e) => {
+                refused += 1;
+                assert!(!e.to_string().contains('\n'), "{e}");
+            }
+        }
+    }
+    assert!(refused > 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -171,6 +171,9 @@ pub fn start(
             p
         };
         let (lo, hi) = (p.low(), p.brk);
+        if hi > layout.mmap_top {
+            return Err(too_big(&p));
+        }
         if (lo..hi)
             .step_by(PAGE as usize)
             .any(|a| mem.page_perm(a) & perm::MAPPED != 0)

@@ -14,6 +14,8 @@ pub struct Kernel {
     pub brk: u64,
     /// mmap places new mappings below this address.
     pub mmap_top: u64,
+    /// The guest program's host path, made absolute at the start (so that a later
+    /// chdir does not change where /proc/self/exe leads).
     pub exe_path: String,
     pub strace: bool,
     pub sysroot: Option<PathBuf>,
@@ -41,7 +43,8 @@ impl Kernel {
             brk_start: brk,
             brk,
             mmap_top,
-            exe_path,
+            exe_path: std::fs::canonicalize(&exe_path)
+                .map_or(exe_path, |p| p.to_string_lossy().into_owned()),
             strace,
             sysroot,
             signals: Signals::default(),
@@ -63,8 +66,7 @@ impl Kernel {
 
     /// The guest program's path on the host, where /proc/self/exe leads.
     pub fn exe_host(&self) -> String {
-        std::fs::canonicalize(&self.exe_path)
-            .map_or(self.exe_path.clone(), |p| p.to_string_lossy().into_owned())
+        self.exe_path.clone()
     }
 }
 
