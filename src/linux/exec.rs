@@ -221,7 +221,16 @@ pub fn start(
 /// The interpreter's host path and contents.
 fn read_interp(path: &str, sysroot: Option<&Path>) -> Result<(String, Vec<u8>), StartError> {
     let host = String::from_utf8_lossy(&host_path(sysroot, path.as_bytes())).into_owned();
-    let why = match std::fs::read(&host) {
+    // Like the kernel, only a regular file (not a device or a pipe, which would never
+    // end) can be an interpreter.
+    let read = std::fs::metadata(&host).and_then(|m| {
+        if m.is_file() {
+            std::fs::read(&host)
+        } else {
+            Err(std::io::Error::other("not a regular file"))
+        }
+    });
+    let why = match read {
         Ok(bytes) => return Ok((host, bytes)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => InterpError::NotFound {
             sysroot: sysroot.map(Path::to_path_buf),
