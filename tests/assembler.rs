@@ -466,3 +466,99 @@ _start:
     text.push_str(&elf_listing("corpus", &f, f.iset.unwrap()));
     insta::assert_snapshot!("encoded_corpus", text);
 }
+
+/// `.interp` and `.dynamic` sections become PT_INTERP (with PT_PHDR) and PT_DYNAMIC,
+/// the headers are mapped for the loader, and `Kind::Dyn` makes an ET_DYN image.
+#[test]
+fn dynamic_sections_and_position_independent_images() {
+    use e2k_emu::asm::assemble_image;
+    use e2k_emu::elf::write::Kind;
+    use goblin::elf::{program_header as ph, Elf};
+    let text = "
+    .text
+_start:
+    { nop 1 }
+    .section .interp
+    .asciz \"/lib64/ld-e2k-test.so\"
+    .section .dynamic
+    .quad 0x60000001, name, 0, 0
+    .rodata
+name:
+    .asciz \"lib\"
+";
+    for (kind, base) in [(Kind::Exec, 0x10000u64), (Kind::Dyn, 0x1000)] {
+        let opts = Options {
+            text_base: base,
+            ..opts()
+        };
+        let image = assemble_image(&[("d.s".into(), text.into())], &opts, kind).unwrap();
+        let elf = Elf::parse(&image).unwrap();
+        let et = if kind == Kind::Dyn { 3 } else { 2 };
+        assert_eq!(elf.header.e_type, et);
+        assert_eq!(elf.interpreter, Some("/lib64/ld-e2k-test.so"));
+        let types: Vec<u32> = elf.program_headers.iter().map(|p| p.p_type).collect();
+        assert_eq!(&types[..3], &[ph::PT_PHDR, ph::PT_INTERP, ph::PT_LOAD]);
+        assert_eq!(types.last(), Some(&ph::PT_DYNAMIC));
+        // The first PT_LOAD maps the headers on the page below the text.
+        let hdr = &elf.program_headers[2];
+        assert_eq!((hdr.p_offset, hdr.p_vaddr), (0, base - 0x1000));
+        let phdr = &elf.program_headers[0];
+        assert_eq!(phdr.p_vaddr, base - 0x1000 + 64);
+        assert_eq!(phdr.p_filesz, 56 * elf.program_headers.len() as u64);
+        let dynamic = elf.program_headers.last().unwrap();
+        let o = dynamic.p_offset as usize;
+        let name = elf
+            .syms
+            .iter()
+            .find(|s| elf.strtab.get_at(s.st_name) == Some("name"))
+            .unwrap();
+        assert_eq!(image[o..o + 8], 0x60000001u64.to_le_bytes());
+        assert_eq!(image[o + 8..o + 16], name.st_value.to_le_bytes());
+        assert_eq!(dynamic.p_flags, ph::PF_R | ph::PF_W);
+        let plan = e2k_emu::linux::loader::plan(&image, 0x4000_0000).unwrap();
+        assert_eq!(plan.interp.as_deref(), Some("/lib64/ld-e2k-test.so"));
+        let bias = if kind == Kind::Dyn { 0x4000_0000 } else { 0 };
+        assert_eq!(plan.phdr, phdr.p_vaddr + bias);
+        assert_eq!(plan.entry, base + bias);
+    }
+}
+
+/// `e2k-as --pie` writes an ET_DYN file that readelf reads without complaint.
+#[test]
+fn pie_option_writes_a_shared_object_type() {
+    let dir = std::env::temp_dir().join(format!("e2k-as-pie-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("p.s");
+    std::fs::write(
+        &src,
+        "_start:\n { nop 1 }\n .section .dynamic\n .quad 0, 0\n",
+    )
+    .unwrap();
+    let out = dir.join("p");
+    let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg("--pie")
+        .arg(&src)
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let image = std::fs::read(&out).unwrap();
+    assert_eq!(u16::from_le_bytes([image[16], image[17]]), 3);
+    assert_eq!(
+        u64::from_le_bytes(image[24..32].try_into().unwrap()),
+        0x1000,
+        "entry at the linked text"
+    );
+    if let Ok(r) = Command::new("readelf").arg("-lhd").arg(&out).output() {
+        let text = String::from_utf8_lossy(&r.stdout);
+        assert!(text.contains("DYN ("), "{text}");
+        assert!(text.contains("DYNAMIC"), "{text}");
+        assert!(
+            r.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -101,6 +101,7 @@ programs!(
     deep,
     loop_exit,
     syscalls,
+    mmap_file,
     fault_segv,
     fault_rodata,
     fault_div,

@@ -2,7 +2,7 @@
 
 use e2k_emu::asm::{assemble_elf, Options};
 use e2k_emu::isa::version::Iset;
-use e2k_emu::linux::loader::{at, initial_stack, plan, Ids, LoadError};
+use e2k_emu::linux::loader::{at, initial_stack, plan, Aux, Ids, LoadError};
 
 fn hello() -> Vec<u8> {
     let text = std::fs::read_to_string(concat!(
@@ -102,7 +102,14 @@ fn builds_the_initial_stack() {
     };
     let random = [7u8; 16];
     let top = 0x7fff_0000_0000;
-    let s = initial_stack(top, &args, &env, "/bin/hello", &p, ids, random);
+    let s = initial_stack(
+        top,
+        &args,
+        &env,
+        "/bin/hello",
+        &Aux::new(&p, 0, ids),
+        random,
+    );
     assert_eq!(s.sp % 16, 0);
     assert_eq!(s.base + s.bytes.len() as u64, top);
     let (b, base) = (&s.bytes, s.base);
@@ -128,7 +135,70 @@ fn builds_the_initial_stack() {
     assert_eq!(auxv[&at::EGID], 100);
     assert_eq!(auxv[&at::PHNUM], p.phnum);
     assert_eq!(cstr(b, base, auxv[&at::EXECFN]), "/bin/hello");
-    assert_eq!(cstr(b, base, auxv[&at::PLATFORM]), "e2k");
+    // E2K's kernel names no platform, and no interpreter means AT_BASE 0.
+    assert!(!auxv.contains_key(&at::PLATFORM));
+    assert_eq!(auxv[&at::BASE], 0);
+    assert_eq!(auxv[&at::SYSTEM_INFO], 1);
+    assert_eq!(auxv[&at::FAST_SYSCALLS], 0);
+    assert_eq!(s.auxv.len(), auxv.len());
     let r = (auxv[&at::RANDOM] - base) as usize;
     assert_eq!(&b[r..r + 16], &random);
+}
+
+fn dynamic_program(kind: e2k_emu::elf::write::Kind, base: u64) -> Vec<u8> {
+    let text = "
+_start:
+    { nop 1 }
+    .section .interp
+    .asciz \"/lib64/ld-linux.so.2\"
+    .bss
+    .skip 0x3000
+";
+    e2k_emu::asm::assemble_image(
+        &[("d.s".into(), text.into())],
+        &Options {
+            iset: Iset::new(5).unwrap(),
+            entry: None,
+            text_base: base,
+        },
+        kind,
+    )
+    .unwrap()
+}
+
+#[test]
+fn plans_a_dynamic_program() {
+    use e2k_emu::elf::write::Kind;
+    let p = plan(&dynamic_program(Kind::Exec, 0x10000), 0x1234_0000).unwrap();
+    assert_eq!(p.interp.as_deref(), Some("/lib64/ld-linux.so.2"));
+    assert_eq!((p.low(), p.entry, p.phdr), (0xf000, 0x10000, 0xf040));
+    assert_eq!(p.align, 0x1000);
+    let pie = plan(&dynamic_program(Kind::Dyn, 0x1000), 0x1234_0000).unwrap();
+    assert!(pie.position_independent);
+    assert_eq!((pie.low(), pie.entry), (0x1234_0000, 0x1234_1000));
+    // Headers, text, interp path, bss: four pages from the lowest.
+    assert_eq!(pie.span(), 0x6000);
+    assert_eq!(
+        e2k_emu::linux::exec::dyn_base(1 << 36),
+        0xa_aaaa_a000,
+        "two thirds of the space, page aligned"
+    );
+}
+
+#[test]
+fn refuses_broken_interpreter_paths() {
+    use e2k_emu::elf::write::Kind;
+    let good = dynamic_program(Kind::Exec, 0x10000);
+    let path = good
+        .windows(20)
+        .position(|w| w == b"/lib64/ld-linux.so.2")
+        .unwrap();
+    let mut unterminated = good.clone();
+    unterminated[path + 20] = b'x';
+    assert!(refused(&unterminated).contains("not NUL-terminated"));
+    // PT_INTERP is the second program header; its p_offset points past the end.
+    let mut outside = good.clone();
+    let ph = 64 + 56 + 8;
+    outside[ph..ph + 8].copy_from_slice(&(good.len() as u64).to_le_bytes());
+    assert!(refused(&outside).contains("PT_INTERP lies outside the file"));
 }

@@ -26,7 +26,10 @@ pub(super) enum Item {
     Set(String, String, Loc),
 }
 
-pub(super) const SECTION_ORDER: [&str; 4] = [".text", ".rodata", ".data", ".bss"];
+/// Sections in layout order. `.interp` (the program interpreter's path) and `.dynamic`
+/// (tag/value pairs for a dynamic loader) also get their program headers.
+pub(super) const SECTION_ORDER: [&str; 6] =
+    [".text", ".rodata", ".interp", ".data", ".dynamic", ".bss"];
 
 pub(super) struct Source {
     pub(super) files: Vec<String>,
@@ -149,7 +152,7 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                                     }
                                     section = s.to_string()
                                 }
-                                None => src.err(&loc, format!("unsupported section `{n}` (use .text, .rodata, .data or .bss)")),
+                                None => src.err(&loc, format!("unsupported section `{n}` (use .text, .rodata, .data, .bss, .interp or .dynamic)")),
                             }
                         }
                         ".popsection" => match section_stack.pop() {

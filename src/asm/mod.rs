@@ -1,7 +1,7 @@
 //! The assembler behind `e2k-as`: GNU as syntax for E2K (a subset, see docs/e2k-as.md),
 //! two passes (sizes, then values), wide instructions built with the generated
-//! encoders (`encode_alu`, `encode_ctl`), literals placed in LTS, and a static ELF
-//! executable written by `elf::write`. Source reading (`source`, `macros`) feeds
+//! encoders (`encode_alu`, `encode_ctl`), literals placed in LTS, and an ELF executable
+//! (ET_EXEC, or ET_DYN for a position-independent one) written by `elf::write`. Source reading (`source`, `macros`) feeds
 //! `directives`, which sorts lines into sections; `bundle` builds wide instructions;
 //! this module lays the sections out and settles symbol values.
 
@@ -11,7 +11,7 @@ mod expr;
 mod macros;
 mod source;
 
-use crate::elf::write::{write_executable, OutSection, OutSymbol};
+use crate::elf::write::{write_image, Kind, OutSection, OutSymbol};
 use crate::isa::version::Iset;
 use bundle::build_bundle;
 use directives::{parse_sources, Item, SECTION_ORDER};
@@ -165,7 +165,7 @@ pub fn assemble(sources: &[(String, String)], opts: &Options) -> Result<Assemble
             addr: *start,
             mem_size: data.len() as u64,
             data: if bss { vec![] } else { data.clone() },
-            writable: *name == ".data" || bss,
+            writable: *name == ".data" || *name == ".dynamic" || bss,
             executable: *name == ".text",
             nobits: bss,
         });
@@ -198,16 +198,28 @@ pub fn e_flags(iset: Iset) -> u32 {
     (iset.number() as u32) << 24
 }
 
-/// Assembles into an ELF executable image.
+/// Assembles into an ELF executable image (ET_EXEC).
 pub fn assemble_elf(
     sources: &[(String, String)],
     opts: &Options,
 ) -> Result<Vec<u8>, Vec<AsmError>> {
+    assemble_image(sources, opts, Kind::Exec)
+}
+
+/// Assembles into an ELF image of the given kind; a position-independent one (ET_DYN)
+/// is linked at `opts.text_base` and runs wherever its loader puts it, so its code
+/// must find its addresses from `%ip`.
+pub fn assemble_image(
+    sources: &[(String, String)],
+    opts: &Options,
+    kind: Kind,
+) -> Result<Vec<u8>, Vec<AsmError>> {
     let a = assemble(sources, opts)?;
-    Ok(write_executable(
+    Ok(write_image(
         &a.sections,
         &a.symbols,
         a.entry,
         e_flags(opts.iset),
+        kind,
     ))
 }

@@ -1,7 +1,9 @@
-//! e2k-as: assembles E2K sources (GNU as syntax) into a static ELF executable.
+//! e2k-as: assembles E2K sources (GNU as syntax) into an ELF executable (static, or
+//! position-independent with `--pie`).
 
 use clap::Parser;
-use e2k_emu::asm::{assemble, assemble_elf, Options};
+use e2k_emu::asm::{assemble, assemble_image, Options};
+use e2k_emu::elf::write::Kind;
 use e2k_emu::isa::version::Iset;
 use std::process::ExitCode;
 
@@ -9,7 +11,7 @@ use std::process::ExitCode;
 #[command(
     name = "e2k-as",
     version,
-    about = "Assemble and link E2K (Elbrus) assembly into a static ELF executable"
+    about = "Assemble and link E2K (Elbrus) assembly into an ELF executable"
 )]
 struct Args {
     /// Source files, assembled and linked together.
@@ -27,6 +29,10 @@ struct Args {
     /// Write the bare bytes of .text (starting at its address, 0x10000) instead of an ELF file.
     #[arg(long)]
     raw: bool,
+    /// Write a position-independent executable (ET_DYN, linked at 0x1000 with its
+    /// headers on the page below), for a loader to place at a bias of its choosing.
+    #[arg(long)]
+    pie: bool,
     /// Run the host C preprocessor (`cpp`) over each source first.
     #[arg(long)]
     cpp: bool,
@@ -96,8 +102,9 @@ fn main() -> ExitCode {
     let opts = Options {
         iset,
         entry: args.entry.clone(),
-        text_base: 0x10000,
+        text_base: if args.pie { 0x1000 } else { 0x10000 },
     };
+    let kind = if args.pie { Kind::Dyn } else { Kind::Exec };
     let result = if args.raw {
         assemble(&sources, &opts).map(|a| {
             a.sections
@@ -107,7 +114,7 @@ fn main() -> ExitCode {
                 .unwrap_or_default()
         })
     } else {
-        assemble_elf(&sources, &opts)
+        assemble_image(&sources, &opts, kind)
     };
     match result {
         Ok(image) => match write_executable(&args.output, &image) {

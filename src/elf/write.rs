@@ -1,5 +1,7 @@
-//! Writing static E2K ELF64 executables: PT_LOAD segments with their permissions, a
-//! section header table, and a symbol table.
+//! Writing E2K ELF64 executables: PT_LOAD segments with their permissions, a section
+//! header table, and a symbol table. An `.interp` section becomes PT_INTERP (with
+//! PT_PHDR), a `.dynamic` section PT_DYNAMIC; images that a loader must read the
+//! headers of (dynamic or position-independent ones) get them mapped by a PT_LOAD.
 
 use crate::elf::read::EM_E2K;
 
@@ -47,15 +49,93 @@ fn align(v: usize, a: usize) -> usize {
     v.div_ceil(a) * a
 }
 
-/// Builds the file image. Each allocated section gets its own PT_LOAD segment, with the
-/// file offset congruent to the address modulo the page size, as loaders require.
+/// The kind of executable: at its link addresses, or position-independent (loaded at
+/// a bias the loader chooses).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// ET_EXEC.
+    Exec,
+    /// ET_DYN.
+    Dyn,
+}
+
+const PT_LOAD: u32 = 1;
+const PT_DYNAMIC: u32 = 2;
+const PT_INTERP: u32 = 3;
+const PT_PHDR: u32 = 6;
+
+/// One program header before its offsets are known: `Some(i)` is section `i`'s, `None`
+/// the headers' own.
+struct Ph {
+    kind: u32,
+    flags: u32,
+    of: Option<usize>,
+}
+
+/// Builds a static executable image (ET_EXEC); see `write_image`.
 pub fn write_executable(
     sections: &[OutSection],
     symbols: &[OutSymbol],
     entry: u64,
     e_flags: u32,
 ) -> Vec<u8> {
-    let nph = sections.len();
+    write_image(sections, symbols, entry, e_flags, Kind::Exec)
+}
+
+/// Builds the file image. Each allocated section gets its own PT_LOAD segment, with the
+/// file offset congruent to the address modulo the page size, as loaders require.
+pub fn write_image(
+    sections: &[OutSection],
+    symbols: &[OutSymbol],
+    entry: u64,
+    e_flags: u32,
+    kind: Kind,
+) -> Vec<u8> {
+    let find = |n: &str| sections.iter().position(|s| s.name == n && !s.nobits);
+    let (interp, dynamic) = (find(".interp"), find(".dynamic"));
+    // The headers go on the page below the lowest section, where a loader that reads
+    // them (AT_PHDR) finds them.
+    let lowest = sections.iter().map(|s| s.addr).min().unwrap_or(0) & !(PAGE - 1);
+    let headers_at = (kind == Kind::Dyn || interp.is_some() || dynamic.is_some())
+        .then(|| lowest.checked_sub(PAGE))
+        .flatten();
+    let mut phs = Vec::new();
+    if let (Some(i), Some(_)) = (interp, headers_at) {
+        phs.push(Ph {
+            kind: PT_PHDR,
+            flags: 4,
+            of: None,
+        });
+        phs.push(Ph {
+            kind: PT_INTERP,
+            flags: 4,
+            of: Some(i),
+        });
+    }
+    if headers_at.is_some() {
+        phs.push(Ph {
+            kind: PT_LOAD,
+            flags: 4,
+            of: None,
+        });
+    }
+    for (i, s) in sections.iter().enumerate() {
+        let flags = 4 | if s.writable { 2 } else { 0 } | if s.executable { 1 } else { 0 };
+        phs.push(Ph {
+            kind: PT_LOAD,
+            flags,
+            of: Some(i),
+        });
+    }
+    if let Some(i) = dynamic {
+        phs.push(Ph {
+            kind: PT_DYNAMIC,
+            flags: 6,
+            of: Some(i),
+        });
+    }
+    let nph = phs.len();
+    let headers_len = (EHDR + PHDR * nph) as u64;
     let mut offsets = Vec::new();
     let mut off = EHDR + PHDR * nph;
     for s in sections {
@@ -112,7 +192,7 @@ pub fn write_executable(
     let mut b = Vec::new();
     b.extend_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0]);
     b.extend_from_slice(&[0; 8]);
-    put16(&mut b, 2); // ET_EXEC
+    put16(&mut b, if kind == Kind::Dyn { 3 } else { 2 });
     put16(&mut b, EM_E2K);
     put32(&mut b, 1);
     put64(&mut b, entry);
@@ -125,16 +205,35 @@ pub fn write_executable(
     put16(&mut b, SHDR as u16);
     put16(&mut b, nsh as u16);
     put16(&mut b, (nsh - 1) as u16);
-    for (s, o) in sections.iter().zip(&offsets) {
-        put32(&mut b, 1); // PT_LOAD
-        let flags = 4 | if s.writable { 2 } else { 0 } | if s.executable { 1 } else { 0 };
-        put32(&mut b, flags);
-        put64(&mut b, *o as u64);
-        put64(&mut b, s.addr);
-        put64(&mut b, s.addr);
-        put64(&mut b, if s.nobits { 0 } else { s.data.len() as u64 });
-        put64(&mut b, s.mem_size.max(s.data.len() as u64));
-        put64(&mut b, PAGE);
+    for ph in &phs {
+        let (offset, addr, file, mem, align) = match (ph.of, ph.kind) {
+            (Some(i), _) => {
+                let s = &sections[i];
+                let file = if s.nobits { 0 } else { s.data.len() as u64 };
+                let mem = s.mem_size.max(s.data.len() as u64);
+                let align = if ph.kind == PT_LOAD { PAGE } else { 8 };
+                (offsets[i] as u64, s.addr, file, mem, align)
+            }
+            (None, PT_PHDR) => {
+                let at = headers_at.unwrap_or(0) + EHDR as u64;
+                (
+                    EHDR as u64,
+                    at,
+                    headers_len - EHDR as u64,
+                    headers_len - EHDR as u64,
+                    8,
+                )
+            }
+            (None, _) => (0, headers_at.unwrap_or(0), headers_len, headers_len, PAGE),
+        };
+        put32(&mut b, ph.kind);
+        put32(&mut b, ph.flags);
+        put64(&mut b, offset);
+        put64(&mut b, addr);
+        put64(&mut b, addr);
+        put64(&mut b, file);
+        put64(&mut b, mem);
+        put64(&mut b, align);
     }
     for (s, o) in sections.iter().zip(&offsets) {
         if !s.nobits {
@@ -149,9 +248,19 @@ pub fn write_executable(
     b.resize(sh_off, 0);
     // Section headers: null, the sections, .symtab, .strtab, .shstrtab.
     b.extend_from_slice(&[0; SHDR]);
-    for ((s, o), n) in sections.iter().zip(&offsets).zip(&sec_names) {
+    for (i, ((s, o), n)) in sections.iter().zip(&offsets).zip(&sec_names).enumerate() {
+        let is_dynamic = Some(i) == dynamic;
         put32(&mut b, *n);
-        put32(&mut b, if s.nobits { 8 } else { 1 });
+        put32(
+            &mut b,
+            if s.nobits {
+                8
+            } else if is_dynamic {
+                6
+            } else {
+                1
+            },
+        );
         let flags = 2 | if s.writable { 1 } else { 0 } | if s.executable { 4 } else { 0 };
         put64(&mut b, flags);
         put64(&mut b, s.addr);
@@ -160,7 +269,7 @@ pub fn write_executable(
         put32(&mut b, 0);
         put32(&mut b, 0);
         put64(&mut b, 8);
-        put64(&mut b, 0);
+        put64(&mut b, if is_dynamic { 16 } else { 0 });
     }
     let strtab_index = (sections.len() + 2) as u32;
     for (name, ty, o, size, link, info, entsize) in [

@@ -1,26 +1,32 @@
 //! What the kernel keeps for a guest thread beyond its CPU: the process's heap and
-//! mmap layout and thread list (shared by its threads), the thread's signal state,
-//! the descriptors the emulator owns, and how the process ended.
+//! mmap layout, the files behind mappings and the thread list (shared by its
+//! threads), the auxiliary vector (for /proc/self), the guest's view of the file
+//! system (`-L`), the thread's signal state, the descriptors the emulator owns, and
+//! how the process ended.
 
 use crate::guest::memory::PAGE;
+use crate::linux::maps::FileMaps;
 use crate::linux::signal::Signals;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// Where the heap and the mmap area are; its lock also makes every change of the
 /// mappings (mmap, munmap, brk, a thread's hardware stacks) one step for the threads.
-#[derive(Clone, Copy, Debug)]
 pub struct Layout {
     pub brk_start: u64,
     pub brk: u64,
     /// mmap places new mappings below this address.
     pub mmap_top: u64,
+    /// Which files back which guest ranges.
+    pub files: FileMaps,
 }
 
 /// The kernel's state for one guest thread.
 pub struct Kernel {
     pub mm: Arc<Mutex<Layout>>,
     pub threads: Arc<Threads>,
+    /// The guest program's host path, made absolute at the start (so that a later
+    /// chdir does not change where /proc/self/exe leads).
     pub exe_path: String,
     pub strace: bool,
     pub sysroot: Option<PathBuf>,
@@ -33,6 +39,8 @@ pub struct Kernel {
     pub thread_exit: bool,
     /// Descriptors the emulator itself uses (the guest may not close them).
     pub own_fds: Vec<i32>,
+    /// The auxiliary vector the process started with.
+    pub auxv: Vec<(u64, u64)>,
 }
 
 impl Kernel {
@@ -49,9 +57,11 @@ impl Kernel {
                 brk_start: brk,
                 brk,
                 mmap_top,
+                files: FileMaps::default(),
             })),
             threads: Arc::new(Threads::default()),
-            exe_path,
+            exe_path: std::fs::canonicalize(&exe_path)
+                .map_or(exe_path, |p| p.to_string_lossy().into_owned()),
             strace,
             sysroot,
             signals: Signals::default(),
@@ -59,6 +69,7 @@ impl Kernel {
             robust_list: (0, 0),
             thread_exit: false,
             own_fds: vec![],
+            auxv: vec![],
         }
     }
 
@@ -80,8 +91,46 @@ impl Kernel {
             robust_list: (0, 0),
             thread_exit: false,
             own_fds: self.own_fds.clone(),
+            auxv: self.auxv.clone(),
         }
     }
+    /// The host path of a guest path (see `host_path`); `/proc/self/exe` is the guest
+    /// program.
+    pub fn host_path(&self, guest: &[u8]) -> Vec<u8> {
+        if own_proc_entry(guest) == Some(b"exe") {
+            return self.exe_host().into_bytes();
+        }
+        host_path(self.sysroot.as_deref(), guest)
+    }
+
+    /// The guest program's path on the host, where /proc/self/exe leads.
+    pub fn exe_host(&self) -> String {
+        self.exe_path.clone()
+    }
+}
+
+/// The entry a path names inside the process's own /proc directory (`/proc/self/X`,
+/// `/proc/thread-self/X` or `/proc/<our pid>/X`), which the emulator answers for the
+/// guest where the host's would describe the emulator.
+pub fn own_proc_entry(p: &[u8]) -> Option<&[u8]> {
+    let rest = p.strip_prefix(b"/proc/")?;
+    let (dir, entry) = rest.split_at(rest.iter().position(|c| *c == b'/')?);
+    let pid = std::process::id().to_string();
+    (dir == b"self" || dir == b"thread-self" || dir == pid.as_bytes()).then_some(&entry[1..])
+}
+
+/// Where a guest path leads on the host, as qemu-user's `-L` has it: an absolute path
+/// is looked up under the sysroot first and taken from there if it exists there;
+/// anything else (a relative path, or one the sysroot lacks) is the host's own.
+pub fn host_path(sysroot: Option<&Path>, guest: &[u8]) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    if let (Some(root), Some((b'/', rest))) = (sysroot, guest.split_first()) {
+        let q = root.join(std::ffi::OsStr::from_bytes(rest));
+        if q.exists() {
+            return q.into_os_string().into_encoded_bytes();
+        }
+    }
+    guest.to_vec()
 }
 
 /// The live threads of the process.
@@ -152,5 +201,43 @@ impl Outcome {
             Outcome::Exited(c) => *c & 0xff,
             Outcome::Killed { signal, .. } => 128 + signal,
         }
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_our_own_proc_entries() {
+        let pid = std::process::id();
+        assert_eq!(own_proc_entry(b"/proc/self/maps"), Some(&b"maps"[..]));
+        assert_eq!(
+            own_proc_entry(format!("/proc/{pid}/auxv").as_bytes()),
+            Some(&b"auxv"[..])
+        );
+        assert_eq!(own_proc_entry(b"/proc/thread-self/exe"), Some(&b"exe"[..]));
+        assert_eq!(own_proc_entry(b"/proc/1/maps"), None);
+        assert_eq!(own_proc_entry(b"/proc/self"), None);
+        assert_eq!(own_proc_entry(b"/etc/passwd"), None);
+    }
+
+    #[test]
+    fn sysroot_paths_are_taken_where_they_exist() {
+        let root = std::env::temp_dir();
+        let name = format!("e2k-emu-kernel-test-{}", std::process::id());
+        std::fs::write(root.join(&name), b"").unwrap();
+        let guest = format!("/{name}");
+        let found = host_path(Some(&root), guest.as_bytes());
+        assert_eq!(
+            found,
+            root.join(&name).into_os_string().into_encoded_bytes()
+        );
+        assert_eq!(
+            host_path(Some(&root), b"/no/such/e2k-file"),
+            b"/no/such/e2k-file"
+        );
+        assert_eq!(host_path(Some(&root), name.as_bytes()), name.as_bytes());
+        assert_eq!(host_path(None, guest.as_bytes()), guest.as_bytes());
+        let _ = std::fs::remove_file(root.join(&name));
     }
 }

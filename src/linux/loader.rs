@@ -1,6 +1,7 @@
 //! What it takes to start an E2K Linux program, independent of how guest memory is
-//! provided: the load plan of a static executable (segments, bss, brk, entry) and the
-//! initial data stack the kernel builds (argc, argv, envp, auxv, strings, AT_RANDOM).
+//! provided: the load plan of an executable or of its interpreter (segments, bss, brk,
+//! entry, the PT_INTERP path) and the initial data stack the kernel builds (argc, argv,
+//! envp, auxv, strings, AT_RANDOM).
 
 use crate::elf::read::{parse_e2k, ElfError, EF_E2K_PM};
 use crate::isa::version::Iset;
@@ -58,12 +59,47 @@ pub struct LoadPlan {
     pub brk: u64,
     pub iset: Option<Iset>,
     pub e_flags: u32,
-    /// A static-PIE (`ET_DYN`) image; segment addresses are relative to `load_bias`.
+    /// An `ET_DYN` image; segment addresses are relative to `load_bias`.
     pub position_independent: bool,
+    /// The program interpreter PT_INTERP names (the dynamic loader).
+    pub interp: Option<String>,
+    /// The largest PT_LOAD alignment (a power of two, at least a page): where an ET_DYN
+    /// image may start.
+    pub align: u64,
 }
 
-/// Checks and plans a static E2K executable. `load_bias` is added to every address of
-/// an ET_DYN image (0 for ET_EXEC).
+impl LoadPlan {
+    /// The page-aligned start of the lowest segment.
+    pub fn low(&self) -> u64 {
+        self.segments.iter().map(|s| s.vaddr).min().unwrap_or(0) & !(PAGE - 1)
+    }
+
+    /// Bytes from the lowest segment's page to the end of the highest: the range a
+    /// loader reserves for the whole image.
+    pub fn span(&self) -> u64 {
+        self.brk - self.low()
+    }
+}
+
+/// The path in a PT_INTERP segment: NUL-terminated, inside the file.
+fn interp_path(bytes: &[u8], p: &program_header::ProgramHeader) -> Result<String, LoadError> {
+    let raw = p
+        .p_offset
+        .checked_add(p.p_filesz)
+        .filter(|e| *e <= bytes.len() as u64 && p.p_filesz > 1)
+        .map(|e| &bytes[p.p_offset as usize..e as usize])
+        .ok_or_else(|| LoadError::Inconsistent("PT_INTERP lies outside the file".into()))?;
+    match raw.split_last() {
+        Some((0, path)) if !path.contains(&0) => String::from_utf8(path.to_vec())
+            .map_err(|_| LoadError::Inconsistent("PT_INTERP path is not UTF-8".into())),
+        _ => Err(LoadError::Inconsistent(
+            "PT_INTERP path is not NUL-terminated".into(),
+        )),
+    }
+}
+
+/// Checks and plans an E2K executable or interpreter. `load_bias` is added to every
+/// address of an ET_DYN image (0 for ET_EXEC).
 pub fn plan(bytes: &[u8], load_bias: u64) -> Result<LoadPlan, LoadError> {
     let elf = parse_e2k(bytes).map_err(|e| match e {
         ElfError::NotE2k(m) => LoadError::NotE2k(m),
@@ -86,16 +122,19 @@ pub fn plan(bytes: &[u8], load_bias: u64) -> Result<LoadPlan, LoadError> {
             ))
         }
     };
-    if elf
-        .program_headers
-        .iter()
-        .any(|p| p.p_type == program_header::PT_INTERP)
-    {
-        return Err(LoadError::Unsupported("dynamically linked"));
+    let mut interp = None;
+    for p in &elf.program_headers {
+        if p.p_type == program_header::PT_INTERP {
+            if interp.is_some() {
+                return Err(LoadError::Inconsistent("more than one PT_INTERP".into()));
+            }
+            interp = Some(interp_path(bytes, p)?);
+        }
     }
     let bias = if pie { load_bias } else { 0 };
     let mut segments = Vec::new();
     let mut phdr = 0;
+    let mut align = PAGE;
     for p in &elf.program_headers {
         if p.p_type == program_header::PT_PHDR {
             phdr = p.p_vaddr.wrapping_add(bias);
@@ -130,6 +169,9 @@ pub fn plan(bytes: &[u8], load_bias: u64) -> Result<LoadPlan, LoadError> {
             return Err(LoadError::Inconsistent(format!(
                 "segment at {vaddr:#x} wraps around the address space"
             )));
+        }
+        if p.p_align.is_power_of_two() {
+            align = align.max(p.p_align);
         }
         // Without PT_PHDR, the headers are visible if the first segment maps them.
         if phdr == 0 && p.p_offset <= h.e_phoff && h.e_phoff < p.p_offset + p.p_filesz {
@@ -187,6 +229,8 @@ pub fn plan(bytes: &[u8], load_bias: u64) -> Result<LoadPlan, LoadError> {
         iset: Iset::from_e_flags(h.e_flags),
         e_flags: h.e_flags,
         position_independent: pie,
+        interp,
+        align,
     })
 }
 
@@ -210,6 +254,37 @@ pub mod at {
     pub const SECURE: u64 = 23;
     pub const RANDOM: u64 = 25;
     pub const EXECFN: u64 = 31;
+    /// E2K: which fast system calls (entries 5 and 6) the kernel serves, a bit each.
+    pub const FAST_SYSCALLS: u64 = 32;
+    /// E2K: kernel features; bit 0: vfork is supported.
+    pub const SYSTEM_INFO: u64 = 34;
+}
+
+/// What the auxiliary vector tells the started code about the program and its
+/// interpreter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Aux {
+    pub phdr: u64,
+    pub phent: u64,
+    pub phnum: u64,
+    /// The program's entry (where the interpreter goes when it is done).
+    pub entry: u64,
+    /// Where the interpreter was loaded (AT_BASE; 0 without one).
+    pub base: u64,
+    pub ids: Ids,
+}
+
+impl Aux {
+    pub fn new(program: &LoadPlan, base: u64, ids: Ids) -> Aux {
+        Aux {
+            phdr: program.phdr,
+            phent: program.phent,
+            phnum: program.phnum,
+            entry: program.entry,
+            base,
+            ids,
+        }
+    }
 }
 
 /// The initial data stack: bytes to place so that they end at `top`, and the stack
@@ -220,6 +295,8 @@ pub struct InitialStack {
     pub base: u64,
     pub bytes: Vec<u8>,
     pub sp: u64,
+    /// The auxiliary vector as placed (with its AT_NULL), for `/proc/self/auxv`.
+    pub auxv: Vec<(u64, u64)>,
 }
 
 /// Process identity values for the auxiliary vector.
@@ -232,15 +309,17 @@ pub struct Ids {
 }
 
 /// Builds the stack the kernel hands a new program: from the top, the strings
-/// (execfn, platform, argv, envp), 16 random bytes, then, 16-byte aligned at `sp`:
-/// argc, argv[], NULL, envp[], NULL, auxv pairs ending with AT_NULL.
+/// (execfn, argv, envp), 16 random bytes, then, 16-byte aligned at `sp`: argc,
+/// argv[], NULL, envp[], NULL, auxv pairs ending with AT_NULL. The entries and their
+/// order are the E2K kernel's (binfmt_elf with E2K's ARCH_DLINFO); it sets no
+/// AT_PLATFORM (ELF_PLATFORM is NULL there), and AT_FAST_SYSCALLS is 0 because the
+/// fast system-call entries are not served, so the C library takes the ordinary ones.
 pub fn initial_stack(
     top: u64,
     args: &[String],
     env: &[String],
     execfn: &str,
-    plan: &LoadPlan,
-    ids: Ids,
+    aux: &Aux,
     random: [u8; 16],
 ) -> InitialStack {
     let mut strings: Vec<u8> = Vec::new();
@@ -250,29 +329,30 @@ pub fn initial_stack(
         strings.len() as u64 // offset from top, fixed up below
     };
     let execfn_off = place(execfn.as_bytes());
-    let platform_off = place(b"e2k");
     let arg_offs: Vec<u64> = args.iter().map(|a| place(a.as_bytes())).collect();
     let env_offs: Vec<u64> = env.iter().map(|e| place(e.as_bytes())).collect();
     let addr_of = |off: u64| top - off;
     let strings_base = top - strings.len() as u64;
     let random_addr = (strings_base - 16) & !15;
+    let ids = aux.ids;
     let auxv: Vec<(u64, u64)> = vec![
-        (at::PHDR, plan.phdr),
-        (at::PHENT, plan.phent),
-        (at::PHNUM, plan.phnum),
+        (at::FAST_SYSCALLS, 0),
+        (at::SYSTEM_INFO, 1),
+        (at::HWCAP, 0),
         (at::PAGESZ, PAGE),
-        (at::BASE, 0),
+        (at::CLKTCK, 100),
+        (at::PHDR, aux.phdr),
+        (at::PHENT, aux.phent),
+        (at::PHNUM, aux.phnum),
+        (at::BASE, aux.base),
         (at::FLAGS, 0),
-        (at::ENTRY, plan.entry),
+        (at::ENTRY, aux.entry),
         (at::UID, ids.uid),
         (at::EUID, ids.euid),
         (at::GID, ids.gid),
         (at::EGID, ids.egid),
-        (at::HWCAP, 0),
-        (at::CLKTCK, 100),
         (at::SECURE, 0),
         (at::RANDOM, random_addr),
-        (at::PLATFORM, addr_of(platform_off)),
         (at::EXECFN, addr_of(execfn_off)),
         (at::NULL, 0),
     ];
@@ -300,5 +380,6 @@ pub fn initial_stack(
         base: sp,
         bytes,
         sp,
+        auxv,
     }
 }

@@ -6,16 +6,17 @@ use crate::engine::event::Event;
 use crate::engine::interp::{self, Cache, Step};
 use crate::engine::jit::{Jit, Ran};
 use crate::guest::cpu::{Cpu, DataStack};
-use crate::guest::memory::{perm, GuestMemory, MemError, PAGE};
+use crate::guest::memory::{GuestMemory, MemError, PAGE};
 use crate::isa::disasm;
 use crate::isa::version::Iset;
+pub use crate::linux::exec::StartError;
+use crate::linux::exec::{self, Layout, Program};
 use crate::linux::kernel::Kernel;
 pub use crate::linux::kernel::Outcome;
-use crate::linux::loader::{self, Ids, LoadPlan};
+use crate::linux::loader::Ids;
 use crate::linux::signal;
 use crate::linux::syscall::{self, Sys};
 use crate::linux::thread::{self, NewThread};
-use std::fmt;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -27,26 +28,6 @@ pub const STACK_SIZE: u64 = 8 << 20;
 /// The main thread's hardware stacks sit below the data stack, each with a guard
 /// gap; they start small and grow when they fill (`HwStack::fit`).
 pub use crate::linux::thread::{PCS_INITIAL, PCS_SIZE, PS_INITIAL, PS_SIZE};
-
-#[derive(Debug)]
-pub enum StartError {
-    Load(loader::LoadError),
-    Memory(MemError),
-    /// The program does not fit the emulated address space.
-    Layout(String),
-}
-
-impl fmt::Display for StartError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StartError::Load(e) => write!(f, "{e}"),
-            StartError::Memory(e) => write!(f, "cannot set up guest memory: {e}"),
-            StartError::Layout(s) => write!(f, "{s}"),
-        }
-    }
-}
-
-impl std::error::Error for StartError {}
 
 /// What `-d` asks to log.
 #[derive(Clone, Copy, Debug, Default)]
@@ -192,64 +173,63 @@ fn mem_err(e: MemError) -> StartError {
 }
 
 impl Machine {
-    /// Loads an E2K executable image and builds the process the kernel would start.
+    /// Loads an E2K executable image (and its interpreter) and builds the process the
+    /// kernel would start.
     pub fn new(image: &[u8], opts: Options) -> Result<Machine, StartError> {
-        let plan = loader::plan(image, 0x10000).map_err(StartError::Load)?;
-        let iset = opts
-            .iset
-            .or(plan.iset)
-            .unwrap_or(Iset::new(3).unwrap_or(Iset::MIN));
         let mem = GuestMemory::new(GUEST_SPACE).map_err(mem_err)?;
-        load_segments(&mem, image, &plan)?;
-        let mut cpu = Cpu::new(iset);
-
         let stack_base = STACK_TOP - STACK_SIZE;
-        mem.map(stack_base, STACK_SIZE, perm::READ | perm::WRITE)
-            .map_err(mem_err)?;
-        // The hardware stacks belong to the kernel: the guest may not touch them.
-        (cpu.ps, cpu.pcs) = thread::map_hw_stacks(&mem, stack_base - PAGE).map_err(mem_err)?;
-        let ps_base = cpu.ps.base;
-
-        let ids = Ids {
-            uid: nix::unistd::getuid().as_raw() as u64,
-            euid: nix::unistd::geteuid().as_raw() as u64,
-            gid: nix::unistd::getgid().as_raw() as u64,
-            egid: nix::unistd::getegid().as_raw() as u64,
-        };
+        // The main thread's hardware stacks go below the data stack, mmap below them.
+        let hw_top = stack_base - PAGE;
+        let mmap_top = hw_top - thread::HW_STACKS_SPAN - PAGE;
         let mut random = [0u8; 16];
         // SAFETY: the buffer is 16 writable bytes.
         let _ = unsafe { nix::libc::getrandom(random.as_mut_ptr().cast(), 16, 0) };
-        let st = loader::initial_stack(
-            STACK_TOP,
-            &opts.args,
-            &opts.env,
-            &opts.exe_path,
-            &plan,
-            ids,
-            random,
-        );
-        if st.base < stack_base {
-            return Err(StartError::Layout(
-                "arguments and environment do not fit the 8 MiB stack".into(),
-            ));
-        }
-        mem.write_initial(st.base, &st.bytes)
-            .map_err(|e| StartError::Layout(e.to_string()))?;
+        let started = exec::start(
+            &mem,
+            &Program {
+                image,
+                args: &opts.args,
+                env: &opts.env,
+                exe_path: &opts.exe_path,
+                sysroot: opts.sysroot.as_deref(),
+                ids: Ids {
+                    uid: nix::unistd::getuid().as_raw() as u64,
+                    euid: nix::unistd::geteuid().as_raw() as u64,
+                    gid: nix::unistd::getgid().as_raw() as u64,
+                    egid: nix::unistd::getegid().as_raw() as u64,
+                },
+                random,
+            },
+            &Layout {
+                space: GUEST_SPACE,
+                stack_top: STACK_TOP,
+                stack_size: STACK_SIZE,
+                mmap_top,
+            },
+        )?;
+        let iset = opts
+            .iset
+            .or(started.iset)
+            .unwrap_or(Iset::new(3).unwrap_or(Iset::MIN));
+        let mut cpu = Cpu::new(iset);
+        // The hardware stacks belong to the kernel: the guest may not touch them.
+        (cpu.ps, cpu.pcs) = thread::map_hw_stacks(&mem, hw_top).map_err(mem_err)?;
         cpu.stack = DataStack {
-            sp: st.sp,
+            sp: started.sp,
             limit: stack_base,
             top: STACK_TOP,
         };
-        cpu.ip = plan.entry;
+        cpu.ip = started.entry;
 
-        let mmap_top = ps_base - PAGE;
-        let kernel = Kernel::new(
-            plan.brk,
+        let mut kernel = Kernel::new(
+            started.brk,
             mmap_top,
             opts.exe_path.clone(),
             opts.strace,
             opts.sysroot.clone(),
         );
+        kernel.mm().files = started.files;
+        kernel.auxv = started.auxv;
         // Per-instruction tracing needs every instruction in the interpreter.
         let jit_config = (opts.jit && !opts.log.exec && !opts.log.cpu).then_some(JitConfig {
             threshold: opts.jit_threshold,
@@ -659,26 +639,4 @@ impl Machine {
         }
         std::process::exit(outcome.status());
     }
-}
-
-fn load_segments(mem: &GuestMemory, image: &[u8], plan: &LoadPlan) -> Result<(), StartError> {
-    for seg in &plan.segments {
-        let start = seg.vaddr & !(PAGE - 1);
-        let end = (seg.vaddr + seg.mem_size).div_ceil(PAGE) * PAGE;
-        if end > STACK_TOP - STACK_SIZE - PS_SIZE - PCS_SIZE - 0x100_0000 {
-            return Err(StartError::Layout(format!(
-                "segment at {:#x} lies outside the emulated {} GiB address space",
-                seg.vaddr,
-                GUEST_SPACE >> 30
-            )));
-        }
-        let p = ((seg.read as u8) * perm::READ)
-            | ((seg.write as u8) * perm::WRITE)
-            | ((seg.exec as u8) * perm::EXEC);
-        mem.map(start, end - start, p).map_err(mem_err)?;
-        let data = &image[seg.file_offset as usize..(seg.file_offset + seg.file_size) as usize];
-        mem.write_initial(seg.vaddr, data)
-            .map_err(|e| StartError::Layout(e.to_string()))?;
-    }
-    Ok(())
 }

@@ -1,10 +1,12 @@
-//! The Linux user-mode personality: loading a program, the process and its run loop,
-//! and the system calls it makes.
+//! The Linux user-mode personality: loading a program (and its interpreter), the
+//! process and its run loop, and the system calls it makes.
 
+pub mod exec;
 pub mod gdb;
 pub mod kernel;
 pub mod loader;
 pub mod machine;
+pub mod maps;
 pub mod signal;
 pub mod syscall;
 pub mod thread;

@@ -67,16 +67,15 @@ pub fn host(r: i64) -> i64 {
     }
 }
 
+/// A guest path as it is written (a C string of at most 4096 bytes).
+pub fn guest_path(s: &Sys, addr: u64) -> Result<Vec<u8>, i64> {
+    s.mem.c_string(addr, 4096).map_err(|_| -EFAULT)
+}
+
 /// A guest path as a host C string (with `-L` applied to absolute paths that exist there).
 pub fn path(s: &Sys, addr: u64) -> Result<CString, i64> {
-    let p = s.mem.c_string(addr, 4096).map_err(|_| -EFAULT)?;
-    if let (Some(root), Some(b'/')) = (&s.kernel.sysroot, p.first()) {
-        let q = root.join(std::str::from_utf8(&p[1..]).unwrap_or(""));
-        if q.exists() {
-            return CString::new(q.as_os_str().as_encoded_bytes()).map_err(|_| -EINVAL);
-        }
-    }
-    CString::new(p).map_err(|_| -EINVAL)
+    let p = guest_path(s, addr)?;
+    CString::new(s.kernel.host_path(&p)).map_err(|_| -EINVAL)
 }
 
 /// `len` readable guest bytes at `addr` as a host pointer (null for none).

@@ -6,10 +6,11 @@
 //! from `buf`/`buf_mut`/`path`, which checked the guest range.
 
 use super::abi::{
-    buf, buf_mut, errno, host, opt_buf_mut, path, put, val, Sys, SysResult, EBADF, EFAULT, EINVAL,
-    ENOENT, ENOTTY, ERANGE,
+    buf, buf_mut, errno, guest_path, host, opt_buf_mut, path, put, val, Sys, SysResult, EBADF,
+    EFAULT, EINVAL, ENOENT, ENOTTY, ERANGE,
 };
 use crate::guest::memory::Access;
+use crate::linux::kernel::own_proc_entry;
 use nix::libc;
 
 const AT_FDCWD: i64 = -100;
@@ -149,6 +150,9 @@ pub fn pwrite64(s: &mut Sys, a: [u64; 6]) -> SysResult {
 }
 
 fn open_at(s: &mut Sys, dirfd: i64, p: u64, flags: u64, mode: u64) -> SysResult {
+    if let Some(fd) = super::procfs::open(s, &guest_path(s, p)?, flags, open_flags(flags)) {
+        return val(fd);
+    }
     let p = path(s, p)?;
     val(host(unsafe {
         libc::openat(
@@ -228,18 +232,13 @@ pub fn getdents64(s: &mut Sys, a: [u64; 6]) -> SysResult {
 
 /// readlink and readlinkat, with `/proc/self/exe` naming the guest program.
 fn read_link(s: &mut Sys, dirfd: i64, p: u64, out: u64, size: u64) -> SysResult {
-    let p = path(s, p)?;
-    if p.as_bytes() == b"/proc/self/exe"
-        || p.as_bytes() == format!("/proc/{}/exe", std::process::id()).as_bytes()
-    {
-        let exe = std::fs::canonicalize(&s.kernel.exe_path)
-            .map_or(s.kernel.exe_path.clone(), |p| {
-                p.to_string_lossy().into_owned()
-            });
+    if own_proc_entry(&guest_path(s, p)?) == Some(b"exe") {
+        let exe = s.kernel.exe_host();
         let n = exe.len().min(size as usize);
         put(s, out, &exe.as_bytes()[..n])?;
         return val(n as i64);
     }
+    let p = path(s, p)?;
     let b = buf_mut(s, out, size)?;
     val(host(
         unsafe { libc::readlinkat(dirfd as i32, p.as_ptr(), b.cast(), size as usize) } as i64,

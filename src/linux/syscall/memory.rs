@@ -1,9 +1,13 @@
 //! The address space: mmap (E2K flag values), munmap, mprotect, mremap, brk, madvise.
-//! Every change of mappings may change guest code, so it sets `code_changed`.
+//! Every change of mappings may change guest code, so it sets `code_changed`; each
+//! also keeps the kernel's record of which file backs which range up to date.
 
 use super::abi::{val, Sys, SysResult, EBADF, EEXIST, EINVAL, ENOMEM};
 use crate::guest::memory::{perm, MemError, PAGE};
 use crate::linux::kernel::Layout;
+use crate::linux::maps::File;
+use nix::libc;
+use std::sync::Arc;
 
 // E2K mmap flags (they differ from x86).
 const MAP_SHARED: u64 = 0x1;
@@ -41,6 +45,8 @@ fn user_range(mm: &Layout, addr: u64, len: u64) -> Option<u64> {
 }
 
 pub fn mmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let mm_lock = s.kernel.mm.clone();
+    let mut mm = mm_lock.lock().unwrap_or_else(|e| e.into_inner());
     let [addr, len, p, flags, fd, off] = a;
     let Some(len) = page_up(len).filter(|l| *l > 0) else {
         return val(-EINVAL);
@@ -48,8 +54,6 @@ pub fn mmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
     if off % PAGE != 0 || addr % PAGE != 0 && flags & MAP_FIXED != 0 {
         return val(-EINVAL);
     }
-    let mm_lock = s.kernel.mm.clone();
-    let mm = mm_lock.lock().unwrap_or_else(|e| e.into_inner());
     let top = mm.mmap_top;
     let at = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
         if addr.checked_add(len).is_none_or(|e| e > top) {
@@ -80,17 +84,29 @@ pub fn mmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
             return val(-EBADF);
         }
     }
+    let file = if flags & MAP_ANONYMOUS == 0 {
+        match mapped_file(fd as i32, off, len) {
+            Ok(f) => Some(f),
+            Err(e) => return val(e),
+        }
+    } else {
+        None
+    };
     if s.mem.unmap(at, len).is_err() {
         return val(-ENOMEM);
     }
     s.code_changed = true;
-    let r = if flags & MAP_ANONYMOUS != 0 {
-        s.mem.map(at, len, prot(p))
-    } else {
-        // SAFETY: the descriptor stays open for the duration of the call.
-        let bfd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd as i32) };
-        s.mem
-            .map_file(at, len, prot(p), bfd, off, kind == MAP_SHARED)
+    mm.files.remove(at, len);
+    let r = match file {
+        None => s.mem.map(at, len, prot(p)),
+        Some((file, file_len)) => {
+            // SAFETY: the descriptor stays open for the duration of the call.
+            let bfd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd as i32) };
+            mm.files.insert(at, file_len, file, off);
+            s.mem
+                .map_file(at, file_len, prot(p), bfd, off, kind == MAP_SHARED)
+                .and_then(|()| s.mem.map(at + file_len, len - file_len, prot(p)))
+        }
     };
     val(match r {
         Ok(()) => at as i64,
@@ -99,12 +115,40 @@ pub fn mmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
     })
 }
 
+/// The file behind descriptor `fd` and how many of `len` bytes from `off` it can
+/// back. Pages wholly past the end of a regular file become zero pages instead (the
+/// host would raise SIGBUS on them, in the emulator rather than in the guest).
+fn mapped_file(fd: i32, off: u64, len: u64) -> Result<(Arc<File>, u64), i64> {
+    // SAFETY: `libc::stat` is plain data; fstat writes it or fails.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(fd, &mut st) } < 0 {
+        return Err(super::abi::errno());
+    }
+    let file_len = if st.st_mode & libc::S_IFMT == libc::S_IFREG {
+        page_up(st.st_size as u64).map_or(len, |end| end.saturating_sub(off).min(len))
+    } else {
+        len
+    };
+    let path = std::fs::read_link(format!("/proc/self/fd/{fd}"))
+        .map_or_else(|_| String::new(), |p| p.to_string_lossy().into_owned());
+    Ok((
+        Arc::new(File {
+            path,
+            dev: st.st_dev,
+            ino: st.st_ino,
+        }),
+        file_len,
+    ))
+}
+
 pub fn munmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let mm = s.kernel.mm();
+    let mm_lock = s.kernel.mm.clone();
+    let mut mm = mm_lock.lock().unwrap_or_else(|e| e.into_inner());
     let Some(len) = user_range(&mm, a[0], a[1]) else {
         return val(-EINVAL);
     };
     s.code_changed = true;
+    mm.files.remove(a[0], len);
     val(if s.mem.unmap(a[0], len).is_ok() {
         0
     } else {
@@ -113,7 +157,8 @@ pub fn munmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
 }
 
 pub fn mprotect(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let mm = s.kernel.mm();
+    let mm_lock = s.kernel.mm.clone();
+    let mm = mm_lock.lock().unwrap_or_else(|e| e.into_inner());
     let Some(len) = user_range(&mm, a[0], a[1]) else {
         return val(-EINVAL);
     };
@@ -125,6 +170,8 @@ pub fn mprotect(s: &mut Sys, a: [u64; 6]) -> SysResult {
 }
 
 pub fn mremap(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let mm_lock = s.kernel.mm.clone();
+    let mut mm = mm_lock.lock().unwrap_or_else(|e| e.into_inner());
     let [old, old_len, new_len, flags, _, _] = a;
     let (Some(old_len), Some(new_len)) = (page_up(old_len), page_up(new_len)) else {
         return val(-EINVAL);
@@ -132,11 +179,10 @@ pub fn mremap(s: &mut Sys, a: [u64; 6]) -> SysResult {
     if old % PAGE != 0 || new_len == 0 || old.checked_add(old_len.max(new_len)).is_none() {
         return val(-EINVAL);
     }
-    let mm_lock = s.kernel.mm.clone();
-    let mm = mm_lock.lock().unwrap_or_else(|e| e.into_inner());
     let p = s.mem.page_perm(old) & !perm::MAPPED;
     if new_len <= old_len {
         let _ = s.mem.unmap(old + new_len, old_len - new_len);
+        mm.files.remove(old + new_len, old_len - new_len);
         s.code_changed = true;
         return val(old as i64);
     }
@@ -163,6 +209,7 @@ pub fn mremap(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let _ = s.mem.write_initial(at, &data);
     let _ = s.mem.protect(at, new_len, p);
     let _ = s.mem.unmap(old, old_len);
+    mm.files.remove(old, old_len);
     s.code_changed = true;
     val(at as i64)
 }
@@ -196,8 +243,9 @@ pub fn brk(s: &mut Sys, a: [u64; 6]) -> SysResult {
 
 /// MADV_DONTNEED drops private contents; the other advice changes nothing here.
 pub fn madvise(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let mm_lock = s.kernel.mm.clone();
+    let mm = mm_lock.lock().unwrap_or_else(|e| e.into_inner());
     if a[2] == MADV_DONTNEED {
-        let mm = s.kernel.mm();
         if let Some(len) = user_range(&mm, a[0], a[1]) {
             let _ = s.mem.discard(a[0], len);
         }

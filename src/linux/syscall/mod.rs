@@ -4,14 +4,16 @@
 //! the E2K layout differs from the host's, the rest passed to the host kernel.
 //!
 //! `SYSCALLS` (in `table`) is the one description of every call: number, name, argument kinds for
-//! `-strace`, and handler. Handlers live by area: `fs` (files and descriptors),
-//! `memory`, `time`, `signal`, `proc` (processes and threads), `system`, `e2k`.
+//! `-strace`, and handler. Handlers live by area: `fs` (files and descriptors, with
+//! `procfs` for the /proc/self files the emulator answers for the guest), `memory`,
+//! `time`, `signal`, `proc` (processes and threads), `system`, `e2k`.
 
 mod abi;
 mod e2k;
 mod fs;
 mod memory;
 mod proc;
+mod procfs;
 mod signal;
 mod strace;
 mod system;
