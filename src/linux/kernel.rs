@@ -20,6 +20,12 @@ pub struct Kernel {
     pub clear_child_tid: u64,
     /// Descriptors the emulator itself uses (the guest may not close them).
     pub own_fds: Vec<i32>,
+    /// `-seed`: AT_RANDOM and getrandom come from this stream instead of the host.
+    pub random: Option<SeededRandom>,
+    /// `-r`: the release uname reports instead of the host's.
+    pub uname_release: Option<String>,
+    /// `-d unimp`: log system calls answered with -ENOSYS.
+    pub log_unimp: bool,
 }
 
 impl Kernel {
@@ -41,6 +47,31 @@ impl Kernel {
             signals: Signals::default(),
             clear_child_tid: 0,
             own_fds: vec![],
+            random: None,
+            uname_release: None,
+            log_unimp: false,
+        }
+    }
+}
+
+/// A reproducible byte stream for `-seed` (SplitMix64: tiny, and every seed gives a
+/// full-period stream; nothing here needs cryptographic strength, as with qemu's).
+#[derive(Clone, Debug)]
+pub struct SeededRandom(u64);
+
+impl SeededRandom {
+    pub fn new(seed: u64) -> SeededRandom {
+        SeededRandom(seed)
+    }
+
+    pub fn fill(&mut self, out: &mut [u8]) {
+        for chunk in out.chunks_mut(8) {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^= z >> 31;
+            chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
         }
     }
 }

@@ -9,8 +9,8 @@ use crate::guest::hw_stack::HwStack;
 use crate::guest::memory::{perm, GuestMemory, MemError, PAGE};
 use crate::isa::disasm;
 use crate::isa::version::Iset;
-use crate::linux::kernel::Kernel;
 pub use crate::linux::kernel::Outcome;
+use crate::linux::kernel::{Kernel, SeededRandom};
 use crate::linux::loader::{self, Ids, LoadPlan};
 use crate::linux::signal;
 use crate::linux::syscall::{self, Sys};
@@ -62,6 +62,10 @@ pub struct LogFlags {
     pub out_asm: bool,
     /// Count the operations left to the interpreter while the JIT is on.
     pub jit: bool,
+    /// System calls answered with -ENOSYS, operations the emulator lacks.
+    pub unimp: bool,
+    /// Every fault the guest takes, handled or not.
+    pub guest_errors: bool,
 }
 
 /// How to start a program.
@@ -79,6 +83,14 @@ pub struct Options {
     pub jit: bool,
     /// Runs of a block start before it is translated.
     pub jit_threshold: u32,
+    /// Size of the data stack (`-s`), a multiple of the page size.
+    pub stack_size: u64,
+    /// Size of the guest address space (`-R`), a multiple of the page size.
+    pub guest_space: u64,
+    /// `-seed`: AT_RANDOM and getrandom from a reproducible stream.
+    pub random_seed: Option<u64>,
+    /// `-r`: the release uname reports.
+    pub uname_release: Option<String>,
 }
 
 impl Options {
@@ -96,6 +108,10 @@ impl Options {
             sysroot: None,
             jit: true,
             jit_threshold: DEFAULT_JIT_THRESHOLD,
+            stack_size: STACK_SIZE,
+            guest_space: GUEST_SPACE,
+            random_seed: None,
+            uname_release: None,
         }
     }
 }
@@ -129,15 +145,19 @@ impl Machine {
             .iset
             .or(plan.iset)
             .unwrap_or(Iset::new(3).unwrap_or(Iset::MIN));
-        let mut mem = GuestMemory::new(GUEST_SPACE).map_err(mem_err)?;
-        load_segments(&mut mem, image, &plan)?;
+        // From the top: a gap, the data stack, the chain and procedure stacks each
+        // below a guard page, then room for the program and its mappings.
+        let space = opts.guest_space.div_ceil(PAGE) * PAGE;
+        let stack_size = opts.stack_size.div_ceil(PAGE) * PAGE;
+        let (stack_top, stack_base, ps_base) =
+            stack_layout(space, stack_size).ok_or_else(|| too_small(space, stack_size))?;
+        let pcs_base = ps_base + PS_SIZE + PAGE;
+        let mut mem = GuestMemory::new(space).map_err(mem_err)?;
+        load_segments(&mut mem, image, &plan, ps_base - 0x100_0000)?;
         let mut cpu = Cpu::new(iset);
 
-        let stack_base = STACK_TOP - STACK_SIZE;
-        mem.map(stack_base, STACK_SIZE, perm::READ | perm::WRITE)
+        mem.map(stack_base, stack_size, perm::READ | perm::WRITE)
             .map_err(mem_err)?;
-        let pcs_base = stack_base - PAGE - PCS_SIZE;
-        let ps_base = pcs_base - PAGE - PS_SIZE;
         // The hardware stacks belong to the kernel: the guest may not touch them.
         mem.map(ps_base, PS_SIZE, 0).map_err(mem_err)?;
         mem.map(pcs_base, PCS_SIZE, perm::READ).map_err(mem_err)?;
@@ -161,10 +181,16 @@ impl Machine {
             egid: nix::unistd::getegid().as_raw() as u64,
         };
         let mut random = [0u8; 16];
-        // SAFETY: the buffer is 16 writable bytes.
-        let _ = unsafe { nix::libc::getrandom(random.as_mut_ptr().cast(), 16, 0) };
+        let mut seeded = opts.random_seed.map(SeededRandom::new);
+        match seeded.as_mut() {
+            Some(r) => r.fill(&mut random),
+            None => {
+                // SAFETY: the buffer is 16 writable bytes.
+                let _ = unsafe { nix::libc::getrandom(random.as_mut_ptr().cast(), 16, 0) };
+            }
+        }
         let st = loader::initial_stack(
-            STACK_TOP,
+            stack_top,
             &opts.args,
             &opts.env,
             &opts.exe_path,
@@ -173,27 +199,31 @@ impl Machine {
             random,
         );
         if st.base < stack_base {
-            return Err(StartError::Layout(
-                "arguments and environment do not fit the 8 MiB stack".into(),
-            ));
+            return Err(StartError::Layout(format!(
+                "arguments and environment do not fit the {} KiB stack",
+                stack_size >> 10
+            )));
         }
         mem.write_initial(st.base, &st.bytes)
             .map_err(|e| StartError::Layout(e.to_string()))?;
         cpu.stack = DataStack {
             sp: st.sp,
             limit: stack_base,
-            top: STACK_TOP,
+            top: stack_top,
         };
         cpu.ip = plan.entry;
 
         let mmap_top = ps_base - PAGE;
-        let kernel = Kernel::new(
+        let mut kernel = Kernel::new(
             plan.brk,
             mmap_top,
             opts.exe_path.clone(),
             opts.strace,
             opts.sysroot.clone(),
         );
+        kernel.random = seeded;
+        kernel.uname_release = opts.uname_release.clone();
+        kernel.log_unimp = opts.log.unimp;
         // Per-instruction tracing needs every instruction in the interpreter.
         let mut jit = if opts.jit && !opts.log.exec && !opts.log.cpu {
             Some(Jit::new(opts.jit_threshold))
@@ -209,7 +239,7 @@ impl Machine {
             kernel,
             cache: Cache::default(),
             log: opts.log,
-            log_out: Box::new(std::io::stderr()),
+            log_out: Box::new(crate::linux::log::Log),
             interpreted: (opts.log.jit && jit.is_some()).then(Default::default),
             jit,
         })
@@ -258,7 +288,10 @@ impl Machine {
         let ip = self.cpu.ip;
         let (prep, fresh) = match self.cache.get(&mut self.mem, ip, self.cpu.iset) {
             Ok(x) => x,
-            Err(e) => return Some(self.killed(e, ip)),
+            Err(e) => {
+                self.log_fault(&e, ip);
+                return Some(self.killed(e, ip));
+            }
         };
         if fresh && self.log.in_asm {
             let _ = writeln!(self.log_out, "IN:\n{:#x}:", ip);
@@ -385,6 +418,7 @@ impl Machine {
     /// A guest fault at `ip`: its handler runs if the program installed one and the
     /// signal is not blocked; otherwise the process is killed.
     fn fault(&mut self, e: Event, ip: u64) -> Option<Outcome> {
+        self.log_fault(&e, ip);
         if let Event::Fault {
             signal: sig,
             code,
@@ -409,6 +443,24 @@ impl Machine {
             }
         }
         Some(self.killed(e, ip))
+    }
+
+    /// `-d guest_errors` (every fault), `-d unimp` (operations the emulator lacks).
+    fn log_fault(&mut self, e: &Event, ip: u64) {
+        if let Event::Fault {
+            signal: sig, why, ..
+        } = e
+        {
+            // The engine's wording for what isa/ describes and e2k-emu does not run.
+            let unimp = why.contains("not implemented by e2k-emu");
+            if self.log.guest_errors || (self.log.unimp && unimp) {
+                let _ = writeln!(
+                    self.log_out,
+                    "guest fault at pc {ip:#x}: {} ({why})",
+                    signal::signal_name(*sig)
+                );
+            }
+        }
     }
 
     fn killed(&mut self, e: Event, ip: u64) -> Outcome {
@@ -451,15 +503,38 @@ impl Machine {
     }
 }
 
-fn load_segments(mem: &mut GuestMemory, image: &[u8], plan: &LoadPlan) -> Result<(), StartError> {
+fn too_small(space: u64, stack_size: u64) -> StartError {
+    StartError::Layout(format!(
+        "a {} KiB stack and the hardware stacks do not fit a {} MiB guest address space",
+        stack_size >> 10,
+        space >> 20
+    ))
+}
+
+/// Top and base of the data stack and base of the procedure stack in a guest space
+/// of `space` bytes; `None` when they leave no room for a program below.
+fn stack_layout(space: u64, stack_size: u64) -> Option<(u64, u64, u64)> {
+    let top = space.checked_sub(GUEST_SPACE - STACK_TOP)?;
+    let base = top.checked_sub(stack_size)?;
+    let ps_base = base.checked_sub(2 * PAGE + PCS_SIZE + PS_SIZE)?;
+    (ps_base > 0x200_0000).then_some((top, base, ps_base))
+}
+
+/// Maps the program's segments, which must end below `limit`.
+fn load_segments(
+    mem: &mut GuestMemory,
+    image: &[u8],
+    plan: &LoadPlan,
+    limit: u64,
+) -> Result<(), StartError> {
     for seg in &plan.segments {
         let start = seg.vaddr & !(PAGE - 1);
         let end = (seg.vaddr + seg.mem_size).div_ceil(PAGE) * PAGE;
-        if end > STACK_TOP - STACK_SIZE - PS_SIZE - PCS_SIZE - 0x100_0000 {
+        if end > limit {
             return Err(StartError::Layout(format!(
-                "segment at {:#x} lies outside the emulated {} GiB address space",
+                "segment at {:#x} lies outside the emulated {} MiB address space",
                 seg.vaddr,
-                GUEST_SPACE >> 30
+                mem.size() >> 20
             )));
         }
         let p = ((seg.read as u8) * perm::READ)

@@ -183,6 +183,8 @@ const CLONE_CHILD_SETTID: u64 = libc::CLONE_CHILD_SETTID as u64;
 /// A new process: the host forks the emulator with the guest in it, so the child
 /// continues from the same state with a copy of the memory and gets 0.
 fn fork_process(s: &mut Sys, flags: u64, parent_tid: u64, child_tid: u64) -> SysResult {
+    // A log line buffered now would otherwise be written by both processes.
+    crate::linux::log::flush();
     let pid = unsafe { libc::fork() };
     if pid < 0 {
         return val(super::abi::errno());
@@ -320,6 +322,7 @@ pub fn execve(s: &mut Sys, a: [u64; 6]) -> SysResult {
     argp.push(std::ptr::null());
     let mut envpp: Vec<*const libc::c_char> = envp.iter().map(|c| c.as_ptr()).collect();
     envpp.push(std::ptr::null());
+    crate::linux::log::flush();
     unsafe { libc::execve(prog.as_ptr(), argp.as_ptr(), envpp.as_ptr()) };
     val(super::abi::errno())
 }
