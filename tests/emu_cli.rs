@@ -518,6 +518,56 @@ fn guest_errors_logs_faults() {
     assert!(err.contains("e2k-emu: guest killed by SIGSEGV"), "{err}");
     let o = emu(&[p.to_str().unwrap()]);
     assert!(!text(&o.stderr).contains("guest fault"));
+    // unimp: only what e2k-emu lacks, not the program's own faults.
+    let o = emu(&["-d", "unimp", p.to_str().unwrap()]);
+    assert!(!text(&o.stderr).contains("guest fault"));
+}
+
+#[test]
+fn strace_follows_fork_and_exec() {
+    // process.s forks, waits, and has a child exec the program again.
+    let p = program("tests/programs/process.s", true);
+    let o = emu(&["-strace", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = text(&o.stderr);
+    let lines: Vec<(u32, &str)> = err
+        .lines()
+        .map(|l| {
+            let (pid, call) = l.split_once(' ').unwrap();
+            (pid.parse().unwrap(), call)
+        })
+        .collect();
+    let parent = lines.last().unwrap().0;
+    assert_eq!(lines.last().unwrap().1, "exit(0)", "{err}");
+    let children: Vec<u32> = lines
+        .iter()
+        .filter(|(pid, c)| *pid != parent && *c == "fork() = 0")
+        .map(|(pid, _)| *pid)
+        .collect();
+    assert_eq!(children.len(), 2, "{err}");
+    for c in &children {
+        assert!(
+            lines.contains(&(parent, &*format!("fork() = {c}"))),
+            "{err}"
+        );
+    }
+    // The exec is written before it happens; the new image's calls follow under the
+    // same process id.
+    let at = lines
+        .iter()
+        .position(|(_, c)| c.starts_with("execve(\""))
+        .expect("an execve line");
+    let e = lines[at].1;
+    assert!(
+        e.starts_with(&format!("execve(\"{}\",0x", p.display())) && e.ends_with(",NULL)"),
+        "{e}"
+    );
+    assert!(
+        lines[at + 1..]
+            .iter()
+            .any(|(pid, c)| *pid == lines[at].0 && *c == "exit(3)"),
+        "{err}"
+    );
 }
 
 /// The `-d jit` line of a run of loops.s.

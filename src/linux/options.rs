@@ -653,9 +653,7 @@ pub fn usage(defaults: &Settings) -> String {
     );
     t += &format!("{:wa$} {:we$} Description\n", "Argument", "Env-variable");
     for o in OPTIONS {
-        t += &format!("{:wa$} {:we$} {}\n", arg(o), o.env, o.help)
-            .trim_end()
-            .to_string();
+        t += format!("{:wa$} {:we$} {}", arg(o), o.env, o.help).trim_end();
         t.push('\n');
     }
     t += &format!(
