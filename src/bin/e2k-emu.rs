@@ -1,39 +1,12 @@
 //! e2k-emu: runs an E2K (Elbrus) Linux program on this host, with the command line of
-//! qemu-user (`qemu-e2k`) so that it can stand in for it.
+//! qemu-user (`qemu-e2k`) so that it can stand in for it (`linux::options`).
 
-use e2k_emu::isa::version::Iset;
-use e2k_emu::linux::machine::{LogFlags, Machine, Options, Outcome};
+use e2k_emu::guest::memory::{perm, GuestMemory, PAGE};
+use e2k_emu::linux::binfmt;
+use e2k_emu::linux::machine::{Machine, Options, Outcome};
+use e2k_emu::linux::options::{self, Action, Settings};
 use std::io::Write;
 use std::process::ExitCode;
-
-const USAGE: &str = "usage: e2k-emu [options] PROGRAM [ARGUMENTS...]
-
-Runs an E2K (Elbrus 2000) Linux executable.
-
-Options:
-  -h, -help             print this help and exit
-  -version              print the version and exit
-  -L PATH               look for absolute paths the program opens under PATH first
-  -E VAR=VALUE          set an environment variable for the program
-  -U VAR                remove an environment variable for the program
-  -0 ARGV0              pass ARGV0 as the program's argv[0]
-  -cpu MODEL            ISA version or CPU model (v1..v7, elbrus-v5, e8c2, e16c...);
-                        `-cpu help` lists them. Default: from the ELF header
-  -strace               log every system call with its arguments and result
-  -d ITEM[,ITEM...]     log in_asm (wide instructions as decoded), out_asm (host
-                        code of each JIT translation), exec (each executed
-                        address), cpu (registers after each instruction), jit
-                        (translation statistics at exit); exec and cpu turn
-                        the JIT off
-  -no-jit, --no-jit     interpret everything (the reference engine)
-  -jit-threshold N      runs of a block before it is compiled (default 50)
-  -D FILE               write the -d log to FILE instead of standard error
-  -g PORT               wait for gdb on 127.0.0.1:PORT before the first instruction
-                        (0: any free port; the port is announced on standard
-                        error); also QEMU_GDB=PORT
-
-The program's exit status becomes e2k-emu's; a program killed by a signal makes
-e2k-emu exit with 128 + the signal number, as a shell reports it.";
 
 const CPUS: &str = "Available CPU models (ISA version):
   elbrus-v1                 v1
@@ -44,185 +17,177 @@ const CPUS: &str = "Available CPU models (ISA version):
   elbrus-v6, e16c, e12c, e2c3  v6
   elbrus-v7, e48c, e8v7     v7";
 
-struct Cli {
-    opts: Options,
-    program: String,
-    log_file: Option<String>,
-    jit_stats: bool,
-    gdb_port: Option<u16>,
-}
-
-fn gdb_port(v: &str) -> Result<u16, String> {
-    v.parse()
-        .map_err(|_| format!("-g {v}: expected a TCP port number (0-65535)"))
-}
-
 fn fail(msg: &str) -> ExitCode {
     eprintln!("e2k-emu: {msg}");
     ExitCode::from(1)
 }
 
-enum Parsed {
-    Run(Box<Cli>),
-    Done(ExitCode),
+fn lossy(s: std::ffi::OsString) -> String {
+    s.to_string_lossy().into_owned()
 }
 
-fn parse(args: Vec<String>) -> Result<Parsed, String> {
-    let mut env: Vec<(String, String)> = std::env::vars().collect();
-    let mut argv0 = None;
-    let mut iset = None;
-    let mut strace = false;
-    let mut log = LogFlags::default();
-    let mut log_file = None;
-    let mut sysroot = None;
-    let mut jit = true;
-    let mut jit_threshold = e2k_emu::linux::machine::DEFAULT_JIT_THRESHOLD;
-    let mut jit_stats = false;
-    let mut gdb = match std::env::var("QEMU_GDB") {
-        Ok(v) => Some(gdb_port(&v).map_err(|e| format!("QEMU_GDB: {e}"))?),
-        Err(_) => None,
+/// The host's soft stack limit, when finite.
+fn host_stack_limit() -> Option<u64> {
+    use nix::libc;
+    let mut l = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
     };
-    let mut it = args.into_iter().skip(1).peekable();
-    let program = loop {
-        let Some(a) = it.next() else {
-            return Err(format!("no program given\n\n{USAGE}"));
-        };
-        if !a.starts_with('-') || a == "-" {
-            break a;
-        }
-        let opt = a.trim_start_matches('-');
-        let mut value = |what: &str| {
-            it.next()
-                .ok_or_else(|| format!("option -{what} needs a value"))
-        };
-        match opt {
-            "h" | "help" => {
-                println!("{USAGE}");
-                return Ok(Parsed::Done(ExitCode::SUCCESS));
-            }
-            "version" => {
-                println!(
-                    "e2k-emu {} (E2K ISA v1-v7, interpreter generated from isa/)",
-                    env!("CARGO_PKG_VERSION")
-                );
-                return Ok(Parsed::Done(ExitCode::SUCCESS));
-            }
-            "L" => sysroot = Some(std::path::PathBuf::from(value("L")?)),
-            "E" => {
-                let kv = value("E")?;
-                let (k, v) = kv
-                    .split_once('=')
-                    .ok_or_else(|| format!("-E {kv}: expected VAR=VALUE"))?;
-                env.retain(|(n, _)| n != k);
-                env.push((k.to_string(), v.to_string()));
-            }
-            "U" => {
-                let k = value("U")?;
-                env.retain(|(n, _)| *n != k);
-            }
-            "0" => argv0 = Some(value("0")?),
-            "cpu" => {
-                let m = value("cpu")?;
-                if m == "help" || m == "?" {
-                    println!("{CPUS}");
-                    return Ok(Parsed::Done(ExitCode::SUCCESS));
-                }
-                iset = Some(
-                    m.parse::<Iset>()
-                        .map_err(|e| format!("-cpu: {e}; `-cpu help` lists the models"))?,
-                );
-            }
-            "strace" => strace = true,
-            "no-jit" => jit = false,
-            "jit-threshold" => {
-                let v = value("jit-threshold")?;
-                jit_threshold = v
-                    .parse()
-                    .map_err(|_| format!("-jit-threshold {v}: expected a number"))?;
-            }
-            "d" => {
-                for item in value("d")?.split(',') {
-                    match item {
-                        "in_asm" => log.in_asm = true,
-                        "exec" => log.exec = true,
-                        "cpu" => log.cpu = true,
-                        "out_asm" => log.out_asm = true,
-                        "jit" => {
-                            jit_stats = true;
-                            log.jit = true;
-                        }
-                        "help" => {
-                            println!("-d items: in_asm, out_asm, exec, cpu, jit");
-                            return Ok(Parsed::Done(ExitCode::SUCCESS));
-                        }
-                        other => {
-                            return Err(format!(
-                                "-d: unknown log item `{other}` (in_asm, out_asm, exec, cpu, jit)"
-                            ))
-                        }
-                    }
-                }
-            }
-            "D" => log_file = Some(value("D")?),
-            "g" => gdb = Some(gdb_port(&value("g")?)?),
-            _ => return Err(format!("unknown option {a}; -h lists the options")),
-        }
-    };
-    let mut guest_args = vec![argv0.unwrap_or_else(|| program.clone())];
-    guest_args.extend(it);
-    let opts = Options {
-        args: guest_args,
-        env: env.into_iter().map(|(k, v)| format!("{k}={v}")).collect(),
-        exe_path: program.clone(),
-        iset,
-        strace,
-        log,
-        sysroot,
-        jit,
-        jit_threshold,
-    };
-    Ok(Parsed::Run(Box::new(Cli {
-        opts,
-        program,
-        log_file,
-        jit_stats,
-        gdb_port: gdb,
-    })))
+    // SAFETY: `l` is a writable rlimit.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut l) } == 0;
+    (ok && l.rlim_cur != libc::RLIM_INFINITY).then_some(l.rlim_cur)
+}
+
+fn auxv(key: nix::libc::c_ulong) -> u64 {
+    // SAFETY: getauxval only reads this process's auxiliary vector.
+    unsafe { nix::libc::getauxval(key) }
 }
 
 fn main() -> ExitCode {
-    let cli = match parse(std::env::args().collect()) {
-        Ok(Parsed::Run(c)) => c,
-        Ok(Parsed::Done(code)) => return code,
+    let argv: Vec<String> = std::env::args_os().map(lossy).collect();
+    let env: Vec<(String, String)> = std::env::vars_os()
+        .map(|(k, v)| (lossy(k), lossy(v)))
+        .collect();
+    let defaults = Settings::new(env.clone(), options::default_stack_size(host_stack_limit()));
+    let parsed = match options::parse(&argv, &env, defaults.clone()) {
+        Ok(p) => p,
         Err(e) => return fail(&e),
     };
-    let image = match std::fs::read(&cli.program) {
-        Ok(b) => b,
-        Err(e) => return fail(&format!("{}: {e}", cli.program)),
-    };
-    let mut m = match Machine::new(&image, cli.opts) {
-        Ok(m) => m,
-        Err(e) => return fail(&format!("{}: {e}", cli.program)),
-    };
-    if let Some(f) = &cli.log_file {
-        match std::fs::File::create(f) {
-            Ok(file) => {
-                use std::os::fd::AsRawFd;
-                m.kernel.own_fds.push(file.as_raw_fd());
-                m.log_out =
-                    e2k_emu::linux::machine::Log::new(Box::new(std::io::BufWriter::new(file)));
+    let s = parsed.settings;
+    match &s.action {
+        None => {}
+        Some(Action::Help) => {
+            println!("{}", options::usage(&defaults));
+            return ExitCode::SUCCESS;
+        }
+        Some(Action::Version) => {
+            println!(
+                "e2k-emu {} (E2K ISA v1-v7, interpreter generated from isa/)",
+                env!("CARGO_PKG_VERSION")
+            );
+            return ExitCode::SUCCESS;
+        }
+        Some(Action::CpuHelp) => {
+            println!("{CPUS}");
+            return ExitCode::SUCCESS;
+        }
+        Some(Action::LogHelp) => {
+            println!("{}", options::log_help());
+            return ExitCode::SUCCESS;
+        }
+        Some(Action::BinfmtRule) => {
+            let path = match &s.binfmt_path {
+                Some(p) => p.clone(),
+                None => match std::env::current_exe() {
+                    Ok(p) => lossy(p.into_os_string()),
+                    Err(e) => return fail(&format!("cannot tell where e2k-emu is: {e}")),
+                },
+            };
+            return match binfmt::rule(&path, &s.binfmt_flags) {
+                Ok(line) => {
+                    println!("{line}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e),
+            };
+        }
+        Some(Action::BinfmtCheck(f)) => {
+            let mut head = Vec::with_capacity(binfmt::MAGIC.len());
+            let read = std::fs::File::open(f).and_then(|file| {
+                use std::io::Read;
+                file.take(binfmt::MAGIC.len() as u64).read_to_end(&mut head)
+            });
+            if let Err(e) = read {
+                return fail(&format!("{f}: {e}"));
             }
-            Err(e) => return fail(&format!("-D {f}: {e}")),
+            let ok = binfmt::matches(&head);
+            println!(
+                "{f}: {}",
+                if ok {
+                    "matches the e2k rule"
+                } else {
+                    "does not match the e2k rule"
+                }
+            );
+            return ExitCode::from(if ok { 0 } else { 1 });
         }
     }
-    let outcome = match cli.gdb_port {
+    let Some(program) = parsed.program else {
+        return fail("no program given; -h lists the options");
+    };
+    run(s, program, parsed.args)
+}
+
+fn run(s: Settings, program: String, args: Vec<String>) -> ExitCode {
+    // binfmt_misc's P flag puts the name the program was run by after its path; the
+    // kernel says so in AT_FLAGS (Linux 5.12 and later), as qemu-user reads it.
+    let preserve_argv0 = auxv(nix::libc::AT_FLAGS) & 1 != 0;
+    // With the O or C flag the kernel passes the program open, as AT_EXECFD.
+    let execfd = auxv(nix::libc::AT_EXECFD) as i32;
+    let image = if execfd > 0 {
+        use std::io::Read;
+        use std::os::fd::FromRawFd;
+        // SAFETY: the kernel opened this descriptor for us and nothing else owns it.
+        let mut f = unsafe { std::fs::File::from_raw_fd(execfd) };
+        let mut b = vec![];
+        f.read_to_end(&mut b).map(|_| b)
+    } else {
+        std::fs::read(&program)
+    };
+    let image = match image {
+        Ok(b) => b,
+        Err(e) => return fail(&format!("{program}: {e}")),
+    };
+    let log_fd = match &s.log_file {
+        None => None,
+        Some(pattern) => {
+            let name = match options::log_file_name(pattern, std::process::id()) {
+                Ok(n) => n,
+                Err(e) => return fail(&format!("-D {pattern}: {e}")),
+            };
+            match std::fs::File::create(&name) {
+                Ok(file) => {
+                    use std::os::fd::AsRawFd;
+                    let fd = file.as_raw_fd();
+                    e2k_emu::linux::log::to_file(file);
+                    Some(fd)
+                }
+                Err(e) => return fail(&format!("-D {name}: {e}")),
+            }
+        }
+    };
+    let opts = Options {
+        args: options::guest_argv(&program, &args, s.argv0.as_deref(), preserve_argv0),
+        env: s.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        exe_path: program.clone(),
+        iset: s.iset,
+        strace: s.strace(),
+        log: s.log.flags,
+        sysroot: s.sysroot.clone(),
+        jit: s.use_jit(),
+        jit_threshold: s.jit_threshold,
+        stack_size: s.stack_size,
+        guest_space: s.guest_space,
+        random_seed: s.seed,
+        uname_release: s.uname_release.clone(),
+    };
+    let mut m = match Machine::new(&image, opts) {
+        Ok(m) => m,
+        Err(e) => return fail(&format!("{program}: {e}")),
+    };
+    drop(image);
+    m.kernel.own_fds.extend(log_fd);
+    if s.log.page {
+        let _ = write!(m.log_out, "{}", page_layout(&m));
+    }
+    let outcome = match s.gdb {
         Some(port) => match e2k_emu::linux::gdb::serve(&mut m, port) {
             Ok(o) => o,
             Err(e) => return fail(&e),
         },
         None => m.run(),
     };
-    if cli.jit_stats {
+    if s.log.flags.jit {
         let line = match &m.jit {
             Some(j) => format!("{}", j.stats),
             None => "jit: off".to_string(),
@@ -243,4 +208,56 @@ fn main() -> ExitCode {
         }
     }
     ExitCode::from(outcome.status() as u8)
+}
+
+/// `-d page`: the mapped guest pages as qemu-user lists them once the program is
+/// loaded (start, end, size, permissions), where guest address 0 is in the host, and
+/// where the program starts.
+fn page_layout(m: &Machine) -> String {
+    let mem: &GuestMemory = &m.mem;
+    let mut t = format!(
+        "guest_base  {:#x}\npage layout changed following binary load\n{:<16} {:<16} {:<16} prot\n",
+        mem.host_base() as usize,
+        "start",
+        "end",
+        "size"
+    );
+    let keep = perm::MAPPED | perm::READ | perm::WRITE | perm::EXEC;
+    let mut region: Option<(u64, u8)> = None;
+    let mut line = |start: u64, end: u64, p: u8| {
+        let f = |bit, c| if p & bit != 0 { c } else { '-' };
+        t += &format!(
+            "{start:016x}-{end:016x} {:016x} {}{}{}\n",
+            end - start,
+            f(perm::READ, 'r'),
+            f(perm::WRITE, 'w'),
+            f(perm::EXEC, 'x')
+        );
+    };
+    let mut addr = 0;
+    while addr < mem.size() {
+        let p = mem.page_perm(addr) & keep;
+        match region {
+            Some((_, q)) if q == p => {}
+            _ => {
+                if let Some((start, q)) = region.take() {
+                    line(start, addr, q);
+                }
+                if p & perm::MAPPED != 0 {
+                    region = Some((addr, p));
+                }
+            }
+        }
+        addr += PAGE;
+    }
+    if let Some((start, q)) = region {
+        line(start, addr, q);
+    }
+    t += &format!(
+        "start_stack {:#x}\nbrk         {:#x}\nentry       {:#x}\n",
+        m.cpu.stack.sp,
+        m.kernel.mm().brk,
+        m.cpu.ip
+    );
+    t
 }

@@ -41,6 +41,12 @@ pub struct Kernel {
     pub own_fds: Vec<i32>,
     /// The auxiliary vector the process started with.
     pub auxv: Vec<(u64, u64)>,
+    /// `-seed`: AT_RANDOM and getrandom come from this stream instead of the host.
+    pub random: Option<SeededRandom>,
+    /// `-r`: the release uname reports instead of the host's.
+    pub uname_release: Option<String>,
+    /// `-d unimp`: log system calls answered with -ENOSYS.
+    pub log_unimp: bool,
 }
 
 impl Kernel {
@@ -70,6 +76,9 @@ impl Kernel {
             thread_exit: false,
             own_fds: vec![],
             auxv: vec![],
+            random: None,
+            uname_release: None,
+            log_unimp: false,
         }
     }
 
@@ -92,8 +101,12 @@ impl Kernel {
             thread_exit: false,
             own_fds: self.own_fds.clone(),
             auxv: self.auxv.clone(),
+            random: self.random.clone(),
+            uname_release: self.uname_release.clone(),
+            log_unimp: self.log_unimp,
         }
     }
+
     /// The host path of a guest path (see `host_path`); `/proc/self/exe` is the guest
     /// program.
     pub fn host_path(&self, guest: &[u8]) -> Vec<u8> {
@@ -106,6 +119,28 @@ impl Kernel {
     /// The guest program's path on the host, where /proc/self/exe leads.
     pub fn exe_host(&self) -> String {
         self.exe_path.clone()
+    }
+}
+
+/// A reproducible byte stream for `-seed` (SplitMix64: tiny, and every seed gives a
+/// full-period stream; nothing here needs cryptographic strength, as with qemu's).
+#[derive(Clone, Debug)]
+pub struct SeededRandom(u64);
+
+impl SeededRandom {
+    pub fn new(seed: u64) -> SeededRandom {
+        SeededRandom(seed)
+    }
+
+    pub fn fill(&mut self, out: &mut [u8]) {
+        for chunk in out.chunks_mut(8) {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^= z >> 31;
+            chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
+        }
     }
 }
 

@@ -11,14 +11,14 @@ use crate::isa::disasm;
 use crate::isa::version::Iset;
 pub use crate::linux::exec::StartError;
 use crate::linux::exec::{self, Layout, Program};
-use crate::linux::kernel::Kernel;
 pub use crate::linux::kernel::Outcome;
+use crate::linux::kernel::{Kernel, SeededRandom};
 use crate::linux::loader::Ids;
 use crate::linux::signal;
 use crate::linux::syscall::{self, Sys};
 use crate::linux::thread::{self, NewThread};
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Size of the emulated guest address space.
 pub const GUEST_SPACE: u64 = 1 << 36;
@@ -42,6 +42,10 @@ pub struct LogFlags {
     pub out_asm: bool,
     /// Count the operations left to the interpreter while the JIT is on.
     pub jit: bool,
+    /// System calls answered with -ENOSYS, operations the emulator lacks.
+    pub unimp: bool,
+    /// Every fault the guest takes, handled or not.
+    pub guest_errors: bool,
 }
 
 /// How to start a program.
@@ -59,6 +63,14 @@ pub struct Options {
     pub jit: bool,
     /// Runs of a block start before it is translated.
     pub jit_threshold: u32,
+    /// Size of the data stack (`-s`), a multiple of the page size.
+    pub stack_size: u64,
+    /// Size of the guest address space (`-R`), a multiple of the page size.
+    pub guest_space: u64,
+    /// `-seed`: AT_RANDOM and getrandom from a reproducible stream.
+    pub random_seed: Option<u64>,
+    /// `-r`: the release uname reports.
+    pub uname_release: Option<String>,
 }
 
 impl Options {
@@ -76,6 +88,10 @@ impl Options {
             sysroot: None,
             jit: true,
             jit_threshold: DEFAULT_JIT_THRESHOLD,
+            stack_size: STACK_SIZE,
+            guest_space: GUEST_SPACE,
+            random_seed: None,
+            uname_release: None,
         }
     }
 }
@@ -83,25 +99,6 @@ impl Options {
 /// Runs of a block before it is compiled: translation costs about as much as a few
 /// thousand interpreted wide instructions, so only code that repeats is worth it.
 pub const DEFAULT_JIT_THRESHOLD: u32 = 50;
-
-/// Where `-d` logging goes; the threads of a process share it.
-#[derive(Clone)]
-pub struct Log(Arc<Mutex<Box<dyn Write + Send>>>);
-
-impl Log {
-    pub fn new(w: Box<dyn Write + Send>) -> Log {
-        Log(Arc::new(Mutex::new(w)))
-    }
-}
-
-impl Write for Log {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).write(buf)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).flush()
-    }
-}
 
 /// What a new thread's JIT is made with.
 #[derive(Clone, Copy)]
@@ -124,7 +121,7 @@ pub struct Machine {
     pub kernel: Kernel,
     pub cache: Cache,
     pub log: LogFlags,
-    pub log_out: Log,
+    pub log_out: crate::linux::log::Log,
     pub jit: Option<Jit>,
     jit_config: Option<JitConfig>,
     /// `GuestMemory::code_epoch` when this thread last dropped its decoded code.
@@ -176,14 +173,25 @@ impl Machine {
     /// Loads an E2K executable image (and its interpreter) and builds the process the
     /// kernel would start.
     pub fn new(image: &[u8], opts: Options) -> Result<Machine, StartError> {
-        let mem = GuestMemory::new(GUEST_SPACE).map_err(mem_err)?;
-        let stack_base = STACK_TOP - STACK_SIZE;
+        // From the top: a gap, the data stack, the chain and procedure stacks each
+        // below a guard page, then room for the program and its mappings.
+        let space = opts.guest_space.div_ceil(PAGE) * PAGE;
+        let stack_size = opts.stack_size.div_ceil(PAGE) * PAGE;
+        let (stack_top, stack_base, ps_base) =
+            stack_layout(space, stack_size).ok_or_else(|| too_small(space, stack_size))?;
+        let mem = GuestMemory::new(space).map_err(mem_err)?;
         // The main thread's hardware stacks go below the data stack, mmap below them.
         let hw_top = stack_base - PAGE;
-        let mmap_top = hw_top - thread::HW_STACKS_SPAN - PAGE;
+        let mmap_top = ps_base - PAGE;
         let mut random = [0u8; 16];
-        // SAFETY: the buffer is 16 writable bytes.
-        let _ = unsafe { nix::libc::getrandom(random.as_mut_ptr().cast(), 16, 0) };
+        let mut seeded = opts.random_seed.map(SeededRandom::new);
+        match seeded.as_mut() {
+            Some(r) => r.fill(&mut random),
+            None => {
+                // SAFETY: the buffer is 16 writable bytes.
+                let _ = unsafe { nix::libc::getrandom(random.as_mut_ptr().cast(), 16, 0) };
+            }
+        }
         let started = exec::start(
             &mem,
             &Program {
@@ -201,9 +209,9 @@ impl Machine {
                 random,
             },
             &Layout {
-                space: GUEST_SPACE,
-                stack_top: STACK_TOP,
-                stack_size: STACK_SIZE,
+                space,
+                stack_top,
+                stack_size,
                 mmap_top,
             },
         )?;
@@ -217,7 +225,7 @@ impl Machine {
         cpu.stack = DataStack {
             sp: started.sp,
             limit: stack_base,
-            top: STACK_TOP,
+            top: stack_top,
         };
         cpu.ip = started.entry;
 
@@ -230,6 +238,9 @@ impl Machine {
         );
         kernel.mm().files = started.files;
         kernel.auxv = started.auxv;
+        kernel.random = seeded;
+        kernel.uname_release = opts.uname_release.clone();
+        kernel.log_unimp = opts.log.unimp;
         // Per-instruction tracing needs every instruction in the interpreter.
         let jit_config = (opts.jit && !opts.log.exec && !opts.log.cpu).then_some(JitConfig {
             threshold: opts.jit_threshold,
@@ -243,7 +254,7 @@ impl Machine {
             kernel,
             cache: Cache::default(),
             log: opts.log,
-            log_out: Log::new(Box::new(std::io::stderr())),
+            log_out: crate::linux::log::Log,
             interpreted: (opts.log.jit && jit.is_some()).then(Default::default),
             jit,
             jit_config,
@@ -313,7 +324,10 @@ impl Machine {
         let (prep, fresh) = match self.cache.get(&self.mem, ip, self.cpu.iset) {
             Ok(x) => x,
             Err(e) if self.trap_signals => return self.trap_fault(e, ip, false),
-            Err(e) => return Some(self.killed(e, ip)),
+            Err(e) => {
+                self.log_fault(&e, ip);
+                return Some(self.killed(e, ip));
+            }
         };
         if fresh && self.log.in_asm {
             let _ = writeln!(self.log_out, "IN:\n{:#x}:", ip);
@@ -347,8 +361,8 @@ impl Machine {
 
     /// Serves a system call; `Some` when it ends the process.
     fn syscall(&mut self, entry: u64, wbs: u32) -> Option<Outcome> {
-        let (mem, log, log_out, jit_config) = (&self.mem, self.log, &self.log_out, self.jit_config);
-        let spawn = |t: NewThread| spawn_thread(mem, log, log_out, jit_config, t);
+        let (mem, log, jit_config) = (&self.mem, self.log, self.jit_config);
+        let spawn = |t: NewThread| spawn_thread(mem, log, jit_config, t);
         let mut sys = Sys {
             cpu: &mut self.cpu,
             mem: &self.mem,
@@ -494,6 +508,7 @@ impl Machine {
     }
 
     fn act_on_fault(&mut self, e: Event, ip: u64) -> Option<Outcome> {
+        self.log_fault(&e, ip);
         if let Event::Fault {
             signal: sig,
             code,
@@ -518,6 +533,24 @@ impl Machine {
             }
         }
         Some(self.killed(e, ip))
+    }
+
+    /// `-d guest_errors` (every fault), `-d unimp` (operations the emulator lacks).
+    fn log_fault(&mut self, e: &Event, ip: u64) {
+        if let Event::Fault {
+            signal: sig, why, ..
+        } = e
+        {
+            // The engine's wording for what isa/ describes and e2k-emu does not run.
+            let unimp = why.contains("not implemented by e2k-emu");
+            if self.log.guest_errors || (self.log.unimp && unimp) {
+                let _ = writeln!(
+                    self.log_out,
+                    "guest fault at pc {ip:#x}: {} ({why})",
+                    signal::signal_name(*sig)
+                );
+            }
+        }
     }
 
     fn killed(&mut self, e: Event, ip: u64) -> Outcome {
@@ -565,7 +598,6 @@ impl Machine {
 fn spawn_thread(
     mem: &Arc<GuestMemory>,
     log: LogFlags,
-    log_out: &Log,
     jit_config: Option<JitConfig>,
     t: NewThread,
 ) -> Result<i32, i64> {
@@ -573,7 +605,6 @@ fn spawn_thread(
     let threads = t.kernel.threads.clone();
     threads.started();
     let mem = mem.clone();
-    let log_out = log_out.clone();
     // The machine is built on its thread: decoded code and the JIT stay there.
     let started = std::thread::Builder::new()
         .name("e2k-guest".into())
@@ -596,7 +627,7 @@ fn spawn_thread(
                 kernel: t.kernel,
                 cache: Cache::default(),
                 log,
-                log_out,
+                log_out: crate::linux::log::Log,
                 jit: jit_config.map(JitConfig::build),
                 jit_config,
                 interpreted: None,
@@ -614,6 +645,23 @@ fn spawn_thread(
             Err(-syscall::EAGAIN)
         }
     }
+}
+
+fn too_small(space: u64, stack_size: u64) -> StartError {
+    StartError::Layout(format!(
+        "a {} KiB stack and the hardware stacks do not fit a {} MiB guest address space",
+        stack_size >> 10,
+        space >> 20
+    ))
+}
+
+/// Top and base of the data stack and base of the procedure stack in a guest space
+/// of `space` bytes; `None` when they leave no room for a program below.
+fn stack_layout(space: u64, stack_size: u64) -> Option<(u64, u64, u64)> {
+    let top = space.checked_sub(GUEST_SPACE - STACK_TOP)?;
+    let base = top.checked_sub(stack_size)?;
+    let ps_base = base.checked_sub(2 * PAGE + PCS_SIZE + PS_SIZE)?;
+    (ps_base > 0x200_0000).then_some((top, base, ps_base))
 }
 
 impl Machine {

@@ -1,12 +1,15 @@
 //! The Linux user-mode personality: loading a program (and its interpreter), the
 //! process and its run loop, and the system calls it makes.
 
+pub mod binfmt;
 pub mod exec;
 pub mod gdb;
 pub mod kernel;
 pub mod loader;
+pub mod log;
 pub mod machine;
 pub mod maps;
+pub mod options;
 pub mod signal;
 pub mod syscall;
 pub mod thread;

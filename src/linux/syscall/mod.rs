@@ -21,6 +21,7 @@ mod table;
 mod time;
 
 use crate::linux::kernel::Outcome;
+use crate::linux::log;
 pub use abi::{Ret, Sys, SysResult, EAGAIN};
 pub use table::{lookup, Syscall, SYSCALLS};
 
@@ -33,30 +34,55 @@ pub fn call(s: &mut Sys, entry: u64, wbs: u32) -> Option<Outcome> {
     let base = 2 * wbs;
     let nr = s.cpu.reg(base).unwrap_or(0);
     let a: [u64; 6] = std::array::from_fn(|k| s.cpu.reg(base + 1 + k as u32).unwrap_or(0));
-    let known = lookup(nr);
-    let r = if entry != ENTRY_64 {
+    if entry != ENTRY_64 {
         if s.kernel.strace {
             strace::unsupported_entry(entry);
         }
-        Ret::Val(-abi::ENOSYS)
-    } else {
-        match known.map_or(Ok(Ret::Val(-abi::ENOSYS)), |c| (c.run)(s, a)) {
-            Ok(r) => r,
-            Err(e) => Ret::Val(e),
+        if s.kernel.log_unimp {
+            log::write(format_args!(
+                "Unsupported system call entry {entry} (number {nr})\n"
+            ));
         }
+        s.cpu.set_reg(base, -abi::ENOSYS as u64);
+        return None;
+    }
+    let known = lookup(nr);
+    let trace = s.kernel.strace.then(|| strace::head(s.mem, known, &a));
+    if let (Some(h), Some(c)) = (&trace, known) {
+        if c.name == "execve" {
+            strace::before(h);
+        }
+    }
+    let r = match known.map_or(Ok(Ret::Val(-abi::ENOSYS)), |c| (c.run)(s, a)) {
+        Ok(r) => r,
+        Err(e) => Ret::Val(e),
     };
     match r {
         Ret::Val(v) => {
-            if s.kernel.strace && entry == ENTRY_64 {
-                strace::returned(s.mem, known, nr, &a, v);
+            if let Some(h) = &trace {
+                strace::returned(h, known, nr, v);
+            }
+            if s.kernel.log_unimp && v == -abi::ENOSYS {
+                match known {
+                    None => log::write(format_args!("Unsupported syscall: {nr}\n")),
+                    Some(c) => log::write(format_args!(
+                        "Unsupported syscall: {nr} ({} with these arguments)\n",
+                        c.name
+                    )),
+                }
             }
             s.cpu.set_reg(base, v as u64);
             None
         }
-        Ret::Resumed => None,
+        Ret::Resumed => {
+            if let Some(h) = &trace {
+                strace::no_result(h);
+            }
+            None
+        }
         Ret::End(o) => {
-            if s.kernel.strace {
-                strace::ended(known, a[0]);
+            if let Some(h) = &trace {
+                strace::no_result(h);
             }
             Some(o)
         }

@@ -246,6 +246,8 @@ use crate::linux::thread::{
 /// A new process: the host forks the emulator with the guest in it, so the child
 /// continues from the same state with a copy of the memory and gets 0.
 fn fork_process(s: &mut Sys, flags: u64, parent_tid: u64, child_tid: u64) -> SysResult {
+    // A log line buffered now would otherwise be written by both processes.
+    crate::linux::log::flush();
     let pid = unsafe { libc::fork() };
     if pid < 0 {
         return val(super::abi::errno());
@@ -383,9 +385,12 @@ pub fn execve(s: &mut Sys, a: [u64; 6]) -> SysResult {
         && head[..4] == *b"\x7fELF"
         && u16::from_le_bytes([head[18], head[19]]) == crate::elf::read::EM_E2K;
     let (prog, args) = if is_e2k {
-        let emu = std::env::current_exe().map_err(|_| -super::abi::ENOENT)?;
-        let emu = std::ffi::CString::new(emu.into_os_string().into_encoded_bytes())
-            .map_err(|_| -super::abi::EINVAL)?;
+        // /proc/self/exe reaches this e2k-emu even from a chroot without it (started
+        // there by binfmt_misc's F flag); its path is the fallback without /proc.
+        let emu = std::env::current_exe()
+            .ok()
+            .and_then(|p| std::ffi::CString::new(p.into_os_string().into_encoded_bytes()).ok())
+            .unwrap_or_else(|| c"e2k-emu".into());
         let mut args = vec![emu.clone()];
         if let Some(root) = &s.kernel.sysroot {
             args.push(c"-L".into());
@@ -411,6 +416,10 @@ pub fn execve(s: &mut Sys, a: [u64; 6]) -> SysResult {
     argp.push(std::ptr::null());
     let mut envpp: Vec<*const libc::c_char> = envp.iter().map(|c| c.as_ptr()).collect();
     envpp.push(std::ptr::null());
+    crate::linux::log::flush();
+    if is_e2k {
+        unsafe { libc::execve(c"/proc/self/exe".as_ptr(), argp.as_ptr(), envpp.as_ptr()) };
+    }
     unsafe { libc::execve(prog.as_ptr(), argp.as_ptr(), envpp.as_ptr()) };
     val(super::abi::errno())
 }

@@ -29,6 +29,11 @@ pub fn uname(s: &mut Sys, a: [u64; 6]) -> SysResult {
     }
     out[4 * 65..5 * 65].fill(0);
     out[4 * 65..4 * 65 + 3].copy_from_slice(b"e2k");
+    if let Some(r) = &s.kernel.uname_release {
+        let r = &r.as_bytes()[..r.len().min(64)];
+        out[2 * 65..3 * 65].fill(0);
+        out[2 * 65..2 * 65 + r.len()].copy_from_slice(r);
+    }
     put(s, a[0], &out)?;
     val(0)
 }
@@ -39,7 +44,21 @@ pub fn sysinfo(s: &mut Sys, a: [u64; 6]) -> SysResult {
     val(host(unsafe { libc::sysinfo(b.cast()) } as i64))
 }
 
+/// The host's random bytes, or with `-seed` the next bytes of the seeded stream (the
+/// flags, which only say whether to wait for entropy, do not matter then).
 pub fn getrandom(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    if let Some(r) = s.kernel.random.as_mut() {
+        // Linux hands out at most this much per call.
+        let n = a[1].min((1 << 25) - 1);
+        if n > 0 {
+            let out = s
+                .mem
+                .slice_mut(a[0], n as usize)
+                .map_err(|_| -super::abi::EFAULT)?;
+            r.fill(out);
+        }
+        return val(n as i64);
+    }
     let b = buf_mut(s, a[0], a[1])?;
     val(host(
         unsafe { libc::getrandom(b, a[1] as usize, a[2] as u32) } as i64,
