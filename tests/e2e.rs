@@ -98,6 +98,7 @@ programs!(
     process,
     threads,
     thread_signals,
+    thread_fault,
     deep,
     loop_exit,
     syscalls,
