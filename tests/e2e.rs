@@ -98,6 +98,7 @@ programs!(
     hwstacks,
     process,
     threads,
+    clone3,
     thread_signals,
     thread_fault,
     deep,

@@ -398,6 +398,52 @@ pub fn clone(s: &mut Sys, a: [u64; 6]) -> SysResult {
     val(tid as i64)
 }
 
+/// E2K's `clone2(flags, stack_base, stack_size, &parent_tid, &child_tid, tls)`: clone
+/// with the stack given as an area (its top is where the data stack starts).
+pub fn clone2(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let [flags, base, size, parent_tid, child_tid, tls] = a;
+    let top = if base == 0 {
+        0
+    } else {
+        base.wrapping_add(size)
+    };
+    clone(s, [flags, top, parent_tid, child_tid, tls, 0])
+}
+
+/// `clone3(&clone_args, size)`: flags, pidfd, child_tid, parent_tid, exit_signal,
+/// stack, stack_size, tls, set_tid, set_tid_size, cgroup (64-bit words). What
+/// clone cannot express (pidfds, set_tid, cgroups) is -ENOSYS, which makes glibc
+/// fall back to clone.
+pub fn clone3(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    const VER0: u64 = 64;
+    if a[1] < VER0 || a[1] > 4096 {
+        return val(-super::abi::EINVAL);
+    }
+    let raw = s
+        .mem
+        .slice(a[0], VER0 as usize, crate::guest::memory::Access::Read)
+        .map_err(|_| -super::abi::EFAULT)?
+        .to_vec();
+    let w = |k: usize| u64::from_le_bytes(raw[8 * k..8 * k + 8].try_into().unwrap_or_default());
+    let extra = |k: usize| -> Result<u64, i64> {
+        if a[1] < 8 * (k as u64 + 1) {
+            return Ok(0);
+        }
+        super::abi::get_u64(s, a[0] + 8 * k as u64)
+    };
+    let (flags, exit_signal, stack, stack_size, tls) = (w(0), w(4), w(5), w(6), w(7));
+    let pidfd_or_cgroup = (libc::CLONE_PIDFD as u64) | 0x2_0000_0000;
+    if flags & pidfd_or_cgroup != 0 || extra(9)? != 0 || exit_signal > 64 {
+        return val(-super::abi::ENOSYS);
+    }
+    let top = if stack == 0 {
+        0
+    } else {
+        stack.wrapping_add(stack_size)
+    };
+    clone(s, [flags | exit_signal, top, w(3), w(2), tls, 0])
+}
+
 /// wait4(pid, &status, options, &rusage): the host's, same layouts.
 pub fn wait4(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let status = opt_buf_mut(s, a[1], 4)?;

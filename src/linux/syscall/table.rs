@@ -121,6 +121,7 @@ pub static SYSCALLS: &[Syscall] = &[
     sc(219, "madvise", "xxd", memory::madvise),
     sc(220, "getdents64", "dpd", fs::getdents64),
     sc(224, "newfstatat", "dspx", fs::newfstatat),
+    sc(229, "clone2", "xpdppp", proc::clone2),
     sc(230, "e2k_longjmp2", "pd", e2k::e2k_longjmp2),
     sc(244, "gettid", "", proc::gettid),
     sc(246, "tkill", "dd", signal::tkill),
@@ -155,6 +156,7 @@ pub static SYSCALLS: &[Syscall] = &[
     sc(375, "prlimit64", "ddpp", proc::prlimit64),
     sc(385, "getrandom", "pdx", system::getrandom),
     sc(402, "statx", "dsxxp", fs::statx),
+    sc(426, "clone3", "pd", proc::clone3),
 ];
 
 /// The fast system calls (entry 6: served without leaving the user's stacks on
