@@ -94,6 +94,7 @@ programs!(
     chain,
     signals,
     longjmp,
+    contexts,
     hwstacks,
     process,
     threads,

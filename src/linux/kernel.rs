@@ -5,6 +5,7 @@
 //! how the process ended.
 
 use crate::guest::memory::PAGE;
+use crate::linux::context::Contexts;
 use crate::linux::maps::FileMaps;
 use crate::linux::signal::Signals;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,8 @@ pub struct Layout {
 pub struct Kernel {
     pub mm: Arc<Mutex<Layout>>,
     pub threads: Arc<Threads>,
+    /// makecontext's contexts (the process's).
+    pub contexts: Contexts,
     /// The guest program's host path, made absolute at the start (so that a later
     /// chdir does not change where /proc/self/exe leads).
     pub exe_path: String,
@@ -66,6 +69,7 @@ impl Kernel {
                 files: FileMaps::default(),
             })),
             threads: Arc::new(Threads::default()),
+            contexts: Contexts::default(),
             exe_path: std::fs::canonicalize(&exe_path)
                 .map_or(exe_path, |p| p.to_string_lossy().into_owned()),
             strace,
@@ -92,6 +96,7 @@ impl Kernel {
         Kernel {
             mm: self.mm.clone(),
             threads: self.threads.clone(),
+            contexts: self.contexts.clone(),
             exe_path: self.exe_path.clone(),
             strace: self.strace,
             sysroot: self.sysroot.clone(),

@@ -9,6 +9,7 @@ use crate::guest::cpu::{Cpu, DataStack};
 use crate::guest::memory::{GuestMemory, MemError, PAGE};
 use crate::isa::disasm;
 use crate::isa::version::Iset;
+use crate::linux::context;
 pub use crate::linux::exec::StartError;
 use crate::linux::exec::{self, Layout, Program};
 pub use crate::linux::kernel::Outcome;
@@ -300,6 +301,10 @@ impl Machine {
                     report,
                 });
         }
+        if self.cpu.ip == context::CONTEXT_END_IP {
+            // A function makecontext started returned into the kernel's frame.
+            return self.with_sys(0, syscall::context_ended);
+        }
         if signal::any_pending() {
             if let Some(o) = self.deliver_pending() {
                 return Some(o);
@@ -361,6 +366,15 @@ impl Machine {
 
     /// Serves a system call; `Some` when it ends the process.
     fn syscall(&mut self, entry: u64, wbs: u32) -> Option<Outcome> {
+        self.with_sys(wbs, |sys| syscall::call(sys, entry, wbs))
+    }
+
+    /// Runs kernel code on this thread's state (`wbs`: of the system call made).
+    fn with_sys(
+        &mut self,
+        wbs: u32,
+        f: impl FnOnce(&mut Sys) -> Option<Outcome>,
+    ) -> Option<Outcome> {
         let (mem, log, jit_config) = (&self.mem, self.log, self.jit_config);
         let spawn = |t: NewThread| spawn_thread(mem, log, jit_config, t);
         let mut sys = Sys {
@@ -371,7 +385,7 @@ impl Machine {
             wbs,
             spawn: &spawn,
         };
-        let end = syscall::call(&mut sys, entry, wbs);
+        let end = f(&mut sys);
         if sys.code_changed {
             self.code_changed();
         }

@@ -2,6 +2,7 @@
 //! process and its run loop, and the system calls it makes.
 
 pub mod binfmt;
+pub mod context;
 pub mod exec;
 pub mod gdb;
 pub mod kernel;

@@ -37,13 +37,14 @@ pub const MINSIGSTKSZ: u64 = 4096;
 pub const SI_USER: i32 = 0;
 pub const SI_TKILL: i32 = -6;
 
-/// The signal frame: siginfo, then the ucontext (E2K layout: flags, link, stack,
-/// sigcontext, sigmask padded to 128 bytes, extra context).
-pub mod frame {
-    pub const INFO: u64 = 0;
-    pub const UC: u64 = 128;
-    pub const UC_STACK: u64 = UC + 16;
-    pub const MCONTEXT: u64 = UC + 40;
+/// `struct ucontext` of the E2K kernel, by offset: flags, link, stack, sigcontext,
+/// sigmask padded to 128 bytes, extra context. Signal frames, getcontext and the
+/// context switches (`syscall::context`) read and write it.
+pub mod ucontext {
+    pub const LINK: u64 = 8;
+    /// `stack_t`: ss_sp, ss_flags (int, padded), ss_size.
+    pub const STACK: u64 = 16;
+    pub const MCONTEXT: u64 = 40;
     // sigcontext words: cr0.lo, cr0.hi, cr1.lo, cr1.hi, sbr, usd.lo, usd.hi, psp.lo,
     // psp.hi, pcsp.lo, pcsp.hi; then rpr, TIRs, trap cells, DAM, SBBP, MLT, upsr.
     pub const CR0_LO: u64 = MCONTEXT;
@@ -67,8 +68,38 @@ pub mod frame {
     pub const EXTRA_FPSR: u64 = EXTRA + 16;
     pub const EXTRA_PFPFR: u64 = EXTRA + 20;
     pub const EXTRA_CTPR1: u64 = EXTRA + 24;
-    /// The extra context is 56 bytes; the frame is kept 16-byte aligned.
-    pub const SIZE: u64 = (EXTRA + 56).div_ceil(16) * 16;
+    /// The extra context is 56 bytes.
+    pub const SIZE: u64 = EXTRA + 56;
+}
+
+/// The signal frame: siginfo, then the ucontext.
+pub mod frame {
+    use super::ucontext as uc;
+    pub const INFO: u64 = 0;
+    pub const UC: u64 = 128;
+    pub const UC_STACK: u64 = UC + uc::STACK;
+    pub const CR0_LO: u64 = UC + uc::CR0_LO;
+    pub const CR0_HI: u64 = UC + uc::CR0_HI;
+    pub const CR1_LO: u64 = UC + uc::CR1_LO;
+    pub const CR1_HI: u64 = UC + uc::CR1_HI;
+    pub const SBR: u64 = UC + uc::SBR;
+    pub const USD_LO: u64 = UC + uc::USD_LO;
+    pub const USD_HI: u64 = UC + uc::USD_HI;
+    pub const PSP_LO: u64 = UC + uc::PSP_LO;
+    pub const PSP_HI: u64 = UC + uc::PSP_HI;
+    pub const PCSP_LO: u64 = UC + uc::PCSP_LO;
+    pub const PCSP_HI: u64 = UC + uc::PCSP_HI;
+    pub const NR_TIRS: u64 = UC + uc::NR_TIRS;
+    pub const UPSR: u64 = UC + uc::UPSR;
+    pub const SIGMASK: u64 = UC + uc::SIGMASK;
+    pub const EXTRA_SIZE: u64 = UC + uc::EXTRA_SIZE;
+    pub const EXTRA_CURR_CNT: u64 = UC + uc::EXTRA_CURR_CNT;
+    pub const EXTRA_FPCR: u64 = UC + uc::EXTRA_FPCR;
+    pub const EXTRA_FPSR: u64 = UC + uc::EXTRA_FPSR;
+    pub const EXTRA_PFPFR: u64 = UC + uc::EXTRA_PFPFR;
+    pub const EXTRA_CTPR1: u64 = UC + uc::EXTRA_CTPR1;
+    /// Kept 16-byte aligned.
+    pub const SIZE: u64 = (UC + uc::SIZE).div_ceil(16) * 16;
 }
 
 // Signals pending for this thread: bit `n - 1` for signal `n`. Host signal handlers
@@ -230,6 +261,10 @@ impl Saved {
     /// Chain-stack index of the interrupted procedure.
     pub fn chain_index(&self) -> u64 {
         self.cpu.pcs.ind
+    }
+    /// The data-stack top of the interrupted procedure (its context's key).
+    pub fn stack_top(&self) -> u64 {
+        self.cpu.stack.top
     }
     pub fn alt_was_active(&self) -> bool {
         self.alt_was_active

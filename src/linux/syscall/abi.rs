@@ -41,6 +41,7 @@ pub fn val(v: i64) -> SysResult {
 }
 
 // Error numbers of the E2K kernel (the generic Linux values).
+pub const EPERM: i64 = 1;
 pub const ENOENT: i64 = 2;
 pub const ESRCH: i64 = 3;
 pub const EAGAIN: i64 = 11;

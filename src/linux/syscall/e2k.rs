@@ -181,26 +181,49 @@ pub fn access_hw_stacks(s: &mut Sys, a: [u64; 6]) -> SysResult {
 }
 
 /// `e2k_longjmp2(&jmp_info, value)`: `jmp_info` is what setjmp read of its own frame
-/// (sigmask, cr0.hi, cr1.lo, pcsp.lo, pcsp.hi, pcshtp + br, usd.lo, wd). The chain
-/// stack is cut back to setjmp's frame, which is patched so that returning through it
-/// resumes setjmp's caller with setjmp's window; the calling procedure's window moves
-/// to where setjmp's was, and `value` is the result.
+/// (sigmask, cr0.hi, cr1.lo, pcsp.lo, pcsp.hi, pcshtp + br, usd.lo, wd); see `unwind`.
 pub fn e2k_longjmp2(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let raw = s.mem.slice(a[0], 72, Access::Read).map_err(|_| -EFAULT)?;
     let w = |k: usize| u64::from_le_bytes(raw[8 * k..8 * k + 8].try_into().unwrap_or_default());
     let (cr0_hi, cr1_lo, pcsp_lo, pcsp_hi, br, usd_lo) = (w(1), w(2), w(3), w(4), w(5) >> 32, w(6));
+    let ussz = ((usd_lo & 0xffff_ffff_ffff).saturating_sub(s.cpu.stack.limit)) >> 4;
+    let to = Resume {
+        cr0_hi,
+        cr1_lo,
+        br: crate::guest::cpu::Rotation::unpack(br),
+        ussz,
+    };
+    unwind(s, &to, pcsp_lo, pcsp_hi)?;
+    val(a[1] as i64)
+}
+
+/// Where `unwind` resumes: the return address and the caller's cr1 fields.
+pub struct Resume {
+    pub cr0_hi: u64,
+    pub cr1_lo: u64,
+    pub br: crate::guest::cpu::Rotation,
+    pub ussz: u64,
+}
+
+/// longjmp through the chain stack (e2k_longjmp2, and setcontext within one
+/// context): the chain stack is cut back to the frame whose index `pcsp_hi` gives,
+/// which is patched so that returning through it resumes at `to` with the caller's
+/// window; the calling procedure's window moves to where the target procedure's
+/// was (so its result, written after, is the target's).
+pub fn unwind(s: &mut Sys, to: &Resume, pcsp_lo: u64, pcsp_hi: u64) -> Result<(), i64> {
     let target = pcsp_hi & 0xffff_ffff;
     let cpu = &mut *s.cpu;
     if pcsp_lo & 0xffff_ffff_ffff != cpu.pcs.base
         || target < FRAME_BYTES
         || target > cpu.pcs.ind
         || !(cpu.pcs.ind - target).is_multiple_of(FRAME_BYTES)
-        || cr0_hi >= 1 << 48
+        || to.cr0_hi >= 1 << 48
     {
-        return val(-EINVAL);
+        return Err(-EINVAL);
     }
-    // Walk down from the top to setjmp's frame: each frame popped moves the window
-    // base down by the caller's wbs; the last one holds setjmp's parameter size.
+    // Walk down from the top to the target's frame: each frame popped moves the
+    // window base down by the caller's wbs; the last one holds the target's
+    // parameter size.
     let (mut base, mut psize) = (cpu.wd.base, cpu.wd.psize);
     let mut at = cpu.pcs.base + cpu.pcs.ind;
     let stop = cpu.pcs.base + target;
@@ -211,18 +234,18 @@ pub fn e2k_longjmp2(s: &mut Sys, a: [u64; 6]) -> SysResult {
         psize = 2 * f.wpsz;
     }
     let old = chain::frame_at(s.mem, stop - FRAME_BYTES).map_err(|_| -EFAULT)?;
-    let caller = Frame::from_words([0, 0, cr1_lo, 0]);
+    let caller = Frame::from_words([0, 0, to.cr1_lo, 0]);
     let patched = Frame {
-        return_ip: cr0_hi,
+        return_ip: to.cr0_hi,
         wbs: caller.wbs,
         wpsz: caller.wpsz,
         wfx: caller.wfx,
-        br: crate::guest::cpu::Rotation::unpack(br),
-        ussz: ((usd_lo & 0xffff_ffff_ffff).saturating_sub(cpu.stack.limit)) >> 4,
+        br: to.br,
+        ussz: to.ussz,
         ..old
     };
     chain::store_frame(s.mem, stop - FRAME_BYTES, &patched).map_err(|_| -EFAULT)?;
-    // The current window's registers move down to setjmp's place.
+    // The current window's registers move down to the target's place.
     let cpu = &mut *s.cpu;
     let size = cpu.wd.size;
     let regs: Vec<Reg> = (0..size as u64)
@@ -249,5 +272,5 @@ pub fn e2k_longjmp2(s: &mut Sys, a: [u64; 6]) -> SysResult {
             s.kernel.signals.alt_stack.active = c.alt_was_active();
         }
     }
-    val(a[1] as i64)
+    Ok(())
 }

@@ -9,6 +9,7 @@
 //! `time`, `signal`, `proc` (processes and threads), `system`, `e2k`.
 
 mod abi;
+mod context;
 mod e2k;
 mod fs;
 mod memory;
@@ -23,10 +24,13 @@ mod time;
 use crate::linux::kernel::Outcome;
 use crate::linux::log;
 pub use abi::{Ret, Sys, SysResult, EAGAIN};
-pub use table::{lookup, Syscall, SYSCALLS};
+pub use context::ended as context_ended;
+pub use table::{lookup, lookup_fast, Syscall, FAST_SYSCALLS, SYSCALLS};
 
 /// The 64-bit system call entry (`sdisp %ctprN, 3`).
 pub const ENTRY_64: u64 = 3;
+/// The 64-bit fast system call entry (`sdisp %ctprN, 6`).
+pub const ENTRY_FAST_64: u64 = 6;
 
 /// Serves the system call the current instruction made through `entry`, with the
 /// callee window at `%r(2 * wbs)`; `Some` when the process ends.
@@ -34,7 +38,7 @@ pub fn call(s: &mut Sys, entry: u64, wbs: u32) -> Option<Outcome> {
     let base = 2 * wbs;
     let nr = s.cpu.reg(base).unwrap_or(0);
     let a: [u64; 6] = std::array::from_fn(|k| s.cpu.reg(base + 1 + k as u32).unwrap_or(0));
-    if entry != ENTRY_64 {
+    if entry != ENTRY_64 && entry != ENTRY_FAST_64 {
         if s.kernel.strace {
             strace::unsupported_entry(entry);
         }
@@ -46,7 +50,11 @@ pub fn call(s: &mut Sys, entry: u64, wbs: u32) -> Option<Outcome> {
         s.cpu.set_reg(base, -abi::ENOSYS as u64);
         return None;
     }
-    let known = lookup(nr);
+    let known = if entry == ENTRY_FAST_64 {
+        lookup_fast(nr)
+    } else {
+        lookup(nr)
+    };
     let trace = s.kernel.strace.then(|| strace::head(s.mem, known, &a));
     if let (Some(h), Some(c)) = (&trace, known) {
         if c.name == "execve" {

@@ -4,7 +4,7 @@
 //! signals (pause, rt_sigsuspend, rt_sigtimedwait), timers that send them (alarm,
 //! setitimer), and rt_sigreturn. Delivery itself is `crate::linux::signal`.
 
-use super::abi::{get_u64, host, put, val, words, Ret, Sys, SysResult, EFAULT, EINVAL};
+use super::abi::{get_u64, host, put, val, words, Ret, Sys, SysResult, EFAULT, EINVAL, EPERM};
 use crate::guest::memory::Access;
 use crate::linux::kernel::Outcome;
 use crate::linux::signal::{
@@ -13,7 +13,6 @@ use crate::linux::signal::{
 use nix::libc;
 use std::time::{Duration, Instant};
 
-const EPERM: i64 = 1;
 const EINTR: i64 = 4;
 const EAGAIN: i64 = 11;
 const ENOMEM: i64 = 12;
@@ -314,4 +313,16 @@ fn itimerval_words(v: &libc::itimerval) -> Vec<u8> {
         v.it_value.tv_sec as u64,
         v.it_value.tv_usec as u64,
     ])
+}
+
+/// Fast system call 3, `siggetmask(&set, sigsetsize)`.
+pub fn siggetmask(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    if a[1] != 8 {
+        return val(-EINVAL);
+    }
+    let mask = s.kernel.signals.mask;
+    s.mem
+        .write(a[0], &mask.to_le_bytes())
+        .map_err(|_| -EFAULT)?;
+    val(0)
 }

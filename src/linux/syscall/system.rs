@@ -64,3 +64,15 @@ pub fn getrandom(s: &mut Sys, a: [u64; 6]) -> SysResult {
         unsafe { libc::getrandom(b, a[1] as usize, a[2] as u32) } as i64,
     ))
 }
+
+/// `getcpu(&cpu, &node, cache)` (also fast system call 2): the host CPU this
+/// thread runs on; node 0.
+pub fn getcpu(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let cpu = unsafe { libc::sched_getcpu() };
+    if cpu < 0 {
+        return val(errno());
+    }
+    put(s, a[0], &(cpu as u32).to_le_bytes())?;
+    put(s, a[1], &0u32.to_le_bytes())?;
+    val(0)
+}

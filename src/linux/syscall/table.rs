@@ -2,7 +2,7 @@
 //! that both dispatch and `-strace` read.
 
 use super::abi::{Sys, SysResult};
-use super::{e2k, fs, memory, proc, signal, system, time};
+use super::{context, e2k, fs, memory, proc, signal, system, time};
 
 /// One system call: its E2K number, name, the kinds of its arguments as `-strace`
 /// prints them (d decimal, x hex, o octal, s string, p pointer) and its handler.
@@ -136,6 +136,7 @@ pub static SYSCALLS: &[Syscall] = &[
     sc(300, "exit_group", "d", proc::exit_group),
     sc(308, "tgkill", "ddd", signal::tgkill),
     sc(322, "waitid", "ddpdp", proc::waitid),
+    sc(327, "getcpu", "ppp", system::getcpu),
     sc(335, "openat", "dsxo", fs::openat),
     sc(336, "mkdirat", "dso", fs::mkdirat),
     sc(339, "unlinkat", "dsx", fs::unlinkat),
@@ -147,10 +148,30 @@ pub static SYSCALLS: &[Syscall] = &[
     sc(366, "set_robust_list", "pd", proc::set_robust_list),
     sc(367, "pselect6", "dppppp", fs::pselect6),
     sc(368, "ppoll", "pdppd", fs::ppoll),
+    sc(369, "setcontext", "pd", context::setcontext),
+    sc(370, "makecontext", "ppdpd", context::makecontext),
+    sc(371, "swapcontext", "ppd", context::swapcontext),
+    sc(372, "freecontext", "p", context::freecontext),
     sc(375, "prlimit64", "ddpp", proc::prlimit64),
     sc(385, "getrandom", "pdx", system::getrandom),
     sc(402, "statx", "dsxxp", fs::statx),
 ];
+
+/// The fast system calls (entry 6: served without leaving the user's stacks on
+/// Elbrus), by number.
+pub static FAST_SYSCALLS: &[Syscall] = &[
+    sc(0, "fast_gettimeofday", "pp", time::gettimeofday),
+    sc(1, "fast_clock_gettime", "dp", time::clock_gettime),
+    sc(2, "fast_getcpu", "ppp", system::getcpu),
+    sc(3, "fast_siggetmask", "pd", signal::siggetmask),
+    sc(4, "fast_getcontext", "pd", context::getcontext),
+    sc(5, "fast_set_return", "xd", context::set_return),
+];
+
+/// The fast system call with number `nr`, if it is served.
+pub fn lookup_fast(nr: u64) -> Option<&'static Syscall> {
+    FAST_SYSCALLS.get(nr as usize)
+}
 
 /// The system call with number `nr`, if it is served.
 pub fn lookup(nr: u64) -> Option<&'static Syscall> {
