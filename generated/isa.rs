@@ -5371,7 +5371,7 @@ pub mod consts {
     pub const SR_WD: u32 = 1u32;
 }
 /// ALU operation formats (`format` declarations).
-pub static FORMATS: [FormatInfo; 19usize] = [
+pub static FORMATS: [FormatInfo; 20usize] = [
     FormatInfo {
         name: "ALOPF1",
         ales: false,
@@ -6084,9 +6084,82 @@ pub static FORMATS: [FormatInfo; 19usize] = [
         syntax: &[Tmpl::Hole("src2", ""), Tmpl::Text(", "), Tmpl::Hole("dst", "")],
         src: "isa/formats.isa:240",
     },
+    FormatInfo {
+        name: "ALOPF19_MAS",
+        ales: true,
+        fields: &[
+            FieldInfo {
+                name: "lit",
+                in_ales: false,
+                lo: 8u32,
+                width: 2u32,
+                operand: 4u8,
+                role: Role::Src,
+            },
+            FieldInfo {
+                name: "aad",
+                in_ales: false,
+                lo: 19u32,
+                width: 5u32,
+                operand: 0u8,
+                role: Role::None,
+            },
+            FieldInfo {
+                name: "ind",
+                in_ales: false,
+                lo: 15u32,
+                width: 4u32,
+                operand: 1u8,
+                role: Role::None,
+            },
+            FieldInfo {
+                name: "incr",
+                in_ales: false,
+                lo: 12u32,
+                width: 3u32,
+                operand: 2u8,
+                role: Role::None,
+            },
+            FieldInfo {
+                name: "am",
+                in_ales: false,
+                lo: 10u32,
+                width: 1u32,
+                operand: 3u8,
+                role: Role::None,
+            },
+            FieldInfo {
+                name: "aaopc",
+                in_ales: false,
+                lo: 10u32,
+                width: 2u32,
+                operand: 3u8,
+                role: Role::None,
+            },
+            FieldInfo {
+                name: "dst",
+                in_ales: false,
+                lo: 0u32,
+                width: 8u32,
+                operand: 9u8,
+                role: Role::Dst,
+            },
+        ],
+        syntax: &[
+            Tmpl::Hole("aad", ""),
+            Tmpl::Text(" [ "),
+            Tmpl::Hole("ind", ""),
+            Tmpl::Text(" "),
+            Tmpl::Hole("lit", ""),
+            Tmpl::Text("], "),
+            Tmpl::Hole("dst", ""),
+            Tmpl::Hole("mas", ""),
+        ],
+        src: "isa/formats.isa:254",
+    },
 ];
 /// ALU operations (`op` declarations), indexed by `OpId`.
-pub static OPS: [OpInfo; 1754usize] = [
+pub static OPS: [OpInfo; 1760usize] = [
     OpInfo {
         name: "staab",
         also: &[],
@@ -6134,6 +6207,54 @@ pub static OPS: [OpInfo; 1754usize] = [
         group: "aau",
         memory: true,
         src: "isa/aau.isa:101",
+    },
+    OpInfo {
+        name: "ldaab",
+        also: &[],
+        args: "SS",
+        group: "aau",
+        memory: true,
+        src: "isa/aau.isa:120",
+    },
+    OpInfo {
+        name: "ldaah",
+        also: &[],
+        args: "SS",
+        group: "aau",
+        memory: true,
+        src: "isa/aau.isa:130",
+    },
+    OpInfo {
+        name: "ldaaw",
+        also: &[],
+        args: "SS",
+        group: "aau",
+        memory: true,
+        src: "isa/aau.isa:140",
+    },
+    OpInfo {
+        name: "ldaad",
+        also: &[],
+        args: "SD",
+        group: "aau",
+        memory: true,
+        src: "isa/aau.isa:154",
+    },
+    OpInfo {
+        name: "ldaaq",
+        also: &[],
+        args: "SQ",
+        group: "aau",
+        memory: true,
+        src: "isa/aau.isa:168",
+    },
+    OpInfo {
+        name: "ldaaqp",
+        also: &[],
+        args: "SP",
+        group: "aau",
+        memory: true,
+        src: "isa/aau.isa:182",
     },
     OpInfo {
         name: "sxt",
@@ -20121,9 +20242,9 @@ pub static OPS: [OpInfo; 1754usize] = [
     },
 ];
 /// Every encoding row, sorted by opcode and then by specificity.
-pub static ENCODINGS: [EncInfo; 1869usize] = [
+pub static ENCODINGS: [EncInfo; 1875usize] = [
     EncInfo {
-        op: 1457u16,
+        op: 1463u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20135,7 +20256,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:85",
     },
     EncInfo {
-        op: 1514u16,
+        op: 1520u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20147,7 +20268,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:329",
     },
     EncInfo {
-        op: 1671u16,
+        op: 1677u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20159,7 +20280,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:227",
     },
     EncInfo {
-        op: 19u16,
+        op: 25u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20171,7 +20292,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:10",
     },
     EncInfo {
-        op: 169u16,
+        op: 175u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20183,7 +20304,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1110",
     },
     EncInfo {
-        op: 319u16,
+        op: 325u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20195,7 +20316,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2210",
     },
     EncInfo {
-        op: 379u16,
+        op: 385u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20207,7 +20328,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2650",
     },
     EncInfo {
-        op: 602u16,
+        op: 608u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20219,7 +20340,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:308",
     },
     EncInfo {
-        op: 611u16,
+        op: 617u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20231,7 +20352,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:348",
     },
     EncInfo {
-        op: 611u16,
+        op: 617u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20243,7 +20364,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:349",
     },
     EncInfo {
-        op: 613u16,
+        op: 619u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20255,7 +20376,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:357",
     },
     EncInfo {
-        op: 744u16,
+        op: 750u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20267,7 +20388,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:9",
     },
     EncInfo {
-        op: 872u16,
+        op: 878u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20279,7 +20400,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:521",
     },
     EncInfo {
-        op: 1000u16,
+        op: 1006u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20291,7 +20412,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1033",
     },
     EncInfo {
-        op: 1128u16,
+        op: 1134u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20303,7 +20424,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1545",
     },
     EncInfo {
-        op: 1568u16,
+        op: 1574u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20315,7 +20436,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:168",
     },
     EncInfo {
-        op: 1568u16,
+        op: 1574u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20327,7 +20448,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:169",
     },
     EncInfo {
-        op: 1573u16,
+        op: 1579u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20339,7 +20460,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:192",
     },
     EncInfo {
-        op: 1723u16,
+        op: 1729u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20351,7 +20472,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:437",
     },
     EncInfo {
-        op: 732u16,
+        op: 738u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -20363,7 +20484,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic.isa:4",
     },
     EncInfo {
-        op: 1393u16,
+        op: 1399u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20375,7 +20496,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:582",
     },
     EncInfo {
-        op: 1463u16,
+        op: 1469u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20387,7 +20508,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:109",
     },
     EncInfo {
-        op: 1513u16,
+        op: 1519u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20399,7 +20520,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:325",
     },
     EncInfo {
-        op: 1668u16,
+        op: 1674u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20411,7 +20532,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:215",
     },
     EncInfo {
-        op: 20u16,
+        op: 26u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20423,7 +20544,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:17",
     },
     EncInfo {
-        op: 170u16,
+        op: 176u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20435,7 +20556,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1117",
     },
     EncInfo {
-        op: 320u16,
+        op: 326u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20447,7 +20568,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2217",
     },
     EncInfo {
-        op: 380u16,
+        op: 386u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20459,7 +20580,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2657",
     },
     EncInfo {
-        op: 603u16,
+        op: 609u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20471,7 +20592,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:312",
     },
     EncInfo {
-        op: 610u16,
+        op: 616u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20483,7 +20604,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:343",
     },
     EncInfo {
-        op: 610u16,
+        op: 616u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20495,7 +20616,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:344",
     },
     EncInfo {
-        op: 612u16,
+        op: 618u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20507,7 +20628,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:353",
     },
     EncInfo {
-        op: 745u16,
+        op: 751u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20519,7 +20640,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:13",
     },
     EncInfo {
-        op: 873u16,
+        op: 879u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20531,7 +20652,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:525",
     },
     EncInfo {
-        op: 1001u16,
+        op: 1007u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20543,7 +20664,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1037",
     },
     EncInfo {
-        op: 1129u16,
+        op: 1135u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20555,7 +20676,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1549",
     },
     EncInfo {
-        op: 1567u16,
+        op: 1573u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20567,7 +20688,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:163",
     },
     EncInfo {
-        op: 1567u16,
+        op: 1573u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20579,7 +20700,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:164",
     },
     EncInfo {
-        op: 1572u16,
+        op: 1578u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20591,7 +20712,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:188",
     },
     EncInfo {
-        op: 1722u16,
+        op: 1728u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20603,7 +20724,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:433",
     },
     EncInfo {
-        op: 733u16,
+        op: 739u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -20615,7 +20736,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic.isa:8",
     },
     EncInfo {
-        op: 1349u16,
+        op: 1355u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20627,7 +20748,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:391",
     },
     EncInfo {
-        op: 1456u16,
+        op: 1462u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20639,7 +20760,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:81",
     },
     EncInfo {
-        op: 1516u16,
+        op: 1522u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20651,7 +20772,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:337",
     },
     EncInfo {
-        op: 1672u16,
+        op: 1678u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20663,7 +20784,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:231",
     },
     EncInfo {
-        op: 21u16,
+        op: 27u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20675,7 +20796,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:24",
     },
     EncInfo {
-        op: 171u16,
+        op: 177u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20687,7 +20808,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1124",
     },
     EncInfo {
-        op: 321u16,
+        op: 327u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20699,7 +20820,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2224",
     },
     EncInfo {
-        op: 381u16,
+        op: 387u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20711,7 +20832,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2664",
     },
     EncInfo {
-        op: 604u16,
+        op: 610u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20723,7 +20844,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:316",
     },
     EncInfo {
-        op: 625u16,
+        op: 631u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20735,7 +20856,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:416",
     },
     EncInfo {
-        op: 625u16,
+        op: 631u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20747,7 +20868,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:417",
     },
     EncInfo {
-        op: 627u16,
+        op: 633u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20759,7 +20880,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:425",
     },
     EncInfo {
-        op: 746u16,
+        op: 752u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20771,7 +20892,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:17",
     },
     EncInfo {
-        op: 874u16,
+        op: 880u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20783,7 +20904,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:529",
     },
     EncInfo {
-        op: 1002u16,
+        op: 1008u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20795,7 +20916,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1041",
     },
     EncInfo {
-        op: 1130u16,
+        op: 1136u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20807,7 +20928,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1553",
     },
     EncInfo {
-        op: 1606u16,
+        op: 1612u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20819,7 +20940,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:356",
     },
     EncInfo {
-        op: 1606u16,
+        op: 1612u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20831,7 +20952,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:357",
     },
     EncInfo {
-        op: 1611u16,
+        op: 1617u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20843,7 +20964,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:380",
     },
     EncInfo {
-        op: 1735u16,
+        op: 1741u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20855,7 +20976,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:485",
     },
     EncInfo {
-        op: 734u16,
+        op: 740u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -20867,7 +20988,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic.isa:12",
     },
     EncInfo {
-        op: 1350u16,
+        op: 1356u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -20879,7 +21000,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:395",
     },
     EncInfo {
-        op: 1462u16,
+        op: 1468u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -20891,7 +21012,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:105",
     },
     EncInfo {
-        op: 1515u16,
+        op: 1521u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -20903,7 +21024,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:333",
     },
     EncInfo {
-        op: 1669u16,
+        op: 1675u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -20915,7 +21036,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:219",
     },
     EncInfo {
-        op: 22u16,
+        op: 28u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -20927,7 +21048,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:31",
     },
     EncInfo {
-        op: 172u16,
+        op: 178u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -20939,7 +21060,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1131",
     },
     EncInfo {
-        op: 322u16,
+        op: 328u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -20951,7 +21072,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2231",
     },
     EncInfo {
-        op: 382u16,
+        op: 388u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -20963,7 +21084,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2671",
     },
     EncInfo {
-        op: 605u16,
+        op: 611u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -20975,7 +21096,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:320",
     },
     EncInfo {
-        op: 624u16,
+        op: 630u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -20987,7 +21108,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:411",
     },
     EncInfo {
-        op: 624u16,
+        op: 630u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -20999,7 +21120,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:412",
     },
     EncInfo {
-        op: 626u16,
+        op: 632u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -21011,7 +21132,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:421",
     },
     EncInfo {
-        op: 747u16,
+        op: 753u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -21023,7 +21144,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:21",
     },
     EncInfo {
-        op: 875u16,
+        op: 881u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -21035,7 +21156,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:533",
     },
     EncInfo {
-        op: 1003u16,
+        op: 1009u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -21047,7 +21168,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1045",
     },
     EncInfo {
-        op: 1131u16,
+        op: 1137u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -21059,7 +21180,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1557",
     },
     EncInfo {
-        op: 1605u16,
+        op: 1611u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -21071,7 +21192,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:351",
     },
     EncInfo {
-        op: 1605u16,
+        op: 1611u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -21083,7 +21204,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:352",
     },
     EncInfo {
-        op: 1610u16,
+        op: 1616u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -21095,7 +21216,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:376",
     },
     EncInfo {
-        op: 1734u16,
+        op: 1740u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -21107,7 +21228,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:481",
     },
     EncInfo {
-        op: 735u16,
+        op: 741u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -21119,7 +21240,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic.isa:16",
     },
     EncInfo {
-        op: 1351u16,
+        op: 1357u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21131,7 +21252,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:399",
     },
     EncInfo {
-        op: 1459u16,
+        op: 1465u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21143,7 +21264,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:93",
     },
     EncInfo {
-        op: 1518u16,
+        op: 1524u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21155,7 +21276,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:345",
     },
     EncInfo {
-        op: 1670u16,
+        op: 1676u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21167,7 +21288,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:223",
     },
     EncInfo {
-        op: 23u16,
+        op: 29u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21179,7 +21300,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:38",
     },
     EncInfo {
-        op: 173u16,
+        op: 179u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21191,7 +21312,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1138",
     },
     EncInfo {
-        op: 323u16,
+        op: 329u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21203,7 +21324,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2238",
     },
     EncInfo {
-        op: 383u16,
+        op: 389u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21215,7 +21336,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2678",
     },
     EncInfo {
-        op: 606u16,
+        op: 612u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21227,7 +21348,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:324",
     },
     EncInfo {
-        op: 748u16,
+        op: 754u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21239,7 +21360,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:25",
     },
     EncInfo {
-        op: 876u16,
+        op: 882u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21251,7 +21372,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:537",
     },
     EncInfo {
-        op: 1004u16,
+        op: 1010u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21263,7 +21384,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1049",
     },
     EncInfo {
-        op: 1132u16,
+        op: 1138u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21275,7 +21396,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1561",
     },
     EncInfo {
-        op: 1584u16,
+        op: 1590u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21287,7 +21408,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:246",
     },
     EncInfo {
-        op: 1584u16,
+        op: 1590u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21299,7 +21420,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:247",
     },
     EncInfo {
-        op: 736u16,
+        op: 742u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -21311,7 +21432,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic.isa:20",
     },
     EncInfo {
-        op: 1352u16,
+        op: 1358u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -21323,7 +21444,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:403",
     },
     EncInfo {
-        op: 1461u16,
+        op: 1467u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -21335,7 +21456,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:101",
     },
     EncInfo {
-        op: 1517u16,
+        op: 1523u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -21347,7 +21468,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:341",
     },
     EncInfo {
-        op: 1667u16,
+        op: 1673u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -21359,7 +21480,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:211",
     },
     EncInfo {
-        op: 24u16,
+        op: 30u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -21371,7 +21492,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:45",
     },
     EncInfo {
-        op: 174u16,
+        op: 180u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -21383,7 +21504,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1145",
     },
     EncInfo {
-        op: 324u16,
+        op: 330u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -21395,7 +21516,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2245",
     },
     EncInfo {
-        op: 384u16,
+        op: 390u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -21407,7 +21528,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2685",
     },
     EncInfo {
-        op: 607u16,
+        op: 613u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -21419,7 +21540,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:328",
     },
     EncInfo {
-        op: 749u16,
+        op: 755u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -21431,7 +21552,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:29",
     },
     EncInfo {
-        op: 877u16,
+        op: 883u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -21443,7 +21564,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:541",
     },
     EncInfo {
-        op: 1005u16,
+        op: 1011u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -21455,7 +21576,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1053",
     },
     EncInfo {
-        op: 1133u16,
+        op: 1139u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -21467,7 +21588,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1565",
     },
     EncInfo {
-        op: 737u16,
+        op: 743u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -21479,7 +21600,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic.isa:24",
     },
     EncInfo {
-        op: 1353u16,
+        op: 1359u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21491,7 +21612,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:407",
     },
     EncInfo {
-        op: 1458u16,
+        op: 1464u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21503,7 +21624,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:89",
     },
     EncInfo {
-        op: 1507u16,
+        op: 1513u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21515,7 +21636,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:299",
     },
     EncInfo {
-        op: 1674u16,
+        op: 1680u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21527,7 +21648,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:239",
     },
     EncInfo {
-        op: 25u16,
+        op: 31u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21539,7 +21660,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:52",
     },
     EncInfo {
-        op: 175u16,
+        op: 181u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21551,7 +21672,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1152",
     },
     EncInfo {
-        op: 325u16,
+        op: 331u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21563,7 +21684,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2252",
     },
     EncInfo {
-        op: 385u16,
+        op: 391u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21575,7 +21696,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2692",
     },
     EncInfo {
-        op: 608u16,
+        op: 614u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21587,7 +21708,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:332",
     },
     EncInfo {
-        op: 750u16,
+        op: 756u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21599,7 +21720,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:33",
     },
     EncInfo {
-        op: 878u16,
+        op: 884u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21611,7 +21732,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:545",
     },
     EncInfo {
-        op: 1006u16,
+        op: 1012u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21623,7 +21744,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1057",
     },
     EncInfo {
-        op: 1134u16,
+        op: 1140u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21635,7 +21756,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1569",
     },
     EncInfo {
-        op: 1590u16,
+        op: 1596u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21647,7 +21768,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:276",
     },
     EncInfo {
-        op: 1590u16,
+        op: 1596u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21659,7 +21780,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:277",
     },
     EncInfo {
-        op: 738u16,
+        op: 744u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -21671,7 +21792,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic.isa:28",
     },
     EncInfo {
-        op: 1354u16,
+        op: 1360u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -21683,7 +21804,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:411",
     },
     EncInfo {
-        op: 1460u16,
+        op: 1466u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -21695,7 +21816,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:97",
     },
     EncInfo {
-        op: 1508u16,
+        op: 1514u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -21707,7 +21828,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:303",
     },
     EncInfo {
-        op: 1673u16,
+        op: 1679u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -21719,7 +21840,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:235",
     },
     EncInfo {
-        op: 26u16,
+        op: 32u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -21731,7 +21852,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:59",
     },
     EncInfo {
-        op: 176u16,
+        op: 182u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -21743,7 +21864,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1159",
     },
     EncInfo {
-        op: 326u16,
+        op: 332u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -21755,7 +21876,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2259",
     },
     EncInfo {
-        op: 386u16,
+        op: 392u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -21767,7 +21888,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2699",
     },
     EncInfo {
-        op: 609u16,
+        op: 615u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -21779,7 +21900,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:336",
     },
     EncInfo {
-        op: 751u16,
+        op: 757u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -21791,7 +21912,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:37",
     },
     EncInfo {
-        op: 879u16,
+        op: 885u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -21803,7 +21924,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:549",
     },
     EncInfo {
-        op: 1007u16,
+        op: 1013u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -21815,7 +21936,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1061",
     },
     EncInfo {
-        op: 1135u16,
+        op: 1141u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -21827,7 +21948,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1573",
     },
     EncInfo {
-        op: 739u16,
+        op: 745u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -21839,7 +21960,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic.isa:32",
     },
     EncInfo {
-        op: 1434u16,
+        op: 1440u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 146800640u32,
@@ -21851,7 +21972,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:85",
     },
     EncInfo {
-        op: 1438u16,
+        op: 1444u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -21863,7 +21984,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:8",
     },
     EncInfo {
-        op: 1509u16,
+        op: 1515u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -21875,7 +21996,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:308",
     },
     EncInfo {
-        op: 1523u16,
+        op: 1529u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -21887,7 +22008,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:386",
     },
     EncInfo {
-        op: 27u16,
+        op: 33u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -21899,7 +22020,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:66",
     },
     EncInfo {
-        op: 177u16,
+        op: 183u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -21911,7 +22032,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1166",
     },
     EncInfo {
-        op: 327u16,
+        op: 333u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -21923,7 +22044,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2266",
     },
     EncInfo {
-        op: 387u16,
+        op: 393u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -21935,7 +22056,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2706",
     },
     EncInfo {
-        op: 619u16,
+        op: 625u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -21947,7 +22068,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:386",
     },
     EncInfo {
-        op: 619u16,
+        op: 625u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -21959,7 +22080,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:387",
     },
     EncInfo {
-        op: 752u16,
+        op: 758u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -21971,7 +22092,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:41",
     },
     EncInfo {
-        op: 880u16,
+        op: 886u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -21983,7 +22104,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:553",
     },
     EncInfo {
-        op: 1008u16,
+        op: 1014u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -21995,7 +22116,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1065",
     },
     EncInfo {
-        op: 1136u16,
+        op: 1142u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -22007,7 +22128,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1577",
     },
     EncInfo {
-        op: 1597u16,
+        op: 1603u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -22019,7 +22140,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:311",
     },
     EncInfo {
-        op: 1597u16,
+        op: 1603u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -22031,7 +22152,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:312",
     },
     EncInfo {
-        op: 1708u16,
+        op: 1714u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -22043,7 +22164,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:377",
     },
     EncInfo {
-        op: 1729u16,
+        op: 1735u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -22055,7 +22176,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:461",
     },
     EncInfo {
-        op: 740u16,
+        op: 746u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -22067,7 +22188,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic.isa:36",
     },
     EncInfo {
-        op: 1435u16,
+        op: 1441u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 163577856u32,
@@ -22079,7 +22200,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:89",
     },
     EncInfo {
-        op: 1440u16,
+        op: 1446u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22091,7 +22212,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:16",
     },
     EncInfo {
-        op: 1510u16,
+        op: 1516u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22103,7 +22224,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:312",
     },
     EncInfo {
-        op: 1654u16,
+        op: 1660u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22115,7 +22236,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:158",
     },
     EncInfo {
-        op: 28u16,
+        op: 34u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22127,7 +22248,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:73",
     },
     EncInfo {
-        op: 178u16,
+        op: 184u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22139,7 +22260,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1173",
     },
     EncInfo {
-        op: 328u16,
+        op: 334u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22151,7 +22272,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2273",
     },
     EncInfo {
-        op: 388u16,
+        op: 394u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22163,7 +22284,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2713",
     },
     EncInfo {
-        op: 618u16,
+        op: 624u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22175,7 +22296,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:381",
     },
     EncInfo {
-        op: 618u16,
+        op: 624u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22187,7 +22308,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:382",
     },
     EncInfo {
-        op: 753u16,
+        op: 759u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22199,7 +22320,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:45",
     },
     EncInfo {
-        op: 881u16,
+        op: 887u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22211,7 +22332,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:557",
     },
     EncInfo {
-        op: 1009u16,
+        op: 1015u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22223,7 +22344,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1069",
     },
     EncInfo {
-        op: 1137u16,
+        op: 1143u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22235,7 +22356,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1581",
     },
     EncInfo {
-        op: 1596u16,
+        op: 1602u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22247,7 +22368,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:306",
     },
     EncInfo {
-        op: 1596u16,
+        op: 1602u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22259,7 +22380,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:307",
     },
     EncInfo {
-        op: 1709u16,
+        op: 1715u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22271,7 +22392,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:381",
     },
     EncInfo {
-        op: 1728u16,
+        op: 1734u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22283,7 +22404,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:457",
     },
     EncInfo {
-        op: 741u16,
+        op: 747u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -22295,7 +22416,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic.isa:40",
     },
     EncInfo {
-        op: 1436u16,
+        op: 1442u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -22307,7 +22428,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:93",
     },
     EncInfo {
-        op: 1446u16,
+        op: 1452u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -22319,7 +22440,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:41",
     },
     EncInfo {
-        op: 1511u16,
+        op: 1517u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -22331,7 +22452,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:316",
     },
     EncInfo {
-        op: 1655u16,
+        op: 1661u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -22343,7 +22464,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:162",
     },
     EncInfo {
-        op: 29u16,
+        op: 35u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -22355,7 +22476,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:80",
     },
     EncInfo {
-        op: 179u16,
+        op: 185u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -22367,7 +22488,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1180",
     },
     EncInfo {
-        op: 329u16,
+        op: 335u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -22379,7 +22500,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2280",
     },
     EncInfo {
-        op: 389u16,
+        op: 395u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -22391,7 +22512,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2720",
     },
     EncInfo {
-        op: 754u16,
+        op: 760u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -22403,7 +22524,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:49",
     },
     EncInfo {
-        op: 882u16,
+        op: 888u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -22415,7 +22536,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:561",
     },
     EncInfo {
-        op: 1010u16,
+        op: 1016u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -22427,7 +22548,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1073",
     },
     EncInfo {
-        op: 1138u16,
+        op: 1144u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -22439,7 +22560,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1585",
     },
     EncInfo {
-        op: 1710u16,
+        op: 1716u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -22451,7 +22572,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:385",
     },
     EncInfo {
-        op: 742u16,
+        op: 748u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -22463,7 +22584,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic.isa:44",
     },
     EncInfo {
-        op: 1437u16,
+        op: 1443u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -22475,7 +22596,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:97",
     },
     EncInfo {
-        op: 1451u16,
+        op: 1457u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -22487,7 +22608,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:61",
     },
     EncInfo {
-        op: 1506u16,
+        op: 1512u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -22499,7 +22620,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:295",
     },
     EncInfo {
-        op: 1656u16,
+        op: 1662u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -22511,7 +22632,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:166",
     },
     EncInfo {
-        op: 30u16,
+        op: 36u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -22523,7 +22644,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:87",
     },
     EncInfo {
-        op: 180u16,
+        op: 186u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -22535,7 +22656,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1187",
     },
     EncInfo {
-        op: 330u16,
+        op: 336u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -22547,7 +22668,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2287",
     },
     EncInfo {
-        op: 390u16,
+        op: 396u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -22559,7 +22680,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2727",
     },
     EncInfo {
-        op: 755u16,
+        op: 761u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -22571,7 +22692,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:53",
     },
     EncInfo {
-        op: 883u16,
+        op: 889u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -22583,7 +22704,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:565",
     },
     EncInfo {
-        op: 1011u16,
+        op: 1017u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -22595,7 +22716,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1077",
     },
     EncInfo {
-        op: 1139u16,
+        op: 1145u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -22607,7 +22728,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1589",
     },
     EncInfo {
-        op: 1711u16,
+        op: 1717u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -22619,7 +22740,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:389",
     },
     EncInfo {
-        op: 743u16,
+        op: 749u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -22631,7 +22752,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic.isa:48",
     },
     EncInfo {
-        op: 1448u16,
+        op: 1454u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -22643,7 +22764,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:49",
     },
     EncInfo {
-        op: 1643u16,
+        op: 1649u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -22655,7 +22776,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:114",
     },
     EncInfo {
-        op: 756u16,
+        op: 762u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -22667,7 +22788,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:57",
     },
     EncInfo {
-        op: 884u16,
+        op: 890u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -22679,7 +22800,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:569",
     },
     EncInfo {
-        op: 1012u16,
+        op: 1018u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -22691,7 +22812,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1081",
     },
     EncInfo {
-        op: 1140u16,
+        op: 1146u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -22703,7 +22824,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1593",
     },
     EncInfo {
-        op: 1530u16,
+        op: 1536u16,
         format: 6u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -22715,7 +22836,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:420",
     },
     EncInfo {
-        op: 1712u16,
+        op: 1718u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -22727,7 +22848,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:393",
     },
     EncInfo {
-        op: 6u16,
+        op: 12u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -22739,7 +22860,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/bitfield.isa:4",
     },
     EncInfo {
-        op: 1453u16,
+        op: 1459u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -22751,7 +22872,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:69",
     },
     EncInfo {
-        op: 1645u16,
+        op: 1651u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -22763,7 +22884,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:122",
     },
     EncInfo {
-        op: 757u16,
+        op: 763u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -22775,7 +22896,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:61",
     },
     EncInfo {
-        op: 885u16,
+        op: 891u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -22787,7 +22908,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:573",
     },
     EncInfo {
-        op: 1013u16,
+        op: 1019u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -22799,7 +22920,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1085",
     },
     EncInfo {
-        op: 1141u16,
+        op: 1147u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -22811,7 +22932,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1597",
     },
     EncInfo {
-        op: 1529u16,
+        op: 1535u16,
         format: 6u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -22823,7 +22944,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:416",
     },
     EncInfo {
-        op: 1713u16,
+        op: 1719u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -22835,7 +22956,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:397",
     },
     EncInfo {
-        op: 1442u16,
+        op: 1448u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -22847,7 +22968,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:24",
     },
     EncInfo {
-        op: 1642u16,
+        op: 1648u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -22859,7 +22980,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:110",
     },
     EncInfo {
-        op: 31u16,
+        op: 37u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -22871,7 +22992,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:94",
     },
     EncInfo {
-        op: 181u16,
+        op: 187u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -22883,7 +23004,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1194",
     },
     EncInfo {
-        op: 331u16,
+        op: 337u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -22895,7 +23016,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2294",
     },
     EncInfo {
-        op: 391u16,
+        op: 397u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -22907,7 +23028,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2734",
     },
     EncInfo {
-        op: 758u16,
+        op: 764u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -22919,7 +23040,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:65",
     },
     EncInfo {
-        op: 886u16,
+        op: 892u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -22931,7 +23052,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:577",
     },
     EncInfo {
-        op: 1014u16,
+        op: 1020u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -22943,7 +23064,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1089",
     },
     EncInfo {
-        op: 1142u16,
+        op: 1148u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -22955,7 +23076,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1601",
     },
     EncInfo {
-        op: 1528u16,
+        op: 1534u16,
         format: 6u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -22967,7 +23088,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:412",
     },
     EncInfo {
-        op: 1578u16,
+        op: 1584u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -22979,7 +23100,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:216",
     },
     EncInfo {
-        op: 1578u16,
+        op: 1584u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -22991,7 +23112,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:217",
     },
     EncInfo {
-        op: 1714u16,
+        op: 1720u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -23003,7 +23124,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:401",
     },
     EncInfo {
-        op: 1413u16,
+        op: 1419u16,
         format: 13u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -23015,7 +23136,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/merge.isa:4",
     },
     EncInfo {
-        op: 1444u16,
+        op: 1450u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -23027,7 +23148,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:32",
     },
     EncInfo {
-        op: 1644u16,
+        op: 1650u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -23039,7 +23160,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:118",
     },
     EncInfo {
-        op: 32u16,
+        op: 38u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -23051,7 +23172,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:101",
     },
     EncInfo {
-        op: 182u16,
+        op: 188u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -23063,7 +23184,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1201",
     },
     EncInfo {
-        op: 332u16,
+        op: 338u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -23075,7 +23196,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2301",
     },
     EncInfo {
-        op: 392u16,
+        op: 398u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -23087,7 +23208,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2741",
     },
     EncInfo {
-        op: 759u16,
+        op: 765u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -23099,7 +23220,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:69",
     },
     EncInfo {
-        op: 887u16,
+        op: 893u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -23111,7 +23232,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:581",
     },
     EncInfo {
-        op: 1015u16,
+        op: 1021u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -23123,7 +23244,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1093",
     },
     EncInfo {
-        op: 1143u16,
+        op: 1149u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -23135,7 +23256,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1605",
     },
     EncInfo {
-        op: 1527u16,
+        op: 1533u16,
         format: 6u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -23147,7 +23268,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:408",
     },
     EncInfo {
-        op: 1715u16,
+        op: 1721u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -23159,7 +23280,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:405",
     },
     EncInfo {
-        op: 1414u16,
+        op: 1420u16,
         format: 13u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -23171,7 +23292,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/merge.isa:8",
     },
     EncInfo {
-        op: 1439u16,
+        op: 1445u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -23183,7 +23304,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:12",
     },
     EncInfo {
-        op: 1500u16,
+        op: 1506u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -23195,7 +23316,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:267",
     },
     EncInfo {
-        op: 1500u16,
+        op: 1506u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -23207,7 +23328,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:268",
     },
     EncInfo {
-        op: 33u16,
+        op: 39u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -23219,7 +23340,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:108",
     },
     EncInfo {
-        op: 183u16,
+        op: 189u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -23231,7 +23352,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1208",
     },
     EncInfo {
-        op: 333u16,
+        op: 339u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -23243,7 +23364,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2308",
     },
     EncInfo {
-        op: 393u16,
+        op: 399u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -23255,7 +23376,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2748",
     },
     EncInfo {
-        op: 760u16,
+        op: 766u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -23267,7 +23388,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:73",
     },
     EncInfo {
-        op: 888u16,
+        op: 894u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -23279,7 +23400,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:585",
     },
     EncInfo {
-        op: 1016u16,
+        op: 1022u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -23291,7 +23412,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1097",
     },
     EncInfo {
-        op: 1144u16,
+        op: 1150u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -23303,7 +23424,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1609",
     },
     EncInfo {
-        op: 710u16,
+        op: 716u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -23315,7 +23436,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:4",
     },
     EncInfo {
-        op: 1398u16,
+        op: 1404u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -23327,7 +23448,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:602",
     },
     EncInfo {
-        op: 1441u16,
+        op: 1447u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -23339,7 +23460,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:20",
     },
     EncInfo {
-        op: 1497u16,
+        op: 1503u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -23351,7 +23472,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:252",
     },
     EncInfo {
-        op: 1497u16,
+        op: 1503u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -23363,7 +23484,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:253",
     },
     EncInfo {
-        op: 34u16,
+        op: 40u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -23375,7 +23496,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:115",
     },
     EncInfo {
-        op: 184u16,
+        op: 190u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -23387,7 +23508,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1215",
     },
     EncInfo {
-        op: 334u16,
+        op: 340u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -23399,7 +23520,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2315",
     },
     EncInfo {
-        op: 394u16,
+        op: 400u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -23411,7 +23532,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2755",
     },
     EncInfo {
-        op: 761u16,
+        op: 767u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -23423,7 +23544,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:77",
     },
     EncInfo {
-        op: 889u16,
+        op: 895u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -23435,7 +23556,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:589",
     },
     EncInfo {
-        op: 1017u16,
+        op: 1023u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -23447,7 +23568,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1101",
     },
     EncInfo {
-        op: 1145u16,
+        op: 1151u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -23459,7 +23580,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1613",
     },
     EncInfo {
-        op: 711u16,
+        op: 717u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -23471,7 +23592,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:8",
     },
     EncInfo {
-        op: 1400u16,
+        op: 1406u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -23483,7 +23604,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:610",
     },
     EncInfo {
-        op: 1447u16,
+        op: 1453u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -23495,7 +23616,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:45",
     },
     EncInfo {
-        op: 1501u16,
+        op: 1507u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -23507,7 +23628,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:272",
     },
     EncInfo {
-        op: 1501u16,
+        op: 1507u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -23519,7 +23640,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:273",
     },
     EncInfo {
-        op: 35u16,
+        op: 41u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -23531,7 +23652,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:122",
     },
     EncInfo {
-        op: 185u16,
+        op: 191u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -23543,7 +23664,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1222",
     },
     EncInfo {
-        op: 335u16,
+        op: 341u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -23555,7 +23676,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2322",
     },
     EncInfo {
-        op: 395u16,
+        op: 401u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -23567,7 +23688,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2762",
     },
     EncInfo {
-        op: 762u16,
+        op: 768u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -23579,7 +23700,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:81",
     },
     EncInfo {
-        op: 890u16,
+        op: 896u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -23591,7 +23712,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:593",
     },
     EncInfo {
-        op: 1018u16,
+        op: 1024u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -23603,7 +23724,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1105",
     },
     EncInfo {
-        op: 1146u16,
+        op: 1152u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -23615,7 +23736,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1617",
     },
     EncInfo {
-        op: 712u16,
+        op: 718u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -23627,7 +23748,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:12",
     },
     EncInfo {
-        op: 1402u16,
+        op: 1408u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -23639,7 +23760,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:618",
     },
     EncInfo {
-        op: 1452u16,
+        op: 1458u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -23651,7 +23772,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:65",
     },
     EncInfo {
-        op: 1498u16,
+        op: 1504u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -23663,7 +23784,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:257",
     },
     EncInfo {
-        op: 1498u16,
+        op: 1504u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -23675,7 +23796,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:258",
     },
     EncInfo {
-        op: 36u16,
+        op: 42u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -23687,7 +23808,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:129",
     },
     EncInfo {
-        op: 186u16,
+        op: 192u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -23699,7 +23820,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1229",
     },
     EncInfo {
-        op: 336u16,
+        op: 342u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -23711,7 +23832,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2329",
     },
     EncInfo {
-        op: 396u16,
+        op: 402u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -23723,7 +23844,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2769",
     },
     EncInfo {
-        op: 763u16,
+        op: 769u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -23735,7 +23856,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:85",
     },
     EncInfo {
-        op: 891u16,
+        op: 897u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -23747,7 +23868,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:597",
     },
     EncInfo {
-        op: 1019u16,
+        op: 1025u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -23759,7 +23880,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1109",
     },
     EncInfo {
-        op: 1147u16,
+        op: 1153u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -23771,7 +23892,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1621",
     },
     EncInfo {
-        op: 713u16,
+        op: 719u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -23783,7 +23904,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:16",
     },
     EncInfo {
-        op: 1404u16,
+        op: 1410u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -23795,7 +23916,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:626",
     },
     EncInfo {
-        op: 1449u16,
+        op: 1455u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -23807,7 +23928,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:53",
     },
     EncInfo {
-        op: 1499u16,
+        op: 1505u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -23819,7 +23940,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:262",
     },
     EncInfo {
-        op: 1499u16,
+        op: 1505u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -23831,7 +23952,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:263",
     },
     EncInfo {
-        op: 37u16,
+        op: 43u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -23843,7 +23964,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:136",
     },
     EncInfo {
-        op: 187u16,
+        op: 193u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -23855,7 +23976,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1236",
     },
     EncInfo {
-        op: 337u16,
+        op: 343u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -23867,7 +23988,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2336",
     },
     EncInfo {
-        op: 397u16,
+        op: 403u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -23879,7 +24000,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2776",
     },
     EncInfo {
-        op: 764u16,
+        op: 770u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -23891,7 +24012,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:89",
     },
     EncInfo {
-        op: 892u16,
+        op: 898u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -23903,7 +24024,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:601",
     },
     EncInfo {
-        op: 1020u16,
+        op: 1026u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -23915,7 +24036,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1113",
     },
     EncInfo {
-        op: 1148u16,
+        op: 1154u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -23927,7 +24048,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1625",
     },
     EncInfo {
-        op: 1746u16,
+        op: 1752u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -23939,7 +24060,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/shift.isa:28",
     },
     EncInfo {
-        op: 1406u16,
+        op: 1412u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -23951,7 +24072,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:634",
     },
     EncInfo {
-        op: 1454u16,
+        op: 1460u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -23963,7 +24084,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:73",
     },
     EncInfo {
-        op: 1496u16,
+        op: 1502u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -23975,7 +24096,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:247",
     },
     EncInfo {
-        op: 1496u16,
+        op: 1502u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -23987,7 +24108,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:248",
     },
     EncInfo {
-        op: 38u16,
+        op: 44u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -23999,7 +24120,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:143",
     },
     EncInfo {
-        op: 188u16,
+        op: 194u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -24011,7 +24132,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1243",
     },
     EncInfo {
-        op: 338u16,
+        op: 344u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -24023,7 +24144,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2343",
     },
     EncInfo {
-        op: 398u16,
+        op: 404u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -24035,7 +24156,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2783",
     },
     EncInfo {
-        op: 765u16,
+        op: 771u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -24047,7 +24168,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:93",
     },
     EncInfo {
-        op: 893u16,
+        op: 899u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -24059,7 +24180,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:605",
     },
     EncInfo {
-        op: 1021u16,
+        op: 1027u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -24071,7 +24192,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1117",
     },
     EncInfo {
-        op: 1149u16,
+        op: 1155u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -24083,7 +24204,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1629",
     },
     EncInfo {
-        op: 1747u16,
+        op: 1753u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -24095,7 +24216,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/shift.isa:32",
     },
     EncInfo {
-        op: 1408u16,
+        op: 1414u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -24107,7 +24228,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:642",
     },
     EncInfo {
-        op: 1443u16,
+        op: 1449u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -24119,7 +24240,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:28",
     },
     EncInfo {
-        op: 1504u16,
+        op: 1510u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -24131,7 +24252,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:286",
     },
     EncInfo {
-        op: 39u16,
+        op: 45u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -24143,7 +24264,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:150",
     },
     EncInfo {
-        op: 189u16,
+        op: 195u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -24155,7 +24276,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1250",
     },
     EncInfo {
-        op: 339u16,
+        op: 345u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -24167,7 +24288,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2350",
     },
     EncInfo {
-        op: 399u16,
+        op: 405u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -24179,7 +24300,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2790",
     },
     EncInfo {
-        op: 766u16,
+        op: 772u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -24191,7 +24312,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:97",
     },
     EncInfo {
-        op: 894u16,
+        op: 900u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -24203,7 +24324,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:609",
     },
     EncInfo {
-        op: 1022u16,
+        op: 1028u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -24215,7 +24336,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1121",
     },
     EncInfo {
-        op: 1150u16,
+        op: 1156u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -24227,7 +24348,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1633",
     },
     EncInfo {
-        op: 1524u16,
+        op: 1530u16,
         format: 6u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -24239,7 +24360,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:396",
     },
     EncInfo {
-        op: 1748u16,
+        op: 1754u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -24251,7 +24372,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/shift.isa:36",
     },
     EncInfo {
-        op: 1410u16,
+        op: 1416u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -24263,7 +24384,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:650",
     },
     EncInfo {
-        op: 1445u16,
+        op: 1451u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -24275,7 +24396,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:36",
     },
     EncInfo {
-        op: 1505u16,
+        op: 1511u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -24287,7 +24408,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:290",
     },
     EncInfo {
-        op: 40u16,
+        op: 46u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -24299,7 +24420,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:157",
     },
     EncInfo {
-        op: 190u16,
+        op: 196u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -24311,7 +24432,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1257",
     },
     EncInfo {
-        op: 340u16,
+        op: 346u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -24323,7 +24444,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2357",
     },
     EncInfo {
-        op: 400u16,
+        op: 406u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -24335,7 +24456,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2797",
     },
     EncInfo {
-        op: 767u16,
+        op: 773u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -24347,7 +24468,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:101",
     },
     EncInfo {
-        op: 895u16,
+        op: 901u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -24359,7 +24480,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:613",
     },
     EncInfo {
-        op: 1023u16,
+        op: 1029u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -24371,7 +24492,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1125",
     },
     EncInfo {
-        op: 1151u16,
+        op: 1157u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -24383,7 +24504,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1637",
     },
     EncInfo {
-        op: 1749u16,
+        op: 1755u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -24395,7 +24516,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/shift.isa:40",
     },
     EncInfo {
-        op: 1468u16,
+        op: 1474u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -24407,7 +24528,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:130",
     },
     EncInfo {
-        op: 1481u16,
+        op: 1487u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -24419,7 +24540,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:182",
     },
     EncInfo {
-        op: 1652u16,
+        op: 1658u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -24431,7 +24552,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:150",
     },
     EncInfo {
-        op: 41u16,
+        op: 47u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -24443,7 +24564,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:164",
     },
     EncInfo {
-        op: 191u16,
+        op: 197u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -24455,7 +24576,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1264",
     },
     EncInfo {
-        op: 341u16,
+        op: 347u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -24467,7 +24588,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2364",
     },
     EncInfo {
-        op: 401u16,
+        op: 407u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -24479,7 +24600,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2804",
     },
     EncInfo {
-        op: 768u16,
+        op: 774u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -24491,7 +24612,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:105",
     },
     EncInfo {
-        op: 896u16,
+        op: 902u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -24503,7 +24624,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:617",
     },
     EncInfo {
-        op: 1024u16,
+        op: 1030u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -24515,7 +24636,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1129",
     },
     EncInfo {
-        op: 1152u16,
+        op: 1158u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -24527,7 +24648,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1641",
     },
     EncInfo {
-        op: 1740u16,
+        op: 1746u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -24539,7 +24660,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/shift.isa:4",
     },
     EncInfo {
-        op: 1394u16,
+        op: 1400u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -24551,7 +24672,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:586",
     },
     EncInfo {
-        op: 1470u16,
+        op: 1476u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -24563,7 +24684,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:138",
     },
     EncInfo {
-        op: 1479u16,
+        op: 1485u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -24575,7 +24696,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:174",
     },
     EncInfo {
-        op: 42u16,
+        op: 48u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -24587,7 +24708,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:171",
     },
     EncInfo {
-        op: 192u16,
+        op: 198u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -24599,7 +24720,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1271",
     },
     EncInfo {
-        op: 342u16,
+        op: 348u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -24611,7 +24732,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2371",
     },
     EncInfo {
-        op: 402u16,
+        op: 408u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -24623,7 +24744,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2811",
     },
     EncInfo {
-        op: 769u16,
+        op: 775u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -24635,7 +24756,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:109",
     },
     EncInfo {
-        op: 897u16,
+        op: 903u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -24647,7 +24768,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:621",
     },
     EncInfo {
-        op: 1025u16,
+        op: 1031u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -24659,7 +24780,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1133",
     },
     EncInfo {
-        op: 1153u16,
+        op: 1159u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -24671,7 +24792,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1645",
     },
     EncInfo {
-        op: 1741u16,
+        op: 1747u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -24683,7 +24804,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/shift.isa:8",
     },
     EncInfo {
-        op: 1397u16,
+        op: 1403u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -24695,7 +24816,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:598",
     },
     EncInfo {
-        op: 1472u16,
+        op: 1478u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -24707,7 +24828,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:146",
     },
     EncInfo {
-        op: 1484u16,
+        op: 1490u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -24719,7 +24840,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:196",
     },
     EncInfo {
-        op: 43u16,
+        op: 49u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -24731,7 +24852,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:178",
     },
     EncInfo {
-        op: 193u16,
+        op: 199u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -24743,7 +24864,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1278",
     },
     EncInfo {
-        op: 343u16,
+        op: 349u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -24755,7 +24876,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2378",
     },
     EncInfo {
-        op: 403u16,
+        op: 409u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -24767,7 +24888,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2818",
     },
     EncInfo {
-        op: 770u16,
+        op: 776u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -24779,7 +24900,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:113",
     },
     EncInfo {
-        op: 898u16,
+        op: 904u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -24791,7 +24912,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:625",
     },
     EncInfo {
-        op: 1026u16,
+        op: 1032u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -24803,7 +24924,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1137",
     },
     EncInfo {
-        op: 1154u16,
+        op: 1160u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -24815,7 +24936,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1649",
     },
     EncInfo {
-        op: 1742u16,
+        op: 1748u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -24827,7 +24948,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/shift.isa:12",
     },
     EncInfo {
-        op: 1355u16,
+        op: 1361u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -24839,7 +24960,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:415",
     },
     EncInfo {
-        op: 1469u16,
+        op: 1475u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -24851,7 +24972,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:134",
     },
     EncInfo {
-        op: 1482u16,
+        op: 1488u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -24863,7 +24984,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:186",
     },
     EncInfo {
-        op: 44u16,
+        op: 50u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -24875,7 +24996,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:185",
     },
     EncInfo {
-        op: 194u16,
+        op: 200u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -24887,7 +25008,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1285",
     },
     EncInfo {
-        op: 344u16,
+        op: 350u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -24899,7 +25020,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2385",
     },
     EncInfo {
-        op: 404u16,
+        op: 410u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -24911,7 +25032,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2825",
     },
     EncInfo {
-        op: 771u16,
+        op: 777u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -24923,7 +25044,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:117",
     },
     EncInfo {
-        op: 899u16,
+        op: 905u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -24935,7 +25056,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:629",
     },
     EncInfo {
-        op: 1027u16,
+        op: 1033u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -24947,7 +25068,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1141",
     },
     EncInfo {
-        op: 1155u16,
+        op: 1161u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -24959,7 +25080,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1653",
     },
     EncInfo {
-        op: 1743u16,
+        op: 1749u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -24983,7 +25104,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/aau.isa:32",
     },
     EncInfo {
-        op: 1471u16,
+        op: 1477u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -24995,7 +25116,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:142",
     },
     EncInfo {
-        op: 1486u16,
+        op: 1492u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -25007,7 +25128,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:205",
     },
     EncInfo {
-        op: 1653u16,
+        op: 1659u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -25019,7 +25140,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:154",
     },
     EncInfo {
-        op: 45u16,
+        op: 51u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -25031,7 +25152,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:192",
     },
     EncInfo {
-        op: 195u16,
+        op: 201u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -25043,7 +25164,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1292",
     },
     EncInfo {
-        op: 345u16,
+        op: 351u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -25055,7 +25176,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2392",
     },
     EncInfo {
-        op: 405u16,
+        op: 411u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -25067,7 +25188,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2832",
     },
     EncInfo {
-        op: 772u16,
+        op: 778u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -25079,7 +25200,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:121",
     },
     EncInfo {
-        op: 900u16,
+        op: 906u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -25091,7 +25212,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:633",
     },
     EncInfo {
-        op: 1028u16,
+        op: 1034u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -25103,7 +25224,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1145",
     },
     EncInfo {
-        op: 1156u16,
+        op: 1162u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -25115,7 +25236,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1657",
     },
     EncInfo {
-        op: 1744u16,
+        op: 1750u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -25139,7 +25260,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/aau.isa:46",
     },
     EncInfo {
-        op: 1473u16,
+        op: 1479u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -25151,7 +25272,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:150",
     },
     EncInfo {
-        op: 46u16,
+        op: 52u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -25163,7 +25284,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:199",
     },
     EncInfo {
-        op: 196u16,
+        op: 202u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -25175,7 +25296,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1299",
     },
     EncInfo {
-        op: 346u16,
+        op: 352u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -25187,7 +25308,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2399",
     },
     EncInfo {
-        op: 406u16,
+        op: 412u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -25199,7 +25320,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2839",
     },
     EncInfo {
-        op: 773u16,
+        op: 779u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -25211,7 +25332,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:125",
     },
     EncInfo {
-        op: 901u16,
+        op: 907u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -25223,7 +25344,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:637",
     },
     EncInfo {
-        op: 1029u16,
+        op: 1035u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -25235,7 +25356,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1149",
     },
     EncInfo {
-        op: 1157u16,
+        op: 1163u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -25247,7 +25368,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1661",
     },
     EncInfo {
-        op: 1745u16,
+        op: 1751u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -25271,7 +25392,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/aau.isa:60",
     },
     EncInfo {
-        op: 1450u16,
+        op: 1456u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -25283,7 +25404,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:57",
     },
     EncInfo {
-        op: 47u16,
+        op: 53u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -25295,7 +25416,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:206",
     },
     EncInfo {
-        op: 197u16,
+        op: 203u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -25307,7 +25428,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1306",
     },
     EncInfo {
-        op: 347u16,
+        op: 353u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -25319,7 +25440,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2406",
     },
     EncInfo {
-        op: 407u16,
+        op: 413u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -25331,7 +25452,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2846",
     },
     EncInfo {
-        op: 774u16,
+        op: 780u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -25343,7 +25464,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:129",
     },
     EncInfo {
-        op: 902u16,
+        op: 908u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -25355,7 +25476,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:641",
     },
     EncInfo {
-        op: 1030u16,
+        op: 1036u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -25367,7 +25488,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1153",
     },
     EncInfo {
-        op: 1158u16,
+        op: 1164u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -25379,7 +25500,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1665",
     },
     EncInfo {
-        op: 1525u16,
+        op: 1531u16,
         format: 6u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -25391,7 +25512,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:400",
     },
     EncInfo {
-        op: 7u16,
+        op: 13u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -25415,7 +25536,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/aau.isa:74",
     },
     EncInfo {
-        op: 1455u16,
+        op: 1461u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -25427,7 +25548,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:77",
     },
     EncInfo {
-        op: 48u16,
+        op: 54u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -25439,7 +25560,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:218",
     },
     EncInfo {
-        op: 198u16,
+        op: 204u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -25451,7 +25572,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1318",
     },
     EncInfo {
-        op: 348u16,
+        op: 354u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -25463,7 +25584,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2418",
     },
     EncInfo {
-        op: 408u16,
+        op: 414u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -25475,7 +25596,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2858",
     },
     EncInfo {
-        op: 775u16,
+        op: 781u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -25487,7 +25608,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:133",
     },
     EncInfo {
-        op: 903u16,
+        op: 909u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -25499,7 +25620,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:645",
     },
     EncInfo {
-        op: 1031u16,
+        op: 1037u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -25511,7 +25632,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1157",
     },
     EncInfo {
-        op: 1159u16,
+        op: 1165u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -25523,7 +25644,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1669",
     },
     EncInfo {
-        op: 1526u16,
+        op: 1532u16,
         format: 6u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -25535,7 +25656,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:404",
     },
     EncInfo {
-        op: 8u16,
+        op: 14u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -25559,7 +25680,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/aau.isa:102",
     },
     EncInfo {
-        op: 714u16,
+        op: 720u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25571,7 +25692,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:20",
     },
     EncInfo {
-        op: 1465u16,
+        op: 1471u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25583,7 +25704,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:117",
     },
     EncInfo {
-        op: 49u16,
+        op: 55u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25595,7 +25716,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:230",
     },
     EncInfo {
-        op: 199u16,
+        op: 205u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25607,7 +25728,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1330",
     },
     EncInfo {
-        op: 349u16,
+        op: 355u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25619,7 +25740,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2430",
     },
     EncInfo {
-        op: 409u16,
+        op: 415u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25631,7 +25752,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2870",
     },
     EncInfo {
-        op: 615u16,
+        op: 621u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25643,7 +25764,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:366",
     },
     EncInfo {
-        op: 615u16,
+        op: 621u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25655,7 +25776,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:367",
     },
     EncInfo {
-        op: 617u16,
+        op: 623u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25667,7 +25788,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:376",
     },
     EncInfo {
-        op: 617u16,
+        op: 623u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25679,7 +25800,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:377",
     },
     EncInfo {
-        op: 776u16,
+        op: 782u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25691,7 +25812,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:137",
     },
     EncInfo {
-        op: 904u16,
+        op: 910u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25703,7 +25824,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:649",
     },
     EncInfo {
-        op: 1032u16,
+        op: 1038u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25715,7 +25836,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1161",
     },
     EncInfo {
-        op: 1160u16,
+        op: 1166u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25727,7 +25848,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1673",
     },
     EncInfo {
-        op: 1575u16,
+        op: 1581u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25739,7 +25860,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:201",
     },
     EncInfo {
-        op: 1575u16,
+        op: 1581u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25751,7 +25872,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:202",
     },
     EncInfo {
-        op: 1577u16,
+        op: 1583u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25763,7 +25884,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:211",
     },
     EncInfo {
-        op: 1577u16,
+        op: 1583u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25775,7 +25896,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:212",
     },
     EncInfo {
-        op: 1725u16,
+        op: 1731u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25787,7 +25908,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:445",
     },
     EncInfo {
-        op: 1727u16,
+        op: 1733u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -25799,7 +25920,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:453",
     },
     EncInfo {
-        op: 499u16,
+        op: 505u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 536870912u32,
@@ -25811,7 +25932,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:4",
     },
     EncInfo {
-        op: 500u16,
+        op: 506u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 536870944u32,
@@ -25823,7 +25944,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:11",
     },
     EncInfo {
-        op: 501u16,
+        op: 507u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 536870976u32,
@@ -25835,7 +25956,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:15",
     },
     EncInfo {
-        op: 502u16,
+        op: 508u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 536871008u32,
@@ -25847,7 +25968,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:19",
     },
     EncInfo {
-        op: 503u16,
+        op: 509u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 536871040u32,
@@ -25859,7 +25980,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:23",
     },
     EncInfo {
-        op: 504u16,
+        op: 510u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 536871072u32,
@@ -25871,7 +25992,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:27",
     },
     EncInfo {
-        op: 505u16,
+        op: 511u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 536871104u32,
@@ -25883,7 +26004,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:31",
     },
     EncInfo {
-        op: 506u16,
+        op: 512u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 536871136u32,
@@ -25895,7 +26016,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:35",
     },
     EncInfo {
-        op: 715u16,
+        op: 721u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -25907,7 +26028,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:24",
     },
     EncInfo {
-        op: 1399u16,
+        op: 1405u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -25919,7 +26040,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:606",
     },
     EncInfo {
-        op: 1467u16,
+        op: 1473u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -25931,7 +26052,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:125",
     },
     EncInfo {
-        op: 50u16,
+        op: 56u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -25943,7 +26064,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:237",
     },
     EncInfo {
-        op: 200u16,
+        op: 206u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -25955,7 +26076,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1337",
     },
     EncInfo {
-        op: 350u16,
+        op: 356u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -25967,7 +26088,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2437",
     },
     EncInfo {
-        op: 410u16,
+        op: 416u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -25979,7 +26100,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2877",
     },
     EncInfo {
-        op: 614u16,
+        op: 620u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -25991,7 +26112,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:361",
     },
     EncInfo {
-        op: 614u16,
+        op: 620u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -26003,7 +26124,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:362",
     },
     EncInfo {
-        op: 616u16,
+        op: 622u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -26015,7 +26136,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:371",
     },
     EncInfo {
-        op: 616u16,
+        op: 622u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -26027,7 +26148,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:372",
     },
     EncInfo {
-        op: 777u16,
+        op: 783u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -26039,7 +26160,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:141",
     },
     EncInfo {
-        op: 905u16,
+        op: 911u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -26051,7 +26172,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:653",
     },
     EncInfo {
-        op: 1033u16,
+        op: 1039u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -26063,7 +26184,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1165",
     },
     EncInfo {
-        op: 1161u16,
+        op: 1167u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -26075,7 +26196,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1677",
     },
     EncInfo {
-        op: 1574u16,
+        op: 1580u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -26087,7 +26208,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:196",
     },
     EncInfo {
-        op: 1574u16,
+        op: 1580u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -26099,7 +26220,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:197",
     },
     EncInfo {
-        op: 1576u16,
+        op: 1582u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -26111,7 +26232,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:206",
     },
     EncInfo {
-        op: 1576u16,
+        op: 1582u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -26123,7 +26244,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:207",
     },
     EncInfo {
-        op: 1724u16,
+        op: 1730u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -26135,7 +26256,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:441",
     },
     EncInfo {
-        op: 1726u16,
+        op: 1732u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -26147,7 +26268,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:449",
     },
     EncInfo {
-        op: 507u16,
+        op: 513u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 553648128u32,
@@ -26159,7 +26280,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:39",
     },
     EncInfo {
-        op: 508u16,
+        op: 514u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 553648160u32,
@@ -26171,7 +26292,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:46",
     },
     EncInfo {
-        op: 509u16,
+        op: 515u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 553648192u32,
@@ -26183,7 +26304,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:50",
     },
     EncInfo {
-        op: 510u16,
+        op: 516u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 553648224u32,
@@ -26195,7 +26316,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:54",
     },
     EncInfo {
-        op: 511u16,
+        op: 517u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 553648256u32,
@@ -26207,7 +26328,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:58",
     },
     EncInfo {
-        op: 512u16,
+        op: 518u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 553648288u32,
@@ -26219,7 +26340,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:62",
     },
     EncInfo {
-        op: 513u16,
+        op: 519u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 553648320u32,
@@ -26231,7 +26352,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:66",
     },
     EncInfo {
-        op: 514u16,
+        op: 520u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 553648352u32,
@@ -26243,7 +26364,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:70",
     },
     EncInfo {
-        op: 716u16,
+        op: 722u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26255,7 +26376,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:28",
     },
     EncInfo {
-        op: 1401u16,
+        op: 1407u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26267,7 +26388,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:614",
     },
     EncInfo {
-        op: 1464u16,
+        op: 1470u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26279,7 +26400,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:113",
     },
     EncInfo {
-        op: 51u16,
+        op: 57u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26291,7 +26412,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:244",
     },
     EncInfo {
-        op: 201u16,
+        op: 207u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26303,7 +26424,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1344",
     },
     EncInfo {
-        op: 351u16,
+        op: 357u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26315,7 +26436,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2444",
     },
     EncInfo {
-        op: 411u16,
+        op: 417u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26327,7 +26448,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2884",
     },
     EncInfo {
-        op: 629u16,
+        op: 635u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26339,7 +26460,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:434",
     },
     EncInfo {
-        op: 629u16,
+        op: 635u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26351,7 +26472,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:435",
     },
     EncInfo {
-        op: 631u16,
+        op: 637u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26363,7 +26484,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:444",
     },
     EncInfo {
-        op: 631u16,
+        op: 637u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26375,7 +26496,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:445",
     },
     EncInfo {
-        op: 778u16,
+        op: 784u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26387,7 +26508,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:145",
     },
     EncInfo {
-        op: 906u16,
+        op: 912u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26399,7 +26520,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:657",
     },
     EncInfo {
-        op: 1034u16,
+        op: 1040u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26411,7 +26532,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1169",
     },
     EncInfo {
-        op: 1162u16,
+        op: 1168u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26423,7 +26544,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1681",
     },
     EncInfo {
-        op: 1613u16,
+        op: 1619u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26435,7 +26556,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:389",
     },
     EncInfo {
-        op: 1613u16,
+        op: 1619u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26447,7 +26568,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:390",
     },
     EncInfo {
-        op: 1615u16,
+        op: 1621u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26459,7 +26580,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:399",
     },
     EncInfo {
-        op: 1615u16,
+        op: 1621u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26471,7 +26592,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:400",
     },
     EncInfo {
-        op: 1737u16,
+        op: 1743u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26483,7 +26604,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:493",
     },
     EncInfo {
-        op: 1739u16,
+        op: 1745u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -26495,7 +26616,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:501",
     },
     EncInfo {
-        op: 515u16,
+        op: 521u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 570425408u32,
@@ -26507,7 +26628,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:74",
     },
     EncInfo {
-        op: 516u16,
+        op: 522u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 570425472u32,
@@ -26519,7 +26640,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:78",
     },
     EncInfo {
-        op: 517u16,
+        op: 523u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 570425504u32,
@@ -26531,7 +26652,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:82",
     },
     EncInfo {
-        op: 518u16,
+        op: 524u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 570425568u32,
@@ -26543,7 +26664,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:86",
     },
     EncInfo {
-        op: 717u16,
+        op: 723u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26555,7 +26676,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:32",
     },
     EncInfo {
-        op: 1403u16,
+        op: 1409u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26567,7 +26688,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:622",
     },
     EncInfo {
-        op: 1466u16,
+        op: 1472u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26579,7 +26700,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:121",
     },
     EncInfo {
-        op: 52u16,
+        op: 58u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26591,7 +26712,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:251",
     },
     EncInfo {
-        op: 202u16,
+        op: 208u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26603,7 +26724,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1351",
     },
     EncInfo {
-        op: 352u16,
+        op: 358u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26615,7 +26736,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2451",
     },
     EncInfo {
-        op: 412u16,
+        op: 418u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26627,7 +26748,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2891",
     },
     EncInfo {
-        op: 628u16,
+        op: 634u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26639,7 +26760,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:429",
     },
     EncInfo {
-        op: 628u16,
+        op: 634u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26651,7 +26772,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:430",
     },
     EncInfo {
-        op: 630u16,
+        op: 636u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26663,7 +26784,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:439",
     },
     EncInfo {
-        op: 630u16,
+        op: 636u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26675,7 +26796,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:440",
     },
     EncInfo {
-        op: 779u16,
+        op: 785u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26687,7 +26808,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:149",
     },
     EncInfo {
-        op: 907u16,
+        op: 913u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26699,7 +26820,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:661",
     },
     EncInfo {
-        op: 1035u16,
+        op: 1041u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26711,7 +26832,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1173",
     },
     EncInfo {
-        op: 1163u16,
+        op: 1169u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26723,7 +26844,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1685",
     },
     EncInfo {
-        op: 1612u16,
+        op: 1618u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26735,7 +26856,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:384",
     },
     EncInfo {
-        op: 1612u16,
+        op: 1618u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26747,7 +26868,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:385",
     },
     EncInfo {
-        op: 1614u16,
+        op: 1620u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26759,7 +26880,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:394",
     },
     EncInfo {
-        op: 1614u16,
+        op: 1620u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26771,7 +26892,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:395",
     },
     EncInfo {
-        op: 1736u16,
+        op: 1742u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26783,7 +26904,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:489",
     },
     EncInfo {
-        op: 1738u16,
+        op: 1744u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -26795,7 +26916,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:497",
     },
     EncInfo {
-        op: 519u16,
+        op: 525u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 587202624u32,
@@ -26807,7 +26928,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:90",
     },
     EncInfo {
-        op: 520u16,
+        op: 526u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 587202688u32,
@@ -26819,7 +26940,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:94",
     },
     EncInfo {
-        op: 521u16,
+        op: 527u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 587202720u32,
@@ -26831,7 +26952,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:98",
     },
     EncInfo {
-        op: 522u16,
+        op: 528u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 587202784u32,
@@ -26843,7 +26964,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:102",
     },
     EncInfo {
-        op: 600u16,
+        op: 606u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -26855,7 +26976,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:299",
     },
     EncInfo {
-        op: 1356u16,
+        op: 1362u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -26867,7 +26988,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:419",
     },
     EncInfo {
-        op: 1405u16,
+        op: 1411u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -26879,7 +27000,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:630",
     },
     EncInfo {
-        op: 53u16,
+        op: 59u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -26891,7 +27012,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:258",
     },
     EncInfo {
-        op: 203u16,
+        op: 209u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -26903,7 +27024,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1358",
     },
     EncInfo {
-        op: 353u16,
+        op: 359u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -26915,7 +27036,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2458",
     },
     EncInfo {
-        op: 413u16,
+        op: 419u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -26927,7 +27048,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2898",
     },
     EncInfo {
-        op: 780u16,
+        op: 786u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -26939,7 +27060,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:153",
     },
     EncInfo {
-        op: 908u16,
+        op: 914u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -26951,7 +27072,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:665",
     },
     EncInfo {
-        op: 1036u16,
+        op: 1042u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -26963,7 +27084,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1177",
     },
     EncInfo {
-        op: 1164u16,
+        op: 1170u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -26975,7 +27096,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1689",
     },
     EncInfo {
-        op: 1588u16,
+        op: 1594u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -26987,7 +27108,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:266",
     },
     EncInfo {
-        op: 1588u16,
+        op: 1594u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -26999,7 +27120,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:267",
     },
     EncInfo {
-        op: 1589u16,
+        op: 1595u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -27011,7 +27132,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:271",
     },
     EncInfo {
-        op: 1589u16,
+        op: 1595u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -27023,7 +27144,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:272",
     },
     EncInfo {
-        op: 523u16,
+        op: 529u16,
         format: 4u8,
         als_mask: 2130706656u32,
         als_value: 603979776u32,
@@ -27035,7 +27156,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:106",
     },
     EncInfo {
-        op: 524u16,
+        op: 530u16,
         format: 4u8,
         als_mask: 2130706656u32,
         als_value: 603979808u32,
@@ -27047,7 +27168,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:110",
     },
     EncInfo {
-        op: 525u16,
+        op: 531u16,
         format: 4u8,
         als_mask: 2130706656u32,
         als_value: 603979840u32,
@@ -27059,7 +27180,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:114",
     },
     EncInfo {
-        op: 526u16,
+        op: 532u16,
         format: 4u8,
         als_mask: 2130706656u32,
         als_value: 603979872u32,
@@ -27071,7 +27192,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:118",
     },
     EncInfo {
-        op: 527u16,
+        op: 533u16,
         format: 4u8,
         als_mask: 2130706656u32,
         als_value: 603979904u32,
@@ -27083,7 +27204,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:122",
     },
     EncInfo {
-        op: 528u16,
+        op: 534u16,
         format: 4u8,
         als_mask: 2130706656u32,
         als_value: 603979936u32,
@@ -27095,7 +27216,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:126",
     },
     EncInfo {
-        op: 529u16,
+        op: 535u16,
         format: 4u8,
         als_mask: 2130706656u32,
         als_value: 603979968u32,
@@ -27107,7 +27228,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:130",
     },
     EncInfo {
-        op: 530u16,
+        op: 536u16,
         format: 4u8,
         als_mask: 2130706656u32,
         als_value: 603980000u32,
@@ -27119,7 +27240,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/compare.isa:134",
     },
     EncInfo {
-        op: 1308u16,
+        op: 1314u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -27131,7 +27252,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:212",
     },
     EncInfo {
-        op: 601u16,
+        op: 607u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -27143,7 +27264,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:303",
     },
     EncInfo {
-        op: 1357u16,
+        op: 1363u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -27155,7 +27276,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:423",
     },
     EncInfo {
-        op: 1407u16,
+        op: 1413u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -27167,7 +27288,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:638",
     },
     EncInfo {
-        op: 1675u16,
+        op: 1681u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -27179,7 +27300,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:243",
     },
     EncInfo {
-        op: 54u16,
+        op: 60u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -27191,7 +27312,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:265",
     },
     EncInfo {
-        op: 204u16,
+        op: 210u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -27203,7 +27324,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1365",
     },
     EncInfo {
-        op: 354u16,
+        op: 360u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -27215,7 +27336,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2465",
     },
     EncInfo {
-        op: 414u16,
+        op: 420u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -27227,7 +27348,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2905",
     },
     EncInfo {
-        op: 781u16,
+        op: 787u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -27239,7 +27360,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:157",
     },
     EncInfo {
-        op: 909u16,
+        op: 915u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -27251,7 +27372,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:669",
     },
     EncInfo {
-        op: 1037u16,
+        op: 1043u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -27263,7 +27384,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1181",
     },
     EncInfo {
-        op: 1165u16,
+        op: 1171u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -27275,7 +27396,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1693",
     },
     EncInfo {
-        op: 1309u16,
+        op: 1315u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -27287,7 +27408,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:216",
     },
     EncInfo {
-        op: 1358u16,
+        op: 1364u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27299,7 +27420,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:427",
     },
     EncInfo {
-        op: 1409u16,
+        op: 1415u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27311,7 +27432,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:646",
     },
     EncInfo {
-        op: 1480u16,
+        op: 1486u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27323,7 +27444,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:178",
     },
     EncInfo {
-        op: 1676u16,
+        op: 1682u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27335,7 +27456,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:247",
     },
     EncInfo {
-        op: 13u16,
+        op: 19u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 650117120u32,
@@ -27347,7 +27468,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/bitfield.isa:80",
     },
     EncInfo {
-        op: 55u16,
+        op: 61u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27359,7 +27480,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:272",
     },
     EncInfo {
-        op: 205u16,
+        op: 211u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27371,7 +27492,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1372",
     },
     EncInfo {
-        op: 355u16,
+        op: 361u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27383,7 +27504,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2472",
     },
     EncInfo {
-        op: 415u16,
+        op: 421u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27395,7 +27516,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2912",
     },
     EncInfo {
-        op: 782u16,
+        op: 788u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27407,7 +27528,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:161",
     },
     EncInfo {
-        op: 910u16,
+        op: 916u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27419,7 +27540,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:673",
     },
     EncInfo {
-        op: 1038u16,
+        op: 1044u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27431,7 +27552,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1185",
     },
     EncInfo {
-        op: 1166u16,
+        op: 1172u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27443,7 +27564,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1697",
     },
     EncInfo {
-        op: 1594u16,
+        op: 1600u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27455,7 +27576,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:296",
     },
     EncInfo {
-        op: 1594u16,
+        op: 1600u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27467,7 +27588,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:297",
     },
     EncInfo {
-        op: 1595u16,
+        op: 1601u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27479,7 +27600,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:301",
     },
     EncInfo {
-        op: 1595u16,
+        op: 1601u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27491,7 +27612,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:302",
     },
     EncInfo {
-        op: 1310u16,
+        op: 1316u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -27503,7 +27624,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:220",
     },
     EncInfo {
-        op: 699u16,
+        op: 705u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -27515,7 +27636,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:284",
     },
     EncInfo {
-        op: 1359u16,
+        op: 1365u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -27527,7 +27648,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:431",
     },
     EncInfo {
-        op: 1411u16,
+        op: 1417u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -27539,7 +27660,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:654",
     },
     EncInfo {
-        op: 1677u16,
+        op: 1683u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -27551,7 +27672,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:251",
     },
     EncInfo {
-        op: 14u16,
+        op: 20u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 666894336u32,
@@ -27563,7 +27684,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/bitfield.isa:84",
     },
     EncInfo {
-        op: 56u16,
+        op: 62u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -27575,7 +27696,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:279",
     },
     EncInfo {
-        op: 206u16,
+        op: 212u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -27587,7 +27708,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1379",
     },
     EncInfo {
-        op: 356u16,
+        op: 362u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -27599,7 +27720,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2479",
     },
     EncInfo {
-        op: 416u16,
+        op: 422u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -27611,7 +27732,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2919",
     },
     EncInfo {
-        op: 783u16,
+        op: 789u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -27623,7 +27744,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:165",
     },
     EncInfo {
-        op: 911u16,
+        op: 917u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -27635,7 +27756,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:677",
     },
     EncInfo {
-        op: 1039u16,
+        op: 1045u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -27647,7 +27768,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1189",
     },
     EncInfo {
-        op: 1167u16,
+        op: 1173u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -27659,7 +27780,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1701",
     },
     EncInfo {
-        op: 1311u16,
+        op: 1317u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -27671,7 +27792,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:224",
     },
     EncInfo {
-        op: 693u16,
+        op: 699u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27683,7 +27804,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:259",
     },
     EncInfo {
-        op: 694u16,
+        op: 700u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27695,7 +27816,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:263",
     },
     EncInfo {
-        op: 1361u16,
+        op: 1367u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27707,7 +27828,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:439",
     },
     EncInfo {
-        op: 57u16,
+        op: 63u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27719,7 +27840,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:286",
     },
     EncInfo {
-        op: 207u16,
+        op: 213u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27731,7 +27852,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1386",
     },
     EncInfo {
-        op: 357u16,
+        op: 363u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27743,7 +27864,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2486",
     },
     EncInfo {
-        op: 417u16,
+        op: 423u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27755,7 +27876,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2926",
     },
     EncInfo {
-        op: 621u16,
+        op: 627u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27767,7 +27888,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:396",
     },
     EncInfo {
-        op: 621u16,
+        op: 627u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27779,7 +27900,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:397",
     },
     EncInfo {
-        op: 623u16,
+        op: 629u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27791,7 +27912,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:406",
     },
     EncInfo {
-        op: 623u16,
+        op: 629u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27803,7 +27924,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:407",
     },
     EncInfo {
-        op: 784u16,
+        op: 790u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27815,7 +27936,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:169",
     },
     EncInfo {
-        op: 912u16,
+        op: 918u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27827,7 +27948,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:681",
     },
     EncInfo {
-        op: 1040u16,
+        op: 1046u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27839,7 +27960,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1193",
     },
     EncInfo {
-        op: 1168u16,
+        op: 1174u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27851,7 +27972,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1705",
     },
     EncInfo {
-        op: 1602u16,
+        op: 1608u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27863,7 +27984,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:336",
     },
     EncInfo {
-        op: 1602u16,
+        op: 1608u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27875,7 +27996,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:337",
     },
     EncInfo {
-        op: 1604u16,
+        op: 1610u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27887,7 +28008,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:346",
     },
     EncInfo {
-        op: 1604u16,
+        op: 1610u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27899,7 +28020,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:347",
     },
     EncInfo {
-        op: 1731u16,
+        op: 1737u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27911,7 +28032,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:469",
     },
     EncInfo {
-        op: 1733u16,
+        op: 1739u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27923,7 +28044,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:477",
     },
     EncInfo {
-        op: 1284u16,
+        op: 1290u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -27935,7 +28056,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:116",
     },
     EncInfo {
-        op: 695u16,
+        op: 701u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -27947,7 +28068,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:267",
     },
     EncInfo {
-        op: 696u16,
+        op: 702u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -27959,7 +28080,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:271",
     },
     EncInfo {
-        op: 1362u16,
+        op: 1368u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -27971,7 +28092,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:443",
     },
     EncInfo {
-        op: 1395u16,
+        op: 1401u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -27983,7 +28104,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:590",
     },
     EncInfo {
-        op: 1490u16,
+        op: 1496u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -27995,7 +28116,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:223",
     },
     EncInfo {
-        op: 58u16,
+        op: 64u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28007,7 +28128,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:293",
     },
     EncInfo {
-        op: 208u16,
+        op: 214u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28019,7 +28140,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1393",
     },
     EncInfo {
-        op: 358u16,
+        op: 364u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28031,7 +28152,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2493",
     },
     EncInfo {
-        op: 418u16,
+        op: 424u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28043,7 +28164,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2933",
     },
     EncInfo {
-        op: 620u16,
+        op: 626u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28055,7 +28176,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:391",
     },
     EncInfo {
-        op: 620u16,
+        op: 626u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28067,7 +28188,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:392",
     },
     EncInfo {
-        op: 622u16,
+        op: 628u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28079,7 +28200,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:401",
     },
     EncInfo {
-        op: 622u16,
+        op: 628u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28091,7 +28212,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:402",
     },
     EncInfo {
-        op: 785u16,
+        op: 791u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28103,7 +28224,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:173",
     },
     EncInfo {
-        op: 913u16,
+        op: 919u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28115,7 +28236,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:685",
     },
     EncInfo {
-        op: 1041u16,
+        op: 1047u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28127,7 +28248,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1197",
     },
     EncInfo {
-        op: 1169u16,
+        op: 1175u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28139,7 +28260,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1709",
     },
     EncInfo {
-        op: 1601u16,
+        op: 1607u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28151,7 +28272,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:331",
     },
     EncInfo {
-        op: 1601u16,
+        op: 1607u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28163,7 +28284,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:332",
     },
     EncInfo {
-        op: 1603u16,
+        op: 1609u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28175,7 +28296,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:341",
     },
     EncInfo {
-        op: 1603u16,
+        op: 1609u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28187,7 +28308,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:342",
     },
     EncInfo {
-        op: 1730u16,
+        op: 1736u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28199,7 +28320,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:465",
     },
     EncInfo {
-        op: 1732u16,
+        op: 1738u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28211,7 +28332,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:473",
     },
     EncInfo {
-        op: 677u16,
+        op: 683u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 687865856u32,
@@ -28223,7 +28344,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:195",
     },
     EncInfo {
-        op: 678u16,
+        op: 684u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 687865888u32,
@@ -28235,7 +28356,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:199",
     },
     EncInfo {
-        op: 679u16,
+        op: 685u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 687865920u32,
@@ -28247,7 +28368,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:203",
     },
     EncInfo {
-        op: 680u16,
+        op: 686u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 687865952u32,
@@ -28259,7 +28380,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:207",
     },
     EncInfo {
-        op: 681u16,
+        op: 687u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 687865984u32,
@@ -28271,7 +28392,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:211",
     },
     EncInfo {
-        op: 682u16,
+        op: 688u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 687866016u32,
@@ -28283,7 +28404,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:215",
     },
     EncInfo {
-        op: 683u16,
+        op: 689u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 687866048u32,
@@ -28295,7 +28416,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:219",
     },
     EncInfo {
-        op: 684u16,
+        op: 690u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 687866080u32,
@@ -28307,7 +28428,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:223",
     },
     EncInfo {
-        op: 1290u16,
+        op: 1296u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -28319,7 +28440,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:140",
     },
     EncInfo {
-        op: 1363u16,
+        op: 1369u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -28331,7 +28452,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:447",
     },
     EncInfo {
-        op: 1396u16,
+        op: 1402u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -28343,7 +28464,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:594",
     },
     EncInfo {
-        op: 1494u16,
+        op: 1500u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -28355,7 +28476,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:239",
     },
     EncInfo {
-        op: 59u16,
+        op: 65u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -28367,7 +28488,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:300",
     },
     EncInfo {
-        op: 209u16,
+        op: 215u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -28379,7 +28500,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1400",
     },
     EncInfo {
-        op: 359u16,
+        op: 365u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -28391,7 +28512,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2500",
     },
     EncInfo {
-        op: 419u16,
+        op: 425u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -28403,7 +28524,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2940",
     },
     EncInfo {
-        op: 786u16,
+        op: 792u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -28415,7 +28536,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:177",
     },
     EncInfo {
-        op: 914u16,
+        op: 920u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -28427,7 +28548,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:689",
     },
     EncInfo {
-        op: 1042u16,
+        op: 1048u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -28439,7 +28560,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1201",
     },
     EncInfo {
-        op: 1170u16,
+        op: 1176u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -28451,7 +28572,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1713",
     },
     EncInfo {
-        op: 1296u16,
+        op: 1302u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -28463,7 +28584,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:164",
     },
     EncInfo {
-        op: 697u16,
+        op: 703u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -28475,7 +28596,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:275",
     },
     EncInfo {
-        op: 698u16,
+        op: 704u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -28487,7 +28608,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:279",
     },
     EncInfo {
-        op: 1364u16,
+        op: 1370u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -28499,7 +28620,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:451",
     },
     EncInfo {
-        op: 1412u16,
+        op: 1418u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -28511,7 +28632,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:658",
     },
     EncInfo {
-        op: 1492u16,
+        op: 1498u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -28523,7 +28644,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:231",
     },
     EncInfo {
-        op: 60u16,
+        op: 66u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -28535,7 +28656,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:307",
     },
     EncInfo {
-        op: 210u16,
+        op: 216u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -28547,7 +28668,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1407",
     },
     EncInfo {
-        op: 360u16,
+        op: 366u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -28559,7 +28680,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2507",
     },
     EncInfo {
-        op: 420u16,
+        op: 426u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -28571,7 +28692,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2947",
     },
     EncInfo {
-        op: 787u16,
+        op: 793u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -28583,7 +28704,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:181",
     },
     EncInfo {
-        op: 915u16,
+        op: 921u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -28595,7 +28716,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:693",
     },
     EncInfo {
-        op: 1043u16,
+        op: 1049u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -28607,7 +28728,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1205",
     },
     EncInfo {
-        op: 1171u16,
+        op: 1177u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -28619,7 +28740,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1717",
     },
     EncInfo {
-        op: 685u16,
+        op: 691u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 721420288u32,
@@ -28631,7 +28752,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:227",
     },
     EncInfo {
-        op: 686u16,
+        op: 692u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 721420320u32,
@@ -28643,7 +28764,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:231",
     },
     EncInfo {
-        op: 687u16,
+        op: 693u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 721420352u32,
@@ -28655,7 +28776,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:235",
     },
     EncInfo {
-        op: 688u16,
+        op: 694u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 721420384u32,
@@ -28667,7 +28788,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:239",
     },
     EncInfo {
-        op: 689u16,
+        op: 695u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 721420416u32,
@@ -28679,7 +28800,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:243",
     },
     EncInfo {
-        op: 690u16,
+        op: 696u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 721420448u32,
@@ -28691,7 +28812,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:247",
     },
     EncInfo {
-        op: 691u16,
+        op: 697u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 721420480u32,
@@ -28703,7 +28824,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:251",
     },
     EncInfo {
-        op: 692u16,
+        op: 698u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 721420512u32,
@@ -28715,7 +28836,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:255",
     },
     EncInfo {
-        op: 1302u16,
+        op: 1308u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -28727,7 +28848,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:188",
     },
     EncInfo {
-        op: 564u16,
+        op: 570u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -28739,7 +28860,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:149",
     },
     EncInfo {
-        op: 565u16,
+        op: 571u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -28751,7 +28872,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:153",
     },
     EncInfo {
-        op: 566u16,
+        op: 572u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -28763,7 +28884,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:157",
     },
     EncInfo {
-        op: 567u16,
+        op: 573u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -28775,7 +28896,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:161",
     },
     EncInfo {
-        op: 568u16,
+        op: 574u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -28787,7 +28908,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:165",
     },
     EncInfo {
-        op: 569u16,
+        op: 575u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -28799,7 +28920,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:169",
     },
     EncInfo {
-        op: 570u16,
+        op: 576u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -28811,7 +28932,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:173",
     },
     EncInfo {
-        op: 571u16,
+        op: 577u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -28823,7 +28944,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:177",
     },
     EncInfo {
-        op: 1371u16,
+        op: 1377u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -28835,7 +28956,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:484",
     },
     EncInfo {
-        op: 1371u16,
+        op: 1377u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -28847,7 +28968,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:485",
     },
     EncInfo {
-        op: 788u16,
+        op: 794u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -28859,7 +28980,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:185",
     },
     EncInfo {
-        op: 916u16,
+        op: 922u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -28871,7 +28992,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:697",
     },
     EncInfo {
-        op: 1044u16,
+        op: 1050u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -28883,7 +29004,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1209",
     },
     EncInfo {
-        op: 1172u16,
+        op: 1178u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -28895,7 +29016,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1721",
     },
     EncInfo {
-        op: 1285u16,
+        op: 1291u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -28907,7 +29028,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:120",
     },
     EncInfo {
-        op: 572u16,
+        op: 578u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -28919,7 +29040,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:181",
     },
     EncInfo {
-        op: 573u16,
+        op: 579u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -28931,7 +29052,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:185",
     },
     EncInfo {
-        op: 574u16,
+        op: 580u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -28943,7 +29064,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:189",
     },
     EncInfo {
-        op: 575u16,
+        op: 581u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -28955,7 +29076,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:193",
     },
     EncInfo {
-        op: 576u16,
+        op: 582u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -28967,7 +29088,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:197",
     },
     EncInfo {
-        op: 577u16,
+        op: 583u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -28979,7 +29100,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:201",
     },
     EncInfo {
-        op: 578u16,
+        op: 584u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -28991,7 +29112,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:205",
     },
     EncInfo {
-        op: 579u16,
+        op: 585u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -29003,7 +29124,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:209",
     },
     EncInfo {
-        op: 1373u16,
+        op: 1379u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -29015,7 +29136,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:494",
     },
     EncInfo {
-        op: 1373u16,
+        op: 1379u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -29027,7 +29148,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:495",
     },
     EncInfo {
-        op: 1491u16,
+        op: 1497u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -29039,7 +29160,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:227",
     },
     EncInfo {
-        op: 789u16,
+        op: 795u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -29051,7 +29172,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:189",
     },
     EncInfo {
-        op: 917u16,
+        op: 923u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -29063,7 +29184,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:701",
     },
     EncInfo {
-        op: 1045u16,
+        op: 1051u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -29075,7 +29196,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1213",
     },
     EncInfo {
-        op: 1173u16,
+        op: 1179u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -29087,7 +29208,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1725",
     },
     EncInfo {
-        op: 1291u16,
+        op: 1297u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -29099,7 +29220,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:144",
     },
     EncInfo {
-        op: 580u16,
+        op: 586u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29111,7 +29232,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:214",
     },
     EncInfo {
-        op: 581u16,
+        op: 587u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29123,7 +29244,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:218",
     },
     EncInfo {
-        op: 1375u16,
+        op: 1381u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29135,7 +29256,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:504",
     },
     EncInfo {
-        op: 1375u16,
+        op: 1381u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29147,7 +29268,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:505",
     },
     EncInfo {
-        op: 1495u16,
+        op: 1501u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29159,7 +29280,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:243",
     },
     EncInfo {
-        op: 61u16,
+        op: 67u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29171,7 +29292,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:314",
     },
     EncInfo {
-        op: 211u16,
+        op: 217u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29183,7 +29304,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1414",
     },
     EncInfo {
-        op: 361u16,
+        op: 367u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29195,7 +29316,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2514",
     },
     EncInfo {
-        op: 421u16,
+        op: 427u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29207,7 +29328,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2954",
     },
     EncInfo {
-        op: 790u16,
+        op: 796u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29219,7 +29340,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:193",
     },
     EncInfo {
-        op: 918u16,
+        op: 924u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29231,7 +29352,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:705",
     },
     EncInfo {
-        op: 1046u16,
+        op: 1052u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29243,7 +29364,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1217",
     },
     EncInfo {
-        op: 1174u16,
+        op: 1180u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29255,7 +29376,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1729",
     },
     EncInfo {
-        op: 1582u16,
+        op: 1588u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29267,7 +29388,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:236",
     },
     EncInfo {
-        op: 1582u16,
+        op: 1588u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29279,7 +29400,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:237",
     },
     EncInfo {
-        op: 1583u16,
+        op: 1589u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29291,7 +29412,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:241",
     },
     EncInfo {
-        op: 1583u16,
+        op: 1589u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29303,7 +29424,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:242",
     },
     EncInfo {
-        op: 548u16,
+        op: 554u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 771751936u32,
@@ -29315,7 +29436,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:85",
     },
     EncInfo {
-        op: 549u16,
+        op: 555u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 771751968u32,
@@ -29327,7 +29448,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:89",
     },
     EncInfo {
-        op: 550u16,
+        op: 556u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 771752000u32,
@@ -29339,7 +29460,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:93",
     },
     EncInfo {
-        op: 551u16,
+        op: 557u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 771752032u32,
@@ -29351,7 +29472,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:97",
     },
     EncInfo {
-        op: 552u16,
+        op: 558u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 771752064u32,
@@ -29363,7 +29484,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:101",
     },
     EncInfo {
-        op: 553u16,
+        op: 559u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 771752096u32,
@@ -29375,7 +29496,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:105",
     },
     EncInfo {
-        op: 554u16,
+        op: 560u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 771752128u32,
@@ -29387,7 +29508,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:109",
     },
     EncInfo {
-        op: 555u16,
+        op: 561u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 771752160u32,
@@ -29399,7 +29520,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:113",
     },
     EncInfo {
-        op: 1297u16,
+        op: 1303u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -29411,7 +29532,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:168",
     },
     EncInfo {
-        op: 582u16,
+        op: 588u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -29423,7 +29544,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:222",
     },
     EncInfo {
-        op: 583u16,
+        op: 589u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -29435,7 +29556,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:226",
     },
     EncInfo {
-        op: 1372u16,
+        op: 1378u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -29447,7 +29568,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:489",
     },
     EncInfo {
-        op: 1372u16,
+        op: 1378u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -29459,7 +29580,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:490",
     },
     EncInfo {
-        op: 1493u16,
+        op: 1499u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -29471,7 +29592,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:235",
     },
     EncInfo {
-        op: 62u16,
+        op: 68u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -29483,7 +29604,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:321",
     },
     EncInfo {
-        op: 212u16,
+        op: 218u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -29495,7 +29616,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1421",
     },
     EncInfo {
-        op: 362u16,
+        op: 368u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -29507,7 +29628,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2521",
     },
     EncInfo {
-        op: 422u16,
+        op: 428u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -29519,7 +29640,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2961",
     },
     EncInfo {
-        op: 791u16,
+        op: 797u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -29531,7 +29652,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:197",
     },
     EncInfo {
-        op: 919u16,
+        op: 925u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -29543,7 +29664,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:709",
     },
     EncInfo {
-        op: 1047u16,
+        op: 1053u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -29555,7 +29676,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1221",
     },
     EncInfo {
-        op: 1175u16,
+        op: 1181u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -29567,7 +29688,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1733",
     },
     EncInfo {
-        op: 556u16,
+        op: 562u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 788529152u32,
@@ -29579,7 +29700,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:117",
     },
     EncInfo {
-        op: 557u16,
+        op: 563u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 788529184u32,
@@ -29591,7 +29712,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:121",
     },
     EncInfo {
-        op: 558u16,
+        op: 564u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 788529216u32,
@@ -29603,7 +29724,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:125",
     },
     EncInfo {
-        op: 559u16,
+        op: 565u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 788529248u32,
@@ -29615,7 +29736,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:129",
     },
     EncInfo {
-        op: 560u16,
+        op: 566u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 788529280u32,
@@ -29627,7 +29748,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:133",
     },
     EncInfo {
-        op: 561u16,
+        op: 567u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 788529312u32,
@@ -29639,7 +29760,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:137",
     },
     EncInfo {
-        op: 562u16,
+        op: 568u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 788529344u32,
@@ -29651,7 +29772,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:141",
     },
     EncInfo {
-        op: 563u16,
+        op: 569u16,
         format: 3u8,
         als_mask: 2130706656u32,
         als_value: 788529376u32,
@@ -29663,7 +29784,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:145",
     },
     EncInfo {
-        op: 1303u16,
+        op: 1309u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -29675,7 +29796,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:192",
     },
     EncInfo {
-        op: 531u16,
+        op: 537u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29687,7 +29808,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:10",
     },
     EncInfo {
-        op: 1376u16,
+        op: 1382u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29699,7 +29820,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:509",
     },
     EncInfo {
-        op: 1376u16,
+        op: 1382u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29711,7 +29832,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:510",
     },
     EncInfo {
-        op: 1487u16,
+        op: 1493u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29723,7 +29844,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:210",
     },
     EncInfo {
-        op: 1531u16,
+        op: 1537u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29735,7 +29856,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:7",
     },
     EncInfo {
-        op: 1531u16,
+        op: 1537u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29747,7 +29868,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:8",
     },
     EncInfo {
-        op: 63u16,
+        op: 69u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29759,7 +29880,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:328",
     },
     EncInfo {
-        op: 213u16,
+        op: 219u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29771,7 +29892,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1428",
     },
     EncInfo {
-        op: 363u16,
+        op: 369u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29783,7 +29904,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2528",
     },
     EncInfo {
-        op: 423u16,
+        op: 429u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29795,7 +29916,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2968",
     },
     EncInfo {
-        op: 792u16,
+        op: 798u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29807,7 +29928,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:201",
     },
     EncInfo {
-        op: 920u16,
+        op: 926u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29819,7 +29940,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:713",
     },
     EncInfo {
-        op: 1048u16,
+        op: 1054u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29831,7 +29952,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1225",
     },
     EncInfo {
-        op: 1176u16,
+        op: 1182u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29843,7 +29964,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1737",
     },
     EncInfo {
-        op: 531u16,
+        op: 537u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29855,7 +29976,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:9",
     },
     EncInfo {
-        op: 1286u16,
+        op: 1292u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -29867,7 +29988,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:124",
     },
     EncInfo {
-        op: 532u16,
+        op: 538u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -29879,7 +30000,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:15",
     },
     EncInfo {
-        op: 1378u16,
+        op: 1384u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -29891,7 +30012,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:519",
     },
     EncInfo {
-        op: 1378u16,
+        op: 1384u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -29903,7 +30024,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:520",
     },
     EncInfo {
-        op: 1488u16,
+        op: 1494u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -29915,7 +30036,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:214",
     },
     EncInfo {
-        op: 1532u16,
+        op: 1538u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -29927,7 +30048,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:12",
     },
     EncInfo {
-        op: 1532u16,
+        op: 1538u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -29939,7 +30060,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:13",
     },
     EncInfo {
-        op: 64u16,
+        op: 70u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -29951,7 +30072,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:335",
     },
     EncInfo {
-        op: 214u16,
+        op: 220u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -29963,7 +30084,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1435",
     },
     EncInfo {
-        op: 364u16,
+        op: 370u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -29975,7 +30096,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2535",
     },
     EncInfo {
-        op: 424u16,
+        op: 430u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -29987,7 +30108,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2975",
     },
     EncInfo {
-        op: 793u16,
+        op: 799u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -29999,7 +30120,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:205",
     },
     EncInfo {
-        op: 921u16,
+        op: 927u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -30011,7 +30132,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:717",
     },
     EncInfo {
-        op: 1049u16,
+        op: 1055u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -30023,7 +30144,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1229",
     },
     EncInfo {
-        op: 1177u16,
+        op: 1183u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -30035,7 +30156,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1741",
     },
     EncInfo {
-        op: 532u16,
+        op: 538u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -30047,7 +30168,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:14",
     },
     EncInfo {
-        op: 1292u16,
+        op: 1298u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -30059,7 +30180,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:148",
     },
     EncInfo {
-        op: 533u16,
+        op: 539u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30071,7 +30192,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:20",
     },
     EncInfo {
-        op: 1380u16,
+        op: 1386u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30083,7 +30204,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:529",
     },
     EncInfo {
-        op: 1380u16,
+        op: 1386u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30095,7 +30216,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:530",
     },
     EncInfo {
-        op: 1489u16,
+        op: 1495u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30107,7 +30228,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:218",
     },
     EncInfo {
-        op: 1533u16,
+        op: 1539u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30119,7 +30240,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:17",
     },
     EncInfo {
-        op: 1533u16,
+        op: 1539u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30131,7 +30252,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:18",
     },
     EncInfo {
-        op: 65u16,
+        op: 71u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30143,7 +30264,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:342",
     },
     EncInfo {
-        op: 215u16,
+        op: 221u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30155,7 +30276,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1442",
     },
     EncInfo {
-        op: 365u16,
+        op: 371u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30167,7 +30288,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2542",
     },
     EncInfo {
-        op: 425u16,
+        op: 431u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30179,7 +30300,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2982",
     },
     EncInfo {
-        op: 794u16,
+        op: 800u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30191,7 +30312,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:209",
     },
     EncInfo {
-        op: 922u16,
+        op: 928u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30203,7 +30324,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:721",
     },
     EncInfo {
-        op: 1050u16,
+        op: 1056u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30215,7 +30336,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1233",
     },
     EncInfo {
-        op: 1178u16,
+        op: 1184u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30227,7 +30348,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1745",
     },
     EncInfo {
-        op: 533u16,
+        op: 539u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30239,7 +30360,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:19",
     },
     EncInfo {
-        op: 1298u16,
+        op: 1304u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -30251,7 +30372,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:172",
     },
     EncInfo {
-        op: 534u16,
+        op: 540u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -30263,7 +30384,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:25",
     },
     EncInfo {
-        op: 1377u16,
+        op: 1383u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -30275,7 +30396,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:514",
     },
     EncInfo {
-        op: 1377u16,
+        op: 1383u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -30287,7 +30408,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:515",
     },
     EncInfo {
-        op: 1534u16,
+        op: 1540u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -30299,7 +30420,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:22",
     },
     EncInfo {
-        op: 1534u16,
+        op: 1540u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -30311,7 +30432,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:23",
     },
     EncInfo {
-        op: 66u16,
+        op: 72u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -30323,7 +30444,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:349",
     },
     EncInfo {
-        op: 216u16,
+        op: 222u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -30335,7 +30456,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1449",
     },
     EncInfo {
-        op: 366u16,
+        op: 372u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -30347,7 +30468,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2549",
     },
     EncInfo {
-        op: 426u16,
+        op: 432u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -30359,7 +30480,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2989",
     },
     EncInfo {
-        op: 795u16,
+        op: 801u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -30371,7 +30492,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:213",
     },
     EncInfo {
-        op: 923u16,
+        op: 929u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -30383,7 +30504,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:725",
     },
     EncInfo {
-        op: 1051u16,
+        op: 1057u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -30395,7 +30516,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1237",
     },
     EncInfo {
-        op: 1179u16,
+        op: 1185u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -30407,7 +30528,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1749",
     },
     EncInfo {
-        op: 534u16,
+        op: 540u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -30419,7 +30540,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:24",
     },
     EncInfo {
-        op: 1304u16,
+        op: 1310u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -30431,7 +30552,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:196",
     },
     EncInfo {
-        op: 1366u16,
+        op: 1372u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -30443,7 +30564,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:459",
     },
     EncInfo {
-        op: 1366u16,
+        op: 1372u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -30455,7 +30576,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:460",
     },
     EncInfo {
-        op: 1539u16,
+        op: 1545u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -30467,7 +30588,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:44",
     },
     EncInfo {
-        op: 67u16,
+        op: 73u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -30479,7 +30600,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:356",
     },
     EncInfo {
-        op: 217u16,
+        op: 223u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -30491,7 +30612,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1456",
     },
     EncInfo {
-        op: 367u16,
+        op: 373u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -30503,7 +30624,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2556",
     },
     EncInfo {
-        op: 427u16,
+        op: 433u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -30515,7 +30636,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2996",
     },
     EncInfo {
-        op: 796u16,
+        op: 802u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -30527,7 +30648,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:217",
     },
     EncInfo {
-        op: 924u16,
+        op: 930u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -30539,7 +30660,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:729",
     },
     EncInfo {
-        op: 1052u16,
+        op: 1058u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -30551,7 +30672,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1241",
     },
     EncInfo {
-        op: 1180u16,
+        op: 1186u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -30563,7 +30684,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1753",
     },
     EncInfo {
-        op: 537u16,
+        op: 543u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -30575,7 +30696,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:39",
     },
     EncInfo {
-        op: 1287u16,
+        op: 1293u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -30587,7 +30708,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:128",
     },
     EncInfo {
-        op: 1368u16,
+        op: 1374u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -30599,7 +30720,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:469",
     },
     EncInfo {
-        op: 1368u16,
+        op: 1374u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -30611,7 +30732,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:470",
     },
     EncInfo {
-        op: 1540u16,
+        op: 1546u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -30623,7 +30744,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:48",
     },
     EncInfo {
-        op: 68u16,
+        op: 74u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -30635,7 +30756,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:363",
     },
     EncInfo {
-        op: 218u16,
+        op: 224u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -30647,7 +30768,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1463",
     },
     EncInfo {
-        op: 368u16,
+        op: 374u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -30659,7 +30780,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2563",
     },
     EncInfo {
-        op: 428u16,
+        op: 434u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -30671,7 +30792,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3003",
     },
     EncInfo {
-        op: 797u16,
+        op: 803u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -30683,7 +30804,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:221",
     },
     EncInfo {
-        op: 925u16,
+        op: 931u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -30695,7 +30816,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:733",
     },
     EncInfo {
-        op: 1053u16,
+        op: 1059u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -30707,7 +30828,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1245",
     },
     EncInfo {
-        op: 1181u16,
+        op: 1187u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -30719,7 +30840,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1757",
     },
     EncInfo {
-        op: 538u16,
+        op: 544u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -30731,7 +30852,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:43",
     },
     EncInfo {
-        op: 1293u16,
+        op: 1299u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -30743,7 +30864,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:152",
     },
     EncInfo {
-        op: 1370u16,
+        op: 1376u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -30755,7 +30876,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:479",
     },
     EncInfo {
-        op: 1370u16,
+        op: 1376u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -30767,7 +30888,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:480",
     },
     EncInfo {
-        op: 1537u16,
+        op: 1543u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -30779,7 +30900,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:36",
     },
     EncInfo {
-        op: 69u16,
+        op: 75u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -30791,7 +30912,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:370",
     },
     EncInfo {
-        op: 219u16,
+        op: 225u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -30803,7 +30924,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1470",
     },
     EncInfo {
-        op: 369u16,
+        op: 375u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -30815,7 +30936,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2570",
     },
     EncInfo {
-        op: 429u16,
+        op: 435u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -30827,7 +30948,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3010",
     },
     EncInfo {
-        op: 798u16,
+        op: 804u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -30839,7 +30960,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:225",
     },
     EncInfo {
-        op: 926u16,
+        op: 932u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -30851,7 +30972,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:737",
     },
     EncInfo {
-        op: 1054u16,
+        op: 1060u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -30863,7 +30984,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1249",
     },
     EncInfo {
-        op: 1182u16,
+        op: 1188u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -30875,7 +30996,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1761",
     },
     EncInfo {
-        op: 539u16,
+        op: 545u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -30887,7 +31008,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:47",
     },
     EncInfo {
-        op: 1299u16,
+        op: 1305u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -30899,7 +31020,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:176",
     },
     EncInfo {
-        op: 1367u16,
+        op: 1373u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -30911,7 +31032,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:464",
     },
     EncInfo {
-        op: 1367u16,
+        op: 1373u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -30923,7 +31044,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:465",
     },
     EncInfo {
-        op: 1538u16,
+        op: 1544u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -30935,7 +31056,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:40",
     },
     EncInfo {
-        op: 70u16,
+        op: 76u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -30947,7 +31068,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:377",
     },
     EncInfo {
-        op: 220u16,
+        op: 226u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -30959,7 +31080,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1477",
     },
     EncInfo {
-        op: 370u16,
+        op: 376u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -30971,7 +31092,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2577",
     },
     EncInfo {
-        op: 430u16,
+        op: 436u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -30983,7 +31104,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3017",
     },
     EncInfo {
-        op: 799u16,
+        op: 805u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -30995,7 +31116,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:229",
     },
     EncInfo {
-        op: 927u16,
+        op: 933u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -31007,7 +31128,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:741",
     },
     EncInfo {
-        op: 1055u16,
+        op: 1061u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -31019,7 +31140,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1253",
     },
     EncInfo {
-        op: 1183u16,
+        op: 1189u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -31031,7 +31152,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1765",
     },
     EncInfo {
-        op: 540u16,
+        op: 546u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -31043,7 +31164,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:51",
     },
     EncInfo {
-        op: 1305u16,
+        op: 1311u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -31055,7 +31176,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:200",
     },
     EncInfo {
-        op: 535u16,
+        op: 541u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -31067,7 +31188,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:30",
     },
     EncInfo {
-        op: 1535u16,
+        op: 1541u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -31079,7 +31200,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:27",
     },
     EncInfo {
-        op: 1535u16,
+        op: 1541u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -31091,7 +31212,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:28",
     },
     EncInfo {
-        op: 1664u16,
+        op: 1670u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -31103,7 +31224,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:198",
     },
     EncInfo {
-        op: 71u16,
+        op: 77u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -31115,7 +31236,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:384",
     },
     EncInfo {
-        op: 221u16,
+        op: 227u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -31127,7 +31248,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1484",
     },
     EncInfo {
-        op: 371u16,
+        op: 377u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -31139,7 +31260,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2584",
     },
     EncInfo {
-        op: 431u16,
+        op: 437u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -31151,7 +31272,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3024",
     },
     EncInfo {
-        op: 800u16,
+        op: 806u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -31163,7 +31284,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:233",
     },
     EncInfo {
-        op: 928u16,
+        op: 934u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -31175,7 +31296,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:745",
     },
     EncInfo {
-        op: 1056u16,
+        op: 1062u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -31187,7 +31308,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1257",
     },
     EncInfo {
-        op: 1184u16,
+        op: 1190u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -31199,7 +31320,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1769",
     },
     EncInfo {
-        op: 535u16,
+        op: 541u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -31211,7 +31332,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:29",
     },
     EncInfo {
-        op: 1288u16,
+        op: 1294u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -31223,7 +31344,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:132",
     },
     EncInfo {
-        op: 536u16,
+        op: 542u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -31235,7 +31356,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:35",
     },
     EncInfo {
-        op: 1360u16,
+        op: 1366u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -31247,7 +31368,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:435",
     },
     EncInfo {
-        op: 1536u16,
+        op: 1542u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -31259,7 +31380,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:32",
     },
     EncInfo {
-        op: 1665u16,
+        op: 1671u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -31271,7 +31392,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:202",
     },
     EncInfo {
-        op: 72u16,
+        op: 78u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -31283,7 +31404,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:391",
     },
     EncInfo {
-        op: 222u16,
+        op: 228u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -31295,7 +31416,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1491",
     },
     EncInfo {
-        op: 372u16,
+        op: 378u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -31307,7 +31428,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2591",
     },
     EncInfo {
-        op: 432u16,
+        op: 438u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -31319,7 +31440,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3031",
     },
     EncInfo {
-        op: 801u16,
+        op: 807u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -31331,7 +31452,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:237",
     },
     EncInfo {
-        op: 929u16,
+        op: 935u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -31343,7 +31464,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:749",
     },
     EncInfo {
-        op: 1057u16,
+        op: 1063u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -31355,7 +31476,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1261",
     },
     EncInfo {
-        op: 1185u16,
+        op: 1191u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -31367,7 +31488,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1773",
     },
     EncInfo {
-        op: 536u16,
+        op: 542u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -31379,7 +31500,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:34",
     },
     EncInfo {
-        op: 1294u16,
+        op: 1300u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -31391,7 +31512,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:156",
     },
     EncInfo {
-        op: 1365u16,
+        op: 1371u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31403,7 +31524,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:455",
     },
     EncInfo {
-        op: 1543u16,
+        op: 1549u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31415,7 +31536,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:61",
     },
     EncInfo {
-        op: 1545u16,
+        op: 1551u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31427,7 +31548,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:69",
     },
     EncInfo {
-        op: 1547u16,
+        op: 1553u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31439,7 +31560,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:77",
     },
     EncInfo {
-        op: 1549u16,
+        op: 1555u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31451,7 +31572,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:85",
     },
     EncInfo {
-        op: 1551u16,
+        op: 1557u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31463,7 +31584,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:93",
     },
     EncInfo {
-        op: 1553u16,
+        op: 1559u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31475,7 +31596,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:101",
     },
     EncInfo {
-        op: 1555u16,
+        op: 1561u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31487,7 +31608,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:109",
     },
     EncInfo {
-        op: 1557u16,
+        op: 1563u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31499,7 +31620,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:117",
     },
     EncInfo {
-        op: 1666u16,
+        op: 1672u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31511,7 +31632,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:206",
     },
     EncInfo {
-        op: 73u16,
+        op: 79u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31523,7 +31644,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:398",
     },
     EncInfo {
-        op: 223u16,
+        op: 229u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31535,7 +31656,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1498",
     },
     EncInfo {
-        op: 373u16,
+        op: 379u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31547,7 +31668,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2598",
     },
     EncInfo {
-        op: 433u16,
+        op: 439u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31559,7 +31680,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3038",
     },
     EncInfo {
-        op: 802u16,
+        op: 808u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31571,7 +31692,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:241",
     },
     EncInfo {
-        op: 930u16,
+        op: 936u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31583,7 +31704,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:753",
     },
     EncInfo {
-        op: 1058u16,
+        op: 1064u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31595,7 +31716,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1265",
     },
     EncInfo {
-        op: 1186u16,
+        op: 1192u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31607,7 +31728,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1777",
     },
     EncInfo {
-        op: 1300u16,
+        op: 1306u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -31619,7 +31740,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:180",
     },
     EncInfo {
-        op: 1374u16,
+        op: 1380u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31631,7 +31752,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:499",
     },
     EncInfo {
-        op: 1374u16,
+        op: 1380u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31643,7 +31764,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:500",
     },
     EncInfo {
-        op: 1544u16,
+        op: 1550u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31655,7 +31776,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:65",
     },
     EncInfo {
-        op: 1546u16,
+        op: 1552u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31667,7 +31788,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:73",
     },
     EncInfo {
-        op: 1548u16,
+        op: 1554u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31679,7 +31800,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:81",
     },
     EncInfo {
-        op: 1550u16,
+        op: 1556u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31691,7 +31812,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:89",
     },
     EncInfo {
-        op: 1552u16,
+        op: 1558u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31703,7 +31824,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:97",
     },
     EncInfo {
-        op: 1554u16,
+        op: 1560u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31715,7 +31836,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:105",
     },
     EncInfo {
-        op: 1556u16,
+        op: 1562u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31727,7 +31848,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:113",
     },
     EncInfo {
-        op: 1558u16,
+        op: 1564u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31739,7 +31860,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:121",
     },
     EncInfo {
-        op: 74u16,
+        op: 80u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31751,7 +31872,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:405",
     },
     EncInfo {
-        op: 224u16,
+        op: 230u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31763,7 +31884,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1505",
     },
     EncInfo {
-        op: 374u16,
+        op: 380u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31775,7 +31896,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2605",
     },
     EncInfo {
-        op: 434u16,
+        op: 440u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31787,7 +31908,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3045",
     },
     EncInfo {
-        op: 803u16,
+        op: 809u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31799,7 +31920,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:245",
     },
     EncInfo {
-        op: 931u16,
+        op: 937u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31811,7 +31932,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:757",
     },
     EncInfo {
-        op: 1059u16,
+        op: 1065u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31823,7 +31944,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1269",
     },
     EncInfo {
-        op: 1187u16,
+        op: 1193u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31835,7 +31956,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1781",
     },
     EncInfo {
-        op: 1306u16,
+        op: 1312u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -31847,7 +31968,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:204",
     },
     EncInfo {
-        op: 1750u16,
+        op: 1756u16,
         format: 16u8,
         als_mask: 2147418112u32,
         als_value: 1019215872u32,
@@ -31859,7 +31980,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/state.isa:4",
     },
     EncInfo {
-        op: 1379u16,
+        op: 1385u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -31871,7 +31992,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:524",
     },
     EncInfo {
-        op: 1379u16,
+        op: 1385u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -31883,7 +32004,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:525",
     },
     EncInfo {
-        op: 75u16,
+        op: 81u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -31895,7 +32016,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:412",
     },
     EncInfo {
-        op: 225u16,
+        op: 231u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -31907,7 +32028,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1512",
     },
     EncInfo {
-        op: 375u16,
+        op: 381u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -31919,7 +32040,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2612",
     },
     EncInfo {
-        op: 435u16,
+        op: 441u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -31931,7 +32052,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3052",
     },
     EncInfo {
-        op: 586u16,
+        op: 592u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1019215872u32,
@@ -31943,7 +32064,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:240",
     },
     EncInfo {
-        op: 587u16,
+        op: 593u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1019346944u32,
@@ -31955,7 +32076,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:244",
     },
     EncInfo {
-        op: 594u16,
+        op: 600u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1019478016u32,
@@ -31967,7 +32088,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:272",
     },
     EncInfo {
-        op: 804u16,
+        op: 810u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -31979,7 +32100,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:249",
     },
     EncInfo {
-        op: 932u16,
+        op: 938u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -31991,7 +32112,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:761",
     },
     EncInfo {
-        op: 1060u16,
+        op: 1066u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -32003,7 +32124,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1273",
     },
     EncInfo {
-        op: 1188u16,
+        op: 1194u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -32015,7 +32136,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1785",
     },
     EncInfo {
-        op: 1289u16,
+        op: 1295u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -32027,7 +32148,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:136",
     },
     EncInfo {
-        op: 1751u16,
+        op: 1757u16,
         format: 16u8,
         als_mask: 2147418112u32,
         als_value: 1035993088u32,
@@ -32039,7 +32160,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/state.isa:8",
     },
     EncInfo {
-        op: 1369u16,
+        op: 1375u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -32051,7 +32172,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:474",
     },
     EncInfo {
-        op: 1369u16,
+        op: 1375u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -32063,7 +32184,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:475",
     },
     EncInfo {
-        op: 1679u16,
+        op: 1685u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -32075,7 +32196,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:260",
     },
     EncInfo {
-        op: 76u16,
+        op: 82u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -32087,7 +32208,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:419",
     },
     EncInfo {
-        op: 226u16,
+        op: 232u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -32099,7 +32220,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1519",
     },
     EncInfo {
-        op: 376u16,
+        op: 382u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -32111,7 +32232,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2619",
     },
     EncInfo {
-        op: 436u16,
+        op: 442u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -32123,7 +32244,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3059",
     },
     EncInfo {
-        op: 592u16,
+        op: 598u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1035993088u32,
@@ -32135,7 +32256,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:264",
     },
     EncInfo {
-        op: 593u16,
+        op: 599u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036124160u32,
@@ -32147,7 +32268,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:268",
     },
     EncInfo {
-        op: 597u16,
+        op: 603u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036255232u32,
@@ -32159,7 +32280,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:284",
     },
     EncInfo {
-        op: 701u16,
+        op: 707u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036451840u32,
@@ -32171,7 +32292,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:292",
     },
     EncInfo {
-        op: 703u16,
+        op: 709u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036320768u32,
@@ -32183,7 +32304,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:300",
     },
     EncInfo {
-        op: 705u16,
+        op: 711u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036386304u32,
@@ -32195,7 +32316,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:308",
     },
     EncInfo {
-        op: 708u16,
+        op: 714u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036058624u32,
@@ -32207,7 +32328,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:320",
     },
     EncInfo {
-        op: 709u16,
+        op: 715u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036189696u32,
@@ -32219,7 +32340,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:324",
     },
     EncInfo {
-        op: 805u16,
+        op: 811u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -32231,7 +32352,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:253",
     },
     EncInfo {
-        op: 933u16,
+        op: 939u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -32243,7 +32364,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:765",
     },
     EncInfo {
-        op: 1061u16,
+        op: 1067u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -32255,7 +32376,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1277",
     },
     EncInfo {
-        op: 1189u16,
+        op: 1195u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -32267,7 +32388,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1789",
     },
     EncInfo {
-        op: 1559u16,
+        op: 1565u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036779520u32,
@@ -32279,7 +32400,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:125",
     },
     EncInfo {
-        op: 1560u16,
+        op: 1566u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036517376u32,
@@ -32291,7 +32412,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:129",
     },
     EncInfo {
-        op: 1561u16,
+        op: 1567u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036648448u32,
@@ -32303,7 +32424,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:133",
     },
     EncInfo {
-        op: 1295u16,
+        op: 1301u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -32315,7 +32436,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:160",
     },
     EncInfo {
-        op: 1681u16,
+        op: 1687u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1052770304u32,
@@ -32327,7 +32448,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:269",
     },
     EncInfo {
-        op: 1752u16,
+        op: 1758u16,
         format: 17u8,
         als_mask: 2130771712u32,
         als_value: 1040236544u32,
@@ -32339,7 +32460,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/state.isa:12",
     },
     EncInfo {
-        op: 77u16,
+        op: 83u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
@@ -32351,7 +32472,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:426",
     },
     EncInfo {
-        op: 227u16,
+        op: 233u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
@@ -32363,7 +32484,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1526",
     },
     EncInfo {
-        op: 377u16,
+        op: 383u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
@@ -32375,7 +32496,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2626",
     },
     EncInfo {
-        op: 437u16,
+        op: 443u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
@@ -32387,7 +32508,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3066",
     },
     EncInfo {
-        op: 584u16,
+        op: 590u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1053163520u32,
@@ -32399,7 +32520,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:230",
     },
     EncInfo {
-        op: 588u16,
+        op: 594u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1052770304u32,
@@ -32411,7 +32532,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:248",
     },
     EncInfo {
-        op: 589u16,
+        op: 595u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1052901376u32,
@@ -32423,7 +32544,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:252",
     },
     EncInfo {
-        op: 595u16,
+        op: 601u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1053032448u32,
@@ -32435,7 +32556,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:276",
     },
     EncInfo {
-        op: 700u16,
+        op: 706u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1053229056u32,
@@ -32447,7 +32568,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:288",
     },
     EncInfo {
-        op: 702u16,
+        op: 708u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1053097984u32,
@@ -32459,7 +32580,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:296",
     },
     EncInfo {
-        op: 806u16,
+        op: 812u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
@@ -32471,7 +32592,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:257",
     },
     EncInfo {
-        op: 934u16,
+        op: 940u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
@@ -32483,7 +32604,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:769",
     },
     EncInfo {
-        op: 1062u16,
+        op: 1068u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
@@ -32495,7 +32616,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1281",
     },
     EncInfo {
-        op: 1190u16,
+        op: 1196u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
@@ -32507,7 +32628,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1793",
     },
     EncInfo {
-        op: 1301u16,
+        op: 1307u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
@@ -32519,7 +32640,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:184",
     },
     EncInfo {
-        op: 1680u16,
+        op: 1686u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1069547520u32,
@@ -32531,7 +32652,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:265",
     },
     EncInfo {
-        op: 1753u16,
+        op: 1759u16,
         format: 17u8,
         als_mask: 2130771712u32,
         als_value: 1057013760u32,
@@ -32555,7 +32676,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/aau.isa:88",
     },
     EncInfo {
-        op: 78u16,
+        op: 84u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
@@ -32567,7 +32688,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:438",
     },
     EncInfo {
-        op: 228u16,
+        op: 234u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
@@ -32579,7 +32700,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1538",
     },
     EncInfo {
-        op: 378u16,
+        op: 384u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
@@ -32591,7 +32712,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2638",
     },
     EncInfo {
-        op: 438u16,
+        op: 444u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
@@ -32603,7 +32724,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3078",
     },
     EncInfo {
-        op: 585u16,
+        op: 591u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1069940736u32,
@@ -32615,7 +32736,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:234",
     },
     EncInfo {
-        op: 590u16,
+        op: 596u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1069547520u32,
@@ -32627,7 +32748,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:256",
     },
     EncInfo {
-        op: 591u16,
+        op: 597u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1069678592u32,
@@ -32639,7 +32760,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:260",
     },
     EncInfo {
-        op: 596u16,
+        op: 602u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1069809664u32,
@@ -32651,7 +32772,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:280",
     },
     EncInfo {
-        op: 704u16,
+        op: 710u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1070006272u32,
@@ -32663,7 +32784,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:304",
     },
     EncInfo {
-        op: 706u16,
+        op: 712u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1069613056u32,
@@ -32675,7 +32796,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:312",
     },
     EncInfo {
-        op: 707u16,
+        op: 713u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1069744128u32,
@@ -32687,7 +32808,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:316",
     },
     EncInfo {
-        op: 807u16,
+        op: 813u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
@@ -32699,7 +32820,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:261",
     },
     EncInfo {
-        op: 935u16,
+        op: 941u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
@@ -32711,7 +32832,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:773",
     },
     EncInfo {
-        op: 1063u16,
+        op: 1069u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
@@ -32723,7 +32844,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1285",
     },
     EncInfo {
-        op: 1191u16,
+        op: 1197u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
@@ -32735,7 +32856,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1797",
     },
     EncInfo {
-        op: 1307u16,
+        op: 1313u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
@@ -32747,7 +32868,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:208",
     },
     EncInfo {
-        op: 1635u16,
+        op: 1641u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -32759,7 +32880,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:82",
     },
     EncInfo {
-        op: 79u16,
+        op: 85u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -32771,7 +32892,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:450",
     },
     EncInfo {
-        op: 229u16,
+        op: 235u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -32783,7 +32904,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1550",
     },
     EncInfo {
-        op: 259u16,
+        op: 265u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -32795,7 +32916,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1770",
     },
     EncInfo {
-        op: 439u16,
+        op: 445u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -32807,7 +32928,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3090",
     },
     EncInfo {
-        op: 808u16,
+        op: 814u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -32819,7 +32940,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:265",
     },
     EncInfo {
-        op: 936u16,
+        op: 942u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -32831,7 +32952,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:777",
     },
     EncInfo {
-        op: 1064u16,
+        op: 1070u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -32843,7 +32964,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1289",
     },
     EncInfo {
-        op: 1192u16,
+        op: 1198u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -32855,7 +32976,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1801",
     },
     EncInfo {
-        op: 1570u16,
+        op: 1576u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -32867,7 +32988,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:178",
     },
     EncInfo {
-        op: 1570u16,
+        op: 1576u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -32879,7 +33000,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:179",
     },
     EncInfo {
-        op: 632u16,
+        op: 638u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -32891,7 +33012,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:9",
     },
     EncInfo {
-        op: 720u16,
+        op: 726u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -32903,7 +33024,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:44",
     },
     EncInfo {
-        op: 1381u16,
+        op: 1387u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -32915,7 +33036,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:534",
     },
     EncInfo {
-        op: 1641u16,
+        op: 1647u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -32927,7 +33048,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:106",
     },
     EncInfo {
-        op: 80u16,
+        op: 86u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -32939,7 +33060,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:457",
     },
     EncInfo {
-        op: 230u16,
+        op: 236u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -32951,7 +33072,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1557",
     },
     EncInfo {
-        op: 260u16,
+        op: 266u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -32963,7 +33084,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1777",
     },
     EncInfo {
-        op: 440u16,
+        op: 446u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -32975,7 +33096,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3097",
     },
     EncInfo {
-        op: 809u16,
+        op: 815u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -32987,7 +33108,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:269",
     },
     EncInfo {
-        op: 937u16,
+        op: 943u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -32999,7 +33120,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:781",
     },
     EncInfo {
-        op: 1065u16,
+        op: 1071u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -33011,7 +33132,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1293",
     },
     EncInfo {
-        op: 1193u16,
+        op: 1199u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -33023,7 +33144,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1805",
     },
     EncInfo {
-        op: 633u16,
+        op: 639u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -33035,7 +33156,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:13",
     },
     EncInfo {
-        op: 721u16,
+        op: 727u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -33047,7 +33168,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:51",
     },
     EncInfo {
-        op: 1343u16,
+        op: 1349u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -33059,7 +33180,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:367",
     },
     EncInfo {
-        op: 1634u16,
+        op: 1640u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -33071,7 +33192,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:78",
     },
     EncInfo {
-        op: 81u16,
+        op: 87u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -33083,7 +33204,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:464",
     },
     EncInfo {
-        op: 231u16,
+        op: 237u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -33095,7 +33216,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1564",
     },
     EncInfo {
-        op: 261u16,
+        op: 267u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -33107,7 +33228,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1784",
     },
     EncInfo {
-        op: 441u16,
+        op: 447u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -33119,7 +33240,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3104",
     },
     EncInfo {
-        op: 810u16,
+        op: 816u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -33131,7 +33252,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:273",
     },
     EncInfo {
-        op: 938u16,
+        op: 944u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -33143,7 +33264,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:785",
     },
     EncInfo {
-        op: 1066u16,
+        op: 1072u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -33155,7 +33276,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1297",
     },
     EncInfo {
-        op: 1194u16,
+        op: 1200u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -33167,7 +33288,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1809",
     },
     EncInfo {
-        op: 1608u16,
+        op: 1614u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -33179,7 +33300,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:366",
     },
     EncInfo {
-        op: 1608u16,
+        op: 1614u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -33191,7 +33312,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:367",
     },
     EncInfo {
-        op: 634u16,
+        op: 640u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -33203,7 +33324,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:17",
     },
     EncInfo {
-        op: 722u16,
+        op: 728u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -33215,7 +33336,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:58",
     },
     EncInfo {
-        op: 1344u16,
+        op: 1350u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -33227,7 +33348,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:371",
     },
     EncInfo {
-        op: 1640u16,
+        op: 1646u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -33239,7 +33360,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:102",
     },
     EncInfo {
-        op: 82u16,
+        op: 88u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -33251,7 +33372,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:471",
     },
     EncInfo {
-        op: 232u16,
+        op: 238u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -33263,7 +33384,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1571",
     },
     EncInfo {
-        op: 262u16,
+        op: 268u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -33275,7 +33396,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1791",
     },
     EncInfo {
-        op: 442u16,
+        op: 448u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -33287,7 +33408,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3111",
     },
     EncInfo {
-        op: 811u16,
+        op: 817u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -33299,7 +33420,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:277",
     },
     EncInfo {
-        op: 939u16,
+        op: 945u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -33311,7 +33432,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:789",
     },
     EncInfo {
-        op: 1067u16,
+        op: 1073u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -33323,7 +33444,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1301",
     },
     EncInfo {
-        op: 1195u16,
+        op: 1201u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -33335,7 +33456,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1813",
     },
     EncInfo {
-        op: 635u16,
+        op: 641u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -33347,7 +33468,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:21",
     },
     EncInfo {
-        op: 723u16,
+        op: 729u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -33359,7 +33480,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:65",
     },
     EncInfo {
-        op: 1345u16,
+        op: 1351u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -33371,7 +33492,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:375",
     },
     EncInfo {
-        op: 1637u16,
+        op: 1643u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -33383,7 +33504,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:90",
     },
     EncInfo {
-        op: 83u16,
+        op: 89u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -33395,7 +33516,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:478",
     },
     EncInfo {
-        op: 233u16,
+        op: 239u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -33407,7 +33528,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1578",
     },
     EncInfo {
-        op: 263u16,
+        op: 269u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -33419,7 +33540,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1798",
     },
     EncInfo {
-        op: 443u16,
+        op: 449u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -33431,7 +33552,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3118",
     },
     EncInfo {
-        op: 812u16,
+        op: 818u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -33443,7 +33564,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:281",
     },
     EncInfo {
-        op: 940u16,
+        op: 946u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -33455,7 +33576,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:793",
     },
     EncInfo {
-        op: 1068u16,
+        op: 1074u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -33467,7 +33588,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1305",
     },
     EncInfo {
-        op: 1196u16,
+        op: 1202u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -33479,7 +33600,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1817",
     },
     EncInfo {
-        op: 1586u16,
+        op: 1592u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -33491,7 +33612,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:256",
     },
     EncInfo {
-        op: 1586u16,
+        op: 1592u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -33503,7 +33624,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:257",
     },
     EncInfo {
-        op: 638u16,
+        op: 644u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -33515,7 +33636,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:33",
     },
     EncInfo {
-        op: 724u16,
+        op: 730u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -33527,7 +33648,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:72",
     },
     EncInfo {
-        op: 1346u16,
+        op: 1352u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -33539,7 +33660,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:379",
     },
     EncInfo {
-        op: 1639u16,
+        op: 1645u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -33551,7 +33672,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:98",
     },
     EncInfo {
-        op: 84u16,
+        op: 90u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -33563,7 +33684,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:485",
     },
     EncInfo {
-        op: 234u16,
+        op: 240u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -33575,7 +33696,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1585",
     },
     EncInfo {
-        op: 264u16,
+        op: 270u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -33587,7 +33708,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1805",
     },
     EncInfo {
-        op: 444u16,
+        op: 450u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -33599,7 +33720,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3125",
     },
     EncInfo {
-        op: 813u16,
+        op: 819u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -33611,7 +33732,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:285",
     },
     EncInfo {
-        op: 941u16,
+        op: 947u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -33623,7 +33744,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:797",
     },
     EncInfo {
-        op: 1069u16,
+        op: 1075u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -33635,7 +33756,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1309",
     },
     EncInfo {
-        op: 1197u16,
+        op: 1203u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -33647,7 +33768,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1821",
     },
     EncInfo {
-        op: 637u16,
+        op: 643u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -33659,7 +33780,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:29",
     },
     EncInfo {
-        op: 725u16,
+        op: 731u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -33671,7 +33792,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:79",
     },
     EncInfo {
-        op: 1347u16,
+        op: 1353u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -33683,7 +33804,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:383",
     },
     EncInfo {
-        op: 1636u16,
+        op: 1642u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -33695,7 +33816,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:86",
     },
     EncInfo {
-        op: 85u16,
+        op: 91u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -33707,7 +33828,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:492",
     },
     EncInfo {
-        op: 235u16,
+        op: 241u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -33719,7 +33840,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1592",
     },
     EncInfo {
-        op: 265u16,
+        op: 271u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -33731,7 +33852,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1812",
     },
     EncInfo {
-        op: 445u16,
+        op: 451u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -33743,7 +33864,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3132",
     },
     EncInfo {
-        op: 814u16,
+        op: 820u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -33755,7 +33876,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:289",
     },
     EncInfo {
-        op: 942u16,
+        op: 948u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -33767,7 +33888,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:801",
     },
     EncInfo {
-        op: 1070u16,
+        op: 1076u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -33779,7 +33900,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1313",
     },
     EncInfo {
-        op: 1198u16,
+        op: 1204u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -33791,7 +33912,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1825",
     },
     EncInfo {
-        op: 1592u16,
+        op: 1598u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -33803,7 +33924,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:286",
     },
     EncInfo {
-        op: 1592u16,
+        op: 1598u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -33815,7 +33936,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:287",
     },
     EncInfo {
-        op: 726u16,
+        op: 732u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -33827,7 +33948,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:86",
     },
     EncInfo {
-        op: 1348u16,
+        op: 1354u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -33839,7 +33960,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:387",
     },
     EncInfo {
-        op: 1638u16,
+        op: 1644u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -33851,7 +33972,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:94",
     },
     EncInfo {
-        op: 86u16,
+        op: 92u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -33863,7 +33984,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:499",
     },
     EncInfo {
-        op: 236u16,
+        op: 242u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -33875,7 +33996,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1599",
     },
     EncInfo {
-        op: 266u16,
+        op: 272u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -33887,7 +34008,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1819",
     },
     EncInfo {
-        op: 446u16,
+        op: 452u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -33899,7 +34020,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3139",
     },
     EncInfo {
-        op: 815u16,
+        op: 821u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -33911,7 +34032,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:293",
     },
     EncInfo {
-        op: 943u16,
+        op: 949u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -33923,7 +34044,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:805",
     },
     EncInfo {
-        op: 1071u16,
+        op: 1077u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -33935,7 +34056,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1317",
     },
     EncInfo {
-        op: 1199u16,
+        op: 1205u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -33947,7 +34068,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1829",
     },
     EncInfo {
-        op: 636u16,
+        op: 642u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -33959,7 +34080,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:25",
     },
     EncInfo {
-        op: 727u16,
+        op: 733u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -33971,7 +34092,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:93",
     },
     EncInfo {
-        op: 541u16,
+        op: 547u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -33983,7 +34104,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:55",
     },
     EncInfo {
-        op: 1522u16,
+        op: 1528u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -33995,7 +34116,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:382",
     },
     EncInfo {
-        op: 1616u16,
+        op: 1622u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -34007,7 +34128,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:6",
     },
     EncInfo {
-        op: 87u16,
+        op: 93u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -34019,7 +34140,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:506",
     },
     EncInfo {
-        op: 237u16,
+        op: 243u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -34031,7 +34152,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1606",
     },
     EncInfo {
-        op: 267u16,
+        op: 273u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -34043,7 +34164,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1826",
     },
     EncInfo {
-        op: 447u16,
+        op: 453u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -34055,7 +34176,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3146",
     },
     EncInfo {
-        op: 816u16,
+        op: 822u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -34067,7 +34188,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:297",
     },
     EncInfo {
-        op: 944u16,
+        op: 950u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -34079,7 +34200,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:809",
     },
     EncInfo {
-        op: 1072u16,
+        op: 1078u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -34091,7 +34212,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1321",
     },
     EncInfo {
-        op: 1200u16,
+        op: 1206u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -34103,7 +34224,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1833",
     },
     EncInfo {
-        op: 1599u16,
+        op: 1605u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -34115,7 +34236,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:321",
     },
     EncInfo {
-        op: 1599u16,
+        op: 1605u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -34127,7 +34248,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:322",
     },
     EncInfo {
-        op: 639u16,
+        op: 645u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -34139,7 +34260,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:37",
     },
     EncInfo {
-        op: 653u16,
+        op: 659u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -34151,7 +34272,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:93",
     },
     EncInfo {
-        op: 542u16,
+        op: 548u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -34163,7 +34284,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:59",
     },
     EncInfo {
-        op: 1476u16,
+        op: 1482u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -34175,7 +34296,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:162",
     },
     EncInfo {
-        op: 1618u16,
+        op: 1624u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -34187,7 +34308,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:14",
     },
     EncInfo {
-        op: 88u16,
+        op: 94u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -34199,7 +34320,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:513",
     },
     EncInfo {
-        op: 238u16,
+        op: 244u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -34211,7 +34332,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1613",
     },
     EncInfo {
-        op: 268u16,
+        op: 274u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -34223,7 +34344,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1833",
     },
     EncInfo {
-        op: 448u16,
+        op: 454u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -34235,7 +34356,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3153",
     },
     EncInfo {
-        op: 817u16,
+        op: 823u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -34247,7 +34368,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:301",
     },
     EncInfo {
-        op: 945u16,
+        op: 951u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -34259,7 +34380,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:813",
     },
     EncInfo {
-        op: 1073u16,
+        op: 1079u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -34271,7 +34392,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1325",
     },
     EncInfo {
-        op: 1201u16,
+        op: 1207u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -34283,7 +34404,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1837",
     },
     EncInfo {
-        op: 640u16,
+        op: 646u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -34295,7 +34416,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:41",
     },
     EncInfo {
-        op: 654u16,
+        op: 660u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -34307,7 +34428,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:97",
     },
     EncInfo {
-        op: 1477u16,
+        op: 1483u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -34319,7 +34440,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:166",
     },
     EncInfo {
-        op: 1624u16,
+        op: 1630u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -34331,7 +34452,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:38",
     },
     EncInfo {
-        op: 89u16,
+        op: 95u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -34343,7 +34464,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:520",
     },
     EncInfo {
-        op: 239u16,
+        op: 245u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -34355,7 +34476,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1620",
     },
     EncInfo {
-        op: 269u16,
+        op: 275u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -34367,7 +34488,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1840",
     },
     EncInfo {
-        op: 449u16,
+        op: 455u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -34379,7 +34500,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3160",
     },
     EncInfo {
-        op: 818u16,
+        op: 824u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -34391,7 +34512,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:305",
     },
     EncInfo {
-        op: 946u16,
+        op: 952u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -34403,7 +34524,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:817",
     },
     EncInfo {
-        op: 1074u16,
+        op: 1080u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -34415,7 +34536,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1329",
     },
     EncInfo {
-        op: 1202u16,
+        op: 1208u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -34427,7 +34548,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1841",
     },
     EncInfo {
-        op: 641u16,
+        op: 647u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -34439,7 +34560,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:45",
     },
     EncInfo {
-        op: 655u16,
+        op: 661u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -34451,7 +34572,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:101",
     },
     EncInfo {
-        op: 1478u16,
+        op: 1484u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -34463,7 +34584,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:170",
     },
     EncInfo {
-        op: 1541u16,
+        op: 1547u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -34475,7 +34596,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:52",
     },
     EncInfo {
-        op: 1629u16,
+        op: 1635u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -34487,7 +34608,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:58",
     },
     EncInfo {
-        op: 90u16,
+        op: 96u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -34499,7 +34620,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:527",
     },
     EncInfo {
-        op: 240u16,
+        op: 246u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -34511,7 +34632,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1627",
     },
     EncInfo {
-        op: 270u16,
+        op: 276u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -34523,7 +34644,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1847",
     },
     EncInfo {
-        op: 450u16,
+        op: 456u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -34535,7 +34656,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3167",
     },
     EncInfo {
-        op: 819u16,
+        op: 825u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -34547,7 +34668,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:309",
     },
     EncInfo {
-        op: 947u16,
+        op: 953u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -34559,7 +34680,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:821",
     },
     EncInfo {
-        op: 1075u16,
+        op: 1081u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -34571,7 +34692,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1333",
     },
     EncInfo {
-        op: 1203u16,
+        op: 1209u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -34583,7 +34704,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1845",
     },
     EncInfo {
-        op: 642u16,
+        op: 648u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -34595,7 +34716,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:49",
     },
     EncInfo {
-        op: 656u16,
+        op: 662u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -34607,7 +34728,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:105",
     },
     EncInfo {
-        op: 543u16,
+        op: 549u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1287651328u32,
@@ -34619,7 +34740,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:63",
     },
     EncInfo {
-        op: 1503u16,
+        op: 1509u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1275068416u32,
@@ -34631,7 +34752,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:281",
     },
     EncInfo {
-        op: 1626u16,
+        op: 1632u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1275068416u32,
@@ -34643,7 +34764,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:46",
     },
     EncInfo {
-        op: 820u16,
+        op: 826u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1275068416u32,
@@ -34655,7 +34776,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:313",
     },
     EncInfo {
-        op: 948u16,
+        op: 954u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1275068416u32,
@@ -34667,7 +34788,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:825",
     },
     EncInfo {
-        op: 1076u16,
+        op: 1082u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1275068416u32,
@@ -34679,7 +34800,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1337",
     },
     EncInfo {
-        op: 1204u16,
+        op: 1210u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1275068416u32,
@@ -34691,7 +34812,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1849",
     },
     EncInfo {
-        op: 645u16,
+        op: 651u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1275068416u32,
@@ -34703,7 +34824,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:61",
     },
     EncInfo {
-        op: 659u16,
+        op: 665u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1275068416u32,
@@ -34715,7 +34836,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:117",
     },
     EncInfo {
-        op: 544u16,
+        op: 550u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1304428544u32,
@@ -34727,7 +34848,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:69",
     },
     EncInfo {
-        op: 1474u16,
+        op: 1480u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -34739,7 +34860,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:154",
     },
     EncInfo {
-        op: 1631u16,
+        op: 1637u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -34751,7 +34872,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:66",
     },
     EncInfo {
-        op: 821u16,
+        op: 827u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -34763,7 +34884,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:317",
     },
     EncInfo {
-        op: 949u16,
+        op: 955u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -34775,7 +34896,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:829",
     },
     EncInfo {
-        op: 1077u16,
+        op: 1083u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -34787,7 +34908,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1341",
     },
     EncInfo {
-        op: 1205u16,
+        op: 1211u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -34799,7 +34920,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1853",
     },
     EncInfo {
-        op: 1520u16,
+        op: 1526u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -34811,7 +34932,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:368",
     },
     EncInfo {
-        op: 644u16,
+        op: 650u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -34823,7 +34944,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:57",
     },
     EncInfo {
-        op: 658u16,
+        op: 664u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -34835,7 +34956,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:113",
     },
     EncInfo {
-        op: 1502u16,
+        op: 1508u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -34847,7 +34968,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:277",
     },
     EncInfo {
-        op: 1620u16,
+        op: 1626u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -34859,7 +34980,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:22",
     },
     EncInfo {
-        op: 91u16,
+        op: 97u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -34871,7 +34992,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:534",
     },
     EncInfo {
-        op: 241u16,
+        op: 247u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -34883,7 +35004,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1634",
     },
     EncInfo {
-        op: 271u16,
+        op: 277u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -34895,7 +35016,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1854",
     },
     EncInfo {
-        op: 451u16,
+        op: 457u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -34907,7 +35028,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3174",
     },
     EncInfo {
-        op: 822u16,
+        op: 828u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -34919,7 +35040,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:321",
     },
     EncInfo {
-        op: 950u16,
+        op: 956u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -34931,7 +35052,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:833",
     },
     EncInfo {
-        op: 1078u16,
+        op: 1084u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -34943,7 +35064,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1345",
     },
     EncInfo {
-        op: 1206u16,
+        op: 1212u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -34955,7 +35076,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1857",
     },
     EncInfo {
-        op: 1580u16,
+        op: 1586u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -34967,7 +35088,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:226",
     },
     EncInfo {
-        op: 1580u16,
+        op: 1586u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -34979,7 +35100,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:227",
     },
     EncInfo {
-        op: 1475u16,
+        op: 1481u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -34991,7 +35112,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:158",
     },
     EncInfo {
-        op: 1622u16,
+        op: 1628u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -35003,7 +35124,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:30",
     },
     EncInfo {
-        op: 92u16,
+        op: 98u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -35015,7 +35136,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:541",
     },
     EncInfo {
-        op: 242u16,
+        op: 248u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -35027,7 +35148,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1641",
     },
     EncInfo {
-        op: 272u16,
+        op: 278u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -35039,7 +35160,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1861",
     },
     EncInfo {
-        op: 452u16,
+        op: 458u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -35051,7 +35172,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3181",
     },
     EncInfo {
-        op: 823u16,
+        op: 829u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -35063,7 +35184,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:325",
     },
     EncInfo {
-        op: 951u16,
+        op: 957u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -35075,7 +35196,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:837",
     },
     EncInfo {
-        op: 1079u16,
+        op: 1085u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -35087,7 +35208,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1349",
     },
     EncInfo {
-        op: 1207u16,
+        op: 1213u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -35099,7 +35220,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1861",
     },
     EncInfo {
-        op: 643u16,
+        op: 649u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -35111,7 +35232,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:53",
     },
     EncInfo {
-        op: 657u16,
+        op: 663u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -35123,7 +35244,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:109",
     },
     EncInfo {
-        op: 546u16,
+        op: 552u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1354760192u32,
@@ -35135,7 +35256,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:77",
     },
     EncInfo {
-        op: 1617u16,
+        op: 1623u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -35147,7 +35268,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:10",
     },
     EncInfo {
-        op: 93u16,
+        op: 99u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -35159,7 +35280,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:548",
     },
     EncInfo {
-        op: 243u16,
+        op: 249u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -35171,7 +35292,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1648",
     },
     EncInfo {
-        op: 273u16,
+        op: 279u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -35183,7 +35304,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1868",
     },
     EncInfo {
-        op: 453u16,
+        op: 459u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -35195,7 +35316,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3188",
     },
     EncInfo {
-        op: 824u16,
+        op: 830u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -35207,7 +35328,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:329",
     },
     EncInfo {
-        op: 952u16,
+        op: 958u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -35219,7 +35340,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:841",
     },
     EncInfo {
-        op: 1080u16,
+        op: 1086u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -35231,7 +35352,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1353",
     },
     EncInfo {
-        op: 1208u16,
+        op: 1214u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -35243,7 +35364,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1865",
     },
     EncInfo {
-        op: 646u16,
+        op: 652u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -35255,7 +35376,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:65",
     },
     EncInfo {
-        op: 545u16,
+        op: 551u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -35267,7 +35388,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:73",
     },
     EncInfo {
-        op: 1619u16,
+        op: 1625u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -35279,7 +35400,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:18",
     },
     EncInfo {
-        op: 94u16,
+        op: 100u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -35291,7 +35412,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:555",
     },
     EncInfo {
-        op: 244u16,
+        op: 250u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -35303,7 +35424,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1655",
     },
     EncInfo {
-        op: 274u16,
+        op: 280u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -35315,7 +35436,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1875",
     },
     EncInfo {
-        op: 454u16,
+        op: 460u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -35327,7 +35448,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3195",
     },
     EncInfo {
-        op: 825u16,
+        op: 831u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -35339,7 +35460,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:333",
     },
     EncInfo {
-        op: 953u16,
+        op: 959u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -35351,7 +35472,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:845",
     },
     EncInfo {
-        op: 1081u16,
+        op: 1087u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -35363,7 +35484,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1357",
     },
     EncInfo {
-        op: 1209u16,
+        op: 1215u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -35375,7 +35496,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1869",
     },
     EncInfo {
-        op: 647u16,
+        op: 653u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -35387,7 +35508,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:69",
     },
     EncInfo {
-        op: 1625u16,
+        op: 1631u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -35399,7 +35520,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:42",
     },
     EncInfo {
-        op: 95u16,
+        op: 101u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -35411,7 +35532,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:562",
     },
     EncInfo {
-        op: 245u16,
+        op: 251u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -35423,7 +35544,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1662",
     },
     EncInfo {
-        op: 275u16,
+        op: 281u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -35435,7 +35556,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1882",
     },
     EncInfo {
-        op: 455u16,
+        op: 461u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -35447,7 +35568,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3202",
     },
     EncInfo {
-        op: 668u16,
+        op: 674u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1388314624u32,
@@ -35459,7 +35580,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:159",
     },
     EncInfo {
-        op: 826u16,
+        op: 832u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -35471,7 +35592,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:337",
     },
     EncInfo {
-        op: 954u16,
+        op: 960u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -35483,7 +35604,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:849",
     },
     EncInfo {
-        op: 1082u16,
+        op: 1088u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -35495,7 +35616,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1361",
     },
     EncInfo {
-        op: 1210u16,
+        op: 1216u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -35507,7 +35628,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1873",
     },
     EncInfo {
-        op: 648u16,
+        op: 654u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -35519,7 +35640,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:73",
     },
     EncInfo {
-        op: 1542u16,
+        op: 1548u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -35531,7 +35652,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:56",
     },
     EncInfo {
-        op: 1630u16,
+        op: 1636u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -35543,7 +35664,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:62",
     },
     EncInfo {
-        op: 96u16,
+        op: 102u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -35555,7 +35676,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:569",
     },
     EncInfo {
-        op: 246u16,
+        op: 252u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -35567,7 +35688,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1669",
     },
     EncInfo {
-        op: 276u16,
+        op: 282u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -35579,7 +35700,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1889",
     },
     EncInfo {
-        op: 456u16,
+        op: 462u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -35591,7 +35712,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3209",
     },
     EncInfo {
-        op: 669u16,
+        op: 675u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1405091840u32,
@@ -35603,7 +35724,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:163",
     },
     EncInfo {
-        op: 827u16,
+        op: 833u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -35615,7 +35736,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:341",
     },
     EncInfo {
-        op: 955u16,
+        op: 961u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -35627,7 +35748,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:853",
     },
     EncInfo {
-        op: 1083u16,
+        op: 1089u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -35639,7 +35760,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1365",
     },
     EncInfo {
-        op: 1211u16,
+        op: 1217u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -35651,7 +35772,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1877",
     },
     EncInfo {
-        op: 649u16,
+        op: 655u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -35663,7 +35784,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:77",
     },
     EncInfo {
-        op: 547u16,
+        op: 553u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1421869056u32,
@@ -35675,7 +35796,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:81",
     },
     EncInfo {
-        op: 1627u16,
+        op: 1633u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -35687,7 +35808,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:50",
     },
     EncInfo {
-        op: 97u16,
+        op: 103u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -35699,7 +35820,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:576",
     },
     EncInfo {
-        op: 247u16,
+        op: 253u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -35711,7 +35832,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1676",
     },
     EncInfo {
-        op: 277u16,
+        op: 283u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -35723,7 +35844,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1896",
     },
     EncInfo {
-        op: 457u16,
+        op: 463u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -35735,7 +35856,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3216",
     },
     EncInfo {
-        op: 828u16,
+        op: 834u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -35747,7 +35868,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:345",
     },
     EncInfo {
-        op: 956u16,
+        op: 962u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -35759,7 +35880,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:857",
     },
     EncInfo {
-        op: 1084u16,
+        op: 1090u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -35771,7 +35892,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1369",
     },
     EncInfo {
-        op: 1212u16,
+        op: 1218u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -35783,7 +35904,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1881",
     },
     EncInfo {
-        op: 652u16,
+        op: 658u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -35795,7 +35916,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:89",
     },
     EncInfo {
-        op: 1632u16,
+        op: 1638u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -35807,7 +35928,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:70",
     },
     EncInfo {
-        op: 98u16,
+        op: 104u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -35819,7 +35940,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:583",
     },
     EncInfo {
-        op: 248u16,
+        op: 254u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -35831,7 +35952,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1683",
     },
     EncInfo {
-        op: 278u16,
+        op: 284u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -35843,7 +35964,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1903",
     },
     EncInfo {
-        op: 458u16,
+        op: 464u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -35855,7 +35976,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3223",
     },
     EncInfo {
-        op: 829u16,
+        op: 835u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -35867,7 +35988,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:349",
     },
     EncInfo {
-        op: 957u16,
+        op: 963u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -35879,7 +36000,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:861",
     },
     EncInfo {
-        op: 1085u16,
+        op: 1091u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -35891,7 +36012,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1373",
     },
     EncInfo {
-        op: 1213u16,
+        op: 1219u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -35903,7 +36024,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1885",
     },
     EncInfo {
-        op: 651u16,
+        op: 657u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -35915,7 +36036,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:85",
     },
     EncInfo {
-        op: 1621u16,
+        op: 1627u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
@@ -35927,7 +36048,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:26",
     },
     EncInfo {
-        op: 99u16,
+        op: 105u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
@@ -35939,7 +36060,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:590",
     },
     EncInfo {
-        op: 249u16,
+        op: 255u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
@@ -35951,7 +36072,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1690",
     },
     EncInfo {
-        op: 279u16,
+        op: 285u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
@@ -35963,7 +36084,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1910",
     },
     EncInfo {
-        op: 459u16,
+        op: 465u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
@@ -35975,7 +36096,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3230",
     },
     EncInfo {
-        op: 830u16,
+        op: 836u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
@@ -35987,7 +36108,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:353",
     },
     EncInfo {
-        op: 958u16,
+        op: 964u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
@@ -35999,7 +36120,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:865",
     },
     EncInfo {
-        op: 1086u16,
+        op: 1092u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
@@ -36011,7 +36132,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1377",
     },
     EncInfo {
-        op: 1214u16,
+        op: 1220u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
@@ -36023,7 +36144,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1889",
     },
     EncInfo {
-        op: 1423u16,
+        op: 1429u16,
         format: 18u8,
         als_mask: 2147418112u32,
         als_value: 1472200704u32,
@@ -36035,7 +36156,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:36",
     },
     EncInfo {
-        op: 1424u16,
+        op: 1430u16,
         format: 18u8,
         als_mask: 2147418112u32,
         als_value: 1472266240u32,
@@ -36047,7 +36168,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:40",
     },
     EncInfo {
-        op: 1425u16,
+        op: 1431u16,
         format: 18u8,
         als_mask: 2147418112u32,
         als_value: 1472331776u32,
@@ -36059,7 +36180,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:44",
     },
     EncInfo {
-        op: 1426u16,
+        op: 1432u16,
         format: 18u8,
         als_mask: 2147418112u32,
         als_value: 1472397312u32,
@@ -36071,7 +36192,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:48",
     },
     EncInfo {
-        op: 1623u16,
+        op: 1629u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -36083,7 +36204,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:34",
     },
     EncInfo {
-        op: 100u16,
+        op: 106u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -36095,7 +36216,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:597",
     },
     EncInfo {
-        op: 250u16,
+        op: 256u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -36107,7 +36228,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1697",
     },
     EncInfo {
-        op: 280u16,
+        op: 286u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -36119,7 +36240,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1917",
     },
     EncInfo {
-        op: 460u16,
+        op: 466u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -36131,7 +36252,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3237",
     },
     EncInfo {
-        op: 670u16,
+        op: 676u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1472200704u32,
@@ -36143,7 +36264,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:167",
     },
     EncInfo {
-        op: 831u16,
+        op: 837u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -36155,7 +36276,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:357",
     },
     EncInfo {
-        op: 959u16,
+        op: 965u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -36167,7 +36288,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:869",
     },
     EncInfo {
-        op: 1087u16,
+        op: 1093u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -36179,7 +36300,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1381",
     },
     EncInfo {
-        op: 1215u16,
+        op: 1221u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -36191,7 +36312,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1893",
     },
     EncInfo {
-        op: 650u16,
+        op: 656u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -36203,7 +36324,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:81",
     },
     EncInfo {
-        op: 1433u16,
+        op: 1439u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1491861504u32,
@@ -36215,7 +36336,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:81",
     },
     EncInfo {
-        op: 1646u16,
+        op: 1652u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -36227,7 +36348,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:126",
     },
     EncInfo {
-        op: 1659u16,
+        op: 1665u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -36239,7 +36360,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:178",
     },
     EncInfo {
-        op: 101u16,
+        op: 107u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -36251,7 +36372,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:604",
     },
     EncInfo {
-        op: 251u16,
+        op: 257u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -36263,7 +36384,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1704",
     },
     EncInfo {
-        op: 281u16,
+        op: 287u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -36275,7 +36396,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1924",
     },
     EncInfo {
-        op: 461u16,
+        op: 467u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -36287,7 +36408,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3244",
     },
     EncInfo {
-        op: 832u16,
+        op: 838u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -36299,7 +36420,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:361",
     },
     EncInfo {
-        op: 960u16,
+        op: 966u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -36311,7 +36432,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:873",
     },
     EncInfo {
-        op: 1088u16,
+        op: 1094u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -36323,7 +36444,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1385",
     },
     EncInfo {
-        op: 1216u16,
+        op: 1222u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -36335,7 +36456,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1897",
     },
     EncInfo {
-        op: 660u16,
+        op: 666u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -36347,7 +36468,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:122",
     },
     EncInfo {
-        op: 1648u16,
+        op: 1654u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -36359,7 +36480,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:134",
     },
     EncInfo {
-        op: 1657u16,
+        op: 1663u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -36371,7 +36492,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:170",
     },
     EncInfo {
-        op: 102u16,
+        op: 108u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -36383,7 +36504,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:611",
     },
     EncInfo {
-        op: 252u16,
+        op: 258u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -36395,7 +36516,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1711",
     },
     EncInfo {
-        op: 282u16,
+        op: 288u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -36407,7 +36528,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1931",
     },
     EncInfo {
-        op: 462u16,
+        op: 468u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -36419,7 +36540,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3251",
     },
     EncInfo {
-        op: 833u16,
+        op: 839u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -36431,7 +36552,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:365",
     },
     EncInfo {
-        op: 961u16,
+        op: 967u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -36443,7 +36564,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:877",
     },
     EncInfo {
-        op: 1089u16,
+        op: 1095u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -36455,7 +36576,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1389",
     },
     EncInfo {
-        op: 1217u16,
+        op: 1223u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -36467,7 +36588,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1901",
     },
     EncInfo {
-        op: 661u16,
+        op: 667u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -36479,7 +36600,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:126",
     },
     EncInfo {
-        op: 673u16,
+        op: 679u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -36491,7 +36612,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:179",
     },
     EncInfo {
-        op: 1650u16,
+        op: 1656u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -36503,7 +36624,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:142",
     },
     EncInfo {
-        op: 1662u16,
+        op: 1668u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -36515,7 +36636,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:190",
     },
     EncInfo {
-        op: 103u16,
+        op: 109u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -36527,7 +36648,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:618",
     },
     EncInfo {
-        op: 253u16,
+        op: 259u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -36539,7 +36660,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1718",
     },
     EncInfo {
-        op: 283u16,
+        op: 289u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -36551,7 +36672,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1938",
     },
     EncInfo {
-        op: 463u16,
+        op: 469u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -36563,7 +36684,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3258",
     },
     EncInfo {
-        op: 834u16,
+        op: 840u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -36575,7 +36696,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:369",
     },
     EncInfo {
-        op: 962u16,
+        op: 968u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -36587,7 +36708,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:881",
     },
     EncInfo {
-        op: 1090u16,
+        op: 1096u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -36599,7 +36720,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1393",
     },
     EncInfo {
-        op: 1218u16,
+        op: 1224u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -36611,7 +36732,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1905",
     },
     EncInfo {
-        op: 662u16,
+        op: 668u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -36623,7 +36744,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:130",
     },
     EncInfo {
-        op: 671u16,
+        op: 677u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -36635,7 +36756,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:171",
     },
     EncInfo {
-        op: 1312u16,
+        op: 1318u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -36647,7 +36768,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:228",
     },
     EncInfo {
-        op: 1647u16,
+        op: 1653u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -36659,7 +36780,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:130",
     },
     EncInfo {
-        op: 1660u16,
+        op: 1666u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -36671,7 +36792,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:182",
     },
     EncInfo {
-        op: 104u16,
+        op: 110u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -36683,7 +36804,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:625",
     },
     EncInfo {
-        op: 254u16,
+        op: 260u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -36695,7 +36816,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1725",
     },
     EncInfo {
-        op: 284u16,
+        op: 290u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -36707,7 +36828,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1945",
     },
     EncInfo {
-        op: 464u16,
+        op: 470u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -36719,7 +36840,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3265",
     },
     EncInfo {
-        op: 835u16,
+        op: 841u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -36731,7 +36852,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:373",
     },
     EncInfo {
-        op: 963u16,
+        op: 969u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -36743,7 +36864,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:885",
     },
     EncInfo {
-        op: 1091u16,
+        op: 1097u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -36755,7 +36876,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1397",
     },
     EncInfo {
-        op: 1219u16,
+        op: 1225u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -36767,7 +36888,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1909",
     },
     EncInfo {
-        op: 663u16,
+        op: 669u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -36779,7 +36900,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:134",
     },
     EncInfo {
-        op: 672u16,
+        op: 678u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -36791,7 +36912,19 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:175",
     },
     EncInfo {
-        op: 1649u16,
+        op: 6u16,
+        format: 19u8,
+        als_mask: 2130706432u32,
+        als_value: 1543503872u32,
+        ales_mask: 65535u16,
+        ales_value: 448u16,
+        channels: 36u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/aau.isa:121",
+    },
+    EncInfo {
+        op: 1655u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -36803,7 +36936,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:138",
     },
     EncInfo {
-        op: 105u16,
+        op: 111u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -36815,7 +36948,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:632",
     },
     EncInfo {
-        op: 255u16,
+        op: 261u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -36827,7 +36960,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1732",
     },
     EncInfo {
-        op: 285u16,
+        op: 291u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -36839,7 +36972,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1952",
     },
     EncInfo {
-        op: 465u16,
+        op: 471u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -36851,7 +36984,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3272",
     },
     EncInfo {
-        op: 836u16,
+        op: 842u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -36863,7 +36996,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:377",
     },
     EncInfo {
-        op: 964u16,
+        op: 970u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -36875,7 +37008,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:889",
     },
     EncInfo {
-        op: 1092u16,
+        op: 1098u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -36887,7 +37020,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1401",
     },
     EncInfo {
-        op: 1220u16,
+        op: 1226u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -36899,7 +37032,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1913",
     },
     EncInfo {
-        op: 1427u16,
+        op: 1433u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1556086784u32,
@@ -36911,7 +37044,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:55",
     },
     EncInfo {
-        op: 1427u16,
+        op: 1433u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1556086784u32,
@@ -36923,7 +37056,19 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:56",
     },
     EncInfo {
-        op: 1651u16,
+        op: 7u16,
+        format: 19u8,
+        als_mask: 2130706432u32,
+        als_value: 1560281088u32,
+        ales_mask: 65535u16,
+        ales_value: 448u16,
+        channels: 36u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/aau.isa:131",
+    },
+    EncInfo {
+        op: 1657u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -36935,7 +37080,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:146",
     },
     EncInfo {
-        op: 106u16,
+        op: 112u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -36947,7 +37092,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:639",
     },
     EncInfo {
-        op: 256u16,
+        op: 262u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -36959,7 +37104,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1739",
     },
     EncInfo {
-        op: 286u16,
+        op: 292u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -36971,7 +37116,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1959",
     },
     EncInfo {
-        op: 466u16,
+        op: 472u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -36983,7 +37128,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3279",
     },
     EncInfo {
-        op: 837u16,
+        op: 843u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -36995,7 +37140,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:381",
     },
     EncInfo {
-        op: 965u16,
+        op: 971u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -37007,7 +37152,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:893",
     },
     EncInfo {
-        op: 1093u16,
+        op: 1099u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -37019,7 +37164,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1405",
     },
     EncInfo {
-        op: 1221u16,
+        op: 1227u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -37031,7 +37176,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1917",
     },
     EncInfo {
-        op: 676u16,
+        op: 682u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -37043,7 +37188,19 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:191",
     },
     EncInfo {
-        op: 1628u16,
+        op: 8u16,
+        format: 19u8,
+        als_mask: 2130706432u32,
+        als_value: 1577058304u32,
+        ales_mask: 65535u16,
+        ales_value: 448u16,
+        channels: 36u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/aau.isa:141",
+    },
+    EncInfo {
+        op: 1634u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -37055,7 +37212,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:54",
     },
     EncInfo {
-        op: 1658u16,
+        op: 1664u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -37067,7 +37224,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:174",
     },
     EncInfo {
-        op: 107u16,
+        op: 113u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -37079,7 +37236,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:646",
     },
     EncInfo {
-        op: 257u16,
+        op: 263u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -37091,7 +37248,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1746",
     },
     EncInfo {
-        op: 287u16,
+        op: 293u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -37103,7 +37260,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1966",
     },
     EncInfo {
-        op: 467u16,
+        op: 473u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -37115,7 +37272,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3286",
     },
     EncInfo {
-        op: 838u16,
+        op: 844u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -37127,7 +37284,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:385",
     },
     EncInfo {
-        op: 966u16,
+        op: 972u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -37139,7 +37296,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:897",
     },
     EncInfo {
-        op: 1094u16,
+        op: 1100u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -37151,7 +37308,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1409",
     },
     EncInfo {
-        op: 1222u16,
+        op: 1228u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -37163,7 +37320,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1921",
     },
     EncInfo {
-        op: 674u16,
+        op: 680u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -37175,7 +37332,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:183",
     },
     EncInfo {
-        op: 1428u16,
+        op: 1434u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -37187,7 +37344,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:60",
     },
     EncInfo {
-        op: 1428u16,
+        op: 1434u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -37199,7 +37356,19 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:61",
     },
     EncInfo {
-        op: 1633u16,
+        op: 9u16,
+        format: 19u8,
+        als_mask: 2130706432u32,
+        als_value: 1593835520u32,
+        ales_mask: 65535u16,
+        ales_value: 448u16,
+        channels: 36u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/aau.isa:155",
+    },
+    EncInfo {
+        op: 1639u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -37211,7 +37380,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:74",
     },
     EncInfo {
-        op: 108u16,
+        op: 114u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -37223,7 +37392,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:658",
     },
     EncInfo {
-        op: 258u16,
+        op: 264u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -37235,7 +37404,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1758",
     },
     EncInfo {
-        op: 288u16,
+        op: 294u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -37247,7 +37416,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1978",
     },
     EncInfo {
-        op: 468u16,
+        op: 474u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -37259,7 +37428,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3298",
     },
     EncInfo {
-        op: 839u16,
+        op: 845u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -37271,7 +37440,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:389",
     },
     EncInfo {
-        op: 967u16,
+        op: 973u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -37283,7 +37452,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:901",
     },
     EncInfo {
-        op: 1095u16,
+        op: 1101u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -37295,7 +37464,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1413",
     },
     EncInfo {
-        op: 1223u16,
+        op: 1229u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -37307,7 +37476,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1925",
     },
     EncInfo {
-        op: 1429u16,
+        op: 1435u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1606418432u32,
@@ -37319,7 +37488,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:65",
     },
     EncInfo {
-        op: 1430u16,
+        op: 1436u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1606483968u32,
@@ -37331,7 +37500,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:69",
     },
     EncInfo {
-        op: 1431u16,
+        op: 1437u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1606549504u32,
@@ -37343,7 +37512,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:73",
     },
     EncInfo {
-        op: 675u16,
+        op: 681u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -37355,7 +37524,19 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:187",
     },
     EncInfo {
-        op: 1318u16,
+        op: 11u16,
+        format: 19u8,
+        als_mask: 2130706432u32,
+        als_value: 1610612736u32,
+        ales_mask: 65535u16,
+        ales_value: 704u16,
+        channels: 36u8,
+        second: 0u8,
+        versions: 112u8,
+        src: "isa/aau.isa:183",
+    },
+    EncInfo {
+        op: 1324u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -37367,7 +37548,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:252",
     },
     EncInfo {
-        op: 109u16,
+        op: 115u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -37379,7 +37560,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:670",
     },
     EncInfo {
-        op: 139u16,
+        op: 145u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -37391,7 +37572,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:890",
     },
     EncInfo {
-        op: 289u16,
+        op: 295u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -37403,7 +37584,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1990",
     },
     EncInfo {
-        op: 469u16,
+        op: 475u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -37415,7 +37596,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3310",
     },
     EncInfo {
-        op: 728u16,
+        op: 734u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -37427,7 +37608,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:100",
     },
     EncInfo {
-        op: 840u16,
+        op: 846u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -37439,7 +37620,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:393",
     },
     EncInfo {
-        op: 968u16,
+        op: 974u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -37451,7 +37632,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:905",
     },
     EncInfo {
-        op: 1096u16,
+        op: 1102u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -37463,7 +37644,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1417",
     },
     EncInfo {
-        op: 1224u16,
+        op: 1230u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -37475,7 +37656,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1929",
     },
     EncInfo {
-        op: 1415u16,
+        op: 1421u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1623195648u32,
@@ -37487,7 +37668,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:4",
     },
     EncInfo {
-        op: 1417u16,
+        op: 1423u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1623261184u32,
@@ -37499,7 +37680,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:12",
     },
     EncInfo {
-        op: 1419u16,
+        op: 1425u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1623326720u32,
@@ -37511,7 +37692,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:20",
     },
     EncInfo {
-        op: 1421u16,
+        op: 1427u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1623392256u32,
@@ -37523,7 +37704,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:28",
     },
     EncInfo {
-        op: 1569u16,
+        op: 1575u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -37535,7 +37716,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:173",
     },
     EncInfo {
-        op: 1569u16,
+        op: 1575u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -37547,7 +37728,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:174",
     },
     EncInfo {
-        op: 1571u16,
+        op: 1577u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -37559,7 +37740,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:183",
     },
     EncInfo {
-        op: 1571u16,
+        op: 1577u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -37571,7 +37752,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:184",
     },
     EncInfo {
-        op: 664u16,
+        op: 670u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -37583,7 +37764,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:140",
     },
     EncInfo {
-        op: 1319u16,
+        op: 1325u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -37595,7 +37776,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:256",
     },
     EncInfo {
-        op: 1382u16,
+        op: 1388u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -37607,7 +37788,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:538",
     },
     EncInfo {
-        op: 110u16,
+        op: 116u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -37619,7 +37800,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:677",
     },
     EncInfo {
-        op: 140u16,
+        op: 146u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -37631,7 +37812,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:897",
     },
     EncInfo {
-        op: 290u16,
+        op: 296u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -37643,7 +37824,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1997",
     },
     EncInfo {
-        op: 470u16,
+        op: 476u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -37655,7 +37836,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3322",
     },
     EncInfo {
-        op: 729u16,
+        op: 735u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -37667,7 +37848,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:104",
     },
     EncInfo {
-        op: 841u16,
+        op: 847u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -37679,7 +37860,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:397",
     },
     EncInfo {
-        op: 969u16,
+        op: 975u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -37691,7 +37872,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:909",
     },
     EncInfo {
-        op: 1097u16,
+        op: 1103u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -37703,7 +37884,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1421",
     },
     EncInfo {
-        op: 1225u16,
+        op: 1231u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -37715,7 +37896,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1933",
     },
     EncInfo {
-        op: 1416u16,
+        op: 1422u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1639972864u32,
@@ -37727,7 +37908,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:8",
     },
     EncInfo {
-        op: 1418u16,
+        op: 1424u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1640038400u32,
@@ -37739,7 +37920,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:16",
     },
     EncInfo {
-        op: 1420u16,
+        op: 1426u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1640103936u32,
@@ -37751,7 +37932,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:24",
     },
     EncInfo {
-        op: 1422u16,
+        op: 1428u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1640169472u32,
@@ -37763,7 +37944,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:32",
     },
     EncInfo {
-        op: 665u16,
+        op: 671u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -37775,7 +37956,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:144",
     },
     EncInfo {
-        op: 1320u16,
+        op: 1326u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37787,7 +37968,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:260",
     },
     EncInfo {
-        op: 1385u16,
+        op: 1391u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37799,7 +37980,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:550",
     },
     EncInfo {
-        op: 111u16,
+        op: 117u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37811,7 +37992,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:684",
     },
     EncInfo {
-        op: 141u16,
+        op: 147u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37823,7 +38004,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:904",
     },
     EncInfo {
-        op: 291u16,
+        op: 297u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37835,7 +38016,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2004",
     },
     EncInfo {
-        op: 471u16,
+        op: 477u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37847,7 +38028,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3334",
     },
     EncInfo {
-        op: 730u16,
+        op: 736u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37859,7 +38040,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:111",
     },
     EncInfo {
-        op: 842u16,
+        op: 848u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37871,7 +38052,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:401",
     },
     EncInfo {
-        op: 970u16,
+        op: 976u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37883,7 +38064,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:913",
     },
     EncInfo {
-        op: 1098u16,
+        op: 1104u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37895,7 +38076,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1425",
     },
     EncInfo {
-        op: 1226u16,
+        op: 1232u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37907,7 +38088,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1937",
     },
     EncInfo {
-        op: 1607u16,
+        op: 1613u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37919,7 +38100,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:361",
     },
     EncInfo {
-        op: 1607u16,
+        op: 1613u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37931,7 +38112,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:362",
     },
     EncInfo {
-        op: 1609u16,
+        op: 1615u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37943,7 +38124,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:371",
     },
     EncInfo {
-        op: 1609u16,
+        op: 1615u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37955,7 +38136,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:372",
     },
     EncInfo {
-        op: 666u16,
+        op: 672u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -37967,7 +38148,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:148",
     },
     EncInfo {
-        op: 1321u16,
+        op: 1327u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -37979,7 +38160,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:264",
     },
     EncInfo {
-        op: 1386u16,
+        op: 1392u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -37991,7 +38172,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:554",
     },
     EncInfo {
-        op: 112u16,
+        op: 118u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -38003,7 +38184,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:691",
     },
     EncInfo {
-        op: 142u16,
+        op: 148u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -38015,7 +38196,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:911",
     },
     EncInfo {
-        op: 292u16,
+        op: 298u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -38027,7 +38208,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2011",
     },
     EncInfo {
-        op: 472u16,
+        op: 478u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -38039,7 +38220,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3346",
     },
     EncInfo {
-        op: 731u16,
+        op: 737u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -38051,7 +38232,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:115",
     },
     EncInfo {
-        op: 843u16,
+        op: 849u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -38063,7 +38244,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:405",
     },
     EncInfo {
-        op: 971u16,
+        op: 977u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -38075,7 +38256,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:917",
     },
     EncInfo {
-        op: 1099u16,
+        op: 1105u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -38087,7 +38268,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1429",
     },
     EncInfo {
-        op: 1227u16,
+        op: 1233u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -38099,7 +38280,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1941",
     },
     EncInfo {
-        op: 1432u16,
+        op: 1438u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1676673024u32,
@@ -38111,7 +38292,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/move.isa:77",
     },
     EncInfo {
-        op: 667u16,
+        op: 673u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -38123,7 +38304,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float80.isa:152",
     },
     EncInfo {
-        op: 1313u16,
+        op: 1319u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -38135,7 +38316,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:232",
     },
     EncInfo {
-        op: 1387u16,
+        op: 1393u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -38147,7 +38328,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:558",
     },
     EncInfo {
-        op: 15u16,
+        op: 21u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1690304512u32,
@@ -38159,7 +38340,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/bitfield.isa:88",
     },
     EncInfo {
-        op: 113u16,
+        op: 119u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -38171,7 +38352,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:698",
     },
     EncInfo {
-        op: 143u16,
+        op: 149u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -38183,7 +38364,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:918",
     },
     EncInfo {
-        op: 293u16,
+        op: 299u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -38195,7 +38376,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2018",
     },
     EncInfo {
-        op: 473u16,
+        op: 479u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -38207,7 +38388,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3358",
     },
     EncInfo {
-        op: 844u16,
+        op: 850u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -38219,7 +38400,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:409",
     },
     EncInfo {
-        op: 972u16,
+        op: 978u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -38231,7 +38412,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:921",
     },
     EncInfo {
-        op: 1100u16,
+        op: 1106u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -38243,7 +38424,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1433",
     },
     EncInfo {
-        op: 1228u16,
+        op: 1234u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -38255,7 +38436,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1945",
     },
     EncInfo {
-        op: 1585u16,
+        op: 1591u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -38267,7 +38448,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:251",
     },
     EncInfo {
-        op: 1585u16,
+        op: 1591u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -38279,7 +38460,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:252",
     },
     EncInfo {
-        op: 1587u16,
+        op: 1593u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -38291,7 +38472,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:261",
     },
     EncInfo {
-        op: 1587u16,
+        op: 1593u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -38303,7 +38484,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:262",
     },
     EncInfo {
-        op: 1280u16,
+        op: 1286u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -38315,7 +38496,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:100",
     },
     EncInfo {
-        op: 1314u16,
+        op: 1320u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -38327,7 +38508,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:236",
     },
     EncInfo {
-        op: 1388u16,
+        op: 1394u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -38339,7 +38520,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:562",
     },
     EncInfo {
-        op: 16u16,
+        op: 22u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1707081728u32,
@@ -38351,7 +38532,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/bitfield.isa:92",
     },
     EncInfo {
-        op: 114u16,
+        op: 120u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -38363,7 +38544,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:705",
     },
     EncInfo {
-        op: 144u16,
+        op: 150u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -38375,7 +38556,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:925",
     },
     EncInfo {
-        op: 294u16,
+        op: 300u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -38387,7 +38568,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2025",
     },
     EncInfo {
-        op: 474u16,
+        op: 480u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -38399,7 +38580,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3370",
     },
     EncInfo {
-        op: 845u16,
+        op: 851u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -38411,7 +38592,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:413",
     },
     EncInfo {
-        op: 973u16,
+        op: 979u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -38423,7 +38604,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:925",
     },
     EncInfo {
-        op: 1101u16,
+        op: 1107u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -38435,7 +38616,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1437",
     },
     EncInfo {
-        op: 1229u16,
+        op: 1235u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -38447,7 +38628,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1949",
     },
     EncInfo {
-        op: 1281u16,
+        op: 1287u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -38459,7 +38640,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:104",
     },
     EncInfo {
-        op: 1315u16,
+        op: 1321u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -38471,7 +38652,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:240",
     },
     EncInfo {
-        op: 1389u16,
+        op: 1395u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -38483,7 +38664,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:566",
     },
     EncInfo {
-        op: 17u16,
+        op: 23u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1723858944u32,
@@ -38495,7 +38676,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/bitfield.isa:96",
     },
     EncInfo {
-        op: 115u16,
+        op: 121u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -38507,7 +38688,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:712",
     },
     EncInfo {
-        op: 145u16,
+        op: 151u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -38519,7 +38700,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:932",
     },
     EncInfo {
-        op: 295u16,
+        op: 301u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -38531,7 +38712,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2032",
     },
     EncInfo {
-        op: 475u16,
+        op: 481u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -38543,7 +38724,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3382",
     },
     EncInfo {
-        op: 846u16,
+        op: 852u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -38555,7 +38736,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:417",
     },
     EncInfo {
-        op: 974u16,
+        op: 980u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -38567,7 +38748,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:929",
     },
     EncInfo {
-        op: 1102u16,
+        op: 1108u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -38579,7 +38760,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1441",
     },
     EncInfo {
-        op: 1230u16,
+        op: 1236u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -38591,7 +38772,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1953",
     },
     EncInfo {
-        op: 1591u16,
+        op: 1597u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -38603,7 +38784,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:281",
     },
     EncInfo {
-        op: 1591u16,
+        op: 1597u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -38615,7 +38796,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:282",
     },
     EncInfo {
-        op: 1593u16,
+        op: 1599u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -38627,7 +38808,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:291",
     },
     EncInfo {
-        op: 1593u16,
+        op: 1599u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -38639,7 +38820,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:292",
     },
     EncInfo {
-        op: 1282u16,
+        op: 1288u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -38651,7 +38832,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:108",
     },
     EncInfo {
-        op: 1316u16,
+        op: 1322u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -38663,7 +38844,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:244",
     },
     EncInfo {
-        op: 1390u16,
+        op: 1396u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -38675,7 +38856,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:570",
     },
     EncInfo {
-        op: 18u16,
+        op: 24u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1740636160u32,
@@ -38687,7 +38868,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/bitfield.isa:100",
     },
     EncInfo {
-        op: 116u16,
+        op: 122u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -38699,7 +38880,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:719",
     },
     EncInfo {
-        op: 146u16,
+        op: 152u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -38711,7 +38892,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:939",
     },
     EncInfo {
-        op: 296u16,
+        op: 302u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -38723,7 +38904,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2039",
     },
     EncInfo {
-        op: 476u16,
+        op: 482u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -38735,7 +38916,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3394",
     },
     EncInfo {
-        op: 847u16,
+        op: 853u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -38747,7 +38928,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:421",
     },
     EncInfo {
-        op: 975u16,
+        op: 981u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -38759,7 +38940,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:933",
     },
     EncInfo {
-        op: 1103u16,
+        op: 1109u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -38771,7 +38952,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1445",
     },
     EncInfo {
-        op: 1231u16,
+        op: 1237u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -38783,7 +38964,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1957",
     },
     EncInfo {
-        op: 1283u16,
+        op: 1289u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -38795,7 +38976,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:112",
     },
     EncInfo {
-        op: 1323u16,
+        op: 1329u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38807,7 +38988,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:272",
     },
     EncInfo {
-        op: 1384u16,
+        op: 1390u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38819,7 +39000,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:546",
     },
     EncInfo {
-        op: 1485u16,
+        op: 1491u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38831,7 +39012,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:200",
     },
     EncInfo {
-        op: 1663u16,
+        op: 1669u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38843,7 +39024,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:194",
     },
     EncInfo {
-        op: 117u16,
+        op: 123u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38855,7 +39036,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:726",
     },
     EncInfo {
-        op: 147u16,
+        op: 153u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38867,7 +39048,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:946",
     },
     EncInfo {
-        op: 297u16,
+        op: 303u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38879,7 +39060,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2046",
     },
     EncInfo {
-        op: 477u16,
+        op: 483u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38891,7 +39072,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3406",
     },
     EncInfo {
-        op: 848u16,
+        op: 854u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38903,7 +39084,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:425",
     },
     EncInfo {
-        op: 976u16,
+        op: 982u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38915,7 +39096,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:937",
     },
     EncInfo {
-        op: 1104u16,
+        op: 1110u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38927,7 +39108,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1449",
     },
     EncInfo {
-        op: 1232u16,
+        op: 1238u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38939,7 +39120,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1961",
     },
     EncInfo {
-        op: 1598u16,
+        op: 1604u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38951,7 +39132,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:316",
     },
     EncInfo {
-        op: 1598u16,
+        op: 1604u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38963,7 +39144,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:317",
     },
     EncInfo {
-        op: 1600u16,
+        op: 1606u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38975,7 +39156,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:326",
     },
     EncInfo {
-        op: 1600u16,
+        op: 1606u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38987,7 +39168,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:327",
     },
     EncInfo {
-        op: 1256u16,
+        op: 1262u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -38999,7 +39180,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:4",
     },
     EncInfo {
-        op: 1324u16,
+        op: 1330u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -39011,7 +39192,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:276",
     },
     EncInfo {
-        op: 1383u16,
+        op: 1389u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -39023,7 +39204,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:542",
     },
     EncInfo {
-        op: 1483u16,
+        op: 1489u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -39035,7 +39216,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:191",
     },
     EncInfo {
-        op: 1661u16,
+        op: 1667u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -39047,7 +39228,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:186",
     },
     EncInfo {
-        op: 118u16,
+        op: 124u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -39059,7 +39240,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:733",
     },
     EncInfo {
-        op: 148u16,
+        op: 154u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -39071,7 +39252,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:953",
     },
     EncInfo {
-        op: 298u16,
+        op: 304u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -39083,7 +39264,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2053",
     },
     EncInfo {
-        op: 478u16,
+        op: 484u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -39095,7 +39276,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3418",
     },
     EncInfo {
-        op: 849u16,
+        op: 855u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -39107,7 +39288,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:429",
     },
     EncInfo {
-        op: 977u16,
+        op: 983u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -39119,7 +39300,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:941",
     },
     EncInfo {
-        op: 1105u16,
+        op: 1111u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -39131,7 +39312,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1453",
     },
     EncInfo {
-        op: 1233u16,
+        op: 1239u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -39143,7 +39324,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1965",
     },
     EncInfo {
-        op: 1262u16,
+        op: 1268u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -39155,7 +39336,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:28",
     },
     EncInfo {
-        op: 1325u16,
+        op: 1331u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -39167,7 +39348,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:280",
     },
     EncInfo {
-        op: 1391u16,
+        op: 1397u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -39179,7 +39360,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:574",
     },
     EncInfo {
-        op: 1519u16,
+        op: 1525u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -39191,7 +39372,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:351",
     },
     EncInfo {
-        op: 119u16,
+        op: 125u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -39203,7 +39384,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:740",
     },
     EncInfo {
-        op: 149u16,
+        op: 155u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -39215,7 +39396,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:960",
     },
     EncInfo {
-        op: 299u16,
+        op: 305u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -39227,7 +39408,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2060",
     },
     EncInfo {
-        op: 479u16,
+        op: 485u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -39239,7 +39420,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3430",
     },
     EncInfo {
-        op: 850u16,
+        op: 856u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -39251,7 +39432,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:433",
     },
     EncInfo {
-        op: 978u16,
+        op: 984u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -39263,7 +39444,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:945",
     },
     EncInfo {
-        op: 1106u16,
+        op: 1112u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -39275,7 +39456,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1457",
     },
     EncInfo {
-        op: 1234u16,
+        op: 1240u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -39287,7 +39468,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1969",
     },
     EncInfo {
-        op: 1268u16,
+        op: 1274u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -39299,7 +39480,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:52",
     },
     EncInfo {
-        op: 1326u16,
+        op: 1332u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -39311,7 +39492,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:284",
     },
     EncInfo {
-        op: 1392u16,
+        op: 1398u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -39323,7 +39504,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:578",
     },
     EncInfo {
-        op: 1512u16,
+        op: 1518u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -39335,7 +39516,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:320",
     },
     EncInfo {
-        op: 120u16,
+        op: 126u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -39347,7 +39528,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:747",
     },
     EncInfo {
-        op: 150u16,
+        op: 156u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -39359,7 +39540,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:967",
     },
     EncInfo {
-        op: 300u16,
+        op: 306u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -39371,7 +39552,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2067",
     },
     EncInfo {
-        op: 480u16,
+        op: 486u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -39383,7 +39564,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3442",
     },
     EncInfo {
-        op: 851u16,
+        op: 857u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -39395,7 +39576,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:437",
     },
     EncInfo {
-        op: 979u16,
+        op: 985u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -39407,7 +39588,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:949",
     },
     EncInfo {
-        op: 1107u16,
+        op: 1113u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -39419,7 +39600,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1461",
     },
     EncInfo {
-        op: 1235u16,
+        op: 1241u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -39431,7 +39612,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1973",
     },
     EncInfo {
-        op: 1274u16,
+        op: 1280u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -39443,7 +39624,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:76",
     },
     EncInfo {
-        op: 598u16,
+        op: 604u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
@@ -39455,7 +39636,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:290",
     },
     EncInfo {
-        op: 1338u16,
+        op: 1344u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
@@ -39467,7 +39648,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:342",
     },
     EncInfo {
-        op: 1338u16,
+        op: 1344u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
@@ -39479,7 +39660,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:343",
     },
     EncInfo {
-        op: 11u16,
+        op: 17u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
@@ -39491,7 +39672,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/bitfield.isa:64",
     },
     EncInfo {
-        op: 852u16,
+        op: 858u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
@@ -39503,7 +39684,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:441",
     },
     EncInfo {
-        op: 980u16,
+        op: 986u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
@@ -39515,7 +39696,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:953",
     },
     EncInfo {
-        op: 1108u16,
+        op: 1114u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
@@ -39527,7 +39708,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1465",
     },
     EncInfo {
-        op: 1236u16,
+        op: 1242u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
@@ -39539,7 +39720,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1977",
     },
     EncInfo {
-        op: 1257u16,
+        op: 1263u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
@@ -39551,7 +39732,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:8",
     },
     EncInfo {
-        op: 1716u16,
+        op: 1722u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1841823744u32,
@@ -39563,7 +39744,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:409",
     },
     EncInfo {
-        op: 1717u16,
+        op: 1723u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1841954816u32,
@@ -39575,7 +39756,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:413",
     },
     EncInfo {
-        op: 1718u16,
+        op: 1724u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1842085888u32,
@@ -39587,7 +39768,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:417",
     },
     EncInfo {
-        op: 1719u16,
+        op: 1725u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1844969472u32,
@@ -39599,7 +39780,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:421",
     },
     EncInfo {
-        op: 1720u16,
+        op: 1726u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1845100544u32,
@@ -39611,7 +39792,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:425",
     },
     EncInfo {
-        op: 1721u16,
+        op: 1727u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1845231616u32,
@@ -39623,7 +39804,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:429",
     },
     EncInfo {
-        op: 599u16,
+        op: 605u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -39635,7 +39816,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/float.isa:294",
     },
     EncInfo {
-        op: 1340u16,
+        op: 1346u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -39647,7 +39828,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:352",
     },
     EncInfo {
-        op: 1340u16,
+        op: 1346u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -39659,7 +39840,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:353",
     },
     EncInfo {
-        op: 12u16,
+        op: 18u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -39671,7 +39852,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/bitfield.isa:72",
     },
     EncInfo {
-        op: 853u16,
+        op: 859u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -39683,7 +39864,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:445",
     },
     EncInfo {
-        op: 981u16,
+        op: 987u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -39695,7 +39876,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:957",
     },
     EncInfo {
-        op: 1109u16,
+        op: 1115u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -39707,7 +39888,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1469",
     },
     EncInfo {
-        op: 1237u16,
+        op: 1243u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -39719,7 +39900,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1981",
     },
     EncInfo {
-        op: 1521u16,
+        op: 1527u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -39731,7 +39912,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed.isa:378",
     },
     EncInfo {
-        op: 1678u16,
+        op: 1684u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -39743,7 +39924,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:255",
     },
     EncInfo {
-        op: 1263u16,
+        op: 1269u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -39755,7 +39936,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:32",
     },
     EncInfo {
-        op: 1342u16,
+        op: 1348u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39767,7 +39948,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:362",
     },
     EncInfo {
-        op: 1342u16,
+        op: 1348u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39779,7 +39960,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:363",
     },
     EncInfo {
-        op: 1562u16,
+        op: 1568u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39791,7 +39972,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:137",
     },
     EncInfo {
-        op: 121u16,
+        op: 127u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39803,7 +39984,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:754",
     },
     EncInfo {
-        op: 151u16,
+        op: 157u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39815,7 +39996,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:974",
     },
     EncInfo {
-        op: 301u16,
+        op: 307u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39827,7 +40008,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2074",
     },
     EncInfo {
-        op: 481u16,
+        op: 487u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39839,7 +40020,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3454",
     },
     EncInfo {
-        op: 854u16,
+        op: 860u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39851,7 +40032,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:449",
     },
     EncInfo {
-        op: 982u16,
+        op: 988u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39863,7 +40044,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:961",
     },
     EncInfo {
-        op: 1110u16,
+        op: 1116u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39875,7 +40056,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1473",
     },
     EncInfo {
-        op: 1238u16,
+        op: 1244u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39887,7 +40068,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1985",
     },
     EncInfo {
-        op: 1579u16,
+        op: 1585u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39899,7 +40080,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:221",
     },
     EncInfo {
-        op: 1579u16,
+        op: 1585u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39911,7 +40092,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:222",
     },
     EncInfo {
-        op: 1581u16,
+        op: 1587u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39923,7 +40104,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:231",
     },
     EncInfo {
-        op: 1581u16,
+        op: 1587u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39935,7 +40116,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:232",
     },
     EncInfo {
-        op: 1269u16,
+        op: 1275u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -39947,7 +40128,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:56",
     },
     EncInfo {
-        op: 1339u16,
+        op: 1345u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -39959,7 +40140,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:347",
     },
     EncInfo {
-        op: 1339u16,
+        op: 1345u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -39971,7 +40152,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:348",
     },
     EncInfo {
-        op: 1563u16,
+        op: 1569u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -39983,7 +40164,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:141",
     },
     EncInfo {
-        op: 122u16,
+        op: 128u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -39995,7 +40176,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:761",
     },
     EncInfo {
-        op: 152u16,
+        op: 158u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -40007,7 +40188,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:981",
     },
     EncInfo {
-        op: 302u16,
+        op: 308u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -40019,7 +40200,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2081",
     },
     EncInfo {
-        op: 482u16,
+        op: 488u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -40031,7 +40212,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3466",
     },
     EncInfo {
-        op: 855u16,
+        op: 861u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -40043,7 +40224,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:453",
     },
     EncInfo {
-        op: 983u16,
+        op: 989u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -40055,7 +40236,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:965",
     },
     EncInfo {
-        op: 1111u16,
+        op: 1117u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -40067,7 +40248,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1477",
     },
     EncInfo {
-        op: 1239u16,
+        op: 1245u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -40079,7 +40260,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1989",
     },
     EncInfo {
-        op: 1275u16,
+        op: 1281u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -40091,7 +40272,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:80",
     },
     EncInfo {
-        op: 718u16,
+        op: 724u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -40103,7 +40284,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:36",
     },
     EncInfo {
-        op: 1328u16,
+        op: 1334u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -40115,7 +40296,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:292",
     },
     EncInfo {
-        op: 1328u16,
+        op: 1334u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -40127,7 +40308,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:293",
     },
     EncInfo {
-        op: 1682u16,
+        op: 1688u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -40139,7 +40320,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:273",
     },
     EncInfo {
-        op: 123u16,
+        op: 129u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -40151,7 +40332,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:768",
     },
     EncInfo {
-        op: 153u16,
+        op: 159u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -40163,7 +40344,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:988",
     },
     EncInfo {
-        op: 303u16,
+        op: 309u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -40175,7 +40356,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2088",
     },
     EncInfo {
-        op: 483u16,
+        op: 489u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -40187,7 +40368,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3478",
     },
     EncInfo {
-        op: 856u16,
+        op: 862u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -40199,7 +40380,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:457",
     },
     EncInfo {
-        op: 984u16,
+        op: 990u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -40211,7 +40392,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:969",
     },
     EncInfo {
-        op: 1112u16,
+        op: 1118u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -40223,7 +40404,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1481",
     },
     EncInfo {
-        op: 1240u16,
+        op: 1246u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -40235,7 +40416,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1993",
     },
     EncInfo {
-        op: 1258u16,
+        op: 1264u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -40247,7 +40428,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:12",
     },
     EncInfo {
-        op: 719u16,
+        op: 725u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -40259,7 +40440,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/int.isa:40",
     },
     EncInfo {
-        op: 1330u16,
+        op: 1336u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -40271,7 +40452,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:302",
     },
     EncInfo {
-        op: 1330u16,
+        op: 1336u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -40283,7 +40464,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:303",
     },
     EncInfo {
-        op: 1683u16,
+        op: 1689u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -40295,7 +40476,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:277",
     },
     EncInfo {
-        op: 124u16,
+        op: 130u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -40307,7 +40488,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:775",
     },
     EncInfo {
-        op: 154u16,
+        op: 160u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -40319,7 +40500,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:995",
     },
     EncInfo {
-        op: 304u16,
+        op: 310u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -40331,7 +40512,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2095",
     },
     EncInfo {
-        op: 484u16,
+        op: 490u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -40343,7 +40524,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3490",
     },
     EncInfo {
-        op: 857u16,
+        op: 863u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -40355,7 +40536,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:461",
     },
     EncInfo {
-        op: 985u16,
+        op: 991u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -40367,7 +40548,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:973",
     },
     EncInfo {
-        op: 1113u16,
+        op: 1119u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -40379,7 +40560,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1485",
     },
     EncInfo {
-        op: 1241u16,
+        op: 1247u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -40391,7 +40572,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1997",
     },
     EncInfo {
-        op: 1264u16,
+        op: 1270u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -40403,7 +40584,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:36",
     },
     EncInfo {
-        op: 1332u16,
+        op: 1338u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -40415,7 +40596,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:312",
     },
     EncInfo {
-        op: 1332u16,
+        op: 1338u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -40427,7 +40608,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:313",
     },
     EncInfo {
-        op: 1564u16,
+        op: 1570u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -40439,7 +40620,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:147",
     },
     EncInfo {
-        op: 1564u16,
+        op: 1570u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -40451,7 +40632,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:148",
     },
     EncInfo {
-        op: 1684u16,
+        op: 1690u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -40463,7 +40644,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:281",
     },
     EncInfo {
-        op: 125u16,
+        op: 131u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -40475,7 +40656,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:782",
     },
     EncInfo {
-        op: 155u16,
+        op: 161u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -40487,7 +40668,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1002",
     },
     EncInfo {
-        op: 305u16,
+        op: 311u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -40499,7 +40680,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2102",
     },
     EncInfo {
-        op: 485u16,
+        op: 491u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -40511,7 +40692,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3502",
     },
     EncInfo {
-        op: 858u16,
+        op: 864u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -40523,7 +40704,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:465",
     },
     EncInfo {
-        op: 986u16,
+        op: 992u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -40535,7 +40716,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:977",
     },
     EncInfo {
-        op: 1114u16,
+        op: 1120u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -40547,7 +40728,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1489",
     },
     EncInfo {
-        op: 1242u16,
+        op: 1248u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -40559,7 +40740,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:2001",
     },
     EncInfo {
-        op: 1270u16,
+        op: 1276u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -40571,7 +40752,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:60",
     },
     EncInfo {
-        op: 1329u16,
+        op: 1335u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -40583,7 +40764,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:297",
     },
     EncInfo {
-        op: 1329u16,
+        op: 1335u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -40595,7 +40776,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:298",
     },
     EncInfo {
-        op: 1565u16,
+        op: 1571u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -40607,7 +40788,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:152",
     },
     EncInfo {
-        op: 1565u16,
+        op: 1571u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -40619,7 +40800,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:153",
     },
     EncInfo {
-        op: 1685u16,
+        op: 1691u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -40631,7 +40812,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:285",
     },
     EncInfo {
-        op: 126u16,
+        op: 132u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -40643,7 +40824,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:789",
     },
     EncInfo {
-        op: 156u16,
+        op: 162u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -40655,7 +40836,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1009",
     },
     EncInfo {
-        op: 306u16,
+        op: 312u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -40667,7 +40848,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2109",
     },
     EncInfo {
-        op: 486u16,
+        op: 492u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -40679,7 +40860,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3514",
     },
     EncInfo {
-        op: 859u16,
+        op: 865u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -40691,7 +40872,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:469",
     },
     EncInfo {
-        op: 987u16,
+        op: 993u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -40703,7 +40884,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:981",
     },
     EncInfo {
-        op: 1115u16,
+        op: 1121u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -40715,7 +40896,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1493",
     },
     EncInfo {
-        op: 1243u16,
+        op: 1249u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -40727,7 +40908,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:2005",
     },
     EncInfo {
-        op: 1276u16,
+        op: 1282u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -40739,7 +40920,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:84",
     },
     EncInfo {
-        op: 9u16,
+        op: 15u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -40751,7 +40932,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/bitfield.isa:40",
     },
     EncInfo {
-        op: 1333u16,
+        op: 1339u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -40763,7 +40944,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:317",
     },
     EncInfo {
-        op: 1333u16,
+        op: 1339u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -40775,7 +40956,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:318",
     },
     EncInfo {
-        op: 1690u16,
+        op: 1696u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -40787,7 +40968,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:305",
     },
     EncInfo {
-        op: 127u16,
+        op: 133u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -40799,7 +40980,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:796",
     },
     EncInfo {
-        op: 157u16,
+        op: 163u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -40811,7 +40992,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1016",
     },
     EncInfo {
-        op: 307u16,
+        op: 313u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -40823,7 +41004,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2116",
     },
     EncInfo {
-        op: 487u16,
+        op: 493u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -40835,7 +41016,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3526",
     },
     EncInfo {
-        op: 860u16,
+        op: 866u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -40847,7 +41028,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:473",
     },
     EncInfo {
-        op: 988u16,
+        op: 994u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -40859,7 +41040,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:985",
     },
     EncInfo {
-        op: 1116u16,
+        op: 1122u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -40871,7 +41052,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1497",
     },
     EncInfo {
-        op: 1244u16,
+        op: 1250u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -40883,7 +41064,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:2009",
     },
     EncInfo {
-        op: 1259u16,
+        op: 1265u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -40895,7 +41076,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:16",
     },
     EncInfo {
-        op: 10u16,
+        op: 16u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -40907,7 +41088,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/bitfield.isa:52",
     },
     EncInfo {
-        op: 1335u16,
+        op: 1341u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -40919,7 +41100,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:327",
     },
     EncInfo {
-        op: 1335u16,
+        op: 1341u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -40931,7 +41112,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:328",
     },
     EncInfo {
-        op: 1691u16,
+        op: 1697u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -40943,7 +41124,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:309",
     },
     EncInfo {
-        op: 128u16,
+        op: 134u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -40955,7 +41136,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:803",
     },
     EncInfo {
-        op: 158u16,
+        op: 164u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -40967,7 +41148,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1023",
     },
     EncInfo {
-        op: 308u16,
+        op: 314u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -40979,7 +41160,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2123",
     },
     EncInfo {
-        op: 488u16,
+        op: 494u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -40991,7 +41172,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3538",
     },
     EncInfo {
-        op: 861u16,
+        op: 867u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -41003,7 +41184,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:477",
     },
     EncInfo {
-        op: 989u16,
+        op: 995u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -41015,7 +41196,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:989",
     },
     EncInfo {
-        op: 1117u16,
+        op: 1123u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -41027,7 +41208,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1501",
     },
     EncInfo {
-        op: 1245u16,
+        op: 1251u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -41039,7 +41220,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:2013",
     },
     EncInfo {
-        op: 1265u16,
+        op: 1271u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -41051,7 +41232,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:40",
     },
     EncInfo {
-        op: 1337u16,
+        op: 1343u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -41063,7 +41244,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:337",
     },
     EncInfo {
-        op: 1337u16,
+        op: 1343u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -41075,7 +41256,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:338",
     },
     EncInfo {
-        op: 1688u16,
+        op: 1694u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -41087,7 +41268,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:297",
     },
     EncInfo {
-        op: 129u16,
+        op: 135u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -41099,7 +41280,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:810",
     },
     EncInfo {
-        op: 159u16,
+        op: 165u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -41111,7 +41292,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1030",
     },
     EncInfo {
-        op: 309u16,
+        op: 315u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -41123,7 +41304,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2130",
     },
     EncInfo {
-        op: 489u16,
+        op: 495u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -41135,7 +41316,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3550",
     },
     EncInfo {
-        op: 862u16,
+        op: 868u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -41147,7 +41328,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:481",
     },
     EncInfo {
-        op: 990u16,
+        op: 996u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -41159,7 +41340,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:993",
     },
     EncInfo {
-        op: 1118u16,
+        op: 1124u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -41171,7 +41352,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1505",
     },
     EncInfo {
-        op: 1246u16,
+        op: 1252u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -41183,7 +41364,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:2017",
     },
     EncInfo {
-        op: 1271u16,
+        op: 1277u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -41195,7 +41376,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:64",
     },
     EncInfo {
-        op: 1334u16,
+        op: 1340u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -41207,7 +41388,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:322",
     },
     EncInfo {
-        op: 1334u16,
+        op: 1340u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -41219,7 +41400,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:323",
     },
     EncInfo {
-        op: 1566u16,
+        op: 1572u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -41231,7 +41412,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:157",
     },
     EncInfo {
-        op: 1566u16,
+        op: 1572u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -41243,7 +41424,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/packed_float.isa:158",
     },
     EncInfo {
-        op: 1689u16,
+        op: 1695u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -41255,7 +41436,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:301",
     },
     EncInfo {
-        op: 130u16,
+        op: 136u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -41267,7 +41448,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:817",
     },
     EncInfo {
-        op: 160u16,
+        op: 166u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -41279,7 +41460,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1037",
     },
     EncInfo {
-        op: 310u16,
+        op: 316u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -41291,7 +41472,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2137",
     },
     EncInfo {
-        op: 490u16,
+        op: 496u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -41303,7 +41484,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3562",
     },
     EncInfo {
-        op: 863u16,
+        op: 869u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -41315,7 +41496,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:485",
     },
     EncInfo {
-        op: 991u16,
+        op: 997u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -41327,7 +41508,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:997",
     },
     EncInfo {
-        op: 1119u16,
+        op: 1125u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -41339,7 +41520,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1509",
     },
     EncInfo {
-        op: 1247u16,
+        op: 1253u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -41351,7 +41532,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:2021",
     },
     EncInfo {
-        op: 1277u16,
+        op: 1283u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -41363,7 +41544,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:88",
     },
     EncInfo {
-        op: 1322u16,
+        op: 1328u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -41375,7 +41556,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:268",
     },
     EncInfo {
-        op: 1686u16,
+        op: 1692u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -41387,7 +41568,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:289",
     },
     EncInfo {
-        op: 131u16,
+        op: 137u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -41399,7 +41580,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:824",
     },
     EncInfo {
-        op: 161u16,
+        op: 167u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -41411,7 +41592,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1044",
     },
     EncInfo {
-        op: 311u16,
+        op: 317u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -41423,7 +41604,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2144",
     },
     EncInfo {
-        op: 491u16,
+        op: 497u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -41435,7 +41616,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3574",
     },
     EncInfo {
-        op: 864u16,
+        op: 870u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -41447,7 +41628,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:489",
     },
     EncInfo {
-        op: 992u16,
+        op: 998u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -41459,7 +41640,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1001",
     },
     EncInfo {
-        op: 1120u16,
+        op: 1126u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -41471,7 +41652,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1513",
     },
     EncInfo {
-        op: 1248u16,
+        op: 1254u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -41483,7 +41664,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:2025",
     },
     EncInfo {
-        op: 1260u16,
+        op: 1266u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -41495,7 +41676,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:20",
     },
     EncInfo {
-        op: 1317u16,
+        op: 1323u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -41507,7 +41688,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:248",
     },
     EncInfo {
-        op: 1687u16,
+        op: 1693u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -41519,7 +41700,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:293",
     },
     EncInfo {
-        op: 132u16,
+        op: 138u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -41531,7 +41712,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:831",
     },
     EncInfo {
-        op: 162u16,
+        op: 168u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -41543,7 +41724,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1051",
     },
     EncInfo {
-        op: 312u16,
+        op: 318u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -41555,7 +41736,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2151",
     },
     EncInfo {
-        op: 492u16,
+        op: 498u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -41567,7 +41748,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3586",
     },
     EncInfo {
-        op: 865u16,
+        op: 871u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -41579,7 +41760,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:493",
     },
     EncInfo {
-        op: 993u16,
+        op: 999u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -41591,7 +41772,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1005",
     },
     EncInfo {
-        op: 1121u16,
+        op: 1127u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -41603,7 +41784,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1517",
     },
     EncInfo {
-        op: 1249u16,
+        op: 1255u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -41615,7 +41796,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:2029",
     },
     EncInfo {
-        op: 1266u16,
+        op: 1272u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -41627,7 +41808,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:44",
     },
     EncInfo {
-        op: 1327u16,
+        op: 1333u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41639,7 +41820,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:288",
     },
     EncInfo {
-        op: 1692u16,
+        op: 1698u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41651,7 +41832,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:313",
     },
     EncInfo {
-        op: 1694u16,
+        op: 1700u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41663,7 +41844,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:321",
     },
     EncInfo {
-        op: 1696u16,
+        op: 1702u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41675,7 +41856,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:329",
     },
     EncInfo {
-        op: 1698u16,
+        op: 1704u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41687,7 +41868,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:337",
     },
     EncInfo {
-        op: 1700u16,
+        op: 1706u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41699,7 +41880,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:345",
     },
     EncInfo {
-        op: 1702u16,
+        op: 1708u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41711,7 +41892,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:353",
     },
     EncInfo {
-        op: 1704u16,
+        op: 1710u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41723,7 +41904,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:361",
     },
     EncInfo {
-        op: 1706u16,
+        op: 1712u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41735,7 +41916,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:369",
     },
     EncInfo {
-        op: 133u16,
+        op: 139u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41747,7 +41928,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:838",
     },
     EncInfo {
-        op: 163u16,
+        op: 169u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41759,7 +41940,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1058",
     },
     EncInfo {
-        op: 313u16,
+        op: 319u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41771,7 +41952,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2158",
     },
     EncInfo {
-        op: 493u16,
+        op: 499u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41783,7 +41964,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3598",
     },
     EncInfo {
-        op: 866u16,
+        op: 872u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41795,7 +41976,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:497",
     },
     EncInfo {
-        op: 994u16,
+        op: 1000u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41807,7 +41988,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1009",
     },
     EncInfo {
-        op: 1122u16,
+        op: 1128u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41819,7 +42000,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1521",
     },
     EncInfo {
-        op: 1250u16,
+        op: 1256u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41831,7 +42012,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:2033",
     },
     EncInfo {
-        op: 1272u16,
+        op: 1278u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -41843,7 +42024,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:68",
     },
     EncInfo {
-        op: 1341u16,
+        op: 1347u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -41855,7 +42036,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:357",
     },
     EncInfo {
-        op: 1341u16,
+        op: 1347u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -41867,7 +42048,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:358",
     },
     EncInfo {
-        op: 1693u16,
+        op: 1699u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -41879,7 +42060,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:317",
     },
     EncInfo {
-        op: 1695u16,
+        op: 1701u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -41891,7 +42072,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:325",
     },
     EncInfo {
-        op: 1697u16,
+        op: 1703u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -41903,7 +42084,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:333",
     },
     EncInfo {
-        op: 1699u16,
+        op: 1705u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -41915,7 +42096,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:341",
     },
     EncInfo {
-        op: 1701u16,
+        op: 1707u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -41927,7 +42108,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:349",
     },
     EncInfo {
-        op: 1703u16,
+        op: 1709u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -41939,7 +42120,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:357",
     },
     EncInfo {
-        op: 1705u16,
+        op: 1711u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -41951,7 +42132,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:365",
     },
     EncInfo {
-        op: 1707u16,
+        op: 1713u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -41963,7 +42144,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/quad.isa:373",
     },
     EncInfo {
-        op: 134u16,
+        op: 140u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -41975,7 +42156,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:845",
     },
     EncInfo {
-        op: 164u16,
+        op: 170u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -41987,7 +42168,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1065",
     },
     EncInfo {
-        op: 314u16,
+        op: 320u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -41999,7 +42180,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2165",
     },
     EncInfo {
-        op: 494u16,
+        op: 500u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -42011,7 +42192,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3610",
     },
     EncInfo {
-        op: 867u16,
+        op: 873u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -42023,7 +42204,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:501",
     },
     EncInfo {
-        op: 995u16,
+        op: 1001u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -42035,7 +42216,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1013",
     },
     EncInfo {
-        op: 1123u16,
+        op: 1129u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -42047,7 +42228,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1525",
     },
     EncInfo {
-        op: 1251u16,
+        op: 1257u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -42059,7 +42240,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:2037",
     },
     EncInfo {
-        op: 1278u16,
+        op: 1284u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -42071,7 +42252,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:92",
     },
     EncInfo {
-        op: 1331u16,
+        op: 1337u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -42083,7 +42264,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:307",
     },
     EncInfo {
-        op: 1331u16,
+        op: 1337u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -42095,7 +42276,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:308",
     },
     EncInfo {
-        op: 135u16,
+        op: 141u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -42107,7 +42288,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:852",
     },
     EncInfo {
-        op: 165u16,
+        op: 171u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -42119,7 +42300,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1072",
     },
     EncInfo {
-        op: 315u16,
+        op: 321u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -42131,7 +42312,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2172",
     },
     EncInfo {
-        op: 495u16,
+        op: 501u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -42143,7 +42324,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3622",
     },
     EncInfo {
-        op: 868u16,
+        op: 874u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -42155,7 +42336,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:505",
     },
     EncInfo {
-        op: 996u16,
+        op: 1002u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -42167,7 +42348,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1017",
     },
     EncInfo {
-        op: 1124u16,
+        op: 1130u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -42179,7 +42360,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1529",
     },
     EncInfo {
-        op: 1252u16,
+        op: 1258u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -42191,7 +42372,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:2041",
     },
     EncInfo {
-        op: 1261u16,
+        op: 1267u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -42203,7 +42384,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:24",
     },
     EncInfo {
-        op: 1336u16,
+        op: 1342u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -42215,7 +42396,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:332",
     },
     EncInfo {
-        op: 1336u16,
+        op: 1342u16,
         format: 14u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -42227,7 +42408,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:333",
     },
     EncInfo {
-        op: 136u16,
+        op: 142u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -42239,7 +42420,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:859",
     },
     EncInfo {
-        op: 166u16,
+        op: 172u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -42251,7 +42432,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1079",
     },
     EncInfo {
-        op: 316u16,
+        op: 322u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -42263,7 +42444,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2179",
     },
     EncInfo {
-        op: 496u16,
+        op: 502u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -42275,7 +42456,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3634",
     },
     EncInfo {
-        op: 869u16,
+        op: 875u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -42287,7 +42468,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:509",
     },
     EncInfo {
-        op: 997u16,
+        op: 1003u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -42299,7 +42480,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1021",
     },
     EncInfo {
-        op: 1125u16,
+        op: 1131u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -42311,7 +42492,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1533",
     },
     EncInfo {
-        op: 1253u16,
+        op: 1259u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -42323,7 +42504,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:2045",
     },
     EncInfo {
-        op: 1267u16,
+        op: 1273u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -42335,7 +42516,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:48",
     },
     EncInfo {
-        op: 137u16,
+        op: 143u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
@@ -42347,7 +42528,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:866",
     },
     EncInfo {
-        op: 167u16,
+        op: 173u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
@@ -42359,7 +42540,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1086",
     },
     EncInfo {
-        op: 317u16,
+        op: 323u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
@@ -42371,7 +42552,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2186",
     },
     EncInfo {
-        op: 497u16,
+        op: 503u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
@@ -42383,7 +42564,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3646",
     },
     EncInfo {
-        op: 870u16,
+        op: 876u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
@@ -42395,7 +42576,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:513",
     },
     EncInfo {
-        op: 998u16,
+        op: 1004u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
@@ -42407,7 +42588,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1025",
     },
     EncInfo {
-        op: 1126u16,
+        op: 1132u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
@@ -42419,7 +42600,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1537",
     },
     EncInfo {
-        op: 1254u16,
+        op: 1260u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
@@ -42431,7 +42612,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:2049",
     },
     EncInfo {
-        op: 1273u16,
+        op: 1279u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
@@ -42443,7 +42624,19 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/memory.isa:72",
     },
     EncInfo {
-        op: 138u16,
+        op: 10u16,
+        format: 19u8,
+        als_mask: 2130706432u32,
+        als_value: 2130706432u32,
+        ales_mask: 65535u16,
+        ales_value: 448u16,
+        channels: 36u8,
+        second: 32u8,
+        versions: 127u8,
+        src: "isa/aau.isa:169",
+    },
+    EncInfo {
+        op: 144u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
@@ -42455,7 +42648,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:878",
     },
     EncInfo {
-        op: 168u16,
+        op: 174u16,
         format: 10u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
@@ -42467,7 +42660,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:1098",
     },
     EncInfo {
-        op: 318u16,
+        op: 324u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
@@ -42479,7 +42672,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:2198",
     },
     EncInfo {
-        op: 498u16,
+        op: 504u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
@@ -42491,7 +42684,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/combined.isa:3663",
     },
     EncInfo {
-        op: 871u16,
+        op: 877u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
@@ -42503,7 +42696,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:517",
     },
     EncInfo {
-        op: 999u16,
+        op: 1005u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
@@ -42515,7 +42708,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1029",
     },
     EncInfo {
-        op: 1127u16,
+        op: 1133u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
@@ -42527,7 +42720,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:1541",
     },
     EncInfo {
-        op: 1255u16,
+        op: 1261u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
@@ -42539,7 +42732,7 @@ pub static ENCODINGS: [EncInfo; 1869usize] = [
         src: "isa/alu/logic3.isa:2053",
     },
     EncInfo {
-        op: 1279u16,
+        op: 1285u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
@@ -42645,42 +42838,42 @@ pub static OPC_INDEX: [(u16, u16); 128] = [
     (1352u16, 1364u16),
     (1364u16, 1376u16),
     (1376u16, 1389u16),
-    (1389u16, 1400u16),
-    (1400u16, 1410u16),
-    (1410u16, 1423u16),
-    (1423u16, 1436u16),
-    (1436u16, 1455u16),
-    (1455u16, 1471u16),
-    (1471u16, 1487u16),
-    (1487u16, 1500u16),
-    (1500u16, 1516u16),
-    (1516u16, 1528u16),
-    (1528u16, 1544u16),
-    (1544u16, 1556u16),
-    (1556u16, 1573u16),
-    (1573u16, 1586u16),
-    (1586u16, 1598u16),
-    (1598u16, 1610u16),
-    (1610u16, 1619u16),
-    (1619u16, 1636u16),
-    (1636u16, 1652u16),
-    (1652u16, 1664u16),
-    (1664u16, 1677u16),
-    (1677u16, 1690u16),
-    (1690u16, 1704u16),
-    (1704u16, 1718u16),
-    (1718u16, 1731u16),
-    (1731u16, 1744u16),
-    (1744u16, 1756u16),
-    (1756u16, 1770u16),
-    (1770u16, 1781u16),
-    (1781u16, 1792u16),
-    (1792u16, 1810u16),
-    (1810u16, 1829u16),
-    (1829u16, 1840u16),
-    (1840u16, 1851u16),
-    (1851u16, 1860u16),
-    (1860u16, 1869u16),
+    (1389u16, 1401u16),
+    (1401u16, 1412u16),
+    (1412u16, 1426u16),
+    (1426u16, 1440u16),
+    (1440u16, 1460u16),
+    (1460u16, 1476u16),
+    (1476u16, 1492u16),
+    (1492u16, 1505u16),
+    (1505u16, 1521u16),
+    (1521u16, 1533u16),
+    (1533u16, 1549u16),
+    (1549u16, 1561u16),
+    (1561u16, 1578u16),
+    (1578u16, 1591u16),
+    (1591u16, 1603u16),
+    (1603u16, 1615u16),
+    (1615u16, 1624u16),
+    (1624u16, 1641u16),
+    (1641u16, 1657u16),
+    (1657u16, 1669u16),
+    (1669u16, 1682u16),
+    (1682u16, 1695u16),
+    (1695u16, 1709u16),
+    (1709u16, 1723u16),
+    (1723u16, 1736u16),
+    (1736u16, 1749u16),
+    (1749u16, 1761u16),
+    (1761u16, 1775u16),
+    (1775u16, 1786u16),
+    (1786u16, 1797u16),
+    (1797u16, 1815u16),
+    (1815u16, 1834u16),
+    (1834u16, 1845u16),
+    (1845u16, 1856u16),
+    (1856u16, 1865u16),
+    (1865u16, 1875u16),
 ];
 /// Operation groups in description order.
 pub static GROUPS: &[&str] = &[

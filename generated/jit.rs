@@ -2579,6 +2579,1138 @@ pub fn jit_staaqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     }
     Ok(())
 }
+///`ldaab` (isa/aau.isa:120)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_ldaab(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_index: LV = v.ind;
+    v.dst = {
+        let addr = {
+            let o0 = {
+                let o0 = {
+                    let a0 = LV::C(0u128);
+                    let a1 = v.aad;
+                    x.h_aau_read(a0, a1)?
+                };
+                let o1 = {
+                    let a0 = LV::C(1u128);
+                    let a1 = l_index;
+                    x.h_aau_read(a0, a1)?
+                };
+                ir::add(x, o0, o1, 64u32)?
+            };
+            let o1 = {
+                let o0 = v.lit;
+                ir::sext(x, o0, 32u32, 64u32)?
+            };
+            ir::add(x, o0, o1, 64u32)?
+        };
+        x.load(addr, 8u32)?
+    };
+    {
+        let c = v.am;
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    {
+                        let a0 = LV::C(1u128);
+                        let a1 = l_index;
+                        let a2 = {
+                            let o0 = {
+                                let a0 = LV::C(1u128);
+                                let a1 = l_index;
+                                x.h_aau_read(a0, a1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let a0 = LV::C(3u128);
+                                    let a1 = v.incr;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = LV::C(0u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        x.h_aau_write(a0, a1, a2)?
+                    };
+                } else {}
+            }
+            LV::V(_) | LV::W(..) => {
+                let before = *v;
+                x.push_path(c)?;
+                {
+                    {
+                        let a0 = LV::C(1u128);
+                        let a1 = l_index;
+                        let a2 = {
+                            let o0 = {
+                                let a0 = LV::C(1u128);
+                                let a1 = l_index;
+                                x.h_aau_read(a0, a1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let a0 = LV::C(3u128);
+                                    let a1 = v.incr;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = LV::C(0u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        x.h_aau_write(a0, a1, a2)?
+                    };
+                }
+                let taken = std::mem::replace(v, before);
+                x.flip_path()?;
+                {}
+                x.pop_path();
+                v.merge(x, c, &taken)?;
+            }
+        }
+    }
+    Ok(())
+}
+///`ldaah` (isa/aau.isa:130)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_ldaah(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    let l_index: LV = v.ind;
+    v.dst = {
+        let addr = {
+            let o0 = {
+                let o0 = {
+                    let a0 = LV::C(0u128);
+                    let a1 = v.aad;
+                    x.h_aau_read(a0, a1)?
+                };
+                let o1 = {
+                    let a0 = LV::C(1u128);
+                    let a1 = l_index;
+                    x.h_aau_read(a0, a1)?
+                };
+                ir::add(x, o0, o1, 64u32)?
+            };
+            let o1 = {
+                let o0 = v.lit;
+                ir::sext(x, o0, 32u32, 64u32)?
+            };
+            ir::add(x, o0, o1, 64u32)?
+        };
+        x.load(addr, 16u32)?
+    };
+    {
+        let c = v.am;
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    {
+                        let a0 = LV::C(1u128);
+                        let a1 = l_index;
+                        let a2 = {
+                            let o0 = {
+                                let a0 = LV::C(1u128);
+                                let a1 = l_index;
+                                x.h_aau_read(a0, a1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let a0 = LV::C(3u128);
+                                    let a1 = v.incr;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = LV::C(1u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        x.h_aau_write(a0, a1, a2)?
+                    };
+                } else {}
+            }
+            LV::V(_) | LV::W(..) => {
+                let before = *v;
+                x.push_path(c)?;
+                {
+                    {
+                        let a0 = LV::C(1u128);
+                        let a1 = l_index;
+                        let a2 = {
+                            let o0 = {
+                                let a0 = LV::C(1u128);
+                                let a1 = l_index;
+                                x.h_aau_read(a0, a1)?
+                            };
+                            let o1 = {
+                                let o0 = {
+                                    let a0 = LV::C(3u128);
+                                    let a1 = v.incr;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = LV::C(1u128);
+                                ir::shl(x, o0, o1, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        x.h_aau_write(a0, a1, a2)?
+                    };
+                }
+                let taken = std::mem::replace(v, before);
+                x.flip_path()?;
+                {}
+                x.pop_path();
+                v.merge(x, c, &taken)?;
+            }
+        }
+    }
+    Ok(())
+}
+///`ldaaw` (isa/aau.isa:140)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_ldaaw(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    {
+        let c = {
+            let o0 = v.mas;
+            let o1 = LV::C(63u128);
+            ir::eq(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    v.dst = {
+                        let o0 = {
+                            let a0 = v.aaopc;
+                            let a1 = {
+                                let o0 = {
+                                    let o0 = v.aaopc;
+                                    let o1 = LV::C(0u128);
+                                    ir::eq(x, o0, o1)?
+                                };
+                                let o1 = v.aad;
+                                let o2 = v.ind;
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            x.h_aau_read(a0, a1)?
+                        };
+                        ir::trunc(x, o0, 32u32)?
+                    };
+                } else {
+                    let l_index: LV = v.ind;
+                    v.dst = {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        x.load(addr, 32u32)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(2u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) | LV::W(..) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(2u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+            }
+            LV::V(_) | LV::W(..) => {
+                let before = *v;
+                x.push_path(c)?;
+                {
+                    v.dst = {
+                        let o0 = {
+                            let a0 = v.aaopc;
+                            let a1 = {
+                                let o0 = {
+                                    let o0 = v.aaopc;
+                                    let o1 = LV::C(0u128);
+                                    ir::eq(x, o0, o1)?
+                                };
+                                let o1 = v.aad;
+                                let o2 = v.ind;
+                                ir::select(x, o0, o1, o2)?
+                            };
+                            x.h_aau_read(a0, a1)?
+                        };
+                        ir::trunc(x, o0, 32u32)?
+                    };
+                }
+                let taken = std::mem::replace(v, before);
+                x.flip_path()?;
+                {
+                    let l_index: LV = v.ind;
+                    v.dst = {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        x.load(addr, 32u32)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(2u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) | LV::W(..) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(2u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+                x.pop_path();
+                v.merge(x, c, &taken)?;
+            }
+        }
+    }
+    Ok(())
+}
+///`ldaad` (isa/aau.isa:154)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_ldaad(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    {
+        let c = {
+            let o0 = v.mas;
+            let o1 = LV::C(63u128);
+            ir::eq(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    v.dst = {
+                        let a0 = v.aaopc;
+                        let a1 = {
+                            let o0 = {
+                                let o0 = v.aaopc;
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = v.aad;
+                            let o2 = v.ind;
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        x.h_aau_read(a0, a1)?
+                    };
+                } else {
+                    let l_index: LV = v.ind;
+                    v.dst = {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        x.load(addr, 64u32)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) | LV::W(..) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+            }
+            LV::V(_) | LV::W(..) => {
+                let before = *v;
+                x.push_path(c)?;
+                {
+                    v.dst = {
+                        let a0 = v.aaopc;
+                        let a1 = {
+                            let o0 = {
+                                let o0 = v.aaopc;
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = v.aad;
+                            let o2 = v.ind;
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        x.h_aau_read(a0, a1)?
+                    };
+                }
+                let taken = std::mem::replace(v, before);
+                x.flip_path()?;
+                {
+                    let l_index: LV = v.ind;
+                    v.dst = {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        x.load(addr, 64u32)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) | LV::W(..) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+                x.pop_path();
+                v.merge(x, c, &taken)?;
+            }
+        }
+    }
+    Ok(())
+}
+///`ldaaq` (isa/aau.isa:168)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_ldaaq(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    {
+        let c = {
+            let o0 = v.mas;
+            let o1 = LV::C(63u128);
+            ir::eq(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    v.dst = {
+                        let a0 = v.aaopc;
+                        let a1 = {
+                            let o0 = {
+                                let o0 = v.aaopc;
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = v.aad;
+                            let o2 = v.ind;
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        x.h_aau_read(a0, a1)?
+                    };
+                } else {
+                    let l_index: LV = v.ind;
+                    v.dst = {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        x.load(addr, 128u32)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) | LV::W(..) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+            }
+            LV::V(_) | LV::W(..) => {
+                let before = *v;
+                x.push_path(c)?;
+                {
+                    v.dst = {
+                        let a0 = v.aaopc;
+                        let a1 = {
+                            let o0 = {
+                                let o0 = v.aaopc;
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = v.aad;
+                            let o2 = v.ind;
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        x.h_aau_read(a0, a1)?
+                    };
+                }
+                let taken = std::mem::replace(v, before);
+                x.flip_path()?;
+                {
+                    let l_index: LV = v.ind;
+                    v.dst = {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        x.load(addr, 128u32)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) | LV::W(..) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(3u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+                x.pop_path();
+                v.merge(x, c, &taken)?;
+            }
+        }
+    }
+    Ok(())
+}
+///`ldaaqp` (isa/aau.isa:182)
+#[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
+pub fn jit_ldaaqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    {
+        let c = {
+            let o0 = v.mas;
+            let o1 = LV::C(63u128);
+            ir::eq(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    v.dst = {
+                        let a0 = v.aaopc;
+                        let a1 = {
+                            let o0 = {
+                                let o0 = v.aaopc;
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = v.aad;
+                            let o2 = v.ind;
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        x.h_aau_read(a0, a1)?
+                    };
+                } else {
+                    let l_index: LV = v.ind;
+                    v.dst = {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        x.load(addr, 128u32)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(4u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) | LV::W(..) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(4u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+            }
+            LV::V(_) | LV::W(..) => {
+                let before = *v;
+                x.push_path(c)?;
+                {
+                    v.dst = {
+                        let a0 = v.aaopc;
+                        let a1 = {
+                            let o0 = {
+                                let o0 = v.aaopc;
+                                let o1 = LV::C(0u128);
+                                ir::eq(x, o0, o1)?
+                            };
+                            let o1 = v.aad;
+                            let o2 = v.ind;
+                            ir::select(x, o0, o1, o2)?
+                        };
+                        x.h_aau_read(a0, a1)?
+                    };
+                }
+                let taken = std::mem::replace(v, before);
+                x.flip_path()?;
+                {
+                    let l_index: LV = v.ind;
+                    v.dst = {
+                        let addr = {
+                            let o0 = {
+                                let o0 = {
+                                    let a0 = LV::C(0u128);
+                                    let a1 = v.aad;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                let o1 = {
+                                    let a0 = LV::C(1u128);
+                                    let a1 = l_index;
+                                    x.h_aau_read(a0, a1)?
+                                };
+                                ir::add(x, o0, o1, 64u32)?
+                            };
+                            let o1 = {
+                                let o0 = v.lit;
+                                ir::sext(x, o0, 32u32, 64u32)?
+                            };
+                            ir::add(x, o0, o1, 64u32)?
+                        };
+                        x.load(addr, 128u32)?
+                    };
+                    {
+                        let c = v.am;
+                        match c {
+                            LV::C(k) => {
+                                if k != 0 {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(4u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                } else {}
+                            }
+                            LV::V(_) | LV::W(..) => {
+                                let before = *v;
+                                x.push_path(c)?;
+                                {
+                                    {
+                                        let a0 = LV::C(1u128);
+                                        let a1 = l_index;
+                                        let a2 = {
+                                            let o0 = {
+                                                let a0 = LV::C(1u128);
+                                                let a1 = l_index;
+                                                x.h_aau_read(a0, a1)?
+                                            };
+                                            let o1 = {
+                                                let o0 = {
+                                                    let a0 = LV::C(3u128);
+                                                    let a1 = v.incr;
+                                                    x.h_aau_read(a0, a1)?
+                                                };
+                                                let o1 = LV::C(4u128);
+                                                ir::shl(x, o0, o1, 64u32)?
+                                            };
+                                            ir::add(x, o0, o1, 64u32)?
+                                        };
+                                        x.h_aau_write(a0, a1, a2)?
+                                    };
+                                }
+                                let taken = std::mem::replace(v, before);
+                                x.flip_path()?;
+                                {}
+                                x.pop_path();
+                                v.merge(x, c, &taken)?;
+                            }
+                        }
+                    }
+                }
+                x.pop_path();
+                v.merge(x, c, &taken)?;
+            }
+        }
+    }
+    Ok(())
+}
 ///`sxt` (isa/alu/bitfield.isa:3)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_sxt(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
@@ -94217,13 +95349,19 @@ pub fn jit_rrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     Ok(())
 }
 /// Lowering of each operation, indexed like `OPS`.
-pub static JIT_LOWER: [JitFn; 1754usize] = [
+pub static JIT_LOWER: [JitFn; 1760usize] = [
     jit_staab,
     jit_staah,
     jit_staaw,
     jit_staad,
     jit_staaq,
     jit_staaqp,
+    jit_ldaab,
+    jit_ldaah,
+    jit_ldaaw,
+    jit_ldaad,
+    jit_ldaaq,
+    jit_ldaaqp,
     jit_sxt,
     jit_getfs,
     jit_getfd,

@@ -875,6 +875,345 @@ pub fn sem_staaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
+///`ldaab` (isa/aau.isa:120)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_ldaab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_index: u128 = v.ind;
+    v.dst = {
+        let addr = bits::add(
+            bits::add(
+                {
+                    let a0 = 0u128;
+                    let a1 = v.aad;
+                    x.aau_read(a0, a1)?
+                },
+                {
+                    let a0 = 1u128;
+                    let a1 = l_index;
+                    x.aau_read(a0, a1)?
+                },
+                64u32,
+            ),
+            bits::sext(v.lit, 32u32, 64u32),
+            64u32,
+        );
+        x.load(addr as u64, 8u32)?
+    };
+    if v.am != 0 {
+        {
+            let a0 = 1u128;
+            let a1 = l_index;
+            let a2 = bits::add(
+                {
+                    let a0 = 1u128;
+                    let a1 = l_index;
+                    x.aau_read(a0, a1)?
+                },
+                bits::shl(
+                    {
+                        let a0 = 3u128;
+                        let a1 = v.incr;
+                        x.aau_read(a0, a1)?
+                    },
+                    0u128,
+                    64u32,
+                ),
+                64u32,
+            );
+            x.aau_write(a0, a1, a2)?
+        };
+    } else {}
+    Ok(())
+}
+///`ldaah` (isa/aau.isa:130)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_ldaah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_index: u128 = v.ind;
+    v.dst = {
+        let addr = bits::add(
+            bits::add(
+                {
+                    let a0 = 0u128;
+                    let a1 = v.aad;
+                    x.aau_read(a0, a1)?
+                },
+                {
+                    let a0 = 1u128;
+                    let a1 = l_index;
+                    x.aau_read(a0, a1)?
+                },
+                64u32,
+            ),
+            bits::sext(v.lit, 32u32, 64u32),
+            64u32,
+        );
+        x.load(addr as u64, 16u32)?
+    };
+    if v.am != 0 {
+        {
+            let a0 = 1u128;
+            let a1 = l_index;
+            let a2 = bits::add(
+                {
+                    let a0 = 1u128;
+                    let a1 = l_index;
+                    x.aau_read(a0, a1)?
+                },
+                bits::shl(
+                    {
+                        let a0 = 3u128;
+                        let a1 = v.incr;
+                        x.aau_read(a0, a1)?
+                    },
+                    1u128,
+                    64u32,
+                ),
+                64u32,
+            );
+            x.aau_write(a0, a1, a2)?
+        };
+    } else {}
+    Ok(())
+}
+///`ldaaw` (isa/aau.isa:140)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_ldaaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    if ((v.mas) == (63u128)) as u128 != 0 {
+        v.dst = bits::trunc(
+            {
+                let a0 = v.aaopc;
+                let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 {
+                    v.aad
+                } else {
+                    v.ind
+                });
+                x.aau_read(a0, a1)?
+            },
+            32u32,
+        );
+    } else {
+        let l_index: u128 = v.ind;
+        v.dst = {
+            let addr = bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = v.aad;
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    64u32,
+                ),
+                bits::sext(v.lit, 32u32, 64u32),
+                64u32,
+            );
+            x.load(addr as u64, 32u32)?
+        };
+        if v.am != 0 {
+            {
+                let a0 = 1u128;
+                let a1 = l_index;
+                let a2 = bits::add(
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    bits::shl(
+                        {
+                            let a0 = 3u128;
+                            let a1 = v.incr;
+                            x.aau_read(a0, a1)?
+                        },
+                        2u128,
+                        64u32,
+                    ),
+                    64u32,
+                );
+                x.aau_write(a0, a1, a2)?
+            };
+        } else {}
+    }
+    Ok(())
+}
+///`ldaad` (isa/aau.isa:154)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_ldaad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    if ((v.mas) == (63u128)) as u128 != 0 {
+        v.dst = {
+            let a0 = v.aaopc;
+            let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
+            x.aau_read(a0, a1)?
+        };
+    } else {
+        let l_index: u128 = v.ind;
+        v.dst = {
+            let addr = bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = v.aad;
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    64u32,
+                ),
+                bits::sext(v.lit, 32u32, 64u32),
+                64u32,
+            );
+            x.load(addr as u64, 64u32)?
+        };
+        if v.am != 0 {
+            {
+                let a0 = 1u128;
+                let a1 = l_index;
+                let a2 = bits::add(
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    bits::shl(
+                        {
+                            let a0 = 3u128;
+                            let a1 = v.incr;
+                            x.aau_read(a0, a1)?
+                        },
+                        3u128,
+                        64u32,
+                    ),
+                    64u32,
+                );
+                x.aau_write(a0, a1, a2)?
+            };
+        } else {}
+    }
+    Ok(())
+}
+///`ldaaq` (isa/aau.isa:168)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_ldaaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    if ((v.mas) == (63u128)) as u128 != 0 {
+        v.dst = {
+            let a0 = v.aaopc;
+            let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
+            x.aau_read(a0, a1)?
+        };
+    } else {
+        let l_index: u128 = v.ind;
+        v.dst = {
+            let addr = bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = v.aad;
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    64u32,
+                ),
+                bits::sext(v.lit, 32u32, 64u32),
+                64u32,
+            );
+            x.load(addr as u64, 128u32)?
+        };
+        if v.am != 0 {
+            {
+                let a0 = 1u128;
+                let a1 = l_index;
+                let a2 = bits::add(
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    bits::shl(
+                        {
+                            let a0 = 3u128;
+                            let a1 = v.incr;
+                            x.aau_read(a0, a1)?
+                        },
+                        3u128,
+                        64u32,
+                    ),
+                    64u32,
+                );
+                x.aau_write(a0, a1, a2)?
+            };
+        } else {}
+    }
+    Ok(())
+}
+///`ldaaqp` (isa/aau.isa:182)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_ldaaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    if ((v.mas) == (63u128)) as u128 != 0 {
+        v.dst = {
+            let a0 = v.aaopc;
+            let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
+            x.aau_read(a0, a1)?
+        };
+    } else {
+        let l_index: u128 = v.ind;
+        v.dst = {
+            let addr = bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = v.aad;
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    64u32,
+                ),
+                bits::sext(v.lit, 32u32, 64u32),
+                64u32,
+            );
+            x.load(addr as u64, 128u32)?
+        };
+        if v.am != 0 {
+            {
+                let a0 = 1u128;
+                let a1 = l_index;
+                let a2 = bits::add(
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_index;
+                        x.aau_read(a0, a1)?
+                    },
+                    bits::shl(
+                        {
+                            let a0 = 3u128;
+                            let a1 = v.incr;
+                            x.aau_read(a0, a1)?
+                        },
+                        4u128,
+                        64u32,
+                    ),
+                    64u32,
+                );
+                x.aau_write(a0, a1, a2)?
+            };
+        } else {}
+    }
+    Ok(())
+}
 ///`sxt` (isa/alu/bitfield.isa:3)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sxt(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
@@ -35081,13 +35420,19 @@ pub fn sem_rrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     Ok(())
 }
 /// Semantics of each operation, indexed like `OPS`.
-pub static SEMANTICS: [SemFn; 1754usize] = [
+pub static SEMANTICS: [SemFn; 1760usize] = [
     sem_staab,
     sem_staah,
     sem_staaw,
     sem_staad,
     sem_staaq,
     sem_staaqp,
+    sem_ldaab,
+    sem_ldaah,
+    sem_ldaaw,
+    sem_ldaad,
+    sem_ldaaq,
+    sem_ldaaqp,
     sem_sxt,
     sem_getfs,
     sem_getfd,

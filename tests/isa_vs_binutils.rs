@@ -76,12 +76,12 @@ fn table_rows(text: &str) -> Vec<Row> {
         );
         let opc2 = if !long {
             None
-        } else if f[1] == "staaqp" {
-            // objdump matches staaqp with ALES 0x02c0, the other array stores 0x01c0.
+        } else if f[1] == "staaqp" || f[1] == "ldaaqp" {
+            // objdump matches staaqp/ldaaqp with ALES 0x02c0, the other array accesses 0x01c0.
             Some(2)
         } else if matches!(
             f[3],
-            "ALOPF15" | "ALOPF16" | "ALOPF22" | "ALOPF10_MAS" | "AAURR" | "AAURW"
+            "ALOPF15" | "ALOPF16" | "ALOPF22" | "ALOPF10_MAS" | "ALOPF19_MAS" | "AAURR" | "AAURW"
         ) {
             Some(1)
         } else if f[3] == "ALOPF17" {

@@ -1,6 +1,6 @@
 ! Array stores through the AAU: an %aad base written with MAS 0x3f, stores at
 ! %aad0 + %aasti0 + literal, read back with plain loads; exits with the first failing
-! check.
+! check. Array loads (ldaa*) read the same places, and with MAS 0x3f an AAU register.
     start
     {
         addd,0 0, buf, %r0
@@ -31,6 +31,19 @@
         ldd,0 %dr0, 0x0, %dr6
     }
     check %r6, 0xcc, 4
+    {
+        ldaad,2 %aad0 [ %aasti0 + _f32s,_lts0 0x8 ], %dr7
+        ldaaw,5 %aad0 [ %aasti0 + _f32s,_lts1 0x14 ], %r8
+    }
+    check %r7, 0x1122334455667788, 5
+    checks %r8, 0x99aabbcc, 6
+    {
+        ldaad,2 %aad0 [ %aasti0 ], %dr10, mas = 0x3f     ! aaurr: %aad0's base
+    }
+    {
+        subd,0 %dr10, %dr0, %dr11
+    }
+    check %r11, 0, 7
     exit 0
 
     .data
