@@ -26,6 +26,7 @@ fn build(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs");
     let out = std::env::temp_dir().join(format!("e2k-emu-gdb-{}-{name}", std::process::id()));
     let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg("--link")
         .arg(dir.join("lib/prelude.s"))
         .arg(dir.join(format!("{name}.s")))
         .arg("-o")
@@ -363,6 +364,7 @@ fn ctrl_c_stops_a_running_program() {
     .unwrap();
     let exe = src.with_extension("elf");
     let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg("--link")
         .arg(&src)
         .arg("-o")
         .arg(&exe)
