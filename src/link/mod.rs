@@ -64,6 +64,7 @@ pub struct Options {
 }
 
 /// A linked program, before it is written.
+#[derive(Debug)]
 pub struct Linked {
     pub sections: Vec<OutputSection>,
     /// Name, address, size, global, function, output section (None: absolute).
