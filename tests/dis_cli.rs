@@ -28,7 +28,9 @@ fn sample_elf() -> Vec<u8> {
         ..Default::default()
     };
     code.extend(pack(&ret, v4).unwrap());
-    let sec = |name, addr: u64, offset, data: &'static [u8], write, exec| (name, addr, offset, data, write, exec);
+    let sec = |name, addr: u64, offset, data: &'static [u8], write, exec| {
+        (name, addr, offset, data, write, exec)
+    };
     let code: &'static [u8] = Box::leak(code.into_boxed_slice());
     let secs: Vec<ExecSection> = [
         sec(".text", 0x10000u64, 0x1000u64, code, false, true),

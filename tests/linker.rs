@@ -97,7 +97,10 @@ fn objects_read_back_with_symbols_and_relocations() {
     assert_eq!(names, [".text", ".data", ".bss"]);
     let sym = |n: &str| o.symbols.iter().position(|s| s.name == n).unwrap();
     let start = &o.symbols[sym("_start")];
-    assert_eq!((start.place, start.value, start.bind), (Place::Section(0), 0, Bind::Global));
+    assert_eq!(
+        (start.place, start.value, start.bind),
+        (Place::Section(0), 0, Bind::Global)
+    );
     assert_eq!(o.symbols[sym("say")].place, Place::Undefined);
     assert_eq!(o.symbols[sym("status")].place, Place::Undefined);
     assert_eq!(o.symbols[sym("status_ptr")].bind, Bind::Local);
@@ -125,7 +128,10 @@ fn objects_read_back_with_symbols_and_relocations() {
     assert_eq!(l.sections.iter().position(|s| s.name == ".rodata"), Some(3));
     // `msg` in .rodata from a 64-bit addd: a literal pair against .rodata.
     let r = &l.sections[0].relocs[0];
-    assert_eq!((r.r_type, r.target.clone()), (R_E2K_64_ABS_LIT, Target::Section(3)));
+    assert_eq!(
+        (r.r_type, r.target.clone()),
+        (R_E2K_64_ABS_LIT, Target::Section(3))
+    );
 }
 
 #[test]
@@ -149,8 +155,14 @@ c:  .word b, b - a
     let data = &o.sections[1];
     assert_eq!(&data.data[4..8], &8u32.to_le_bytes(), "b - a");
     assert_eq!(data.relocs[0].r_type, R_E2K_32_ABS);
-    assert_eq!((data.relocs[0].target.clone(), data.relocs[0].addend), (Target::Section(0), 8));
-    assert_eq!((data.relocs[1].r_type, data.relocs[1].addend), (R_E2K_64_ABS, 16));
+    assert_eq!(
+        (data.relocs[0].target.clone(), data.relocs[0].addend),
+        (Target::Section(0), 8)
+    );
+    assert_eq!(
+        (data.relocs[1].r_type, data.relocs[1].addend),
+        (R_E2K_64_ABS, 16)
+    );
     // The displacement field of `disp %ctpr1, b`: +1 wide instruction of 8 bytes.
     let cs0 = u32::from_le_bytes(o.sections[0].data[4..8].try_into().unwrap());
     assert_eq!(cs0 & 0x0fff_ffff, 1);
@@ -158,7 +170,11 @@ c:  .word b, b - a
 
 #[test]
 fn links_objects_with_cross_references() {
-    let l = link_all(&[("main.o", obj("main.s", MAIN)), ("lib.o", obj("lib.s", LIB))]).unwrap();
+    let l = link_all(&[
+        ("main.o", obj("main.s", MAIN)),
+        ("lib.o", obj("lib.s", LIB)),
+    ])
+    .unwrap();
     let names: Vec<&str> = l.sections.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, [".text", ".rodata", ".data"]);
     // MCST ld: headers (64 + 2 * 56 bytes) at 0x10000, text right after them; the data
@@ -166,7 +182,10 @@ fn links_objects_with_cross_references() {
     assert_eq!(l.sections[0].addr, 0x100b0);
     assert_eq!(l.entry, 0x100b0);
     let end = l.sections[1].addr + l.sections[1].size;
-    assert_eq!(l.sections[2].addr, (end.next_multiple_of(0x1000) + (end & 0xfff)).next_multiple_of(8));
+    assert_eq!(
+        l.sections[2].addr,
+        (end.next_multiple_of(0x1000) + (end & 0xfff)).next_multiple_of(8)
+    );
     let addr = |n: &str| l.symbols.iter().find(|s| s.name == n).unwrap().value;
     let data = &l.sections[2];
     let at = (addr("status_ptr") - data.addr) as usize;
@@ -178,11 +197,17 @@ fn links_objects_with_cross_references() {
 
 #[test]
 fn archives_give_only_the_members_that_are_needed() {
-    let unused = obj("unused.s", ".text\n.global unused\nunused: { nop 1 }\n.data\n.quad missing\n");
+    let unused = obj(
+        "unused.s",
+        ".text\n.global unused\nunused: { nop 1 }\n.data\n.quad missing\n",
+    );
     let archive = ar(&[("lib.o", &obj("lib.s", LIB)), ("unused.o", &unused)]);
     let l = link_all(&[("main.o", obj("main.s", MAIN)), ("libx.a", archive.clone())]).unwrap();
     assert!(l.symbols.iter().any(|s| s.name == "say"));
-    assert!(!l.symbols.iter().any(|s| s.name == "unused"), "unneeded member linked");
+    assert!(
+        !l.symbols.iter().any(|s| s.name == "unused"),
+        "unneeded member linked"
+    );
     // An archive before the objects that need it is not searched again, as with ld.
     let e = link_all(&[("libx.a", archive), ("main.o", obj("main.s", MAIN))]).unwrap_err();
     assert!(e.contains("undefined reference to `say`"), "{e}");
@@ -235,7 +260,11 @@ fn linked_program_runs_under_the_emulator() {
             .unwrap();
         assert!(st.success());
     }
-    std::fs::write(d.join("libsay.a"), ar(&[("lib.o", &std::fs::read(d.join("lib.o")).unwrap())])).unwrap();
+    std::fs::write(
+        d.join("libsay.a"),
+        ar(&[("lib.o", &std::fs::read(d.join("lib.o")).unwrap())]),
+    )
+    .unwrap();
     let prog = d.join("prog");
     let o = Command::new(env!("CARGO_BIN_EXE_e2k-ld"))
         .arg("-static")
@@ -255,7 +284,12 @@ fn linked_program_runs_under_the_emulator() {
             .output()
             .unwrap();
         assert_eq!(String::from_utf8_lossy(&run.stdout), "linked\n");
-        assert_eq!(run.status.code(), Some(5), "{}", String::from_utf8_lossy(&run.stderr));
+        assert_eq!(
+            run.status.code(),
+            Some(5),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
     }
     // ld's errors: one line, non-zero exit.
     let o = Command::new(env!("CARGO_BIN_EXE_e2k-ld"))

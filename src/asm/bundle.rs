@@ -23,8 +23,11 @@ pub(super) fn place_literals(
     reqs: &[(u8, LiteralRequest, Reloc)],
 ) -> Result<Vec<(usize, u32, Value)>, String> {
     let mut placed = Vec::new();
-    let mut used: Vec<Option<(u32, u64, Option<String>)>> =
-        b.lts.iter().map(|l| l.map(|x| (0, x.0 as u64, None))).collect();
+    let mut used: Vec<Option<(u32, u64, Option<String>)>> = b
+        .lts
+        .iter()
+        .map(|l| l.map(|x| (0, x.0 as u64, None)))
+        .collect();
     // The most constrained first: 16-bit literals live only in LTS0-1, 64-bit ones start
     // at LTS0-2, 32-bit ones anywhere.
     let mut reqs: Vec<&(u8, LiteralRequest, Reloc)> = reqs.iter().collect();
@@ -438,7 +441,8 @@ pub(super) fn build_bundle(
         } else {
             (slot, reloc::R_E2K_32_ABS)
         };
-        let offset = at.lts[word].ok_or_else(|| (ops[0].loc.clone(), "literal lost in packing".to_string()))?;
+        let offset = at.lts[word]
+            .ok_or_else(|| (ops[0].loc.clone(), "literal lost in packing".to_string()))?;
         fixups.push(Fixup {
             offset,
             r_type,

@@ -281,7 +281,11 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                             }
                         }
                         ".size" => match args.split_once(',') {
-                            Some((n, e)) => items.push(Item::Size(n.trim().to_string(), e.trim().to_string(), loc.clone())),
+                            Some((n, e)) => items.push(Item::Size(
+                                n.trim().to_string(),
+                                e.trim().to_string(),
+                                loc.clone(),
+                            )),
                             None => src.err(&loc, "`.size` needs `name, size`"),
                         },
                         ".file" | ".ident" | ".p2align_hint" => {}

@@ -181,10 +181,18 @@ pub fn assemble_object(
                         known.extend(new_symbols.iter().map(|(k, v)| (k.clone(), *v)));
                         known.insert(".".into(), here);
                         match eval_value(e, &known, nsec) {
-                            Some(Value { base: Base::Abs, off, .. }) => {
+                            Some(Value {
+                                base: Base::Abs,
+                                off,
+                                ..
+                            }) => {
                                 new_symbols.insert(n.clone(), off);
                             }
-                            Some(Value { base: Base::Section(i), off, .. }) => {
+                            Some(Value {
+                                base: Base::Section(i),
+                                off,
+                                ..
+                            }) => {
                                 new_symbols.insert(n.clone(), section_base(i) + off);
                             }
                             _ if pass < LAST => {
@@ -201,7 +209,11 @@ pub fn assemble_object(
                         let mut known = symbols.clone();
                         known.insert(".".into(), here);
                         match eval_value(e, &known, nsec) {
-                            Some(Value { base: Base::Abs, off, .. }) => {
+                            Some(Value {
+                                base: Base::Abs,
+                                off,
+                                ..
+                            }) => {
                                 sizes.insert(n.clone(), off);
                             }
                             _ if pass < LAST => {}
@@ -316,7 +328,10 @@ pub fn assemble_object(
                 let (target, addend) = match target_sym {
                     Some(n) => {
                         let own = symbols.get(n).map_or(0, |v| split_value(*v, nsec).1);
-                        (Target::Symbol(index[n]), p.value.off.wrapping_sub(own) as i64)
+                        (
+                            Target::Symbol(index[n]),
+                            p.value.off.wrapping_sub(own) as i64,
+                        )
                     }
                     None => (Target::Section(*j), p.value.off as i64),
                 };

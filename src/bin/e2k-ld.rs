@@ -5,7 +5,8 @@ use e2k_emu::link::layout::{Layout, TEXT_START};
 use e2k_emu::link::{link, Input, Options};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: e2k-ld [-o OUTPUT] [-e SYMBOL] [-Ttext=ADDR] [-static] [-L DIR] FILE... [-lNAME]...";
+const USAGE: &str =
+    "usage: e2k-ld [-o OUTPUT] [-e SYMBOL] [-Ttext=ADDR] [-static] [-L DIR] FILE... [-lNAME]...";
 
 enum Arg {
     File(String),

@@ -136,10 +136,21 @@ pub fn write_exec(
         }
     }
     w.write_null_symbol();
-    let first_global = symbols.iter().position(|s| s.global).unwrap_or(symbols.len());
+    let first_global = symbols
+        .iter()
+        .position(|s| s.global)
+        .unwrap_or(symbols.len());
     for (s, &n) in symbols.iter().zip(&sym_names) {
-        let bind = if s.global { elf::STB_GLOBAL } else { elf::STB_LOCAL };
-        let ty = if s.func { elf::STT_FUNC } else { elf::STT_NOTYPE };
+        let bind = if s.global {
+            elf::STB_GLOBAL
+        } else {
+            elf::STB_LOCAL
+        };
+        let ty = if s.func {
+            elf::STT_FUNC
+        } else {
+            elf::STT_NOTYPE
+        };
         w.write_symbol(&Sym {
             name: Some(n),
             section: None,

@@ -2,9 +2,7 @@
 //! with section symbols, local, global, weak and undefined symbols, and RELA
 //! relocations of MCST's types (`elf::reloc`). Written through the `object` crate.
 
-use object::write::{
-    Object, Relocation, SectionId, Symbol, SymbolId, SymbolSection,
-};
+use object::write::{Object, Relocation, SectionId, Symbol, SymbolId, SymbolSection};
 use object::{
     elf, Architecture, BinaryFormat, Endianness, FileFlags, RelocationFlags, SectionFlags,
     SectionKind, SymbolFlags, SymbolKind, SymbolScope,
@@ -164,9 +162,7 @@ pub fn write_relocatable(r: &Relocatable) -> Result<Vec<u8>, String> {
                     offset: rel.offset,
                     symbol,
                     addend: rel.addend,
-                    flags: RelocationFlags::Elf {
-                        r_type: rel.r_type,
-                    },
+                    flags: RelocationFlags::Elf { r_type: rel.r_type },
                 },
             )
             .map_err(|e| e.to_string())?;

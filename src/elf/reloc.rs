@@ -40,8 +40,14 @@ pub fn size(r_type: u32) -> Option<usize> {
 pub enum RelocError {
     Unknown(u32),
     /// The patched bytes run past the section.
-    OutOfRange { offset: u64, len: usize },
-    Overflow { r_type: u32, value: i128 },
+    OutOfRange {
+        offset: u64,
+        len: usize,
+    },
+    Overflow {
+        r_type: u32,
+        value: i128,
+    },
     /// A displacement to an address that is not a multiple of 8.
     Misaligned(i128),
 }
@@ -51,7 +57,10 @@ impl fmt::Display for RelocError {
         match self {
             RelocError::Unknown(t) => write!(f, "unknown E2K relocation type {t}"),
             RelocError::OutOfRange { offset, len } => {
-                write!(f, "relocation at {offset:#x} runs past its section ({len} bytes)")
+                write!(
+                    f,
+                    "relocation at {offset:#x} runs past its section ({len} bytes)"
+                )
             }
             RelocError::Overflow { r_type, value } => write!(
                 f,

@@ -220,7 +220,11 @@ fn paged(secs: &mut [OutputSection], base: u64, dyn_: bool) -> Plan {
         .flatten();
     let nph = secs.len() as u64
         + u64::from(headers_at.is_some())
-        + if interp.is_some() && headers_at.is_some() { 2 } else { 0 }
+        + if interp.is_some() && headers_at.is_some() {
+            2
+        } else {
+            0
+        }
         + u64::from(dynamic.is_some());
     let headers_len = EHDR + PHDR * nph;
     let mut off = headers_len;

@@ -25,15 +25,15 @@ impl Input {
     pub fn read(name: &str, data: &[u8]) -> Result<Input, LinkError> {
         let err = |m: String| LinkError(format!("{name}: {m}"));
         if data.starts_with(b"!<arch>\n") {
-            let ar = object::read::archive::ArchiveFile::parse(data)
-                .map_err(|e| err(e.to_string()))?;
+            let ar =
+                object::read::archive::ArchiveFile::parse(data).map_err(|e| err(e.to_string()))?;
             let mut members = Vec::new();
             for m in ar.members() {
                 let m = m.map_err(|e| err(e.to_string()))?;
                 let mname = String::from_utf8_lossy(m.name()).into_owned();
                 let bytes = m.data(data).map_err(|e| err(e.to_string()))?;
-                let obj = read_relocatable(bytes)
-                    .map_err(|e| err(format!("member {mname}: {e}")))?;
+                let obj =
+                    read_relocatable(bytes).map_err(|e| err(format!("member {mname}: {e}")))?;
                 members.push((format!("{name}({mname})"), obj));
             }
             return Ok(Input::Archive(name.to_string(), members));
@@ -125,8 +125,7 @@ fn wanted(objs: &[(String, Relocatable)], defs: &BTreeMap<String, Def>) -> Vec<S
     let mut out = Vec::new();
     for (_, o) in objs {
         for s in &o.symbols {
-            if s.place == Place::Undefined && s.bind != Bind::Weak && !defs.contains_key(&s.name)
-            {
+            if s.place == Place::Undefined && s.bind != Bind::Weak && !defs.contains_key(&s.name) {
                 out.push(s.name.clone());
             }
         }
@@ -256,12 +255,7 @@ pub fn link(inputs: Vec<Input>, opts: &Options) -> Result<Linked, LinkError> {
                 let at = base + r.offset;
                 let p = addrs[out] + at;
                 reloc::apply(r.r_type, &mut sections[out].data, at, s, r.addend, p).map_err(
-                    |e| {
-                        LinkError(format!(
-                            "{oname}: {} at {:#x}: {e}",
-                            sec.name, r.offset
-                        ))
-                    },
+                    |e| LinkError(format!("{oname}: {} at {:#x}: {e}", sec.name, r.offset)),
                 )?;
             }
         }
