@@ -296,6 +296,31 @@ fn predicate_logic() {
 }
 
 #[test]
+/// gas's traditional store order (value first) after `.accept ld_st_style`, objdump's
+/// after `.ignore ld_st_style` (the default); loads are the same in both.
+fn store_operand_order_follows_ld_st_style() {
+    let src = ".accept ld_st_style
+{ std,2 %dr1, 0, %dr3 ; ldd,0 %dr4, 8, %dr5 }
+{ stw,5 %r6, %dr7, 0x10, mas = 0x3 }
+.ignore ld_st_style
+{ std,2 0, %dr3, %dr1 }
+";
+    let image = assemble("t.s", src).unwrap();
+    assert_eq!(
+        ops_of(&image),
+        vec![
+            "ldd,0 %dr4, 0x8, %dr5",
+            "std,2 0x0, %dr3, %dr1",
+            "stw,5 %dr7, _f16s 0x10, %r6, mas = 0x3",
+            "std,2 0x0, %dr3, %dr1"
+        ]
+    );
+    assert!(assemble("t.s", ".ignore foo\n")
+        .unwrap_err()
+        .contains("knows only `ld_st_style`"));
+}
+
+#[test]
 fn bracketed_addresses_and_the_location_counter() {
     let src = "{ ldd,2 [ %dr0 + 8 ], %dr2 ; std,5 %dr3, [ %dr0 + %dr1 ] ; ldw,0 [ %dr4 ], %r5 }
         .data

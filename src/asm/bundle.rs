@@ -166,6 +166,36 @@ pub(super) fn unbracket(operands: &str) -> Result<String, String> {
         .join(", "))
 }
 
+/// A memory operation without a destination: a store.
+fn is_store(name: &str) -> bool {
+    use crate::isa::{Role, ENCODINGS, FORMATS, OPS};
+    OPS.iter().enumerate().any(|(i, o)| {
+        o.name == name
+            && o.memory
+            && ENCODINGS.iter().any(|e| {
+                e.op as usize == i
+                    && !FORMATS[e.format as usize]
+                        .fields
+                        .iter()
+                        .any(|f| f.role == Role::Dst)
+            })
+    })
+}
+
+/// gas's traditional store operands, `value, address, offset[, mas = N]`, in
+/// objdump's order, `address, offset, value[, mas = N]`.
+fn value_last(operands: &str) -> String {
+    let (ops, mas) = match operands.rsplit_once(", mas") {
+        Some((a, m)) => (a, format!(", mas{m}")),
+        None => (operands, String::new()),
+    };
+    let mut parts: Vec<&str> = ops.split(',').map(str::trim).collect();
+    if parts.len() == 3 {
+        parts.rotate_left(1);
+    }
+    format!("{}{mas}", parts.join(", "))
+}
+
 /// One condition written after an ALU operation: ` ? %pred0, ~%pcnt2` (RLP: the
 /// channel executes when they hold) or, for merges, `, %pred1` (MRGC: the selector).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -351,6 +381,11 @@ pub(super) fn build_bundle(
                     })
             });
             let (operands, cs) = split_conditions(rest, merge).map_err(|m| (op.loc.clone(), m))?;
+            let operands = if op.value_first && is_store(name) && !operands.contains('[') {
+                value_last(&operands)
+            } else {
+                operands
+            };
             let operands = unbracket(&operands).map_err(|m| (op.loc.clone(), m))?;
             if merge && !cs.iter().any(|c| c.mrgc) {
                 return Err((

@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 pub(super) struct Op {
     pub(super) text: String,
     pub(super) loc: Loc,
+    /// Stores written in gas's traditional order, the value first (`.accept
+    /// ld_st_style`); otherwise in objdump's, as after `.ignore ld_st_style`.
+    pub(super) value_first: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -143,6 +146,7 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
     for (fi, (_, text)) in sources.iter().enumerate() {
         let mut section = ".text".to_string();
         let mut section_stack: Vec<String> = Vec::new();
+        let mut value_first = false;
         let mut bundle: Option<(Vec<Op>, Loc)> = None;
         let mut macro_errors = Vec::new();
         let lines = expand_macros(text, &mut macros, &mut macro_errors);
@@ -261,6 +265,13 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                         },
                         ".global" | ".globl" => src.globals.extend(split_args(args)),
                         ".weak" => src.weaks.extend(split_args(args)),
+                        ".ignore" | ".accept" => match args {
+                            "ld_st_style" => value_first = name == ".accept",
+                            _ => src.err(
+                                &loc,
+                                format!("`{name}` knows only `ld_st_style`, not `{args}`"),
+                            ),
+                        },
                         ".local" | ".hidden" => {}
                         ".set" | ".equ" => match args.split_once(',') {
                             Some((n, e)) => items.push(Item::Set(
@@ -357,6 +368,7 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                 let op = Op {
                     text: p,
                     loc: loc.clone(),
+                    value_first,
                 };
                 match &mut bundle {
                     Some((ops, _)) => ops.push(op),
