@@ -62,13 +62,13 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
                 value("-m", &s[2..])?;
             }
             _ if s.starts_with('-') && s.len() > 1 => {
-                return Err(format!("unsupported option `{s}`\n{USAGE}"))
+                return Err(format!("unsupported option `{s}` ({USAGE})"))
             }
             _ => a.inputs.push(Arg::File(s)),
         }
     }
     if a.inputs.is_empty() {
-        return Err(format!("no input files\n{USAGE}"));
+        return Err(format!("no input files ({USAGE})"));
     }
     Ok(a)
 }
