@@ -147,10 +147,10 @@ c:  .word b, b - a
 ";
     let o = read_relocatable(&obj("t.s", src)).unwrap();
     let text = &o.sections[0].relocs;
-    // Only the weak target keeps a displacement relocation; the literal of `c` (64-bit,
-    // as gas makes every symbol's, also in a 32-bit operation) is against .data.
+    // Only the weak target keeps a displacement relocation; the 32-bit literal of `c` is
+    // against .data.
     let types: Vec<u32> = text.iter().map(|r| r.r_type).collect();
-    assert_eq!(types, [R_E2K_64_ABS_LIT, R_E2K_DISP]);
+    assert_eq!(types, [R_E2K_32_ABS, R_E2K_DISP]);
     assert_eq!(text[0].target, Target::Section(1));
     let data = &o.sections[1];
     assert_eq!(&data.data[4..8], &8u32.to_le_bytes(), "b - a");

@@ -144,7 +144,7 @@ fn is_symbol(s: &str) -> bool {
 }
 
 /// The operand byte for `text` in field `f`, or a literal request. A symbol becomes a
-/// 64-bit literal, as MCST gas gives every symbol in 64-bit code.
+/// literal of the operand's width (64-bit for 64-bit operands, else 32-bit).
 fn encode_operand(
     f: &isa::FieldInfo,
     text: &str,
@@ -177,7 +177,7 @@ fn encode_operand(
                 if n != 0 || shift != 0 {
                     continue;
                 }
-                if symbol.is_some() && bits != 64 {
+                if symbol.is_some() && bits != if ty == b'D' { 64 } else { 32 } {
                     continue;
                 }
                 let written = match matched {
