@@ -184,7 +184,7 @@ fn links_objects_with_cross_references() {
     let end = l.sections[1].addr + l.sections[1].size;
     assert_eq!(
         l.sections[2].addr,
-        (end.next_multiple_of(0x1000) + (end & 0xfff)).next_multiple_of(8)
+        (end.next_multiple_of(0x1000) + (end & 0xfff)).next_multiple_of(16)
     );
     let addr = |n: &str| l.symbols.iter().find(|s| s.name == n).unwrap().value;
     let data = &l.sections[2];

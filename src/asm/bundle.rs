@@ -317,6 +317,13 @@ pub(super) fn build_bundle(
     // Before symbols are known (first passes) every name reads as relocatable: sizes
     // do not depend on symbol values.
     let lookup = |s: &str, relocatable: u64| -> Option<u64> {
+        // Literal spellings (`_f32s`, `_lts0`, ...) are no symbols.
+        if ["_f16", "_f32", "_f64", "_lts"]
+            .iter()
+            .any(|p| s.starts_with(p))
+        {
+            return None;
+        }
         match eval_value(s, symbols, sections) {
             Some(v) if v.base == Base::Abs => Some(v.off),
             Some(v) => {

@@ -226,6 +226,10 @@ pub fn assemble_object(
                     }
                 }
             }
+            // gas aligns sections with contents other than code to 16 bytes.
+            if !src.attrs[sec].exec && !data.is_empty() {
+                align = align.max(16);
+            }
             out.push(data);
             aligns.push(align);
         }
@@ -301,6 +305,10 @@ pub fn assemble_object(
     // is global, weak or undefined, else against its section (as gas does).
     let mut relocs: Vec<Vec<ObjReloc>> = vec![Vec::new(); nsec];
     let mut late_errors = Vec::new();
+    // gas fills a 64-bit literal with the value it knows (the offset in the section, or
+    // the addend of an undefined symbol), as binutils-mcst's R_E2K_64_ABS_LIT function
+    // does when gas calls it; the linker overwrites it.
+    let mut lit_fill = Vec::new();
     for p in pending {
         let target_sym = p
             .value
@@ -341,6 +349,7 @@ pub fn assemble_object(
                     target,
                     addend: addend + p.extra,
                 });
+                lit_fill.push((p.section, p.offset, p.r_type, p.value.off));
             }
             Base::Undefined(n) => {
                 let i = undefined(n, &mut syms, &mut index);
@@ -350,6 +359,7 @@ pub fn assemble_object(
                     target: Target::Symbol(i),
                     addend: p.value.off as i64 + p.extra,
                 });
+                lit_fill.push((p.section, p.offset, p.r_type, p.value.off));
             }
             Base::Abs => {}
         }
@@ -357,6 +367,18 @@ pub fn assemble_object(
     for g in src.globals.iter().chain(&src.weaks) {
         if !index.contains_key(g) {
             undefined(g, &mut syms, &mut index);
+        }
+    }
+    for (sec, offset, r_type, value) in lit_fill {
+        if r_type == reloc::R_E2K_64_ABS_LIT {
+            if let Err(e) = reloc::apply(r_type, &mut out[sec], offset, value, 0, 0) {
+                late_errors.push(AsmError {
+                    file: src.files.first().cloned().unwrap_or_default(),
+                    line: 1,
+                    col: 1,
+                    message: e.to_string(),
+                });
+            }
         }
     }
     if !late_errors.is_empty() {
