@@ -7,5 +7,5 @@ name=${1:-hello}
 [ $# -gt 0 ] && shift
 cargo build --release --quiet --bin e2k-as --bin e2k-emu
 mkdir -p target/examples
-target/release/e2k-as "examples/$name.s" -o "target/examples/$name"
+target/release/e2k-as --link "examples/$name.s" -o "target/examples/$name"
 exec target/release/e2k-emu "target/examples/$name" "$@"

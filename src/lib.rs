@@ -3,12 +3,13 @@
 //!
 //! The modules follow the pipeline, and each uses only those below it:
 //! `linux` (a process) → `engine` (executing wide instructions) → `guest` (machine
-//! state) → `isa` (what is generated from `isa/`); `asm` and `elf` sit beside them for
-//! the tools. See `docs/architecture.md`.
+//! state) → `isa` (what is generated from `isa/`); `asm` → `link` → `elf` sit beside
+//! them for the tools. See `docs/architecture.md`.
 
 pub mod asm;
 pub mod elf;
 pub mod engine;
 pub mod guest;
 pub mod isa;
+pub mod link;
 pub mod linux;

@@ -189,6 +189,7 @@ fn cpp_option_runs_the_preprocessor() {
     .unwrap();
     let out_path = dir.join("p");
     let out = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg("--link")
         .args(["--cpp", "-D", "CODE=7", "-o"])
         .arg(&out_path)
         .arg(&src)
@@ -243,6 +244,7 @@ fn raw_output_is_the_text_bytes() {
     std::fs::write(&src, "adds,0 %r0, %r1, %r2\n").unwrap();
     let out_path = dir.join("r.bin");
     let out = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg("--link")
         .arg("--raw")
         .arg("-o")
         .arg(&out_path)
@@ -261,6 +263,7 @@ fn raw_output_is_the_text_bytes() {
     // Bad input: one line per error and a failing exit status.
     std::fs::write(&src, "frob\nadds,9 %r0, %r1, %r2\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg("--link")
         .arg(&src)
         .arg("-o")
         .arg(&out_path)
@@ -290,6 +293,31 @@ fn predicate_logic() {
     );
     let e = assemble("t.s", "{ pass %pred1, @p0 }\n").unwrap_err();
     assert!(e.contains("has no effect"), "{e}");
+}
+
+#[test]
+/// gas's traditional store order (value first) after `.accept ld_st_style`, objdump's
+/// after `.ignore ld_st_style` (the default); loads are the same in both.
+fn store_operand_order_follows_ld_st_style() {
+    let src = ".accept ld_st_style
+{ std,2 %dr1, 0, %dr3 ; ldd,0 %dr4, 8, %dr5 }
+{ stw,5 %r6, %dr7, 0x10, mas = 0x3 }
+.ignore ld_st_style
+{ std,2 0, %dr3, %dr1 }
+";
+    let image = assemble("t.s", src).unwrap();
+    assert_eq!(
+        ops_of(&image),
+        vec![
+            "ldd,0 %dr4, 0x8, %dr5",
+            "std,2 0x0, %dr3, %dr1",
+            "stw,5 %dr7, _f16s 0x10, %r6, mas = 0x3",
+            "std,2 0x0, %dr3, %dr1"
+        ]
+    );
+    assert!(assemble("t.s", ".ignore foo\n")
+        .unwrap_err()
+        .contains("knows only `ld_st_style`"));
 }
 
 #[test]
@@ -344,7 +372,7 @@ fn errors_name_the_place() {
         (".frob 1\n", "unknown directive `.frob`"),
         ("{ adds,0 %r0, 0x10000, %r1\n", "is never closed"),
         ("{ addd,0 %dr0, 0x100000001, %dr1 ; addd,1 %dr0, 0x100000002, %dr1 ; addd,3 %dr0, 0x100000003, %dr1 }\n", "too many literals"),
-        ("{ disp %ctpr1, 0x10000 ; return %ctpr3 }\n", "already uses"),
+        ("l: { disp %ctpr1, l ; return %ctpr3 }\n", "already uses"),
     ];
     for (src, want) in cases {
         let e = assemble("t.s", src)
@@ -472,7 +500,7 @@ _start:
 #[test]
 fn dynamic_sections_and_position_independent_images() {
     use e2k_emu::asm::assemble_image;
-    use e2k_emu::elf::write::Kind;
+    use e2k_emu::asm::Kind;
     use goblin::elf::{program_header as ph, Elf};
     let text = "
     .text
@@ -536,6 +564,7 @@ fn pie_option_writes_a_shared_object_type() {
     .unwrap();
     let out = dir.join("p");
     let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg("--link")
         .arg("--pie")
         .arg(&src)
         .arg("-o")

@@ -1,6 +1,6 @@
 //! The `e2k-dis` command: ELF and raw input, and one-line errors for bad input.
 
-use e2k_emu::elf::write::{write_executable, OutSection, OutSymbol};
+use e2k_emu::elf::exec::{write_exec, ExecSection, ExecSymbol, Plan, Segment, PT_LOAD};
 use e2k_emu::isa::pack::{pack, Syllables};
 use e2k_emu::isa::version::Iset;
 use std::process::Command;
@@ -28,51 +28,56 @@ fn sample_elf() -> Vec<u8> {
         ..Default::default()
     };
     code.extend(pack(&ret, v4).unwrap());
-    let text = OutSection {
-        name: ".text".into(),
-        addr: 0x10000,
-        mem_size: code.len() as u64,
-        data: code,
-        writable: false,
-        executable: true,
-        nobits: false,
+    let sec = |name, addr: u64, offset, data: &'static [u8], write, exec| {
+        (name, addr, offset, data, write, exec)
     };
-    let data = OutSection {
-        name: ".data".into(),
-        addr: 0x20000,
-        data: b"hello\n".to_vec(),
-        mem_size: 6,
-        writable: true,
-        executable: false,
+    let code: &'static [u8] = Box::leak(code.into_boxed_slice());
+    let secs: Vec<ExecSection> = [
+        sec(".text", 0x10000u64, 0x1000u64, code, false, true),
+        sec(".data", 0x20000, 0x2000, b"hello\n", true, false),
+    ]
+    .into_iter()
+    .map(|(name, addr, offset, data, write, exec)| ExecSection {
+        name,
+        addr,
+        offset,
+        data,
+        size: data.len() as u64,
+        align: 8,
+        write,
+        exec,
         nobits: false,
+    })
+    .collect();
+    let plan = Plan {
+        segments: secs
+            .iter()
+            .map(|s| Segment {
+                p_type: PT_LOAD,
+                flags: 4 | if s.write { 2 } else { 0 } | if s.exec { 1 } else { 0 },
+                offset: s.offset,
+                vaddr: s.addr,
+                filesz: s.size,
+                memsz: s.size,
+                align: 0x1000,
+            })
+            .collect(),
+        headers_at: None,
+    };
+    let sym = |name, value, size, global, func, section| ExecSymbol {
+        name,
+        value,
+        size,
+        global,
+        func,
+        section: Some(section),
     };
     let syms = vec![
-        OutSymbol {
-            name: "_start".into(),
-            value: 0x10000,
-            size: 0,
-            global: true,
-            func: true,
-            section: Some(0),
-        },
-        OutSymbol {
-            name: "tail".into(),
-            value: 0x10008,
-            size: 0,
-            global: false,
-            func: false,
-            section: Some(0),
-        },
-        OutSymbol {
-            name: "msg".into(),
-            value: 0x20000,
-            size: 6,
-            global: false,
-            func: false,
-            section: Some(1),
-        },
+        sym("tail", 0x10008, 0, false, false, 0),
+        sym("msg", 0x20000, 6, false, false, 1),
+        sym("_start", 0x10000, 0, true, true, 0),
     ];
-    write_executable(&[text, data], &syms, 0x10000, 4 << 24)
+    write_exec(false, 0x10000, 4 << 24, &plan, &secs, &syms).unwrap()
 }
 
 #[test]

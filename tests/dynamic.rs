@@ -24,6 +24,7 @@ fn scratch(name: &str) -> PathBuf {
 /// Assembles the sources (after lib/prelude.s) into `out`.
 fn assemble(out: &Path, flags: &[&str], sources: &[PathBuf]) {
     let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg("--link")
         .args(flags)
         .arg(programs().join("lib/prelude.s"))
         .args(sources)

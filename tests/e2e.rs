@@ -23,6 +23,7 @@ fn header(src: &str, key: &str) -> Option<String> {
 pub fn build(name: &str) -> PathBuf {
     let out = std::env::temp_dir().join(format!("e2k-emu-e2e-{}-{name}", std::process::id()));
     let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg("--link")
         .arg(dir().join("lib/prelude.s"))
         .arg(dir().join(format!("{name}.s")))
         .arg("-o")
@@ -128,6 +129,7 @@ fn example_with(name: &str, args: &[&str], engine: &[&str]) -> (String, Option<i
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let exe = std::env::temp_dir().join(format!("e2k-emu-example-{}-{name}", std::process::id()));
     let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg("--link")
         .arg(root.join(format!("examples/{name}.s")))
         .arg("-o")
         .arg(&exe)

@@ -8,6 +8,7 @@ fn hello() -> PathBuf {
     let out = std::env::temp_dir().join(format!("e2k-emu-cli-{}", std::process::id()));
     if !out.exists() {
         let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+            .arg("--link")
             .arg(format!("{root}/tests/programs/hello.s"))
             .arg("-o")
             .arg(&out)
@@ -28,6 +29,7 @@ fn program(path: &str, prelude: bool) -> PathBuf {
     let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     if !out.exists() {
         let mut c = Command::new(env!("CARGO_BIN_EXE_e2k-as"));
+        c.arg("--link");
         if prelude {
             c.arg(format!("{root}/tests/programs/lib/prelude.s"));
         }
@@ -168,6 +170,7 @@ fn out_asm_and_jit_statistics() {
     let root = env!("CARGO_MANIFEST_DIR");
     let prog = std::env::temp_dir().join(format!("e2k-emu-cli-loops-{}", std::process::id()));
     let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg("--link")
         .args([
             format!("{root}/tests/programs/lib/prelude.s"),
             format!("{root}/tests/programs/loops.s"),

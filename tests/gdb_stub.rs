@@ -24,8 +24,12 @@ const PRED0: usize = 862;
 
 fn build(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs");
-    let out = std::env::temp_dir().join(format!("e2k-emu-gdb-{}-{name}", std::process::id()));
+    // Tests run in parallel and remove their program at the end: one file each.
+    static BUILT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out = std::env::temp_dir().join(format!("e2k-emu-gdb-{}-{k}-{name}", std::process::id()));
     let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg("--link")
         .arg(dir.join("lib/prelude.s"))
         .arg(dir.join(format!("{name}.s")))
         .arg("-o")
@@ -363,6 +367,7 @@ fn ctrl_c_stops_a_running_program() {
     .unwrap();
     let exe = src.with_extension("elf");
     let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .arg("--link")
         .arg(&src)
         .arg("-o")
         .arg(&exe)

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 const MAY_USE: &[(&str, &[&str])] = &[
     ("isa", &[]),
     ("elf", &["isa"]),
-    ("asm", &["isa", "elf"]),
+    ("link", &["isa", "elf"]),
+    ("asm", &["isa", "elf", "link"]),
     ("guest", &["isa"]),
     ("engine", &["guest", "isa"]),
     ("linux", &["engine", "guest", "isa", "elf"]),

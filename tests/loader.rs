@@ -145,7 +145,7 @@ fn builds_the_initial_stack() {
     assert_eq!(&b[r..r + 16], &random);
 }
 
-fn dynamic_program(kind: e2k_emu::elf::write::Kind, base: u64) -> Vec<u8> {
+fn dynamic_program(kind: e2k_emu::asm::Kind, base: u64) -> Vec<u8> {
     let text = "
 _start:
     { nop 1 }
@@ -168,7 +168,7 @@ _start:
 
 #[test]
 fn plans_a_dynamic_program() {
-    use e2k_emu::elf::write::Kind;
+    use e2k_emu::asm::Kind;
     let p = plan(&dynamic_program(Kind::Exec, 0x10000), 0x1234_0000).unwrap();
     assert_eq!(p.interp.as_deref(), Some("/lib64/ld-linux.so.2"));
     assert_eq!((p.low(), p.entry, p.phdr), (0xf000, 0x10000, 0xf040));
@@ -187,7 +187,7 @@ fn plans_a_dynamic_program() {
 
 #[test]
 fn refuses_broken_interpreter_paths() {
-    use e2k_emu::elf::write::Kind;
+    use e2k_emu::asm::Kind;
     let good = dynamic_program(Kind::Exec, 0x10000);
     let path = good
         .windows(20)

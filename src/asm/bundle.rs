@@ -2,31 +2,47 @@
 //! encoders, literals placed in LTS, conditions in CDS, then packed.
 
 use super::directives::Op;
-use super::expr::eval;
+use super::expr::{eval_value, Base, Value};
 use super::source::Loc;
+use crate::elf::reloc;
 use crate::isa::encode::{encode_alu_with, encode_ctl, LiteralRequest};
-use crate::isa::pack::{pack, Syllables};
+use crate::isa::pack::{pack_with_offsets, Syllables};
 use crate::isa::version::Iset;
 use crate::isa::Bundle;
 use std::collections::BTreeMap;
 
+/// A literal whose value a relocation gives: the expression's text (literals share a
+/// slot only when their text is the same) and its value.
+pub(super) type Reloc = Option<(String, Value)>;
+
 /// Places literal requests in LTS slots (after any the bundle already uses) and patches
-/// the operand bytes; equal literals share a slot.
-pub(super) fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> Result<(), String> {
-    let mut used: Vec<Option<(u32, u64)>> =
-        b.lts.iter().map(|l| l.map(|x| (0, x.0 as u64))).collect();
+/// the operand bytes; equal literals share a slot. Returns the slot and size of each
+/// relocated literal.
+pub(super) fn place_literals(
+    b: &mut Bundle,
+    reqs: &[(u8, LiteralRequest, Reloc)],
+) -> Result<Vec<(usize, u32, Value)>, String> {
+    let mut placed = Vec::new();
+    let mut used: Vec<Option<(u32, u64, Option<String>)>> = b
+        .lts
+        .iter()
+        .map(|l| l.map(|x| (0, x.0 as u64, None)))
+        .collect();
     // The most constrained first: 16-bit literals live only in LTS0-1, 64-bit ones start
     // at LTS0-2, 32-bit ones anywhere.
-    let mut reqs: Vec<&(u8, LiteralRequest)> = reqs.iter().collect();
-    reqs.sort_by_key(|(_, r)| match r.bits {
+    let mut reqs: Vec<&(u8, LiteralRequest, Reloc)> = reqs.iter().collect();
+    reqs.sort_by_key(|(_, r, _)| match r.bits {
         16 => 0,
         64 => 1,
         _ => 2,
     });
-    for (ch, r) in reqs {
+    for (ch, r, rel) in reqs {
+        let key = rel.as_ref().map(|x| x.0.clone());
         // With LTS0-1 taken, a 16-bit literal can still go into a 32-bit one.
         let widened;
-        let r = if r.bits == 16 && (0..=1).all(|s| used[s].is_some_and(|u| u != (16, r.value))) {
+        let r = if r.bits == 16
+            && (0..=1).all(|s| used[s].as_ref().is_some_and(|u| *u != (16, r.value, None)))
+        {
             match widen_literal(r) {
                 Some(w) => {
                     widened = w;
@@ -43,7 +59,8 @@ pub(super) fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> R
             32 => 3,
             _ => 2,
         };
-        let shared = (0..=max_slot).find(|&s| used[s] == Some((r.bits, r.value)));
+        let me = Some((r.bits, r.value, key.clone()));
+        let shared = (0..=max_slot).find(|&s| used[s] == me);
         let slot = match shared {
             Some(s) => s,
             None => {
@@ -59,10 +76,13 @@ pub(super) fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> R
                         (1u64 << r.bits) - 1
                     };
                 b.lts[s] = Some(crate::isa::Lts(v as u32));
-                used[s] = Some((r.bits, r.value));
+                used[s] = me;
                 if words == 2 {
                     b.lts[s + 1] = Some(crate::isa::Lts((v >> 32) as u32));
-                    used[s + 1] = Some((0, v >> 32));
+                    used[s + 1] = Some((0, v >> 32, None));
+                }
+                if let Some((_, val)) = rel {
+                    placed.push((s, r.bits, val.clone()));
                 }
                 s
             }
@@ -80,7 +100,7 @@ pub(super) fn place_literals(b: &mut Bundle, reqs: &[(u8, LiteralRequest)]) -> R
     {
         b.lts[gap] = Some(crate::isa::Lts(0));
     }
-    Ok(())
+    Ok(placed)
 }
 
 /// The same literal as a 32-bit one of the same operand map (sign-extended value).
@@ -144,6 +164,36 @@ pub(super) fn unbracket(operands: &str) -> Result<String, String> {
         .chain(others)
         .collect::<Vec<_>>()
         .join(", "))
+}
+
+/// A memory operation without a destination: a store.
+fn is_store(name: &str) -> bool {
+    use crate::isa::{Role, ENCODINGS, FORMATS, OPS};
+    OPS.iter().enumerate().any(|(i, o)| {
+        o.name == name
+            && o.memory
+            && ENCODINGS.iter().any(|e| {
+                e.op as usize == i
+                    && !FORMATS[e.format as usize]
+                        .fields
+                        .iter()
+                        .any(|f| f.role == Role::Dst)
+            })
+    })
+}
+
+/// gas's traditional store operands, `value, address, offset[, mas = N]`, in
+/// objdump's order, `address, offset, value[, mas = N]`.
+fn value_last(operands: &str) -> String {
+    let (ops, mas) = match operands.rsplit_once(", mas") {
+        Some((a, m)) => (a, format!(", mas{m}")),
+        None => (operands, String::new()),
+    };
+    let mut parts: Vec<&str> = ops.split(',').map(str::trim).collect();
+    if parts.len() == 3 {
+        parts.rotate_left(1);
+    }
+    format!("{}{mas}", parts.join(", "))
 }
 
 /// One condition written after an ALU operation: ` ? %pred0, ~%pcnt2` (RLP: the
@@ -237,25 +287,70 @@ pub(super) fn place_conditions(b: &mut Bundle, conds: &[(u8, Cond)]) -> Result<(
     Ok(())
 }
 
-/// Builds one wide instruction at `pc`.
+/// A field of a wide instruction that a relocation fills: its byte offset in the
+/// packed instruction, the relocation type and the value (relocatable, never
+/// absolute). For R_E2K_DISP, `where_` is CS0's offset, which the addend carries.
+#[derive(Clone, Debug)]
+pub(super) struct Fixup {
+    pub(super) offset: usize,
+    pub(super) r_type: u32,
+    pub(super) value: Value,
+}
+
+/// Builds one wide instruction at `pc`, with the fixups its symbolic operands need.
+/// Symbolic values read as 0 (literals) or as `pc` (displacements) in the encoding:
+/// the relocation supplies them.
 pub(super) fn build_bundle(
     ops: &[Op],
     pc: u64,
     iset: Iset,
     symbols: &BTreeMap<String, u64>,
     strict: bool,
-) -> Result<Vec<u8>, (Loc, String)> {
+    sections: usize,
+) -> Result<(Vec<u8>, Vec<Fixup>), (Loc, String)> {
     let mut b = Bundle::default();
     let mut lits = Vec::new();
     let mut conds = Vec::new();
     let mut unsettled = Vec::new();
-    // Before symbols are known (first pass) every name reads as 0: sizes do not
-    // depend on symbol values.
-    let lookup = |s: &str| -> Option<u64> {
-        match eval(s, symbols) {
-            Some(v) => Some(v),
+    let mut disp: Option<Value> = None;
+    let seen: std::cell::RefCell<Vec<(String, Value)>> = Default::default();
+    // Before symbols are known (first passes) every name reads as relocatable: sizes
+    // do not depend on symbol values.
+    let lookup = |s: &str, relocatable: u64| -> Option<u64> {
+        // Literal spellings (`_f32s`, `_lts0`, ...) are no symbols.
+        if ["_f16", "_f32", "_f64", "_lts"]
+            .iter()
+            .any(|p| s.starts_with(p))
+        {
+            return None;
+        }
+        match eval_value(s, symbols, sections) {
+            Some(v) if v.base == Base::Abs => Some(v.off),
+            Some(v) => {
+                let mut seen = seen.borrow_mut();
+                if !seen.iter().any(|(t, _)| t == s) {
+                    seen.push((s.to_string(), v));
+                }
+                Some(relocatable)
+            }
             None if !strict && s.chars().any(|c| c.is_ascii_alphabetic() || c == '_') => Some(0),
             None => None,
+        }
+    };
+    let alu_lookup = |s: &str| lookup(s, 0);
+    let ctl_lookup = |s: &str| lookup(s, pc);
+    let take_one = |what: &str| -> Result<Option<(String, Value)>, String> {
+        let mut seen = seen.borrow_mut();
+        match seen.len() {
+            0 => Ok(None),
+            1 => Ok(seen.pop()),
+            _ => {
+                let names: Vec<String> = seen.drain(..).map(|x| x.0).collect();
+                Err(format!(
+                    "{what} can take one relocated value, not {}",
+                    names.join(" and ")
+                ))
+            }
         }
     };
     for op in ops {
@@ -293,6 +388,11 @@ pub(super) fn build_bundle(
                     })
             });
             let (operands, cs) = split_conditions(rest, merge).map_err(|m| (op.loc.clone(), m))?;
+            let operands = if op.value_first && is_store(name) && !operands.contains('[') {
+                value_last(&operands)
+            } else {
+                operands
+            };
             let operands = unbracket(&operands).map_err(|m| (op.loc.clone(), m))?;
             if merge && !cs.iter().any(|c| c.mrgc) {
                 return Err((
@@ -303,8 +403,16 @@ pub(super) fn build_bundle(
                 ));
             }
             conds.extend(cs.into_iter().map(|c| (ch, c)));
-            let e = encode_alu_with(name, ch, sm, &operands, iset, &lookup)
+            seen.borrow_mut().clear();
+            let e = encode_alu_with(name, ch, sm, &operands, iset, &alu_lookup)
                 .map_err(|e| (op.loc.clone(), e.to_string()))?;
+            let rel = take_one(&format!("`{name}`")).map_err(|m| (op.loc.clone(), m))?;
+            if rel.is_some() && e.literal.is_none() {
+                return Err((
+                    op.loc.clone(),
+                    format!("`{name}` has a symbol where no literal can stand"),
+                ));
+            }
             b.als[ch as usize] = Some(crate::isa::Als(e.als));
             b.ales[ch as usize] = e.ales.map(crate::isa::Ales);
             if let Some(m) = e.mas {
@@ -327,11 +435,25 @@ pub(super) fn build_bundle(
                 cs1.0 |= (m as u32 & 0x7f) << shift;
             }
             if let Some(l) = e.literal {
-                lits.push((ch, l));
+                lits.push((ch, l, rel));
             }
         } else {
-            let placed = encode_ctl(&op.text, pc, iset, &mut b, &lookup)
+            seen.borrow_mut().clear();
+            let placed = encode_ctl(&op.text, pc, iset, &mut b, &ctl_lookup)
                 .map_err(|e| (op.loc.clone(), e.to_string()))?;
+            if let Some((text, v)) =
+                take_one(&format!("`{}`", placed.name())).map_err(|m| (op.loc.clone(), m))?
+            {
+                if !matches!(placed.name(), "disp" | "ldisp" | "ibranch") || disp.is_some() {
+                    return Err((
+                        op.loc.clone(),
+                        format!(
+                            "`{text}` needs a relocation, which only the target of `disp`, `ldisp` or `ibranch` can have"
+                        ),
+                    ));
+                }
+                disp = Some(v);
+            }
             if !placed.settled {
                 unsettled.push((placed, op.loc.clone(), op.text.clone()));
             }
@@ -349,7 +471,35 @@ pub(super) fn build_bundle(
             ));
         }
     }
-    place_literals(&mut b, &lits).map_err(|m| (ops[0].loc.clone(), m))?;
+    let placed = place_literals(&mut b, &lits).map_err(|m| (ops[0].loc.clone(), m))?;
     place_conditions(&mut b, &conds).map_err(|m| (ops[0].loc.clone(), m))?;
-    pack(&Syllables::from_bundle(&b), iset).map_err(|e| (ops[0].loc.clone(), e.to_string()))
+    let (bytes, at) = pack_with_offsets(&Syllables::from_bundle(&b), iset)
+        .map_err(|e| (ops[0].loc.clone(), e.to_string()))?;
+    let mut fixups = Vec::new();
+    for (slot, bits, value) in placed {
+        // A 64-bit literal's relocation starts at its higher word, stored first.
+        let (word, r_type) = if bits == 64 {
+            (slot + 1, reloc::R_E2K_64_ABS_LIT)
+        } else {
+            (slot, reloc::R_E2K_32_ABS)
+        };
+        let offset = at.lts[word]
+            .ok_or_else(|| (ops[0].loc.clone(), "literal lost in packing".to_string()))?;
+        fixups.push(Fixup {
+            offset,
+            r_type,
+            value,
+        });
+    }
+    if let Some(value) = disp {
+        let offset = at
+            .cs0
+            .ok_or_else(|| (ops[0].loc.clone(), "displacement without CS0".to_string()))?;
+        fixups.push(Fixup {
+            offset,
+            r_type: reloc::R_E2K_DISP,
+            value,
+        });
+    }
+    Ok((bytes, fixups))
 }

@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 pub(super) struct Op {
     pub(super) text: String,
     pub(super) loc: Loc,
+    /// Stores written in gas's traditional order, the value first (`.accept
+    /// ld_st_style`); otherwise in objdump's, as after `.ignore ld_st_style`.
+    pub(super) value_first: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -24,18 +27,98 @@ pub(super) enum Item {
     Skip(u64, u8),
     /// `.set name, expr` or `name = expr`.
     Set(String, String, Loc),
+    /// `.size name, expr` (`.` is the place of the directive).
+    Size(String, String, Loc),
 }
 
-/// Sections in layout order. `.interp` (the program interpreter's path) and `.dynamic`
-/// (tag/value pairs for a dynamic loader) also get their program headers.
-pub(super) const SECTION_ORDER: [&str; 6] =
-    [".text", ".rodata", ".interp", ".data", ".dynamic", ".bss"];
+/// What `.section NAME, "flags", @type` said of a section (or its name implies).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct SectionAttrs {
+    pub(super) alloc: bool,
+    pub(super) write: bool,
+    pub(super) exec: bool,
+    pub(super) nobits: bool,
+}
+
+impl SectionAttrs {
+    /// As gas gives sections it knows by name (`.text.foo` as `.text`); other names get
+    /// no flags.
+    pub(super) fn of_name(n: &str) -> SectionAttrs {
+        let is = |p: &str| n == p || n.starts_with(&format!("{p}."));
+        let (alloc, write, exec, nobits) = if is(".text") {
+            (true, false, true, false)
+        } else if is(".data") || is(".dynamic") {
+            (true, true, false, false)
+        } else if is(".bss") {
+            (true, true, false, true)
+        } else if is(".rodata") || is(".interp") {
+            (true, false, false, false)
+        } else {
+            (false, false, false, false)
+        };
+        SectionAttrs {
+            alloc,
+            write,
+            exec,
+            nobits,
+        }
+    }
+}
 
 pub(super) struct Source {
     pub(super) files: Vec<String>,
     pub(super) sections: BTreeMap<String, Vec<Item>>,
+    /// Sections in the order gas numbers them: `.text`, `.data`, `.bss`, then others as
+    /// they first appear.
+    pub(super) order: Vec<String>,
+    pub(super) attrs: BTreeMap<String, SectionAttrs>,
     pub(super) globals: Vec<String>,
+    pub(super) weaks: Vec<String>,
+    pub(super) funcs: Vec<String>,
+    pub(super) objects: Vec<String>,
     pub(super) errors: Vec<AsmError>,
+}
+
+impl Source {
+    fn enter(&mut self, name: &str, attrs: Option<SectionAttrs>) {
+        if !self.order.iter().any(|s| s == name) {
+            self.order.push(name.to_string());
+            self.attrs.insert(
+                name.to_string(),
+                attrs.unwrap_or_else(|| SectionAttrs::of_name(name)),
+            );
+        }
+    }
+}
+
+/// `"flags", @type` after a section name; `None` when nothing is given.
+fn section_attrs(name: &str, rest: &[String]) -> Result<Option<SectionAttrs>, String> {
+    let Some(flags) = rest.first() else {
+        return Ok(None);
+    };
+    let flags = flags.trim_matches('"');
+    let mut a = SectionAttrs {
+        alloc: false,
+        write: false,
+        exec: false,
+        nobits: false,
+    };
+    for c in flags.chars() {
+        match c {
+            'a' => a.alloc = true,
+            'w' => a.write = true,
+            'x' => a.exec = true,
+            'M' | 'S' | 'G' | 'T' | 'o' | 'R' => {}
+            _ => return Err(format!("unknown section flag `{c}` in `{flags}`")),
+        }
+    }
+    match rest.get(1).map(|t| t.trim_start_matches(['@', '%', '#'])) {
+        None => a.nobits = SectionAttrs::of_name(name).nobits,
+        Some("progbits") => {}
+        Some("nobits") => a.nobits = true,
+        Some(t) => return Err(format!("unsupported section type `@{t}`")),
+    }
+    Ok(Some(a))
 }
 
 impl Source {
@@ -48,13 +131,22 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
     let mut src = Source {
         files: sources.iter().map(|s| s.0.clone()).collect(),
         sections: BTreeMap::new(),
+        order: vec![],
+        attrs: BTreeMap::new(),
         globals: vec![],
+        weaks: vec![],
+        funcs: vec![],
+        objects: vec![],
         errors: vec![],
     };
+    for s in [".text", ".data", ".bss"] {
+        src.enter(s, None);
+    }
     let mut macros = BTreeMap::new();
     for (fi, (_, text)) in sources.iter().enumerate() {
         let mut section = ".text".to_string();
         let mut section_stack: Vec<String> = Vec::new();
+        let mut value_first = false;
         let mut bundle: Option<(Vec<Op>, Loc)> = None;
         let mut macro_errors = Vec::new();
         let lines = expand_macros(text, &mut macros, &mut macro_errors);
@@ -140,26 +232,47 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                         .split_once(char::is_whitespace)
                         .unwrap_or((p.as_str(), ""));
                     let args = args.trim();
+                    if matches!(name, ".text" | ".data" | ".rodata" | ".bss") {
+                        section = name.to_string();
+                        src.enter(name, None);
+                        continue;
+                    }
+                    if name == ".section" || name == ".pushsection" {
+                        let a = split_args(args);
+                        let n = a.first().cloned().unwrap_or_default();
+                        let n = n.trim_matches('"').to_string();
+                        if n.is_empty() {
+                            src.err(&loc, format!("`{name}` needs a section name"));
+                            continue;
+                        }
+                        match section_attrs(&n, &a[1..]) {
+                            Ok(attrs) => {
+                                if name == ".pushsection" {
+                                    section_stack.push(section.clone());
+                                }
+                                src.enter(&n, attrs);
+                                section = n;
+                            }
+                            Err(m) => src.err(&loc, m),
+                        }
+                        continue;
+                    }
                     let items = src.sections.entry(section.clone()).or_default();
                     match name {
-                        ".text" | ".data" | ".rodata" | ".bss" => section = name.to_string(),
-                        ".section" | ".pushsection" => {
-                            let n = split_args(args).first().cloned().unwrap_or_default();
-                            match SECTION_ORDER.iter().find(|s| n == **s || n.starts_with(&format!("{s}."))) {
-                                Some(s) => {
-                                    if name == ".pushsection" {
-                                        section_stack.push(section.clone());
-                                    }
-                                    section = s.to_string()
-                                }
-                                None => src.err(&loc, format!("unsupported section `{n}` (use .text, .rodata, .data, .bss, .interp or .dynamic)")),
-                            }
-                        }
                         ".popsection" => match section_stack.pop() {
                             Some(s) => section = s,
                             None => src.err(&loc, "`.popsection` without `.pushsection`"),
                         },
                         ".global" | ".globl" => src.globals.extend(split_args(args)),
+                        ".weak" => src.weaks.extend(split_args(args)),
+                        ".ignore" | ".accept" => match args {
+                            "ld_st_style" => value_first = name == ".accept",
+                            _ => src.err(
+                                &loc,
+                                format!("`{name}` knows only `ld_st_style`, not `{args}`"),
+                            ),
+                        },
+                        ".local" | ".hidden" => {}
                         ".set" | ".equ" => match args.split_once(',') {
                             Some((n, e)) => items.push(Item::Set(
                                 n.trim().to_string(),
@@ -168,7 +281,25 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                             )),
                             None => src.err(&loc, format!("`{name}` needs `name, value`")),
                         },
-                        ".type" | ".size" | ".file" | ".ident" | ".p2align_hint" => {}
+                        ".type" => {
+                            let a = split_args(args);
+                            let kind = a.get(1).map(|k| k.trim_start_matches(['@', '#', '%']));
+                            match (a.first(), kind) {
+                                (Some(n), Some("function")) => src.funcs.push(n.clone()),
+                                (Some(n), Some("object")) => src.objects.push(n.clone()),
+                                (Some(_), Some("notype")) => {}
+                                _ => src.err(&loc, format!("`.type` needs `name, @function` or `name, @object`, not `{args}`")),
+                            }
+                        }
+                        ".size" => match args.split_once(',') {
+                            Some((n, e)) => items.push(Item::Size(
+                                n.trim().to_string(),
+                                e.trim().to_string(),
+                                loc.clone(),
+                            )),
+                            None => src.err(&loc, "`.size` needs `name, size`"),
+                        },
+                        ".file" | ".ident" | ".p2align_hint" => {}
                         ".byte" => items.push(Item::Data(
                             1,
                             split_args(args)
@@ -237,6 +368,7 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                 let op = Op {
                     text: p,
                     loc: loc.clone(),
+                    value_first,
                 };
                 match &mut bundle {
                     Some((ops, _)) => ops.push(op),

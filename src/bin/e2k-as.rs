@@ -1,9 +1,9 @@
-//! e2k-as: assembles E2K sources (GNU as syntax) into an ELF executable (static, or
+//! e2k-as: assembles E2K sources (GNU as syntax) into a relocatable object as GNU as
+//! does, or with `--link` into an ELF executable in one step (static, or
 //! position-independent with `--pie`).
 
 use clap::Parser;
-use e2k_emu::asm::{assemble, assemble_image, Options};
-use e2k_emu::elf::write::Kind;
+use e2k_emu::asm::{assemble_image, assemble_linked, assemble_to_object, Kind, Options};
 use e2k_emu::isa::version::Iset;
 use std::process::ExitCode;
 
@@ -11,26 +11,31 @@ use std::process::ExitCode;
 #[command(
     name = "e2k-as",
     version,
-    about = "Assemble and link E2K (Elbrus) assembly into an ELF executable"
+    about = "Assemble E2K (Elbrus) assembly into an ELF object (or, with --link, an executable)"
 )]
 struct Args {
-    /// Source files, assembled and linked together.
+    /// Source files, assembled together.
     #[arg(required = true)]
     files: Vec<String>,
+    /// Link too, in one step: write a static executable (text at 0x10000, each
+    /// section on its own pages) instead of an object.
+    #[arg(long)]
+    link: bool,
     /// Output file.
     #[arg(short = 'o', default_value = "a.out")]
     output: String,
     /// ISA version: v1..v7 or a CPU name (also -mcpu=elbrus-vN).
     #[arg(long = "iset", alias = "mcpu", short = 'm', default_value = "v4")]
     iset: String,
-    /// Entry symbol (default `_start`).
+    /// Entry symbol (default `_start`; with --link).
     #[arg(short = 'e', long = "entry")]
     entry: Option<String>,
-    /// Write the bare bytes of .text (starting at its address, 0x10000) instead of an ELF file.
+    /// Write the bare bytes of .text, linked at 0x10000, instead of an ELF file.
     #[arg(long)]
     raw: bool,
     /// Write a position-independent executable (ET_DYN, linked at 0x1000 with its
-    /// headers on the page below), for a loader to place at a bias of its choosing.
+    /// headers on the page below), for a loader to place at a bias of its choosing
+    /// (implies --link).
     #[arg(long)]
     pie: bool,
     /// Run the host C preprocessor (`cpp`) over each source first.
@@ -106,18 +111,21 @@ fn main() -> ExitCode {
     };
     let kind = if args.pie { Kind::Dyn } else { Kind::Exec };
     let result = if args.raw {
-        assemble(&sources, &opts).map(|a| {
-            a.sections
+        assemble_linked(&sources, &opts, kind).map(|l| {
+            l.sections
                 .into_iter()
                 .find(|s| s.name == ".text")
                 .map(|s| s.data)
                 .unwrap_or_default()
         })
-    } else {
+    } else if args.link || args.pie {
         assemble_image(&sources, &opts, kind)
+    } else {
+        assemble_to_object(&sources, iset)
     };
+    let executable = args.link || args.pie;
     match result {
-        Ok(image) => match write_executable(&args.output, &image) {
+        Ok(image) => match write_output(&args.output, &image, executable) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("e2k-as: {}: {e}", args.output);
@@ -133,11 +141,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// Writes the image and marks it executable, like a linker's output.
-fn write_executable(path: &str, image: &[u8]) -> std::io::Result<()> {
+/// Writes the image; an executable is marked so, like a linker's output.
+fn write_output(path: &str, image: &[u8], executable: bool) -> std::io::Result<()> {
     std::fs::write(path, image)?;
     #[cfg(unix)]
-    {
+    if executable {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
     }

@@ -1,6 +1,9 @@
-//! ELF files of E2K programs: reading them (`read`), writing executables (`write`) and
-//! listing their code as `objdump -d` does (`listing`).
+//! ELF files of E2K programs: reading them (`read`), relocatable objects (`object`),
+//! relocations (`reloc`), writing executables (`exec`) and listing their code as
+//! `objdump -d` does (`listing`).
 
+pub mod exec;
 pub mod listing;
+pub mod object;
 pub mod read;
-pub mod write;
+pub mod reloc;

@@ -51,8 +51,22 @@ impl fmt::Display for PackError {
 
 impl std::error::Error for PackError {}
 
+/// Byte offsets of the syllables a relocation may patch, within the packed bundle.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Offsets {
+    pub cs0: Option<usize>,
+    /// LTS0..LTS3 (stored last to first before PLS and CDS).
+    pub lts: [Option<usize>; 4],
+}
+
 /// Lays the syllables out as bytes (little-endian words).
 pub fn pack(s: &Syllables, iset: Iset) -> Result<Vec<u8>, PackError> {
+    pack_with_offsets(s, iset).map(|p| p.0)
+}
+
+/// `pack`, also telling where CS0 and the literals went.
+pub fn pack_with_offsets(s: &Syllables, iset: Iset) -> Result<(Vec<u8>, Offsets), PackError> {
+    let mut at = Offsets::default();
     if s.lts.len() > 4 {
         return Err(PackError::TooMany("LTS", s.lts.len()));
     }
@@ -79,6 +93,7 @@ pub fn pack(s: &Syllables, iset: Iset) -> Result<Vec<u8>, PackError> {
     }
     if let Some(c) = s.cs0 {
         hs |= 1 << 14;
+        at.cs0 = Some(words.len() * 4);
         words.push(c);
     }
     for (i, e) in s.ales.iter().enumerate() {
@@ -129,6 +144,9 @@ pub fn pack(s: &Syllables, iset: Iset) -> Result<Vec<u8>, PackError> {
     while words.len() + tail < total {
         words.push(0);
     }
+    for k in 0..s.lts.len() {
+        at.lts[k] = Some((words.len() + s.lts.len() - 1 - k) * 4);
+    }
     words.extend(s.lts.iter().rev());
     words.extend(s.pls.iter().rev());
     words.extend(s.cds.iter().rev());
@@ -138,7 +156,7 @@ pub fn pack(s: &Syllables, iset: Iset) -> Result<Vec<u8>, PackError> {
     hs |= (s.cds.len() as u32) << 16;
     hs |= (s.pls.len() as u32) << 18;
     words[0] = hs;
-    Ok(words.iter().flat_map(|w| w.to_le_bytes()).collect())
+    Ok((words.iter().flat_map(|w| w.to_le_bytes()).collect(), at))
 }
 
 impl Syllables {
