@@ -156,9 +156,7 @@ fn switch(s: &mut Sys, oucp: Option<u64>, ucp: u64, wbs: Option<u32>) -> Result<
     drop(table);
     let suspended_at = state.wbs.map(|w| (state.ip, w));
     state.resume(s.cpu);
-    s.cpu.fpcr = half(&raw, uc::EXTRA_FPCR);
-    s.cpu.fpsr = half(&raw, uc::EXTRA_FPSR);
-    s.cpu.pfpfr = half(&raw, uc::EXTRA_PFPFR);
+    load_fp(s.cpu, &raw);
     let (cr0_hi, pcsp_lo) = (word(&raw, uc::CR0_HI), word(&raw, uc::PCSP_LO));
     if let Some((ip, w)) = suspended_at {
         if cr0_hi & 0xffff_ffff_fff8 != ip || pcsp_lo & 0xffff_ffff_ffff != s.cpu.pcs.base {
@@ -170,6 +168,13 @@ fn switch(s: &mut Sys, oucp: Option<u64>, ucp: u64, wbs: Option<u32>) -> Result<
     }
     s.kernel.signals.set_mask(word(&raw, uc::SIGMASK));
     Ok(())
+}
+
+/// The FP control and status registers a ucontext carries.
+fn load_fp(cpu: &mut Cpu, raw: &[u8]) {
+    cpu.fpcr = half(raw, uc::EXTRA_FPCR);
+    cpu.fpsr = half(raw, uc::EXTRA_FPSR);
+    cpu.pfpfr = half(raw, uc::EXTRA_PFPFR);
 }
 
 fn resume_point(raw: &[u8]) -> Resume {
@@ -210,9 +215,7 @@ pub fn setcontext(s: &mut Sys, a: [u64; 6]) -> SysResult {
         word(&raw, uc::PCSP_LO),
         word(&raw, uc::PCSP_HI),
     )?;
-    s.cpu.fpcr = half(&raw, uc::EXTRA_FPCR);
-    s.cpu.fpsr = half(&raw, uc::EXTRA_FPSR);
-    s.cpu.pfpfr = half(&raw, uc::EXTRA_PFPFR);
+    load_fp(s.cpu, &raw);
     s.kernel.signals.set_mask(word(&raw, uc::SIGMASK));
     val(0)
 }
