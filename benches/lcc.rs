@@ -200,10 +200,7 @@ fn describe(b: &Bench, r: &Result<Run, String>) -> (String, Option<f64>) {
                 ),
                 Some(v),
             ),
-            None => (
-                format!("no figure in its output ({:.2} s)", r.wall),
-                None,
-            ),
+            None => (format!("no figure in its output ({:.2} s)", r.wall), None),
         },
         Ok(r) => {
             let last = r.out.lines().rev().find(|l| !l.trim().is_empty());
