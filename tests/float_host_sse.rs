@@ -497,6 +497,60 @@ fn sse_max_d() {
     run_bin_d("max_d", max_d, h_max_d, 2, false);
 }
 
+/// Operands with short significands (small integers scaled by powers of two), where
+/// sums, products and quotients are often exact: the boundary of the inexact flag.
+fn short_pairs(r: &mut Rng, frac: u32, emax: i32) -> Vec<(f64, f64)> {
+    let mut v = Vec::new();
+    for _ in 0..N {
+        let bits = 1 + r.below(frac as u64 + 2) as u32;
+        let mut one = || {
+            let k = (r.below(1 << bits) + 1) as f64;
+            let e = r.below(2 * emax as u64 + 1) as i32 - emax;
+            let s = if r.bool() { -1.0 } else { 1.0 };
+            s * k * 2f64.powi(e)
+        };
+        v.push((one(), one()));
+    }
+    v
+}
+
+#[test]
+fn sse_exact_boundaries() {
+    let ops_s: [(&str, BinS, BinS); 4] = [
+        ("add_s", add_s, h_add_s),
+        ("sub_s", sub_s, h_sub_s),
+        ("mul_s", mul_s, h_mul_s),
+        ("div_s", div_s, h_div_s),
+    ];
+    let ops_d: [(&str, BinD, BinD); 4] = [
+        ("add_d", add_d, h_add_d),
+        ("sub_d", sub_d, h_sub_d),
+        ("mul_d", mul_d, h_mul_d),
+        ("div_d", div_d, h_div_d),
+    ];
+    let mut r = Rng::new(31);
+    let ps = short_pairs(&mut r, 23, 60);
+    let pd = short_pairs(&mut r, 52, 500);
+    for fpu in [Fpu::DEFAULT, Fpu::new(1, false, false)] {
+        for (name, lib, host) in ops_s {
+            let mut t = Tally::new(name);
+            for &(a, b) in &ps {
+                let (a, b) = ((a as f32).to_bits(), (b as f32).to_bits());
+                t.check(|| format!("{fpu:?} {a:08x} {b:08x}"), lib(fpu, a, b), host(fpu, a, b));
+            }
+            t.finish();
+        }
+        for (name, lib, host) in ops_d {
+            let mut t = Tally::new(name);
+            for &(a, b) in &pd {
+                let (a, b) = (a.to_bits(), b.to_bits());
+                t.check(|| format!("{fpu:?} {a:016x} {b:016x}"), lib(fpu, a, b), host(fpu, a, b));
+            }
+            t.finish();
+        }
+    }
+}
+
 #[test]
 fn sse_sqrt() {
     let mut t = Tally::new("sqrt_s");

@@ -14,6 +14,7 @@
 
 mod common;
 pub mod helpers;
+mod native;
 mod sd;
 mod sem;
 mod x80;

@@ -5,7 +5,7 @@ use super::sem::{
     flags_of, huge_after_rounding, odd, round_of, sqrt_pos, tiny_after_rounding, widen, Wide, P24W,
     P53W,
 };
-use super::{cmpf, flags, FCmp, FOp, Fpu};
+use super::{cmpf, flags, native, FCmp, FOp, Fpu};
 use core::cmp::Ordering;
 use rustc_apfloat::ieee::{Double, Single};
 use rustc_apfloat::{Float, FloatConvert, Round, Status, StatusAnd};
@@ -13,6 +13,8 @@ use rustc_apfloat::{Float, FloatConvert, Round, Status, StatusAnd};
 /// Static description of f32 / f64 for the generic code below.
 pub(crate) trait Fmt {
     type F: Float + FloatConvert<Wide>;
+    /// The host type of the fast path ([`native`](super::native)).
+    type H: native::Host;
     /// Same precision, unbounded exponent (tininess test).
     type PW: Float + FloatConvert<Wide>;
     const L: Layout;
@@ -24,6 +26,7 @@ pub(crate) struct D;
 
 impl Fmt for S {
     type F = Single;
+    type H = f32;
     type PW = P24W;
     const L: Layout = L32;
     const EMIN: i32 = -126;
@@ -31,6 +34,7 @@ impl Fmt for S {
 
 impl Fmt for D {
     type F = Double;
+    type H = f64;
     type PW = P53W;
     const L: Layout = L64;
     const EMIN: i32 = -1022;
@@ -109,6 +113,15 @@ pub(crate) fn arith<T: Fmt>(fpu: Fpu, op: Op2, a: u128, b: u128) -> (u128, u32)
 where
     Wide: FloatConvert<T::PW>,
 {
+    let host = match op {
+        Op2::Add => native::Op::Add,
+        Op2::Sub => native::Op::Sub,
+        Op2::Mul => native::Op::Mul,
+        Op2::Div => native::Op::Div,
+    };
+    if let Some(r) = native::arith::<T::H>(fpu, host, a, b) {
+        return r;
+    }
     let l = T::L;
     let (a, b) = (daz::<T>(fpu, a), daz::<T>(fpu, b));
     if l.is_nan(a) || l.is_nan(b) {
@@ -172,6 +185,9 @@ fn sqrt<T: Fmt>(fpu: Fpu, a: u128) -> (u128, u32)
 where
     Wide: FloatConvert<T::PW> + FloatConvert<T::F>,
 {
+    if let Some(r) = native::sqrt::<T::H>(fpu, a) {
+        return r;
+    }
     let l = T::L;
     let a = daz::<T>(fpu, a);
     if l.is_nan(a) {
@@ -200,12 +216,13 @@ fn minmax<T: Fmt>(fpu: Fpu, a: u128, b: u128, max: bool) -> (u128, u32) {
     if l.is_nan(a) || l.is_nan(b) {
         return (b, flags::IE);
     }
-    let (fa, fb) = (T::F::from_bits(a), T::F::from_bits(b));
-    let first = if max {
-        fb.partial_cmp(&fa)
-    } else {
-        fa.partial_cmp(&fb)
-    } == Some(Ordering::Less);
+    let rel = native::order::<T::H>(a, b);
+    let first = rel
+        == Some(if max {
+            Ordering::Greater
+        } else {
+            Ordering::Less
+        });
     (if first { a } else { b }, 0)
 }
 
@@ -218,11 +235,7 @@ fn cmp<T: Fmt>(fpu: Fpu, p: FCmp, a: u128, b: u128) -> (bool, u32) {
     } else {
         0
     };
-    let rel = if unordered {
-        None
-    } else {
-        T::F::from_bits(a).partial_cmp(&T::F::from_bits(b))
-    };
+    let rel = native::order::<T::H>(a, b);
     (predicate(p, rel), f)
 }
 
@@ -247,7 +260,7 @@ fn cmpf_gen<T: Fmt>(fpu: Fpu, a: u128, b: u128) -> (u32, u32) {
     if l.is_nan(a) || l.is_nan(b) {
         return (cmpf::UNORDERED, 0);
     }
-    let r = match T::F::from_bits(a).partial_cmp(&T::F::from_bits(b)) {
+    let r = match native::order::<T::H>(a, b) {
         Some(Ordering::Less) => cmpf::LESS,
         Some(Ordering::Equal) => cmpf::EQUAL,
         _ => cmpf::GREATER,
@@ -258,6 +271,9 @@ fn cmpf_gen<T: Fmt>(fpu: Fpu, a: u128, b: u128) -> (u32, u32) {
 /// Float to signed integer of `width` bits; invalid (NaN, out of range) gives
 /// the x86 "integer indefinite" 1 << (width − 1).
 fn to_int<T: Fmt>(fpu: Fpu, a: u128, width: usize) -> (i128, u32) {
+    if let Some(r) = native::to_int::<T::H>(fpu, a, width as u32) {
+        return r;
+    }
     let l = T::L;
     let a = daz::<T>(fpu, a);
     let indefinite = -(1i128 << (width - 1));
@@ -276,6 +292,9 @@ fn from_int<T: Fmt>(fpu: Fpu, v: i128) -> (u128, u32)
 where
     Wide: FloatConvert<T::PW>,
 {
+    if let Some(r) = native::from_int::<T::H>(fpu, v) {
+        return r;
+    }
     let round = round_of(fpu.rc);
     let r = T::F::from_i128_r(v, round);
     finish::<T>(fpu, r, round, || Wide::from_i128(v).value)
@@ -317,6 +336,9 @@ pub(crate) fn nan_convert(from: Layout, to: Layout, a: u128) -> (u128, u32) {
 }
 
 fn stod(fpu: Fpu, a: u128) -> (u128, u32) {
+    if let Some(r) = native::widen(fpu, a) {
+        return r;
+    }
     let a = daz::<S>(fpu, a);
     if L32.is_nan(a) {
         return nan_convert(L32, L64, a);
@@ -329,6 +351,9 @@ fn stod(fpu: Fpu, a: u128) -> (u128, u32) {
 }
 
 fn dtos(fpu: Fpu, a: u128) -> (u128, u32) {
+    if let Some(r) = native::narrow(fpu, a) {
+        return r;
+    }
     let a = daz::<D>(fpu, a);
     if L64.is_nan(a) {
         return nan_convert(L64, L32, a);

@@ -1,0 +1,300 @@
+//! The host fast path of the f32/f64 operations: where the host's IEEE arithmetic
+//! (round to nearest, no flushing: Rust's fixed floating-point environment) must give
+//! the same result and flags as the E2K rules, compute with it; everywhere else answer
+//! `None` and let the soft-float code decide.
+//!
+//! Taken only when the rounding mode is "to nearest", every operand is zero or normal
+//! and the result is zero or a normal number strictly between the smallest normal and
+//! the largest finite magnitude. Then no NaN rule, tininess rule or flush applies, and
+//! the only flag an operation can raise is inexact, which is tested exactly:
+//! TwoSum for addition, the integer product of the significands for f64
+//! multiplication, division and root (for f32 the same products are exact in f64).
+
+use super::{flags, rc, Fpu};
+
+/// One host float type: the bit-level facts the tests below need.
+pub(crate) trait Host: Copy + PartialEq + PartialOrd {
+    const FRAC: u32;
+    const EXP_MAX: u64;
+    fn from_u(x: u128) -> Self;
+    fn to_u(self) -> u128;
+    fn add(self, b: Self) -> Self;
+    fn sub(self, b: Self) -> Self;
+    fn mul(self, b: Self) -> Self;
+    fn div(self, b: Self) -> Self;
+    fn sqrt(self) -> Self;
+    fn is_zero(self) -> bool;
+    /// Rounded to nearest (Rust's `as`).
+    fn from_int(v: i128) -> Self;
+    /// An integral value in range as an integer.
+    fn to_int(self) -> i128;
+    fn trunc(self) -> Self;
+    fn round_even(self) -> Self;
+    /// The product a · b of two normal numbers has no more significant bits than
+    /// the format (so with a normal result it is exact).
+    fn mul_exact(a: Self, b: Self) -> bool;
+    /// The quotient a / b is exactly representable.
+    fn div_exact(a: Self, b: Self, q: Self) -> bool;
+    /// The root of `a` is exactly representable.
+    fn sqrt_exact(a: Self, r: Self) -> bool;
+}
+
+fn sign_bit<H: Host>() -> u128 {
+    1 << (H::FRAC + H::EXP_MAX.count_ones())
+}
+
+fn exp_of<H: Host>(x: u128) -> u64 {
+    ((x >> H::FRAC) as u64) & H::EXP_MAX
+}
+
+/// Zero or normal (not subnormal, infinite or NaN).
+fn plain<H: Host>(x: u128) -> bool {
+    let e = exp_of::<H>(x);
+    (e != 0 && e != H::EXP_MAX) || x & !sign_bit::<H>() == 0
+}
+
+/// A result the soft-float code would return unchanged with at most the inexact flag:
+/// normal, above the smallest normal magnitude (so tininess after rounding cannot
+/// apply) and below the largest finite one (so overflow cannot).
+fn safe_result<H: Host>(r: H) -> bool {
+    let e = exp_of::<H>(r.to_u());
+    let frac = r.to_u() & ((1u128 << H::FRAC) - 1);
+    e != 0
+        && e != H::EXP_MAX
+        && !(e == 1 && frac == 0)
+        && !(e == H::EXP_MAX - 1 && frac == (1u128 << H::FRAC) - 1)
+}
+
+/// The significand of a normal number, with its integer bit, without trailing zeros.
+fn odd_significand<H: Host>(x: u128) -> u128 {
+    let m = (x & ((1u128 << H::FRAC) - 1)) | 1u128 << H::FRAC;
+    m >> m.trailing_zeros()
+}
+
+/// Whether `a · b` equals `c` up to a power of two (all three significands, no zeros).
+/// For normal operands whose real relation is a·b ≈ c within one rounding, this is
+/// exactly a·b = c: values with equal odd significands differ by a factor of 2 or none.
+fn product_matches<H: Host>(a: H, b: H, c: H) -> bool {
+    let p = odd_significand::<H>(a.to_u()) * odd_significand::<H>(b.to_u());
+    p == odd_significand::<H>(c.to_u())
+}
+
+macro_rules! host {
+    ($t:ty, $bits:ty, $frac:expr, $exp:expr, $wide:ident) => {
+        impl Host for $t {
+            const FRAC: u32 = $frac;
+            const EXP_MAX: u64 = $exp;
+            fn from_u(x: u128) -> Self {
+                <$t>::from_bits(x as $bits)
+            }
+            fn to_u(self) -> u128 {
+                self.to_bits() as u128
+            }
+            fn add(self, b: Self) -> Self {
+                self + b
+            }
+            fn sub(self, b: Self) -> Self {
+                self - b
+            }
+            fn mul(self, b: Self) -> Self {
+                self * b
+            }
+            fn div(self, b: Self) -> Self {
+                self / b
+            }
+            fn sqrt(self) -> Self {
+                <$t>::sqrt(self)
+            }
+            fn is_zero(self) -> bool {
+                self == 0.0
+            }
+            fn from_int(v: i128) -> Self {
+                v as $t
+            }
+            fn to_int(self) -> i128 {
+                self as i128
+            }
+            fn trunc(self) -> Self {
+                <$t>::trunc(self)
+            }
+            fn round_even(self) -> Self {
+                <$t>::round_ties_even(self)
+            }
+            $wide!();
+        }
+    };
+}
+
+/// f64: exactness from the integer product of the significands.
+macro_rules! exact_by_significands {
+    () => {
+        fn mul_exact(a: Self, b: Self) -> bool {
+            let p = odd_significand::<Self>(a.to_u()) * odd_significand::<Self>(b.to_u());
+            128 - p.leading_zeros() <= Self::FRAC + 1
+        }
+        fn div_exact(a: Self, b: Self, q: Self) -> bool {
+            product_matches(q, b, a)
+        }
+        fn sqrt_exact(a: Self, r: Self) -> bool {
+            product_matches(r, r, a)
+        }
+    };
+}
+
+/// f32: products of two f32 values are exact in f64.
+macro_rules! exact_in_f64 {
+    () => {
+        fn mul_exact(a: Self, b: Self) -> bool {
+            let p = a as f64 * b as f64;
+            p as f32 as f64 == p
+        }
+        fn div_exact(a: Self, b: Self, q: Self) -> bool {
+            q as f64 * b as f64 == a as f64
+        }
+        fn sqrt_exact(a: Self, r: Self) -> bool {
+            r as f64 * r as f64 == a as f64
+        }
+    };
+}
+
+host!(f64, u64, 52, 0x7ff, exact_by_significands);
+host!(f32, u32, 23, 0xff, exact_in_f64);
+
+/// The two-operand operations of the fast path.
+#[derive(Clone, Copy)]
+pub(crate) enum Op {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+fn inexact(exact: bool) -> u32 {
+    if exact {
+        0
+    } else {
+        flags::PE
+    }
+}
+
+/// a op b, or `None` where the soft-float rules must decide.
+pub(crate) fn arith<H: Host>(fpu: Fpu, op: Op, a: u128, b: u128) -> Option<(u128, u32)> {
+    if fpu.rc != rc::NEAREST || !plain::<H>(a) || !plain::<H>(b) {
+        return None;
+    }
+    let (x, y) = (H::from_u(a), H::from_u(b));
+    let (r, exact) = match op {
+        Op::Add | Op::Sub => {
+            let y = if let Op::Sub = op {
+                H::from_u(b ^ sign_bit::<H>())
+            } else {
+                y
+            };
+            let s = x.add(y);
+            if s.is_zero() {
+                // Only x = −y or two zeros: exact, and the host gives the sign.
+                return Some((s.to_u(), 0));
+            }
+            // TwoSum (Knuth): the rounding error of s, exact without overflow.
+            let x1 = s.sub(y);
+            let y1 = s.sub(x1);
+            let err = x.sub(x1).add(y.sub(y1));
+            (s, err.is_zero())
+        }
+        Op::Mul => {
+            if x.is_zero() || y.is_zero() {
+                return Some((x.mul(y).to_u(), 0));
+            }
+            let r = x.mul(y);
+            (r, safe_result(r) && H::mul_exact(x, y))
+        }
+        Op::Div => {
+            if y.is_zero() {
+                return None;
+            }
+            if x.is_zero() {
+                return Some((x.div(y).to_u(), 0));
+            }
+            let q = x.div(y);
+            (q, safe_result(q) && H::div_exact(x, y, q))
+        }
+    };
+    if !safe_result(r) {
+        return None;
+    }
+    Some((r.to_u(), inexact(exact)))
+}
+
+/// The square root of a positive normal number.
+pub(crate) fn sqrt<H: Host>(fpu: Fpu, a: u128) -> Option<(u128, u32)> {
+    let x = H::from_u(a);
+    if fpu.rc != rc::NEAREST || !plain::<H>(a) || x.is_zero() || a & sign_bit::<H>() != 0 {
+        return None;
+    }
+    let r = x.sqrt();
+    Some((r.to_u(), inexact(H::sqrt_exact(x, r))))
+}
+
+/// The order of two numbers that are not NaN (`None` for a NaN: the soft-float code
+/// decides the flags).
+pub(crate) fn order<H: Host>(a: u128, b: u128) -> Option<core::cmp::Ordering> {
+    let nan = |x: u128| exp_of::<H>(x) == H::EXP_MAX && x & ((1u128 << H::FRAC) - 1) != 0;
+    if nan(a) || nan(b) {
+        return None;
+    }
+    H::from_u(a).partial_cmp(&H::from_u(b))
+}
+
+/// An integer to a float: exact unless the integer has more significant bits.
+pub(crate) fn from_int<H: Host>(fpu: Fpu, v: i128) -> Option<(u128, u32)> {
+    if fpu.rc != rc::NEAREST {
+        return None;
+    }
+    let r = H::from_int(v);
+    Some((r.to_u(), inexact(r.to_int() == v)))
+}
+
+/// A float to a signed integer of `width` bits, rounded to nearest or toward zero;
+/// `None` for values out of range (the soft-float code gives the integer indefinite).
+pub(crate) fn to_int<H: Host>(fpu: Fpu, a: u128, width: u32) -> Option<(i128, u32)> {
+    if !plain::<H>(a) || fpu.daz {
+        return None;
+    }
+    let x = H::from_u(a);
+    let r = match fpu.rc {
+        rc::NEAREST => x.round_even(),
+        rc::ZERO => x.trunc(),
+        _ => return None,
+    };
+    let bound = 1i128 << (width - 1);
+    // r is integral and finite (|r| < 2^128), so to_int is exact.
+    let v = r.to_int();
+    if v < -bound || v >= bound {
+        return None;
+    }
+    Some((v, inexact(r == x)))
+}
+
+/// f32 to f64: exact for every number.
+pub(crate) fn widen(fpu: Fpu, a: u128) -> Option<(u128, u32)> {
+    if !plain::<f32>(a) || fpu.daz {
+        return None;
+    }
+    Some(((f32::from_u(a) as f64).to_u(), 0))
+}
+
+/// f64 to f32 rounded to nearest, where the result is zero from zero or safely normal.
+pub(crate) fn narrow(fpu: Fpu, a: u128) -> Option<(u128, u32)> {
+    if fpu.rc != rc::NEAREST || !plain::<f64>(a) {
+        return None;
+    }
+    let x = f64::from_u(a);
+    let r = x as f32;
+    if x.is_zero() {
+        return Some((r.to_u(), 0));
+    }
+    if !safe_result(r) {
+        return None;
+    }
+    Some((r.to_u(), inexact(r as f64 == x)))
+}
