@@ -16,8 +16,8 @@ use super::{flags, rc, Fpu};
 pub(crate) trait Host: Copy + PartialEq + PartialOrd {
     const FRAC: u32;
     const EXP_MAX: u64;
-    fn from_u(x: u128) -> Self;
-    fn to_u(self) -> u128;
+    fn from_u(x: u64) -> Self;
+    fn to_u(self) -> u64;
     fn add(self, b: Self) -> Self;
     fn sub(self, b: Self) -> Self;
     fn mul(self, b: Self) -> Self;
@@ -39,16 +39,19 @@ pub(crate) trait Host: Copy + PartialEq + PartialOrd {
     fn sqrt_exact(a: Self, r: Self) -> bool;
 }
 
-fn sign_bit<H: Host>() -> u128 {
+#[inline(always)]
+fn sign_bit<H: Host>() -> u64 {
     1 << (H::FRAC + H::EXP_MAX.count_ones())
 }
 
-fn exp_of<H: Host>(x: u128) -> u64 {
-    ((x >> H::FRAC) as u64) & H::EXP_MAX
+#[inline(always)]
+fn exp_of<H: Host>(x: u64) -> u64 {
+    (x >> H::FRAC) & H::EXP_MAX
 }
 
 /// Zero or normal (not subnormal, infinite or NaN).
-fn plain<H: Host>(x: u128) -> bool {
+#[inline(always)]
+fn plain<H: Host>(x: u64) -> bool {
     let e = exp_of::<H>(x);
     (e != 0 && e != H::EXP_MAX) || x & !sign_bit::<H>() == 0
 }
@@ -56,27 +59,29 @@ fn plain<H: Host>(x: u128) -> bool {
 /// A result the soft-float code would return unchanged with at most the inexact flag:
 /// normal, above the smallest normal magnitude (so tininess after rounding cannot
 /// apply) and below the largest finite one (so overflow cannot).
+#[inline(always)]
 fn safe_result<H: Host>(r: H) -> bool {
-    let e = exp_of::<H>(r.to_u());
-    let frac = r.to_u() & ((1u128 << H::FRAC) - 1);
-    e != 0
-        && e != H::EXP_MAX
-        && !(e == 1 && frac == 0)
-        && !(e == H::EXP_MAX - 1 && frac == (1u128 << H::FRAC) - 1)
+    // Magnitude bits strictly between the smallest normal's and the largest finite's.
+    let m = r.to_u() & !sign_bit::<H>();
+    let min = 1u64 << H::FRAC;
+    let max = (H::EXP_MAX << H::FRAC) - 1;
+    m.wrapping_sub(min + 1) < max - min - 1
 }
 
 /// The significand of a normal number, with its integer bit, without trailing zeros.
-fn odd_significand<H: Host>(x: u128) -> u128 {
-    let m = (x & ((1u128 << H::FRAC) - 1)) | 1u128 << H::FRAC;
+#[inline(always)]
+fn odd_significand<H: Host>(x: u64) -> u64 {
+    let m = (x & ((1u64 << H::FRAC) - 1)) | 1u64 << H::FRAC;
     m >> m.trailing_zeros()
 }
 
 /// Whether `a · b` equals `c` up to a power of two (all three significands, no zeros).
 /// For normal operands whose real relation is a·b ≈ c within one rounding, this is
 /// exactly a·b = c: values with equal odd significands differ by a factor of 2 or none.
+#[inline(always)]
 fn product_matches<H: Host>(a: H, b: H, c: H) -> bool {
-    let p = odd_significand::<H>(a.to_u()) * odd_significand::<H>(b.to_u());
-    p == odd_significand::<H>(c.to_u())
+    let p = odd_significand::<H>(a.to_u()) as u128 * odd_significand::<H>(b.to_u()) as u128;
+    p == odd_significand::<H>(c.to_u()) as u128
 }
 
 macro_rules! host {
@@ -84,11 +89,13 @@ macro_rules! host {
         impl Host for $t {
             const FRAC: u32 = $frac;
             const EXP_MAX: u64 = $exp;
-            fn from_u(x: u128) -> Self {
+            #[inline(always)]
+            fn from_u(x: u64) -> Self {
                 <$t>::from_bits(x as $bits)
             }
-            fn to_u(self) -> u128 {
-                self.to_bits() as u128
+            #[inline(always)]
+            fn to_u(self) -> u64 {
+                self.to_bits() as u64
             }
             fn add(self, b: Self) -> Self {
                 self + b
@@ -129,7 +136,8 @@ macro_rules! host {
 macro_rules! exact_by_significands {
     () => {
         fn mul_exact(a: Self, b: Self) -> bool {
-            let p = odd_significand::<Self>(a.to_u()) * odd_significand::<Self>(b.to_u());
+            let p = odd_significand::<Self>(a.to_u()) as u128
+                * odd_significand::<Self>(b.to_u()) as u128;
             128 - p.leading_zeros() <= Self::FRAC + 1
         }
         fn div_exact(a: Self, b: Self, q: Self) -> bool {
@@ -178,7 +186,9 @@ fn inexact(exact: bool) -> u32 {
 }
 
 /// a op b, or `None` where the soft-float rules must decide.
+#[inline]
 pub(crate) fn arith<H: Host>(fpu: Fpu, op: Op, a: u128, b: u128) -> Option<(u128, u32)> {
+    let (a, b) = (a as u64, b as u64);
     if fpu.rc != rc::NEAREST || !plain::<H>(a) || !plain::<H>(b) {
         return None;
     }
@@ -193,7 +203,7 @@ pub(crate) fn arith<H: Host>(fpu: Fpu, op: Op, a: u128, b: u128) -> Option<(u128
             let s = x.add(y);
             if s.is_zero() {
                 // Only x = −y or two zeros: exact, and the host gives the sign.
-                return Some((s.to_u(), 0));
+                return Some((s.to_u() as u128, 0));
             }
             // TwoSum (Knuth): the rounding error of s, exact without overflow.
             let x1 = s.sub(y);
@@ -203,7 +213,7 @@ pub(crate) fn arith<H: Host>(fpu: Fpu, op: Op, a: u128, b: u128) -> Option<(u128
         }
         Op::Mul => {
             if x.is_zero() || y.is_zero() {
-                return Some((x.mul(y).to_u(), 0));
+                return Some((x.mul(y).to_u() as u128, 0));
             }
             let r = x.mul(y);
             (r, safe_result(r) && H::mul_exact(x, y))
@@ -213,7 +223,7 @@ pub(crate) fn arith<H: Host>(fpu: Fpu, op: Op, a: u128, b: u128) -> Option<(u128
                 return None;
             }
             if x.is_zero() {
-                return Some((x.div(y).to_u(), 0));
+                return Some((x.div(y).to_u() as u128, 0));
             }
             let q = x.div(y);
             (q, safe_result(q) && H::div_exact(x, y, q))
@@ -222,23 +232,27 @@ pub(crate) fn arith<H: Host>(fpu: Fpu, op: Op, a: u128, b: u128) -> Option<(u128
     if !safe_result(r) {
         return None;
     }
-    Some((r.to_u(), inexact(exact)))
+    Some((r.to_u() as u128, inexact(exact)))
 }
 
 /// The square root of a positive normal number.
+#[inline]
 pub(crate) fn sqrt<H: Host>(fpu: Fpu, a: u128) -> Option<(u128, u32)> {
+    let a = a as u64;
     let x = H::from_u(a);
     if fpu.rc != rc::NEAREST || !plain::<H>(a) || x.is_zero() || a & sign_bit::<H>() != 0 {
         return None;
     }
     let r = x.sqrt();
-    Some((r.to_u(), inexact(H::sqrt_exact(x, r))))
+    Some((r.to_u() as u128, inexact(H::sqrt_exact(x, r))))
 }
 
 /// The order of two numbers that are not NaN (`None` for a NaN: the soft-float code
 /// decides the flags).
+#[inline]
 pub(crate) fn order<H: Host>(a: u128, b: u128) -> Option<core::cmp::Ordering> {
-    let nan = |x: u128| exp_of::<H>(x) == H::EXP_MAX && x & ((1u128 << H::FRAC) - 1) != 0;
+    let (a, b) = (a as u64, b as u64);
+    let nan = |x: u64| exp_of::<H>(x) == H::EXP_MAX && x & ((1u64 << H::FRAC) - 1) != 0;
     if nan(a) || nan(b) {
         return None;
     }
@@ -251,12 +265,13 @@ pub(crate) fn from_int<H: Host>(fpu: Fpu, v: i128) -> Option<(u128, u32)> {
         return None;
     }
     let r = H::from_int(v);
-    Some((r.to_u(), inexact(r.to_int() == v)))
+    Some((r.to_u() as u128, inexact(r.to_int() == v)))
 }
 
 /// A float to a signed integer of `width` bits, rounded to nearest or toward zero;
 /// `None` for values out of range (the soft-float code gives the integer indefinite).
 pub(crate) fn to_int<H: Host>(fpu: Fpu, a: u128, width: u32) -> Option<(i128, u32)> {
+    let a = a as u64;
     if !plain::<H>(a) || fpu.daz {
         return None;
     }
@@ -277,24 +292,26 @@ pub(crate) fn to_int<H: Host>(fpu: Fpu, a: u128, width: u32) -> Option<(i128, u3
 
 /// f32 to f64: exact for every number.
 pub(crate) fn widen(fpu: Fpu, a: u128) -> Option<(u128, u32)> {
+    let a = a as u64;
     if !plain::<f32>(a) || fpu.daz {
         return None;
     }
-    Some(((f32::from_u(a) as f64).to_u(), 0))
+    Some(((f32::from_u(a) as f64).to_u() as u128, 0))
 }
 
 /// f64 to f32 rounded to nearest, where the result is zero from zero or safely normal.
 pub(crate) fn narrow(fpu: Fpu, a: u128) -> Option<(u128, u32)> {
+    let a = a as u64;
     if fpu.rc != rc::NEAREST || !plain::<f64>(a) {
         return None;
     }
     let x = f64::from_u(a);
     let r = x as f32;
     if x.is_zero() {
-        return Some((r.to_u(), 0));
+        return Some((r.to_u() as u128, 0));
     }
     if !safe_result(r) {
         return None;
     }
-    Some((r.to_u(), inexact(r as f64 == x)))
+    Some((r.to_u() as u128, inexact(r as f64 == x)))
 }
