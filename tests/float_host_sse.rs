@@ -536,7 +536,11 @@ fn sse_exact_boundaries() {
             let mut t = Tally::new(name);
             for &(a, b) in &ps {
                 let (a, b) = ((a as f32).to_bits(), (b as f32).to_bits());
-                t.check(|| format!("{fpu:?} {a:08x} {b:08x}"), lib(fpu, a, b), host(fpu, a, b));
+                t.check(
+                    || format!("{fpu:?} {a:08x} {b:08x}"),
+                    lib(fpu, a, b),
+                    host(fpu, a, b),
+                );
             }
             t.finish();
         }
@@ -544,7 +548,11 @@ fn sse_exact_boundaries() {
             let mut t = Tally::new(name);
             for &(a, b) in &pd {
                 let (a, b) = (a.to_bits(), b.to_bits());
-                t.check(|| format!("{fpu:?} {a:016x} {b:016x}"), lib(fpu, a, b), host(fpu, a, b));
+                t.check(
+                    || format!("{fpu:?} {a:016x} {b:016x}"),
+                    lib(fpu, a, b),
+                    host(fpu, a, b),
+                );
             }
             t.finish();
         }

@@ -85,6 +85,12 @@ const OPS: &[(&str, Shape)] = &[
     ("phminposuh", Shape::Binary),
     ("faddd", Shape::Binary),
     ("fmuls", Shape::Binary),
+    ("fadds", Shape::Binary),
+    ("fmuld", Shape::Binary),
+    ("fsubs", Shape::Binary),
+    ("fsubd", Shape::Binary),
+    ("fdivs", Shape::Binary),
+    ("fdivd", Shape::Binary),
     ("fmaxd", Shape::Binary),
     // 80-bit: values in a register and its extension word.
     ("fdtofx", Shape::Unary),

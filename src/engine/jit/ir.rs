@@ -125,7 +125,7 @@ pub struct Lx<'a> {
     dirty: [bool; 8],
     /// Whether the current wide instruction called helpers of home 0 / 1 (their flags
     /// are folded in when it completes).
-    raised: [bool; 2],
+    pub(crate) raised: [bool; 2],
     /// %ctpr values known on the current path (prepared earlier in the block), so
     /// that transfers through them have known targets.
     pub ctpr_known: [Option<u128>; 4],
@@ -637,40 +637,7 @@ impl<'a> Lx<'a> {
         self.raised[home] = true;
         let n = if wide_ret { 2 } else { 1 };
         let v = self.guarded(n, |x| {
-            let mut sig = Signature::new(x.b.func.signature.call_conv);
-            sig.params.push(AbiParam::new(types::I32));
-            let mut vals = vec![x
-                .b
-                .ins()
-                .load(types::I32, MemFlags::trusted(), x.state, control)];
-            for (k, a) in args.iter().enumerate() {
-                sig.params.push(AbiParam::new(types::I64));
-                vals.push(x.value(*a));
-                if wide & 1 << k != 0 {
-                    sig.params.push(AbiParam::new(types::I64));
-                    let h = x.high(*a);
-                    vals.push(x.value(h));
-                }
-            }
-            sig.params.push(AbiParam::new(types::I64));
-            vals.push(x.b.ins().iadd_imm(x.state, flags as i64));
-            if wide_ret {
-                sig.params.push(AbiParam::new(types::I64));
-                vals.push(x.b.ins().iadd_imm(x.state, off::RET_HI as i64));
-            }
-            sig.returns.push(AbiParam::new(types::I64));
-            let sig = x.b.import_signature(sig);
-            let callee = x.b.ins().iconst(types::I64, f as i64);
-            let call = x.b.ins().call_indirect(sig, callee, &vals);
-            let lo = x.b.inst_results(call)[0];
-            let mut out = vec![lo];
-            if wide_ret {
-                let hi =
-                    x.b.ins()
-                        .load(types::I64, MemFlags::trusted(), x.state, off::RET_HI);
-                out.push(hi);
-            }
-            Ok(out)
+            Ok(x.emit_helper_call(control, flags, f, args, wide, wide_ret))
         })?;
         Ok(match v.as_slice() {
             [] => LV::C(0),
@@ -679,9 +646,56 @@ impl<'a> Lx<'a> {
         })
     }
 
+    /// The call of a pure helper, here (no path guard): the code `call_helper` guards.
+    pub(crate) fn emit_helper_call(
+        &mut self,
+        control: i32,
+        flags: i32,
+        f: usize,
+        args: &[LV],
+        wide: u32,
+        wide_ret: bool,
+    ) -> Vec<Value> {
+        let x = self;
+        let mut sig = Signature::new(x.b.func.signature.call_conv);
+        sig.params.push(AbiParam::new(types::I32));
+        let mut vals = vec![x
+            .b
+            .ins()
+            .load(types::I32, MemFlags::trusted(), x.state, control)];
+        for (k, a) in args.iter().enumerate() {
+            sig.params.push(AbiParam::new(types::I64));
+            vals.push(x.value(*a));
+            if wide & 1 << k != 0 {
+                sig.params.push(AbiParam::new(types::I64));
+                let h = x.high(*a);
+                vals.push(x.value(h));
+            }
+        }
+        sig.params.push(AbiParam::new(types::I64));
+        vals.push(x.b.ins().iadd_imm(x.state, flags as i64));
+        if wide_ret {
+            sig.params.push(AbiParam::new(types::I64));
+            vals.push(x.b.ins().iadd_imm(x.state, off::RET_HI as i64));
+        }
+        sig.returns.push(AbiParam::new(types::I64));
+        let sig = x.b.import_signature(sig);
+        let callee = x.b.ins().iconst(types::I64, f as i64);
+        let call = x.b.ins().call_indirect(sig, callee, &vals);
+        let lo = x.b.inst_results(call)[0];
+        let mut out = vec![lo];
+        if wide_ret {
+            let hi =
+                x.b.ins()
+                    .load(types::I64, MemFlags::trusted(), x.state, off::RET_HI);
+            out.push(hi);
+        }
+        out
+    }
+
     /// Runs `f` (which makes `n` values, or none) only where the current path holds;
     /// its results (or zeros) join after.
-    fn guarded(
+    pub(crate) fn guarded(
         &mut self,
         n: usize,
         f: impl FnOnce(&mut Self) -> Result<Vec<Value>, NoLower>,

@@ -2,6 +2,7 @@
 //! same `isa/` semantics as the interpreter), and the machine helpers it calls,
 //! implemented for the translation context.
 
+use crate::engine::jit::float::{self, Bin};
 use crate::engine::jit::ir::{Effect, Event};
 use crate::isa::consts::SR_LSR;
 
@@ -29,6 +30,39 @@ impl JitHelpers for Lx<'_> {
         wide_ret: bool,
     ) -> Result<LV, NoLower> {
         self.call_helper(home, f, args, wide, wide_ret)
+    }
+    // The common float operations have an inline fast path (`jit::float`).
+    fn h_fadd_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        let slow = float::slow::fadd_s as *const () as usize;
+        self.float_binary(Bin::Add, float::F32, a0, a1, slow)
+    }
+    fn h_fadd_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        let slow = float::slow::fadd_d as *const () as usize;
+        self.float_binary(Bin::Add, float::F64, a0, a1, slow)
+    }
+    fn h_fsub_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        let slow = float::slow::fsub_s as *const () as usize;
+        self.float_binary(Bin::Sub, float::F32, a0, a1, slow)
+    }
+    fn h_fsub_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        let slow = float::slow::fsub_d as *const () as usize;
+        self.float_binary(Bin::Sub, float::F64, a0, a1, slow)
+    }
+    fn h_fmul_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        let slow = float::slow::fmul_s as *const () as usize;
+        self.float_binary(Bin::Mul, float::F32, a0, a1, slow)
+    }
+    fn h_fmul_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        let slow = float::slow::fmul_d as *const () as usize;
+        self.float_binary(Bin::Mul, float::F64, a0, a1, slow)
+    }
+    fn h_fdiv_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        let slow = float::slow::fdiv_s as *const () as usize;
+        self.float_binary(Bin::Div, float::F32, a0, a1, slow)
+    }
+    fn h_fdiv_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        let slow = float::slow::fdiv_d as *const () as usize;
+        self.float_binary(Bin::Div, float::F64, a0, a1, slow)
     }
     fn h_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         let p = self.br.pred_index(known(a0)?);

@@ -4,6 +4,7 @@
 //! code, calls, system calls, window and rotation changes, faults).
 
 pub mod block_cache;
+pub mod float;
 pub mod ir;
 pub mod lower;
 pub mod state;

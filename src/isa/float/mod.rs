@@ -4,8 +4,9 @@
 //! * 80-bit extended operations take an [`Fx`] built from `%fpcr`.
 //! * Every operation returns its result and the exception flags it raised as a
 //!   `u32` in the `%pfpfr` / `%fpsr` layout (bits 0..5, see [`flags`]); the
-//!   caller ORs them into the register.  Nothing here traps, reads host FPU
-//!   state or keeps global state.
+//!   caller ORs them into the register.  Nothing here traps, reads or sets host
+//!   FPU state or keeps global state (the fast path, `native`, relies only on
+//!   Rust's fixed round-to-nearest environment).
 //!
 //! The arithmetic itself is done by `rustc_apfloat`; this module adds the E2K
 //! rules around it (NaN choice, default NaN, integer indefinite, flag mapping,

@@ -1,0 +1,242 @@
+//! Inline fast paths of the f32/f64 add, subtract, multiply and divide helpers in
+//! compiled code. They test the same conditions as `isa::float::native` (round to
+//! nearest, operands zero or normal, result zero or safely normal) with host
+//! instructions and compute the exact inexact flag the same way; anything else calls
+//! the helper, so results and flags are the helper's bit for bit.
+
+use crate::engine::jit::ir::{Lx, NoLower, LV};
+use crate::engine::jit::state::off;
+use crate::isa::float::{flags, helpers};
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{types, BlockArg, InstBuilder, MemFlags, Type, Value};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Bin {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// One format: integer and float types, fraction bits, exponent field maximum.
+#[derive(Clone, Copy)]
+pub struct Format {
+    int: Type,
+    float: Type,
+    frac: u32,
+    exp_max: u64,
+}
+
+pub const F32: Format = Format {
+    int: types::I32,
+    float: types::F32,
+    frac: 23,
+    exp_max: 0xff,
+};
+pub const F64: Format = Format {
+    int: types::I64,
+    float: types::F64,
+    frac: 52,
+    exp_max: 0x7ff,
+};
+
+impl Format {
+    fn sign(self) -> u64 {
+        1 << (self.frac + self.exp_max.count_ones())
+    }
+}
+
+/// The helpers' slow paths with the calling convention of `Lx::call_helper`.
+macro_rules! slow {
+    ($($name:ident),*) => {$(
+        pub extern "C" fn $name(control: u32, a: u64, b: u64, f: *mut u32) -> u64 {
+            let (v, raised) = helpers::$name(control, a as u128, b as u128);
+            // SAFETY: `f` points at the JitState flags word of the running block.
+            unsafe { *f |= raised };
+            v as u64
+        }
+    )*};
+}
+
+pub mod slow {
+    use super::helpers;
+    slow!(fadd_s, fadd_d, fsub_s, fsub_d, fmul_s, fmul_d, fdiv_s, fdiv_d);
+}
+
+impl Lx<'_> {
+    /// `a op b` in format `t`, inline where the fast-path conditions hold, else through
+    /// `slow` (the helper).
+    pub fn float_binary(
+        &mut self,
+        op: Bin,
+        t: Format,
+        a: LV,
+        b: LV,
+        slow: usize,
+    ) -> Result<LV, NoLower> {
+        if matches!(a, LV::W(..)) || matches!(b, LV::W(..)) {
+            return self.call_helper(0, slow, &[a, b], 0, false);
+        }
+        self.raised[0] = true;
+        let v = self.guarded(1, |x| {
+            let (ai, bi) = (x.value(a), x.value(b));
+            let (an, bn) = if t.int == types::I64 {
+                (ai, bi)
+            } else {
+                (x.b.ins().ireduce(t.int, ai), x.b.ins().ireduce(t.int, bi))
+            };
+            let pfpfr =
+                x.b.ins()
+                    .load(types::I32, MemFlags::trusted(), x.state, off::PFPFR);
+            let rc = x.b.ins().band_imm(pfpfr, 3 << 13);
+            let mut ok = x.b.ins().icmp_imm(IntCC::Equal, rc, 0);
+            let (pa, za) = x.plain(t, an);
+            let (pb, zb) = x.plain(t, bn);
+            ok = x.b.ins().band(ok, pa);
+            ok = x.b.ins().band(ok, pb);
+            let fa = x.b.ins().bitcast(t.float, MemFlags::new(), an);
+            let fb = x.b.ins().bitcast(t.float, MemFlags::new(), bn);
+            let (r, fine, exact) = match op {
+                Bin::Add | Bin::Sub => {
+                    let fb = if op == Bin::Sub {
+                        x.b.ins().fneg(fb)
+                    } else {
+                        fb
+                    };
+                    let s = x.b.ins().fadd(fa, fb);
+                    // TwoSum: the rounding error of s.
+                    let a1 = x.b.ins().fsub(s, fb);
+                    let b1 = x.b.ins().fsub(s, a1);
+                    let da = x.b.ins().fsub(fa, a1);
+                    let db = x.b.ins().fsub(fb, b1);
+                    let err = x.b.ins().fadd(da, db);
+                    let zero = x.fzero(t);
+                    let exact = x.b.ins().fcmp(FloatCC::Equal, err, zero);
+                    let sz = x.b.ins().fcmp(FloatCC::Equal, s, zero);
+                    let sb = x.b.ins().bitcast(t.int, MemFlags::new(), s);
+                    let safe = x.safe(t, sb);
+                    let fine = x.b.ins().bor(safe, sz);
+                    (sb, fine, exact)
+                }
+                Bin::Mul => {
+                    let p = x.b.ins().fmul(fa, fb);
+                    let pb = x.b.ins().bitcast(t.int, MemFlags::new(), p);
+                    let any_zero = x.b.ins().bor(za, zb);
+                    let safe = x.safe(t, pb);
+                    let fine = x.b.ins().bor(safe, any_zero);
+                    // Exact when the product of the odd significands fits the format.
+                    let (hi, lo) = x.odd_product(t, an, bn);
+                    let top = x.b.ins().ushr_imm(lo, (t.frac + 1) as i64);
+                    let over = x.b.ins().bor(hi, top);
+                    let fits = x.b.ins().icmp_imm(IntCC::Equal, over, 0);
+                    let exact = x.b.ins().bor(fits, any_zero);
+                    (pb, fine, exact)
+                }
+                Bin::Div => {
+                    let q = x.b.ins().fdiv(fa, fb);
+                    let qb = x.b.ins().bitcast(t.int, MemFlags::new(), q);
+                    let nzb = x.b.ins().bxor_imm(zb, 1);
+                    ok = x.b.ins().band(ok, nzb);
+                    let safe = x.safe(t, qb);
+                    let fine = x.b.ins().bor(safe, za);
+                    // Exact when q · b = a: their odd significands match.
+                    let (hi, lo) = x.odd_product(t, qb, bn);
+                    let oa = x.odd(t, an);
+                    let diff = x.b.ins().bxor(lo, oa);
+                    let diff = x.b.ins().bor(diff, hi);
+                    let same = x.b.ins().icmp_imm(IntCC::Equal, diff, 0);
+                    let exact = x.b.ins().bor(same, za);
+                    (qb, fine, exact)
+                }
+            };
+            ok = x.b.ins().band(ok, fine);
+            let r = if t.int == types::I64 {
+                r
+            } else {
+                x.b.ins().uextend(types::I64, r)
+            };
+            let fast = x.b.create_block();
+            let call = x.b.create_block();
+            let join = x.b.create_block();
+            x.b.append_block_param(join, types::I64);
+            x.b.ins().brif(ok, fast, &[], call, &[]);
+            x.b.seal_block(fast);
+            x.b.seal_block(call);
+
+            x.b.switch_to_block(fast);
+            let now =
+                x.b.ins()
+                    .load(types::I32, MemFlags::trusted(), x.state, off::FP_FLAGS_NOW);
+            let pe = x.b.ins().iconst(types::I32, flags::PE as i64);
+            let none = x.b.ins().iconst(types::I32, 0);
+            let raised = x.b.ins().select(exact, none, pe);
+            let now = x.b.ins().bor(now, raised);
+            x.b.ins()
+                .store(MemFlags::trusted(), now, x.state, off::FP_FLAGS_NOW);
+            x.b.ins().jump(join, &[BlockArg::Value(r)]);
+
+            x.b.switch_to_block(call);
+            let v = x.emit_helper_call(off::PFPFR, off::FP_FLAGS_NOW, slow, &[a, b], 0, false);
+            x.b.ins().jump(join, &[BlockArg::Value(v[0])]);
+            x.b.seal_block(join);
+            x.b.switch_to_block(join);
+            Ok(vec![x.b.block_params(join)[0]])
+        })?;
+        Ok(v.first().map_or(LV::C(0), |v| LV::V(*v)))
+    }
+
+    fn fzero(&mut self, t: Format) -> Value {
+        if t.int == types::I64 {
+            self.b.ins().f64const(0.0)
+        } else {
+            self.b.ins().f32const(0.0)
+        }
+    }
+
+    /// (zero or normal, zero) of the bits `n`.
+    fn plain(&mut self, t: Format, n: Value) -> (Value, Value) {
+        let e = self.b.ins().ushr_imm(n, t.frac as i64);
+        let e = self.b.ins().band_imm(e, t.exp_max as i64);
+        let e1 = self.b.ins().iadd_imm(e, -1);
+        let normal = self
+            .b
+            .ins()
+            .icmp_imm(IntCC::UnsignedLessThan, e1, (t.exp_max - 1) as i64);
+        let m = self.b.ins().ishl_imm(n, 1);
+        let zero = self.b.ins().icmp_imm(IntCC::Equal, m, 0);
+        (self.b.ins().bor(normal, zero), zero)
+    }
+
+    /// Magnitude strictly between the smallest normal's and the largest finite's.
+    fn safe(&mut self, t: Format, n: Value) -> Value {
+        let m = self.b.ins().band_imm(n, !t.sign() as i64);
+        let min = 1u64 << t.frac;
+        let max = (t.exp_max << t.frac) - 1;
+        let d = self.b.ins().iadd_imm(m, -((min + 1) as i64));
+        self.b
+            .ins()
+            .icmp_imm(IntCC::UnsignedLessThan, d, (max - min - 1) as i64)
+    }
+
+    /// The significand of normal bits `n` with its integer bit, without trailing
+    /// zeros, as a 64-bit value.
+    fn odd(&mut self, t: Format, n: Value) -> Value {
+        let n = if t.int == types::I64 {
+            n
+        } else {
+            self.b.ins().uextend(types::I64, n)
+        };
+        let m = self.b.ins().band_imm(n, ((1u64 << t.frac) - 1) as i64);
+        let m = self.b.ins().bor_imm(m, (1u64 << t.frac) as i64);
+        let tz = self.b.ins().ctz(m);
+        self.b.ins().ushr(m, tz)
+    }
+
+    /// The 128-bit product (high, low) of two odd significands.
+    fn odd_product(&mut self, t: Format, a: Value, b: Value) -> (Value, Value) {
+        let (oa, ob) = (self.odd(t, a), self.odd(t, b));
+        let hi = self.b.ins().umulhi(oa, ob);
+        let lo = self.b.ins().imul(oa, ob);
+        (hi, lo)
+    }
+}
