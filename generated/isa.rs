@@ -43805,6 +43805,15 @@ pub(crate) fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (3u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
+///isa/control.isa:440
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+pub(crate) fn def_clp_limit(b: &Bundle, pc: u64, i: usize) -> u64 {
+    (if ((((i as u64)) == (0u64)) as u64) != 0 {
+        1u64
+    } else {
+        (if ((((i as u64)) == (1u64)) as u64) != 0 { 4u64 } else { 5u64 })
+    })
+}
 ///isa/control.isa:137
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
@@ -43845,6 +43854,14 @@ fn ctl_1_nop_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("nop ");
     let _ = write!(out, "{}", (b.hs.nop() as u64));
+}
+///isa/control.isa:149
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_2_ct_check(b: &Bundle, pc: u64, i: usize) -> Option<crate::isa::semantics::Trap> {
+    if (def_ct_unsupported(b, pc, i)) != 0 {
+        return Some(crate::isa::semantics::Trap::Unimplemented);
+    }
+    None
 }
 ///isa/control.isa:149
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -44199,6 +44216,18 @@ fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
 }
 ///isa/control.isa:205
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_14_cs0_invalid_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (1u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
+}
+///isa/control.isa:205
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_exec(
     b: &Bundle,
     pc: u64,
@@ -44233,6 +44262,18 @@ fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.cs0.map_or(0u64, |s| s.opc() as u64),
         b.cs0.map_or(0u64, |s| s.ptype() as u64),
     );
+}
+///isa/control.isa:209
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_15_ibranch_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (def_ct_unsupported(b, pc, i)) != 0 {
+        return Some(crate::isa::semantics::Trap::Unimplemented);
+    }
+    None
 }
 ///isa/control.isa:209
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -44282,6 +44323,18 @@ fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.ct() as u64),
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
+}
+///isa/control.isa:216
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_16_done_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (1u64) != 0 {
+        return Some(crate::isa::semantics::Trap::Privileged);
+    }
+    None
 }
 ///isa/control.isa:216
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -44456,6 +44509,18 @@ fn ctl_20_return_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
 }
 ///isa/control.isa:233
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_21_gettsd_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (1u64) != 0 {
+        return Some(crate::isa::semantics::Trap::Privileged);
+    }
+    None
+}
+///isa/control.isa:233
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_exec(
     b: &Bundle,
     pc: u64,
@@ -44489,6 +44554,18 @@ fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     text_gettsd_prefix(out, b.cs0.map_or(0u64, |s| s.ptype() as u64));
     out.push_str("gettsd %ctpr");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
+}
+///isa/control.isa:237
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_22_puttsd_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (1u64) != 0 {
+        return Some(crate::isa::semantics::Trap::Privileged);
+    }
+    None
 }
 ///isa/control.isa:237
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -44557,6 +44634,18 @@ fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
 }
 ///isa/control.isa:246
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_24_cs0_none_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (1u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
+}
+///isa/control.isa:246
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_exec(
     b: &Bundle,
     pc: u64,
@@ -44614,6 +44703,18 @@ fn ctl_25_vfrpsz_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfrpsz rpsz = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.rpsz() as u64));
+}
+///isa/control.isa:264
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_26_vfrpsz_bogus_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (1u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
 }
 ///isa/control.isa:264
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -44718,6 +44819,18 @@ fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.nfx() as u64));
     out.push_str(", dbl = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.dbl() as u64));
+}
+///isa/control.isa:277
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_29_setwd_bogus_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (1u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
 }
 ///isa/control.isa:277
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -44838,6 +44951,18 @@ fn ctl_32_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
 }
 ///isa/control.isa:290
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_33_setsft_v1_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (1u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
+}
+///isa/control.isa:290
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_exec(
     b: &Bundle,
     pc: u64,
@@ -44865,6 +44990,18 @@ fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
 fn ctl_33_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
+}
+///isa/control.isa:294
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_34_setei_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (1u64) != 0 {
+        return Some(crate::isa::semantics::Trap::Privileged);
+    }
+    None
 }
 ///isa/control.isa:294
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -45022,6 +45159,18 @@ fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
 }
 ///isa/control.isa:310
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_38_call_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (def_ct_unsupported(b, pc, i)) != 0 {
+        return Some(crate::isa::semantics::Trap::Unimplemented);
+    }
+    None
+}
+///isa/control.isa:310
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_exec(
     b: &Bundle,
     pc: u64,
@@ -45144,6 +45293,18 @@ fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
 }
 ///isa/control.isa:328
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_41_icall_other_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (1u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
+}
+///isa/control.isa:328
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_exec(
     b: &Bundle,
     pc: u64,
@@ -45174,6 +45335,18 @@ fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
+}
+///isa/control.isa:332
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_42_call_bogus_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (1u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
 }
 ///isa/control.isa:332
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -45291,6 +45464,18 @@ fn ctl_45_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
 }
 ///isa/control.isa:348
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_46_fillr_old_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (1u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
+}
+///isa/control.isa:348
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_exec(
     b: &Bundle,
     pc: u64,
@@ -45348,6 +45533,18 @@ fn ctl_47_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
 }
 ///isa/control.isa:356
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_48_fillc_old_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (1u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
+}
+///isa/control.isa:356
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_exec(
     b: &Bundle,
     pc: u64,
@@ -45394,6 +45591,18 @@ fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.dmask() as u64));
     out.push_str(", chkm4 = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.chkm4() as u64));
+}
+///isa/control.isa:363
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_50_cs1_unimp_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (1u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
 }
 ///isa/control.isa:363
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
@@ -45536,7 +45745,26 @@ fn ctl_54_mova3_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64),
     );
 }
-///isa/control.isa:418
+///isa/control.isa:419
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_55_pls_elp0_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (((((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) >> 5u32) & 3u64)) == (2u64))
+        as u64) != 0)
+        || ((((((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64))
+            .checked_shr((6u64).min(64) as u32)
+            .unwrap_or(0)) & 1)) ^ 1)) != 0)
+            && (((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) >> 0u32) & 63u64))
+                != (0u64)) as u64) != 0)) as u64) != 0)) as u64) != 0
+    {
+        return Some(crate::isa::semantics::Trap::Unimplemented);
+    }
+    None
+}
+///isa/control.isa:419
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_exec(
     b: &Bundle,
@@ -45546,14 +45774,21 @@ fn ctl_55_pls_elp0_exec(
 ) -> Result<(), crate::isa::semantics::Trap> {
     use crate::isa::bits;
     use crate::isa::semantics::Trap;
-    let l_e: u128 = ((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) as u128);
-    if (((((((l_e >> 5u32) & bits::mask(2u32))) == (2u128)) as u128) != 0)
-        || (((((((((l_e >> (6u128).min(127)) & 1)) == (0u128)) as u128) != 0)
-            && ((((((l_e >> 0u32) & bits::mask(6u32))) != (0u128)) as u128) != 0))
-            as u128) != 0)) as u128 != 0
+    if (((((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) as u128) >> 5u32)
+        & bits::mask(2u32))) == (2u128)) as u128) != 0)
+        || (((((bits::not(
+            ((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) as u128) >> (6u128).min(127))
+                & 1),
+            1u32,
+        )) != 0)
+            && ((((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) as u128) >> 0u32)
+                & bits::mask(6u32))) != (0u128)) as u128) != 0)) as u128) != 0)) as u128
+        != 0
     {
         return Err(Trap::Unimplemented);
     }
+    let l_e: u128 = ((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) as u128);
+    let l_n: u128 = ((l_e >> 0u32) & bits::mask(5u32));
     {
         let a0 = bits::mul(2u128, (((i as u64)) as u128), 8u32);
         let a1 = (if ((((l_e >> (6u128).min(127)) & 1)) == (0u128)) as u128 != 0 {
@@ -45561,15 +45796,20 @@ fn ctl_55_pls_elp0_exec(
                 as u128
         } else {
             {
-                let a0 = ((l_e >> 0u32) & bits::mask(5u32));
-                x.pred(a0)?
+                let a0 = l_n;
+                x.pred_value(a0)?
             }
         });
-        x.local_pred_write(a0, a1)?
+        let a2 = (((((l_e >> (6u128).min(127)) & 1)) != 0)
+            && (({
+                let a0 = l_n;
+                x.pred_tag(a0)?
+            }) != 0)) as u128;
+        x.local_pred_write(a0, a1, a2)?
     };
     Ok(())
 }
-///isa/control.isa:418
+///isa/control.isa:419
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -45588,7 +45828,7 @@ fn ctl_55_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:418
+///isa/control.isa:419
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45597,7 +45837,26 @@ fn ctl_55_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((2u64).wrapping_mul((i as u64))));
 }
-///isa/control.isa:426
+///isa/control.isa:428
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_56_pls_elp1_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (((((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) >> 5u32) & 3u64)) == (2u64))
+        as u64) != 0)
+        || ((((((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64))
+            .checked_shr((6u64).min(64) as u32)
+            .unwrap_or(0)) & 1)) ^ 1)) != 0)
+            && (((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) >> 0u32) & 63u64))
+                != (0u64)) as u64) != 0)) as u64) != 0)) as u64) != 0
+    {
+        return Some(crate::isa::semantics::Trap::Unimplemented);
+    }
+    None
+}
+///isa/control.isa:428
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_exec(
     b: &Bundle,
@@ -45607,14 +45866,21 @@ fn ctl_56_pls_elp1_exec(
 ) -> Result<(), crate::isa::semantics::Trap> {
     use crate::isa::bits;
     use crate::isa::semantics::Trap;
-    let l_e: u128 = ((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) as u128);
-    if (((((((l_e >> 5u32) & bits::mask(2u32))) == (2u128)) as u128) != 0)
-        || (((((((((l_e >> (6u128).min(127)) & 1)) == (0u128)) as u128) != 0)
-            && ((((((l_e >> 0u32) & bits::mask(6u32))) != (0u128)) as u128) != 0))
-            as u128) != 0)) as u128 != 0
+    if (((((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) as u128) >> 5u32)
+        & bits::mask(2u32))) == (2u128)) as u128) != 0)
+        || (((((bits::not(
+            ((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) as u128) >> (6u128).min(127))
+                & 1),
+            1u32,
+        )) != 0)
+            && ((((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) as u128) >> 0u32)
+                & bits::mask(6u32))) != (0u128)) as u128) != 0)) as u128) != 0)) as u128
+        != 0
     {
         return Err(Trap::Unimplemented);
     }
+    let l_e: u128 = ((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) as u128);
+    let l_n: u128 = ((l_e >> 0u32) & bits::mask(5u32));
     {
         let a0 = bits::add(bits::mul(2u128, (((i as u64)) as u128), 8u32), 1u128, 8u32);
         let a1 = (if ((((l_e >> (6u128).min(127)) & 1)) == (0u128)) as u128 != 0 {
@@ -45622,15 +45888,20 @@ fn ctl_56_pls_elp1_exec(
                 as u128
         } else {
             {
-                let a0 = ((l_e >> 0u32) & bits::mask(5u32));
-                x.pred(a0)?
+                let a0 = l_n;
+                x.pred_value(a0)?
             }
         });
-        x.local_pred_write(a0, a1)?
+        let a2 = (((((l_e >> (6u128).min(127)) & 1)) != 0)
+            && (({
+                let a0 = l_n;
+                x.pred_tag(a0)?
+            }) != 0)) as u128;
+        x.local_pred_write(a0, a1, a2)?
     };
     Ok(())
 }
-///isa/control.isa:426
+///isa/control.isa:428
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -45649,7 +45920,7 @@ fn ctl_56_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:426
+///isa/control.isa:428
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45658,7 +45929,33 @@ fn ctl_56_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64)));
 }
-///isa/control.isa:434
+///isa/control.isa:441
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_57_pls_clp_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) == (2u64)) as u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    if ((((((b.pls[i].map_or(0u64, |s| s.p0() as u64)) > (def_clp_limit(b, pc, i)))
+        as u64) != 0)
+        || ((((b.pls[i].map_or(0u64, |s| s.p1() as u64)) > (def_clp_limit(b, pc, i)))
+            as u64) != 0)) as u64) != 0
+    {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    if ((((((((((((((((i as u64)) == (2u64)) as u64) != 0) && ((def_vd5(b, pc, i)) != 0))
+        as u64) != 0) && ((def_vd6(b, pc, i)) != 0)) as u64) != 0)
+        && ((def_r1_4(b, pc, i)) != 0)) as u64) != 0) && ((def_r2_5(b, pc, i)) != 0))
+        as u64) != 0
+    {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
+}
+///isa/control.isa:441
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_exec(
     b: &Bundle,
@@ -45673,14 +45970,41 @@ fn ctl_57_pls_clp_exec(
     {
         return Err(Trap::IllegalOpcode);
     }
+    if (((((((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128))
+        > (((def_clp_limit(b, pc, i)) as u128))) as u128) != 0)
+        || ((((((b.pls[i].map_or(0u64, |s| s.p1() as u64)) as u128))
+            > (((def_clp_limit(b, pc, i)) as u128))) as u128) != 0)) as u128 != 0
+    {
+        return Err(Trap::IllegalOpcode);
+    }
+    if (((((((((((((((((i as u64)) as u128)) == (2u128)) as u128) != 0)
+        && ((((def_vd5(b, pc, i)) as u128)) != 0)) as u128) != 0)
+        && ((((def_vd6(b, pc, i)) as u128)) != 0)) as u128) != 0)
+        && ((((def_r1_4(b, pc, i)) as u128)) != 0)) as u128) != 0)
+        && ((((def_r2_5(b, pc, i)) as u128)) != 0)) as u128 != 0
+    {
+        return Err(Trap::IllegalOpcode);
+    }
     let l_a: u128 = (({
         let a0 = ((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128);
         x.local_pred(a0)?
     }) != (((b.pls[i].map_or(0u64, |s| s.neg0() as u64)) as u128))) as u128;
+    let l_ad: u128 = {
+        let a0 = ((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128);
+        x.local_pred_tag(a0)?
+    };
     let l_c: u128 = (({
         let a0 = ((b.pls[i].map_or(0u64, |s| s.p1() as u64)) as u128);
         x.local_pred(a0)?
     }) != (((b.pls[i].map_or(0u64, |s| s.neg1() as u64)) as u128))) as u128;
+    let l_cd: u128 = {
+        let a0 = ((b.pls[i].map_or(0u64, |s| s.p1() as u64)) as u128);
+        x.local_pred_tag(a0)?
+    };
+    let l_d: u128 = ((((((l_ad) != 0) || ((l_cd) != 0)) as u128) != 0)
+        && ((((((((((((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128))
+            != (1u128)) as u128) != 0) || ((l_ad) != 0)) as u128) != 0) || ((l_a) != 0))
+            as u128) != 0)) as u128;
     {
         let a0 = bits::add(4u128, (((i as u64)) as u128), 8u32);
         let a1 = (if ((((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128))
@@ -45690,11 +46014,12 @@ fn ctl_57_pls_clp_exec(
         } else {
             (((l_a) != 0) && ((l_c) != 0)) as u128
         });
-        x.local_pred_write(a0, a1)?
+        let a2 = l_d;
+        x.local_pred_write(a0, a1, a2)?
     };
     Ok(())
 }
-///isa/control.isa:434
+///isa/control.isa:441
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -45710,7 +46035,7 @@ fn ctl_57_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0
 }
-///isa/control.isa:434
+///isa/control.isa:441
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45726,7 +46051,7 @@ fn ctl_57_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
 }
-///isa/control.isa:444
+///isa/control.isa:460
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_exec(
     b: &Bundle,
@@ -45740,8 +46065,13 @@ fn ctl_58_pls_pass_exec(
         let a0 = ((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128);
         x.local_pred(a0)?
     }) != (((b.pls[i].map_or(0u64, |s| s.neg0() as u64)) as u128))) as u128;
-    if (((((((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128)) != (3u128))
-        as u128) != 0) || ((l_first) != 0)) as u128 != 0
+    let l_first_d: u128 = {
+        let a0 = ((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128);
+        x.local_pred_tag(a0)?
+    };
+    if ((((((((((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128)) != (3u128))
+        as u128) != 0) || ((l_first) != 0)) as u128) != 0) || ((l_first_d) != 0)) as u128
+        != 0
     {
         {
             let a0 = ((b.pls[i].map_or(0u64, |s| s.pdst() as u64)) as u128);
@@ -45749,12 +46079,16 @@ fn ctl_58_pls_pass_exec(
                 let a0 = bits::add(4u128, (((i as u64)) as u128), 8u32);
                 x.local_pred(a0)?
             };
-            x.pred_write(a0, a1)?
+            let a2 = {
+                let a0 = bits::add(4u128, (((i as u64)) as u128), 8u32);
+                x.local_pred_tag(a0)?
+            };
+            x.pred_write(a0, a1, a2)?
         };
     } else {}
     Ok(())
 }
-///isa/control.isa:444
+///isa/control.isa:460
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -45770,7 +46104,7 @@ fn ctl_58_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0) && ((b.pls[i].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:444
+///isa/control.isa:460
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45791,6 +46125,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_0_loop_mode_matches,
         print: ctl_0_loop_mode_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:137",
     },
     CtlInfo {
@@ -45803,6 +46138,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_1_nop_matches,
         print: ctl_1_nop_print,
         exec: Some(ctl_1_nop_exec),
+        check: None,
         src: "isa/control.isa:138",
     },
     CtlInfo {
@@ -45815,6 +46151,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_2_ct_matches,
         print: ctl_2_ct_print,
         exec: Some(ctl_2_ct_exec),
+        check: Some(ctl_2_ct_check),
         src: "isa/control.isa:149",
     },
     CtlInfo {
@@ -45827,6 +46164,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_3_ipd_matches,
         print: ctl_3_ipd_print,
         exec: Some(ctl_3_ipd_exec),
+        check: None,
         src: "isa/control.isa:160",
     },
     CtlInfo {
@@ -45839,6 +46177,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_4_eap_matches,
         print: ctl_4_eap_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:164",
     },
     CtlInfo {
@@ -45851,6 +46190,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_5_bap_matches,
         print: ctl_5_bap_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:165",
     },
     CtlInfo {
@@ -45863,6 +46203,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_6_crp_matches,
         print: ctl_6_crp_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:166",
     },
     CtlInfo {
@@ -45875,6 +46216,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_7_srp_matches,
         print: ctl_7_srp_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:167",
     },
     CtlInfo {
@@ -45887,6 +46229,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_8_slrp_matches,
         print: ctl_8_slrp_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:168",
     },
     CtlInfo {
@@ -45899,6 +46242,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_9_vfdi_matches,
         print: ctl_9_vfdi_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:169",
     },
     CtlInfo {
@@ -45911,6 +46255,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_10_abg_matches,
         print: ctl_10_abg_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:170",
     },
     CtlInfo {
@@ -45923,6 +46268,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_11_abn_matches,
         print: ctl_11_abn_print,
         exec: Some(ctl_11_abn_exec),
+        check: None,
         src: "isa/control.isa:171",
     },
     CtlInfo {
@@ -45935,6 +46281,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_12_abp_matches,
         print: ctl_12_abp_print,
         exec: Some(ctl_12_abp_exec),
+        check: None,
         src: "isa/control.isa:177",
     },
     CtlInfo {
@@ -45947,6 +46294,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_13_alc_matches,
         print: ctl_13_alc_print,
         exec: Some(ctl_13_alc_exec),
+        check: None,
         src: "isa/control.isa:183",
     },
     CtlInfo {
@@ -45959,6 +46307,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_14_cs0_invalid_matches,
         print: ctl_14_cs0_invalid_print,
         exec: Some(ctl_14_cs0_invalid_exec),
+        check: Some(ctl_14_cs0_invalid_check),
         src: "isa/control.isa:205",
     },
     CtlInfo {
@@ -45971,6 +46320,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_15_ibranch_matches,
         print: ctl_15_ibranch_print,
         exec: Some(ctl_15_ibranch_exec),
+        check: Some(ctl_15_ibranch_check),
         src: "isa/control.isa:209",
     },
     CtlInfo {
@@ -45983,6 +46333,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_16_done_matches,
         print: ctl_16_done_print,
         exec: Some(ctl_16_done_exec),
+        check: Some(ctl_16_done_check),
         src: "isa/control.isa:216",
     },
     CtlInfo {
@@ -45995,6 +46346,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_17_disp_matches,
         print: ctl_17_disp_print,
         exec: Some(ctl_17_disp_exec),
+        check: None,
         src: "isa/control.isa:220",
     },
     CtlInfo {
@@ -46007,6 +46359,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_18_ldisp_matches,
         print: ctl_18_ldisp_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:224",
     },
     CtlInfo {
@@ -46019,6 +46372,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_19_sdisp_matches,
         print: ctl_19_sdisp_print,
         exec: Some(ctl_19_sdisp_exec),
+        check: None,
         src: "isa/control.isa:225",
     },
     CtlInfo {
@@ -46031,6 +46385,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_20_return_matches,
         print: ctl_20_return_print,
         exec: Some(ctl_20_return_exec),
+        check: None,
         src: "isa/control.isa:229",
     },
     CtlInfo {
@@ -46043,6 +46398,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_21_gettsd_matches,
         print: ctl_21_gettsd_print,
         exec: Some(ctl_21_gettsd_exec),
+        check: Some(ctl_21_gettsd_check),
         src: "isa/control.isa:233",
     },
     CtlInfo {
@@ -46055,6 +46411,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_22_puttsd_matches,
         print: ctl_22_puttsd_print,
         exec: Some(ctl_22_puttsd_exec),
+        check: Some(ctl_22_puttsd_check),
         src: "isa/control.isa:237",
     },
     CtlInfo {
@@ -46067,6 +46424,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_23_pref_matches,
         print: ctl_23_pref_print,
         exec: Some(ctl_23_pref_exec),
+        check: None,
         src: "isa/control.isa:241",
     },
     CtlInfo {
@@ -46079,6 +46437,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_24_cs0_none_matches,
         print: ctl_24_cs0_none_print,
         exec: Some(ctl_24_cs0_none_exec),
+        check: Some(ctl_24_cs0_none_check),
         src: "isa/control.isa:246",
     },
     CtlInfo {
@@ -46091,6 +46450,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_25_vfrpsz_matches,
         print: ctl_25_vfrpsz_print,
         exec: Some(ctl_25_vfrpsz_exec),
+        check: None,
         src: "isa/control.isa:260",
     },
     CtlInfo {
@@ -46103,6 +46463,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_26_vfrpsz_bogus_matches,
         print: ctl_26_vfrpsz_bogus_print,
         exec: Some(ctl_26_vfrpsz_bogus_exec),
+        check: Some(ctl_26_vfrpsz_bogus_check),
         src: "isa/control.isa:264",
     },
     CtlInfo {
@@ -46115,6 +46476,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_27_setwd_matches,
         print: ctl_27_setwd_print,
         exec: Some(ctl_27_setwd_exec),
+        check: None,
         src: "isa/control.isa:268",
     },
     CtlInfo {
@@ -46127,6 +46489,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_28_setwd_dbl_matches,
         print: ctl_28_setwd_dbl_print,
         exec: Some(ctl_28_setwd_dbl_exec),
+        check: None,
         src: "isa/control.isa:272",
     },
     CtlInfo {
@@ -46139,6 +46502,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_29_setwd_bogus_matches,
         print: ctl_29_setwd_bogus_print,
         exec: Some(ctl_29_setwd_bogus_exec),
+        check: Some(ctl_29_setwd_bogus_check),
         src: "isa/control.isa:277",
     },
     CtlInfo {
@@ -46151,6 +46515,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_30_setbn_matches,
         print: ctl_30_setbn_print,
         exec: Some(ctl_30_setbn_exec),
+        check: None,
         src: "isa/control.isa:281",
     },
     CtlInfo {
@@ -46163,6 +46528,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_31_setbp_matches,
         print: ctl_31_setbp_print,
         exec: Some(ctl_31_setbp_exec),
+        check: None,
         src: "isa/control.isa:285",
     },
     CtlInfo {
@@ -46175,6 +46541,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_32_setsft_matches,
         print: ctl_32_setsft_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:289",
     },
     CtlInfo {
@@ -46187,6 +46554,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_33_setsft_v1_matches,
         print: ctl_33_setsft_v1_print,
         exec: Some(ctl_33_setsft_v1_exec),
+        check: Some(ctl_33_setsft_v1_check),
         src: "isa/control.isa:290",
     },
     CtlInfo {
@@ -46199,6 +46567,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_34_setei_matches,
         print: ctl_34_setei_print,
         exec: Some(ctl_34_setei_exec),
+        check: Some(ctl_34_setei_check),
         src: "isa/control.isa:294",
     },
     CtlInfo {
@@ -46211,6 +46580,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_35_wait_matches,
         print: ctl_35_wait_print,
         exec: Some(ctl_35_wait_exec),
+        check: None,
         src: "isa/control.isa:298",
     },
     CtlInfo {
@@ -46223,6 +46593,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_36_wait_trap_matches,
         print: ctl_36_wait_trap_print,
         exec: Some(ctl_36_wait_trap_exec),
+        check: None,
         src: "isa/control.isa:302",
     },
     CtlInfo {
@@ -46235,6 +46606,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_37_wait_sal_matches,
         print: ctl_37_wait_sal_print,
         exec: Some(ctl_37_wait_sal_exec),
+        check: None,
         src: "isa/control.isa:306",
     },
     CtlInfo {
@@ -46247,6 +46619,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_38_call_matches,
         print: ctl_38_call_print,
         exec: Some(ctl_38_call_exec),
+        check: Some(ctl_38_call_check),
         src: "isa/control.isa:310",
     },
     CtlInfo {
@@ -46259,6 +46632,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_39_icall_matches,
         print: ctl_39_icall_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:322",
     },
     CtlInfo {
@@ -46271,6 +46645,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_40_hcall_matches,
         print: ctl_40_hcall_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:325",
     },
     CtlInfo {
@@ -46283,6 +46658,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_41_icall_other_matches,
         print: ctl_41_icall_other_print,
         exec: Some(ctl_41_icall_other_exec),
+        check: Some(ctl_41_icall_other_check),
         src: "isa/control.isa:328",
     },
     CtlInfo {
@@ -46295,6 +46671,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_42_call_bogus_matches,
         print: ctl_42_call_bogus_print,
         exec: Some(ctl_42_call_bogus_exec),
+        check: Some(ctl_42_call_bogus_check),
         src: "isa/control.isa:332",
     },
     CtlInfo {
@@ -46307,6 +46684,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_43_flushr_matches,
         print: ctl_43_flushr_print,
         exec: Some(ctl_43_flushr_exec),
+        check: None,
         src: "isa/control.isa:336",
     },
     CtlInfo {
@@ -46319,6 +46697,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_44_flushc_matches,
         print: ctl_44_flushc_print,
         exec: Some(ctl_44_flushc_exec),
+        check: None,
         src: "isa/control.isa:340",
     },
     CtlInfo {
@@ -46331,6 +46710,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_45_fillr_matches,
         print: ctl_45_fillr_print,
         exec: Some(ctl_45_fillr_exec),
+        check: None,
         src: "isa/control.isa:344",
     },
     CtlInfo {
@@ -46343,6 +46723,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_46_fillr_old_matches,
         print: ctl_46_fillr_old_print,
         exec: Some(ctl_46_fillr_old_exec),
+        check: Some(ctl_46_fillr_old_check),
         src: "isa/control.isa:348",
     },
     CtlInfo {
@@ -46355,6 +46736,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_47_fillc_matches,
         print: ctl_47_fillc_print,
         exec: Some(ctl_47_fillc_exec),
+        check: None,
         src: "isa/control.isa:352",
     },
     CtlInfo {
@@ -46367,6 +46749,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_48_fillc_old_matches,
         print: ctl_48_fillc_old_print,
         exec: Some(ctl_48_fillc_old_exec),
+        check: Some(ctl_48_fillc_old_check),
         src: "isa/control.isa:356",
     },
     CtlInfo {
@@ -46379,6 +46762,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_49_vfbg_matches,
         print: ctl_49_vfbg_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:360",
     },
     CtlInfo {
@@ -46391,6 +46775,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_50_cs1_unimp_matches,
         print: ctl_50_cs1_unimp_print,
         exec: Some(ctl_50_cs1_unimp_exec),
+        check: Some(ctl_50_cs1_unimp_check),
         src: "isa/control.isa:363",
     },
     CtlInfo {
@@ -46403,6 +46788,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_51_mova0_matches,
         print: ctl_51_mova0_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:380",
     },
     CtlInfo {
@@ -46415,6 +46801,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_52_mova1_matches,
         print: ctl_52_mova1_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:383",
     },
     CtlInfo {
@@ -46427,6 +46814,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_53_mova2_matches,
         print: ctl_53_mova2_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:386",
     },
     CtlInfo {
@@ -46439,6 +46827,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_54_mova3_matches,
         print: ctl_54_mova3_print,
         exec: None,
+        check: None,
         src: "isa/control.isa:389",
     },
     CtlInfo {
@@ -46451,7 +46840,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_55_pls_elp0_matches,
         print: ctl_55_pls_elp0_print,
         exec: Some(ctl_55_pls_elp0_exec),
-        src: "isa/control.isa:418",
+        check: Some(ctl_55_pls_elp0_check),
+        src: "isa/control.isa:419",
     },
     CtlInfo {
         name: "pls_elp1",
@@ -46463,7 +46853,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_56_pls_elp1_matches,
         print: ctl_56_pls_elp1_print,
         exec: Some(ctl_56_pls_elp1_exec),
-        src: "isa/control.isa:426",
+        check: Some(ctl_56_pls_elp1_check),
+        src: "isa/control.isa:428",
     },
     CtlInfo {
         name: "pls_clp",
@@ -46475,7 +46866,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_57_pls_clp_matches,
         print: ctl_57_pls_clp_print,
         exec: Some(ctl_57_pls_clp_exec),
-        src: "isa/control.isa:434",
+        check: Some(ctl_57_pls_clp_check),
+        src: "isa/control.isa:441",
     },
     CtlInfo {
         name: "pls_pass",
@@ -46487,7 +46879,8 @@ pub static CTLS: [CtlInfo; 59usize] = [
         matches: ctl_58_pls_pass_matches,
         print: ctl_58_pls_pass_print,
         exec: Some(ctl_58_pls_pass_exec),
-        src: "isa/control.isa:444",
+        check: None,
+        src: "isa/control.isa:460",
     },
 ];
 /// Syllable slots of `Bundle`, for the assembler.

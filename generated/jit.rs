@@ -1096,77 +1096,92 @@ pub trait JitHelpers {
     fn h_aau_write(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:96)
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:98)
     #[allow(unused_variables)]
     fn h_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:97)
+    ///`helper pred_value(B8) -> bool` (isa/helpers.isa:100)
     #[allow(unused_variables)]
-    fn h_pred_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+    fn h_pred_value(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:98)
+    ///`helper pred_tag(B8) -> bool` (isa/helpers.isa:101)
+    #[allow(unused_variables)]
+    fn h_pred_tag(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:102)
+    #[allow(unused_variables)]
+    fn h_pred_write(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:103)
     #[allow(unused_variables)]
     fn h_local_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:99)
+    ///`helper local_pred_tag(B8) -> bool` (isa/helpers.isa:104)
     #[allow(unused_variables)]
-    fn h_local_pred_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+    fn h_local_pred_tag(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:100)
+    ///`helper local_pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:105)
+    #[allow(unused_variables)]
+    fn h_local_pred_write(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:106)
     #[allow(unused_variables)]
     fn h_ctpr(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:101)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:107)
     #[allow(unused_variables)]
     fn h_ctpr_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper jump(D) -> unit` (isa/helpers.isa:102)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:108)
     #[allow(unused_variables)]
     fn h_jump(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:103)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:109)
     #[allow(unused_variables)]
     fn h_call_to(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:104)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:110)
     #[allow(unused_variables)]
     fn h_syscall(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:105)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:111)
     #[allow(unused_variables)]
     fn h_return_to_caller(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:106)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:112)
     #[allow(unused_variables)]
     fn h_set_window(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:107)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:113)
     #[allow(unused_variables)]
     fn h_set_reg_rotation(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:108)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:114)
     #[allow(unused_variables)]
     fn h_set_pred_rotation(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:109)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:115)
     #[allow(unused_variables)]
     fn h_rotate_regs(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:110)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:116)
     #[allow(unused_variables)]
     fn h_rotate_preds(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
@@ -98760,7 +98775,7 @@ fn ctl_50_cs1_unimp_jit(
     }
     Ok(())
 }
-///isa/control.isa:418
+///isa/control.isa:419
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_55_pls_elp0_jit(
     b: &Bundle,
@@ -98771,12 +98786,13 @@ fn ctl_55_pls_elp0_jit(
     use crate::engine::jit::ir::{self, LV};
     use crate::engine::jit::lower::JitHelpers;
     use crate::isa::semantics::Trap;
-    let l_e: LV = LV::C(((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) as u128));
     {
         let c = {
             let o0 = {
                 let o0 = {
-                    let o0 = l_e;
+                    let o0 = LV::C(
+                        ((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) as u128),
+                    );
                     ir::slice(x, o0, 5u32, 2u32)?
                 };
                 let o1 = LV::C(2u128);
@@ -98785,16 +98801,19 @@ fn ctl_55_pls_elp0_jit(
             let o1 = {
                 let o0 = {
                     let o0 = {
-                        let o0 = l_e;
+                        let o0 = LV::C(
+                            ((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) as u128),
+                        );
                         let o1 = LV::C(6u128);
                         ir::bit(x, o0, o1)?
                     };
-                    let o1 = LV::C(0u128);
-                    ir::eq(x, o0, o1)?
+                    ir::not(x, o0, 1u32)?
                 };
                 let o1 = {
                     let o0 = {
-                        let o0 = l_e;
+                        let o0 = LV::C(
+                            ((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) as u128),
+                        );
                         ir::slice(x, o0, 0u32, 6u32)?
                     };
                     let o1 = LV::C(0u128);
@@ -98806,6 +98825,11 @@ fn ctl_55_pls_elp0_jit(
         };
         x.trap_if(c, Trap::Unimplemented)?;
     }
+    let l_e: LV = LV::C(((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) as u128));
+    let l_n: LV = {
+        let o0 = l_e;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
     {
         let a0 = {
             let o0 = LV::C(2u128);
@@ -98831,19 +98855,28 @@ fn ctl_55_pls_elp0_jit(
                 ir::eq(x, o0, o1)?
             };
             let o2 = {
-                let a0 = {
-                    let o0 = l_e;
-                    ir::slice(x, o0, 0u32, 5u32)?
-                };
-                x.h_pred(a0)?
+                let a0 = l_n;
+                x.h_pred_value(a0)?
             };
             ir::select(x, o0, o1, o2)?
         };
-        x.h_local_pred_write(a0, a1)?
+        let a2 = {
+            let o0 = {
+                let o0 = l_e;
+                let o1 = LV::C(6u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = {
+                let a0 = l_n;
+                x.h_pred_tag(a0)?
+            };
+            ir::land(x, o0, o1)?
+        };
+        x.h_local_pred_write(a0, a1, a2)?
     };
     Ok(())
 }
-///isa/control.isa:426
+///isa/control.isa:428
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_56_pls_elp1_jit(
     b: &Bundle,
@@ -98854,12 +98887,13 @@ fn ctl_56_pls_elp1_jit(
     use crate::engine::jit::ir::{self, LV};
     use crate::engine::jit::lower::JitHelpers;
     use crate::isa::semantics::Trap;
-    let l_e: LV = LV::C(((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) as u128));
     {
         let c = {
             let o0 = {
                 let o0 = {
-                    let o0 = l_e;
+                    let o0 = LV::C(
+                        ((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) as u128),
+                    );
                     ir::slice(x, o0, 5u32, 2u32)?
                 };
                 let o1 = LV::C(2u128);
@@ -98868,16 +98902,19 @@ fn ctl_56_pls_elp1_jit(
             let o1 = {
                 let o0 = {
                     let o0 = {
-                        let o0 = l_e;
+                        let o0 = LV::C(
+                            ((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) as u128),
+                        );
                         let o1 = LV::C(6u128);
                         ir::bit(x, o0, o1)?
                     };
-                    let o1 = LV::C(0u128);
-                    ir::eq(x, o0, o1)?
+                    ir::not(x, o0, 1u32)?
                 };
                 let o1 = {
                     let o0 = {
-                        let o0 = l_e;
+                        let o0 = LV::C(
+                            ((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) as u128),
+                        );
                         ir::slice(x, o0, 0u32, 6u32)?
                     };
                     let o1 = LV::C(0u128);
@@ -98889,6 +98926,11 @@ fn ctl_56_pls_elp1_jit(
         };
         x.trap_if(c, Trap::Unimplemented)?;
     }
+    let l_e: LV = LV::C(((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) as u128));
+    let l_n: LV = {
+        let o0 = l_e;
+        ir::slice(x, o0, 0u32, 5u32)?
+    };
     {
         let a0 = {
             let o0 = {
@@ -98918,19 +98960,28 @@ fn ctl_56_pls_elp1_jit(
                 ir::eq(x, o0, o1)?
             };
             let o2 = {
-                let a0 = {
-                    let o0 = l_e;
-                    ir::slice(x, o0, 0u32, 5u32)?
-                };
-                x.h_pred(a0)?
+                let a0 = l_n;
+                x.h_pred_value(a0)?
             };
             ir::select(x, o0, o1, o2)?
         };
-        x.h_local_pred_write(a0, a1)?
+        let a2 = {
+            let o0 = {
+                let o0 = l_e;
+                let o1 = LV::C(6u128);
+                ir::bit(x, o0, o1)?
+            };
+            let o1 = {
+                let a0 = l_n;
+                x.h_pred_tag(a0)?
+            };
+            ir::land(x, o0, o1)?
+        };
+        x.h_local_pred_write(a0, a1, a2)?
     };
     Ok(())
 }
-///isa/control.isa:434
+///isa/control.isa:441
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_57_pls_clp_jit(
     b: &Bundle,
@@ -98949,6 +99000,46 @@ fn ctl_57_pls_clp_jit(
         };
         x.trap_if(c, Trap::IllegalOpcode)?;
     }
+    {
+        let c = {
+            let o0 = {
+                let o0 = LV::C(((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128));
+                let o1 = LV::C(((def_clp_limit(b, pc, i)) as u128));
+                ir::ugt(x, o0, o1)?
+            };
+            let o1 = {
+                let o0 = LV::C(((b.pls[i].map_or(0u64, |s| s.p1() as u64)) as u128));
+                let o1 = LV::C(((def_clp_limit(b, pc, i)) as u128));
+                ir::ugt(x, o0, o1)?
+            };
+            ir::lor(x, o0, o1)?
+        };
+        x.trap_if(c, Trap::IllegalOpcode)?;
+    }
+    {
+        let c = {
+            let o0 = {
+                let o0 = {
+                    let o0 = {
+                        let o0 = {
+                            let o0 = LV::C((((i as u64)) as u128));
+                            let o1 = LV::C(2u128);
+                            ir::eq(x, o0, o1)?
+                        };
+                        let o1 = LV::C(((def_vd5(b, pc, i)) as u128));
+                        ir::land(x, o0, o1)?
+                    };
+                    let o1 = LV::C(((def_vd6(b, pc, i)) as u128));
+                    ir::land(x, o0, o1)?
+                };
+                let o1 = LV::C(((def_r1_4(b, pc, i)) as u128));
+                ir::land(x, o0, o1)?
+            };
+            let o1 = LV::C(((def_r2_5(b, pc, i)) as u128));
+            ir::land(x, o0, o1)?
+        };
+        x.trap_if(c, Trap::IllegalOpcode)?;
+    }
     let l_a: LV = {
         let o0 = {
             let a0 = LV::C(((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128));
@@ -98957,6 +99048,10 @@ fn ctl_57_pls_clp_jit(
         let o1 = LV::C(((b.pls[i].map_or(0u64, |s| s.neg0() as u64)) as u128));
         ir::ne(x, o0, o1)?
     };
+    let l_ad: LV = {
+        let a0 = LV::C(((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128));
+        x.h_local_pred_tag(a0)?
+    };
     let l_c: LV = {
         let o0 = {
             let a0 = LV::C(((b.pls[i].map_or(0u64, |s| s.p1() as u64)) as u128));
@@ -98964,6 +99059,33 @@ fn ctl_57_pls_clp_jit(
         };
         let o1 = LV::C(((b.pls[i].map_or(0u64, |s| s.neg1() as u64)) as u128));
         ir::ne(x, o0, o1)?
+    };
+    let l_cd: LV = {
+        let a0 = LV::C(((b.pls[i].map_or(0u64, |s| s.p1() as u64)) as u128));
+        x.h_local_pred_tag(a0)?
+    };
+    let l_d: LV = {
+        let o0 = {
+            let o0 = l_ad;
+            let o1 = l_cd;
+            ir::lor(x, o0, o1)?
+        };
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = LV::C(
+                        ((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128),
+                    );
+                    let o1 = LV::C(1u128);
+                    ir::ne(x, o0, o1)?
+                };
+                let o1 = l_ad;
+                ir::lor(x, o0, o1)?
+            };
+            let o1 = l_a;
+            ir::lor(x, o0, o1)?
+        };
+        ir::land(x, o0, o1)?
     };
     {
         let a0 = {
@@ -98987,11 +99109,12 @@ fn ctl_57_pls_clp_jit(
             };
             ir::select(x, o0, o1, o2)?
         };
-        x.h_local_pred_write(a0, a1)?
+        let a2 = l_d;
+        x.h_local_pred_write(a0, a1, a2)?
     };
     Ok(())
 }
-///isa/control.isa:444
+///isa/control.isa:460
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_58_pls_pass_jit(
     b: &Bundle,
@@ -99010,16 +99133,24 @@ fn ctl_58_pls_pass_jit(
         let o1 = LV::C(((b.pls[i].map_or(0u64, |s| s.neg0() as u64)) as u128));
         ir::ne(x, o0, o1)?
     };
+    let l_first_d: LV = {
+        let a0 = LV::C(((b.pls[i].map_or(0u64, |s| s.p0() as u64)) as u128));
+        x.h_local_pred_tag(a0)?
+    };
     {
         let c = {
             let o0 = {
-                let o0 = LV::C(
-                    ((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128),
-                );
-                let o1 = LV::C(3u128);
-                ir::ne(x, o0, o1)?
+                let o0 = {
+                    let o0 = LV::C(
+                        ((b.pls[i].map_or(0u64, |s| s.clp_opc() as u64)) as u128),
+                    );
+                    let o1 = LV::C(3u128);
+                    ir::ne(x, o0, o1)?
+                };
+                let o1 = l_first;
+                ir::lor(x, o0, o1)?
             };
-            let o1 = l_first;
+            let o1 = l_first_d;
             ir::lor(x, o0, o1)?
         };
         match c {
@@ -99037,7 +99168,15 @@ fn ctl_58_pls_pass_jit(
                             };
                             x.h_local_pred(a0)?
                         };
-                        x.h_pred_write(a0, a1)?
+                        let a2 = {
+                            let a0 = {
+                                let o0 = LV::C(4u128);
+                                let o1 = LV::C((((i as u64)) as u128));
+                                ir::add(x, o0, o1, 8u32)?
+                            };
+                            x.h_local_pred_tag(a0)?
+                        };
+                        x.h_pred_write(a0, a1, a2)?
                     };
                 } else {}
             }
@@ -99056,7 +99195,15 @@ fn ctl_58_pls_pass_jit(
                             };
                             x.h_local_pred(a0)?
                         };
-                        x.h_pred_write(a0, a1)?
+                        let a2 = {
+                            let a0 = {
+                                let o0 = LV::C(4u128);
+                                let o1 = LV::C((((i as u64)) as u128));
+                                ir::add(x, o0, o1, 8u32)?
+                            };
+                            x.h_local_pred_tag(a0)?
+                        };
+                        x.h_pred_write(a0, a1, a2)?
                     };
                 }
                 x.flip_path()?;

@@ -497,35 +497,41 @@ pub trait Exec {
     fn aau_read(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
     ///`helper aau_write(B8, B8, D) -> unit` (isa/helpers.isa:91)
     fn aau_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:96)
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:98)
     fn pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper pred_write(B8, bool) -> unit` (isa/helpers.isa:97)
-    fn pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:98)
+    ///`helper pred_value(B8) -> bool` (isa/helpers.isa:100)
+    fn pred_value(&mut self, a0: u128) -> Result<u128, Trap>;
+    ///`helper pred_tag(B8) -> bool` (isa/helpers.isa:101)
+    fn pred_tag(&mut self, a0: u128) -> Result<u128, Trap>;
+    ///`helper pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:102)
+    fn pred_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:103)
     fn local_pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper local_pred_write(B8, bool) -> unit` (isa/helpers.isa:99)
-    fn local_pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:100)
+    ///`helper local_pred_tag(B8) -> bool` (isa/helpers.isa:104)
+    fn local_pred_tag(&mut self, a0: u128) -> Result<u128, Trap>;
+    ///`helper local_pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:105)
+    fn local_pred_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:106)
     fn ctpr(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:101)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:107)
     fn ctpr_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper jump(D) -> unit` (isa/helpers.isa:102)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:108)
     fn jump(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:103)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:109)
     fn call_to(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:104)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:110)
     fn syscall(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:105)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:111)
     fn return_to_caller(&mut self) -> Result<u128, Trap>;
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:106)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:112)
     fn set_window(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:107)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:113)
     fn set_reg_rotation(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:108)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:114)
     fn set_pred_rotation(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:109)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:115)
     fn rotate_regs(&mut self) -> Result<u128, Trap>;
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:110)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:116)
     fn rotate_preds(&mut self) -> Result<u128, Trap>;
 }
 pub type SemFn = fn(&mut dyn Exec, &mut OpVals) -> Result<(), Trap>;

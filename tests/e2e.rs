@@ -114,6 +114,8 @@ programs!(
     fault_tag,
     fault_decode,
     fault_return,
+    pred_tags,
+    pred_fault,
     gdb_target,
 );
 

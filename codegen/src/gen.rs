@@ -990,6 +990,41 @@ fn ctls(m: &Model) -> Result<(TokenStream, TokenStream), Diagnostic> {
             }
             None => quote!(None),
         };
+        // The top-level traps whose condition reads only the bundle: the decoder's
+        // caller checks them before anything in the wide instruction runs.
+        let mut checks = TokenStream::new();
+        if let Some(sem) = &c.sem {
+            for st in &sem.stmts {
+                let Stmt::Trap { kind, cond, .. } = st else {
+                    continue;
+                };
+                if reads_machine(m, cond, &machine) {
+                    continue;
+                }
+                let Ok((cv, _)) = rust_expr::lower(&sc, cond) else {
+                    continue;
+                };
+                let t = crate::gen_sem::trap_variant(kind);
+                checks.extend(
+                    quote!(if (#cv) != 0 { return Some(crate::isa::semantics::Trap::#t); }),
+                );
+            }
+        }
+        let check = if checks.is_empty() {
+            quote!(None)
+        } else {
+            let fc = format_ident!("ctl_{}_{}_check", ci, d.name.replace('.', "_"));
+            fns.extend(quote! {
+                #[doc = #at]
+                #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+                fn #fc(b: &Bundle, pc: u64, i: usize) -> Option<crate::isa::semantics::Trap> {
+                    #lets
+                    #checks
+                    None
+                }
+            });
+            quote!(Some(#fc))
+        };
         let exec = match &c.sem {
             Some(sem) => {
                 let body = crate::gen_sem::ctl_body(
@@ -1044,7 +1079,7 @@ fn ctls(m: &Model) -> Result<(TokenStream, TokenStream), Diagnostic> {
             m.desc.layout.iter().any(
                 |(it, _)| matches!(it, LayoutItem::Tail { slot, .. } if slot.name == d.syllable),
             );
-        infos.push(quote!(CtlInfo { name: #name, syllable: #syl, group: #g, instances: #count, descending: #descending, versions: #ver_mask, matches: #fm, print: #fp, exec: #exec, src: #at }));
+        infos.push(quote!(CtlInfo { name: #name, syllable: #syl, group: #g, instances: #count, descending: #descending, versions: #ver_mask, matches: #fm, print: #fp, exec: #exec, check: #check, src: #at }));
         jit_table.push(jit);
     }
     let n = infos.len();

@@ -46,7 +46,7 @@ fn helper_width(t: &str) -> u32 {
     }
 }
 
-fn trap_variant(t: &str) -> Ident {
+pub(crate) fn trap_variant(t: &str) -> Ident {
     let camel: String = t
         .split('_')
         .map(|p| {

@@ -235,10 +235,20 @@ impl Cpu {
         self.preds >> self.pred_index(n) & 1 != 0
     }
 
+    /// Whether `%predN` is D (diagnostic: its tag bit is set, whatever its value).
+    pub fn pred_tag(&self, n: u32) -> bool {
+        self.pred_tags >> self.pred_index(n) & 1 != 0
+    }
+
     pub fn set_pred(&mut self, n: u32, v: bool) {
+        self.set_pred_state(n, v, false);
+    }
+
+    /// `%predN` = value `v`, D when `d`.
+    pub fn set_pred_state(&mut self, n: u32, v: bool, d: bool) {
         let p = self.pred_index(n);
         self.preds = (self.preds & !(1 << p)) | (v as u32) << p;
-        self.pred_tags &= !(1 << p);
+        self.pred_tags = (self.pred_tags & !(1 << p)) | (d as u32) << p;
     }
 
     /// The predicate file as CR0.lo saves it: value in bit 2n, tag in bit 2n+1.

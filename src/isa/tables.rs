@@ -179,6 +179,9 @@ pub struct CtlInfo {
     /// What it does (from its `{ ... }` block), or `None` if `isa/` does not say yet.
     /// (Its Cranelift lowering, generated from the same block, is the JIT's `CTL_JIT`.)
     pub exec: Option<CtlExecFn>,
+    /// The traps of `exec` that depend only on the bundle (top-level `trap` statements
+    /// over its fields): checked before anything in the wide instruction runs.
+    pub check: Option<fn(&Bundle, u64, usize) -> Option<crate::isa::semantics::Trap>>,
     pub src: &'static str,
 }
 

@@ -144,13 +144,8 @@ pub struct Machine {
 pub enum Trapped {
     /// Sent or raised asynchronously: taken off the pending set.
     Signal(signal::Info),
-    /// Raised by the wide instruction at `ip`, which has not taken effect;
-    /// `catchable`: a handler the program installed may take it (else it kills).
-    Fault {
-        event: Event,
-        ip: u64,
-        catchable: bool,
-    },
+    /// Raised by the wide instruction at `ip`, which has not taken effect.
+    Fault { event: Event, ip: u64 },
 }
 
 impl Trapped {
@@ -328,11 +323,10 @@ impl Machine {
         let ip = self.cpu.ip;
         let (prep, fresh) = match self.cache.get(&self.mem, ip, self.cpu.iset) {
             Ok(x) => x,
-            Err(e) if self.trap_signals => return self.trap_fault(e, ip, false),
-            Err(e) => {
-                self.log_fault(&e, ip);
-                return Some(self.killed(e, ip));
-            }
+            // An instruction that cannot be fetched, decoded or issued (SIGSEGV, SIGBUS,
+            // SIGILL before anything in it runs) is a fault like any other: a handler
+            // the program installed takes it.
+            Err(e) => return self.fault(e, ip),
         };
         if fresh && self.log.in_asm {
             let _ = writeln!(self.log_out, "IN:\n{:#x}:", ip);
@@ -480,12 +474,7 @@ impl Machine {
     pub fn deliver_trapped(&mut self, t: Trapped) -> Option<Outcome> {
         match t {
             Trapped::Signal(info) => self.act_on(info).flatten(),
-            Trapped::Fault {
-                event,
-                ip,
-                catchable: true,
-            } => self.act_on_fault(event, ip),
-            Trapped::Fault { event, ip, .. } => Some(self.killed(event, ip)),
+            Trapped::Fault { event, ip } => self.act_on_fault(event, ip),
         }
     }
 
@@ -506,18 +495,14 @@ impl Machine {
     /// the machine stops before the instruction instead.
     fn fault(&mut self, e: Event, ip: u64) -> Option<Outcome> {
         if self.trap_signals {
-            return self.trap_fault(e, ip, true);
+            return self.trap_fault(e, ip);
         }
         self.act_on_fault(e, ip)
     }
 
-    fn trap_fault(&mut self, event: Event, ip: u64, catchable: bool) -> Option<Outcome> {
+    fn trap_fault(&mut self, event: Event, ip: u64) -> Option<Outcome> {
         self.cpu.ip = ip;
-        self.trapped = Some(Trapped::Fault {
-            event,
-            ip,
-            catchable,
-        });
+        self.trapped = Some(Trapped::Fault { event, ip });
         None
     }
 
@@ -589,8 +574,8 @@ impl Machine {
     fn dump_cpu(&mut self) {
         let c = &self.cpu;
         let mut s = format!(
-            "ip={:#x} wd.base={} wd.size={} wd.psize={} br={:#x} preds={:#010x} lsr={:#x} sp={:#x} ctpr1={:#x} ctpr2={:#x} ctpr3={:#x}\n",
-            c.ip, c.wd.base, c.wd.size, c.wd.psize, c.br.pack(), c.preds, c.lsr, c.stack.sp, c.ctpr[1], c.ctpr[2], c.ctpr[3]
+            "ip={:#x} wd.base={} wd.size={} wd.psize={} br={:#x} preds={:#010x} pred_tags={:#010x} lsr={:#x} sp={:#x} ctpr1={:#x} ctpr2={:#x} ctpr3={:#x}\n",
+            c.ip, c.wd.base, c.wd.size, c.wd.psize, c.br.pack(), c.preds, c.pred_tags, c.lsr, c.stack.sp, c.ctpr[1], c.ctpr[2], c.ctpr[3]
         );
         for n in 0..c.wd.size {
             if let Some(v) = c.reg(n) {

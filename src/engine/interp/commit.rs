@@ -16,7 +16,8 @@ use smallvec::SmallVec;
 pub(super) struct Pending {
     pub(super) window: Option<(u32, bool, bool)>,
     pub(super) results: SmallVec<[(Place, u8, u128, u8); 6]>,
-    pub(super) preds: SmallVec<[(u32, bool); 8]>,
+    /// %pred writes: number, value, D.
+    pub(super) preds: SmallVec<[(u32, bool, bool); 8]>,
     pub(super) ctprs: SmallVec<[(u32, u64); 3]>,
     pub(super) states: SmallVec<[(u8, u64); 2]>,
     pub(super) sp: Option<u64>,
@@ -25,7 +26,8 @@ pub(super) struct Pending {
     pub(super) rotate_regs: bool,
     pub(super) rotate_preds: bool,
     pub(super) transfer: Option<Transfer>,
-    pub(super) local_preds: [bool; 7],
+    /// @p0..@p6 of the predicate logic: value, D.
+    pub(super) local_preds: [(bool, bool); 7],
     /// Floating-point exception flags raised, ORed into `%pfpfr`.
     pub(super) fp_flags: u32,
     /// 80-bit exception flags raised, ORed into `%fpsr`.
@@ -66,8 +68,8 @@ pub(super) fn commit(
         cpu.wait_lock = l;
     }
     cpu.raise_fpsr(p.fpx_flags);
-    for &(n, v) in &p.preds {
-        cpu.set_pred(n, v);
+    for &(n, v, d) in &p.preds {
+        cpu.set_pred_state(n, v, d);
     }
     for &(n, v) in &p.ctprs {
         if let Some(c) = cpu.ctpr.get_mut(n as usize) {
@@ -272,7 +274,7 @@ fn write(cpu: &mut Cpu, place: Place, ty: u8, value: u128, tag: u8) -> Result<()
         }
         // A %ctpr written by an ALU operation (movtd) holds a plain branch target.
         Place::Ctpr(n) => cpu.ctpr[n as usize & 3] = (value as u64 & 0xffff_ffff_ffff) | 3 << 54,
-        Place::Pred(n) => cpu.set_pred(n, value & 1 != 0),
+        Place::Pred(n) => cpu.set_pred_state(n, value & 1 != 0, tag != 0),
         Place::Const(_) | Place::Nowhere => {}
     }
     Ok(())

@@ -3,7 +3,7 @@
 //! it; what they change is recorded in `Pending` for the commit.
 
 use super::commit::{commit, Pending, Transfer};
-use super::prepare::{Place, Prepared};
+use super::prepare::{Place, Prepared, PreparedOp};
 use super::state_regs::{state_read, state_writable};
 use crate::engine::event::{bounds, fault, mem_fault, trap_event, Event};
 use crate::guest::cpu::Cpu;
@@ -18,6 +18,8 @@ use crate::isa::semantics::{Exec, OpVals, Trap};
 /// The value a faulting speculative operation produces (with tags `DIAG_TAG`).
 pub const DIAG_VALUE: u64 = 0x4afa_fafa_4afa_fafa;
 const DIAG_TAG: u8 = 0x5;
+/// Bit 30 of every 32-bit word: what marks a poisoned (diagnostic) computed value.
+const POISON: u128 = 0x4000_0000_4000_0000_4000_0000_4000_0000;
 
 /// The machine as one wide instruction's semantics see it.
 struct Cx<'a> {
@@ -37,6 +39,11 @@ struct Cx<'a> {
     ch: u8,
     /// `%MLOCK` of this instruction: a conditional store failed or a check load ran.
     mlock: bool,
+    /// The operation running is speculative under a D condition: its result is D and
+    /// what it stores is poisoned.
+    poison: bool,
+    /// It wrote a state register under a D condition (SIGILL even when speculative).
+    poisoned_state_write: bool,
 }
 
 impl Cx<'_> {
@@ -97,6 +104,12 @@ impl Exec for Cx<'_> {
         if self.tagged_sources() && !self.tags_handled {
             return Err(Trap::IllegalOperand);
         }
+        // A speculative store under a D condition stores its data poisoned.
+        let value = if self.poison {
+            value | POISON & crate::isa::bits::mask(bits)
+        } else {
+            value
+        };
         let access = mas::store(self.mas);
         match access {
             Access::Privileged => return Err(Trap::Privileged),
@@ -203,6 +216,7 @@ impl Exec for Cx<'_> {
         if !state_writable(n) {
             return Err(Trap::Privileged);
         }
+        self.poisoned_state_write |= self.poison;
         self.p.states.push((n, a1 as u64));
         Ok(0)
     }
@@ -237,26 +251,33 @@ impl Exec for Cx<'_> {
     }
     fn pred(&mut self, a0: u128) -> Result<u128, Trap> {
         let n = u8_arg(a0);
-        if self.cpu.pred_tags >> self.cpu.pred_index(n) & 1 != 0 {
+        // A D predicate as a condition faults, but not in a loop's prologue.
+        if self.cpu.pred_tag(n) && self.cpu.lsr >> 48 & 0x1f == 0 {
             return Err(Trap::IllegalOperand);
         }
         Ok(self.cpu.pred(n) as u128)
     }
-    fn pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
-        self.p.preds.push((u8_arg(a0), a1 != 0));
+    fn pred_value(&mut self, a0: u128) -> Result<u128, Trap> {
+        Ok(self.cpu.pred(u8_arg(a0)) as u128)
+    }
+    fn pred_tag(&mut self, a0: u128) -> Result<u128, Trap> {
+        Ok(self.cpu.pred_tag(u8_arg(a0)) as u128)
+    }
+    fn pred_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
+        self.p.preds.push((u8_arg(a0), a1 != 0, a2 != 0));
         Ok(0)
     }
     fn local_pred(&mut self, a0: u128) -> Result<u128, Trap> {
-        Ok(self
-            .p
-            .local_preds
-            .get(u8_arg(a0) as usize)
-            .copied()
-            .unwrap_or(false) as u128)
+        let p = self.p.local_preds.get(u8_arg(a0) as usize);
+        Ok(p.is_some_and(|p| p.0) as u128)
     }
-    fn local_pred_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+    fn local_pred_tag(&mut self, a0: u128) -> Result<u128, Trap> {
+        let p = self.p.local_preds.get(u8_arg(a0) as usize);
+        Ok(p.is_some_and(|p| p.1) as u128)
+    }
+    fn local_pred_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         if let Some(p) = self.p.local_preds.get_mut(u8_arg(a0) as usize) {
-            *p = a1 != 0;
+            *p = (a1 != 0, a2 != 0);
         }
         Ok(0)
     }
@@ -335,7 +356,10 @@ fn read(cpu: &Cpu, place: Place, ty: u8) -> Result<(u128, u8), Event> {
             hi: 0,
             tag: cpu.global_tags[n as usize & 31],
         },
-        Place::Pred(n) => return Ok((cpu.pred(n) as u128, 0)),
+        Place::Pred(n) => {
+            let tag = if cpu.pred_tag(n) { DIAG_TAG } else { 0 };
+            return Ok((cpu.pred(n) as u128, tag & tag_mask(ty)));
+        }
         Place::Ctpr(n) => return Ok((cpu.ctpr[n as usize & 3] as u128, 0)),
         Place::Nowhere => return Ok((0, 0)),
     };
@@ -348,14 +372,80 @@ fn read(cpu: &Cpu, place: Place, ty: u8) -> Result<(u128, u8), Event> {
     Ok((v, r.tag & tag_mask(ty)))
 }
 
-fn condition_holds(cpu: &Cpu, c: Condition) -> Result<bool, Event> {
-    let v = match (c.pred(), c.pcnt()) {
-        (Some(p), _) => cpu.pred(p as u32),
+/// Whether a condition holds, and whether it is D (a %pred with its tag set).
+fn condition(cpu: &Cpu, c: Condition) -> Result<(bool, bool), Event> {
+    let (v, d) = match (c.pred(), c.pcnt()) {
+        (Some(p), _) => (cpu.pred(p as u32), cpu.pred_tag(p as u32)),
         // %pcntN: the loop's prologue counter has reached N.
-        (_, Some(n)) => (cpu.lsr >> 48 & 0x1f) <= n as u64,
+        (_, Some(n)) => ((cpu.lsr >> 48 & 0x1f) <= n as u64, false),
         _ => return Err(fault(nix::libc::SIGILL, "invalid predicate in a condition")),
     };
-    Ok(v != c.negated)
+    Ok((v != c.negated, d))
+}
+
+fn condition_holds(cpu: &Cpu, c: Condition) -> Result<bool, Event> {
+    Ok(condition(cpu, c)?.0)
+}
+
+/// Whether an operation runs under its RLP conditions while some %pred is D: `None`
+/// if it is skipped, else whether a D predicate guards it. A false `%pcntN` part skips
+/// it without looking at the predicate's tag (the loop prologue's exemption), and so
+/// does any false condition that is not D.
+fn guard(cpu: &Cpu, op: &PreparedOp) -> Result<Option<bool>, Event> {
+    for c in op.rlp.iter().filter(|c| c.pcnt().is_some()) {
+        if !condition_holds(cpu, *c)? {
+            return Ok(None);
+        }
+    }
+    let mut d = false;
+    for c in &op.rlp {
+        let (v, t) = condition(cpu, *c)?;
+        if !t && !v {
+            return Ok(None);
+        }
+        d |= t;
+    }
+    Ok(Some(d))
+}
+
+fn d_condition() -> Event {
+    Event::Fault {
+        signal: nix::libc::SIGILL,
+        code: 2,
+        addr: 0,
+        why: "illegal operand (a diagnostic predicate as a condition)".into(),
+    }
+}
+
+/// With some %pred D, before anything runs: a D predicate as the condition of a
+/// non-speculative operation or merge, of a %ctpr write, or of a control transfer
+/// (the control operations run against scratch state to find out) is SIGILL.
+fn check_d_conditions(cpu: &Cpu, mem: &GuestMemory, prep: &Prepared) -> Result<(), Event> {
+    for op in &prep.ops {
+        let Some(d) = guard(cpu, op)? else {
+            continue;
+        };
+        let md = match (op.mrgc, op.cond_slot) {
+            (Some(c), Some(_)) => condition(cpu, c)?.1,
+            _ => false,
+        };
+        let ctpr = matches!(op.dst, Some((_, Place::Ctpr(_), _)));
+        if (d || md) && (!op.sm || ctpr) {
+            return Err(d_condition());
+        }
+    }
+    let mut scratch = Pending::default();
+    let mut cx = Cx::new(cpu, mem, &mut scratch);
+    for &(k, i) in &prep.ctls {
+        if let Some(exec) = isa::CTLS[k as usize].exec {
+            if exec(&prep.decoded.bundle, prep.decoded.addr, i, &mut cx)
+                == Err(Trap::IllegalOperand)
+            {
+                return Err(d_condition());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What `step` asks of its caller.
@@ -364,6 +454,26 @@ pub enum Step {
     Next,
     /// Stop here: a system call to serve (then call `finish_syscall`) or a fault.
     Event(Event),
+}
+
+impl<'a> Cx<'a> {
+    fn new(cpu: &'a Cpu, mem: &'a GuestMemory, p: &'a mut Pending) -> Cx<'a> {
+        Cx {
+            cpu,
+            mem,
+            p,
+            src_tags: [(0, 0); 4],
+            tags_handled: false,
+            result_tag: None,
+            code_written: false,
+            fault: None,
+            mas: 0,
+            ch: 0,
+            mlock: false,
+            poison: false,
+            poisoned_state_write: false,
+        }
+    }
 }
 
 /// Executes one prepared wide instruction.
@@ -382,40 +492,46 @@ fn run(
 ) -> Result<Option<Event>, Event> {
     // Outside `Cx` so that the commit reads it in place (it is a few hundred bytes).
     let mut pending = Pending::default();
-    let mut cx = Cx {
-        cpu,
-        mem,
-        p: &mut pending,
-        src_tags: [(0, 0); 4],
-        tags_handled: false,
-        result_tag: None,
-        code_written: false,
-        fault: None,
-        mas: 0,
-        ch: 0,
-        mlock: false,
-    };
+    // Some %pred is D (rare): the conditions that must not be D are checked first.
+    let tagged_preds = cpu.pred_tags != 0;
+    if tagged_preds {
+        check_d_conditions(cpu, mem, prep)?;
+    }
+    let mut cx = Cx::new(cpu, mem, &mut pending);
     // Phase 1: every operation reads the old state.
     for op in &prep.ops {
-        let mut run_it = true;
-        for c in &op.rlp {
-            run_it &= condition_holds(cx.cpu, *c)?;
-        }
-        if !run_it {
-            continue;
+        let mut poison = false;
+        if tagged_preds {
+            match guard(cx.cpu, op)? {
+                None => continue,
+                // Speculative under a D predicate: runs as if it held, its result D.
+                Some(d) => poison = d,
+            }
+        } else {
+            let mut run_it = true;
+            for c in &op.rlp {
+                run_it &= condition_holds(cx.cpu, *c)?;
+            }
+            if !run_it {
+                continue;
+            }
         }
         let mut v = OpVals::default();
         for (s, x) in &op.fixed {
             *v.slot_mut(*s) = *x;
         }
         if let (Some(c), Some(s)) = (op.mrgc, op.cond_slot) {
-            *v.slot_mut(s) = condition_holds(cx.cpu, c)? as u128;
+            // A speculative merge under a D condition gives D.
+            let (holds, d) = condition(cx.cpu, c)?;
+            *v.slot_mut(s) = holds as u128;
+            poison |= d;
         }
         cx.src_tags = [(0, 0); 4];
         cx.mas = op.mas;
         cx.ch = op.ch;
         cx.tags_handled = false;
         cx.result_tag = None;
+        cx.poison = poison;
         for (k, (s, place, ty)) in op.srcs.iter().enumerate() {
             let (val, tag) = read(cx.cpu, *place, *ty)?;
             *v.slot_mut(*s) = val;
@@ -425,9 +541,13 @@ fn run(
         }
         let outcome = (op.sem)(&mut cx, &mut v);
         let tagged_input = cx.tagged_sources() && !cx.tags_handled;
+        if cx.poisoned_state_write {
+            return Err(d_condition());
+        }
         let (tag, failed) = match outcome {
             Ok(()) if tagged_input && op.sm => (DIAG_TAG, true),
             Ok(()) if tagged_input => return Err(trap_event(Trap::IllegalOperand)),
+            Ok(()) if poison => (DIAG_TAG, false),
             Ok(()) => (cx.result_tag.unwrap_or(0), false),
             Err(_) if op.sm => (DIAG_TAG, true),
             Err(Trap::MemoryFault(_)) if cx.fault.is_some() => {
@@ -441,13 +561,17 @@ fn run(
         if let Some((s, place, ty)) = op.dst {
             let value = if failed {
                 DIAG_VALUE as u128
+            } else if poison {
+                v.slot(s) | POISON & crate::isa::bits::mask(width_of(ty))
             } else {
                 v.slot(s)
             };
             cx.p.results.push((place, ty, value, tag & tag_mask(ty)));
         }
         if let Some((s, n)) = op.pdst {
-            cx.p.preds.push((n, v.slot(s) & 1 != 0));
+            // A speculative compare that read a D operand, or ran under a D condition,
+            // writes a D predicate.
+            cx.p.preds.push((n, v.slot(s) & 1 != 0, failed || poison));
         }
     }
     for &(k, i) in &prep.ctls {

@@ -2,7 +2,7 @@
 //! operation with its generated semantics and the places of its operands, and the
 //! control operations the bundle holds.
 
-use crate::engine::event::Event;
+use crate::engine::event::{trap_event, Event};
 use crate::guest::memory::GuestMemory;
 use crate::isa::decode::{self, Condition, DecodeError, Decoded};
 use crate::isa::semantics::{OpVals, SemFn, SEMANTICS};
@@ -182,6 +182,21 @@ pub fn prepare(
         }
         for i in 0..c.instances {
             if (c.matches)(&d.bundle, addr, i) {
+                // A trap the bundle alone decides (a PLS combiner reading a result it
+                // may not): the whole instruction is refused before anything runs.
+                if let Some(t) = c.check.and_then(|f| f(&d.bundle, addr, i)) {
+                    return Err(match trap_event(t) {
+                        Event::Fault {
+                            signal, code, why, ..
+                        } => Event::Fault {
+                            signal,
+                            code,
+                            addr,
+                            why: format!("`{}`: {why}", c.name),
+                        },
+                        e => e,
+                    });
+                }
                 ctls.push((k as u16, i));
             }
         }

@@ -64,11 +64,23 @@ impl JitHelpers for Lx<'_> {
         let slow = float::slow::fdiv_d as *const () as usize;
         self.float_binary(Bin::Div, float::F64, a0, a1, slow)
     }
+    // Compiled code runs only while no %pred is D (block entry checks the tags) and
+    // makes none D (whatever would leaves for the interpreter), so predicate tags are
+    // known false here and the tag logic of `isa/` folds away at translation.
     fn h_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         let p = self.br.pred_index(known(a0)?);
         self.read_pred(p)
     }
-    fn h_pred_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+    fn h_pred_value(&mut self, a0: LV) -> Result<LV, NoLower> {
+        self.h_pred(a0)
+    }
+    fn h_pred_tag(&mut self, _: LV) -> Result<LV, NoLower> {
+        Ok(LV::C(0))
+    }
+    fn h_pred_write(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
+        if a2 != LV::C(0) {
+            return Err(NoLower);
+        }
         let p = self.br.pred_index(known(a0)?);
         self.effect(Effect::Pred(p, a1))?;
         Ok(LV::C(0))
@@ -79,7 +91,13 @@ impl JitHelpers for Lx<'_> {
             .copied()
             .ok_or(NoLower)
     }
-    fn h_local_pred_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+    fn h_local_pred_tag(&mut self, _: LV) -> Result<LV, NoLower> {
+        Ok(LV::C(0))
+    }
+    fn h_local_pred_write(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
+        if a2 != LV::C(0) {
+            return Err(NoLower);
+        }
         let k = known(a0)? as usize;
         let old = *self.local_preds.get(k).ok_or(NoLower)?;
         let c = self.path()?;

@@ -380,7 +380,10 @@ pub fn write(cpu: &mut Cpu, mem: &GuestMemory, n: usize, v: u64) -> bool {
             let ps = cpu.ps;
             return cpu.regs.write_any(pos, r, mem, &ps).is_ok();
         }
-        _ if (PRED0..PRED0 + 32).contains(&n) => cpu.set_pred((n - PRED0) as u32, v & 1 != 0),
+        // Value in bit 0, tag (D) in bit 1, as read.
+        _ if (PRED0..PRED0 + 32).contains(&n) => {
+            cpu.set_pred_state((n - PRED0) as u32, v & 1 != 0, v & 2 != 0)
+        }
         _ => return false,
     }
     true
