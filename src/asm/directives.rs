@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 pub(super) struct Op {
     pub(super) text: String,
     pub(super) loc: Loc,
-    /// Stores written in gas's traditional order, the value first (`.accept
-    /// ld_st_style`); otherwise in objdump's, as after `.ignore ld_st_style`.
+    /// Stores written in gas's traditional order, the value first (the default, or
+    /// `.accept ld_st_style`); otherwise in objdump's, after `.ignore ld_st_style`.
     pub(super) value_first: bool,
 }
 
@@ -143,10 +143,12 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
         src.enter(s, None);
     }
     let mut macros = BTreeMap::new();
+    // gas reads stores value first unless told `.ignore ld_st_style`; as in gas, the
+    // setting carries from one source file to the next.
+    let mut value_first = true;
     for (fi, (_, text)) in sources.iter().enumerate() {
         let mut section = ".text".to_string();
         let mut section_stack: Vec<String> = Vec::new();
-        let mut value_first = false;
         let mut bundle: Option<(Vec<Op>, Loc)> = None;
         let mut macro_errors = Vec::new();
         let lines = expand_macros(text, &mut macros, &mut macro_errors);
@@ -267,9 +269,11 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                         ".weak" => src.weaks.extend(split_args(args)),
                         ".ignore" | ".accept" => match args {
                             "ld_st_style" => value_first = name == ".accept",
+                            // Latency checks: e2k-as makes none, gas's default.
+                            "strict_delay" => {}
                             _ => src.err(
                                 &loc,
-                                format!("`{name}` knows only `ld_st_style`, not `{args}`"),
+                                format!("`{name}` knows only `ld_st_style` and `strict_delay`, not `{args}`"),
                             ),
                         },
                         ".local" | ".hidden" => {}
