@@ -33,6 +33,54 @@ enum Half {
     Taken,
 }
 
+/// A literal's place written in the source: `_f16s,_lts0hi` (LTS0, the high half),
+/// `_f32s,_lts2` (LTS2, either half for a 16-bit one).
+pub(super) type Fixed = (usize, Option<bool>);
+
+/// Takes `,_ltsN`, `,_ltsNhi`, `,_ltsNlo` out of a literal spelling (`_f64,_lts0 x`
+/// becomes `_f64 x`), with the place it names; `[ _f64,_lts0 x ]` is the literal
+/// itself.
+fn explicit_placement(operands: &str) -> Result<(String, Option<Fixed>), String> {
+    let Some(at) = operands.find(",_lts") else {
+        return Ok((operands.to_string(), None));
+    };
+    let rest = &operands[at + 5..];
+    let n_end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let lts: usize = rest[..n_end]
+        .parse()
+        .map_err(|_| format!("`_lts` needs a number 0..3 in `{operands}`"))?;
+    if lts > 3 {
+        return Err(format!("there is no `_lts{lts}` (LTS0..LTS3)"));
+    }
+    let (hi, skip) = if rest[n_end..].starts_with("hi") {
+        (Some(true), 2)
+    } else if rest[n_end..].starts_with("lo") {
+        (Some(false), 2)
+    } else {
+        (None, 0)
+    };
+    let mut out = format!("{}{}", &operands[..at], &rest[n_end + skip..]);
+    if out[at..].contains(",_lts") {
+        return Err("one literal per operation".into());
+    }
+    // `[ _f64 sym ]`: a bracketed literal is the literal.
+    if let Some(open) = out[..at].rfind('[') {
+        if out[open + 1..].trim_start().starts_with("_f") {
+            if let Some(close) = out[open..].find(']').map(|c| open + c) {
+                out = format!(
+                    "{}{}{}",
+                    &out[..open],
+                    out[open + 1..close].trim(),
+                    &out[close + 1..]
+                );
+            }
+        }
+    }
+    Ok((out, Some((lts, hi))))
+}
+
 /// The placements gas considers for a literal, in its order: the size the encoder
 /// chose (or that was written), then, unless written, every larger one; 16-bit ones
 /// in LTS0.hi, LTS0.lo, LTS1.hi, LTS1.lo, the others from LTS0 up.
@@ -78,7 +126,7 @@ fn half_bit(pos: usize) -> u32 {
 /// literal.
 pub(super) fn place_literals(
     b: &mut Bundle,
-    reqs: &[(u8, LiteralRequest, Reloc)],
+    reqs: &[(u8, LiteralRequest, Reloc, Option<Fixed>)],
 ) -> Result<Vec<(usize, u32, Value)>, String> {
     struct Lit<'a> {
         ch: u8,
@@ -88,11 +136,18 @@ pub(super) fn place_literals(
     }
     let mut lits: Vec<Lit> = reqs
         .iter()
-        .map(|(ch, req, rel)| Lit {
+        .map(|(ch, req, rel, fixed)| Lit {
             ch: *ch,
             req,
             rel,
-            options: placements(req),
+            options: placements(req)
+                .into_iter()
+                .filter(|p| {
+                    fixed.is_none_or(|(lts, hi)| {
+                        p.pos / 2 == lts && hi.is_none_or(|hi| (p.pos % 2 == 1) == hi)
+                    })
+                })
+                .collect(),
         })
         .collect();
     if let Some(l) = lits.iter().find(|l| l.options.is_empty()) {
@@ -377,6 +432,42 @@ pub(super) struct Fixup {
     pub(super) value: Value,
 }
 
+/// A control operation with `name = value` parameters in every other order
+/// (`setbn rsz = 3, rbs = 4, rcur = 0`), at most four of them.
+fn reordered_params(text: &str) -> Vec<String> {
+    let Some((head, rest)) = text.trim().split_once(char::is_whitespace) else {
+        return Vec::new();
+    };
+    let params: Vec<&str> = rest.split(',').map(str::trim).collect();
+    if params.len() < 2 || params.len() > 4 || !params.iter().all(|p| p.contains('=')) {
+        return Vec::new();
+    }
+    fn perms(items: &[usize]) -> Vec<Vec<usize>> {
+        if items.len() <= 1 {
+            return vec![items.to_vec()];
+        }
+        let mut out = Vec::new();
+        for i in 0..items.len() {
+            let mut rest = items.to_vec();
+            let x = rest.remove(i);
+            for mut p in perms(&rest) {
+                p.insert(0, x);
+                out.push(p);
+            }
+        }
+        out
+    }
+    let idx: Vec<usize> = (0..params.len()).collect();
+    perms(&idx)
+        .into_iter()
+        .skip(1)
+        .map(|p| {
+            let ps: Vec<&str> = p.iter().map(|&i| params[i]).collect();
+            format!("{head} {}", ps.join(", "))
+        })
+        .collect()
+}
+
 /// The `ipd` gas puts in an SS syllable the source gives none.
 pub const GAS_DEFAULT_IPD: u32 = 3;
 
@@ -477,6 +568,8 @@ pub(super) fn build_bundle(
             } else {
                 operands
             };
+            let (operands, fixed) =
+                explicit_placement(&operands).map_err(|m| (op.loc.clone(), m))?;
             let operands = unbracket(&operands).map_err(|m| (op.loc.clone(), m))?;
             if merge && !cs.iter().any(|c| c.mrgc) {
                 return Err((
@@ -519,7 +612,7 @@ pub(super) fn build_bundle(
                 cs1.0 |= (m as u32 & 0x7f) << shift;
             }
             if let Some(l) = e.literal {
-                lits.push((ch, l, rel));
+                lits.push((ch, l, rel, fixed));
             }
         } else {
             if name == "ipd" {
@@ -531,8 +624,17 @@ pub(super) fn build_bundle(
                 }
             }
             seen.borrow_mut().clear();
-            let placed = encode_ctl(&op.text, pc, iset, &mut b, &ctl_lookup)
-                .map_err(|e| (op.loc.clone(), e.to_string()))?;
+            let placed = match encode_ctl(&op.text, pc, iset, &mut b, &ctl_lookup) {
+                Ok(p) => p,
+                // gas takes `name = value` parameters in any order.
+                Err(e @ crate::isa::encode::EncodeError::UnknownMnemonic(_)) => {
+                    reordered_params(&op.text)
+                        .into_iter()
+                        .find_map(|t| encode_ctl(&t, pc, iset, &mut b, &ctl_lookup).ok())
+                        .ok_or_else(|| (op.loc.clone(), e.to_string()))?
+                }
+                Err(e) => return Err((op.loc.clone(), e.to_string())),
+            };
             if let Some((text, v)) =
                 take_one(&format!("`{}`", placed.name())).map_err(|m| (op.loc.clone(), m))?
             {

@@ -149,6 +149,7 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
     for (fi, (_, text)) in sources.iter().enumerate() {
         let mut section = ".text".to_string();
         let mut section_stack: Vec<String> = Vec::new();
+        let mut previous: Option<String> = None;
         let mut bundle: Option<(Vec<Op>, Loc)> = None;
         let mut macro_errors = Vec::new();
         let lines = expand_macros(text, &mut macros, &mut macro_errors);
@@ -234,7 +235,18 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                         .split_once(char::is_whitespace)
                         .unwrap_or((p.as_str(), ""));
                     let args = args.trim();
+                    if name == ".previous" {
+                        // gas swaps the current section and the one before it.
+                        match previous.take() {
+                            Some(p) => {
+                                previous = Some(std::mem::replace(&mut section, p));
+                            }
+                            None => src.err(&loc, "`.previous` without a section before"),
+                        }
+                        continue;
+                    }
                     if matches!(name, ".text" | ".data" | ".rodata" | ".bss") {
+                        previous = Some(section.clone());
                         section = name.to_string();
                         src.enter(name, None);
                         continue;
@@ -253,7 +265,7 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                                     section_stack.push(section.clone());
                                 }
                                 src.enter(&n, attrs);
-                                section = n;
+                                previous = Some(std::mem::replace(&mut section, n));
                             }
                             Err(m) => src.err(&loc, m),
                         }
@@ -262,7 +274,7 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                     let items = src.sections.entry(section.clone()).or_default();
                     match name {
                         ".popsection" => match section_stack.pop() {
-                            Some(s) => section = s,
+                            Some(s) => previous = Some(std::mem::replace(&mut section, s)),
                             None => src.err(&loc, "`.popsection` without `.pushsection`"),
                         },
                         ".global" | ".globl" => src.globals.extend(split_args(args)),
@@ -311,21 +323,21 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                                 .map(|a| (a, loc.clone()))
                                 .collect(),
                         )),
-                        ".short" | ".half" | ".hword" | ".2byte" => items.push(Item::Data(
+                        ".short" | ".uahalf" | ".half" | ".hword" | ".2byte" => items.push(Item::Data(
                             2,
                             split_args(args)
                                 .into_iter()
                                 .map(|a| (a, loc.clone()))
                                 .collect(),
                         )),
-                        ".word" | ".long" | ".int" | ".4byte" => items.push(Item::Data(
+                        ".word" | ".uaword" | ".long" | ".int" | ".4byte" => items.push(Item::Data(
                             4,
                             split_args(args)
                                 .into_iter()
                                 .map(|a| (a, loc.clone()))
                                 .collect(),
                         )),
-                        ".quad" | ".dword" | ".8byte" => items.push(Item::Data(
+                        ".quad" | ".uadword" | ".uaxword" | ".dword" | ".8byte" => items.push(Item::Data(
                             8,
                             split_args(args)
                                 .into_iter()

@@ -11,6 +11,6 @@
     }
     exit 0
 
-    .rodata
+    .section .rodata
 ro:
     .quad 1
