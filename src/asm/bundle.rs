@@ -41,7 +41,12 @@ pub(super) type Fixed = (usize, Option<bool>);
 /// becomes `_f64 x`), with the place it names; `[ _f64,_lts0 x ]` is the literal
 /// itself.
 fn explicit_placement(operands: &str) -> Result<(String, Option<Fixed>), String> {
-    let Some(at) = operands.find(",_lts") else {
+    // Array accesses spell their literal's slot in their own syntax (`%aad0 [ %aasti0
+    // + _f32s,_lts0 0x8 ]`), which their encoding reads.
+    let Some(at) = operands
+        .find(",_lts")
+        .filter(|_| !operands.contains("%aad"))
+    else {
         return Ok((operands.to_string(), None));
     };
     let rest = &operands[at + 5..];
