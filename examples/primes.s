@@ -1,6 +1,7 @@
 ! The sieve of Eratosthenes: prints the primes up to N (argv[1], default 100, at
 ! most 1000000), one per line, then how many there are.
 ! Build and run: ./examples/run.sh primes 50
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     .text
     .global _start
 _start:

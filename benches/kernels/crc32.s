@@ -1,5 +1,6 @@
 ! Bitwise CRC-32 (reflected, polynomial 0xedb88320) of 256 KiB: a byte loop around a
 ! bit loop counted by %lsr; exits with the low byte of the CRC.
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     .text
     .global _start
 _start:

@@ -1,5 +1,6 @@
 ! 128x128 matrix multiply of 64-bit integers (wrapping), C = A * B, with
 ! A[i][j] = i + j and B[i][j] = i * j + 1; exits with the low byte of the sum of C.
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     .text
     .global _start
 _start:

@@ -1,5 +1,6 @@
 ! memset and memcpy: fill 1 MiB with a pattern, copy it 64 times, xor-sum the copy.
 ! Loops are counted by %lsr (alc, %NOT_LOOP_END).
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     .text
     .global _start
 _start:

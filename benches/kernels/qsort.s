@@ -1,6 +1,7 @@
 ! Recursive quicksort (Lomuto partition) of 100000 pseudo-random 64-bit numbers:
 ! call/return and window heavy. Exits with the low byte of the median, or 99 if the
 ! result is not sorted.
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     .text
     .global _start
 _start:

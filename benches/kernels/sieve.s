@@ -1,4 +1,5 @@
 ! Sieve of Eratosthenes up to 2000000 (byte flags); exits with the count mod 256.
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     .text
     .global _start
 _start:

@@ -15,115 +15,255 @@ use std::collections::BTreeMap;
 /// slot only when their text is the same) and its value.
 pub(super) type Reloc = Option<(String, Value)>;
 
-/// Places literal requests in LTS slots (after any the bundle already uses) and patches
-/// the operand bytes; equal literals share a slot. Returns the slot and size of each
-/// relocated literal.
-pub(super) fn place_literals(
-    b: &mut Bundle,
-    reqs: &[(u8, LiteralRequest, Reloc)],
-) -> Result<Vec<(usize, u32, Value)>, String> {
-    let mut placed = Vec::new();
-    let mut used: Vec<Option<(u32, u64, Option<String>)>> = b
-        .lts
-        .iter()
-        .map(|l| l.map(|x| (0, x.0 as u64, None)))
-        .collect();
-    // The most constrained first: 16-bit literals live only in LTS0-1, 64-bit ones start
-    // at LTS0-2, 32-bit ones anywhere.
-    let mut reqs: Vec<&(u8, LiteralRequest, Reloc)> = reqs.iter().collect();
-    reqs.sort_by_key(|(_, r, _)| match r.bits {
-        16 => 0,
-        64 => 1,
-        _ => 2,
-    });
-    for (ch, r, rel) in reqs {
-        let key = rel.as_ref().map(|x| x.0.clone());
-        // With LTS0-1 taken, a 16-bit literal can still go into a 32-bit one.
-        let widened;
-        let r = if r.bits == 16
-            && (0..=1).all(|s| used[s].as_ref().is_some_and(|u| *u != (16, r.value, None)))
-        {
-            match widen_literal(r) {
-                Some(w) => {
-                    widened = w;
-                    &widened
-                }
-                None => r,
-            }
-        } else {
-            r
-        };
-        let words = if r.bits == 64 { 2 } else { 1 };
-        let max_slot = match r.bits {
-            16 => 1,
-            32 => 3,
-            _ => 2,
-        };
-        let me = Some((r.bits, r.value, key.clone()));
-        let shared = (0..=max_slot).find(|&s| used[s] == me);
-        let slot = match shared {
-            Some(s) => s,
-            None => {
-                let s = (0..=max_slot)
-                    .find(|&s| (s..s + words).all(|k| k < 4 && used[k].is_none()))
-                    .ok_or_else(|| {
-                        "too many literals for one wide instruction (4 LTS at most)".to_string()
-                    })?;
-                let v = r.value
-                    & if r.bits == 64 {
-                        u64::MAX
-                    } else {
-                        (1u64 << r.bits) - 1
-                    };
-                b.lts[s] = Some(crate::isa::Lts(v as u32));
-                used[s] = me;
-                if words == 2 {
-                    b.lts[s + 1] = Some(crate::isa::Lts((v >> 32) as u32));
-                    used[s + 1] = Some((0, v >> 32, None));
-                }
-                if let Some((_, val)) = rel {
-                    placed.push((s, r.bits, val.clone()));
-                }
-                s
-            }
-        };
-        let als = b.als[*ch as usize]
-            .as_mut()
-            .expect("literal of a present operation");
-        let byte = r.byte_base as u32 + slot as u32;
-        let mask = ((1u32 << r.field_width) - 1) << r.field_lo;
-        als.0 = (als.0 & !mask) | (byte << r.field_lo & mask);
-    }
-    // LTS must be contiguous from LTS0.
-    if let Some(gap) =
-        (0..4).find(|&k| b.lts[k].is_none() && b.lts[k + 1..].iter().any(|l| l.is_some()))
-    {
-        b.lts[gap] = Some(crate::isa::Lts(0));
-    }
-    Ok(placed)
+/// One way to place a literal: its first half-word (LTS n's low half is 2n, its high
+/// half 2n + 1), how many half-words it takes, and the operand byte that names it.
+#[derive(Clone, Copy, Debug)]
+struct Placement {
+    pos: usize,
+    halves: usize,
+    byte: u8,
 }
 
-/// The same literal as a 32-bit one of the same operand map (sign-extended value).
-pub(super) fn widen_literal(r: &LiteralRequest) -> Option<LiteralRequest> {
+/// What one LTS half-word holds: a number's 16 bits, or half `sub` of a relocated
+/// value (named by its text), or something a control operation put there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Half {
+    Number(u16),
+    Reloc(String, usize),
+    Taken,
+}
+
+/// A literal's place written in the source: `_f16s,_lts0hi` (LTS0, the high half),
+/// `_f32s,_lts2` (LTS2, either half for a 16-bit one).
+pub(super) type Fixed = (usize, Option<bool>);
+
+/// Takes `,_ltsN`, `,_ltsNhi`, `,_ltsNlo` out of a literal spelling (`_f64,_lts0 x`
+/// becomes `_f64 x`), with the place it names; `[ _f64,_lts0 x ]` is the literal
+/// itself.
+fn explicit_placement(operands: &str) -> Result<(String, Option<Fixed>), String> {
+    // Array accesses spell their literal's slot in their own syntax (`%aad0 [ %aasti0
+    // + _f32s,_lts0 0x8 ]`), which their encoding reads.
+    let Some(at) = operands
+        .find(",_lts")
+        .filter(|_| !operands.contains("%aad"))
+    else {
+        return Ok((operands.to_string(), None));
+    };
+    let rest = &operands[at + 5..];
+    let n_end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let lts: usize = rest[..n_end]
+        .parse()
+        .map_err(|_| format!("`_lts` needs a number 0..3 in `{operands}`"))?;
+    if lts > 3 {
+        return Err(format!("there is no `_lts{lts}` (LTS0..LTS3)"));
+    }
+    let (hi, skip) = if rest[n_end..].starts_with("hi") {
+        (Some(true), 2)
+    } else if rest[n_end..].starts_with("lo") {
+        (Some(false), 2)
+    } else {
+        (None, 0)
+    };
+    let mut out = format!("{}{}", &operands[..at], &rest[n_end + skip..]);
+    if out[at..].contains(",_lts") {
+        return Err("one literal per operation".into());
+    }
+    // `[ _f64 sym ]`: a bracketed literal is the literal.
+    if let Some(open) = out[..at].rfind('[') {
+        if out[open + 1..].trim_start().starts_with("_f") {
+            if let Some(close) = out[open..].find(']').map(|c| open + c) {
+                out = format!(
+                    "{}{}{}",
+                    &out[..open],
+                    out[open + 1..close].trim(),
+                    &out[close + 1..]
+                );
+            }
+        }
+    }
+    Ok((out, Some((lts, hi))))
+}
+
+/// The placements gas considers for a literal, in its order: the size the encoder
+/// chose (or that was written), then, unless written, every larger one; 16-bit ones
+/// in LTS0.hi, LTS0.lo, LTS1.hi, LTS1.lo, the others from LTS0 up.
+fn placements(r: &LiteralRequest) -> Vec<Placement> {
     use crate::isa::{KindClass, KINDS, OPERANDS};
-    let map = OPERANDS.iter().find(|m| {
-        m.table[r.byte_base as usize].is_some_and(|(k, _)| {
-            matches!(KINDS[k as usize].class, KindClass::Lit { bits: 16, .. })
+    let map = &OPERANDS[r.operand as usize];
+    let mut out = Vec::new();
+    for bits in [16, 32, 64] {
+        if bits < r.bits || (r.explicit && bits != r.bits) {
+            continue;
+        }
+        let mut row: Vec<Placement> = (0..=255u8)
+            .filter_map(|v| {
+                let (k, n) = map.table[v as usize]?;
+                match KINDS[k as usize].class {
+                    KindClass::Lit { bits: b, shift } if b == bits => Some(Placement {
+                        pos: 2 * n as usize + usize::from(shift == 16),
+                        halves: bits as usize / 16,
+                        byte: v,
+                    }),
+                    _ => None,
+                }
+            })
+            .filter(|p| p.pos + p.halves <= 8)
+            .collect();
+        row.sort_by_key(|p| if bits == 16 { p.pos ^ 1 } else { p.pos });
+        out.extend(row);
+    }
+    out
+}
+
+/// The bit gas's search counts for a half-word: lower is better, high halves first.
+fn half_bit(pos: usize) -> u32 {
+    1 << ((pos & !1) + 1 - (pos & 1))
+}
+
+/// Places literal requests in LTS as gas does (tc-e2k.c, place_literals): literals
+/// with the fewest placements first (then the larger, then in source order), every
+/// combination of placements tried in order, and the first that leaves the smallest
+/// set of used half-words (counted with high halves as the lower bits) kept. A
+/// half-word already holding the same 16 bits (of a number, or the same half of the
+/// same relocated value) is shared. Returns the slot and size of each relocated
+/// literal.
+pub(super) fn place_literals(
+    b: &mut Bundle,
+    reqs: &[(u8, LiteralRequest, Reloc, Option<Fixed>)],
+) -> Result<Vec<(usize, u32, Value)>, String> {
+    struct Lit<'a> {
+        ch: u8,
+        req: &'a LiteralRequest,
+        rel: &'a Reloc,
+        options: Vec<Placement>,
+    }
+    let mut lits: Vec<Lit> = reqs
+        .iter()
+        .map(|(ch, req, rel, fixed)| Lit {
+            ch: *ch,
+            req,
+            rel,
+            options: placements(req)
+                .into_iter()
+                .filter(|p| {
+                    fixed.is_none_or(|(lts, hi)| {
+                        p.pos / 2 == lts && hi.is_none_or(|hi| (p.pos % 2 == 1) == hi)
+                    })
+                })
+                .collect(),
         })
-    })?;
-    let byte = (0..=255u8).find(|&b| {
-        map.table[b as usize].is_some_and(|(k, n)| {
-            n == 0 && matches!(KINDS[k as usize].class, KindClass::Lit { bits: 32, .. })
+        .collect();
+    if let Some(l) = lits.iter().find(|l| l.options.is_empty()) {
+        return Err(format!(
+            "a {}-bit literal cannot stand in that operand",
+            l.req.bits
+        ));
+    }
+    // Stable: equal ones stay in source order.
+    lits.sort_by(|a, b| {
+        a.options.len().cmp(&b.options.len()).then_with(|| {
+            let sa = a.options.iter().map(|p| p.halves);
+            let sb = b.options.iter().map(|p| p.halves);
+            sb.cmp(sa)
         })
-    })?;
-    let value = (r.value as u16 as i16 as i32 as u32) as u64;
-    Some(LiteralRequest {
-        bits: 32,
-        value,
-        byte_base: byte,
-        field_lo: r.field_lo,
-        field_width: r.field_width,
-    })
+    });
+    let content = |l: &Lit, sub: usize| -> Half {
+        match l.rel {
+            Some((text, _)) => Half::Reloc(text.clone(), sub),
+            None => Half::Number((l.req.value >> (16 * sub)) as u16),
+        }
+    };
+    let mut start = [None, None, None, None, None, None, None, None];
+    let mut mask0 = 0u32;
+    for (k, l) in b.lts.iter().enumerate() {
+        if l.is_some() {
+            start[2 * k] = Some(Half::Taken);
+            start[2 * k + 1] = Some(Half::Taken);
+            mask0 |= half_bit(2 * k) | half_bit(2 * k + 1);
+        }
+    }
+    struct Search<'a, 'b> {
+        lits: &'b [Lit<'a>],
+        content: &'b dyn Fn(&Lit, usize) -> Half,
+        choice: Vec<usize>,
+        best: Option<(u32, Vec<usize>)>,
+    }
+    fn search(s: &mut Search, i: usize, halves: &[Option<Half>; 8], mask: u32) {
+        if s.best.as_ref().is_some_and(|(m, _)| mask >= *m) {
+            return;
+        }
+        if i == s.lits.len() {
+            s.best = Some((mask, s.choice.clone()));
+            return;
+        }
+        let l = &s.lits[i];
+        for (k, p) in l.options.iter().enumerate() {
+            let mut h = halves.clone();
+            let mut m = mask;
+            let fits = (0..p.halves).all(|sub| {
+                let c = (s.content)(l, sub);
+                match &h[p.pos + sub] {
+                    Some(old) => *old == c,
+                    None => {
+                        h[p.pos + sub] = Some(c);
+                        m |= half_bit(p.pos + sub);
+                        true
+                    }
+                }
+            });
+            if fits {
+                s.choice.push(k);
+                search(s, i + 1, &h, m);
+                s.choice.pop();
+            }
+        }
+    }
+    let mut st = Search {
+        lits: &lits,
+        content: &content,
+        choice: Vec::new(),
+        best: None,
+    };
+    search(&mut st, 0, &start, mask0);
+    let Some((_, choice)) = st.best else {
+        return Err("too many literals for one wide instruction (4 LTS at most)".to_string());
+    };
+    let mut halves = start;
+    let mut placed = Vec::new();
+    for (l, &k) in lits.iter().zip(&choice) {
+        let p = l.options[k];
+        // A literal sharing the place of an equal one needs no relocation of its own.
+        let shared = halves[p.pos].is_some();
+        for sub in 0..p.halves {
+            halves[p.pos + sub].get_or_insert_with(|| content(l, sub));
+        }
+        if let (Some((_, val)), false) = (l.rel, shared) {
+            placed.push((p.pos / 2, 16 * p.halves as u32, val.clone()));
+        }
+        let als = b.als[l.ch as usize]
+            .as_mut()
+            .expect("literal of a present operation");
+        let mask = ((1u32 << l.req.field_width) - 1) << l.req.field_lo;
+        als.0 = (als.0 & !mask) | ((p.byte as u32) << l.req.field_lo & mask);
+    }
+    // The words: numbers as placed (relocated ones read 0 until relocated), LTS
+    // contiguous from LTS0.
+    let used = (0..4).rposition(|k| halves[2 * k].is_some() || halves[2 * k + 1].is_some());
+    for k in 0..used.map_or(0, |u| u + 1) {
+        if b.lts[k].is_some() {
+            continue;
+        }
+        let half = |h: &Option<Half>| match h {
+            Some(Half::Number(v)) => *v as u32,
+            _ => 0,
+        };
+        b.lts[k] = Some(crate::isa::Lts(
+            half(&halves[2 * k]) | half(&halves[2 * k + 1]) << 16,
+        ));
+    }
+    Ok(placed)
 }
 
 /// GNU as writes memory operands in brackets: `ldd,2 [ %dr0 + 8 ], %dr2` and
@@ -297,6 +437,45 @@ pub(super) struct Fixup {
     pub(super) value: Value,
 }
 
+/// A control operation with `name = value` parameters in every other order
+/// (`setbn rsz = 3, rbs = 4, rcur = 0`), at most four of them.
+fn reordered_params(text: &str) -> Vec<String> {
+    let Some((head, rest)) = text.trim().split_once(char::is_whitespace) else {
+        return Vec::new();
+    };
+    let params: Vec<&str> = rest.split(',').map(str::trim).collect();
+    if params.len() < 2 || params.len() > 4 || !params.iter().all(|p| p.contains('=')) {
+        return Vec::new();
+    }
+    fn perms(items: &[usize]) -> Vec<Vec<usize>> {
+        if items.len() <= 1 {
+            return vec![items.to_vec()];
+        }
+        let mut out = Vec::new();
+        for i in 0..items.len() {
+            let mut rest = items.to_vec();
+            let x = rest.remove(i);
+            for mut p in perms(&rest) {
+                p.insert(0, x);
+                out.push(p);
+            }
+        }
+        out
+    }
+    let idx: Vec<usize> = (0..params.len()).collect();
+    perms(&idx)
+        .into_iter()
+        .skip(1)
+        .map(|p| {
+            let ps: Vec<&str> = p.iter().map(|&i| params[i]).collect();
+            format!("{head} {}", ps.join(", "))
+        })
+        .collect()
+}
+
+/// The `ipd` gas puts in an SS syllable the source gives none.
+pub const GAS_DEFAULT_IPD: u32 = 3;
+
 /// Builds one wide instruction at `pc`, with the fixups its symbolic operands need.
 /// Symbolic values read as 0 (literals) or as `pc` (displacements) in the encoding:
 /// the relocation supplies them.
@@ -313,6 +492,7 @@ pub(super) fn build_bundle(
     let mut conds = Vec::new();
     let mut unsettled = Vec::new();
     let mut disp: Option<Value> = None;
+    let mut explicit_ipd = false;
     let seen: std::cell::RefCell<Vec<(String, Value)>> = Default::default();
     // Before symbols are known (first passes) every name reads as relocatable: sizes
     // do not depend on symbol values.
@@ -393,6 +573,8 @@ pub(super) fn build_bundle(
             } else {
                 operands
             };
+            let (operands, fixed) =
+                explicit_placement(&operands).map_err(|m| (op.loc.clone(), m))?;
             let operands = unbracket(&operands).map_err(|m| (op.loc.clone(), m))?;
             if merge && !cs.iter().any(|c| c.mrgc) {
                 return Err((
@@ -435,12 +617,29 @@ pub(super) fn build_bundle(
                 cs1.0 |= (m as u32 & 0x7f) << shift;
             }
             if let Some(l) = e.literal {
-                lits.push((ch, l, rel));
+                lits.push((ch, l, rel, fixed));
             }
         } else {
+            if name == "ipd" {
+                explicit_ipd = true;
+                // `ipd 0` says only that gas's default is not wanted; SS is there.
+                if crate::isa::encode::parse_number(rest) == Some(0) {
+                    b.ss.get_or_insert(crate::isa::Ss(0));
+                    continue;
+                }
+            }
             seen.borrow_mut().clear();
-            let placed = encode_ctl(&op.text, pc, iset, &mut b, &ctl_lookup)
-                .map_err(|e| (op.loc.clone(), e.to_string()))?;
+            let placed = match encode_ctl(&op.text, pc, iset, &mut b, &ctl_lookup) {
+                Ok(p) => p,
+                // gas takes `name = value` parameters in any order.
+                Err(e @ crate::isa::encode::EncodeError::UnknownMnemonic(_)) => {
+                    reordered_params(&op.text)
+                        .into_iter()
+                        .find_map(|t| encode_ctl(&t, pc, iset, &mut b, &ctl_lookup).ok())
+                        .ok_or_else(|| (op.loc.clone(), e.to_string()))?
+                }
+                Err(e) => return Err((op.loc.clone(), e.to_string())),
+            };
             if let Some((text, v)) =
                 take_one(&format!("`{}`", placed.name())).map_err(|m| (op.loc.clone(), m))?
             {
@@ -470,6 +669,13 @@ pub(super) fn build_bundle(
                 ),
             ));
         }
+    }
+    // gas gives every wide instruction with an SS syllable (a transfer, `alc`, `abn`,
+    // `abp`, `abg`, `bap`, `eap`, `crp`/`srp`/`slrp`, `vfdi`, `flushts`, an array
+    // access...) `ipd 3` unless the source says `ipd N` (tc-e2k.c, default_ipd for
+    // elbrus-v2 and later).
+    if let (Some(ss), false) = (b.ss.as_mut(), explicit_ipd) {
+        ss.0 |= GAS_DEFAULT_IPD << 30;
     }
     let placed = place_literals(&mut b, &lits).map_err(|m| (ops[0].loc.clone(), m))?;
     place_conditions(&mut b, &conds).map_err(|m| (ops[0].loc.clone(), m))?;

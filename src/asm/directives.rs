@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 pub(super) struct Op {
     pub(super) text: String,
     pub(super) loc: Loc,
-    /// Stores written in gas's traditional order, the value first (`.accept
-    /// ld_st_style`); otherwise in objdump's, as after `.ignore ld_st_style`.
+    /// Stores written in gas's traditional order, the value first (the default, or
+    /// `.accept ld_st_style`); otherwise in objdump's, after `.ignore ld_st_style`.
     pub(super) value_first: bool,
 }
 
@@ -143,10 +143,13 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
         src.enter(s, None);
     }
     let mut macros = BTreeMap::new();
+    // gas reads stores value first unless told `.ignore ld_st_style`; as in gas, the
+    // setting carries from one source file to the next.
+    let mut value_first = true;
     for (fi, (_, text)) in sources.iter().enumerate() {
         let mut section = ".text".to_string();
         let mut section_stack: Vec<String> = Vec::new();
-        let mut value_first = false;
+        let mut previous: Option<String> = None;
         let mut bundle: Option<(Vec<Op>, Loc)> = None;
         let mut macro_errors = Vec::new();
         let lines = expand_macros(text, &mut macros, &mut macro_errors);
@@ -232,7 +235,18 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                         .split_once(char::is_whitespace)
                         .unwrap_or((p.as_str(), ""));
                     let args = args.trim();
+                    if name == ".previous" {
+                        // gas swaps the current section and the one before it.
+                        match previous.take() {
+                            Some(p) => {
+                                previous = Some(std::mem::replace(&mut section, p));
+                            }
+                            None => src.err(&loc, "`.previous` without a section before"),
+                        }
+                        continue;
+                    }
                     if matches!(name, ".text" | ".data" | ".rodata" | ".bss") {
+                        previous = Some(section.clone());
                         section = name.to_string();
                         src.enter(name, None);
                         continue;
@@ -251,7 +265,7 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                                     section_stack.push(section.clone());
                                 }
                                 src.enter(&n, attrs);
-                                section = n;
+                                previous = Some(std::mem::replace(&mut section, n));
                             }
                             Err(m) => src.err(&loc, m),
                         }
@@ -260,16 +274,18 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                     let items = src.sections.entry(section.clone()).or_default();
                     match name {
                         ".popsection" => match section_stack.pop() {
-                            Some(s) => section = s,
+                            Some(s) => previous = Some(std::mem::replace(&mut section, s)),
                             None => src.err(&loc, "`.popsection` without `.pushsection`"),
                         },
                         ".global" | ".globl" => src.globals.extend(split_args(args)),
                         ".weak" => src.weaks.extend(split_args(args)),
                         ".ignore" | ".accept" => match args {
                             "ld_st_style" => value_first = name == ".accept",
+                            // Latency checks: e2k-as makes none, gas's default.
+                            "strict_delay" => {}
                             _ => src.err(
                                 &loc,
-                                format!("`{name}` knows only `ld_st_style`, not `{args}`"),
+                                format!("`{name}` knows only `ld_st_style` and `strict_delay`, not `{args}`"),
                             ),
                         },
                         ".local" | ".hidden" => {}
@@ -307,21 +323,21 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                                 .map(|a| (a, loc.clone()))
                                 .collect(),
                         )),
-                        ".short" | ".half" | ".hword" | ".2byte" => items.push(Item::Data(
+                        ".short" | ".uahalf" | ".half" | ".hword" | ".2byte" => items.push(Item::Data(
                             2,
                             split_args(args)
                                 .into_iter()
                                 .map(|a| (a, loc.clone()))
                                 .collect(),
                         )),
-                        ".word" | ".long" | ".int" | ".4byte" => items.push(Item::Data(
+                        ".word" | ".uaword" | ".long" | ".int" | ".4byte" => items.push(Item::Data(
                             4,
                             split_args(args)
                                 .into_iter()
                                 .map(|a| (a, loc.clone()))
                                 .collect(),
                         )),
-                        ".quad" | ".dword" | ".8byte" => items.push(Item::Data(
+                        ".quad" | ".uadword" | ".uaxword" | ".dword" | ".8byte" => items.push(Item::Data(
                             8,
                             split_args(args)
                                 .into_iter()

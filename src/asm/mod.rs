@@ -300,8 +300,8 @@ pub fn assemble_object(
         syms.len() - 1
     };
 
-    // Fixups: displacements within their own section are settled here (by the same
-    // code the linker uses); the rest become relocations, against the symbol when it
+    // Fixups: displacements to local symbols of their own section are settled here (by
+    // the same code the linker uses); the rest become relocations, against the symbol when it
     // is global, weak or undefined, else against its section (as gas does).
     let mut relocs: Vec<Vec<ObjReloc>> = vec![Vec::new(); nsec];
     let mut late_errors = Vec::new();
@@ -316,10 +316,11 @@ pub fn assemble_object(
             .as_ref()
             .filter(|n| !matches!(p.value.base, Base::Section(_)) || bind_of(n) != Bind::Local);
         match &p.value.base {
+            // As gas does: only a displacement to a local symbol is settled; one to
+            // a global or weak symbol keeps its relocation (the symbol may be
+            // another's at link time).
             Base::Section(j)
-                if *j == p.section
-                    && p.r_type == reloc::R_E2K_DISP
-                    && target_sym.is_none_or(|n| bind_of(n) != Bind::Weak) =>
+                if *j == p.section && p.r_type == reloc::R_E2K_DISP && target_sym.is_none() =>
             {
                 if let Err(e) = reloc::apply(
                     p.r_type,

@@ -20,6 +20,10 @@ pub struct LiteralRequest {
     pub field_lo: u32,
     /// Width of that field in bits (8 for operand bytes, 2 for array-store literals).
     pub field_width: u32,
+    /// Index into `OPERANDS` of the field's operand map (the other literal forms).
+    pub operand: u8,
+    /// The size was written (`_f16s`, `_f32s`, `_f64`), so the packer keeps it.
+    pub explicit: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -189,11 +193,16 @@ fn encode_operand(
                 };
                 // Shorter literals are sign-extended to the operand's width: a bare
                 // number takes one only if it reads back the same.
+                // As gas decides, from the number as written (a 64-bit value): a
+                // 16-bit literal for -32768..32767, a 64-bit one in a 64-bit
+                // operation for what a sign-extended 32-bit one cannot give.
                 if written.is_none() && bits < 64 {
-                    let width = if ty == b'S' { 32 } else { 64 };
-                    let keep = |x: u64| if width == 64 { x } else { x & 0xffff_ffff };
-                    let extended = ((value << (64 - bits)) as i64 >> (64 - bits)) as u64;
-                    if keep(extended) != keep(value) {
+                    let v = value as i64;
+                    let fits = match bits {
+                        16 => (-0x8000..=0x7fff).contains(&v),
+                        _ => ty == b'S' || (-0x8000_0000..=0x7fff_ffff).contains(&v),
+                    };
+                    if !fits {
                         continue;
                     }
                 }
@@ -205,6 +214,8 @@ fn encode_operand(
                         byte_base: v,
                         field_lo: f.lo,
                         field_width: f.width,
+                        operand: f.operand,
+                        explicit: written.is_some(),
                     }),
                 ));
             }

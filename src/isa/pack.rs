@@ -21,7 +21,14 @@ pub struct Syllables {
     pub lts: Vec<u32>,
     pub pls: Vec<u32>,
     pub cds: Vec<u32>,
+    /// Write the ALES2/ALES5 word (v4+) even when both hold the default, 0x01c0, as
+    /// gas does for a few operations on v4; otherwise it is written only when one of
+    /// them holds something else (the decoder reads a missing one as the default).
+    pub ales25_word: bool,
 }
+
+/// What ALES2/ALES5 mean when the bundle has no word for them.
+pub const ALES25_DEFAULT: u16 = 0x01c0;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PackError {
@@ -104,11 +111,15 @@ pub fn pack_with_offsets(s: &Syllables, iset: Iset) -> Result<(Vec<u8>, Offsets)
     let (a2, a5) = (s.ales[2], s.ales[5]);
     if a2.is_some() || a5.is_some() {
         if iset.number() >= 4 {
-            words.push(u32::from(a2.unwrap_or(0)) << 16 | u32::from(a5.unwrap_or(0)));
+            let d = ALES25_DEFAULT;
+            if s.ales25_word || a2.is_some_and(|v| v != d) || a5.is_some_and(|v| v != d) {
+                // An unused half holds the default too.
+                words.push(u32::from(a2.unwrap_or(d)) << 16 | u32::from(a5.unwrap_or(d)));
+            }
         } else {
             for ch in [2, 5] {
                 if let Some(v) = s.ales[ch] {
-                    if v != 0x01c0 {
+                    if v != ALES25_DEFAULT {
                         return Err(PackError::Ales25NeedsV4 {
                             channel: ch,
                             value: v,

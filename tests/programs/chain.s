@@ -4,6 +4,7 @@
 ! MAS 0x7 takes the wait lock, a store with MAS 0x2 lands only if the location still
 ! holds what it read, `ibranch ? %MLOCK` retries when it did not; a check load (MAS 0x3
 ! in channel 2) always takes the compensation branch.
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
     {
         rrd,0 %pcsp.hi, %r10

@@ -2,6 +2,7 @@
 ! clone does: each child runs on the top of the area it was given, stores a value and
 ! exits; the parent joins it through the id word the kernel clears. clone3 refuses a
 ! short structure (-EINVAL) and what clone cannot do, such as pidfds (-ENOSYS).
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
     {
         addd,0 0, args, %r6

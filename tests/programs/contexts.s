@@ -5,6 +5,7 @@
 ! registers stored by the caller as glibc does) and setcontext within one context
 ! act as setjmp/longjmp; freecontext forgets a context; errors as the kernel's.
 ! A context whose function returns without uc_link ends the thread (exit 0).
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
     {
         addd,0 0, 0x5555, %r5          ! must survive every switch

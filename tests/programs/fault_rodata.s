@@ -1,6 +1,7 @@
 ! exit: 139
 ! stderr: SIGSEGV
 ! A store to read-only data kills the program with SIGSEGV.
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
     {
         addd,0 0, ro, %r0
@@ -10,6 +11,6 @@
     }
     exit 0
 
-    .rodata
+    .section .rodata
 ro:
     .quad 1

@@ -1,6 +1,7 @@
 ! The program tests/gdb_stub.rs debugs: known values at known labels. Run on its
 ! own it prints its message and the loop count, and exits with the count (5).
 ! exit: 5
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
 
     start
     {

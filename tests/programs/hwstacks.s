@@ -3,6 +3,7 @@
 ! registers saved by the calls (the last 128 bytes after an 8-register system-call
 ! frame start with the caller's %r0), its alignment and range checks, and
 ! WRITE_PROCEDURE_STACK_EX changing a caller's register as seen after the return.
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
     {
         addd,0 0, 0x1234, %r0

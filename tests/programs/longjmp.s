@@ -2,6 +2,7 @@
 ! (%cr0.hi, %cr1.lo, %pcsp, %br, %usd.lo, %wd); longjmp, two calls deeper, passes
 ! that to e2k_longjmp2, which cuts the chain stack back so that longjmp's return
 ! lands after the setjmp call with the value, in the caller's intact window.
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
     {
         addd,0 0, 0x5555, %r5

@@ -1,6 +1,7 @@
 ! Loads and stores of every size, zero extension, little-endian order, misaligned
 ! addresses, and the address forms: register + immediate, register + register,
 ! register + literal, GNU as brackets.
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
     {
         addd,0 0, buf, %r0

@@ -1,6 +1,7 @@
 ! Processes: fork gives the child 0 and the parent the child's pid; wait4 collects
 ! the child's exit status; execve of an E2K program (this one again, with an
 ! argument) runs it under the emulator, and its status comes back through wait4.
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
     {
         getsp,0 0, %r0                 ! the stack pointer addresses argc

@@ -6,6 +6,7 @@
 ! SIGSEGV handler gets si_addr and si_code and resumes where it set
 ! uc_mcontext.cr0_hi; a timer signal reaches a handler while the program spins in a
 ! loop (which the JIT keeps inside one translation).
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
     sys 174, 10, act_usr1, 0, 8        ! rt_sigaction(SIGUSR1)
     check %r24, 0, 1

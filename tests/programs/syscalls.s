@@ -2,6 +2,7 @@
 ! System calls: argv and auxv on the initial stack, files (open, read, lseek, fstat,
 ! close), anonymous and file mmap, munmap, brk, time, uname, pipe, poll, getrusage,
 ! prctl, sched_getaffinity, and an unknown number answered with -ENOSYS.
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
     {
         getsp,0 0, %r0                 ! the stack pointer addresses argc

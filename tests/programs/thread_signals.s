@@ -6,6 +6,7 @@
 ! the main thread's.
 ! exit: 9
 ! A call with no arguments in registers (the callee shares no window).
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
 .macro callp target
     {
         disp %ctpr2, \target

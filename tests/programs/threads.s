@@ -6,6 +6,7 @@
 ! The main thread joins each one by waiting on its id word, which the kernel clears
 ! at the thread's exit; then both sums must be exact and every thread's TLS block
 ! must hold what that thread stored through %g13.
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
     {
         addd,0 0, 0, %r8               ! thread index

@@ -1,5 +1,6 @@
 ! For tests/emu_cli.rs: stores 12 MiB below the initial stack pointer, which only a
 ! data stack larger than that (-s) holds; exits 0, or the store faults (SIGSEGV).
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
     {
         getsp,0 0, %r0

@@ -2,6 +2,7 @@
 ! depends on the host). One line each: "argv: X" per argument, "env: X" per
 ! environment string, "random: HEX" (the 16 AT_RANDOM bytes), "getrandom: HEX" (16
 ! bytes from getrandom), "release: X" (uname's release). Exit status 0.
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
     {
         getsp,0 0, %r0

@@ -24,7 +24,7 @@ self:
         ct %ctpr3
     }
 
-    .rodata
+    .section .rodata
 msg:
     .ascii "hello from the library\n"
 msg_end:

@@ -62,7 +62,7 @@ len:
     sys 4, 1, %r5, back_end - back
     exit 7
 
-    .rodata
+    .section .rodata
 newline:
     .ascii "\n"
 back:
