@@ -5,6 +5,7 @@
 ! state-register or %ctpr write. Each faulting instruction also stores to `cell`; the
 ! SIGILL handler checks that nothing was stored, counts the case and resumes at the
 ! address in `resume`.
+    .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
 
 ! the handler resumes at `next`
