@@ -20,6 +20,17 @@ fn known(v: LV) -> Result<u32, NoLower> {
     }
 }
 
+/// The common float operations have an inline fast path (`jit::float`); the helper
+/// is its slow path.
+macro_rules! float_fast_paths {
+    ($($hook:ident => $helper:ident, $op:ident, $fmt:ident;)*) => {$(
+        fn $hook(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+            let slow = float::slow::$helper as *const () as usize;
+            self.float_binary(Bin::$op, float::$fmt, a0, a1, slow)
+        }
+    )*};
+}
+
 impl JitHelpers for Lx<'_> {
     fn call_pure(
         &mut self,
@@ -31,38 +42,15 @@ impl JitHelpers for Lx<'_> {
     ) -> Result<LV, NoLower> {
         self.call_helper(home, f, args, wide, wide_ret)
     }
-    // The common float operations have an inline fast path (`jit::float`).
-    fn h_fadd_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        let slow = float::slow::fadd_s as *const () as usize;
-        self.float_binary(Bin::Add, float::F32, a0, a1, slow)
-    }
-    fn h_fadd_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        let slow = float::slow::fadd_d as *const () as usize;
-        self.float_binary(Bin::Add, float::F64, a0, a1, slow)
-    }
-    fn h_fsub_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        let slow = float::slow::fsub_s as *const () as usize;
-        self.float_binary(Bin::Sub, float::F32, a0, a1, slow)
-    }
-    fn h_fsub_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        let slow = float::slow::fsub_d as *const () as usize;
-        self.float_binary(Bin::Sub, float::F64, a0, a1, slow)
-    }
-    fn h_fmul_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        let slow = float::slow::fmul_s as *const () as usize;
-        self.float_binary(Bin::Mul, float::F32, a0, a1, slow)
-    }
-    fn h_fmul_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        let slow = float::slow::fmul_d as *const () as usize;
-        self.float_binary(Bin::Mul, float::F64, a0, a1, slow)
-    }
-    fn h_fdiv_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        let slow = float::slow::fdiv_s as *const () as usize;
-        self.float_binary(Bin::Div, float::F32, a0, a1, slow)
-    }
-    fn h_fdiv_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
-        let slow = float::slow::fdiv_d as *const () as usize;
-        self.float_binary(Bin::Div, float::F64, a0, a1, slow)
+    float_fast_paths! {
+        h_fadd_s => fadd_s, Add, F32;
+        h_fadd_d => fadd_d, Add, F64;
+        h_fsub_s => fsub_s, Sub, F32;
+        h_fsub_d => fsub_d, Sub, F64;
+        h_fmul_s => fmul_s, Mul, F32;
+        h_fmul_d => fmul_d, Mul, F64;
+        h_fdiv_s => fdiv_s, Div, F32;
+        h_fdiv_d => fdiv_d, Div, F64;
     }
     // Compiled code runs only while no %pred is D (block entry checks the tags) and
     // makes none D (whatever would leaves for the interpreter), so predicate tags are
