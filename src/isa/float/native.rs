@@ -10,18 +10,23 @@
 //! TwoSum for addition, the integer product of the significands for f64
 //! multiplication, division and root (for f32 the same products are exact in f64).
 
+use super::sd::Op2;
 use super::{flags, rc, Fpu};
+use core::ops::{Add, Div, Mul, Sub};
 
 /// One host float type: the bit-level facts the tests below need.
-pub(crate) trait Host: Copy + PartialEq + PartialOrd {
+pub(crate) trait Host:
+    Copy
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+{
     const FRAC: u32;
     const EXP_MAX: u64;
     fn from_u(x: u64) -> Self;
     fn to_u(self) -> u64;
-    fn add(self, b: Self) -> Self;
-    fn sub(self, b: Self) -> Self;
-    fn mul(self, b: Self) -> Self;
-    fn div(self, b: Self) -> Self;
     fn sqrt(self) -> Self;
     fn is_zero(self) -> bool;
     /// Rounded to nearest (Rust's `as`).
@@ -97,18 +102,6 @@ macro_rules! host {
             fn to_u(self) -> u64 {
                 self.to_bits() as u64
             }
-            fn add(self, b: Self) -> Self {
-                self + b
-            }
-            fn sub(self, b: Self) -> Self {
-                self - b
-            }
-            fn mul(self, b: Self) -> Self {
-                self * b
-            }
-            fn div(self, b: Self) -> Self {
-                self / b
-            }
             fn sqrt(self) -> Self {
                 <$t>::sqrt(self)
             }
@@ -168,15 +161,6 @@ macro_rules! exact_in_f64 {
 host!(f64, u64, 52, 0x7ff, exact_by_significands);
 host!(f32, u32, 23, 0xff, exact_in_f64);
 
-/// The two-operand operations of the fast path.
-#[derive(Clone, Copy)]
-pub(crate) enum Op {
-    Add,
-    Sub,
-    Mul,
-    Div,
-}
-
 fn inexact(exact: bool) -> u32 {
     if exact {
         0
@@ -187,51 +171,57 @@ fn inexact(exact: bool) -> u32 {
 
 /// a op b, or `None` where the soft-float rules must decide.
 #[inline]
-pub(crate) fn arith<H: Host>(fpu: Fpu, op: Op, a: u128, b: u128) -> Option<(u128, u32)> {
+pub(crate) fn arith<H: Host>(fpu: Fpu, op: Op2, a: u128, b: u128) -> Option<(u128, u32)> {
     let (a, b) = (a as u64, b as u64);
     if fpu.rc != rc::NEAREST || !plain::<H>(a) || !plain::<H>(b) {
         return None;
     }
     let (x, y) = (H::from_u(a), H::from_u(b));
     let (r, exact) = match op {
-        Op::Add | Op::Sub => {
-            let y = if let Op::Sub = op {
+        Op2::Add | Op2::Sub => {
+            let y = if let Op2::Sub = op {
                 H::from_u(b ^ sign_bit::<H>())
             } else {
                 y
             };
-            let s = x.add(y);
+            let s = x + y;
             if s.is_zero() {
                 // Only x = −y or two zeros: exact, and the host gives the sign.
                 return Some((s.to_u() as u128, 0));
             }
+            if !safe_result(s) {
+                return None;
+            }
             // TwoSum (Knuth): the rounding error of s, exact without overflow.
-            let x1 = s.sub(y);
-            let y1 = s.sub(x1);
-            let err = x.sub(x1).add(y.sub(y1));
+            let x1 = s - y;
+            let y1 = s - x1;
+            let err = (x - x1) + (y - y1);
             (s, err.is_zero())
         }
-        Op::Mul => {
+        Op2::Mul => {
+            let r = x * y;
             if x.is_zero() || y.is_zero() {
-                return Some((x.mul(y).to_u() as u128, 0));
+                return Some((r.to_u() as u128, 0));
             }
-            let r = x.mul(y);
-            (r, safe_result(r) && H::mul_exact(x, y))
+            if !safe_result(r) {
+                return None;
+            }
+            (r, H::mul_exact(x, y))
         }
-        Op::Div => {
+        Op2::Div => {
             if y.is_zero() {
                 return None;
             }
+            let q = x / y;
             if x.is_zero() {
-                return Some((x.div(y).to_u() as u128, 0));
+                return Some((q.to_u() as u128, 0));
             }
-            let q = x.div(y);
-            (q, safe_result(q) && H::div_exact(x, y, q))
+            if !safe_result(q) {
+                return None;
+            }
+            (q, H::div_exact(x, y, q))
         }
     };
-    if !safe_result(r) {
-        return None;
-    }
     Some((r.to_u() as u128, inexact(exact)))
 }
 
@@ -247,16 +237,10 @@ pub(crate) fn sqrt<H: Host>(fpu: Fpu, a: u128) -> Option<(u128, u32)> {
     Some((r.to_u() as u128, inexact(H::sqrt_exact(x, r))))
 }
 
-/// The order of two numbers that are not NaN (`None` for a NaN: the soft-float code
-/// decides the flags).
+/// The order of two numbers (`None` when either is a NaN).
 #[inline]
 pub(crate) fn order<H: Host>(a: u128, b: u128) -> Option<core::cmp::Ordering> {
-    let (a, b) = (a as u64, b as u64);
-    let nan = |x: u64| exp_of::<H>(x) == H::EXP_MAX && x & ((1u64 << H::FRAC) - 1) != 0;
-    if nan(a) || nan(b) {
-        return None;
-    }
-    H::from_u(a).partial_cmp(&H::from_u(b))
+    H::from_u(a as u64).partial_cmp(&H::from_u(b as u64))
 }
 
 /// An integer to a float: exact unless the integer has more significant bits.

@@ -113,13 +113,7 @@ pub(crate) fn arith<T: Fmt>(fpu: Fpu, op: Op2, a: u128, b: u128) -> (u128, u32)
 where
     Wide: FloatConvert<T::PW>,
 {
-    let host = match op {
-        Op2::Add => native::Op::Add,
-        Op2::Sub => native::Op::Sub,
-        Op2::Mul => native::Op::Mul,
-        Op2::Div => native::Op::Div,
-    };
-    if let Some(r) = native::arith::<T::H>(fpu, host, a, b) {
+    if let Some(r) = native::arith::<T::H>(fpu, op, a, b) {
         return r;
     }
     let l = T::L;
