@@ -116,6 +116,7 @@ programs!(
     fault_return,
     pred_tags,
     pred_fault,
+    f80,
     gdb_target,
 );
 
