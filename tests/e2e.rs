@@ -117,6 +117,7 @@ programs!(
     pred_tags,
     pred_fault,
     f80,
+    robust,
     gdb_target,
 );
 

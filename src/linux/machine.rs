@@ -15,6 +15,7 @@ use crate::linux::exec::{self, Layout, Program};
 pub use crate::linux::kernel::Outcome;
 use crate::linux::kernel::{Kernel, SeededRandom};
 use crate::linux::loader::Ids;
+use crate::linux::robust_list;
 use crate::linux::signal;
 use crate::linux::syscall::{self, Sys};
 use crate::linux::thread::{self, NewThread};
@@ -669,6 +670,8 @@ impl Machine {
     /// `exit_group` or a fatal signal ends the whole process at once.
     fn thread_ended(&mut self, outcome: Outcome) {
         let _ = self.log_out.flush();
+        let tid = nix::unistd::gettid().as_raw() as u32;
+        robust_list::release(&self.mem, self.kernel.robust_list.0, tid);
         if self.kernel.thread_exit {
             thread::clear_child_tid(&self.mem, self.kernel.clear_child_tid);
             {

@@ -11,6 +11,7 @@ pub mod log;
 pub mod machine;
 pub mod maps;
 pub mod options;
+pub mod robust_list;
 pub mod signal;
 pub mod syscall;
 pub mod thread;

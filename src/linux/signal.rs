@@ -442,7 +442,7 @@ pub fn deliver(
     if strace {
         eprintln!(
             "{} --- {} {{si_signo={sig}, si_code={}, si_addr={:#x}}} ---",
-            std::process::id(),
+            crate::linux::syscall::strace::tid(),
             signal_name(sig as i32),
             info.code,
             info.addr

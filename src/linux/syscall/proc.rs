@@ -59,8 +59,7 @@ pub fn set_tid_address(s: &mut Sys, a: [u64; 6]) -> SysResult {
     val(unistd::gettid().as_raw() as i64)
 }
 
-/// The robust futex list is kept for get_robust_list; a thread that dies holding a
-/// robust mutex does not mark it (the kernel's FUTEX_OWNER_DIED walk is not done).
+/// The robust futex list, walked when the thread ends or execs (see `robust_list`).
 pub fn set_robust_list(s: &mut Sys, a: [u64; 6]) -> SysResult {
     if a[1] != 24 {
         return val(-super::abi::EINVAL);
@@ -331,6 +330,7 @@ fn fork_process(s: &mut Sys, flags: u64, parent_tid: u64, child_tid: u64) -> Sys
     }
     if pid == 0 {
         s.kernel.threads.forked();
+        s.kernel.robust_list = (0, 0);
         let tid = std::process::id() as u32;
         if flags & CLONE_CHILD_SETTID != 0 {
             super::abi::put(s, child_tid, &tid.to_le_bytes())?;

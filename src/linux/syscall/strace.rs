@@ -42,13 +42,13 @@ fn pointer(v: u64) -> String {
 /// A call that does not come back when it succeeds, written before it runs.
 pub fn before(head: &Option<String>) {
     if let Some(h) = head {
-        log::write(format_args!("{} {h}\n", std::process::id()));
+        log::write(format_args!("{} {h}\n", tid()));
     }
 }
 
 /// A call that returned `ret` to the guest.
 pub fn returned(head: &Option<String>, call: Option<&Syscall>, nr: u64, ret: i64) {
-    let pid = std::process::id();
+    let pid = tid();
     let Some(h) = head else {
         log::write(format_args!("{pid} Unknown syscall {nr}\n"));
         return;
@@ -71,8 +71,14 @@ pub fn returned(head: &Option<String>, call: Option<&Syscall>, nr: u64, ret: i64
 /// e2k_longjmp2).
 pub fn no_result(head: &Option<String>) {
     if let Some(h) = head {
-        log::write(format_args!("{} {h}\n", std::process::id()));
+        log::write(format_args!("{} {h}\n", tid()));
     }
+}
+
+/// Lines start with the calling thread's id (the process id in the main thread), so
+/// that the calls of several threads can be told apart.
+pub fn tid() -> i32 {
+    nix::unistd::gettid().as_raw()
 }
 
 /// A call through an entry other than the 64-bit one.
