@@ -267,6 +267,8 @@ impl Machine {
     pub fn run(&mut self) -> Outcome {
         let o = self.run_thread();
         if self.kernel.thread_exit {
+            let tid = nix::unistd::gettid().as_raw() as u32;
+            robust_list::release(&self.mem, self.kernel.robust_list.0, tid);
             self.kernel.threads.wait_alone();
         }
         o
