@@ -118,6 +118,7 @@ programs!(
     pred_fault,
     f80,
     robust,
+    restart,
     gdb_target,
 );
 

@@ -292,12 +292,14 @@ impl Machine {
         }
         if self.cpu.ip == signal::SIGRETURN_IP {
             // A handler returned into the kernel's frame below it.
-            return signal::sigreturn(&mut self.cpu, &self.mem, &mut self.kernel.signals)
-                .err()
-                .map(|report| Outcome::Killed {
+            return match signal::sigreturn(&mut self.cpu, &self.mem, &mut self.kernel.signals) {
+                Ok(None) => None,
+                Ok(Some(r)) => self.restart(r),
+                Err(report) => Some(Outcome::Killed {
                     signal: nix::libc::SIGSEGV,
                     report,
-                });
+                }),
+            };
         }
         if self.cpu.ip == context::CONTEXT_END_IP {
             // A function makecontext started returned into the kernel's frame.
@@ -307,6 +309,12 @@ impl Machine {
             if let Some(o) = self.deliver_pending() {
                 return Some(o);
             }
+        }
+        if self.kernel.signals.restart.is_some() && self.trapped.is_none() {
+            // An interrupted system call that no handler took (the signal was
+            // ignored by then), or that rt_sigreturn restarts.
+            let r = self.kernel.signals.restart.take()?;
+            return self.restart(r);
         }
         if let Some(j) = self.jit.as_mut().filter(|_| !self.interpret_only) {
             let ran = j.run(&mut self.cpu, &self.mem);
@@ -364,6 +372,13 @@ impl Machine {
     /// Serves a system call; `Some` when it ends the process.
     fn syscall(&mut self, entry: u64, wbs: u32) -> Option<Outcome> {
         self.with_sys(wbs, |sys| syscall::call(sys, entry, wbs))
+    }
+
+    /// Makes an interrupted system call again: its number back in the register the
+    /// result went to, its arguments still where they were.
+    fn restart(&mut self, r: signal::Restart) -> Option<Outcome> {
+        self.cpu.set_reg(2 * r.wbs, r.nr);
+        self.syscall(r.entry, r.wbs)
     }
 
     /// Runs kernel code on this thread's state (`wbs`: of the system call made).
@@ -425,8 +440,7 @@ impl Machine {
     /// The first pending signal that is not blocked: ignored, the end of the process,
     /// or its handler entered (or, with `trap_signals`, kept in `trapped`).
     fn deliver_pending(&mut self) -> Option<Outcome> {
-        let unblockable = 1 << (signal::SIGKILL - 1) | 1 << (signal::SIGSTOP - 1);
-        while let Some(sig) = signal::take(!self.kernel.signals.mask | unblockable) {
+        while let Some(sig) = signal::take(signal::deliverable(self.kernel.signals.mask)) {
             let info = self
                 .kernel
                 .signals

@@ -12,6 +12,7 @@ pub mod machine;
 pub mod maps;
 pub mod options;
 pub mod robust_list;
+pub mod safe_syscall;
 pub mod signal;
 pub mod syscall;
 pub mod thread;

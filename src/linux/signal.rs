@@ -145,10 +145,16 @@ pub fn take(set: u64) -> Option<u32> {
     })
 }
 
-extern "C" fn on_host_signal(host_sig: libc::c_int) {
+extern "C" fn on_host_signal(
+    host_sig: libc::c_int,
+    _: *mut libc::siginfo_t,
+    uc: *mut libc::c_void,
+) {
     if let Some(sig) = guest_number(host_sig) {
         raise(sig);
     }
+    // SAFETY: the context the host kernel passed to this handler.
+    unsafe { crate::linux::safe_syscall::rewind(uc) };
 }
 
 /// The host signal that carries guest signal `sig`. The classic signals have the
@@ -182,10 +188,11 @@ fn host_managed(sig: u32) -> bool {
 }
 
 /// Makes the host disposition of `sig` follow the guest's: a guest handler becomes a
-/// host handler that marks the signal pending (restarting host calls when the guest
-/// asked for SA_RESTART), SIG_IGN and SIG_DFL carry over as they are (so the default
-/// action ends the emulator the way it would end the program).
-pub fn follow_host(sig: u32, handler: u64, flags: u64) {
+/// host handler that marks the signal pending and interrupts the blocking host call
+/// the thread is in (whether the guest's call restarts is decided when its handler
+/// is entered: see `Restart`), SIG_IGN and SIG_DFL carry over as they are (so the
+/// default action ends the emulator the way it would end the program).
+pub fn follow_host(sig: u32, handler: u64) {
     let Some(host) = host_number(sig).filter(|_| !host_managed(sig)) else {
         return;
     };
@@ -195,13 +202,13 @@ pub fn follow_host(sig: u32, handler: u64, flags: u64) {
         sa.sa_sigaction = match handler {
             SIG_DFL => libc::SIG_DFL,
             SIG_IGN => libc::SIG_IGN,
-            _ => on_host_signal as extern "C" fn(libc::c_int) as usize,
+            _ => {
+                on_host_signal
+                    as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void)
+                    as usize
+            }
         };
-        sa.sa_flags = if flags & SA_RESTART != 0 {
-            libc::SA_RESTART
-        } else {
-            0
-        };
+        sa.sa_flags = libc::SA_SIGINFO;
         libc::sigemptyset(&mut sa.sa_mask);
         libc::sigaction(host, &sa, std::ptr::null_mut());
     }
@@ -255,6 +262,24 @@ pub struct Saved {
     mask: u64,
     frame: u64,
     alt_was_active: bool,
+    /// The system call the signal interrupted, made again when the handler returns
+    /// (SA_RESTART).
+    restart: Option<Restart>,
+}
+
+/// A system call that a signal interrupted (the host call ended with EINTR, or did
+/// not start, with a signal pending): the kernel's -ERESTARTSYS and kin. The call
+/// is made again, with the same number and arguments, if no handler runs (the
+/// signal was ignored by then) or if the handler entered has SA_RESTART and the call
+/// is one that SA_RESTART restarts; otherwise the guest gets -EINTR.
+#[derive(Clone, Copy, Debug)]
+pub struct Restart {
+    pub entry: u64,
+    pub wbs: u32,
+    pub nr: u64,
+    /// Restarted after a handler with SA_RESTART (the kernel's ERESTARTSYS), not
+    /// only when no handler runs (ERESTARTNOHAND: poll, select, sleeps, ...).
+    pub after_handler: bool,
 }
 
 impl Saved {
@@ -299,6 +324,8 @@ pub struct Signals {
     pub alt_stack: AltStack,
     /// siginfo of signals the guest sent itself, until delivered.
     pub sent_info: HashMap<u32, Info>,
+    /// The system call the pending signal interrupted, until a handler is entered.
+    pub restart: Option<Restart>,
 }
 
 impl Signals {
@@ -544,11 +571,16 @@ pub fn deliver(
     }
     cpu.ip = handler;
 
+    let restart = signals
+        .restart
+        .take()
+        .filter(|r| r.after_handler && flags & SA_RESTART != 0);
     signals.saved.push(Saved {
         cpu: saved_cpu,
         mask: old_mask,
         frame: at,
         alt_was_active: alt.active,
+        restart,
     });
     if on_alt {
         signals.alt_stack.active = true;
@@ -556,7 +588,7 @@ pub fn deliver(
     signals.set_mask(signals.mask | sa_mask | if flags & SA_NODEFER != 0 { 0 } else { bit(sig) });
     if flags & SA_RESETHAND != 0 {
         signals.set_disposition(sig as u64, [SIG_DFL, 0, 0, 0]);
-        follow_host(sig, SIG_DFL, 0);
+        follow_host(sig, SIG_DFL);
     }
     Ok(())
 }
@@ -564,7 +596,13 @@ pub fn deliver(
 /// `rt_sigreturn`: back to the state the innermost handler interrupted, with the
 /// resume address, `%ctpr1-3` and the signal mask from its frame.
 /// Err: no frame to return to (the kernel then kills the process with SIGSEGV).
-pub fn sigreturn(cpu: &mut Cpu, mem: &GuestMemory, signals: &mut Signals) -> Result<(), String> {
+/// Restores the state the returning handler interrupted; `Some` of the system call
+/// to make again (SA_RESTART), unless the handler changed where to resume.
+pub fn sigreturn(
+    cpu: &mut Cpu,
+    mem: &GuestMemory,
+    signals: &mut Signals,
+) -> Result<Option<Restart>, String> {
     let bad = || "rt_sigreturn without a signal frame".to_string();
     let s = signals.saved.pop().ok_or_else(bad)?;
     let at = s.frame;
@@ -575,11 +613,22 @@ pub fn sigreturn(cpu: &mut Cpu, mem: &GuestMemory, signals: &mut Signals) -> Res
         *c = get64(mem, at + frame::EXTRA_CTPR1 + 8 * k as u64).map_err(|_| bad())?;
     }
     let executed = cpu.executed;
+    let resumes_there = s.cpu.ip == ip & 0xffff_ffff_fff8;
     *cpu = s.cpu;
     cpu.executed = executed;
     cpu.ip = ip & 0xffff_ffff_fff8;
     cpu.ctpr[1..].copy_from_slice(&ctpr);
     signals.set_mask(mask);
     signals.alt_stack.active = s.alt_was_active;
-    Ok(())
+    Ok(s.restart.filter(|_| resumes_there))
+}
+
+/// Whether a signal that `mask` does not block is pending for this thread.
+pub fn deliverable_pending(mask: u64) -> bool {
+    pending() & deliverable(mask) != 0
+}
+
+/// The signals a thread with `mask` takes (SIGKILL and SIGSTOP always).
+pub fn deliverable(mask: u64) -> u64 {
+    !mask | bit(SIGKILL) | bit(SIGSTOP)
 }

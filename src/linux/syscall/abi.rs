@@ -42,6 +42,7 @@ pub fn val(v: i64) -> SysResult {
 
 // Error numbers of the E2K kernel (the generic Linux values).
 pub const EPERM: i64 = 1;
+pub const EINTR: i64 = 4;
 pub const ENOENT: i64 = 2;
 pub const ESRCH: i64 = 3;
 pub const EAGAIN: i64 = 11;
@@ -60,6 +61,16 @@ pub fn errno() -> i64 {
 }
 
 /// A host call's result as the guest's: negative means the host's errno.
+/// A host call that may block: a guest signal interrupts it, also one that arrives
+/// just before it starts (see `safe_syscall`); its result or -errno.
+///
+/// # Safety
+/// Pointers in `a` must be valid for the host call.
+pub unsafe fn blocking(s: &Sys, nr: libc::c_long, a: [u64; 6]) -> i64 {
+    let deliverable = crate::linux::signal::deliverable(s.kernel.signals.mask);
+    unsafe { crate::linux::safe_syscall::call(deliverable, nr, a) }
+}
+
 pub fn host(r: i64) -> i64 {
     if r < 0 {
         errno()

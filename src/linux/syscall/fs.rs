@@ -6,8 +6,8 @@
 //! from `buf`/`buf_mut`/`path`, which checked the guest range.
 
 use super::abi::{
-    buf, buf_mut, errno, guest_path, host, opt_buf_mut, path, put, val, Sys, SysResult, EBADF,
-    EFAULT, EINVAL, ENOENT, ENOTTY, ERANGE,
+    blocking, buf, buf_mut, errno, guest_path, host, opt_buf_mut, path, put, val, Sys, SysResult,
+    EBADF, EFAULT, EINVAL, ENOENT, ENOTTY, ERANGE,
 };
 use crate::guest::memory::Access;
 use crate::linux::kernel::own_proc_entry;
@@ -108,31 +108,25 @@ fn iovecs(s: &mut Sys, addr: u64, n: u64, write: bool) -> Result<Vec<libc::iovec
 }
 
 pub fn read(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let b = buf_mut(s, a[1], a[2])?;
-    val(host(
-        unsafe { libc::read(a[0] as i32, b, a[2] as usize) } as i64
-    ))
+    let b = buf_mut(s, a[1], a[2])? as u64;
+    val(unsafe { blocking(s, libc::SYS_read, [a[0], b, a[2], 0, 0, 0]) })
 }
 
 pub fn write(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let b = buf(s, a[1], a[2])?;
-    val(host(
-        unsafe { libc::write(a[0] as i32, b, a[2] as usize) } as i64
-    ))
+    let b = buf(s, a[1], a[2])? as u64;
+    val(unsafe { blocking(s, libc::SYS_write, [a[0], b, a[2], 0, 0, 0]) })
 }
 
 pub fn readv(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let iov = iovecs(s, a[1], a[2], true)?;
-    val(host(
-        unsafe { libc::readv(a[0] as i32, iov.as_ptr(), iov.len() as i32) } as i64,
-    ))
+    let (p, n) = (iov.as_ptr() as u64, iov.len() as u64);
+    val(unsafe { blocking(s, libc::SYS_readv, [a[0], p, n, 0, 0, 0]) })
 }
 
 pub fn writev(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let iov = iovecs(s, a[1], a[2], false)?;
-    val(host(
-        unsafe { libc::writev(a[0] as i32, iov.as_ptr(), iov.len() as i32) } as i64,
-    ))
+    let (p, n) = (iov.as_ptr() as u64, iov.len() as u64);
+    val(unsafe { blocking(s, libc::SYS_writev, [a[0], p, n, 0, 0, 0]) })
 }
 
 pub fn pread64(s: &mut Sys, a: [u64; 6]) -> SysResult {
@@ -404,10 +398,19 @@ pub fn umask(_: &mut Sys, a: [u64; 6]) -> SysResult {
 /// `struct pollfd` has the host's layout.
 pub fn poll(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let n = a[1].min(1 << 20);
-    let fds = opt_buf_mut(s, a[0], 8 * n)?;
-    val(host(
-        unsafe { libc::poll(fds.cast(), n, a[2] as i32) } as i64
-    ))
+    let fds = opt_buf_mut(s, a[0], 8 * n)? as u64;
+    // poll(fds, n, ms) as ppoll with a timespec: one host call on every host.
+    let ms = a[2] as i32;
+    let ts = libc::timespec {
+        tv_sec: (ms / 1000) as i64,
+        tv_nsec: (ms % 1000) as i64 * 1_000_000,
+    };
+    let t = if ms < 0 {
+        0
+    } else {
+        &ts as *const libc::timespec as u64
+    };
+    val(unsafe { blocking(s, libc::SYS_ppoll, [fds, n, t, 0, 8, 0]) })
 }
 
 /// ppoll: the temporary signal mask is the guest's business (the host's stays).
@@ -419,9 +422,7 @@ pub fn ppoll(s: &mut Sys, a: [u64; 6]) -> SysResult {
     } else {
         std::ptr::null()
     };
-    val(host(unsafe {
-        libc::syscall(libc::SYS_ppoll, fds, n, t, std::ptr::null::<u8>(), 8)
-    }))
+    val(unsafe { blocking(s, libc::SYS_ppoll, [fds as u64, n, t as u64, 0, 8, 0]) })
 }
 
 /// The descriptor count, the three `fd_set`s and the timeout of select and pselect6
@@ -442,16 +443,26 @@ fn select_args(s: &mut Sys, a: [u64; 6]) -> Result<SelectArgs, i64> {
 
 pub fn select(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let (nfds, [r, w, e], t) = select_args(s, a)?;
-    val(host(unsafe {
-        libc::syscall(libc::SYS_select, nfds, r, w, e, t)
-    }))
+    let sets = [r as u64, w as u64, e as u64];
+    val(unsafe {
+        blocking(
+            s,
+            libc::SYS_select,
+            [nfds, sets[0], sets[1], sets[2], t as u64, 0],
+        )
+    })
 }
 
 pub fn pselect6(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let (nfds, [r, w, e], t) = select_args(s, a)?;
-    val(host(unsafe {
-        libc::syscall(libc::SYS_pselect6, nfds, r, w, e, t, std::ptr::null::<u8>())
-    }))
+    let sets = [r as u64, w as u64, e as u64];
+    val(unsafe {
+        blocking(
+            s,
+            libc::SYS_pselect6,
+            [nfds, sets[0], sets[1], sets[2], t as u64, 0],
+        )
+    })
 }
 
 pub fn fsync(_: &mut Sys, a: [u64; 6]) -> SysResult {
@@ -504,6 +515,6 @@ pub fn link(s: &mut Sys, a: [u64; 6]) -> SysResult {
     val(host(unsafe { libc::link(p.as_ptr(), q.as_ptr()) } as i64))
 }
 
-pub fn flock(_: &mut Sys, a: [u64; 6]) -> SysResult {
-    val(host(unsafe { libc::flock(a[0] as i32, a[1] as i32) } as i64))
+pub fn flock(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    val(unsafe { blocking(s, libc::SYS_flock, [a[0], a[1], 0, 0, 0, 0]) })
 }

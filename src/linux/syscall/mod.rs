@@ -23,6 +23,7 @@ mod time;
 
 use crate::linux::kernel::Outcome;
 use crate::linux::log;
+use crate::linux::signal as process_signal;
 pub use abi::{Ret, Sys, SysResult, EAGAIN};
 pub use context::ended as context_ended;
 pub use table::{lookup, lookup_fast, Syscall, FAST_SYSCALLS, SYSCALLS};
@@ -31,6 +32,36 @@ pub use table::{lookup, lookup_fast, Syscall, FAST_SYSCALLS, SYSCALLS};
 pub const ENTRY_64: u64 = 3;
 /// The 64-bit fast system call entry (`sdisp %ctprN, 6`).
 pub const ENTRY_FAST_64: u64 = 6;
+
+/// Calls that wait for a signal: its handler ends them with -EINTR, they are never
+/// made again.
+const NOT_RESTARTED: &[&str] = &["pause", "rt_sigsuspend", "rt_sigtimedwait"];
+
+/// Calls a handler ends with -EINTR even with SA_RESTART (man 7 signal: the ones
+/// with timeouts, and the sleeps); they are made again only when no handler runs.
+const RESTARTED_WITHOUT_HANDLER_ONLY: &[&str] = &[
+    "poll",
+    "ppoll",
+    "select",
+    "pselect6",
+    "epoll_wait",
+    "epoll_pwait",
+    "nanosleep",
+    "clock_nanosleep",
+    "semop",
+    "semtimedop",
+    "msgrcv",
+    "msgsnd",
+    "io_getevents",
+];
+
+/// A futex wait with a timeout ends with -EINTR after a handler (the kernel's restart
+/// block), one without is restarted with SA_RESTART.
+fn timed_futex_wait(a: &[u64; 6]) -> bool {
+    use nix::libc;
+    let cmd = a[1] as i32 & libc::FUTEX_CMD_MASK;
+    matches!(cmd, libc::FUTEX_WAIT | libc::FUTEX_WAIT_BITSET) && a[3] != 0
+}
 
 /// Serves the system call the current instruction made through `entry`, with the
 /// callee window at `%r(2 * wbs)`; `Some` when the process ends.
@@ -66,6 +97,30 @@ pub fn call(s: &mut Sys, entry: u64, wbs: u32) -> Option<Outcome> {
         Err(e) => Ret::Val(e),
     };
     match r {
+        Ret::Val(v)
+            if v == -abi::EINTR && process_signal::deliverable_pending(s.kernel.signals.mask) =>
+        {
+            // A signal interrupted the call: -EINTR unless it is made again (see
+            // `signal::Restart`).
+            let name = known.map_or("", |c| c.name);
+            if !NOT_RESTARTED.contains(&name) {
+                let after_handler = !RESTARTED_WITHOUT_HANDLER_ONLY.contains(&name)
+                    && !(name == "futex" && timed_futex_wait(&a));
+                s.kernel.signals.restart = Some(process_signal::Restart {
+                    entry,
+                    wbs,
+                    nr,
+                    after_handler,
+                });
+                if let Some(h) = &trace {
+                    strace::interrupted(h, after_handler);
+                }
+            } else if let Some(h) = &trace {
+                strace::returned(h, known, nr, v);
+            }
+            s.cpu.set_reg(base, v as u64);
+            None
+        }
         Ret::Val(v) => {
             if let Some(h) = &trace {
                 strace::returned(h, known, nr, v);

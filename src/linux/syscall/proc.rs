@@ -4,14 +4,10 @@
 //! SAFETY (every libc call here): pointers passed to the host are null or checked
 //! guest memory.
 
-use super::abi::{buf, buf_mut, host, opt_buf_mut, val, Ret, Sys, SysResult, ESRCH};
+use super::abi::{blocking, buf, buf_mut, host, opt_buf_mut, val, Ret, Sys, SysResult, ESRCH};
 use crate::linux::kernel::Outcome;
-use crate::linux::signal;
 use nix::libc;
 use nix::unistd;
-use std::time::Duration;
-
-const EINTR: i64 = libc::EINTR as i64;
 
 /// exit: the calling thread ends (the process with its last thread).
 pub fn exit(s: &mut Sys, a: [u64; 6]) -> SysResult {
@@ -115,83 +111,17 @@ pub fn futex(s: &mut Sys, a: [u64; 6]) -> SysResult {
     } else {
         std::ptr::null_mut()
     };
-    if matches!(cmd, libc::FUTEX_WAIT | libc::FUTEX_WAIT_BITSET) {
-        return val(futex_wait(s, word, op, v, t, v3));
-    }
+    // Waits and PI locks block: guest signals interrupt them (see `safe_syscall`).
+    let a = [
+        word as u64,
+        op as u64,
+        v as u32 as u64,
+        t as u64,
+        word2 as u64,
+        v3 as u32 as u64,
+    ];
     // SAFETY: both words and the timeout are checked guest memory or null.
-    val(host(unsafe {
-        crate::linux::thread::host_futex(word, op, v, t, word2, v3)
-    }))
-}
-
-/// How long a futex wait sleeps in the host before it looks for guest signals.
-const WAIT_SLICE: Duration = Duration::from_millis(5);
-
-/// A futex wait in slices: a guest signal that the host handler marked just before
-/// the host call began would otherwise not interrupt it (the host signal is already
-/// consumed), and the thread would sleep through its handler.
-fn futex_wait(s: &Sys, word: *mut u8, op: i32, v: u64, t: *const u8, v3: u64) -> i64 {
-    let absolute = op & libc::FUTEX_CMD_MASK == libc::FUTEX_WAIT_BITSET;
-    let clock = if op & libc::FUTEX_CLOCK_REALTIME != 0 {
-        libc::CLOCK_REALTIME
-    } else {
-        libc::CLOCK_MONOTONIC
-    };
-    let now = || {
-        // SAFETY: a local timespec.
-        let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
-        unsafe { libc::clock_gettime(clock, &mut ts) };
-        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-    };
-    // SAFETY: `t` is null or 16 checked guest bytes (struct timespec).
-    let given = (!t.is_null()).then(|| unsafe {
-        let w = std::slice::from_raw_parts(t, 16);
-        let sec = i64::from_le_bytes(w[..8].try_into().unwrap_or_default());
-        let nsec = i64::from_le_bytes(w[8..].try_into().unwrap_or_default());
-        (sec, nsec)
-    });
-    let deadline = match given {
-        Some((sec, nsec)) if !(0..1_000_000_000).contains(&nsec) || sec < 0 => {
-            return -super::abi::EINVAL
-        }
-        Some((sec, nsec)) => {
-            let d = Duration::new(sec as u64, nsec as u32);
-            Some(if absolute { d } else { now() + d })
-        }
-        None => None,
-    };
-    loop {
-        if signal::pending() & !s.kernel.signals.mask != 0 {
-            return -EINTR;
-        }
-        let mut until = now() + WAIT_SLICE;
-        if let Some(d) = deadline {
-            until = until.min(d);
-        }
-        let slice = if absolute {
-            until
-        } else {
-            until.saturating_sub(now())
-        };
-        let ts = libc::timespec {
-            tv_sec: slice.as_secs() as i64,
-            tv_nsec: slice.subsec_nanos() as i64,
-        };
-        // SAFETY: the word is checked guest memory; the timeout a local.
-        let r = host(unsafe {
-            crate::linux::thread::host_futex(
-                word,
-                op,
-                v,
-                (&ts as *const libc::timespec).cast(),
-                std::ptr::null_mut(),
-                v3,
-            )
-        });
-        if r != -(libc::ETIMEDOUT as i64) || deadline.is_some_and(|d| now() >= d) {
-            return r;
-        }
-    }
+    val(unsafe { blocking(s, libc::SYS_futex, a) })
 }
 
 /// The limits of this process (struct rlimit is two 64-bit words everywhere).
@@ -446,27 +376,16 @@ pub fn clone3(s: &mut Sys, a: [u64; 6]) -> SysResult {
 
 /// wait4(pid, &status, options, &rusage): the host's, same layouts.
 pub fn wait4(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let status = opt_buf_mut(s, a[1], 4)?;
-    let ru = opt_buf_mut(s, a[3], 144)?;
-    val(host(
-        unsafe { libc::wait4(a[0] as i32, status.cast(), a[2] as i32, ru.cast()) } as i64,
-    ))
+    let status = opt_buf_mut(s, a[1], 4)? as u64;
+    let ru = opt_buf_mut(s, a[3], 144)? as u64;
+    val(unsafe { blocking(s, libc::SYS_wait4, [a[0], status, a[2], ru, 0, 0]) })
 }
 
 /// waitid(idtype, id, &siginfo, options, &rusage).
 pub fn waitid(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let info = opt_buf_mut(s, a[2], 128)?;
-    let ru = opt_buf_mut(s, a[4], 144)?;
-    val(host(unsafe {
-        libc::syscall(
-            libc::SYS_waitid,
-            a[0] as i32,
-            a[1] as i32,
-            info,
-            a[3] as i32,
-            ru,
-        )
-    }))
+    let info = opt_buf_mut(s, a[2], 128)? as u64;
+    let ru = opt_buf_mut(s, a[4], 144)? as u64;
+    val(unsafe { blocking(s, libc::SYS_waitid, [a[0], a[1], info, a[3], ru, 0]) })
 }
 
 /// A NULL-terminated array of guest strings.

@@ -40,7 +40,7 @@ pub fn rt_sigaction(s: &mut Sys, a: [u64; 6]) -> SysResult {
         }
         let w: [u64; 4] = read_words(s, act)?;
         s.kernel.signals.set_disposition(sig, w);
-        signal::follow_host(sig as u32, w[0], w[1]);
+        signal::follow_host(sig as u32, w[0]);
     }
     put(s, old, &words(&prev))?;
     val(0)
@@ -252,7 +252,11 @@ pub fn rt_sigtimedwait(s: &mut Sys, a: [u64; 6]) -> SysResult {
 
 pub fn rt_sigreturn(s: &mut Sys, _: [u64; 6]) -> SysResult {
     match signal::sigreturn(s.cpu, s.mem, &mut s.kernel.signals) {
-        Ok(()) => Ok(Ret::Resumed),
+        Ok(restart) => {
+            // The machine makes an interrupted call again before the next instruction.
+            s.kernel.signals.restart = restart;
+            Ok(Ret::Resumed)
+        }
         Err(report) => Ok(Ret::End(Outcome::Killed {
             signal: libc::SIGSEGV,
             report,

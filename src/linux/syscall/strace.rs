@@ -67,6 +67,19 @@ pub fn returned(head: &Option<String>, call: Option<&Syscall>, nr: u64, ret: i64
     log::write(format_args!("{pid} {h} = {r}\n"));
 }
 
+/// A call a signal interrupted, written as strace(1) does: its result depends on
+/// the handler (-EINTR, or the call made again).
+pub fn interrupted(head: &Option<String>, after_handler: bool) {
+    if let Some(h) = head {
+        let why = if after_handler {
+            "ERESTARTSYS (To be restarted if SA_RESTART is set)"
+        } else {
+            "ERESTARTNOHAND (To be restarted if no handler)"
+        };
+        log::write(format_args!("{} {h} = ? {why}\n", tid()));
+    }
+}
+
 /// A call with no result: it ended the process, or resumed other code (rt_sigreturn,
 /// e2k_longjmp2).
 pub fn no_result(head: &Option<String>) {

@@ -4,7 +4,7 @@
 //! SAFETY (every libc call here): pointers passed to the host are null or checked
 //! guest memory (`buf`/`buf_mut`), or host locals.
 
-use super::abi::{buf, errno, host, opt_buf_mut, put, val, words, Sys, SysResult};
+use super::abi::{blocking, buf, errno, opt_buf_mut, put, val, words, Sys, SysResult};
 use nix::libc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -57,21 +57,15 @@ pub fn time(s: &mut Sys, a: [u64; 6]) -> SysResult {
 }
 
 pub fn nanosleep(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let req = buf(s, a[0], 16)?;
-    let rem = opt_buf_mut(s, a[1], 16)?;
-    val(host(
-        unsafe { libc::nanosleep(req.cast(), rem.cast()) } as i64
-    ))
+    let req = buf(s, a[0], 16)? as u64;
+    let rem = opt_buf_mut(s, a[1], 16)? as u64;
+    val(unsafe { blocking(s, libc::SYS_nanosleep, [req, rem, 0, 0, 0, 0]) })
 }
 
 pub fn clock_nanosleep(s: &mut Sys, a: [u64; 6]) -> SysResult {
-    let req = buf(s, a[2], 16)?;
-    let rem = opt_buf_mut(s, a[3], 16)?;
-    // clock_nanosleep returns the error number instead of setting errno.
-    val(
-        -(unsafe { libc::clock_nanosleep(a[0] as i32, a[1] as i32, req.cast(), rem.cast()) }
-            as i64),
-    )
+    let req = buf(s, a[2], 16)? as u64;
+    let rem = opt_buf_mut(s, a[3], 16)? as u64;
+    val(unsafe { blocking(s, libc::SYS_clock_nanosleep, [a[0], a[1], req, rem, 0, 0]) })
 }
 
 pub fn times(s: &mut Sys, a: [u64; 6]) -> SysResult {
