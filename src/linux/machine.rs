@@ -446,7 +446,7 @@ impl Machine {
                 .signals
                 .sent_info
                 .remove(&sig)
-                .unwrap_or_else(|| signal::Info::sent(sig, signal::SI_USER));
+                .unwrap_or_else(|| signal::Info::arrived(sig));
             // SIGKILL reaches the process past a debugger, as under ptrace.
             if self.trap_signals && sig != signal::SIGKILL {
                 self.trapped = Some(Trapped::Signal(info));
@@ -542,6 +542,7 @@ impl Machine {
                     signo: sig,
                     code: *code,
                     addr: *addr,
+                    value: 0,
                 };
                 if self.enter_handler(info, act).is_ok() {
                     return None;

@@ -147,10 +147,11 @@ pub fn take(set: u64) -> Option<u32> {
 
 extern "C" fn on_host_signal(
     host_sig: libc::c_int,
-    _: *mut libc::siginfo_t,
+    info: *mut libc::siginfo_t,
     uc: *mut libc::c_void,
 ) {
     if let Some(sig) = guest_number(host_sig) {
+        record_host_info(sig, info);
         raise(sig);
     }
     // SAFETY: the context the host kernel passed to this handler.
@@ -232,8 +233,11 @@ pub fn send_host(pid: i32, tid: Option<i32>, sig: u32) -> Option<i64> {
 pub struct Info {
     pub signo: u32,
     pub code: i32,
-    /// si_addr for faults, (si_pid, si_uid) packed for kill.
+    /// si_addr for faults, (si_pid, si_uid) packed for kill, (si_tid, si_overrun)
+    /// for POSIX timers.
     pub addr: u64,
+    /// si_value (sigqueue, POSIX timers).
+    pub value: u64,
 }
 
 impl Info {
@@ -244,7 +248,28 @@ impl Info {
             signo,
             code,
             addr: pid | uid << 32,
+            value: 0,
         }
+    }
+
+    /// The siginfo of a signal that arrived from the host (another process, a
+    /// timer, the terminal): what the host kernel told its handler, which has the
+    /// E2K layout too (the generic 64-bit one); as if sent by this process when
+    /// nothing was recorded.
+    pub fn arrived(signo: u32) -> Info {
+        HOST_INFO.with(|t| {
+            let k = 3 * (signo as usize - 1);
+            let head = t[k].swap(0, Ordering::SeqCst);
+            if head >> 32 == 0 {
+                return Info::sent(signo, SI_USER);
+            }
+            Info {
+                signo,
+                code: head as u32 as i32,
+                addr: t[k + 1].load(Ordering::SeqCst),
+                value: t[k + 2].load(Ordering::SeqCst),
+            }
+        })
     }
 
     pub fn bytes(&self) -> [u8; 128] {
@@ -252,8 +277,34 @@ impl Info {
         b[0..4].copy_from_slice(&self.signo.to_le_bytes());
         b[8..12].copy_from_slice(&self.code.to_le_bytes());
         b[16..24].copy_from_slice(&self.addr.to_le_bytes());
+        b[24..32].copy_from_slice(&self.value.to_le_bytes());
         b
     }
+}
+
+thread_local! {
+    // Per signal: si_code with bit 32 set when recorded, then bytes 16..24 and
+    // 24..32 of the host's siginfo. Const-initialized plain TLS: the host handler
+    // writes it.
+    static HOST_INFO: [std::sync::atomic::AtomicU64; 192] =
+        const { [const { std::sync::atomic::AtomicU64::new(0) }; 192] };
+}
+
+/// Keeps what the host's siginfo says of guest signal `sig`, for `Info::arrived`.
+fn record_host_info(sig: u32, info: *const libc::siginfo_t) {
+    if info.is_null() || !(1..=64).contains(&sig) {
+        return;
+    }
+    // SAFETY: the host kernel's siginfo for this handler: 128 readable bytes.
+    let w = unsafe { std::slice::from_raw_parts(info as *const u8, 32) };
+    let word = |at: usize| u64::from_le_bytes(w[at..at + 8].try_into().unwrap_or_default());
+    let code = u32::from_le_bytes(w[8..12].try_into().unwrap_or_default());
+    HOST_INFO.with(|t| {
+        let k = 3 * (sig as usize - 1);
+        t[k + 1].store(word(16), Ordering::SeqCst);
+        t[k + 2].store(word(24), Ordering::SeqCst);
+        t[k].store(code as u64 | 1 << 32, Ordering::SeqCst);
+    });
 }
 
 /// The state a handler interrupted, restored by `rt_sigreturn`.

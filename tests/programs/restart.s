@@ -2,7 +2,8 @@
 ! 20 ms interval timer ticks: with SA_RESTART the SIGALRM handler runs during the
 ! read (many times, not once after it) and the read goes on until the forked child
 ! writes a byte 300 ms later; without SA_RESTART the first tick ends the read with
-! EINTR. A sleep is not restarted even with SA_RESTART (EINTR), as on Linux.
+! EINTR. A sleep is not restarted even with SA_RESTART (EINTR), as on Linux. The
+! handler's siginfo is the host kernel's: si_code SI_KERNEL for the timer's SIGALRM.
     .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
     sys 174, 14, act_restart, 0, 8     ! rt_sigaction(SIGALRM, SA_RESTART)
@@ -42,6 +43,13 @@
         ldb,0 %r6, 0, %r7
     }
     check %r7, 0x78, 3                 ! 'x'
+    {
+        addd,0 0, code, %r8
+    }
+    {
+        ldw,0 %r8, 0, %r9
+    }
+    checks %r9, 0x80, 7                ! SI_KERNEL
 
     sys 174, 14, act_plain, 0, 8       ! the same handler without SA_RESTART
     sys 3, %r2, buf, 1                 ! nobody writes: the next tick ends it
@@ -73,6 +81,11 @@ tick:
     }
     {
         ldd,0 %r4, 0, %r5
+        ldw,2 %r1, 8, %r7              ! si_code
+        addd,1 0, code, %r6
+    }
+    {
+        stw,2 %r6, 0, %r7
     }
     {
         addd,0 %r5, 1, %r5
@@ -88,9 +101,9 @@ tick:
     .data
     .align 8
 act_restart:
-    .quad tick, 0x10000000, 0, 0       ! SA_RESTART
+    .quad tick, 0x10000004, 0, 0       ! SA_RESTART | SA_SIGINFO
 act_plain:
-    .quad tick, 0, 0, 0
+    .quad tick, 4, 0, 0                ! SA_SIGINFO
 every20ms:
     .quad 0, 20000, 0, 20000           ! struct itimerval
 never:
@@ -108,6 +121,8 @@ msg:
 fds:
     .skip 8
 ticks:
+    .skip 8
+code:
     .skip 8
 buf:
     .skip 8

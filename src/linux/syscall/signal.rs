@@ -245,7 +245,7 @@ pub fn rt_sigtimedwait(s: &mut Sys, a: [u64; 6]) -> SysResult {
         .signals
         .sent_info
         .remove(&sig)
-        .unwrap_or_else(|| Info::sent(sig, SI_USER));
+        .unwrap_or_else(|| Info::arrived(sig));
     put(s, info, &i.bytes())?;
     val(sig as i64)
 }
