@@ -1,6 +1,8 @@
 ! Processes: fork gives the child 0 and the parent the child's pid; wait4 collects
 ! the child's exit status; execve of an E2K program (this one again, with an
-! argument) runs it under the emulator, and its status comes back through wait4.
+! argument) runs it under the emulator, and its status comes back through wait4;
+! clone(CLONE_VM | CLONE_VFORK, stack), as posix_spawn makes it, starts a child
+! process on the given stack.
     .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
     start
     {
@@ -63,6 +65,29 @@
         andd,0 %r9, 0xff, %r9
     }
     check %r9, 3, 3                    ! the exec'd program's status
+
+    sys 120, 0x4111, spawn_top, 0, 0, 0     ! clone(CLONE_VM | CLONE_VFORK | SIGCHLD, stack)
+    {
+        cmpedb,0 %r24, 0, %pred2
+        cmpldb,1 %r24, 0, %pred4
+        addd,2 0, %r24, %r8
+        disp %ctpr2, spawn_child
+    }
+    {
+        ct %ctpr2 ? %pred2
+    }
+    failif %pred4, 4
+    sys 114, %r8, status, 0, 0
+    {
+        ldw,0 0, status, %r9
+    }
+    {
+        shrd,0 %r9, 8, %r9
+    }
+    {
+        andd,0 %r9, 0xff, %r9
+    }
+    check %r9, 9, 5                    ! the child ran on its own stack
     print msg, 11
     exit 0
 
@@ -84,6 +109,20 @@ execd:
     print emsg, 8
     exit 3
 
+spawn_child:
+    {
+        getsp,0 0, %r0
+        addd,1 0, spawn_stack, %r1
+        addd,2 0, spawn_top, %r2
+    }
+    {
+        cmpbdb,0 %r0, %r1, %pred5      ! below the given area
+        cmpbdb,1 %r2, %r0, %pred6      ! above it
+    }
+    failif %pred5, 10
+    failif %pred6, 11
+    exit 9
+
     .data
 argvec:
     .quad 0, again, 0
@@ -98,3 +137,7 @@ msg:
     .bss
 status:
     .skip 8
+    .align 16
+spawn_stack:
+    .skip 0x4000
+spawn_top:

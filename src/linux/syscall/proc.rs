@@ -250,8 +250,18 @@ use crate::linux::thread::{
 };
 
 /// A new process: the host forks the emulator with the guest in it, so the child
-/// continues from the same state with a copy of the memory and gets 0.
-fn fork_process(s: &mut Sys, flags: u64, parent_tid: u64, child_tid: u64) -> SysResult {
+/// continues from the same state with a copy of the memory and gets 0. Given a
+/// stack (posix_spawn's vfork), the child starts on it as a new thread would: the
+/// procedure that called clone as its only frame, on fresh hardware stacks. The
+/// memory is a copy, not shared, as in qemu-user (a vfork child that only execs or
+/// exits cannot tell, except that what it writes is not seen by the parent).
+fn fork_process(
+    s: &mut Sys,
+    flags: u64,
+    (stack, tls): (u64, Option<u64>),
+    parent_tid: u64,
+    child_tid: u64,
+) -> SysResult {
     // A log line buffered now would otherwise be written by both processes.
     crate::linux::log::flush();
     let pid = unsafe { libc::fork() };
@@ -261,6 +271,21 @@ fn fork_process(s: &mut Sys, flags: u64, parent_tid: u64, child_tid: u64) -> Sys
     if pid == 0 {
         s.kernel.threads.forked();
         s.kernel.robust_list = (0, 0);
+        if stack != 0 {
+            let stacks = {
+                let mm = s.kernel.mm();
+                thread::new_hw_stacks(s.mem, &mm)
+            };
+            let Some(stacks) = stacks else {
+                // Too late to fail the call: the child ends as the kernel would
+                // kill a child it cannot set up.
+                std::process::exit(128 + libc::SIGSEGV);
+            };
+            *s.cpu = thread::child_cpu(s.cpu, s.mem, s.wbs, stack, tls, stacks);
+        } else if let Some(t) = tls {
+            s.cpu.globals[thread::TLS_GLOBAL] = t;
+            s.cpu.global_tags[thread::TLS_GLOBAL] = 0;
+        }
         let tid = std::process::id() as u32;
         if flags & CLONE_CHILD_SETTID != 0 {
             super::abi::put(s, child_tid, &tid.to_le_bytes())?;
@@ -277,13 +302,13 @@ fn fork_process(s: &mut Sys, flags: u64, parent_tid: u64, child_tid: u64) -> Sys
 }
 
 pub fn fork(s: &mut Sys, _: [u64; 6]) -> SysResult {
-    fork_process(s, 0, 0, 0)
+    fork_process(s, 0, (0, None), 0, 0)
 }
 
 /// vfork: the child gets its own copy of the memory (a fork), which programs that
 /// only exec or exit after vfork cannot tell apart.
 pub fn vfork(s: &mut Sys, _: [u64; 6]) -> SysResult {
-    fork_process(s, 0, 0, 0)
+    fork_process(s, 0, (0, None), 0, 0)
 }
 
 /// clone(flags, stack, parent_tid, child_tid, tls): with CLONE_VM a thread (see
@@ -291,11 +316,8 @@ pub fn vfork(s: &mut Sys, _: [u64; 6]) -> SysResult {
 pub fn clone(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let [flags, stack, parent_tid, child_tid, tls, _] = a;
     if flags & CLONE_VM == 0 || flags & CLONE_VFORK != 0 && flags & CLONE_THREAD == 0 {
-        if stack != 0 && flags & CLONE_VM != 0 {
-            // A vfork child on its own stack expects to share the parent's memory.
-            return val(-super::abi::ENOSYS);
-        }
-        return fork_process(s, flags, parent_tid, child_tid);
+        let tls = (flags & CLONE_SETTLS != 0).then_some(tls);
+        return fork_process(s, flags, (stack, tls), parent_tid, child_tid);
     }
     let stacks = {
         let mm = s.kernel.mm();
