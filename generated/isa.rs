@@ -6166,6 +6166,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "aau",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/aau.isa:31",
     },
     OpInfo {
@@ -6174,6 +6177,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "aau",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/aau.isa:45",
     },
     OpInfo {
@@ -6182,6 +6188,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "aau",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/aau.isa:59",
     },
     OpInfo {
@@ -6190,6 +6199,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SD",
         group: "aau",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/aau.isa:73",
     },
     OpInfo {
@@ -6198,6 +6210,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SQ",
         group: "aau",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/aau.isa:87",
     },
     OpInfo {
@@ -6206,6 +6221,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SP",
         group: "aau",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/aau.isa:101",
     },
     OpInfo {
@@ -6214,6 +6232,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "aau",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/aau.isa:120",
     },
     OpInfo {
@@ -6222,6 +6243,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "aau",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/aau.isa:130",
     },
     OpInfo {
@@ -6230,6 +6254,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "aau",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/aau.isa:140",
     },
     OpInfo {
@@ -6238,6 +6265,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SD",
         group: "aau",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/aau.isa:154",
     },
     OpInfo {
@@ -6246,6 +6276,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SQ",
         group: "aau",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/aau.isa:168",
     },
     OpInfo {
@@ -6254,6 +6287,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SP",
         group: "aau",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/aau.isa:182",
     },
     OpInfo {
@@ -6262,6 +6298,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "bitfield",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/bitfield.isa:3",
     },
     OpInfo {
@@ -6270,6 +6309,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "bitfield",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/bitfield.isa:15",
     },
     OpInfo {
@@ -6278,6 +6320,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "bitfield",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/bitfield.isa:27",
     },
     OpInfo {
@@ -6286,6 +6331,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "bitfield",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/bitfield.isa:39",
     },
     OpInfo {
@@ -6294,6 +6342,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "bitfield",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/bitfield.isa:51",
     },
     OpInfo {
@@ -6302,6 +6353,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "bitfield",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/bitfield.isa:63",
     },
     OpInfo {
@@ -6310,6 +6364,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "bitfield",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/bitfield.isa:71",
     },
     OpInfo {
@@ -6318,6 +6375,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "bitfield",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/bitfield.isa:79",
     },
     OpInfo {
@@ -6326,6 +6386,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "bitfield",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/bitfield.isa:83",
     },
     OpInfo {
@@ -6334,6 +6397,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "bitfield",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/bitfield.isa:87",
     },
     OpInfo {
@@ -6342,6 +6408,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "bitfield",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/bitfield.isa:91",
     },
     OpInfo {
@@ -6350,6 +6419,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "bitfield",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/bitfield.isa:95",
     },
     OpInfo {
@@ -6358,6 +6430,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "bitfield",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/bitfield.isa:99",
     },
     OpInfo {
@@ -6366,6 +6441,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:9",
     },
     OpInfo {
@@ -6374,6 +6452,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:16",
     },
     OpInfo {
@@ -6382,6 +6463,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:23",
     },
     OpInfo {
@@ -6390,6 +6474,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:30",
     },
     OpInfo {
@@ -6398,6 +6485,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:37",
     },
     OpInfo {
@@ -6406,6 +6496,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:44",
     },
     OpInfo {
@@ -6414,6 +6507,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:51",
     },
     OpInfo {
@@ -6422,6 +6518,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:58",
     },
     OpInfo {
@@ -6430,6 +6529,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:65",
     },
     OpInfo {
@@ -6438,6 +6540,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:72",
     },
     OpInfo {
@@ -6446,6 +6551,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:79",
     },
     OpInfo {
@@ -6454,6 +6562,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:86",
     },
     OpInfo {
@@ -6462,6 +6573,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:93",
     },
     OpInfo {
@@ -6470,6 +6584,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:100",
     },
     OpInfo {
@@ -6478,6 +6595,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:107",
     },
     OpInfo {
@@ -6486,6 +6606,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:114",
     },
     OpInfo {
@@ -6494,6 +6617,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:121",
     },
     OpInfo {
@@ -6502,6 +6628,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:128",
     },
     OpInfo {
@@ -6510,6 +6639,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:135",
     },
     OpInfo {
@@ -6518,6 +6650,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:142",
     },
     OpInfo {
@@ -6526,6 +6661,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:149",
     },
     OpInfo {
@@ -6534,6 +6672,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:156",
     },
     OpInfo {
@@ -6542,6 +6683,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:163",
     },
     OpInfo {
@@ -6550,6 +6694,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:170",
     },
     OpInfo {
@@ -6558,6 +6705,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:177",
     },
     OpInfo {
@@ -6566,6 +6716,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:184",
     },
     OpInfo {
@@ -6574,6 +6727,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:191",
     },
     OpInfo {
@@ -6582,6 +6738,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:198",
     },
     OpInfo {
@@ -6590,6 +6749,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:205",
     },
     OpInfo {
@@ -6598,6 +6760,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:217",
     },
     OpInfo {
@@ -6606,6 +6771,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:229",
     },
     OpInfo {
@@ -6614,6 +6782,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:236",
     },
     OpInfo {
@@ -6622,6 +6793,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:243",
     },
     OpInfo {
@@ -6630,6 +6804,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:250",
     },
     OpInfo {
@@ -6638,6 +6815,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:257",
     },
     OpInfo {
@@ -6646,6 +6826,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:264",
     },
     OpInfo {
@@ -6654,6 +6837,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:271",
     },
     OpInfo {
@@ -6662,6 +6848,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:278",
     },
     OpInfo {
@@ -6670,6 +6859,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:285",
     },
     OpInfo {
@@ -6678,6 +6870,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:292",
     },
     OpInfo {
@@ -6686,6 +6881,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:299",
     },
     OpInfo {
@@ -6694,6 +6892,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:306",
     },
     OpInfo {
@@ -6702,6 +6903,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:313",
     },
     OpInfo {
@@ -6710,6 +6914,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:320",
     },
     OpInfo {
@@ -6718,6 +6925,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:327",
     },
     OpInfo {
@@ -6726,6 +6936,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:334",
     },
     OpInfo {
@@ -6734,6 +6947,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:341",
     },
     OpInfo {
@@ -6742,6 +6958,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:348",
     },
     OpInfo {
@@ -6750,6 +6969,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:355",
     },
     OpInfo {
@@ -6758,6 +6980,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:362",
     },
     OpInfo {
@@ -6766,6 +6991,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:369",
     },
     OpInfo {
@@ -6774,6 +7002,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:376",
     },
     OpInfo {
@@ -6782,6 +7013,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:383",
     },
     OpInfo {
@@ -6790,6 +7024,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:390",
     },
     OpInfo {
@@ -6798,6 +7035,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:397",
     },
     OpInfo {
@@ -6806,6 +7046,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:404",
     },
     OpInfo {
@@ -6814,6 +7057,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:411",
     },
     OpInfo {
@@ -6822,6 +7068,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:418",
     },
     OpInfo {
@@ -6830,6 +7079,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:425",
     },
     OpInfo {
@@ -6838,6 +7090,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:437",
     },
     OpInfo {
@@ -6846,6 +7101,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:449",
     },
     OpInfo {
@@ -6854,6 +7112,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:456",
     },
     OpInfo {
@@ -6862,6 +7123,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:463",
     },
     OpInfo {
@@ -6870,6 +7134,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:470",
     },
     OpInfo {
@@ -6878,6 +7145,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:477",
     },
     OpInfo {
@@ -6886,6 +7156,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:484",
     },
     OpInfo {
@@ -6894,6 +7167,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:491",
     },
     OpInfo {
@@ -6902,6 +7178,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:498",
     },
     OpInfo {
@@ -6910,6 +7189,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:505",
     },
     OpInfo {
@@ -6918,6 +7200,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:512",
     },
     OpInfo {
@@ -6926,6 +7211,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:519",
     },
     OpInfo {
@@ -6934,6 +7222,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:526",
     },
     OpInfo {
@@ -6942,6 +7233,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:533",
     },
     OpInfo {
@@ -6950,6 +7244,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:540",
     },
     OpInfo {
@@ -6958,6 +7255,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:547",
     },
     OpInfo {
@@ -6966,6 +7266,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:554",
     },
     OpInfo {
@@ -6974,6 +7277,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:561",
     },
     OpInfo {
@@ -6982,6 +7288,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:568",
     },
     OpInfo {
@@ -6990,6 +7299,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:575",
     },
     OpInfo {
@@ -6998,6 +7310,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:582",
     },
     OpInfo {
@@ -7006,6 +7321,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:589",
     },
     OpInfo {
@@ -7014,6 +7332,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:596",
     },
     OpInfo {
@@ -7022,6 +7343,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:603",
     },
     OpInfo {
@@ -7030,6 +7354,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:610",
     },
     OpInfo {
@@ -7038,6 +7365,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:617",
     },
     OpInfo {
@@ -7046,6 +7376,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:624",
     },
     OpInfo {
@@ -7054,6 +7387,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:631",
     },
     OpInfo {
@@ -7062,6 +7398,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:638",
     },
     OpInfo {
@@ -7070,6 +7409,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:645",
     },
     OpInfo {
@@ -7078,6 +7420,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:657",
     },
     OpInfo {
@@ -7086,6 +7431,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:669",
     },
     OpInfo {
@@ -7094,6 +7442,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:676",
     },
     OpInfo {
@@ -7102,6 +7453,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:683",
     },
     OpInfo {
@@ -7110,6 +7464,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:690",
     },
     OpInfo {
@@ -7118,6 +7475,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:697",
     },
     OpInfo {
@@ -7126,6 +7486,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:704",
     },
     OpInfo {
@@ -7134,6 +7497,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:711",
     },
     OpInfo {
@@ -7142,6 +7508,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:718",
     },
     OpInfo {
@@ -7150,6 +7519,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:725",
     },
     OpInfo {
@@ -7158,6 +7530,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:732",
     },
     OpInfo {
@@ -7166,6 +7541,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:739",
     },
     OpInfo {
@@ -7174,6 +7552,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:746",
     },
     OpInfo {
@@ -7182,6 +7563,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:753",
     },
     OpInfo {
@@ -7190,6 +7574,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:760",
     },
     OpInfo {
@@ -7198,6 +7585,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:767",
     },
     OpInfo {
@@ -7206,6 +7596,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:774",
     },
     OpInfo {
@@ -7214,6 +7607,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:781",
     },
     OpInfo {
@@ -7222,6 +7618,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:788",
     },
     OpInfo {
@@ -7230,6 +7629,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:795",
     },
     OpInfo {
@@ -7238,6 +7640,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:802",
     },
     OpInfo {
@@ -7246,6 +7651,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:809",
     },
     OpInfo {
@@ -7254,6 +7662,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:816",
     },
     OpInfo {
@@ -7262,6 +7673,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:823",
     },
     OpInfo {
@@ -7270,6 +7684,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:830",
     },
     OpInfo {
@@ -7278,6 +7695,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:837",
     },
     OpInfo {
@@ -7286,6 +7706,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:844",
     },
     OpInfo {
@@ -7294,6 +7717,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:851",
     },
     OpInfo {
@@ -7302,6 +7728,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:858",
     },
     OpInfo {
@@ -7310,6 +7739,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:865",
     },
     OpInfo {
@@ -7318,6 +7750,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:877",
     },
     OpInfo {
@@ -7326,6 +7761,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:889",
     },
     OpInfo {
@@ -7334,6 +7772,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:896",
     },
     OpInfo {
@@ -7342,6 +7783,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:903",
     },
     OpInfo {
@@ -7350,6 +7794,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:910",
     },
     OpInfo {
@@ -7358,6 +7805,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:917",
     },
     OpInfo {
@@ -7366,6 +7816,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:924",
     },
     OpInfo {
@@ -7374,6 +7827,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:931",
     },
     OpInfo {
@@ -7382,6 +7838,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:938",
     },
     OpInfo {
@@ -7390,6 +7849,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:945",
     },
     OpInfo {
@@ -7398,6 +7860,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:952",
     },
     OpInfo {
@@ -7406,6 +7871,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:959",
     },
     OpInfo {
@@ -7414,6 +7882,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:966",
     },
     OpInfo {
@@ -7422,6 +7893,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:973",
     },
     OpInfo {
@@ -7430,6 +7904,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:980",
     },
     OpInfo {
@@ -7438,6 +7915,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:987",
     },
     OpInfo {
@@ -7446,6 +7926,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:994",
     },
     OpInfo {
@@ -7454,6 +7937,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1001",
     },
     OpInfo {
@@ -7462,6 +7948,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1008",
     },
     OpInfo {
@@ -7470,6 +7959,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1015",
     },
     OpInfo {
@@ -7478,6 +7970,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1022",
     },
     OpInfo {
@@ -7486,6 +7981,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1029",
     },
     OpInfo {
@@ -7494,6 +7992,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1036",
     },
     OpInfo {
@@ -7502,6 +8003,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1043",
     },
     OpInfo {
@@ -7510,6 +8014,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1050",
     },
     OpInfo {
@@ -7518,6 +8025,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1057",
     },
     OpInfo {
@@ -7526,6 +8036,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1064",
     },
     OpInfo {
@@ -7534,6 +8047,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1071",
     },
     OpInfo {
@@ -7542,6 +8058,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1078",
     },
     OpInfo {
@@ -7550,6 +8069,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1085",
     },
     OpInfo {
@@ -7558,6 +8080,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1097",
     },
     OpInfo {
@@ -7566,6 +8091,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1109",
     },
     OpInfo {
@@ -7574,6 +8102,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1116",
     },
     OpInfo {
@@ -7582,6 +8113,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1123",
     },
     OpInfo {
@@ -7590,6 +8124,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1130",
     },
     OpInfo {
@@ -7598,6 +8135,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1137",
     },
     OpInfo {
@@ -7606,6 +8146,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1144",
     },
     OpInfo {
@@ -7614,6 +8157,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1151",
     },
     OpInfo {
@@ -7622,6 +8168,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1158",
     },
     OpInfo {
@@ -7630,6 +8179,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1165",
     },
     OpInfo {
@@ -7638,6 +8190,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1172",
     },
     OpInfo {
@@ -7646,6 +8201,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1179",
     },
     OpInfo {
@@ -7654,6 +8212,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1186",
     },
     OpInfo {
@@ -7662,6 +8223,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1193",
     },
     OpInfo {
@@ -7670,6 +8234,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1200",
     },
     OpInfo {
@@ -7678,6 +8245,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1207",
     },
     OpInfo {
@@ -7686,6 +8256,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1214",
     },
     OpInfo {
@@ -7694,6 +8267,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1221",
     },
     OpInfo {
@@ -7702,6 +8278,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1228",
     },
     OpInfo {
@@ -7710,6 +8289,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1235",
     },
     OpInfo {
@@ -7718,6 +8300,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1242",
     },
     OpInfo {
@@ -7726,6 +8311,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1249",
     },
     OpInfo {
@@ -7734,6 +8322,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1256",
     },
     OpInfo {
@@ -7742,6 +8333,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1263",
     },
     OpInfo {
@@ -7750,6 +8344,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1270",
     },
     OpInfo {
@@ -7758,6 +8355,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1277",
     },
     OpInfo {
@@ -7766,6 +8366,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1284",
     },
     OpInfo {
@@ -7774,6 +8377,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1291",
     },
     OpInfo {
@@ -7782,6 +8388,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1298",
     },
     OpInfo {
@@ -7790,6 +8399,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1305",
     },
     OpInfo {
@@ -7798,6 +8410,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1317",
     },
     OpInfo {
@@ -7806,6 +8421,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1329",
     },
     OpInfo {
@@ -7814,6 +8432,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1336",
     },
     OpInfo {
@@ -7822,6 +8443,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1343",
     },
     OpInfo {
@@ -7830,6 +8454,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1350",
     },
     OpInfo {
@@ -7838,6 +8465,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1357",
     },
     OpInfo {
@@ -7846,6 +8476,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1364",
     },
     OpInfo {
@@ -7854,6 +8487,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1371",
     },
     OpInfo {
@@ -7862,6 +8498,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1378",
     },
     OpInfo {
@@ -7870,6 +8509,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1385",
     },
     OpInfo {
@@ -7878,6 +8520,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1392",
     },
     OpInfo {
@@ -7886,6 +8531,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1399",
     },
     OpInfo {
@@ -7894,6 +8542,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1406",
     },
     OpInfo {
@@ -7902,6 +8553,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1413",
     },
     OpInfo {
@@ -7910,6 +8564,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1420",
     },
     OpInfo {
@@ -7918,6 +8575,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1427",
     },
     OpInfo {
@@ -7926,6 +8586,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1434",
     },
     OpInfo {
@@ -7934,6 +8597,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1441",
     },
     OpInfo {
@@ -7942,6 +8608,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1448",
     },
     OpInfo {
@@ -7950,6 +8619,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1455",
     },
     OpInfo {
@@ -7958,6 +8630,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1462",
     },
     OpInfo {
@@ -7966,6 +8641,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1469",
     },
     OpInfo {
@@ -7974,6 +8652,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1476",
     },
     OpInfo {
@@ -7982,6 +8663,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1483",
     },
     OpInfo {
@@ -7990,6 +8674,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1490",
     },
     OpInfo {
@@ -7998,6 +8685,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1497",
     },
     OpInfo {
@@ -8006,6 +8696,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1504",
     },
     OpInfo {
@@ -8014,6 +8707,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1511",
     },
     OpInfo {
@@ -8022,6 +8718,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1518",
     },
     OpInfo {
@@ -8030,6 +8729,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1525",
     },
     OpInfo {
@@ -8038,6 +8740,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1537",
     },
     OpInfo {
@@ -8046,6 +8751,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1549",
     },
     OpInfo {
@@ -8054,6 +8762,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1556",
     },
     OpInfo {
@@ -8062,6 +8773,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1563",
     },
     OpInfo {
@@ -8070,6 +8784,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1570",
     },
     OpInfo {
@@ -8078,6 +8795,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1577",
     },
     OpInfo {
@@ -8086,6 +8806,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1584",
     },
     OpInfo {
@@ -8094,6 +8817,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1591",
     },
     OpInfo {
@@ -8102,6 +8828,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1598",
     },
     OpInfo {
@@ -8110,6 +8839,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1605",
     },
     OpInfo {
@@ -8118,6 +8850,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1612",
     },
     OpInfo {
@@ -8126,6 +8861,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1619",
     },
     OpInfo {
@@ -8134,6 +8872,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1626",
     },
     OpInfo {
@@ -8142,6 +8883,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1633",
     },
     OpInfo {
@@ -8150,6 +8894,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1640",
     },
     OpInfo {
@@ -8158,6 +8905,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1647",
     },
     OpInfo {
@@ -8166,6 +8916,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1654",
     },
     OpInfo {
@@ -8174,6 +8927,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1661",
     },
     OpInfo {
@@ -8182,6 +8938,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1668",
     },
     OpInfo {
@@ -8190,6 +8949,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1675",
     },
     OpInfo {
@@ -8198,6 +8960,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1682",
     },
     OpInfo {
@@ -8206,6 +8971,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1689",
     },
     OpInfo {
@@ -8214,6 +8982,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1696",
     },
     OpInfo {
@@ -8222,6 +8993,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1703",
     },
     OpInfo {
@@ -8230,6 +9004,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1710",
     },
     OpInfo {
@@ -8238,6 +9015,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1717",
     },
     OpInfo {
@@ -8246,6 +9026,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1724",
     },
     OpInfo {
@@ -8254,6 +9037,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1731",
     },
     OpInfo {
@@ -8262,6 +9048,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1738",
     },
     OpInfo {
@@ -8270,6 +9059,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1745",
     },
     OpInfo {
@@ -8278,6 +9070,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1757",
     },
     OpInfo {
@@ -8286,6 +9081,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1769",
     },
     OpInfo {
@@ -8294,6 +9092,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1776",
     },
     OpInfo {
@@ -8302,6 +9103,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1783",
     },
     OpInfo {
@@ -8310,6 +9114,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1790",
     },
     OpInfo {
@@ -8318,6 +9125,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1797",
     },
     OpInfo {
@@ -8326,6 +9136,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1804",
     },
     OpInfo {
@@ -8334,6 +9147,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1811",
     },
     OpInfo {
@@ -8342,6 +9158,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1818",
     },
     OpInfo {
@@ -8350,6 +9169,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1825",
     },
     OpInfo {
@@ -8358,6 +9180,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1832",
     },
     OpInfo {
@@ -8366,6 +9191,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1839",
     },
     OpInfo {
@@ -8374,6 +9202,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1846",
     },
     OpInfo {
@@ -8382,6 +9213,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1853",
     },
     OpInfo {
@@ -8390,6 +9224,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1860",
     },
     OpInfo {
@@ -8398,6 +9235,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1867",
     },
     OpInfo {
@@ -8406,6 +9246,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1874",
     },
     OpInfo {
@@ -8414,6 +9257,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1881",
     },
     OpInfo {
@@ -8422,6 +9268,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1888",
     },
     OpInfo {
@@ -8430,6 +9279,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1895",
     },
     OpInfo {
@@ -8438,6 +9290,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1902",
     },
     OpInfo {
@@ -8446,6 +9301,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1909",
     },
     OpInfo {
@@ -8454,6 +9312,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1916",
     },
     OpInfo {
@@ -8462,6 +9323,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1923",
     },
     OpInfo {
@@ -8470,6 +9334,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1930",
     },
     OpInfo {
@@ -8478,6 +9345,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1937",
     },
     OpInfo {
@@ -8486,6 +9356,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1944",
     },
     OpInfo {
@@ -8494,6 +9367,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1951",
     },
     OpInfo {
@@ -8502,6 +9378,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1958",
     },
     OpInfo {
@@ -8510,6 +9389,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1965",
     },
     OpInfo {
@@ -8518,6 +9400,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1977",
     },
     OpInfo {
@@ -8526,6 +9411,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1989",
     },
     OpInfo {
@@ -8534,6 +9422,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:1996",
     },
     OpInfo {
@@ -8542,6 +9433,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2003",
     },
     OpInfo {
@@ -8550,6 +9444,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2010",
     },
     OpInfo {
@@ -8558,6 +9455,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2017",
     },
     OpInfo {
@@ -8566,6 +9466,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2024",
     },
     OpInfo {
@@ -8574,6 +9477,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2031",
     },
     OpInfo {
@@ -8582,6 +9488,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2038",
     },
     OpInfo {
@@ -8590,6 +9499,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2045",
     },
     OpInfo {
@@ -8598,6 +9510,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2052",
     },
     OpInfo {
@@ -8606,6 +9521,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2059",
     },
     OpInfo {
@@ -8614,6 +9532,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2066",
     },
     OpInfo {
@@ -8622,6 +9543,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2073",
     },
     OpInfo {
@@ -8630,6 +9554,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2080",
     },
     OpInfo {
@@ -8638,6 +9565,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2087",
     },
     OpInfo {
@@ -8646,6 +9576,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2094",
     },
     OpInfo {
@@ -8654,6 +9587,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2101",
     },
     OpInfo {
@@ -8662,6 +9598,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2108",
     },
     OpInfo {
@@ -8670,6 +9609,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2115",
     },
     OpInfo {
@@ -8678,6 +9620,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2122",
     },
     OpInfo {
@@ -8686,6 +9631,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2129",
     },
     OpInfo {
@@ -8694,6 +9642,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2136",
     },
     OpInfo {
@@ -8702,6 +9653,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2143",
     },
     OpInfo {
@@ -8710,6 +9664,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2150",
     },
     OpInfo {
@@ -8718,6 +9675,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2157",
     },
     OpInfo {
@@ -8726,6 +9686,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2164",
     },
     OpInfo {
@@ -8734,6 +9697,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2171",
     },
     OpInfo {
@@ -8742,6 +9708,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2178",
     },
     OpInfo {
@@ -8750,6 +9719,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2185",
     },
     OpInfo {
@@ -8758,6 +9730,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2197",
     },
     OpInfo {
@@ -8766,6 +9741,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2209",
     },
     OpInfo {
@@ -8774,6 +9752,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2216",
     },
     OpInfo {
@@ -8782,6 +9763,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2223",
     },
     OpInfo {
@@ -8790,6 +9774,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2230",
     },
     OpInfo {
@@ -8798,6 +9785,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2237",
     },
     OpInfo {
@@ -8806,6 +9796,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2244",
     },
     OpInfo {
@@ -8814,6 +9807,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2251",
     },
     OpInfo {
@@ -8822,6 +9818,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2258",
     },
     OpInfo {
@@ -8830,6 +9829,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2265",
     },
     OpInfo {
@@ -8838,6 +9840,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2272",
     },
     OpInfo {
@@ -8846,6 +9851,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2279",
     },
     OpInfo {
@@ -8854,6 +9862,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2286",
     },
     OpInfo {
@@ -8862,6 +9873,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2293",
     },
     OpInfo {
@@ -8870,6 +9884,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2300",
     },
     OpInfo {
@@ -8878,6 +9895,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2307",
     },
     OpInfo {
@@ -8886,6 +9906,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2314",
     },
     OpInfo {
@@ -8894,6 +9917,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2321",
     },
     OpInfo {
@@ -8902,6 +9928,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2328",
     },
     OpInfo {
@@ -8910,6 +9939,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2335",
     },
     OpInfo {
@@ -8918,6 +9950,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2342",
     },
     OpInfo {
@@ -8926,6 +9961,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2349",
     },
     OpInfo {
@@ -8934,6 +9972,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2356",
     },
     OpInfo {
@@ -8942,6 +9983,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2363",
     },
     OpInfo {
@@ -8950,6 +9994,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2370",
     },
     OpInfo {
@@ -8958,6 +10005,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2377",
     },
     OpInfo {
@@ -8966,6 +10016,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2384",
     },
     OpInfo {
@@ -8974,6 +10027,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2391",
     },
     OpInfo {
@@ -8982,6 +10038,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2398",
     },
     OpInfo {
@@ -8990,6 +10049,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2405",
     },
     OpInfo {
@@ -8998,6 +10060,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2417",
     },
     OpInfo {
@@ -9006,6 +10071,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2429",
     },
     OpInfo {
@@ -9014,6 +10082,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2436",
     },
     OpInfo {
@@ -9022,6 +10093,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2443",
     },
     OpInfo {
@@ -9030,6 +10104,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2450",
     },
     OpInfo {
@@ -9038,6 +10115,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2457",
     },
     OpInfo {
@@ -9046,6 +10126,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2464",
     },
     OpInfo {
@@ -9054,6 +10137,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2471",
     },
     OpInfo {
@@ -9062,6 +10148,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2478",
     },
     OpInfo {
@@ -9070,6 +10159,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2485",
     },
     OpInfo {
@@ -9078,6 +10170,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2492",
     },
     OpInfo {
@@ -9086,6 +10181,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2499",
     },
     OpInfo {
@@ -9094,6 +10192,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2506",
     },
     OpInfo {
@@ -9102,6 +10203,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2513",
     },
     OpInfo {
@@ -9110,6 +10214,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2520",
     },
     OpInfo {
@@ -9118,6 +10225,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2527",
     },
     OpInfo {
@@ -9126,6 +10236,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2534",
     },
     OpInfo {
@@ -9134,6 +10247,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2541",
     },
     OpInfo {
@@ -9142,6 +10258,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2548",
     },
     OpInfo {
@@ -9150,6 +10269,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2555",
     },
     OpInfo {
@@ -9158,6 +10280,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2562",
     },
     OpInfo {
@@ -9166,6 +10291,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2569",
     },
     OpInfo {
@@ -9174,6 +10302,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2576",
     },
     OpInfo {
@@ -9182,6 +10313,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2583",
     },
     OpInfo {
@@ -9190,6 +10324,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2590",
     },
     OpInfo {
@@ -9198,6 +10335,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2597",
     },
     OpInfo {
@@ -9206,6 +10346,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2604",
     },
     OpInfo {
@@ -9214,6 +10357,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2611",
     },
     OpInfo {
@@ -9222,6 +10368,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2618",
     },
     OpInfo {
@@ -9230,6 +10379,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2625",
     },
     OpInfo {
@@ -9238,6 +10390,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2637",
     },
     OpInfo {
@@ -9246,6 +10401,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2649",
     },
     OpInfo {
@@ -9254,6 +10412,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2656",
     },
     OpInfo {
@@ -9262,6 +10423,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2663",
     },
     OpInfo {
@@ -9270,6 +10434,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2670",
     },
     OpInfo {
@@ -9278,6 +10445,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2677",
     },
     OpInfo {
@@ -9286,6 +10456,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2684",
     },
     OpInfo {
@@ -9294,6 +10467,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2691",
     },
     OpInfo {
@@ -9302,6 +10478,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2698",
     },
     OpInfo {
@@ -9310,6 +10489,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2705",
     },
     OpInfo {
@@ -9318,6 +10500,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2712",
     },
     OpInfo {
@@ -9326,6 +10511,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2719",
     },
     OpInfo {
@@ -9334,6 +10522,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2726",
     },
     OpInfo {
@@ -9342,6 +10533,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2733",
     },
     OpInfo {
@@ -9350,6 +10544,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2740",
     },
     OpInfo {
@@ -9358,6 +10555,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2747",
     },
     OpInfo {
@@ -9366,6 +10566,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2754",
     },
     OpInfo {
@@ -9374,6 +10577,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2761",
     },
     OpInfo {
@@ -9382,6 +10588,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2768",
     },
     OpInfo {
@@ -9390,6 +10599,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2775",
     },
     OpInfo {
@@ -9398,6 +10610,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2782",
     },
     OpInfo {
@@ -9406,6 +10621,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2789",
     },
     OpInfo {
@@ -9414,6 +10632,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2796",
     },
     OpInfo {
@@ -9422,6 +10643,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2803",
     },
     OpInfo {
@@ -9430,6 +10654,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2810",
     },
     OpInfo {
@@ -9438,6 +10665,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2817",
     },
     OpInfo {
@@ -9446,6 +10676,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2824",
     },
     OpInfo {
@@ -9454,6 +10687,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2831",
     },
     OpInfo {
@@ -9462,6 +10698,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2838",
     },
     OpInfo {
@@ -9470,6 +10709,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2845",
     },
     OpInfo {
@@ -9478,6 +10720,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2857",
     },
     OpInfo {
@@ -9486,6 +10731,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2869",
     },
     OpInfo {
@@ -9494,6 +10742,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2876",
     },
     OpInfo {
@@ -9502,6 +10753,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2883",
     },
     OpInfo {
@@ -9510,6 +10764,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2890",
     },
     OpInfo {
@@ -9518,6 +10775,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2897",
     },
     OpInfo {
@@ -9526,6 +10786,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2904",
     },
     OpInfo {
@@ -9534,6 +10797,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2911",
     },
     OpInfo {
@@ -9542,6 +10808,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2918",
     },
     OpInfo {
@@ -9550,6 +10819,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2925",
     },
     OpInfo {
@@ -9558,6 +10830,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2932",
     },
     OpInfo {
@@ -9566,6 +10841,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2939",
     },
     OpInfo {
@@ -9574,6 +10852,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2946",
     },
     OpInfo {
@@ -9582,6 +10863,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2953",
     },
     OpInfo {
@@ -9590,6 +10874,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2960",
     },
     OpInfo {
@@ -9598,6 +10885,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2967",
     },
     OpInfo {
@@ -9606,6 +10896,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2974",
     },
     OpInfo {
@@ -9614,6 +10907,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2981",
     },
     OpInfo {
@@ -9622,6 +10918,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2988",
     },
     OpInfo {
@@ -9630,6 +10929,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:2995",
     },
     OpInfo {
@@ -9638,6 +10940,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3002",
     },
     OpInfo {
@@ -9646,6 +10951,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3009",
     },
     OpInfo {
@@ -9654,6 +10962,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3016",
     },
     OpInfo {
@@ -9662,6 +10973,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3023",
     },
     OpInfo {
@@ -9670,6 +10984,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3030",
     },
     OpInfo {
@@ -9678,6 +10995,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3037",
     },
     OpInfo {
@@ -9686,6 +11006,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3044",
     },
     OpInfo {
@@ -9694,6 +11017,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3051",
     },
     OpInfo {
@@ -9702,6 +11028,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3058",
     },
     OpInfo {
@@ -9710,6 +11039,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3065",
     },
     OpInfo {
@@ -9718,6 +11050,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3077",
     },
     OpInfo {
@@ -9726,6 +11061,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3089",
     },
     OpInfo {
@@ -9734,6 +11072,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3096",
     },
     OpInfo {
@@ -9742,6 +11083,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3103",
     },
     OpInfo {
@@ -9750,6 +11094,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3110",
     },
     OpInfo {
@@ -9758,6 +11105,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3117",
     },
     OpInfo {
@@ -9766,6 +11116,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3124",
     },
     OpInfo {
@@ -9774,6 +11127,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3131",
     },
     OpInfo {
@@ -9782,6 +11138,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3138",
     },
     OpInfo {
@@ -9790,6 +11149,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3145",
     },
     OpInfo {
@@ -9798,6 +11160,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3152",
     },
     OpInfo {
@@ -9806,6 +11171,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3159",
     },
     OpInfo {
@@ -9814,6 +11182,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3166",
     },
     OpInfo {
@@ -9822,6 +11193,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3173",
     },
     OpInfo {
@@ -9830,6 +11204,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3180",
     },
     OpInfo {
@@ -9838,6 +11215,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3187",
     },
     OpInfo {
@@ -9846,6 +11226,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3194",
     },
     OpInfo {
@@ -9854,6 +11237,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3201",
     },
     OpInfo {
@@ -9862,6 +11248,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3208",
     },
     OpInfo {
@@ -9870,6 +11259,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3215",
     },
     OpInfo {
@@ -9878,6 +11270,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3222",
     },
     OpInfo {
@@ -9886,6 +11281,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3229",
     },
     OpInfo {
@@ -9894,6 +11292,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3236",
     },
     OpInfo {
@@ -9902,6 +11303,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3243",
     },
     OpInfo {
@@ -9910,6 +11314,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3250",
     },
     OpInfo {
@@ -9918,6 +11325,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3257",
     },
     OpInfo {
@@ -9926,6 +11336,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3264",
     },
     OpInfo {
@@ -9934,6 +11347,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3271",
     },
     OpInfo {
@@ -9942,6 +11358,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3278",
     },
     OpInfo {
@@ -9950,6 +11369,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3285",
     },
     OpInfo {
@@ -9958,6 +11380,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3297",
     },
     OpInfo {
@@ -9966,6 +11391,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3309",
     },
     OpInfo {
@@ -9974,6 +11402,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3321",
     },
     OpInfo {
@@ -9982,6 +11413,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3333",
     },
     OpInfo {
@@ -9990,6 +11424,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3345",
     },
     OpInfo {
@@ -9998,6 +11435,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3357",
     },
     OpInfo {
@@ -10006,6 +11446,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3369",
     },
     OpInfo {
@@ -10014,6 +11457,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3381",
     },
     OpInfo {
@@ -10022,6 +11468,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3393",
     },
     OpInfo {
@@ -10030,6 +11479,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3405",
     },
     OpInfo {
@@ -10038,6 +11490,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3417",
     },
     OpInfo {
@@ -10046,6 +11501,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3429",
     },
     OpInfo {
@@ -10054,6 +11512,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3441",
     },
     OpInfo {
@@ -10062,6 +11523,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3453",
     },
     OpInfo {
@@ -10070,6 +11534,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3465",
     },
     OpInfo {
@@ -10078,6 +11545,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3477",
     },
     OpInfo {
@@ -10086,6 +11556,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3489",
     },
     OpInfo {
@@ -10094,6 +11567,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3501",
     },
     OpInfo {
@@ -10102,6 +11578,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3513",
     },
     OpInfo {
@@ -10110,6 +11589,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3525",
     },
     OpInfo {
@@ -10118,6 +11600,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3537",
     },
     OpInfo {
@@ -10126,6 +11611,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3549",
     },
     OpInfo {
@@ -10134,6 +11622,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3561",
     },
     OpInfo {
@@ -10142,6 +11633,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3573",
     },
     OpInfo {
@@ -10150,6 +11644,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3585",
     },
     OpInfo {
@@ -10158,6 +11655,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3597",
     },
     OpInfo {
@@ -10166,6 +11666,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3609",
     },
     OpInfo {
@@ -10174,6 +11677,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3621",
     },
     OpInfo {
@@ -10182,6 +11688,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3633",
     },
     OpInfo {
@@ -10190,6 +11699,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3645",
     },
     OpInfo {
@@ -10198,6 +11710,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "combined",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/combined.isa:3662",
     },
     OpInfo {
@@ -10206,6 +11721,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:3",
     },
     OpInfo {
@@ -10214,6 +11732,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:10",
     },
     OpInfo {
@@ -10222,6 +11743,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:14",
     },
     OpInfo {
@@ -10230,6 +11754,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:18",
     },
     OpInfo {
@@ -10238,6 +11765,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:22",
     },
     OpInfo {
@@ -10246,6 +11776,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:26",
     },
     OpInfo {
@@ -10254,6 +11787,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:30",
     },
     OpInfo {
@@ -10262,6 +11798,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:34",
     },
     OpInfo {
@@ -10270,6 +11809,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:38",
     },
     OpInfo {
@@ -10278,6 +11820,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:45",
     },
     OpInfo {
@@ -10286,6 +11831,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:49",
     },
     OpInfo {
@@ -10294,6 +11842,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:53",
     },
     OpInfo {
@@ -10302,6 +11853,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:57",
     },
     OpInfo {
@@ -10310,6 +11864,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:61",
     },
     OpInfo {
@@ -10318,6 +11875,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:65",
     },
     OpInfo {
@@ -10326,6 +11886,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:69",
     },
     OpInfo {
@@ -10334,6 +11897,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:73",
     },
     OpInfo {
@@ -10342,6 +11908,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:77",
     },
     OpInfo {
@@ -10350,6 +11919,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:81",
     },
     OpInfo {
@@ -10358,6 +11930,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:85",
     },
     OpInfo {
@@ -10366,6 +11941,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:89",
     },
     OpInfo {
@@ -10374,6 +11952,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:93",
     },
     OpInfo {
@@ -10382,6 +11963,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:97",
     },
     OpInfo {
@@ -10390,6 +11974,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:101",
     },
     OpInfo {
@@ -10398,6 +11985,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "S",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:105",
     },
     OpInfo {
@@ -10406,6 +11996,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "S",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:109",
     },
     OpInfo {
@@ -10414,6 +12007,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "S",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:113",
     },
     OpInfo {
@@ -10422,6 +12018,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "S",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:117",
     },
     OpInfo {
@@ -10430,6 +12029,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "S",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:121",
     },
     OpInfo {
@@ -10438,6 +12040,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "S",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:125",
     },
     OpInfo {
@@ -10446,6 +12051,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "S",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:129",
     },
     OpInfo {
@@ -10454,6 +12062,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "S",
         group: "compare",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/compare.isa:133",
     },
     OpInfo {
@@ -10462,6 +12073,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:8",
     },
     OpInfo {
@@ -10470,6 +12084,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:13",
     },
     OpInfo {
@@ -10478,6 +12095,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:18",
     },
     OpInfo {
@@ -10486,6 +12106,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:23",
     },
     OpInfo {
@@ -10494,6 +12117,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:28",
     },
     OpInfo {
@@ -10502,6 +12128,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:33",
     },
     OpInfo {
@@ -10510,6 +12139,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:38",
     },
     OpInfo {
@@ -10518,6 +12150,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:42",
     },
     OpInfo {
@@ -10526,6 +12161,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:46",
     },
     OpInfo {
@@ -10534,6 +12172,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:50",
     },
     OpInfo {
@@ -10542,6 +12183,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:54",
     },
     OpInfo {
@@ -10550,6 +12194,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:58",
     },
     OpInfo {
@@ -10558,6 +12205,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:62",
     },
     OpInfo {
@@ -10566,6 +12216,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:68",
     },
     OpInfo {
@@ -10574,6 +12227,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:72",
     },
     OpInfo {
@@ -10582,6 +12238,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:76",
     },
     OpInfo {
@@ -10590,6 +12249,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:80",
     },
     OpInfo {
@@ -10598,6 +12260,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:84",
     },
     OpInfo {
@@ -10606,6 +12271,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:88",
     },
     OpInfo {
@@ -10614,6 +12282,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:92",
     },
     OpInfo {
@@ -10622,6 +12293,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:96",
     },
     OpInfo {
@@ -10630,6 +12304,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:100",
     },
     OpInfo {
@@ -10638,6 +12315,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:104",
     },
     OpInfo {
@@ -10646,6 +12326,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:108",
     },
     OpInfo {
@@ -10654,6 +12337,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:112",
     },
     OpInfo {
@@ -10662,6 +12348,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:116",
     },
     OpInfo {
@@ -10670,6 +12359,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:120",
     },
     OpInfo {
@@ -10678,6 +12370,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:124",
     },
     OpInfo {
@@ -10686,6 +12381,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:128",
     },
     OpInfo {
@@ -10694,6 +12392,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:132",
     },
     OpInfo {
@@ -10702,6 +12403,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:136",
     },
     OpInfo {
@@ -10710,6 +12414,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:140",
     },
     OpInfo {
@@ -10718,6 +12425,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:144",
     },
     OpInfo {
@@ -10726,6 +12436,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:148",
     },
     OpInfo {
@@ -10734,6 +12447,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:152",
     },
     OpInfo {
@@ -10742,6 +12458,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:156",
     },
     OpInfo {
@@ -10750,6 +12469,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:160",
     },
     OpInfo {
@@ -10758,6 +12480,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:164",
     },
     OpInfo {
@@ -10766,6 +12491,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:168",
     },
     OpInfo {
@@ -10774,6 +12502,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:172",
     },
     OpInfo {
@@ -10782,6 +12513,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:176",
     },
     OpInfo {
@@ -10790,6 +12524,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:180",
     },
     OpInfo {
@@ -10798,6 +12535,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:184",
     },
     OpInfo {
@@ -10806,6 +12546,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:188",
     },
     OpInfo {
@@ -10814,6 +12557,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:192",
     },
     OpInfo {
@@ -10822,6 +12568,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:196",
     },
     OpInfo {
@@ -10830,6 +12579,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:200",
     },
     OpInfo {
@@ -10838,6 +12590,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:204",
     },
     OpInfo {
@@ -10846,6 +12601,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:208",
     },
     OpInfo {
@@ -10854,6 +12612,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:213",
     },
     OpInfo {
@@ -10862,6 +12623,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:217",
     },
     OpInfo {
@@ -10870,6 +12634,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:221",
     },
     OpInfo {
@@ -10878,6 +12645,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:225",
     },
     OpInfo {
@@ -10886,6 +12656,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:229",
     },
     OpInfo {
@@ -10894,6 +12667,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:233",
     },
     OpInfo {
@@ -10902,6 +12678,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:239",
     },
     OpInfo {
@@ -10910,6 +12689,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:243",
     },
     OpInfo {
@@ -10918,6 +12700,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:247",
     },
     OpInfo {
@@ -10926,6 +12711,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:251",
     },
     OpInfo {
@@ -10934,6 +12722,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:255",
     },
     OpInfo {
@@ -10942,6 +12733,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:259",
     },
     OpInfo {
@@ -10950,6 +12744,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:263",
     },
     OpInfo {
@@ -10958,6 +12755,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:267",
     },
     OpInfo {
@@ -10966,6 +12766,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:271",
     },
     OpInfo {
@@ -10974,6 +12777,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:275",
     },
     OpInfo {
@@ -10982,6 +12788,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:279",
     },
     OpInfo {
@@ -10990,6 +12799,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:283",
     },
     OpInfo {
@@ -10998,6 +12810,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:289",
     },
     OpInfo {
@@ -11006,6 +12821,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:293",
     },
     OpInfo {
@@ -11014,6 +12832,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:298",
     },
     OpInfo {
@@ -11022,6 +12843,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DSD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:302",
     },
     OpInfo {
@@ -11030,6 +12854,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:307",
     },
     OpInfo {
@@ -11038,6 +12865,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:311",
     },
     OpInfo {
@@ -11046,6 +12876,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:315",
     },
     OpInfo {
@@ -11054,6 +12887,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:319",
     },
     OpInfo {
@@ -11062,6 +12898,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:323",
     },
     OpInfo {
@@ -11070,6 +12909,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:327",
     },
     OpInfo {
@@ -11078,6 +12920,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:331",
     },
     OpInfo {
@@ -11086,6 +12931,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:335",
     },
     OpInfo {
@@ -11094,6 +12942,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:342",
     },
     OpInfo {
@@ -11102,6 +12953,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:347",
     },
     OpInfo {
@@ -11110,6 +12964,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:352",
     },
     OpInfo {
@@ -11118,6 +12975,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:356",
     },
     OpInfo {
@@ -11126,6 +12986,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:360",
     },
     OpInfo {
@@ -11134,6 +12997,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:365",
     },
     OpInfo {
@@ -11142,6 +13008,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:370",
     },
     OpInfo {
@@ -11150,6 +13019,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:375",
     },
     OpInfo {
@@ -11158,6 +13030,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:380",
     },
     OpInfo {
@@ -11166,6 +13041,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:385",
     },
     OpInfo {
@@ -11174,6 +13052,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:390",
     },
     OpInfo {
@@ -11182,6 +13063,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:395",
     },
     OpInfo {
@@ -11190,6 +13074,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:400",
     },
     OpInfo {
@@ -11198,6 +13085,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:405",
     },
     OpInfo {
@@ -11206,6 +13096,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:410",
     },
     OpInfo {
@@ -11214,6 +13107,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:415",
     },
     OpInfo {
@@ -11222,6 +13118,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:420",
     },
     OpInfo {
@@ -11230,6 +13129,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:424",
     },
     OpInfo {
@@ -11238,6 +13140,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:428",
     },
     OpInfo {
@@ -11246,6 +13151,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:433",
     },
     OpInfo {
@@ -11254,6 +13162,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:438",
     },
     OpInfo {
@@ -11262,6 +13173,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float.isa:443",
     },
     OpInfo {
@@ -11270,6 +13184,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:8",
     },
     OpInfo {
@@ -11278,6 +13195,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:12",
     },
     OpInfo {
@@ -11286,6 +13206,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:16",
     },
     OpInfo {
@@ -11294,6 +13217,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:20",
     },
     OpInfo {
@@ -11302,6 +13228,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:24",
     },
     OpInfo {
@@ -11310,6 +13239,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:28",
     },
     OpInfo {
@@ -11318,6 +13250,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:32",
     },
     OpInfo {
@@ -11326,6 +13261,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:36",
     },
     OpInfo {
@@ -11334,6 +13272,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:40",
     },
     OpInfo {
@@ -11342,6 +13283,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:44",
     },
     OpInfo {
@@ -11350,6 +13294,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:48",
     },
     OpInfo {
@@ -11358,6 +13305,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:52",
     },
     OpInfo {
@@ -11366,6 +13316,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:56",
     },
     OpInfo {
@@ -11374,6 +13327,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:60",
     },
     OpInfo {
@@ -11382,6 +13338,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:64",
     },
     OpInfo {
@@ -11390,6 +13349,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:68",
     },
     OpInfo {
@@ -11398,6 +13360,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:72",
     },
     OpInfo {
@@ -11406,6 +13371,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:76",
     },
     OpInfo {
@@ -11414,6 +13382,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:80",
     },
     OpInfo {
@@ -11422,6 +13393,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:84",
     },
     OpInfo {
@@ -11430,6 +13404,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:88",
     },
     OpInfo {
@@ -11438,6 +13415,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:92",
     },
     OpInfo {
@@ -11446,6 +13426,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:96",
     },
     OpInfo {
@@ -11454,6 +13437,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:100",
     },
     OpInfo {
@@ -11462,6 +13448,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:104",
     },
     OpInfo {
@@ -11470,6 +13459,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:108",
     },
     OpInfo {
@@ -11478,6 +13470,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:112",
     },
     OpInfo {
@@ -11486,6 +13481,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:116",
     },
     OpInfo {
@@ -11494,6 +13492,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:121",
     },
     OpInfo {
@@ -11502,6 +13503,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:125",
     },
     OpInfo {
@@ -11510,6 +13514,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:129",
     },
     OpInfo {
@@ -11518,6 +13525,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:133",
     },
     OpInfo {
@@ -11526,6 +13536,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:139",
     },
     OpInfo {
@@ -11534,6 +13547,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:143",
     },
     OpInfo {
@@ -11542,6 +13558,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:147",
     },
     OpInfo {
@@ -11550,6 +13569,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:151",
     },
     OpInfo {
@@ -11558,6 +13580,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:158",
     },
     OpInfo {
@@ -11566,6 +13591,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:162",
     },
     OpInfo {
@@ -11574,6 +13602,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:166",
     },
     OpInfo {
@@ -11582,6 +13613,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:170",
     },
     OpInfo {
@@ -11590,6 +13624,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:174",
     },
     OpInfo {
@@ -11598,6 +13635,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:178",
     },
     OpInfo {
@@ -11606,6 +13646,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:182",
     },
     OpInfo {
@@ -11614,6 +13657,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:186",
     },
     OpInfo {
@@ -11622,6 +13668,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:190",
     },
     OpInfo {
@@ -11630,6 +13679,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:194",
     },
     OpInfo {
@@ -11638,6 +13690,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:198",
     },
     OpInfo {
@@ -11646,6 +13701,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:202",
     },
     OpInfo {
@@ -11654,6 +13712,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:206",
     },
     OpInfo {
@@ -11662,6 +13723,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:210",
     },
     OpInfo {
@@ -11670,6 +13734,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:214",
     },
     OpInfo {
@@ -11678,6 +13745,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:218",
     },
     OpInfo {
@@ -11686,6 +13756,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:222",
     },
     OpInfo {
@@ -11694,6 +13767,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:226",
     },
     OpInfo {
@@ -11702,6 +13778,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:230",
     },
     OpInfo {
@@ -11710,6 +13789,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:234",
     },
     OpInfo {
@@ -11718,6 +13800,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:238",
     },
     OpInfo {
@@ -11726,6 +13811,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:242",
     },
     OpInfo {
@@ -11734,6 +13822,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:246",
     },
     OpInfo {
@@ -11742,6 +13833,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:250",
     },
     OpInfo {
@@ -11750,6 +13844,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:254",
     },
     OpInfo {
@@ -11758,6 +13855,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:258",
     },
     OpInfo {
@@ -11766,6 +13866,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:262",
     },
     OpInfo {
@@ -11774,6 +13877,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:266",
     },
     OpInfo {
@@ -11782,6 +13888,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XDS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:270",
     },
     OpInfo {
@@ -11790,6 +13899,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:274",
     },
     OpInfo {
@@ -11798,6 +13910,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XXS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:278",
     },
     OpInfo {
@@ -11806,6 +13921,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XSX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:283",
     },
     OpInfo {
@@ -11814,6 +13932,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:287",
     },
     OpInfo {
@@ -11822,6 +13943,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:291",
     },
     OpInfo {
@@ -11830,6 +13954,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:295",
     },
     OpInfo {
@@ -11838,6 +13965,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DX",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:299",
     },
     OpInfo {
@@ -11846,6 +13976,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:303",
     },
     OpInfo {
@@ -11854,6 +13987,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:307",
     },
     OpInfo {
@@ -11862,6 +13998,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:311",
     },
     OpInfo {
@@ -11870,6 +14009,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XS",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:315",
     },
     OpInfo {
@@ -11878,6 +14020,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:319",
     },
     OpInfo {
@@ -11886,6 +14031,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XD",
         group: "float80",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/float80.isa:323",
     },
     OpInfo {
@@ -11894,6 +14042,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:3",
     },
     OpInfo {
@@ -11902,6 +14053,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:7",
     },
     OpInfo {
@@ -11910,6 +14064,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:11",
     },
     OpInfo {
@@ -11918,6 +14075,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:15",
     },
     OpInfo {
@@ -11926,6 +14086,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:19",
     },
     OpInfo {
@@ -11934,6 +14097,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:23",
     },
     OpInfo {
@@ -11942,6 +14108,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:27",
     },
     OpInfo {
@@ -11950,6 +14119,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:31",
     },
     OpInfo {
@@ -11958,6 +14130,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:35",
     },
     OpInfo {
@@ -11966,6 +14141,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:39",
     },
     OpInfo {
@@ -11974,6 +14152,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:43",
     },
     OpInfo {
@@ -11982,6 +14163,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:50",
     },
     OpInfo {
@@ -11990,6 +14174,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:57",
     },
     OpInfo {
@@ -11998,6 +14185,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:64",
     },
     OpInfo {
@@ -12006,6 +14196,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DSS",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:71",
     },
     OpInfo {
@@ -12014,6 +14207,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DSS",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:78",
     },
     OpInfo {
@@ -12022,6 +14218,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DSS",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:85",
     },
     OpInfo {
@@ -12030,6 +14229,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DSS",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:92",
     },
     OpInfo {
@@ -12038,6 +14240,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDSD",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:99",
     },
     OpInfo {
@@ -12046,6 +14251,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDSD",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:103",
     },
     OpInfo {
@@ -12054,6 +14262,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDSD",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:110",
     },
     OpInfo {
@@ -12062,6 +14273,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDSD",
         group: "int",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/int.isa:114",
     },
     OpInfo {
@@ -12070,6 +14284,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "logic",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic.isa:3",
     },
     OpInfo {
@@ -12078,6 +14295,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "logic",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic.isa:7",
     },
     OpInfo {
@@ -12086,6 +14306,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "logic",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic.isa:11",
     },
     OpInfo {
@@ -12094,6 +14317,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "logic",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic.isa:15",
     },
     OpInfo {
@@ -12102,6 +14328,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "logic",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic.isa:19",
     },
     OpInfo {
@@ -12110,6 +14339,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "logic",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic.isa:23",
     },
     OpInfo {
@@ -12118,6 +14350,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "logic",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic.isa:27",
     },
     OpInfo {
@@ -12126,6 +14361,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "logic",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic.isa:31",
     },
     OpInfo {
@@ -12134,6 +14372,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "logic",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic.isa:35",
     },
     OpInfo {
@@ -12142,6 +14383,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "logic",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic.isa:39",
     },
     OpInfo {
@@ -12150,6 +14394,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "logic",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic.isa:43",
     },
     OpInfo {
@@ -12158,6 +14405,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "logic",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic.isa:47",
     },
     OpInfo {
@@ -12166,6 +14416,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:8",
     },
     OpInfo {
@@ -12174,6 +14427,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:12",
     },
     OpInfo {
@@ -12182,6 +14438,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:16",
     },
     OpInfo {
@@ -12190,6 +14449,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:20",
     },
     OpInfo {
@@ -12198,6 +14460,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:24",
     },
     OpInfo {
@@ -12206,6 +14471,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:28",
     },
     OpInfo {
@@ -12214,6 +14482,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:32",
     },
     OpInfo {
@@ -12222,6 +14493,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:36",
     },
     OpInfo {
@@ -12230,6 +14504,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:40",
     },
     OpInfo {
@@ -12238,6 +14515,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:44",
     },
     OpInfo {
@@ -12246,6 +14526,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:48",
     },
     OpInfo {
@@ -12254,6 +14537,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:52",
     },
     OpInfo {
@@ -12262,6 +14548,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:56",
     },
     OpInfo {
@@ -12270,6 +14559,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:60",
     },
     OpInfo {
@@ -12278,6 +14570,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:64",
     },
     OpInfo {
@@ -12286,6 +14581,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:68",
     },
     OpInfo {
@@ -12294,6 +14592,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:72",
     },
     OpInfo {
@@ -12302,6 +14603,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:76",
     },
     OpInfo {
@@ -12310,6 +14614,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:80",
     },
     OpInfo {
@@ -12318,6 +14625,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:84",
     },
     OpInfo {
@@ -12326,6 +14636,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:88",
     },
     OpInfo {
@@ -12334,6 +14647,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:92",
     },
     OpInfo {
@@ -12342,6 +14658,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:96",
     },
     OpInfo {
@@ -12350,6 +14669,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:100",
     },
     OpInfo {
@@ -12358,6 +14680,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:104",
     },
     OpInfo {
@@ -12366,6 +14691,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:108",
     },
     OpInfo {
@@ -12374,6 +14702,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:112",
     },
     OpInfo {
@@ -12382,6 +14713,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:116",
     },
     OpInfo {
@@ -12390,6 +14724,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:120",
     },
     OpInfo {
@@ -12398,6 +14735,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:124",
     },
     OpInfo {
@@ -12406,6 +14746,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:128",
     },
     OpInfo {
@@ -12414,6 +14757,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:132",
     },
     OpInfo {
@@ -12422,6 +14768,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:136",
     },
     OpInfo {
@@ -12430,6 +14779,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:140",
     },
     OpInfo {
@@ -12438,6 +14790,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:144",
     },
     OpInfo {
@@ -12446,6 +14801,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:148",
     },
     OpInfo {
@@ -12454,6 +14812,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:152",
     },
     OpInfo {
@@ -12462,6 +14823,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:156",
     },
     OpInfo {
@@ -12470,6 +14834,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:160",
     },
     OpInfo {
@@ -12478,6 +14845,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:164",
     },
     OpInfo {
@@ -12486,6 +14856,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:168",
     },
     OpInfo {
@@ -12494,6 +14867,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:172",
     },
     OpInfo {
@@ -12502,6 +14878,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:176",
     },
     OpInfo {
@@ -12510,6 +14889,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:180",
     },
     OpInfo {
@@ -12518,6 +14900,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:184",
     },
     OpInfo {
@@ -12526,6 +14911,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:188",
     },
     OpInfo {
@@ -12534,6 +14922,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:192",
     },
     OpInfo {
@@ -12542,6 +14933,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:196",
     },
     OpInfo {
@@ -12550,6 +14944,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:200",
     },
     OpInfo {
@@ -12558,6 +14955,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:204",
     },
     OpInfo {
@@ -12566,6 +14966,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:208",
     },
     OpInfo {
@@ -12574,6 +14977,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:212",
     },
     OpInfo {
@@ -12582,6 +14988,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:216",
     },
     OpInfo {
@@ -12590,6 +14999,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:220",
     },
     OpInfo {
@@ -12598,6 +15010,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:224",
     },
     OpInfo {
@@ -12606,6 +15021,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:228",
     },
     OpInfo {
@@ -12614,6 +15032,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:232",
     },
     OpInfo {
@@ -12622,6 +15043,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:236",
     },
     OpInfo {
@@ -12630,6 +15054,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:240",
     },
     OpInfo {
@@ -12638,6 +15065,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:244",
     },
     OpInfo {
@@ -12646,6 +15076,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:248",
     },
     OpInfo {
@@ -12654,6 +15087,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:252",
     },
     OpInfo {
@@ -12662,6 +15098,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:256",
     },
     OpInfo {
@@ -12670,6 +15109,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:260",
     },
     OpInfo {
@@ -12678,6 +15120,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:264",
     },
     OpInfo {
@@ -12686,6 +15131,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:268",
     },
     OpInfo {
@@ -12694,6 +15142,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:272",
     },
     OpInfo {
@@ -12702,6 +15153,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:276",
     },
     OpInfo {
@@ -12710,6 +15164,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:280",
     },
     OpInfo {
@@ -12718,6 +15175,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:284",
     },
     OpInfo {
@@ -12726,6 +15186,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:288",
     },
     OpInfo {
@@ -12734,6 +15197,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:292",
     },
     OpInfo {
@@ -12742,6 +15208,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:296",
     },
     OpInfo {
@@ -12750,6 +15219,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:300",
     },
     OpInfo {
@@ -12758,6 +15230,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:304",
     },
     OpInfo {
@@ -12766,6 +15241,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:308",
     },
     OpInfo {
@@ -12774,6 +15252,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:312",
     },
     OpInfo {
@@ -12782,6 +15263,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:316",
     },
     OpInfo {
@@ -12790,6 +15274,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:320",
     },
     OpInfo {
@@ -12798,6 +15285,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:324",
     },
     OpInfo {
@@ -12806,6 +15296,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:328",
     },
     OpInfo {
@@ -12814,6 +15307,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:332",
     },
     OpInfo {
@@ -12822,6 +15318,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:336",
     },
     OpInfo {
@@ -12830,6 +15329,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:340",
     },
     OpInfo {
@@ -12838,6 +15340,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:344",
     },
     OpInfo {
@@ -12846,6 +15351,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:348",
     },
     OpInfo {
@@ -12854,6 +15362,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:352",
     },
     OpInfo {
@@ -12862,6 +15373,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:356",
     },
     OpInfo {
@@ -12870,6 +15384,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:360",
     },
     OpInfo {
@@ -12878,6 +15395,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:364",
     },
     OpInfo {
@@ -12886,6 +15406,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:368",
     },
     OpInfo {
@@ -12894,6 +15417,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:372",
     },
     OpInfo {
@@ -12902,6 +15428,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:376",
     },
     OpInfo {
@@ -12910,6 +15439,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:380",
     },
     OpInfo {
@@ -12918,6 +15450,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:384",
     },
     OpInfo {
@@ -12926,6 +15461,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:388",
     },
     OpInfo {
@@ -12934,6 +15472,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:392",
     },
     OpInfo {
@@ -12942,6 +15483,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:396",
     },
     OpInfo {
@@ -12950,6 +15494,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:400",
     },
     OpInfo {
@@ -12958,6 +15505,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:404",
     },
     OpInfo {
@@ -12966,6 +15516,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:408",
     },
     OpInfo {
@@ -12974,6 +15527,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:412",
     },
     OpInfo {
@@ -12982,6 +15538,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:416",
     },
     OpInfo {
@@ -12990,6 +15549,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:420",
     },
     OpInfo {
@@ -12998,6 +15560,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:424",
     },
     OpInfo {
@@ -13006,6 +15571,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:428",
     },
     OpInfo {
@@ -13014,6 +15582,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:432",
     },
     OpInfo {
@@ -13022,6 +15593,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:436",
     },
     OpInfo {
@@ -13030,6 +15604,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:440",
     },
     OpInfo {
@@ -13038,6 +15615,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:444",
     },
     OpInfo {
@@ -13046,6 +15626,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:448",
     },
     OpInfo {
@@ -13054,6 +15637,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:452",
     },
     OpInfo {
@@ -13062,6 +15648,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:456",
     },
     OpInfo {
@@ -13070,6 +15659,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:460",
     },
     OpInfo {
@@ -13078,6 +15670,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:464",
     },
     OpInfo {
@@ -13086,6 +15681,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:468",
     },
     OpInfo {
@@ -13094,6 +15692,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:472",
     },
     OpInfo {
@@ -13102,6 +15703,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:476",
     },
     OpInfo {
@@ -13110,6 +15714,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:480",
     },
     OpInfo {
@@ -13118,6 +15725,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:484",
     },
     OpInfo {
@@ -13126,6 +15736,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:488",
     },
     OpInfo {
@@ -13134,6 +15747,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:492",
     },
     OpInfo {
@@ -13142,6 +15758,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:496",
     },
     OpInfo {
@@ -13150,6 +15769,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:500",
     },
     OpInfo {
@@ -13158,6 +15780,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:504",
     },
     OpInfo {
@@ -13166,6 +15791,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:508",
     },
     OpInfo {
@@ -13174,6 +15802,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:512",
     },
     OpInfo {
@@ -13182,6 +15813,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:516",
     },
     OpInfo {
@@ -13190,6 +15824,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:520",
     },
     OpInfo {
@@ -13198,6 +15835,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:524",
     },
     OpInfo {
@@ -13206,6 +15846,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:528",
     },
     OpInfo {
@@ -13214,6 +15857,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:532",
     },
     OpInfo {
@@ -13222,6 +15868,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:536",
     },
     OpInfo {
@@ -13230,6 +15879,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:540",
     },
     OpInfo {
@@ -13238,6 +15890,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:544",
     },
     OpInfo {
@@ -13246,6 +15901,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:548",
     },
     OpInfo {
@@ -13254,6 +15912,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:552",
     },
     OpInfo {
@@ -13262,6 +15923,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:556",
     },
     OpInfo {
@@ -13270,6 +15934,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:560",
     },
     OpInfo {
@@ -13278,6 +15945,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:564",
     },
     OpInfo {
@@ -13286,6 +15956,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:568",
     },
     OpInfo {
@@ -13294,6 +15967,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:572",
     },
     OpInfo {
@@ -13302,6 +15978,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:576",
     },
     OpInfo {
@@ -13310,6 +15989,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:580",
     },
     OpInfo {
@@ -13318,6 +16000,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:584",
     },
     OpInfo {
@@ -13326,6 +16011,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:588",
     },
     OpInfo {
@@ -13334,6 +16022,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:592",
     },
     OpInfo {
@@ -13342,6 +16033,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:596",
     },
     OpInfo {
@@ -13350,6 +16044,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:600",
     },
     OpInfo {
@@ -13358,6 +16055,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:604",
     },
     OpInfo {
@@ -13366,6 +16066,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:608",
     },
     OpInfo {
@@ -13374,6 +16077,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:612",
     },
     OpInfo {
@@ -13382,6 +16088,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:616",
     },
     OpInfo {
@@ -13390,6 +16099,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:620",
     },
     OpInfo {
@@ -13398,6 +16110,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:624",
     },
     OpInfo {
@@ -13406,6 +16121,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:628",
     },
     OpInfo {
@@ -13414,6 +16132,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:632",
     },
     OpInfo {
@@ -13422,6 +16143,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:636",
     },
     OpInfo {
@@ -13430,6 +16154,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:640",
     },
     OpInfo {
@@ -13438,6 +16165,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:644",
     },
     OpInfo {
@@ -13446,6 +16176,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:648",
     },
     OpInfo {
@@ -13454,6 +16187,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:652",
     },
     OpInfo {
@@ -13462,6 +16198,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:656",
     },
     OpInfo {
@@ -13470,6 +16209,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:660",
     },
     OpInfo {
@@ -13478,6 +16220,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:664",
     },
     OpInfo {
@@ -13486,6 +16231,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:668",
     },
     OpInfo {
@@ -13494,6 +16242,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:672",
     },
     OpInfo {
@@ -13502,6 +16253,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:676",
     },
     OpInfo {
@@ -13510,6 +16264,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:680",
     },
     OpInfo {
@@ -13518,6 +16275,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:684",
     },
     OpInfo {
@@ -13526,6 +16286,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:688",
     },
     OpInfo {
@@ -13534,6 +16297,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:692",
     },
     OpInfo {
@@ -13542,6 +16308,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:696",
     },
     OpInfo {
@@ -13550,6 +16319,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:700",
     },
     OpInfo {
@@ -13558,6 +16330,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:704",
     },
     OpInfo {
@@ -13566,6 +16341,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:708",
     },
     OpInfo {
@@ -13574,6 +16352,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:712",
     },
     OpInfo {
@@ -13582,6 +16363,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:716",
     },
     OpInfo {
@@ -13590,6 +16374,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:720",
     },
     OpInfo {
@@ -13598,6 +16385,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:724",
     },
     OpInfo {
@@ -13606,6 +16396,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:728",
     },
     OpInfo {
@@ -13614,6 +16407,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:732",
     },
     OpInfo {
@@ -13622,6 +16418,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:736",
     },
     OpInfo {
@@ -13630,6 +16429,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:740",
     },
     OpInfo {
@@ -13638,6 +16440,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:744",
     },
     OpInfo {
@@ -13646,6 +16451,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:748",
     },
     OpInfo {
@@ -13654,6 +16462,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:752",
     },
     OpInfo {
@@ -13662,6 +16473,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:756",
     },
     OpInfo {
@@ -13670,6 +16484,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:760",
     },
     OpInfo {
@@ -13678,6 +16495,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:764",
     },
     OpInfo {
@@ -13686,6 +16506,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:768",
     },
     OpInfo {
@@ -13694,6 +16517,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:772",
     },
     OpInfo {
@@ -13702,6 +16528,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:776",
     },
     OpInfo {
@@ -13710,6 +16539,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:780",
     },
     OpInfo {
@@ -13718,6 +16550,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:784",
     },
     OpInfo {
@@ -13726,6 +16561,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:788",
     },
     OpInfo {
@@ -13734,6 +16572,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:792",
     },
     OpInfo {
@@ -13742,6 +16583,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:796",
     },
     OpInfo {
@@ -13750,6 +16594,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:800",
     },
     OpInfo {
@@ -13758,6 +16605,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:804",
     },
     OpInfo {
@@ -13766,6 +16616,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:808",
     },
     OpInfo {
@@ -13774,6 +16627,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:812",
     },
     OpInfo {
@@ -13782,6 +16638,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:816",
     },
     OpInfo {
@@ -13790,6 +16649,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:820",
     },
     OpInfo {
@@ -13798,6 +16660,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:824",
     },
     OpInfo {
@@ -13806,6 +16671,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:828",
     },
     OpInfo {
@@ -13814,6 +16682,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:832",
     },
     OpInfo {
@@ -13822,6 +16693,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:836",
     },
     OpInfo {
@@ -13830,6 +16704,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:840",
     },
     OpInfo {
@@ -13838,6 +16715,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:844",
     },
     OpInfo {
@@ -13846,6 +16726,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:848",
     },
     OpInfo {
@@ -13854,6 +16737,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:852",
     },
     OpInfo {
@@ -13862,6 +16748,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:856",
     },
     OpInfo {
@@ -13870,6 +16759,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:860",
     },
     OpInfo {
@@ -13878,6 +16770,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:864",
     },
     OpInfo {
@@ -13886,6 +16781,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:868",
     },
     OpInfo {
@@ -13894,6 +16792,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:872",
     },
     OpInfo {
@@ -13902,6 +16803,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:876",
     },
     OpInfo {
@@ -13910,6 +16814,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:880",
     },
     OpInfo {
@@ -13918,6 +16825,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:884",
     },
     OpInfo {
@@ -13926,6 +16836,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:888",
     },
     OpInfo {
@@ -13934,6 +16847,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:892",
     },
     OpInfo {
@@ -13942,6 +16858,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:896",
     },
     OpInfo {
@@ -13950,6 +16869,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:900",
     },
     OpInfo {
@@ -13958,6 +16880,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:904",
     },
     OpInfo {
@@ -13966,6 +16891,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:908",
     },
     OpInfo {
@@ -13974,6 +16902,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:912",
     },
     OpInfo {
@@ -13982,6 +16913,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:916",
     },
     OpInfo {
@@ -13990,6 +16924,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:920",
     },
     OpInfo {
@@ -13998,6 +16935,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:924",
     },
     OpInfo {
@@ -14006,6 +16946,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:928",
     },
     OpInfo {
@@ -14014,6 +16957,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:932",
     },
     OpInfo {
@@ -14022,6 +16968,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:936",
     },
     OpInfo {
@@ -14030,6 +16979,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:940",
     },
     OpInfo {
@@ -14038,6 +16990,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:944",
     },
     OpInfo {
@@ -14046,6 +17001,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:948",
     },
     OpInfo {
@@ -14054,6 +17012,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:952",
     },
     OpInfo {
@@ -14062,6 +17023,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:956",
     },
     OpInfo {
@@ -14070,6 +17034,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:960",
     },
     OpInfo {
@@ -14078,6 +17045,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:964",
     },
     OpInfo {
@@ -14086,6 +17056,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:968",
     },
     OpInfo {
@@ -14094,6 +17067,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:972",
     },
     OpInfo {
@@ -14102,6 +17078,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:976",
     },
     OpInfo {
@@ -14110,6 +17089,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:980",
     },
     OpInfo {
@@ -14118,6 +17100,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:984",
     },
     OpInfo {
@@ -14126,6 +17111,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:988",
     },
     OpInfo {
@@ -14134,6 +17122,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:992",
     },
     OpInfo {
@@ -14142,6 +17133,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:996",
     },
     OpInfo {
@@ -14150,6 +17144,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1000",
     },
     OpInfo {
@@ -14158,6 +17155,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1004",
     },
     OpInfo {
@@ -14166,6 +17166,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1008",
     },
     OpInfo {
@@ -14174,6 +17177,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1012",
     },
     OpInfo {
@@ -14182,6 +17188,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1016",
     },
     OpInfo {
@@ -14190,6 +17199,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1020",
     },
     OpInfo {
@@ -14198,6 +17210,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1024",
     },
     OpInfo {
@@ -14206,6 +17221,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1028",
     },
     OpInfo {
@@ -14214,6 +17232,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1032",
     },
     OpInfo {
@@ -14222,6 +17243,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1036",
     },
     OpInfo {
@@ -14230,6 +17254,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1040",
     },
     OpInfo {
@@ -14238,6 +17265,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1044",
     },
     OpInfo {
@@ -14246,6 +17276,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1048",
     },
     OpInfo {
@@ -14254,6 +17287,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1052",
     },
     OpInfo {
@@ -14262,6 +17298,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1056",
     },
     OpInfo {
@@ -14270,6 +17309,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1060",
     },
     OpInfo {
@@ -14278,6 +17320,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1064",
     },
     OpInfo {
@@ -14286,6 +17331,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1068",
     },
     OpInfo {
@@ -14294,6 +17342,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1072",
     },
     OpInfo {
@@ -14302,6 +17353,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1076",
     },
     OpInfo {
@@ -14310,6 +17364,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1080",
     },
     OpInfo {
@@ -14318,6 +17375,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1084",
     },
     OpInfo {
@@ -14326,6 +17386,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1088",
     },
     OpInfo {
@@ -14334,6 +17397,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1092",
     },
     OpInfo {
@@ -14342,6 +17408,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1096",
     },
     OpInfo {
@@ -14350,6 +17419,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1100",
     },
     OpInfo {
@@ -14358,6 +17430,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1104",
     },
     OpInfo {
@@ -14366,6 +17441,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1108",
     },
     OpInfo {
@@ -14374,6 +17452,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1112",
     },
     OpInfo {
@@ -14382,6 +17463,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1116",
     },
     OpInfo {
@@ -14390,6 +17474,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1120",
     },
     OpInfo {
@@ -14398,6 +17485,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1124",
     },
     OpInfo {
@@ -14406,6 +17496,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1128",
     },
     OpInfo {
@@ -14414,6 +17507,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1132",
     },
     OpInfo {
@@ -14422,6 +17518,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1136",
     },
     OpInfo {
@@ -14430,6 +17529,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1140",
     },
     OpInfo {
@@ -14438,6 +17540,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1144",
     },
     OpInfo {
@@ -14446,6 +17551,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1148",
     },
     OpInfo {
@@ -14454,6 +17562,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1152",
     },
     OpInfo {
@@ -14462,6 +17573,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1156",
     },
     OpInfo {
@@ -14470,6 +17584,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1160",
     },
     OpInfo {
@@ -14478,6 +17595,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1164",
     },
     OpInfo {
@@ -14486,6 +17606,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1168",
     },
     OpInfo {
@@ -14494,6 +17617,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1172",
     },
     OpInfo {
@@ -14502,6 +17628,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1176",
     },
     OpInfo {
@@ -14510,6 +17639,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1180",
     },
     OpInfo {
@@ -14518,6 +17650,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1184",
     },
     OpInfo {
@@ -14526,6 +17661,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1188",
     },
     OpInfo {
@@ -14534,6 +17672,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1192",
     },
     OpInfo {
@@ -14542,6 +17683,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1196",
     },
     OpInfo {
@@ -14550,6 +17694,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1200",
     },
     OpInfo {
@@ -14558,6 +17705,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1204",
     },
     OpInfo {
@@ -14566,6 +17716,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1208",
     },
     OpInfo {
@@ -14574,6 +17727,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1212",
     },
     OpInfo {
@@ -14582,6 +17738,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1216",
     },
     OpInfo {
@@ -14590,6 +17749,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1220",
     },
     OpInfo {
@@ -14598,6 +17760,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1224",
     },
     OpInfo {
@@ -14606,6 +17771,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1228",
     },
     OpInfo {
@@ -14614,6 +17782,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1232",
     },
     OpInfo {
@@ -14622,6 +17793,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1236",
     },
     OpInfo {
@@ -14630,6 +17804,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1240",
     },
     OpInfo {
@@ -14638,6 +17815,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1244",
     },
     OpInfo {
@@ -14646,6 +17826,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1248",
     },
     OpInfo {
@@ -14654,6 +17837,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1252",
     },
     OpInfo {
@@ -14662,6 +17848,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1256",
     },
     OpInfo {
@@ -14670,6 +17859,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1260",
     },
     OpInfo {
@@ -14678,6 +17870,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1264",
     },
     OpInfo {
@@ -14686,6 +17881,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1268",
     },
     OpInfo {
@@ -14694,6 +17892,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1272",
     },
     OpInfo {
@@ -14702,6 +17903,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1276",
     },
     OpInfo {
@@ -14710,6 +17914,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1280",
     },
     OpInfo {
@@ -14718,6 +17925,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1284",
     },
     OpInfo {
@@ -14726,6 +17936,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1288",
     },
     OpInfo {
@@ -14734,6 +17947,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1292",
     },
     OpInfo {
@@ -14742,6 +17958,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1296",
     },
     OpInfo {
@@ -14750,6 +17969,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1300",
     },
     OpInfo {
@@ -14758,6 +17980,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1304",
     },
     OpInfo {
@@ -14766,6 +17991,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1308",
     },
     OpInfo {
@@ -14774,6 +18002,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1312",
     },
     OpInfo {
@@ -14782,6 +18013,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1316",
     },
     OpInfo {
@@ -14790,6 +18024,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1320",
     },
     OpInfo {
@@ -14798,6 +18035,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1324",
     },
     OpInfo {
@@ -14806,6 +18046,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1328",
     },
     OpInfo {
@@ -14814,6 +18057,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1332",
     },
     OpInfo {
@@ -14822,6 +18068,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1336",
     },
     OpInfo {
@@ -14830,6 +18079,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1340",
     },
     OpInfo {
@@ -14838,6 +18090,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1344",
     },
     OpInfo {
@@ -14846,6 +18101,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1348",
     },
     OpInfo {
@@ -14854,6 +18112,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1352",
     },
     OpInfo {
@@ -14862,6 +18123,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1356",
     },
     OpInfo {
@@ -14870,6 +18134,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1360",
     },
     OpInfo {
@@ -14878,6 +18145,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1364",
     },
     OpInfo {
@@ -14886,6 +18156,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1368",
     },
     OpInfo {
@@ -14894,6 +18167,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1372",
     },
     OpInfo {
@@ -14902,6 +18178,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1376",
     },
     OpInfo {
@@ -14910,6 +18189,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1380",
     },
     OpInfo {
@@ -14918,6 +18200,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1384",
     },
     OpInfo {
@@ -14926,6 +18211,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1388",
     },
     OpInfo {
@@ -14934,6 +18222,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1392",
     },
     OpInfo {
@@ -14942,6 +18233,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1396",
     },
     OpInfo {
@@ -14950,6 +18244,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1400",
     },
     OpInfo {
@@ -14958,6 +18255,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1404",
     },
     OpInfo {
@@ -14966,6 +18266,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1408",
     },
     OpInfo {
@@ -14974,6 +18277,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1412",
     },
     OpInfo {
@@ -14982,6 +18288,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1416",
     },
     OpInfo {
@@ -14990,6 +18299,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1420",
     },
     OpInfo {
@@ -14998,6 +18310,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1424",
     },
     OpInfo {
@@ -15006,6 +18321,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1428",
     },
     OpInfo {
@@ -15014,6 +18332,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1432",
     },
     OpInfo {
@@ -15022,6 +18343,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1436",
     },
     OpInfo {
@@ -15030,6 +18354,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1440",
     },
     OpInfo {
@@ -15038,6 +18365,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1444",
     },
     OpInfo {
@@ -15046,6 +18376,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1448",
     },
     OpInfo {
@@ -15054,6 +18387,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1452",
     },
     OpInfo {
@@ -15062,6 +18398,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1456",
     },
     OpInfo {
@@ -15070,6 +18409,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1460",
     },
     OpInfo {
@@ -15078,6 +18420,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1464",
     },
     OpInfo {
@@ -15086,6 +18431,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1468",
     },
     OpInfo {
@@ -15094,6 +18442,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1472",
     },
     OpInfo {
@@ -15102,6 +18453,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1476",
     },
     OpInfo {
@@ -15110,6 +18464,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1480",
     },
     OpInfo {
@@ -15118,6 +18475,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1484",
     },
     OpInfo {
@@ -15126,6 +18486,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1488",
     },
     OpInfo {
@@ -15134,6 +18497,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1492",
     },
     OpInfo {
@@ -15142,6 +18508,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1496",
     },
     OpInfo {
@@ -15150,6 +18519,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1500",
     },
     OpInfo {
@@ -15158,6 +18530,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1504",
     },
     OpInfo {
@@ -15166,6 +18541,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1508",
     },
     OpInfo {
@@ -15174,6 +18552,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1512",
     },
     OpInfo {
@@ -15182,6 +18563,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1516",
     },
     OpInfo {
@@ -15190,6 +18574,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1520",
     },
     OpInfo {
@@ -15198,6 +18585,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1524",
     },
     OpInfo {
@@ -15206,6 +18596,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1528",
     },
     OpInfo {
@@ -15214,6 +18607,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1532",
     },
     OpInfo {
@@ -15222,6 +18618,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1536",
     },
     OpInfo {
@@ -15230,6 +18629,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1540",
     },
     OpInfo {
@@ -15238,6 +18640,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1544",
     },
     OpInfo {
@@ -15246,6 +18651,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1548",
     },
     OpInfo {
@@ -15254,6 +18662,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1552",
     },
     OpInfo {
@@ -15262,6 +18673,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1556",
     },
     OpInfo {
@@ -15270,6 +18684,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1560",
     },
     OpInfo {
@@ -15278,6 +18695,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1564",
     },
     OpInfo {
@@ -15286,6 +18706,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1568",
     },
     OpInfo {
@@ -15294,6 +18717,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1572",
     },
     OpInfo {
@@ -15302,6 +18728,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1576",
     },
     OpInfo {
@@ -15310,6 +18739,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1580",
     },
     OpInfo {
@@ -15318,6 +18750,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1584",
     },
     OpInfo {
@@ -15326,6 +18761,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1588",
     },
     OpInfo {
@@ -15334,6 +18772,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1592",
     },
     OpInfo {
@@ -15342,6 +18783,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1596",
     },
     OpInfo {
@@ -15350,6 +18794,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1600",
     },
     OpInfo {
@@ -15358,6 +18805,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1604",
     },
     OpInfo {
@@ -15366,6 +18816,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1608",
     },
     OpInfo {
@@ -15374,6 +18827,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1612",
     },
     OpInfo {
@@ -15382,6 +18838,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1616",
     },
     OpInfo {
@@ -15390,6 +18849,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1620",
     },
     OpInfo {
@@ -15398,6 +18860,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1624",
     },
     OpInfo {
@@ -15406,6 +18871,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1628",
     },
     OpInfo {
@@ -15414,6 +18882,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1632",
     },
     OpInfo {
@@ -15422,6 +18893,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1636",
     },
     OpInfo {
@@ -15430,6 +18904,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1640",
     },
     OpInfo {
@@ -15438,6 +18915,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1644",
     },
     OpInfo {
@@ -15446,6 +18926,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1648",
     },
     OpInfo {
@@ -15454,6 +18937,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1652",
     },
     OpInfo {
@@ -15462,6 +18948,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1656",
     },
     OpInfo {
@@ -15470,6 +18959,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1660",
     },
     OpInfo {
@@ -15478,6 +18970,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1664",
     },
     OpInfo {
@@ -15486,6 +18981,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1668",
     },
     OpInfo {
@@ -15494,6 +18992,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1672",
     },
     OpInfo {
@@ -15502,6 +19003,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1676",
     },
     OpInfo {
@@ -15510,6 +19014,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1680",
     },
     OpInfo {
@@ -15518,6 +19025,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1684",
     },
     OpInfo {
@@ -15526,6 +19036,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1688",
     },
     OpInfo {
@@ -15534,6 +19047,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1692",
     },
     OpInfo {
@@ -15542,6 +19058,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1696",
     },
     OpInfo {
@@ -15550,6 +19069,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1700",
     },
     OpInfo {
@@ -15558,6 +19080,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1704",
     },
     OpInfo {
@@ -15566,6 +19091,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1708",
     },
     OpInfo {
@@ -15574,6 +19102,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1712",
     },
     OpInfo {
@@ -15582,6 +19113,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1716",
     },
     OpInfo {
@@ -15590,6 +19124,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1720",
     },
     OpInfo {
@@ -15598,6 +19135,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1724",
     },
     OpInfo {
@@ -15606,6 +19146,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1728",
     },
     OpInfo {
@@ -15614,6 +19157,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1732",
     },
     OpInfo {
@@ -15622,6 +19168,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1736",
     },
     OpInfo {
@@ -15630,6 +19179,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1740",
     },
     OpInfo {
@@ -15638,6 +19190,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1744",
     },
     OpInfo {
@@ -15646,6 +19201,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1748",
     },
     OpInfo {
@@ -15654,6 +19212,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1752",
     },
     OpInfo {
@@ -15662,6 +19223,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1756",
     },
     OpInfo {
@@ -15670,6 +19234,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1760",
     },
     OpInfo {
@@ -15678,6 +19245,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1764",
     },
     OpInfo {
@@ -15686,6 +19256,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1768",
     },
     OpInfo {
@@ -15694,6 +19267,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1772",
     },
     OpInfo {
@@ -15702,6 +19278,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1776",
     },
     OpInfo {
@@ -15710,6 +19289,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1780",
     },
     OpInfo {
@@ -15718,6 +19300,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1784",
     },
     OpInfo {
@@ -15726,6 +19311,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1788",
     },
     OpInfo {
@@ -15734,6 +19322,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1792",
     },
     OpInfo {
@@ -15742,6 +19333,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1796",
     },
     OpInfo {
@@ -15750,6 +19344,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1800",
     },
     OpInfo {
@@ -15758,6 +19355,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1804",
     },
     OpInfo {
@@ -15766,6 +19366,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1808",
     },
     OpInfo {
@@ -15774,6 +19377,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1812",
     },
     OpInfo {
@@ -15782,6 +19388,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1816",
     },
     OpInfo {
@@ -15790,6 +19399,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1820",
     },
     OpInfo {
@@ -15798,6 +19410,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1824",
     },
     OpInfo {
@@ -15806,6 +19421,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1828",
     },
     OpInfo {
@@ -15814,6 +19432,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1832",
     },
     OpInfo {
@@ -15822,6 +19443,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1836",
     },
     OpInfo {
@@ -15830,6 +19454,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1840",
     },
     OpInfo {
@@ -15838,6 +19465,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1844",
     },
     OpInfo {
@@ -15846,6 +19476,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1848",
     },
     OpInfo {
@@ -15854,6 +19487,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1852",
     },
     OpInfo {
@@ -15862,6 +19498,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1856",
     },
     OpInfo {
@@ -15870,6 +19509,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1860",
     },
     OpInfo {
@@ -15878,6 +19520,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1864",
     },
     OpInfo {
@@ -15886,6 +19531,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1868",
     },
     OpInfo {
@@ -15894,6 +19542,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1872",
     },
     OpInfo {
@@ -15902,6 +19553,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1876",
     },
     OpInfo {
@@ -15910,6 +19564,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1880",
     },
     OpInfo {
@@ -15918,6 +19575,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1884",
     },
     OpInfo {
@@ -15926,6 +19586,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1888",
     },
     OpInfo {
@@ -15934,6 +19597,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1892",
     },
     OpInfo {
@@ -15942,6 +19608,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1896",
     },
     OpInfo {
@@ -15950,6 +19619,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1900",
     },
     OpInfo {
@@ -15958,6 +19630,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1904",
     },
     OpInfo {
@@ -15966,6 +19641,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1908",
     },
     OpInfo {
@@ -15974,6 +19652,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1912",
     },
     OpInfo {
@@ -15982,6 +19663,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1916",
     },
     OpInfo {
@@ -15990,6 +19674,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1920",
     },
     OpInfo {
@@ -15998,6 +19685,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1924",
     },
     OpInfo {
@@ -16006,6 +19696,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1928",
     },
     OpInfo {
@@ -16014,6 +19707,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1932",
     },
     OpInfo {
@@ -16022,6 +19718,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1936",
     },
     OpInfo {
@@ -16030,6 +19729,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1940",
     },
     OpInfo {
@@ -16038,6 +19740,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1944",
     },
     OpInfo {
@@ -16046,6 +19751,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1948",
     },
     OpInfo {
@@ -16054,6 +19762,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1952",
     },
     OpInfo {
@@ -16062,6 +19773,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1956",
     },
     OpInfo {
@@ -16070,6 +19784,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1960",
     },
     OpInfo {
@@ -16078,6 +19795,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1964",
     },
     OpInfo {
@@ -16086,6 +19806,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1968",
     },
     OpInfo {
@@ -16094,6 +19817,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1972",
     },
     OpInfo {
@@ -16102,6 +19828,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1976",
     },
     OpInfo {
@@ -16110,6 +19839,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1980",
     },
     OpInfo {
@@ -16118,6 +19850,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1984",
     },
     OpInfo {
@@ -16126,6 +19861,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1988",
     },
     OpInfo {
@@ -16134,6 +19872,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1992",
     },
     OpInfo {
@@ -16142,6 +19883,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:1996",
     },
     OpInfo {
@@ -16150,6 +19894,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:2000",
     },
     OpInfo {
@@ -16158,6 +19905,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:2004",
     },
     OpInfo {
@@ -16166,6 +19916,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:2008",
     },
     OpInfo {
@@ -16174,6 +19927,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:2012",
     },
     OpInfo {
@@ -16182,6 +19938,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:2016",
     },
     OpInfo {
@@ -16190,6 +19949,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:2020",
     },
     OpInfo {
@@ -16198,6 +19960,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:2024",
     },
     OpInfo {
@@ -16206,6 +19971,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:2028",
     },
     OpInfo {
@@ -16214,6 +19982,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:2032",
     },
     OpInfo {
@@ -16222,6 +19993,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:2036",
     },
     OpInfo {
@@ -16230,6 +20004,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:2040",
     },
     OpInfo {
@@ -16238,6 +20015,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:2044",
     },
     OpInfo {
@@ -16246,6 +20026,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:2048",
     },
     OpInfo {
@@ -16254,6 +20037,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "logic3",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/logic3.isa:2052",
     },
     OpInfo {
@@ -16262,6 +20048,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:3",
     },
     OpInfo {
@@ -16270,6 +20059,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:7",
     },
     OpInfo {
@@ -16278,6 +20070,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:11",
     },
     OpInfo {
@@ -16286,6 +20081,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:15",
     },
     OpInfo {
@@ -16294,6 +20092,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:19",
     },
     OpInfo {
@@ -16302,6 +20103,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:23",
     },
     OpInfo {
@@ -16310,6 +20114,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:27",
     },
     OpInfo {
@@ -16318,6 +20125,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:31",
     },
     OpInfo {
@@ -16326,6 +20136,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:35",
     },
     OpInfo {
@@ -16334,6 +20147,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:39",
     },
     OpInfo {
@@ -16342,6 +20158,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:43",
     },
     OpInfo {
@@ -16350,6 +20169,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:47",
     },
     OpInfo {
@@ -16358,6 +20180,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:51",
     },
     OpInfo {
@@ -16366,6 +20191,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:55",
     },
     OpInfo {
@@ -16374,6 +20202,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:59",
     },
     OpInfo {
@@ -16382,6 +20213,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:63",
     },
     OpInfo {
@@ -16390,6 +20224,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:67",
     },
     OpInfo {
@@ -16398,6 +20235,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:71",
     },
     OpInfo {
@@ -16406,6 +20246,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:75",
     },
     OpInfo {
@@ -16414,6 +20257,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:79",
     },
     OpInfo {
@@ -16422,6 +20268,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:83",
     },
     OpInfo {
@@ -16430,6 +20279,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:87",
     },
     OpInfo {
@@ -16438,6 +20290,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:91",
     },
     OpInfo {
@@ -16446,6 +20301,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:95",
     },
     OpInfo {
@@ -16454,6 +20312,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:99",
     },
     OpInfo {
@@ -16462,6 +20323,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:103",
     },
     OpInfo {
@@ -16470,6 +20334,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:107",
     },
     OpInfo {
@@ -16478,6 +20345,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:111",
     },
     OpInfo {
@@ -16486,6 +20356,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:115",
     },
     OpInfo {
@@ -16494,6 +20367,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:119",
     },
     OpInfo {
@@ -16502,6 +20378,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:123",
     },
     OpInfo {
@@ -16510,6 +20389,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:127",
     },
     OpInfo {
@@ -16518,6 +20400,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:131",
     },
     OpInfo {
@@ -16526,6 +20411,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:135",
     },
     OpInfo {
@@ -16534,6 +20422,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:139",
     },
     OpInfo {
@@ -16542,6 +20433,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:143",
     },
     OpInfo {
@@ -16550,6 +20444,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:147",
     },
     OpInfo {
@@ -16558,6 +20455,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:151",
     },
     OpInfo {
@@ -16566,6 +20466,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:155",
     },
     OpInfo {
@@ -16574,6 +20477,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:159",
     },
     OpInfo {
@@ -16582,6 +20488,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:163",
     },
     OpInfo {
@@ -16590,6 +20499,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:167",
     },
     OpInfo {
@@ -16598,6 +20510,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:171",
     },
     OpInfo {
@@ -16606,6 +20521,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:175",
     },
     OpInfo {
@@ -16614,6 +20532,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:179",
     },
     OpInfo {
@@ -16622,6 +20543,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:183",
     },
     OpInfo {
@@ -16630,6 +20554,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:187",
     },
     OpInfo {
@@ -16638,6 +20565,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:191",
     },
     OpInfo {
@@ -16646,6 +20576,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:195",
     },
     OpInfo {
@@ -16654,6 +20587,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:199",
     },
     OpInfo {
@@ -16662,6 +20598,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:203",
     },
     OpInfo {
@@ -16670,6 +20609,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:207",
     },
     OpInfo {
@@ -16678,6 +20620,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:211",
     },
     OpInfo {
@@ -16686,6 +20631,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:215",
     },
     OpInfo {
@@ -16694,6 +20642,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:219",
     },
     OpInfo {
@@ -16702,6 +20653,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:223",
     },
     OpInfo {
@@ -16709,7 +20663,10 @@ pub static OPS: [OpInfo; 1760usize] = [
         also: &[],
         args: "DDD",
         group: "memory",
-        memory: false,
+        memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:227",
     },
     OpInfo {
@@ -16718,6 +20675,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:231",
     },
     OpInfo {
@@ -16726,6 +20686,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:235",
     },
     OpInfo {
@@ -16734,6 +20697,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:239",
     },
     OpInfo {
@@ -16742,6 +20708,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:243",
     },
     OpInfo {
@@ -16750,6 +20719,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSQ",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:247",
     },
     OpInfo {
@@ -16758,6 +20730,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:251",
     },
     OpInfo {
@@ -16766,6 +20741,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:255",
     },
     OpInfo {
@@ -16774,6 +20752,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:259",
     },
     OpInfo {
@@ -16782,6 +20763,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:263",
     },
     OpInfo {
@@ -16790,6 +20774,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSQ",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:267",
     },
     OpInfo {
@@ -16798,6 +20785,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:271",
     },
     OpInfo {
@@ -16806,6 +20796,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:275",
     },
     OpInfo {
@@ -16814,6 +20807,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:279",
     },
     OpInfo {
@@ -16822,6 +20818,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:283",
     },
     OpInfo {
@@ -16830,6 +20829,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSQ",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:287",
     },
     OpInfo {
@@ -16838,6 +20840,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:291",
     },
     OpInfo {
@@ -16846,6 +20851,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:296",
     },
     OpInfo {
@@ -16854,6 +20862,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:301",
     },
     OpInfo {
@@ -16862,6 +20873,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSQ",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:306",
     },
     OpInfo {
@@ -16870,6 +20884,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:311",
     },
     OpInfo {
@@ -16878,6 +20895,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:316",
     },
     OpInfo {
@@ -16886,6 +20906,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:321",
     },
     OpInfo {
@@ -16894,6 +20917,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:326",
     },
     OpInfo {
@@ -16902,6 +20928,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSQ",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:331",
     },
     OpInfo {
@@ -16910,6 +20939,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:336",
     },
     OpInfo {
@@ -16918,6 +20950,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:341",
     },
     OpInfo {
@@ -16926,6 +20961,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:346",
     },
     OpInfo {
@@ -16934,6 +20972,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:351",
     },
     OpInfo {
@@ -16942,6 +20983,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSQ",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:356",
     },
     OpInfo {
@@ -16950,6 +20994,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:361",
     },
     OpInfo {
@@ -16958,6 +21005,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDQ",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:366",
     },
     OpInfo {
@@ -16966,6 +21016,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDQ",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:370",
     },
     OpInfo {
@@ -16974,6 +21027,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSQ",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:374",
     },
     OpInfo {
@@ -16982,6 +21038,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDQ",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:378",
     },
     OpInfo {
@@ -16990,6 +21049,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDQ",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:382",
     },
     OpInfo {
@@ -16998,6 +21060,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDQ",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:386",
     },
     OpInfo {
@@ -17006,6 +21071,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSQ",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:390",
     },
     OpInfo {
@@ -17014,6 +21082,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSQ",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:394",
     },
     OpInfo {
@@ -17022,6 +21093,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSQ",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:398",
     },
     OpInfo {
@@ -17030,6 +21104,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSQ",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:402",
     },
     OpInfo {
@@ -17038,6 +21115,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSQ",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:406",
     },
     OpInfo {
@@ -17046,6 +21126,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSQ",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:410",
     },
     OpInfo {
@@ -17053,7 +21136,10 @@ pub static OPS: [OpInfo; 1760usize] = [
         also: &[],
         args: "DDD",
         group: "memory",
-        memory: false,
+        memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:414",
     },
     OpInfo {
@@ -17062,6 +21148,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:418",
     },
     OpInfo {
@@ -17070,6 +21159,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:422",
     },
     OpInfo {
@@ -17078,6 +21170,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:426",
     },
     OpInfo {
@@ -17086,6 +21181,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSD",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:430",
     },
     OpInfo {
@@ -17094,6 +21192,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSQ",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:434",
     },
     OpInfo {
@@ -17102,6 +21203,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:438",
     },
     OpInfo {
@@ -17110,6 +21214,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:442",
     },
     OpInfo {
@@ -17118,6 +21225,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:446",
     },
     OpInfo {
@@ -17126,6 +21236,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:450",
     },
     OpInfo {
@@ -17134,6 +21247,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSQ",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:454",
     },
     OpInfo {
@@ -17142,6 +21258,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:458",
     },
     OpInfo {
@@ -17150,6 +21269,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:463",
     },
     OpInfo {
@@ -17158,6 +21280,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:468",
     },
     OpInfo {
@@ -17166,6 +21291,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSQ",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:473",
     },
     OpInfo {
@@ -17174,6 +21302,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:478",
     },
     OpInfo {
@@ -17182,6 +21313,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:483",
     },
     OpInfo {
@@ -17190,6 +21324,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:488",
     },
     OpInfo {
@@ -17198,6 +21335,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:493",
     },
     OpInfo {
@@ -17206,6 +21346,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSQ",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:498",
     },
     OpInfo {
@@ -17214,6 +21357,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:503",
     },
     OpInfo {
@@ -17222,6 +21368,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:508",
     },
     OpInfo {
@@ -17230,6 +21379,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSD",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:513",
     },
     OpInfo {
@@ -17238,6 +21390,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:518",
     },
     OpInfo {
@@ -17246,6 +21401,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSQ",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:523",
     },
     OpInfo {
@@ -17254,6 +21412,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSS",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:528",
     },
     OpInfo {
@@ -17262,6 +21423,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDQ",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:533",
     },
     OpInfo {
@@ -17270,6 +21434,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDP",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:537",
     },
     OpInfo {
@@ -17278,6 +21445,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSP",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:541",
     },
     OpInfo {
@@ -17286,6 +21456,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSP",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:545",
     },
     OpInfo {
@@ -17294,6 +21467,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDP",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:549",
     },
     OpInfo {
@@ -17302,6 +21478,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDP",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:553",
     },
     OpInfo {
@@ -17310,6 +21489,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSP",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:557",
     },
     OpInfo {
@@ -17318,6 +21500,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDP",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:561",
     },
     OpInfo {
@@ -17326,6 +21511,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDP",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:565",
     },
     OpInfo {
@@ -17334,6 +21522,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDP",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:569",
     },
     OpInfo {
@@ -17342,6 +21533,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSP",
         group: "memory",
         memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:573",
     },
     OpInfo {
@@ -17349,7 +21543,10 @@ pub static OPS: [OpInfo; 1760usize] = [
         also: &[],
         args: "DDP",
         group: "memory",
-        memory: false,
+        memory: true,
+        loads: true,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:577",
     },
     OpInfo {
@@ -17358,6 +21555,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDQ",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:581",
     },
     OpInfo {
@@ -17365,7 +21565,10 @@ pub static OPS: [OpInfo; 1760usize] = [
         also: &[],
         args: "SSP",
         group: "memory",
-        memory: false,
+        memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:585",
     },
     OpInfo {
@@ -17374,6 +21577,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSP",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:589",
     },
     OpInfo {
@@ -17382,6 +21588,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QSP",
         group: "memory",
         memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:593",
     },
     OpInfo {
@@ -17389,7 +21598,10 @@ pub static OPS: [OpInfo; 1760usize] = [
         also: &[],
         args: "QSP",
         group: "memory",
-        memory: false,
+        memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
         src: "isa/alu/memory.isa:597",
     },
     OpInfo {
@@ -17397,8 +21609,11 @@ pub static OPS: [OpInfo; 1760usize] = [
         also: &[],
         args: "DDP",
         group: "memory",
-        memory: false,
-        src: "isa/alu/memory.isa:601",
+        memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
+        src: "isa/alu/memory.isa:604",
     },
     OpInfo {
         name: "stqp",
@@ -17406,15 +21621,21 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDP",
         group: "memory",
         memory: true,
-        src: "isa/alu/memory.isa:605",
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
+        src: "isa/alu/memory.isa:608",
     },
     OpInfo {
         name: "stcsmqp",
         also: &[],
         args: "DDP",
         group: "memory",
-        memory: false,
-        src: "isa/alu/memory.isa:609",
+        memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
+        src: "isa/alu/memory.isa:612",
     },
     OpInfo {
         name: "stcsqp",
@@ -17422,15 +21643,21 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDP",
         group: "memory",
         memory: true,
-        src: "isa/alu/memory.isa:613",
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
+        src: "isa/alu/memory.isa:616",
     },
     OpInfo {
         name: "stdsmqp",
         also: &[],
         args: "DDP",
         group: "memory",
-        memory: false,
-        src: "isa/alu/memory.isa:617",
+        memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
+        src: "isa/alu/memory.isa:620",
     },
     OpInfo {
         name: "stdsqp",
@@ -17438,15 +21665,21 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDP",
         group: "memory",
         memory: true,
-        src: "isa/alu/memory.isa:621",
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
+        src: "isa/alu/memory.isa:624",
     },
     OpInfo {
         name: "stesmqp",
         also: &[],
         args: "SSP",
         group: "memory",
-        memory: false,
-        src: "isa/alu/memory.isa:625",
+        memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
+        src: "isa/alu/memory.isa:628",
     },
     OpInfo {
         name: "stesqp",
@@ -17454,15 +21687,21 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSP",
         group: "memory",
         memory: true,
-        src: "isa/alu/memory.isa:629",
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
+        src: "isa/alu/memory.isa:632",
     },
     OpInfo {
         name: "stfsmqp",
         also: &[],
         args: "DDP",
         group: "memory",
-        memory: false,
-        src: "isa/alu/memory.isa:633",
+        memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
+        src: "isa/alu/memory.isa:636",
     },
     OpInfo {
         name: "stfsqp",
@@ -17470,15 +21709,21 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDP",
         group: "memory",
         memory: true,
-        src: "isa/alu/memory.isa:637",
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
+        src: "isa/alu/memory.isa:640",
     },
     OpInfo {
         name: "stgsmqp",
         also: &[],
         args: "DDP",
         group: "memory",
-        memory: false,
-        src: "isa/alu/memory.isa:641",
+        memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
+        src: "isa/alu/memory.isa:644",
     },
     OpInfo {
         name: "stgsqp",
@@ -17486,15 +21731,21 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDP",
         group: "memory",
         memory: true,
-        src: "isa/alu/memory.isa:645",
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
+        src: "isa/alu/memory.isa:648",
     },
     OpInfo {
         name: "stssmqp",
         also: &[],
         args: "DDP",
         group: "memory",
-        memory: false,
-        src: "isa/alu/memory.isa:649",
+        memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
+        src: "isa/alu/memory.isa:652",
     },
     OpInfo {
         name: "stssqp",
@@ -17502,15 +21753,21 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDP",
         group: "memory",
         memory: true,
-        src: "isa/alu/memory.isa:653",
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
+        src: "isa/alu/memory.isa:656",
     },
     OpInfo {
         name: "strqp",
         also: &[],
         args: "DDP",
         group: "memory",
-        memory: false,
-        src: "isa/alu/memory.isa:657",
+        memory: true,
+        loads: false,
+        stores: true,
+        writes_ctpr: false,
+        src: "isa/alu/memory.isa:660",
     },
     OpInfo {
         name: "merges",
@@ -17518,6 +21775,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "merge",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/merge.isa:3",
     },
     OpInfo {
@@ -17526,6 +21786,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "merge",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/merge.isa:7",
     },
     OpInfo {
@@ -17534,6 +21797,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:3",
     },
     OpInfo {
@@ -17542,6 +21808,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: true,
         src: "isa/alu/move.isa:7",
     },
     OpInfo {
@@ -17550,6 +21819,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:11",
     },
     OpInfo {
@@ -17558,6 +21830,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: true,
         src: "isa/alu/move.isa:15",
     },
     OpInfo {
@@ -17566,6 +21841,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:19",
     },
     OpInfo {
@@ -17574,6 +21852,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: true,
         src: "isa/alu/move.isa:23",
     },
     OpInfo {
@@ -17582,6 +21863,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:27",
     },
     OpInfo {
@@ -17590,6 +21874,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: true,
         src: "isa/alu/move.isa:31",
     },
     OpInfo {
@@ -17598,6 +21885,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QQ",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:35",
     },
     OpInfo {
@@ -17606,6 +21896,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QQ",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:39",
     },
     OpInfo {
@@ -17614,6 +21907,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QQ",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:43",
     },
     OpInfo {
@@ -17622,6 +21918,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "QQ",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:47",
     },
     OpInfo {
@@ -17630,6 +21929,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XS",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:54",
     },
     OpInfo {
@@ -17638,6 +21940,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DSX",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:59",
     },
     OpInfo {
@@ -17646,6 +21951,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XX",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:64",
     },
     OpInfo {
@@ -17654,6 +21962,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XX",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:68",
     },
     OpInfo {
@@ -17662,6 +21973,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "XX",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:72",
     },
     OpInfo {
@@ -17670,6 +21984,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SD",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: true,
         src: "isa/alu/move.isa:76",
     },
     OpInfo {
@@ -17678,6 +21995,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SD",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:80",
     },
     OpInfo {
@@ -17686,6 +22006,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:84",
     },
     OpInfo {
@@ -17694,6 +22017,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DS",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:88",
     },
     OpInfo {
@@ -17702,6 +22028,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:92",
     },
     OpInfo {
@@ -17710,6 +22039,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DSD",
         group: "move",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/move.isa:96",
     },
     OpInfo {
@@ -17718,6 +22050,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:7",
     },
     OpInfo {
@@ -17726,6 +22061,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:11",
     },
     OpInfo {
@@ -17734,6 +22072,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:15",
     },
     OpInfo {
@@ -17742,6 +22083,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:19",
     },
     OpInfo {
@@ -17750,6 +22094,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:23",
     },
     OpInfo {
@@ -17758,6 +22105,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:27",
     },
     OpInfo {
@@ -17766,6 +22116,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:31",
     },
     OpInfo {
@@ -17774,6 +22127,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:35",
     },
     OpInfo {
@@ -17782,6 +22138,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:40",
     },
     OpInfo {
@@ -17790,6 +22149,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:44",
     },
     OpInfo {
@@ -17798,6 +22160,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:48",
     },
     OpInfo {
@@ -17806,6 +22171,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:52",
     },
     OpInfo {
@@ -17814,6 +22182,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:56",
     },
     OpInfo {
@@ -17822,6 +22193,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:60",
     },
     OpInfo {
@@ -17830,6 +22204,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:64",
     },
     OpInfo {
@@ -17838,6 +22215,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:68",
     },
     OpInfo {
@@ -17846,6 +22226,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:72",
     },
     OpInfo {
@@ -17854,6 +22237,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:76",
     },
     OpInfo {
@@ -17862,6 +22248,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:80",
     },
     OpInfo {
@@ -17870,6 +22259,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:84",
     },
     OpInfo {
@@ -17878,6 +22270,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:88",
     },
     OpInfo {
@@ -17886,6 +22281,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:92",
     },
     OpInfo {
@@ -17894,6 +22292,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:96",
     },
     OpInfo {
@@ -17902,6 +22303,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:100",
     },
     OpInfo {
@@ -17910,6 +22314,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:104",
     },
     OpInfo {
@@ -17918,6 +22325,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:108",
     },
     OpInfo {
@@ -17926,6 +22336,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:112",
     },
     OpInfo {
@@ -17934,6 +22347,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:116",
     },
     OpInfo {
@@ -17942,6 +22358,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:120",
     },
     OpInfo {
@@ -17950,6 +22369,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:124",
     },
     OpInfo {
@@ -17958,6 +22380,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:129",
     },
     OpInfo {
@@ -17966,6 +22391,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:133",
     },
     OpInfo {
@@ -17974,6 +22402,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:137",
     },
     OpInfo {
@@ -17982,6 +22413,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:141",
     },
     OpInfo {
@@ -17990,6 +22424,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:145",
     },
     OpInfo {
@@ -17998,6 +22435,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:149",
     },
     OpInfo {
@@ -18006,6 +22446,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:153",
     },
     OpInfo {
@@ -18014,6 +22457,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:157",
     },
     OpInfo {
@@ -18022,6 +22468,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:161",
     },
     OpInfo {
@@ -18030,6 +22479,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:165",
     },
     OpInfo {
@@ -18038,6 +22490,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:169",
     },
     OpInfo {
@@ -18046,6 +22501,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:173",
     },
     OpInfo {
@@ -18054,6 +22512,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:177",
     },
     OpInfo {
@@ -18062,6 +22523,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:181",
     },
     OpInfo {
@@ -18070,6 +22534,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:185",
     },
     OpInfo {
@@ -18078,6 +22545,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:190",
     },
     OpInfo {
@@ -18086,6 +22556,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:195",
     },
     OpInfo {
@@ -18094,6 +22567,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:199",
     },
     OpInfo {
@@ -18102,6 +22578,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:204",
     },
     OpInfo {
@@ -18110,6 +22589,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:209",
     },
     OpInfo {
@@ -18118,6 +22600,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:213",
     },
     OpInfo {
@@ -18126,6 +22611,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:217",
     },
     OpInfo {
@@ -18134,6 +22622,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:222",
     },
     OpInfo {
@@ -18142,6 +22633,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:226",
     },
     OpInfo {
@@ -18150,6 +22644,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:230",
     },
     OpInfo {
@@ -18158,6 +22655,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:234",
     },
     OpInfo {
@@ -18166,6 +22666,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:238",
     },
     OpInfo {
@@ -18174,6 +22677,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:242",
     },
     OpInfo {
@@ -18182,6 +22688,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:246",
     },
     OpInfo {
@@ -18190,6 +22699,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:251",
     },
     OpInfo {
@@ -18198,6 +22710,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:256",
     },
     OpInfo {
@@ -18206,6 +22721,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:261",
     },
     OpInfo {
@@ -18214,6 +22732,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:266",
     },
     OpInfo {
@@ -18222,6 +22743,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:271",
     },
     OpInfo {
@@ -18230,6 +22754,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:276",
     },
     OpInfo {
@@ -18238,6 +22765,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:280",
     },
     OpInfo {
@@ -18246,6 +22776,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:285",
     },
     OpInfo {
@@ -18254,6 +22787,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:289",
     },
     OpInfo {
@@ -18262,6 +22798,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:294",
     },
     OpInfo {
@@ -18270,6 +22809,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:298",
     },
     OpInfo {
@@ -18278,6 +22820,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:302",
     },
     OpInfo {
@@ -18286,6 +22831,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:307",
     },
     OpInfo {
@@ -18294,6 +22842,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:311",
     },
     OpInfo {
@@ -18302,6 +22853,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:315",
     },
     OpInfo {
@@ -18310,6 +22864,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:319",
     },
     OpInfo {
@@ -18318,6 +22875,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:324",
     },
     OpInfo {
@@ -18326,6 +22886,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:328",
     },
     OpInfo {
@@ -18334,6 +22897,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:332",
     },
     OpInfo {
@@ -18342,6 +22908,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:336",
     },
     OpInfo {
@@ -18350,6 +22919,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:340",
     },
     OpInfo {
@@ -18358,6 +22930,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:344",
     },
     OpInfo {
@@ -18366,6 +22941,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:350",
     },
     OpInfo {
@@ -18374,6 +22952,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:367",
     },
     OpInfo {
@@ -18382,6 +22963,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:377",
     },
     OpInfo {
@@ -18390,6 +22974,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:381",
     },
     OpInfo {
@@ -18398,6 +22985,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:385",
     },
     OpInfo {
@@ -18406,6 +22996,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:395",
     },
     OpInfo {
@@ -18414,6 +23007,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDS",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:399",
     },
     OpInfo {
@@ -18422,6 +23018,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:403",
     },
     OpInfo {
@@ -18430,6 +23029,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:407",
     },
     OpInfo {
@@ -18438,6 +23040,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:411",
     },
     OpInfo {
@@ -18446,6 +23051,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:415",
     },
     OpInfo {
@@ -18454,6 +23062,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed.isa:419",
     },
     OpInfo {
@@ -18462,6 +23073,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:6",
     },
     OpInfo {
@@ -18470,6 +23084,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:11",
     },
     OpInfo {
@@ -18478,6 +23095,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:16",
     },
     OpInfo {
@@ -18486,6 +23106,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:21",
     },
     OpInfo {
@@ -18494,6 +23117,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:26",
     },
     OpInfo {
@@ -18502,6 +23128,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:31",
     },
     OpInfo {
@@ -18510,6 +23139,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:35",
     },
     OpInfo {
@@ -18518,6 +23150,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:39",
     },
     OpInfo {
@@ -18526,6 +23161,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:43",
     },
     OpInfo {
@@ -18534,6 +23172,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:47",
     },
     OpInfo {
@@ -18542,6 +23183,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:51",
     },
     OpInfo {
@@ -18550,6 +23194,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:55",
     },
     OpInfo {
@@ -18558,6 +23205,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:60",
     },
     OpInfo {
@@ -18566,6 +23216,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:64",
     },
     OpInfo {
@@ -18574,6 +23227,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:68",
     },
     OpInfo {
@@ -18582,6 +23238,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:72",
     },
     OpInfo {
@@ -18590,6 +23249,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:76",
     },
     OpInfo {
@@ -18598,6 +23260,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:80",
     },
     OpInfo {
@@ -18606,6 +23271,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:84",
     },
     OpInfo {
@@ -18614,6 +23282,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:88",
     },
     OpInfo {
@@ -18622,6 +23293,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:92",
     },
     OpInfo {
@@ -18630,6 +23304,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:96",
     },
     OpInfo {
@@ -18638,6 +23315,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:100",
     },
     OpInfo {
@@ -18646,6 +23326,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:104",
     },
     OpInfo {
@@ -18654,6 +23337,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:108",
     },
     OpInfo {
@@ -18662,6 +23348,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:112",
     },
     OpInfo {
@@ -18670,6 +23359,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:116",
     },
     OpInfo {
@@ -18678,6 +23370,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:120",
     },
     OpInfo {
@@ -18686,6 +23381,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:124",
     },
     OpInfo {
@@ -18694,6 +23392,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:128",
     },
     OpInfo {
@@ -18702,6 +23403,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:132",
     },
     OpInfo {
@@ -18710,6 +23414,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:136",
     },
     OpInfo {
@@ -18718,6 +23425,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:140",
     },
     OpInfo {
@@ -18726,6 +23436,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:146",
     },
     OpInfo {
@@ -18734,6 +23447,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:151",
     },
     OpInfo {
@@ -18742,6 +23458,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:156",
     },
     OpInfo {
@@ -18750,6 +23469,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:162",
     },
     OpInfo {
@@ -18758,6 +23480,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:167",
     },
     OpInfo {
@@ -18766,6 +23491,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:172",
     },
     OpInfo {
@@ -18774,6 +23502,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:177",
     },
     OpInfo {
@@ -18782,6 +23513,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:182",
     },
     OpInfo {
@@ -18790,6 +23524,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:187",
     },
     OpInfo {
@@ -18798,6 +23535,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:191",
     },
     OpInfo {
@@ -18806,6 +23546,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:195",
     },
     OpInfo {
@@ -18814,6 +23557,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:200",
     },
     OpInfo {
@@ -18822,6 +23568,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:205",
     },
     OpInfo {
@@ -18830,6 +23579,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:210",
     },
     OpInfo {
@@ -18838,6 +23590,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:215",
     },
     OpInfo {
@@ -18846,6 +23601,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:220",
     },
     OpInfo {
@@ -18854,6 +23612,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:225",
     },
     OpInfo {
@@ -18862,6 +23623,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:230",
     },
     OpInfo {
@@ -18870,6 +23634,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:235",
     },
     OpInfo {
@@ -18878,6 +23645,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:240",
     },
     OpInfo {
@@ -18886,6 +23656,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:245",
     },
     OpInfo {
@@ -18894,6 +23667,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:250",
     },
     OpInfo {
@@ -18902,6 +23678,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:255",
     },
     OpInfo {
@@ -18910,6 +23689,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:260",
     },
     OpInfo {
@@ -18918,6 +23700,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:265",
     },
     OpInfo {
@@ -18926,6 +23711,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:270",
     },
     OpInfo {
@@ -18934,6 +23722,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:275",
     },
     OpInfo {
@@ -18942,6 +23733,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:280",
     },
     OpInfo {
@@ -18950,6 +23744,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:285",
     },
     OpInfo {
@@ -18958,6 +23755,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:290",
     },
     OpInfo {
@@ -18966,6 +23766,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:295",
     },
     OpInfo {
@@ -18974,6 +23777,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:300",
     },
     OpInfo {
@@ -18982,6 +23788,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:305",
     },
     OpInfo {
@@ -18990,6 +23799,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:310",
     },
     OpInfo {
@@ -18998,6 +23810,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:315",
     },
     OpInfo {
@@ -19006,6 +23821,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:320",
     },
     OpInfo {
@@ -19014,6 +23832,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:325",
     },
     OpInfo {
@@ -19022,6 +23843,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:330",
     },
     OpInfo {
@@ -19030,6 +23854,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:335",
     },
     OpInfo {
@@ -19038,6 +23865,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:340",
     },
     OpInfo {
@@ -19046,6 +23876,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:345",
     },
     OpInfo {
@@ -19054,6 +23887,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:350",
     },
     OpInfo {
@@ -19062,6 +23898,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:355",
     },
     OpInfo {
@@ -19070,6 +23909,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:360",
     },
     OpInfo {
@@ -19078,6 +23920,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:365",
     },
     OpInfo {
@@ -19086,6 +23931,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:370",
     },
     OpInfo {
@@ -19094,6 +23942,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:375",
     },
     OpInfo {
@@ -19102,6 +23953,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:379",
     },
     OpInfo {
@@ -19110,6 +23964,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:383",
     },
     OpInfo {
@@ -19118,6 +23975,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:388",
     },
     OpInfo {
@@ -19126,6 +23986,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:393",
     },
     OpInfo {
@@ -19134,6 +23997,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "packed_float",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/packed_float.isa:398",
     },
     OpInfo {
@@ -19142,6 +24008,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:5",
     },
     OpInfo {
@@ -19150,6 +24019,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:9",
     },
     OpInfo {
@@ -19158,6 +24030,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:13",
     },
     OpInfo {
@@ -19166,6 +24041,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:17",
     },
     OpInfo {
@@ -19174,6 +24052,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:21",
     },
     OpInfo {
@@ -19182,6 +24063,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:25",
     },
     OpInfo {
@@ -19190,6 +24074,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:29",
     },
     OpInfo {
@@ -19198,6 +24085,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:33",
     },
     OpInfo {
@@ -19206,6 +24096,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:37",
     },
     OpInfo {
@@ -19214,6 +24107,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:41",
     },
     OpInfo {
@@ -19222,6 +24118,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:45",
     },
     OpInfo {
@@ -19230,6 +24129,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:49",
     },
     OpInfo {
@@ -19238,6 +24140,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:53",
     },
     OpInfo {
@@ -19246,6 +24151,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:57",
     },
     OpInfo {
@@ -19254,6 +24162,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:61",
     },
     OpInfo {
@@ -19262,6 +24173,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:65",
     },
     OpInfo {
@@ -19270,6 +24184,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:69",
     },
     OpInfo {
@@ -19278,6 +24195,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:73",
     },
     OpInfo {
@@ -19286,6 +24206,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:77",
     },
     OpInfo {
@@ -19294,6 +24217,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:81",
     },
     OpInfo {
@@ -19302,6 +24228,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:85",
     },
     OpInfo {
@@ -19310,6 +24239,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:89",
     },
     OpInfo {
@@ -19318,6 +24250,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:93",
     },
     OpInfo {
@@ -19326,6 +24261,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:97",
     },
     OpInfo {
@@ -19334,6 +24272,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:101",
     },
     OpInfo {
@@ -19342,6 +24283,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:105",
     },
     OpInfo {
@@ -19350,6 +24294,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:109",
     },
     OpInfo {
@@ -19358,6 +24305,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:113",
     },
     OpInfo {
@@ -19366,6 +24316,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:117",
     },
     OpInfo {
@@ -19374,6 +24327,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:121",
     },
     OpInfo {
@@ -19382,6 +24338,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:125",
     },
     OpInfo {
@@ -19390,6 +24349,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:129",
     },
     OpInfo {
@@ -19398,6 +24360,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:133",
     },
     OpInfo {
@@ -19406,6 +24371,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:137",
     },
     OpInfo {
@@ -19414,6 +24382,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:141",
     },
     OpInfo {
@@ -19422,6 +24393,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:145",
     },
     OpInfo {
@@ -19430,6 +24404,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:149",
     },
     OpInfo {
@@ -19438,6 +24415,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:153",
     },
     OpInfo {
@@ -19446,6 +24426,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:157",
     },
     OpInfo {
@@ -19454,6 +24437,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:161",
     },
     OpInfo {
@@ -19462,6 +24448,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:165",
     },
     OpInfo {
@@ -19470,6 +24459,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:169",
     },
     OpInfo {
@@ -19478,6 +24470,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:173",
     },
     OpInfo {
@@ -19486,6 +24481,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:177",
     },
     OpInfo {
@@ -19494,6 +24492,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:181",
     },
     OpInfo {
@@ -19502,6 +24503,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:185",
     },
     OpInfo {
@@ -19510,6 +24514,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:189",
     },
     OpInfo {
@@ -19518,6 +24525,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:193",
     },
     OpInfo {
@@ -19526,6 +24536,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:197",
     },
     OpInfo {
@@ -19534,6 +24547,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:201",
     },
     OpInfo {
@@ -19542,6 +24558,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:205",
     },
     OpInfo {
@@ -19550,6 +24569,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PDP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:210",
     },
     OpInfo {
@@ -19558,6 +24580,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PDP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:214",
     },
     OpInfo {
@@ -19566,6 +24591,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PDP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:218",
     },
     OpInfo {
@@ -19574,6 +24602,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PDP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:222",
     },
     OpInfo {
@@ -19582,6 +24613,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PDP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:226",
     },
     OpInfo {
@@ -19590,6 +24624,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PDP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:230",
     },
     OpInfo {
@@ -19598,6 +24635,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PDP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:234",
     },
     OpInfo {
@@ -19606,6 +24646,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PDP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:238",
     },
     OpInfo {
@@ -19614,6 +24657,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PDP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:242",
     },
     OpInfo {
@@ -19622,6 +24668,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PDP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:246",
     },
     OpInfo {
@@ -19630,6 +24679,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PDP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:250",
     },
     OpInfo {
@@ -19638,6 +24690,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:254",
     },
     OpInfo {
@@ -19646,6 +24701,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:259",
     },
     OpInfo {
@@ -19654,6 +24712,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:264",
     },
     OpInfo {
@@ -19662,6 +24723,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:268",
     },
     OpInfo {
@@ -19670,6 +24734,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:272",
     },
     OpInfo {
@@ -19678,6 +24745,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:276",
     },
     OpInfo {
@@ -19686,6 +24756,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:280",
     },
     OpInfo {
@@ -19694,6 +24767,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:284",
     },
     OpInfo {
@@ -19702,6 +24778,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:288",
     },
     OpInfo {
@@ -19710,6 +24789,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:292",
     },
     OpInfo {
@@ -19718,6 +24800,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:296",
     },
     OpInfo {
@@ -19726,6 +24811,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:300",
     },
     OpInfo {
@@ -19734,6 +24822,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:304",
     },
     OpInfo {
@@ -19742,6 +24833,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:308",
     },
     OpInfo {
@@ -19750,6 +24844,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:312",
     },
     OpInfo {
@@ -19758,6 +24855,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:316",
     },
     OpInfo {
@@ -19766,6 +24866,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:320",
     },
     OpInfo {
@@ -19774,6 +24877,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:324",
     },
     OpInfo {
@@ -19782,6 +24888,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:328",
     },
     OpInfo {
@@ -19790,6 +24899,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:332",
     },
     OpInfo {
@@ -19798,6 +24910,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:336",
     },
     OpInfo {
@@ -19806,6 +24921,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:340",
     },
     OpInfo {
@@ -19814,6 +24932,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:344",
     },
     OpInfo {
@@ -19822,6 +24943,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:348",
     },
     OpInfo {
@@ -19830,6 +24954,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:352",
     },
     OpInfo {
@@ -19838,6 +24965,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:356",
     },
     OpInfo {
@@ -19846,6 +24976,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:360",
     },
     OpInfo {
@@ -19854,6 +24987,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:364",
     },
     OpInfo {
@@ -19862,6 +24998,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:368",
     },
     OpInfo {
@@ -19870,6 +25009,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:372",
     },
     OpInfo {
@@ -19878,6 +25020,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:376",
     },
     OpInfo {
@@ -19886,6 +25031,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:380",
     },
     OpInfo {
@@ -19894,6 +25042,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:384",
     },
     OpInfo {
@@ -19902,6 +25053,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:388",
     },
     OpInfo {
@@ -19910,6 +25064,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:392",
     },
     OpInfo {
@@ -19918,6 +25075,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:396",
     },
     OpInfo {
@@ -19926,6 +25086,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:400",
     },
     OpInfo {
@@ -19934,6 +25097,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:404",
     },
     OpInfo {
@@ -19942,6 +25108,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:408",
     },
     OpInfo {
@@ -19950,6 +25119,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:412",
     },
     OpInfo {
@@ -19958,6 +25130,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:416",
     },
     OpInfo {
@@ -19966,6 +25141,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:420",
     },
     OpInfo {
@@ -19974,6 +25152,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:424",
     },
     OpInfo {
@@ -19982,6 +25163,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:428",
     },
     OpInfo {
@@ -19990,6 +25174,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:432",
     },
     OpInfo {
@@ -19998,6 +25185,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:436",
     },
     OpInfo {
@@ -20006,6 +25196,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:440",
     },
     OpInfo {
@@ -20014,6 +25207,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:444",
     },
     OpInfo {
@@ -20022,6 +25218,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:448",
     },
     OpInfo {
@@ -20030,6 +25229,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:452",
     },
     OpInfo {
@@ -20038,6 +25240,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:456",
     },
     OpInfo {
@@ -20046,6 +25251,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:460",
     },
     OpInfo {
@@ -20054,6 +25262,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:464",
     },
     OpInfo {
@@ -20062,6 +25273,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:468",
     },
     OpInfo {
@@ -20070,6 +25284,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:472",
     },
     OpInfo {
@@ -20078,6 +25295,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:476",
     },
     OpInfo {
@@ -20086,6 +25306,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:480",
     },
     OpInfo {
@@ -20094,6 +25317,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:484",
     },
     OpInfo {
@@ -20102,6 +25328,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:488",
     },
     OpInfo {
@@ -20110,6 +25339,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:492",
     },
     OpInfo {
@@ -20118,6 +25350,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:496",
     },
     OpInfo {
@@ -20126,6 +25361,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "PPPP",
         group: "quad",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/quad.isa:500",
     },
     OpInfo {
@@ -20134,6 +25372,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "shift",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/shift.isa:3",
     },
     OpInfo {
@@ -20142,6 +25383,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "shift",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/shift.isa:7",
     },
     OpInfo {
@@ -20150,6 +25394,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "shift",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/shift.isa:11",
     },
     OpInfo {
@@ -20158,6 +25405,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "shift",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/shift.isa:15",
     },
     OpInfo {
@@ -20166,6 +25416,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "shift",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/shift.isa:19",
     },
     OpInfo {
@@ -20174,6 +25427,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "shift",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/shift.isa:23",
     },
     OpInfo {
@@ -20182,6 +25438,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "shift",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/shift.isa:27",
     },
     OpInfo {
@@ -20190,6 +25449,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "shift",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/shift.isa:31",
     },
     OpInfo {
@@ -20198,6 +25460,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "shift",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/shift.isa:35",
     },
     OpInfo {
@@ -20206,6 +25471,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "shift",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/shift.isa:39",
     },
     OpInfo {
@@ -20214,6 +25482,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "S",
         group: "state",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/state.isa:3",
     },
     OpInfo {
@@ -20222,6 +25493,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "D",
         group: "state",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/state.isa:7",
     },
     OpInfo {
@@ -20230,6 +25504,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "S",
         group: "state",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/state.isa:11",
     },
     OpInfo {
@@ -20238,6 +25515,9 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "D",
         group: "state",
         memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
         src: "isa/alu/state.isa:15",
     },
 ];
@@ -23445,7 +28725,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/memory.isa:602",
+        src: "isa/alu/memory.isa:605",
     },
     EncInfo {
         op: 1447u16,
@@ -23601,7 +28881,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/memory.isa:610",
+        src: "isa/alu/memory.isa:613",
     },
     EncInfo {
         op: 1453u16,
@@ -23757,7 +29037,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/memory.isa:618",
+        src: "isa/alu/memory.isa:621",
     },
     EncInfo {
         op: 1458u16,
@@ -23913,7 +29193,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/memory.isa:626",
+        src: "isa/alu/memory.isa:629",
     },
     EncInfo {
         op: 1455u16,
@@ -24069,7 +29349,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/memory.isa:634",
+        src: "isa/alu/memory.isa:637",
     },
     EncInfo {
         op: 1460u16,
@@ -24225,7 +29505,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/memory.isa:642",
+        src: "isa/alu/memory.isa:645",
     },
     EncInfo {
         op: 1449u16,
@@ -24381,7 +29661,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/memory.isa:650",
+        src: "isa/alu/memory.isa:653",
     },
     EncInfo {
         op: 1451u16,
@@ -26037,7 +31317,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/memory.isa:606",
+        src: "isa/alu/memory.isa:609",
     },
     EncInfo {
         op: 1473u16,
@@ -26385,7 +31665,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/memory.isa:614",
+        src: "isa/alu/memory.isa:617",
     },
     EncInfo {
         op: 1470u16,
@@ -26685,7 +31965,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/memory.isa:622",
+        src: "isa/alu/memory.isa:625",
     },
     EncInfo {
         op: 1472u16,
@@ -26997,7 +32277,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/memory.isa:630",
+        src: "isa/alu/memory.isa:633",
     },
     EncInfo {
         op: 59u16,
@@ -27285,7 +32565,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/memory.isa:638",
+        src: "isa/alu/memory.isa:641",
     },
     EncInfo {
         op: 1681u16,
@@ -27429,7 +32709,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/memory.isa:646",
+        src: "isa/alu/memory.isa:649",
     },
     EncInfo {
         op: 1486u16,
@@ -27657,7 +32937,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/memory.isa:654",
+        src: "isa/alu/memory.isa:657",
     },
     EncInfo {
         op: 1683u16,
@@ -28629,7 +33909,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/memory.isa:658",
+        src: "isa/alu/memory.isa:661",
     },
     EncInfo {
         op: 1498u16,
@@ -43418,23 +48698,23 @@ pub(crate) fn text_elp_src(out: &mut String, e: u64) {
     let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
     return;
 }
-///isa/control.isa:251
+///isa/control.isa:258
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 pub(crate) fn text_gettsd_prefix(out: &mut String, t: u64) {
     use core::fmt::Write;
-    // isa/control.isa:252
+    // isa/control.isa:259
     if ((t) == (1u64)) as u64 != 0 {
         return;
     }
-    // isa/control.isa:253
+    // isa/control.isa:260
     out.push_str("invalid ");
     return;
 }
-///isa/control.isa:368
+///isa/control.isa:375
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 pub(crate) fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
     use core::fmt::Write;
-    // isa/control.isa:369
+    // isa/control.isa:376
     if (((((ld) != (0u64)) as u64) != 0) && ((((st) != (0u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("sal = ");
@@ -43444,21 +48724,21 @@ pub(crate) fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u6
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:370
+    // isa/control.isa:377
     if ((ld) != (0u64)) as u64 != 0 {
         out.push_str("sal = ");
         let _ = write!(out, "{}", sal);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:371
+    // isa/control.isa:378
     if ((st) != (0u64)) as u64 != 0 {
         out.push_str("sas = ");
         let _ = write!(out, "{}", sas);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:372
+    // isa/control.isa:379
     return;
 }
 /// Syllable kinds in the order they sit in memory (and are printed).
@@ -43575,13 +48855,13 @@ pub(crate) fn def_ct_unsupported(b: &Bundle, pc: u64, i: usize) -> u64 {
             && ((((b.ss.map_or(0u64, |s| s.ct() as u64)) <= (13u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:145
+///isa/control.isa:151
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_is_call(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.is_some()) as u64)) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (5u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:146
+///isa/control.isa:152
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((def_is_call(b, pc, i)) != 0)
@@ -43589,7 +48869,7 @@ pub(crate) fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs1.map_or(0u64, |s| s.ctopc() as u64)) == (2u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:200
+///isa/control.isa:206
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((pc)
@@ -43599,7 +48879,7 @@ pub(crate) fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
                 .wrapping_mul(8u64)),
         ))
 }
-///isa/control.isa:203
+///isa/control.isa:209
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)
@@ -43607,31 +48887,31 @@ pub(crate) fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:258
+///isa/control.isa:265
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_setr(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:398
+///isa/control.isa:405
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_vd4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
         && ((b.pls[0usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:399
+///isa/control.isa:406
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_vd5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
         && ((b.pls[1usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:400
+///isa/control.isa:407
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_vd6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
         && ((b.pls[2usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:401
+///isa/control.isa:408
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -43639,7 +48919,7 @@ pub(crate) fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:402
+///isa/control.isa:409
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -43647,7 +48927,7 @@ pub(crate) fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:403
+///isa/control.isa:410
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -43655,7 +48935,7 @@ pub(crate) fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:404
+///isa/control.isa:411
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -43663,7 +48943,7 @@ pub(crate) fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:405
+///isa/control.isa:412
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -43671,7 +48951,7 @@ pub(crate) fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:406
+///isa/control.isa:413
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -43679,7 +48959,7 @@ pub(crate) fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:407
+///isa/control.isa:414
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd4(b, pc, i)) != 0)
@@ -43688,7 +48968,7 @@ pub(crate) fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:408
+///isa/control.isa:415
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd5(b, pc, i)) != 0)
@@ -43697,7 +48977,7 @@ pub(crate) fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:409
+///isa/control.isa:416
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd6(b, pc, i)) != 0)
@@ -43706,7 +48986,7 @@ pub(crate) fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:410
+///isa/control.isa:417
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_4(b, pc, i)) != 0)
@@ -43715,7 +48995,7 @@ pub(crate) fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:411
+///isa/control.isa:418
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_5(b, pc, i)) != 0)
@@ -43724,7 +49004,7 @@ pub(crate) fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:412
+///isa/control.isa:419
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_6(b, pc, i)) != 0)
@@ -43733,7 +49013,7 @@ pub(crate) fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:413
+///isa/control.isa:420
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -43751,7 +49031,7 @@ pub(crate) fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (0u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:414
+///isa/control.isa:421
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -43769,7 +49049,7 @@ pub(crate) fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (1u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:415
+///isa/control.isa:422
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -43787,7 +49067,7 @@ pub(crate) fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (2u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:416
+///isa/control.isa:423
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -43805,7 +49085,7 @@ pub(crate) fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (3u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:440
+///isa/control.isa:447
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_clp_limit(b: &Bundle, pc: u64, i: usize) -> u64 {
     (if ((((i as u64)) == (0u64)) as u64) != 0 {
@@ -43814,7 +49094,19 @@ pub(crate) fn def_clp_limit(b: &Bundle, pc: u64, i: usize) -> u64 {
         (if ((((i as u64)) == (1u64)) as u64) != 0 { 4u64 } else { 5u64 })
     })
 }
-///isa/control.isa:137
+///isa/control.isa:140
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_0_loop_mode_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:140
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -43822,13 +49114,13 @@ fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((b.hs.lm() as u64)) != 0
 }
-///isa/control.isa:137
+///isa/control.isa:140
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("loop_mode");
 }
-///isa/control.isa:138
+///isa/control.isa:144
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_exec(
     b: &Bundle,
@@ -43840,7 +49132,7 @@ fn ctl_1_nop_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:138
+///isa/control.isa:144
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -43848,14 +49140,14 @@ fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((b.hs.nop() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:138
+///isa/control.isa:144
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("nop ");
     let _ = write!(out, "{}", (b.hs.nop() as u64));
 }
-///isa/control.isa:149
+///isa/control.isa:155
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_check(b: &Bundle, pc: u64, i: usize) -> Option<crate::isa::semantics::Trap> {
     if (def_ct_unsupported(b, pc, i)) != 0 {
@@ -43863,7 +49155,7 @@ fn ctl_2_ct_check(b: &Bundle, pc: u64, i: usize) -> Option<crate::isa::semantics
     }
     None
 }
-///isa/control.isa:149
+///isa/control.isa:155
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_exec(
     b: &Bundle,
@@ -43898,7 +49190,7 @@ fn ctl_2_ct_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:149
+///isa/control.isa:155
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43908,7 +49200,7 @@ fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0) && ((((def_is_call(b, pc, i)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:149
+///isa/control.isa:155
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -43920,7 +49212,7 @@ fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:160
+///isa/control.isa:166
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_exec(
     b: &Bundle,
@@ -43932,7 +49224,7 @@ fn ctl_3_ipd_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:160
+///isa/control.isa:166
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43940,14 +49232,14 @@ fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.ss.map_or(0u64, |s| s.ipd() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:160
+///isa/control.isa:166
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ipd ");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.ipd() as u64));
 }
-///isa/control.isa:164
+///isa/control.isa:170
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43956,13 +49248,13 @@ fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.eap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:164
+///isa/control.isa:170
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("eap");
 }
-///isa/control.isa:165
+///isa/control.isa:171
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43971,13 +49263,13 @@ fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.bap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:165
+///isa/control.isa:171
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("bap");
 }
-///isa/control.isa:166
+///isa/control.isa:172
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_crp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43986,13 +49278,13 @@ fn ctl_6_crp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)
         && ((((b.ss.map_or(0u64, |s| s.srp() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:166
+///isa/control.isa:172
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_crp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("crp");
 }
-///isa/control.isa:167
+///isa/control.isa:173
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_srp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -44001,13 +49293,13 @@ fn ctl_7_srp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
         && ((((b.ss.map_or(0u64, |s| s.crp() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:167
+///isa/control.isa:173
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_srp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("srp");
 }
-///isa/control.isa:168
+///isa/control.isa:174
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_slrp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -44016,13 +49308,13 @@ fn ctl_8_slrp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
         && ((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:168
+///isa/control.isa:174
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_slrp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("slrp");
 }
-///isa/control.isa:169
+///isa/control.isa:175
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -44031,13 +49323,13 @@ fn ctl_9_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.vfdi() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:169
+///isa/control.isa:175
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_vfdi_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfdi");
 }
-///isa/control.isa:170
+///isa/control.isa:176
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -44048,7 +49340,7 @@ fn ctl_10_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abgd() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:170
+///isa/control.isa:176
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44057,7 +49349,7 @@ fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abgd=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abgd() as u64));
 }
-///isa/control.isa:171
+///isa/control.isa:177
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_exec(
     b: &Bundle,
@@ -44077,7 +49369,7 @@ fn ctl_11_abn_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:171
+///isa/control.isa:177
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -44088,7 +49380,7 @@ fn ctl_11_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abnt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:171
+///isa/control.isa:177
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44097,7 +49389,7 @@ fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abnt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abnt() as u64));
 }
-///isa/control.isa:177
+///isa/control.isa:183
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_exec(
     b: &Bundle,
@@ -44117,7 +49409,7 @@ fn ctl_12_abp_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:177
+///isa/control.isa:183
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -44128,7 +49420,7 @@ fn ctl_12_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abpt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:177
+///isa/control.isa:183
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44137,7 +49429,7 @@ fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abpt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abpt() as u64));
 }
-///isa/control.isa:183
+///isa/control.isa:189
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_exec(
     b: &Bundle,
@@ -44194,7 +49486,7 @@ fn ctl_13_alc_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:183
+///isa/control.isa:189
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -44205,7 +49497,7 @@ fn ctl_13_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.alct() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:183
+///isa/control.isa:189
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44214,7 +49506,7 @@ fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", alct=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.alct() as u64));
 }
-///isa/control.isa:205
+///isa/control.isa:211
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_check(
     b: &Bundle,
@@ -44226,7 +49518,7 @@ fn ctl_14_cs0_invalid_check(
     }
     None
 }
-///isa/control.isa:205
+///isa/control.isa:211
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_exec(
     b: &Bundle,
@@ -44241,7 +49533,7 @@ fn ctl_14_cs0_invalid_exec(
     }
     Ok(())
 }
-///isa/control.isa:205
+///isa/control.isa:211
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44252,7 +49544,7 @@ fn ctl_14_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:205
+///isa/control.isa:211
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44263,7 +49555,7 @@ fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.cs0.map_or(0u64, |s| s.ptype() as u64),
     );
 }
-///isa/control.isa:209
+///isa/control.isa:215
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_check(
     b: &Bundle,
@@ -44275,7 +49567,7 @@ fn ctl_15_ibranch_check(
     }
     None
 }
-///isa/control.isa:209
+///isa/control.isa:215
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_exec(
     b: &Bundle,
@@ -44296,7 +49588,7 @@ fn ctl_15_ibranch_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:209
+///isa/control.isa:215
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44312,7 +49604,7 @@ fn ctl_15_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:209
+///isa/control.isa:215
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44324,7 +49616,7 @@ fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:216
+///isa/control.isa:222
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_check(
     b: &Bundle,
@@ -44336,7 +49628,7 @@ fn ctl_16_done_check(
     }
     None
 }
-///isa/control.isa:216
+///isa/control.isa:222
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_exec(
     b: &Bundle,
@@ -44351,7 +49643,7 @@ fn ctl_16_done_exec(
     }
     Ok(())
 }
-///isa/control.isa:216
+///isa/control.isa:222
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44367,7 +49659,7 @@ fn ctl_16_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:216
+///isa/control.isa:222
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44382,7 +49674,7 @@ fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:220
+///isa/control.isa:226
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_exec(
     b: &Bundle,
@@ -44400,7 +49692,7 @@ fn ctl_17_disp_exec(
     };
     Ok(())
 }
-///isa/control.isa:220
+///isa/control.isa:226
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44410,7 +49702,7 @@ fn ctl_17_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:220
+///isa/control.isa:226
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44419,7 +49711,7 @@ fn ctl_17_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:224
+///isa/control.isa:230
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44429,14 +49721,14 @@ fn ctl_18_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:224
+///isa/control.isa:230
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_ldisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ldisp %ctpr2, ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:225
+///isa/control.isa:231
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_exec(
     b: &Bundle,
@@ -44448,13 +49740,13 @@ fn ctl_19_sdisp_exec(
     use crate::isa::semantics::Trap;
     {
         let a0 = ((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) as u128);
-        let a1 = (((b.cs0.map_or(0u64, |s| s.entry() as u64)) as u128)
+        let a1 = (((b.cs0.map_or(0u64, |s| s.param() as u64)) as u128)
             | bits::shl(5u128, 54u128, 64u32));
         x.ctpr_write(a0, a1)?
     };
     Ok(())
 }
-///isa/control.isa:225
+///isa/control.isa:231
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44464,7 +49756,7 @@ fn ctl_19_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:225
+///isa/control.isa:231
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44473,7 +49765,7 @@ fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", b.cs0.map_or(0u64, | s | s.entry() as u64));
 }
-///isa/control.isa:229
+///isa/control.isa:236
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_exec(
     b: &Bundle,
@@ -44490,7 +49782,7 @@ fn ctl_20_return_exec(
     };
     Ok(())
 }
-///isa/control.isa:229
+///isa/control.isa:236
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44501,13 +49793,13 @@ fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) != (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:229
+///isa/control.isa:236
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("return %ctpr3");
 }
-///isa/control.isa:233
+///isa/control.isa:240
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_check(
     b: &Bundle,
@@ -44519,7 +49811,7 @@ fn ctl_21_gettsd_check(
     }
     None
 }
-///isa/control.isa:233
+///isa/control.isa:240
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_exec(
     b: &Bundle,
@@ -44534,7 +49826,7 @@ fn ctl_21_gettsd_exec(
     }
     Ok(())
 }
-///isa/control.isa:233
+///isa/control.isa:240
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44547,7 +49839,7 @@ fn ctl_21_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) == (1u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:233
+///isa/control.isa:240
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44555,7 +49847,7 @@ fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("gettsd %ctpr");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
 }
-///isa/control.isa:237
+///isa/control.isa:244
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_check(
     b: &Bundle,
@@ -44567,7 +49859,7 @@ fn ctl_22_puttsd_check(
     }
     None
 }
-///isa/control.isa:237
+///isa/control.isa:244
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_exec(
     b: &Bundle,
@@ -44582,7 +49874,7 @@ fn ctl_22_puttsd_exec(
     }
     Ok(())
 }
-///isa/control.isa:237
+///isa/control.isa:244
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44592,14 +49884,14 @@ fn ctl_22_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:237
+///isa/control.isa:244
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("puttsd ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:241
+///isa/control.isa:248
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_exec(
     b: &Bundle,
@@ -44611,7 +49903,7 @@ fn ctl_23_pref_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:241
+///isa/control.isa:248
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44621,7 +49913,7 @@ fn ctl_23_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:241
+///isa/control.isa:248
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44632,7 +49924,7 @@ fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ipd = ");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.pref_ipd() as u64));
 }
-///isa/control.isa:246
+///isa/control.isa:253
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_check(
     b: &Bundle,
@@ -44644,7 +49936,7 @@ fn ctl_24_cs0_none_check(
     }
     None
 }
-///isa/control.isa:246
+///isa/control.isa:253
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_exec(
     b: &Bundle,
@@ -44659,7 +49951,7 @@ fn ctl_24_cs0_none_exec(
     }
     Ok(())
 }
-///isa/control.isa:246
+///isa/control.isa:253
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44670,13 +49962,13 @@ fn ctl_24_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:246
+///isa/control.isa:253
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str(" ");
 }
-///isa/control.isa:260
+///isa/control.isa:267
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_exec(
     b: &Bundle,
@@ -44688,7 +49980,7 @@ fn ctl_25_vfrpsz_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:260
+///isa/control.isa:267
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44697,14 +49989,14 @@ fn ctl_25_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:260
+///isa/control.isa:267
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfrpsz rpsz = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.rpsz() as u64));
 }
-///isa/control.isa:264
+///isa/control.isa:271
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_check(
     b: &Bundle,
@@ -44716,7 +50008,7 @@ fn ctl_26_vfrpsz_bogus_check(
     }
     None
 }
-///isa/control.isa:264
+///isa/control.isa:271
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_exec(
     b: &Bundle,
@@ -44731,7 +50023,7 @@ fn ctl_26_vfrpsz_bogus_exec(
     }
     Ok(())
 }
-///isa/control.isa:264
+///isa/control.isa:271
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44740,13 +50032,13 @@ fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:264
+///isa/control.isa:271
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus vfrpsz>");
 }
-///isa/control.isa:268
+///isa/control.isa:275
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_exec(
     b: &Bundle,
@@ -44764,7 +50056,7 @@ fn ctl_27_setwd_exec(
     };
     Ok(())
 }
-///isa/control.isa:268
+///isa/control.isa:275
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44773,7 +50065,7 @@ fn ctl_27_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:268
+///isa/control.isa:275
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44782,7 +50074,7 @@ fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", nfx = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.nfx() as u64));
 }
-///isa/control.isa:272
+///isa/control.isa:279
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_exec(
     b: &Bundle,
@@ -44800,7 +50092,7 @@ fn ctl_28_setwd_dbl_exec(
     };
     Ok(())
 }
-///isa/control.isa:272
+///isa/control.isa:279
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44809,7 +50101,7 @@ fn ctl_28_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:272
+///isa/control.isa:279
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44820,7 +50112,7 @@ fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", dbl = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.dbl() as u64));
 }
-///isa/control.isa:277
+///isa/control.isa:284
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_check(
     b: &Bundle,
@@ -44832,7 +50124,7 @@ fn ctl_29_setwd_bogus_check(
     }
     None
 }
-///isa/control.isa:277
+///isa/control.isa:284
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_exec(
     b: &Bundle,
@@ -44847,7 +50139,7 @@ fn ctl_29_setwd_bogus_exec(
     }
     Ok(())
 }
-///isa/control.isa:277
+///isa/control.isa:284
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44856,13 +50148,13 @@ fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:277
+///isa/control.isa:284
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus setwd>");
 }
-///isa/control.isa:281
+///isa/control.isa:288
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_exec(
     b: &Bundle,
@@ -44880,7 +50172,7 @@ fn ctl_30_setbn_exec(
     };
     Ok(())
 }
-///isa/control.isa:281
+///isa/control.isa:288
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44890,7 +50182,7 @@ fn ctl_30_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbn() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:281
+///isa/control.isa:288
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44901,7 +50193,7 @@ fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", rcur = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rcur() as u64));
 }
-///isa/control.isa:285
+///isa/control.isa:292
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_exec(
     b: &Bundle,
@@ -44917,7 +50209,7 @@ fn ctl_31_setbp_exec(
     };
     Ok(())
 }
-///isa/control.isa:285
+///isa/control.isa:292
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44927,14 +50219,14 @@ fn ctl_31_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:285
+///isa/control.isa:292
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setbp psz = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.psz() as u64));
 }
-///isa/control.isa:289
+///isa/control.isa:296
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44943,13 +50235,13 @@ fn ctl_32_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:289
+///isa/control.isa:296
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setsft");
 }
-///isa/control.isa:290
+///isa/control.isa:297
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_check(
     b: &Bundle,
@@ -44961,7 +50253,7 @@ fn ctl_33_setsft_v1_check(
     }
     None
 }
-///isa/control.isa:290
+///isa/control.isa:297
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_exec(
     b: &Bundle,
@@ -44976,7 +50268,7 @@ fn ctl_33_setsft_v1_exec(
     }
     Ok(())
 }
-///isa/control.isa:290
+///isa/control.isa:297
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44985,13 +50277,13 @@ fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:290
+///isa/control.isa:297
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:294
+///isa/control.isa:301
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_check(
     b: &Bundle,
@@ -45003,7 +50295,7 @@ fn ctl_34_setei_check(
     }
     None
 }
-///isa/control.isa:294
+///isa/control.isa:301
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_exec(
     b: &Bundle,
@@ -45018,7 +50310,7 @@ fn ctl_34_setei_exec(
     }
     Ok(())
 }
-///isa/control.isa:294
+///isa/control.isa:301
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45027,14 +50319,14 @@ fn ctl_34_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.setsft() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:294
+///isa/control.isa:301
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setei ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.ei() as u64));
 }
-///isa/control.isa:298
+///isa/control.isa:305
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_exec(
     b: &Bundle,
@@ -45046,7 +50338,7 @@ fn ctl_35_wait_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:298
+///isa/control.isa:305
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45054,7 +50346,7 @@ fn ctl_35_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:298
+///isa/control.isa:305
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45071,7 +50363,7 @@ fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:302
+///isa/control.isa:309
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_exec(
     b: &Bundle,
@@ -45083,7 +50375,7 @@ fn ctl_36_wait_trap_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:302
+///isa/control.isa:309
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45091,7 +50383,7 @@ fn ctl_36_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:302
+///isa/control.isa:309
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45110,7 +50402,7 @@ fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:306
+///isa/control.isa:313
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_exec(
     b: &Bundle,
@@ -45122,7 +50414,7 @@ fn ctl_37_wait_sal_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:306
+///isa/control.isa:313
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45130,7 +50422,7 @@ fn ctl_37_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:306
+///isa/control.isa:313
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45157,7 +50449,7 @@ fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:310
+///isa/control.isa:317
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_check(
     b: &Bundle,
@@ -45169,7 +50461,7 @@ fn ctl_38_call_check(
     }
     None
 }
-///isa/control.isa:310
+///isa/control.isa:317
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_exec(
     b: &Bundle,
@@ -45209,7 +50501,7 @@ fn ctl_38_call_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:310
+///isa/control.isa:317
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45219,7 +50511,7 @@ fn ctl_38_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:310
+///isa/control.isa:317
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45233,7 +50525,7 @@ fn ctl_38_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:322
+///isa/control.isa:329
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45248,7 +50540,7 @@ fn ctl_39_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:322
+///isa/control.isa:329
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45262,7 +50554,7 @@ fn ctl_39_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:325
+///isa/control.isa:332
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_hcall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45277,7 +50569,7 @@ fn ctl_40_hcall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:325
+///isa/control.isa:332
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45291,7 +50583,7 @@ fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:328
+///isa/control.isa:335
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_check(
     b: &Bundle,
@@ -45303,7 +50595,7 @@ fn ctl_41_icall_other_check(
     }
     None
 }
-///isa/control.isa:328
+///isa/control.isa:335
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_exec(
     b: &Bundle,
@@ -45318,7 +50610,7 @@ fn ctl_41_icall_other_exec(
     }
     Ok(())
 }
-///isa/control.isa:328
+///isa/control.isa:335
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45331,12 +50623,12 @@ fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:328
+///isa/control.isa:335
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
 }
-///isa/control.isa:332
+///isa/control.isa:339
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_check(
     b: &Bundle,
@@ -45348,7 +50640,7 @@ fn ctl_42_call_bogus_check(
     }
     None
 }
-///isa/control.isa:332
+///isa/control.isa:339
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_exec(
     b: &Bundle,
@@ -45363,7 +50655,7 @@ fn ctl_42_call_bogus_exec(
     }
     Ok(())
 }
-///isa/control.isa:332
+///isa/control.isa:339
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45375,13 +50667,13 @@ fn ctl_42_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && (((((((def_is_icall(b, pc, i)) != 0) && ((((b.cs0.is_some()) as u64)) != 0))
             as u64) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:332
+///isa/control.isa:339
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus call>");
 }
-///isa/control.isa:336
+///isa/control.isa:343
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_exec(
     b: &Bundle,
@@ -45393,7 +50685,7 @@ fn ctl_43_flushr_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:336
+///isa/control.isa:343
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45402,13 +50694,13 @@ fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:336
+///isa/control.isa:343
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushr");
 }
-///isa/control.isa:340
+///isa/control.isa:347
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_exec(
     b: &Bundle,
@@ -45420,7 +50712,7 @@ fn ctl_44_flushc_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:340
+///isa/control.isa:347
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45429,13 +50721,13 @@ fn ctl_44_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:340
+///isa/control.isa:347
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushc");
 }
-///isa/control.isa:344
+///isa/control.isa:351
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_exec(
     b: &Bundle,
@@ -45447,7 +50739,7 @@ fn ctl_45_fillr_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:344
+///isa/control.isa:351
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45456,13 +50748,13 @@ fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:344
+///isa/control.isa:351
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillr");
 }
-///isa/control.isa:348
+///isa/control.isa:355
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_check(
     b: &Bundle,
@@ -45474,7 +50766,7 @@ fn ctl_46_fillr_old_check(
     }
     None
 }
-///isa/control.isa:348
+///isa/control.isa:355
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_exec(
     b: &Bundle,
@@ -45489,7 +50781,7 @@ fn ctl_46_fillr_old_exec(
     }
     Ok(())
 }
-///isa/control.isa:348
+///isa/control.isa:355
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45498,13 +50790,13 @@ fn ctl_46_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:348
+///isa/control.isa:355
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillr");
 }
-///isa/control.isa:352
+///isa/control.isa:359
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_exec(
     b: &Bundle,
@@ -45516,7 +50808,7 @@ fn ctl_47_fillc_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:352
+///isa/control.isa:359
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45525,13 +50817,13 @@ fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:352
+///isa/control.isa:359
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillc");
 }
-///isa/control.isa:356
+///isa/control.isa:363
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_check(
     b: &Bundle,
@@ -45543,7 +50835,7 @@ fn ctl_48_fillc_old_check(
     }
     None
 }
-///isa/control.isa:356
+///isa/control.isa:363
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_exec(
     b: &Bundle,
@@ -45558,7 +50850,7 @@ fn ctl_48_fillc_old_exec(
     }
     Ok(())
 }
-///isa/control.isa:356
+///isa/control.isa:363
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45567,13 +50859,13 @@ fn ctl_48_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:356
+///isa/control.isa:363
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillc");
 }
-///isa/control.isa:360
+///isa/control.isa:367
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45581,7 +50873,7 @@ fn ctl_49_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (8u64)) as u64) != 0
 }
-///isa/control.isa:360
+///isa/control.isa:367
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45592,7 +50884,7 @@ fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", chkm4 = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.chkm4() as u64));
 }
-///isa/control.isa:363
+///isa/control.isa:370
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_check(
     b: &Bundle,
@@ -45604,7 +50896,7 @@ fn ctl_50_cs1_unimp_check(
     }
     None
 }
-///isa/control.isa:363
+///isa/control.isa:370
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_exec(
     b: &Bundle,
@@ -45619,7 +50911,7 @@ fn ctl_50_cs1_unimp_exec(
     }
     Ok(())
 }
-///isa/control.isa:363
+///isa/control.isa:370
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45627,13 +50919,13 @@ fn ctl_50_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) > (8u64)) as u64) != 0
 }
-///isa/control.isa:363
+///isa/control.isa:370
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:380
+///isa/control.isa:387
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_mova0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -45641,7 +50933,7 @@ fn ctl_51_mova0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (2u64)) as u64) != 0
 }
-///isa/control.isa:380
+///isa/control.isa:387
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_mova0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45661,7 +50953,7 @@ fn ctl_51_mova0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64),
     );
 }
-///isa/control.isa:383
+///isa/control.isa:390
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_mova1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -45669,7 +50961,7 @@ fn ctl_52_mova1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:383
+///isa/control.isa:390
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_mova1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45689,7 +50981,7 @@ fn ctl_52_mova1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64),
     );
 }
-///isa/control.isa:386
+///isa/control.isa:393
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_53_mova2_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -45697,7 +50989,7 @@ fn ctl_53_mova2_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (4u64)) as u64) != 0
 }
-///isa/control.isa:386
+///isa/control.isa:393
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_53_mova2_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45717,7 +51009,7 @@ fn ctl_53_mova2_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64),
     );
 }
-///isa/control.isa:389
+///isa/control.isa:396
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_54_mova3_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -45725,7 +51017,7 @@ fn ctl_54_mova3_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (5u64)) as u64) != 0
 }
-///isa/control.isa:389
+///isa/control.isa:396
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_54_mova3_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45745,7 +51037,7 @@ fn ctl_54_mova3_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64),
     );
 }
-///isa/control.isa:419
+///isa/control.isa:426
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_check(
     b: &Bundle,
@@ -45764,7 +51056,7 @@ fn ctl_55_pls_elp0_check(
     }
     None
 }
-///isa/control.isa:419
+///isa/control.isa:426
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_exec(
     b: &Bundle,
@@ -45809,7 +51101,7 @@ fn ctl_55_pls_elp0_exec(
     };
     Ok(())
 }
-///isa/control.isa:419
+///isa/control.isa:426
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -45828,7 +51120,7 @@ fn ctl_55_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:419
+///isa/control.isa:426
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45837,7 +51129,7 @@ fn ctl_55_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((2u64).wrapping_mul((i as u64))));
 }
-///isa/control.isa:428
+///isa/control.isa:435
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_check(
     b: &Bundle,
@@ -45856,7 +51148,7 @@ fn ctl_56_pls_elp1_check(
     }
     None
 }
-///isa/control.isa:428
+///isa/control.isa:435
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_exec(
     b: &Bundle,
@@ -45901,7 +51193,7 @@ fn ctl_56_pls_elp1_exec(
     };
     Ok(())
 }
-///isa/control.isa:428
+///isa/control.isa:435
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -45920,7 +51212,7 @@ fn ctl_56_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:428
+///isa/control.isa:435
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45929,7 +51221,7 @@ fn ctl_56_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64)));
 }
-///isa/control.isa:441
+///isa/control.isa:448
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_check(
     b: &Bundle,
@@ -45955,7 +51247,7 @@ fn ctl_57_pls_clp_check(
     }
     None
 }
-///isa/control.isa:441
+///isa/control.isa:448
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_exec(
     b: &Bundle,
@@ -46019,7 +51311,7 @@ fn ctl_57_pls_clp_exec(
     };
     Ok(())
 }
-///isa/control.isa:441
+///isa/control.isa:448
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -46035,7 +51327,7 @@ fn ctl_57_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0
 }
-///isa/control.isa:441
+///isa/control.isa:448
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -46051,7 +51343,7 @@ fn ctl_57_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
 }
-///isa/control.isa:460
+///isa/control.isa:467
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_exec(
     b: &Bundle,
@@ -46088,7 +51380,7 @@ fn ctl_58_pls_pass_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:460
+///isa/control.isa:467
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -46104,7 +51396,7 @@ fn ctl_58_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0) && ((b.pls[i].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:460
+///isa/control.isa:467
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -46124,9 +51416,9 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_0_loop_mode_matches,
         print: ctl_0_loop_mode_print,
-        exec: None,
+        exec: Some(ctl_0_loop_mode_exec),
         check: None,
-        src: "isa/control.isa:137",
+        src: "isa/control.isa:140",
     },
     CtlInfo {
         name: "nop",
@@ -46139,7 +51431,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_1_nop_print,
         exec: Some(ctl_1_nop_exec),
         check: None,
-        src: "isa/control.isa:138",
+        src: "isa/control.isa:144",
     },
     CtlInfo {
         name: "ct",
@@ -46152,7 +51444,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_2_ct_print,
         exec: Some(ctl_2_ct_exec),
         check: Some(ctl_2_ct_check),
-        src: "isa/control.isa:149",
+        src: "isa/control.isa:155",
     },
     CtlInfo {
         name: "ipd",
@@ -46165,7 +51457,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_3_ipd_print,
         exec: Some(ctl_3_ipd_exec),
         check: None,
-        src: "isa/control.isa:160",
+        src: "isa/control.isa:166",
     },
     CtlInfo {
         name: "eap",
@@ -46178,7 +51470,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_4_eap_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:164",
+        src: "isa/control.isa:170",
     },
     CtlInfo {
         name: "bap",
@@ -46191,7 +51483,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_5_bap_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:165",
+        src: "isa/control.isa:171",
     },
     CtlInfo {
         name: "crp",
@@ -46204,7 +51496,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_6_crp_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:166",
+        src: "isa/control.isa:172",
     },
     CtlInfo {
         name: "srp",
@@ -46217,7 +51509,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_7_srp_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:167",
+        src: "isa/control.isa:173",
     },
     CtlInfo {
         name: "slrp",
@@ -46230,7 +51522,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_8_slrp_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:168",
+        src: "isa/control.isa:174",
     },
     CtlInfo {
         name: "vfdi",
@@ -46243,7 +51535,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_9_vfdi_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:169",
+        src: "isa/control.isa:175",
     },
     CtlInfo {
         name: "abg",
@@ -46256,7 +51548,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_10_abg_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:170",
+        src: "isa/control.isa:176",
     },
     CtlInfo {
         name: "abn",
@@ -46269,7 +51561,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_11_abn_print,
         exec: Some(ctl_11_abn_exec),
         check: None,
-        src: "isa/control.isa:171",
+        src: "isa/control.isa:177",
     },
     CtlInfo {
         name: "abp",
@@ -46282,7 +51574,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_12_abp_print,
         exec: Some(ctl_12_abp_exec),
         check: None,
-        src: "isa/control.isa:177",
+        src: "isa/control.isa:183",
     },
     CtlInfo {
         name: "alc",
@@ -46295,7 +51587,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_13_alc_print,
         exec: Some(ctl_13_alc_exec),
         check: None,
-        src: "isa/control.isa:183",
+        src: "isa/control.isa:189",
     },
     CtlInfo {
         name: "cs0_invalid",
@@ -46308,7 +51600,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_14_cs0_invalid_print,
         exec: Some(ctl_14_cs0_invalid_exec),
         check: Some(ctl_14_cs0_invalid_check),
-        src: "isa/control.isa:205",
+        src: "isa/control.isa:211",
     },
     CtlInfo {
         name: "ibranch",
@@ -46321,7 +51613,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_15_ibranch_print,
         exec: Some(ctl_15_ibranch_exec),
         check: Some(ctl_15_ibranch_check),
-        src: "isa/control.isa:209",
+        src: "isa/control.isa:215",
     },
     CtlInfo {
         name: "done",
@@ -46334,7 +51626,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_16_done_print,
         exec: Some(ctl_16_done_exec),
         check: Some(ctl_16_done_check),
-        src: "isa/control.isa:216",
+        src: "isa/control.isa:222",
     },
     CtlInfo {
         name: "disp",
@@ -46347,7 +51639,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_17_disp_print,
         exec: Some(ctl_17_disp_exec),
         check: None,
-        src: "isa/control.isa:220",
+        src: "isa/control.isa:226",
     },
     CtlInfo {
         name: "ldisp",
@@ -46360,7 +51652,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_18_ldisp_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:224",
+        src: "isa/control.isa:230",
     },
     CtlInfo {
         name: "sdisp",
@@ -46373,7 +51665,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_19_sdisp_print,
         exec: Some(ctl_19_sdisp_exec),
         check: None,
-        src: "isa/control.isa:225",
+        src: "isa/control.isa:231",
     },
     CtlInfo {
         name: "return",
@@ -46386,7 +51678,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_20_return_print,
         exec: Some(ctl_20_return_exec),
         check: None,
-        src: "isa/control.isa:229",
+        src: "isa/control.isa:236",
     },
     CtlInfo {
         name: "gettsd",
@@ -46399,7 +51691,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_21_gettsd_print,
         exec: Some(ctl_21_gettsd_exec),
         check: Some(ctl_21_gettsd_check),
-        src: "isa/control.isa:233",
+        src: "isa/control.isa:240",
     },
     CtlInfo {
         name: "puttsd",
@@ -46412,7 +51704,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_22_puttsd_print,
         exec: Some(ctl_22_puttsd_exec),
         check: Some(ctl_22_puttsd_check),
-        src: "isa/control.isa:237",
+        src: "isa/control.isa:244",
     },
     CtlInfo {
         name: "pref",
@@ -46425,7 +51717,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_23_pref_print,
         exec: Some(ctl_23_pref_exec),
         check: None,
-        src: "isa/control.isa:241",
+        src: "isa/control.isa:248",
     },
     CtlInfo {
         name: "cs0_none",
@@ -46438,7 +51730,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_24_cs0_none_print,
         exec: Some(ctl_24_cs0_none_exec),
         check: Some(ctl_24_cs0_none_check),
-        src: "isa/control.isa:246",
+        src: "isa/control.isa:253",
     },
     CtlInfo {
         name: "vfrpsz",
@@ -46451,7 +51743,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_25_vfrpsz_print,
         exec: Some(ctl_25_vfrpsz_exec),
         check: None,
-        src: "isa/control.isa:260",
+        src: "isa/control.isa:267",
     },
     CtlInfo {
         name: "vfrpsz_bogus",
@@ -46464,7 +51756,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_26_vfrpsz_bogus_print,
         exec: Some(ctl_26_vfrpsz_bogus_exec),
         check: Some(ctl_26_vfrpsz_bogus_check),
-        src: "isa/control.isa:264",
+        src: "isa/control.isa:271",
     },
     CtlInfo {
         name: "setwd",
@@ -46477,7 +51769,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_27_setwd_print,
         exec: Some(ctl_27_setwd_exec),
         check: None,
-        src: "isa/control.isa:268",
+        src: "isa/control.isa:275",
     },
     CtlInfo {
         name: "setwd_dbl",
@@ -46490,7 +51782,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_28_setwd_dbl_print,
         exec: Some(ctl_28_setwd_dbl_exec),
         check: None,
-        src: "isa/control.isa:272",
+        src: "isa/control.isa:279",
     },
     CtlInfo {
         name: "setwd_bogus",
@@ -46503,7 +51795,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_29_setwd_bogus_print,
         exec: Some(ctl_29_setwd_bogus_exec),
         check: Some(ctl_29_setwd_bogus_check),
-        src: "isa/control.isa:277",
+        src: "isa/control.isa:284",
     },
     CtlInfo {
         name: "setbn",
@@ -46516,7 +51808,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_30_setbn_print,
         exec: Some(ctl_30_setbn_exec),
         check: None,
-        src: "isa/control.isa:281",
+        src: "isa/control.isa:288",
     },
     CtlInfo {
         name: "setbp",
@@ -46529,7 +51821,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_31_setbp_print,
         exec: Some(ctl_31_setbp_exec),
         check: None,
-        src: "isa/control.isa:285",
+        src: "isa/control.isa:292",
     },
     CtlInfo {
         name: "setsft",
@@ -46542,7 +51834,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_32_setsft_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:289",
+        src: "isa/control.isa:296",
     },
     CtlInfo {
         name: "setsft_v1",
@@ -46555,7 +51847,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_33_setsft_v1_print,
         exec: Some(ctl_33_setsft_v1_exec),
         check: Some(ctl_33_setsft_v1_check),
-        src: "isa/control.isa:290",
+        src: "isa/control.isa:297",
     },
     CtlInfo {
         name: "setei",
@@ -46568,7 +51860,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_34_setei_print,
         exec: Some(ctl_34_setei_exec),
         check: Some(ctl_34_setei_check),
-        src: "isa/control.isa:294",
+        src: "isa/control.isa:301",
     },
     CtlInfo {
         name: "wait",
@@ -46581,7 +51873,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_35_wait_print,
         exec: Some(ctl_35_wait_exec),
         check: None,
-        src: "isa/control.isa:298",
+        src: "isa/control.isa:305",
     },
     CtlInfo {
         name: "wait_trap",
@@ -46594,7 +51886,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_36_wait_trap_print,
         exec: Some(ctl_36_wait_trap_exec),
         check: None,
-        src: "isa/control.isa:302",
+        src: "isa/control.isa:309",
     },
     CtlInfo {
         name: "wait_sal",
@@ -46607,7 +51899,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_37_wait_sal_print,
         exec: Some(ctl_37_wait_sal_exec),
         check: None,
-        src: "isa/control.isa:306",
+        src: "isa/control.isa:313",
     },
     CtlInfo {
         name: "call",
@@ -46620,7 +51912,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_38_call_print,
         exec: Some(ctl_38_call_exec),
         check: Some(ctl_38_call_check),
-        src: "isa/control.isa:310",
+        src: "isa/control.isa:317",
     },
     CtlInfo {
         name: "icall",
@@ -46633,7 +51925,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_39_icall_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:322",
+        src: "isa/control.isa:329",
     },
     CtlInfo {
         name: "hcall",
@@ -46646,7 +51938,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_40_hcall_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:325",
+        src: "isa/control.isa:332",
     },
     CtlInfo {
         name: "icall_other",
@@ -46659,7 +51951,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_41_icall_other_print,
         exec: Some(ctl_41_icall_other_exec),
         check: Some(ctl_41_icall_other_check),
-        src: "isa/control.isa:328",
+        src: "isa/control.isa:335",
     },
     CtlInfo {
         name: "call_bogus",
@@ -46672,7 +51964,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_42_call_bogus_print,
         exec: Some(ctl_42_call_bogus_exec),
         check: Some(ctl_42_call_bogus_check),
-        src: "isa/control.isa:332",
+        src: "isa/control.isa:339",
     },
     CtlInfo {
         name: "flushr",
@@ -46685,7 +51977,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_43_flushr_print,
         exec: Some(ctl_43_flushr_exec),
         check: None,
-        src: "isa/control.isa:336",
+        src: "isa/control.isa:343",
     },
     CtlInfo {
         name: "flushc",
@@ -46698,7 +51990,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_44_flushc_print,
         exec: Some(ctl_44_flushc_exec),
         check: None,
-        src: "isa/control.isa:340",
+        src: "isa/control.isa:347",
     },
     CtlInfo {
         name: "fillr",
@@ -46711,7 +52003,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_45_fillr_print,
         exec: Some(ctl_45_fillr_exec),
         check: None,
-        src: "isa/control.isa:344",
+        src: "isa/control.isa:351",
     },
     CtlInfo {
         name: "fillr_old",
@@ -46724,7 +52016,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_46_fillr_old_print,
         exec: Some(ctl_46_fillr_old_exec),
         check: Some(ctl_46_fillr_old_check),
-        src: "isa/control.isa:348",
+        src: "isa/control.isa:355",
     },
     CtlInfo {
         name: "fillc",
@@ -46737,7 +52029,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_47_fillc_print,
         exec: Some(ctl_47_fillc_exec),
         check: None,
-        src: "isa/control.isa:352",
+        src: "isa/control.isa:359",
     },
     CtlInfo {
         name: "fillc_old",
@@ -46750,7 +52042,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_48_fillc_old_print,
         exec: Some(ctl_48_fillc_old_exec),
         check: Some(ctl_48_fillc_old_check),
-        src: "isa/control.isa:356",
+        src: "isa/control.isa:363",
     },
     CtlInfo {
         name: "vfbg",
@@ -46763,7 +52055,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_49_vfbg_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:360",
+        src: "isa/control.isa:367",
     },
     CtlInfo {
         name: "cs1_unimp",
@@ -46776,7 +52068,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_50_cs1_unimp_print,
         exec: Some(ctl_50_cs1_unimp_exec),
         check: Some(ctl_50_cs1_unimp_check),
-        src: "isa/control.isa:363",
+        src: "isa/control.isa:370",
     },
     CtlInfo {
         name: "mova0",
@@ -46789,7 +52081,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_51_mova0_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:380",
+        src: "isa/control.isa:387",
     },
     CtlInfo {
         name: "mova1",
@@ -46802,7 +52094,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_52_mova1_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:383",
+        src: "isa/control.isa:390",
     },
     CtlInfo {
         name: "mova2",
@@ -46815,7 +52107,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_53_mova2_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:386",
+        src: "isa/control.isa:393",
     },
     CtlInfo {
         name: "mova3",
@@ -46828,7 +52120,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_54_mova3_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:389",
+        src: "isa/control.isa:396",
     },
     CtlInfo {
         name: "pls_elp0",
@@ -46841,7 +52133,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_55_pls_elp0_print,
         exec: Some(ctl_55_pls_elp0_exec),
         check: Some(ctl_55_pls_elp0_check),
-        src: "isa/control.isa:419",
+        src: "isa/control.isa:426",
     },
     CtlInfo {
         name: "pls_elp1",
@@ -46854,7 +52146,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_56_pls_elp1_print,
         exec: Some(ctl_56_pls_elp1_exec),
         check: Some(ctl_56_pls_elp1_check),
-        src: "isa/control.isa:428",
+        src: "isa/control.isa:435",
     },
     CtlInfo {
         name: "pls_clp",
@@ -46867,7 +52159,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_57_pls_clp_print,
         exec: Some(ctl_57_pls_clp_exec),
         check: Some(ctl_57_pls_clp_check),
-        src: "isa/control.isa:441",
+        src: "isa/control.isa:448",
     },
     CtlInfo {
         name: "pls_pass",
@@ -46880,7 +52172,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_58_pls_pass_print,
         exec: Some(ctl_58_pls_pass_exec),
         check: None,
-        src: "isa/control.isa:460",
+        src: "isa/control.isa:467",
     },
 ];
 /// Syllable slots of `Bundle`, for the assembler.

@@ -172,9 +172,9 @@ pub trait JitHelpers {
     fn h_store_reg_space_q(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper store_masked(D, P) -> unit` (isa/helpers.isa:12)
+    ///`helper store_masked(D, S, P) -> unit` (isa/helpers.isa:12)
     #[allow(unused_variables)]
-    fn h_store_masked(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+    fn h_store_masked(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
     ///`helper procedure_label(S) -> D` (isa/helpers.isa:15)
@@ -57583,15 +57583,12 @@ pub fn jit_stgdmqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                 let a0 = LV::C(6u128);
                 x.h_seg_base(a0)?
             };
-            let o1 = {
-                let o0 = v.src1;
-                let o1 = v.src2;
-                ir::add(x, o0, o1, 32u32)?
-            };
+            let o1 = v.src1;
             ir::add(x, o0, o1, 64u32)?
         };
-        let a1 = v.data;
-        x.h_store_masked(a0, a1)?
+        let a1 = v.src2;
+        let a2 = v.data;
+        x.h_store_masked(a0, a1, a2)?
     };
     Ok(())
 }
@@ -57636,29 +57633,30 @@ pub fn jit_stapmqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
         let a0 = {
             let a0 = v.src1;
-            let a1 = v.src2;
+            let a1 = LV::C(0u128);
             x.h_ap_address(a0, a1)?
         };
-        let a1 = v.data;
-        x.h_store_masked(a0, a1)?
+        let a1 = v.src2;
+        let a2 = v.data;
+        x.h_store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stmqp` (isa/alu/memory.isa:601)
+///`stmqp` (isa/alu/memory.isa:604)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_stmqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
-        let a0 = {
-            let o0 = v.src1;
-            let o1 = v.src2;
-            ir::add(x, o0, o1, 64u32)?
+        let a0 = v.src1;
+        let a1 = {
+            let o0 = v.src2;
+            ir::trunc(x, o0, 32u32)?
         };
-        let a1 = v.data;
-        x.h_store_masked(a0, a1)?
+        let a2 = v.data;
+        x.h_store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stqp` (isa/alu/memory.isa:605)
+///`stqp` (isa/alu/memory.isa:608)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_stqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
@@ -57672,28 +57670,28 @@ pub fn jit_stqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`stcsmqp` (isa/alu/memory.isa:609)
+///`stcsmqp` (isa/alu/memory.isa:612)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_stcsmqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
         let a0 = {
             let o0 = {
-                let o0 = {
-                    let a0 = LV::C(0u128);
-                    x.h_seg_base(a0)?
-                };
-                let o1 = v.src1;
-                ir::add(x, o0, o1, 64u32)?
+                let a0 = LV::C(0u128);
+                x.h_seg_base(a0)?
             };
-            let o1 = v.src2;
+            let o1 = v.src1;
             ir::add(x, o0, o1, 64u32)?
         };
-        let a1 = v.data;
-        x.h_store_masked(a0, a1)?
+        let a1 = {
+            let o0 = v.src2;
+            ir::trunc(x, o0, 32u32)?
+        };
+        let a2 = v.data;
+        x.h_store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stcsqp` (isa/alu/memory.isa:613)
+///`stcsqp` (isa/alu/memory.isa:616)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_stcsqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
@@ -57714,28 +57712,28 @@ pub fn jit_stcsqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`stdsmqp` (isa/alu/memory.isa:617)
+///`stdsmqp` (isa/alu/memory.isa:620)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_stdsmqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
         let a0 = {
             let o0 = {
-                let o0 = {
-                    let a0 = LV::C(1u128);
-                    x.h_seg_base(a0)?
-                };
-                let o1 = v.src1;
-                ir::add(x, o0, o1, 64u32)?
+                let a0 = LV::C(1u128);
+                x.h_seg_base(a0)?
             };
-            let o1 = v.src2;
+            let o1 = v.src1;
             ir::add(x, o0, o1, 64u32)?
         };
-        let a1 = v.data;
-        x.h_store_masked(a0, a1)?
+        let a1 = {
+            let o0 = v.src2;
+            ir::trunc(x, o0, 32u32)?
+        };
+        let a2 = v.data;
+        x.h_store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stdsqp` (isa/alu/memory.isa:621)
+///`stdsqp` (isa/alu/memory.isa:624)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_stdsqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
@@ -57756,7 +57754,7 @@ pub fn jit_stdsqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`stesmqp` (isa/alu/memory.isa:625)
+///`stesmqp` (isa/alu/memory.isa:628)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_stesmqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
@@ -57765,19 +57763,16 @@ pub fn jit_stesmqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
                 let a0 = LV::C(2u128);
                 x.h_seg_base(a0)?
             };
-            let o1 = {
-                let o0 = v.src1;
-                let o1 = v.src2;
-                ir::add(x, o0, o1, 32u32)?
-            };
+            let o1 = v.src1;
             ir::add(x, o0, o1, 64u32)?
         };
-        let a1 = v.data;
-        x.h_store_masked(a0, a1)?
+        let a1 = v.src2;
+        let a2 = v.data;
+        x.h_store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stesqp` (isa/alu/memory.isa:629)
+///`stesqp` (isa/alu/memory.isa:632)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_stesqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
@@ -57798,28 +57793,28 @@ pub fn jit_stesqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`stfsmqp` (isa/alu/memory.isa:633)
+///`stfsmqp` (isa/alu/memory.isa:636)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_stfsmqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
         let a0 = {
             let o0 = {
-                let o0 = {
-                    let a0 = LV::C(3u128);
-                    x.h_seg_base(a0)?
-                };
-                let o1 = v.src1;
-                ir::add(x, o0, o1, 64u32)?
+                let a0 = LV::C(3u128);
+                x.h_seg_base(a0)?
             };
-            let o1 = v.src2;
+            let o1 = v.src1;
             ir::add(x, o0, o1, 64u32)?
         };
-        let a1 = v.data;
-        x.h_store_masked(a0, a1)?
+        let a1 = {
+            let o0 = v.src2;
+            ir::trunc(x, o0, 32u32)?
+        };
+        let a2 = v.data;
+        x.h_store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stfsqp` (isa/alu/memory.isa:637)
+///`stfsqp` (isa/alu/memory.isa:640)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_stfsqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
@@ -57840,28 +57835,28 @@ pub fn jit_stfsqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`stgsmqp` (isa/alu/memory.isa:641)
+///`stgsmqp` (isa/alu/memory.isa:644)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_stgsmqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
         let a0 = {
             let o0 = {
-                let o0 = {
-                    let a0 = LV::C(4u128);
-                    x.h_seg_base(a0)?
-                };
-                let o1 = v.src1;
-                ir::add(x, o0, o1, 64u32)?
+                let a0 = LV::C(4u128);
+                x.h_seg_base(a0)?
             };
-            let o1 = v.src2;
+            let o1 = v.src1;
             ir::add(x, o0, o1, 64u32)?
         };
-        let a1 = v.data;
-        x.h_store_masked(a0, a1)?
+        let a1 = {
+            let o0 = v.src2;
+            ir::trunc(x, o0, 32u32)?
+        };
+        let a2 = v.data;
+        x.h_store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stgsqp` (isa/alu/memory.isa:645)
+///`stgsqp` (isa/alu/memory.isa:648)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_stgsqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
@@ -57882,28 +57877,28 @@ pub fn jit_stgsqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`stssmqp` (isa/alu/memory.isa:649)
+///`stssmqp` (isa/alu/memory.isa:652)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_stssmqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
         let a0 = {
             let o0 = {
-                let o0 = {
-                    let a0 = LV::C(5u128);
-                    x.h_seg_base(a0)?
-                };
-                let o1 = v.src1;
-                ir::add(x, o0, o1, 64u32)?
+                let a0 = LV::C(5u128);
+                x.h_seg_base(a0)?
             };
-            let o1 = v.src2;
+            let o1 = v.src1;
             ir::add(x, o0, o1, 64u32)?
         };
-        let a1 = v.data;
-        x.h_store_masked(a0, a1)?
+        let a1 = {
+            let o0 = v.src2;
+            ir::trunc(x, o0, 32u32)?
+        };
+        let a2 = v.data;
+        x.h_store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stssqp` (isa/alu/memory.isa:653)
+///`stssqp` (isa/alu/memory.isa:656)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_stssqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
@@ -57924,7 +57919,7 @@ pub fn jit_stssqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`strqp` (isa/alu/memory.isa:657)
+///`strqp` (isa/alu/memory.isa:660)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_strqp(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     {
@@ -97367,7 +97362,20 @@ fn mdef_jit_transfer_taken(
         ir::lor(x, o0, o1)?
     })
 }
-///isa/control.isa:138
+///isa/control.isa:140
+#[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
+fn ctl_0_loop_mode_jit(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut crate::engine::jit::ir::Lx,
+) -> Result<(), crate::engine::jit::ir::NoLower> {
+    use crate::engine::jit::ir::{self, LV};
+    use crate::engine::jit::lower::JitHelpers;
+    use crate::isa::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:144
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_1_nop_jit(
     b: &Bundle,
@@ -97380,7 +97388,7 @@ fn ctl_1_nop_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:149
+///isa/control.isa:155
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_2_ct_jit(
     b: &Bundle,
@@ -97554,7 +97562,7 @@ fn ctl_2_ct_jit(
     }
     Ok(())
 }
-///isa/control.isa:160
+///isa/control.isa:166
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_3_ipd_jit(
     b: &Bundle,
@@ -97567,7 +97575,7 @@ fn ctl_3_ipd_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:171
+///isa/control.isa:177
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_11_abn_jit(
     b: &Bundle,
@@ -97614,7 +97622,7 @@ fn ctl_11_abn_jit(
     }
     Ok(())
 }
-///isa/control.isa:177
+///isa/control.isa:183
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_12_abp_jit(
     b: &Bundle,
@@ -97661,7 +97669,7 @@ fn ctl_12_abp_jit(
     }
     Ok(())
 }
-///isa/control.isa:183
+///isa/control.isa:189
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_13_alc_jit(
     b: &Bundle,
@@ -98004,7 +98012,7 @@ fn ctl_13_alc_jit(
     }
     Ok(())
 }
-///isa/control.isa:205
+///isa/control.isa:211
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_14_cs0_invalid_jit(
     b: &Bundle,
@@ -98021,7 +98029,7 @@ fn ctl_14_cs0_invalid_jit(
     }
     Ok(())
 }
-///isa/control.isa:209
+///isa/control.isa:215
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_15_ibranch_jit(
     b: &Bundle,
@@ -98063,7 +98071,7 @@ fn ctl_15_ibranch_jit(
     }
     Ok(())
 }
-///isa/control.isa:216
+///isa/control.isa:222
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_16_done_jit(
     b: &Bundle,
@@ -98080,7 +98088,7 @@ fn ctl_16_done_jit(
     }
     Ok(())
 }
-///isa/control.isa:220
+///isa/control.isa:226
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_17_disp_jit(
     b: &Bundle,
@@ -98110,7 +98118,7 @@ fn ctl_17_disp_jit(
     };
     Ok(())
 }
-///isa/control.isa:225
+///isa/control.isa:231
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_19_sdisp_jit(
     b: &Bundle,
@@ -98124,7 +98132,7 @@ fn ctl_19_sdisp_jit(
     {
         let a0 = LV::C(((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) as u128));
         let a1 = {
-            let o0 = LV::C(((b.cs0.map_or(0u64, |s| s.entry() as u64)) as u128));
+            let o0 = LV::C(((b.cs0.map_or(0u64, |s| s.param() as u64)) as u128));
             let o1 = {
                 let o0 = LV::C(5u128);
                 let o1 = LV::C(54u128);
@@ -98136,7 +98144,7 @@ fn ctl_19_sdisp_jit(
     };
     Ok(())
 }
-///isa/control.isa:229
+///isa/control.isa:236
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_20_return_jit(
     b: &Bundle,
@@ -98158,7 +98166,7 @@ fn ctl_20_return_jit(
     };
     Ok(())
 }
-///isa/control.isa:233
+///isa/control.isa:240
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_21_gettsd_jit(
     b: &Bundle,
@@ -98175,7 +98183,7 @@ fn ctl_21_gettsd_jit(
     }
     Ok(())
 }
-///isa/control.isa:237
+///isa/control.isa:244
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_22_puttsd_jit(
     b: &Bundle,
@@ -98192,7 +98200,7 @@ fn ctl_22_puttsd_jit(
     }
     Ok(())
 }
-///isa/control.isa:241
+///isa/control.isa:248
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_23_pref_jit(
     b: &Bundle,
@@ -98205,7 +98213,7 @@ fn ctl_23_pref_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:246
+///isa/control.isa:253
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_24_cs0_none_jit(
     b: &Bundle,
@@ -98222,7 +98230,7 @@ fn ctl_24_cs0_none_jit(
     }
     Ok(())
 }
-///isa/control.isa:260
+///isa/control.isa:267
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_25_vfrpsz_jit(
     b: &Bundle,
@@ -98235,7 +98243,7 @@ fn ctl_25_vfrpsz_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:264
+///isa/control.isa:271
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_26_vfrpsz_bogus_jit(
     b: &Bundle,
@@ -98252,7 +98260,7 @@ fn ctl_26_vfrpsz_bogus_jit(
     }
     Ok(())
 }
-///isa/control.isa:268
+///isa/control.isa:275
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_27_setwd_jit(
     b: &Bundle,
@@ -98271,7 +98279,7 @@ fn ctl_27_setwd_jit(
     };
     Ok(())
 }
-///isa/control.isa:272
+///isa/control.isa:279
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_28_setwd_dbl_jit(
     b: &Bundle,
@@ -98290,7 +98298,7 @@ fn ctl_28_setwd_dbl_jit(
     };
     Ok(())
 }
-///isa/control.isa:277
+///isa/control.isa:284
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_29_setwd_bogus_jit(
     b: &Bundle,
@@ -98307,7 +98315,7 @@ fn ctl_29_setwd_bogus_jit(
     }
     Ok(())
 }
-///isa/control.isa:281
+///isa/control.isa:288
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_30_setbn_jit(
     b: &Bundle,
@@ -98326,7 +98334,7 @@ fn ctl_30_setbn_jit(
     };
     Ok(())
 }
-///isa/control.isa:285
+///isa/control.isa:292
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_31_setbp_jit(
     b: &Bundle,
@@ -98343,7 +98351,7 @@ fn ctl_31_setbp_jit(
     };
     Ok(())
 }
-///isa/control.isa:290
+///isa/control.isa:297
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_33_setsft_v1_jit(
     b: &Bundle,
@@ -98360,7 +98368,7 @@ fn ctl_33_setsft_v1_jit(
     }
     Ok(())
 }
-///isa/control.isa:294
+///isa/control.isa:301
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_34_setei_jit(
     b: &Bundle,
@@ -98377,7 +98385,7 @@ fn ctl_34_setei_jit(
     }
     Ok(())
 }
-///isa/control.isa:298
+///isa/control.isa:305
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_35_wait_jit(
     b: &Bundle,
@@ -98390,7 +98398,7 @@ fn ctl_35_wait_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:302
+///isa/control.isa:309
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_36_wait_trap_jit(
     b: &Bundle,
@@ -98403,7 +98411,7 @@ fn ctl_36_wait_trap_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:306
+///isa/control.isa:313
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_37_wait_sal_jit(
     b: &Bundle,
@@ -98416,7 +98424,7 @@ fn ctl_37_wait_sal_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:310
+///isa/control.isa:317
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_38_call_jit(
     b: &Bundle,
@@ -98638,7 +98646,7 @@ fn ctl_38_call_jit(
     }
     Ok(())
 }
-///isa/control.isa:328
+///isa/control.isa:335
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_41_icall_other_jit(
     b: &Bundle,
@@ -98655,7 +98663,7 @@ fn ctl_41_icall_other_jit(
     }
     Ok(())
 }
-///isa/control.isa:332
+///isa/control.isa:339
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_42_call_bogus_jit(
     b: &Bundle,
@@ -98672,7 +98680,7 @@ fn ctl_42_call_bogus_jit(
     }
     Ok(())
 }
-///isa/control.isa:336
+///isa/control.isa:343
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_43_flushr_jit(
     b: &Bundle,
@@ -98685,7 +98693,7 @@ fn ctl_43_flushr_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:340
+///isa/control.isa:347
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_44_flushc_jit(
     b: &Bundle,
@@ -98698,7 +98706,7 @@ fn ctl_44_flushc_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:344
+///isa/control.isa:351
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_45_fillr_jit(
     b: &Bundle,
@@ -98711,7 +98719,7 @@ fn ctl_45_fillr_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:348
+///isa/control.isa:355
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_46_fillr_old_jit(
     b: &Bundle,
@@ -98728,7 +98736,7 @@ fn ctl_46_fillr_old_jit(
     }
     Ok(())
 }
-///isa/control.isa:352
+///isa/control.isa:359
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_47_fillc_jit(
     b: &Bundle,
@@ -98741,7 +98749,7 @@ fn ctl_47_fillc_jit(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:356
+///isa/control.isa:363
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_48_fillc_old_jit(
     b: &Bundle,
@@ -98758,7 +98766,7 @@ fn ctl_48_fillc_old_jit(
     }
     Ok(())
 }
-///isa/control.isa:363
+///isa/control.isa:370
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_50_cs1_unimp_jit(
     b: &Bundle,
@@ -98775,7 +98783,7 @@ fn ctl_50_cs1_unimp_jit(
     }
     Ok(())
 }
-///isa/control.isa:419
+///isa/control.isa:426
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_55_pls_elp0_jit(
     b: &Bundle,
@@ -98876,7 +98884,7 @@ fn ctl_55_pls_elp0_jit(
     };
     Ok(())
 }
-///isa/control.isa:428
+///isa/control.isa:435
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_56_pls_elp1_jit(
     b: &Bundle,
@@ -98981,7 +98989,7 @@ fn ctl_56_pls_elp1_jit(
     };
     Ok(())
 }
-///isa/control.isa:441
+///isa/control.isa:448
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_57_pls_clp_jit(
     b: &Bundle,
@@ -99114,7 +99122,7 @@ fn ctl_57_pls_clp_jit(
     };
     Ok(())
 }
-///isa/control.isa:460
+///isa/control.isa:467
 #[allow(unused_variables, unused_parens, unused_imports, unused_braces, clippy::all)]
 fn ctl_58_pls_pass_jit(
     b: &Bundle,
@@ -99216,7 +99224,7 @@ fn ctl_58_pls_pass_jit(
 }
 /// The lowering of each entry of `CTLS` (same index), or `None` without semantics.
 pub static CTL_JIT: [Option<CtlJitFn>; 59usize] = [
-    None,
+    Some(ctl_0_loop_mode_jit),
     Some(ctl_1_nop_jit),
     Some(ctl_2_ct_jit),
     Some(ctl_3_ipd_jit),

@@ -146,8 +146,8 @@ pub trait Exec {
     fn load_reg_space_q(&mut self, a0: u128) -> Result<u128, Trap>;
     ///`helper store_reg_space_q(D, P) -> unit` (isa/helpers.isa:11)
     fn store_reg_space_q(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper store_masked(D, P) -> unit` (isa/helpers.isa:12)
-    fn store_masked(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
+    ///`helper store_masked(D, S, P) -> unit` (isa/helpers.isa:12)
+    fn store_masked(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
     ///`helper procedure_label(S) -> D` (isa/helpers.isa:15)
     fn procedure_label(&mut self, a0: u128) -> Result<u128, Trap>;
     ///`helper getsp(S) -> D` (isa/helpers.isa:16)
@@ -15411,11 +15411,12 @@ pub fn sem_stgdmqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
                 let a0 = 6u128;
                 x.seg_base(a0)?
             },
-            bits::add(v.src1, v.src2, 32u32),
+            v.src1,
             64u32,
         );
-        let a1 = v.data;
-        x.store_masked(a0, a1)?
+        let a1 = v.src2;
+        let a2 = v.data;
+        x.store_masked(a0, a1, a2)?
     };
     Ok(())
 }
@@ -15456,25 +15457,27 @@ pub fn sem_stapmqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
         let a0 = {
             let a0 = v.src1;
-            let a1 = v.src2;
+            let a1 = 0u128;
             x.ap_address(a0, a1)?
         };
-        let a1 = v.data;
-        x.store_masked(a0, a1)?
+        let a1 = v.src2;
+        let a2 = v.data;
+        x.store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stmqp` (isa/alu/memory.isa:601)
+///`stmqp` (isa/alu/memory.isa:604)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_stmqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
-        let a0 = bits::add(v.src1, v.src2, 64u32);
-        let a1 = v.data;
-        x.store_masked(a0, a1)?
+        let a0 = v.src1;
+        let a1 = bits::trunc(v.src2, 32u32);
+        let a2 = v.data;
+        x.store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stqp` (isa/alu/memory.isa:605)
+///`stqp` (isa/alu/memory.isa:608)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_stqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
@@ -15484,28 +15487,25 @@ pub fn sem_stqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`stcsmqp` (isa/alu/memory.isa:609)
+///`stcsmqp` (isa/alu/memory.isa:612)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_stcsmqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
         let a0 = bits::add(
-            bits::add(
-                {
-                    let a0 = 0u128;
-                    x.seg_base(a0)?
-                },
-                v.src1,
-                64u32,
-            ),
-            v.src2,
+            {
+                let a0 = 0u128;
+                x.seg_base(a0)?
+            },
+            v.src1,
             64u32,
         );
-        let a1 = v.data;
-        x.store_masked(a0, a1)?
+        let a1 = bits::trunc(v.src2, 32u32);
+        let a2 = v.data;
+        x.store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stcsqp` (isa/alu/memory.isa:613)
+///`stcsqp` (isa/alu/memory.isa:616)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_stcsqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
@@ -15526,28 +15526,25 @@ pub fn sem_stcsqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`stdsmqp` (isa/alu/memory.isa:617)
+///`stdsmqp` (isa/alu/memory.isa:620)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_stdsmqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
         let a0 = bits::add(
-            bits::add(
-                {
-                    let a0 = 1u128;
-                    x.seg_base(a0)?
-                },
-                v.src1,
-                64u32,
-            ),
-            v.src2,
+            {
+                let a0 = 1u128;
+                x.seg_base(a0)?
+            },
+            v.src1,
             64u32,
         );
-        let a1 = v.data;
-        x.store_masked(a0, a1)?
+        let a1 = bits::trunc(v.src2, 32u32);
+        let a2 = v.data;
+        x.store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stdsqp` (isa/alu/memory.isa:621)
+///`stdsqp` (isa/alu/memory.isa:624)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_stdsqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
@@ -15568,7 +15565,7 @@ pub fn sem_stdsqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`stesmqp` (isa/alu/memory.isa:625)
+///`stesmqp` (isa/alu/memory.isa:628)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_stesmqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
@@ -15577,15 +15574,16 @@ pub fn sem_stesmqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
                 let a0 = 2u128;
                 x.seg_base(a0)?
             },
-            bits::add(v.src1, v.src2, 32u32),
+            v.src1,
             64u32,
         );
-        let a1 = v.data;
-        x.store_masked(a0, a1)?
+        let a1 = v.src2;
+        let a2 = v.data;
+        x.store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stesqp` (isa/alu/memory.isa:629)
+///`stesqp` (isa/alu/memory.isa:632)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_stesqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
@@ -15602,28 +15600,25 @@ pub fn sem_stesqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`stfsmqp` (isa/alu/memory.isa:633)
+///`stfsmqp` (isa/alu/memory.isa:636)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_stfsmqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
         let a0 = bits::add(
-            bits::add(
-                {
-                    let a0 = 3u128;
-                    x.seg_base(a0)?
-                },
-                v.src1,
-                64u32,
-            ),
-            v.src2,
+            {
+                let a0 = 3u128;
+                x.seg_base(a0)?
+            },
+            v.src1,
             64u32,
         );
-        let a1 = v.data;
-        x.store_masked(a0, a1)?
+        let a1 = bits::trunc(v.src2, 32u32);
+        let a2 = v.data;
+        x.store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stfsqp` (isa/alu/memory.isa:637)
+///`stfsqp` (isa/alu/memory.isa:640)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_stfsqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
@@ -15644,28 +15639,25 @@ pub fn sem_stfsqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`stgsmqp` (isa/alu/memory.isa:641)
+///`stgsmqp` (isa/alu/memory.isa:644)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_stgsmqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
         let a0 = bits::add(
-            bits::add(
-                {
-                    let a0 = 4u128;
-                    x.seg_base(a0)?
-                },
-                v.src1,
-                64u32,
-            ),
-            v.src2,
+            {
+                let a0 = 4u128;
+                x.seg_base(a0)?
+            },
+            v.src1,
             64u32,
         );
-        let a1 = v.data;
-        x.store_masked(a0, a1)?
+        let a1 = bits::trunc(v.src2, 32u32);
+        let a2 = v.data;
+        x.store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stgsqp` (isa/alu/memory.isa:645)
+///`stgsqp` (isa/alu/memory.isa:648)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_stgsqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
@@ -15686,28 +15678,25 @@ pub fn sem_stgsqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`stssmqp` (isa/alu/memory.isa:649)
+///`stssmqp` (isa/alu/memory.isa:652)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_stssmqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
         let a0 = bits::add(
-            bits::add(
-                {
-                    let a0 = 5u128;
-                    x.seg_base(a0)?
-                },
-                v.src1,
-                64u32,
-            ),
-            v.src2,
+            {
+                let a0 = 5u128;
+                x.seg_base(a0)?
+            },
+            v.src1,
             64u32,
         );
-        let a1 = v.data;
-        x.store_masked(a0, a1)?
+        let a1 = bits::trunc(v.src2, 32u32);
+        let a2 = v.data;
+        x.store_masked(a0, a1, a2)?
     };
     Ok(())
 }
-///`stssqp` (isa/alu/memory.isa:653)
+///`stssqp` (isa/alu/memory.isa:656)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_stssqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {
@@ -15728,7 +15717,7 @@ pub fn sem_stssqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     };
     Ok(())
 }
-///`strqp` (isa/alu/memory.isa:657)
+///`strqp` (isa/alu/memory.isa:660)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_strqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     {

@@ -1,7 +1,8 @@
 //! End-to-end programs: each `tests/programs/NAME.s` is assembled with e2k-as (after
 //! `lib/prelude.s`) and run with e2k-emu; stdout must equal `NAME.out` (empty if
 //! absent) and the exit status the `! exit: N` line of the source (0 if absent).
-//! `! args: ...` gives arguments; `! stderr: TEXT` a text the diagnostics must contain.
+//! `! args: ...` gives arguments; `! stderr: TEXT` a text the diagnostics must contain;
+//! `! iset: vN` the ISA version to assemble for (default e2k-as's, v4).
 //! Every program runs twice: on the interpreter alone (`-no-jit`) and with the JIT
 //! translating every block on its first run (`-jit-threshold 1`); both must agree.
 
@@ -22,7 +23,10 @@ fn header(src: &str, key: &str) -> Option<String> {
 /// Assembles a test program into a temporary executable.
 pub fn build(name: &str) -> PathBuf {
     let out = std::env::temp_dir().join(format!("e2k-emu-e2e-{}-{name}", std::process::id()));
+    let src = std::fs::read_to_string(dir().join(format!("{name}.s"))).unwrap();
+    let iset = header(&src, "iset").map(|v| format!("--iset={v}"));
     let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .args(iset)
         .arg("--link")
         .arg(dir().join("lib/prelude.s"))
         .arg(dir().join(format!("{name}.s")))
@@ -114,6 +118,19 @@ programs!(
     fault_tag,
     fault_decode,
     fault_return,
+    fault_ctpr_guard,
+    fault_ctpr_op,
+    fault_mirror,
+    fault_mirror5,
+    fault_misaligned,
+    fault_sdisp,
+    fault_stmqp_align,
+    fault_stmqp_page,
+    ctl,
+    loop_stores,
+    mlock,
+    quad,
+    quad6,
     pred_tags,
     pred_fault,
     f80,

@@ -56,7 +56,7 @@ impl Exec for Machine {
         store_reg_space(a, b),
         load_reg_space_q(a),
         store_reg_space_q(a, b),
-        store_masked(a, b),
+        store_masked(a, b, c),
         procedure_label(a),
         getsp(a),
         get_tag(a),

@@ -178,6 +178,8 @@ pub struct OpDef {
     pub args: String,
     /// Other names of the same operation (`also`).
     pub also: Vec<String>,
+    /// The operation may write a %ctpr (`writes_ctpr`).
+    pub writes_ctpr: bool,
     pub encs: Vec<Enc>,
     pub sem: Vec<Stmt>,
     pub group: Option<String>,

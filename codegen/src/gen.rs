@@ -587,9 +587,11 @@ fn ops(m: &Model) -> Result<TokenStream, Diagnostic> {
             groups.push(g);
         }
         let at = src(&o.loc);
-        let mem = o.sem.reads_memory || o.sem.writes_memory;
+        let (loads, stores) = (o.sem.reads_memory, o.sem.writes_memory);
+        let mem = loads || stores;
         let also = &o.also;
-        op_infos.push(quote!(OpInfo { name: #n, also: &[#(#also),*], args: #args, group: #g, memory: #mem, src: #at }));
+        let wc = o.writes_ctpr;
+        op_infos.push(quote!(OpInfo { name: #n, also: &[#(#also),*], args: #args, group: #g, memory: #mem, loads: #loads, stores: #stores, writes_ctpr: #wc, src: #at }));
         for e in &o.encs {
             let spec = e.als_mask.count_ones() + e.ales_mask.count_ones();
             rows.push((e.opc, spec, oi, e));

@@ -84,6 +84,7 @@ pub struct EncRow {
 pub struct Op {
     pub name: String,
     pub also: Vec<String>,
+    pub writes_ctpr: bool,
     pub args: Vec<char>,
     pub group: String,
     pub encs: Vec<EncRow>,
@@ -560,6 +561,7 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
         ops.push(Op {
             name: o.name.clone(),
             also: o.also.clone(),
+            writes_ctpr: o.writes_ctpr,
             args,
             group: o.group.clone().unwrap_or_else(|| "misc".into()),
             encs,

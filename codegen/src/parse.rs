@@ -580,9 +580,11 @@ fn op(ctx: &Ctx, p: Pair<Rule>) -> Result<OpDef, Diagnostic> {
     let mut encs = Vec::new();
     let mut sem = Vec::new();
     let mut also = Vec::new();
+    let mut writes_ctpr = false;
     for item in it {
         match item.as_rule() {
             Rule::op_also => also = item.into_inner().map(|n| n.as_str().to_string()).collect(),
+            Rule::op_ctpr => writes_ctpr = true,
             Rule::enc => {
                 let eloc = ctx.loc(&item);
                 let mut ei = item.into_inner();
@@ -647,6 +649,7 @@ fn op(ctx: &Ctx, p: Pair<Rule>) -> Result<OpDef, Diagnostic> {
         name,
         args,
         also,
+        writes_ctpr,
         encs,
         sem,
         group: ctx.group.clone(),

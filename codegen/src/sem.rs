@@ -435,6 +435,10 @@ fn call(env: &mut Env, loc: &Loc, name: &str, args: &[Expr]) -> Result<Ty, Diagn
             };
             let params: Vec<Ty> = h.params.iter().map(|p| helper_ty(p)).collect();
             let ret = helper_ty(&h.ret);
+            // A helper named `load...`/`store...` accesses memory as `load`/`store` do
+            // (what the decoding and loop-mode store rules go by).
+            env.reads_memory |= name.starts_with("load");
+            env.writes_memory |= name.starts_with("store");
             if params.len() != args.len() {
                 return err(
                     loc,

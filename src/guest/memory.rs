@@ -449,6 +449,12 @@ impl GuestMemory {
     }
 
     /// A little-endian store of the low `bits` of `value`.
+    /// Whether `len` bytes at `addr` may be written (a store that must find its whole
+    /// block writable before it writes any of it).
+    pub fn check_write(&self, addr: u64, len: u64) -> Result<(), Fault> {
+        self.check(addr, len, Some(Access::Write))
+    }
+
     pub fn store(&self, addr: u64, bits: u32, value: u128) -> Result<(), Fault> {
         let n = (bits / 8) as usize;
         self.check(addr, n as u64, Some(Access::Write))?;

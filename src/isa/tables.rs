@@ -140,6 +140,11 @@ pub struct OpInfo {
     pub group: &'static str,
     /// The operation accesses memory (its syntax may carry a MAS).
     pub memory: bool,
+    /// It reads memory (a load) / writes memory (a store).
+    pub loads: bool,
+    pub stores: bool,
+    /// It may have a %ctpr destination (`writes_ctpr` in `isa/`).
+    pub writes_ctpr: bool,
     pub src: &'static str,
 }
 

@@ -371,6 +371,20 @@ impl Machine {
 
     /// Serves a system call; `Some` when it ends the process.
     fn syscall(&mut self, entry: u64, wbs: u32) -> Option<Outcome> {
+        if !syscall::is_entry(entry) {
+            // No system-call entry there: the call jumped into unmapped kernel space.
+            let ip = self.cpu.ip;
+            let e = Event::Fault {
+                signal: nix::libc::SIGSEGV,
+                code: 1,
+                addr: ip,
+                why: format!(
+                    "the call before this instruction went through sdisp entry {entry:#x}, \
+                     which is no system-call entry"
+                ),
+            };
+            return self.fault(e, ip);
+        }
         self.with_sys(wbs, |sys| syscall::call(sys, entry, wbs))
     }
 

@@ -36,6 +36,8 @@ pub(super) struct Pending {
     pub(super) aau: SmallVec<[(u8, u8, u64); 2]>,
     /// The wait lock taken (`Some(Some)`) or released (`Some(None)`).
     pub(super) wait_lock: Option<Option<WaitLock>>,
+    /// The loop-mode stores ran at the loop's end: `LSR.strmd` goes down by one.
+    pub(super) strmd_dec: bool,
 }
 
 /// Where control goes after a wide instruction.
@@ -79,6 +81,9 @@ pub(super) fn commit(
     for &(n, v) in &p.states {
         state_write(cpu, n, v);
     }
+    if p.strmd_dec {
+        cpu.lsr = strmd_decremented(cpu.lsr);
+    }
     if let Some(sp) = p.sp {
         cpu.stack.sp = sp;
     }
@@ -92,6 +97,12 @@ pub(super) fn commit(
     };
     cpu.executed += 1;
     finish_control(cpu, mem, prep.decoded.addr + prep.len, &control)
+}
+
+/// LSR with its `strmd` field (bits 59:53) one less, not below 0.
+pub fn strmd_decremented(lsr: u64) -> u64 {
+    let strmd = lsr >> 53 & 0x7f;
+    lsr & !(0x7f << 53) | strmd.saturating_sub(1) << 53
 }
 
 /// The changes of a wide instruction to the window, the rotation and the flow of

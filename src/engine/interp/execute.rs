@@ -174,8 +174,45 @@ impl Exec for Cx<'_> {
     fn store_reg_space_q(&mut self, _: u128, _: u128) -> Result<u128, Trap> {
         Err(Trap::Privileged)
     }
-    fn store_masked(&mut self, _: u128, _: u128) -> Result<u128, Trap> {
-        Err(Trap::Unimplemented)
+    fn store_masked(&mut self, addr: u128, mask: u128, value: u128) -> Result<u128, Trap> {
+        if self.tagged_sources() && !self.tags_handled {
+            return Err(Trap::IllegalOperand);
+        }
+        let value = if self.poison { value | POISON } else { value };
+        match mas::store(self.mas) {
+            Access::Privileged => return Err(Trap::Privileged),
+            Access::NoOp => return Ok(0),
+            Access::Plain { big_endian: false } => {}
+            _ => return Err(Trap::Unimplemented),
+        }
+        let (addr, mask) = (addr as u64, mask as u16);
+        if mask == 0 {
+            return Ok(0);
+        }
+        let fault = |cx: &mut Self, f: Fault| {
+            cx.fault = Some(f);
+            Trap::MemoryFault(f.addr)
+        };
+        // ISA v5: the block is wholly writable, whatever the mask (checked first: an
+        // aligned block never crosses a page), and 16-byte aligned.
+        if self.cpu.iset.number() == 5 {
+            self.mem.check_write(addr, 16).map_err(|f| fault(self, f))?;
+            if addr % 16 != 0 {
+                return Err(Trap::Unaligned);
+            }
+        }
+        let bytes = (0..16u64).filter(|i| mask >> i & 1 != 0);
+        for i in bytes.clone() {
+            self.mem
+                .check_write(addr + i, 1)
+                .map_err(|f| fault(self, f))?;
+        }
+        for i in bytes {
+            let b = value >> (8 * i) & 0xff;
+            self.mem.store(addr + i, 8, b).map_err(|f| fault(self, f))?;
+            self.note_code_store(addr + i, 8);
+        }
+        Ok(0)
     }
     fn procedure_label(&mut self, _: u128) -> Result<u128, Trap> {
         Err(Trap::Unimplemented)
@@ -421,7 +458,11 @@ fn d_condition() -> Event {
 /// non-speculative operation or merge, of a %ctpr write, or of a control transfer
 /// (the control operations run against scratch state to find out) is SIGILL.
 fn check_d_conditions(cpu: &Cpu, mem: &GuestMemory, prep: &Prepared) -> Result<(), Event> {
+    let suppressed = prep.lm_stores && super::prepare::loop_stores(cpu.lsr).0;
     for op in &prep.ops {
+        if suppressed && op.lm_store {
+            continue;
+        }
         let Some(d) = guard(cpu, op)? else {
             continue;
         };
@@ -497,9 +538,18 @@ fn run(
     if tagged_preds {
         check_d_conditions(cpu, mem, prep)?;
     }
+    let (suppressed, strmd_dec) = if prep.lm_stores {
+        super::prepare::loop_stores(cpu.lsr)
+    } else {
+        (false, false)
+    };
+    pending.strmd_dec = strmd_dec;
     let mut cx = Cx::new(cpu, mem, &mut pending);
     // Phase 1: every operation reads the old state.
     for op in &prep.ops {
+        if suppressed && op.lm_store {
+            continue;
+        }
         let mut poison = false;
         if tagged_preds {
             match guard(cx.cpu, op)? {

@@ -47,6 +47,9 @@ pub(crate) struct PreparedOp {
     pub(crate) rlp: Vec<Condition>,
     pub(crate) mrgc: Option<Condition>,
     pub(crate) cond_slot: Option<usize>,
+    /// A store of a loop-mode instruction (rule L1: suppressed in the prologue and
+    /// after the loop's end unless `LSR.strmd` allows it).
+    pub(crate) lm_store: bool,
 }
 
 /// A decoded wide instruction, ready to execute.
@@ -56,6 +59,8 @@ pub struct Prepared {
     pub(crate) ops: Vec<PreparedOp>,
     /// Control operations present: (index into `isa::CTLS`, instance).
     pub(crate) ctls: Vec<(u16, usize)>,
+    /// Some operation is a loop-mode store (`lm_store`).
+    pub(crate) lm_stores: bool,
 }
 
 impl Prepared {
@@ -96,6 +101,47 @@ fn place(o: &decode::Operand) -> Place {
     }
 }
 
+/// What makes the ALU operations of one wide instruction an illegal opcode, whatever
+/// their conditions (rules C1, C2 and D1 of the exactness document): a %ctpr
+/// destination of an operation `isa/` does not mark `writes_ctpr`, or under an RLP
+/// condition; a store in channel 2 with a load in channel 3, or a store in channel 5
+/// with a load in channel 0.
+fn illegal_combination(ops: &[PreparedOp]) -> Option<&'static str> {
+    for o in ops {
+        if matches!(o.dst, Some((_, Place::Ctpr(_), _))) {
+            if !isa::OPS[o.op as usize].writes_ctpr {
+                return Some("only movtd, movtcd, movtrd, movtrcd and getpl may write a %ctpr");
+            }
+            if !o.rlp.is_empty() {
+                return Some("a %ctpr write under an RLP condition");
+            }
+        }
+    }
+    let on = |ch: u8, f: fn(&isa::OpInfo) -> bool| {
+        ops.iter()
+            .any(|o| o.ch == ch && f(&isa::OPS[o.op as usize]))
+    };
+    let (store, load) = (|i: &isa::OpInfo| i.stores, |i: &isa::OpInfo| i.loads);
+    if (on(2, store) && on(3, load)) || (on(5, store) && on(0, load)) {
+        return Some("a store and a load on mirrored channels (2 and 3, or 5 and 0)");
+    }
+    None
+}
+
+/// Rule L1 for the stores of a loop-mode instruction, from LSR before it: whether they
+/// are suppressed (in the prologue, `pcnt != 0`, or at the loop's end with
+/// `strmd == 0`), and whether they run at the loop's end and take one from `strmd`
+/// (once per instruction, however many stores it holds).
+pub fn loop_stores(lsr: u64) -> (bool, bool) {
+    let loop_end = lsr >> 37 & 1 != 0 && lsr >> 32 & 0x1f == 0 && lsr & 0xffff_ffff <= 1;
+    let pcnt = lsr >> 48 & 0x1f;
+    let strmd = lsr >> 53 & 0x7f;
+    (
+        pcnt != 0 || (loop_end && strmd == 0),
+        pcnt == 0 && loop_end && strmd != 0,
+    )
+}
+
 /// Decodes and prepares the wide instruction at `addr`.
 pub fn prepare(
     mem: &GuestMemory,
@@ -110,7 +156,9 @@ pub fn prepare(
     })?;
     let d = decode::decode(bytes, addr, iset).map_err(|e| {
         let signal = match e {
-            DecodeError::Misaligned(_) => nix::libc::SIGBUS,
+            // Execution reaching an address not aligned to 8 bytes: an illegal opcode
+            // (rule D3; the newer reading, qemu-e2k of 2021 gives SIGSEGV).
+            DecodeError::Misaligned(_) => nix::libc::SIGILL,
             DecodeError::Layout(_) if bytes.len() < MAX_BUNDLE => nix::libc::SIGSEGV,
             _ => nix::libc::SIGILL,
         };
@@ -121,6 +169,7 @@ pub fn prepare(
             why: format!("undecodable wide instruction: {e}"),
         }
     })?;
+    let loop_mode = d.bundle.hs.lm() != 0;
     let mut ops = Vec::new();
     for op in d.alu.iter().flatten() {
         let enc = op.encoding();
@@ -141,6 +190,7 @@ pub fn prepare(
             rlp: decode::conditions(&d.bundle, op.channel, false).collect(),
             mrgc: decode::conditions(&d.bundle, op.channel, true).next(),
             cond_slot: slot_of("cond"),
+            lm_store: loop_mode && isa::OPS[op.op as usize].stores,
         };
         for o in &op.operands {
             let f = &fmt.fields[o.field as usize];
@@ -175,6 +225,14 @@ pub fn prepare(
         }
         ops.push(p);
     }
+    if let Some(why) = illegal_combination(&ops) {
+        return Err(Event::Fault {
+            signal: nix::libc::SIGILL,
+            code: 1,
+            addr,
+            why: why.into(),
+        });
+    }
     let mut ctls = Vec::new();
     for (k, c) in isa::CTLS.iter().enumerate() {
         if c.versions & iset.mask() == 0 {
@@ -202,10 +260,12 @@ pub fn prepare(
         }
     }
     let len = d.len() as u64;
+    let lm_stores = ops.iter().any(|o| o.lm_store);
     Ok(Prepared {
         decoded: d,
         len,
         ops,
         ctls,
+        lm_stores,
     })
 }

@@ -63,6 +63,9 @@ pub enum Effect {
     Pred(u32, LV),
     Ctpr(u32, LV),
     Lsr(LV),
+    /// `LSR.strmd` one less (after any LSR write of the instruction): loop-mode
+    /// stores ran at the loop's end.
+    StrmdDec,
 }
 
 /// Translation state for one block of wide instructions.
@@ -975,6 +978,18 @@ impl<'a> Lx<'a> {
                     self.dirty[1 + k] = true;
                 }
                 Effect::Lsr(v) => {
+                    let new = self.conditional(c, v, self.lsr)?;
+                    self.b.def_var(self.lsr, new);
+                    self.dirty[5] = true;
+                }
+                Effect::StrmdDec => {
+                    // As `interp::strmd_decremented`: not below 0.
+                    let cur = LV::V(self.b.use_var(self.lsr));
+                    let strmd = slice(self, cur, 53, 7)?;
+                    let nz = ne(self, strmd, LV::C(0))?;
+                    let cur_v = self.value(cur);
+                    let less = self.b.ins().iadd_imm(cur_v, -(1i64 << 53));
+                    let v = select(self, nz, LV::V(less), cur)?;
                     let new = self.conditional(c, v, self.lsr)?;
                     self.b.def_var(self.lsr, new);
                     self.dirty[5] = true;

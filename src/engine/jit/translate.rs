@@ -100,11 +100,19 @@ fn condition(x: &mut Lx, c: crate::isa::decode::Condition) -> Result<LV, NoLower
 /// Phase one and two of one wide instruction; `Some(target)` if it may transfer.
 fn bundle(x: &mut Lx, p: &Prepared) -> Result<Option<(LV, LV)>, NoLower> {
     x.begin(p.decoded.addr);
+    let lm = if p.lm_stores {
+        Some(loop_stores(x)?)
+    } else {
+        None
+    };
     for op in &p.ops {
         // A speculative operation differs only where it would trap, fault or read a
         // tag, and each of those leaves compiled code for the interpreter (entry
         // checks tags, traps and bad accesses are side exits), so it lowers as usual.
         let mut cond = LV::C(1);
+        if let (true, Some((suppressed, _))) = (op.lm_store, lm) {
+            cond = ir::eq(x, suppressed, LV::C(0))?;
+        }
         for c in &op.rlp {
             let v = condition(x, *c)?;
             cond = ir::land(x, cond, v)?;
@@ -138,8 +146,38 @@ fn bundle(x: &mut Lx, p: &Prepared) -> Result<Option<(LV, LV)>, NoLower> {
         let f = CTL_JIT[k as usize].ok_or(NoLower)?;
         f(&p.decoded.bundle, p.decoded.addr, i, x)?;
     }
+    if let Some((_, strmd_dec)) = lm {
+        x.push_path(strmd_dec)?;
+        x.effect(Effect::StrmdDec)?;
+        x.pop_path();
+    }
     x.commit()?;
     Ok(x.transfer)
+}
+
+/// `interp::loop_stores` on the LSR before the instruction: whether its loop-mode
+/// stores are suppressed, and whether they run at the loop's end taking one from
+/// `strmd` (rule L1).
+fn loop_stores(x: &mut Lx) -> Result<(LV, LV), NoLower> {
+    let lsr = x.read_lsr();
+    let vlc = ir::slice(x, lsr, 37, 1)?;
+    let ecnt = ir::slice(x, lsr, 32, 5)?;
+    let lcnt = ir::slice(x, lsr, 0, 32)?;
+    let e0 = ir::eq(x, ecnt, LV::C(0))?;
+    let l1 = ir::ule(x, lcnt, LV::C(1))?;
+    let loop_end = ir::land(x, vlc, e0)?;
+    let loop_end = ir::land(x, loop_end, l1)?;
+    let pcnt = ir::slice(x, lsr, 48, 5)?;
+    let strmd = ir::slice(x, lsr, 53, 7)?;
+    let prologue = ir::ne(x, pcnt, LV::C(0))?;
+    let s0 = ir::eq(x, strmd, LV::C(0))?;
+    let ended = ir::land(x, loop_end, s0)?;
+    let suppressed = ir::lor(x, prologue, ended)?;
+    let kernel = ir::eq(x, pcnt, LV::C(0))?;
+    let s1 = ir::ne(x, strmd, LV::C(0))?;
+    let dec = ir::land(x, kernel, loop_end)?;
+    let dec = ir::land(x, dec, s1)?;
+    Ok((suppressed, dec))
 }
 
 /// Ends the current path at a transfer to a run-time target: out to the dispatcher,

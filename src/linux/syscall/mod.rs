@@ -63,24 +63,21 @@ fn timed_futex_wait(a: &[u64; 6]) -> bool {
     matches!(cmd, libc::FUTEX_WAIT | libc::FUTEX_WAIT_BITSET) && a[3] != 0
 }
 
+/// The old 64-bit system call entry (`sdisp %ctprN, 4`), served as entry 3.
+pub const ENTRY_OLD_64: u64 = 4;
+
+/// Whether the kernel has a system-call entry at trap-table entry `entry` (the whole
+/// `sdisp` displacement); a call through any other entry is a SIGSEGV (rule S6).
+pub fn is_entry(entry: u64) -> bool {
+    matches!(entry, ENTRY_64 | ENTRY_OLD_64 | ENTRY_FAST_64)
+}
+
 /// Serves the system call the current instruction made through `entry`, with the
 /// callee window at `%r(2 * wbs)`; `Some` when the process ends.
 pub fn call(s: &mut Sys, entry: u64, wbs: u32) -> Option<Outcome> {
     let base = 2 * wbs;
     let nr = s.cpu.reg(base).unwrap_or(0);
     let a: [u64; 6] = std::array::from_fn(|k| s.cpu.reg(base + 1 + k as u32).unwrap_or(0));
-    if entry != ENTRY_64 && entry != ENTRY_FAST_64 {
-        if s.kernel.strace {
-            strace::unsupported_entry(entry);
-        }
-        if s.kernel.log_unimp {
-            log::write(format_args!(
-                "Unsupported system call entry {entry} (number {nr})\n"
-            ));
-        }
-        s.cpu.set_reg(base, -abi::ENOSYS as u64);
-        return None;
-    }
     let known = if entry == ENTRY_FAST_64 {
         lookup_fast(nr)
     } else {

@@ -93,11 +93,3 @@ pub fn no_result(head: &Option<String>) {
 pub fn tid() -> i32 {
     nix::unistd::gettid().as_raw()
 }
-
-/// A call through an entry other than the 64-bit one.
-pub fn unsupported_entry(entry: u64) {
-    log::write(format_args!(
-        "{} <system call entry {entry} is not supported> = -1 errno=38 (Function not implemented)\n",
-        std::process::id()
-    ));
-}
