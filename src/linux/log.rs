@@ -51,3 +51,9 @@ impl Write for Log {
         }
     }
 }
+
+/// Log lines start with the calling thread's id (the process id in the main
+/// thread), so that the lines of several threads can be told apart.
+pub fn tid() -> i32 {
+    nix::unistd::gettid().as_raw()
+}

@@ -520,7 +520,7 @@ pub fn deliver(
     if strace {
         eprintln!(
             "{} --- {} {{si_signo={sig}, si_code={}, si_addr={:#x}}} ---",
-            crate::linux::syscall::strace::tid(),
+            crate::linux::log::tid(),
             signal_name(sig as i32),
             info.code,
             info.addr

@@ -16,7 +16,7 @@ mod memory;
 mod proc;
 mod procfs;
 mod signal;
-pub(crate) mod strace;
+mod strace;
 mod system;
 mod table;
 mod time;

@@ -88,8 +88,4 @@ pub fn no_result(head: &Option<String>) {
     }
 }
 
-/// Lines start with the calling thread's id (the process id in the main thread), so
-/// that the calls of several threads can be told apart.
-pub fn tid() -> i32 {
-    nix::unistd::gettid().as_raw()
-}
+use log::tid;
