@@ -277,7 +277,9 @@ fn program(init: &[i64], tagged: &[bool], dpreds: &[bool], bundles: &[Vec<Op>]) 
         ));
     }
     for (n, _) in tagged.iter().enumerate().filter(|t| *t.1) {
-        s.push_str(&format!("    {{\n        puttagd,2 %r{n}, 5, %r{n}\n    }}\n"));
+        s.push_str(&format!(
+            "    {{\n        puttagd,2 %r{n}, 5, %r{n}\n    }}\n"
+        ));
     }
     for b in bundles {
         if let Some(t) = bundle_text(b) {

@@ -571,9 +571,7 @@ fn dst_deps(ss: &[Stmt], c: bool, env: &mut Vec<(String, u64)>, slots: &[String]
                 ..
             } => {
                 let m = expr_deps(value, c, env, slots)
-                    | index
-                        .as_ref()
-                        .map_or(0, |i| expr_deps(i, c, env, slots));
+                    | index.as_ref().map_or(0, |i| expr_deps(i, c, env, slots));
                 if target == "dst" {
                     out |= m;
                 } else if let Some(v) = env.iter_mut().rev().find(|(v, _)| v == target) {
