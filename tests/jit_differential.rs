@@ -1,9 +1,11 @@
 //! The JIT against the interpreter on random straight-line code: wide instructions of
 //! integer, logical, shift, compare, merge, bit-field, packed and floating-point
 //! operations (f32/f64 and 80-bit, through the helpers the JIT calls) over registers,
-//! immediates and literals, some executed under predicates, assembled with e2k-as;
-//! both engines must end in the same state (registers, predicates, address, count,
-//! and the same fault when a division by zero or the end marker stops them).
+//! immediates and literals, some executed under predicates, some speculative, some
+//! registers and predicates diagnostic (D), assembled with e2k-as; both engines must
+//! end in the same state (registers and their tags, predicates and theirs, address,
+//! count, and the same fault when a division by zero, a D operand or condition, or the
+//! end marker stops them).
 
 use e2k_emu::asm::{assemble_elf, Options};
 use e2k_emu::isa;
@@ -227,7 +229,7 @@ fn bundle_text(ops: &[Op]) -> Option<String> {
                 format!("{v}")
             }
         };
-        let ch = if o.sm && matches!(shape, Shape::Binary | Shape::Unary) {
+        let ch = if o.sm {
             format!("{ch},sm")
         } else {
             ch.to_string()
@@ -252,7 +254,8 @@ fn bundle_text(ops: &[Op]) -> Option<String> {
     ))
 }
 
-fn program(init: &[i64], bundles: &[Vec<Op>]) -> String {
+/// `tagged[n]` makes `%rN` D (its value kept), `dpreds[k]` makes `%pred(4+k)` D.
+fn program(init: &[i64], tagged: &[bool], dpreds: &[bool], bundles: &[Vec<Op>]) -> String {
     let mut s = String::from(
         "    .text\n    .global _start\n_start:\n    {\n        setwd wsz = 0x10, nfx = 1\n    }\n",
     );
@@ -266,6 +269,18 @@ fn program(init: &[i64], bundles: &[Vec<Op>]) -> String {
         ));
     }
     s.push_str("    {\n        cmpedb,0 %r0, %r1, %pred0\n        cmpbdb,1 %r2, %r3, %pred1\n        cmpldb,3 %r4, %r5, %pred2\n        cmpedb,4 %r6, %r6, %pred3\n    }\n");
+    s.push_str("    {\n        puttagd,2 %r16, 5, %r16\n    }\n");
+    for (k, _) in dpreds.iter().enumerate().filter(|d| *d.1) {
+        s.push_str(&format!(
+            "    {{\n        cmpedb,0,sm %r16, {k}, %pred{}\n    }}\n",
+            4 + k
+        ));
+    }
+    for (n, _) in tagged.iter().enumerate().filter(|t| *t.1) {
+        s.push_str(&format!(
+            "    {{\n        puttagd,2 %r{n}, 5, %r{n}\n    }}\n"
+        ));
+    }
     for b in bundles {
         if let Some(t) = bundle_text(b) {
             s.push_str(&t);
@@ -284,6 +299,7 @@ struct End {
     /// Extension words (80-bit values) and tags.
     his: Vec<(u64, u8)>,
     preds: u32,
+    pred_tags: u32,
     fpsr: u64,
     pfpfr: u64,
 }
@@ -307,6 +323,7 @@ fn run(image: &[u8], jit: bool) -> End {
             })
             .collect(),
         preds: m.cpu.preds,
+        pred_tags: m.cpu.pred_tags,
         fpsr: m.cpu.fpsr,
         pfpfr: m.cpu.pfpfr,
     }
@@ -317,8 +334,10 @@ proptest! {
 
     #[test]
     fn jit_matches_interpreter(init in proptest::collection::vec(any::<i32>().prop_map(i64::from), 16),
+                               tagged in proptest::collection::vec(proptest::bool::weighted(0.05), 16),
+                               dpreds in proptest::collection::vec(proptest::bool::weighted(0.15), 4),
                                bundles in proptest::collection::vec(proptest::collection::vec(op(), 1..4), 1..10)) {
-        let text = program(&init, &bundles);
+        let text = program(&init, &tagged, &dpreds, &bundles);
         let image = assemble_elf(&[("t.s".into(), text.clone())], &Options { iset: Iset::new(ISET).unwrap(), entry: None, text_base: 0x10000 });
         let image = match image {
             Ok(i) => i,
@@ -333,6 +352,7 @@ proptest! {
         prop_assert_eq!(&a.regs, &b.regs, "{}", text);
         prop_assert_eq!(&a.his, &b.his, "{}", text);
         prop_assert_eq!(a.preds, b.preds, "{}", text);
+        prop_assert_eq!(a.pred_tags, b.pred_tags, "{}", text);
         prop_assert_eq!(a.fpsr, b.fpsr, "{}", text);
         prop_assert_eq!(a.pfpfr, b.pfpfr, "{}", text);
     }

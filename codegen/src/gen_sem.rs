@@ -531,6 +531,87 @@ fn op_scope(m: &Model, o: &Op) -> (Vec<(String, u32)>, Vec<Var>) {
     (widths, vars)
 }
 
+/// The value slots an expression reads, through the `let`s in `env`; a
+/// `select(cond, a, b)` on the merge condition reads only the side `c` picks.
+fn expr_deps(e: &Expr, c: bool, env: &[(String, u64)], slots: &[String]) -> u64 {
+    let d = |x: &Expr| expr_deps(x, c, env, slots);
+    match &e.kind {
+        ExprKind::Var(n) => match env.iter().rev().find(|(v, _)| v == n) {
+            Some((_, m)) => *m,
+            None => slots.iter().position(|s| s == n).map_or(0, |i| 1 << i),
+        },
+        ExprKind::Call(f, a)
+            if f == "select"
+                && a.len() == 3
+                && matches!(&a[0].kind, ExprKind::Var(v) if v == "cond") =>
+        {
+            d(if c { &a[1] } else { &a[2] })
+        }
+        ExprKind::Call(_, a) => a.iter().fold(0, |m, x| m | d(x)),
+        ExprKind::Unary(_, a) | ExprKind::Slice(a, _, _) => d(a),
+        ExprKind::Binary(_, a, b) | ExprKind::Bit(a, b) => d(a) | d(b),
+        ExprKind::Int(_) | ExprKind::Bool(_) | ExprKind::Field(..) => 0,
+    }
+}
+
+/// The value slots `dst` depends on when the merge condition is `c` (conservative:
+/// both sides of an `if` count, with its condition).
+fn dst_deps(ss: &[Stmt], c: bool, env: &mut Vec<(String, u64)>, slots: &[String]) -> u64 {
+    let mut out = 0;
+    for s in ss {
+        match s {
+            Stmt::Let { name, value, .. } => {
+                let m = expr_deps(value, c, env, slots);
+                env.push((name.clone(), m));
+            }
+            Stmt::Assign {
+                target,
+                index,
+                value,
+                ..
+            } => {
+                let m = expr_deps(value, c, env, slots)
+                    | index.as_ref().map_or(0, |i| expr_deps(i, c, env, slots));
+                if target == "dst" {
+                    out |= m;
+                } else if let Some(v) = env.iter_mut().rev().find(|(v, _)| v == target) {
+                    v.1 |= m;
+                }
+            }
+            Stmt::If {
+                cond, then, els, ..
+            } => {
+                let m = expr_deps(cond, c, env, slots);
+                let n = env.len();
+                let t = dst_deps(then, c, env, slots);
+                let e = dst_deps(els, c, env, slots);
+                // Assignments to outer variables inside the branches stay; their `let`s go.
+                env.truncate(n);
+                if t | e != 0 {
+                    out |= t | e | m;
+                }
+            }
+            Stmt::Trap { .. } | Stmt::Call { .. } => {}
+        }
+    }
+    out
+}
+
+/// Per operation, the value slots its result depends on when the merge condition is
+/// false and when it is true: a merge carries only the tags of what it selects.
+fn merge_deps(m: &Model) -> Vec<TokenStream> {
+    let slots = slot_names(m);
+    assert!(slots.len() <= 64, "more value slots than a u64 mask holds");
+    m.ops
+        .iter()
+        .map(|o| {
+            let f = dst_deps(&o.sem.stmts, false, &mut Vec::new(), &slots);
+            let t = dst_deps(&o.sem.stmts, true, &mut Vec::new(), &slots);
+            quote!([#f, #t])
+        })
+        .collect()
+}
+
 /// One function per operation, for the interpreter (`sem_NAME` over `OpVals`) or the
 /// JIT (`jit_NAME` building IR over `LVals`), and their names in table order.
 fn op_functions(m: &Model, jit: bool) -> Result<(TokenStream, Vec<Ident>), Diagnostic> {
@@ -766,6 +847,7 @@ pub fn generate(m: &Model) -> Result<TokenStream, Diagnostic> {
         });
     let (fns, table) = op_functions(m, false)?;
     let n = table.len();
+    let deps = merge_deps(m);
     Ok(quote! {
         /// Why an operation's semantics stopped (`trap` statements, memory, helpers).
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -820,5 +902,10 @@ pub fn generate(m: &Model) -> Result<TokenStream, Diagnostic> {
 
         /// Semantics of each operation, indexed like `OPS`.
         pub static SEMANTICS: [SemFn; #n] = [#(#table),*];
+
+        /// Per operation (indexed like `OPS`), the value slots (bit k: `OpVals::SLOTS[k]`)
+        /// its result depends on when the merge condition `cond` is false (`[0]`) and
+        /// true (`[1]`): a merge carries only the tags of the operands it selects.
+        pub static MERGE_SOURCES: [[u64; 2]; #n] = [#(#deps),*];
     })
 }

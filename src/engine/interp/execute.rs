@@ -13,9 +13,11 @@ use crate::guest::window::Reg;
 use crate::isa;
 use crate::isa::decode::Condition;
 use crate::isa::mas::{self, Access};
-use crate::isa::semantics::{Exec, OpVals, Trap};
+use crate::isa::semantics::{Exec, OpVals, Trap, MERGE_SOURCES};
 
-/// The value a faulting speculative operation produces (with tags `DIAG_TAG`).
+/// The value a speculative load from an inaccessible address (or another faulting
+/// speculative operation) produces, with tags `DIAG_TAG`. Computed results with a D
+/// input are poisoned instead (`POISON`).
 pub const DIAG_VALUE: u64 = 0x4afa_fafa_4afa_fafa;
 const DIAG_TAG: u8 = 0x5;
 /// Bit 30 of every 32-bit word: what marks a poisoned (diagnostic) computed value.
@@ -44,6 +46,8 @@ struct Cx<'a> {
     poison: bool,
     /// It wrote a state register under a D condition (SIGILL even when speculative).
     poisoned_state_write: bool,
+    /// The operation running is speculative (`,sm`).
+    sm: bool,
 }
 
 impl Cx<'_> {
@@ -101,11 +105,13 @@ impl Exec for Cx<'_> {
         Ok(ordered(access, raw, bits))
     }
     fn store(&mut self, addr: u64, bits: u32, value: u128) -> Result<u128, Trap> {
-        if self.tagged_sources() && !self.tags_handled {
+        let tagged = self.tagged_sources() && !self.tags_handled;
+        if tagged && !self.sm {
             return Err(Trap::IllegalOperand);
         }
-        // A speculative store under a D condition stores its data poisoned.
-        let value = if self.poison {
+        // A speculative store with a D input or under a D condition stores its data
+        // poisoned (memory keeps no tags).
+        let value = if self.poison || tagged {
             value | POISON & crate::isa::bits::mask(bits)
         } else {
             value
@@ -513,6 +519,7 @@ impl<'a> Cx<'a> {
             mlock: false,
             poison: false,
             poisoned_state_write: false,
+            sm: false,
         }
     }
 }
@@ -570,11 +577,14 @@ fn run(
         for (s, x) in &op.fixed {
             *v.slot_mut(*s) = *x;
         }
+        // A merge reads the tags of the operands it selects only.
+        let mut tag_slots = u64::MAX;
         if let (Some(c), Some(s)) = (op.mrgc, op.cond_slot) {
             // A speculative merge under a D condition gives D.
             let (holds, d) = condition(cx.cpu, c)?;
             *v.slot_mut(s) = holds as u128;
             poison |= d;
+            tag_slots = MERGE_SOURCES[op.op as usize][holds as usize];
         }
         cx.src_tags = [(0, 0); 4];
         cx.mas = op.mas;
@@ -582,8 +592,12 @@ fn run(
         cx.tags_handled = false;
         cx.result_tag = None;
         cx.poison = poison;
+        cx.sm = op.sm;
         for (k, (s, place, ty)) in op.srcs.iter().enumerate() {
-            let (val, tag) = read(cx.cpu, *place, *ty)?;
+            let (val, mut tag) = read(cx.cpu, *place, *ty)?;
+            if tag_slots >> *s & 1 == 0 {
+                tag = 0;
+            }
             *v.slot_mut(*s) = val;
             if k < 4 {
                 cx.src_tags[k] = (val, tag);
@@ -594,12 +608,21 @@ fn run(
         if cx.poisoned_state_write {
             return Err(d_condition());
         }
-        let (tag, failed) = match outcome {
-            Ok(()) if tagged_input && op.sm => (DIAG_TAG, true),
-            Ok(()) if tagged_input => return Err(trap_event(Trap::IllegalOperand)),
-            Ok(()) if poison => (DIAG_TAG, false),
-            Ok(()) => (cx.result_tag.unwrap_or(0), false),
-            Err(_) if op.sm => (DIAG_TAG, true),
+        // A speculative operation with a D input or under a D condition gives the
+        // value computed from the operands as stored, poisoned (T2); one that fails
+        // gives 0 poisoned (division by zero) or the fixed D value (a load from an
+        // inaccessible address).
+        let (tag, failed, poisoned) = match outcome {
+            Ok(()) if tagged_input && !op.sm => return Err(trap_event(Trap::IllegalOperand)),
+            Ok(()) if tagged_input || poison => (DIAG_TAG, false, true),
+            Ok(()) => (cx.result_tag.unwrap_or(0), false, false),
+            Err(Trap::DivByZero) if op.sm => {
+                if let Some((s, _, _)) = op.dst {
+                    *v.slot_mut(s) = 0;
+                }
+                (DIAG_TAG, false, true)
+            }
+            Err(_) if op.sm => (DIAG_TAG, true, false),
             Err(Trap::MemoryFault(_)) if cx.fault.is_some() => {
                 return Err(cx
                     .fault
@@ -611,7 +634,7 @@ fn run(
         if let Some((s, place, ty)) = op.dst {
             let value = if failed {
                 DIAG_VALUE as u128
-            } else if poison {
+            } else if poisoned {
                 v.slot(s) | POISON & crate::isa::bits::mask(width_of(ty))
             } else {
                 v.slot(s)
@@ -621,7 +644,7 @@ fn run(
         if let Some((s, n)) = op.pdst {
             // A speculative compare that read a D operand, or ran under a D condition,
             // writes a D predicate.
-            cx.p.preds.push((n, v.slot(s) & 1 != 0, failed || poison));
+            cx.p.preds.push((n, v.slot(s) & 1 != 0, failed || poisoned));
         }
     }
     for &(k, i) in &prep.ctls {
