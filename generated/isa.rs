@@ -6278,7 +6278,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "bitfield",
         memory: false,
-        src: "isa/alu/bitfield.isa:27",
+        src: "isa/alu/bitfield.isa:30",
     },
     OpInfo {
         name: "getfzs",
@@ -6286,7 +6286,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSS",
         group: "bitfield",
         memory: false,
-        src: "isa/alu/bitfield.isa:39",
+        src: "isa/alu/bitfield.isa:43",
     },
     OpInfo {
         name: "getfzd",
@@ -6294,7 +6294,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDD",
         group: "bitfield",
         memory: false,
-        src: "isa/alu/bitfield.isa:51",
+        src: "isa/alu/bitfield.isa:55",
     },
     OpInfo {
         name: "insfs",
@@ -6302,7 +6302,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SSSS",
         group: "bitfield",
         memory: false,
-        src: "isa/alu/bitfield.isa:63",
+        src: "isa/alu/bitfield.isa:67",
     },
     OpInfo {
         name: "insfd",
@@ -6310,7 +6310,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DDDD",
         group: "bitfield",
         memory: false,
-        src: "isa/alu/bitfield.isa:71",
+        src: "isa/alu/bitfield.isa:75",
     },
     OpInfo {
         name: "bitrevs",
@@ -6318,7 +6318,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "bitfield",
         memory: false,
-        src: "isa/alu/bitfield.isa:79",
+        src: "isa/alu/bitfield.isa:86",
     },
     OpInfo {
         name: "bitrevd",
@@ -6326,7 +6326,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "bitfield",
         memory: false,
-        src: "isa/alu/bitfield.isa:83",
+        src: "isa/alu/bitfield.isa:90",
     },
     OpInfo {
         name: "lzcnts",
@@ -6334,7 +6334,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "bitfield",
         memory: false,
-        src: "isa/alu/bitfield.isa:87",
+        src: "isa/alu/bitfield.isa:94",
     },
     OpInfo {
         name: "lzcntd",
@@ -6342,7 +6342,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "bitfield",
         memory: false,
-        src: "isa/alu/bitfield.isa:91",
+        src: "isa/alu/bitfield.isa:98",
     },
     OpInfo {
         name: "popcnts",
@@ -6350,7 +6350,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "bitfield",
         memory: false,
-        src: "isa/alu/bitfield.isa:95",
+        src: "isa/alu/bitfield.isa:102",
     },
     OpInfo {
         name: "popcntd",
@@ -6358,7 +6358,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "DD",
         group: "bitfield",
         memory: false,
-        src: "isa/alu/bitfield.isa:99",
+        src: "isa/alu/bitfield.isa:106",
     },
     OpInfo {
         name: "and_ands",
@@ -25665,7 +25665,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 63u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/alu/bitfield.isa:28",
+        src: "isa/alu/bitfield.isa:31",
     },
     EncInfo {
         op: 5u16,
@@ -27465,7 +27465,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 27u8,
         second: 0u8,
         versions: 126u8,
-        src: "isa/alu/bitfield.isa:80",
+        src: "isa/alu/bitfield.isa:87",
     },
     EncInfo {
         op: 61u16,
@@ -27681,7 +27681,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 27u8,
         second: 0u8,
         versions: 126u8,
-        src: "isa/alu/bitfield.isa:84",
+        src: "isa/alu/bitfield.isa:91",
     },
     EncInfo {
         op: 62u16,
@@ -38337,7 +38337,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 18u8,
         second: 0u8,
         versions: 126u8,
-        src: "isa/alu/bitfield.isa:88",
+        src: "isa/alu/bitfield.isa:95",
     },
     EncInfo {
         op: 119u16,
@@ -38529,7 +38529,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 18u8,
         second: 0u8,
         versions: 126u8,
-        src: "isa/alu/bitfield.isa:92",
+        src: "isa/alu/bitfield.isa:99",
     },
     EncInfo {
         op: 120u16,
@@ -38673,7 +38673,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 18u8,
         second: 0u8,
         versions: 126u8,
-        src: "isa/alu/bitfield.isa:96",
+        src: "isa/alu/bitfield.isa:103",
     },
     EncInfo {
         op: 121u16,
@@ -38865,7 +38865,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 18u8,
         second: 0u8,
         versions: 126u8,
-        src: "isa/alu/bitfield.isa:100",
+        src: "isa/alu/bitfield.isa:107",
     },
     EncInfo {
         op: 122u16,
@@ -39669,7 +39669,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 27u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/alu/bitfield.isa:64",
+        src: "isa/alu/bitfield.isa:68",
     },
     EncInfo {
         op: 858u16,
@@ -39849,7 +39849,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 27u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/alu/bitfield.isa:72",
+        src: "isa/alu/bitfield.isa:76",
     },
     EncInfo {
         op: 859u16,
@@ -40929,7 +40929,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 63u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/bitfield.isa:40",
+        src: "isa/alu/bitfield.isa:44",
     },
     EncInfo {
         op: 1339u16,
@@ -41085,7 +41085,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 63u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/bitfield.isa:52",
+        src: "isa/alu/bitfield.isa:56",
     },
     EncInfo {
         op: 1341u16,

@@ -1,7 +1,8 @@
 //! End-to-end programs: each `tests/programs/NAME.s` is assembled with e2k-as (after
 //! `lib/prelude.s`) and run with e2k-emu; stdout must equal `NAME.out` (empty if
 //! absent) and the exit status the `! exit: N` line of the source (0 if absent).
-//! `! args: ...` gives arguments; `! stderr: TEXT` a text the diagnostics must contain.
+//! `! args: ...` gives arguments; `! stderr: TEXT` a text the diagnostics must contain;
+//! `! iset: vN` the ISA version to assemble for (default v4).
 //! Every program runs twice: on the interpreter alone (`-no-jit`) and with the JIT
 //! translating every block on its first run (`-jit-threshold 1`); both must agree.
 
@@ -22,8 +23,12 @@ fn header(src: &str, key: &str) -> Option<String> {
 /// Assembles a test program into a temporary executable.
 pub fn build(name: &str) -> PathBuf {
     let out = std::env::temp_dir().join(format!("e2k-emu-e2e-{}-{name}", std::process::id()));
+    let src = std::fs::read_to_string(dir().join(format!("{name}.s"))).unwrap();
+    let iset = header(&src, "iset").unwrap_or_else(|| "v4".to_string());
     let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
         .arg("--link")
+        .arg("--iset")
+        .arg(&iset)
         .arg(dir().join("lib/prelude.s"))
         .arg(dir().join(format!("{name}.s")))
         .arg("-o")
@@ -117,6 +122,14 @@ programs!(
     pred_tags,
     pred_fault,
     gdb_target,
+    shift_count,
+    getf_v4,
+    getf_v5,
+    partial_write,
+    fault_partial,
+    fault_insfd,
+    fault_based,
+    fault_based_read,
 );
 
 /// The programs under examples/ build and behave as README says.

@@ -3,7 +3,9 @@
 //! operations (f32/f64 and 80-bit, through the helpers the JIT calls) over registers,
 //! immediates and literals, some executed under predicates, assembled with e2k-as;
 //! both engines must end in the same state (registers, predicates, address, count,
-//! and the same fault when a division by zero or the end marker stops them).
+//! and the same fault when a division by zero or the end marker stops them). WD.dbl
+//! starts 0 or 1 and a `setwd` beside one wide instruction's operations may flip it,
+//! so 32-bit results replace the low half or zero-extend.
 
 use e2k_emu::asm::{assemble_elf, Options};
 use e2k_emu::isa;
@@ -252,9 +254,12 @@ fn bundle_text(ops: &[Op]) -> Option<String> {
     ))
 }
 
-fn program(init: &[i64], bundles: &[Vec<Op>]) -> String {
-    let mut s = String::from(
-        "    .text\n    .global _start\n_start:\n    {\n        setwd wsz = 0x10, nfx = 1\n    }\n",
+/// `dbl`: WD.dbl at the start; `flip`: the wide instruction that also holds a `setwd`
+/// giving the other dbl (for its own results and those after it).
+fn program(init: &[i64], bundles: &[Vec<Op>], dbl: bool, flip: usize) -> String {
+    let mut s = format!(
+        "    .text\n    .global _start\n_start:\n    {{\n        setwd wsz = 0x10, nfx = 1, dbl = {}\n    }}\n",
+        dbl as u8
     );
     for (k, pair) in init.chunks(2).enumerate() {
         s.push_str(&format!(
@@ -266,9 +271,17 @@ fn program(init: &[i64], bundles: &[Vec<Op>]) -> String {
         ));
     }
     s.push_str("    {\n        cmpedb,0 %r0, %r1, %pred0\n        cmpbdb,1 %r2, %r3, %pred1\n        cmpldb,3 %r4, %r5, %pred2\n        cmpedb,4 %r6, %r6, %pred3\n    }\n");
-    for b in bundles {
+    for (k, b) in bundles.iter().enumerate() {
         if let Some(t) = bundle_text(b) {
-            s.push_str(&t);
+            if k == flip {
+                let setwd = format!(
+                    "    {{\n        setwd wsz = 0x10, nfx = 1, dbl = {}\n",
+                    !dbl as u8
+                );
+                s.push_str(&t.replacen("    {\n", &setwd, 1));
+            } else {
+                s.push_str(&t);
+            }
         }
     }
     // The end: a wide instruction no engine can run.
@@ -317,8 +330,9 @@ proptest! {
 
     #[test]
     fn jit_matches_interpreter(init in proptest::collection::vec(any::<i32>().prop_map(i64::from), 16),
-                               bundles in proptest::collection::vec(proptest::collection::vec(op(), 1..4), 1..10)) {
-        let text = program(&init, &bundles);
+                               bundles in proptest::collection::vec(proptest::collection::vec(op(), 1..4), 1..10),
+                               dbl in any::<bool>(), flip in 0usize..12) {
+        let text = program(&init, &bundles, dbl, flip);
         let image = assemble_elf(&[("t.s".into(), text.clone())], &Options { iset: Iset::new(ISET).unwrap(), entry: None, text_base: 0x10000 });
         let image = match image {
             Ok(i) => i,
