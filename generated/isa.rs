@@ -6323,7 +6323,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
-        src: "isa/alu/bitfield.isa:27",
+        src: "isa/alu/bitfield.isa:30",
     },
     OpInfo {
         name: "getfzs",
@@ -6334,7 +6334,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
-        src: "isa/alu/bitfield.isa:39",
+        src: "isa/alu/bitfield.isa:43",
     },
     OpInfo {
         name: "getfzd",
@@ -6345,7 +6345,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
-        src: "isa/alu/bitfield.isa:51",
+        src: "isa/alu/bitfield.isa:55",
     },
     OpInfo {
         name: "insfs",
@@ -6356,7 +6356,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
-        src: "isa/alu/bitfield.isa:63",
+        src: "isa/alu/bitfield.isa:67",
     },
     OpInfo {
         name: "insfd",
@@ -6367,7 +6367,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
-        src: "isa/alu/bitfield.isa:71",
+        src: "isa/alu/bitfield.isa:75",
     },
     OpInfo {
         name: "bitrevs",
@@ -6378,7 +6378,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
-        src: "isa/alu/bitfield.isa:79",
+        src: "isa/alu/bitfield.isa:86",
     },
     OpInfo {
         name: "bitrevd",
@@ -6389,7 +6389,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
-        src: "isa/alu/bitfield.isa:83",
+        src: "isa/alu/bitfield.isa:90",
     },
     OpInfo {
         name: "lzcnts",
@@ -6400,7 +6400,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
-        src: "isa/alu/bitfield.isa:87",
+        src: "isa/alu/bitfield.isa:94",
     },
     OpInfo {
         name: "lzcntd",
@@ -6411,7 +6411,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
-        src: "isa/alu/bitfield.isa:91",
+        src: "isa/alu/bitfield.isa:98",
     },
     OpInfo {
         name: "popcnts",
@@ -6422,7 +6422,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
-        src: "isa/alu/bitfield.isa:95",
+        src: "isa/alu/bitfield.isa:102",
     },
     OpInfo {
         name: "popcntd",
@@ -6433,7 +6433,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
-        src: "isa/alu/bitfield.isa:99",
+        src: "isa/alu/bitfield.isa:106",
     },
     OpInfo {
         name: "and_ands",
@@ -30945,7 +30945,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 63u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/alu/bitfield.isa:28",
+        src: "isa/alu/bitfield.isa:31",
     },
     EncInfo {
         op: 5u16,
@@ -32745,7 +32745,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 27u8,
         second: 0u8,
         versions: 126u8,
-        src: "isa/alu/bitfield.isa:80",
+        src: "isa/alu/bitfield.isa:87",
     },
     EncInfo {
         op: 61u16,
@@ -32961,7 +32961,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 27u8,
         second: 0u8,
         versions: 126u8,
-        src: "isa/alu/bitfield.isa:84",
+        src: "isa/alu/bitfield.isa:91",
     },
     EncInfo {
         op: 62u16,
@@ -43617,7 +43617,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 18u8,
         second: 0u8,
         versions: 126u8,
-        src: "isa/alu/bitfield.isa:88",
+        src: "isa/alu/bitfield.isa:95",
     },
     EncInfo {
         op: 119u16,
@@ -43809,7 +43809,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 18u8,
         second: 0u8,
         versions: 126u8,
-        src: "isa/alu/bitfield.isa:92",
+        src: "isa/alu/bitfield.isa:99",
     },
     EncInfo {
         op: 120u16,
@@ -43953,7 +43953,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 18u8,
         second: 0u8,
         versions: 126u8,
-        src: "isa/alu/bitfield.isa:96",
+        src: "isa/alu/bitfield.isa:103",
     },
     EncInfo {
         op: 121u16,
@@ -44145,7 +44145,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 18u8,
         second: 0u8,
         versions: 126u8,
-        src: "isa/alu/bitfield.isa:100",
+        src: "isa/alu/bitfield.isa:107",
     },
     EncInfo {
         op: 122u16,
@@ -44949,7 +44949,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 27u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/alu/bitfield.isa:64",
+        src: "isa/alu/bitfield.isa:68",
     },
     EncInfo {
         op: 858u16,
@@ -45129,7 +45129,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 27u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/alu/bitfield.isa:72",
+        src: "isa/alu/bitfield.isa:76",
     },
     EncInfo {
         op: 859u16,
@@ -46209,7 +46209,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 63u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/bitfield.isa:40",
+        src: "isa/alu/bitfield.isa:44",
     },
     EncInfo {
         op: 1339u16,
@@ -46365,7 +46365,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 63u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/alu/bitfield.isa:52",
+        src: "isa/alu/bitfield.isa:56",
     },
     EncInfo {
         op: 1341u16,

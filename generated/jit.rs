@@ -23,6 +23,7 @@ pub struct LVals {
     pub pc: LV,
     pub cond: LV,
     pub ch: LV,
+    pub iset: LV,
 }
 impl Default for LVals {
     fn default() -> Self {
@@ -46,6 +47,7 @@ impl Default for LVals {
             pc: LV::C(0),
             cond: LV::C(0),
             ch: LV::C(0),
+            iset: LV::C(0),
         }
     }
 }
@@ -71,6 +73,7 @@ impl LVals {
             16usize => Some(&mut self.pc),
             17usize => Some(&mut self.cond),
             18usize => Some(&mut self.ch),
+            19usize => Some(&mut self.iset),
             _ => None,
         }
     }
@@ -95,6 +98,7 @@ impl LVals {
             16usize => self.pc,
             17usize => self.cond,
             18usize => self.ch,
+            19usize => self.iset,
             _ => LV::C(0),
         }
     }
@@ -119,6 +123,7 @@ impl LVals {
         self.pc = ir::select(x, c, taken.pc, self.pc)?;
         self.cond = ir::select(x, c, taken.cond, self.cond)?;
         self.ch = ir::select(x, c, taken.ch, self.ch)?;
+        self.iset = ir::select(x, c, taken.iset, self.iset)?;
         Ok(())
     }
 }
@@ -202,27 +207,37 @@ pub trait JitHelpers {
     fn h_carry_tag(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper state_read(B8) -> D` (isa/helpers.isa:24)
+    ///`helper low_tag_only(B8) -> unit` (isa/helpers.isa:22)
+    #[allow(unused_variables)]
+    fn h_low_tag_only(&mut self, a0: LV) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper low_half_only() -> unit` (isa/helpers.isa:25)
+    #[allow(unused_variables)]
+    fn h_low_half_only(&mut self) -> Result<LV, NoLower> {
+        Err(NoLower)
+    }
+    ///`helper state_read(B8) -> D` (isa/helpers.isa:28)
     #[allow(unused_variables)]
     fn h_state_read(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper state_write(B8, D) -> unit` (isa/helpers.isa:25)
+    ///`helper state_write(B8, D) -> unit` (isa/helpers.isa:29)
     #[allow(unused_variables)]
     fn h_state_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper cctop(B8, S) -> bool` (isa/helpers.isa:26)
+    ///`helper cctop(B8, S) -> bool` (isa/helpers.isa:30)
     #[allow(unused_variables)]
     fn h_cctop(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper mlock() -> bool` (isa/helpers.isa:27)
+    ///`helper mlock() -> bool` (isa/helpers.isa:31)
     #[allow(unused_variables)]
     fn h_mlock(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:31)
+    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:35)
     fn h_fadd_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fadd_s(
@@ -237,7 +252,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:32)
+    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:36)
     fn h_fadd_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fadd_d(
@@ -252,7 +267,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fsub_s(S, S) -> S` (isa/helpers.isa:33)
+    ///`helper fsub_s(S, S) -> S` (isa/helpers.isa:37)
     fn h_fsub_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fsub_s(
@@ -267,7 +282,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fsub_d(D, D) -> D` (isa/helpers.isa:34)
+    ///`helper fsub_d(D, D) -> D` (isa/helpers.isa:38)
     fn h_fsub_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fsub_d(
@@ -282,7 +297,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fmul_s(S, S) -> S` (isa/helpers.isa:35)
+    ///`helper fmul_s(S, S) -> S` (isa/helpers.isa:39)
     fn h_fmul_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fmul_s(
@@ -297,7 +312,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fmul_d(D, D) -> D` (isa/helpers.isa:36)
+    ///`helper fmul_d(D, D) -> D` (isa/helpers.isa:40)
     fn h_fmul_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fmul_d(
@@ -312,7 +327,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fdiv_s(S, S) -> S` (isa/helpers.isa:37)
+    ///`helper fdiv_s(S, S) -> S` (isa/helpers.isa:41)
     fn h_fdiv_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fdiv_s(
@@ -327,7 +342,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fdiv_d(D, D) -> D` (isa/helpers.isa:38)
+    ///`helper fdiv_d(D, D) -> D` (isa/helpers.isa:42)
     fn h_fdiv_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fdiv_d(
@@ -342,7 +357,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fmin_s(S, S) -> S` (isa/helpers.isa:39)
+    ///`helper fmin_s(S, S) -> S` (isa/helpers.isa:43)
     fn h_fmin_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fmin_s(
@@ -357,7 +372,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fmin_d(D, D) -> D` (isa/helpers.isa:40)
+    ///`helper fmin_d(D, D) -> D` (isa/helpers.isa:44)
     fn h_fmin_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fmin_d(
@@ -372,7 +387,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fmax_s(S, S) -> S` (isa/helpers.isa:41)
+    ///`helper fmax_s(S, S) -> S` (isa/helpers.isa:45)
     fn h_fmax_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fmax_s(
@@ -387,7 +402,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fmax_d(D, D) -> D` (isa/helpers.isa:42)
+    ///`helper fmax_d(D, D) -> D` (isa/helpers.isa:46)
     fn h_fmax_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fmax_d(
@@ -402,7 +417,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fsqrt_s(S) -> S` (isa/helpers.isa:43)
+    ///`helper fsqrt_s(S) -> S` (isa/helpers.isa:47)
     fn h_fsqrt_s(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fsqrt_s(control, a0 as u128);
@@ -413,7 +428,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
-    ///`helper fsqrt_d(D) -> D` (isa/helpers.isa:44)
+    ///`helper fsqrt_d(D) -> D` (isa/helpers.isa:48)
     fn h_fsqrt_d(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fsqrt_d(control, a0 as u128);
@@ -424,7 +439,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
-    ///`helper frcp_s(S) -> S` (isa/helpers.isa:45)
+    ///`helper frcp_s(S) -> S` (isa/helpers.isa:49)
     fn h_frcp_s(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::frcp_s(control, a0 as u128);
@@ -435,7 +450,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
-    ///`helper frsqrt_s(S) -> S` (isa/helpers.isa:46)
+    ///`helper frsqrt_s(S) -> S` (isa/helpers.isa:50)
     fn h_frsqrt_s(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::frsqrt_s(control, a0 as u128);
@@ -446,7 +461,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
-    ///`helper fscale_s(S, S) -> S` (isa/helpers.isa:47)
+    ///`helper fscale_s(S, S) -> S` (isa/helpers.isa:51)
     fn h_fscale_s(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fscale_s(
@@ -461,7 +476,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fscale_d(D, S) -> D` (isa/helpers.isa:48)
+    ///`helper fscale_d(D, S) -> D` (isa/helpers.isa:52)
     fn h_fscale_d(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fscale_d(
@@ -476,7 +491,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fma_s(B8, S, S, S) -> S` (isa/helpers.isa:49)
+    ///`helper fma_s(B8, S, S, S) -> S` (isa/helpers.isa:53)
     fn h_fma_s(&mut self, a0: LV, a1: LV, a2: LV, a3: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -506,7 +521,7 @@ pub trait JitHelpers {
             false,
         )
     }
-    ///`helper fma_d(B8, D, D, D) -> D` (isa/helpers.isa:50)
+    ///`helper fma_d(B8, D, D, D) -> D` (isa/helpers.isa:54)
     fn h_fma_d(&mut self, a0: LV, a1: LV, a2: LV, a3: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -536,7 +551,7 @@ pub trait JitHelpers {
             false,
         )
     }
-    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:51)
+    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:55)
     fn h_fcmp_s(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -558,7 +573,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2], 0u32, false)
     }
-    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:52)
+    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:56)
     fn h_fcmp_d(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -580,7 +595,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2], 0u32, false)
     }
-    ///`helper fcmp_flags_s(B8, S, S) -> S` (isa/helpers.isa:53)
+    ///`helper fcmp_flags_s(B8, S, S) -> S` (isa/helpers.isa:57)
     fn h_fcmp_flags_s(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -602,7 +617,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2], 0u32, false)
     }
-    ///`helper fcmp_flags_d(B8, D, D) -> S` (isa/helpers.isa:54)
+    ///`helper fcmp_flags_d(B8, D, D) -> S` (isa/helpers.isa:58)
     fn h_fcmp_flags_d(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -624,7 +639,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1, a2], 0u32, false)
     }
-    ///`helper fs_to_fd(S) -> D` (isa/helpers.isa:55)
+    ///`helper fs_to_fd(S) -> D` (isa/helpers.isa:59)
     fn h_fs_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fs_to_fd(control, a0 as u128);
@@ -635,7 +650,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
-    ///`helper fd_to_fs(D) -> S` (isa/helpers.isa:56)
+    ///`helper fd_to_fs(D) -> S` (isa/helpers.isa:60)
     fn h_fd_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fd_to_fs(control, a0 as u128);
@@ -646,7 +661,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
-    ///`helper fs_to_i32(B8, S) -> S` (isa/helpers.isa:57)
+    ///`helper fs_to_i32(B8, S) -> S` (isa/helpers.isa:61)
     fn h_fs_to_i32(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fs_to_i32(
@@ -661,7 +676,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fs_to_i64(B8, S) -> D` (isa/helpers.isa:58)
+    ///`helper fs_to_i64(B8, S) -> D` (isa/helpers.isa:62)
     fn h_fs_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fs_to_i64(
@@ -676,7 +691,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fd_to_i32(B8, D) -> S` (isa/helpers.isa:59)
+    ///`helper fd_to_i32(B8, D) -> S` (isa/helpers.isa:63)
     fn h_fd_to_i32(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fd_to_i32(
@@ -691,7 +706,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fd_to_i64(B8, D) -> D` (isa/helpers.isa:60)
+    ///`helper fd_to_i64(B8, D) -> D` (isa/helpers.isa:64)
     fn h_fd_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fd_to_i64(
@@ -706,7 +721,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper i32_to_fs(S) -> S` (isa/helpers.isa:61)
+    ///`helper i32_to_fs(S) -> S` (isa/helpers.isa:65)
     fn h_i32_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::i32_to_fs(control, a0 as u128);
@@ -717,7 +732,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
-    ///`helper i32_to_fd(S) -> D` (isa/helpers.isa:62)
+    ///`helper i32_to_fd(S) -> D` (isa/helpers.isa:66)
     fn h_i32_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::i32_to_fd(control, a0 as u128);
@@ -728,7 +743,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
-    ///`helper i64_to_fs(D) -> S` (isa/helpers.isa:63)
+    ///`helper i64_to_fs(D) -> S` (isa/helpers.isa:67)
     fn h_i64_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::i64_to_fs(control, a0 as u128);
@@ -739,7 +754,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
-    ///`helper i64_to_fd(D) -> D` (isa/helpers.isa:64)
+    ///`helper i64_to_fd(D) -> D` (isa/helpers.isa:68)
     fn h_i64_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::i64_to_fd(control, a0 as u128);
@@ -750,7 +765,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0], 0u32, false)
     }
-    ///`helper fs_round(S, S) -> S` (isa/helpers.isa:65)
+    ///`helper fs_round(S, S) -> S` (isa/helpers.isa:69)
     fn h_fs_round(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fs_round(
@@ -765,7 +780,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fd_round(D, D) -> D` (isa/helpers.isa:66)
+    ///`helper fd_round(D, D) -> D` (isa/helpers.isa:70)
     fn h_fd_round(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a1: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fd_round(
@@ -780,7 +795,7 @@ pub trait JitHelpers {
         }
         self.call_pure(0usize, call as *const () as usize, &[a0, a1], 0u32, false)
     }
-    ///`helper fxadd(X, X) -> X` (isa/helpers.isa:70)
+    ///`helper fxadd(X, X) -> X` (isa/helpers.isa:74)
     fn h_fxadd(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -804,7 +819,7 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0, a1], 3u32, true)
     }
-    ///`helper fxsub(X, X) -> X` (isa/helpers.isa:71)
+    ///`helper fxsub(X, X) -> X` (isa/helpers.isa:75)
     fn h_fxsub(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -828,7 +843,7 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0, a1], 3u32, true)
     }
-    ///`helper fxmul(X, X) -> X` (isa/helpers.isa:72)
+    ///`helper fxmul(X, X) -> X` (isa/helpers.isa:76)
     fn h_fxmul(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -852,7 +867,7 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0, a1], 3u32, true)
     }
-    ///`helper fxdiv(X, X) -> X` (isa/helpers.isa:73)
+    ///`helper fxdiv(X, X) -> X` (isa/helpers.isa:77)
     fn h_fxdiv(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -876,7 +891,7 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0, a1], 3u32, true)
     }
-    ///`helper fxsqrt(X) -> X` (isa/helpers.isa:74)
+    ///`helper fxsqrt(X) -> X` (isa/helpers.isa:78)
     fn h_fxsqrt(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -897,7 +912,7 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0], 1u32, true)
     }
-    ///`helper fxscale(X, S) -> X` (isa/helpers.isa:75)
+    ///`helper fxscale(X, S) -> X` (isa/helpers.isa:79)
     fn h_fxscale(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -920,7 +935,7 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0, a1], 1u32, true)
     }
-    ///`helper fxcmp(B8, X, X) -> bool` (isa/helpers.isa:76)
+    ///`helper fxcmp(B8, X, X) -> bool` (isa/helpers.isa:80)
     fn h_fxcmp(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -944,7 +959,7 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0, a1, a2], 6u32, false)
     }
-    ///`helper fxcmp_flags(B8, X, X) -> S` (isa/helpers.isa:77)
+    ///`helper fxcmp_flags(B8, X, X) -> S` (isa/helpers.isa:81)
     fn h_fxcmp_flags(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -968,7 +983,7 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0, a1, a2], 6u32, false)
     }
-    ///`helper fs_to_fx(S) -> X` (isa/helpers.isa:78)
+    ///`helper fs_to_fx(S) -> X` (isa/helpers.isa:82)
     fn h_fs_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32, hi: *mut u64) -> u64 {
             let (v, f) = crate::isa::float::helpers::fs_to_fx(control, a0 as u128);
@@ -980,7 +995,7 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0], 0u32, true)
     }
-    ///`helper fd_to_fx(D) -> X` (isa/helpers.isa:79)
+    ///`helper fd_to_fx(D) -> X` (isa/helpers.isa:83)
     fn h_fd_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32, hi: *mut u64) -> u64 {
             let (v, f) = crate::isa::float::helpers::fd_to_fx(control, a0 as u128);
@@ -992,7 +1007,7 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0], 0u32, true)
     }
-    ///`helper fx_to_fs(X) -> S` (isa/helpers.isa:80)
+    ///`helper fx_to_fs(X) -> S` (isa/helpers.isa:84)
     fn h_fx_to_fs(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a0_hi: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fx_to_fs(
@@ -1006,7 +1021,7 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0], 1u32, false)
     }
-    ///`helper fx_to_fd(X) -> D` (isa/helpers.isa:81)
+    ///`helper fx_to_fd(X) -> D` (isa/helpers.isa:85)
     fn h_fx_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, a0_hi: u64, flags: *mut u32) -> u64 {
             let (v, f) = crate::isa::float::helpers::fx_to_fd(
@@ -1020,7 +1035,7 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0], 1u32, false)
     }
-    ///`helper i32_to_fx(S) -> X` (isa/helpers.isa:82)
+    ///`helper i32_to_fx(S) -> X` (isa/helpers.isa:86)
     fn h_i32_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32, hi: *mut u64) -> u64 {
             let (v, f) = crate::isa::float::helpers::i32_to_fx(control, a0 as u128);
@@ -1032,7 +1047,7 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0], 0u32, true)
     }
-    ///`helper i64_to_fx(D) -> X` (isa/helpers.isa:83)
+    ///`helper i64_to_fx(D) -> X` (isa/helpers.isa:87)
     fn h_i64_to_fx(&mut self, a0: LV) -> Result<LV, NoLower> {
         extern "C" fn call(control: u32, a0: u64, flags: *mut u32, hi: *mut u64) -> u64 {
             let (v, f) = crate::isa::float::helpers::i64_to_fx(control, a0 as u128);
@@ -1044,7 +1059,7 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0], 0u32, true)
     }
-    ///`helper fx_to_i32(B8, X) -> S` (isa/helpers.isa:84)
+    ///`helper fx_to_i32(B8, X) -> S` (isa/helpers.isa:88)
     fn h_fx_to_i32(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -1065,7 +1080,7 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0, a1], 2u32, false)
     }
-    ///`helper fx_to_i64(B8, X) -> D` (isa/helpers.isa:85)
+    ///`helper fx_to_i64(B8, X) -> D` (isa/helpers.isa:89)
     fn h_fx_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         extern "C" fn call(
             control: u32,
@@ -1086,102 +1101,102 @@ pub trait JitHelpers {
         }
         self.call_pure(1usize, call as *const () as usize, &[a0, a1], 2u32, false)
     }
-    ///`helper aau_read(B8, B8) -> D` (isa/helpers.isa:90)
+    ///`helper aau_read(B8, B8) -> D` (isa/helpers.isa:94)
     #[allow(unused_variables)]
     fn h_aau_read(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper aau_write(B8, B8, D) -> unit` (isa/helpers.isa:91)
+    ///`helper aau_write(B8, B8, D) -> unit` (isa/helpers.isa:95)
     #[allow(unused_variables)]
     fn h_aau_write(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:98)
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:102)
     #[allow(unused_variables)]
     fn h_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper pred_value(B8) -> bool` (isa/helpers.isa:100)
+    ///`helper pred_value(B8) -> bool` (isa/helpers.isa:104)
     #[allow(unused_variables)]
     fn h_pred_value(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper pred_tag(B8) -> bool` (isa/helpers.isa:101)
+    ///`helper pred_tag(B8) -> bool` (isa/helpers.isa:105)
     #[allow(unused_variables)]
     fn h_pred_tag(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:102)
+    ///`helper pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:106)
     #[allow(unused_variables)]
     fn h_pred_write(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:103)
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:107)
     #[allow(unused_variables)]
     fn h_local_pred(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper local_pred_tag(B8) -> bool` (isa/helpers.isa:104)
+    ///`helper local_pred_tag(B8) -> bool` (isa/helpers.isa:108)
     #[allow(unused_variables)]
     fn h_local_pred_tag(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper local_pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:105)
+    ///`helper local_pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:109)
     #[allow(unused_variables)]
     fn h_local_pred_write(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:106)
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:110)
     #[allow(unused_variables)]
     fn h_ctpr(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:107)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:111)
     #[allow(unused_variables)]
     fn h_ctpr_write(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper jump(D) -> unit` (isa/helpers.isa:108)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:112)
     #[allow(unused_variables)]
     fn h_jump(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:109)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:113)
     #[allow(unused_variables)]
     fn h_call_to(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:110)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:114)
     #[allow(unused_variables)]
     fn h_syscall(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:111)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:115)
     #[allow(unused_variables)]
     fn h_return_to_caller(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:112)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:116)
     #[allow(unused_variables)]
     fn h_set_window(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:113)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:117)
     #[allow(unused_variables)]
     fn h_set_reg_rotation(&mut self, a0: LV, a1: LV, a2: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:114)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:118)
     #[allow(unused_variables)]
     fn h_set_pred_rotation(&mut self, a0: LV) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:115)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:119)
     #[allow(unused_variables)]
     fn h_rotate_regs(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
     }
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:116)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:120)
     #[allow(unused_variables)]
     fn h_rotate_preds(&mut self) -> Result<LV, NoLower> {
         Err(NoLower)
@@ -4299,12 +4314,41 @@ pub fn jit_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     let l_neg: LV = {
         let o0 = {
-            let o0 = v.src1;
-            let o1 = l_sign_at;
-            ir::shr(x, o0, o1, 32u32)?
+            let o0 = v.iset;
+            let o1 = LV::C(5u128);
+            ir::uge(x, o0, o1)?
         };
-        let o1 = LV::C(0u128);
-        ir::bit(x, o0, o1)?
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    let o1 = l_off;
+                    ir::rotr(x, o0, o1, 32u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = l_len;
+                        let o1 = LV::C(1u128);
+                        ir::sub(x, o0, o1, 32u32)?
+                    };
+                    let o1 = LV::C(31u128);
+                    ir::and(x, o0, o1)?
+                };
+                ir::shr(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(0u128);
+            ir::bit(x, o0, o1)?
+        };
+        let o2 = {
+            let o0 = {
+                let o0 = v.src1;
+                let o1 = l_sign_at;
+                ir::shr(x, o0, o1, 32u32)?
+            };
+            let o1 = LV::C(0u128);
+            ir::bit(x, o0, o1)?
+        };
+        ir::select(x, o0, o1, o2)?
     };
     v.dst = {
         let o0 = {
@@ -4333,7 +4377,7 @@ pub fn jit_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`getfd` (isa/alu/bitfield.isa:27)
+///`getfd` (isa/alu/bitfield.isa:30)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_off: LV = {
@@ -4387,12 +4431,41 @@ pub fn jit_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     let l_neg: LV = {
         let o0 = {
-            let o0 = v.src1;
-            let o1 = l_sign_at;
-            ir::shr(x, o0, o1, 64u32)?
+            let o0 = v.iset;
+            let o1 = LV::C(5u128);
+            ir::uge(x, o0, o1)?
         };
-        let o1 = LV::C(0u128);
-        ir::bit(x, o0, o1)?
+        let o1 = {
+            let o0 = {
+                let o0 = {
+                    let o0 = v.src1;
+                    let o1 = l_off;
+                    ir::rotr(x, o0, o1, 64u32)?
+                };
+                let o1 = {
+                    let o0 = {
+                        let o0 = l_len;
+                        let o1 = LV::C(1u128);
+                        ir::sub(x, o0, o1, 64u32)?
+                    };
+                    let o1 = LV::C(63u128);
+                    ir::and(x, o0, o1)?
+                };
+                ir::shr(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(0u128);
+            ir::bit(x, o0, o1)?
+        };
+        let o2 = {
+            let o0 = {
+                let o0 = v.src1;
+                let o1 = l_sign_at;
+                ir::shr(x, o0, o1, 64u32)?
+            };
+            let o1 = LV::C(0u128);
+            ir::bit(x, o0, o1)?
+        };
+        ir::select(x, o0, o1, o2)?
     };
     v.dst = {
         let o0 = {
@@ -4421,7 +4494,7 @@ pub fn jit_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`getfzs` (isa/alu/bitfield.isa:39)
+///`getfzs` (isa/alu/bitfield.isa:43)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_getfzs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_off: LV = {
@@ -4506,7 +4579,7 @@ pub fn jit_getfzs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`getfzd` (isa/alu/bitfield.isa:51)
+///`getfzd` (isa/alu/bitfield.isa:55)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_getfzd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_off: LV = {
@@ -4591,7 +4664,7 @@ pub fn jit_getfzd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`insfs` (isa/alu/bitfield.isa:63)
+///`insfs` (isa/alu/bitfield.isa:67)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_insfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_mask: LV = {
@@ -4631,9 +4704,73 @@ pub fn jit_insfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`insfd` (isa/alu/bitfield.isa:71)
+///`insfd` (isa/alu/bitfield.isa:75)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_insfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
+    {
+        let c = {
+            let o0 = v.src2;
+            let o1 = LV::C(13u128);
+            ir::bit(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    {
+                        let a0 = LV::C(0u128);
+                        x.h_low_tag_only(a0)?
+                    };
+                } else {}
+            }
+            LV::V(_) | LV::W(..) => {
+                let before = *v;
+                x.push_path(c)?;
+                {
+                    {
+                        let a0 = LV::C(0u128);
+                        x.h_low_tag_only(a0)?
+                    };
+                }
+                let taken = std::mem::replace(v, before);
+                x.flip_path()?;
+                {}
+                x.pop_path();
+                v.merge(x, c, &taken)?;
+            }
+        }
+    }
+    {
+        let c = {
+            let o0 = v.src2;
+            let o1 = LV::C(15u128);
+            ir::bit(x, o0, o1)?
+        };
+        match c {
+            LV::C(k) => {
+                if k != 0 {
+                    {
+                        let a0 = LV::C(2u128);
+                        x.h_low_tag_only(a0)?
+                    };
+                } else {}
+            }
+            LV::V(_) | LV::W(..) => {
+                let before = *v;
+                x.push_path(c)?;
+                {
+                    {
+                        let a0 = LV::C(2u128);
+                        x.h_low_tag_only(a0)?
+                    };
+                }
+                let taken = std::mem::replace(v, before);
+                x.flip_path()?;
+                {}
+                x.pop_path();
+                v.merge(x, c, &taken)?;
+            }
+        }
+    }
     let l_mask: LV = {
         let o0 = {
             let o0 = LV::C(1u128);
@@ -4671,7 +4808,7 @@ pub fn jit_insfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`bitrevs` (isa/alu/bitfield.isa:79)
+///`bitrevs` (isa/alu/bitfield.isa:86)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_bitrevs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -4680,7 +4817,7 @@ pub fn jit_bitrevs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`bitrevd` (isa/alu/bitfield.isa:83)
+///`bitrevd` (isa/alu/bitfield.isa:90)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_bitrevd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -4689,7 +4826,7 @@ pub fn jit_bitrevd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`lzcnts` (isa/alu/bitfield.isa:87)
+///`lzcnts` (isa/alu/bitfield.isa:94)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_lzcnts(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -4698,7 +4835,7 @@ pub fn jit_lzcnts(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`lzcntd` (isa/alu/bitfield.isa:91)
+///`lzcntd` (isa/alu/bitfield.isa:98)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_lzcntd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -4707,7 +4844,7 @@ pub fn jit_lzcntd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`popcnts` (isa/alu/bitfield.isa:95)
+///`popcnts` (isa/alu/bitfield.isa:102)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_popcnts(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -4716,7 +4853,7 @@ pub fn jit_popcnts(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     };
     Ok(())
 }
-///`popcntd` (isa/alu/bitfield.isa:99)
+///`popcntd` (isa/alu/bitfield.isa:106)
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_popcntd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
@@ -5080,7 +5217,11 @@ pub fn jit_scr_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -5095,7 +5236,11 @@ pub fn jit_shl_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -5110,7 +5255,11 @@ pub fn jit_shl_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -5125,7 +5274,11 @@ pub fn jit_shr_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -5140,7 +5293,11 @@ pub fn jit_shr_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -5155,7 +5312,11 @@ pub fn jit_sar_ands(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_andd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -5772,7 +5933,11 @@ pub fn jit_scr_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -5790,7 +5955,11 @@ pub fn jit_shl_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -5808,7 +5977,11 @@ pub fn jit_shl_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -5826,7 +5999,11 @@ pub fn jit_shr_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -5844,7 +6021,11 @@ pub fn jit_shr_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -5862,7 +6043,11 @@ pub fn jit_sar_andns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_andnd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -6422,7 +6607,11 @@ pub fn jit_scr_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -6437,7 +6626,11 @@ pub fn jit_shl_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -6452,7 +6645,11 @@ pub fn jit_shl_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -6467,7 +6664,11 @@ pub fn jit_shr_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -6482,7 +6683,11 @@ pub fn jit_shr_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -6497,7 +6702,11 @@ pub fn jit_sar_ors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_ord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -7114,7 +7323,11 @@ pub fn jit_scr_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -7132,7 +7345,11 @@ pub fn jit_shl_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -7150,7 +7367,11 @@ pub fn jit_shl_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -7168,7 +7389,11 @@ pub fn jit_shr_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -7186,7 +7411,11 @@ pub fn jit_shr_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -7204,7 +7433,11 @@ pub fn jit_sar_orns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_ornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -7786,7 +8019,11 @@ pub fn jit_scr_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -7802,7 +8039,11 @@ pub fn jit_shl_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -7818,7 +8059,11 @@ pub fn jit_shl_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -7834,7 +8079,11 @@ pub fn jit_shr_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -7850,7 +8099,11 @@ pub fn jit_shr_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -7866,7 +8119,11 @@ pub fn jit_sar_merges(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -8420,7 +8677,11 @@ pub fn jit_scr_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -8435,7 +8696,11 @@ pub fn jit_shl_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -8450,7 +8715,11 @@ pub fn jit_shl_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -8465,7 +8734,11 @@ pub fn jit_shr_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -8480,7 +8753,11 @@ pub fn jit_shr_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -8495,7 +8772,11 @@ pub fn jit_sar_xors(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_xord(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -9112,7 +9393,11 @@ pub fn jit_scr_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -9130,7 +9415,11 @@ pub fn jit_shl_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -9148,7 +9437,11 @@ pub fn jit_shl_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -9166,7 +9459,11 @@ pub fn jit_shr_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -9184,7 +9481,11 @@ pub fn jit_shr_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -9202,7 +9503,11 @@ pub fn jit_sar_xorns(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_xornd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -9762,7 +10067,11 @@ pub fn jit_scr_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -9777,7 +10086,11 @@ pub fn jit_shl_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -9792,7 +10105,11 @@ pub fn jit_shl_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -9807,7 +10124,11 @@ pub fn jit_shr_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -9822,7 +10143,11 @@ pub fn jit_shr_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -9837,7 +10162,11 @@ pub fn jit_sar_rsubs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_rsubd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -10388,7 +10717,11 @@ pub fn jit_scr_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -10403,7 +10736,11 @@ pub fn jit_shl_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -10418,7 +10755,11 @@ pub fn jit_shl_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -10433,7 +10774,11 @@ pub fn jit_shr_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -10448,7 +10793,11 @@ pub fn jit_shr_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -10463,7 +10812,11 @@ pub fn jit_sar_scls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_scld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -11014,7 +11367,11 @@ pub fn jit_scr_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -11029,7 +11386,11 @@ pub fn jit_shl_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -11044,7 +11405,11 @@ pub fn jit_shl_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -11059,7 +11424,11 @@ pub fn jit_shr_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -11074,7 +11443,11 @@ pub fn jit_shr_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -11089,7 +11462,11 @@ pub fn jit_sar_scrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_scrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -11640,7 +12017,11 @@ pub fn jit_scr_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -11655,7 +12036,11 @@ pub fn jit_shl_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -11670,7 +12055,11 @@ pub fn jit_shl_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -11685,7 +12074,11 @@ pub fn jit_shr_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -11700,7 +12093,11 @@ pub fn jit_shr_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -11715,7 +12112,11 @@ pub fn jit_sar_adds(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_addd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -12266,7 +12667,11 @@ pub fn jit_scr_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -12281,7 +12686,11 @@ pub fn jit_shl_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -12296,7 +12705,11 @@ pub fn jit_shl_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -12311,7 +12724,11 @@ pub fn jit_shr_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -12326,7 +12743,11 @@ pub fn jit_shr_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -12341,7 +12762,11 @@ pub fn jit_sar_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_subd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -12892,7 +13317,11 @@ pub fn jit_scr_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -12907,7 +13336,11 @@ pub fn jit_shl_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -12922,7 +13355,11 @@ pub fn jit_shl_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -12937,7 +13374,11 @@ pub fn jit_shr_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -12952,7 +13393,11 @@ pub fn jit_shr_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -12967,7 +13412,11 @@ pub fn jit_sar_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -13518,7 +13967,11 @@ pub fn jit_scr_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -13533,7 +13986,11 @@ pub fn jit_shl_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -13548,7 +14005,11 @@ pub fn jit_shl_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -13563,7 +14024,11 @@ pub fn jit_shr_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -13578,7 +14043,11 @@ pub fn jit_shr_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -13593,7 +14062,11 @@ pub fn jit_sar_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -14144,7 +14617,11 @@ pub fn jit_scr_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -14159,7 +14636,11 @@ pub fn jit_shl_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -14174,7 +14655,11 @@ pub fn jit_shl_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -14189,7 +14674,11 @@ pub fn jit_shr_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -14204,7 +14693,11 @@ pub fn jit_shr_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     v.dst = {
@@ -14219,7 +14712,11 @@ pub fn jit_sar_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     v.dst = {
@@ -16486,7 +16983,11 @@ pub fn jit_scr_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     let l_g_off: LV = {
@@ -16579,7 +17080,11 @@ pub fn jit_shl_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shl_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     let l_g_off: LV = {
@@ -16672,7 +17177,11 @@ pub fn jit_shl_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     let l_g_off: LV = {
@@ -16765,7 +17274,11 @@ pub fn jit_shr_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shr_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     let l_g_off: LV = {
@@ -16858,7 +17371,11 @@ pub fn jit_shr_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     let l_g_off: LV = {
@@ -16951,7 +17468,11 @@ pub fn jit_sar_getfs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sar_getfd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     let l_t: LV = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     let l_g_off: LV = {
@@ -57959,6 +58480,7 @@ pub fn jit_merged(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_movts(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     { x.h_carry_tag()? };
+    { x.h_low_half_only()? };
     v.dst = v.src2;
     Ok(())
 }
@@ -57973,6 +58495,7 @@ pub fn jit_movtd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_movtcs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     { x.h_carry_tag()? };
+    { x.h_low_half_only()? };
     v.dst = v.src2;
     Ok(())
 }
@@ -57987,6 +58510,7 @@ pub fn jit_movtcd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_movtrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     { x.h_carry_tag()? };
+    { x.h_low_half_only()? };
     v.dst = v.src2;
     Ok(())
 }
@@ -58001,6 +58525,7 @@ pub fn jit_movtrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 #[allow(unused_variables, unused_parens, unused_braces, clippy::all)]
 pub fn jit_movtrcs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     { x.h_carry_tag()? };
+    { x.h_low_half_only()? };
     v.dst = v.src2;
     Ok(())
 }
@@ -95222,7 +95747,11 @@ pub fn jit_qpfsub_subs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 32u32)?
     };
     Ok(())
@@ -95232,7 +95761,11 @@ pub fn jit_shls(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shl(x, o0, o1, 64u32)?
     };
     Ok(())
@@ -95242,7 +95775,11 @@ pub fn jit_shld(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 32u32)?
     };
     Ok(())
@@ -95252,7 +95789,11 @@ pub fn jit_shrs(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::shr(x, o0, o1, 64u32)?
     };
     Ok(())
@@ -95262,7 +95803,11 @@ pub fn jit_shrd(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(31u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 32u32)?
     };
     Ok(())
@@ -95272,7 +95817,11 @@ pub fn jit_sars(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
 pub fn jit_sard(x: &mut Lx, v: &mut LVals) -> Result<(), NoLower> {
     v.dst = {
         let o0 = v.src1;
-        let o1 = v.src2;
+        let o1 = {
+            let o0 = v.src2;
+            let o1 = LV::C(63u128);
+            ir::and(x, o0, o1)?
+        };
         ir::sar(x, o0, o1, 64u32)?
     };
     Ok(())

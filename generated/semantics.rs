@@ -47,10 +47,11 @@ pub struct OpVals {
     pub pc: u128,
     pub cond: u128,
     pub ch: u128,
+    pub iset: u128,
 }
 impl OpVals {
     /// The slot names, for finding a format field's slot once (at decode time).
-    pub const SLOTS: [&'static str; 19usize] = [
+    pub const SLOTS: [&'static str; 20usize] = [
         "src1",
         "src2",
         "dst",
@@ -70,6 +71,7 @@ impl OpVals {
         "pc",
         "cond",
         "ch",
+        "iset",
     ];
     pub fn slot_mut(&mut self, k: usize) -> &mut u128 {
         match k {
@@ -92,6 +94,7 @@ impl OpVals {
             16usize => &mut self.pc,
             17usize => &mut self.cond,
             18usize => &mut self.ch,
+            19usize => &mut self.iset,
             _ => panic!("no value slot {k}"),
         }
     }
@@ -116,6 +119,7 @@ impl OpVals {
             16usize => self.pc,
             17usize => self.cond,
             18usize => self.ch,
+            19usize => self.iset,
             _ => 0,
         }
     }
@@ -158,147 +162,151 @@ pub trait Exec {
     fn put_tag(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
     ///`helper carry_tag() -> unit` (isa/helpers.isa:21)
     fn carry_tag(&mut self) -> Result<u128, Trap>;
-    ///`helper state_read(B8) -> D` (isa/helpers.isa:24)
+    ///`helper low_tag_only(B8) -> unit` (isa/helpers.isa:22)
+    fn low_tag_only(&mut self, a0: u128) -> Result<u128, Trap>;
+    ///`helper low_half_only() -> unit` (isa/helpers.isa:25)
+    fn low_half_only(&mut self) -> Result<u128, Trap>;
+    ///`helper state_read(B8) -> D` (isa/helpers.isa:28)
     fn state_read(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper state_write(B8, D) -> unit` (isa/helpers.isa:25)
+    ///`helper state_write(B8, D) -> unit` (isa/helpers.isa:29)
     fn state_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper cctop(B8, S) -> bool` (isa/helpers.isa:26)
+    ///`helper cctop(B8, S) -> bool` (isa/helpers.isa:30)
     fn cctop(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper mlock() -> bool` (isa/helpers.isa:27)
+    ///`helper mlock() -> bool` (isa/helpers.isa:31)
     fn mlock(&mut self) -> Result<u128, Trap>;
-    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:31)
+    ///`helper fadd_s(S, S) -> S` (isa/helpers.isa:35)
     fn fadd_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fadd_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:32)
+    ///`helper fadd_d(D, D) -> D` (isa/helpers.isa:36)
     fn fadd_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fadd_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fsub_s(S, S) -> S` (isa/helpers.isa:33)
+    ///`helper fsub_s(S, S) -> S` (isa/helpers.isa:37)
     fn fsub_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fsub_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fsub_d(D, D) -> D` (isa/helpers.isa:34)
+    ///`helper fsub_d(D, D) -> D` (isa/helpers.isa:38)
     fn fsub_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fsub_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmul_s(S, S) -> S` (isa/helpers.isa:35)
+    ///`helper fmul_s(S, S) -> S` (isa/helpers.isa:39)
     fn fmul_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmul_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmul_d(D, D) -> D` (isa/helpers.isa:36)
+    ///`helper fmul_d(D, D) -> D` (isa/helpers.isa:40)
     fn fmul_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmul_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fdiv_s(S, S) -> S` (isa/helpers.isa:37)
+    ///`helper fdiv_s(S, S) -> S` (isa/helpers.isa:41)
     fn fdiv_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fdiv_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fdiv_d(D, D) -> D` (isa/helpers.isa:38)
+    ///`helper fdiv_d(D, D) -> D` (isa/helpers.isa:42)
     fn fdiv_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fdiv_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmin_s(S, S) -> S` (isa/helpers.isa:39)
+    ///`helper fmin_s(S, S) -> S` (isa/helpers.isa:43)
     fn fmin_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmin_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmin_d(D, D) -> D` (isa/helpers.isa:40)
+    ///`helper fmin_d(D, D) -> D` (isa/helpers.isa:44)
     fn fmin_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmin_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmax_s(S, S) -> S` (isa/helpers.isa:41)
+    ///`helper fmax_s(S, S) -> S` (isa/helpers.isa:45)
     fn fmax_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmax_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fmax_d(D, D) -> D` (isa/helpers.isa:42)
+    ///`helper fmax_d(D, D) -> D` (isa/helpers.isa:46)
     fn fmax_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fmax_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fsqrt_s(S) -> S` (isa/helpers.isa:43)
+    ///`helper fsqrt_s(S) -> S` (isa/helpers.isa:47)
     fn fsqrt_s(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fsqrt_s(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fsqrt_d(D) -> D` (isa/helpers.isa:44)
+    ///`helper fsqrt_d(D) -> D` (isa/helpers.isa:48)
     fn fsqrt_d(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fsqrt_d(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper frcp_s(S) -> S` (isa/helpers.isa:45)
+    ///`helper frcp_s(S) -> S` (isa/helpers.isa:49)
     fn frcp_s(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::frcp_s(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper frsqrt_s(S) -> S` (isa/helpers.isa:46)
+    ///`helper frsqrt_s(S) -> S` (isa/helpers.isa:50)
     fn frsqrt_s(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::frsqrt_s(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fscale_s(S, S) -> S` (isa/helpers.isa:47)
+    ///`helper fscale_s(S, S) -> S` (isa/helpers.isa:51)
     fn fscale_s(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fscale_s(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fscale_d(D, S) -> D` (isa/helpers.isa:48)
+    ///`helper fscale_d(D, S) -> D` (isa/helpers.isa:52)
     fn fscale_d(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fscale_d(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fma_s(B8, S, S, S) -> S` (isa/helpers.isa:49)
+    ///`helper fma_s(B8, S, S, S) -> S` (isa/helpers.isa:53)
     fn fma_s(&mut self, a0: u128, a1: u128, a2: u128, a3: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fma_s(self.pfpfr(), a0, a1, a2, a3);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fma_d(B8, D, D, D) -> D` (isa/helpers.isa:50)
+    ///`helper fma_d(B8, D, D, D) -> D` (isa/helpers.isa:54)
     fn fma_d(&mut self, a0: u128, a1: u128, a2: u128, a3: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fma_d(self.pfpfr(), a0, a1, a2, a3);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:51)
+    ///`helper fcmp_s(B8, S, S) -> bool` (isa/helpers.isa:55)
     fn fcmp_s(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fcmp_s(self.pfpfr(), a0, a1, a2);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:52)
+    ///`helper fcmp_d(B8, D, D) -> bool` (isa/helpers.isa:56)
     fn fcmp_d(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fcmp_d(self.pfpfr(), a0, a1, a2);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fcmp_flags_s(B8, S, S) -> S` (isa/helpers.isa:53)
+    ///`helper fcmp_flags_s(B8, S, S) -> S` (isa/helpers.isa:57)
     fn fcmp_flags_s(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fcmp_flags_s(
             self.pfpfr(),
@@ -309,7 +317,7 @@ pub trait Exec {
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fcmp_flags_d(B8, D, D) -> S` (isa/helpers.isa:54)
+    ///`helper fcmp_flags_d(B8, D, D) -> S` (isa/helpers.isa:58)
     fn fcmp_flags_d(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fcmp_flags_d(
             self.pfpfr(),
@@ -320,121 +328,121 @@ pub trait Exec {
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fs_to_fd(S) -> D` (isa/helpers.isa:55)
+    ///`helper fs_to_fd(S) -> D` (isa/helpers.isa:59)
     fn fs_to_fd(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fs_to_fd(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fd_to_fs(D) -> S` (isa/helpers.isa:56)
+    ///`helper fd_to_fs(D) -> S` (isa/helpers.isa:60)
     fn fd_to_fs(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fd_to_fs(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fs_to_i32(B8, S) -> S` (isa/helpers.isa:57)
+    ///`helper fs_to_i32(B8, S) -> S` (isa/helpers.isa:61)
     fn fs_to_i32(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fs_to_i32(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fs_to_i64(B8, S) -> D` (isa/helpers.isa:58)
+    ///`helper fs_to_i64(B8, S) -> D` (isa/helpers.isa:62)
     fn fs_to_i64(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fs_to_i64(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fd_to_i32(B8, D) -> S` (isa/helpers.isa:59)
+    ///`helper fd_to_i32(B8, D) -> S` (isa/helpers.isa:63)
     fn fd_to_i32(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fd_to_i32(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fd_to_i64(B8, D) -> D` (isa/helpers.isa:60)
+    ///`helper fd_to_i64(B8, D) -> D` (isa/helpers.isa:64)
     fn fd_to_i64(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fd_to_i64(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper i32_to_fs(S) -> S` (isa/helpers.isa:61)
+    ///`helper i32_to_fs(S) -> S` (isa/helpers.isa:65)
     fn i32_to_fs(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i32_to_fs(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper i32_to_fd(S) -> D` (isa/helpers.isa:62)
+    ///`helper i32_to_fd(S) -> D` (isa/helpers.isa:66)
     fn i32_to_fd(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i32_to_fd(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper i64_to_fs(D) -> S` (isa/helpers.isa:63)
+    ///`helper i64_to_fs(D) -> S` (isa/helpers.isa:67)
     fn i64_to_fs(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i64_to_fs(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper i64_to_fd(D) -> D` (isa/helpers.isa:64)
+    ///`helper i64_to_fd(D) -> D` (isa/helpers.isa:68)
     fn i64_to_fd(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i64_to_fd(self.pfpfr(), a0);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fs_round(S, S) -> S` (isa/helpers.isa:65)
+    ///`helper fs_round(S, S) -> S` (isa/helpers.isa:69)
     fn fs_round(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fs_round(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fd_round(D, D) -> D` (isa/helpers.isa:66)
+    ///`helper fd_round(D, D) -> D` (isa/helpers.isa:70)
     fn fd_round(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fd_round(self.pfpfr(), a0, a1);
         self.raise_pfpfr(flags);
         Ok(v)
     }
-    ///`helper fxadd(X, X) -> X` (isa/helpers.isa:70)
+    ///`helper fxadd(X, X) -> X` (isa/helpers.isa:74)
     fn fxadd(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxadd(self.fpcr(), a0, a1);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fxsub(X, X) -> X` (isa/helpers.isa:71)
+    ///`helper fxsub(X, X) -> X` (isa/helpers.isa:75)
     fn fxsub(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxsub(self.fpcr(), a0, a1);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fxmul(X, X) -> X` (isa/helpers.isa:72)
+    ///`helper fxmul(X, X) -> X` (isa/helpers.isa:76)
     fn fxmul(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxmul(self.fpcr(), a0, a1);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fxdiv(X, X) -> X` (isa/helpers.isa:73)
+    ///`helper fxdiv(X, X) -> X` (isa/helpers.isa:77)
     fn fxdiv(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxdiv(self.fpcr(), a0, a1);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fxsqrt(X) -> X` (isa/helpers.isa:74)
+    ///`helper fxsqrt(X) -> X` (isa/helpers.isa:78)
     fn fxsqrt(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxsqrt(self.fpcr(), a0);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fxscale(X, S) -> X` (isa/helpers.isa:75)
+    ///`helper fxscale(X, S) -> X` (isa/helpers.isa:79)
     fn fxscale(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxscale(self.fpcr(), a0, a1);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fxcmp(B8, X, X) -> bool` (isa/helpers.isa:76)
+    ///`helper fxcmp(B8, X, X) -> bool` (isa/helpers.isa:80)
     fn fxcmp(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxcmp(self.fpcr(), a0, a1, a2);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fxcmp_flags(B8, X, X) -> S` (isa/helpers.isa:77)
+    ///`helper fxcmp_flags(B8, X, X) -> S` (isa/helpers.isa:81)
     fn fxcmp_flags(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fxcmp_flags(
             self.fpcr(),
@@ -445,93 +453,93 @@ pub trait Exec {
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fs_to_fx(S) -> X` (isa/helpers.isa:78)
+    ///`helper fs_to_fx(S) -> X` (isa/helpers.isa:82)
     fn fs_to_fx(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fs_to_fx(self.fpcr(), a0);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fd_to_fx(D) -> X` (isa/helpers.isa:79)
+    ///`helper fd_to_fx(D) -> X` (isa/helpers.isa:83)
     fn fd_to_fx(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fd_to_fx(self.fpcr(), a0);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fx_to_fs(X) -> S` (isa/helpers.isa:80)
+    ///`helper fx_to_fs(X) -> S` (isa/helpers.isa:84)
     fn fx_to_fs(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fx_to_fs(self.fpcr(), a0);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fx_to_fd(X) -> D` (isa/helpers.isa:81)
+    ///`helper fx_to_fd(X) -> D` (isa/helpers.isa:85)
     fn fx_to_fd(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fx_to_fd(self.fpcr(), a0);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper i32_to_fx(S) -> X` (isa/helpers.isa:82)
+    ///`helper i32_to_fx(S) -> X` (isa/helpers.isa:86)
     fn i32_to_fx(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i32_to_fx(self.fpcr(), a0);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper i64_to_fx(D) -> X` (isa/helpers.isa:83)
+    ///`helper i64_to_fx(D) -> X` (isa/helpers.isa:87)
     fn i64_to_fx(&mut self, a0: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::i64_to_fx(self.fpcr(), a0);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fx_to_i32(B8, X) -> S` (isa/helpers.isa:84)
+    ///`helper fx_to_i32(B8, X) -> S` (isa/helpers.isa:88)
     fn fx_to_i32(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fx_to_i32(self.fpcr(), a0, a1);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper fx_to_i64(B8, X) -> D` (isa/helpers.isa:85)
+    ///`helper fx_to_i64(B8, X) -> D` (isa/helpers.isa:89)
     fn fx_to_i64(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let (v, flags) = crate::isa::float::helpers::fx_to_i64(self.fpcr(), a0, a1);
         self.raise_fpsr(flags);
         Ok(v)
     }
-    ///`helper aau_read(B8, B8) -> D` (isa/helpers.isa:90)
+    ///`helper aau_read(B8, B8) -> D` (isa/helpers.isa:94)
     fn aau_read(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper aau_write(B8, B8, D) -> unit` (isa/helpers.isa:91)
+    ///`helper aau_write(B8, B8, D) -> unit` (isa/helpers.isa:95)
     fn aau_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:98)
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:102)
     fn pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper pred_value(B8) -> bool` (isa/helpers.isa:100)
+    ///`helper pred_value(B8) -> bool` (isa/helpers.isa:104)
     fn pred_value(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper pred_tag(B8) -> bool` (isa/helpers.isa:101)
+    ///`helper pred_tag(B8) -> bool` (isa/helpers.isa:105)
     fn pred_tag(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:102)
+    ///`helper pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:106)
     fn pred_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:103)
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:107)
     fn local_pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper local_pred_tag(B8) -> bool` (isa/helpers.isa:104)
+    ///`helper local_pred_tag(B8) -> bool` (isa/helpers.isa:108)
     fn local_pred_tag(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper local_pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:105)
+    ///`helper local_pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:109)
     fn local_pred_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:106)
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:110)
     fn ctpr(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:107)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:111)
     fn ctpr_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper jump(D) -> unit` (isa/helpers.isa:108)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:112)
     fn jump(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:109)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:113)
     fn call_to(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:110)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:114)
     fn syscall(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:111)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:115)
     fn return_to_caller(&mut self) -> Result<u128, Trap>;
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:112)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:116)
     fn set_window(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:113)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:117)
     fn set_reg_rotation(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:114)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:118)
     fn set_pred_rotation(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:115)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:119)
     fn rotate_regs(&mut self) -> Result<u128, Trap>;
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:116)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:120)
     fn rotate_preds(&mut self) -> Result<u128, Trap>;
 }
 pub type SemFn = fn(&mut dyn Exec, &mut OpVals) -> Result<(), Trap>;
@@ -1259,7 +1267,15 @@ pub fn sem_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         (bits::sub(bits::add(l_off, l_len, 32u32), 1u128, 32u32) & 7u128),
         32u32,
     );
-    let l_neg: u128 = ((bits::shr(v.src1, l_sign_at, 32u32) >> (0u128).min(127)) & 1);
+    let l_neg: u128 = (if ((v.iset) >= (5u128)) as u128 != 0 {
+        ((bits::shr(
+            bits::rotr(v.src1, l_off, 32u32),
+            (bits::sub(l_len, 1u128, 32u32) & 31u128),
+            32u32,
+        ) >> (0u128).min(127)) & 1)
+    } else {
+        ((bits::shr(v.src1, l_sign_at, 32u32) >> (0u128).min(127)) & 1)
+    });
     v.dst = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0) && ((l_neg) != 0)) as u128
         != 0
     {
@@ -1269,7 +1285,7 @@ pub fn sem_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     });
     Ok(())
 }
-///`getfd` (isa/alu/bitfield.isa:27)
+///`getfd` (isa/alu/bitfield.isa:30)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     let l_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
@@ -1281,7 +1297,15 @@ pub fn sem_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         (bits::sub(bits::add(l_off, l_len, 64u32), 1u128, 64u32) & 7u128),
         64u32,
     );
-    let l_neg: u128 = ((bits::shr(v.src1, l_sign_at, 64u32) >> (0u128).min(127)) & 1);
+    let l_neg: u128 = (if ((v.iset) >= (5u128)) as u128 != 0 {
+        ((bits::shr(
+            bits::rotr(v.src1, l_off, 64u32),
+            (bits::sub(l_len, 1u128, 64u32) & 63u128),
+            64u32,
+        ) >> (0u128).min(127)) & 1)
+    } else {
+        ((bits::shr(v.src1, l_sign_at, 64u32) >> (0u128).min(127)) & 1)
+    });
     v.dst = (if (((((v.src2 >> (12u128).min(127)) & 1)) != 0) && ((l_neg) != 0)) as u128
         != 0
     {
@@ -1291,7 +1315,7 @@ pub fn sem_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     });
     Ok(())
 }
-///`getfzs` (isa/alu/bitfield.isa:39)
+///`getfzs` (isa/alu/bitfield.isa:43)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_getfzs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     let l_off: u128 = ((v.src2 >> 0u32) & bits::mask(5u32));
@@ -1320,7 +1344,7 @@ pub fn sem_getfzs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = bits::shl(bits::shr(l_ext, l_low, 32u32), l_low, 32u32);
     Ok(())
 }
-///`getfzd` (isa/alu/bitfield.isa:51)
+///`getfzd` (isa/alu/bitfield.isa:55)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_getfzd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     let l_off: u128 = ((v.src2 >> 0u32) & bits::mask(6u32));
@@ -1349,7 +1373,7 @@ pub fn sem_getfzd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = bits::shl(bits::shr(l_ext, l_low, 64u32), l_low, 64u32);
     Ok(())
 }
-///`insfs` (isa/alu/bitfield.isa:63)
+///`insfs` (isa/alu/bitfield.isa:67)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_insfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     let l_mask: u128 = bits::sub(
@@ -1361,9 +1385,21 @@ pub fn sem_insfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         & bits::not(l_mask, 32u32)) | (v.src3 & l_mask));
     Ok(())
 }
-///`insfd` (isa/alu/bitfield.isa:71)
+///`insfd` (isa/alu/bitfield.isa:75)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_insfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    if ((v.src2 >> (13u128).min(127)) & 1) != 0 {
+        {
+            let a0 = 0u128;
+            x.low_tag_only(a0)?
+        };
+    } else {}
+    if ((v.src2 >> (15u128).min(127)) & 1) != 0 {
+        {
+            let a0 = 2u128;
+            x.low_tag_only(a0)?
+        };
+    } else {}
     let l_mask: u128 = bits::sub(
         bits::shl(1u128, ((v.src2 >> 6u32) & bits::mask(6u32)), 64u32),
         1u128,
@@ -1373,37 +1409,37 @@ pub fn sem_insfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         & bits::not(l_mask, 64u32)) | (v.src3 & l_mask));
     Ok(())
 }
-///`bitrevs` (isa/alu/bitfield.isa:79)
+///`bitrevs` (isa/alu/bitfield.isa:86)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_bitrevs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = bits::bitrev(v.src2, 32u32);
     Ok(())
 }
-///`bitrevd` (isa/alu/bitfield.isa:83)
+///`bitrevd` (isa/alu/bitfield.isa:90)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_bitrevd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = bits::bitrev(v.src2, 64u32);
     Ok(())
 }
-///`lzcnts` (isa/alu/bitfield.isa:87)
+///`lzcnts` (isa/alu/bitfield.isa:94)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_lzcnts(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = bits::clz(v.src2, 32u32);
     Ok(())
 }
-///`lzcntd` (isa/alu/bitfield.isa:91)
+///`lzcntd` (isa/alu/bitfield.isa:98)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_lzcntd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = bits::clz(v.src2, 64u32);
     Ok(())
 }
-///`popcnts` (isa/alu/bitfield.isa:95)
+///`popcnts` (isa/alu/bitfield.isa:102)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_popcnts(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = bits::popcnt(v.src2, 32u32);
     Ok(())
 }
-///`popcntd` (isa/alu/bitfield.isa:99)
+///`popcntd` (isa/alu/bitfield.isa:106)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_popcntd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = bits::popcnt(v.src2, 64u32);
@@ -1566,42 +1602,42 @@ pub fn sem_scr_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_ands` (isa/alu/combined.isa:163)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 & l_t);
     Ok(())
 }
 ///`shl_andd` (isa/alu/combined.isa:170)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 & l_t);
     Ok(())
 }
 ///`shr_ands` (isa/alu/combined.isa:177)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 & l_t);
     Ok(())
 }
 ///`shr_andd` (isa/alu/combined.isa:184)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 & l_t);
     Ok(())
 }
 ///`sar_ands` (isa/alu/combined.isa:191)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 & l_t);
     Ok(())
 }
 ///`sar_andd` (isa/alu/combined.isa:198)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_andd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 & l_t);
     Ok(())
 }
@@ -1810,42 +1846,42 @@ pub fn sem_scr_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_andns` (isa/alu/combined.isa:383)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 & bits::not(l_t, 32u32));
     Ok(())
 }
 ///`shl_andnd` (isa/alu/combined.isa:390)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 & bits::not(l_t, 64u32));
     Ok(())
 }
 ///`shr_andns` (isa/alu/combined.isa:397)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 & bits::not(l_t, 32u32));
     Ok(())
 }
 ///`shr_andnd` (isa/alu/combined.isa:404)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 & bits::not(l_t, 64u32));
     Ok(())
 }
 ///`sar_andns` (isa/alu/combined.isa:411)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_andns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 & bits::not(l_t, 32u32));
     Ok(())
 }
 ///`sar_andnd` (isa/alu/combined.isa:418)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_andnd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 & bits::not(l_t, 64u32));
     Ok(())
 }
@@ -2054,42 +2090,42 @@ pub fn sem_scr_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_ors` (isa/alu/combined.isa:603)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 | l_t);
     Ok(())
 }
 ///`shl_ord` (isa/alu/combined.isa:610)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 | l_t);
     Ok(())
 }
 ///`shr_ors` (isa/alu/combined.isa:617)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 | l_t);
     Ok(())
 }
 ///`shr_ord` (isa/alu/combined.isa:624)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 | l_t);
     Ok(())
 }
 ///`sar_ors` (isa/alu/combined.isa:631)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_ors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 | l_t);
     Ok(())
 }
 ///`sar_ord` (isa/alu/combined.isa:638)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_ord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 | l_t);
     Ok(())
 }
@@ -2298,42 +2334,42 @@ pub fn sem_scr_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_orns` (isa/alu/combined.isa:823)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 | bits::not(l_t, 32u32));
     Ok(())
 }
 ///`shl_ornd` (isa/alu/combined.isa:830)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 | bits::not(l_t, 64u32));
     Ok(())
 }
 ///`shr_orns` (isa/alu/combined.isa:837)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 | bits::not(l_t, 32u32));
     Ok(())
 }
 ///`shr_ornd` (isa/alu/combined.isa:844)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 | bits::not(l_t, 64u32));
     Ok(())
 }
 ///`sar_orns` (isa/alu/combined.isa:851)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_orns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 | bits::not(l_t, 32u32));
     Ok(())
 }
 ///`sar_ornd` (isa/alu/combined.isa:858)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_ornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 | bits::not(l_t, 64u32));
     Ok(())
 }
@@ -2542,42 +2578,42 @@ pub fn sem_scr_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_merges` (isa/alu/combined.isa:1043)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (if v.cond != 0 { l_t } else { v.src3 });
     Ok(())
 }
 ///`shl_merged` (isa/alu/combined.isa:1050)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (if v.cond != 0 { l_t } else { v.src3 });
     Ok(())
 }
 ///`shr_merges` (isa/alu/combined.isa:1057)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (if v.cond != 0 { l_t } else { v.src3 });
     Ok(())
 }
 ///`shr_merged` (isa/alu/combined.isa:1064)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (if v.cond != 0 { l_t } else { v.src3 });
     Ok(())
 }
 ///`sar_merges` (isa/alu/combined.isa:1071)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_merges(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (if v.cond != 0 { l_t } else { v.src3 });
     Ok(())
 }
 ///`sar_merged` (isa/alu/combined.isa:1078)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (if v.cond != 0 { l_t } else { v.src3 });
     Ok(())
 }
@@ -2786,42 +2822,42 @@ pub fn sem_scr_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_xors` (isa/alu/combined.isa:1263)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 ^ l_t);
     Ok(())
 }
 ///`shl_xord` (isa/alu/combined.isa:1270)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 ^ l_t);
     Ok(())
 }
 ///`shr_xors` (isa/alu/combined.isa:1277)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 ^ l_t);
     Ok(())
 }
 ///`shr_xord` (isa/alu/combined.isa:1284)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 ^ l_t);
     Ok(())
 }
 ///`sar_xors` (isa/alu/combined.isa:1291)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_xors(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 ^ l_t);
     Ok(())
 }
 ///`sar_xord` (isa/alu/combined.isa:1298)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_xord(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 ^ l_t);
     Ok(())
 }
@@ -3030,42 +3066,42 @@ pub fn sem_scr_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_xorns` (isa/alu/combined.isa:1483)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 ^ bits::not(l_t, 32u32));
     Ok(())
 }
 ///`shl_xornd` (isa/alu/combined.isa:1490)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 ^ bits::not(l_t, 64u32));
     Ok(())
 }
 ///`shr_xorns` (isa/alu/combined.isa:1497)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 ^ bits::not(l_t, 32u32));
     Ok(())
 }
 ///`shr_xornd` (isa/alu/combined.isa:1504)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 ^ bits::not(l_t, 64u32));
     Ok(())
 }
 ///`sar_xorns` (isa/alu/combined.isa:1511)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_xorns(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = (v.src3 ^ bits::not(l_t, 32u32));
     Ok(())
 }
 ///`sar_xornd` (isa/alu/combined.isa:1518)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_xornd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = (v.src3 ^ bits::not(l_t, 64u32));
     Ok(())
 }
@@ -3274,42 +3310,42 @@ pub fn sem_scr_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_rsubs` (isa/alu/combined.isa:1703)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::sub(l_t, v.src3, 32u32);
     Ok(())
 }
 ///`shl_rsubd` (isa/alu/combined.isa:1710)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::sub(l_t, v.src3, 64u32);
     Ok(())
 }
 ///`shr_rsubs` (isa/alu/combined.isa:1717)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::sub(l_t, v.src3, 32u32);
     Ok(())
 }
 ///`shr_rsubd` (isa/alu/combined.isa:1724)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::sub(l_t, v.src3, 64u32);
     Ok(())
 }
 ///`sar_rsubs` (isa/alu/combined.isa:1731)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::sub(l_t, v.src3, 32u32);
     Ok(())
 }
 ///`sar_rsubd` (isa/alu/combined.isa:1738)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::sub(l_t, v.src3, 64u32);
     Ok(())
 }
@@ -3518,42 +3554,42 @@ pub fn sem_scr_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_scls` (isa/alu/combined.isa:1923)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::rotl(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`shl_scld` (isa/alu/combined.isa:1930)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::rotl(v.src3, l_t, 64u32);
     Ok(())
 }
 ///`shr_scls` (isa/alu/combined.isa:1937)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::rotl(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`shr_scld` (isa/alu/combined.isa:1944)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::rotl(v.src3, l_t, 64u32);
     Ok(())
 }
 ///`sar_scls` (isa/alu/combined.isa:1951)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_scls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::rotl(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`sar_scld` (isa/alu/combined.isa:1958)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_scld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::rotl(v.src3, l_t, 64u32);
     Ok(())
 }
@@ -3762,42 +3798,42 @@ pub fn sem_scr_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_scrs` (isa/alu/combined.isa:2143)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::rotr(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`shl_scrd` (isa/alu/combined.isa:2150)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::rotr(v.src3, l_t, 64u32);
     Ok(())
 }
 ///`shr_scrs` (isa/alu/combined.isa:2157)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::rotr(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`shr_scrd` (isa/alu/combined.isa:2164)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::rotr(v.src3, l_t, 64u32);
     Ok(())
 }
 ///`sar_scrs` (isa/alu/combined.isa:2171)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_scrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::rotr(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`sar_scrd` (isa/alu/combined.isa:2178)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_scrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::rotr(v.src3, l_t, 64u32);
     Ok(())
 }
@@ -4006,42 +4042,42 @@ pub fn sem_scr_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_adds` (isa/alu/combined.isa:2363)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::add(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`shl_addd` (isa/alu/combined.isa:2370)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::add(v.src3, l_t, 64u32);
     Ok(())
 }
 ///`shr_adds` (isa/alu/combined.isa:2377)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::add(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`shr_addd` (isa/alu/combined.isa:2384)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::add(v.src3, l_t, 64u32);
     Ok(())
 }
 ///`sar_adds` (isa/alu/combined.isa:2391)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::add(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`sar_addd` (isa/alu/combined.isa:2398)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::add(v.src3, l_t, 64u32);
     Ok(())
 }
@@ -4250,42 +4286,42 @@ pub fn sem_scr_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_subs` (isa/alu/combined.isa:2583)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::sub(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`shl_subd` (isa/alu/combined.isa:2590)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::sub(v.src3, l_t, 64u32);
     Ok(())
 }
 ///`shr_subs` (isa/alu/combined.isa:2597)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::sub(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`shr_subd` (isa/alu/combined.isa:2604)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::sub(v.src3, l_t, 64u32);
     Ok(())
 }
 ///`sar_subs` (isa/alu/combined.isa:2611)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::sub(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`sar_subd` (isa/alu/combined.isa:2618)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::sub(v.src3, l_t, 64u32);
     Ok(())
 }
@@ -4494,42 +4530,42 @@ pub fn sem_scr_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_shls` (isa/alu/combined.isa:2803)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::shl(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`shl_shld` (isa/alu/combined.isa:2810)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::shl(v.src3, l_t, 64u32);
     Ok(())
 }
 ///`shr_shls` (isa/alu/combined.isa:2817)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::shl(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`shr_shld` (isa/alu/combined.isa:2824)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::shl(v.src3, l_t, 64u32);
     Ok(())
 }
 ///`sar_shls` (isa/alu/combined.isa:2831)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::shl(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`sar_shld` (isa/alu/combined.isa:2838)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::shl(v.src3, l_t, 64u32);
     Ok(())
 }
@@ -4738,42 +4774,42 @@ pub fn sem_scr_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_shrs` (isa/alu/combined.isa:3023)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::shr(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`shl_shrd` (isa/alu/combined.isa:3030)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::shr(v.src3, l_t, 64u32);
     Ok(())
 }
 ///`shr_shrs` (isa/alu/combined.isa:3037)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::shr(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`shr_shrd` (isa/alu/combined.isa:3044)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::shr(v.src3, l_t, 64u32);
     Ok(())
 }
 ///`sar_shrs` (isa/alu/combined.isa:3051)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::shr(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`sar_shrd` (isa/alu/combined.isa:3058)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::shr(v.src3, l_t, 64u32);
     Ok(())
 }
@@ -4982,42 +5018,42 @@ pub fn sem_scr_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_sars` (isa/alu/combined.isa:3243)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::sar(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`shl_sard` (isa/alu/combined.isa:3250)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::sar(v.src3, l_t, 64u32);
     Ok(())
 }
 ///`shr_sars` (isa/alu/combined.isa:3257)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::sar(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`shr_sard` (isa/alu/combined.isa:3264)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::sar(v.src3, l_t, 64u32);
     Ok(())
 }
 ///`sar_sars` (isa/alu/combined.isa:3271)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     v.dst = bits::sar(v.src3, l_t, 32u32);
     Ok(())
 }
 ///`sar_sard` (isa/alu/combined.isa:3278)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     v.dst = bits::sar(v.src3, l_t, 64u32);
     Ok(())
 }
@@ -5600,7 +5636,7 @@ pub fn sem_scr_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_getfs` (isa/alu/combined.isa:3573)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
     let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
     let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
@@ -5624,7 +5660,7 @@ pub fn sem_shl_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shl_getfd` (isa/alu/combined.isa:3585)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shl_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shl(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
     let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
     let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
@@ -5648,7 +5684,7 @@ pub fn sem_shl_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shr_getfs` (isa/alu/combined.isa:3597)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
     let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
     let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
@@ -5672,7 +5708,7 @@ pub fn sem_shr_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shr_getfd` (isa/alu/combined.isa:3609)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shr_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::shr(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
     let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
     let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
@@ -5696,7 +5732,7 @@ pub fn sem_shr_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`sar_getfs` (isa/alu/combined.isa:3621)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 32u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(5u32));
     let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(5u32));
     let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 32u32)
@@ -5720,7 +5756,7 @@ pub fn sem_sar_getfs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`sar_getfd` (isa/alu/combined.isa:3633)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sar_getfd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    let l_t: u128 = bits::sar(v.src1, v.src2, 64u32);
+    let l_t: u128 = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     let l_g_off: u128 = ((l_t >> 0u32) & bits::mask(6u32));
     let l_g_len: u128 = ((l_t >> 6u32) & bits::mask(6u32));
     let l_g_bits: u128 = (bits::rotr(v.src3, l_g_off, 64u32)
@@ -15743,6 +15779,7 @@ pub fn sem_merged(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movts(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     { x.carry_tag()? };
+    { x.low_half_only()? };
     v.dst = v.src2;
     Ok(())
 }
@@ -15757,6 +15794,7 @@ pub fn sem_movtd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movtcs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     { x.carry_tag()? };
+    { x.low_half_only()? };
     v.dst = v.src2;
     Ok(())
 }
@@ -15771,6 +15809,7 @@ pub fn sem_movtcd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movtrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     { x.carry_tag()? };
+    { x.low_half_only()? };
     v.dst = v.src2;
     Ok(())
 }
@@ -15785,6 +15824,7 @@ pub fn sem_movtrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_movtrcs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     { x.carry_tag()? };
+    { x.low_half_only()? };
     v.dst = v.src2;
     Ok(())
 }
@@ -35316,37 +35356,37 @@ pub fn sem_qpfsub_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
 ///`shls` (isa/alu/shift.isa:3)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    v.dst = bits::shl(v.src1, v.src2, 32u32);
+    v.dst = bits::shl(v.src1, (v.src2 & 31u128), 32u32);
     Ok(())
 }
 ///`shld` (isa/alu/shift.isa:7)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shld(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    v.dst = bits::shl(v.src1, v.src2, 64u32);
+    v.dst = bits::shl(v.src1, (v.src2 & 63u128), 64u32);
     Ok(())
 }
 ///`shrs` (isa/alu/shift.isa:11)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shrs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    v.dst = bits::shr(v.src1, v.src2, 32u32);
+    v.dst = bits::shr(v.src1, (v.src2 & 31u128), 32u32);
     Ok(())
 }
 ///`shrd` (isa/alu/shift.isa:15)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    v.dst = bits::shr(v.src1, v.src2, 64u32);
+    v.dst = bits::shr(v.src1, (v.src2 & 63u128), 64u32);
     Ok(())
 }
 ///`sars` (isa/alu/shift.isa:19)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sars(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    v.dst = bits::sar(v.src1, v.src2, 32u32);
+    v.dst = bits::sar(v.src1, (v.src2 & 31u128), 32u32);
     Ok(())
 }
 ///`sard` (isa/alu/shift.isa:23)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_sard(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
-    v.dst = bits::sar(v.src1, v.src2, 64u32);
+    v.dst = bits::sar(v.src1, (v.src2 & 63u128), 64u32);
     Ok(())
 }
 ///`scls` (isa/alu/shift.isa:27)
@@ -37194,8 +37234,8 @@ pub static MERGE_SOURCES: [[u64; 2]; 1760usize] = [
     [21376u64, 21376u64],
     [21376u64, 21376u64],
     [3u64, 3u64],
-    [3u64, 3u64],
-    [3u64, 3u64],
+    [524291u64, 524291u64],
+    [524291u64, 524291u64],
     [3u64, 3u64],
     [3u64, 3u64],
     [67u64, 67u64],

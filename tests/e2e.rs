@@ -141,6 +141,14 @@ programs!(
     robust,
     restart,
     gdb_target,
+    shift_count,
+    getf_v4,
+    getf_v5,
+    partial_write,
+    fault_partial,
+    fault_insfd,
+    fault_based,
+    fault_based_read,
 );
 
 /// The programs under examples/ build and behave as README says.

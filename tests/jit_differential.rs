@@ -5,7 +5,9 @@
 //! registers and predicates diagnostic (D), assembled with e2k-as; both engines must
 //! end in the same state (registers and their tags, predicates and theirs, address,
 //! count, and the same fault when a division by zero, a D operand or condition, or the
-//! end marker stops them).
+//! end marker stops them). WD.dbl starts 0 or 1 and a `setwd` beside one wide
+//! instruction's operations may flip it, so 32-bit results replace the low half or
+//! zero-extend.
 
 use e2k_emu::asm::{assemble_elf, Options};
 use e2k_emu::isa;
@@ -254,10 +256,20 @@ fn bundle_text(ops: &[Op]) -> Option<String> {
     ))
 }
 
-/// `tagged[n]` makes `%rN` D (its value kept), `dpreds[k]` makes `%pred(4+k)` D.
-fn program(init: &[i64], tagged: &[bool], dpreds: &[bool], bundles: &[Vec<Op>]) -> String {
-    let mut s = String::from(
-        "    .text\n    .global _start\n_start:\n    {\n        setwd wsz = 0x10, nfx = 1\n    }\n",
+/// `tagged[n]` makes `%rN` D (its value kept), `dpreds[k]` makes `%pred(4+k)` D;
+/// `dbl`: WD.dbl at the start; `flip`: the wide instruction that also holds a `setwd`
+/// giving the other dbl (for its own results and those after it).
+fn program(
+    init: &[i64],
+    tagged: &[bool],
+    dpreds: &[bool],
+    bundles: &[Vec<Op>],
+    dbl: bool,
+    flip: usize,
+) -> String {
+    let mut s = format!(
+        "    .text\n    .global _start\n_start:\n    {{\n        setwd wsz = 0x10, nfx = 1, dbl = {}\n    }}\n",
+        dbl as u8
     );
     for (k, pair) in init.chunks(2).enumerate() {
         s.push_str(&format!(
@@ -281,9 +293,17 @@ fn program(init: &[i64], tagged: &[bool], dpreds: &[bool], bundles: &[Vec<Op>]) 
             "    {{\n        puttagd,2 %r{n}, 5, %r{n}\n    }}\n"
         ));
     }
-    for b in bundles {
+    for (k, b) in bundles.iter().enumerate() {
         if let Some(t) = bundle_text(b) {
-            s.push_str(&t);
+            if k == flip {
+                let setwd = format!(
+                    "    {{\n        setwd wsz = 0x10, nfx = 1, dbl = {}\n",
+                    !dbl as u8
+                );
+                s.push_str(&t.replacen("    {\n", &setwd, 1));
+            } else {
+                s.push_str(&t);
+            }
         }
     }
     // The end: a wide instruction no engine can run.
@@ -336,8 +356,9 @@ proptest! {
     fn jit_matches_interpreter(init in proptest::collection::vec(any::<i32>().prop_map(i64::from), 16),
                                tagged in proptest::collection::vec(proptest::bool::weighted(0.05), 16),
                                dpreds in proptest::collection::vec(proptest::bool::weighted(0.15), 4),
-                               bundles in proptest::collection::vec(proptest::collection::vec(op(), 1..4), 1..10)) {
-        let text = program(&init, &tagged, &dpreds, &bundles);
+                               bundles in proptest::collection::vec(proptest::collection::vec(op(), 1..4), 1..10),
+                               dbl in any::<bool>(), flip in 0usize..12) {
+        let text = program(&init, &tagged, &dpreds, &bundles, dbl, flip);
         let image = assemble_elf(&[("t.s".into(), text.clone())], &Options { iset: Iset::new(ISET).unwrap(), entry: None, text_base: 0x10000 });
         let image = match image {
             Ok(i) => i,

@@ -57,6 +57,21 @@ impl Rotation {
         2 * self.rbs + (2 * self.rcur + n) % span
     }
 
+    /// Window index of `%b[N]`, which must lie inside the based area as written
+    /// (before rotation): N < 2 * (rsz + 1), else the window-bounds fault.
+    pub fn based_checked(self, n: u32) -> Result<u32, WindowBounds> {
+        let span = 2 * (self.rsz + 1);
+        if n < span {
+            Ok(self.based_index(n))
+        } else {
+            Err(WindowBounds {
+                index: n,
+                size: span,
+                based: true,
+            })
+        }
+    }
+
     /// Physical predicate number of `%predN`.
     pub fn pred_index(self, n: u32) -> u32 {
         if n <= self.psz {
@@ -82,15 +97,25 @@ impl Rotation {
 pub struct WindowBounds {
     pub index: u32,
     pub size: u32,
+    /// `%b[index]` outside the based area of `size` registers (else `%r` and window).
+    pub based: bool,
 }
 
 impl fmt::Display for WindowBounds {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "register %r{} is outside the {}-register window",
-            self.index, self.size
-        )
+        if self.based {
+            write!(
+                f,
+                "register %b[{}] is outside the {}-register based area",
+                self.index, self.size
+            )
+        } else {
+            write!(
+                f,
+                "register %r{} is outside the {}-register window",
+                self.index, self.size
+            )
+        }
     }
 }
 
@@ -209,6 +234,13 @@ impl Cpu {
         }
     }
 
+    /// Whether a 32-bit result is zero-extended into its register (else it replaces
+    /// only the low half): WD.dbl, which the interpreter reads after the instruction's
+    /// `setwd` has landed; ISA v1-v2 behave as dbl = 0.
+    pub fn dbl_extends(&self) -> bool {
+        self.wd.dbl && self.iset.number() >= 3
+    }
+
     /// Absolute register-stack position of `%rN`.
     pub fn reg_pos(&self, n: u32) -> Result<u64, WindowBounds> {
         if n < self.wd.size {
@@ -217,6 +249,7 @@ impl Cpu {
             Err(WindowBounds {
                 index: n,
                 size: self.wd.size,
+                based: false,
             })
         }
     }
@@ -224,6 +257,12 @@ impl Cpu {
     /// Window index of `%b[N]` under the current rotation.
     pub fn based_index(&self, n: u32) -> u32 {
         self.br.based_index(n)
+    }
+
+    /// Absolute register-stack position of `%b[N]`: N inside the based area, its
+    /// window index inside the window.
+    pub fn based_pos(&self, n: u32) -> Result<u64, WindowBounds> {
+        self.reg_pos(self.br.based_checked(n)?)
     }
 
     /// Physical predicate number of `%predN` under the current rotation.

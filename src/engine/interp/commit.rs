@@ -11,6 +11,10 @@ use crate::guest::memory::GuestMemory;
 use crate::guest::window::Reg;
 use smallvec::SmallVec;
 
+/// The type letter of a 32-bit result that replaces only the low half of its register
+/// whatever WD.dbl (`movts`...): `S` results do so only while the effective dbl is 0.
+pub(super) const LOW_HALF: u8 = b's';
+
 /// Effects recorded during the first phase, applied in the second.
 #[derive(Default)]
 pub(super) struct Pending {
@@ -202,6 +206,7 @@ fn finish_control(
                 return Err(bounds(WindowBounds {
                     index: 2 * wbs,
                     size: cpu.wd.size,
+                    based: false,
                 }));
             }
             cpu.ip = next;
@@ -231,6 +236,7 @@ fn enter(cpu: &mut Cpu, mem: &GuestMemory, return_ip: u64, wbs: u32) -> Result<(
         return Err(bounds(WindowBounds {
             index: 2 * wbs,
             size: cpu.wd.size,
+            based: false,
         }));
     }
     let (frame, wd) = chain::call_frame(cpu, return_ip, wbs);
@@ -245,6 +251,16 @@ fn enter(cpu: &mut Cpu, mem: &GuestMemory, return_ip: u64, wbs: u32) -> Result<(
 }
 
 fn write(cpu: &mut Cpu, place: Place, ty: u8, value: u128, tag: u8) -> Result<(), Event> {
+    // A 32-bit result with dbl = 0 replaces bits 31:0 and the low-half tag only.
+    let ty = match ty {
+        b'S' if !cpu.dbl_extends() => LOW_HALF,
+        t => t,
+    };
+    let low = |old: Reg| Reg {
+        lo: old.lo & !0xffff_ffff | value as u32 as u64,
+        hi: old.hi,
+        tag: old.tag & !0x3 | tag & 0x3,
+    };
     let reg = || -> Reg {
         match ty {
             b'S' => Reg {
@@ -270,18 +286,33 @@ fn write(cpu: &mut Cpu, place: Place, ty: u8, value: u128, tag: u8) -> Result<()
         }
     };
     match place {
-        Place::Reg(n) => {
-            let pos = cpu.reg_pos(n).map_err(bounds)?;
-            cpu.regs.set(pos, reg());
-        }
-        Place::Based(n) => {
-            let pos = cpu.reg_pos(cpu.based_index(n)).map_err(bounds)?;
-            cpu.regs.set(pos, reg());
+        Place::Reg(_) | Place::Based(_) => {
+            let pos = match place {
+                Place::Based(n) => cpu.based_pos(n),
+                Place::Reg(n) => cpu.reg_pos(n),
+                _ => return Ok(()),
+            }
+            .map_err(bounds)?;
+            let r = if ty == LOW_HALF {
+                low(cpu.regs.get(pos))
+            } else {
+                reg()
+            };
+            cpu.regs.set(pos, r);
         }
         Place::Global(n) => {
-            let r = reg();
-            cpu.globals[n as usize & 31] = r.lo;
-            cpu.global_tags[n as usize & 31] = r.tag;
+            let k = n as usize & 31;
+            let r = if ty == LOW_HALF {
+                low(Reg {
+                    lo: cpu.globals[k],
+                    hi: 0,
+                    tag: cpu.global_tags[k],
+                })
+            } else {
+                reg()
+            };
+            cpu.globals[k] = r.lo;
+            cpu.global_tags[k] = r.tag;
         }
         // A %ctpr written by an ALU operation (movtd) holds a plain branch target.
         Place::Ctpr(n) => cpu.ctpr[n as usize & 3] = (value as u64 & 0xffff_ffff_ffff) | 3 << 54,

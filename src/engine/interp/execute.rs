@@ -2,7 +2,7 @@
 //! the state from before the instruction, through `Cx`, the machine as semantics see
 //! it; what they change is recorded in `Pending` for the commit.
 
-use super::commit::{commit, Pending, Transfer};
+use super::commit::{commit, Pending, Transfer, LOW_HALF};
 use super::prepare::{Place, Prepared, PreparedOp};
 use super::state_regs::{state_read, state_writable};
 use crate::engine::event::{bounds, fault, mem_fault, trap_event, Event};
@@ -48,6 +48,8 @@ struct Cx<'a> {
     poisoned_state_write: bool,
     /// The operation running is speculative (`,sm`).
     sm: bool,
+    /// Its 32-bit result replaces only the low half whatever WD.dbl (`low_half_only`).
+    low_half: bool,
 }
 
 impl Cx<'_> {
@@ -246,6 +248,16 @@ impl Exec for Cx<'_> {
         self.result_tag = Some((a1 & 0xf) as u8);
         Ok(a0)
     }
+    fn low_tag_only(&mut self, a0: u128) -> Result<u128, Trap> {
+        if let Some(t) = self.src_tags.get_mut(a0 as usize) {
+            t.1 &= 0x3;
+        }
+        Ok(0)
+    }
+    fn low_half_only(&mut self) -> Result<u128, Trap> {
+        self.low_half = true;
+        Ok(0)
+    }
     fn carry_tag(&mut self) -> Result<u128, Trap> {
         self.tags_handled = true;
         self.result_tag = Some(self.src_tags.iter().fold(0, |a, t| a | t.1));
@@ -391,9 +403,7 @@ fn read(cpu: &Cpu, place: Place, ty: u8) -> Result<(u128, u8), Event> {
     let r = match place {
         Place::Const(v) => return Ok((v & crate::isa::bits::mask(width_of(ty)), 0)),
         Place::Reg(n) => cpu.regs.get(cpu.reg_pos(n).map_err(bounds)?),
-        Place::Based(n) => cpu
-            .regs
-            .get(cpu.reg_pos(cpu.based_index(n)).map_err(bounds)?),
+        Place::Based(n) => cpu.regs.get(cpu.based_pos(n).map_err(bounds)?),
         Place::Global(n) => Reg {
             lo: cpu.globals[n as usize & 31],
             hi: 0,
@@ -520,6 +530,7 @@ impl<'a> Cx<'a> {
             poison: false,
             poisoned_state_write: false,
             sm: false,
+            low_half: false,
         }
     }
 }
@@ -593,6 +604,7 @@ fn run(
         cx.result_tag = None;
         cx.poison = poison;
         cx.sm = op.sm;
+        cx.low_half = false;
         for (k, (s, place, ty)) in op.srcs.iter().enumerate() {
             let (val, mut tag) = read(cx.cpu, *place, *ty)?;
             if tag_slots >> *s & 1 == 0 {
@@ -639,7 +651,13 @@ fn run(
             } else {
                 v.slot(s)
             };
-            cx.p.results.push((place, ty, value, tag & tag_mask(ty)));
+            let tag = tag & tag_mask(ty);
+            let ty = if ty == b'S' && cx.low_half {
+                LOW_HALF
+            } else {
+                ty
+            };
+            cx.p.results.push((place, ty, value, tag));
         }
         if let Some((s, n)) = op.pdst {
             // A speculative compare that read a D operand, or ran under a D condition,

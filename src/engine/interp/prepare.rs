@@ -218,6 +218,7 @@ pub fn prepare(
             ("ch", op.channel as u128),
             ("pc", addr as u128),
             ("mas", crate::isa::disasm::mas(&d, op.channel) as u128),
+            ("iset", iset.number() as u128),
         ] {
             if let Some(s) = slot_of(name) {
                 p.fixed.push((s, v));

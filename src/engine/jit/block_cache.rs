@@ -1,5 +1,6 @@
 //! Translated blocks by everything their code depends on: the guest address, the ISA
-//! version, the window size (register bounds are checked at translation time), the
+//! version, the window size (register bounds are checked at translation time) and
+//! WD.dbl (how 32-bit results are written), the
 //! rotation (based registers and predicates are resolved then) and the %ctpr values
 //! (transfers through them get known targets); with execution counts that decide when
 //! a block is hot enough to translate.
@@ -16,6 +17,8 @@ use rustc_hash::FxHashMap as HashMap;
 pub struct Key {
     pub ip: u64,
     pub wd_size: u32,
+    /// Whether 32-bit results zero-extend (`Cpu::dbl_extends`) or replace the low half.
+    pub dbl: bool,
     br: u64,
     iset: u8,
     pub ctpr: [u64; 3],
@@ -26,6 +29,7 @@ impl Key {
         Key {
             ip: cpu.ip,
             wd_size: cpu.wd.size,
+            dbl: cpu.dbl_extends(),
             br: cpu.br.pack(),
             iset: cpu.iset.number(),
             ctpr: [cpu.ctpr[1], cpu.ctpr[2], cpu.ctpr[3]],

@@ -46,8 +46,9 @@ pub enum Event {
 }
 
 /// What the code of a wide instruction was translated for besides its address: the
-/// known %ctpr values, the window size and the rotation (packed).
-pub type Assumed = ([Option<u128>; 4], u32, u64);
+/// known %ctpr values, the window size, the rotation (packed) and whether 32-bit
+/// results zero-extend (WD.dbl).
+pub type Assumed = ([Option<u128>; 4], u32, u64, bool);
 
 /// Register file entries (`crate::guest::window::Reg`).
 pub const REG_SIZE: i64 = std::mem::size_of::<crate::guest::window::Reg>() as i64;
@@ -84,6 +85,9 @@ pub struct Lx<'a> {
     /// entry, `setwd` (growing) and `setbn`/`setbp` inside the block change them.
     pub wd_size: u32,
     pub br: crate::guest::cpu::Rotation,
+    /// WD.dbl on the current path (the key's, then a `setwd`'s): a 32-bit result
+    /// zero-extends when it is set, else it replaces only the low half.
+    pub dbl: bool,
     /// The registers loaded on entry; those at and above the entry window are loaded
     /// when a `setwd` makes them part of the window.
     preload: BTreeSet<u32>,
@@ -251,6 +255,7 @@ impl<'a> Lx<'a> {
             pc: start,
             wd_size,
             br,
+            dbl: key.dbl,
             preload: preload.clone(),
             paths: vec![],
             effects: vec![],
@@ -287,7 +292,7 @@ impl<'a> Lx<'a> {
 
     /// What the current path's code is translated for.
     pub fn assumed(&self) -> Assumed {
-        (self.ctpr_known, self.wd_size, self.br.pack())
+        (self.ctpr_known, self.wd_size, self.br.pack(), self.dbl)
     }
 
     /// Continues translating a path under `a` (it was recorded by `assumed`).
@@ -295,6 +300,7 @@ impl<'a> Lx<'a> {
         self.ctpr_known = a.0;
         self.wd_size = a.1;
         self.br = crate::guest::cpu::Rotation::unpack(a.2);
+        self.dbl = a.3;
     }
 
     /// Stores what the block changed and returns `code` to the dispatcher.
@@ -877,9 +883,28 @@ impl<'a> Lx<'a> {
                 }
             }
         }
+        // The 32-bit results of an instruction with a `setwd` follow the new dbl.
+        let mut dbl = self.dbl;
+        for (c, e) in &self.events {
+            if let Event::Window(_, _, d) = *e {
+                match c {
+                    LV::C(k) if *k != 0 => dbl = d,
+                    LV::C(_) => {}
+                    _ if d != self.dbl
+                        && self.effects.iter().any(|(_, f)| {
+                            matches!(f, Effect::Reg(_, b'S', _) | Effect::Global(_, b'S', _))
+                        }) =>
+                    {
+                        return Err(NoLower)
+                    }
+                    _ => {}
+                }
+            }
+        }
         let inline = self.inline_events();
         if inline {
             self.change_window()?;
+            self.dbl = dbl;
         }
         // The flags its helpers raised count now that the instruction completes.
         for (home, (now, acc)) in [
@@ -903,12 +928,19 @@ impl<'a> Lx<'a> {
         for (c, e) in effects {
             match e {
                 Effect::Reg(pos, ty, v) => {
-                    // As the interpreter writes registers: S and D clear the `hi` word,
-                    // X keeps its 16-bit extension there, Q and P 64 bits.
+                    // As the interpreter writes registers: S (with dbl) and D clear the
+                    // `hi` word, X keeps its 16-bit extension there, Q and P 64 bits;
+                    // S without dbl replaces bits 31:0 only.
                     let (lo, hi) = self.reg_vars(pos)?;
                     let h = self.high(v);
                     let (l, h) = match ty {
-                        b'S' => (and(self, narrow(v), LV::C(0xffff_ffff))?, LV::C(0)),
+                        b'S' if dbl => (and(self, narrow(v), LV::C(0xffff_ffff))?, LV::C(0)),
+                        b'S' => {
+                            let low = and(self, narrow(v), LV::C(0xffff_ffff))?;
+                            let old = LV::V(self.b.use_var(lo));
+                            let up = and(self, old, LV::C(0xffff_ffff_0000_0000))?;
+                            (or(self, up, low)?, LV::V(self.b.use_var(hi)))
+                        }
                         b'X' => (narrow(v), and(self, h, LV::C(0xffff))?),
                         b'Q' | b'P' => (narrow(v), h),
                         _ => (narrow(v), LV::C(0)),
@@ -931,14 +963,26 @@ impl<'a> Lx<'a> {
                         .b
                         .ins()
                         .load(types::I64, MemFlags::trusted(), g, n as i32 * 8);
+                    // Without dbl a 32-bit result keeps bits 63:32 and their tag.
+                    let low_half = ty == b'S' && !dbl;
+                    let v = if low_half {
+                        let up = and(self, LV::V(old), LV::C(0xffff_ffff_0000_0000))?;
+                        or(self, up, v)?
+                    } else {
+                        v
+                    };
                     let v = self.pick(c, v, old);
                     self.b.ins().store(MemFlags::trusted(), v, g, n as i32 * 8);
                     let tags = self.global_tags;
-                    let z8 = self.b.ins().iconst(types::I8, 0);
                     let old = self
                         .b
                         .ins()
                         .load(types::I8, MemFlags::trusted(), tags, n as i32);
+                    let z8 = if low_half {
+                        self.b.ins().band_imm(old, 0xc)
+                    } else {
+                        self.b.ins().iconst(types::I8, 0)
+                    };
                     let tag = match c {
                         LV::C(_) => z8,
                         LV::V(_) | LV::W(..) => {

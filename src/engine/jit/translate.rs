@@ -38,7 +38,8 @@ fn read(x: &mut Lx, place: Place, ty: u8) -> Result<LV, NoLower> {
         )),
         Place::Reg(n) => x.read_reg(n, ty),
         Place::Based(n) => {
-            let i = x.br.based_index(n);
+            // Outside the based area: the interpreter raises the fault.
+            let i = x.br.based_checked(n).map_err(|_| NoLower)?;
             x.read_reg(i, ty)
         }
         Place::Global(n) => x.read_global(n & 31, ty),
@@ -55,7 +56,8 @@ fn write(x: &mut Lx, place: Place, ty: u8, v: LV) -> Result<(), NoLower> {
     match place {
         Place::Reg(n) if n < x.wd_size => x.effect(Effect::Reg(n, ty, v)),
         Place::Based(n) => {
-            let i = x.br.based_index(n);
+            // Outside the based area: the interpreter raises the fault.
+            let i = x.br.based_checked(n).map_err(|_| NoLower)?;
             if i >= x.wd_size {
                 return Err(NoLower);
             }
