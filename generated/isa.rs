@@ -5313,6 +5313,7 @@ pub mod consts {
     pub const CS1_WAIT: u32 = 3u32;
     pub const CTPR_DISP: u32 = 3u32;
     pub const CTPR_EMPTY: u32 = 0u32;
+    pub const CTPR_OPC_LDISP: u32 = 1u32;
     pub const CTPR_RETURN: u32 = 2u32;
     pub const CTPR_SDISP: u32 = 5u32;
     pub const EXT: u32 = 1u32;
@@ -5332,6 +5333,7 @@ pub mod consts {
     pub const LCMBD1: u32 = 17u32;
     pub const LCMBQ0: u32 = 18u32;
     pub const LCMBQ1: u32 = 19u32;
+    pub const MOVA_INVALID: u32 = 3941404528u32;
     pub const PFCMB0: u32 = 14u32;
     pub const PFCMB1: u32 = 15u32;
     pub const QPFCMB0: u32 = 22u32;
@@ -43418,23 +43420,23 @@ pub(crate) fn text_elp_src(out: &mut String, e: u64) {
     let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
     return;
 }
-///isa/control.isa:251
+///isa/control.isa:271
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 pub(crate) fn text_gettsd_prefix(out: &mut String, t: u64) {
     use core::fmt::Write;
-    // isa/control.isa:252
+    // isa/control.isa:272
     if ((t) == (1u64)) as u64 != 0 {
         return;
     }
-    // isa/control.isa:253
+    // isa/control.isa:273
     out.push_str("invalid ");
     return;
 }
-///isa/control.isa:368
+///isa/control.isa:388
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 pub(crate) fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
     use core::fmt::Write;
-    // isa/control.isa:369
+    // isa/control.isa:389
     if (((((ld) != (0u64)) as u64) != 0) && ((((st) != (0u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("sal = ");
@@ -43444,21 +43446,21 @@ pub(crate) fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u6
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:370
+    // isa/control.isa:390
     if ((ld) != (0u64)) as u64 != 0 {
         out.push_str("sal = ");
         let _ = write!(out, "{}", sal);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:371
+    // isa/control.isa:391
     if ((st) != (0u64)) as u64 != 0 {
         out.push_str("sas = ");
         let _ = write!(out, "{}", sas);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:372
+    // isa/control.isa:392
     return;
 }
 /// Syllable kinds in the order they sit in memory (and are printed).
@@ -43474,7 +43476,7 @@ pub static SYLLABLE_ORDER: &[&str] = &[
     "PLS",
     "CDS",
 ];
-///isa/control.isa:121
+///isa/control.isa:124
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn mdef_lsr_now(
     b: &Bundle,
@@ -43488,7 +43490,7 @@ fn mdef_lsr_now(
         x.state_read(a0)?
     })
 }
-///isa/control.isa:123
+///isa/control.isa:126
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn mdef_loop_end(
     b: &Bundle,
@@ -43505,7 +43507,7 @@ fn mdef_loop_end(
                 <= (1u128)) as u128) != 0)) as u128,
     )
 }
-///isa/control.isa:124
+///isa/control.isa:127
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn mdef_ct_pred(
     b: &Bundle,
@@ -43519,7 +43521,7 @@ fn mdef_ct_pred(
         x.pred(a0)?
     })
 }
-///isa/control.isa:126
+///isa/control.isa:129
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn mdef_transfer_taken(
     b: &Bundle,
@@ -43565,7 +43567,7 @@ fn mdef_transfer_taken(
                 as u128) != 0) && (({ x.mlock()? }) != 0)) as u128) != 0)) as u128,
     )
 }
-///isa/control.isa:133
+///isa/control.isa:136
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_ct_unsupported(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) == (8u64)) as u64) != 0)
@@ -43575,13 +43577,13 @@ pub(crate) fn def_ct_unsupported(b: &Bundle, pc: u64, i: usize) -> u64 {
             && ((((b.ss.map_or(0u64, |s| s.ct() as u64)) <= (13u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:145
+///isa/control.isa:148
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_is_call(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.is_some()) as u64)) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (5u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:146
+///isa/control.isa:149
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((def_is_call(b, pc, i)) != 0)
@@ -43589,7 +43591,7 @@ pub(crate) fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs1.map_or(0u64, |s| s.ctopc() as u64)) == (2u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:200
+///isa/control.isa:216
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((pc)
@@ -43599,7 +43601,7 @@ pub(crate) fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
                 .wrapping_mul(8u64)),
         ))
 }
-///isa/control.isa:203
+///isa/control.isa:219
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)
@@ -43607,31 +43609,31 @@ pub(crate) fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:258
+///isa/control.isa:278
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_setr(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:398
+///isa/control.isa:571
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_vd4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
         && ((b.pls[0usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:399
+///isa/control.isa:572
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_vd5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
         && ((b.pls[1usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:400
+///isa/control.isa:573
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_vd6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
         && ((b.pls[2usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:401
+///isa/control.isa:574
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -43639,7 +43641,7 @@ pub(crate) fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:402
+///isa/control.isa:575
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -43647,7 +43649,7 @@ pub(crate) fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:403
+///isa/control.isa:576
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -43655,7 +43657,7 @@ pub(crate) fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:404
+///isa/control.isa:577
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -43663,7 +43665,7 @@ pub(crate) fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:405
+///isa/control.isa:578
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -43671,7 +43673,7 @@ pub(crate) fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:406
+///isa/control.isa:579
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -43679,7 +43681,7 @@ pub(crate) fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:407
+///isa/control.isa:580
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd4(b, pc, i)) != 0)
@@ -43688,7 +43690,7 @@ pub(crate) fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:408
+///isa/control.isa:581
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd5(b, pc, i)) != 0)
@@ -43697,7 +43699,7 @@ pub(crate) fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:409
+///isa/control.isa:582
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd6(b, pc, i)) != 0)
@@ -43706,7 +43708,7 @@ pub(crate) fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:410
+///isa/control.isa:583
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_4(b, pc, i)) != 0)
@@ -43715,7 +43717,7 @@ pub(crate) fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:411
+///isa/control.isa:584
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_5(b, pc, i)) != 0)
@@ -43724,7 +43726,7 @@ pub(crate) fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:412
+///isa/control.isa:585
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_6(b, pc, i)) != 0)
@@ -43733,7 +43735,7 @@ pub(crate) fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:413
+///isa/control.isa:586
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -43751,7 +43753,7 @@ pub(crate) fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (0u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:414
+///isa/control.isa:587
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -43769,7 +43771,7 @@ pub(crate) fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (1u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:415
+///isa/control.isa:588
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -43787,7 +43789,7 @@ pub(crate) fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (2u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:416
+///isa/control.isa:589
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -43805,7 +43807,7 @@ pub(crate) fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (3u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:440
+///isa/control.isa:613
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_clp_limit(b: &Bundle, pc: u64, i: usize) -> u64 {
     (if ((((i as u64)) == (0u64)) as u64) != 0 {
@@ -43814,7 +43816,7 @@ pub(crate) fn def_clp_limit(b: &Bundle, pc: u64, i: usize) -> u64 {
         (if ((((i as u64)) == (1u64)) as u64) != 0 { 4u64 } else { 5u64 })
     })
 }
-///isa/control.isa:137
+///isa/control.isa:140
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -43822,13 +43824,13 @@ fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((b.hs.lm() as u64)) != 0
 }
-///isa/control.isa:137
+///isa/control.isa:140
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("loop_mode");
 }
-///isa/control.isa:138
+///isa/control.isa:141
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_exec(
     b: &Bundle,
@@ -43840,7 +43842,7 @@ fn ctl_1_nop_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:138
+///isa/control.isa:141
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -43848,14 +43850,14 @@ fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((b.hs.nop() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:138
+///isa/control.isa:141
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("nop ");
     let _ = write!(out, "{}", (b.hs.nop() as u64));
 }
-///isa/control.isa:149
+///isa/control.isa:152
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_check(b: &Bundle, pc: u64, i: usize) -> Option<crate::isa::semantics::Trap> {
     if (def_ct_unsupported(b, pc, i)) != 0 {
@@ -43863,7 +43865,7 @@ fn ctl_2_ct_check(b: &Bundle, pc: u64, i: usize) -> Option<crate::isa::semantics
     }
     None
 }
-///isa/control.isa:149
+///isa/control.isa:152
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_exec(
     b: &Bundle,
@@ -43898,7 +43900,7 @@ fn ctl_2_ct_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:149
+///isa/control.isa:152
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43908,7 +43910,7 @@ fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0) && ((((def_is_call(b, pc, i)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:149
+///isa/control.isa:152
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -43920,7 +43922,7 @@ fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:160
+///isa/control.isa:163
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_exec(
     b: &Bundle,
@@ -43932,7 +43934,7 @@ fn ctl_3_ipd_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:160
+///isa/control.isa:163
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43940,14 +43942,26 @@ fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.ss.map_or(0u64, |s| s.ipd() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:160
+///isa/control.isa:163
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ipd ");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.ipd() as u64));
 }
-///isa/control.isa:164
+///isa/control.isa:169
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_4_eap_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:169
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43956,13 +43970,39 @@ fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.eap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:164
+///isa/control.isa:169
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("eap");
 }
-///isa/control.isa:165
+///isa/control.isa:174
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_5_bap_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
+    let l_t: u128 = {
+        let a0 = 2u128;
+        x.ctpr(a0)?
+    };
+    if (((((((l_t >> 54u32) & bits::mask(3u32))) != (3u128)) as u128) != 0)
+        || ((((((l_t >> 57u32) & bits::mask(2u32))) != (1u128)) as u128) != 0)) as u128
+        != 0
+    {
+        return Err(Trap::IllegalOpcode);
+    }
+    {
+        let a0 = ((l_t >> 0u32) & bits::mask(48u32));
+        x.apb_load(a0)?
+    };
+    Ok(())
+}
+///isa/control.isa:174
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43971,13 +44011,13 @@ fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.bap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:165
+///isa/control.isa:174
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("bap");
 }
-///isa/control.isa:166
+///isa/control.isa:182
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_crp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -43986,13 +44026,13 @@ fn ctl_6_crp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)
         && ((((b.ss.map_or(0u64, |s| s.srp() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:166
+///isa/control.isa:182
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_crp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("crp");
 }
-///isa/control.isa:167
+///isa/control.isa:183
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_srp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -44001,13 +44041,13 @@ fn ctl_7_srp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
         && ((((b.ss.map_or(0u64, |s| s.crp() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:167
+///isa/control.isa:183
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_srp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("srp");
 }
-///isa/control.isa:168
+///isa/control.isa:184
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_slrp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -44016,13 +44056,13 @@ fn ctl_8_slrp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
         && ((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:168
+///isa/control.isa:184
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_slrp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("slrp");
 }
-///isa/control.isa:169
+///isa/control.isa:185
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -44031,13 +44071,13 @@ fn ctl_9_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.vfdi() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:169
+///isa/control.isa:185
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_vfdi_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfdi");
 }
-///isa/control.isa:170
+///isa/control.isa:186
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -44048,7 +44088,7 @@ fn ctl_10_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abgd() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:170
+///isa/control.isa:186
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44057,7 +44097,7 @@ fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abgd=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abgd() as u64));
 }
-///isa/control.isa:171
+///isa/control.isa:187
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_exec(
     b: &Bundle,
@@ -44077,7 +44117,7 @@ fn ctl_11_abn_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:171
+///isa/control.isa:187
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -44088,7 +44128,7 @@ fn ctl_11_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abnt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:171
+///isa/control.isa:187
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44097,7 +44137,7 @@ fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abnt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abnt() as u64));
 }
-///isa/control.isa:177
+///isa/control.isa:193
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_exec(
     b: &Bundle,
@@ -44117,7 +44157,7 @@ fn ctl_12_abp_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:177
+///isa/control.isa:193
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -44128,7 +44168,7 @@ fn ctl_12_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abpt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:177
+///isa/control.isa:193
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44137,7 +44177,7 @@ fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abpt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abpt() as u64));
 }
-///isa/control.isa:183
+///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_exec(
     b: &Bundle,
@@ -44194,7 +44234,7 @@ fn ctl_13_alc_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:183
+///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -44205,7 +44245,7 @@ fn ctl_13_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.alct() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:183
+///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44214,7 +44254,7 @@ fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", alct=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.alct() as u64));
 }
-///isa/control.isa:205
+///isa/control.isa:221
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_check(
     b: &Bundle,
@@ -44226,7 +44266,7 @@ fn ctl_14_cs0_invalid_check(
     }
     None
 }
-///isa/control.isa:205
+///isa/control.isa:221
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_exec(
     b: &Bundle,
@@ -44241,7 +44281,7 @@ fn ctl_14_cs0_invalid_exec(
     }
     Ok(())
 }
-///isa/control.isa:205
+///isa/control.isa:221
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44252,7 +44292,7 @@ fn ctl_14_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:205
+///isa/control.isa:221
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44263,7 +44303,7 @@ fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.cs0.map_or(0u64, |s| s.ptype() as u64),
     );
 }
-///isa/control.isa:209
+///isa/control.isa:225
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_check(
     b: &Bundle,
@@ -44275,7 +44315,7 @@ fn ctl_15_ibranch_check(
     }
     None
 }
-///isa/control.isa:209
+///isa/control.isa:225
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_exec(
     b: &Bundle,
@@ -44296,7 +44336,7 @@ fn ctl_15_ibranch_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:209
+///isa/control.isa:225
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44312,7 +44352,7 @@ fn ctl_15_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:209
+///isa/control.isa:225
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44324,7 +44364,7 @@ fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:216
+///isa/control.isa:232
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_check(
     b: &Bundle,
@@ -44336,7 +44376,7 @@ fn ctl_16_done_check(
     }
     None
 }
-///isa/control.isa:216
+///isa/control.isa:232
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_exec(
     b: &Bundle,
@@ -44351,7 +44391,7 @@ fn ctl_16_done_exec(
     }
     Ok(())
 }
-///isa/control.isa:216
+///isa/control.isa:232
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44367,7 +44407,7 @@ fn ctl_16_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:216
+///isa/control.isa:232
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44382,7 +44422,7 @@ fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:220
+///isa/control.isa:236
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_exec(
     b: &Bundle,
@@ -44400,7 +44440,7 @@ fn ctl_17_disp_exec(
     };
     Ok(())
 }
-///isa/control.isa:220
+///isa/control.isa:236
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44410,7 +44450,7 @@ fn ctl_17_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:220
+///isa/control.isa:236
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44419,7 +44459,25 @@ fn ctl_17_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:224
+///isa/control.isa:241
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_18_ldisp_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
+    {
+        let a0 = 2u128;
+        let a1 = (((((def_disp_target(b, pc, i)) as u128) & 281474976710655u128)
+            | bits::shl(3u128, 54u128, 64u32)) | bits::shl(1u128, 57u128, 64u32));
+        x.ctpr_write(a0, a1)?
+    };
+    Ok(())
+}
+///isa/control.isa:241
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44429,14 +44487,14 @@ fn ctl_18_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:224
+///isa/control.isa:241
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_ldisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ldisp %ctpr2, ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:225
+///isa/control.isa:245
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_exec(
     b: &Bundle,
@@ -44454,7 +44512,7 @@ fn ctl_19_sdisp_exec(
     };
     Ok(())
 }
-///isa/control.isa:225
+///isa/control.isa:245
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44464,7 +44522,7 @@ fn ctl_19_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:225
+///isa/control.isa:245
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44473,7 +44531,7 @@ fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", b.cs0.map_or(0u64, | s | s.entry() as u64));
 }
-///isa/control.isa:229
+///isa/control.isa:249
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_exec(
     b: &Bundle,
@@ -44490,7 +44548,7 @@ fn ctl_20_return_exec(
     };
     Ok(())
 }
-///isa/control.isa:229
+///isa/control.isa:249
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44501,13 +44559,13 @@ fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) != (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:229
+///isa/control.isa:249
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("return %ctpr3");
 }
-///isa/control.isa:233
+///isa/control.isa:253
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_check(
     b: &Bundle,
@@ -44519,7 +44577,7 @@ fn ctl_21_gettsd_check(
     }
     None
 }
-///isa/control.isa:233
+///isa/control.isa:253
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_exec(
     b: &Bundle,
@@ -44534,7 +44592,7 @@ fn ctl_21_gettsd_exec(
     }
     Ok(())
 }
-///isa/control.isa:233
+///isa/control.isa:253
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44547,7 +44605,7 @@ fn ctl_21_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) == (1u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:233
+///isa/control.isa:253
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44555,7 +44613,7 @@ fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("gettsd %ctpr");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
 }
-///isa/control.isa:237
+///isa/control.isa:257
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_check(
     b: &Bundle,
@@ -44567,7 +44625,7 @@ fn ctl_22_puttsd_check(
     }
     None
 }
-///isa/control.isa:237
+///isa/control.isa:257
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_exec(
     b: &Bundle,
@@ -44582,7 +44640,7 @@ fn ctl_22_puttsd_exec(
     }
     Ok(())
 }
-///isa/control.isa:237
+///isa/control.isa:257
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44592,14 +44650,14 @@ fn ctl_22_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:237
+///isa/control.isa:257
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("puttsd ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:241
+///isa/control.isa:261
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_exec(
     b: &Bundle,
@@ -44611,7 +44669,7 @@ fn ctl_23_pref_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:241
+///isa/control.isa:261
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44621,7 +44679,7 @@ fn ctl_23_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:241
+///isa/control.isa:261
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44632,7 +44690,7 @@ fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ipd = ");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.pref_ipd() as u64));
 }
-///isa/control.isa:246
+///isa/control.isa:266
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_check(
     b: &Bundle,
@@ -44644,7 +44702,7 @@ fn ctl_24_cs0_none_check(
     }
     None
 }
-///isa/control.isa:246
+///isa/control.isa:266
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_exec(
     b: &Bundle,
@@ -44659,7 +44717,7 @@ fn ctl_24_cs0_none_exec(
     }
     Ok(())
 }
-///isa/control.isa:246
+///isa/control.isa:266
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -44670,13 +44728,13 @@ fn ctl_24_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:246
+///isa/control.isa:266
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str(" ");
 }
-///isa/control.isa:260
+///isa/control.isa:280
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_exec(
     b: &Bundle,
@@ -44688,7 +44746,7 @@ fn ctl_25_vfrpsz_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:260
+///isa/control.isa:280
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44697,14 +44755,14 @@ fn ctl_25_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:260
+///isa/control.isa:280
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfrpsz rpsz = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.rpsz() as u64));
 }
-///isa/control.isa:264
+///isa/control.isa:284
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_check(
     b: &Bundle,
@@ -44716,7 +44774,7 @@ fn ctl_26_vfrpsz_bogus_check(
     }
     None
 }
-///isa/control.isa:264
+///isa/control.isa:284
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_exec(
     b: &Bundle,
@@ -44731,7 +44789,7 @@ fn ctl_26_vfrpsz_bogus_exec(
     }
     Ok(())
 }
-///isa/control.isa:264
+///isa/control.isa:284
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44740,13 +44798,13 @@ fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:264
+///isa/control.isa:284
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus vfrpsz>");
 }
-///isa/control.isa:268
+///isa/control.isa:288
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_exec(
     b: &Bundle,
@@ -44764,7 +44822,7 @@ fn ctl_27_setwd_exec(
     };
     Ok(())
 }
-///isa/control.isa:268
+///isa/control.isa:288
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44773,7 +44831,7 @@ fn ctl_27_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:268
+///isa/control.isa:288
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44782,7 +44840,7 @@ fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", nfx = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.nfx() as u64));
 }
-///isa/control.isa:272
+///isa/control.isa:292
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_exec(
     b: &Bundle,
@@ -44800,7 +44858,7 @@ fn ctl_28_setwd_dbl_exec(
     };
     Ok(())
 }
-///isa/control.isa:272
+///isa/control.isa:292
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44809,7 +44867,7 @@ fn ctl_28_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:272
+///isa/control.isa:292
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44820,7 +44878,7 @@ fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", dbl = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.dbl() as u64));
 }
-///isa/control.isa:277
+///isa/control.isa:297
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_check(
     b: &Bundle,
@@ -44832,7 +44890,7 @@ fn ctl_29_setwd_bogus_check(
     }
     None
 }
-///isa/control.isa:277
+///isa/control.isa:297
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_exec(
     b: &Bundle,
@@ -44847,7 +44905,7 @@ fn ctl_29_setwd_bogus_exec(
     }
     Ok(())
 }
-///isa/control.isa:277
+///isa/control.isa:297
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44856,13 +44914,13 @@ fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:277
+///isa/control.isa:297
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus setwd>");
 }
-///isa/control.isa:281
+///isa/control.isa:301
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_exec(
     b: &Bundle,
@@ -44880,7 +44938,7 @@ fn ctl_30_setbn_exec(
     };
     Ok(())
 }
-///isa/control.isa:281
+///isa/control.isa:301
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44890,7 +44948,7 @@ fn ctl_30_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbn() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:281
+///isa/control.isa:301
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -44901,7 +44959,7 @@ fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", rcur = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rcur() as u64));
 }
-///isa/control.isa:285
+///isa/control.isa:305
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_exec(
     b: &Bundle,
@@ -44917,7 +44975,7 @@ fn ctl_31_setbp_exec(
     };
     Ok(())
 }
-///isa/control.isa:285
+///isa/control.isa:305
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44927,14 +44985,14 @@ fn ctl_31_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:285
+///isa/control.isa:305
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setbp psz = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.psz() as u64));
 }
-///isa/control.isa:289
+///isa/control.isa:309
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44943,13 +45001,13 @@ fn ctl_32_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:289
+///isa/control.isa:309
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setsft");
 }
-///isa/control.isa:290
+///isa/control.isa:310
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_check(
     b: &Bundle,
@@ -44961,7 +45019,7 @@ fn ctl_33_setsft_v1_check(
     }
     None
 }
-///isa/control.isa:290
+///isa/control.isa:310
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_exec(
     b: &Bundle,
@@ -44976,7 +45034,7 @@ fn ctl_33_setsft_v1_exec(
     }
     Ok(())
 }
-///isa/control.isa:290
+///isa/control.isa:310
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -44985,13 +45043,13 @@ fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:290
+///isa/control.isa:310
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:294
+///isa/control.isa:314
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_check(
     b: &Bundle,
@@ -45003,7 +45061,7 @@ fn ctl_34_setei_check(
     }
     None
 }
-///isa/control.isa:294
+///isa/control.isa:314
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_exec(
     b: &Bundle,
@@ -45018,7 +45076,7 @@ fn ctl_34_setei_exec(
     }
     Ok(())
 }
-///isa/control.isa:294
+///isa/control.isa:314
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45027,14 +45085,14 @@ fn ctl_34_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.setsft() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:294
+///isa/control.isa:314
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setei ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.ei() as u64));
 }
-///isa/control.isa:298
+///isa/control.isa:318
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_exec(
     b: &Bundle,
@@ -45046,7 +45104,7 @@ fn ctl_35_wait_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:298
+///isa/control.isa:318
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45054,7 +45112,7 @@ fn ctl_35_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:298
+///isa/control.isa:318
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45071,7 +45129,7 @@ fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:302
+///isa/control.isa:322
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_exec(
     b: &Bundle,
@@ -45083,7 +45141,7 @@ fn ctl_36_wait_trap_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:302
+///isa/control.isa:322
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45091,7 +45149,7 @@ fn ctl_36_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:302
+///isa/control.isa:322
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45110,7 +45168,7 @@ fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:306
+///isa/control.isa:326
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_exec(
     b: &Bundle,
@@ -45122,7 +45180,7 @@ fn ctl_37_wait_sal_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:306
+///isa/control.isa:326
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45130,7 +45188,7 @@ fn ctl_37_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:306
+///isa/control.isa:326
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45157,7 +45215,7 @@ fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:310
+///isa/control.isa:330
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_check(
     b: &Bundle,
@@ -45169,7 +45227,7 @@ fn ctl_38_call_check(
     }
     None
 }
-///isa/control.isa:310
+///isa/control.isa:330
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_exec(
     b: &Bundle,
@@ -45209,7 +45267,7 @@ fn ctl_38_call_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:310
+///isa/control.isa:330
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45219,7 +45277,7 @@ fn ctl_38_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:310
+///isa/control.isa:330
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45233,7 +45291,7 @@ fn ctl_38_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:322
+///isa/control.isa:342
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45248,7 +45306,7 @@ fn ctl_39_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:322
+///isa/control.isa:342
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45262,7 +45320,7 @@ fn ctl_39_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:325
+///isa/control.isa:345
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_hcall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45277,7 +45335,7 @@ fn ctl_40_hcall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:325
+///isa/control.isa:345
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45291,7 +45349,7 @@ fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:328
+///isa/control.isa:348
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_check(
     b: &Bundle,
@@ -45303,7 +45361,7 @@ fn ctl_41_icall_other_check(
     }
     None
 }
-///isa/control.isa:328
+///isa/control.isa:348
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_exec(
     b: &Bundle,
@@ -45318,7 +45376,7 @@ fn ctl_41_icall_other_exec(
     }
     Ok(())
 }
-///isa/control.isa:328
+///isa/control.isa:348
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45331,12 +45389,12 @@ fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:328
+///isa/control.isa:348
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
 }
-///isa/control.isa:332
+///isa/control.isa:352
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_check(
     b: &Bundle,
@@ -45348,7 +45406,7 @@ fn ctl_42_call_bogus_check(
     }
     None
 }
-///isa/control.isa:332
+///isa/control.isa:352
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_exec(
     b: &Bundle,
@@ -45363,7 +45421,7 @@ fn ctl_42_call_bogus_exec(
     }
     Ok(())
 }
-///isa/control.isa:332
+///isa/control.isa:352
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45375,13 +45433,13 @@ fn ctl_42_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && (((((((def_is_icall(b, pc, i)) != 0) && ((((b.cs0.is_some()) as u64)) != 0))
             as u64) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:332
+///isa/control.isa:352
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus call>");
 }
-///isa/control.isa:336
+///isa/control.isa:356
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_exec(
     b: &Bundle,
@@ -45393,7 +45451,7 @@ fn ctl_43_flushr_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:336
+///isa/control.isa:356
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45402,13 +45460,13 @@ fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:336
+///isa/control.isa:356
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushr");
 }
-///isa/control.isa:340
+///isa/control.isa:360
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_exec(
     b: &Bundle,
@@ -45420,7 +45478,7 @@ fn ctl_44_flushc_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:340
+///isa/control.isa:360
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45429,13 +45487,13 @@ fn ctl_44_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:340
+///isa/control.isa:360
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushc");
 }
-///isa/control.isa:344
+///isa/control.isa:364
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_exec(
     b: &Bundle,
@@ -45447,7 +45505,7 @@ fn ctl_45_fillr_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:344
+///isa/control.isa:364
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45456,13 +45514,13 @@ fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:344
+///isa/control.isa:364
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillr");
 }
-///isa/control.isa:348
+///isa/control.isa:368
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_check(
     b: &Bundle,
@@ -45474,7 +45532,7 @@ fn ctl_46_fillr_old_check(
     }
     None
 }
-///isa/control.isa:348
+///isa/control.isa:368
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_exec(
     b: &Bundle,
@@ -45489,7 +45547,7 @@ fn ctl_46_fillr_old_exec(
     }
     Ok(())
 }
-///isa/control.isa:348
+///isa/control.isa:368
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45498,13 +45556,13 @@ fn ctl_46_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:348
+///isa/control.isa:368
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillr");
 }
-///isa/control.isa:352
+///isa/control.isa:372
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_exec(
     b: &Bundle,
@@ -45516,7 +45574,7 @@ fn ctl_47_fillc_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:352
+///isa/control.isa:372
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45525,13 +45583,13 @@ fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:352
+///isa/control.isa:372
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillc");
 }
-///isa/control.isa:356
+///isa/control.isa:376
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_check(
     b: &Bundle,
@@ -45543,7 +45601,7 @@ fn ctl_48_fillc_old_check(
     }
     None
 }
-///isa/control.isa:356
+///isa/control.isa:376
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_exec(
     b: &Bundle,
@@ -45558,7 +45616,7 @@ fn ctl_48_fillc_old_exec(
     }
     Ok(())
 }
-///isa/control.isa:356
+///isa/control.isa:376
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45567,13 +45625,13 @@ fn ctl_48_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:356
+///isa/control.isa:376
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillc");
 }
-///isa/control.isa:360
+///isa/control.isa:380
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45581,7 +45639,7 @@ fn ctl_49_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (8u64)) as u64) != 0
 }
-///isa/control.isa:360
+///isa/control.isa:380
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45592,7 +45650,7 @@ fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", chkm4 = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.chkm4() as u64));
 }
-///isa/control.isa:363
+///isa/control.isa:383
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_check(
     b: &Bundle,
@@ -45604,7 +45662,7 @@ fn ctl_50_cs1_unimp_check(
     }
     None
 }
-///isa/control.isa:363
+///isa/control.isa:383
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_exec(
     b: &Bundle,
@@ -45619,7 +45677,7 @@ fn ctl_50_cs1_unimp_exec(
     }
     Ok(())
 }
-///isa/control.isa:363
+///isa/control.isa:383
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -45627,13 +45685,371 @@ fn ctl_50_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) > (8u64)) as u64) != 0
 }
-///isa/control.isa:363
+///isa/control.isa:383
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:380
+///isa/control.isa:409
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_51_mova0_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (((b.aas[i].map_or(0u64, |s| s.opc() as u64)) == (6u64)) as u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
+}
+///isa/control.isa:409
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_51_mova0_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (6u128)) as u128 != 0
+    {
+        return Err(Trap::IllegalOpcode);
+    }
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) != (0u128)) as u128 != 0
+    {
+        let l_area: u128 = ((b.aas[i].map_or(0u64, |s| s.area() as u64)) as u128);
+        let l_w: u128 = {
+            let a0 = 0u128;
+            let a1 = l_area;
+            x.apb_area(a0, a1)?
+        };
+        let l_fmt: u128 = ((l_w >> 25u32) & bits::mask(3u32));
+        let l_log: u128 = (if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128))
+            >= (5u128)) as u128 != 0
+        {
+            4u128
+        } else {
+            bits::sub(((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128), 1u128, 3u32)
+        });
+        let l_bytes: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        ((l_log) == (0u128)) as u128,
+                        bits::mul(((l_log) == (1u128)) as u128, 2u128, 8u32),
+                        8u32,
+                    ),
+                    bits::mul(((l_log) == (2u128)) as u128, 4u128, 8u32),
+                    8u32,
+                ),
+                bits::mul(((l_log) == (3u128)) as u128, 8u128, 8u32),
+                8u32,
+            ),
+            bits::mul(((l_log) == (4u128)) as u128, 16u128, 8u32),
+            8u32,
+        );
+        let l_a: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = ((l_w >> 15u32) & bits::mask(5u32));
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 0u128;
+                        let a1 = l_area;
+                        x.apb_cdi(a0, a1)?
+                    },
+                    64u32,
+                ),
+                ((l_w >> 32u32) & bits::mask(32u32)),
+                64u32,
+            ),
+            ((b.aas[i].map_or(0u64, |s| s.ind() as u64)) as u128),
+            64u32,
+        );
+        let l_aligned: u128 = ((((((l_a & bits::sub(l_bytes, 1u128, 64u32))) == (0u128))
+            as u128) != 0) || (((({ x.iset()? }) >= (5u128)) as u128) != 0)) as u128;
+        if (((((((((((l_fmt) != (0u128)) as u128) != 0)
+            && ((((l_log) < (l_fmt)) as u128) != 0)) as u128) != 0)
+            && ((l_aligned) != 0)) as u128) != 0)
+            && (({
+                let a0 = l_a;
+                let a1 = l_bytes;
+                x.readable(a0, a1)?
+            }) != 0)) as u128 != 0
+        {
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (1u128))
+                as u128 != 0
+            {
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = {
+                        let addr = l_a;
+                        x.load(addr as u64, 8u32)?
+                    };
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (2u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 16u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((l_v >> 8u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                8u128,
+                                16u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (3u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 32u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((l_v >> 24u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                8u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                16u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                24u128,
+                                32u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (4u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 64u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((l_v >> 56u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                8u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                16u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                24u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                32u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                40u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                48u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                56u128,
+                                64u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) >= (5u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 128u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((((((((((l_v >> 120u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 112u32) & bits::mask(8u32)),
+                                8u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 104u32) & bits::mask(8u32)),
+                                16u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 96u32) & bits::mask(8u32)),
+                                24u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 88u32) & bits::mask(8u32)),
+                                32u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 80u32) & bits::mask(8u32)),
+                                40u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 72u32) & bits::mask(8u32)),
+                                48u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 64u32) & bits::mask(8u32)),
+                                56u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 56u32) & bits::mask(8u32)),
+                                64u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                72u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                80u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                88u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                96u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                104u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                112u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                120u128,
+                                128u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+        } else {
+            {
+                let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64)) as u128);
+                let a1 = l_bytes;
+                let a2 = (16928203552007720816u128
+                    | bits::shl(16928203552007720816u128, 64u128, 128u32));
+                let a3 = 1u128;
+                x.mova_write(a0, a1, a2, a3)?
+            };
+        }
+        if (((((b.aas[i].map_or(0u64, |s| s.am() as u64)) as u128)) != 0)
+            && ((((l_fmt) != (0u128)) as u128) != 0)) as u128 != 0
+        {
+            {
+                let a0 = 0u128;
+                let a1 = l_area;
+                let a2 = bits::shl(
+                    bits::trunc(
+                        {
+                            let a0 = 3u128;
+                            let a1 = ((l_w >> 12u32) & bits::mask(3u32));
+                            x.aau_read(a0, a1)?
+                        },
+                        32u32,
+                    ),
+                    bits::sub(l_fmt, 1u128, 32u32),
+                    32u32,
+                );
+                x.apb_advance(a0, a1, a2)?
+            };
+        } else {}
+    } else {}
+    Ok(())
+}
+///isa/control.isa:409
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_mova0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -45641,7 +46057,7 @@ fn ctl_51_mova0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (2u64)) as u64) != 0
 }
-///isa/control.isa:380
+///isa/control.isa:409
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_mova0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45661,7 +46077,365 @@ fn ctl_51_mova0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64),
     );
 }
-///isa/control.isa:383
+///isa/control.isa:448
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_52_mova1_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (((b.aas[i].map_or(0u64, |s| s.opc() as u64)) == (6u64)) as u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
+}
+///isa/control.isa:448
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_52_mova1_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (6u128)) as u128 != 0
+    {
+        return Err(Trap::IllegalOpcode);
+    }
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) != (0u128)) as u128 != 0
+    {
+        let l_area: u128 = ((b.aas[i].map_or(0u64, |s| s.area() as u64)) as u128);
+        let l_w: u128 = {
+            let a0 = 0u128;
+            let a1 = l_area;
+            x.apb_area(a0, a1)?
+        };
+        let l_fmt: u128 = ((l_w >> 25u32) & bits::mask(3u32));
+        let l_log: u128 = (if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128))
+            >= (5u128)) as u128 != 0
+        {
+            4u128
+        } else {
+            bits::sub(((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128), 1u128, 3u32)
+        });
+        let l_bytes: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        ((l_log) == (0u128)) as u128,
+                        bits::mul(((l_log) == (1u128)) as u128, 2u128, 8u32),
+                        8u32,
+                    ),
+                    bits::mul(((l_log) == (2u128)) as u128, 4u128, 8u32),
+                    8u32,
+                ),
+                bits::mul(((l_log) == (3u128)) as u128, 8u128, 8u32),
+                8u32,
+            ),
+            bits::mul(((l_log) == (4u128)) as u128, 16u128, 8u32),
+            8u32,
+        );
+        let l_a: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = ((l_w >> 15u32) & bits::mask(5u32));
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 0u128;
+                        let a1 = l_area;
+                        x.apb_cdi(a0, a1)?
+                    },
+                    64u32,
+                ),
+                ((l_w >> 32u32) & bits::mask(32u32)),
+                64u32,
+            ),
+            ((b.aas[i].map_or(0u64, |s| s.ind() as u64)) as u128),
+            64u32,
+        );
+        let l_aligned: u128 = ((((((l_a & bits::sub(l_bytes, 1u128, 64u32))) == (0u128))
+            as u128) != 0) || (((({ x.iset()? }) >= (5u128)) as u128) != 0)) as u128;
+        if (((((((((((l_fmt) != (0u128)) as u128) != 0)
+            && ((((l_log) < (l_fmt)) as u128) != 0)) as u128) != 0)
+            && ((l_aligned) != 0)) as u128) != 0)
+            && (({
+                let a0 = l_a;
+                let a1 = l_bytes;
+                x.readable(a0, a1)?
+            }) != 0)) as u128 != 0
+        {
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (1u128))
+                as u128 != 0
+            {
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = {
+                        let addr = l_a;
+                        x.load(addr as u64, 8u32)?
+                    };
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (2u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 16u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((l_v >> 8u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                8u128,
+                                16u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (3u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 32u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((l_v >> 24u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                8u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                16u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                24u128,
+                                32u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (4u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 64u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((l_v >> 56u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                8u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                16u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                24u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                32u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                40u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                48u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                56u128,
+                                64u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) >= (5u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 128u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((((((((((l_v >> 120u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 112u32) & bits::mask(8u32)),
+                                8u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 104u32) & bits::mask(8u32)),
+                                16u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 96u32) & bits::mask(8u32)),
+                                24u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 88u32) & bits::mask(8u32)),
+                                32u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 80u32) & bits::mask(8u32)),
+                                40u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 72u32) & bits::mask(8u32)),
+                                48u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 64u32) & bits::mask(8u32)),
+                                56u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 56u32) & bits::mask(8u32)),
+                                64u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                72u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                80u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                88u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                96u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                104u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                112u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                120u128,
+                                128u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+        } else {
+            {
+                let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64)) as u128);
+                let a1 = l_bytes;
+                let a2 = (16928203552007720816u128
+                    | bits::shl(16928203552007720816u128, 64u128, 128u32));
+                let a3 = 1u128;
+                x.mova_write(a0, a1, a2, a3)?
+            };
+        }
+        if (((((b.aas[i].map_or(0u64, |s| s.am() as u64)) as u128)) != 0)
+            && ((((l_fmt) != (0u128)) as u128) != 0)) as u128 != 0
+        {
+            {
+                let a0 = 0u128;
+                let a1 = l_area;
+                let a2 = bits::shl(
+                    bits::trunc(
+                        {
+                            let a0 = 3u128;
+                            let a1 = ((l_w >> 12u32) & bits::mask(3u32));
+                            x.aau_read(a0, a1)?
+                        },
+                        32u32,
+                    ),
+                    bits::sub(l_fmt, 1u128, 32u32),
+                    32u32,
+                );
+                x.apb_advance(a0, a1, a2)?
+            };
+        } else {}
+    } else {}
+    Ok(())
+}
+///isa/control.isa:448
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_mova1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -45669,7 +46443,7 @@ fn ctl_52_mova1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:383
+///isa/control.isa:448
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_mova1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45689,7 +46463,365 @@ fn ctl_52_mova1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64),
     );
 }
-///isa/control.isa:386
+///isa/control.isa:487
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_53_mova2_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (((b.aas[i].map_or(0u64, |s| s.opc() as u64)) == (6u64)) as u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
+}
+///isa/control.isa:487
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_53_mova2_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (6u128)) as u128 != 0
+    {
+        return Err(Trap::IllegalOpcode);
+    }
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) != (0u128)) as u128 != 0
+    {
+        let l_area: u128 = ((b.aas[i].map_or(0u64, |s| s.area() as u64)) as u128);
+        let l_w: u128 = {
+            let a0 = 1u128;
+            let a1 = l_area;
+            x.apb_area(a0, a1)?
+        };
+        let l_fmt: u128 = ((l_w >> 25u32) & bits::mask(3u32));
+        let l_log: u128 = (if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128))
+            >= (5u128)) as u128 != 0
+        {
+            4u128
+        } else {
+            bits::sub(((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128), 1u128, 3u32)
+        });
+        let l_bytes: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        ((l_log) == (0u128)) as u128,
+                        bits::mul(((l_log) == (1u128)) as u128, 2u128, 8u32),
+                        8u32,
+                    ),
+                    bits::mul(((l_log) == (2u128)) as u128, 4u128, 8u32),
+                    8u32,
+                ),
+                bits::mul(((l_log) == (3u128)) as u128, 8u128, 8u32),
+                8u32,
+            ),
+            bits::mul(((l_log) == (4u128)) as u128, 16u128, 8u32),
+            8u32,
+        );
+        let l_a: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = ((l_w >> 15u32) & bits::mask(5u32));
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_area;
+                        x.apb_cdi(a0, a1)?
+                    },
+                    64u32,
+                ),
+                ((l_w >> 32u32) & bits::mask(32u32)),
+                64u32,
+            ),
+            ((b.aas[i].map_or(0u64, |s| s.ind() as u64)) as u128),
+            64u32,
+        );
+        let l_aligned: u128 = ((((((l_a & bits::sub(l_bytes, 1u128, 64u32))) == (0u128))
+            as u128) != 0) || (((({ x.iset()? }) >= (5u128)) as u128) != 0)) as u128;
+        if (((((((((((l_fmt) != (0u128)) as u128) != 0)
+            && ((((l_log) < (l_fmt)) as u128) != 0)) as u128) != 0)
+            && ((l_aligned) != 0)) as u128) != 0)
+            && (({
+                let a0 = l_a;
+                let a1 = l_bytes;
+                x.readable(a0, a1)?
+            }) != 0)) as u128 != 0
+        {
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (1u128))
+                as u128 != 0
+            {
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = {
+                        let addr = l_a;
+                        x.load(addr as u64, 8u32)?
+                    };
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (2u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 16u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((l_v >> 8u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                8u128,
+                                16u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (3u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 32u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((l_v >> 24u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                8u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                16u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                24u128,
+                                32u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (4u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 64u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((l_v >> 56u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                8u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                16u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                24u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                32u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                40u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                48u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                56u128,
+                                64u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) >= (5u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 128u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((((((((((l_v >> 120u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 112u32) & bits::mask(8u32)),
+                                8u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 104u32) & bits::mask(8u32)),
+                                16u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 96u32) & bits::mask(8u32)),
+                                24u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 88u32) & bits::mask(8u32)),
+                                32u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 80u32) & bits::mask(8u32)),
+                                40u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 72u32) & bits::mask(8u32)),
+                                48u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 64u32) & bits::mask(8u32)),
+                                56u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 56u32) & bits::mask(8u32)),
+                                64u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                72u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                80u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                88u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                96u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                104u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                112u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                120u128,
+                                128u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+        } else {
+            {
+                let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64)) as u128);
+                let a1 = l_bytes;
+                let a2 = (16928203552007720816u128
+                    | bits::shl(16928203552007720816u128, 64u128, 128u32));
+                let a3 = 1u128;
+                x.mova_write(a0, a1, a2, a3)?
+            };
+        }
+        if (((((b.aas[i].map_or(0u64, |s| s.am() as u64)) as u128)) != 0)
+            && ((((l_fmt) != (0u128)) as u128) != 0)) as u128 != 0
+        {
+            {
+                let a0 = 1u128;
+                let a1 = l_area;
+                let a2 = bits::shl(
+                    bits::trunc(
+                        {
+                            let a0 = 3u128;
+                            let a1 = ((l_w >> 12u32) & bits::mask(3u32));
+                            x.aau_read(a0, a1)?
+                        },
+                        32u32,
+                    ),
+                    bits::sub(l_fmt, 1u128, 32u32),
+                    32u32,
+                );
+                x.apb_advance(a0, a1, a2)?
+            };
+        } else {}
+    } else {}
+    Ok(())
+}
+///isa/control.isa:487
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_53_mova2_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -45697,7 +46829,7 @@ fn ctl_53_mova2_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (4u64)) as u64) != 0
 }
-///isa/control.isa:386
+///isa/control.isa:487
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_53_mova2_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45717,7 +46849,365 @@ fn ctl_53_mova2_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64),
     );
 }
-///isa/control.isa:389
+///isa/control.isa:526
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_54_mova3_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (((b.aas[i].map_or(0u64, |s| s.opc() as u64)) == (6u64)) as u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
+}
+///isa/control.isa:526
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_54_mova3_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (6u128)) as u128 != 0
+    {
+        return Err(Trap::IllegalOpcode);
+    }
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) != (0u128)) as u128 != 0
+    {
+        let l_area: u128 = ((b.aas[i].map_or(0u64, |s| s.area() as u64)) as u128);
+        let l_w: u128 = {
+            let a0 = 1u128;
+            let a1 = l_area;
+            x.apb_area(a0, a1)?
+        };
+        let l_fmt: u128 = ((l_w >> 25u32) & bits::mask(3u32));
+        let l_log: u128 = (if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128))
+            >= (5u128)) as u128 != 0
+        {
+            4u128
+        } else {
+            bits::sub(((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128), 1u128, 3u32)
+        });
+        let l_bytes: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        ((l_log) == (0u128)) as u128,
+                        bits::mul(((l_log) == (1u128)) as u128, 2u128, 8u32),
+                        8u32,
+                    ),
+                    bits::mul(((l_log) == (2u128)) as u128, 4u128, 8u32),
+                    8u32,
+                ),
+                bits::mul(((l_log) == (3u128)) as u128, 8u128, 8u32),
+                8u32,
+            ),
+            bits::mul(((l_log) == (4u128)) as u128, 16u128, 8u32),
+            8u32,
+        );
+        let l_a: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = ((l_w >> 15u32) & bits::mask(5u32));
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_area;
+                        x.apb_cdi(a0, a1)?
+                    },
+                    64u32,
+                ),
+                ((l_w >> 32u32) & bits::mask(32u32)),
+                64u32,
+            ),
+            ((b.aas[i].map_or(0u64, |s| s.ind() as u64)) as u128),
+            64u32,
+        );
+        let l_aligned: u128 = ((((((l_a & bits::sub(l_bytes, 1u128, 64u32))) == (0u128))
+            as u128) != 0) || (((({ x.iset()? }) >= (5u128)) as u128) != 0)) as u128;
+        if (((((((((((l_fmt) != (0u128)) as u128) != 0)
+            && ((((l_log) < (l_fmt)) as u128) != 0)) as u128) != 0)
+            && ((l_aligned) != 0)) as u128) != 0)
+            && (({
+                let a0 = l_a;
+                let a1 = l_bytes;
+                x.readable(a0, a1)?
+            }) != 0)) as u128 != 0
+        {
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (1u128))
+                as u128 != 0
+            {
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = {
+                        let addr = l_a;
+                        x.load(addr as u64, 8u32)?
+                    };
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (2u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 16u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((l_v >> 8u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                8u128,
+                                16u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (3u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 32u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((l_v >> 24u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                8u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                16u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                24u128,
+                                32u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (4u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 64u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((l_v >> 56u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                8u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                16u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                24u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                32u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                40u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                48u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                56u128,
+                                64u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) >= (5u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 128u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((((((((((l_v >> 120u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 112u32) & bits::mask(8u32)),
+                                8u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 104u32) & bits::mask(8u32)),
+                                16u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 96u32) & bits::mask(8u32)),
+                                24u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 88u32) & bits::mask(8u32)),
+                                32u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 80u32) & bits::mask(8u32)),
+                                40u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 72u32) & bits::mask(8u32)),
+                                48u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 64u32) & bits::mask(8u32)),
+                                56u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 56u32) & bits::mask(8u32)),
+                                64u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                72u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                80u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                88u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                96u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                104u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                112u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                120u128,
+                                128u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+        } else {
+            {
+                let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64)) as u128);
+                let a1 = l_bytes;
+                let a2 = (16928203552007720816u128
+                    | bits::shl(16928203552007720816u128, 64u128, 128u32));
+                let a3 = 1u128;
+                x.mova_write(a0, a1, a2, a3)?
+            };
+        }
+        if (((((b.aas[i].map_or(0u64, |s| s.am() as u64)) as u128)) != 0)
+            && ((((l_fmt) != (0u128)) as u128) != 0)) as u128 != 0
+        {
+            {
+                let a0 = 1u128;
+                let a1 = l_area;
+                let a2 = bits::shl(
+                    bits::trunc(
+                        {
+                            let a0 = 3u128;
+                            let a1 = ((l_w >> 12u32) & bits::mask(3u32));
+                            x.aau_read(a0, a1)?
+                        },
+                        32u32,
+                    ),
+                    bits::sub(l_fmt, 1u128, 32u32),
+                    32u32,
+                );
+                x.apb_advance(a0, a1, a2)?
+            };
+        } else {}
+    } else {}
+    Ok(())
+}
+///isa/control.isa:526
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_54_mova3_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -45725,7 +47215,7 @@ fn ctl_54_mova3_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (5u64)) as u64) != 0
 }
-///isa/control.isa:389
+///isa/control.isa:526
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_54_mova3_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45745,7 +47235,7 @@ fn ctl_54_mova3_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64),
     );
 }
-///isa/control.isa:419
+///isa/control.isa:592
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_check(
     b: &Bundle,
@@ -45764,7 +47254,7 @@ fn ctl_55_pls_elp0_check(
     }
     None
 }
-///isa/control.isa:419
+///isa/control.isa:592
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_exec(
     b: &Bundle,
@@ -45809,7 +47299,7 @@ fn ctl_55_pls_elp0_exec(
     };
     Ok(())
 }
-///isa/control.isa:419
+///isa/control.isa:592
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -45828,7 +47318,7 @@ fn ctl_55_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:419
+///isa/control.isa:592
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45837,7 +47327,7 @@ fn ctl_55_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((2u64).wrapping_mul((i as u64))));
 }
-///isa/control.isa:428
+///isa/control.isa:601
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_check(
     b: &Bundle,
@@ -45856,7 +47346,7 @@ fn ctl_56_pls_elp1_check(
     }
     None
 }
-///isa/control.isa:428
+///isa/control.isa:601
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_exec(
     b: &Bundle,
@@ -45901,7 +47391,7 @@ fn ctl_56_pls_elp1_exec(
     };
     Ok(())
 }
-///isa/control.isa:428
+///isa/control.isa:601
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -45920,7 +47410,7 @@ fn ctl_56_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:428
+///isa/control.isa:601
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -45929,7 +47419,7 @@ fn ctl_56_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64)));
 }
-///isa/control.isa:441
+///isa/control.isa:614
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_check(
     b: &Bundle,
@@ -45955,7 +47445,7 @@ fn ctl_57_pls_clp_check(
     }
     None
 }
-///isa/control.isa:441
+///isa/control.isa:614
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_exec(
     b: &Bundle,
@@ -46019,7 +47509,7 @@ fn ctl_57_pls_clp_exec(
     };
     Ok(())
 }
-///isa/control.isa:441
+///isa/control.isa:614
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -46035,7 +47525,7 @@ fn ctl_57_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0
 }
-///isa/control.isa:441
+///isa/control.isa:614
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -46051,7 +47541,7 @@ fn ctl_57_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
 }
-///isa/control.isa:460
+///isa/control.isa:633
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_exec(
     b: &Bundle,
@@ -46088,7 +47578,7 @@ fn ctl_58_pls_pass_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:460
+///isa/control.isa:633
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -46104,7 +47594,7 @@ fn ctl_58_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0) && ((b.pls[i].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:460
+///isa/control.isa:633
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -46126,7 +47616,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_0_loop_mode_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:137",
+        src: "isa/control.isa:140",
     },
     CtlInfo {
         name: "nop",
@@ -46139,7 +47629,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_1_nop_print,
         exec: Some(ctl_1_nop_exec),
         check: None,
-        src: "isa/control.isa:138",
+        src: "isa/control.isa:141",
     },
     CtlInfo {
         name: "ct",
@@ -46152,7 +47642,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_2_ct_print,
         exec: Some(ctl_2_ct_exec),
         check: Some(ctl_2_ct_check),
-        src: "isa/control.isa:149",
+        src: "isa/control.isa:152",
     },
     CtlInfo {
         name: "ipd",
@@ -46165,7 +47655,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_3_ipd_print,
         exec: Some(ctl_3_ipd_exec),
         check: None,
-        src: "isa/control.isa:160",
+        src: "isa/control.isa:163",
     },
     CtlInfo {
         name: "eap",
@@ -46176,9 +47666,9 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_4_eap_matches,
         print: ctl_4_eap_print,
-        exec: None,
+        exec: Some(ctl_4_eap_exec),
         check: None,
-        src: "isa/control.isa:164",
+        src: "isa/control.isa:169",
     },
     CtlInfo {
         name: "bap",
@@ -46189,9 +47679,9 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_5_bap_matches,
         print: ctl_5_bap_print,
-        exec: None,
+        exec: Some(ctl_5_bap_exec),
         check: None,
-        src: "isa/control.isa:165",
+        src: "isa/control.isa:174",
     },
     CtlInfo {
         name: "crp",
@@ -46204,7 +47694,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_6_crp_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:166",
+        src: "isa/control.isa:182",
     },
     CtlInfo {
         name: "srp",
@@ -46217,7 +47707,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_7_srp_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:167",
+        src: "isa/control.isa:183",
     },
     CtlInfo {
         name: "slrp",
@@ -46230,7 +47720,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_8_slrp_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:168",
+        src: "isa/control.isa:184",
     },
     CtlInfo {
         name: "vfdi",
@@ -46243,7 +47733,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_9_vfdi_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:169",
+        src: "isa/control.isa:185",
     },
     CtlInfo {
         name: "abg",
@@ -46256,7 +47746,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_10_abg_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:170",
+        src: "isa/control.isa:186",
     },
     CtlInfo {
         name: "abn",
@@ -46269,7 +47759,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_11_abn_print,
         exec: Some(ctl_11_abn_exec),
         check: None,
-        src: "isa/control.isa:171",
+        src: "isa/control.isa:187",
     },
     CtlInfo {
         name: "abp",
@@ -46282,7 +47772,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_12_abp_print,
         exec: Some(ctl_12_abp_exec),
         check: None,
-        src: "isa/control.isa:177",
+        src: "isa/control.isa:193",
     },
     CtlInfo {
         name: "alc",
@@ -46295,7 +47785,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_13_alc_print,
         exec: Some(ctl_13_alc_exec),
         check: None,
-        src: "isa/control.isa:183",
+        src: "isa/control.isa:199",
     },
     CtlInfo {
         name: "cs0_invalid",
@@ -46308,7 +47798,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_14_cs0_invalid_print,
         exec: Some(ctl_14_cs0_invalid_exec),
         check: Some(ctl_14_cs0_invalid_check),
-        src: "isa/control.isa:205",
+        src: "isa/control.isa:221",
     },
     CtlInfo {
         name: "ibranch",
@@ -46321,7 +47811,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_15_ibranch_print,
         exec: Some(ctl_15_ibranch_exec),
         check: Some(ctl_15_ibranch_check),
-        src: "isa/control.isa:209",
+        src: "isa/control.isa:225",
     },
     CtlInfo {
         name: "done",
@@ -46334,7 +47824,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_16_done_print,
         exec: Some(ctl_16_done_exec),
         check: Some(ctl_16_done_check),
-        src: "isa/control.isa:216",
+        src: "isa/control.isa:232",
     },
     CtlInfo {
         name: "disp",
@@ -46347,7 +47837,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_17_disp_print,
         exec: Some(ctl_17_disp_exec),
         check: None,
-        src: "isa/control.isa:220",
+        src: "isa/control.isa:236",
     },
     CtlInfo {
         name: "ldisp",
@@ -46358,9 +47848,9 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_18_ldisp_matches,
         print: ctl_18_ldisp_print,
-        exec: None,
+        exec: Some(ctl_18_ldisp_exec),
         check: None,
-        src: "isa/control.isa:224",
+        src: "isa/control.isa:241",
     },
     CtlInfo {
         name: "sdisp",
@@ -46373,7 +47863,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_19_sdisp_print,
         exec: Some(ctl_19_sdisp_exec),
         check: None,
-        src: "isa/control.isa:225",
+        src: "isa/control.isa:245",
     },
     CtlInfo {
         name: "return",
@@ -46386,7 +47876,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_20_return_print,
         exec: Some(ctl_20_return_exec),
         check: None,
-        src: "isa/control.isa:229",
+        src: "isa/control.isa:249",
     },
     CtlInfo {
         name: "gettsd",
@@ -46399,7 +47889,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_21_gettsd_print,
         exec: Some(ctl_21_gettsd_exec),
         check: Some(ctl_21_gettsd_check),
-        src: "isa/control.isa:233",
+        src: "isa/control.isa:253",
     },
     CtlInfo {
         name: "puttsd",
@@ -46412,7 +47902,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_22_puttsd_print,
         exec: Some(ctl_22_puttsd_exec),
         check: Some(ctl_22_puttsd_check),
-        src: "isa/control.isa:237",
+        src: "isa/control.isa:257",
     },
     CtlInfo {
         name: "pref",
@@ -46425,7 +47915,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_23_pref_print,
         exec: Some(ctl_23_pref_exec),
         check: None,
-        src: "isa/control.isa:241",
+        src: "isa/control.isa:261",
     },
     CtlInfo {
         name: "cs0_none",
@@ -46438,7 +47928,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_24_cs0_none_print,
         exec: Some(ctl_24_cs0_none_exec),
         check: Some(ctl_24_cs0_none_check),
-        src: "isa/control.isa:246",
+        src: "isa/control.isa:266",
     },
     CtlInfo {
         name: "vfrpsz",
@@ -46451,7 +47941,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_25_vfrpsz_print,
         exec: Some(ctl_25_vfrpsz_exec),
         check: None,
-        src: "isa/control.isa:260",
+        src: "isa/control.isa:280",
     },
     CtlInfo {
         name: "vfrpsz_bogus",
@@ -46464,7 +47954,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_26_vfrpsz_bogus_print,
         exec: Some(ctl_26_vfrpsz_bogus_exec),
         check: Some(ctl_26_vfrpsz_bogus_check),
-        src: "isa/control.isa:264",
+        src: "isa/control.isa:284",
     },
     CtlInfo {
         name: "setwd",
@@ -46477,7 +47967,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_27_setwd_print,
         exec: Some(ctl_27_setwd_exec),
         check: None,
-        src: "isa/control.isa:268",
+        src: "isa/control.isa:288",
     },
     CtlInfo {
         name: "setwd_dbl",
@@ -46490,7 +47980,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_28_setwd_dbl_print,
         exec: Some(ctl_28_setwd_dbl_exec),
         check: None,
-        src: "isa/control.isa:272",
+        src: "isa/control.isa:292",
     },
     CtlInfo {
         name: "setwd_bogus",
@@ -46503,7 +47993,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_29_setwd_bogus_print,
         exec: Some(ctl_29_setwd_bogus_exec),
         check: Some(ctl_29_setwd_bogus_check),
-        src: "isa/control.isa:277",
+        src: "isa/control.isa:297",
     },
     CtlInfo {
         name: "setbn",
@@ -46516,7 +48006,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_30_setbn_print,
         exec: Some(ctl_30_setbn_exec),
         check: None,
-        src: "isa/control.isa:281",
+        src: "isa/control.isa:301",
     },
     CtlInfo {
         name: "setbp",
@@ -46529,7 +48019,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_31_setbp_print,
         exec: Some(ctl_31_setbp_exec),
         check: None,
-        src: "isa/control.isa:285",
+        src: "isa/control.isa:305",
     },
     CtlInfo {
         name: "setsft",
@@ -46542,7 +48032,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_32_setsft_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:289",
+        src: "isa/control.isa:309",
     },
     CtlInfo {
         name: "setsft_v1",
@@ -46555,7 +48045,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_33_setsft_v1_print,
         exec: Some(ctl_33_setsft_v1_exec),
         check: Some(ctl_33_setsft_v1_check),
-        src: "isa/control.isa:290",
+        src: "isa/control.isa:310",
     },
     CtlInfo {
         name: "setei",
@@ -46568,7 +48058,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_34_setei_print,
         exec: Some(ctl_34_setei_exec),
         check: Some(ctl_34_setei_check),
-        src: "isa/control.isa:294",
+        src: "isa/control.isa:314",
     },
     CtlInfo {
         name: "wait",
@@ -46581,7 +48071,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_35_wait_print,
         exec: Some(ctl_35_wait_exec),
         check: None,
-        src: "isa/control.isa:298",
+        src: "isa/control.isa:318",
     },
     CtlInfo {
         name: "wait_trap",
@@ -46594,7 +48084,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_36_wait_trap_print,
         exec: Some(ctl_36_wait_trap_exec),
         check: None,
-        src: "isa/control.isa:302",
+        src: "isa/control.isa:322",
     },
     CtlInfo {
         name: "wait_sal",
@@ -46607,7 +48097,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_37_wait_sal_print,
         exec: Some(ctl_37_wait_sal_exec),
         check: None,
-        src: "isa/control.isa:306",
+        src: "isa/control.isa:326",
     },
     CtlInfo {
         name: "call",
@@ -46620,7 +48110,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_38_call_print,
         exec: Some(ctl_38_call_exec),
         check: Some(ctl_38_call_check),
-        src: "isa/control.isa:310",
+        src: "isa/control.isa:330",
     },
     CtlInfo {
         name: "icall",
@@ -46633,7 +48123,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_39_icall_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:322",
+        src: "isa/control.isa:342",
     },
     CtlInfo {
         name: "hcall",
@@ -46646,7 +48136,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_40_hcall_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:325",
+        src: "isa/control.isa:345",
     },
     CtlInfo {
         name: "icall_other",
@@ -46659,7 +48149,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_41_icall_other_print,
         exec: Some(ctl_41_icall_other_exec),
         check: Some(ctl_41_icall_other_check),
-        src: "isa/control.isa:328",
+        src: "isa/control.isa:348",
     },
     CtlInfo {
         name: "call_bogus",
@@ -46672,7 +48162,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_42_call_bogus_print,
         exec: Some(ctl_42_call_bogus_exec),
         check: Some(ctl_42_call_bogus_check),
-        src: "isa/control.isa:332",
+        src: "isa/control.isa:352",
     },
     CtlInfo {
         name: "flushr",
@@ -46685,7 +48175,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_43_flushr_print,
         exec: Some(ctl_43_flushr_exec),
         check: None,
-        src: "isa/control.isa:336",
+        src: "isa/control.isa:356",
     },
     CtlInfo {
         name: "flushc",
@@ -46698,7 +48188,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_44_flushc_print,
         exec: Some(ctl_44_flushc_exec),
         check: None,
-        src: "isa/control.isa:340",
+        src: "isa/control.isa:360",
     },
     CtlInfo {
         name: "fillr",
@@ -46711,7 +48201,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_45_fillr_print,
         exec: Some(ctl_45_fillr_exec),
         check: None,
-        src: "isa/control.isa:344",
+        src: "isa/control.isa:364",
     },
     CtlInfo {
         name: "fillr_old",
@@ -46724,7 +48214,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_46_fillr_old_print,
         exec: Some(ctl_46_fillr_old_exec),
         check: Some(ctl_46_fillr_old_check),
-        src: "isa/control.isa:348",
+        src: "isa/control.isa:368",
     },
     CtlInfo {
         name: "fillc",
@@ -46737,7 +48227,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_47_fillc_print,
         exec: Some(ctl_47_fillc_exec),
         check: None,
-        src: "isa/control.isa:352",
+        src: "isa/control.isa:372",
     },
     CtlInfo {
         name: "fillc_old",
@@ -46750,7 +48240,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_48_fillc_old_print,
         exec: Some(ctl_48_fillc_old_exec),
         check: Some(ctl_48_fillc_old_check),
-        src: "isa/control.isa:356",
+        src: "isa/control.isa:376",
     },
     CtlInfo {
         name: "vfbg",
@@ -46763,7 +48253,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_49_vfbg_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:360",
+        src: "isa/control.isa:380",
     },
     CtlInfo {
         name: "cs1_unimp",
@@ -46776,7 +48266,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_50_cs1_unimp_print,
         exec: Some(ctl_50_cs1_unimp_exec),
         check: Some(ctl_50_cs1_unimp_check),
-        src: "isa/control.isa:363",
+        src: "isa/control.isa:383",
     },
     CtlInfo {
         name: "mova0",
@@ -46787,9 +48277,9 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_51_mova0_matches,
         print: ctl_51_mova0_print,
-        exec: None,
-        check: None,
-        src: "isa/control.isa:380",
+        exec: Some(ctl_51_mova0_exec),
+        check: Some(ctl_51_mova0_check),
+        src: "isa/control.isa:409",
     },
     CtlInfo {
         name: "mova1",
@@ -46800,9 +48290,9 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_52_mova1_matches,
         print: ctl_52_mova1_print,
-        exec: None,
-        check: None,
-        src: "isa/control.isa:383",
+        exec: Some(ctl_52_mova1_exec),
+        check: Some(ctl_52_mova1_check),
+        src: "isa/control.isa:448",
     },
     CtlInfo {
         name: "mova2",
@@ -46813,9 +48303,9 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_53_mova2_matches,
         print: ctl_53_mova2_print,
-        exec: None,
-        check: None,
-        src: "isa/control.isa:386",
+        exec: Some(ctl_53_mova2_exec),
+        check: Some(ctl_53_mova2_check),
+        src: "isa/control.isa:487",
     },
     CtlInfo {
         name: "mova3",
@@ -46826,9 +48316,9 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_54_mova3_matches,
         print: ctl_54_mova3_print,
-        exec: None,
-        check: None,
-        src: "isa/control.isa:389",
+        exec: Some(ctl_54_mova3_exec),
+        check: Some(ctl_54_mova3_check),
+        src: "isa/control.isa:526",
     },
     CtlInfo {
         name: "pls_elp0",
@@ -46841,7 +48331,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_55_pls_elp0_print,
         exec: Some(ctl_55_pls_elp0_exec),
         check: Some(ctl_55_pls_elp0_check),
-        src: "isa/control.isa:419",
+        src: "isa/control.isa:592",
     },
     CtlInfo {
         name: "pls_elp1",
@@ -46854,7 +48344,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_56_pls_elp1_print,
         exec: Some(ctl_56_pls_elp1_exec),
         check: Some(ctl_56_pls_elp1_check),
-        src: "isa/control.isa:428",
+        src: "isa/control.isa:601",
     },
     CtlInfo {
         name: "pls_clp",
@@ -46867,7 +48357,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_57_pls_clp_print,
         exec: Some(ctl_57_pls_clp_exec),
         check: Some(ctl_57_pls_clp_check),
-        src: "isa/control.isa:441",
+        src: "isa/control.isa:614",
     },
     CtlInfo {
         name: "pls_pass",
@@ -46880,7 +48370,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_58_pls_pass_print,
         exec: Some(ctl_58_pls_pass_exec),
         check: None,
-        src: "isa/control.isa:460",
+        src: "isa/control.isa:633",
     },
 ];
 /// Syllable slots of `Bundle`, for the assembler.

@@ -497,41 +497,61 @@ pub trait Exec {
     fn aau_read(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
     ///`helper aau_write(B8, B8, D) -> unit` (isa/helpers.isa:91)
     fn aau_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:98)
+    ///`helper apb_load(D) -> unit` (isa/helpers.isa:96)
+    fn apb_load(&mut self, a0: u128) -> Result<u128, Trap>;
+    ///`helper apb_area(B8, B8) -> D` (isa/helpers.isa:97)
+    fn apb_area(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
+    ///`helper apb_cdi(B8, B8) -> S` (isa/helpers.isa:98)
+    fn apb_cdi(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
+    ///`helper apb_advance(B8, B8, S) -> unit` (isa/helpers.isa:99)
+    fn apb_advance(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
+    ///`helper readable(D, B8) -> bool` (isa/helpers.isa:100)
+    fn readable(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
+    ///`helper iset() -> B8` (isa/helpers.isa:101)
+    fn iset(&mut self) -> Result<u128, Trap>;
+    ///`helper mova_write(B8, B8, P, bool) -> unit` (isa/helpers.isa:102)
+    fn mova_write(
+        &mut self,
+        a0: u128,
+        a1: u128,
+        a2: u128,
+        a3: u128,
+    ) -> Result<u128, Trap>;
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:109)
     fn pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper pred_value(B8) -> bool` (isa/helpers.isa:100)
+    ///`helper pred_value(B8) -> bool` (isa/helpers.isa:111)
     fn pred_value(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper pred_tag(B8) -> bool` (isa/helpers.isa:101)
+    ///`helper pred_tag(B8) -> bool` (isa/helpers.isa:112)
     fn pred_tag(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:102)
+    ///`helper pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:113)
     fn pred_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:103)
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:114)
     fn local_pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper local_pred_tag(B8) -> bool` (isa/helpers.isa:104)
+    ///`helper local_pred_tag(B8) -> bool` (isa/helpers.isa:115)
     fn local_pred_tag(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper local_pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:105)
+    ///`helper local_pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:116)
     fn local_pred_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:106)
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:117)
     fn ctpr(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:107)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:118)
     fn ctpr_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper jump(D) -> unit` (isa/helpers.isa:108)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:119)
     fn jump(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:109)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:120)
     fn call_to(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:110)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:121)
     fn syscall(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:111)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:122)
     fn return_to_caller(&mut self) -> Result<u128, Trap>;
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:112)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:123)
     fn set_window(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:113)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:124)
     fn set_reg_rotation(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:114)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:125)
     fn set_pred_rotation(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:115)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:126)
     fn rotate_regs(&mut self) -> Result<u128, Trap>;
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:116)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:127)
     fn rotate_preds(&mut self) -> Result<u128, Trap>;
 }
 pub type SemFn = fn(&mut dyn Exec, &mut OpVals) -> Result<(), Trap>;

@@ -1,6 +1,8 @@
 //! The array access unit's registers as user code sees them: array descriptors
 //! (`%aad`, only the base matters in user mode), store and fetch indices (`%aasti`,
-//! `%aaind`) and increments (`%aaincr`).
+//! `%aaind`), increments (`%aaincr`) and the array prefetch program `bap` loads.
+
+use crate::guest::memory::{Fault, GuestMemory};
 
 /// Which AAU register: the kind numbers `aau_read`/`aau_write` use in `isa/`.
 pub mod kind {
@@ -17,7 +19,16 @@ pub struct Aau {
     pub aasti: [u32; 16],
     pub aaind: [u32; 16],
     pub aaincr: [u32; 8],
+    /// The prefetch program by side (0: `mova` channels 0-1, 1: channels 2-3) and area:
+    /// each `fapb` word (bits 31:0 the word, 63:32 the displacement; 0 for an unused
+    /// area) ...
+    pub apb: [[u64; 32]; 2],
+    /// ... and the area's current index (`cdi`).
+    pub cdi: [[u32; 32]; 2],
 }
+
+/// Most slots (16 bytes: one `fapb` word per side) of a prefetch program.
+pub const APB_SLOTS: usize = 32;
 
 const BASE_MASK: u64 = (1 << 48) - 1;
 
@@ -35,6 +46,32 @@ impl Aau {
             kind::AAINCR => *self.aaincr.get(n & 7)? as u64,
             _ => return None,
         })
+    }
+
+    /// `bap`: loads the prefetch program at `addr`, slot by slot, up to the slot in
+    /// which either word has `ct` (bit 31). Each area with a format (bits 27:25) starts
+    /// at the fetch index it names (`cdi = %aaind[bits 11:8]`); one without is unused.
+    pub fn load_program(&mut self, mem: &GuestMemory, addr: u64) -> Result<(), Fault> {
+        for i in 0..APB_SLOTS {
+            let slot = addr.wrapping_add(16 * i as u64);
+            let words = [
+                mem.load(slot, 64)? as u64,
+                mem.load(slot.wrapping_add(8), 64)? as u64,
+            ];
+            for (side, w) in words.into_iter().enumerate() {
+                let used = w >> 25 & 7 != 0;
+                self.apb[side][i] = if used { w } else { 0 };
+                self.cdi[side][i] = if used {
+                    self.read(kind::AAIND, (w >> 8 & 0xf) as u8).unwrap_or(0) as u32
+                } else {
+                    0
+                };
+            }
+            if words.iter().any(|w| w >> 31 & 1 != 0) {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// Writes a register (indices and increments keep 32 bits, bases 48).

@@ -96,6 +96,21 @@ fn place(o: &decode::Operand) -> Place {
     }
 }
 
+/// The place an ALU `dst` operand byte names (what a `mova` destination byte names
+/// too), with operand type `ty`; `None` for a byte that is no destination.
+pub(crate) fn dst_place(byte: u8, ty: u8) -> Option<Place> {
+    let map = isa::OPERANDS.iter().find(|m| m.name == "dst")?;
+    let (kind, n) = map.table[byte as usize]?;
+    Some(place(&decode::Operand {
+        field: 0,
+        kind,
+        n,
+        ty,
+        value: 0,
+        missing: false,
+    }))
+}
+
 /// Decodes and prepares the wide instruction at `addr`.
 pub fn prepare(
     mem: &GuestMemory,
