@@ -1,7 +1,8 @@
 //! End-to-end programs: each `tests/programs/NAME.s` is assembled with e2k-as (after
 //! `lib/prelude.s`) and run with e2k-emu; stdout must equal `NAME.out` (empty if
 //! absent) and the exit status the `! exit: N` line of the source (0 if absent).
-//! `! args: ...` gives arguments; `! stderr: TEXT` a text the diagnostics must contain.
+//! `! args: ...` gives arguments; `! stderr: TEXT` a text the diagnostics must contain;
+//! `! iset: vN` assembles for that ISA version (default: e2k-as's).
 //! Every program runs twice: on the interpreter alone (`-no-jit`) and with the JIT
 //! translating every block on its first run (`-jit-threshold 1`); both must agree.
 
@@ -22,7 +23,12 @@ fn header(src: &str, key: &str) -> Option<String> {
 /// Assembles a test program into a temporary executable.
 pub fn build(name: &str) -> PathBuf {
     let out = std::env::temp_dir().join(format!("e2k-emu-e2e-{}-{name}", std::process::id()));
+    let src = std::fs::read_to_string(dir().join(format!("{name}.s"))).unwrap_or_default();
+    let iset: Vec<String> = header(&src, "iset")
+        .map(|v| vec!["--iset".to_string(), v])
+        .unwrap_or_default();
     let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
+        .args(&iset)
         .arg("--link")
         .arg(dir().join("lib/prelude.s"))
         .arg(dir().join(format!("{name}.s")))
@@ -92,6 +98,11 @@ programs!(
     spec,
     float,
     aau,
+    mova,
+    mova_diag,
+    mova_v5,
+    fault_ldisp,
+    fault_bap,
     chain,
     signals,
     longjmp,
