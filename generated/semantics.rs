@@ -47,10 +47,11 @@ pub struct OpVals {
     pub pc: u128,
     pub cond: u128,
     pub ch: u128,
+    pub amc: u128,
 }
 impl OpVals {
     /// The slot names, for finding a format field's slot once (at decode time).
-    pub const SLOTS: [&'static str; 19usize] = [
+    pub const SLOTS: [&'static str; 20usize] = [
         "src1",
         "src2",
         "dst",
@@ -70,6 +71,7 @@ impl OpVals {
         "pc",
         "cond",
         "ch",
+        "amc",
     ];
     pub fn slot_mut(&mut self, k: usize) -> &mut u128 {
         match k {
@@ -92,6 +94,7 @@ impl OpVals {
             16usize => &mut self.pc,
             17usize => &mut self.cond,
             18usize => &mut self.ch,
+            19usize => &mut self.amc,
             _ => panic!("no value slot {k}"),
         }
     }
@@ -116,6 +119,7 @@ impl OpVals {
             16usize => self.pc,
             17usize => self.cond,
             18usize => self.ch,
+            19usize => self.amc,
             _ => 0,
         }
     }
@@ -555,7 +559,7 @@ pub trait Exec {
     fn rotate_preds(&mut self) -> Result<u128, Trap>;
 }
 pub type SemFn = fn(&mut dyn Exec, &mut OpVals) -> Result<(), Trap>;
-///`staab` (isa/aau.isa:31)
+///`staab` (isa/aau.isa:32)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {} else {
@@ -581,7 +585,7 @@ pub fn sem_staab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let value = bits::trunc(v.data, 8u32);
             x.store(addr as u64, 8u32, value)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -608,7 +612,7 @@ pub fn sem_staab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staah` (isa/aau.isa:45)
+///`staah` (isa/aau.isa:46)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {} else {
@@ -634,7 +638,7 @@ pub fn sem_staah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let value = bits::trunc(v.data, 16u32);
             x.store(addr as u64, 16u32, value)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -661,7 +665,7 @@ pub fn sem_staah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staaw` (isa/aau.isa:59)
+///`staaw` (isa/aau.isa:60)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -694,7 +698,7 @@ pub fn sem_staaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let value = v.data;
             x.store(addr as u64, 32u32, value)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -721,7 +725,7 @@ pub fn sem_staaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staad` (isa/aau.isa:73)
+///`staad` (isa/aau.isa:74)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -754,7 +758,7 @@ pub fn sem_staad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let value = v.data;
             x.store(addr as u64, 64u32, value)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -781,7 +785,7 @@ pub fn sem_staad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staaq` (isa/aau.isa:87)
+///`staaq` (isa/aau.isa:88)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -814,7 +818,7 @@ pub fn sem_staaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let value = v.data;
             x.store(addr as u64, 128u32, value)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -841,7 +845,7 @@ pub fn sem_staaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staaqp` (isa/aau.isa:101)
+///`staaqp` (isa/aau.isa:102)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -874,7 +878,7 @@ pub fn sem_staaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let value = v.data;
             x.store(addr as u64, 128u32, value)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -901,7 +905,7 @@ pub fn sem_staaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaab` (isa/aau.isa:120)
+///`ldaab` (isa/aau.isa:121)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     let l_index: u128 = v.ind;
@@ -951,7 +955,7 @@ pub fn sem_ldaab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     } else {}
     Ok(())
 }
-///`ldaah` (isa/aau.isa:130)
+///`ldaah` (isa/aau.isa:131)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     let l_index: u128 = v.ind;
@@ -1001,7 +1005,7 @@ pub fn sem_ldaah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     } else {}
     Ok(())
 }
-///`ldaaw` (isa/aau.isa:140)
+///`ldaaw` (isa/aau.isa:141)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -1039,7 +1043,7 @@ pub fn sem_ldaaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             );
             x.load(addr as u64, 32u32)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -1066,7 +1070,7 @@ pub fn sem_ldaaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaad` (isa/aau.isa:154)
+///`ldaad` (isa/aau.isa:155)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -1097,7 +1101,7 @@ pub fn sem_ldaad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             );
             x.load(addr as u64, 64u32)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -1124,7 +1128,7 @@ pub fn sem_ldaad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaaq` (isa/aau.isa:168)
+///`ldaaq` (isa/aau.isa:169)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -1155,7 +1159,7 @@ pub fn sem_ldaaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             );
             x.load(addr as u64, 128u32)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -1182,7 +1186,7 @@ pub fn sem_ldaaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaaqp` (isa/aau.isa:182)
+///`ldaaqp` (isa/aau.isa:183)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -1213,7 +1217,7 @@ pub fn sem_ldaaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             );
             x.load(addr as u64, 128u32)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;

@@ -563,6 +563,13 @@ fn run(
             *v.slot_mut(s) = holds as u128;
             poison |= d;
         }
+        if let Some(s) = op.amc_slot {
+            let mut holds = true;
+            for c in &op.amc {
+                holds &= condition_holds(cx.cpu, *c)?;
+            }
+            *v.slot_mut(s) = holds as u128;
+        }
         cx.src_tags = [(0, 0); 4];
         cx.mas = op.mas;
         cx.ch = op.ch;

@@ -47,6 +47,9 @@ pub(crate) struct PreparedOp {
     pub(crate) rlp: Vec<Condition>,
     pub(crate) mrgc: Option<Condition>,
     pub(crate) cond_slot: Option<usize>,
+    /// The AM conditions (array operations' `incr`), and the slot of `amc`.
+    pub(crate) amc: Vec<Condition>,
+    pub(crate) amc_slot: Option<usize>,
 }
 
 /// A decoded wide instruction, ready to execute.
@@ -156,6 +159,8 @@ pub fn prepare(
             rlp: decode::conditions(&d.bundle, op.channel, false).collect(),
             mrgc: decode::conditions(&d.bundle, op.channel, true).next(),
             cond_slot: slot_of("cond"),
+            amc: decode::am_conditions(&d.bundle, op.channel).collect(),
+            amc_slot: slot_of("amc"),
         };
         for o in &op.operands {
             let f = &fmt.fields[o.field as usize];
