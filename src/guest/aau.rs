@@ -99,3 +99,45 @@ impl Aau {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guest::memory::perm;
+
+    #[test]
+    fn fixed_registers() {
+        let mut a = Aau::default();
+        a.write(kind::AAIND, 0, 5);
+        a.write(kind::AAINCR, 0, 5);
+        a.write(kind::AAINCR, 9, 3); // %aaincr1: the number is taken modulo 8
+        assert_eq!(a.read(kind::AAIND, 0), Some(0));
+        assert_eq!(a.read(kind::AAINCR, 0), Some(1));
+        assert_eq!(a.read(kind::AAINCR, 1), Some(3));
+        a.write(kind::AAD, 3, u64::MAX);
+        assert_eq!(a.read(kind::AAD, 3), Some((1 << 48) - 1));
+        assert_eq!(a.read(kind::AASTI, 16), None);
+    }
+
+    #[test]
+    fn program_ends_after_ct() {
+        let mem = GuestMemory::new(1 << 20).unwrap();
+        mem.map(0x10000, 0x1000, perm::READ | perm::WRITE).unwrap();
+        let mut a = Aau::default();
+        a.write(kind::AAIND, 2, 40);
+        // Slot 0: left fmt 4 with ind 2, right unused; slot 1: right has ct; slot 2
+        // would be area 2.
+        let words: [u64; 6] = [0x0800_0200, 0, 0x0600_0000, 0x8000_0000, 0x0800_0000, 0];
+        for (i, w) in words.iter().enumerate() {
+            mem.store(0x10000 + 8 * i as u64, 64, *w as u128).unwrap();
+        }
+        a.load_program(&mem, 0x10000).unwrap();
+        assert_eq!(a.apb[0][0], 0x0800_0200);
+        assert_eq!(a.cdi[0][0], 40);
+        assert_eq!(a.apb[1][0], 0);
+        assert_eq!(a.apb[0][1], 0x0600_0000);
+        assert_eq!(a.apb[1][1], 0);
+        assert_eq!(a.apb[0][2], 0);
+        assert!(a.load_program(&mem, 0x20000).is_err());
+    }
+}
