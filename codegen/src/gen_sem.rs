@@ -524,7 +524,14 @@ fn op_scope(m: &Model, o: &Op) -> (Vec<(String, u32)>, Vec<Var>) {
         let id = format_ident!("{}", f.name);
         vars.push((f.name.clone(), w, quote!(v.#id)));
     }
-    for (n, w) in [("mas", 8), ("sm", 1), ("pc", 64), ("cond", 1), ("ch", 8), ("amc", 1)] {
+    for (n, w) in [
+        ("mas", 8),
+        ("sm", 1),
+        ("pc", 64),
+        ("cond", 1),
+        ("ch", 8),
+        ("amc", 1),
+    ] {
         let id = format_ident!("{}", n);
         vars.push((n.to_string(), w, quote!(v.#id)));
     }

@@ -555,7 +555,14 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
                 Role::None => env.operand(&f.name, f.width, false),
             }
         }
-        env.builtin_vars(&[("mas", 8), ("sm", 1), ("pc", 64), ("cond", 1), ("ch", 8), ("amc", 1)]);
+        env.builtin_vars(&[
+            ("mas", 8),
+            ("sm", 1),
+            ("pc", 64),
+            ("cond", 1),
+            ("ch", 8),
+            ("amc", 1),
+        ]);
         let typed = sem::check(&mut env, &o.sem)?;
         ops.push(Op {
             name: o.name.clone(),

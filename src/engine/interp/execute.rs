@@ -265,7 +265,11 @@ impl Exec for Cx<'_> {
     fn readable(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
         let ok = self
             .mem
-            .slice(a0 as u64, u8_arg(a1) as usize, crate::guest::memory::Access::Read)
+            .slice(
+                a0 as u64,
+                u8_arg(a1) as usize,
+                crate::guest::memory::Access::Read,
+            )
             .is_ok();
         Ok(ok as u128)
     }
@@ -276,7 +280,11 @@ impl Exec for Cx<'_> {
         let ty = if u8_arg(a1) > 8 { b'P' } else { b'D' };
         let place = super::prepare::dst_place(u8_arg(a0) as u8, ty).ok_or(Trap::IllegalOpcode)?;
         let tag = if a3 != 0 { DIAG_TAG } else { 0 };
-        let value = if ty == b'D' { a2 & u64::MAX as u128 } else { a2 };
+        let value = if ty == b'D' {
+            a2 & u64::MAX as u128
+        } else {
+            a2
+        };
         self.p.results.push((place, ty, value, tag));
         Ok(0)
     }
