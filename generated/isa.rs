@@ -6168,7 +6168,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "aau",
         memory: true,
-        src: "isa/aau.isa:32",
+        src: "isa/aau.isa:31",
     },
     OpInfo {
         name: "staah",
@@ -6176,7 +6176,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "aau",
         memory: true,
-        src: "isa/aau.isa:46",
+        src: "isa/aau.isa:45",
     },
     OpInfo {
         name: "staaw",
@@ -6184,7 +6184,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "aau",
         memory: true,
-        src: "isa/aau.isa:60",
+        src: "isa/aau.isa:59",
     },
     OpInfo {
         name: "staad",
@@ -6192,7 +6192,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SD",
         group: "aau",
         memory: true,
-        src: "isa/aau.isa:74",
+        src: "isa/aau.isa:73",
     },
     OpInfo {
         name: "staaq",
@@ -6200,7 +6200,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SQ",
         group: "aau",
         memory: true,
-        src: "isa/aau.isa:88",
+        src: "isa/aau.isa:87",
     },
     OpInfo {
         name: "staaqp",
@@ -6208,7 +6208,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SP",
         group: "aau",
         memory: true,
-        src: "isa/aau.isa:102",
+        src: "isa/aau.isa:101",
     },
     OpInfo {
         name: "ldaab",
@@ -6216,7 +6216,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "aau",
         memory: true,
-        src: "isa/aau.isa:121",
+        src: "isa/aau.isa:120",
     },
     OpInfo {
         name: "ldaah",
@@ -6224,7 +6224,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "aau",
         memory: true,
-        src: "isa/aau.isa:131",
+        src: "isa/aau.isa:130",
     },
     OpInfo {
         name: "ldaaw",
@@ -6232,7 +6232,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SS",
         group: "aau",
         memory: true,
-        src: "isa/aau.isa:141",
+        src: "isa/aau.isa:140",
     },
     OpInfo {
         name: "ldaad",
@@ -6240,7 +6240,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SD",
         group: "aau",
         memory: true,
-        src: "isa/aau.isa:155",
+        src: "isa/aau.isa:154",
     },
     OpInfo {
         name: "ldaaq",
@@ -6248,7 +6248,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SQ",
         group: "aau",
         memory: true,
-        src: "isa/aau.isa:169",
+        src: "isa/aau.isa:168",
     },
     OpInfo {
         name: "ldaaqp",
@@ -6256,7 +6256,7 @@ pub static OPS: [OpInfo; 1760usize] = [
         args: "SP",
         group: "aau",
         memory: true,
-        src: "isa/aau.isa:183",
+        src: "isa/aau.isa:182",
     },
     OpInfo {
         name: "sxt",
@@ -25103,7 +25103,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:33",
+        src: "isa/aau.isa:32",
     },
     EncInfo {
         op: 1477u16,
@@ -25259,7 +25259,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:47",
+        src: "isa/aau.isa:46",
     },
     EncInfo {
         op: 1479u16,
@@ -25391,7 +25391,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:61",
+        src: "isa/aau.isa:60",
     },
     EncInfo {
         op: 1456u16,
@@ -25535,7 +25535,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:75",
+        src: "isa/aau.isa:74",
     },
     EncInfo {
         op: 1461u16,
@@ -25679,7 +25679,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/aau.isa:103",
+        src: "isa/aau.isa:102",
     },
     EncInfo {
         op: 720u16,
@@ -32675,7 +32675,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 32u8,
         versions: 127u8,
-        src: "isa/aau.isa:89",
+        src: "isa/aau.isa:88",
     },
     EncInfo {
         op: 84u16,
@@ -36923,7 +36923,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:122",
+        src: "isa/aau.isa:121",
     },
     EncInfo {
         op: 1655u16,
@@ -37067,7 +37067,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:132",
+        src: "isa/aau.isa:131",
     },
     EncInfo {
         op: 1657u16,
@@ -37199,7 +37199,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:142",
+        src: "isa/aau.isa:141",
     },
     EncInfo {
         op: 1634u16,
@@ -37367,7 +37367,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:156",
+        src: "isa/aau.isa:155",
     },
     EncInfo {
         op: 1639u16,
@@ -37535,7 +37535,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/aau.isa:184",
+        src: "isa/aau.isa:183",
     },
     EncInfo {
         op: 1324u16,
@@ -42635,7 +42635,7 @@ pub static ENCODINGS: [EncInfo; 1875usize] = [
         channels: 36u8,
         second: 32u8,
         versions: 127u8,
-        src: "isa/aau.isa:170",
+        src: "isa/aau.isa:169",
     },
     EncInfo {
         op: 144u16,

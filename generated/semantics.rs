@@ -559,7 +559,7 @@ pub trait Exec {
     fn rotate_preds(&mut self) -> Result<u128, Trap>;
 }
 pub type SemFn = fn(&mut dyn Exec, &mut OpVals) -> Result<(), Trap>;
-///`staab` (isa/aau.isa:32)
+///`staab` (isa/aau.isa:31)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {} else {
@@ -612,7 +612,7 @@ pub fn sem_staab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staah` (isa/aau.isa:46)
+///`staah` (isa/aau.isa:45)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {} else {
@@ -665,7 +665,7 @@ pub fn sem_staah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staaw` (isa/aau.isa:60)
+///`staaw` (isa/aau.isa:59)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -725,7 +725,7 @@ pub fn sem_staaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staad` (isa/aau.isa:74)
+///`staad` (isa/aau.isa:73)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -785,7 +785,7 @@ pub fn sem_staad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staaq` (isa/aau.isa:88)
+///`staaq` (isa/aau.isa:87)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -845,7 +845,7 @@ pub fn sem_staaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staaqp` (isa/aau.isa:102)
+///`staaqp` (isa/aau.isa:101)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -905,7 +905,7 @@ pub fn sem_staaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaab` (isa/aau.isa:121)
+///`ldaab` (isa/aau.isa:120)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     let l_index: u128 = v.ind;
@@ -955,7 +955,7 @@ pub fn sem_ldaab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     } else {}
     Ok(())
 }
-///`ldaah` (isa/aau.isa:131)
+///`ldaah` (isa/aau.isa:130)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     let l_index: u128 = v.ind;
@@ -1005,7 +1005,7 @@ pub fn sem_ldaah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     } else {}
     Ok(())
 }
-///`ldaaw` (isa/aau.isa:141)
+///`ldaaw` (isa/aau.isa:140)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -1070,7 +1070,7 @@ pub fn sem_ldaaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaad` (isa/aau.isa:155)
+///`ldaad` (isa/aau.isa:154)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -1128,7 +1128,7 @@ pub fn sem_ldaad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaaq` (isa/aau.isa:169)
+///`ldaaq` (isa/aau.isa:168)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -1186,7 +1186,7 @@ pub fn sem_ldaaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaaqp` (isa/aau.isa:183)
+///`ldaaqp` (isa/aau.isa:182)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
