@@ -5313,6 +5313,7 @@ pub mod consts {
     pub const CS1_WAIT: u32 = 3u32;
     pub const CTPR_DISP: u32 = 3u32;
     pub const CTPR_EMPTY: u32 = 0u32;
+    pub const CTPR_OPC_LDISP: u32 = 1u32;
     pub const CTPR_RETURN: u32 = 2u32;
     pub const CTPR_SDISP: u32 = 5u32;
     pub const EXT: u32 = 1u32;
@@ -5332,6 +5333,7 @@ pub mod consts {
     pub const LCMBD1: u32 = 17u32;
     pub const LCMBQ0: u32 = 18u32;
     pub const LCMBQ1: u32 = 19u32;
+    pub const MOVA_INVALID: u32 = 3941404528u32;
     pub const PFCMB0: u32 = 14u32;
     pub const PFCMB1: u32 = 15u32;
     pub const QPFCMB0: u32 = 22u32;
@@ -48698,23 +48700,23 @@ pub(crate) fn text_elp_src(out: &mut String, e: u64) {
     let _ = write!(out, "{}", (((e) >> 0u32) & 31u64));
     return;
 }
-///isa/control.isa:258
+///isa/control.isa:278
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 pub(crate) fn text_gettsd_prefix(out: &mut String, t: u64) {
     use core::fmt::Write;
-    // isa/control.isa:259
+    // isa/control.isa:279
     if ((t) == (1u64)) as u64 != 0 {
         return;
     }
-    // isa/control.isa:260
+    // isa/control.isa:280
     out.push_str("invalid ");
     return;
 }
-///isa/control.isa:375
+///isa/control.isa:395
 #[allow(unused_variables, unused_parens, unused_imports, unreachable_code, clippy::all)]
 pub(crate) fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u64) {
     use core::fmt::Write;
-    // isa/control.isa:376
+    // isa/control.isa:396
     if (((((ld) != (0u64)) as u64) != 0) && ((((st) != (0u64)) as u64) != 0)) as u64 != 0
     {
         out.push_str("sal = ");
@@ -48724,21 +48726,21 @@ pub(crate) fn text_sal_sas(out: &mut String, ld: u64, sal: u64, st: u64, sas: u6
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:377
+    // isa/control.isa:397
     if ((ld) != (0u64)) as u64 != 0 {
         out.push_str("sal = ");
         let _ = write!(out, "{}", sal);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:378
+    // isa/control.isa:398
     if ((st) != (0u64)) as u64 != 0 {
         out.push_str("sas = ");
         let _ = write!(out, "{}", sas);
         out.push_str(", ");
         return;
     }
-    // isa/control.isa:379
+    // isa/control.isa:399
     return;
 }
 /// Syllable kinds in the order they sit in memory (and are printed).
@@ -48754,7 +48756,7 @@ pub static SYLLABLE_ORDER: &[&str] = &[
     "PLS",
     "CDS",
 ];
-///isa/control.isa:121
+///isa/control.isa:124
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn mdef_lsr_now(
     b: &Bundle,
@@ -48768,7 +48770,7 @@ fn mdef_lsr_now(
         x.state_read(a0)?
     })
 }
-///isa/control.isa:123
+///isa/control.isa:126
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn mdef_loop_end(
     b: &Bundle,
@@ -48785,7 +48787,7 @@ fn mdef_loop_end(
                 <= (1u128)) as u128) != 0)) as u128,
     )
 }
-///isa/control.isa:124
+///isa/control.isa:127
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn mdef_ct_pred(
     b: &Bundle,
@@ -48799,7 +48801,7 @@ fn mdef_ct_pred(
         x.pred(a0)?
     })
 }
-///isa/control.isa:126
+///isa/control.isa:129
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn mdef_transfer_taken(
     b: &Bundle,
@@ -48845,7 +48847,7 @@ fn mdef_transfer_taken(
                 as u128) != 0) && (({ x.mlock()? }) != 0)) as u128) != 0)) as u128,
     )
 }
-///isa/control.isa:133
+///isa/control.isa:136
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_ct_unsupported(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((((b.ss.map_or(0u64, |s| s.ct() as u64)) == (8u64)) as u64) != 0)
@@ -48855,13 +48857,13 @@ pub(crate) fn def_ct_unsupported(b: &Bundle, pc: u64, i: usize) -> u64 {
             && ((((b.ss.map_or(0u64, |s| s.ct() as u64)) <= (13u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:151
+///isa/control.isa:154
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_is_call(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.is_some()) as u64)) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (5u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:152
+///isa/control.isa:155
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((def_is_call(b, pc, i)) != 0)
@@ -48869,7 +48871,7 @@ pub(crate) fn def_is_icall(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs1.map_or(0u64, |s| s.ctopc() as u64)) == (2u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:206
+///isa/control.isa:222
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((pc)
@@ -48879,7 +48881,7 @@ pub(crate) fn def_disp_target(b: &Bundle, pc: u64, i: usize) -> u64 {
                 .wrapping_mul(8u64)),
         ))
 }
-///isa/control.isa:209
+///isa/control.isa:225
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs0.map_or(0u64, |s| s.ctpr() as u64)) == (0u64)) as u64) != 0)
@@ -48887,31 +48889,31 @@ pub(crate) fn def_cs0_uses_ss(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0))
             as u64) != 0)) as u64
 }
-///isa/control.isa:265
+///isa/control.isa:285
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_setr(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64
 }
-///isa/control.isa:405
+///isa/control.isa:578
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_vd4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
         && ((b.pls[0usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:406
+///isa/control.isa:579
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_vd5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
         && ((b.pls[1usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:407
+///isa/control.isa:580
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_vd6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
         && ((b.pls[2usize].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64
 }
-///isa/control.isa:408
+///isa/control.isa:581
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -48919,7 +48921,7 @@ pub(crate) fn def_r0_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:409
+///isa/control.isa:582
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[0usize].is_some()) as u64)) != 0)
@@ -48927,7 +48929,7 @@ pub(crate) fn def_r0_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[0usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:410
+///isa/control.isa:583
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -48935,7 +48937,7 @@ pub(crate) fn def_r1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:411
+///isa/control.isa:584
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[1usize].is_some()) as u64)) != 0)
@@ -48943,7 +48945,7 @@ pub(crate) fn def_r1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[1usize].map_or(0u64, |s| s.p1() as u64)) == (6u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:412
+///isa/control.isa:585
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -48951,7 +48953,7 @@ pub(crate) fn def_r2_4(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (4u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:413
+///isa/control.isa:586
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((b.pls[2usize].is_some()) as u64)) != 0)
@@ -48959,7 +48961,7 @@ pub(crate) fn def_r2_5(b: &Bundle, pc: u64, i: usize) -> u64 {
             || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (5u64)) as u64)
                 != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:414
+///isa/control.isa:587
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd4(b, pc, i)) != 0)
@@ -48968,7 +48970,7 @@ pub(crate) fn def_n1_4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:415
+///isa/control.isa:588
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd5(b, pc, i)) != 0)
@@ -48977,7 +48979,7 @@ pub(crate) fn def_n1_5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:416
+///isa/control.isa:589
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_vd6(b, pc, i)) != 0)
@@ -48986,7 +48988,7 @@ pub(crate) fn def_n1_6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_vd5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:417
+///isa/control.isa:590
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_4(b, pc, i)) != 0)
@@ -48995,7 +48997,7 @@ pub(crate) fn def_need4(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_4(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:418
+///isa/control.isa:591
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_5(b, pc, i)) != 0)
@@ -49004,7 +49006,7 @@ pub(crate) fn def_need5(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_6(b, pc, i)) != 0) && ((def_r2_5(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:419
+///isa/control.isa:592
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
     ((((((def_n1_6(b, pc, i)) != 0)
@@ -49013,7 +49015,7 @@ pub(crate) fn def_need6(b: &Bundle, pc: u64, i: usize) -> u64 {
         || (((((def_n1_5(b, pc, i)) != 0) && ((def_r1_6(b, pc, i)) != 0)) as u64) != 0))
         as u64
 }
-///isa/control.isa:420
+///isa/control.isa:593
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -49031,7 +49033,7 @@ pub(crate) fn def_need_p0(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (0u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:421
+///isa/control.isa:594
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -49049,7 +49051,7 @@ pub(crate) fn def_need_p1(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (1u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:422
+///isa/control.isa:595
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -49067,7 +49069,7 @@ pub(crate) fn def_need_p2(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (2u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:423
+///isa/control.isa:596
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
     (((((((((def_need4(b, pc, i)) != 0)
@@ -49085,7 +49087,7 @@ pub(crate) fn def_need_p3(b: &Bundle, pc: u64, i: usize) -> u64 {
                 || ((((b.pls[2usize].map_or(0u64, |s| s.p1() as u64)) == (3u64)) as u64)
                     != 0)) as u64) != 0)) as u64) != 0)) as u64
 }
-///isa/control.isa:447
+///isa/control.isa:620
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 pub(crate) fn def_clp_limit(b: &Bundle, pc: u64, i: usize) -> u64 {
     (if ((((i as u64)) == (0u64)) as u64) != 0 {
@@ -49094,7 +49096,7 @@ pub(crate) fn def_clp_limit(b: &Bundle, pc: u64, i: usize) -> u64 {
         (if ((((i as u64)) == (1u64)) as u64) != 0 { 4u64 } else { 5u64 })
     })
 }
-///isa/control.isa:140
+///isa/control.isa:143
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_exec(
     b: &Bundle,
@@ -49106,7 +49108,7 @@ fn ctl_0_loop_mode_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:140
+///isa/control.isa:143
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -49114,13 +49116,13 @@ fn ctl_0_loop_mode_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((b.hs.lm() as u64)) != 0
 }
-///isa/control.isa:140
+///isa/control.isa:143
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_0_loop_mode_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("loop_mode");
 }
-///isa/control.isa:144
+///isa/control.isa:147
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_exec(
     b: &Bundle,
@@ -49132,7 +49134,7 @@ fn ctl_1_nop_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:144
+///isa/control.isa:147
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(true) {
@@ -49140,14 +49142,14 @@ fn ctl_1_nop_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((b.hs.nop() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:144
+///isa/control.isa:147
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_1_nop_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("nop ");
     let _ = write!(out, "{}", (b.hs.nop() as u64));
 }
-///isa/control.isa:155
+///isa/control.isa:158
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_check(b: &Bundle, pc: u64, i: usize) -> Option<crate::isa::semantics::Trap> {
     if (def_ct_unsupported(b, pc, i)) != 0 {
@@ -49155,7 +49157,7 @@ fn ctl_2_ct_check(b: &Bundle, pc: u64, i: usize) -> Option<crate::isa::semantics
     }
     None
 }
-///isa/control.isa:155
+///isa/control.isa:158
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_exec(
     b: &Bundle,
@@ -49190,7 +49192,7 @@ fn ctl_2_ct_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:155
+///isa/control.isa:158
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -49200,7 +49202,7 @@ fn ctl_2_ct_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0) && ((((def_is_call(b, pc, i)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:155
+///isa/control.isa:158
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -49212,7 +49214,7 @@ fn ctl_2_ct_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:166
+///isa/control.isa:169
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_exec(
     b: &Bundle,
@@ -49224,7 +49226,7 @@ fn ctl_3_ipd_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:166
+///isa/control.isa:169
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -49232,14 +49234,26 @@ fn ctl_3_ipd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.ss.map_or(0u64, |s| s.ipd() as u64)) != (0u64)) as u64) != 0
 }
-///isa/control.isa:166
+///isa/control.isa:169
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_3_ipd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ipd ");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.ipd() as u64));
 }
-///isa/control.isa:170
+///isa/control.isa:175
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_4_eap_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
+    Ok(())
+}
+///isa/control.isa:175
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -49248,13 +49262,39 @@ fn ctl_4_eap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.eap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:170
+///isa/control.isa:175
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_4_eap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("eap");
 }
-///isa/control.isa:171
+///isa/control.isa:180
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_5_bap_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
+    let l_t: u128 = {
+        let a0 = 2u128;
+        x.ctpr(a0)?
+    };
+    if (((((((l_t >> 54u32) & bits::mask(3u32))) != (3u128)) as u128) != 0)
+        || ((((((l_t >> 57u32) & bits::mask(2u32))) != (1u128)) as u128) != 0)) as u128
+        != 0
+    {
+        return Err(Trap::IllegalOpcode);
+    }
+    {
+        let a0 = ((l_t >> 0u32) & bits::mask(48u32));
+        x.apb_load(a0)?
+    };
+    Ok(())
+}
+///isa/control.isa:180
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -49263,13 +49303,13 @@ fn ctl_5_bap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.bap() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:171
+///isa/control.isa:180
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_5_bap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("bap");
 }
-///isa/control.isa:172
+///isa/control.isa:188
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_crp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -49278,13 +49318,13 @@ fn ctl_6_crp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)
         && ((((b.ss.map_or(0u64, |s| s.srp() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:172
+///isa/control.isa:188
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_6_crp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("crp");
 }
-///isa/control.isa:173
+///isa/control.isa:189
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_srp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -49293,13 +49333,13 @@ fn ctl_7_srp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
         && ((((b.ss.map_or(0u64, |s| s.crp() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:173
+///isa/control.isa:189
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_7_srp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("srp");
 }
-///isa/control.isa:174
+///isa/control.isa:190
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_slrp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -49308,13 +49348,13 @@ fn ctl_8_slrp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((b.ss.map_or(0u64, |s| s.srp() as u64)) != 0)
         && ((b.ss.map_or(0u64, |s| s.crp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:174
+///isa/control.isa:190
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_8_slrp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("slrp");
 }
-///isa/control.isa:175
+///isa/control.isa:191
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -49323,13 +49363,13 @@ fn ctl_9_vfdi_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.ss.map_or(0u64, |s| s.sf() as u64)) == (0u64)) as u64) != 0)
         && ((b.ss.map_or(0u64, |s| s.vfdi() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:175
+///isa/control.isa:191
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_9_vfdi_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfdi");
 }
-///isa/control.isa:176
+///isa/control.isa:192
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -49340,7 +49380,7 @@ fn ctl_10_abg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abgd() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:176
+///isa/control.isa:192
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -49349,7 +49389,7 @@ fn ctl_10_abg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abgd=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abgd() as u64));
 }
-///isa/control.isa:177
+///isa/control.isa:193
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_exec(
     b: &Bundle,
@@ -49369,7 +49409,7 @@ fn ctl_11_abn_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:177
+///isa/control.isa:193
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -49380,7 +49420,7 @@ fn ctl_11_abn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abnt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:177
+///isa/control.isa:193
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -49389,7 +49429,7 @@ fn ctl_11_abn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abnt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abnt() as u64));
 }
-///isa/control.isa:183
+///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_exec(
     b: &Bundle,
@@ -49409,7 +49449,7 @@ fn ctl_12_abp_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:183
+///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -49420,7 +49460,7 @@ fn ctl_12_abp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.abpt() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:183
+///isa/control.isa:199
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -49429,7 +49469,7 @@ fn ctl_12_abp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", abpt=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.abpt() as u64));
 }
-///isa/control.isa:189
+///isa/control.isa:205
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_exec(
     b: &Bundle,
@@ -49486,7 +49526,7 @@ fn ctl_13_alc_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:189
+///isa/control.isa:205
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.ss.is_some()) {
@@ -49497,7 +49537,7 @@ fn ctl_13_alc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((b.ss.map_or(0u64, |s| s.alct() as u64)) != 0)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:189
+///isa/control.isa:205
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -49506,7 +49546,7 @@ fn ctl_13_alc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", alct=");
     let _ = write!(out, "{}", b.ss.map_or(0u64, | s | s.alct() as u64));
 }
-///isa/control.isa:211
+///isa/control.isa:227
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_check(
     b: &Bundle,
@@ -49518,7 +49558,7 @@ fn ctl_14_cs0_invalid_check(
     }
     None
 }
-///isa/control.isa:211
+///isa/control.isa:227
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_exec(
     b: &Bundle,
@@ -49533,7 +49573,7 @@ fn ctl_14_cs0_invalid_exec(
     }
     Ok(())
 }
-///isa/control.isa:211
+///isa/control.isa:227
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -49544,7 +49584,7 @@ fn ctl_14_cs0_invalid_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:211
+///isa/control.isa:227
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -49555,7 +49595,7 @@ fn ctl_14_cs0_invalid_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.cs0.map_or(0u64, |s| s.ptype() as u64),
     );
 }
-///isa/control.isa:215
+///isa/control.isa:231
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_check(
     b: &Bundle,
@@ -49567,7 +49607,7 @@ fn ctl_15_ibranch_check(
     }
     None
 }
-///isa/control.isa:215
+///isa/control.isa:231
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_exec(
     b: &Bundle,
@@ -49588,7 +49628,7 @@ fn ctl_15_ibranch_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:215
+///isa/control.isa:231
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -49604,7 +49644,7 @@ fn ctl_15_ibranch_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:215
+///isa/control.isa:231
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -49616,7 +49656,7 @@ fn ctl_15_ibranch_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:222
+///isa/control.isa:238
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_check(
     b: &Bundle,
@@ -49628,7 +49668,7 @@ fn ctl_16_done_check(
     }
     None
 }
-///isa/control.isa:222
+///isa/control.isa:238
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_exec(
     b: &Bundle,
@@ -49643,7 +49683,7 @@ fn ctl_16_done_exec(
     }
     Ok(())
 }
-///isa/control.isa:222
+///isa/control.isa:238
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -49659,7 +49699,7 @@ fn ctl_16_done_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             as u64) != 0)) as u64) != 0) && ((((def_is_icall(b, pc, i)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:222
+///isa/control.isa:238
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -49674,7 +49714,7 @@ fn ctl_16_done_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:226
+///isa/control.isa:242
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_exec(
     b: &Bundle,
@@ -49692,7 +49732,7 @@ fn ctl_17_disp_exec(
     };
     Ok(())
 }
-///isa/control.isa:226
+///isa/control.isa:242
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -49702,7 +49742,7 @@ fn ctl_17_disp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:226
+///isa/control.isa:242
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_17_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -49711,7 +49751,25 @@ fn ctl_17_disp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:230
+///isa/control.isa:247
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_18_ldisp_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
+    {
+        let a0 = 2u128;
+        let a1 = (((((def_disp_target(b, pc, i)) as u128) & 281474976710655u128)
+            | bits::shl(3u128, 54u128, 64u32)) | bits::shl(1u128, 57u128, 64u32));
+        x.ctpr_write(a0, a1)?
+    };
+    Ok(())
+}
+///isa/control.isa:247
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -49721,14 +49779,14 @@ fn ctl_18_ldisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:230
+///isa/control.isa:247
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_18_ldisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("ldisp %ctpr2, ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:231
+///isa/control.isa:251
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_exec(
     b: &Bundle,
@@ -49746,7 +49804,7 @@ fn ctl_19_sdisp_exec(
     };
     Ok(())
 }
-///isa/control.isa:231
+///isa/control.isa:251
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -49756,7 +49814,7 @@ fn ctl_19_sdisp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:231
+///isa/control.isa:251
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -49765,7 +49823,7 @@ fn ctl_19_sdisp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ");
     let _ = write!(out, "{:#x}", b.cs0.map_or(0u64, | s | s.entry() as u64));
 }
-///isa/control.isa:236
+///isa/control.isa:256
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_exec(
     b: &Bundle,
@@ -49782,7 +49840,7 @@ fn ctl_20_return_exec(
     };
     Ok(())
 }
-///isa/control.isa:236
+///isa/control.isa:256
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -49793,13 +49851,13 @@ fn ctl_20_return_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) != (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:236
+///isa/control.isa:256
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_20_return_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("return %ctpr3");
 }
-///isa/control.isa:240
+///isa/control.isa:260
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_check(
     b: &Bundle,
@@ -49811,7 +49869,7 @@ fn ctl_21_gettsd_check(
     }
     None
 }
-///isa/control.isa:240
+///isa/control.isa:260
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_exec(
     b: &Bundle,
@@ -49826,7 +49884,7 @@ fn ctl_21_gettsd_exec(
     }
     Ok(())
 }
-///isa/control.isa:240
+///isa/control.isa:260
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -49839,7 +49897,7 @@ fn ctl_21_gettsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.ptype() as u64)) == (1u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:240
+///isa/control.isa:260
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -49847,7 +49905,7 @@ fn ctl_21_gettsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str("gettsd %ctpr");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.ctpr() as u64));
 }
-///isa/control.isa:244
+///isa/control.isa:264
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_check(
     b: &Bundle,
@@ -49859,7 +49917,7 @@ fn ctl_22_puttsd_check(
     }
     None
 }
-///isa/control.isa:244
+///isa/control.isa:264
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_exec(
     b: &Bundle,
@@ -49874,7 +49932,7 @@ fn ctl_22_puttsd_exec(
     }
     Ok(())
 }
-///isa/control.isa:244
+///isa/control.isa:264
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -49884,14 +49942,14 @@ fn ctl_22_puttsd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:244
+///isa/control.isa:264
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_22_puttsd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("puttsd ");
     let _ = write!(out, "{:#x}", def_disp_target(b, pc, i));
 }
-///isa/control.isa:248
+///isa/control.isa:268
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_exec(
     b: &Bundle,
@@ -49903,7 +49961,7 @@ fn ctl_23_pref_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:248
+///isa/control.isa:268
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -49913,7 +49971,7 @@ fn ctl_23_pref_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:248
+///isa/control.isa:268
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -49924,7 +49982,7 @@ fn ctl_23_pref_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", ipd = ");
     let _ = write!(out, "{}", b.cs0.map_or(0u64, | s | s.pref_ipd() as u64));
 }
-///isa/control.isa:253
+///isa/control.isa:273
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_check(
     b: &Bundle,
@@ -49936,7 +49994,7 @@ fn ctl_24_cs0_none_check(
     }
     None
 }
-///isa/control.isa:253
+///isa/control.isa:273
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_exec(
     b: &Bundle,
@@ -49951,7 +50009,7 @@ fn ctl_24_cs0_none_exec(
     }
     Ok(())
 }
-///isa/control.isa:253
+///isa/control.isa:273
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs0.is_some()) {
@@ -49962,13 +50020,13 @@ fn ctl_24_cs0_none_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:253
+///isa/control.isa:273
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_24_cs0_none_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str(" ");
 }
-///isa/control.isa:267
+///isa/control.isa:287
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_exec(
     b: &Bundle,
@@ -49980,7 +50038,7 @@ fn ctl_25_vfrpsz_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:267
+///isa/control.isa:287
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -49989,14 +50047,14 @@ fn ctl_25_vfrpsz_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:267
+///isa/control.isa:287
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_25_vfrpsz_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("vfrpsz rpsz = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.rpsz() as u64));
 }
-///isa/control.isa:271
+///isa/control.isa:291
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_check(
     b: &Bundle,
@@ -50008,7 +50066,7 @@ fn ctl_26_vfrpsz_bogus_check(
     }
     None
 }
-///isa/control.isa:271
+///isa/control.isa:291
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_exec(
     b: &Bundle,
@@ -50023,7 +50081,7 @@ fn ctl_26_vfrpsz_bogus_exec(
     }
     Ok(())
 }
-///isa/control.isa:271
+///isa/control.isa:291
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50032,13 +50090,13 @@ fn ctl_26_vfrpsz_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (1u64)) as u64) != 0)
         && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:271
+///isa/control.isa:291
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_26_vfrpsz_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus vfrpsz>");
 }
-///isa/control.isa:275
+///isa/control.isa:295
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_exec(
     b: &Bundle,
@@ -50056,7 +50114,7 @@ fn ctl_27_setwd_exec(
     };
     Ok(())
 }
-///isa/control.isa:275
+///isa/control.isa:295
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50065,7 +50123,7 @@ fn ctl_27_setwd_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:275
+///isa/control.isa:295
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -50074,7 +50132,7 @@ fn ctl_27_setwd_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", nfx = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.nfx() as u64));
 }
-///isa/control.isa:279
+///isa/control.isa:299
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_exec(
     b: &Bundle,
@@ -50092,7 +50150,7 @@ fn ctl_28_setwd_dbl_exec(
     };
     Ok(())
 }
-///isa/control.isa:279
+///isa/control.isa:299
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50101,7 +50159,7 @@ fn ctl_28_setwd_dbl_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((b.lts[0usize].is_some()) as u64)) != 0)) as u64)
         != 0
 }
-///isa/control.isa:279
+///isa/control.isa:299
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -50112,7 +50170,7 @@ fn ctl_28_setwd_dbl_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", dbl = ");
     let _ = write!(out, "{:#x}", b.lts[0usize].map_or(0u64, | s | s.dbl() as u64));
 }
-///isa/control.isa:284
+///isa/control.isa:304
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_check(
     b: &Bundle,
@@ -50124,7 +50182,7 @@ fn ctl_29_setwd_bogus_check(
     }
     None
 }
-///isa/control.isa:284
+///isa/control.isa:304
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_exec(
     b: &Bundle,
@@ -50139,7 +50197,7 @@ fn ctl_29_setwd_bogus_exec(
     }
     Ok(())
 }
-///isa/control.isa:284
+///isa/control.isa:304
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50148,13 +50206,13 @@ fn ctl_29_setwd_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((def_setr(b, pc, i)) != 0) && ((((((b.lts[0usize].is_some()) as u64)) ^ 1)) != 0))
         as u64) != 0
 }
-///isa/control.isa:284
+///isa/control.isa:304
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_29_setwd_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus setwd>");
 }
-///isa/control.isa:288
+///isa/control.isa:308
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_exec(
     b: &Bundle,
@@ -50172,7 +50230,7 @@ fn ctl_30_setbn_exec(
     };
     Ok(())
 }
-///isa/control.isa:288
+///isa/control.isa:308
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50182,7 +50240,7 @@ fn ctl_30_setbn_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbn() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:288
+///isa/control.isa:308
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -50193,7 +50251,7 @@ fn ctl_30_setbn_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", rcur = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.rcur() as u64));
 }
-///isa/control.isa:292
+///isa/control.isa:312
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_exec(
     b: &Bundle,
@@ -50209,7 +50267,7 @@ fn ctl_31_setbp_exec(
     };
     Ok(())
 }
-///isa/control.isa:292
+///isa/control.isa:312
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50219,14 +50277,14 @@ fn ctl_31_setbp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         || ((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (4u64)) as u64) != 0)) as u64)
         != 0) && ((b.cs1.map_or(0u64, |s| s.setbp() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:292
+///isa/control.isa:312
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_31_setbp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setbp psz = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.psz() as u64));
 }
-///isa/control.isa:296
+///isa/control.isa:316
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50235,13 +50293,13 @@ fn ctl_32_setsft_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:296
+///isa/control.isa:316
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_32_setsft_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setsft");
 }
-///isa/control.isa:297
+///isa/control.isa:317
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_check(
     b: &Bundle,
@@ -50253,7 +50311,7 @@ fn ctl_33_setsft_v1_check(
     }
     None
 }
-///isa/control.isa:297
+///isa/control.isa:317
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_exec(
     b: &Bundle,
@@ -50268,7 +50326,7 @@ fn ctl_33_setsft_v1_exec(
     }
     Ok(())
 }
-///isa/control.isa:297
+///isa/control.isa:317
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50277,13 +50335,13 @@ fn ctl_33_setsft_v1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.setsft() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:297
+///isa/control.isa:317
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_33_setsft_v1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:301
+///isa/control.isa:321
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_check(
     b: &Bundle,
@@ -50295,7 +50353,7 @@ fn ctl_34_setei_check(
     }
     None
 }
-///isa/control.isa:301
+///isa/control.isa:321
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_exec(
     b: &Bundle,
@@ -50310,7 +50368,7 @@ fn ctl_34_setei_exec(
     }
     Ok(())
 }
-///isa/control.isa:301
+///isa/control.isa:321
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50319,14 +50377,14 @@ fn ctl_34_setei_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (2u64)) as u64) != 0)
         && ((((b.cs1.map_or(0u64, |s| s.setsft() as u64)) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:301
+///isa/control.isa:321
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_34_setei_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("setei ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.ei() as u64));
 }
-///isa/control.isa:305
+///isa/control.isa:325
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_exec(
     b: &Bundle,
@@ -50338,7 +50396,7 @@ fn ctl_35_wait_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:305
+///isa/control.isa:325
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50346,7 +50404,7 @@ fn ctl_35_wait_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:305
+///isa/control.isa:325
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -50363,7 +50421,7 @@ fn ctl_35_wait_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:309
+///isa/control.isa:329
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_exec(
     b: &Bundle,
@@ -50375,7 +50433,7 @@ fn ctl_36_wait_trap_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:309
+///isa/control.isa:329
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50383,7 +50441,7 @@ fn ctl_36_wait_trap_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:309
+///isa/control.isa:329
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -50402,7 +50460,7 @@ fn ctl_36_wait_trap_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:313
+///isa/control.isa:333
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_exec(
     b: &Bundle,
@@ -50414,7 +50472,7 @@ fn ctl_37_wait_sal_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:313
+///isa/control.isa:333
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50422,7 +50480,7 @@ fn ctl_37_wait_sal_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:313
+///isa/control.isa:333
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -50449,7 +50507,7 @@ fn ctl_37_wait_sal_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", all_c = ");
     let _ = write!(out, "{}", b.cs1.map_or(0u64, | s | s.wait_all_c() as u64));
 }
-///isa/control.isa:317
+///isa/control.isa:337
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_check(
     b: &Bundle,
@@ -50461,7 +50519,7 @@ fn ctl_38_call_check(
     }
     None
 }
-///isa/control.isa:317
+///isa/control.isa:337
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_exec(
     b: &Bundle,
@@ -50501,7 +50559,7 @@ fn ctl_38_call_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:317
+///isa/control.isa:337
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50511,7 +50569,7 @@ fn ctl_38_call_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && ((((b.ss.map_or(0u64, |s| s.ctop() as u64)) != (0u64)) as u64) != 0)) as u64)
         != 0
 }
-///isa/control.isa:317
+///isa/control.isa:337
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_38_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -50525,7 +50583,7 @@ fn ctl_38_call_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:329
+///isa/control.isa:349
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50540,7 +50598,7 @@ fn ctl_39_icall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:329
+///isa/control.isa:349
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_39_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -50554,7 +50612,7 @@ fn ctl_39_icall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:332
+///isa/control.isa:352
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_hcall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50569,7 +50627,7 @@ fn ctl_40_hcall_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         != 0) && ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) == (0u64)) as u64) != 0))
         as u64) != 0
 }
-///isa/control.isa:332
+///isa/control.isa:352
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -50583,7 +50641,7 @@ fn ctl_40_hcall_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.ss.map_or(0u64, |s| s.psrc() as u64),
     );
 }
-///isa/control.isa:335
+///isa/control.isa:355
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_check(
     b: &Bundle,
@@ -50595,7 +50653,7 @@ fn ctl_41_icall_other_check(
     }
     None
 }
-///isa/control.isa:335
+///isa/control.isa:355
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_exec(
     b: &Bundle,
@@ -50610,7 +50668,7 @@ fn ctl_41_icall_other_exec(
     }
     Ok(())
 }
-///isa/control.isa:335
+///isa/control.isa:355
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50623,12 +50681,12 @@ fn ctl_41_icall_other_matches(b: &Bundle, pc: u64, i: usize) -> bool {
             || ((((b.cs0.map_or(0u64, |s| s.opc() as u64)) != (0u64)) as u64) != 0))
             as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:335
+///isa/control.isa:355
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_41_icall_other_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
 }
-///isa/control.isa:339
+///isa/control.isa:359
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_check(
     b: &Bundle,
@@ -50640,7 +50698,7 @@ fn ctl_42_call_bogus_check(
     }
     None
 }
-///isa/control.isa:339
+///isa/control.isa:359
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_exec(
     b: &Bundle,
@@ -50655,7 +50713,7 @@ fn ctl_42_call_bogus_exec(
     }
     Ok(())
 }
-///isa/control.isa:339
+///isa/control.isa:359
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50667,13 +50725,13 @@ fn ctl_42_call_bogus_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         && (((((((def_is_icall(b, pc, i)) != 0) && ((((b.cs0.is_some()) as u64)) != 0))
             as u64) ^ 1)) != 0)) as u64) != 0
 }
-///isa/control.isa:339
+///isa/control.isa:359
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_42_call_bogus_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("<bogus call>");
 }
-///isa/control.isa:343
+///isa/control.isa:363
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_exec(
     b: &Bundle,
@@ -50685,7 +50743,7 @@ fn ctl_43_flushr_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:343
+///isa/control.isa:363
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50694,13 +50752,13 @@ fn ctl_43_flushr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:343
+///isa/control.isa:363
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_43_flushr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushr");
 }
-///isa/control.isa:347
+///isa/control.isa:367
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_exec(
     b: &Bundle,
@@ -50712,7 +50770,7 @@ fn ctl_44_flushc_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:347
+///isa/control.isa:367
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50721,13 +50779,13 @@ fn ctl_44_flushc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.flushc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:347
+///isa/control.isa:367
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_44_flushc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("flushc");
 }
-///isa/control.isa:351
+///isa/control.isa:371
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_exec(
     b: &Bundle,
@@ -50739,7 +50797,7 @@ fn ctl_45_fillr_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:351
+///isa/control.isa:371
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50748,13 +50806,13 @@ fn ctl_45_fillr_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:351
+///isa/control.isa:371
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_45_fillr_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillr");
 }
-///isa/control.isa:355
+///isa/control.isa:375
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_check(
     b: &Bundle,
@@ -50766,7 +50824,7 @@ fn ctl_46_fillr_old_check(
     }
     None
 }
-///isa/control.isa:355
+///isa/control.isa:375
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_exec(
     b: &Bundle,
@@ -50781,7 +50839,7 @@ fn ctl_46_fillr_old_exec(
     }
     Ok(())
 }
-///isa/control.isa:355
+///isa/control.isa:375
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50790,13 +50848,13 @@ fn ctl_46_fillr_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillr() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:355
+///isa/control.isa:375
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_46_fillr_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillr");
 }
-///isa/control.isa:359
+///isa/control.isa:379
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_exec(
     b: &Bundle,
@@ -50808,7 +50866,7 @@ fn ctl_47_fillc_exec(
     use crate::isa::semantics::Trap;
     Ok(())
 }
-///isa/control.isa:359
+///isa/control.isa:379
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50817,13 +50875,13 @@ fn ctl_47_fillc_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:359
+///isa/control.isa:379
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_47_fillc_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("fillc");
 }
-///isa/control.isa:363
+///isa/control.isa:383
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_check(
     b: &Bundle,
@@ -50835,7 +50893,7 @@ fn ctl_48_fillc_old_check(
     }
     None
 }
-///isa/control.isa:363
+///isa/control.isa:383
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_exec(
     b: &Bundle,
@@ -50850,7 +50908,7 @@ fn ctl_48_fillc_old_exec(
     }
     Ok(())
 }
-///isa/control.isa:363
+///isa/control.isa:383
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50859,13 +50917,13 @@ fn ctl_48_fillc_old_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     ((((((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (7u64)) as u64) != 0)
         && ((b.cs1.map_or(0u64, |s| s.fillc() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:363
+///isa/control.isa:383
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_48_fillc_old_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp fillc");
 }
-///isa/control.isa:367
+///isa/control.isa:387
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50873,7 +50931,7 @@ fn ctl_49_vfbg_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) == (8u64)) as u64) != 0
 }
-///isa/control.isa:367
+///isa/control.isa:387
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -50884,7 +50942,7 @@ fn ctl_49_vfbg_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", chkm4 = ");
     let _ = write!(out, "{:#x}", b.cs1.map_or(0u64, | s | s.chkm4() as u64));
 }
-///isa/control.isa:370
+///isa/control.isa:390
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_check(
     b: &Bundle,
@@ -50896,7 +50954,7 @@ fn ctl_50_cs1_unimp_check(
     }
     None
 }
-///isa/control.isa:370
+///isa/control.isa:390
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_exec(
     b: &Bundle,
@@ -50911,7 +50969,7 @@ fn ctl_50_cs1_unimp_exec(
     }
     Ok(())
 }
-///isa/control.isa:370
+///isa/control.isa:390
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.cs1.is_some()) {
@@ -50919,13 +50977,371 @@ fn ctl_50_cs1_unimp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     (((b.cs1.map_or(0u64, |s| s.opc() as u64)) > (8u64)) as u64) != 0
 }
-///isa/control.isa:370
+///isa/control.isa:390
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_50_cs1_unimp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
     out.push_str("unimp");
 }
-///isa/control.isa:387
+///isa/control.isa:416
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_51_mova0_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (((b.aas[i].map_or(0u64, |s| s.opc() as u64)) == (6u64)) as u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
+}
+///isa/control.isa:416
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_51_mova0_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (6u128)) as u128 != 0
+    {
+        return Err(Trap::IllegalOpcode);
+    }
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) != (0u128)) as u128 != 0
+    {
+        let l_area: u128 = ((b.aas[i].map_or(0u64, |s| s.area() as u64)) as u128);
+        let l_w: u128 = {
+            let a0 = 0u128;
+            let a1 = l_area;
+            x.apb_area(a0, a1)?
+        };
+        let l_fmt: u128 = ((l_w >> 25u32) & bits::mask(3u32));
+        let l_log: u128 = (if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128))
+            >= (5u128)) as u128 != 0
+        {
+            4u128
+        } else {
+            bits::sub(((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128), 1u128, 3u32)
+        });
+        let l_bytes: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        ((l_log) == (0u128)) as u128,
+                        bits::mul(((l_log) == (1u128)) as u128, 2u128, 8u32),
+                        8u32,
+                    ),
+                    bits::mul(((l_log) == (2u128)) as u128, 4u128, 8u32),
+                    8u32,
+                ),
+                bits::mul(((l_log) == (3u128)) as u128, 8u128, 8u32),
+                8u32,
+            ),
+            bits::mul(((l_log) == (4u128)) as u128, 16u128, 8u32),
+            8u32,
+        );
+        let l_a: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = ((l_w >> 15u32) & bits::mask(5u32));
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 0u128;
+                        let a1 = l_area;
+                        x.apb_cdi(a0, a1)?
+                    },
+                    64u32,
+                ),
+                ((l_w >> 32u32) & bits::mask(32u32)),
+                64u32,
+            ),
+            ((b.aas[i].map_or(0u64, |s| s.ind() as u64)) as u128),
+            64u32,
+        );
+        let l_aligned: u128 = ((((((l_a & bits::sub(l_bytes, 1u128, 64u32))) == (0u128))
+            as u128) != 0) || (((({ x.iset()? }) >= (5u128)) as u128) != 0)) as u128;
+        if (((((((((((l_fmt) != (0u128)) as u128) != 0)
+            && ((((l_log) < (l_fmt)) as u128) != 0)) as u128) != 0)
+            && ((l_aligned) != 0)) as u128) != 0)
+            && (({
+                let a0 = l_a;
+                let a1 = l_bytes;
+                x.readable(a0, a1)?
+            }) != 0)) as u128 != 0
+        {
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (1u128))
+                as u128 != 0
+            {
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = {
+                        let addr = l_a;
+                        x.load(addr as u64, 8u32)?
+                    };
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (2u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 16u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((l_v >> 8u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                8u128,
+                                16u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (3u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 32u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((l_v >> 24u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                8u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                16u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                24u128,
+                                32u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (4u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 64u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((l_v >> 56u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                8u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                16u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                24u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                32u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                40u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                48u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                56u128,
+                                64u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) >= (5u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 128u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((((((((((l_v >> 120u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 112u32) & bits::mask(8u32)),
+                                8u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 104u32) & bits::mask(8u32)),
+                                16u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 96u32) & bits::mask(8u32)),
+                                24u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 88u32) & bits::mask(8u32)),
+                                32u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 80u32) & bits::mask(8u32)),
+                                40u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 72u32) & bits::mask(8u32)),
+                                48u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 64u32) & bits::mask(8u32)),
+                                56u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 56u32) & bits::mask(8u32)),
+                                64u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                72u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                80u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                88u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                96u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                104u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                112u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                120u128,
+                                128u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+        } else {
+            {
+                let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64)) as u128);
+                let a1 = l_bytes;
+                let a2 = (16928203552007720816u128
+                    | bits::shl(16928203552007720816u128, 64u128, 128u32));
+                let a3 = 1u128;
+                x.mova_write(a0, a1, a2, a3)?
+            };
+        }
+        if (((((b.aas[i].map_or(0u64, |s| s.am() as u64)) as u128)) != 0)
+            && ((((l_fmt) != (0u128)) as u128) != 0)) as u128 != 0
+        {
+            {
+                let a0 = 0u128;
+                let a1 = l_area;
+                let a2 = bits::shl(
+                    bits::trunc(
+                        {
+                            let a0 = 3u128;
+                            let a1 = ((l_w >> 12u32) & bits::mask(3u32));
+                            x.aau_read(a0, a1)?
+                        },
+                        32u32,
+                    ),
+                    bits::sub(l_fmt, 1u128, 32u32),
+                    32u32,
+                );
+                x.apb_advance(a0, a1, a2)?
+            };
+        } else {}
+    } else {}
+    Ok(())
+}
+///isa/control.isa:416
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_mova0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -50933,7 +51349,7 @@ fn ctl_51_mova0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (2u64)) as u64) != 0
 }
-///isa/control.isa:387
+///isa/control.isa:416
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_51_mova0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -50953,7 +51369,365 @@ fn ctl_51_mova0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[0usize].map_or(0u64, |s| s.dst_hi() as u64),
     );
 }
-///isa/control.isa:390
+///isa/control.isa:455
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_52_mova1_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (((b.aas[i].map_or(0u64, |s| s.opc() as u64)) == (6u64)) as u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
+}
+///isa/control.isa:455
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_52_mova1_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (6u128)) as u128 != 0
+    {
+        return Err(Trap::IllegalOpcode);
+    }
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) != (0u128)) as u128 != 0
+    {
+        let l_area: u128 = ((b.aas[i].map_or(0u64, |s| s.area() as u64)) as u128);
+        let l_w: u128 = {
+            let a0 = 0u128;
+            let a1 = l_area;
+            x.apb_area(a0, a1)?
+        };
+        let l_fmt: u128 = ((l_w >> 25u32) & bits::mask(3u32));
+        let l_log: u128 = (if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128))
+            >= (5u128)) as u128 != 0
+        {
+            4u128
+        } else {
+            bits::sub(((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128), 1u128, 3u32)
+        });
+        let l_bytes: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        ((l_log) == (0u128)) as u128,
+                        bits::mul(((l_log) == (1u128)) as u128, 2u128, 8u32),
+                        8u32,
+                    ),
+                    bits::mul(((l_log) == (2u128)) as u128, 4u128, 8u32),
+                    8u32,
+                ),
+                bits::mul(((l_log) == (3u128)) as u128, 8u128, 8u32),
+                8u32,
+            ),
+            bits::mul(((l_log) == (4u128)) as u128, 16u128, 8u32),
+            8u32,
+        );
+        let l_a: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = ((l_w >> 15u32) & bits::mask(5u32));
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 0u128;
+                        let a1 = l_area;
+                        x.apb_cdi(a0, a1)?
+                    },
+                    64u32,
+                ),
+                ((l_w >> 32u32) & bits::mask(32u32)),
+                64u32,
+            ),
+            ((b.aas[i].map_or(0u64, |s| s.ind() as u64)) as u128),
+            64u32,
+        );
+        let l_aligned: u128 = ((((((l_a & bits::sub(l_bytes, 1u128, 64u32))) == (0u128))
+            as u128) != 0) || (((({ x.iset()? }) >= (5u128)) as u128) != 0)) as u128;
+        if (((((((((((l_fmt) != (0u128)) as u128) != 0)
+            && ((((l_log) < (l_fmt)) as u128) != 0)) as u128) != 0)
+            && ((l_aligned) != 0)) as u128) != 0)
+            && (({
+                let a0 = l_a;
+                let a1 = l_bytes;
+                x.readable(a0, a1)?
+            }) != 0)) as u128 != 0
+        {
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (1u128))
+                as u128 != 0
+            {
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = {
+                        let addr = l_a;
+                        x.load(addr as u64, 8u32)?
+                    };
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (2u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 16u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((l_v >> 8u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                8u128,
+                                16u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (3u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 32u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((l_v >> 24u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                8u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                16u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                24u128,
+                                32u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (4u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 64u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((l_v >> 56u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                8u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                16u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                24u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                32u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                40u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                48u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                56u128,
+                                64u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) >= (5u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 128u32)?
+                };
+                {
+                    let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((((((((((l_v >> 120u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 112u32) & bits::mask(8u32)),
+                                8u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 104u32) & bits::mask(8u32)),
+                                16u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 96u32) & bits::mask(8u32)),
+                                24u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 88u32) & bits::mask(8u32)),
+                                32u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 80u32) & bits::mask(8u32)),
+                                40u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 72u32) & bits::mask(8u32)),
+                                48u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 64u32) & bits::mask(8u32)),
+                                56u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 56u32) & bits::mask(8u32)),
+                                64u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                72u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                80u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                88u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                96u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                104u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                112u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                120u128,
+                                128u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+        } else {
+            {
+                let a0 = ((b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64)) as u128);
+                let a1 = l_bytes;
+                let a2 = (16928203552007720816u128
+                    | bits::shl(16928203552007720816u128, 64u128, 128u32));
+                let a3 = 1u128;
+                x.mova_write(a0, a1, a2, a3)?
+            };
+        }
+        if (((((b.aas[i].map_or(0u64, |s| s.am() as u64)) as u128)) != 0)
+            && ((((l_fmt) != (0u128)) as u128) != 0)) as u128 != 0
+        {
+            {
+                let a0 = 0u128;
+                let a1 = l_area;
+                let a2 = bits::shl(
+                    bits::trunc(
+                        {
+                            let a0 = 3u128;
+                            let a1 = ((l_w >> 12u32) & bits::mask(3u32));
+                            x.aau_read(a0, a1)?
+                        },
+                        32u32,
+                    ),
+                    bits::sub(l_fmt, 1u128, 32u32),
+                    32u32,
+                );
+                x.apb_advance(a0, a1, a2)?
+            };
+        } else {}
+    } else {}
+    Ok(())
+}
+///isa/control.isa:455
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_mova1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -50961,7 +51735,7 @@ fn ctl_52_mova1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (3u64)) as u64) != 0
 }
-///isa/control.isa:390
+///isa/control.isa:455
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_52_mova1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -50981,7 +51755,365 @@ fn ctl_52_mova1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[0usize].map_or(0u64, |s| s.dst_lo() as u64),
     );
 }
-///isa/control.isa:393
+///isa/control.isa:494
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_53_mova2_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (((b.aas[i].map_or(0u64, |s| s.opc() as u64)) == (6u64)) as u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
+}
+///isa/control.isa:494
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_53_mova2_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (6u128)) as u128 != 0
+    {
+        return Err(Trap::IllegalOpcode);
+    }
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) != (0u128)) as u128 != 0
+    {
+        let l_area: u128 = ((b.aas[i].map_or(0u64, |s| s.area() as u64)) as u128);
+        let l_w: u128 = {
+            let a0 = 1u128;
+            let a1 = l_area;
+            x.apb_area(a0, a1)?
+        };
+        let l_fmt: u128 = ((l_w >> 25u32) & bits::mask(3u32));
+        let l_log: u128 = (if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128))
+            >= (5u128)) as u128 != 0
+        {
+            4u128
+        } else {
+            bits::sub(((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128), 1u128, 3u32)
+        });
+        let l_bytes: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        ((l_log) == (0u128)) as u128,
+                        bits::mul(((l_log) == (1u128)) as u128, 2u128, 8u32),
+                        8u32,
+                    ),
+                    bits::mul(((l_log) == (2u128)) as u128, 4u128, 8u32),
+                    8u32,
+                ),
+                bits::mul(((l_log) == (3u128)) as u128, 8u128, 8u32),
+                8u32,
+            ),
+            bits::mul(((l_log) == (4u128)) as u128, 16u128, 8u32),
+            8u32,
+        );
+        let l_a: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = ((l_w >> 15u32) & bits::mask(5u32));
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_area;
+                        x.apb_cdi(a0, a1)?
+                    },
+                    64u32,
+                ),
+                ((l_w >> 32u32) & bits::mask(32u32)),
+                64u32,
+            ),
+            ((b.aas[i].map_or(0u64, |s| s.ind() as u64)) as u128),
+            64u32,
+        );
+        let l_aligned: u128 = ((((((l_a & bits::sub(l_bytes, 1u128, 64u32))) == (0u128))
+            as u128) != 0) || (((({ x.iset()? }) >= (5u128)) as u128) != 0)) as u128;
+        if (((((((((((l_fmt) != (0u128)) as u128) != 0)
+            && ((((l_log) < (l_fmt)) as u128) != 0)) as u128) != 0)
+            && ((l_aligned) != 0)) as u128) != 0)
+            && (({
+                let a0 = l_a;
+                let a1 = l_bytes;
+                x.readable(a0, a1)?
+            }) != 0)) as u128 != 0
+        {
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (1u128))
+                as u128 != 0
+            {
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = {
+                        let addr = l_a;
+                        x.load(addr as u64, 8u32)?
+                    };
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (2u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 16u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((l_v >> 8u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                8u128,
+                                16u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (3u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 32u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((l_v >> 24u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                8u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                16u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                24u128,
+                                32u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (4u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 64u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((l_v >> 56u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                8u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                16u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                24u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                32u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                40u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                48u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                56u128,
+                                64u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) >= (5u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 128u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((((((((((l_v >> 120u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 112u32) & bits::mask(8u32)),
+                                8u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 104u32) & bits::mask(8u32)),
+                                16u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 96u32) & bits::mask(8u32)),
+                                24u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 88u32) & bits::mask(8u32)),
+                                32u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 80u32) & bits::mask(8u32)),
+                                40u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 72u32) & bits::mask(8u32)),
+                                48u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 64u32) & bits::mask(8u32)),
+                                56u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 56u32) & bits::mask(8u32)),
+                                64u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                72u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                80u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                88u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                96u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                104u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                112u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                120u128,
+                                128u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+        } else {
+            {
+                let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64)) as u128);
+                let a1 = l_bytes;
+                let a2 = (16928203552007720816u128
+                    | bits::shl(16928203552007720816u128, 64u128, 128u32));
+                let a3 = 1u128;
+                x.mova_write(a0, a1, a2, a3)?
+            };
+        }
+        if (((((b.aas[i].map_or(0u64, |s| s.am() as u64)) as u128)) != 0)
+            && ((((l_fmt) != (0u128)) as u128) != 0)) as u128 != 0
+        {
+            {
+                let a0 = 1u128;
+                let a1 = l_area;
+                let a2 = bits::shl(
+                    bits::trunc(
+                        {
+                            let a0 = 3u128;
+                            let a1 = ((l_w >> 12u32) & bits::mask(3u32));
+                            x.aau_read(a0, a1)?
+                        },
+                        32u32,
+                    ),
+                    bits::sub(l_fmt, 1u128, 32u32),
+                    32u32,
+                );
+                x.apb_advance(a0, a1, a2)?
+            };
+        } else {}
+    } else {}
+    Ok(())
+}
+///isa/control.isa:494
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_53_mova2_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -50989,7 +52121,7 @@ fn ctl_53_mova2_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (4u64)) as u64) != 0
 }
-///isa/control.isa:393
+///isa/control.isa:494
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_53_mova2_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -51009,7 +52141,365 @@ fn ctl_53_mova2_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[1usize].map_or(0u64, |s| s.dst_hi() as u64),
     );
 }
-///isa/control.isa:396
+///isa/control.isa:533
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_54_mova3_check(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+) -> Option<crate::isa::semantics::Trap> {
+    if (((b.aas[i].map_or(0u64, |s| s.opc() as u64)) == (6u64)) as u64) != 0 {
+        return Some(crate::isa::semantics::Trap::IllegalOpcode);
+    }
+    None
+}
+///isa/control.isa:533
+#[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
+fn ctl_54_mova3_exec(
+    b: &Bundle,
+    pc: u64,
+    i: usize,
+    x: &mut dyn crate::isa::semantics::Exec,
+) -> Result<(), crate::isa::semantics::Trap> {
+    use crate::isa::bits;
+    use crate::isa::semantics::Trap;
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (6u128)) as u128 != 0
+    {
+        return Err(Trap::IllegalOpcode);
+    }
+    if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) != (0u128)) as u128 != 0
+    {
+        let l_area: u128 = ((b.aas[i].map_or(0u64, |s| s.area() as u64)) as u128);
+        let l_w: u128 = {
+            let a0 = 1u128;
+            let a1 = l_area;
+            x.apb_area(a0, a1)?
+        };
+        let l_fmt: u128 = ((l_w >> 25u32) & bits::mask(3u32));
+        let l_log: u128 = (if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128))
+            >= (5u128)) as u128 != 0
+        {
+            4u128
+        } else {
+            bits::sub(((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128), 1u128, 3u32)
+        });
+        let l_bytes: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        ((l_log) == (0u128)) as u128,
+                        bits::mul(((l_log) == (1u128)) as u128, 2u128, 8u32),
+                        8u32,
+                    ),
+                    bits::mul(((l_log) == (2u128)) as u128, 4u128, 8u32),
+                    8u32,
+                ),
+                bits::mul(((l_log) == (3u128)) as u128, 8u128, 8u32),
+                8u32,
+            ),
+            bits::mul(((l_log) == (4u128)) as u128, 16u128, 8u32),
+            8u32,
+        );
+        let l_a: u128 = bits::add(
+            bits::add(
+                bits::add(
+                    {
+                        let a0 = 0u128;
+                        let a1 = ((l_w >> 15u32) & bits::mask(5u32));
+                        x.aau_read(a0, a1)?
+                    },
+                    {
+                        let a0 = 1u128;
+                        let a1 = l_area;
+                        x.apb_cdi(a0, a1)?
+                    },
+                    64u32,
+                ),
+                ((l_w >> 32u32) & bits::mask(32u32)),
+                64u32,
+            ),
+            ((b.aas[i].map_or(0u64, |s| s.ind() as u64)) as u128),
+            64u32,
+        );
+        let l_aligned: u128 = ((((((l_a & bits::sub(l_bytes, 1u128, 64u32))) == (0u128))
+            as u128) != 0) || (((({ x.iset()? }) >= (5u128)) as u128) != 0)) as u128;
+        if (((((((((((l_fmt) != (0u128)) as u128) != 0)
+            && ((((l_log) < (l_fmt)) as u128) != 0)) as u128) != 0)
+            && ((l_aligned) != 0)) as u128) != 0)
+            && (({
+                let a0 = l_a;
+                let a1 = l_bytes;
+                x.readable(a0, a1)?
+            }) != 0)) as u128 != 0
+        {
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (1u128))
+                as u128 != 0
+            {
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = {
+                        let addr = l_a;
+                        x.load(addr as u64, 8u32)?
+                    };
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (2u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 16u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((l_v >> 8u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                8u128,
+                                16u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (3u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 32u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((l_v >> 24u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                8u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                16u128,
+                                32u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                24u128,
+                                32u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) == (4u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 64u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((l_v >> 56u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                8u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                16u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                24u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                32u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                40u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                48u128,
+                                64u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                56u128,
+                                64u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+            if ((((b.aas[i].map_or(0u64, |s| s.opc() as u64)) as u128)) >= (5u128))
+                as u128 != 0
+            {
+                let l_v: u128 = {
+                    let addr = l_a;
+                    x.load(addr as u64, 128u32)?
+                };
+                {
+                    let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64))
+                        as u128);
+                    let a1 = l_bytes;
+                    let a2 = (if ((b.aas[i].map_or(0u64, |s| s.be() as u64)) as u128)
+                        != 0
+                    {
+                        (((((((((((((((((l_v >> 120u32) & bits::mask(8u32))
+                            | bits::shl(
+                                ((l_v >> 112u32) & bits::mask(8u32)),
+                                8u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 104u32) & bits::mask(8u32)),
+                                16u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 96u32) & bits::mask(8u32)),
+                                24u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 88u32) & bits::mask(8u32)),
+                                32u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 80u32) & bits::mask(8u32)),
+                                40u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 72u32) & bits::mask(8u32)),
+                                48u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 64u32) & bits::mask(8u32)),
+                                56u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 56u32) & bits::mask(8u32)),
+                                64u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 48u32) & bits::mask(8u32)),
+                                72u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 40u32) & bits::mask(8u32)),
+                                80u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 32u32) & bits::mask(8u32)),
+                                88u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 24u32) & bits::mask(8u32)),
+                                96u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 16u32) & bits::mask(8u32)),
+                                104u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 8u32) & bits::mask(8u32)),
+                                112u128,
+                                128u32,
+                            ))
+                            | bits::shl(
+                                ((l_v >> 0u32) & bits::mask(8u32)),
+                                120u128,
+                                128u32,
+                            ))
+                    } else {
+                        l_v
+                    });
+                    let a3 = 0u128;
+                    x.mova_write(a0, a1, a2, a3)?
+                };
+            } else {}
+        } else {
+            {
+                let a0 = ((b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64)) as u128);
+                let a1 = l_bytes;
+                let a2 = (16928203552007720816u128
+                    | bits::shl(16928203552007720816u128, 64u128, 128u32));
+                let a3 = 1u128;
+                x.mova_write(a0, a1, a2, a3)?
+            };
+        }
+        if (((((b.aas[i].map_or(0u64, |s| s.am() as u64)) as u128)) != 0)
+            && ((((l_fmt) != (0u128)) as u128) != 0)) as u128 != 0
+        {
+            {
+                let a0 = 1u128;
+                let a1 = l_area;
+                let a2 = bits::shl(
+                    bits::trunc(
+                        {
+                            let a0 = 3u128;
+                            let a1 = ((l_w >> 12u32) & bits::mask(3u32));
+                            x.aau_read(a0, a1)?
+                        },
+                        32u32,
+                    ),
+                    bits::sub(l_fmt, 1u128, 32u32),
+                    32u32,
+                );
+                x.apb_advance(a0, a1, a2)?
+            };
+        } else {}
+    } else {}
+    Ok(())
+}
+///isa/control.isa:533
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_54_mova3_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.aas.get(i).is_some_and(|s| s.is_some())) {
@@ -51017,7 +52507,7 @@ fn ctl_54_mova3_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     }
     ((((i as u64)) == (5u64)) as u64) != 0
 }
-///isa/control.isa:396
+///isa/control.isa:533
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_54_mova3_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -51037,7 +52527,7 @@ fn ctl_54_mova3_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
         b.aas[1usize].map_or(0u64, |s| s.dst_lo() as u64),
     );
 }
-///isa/control.isa:426
+///isa/control.isa:599
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_check(
     b: &Bundle,
@@ -51056,7 +52546,7 @@ fn ctl_55_pls_elp0_check(
     }
     None
 }
-///isa/control.isa:426
+///isa/control.isa:599
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_exec(
     b: &Bundle,
@@ -51101,7 +52591,7 @@ fn ctl_55_pls_elp0_exec(
     };
     Ok(())
 }
-///isa/control.isa:426
+///isa/control.isa:599
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -51120,7 +52610,7 @@ fn ctl_55_pls_elp0_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp0() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:426
+///isa/control.isa:599
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_55_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -51129,7 +52619,7 @@ fn ctl_55_pls_elp0_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((2u64).wrapping_mul((i as u64))));
 }
-///isa/control.isa:435
+///isa/control.isa:608
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_check(
     b: &Bundle,
@@ -51148,7 +52638,7 @@ fn ctl_56_pls_elp1_check(
     }
     None
 }
-///isa/control.isa:435
+///isa/control.isa:608
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_exec(
     b: &Bundle,
@@ -51193,7 +52683,7 @@ fn ctl_56_pls_elp1_exec(
     };
     Ok(())
 }
-///isa/control.isa:435
+///isa/control.isa:608
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -51212,7 +52702,7 @@ fn ctl_56_pls_elp1_matches(b: &Bundle, pc: u64, i: usize) -> bool {
                 && ((((((b.pls[i].map_or(0u64, |s| s.elp1() as u64)) & (31u64)))
                     <= (15u64)) as u64) != 0)) as u64) != 0)) as u64) != 0)) as u64) != 0
 }
-///isa/control.isa:435
+///isa/control.isa:608
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_56_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -51221,7 +52711,7 @@ fn ctl_56_pls_elp1_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((((2u64).wrapping_mul((i as u64)))).wrapping_add(1u64)));
 }
-///isa/control.isa:448
+///isa/control.isa:621
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_check(
     b: &Bundle,
@@ -51247,7 +52737,7 @@ fn ctl_57_pls_clp_check(
     }
     None
 }
-///isa/control.isa:448
+///isa/control.isa:621
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_exec(
     b: &Bundle,
@@ -51311,7 +52801,7 @@ fn ctl_57_pls_clp_exec(
     };
     Ok(())
 }
-///isa/control.isa:448
+///isa/control.isa:621
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -51327,7 +52817,7 @@ fn ctl_57_pls_clp_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0
 }
-///isa/control.isa:448
+///isa/control.isa:621
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_57_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -51343,7 +52833,7 @@ fn ctl_57_pls_clp_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     out.push_str(", @p");
     let _ = write!(out, "{}", ((4u64).wrapping_add((i as u64))));
 }
-///isa/control.isa:467
+///isa/control.isa:640
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_exec(
     b: &Bundle,
@@ -51380,7 +52870,7 @@ fn ctl_58_pls_pass_exec(
     } else {}
     Ok(())
 }
-///isa/control.isa:467
+///isa/control.isa:640
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
     if !(b.pls.get(i).is_some_and(|s| s.is_some())) {
@@ -51396,7 +52886,7 @@ fn ctl_58_pls_pass_matches(b: &Bundle, pc: u64, i: usize) -> bool {
         })
     })) != 0) && ((b.pls[i].map_or(0u64, |s| s.vdst() as u64)) != 0)) as u64) != 0
 }
-///isa/control.isa:467
+///isa/control.isa:640
 #[allow(unused_variables, unused_parens, unused_imports, clippy::all)]
 fn ctl_58_pls_pass_print(b: &Bundle, pc: u64, i: usize, out: &mut String) {
     use core::fmt::Write;
@@ -51418,7 +52908,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_0_loop_mode_print,
         exec: Some(ctl_0_loop_mode_exec),
         check: None,
-        src: "isa/control.isa:140",
+        src: "isa/control.isa:143",
     },
     CtlInfo {
         name: "nop",
@@ -51431,7 +52921,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_1_nop_print,
         exec: Some(ctl_1_nop_exec),
         check: None,
-        src: "isa/control.isa:144",
+        src: "isa/control.isa:147",
     },
     CtlInfo {
         name: "ct",
@@ -51444,7 +52934,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_2_ct_print,
         exec: Some(ctl_2_ct_exec),
         check: Some(ctl_2_ct_check),
-        src: "isa/control.isa:155",
+        src: "isa/control.isa:158",
     },
     CtlInfo {
         name: "ipd",
@@ -51457,7 +52947,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_3_ipd_print,
         exec: Some(ctl_3_ipd_exec),
         check: None,
-        src: "isa/control.isa:166",
+        src: "isa/control.isa:169",
     },
     CtlInfo {
         name: "eap",
@@ -51468,9 +52958,9 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_4_eap_matches,
         print: ctl_4_eap_print,
-        exec: None,
+        exec: Some(ctl_4_eap_exec),
         check: None,
-        src: "isa/control.isa:170",
+        src: "isa/control.isa:175",
     },
     CtlInfo {
         name: "bap",
@@ -51481,9 +52971,9 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_5_bap_matches,
         print: ctl_5_bap_print,
-        exec: None,
+        exec: Some(ctl_5_bap_exec),
         check: None,
-        src: "isa/control.isa:171",
+        src: "isa/control.isa:180",
     },
     CtlInfo {
         name: "crp",
@@ -51496,7 +52986,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_6_crp_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:172",
+        src: "isa/control.isa:188",
     },
     CtlInfo {
         name: "srp",
@@ -51509,7 +52999,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_7_srp_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:173",
+        src: "isa/control.isa:189",
     },
     CtlInfo {
         name: "slrp",
@@ -51522,7 +53012,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_8_slrp_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:174",
+        src: "isa/control.isa:190",
     },
     CtlInfo {
         name: "vfdi",
@@ -51535,7 +53025,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_9_vfdi_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:175",
+        src: "isa/control.isa:191",
     },
     CtlInfo {
         name: "abg",
@@ -51548,7 +53038,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_10_abg_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:176",
+        src: "isa/control.isa:192",
     },
     CtlInfo {
         name: "abn",
@@ -51561,7 +53051,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_11_abn_print,
         exec: Some(ctl_11_abn_exec),
         check: None,
-        src: "isa/control.isa:177",
+        src: "isa/control.isa:193",
     },
     CtlInfo {
         name: "abp",
@@ -51574,7 +53064,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_12_abp_print,
         exec: Some(ctl_12_abp_exec),
         check: None,
-        src: "isa/control.isa:183",
+        src: "isa/control.isa:199",
     },
     CtlInfo {
         name: "alc",
@@ -51587,7 +53077,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_13_alc_print,
         exec: Some(ctl_13_alc_exec),
         check: None,
-        src: "isa/control.isa:189",
+        src: "isa/control.isa:205",
     },
     CtlInfo {
         name: "cs0_invalid",
@@ -51600,7 +53090,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_14_cs0_invalid_print,
         exec: Some(ctl_14_cs0_invalid_exec),
         check: Some(ctl_14_cs0_invalid_check),
-        src: "isa/control.isa:211",
+        src: "isa/control.isa:227",
     },
     CtlInfo {
         name: "ibranch",
@@ -51613,7 +53103,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_15_ibranch_print,
         exec: Some(ctl_15_ibranch_exec),
         check: Some(ctl_15_ibranch_check),
-        src: "isa/control.isa:215",
+        src: "isa/control.isa:231",
     },
     CtlInfo {
         name: "done",
@@ -51626,7 +53116,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_16_done_print,
         exec: Some(ctl_16_done_exec),
         check: Some(ctl_16_done_check),
-        src: "isa/control.isa:222",
+        src: "isa/control.isa:238",
     },
     CtlInfo {
         name: "disp",
@@ -51639,7 +53129,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_17_disp_print,
         exec: Some(ctl_17_disp_exec),
         check: None,
-        src: "isa/control.isa:226",
+        src: "isa/control.isa:242",
     },
     CtlInfo {
         name: "ldisp",
@@ -51650,9 +53140,9 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_18_ldisp_matches,
         print: ctl_18_ldisp_print,
-        exec: None,
+        exec: Some(ctl_18_ldisp_exec),
         check: None,
-        src: "isa/control.isa:230",
+        src: "isa/control.isa:247",
     },
     CtlInfo {
         name: "sdisp",
@@ -51665,7 +53155,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_19_sdisp_print,
         exec: Some(ctl_19_sdisp_exec),
         check: None,
-        src: "isa/control.isa:231",
+        src: "isa/control.isa:251",
     },
     CtlInfo {
         name: "return",
@@ -51678,7 +53168,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_20_return_print,
         exec: Some(ctl_20_return_exec),
         check: None,
-        src: "isa/control.isa:236",
+        src: "isa/control.isa:256",
     },
     CtlInfo {
         name: "gettsd",
@@ -51691,7 +53181,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_21_gettsd_print,
         exec: Some(ctl_21_gettsd_exec),
         check: Some(ctl_21_gettsd_check),
-        src: "isa/control.isa:240",
+        src: "isa/control.isa:260",
     },
     CtlInfo {
         name: "puttsd",
@@ -51704,7 +53194,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_22_puttsd_print,
         exec: Some(ctl_22_puttsd_exec),
         check: Some(ctl_22_puttsd_check),
-        src: "isa/control.isa:244",
+        src: "isa/control.isa:264",
     },
     CtlInfo {
         name: "pref",
@@ -51717,7 +53207,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_23_pref_print,
         exec: Some(ctl_23_pref_exec),
         check: None,
-        src: "isa/control.isa:248",
+        src: "isa/control.isa:268",
     },
     CtlInfo {
         name: "cs0_none",
@@ -51730,7 +53220,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_24_cs0_none_print,
         exec: Some(ctl_24_cs0_none_exec),
         check: Some(ctl_24_cs0_none_check),
-        src: "isa/control.isa:253",
+        src: "isa/control.isa:273",
     },
     CtlInfo {
         name: "vfrpsz",
@@ -51743,7 +53233,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_25_vfrpsz_print,
         exec: Some(ctl_25_vfrpsz_exec),
         check: None,
-        src: "isa/control.isa:267",
+        src: "isa/control.isa:287",
     },
     CtlInfo {
         name: "vfrpsz_bogus",
@@ -51756,7 +53246,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_26_vfrpsz_bogus_print,
         exec: Some(ctl_26_vfrpsz_bogus_exec),
         check: Some(ctl_26_vfrpsz_bogus_check),
-        src: "isa/control.isa:271",
+        src: "isa/control.isa:291",
     },
     CtlInfo {
         name: "setwd",
@@ -51769,7 +53259,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_27_setwd_print,
         exec: Some(ctl_27_setwd_exec),
         check: None,
-        src: "isa/control.isa:275",
+        src: "isa/control.isa:295",
     },
     CtlInfo {
         name: "setwd_dbl",
@@ -51782,7 +53272,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_28_setwd_dbl_print,
         exec: Some(ctl_28_setwd_dbl_exec),
         check: None,
-        src: "isa/control.isa:279",
+        src: "isa/control.isa:299",
     },
     CtlInfo {
         name: "setwd_bogus",
@@ -51795,7 +53285,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_29_setwd_bogus_print,
         exec: Some(ctl_29_setwd_bogus_exec),
         check: Some(ctl_29_setwd_bogus_check),
-        src: "isa/control.isa:284",
+        src: "isa/control.isa:304",
     },
     CtlInfo {
         name: "setbn",
@@ -51808,7 +53298,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_30_setbn_print,
         exec: Some(ctl_30_setbn_exec),
         check: None,
-        src: "isa/control.isa:288",
+        src: "isa/control.isa:308",
     },
     CtlInfo {
         name: "setbp",
@@ -51821,7 +53311,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_31_setbp_print,
         exec: Some(ctl_31_setbp_exec),
         check: None,
-        src: "isa/control.isa:292",
+        src: "isa/control.isa:312",
     },
     CtlInfo {
         name: "setsft",
@@ -51834,7 +53324,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_32_setsft_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:296",
+        src: "isa/control.isa:316",
     },
     CtlInfo {
         name: "setsft_v1",
@@ -51847,7 +53337,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_33_setsft_v1_print,
         exec: Some(ctl_33_setsft_v1_exec),
         check: Some(ctl_33_setsft_v1_check),
-        src: "isa/control.isa:297",
+        src: "isa/control.isa:317",
     },
     CtlInfo {
         name: "setei",
@@ -51860,7 +53350,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_34_setei_print,
         exec: Some(ctl_34_setei_exec),
         check: Some(ctl_34_setei_check),
-        src: "isa/control.isa:301",
+        src: "isa/control.isa:321",
     },
     CtlInfo {
         name: "wait",
@@ -51873,7 +53363,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_35_wait_print,
         exec: Some(ctl_35_wait_exec),
         check: None,
-        src: "isa/control.isa:305",
+        src: "isa/control.isa:325",
     },
     CtlInfo {
         name: "wait_trap",
@@ -51886,7 +53376,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_36_wait_trap_print,
         exec: Some(ctl_36_wait_trap_exec),
         check: None,
-        src: "isa/control.isa:309",
+        src: "isa/control.isa:329",
     },
     CtlInfo {
         name: "wait_sal",
@@ -51899,7 +53389,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_37_wait_sal_print,
         exec: Some(ctl_37_wait_sal_exec),
         check: None,
-        src: "isa/control.isa:313",
+        src: "isa/control.isa:333",
     },
     CtlInfo {
         name: "call",
@@ -51912,7 +53402,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_38_call_print,
         exec: Some(ctl_38_call_exec),
         check: Some(ctl_38_call_check),
-        src: "isa/control.isa:317",
+        src: "isa/control.isa:337",
     },
     CtlInfo {
         name: "icall",
@@ -51925,7 +53415,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_39_icall_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:329",
+        src: "isa/control.isa:349",
     },
     CtlInfo {
         name: "hcall",
@@ -51938,7 +53428,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_40_hcall_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:332",
+        src: "isa/control.isa:352",
     },
     CtlInfo {
         name: "icall_other",
@@ -51951,7 +53441,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_41_icall_other_print,
         exec: Some(ctl_41_icall_other_exec),
         check: Some(ctl_41_icall_other_check),
-        src: "isa/control.isa:335",
+        src: "isa/control.isa:355",
     },
     CtlInfo {
         name: "call_bogus",
@@ -51964,7 +53454,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_42_call_bogus_print,
         exec: Some(ctl_42_call_bogus_exec),
         check: Some(ctl_42_call_bogus_check),
-        src: "isa/control.isa:339",
+        src: "isa/control.isa:359",
     },
     CtlInfo {
         name: "flushr",
@@ -51977,7 +53467,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_43_flushr_print,
         exec: Some(ctl_43_flushr_exec),
         check: None,
-        src: "isa/control.isa:343",
+        src: "isa/control.isa:363",
     },
     CtlInfo {
         name: "flushc",
@@ -51990,7 +53480,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_44_flushc_print,
         exec: Some(ctl_44_flushc_exec),
         check: None,
-        src: "isa/control.isa:347",
+        src: "isa/control.isa:367",
     },
     CtlInfo {
         name: "fillr",
@@ -52003,7 +53493,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_45_fillr_print,
         exec: Some(ctl_45_fillr_exec),
         check: None,
-        src: "isa/control.isa:351",
+        src: "isa/control.isa:371",
     },
     CtlInfo {
         name: "fillr_old",
@@ -52016,7 +53506,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_46_fillr_old_print,
         exec: Some(ctl_46_fillr_old_exec),
         check: Some(ctl_46_fillr_old_check),
-        src: "isa/control.isa:355",
+        src: "isa/control.isa:375",
     },
     CtlInfo {
         name: "fillc",
@@ -52029,7 +53519,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_47_fillc_print,
         exec: Some(ctl_47_fillc_exec),
         check: None,
-        src: "isa/control.isa:359",
+        src: "isa/control.isa:379",
     },
     CtlInfo {
         name: "fillc_old",
@@ -52042,7 +53532,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_48_fillc_old_print,
         exec: Some(ctl_48_fillc_old_exec),
         check: Some(ctl_48_fillc_old_check),
-        src: "isa/control.isa:363",
+        src: "isa/control.isa:383",
     },
     CtlInfo {
         name: "vfbg",
@@ -52055,7 +53545,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_49_vfbg_print,
         exec: None,
         check: None,
-        src: "isa/control.isa:367",
+        src: "isa/control.isa:387",
     },
     CtlInfo {
         name: "cs1_unimp",
@@ -52068,7 +53558,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_50_cs1_unimp_print,
         exec: Some(ctl_50_cs1_unimp_exec),
         check: Some(ctl_50_cs1_unimp_check),
-        src: "isa/control.isa:370",
+        src: "isa/control.isa:390",
     },
     CtlInfo {
         name: "mova0",
@@ -52079,9 +53569,9 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_51_mova0_matches,
         print: ctl_51_mova0_print,
-        exec: None,
-        check: None,
-        src: "isa/control.isa:387",
+        exec: Some(ctl_51_mova0_exec),
+        check: Some(ctl_51_mova0_check),
+        src: "isa/control.isa:416",
     },
     CtlInfo {
         name: "mova1",
@@ -52092,9 +53582,9 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_52_mova1_matches,
         print: ctl_52_mova1_print,
-        exec: None,
-        check: None,
-        src: "isa/control.isa:390",
+        exec: Some(ctl_52_mova1_exec),
+        check: Some(ctl_52_mova1_check),
+        src: "isa/control.isa:455",
     },
     CtlInfo {
         name: "mova2",
@@ -52105,9 +53595,9 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_53_mova2_matches,
         print: ctl_53_mova2_print,
-        exec: None,
-        check: None,
-        src: "isa/control.isa:393",
+        exec: Some(ctl_53_mova2_exec),
+        check: Some(ctl_53_mova2_check),
+        src: "isa/control.isa:494",
     },
     CtlInfo {
         name: "mova3",
@@ -52118,9 +53608,9 @@ pub static CTLS: [CtlInfo; 59usize] = [
         versions: 127u8,
         matches: ctl_54_mova3_matches,
         print: ctl_54_mova3_print,
-        exec: None,
-        check: None,
-        src: "isa/control.isa:396",
+        exec: Some(ctl_54_mova3_exec),
+        check: Some(ctl_54_mova3_check),
+        src: "isa/control.isa:533",
     },
     CtlInfo {
         name: "pls_elp0",
@@ -52133,7 +53623,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_55_pls_elp0_print,
         exec: Some(ctl_55_pls_elp0_exec),
         check: Some(ctl_55_pls_elp0_check),
-        src: "isa/control.isa:426",
+        src: "isa/control.isa:599",
     },
     CtlInfo {
         name: "pls_elp1",
@@ -52146,7 +53636,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_56_pls_elp1_print,
         exec: Some(ctl_56_pls_elp1_exec),
         check: Some(ctl_56_pls_elp1_check),
-        src: "isa/control.isa:435",
+        src: "isa/control.isa:608",
     },
     CtlInfo {
         name: "pls_clp",
@@ -52159,7 +53649,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_57_pls_clp_print,
         exec: Some(ctl_57_pls_clp_exec),
         check: Some(ctl_57_pls_clp_check),
-        src: "isa/control.isa:448",
+        src: "isa/control.isa:621",
     },
     CtlInfo {
         name: "pls_pass",
@@ -52172,7 +53662,7 @@ pub static CTLS: [CtlInfo; 59usize] = [
         print: ctl_58_pls_pass_print,
         exec: Some(ctl_58_pls_pass_exec),
         check: None,
-        src: "isa/control.isa:467",
+        src: "isa/control.isa:640",
     },
 ];
 /// Syllable slots of `Bundle`, for the assembler.

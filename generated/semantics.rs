@@ -48,10 +48,11 @@ pub struct OpVals {
     pub cond: u128,
     pub ch: u128,
     pub iset: u128,
+    pub amc: u128,
 }
 impl OpVals {
     /// The slot names, for finding a format field's slot once (at decode time).
-    pub const SLOTS: [&'static str; 20usize] = [
+    pub const SLOTS: [&'static str; 21usize] = [
         "src1",
         "src2",
         "dst",
@@ -72,6 +73,7 @@ impl OpVals {
         "cond",
         "ch",
         "iset",
+        "amc",
     ];
     pub fn slot_mut(&mut self, k: usize) -> &mut u128 {
         match k {
@@ -95,6 +97,7 @@ impl OpVals {
             17usize => &mut self.cond,
             18usize => &mut self.ch,
             19usize => &mut self.iset,
+            20usize => &mut self.amc,
             _ => panic!("no value slot {k}"),
         }
     }
@@ -120,6 +123,7 @@ impl OpVals {
             17usize => self.cond,
             18usize => self.ch,
             19usize => self.iset,
+            20usize => self.amc,
             _ => 0,
         }
     }
@@ -505,41 +509,61 @@ pub trait Exec {
     fn aau_read(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
     ///`helper aau_write(B8, B8, D) -> unit` (isa/helpers.isa:95)
     fn aau_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper pred(B8) -> bool` (isa/helpers.isa:102)
+    ///`helper apb_load(D) -> unit` (isa/helpers.isa:100)
+    fn apb_load(&mut self, a0: u128) -> Result<u128, Trap>;
+    ///`helper apb_area(B8, B8) -> D` (isa/helpers.isa:101)
+    fn apb_area(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
+    ///`helper apb_cdi(B8, B8) -> S` (isa/helpers.isa:102)
+    fn apb_cdi(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
+    ///`helper apb_advance(B8, B8, S) -> unit` (isa/helpers.isa:103)
+    fn apb_advance(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
+    ///`helper readable(D, B8) -> bool` (isa/helpers.isa:104)
+    fn readable(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
+    ///`helper iset() -> B8` (isa/helpers.isa:105)
+    fn iset(&mut self) -> Result<u128, Trap>;
+    ///`helper mova_write(B8, B8, P, bool) -> unit` (isa/helpers.isa:106)
+    fn mova_write(
+        &mut self,
+        a0: u128,
+        a1: u128,
+        a2: u128,
+        a3: u128,
+    ) -> Result<u128, Trap>;
+    ///`helper pred(B8) -> bool` (isa/helpers.isa:113)
     fn pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper pred_value(B8) -> bool` (isa/helpers.isa:104)
+    ///`helper pred_value(B8) -> bool` (isa/helpers.isa:115)
     fn pred_value(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper pred_tag(B8) -> bool` (isa/helpers.isa:105)
+    ///`helper pred_tag(B8) -> bool` (isa/helpers.isa:116)
     fn pred_tag(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:106)
+    ///`helper pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:117)
     fn pred_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:107)
+    ///`helper local_pred(B8) -> bool` (isa/helpers.isa:118)
     fn local_pred(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper local_pred_tag(B8) -> bool` (isa/helpers.isa:108)
+    ///`helper local_pred_tag(B8) -> bool` (isa/helpers.isa:119)
     fn local_pred_tag(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper local_pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:109)
+    ///`helper local_pred_write(B8, bool, bool) -> unit` (isa/helpers.isa:120)
     fn local_pred_write(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper ctpr(B8) -> D` (isa/helpers.isa:110)
+    ///`helper ctpr(B8) -> D` (isa/helpers.isa:121)
     fn ctpr(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:111)
+    ///`helper ctpr_write(B8, D) -> unit` (isa/helpers.isa:122)
     fn ctpr_write(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper jump(D) -> unit` (isa/helpers.isa:112)
+    ///`helper jump(D) -> unit` (isa/helpers.isa:123)
     fn jump(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:113)
+    ///`helper call_to(D, B8) -> unit` (isa/helpers.isa:124)
     fn call_to(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:114)
+    ///`helper syscall(D, B8) -> unit` (isa/helpers.isa:125)
     fn syscall(&mut self, a0: u128, a1: u128) -> Result<u128, Trap>;
-    ///`helper return_to_caller() -> unit` (isa/helpers.isa:115)
+    ///`helper return_to_caller() -> unit` (isa/helpers.isa:126)
     fn return_to_caller(&mut self) -> Result<u128, Trap>;
-    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:116)
+    ///`helper set_window(B8, bool, bool) -> unit` (isa/helpers.isa:127)
     fn set_window(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:117)
+    ///`helper set_reg_rotation(B8, B8, B8) -> unit` (isa/helpers.isa:128)
     fn set_reg_rotation(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap>;
-    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:118)
+    ///`helper set_pred_rotation(B8) -> unit` (isa/helpers.isa:129)
     fn set_pred_rotation(&mut self, a0: u128) -> Result<u128, Trap>;
-    ///`helper rotate_regs() -> unit` (isa/helpers.isa:119)
+    ///`helper rotate_regs() -> unit` (isa/helpers.isa:130)
     fn rotate_regs(&mut self) -> Result<u128, Trap>;
-    ///`helper rotate_preds() -> unit` (isa/helpers.isa:120)
+    ///`helper rotate_preds() -> unit` (isa/helpers.isa:131)
     fn rotate_preds(&mut self) -> Result<u128, Trap>;
 }
 pub type SemFn = fn(&mut dyn Exec, &mut OpVals) -> Result<(), Trap>;
@@ -569,7 +593,7 @@ pub fn sem_staab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let value = bits::trunc(v.data, 8u32);
             x.store(addr as u64, 8u32, value)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -622,7 +646,7 @@ pub fn sem_staah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let value = bits::trunc(v.data, 16u32);
             x.store(addr as u64, 16u32, value)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -682,7 +706,7 @@ pub fn sem_staaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let value = v.data;
             x.store(addr as u64, 32u32, value)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -742,7 +766,7 @@ pub fn sem_staad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let value = v.data;
             x.store(addr as u64, 64u32, value)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -802,7 +826,7 @@ pub fn sem_staaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let value = v.data;
             x.store(addr as u64, 128u32, value)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -862,7 +886,7 @@ pub fn sem_staaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             let value = v.data;
             x.store(addr as u64, 128u32, value)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -1027,7 +1051,7 @@ pub fn sem_ldaaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             );
             x.load(addr as u64, 32u32)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -1085,7 +1109,7 @@ pub fn sem_ldaad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             );
             x.load(addr as u64, 64u32)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -1143,7 +1167,7 @@ pub fn sem_ldaaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             );
             x.load(addr as u64, 128u32)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;
@@ -1201,7 +1225,7 @@ pub fn sem_ldaaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             );
             x.load(addr as u64, 128u32)?
         };
-        if v.am != 0 {
+        if (((v.am) != 0) && ((v.amc) != 0)) as u128 != 0 {
             {
                 let a0 = 1u128;
                 let a1 = l_index;

@@ -492,7 +492,7 @@ fn slot_names(m: &Model) -> Vec<String> {
             }
         }
     }
-    for b in ["mas", "sm", "pc", "cond", "ch", "iset"] {
+    for b in ["mas", "sm", "pc", "cond", "ch", "iset", "amc"] {
         if !names.contains(&b.to_string()) {
             names.push(b.to_string());
         }
@@ -531,6 +531,7 @@ fn op_scope(m: &Model, o: &Op) -> (Vec<(String, u32)>, Vec<Var>) {
         ("cond", 1),
         ("ch", 8),
         ("iset", 8),
+        ("amc", 1),
     ] {
         let id = format_ident!("{}", n);
         vars.push((n.to_string(), w, quote!(v.#id)));

@@ -563,6 +563,7 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
             ("cond", 1),
             ("ch", 8),
             ("iset", 8),
+            ("amc", 1),
         ]);
         let typed = sem::check(&mut env, &o.sem)?;
         ops.push(Op {

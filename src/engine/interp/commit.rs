@@ -4,7 +4,7 @@
 
 use super::prepare::{Place, Prepared};
 use super::state_regs::state_write;
-use crate::engine::event::{bounds, chain_fault, fault, stack_fault, Event};
+use crate::engine::event::{bounds, chain_fault, fault, mem_fault, stack_fault, Event};
 use crate::guest::chain;
 use crate::guest::cpu::{Cpu, Rotation, WaitLock, Window, WindowBounds};
 use crate::guest::memory::GuestMemory;
@@ -38,6 +38,10 @@ pub(super) struct Pending {
     pub(super) fpx_flags: u32,
     /// AAU register writes: (kind, number, value).
     pub(super) aau: SmallVec<[(u8, u8, u64); 2]>,
+    /// Array prefetch areas advanced (`mova` with `am`): side, area, step.
+    pub(super) apb_steps: SmallVec<[(u8, u8, u32); 4]>,
+    /// `bap`: the prefetch program to load, at this address.
+    pub(super) apb_load: Option<u64>,
     /// The wait lock taken (`Some(Some)`) or released (`Some(None)`).
     pub(super) wait_lock: Option<Option<WaitLock>>,
     /// The loop-mode stores ran at the loop's end: `LSR.strmd` goes down by one.
@@ -69,6 +73,14 @@ pub(super) fn commit(
     cpu.raise_pfpfr(p.fp_flags);
     for &(k, n, v) in &p.aau {
         cpu.aau.write(k, n, v);
+    }
+    for &(side, area, step) in &p.apb_steps {
+        if let Some(c) = cpu.aau.cdi[side as usize & 1].get_mut(area as usize) {
+            *c = c.wrapping_add(step);
+        }
+    }
+    if let Some(addr) = p.apb_load {
+        cpu.aau.load_program(mem, addr).map_err(mem_fault)?;
     }
     if let Some(l) = p.wait_lock {
         cpu.wait_lock = l;

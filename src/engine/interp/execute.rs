@@ -298,6 +298,51 @@ impl Exec for Cx<'_> {
         self.p.aau.push((a0 as u8, a1 as u8, a2 as u64));
         Ok(0)
     }
+    fn apb_load(&mut self, a0: u128) -> Result<u128, Trap> {
+        self.p.apb_load = Some(a0 as u64);
+        Ok(0)
+    }
+    fn apb_area(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let a = &self.cpu.aau.apb;
+        Ok(a[a0 as usize & 1].get(a1 as usize).copied().unwrap_or(0) as u128)
+    }
+    fn apb_cdi(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let c = &self.cpu.aau.cdi;
+        Ok(c[a0 as usize & 1].get(a1 as usize).copied().unwrap_or(0) as u128)
+    }
+    fn apb_advance(&mut self, a0: u128, a1: u128, a2: u128) -> Result<u128, Trap> {
+        let key = (a0 as u8 & 1, a1 as u8);
+        if !self.p.apb_steps.iter().any(|s| (s.0, s.1) == key) {
+            self.p.apb_steps.push((key.0, key.1, a2 as u32));
+        }
+        Ok(0)
+    }
+    fn readable(&mut self, a0: u128, a1: u128) -> Result<u128, Trap> {
+        let ok = self
+            .mem
+            .slice(
+                a0 as u64,
+                u8_arg(a1) as usize,
+                crate::guest::memory::Access::Read,
+            )
+            .is_ok();
+        Ok(ok as u128)
+    }
+    fn iset(&mut self) -> Result<u128, Trap> {
+        Ok(self.cpu.iset.number() as u128)
+    }
+    fn mova_write(&mut self, a0: u128, a1: u128, a2: u128, a3: u128) -> Result<u128, Trap> {
+        let ty = if u8_arg(a1) > 8 { b'P' } else { b'D' };
+        let place = super::prepare::dst_place(u8_arg(a0) as u8, ty).ok_or(Trap::IllegalOpcode)?;
+        let tag = if a3 != 0 { DIAG_TAG } else { 0 };
+        let value = if ty == b'D' {
+            a2 & u64::MAX as u128
+        } else {
+            a2
+        };
+        self.p.results.push((place, ty, value, tag));
+        Ok(0)
+    }
     fn fpcr(&self) -> u32 {
         self.cpu.fpcr as u32
     }
@@ -597,6 +642,13 @@ fn run(
             poison |= d;
             tag_slots = MERGE_SOURCES[op.op as usize][holds as usize];
         }
+        if let Some(s) = op.amc_slot {
+            let mut holds = true;
+            for c in &op.amc {
+                holds &= condition_holds(cx.cpu, *c)?;
+            }
+            *v.slot_mut(s) = holds as u128;
+        }
         cx.src_tags = [(0, 0); 4];
         cx.mas = op.mas;
         cx.ch = op.ch;
@@ -665,6 +717,9 @@ fn run(
             cx.p.preds.push((n, v.slot(s) & 1 != 0, failed || poisoned));
         }
     }
+    // Control operations' memory accesses (mova) are plain.
+    cx.mas = 0;
+    cx.ch = 0;
     for &(k, i) in &prep.ctls {
         let c = &isa::CTLS[k as usize];
         let Some(exec) = c.exec else {

@@ -50,6 +50,9 @@ pub(crate) struct PreparedOp {
     /// A store of a loop-mode instruction (rule L1: suppressed in the prologue and
     /// after the loop's end unless `LSR.strmd` allows it).
     pub(crate) lm_store: bool,
+    /// The AM conditions (array operations' `incr`), and the slot of `amc`.
+    pub(crate) amc: Vec<Condition>,
+    pub(crate) amc_slot: Option<usize>,
 }
 
 /// A decoded wide instruction, ready to execute.
@@ -142,6 +145,21 @@ pub fn loop_stores(lsr: u64) -> (bool, bool) {
     )
 }
 
+/// The place an ALU `dst` operand byte names (what a `mova` destination byte names
+/// too), with operand type `ty`; `None` for a byte that is no destination.
+pub(crate) fn dst_place(byte: u8, ty: u8) -> Option<Place> {
+    let map = isa::OPERANDS.iter().find(|m| m.name == "dst")?;
+    let (kind, n) = map.table[byte as usize]?;
+    Some(place(&decode::Operand {
+        field: 0,
+        kind,
+        n,
+        ty,
+        value: 0,
+        missing: false,
+    }))
+}
+
 /// Decodes and prepares the wide instruction at `addr`.
 pub fn prepare(
     mem: &GuestMemory,
@@ -191,6 +209,8 @@ pub fn prepare(
             mrgc: decode::conditions(&d.bundle, op.channel, true).next(),
             cond_slot: slot_of("cond"),
             lm_store: loop_mode && isa::OPS[op.op as usize].stores,
+            amc: decode::am_conditions(&d.bundle, op.channel).collect(),
+            amc_slot: slot_of("amc"),
         };
         for o in &op.operands {
             let f = &fmt.fields[o.field as usize];

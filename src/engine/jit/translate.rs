@@ -128,6 +128,14 @@ fn bundle(x: &mut Lx, p: &Prepared) -> Result<Option<(LV, LV)>, NoLower> {
             let c = condition(x, c)?;
             *v.slot_mut(s).ok_or(NoLower)? = c;
         }
+        if let Some(s) = op.amc_slot {
+            let mut holds = LV::C(1);
+            for c in &op.amc {
+                let v = condition(x, *c)?;
+                holds = ir::land(x, holds, v)?;
+            }
+            *v.slot_mut(s).ok_or(NoLower)? = holds;
+        }
         for (s, place, ty) in &op.srcs {
             let val = read(x, *place, *ty)?;
             *v.slot_mut(*s).ok_or(NoLower)? = val;
