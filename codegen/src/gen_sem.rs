@@ -492,7 +492,7 @@ fn slot_names(m: &Model) -> Vec<String> {
             }
         }
     }
-    for b in ["mas", "sm", "pc", "cond", "ch", "iset", "amc"] {
+    for (b, _) in OP_BUILTINS {
         if !names.contains(&b.to_string()) {
             names.push(b.to_string());
         }
@@ -524,15 +524,7 @@ fn op_scope(m: &Model, o: &Op) -> (Vec<(String, u32)>, Vec<Var>) {
         let id = format_ident!("{}", f.name);
         vars.push((f.name.clone(), w, quote!(v.#id)));
     }
-    for (n, w) in [
-        ("mas", 8),
-        ("sm", 1),
-        ("pc", 64),
-        ("cond", 1),
-        ("ch", 8),
-        ("iset", 8),
-        ("amc", 1),
-    ] {
+    for &(n, w) in OP_BUILTINS {
         let id = format_ident!("{}", n);
         vars.push((n.to_string(), w, quote!(v.#id)));
     }

@@ -6,6 +6,19 @@ use crate::sem::{self, TypedSem};
 use crate::{Diagnostic, MAX_VERSION};
 use std::collections::BTreeMap;
 
+/// The values every operation's semantics may read besides its operands, with their
+/// widths: the MAS, the speculative bit, the address, the merge condition, the
+/// channel, the ISA version, whether the channel's AM conditions hold.
+pub const OP_BUILTINS: &[(&str, u32)] = &[
+    ("mas", 8),
+    ("sm", 1),
+    ("pc", 64),
+    ("cond", 1),
+    ("ch", 8),
+    ("iset", 8),
+    ("amc", 1),
+];
+
 /// Classes of operand values the runtime understands; the spelling comes from `isa/`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KindClass {
@@ -556,15 +569,7 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
                 Role::None => env.operand(&f.name, f.width, false),
             }
         }
-        env.builtin_vars(&[
-            ("mas", 8),
-            ("sm", 1),
-            ("pc", 64),
-            ("cond", 1),
-            ("ch", 8),
-            ("iset", 8),
-            ("amc", 1),
-        ]);
+        env.builtin_vars(OP_BUILTINS);
         let typed = sem::check(&mut env, &o.sem)?;
         ops.push(Op {
             name: o.name.clone(),
