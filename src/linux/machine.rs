@@ -267,8 +267,7 @@ impl Machine {
     pub fn run(&mut self) -> Outcome {
         let o = self.run_thread();
         if self.kernel.thread_exit {
-            let tid = nix::unistd::gettid().as_raw() as u32;
-            robust_list::release(&self.mem, self.kernel.robust_list.0, tid);
+            self.release_robust_list();
             self.kernel.threads.wait_alone();
         }
         o
@@ -291,15 +290,14 @@ impl Machine {
             self.drop_code();
         }
         if self.cpu.ip == signal::SIGRETURN_IP {
-            // A handler returned into the kernel's frame below it.
-            return match signal::sigreturn(&mut self.cpu, &self.mem, &mut self.kernel.signals) {
-                Ok(None) => None,
-                Ok(Some(r)) => self.restart(r),
-                Err(report) => Some(Outcome::Killed {
+            // A handler returned into the kernel's frame below it (a call it
+            // interrupted is made again at the next step).
+            return signal::sigreturn(&mut self.cpu, &self.mem, &mut self.kernel.signals)
+                .err()
+                .map(|report| Outcome::Killed {
                     signal: nix::libc::SIGSEGV,
                     report,
-                }),
-            };
+                });
         }
         if self.cpu.ip == context::CONTEXT_END_IP {
             // A function makecontext started returned into the kernel's frame.
@@ -386,6 +384,12 @@ impl Machine {
             return self.fault(e, ip);
         }
         self.with_sys(wbs, |sys| syscall::call(sys, entry, wbs))
+    }
+
+    /// What the kernel does with the robust futex list of a thread that ends.
+    fn release_robust_list(&self) {
+        let tid = nix::unistd::gettid().as_raw() as u32;
+        robust_list::release(&self.mem, self.kernel.robust_list.0, tid);
     }
 
     /// Makes an interrupted system call again: its number back in the register the
@@ -701,8 +705,7 @@ impl Machine {
     /// `exit_group` or a fatal signal ends the whole process at once.
     fn thread_ended(&mut self, outcome: Outcome) {
         let _ = self.log_out.flush();
-        let tid = nix::unistd::gettid().as_raw() as u32;
-        robust_list::release(&self.mem, self.kernel.robust_list.0, tid);
+        self.release_robust_list();
         if self.kernel.thread_exit {
             thread::clear_child_tid(&self.mem, self.kernel.clear_child_tid);
             {

@@ -7,8 +7,7 @@
 //! emulator walks it as the E2K kernel would.
 
 use crate::guest::memory::GuestMemory;
-use crate::linux::thread::host_futex;
-use nix::libc;
+use crate::linux::thread::wake_one as wake;
 
 const FUTEX_WAITERS: u32 = 0x8000_0000;
 const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
@@ -93,20 +92,5 @@ fn owner_died(mem: &GuestMemory, word: u64, tid: u32, pi: bool, pending: bool) {
     // PI waiters are the host kernel's business (the lock is a host PI futex).
     if !pi && old & FUTEX_WAITERS != 0 {
         wake(mem, word);
-    }
-}
-
-/// Wakes one waiter, private or shared (the kernel's wake reaches both kinds of
-/// waiter on private memory; the host keys them apart, so both are woken here).
-fn wake(mem: &GuestMemory, word: u64) {
-    let Ok(p) = mem.host_ptr(word, 4) else {
-        return;
-    };
-    for op in [
-        libc::FUTEX_WAKE,
-        libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
-    ] {
-        // SAFETY: a checked guest word, no timeout or second word.
-        unsafe { host_futex(p, op, 1, std::ptr::null(), std::ptr::null_mut(), 0) };
     }
 }

@@ -647,13 +647,10 @@ pub fn deliver(
 /// `rt_sigreturn`: back to the state the innermost handler interrupted, with the
 /// resume address, `%ctpr1-3` and the signal mask from its frame.
 /// Err: no frame to return to (the kernel then kills the process with SIGSEGV).
-/// Restores the state the returning handler interrupted; `Some` of the system call
-/// to make again (SA_RESTART), unless the handler changed where to resume.
-pub fn sigreturn(
-    cpu: &mut Cpu,
-    mem: &GuestMemory,
-    signals: &mut Signals,
-) -> Result<Option<Restart>, String> {
+/// A system call the handler interrupted (SA_RESTART) becomes `signals.restart`,
+/// made again before the next instruction, unless the handler changed where to
+/// resume.
+pub fn sigreturn(cpu: &mut Cpu, mem: &GuestMemory, signals: &mut Signals) -> Result<(), String> {
     let bad = || "rt_sigreturn without a signal frame".to_string();
     let s = signals.saved.pop().ok_or_else(bad)?;
     let at = s.frame;
@@ -671,7 +668,8 @@ pub fn sigreturn(
     cpu.ctpr[1..].copy_from_slice(&ctpr);
     signals.set_mask(mask);
     signals.alt_stack.active = s.alt_was_active;
-    Ok(s.restart.filter(|_| resumes_there))
+    signals.restart = s.restart.filter(|_| resumes_there);
+    Ok(())
 }
 
 /// Whether a signal that `mask` does not block is pending for this thread.

@@ -154,19 +154,27 @@ pub unsafe fn host_futex(
 }
 
 /// What the kernel does for CLONE_CHILD_CLEARTID when the thread ends: zero the id
-/// word and wake a waiter (pthread_join). The kernel wakes shared waiters; private
-/// ones are woken too, as a spurious wake only makes a waiter look again.
+/// word and wake a waiter (pthread_join).
 pub fn clear_child_tid(mem: &GuestMemory, addr: u64) {
     if addr == 0 || mem.write(addr, &0u32.to_le_bytes()).is_err() {
         return;
     }
-    if let Ok(p) = mem.host_ptr(addr, 4) {
-        for op in [
-            libc::FUTEX_WAKE,
-            libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
-        ] {
-            // SAFETY: a checked guest word, no timeout or second word.
-            unsafe { host_futex(p, op, 1, std::ptr::null(), std::ptr::null_mut(), 0) };
-        }
+    wake_one(mem, addr);
+}
+
+/// The kernel's own futex wake of one waiter on the word at `addr`, as at thread
+/// exit. It reaches shared and private waiters alike on private memory; the host
+/// keys the two kinds apart, so both are woken (a spurious wake only makes a waiter
+/// look again).
+pub fn wake_one(mem: &GuestMemory, addr: u64) {
+    let Ok(p) = mem.host_ptr(addr, 4) else {
+        return;
+    };
+    for op in [
+        libc::FUTEX_WAKE,
+        libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+    ] {
+        // SAFETY: a checked guest word, no timeout or second word.
+        unsafe { host_futex(p, op, 1, std::ptr::null(), std::ptr::null_mut(), 0) };
     }
 }

@@ -252,11 +252,7 @@ pub fn rt_sigtimedwait(s: &mut Sys, a: [u64; 6]) -> SysResult {
 
 pub fn rt_sigreturn(s: &mut Sys, _: [u64; 6]) -> SysResult {
     match signal::sigreturn(s.cpu, s.mem, &mut s.kernel.signals) {
-        Ok(restart) => {
-            // The machine makes an interrupted call again before the next instruction.
-            s.kernel.signals.restart = restart;
-            Ok(Ret::Resumed)
-        }
+        Ok(()) => Ok(Ret::Resumed),
         Err(report) => Ok(Ret::End(Outcome::Killed {
             signal: libc::SIGSEGV,
             report,
