@@ -112,6 +112,7 @@ programs!(
     thread_signals,
     thread_fault,
     deep,
+    nested,
     loop_exit,
     syscalls,
     mmap_file,

@@ -209,10 +209,7 @@ fn finish_control(
     match c.transfer {
         None => cpu.ip = next,
         Some(Transfer::Jump(t)) => cpu.ip = t,
-        Some(Transfer::Call(target, wbs)) => {
-            enter(cpu, mem, next, wbs)?;
-            cpu.ip = target;
-        }
+        Some(Transfer::Call(target, wbs)) => call(cpu, mem, next, target, wbs)?,
         Some(Transfer::Syscall(entry, wbs)) => {
             if 2 * wbs > cpu.wd.size {
                 return Err(bounds(WindowBounds {
@@ -225,25 +222,36 @@ fn finish_control(
             cpu.ctpr = [0; 4];
             return Ok(Some(Event::Syscall { entry, wbs }));
         }
-        Some(Transfer::Return) => {
-            let f = chain::pop(cpu, mem).map_err(chain_fault)?;
-            let wd = chain::return_window(cpu, &f);
-            cpu.wd = wd;
-            cpu.regs
-                .frame(wd.base, wd.base + wd.size as u64, mem, &mut cpu.ps)
-                .map_err(stack_fault)?;
-            cpu.br = f.br;
-            cpu.unpack_preds(f.preds);
-            cpu.stack.sp = cpu.stack.limit + (f.ussz << 4);
-            cpu.ctpr = [0; 4];
-            cpu.ip = f.return_ip;
-        }
+        Some(Transfer::Return) => return_to_caller(cpu, mem)?,
     }
     Ok(None)
 }
 
-/// The call half of `call`: save the caller, open the callee's window.
-fn enter(cpu: &mut Cpu, mem: &GuestMemory, return_ip: u64, wbs: u32) -> Result<(), Event> {
+/// `return`: pops the caller's frame and goes back to it.
+pub fn return_to_caller(cpu: &mut Cpu, mem: &GuestMemory) -> Result<(), Event> {
+    let f = chain::pop(cpu, mem).map_err(chain_fault)?;
+    let wd = chain::return_window(cpu, &f);
+    cpu.wd = wd;
+    cpu.regs
+        .frame(wd.base, wd.base + wd.size as u64, mem, &mut cpu.ps)
+        .map_err(stack_fault)?;
+    cpu.br = f.br;
+    cpu.unpack_preds(f.preds);
+    cpu.stack.sp = cpu.stack.limit + (f.ussz << 4);
+    cpu.ctpr = [0; 4];
+    cpu.ip = f.return_ip;
+    Ok(())
+}
+
+/// `call` of `target` with `wbs`, returning to `return_ip`: saves the caller, opens
+/// the callee's window.
+pub fn call(
+    cpu: &mut Cpu,
+    mem: &GuestMemory,
+    return_ip: u64,
+    target: u64,
+    wbs: u32,
+) -> Result<(), Event> {
     if 2 * wbs > cpu.wd.size {
         return Err(bounds(WindowBounds {
             index: 2 * wbs,
@@ -259,6 +267,7 @@ fn enter(cpu: &mut Cpu, mem: &GuestMemory, return_ip: u64, wbs: u32) -> Result<(
         .map_err(stack_fault)?;
     cpu.br = Rotation::default();
     cpu.ctpr = [0; 4];
+    cpu.ip = target;
     Ok(())
 }
 

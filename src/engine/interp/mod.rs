@@ -13,7 +13,7 @@ mod prepare;
 mod state_regs;
 
 pub use cache::Cache;
-pub use commit::{apply_control, Control, Transfer};
+pub use commit::{apply_control, call, return_to_caller, Control, Transfer};
 pub use execute::{step, Step, DIAG_VALUE};
 pub(crate) use prepare::Place;
 pub use prepare::{prepare, Prepared};

@@ -52,8 +52,8 @@ pub type Assumed = ([Option<u128>; 4], u32, u64, bool);
 
 /// Register file entries (`crate::guest::window::Reg`).
 pub const REG_SIZE: i64 = std::mem::size_of::<crate::guest::window::Reg>() as i64;
-const REG_HI: i32 = std::mem::offset_of!(crate::guest::window::Reg, hi) as i32;
-const REG_TAG: i32 = std::mem::offset_of!(crate::guest::window::Reg, tag) as i32;
+pub(super) const REG_HI: i32 = std::mem::offset_of!(crate::guest::window::Reg, hi) as i32;
+pub(super) const REG_TAG: i32 = std::mem::offset_of!(crate::guest::window::Reg, tag) as i32;
 
 /// A change a wide instruction makes, applied when it ends (under a condition).
 #[derive(Clone, Copy, Debug)]
@@ -90,7 +90,7 @@ pub struct Lx<'a> {
     pub dbl: bool,
     /// The registers loaded on entry; those at and above the entry window are loaded
     /// when a `setwd` makes them part of the window.
-    preload: BTreeSet<u32>,
+    pub(super) preload: BTreeSet<u32>,
     /// Conditions under which the current code runs (innermost last).
     paths: Vec<LV>,
     /// Effects of the current wide instruction, with their conditions.
@@ -113,18 +113,18 @@ pub struct Lx<'a> {
     globals: Value,
     global_tags: Value,
     /// The register file at %r0 (moves when a `setwd` changes the window).
-    regs_ptr: Variable,
+    pub(super) regs_ptr: Variable,
     /// Register positions the block reads or writes, and their variables.
     pub touched: BTreeSet<u32>,
     /// Low 64 bits and the `hi` word of each register.
-    regs: BTreeMap<u32, (Variable, Variable)>,
+    pub(super) regs: BTreeMap<u32, (Variable, Variable)>,
     written: BTreeSet<u32>,
-    preds: Variable,
-    ctpr: [Variable; 4],
-    lsr: Variable,
-    executed: Variable,
+    pub(super) preds: Variable,
+    pub(super) ctpr: [Variable; 4],
+    pub(super) lsr: Variable,
+    pub(super) executed: Variable,
     /// The stack pointer, and its value after the current instruction's getsp.
-    sp: Variable,
+    pub(super) sp: Variable,
     sp_now: Option<LV>,
     /// BR (packed) on the current path.
     br_var: Variable,
@@ -140,6 +140,11 @@ pub struct Lx<'a> {
     /// little-endian accesses, the interpreter the rest (locks, %MLOCK, byte order).
     pub mas: u8,
     pub ch: u8,
+    /// A debugger's breakpoints (no call is made in compiled code to or back to one).
+    pub(super) stops: &'a BTreeSet<u64>,
+    /// The JIT's link cells, where call sites of this translation get theirs.
+    #[allow(clippy::vec_box)]
+    pub(super) links: &'a mut Vec<Box<usize>>,
 }
 
 const PLAIN: mas::Access = mas::Access::Plain { big_endian: false };
@@ -158,6 +163,8 @@ impl<'a> Lx<'a> {
         key: &Key,
         preload: &BTreeSet<u32>,
         head: Block,
+        stops: &'a BTreeSet<u64>,
+        links: &'a mut Vec<Box<usize>>,
     ) -> Lx<'a> {
         let (start, wd_size, br, ctpr_now) = (key.ip, key.wd_size, key.rotation(), key.ctprs());
         let t = MemFlags::trusted();
@@ -287,6 +294,8 @@ impl<'a> Lx<'a> {
             dirty: [true; 8],
             raised: [false; 2],
             ctpr_known,
+            stops,
+            links,
         }
     }
 
@@ -328,6 +337,13 @@ impl<'a> Lx<'a> {
 
     /// `leave_with` where the window has `size` registers.
     fn leave_sized(&mut self, code: Value, size: u32) {
+        self.store_state(size);
+        self.b.ins().return_(&[code]);
+    }
+
+    /// Stores what the block changed (registers inside a window of `size`) where the
+    /// dispatcher and the helpers find it.
+    pub(super) fn store_state(&mut self, size: u32) {
         let t = MemFlags::trusted();
         let s = self.state;
         self.store_regs(size);
@@ -355,7 +371,6 @@ impl<'a> Lx<'a> {
         }
         let n = self.b.use_var(self.executed);
         self.b.ins().store(t, n, s, off::EXECUTED);
-        self.b.ins().return_(&[code]);
     }
 
     /// Counts one executed wide instruction.
@@ -403,6 +418,21 @@ impl<'a> Lx<'a> {
         if self.events.is_empty() {
             return Ok(false);
         }
+        if let Some(ends) = self.return_in_code()? {
+            return Ok(ends);
+        }
+        if let Some(after) = self.call_in_code(next)? {
+            // Where the call was not made, the dispatcher makes it.
+            self.emit_control(next)?;
+            self.b.switch_to_block(after);
+            self.reload_after_call(next);
+            return Ok(false);
+        }
+        self.emit_control(next)
+    }
+
+    /// `emit_events` through the dispatcher.
+    fn emit_control(&mut self, next: u64) -> Result<bool, NoLower> {
         let t = MemFlags::trusted();
         let s = self.state;
         let mut mask = LV::C(0);

@@ -7,6 +7,7 @@ pub mod block_cache;
 pub mod float;
 pub mod ir;
 pub mod lower;
+pub mod nest;
 pub mod state;
 pub mod translate;
 
@@ -19,7 +20,7 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Linkage, Module};
-use state::{JitState, EXIT_CONTROL, EXIT_INTERPRET};
+use state::{JitState, EXIT_AT, EXIT_CONTROL, EXIT_EVENT, EXIT_FLAGS, EXIT_INTERPRET};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -41,6 +42,9 @@ pub struct Stats {
     pub exits_transfer: u64,
     pub exits_control: u64,
     pub exits_interpret: u64,
+    /// Calls and returns compiled code made itself (`nest`).
+    pub nested_calls: u64,
+    pub nested_returns: u64,
     pub compile_time: Duration,
     pub invalidations: u64,
 }
@@ -49,7 +53,7 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "jit: {} blocks translated ({} wide instructions), {} refused, {} block runs; lookups: {} hits in the recent table, {} in the map, {} misses; exits: {} by transfer, {} by call/return/window change, {} to the interpreter; translation {:.1} ms; {} invalidations",
+            "jit: {} blocks translated ({} wide instructions), {} refused, {} block runs; lookups: {} hits in the recent table, {} in the map, {} misses; exits: {} by transfer, {} by call/return/window change, {} to the interpreter; in compiled code: {} calls, {} returns; translation {:.1} ms; {} invalidations",
             self.translated,
             self.translated_bundles,
             self.refused,
@@ -60,6 +64,8 @@ impl fmt::Display for Stats {
             self.exits_transfer,
             self.exits_control,
             self.exits_interpret,
+            self.nested_calls,
+            self.nested_returns,
             self.compile_time.as_secs_f64() * 1e3,
             self.invalidations
         )
@@ -114,6 +120,11 @@ pub struct Jit {
     /// Addresses where compiled code hands back to the caller before executing
     /// them (a debugger's breakpoints); see `set_stops`.
     stops: BTreeSet<u64>,
+    /// Link cells of call sites in compiled code (`nest::call`): each holds the
+    /// callee's translation once known. Boxed, so that their addresses, which the
+    /// code holds, stay put.
+    #[allow(clippy::vec_box)]
+    links: Vec<Box<usize>>,
 }
 
 /// What `Jit::run` did.
@@ -139,6 +150,7 @@ impl Jit {
             out_asm: false,
             listings: vec![],
             stops: BTreeSet::new(),
+            links: vec![],
         }
     }
 
@@ -157,6 +169,12 @@ impl Jit {
             self.stats.invalidations += 1;
         }
         self.cache.clear();
+        // The translations holding them are unreachable now; empty, they would
+        // never lead to old code anyway.
+        for l in &mut self.links {
+            **l = 0;
+        }
+        self.links.clear();
     }
 
     fn compile(&mut self, mem: &GuestMemory, key: Key) -> Entry<BlockFn> {
@@ -180,12 +198,13 @@ impl Jit {
         // the registers it touched, or `None`.
         let fctx = &mut self.fctx;
         let stops = &self.stops;
+        let links = &mut self.links;
         let mut build = |be: &mut Backend, preload: &BTreeSet<u32>| {
             be.module.clear_context(&mut be.ctx);
             be.ctx.func.signature = sig.clone();
             be.ctx.func.name = UserFuncName::user(0, id.as_u32());
             let b = FunctionBuilder::new(&mut be.ctx.func, fctx);
-            translate::block(b, &*mem, &key, preload, stops)
+            translate::block(b, &*mem, &key, preload, stops, links)
         };
         // Once to learn which registers the block uses, once more keeping them in variables.
         let first = build(be, &BTreeSet::new());
@@ -263,13 +282,30 @@ impl Jit {
         };
         loop {
             let mut st = JitState::of(cpu, mem);
-            // SAFETY: the pointers stay valid while the block runs: it neither calls
-            // out nor changes the window (it hands such changes back), and it checks
-            // every guest access against `pages` and `mem_size`.
+            st.jit = self as *mut Jit as *mut ();
+            st.lookup = lookup_for;
+            // SAFETY: the pointers stay valid while the block runs: the helpers it
+            // calls change the machine and the JIT through them (nothing here holds a
+            // borrow across the call), and it checks every guest access against
+            // `pages` and `mem_size`.
             let out = unsafe { f(&mut st) };
             st.store(cpu);
-            self.stats.runs += 1;
-            cpu.ip = out & !(EXIT_INTERPRET | EXIT_CONTROL);
+            self.stats.runs += 1 + st.nested_runs;
+            self.stats.nested_calls += st.calls;
+            self.stats.nested_returns += st.returns;
+            cpu.ip = out & !EXIT_FLAGS;
+            if out & EXIT_FLAGS == EXIT_AT {
+                cpu.ip = st.exit_code;
+                self.stats.exits_interpret += 1;
+                return Ran::Interpret;
+            }
+            if out & EXIT_FLAGS == EXIT_EVENT {
+                self.stats.exits_control += 1;
+                match st.pending.take() {
+                    Some(e) => return Ran::Event(e),
+                    None => return Ran::Interpret,
+                }
+            }
             if out & EXIT_INTERPRET != 0 {
                 self.stats.exits_interpret += 1;
                 // At a stop the caller decides before anything executes there.
@@ -296,4 +332,14 @@ impl Jit {
             }
         }
     }
+}
+
+/// `JitState::lookup` of a `Jit`: the compiled code for `cpu`'s state, or 0.
+///
+/// # Safety
+/// `jit` is the `Jit` running the block that calls this (through a helper).
+unsafe fn lookup_for(jit: *mut (), mem: &GuestMemory, cpu: &Cpu) -> usize {
+    // SAFETY: the caller's contract; `Jit::run` holds no borrow of it across blocks.
+    let jit = unsafe { &mut *(jit as *mut Jit) };
+    jit.lookup(mem, Key::of(cpu)).map_or(0, |f| f as usize)
 }

@@ -10,6 +10,16 @@ pub const EXIT_INTERPRET: u64 = 1;
 /// The wide instruction at the address has landed except for the window, rotation
 /// and control changes described in the `ev_*` fields (`interp::apply_control`).
 pub const EXIT_CONTROL: u64 = 2;
+/// The wide instruction at the address raised `JitState::pending` (its control
+/// code ran in a helper, see `nest`).
+pub const EXIT_EVENT: u64 = EXIT_INTERPRET | EXIT_CONTROL;
+/// A `return` landed at the address (in a helper, see `nest`): continue there.
+pub const EXIT_RETURNED: u64 = 4;
+/// Execution goes on at `JitState::exit_code`, an address not aligned to a wide
+/// instruction (which the interpreter faults on).
+pub const EXIT_AT: u64 = EXIT_RETURNED | EXIT_INTERPRET;
+/// All the flag bits of a block's result (wide instructions are 8-byte aligned).
+pub const EXIT_FLAGS: u64 = 7;
 
 /// What compiled code sees of the machine (field offsets in `off`).
 #[repr(C)]
@@ -55,6 +65,23 @@ pub struct JitState {
     /// The machine, for helpers compiled code calls to change the window (`set_window`).
     pub cpu: *mut Cpu,
     pub gmem: *const GuestMemory,
+    /// Calls compiled code has nested on the host stack (`nest`), and the window size
+    /// (which a `return` restores from the callee's parameter size).
+    pub depth: u32,
+    pub wd_size: u32,
+    /// What a helper tells compiled code to return (`nest::call`).
+    pub exit_code: u64,
+    /// The JIT of this thread, for helpers that look up translations: `lookup(jit,
+    /// ..)` gives the compiled code for the machine's state, or 0.
+    pub jit: *mut (),
+    pub lookup: unsafe fn(*mut (), &GuestMemory, &Cpu) -> usize,
+    /// Calls and returns made by helpers for compiled code, and the callees' compiled
+    /// code called natively (`nest`).
+    pub calls: u64,
+    pub returns: u64,
+    pub nested_runs: u64,
+    /// The event of an `EXIT_EVENT` result.
+    pub pending: Option<crate::engine::event::Event>,
 }
 
 impl JitState {
@@ -92,15 +119,25 @@ impl JitState {
             stack_limit: cpu.stack.limit,
             stack_top: cpu.stack.top,
             br: cpu.br.pack(),
+            wd_size: cpu.wd.size,
             cpu: cpu as *mut Cpu,
             gmem: mem as *const GuestMemory,
+            depth: 0,
+            exit_code: 0,
+            jit: std::ptr::null_mut(),
+            lookup: |_, _, _| 0,
+            calls: 0,
+            returns: 0,
+            nested_runs: 0,
+            pending: None,
         }
     }
 
-    pub(super) fn store(&self, cpu: &mut Cpu) {
-        // Field by field, at the width compiled code stored them: a wider load over
-        // several just-made stores cannot be forwarded and stalls.
-        // SAFETY: plain reads of own fields.
+    /// Hands what compiled code keeps here to the machine, for a helper to run the
+    /// interpreter's control code (the instruction count and flags stay here: `store`
+    /// adds them once).
+    pub(super) fn sync_to(&self, cpu: &mut Cpu) {
+        // SAFETY: plain reads of own fields (see `store`).
         let rd = |p: &u64| unsafe { std::ptr::read_volatile(p) };
         let rd32 = |p: &u32| unsafe { std::ptr::read_volatile(p) };
         cpu.preds = rd32(&self.preds);
@@ -112,11 +149,32 @@ impl JitState {
             rd(&self.ctpr[3]),
         ];
         cpu.lsr = rd(&self.lsr);
+        cpu.stack.sp = rd(&self.sp);
+        cpu.br = crate::guest::cpu::Rotation::unpack(rd(&self.br));
+    }
+
+    /// Takes back what `sync_to` handed over, as the control code left it.
+    pub(super) fn refresh_from(&mut self, cpu: &mut Cpu) {
+        self.regs = cpu.regs.ptr(cpu.wd.base);
+        self.preds = cpu.preds;
+        self.pred_tags = cpu.pred_tags;
+        self.ctpr = cpu.ctpr;
+        self.lsr = cpu.lsr;
+        self.sp = cpu.stack.sp;
+        self.br = cpu.br.pack();
+        self.wd_size = cpu.wd.size;
+    }
+
+    pub(super) fn store(&self, cpu: &mut Cpu) {
+        // Field by field, at the width compiled code stored them: a wider load over
+        // several just-made stores cannot be forwarded and stalls.
+        self.sync_to(cpu);
+        // SAFETY: plain reads of own fields.
+        let rd = |p: &u64| unsafe { std::ptr::read_volatile(p) };
+        let rd32 = |p: &u32| unsafe { std::ptr::read_volatile(p) };
         cpu.executed += rd(&self.executed);
         cpu.raise_pfpfr(rd32(&self.fp_flags));
         cpu.raise_fpsr(rd32(&self.fpx_flags));
-        cpu.stack.sp = rd(&self.sp);
-        cpu.br = crate::guest::cpu::Rotation::unpack(rd(&self.br));
     }
 
     /// The control changes a block handed over.
@@ -186,6 +244,9 @@ pub mod off {
     pub const STACK_LIMIT: i32 = offset_of!(JitState, stack_limit) as i32;
     pub const STACK_TOP: i32 = offset_of!(JitState, stack_top) as i32;
     pub const BR: i32 = offset_of!(JitState, br) as i32;
+    pub const DEPTH: i32 = offset_of!(JitState, depth) as i32;
+    pub const WD_SIZE: i32 = offset_of!(JitState, wd_size) as i32;
+    pub const EXIT_CODE: i32 = offset_of!(JitState, exit_code) as i32;
 }
 
 /// Bits of `JitState::ev_mask`: what the interpreter's control code must do.
@@ -224,6 +285,7 @@ pub unsafe extern "C" fn set_window(st: *mut JitState, w: u32) -> u32 {
     match r {
         Ok(None) => {
             st.regs = cpu.regs.ptr(cpu.wd.base);
+            st.wd_size = cpu.wd.size;
             0
         }
         _ => {

@@ -8,7 +8,7 @@ use crate::engine::interp::{self, Place, Prepared};
 use crate::engine::jit::block_cache::Key;
 use crate::engine::jit::ir::{self, Effect, Lx, NoLower, LV};
 use crate::engine::jit::lower::{LVals, CTL_JIT, JIT_LOWER};
-use crate::engine::jit::state::EXIT_INTERPRET;
+use crate::engine::jit::state::{off, EXIT_AT, EXIT_FLAGS, EXIT_INTERPRET};
 use crate::guest::memory::GuestMemory;
 use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlags};
 use cranelift_frontend::FunctionBuilder;
@@ -194,6 +194,18 @@ fn loop_stores(x: &mut Lx) -> Result<(LV, LV), NoLower> {
 /// or back to the block's start (unless the start is a stop: `home` false).
 fn leave(x: &mut Lx, t: LV, start: u64, head: (Block, ir::Assumed), home: bool) {
     let target = x.value(t);
+    if !matches!(t, LV::C(_)) {
+        // The low bits of a result are flags: an address not aligned to a wide
+        // instruction goes in `exit_code` (the interpreter faults there).
+        let odd = x.b.ins().band_imm(target, EXIT_FLAGS as i64);
+        let away = x.b.create_block();
+        let on = x.b.create_block();
+        x.b.set_cold_block(away);
+        x.b.ins().brif(odd, away, &[], on, &[]);
+        x.b.switch_to_block(away);
+        leave_at(x, target);
+        x.b.switch_to_block(on);
+    }
     // The head's code holds only under the assumptions it was translated for.
     let (head, assumed) = head;
     if x.assumed() != assumed || !home {
@@ -212,6 +224,15 @@ fn leave(x: &mut Lx, t: LV, start: u64, head: (Block, ir::Assumed), home: bool) 
     jump_unless_interrupted(x, head, start);
     x.b.switch_to_block(out);
     x.leave_with(target);
+}
+
+/// Leaves for the dispatcher to go on at `target`, which is not aligned to a wide
+/// instruction.
+fn leave_at(x: &mut Lx, target: cranelift_codegen::ir::Value) {
+    x.b.ins()
+        .store(MemFlags::trusted(), target, x.state, off::EXIT_CODE);
+    let code = x.b.ins().iconst(types::I64, EXIT_AT as i64);
+    x.leave_with(code);
 }
 
 /// Jumps to `blk`, the wide instruction at `pc`, unless a signal is pending: then
@@ -250,6 +271,10 @@ impl Plan<'_> {
             return leave(x, t, start, self.placed[&start], home);
         };
         let t = t as u64;
+        if t & EXIT_FLAGS != 0 {
+            let v = x.b.ins().iconst(types::I64, t as i64);
+            return leave_at(x, v);
+        }
         if self.stops.contains(&t) {
             let code = x.b.ins().iconst(types::I64, t as i64);
             return x.leave_with(code);
@@ -287,6 +312,7 @@ pub fn block(
     key: &Key,
     preload: &BTreeSet<u32>,
     stops: &BTreeSet<u64>,
+    links: &mut Vec<Box<usize>>,
 ) -> Option<(Translated, BTreeSet<u32>)> {
     let (start, iset) = (key.ip, key.iset());
     let mut b = b;
@@ -295,7 +321,7 @@ pub fn block(
     b.switch_to_block(entry);
     let state = b.block_params(entry)[0];
     let head = b.create_block();
-    let mut x = Lx::new(b, state, key, preload, head);
+    let mut x = Lx::new(b, state, key, preload, head, stops, links);
     let mut plan = Plan {
         placed: HashMap::new(),
         pending: vec![],
@@ -344,10 +370,16 @@ pub fn block(
                     }
                 }
             }
+            if plan.budget == 0 {
+                // Placed while there was room: another translation continues here.
+                let code = x.b.ins().iconst(types::I64, pc as i64);
+                x.leave_with(code);
+                break;
+            }
             let prepared = interp::prepare(mem, pc, iset).ok();
             let outcome = match &prepared {
-                Some(p) if plan.budget > 0 => bundle(&mut x, p),
-                _ => Err(NoLower),
+                Some(p) => bundle(&mut x, p),
+                None => Err(NoLower),
             };
             let Ok(transfer) = outcome else {
                 // Leave for the interpreter here (anything this instruction stored it
