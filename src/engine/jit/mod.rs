@@ -169,11 +169,8 @@ impl Jit {
             self.stats.invalidations += 1;
         }
         self.cache.clear();
-        // The translations holding them are unreachable now; empty, they would
-        // never lead to old code anyway.
-        for l in &mut self.links {
-            **l = 0;
-        }
+        // The translations holding their addresses are unreachable now (nothing
+        // compiled is running: the machine invalidates between blocks).
         self.links.clear();
     }
 

@@ -48,8 +48,9 @@ pub unsafe extern "C" fn call(
     // JIT while compiled code runs.
     let st = unsafe { &mut *st };
     let (cpu, mem) = unsafe { (&mut *st.cpu, &*st.gmem) };
-    // Faults and the deepest calls are the dispatcher's (it reports the fault).
-    if st.depth >= MAX_DEPTH || 2 * wbs > cpu.wd.size || !cpu.pcs.fit(cpu.pcs.ind + 32) {
+    // The deepest calls are the dispatcher's; a call that faults comes back as
+    // `EXIT_EVENT` below.
+    if st.depth >= MAX_DEPTH {
         return NOT_MADE;
     }
     st.sync_to(cpu);
