@@ -114,6 +114,23 @@ impl RegFile {
         Ok(())
     }
 
+    /// Register-stack position of the oldest resident register.
+    pub fn first(&self) -> u64 {
+        self.first
+    }
+
+    /// Register-stack position just above the resident registers.
+    pub fn end(&self) -> u64 {
+        self.first + self.resident.len() as u64
+    }
+
+    /// Drops the resident registers at and above `end` (as `frame` does when a
+    /// window ends lower), for compiled code that lowered the end itself.
+    pub fn truncate(&mut self, end: u64) {
+        self.resident
+            .truncate(end.saturating_sub(self.first) as usize);
+    }
+
     /// Pointer to the resident register at `pos` (for compiled code, valid until the
     /// next `frame`).
     pub fn ptr(&mut self, pos: u64) -> *mut Reg {

@@ -1,9 +1,12 @@
 //! Calls and returns that stay in compiled code. A `call` to a known procedure calls
 //! the callee's translation natively (the host stack holds the guest's nesting), and
 //! the callee's `return` comes back to the caller's translation, which goes on after
-//! the call without the dispatcher. The chain stack and the window change as the
-//! interpreter changes them: these helpers run its control code (`apply_control`)
-//! on the machine, and compiled code reloads what they changed.
+//! the call without the dispatcher. Compiled code pushes and pops the chain-stack
+//! frame and moves the window itself (in `JitState`) when nothing unusual is in the
+//! way: no register spill or fill, room and a mapped page on the chain stack, an
+//! untagged predicate file, a known callee. Otherwise these helpers run the
+//! interpreter's control code on the machine, and compiled code reloads what they
+//! changed; both ways leave the same state.
 //!
 //! The translation of the instruction after a call holds only for the window it was
 //! translated for; a return reports the window it restored (`JitState::wd_size`), and
@@ -11,12 +14,15 @@
 
 use crate::engine::interp;
 use crate::engine::jit::ir::{Event, Lx, NoLower, LV, REG_HI, REG_SIZE, REG_TAG};
+use crate::guest::chain::FRAME_BYTES;
 use crate::engine::jit::state::{
     off, JitState, EXIT_AT, EXIT_EVENT, EXIT_FLAGS, EXIT_INTERPRET, EXIT_RETURNED,
 };
 use cranelift_codegen::ir::condcodes::IntCC;
+use crate::guest::memory::{perm, PAGE};
+use crate::guest::window::RESIDENT;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, InstBuilder, MemFlags, SigRef, Signature, Type,
+    types, AbiParam, Block, BlockArg, InstBuilder, MemFlags, SigRef, Signature, Type, Value,
 };
 
 /// Calls nested on the host stack at most (each holds a compiled block's frame).
@@ -55,7 +61,7 @@ pub unsafe extern "C" fn call(
     }
     st.sync_to(cpu);
     let r = interp::call(cpu, mem, next, target, wbs);
-    st.refresh_from(cpu);
+    st.refresh_from(cpu, mem);
     if let Err(e) = r {
         st.pending = Some(e);
         st.exit_code = ip | EXIT_EVENT;
@@ -94,7 +100,7 @@ pub unsafe extern "C" fn ret(st: *mut JitState, ip: u64) -> u64 {
     let (cpu, mem) = unsafe { (&mut *st.cpu, &*st.gmem) };
     st.sync_to(cpu);
     let r = interp::return_to_caller(cpu, mem);
-    st.refresh_from(cpu);
+    st.refresh_from(cpu, mem);
     match r {
         Ok(()) if cpu.ip & EXIT_FLAGS == 0 => {
             st.returns += 1;
@@ -131,6 +137,10 @@ impl Lx<'_> {
         }
         let size = self.wd_size;
         self.store_state(size);
+        let slow = self.b.create_block();
+        self.pop_frame(slow);
+        self.b.switch_to_block(slow);
+        self.b.set_cold_block(slow);
         let sig = self.helper_signature(&[types::I64; 2]);
         let f = self
             .b
@@ -172,6 +182,11 @@ impl Lx<'_> {
             .map_or(0, |l| &mut **l as *mut usize as i64);
         self.store_state(size);
         let t = MemFlags::trusted();
+        let [slow, nested] = [(); 2].map(|_| self.b.create_block());
+        let callee = self.b.append_block_param(nested, types::I64);
+        self.push_frame(wbs, next, link, slow, nested);
+        self.b.switch_to_block(slow);
+        self.b.set_cold_block(slow);
         let sig = self.helper_signature(&[
             types::I64,
             types::I64,
@@ -193,14 +208,14 @@ impl Lx<'_> {
             self.b.ins().iconst(types::I64, link),
         ];
         let call = self.b.ins().call_indirect(sig, f, &args);
-        let callee = self.b.inst_results(call)[0];
-        let [not_made, made, nested, back, after] = [(); 5].map(|_| self.b.create_block());
-        let none = self.b.ins().icmp_imm(IntCC::Equal, callee, NOT_MADE as i64);
+        let found = self.b.inst_results(call)[0];
+        let [not_made, made, back, after] = [(); 4].map(|_| self.b.create_block());
+        let none = self.b.ins().icmp_imm(IntCC::Equal, found, NOT_MADE as i64);
         let other = self.b.create_block();
         self.b.ins().brif(none, not_made, &[], other, &[]);
         self.b.switch_to_block(other);
-        let only = self.b.ins().icmp_imm(IntCC::Equal, callee, MADE as i64);
-        self.b.ins().brif(only, made, &[], nested, &[]);
+        let only = self.b.ins().icmp_imm(IntCC::Equal, found, MADE as i64);
+        self.b.ins().brif(only, made, &[], nested, &[BlockArg::Value(found)]);
         // Made, but no translation to call: the dispatcher goes on.
         self.b.switch_to_block(made);
         let code = self.b.ins().load(types::I64, t, self.state, off::EXIT_CODE);
@@ -282,6 +297,218 @@ impl Lx<'_> {
         self.b.switch_to_block(stay);
     }
 
+    /// Goes to `slow` unless `bad` is zero.
+    fn slow_if(&mut self, bad: Value, slow: Block) {
+        let go_on = self.b.create_block();
+        self.b.ins().brif(bad, slow, &[], go_on, &[]);
+        self.b.switch_to_block(go_on);
+    }
+
+    /// The guest memory's host address of the chain-stack frame at `addr` (`room`
+    /// bytes of the stack, which lie inside guest memory, hold it), or `slow` if its
+    /// page is not mapped.
+    fn frame_host(&mut self, addr: Value, slow: Block) -> Value {
+        let t = MemFlags::trusted();
+        let s = self.state;
+        let pages = self.b.ins().load(types::I64, t, s, off::PAGES);
+        let pg = self.b.ins().ushr_imm(addr, PAGE.trailing_zeros() as i64);
+        let at = self.b.ins().iadd(pages, pg);
+        let p = self.b.ins().uload8(types::I64, t, at, 0);
+        let mapped = self.b.ins().band_imm(p, perm::MAPPED as i64);
+        let unmapped = self.b.ins().icmp_imm(IntCC::Equal, mapped, 0);
+        self.slow_if(unmapped, slow);
+        let mem = self.b.ins().load(types::I64, t, s, off::MEM);
+        self.b.ins().iadd(mem, addr)
+    }
+
+    /// `call` with `wbs` returning to `next`, as `interp::call` makes it, where no
+    /// spill, chain-stack growth or lookup is needed: pushes the caller's frame,
+    /// opens the callee's window and jumps to `nested` with the callee's code (from
+    /// the link cell at `link`); else goes to `slow`, nothing changed.
+    fn push_frame(&mut self, wbs: u32, next: u64, link: i64, slow: Block, nested: Block) {
+        let t = MemFlags::trusted();
+        let s = self.state;
+        let depth = self.b.ins().load(types::I32, t, s, off::DEPTH);
+        let deep = self
+            .b
+            .ins()
+            .icmp_imm(IntCC::UnsignedGreaterThanOrEqual, depth, MAX_DEPTH as i64);
+        let cell = self.b.ins().iconst(types::I64, link);
+        let callee = self.b.ins().load(types::I64, t, cell, 0);
+        let unknown = self.b.ins().icmp_imm(IntCC::Equal, callee, 0);
+        let flag = self
+            .b
+            .ins()
+            .iconst(types::I64, crate::engine::interrupt::word() as i64);
+        let pending = self.b.ins().load(types::I64, t, flag, 0);
+        let pending = self.b.ins().icmp_imm(IntCC::NotEqual, pending, 0);
+        let ind = self.b.ins().load(types::I64, t, s, off::PCS_IND);
+        let room = self.b.ins().load(types::I64, t, s, off::PCS_ROOM);
+        let top = self.b.ins().iadd_imm(ind, FRAME_BYTES as i64);
+        let full = self.b.ins().icmp(IntCC::UnsignedGreaterThan, top, room);
+        // The callee's window ends where the caller's does: a spill is due if more
+        // than the hardware file is resident.
+        let first = self.b.ins().load(types::I64, t, s, off::REGS_FIRST);
+        let end = self.b.ins().load(types::I64, t, s, off::REGS_END);
+        let held = self.b.ins().isub(end, first);
+        let spill = self
+            .b
+            .ins()
+            .icmp_imm(IntCC::UnsignedGreaterThan, held, RESIDENT as i64);
+        let mut bad = self.b.ins().bor(deep, unknown);
+        for c in [pending, full, spill] {
+            bad = self.b.ins().bor(bad, c);
+        }
+        self.slow_if(bad, slow);
+        let base = self.b.ins().load(types::I64, t, s, off::PCS_BASE);
+        let addr = self.b.ins().iadd(base, ind);
+        let host = self.frame_host(addr, slow);
+        // CR0.lo: the predicates (their tags are clear in compiled code).
+        let preds = self.b.use_var(self.preds);
+        let preds = self.b.ins().uextend(types::I64, preds);
+        let w0 = spread_even(self, preds);
+        let w1 = self.b.ins().iconst(types::I64, next as i64);
+        // CR1.lo: wbs, the caller's parameter size in quad registers, WD.fx.
+        let psize = self.b.ins().load(types::I32, t, s, off::WD_PSIZE);
+        let psize = self.b.ins().uextend(types::I64, psize);
+        let wpsz = self.b.ins().ushr_imm(psize, 1);
+        let wpsz = self.b.ins().band_imm(wpsz, 0x7f);
+        let wpsz = self.b.ins().ishl_imm(wpsz, 26);
+        let fx = self.b.ins().uload8(types::I64, t, s, off::WD_FX);
+        let fx = self.b.ins().ishl_imm(fx, 25);
+        let w2 = self.b.ins().bor(wpsz, fx);
+        let w2 = self.b.ins().bor_imm(w2, ((wbs as i64) & 0x7f) << 33);
+        // CR1.hi: BR, WD.dbl, the data stack's size in use / 16.
+        let dbl = self.b.ins().uload8(types::I64, t, s, off::WD_DBL);
+        let dbl = self.b.ins().ishl_imm(dbl, 35);
+        let sp = self.b.use_var(self.sp);
+        let limit = self.b.ins().load(types::I64, t, s, off::STACK_LIMIT);
+        let used = self.b.ins().isub(sp, limit);
+        let ussz = self.b.ins().ushr_imm(used, 4);
+        let ussz = self.b.ins().band_imm(ussz, 0xfff_ffff);
+        let ussz = self.b.ins().ishl_imm(ussz, 36);
+        let w3 = self.b.ins().bor(dbl, ussz);
+        let w3 = self.b.ins().bor_imm(w3, self.br.pack() as i64);
+        for (k, w) in [w0, w1, w2, w3].into_iter().enumerate() {
+            self.b.ins().store(t, w, host, 8 * k as i32);
+        }
+        self.b.ins().store(t, top, s, off::PCS_IND);
+        // The callee's window: from the caller's %r(2 * wbs) to its end.
+        let size = self.wd_size - 2 * wbs;
+        let wb = self.b.ins().load(types::I64, t, s, off::WD_BASE);
+        let wb = self.b.ins().iadd_imm(wb, 2 * wbs as i64);
+        self.b.ins().store(t, wb, s, off::WD_BASE);
+        let sz = self.b.ins().iconst(types::I32, size as i64);
+        self.b.ins().store(t, sz, s, off::WD_SIZE);
+        self.b.ins().store(t, sz, s, off::WD_PSIZE);
+        let regs = self.b.use_var(self.regs_ptr);
+        let regs = self.b.ins().iadd_imm(regs, 2 * wbs as i64 * REG_SIZE);
+        self.b.ins().store(t, regs, s, off::REGS);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.b.ins().store(t, zero, s, off::BR);
+        for k in 0..4 {
+            self.b.ins().store(t, zero, s, off::CTPR + 8 * k);
+        }
+        let depth = self.b.ins().iadd_imm(depth, 1);
+        self.b.ins().store(t, depth, s, off::DEPTH);
+        for o in [off::CALLS, off::NESTED_RUNS] {
+            let n = self.b.ins().load(types::I64, t, s, o);
+            let n = self.b.ins().iadd_imm(n, 1);
+            self.b.ins().store(t, n, s, o);
+        }
+        self.b.ins().jump(nested, &[BlockArg::Value(callee)]);
+    }
+
+    /// `return`, as `interp::return_to_caller` makes it, where no fill is needed and
+    /// the frame holds no tagged predicate: pops the caller's frame, restores its
+    /// window and returns the caller's continuation with `EXIT_RETURNED`; else goes
+    /// to `slow`, nothing changed.
+    fn pop_frame(&mut self, slow: Block) {
+        let t = MemFlags::trusted();
+        let s = self.state;
+        let ind = self.b.ins().load(types::I64, t, s, off::PCS_IND);
+        let room = self.b.ins().load(types::I64, t, s, off::PCS_ROOM);
+        let empty = self
+            .b
+            .ins()
+            .icmp_imm(IntCC::UnsignedLessThan, ind, FRAME_BYTES as i64);
+        let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, ind, room);
+        let bad = self.b.ins().bor(empty, outside);
+        self.slow_if(bad, slow);
+        let below = self.b.ins().iadd_imm(ind, -(FRAME_BYTES as i64));
+        let base = self.b.ins().load(types::I64, t, s, off::PCS_BASE);
+        let addr = self.b.ins().iadd(base, below);
+        let host = self.frame_host(addr, slow);
+        let [w0, w1, w2, w3] =
+            [0, 1, 2, 3].map(|k| self.b.ins().load(types::I64, t, host, 8 * k));
+        let tagged = self.b.ins().band_imm(w0, 0xaaaa_aaaa_aaaa_aaaa_u64 as i64);
+        let tagged = self.b.ins().icmp_imm(IntCC::NotEqual, tagged, 0);
+        let misaligned = self.b.ins().band_imm(w1, EXIT_FLAGS as i64);
+        let misaligned = self.b.ins().icmp_imm(IntCC::NotEqual, misaligned, 0);
+        // The caller's window: 2 * wbs below the callee's, up to the end of the
+        // callee's parameters; resident already (no fill), not above the file's end.
+        let wbs2 = self.b.ins().ushr_imm(w2, 32);
+        let wbs2 = self.b.ins().band_imm(wbs2, 0xfe);
+        let wb = self.b.ins().load(types::I64, t, s, off::WD_BASE);
+        let low = self.b.ins().icmp(IntCC::UnsignedLessThan, wb, wbs2);
+        let new_base = self.b.ins().isub(wb, wbs2);
+        let first = self.b.ins().load(types::I64, t, s, off::REGS_FIRST);
+        let fill = self.b.ins().icmp(IntCC::UnsignedLessThan, new_base, first);
+        let psize = self.b.ins().load(types::I32, t, s, off::WD_PSIZE);
+        let psize = self.b.ins().uextend(types::I64, psize);
+        let new_end = self.b.ins().iadd(wb, psize);
+        let end = self.b.ins().load(types::I64, t, s, off::REGS_END);
+        let above = self.b.ins().icmp(IntCC::UnsignedGreaterThan, new_end, end);
+        let mut bad = self.b.ins().bor(tagged, misaligned);
+        for c in [low, fill, above] {
+            bad = self.b.ins().bor(bad, c);
+        }
+        self.slow_if(bad, slow);
+        self.b.ins().store(t, below, s, off::PCS_IND);
+        self.b.ins().store(t, new_base, s, off::WD_BASE);
+        let size = self.b.ins().iadd(wbs2, psize);
+        let size = self.b.ins().ireduce(types::I32, size);
+        self.b.ins().store(t, size, s, off::WD_SIZE);
+        let wpsz = self.b.ins().ushr_imm(w2, 25);
+        let wpsz = self.b.ins().band_imm(wpsz, 0xfe);
+        let wpsz = self.b.ins().ireduce(types::I32, wpsz);
+        self.b.ins().store(t, wpsz, s, off::WD_PSIZE);
+        let fx = self.b.ins().ushr_imm(w2, 25);
+        let fx = self.b.ins().band_imm(fx, 1);
+        let fx = self.b.ins().ireduce(types::I8, fx);
+        self.b.ins().store(t, fx, s, off::WD_FX);
+        let dbl = self.b.ins().ushr_imm(w3, 35);
+        let dbl = self.b.ins().band_imm(dbl, 1);
+        let dbl = self.b.ins().ireduce(types::I8, dbl);
+        self.b.ins().store(t, dbl, s, off::WD_DBL);
+        self.b.ins().store(t, new_end, s, off::REGS_END);
+        let back = self.b.ins().imul_imm(wbs2, REG_SIZE);
+        let regs = self.b.use_var(self.regs_ptr);
+        let regs = self.b.ins().isub(regs, back);
+        self.b.ins().store(t, regs, s, off::REGS);
+        let br = self.b.ins().band_imm(w3, 0xfff_ffff);
+        self.b.ins().store(t, br, s, off::BR);
+        let preds = gather_even(self, w0);
+        let preds = self.b.ins().ireduce(types::I32, preds);
+        self.b.ins().store(t, preds, s, off::PREDS);
+        let zero = self.b.ins().iconst(types::I32, 0);
+        self.b.ins().store(t, zero, s, off::PRED_TAGS);
+        let ussz = self.b.ins().ushr_imm(w3, 36);
+        let ussz = self.b.ins().ishl_imm(ussz, 4);
+        let limit = self.b.ins().load(types::I64, t, s, off::STACK_LIMIT);
+        let sp = self.b.ins().iadd(limit, ussz);
+        self.b.ins().store(t, sp, s, off::SP);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        for k in 0..4 {
+            self.b.ins().store(t, zero, s, off::CTPR + 8 * k);
+        }
+        let n = self.b.ins().load(types::I64, t, s, off::RETURNS);
+        let n = self.b.ins().iadd_imm(n, 1);
+        self.b.ins().store(t, n, s, off::RETURNS);
+        let code = self.b.ins().bor_imm(w1, EXIT_RETURNED as i64);
+        self.b.ins().return_(&[code]);
+    }
+
     /// The signature of a helper taking `params`, returning a word.
     fn helper_signature(&mut self, params: &[Type]) -> SigRef {
         let mut sig = Signature::new(self.b.func.signature.call_conv);
@@ -289,4 +516,38 @@ impl Lx<'_> {
         sig.returns.push(AbiParam::new(types::I64));
         self.b.import_signature(sig)
     }
+}
+
+/// Bit i of the low 32 bits of `v` to bit 2i (`Cpu::packed_preds`).
+fn spread_even(x: &mut Lx, v: Value) -> Value {
+    let mut v = v;
+    for (sh, m) in [
+        (16, 0x0000_ffff_0000_ffff_u64),
+        (8, 0x00ff_00ff_00ff_00ff),
+        (4, 0x0f0f_0f0f_0f0f_0f0f),
+        (2, 0x3333_3333_3333_3333),
+        (1, 0x5555_5555_5555_5555),
+    ] {
+        let up = x.b.ins().ishl_imm(v, sh);
+        let both = x.b.ins().bor(v, up);
+        v = x.b.ins().band_imm(both, m as i64);
+    }
+    v
+}
+
+/// Bit 2i of `v` to bit i (`Cpu::unpack_preds`).
+fn gather_even(x: &mut Lx, v: Value) -> Value {
+    let mut v = x.b.ins().band_imm(v, 0x5555_5555_5555_5555_u64 as i64);
+    for (sh, m) in [
+        (1, 0x3333_3333_3333_3333_u64),
+        (2, 0x0f0f_0f0f_0f0f_0f0f),
+        (4, 0x00ff_00ff_00ff_00ff),
+        (8, 0x0000_ffff_0000_ffff),
+        (16, 0x0000_0000_ffff_ffff),
+    ] {
+        let down = x.b.ins().ushr_imm(v, sh);
+        let both = x.b.ins().bor(v, down);
+        v = x.b.ins().band_imm(both, m as i64);
+    }
+    v
 }

@@ -69,6 +69,21 @@ pub struct JitState {
     /// (which a `return` restores from the callee's parameter size).
     pub depth: u32,
     pub wd_size: u32,
+    /// The rest of the window, the chain stack and the register file's resident
+    /// range: calls and returns compiled code makes itself (`nest`) change them here,
+    /// and `sync_to` hands them to the machine (`regs_end` may lie below the file's
+    /// end after a return; the registers above it are dropped then).
+    pub wd_base: u64,
+    pub wd_psize: u32,
+    pub wd_fx: u8,
+    pub wd_dbl: u8,
+    pub regs_first: u64,
+    pub regs_end: u64,
+    pub pcs_base: u64,
+    pub pcs_ind: u64,
+    /// Bytes of the chain stack compiled code may use itself (0: none, helpers push
+    /// and pop): its frames are aligned and inside guest memory.
+    pub pcs_room: u64,
     /// What a helper tells compiled code to return (`nest::call`).
     pub exit_code: u64,
     /// The JIT of this thread, for helpers that look up translations: `lookup(jit,
@@ -120,6 +135,15 @@ impl JitState {
             stack_top: cpu.stack.top,
             br: cpu.br.pack(),
             wd_size: cpu.wd.size,
+            wd_base: cpu.wd.base,
+            wd_psize: cpu.wd.psize,
+            wd_fx: cpu.wd.fx as u8,
+            wd_dbl: cpu.wd.dbl as u8,
+            regs_first: cpu.regs.first(),
+            regs_end: cpu.regs.end(),
+            pcs_base: cpu.pcs.base,
+            pcs_ind: cpu.pcs.ind,
+            pcs_room: pcs_room(cpu, mem),
             cpu: cpu as *mut Cpu,
             gmem: mem as *const GuestMemory,
             depth: 0,
@@ -151,18 +175,51 @@ impl JitState {
         cpu.lsr = rd(&self.lsr);
         cpu.stack.sp = rd(&self.sp);
         cpu.br = crate::guest::cpu::Rotation::unpack(rd(&self.br));
+        self.sync_window_to(cpu);
+    }
+
+    /// Hands the window, the chain stack's index and the register file's end to the
+    /// machine.
+    pub(super) fn sync_window_to(&self, cpu: &mut Cpu) {
+        // SAFETY: plain reads of own fields (see `store`).
+        let rd = |p: &u64| unsafe { std::ptr::read_volatile(p) };
+        let rd32 = |p: &u32| unsafe { std::ptr::read_volatile(p) };
+        let rd8 = |p: &u8| unsafe { std::ptr::read_volatile(p) };
+        cpu.wd = crate::guest::cpu::Window {
+            base: rd(&self.wd_base),
+            size: rd32(&self.wd_size),
+            psize: rd32(&self.wd_psize),
+            fx: rd8(&self.wd_fx) != 0,
+            dbl: rd8(&self.wd_dbl) != 0,
+        };
+        cpu.pcs.ind = rd(&self.pcs_ind);
+        cpu.regs.truncate(rd(&self.regs_end));
+    }
+
+    /// Takes back what `sync_window_to` handed over, as the machine has it now.
+    pub(super) fn refresh_window_from(&mut self, cpu: &mut Cpu, mem: &GuestMemory) {
+        self.regs = cpu.regs.ptr(cpu.wd.base);
+        self.wd_size = cpu.wd.size;
+        self.wd_base = cpu.wd.base;
+        self.wd_psize = cpu.wd.psize;
+        self.wd_fx = cpu.wd.fx as u8;
+        self.wd_dbl = cpu.wd.dbl as u8;
+        self.regs_first = cpu.regs.first();
+        self.regs_end = cpu.regs.end();
+        self.pcs_base = cpu.pcs.base;
+        self.pcs_ind = cpu.pcs.ind;
+        self.pcs_room = pcs_room(cpu, mem);
     }
 
     /// Takes back what `sync_to` handed over, as the control code left it.
-    pub(super) fn refresh_from(&mut self, cpu: &mut Cpu) {
-        self.regs = cpu.regs.ptr(cpu.wd.base);
+    pub(super) fn refresh_from(&mut self, cpu: &mut Cpu, mem: &GuestMemory) {
+        self.refresh_window_from(cpu, mem);
         self.preds = cpu.preds;
         self.pred_tags = cpu.pred_tags;
         self.ctpr = cpu.ctpr;
         self.lsr = cpu.lsr;
         self.sp = cpu.stack.sp;
         self.br = cpu.br.pack();
-        self.wd_size = cpu.wd.size;
     }
 
     pub(super) fn store(&self, cpu: &mut Cpu) {
@@ -210,6 +267,17 @@ impl JitState {
     }
 }
 
+/// `JitState::pcs_room` of the machine's chain stack.
+fn pcs_room(cpu: &Cpu, mem: &GuestMemory) -> u64 {
+    let (base, size) = (cpu.pcs.base, cpu.pcs.size);
+    let inside = base.checked_add(size).is_some_and(|end| end <= mem.size());
+    if inside && base.is_multiple_of(crate::guest::chain::FRAME_BYTES) {
+        size
+    } else {
+        0
+    }
+}
+
 /// Offsets in `JitState` .
 pub mod off {
     use crate::engine::jit::state::JitState;
@@ -246,6 +314,18 @@ pub mod off {
     pub const BR: i32 = offset_of!(JitState, br) as i32;
     pub const DEPTH: i32 = offset_of!(JitState, depth) as i32;
     pub const WD_SIZE: i32 = offset_of!(JitState, wd_size) as i32;
+    pub const WD_BASE: i32 = offset_of!(JitState, wd_base) as i32;
+    pub const WD_PSIZE: i32 = offset_of!(JitState, wd_psize) as i32;
+    pub const WD_FX: i32 = offset_of!(JitState, wd_fx) as i32;
+    pub const WD_DBL: i32 = offset_of!(JitState, wd_dbl) as i32;
+    pub const REGS_FIRST: i32 = offset_of!(JitState, regs_first) as i32;
+    pub const REGS_END: i32 = offset_of!(JitState, regs_end) as i32;
+    pub const PCS_BASE: i32 = offset_of!(JitState, pcs_base) as i32;
+    pub const PCS_IND: i32 = offset_of!(JitState, pcs_ind) as i32;
+    pub const PCS_ROOM: i32 = offset_of!(JitState, pcs_room) as i32;
+    pub const CALLS: i32 = offset_of!(JitState, calls) as i32;
+    pub const RETURNS: i32 = offset_of!(JitState, returns) as i32;
+    pub const NESTED_RUNS: i32 = offset_of!(JitState, nested_runs) as i32;
     pub const EXIT_CODE: i32 = offset_of!(JitState, exit_code) as i32;
 }
 
@@ -274,6 +354,7 @@ pub unsafe extern "C" fn set_window(st: *mut JitState, w: u32) -> u32 {
     // touch the machine while the block runs.
     let st = unsafe { &mut *st };
     let (cpu, mem) = unsafe { (&mut *st.cpu, &*st.gmem) };
+    st.sync_window_to(cpu);
     let old = cpu.wd;
     let ip = cpu.ip;
     let c = interp::Control {
@@ -284,8 +365,7 @@ pub unsafe extern "C" fn set_window(st: *mut JitState, w: u32) -> u32 {
     cpu.ip = ip;
     match r {
         Ok(None) => {
-            st.regs = cpu.regs.ptr(cpu.wd.base);
-            st.wd_size = cpu.wd.size;
+            st.refresh_window_from(cpu, mem);
             0
         }
         _ => {
@@ -293,7 +373,7 @@ pub unsafe extern "C" fn set_window(st: *mut JitState, w: u32) -> u32 {
             let _ = cpu
                 .regs
                 .frame(old.base, old.base + old.size as u64, mem, &mut cpu.ps);
-            st.regs = cpu.regs.ptr(cpu.wd.base);
+            st.refresh_window_from(cpu, mem);
             1
         }
     }
