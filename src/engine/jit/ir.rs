@@ -638,9 +638,7 @@ impl<'a> Lx<'a> {
         let bad_range = self.b.ins().bor(outside, crosses);
         let bad_range = self.b.ins().uextend(types::I64, bad_range);
         self.exit_if(LV::V(bad_range))?;
-        let pg = self.b.ins().ushr_imm(a, 12);
-        let at = self.b.ins().iadd(self.pages, pg);
-        let perm = self.b.ins().uload8(types::I64, MemFlags::trusted(), at, 0);
+        let perm = self.page_perm(a);
         let m = self.b.ins().band_imm(
             perm,
             (need | forbid | crate::guest::memory::perm::MAPPED) as i64,
@@ -652,7 +650,20 @@ impl<'a> Lx<'a> {
         );
         let bad = self.b.ins().uextend(types::I64, bad);
         self.exit_if(LV::V(bad))?;
-        Ok(self.b.ins().iadd(self.mem, a))
+        Ok(self.host_address(a))
+    }
+
+    /// The page-table entry (`guest::memory::perm` bits) of the guest page holding
+    /// `a`, which must lie inside guest memory.
+    pub(super) fn page_perm(&mut self, a: Value) -> Value {
+        let pg = self.b.ins().ushr_imm(a, 12);
+        let at = self.b.ins().iadd(self.pages, pg);
+        self.b.ins().uload8(types::I64, MemFlags::trusted(), at, 0)
+    }
+
+    /// Host address of guest memory at `a` (inside guest memory).
+    pub(super) fn host_address(&mut self, a: Value) -> Value {
+        self.b.ins().iadd(self.mem, a)
     }
 
     /// Calls a pure helper (`extern "C" fn(control: u32, args: u64.., flags: *mut u32

@@ -14,13 +14,13 @@
 
 use crate::engine::interp;
 use crate::engine::jit::ir::{Event, Lx, NoLower, LV, REG_HI, REG_SIZE, REG_TAG};
-use crate::guest::chain::FRAME_BYTES;
 use crate::engine::jit::state::{
     off, JitState, EXIT_AT, EXIT_EVENT, EXIT_FLAGS, EXIT_INTERPRET, EXIT_RETURNED,
 };
-use cranelift_codegen::ir::condcodes::IntCC;
-use crate::guest::memory::{perm, PAGE};
+use crate::guest::chain::FRAME_BYTES;
+use crate::guest::memory::perm;
 use crate::guest::window::RESIDENT;
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, AbiParam, Block, BlockArg, InstBuilder, MemFlags, SigRef, Signature, Type, Value,
 };
@@ -215,7 +215,9 @@ impl Lx<'_> {
         self.b.ins().brif(none, not_made, &[], other, &[]);
         self.b.switch_to_block(other);
         let only = self.b.ins().icmp_imm(IntCC::Equal, found, MADE as i64);
-        self.b.ins().brif(only, made, &[], nested, &[BlockArg::Value(found)]);
+        self.b
+            .ins()
+            .brif(only, made, &[], nested, &[BlockArg::Value(found)]);
         // Made, but no translation to call: the dispatcher goes on.
         self.b.switch_to_block(made);
         let code = self.b.ins().load(types::I64, t, self.state, off::EXIT_CODE);
@@ -308,17 +310,19 @@ impl Lx<'_> {
     /// bytes of the stack, which lie inside guest memory, hold it), or `slow` if its
     /// page is not mapped.
     fn frame_host(&mut self, addr: Value, slow: Block) -> Value {
-        let t = MemFlags::trusted();
-        let s = self.state;
-        let pages = self.b.ins().load(types::I64, t, s, off::PAGES);
-        let pg = self.b.ins().ushr_imm(addr, PAGE.trailing_zeros() as i64);
-        let at = self.b.ins().iadd(pages, pg);
-        let p = self.b.ins().uload8(types::I64, t, at, 0);
+        let p = self.page_perm(addr);
         let mapped = self.b.ins().band_imm(p, perm::MAPPED as i64);
         let unmapped = self.b.ins().icmp_imm(IntCC::Equal, mapped, 0);
         self.slow_if(unmapped, slow);
-        let mem = self.b.ins().load(types::I64, t, s, off::MEM);
-        self.b.ins().iadd(mem, addr)
+        self.host_address(addr)
+    }
+
+    /// Adds one to the `u64` counter at offset `o` of `JitState`.
+    fn bump(&mut self, o: i32) {
+        let t = MemFlags::trusted();
+        let n = self.b.ins().load(types::I64, t, self.state, o);
+        let n = self.b.ins().iadd_imm(n, 1);
+        self.b.ins().store(t, n, self.state, o);
     }
 
     /// `call` with `wbs` returning to `next`, as `interp::call` makes it, where no
@@ -329,10 +333,10 @@ impl Lx<'_> {
         let t = MemFlags::trusted();
         let s = self.state;
         let depth = self.b.ins().load(types::I32, t, s, off::DEPTH);
-        let deep = self
-            .b
-            .ins()
-            .icmp_imm(IntCC::UnsignedGreaterThanOrEqual, depth, MAX_DEPTH as i64);
+        let deep =
+            self.b
+                .ins()
+                .icmp_imm(IntCC::UnsignedGreaterThanOrEqual, depth, MAX_DEPTH as i64);
         let cell = self.b.ins().iconst(types::I64, link);
         let callee = self.b.ins().load(types::I64, t, cell, 0);
         let unknown = self.b.ins().icmp_imm(IntCC::Equal, callee, 0);
@@ -411,11 +415,8 @@ impl Lx<'_> {
         }
         let depth = self.b.ins().iadd_imm(depth, 1);
         self.b.ins().store(t, depth, s, off::DEPTH);
-        for o in [off::CALLS, off::NESTED_RUNS] {
-            let n = self.b.ins().load(types::I64, t, s, o);
-            let n = self.b.ins().iadd_imm(n, 1);
-            self.b.ins().store(t, n, s, o);
-        }
+        self.bump(off::CALLS);
+        self.bump(off::NESTED_RUNS);
         self.b.ins().jump(nested, &[BlockArg::Value(callee)]);
     }
 
@@ -439,8 +440,7 @@ impl Lx<'_> {
         let base = self.b.ins().load(types::I64, t, s, off::PCS_BASE);
         let addr = self.b.ins().iadd(base, below);
         let host = self.frame_host(addr, slow);
-        let [w0, w1, w2, w3] =
-            [0, 1, 2, 3].map(|k| self.b.ins().load(types::I64, t, host, 8 * k));
+        let [w0, w1, w2, w3] = [0, 1, 2, 3].map(|k| self.b.ins().load(types::I64, t, host, 8 * k));
         let tagged = self.b.ins().band_imm(w0, 0xaaaa_aaaa_aaaa_aaaa_u64 as i64);
         let tagged = self.b.ins().icmp_imm(IntCC::NotEqual, tagged, 0);
         let misaligned = self.b.ins().band_imm(w1, EXIT_FLAGS as i64);
@@ -469,12 +469,12 @@ impl Lx<'_> {
         let size = self.b.ins().iadd(wbs2, psize);
         let size = self.b.ins().ireduce(types::I32, size);
         self.b.ins().store(t, size, s, off::WD_SIZE);
-        let wpsz = self.b.ins().ushr_imm(w2, 25);
-        let wpsz = self.b.ins().band_imm(wpsz, 0xfe);
+        // CR1.lo bits 25..: WD.fx, then the parameter size in quad registers.
+        let fx_psz = self.b.ins().ushr_imm(w2, 25);
+        let wpsz = self.b.ins().band_imm(fx_psz, 0xfe);
         let wpsz = self.b.ins().ireduce(types::I32, wpsz);
         self.b.ins().store(t, wpsz, s, off::WD_PSIZE);
-        let fx = self.b.ins().ushr_imm(w2, 25);
-        let fx = self.b.ins().band_imm(fx, 1);
+        let fx = self.b.ins().band_imm(fx_psz, 1);
         let fx = self.b.ins().ireduce(types::I8, fx);
         self.b.ins().store(t, fx, s, off::WD_FX);
         let dbl = self.b.ins().ushr_imm(w3, 35);
@@ -502,9 +502,7 @@ impl Lx<'_> {
         for k in 0..4 {
             self.b.ins().store(t, zero, s, off::CTPR + 8 * k);
         }
-        let n = self.b.ins().load(types::I64, t, s, off::RETURNS);
-        let n = self.b.ins().iadd_imm(n, 1);
-        self.b.ins().store(t, n, s, off::RETURNS);
+        self.bump(off::RETURNS);
         let code = self.b.ins().bor_imm(w1, EXIT_RETURNED as i64);
         self.b.ins().return_(&[code]);
     }
