@@ -155,6 +155,7 @@ programs!(
     fault_insfd,
     fault_based,
     fault_based_read,
+    window_grow,
 );
 
 /// The programs under examples/ build and behave as README says.

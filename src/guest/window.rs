@@ -131,11 +131,34 @@ impl RegFile {
             .truncate(end.saturating_sub(self.first) as usize);
     }
 
+    /// Moves the end of the resident registers to `end`, for compiled code that
+    /// changed it itself: lower, dropping those above (`truncate`), or higher, up to
+    /// `RESIDENT` registers from `first`, taking in those compiled code wrote there.
+    ///
+    /// # Safety
+    /// Above the present end, compiled code wrote every register up to `end` through
+    /// a pointer from `ptr` (which keeps room for them) since it was taken.
+    pub unsafe fn set_end(&mut self, end: u64) {
+        let len = end.saturating_sub(self.first) as usize;
+        if len <= self.resident.len() {
+            self.resident.truncate(len);
+        } else {
+            assert!(len <= self.resident.capacity());
+            // SAFETY: in capacity (checked) and initialised (the caller's promise).
+            unsafe { self.resident.set_len(len) };
+        }
+    }
+
     /// Pointer to the resident register at `pos` (for compiled code, valid until the
-    /// next `frame`).
+    /// next `frame`), with room behind it up to `RESIDENT` registers from `first`.
     pub fn ptr(&mut self, pos: u64) -> *mut Reg {
+        if self.resident.capacity() < RESIDENT as usize {
+            self.resident
+                .reserve(RESIDENT as usize - self.resident.len());
+        }
         let k = (pos.saturating_sub(self.first) as usize).min(self.resident.len());
-        self.resident[k..].as_mut_ptr()
+        // SAFETY: k ≤ len.
+        unsafe { self.resident.as_mut_ptr().add(k) }
     }
 
     /// Makes positions `[base, end)` resident, dropping those at and above `end`,

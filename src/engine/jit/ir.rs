@@ -1147,6 +1147,73 @@ impl<'a> Lx<'a> {
         };
         let t = MemFlags::trusted();
         let old = self.wd_size;
+        let new = 2 * wsz;
+        let s = self.state;
+        // In compiled code where no parameter is cut off and no spill is due: the new
+        // registers above the file's end zeroed (as `RegFile::frame` adds them).
+        let psize = self.b.ins().load(types::I32, t, s, off::WD_PSIZE);
+        let cut = self
+            .b
+            .ins()
+            .icmp_imm(IntCC::UnsignedGreaterThan, psize, new as i64);
+        let base = self.b.ins().load(types::I64, t, s, off::WD_BASE);
+        let first = self.b.ins().load(types::I64, t, s, off::REGS_FIRST);
+        let new_end = self.b.ins().iadd_imm(base, new as i64);
+        let held = self.b.ins().isub(new_end, first);
+        let spill = self.b.ins().icmp_imm(
+            IntCC::UnsignedGreaterThan,
+            held,
+            crate::guest::window::RESIDENT as i64,
+        );
+        let bad = self.b.ins().bor(cut, spill);
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(bad, slow, &[], fast, &[]);
+        self.b.seal_block(fast);
+        self.b.seal_block(slow);
+
+        self.b.switch_to_block(fast);
+        let end = self.b.ins().load(types::I64, t, s, off::REGS_END);
+        let regs = self.b.use_var(self.regs_ptr);
+        let head = self.b.create_block();
+        let body = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.append_block_param(head, types::I64);
+        self.b.ins().jump(head, &[BlockArg::Value(end)]);
+        self.b.switch_to_block(head);
+        let pos = self.b.block_params(head)[0];
+        let filled = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, pos, new_end);
+        self.b.ins().brif(filled, done, &[], body, &[]);
+        self.b.seal_block(body);
+        self.b.switch_to_block(body);
+        let k = self.b.ins().isub(pos, base);
+        let k = self.b.ins().imul_imm(k, REG_SIZE);
+        let at = self.b.ins().iadd(regs, k);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.b.ins().store(t, zero, at, 0);
+        self.b.ins().store(t, zero, at, REG_HI);
+        self.b.ins().istore8(t, zero, at, REG_TAG);
+        let next = self.b.ins().iadd_imm(pos, 1);
+        self.b.ins().jump(head, &[BlockArg::Value(next)]);
+        self.b.seal_block(head);
+        self.b.seal_block(done);
+        self.b.switch_to_block(done);
+        self.b.ins().store(t, new_end, s, off::REGS_END);
+        let size = self.b.ins().iconst(types::I32, new as i64);
+        self.b.ins().store(t, size, s, off::WD_SIZE);
+        let v = self.b.ins().iconst(types::I8, nfx as i64);
+        self.b.ins().store(t, v, s, off::WD_FX);
+        let v = self.b.ins().iconst(types::I8, dbl as i64);
+        self.b.ins().store(t, v, s, off::WD_DBL);
+        self.b.ins().jump(join, &[]);
+
+        // Else the interpreter's control code does it.
+        self.b.switch_to_block(slow);
         self.store_regs(old);
         let mut sig = Signature::new(self.b.func.signature.call_conv);
         sig.params.push(AbiParam::new(types::I64));
@@ -1167,7 +1234,10 @@ impl<'a> Lx<'a> {
         self.b.def_var(self.regs_ptr, p);
         let r = self.b.ins().uextend(types::I64, r);
         self.exit_if(LV::V(r))?;
-        let new = 2 * wsz;
+        self.b.ins().jump(join, &[]);
+        self.b.seal_block(join);
+        self.b.switch_to_block(join);
+        let p = self.b.use_var(self.regs_ptr);
         // Positions below the window size on this path are loaded already (at entry,
         // or by an earlier `setwd` on it: the window only grows inside a block).
         let mut tags = LV::C(0);

@@ -193,7 +193,9 @@ impl JitState {
             dbl: rd8(&self.wd_dbl) != 0,
         };
         cpu.pcs.ind = rd(&self.pcs_ind);
-        cpu.regs.truncate(rd(&self.regs_end));
+        // SAFETY: compiled code that raised `regs_end` (`setwd`) wrote the registers
+        // it added through `regs`, which `RegFile::ptr` gave.
+        unsafe { cpu.regs.set_end(rd(&self.regs_end)) };
     }
 
     /// Takes back what `sync_window_to` handed over, as the machine has it now.

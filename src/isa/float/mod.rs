@@ -19,6 +19,7 @@ mod native;
 mod sd;
 mod sem;
 mod x80;
+mod x80_fast;
 
 pub use sd::*;
 pub use x80::*;

@@ -40,7 +40,7 @@ impl Fmt for D {
     const EMIN: i32 = -1022;
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Op2 {
     Add,
     Sub,

@@ -7,7 +7,7 @@ use super::sem::{
     flags_of, huge_after_rounding, odd, round_of, sqrt_pos, tiny_after_rounding, widen, Wide, P24W,
     P53W, P64W, X87P24, X87P53,
 };
-use super::{cmpf, flags, FCmp, Fpu, Fx};
+use super::{cmpf, flags, x80_fast, FCmp, Fpu, Fx};
 use rustc_apfloat::ieee::{Double, Single, X87DoubleExtended as X87};
 use rustc_apfloat::{Float, FloatConvert, Round, Status, StatusAnd};
 
@@ -125,6 +125,13 @@ fn finish_x(prec: u32, r: StatusAnd<X87>, round: Round, wide: impl FnOnce() -> W
 }
 
 fn arith(fx: Fx, op: Op2, a: F80, b: F80) -> (F80, u32) {
+    match x80_fast::arith(fx, op, a, b) {
+        Some(r) => r,
+        None => arith_soft(fx, op, a, b),
+    }
+}
+
+pub(super) fn arith_soft(fx: Fx, op: Op2, a: F80, b: F80) -> (F80, u32) {
     if a.is_invalid_encoding() || b.is_invalid_encoding() {
         return (F80::DEFAULT_NAN, flags::IE);
     }
@@ -257,6 +264,13 @@ pub fn cmpf_x(_fx: Fx, a: F80, b: F80) -> (u32, u32) {
 
 /// `fstofx`: f32 to f80 (exact; NaN quieted with payload kept).
 pub fn s_to_x(_fx: Fx, a: u32) -> (F80, u32) {
+    match x80_fast::from_f32(a) {
+        Some(r) => (r, 0),
+        None => from_s_soft(a),
+    }
+}
+
+pub(super) fn from_s_soft(a: u32) -> (F80, u32) {
     let ab = a as u128;
     if L32.is_nan(ab) {
         let (r, f) = nan_convert(L32, L80, ab);
@@ -273,6 +287,13 @@ pub fn s_to_x(_fx: Fx, a: u32) -> (F80, u32) {
 
 /// `fdtofx`: f64 to f80 (exact; NaN quieted with payload kept).
 pub fn d_to_x(_fx: Fx, a: u64) -> (F80, u32) {
+    match x80_fast::from_f64(a) {
+        Some(r) => (r, 0),
+        None => from_d_soft(a),
+    }
+}
+
+pub(super) fn from_d_soft(a: u64) -> (F80, u32) {
     let ab = a as u128;
     if L64.is_nan(ab) {
         let (r, f) = nan_convert(L64, L80, ab);
@@ -289,6 +310,13 @@ pub fn d_to_x(_fx: Fx, a: u64) -> (F80, u32) {
 
 /// `fxtofs`: f80 to f32 with `%fpcr.rc`.
 pub fn x_to_s(fx: Fx, a: F80) -> (u32, u32) {
+    match x80_fast::narrow(fx, a, 23, 127, 0xff) {
+        Some((r, f)) => (r as u32, f),
+        None => narrow_s_soft(fx, a),
+    }
+}
+
+pub(super) fn narrow_s_soft(fx: Fx, a: F80) -> (u32, u32) {
     if a.is_invalid_encoding() {
         return (L32.default_nan() as u32, flags::IE);
     }
@@ -307,6 +335,13 @@ pub fn x_to_s(fx: Fx, a: F80) -> (u32, u32) {
 
 /// `fxtofd`: f80 to f64 with `%fpcr.rc`.
 pub fn x_to_d(fx: Fx, a: F80) -> (u64, u32) {
+    match x80_fast::narrow(fx, a, 52, 1023, 0x7ff) {
+        Some(r) => r,
+        None => narrow_d_soft(fx, a),
+    }
+}
+
+pub(super) fn narrow_d_soft(fx: Fx, a: F80) -> (u64, u32) {
     if a.is_invalid_encoding() {
         return (L64.default_nan() as u64, flags::IE);
     }
