@@ -206,7 +206,7 @@ mod tests {
 
     #[test]
     fn renders_runs_of_pages() {
-        let mut mem = GuestMemory::new(0x100_0000).unwrap();
+        let mem = GuestMemory::new(0x100_0000).unwrap();
         mem.map(0x10000, 0x2000, perm::READ | perm::EXEC).unwrap();
         mem.map(0x12000, 0x1000, perm::READ | perm::WRITE).unwrap();
         mem.map(0x20000, 0x3000, perm::READ | perm::WRITE).unwrap();

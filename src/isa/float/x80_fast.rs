@@ -231,7 +231,7 @@ mod tests {
         #[test]
         fn close_values_agree(fx in modes(), op in op(), a in f80(), k in 0..4u64, up in any::<bool>()) {
             // b next to a: cancellation and exact zeros
-            let b = F80::new(a.se ^ 0x8000 * (op == Op2::Add) as u16,
+            let b = F80::new(a.se ^ (0x8000 * (op == Op2::Add) as u16),
                 if up { a.sig.wrapping_add(k) } else { a.sig.wrapping_sub(k) } | 1 << 63);
             if let Some(r) = arith(fx, op, a, b) {
                 prop_assert_eq!(r, arith_soft(fx, op, a, b));
