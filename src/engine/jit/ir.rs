@@ -5,14 +5,15 @@
 //! side exits and the path condition of conditional code.
 
 use crate::engine::jit::block_cache::Key;
-use crate::engine::jit::state::{ev, off, EXIT_CONTROL, EXIT_INTERPRET};
+use crate::engine::jit::state::{ev, off, EXIT_CONTROL, EXIT_FLAGS, EXIT_INTERPRET};
 use crate::isa::bits;
 use crate::isa::mas;
 use crate::isa::semantics::Trap;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, BlockArg, InstBuilder, MemFlags, Signature, Value,
+    types, AbiParam, Block, BlockArg, InstBuilder, MemFlags, SigRef, Signature, Value,
 };
+use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, Variable};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -69,6 +70,17 @@ pub enum Effect {
     StrmdDec,
 }
 
+/// What translating a block once learns for translating it again: the registers it
+/// reads or writes (kept in variables), those it writes and the other state it changes
+/// (what its exits store: an exit translated before a write can run after it, once a
+/// loop in the block has gone round).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Learnt {
+    pub touched: BTreeSet<u32>,
+    pub written: BTreeSet<u32>,
+    pub dirty: [bool; 8],
+}
+
 /// Translation state for one block of wide instructions.
 ///
 /// Guest registers, predicates, %ctpr, LSR and the instruction count live in Cranelift
@@ -118,7 +130,7 @@ pub struct Lx<'a> {
     pub touched: BTreeSet<u32>,
     /// Low 64 bits and the `hi` word of each register.
     pub(super) regs: BTreeMap<u32, (Variable, Variable)>,
-    written: BTreeSet<u32>,
+    pub(super) written: BTreeSet<u32>,
     pub(super) preds: Variable,
     pub(super) ctpr: [Variable; 4],
     pub(super) lsr: Variable,
@@ -129,13 +141,15 @@ pub struct Lx<'a> {
     /// BR (packed) on the current path.
     br_var: Variable,
     /// Which of preds, ctpr1-3, lsr, sp, br were written (preds, ctpr0..3, lsr, sp, br).
-    dirty: [bool; 8],
+    pub(super) dirty: [bool; 8],
     /// Whether the current wide instruction called helpers of home 0 / 1 (their flags
     /// are folded in when it completes).
     pub(crate) raised: [bool; 2],
     /// %ctpr values known on the current path (prepared earlier in the block), so
     /// that transfers through them have known targets.
     pub ctpr_known: [Option<u128>; 4],
+    /// The host's calling convention, for helpers.
+    pub host_cc: CallConv,
     /// MAS and channel of the operation being lowered: compiled code makes only plain
     /// little-endian accesses, the interpreter the rest (locks, %MLOCK, byte order).
     pub mas: u8,
@@ -144,7 +158,7 @@ pub struct Lx<'a> {
     pub(super) stops: &'a BTreeSet<u64>,
     /// The JIT's link cells, where call sites of this translation get theirs.
     #[allow(clippy::vec_box)]
-    pub(super) links: &'a mut Vec<Box<usize>>,
+    pub(super) links: &'a mut Vec<Box<crate::engine::jit::state::LinkCell>>,
 }
 
 const PLAIN: mas::Access = mas::Access::Plain { big_endian: false };
@@ -161,11 +175,13 @@ impl<'a> Lx<'a> {
         mut b: FunctionBuilder<'a>,
         state: Value,
         key: &Key,
-        preload: &BTreeSet<u32>,
+        learnt: &Learnt,
         head: Block,
         stops: &'a BTreeSet<u64>,
-        links: &'a mut Vec<Box<usize>>,
+        links: &'a mut Vec<Box<crate::engine::jit::state::LinkCell>>,
+        host_cc: CallConv,
     ) -> Lx<'a> {
+        let preload = &learnt.touched;
         let (start, wd_size, br, ctpr_now) = (key.ip, key.wd_size, key.rotation(), key.ctprs());
         let t = MemFlags::trusted();
         let [mem, pages, mem_size, globals, global_tags, regs_at] = [
@@ -279,11 +295,10 @@ impl<'a> Lx<'a> {
             regs_ptr,
             touched: preload.clone(),
             regs,
-            // Every exit stores every register the block may write, and all the state
-            // below: an exit translated before a write can run after it, once a loop
-            // in the block has gone round (the variables hold the right value on
-            // every path: they are loaded at entry or by the `setwd` that opens them).
-            written: preload.clone(),
+            // Every exit stores every register the block may write, and the state
+            // below it may change (the variables hold the right value on every path:
+            // they are loaded at entry or by the `setwd` that opens them).
+            written: learnt.written.clone(),
             preds,
             ctpr,
             lsr,
@@ -291,11 +306,12 @@ impl<'a> Lx<'a> {
             sp,
             sp_now: None,
             br_var,
-            dirty: [true; 8],
+            dirty: learnt.dirty,
             raised: [false; 2],
             ctpr_known,
             stops,
             links,
+            host_cc,
         }
     }
 
@@ -310,6 +326,79 @@ impl<'a> Lx<'a> {
         self.wd_size = a.1;
         self.br = crate::guest::cpu::Rotation::unpack(a.2);
         self.dbl = a.3;
+    }
+
+    /// A new link cell of this translation (its address).
+    pub(super) fn new_link(&mut self) -> i64 {
+        self.links.push(Box::new([0; 5]));
+        self.links.last_mut().map_or(0, |l| l.as_mut_ptr() as i64)
+    }
+
+    /// Leaves for the wide instruction at `target` (aligned): stores what the block
+    /// changed and tail-calls the translation a link cell of this exit caches, if it
+    /// was made for this target and the %ctpr values here not known at translation.
+    /// Otherwise (and with a signal pending) returns to the dispatcher, telling it the
+    /// cell to fill (`JitState::link_out`, see `Jit::run`).
+    pub fn chain(&mut self, target: LV) {
+        if let LV::C(t) = target {
+            if t as u64 & EXIT_FLAGS != 0 || self.stops.contains(&(t as u64)) {
+                let code = self.value(target);
+                return self.leave_with(code);
+            }
+        }
+        let link = self.new_link();
+        let size = self.wd_size;
+        self.store_state(size);
+        let tr = MemFlags::trusted();
+        let cell = self.b.ins().iconst(types::I64, link);
+        let f = self.b.ins().load(types::I64, tr, cell, 0);
+        let mut out = self.b.ins().icmp_imm(IntCC::Equal, f, 0);
+        let flag = self
+            .b
+            .ins()
+            .iconst(types::I64, crate::engine::interrupt::word() as i64);
+        let pending = self.b.ins().load(types::I64, tr, flag, 0);
+        let pending = self.b.ins().icmp_imm(IntCC::NotEqual, pending, 0);
+        out = self.b.ins().bor(out, pending);
+        let code = self.value(target);
+        let mut differs = |x: &mut Lx, now: Value, at: i32| {
+            let was = x.b.ins().load(types::I64, tr, cell, at);
+            let ne = x.b.ins().icmp(IntCC::NotEqual, was, now);
+            out = x.b.ins().bor(out, ne);
+        };
+        if !matches!(target, LV::C(_)) {
+            differs(self, code, 8);
+        }
+        for k in 1..4 {
+            if self.ctpr_known[k].is_none() {
+                let now = self.b.use_var(self.ctpr[k]);
+                differs(self, now, 8 * (k as i32 + 1));
+            }
+        }
+        let away = self.b.create_block();
+        let go = self.b.create_block();
+        self.b.set_cold_block(away);
+        self.b.ins().brif(out, away, &[], go, &[]);
+        self.b.switch_to_block(away);
+        self.b.ins().store(tr, cell, self.state, off::LINK_OUT);
+        self.b.ins().return_(&[code]);
+        self.b.switch_to_block(go);
+        let n = self
+            .b
+            .ins()
+            .load(types::I64, tr, self.state, off::NESTED_RUNS);
+        let n = self.b.ins().iadd_imm(n, 1);
+        self.b.ins().store(tr, n, self.state, off::NESTED_RUNS);
+        let sig = self.block_signature();
+        self.b.ins().return_call_indirect(sig, f, &[self.state]);
+    }
+
+    /// The signature of a translation (`CallConv::Tail`: exits tail-call the next).
+    pub(super) fn block_signature(&mut self) -> SigRef {
+        let mut sig = Signature::new(CallConv::Tail);
+        sig.params.push(AbiParam::new(types::I64));
+        sig.returns.push(AbiParam::new(types::I64));
+        self.b.import_signature(sig)
     }
 
     /// Stores what the block changed and returns `code` to the dispatcher.
@@ -707,7 +796,7 @@ impl<'a> Lx<'a> {
         wide_ret: bool,
     ) -> Vec<Value> {
         let x = self;
-        let mut sig = Signature::new(x.b.func.signature.call_conv);
+        let mut sig = Signature::new(x.host_cc);
         sig.params.push(AbiParam::new(types::I32));
         let mut vals = vec![x
             .b
@@ -1215,7 +1304,7 @@ impl<'a> Lx<'a> {
         // Else the interpreter's control code does it.
         self.b.switch_to_block(slow);
         self.store_regs(old);
-        let mut sig = Signature::new(self.b.func.signature.call_conv);
+        let mut sig = Signature::new(self.host_cc);
         sig.params.push(AbiParam::new(types::I64));
         sig.params.push(AbiParam::new(types::I32));
         sig.returns.push(AbiParam::new(types::I32));

@@ -15,17 +15,24 @@ use crate::engine::interp;
 use crate::guest::cpu::Cpu;
 use crate::guest::memory::GuestMemory;
 use block_cache::{BlockCache, Entry, Found, Key};
-use cranelift_codegen::ir::{types, AbiParam, UserFuncName};
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, UserFuncName};
+use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Linkage, Module};
-use state::{JitState, EXIT_AT, EXIT_CONTROL, EXIT_EVENT, EXIT_FLAGS, EXIT_INTERPRET};
+use state::{JitState, LinkCell, EXIT_AT, EXIT_CONTROL, EXIT_EVENT, EXIT_FLAGS, EXIT_INTERPRET};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-type BlockFn = unsafe extern "C" fn(*mut JitState) -> u64;
+/// A translation's code: `(state: *mut JitState) -> u64` in `CallConv::Tail` (its
+/// exits tail-call the next translation), entered through `Backend::enter`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct BlockFn(*const u8);
+
+/// Calls a translation from Rust: `enter(state, code)`.
+type EnterFn = unsafe extern "C" fn(*mut JitState, *const u8) -> u64;
 
 /// Counters for `-d jit`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -77,6 +84,7 @@ impl fmt::Display for Stats {
 struct Backend {
     module: JITModule,
     ctx: cranelift_codegen::Context,
+    enter: EnterFn,
 }
 
 impl Backend {
@@ -86,6 +94,8 @@ impl Backend {
         set("opt_level", "speed")?;
         set("is_pic", "false")?;
         set("use_colocated_libcalls", "false")?;
+        // Cranelift's tail calls (exits chaining to the next translation) need them.
+        set("preserve_frame_pointers", "true")?;
         // The IR verifier costs about as much as compiling; debug builds (the tests) keep it.
         set(
             "enable_verifier",
@@ -99,9 +109,45 @@ impl Backend {
             .map_err(|e| format!("no Cranelift backend for this host: {e}"))?
             .finish(settings::Flags::new(flags))
             .map_err(|e| e.to_string())?;
-        let module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
-        let ctx = module.make_context();
-        Ok(Backend { module, ctx })
+        let mut module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
+        let mut ctx = module.make_context();
+        let enter = Backend::entry(&mut module, &mut ctx)?;
+        Ok(Backend { module, ctx, enter })
+    }
+
+    /// The host-convention function that calls a translation (tail convention).
+    fn entry(
+        module: &mut JITModule,
+        ctx: &mut cranelift_codegen::Context,
+    ) -> Result<EnterFn, String> {
+        let mut sig = module.make_signature();
+        sig.params.push(AbiParam::new(types::I64));
+        sig.params.push(AbiParam::new(types::I64));
+        sig.returns.push(AbiParam::new(types::I64));
+        let id = module
+            .declare_function("enter", Linkage::Local, &sig)
+            .map_err(|e| e.to_string())?;
+        ctx.func.signature = sig;
+        let mut fctx = FunctionBuilderContext::new();
+        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        let blk = b.create_block();
+        b.append_block_params_for_function_params(blk);
+        b.switch_to_block(blk);
+        let (st, code) = (b.block_params(blk)[0], b.block_params(blk)[1]);
+        let mut tail = Signature::new(CallConv::Tail);
+        tail.params.push(AbiParam::new(types::I64));
+        tail.returns.push(AbiParam::new(types::I64));
+        let tail = b.import_signature(tail);
+        let call = b.ins().call_indirect(tail, code, &[st]);
+        let r = b.inst_results(call)[0];
+        b.ins().return_(&[r]);
+        b.seal_all_blocks();
+        b.finalize();
+        module.define_function(id, ctx).map_err(|e| e.to_string())?;
+        module.clear_context(ctx);
+        module.finalize_definitions().map_err(|e| e.to_string())?;
+        // SAFETY: built with the `EnterFn` signature in the host's convention.
+        Ok(unsafe { std::mem::transmute::<*const u8, EnterFn>(module.get_finalized_function(id)) })
     }
 }
 
@@ -124,7 +170,7 @@ pub struct Jit {
     /// callee's translation once known. Boxed, so that their addresses, which the
     /// code holds, stay put.
     #[allow(clippy::vec_box)]
-    links: Vec<Box<usize>>,
+    links: Vec<Box<crate::engine::jit::state::LinkCell>>,
 }
 
 /// What `Jit::run` did.
@@ -183,30 +229,32 @@ impl Jit {
             self.stats.refused += 1;
             return Entry::Refused;
         };
-        let mut sig = be.module.make_signature();
+        let mut sig = Signature::new(CallConv::Tail);
         sig.params.push(AbiParam::new(types::I64));
         sig.returns.push(AbiParam::new(types::I64));
+        let host_cc = be.module.isa().default_call_conv();
         self.next_id += 1;
         let name = format!("block_{:x}_{}", key.ip, self.next_id);
         let Ok(id) = be.module.declare_function(&name, Linkage::Local, &sig) else {
             return Entry::Refused;
         };
-        // Builds the function into `be.ctx` (registers in `preload` kept in variables);
-        // the registers it touched, or `None`.
+        // Builds the function into `be.ctx` with what an earlier translation learnt;
+        // what this one learnt, or `None`.
         let fctx = &mut self.fctx;
         let stops = &self.stops;
         let links = &mut self.links;
-        let mut build = |be: &mut Backend, preload: &BTreeSet<u32>| {
+        let mut build = |be: &mut Backend, learnt: &translate::Learnt| {
             be.module.clear_context(&mut be.ctx);
             be.ctx.func.signature = sig.clone();
             be.ctx.func.name = UserFuncName::user(0, id.as_u32());
             let b = FunctionBuilder::new(&mut be.ctx.func, fctx);
-            translate::block(b, &*mem, &key, preload, stops, links)
+            translate::block(b, &*mem, &key, learnt, stops, links, host_cc)
         };
-        // Once to learn which registers the block uses, once more keeping them in variables.
-        let first = build(be, &BTreeSet::new());
+        // Once to learn which registers the block uses and what it changes, once more
+        // keeping them in variables (and learning the same).
+        let first = build(be, &translate::Learnt::default());
         let second =
-            first.and_then(|(_, regs)| build(be, &regs).filter(|(_, again)| *again == regs));
+            first.and_then(|(_, learnt)| build(be, &learnt).filter(|(_, again)| *again == learnt));
         let dump = self.out_asm;
         be.ctx.set_disasm(dump);
         let entry = match second {
@@ -228,8 +276,7 @@ impl Jit {
                 let code = be.module.get_finalized_function(id);
                 self.stats.translated += 1;
                 self.stats.translated_bundles += tr.bundles as u64;
-                // SAFETY: the function was built with the `BlockFn` signature.
-                Entry::Compiled(unsafe { std::mem::transmute::<*const u8, BlockFn>(code) })
+                Entry::Compiled(BlockFn(code))
             }
             _ => {
                 self.stats.refused += 1;
@@ -277,6 +324,10 @@ impl Jit {
         let Some(mut f) = self.lookup(mem, Key::of(cpu)) else {
             return Ran::Interpret;
         };
+        let Some(Ok(be)) = &self.backend else {
+            return Ran::Interpret;
+        };
+        let enter = be.enter;
         loop {
             let mut st = JitState::of(cpu, mem);
             st.jit = self as *mut Jit as *mut ();
@@ -285,7 +336,7 @@ impl Jit {
             // calls change the machine and the JIT through them (nothing here holds a
             // borrow across the call), and it checks every guest access against
             // `pages` and `mem_size`.
-            let out = unsafe { f(&mut st) };
+            let out = unsafe { enter(&mut st, f.0) };
             st.store(cpu);
             self.stats.runs += 1 + st.nested_runs;
             self.stats.nested_calls += st.calls;
@@ -323,8 +374,18 @@ impl Jit {
             if crate::engine::interrupt::requested() || self.stops.contains(&cpu.ip) {
                 return Ran::Block;
             }
-            match self.lookup(mem, Key::of(cpu)) {
-                Some(g) => f = g,
+            let key = Key::of(cpu);
+            match self.lookup(mem, key) {
+                Some(g) => {
+                    // The exit's cell: this translation, for this state, from now on.
+                    if st.link_out != 0 {
+                        let [a, b, c] = key.ctpr;
+                        // SAFETY: a link cell of a live translation (nothing was
+                        // invalidated since the block returned).
+                        unsafe { *(st.link_out as *mut LinkCell) = [g.0 as u64, key.ip, a, b, c] };
+                    }
+                    f = g
+                }
                 None => return Ran::Block,
             }
         }
@@ -338,5 +399,5 @@ impl Jit {
 unsafe fn lookup_for(jit: *mut (), mem: &GuestMemory, cpu: &Cpu) -> usize {
     // SAFETY: the caller's contract; `Jit::run` holds no borrow of it across blocks.
     let jit = unsafe { &mut *(jit as *mut Jit) };
-    jit.lookup(mem, Key::of(cpu)).map_or(0, |f| f as usize)
+    jit.lookup(mem, Key::of(cpu)).map_or(0, |f| f.0 as usize)
 }

@@ -175,11 +175,7 @@ impl Lx<'_> {
         {
             return Ok(None);
         }
-        self.links.push(Box::new(0));
-        let link = self
-            .links
-            .last_mut()
-            .map_or(0, |l| &mut **l as *mut usize as i64);
+        let link = self.new_link();
         self.store_state(size);
         let t = MemFlags::trusted();
         let [slow, nested] = [(); 2].map(|_| self.b.create_block());
@@ -225,7 +221,7 @@ impl Lx<'_> {
         // The callee's translation runs (and what it calls) until it returns here, or
         // something else happens that goes up to the dispatcher as it is.
         self.b.switch_to_block(nested);
-        let sig = self.helper_signature(&[types::I64]);
+        let sig = self.block_signature();
         let run = self.b.ins().call_indirect(sig, callee, &[self.state]);
         let code = self.b.inst_results(run)[0];
         let d = self.b.ins().load(types::I32, t, self.state, off::DEPTH);
@@ -509,7 +505,7 @@ impl Lx<'_> {
 
     /// The signature of a helper taking `params`, returning a word.
     fn helper_signature(&mut self, params: &[Type]) -> SigRef {
-        let mut sig = Signature::new(self.b.func.signature.call_conv);
+        let mut sig = Signature::new(self.host_cc);
         sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
         sig.returns.push(AbiParam::new(types::I64));
         self.b.import_signature(sig)

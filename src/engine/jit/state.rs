@@ -21,6 +21,11 @@ pub const EXIT_AT: u64 = EXIT_RETURNED | EXIT_INTERPRET;
 /// All the flag bits of a block's result (wide instructions are 8-byte aligned).
 pub const EXIT_FLAGS: u64 = 7;
 
+/// Where compiled code caches the translation it goes on with (`nest::call`,
+/// `Lx::chain`): its code (0 until known), and the state it was made for, the wide
+/// instruction's address and %ctpr1..3 (what an exit may not know at translation).
+pub type LinkCell = [u64; 5];
+
 /// What compiled code sees of the machine (field offsets in `off`).
 #[repr(C)]
 pub struct JitState {
@@ -95,6 +100,9 @@ pub struct JitState {
     pub calls: u64,
     pub returns: u64,
     pub nested_runs: u64,
+    /// The link cell of the exit that returned, for the dispatcher to fill with the
+    /// next translation (`Lx::chain_to`), or 0.
+    pub link_out: usize,
     /// The event of an `EXIT_EVENT` result.
     pub pending: Option<crate::engine::event::Event>,
 }
@@ -153,6 +161,7 @@ impl JitState {
             calls: 0,
             returns: 0,
             nested_runs: 0,
+            link_out: 0,
             pending: None,
         }
     }
@@ -329,6 +338,7 @@ pub mod off {
     pub const RETURNS: i32 = offset_of!(JitState, returns) as i32;
     pub const NESTED_RUNS: i32 = offset_of!(JitState, nested_runs) as i32;
     pub const EXIT_CODE: i32 = offset_of!(JitState, exit_code) as i32;
+    pub const LINK_OUT: i32 = offset_of!(JitState, link_out) as i32;
 }
 
 /// Bits of `JitState::ev_mask`: what the interpreter's control code must do.

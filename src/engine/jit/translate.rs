@@ -6,6 +6,7 @@
 
 use crate::engine::interp::{self, Place, Prepared};
 use crate::engine::jit::block_cache::Key;
+pub use crate::engine::jit::ir::Learnt;
 use crate::engine::jit::ir::{self, Effect, Lx, NoLower, LV};
 use crate::engine::jit::lower::{LVals, CTL_JIT, JIT_LOWER};
 use crate::engine::jit::state::{off, EXIT_AT, EXIT_FLAGS, EXIT_INTERPRET};
@@ -190,8 +191,9 @@ fn loop_stores(x: &mut Lx) -> Result<(LV, LV), NoLower> {
     Ok((suppressed, dec))
 }
 
-/// Ends the current path at a transfer to a run-time target: out to the dispatcher,
-/// or back to the block's start (unless the start is a stop: `home` false).
+/// Ends the current path at a transfer to a run-time target: on in the translation
+/// there (`Lx::chain`), or back to the block's start (unless the start is a stop:
+/// `home` false).
 fn leave(x: &mut Lx, t: LV, start: u64, head: (Block, ir::Assumed), home: bool) {
     let target = x.value(t);
     if !matches!(t, LV::C(_)) {
@@ -209,7 +211,7 @@ fn leave(x: &mut Lx, t: LV, start: u64, head: (Block, ir::Assumed), home: bool) 
     // The head's code holds only under the assumptions it was translated for.
     let (head, assumed) = head;
     if x.assumed() != assumed || !home {
-        x.leave_with(target);
+        x.chain(t);
         return;
     }
     let home = x.b.ins().icmp_imm(
@@ -223,7 +225,7 @@ fn leave(x: &mut Lx, t: LV, start: u64, head: (Block, ir::Assumed), home: bool) 
     x.b.switch_to_block(back);
     jump_unless_interrupted(x, head, start);
     x.b.switch_to_block(out);
-    x.leave_with(target);
+    x.chain(t);
 }
 
 /// Leaves for the dispatcher to go on at `target`, which is not aligned to a wide
@@ -290,15 +292,17 @@ impl Plan<'_> {
                 self.pending.push((t, blk, x.assumed()));
                 x.b.ins().jump(blk, &[]);
             }
-            _ => leave(x, LV::C(t as u128), start, self.placed[&start], home),
+            // Translated here under other assumptions, or no room: another
+            // translation, for the state at run time.
+            _ => x.chain(LV::C(t as u128)),
         }
     }
 }
 
-/// Builds the function for the block at `start`, with the registers in `preload`
-/// kept in variables; `None` if not even its first wide instruction can be
-/// translated. Returns the registers the block touched: translate once with an empty
-/// `preload` to learn them, then again with them.
+/// Builds the function for the block at `start`, with the registers `learnt` names
+/// kept in variables and stored at exits as it says; `None` if not even its first
+/// wide instruction can be translated. Returns what the translation learnt: translate
+/// once with nothing learnt, then again with what that gave.
 ///
 /// Translation follows the code from `start` along fall-throughs and known transfer
 /// targets (ibranch, or a %ctpr prepared in the block), up to `MAX_BUNDLES` wide
@@ -310,10 +314,11 @@ pub fn block(
     b: FunctionBuilder,
     mem: &GuestMemory,
     key: &Key,
-    preload: &BTreeSet<u32>,
+    learnt: &ir::Learnt,
     stops: &BTreeSet<u64>,
-    links: &mut Vec<Box<usize>>,
-) -> Option<(Translated, BTreeSet<u32>)> {
+    links: &mut Vec<Box<crate::engine::jit::state::LinkCell>>,
+    host_cc: cranelift_codegen::isa::CallConv,
+) -> Option<(Translated, ir::Learnt)> {
     let (start, iset) = (key.ip, key.iset());
     let mut b = b;
     let entry = b.create_block();
@@ -321,7 +326,7 @@ pub fn block(
     b.switch_to_block(entry);
     let state = b.block_params(entry)[0];
     let head = b.create_block();
-    let mut x = Lx::new(b, state, key, preload, head, stops, links);
+    let mut x = Lx::new(b, state, key, learnt, head, stops, links, host_cc);
     let mut plan = Plan {
         placed: HashMap::new(),
         pending: vec![],
@@ -351,15 +356,13 @@ pub fn block(
                     }
                     Some((blk, _)) if x.b.current_block() == Some(*blk) => {}
                     // Translated already under other assumptions, or no room left:
-                    // continue through the dispatcher.
+                    // continue in another translation.
                     Some(_) => {
-                        let code = x.b.ins().iconst(types::I64, pc as i64);
-                        x.leave_with(code);
+                        x.chain(LV::C(pc as u128));
                         break;
                     }
                     None if plan.budget == 0 => {
-                        let code = x.b.ins().iconst(types::I64, pc as i64);
-                        x.leave_with(code);
+                        x.chain(LV::C(pc as u128));
                         break;
                     }
                     None => {
@@ -372,8 +375,7 @@ pub fn block(
             }
             if plan.budget == 0 {
                 // Placed while there was room: another translation continues here.
-                let code = x.b.ins().iconst(types::I64, pc as i64);
-                x.leave_with(code);
+                x.chain(LV::C(pc as u128));
                 break;
             }
             let prepared = interp::prepare(mem, pc, iset).ok();
@@ -425,13 +427,17 @@ pub fn block(
     }
     x.finish();
     x.b.seal_all_blocks();
-    let touched = std::mem::take(&mut x.touched);
+    let learnt = ir::Learnt {
+        touched: std::mem::take(&mut x.touched),
+        written: std::mem::take(&mut x.written),
+        dirty: x.dirty,
+    };
     x.b.finalize();
     (done > 0).then_some((
         Translated {
             bundles: done,
             code,
         },
-        touched,
+        learnt,
     ))
 }
