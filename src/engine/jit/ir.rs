@@ -79,6 +79,44 @@ pub struct Learnt {
     pub touched: BTreeSet<u32>,
     pub written: BTreeSet<u32>,
     pub dirty: [bool; 8],
+    /// Reads and writes of each register in the translated code.
+    pub uses: BTreeMap<u32, u32>,
+    /// Whether the code calls procedures itself (`nest`).
+    pub calls: bool,
+}
+
+/// Registers a translation keeps in variables (host registers, where Cranelift has
+/// room): the most used ones. The others live in the register file in memory, read
+/// and written there (Cranelift forwards what it can).
+pub const IN_VARIABLES: usize = 8;
+
+impl Learnt {
+    /// The registers kept in variables: none in code that calls procedures, where
+    /// they would live across the calls (on the stack, stored before and loaded
+    /// after each: slower than the register file, measured on Dhrystone and fib).
+    pub fn in_variables(&self) -> BTreeSet<u32> {
+        if self.calls {
+            return BTreeSet::new();
+        }
+        let mut v: Vec<(u32, u32)> = self.uses.iter().map(|(&p, &n)| (n, p)).collect();
+        v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        v.into_iter().take(IN_VARIABLES).map(|(_, p)| p).collect()
+    }
+}
+
+/// Memory flags of register-file accesses: their own alias region, so that guest
+/// memory and `JitState` stores do not hide a register's last value from Cranelift.
+fn reg_flags() -> MemFlags {
+    MemFlags::trusted().with_alias_region(Some(cranelift_codegen::ir::AliasRegion::Table))
+}
+
+/// Where a register lives in a translation.
+#[derive(Clone, Copy)]
+enum Home {
+    /// Low 64 bits and `hi` word in variables.
+    Var(Variable, Variable),
+    /// In the register file, at this offset from `regs_ptr`.
+    Mem(i32),
 }
 
 /// Translation state for one block of wide instructions.
@@ -100,8 +138,9 @@ pub struct Lx<'a> {
     /// WD.dbl on the current path (the key's, then a `setwd`'s): a 32-bit result
     /// zero-extends when it is set, else it replaces only the low half.
     pub dbl: bool,
-    /// The registers loaded on entry; those at and above the entry window are loaded
-    /// when a `setwd` makes them part of the window.
+    /// The registers the block uses (`touched` of the translation before): their tags
+    /// are checked on entry, after a call and when a `setwd` opens them; those kept in
+    /// variables (`regs`) are loaded then.
     pub(super) preload: BTreeSet<u32>,
     /// Conditions under which the current code runs (innermost last).
     paths: Vec<LV>,
@@ -126,9 +165,13 @@ pub struct Lx<'a> {
     global_tags: Value,
     /// The register file at %r0 (moves when a `setwd` changes the window).
     pub(super) regs_ptr: Variable,
-    /// Register positions the block reads or writes, and their variables.
+    /// Register positions the block reads or writes, how often, and the variables of
+    /// those kept in variables.
     pub touched: BTreeSet<u32>,
-    /// Low 64 bits and the `hi` word of each register.
+    pub uses: BTreeMap<u32, u32>,
+    /// Whether a call is made in compiled code.
+    pub calls: bool,
+    /// Low 64 bits and the `hi` word of each register kept in variables.
     pub(super) regs: BTreeMap<u32, (Variable, Variable)>,
     pub(super) written: BTreeSet<u32>,
     pub(super) preds: Variable,
@@ -181,7 +224,7 @@ impl<'a> Lx<'a> {
         links: &'a mut Vec<Box<crate::engine::jit::state::LinkCell>>,
         host_cc: CallConv,
     ) -> Lx<'a> {
-        let preload = &learnt.touched;
+        let in_vars = learnt.in_variables();
         let (start, wd_size, br, ctpr_now) = (key.ip, key.wd_size, key.rotation(), key.ctprs());
         let t = MemFlags::trusted();
         let [mem, pages, mem_size, globals, global_tags, regs_at] = [
@@ -239,9 +282,16 @@ impl<'a> Lx<'a> {
         let mut regs = BTreeMap::new();
         // Registers holding tags are left to the interpreter too; the extension word
         // (of 80/128-bit values) is kept in a variable beside the low 64 bits.
-        for &pos in preload {
+        for &pos in &learnt.touched {
             let at = (pos as i64 * REG_SIZE) as i32;
             let regs_ptr = regs_at;
+            if !in_vars.contains(&pos) {
+                if pos < wd_size {
+                    let tag = b.ins().uload8(types::I64, t, regs_ptr, at + REG_TAG);
+                    tags = b.ins().bor(tags, tag);
+                }
+                continue;
+            }
             if pos >= wd_size {
                 // Beyond the window at entry (loaded after the `setwd` that reaches it).
                 let z = b.ins().iconst(types::I64, 0);
@@ -254,10 +304,10 @@ impl<'a> Lx<'a> {
             let tag = b.ins().uload8(types::I64, t, regs_ptr, at + REG_TAG);
             tags = b.ins().bor(tags, tag);
             let lo = b.declare_var(types::I64);
-            let v = b.ins().load(types::I64, t, regs_ptr, at);
+            let v = b.ins().load(types::I64, reg_flags(), regs_ptr, at);
             b.def_var(lo, v);
             let hi = b.declare_var(types::I64);
-            let v = b.ins().load(types::I64, t, regs_ptr, at + REG_HI);
+            let v = b.ins().load(types::I64, reg_flags(), regs_ptr, at + REG_HI);
             b.def_var(hi, v);
             regs.insert(pos, (lo, hi));
         }
@@ -279,7 +329,7 @@ impl<'a> Lx<'a> {
             wd_size,
             br,
             dbl: key.dbl,
-            preload: preload.clone(),
+            preload: learnt.touched.clone(),
             paths: vec![],
             effects: vec![],
             transfer: None,
@@ -293,7 +343,9 @@ impl<'a> Lx<'a> {
             globals,
             global_tags,
             regs_ptr,
-            touched: preload.clone(),
+            touched: learnt.touched.clone(),
+            uses: BTreeMap::new(),
+            calls: false,
             regs,
             // Every exit stores every register the block may write, and the state
             // below it may change (the variables hold the right value on every path:
@@ -407,20 +459,24 @@ impl<'a> Lx<'a> {
         self.leave_sized(code, size);
     }
 
-    /// Stores the registers written (those inside a window of `size`).
+    /// Stores the registers kept in variables that were written (those inside a
+    /// window of `size`); the others were written in place.
     fn store_regs(&mut self, size: u32) {
         let t = MemFlags::trusted();
         let regs_ptr = self.b.use_var(self.regs_ptr);
+        let _ = t;
         for pos in self.written.clone() {
+            let Some(&(lo, hi)) = self.regs.get(&pos) else {
+                continue;
+            };
             if pos >= size {
                 continue;
             }
-            let (lo, hi) = self.regs[&pos];
             let at = (pos as i64 * REG_SIZE) as i32;
             let l = self.b.use_var(lo);
-            self.b.ins().store(t, l, regs_ptr, at);
+            self.b.ins().store(reg_flags(), l, regs_ptr, at);
             let h = self.b.use_var(hi);
-            self.b.ins().store(t, h, regs_ptr, at + REG_HI);
+            self.b.ins().store(reg_flags(), h, regs_ptr, at + REG_HI);
         }
     }
 
@@ -656,7 +712,9 @@ impl<'a> Lx<'a> {
     pub fn effect(&mut self, e: Effect) -> Result<(), NoLower> {
         let c = self.path()?;
         if let Effect::Reg(pos, ..) = e {
-            self.reg_vars(pos)?;
+            if pos >= self.wd_size {
+                return Err(NoLower);
+            }
         }
         if c != LV::C(0) {
             self.effects.push((c, e));
@@ -921,20 +979,39 @@ impl<'a> Lx<'a> {
         Ok(LV::C(0))
     }
 
-    /// The variables of register `pos` (its low 64 bits and its `hi` word).
-    fn reg_vars(&mut self, pos: u32) -> Result<(Variable, Variable), NoLower> {
+    /// Where register `pos` lives (counting a use).
+    fn reg_home(&mut self, pos: u32) -> Result<Home, NoLower> {
         if pos >= self.wd_size {
             return Err(NoLower);
         }
         self.touched.insert(pos);
-        match self.regs.get(&pos) {
-            Some(v) => Ok(*v),
-            None => {
-                // First translation: any variables will do, the code is thrown away.
-                let lo = self.b.declare_var(types::I64);
-                let hi = self.b.declare_var(types::I64);
-                self.regs.insert(pos, (lo, hi));
-                Ok((lo, hi))
+        *self.uses.entry(pos).or_default() += 1;
+        Ok(match self.regs.get(&pos) {
+            Some(&(lo, hi)) => Home::Var(lo, hi),
+            None => Home::Mem((pos as i64 * REG_SIZE) as i32),
+        })
+    }
+
+    /// The low 64 bits (`hi` false) or the `hi` word of a register.
+    fn reg_get(&mut self, h: Home, hi: bool) -> Value {
+        match h {
+            Home::Var(lo, h) => self.b.use_var(if hi { h } else { lo }),
+            Home::Mem(at) => {
+                let p = self.b.use_var(self.regs_ptr);
+                let at = if hi { at + REG_HI } else { at };
+                self.b.ins().load(types::I64, reg_flags(), p, at)
+            }
+        }
+    }
+
+    /// Sets the low 64 bits (`hi` false) or the `hi` word of a register.
+    fn reg_set(&mut self, h: Home, hi: bool, v: Value) {
+        match h {
+            Home::Var(lo, h) => self.b.def_var(if hi { h } else { lo }, v),
+            Home::Mem(at) => {
+                let p = self.b.use_var(self.regs_ptr);
+                let at = if hi { at + REG_HI } else { at };
+                self.b.ins().store(reg_flags(), v, p, at);
             }
         }
     }
@@ -943,15 +1020,15 @@ impl<'a> Lx<'a> {
     /// interpreter does: S the low 32 bits, D the low 64, X also the 16-bit extension,
     /// Q and P the whole `hi` word.
     pub fn read_reg(&mut self, pos: u32, ty: u8) -> Result<LV, NoLower> {
-        let (lo, hi) = self.reg_vars(pos)?;
-        let v = self.b.use_var(lo);
+        let home = self.reg_home(pos)?;
+        let v = self.reg_get(home, false);
         Ok(match ty {
             b'S' => LV::V(self.b.ins().band_imm(v, 0xffff_ffff)),
             b'X' => {
-                let h = self.b.use_var(hi);
+                let h = self.reg_get(home, true);
                 LV::W(v, self.b.ins().band_imm(h, 0xffff))
             }
-            b'Q' | b'P' => LV::W(v, self.b.use_var(hi)),
+            b'Q' | b'P' => LV::W(v, self.reg_get(home, true)),
             _ => LV::V(v),
         })
     }
@@ -1061,24 +1138,30 @@ impl<'a> Lx<'a> {
                     // As the interpreter writes registers: S (with dbl) and D clear the
                     // `hi` word, X keeps its 16-bit extension there, Q and P 64 bits;
                     // S without dbl replaces bits 31:0 only.
-                    let (lo, hi) = self.reg_vars(pos)?;
+                    let home = self.reg_home(pos)?;
                     let h = self.high(v);
                     let (l, h) = match ty {
                         b'S' if dbl => (and(self, narrow(v), LV::C(0xffff_ffff))?, LV::C(0)),
                         b'S' => {
                             let low = and(self, narrow(v), LV::C(0xffff_ffff))?;
-                            let old = LV::V(self.b.use_var(lo));
+                            let old = LV::V(self.reg_get(home, false));
                             let up = and(self, old, LV::C(0xffff_ffff_0000_0000))?;
-                            (or(self, up, low)?, LV::V(self.b.use_var(hi)))
+                            (or(self, up, low)?, LV::V(self.reg_get(home, true)))
                         }
                         b'X' => (narrow(v), and(self, h, LV::C(0xffff))?),
                         b'Q' | b'P' => (narrow(v), h),
                         _ => (narrow(v), LV::C(0)),
                     };
-                    let new = self.conditional(c, l, lo)?;
-                    let new_hi = self.conditional(c, h, hi)?;
-                    self.b.def_var(lo, new);
-                    self.b.def_var(hi, new_hi);
+                    let (new, new_hi) = match c {
+                        LV::C(_) => (self.value(l), self.value(h)),
+                        LV::V(_) | LV::W(..) => {
+                            let old = self.reg_get(home, false);
+                            let old_hi = self.reg_get(home, true);
+                            (self.pick(c, l, old), self.pick(c, h, old_hi))
+                        }
+                    };
+                    self.reg_set(home, false, new);
+                    self.reg_set(home, true, new_hi);
                     self.written.insert(pos);
                 }
                 Effect::Global(n, ty, v) => {
@@ -1284,8 +1367,8 @@ impl<'a> Lx<'a> {
         let k = self.b.ins().imul_imm(k, REG_SIZE);
         let at = self.b.ins().iadd(regs, k);
         let zero = self.b.ins().iconst(types::I64, 0);
-        self.b.ins().store(t, zero, at, 0);
-        self.b.ins().store(t, zero, at, REG_HI);
+        self.b.ins().store(reg_flags(), zero, at, 0);
+        self.b.ins().store(reg_flags(), zero, at, REG_HI);
         self.b.ins().istore8(t, zero, at, REG_TAG);
         let next = self.b.ins().iadd_imm(pos, 1);
         self.b.ins().jump(head, &[BlockArg::Value(next)]);
@@ -1335,12 +1418,14 @@ impl<'a> Lx<'a> {
                 continue;
             }
             let at = (pos as i64 * REG_SIZE) as i32;
-            let (lo, hi) = self.regs[&pos];
             let tag = self.b.ins().uload8(types::I64, t, p, at + REG_TAG);
             tags = or(self, tags, LV::V(tag))?;
-            let v = self.b.ins().load(types::I64, t, p, at);
+            let Some(&(lo, hi)) = self.regs.get(&pos) else {
+                continue;
+            };
+            let v = self.b.ins().load(types::I64, reg_flags(), p, at);
             self.b.def_var(lo, v);
-            let v = self.b.ins().load(types::I64, t, p, at + REG_HI);
+            let v = self.b.ins().load(types::I64, reg_flags(), p, at + REG_HI);
             self.b.def_var(hi, v);
         }
         // A tagged register: the interpreter runs the instruction (`setwd` again).

@@ -176,6 +176,7 @@ impl Lx<'_> {
             return Ok(None);
         }
         let link = self.new_link();
+        self.calls = true;
         self.store_state(size);
         let t = MemFlags::trusted();
         let [slow, nested] = [(); 2].map(|_| self.b.create_block());
@@ -256,9 +257,11 @@ impl Lx<'_> {
                 continue;
             }
             let at = (pos as i64 * REG_SIZE) as i32;
-            let (lo, hi) = self.regs[&pos];
             let tag = self.b.ins().uload8(types::I64, t, p, at + REG_TAG);
             tags = self.b.ins().bor(tags, tag);
+            let Some(&(lo, hi)) = self.regs.get(&pos) else {
+                continue;
+            };
             let v = self.b.ins().load(types::I64, t, p, at);
             self.b.def_var(lo, v);
             let v = self.b.ins().load(types::I64, t, p, at + REG_HI);

@@ -431,6 +431,8 @@ pub fn block(
         touched: std::mem::take(&mut x.touched),
         written: std::mem::take(&mut x.written),
         dirty: x.dirty,
+        uses: std::mem::take(&mut x.uses),
+        calls: x.calls,
     };
     x.b.finalize();
     (done > 0).then_some((
