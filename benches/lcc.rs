@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// A program, the figure it reports (the text around it in its output: the number
-/// after `after` on the first line holding `line`) and the figure's unit.
+/// after `after` on the last line holding `line`) and the figure's unit.
 struct Bench {
     name: &'static str,
     line: &'static str,
@@ -28,7 +28,7 @@ const BENCHES: [Bench; 6] = [
     },
     Bench {
         name: "linpack",
-        line: "MFLOPS",
+        line: "Mflops",
         after: "",
         unit: "MFLOPS",
     },
@@ -40,8 +40,9 @@ const BENCHES: [Bench; 6] = [
     },
     Bench {
         name: "lloops",
-        line: "Geomean",
-        after: "Geomean",
+        // The overall figure (after those of the three parts).
+        line: "Geometric Mean",
+        after: "Mean",
         unit: "MFLOPS",
     },
     Bench {
@@ -178,7 +179,7 @@ fn figure(b: &Bench, out: &str) -> Option<f64> {
             .filter(|v| v.is_finite())
             .reduce(f64::max);
     }
-    let l = out.lines().find(|l| l.contains(b.line))?;
+    let l = out.lines().rfind(|l| l.contains(b.line))?;
     if b.after.is_empty() {
         // "<number> MFLOPS": the number before the unit.
         let before = &l[..l.find(b.line)?];

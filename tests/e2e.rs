@@ -156,6 +156,7 @@ programs!(
     fault_based,
     fault_based_read,
     window_grow,
+    global_tags,
 );
 
 /// The programs under examples/ build and behave as README says.

@@ -83,6 +83,9 @@ pub struct Learnt {
     pub uses: BTreeMap<u32, u32>,
     /// Whether the code calls procedures itself (`nest`).
     pub calls: bool,
+    /// The global registers it reads or writes (their tags are checked on entry and
+    /// after calls: compiled code writes only untagged values).
+    pub globals: BTreeSet<u32>,
 }
 
 /// Registers a translation keeps in variables (host registers, where Cranelift has
@@ -108,6 +111,11 @@ impl Learnt {
 /// memory and `JitState` stores do not hide a register's last value from Cranelift.
 fn reg_flags() -> MemFlags {
     MemFlags::trusted().with_alias_region(Some(cranelift_codegen::ir::AliasRegion::Table))
+}
+
+/// Memory flags of global-register accesses (their own alias region, as registers).
+fn global_flags() -> MemFlags {
+    MemFlags::trusted().with_alias_region(Some(cranelift_codegen::ir::AliasRegion::Vmctx))
 }
 
 /// Where a register lives in a translation.
@@ -162,7 +170,7 @@ pub struct Lx<'a> {
     pages: Value,
     mem_size: Value,
     globals: Value,
-    global_tags: Value,
+    pub(super) global_tags: Value,
     /// The register file at %r0 (moves when a `setwd` changes the window).
     pub(super) regs_ptr: Variable,
     /// Register positions the block reads or writes, how often, and the variables of
@@ -171,6 +179,9 @@ pub struct Lx<'a> {
     pub uses: BTreeMap<u32, u32>,
     /// Whether a call is made in compiled code.
     pub calls: bool,
+    /// Global registers used, and those whose tags the entry checked.
+    pub globals_touched: BTreeSet<u32>,
+    pub(super) globals_checked: BTreeSet<u32>,
     /// Low 64 bits and the `hi` word of each register kept in variables.
     pub(super) regs: BTreeMap<u32, (Variable, Variable)>,
     pub(super) written: BTreeSet<u32>,
@@ -311,6 +322,10 @@ impl<'a> Lx<'a> {
             b.def_var(hi, v);
             regs.insert(pos, (lo, hi));
         }
+        for &n in &learnt.globals {
+            let tag = b.ins().uload8(types::I64, t, global_tags, n as i32);
+            tags = b.ins().bor(tags, tag);
+        }
         if let Some(g) = guard {
             tags = b.ins().bor(tags, g);
         }
@@ -346,6 +361,8 @@ impl<'a> Lx<'a> {
             touched: learnt.touched.clone(),
             uses: BTreeMap::new(),
             calls: false,
+            globals_touched: BTreeSet::new(),
+            globals_checked: learnt.globals.clone(),
             regs,
             // Every exit stores every register the block may write, and the state
             // below it may change (the variables hold the right value on every path:
@@ -1035,26 +1052,26 @@ impl<'a> Lx<'a> {
 
     /// Reads global `n`; globals keep 64 bits (wider reads see zeros above).
     pub fn read_global(&mut self, n: u32, ty: u8) -> Result<LV, NoLower> {
-        let tags = self.global_tags;
-        let tag = self
+        self.globals_touched.insert(n);
+        if !self.globals_checked.contains(&n) {
+            // Not checked on entry (the first translation): check here.
+            let tags = self.global_tags;
+            let tag = self
+                .b
+                .ins()
+                .uload8(types::I64, MemFlags::trusted(), tags, n as i32);
+            self.exit_if(LV::V(tag))?;
+        }
+        let g = self.globals;
+        let v = self
             .b
             .ins()
-            .uload8(types::I64, MemFlags::trusted(), tags, n as i32);
-        let tag = if ty == b'S' {
-            self.b.ins().band_imm(tag, 3)
+            .load(types::I64, global_flags(), g, n as i32 * 8);
+        Ok(LV::V(if ty == b'S' {
+            self.b.ins().band_imm(v, 0xffff_ffff)
         } else {
-            tag
-        };
-        self.exit_if(LV::V(tag))?;
-        let g = self.globals;
-        let v = if ty == b'S' {
-            self.b.ins().uload32(MemFlags::trusted(), g, n as i32 * 8)
-        } else {
-            self.b
-                .ins()
-                .load(types::I64, MemFlags::trusted(), g, n as i32 * 8)
-        };
-        Ok(LV::V(v))
+            v
+        }))
     }
 
     /// Physical predicate `p` (rotation already applied; tags were checked on entry).
@@ -1165,6 +1182,7 @@ impl<'a> Lx<'a> {
                     self.written.insert(pos);
                 }
                 Effect::Global(n, ty, v) => {
+                    self.globals_touched.insert(n);
                     let g = self.globals;
                     let v = narrow(v);
                     let v = if ty == b'S' {
@@ -1172,20 +1190,30 @@ impl<'a> Lx<'a> {
                     } else {
                         v
                     };
-                    let old = self
-                        .b
-                        .ins()
-                        .load(types::I64, MemFlags::trusted(), g, n as i32 * 8);
                     // Without dbl a 32-bit result keeps bits 63:32 and their tag.
                     let low_half = ty == b'S' && !dbl;
-                    let v = if low_half {
-                        let up = and(self, LV::V(old), LV::C(0xffff_ffff_0000_0000))?;
-                        or(self, up, v)?
-                    } else {
-                        v
+                    let keeps = low_half || !matches!(c, LV::C(_));
+                    let old = keeps.then(|| {
+                        self.b
+                            .ins()
+                            .load(types::I64, global_flags(), g, n as i32 * 8)
+                    });
+                    let v = match old {
+                        Some(old) if low_half => {
+                            let up = and(self, LV::V(old), LV::C(0xffff_ffff_0000_0000))?;
+                            or(self, up, v)?
+                        }
+                        _ => v,
                     };
-                    let v = self.pick(c, v, old);
-                    self.b.ins().store(MemFlags::trusted(), v, g, n as i32 * 8);
+                    let v = match old {
+                        Some(old) => self.pick(c, v, old),
+                        None => self.value(v),
+                    };
+                    self.b.ins().store(global_flags(), v, g, n as i32 * 8);
+                    if self.globals_checked.contains(&n) {
+                        // Untagged on entry (or after the last call) and since.
+                        continue;
+                    }
                     let tags = self.global_tags;
                     let old = self
                         .b

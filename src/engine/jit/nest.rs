@@ -267,6 +267,13 @@ impl Lx<'_> {
             let v = self.b.ins().load(types::I64, t, p, at + REG_HI);
             self.b.def_var(hi, v);
         }
+        for n in self.globals_checked.clone() {
+            let tag = self
+                .b
+                .ins()
+                .uload8(types::I64, t, self.global_tags, n as i32);
+            tags = self.b.ins().bor(tags, tag);
+        }
         let v = self.b.ins().load(types::I32, t, s, off::PREDS);
         self.b.def_var(self.preds, v);
         for k in 0..4 {

@@ -433,6 +433,7 @@ pub fn block(
         dirty: x.dirty,
         uses: std::mem::take(&mut x.uses),
         calls: x.calls,
+        globals: std::mem::take(&mut x.globals_touched),
     };
     x.b.finalize();
     (done > 0).then_some((
