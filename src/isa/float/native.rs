@@ -33,6 +33,10 @@ pub(crate) trait Host:
     fn from_int(v: i128) -> Self;
     /// An integral value in range as an integer.
     fn to_int(self) -> i128;
+    /// The same through i64 (cheaper than i128 on the host): from an i64, and to
+    /// one saturating (`as`).
+    fn from_i64(v: i64) -> Self;
+    fn to_i64(self) -> i64;
     fn trunc(self) -> Self;
     fn round_even(self) -> Self;
     /// The product a · b of two normal numbers has no more significant bits than
@@ -113,6 +117,12 @@ macro_rules! host {
             }
             fn to_int(self) -> i128 {
                 self as i128
+            }
+            fn from_i64(v: i64) -> Self {
+                v as $t
+            }
+            fn to_i64(self) -> i64 {
+                self as i64
             }
             fn trunc(self) -> Self {
                 <$t>::trunc(self)
@@ -248,6 +258,10 @@ pub(crate) fn from_int<H: Host>(fpu: Fpu, v: i128) -> Option<(u128, u32)> {
     if fpu.rc != rc::NEAREST {
         return None;
     }
+    if v.unsigned_abs() < 1 << (H::FRAC + 1) {
+        // as many significant bits as the format holds: exact
+        return Some((H::from_i64(v as i64).to_u() as u128, 0));
+    }
     let r = H::from_int(v);
     Some((r.to_u() as u128, inexact(r.to_int() == v)))
 }
@@ -266,8 +280,12 @@ pub(crate) fn to_int<H: Host>(fpu: Fpu, a: u128, width: u32) -> Option<(i128, u3
         _ => return None,
     };
     let bound = 1i128 << (width - 1);
-    // r is integral and finite (|r| < 2^128), so to_int is exact.
-    let v = r.to_int();
+    // r is integral and finite (|r| < 2^128), so to_int is exact; so is to_i64
+    // short of the bounds it saturates to.
+    let v = match r.to_i64() {
+        i64::MIN | i64::MAX => r.to_int(),
+        v => v as i128,
+    };
     if v < -bound || v >= bound {
         return None;
     }
