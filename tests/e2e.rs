@@ -3,8 +3,9 @@
 //! absent) and the exit status the `! exit: N` line of the source (0 if absent).
 //! `! args: ...` gives arguments; `! stderr: TEXT` a text the diagnostics must contain;
 //! `! iset: vN` the ISA version to assemble for (default e2k-as's, v4).
-//! Every program runs twice: on the interpreter alone (`-no-jit`) and with the JIT
-//! translating every block on its first run (`-jit-threshold 1`); both must agree.
+//! Every program runs three times: on the interpreter alone (`-no-jit`), with the JIT
+//! translating every block on its first run (`-jit-threshold 1`), and so without
+//! translations going on into one another (`-d nochain`); all must agree.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -44,7 +45,11 @@ fn run(name: &str) {
     let args: Vec<String> = header(&src, "args")
         .map(|a| a.split_whitespace().map(String::from).collect())
         .unwrap_or_default();
-    for engine in [&["-no-jit"][..], &["-jit-threshold", "1"][..]] {
+    for engine in [
+        &["-no-jit"][..],
+        &["-jit-threshold", "1"][..],
+        &["-jit-threshold", "1", "-d", "nochain"][..],
+    ] {
         check(name, &src, &exe, &args, engine);
     }
     let _ = std::fs::remove_file(&exe);

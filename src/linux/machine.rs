@@ -48,6 +48,8 @@ pub struct LogFlags {
     pub unimp: bool,
     /// Every fault the guest takes, handled or not.
     pub guest_errors: bool,
+    /// Translations do not go on into one another (each exit through the dispatcher).
+    pub nochain: bool,
 }
 
 /// How to start a program.
@@ -107,12 +109,14 @@ pub const DEFAULT_JIT_THRESHOLD: u32 = 50;
 struct JitConfig {
     threshold: u32,
     out_asm: bool,
+    chain: bool,
 }
 
 impl JitConfig {
     fn build(self) -> Jit {
         let mut j = Jit::new(self.threshold);
         j.out_asm = self.out_asm;
+        j.chain = self.chain;
         j
     }
 }
@@ -242,6 +246,7 @@ impl Machine {
         let jit_config = (opts.jit && !opts.log.exec && !opts.log.cpu).then_some(JitConfig {
             threshold: opts.jit_threshold,
             out_asm: opts.log.out_asm,
+            chain: !opts.log.nochain,
         });
         let jit = jit_config.map(JitConfig::build);
         Ok(Machine {

@@ -436,7 +436,7 @@ pub const LOG_ITEMS: &[(&str, &str)] = &[
     ("jit", "JIT statistics at exit"),
     (
         "nochain",
-        "accepted: translations are never chained (exec logs every instruction)",
+        "translations do not go on into one another: every exit through the dispatcher",
     ),
     ("page", "the page layout once the program is loaded"),
     ("strace", "system calls, as -strace"),
@@ -463,7 +463,7 @@ fn log_items(v: &str) -> Result<Option<LogItems>, String> {
             "exec" => f.exec = true,
             "cpu" => f.cpu = true,
             "jit" => f.jit = true,
-            "nochain" => {}
+            "nochain" => f.nochain = true,
             "page" => l.page = true,
             "strace" => l.strace = true,
             "unimp" => f.unimp = true,
@@ -477,6 +477,7 @@ fn log_items(v: &str) -> Result<Option<LogItems>, String> {
                     jit: true,
                     unimp: true,
                     guest_errors: true,
+                    nochain: true,
                 };
                 l.page = true;
                 l.strace = true;

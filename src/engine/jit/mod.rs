@@ -162,6 +162,9 @@ pub struct Jit {
     pub stats: Stats,
     /// Keep each translation's host code listing (`-d out_asm`) in `listings`.
     pub out_asm: bool,
+    /// Fill exits' link cells, so that translations go on into one another (off:
+    /// `-d nochain`).
+    pub chain: bool,
     pub listings: Vec<String>,
     /// Addresses where compiled code hands back to the caller before executing
     /// them (a debugger's breakpoints); see `set_stops`.
@@ -194,6 +197,7 @@ impl Jit {
             threshold,
             stats: Stats::default(),
             out_asm: false,
+            chain: true,
             listings: vec![],
             stops: BTreeSet::new(),
             links: vec![],
@@ -378,7 +382,7 @@ impl Jit {
             match self.lookup(mem, key) {
                 Some(g) => {
                     // The exit's cell: this translation, for this state, from now on.
-                    if st.link_out != 0 {
+                    if st.link_out != 0 && self.chain {
                         let [a, b, c] = key.ctpr;
                         // SAFETY: a link cell of a live translation (nothing was
                         // invalidated since the block returned).
