@@ -3,7 +3,8 @@
 //! Each program runs in a scratch directory (they write result files there) with a
 //! newline on stdin; the bench prints the program's own figure, its peak RSS and the
 //! wall time. `E2K_LCC_NO_JIT=1` adds a run under the interpreter; `E2K_LCC_ONLY=name`
-//! runs one program.
+//! runs one program; `E2K_LCC_DUMP=1` prints the output of a run whose figure is not
+//! found.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -169,13 +170,17 @@ fn number(s: &str) -> Option<f64> {
 }
 
 /// The benchmark's own figure in its output. For the memory benchmarks (a table of
-/// MB/s by block size), the largest figure in it.
+/// MB/s by block size: rows of numbers, the first the size in KiB), the largest
+/// MB/s figure in it.
 fn figure(b: &Bench, out: &str) -> Option<f64> {
     if b.line.is_empty() {
         return out
             .lines()
-            .flat_map(|l| l.split_whitespace())
-            .filter_map(|w| w.parse::<f64>().ok())
+            .filter_map(|l| {
+                let v: Option<Vec<f64>> = l.split_whitespace().map(|w| w.parse().ok()).collect();
+                v.filter(|v| v.len() >= 3)
+            })
+            .flat_map(|row| row.into_iter().skip(1))
             .filter(|v| v.is_finite())
             .reduce(f64::max);
     }
@@ -201,7 +206,12 @@ fn describe(b: &Bench, r: &Result<Run, String>) -> (String, Option<f64>) {
                 ),
                 Some(v),
             ),
-            None => (format!("no figure in its output ({:.2} s)", r.wall), None),
+            None => {
+                if std::env::var_os("E2K_LCC_DUMP").is_some() {
+                    eprintln!("{}", r.out);
+                }
+                (format!("no figure in its output ({:.2} s)", r.wall), None)
+            }
         },
         Ok(r) => {
             let last = r.out.lines().rev().find(|l| !l.trim().is_empty());

@@ -6,7 +6,8 @@
 //!   `u32` in the `%pfpfr` / `%fpsr` layout (bits 0..5, see [`flags`]); the
 //!   caller ORs them into the register.  Nothing here traps, reads or sets host
 //!   FPU state or keeps global state (the fast path, `native`, relies only on
-//!   Rust's fixed round-to-nearest environment).
+//!   Rust's fixed round-to-nearest environment; the 80-bit one, `x80_fast`, is
+//!   integer arithmetic).
 //!
 //! The arithmetic itself is done by `rustc_apfloat`; this module adds the E2K
 //! rules around it (NaN choice, default NaN, integer indefinite, flag mapping,
