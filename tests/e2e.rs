@@ -162,6 +162,7 @@ programs!(
     fault_based_read,
     window_grow,
     global_tags,
+    setwd_writes,
 );
 
 /// The programs under examples/ build and behave as README says.

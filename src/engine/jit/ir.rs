@@ -728,11 +728,8 @@ impl<'a> Lx<'a> {
     /// Records an effect of the current wide instruction under the current path.
     pub fn effect(&mut self, e: Effect) -> Result<(), NoLower> {
         let c = self.path()?;
-        if let Effect::Reg(pos, ..) = e {
-            if pos >= self.wd_size {
-                return Err(NoLower);
-            }
-        }
+        // A register write is checked against the window when it lands (`commit`):
+        // after this instruction's `setwd`, which may open it.
         if c != LV::C(0) {
             self.effects.push((c, e));
         }
@@ -1095,17 +1092,27 @@ impl<'a> Lx<'a> {
 
     /// Applies the recorded effects (the end of the wide instruction).
     pub fn commit(&mut self) -> Result<(), NoLower> {
-        // A window change lands before the results: they must fit both windows.
+        // A window change lands before the results: they must fit the new window, and
+        // the old one too unless compiled code makes the change itself (first).
+        let mut fits = if self.inline_events() {
+            u32::MAX
+        } else {
+            self.wd_size
+        };
         for (_, e) in &self.events {
             if let Event::Window(wsz, ..) = e {
-                if self
-                    .effects
-                    .iter()
-                    .any(|(_, f)| matches!(f, Effect::Reg(pos, ..) if *pos >= 2 * wsz))
-                {
-                    return Err(NoLower);
-                }
+                fits = fits.min(2 * wsz);
             }
+        }
+        if fits == u32::MAX {
+            fits = self.wd_size;
+        }
+        if self
+            .effects
+            .iter()
+            .any(|(_, f)| matches!(f, Effect::Reg(pos, ..) if *pos >= fits))
+        {
+            return Err(NoLower);
         }
         // The 32-bit results of an instruction with a `setwd` follow the new dbl.
         let mut dbl = self.dbl;

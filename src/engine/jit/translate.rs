@@ -54,14 +54,13 @@ fn read(x: &mut Lx, place: Place, ty: u8) -> Result<LV, NoLower> {
 }
 
 fn write(x: &mut Lx, place: Place, ty: u8, v: LV) -> Result<(), NoLower> {
+    // A register beyond the window: `Lx::commit` refuses it, after this instruction's
+    // `setwd` (which may open it).
     match place {
-        Place::Reg(n) if n < x.wd_size => x.effect(Effect::Reg(n, ty, v)),
+        Place::Reg(n) => x.effect(Effect::Reg(n, ty, v)),
         Place::Based(n) => {
             // Outside the based area: the interpreter raises the fault.
             let i = x.br.based_checked(n).map_err(|_| NoLower)?;
-            if i >= x.wd_size {
-                return Err(NoLower);
-            }
             x.effect(Effect::Reg(i, ty, v))
         }
         Place::Global(n) => x.effect(Effect::Global(n & 31, ty, v)),
@@ -76,7 +75,6 @@ fn write(x: &mut Lx, place: Place, ty: u8, v: LV) -> Result<(), NoLower> {
             x.effect(Effect::Ctpr(n & 3, t))
         }
         Place::Nowhere | Place::Const(_) => Ok(()),
-        Place::Reg(_) => Err(NoLower),
     }
 }
 
