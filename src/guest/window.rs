@@ -124,15 +124,9 @@ impl RegFile {
         self.first + self.resident.len() as u64
     }
 
-    /// Drops the resident registers at and above `end` (as `frame` does when a
-    /// window ends lower), for compiled code that lowered the end itself.
-    pub fn truncate(&mut self, end: u64) {
-        self.resident
-            .truncate(end.saturating_sub(self.first) as usize);
-    }
-
     /// Moves the end of the resident registers to `end`, for compiled code that
-    /// changed it itself: lower, dropping those above (`truncate`), or higher, up to
+    /// changed it itself: lower, dropping those above (as `frame` does when a window
+    /// ends lower), or higher, up to
     /// `RESIDENT` registers from `first`, taking in those compiled code wrote there.
     ///
     /// # Safety

@@ -422,11 +422,7 @@ impl<'a> Lx<'a> {
         let cell = self.b.ins().iconst(types::I64, link);
         let f = self.b.ins().load(types::I64, tr, cell, 0);
         let mut out = self.b.ins().icmp_imm(IntCC::Equal, f, 0);
-        let flag = self
-            .b
-            .ins()
-            .iconst(types::I64, crate::engine::interrupt::word() as i64);
-        let pending = self.b.ins().load(types::I64, tr, flag, 0);
+        let pending = self.signal_pending();
         let pending = self.b.ins().icmp_imm(IntCC::NotEqual, pending, 0);
         out = self.b.ins().bor(out, pending);
         let code = self.value(target);
@@ -462,6 +458,16 @@ impl<'a> Lx<'a> {
         self.b.ins().return_call_indirect(sig, f, &[self.state]);
     }
 
+    /// The thread's pending-signal word (non-zero: compiled code should return to the
+    /// dispatcher). Each thread has its own JIT, so its address is a constant.
+    pub(super) fn signal_pending(&mut self) -> Value {
+        let flag = self
+            .b
+            .ins()
+            .iconst(types::I64, crate::engine::interrupt::word() as i64);
+        self.b.ins().load(types::I64, MemFlags::trusted(), flag, 0)
+    }
+
     /// The signature of a translation (`CallConv::Tail`: exits tail-call the next).
     pub(super) fn block_signature(&mut self) -> SigRef {
         let mut sig = Signature::new(CallConv::Tail);
@@ -479,9 +485,7 @@ impl<'a> Lx<'a> {
     /// Stores the registers kept in variables that were written (those inside a
     /// window of `size`); the others were written in place.
     fn store_regs(&mut self, size: u32) {
-        let t = MemFlags::trusted();
         let regs_ptr = self.b.use_var(self.regs_ptr);
-        let _ = t;
         for pos in self.written.clone() {
             let Some(&(lo, hi)) = self.regs.get(&pos) else {
                 continue;

@@ -346,11 +346,7 @@ impl Lx<'_> {
         let cell = self.b.ins().iconst(types::I64, link);
         let callee = self.b.ins().load(types::I64, t, cell, 0);
         let unknown = self.b.ins().icmp_imm(IntCC::Equal, callee, 0);
-        let flag = self
-            .b
-            .ins()
-            .iconst(types::I64, crate::engine::interrupt::word() as i64);
-        let pending = self.b.ins().load(types::I64, t, flag, 0);
+        let pending = self.signal_pending();
         let pending = self.b.ins().icmp_imm(IntCC::NotEqual, pending, 0);
         let ind = self.b.ins().load(types::I64, t, s, off::PCS_IND);
         let room = self.b.ins().load(types::I64, t, s, off::PCS_ROOM);

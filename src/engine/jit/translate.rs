@@ -239,11 +239,7 @@ fn leave_at(x: &mut Lx, target: cranelift_codegen::ir::Value) {
 /// leaves for the dispatcher at `pc`, so that a loop kept inside one translation
 /// still lets the signal in.
 fn jump_unless_interrupted(x: &mut Lx, blk: Block, pc: u64) {
-    // Each thread has its own JIT, so the address of its own pending set is a constant.
-    let flag =
-        x.b.ins()
-            .iconst(types::I64, crate::engine::interrupt::word() as i64);
-    let pending = x.b.ins().load(types::I64, MemFlags::trusted(), flag, 0);
+    let pending = x.signal_pending();
     let out = x.b.create_block();
     x.b.ins().brif(pending, out, &[], blk, &[]);
     x.b.switch_to_block(out);

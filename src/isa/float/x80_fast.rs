@@ -22,6 +22,18 @@ fn normal(a: F80) -> Option<(bool, i32, u64)> {
     (e != 0 && e != 0x7fff && a.sig >> 63 != 0).then_some((a.se >> 15 != 0, e, a.sig))
 }
 
+/// Whether a magnitude whose dropped bits are `rest` (`half` the halfway value;
+/// `odd` its last kept bit) rounds away from zero in `fx.rc`.
+#[inline(always)]
+fn rounds_up(fx: Fx, neg: bool, rest: u128, half: u128, odd: bool) -> bool {
+    match fx.rc {
+        rc::NEAREST => rest > half || (rest == half && odd),
+        rc::UP => rest != 0 && !neg,
+        rc::DOWN => rest != 0 && neg,
+        _ => false,
+    }
+}
+
 /// The exact value `m · 2^(e − BIAS − 127)` (`m` with its top bit set, bit 0 also
 /// standing for anything non-zero below it) rounded to `prec` bits; `None` unless
 /// the result is normal and clear of the smallest normal and the largest finite
@@ -32,14 +44,7 @@ fn round(fx: Fx, neg: bool, mut e: i32, m: u128) -> Option<(F80, u32)> {
     let drop = 128 - fx.precision();
     let rest = m & ((1u128 << drop) - 1);
     let mut kept = m >> drop;
-    let half = 1u128 << (drop - 1);
-    let up = match fx.rc {
-        rc::NEAREST => rest > half || (rest == half && kept & 1 != 0),
-        rc::UP => rest != 0 && !neg,
-        rc::DOWN => rest != 0 && neg,
-        _ => false,
-    };
-    if up {
+    if rounds_up(fx, neg, rest, 1 << (drop - 1), kept & 1 != 0) {
         kept += 1;
         if kept >> (128 - drop) != 0 {
             kept >>= 1;
@@ -151,15 +156,8 @@ pub(super) fn narrow(fx: Fx, a: F80, frac: u32, bias: i32, inf: i32) -> Option<(
     let drop = 63 - frac;
     let rest = m & ((1u64 << drop) - 1);
     let mut kept = m >> drop;
-    let half = 1u64 << (drop - 1);
-    let up = match fx.rc {
-        rc::NEAREST => rest > half || (rest == half && kept & 1 != 0),
-        rc::UP => rest != 0 && !neg,
-        rc::DOWN => rest != 0 && neg,
-        _ => false,
-    };
     let mut e = e - BIAS + bias;
-    if up {
+    if rounds_up(fx, neg, rest as u128, 1 << (drop - 1), kept & 1 != 0) {
         kept += 1;
         if kept >> (frac + 1) != 0 {
             kept >>= 1;
