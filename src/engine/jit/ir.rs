@@ -173,18 +173,14 @@ pub struct Lx<'a> {
     pub(super) global_tags: Value,
     /// The register file at %r0 (moves when a `setwd` changes the window).
     pub(super) regs_ptr: Variable,
-    /// Register positions the block reads or writes, how often, and the variables of
-    /// those kept in variables.
-    pub touched: BTreeSet<u32>,
-    pub uses: BTreeMap<u32, u32>,
-    /// Whether a call is made in compiled code.
-    pub calls: bool,
-    /// Global registers used, and those whose tags the entry checked.
-    pub globals_touched: BTreeSet<u32>,
+    /// What this translation learns (`Learnt`: registers and globals used, what is
+    /// written, calls); its exits store what `written` and `dirty` say, which start
+    /// from what the translation before learnt.
+    pub(super) seen: Learnt,
+    /// Global registers whose tags the entry checked.
     pub(super) globals_checked: BTreeSet<u32>,
     /// Low 64 bits and the `hi` word of each register kept in variables.
     pub(super) regs: BTreeMap<u32, (Variable, Variable)>,
-    pub(super) written: BTreeSet<u32>,
     pub(super) preds: Variable,
     pub(super) ctpr: [Variable; 4],
     pub(super) lsr: Variable,
@@ -194,8 +190,6 @@ pub struct Lx<'a> {
     sp_now: Option<LV>,
     /// BR (packed) on the current path.
     br_var: Variable,
-    /// Which of preds, ctpr1-3, lsr, sp, br were written (preds, ctpr0..3, lsr, sp, br).
-    pub(super) dirty: [bool; 8],
     /// Whether the current wide instruction called helpers of home 0 / 1 (their flags
     /// are folded in when it completes).
     pub(crate) raised: [bool; 2],
@@ -358,16 +352,19 @@ impl<'a> Lx<'a> {
             globals,
             global_tags,
             regs_ptr,
-            touched: learnt.touched.clone(),
-            uses: BTreeMap::new(),
-            calls: false,
-            globals_touched: BTreeSet::new(),
+            seen: Learnt {
+                touched: learnt.touched.clone(),
+                // Every exit stores every register the block may write, and the state
+                // it may change (the variables hold the right value on every path:
+                // they are loaded at entry or by the `setwd` that opens them).
+                written: learnt.written.clone(),
+                dirty: learnt.dirty,
+                uses: BTreeMap::new(),
+                calls: false,
+                globals: BTreeSet::new(),
+            },
             globals_checked: learnt.globals.clone(),
             regs,
-            // Every exit stores every register the block may write, and the state
-            // below it may change (the variables hold the right value on every path:
-            // they are loaded at entry or by the `setwd` that opens them).
-            written: learnt.written.clone(),
             preds,
             ctpr,
             lsr,
@@ -375,7 +372,6 @@ impl<'a> Lx<'a> {
             sp,
             sp_now: None,
             br_var,
-            dirty: learnt.dirty,
             raised: [false; 2],
             ctpr_known,
             stops,
@@ -486,7 +482,7 @@ impl<'a> Lx<'a> {
     /// window of `size`); the others were written in place.
     fn store_regs(&mut self, size: u32) {
         let regs_ptr = self.b.use_var(self.regs_ptr);
-        for pos in self.written.clone() {
+        for pos in self.seen.written.clone() {
             let Some(&(lo, hi)) = self.regs.get(&pos) else {
                 continue;
             };
@@ -513,25 +509,25 @@ impl<'a> Lx<'a> {
         let t = MemFlags::trusted();
         let s = self.state;
         self.store_regs(size);
-        if self.dirty[6] {
+        if self.seen.dirty[6] {
             let v = self.b.use_var(self.sp);
             self.b.ins().store(t, v, s, off::SP);
         }
-        if self.dirty[7] {
+        if self.seen.dirty[7] {
             let v = self.b.use_var(self.br_var);
             self.b.ins().store(t, v, s, off::BR);
         }
-        if self.dirty[0] {
+        if self.seen.dirty[0] {
             let v = self.b.use_var(self.preds);
             self.b.ins().store(t, v, s, off::PREDS);
         }
         for k in 0..4 {
-            if self.dirty[1 + k] {
+            if self.seen.dirty[1 + k] {
                 let v = self.b.use_var(self.ctpr[k]);
                 self.b.ins().store(t, v, s, off::CTPR + 8 * k as i32);
             }
         }
-        if self.dirty[5] {
+        if self.seen.dirty[5] {
             let v = self.b.use_var(self.lsr);
             self.b.ins().store(t, v, s, off::LSR);
         }
@@ -1002,8 +998,8 @@ impl<'a> Lx<'a> {
         if pos >= self.wd_size {
             return Err(NoLower);
         }
-        self.touched.insert(pos);
-        *self.uses.entry(pos).or_default() += 1;
+        self.seen.touched.insert(pos);
+        *self.seen.uses.entry(pos).or_default() += 1;
         Ok(match self.regs.get(&pos) {
             Some(&(lo, hi)) => Home::Var(lo, hi),
             None => Home::Mem((pos as i64 * REG_SIZE) as i32),
@@ -1053,7 +1049,7 @@ impl<'a> Lx<'a> {
 
     /// Reads global `n`; globals keep 64 bits (wider reads see zeros above).
     pub fn read_global(&mut self, n: u32, ty: u8) -> Result<LV, NoLower> {
-        self.globals_touched.insert(n);
+        self.seen.globals.insert(n);
         if !self.globals_checked.contains(&n) {
             // Not checked on entry (the first translation): check here.
             let tags = self.global_tags;
@@ -1190,10 +1186,10 @@ impl<'a> Lx<'a> {
                     };
                     self.reg_set(home, false, new);
                     self.reg_set(home, true, new_hi);
-                    self.written.insert(pos);
+                    self.seen.written.insert(pos);
                 }
                 Effect::Global(n, ty, v) => {
-                    self.globals_touched.insert(n);
+                    self.seen.globals.insert(n);
                     let g = self.globals;
                     let v = narrow(v);
                     let v = if ty == b'S' {
@@ -1261,7 +1257,7 @@ impl<'a> Lx<'a> {
                         }
                     };
                     self.b.def_var(self.preds, new);
-                    self.dirty[0] = true;
+                    self.seen.dirty[0] = true;
                 }
                 Effect::Ctpr(n, v) => {
                     let k = n as usize & 3;
@@ -1271,12 +1267,12 @@ impl<'a> Lx<'a> {
                     };
                     let new = self.conditional(c, v, self.ctpr[k])?;
                     self.b.def_var(self.ctpr[k], new);
-                    self.dirty[1 + k] = true;
+                    self.seen.dirty[1 + k] = true;
                 }
                 Effect::Lsr(v) => {
                     let new = self.conditional(c, v, self.lsr)?;
                     self.b.def_var(self.lsr, new);
-                    self.dirty[5] = true;
+                    self.seen.dirty[5] = true;
                 }
                 Effect::StrmdDec => {
                     // As `interp::strmd_decremented`: not below 0.
@@ -1288,14 +1284,14 @@ impl<'a> Lx<'a> {
                     let v = select(self, nz, LV::V(less), cur)?;
                     let new = self.conditional(c, v, self.lsr)?;
                     self.b.def_var(self.lsr, new);
-                    self.dirty[5] = true;
+                    self.seen.dirty[5] = true;
                 }
             }
         }
         if let Some(v) = self.sp_now.take() {
             let v = self.value(v);
             self.b.def_var(self.sp, v);
-            self.dirty[6] = true;
+            self.seen.dirty[6] = true;
         }
         if inline {
             // The rotation is resolved at translation, as the key's is.
@@ -1321,7 +1317,7 @@ impl<'a> Lx<'a> {
             }
             let v = self.b.ins().iconst(types::I64, self.br.pack() as i64);
             self.b.def_var(self.br_var, v);
-            self.dirty[7] = true;
+            self.seen.dirty[7] = true;
         }
         Ok(())
     }

@@ -176,7 +176,7 @@ impl Lx<'_> {
             return Ok(None);
         }
         let link = self.new_link();
-        self.calls = true;
+        self.seen.calls = true;
         self.store_state(size);
         let t = MemFlags::trusted();
         let [slow, nested] = [(); 2].map(|_| self.b.create_block());

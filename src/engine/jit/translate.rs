@@ -421,14 +421,7 @@ pub fn block(
     }
     x.finish();
     x.b.seal_all_blocks();
-    let learnt = ir::Learnt {
-        touched: std::mem::take(&mut x.touched),
-        written: std::mem::take(&mut x.written),
-        dirty: x.dirty,
-        uses: std::mem::take(&mut x.uses),
-        calls: x.calls,
-        globals: std::mem::take(&mut x.globals_touched),
-    };
+    let learnt = std::mem::take(&mut x.seen);
     x.b.finalize();
     (done > 0).then_some((
         Translated {
