@@ -215,6 +215,15 @@ fn mask(w: u32) -> u128 {
     bits::mask(w)
 }
 
+/// What a translation gets from the JIT: the debugger's stops, the link cells, the
+/// host's calling convention (for helpers).
+pub struct JitSide<'a> {
+    pub stops: &'a BTreeSet<u64>,
+    #[allow(clippy::vec_box)]
+    pub links: &'a mut Vec<Box<crate::engine::jit::state::LinkCell>>,
+    pub host_cc: CallConv,
+}
+
 impl<'a> Lx<'a> {
     /// Starts translating the block at `start` in the entry block: loads the state the
     /// block uses (the registers in `preload`) and leaves at once if any of it is
@@ -225,10 +234,13 @@ impl<'a> Lx<'a> {
         key: &Key,
         learnt: &Learnt,
         head: Block,
-        stops: &'a BTreeSet<u64>,
-        links: &'a mut Vec<Box<crate::engine::jit::state::LinkCell>>,
-        host_cc: CallConv,
+        side: JitSide<'a>,
     ) -> Lx<'a> {
+        let JitSide {
+            stops,
+            links,
+            host_cc,
+        } = side;
         let in_vars = learnt.in_variables();
         let (start, wd_size, br, ctpr_now) = (key.ip, key.wd_size, key.rotation(), key.ctprs());
         let t = MemFlags::trusted();

@@ -252,7 +252,17 @@ impl Jit {
             be.ctx.func.signature = sig.clone();
             be.ctx.func.name = UserFuncName::user(0, id.as_u32());
             let b = FunctionBuilder::new(&mut be.ctx.func, fctx);
-            translate::block(b, &*mem, &key, learnt, stops, links, host_cc)
+            translate::block(
+                b,
+                &*mem,
+                &key,
+                learnt,
+                translate::JitSide {
+                    stops,
+                    links,
+                    host_cc,
+                },
+            )
         };
         // Once to learn which registers the block uses and what it changes, once more
         // keeping them in variables (and learning the same).

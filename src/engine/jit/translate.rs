@@ -6,8 +6,8 @@
 
 use crate::engine::interp::{self, Place, Prepared};
 use crate::engine::jit::block_cache::Key;
-pub use crate::engine::jit::ir::Learnt;
 use crate::engine::jit::ir::{self, Effect, Lx, NoLower, LV};
+pub use crate::engine::jit::ir::{JitSide, Learnt};
 use crate::engine::jit::lower::{LVals, CTL_JIT, JIT_LOWER};
 use crate::engine::jit::state::{off, EXIT_AT, EXIT_FLAGS, EXIT_INTERPRET};
 use crate::guest::memory::GuestMemory;
@@ -309,10 +309,9 @@ pub fn block(
     mem: &GuestMemory,
     key: &Key,
     learnt: &ir::Learnt,
-    stops: &BTreeSet<u64>,
-    links: &mut Vec<Box<crate::engine::jit::state::LinkCell>>,
-    host_cc: cranelift_codegen::isa::CallConv,
+    side: ir::JitSide,
 ) -> Option<(Translated, ir::Learnt)> {
+    let stops = side.stops;
     let (start, iset) = (key.ip, key.iset());
     let mut b = b;
     let entry = b.create_block();
@@ -320,7 +319,7 @@ pub fn block(
     b.switch_to_block(entry);
     let state = b.block_params(entry)[0];
     let head = b.create_block();
-    let mut x = Lx::new(b, state, key, learnt, head, stops, links, host_cc);
+    let mut x = Lx::new(b, state, key, learnt, head, side);
     let mut plan = Plan {
         placed: HashMap::new(),
         pending: vec![],
