@@ -163,16 +163,25 @@ impl Lx<'_> {
             x.b.seal_block(fast);
             x.b.seal_block(call);
 
+            // Inexact is the only flag here: once %pfpfr, the block or this instruction
+            // has it, whether this result is exact changes nothing (and the test, only
+            // used below, is not computed).
             x.b.switch_to_block(fast);
-            let now =
-                x.b.ins()
-                    .load(types::I32, MemFlags::trusted(), x.state, off::FP_FLAGS_NOW);
+            let tr = MemFlags::trusted();
+            let now = x.b.ins().load(types::I32, tr, x.state, off::FP_FLAGS_NOW);
+            let acc = x.b.ins().load(types::I32, tr, x.state, off::FP_FLAGS);
+            let have = x.b.ins().bor(now, acc);
+            let have = x.b.ins().bor(have, pfpfr);
+            let have = x.b.ins().band_imm(have, flags::PE as i64);
+            let test = x.b.create_block();
+            x.b.ins().brif(have, join, &[BlockArg::Value(r)], test, &[]);
+            x.b.seal_block(test);
+            x.b.switch_to_block(test);
             let pe = x.b.ins().iconst(types::I32, flags::PE as i64);
             let none = x.b.ins().iconst(types::I32, 0);
             let raised = x.b.ins().select(exact, none, pe);
             let now = x.b.ins().bor(now, raised);
-            x.b.ins()
-                .store(MemFlags::trusted(), now, x.state, off::FP_FLAGS_NOW);
+            x.b.ins().store(tr, now, x.state, off::FP_FLAGS_NOW);
             x.b.ins().jump(join, &[BlockArg::Value(r)]);
 
             x.b.switch_to_block(call);
