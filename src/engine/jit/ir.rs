@@ -109,7 +109,7 @@ impl Learnt {
 
 /// Memory flags of register-file accesses: their own alias region, so that guest
 /// memory and `JitState` stores do not hide a register's last value from Cranelift.
-fn reg_flags() -> MemFlags {
+pub(super) fn reg_flags() -> MemFlags {
     MemFlags::trusted().with_alias_region(Some(cranelift_codegen::ir::AliasRegion::Table))
 }
 
@@ -478,10 +478,8 @@ impl<'a> Lx<'a> {
 
     /// The signature of a translation (`CallConv::Tail`: exits tail-call the next).
     pub(super) fn block_signature(&mut self) -> SigRef {
-        let mut sig = Signature::new(CallConv::Tail);
-        sig.params.push(AbiParam::new(types::I64));
-        sig.returns.push(AbiParam::new(types::I64));
-        self.b.import_signature(sig)
+        self.b
+            .import_signature(crate::engine::jit::state::block_signature())
     }
 
     /// Stores what the block changed and returns `code` to the dispatcher.

@@ -15,8 +15,7 @@ use crate::engine::interp;
 use crate::guest::cpu::Cpu;
 use crate::guest::memory::GuestMemory;
 use block_cache::{BlockCache, Entry, Found, Key};
-use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, UserFuncName};
-use cranelift_codegen::isa::CallConv;
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, UserFuncName};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
@@ -134,10 +133,7 @@ impl Backend {
         b.append_block_params_for_function_params(blk);
         b.switch_to_block(blk);
         let (st, code) = (b.block_params(blk)[0], b.block_params(blk)[1]);
-        let mut tail = Signature::new(CallConv::Tail);
-        tail.params.push(AbiParam::new(types::I64));
-        tail.returns.push(AbiParam::new(types::I64));
-        let tail = b.import_signature(tail);
+        let tail = b.import_signature(state::block_signature());
         let call = b.ins().call_indirect(tail, code, &[st]);
         let r = b.inst_results(call)[0];
         b.ins().return_(&[r]);
@@ -169,8 +165,8 @@ pub struct Jit {
     /// Addresses where compiled code hands back to the caller before executing
     /// them (a debugger's breakpoints); see `set_stops`.
     stops: BTreeSet<u64>,
-    /// Link cells of call sites in compiled code (`nest::call`): each holds the
-    /// callee's translation once known. Boxed, so that their addresses, which the
+    /// Link cells of call sites and exits in compiled code (`nest::call`,
+    /// `Lx::chain`): each holds the translation they go on in once known. Boxed, so that their addresses, which the
     /// code holds, stay put.
     #[allow(clippy::vec_box)]
     links: Vec<Box<crate::engine::jit::state::LinkCell>>,
@@ -233,9 +229,7 @@ impl Jit {
             self.stats.refused += 1;
             return Entry::Refused;
         };
-        let mut sig = Signature::new(CallConv::Tail);
-        sig.params.push(AbiParam::new(types::I64));
-        sig.returns.push(AbiParam::new(types::I64));
+        let sig = state::block_signature();
         let host_cc = be.module.isa().default_call_conv();
         self.next_id += 1;
         let name = format!("block_{:x}_{}", key.ip, self.next_id);

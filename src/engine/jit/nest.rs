@@ -13,7 +13,7 @@
 //! anything but a return to there goes back up to the dispatcher unchanged.
 
 use crate::engine::interp;
-use crate::engine::jit::ir::{Event, Lx, NoLower, LV, REG_HI, REG_SIZE, REG_TAG};
+use crate::engine::jit::ir::{reg_flags, Event, Lx, NoLower, LV, REG_HI, REG_SIZE, REG_TAG};
 use crate::engine::jit::state::{
     off, JitState, EXIT_AT, EXIT_EVENT, EXIT_FLAGS, EXIT_INTERPRET, EXIT_RETURNED,
 };
@@ -262,9 +262,9 @@ impl Lx<'_> {
             let Some(&(lo, hi)) = self.regs.get(&pos) else {
                 continue;
             };
-            let v = self.b.ins().load(types::I64, t, p, at);
+            let v = self.b.ins().load(types::I64, reg_flags(), p, at);
             self.b.def_var(lo, v);
-            let v = self.b.ins().load(types::I64, t, p, at + REG_HI);
+            let v = self.b.ins().load(types::I64, reg_flags(), p, at + REG_HI);
             self.b.def_var(hi, v);
         }
         for n in self.globals_checked.clone() {

@@ -26,6 +26,16 @@ pub const EXIT_FLAGS: u64 = 7;
 /// instruction's address and %ctpr1..3 (what an exit may not know at translation).
 pub type LinkCell = [u64; 5];
 
+/// The signature of a translation, `(state: *mut JitState) -> u64`, in Cranelift's
+/// tail calling convention (its exits tail-call the next translation).
+pub fn block_signature() -> cranelift_codegen::ir::Signature {
+    use cranelift_codegen::ir::{types, AbiParam};
+    let mut sig = cranelift_codegen::ir::Signature::new(cranelift_codegen::isa::CallConv::Tail);
+    sig.params.push(AbiParam::new(types::I64));
+    sig.returns.push(AbiParam::new(types::I64));
+    sig
+}
+
 /// What compiled code sees of the machine (field offsets in `off`).
 #[repr(C)]
 pub struct JitState {
