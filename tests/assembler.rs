@@ -27,7 +27,7 @@ fn assemble(name: &str, text: &str) -> Result<Vec<u8>, String> {
 /// Operation lines of the listing, without addresses and bytes.
 fn ops_of(image: &[u8]) -> Vec<String> {
     let f = elf::read::parse(image).expect("our output parses");
-    elf_listing("t", &f, f.iset.unwrap())
+    elf_listing("t", &f, f.iset.unwrap(), true)
         .lines()
         .filter(|l| l.starts_with("  ") && !l.contains(":\t") && !l.trim().is_empty())
         .map(|l| l.trim().to_string())
@@ -495,7 +495,7 @@ _start:
         text.push('\n');
     }
     text.push_str("\nlisting:\n");
-    text.push_str(&elf_listing("corpus", &f, f.iset.unwrap()));
+    text.push_str(&elf_listing("corpus", &f, f.iset.unwrap(), true));
     insta::assert_snapshot!("encoded_corpus", text);
 }
 

@@ -104,7 +104,7 @@ fn control_syllables_disassemble() {
     let mut text = String::new();
     for (name, ver, ws) in cases {
         text.push_str(&format!("# {name}\n"));
-        text.push_str(&listing(&words(ws), 0x10000, v(*ver), &[]));
+        text.push_str(&listing(&words(ws), 0x10000, v(*ver), &[], true));
     }
     // CDS0: RLP on channel 3 under %pcnt2 (low half), MRGC for channel 1 (high half).
     let mut s = Syllables {
@@ -114,7 +114,7 @@ fn control_syllables_disassemble() {
     s.als[1] = Some(0x1080_8182);
     s.als[3] = Some(0x1080_8182);
     text.push_str("# CDS entries\n");
-    text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[]));
+    text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[], true));
     // Stubs and control syllables built field by field.
     let mut s = Syllables {
         ss: Some(0x8000_0000 | 1 << 10 | 2 << 5 | 3),
@@ -123,7 +123,7 @@ fn control_syllables_disassemble() {
     s.cs0 = Some(1 << 30 | 0x10); // disp %ctpr1, pc + 0x80
     s.cs1 = Some(5 << 28 | 4); // call %ctpr1, wbs = 4 (under the SS condition)
     text.push_str("# disp + call ? %pred3\n");
-    text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[]));
+    text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[], true));
     let s = Syllables {
         ss: Some(3 << 10 | 1 << 5 | 1 << 16 | 1 << 18 | 1 << 21),
         cs0: Some(3 << 30 | 3 << 28),
@@ -132,14 +132,14 @@ fn control_syllables_disassemble() {
         ..Default::default()
     };
     text.push_str("# return, ct with loop stubs\n");
-    text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[]));
+    text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[], true));
     let s = Syllables {
         ss: Some(5 << 5 | 7),
         cs0: Some(0x0fff_fffe),
         ..Default::default()
     };
     text.push_str("# ibranch backwards ? %NOT_LOOP_END\n");
-    text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[]));
+    text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[], true));
     // PLS: pass %pred1 -> @p0, %pred2 -> @p1, andp -> @p4, pass @p4 -> %pred5.
     let pls0 = (0x60 | 1) << 24 | (0x60 | 2) << 16 | 1 << 10 | 1 << 13 | 1 << 5 | 5;
     let s = Syllables {
@@ -147,14 +147,14 @@ fn control_syllables_disassemble() {
         ..Default::default()
     };
     text.push_str("# predicate logic\n");
-    text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[]));
+    text.push_str(&listing(&pack(&s, v(4)).unwrap(), 0x10000, v(4), &[], true));
     let s = Syllables {
         cs1: Some(3 << 28 | 0x1f),
         ..Default::default()
     };
     for ver in [1, 2, 5] {
         text.push_str(&format!("# wait on v{ver}\n"));
-        text.push_str(&listing(&pack(&s, v(ver)).unwrap(), 0x10000, v(ver), &[]));
+        text.push_str(&listing(&pack(&s, v(ver)).unwrap(), 0x10000, v(ver), &[], true));
     }
     insta::assert_snapshot!("control", text);
 }
@@ -276,14 +276,14 @@ proptest! {
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..80), ver in 1u8..=7) {
         let iset = v(ver);
         let _ = decode(&bytes, 0, iset);
-        let _ = listing(&bytes, 0, iset, &[]);
+        let _ = listing(&bytes, 0, iset, &[], true);
     }
 
     #[test]
     fn random_headers_never_panic(hs in any::<u32>(), rest in proptest::collection::vec(any::<u32>(), 15), ver in 1u8..=7) {
         let mut ws = vec![hs];
         ws.extend(rest);
-        let _ = listing(&words(&ws), 0, v(ver), &[]);
+        let _ = listing(&words(&ws), 0, v(ver), &[], true);
     }
 
     #[test]
@@ -324,7 +324,7 @@ fn array_prefetch_entries_list_as_objdump_does() {
         0xa0, 0x10, 0x00, 0x89, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     ];
     assert_eq!(
-        listing(&entry, 0x17838, v(5), &[]),
+        listing(&entry, 0x17838, v(5), &[], true),
         "   17838:\ta0 10 00 89 10 00 00 00 00 00 00 00 00 00 00 00 \t\n  \
          apb ct=1, dcd=0, fmt=4, mrng=16, d=0, incr=1, ind=0, asz=5, abs=0, disp=0x10\n  \
          apb dpl=0, fmt=0\n\n"
@@ -333,12 +333,12 @@ fn array_prefetch_entries_list_as_objdump_does() {
     let si = [
         0x00, 0x3e, 0x00, 0x49, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     ];
-    assert!(listing(&si, 0, v(1), &[]).contains(
+    assert!(listing(&si, 0, v(1), &[], true).contains(
         "apb ct=0, si=1, dcd=0, fmt=4, mrng=16, d=0, be=0, am=1, area=30, asz=0, abs=0, disp=0x8"
     ));
     // Fewer than 16 bytes that do not decode: the bytes alone.
     assert_eq!(
-        listing(&entry[..8], 0x10, v(5), &[]),
+        listing(&entry[..8], 0x10, v(5), &[], true),
         "  10:\ta0 10 00 89 10 00 00 00 \t\n"
     );
 }

@@ -83,7 +83,9 @@ fn sample_elf() -> Vec<u8> {
 #[test]
 fn disassembles_an_elf_file() {
     let p = tmp("prog", &sample_elf());
-    let out = dis().arg(&p).output().unwrap();
+    // objdump names the file as it was given.
+    let dir = p.parent().unwrap();
+    let out = dis().current_dir(dir).arg("prog").output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -92,7 +94,7 @@ fn disassembles_an_elf_file() {
     let text = String::from_utf8(out.stdout).unwrap();
     insta::assert_snapshot!("elf_listing", text);
     // Typed as for objdump: `-d` changes nothing.
-    let with_d = dis().arg("-d").arg(&p).output().unwrap();
+    let with_d = dis().current_dir(dir).arg("-d").arg("prog").output().unwrap();
     assert_eq!(String::from_utf8(with_d.stdout).unwrap(), text);
 }
 
@@ -110,6 +112,14 @@ fn raw_and_hex_input() {
         .output()
         .unwrap();
     assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        " 100:\t\n  adds,0 %r0, %r1, %r2\n\n"
+    );
+    let out = dis()
+        .args(["--hex", "04000001 10808182", "--addr", "0x100", "--show-raw-insn"])
+        .output()
+        .unwrap();
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         " 100:\t01 00 00 04 82 81 80 10 \t\n  adds,0 %r0, %r1, %r2\n\n"
@@ -169,7 +179,7 @@ fn elf_reader_never_panics_on_mutations() {
             let mut b = base.clone();
             b[i] = x;
             if let Ok(f) = e2k_emu::elf::read::parse(&b) {
-                let _ = e2k_emu::elf::listing::elf_listing("m", &f, f.iset.unwrap_or(Iset::MAX));
+                let _ = e2k_emu::elf::listing::elf_listing("m", &f, f.iset.unwrap_or(Iset::MAX), true);
             }
         }
     }

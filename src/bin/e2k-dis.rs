@@ -29,6 +29,9 @@ struct Args {
     /// Address of the first raw byte.
     #[arg(long, value_name = "ADDR", value_parser = parse_addr, default_value = "0")]
     addr: u64,
+    /// Print each wide instruction's bytes on its address line (MCST objdump never does).
+    #[arg(long = "show-raw-insn")]
+    show_raw_insn: bool,
     /// objdump's -d: disassembling executable sections is what e2k-dis always does.
     #[arg(short = 'd', long = "disassemble")]
     _disassemble: bool,
@@ -93,6 +96,7 @@ fn run(args: &Args) -> Result<(), String> {
             args.addr,
             iset_arg.unwrap_or(Iset::new(6).unwrap()),
             &[],
+            args.show_raw_insn,
         )
     } else if let Some(h) = &args.hex {
         let bytes = parse_hex(h)?;
@@ -101,6 +105,7 @@ fn run(args: &Args) -> Result<(), String> {
             args.addr,
             iset_arg.unwrap_or(Iset::new(6).unwrap()),
             &[],
+            args.show_raw_insn,
         )
     } else if let Some(path) = &args.file {
         let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
@@ -111,11 +116,7 @@ fn run(args: &Args) -> Result<(), String> {
                 f.e_flags
             )
         })?;
-        let name = std::path::Path::new(path)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        elf::listing::elf_listing(&name, &f, iset)
+        elf::listing::elf_listing(path, &f, iset, args.show_raw_insn)
     } else {
         return Err(
             "nothing to disassemble: give an ELF file, --raw FILE or --hex BYTES (see --help)"

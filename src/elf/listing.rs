@@ -7,7 +7,8 @@ use crate::isa::version::Iset;
 use std::fmt::Write;
 
 /// The whole `objdump -d` style listing of the executable sections of an ELF file.
-pub fn elf_listing(file_name: &str, f: &ElfFile, iset: Iset) -> String {
+/// `file_name` is printed as given (objdump prints the path it was given).
+pub fn elf_listing(file_name: &str, f: &ElfFile, iset: Iset, raw_bytes: bool) -> String {
     let mut out = String::new();
     let _ = write!(out, "\n{file_name}:     file format elf64-e2k\n\n");
     for s in &f.sections {
@@ -27,7 +28,7 @@ pub fn elf_listing(file_name: &str, f: &ElfFile, iset: Iset) -> String {
         if labels.first().is_none_or(|l| l.0 != s.addr) {
             labels.insert(0, (s.addr, s.name.as_str()));
         }
-        out.push_str(&listing(&s.data, s.addr, iset, &labels));
+        out.push_str(&listing(&s.data, s.addr, iset, &labels, raw_bytes));
     }
     out
 }

@@ -178,8 +178,10 @@ fn skipped_digits(end: u64) -> usize {
     }
 }
 
-/// The address and raw-bytes line objdump prints before a wide instruction.
-fn address_line(out: &mut String, addr: u64, bytes: &[u8], skip: usize) {
+/// The address line objdump prints before a wide instruction; MCST's objdump for E2K
+/// never shows the bytes (binutils' configure sets INHIBIT_RAW_INSN for e2k), so they
+/// are printed only when asked for (`raw_bytes`).
+fn address_line(out: &mut String, addr: u64, bytes: &[u8], skip: usize, raw_bytes: bool) {
     let digits = format!("{addr:016x}");
     let shown = &digits[skip.min(15)..];
     let lead = shown
@@ -188,6 +190,10 @@ fn address_line(out: &mut String, addr: u64, bytes: &[u8], skip: usize) {
         .count()
         .min(shown.len() - 1);
     let _ = write!(out, "{}{}:\t", " ".repeat(lead), &shown[lead..]);
+    if !raw_bytes {
+        out.push('\n');
+        return;
+    }
     for (i, b) in bytes.iter().enumerate() {
         if i > 0 {
             out.push(' ');
@@ -199,10 +205,17 @@ fn address_line(out: &mut String, addr: u64, bytes: &[u8], skip: usize) {
 
 /// Appends one wide instruction at `addr` and returns its length; bytes that do not
 /// form a wide instruction print as `(bad)`, eight at a time.
-pub fn write_bundle(out: &mut String, bytes: &[u8], addr: u64, iset: Iset, skip: usize) -> usize {
+pub fn write_bundle(
+    out: &mut String,
+    bytes: &[u8],
+    addr: u64,
+    iset: Iset,
+    skip: usize,
+    raw_bytes: bool,
+) -> usize {
     match decode_lenient(bytes, addr, iset) {
         Ok(d) => {
-            address_line(out, addr, &bytes[..d.len()], skip);
+            address_line(out, addr, &bytes[..d.len()], skip, raw_bytes);
             for l in bundle_lines(&d) {
                 out.push_str("  ");
                 out.push_str(&l);
@@ -214,7 +227,7 @@ pub fn write_bundle(out: &mut String, bytes: &[u8], addr: u64, iset: Iset, skip:
         // Bytes whose header does not describe them (or that run past the end) are an
         // array-prefetch program entry, as objdump takes them, if 16 bytes remain.
         Err(DecodeError::Layout(_)) if bytes.len() >= APB_ENTRY => {
-            address_line(out, addr, &bytes[..APB_ENTRY], skip);
+            address_line(out, addr, &bytes[..APB_ENTRY], skip, raw_bytes);
             let word = |k: usize| u32::from_le_bytes(bytes[4 * k..4 * k + 4].try_into().unwrap());
             let v = iset.number() as u64;
             out.push_str("  ");
@@ -226,12 +239,12 @@ pub fn write_bundle(out: &mut String, bytes: &[u8], addr: u64, iset: Iset, skip:
         }
         // Too short for either: objdump shows the bytes alone.
         Err(DecodeError::Layout(_)) => {
-            address_line(out, addr, bytes, skip);
+            address_line(out, addr, bytes, skip, raw_bytes);
             bytes.len()
         }
         Err(e) => {
             let n = bytes.len().min(8);
-            address_line(out, addr, &bytes[..n], skip);
+            address_line(out, addr, &bytes[..n], skip, raw_bytes);
             let _ = writeln!(out, "  (bad) ! {e}\n");
             n.max(1)
         }
@@ -242,8 +255,15 @@ pub fn write_bundle(out: &mut String, bytes: &[u8], addr: u64, iset: Iset, skip:
 const APB_ENTRY: usize = 16;
 
 /// Disassembles a byte range starting at `addr`; `labels` are (address, name) pairs,
-/// sorted by address, printed as `<name>:` lines where they fall.
-pub fn listing(bytes: &[u8], addr: u64, iset: Iset, labels: &[(u64, &str)]) -> String {
+/// sorted by address, printed as `<name>:` lines where they fall; `raw_bytes` adds each
+/// wide instruction's bytes to its address line.
+pub fn listing(
+    bytes: &[u8],
+    addr: u64,
+    iset: Iset,
+    labels: &[(u64, &str)],
+    raw_bytes: bool,
+) -> String {
     let mut out = String::new();
     let mut off = 0usize;
     let skip = skipped_digits(addr + bytes.len() as u64);
@@ -252,7 +272,7 @@ pub fn listing(bytes: &[u8], addr: u64, iset: Iset, labels: &[(u64, &str)]) -> S
         for (_, name) in labels.iter().filter(|(la, _)| *la == a) {
             let _ = write!(out, "\n{a:016x} <{name}>:\n");
         }
-        off += write_bundle(&mut out, &bytes[off..], a, iset, skip);
+        off += write_bundle(&mut out, &bytes[off..], a, iset, skip, raw_bytes);
     }
     out
 }
