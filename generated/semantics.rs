@@ -35377,6 +35377,7871 @@ pub fn sem_qpfsub_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
         ));
     Ok(())
 }
+///`qphaddh` (isa/alu/quad.isa:507)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qphaddh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::add(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src1 >> 16u32) & bits::mask(16u32)),
+        16u32,
+    )
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src2 >> 0u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qphsubh` (isa/alu/quad.isa:511)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qphsubh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::sub(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src1 >> 16u32) & bits::mask(16u32)),
+        16u32,
+    )
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src2 >> 0u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                16u32,
+            ),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qphaddw` (isa/alu/quad.isa:515)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qphaddw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::add(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src1 >> 32u32) & bits::mask(32u32)),
+        32u32,
+    )
+        | bits::shl(
+            bits::add(
+                ((v.src1 >> 64u32) & bits::mask(32u32)),
+                ((v.src1 >> 96u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src2 >> 0u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                ((v.src2 >> 64u32) & bits::mask(32u32)),
+                ((v.src2 >> 96u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qphsubw` (isa/alu/quad.isa:519)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qphsubw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::sub(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src1 >> 32u32) & bits::mask(32u32)),
+        32u32,
+    )
+        | bits::shl(
+            bits::sub(
+                ((v.src1 >> 64u32) & bits::mask(32u32)),
+                ((v.src1 >> 96u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src2 >> 0u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::sub(
+                ((v.src2 >> 64u32) & bits::mask(32u32)),
+                ((v.src2 >> 96u32) & bits::mask(32u32)),
+                32u32,
+            ),
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qphaddsh` (isa/alu/quad.isa:523)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qphaddsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if bits::slt(
+        bits::add(
+            bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+            32u32,
+        ),
+        4294934528u128,
+        32u32,
+    ) != 0
+    {
+        32768u128
+    } else {
+        (if bits::sgt(
+            bits::add(
+                bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ),
+            32767u128,
+            32u32,
+        ) != 0
+        {
+            32767u128
+        } else {
+            bits::trunc(
+                bits::add(
+                    bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                16u32,
+            )
+        })
+    })
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src1 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src1 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src1 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 64u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src1 >> 80u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src1 >> 64u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src1 >> 80u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src1 >> 96u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src1 >> 112u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src1 >> 96u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src1 >> 112u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                        bits::sext(
+                            ((v.src2 >> 16u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src2 >> 0u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src2 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src2 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src2 >> 64u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 80u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src2 >> 64u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 80u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::add(
+                    bits::sext(((v.src2 >> 96u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 112u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::add(
+                        bits::sext(
+                            ((v.src2 >> 96u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 112u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::add(
+                            bits::sext(
+                                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qphsubsh` (isa/alu/quad.isa:527)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qphsubsh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if bits::slt(
+        bits::sub(
+            bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+            bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+            32u32,
+        ),
+        4294934528u128,
+        32u32,
+    ) != 0
+    {
+        32768u128
+    } else {
+        (if bits::sgt(
+            bits::sub(
+                bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                32u32,
+            ),
+            32767u128,
+            32u32,
+        ) != 0
+        {
+            32767u128
+        } else {
+            bits::trunc(
+                bits::sub(
+                    bits::sext(((v.src1 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src1 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                16u32,
+            )
+        })
+    })
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src1 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src1 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src1 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 64u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src1 >> 80u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src1 >> 64u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src1 >> 80u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src1 >> 96u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src1 >> 112u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src1 >> 96u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src1 >> 112u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 16u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                        bits::sext(
+                            ((v.src2 >> 16u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src2 >> 0u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src2 >> 32u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 48u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src2 >> 32u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 48u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src2 >> 64u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 80u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src2 >> 64u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 80u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(
+                bits::sub(
+                    bits::sext(((v.src2 >> 96u32) & bits::mask(16u32)), 16u32, 32u32),
+                    bits::sext(((v.src2 >> 112u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                4294934528u128,
+                32u32,
+            ) != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(
+                    bits::sub(
+                        bits::sext(
+                            ((v.src2 >> 96u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        bits::sext(
+                            ((v.src2 >> 112u32) & bits::mask(16u32)),
+                            16u32,
+                            32u32,
+                        ),
+                        32u32,
+                    ),
+                    32767u128,
+                    32u32,
+                ) != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(
+                        bits::sub(
+                            bits::sext(
+                                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            bits::sext(
+                                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        16u32,
+                    )
+                })
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpacksshb` (isa/alu/quad.isa:532)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpacksshb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((if bits::slt(
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        65408u128,
+        16u32,
+    ) != 0
+    {
+        128u128
+    } else {
+        (if bits::sgt(((v.src2 >> 0u32) & bits::mask(16u32)), 127u128, 16u32) != 0 {
+            127u128
+        } else {
+            bits::trunc(((v.src2 >> 0u32) & bits::mask(16u32)), 8u32)
+        })
+    })
+        | bits::shl(
+            (if bits::slt(((v.src2 >> 16u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src2 >> 16u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src2 >> 16u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src2 >> 32u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src2 >> 32u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src2 >> 32u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src2 >> 48u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src2 >> 48u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src2 >> 48u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src2 >> 64u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src2 >> 64u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src2 >> 64u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src2 >> 80u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src2 >> 80u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src2 >> 80u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src2 >> 96u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src2 >> 96u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src2 >> 96u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src2 >> 112u32) & bits::mask(16u32)), 65408u128, 16u32)
+                != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src2 >> 112u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src2 >> 112u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 0u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src1 >> 0u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src1 >> 0u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 16u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src1 >> 16u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src1 >> 16u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 32u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src1 >> 32u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src1 >> 32u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 48u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src1 >> 48u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src1 >> 48u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 64u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src1 >> 64u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src1 >> 64u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 80u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src1 >> 80u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src1 >> 80u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 96u32) & bits::mask(16u32)), 65408u128, 16u32) != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src1 >> 96u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src1 >> 96u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 112u32) & bits::mask(16u32)), 65408u128, 16u32)
+                != 0
+            {
+                128u128
+            } else {
+                (if bits::sgt(((v.src1 >> 112u32) & bits::mask(16u32)), 127u128, 16u32)
+                    != 0
+                {
+                    127u128
+                } else {
+                    bits::trunc(((v.src1 >> 112u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpackushb` (isa/alu/quad.isa:536)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpackushb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((if ((((v.src2 >> 0u32) & bits::mask(16u32))
+        >> (15u128).min(127)) & 1) != 0
+    {
+        0u128
+    } else {
+        (if ((((v.src2 >> 0u32) & bits::mask(16u32))) > (255u128)) as u128 != 0 {
+            255u128
+        } else {
+            bits::trunc(((v.src2 >> 0u32) & bits::mask(16u32)), 8u32)
+        })
+    })
+        | bits::shl(
+            (if ((((v.src2 >> 16u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src2 >> 16u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src2 >> 16u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 32u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src2 >> 32u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src2 >> 32u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 48u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src2 >> 48u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src2 >> 48u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 64u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src2 >> 64u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src2 >> 64u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 80u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src2 >> 80u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src2 >> 80u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 96u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src2 >> 96u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src2 >> 96u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 112u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1)
+                != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src2 >> 112u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src2 >> 112u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 0u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 0u32) & bits::mask(16u32))) > (255u128)) as u128 != 0 {
+                    255u128
+                } else {
+                    bits::trunc(((v.src1 >> 0u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 16u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src1 >> 16u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 32u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src1 >> 32u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 48u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src1 >> 48u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 64u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src1 >> 64u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 80u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 80u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src1 >> 80u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 96u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src1 >> 96u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 112u32) & bits::mask(16u32)) >> (15u128).min(127)) & 1)
+                != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 112u32) & bits::mask(16u32))) > (255u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    bits::trunc(((v.src1 >> 112u32) & bits::mask(16u32)), 8u32)
+                })
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpacksswh` (isa/alu/quad.isa:540)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpacksswh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if bits::slt(
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        4294934528u128,
+        32u32,
+    ) != 0
+    {
+        32768u128
+    } else {
+        (if bits::sgt(((v.src2 >> 0u32) & bits::mask(32u32)), 32767u128, 32u32) != 0 {
+            32767u128
+        } else {
+            bits::trunc(((v.src2 >> 0u32) & bits::mask(32u32)), 16u32)
+        })
+    })
+        | bits::shl(
+            (if bits::slt(((v.src2 >> 32u32) & bits::mask(32u32)), 4294934528u128, 32u32)
+                != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(((v.src2 >> 32u32) & bits::mask(32u32)), 32767u128, 32u32)
+                    != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(((v.src2 >> 32u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src2 >> 64u32) & bits::mask(32u32)), 4294934528u128, 32u32)
+                != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(((v.src2 >> 64u32) & bits::mask(32u32)), 32767u128, 32u32)
+                    != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(((v.src2 >> 64u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src2 >> 96u32) & bits::mask(32u32)), 4294934528u128, 32u32)
+                != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(((v.src2 >> 96u32) & bits::mask(32u32)), 32767u128, 32u32)
+                    != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(((v.src2 >> 96u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 0u32) & bits::mask(32u32)), 4294934528u128, 32u32)
+                != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(((v.src1 >> 0u32) & bits::mask(32u32)), 32767u128, 32u32)
+                    != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(((v.src1 >> 0u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 32u32) & bits::mask(32u32)), 4294934528u128, 32u32)
+                != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(((v.src1 >> 32u32) & bits::mask(32u32)), 32767u128, 32u32)
+                    != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(((v.src1 >> 32u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 64u32) & bits::mask(32u32)), 4294934528u128, 32u32)
+                != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(((v.src1 >> 64u32) & bits::mask(32u32)), 32767u128, 32u32)
+                    != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(((v.src1 >> 64u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::slt(((v.src1 >> 96u32) & bits::mask(32u32)), 4294934528u128, 32u32)
+                != 0
+            {
+                32768u128
+            } else {
+                (if bits::sgt(((v.src1 >> 96u32) & bits::mask(32u32)), 32767u128, 32u32)
+                    != 0
+                {
+                    32767u128
+                } else {
+                    bits::trunc(((v.src1 >> 96u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpackuswh` (isa/alu/quad.isa:544)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpackuswh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((if ((((v.src2 >> 0u32) & bits::mask(32u32)) >> (31u128).min(127))
+        & 1) != 0
+    {
+        0u128
+    } else {
+        (if ((((v.src2 >> 0u32) & bits::mask(32u32))) > (65535u128)) as u128 != 0 {
+            65535u128
+        } else {
+            bits::trunc(((v.src2 >> 0u32) & bits::mask(32u32)), 16u32)
+        })
+    })
+        | bits::shl(
+            (if ((((v.src2 >> 32u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src2 >> 32u32) & bits::mask(32u32))) > (65535u128)) as u128
+                    != 0
+                {
+                    65535u128
+                } else {
+                    bits::trunc(((v.src2 >> 32u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 64u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src2 >> 64u32) & bits::mask(32u32))) > (65535u128)) as u128
+                    != 0
+                {
+                    65535u128
+                } else {
+                    bits::trunc(((v.src2 >> 64u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src2 >> 96u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src2 >> 96u32) & bits::mask(32u32))) > (65535u128)) as u128
+                    != 0
+                {
+                    65535u128
+                } else {
+                    bits::trunc(((v.src2 >> 96u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 0u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 0u32) & bits::mask(32u32))) > (65535u128)) as u128 != 0
+                {
+                    65535u128
+                } else {
+                    bits::trunc(((v.src1 >> 0u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 32u32) & bits::mask(32u32))) > (65535u128)) as u128
+                    != 0
+                {
+                    65535u128
+                } else {
+                    bits::trunc(((v.src1 >> 32u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 64u32) & bits::mask(32u32))) > (65535u128)) as u128
+                    != 0
+                {
+                    65535u128
+                } else {
+                    bits::trunc(((v.src1 >> 64u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(32u32)) >> (31u128).min(127)) & 1) != 0
+            {
+                0u128
+            } else {
+                (if ((((v.src1 >> 96u32) & bits::mask(32u32))) > (65535u128)) as u128
+                    != 0
+                {
+                    65535u128
+                } else {
+                    bits::trunc(((v.src1 >> 96u32) & bits::mask(32u32)), 16u32)
+                })
+            }),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsadbw` (isa/alu/quad.isa:549)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsadbw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::add(
+        bits::add(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        bits::add(
+                            bits::add(
+                                (if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+                                    > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+                                {
+                                    bits::sub(
+                                        ((v.src1 >> 0u32) & bits::mask(8u32)),
+                                        ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                        8u32,
+                                    )
+                                } else {
+                                    bits::sub(
+                                        ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                        ((v.src1 >> 0u32) & bits::mask(8u32)),
+                                        8u32,
+                                    )
+                                }),
+                                (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                                    > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+                                {
+                                    bits::sub(
+                                        ((v.src1 >> 8u32) & bits::mask(8u32)),
+                                        ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                        8u32,
+                                    )
+                                } else {
+                                    bits::sub(
+                                        ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                        ((v.src1 >> 8u32) & bits::mask(8u32)),
+                                        8u32,
+                                    )
+                                }),
+                                64u32,
+                            ),
+                            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                                > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+                            {
+                                bits::sub(
+                                    ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                    ((v.src2 >> 16u32) & bits::mask(8u32)),
+                                    8u32,
+                                )
+                            } else {
+                                bits::sub(
+                                    ((v.src2 >> 16u32) & bits::mask(8u32)),
+                                    ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                    8u32,
+                                )
+                            }),
+                            64u32,
+                        ),
+                        (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        64u32,
+                    ),
+                    (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                        > (((v.src2 >> 32u32) & bits::mask(8u32)))) as u128 != 0
+                    {
+                        bits::sub(
+                            ((v.src1 >> 32u32) & bits::mask(8u32)),
+                            ((v.src2 >> 32u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    } else {
+                        bits::sub(
+                            ((v.src2 >> 32u32) & bits::mask(8u32)),
+                            ((v.src1 >> 32u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    }),
+                    64u32,
+                ),
+                (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 40u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 40u32) & bits::mask(8u32)),
+                        ((v.src2 >> 40u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 40u32) & bits::mask(8u32)),
+                        ((v.src1 >> 40u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                64u32,
+            ),
+            (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                > (((v.src2 >> 48u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                bits::sub(
+                    ((v.src1 >> 48u32) & bits::mask(8u32)),
+                    ((v.src2 >> 48u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            } else {
+                bits::sub(
+                    ((v.src2 >> 48u32) & bits::mask(8u32)),
+                    ((v.src1 >> 48u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            64u32,
+        ),
+        (if ((((v.src1 >> 56u32) & bits::mask(8u32)))
+            > (((v.src2 >> 56u32) & bits::mask(8u32)))) as u128 != 0
+        {
+            bits::sub(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            )
+        } else {
+            bits::sub(
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            )
+        }),
+        64u32,
+    )
+        | bits::shl(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        bits::add(
+                            bits::add(
+                                bits::add(
+                                    bits::add(
+                                        (if ((((v.src1 >> 64u32) & bits::mask(8u32)))
+                                            > (((v.src2 >> 64u32) & bits::mask(8u32)))) as u128 != 0
+                                        {
+                                            bits::sub(
+                                                ((v.src1 >> 64u32) & bits::mask(8u32)),
+                                                ((v.src2 >> 64u32) & bits::mask(8u32)),
+                                                8u32,
+                                            )
+                                        } else {
+                                            bits::sub(
+                                                ((v.src2 >> 64u32) & bits::mask(8u32)),
+                                                ((v.src1 >> 64u32) & bits::mask(8u32)),
+                                                8u32,
+                                            )
+                                        }),
+                                        (if ((((v.src1 >> 72u32) & bits::mask(8u32)))
+                                            > (((v.src2 >> 72u32) & bits::mask(8u32)))) as u128 != 0
+                                        {
+                                            bits::sub(
+                                                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                                                ((v.src2 >> 72u32) & bits::mask(8u32)),
+                                                8u32,
+                                            )
+                                        } else {
+                                            bits::sub(
+                                                ((v.src2 >> 72u32) & bits::mask(8u32)),
+                                                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                                                8u32,
+                                            )
+                                        }),
+                                        64u32,
+                                    ),
+                                    (if ((((v.src1 >> 80u32) & bits::mask(8u32)))
+                                        > (((v.src2 >> 80u32) & bits::mask(8u32)))) as u128 != 0
+                                    {
+                                        bits::sub(
+                                            ((v.src1 >> 80u32) & bits::mask(8u32)),
+                                            ((v.src2 >> 80u32) & bits::mask(8u32)),
+                                            8u32,
+                                        )
+                                    } else {
+                                        bits::sub(
+                                            ((v.src2 >> 80u32) & bits::mask(8u32)),
+                                            ((v.src1 >> 80u32) & bits::mask(8u32)),
+                                            8u32,
+                                        )
+                                    }),
+                                    64u32,
+                                ),
+                                (if ((((v.src1 >> 88u32) & bits::mask(8u32)))
+                                    > (((v.src2 >> 88u32) & bits::mask(8u32)))) as u128 != 0
+                                {
+                                    bits::sub(
+                                        ((v.src1 >> 88u32) & bits::mask(8u32)),
+                                        ((v.src2 >> 88u32) & bits::mask(8u32)),
+                                        8u32,
+                                    )
+                                } else {
+                                    bits::sub(
+                                        ((v.src2 >> 88u32) & bits::mask(8u32)),
+                                        ((v.src1 >> 88u32) & bits::mask(8u32)),
+                                        8u32,
+                                    )
+                                }),
+                                64u32,
+                            ),
+                            (if ((((v.src1 >> 96u32) & bits::mask(8u32)))
+                                > (((v.src2 >> 96u32) & bits::mask(8u32)))) as u128 != 0
+                            {
+                                bits::sub(
+                                    ((v.src1 >> 96u32) & bits::mask(8u32)),
+                                    ((v.src2 >> 96u32) & bits::mask(8u32)),
+                                    8u32,
+                                )
+                            } else {
+                                bits::sub(
+                                    ((v.src2 >> 96u32) & bits::mask(8u32)),
+                                    ((v.src1 >> 96u32) & bits::mask(8u32)),
+                                    8u32,
+                                )
+                            }),
+                            64u32,
+                        ),
+                        (if ((((v.src1 >> 104u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 104u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 104u32) & bits::mask(8u32)),
+                                ((v.src2 >> 104u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 104u32) & bits::mask(8u32)),
+                                ((v.src1 >> 104u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        64u32,
+                    ),
+                    (if ((((v.src1 >> 112u32) & bits::mask(8u32)))
+                        > (((v.src2 >> 112u32) & bits::mask(8u32)))) as u128 != 0
+                    {
+                        bits::sub(
+                            ((v.src1 >> 112u32) & bits::mask(8u32)),
+                            ((v.src2 >> 112u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    } else {
+                        bits::sub(
+                            ((v.src2 >> 112u32) & bits::mask(8u32)),
+                            ((v.src1 >> 112u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    }),
+                    64u32,
+                ),
+                (if ((((v.src1 >> 120u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 120u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 120u32) & bits::mask(8u32)),
+                        ((v.src2 >> 120u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 120u32) & bits::mask(8u32)),
+                        ((v.src1 >> 120u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                64u32,
+            ),
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpmulubhh` (isa/alu/quad.isa:554)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmulubhh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::trunc(
+        bits::sar(
+            bits::add(
+                bits::mul(
+                    ((v.src1 >> 0u32) & bits::mask(8u32)),
+                    bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                128u128,
+                32u32,
+            ),
+            8u128,
+            32u32,
+        ),
+        16u32,
+    )
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::mul(
+                            ((v.src1 >> 8u32) & bits::mask(8u32)),
+                            bits::sext(
+                                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        128u128,
+                        32u32,
+                    ),
+                    8u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::mul(
+                            ((v.src1 >> 16u32) & bits::mask(8u32)),
+                            bits::sext(
+                                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        128u128,
+                        32u32,
+                    ),
+                    8u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::mul(
+                            ((v.src1 >> 24u32) & bits::mask(8u32)),
+                            bits::sext(
+                                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        128u128,
+                        32u32,
+                    ),
+                    8u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::mul(
+                            ((v.src1 >> 32u32) & bits::mask(8u32)),
+                            bits::sext(
+                                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        128u128,
+                        32u32,
+                    ),
+                    8u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::mul(
+                            ((v.src1 >> 40u32) & bits::mask(8u32)),
+                            bits::sext(
+                                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        128u128,
+                        32u32,
+                    ),
+                    8u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::mul(
+                            ((v.src1 >> 48u32) & bits::mask(8u32)),
+                            bits::sext(
+                                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        128u128,
+                        32u32,
+                    ),
+                    8u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::mul(
+                            ((v.src1 >> 56u32) & bits::mask(8u32)),
+                            bits::sext(
+                                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        128u128,
+                        32u32,
+                    ),
+                    8u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qphminposuh` (isa/alu/quad.isa:560)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qphminposuh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_m0: u128 = ((v.src1 >> 0u32) & bits::mask(16u32));
+    let l_m1: u128 = (if ((((v.src1 >> 16u32) & bits::mask(16u32)))
+        < (((l_m0 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src1 >> 16u32) & bits::mask(16u32)) | 65536u128)
+    } else {
+        l_m0
+    });
+    let l_m2: u128 = (if ((((v.src1 >> 32u32) & bits::mask(16u32)))
+        < (((l_m1 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src1 >> 32u32) & bits::mask(16u32)) | 131072u128)
+    } else {
+        l_m1
+    });
+    let l_m3: u128 = (if ((((v.src1 >> 48u32) & bits::mask(16u32)))
+        < (((l_m2 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src1 >> 48u32) & bits::mask(16u32)) | 196608u128)
+    } else {
+        l_m2
+    });
+    let l_m4: u128 = (if ((((v.src1 >> 64u32) & bits::mask(16u32)))
+        < (((l_m3 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src1 >> 64u32) & bits::mask(16u32)) | 262144u128)
+    } else {
+        l_m3
+    });
+    let l_m5: u128 = (if ((((v.src1 >> 80u32) & bits::mask(16u32)))
+        < (((l_m4 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src1 >> 80u32) & bits::mask(16u32)) | 327680u128)
+    } else {
+        l_m4
+    });
+    let l_m6: u128 = (if ((((v.src1 >> 96u32) & bits::mask(16u32)))
+        < (((l_m5 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src1 >> 96u32) & bits::mask(16u32)) | 393216u128)
+    } else {
+        l_m5
+    });
+    let l_m7: u128 = (if ((((v.src1 >> 112u32) & bits::mask(16u32)))
+        < (((l_m6 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src1 >> 112u32) & bits::mask(16u32)) | 458752u128)
+    } else {
+        l_m6
+    });
+    let l_n0: u128 = (if ((((v.src2 >> 0u32) & bits::mask(16u32)))
+        < (((l_m7 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src2 >> 0u32) & bits::mask(16u32)) | 524288u128)
+    } else {
+        l_m7
+    });
+    let l_n1: u128 = (if ((((v.src2 >> 16u32) & bits::mask(16u32)))
+        < (((l_n0 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src2 >> 16u32) & bits::mask(16u32)) | 589824u128)
+    } else {
+        l_n0
+    });
+    let l_n2: u128 = (if ((((v.src2 >> 32u32) & bits::mask(16u32)))
+        < (((l_n1 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src2 >> 32u32) & bits::mask(16u32)) | 655360u128)
+    } else {
+        l_n1
+    });
+    let l_n3: u128 = (if ((((v.src2 >> 48u32) & bits::mask(16u32)))
+        < (((l_n2 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src2 >> 48u32) & bits::mask(16u32)) | 720896u128)
+    } else {
+        l_n2
+    });
+    let l_n4: u128 = (if ((((v.src2 >> 64u32) & bits::mask(16u32)))
+        < (((l_n3 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src2 >> 64u32) & bits::mask(16u32)) | 786432u128)
+    } else {
+        l_n3
+    });
+    let l_n5: u128 = (if ((((v.src2 >> 80u32) & bits::mask(16u32)))
+        < (((l_n4 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src2 >> 80u32) & bits::mask(16u32)) | 851968u128)
+    } else {
+        l_n4
+    });
+    let l_n6: u128 = (if ((((v.src2 >> 96u32) & bits::mask(16u32)))
+        < (((l_n5 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src2 >> 96u32) & bits::mask(16u32)) | 917504u128)
+    } else {
+        l_n5
+    });
+    let l_n7: u128 = (if ((((v.src2 >> 112u32) & bits::mask(16u32)))
+        < (((l_n6 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        (((v.src2 >> 112u32) & bits::mask(16u32)) | 983040u128)
+    } else {
+        l_n6
+    });
+    v.dst = l_n7;
+    Ok(())
+}
+///`qpmpsadbh` (isa/alu/quad.isa:584)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmpsadbh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((bits::add(
+        bits::add(
+            bits::add(
+                (if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 0u32) & bits::mask(8u32)),
+                        ((v.src2 >> 0u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 0u32) & bits::mask(8u32)),
+                        ((v.src1 >> 0u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 8u32) & bits::mask(8u32)),
+                        ((v.src2 >> 8u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 8u32) & bits::mask(8u32)),
+                        ((v.src1 >> 8u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                16u32,
+            ),
+            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                bits::sub(
+                    ((v.src1 >> 16u32) & bits::mask(8u32)),
+                    ((v.src2 >> 16u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            } else {
+                bits::sub(
+                    ((v.src2 >> 16u32) & bits::mask(8u32)),
+                    ((v.src1 >> 16u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            16u32,
+        ),
+        (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+            > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+        {
+            bits::sub(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            )
+        } else {
+            bits::sub(
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            )
+        }),
+        16u32,
+    )
+        | bits::shl(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        16u32,
+                    ),
+                    (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                        > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+                    {
+                        bits::sub(
+                            ((v.src1 >> 24u32) & bits::mask(8u32)),
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    } else {
+                        bits::sub(
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            ((v.src1 >> 24u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    }),
+                    16u32,
+                ),
+                (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 32u32) & bits::mask(8u32)),
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        ((v.src1 >> 32u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                16u32,
+            ),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        16u32,
+                    ),
+                    (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                        > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+                    {
+                        bits::sub(
+                            ((v.src1 >> 32u32) & bits::mask(8u32)),
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    } else {
+                        bits::sub(
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            ((v.src1 >> 32u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    }),
+                    16u32,
+                ),
+                (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 40u32) & bits::mask(8u32)),
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        ((v.src1 >> 40u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                16u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        16u32,
+                    ),
+                    (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                        > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+                    {
+                        bits::sub(
+                            ((v.src1 >> 40u32) & bits::mask(8u32)),
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    } else {
+                        bits::sub(
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            ((v.src1 >> 40u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    }),
+                    16u32,
+                ),
+                (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 48u32) & bits::mask(8u32)),
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        ((v.src1 >> 48u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                16u32,
+            ),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        (if ((((v.src1 >> 64u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 64u32) & bits::mask(8u32)),
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                ((v.src1 >> 64u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        (if ((((v.src1 >> 72u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        16u32,
+                    ),
+                    (if ((((v.src1 >> 80u32) & bits::mask(8u32)))
+                        > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+                    {
+                        bits::sub(
+                            ((v.src1 >> 80u32) & bits::mask(8u32)),
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    } else {
+                        bits::sub(
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            ((v.src1 >> 80u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    }),
+                    16u32,
+                ),
+                (if ((((v.src1 >> 88u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 88u32) & bits::mask(8u32)),
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        ((v.src1 >> 88u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                16u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        (if ((((v.src1 >> 72u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        (if ((((v.src1 >> 80u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 80u32) & bits::mask(8u32)),
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                ((v.src1 >> 80u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        16u32,
+                    ),
+                    (if ((((v.src1 >> 88u32) & bits::mask(8u32)))
+                        > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+                    {
+                        bits::sub(
+                            ((v.src1 >> 88u32) & bits::mask(8u32)),
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    } else {
+                        bits::sub(
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            ((v.src1 >> 88u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    }),
+                    16u32,
+                ),
+                (if ((((v.src1 >> 96u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 96u32) & bits::mask(8u32)),
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        ((v.src1 >> 96u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                16u32,
+            ),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        (if ((((v.src1 >> 80u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 80u32) & bits::mask(8u32)),
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                ((v.src1 >> 80u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        (if ((((v.src1 >> 88u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 88u32) & bits::mask(8u32)),
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                ((v.src1 >> 88u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        16u32,
+                    ),
+                    (if ((((v.src1 >> 96u32) & bits::mask(8u32)))
+                        > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+                    {
+                        bits::sub(
+                            ((v.src1 >> 96u32) & bits::mask(8u32)),
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    } else {
+                        bits::sub(
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            ((v.src1 >> 96u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    }),
+                    16u32,
+                ),
+                (if ((((v.src1 >> 104u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 104u32) & bits::mask(8u32)),
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        ((v.src1 >> 104u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                16u32,
+            ),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        (if ((((v.src1 >> 88u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 88u32) & bits::mask(8u32)),
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                ((v.src1 >> 88u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        (if ((((v.src1 >> 96u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 96u32) & bits::mask(8u32)),
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                ((v.src1 >> 96u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        16u32,
+                    ),
+                    (if ((((v.src1 >> 104u32) & bits::mask(8u32)))
+                        > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+                    {
+                        bits::sub(
+                            ((v.src1 >> 104u32) & bits::mask(8u32)),
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    } else {
+                        bits::sub(
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            ((v.src1 >> 104u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    }),
+                    16u32,
+                ),
+                (if ((((v.src1 >> 112u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 112u32) & bits::mask(8u32)),
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        ((v.src1 >> 112u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                16u32,
+            ),
+            112u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpmsk2sgnb` (isa/alu/quad.isa:597)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmsk2sgnb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((if ((bits::shr(v.src2, 0u128, 32u32) >> (0u128).min(127))
+        & 1) != 0
+    {
+        (((v.src1 >> 0u32) & bits::mask(8u32)) | 128u128)
+    } else {
+        (((v.src1 >> 0u32) & bits::mask(8u32)) & 127u128)
+    })
+        | bits::shl(
+            (if ((bits::shr(v.src2, 1u128, 32u32) >> (0u128).min(127)) & 1) != 0 {
+                (((v.src1 >> 8u32) & bits::mask(8u32)) | 128u128)
+            } else {
+                (((v.src1 >> 8u32) & bits::mask(8u32)) & 127u128)
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::shr(v.src2, 2u128, 32u32) >> (0u128).min(127)) & 1) != 0 {
+                (((v.src1 >> 16u32) & bits::mask(8u32)) | 128u128)
+            } else {
+                (((v.src1 >> 16u32) & bits::mask(8u32)) & 127u128)
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::shr(v.src2, 3u128, 32u32) >> (0u128).min(127)) & 1) != 0 {
+                (((v.src1 >> 24u32) & bits::mask(8u32)) | 128u128)
+            } else {
+                (((v.src1 >> 24u32) & bits::mask(8u32)) & 127u128)
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::shr(v.src2, 4u128, 32u32) >> (0u128).min(127)) & 1) != 0 {
+                (((v.src1 >> 32u32) & bits::mask(8u32)) | 128u128)
+            } else {
+                (((v.src1 >> 32u32) & bits::mask(8u32)) & 127u128)
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::shr(v.src2, 5u128, 32u32) >> (0u128).min(127)) & 1) != 0 {
+                (((v.src1 >> 40u32) & bits::mask(8u32)) | 128u128)
+            } else {
+                (((v.src1 >> 40u32) & bits::mask(8u32)) & 127u128)
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::shr(v.src2, 6u128, 32u32) >> (0u128).min(127)) & 1) != 0 {
+                (((v.src1 >> 48u32) & bits::mask(8u32)) | 128u128)
+            } else {
+                (((v.src1 >> 48u32) & bits::mask(8u32)) & 127u128)
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::shr(v.src2, 7u128, 32u32) >> (0u128).min(127)) & 1) != 0 {
+                (((v.src1 >> 56u32) & bits::mask(8u32)) | 128u128)
+            } else {
+                (((v.src1 >> 56u32) & bits::mask(8u32)) & 127u128)
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::shr(v.src2, 8u128, 32u32) >> (0u128).min(127)) & 1) != 0 {
+                (((v.src1 >> 64u32) & bits::mask(8u32)) | 128u128)
+            } else {
+                (((v.src1 >> 64u32) & bits::mask(8u32)) & 127u128)
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::shr(v.src2, 9u128, 32u32) >> (0u128).min(127)) & 1) != 0 {
+                (((v.src1 >> 72u32) & bits::mask(8u32)) | 128u128)
+            } else {
+                (((v.src1 >> 72u32) & bits::mask(8u32)) & 127u128)
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::shr(v.src2, 10u128, 32u32) >> (0u128).min(127)) & 1) != 0 {
+                (((v.src1 >> 80u32) & bits::mask(8u32)) | 128u128)
+            } else {
+                (((v.src1 >> 80u32) & bits::mask(8u32)) & 127u128)
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::shr(v.src2, 11u128, 32u32) >> (0u128).min(127)) & 1) != 0 {
+                (((v.src1 >> 88u32) & bits::mask(8u32)) | 128u128)
+            } else {
+                (((v.src1 >> 88u32) & bits::mask(8u32)) & 127u128)
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::shr(v.src2, 12u128, 32u32) >> (0u128).min(127)) & 1) != 0 {
+                (((v.src1 >> 96u32) & bits::mask(8u32)) | 128u128)
+            } else {
+                (((v.src1 >> 96u32) & bits::mask(8u32)) & 127u128)
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::shr(v.src2, 13u128, 32u32) >> (0u128).min(127)) & 1) != 0 {
+                (((v.src1 >> 104u32) & bits::mask(8u32)) | 128u128)
+            } else {
+                (((v.src1 >> 104u32) & bits::mask(8u32)) & 127u128)
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::shr(v.src2, 14u128, 32u32) >> (0u128).min(127)) & 1) != 0 {
+                (((v.src1 >> 112u32) & bits::mask(8u32)) | 128u128)
+            } else {
+                (((v.src1 >> 112u32) & bits::mask(8u32)) & 127u128)
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((bits::shr(v.src2, 15u128, 32u32) >> (0u128).min(127)) & 1) != 0 {
+                (((v.src1 >> 120u32) & bits::mask(8u32)) | 128u128)
+            } else {
+                (((v.src1 >> 120u32) & bits::mask(8u32)) & 127u128)
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpsgn2mskb` (isa/alu/quad.isa:601)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpsgn2mskb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((((((((((((v.src2 >> (7u128).min(127)) & 1)
+        | bits::shl(((v.src2 >> (15u128).min(127)) & 1), 1u128, 32u32))
+        | bits::shl(((v.src2 >> (23u128).min(127)) & 1), 2u128, 32u32))
+        | bits::shl(((v.src2 >> (31u128).min(127)) & 1), 3u128, 32u32))
+        | bits::shl(((v.src2 >> (39u128).min(127)) & 1), 4u128, 32u32))
+        | bits::shl(((v.src2 >> (47u128).min(127)) & 1), 5u128, 32u32))
+        | bits::shl(((v.src2 >> (55u128).min(127)) & 1), 6u128, 32u32))
+        | bits::shl(((v.src2 >> (63u128).min(127)) & 1), 7u128, 32u32))
+        | bits::shl(((v.src2 >> (71u128).min(127)) & 1), 8u128, 32u32))
+        | bits::shl(((v.src2 >> (79u128).min(127)) & 1), 9u128, 32u32))
+        | bits::shl(((v.src2 >> (87u128).min(127)) & 1), 10u128, 32u32))
+        | bits::shl(((v.src2 >> (95u128).min(127)) & 1), 11u128, 32u32))
+        | bits::shl(((v.src2 >> (103u128).min(127)) & 1), 12u128, 32u32))
+        | bits::shl(((v.src2 >> (111u128).min(127)) & 1), 13u128, 32u32))
+        | bits::shl(((v.src2 >> (119u128).min(127)) & 1), 14u128, 32u32))
+        | bits::shl(((v.src2 >> (127u128).min(127)) & 1), 15u128, 32u32));
+    Ok(())
+}
+///`qpfstoifs` (isa/alu/quad.isa:607)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfstoifs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fs_round(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fs_round(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fs_round(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fs_round(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfdtoifd` (isa/alu/quad.isa:611)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfdtoifd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = v.src1;
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fd_round(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = v.src1;
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fd_round(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfstoid` (isa/alu/quad.isa:616)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfstoid(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = 0u128;
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fs_to_i64(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = 0u128;
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fs_to_i64(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfstoidtr` (isa/alu/quad.isa:620)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfstoidtr(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = 1u128;
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fs_to_i64(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = 1u128;
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fs_to_i64(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpistofd` (isa/alu/quad.isa:624)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpistofd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.i32_to_fd(a0)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.i32_to_fd(a0)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfstofd` (isa/alu/quad.isa:628)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfstofd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fs_to_fd(a0)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fs_to_fd(a0)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfdtois` (isa/alu/quad.isa:632)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfdtois(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = 0u128;
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fd_to_i32(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = 0u128;
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fd_to_i32(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`qpfdtoistr` (isa/alu/quad.isa:636)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfdtoistr(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = 1u128;
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fd_to_i32(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = 1u128;
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fd_to_i32(a0, a1)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`qpidtofs` (isa/alu/quad.isa:640)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpidtofs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.i64_to_fs(a0)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.i64_to_fs(a0)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`qpfdtofs` (isa/alu/quad.isa:644)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfdtofs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fd_to_fs(a0)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fd_to_fs(a0)?
+            },
+            32u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`qpfhadds` (isa/alu/quad.isa:648)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfhadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfhsubs` (isa/alu/quad.isa:652)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfhsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfaddsubs` (isa/alu/quad.isa:657)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfaddsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfaddsubd` (isa/alu/quad.isa:661)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfaddsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fadd_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qppermb` (isa/alu/quad.isa:667)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qppermb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_picked: u128 = (((((((((((((((bits::trunc(
+        bits::shr(
+            (if ((((v.src3 >> 0u32) & bits::mask(8u32)) >> (4u128).min(127)) & 1) != 0 {
+                v.src1
+            } else {
+                v.src2
+            }),
+            bits::mul(
+                ((((v.src3 >> 0u32) & bits::mask(8u32)) >> 0u32) & bits::mask(4u32)),
+                8u128,
+                128u32,
+            ),
+            128u32,
+        ),
+        8u32,
+    )
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    (if ((((v.src3 >> 8u32) & bits::mask(8u32)) >> (4u128).min(127)) & 1)
+                        != 0
+                    {
+                        v.src1
+                    } else {
+                        v.src2
+                    }),
+                    bits::mul(
+                        ((((v.src3 >> 8u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    (if ((((v.src3 >> 16u32) & bits::mask(8u32)) >> (4u128).min(127))
+                        & 1) != 0
+                    {
+                        v.src1
+                    } else {
+                        v.src2
+                    }),
+                    bits::mul(
+                        ((((v.src3 >> 16u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    (if ((((v.src3 >> 24u32) & bits::mask(8u32)) >> (4u128).min(127))
+                        & 1) != 0
+                    {
+                        v.src1
+                    } else {
+                        v.src2
+                    }),
+                    bits::mul(
+                        ((((v.src3 >> 24u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    (if ((((v.src3 >> 32u32) & bits::mask(8u32)) >> (4u128).min(127))
+                        & 1) != 0
+                    {
+                        v.src1
+                    } else {
+                        v.src2
+                    }),
+                    bits::mul(
+                        ((((v.src3 >> 32u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    (if ((((v.src3 >> 40u32) & bits::mask(8u32)) >> (4u128).min(127))
+                        & 1) != 0
+                    {
+                        v.src1
+                    } else {
+                        v.src2
+                    }),
+                    bits::mul(
+                        ((((v.src3 >> 40u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    (if ((((v.src3 >> 48u32) & bits::mask(8u32)) >> (4u128).min(127))
+                        & 1) != 0
+                    {
+                        v.src1
+                    } else {
+                        v.src2
+                    }),
+                    bits::mul(
+                        ((((v.src3 >> 48u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    (if ((((v.src3 >> 56u32) & bits::mask(8u32)) >> (4u128).min(127))
+                        & 1) != 0
+                    {
+                        v.src1
+                    } else {
+                        v.src2
+                    }),
+                    bits::mul(
+                        ((((v.src3 >> 56u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    (if ((((v.src3 >> 64u32) & bits::mask(8u32)) >> (4u128).min(127))
+                        & 1) != 0
+                    {
+                        v.src1
+                    } else {
+                        v.src2
+                    }),
+                    bits::mul(
+                        ((((v.src3 >> 64u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    (if ((((v.src3 >> 72u32) & bits::mask(8u32)) >> (4u128).min(127))
+                        & 1) != 0
+                    {
+                        v.src1
+                    } else {
+                        v.src2
+                    }),
+                    bits::mul(
+                        ((((v.src3 >> 72u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    (if ((((v.src3 >> 80u32) & bits::mask(8u32)) >> (4u128).min(127))
+                        & 1) != 0
+                    {
+                        v.src1
+                    } else {
+                        v.src2
+                    }),
+                    bits::mul(
+                        ((((v.src3 >> 80u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    (if ((((v.src3 >> 88u32) & bits::mask(8u32)) >> (4u128).min(127))
+                        & 1) != 0
+                    {
+                        v.src1
+                    } else {
+                        v.src2
+                    }),
+                    bits::mul(
+                        ((((v.src3 >> 88u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    (if ((((v.src3 >> 96u32) & bits::mask(8u32)) >> (4u128).min(127))
+                        & 1) != 0
+                    {
+                        v.src1
+                    } else {
+                        v.src2
+                    }),
+                    bits::mul(
+                        ((((v.src3 >> 96u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    (if ((((v.src3 >> 104u32) & bits::mask(8u32)) >> (4u128).min(127))
+                        & 1) != 0
+                    {
+                        v.src1
+                    } else {
+                        v.src2
+                    }),
+                    bits::mul(
+                        ((((v.src3 >> 104u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    (if ((((v.src3 >> 112u32) & bits::mask(8u32)) >> (4u128).min(127))
+                        & 1) != 0
+                    {
+                        v.src1
+                    } else {
+                        v.src2
+                    }),
+                    bits::mul(
+                        ((((v.src3 >> 112u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    (if ((((v.src3 >> 120u32) & bits::mask(8u32)) >> (4u128).min(127))
+                        & 1) != 0
+                    {
+                        v.src1
+                    } else {
+                        v.src2
+                    }),
+                    bits::mul(
+                        ((((v.src3 >> 120u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            120u128,
+            128u32,
+        ));
+    let l_inverted: u128 = ((((((((((((((((if ((((v.src3 >> 0u32) & bits::mask(8u32))
+        >> (5u128).min(127)) & 1) != 0
+    {
+        bits::not(((l_picked >> 0u32) & bits::mask(8u32)), 8u32)
+    } else {
+        ((l_picked >> 0u32) & bits::mask(8u32))
+    })
+        | bits::shl(
+            (if ((((v.src3 >> 8u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0 {
+                bits::not(((l_picked >> 8u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_picked >> 8u32) & bits::mask(8u32))
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 16u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0 {
+                bits::not(((l_picked >> 16u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_picked >> 16u32) & bits::mask(8u32))
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 24u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0 {
+                bits::not(((l_picked >> 24u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_picked >> 24u32) & bits::mask(8u32))
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 32u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0 {
+                bits::not(((l_picked >> 32u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_picked >> 32u32) & bits::mask(8u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 40u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0 {
+                bits::not(((l_picked >> 40u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_picked >> 40u32) & bits::mask(8u32))
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 48u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0 {
+                bits::not(((l_picked >> 48u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_picked >> 48u32) & bits::mask(8u32))
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 56u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0 {
+                bits::not(((l_picked >> 56u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_picked >> 56u32) & bits::mask(8u32))
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 64u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0 {
+                bits::not(((l_picked >> 64u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_picked >> 64u32) & bits::mask(8u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 72u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0 {
+                bits::not(((l_picked >> 72u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_picked >> 72u32) & bits::mask(8u32))
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 80u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0 {
+                bits::not(((l_picked >> 80u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_picked >> 80u32) & bits::mask(8u32))
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 88u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0 {
+                bits::not(((l_picked >> 88u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_picked >> 88u32) & bits::mask(8u32))
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 96u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0 {
+                bits::not(((l_picked >> 96u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_picked >> 96u32) & bits::mask(8u32))
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 104u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0
+            {
+                bits::not(((l_picked >> 104u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_picked >> 104u32) & bits::mask(8u32))
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 112u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0
+            {
+                bits::not(((l_picked >> 112u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_picked >> 112u32) & bits::mask(8u32))
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 120u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0
+            {
+                bits::not(((l_picked >> 120u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_picked >> 120u32) & bits::mask(8u32))
+            }),
+            120u128,
+            128u32,
+        ));
+    let l_reversed: u128 = ((((((((((((((((if ((((v.src3 >> 0u32) & bits::mask(8u32))
+        >> (6u128).min(127)) & 1) != 0
+    {
+        bits::bitrev(((l_inverted >> 0u32) & bits::mask(8u32)), 8u32)
+    } else {
+        ((l_inverted >> 0u32) & bits::mask(8u32))
+    })
+        | bits::shl(
+            (if ((((v.src3 >> 8u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0 {
+                bits::bitrev(((l_inverted >> 8u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_inverted >> 8u32) & bits::mask(8u32))
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 16u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0 {
+                bits::bitrev(((l_inverted >> 16u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_inverted >> 16u32) & bits::mask(8u32))
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 24u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0 {
+                bits::bitrev(((l_inverted >> 24u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_inverted >> 24u32) & bits::mask(8u32))
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 32u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0 {
+                bits::bitrev(((l_inverted >> 32u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_inverted >> 32u32) & bits::mask(8u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 40u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0 {
+                bits::bitrev(((l_inverted >> 40u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_inverted >> 40u32) & bits::mask(8u32))
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 48u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0 {
+                bits::bitrev(((l_inverted >> 48u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_inverted >> 48u32) & bits::mask(8u32))
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 56u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0 {
+                bits::bitrev(((l_inverted >> 56u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_inverted >> 56u32) & bits::mask(8u32))
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 64u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0 {
+                bits::bitrev(((l_inverted >> 64u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_inverted >> 64u32) & bits::mask(8u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 72u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0 {
+                bits::bitrev(((l_inverted >> 72u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_inverted >> 72u32) & bits::mask(8u32))
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 80u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0 {
+                bits::bitrev(((l_inverted >> 80u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_inverted >> 80u32) & bits::mask(8u32))
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 88u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0 {
+                bits::bitrev(((l_inverted >> 88u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_inverted >> 88u32) & bits::mask(8u32))
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 96u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0 {
+                bits::bitrev(((l_inverted >> 96u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_inverted >> 96u32) & bits::mask(8u32))
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 104u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0
+            {
+                bits::bitrev(((l_inverted >> 104u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_inverted >> 104u32) & bits::mask(8u32))
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 112u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0
+            {
+                bits::bitrev(((l_inverted >> 112u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_inverted >> 112u32) & bits::mask(8u32))
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 120u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0
+            {
+                bits::bitrev(((l_inverted >> 120u32) & bits::mask(8u32)), 8u32)
+            } else {
+                ((l_inverted >> 120u32) & bits::mask(8u32))
+            }),
+            120u128,
+            128u32,
+        ));
+    v.dst = ((((((((((((((((if ((((v.src3 >> 0u32) & bits::mask(8u32))
+        >> (7u128).min(127)) & 1) != 0
+    {
+        (if ((((l_reversed >> 0u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+            255u128
+        } else {
+            0u128
+        })
+    } else {
+        ((l_reversed >> 0u32) & bits::mask(8u32))
+    })
+        | bits::shl(
+            (if ((((v.src3 >> 8u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((l_reversed >> 8u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                    != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            } else {
+                ((l_reversed >> 8u32) & bits::mask(8u32))
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 16u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((l_reversed >> 16u32) & bits::mask(8u32)) >> (7u128).min(127))
+                    & 1) != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            } else {
+                ((l_reversed >> 16u32) & bits::mask(8u32))
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 24u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((l_reversed >> 24u32) & bits::mask(8u32)) >> (7u128).min(127))
+                    & 1) != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            } else {
+                ((l_reversed >> 24u32) & bits::mask(8u32))
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 32u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((l_reversed >> 32u32) & bits::mask(8u32)) >> (7u128).min(127))
+                    & 1) != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            } else {
+                ((l_reversed >> 32u32) & bits::mask(8u32))
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 40u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((l_reversed >> 40u32) & bits::mask(8u32)) >> (7u128).min(127))
+                    & 1) != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            } else {
+                ((l_reversed >> 40u32) & bits::mask(8u32))
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 48u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((l_reversed >> 48u32) & bits::mask(8u32)) >> (7u128).min(127))
+                    & 1) != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            } else {
+                ((l_reversed >> 48u32) & bits::mask(8u32))
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 56u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((l_reversed >> 56u32) & bits::mask(8u32)) >> (7u128).min(127))
+                    & 1) != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            } else {
+                ((l_reversed >> 56u32) & bits::mask(8u32))
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 64u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((l_reversed >> 64u32) & bits::mask(8u32)) >> (7u128).min(127))
+                    & 1) != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            } else {
+                ((l_reversed >> 64u32) & bits::mask(8u32))
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 72u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((l_reversed >> 72u32) & bits::mask(8u32)) >> (7u128).min(127))
+                    & 1) != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            } else {
+                ((l_reversed >> 72u32) & bits::mask(8u32))
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 80u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((l_reversed >> 80u32) & bits::mask(8u32)) >> (7u128).min(127))
+                    & 1) != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            } else {
+                ((l_reversed >> 80u32) & bits::mask(8u32))
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 88u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((l_reversed >> 88u32) & bits::mask(8u32)) >> (7u128).min(127))
+                    & 1) != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            } else {
+                ((l_reversed >> 88u32) & bits::mask(8u32))
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 96u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((l_reversed >> 96u32) & bits::mask(8u32)) >> (7u128).min(127))
+                    & 1) != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            } else {
+                ((l_reversed >> 96u32) & bits::mask(8u32))
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 104u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0
+            {
+                (if ((((l_reversed >> 104u32) & bits::mask(8u32)) >> (7u128).min(127))
+                    & 1) != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            } else {
+                ((l_reversed >> 104u32) & bits::mask(8u32))
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 112u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0
+            {
+                (if ((((l_reversed >> 112u32) & bits::mask(8u32)) >> (7u128).min(127))
+                    & 1) != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            } else {
+                ((l_reversed >> 112u32) & bits::mask(8u32))
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 120u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0
+            {
+                (if ((((l_reversed >> 120u32) & bits::mask(8u32)) >> (7u128).min(127))
+                    & 1) != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            } else {
+                ((l_reversed >> 120u32) & bits::mask(8u32))
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpshufb` (isa/alu/quad.isa:678)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpshufb(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_b: u128 = (((((((((((((((bits::trunc(
+        bits::shr(
+            v.src2,
+            bits::mul(
+                ((((v.src3 >> 0u32) & bits::mask(8u32)) >> 0u32) & bits::mask(4u32)),
+                8u128,
+                128u32,
+            ),
+            128u32,
+        ),
+        8u32,
+    )
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src2,
+                    bits::mul(
+                        ((((v.src3 >> 8u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src2,
+                    bits::mul(
+                        ((((v.src3 >> 16u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src2,
+                    bits::mul(
+                        ((((v.src3 >> 24u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src2,
+                    bits::mul(
+                        ((((v.src3 >> 32u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src2,
+                    bits::mul(
+                        ((((v.src3 >> 40u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src2,
+                    bits::mul(
+                        ((((v.src3 >> 48u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src2,
+                    bits::mul(
+                        ((((v.src3 >> 56u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src1,
+                    bits::mul(
+                        ((((v.src3 >> 64u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src1,
+                    bits::mul(
+                        ((((v.src3 >> 72u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src1,
+                    bits::mul(
+                        ((((v.src3 >> 80u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src1,
+                    bits::mul(
+                        ((((v.src3 >> 88u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src1,
+                    bits::mul(
+                        ((((v.src3 >> 96u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src1,
+                    bits::mul(
+                        ((((v.src3 >> 104u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src1,
+                    bits::mul(
+                        ((((v.src3 >> 112u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src1,
+                    bits::mul(
+                        ((((v.src3 >> 120u32) & bits::mask(8u32)) >> 0u32)
+                            & bits::mask(4u32)),
+                        8u128,
+                        128u32,
+                    ),
+                    128u32,
+                ),
+                8u32,
+            ),
+            120u128,
+            128u32,
+        ));
+    v.dst = ((((((((((((((((if ((((v.src3 >> 0u32) & bits::mask(8u32))
+        >> (7u128).min(127)) & 1) != 0
+    {
+        (if ((((((v.src3 >> 0u32) & bits::mask(8u32)) >> 4u32) & bits::mask(3u32)))
+            == (2u128)) as u128 != 0
+        {
+            127u128
+        } else {
+            (if ((((((v.src3 >> 0u32) & bits::mask(8u32)) >> 4u32) & bits::mask(3u32)))
+                == (4u128)) as u128 != 0
+            {
+                128u128
+            } else {
+                (if ((((((v.src3 >> 0u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (6u128)) as u128 != 0
+                {
+                    255u128
+                } else {
+                    0u128
+                })
+            })
+        })
+    } else {
+        (if ((((v.src3 >> 0u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1) != 0 {
+            (if ((((l_b >> 0u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                255u128
+            } else {
+                0u128
+            })
+        } else {
+            (if ((((v.src3 >> 0u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1) != 0 {
+                bits::bitrev(
+                    (if ((((v.src3 >> 0u32) & bits::mask(8u32)) >> (4u128).min(127)) & 1)
+                        != 0
+                    {
+                        bits::not(((l_b >> 0u32) & bits::mask(8u32)), 8u32)
+                    } else {
+                        ((l_b >> 0u32) & bits::mask(8u32))
+                    }),
+                    8u32,
+                )
+            } else {
+                (if ((((v.src3 >> 0u32) & bits::mask(8u32)) >> (4u128).min(127)) & 1)
+                    != 0
+                {
+                    bits::not(((l_b >> 0u32) & bits::mask(8u32)), 8u32)
+                } else {
+                    ((l_b >> 0u32) & bits::mask(8u32))
+                })
+            })
+        })
+    })
+        | bits::shl(
+            (if ((((v.src3 >> 8u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 8u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 8u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 8u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 8u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((((l_b >> 8u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                        != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 8u32) & bits::mask(8u32)) >> (5u128).min(127)) & 1)
+                        != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 8u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(((l_b >> 8u32) & bits::mask(8u32)), 8u32)
+                            } else {
+                                ((l_b >> 8u32) & bits::mask(8u32))
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 8u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(((l_b >> 8u32) & bits::mask(8u32)), 8u32)
+                        } else {
+                            ((l_b >> 8u32) & bits::mask(8u32))
+                        })
+                    })
+                })
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 16u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 16u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 16u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 16u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 16u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((((l_b >> 16u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                        != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 16u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 16u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(((l_b >> 16u32) & bits::mask(8u32)), 8u32)
+                            } else {
+                                ((l_b >> 16u32) & bits::mask(8u32))
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 16u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(((l_b >> 16u32) & bits::mask(8u32)), 8u32)
+                        } else {
+                            ((l_b >> 16u32) & bits::mask(8u32))
+                        })
+                    })
+                })
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 24u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 24u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 24u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 24u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 24u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((((l_b >> 24u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                        != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 24u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 24u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(((l_b >> 24u32) & bits::mask(8u32)), 8u32)
+                            } else {
+                                ((l_b >> 24u32) & bits::mask(8u32))
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 24u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(((l_b >> 24u32) & bits::mask(8u32)), 8u32)
+                        } else {
+                            ((l_b >> 24u32) & bits::mask(8u32))
+                        })
+                    })
+                })
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 32u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 32u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 32u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 32u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 32u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((((l_b >> 32u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                        != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 32u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 32u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(((l_b >> 32u32) & bits::mask(8u32)), 8u32)
+                            } else {
+                                ((l_b >> 32u32) & bits::mask(8u32))
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 32u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(((l_b >> 32u32) & bits::mask(8u32)), 8u32)
+                        } else {
+                            ((l_b >> 32u32) & bits::mask(8u32))
+                        })
+                    })
+                })
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 40u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 40u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 40u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 40u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 40u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((((l_b >> 40u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                        != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 40u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 40u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(((l_b >> 40u32) & bits::mask(8u32)), 8u32)
+                            } else {
+                                ((l_b >> 40u32) & bits::mask(8u32))
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 40u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(((l_b >> 40u32) & bits::mask(8u32)), 8u32)
+                        } else {
+                            ((l_b >> 40u32) & bits::mask(8u32))
+                        })
+                    })
+                })
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 48u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 48u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 48u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 48u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 48u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((((l_b >> 48u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                        != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 48u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 48u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(((l_b >> 48u32) & bits::mask(8u32)), 8u32)
+                            } else {
+                                ((l_b >> 48u32) & bits::mask(8u32))
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 48u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(((l_b >> 48u32) & bits::mask(8u32)), 8u32)
+                        } else {
+                            ((l_b >> 48u32) & bits::mask(8u32))
+                        })
+                    })
+                })
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 56u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 56u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 56u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 56u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 56u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((((l_b >> 56u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                        != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 56u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 56u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(((l_b >> 56u32) & bits::mask(8u32)), 8u32)
+                            } else {
+                                ((l_b >> 56u32) & bits::mask(8u32))
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 56u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(((l_b >> 56u32) & bits::mask(8u32)), 8u32)
+                        } else {
+                            ((l_b >> 56u32) & bits::mask(8u32))
+                        })
+                    })
+                })
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 64u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 64u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 64u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 64u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 64u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((((l_b >> 64u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                        != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 64u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 64u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(((l_b >> 64u32) & bits::mask(8u32)), 8u32)
+                            } else {
+                                ((l_b >> 64u32) & bits::mask(8u32))
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 64u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(((l_b >> 64u32) & bits::mask(8u32)), 8u32)
+                        } else {
+                            ((l_b >> 64u32) & bits::mask(8u32))
+                        })
+                    })
+                })
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 72u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 72u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 72u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 72u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 72u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((((l_b >> 72u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                        != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 72u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 72u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(((l_b >> 72u32) & bits::mask(8u32)), 8u32)
+                            } else {
+                                ((l_b >> 72u32) & bits::mask(8u32))
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 72u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(((l_b >> 72u32) & bits::mask(8u32)), 8u32)
+                        } else {
+                            ((l_b >> 72u32) & bits::mask(8u32))
+                        })
+                    })
+                })
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 80u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 80u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 80u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 80u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 80u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((((l_b >> 80u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                        != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 80u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 80u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(((l_b >> 80u32) & bits::mask(8u32)), 8u32)
+                            } else {
+                                ((l_b >> 80u32) & bits::mask(8u32))
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 80u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(((l_b >> 80u32) & bits::mask(8u32)), 8u32)
+                        } else {
+                            ((l_b >> 80u32) & bits::mask(8u32))
+                        })
+                    })
+                })
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 88u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 88u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 88u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 88u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 88u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((((l_b >> 88u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                        != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 88u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 88u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(((l_b >> 88u32) & bits::mask(8u32)), 8u32)
+                            } else {
+                                ((l_b >> 88u32) & bits::mask(8u32))
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 88u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(((l_b >> 88u32) & bits::mask(8u32)), 8u32)
+                        } else {
+                            ((l_b >> 88u32) & bits::mask(8u32))
+                        })
+                    })
+                })
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 96u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0 {
+                (if ((((((v.src3 >> 96u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 96u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 96u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 96u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((((l_b >> 96u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                        != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 96u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 96u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(((l_b >> 96u32) & bits::mask(8u32)), 8u32)
+                            } else {
+                                ((l_b >> 96u32) & bits::mask(8u32))
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 96u32) & bits::mask(8u32)) >> (4u128).min(127))
+                            & 1) != 0
+                        {
+                            bits::not(((l_b >> 96u32) & bits::mask(8u32)), 8u32)
+                        } else {
+                            ((l_b >> 96u32) & bits::mask(8u32))
+                        })
+                    })
+                })
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 104u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0
+            {
+                (if ((((((v.src3 >> 104u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 104u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 104u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 104u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((((l_b >> 104u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                        != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 104u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 104u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(((l_b >> 104u32) & bits::mask(8u32)), 8u32)
+                            } else {
+                                ((l_b >> 104u32) & bits::mask(8u32))
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 104u32) & bits::mask(8u32))
+                            >> (4u128).min(127)) & 1) != 0
+                        {
+                            bits::not(((l_b >> 104u32) & bits::mask(8u32)), 8u32)
+                        } else {
+                            ((l_b >> 104u32) & bits::mask(8u32))
+                        })
+                    })
+                })
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 112u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0
+            {
+                (if ((((((v.src3 >> 112u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 112u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 112u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 112u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((((l_b >> 112u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                        != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 112u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 112u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(((l_b >> 112u32) & bits::mask(8u32)), 8u32)
+                            } else {
+                                ((l_b >> 112u32) & bits::mask(8u32))
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 112u32) & bits::mask(8u32))
+                            >> (4u128).min(127)) & 1) != 0
+                        {
+                            bits::not(((l_b >> 112u32) & bits::mask(8u32)), 8u32)
+                        } else {
+                            ((l_b >> 112u32) & bits::mask(8u32))
+                        })
+                    })
+                })
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src3 >> 120u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1) != 0
+            {
+                (if ((((((v.src3 >> 120u32) & bits::mask(8u32)) >> 4u32)
+                    & bits::mask(3u32))) == (2u128)) as u128 != 0
+                {
+                    127u128
+                } else {
+                    (if ((((((v.src3 >> 120u32) & bits::mask(8u32)) >> 4u32)
+                        & bits::mask(3u32))) == (4u128)) as u128 != 0
+                    {
+                        128u128
+                    } else {
+                        (if ((((((v.src3 >> 120u32) & bits::mask(8u32)) >> 4u32)
+                            & bits::mask(3u32))) == (6u128)) as u128 != 0
+                        {
+                            255u128
+                        } else {
+                            0u128
+                        })
+                    })
+                })
+            } else {
+                (if ((((v.src3 >> 120u32) & bits::mask(8u32)) >> (6u128).min(127)) & 1)
+                    != 0
+                {
+                    (if ((((l_b >> 120u32) & bits::mask(8u32)) >> (7u128).min(127)) & 1)
+                        != 0
+                    {
+                        255u128
+                    } else {
+                        0u128
+                    })
+                } else {
+                    (if ((((v.src3 >> 120u32) & bits::mask(8u32)) >> (5u128).min(127))
+                        & 1) != 0
+                    {
+                        bits::bitrev(
+                            (if ((((v.src3 >> 120u32) & bits::mask(8u32))
+                                >> (4u128).min(127)) & 1) != 0
+                            {
+                                bits::not(((l_b >> 120u32) & bits::mask(8u32)), 8u32)
+                            } else {
+                                ((l_b >> 120u32) & bits::mask(8u32))
+                            }),
+                            8u32,
+                        )
+                    } else {
+                        (if ((((v.src3 >> 120u32) & bits::mask(8u32))
+                            >> (4u128).min(127)) & 1) != 0
+                        {
+                            bits::not(((l_b >> 120u32) & bits::mask(8u32)), 8u32)
+                        } else {
+                            ((l_b >> 120u32) & bits::mask(8u32))
+                        })
+                    })
+                })
+            }),
+            120u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmass` (isa/alu/quad.isa:692)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmass(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = 0u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        let a3 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fma_s(a0, a1, a2, a3)?
+    }
+        | bits::shl(
+            {
+                let a0 = 1u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 0u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 1u128;
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmsas` (isa/alu/quad.isa:696)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmsas(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((({
+        let a0 = 1u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        let a3 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fma_s(a0, a1, a2, a3)?
+    }
+        | bits::shl(
+            {
+                let a0 = 0u128;
+                let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 1u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = 0u128;
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a2 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                let a3 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fma_s(a0, a1, a2, a3)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmasd` (isa/alu/quad.isa:700)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmasd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = 0u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        let a3 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        x.fma_d(a0, a1, a2, a3)?
+    }
+        | bits::shl(
+            {
+                let a0 = 1u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                let a3 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                x.fma_d(a0, a1, a2, a3)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmsad` (isa/alu/quad.isa:704)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmsad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ({
+        let a0 = 1u128;
+        let a1 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a2 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        let a3 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        x.fma_d(a0, a1, a2, a3)?
+    }
+        | bits::shl(
+            {
+                let a0 = 0u128;
+                let a1 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a2 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                let a3 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                x.fma_d(a0, a1, a2, a3)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpcext_0x00` (isa/alu/quad.isa:709)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcext_0x00(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = v.src2;
+    Ok(())
+}
+///`qpcext_0x7f` (isa/alu/quad.isa:713)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcext_0x7f(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::shl(9187201950435737471u128, 64u128, 128u32) | v.src2);
+    Ok(())
+}
+///`qpcext_0x80` (isa/alu/quad.isa:717)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcext_0x80(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::shl(9259542123273814144u128, 64u128, 128u32) | v.src2);
+    Ok(())
+}
+///`qpcext_0xff` (isa/alu/quad.isa:721)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcext_0xff(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (bits::shl(18446744073709551615u128, 64u128, 128u32) | v.src2);
+    Ok(())
+}
+///`qpfhadd_adds` (isa/alu/quad.isa:724)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfhadd_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfhsub_adds` (isa/alu/quad.isa:731)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfhsub_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfaddsub_adds` (isa/alu/quad.isa:738)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfaddsub_adds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfaddsub_addd` (isa/alu/quad.isa:745)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfaddsub_addd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fadd_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(64u32));
+        x.fadd_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(64u32));
+                x.fadd_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfhadd_subs` (isa/alu/quad.isa:752)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfhadd_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfhsub_subs` (isa/alu/quad.isa:759)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfhsub_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfaddsub_subs` (isa/alu/quad.isa:766)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfaddsub_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfaddsub_subd` (isa/alu/quad.isa:773)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfaddsub_subd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fadd_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(64u32));
+                x.fsub_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfadd_hadds` (isa/alu/quad.isa:780)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfadd_hadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 0u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfsub_hadds` (isa/alu/quad.isa:787)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfsub_hadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 0u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfhadd_hadds` (isa/alu/quad.isa:794)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfhadd_hadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 0u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfhsub_hadds` (isa/alu/quad.isa:801)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfhsub_hadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 0u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmul_hadds` (isa/alu/quad.isa:808)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmul_hadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fmul_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fmul_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fmul_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fmul_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 0u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfaddsub_hadds` (isa/alu/quad.isa:815)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfaddsub_hadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 0u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfadd_hsubs` (isa/alu/quad.isa:822)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfadd_hsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 0u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfsub_hsubs` (isa/alu/quad.isa:829)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfsub_hsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 0u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfhadd_hsubs` (isa/alu/quad.isa:836)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfhadd_hsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 0u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfhsub_hsubs` (isa/alu/quad.isa:843)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfhsub_hsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 0u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmul_hsubs` (isa/alu/quad.isa:850)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmul_hsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fmul_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fmul_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fmul_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fmul_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 0u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfaddsub_hsubs` (isa/alu/quad.isa:857)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfaddsub_hsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 0u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfhadd_rsubs` (isa/alu/quad.isa:864)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfhadd_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((l_r >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfhsub_rsubs` (isa/alu/quad.isa:871)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfhsub_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((l_r >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfaddsub_rsubs` (isa/alu/quad.isa:878)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfaddsub_rsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((l_r >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfaddsub_rsubd` (isa/alu/quad.isa:885)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfaddsub_rsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fadd_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    v.dst = ({
+        let a0 = ((l_r >> 0u32) & bits::mask(64u32));
+        let a1 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((l_r >> 64u32) & bits::mask(64u32));
+                let a1 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                x.fsub_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfadd_addsubs` (isa/alu/quad.isa:892)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfadd_addsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfadd_addsubd` (isa/alu/quad.isa:899)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfadd_addsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fadd_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fadd_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(64u32));
+                x.fadd_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfsub_addsubs` (isa/alu/quad.isa:906)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfsub_addsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfsub_addsubd` (isa/alu/quad.isa:913)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfsub_addsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fsub_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(64u32));
+                x.fadd_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfhadd_addsubs` (isa/alu/quad.isa:920)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfhadd_addsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fadd_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfhsub_addsubs` (isa/alu/quad.isa:927)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfhsub_addsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src1 >> 32u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 0u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmul_addsubs` (isa/alu/quad.isa:934)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmul_addsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fmul_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fmul_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fmul_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fmul_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfmul_addsubd` (isa/alu/quad.isa:941)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfmul_addsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fmul_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fmul_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(64u32));
+                x.fadd_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfaddsub_addsubs` (isa/alu/quad.isa:948)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfaddsub_addsubs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ((({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(32u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 32u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 96u32) & bits::mask(32u32));
+                let a1 = ((v.src2 >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    v.dst = ((({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(32u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(32u32));
+        x.fsub_s(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 32u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 32u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(32u32));
+                x.fsub_s(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 96u32) & bits::mask(32u32));
+                let a1 = ((l_r >> 96u32) & bits::mask(32u32));
+                x.fadd_s(a0, a1)?
+            },
+            96u128,
+            128u32,
+        ));
+    Ok(())
+}
+///`qpfaddsub_addsubd` (isa/alu/quad.isa:955)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpfaddsub_addsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    let l_r: u128 = ({
+        let a0 = ((v.src1 >> 0u32) & bits::mask(64u32));
+        let a1 = ((v.src2 >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src1 >> 64u32) & bits::mask(64u32));
+                let a1 = ((v.src2 >> 64u32) & bits::mask(64u32));
+                x.fadd_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    v.dst = ({
+        let a0 = ((v.src3 >> 0u32) & bits::mask(64u32));
+        let a1 = ((l_r >> 0u32) & bits::mask(64u32));
+        x.fsub_d(a0, a1)?
+    }
+        | bits::shl(
+            {
+                let a0 = ((v.src3 >> 64u32) & bits::mask(64u32));
+                let a1 = ((l_r >> 64u32) & bits::mask(64u32));
+                x.fadd_d(a0, a1)?
+            },
+            64u128,
+            128u32,
+        ));
+    Ok(())
+}
 ///`shls` (isa/alu/shift.isa:3)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
@@ -35479,7 +43344,7 @@ pub fn sem_rrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     Ok(())
 }
 /// Semantics of each operation, indexed like `OPS`.
-pub static SEMANTICS: [SemFn; 1760usize] = [
+pub static SEMANTICS: [SemFn; 1834usize] = [
     sem_staab,
     sem_staah,
     sem_staaw,
@@ -37226,6 +45091,80 @@ pub static SEMANTICS: [SemFn; 1760usize] = [
     sem_qpfsub_rsubs,
     sem_qpfsub_subd,
     sem_qpfsub_subs,
+    sem_qphaddh,
+    sem_qphsubh,
+    sem_qphaddw,
+    sem_qphsubw,
+    sem_qphaddsh,
+    sem_qphsubsh,
+    sem_qpacksshb,
+    sem_qpackushb,
+    sem_qpacksswh,
+    sem_qpackuswh,
+    sem_qpsadbw,
+    sem_qpmulubhh,
+    sem_qphminposuh,
+    sem_qpmpsadbh,
+    sem_qpmsk2sgnb,
+    sem_qpsgn2mskb,
+    sem_qpfstoifs,
+    sem_qpfdtoifd,
+    sem_qpfstoid,
+    sem_qpfstoidtr,
+    sem_qpistofd,
+    sem_qpfstofd,
+    sem_qpfdtois,
+    sem_qpfdtoistr,
+    sem_qpidtofs,
+    sem_qpfdtofs,
+    sem_qpfhadds,
+    sem_qpfhsubs,
+    sem_qpfaddsubs,
+    sem_qpfaddsubd,
+    sem_qppermb,
+    sem_qpshufb,
+    sem_qpfmass,
+    sem_qpfmsas,
+    sem_qpfmasd,
+    sem_qpfmsad,
+    sem_qpcext_0x00,
+    sem_qpcext_0x7f,
+    sem_qpcext_0x80,
+    sem_qpcext_0xff,
+    sem_qpfhadd_adds,
+    sem_qpfhsub_adds,
+    sem_qpfaddsub_adds,
+    sem_qpfaddsub_addd,
+    sem_qpfhadd_subs,
+    sem_qpfhsub_subs,
+    sem_qpfaddsub_subs,
+    sem_qpfaddsub_subd,
+    sem_qpfadd_hadds,
+    sem_qpfsub_hadds,
+    sem_qpfhadd_hadds,
+    sem_qpfhsub_hadds,
+    sem_qpfmul_hadds,
+    sem_qpfaddsub_hadds,
+    sem_qpfadd_hsubs,
+    sem_qpfsub_hsubs,
+    sem_qpfhadd_hsubs,
+    sem_qpfhsub_hsubs,
+    sem_qpfmul_hsubs,
+    sem_qpfaddsub_hsubs,
+    sem_qpfhadd_rsubs,
+    sem_qpfhsub_rsubs,
+    sem_qpfaddsub_rsubs,
+    sem_qpfaddsub_rsubd,
+    sem_qpfadd_addsubs,
+    sem_qpfadd_addsubd,
+    sem_qpfsub_addsubs,
+    sem_qpfsub_addsubd,
+    sem_qpfhadd_addsubs,
+    sem_qpfhsub_addsubs,
+    sem_qpfmul_addsubs,
+    sem_qpfmul_addsubd,
+    sem_qpfaddsub_addsubs,
+    sem_qpfaddsub_addsubd,
     sem_shls,
     sem_shld,
     sem_shrs,
@@ -37244,7 +45183,7 @@ pub static SEMANTICS: [SemFn; 1760usize] = [
 /// Per operation (indexed like `OPS`), the value slots (bit k: `OpVals::SLOTS[k]`)
 /// its result depends on when the merge condition `cond` is false (`[0]`) and
 /// true (`[1]`): a merge carries only the tags of the operands it selects.
-pub static MERGE_SOURCES: [[u64; 2]; 1760usize] = [
+pub static MERGE_SOURCES: [[u64; 2]; 1834usize] = [
     [0u64, 0u64],
     [0u64, 0u64],
     [0u64, 0u64],
@@ -38973,6 +46912,80 @@ pub static MERGE_SOURCES: [[u64; 2]; 1760usize] = [
     [2u64, 2u64],
     [2u64, 2u64],
     [2u64, 2u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [2u64, 2u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [2u64, 2u64],
+    [2u64, 2u64],
+    [2u64, 2u64],
+    [2u64, 2u64],
+    [2u64, 2u64],
+    [2u64, 2u64],
+    [2u64, 2u64],
+    [2u64, 2u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [2u64, 2u64],
+    [2u64, 2u64],
+    [2u64, 2u64],
+    [2u64, 2u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
+    [67u64, 67u64],
     [67u64, 67u64],
     [67u64, 67u64],
     [67u64, 67u64],

@@ -154,7 +154,13 @@ fn control_syllables_disassemble() {
     };
     for ver in [1, 2, 5] {
         text.push_str(&format!("# wait on v{ver}\n"));
-        text.push_str(&listing(&pack(&s, v(ver)).unwrap(), 0x10000, v(ver), &[], true));
+        text.push_str(&listing(
+            &pack(&s, v(ver)).unwrap(),
+            0x10000,
+            v(ver),
+            &[],
+            true,
+        ));
     }
     insta::assert_snapshot!("control", text);
 }

@@ -94,7 +94,12 @@ fn disassembles_an_elf_file() {
     let text = String::from_utf8(out.stdout).unwrap();
     insta::assert_snapshot!("elf_listing", text);
     // Typed as for objdump: `-d` changes nothing.
-    let with_d = dis().current_dir(dir).arg("-d").arg("prog").output().unwrap();
+    let with_d = dis()
+        .current_dir(dir)
+        .arg("-d")
+        .arg("prog")
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8(with_d.stdout).unwrap(), text);
 }
 
@@ -117,7 +122,13 @@ fn raw_and_hex_input() {
         " 100:\t\n  adds,0 %r0, %r1, %r2\n\n"
     );
     let out = dis()
-        .args(["--hex", "04000001 10808182", "--addr", "0x100", "--show-raw-insn"])
+        .args([
+            "--hex",
+            "04000001 10808182",
+            "--addr",
+            "0x100",
+            "--show-raw-insn",
+        ])
         .output()
         .unwrap();
     assert_eq!(
@@ -179,7 +190,8 @@ fn elf_reader_never_panics_on_mutations() {
             let mut b = base.clone();
             b[i] = x;
             if let Ok(f) = e2k_emu::elf::read::parse(&b) {
-                let _ = e2k_emu::elf::listing::elf_listing("m", &f, f.iset.unwrap_or(Iset::MAX), true);
+                let _ =
+                    e2k_emu::elf::listing::elf_listing("m", &f, f.iset.unwrap_or(Iset::MAX), true);
             }
         }
     }

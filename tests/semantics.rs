@@ -812,3 +812,167 @@ fn horizontal_packed_floating_point() {
         pair(23.0, 1.5)
     );
 }
+
+#[test]
+fn quad_horizontal_pack_and_permute_operations() {
+    let q = |hi: u64, lo: u64| (hi as u128) << 64 | lo as u128;
+    let h8 = |h: [u16; 8]| h.iter().rev().fold(0u128, |a, &x| a << 16 | x as u128);
+    let b16 = |b: [u8; 16]| b.iter().rev().fold(0u128, |a, &x| a << 8 | x as u128);
+    // Pairs of src1 in the low half, pairs of src2 in the high half.
+    assert_eq!(
+        alu(
+            "qphaddh",
+            h8([1, 2, 3, 4, 5, 6, 7, 8]),
+            h8([0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17])
+        ),
+        h8([3, 7, 11, 15, 0x21, 0x25, 0x29, 0x2d])
+    );
+    assert_eq!(
+        alu("qphaddsh", h8([0x7fff, 1, 0x8000, 0xffff, 0, 0, 0, 0]), 0),
+        h8([0x7fff, 0x8000, 0, 0, 0, 0, 0, 0])
+    );
+    // Saturated halfwords of src2 in the low eight bytes, of src1 in the high ones.
+    assert_eq!(
+        alu(
+            "qpacksshb",
+            h8([2, 0, 0, 0, 0, 0, 0, 0]),
+            h8([1, 0xffff, 0x100, 0xff7f, 0, 0, 0, 0])
+        ),
+        b16([1, 0xff, 0x7f, 0x80, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0])
+    );
+    let src1 = b16([0xa0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11]);
+    let src2 = b16([
+        0x0b, 0x0f, 0x01, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x22,
+    ]);
+    // Byte from src2 (0x00), from src1 (0x10), inverted, bit-reversed, sign-filled.
+    let sel = b16([
+        0x00, 0x10, 0x21, 0x42, 0x83, 0x1f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+    assert_eq!(
+        alu3("qppermb", [src1, src2, sel], false),
+        b16([
+            0x0b, 0xa0, 0xf0, 0x80, 0xff, 0x11, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b,
+            0x0b, 0x0b
+        ])
+    );
+    // pshufb per half: the low half indexes src2, the high half src1; 0xa0 is 0x7f.
+    let sel = b16([0x0f, 0xa0, 0, 0, 0, 0, 0, 0, 0x00, 0x0f, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(
+        alu3("qpshufb", [src1, src2, sel], false),
+        b16([
+            0x22, 0x7f, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0xa0, 0x11, 0xa0, 0xa0, 0xa0, 0xa0,
+            0xa0, 0xa0
+        ])
+    );
+    // (unsigned byte k of src1 * signed halfword k of src2 + 0x80) >> 8, arithmetic.
+    assert_eq!(
+        alu("qpmulubhh", 0xff02, h8([0x100, 0xff00, 0, 0, 0, 0, 0, 0])),
+        h8([2, 0xff01, 0, 0, 0, 0, 0, 0])
+    );
+    assert_eq!(
+        alu(
+            "qphminposuh",
+            h8([5, 4, 3, 9, 9, 9, 9, 9]),
+            h8([9, 9, 2, 9, 9, 9, 2, 9])
+        ),
+        10 << 16 | 2
+    );
+    let signs = b16([0x80, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff]);
+    assert_eq!(alu("qpsgn2mskb", 0, signs), 0x8001);
+    assert_eq!(
+        alu("qpmsk2sgnb", b16([1; 16]), 0x8001),
+        b16([0x81, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0x81])
+    );
+    assert_eq!(alu("qpsadbw", b16([5; 16]), b16([2; 16])), q(24, 24));
+    let bytes = b16([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    assert_eq!(
+        alu("qpmpsadbh", bytes, 0),
+        h8([6, 10, 14, 18, 38, 42, 46, 50])
+    );
+    assert_eq!(
+        alu("qpcext_0x7f", 0, 0x1234),
+        q(0x7f7f_7f7f_7f7f_7f7f, 0x1234)
+    );
+    assert_eq!(alu("qpcext_0x00", 0, 0x1234), 0x1234);
+}
+
+#[test]
+fn quad_floating_point_horizontal_and_conversions() {
+    let q = |hi: u64, lo: u64| (hi as u128) << 64 | lo as u128;
+    // Lanes 3, 2, 1, 0 from high to low.
+    let f4 = |a: f32, b: f32, c: f32, e: f32| {
+        q(
+            (a.to_bits() as u64) << 32 | b.to_bits() as u64,
+            (c.to_bits() as u64) << 32 | e.to_bits() as u64,
+        )
+    };
+    let one = f4(1.0, 1.0, 1.0, 1.0);
+    let a = f4(1.0, 2.0, 3.0, 4.0);
+    let b = f4(10.0, 20.0, 30.0, 40.0);
+    assert_eq!(fp("qpfhadds", 0, [a, b, 0]).0, f4(30.0, 70.0, 3.0, 7.0));
+    assert_eq!(fp("qpfhsubs", 0, [a, b, 0]).0, f4(10.0, 10.0, 1.0, 1.0));
+    // Subtracts in the even lanes, adds in the odd ones.
+    let half = f4(0.5, 0.5, 0.5, 0.5);
+    assert_eq!(fp("qpfaddsubs", 0, [a, half, 0]).0, f4(1.5, 1.5, 3.5, 3.5));
+    assert_eq!(
+        fp(
+            "qpfaddsubd",
+            0,
+            [
+                q(d(1.0) as u64, d(1.0) as u64),
+                q(d(0.25) as u64, d(0.25) as u64),
+                0
+            ]
+        )
+        .0,
+        q(d(1.25) as u64, d(0.75) as u64)
+    );
+    // The second step takes src3 first: hadd then add, then src3 - t and t - src3.
+    assert_eq!(
+        fp("qpfhadd_adds", 0, [a, b, one]).0,
+        f4(31.0, 71.0, 4.0, 8.0)
+    );
+    assert_eq!(
+        fp("qpfhadd_subs", 0, [a, b, one]).0,
+        f4(-29.0, -69.0, -2.0, -6.0)
+    );
+    assert_eq!(
+        fp("qpfhadd_rsubs", 0, [a, b, one]).0,
+        f4(29.0, 69.0, 2.0, 6.0)
+    );
+    assert_eq!(
+        fp("qpfmul_hadds", 0, [a, one, b]).0,
+        f4(3.0, 7.0, 30.0, 70.0)
+    );
+    assert_eq!(
+        fp("qpfadd_addsubs", 0, [a, one, b]).0,
+        f4(12.0, 17.0, 34.0, 35.0)
+    );
+    // Fused multiply-add in the even lanes, multiply-subtract in the odd ones.
+    let two = f4(2.0, 2.0, 2.0, 2.0);
+    let three = f4(3.0, 3.0, 3.0, 3.0);
+    assert_eq!(
+        fp("qpfmass", 0, [two, three, one]).0,
+        f4(5.0, 7.0, 5.0, 7.0)
+    );
+    assert_eq!(
+        fp("qpfmsas", 0, [two, three, one]).0,
+        f4(7.0, 5.0, 7.0, 5.0)
+    );
+    // Two singles of a D register to two doubles or integers, and back.
+    let singles = (s(-2.0) << 32) | s(1.5);
+    assert_eq!(fp("qpfstoid", 0, [0, singles, 0]).0, q(-2i64 as u64, 2));
+    assert_eq!(fp("qpfstoidtr", 0, [0, singles, 0]).0, q(-2i64 as u64, 1));
+    assert_eq!(
+        fp("qpfstofd", 0, [0, singles, 0]).0,
+        q(d(-2.0) as u64, d(1.5) as u64)
+    );
+    assert_eq!(
+        fp("qpfdtois", 0, [0, q(d(-3.0) as u64, d(7.0) as u64), 0]).0,
+        0xffff_fffd_0000_0007
+    );
+    assert_eq!(
+        fp("qpidtofs", 0, [0, q(5, -1i64 as u64), 0]).0,
+        s(5.0) << 32 | s(-1.0)
+    );
+}
