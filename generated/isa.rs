@@ -5373,7 +5373,7 @@ pub mod consts {
     pub const SR_WD: u32 = 1u32;
 }
 /// ALU operation formats (`format` declarations).
-pub static FORMATS: [FormatInfo; 20usize] = [
+pub static FORMATS: [FormatInfo; 22usize] = [
     FormatInfo {
         name: "ALOPF1",
         ales: false,
@@ -5898,6 +5898,82 @@ pub static FORMATS: [FormatInfo; 20usize] = [
         src: "isa/formats.isa:172",
     },
     FormatInfo {
+        name: "ALOPF17",
+        ales: true,
+        fields: &[
+            FieldInfo {
+                name: "src1",
+                in_ales: false,
+                lo: 16u32,
+                width: 8u32,
+                operand: 6u8,
+                role: Role::Src,
+            },
+            FieldInfo {
+                name: "src2",
+                in_ales: false,
+                lo: 8u32,
+                width: 8u32,
+                operand: 7u8,
+                role: Role::Src,
+            },
+            FieldInfo {
+                name: "pdst",
+                in_ales: false,
+                lo: 0u32,
+                width: 5u32,
+                operand: 10u8,
+                role: Role::Pred,
+            },
+        ],
+        syntax: &[
+            Tmpl::Hole("src1", ""),
+            Tmpl::Text(", "),
+            Tmpl::Hole("src2", ""),
+            Tmpl::Text(", "),
+            Tmpl::Hole("pdst", ""),
+        ],
+        src: "isa/formats.isa:183",
+    },
+    FormatInfo {
+        name: "ALOPF12_PSHUFH",
+        ales: true,
+        fields: &[
+            FieldInfo {
+                name: "src2",
+                in_ales: false,
+                lo: 8u32,
+                width: 8u32,
+                operand: 7u8,
+                role: Role::Src,
+            },
+            FieldInfo {
+                name: "imm",
+                in_ales: true,
+                lo: 0u32,
+                width: 8u32,
+                operand: 5u8,
+                role: Role::None,
+            },
+            FieldInfo {
+                name: "dst",
+                in_ales: false,
+                lo: 0u32,
+                width: 8u32,
+                operand: 9u8,
+                role: Role::Dst,
+            },
+        ],
+        syntax: &[
+            Tmpl::Hole("src2", ""),
+            Tmpl::Text(", "),
+            Tmpl::Hole("imm", ""),
+            Tmpl::Text(", "),
+            Tmpl::Hole("dst", ""),
+        ],
+        src: "isa/formats.isa:195",
+    },
+    FormatInfo {
         name: "MERGE",
         ales: false,
         fields: &[
@@ -5934,7 +6010,7 @@ pub static FORMATS: [FormatInfo; 20usize] = [
             Tmpl::Hole("dst", ""),
             Tmpl::Hole("cond", ""),
         ],
-        src: "isa/formats.isa:182",
+        src: "isa/formats.isa:207",
     },
     FormatInfo {
         name: "ALOPF11_MAS",
@@ -5973,7 +6049,7 @@ pub static FORMATS: [FormatInfo; 20usize] = [
             Tmpl::Hole("dst", ""),
             Tmpl::Hole("mas", ""),
         ],
-        src: "isa/formats.isa:192",
+        src: "isa/formats.isa:217",
     },
     FormatInfo {
         name: "ALOPF11_MERGE",
@@ -6012,7 +6088,7 @@ pub static FORMATS: [FormatInfo; 20usize] = [
             Tmpl::Hole("dst", ""),
             Tmpl::Hole("cond", ""),
         ],
-        src: "isa/formats.isa:204",
+        src: "isa/formats.isa:229",
     },
     FormatInfo {
         name: "ALOPF15",
@@ -6036,7 +6112,7 @@ pub static FORMATS: [FormatInfo; 20usize] = [
             },
         ],
         syntax: &[Tmpl::Hole("src2", ""), Tmpl::Text(", "), Tmpl::Hole("sreg", "")],
-        src: "isa/formats.isa:216",
+        src: "isa/formats.isa:241",
     },
     FormatInfo {
         name: "ALOPF16",
@@ -6060,7 +6136,7 @@ pub static FORMATS: [FormatInfo; 20usize] = [
             },
         ],
         syntax: &[Tmpl::Hole("sreg", ""), Tmpl::Text(", "), Tmpl::Hole("dst", "")],
-        src: "isa/formats.isa:228",
+        src: "isa/formats.isa:253",
     },
     FormatInfo {
         name: "ALOPF22",
@@ -6084,7 +6160,7 @@ pub static FORMATS: [FormatInfo; 20usize] = [
             },
         ],
         syntax: &[Tmpl::Hole("src2", ""), Tmpl::Text(", "), Tmpl::Hole("dst", "")],
-        src: "isa/formats.isa:240",
+        src: "isa/formats.isa:265",
     },
     FormatInfo {
         name: "ALOPF19_MAS",
@@ -6157,11 +6233,11 @@ pub static FORMATS: [FormatInfo; 20usize] = [
             Tmpl::Hole("dst", ""),
             Tmpl::Hole("mas", ""),
         ],
-        src: "isa/formats.isa:254",
+        src: "isa/formats.isa:279",
     },
 ];
 /// ALU operations (`op` declarations), indexed by `OpId`.
-pub static OPS: [OpInfo; 1834usize] = [
+pub static OPS: [OpInfo; 1879usize] = [
     OpInfo {
         name: "staab",
         also: &[],
@@ -6171,6 +6247,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/aau.isa:31",
     },
     OpInfo {
@@ -6182,6 +6259,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/aau.isa:45",
     },
     OpInfo {
@@ -6193,6 +6271,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/aau.isa:59",
     },
     OpInfo {
@@ -6204,6 +6283,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/aau.isa:73",
     },
     OpInfo {
@@ -6215,6 +6295,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/aau.isa:87",
     },
     OpInfo {
@@ -6226,6 +6307,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/aau.isa:101",
     },
     OpInfo {
@@ -6237,6 +6319,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/aau.isa:120",
     },
     OpInfo {
@@ -6248,6 +6331,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/aau.isa:130",
     },
     OpInfo {
@@ -6259,6 +6343,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/aau.isa:140",
     },
     OpInfo {
@@ -6270,6 +6355,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/aau.isa:154",
     },
     OpInfo {
@@ -6281,6 +6367,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/aau.isa:168",
     },
     OpInfo {
@@ -6292,6 +6379,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/aau.isa:182",
     },
     OpInfo {
@@ -6303,6 +6391,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/bitfield.isa:3",
     },
     OpInfo {
@@ -6314,6 +6403,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/bitfield.isa:15",
     },
     OpInfo {
@@ -6325,6 +6415,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/bitfield.isa:30",
     },
     OpInfo {
@@ -6336,6 +6427,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/bitfield.isa:43",
     },
     OpInfo {
@@ -6347,6 +6439,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/bitfield.isa:55",
     },
     OpInfo {
@@ -6358,6 +6451,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/bitfield.isa:67",
     },
     OpInfo {
@@ -6369,6 +6463,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/bitfield.isa:75",
     },
     OpInfo {
@@ -6380,6 +6475,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/bitfield.isa:86",
     },
     OpInfo {
@@ -6391,6 +6487,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/bitfield.isa:90",
     },
     OpInfo {
@@ -6402,6 +6499,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/bitfield.isa:94",
     },
     OpInfo {
@@ -6413,6 +6511,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/bitfield.isa:98",
     },
     OpInfo {
@@ -6424,6 +6523,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/bitfield.isa:102",
     },
     OpInfo {
@@ -6435,6 +6535,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/bitfield.isa:106",
     },
     OpInfo {
@@ -6446,6 +6547,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:9",
     },
     OpInfo {
@@ -6457,6 +6559,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:16",
     },
     OpInfo {
@@ -6468,6 +6571,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:23",
     },
     OpInfo {
@@ -6479,6 +6583,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:30",
     },
     OpInfo {
@@ -6490,6 +6595,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:37",
     },
     OpInfo {
@@ -6501,6 +6607,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:44",
     },
     OpInfo {
@@ -6512,6 +6619,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:51",
     },
     OpInfo {
@@ -6523,6 +6631,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:58",
     },
     OpInfo {
@@ -6534,6 +6643,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:65",
     },
     OpInfo {
@@ -6545,6 +6655,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:72",
     },
     OpInfo {
@@ -6556,6 +6667,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:79",
     },
     OpInfo {
@@ -6567,6 +6679,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:86",
     },
     OpInfo {
@@ -6578,6 +6691,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:93",
     },
     OpInfo {
@@ -6589,6 +6703,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:100",
     },
     OpInfo {
@@ -6600,6 +6715,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:107",
     },
     OpInfo {
@@ -6611,6 +6727,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:114",
     },
     OpInfo {
@@ -6622,6 +6739,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:121",
     },
     OpInfo {
@@ -6633,6 +6751,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:128",
     },
     OpInfo {
@@ -6644,6 +6763,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:135",
     },
     OpInfo {
@@ -6655,6 +6775,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:142",
     },
     OpInfo {
@@ -6666,6 +6787,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:149",
     },
     OpInfo {
@@ -6677,6 +6799,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:156",
     },
     OpInfo {
@@ -6688,6 +6811,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:163",
     },
     OpInfo {
@@ -6699,6 +6823,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:170",
     },
     OpInfo {
@@ -6710,6 +6835,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:177",
     },
     OpInfo {
@@ -6721,6 +6847,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:184",
     },
     OpInfo {
@@ -6732,6 +6859,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:191",
     },
     OpInfo {
@@ -6743,6 +6871,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:198",
     },
     OpInfo {
@@ -6754,6 +6883,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:205",
     },
     OpInfo {
@@ -6765,6 +6895,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:217",
     },
     OpInfo {
@@ -6776,6 +6907,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:229",
     },
     OpInfo {
@@ -6787,6 +6919,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:236",
     },
     OpInfo {
@@ -6798,6 +6931,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:243",
     },
     OpInfo {
@@ -6809,6 +6943,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:250",
     },
     OpInfo {
@@ -6820,6 +6955,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:257",
     },
     OpInfo {
@@ -6831,6 +6967,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:264",
     },
     OpInfo {
@@ -6842,6 +6979,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:271",
     },
     OpInfo {
@@ -6853,6 +6991,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:278",
     },
     OpInfo {
@@ -6864,6 +7003,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:285",
     },
     OpInfo {
@@ -6875,6 +7015,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:292",
     },
     OpInfo {
@@ -6886,6 +7027,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:299",
     },
     OpInfo {
@@ -6897,6 +7039,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:306",
     },
     OpInfo {
@@ -6908,6 +7051,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:313",
     },
     OpInfo {
@@ -6919,6 +7063,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:320",
     },
     OpInfo {
@@ -6930,6 +7075,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:327",
     },
     OpInfo {
@@ -6941,6 +7087,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:334",
     },
     OpInfo {
@@ -6952,6 +7099,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:341",
     },
     OpInfo {
@@ -6963,6 +7111,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:348",
     },
     OpInfo {
@@ -6974,6 +7123,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:355",
     },
     OpInfo {
@@ -6985,6 +7135,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:362",
     },
     OpInfo {
@@ -6996,6 +7147,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:369",
     },
     OpInfo {
@@ -7007,6 +7159,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:376",
     },
     OpInfo {
@@ -7018,6 +7171,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:383",
     },
     OpInfo {
@@ -7029,6 +7183,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:390",
     },
     OpInfo {
@@ -7040,6 +7195,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:397",
     },
     OpInfo {
@@ -7051,6 +7207,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:404",
     },
     OpInfo {
@@ -7062,6 +7219,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:411",
     },
     OpInfo {
@@ -7073,6 +7231,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:418",
     },
     OpInfo {
@@ -7084,6 +7243,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:425",
     },
     OpInfo {
@@ -7095,6 +7255,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:437",
     },
     OpInfo {
@@ -7106,6 +7267,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:449",
     },
     OpInfo {
@@ -7117,6 +7279,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:456",
     },
     OpInfo {
@@ -7128,6 +7291,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:463",
     },
     OpInfo {
@@ -7139,6 +7303,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:470",
     },
     OpInfo {
@@ -7150,6 +7315,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:477",
     },
     OpInfo {
@@ -7161,6 +7327,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:484",
     },
     OpInfo {
@@ -7172,6 +7339,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:491",
     },
     OpInfo {
@@ -7183,6 +7351,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:498",
     },
     OpInfo {
@@ -7194,6 +7363,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:505",
     },
     OpInfo {
@@ -7205,6 +7375,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:512",
     },
     OpInfo {
@@ -7216,6 +7387,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:519",
     },
     OpInfo {
@@ -7227,6 +7399,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:526",
     },
     OpInfo {
@@ -7238,6 +7411,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:533",
     },
     OpInfo {
@@ -7249,6 +7423,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:540",
     },
     OpInfo {
@@ -7260,6 +7435,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:547",
     },
     OpInfo {
@@ -7271,6 +7447,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:554",
     },
     OpInfo {
@@ -7282,6 +7459,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:561",
     },
     OpInfo {
@@ -7293,6 +7471,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:568",
     },
     OpInfo {
@@ -7304,6 +7483,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:575",
     },
     OpInfo {
@@ -7315,6 +7495,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:582",
     },
     OpInfo {
@@ -7326,6 +7507,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:589",
     },
     OpInfo {
@@ -7337,6 +7519,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:596",
     },
     OpInfo {
@@ -7348,6 +7531,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:603",
     },
     OpInfo {
@@ -7359,6 +7543,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:610",
     },
     OpInfo {
@@ -7370,6 +7555,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:617",
     },
     OpInfo {
@@ -7381,6 +7567,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:624",
     },
     OpInfo {
@@ -7392,6 +7579,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:631",
     },
     OpInfo {
@@ -7403,6 +7591,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:638",
     },
     OpInfo {
@@ -7414,6 +7603,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:645",
     },
     OpInfo {
@@ -7425,6 +7615,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:657",
     },
     OpInfo {
@@ -7436,6 +7627,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:669",
     },
     OpInfo {
@@ -7447,6 +7639,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:676",
     },
     OpInfo {
@@ -7458,6 +7651,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:683",
     },
     OpInfo {
@@ -7469,6 +7663,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:690",
     },
     OpInfo {
@@ -7480,6 +7675,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:697",
     },
     OpInfo {
@@ -7491,6 +7687,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:704",
     },
     OpInfo {
@@ -7502,6 +7699,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:711",
     },
     OpInfo {
@@ -7513,6 +7711,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:718",
     },
     OpInfo {
@@ -7524,6 +7723,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:725",
     },
     OpInfo {
@@ -7535,6 +7735,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:732",
     },
     OpInfo {
@@ -7546,6 +7747,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:739",
     },
     OpInfo {
@@ -7557,6 +7759,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:746",
     },
     OpInfo {
@@ -7568,6 +7771,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:753",
     },
     OpInfo {
@@ -7579,6 +7783,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:760",
     },
     OpInfo {
@@ -7590,6 +7795,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:767",
     },
     OpInfo {
@@ -7601,6 +7807,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:774",
     },
     OpInfo {
@@ -7612,6 +7819,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:781",
     },
     OpInfo {
@@ -7623,6 +7831,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:788",
     },
     OpInfo {
@@ -7634,6 +7843,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:795",
     },
     OpInfo {
@@ -7645,6 +7855,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:802",
     },
     OpInfo {
@@ -7656,6 +7867,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:809",
     },
     OpInfo {
@@ -7667,6 +7879,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:816",
     },
     OpInfo {
@@ -7678,6 +7891,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:823",
     },
     OpInfo {
@@ -7689,6 +7903,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:830",
     },
     OpInfo {
@@ -7700,6 +7915,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:837",
     },
     OpInfo {
@@ -7711,6 +7927,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:844",
     },
     OpInfo {
@@ -7722,6 +7939,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:851",
     },
     OpInfo {
@@ -7733,6 +7951,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:858",
     },
     OpInfo {
@@ -7744,6 +7963,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:865",
     },
     OpInfo {
@@ -7755,6 +7975,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:877",
     },
     OpInfo {
@@ -7766,6 +7987,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:889",
     },
     OpInfo {
@@ -7777,6 +7999,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:896",
     },
     OpInfo {
@@ -7788,6 +8011,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:903",
     },
     OpInfo {
@@ -7799,6 +8023,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:910",
     },
     OpInfo {
@@ -7810,6 +8035,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:917",
     },
     OpInfo {
@@ -7821,6 +8047,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:924",
     },
     OpInfo {
@@ -7832,6 +8059,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:931",
     },
     OpInfo {
@@ -7843,6 +8071,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:938",
     },
     OpInfo {
@@ -7854,6 +8083,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:945",
     },
     OpInfo {
@@ -7865,6 +8095,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:952",
     },
     OpInfo {
@@ -7876,6 +8107,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:959",
     },
     OpInfo {
@@ -7887,6 +8119,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:966",
     },
     OpInfo {
@@ -7898,6 +8131,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:973",
     },
     OpInfo {
@@ -7909,6 +8143,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:980",
     },
     OpInfo {
@@ -7920,6 +8155,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:987",
     },
     OpInfo {
@@ -7931,6 +8167,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:994",
     },
     OpInfo {
@@ -7942,6 +8179,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1001",
     },
     OpInfo {
@@ -7953,6 +8191,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1008",
     },
     OpInfo {
@@ -7964,6 +8203,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1015",
     },
     OpInfo {
@@ -7975,6 +8215,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1022",
     },
     OpInfo {
@@ -7986,6 +8227,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1029",
     },
     OpInfo {
@@ -7997,6 +8239,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1036",
     },
     OpInfo {
@@ -8008,6 +8251,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1043",
     },
     OpInfo {
@@ -8019,6 +8263,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1050",
     },
     OpInfo {
@@ -8030,6 +8275,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1057",
     },
     OpInfo {
@@ -8041,6 +8287,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1064",
     },
     OpInfo {
@@ -8052,6 +8299,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1071",
     },
     OpInfo {
@@ -8063,6 +8311,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1078",
     },
     OpInfo {
@@ -8074,6 +8323,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1085",
     },
     OpInfo {
@@ -8085,6 +8335,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1097",
     },
     OpInfo {
@@ -8096,6 +8347,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1109",
     },
     OpInfo {
@@ -8107,6 +8359,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1116",
     },
     OpInfo {
@@ -8118,6 +8371,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1123",
     },
     OpInfo {
@@ -8129,6 +8383,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1130",
     },
     OpInfo {
@@ -8140,6 +8395,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1137",
     },
     OpInfo {
@@ -8151,6 +8407,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1144",
     },
     OpInfo {
@@ -8162,6 +8419,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1151",
     },
     OpInfo {
@@ -8173,6 +8431,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1158",
     },
     OpInfo {
@@ -8184,6 +8443,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1165",
     },
     OpInfo {
@@ -8195,6 +8455,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1172",
     },
     OpInfo {
@@ -8206,6 +8467,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1179",
     },
     OpInfo {
@@ -8217,6 +8479,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1186",
     },
     OpInfo {
@@ -8228,6 +8491,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1193",
     },
     OpInfo {
@@ -8239,6 +8503,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1200",
     },
     OpInfo {
@@ -8250,6 +8515,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1207",
     },
     OpInfo {
@@ -8261,6 +8527,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1214",
     },
     OpInfo {
@@ -8272,6 +8539,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1221",
     },
     OpInfo {
@@ -8283,6 +8551,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1228",
     },
     OpInfo {
@@ -8294,6 +8563,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1235",
     },
     OpInfo {
@@ -8305,6 +8575,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1242",
     },
     OpInfo {
@@ -8316,6 +8587,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1249",
     },
     OpInfo {
@@ -8327,6 +8599,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1256",
     },
     OpInfo {
@@ -8338,6 +8611,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1263",
     },
     OpInfo {
@@ -8349,6 +8623,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1270",
     },
     OpInfo {
@@ -8360,6 +8635,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1277",
     },
     OpInfo {
@@ -8371,6 +8647,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1284",
     },
     OpInfo {
@@ -8382,6 +8659,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1291",
     },
     OpInfo {
@@ -8393,6 +8671,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1298",
     },
     OpInfo {
@@ -8404,6 +8683,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1305",
     },
     OpInfo {
@@ -8415,6 +8695,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1317",
     },
     OpInfo {
@@ -8426,6 +8707,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1329",
     },
     OpInfo {
@@ -8437,6 +8719,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1336",
     },
     OpInfo {
@@ -8448,6 +8731,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1343",
     },
     OpInfo {
@@ -8459,6 +8743,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1350",
     },
     OpInfo {
@@ -8470,6 +8755,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1357",
     },
     OpInfo {
@@ -8481,6 +8767,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1364",
     },
     OpInfo {
@@ -8492,6 +8779,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1371",
     },
     OpInfo {
@@ -8503,6 +8791,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1378",
     },
     OpInfo {
@@ -8514,6 +8803,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1385",
     },
     OpInfo {
@@ -8525,6 +8815,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1392",
     },
     OpInfo {
@@ -8536,6 +8827,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1399",
     },
     OpInfo {
@@ -8547,6 +8839,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1406",
     },
     OpInfo {
@@ -8558,6 +8851,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1413",
     },
     OpInfo {
@@ -8569,6 +8863,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1420",
     },
     OpInfo {
@@ -8580,6 +8875,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1427",
     },
     OpInfo {
@@ -8591,6 +8887,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1434",
     },
     OpInfo {
@@ -8602,6 +8899,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1441",
     },
     OpInfo {
@@ -8613,6 +8911,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1448",
     },
     OpInfo {
@@ -8624,6 +8923,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1455",
     },
     OpInfo {
@@ -8635,6 +8935,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1462",
     },
     OpInfo {
@@ -8646,6 +8947,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1469",
     },
     OpInfo {
@@ -8657,6 +8959,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1476",
     },
     OpInfo {
@@ -8668,6 +8971,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1483",
     },
     OpInfo {
@@ -8679,6 +8983,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1490",
     },
     OpInfo {
@@ -8690,6 +8995,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1497",
     },
     OpInfo {
@@ -8701,6 +9007,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1504",
     },
     OpInfo {
@@ -8712,6 +9019,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1511",
     },
     OpInfo {
@@ -8723,6 +9031,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1518",
     },
     OpInfo {
@@ -8734,6 +9043,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1525",
     },
     OpInfo {
@@ -8745,6 +9055,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1537",
     },
     OpInfo {
@@ -8756,6 +9067,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1549",
     },
     OpInfo {
@@ -8767,6 +9079,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1556",
     },
     OpInfo {
@@ -8778,6 +9091,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1563",
     },
     OpInfo {
@@ -8789,6 +9103,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1570",
     },
     OpInfo {
@@ -8800,6 +9115,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1577",
     },
     OpInfo {
@@ -8811,6 +9127,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1584",
     },
     OpInfo {
@@ -8822,6 +9139,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1591",
     },
     OpInfo {
@@ -8833,6 +9151,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1598",
     },
     OpInfo {
@@ -8844,6 +9163,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1605",
     },
     OpInfo {
@@ -8855,6 +9175,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1612",
     },
     OpInfo {
@@ -8866,6 +9187,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1619",
     },
     OpInfo {
@@ -8877,6 +9199,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1626",
     },
     OpInfo {
@@ -8888,6 +9211,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1633",
     },
     OpInfo {
@@ -8899,6 +9223,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1640",
     },
     OpInfo {
@@ -8910,6 +9235,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1647",
     },
     OpInfo {
@@ -8921,6 +9247,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1654",
     },
     OpInfo {
@@ -8932,6 +9259,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1661",
     },
     OpInfo {
@@ -8943,6 +9271,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1668",
     },
     OpInfo {
@@ -8954,6 +9283,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1675",
     },
     OpInfo {
@@ -8965,6 +9295,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1682",
     },
     OpInfo {
@@ -8976,6 +9307,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1689",
     },
     OpInfo {
@@ -8987,6 +9319,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1696",
     },
     OpInfo {
@@ -8998,6 +9331,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1703",
     },
     OpInfo {
@@ -9009,6 +9343,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1710",
     },
     OpInfo {
@@ -9020,6 +9355,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1717",
     },
     OpInfo {
@@ -9031,6 +9367,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1724",
     },
     OpInfo {
@@ -9042,6 +9379,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1731",
     },
     OpInfo {
@@ -9053,6 +9391,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1738",
     },
     OpInfo {
@@ -9064,6 +9403,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1745",
     },
     OpInfo {
@@ -9075,6 +9415,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1757",
     },
     OpInfo {
@@ -9086,6 +9427,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1769",
     },
     OpInfo {
@@ -9097,6 +9439,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1776",
     },
     OpInfo {
@@ -9108,6 +9451,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1783",
     },
     OpInfo {
@@ -9119,6 +9463,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1790",
     },
     OpInfo {
@@ -9130,6 +9475,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1797",
     },
     OpInfo {
@@ -9141,6 +9487,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1804",
     },
     OpInfo {
@@ -9152,6 +9499,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1811",
     },
     OpInfo {
@@ -9163,6 +9511,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1818",
     },
     OpInfo {
@@ -9174,6 +9523,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1825",
     },
     OpInfo {
@@ -9185,6 +9535,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1832",
     },
     OpInfo {
@@ -9196,6 +9547,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1839",
     },
     OpInfo {
@@ -9207,6 +9559,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1846",
     },
     OpInfo {
@@ -9218,6 +9571,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1853",
     },
     OpInfo {
@@ -9229,6 +9583,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1860",
     },
     OpInfo {
@@ -9240,6 +9595,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1867",
     },
     OpInfo {
@@ -9251,6 +9607,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1874",
     },
     OpInfo {
@@ -9262,6 +9619,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1881",
     },
     OpInfo {
@@ -9273,6 +9631,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1888",
     },
     OpInfo {
@@ -9284,6 +9643,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1895",
     },
     OpInfo {
@@ -9295,6 +9655,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1902",
     },
     OpInfo {
@@ -9306,6 +9667,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1909",
     },
     OpInfo {
@@ -9317,6 +9679,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1916",
     },
     OpInfo {
@@ -9328,6 +9691,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1923",
     },
     OpInfo {
@@ -9339,6 +9703,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1930",
     },
     OpInfo {
@@ -9350,6 +9715,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1937",
     },
     OpInfo {
@@ -9361,6 +9727,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1944",
     },
     OpInfo {
@@ -9372,6 +9739,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1951",
     },
     OpInfo {
@@ -9383,6 +9751,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1958",
     },
     OpInfo {
@@ -9394,6 +9763,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1965",
     },
     OpInfo {
@@ -9405,6 +9775,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1977",
     },
     OpInfo {
@@ -9416,6 +9787,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1989",
     },
     OpInfo {
@@ -9427,6 +9799,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:1996",
     },
     OpInfo {
@@ -9438,6 +9811,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2003",
     },
     OpInfo {
@@ -9449,6 +9823,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2010",
     },
     OpInfo {
@@ -9460,6 +9835,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2017",
     },
     OpInfo {
@@ -9471,6 +9847,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2024",
     },
     OpInfo {
@@ -9482,6 +9859,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2031",
     },
     OpInfo {
@@ -9493,6 +9871,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2038",
     },
     OpInfo {
@@ -9504,6 +9883,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2045",
     },
     OpInfo {
@@ -9515,6 +9895,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2052",
     },
     OpInfo {
@@ -9526,6 +9907,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2059",
     },
     OpInfo {
@@ -9537,6 +9919,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2066",
     },
     OpInfo {
@@ -9548,6 +9931,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2073",
     },
     OpInfo {
@@ -9559,6 +9943,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2080",
     },
     OpInfo {
@@ -9570,6 +9955,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2087",
     },
     OpInfo {
@@ -9581,6 +9967,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2094",
     },
     OpInfo {
@@ -9592,6 +9979,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2101",
     },
     OpInfo {
@@ -9603,6 +9991,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2108",
     },
     OpInfo {
@@ -9614,6 +10003,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2115",
     },
     OpInfo {
@@ -9625,6 +10015,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2122",
     },
     OpInfo {
@@ -9636,6 +10027,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2129",
     },
     OpInfo {
@@ -9647,6 +10039,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2136",
     },
     OpInfo {
@@ -9658,6 +10051,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2143",
     },
     OpInfo {
@@ -9669,6 +10063,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2150",
     },
     OpInfo {
@@ -9680,6 +10075,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2157",
     },
     OpInfo {
@@ -9691,6 +10087,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2164",
     },
     OpInfo {
@@ -9702,6 +10099,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2171",
     },
     OpInfo {
@@ -9713,6 +10111,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2178",
     },
     OpInfo {
@@ -9724,6 +10123,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2185",
     },
     OpInfo {
@@ -9735,6 +10135,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2197",
     },
     OpInfo {
@@ -9746,6 +10147,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2209",
     },
     OpInfo {
@@ -9757,6 +10159,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2216",
     },
     OpInfo {
@@ -9768,6 +10171,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2223",
     },
     OpInfo {
@@ -9779,6 +10183,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2230",
     },
     OpInfo {
@@ -9790,6 +10195,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2237",
     },
     OpInfo {
@@ -9801,6 +10207,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2244",
     },
     OpInfo {
@@ -9812,6 +10219,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2251",
     },
     OpInfo {
@@ -9823,6 +10231,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2258",
     },
     OpInfo {
@@ -9834,6 +10243,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2265",
     },
     OpInfo {
@@ -9845,6 +10255,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2272",
     },
     OpInfo {
@@ -9856,6 +10267,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2279",
     },
     OpInfo {
@@ -9867,6 +10279,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2286",
     },
     OpInfo {
@@ -9878,6 +10291,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2293",
     },
     OpInfo {
@@ -9889,6 +10303,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2300",
     },
     OpInfo {
@@ -9900,6 +10315,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2307",
     },
     OpInfo {
@@ -9911,6 +10327,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2314",
     },
     OpInfo {
@@ -9922,6 +10339,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2321",
     },
     OpInfo {
@@ -9933,6 +10351,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2328",
     },
     OpInfo {
@@ -9944,6 +10363,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2335",
     },
     OpInfo {
@@ -9955,6 +10375,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2342",
     },
     OpInfo {
@@ -9966,6 +10387,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2349",
     },
     OpInfo {
@@ -9977,6 +10399,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2356",
     },
     OpInfo {
@@ -9988,6 +10411,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2363",
     },
     OpInfo {
@@ -9999,6 +10423,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2370",
     },
     OpInfo {
@@ -10010,6 +10435,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2377",
     },
     OpInfo {
@@ -10021,6 +10447,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2384",
     },
     OpInfo {
@@ -10032,6 +10459,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2391",
     },
     OpInfo {
@@ -10043,6 +10471,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2398",
     },
     OpInfo {
@@ -10054,6 +10483,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2405",
     },
     OpInfo {
@@ -10065,6 +10495,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2417",
     },
     OpInfo {
@@ -10076,6 +10507,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2429",
     },
     OpInfo {
@@ -10087,6 +10519,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2436",
     },
     OpInfo {
@@ -10098,6 +10531,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2443",
     },
     OpInfo {
@@ -10109,6 +10543,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2450",
     },
     OpInfo {
@@ -10120,6 +10555,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2457",
     },
     OpInfo {
@@ -10131,6 +10567,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2464",
     },
     OpInfo {
@@ -10142,6 +10579,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2471",
     },
     OpInfo {
@@ -10153,6 +10591,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2478",
     },
     OpInfo {
@@ -10164,6 +10603,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2485",
     },
     OpInfo {
@@ -10175,6 +10615,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2492",
     },
     OpInfo {
@@ -10186,6 +10627,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2499",
     },
     OpInfo {
@@ -10197,6 +10639,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2506",
     },
     OpInfo {
@@ -10208,6 +10651,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2513",
     },
     OpInfo {
@@ -10219,6 +10663,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2520",
     },
     OpInfo {
@@ -10230,6 +10675,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2527",
     },
     OpInfo {
@@ -10241,6 +10687,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2534",
     },
     OpInfo {
@@ -10252,6 +10699,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2541",
     },
     OpInfo {
@@ -10263,6 +10711,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2548",
     },
     OpInfo {
@@ -10274,6 +10723,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2555",
     },
     OpInfo {
@@ -10285,6 +10735,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2562",
     },
     OpInfo {
@@ -10296,6 +10747,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2569",
     },
     OpInfo {
@@ -10307,6 +10759,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2576",
     },
     OpInfo {
@@ -10318,6 +10771,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2583",
     },
     OpInfo {
@@ -10329,6 +10783,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2590",
     },
     OpInfo {
@@ -10340,6 +10795,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2597",
     },
     OpInfo {
@@ -10351,6 +10807,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2604",
     },
     OpInfo {
@@ -10362,6 +10819,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2611",
     },
     OpInfo {
@@ -10373,6 +10831,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2618",
     },
     OpInfo {
@@ -10384,6 +10843,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2625",
     },
     OpInfo {
@@ -10395,6 +10855,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2637",
     },
     OpInfo {
@@ -10406,6 +10867,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2649",
     },
     OpInfo {
@@ -10417,6 +10879,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2656",
     },
     OpInfo {
@@ -10428,6 +10891,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2663",
     },
     OpInfo {
@@ -10439,6 +10903,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2670",
     },
     OpInfo {
@@ -10450,6 +10915,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2677",
     },
     OpInfo {
@@ -10461,6 +10927,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2684",
     },
     OpInfo {
@@ -10472,6 +10939,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2691",
     },
     OpInfo {
@@ -10483,6 +10951,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2698",
     },
     OpInfo {
@@ -10494,6 +10963,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2705",
     },
     OpInfo {
@@ -10505,6 +10975,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2712",
     },
     OpInfo {
@@ -10516,6 +10987,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2719",
     },
     OpInfo {
@@ -10527,6 +10999,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2726",
     },
     OpInfo {
@@ -10538,6 +11011,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2733",
     },
     OpInfo {
@@ -10549,6 +11023,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2740",
     },
     OpInfo {
@@ -10560,6 +11035,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2747",
     },
     OpInfo {
@@ -10571,6 +11047,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2754",
     },
     OpInfo {
@@ -10582,6 +11059,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2761",
     },
     OpInfo {
@@ -10593,6 +11071,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2768",
     },
     OpInfo {
@@ -10604,6 +11083,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2775",
     },
     OpInfo {
@@ -10615,6 +11095,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2782",
     },
     OpInfo {
@@ -10626,6 +11107,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2789",
     },
     OpInfo {
@@ -10637,6 +11119,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2796",
     },
     OpInfo {
@@ -10648,6 +11131,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2803",
     },
     OpInfo {
@@ -10659,6 +11143,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2810",
     },
     OpInfo {
@@ -10670,6 +11155,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2817",
     },
     OpInfo {
@@ -10681,6 +11167,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2824",
     },
     OpInfo {
@@ -10692,6 +11179,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2831",
     },
     OpInfo {
@@ -10703,6 +11191,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2838",
     },
     OpInfo {
@@ -10714,6 +11203,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2845",
     },
     OpInfo {
@@ -10725,6 +11215,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2857",
     },
     OpInfo {
@@ -10736,6 +11227,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2869",
     },
     OpInfo {
@@ -10747,6 +11239,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2876",
     },
     OpInfo {
@@ -10758,6 +11251,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2883",
     },
     OpInfo {
@@ -10769,6 +11263,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2890",
     },
     OpInfo {
@@ -10780,6 +11275,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2897",
     },
     OpInfo {
@@ -10791,6 +11287,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2904",
     },
     OpInfo {
@@ -10802,6 +11299,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2911",
     },
     OpInfo {
@@ -10813,6 +11311,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2918",
     },
     OpInfo {
@@ -10824,6 +11323,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2925",
     },
     OpInfo {
@@ -10835,6 +11335,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2932",
     },
     OpInfo {
@@ -10846,6 +11347,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2939",
     },
     OpInfo {
@@ -10857,6 +11359,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2946",
     },
     OpInfo {
@@ -10868,6 +11371,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2953",
     },
     OpInfo {
@@ -10879,6 +11383,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2960",
     },
     OpInfo {
@@ -10890,6 +11395,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2967",
     },
     OpInfo {
@@ -10901,6 +11407,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2974",
     },
     OpInfo {
@@ -10912,6 +11419,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2981",
     },
     OpInfo {
@@ -10923,6 +11431,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2988",
     },
     OpInfo {
@@ -10934,6 +11443,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:2995",
     },
     OpInfo {
@@ -10945,6 +11455,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3002",
     },
     OpInfo {
@@ -10956,6 +11467,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3009",
     },
     OpInfo {
@@ -10967,6 +11479,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3016",
     },
     OpInfo {
@@ -10978,6 +11491,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3023",
     },
     OpInfo {
@@ -10989,6 +11503,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3030",
     },
     OpInfo {
@@ -11000,6 +11515,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3037",
     },
     OpInfo {
@@ -11011,6 +11527,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3044",
     },
     OpInfo {
@@ -11022,6 +11539,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3051",
     },
     OpInfo {
@@ -11033,6 +11551,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3058",
     },
     OpInfo {
@@ -11044,6 +11563,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3065",
     },
     OpInfo {
@@ -11055,6 +11575,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3077",
     },
     OpInfo {
@@ -11066,6 +11587,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3089",
     },
     OpInfo {
@@ -11077,6 +11599,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3096",
     },
     OpInfo {
@@ -11088,6 +11611,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3103",
     },
     OpInfo {
@@ -11099,6 +11623,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3110",
     },
     OpInfo {
@@ -11110,6 +11635,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3117",
     },
     OpInfo {
@@ -11121,6 +11647,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3124",
     },
     OpInfo {
@@ -11132,6 +11659,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3131",
     },
     OpInfo {
@@ -11143,6 +11671,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3138",
     },
     OpInfo {
@@ -11154,6 +11683,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3145",
     },
     OpInfo {
@@ -11165,6 +11695,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3152",
     },
     OpInfo {
@@ -11176,6 +11707,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3159",
     },
     OpInfo {
@@ -11187,6 +11719,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3166",
     },
     OpInfo {
@@ -11198,6 +11731,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3173",
     },
     OpInfo {
@@ -11209,6 +11743,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3180",
     },
     OpInfo {
@@ -11220,6 +11755,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3187",
     },
     OpInfo {
@@ -11231,6 +11767,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3194",
     },
     OpInfo {
@@ -11242,6 +11779,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3201",
     },
     OpInfo {
@@ -11253,6 +11791,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3208",
     },
     OpInfo {
@@ -11264,6 +11803,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3215",
     },
     OpInfo {
@@ -11275,6 +11815,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3222",
     },
     OpInfo {
@@ -11286,6 +11827,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3229",
     },
     OpInfo {
@@ -11297,6 +11839,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3236",
     },
     OpInfo {
@@ -11308,6 +11851,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3243",
     },
     OpInfo {
@@ -11319,6 +11863,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3250",
     },
     OpInfo {
@@ -11330,6 +11875,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3257",
     },
     OpInfo {
@@ -11341,6 +11887,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3264",
     },
     OpInfo {
@@ -11352,6 +11899,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3271",
     },
     OpInfo {
@@ -11363,6 +11911,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3278",
     },
     OpInfo {
@@ -11374,6 +11923,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3285",
     },
     OpInfo {
@@ -11385,6 +11935,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3297",
     },
     OpInfo {
@@ -11396,6 +11947,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3309",
     },
     OpInfo {
@@ -11407,6 +11959,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3321",
     },
     OpInfo {
@@ -11418,6 +11971,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3333",
     },
     OpInfo {
@@ -11429,6 +11983,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3345",
     },
     OpInfo {
@@ -11440,6 +11995,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3357",
     },
     OpInfo {
@@ -11451,6 +12007,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3369",
     },
     OpInfo {
@@ -11462,6 +12019,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3381",
     },
     OpInfo {
@@ -11473,6 +12031,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3393",
     },
     OpInfo {
@@ -11484,6 +12043,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3405",
     },
     OpInfo {
@@ -11495,6 +12055,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3417",
     },
     OpInfo {
@@ -11506,6 +12067,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3429",
     },
     OpInfo {
@@ -11517,6 +12079,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3441",
     },
     OpInfo {
@@ -11528,6 +12091,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3453",
     },
     OpInfo {
@@ -11539,6 +12103,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3465",
     },
     OpInfo {
@@ -11550,6 +12115,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3477",
     },
     OpInfo {
@@ -11561,6 +12127,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3489",
     },
     OpInfo {
@@ -11572,6 +12139,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3501",
     },
     OpInfo {
@@ -11583,6 +12151,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3513",
     },
     OpInfo {
@@ -11594,6 +12163,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3525",
     },
     OpInfo {
@@ -11605,6 +12175,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3537",
     },
     OpInfo {
@@ -11616,6 +12187,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3549",
     },
     OpInfo {
@@ -11627,6 +12199,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3561",
     },
     OpInfo {
@@ -11638,6 +12211,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3573",
     },
     OpInfo {
@@ -11649,6 +12223,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3585",
     },
     OpInfo {
@@ -11660,6 +12235,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3597",
     },
     OpInfo {
@@ -11671,6 +12247,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3609",
     },
     OpInfo {
@@ -11682,6 +12259,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3621",
     },
     OpInfo {
@@ -11693,6 +12271,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3633",
     },
     OpInfo {
@@ -11704,6 +12283,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3645",
     },
     OpInfo {
@@ -11715,6 +12295,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/combined.isa:3662",
     },
     OpInfo {
@@ -11726,6 +12307,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:3",
     },
     OpInfo {
@@ -11737,6 +12319,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:10",
     },
     OpInfo {
@@ -11748,6 +12331,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:14",
     },
     OpInfo {
@@ -11759,6 +12343,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:18",
     },
     OpInfo {
@@ -11770,6 +12355,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:22",
     },
     OpInfo {
@@ -11781,6 +12367,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:26",
     },
     OpInfo {
@@ -11792,6 +12379,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:30",
     },
     OpInfo {
@@ -11803,6 +12391,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:34",
     },
     OpInfo {
@@ -11814,6 +12403,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:38",
     },
     OpInfo {
@@ -11825,6 +12415,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:45",
     },
     OpInfo {
@@ -11836,6 +12427,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:49",
     },
     OpInfo {
@@ -11847,6 +12439,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:53",
     },
     OpInfo {
@@ -11858,6 +12451,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:57",
     },
     OpInfo {
@@ -11869,6 +12463,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:61",
     },
     OpInfo {
@@ -11880,6 +12475,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:65",
     },
     OpInfo {
@@ -11891,6 +12487,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:69",
     },
     OpInfo {
@@ -11902,6 +12499,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:73",
     },
     OpInfo {
@@ -11913,6 +12511,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:77",
     },
     OpInfo {
@@ -11924,6 +12523,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:81",
     },
     OpInfo {
@@ -11935,6 +12535,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:85",
     },
     OpInfo {
@@ -11946,6 +12547,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:89",
     },
     OpInfo {
@@ -11957,6 +12559,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:93",
     },
     OpInfo {
@@ -11968,6 +12571,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:97",
     },
     OpInfo {
@@ -11979,6 +12583,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:101",
     },
     OpInfo {
@@ -11990,6 +12595,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:105",
     },
     OpInfo {
@@ -12001,6 +12607,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:109",
     },
     OpInfo {
@@ -12012,6 +12619,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:113",
     },
     OpInfo {
@@ -12023,6 +12631,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:117",
     },
     OpInfo {
@@ -12034,6 +12643,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:121",
     },
     OpInfo {
@@ -12045,6 +12655,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:125",
     },
     OpInfo {
@@ -12056,6 +12667,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:129",
     },
     OpInfo {
@@ -12067,6 +12679,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/compare.isa:133",
     },
     OpInfo {
@@ -12078,6 +12691,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:8",
     },
     OpInfo {
@@ -12089,6 +12703,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:13",
     },
     OpInfo {
@@ -12100,6 +12715,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:18",
     },
     OpInfo {
@@ -12111,6 +12727,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:23",
     },
     OpInfo {
@@ -12122,6 +12739,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:28",
     },
     OpInfo {
@@ -12133,6 +12751,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:33",
     },
     OpInfo {
@@ -12144,6 +12763,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:38",
     },
     OpInfo {
@@ -12155,6 +12775,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:42",
     },
     OpInfo {
@@ -12166,6 +12787,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:46",
     },
     OpInfo {
@@ -12177,6 +12799,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:50",
     },
     OpInfo {
@@ -12188,6 +12811,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:54",
     },
     OpInfo {
@@ -12199,6 +12823,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:58",
     },
     OpInfo {
@@ -12210,6 +12835,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:62",
     },
     OpInfo {
@@ -12221,6 +12847,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:68",
     },
     OpInfo {
@@ -12232,6 +12859,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:72",
     },
     OpInfo {
@@ -12243,6 +12871,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:76",
     },
     OpInfo {
@@ -12254,6 +12883,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:80",
     },
     OpInfo {
@@ -12265,6 +12895,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:84",
     },
     OpInfo {
@@ -12276,6 +12907,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:88",
     },
     OpInfo {
@@ -12287,6 +12919,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:92",
     },
     OpInfo {
@@ -12298,6 +12931,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:96",
     },
     OpInfo {
@@ -12309,6 +12943,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:100",
     },
     OpInfo {
@@ -12320,6 +12955,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:104",
     },
     OpInfo {
@@ -12331,6 +12967,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:108",
     },
     OpInfo {
@@ -12342,6 +12979,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:112",
     },
     OpInfo {
@@ -12353,6 +12991,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:116",
     },
     OpInfo {
@@ -12364,6 +13003,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:120",
     },
     OpInfo {
@@ -12375,6 +13015,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:124",
     },
     OpInfo {
@@ -12386,6 +13027,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:128",
     },
     OpInfo {
@@ -12397,6 +13039,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:132",
     },
     OpInfo {
@@ -12408,6 +13051,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:136",
     },
     OpInfo {
@@ -12419,6 +13063,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:140",
     },
     OpInfo {
@@ -12430,6 +13075,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:144",
     },
     OpInfo {
@@ -12441,6 +13087,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:148",
     },
     OpInfo {
@@ -12452,6 +13099,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:152",
     },
     OpInfo {
@@ -12463,6 +13111,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:156",
     },
     OpInfo {
@@ -12474,6 +13123,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:160",
     },
     OpInfo {
@@ -12485,6 +13135,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:164",
     },
     OpInfo {
@@ -12496,6 +13147,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:168",
     },
     OpInfo {
@@ -12507,6 +13159,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:172",
     },
     OpInfo {
@@ -12518,6 +13171,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:176",
     },
     OpInfo {
@@ -12529,6 +13183,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:180",
     },
     OpInfo {
@@ -12540,6 +13195,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:184",
     },
     OpInfo {
@@ -12551,6 +13207,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:188",
     },
     OpInfo {
@@ -12562,6 +13219,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:192",
     },
     OpInfo {
@@ -12573,6 +13231,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:196",
     },
     OpInfo {
@@ -12584,6 +13243,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:200",
     },
     OpInfo {
@@ -12595,6 +13255,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:204",
     },
     OpInfo {
@@ -12606,6 +13267,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:208",
     },
     OpInfo {
@@ -12617,6 +13279,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:213",
     },
     OpInfo {
@@ -12628,6 +13291,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:217",
     },
     OpInfo {
@@ -12639,6 +13303,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:221",
     },
     OpInfo {
@@ -12650,6 +13315,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:225",
     },
     OpInfo {
@@ -12661,6 +13327,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:229",
     },
     OpInfo {
@@ -12672,6 +13339,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:233",
     },
     OpInfo {
@@ -12683,6 +13351,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:239",
     },
     OpInfo {
@@ -12694,6 +13363,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:243",
     },
     OpInfo {
@@ -12705,6 +13375,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:247",
     },
     OpInfo {
@@ -12716,6 +13387,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:251",
     },
     OpInfo {
@@ -12727,6 +13399,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:255",
     },
     OpInfo {
@@ -12738,6 +13411,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:259",
     },
     OpInfo {
@@ -12749,6 +13423,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:263",
     },
     OpInfo {
@@ -12760,6 +13435,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:267",
     },
     OpInfo {
@@ -12771,6 +13447,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:271",
     },
     OpInfo {
@@ -12782,6 +13459,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:275",
     },
     OpInfo {
@@ -12793,6 +13471,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:279",
     },
     OpInfo {
@@ -12804,6 +13483,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:283",
     },
     OpInfo {
@@ -12815,6 +13495,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:289",
     },
     OpInfo {
@@ -12826,6 +13507,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:293",
     },
     OpInfo {
@@ -12837,6 +13519,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:298",
     },
     OpInfo {
@@ -12848,6 +13531,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:302",
     },
     OpInfo {
@@ -12859,6 +13543,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:307",
     },
     OpInfo {
@@ -12870,6 +13555,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:311",
     },
     OpInfo {
@@ -12881,6 +13567,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:315",
     },
     OpInfo {
@@ -12892,6 +13579,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:319",
     },
     OpInfo {
@@ -12903,6 +13591,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:323",
     },
     OpInfo {
@@ -12914,6 +13603,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:327",
     },
     OpInfo {
@@ -12925,6 +13615,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:331",
     },
     OpInfo {
@@ -12936,6 +13627,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:335",
     },
     OpInfo {
@@ -12947,6 +13639,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:342",
     },
     OpInfo {
@@ -12958,6 +13651,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:347",
     },
     OpInfo {
@@ -12969,6 +13663,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:352",
     },
     OpInfo {
@@ -12980,6 +13675,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:356",
     },
     OpInfo {
@@ -12991,6 +13687,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:360",
     },
     OpInfo {
@@ -13002,6 +13699,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:365",
     },
     OpInfo {
@@ -13013,6 +13711,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:370",
     },
     OpInfo {
@@ -13024,6 +13723,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:375",
     },
     OpInfo {
@@ -13035,6 +13735,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:380",
     },
     OpInfo {
@@ -13046,6 +13747,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:385",
     },
     OpInfo {
@@ -13057,6 +13759,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:390",
     },
     OpInfo {
@@ -13068,6 +13771,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:395",
     },
     OpInfo {
@@ -13079,6 +13783,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:400",
     },
     OpInfo {
@@ -13090,6 +13795,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:405",
     },
     OpInfo {
@@ -13101,6 +13807,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:410",
     },
     OpInfo {
@@ -13112,6 +13819,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:415",
     },
     OpInfo {
@@ -13123,6 +13831,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:420",
     },
     OpInfo {
@@ -13134,6 +13843,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:424",
     },
     OpInfo {
@@ -13145,6 +13855,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:428",
     },
     OpInfo {
@@ -13156,6 +13867,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:433",
     },
     OpInfo {
@@ -13167,6 +13879,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:438",
     },
     OpInfo {
@@ -13178,6 +13891,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float.isa:443",
     },
     OpInfo {
@@ -13189,6 +13903,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:8",
     },
     OpInfo {
@@ -13200,6 +13915,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:12",
     },
     OpInfo {
@@ -13211,6 +13927,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:16",
     },
     OpInfo {
@@ -13222,6 +13939,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:20",
     },
     OpInfo {
@@ -13233,6 +13951,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:24",
     },
     OpInfo {
@@ -13244,6 +13963,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:28",
     },
     OpInfo {
@@ -13255,6 +13975,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:32",
     },
     OpInfo {
@@ -13266,6 +13987,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:36",
     },
     OpInfo {
@@ -13277,6 +13999,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:40",
     },
     OpInfo {
@@ -13288,6 +14011,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:44",
     },
     OpInfo {
@@ -13299,6 +14023,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:48",
     },
     OpInfo {
@@ -13310,6 +14035,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:52",
     },
     OpInfo {
@@ -13321,6 +14047,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:56",
     },
     OpInfo {
@@ -13332,6 +14059,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:60",
     },
     OpInfo {
@@ -13343,6 +14071,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:64",
     },
     OpInfo {
@@ -13354,6 +14083,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:68",
     },
     OpInfo {
@@ -13365,6 +14095,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:72",
     },
     OpInfo {
@@ -13376,6 +14107,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:76",
     },
     OpInfo {
@@ -13387,6 +14119,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:80",
     },
     OpInfo {
@@ -13398,6 +14131,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:84",
     },
     OpInfo {
@@ -13409,6 +14143,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:88",
     },
     OpInfo {
@@ -13420,6 +14155,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:92",
     },
     OpInfo {
@@ -13431,6 +14167,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:96",
     },
     OpInfo {
@@ -13442,6 +14179,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:100",
     },
     OpInfo {
@@ -13453,6 +14191,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:104",
     },
     OpInfo {
@@ -13464,6 +14203,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:108",
     },
     OpInfo {
@@ -13475,6 +14215,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:112",
     },
     OpInfo {
@@ -13486,6 +14227,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:116",
     },
     OpInfo {
@@ -13497,6 +14239,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:121",
     },
     OpInfo {
@@ -13508,6 +14251,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:125",
     },
     OpInfo {
@@ -13519,6 +14263,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:129",
     },
     OpInfo {
@@ -13530,6 +14275,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:133",
     },
     OpInfo {
@@ -13541,6 +14287,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:139",
     },
     OpInfo {
@@ -13552,6 +14299,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:143",
     },
     OpInfo {
@@ -13563,6 +14311,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:147",
     },
     OpInfo {
@@ -13574,6 +14323,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:151",
     },
     OpInfo {
@@ -13585,6 +14335,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:158",
     },
     OpInfo {
@@ -13596,6 +14347,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:162",
     },
     OpInfo {
@@ -13607,6 +14359,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:166",
     },
     OpInfo {
@@ -13618,6 +14371,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:170",
     },
     OpInfo {
@@ -13629,6 +14383,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:174",
     },
     OpInfo {
@@ -13640,6 +14395,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:178",
     },
     OpInfo {
@@ -13651,6 +14407,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:182",
     },
     OpInfo {
@@ -13662,6 +14419,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:186",
     },
     OpInfo {
@@ -13673,6 +14431,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:190",
     },
     OpInfo {
@@ -13684,6 +14443,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:194",
     },
     OpInfo {
@@ -13695,6 +14455,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:198",
     },
     OpInfo {
@@ -13706,6 +14467,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:202",
     },
     OpInfo {
@@ -13717,6 +14479,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:206",
     },
     OpInfo {
@@ -13728,6 +14491,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:210",
     },
     OpInfo {
@@ -13739,6 +14503,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:214",
     },
     OpInfo {
@@ -13750,6 +14515,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:218",
     },
     OpInfo {
@@ -13761,6 +14527,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:222",
     },
     OpInfo {
@@ -13772,6 +14539,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:226",
     },
     OpInfo {
@@ -13783,6 +14551,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:230",
     },
     OpInfo {
@@ -13794,6 +14563,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:234",
     },
     OpInfo {
@@ -13805,6 +14575,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:238",
     },
     OpInfo {
@@ -13816,6 +14587,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:242",
     },
     OpInfo {
@@ -13827,6 +14599,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:246",
     },
     OpInfo {
@@ -13838,6 +14611,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:250",
     },
     OpInfo {
@@ -13849,6 +14623,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:254",
     },
     OpInfo {
@@ -13860,6 +14635,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:258",
     },
     OpInfo {
@@ -13871,6 +14647,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:262",
     },
     OpInfo {
@@ -13882,6 +14659,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:266",
     },
     OpInfo {
@@ -13893,6 +14671,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:270",
     },
     OpInfo {
@@ -13904,6 +14683,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:274",
     },
     OpInfo {
@@ -13915,6 +14695,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:278",
     },
     OpInfo {
@@ -13926,6 +14707,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:283",
     },
     OpInfo {
@@ -13937,6 +14719,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:287",
     },
     OpInfo {
@@ -13948,6 +14731,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:291",
     },
     OpInfo {
@@ -13959,6 +14743,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:295",
     },
     OpInfo {
@@ -13970,6 +14755,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:299",
     },
     OpInfo {
@@ -13981,6 +14767,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:303",
     },
     OpInfo {
@@ -13992,6 +14779,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:307",
     },
     OpInfo {
@@ -14003,6 +14791,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:311",
     },
     OpInfo {
@@ -14014,6 +14803,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:315",
     },
     OpInfo {
@@ -14025,6 +14815,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:319",
     },
     OpInfo {
@@ -14036,6 +14827,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/float80.isa:323",
     },
     OpInfo {
@@ -14047,6 +14839,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:3",
     },
     OpInfo {
@@ -14058,6 +14851,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:7",
     },
     OpInfo {
@@ -14069,6 +14863,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:11",
     },
     OpInfo {
@@ -14080,6 +14875,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:15",
     },
     OpInfo {
@@ -14091,6 +14887,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:19",
     },
     OpInfo {
@@ -14102,6 +14899,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:23",
     },
     OpInfo {
@@ -14113,6 +14911,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:27",
     },
     OpInfo {
@@ -14124,6 +14923,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:31",
     },
     OpInfo {
@@ -14135,6 +14935,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:35",
     },
     OpInfo {
@@ -14146,6 +14947,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:39",
     },
     OpInfo {
@@ -14157,6 +14959,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:43",
     },
     OpInfo {
@@ -14168,6 +14971,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:50",
     },
     OpInfo {
@@ -14179,6 +14983,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:57",
     },
     OpInfo {
@@ -14190,6 +14995,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:64",
     },
     OpInfo {
@@ -14201,6 +15007,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:71",
     },
     OpInfo {
@@ -14212,6 +15019,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:78",
     },
     OpInfo {
@@ -14223,6 +15031,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:85",
     },
     OpInfo {
@@ -14234,6 +15043,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:92",
     },
     OpInfo {
@@ -14245,6 +15055,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:99",
     },
     OpInfo {
@@ -14256,6 +15067,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:103",
     },
     OpInfo {
@@ -14267,6 +15079,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:110",
     },
     OpInfo {
@@ -14278,7 +15091,32 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/int.isa:114",
+    },
+    OpInfo {
+        name: "clmull",
+        also: &[],
+        args: "DDD",
+        group: "int",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/int.isa:124",
+    },
+    OpInfo {
+        name: "clmulh",
+        also: &[],
+        args: "DDD",
+        group: "int",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/int.isa:128",
     },
     OpInfo {
         name: "ands",
@@ -14289,6 +15127,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic.isa:3",
     },
     OpInfo {
@@ -14300,6 +15139,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic.isa:7",
     },
     OpInfo {
@@ -14311,6 +15151,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic.isa:11",
     },
     OpInfo {
@@ -14322,6 +15163,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic.isa:15",
     },
     OpInfo {
@@ -14333,6 +15175,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic.isa:19",
     },
     OpInfo {
@@ -14344,6 +15187,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic.isa:23",
     },
     OpInfo {
@@ -14355,6 +15199,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic.isa:27",
     },
     OpInfo {
@@ -14366,6 +15211,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic.isa:31",
     },
     OpInfo {
@@ -14377,6 +15223,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic.isa:35",
     },
     OpInfo {
@@ -14388,6 +15235,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic.isa:39",
     },
     OpInfo {
@@ -14399,6 +15247,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic.isa:43",
     },
     OpInfo {
@@ -14410,6 +15259,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic.isa:47",
     },
     OpInfo {
@@ -14421,6 +15271,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:8",
     },
     OpInfo {
@@ -14432,6 +15283,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:12",
     },
     OpInfo {
@@ -14443,6 +15295,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:16",
     },
     OpInfo {
@@ -14454,6 +15307,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:20",
     },
     OpInfo {
@@ -14465,6 +15319,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:24",
     },
     OpInfo {
@@ -14476,6 +15331,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:28",
     },
     OpInfo {
@@ -14487,6 +15343,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:32",
     },
     OpInfo {
@@ -14498,6 +15355,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:36",
     },
     OpInfo {
@@ -14509,6 +15367,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:40",
     },
     OpInfo {
@@ -14520,6 +15379,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:44",
     },
     OpInfo {
@@ -14531,6 +15391,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:48",
     },
     OpInfo {
@@ -14542,6 +15403,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:52",
     },
     OpInfo {
@@ -14553,6 +15415,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:56",
     },
     OpInfo {
@@ -14564,6 +15427,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:60",
     },
     OpInfo {
@@ -14575,6 +15439,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:64",
     },
     OpInfo {
@@ -14586,6 +15451,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:68",
     },
     OpInfo {
@@ -14597,6 +15463,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:72",
     },
     OpInfo {
@@ -14608,6 +15475,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:76",
     },
     OpInfo {
@@ -14619,6 +15487,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:80",
     },
     OpInfo {
@@ -14630,6 +15499,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:84",
     },
     OpInfo {
@@ -14641,6 +15511,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:88",
     },
     OpInfo {
@@ -14652,6 +15523,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:92",
     },
     OpInfo {
@@ -14663,6 +15535,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:96",
     },
     OpInfo {
@@ -14674,6 +15547,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:100",
     },
     OpInfo {
@@ -14685,6 +15559,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:104",
     },
     OpInfo {
@@ -14696,6 +15571,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:108",
     },
     OpInfo {
@@ -14707,6 +15583,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:112",
     },
     OpInfo {
@@ -14718,6 +15595,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:116",
     },
     OpInfo {
@@ -14729,6 +15607,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:120",
     },
     OpInfo {
@@ -14740,6 +15619,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:124",
     },
     OpInfo {
@@ -14751,6 +15631,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:128",
     },
     OpInfo {
@@ -14762,6 +15643,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:132",
     },
     OpInfo {
@@ -14773,6 +15655,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:136",
     },
     OpInfo {
@@ -14784,6 +15667,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:140",
     },
     OpInfo {
@@ -14795,6 +15679,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:144",
     },
     OpInfo {
@@ -14806,6 +15691,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:148",
     },
     OpInfo {
@@ -14817,6 +15703,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:152",
     },
     OpInfo {
@@ -14828,6 +15715,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:156",
     },
     OpInfo {
@@ -14839,6 +15727,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:160",
     },
     OpInfo {
@@ -14850,6 +15739,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:164",
     },
     OpInfo {
@@ -14861,6 +15751,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:168",
     },
     OpInfo {
@@ -14872,6 +15763,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:172",
     },
     OpInfo {
@@ -14883,6 +15775,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:176",
     },
     OpInfo {
@@ -14894,6 +15787,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:180",
     },
     OpInfo {
@@ -14905,6 +15799,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:184",
     },
     OpInfo {
@@ -14916,6 +15811,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:188",
     },
     OpInfo {
@@ -14927,6 +15823,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:192",
     },
     OpInfo {
@@ -14938,6 +15835,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:196",
     },
     OpInfo {
@@ -14949,6 +15847,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:200",
     },
     OpInfo {
@@ -14960,6 +15859,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:204",
     },
     OpInfo {
@@ -14971,6 +15871,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:208",
     },
     OpInfo {
@@ -14982,6 +15883,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:212",
     },
     OpInfo {
@@ -14993,6 +15895,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:216",
     },
     OpInfo {
@@ -15004,6 +15907,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:220",
     },
     OpInfo {
@@ -15015,6 +15919,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:224",
     },
     OpInfo {
@@ -15026,6 +15931,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:228",
     },
     OpInfo {
@@ -15037,6 +15943,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:232",
     },
     OpInfo {
@@ -15048,6 +15955,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:236",
     },
     OpInfo {
@@ -15059,6 +15967,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:240",
     },
     OpInfo {
@@ -15070,6 +15979,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:244",
     },
     OpInfo {
@@ -15081,6 +15991,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:248",
     },
     OpInfo {
@@ -15092,6 +16003,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:252",
     },
     OpInfo {
@@ -15103,6 +16015,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:256",
     },
     OpInfo {
@@ -15114,6 +16027,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:260",
     },
     OpInfo {
@@ -15125,6 +16039,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:264",
     },
     OpInfo {
@@ -15136,6 +16051,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:268",
     },
     OpInfo {
@@ -15147,6 +16063,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:272",
     },
     OpInfo {
@@ -15158,6 +16075,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:276",
     },
     OpInfo {
@@ -15169,6 +16087,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:280",
     },
     OpInfo {
@@ -15180,6 +16099,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:284",
     },
     OpInfo {
@@ -15191,6 +16111,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:288",
     },
     OpInfo {
@@ -15202,6 +16123,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:292",
     },
     OpInfo {
@@ -15213,6 +16135,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:296",
     },
     OpInfo {
@@ -15224,6 +16147,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:300",
     },
     OpInfo {
@@ -15235,6 +16159,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:304",
     },
     OpInfo {
@@ -15246,6 +16171,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:308",
     },
     OpInfo {
@@ -15257,6 +16183,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:312",
     },
     OpInfo {
@@ -15268,6 +16195,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:316",
     },
     OpInfo {
@@ -15279,6 +16207,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:320",
     },
     OpInfo {
@@ -15290,6 +16219,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:324",
     },
     OpInfo {
@@ -15301,6 +16231,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:328",
     },
     OpInfo {
@@ -15312,6 +16243,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:332",
     },
     OpInfo {
@@ -15323,6 +16255,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:336",
     },
     OpInfo {
@@ -15334,6 +16267,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:340",
     },
     OpInfo {
@@ -15345,6 +16279,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:344",
     },
     OpInfo {
@@ -15356,6 +16291,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:348",
     },
     OpInfo {
@@ -15367,6 +16303,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:352",
     },
     OpInfo {
@@ -15378,6 +16315,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:356",
     },
     OpInfo {
@@ -15389,6 +16327,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:360",
     },
     OpInfo {
@@ -15400,6 +16339,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:364",
     },
     OpInfo {
@@ -15411,6 +16351,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:368",
     },
     OpInfo {
@@ -15422,6 +16363,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:372",
     },
     OpInfo {
@@ -15433,6 +16375,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:376",
     },
     OpInfo {
@@ -15444,6 +16387,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:380",
     },
     OpInfo {
@@ -15455,6 +16399,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:384",
     },
     OpInfo {
@@ -15466,6 +16411,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:388",
     },
     OpInfo {
@@ -15477,6 +16423,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:392",
     },
     OpInfo {
@@ -15488,6 +16435,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:396",
     },
     OpInfo {
@@ -15499,6 +16447,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:400",
     },
     OpInfo {
@@ -15510,6 +16459,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:404",
     },
     OpInfo {
@@ -15521,6 +16471,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:408",
     },
     OpInfo {
@@ -15532,6 +16483,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:412",
     },
     OpInfo {
@@ -15543,6 +16495,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:416",
     },
     OpInfo {
@@ -15554,6 +16507,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:420",
     },
     OpInfo {
@@ -15565,6 +16519,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:424",
     },
     OpInfo {
@@ -15576,6 +16531,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:428",
     },
     OpInfo {
@@ -15587,6 +16543,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:432",
     },
     OpInfo {
@@ -15598,6 +16555,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:436",
     },
     OpInfo {
@@ -15609,6 +16567,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:440",
     },
     OpInfo {
@@ -15620,6 +16579,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:444",
     },
     OpInfo {
@@ -15631,6 +16591,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:448",
     },
     OpInfo {
@@ -15642,6 +16603,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:452",
     },
     OpInfo {
@@ -15653,6 +16615,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:456",
     },
     OpInfo {
@@ -15664,6 +16627,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:460",
     },
     OpInfo {
@@ -15675,6 +16639,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:464",
     },
     OpInfo {
@@ -15686,6 +16651,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:468",
     },
     OpInfo {
@@ -15697,6 +16663,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:472",
     },
     OpInfo {
@@ -15708,6 +16675,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:476",
     },
     OpInfo {
@@ -15719,6 +16687,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:480",
     },
     OpInfo {
@@ -15730,6 +16699,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:484",
     },
     OpInfo {
@@ -15741,6 +16711,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:488",
     },
     OpInfo {
@@ -15752,6 +16723,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:492",
     },
     OpInfo {
@@ -15763,6 +16735,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:496",
     },
     OpInfo {
@@ -15774,6 +16747,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:500",
     },
     OpInfo {
@@ -15785,6 +16759,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:504",
     },
     OpInfo {
@@ -15796,6 +16771,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:508",
     },
     OpInfo {
@@ -15807,6 +16783,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:512",
     },
     OpInfo {
@@ -15818,6 +16795,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:516",
     },
     OpInfo {
@@ -15829,6 +16807,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:520",
     },
     OpInfo {
@@ -15840,6 +16819,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:524",
     },
     OpInfo {
@@ -15851,6 +16831,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:528",
     },
     OpInfo {
@@ -15862,6 +16843,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:532",
     },
     OpInfo {
@@ -15873,6 +16855,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:536",
     },
     OpInfo {
@@ -15884,6 +16867,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:540",
     },
     OpInfo {
@@ -15895,6 +16879,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:544",
     },
     OpInfo {
@@ -15906,6 +16891,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:548",
     },
     OpInfo {
@@ -15917,6 +16903,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:552",
     },
     OpInfo {
@@ -15928,6 +16915,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:556",
     },
     OpInfo {
@@ -15939,6 +16927,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:560",
     },
     OpInfo {
@@ -15950,6 +16939,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:564",
     },
     OpInfo {
@@ -15961,6 +16951,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:568",
     },
     OpInfo {
@@ -15972,6 +16963,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:572",
     },
     OpInfo {
@@ -15983,6 +16975,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:576",
     },
     OpInfo {
@@ -15994,6 +16987,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:580",
     },
     OpInfo {
@@ -16005,6 +16999,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:584",
     },
     OpInfo {
@@ -16016,6 +17011,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:588",
     },
     OpInfo {
@@ -16027,6 +17023,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:592",
     },
     OpInfo {
@@ -16038,6 +17035,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:596",
     },
     OpInfo {
@@ -16049,6 +17047,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:600",
     },
     OpInfo {
@@ -16060,6 +17059,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:604",
     },
     OpInfo {
@@ -16071,6 +17071,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:608",
     },
     OpInfo {
@@ -16082,6 +17083,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:612",
     },
     OpInfo {
@@ -16093,6 +17095,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:616",
     },
     OpInfo {
@@ -16104,6 +17107,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:620",
     },
     OpInfo {
@@ -16115,6 +17119,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:624",
     },
     OpInfo {
@@ -16126,6 +17131,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:628",
     },
     OpInfo {
@@ -16137,6 +17143,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:632",
     },
     OpInfo {
@@ -16148,6 +17155,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:636",
     },
     OpInfo {
@@ -16159,6 +17167,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:640",
     },
     OpInfo {
@@ -16170,6 +17179,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:644",
     },
     OpInfo {
@@ -16181,6 +17191,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:648",
     },
     OpInfo {
@@ -16192,6 +17203,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:652",
     },
     OpInfo {
@@ -16203,6 +17215,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:656",
     },
     OpInfo {
@@ -16214,6 +17227,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:660",
     },
     OpInfo {
@@ -16225,6 +17239,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:664",
     },
     OpInfo {
@@ -16236,6 +17251,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:668",
     },
     OpInfo {
@@ -16247,6 +17263,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:672",
     },
     OpInfo {
@@ -16258,6 +17275,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:676",
     },
     OpInfo {
@@ -16269,6 +17287,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:680",
     },
     OpInfo {
@@ -16280,6 +17299,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:684",
     },
     OpInfo {
@@ -16291,6 +17311,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:688",
     },
     OpInfo {
@@ -16302,6 +17323,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:692",
     },
     OpInfo {
@@ -16313,6 +17335,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:696",
     },
     OpInfo {
@@ -16324,6 +17347,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:700",
     },
     OpInfo {
@@ -16335,6 +17359,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:704",
     },
     OpInfo {
@@ -16346,6 +17371,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:708",
     },
     OpInfo {
@@ -16357,6 +17383,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:712",
     },
     OpInfo {
@@ -16368,6 +17395,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:716",
     },
     OpInfo {
@@ -16379,6 +17407,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:720",
     },
     OpInfo {
@@ -16390,6 +17419,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:724",
     },
     OpInfo {
@@ -16401,6 +17431,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:728",
     },
     OpInfo {
@@ -16412,6 +17443,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:732",
     },
     OpInfo {
@@ -16423,6 +17455,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:736",
     },
     OpInfo {
@@ -16434,6 +17467,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:740",
     },
     OpInfo {
@@ -16445,6 +17479,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:744",
     },
     OpInfo {
@@ -16456,6 +17491,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:748",
     },
     OpInfo {
@@ -16467,6 +17503,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:752",
     },
     OpInfo {
@@ -16478,6 +17515,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:756",
     },
     OpInfo {
@@ -16489,6 +17527,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:760",
     },
     OpInfo {
@@ -16500,6 +17539,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:764",
     },
     OpInfo {
@@ -16511,6 +17551,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:768",
     },
     OpInfo {
@@ -16522,6 +17563,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:772",
     },
     OpInfo {
@@ -16533,6 +17575,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:776",
     },
     OpInfo {
@@ -16544,6 +17587,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:780",
     },
     OpInfo {
@@ -16555,6 +17599,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:784",
     },
     OpInfo {
@@ -16566,6 +17611,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:788",
     },
     OpInfo {
@@ -16577,6 +17623,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:792",
     },
     OpInfo {
@@ -16588,6 +17635,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:796",
     },
     OpInfo {
@@ -16599,6 +17647,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:800",
     },
     OpInfo {
@@ -16610,6 +17659,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:804",
     },
     OpInfo {
@@ -16621,6 +17671,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:808",
     },
     OpInfo {
@@ -16632,6 +17683,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:812",
     },
     OpInfo {
@@ -16643,6 +17695,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:816",
     },
     OpInfo {
@@ -16654,6 +17707,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:820",
     },
     OpInfo {
@@ -16665,6 +17719,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:824",
     },
     OpInfo {
@@ -16676,6 +17731,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:828",
     },
     OpInfo {
@@ -16687,6 +17743,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:832",
     },
     OpInfo {
@@ -16698,6 +17755,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:836",
     },
     OpInfo {
@@ -16709,6 +17767,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:840",
     },
     OpInfo {
@@ -16720,6 +17779,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:844",
     },
     OpInfo {
@@ -16731,6 +17791,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:848",
     },
     OpInfo {
@@ -16742,6 +17803,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:852",
     },
     OpInfo {
@@ -16753,6 +17815,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:856",
     },
     OpInfo {
@@ -16764,6 +17827,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:860",
     },
     OpInfo {
@@ -16775,6 +17839,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:864",
     },
     OpInfo {
@@ -16786,6 +17851,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:868",
     },
     OpInfo {
@@ -16797,6 +17863,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:872",
     },
     OpInfo {
@@ -16808,6 +17875,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:876",
     },
     OpInfo {
@@ -16819,6 +17887,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:880",
     },
     OpInfo {
@@ -16830,6 +17899,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:884",
     },
     OpInfo {
@@ -16841,6 +17911,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:888",
     },
     OpInfo {
@@ -16852,6 +17923,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:892",
     },
     OpInfo {
@@ -16863,6 +17935,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:896",
     },
     OpInfo {
@@ -16874,6 +17947,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:900",
     },
     OpInfo {
@@ -16885,6 +17959,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:904",
     },
     OpInfo {
@@ -16896,6 +17971,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:908",
     },
     OpInfo {
@@ -16907,6 +17983,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:912",
     },
     OpInfo {
@@ -16918,6 +17995,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:916",
     },
     OpInfo {
@@ -16929,6 +18007,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:920",
     },
     OpInfo {
@@ -16940,6 +18019,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:924",
     },
     OpInfo {
@@ -16951,6 +18031,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:928",
     },
     OpInfo {
@@ -16962,6 +18043,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:932",
     },
     OpInfo {
@@ -16973,6 +18055,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:936",
     },
     OpInfo {
@@ -16984,6 +18067,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:940",
     },
     OpInfo {
@@ -16995,6 +18079,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:944",
     },
     OpInfo {
@@ -17006,6 +18091,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:948",
     },
     OpInfo {
@@ -17017,6 +18103,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:952",
     },
     OpInfo {
@@ -17028,6 +18115,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:956",
     },
     OpInfo {
@@ -17039,6 +18127,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:960",
     },
     OpInfo {
@@ -17050,6 +18139,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:964",
     },
     OpInfo {
@@ -17061,6 +18151,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:968",
     },
     OpInfo {
@@ -17072,6 +18163,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:972",
     },
     OpInfo {
@@ -17083,6 +18175,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:976",
     },
     OpInfo {
@@ -17094,6 +18187,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:980",
     },
     OpInfo {
@@ -17105,6 +18199,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:984",
     },
     OpInfo {
@@ -17116,6 +18211,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:988",
     },
     OpInfo {
@@ -17127,6 +18223,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:992",
     },
     OpInfo {
@@ -17138,6 +18235,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:996",
     },
     OpInfo {
@@ -17149,6 +18247,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1000",
     },
     OpInfo {
@@ -17160,6 +18259,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1004",
     },
     OpInfo {
@@ -17171,6 +18271,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1008",
     },
     OpInfo {
@@ -17182,6 +18283,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1012",
     },
     OpInfo {
@@ -17193,6 +18295,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1016",
     },
     OpInfo {
@@ -17204,6 +18307,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1020",
     },
     OpInfo {
@@ -17215,6 +18319,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1024",
     },
     OpInfo {
@@ -17226,6 +18331,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1028",
     },
     OpInfo {
@@ -17237,6 +18343,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1032",
     },
     OpInfo {
@@ -17248,6 +18355,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1036",
     },
     OpInfo {
@@ -17259,6 +18367,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1040",
     },
     OpInfo {
@@ -17270,6 +18379,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1044",
     },
     OpInfo {
@@ -17281,6 +18391,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1048",
     },
     OpInfo {
@@ -17292,6 +18403,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1052",
     },
     OpInfo {
@@ -17303,6 +18415,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1056",
     },
     OpInfo {
@@ -17314,6 +18427,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1060",
     },
     OpInfo {
@@ -17325,6 +18439,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1064",
     },
     OpInfo {
@@ -17336,6 +18451,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1068",
     },
     OpInfo {
@@ -17347,6 +18463,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1072",
     },
     OpInfo {
@@ -17358,6 +18475,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1076",
     },
     OpInfo {
@@ -17369,6 +18487,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1080",
     },
     OpInfo {
@@ -17380,6 +18499,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1084",
     },
     OpInfo {
@@ -17391,6 +18511,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1088",
     },
     OpInfo {
@@ -17402,6 +18523,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1092",
     },
     OpInfo {
@@ -17413,6 +18535,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1096",
     },
     OpInfo {
@@ -17424,6 +18547,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1100",
     },
     OpInfo {
@@ -17435,6 +18559,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1104",
     },
     OpInfo {
@@ -17446,6 +18571,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1108",
     },
     OpInfo {
@@ -17457,6 +18583,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1112",
     },
     OpInfo {
@@ -17468,6 +18595,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1116",
     },
     OpInfo {
@@ -17479,6 +18607,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1120",
     },
     OpInfo {
@@ -17490,6 +18619,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1124",
     },
     OpInfo {
@@ -17501,6 +18631,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1128",
     },
     OpInfo {
@@ -17512,6 +18643,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1132",
     },
     OpInfo {
@@ -17523,6 +18655,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1136",
     },
     OpInfo {
@@ -17534,6 +18667,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1140",
     },
     OpInfo {
@@ -17545,6 +18679,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1144",
     },
     OpInfo {
@@ -17556,6 +18691,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1148",
     },
     OpInfo {
@@ -17567,6 +18703,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1152",
     },
     OpInfo {
@@ -17578,6 +18715,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1156",
     },
     OpInfo {
@@ -17589,6 +18727,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1160",
     },
     OpInfo {
@@ -17600,6 +18739,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1164",
     },
     OpInfo {
@@ -17611,6 +18751,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1168",
     },
     OpInfo {
@@ -17622,6 +18763,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1172",
     },
     OpInfo {
@@ -17633,6 +18775,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1176",
     },
     OpInfo {
@@ -17644,6 +18787,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1180",
     },
     OpInfo {
@@ -17655,6 +18799,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1184",
     },
     OpInfo {
@@ -17666,6 +18811,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1188",
     },
     OpInfo {
@@ -17677,6 +18823,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1192",
     },
     OpInfo {
@@ -17688,6 +18835,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1196",
     },
     OpInfo {
@@ -17699,6 +18847,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1200",
     },
     OpInfo {
@@ -17710,6 +18859,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1204",
     },
     OpInfo {
@@ -17721,6 +18871,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1208",
     },
     OpInfo {
@@ -17732,6 +18883,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1212",
     },
     OpInfo {
@@ -17743,6 +18895,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1216",
     },
     OpInfo {
@@ -17754,6 +18907,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1220",
     },
     OpInfo {
@@ -17765,6 +18919,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1224",
     },
     OpInfo {
@@ -17776,6 +18931,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1228",
     },
     OpInfo {
@@ -17787,6 +18943,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1232",
     },
     OpInfo {
@@ -17798,6 +18955,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1236",
     },
     OpInfo {
@@ -17809,6 +18967,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1240",
     },
     OpInfo {
@@ -17820,6 +18979,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1244",
     },
     OpInfo {
@@ -17831,6 +18991,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1248",
     },
     OpInfo {
@@ -17842,6 +19003,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1252",
     },
     OpInfo {
@@ -17853,6 +19015,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1256",
     },
     OpInfo {
@@ -17864,6 +19027,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1260",
     },
     OpInfo {
@@ -17875,6 +19039,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1264",
     },
     OpInfo {
@@ -17886,6 +19051,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1268",
     },
     OpInfo {
@@ -17897,6 +19063,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1272",
     },
     OpInfo {
@@ -17908,6 +19075,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1276",
     },
     OpInfo {
@@ -17919,6 +19087,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1280",
     },
     OpInfo {
@@ -17930,6 +19099,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1284",
     },
     OpInfo {
@@ -17941,6 +19111,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1288",
     },
     OpInfo {
@@ -17952,6 +19123,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1292",
     },
     OpInfo {
@@ -17963,6 +19135,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1296",
     },
     OpInfo {
@@ -17974,6 +19147,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1300",
     },
     OpInfo {
@@ -17985,6 +19159,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1304",
     },
     OpInfo {
@@ -17996,6 +19171,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1308",
     },
     OpInfo {
@@ -18007,6 +19183,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1312",
     },
     OpInfo {
@@ -18018,6 +19195,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1316",
     },
     OpInfo {
@@ -18029,6 +19207,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1320",
     },
     OpInfo {
@@ -18040,6 +19219,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1324",
     },
     OpInfo {
@@ -18051,6 +19231,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1328",
     },
     OpInfo {
@@ -18062,6 +19243,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1332",
     },
     OpInfo {
@@ -18073,6 +19255,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1336",
     },
     OpInfo {
@@ -18084,6 +19267,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1340",
     },
     OpInfo {
@@ -18095,6 +19279,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1344",
     },
     OpInfo {
@@ -18106,6 +19291,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1348",
     },
     OpInfo {
@@ -18117,6 +19303,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1352",
     },
     OpInfo {
@@ -18128,6 +19315,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1356",
     },
     OpInfo {
@@ -18139,6 +19327,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1360",
     },
     OpInfo {
@@ -18150,6 +19339,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1364",
     },
     OpInfo {
@@ -18161,6 +19351,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1368",
     },
     OpInfo {
@@ -18172,6 +19363,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1372",
     },
     OpInfo {
@@ -18183,6 +19375,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1376",
     },
     OpInfo {
@@ -18194,6 +19387,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1380",
     },
     OpInfo {
@@ -18205,6 +19399,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1384",
     },
     OpInfo {
@@ -18216,6 +19411,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1388",
     },
     OpInfo {
@@ -18227,6 +19423,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1392",
     },
     OpInfo {
@@ -18238,6 +19435,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1396",
     },
     OpInfo {
@@ -18249,6 +19447,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1400",
     },
     OpInfo {
@@ -18260,6 +19459,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1404",
     },
     OpInfo {
@@ -18271,6 +19471,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1408",
     },
     OpInfo {
@@ -18282,6 +19483,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1412",
     },
     OpInfo {
@@ -18293,6 +19495,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1416",
     },
     OpInfo {
@@ -18304,6 +19507,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1420",
     },
     OpInfo {
@@ -18315,6 +19519,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1424",
     },
     OpInfo {
@@ -18326,6 +19531,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1428",
     },
     OpInfo {
@@ -18337,6 +19543,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1432",
     },
     OpInfo {
@@ -18348,6 +19555,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1436",
     },
     OpInfo {
@@ -18359,6 +19567,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1440",
     },
     OpInfo {
@@ -18370,6 +19579,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1444",
     },
     OpInfo {
@@ -18381,6 +19591,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1448",
     },
     OpInfo {
@@ -18392,6 +19603,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1452",
     },
     OpInfo {
@@ -18403,6 +19615,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1456",
     },
     OpInfo {
@@ -18414,6 +19627,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1460",
     },
     OpInfo {
@@ -18425,6 +19639,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1464",
     },
     OpInfo {
@@ -18436,6 +19651,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1468",
     },
     OpInfo {
@@ -18447,6 +19663,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1472",
     },
     OpInfo {
@@ -18458,6 +19675,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1476",
     },
     OpInfo {
@@ -18469,6 +19687,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1480",
     },
     OpInfo {
@@ -18480,6 +19699,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1484",
     },
     OpInfo {
@@ -18491,6 +19711,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1488",
     },
     OpInfo {
@@ -18502,6 +19723,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1492",
     },
     OpInfo {
@@ -18513,6 +19735,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1496",
     },
     OpInfo {
@@ -18524,6 +19747,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1500",
     },
     OpInfo {
@@ -18535,6 +19759,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1504",
     },
     OpInfo {
@@ -18546,6 +19771,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1508",
     },
     OpInfo {
@@ -18557,6 +19783,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1512",
     },
     OpInfo {
@@ -18568,6 +19795,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1516",
     },
     OpInfo {
@@ -18579,6 +19807,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1520",
     },
     OpInfo {
@@ -18590,6 +19819,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1524",
     },
     OpInfo {
@@ -18601,6 +19831,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1528",
     },
     OpInfo {
@@ -18612,6 +19843,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1532",
     },
     OpInfo {
@@ -18623,6 +19855,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1536",
     },
     OpInfo {
@@ -18634,6 +19867,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1540",
     },
     OpInfo {
@@ -18645,6 +19879,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1544",
     },
     OpInfo {
@@ -18656,6 +19891,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1548",
     },
     OpInfo {
@@ -18667,6 +19903,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1552",
     },
     OpInfo {
@@ -18678,6 +19915,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1556",
     },
     OpInfo {
@@ -18689,6 +19927,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1560",
     },
     OpInfo {
@@ -18700,6 +19939,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1564",
     },
     OpInfo {
@@ -18711,6 +19951,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1568",
     },
     OpInfo {
@@ -18722,6 +19963,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1572",
     },
     OpInfo {
@@ -18733,6 +19975,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1576",
     },
     OpInfo {
@@ -18744,6 +19987,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1580",
     },
     OpInfo {
@@ -18755,6 +19999,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1584",
     },
     OpInfo {
@@ -18766,6 +20011,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1588",
     },
     OpInfo {
@@ -18777,6 +20023,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1592",
     },
     OpInfo {
@@ -18788,6 +20035,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1596",
     },
     OpInfo {
@@ -18799,6 +20047,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1600",
     },
     OpInfo {
@@ -18810,6 +20059,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1604",
     },
     OpInfo {
@@ -18821,6 +20071,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1608",
     },
     OpInfo {
@@ -18832,6 +20083,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1612",
     },
     OpInfo {
@@ -18843,6 +20095,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1616",
     },
     OpInfo {
@@ -18854,6 +20107,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1620",
     },
     OpInfo {
@@ -18865,6 +20119,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1624",
     },
     OpInfo {
@@ -18876,6 +20131,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1628",
     },
     OpInfo {
@@ -18887,6 +20143,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1632",
     },
     OpInfo {
@@ -18898,6 +20155,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1636",
     },
     OpInfo {
@@ -18909,6 +20167,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1640",
     },
     OpInfo {
@@ -18920,6 +20179,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1644",
     },
     OpInfo {
@@ -18931,6 +20191,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1648",
     },
     OpInfo {
@@ -18942,6 +20203,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1652",
     },
     OpInfo {
@@ -18953,6 +20215,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1656",
     },
     OpInfo {
@@ -18964,6 +20227,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1660",
     },
     OpInfo {
@@ -18975,6 +20239,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1664",
     },
     OpInfo {
@@ -18986,6 +20251,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1668",
     },
     OpInfo {
@@ -18997,6 +20263,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1672",
     },
     OpInfo {
@@ -19008,6 +20275,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1676",
     },
     OpInfo {
@@ -19019,6 +20287,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1680",
     },
     OpInfo {
@@ -19030,6 +20299,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1684",
     },
     OpInfo {
@@ -19041,6 +20311,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1688",
     },
     OpInfo {
@@ -19052,6 +20323,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1692",
     },
     OpInfo {
@@ -19063,6 +20335,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1696",
     },
     OpInfo {
@@ -19074,6 +20347,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1700",
     },
     OpInfo {
@@ -19085,6 +20359,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1704",
     },
     OpInfo {
@@ -19096,6 +20371,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1708",
     },
     OpInfo {
@@ -19107,6 +20383,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1712",
     },
     OpInfo {
@@ -19118,6 +20395,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1716",
     },
     OpInfo {
@@ -19129,6 +20407,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1720",
     },
     OpInfo {
@@ -19140,6 +20419,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1724",
     },
     OpInfo {
@@ -19151,6 +20431,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1728",
     },
     OpInfo {
@@ -19162,6 +20443,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1732",
     },
     OpInfo {
@@ -19173,6 +20455,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1736",
     },
     OpInfo {
@@ -19184,6 +20467,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1740",
     },
     OpInfo {
@@ -19195,6 +20479,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1744",
     },
     OpInfo {
@@ -19206,6 +20491,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1748",
     },
     OpInfo {
@@ -19217,6 +20503,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1752",
     },
     OpInfo {
@@ -19228,6 +20515,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1756",
     },
     OpInfo {
@@ -19239,6 +20527,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1760",
     },
     OpInfo {
@@ -19250,6 +20539,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1764",
     },
     OpInfo {
@@ -19261,6 +20551,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1768",
     },
     OpInfo {
@@ -19272,6 +20563,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1772",
     },
     OpInfo {
@@ -19283,6 +20575,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1776",
     },
     OpInfo {
@@ -19294,6 +20587,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1780",
     },
     OpInfo {
@@ -19305,6 +20599,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1784",
     },
     OpInfo {
@@ -19316,6 +20611,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1788",
     },
     OpInfo {
@@ -19327,6 +20623,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1792",
     },
     OpInfo {
@@ -19338,6 +20635,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1796",
     },
     OpInfo {
@@ -19349,6 +20647,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1800",
     },
     OpInfo {
@@ -19360,6 +20659,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1804",
     },
     OpInfo {
@@ -19371,6 +20671,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1808",
     },
     OpInfo {
@@ -19382,6 +20683,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1812",
     },
     OpInfo {
@@ -19393,6 +20695,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1816",
     },
     OpInfo {
@@ -19404,6 +20707,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1820",
     },
     OpInfo {
@@ -19415,6 +20719,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1824",
     },
     OpInfo {
@@ -19426,6 +20731,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1828",
     },
     OpInfo {
@@ -19437,6 +20743,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1832",
     },
     OpInfo {
@@ -19448,6 +20755,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1836",
     },
     OpInfo {
@@ -19459,6 +20767,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1840",
     },
     OpInfo {
@@ -19470,6 +20779,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1844",
     },
     OpInfo {
@@ -19481,6 +20791,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1848",
     },
     OpInfo {
@@ -19492,6 +20803,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1852",
     },
     OpInfo {
@@ -19503,6 +20815,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1856",
     },
     OpInfo {
@@ -19514,6 +20827,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1860",
     },
     OpInfo {
@@ -19525,6 +20839,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1864",
     },
     OpInfo {
@@ -19536,6 +20851,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1868",
     },
     OpInfo {
@@ -19547,6 +20863,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1872",
     },
     OpInfo {
@@ -19558,6 +20875,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1876",
     },
     OpInfo {
@@ -19569,6 +20887,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1880",
     },
     OpInfo {
@@ -19580,6 +20899,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1884",
     },
     OpInfo {
@@ -19591,6 +20911,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1888",
     },
     OpInfo {
@@ -19602,6 +20923,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1892",
     },
     OpInfo {
@@ -19613,6 +20935,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1896",
     },
     OpInfo {
@@ -19624,6 +20947,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1900",
     },
     OpInfo {
@@ -19635,6 +20959,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1904",
     },
     OpInfo {
@@ -19646,6 +20971,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1908",
     },
     OpInfo {
@@ -19657,6 +20983,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1912",
     },
     OpInfo {
@@ -19668,6 +20995,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1916",
     },
     OpInfo {
@@ -19679,6 +21007,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1920",
     },
     OpInfo {
@@ -19690,6 +21019,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1924",
     },
     OpInfo {
@@ -19701,6 +21031,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1928",
     },
     OpInfo {
@@ -19712,6 +21043,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1932",
     },
     OpInfo {
@@ -19723,6 +21055,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1936",
     },
     OpInfo {
@@ -19734,6 +21067,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1940",
     },
     OpInfo {
@@ -19745,6 +21079,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1944",
     },
     OpInfo {
@@ -19756,6 +21091,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1948",
     },
     OpInfo {
@@ -19767,6 +21103,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1952",
     },
     OpInfo {
@@ -19778,6 +21115,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1956",
     },
     OpInfo {
@@ -19789,6 +21127,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1960",
     },
     OpInfo {
@@ -19800,6 +21139,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1964",
     },
     OpInfo {
@@ -19811,6 +21151,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1968",
     },
     OpInfo {
@@ -19822,6 +21163,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1972",
     },
     OpInfo {
@@ -19833,6 +21175,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1976",
     },
     OpInfo {
@@ -19844,6 +21187,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1980",
     },
     OpInfo {
@@ -19855,6 +21199,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1984",
     },
     OpInfo {
@@ -19866,6 +21211,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1988",
     },
     OpInfo {
@@ -19877,6 +21223,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1992",
     },
     OpInfo {
@@ -19888,6 +21235,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:1996",
     },
     OpInfo {
@@ -19899,6 +21247,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:2000",
     },
     OpInfo {
@@ -19910,6 +21259,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:2004",
     },
     OpInfo {
@@ -19921,6 +21271,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:2008",
     },
     OpInfo {
@@ -19932,6 +21283,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:2012",
     },
     OpInfo {
@@ -19943,6 +21295,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:2016",
     },
     OpInfo {
@@ -19954,6 +21307,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:2020",
     },
     OpInfo {
@@ -19965,6 +21319,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:2024",
     },
     OpInfo {
@@ -19976,6 +21331,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:2028",
     },
     OpInfo {
@@ -19987,6 +21343,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:2032",
     },
     OpInfo {
@@ -19998,6 +21355,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:2036",
     },
     OpInfo {
@@ -20009,6 +21367,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:2040",
     },
     OpInfo {
@@ -20020,6 +21379,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:2044",
     },
     OpInfo {
@@ -20031,6 +21391,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:2048",
     },
     OpInfo {
@@ -20042,6 +21403,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/logic3.isa:2052",
     },
     OpInfo {
@@ -20053,6 +21415,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:3",
     },
     OpInfo {
@@ -20064,6 +21427,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:7",
     },
     OpInfo {
@@ -20075,6 +21439,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:11",
     },
     OpInfo {
@@ -20086,6 +21451,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:15",
     },
     OpInfo {
@@ -20097,6 +21463,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:19",
     },
     OpInfo {
@@ -20108,6 +21475,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:23",
     },
     OpInfo {
@@ -20119,6 +21487,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:27",
     },
     OpInfo {
@@ -20130,6 +21499,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:31",
     },
     OpInfo {
@@ -20141,6 +21511,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:35",
     },
     OpInfo {
@@ -20152,6 +21523,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:39",
     },
     OpInfo {
@@ -20163,6 +21535,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:43",
     },
     OpInfo {
@@ -20174,6 +21547,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:47",
     },
     OpInfo {
@@ -20185,6 +21559,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:51",
     },
     OpInfo {
@@ -20196,6 +21571,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:55",
     },
     OpInfo {
@@ -20207,6 +21583,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:59",
     },
     OpInfo {
@@ -20218,6 +21595,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:63",
     },
     OpInfo {
@@ -20229,6 +21607,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:67",
     },
     OpInfo {
@@ -20240,6 +21619,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:71",
     },
     OpInfo {
@@ -20251,6 +21631,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:75",
     },
     OpInfo {
@@ -20262,6 +21643,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:79",
     },
     OpInfo {
@@ -20273,6 +21655,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:83",
     },
     OpInfo {
@@ -20284,6 +21667,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:87",
     },
     OpInfo {
@@ -20295,6 +21679,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:91",
     },
     OpInfo {
@@ -20306,6 +21691,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:95",
     },
     OpInfo {
@@ -20317,6 +21703,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:99",
     },
     OpInfo {
@@ -20328,6 +21715,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:103",
     },
     OpInfo {
@@ -20339,6 +21727,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:107",
     },
     OpInfo {
@@ -20350,6 +21739,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:111",
     },
     OpInfo {
@@ -20361,6 +21751,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:115",
     },
     OpInfo {
@@ -20372,6 +21763,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:119",
     },
     OpInfo {
@@ -20383,6 +21775,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:123",
     },
     OpInfo {
@@ -20394,6 +21787,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:127",
     },
     OpInfo {
@@ -20405,6 +21799,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:131",
     },
     OpInfo {
@@ -20416,6 +21811,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:135",
     },
     OpInfo {
@@ -20427,6 +21823,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:139",
     },
     OpInfo {
@@ -20438,6 +21835,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:143",
     },
     OpInfo {
@@ -20449,6 +21847,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:147",
     },
     OpInfo {
@@ -20460,6 +21859,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:151",
     },
     OpInfo {
@@ -20471,6 +21871,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:155",
     },
     OpInfo {
@@ -20482,6 +21883,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:159",
     },
     OpInfo {
@@ -20493,6 +21895,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:163",
     },
     OpInfo {
@@ -20504,6 +21907,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:167",
     },
     OpInfo {
@@ -20515,6 +21919,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:171",
     },
     OpInfo {
@@ -20526,6 +21931,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:175",
     },
     OpInfo {
@@ -20537,6 +21943,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:179",
     },
     OpInfo {
@@ -20548,6 +21955,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:183",
     },
     OpInfo {
@@ -20559,6 +21967,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:187",
     },
     OpInfo {
@@ -20570,6 +21979,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:191",
     },
     OpInfo {
@@ -20581,6 +21991,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:195",
     },
     OpInfo {
@@ -20592,6 +22003,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:199",
     },
     OpInfo {
@@ -20603,6 +22015,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:203",
     },
     OpInfo {
@@ -20614,6 +22027,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:207",
     },
     OpInfo {
@@ -20625,6 +22039,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:211",
     },
     OpInfo {
@@ -20636,6 +22051,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:215",
     },
     OpInfo {
@@ -20647,6 +22063,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:219",
     },
     OpInfo {
@@ -20658,6 +22075,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:223",
     },
     OpInfo {
@@ -20669,6 +22087,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:227",
     },
     OpInfo {
@@ -20680,6 +22099,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:231",
     },
     OpInfo {
@@ -20691,6 +22111,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:235",
     },
     OpInfo {
@@ -20702,6 +22123,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:239",
     },
     OpInfo {
@@ -20713,6 +22135,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:243",
     },
     OpInfo {
@@ -20724,6 +22147,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:247",
     },
     OpInfo {
@@ -20735,6 +22159,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:251",
     },
     OpInfo {
@@ -20746,6 +22171,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:255",
     },
     OpInfo {
@@ -20757,6 +22183,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:259",
     },
     OpInfo {
@@ -20768,6 +22195,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:263",
     },
     OpInfo {
@@ -20779,6 +22207,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:267",
     },
     OpInfo {
@@ -20790,6 +22219,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:271",
     },
     OpInfo {
@@ -20801,6 +22231,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:275",
     },
     OpInfo {
@@ -20812,6 +22243,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:279",
     },
     OpInfo {
@@ -20823,6 +22255,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:283",
     },
     OpInfo {
@@ -20834,6 +22267,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:287",
     },
     OpInfo {
@@ -20845,6 +22279,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:291",
     },
     OpInfo {
@@ -20856,6 +22291,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:296",
     },
     OpInfo {
@@ -20867,6 +22303,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:301",
     },
     OpInfo {
@@ -20878,6 +22315,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:306",
     },
     OpInfo {
@@ -20889,6 +22327,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:311",
     },
     OpInfo {
@@ -20900,6 +22339,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:316",
     },
     OpInfo {
@@ -20911,6 +22351,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:321",
     },
     OpInfo {
@@ -20922,6 +22363,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:326",
     },
     OpInfo {
@@ -20933,6 +22375,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:331",
     },
     OpInfo {
@@ -20944,6 +22387,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:336",
     },
     OpInfo {
@@ -20955,6 +22399,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:341",
     },
     OpInfo {
@@ -20966,6 +22411,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:346",
     },
     OpInfo {
@@ -20977,6 +22423,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:351",
     },
     OpInfo {
@@ -20988,6 +22435,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:356",
     },
     OpInfo {
@@ -20999,6 +22447,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:361",
     },
     OpInfo {
@@ -21010,6 +22459,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:366",
     },
     OpInfo {
@@ -21021,6 +22471,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:370",
     },
     OpInfo {
@@ -21032,6 +22483,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:374",
     },
     OpInfo {
@@ -21043,6 +22495,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:378",
     },
     OpInfo {
@@ -21054,6 +22507,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:382",
     },
     OpInfo {
@@ -21065,6 +22519,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:386",
     },
     OpInfo {
@@ -21076,6 +22531,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:390",
     },
     OpInfo {
@@ -21087,6 +22543,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:394",
     },
     OpInfo {
@@ -21098,6 +22555,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:398",
     },
     OpInfo {
@@ -21109,6 +22567,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:402",
     },
     OpInfo {
@@ -21120,6 +22579,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:406",
     },
     OpInfo {
@@ -21131,6 +22591,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:410",
     },
     OpInfo {
@@ -21142,6 +22603,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:414",
     },
     OpInfo {
@@ -21153,6 +22615,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:418",
     },
     OpInfo {
@@ -21164,6 +22627,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:422",
     },
     OpInfo {
@@ -21175,6 +22639,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:426",
     },
     OpInfo {
@@ -21186,6 +22651,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:430",
     },
     OpInfo {
@@ -21197,6 +22663,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:434",
     },
     OpInfo {
@@ -21208,6 +22675,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:438",
     },
     OpInfo {
@@ -21219,6 +22687,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:442",
     },
     OpInfo {
@@ -21230,6 +22699,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:446",
     },
     OpInfo {
@@ -21241,6 +22711,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:450",
     },
     OpInfo {
@@ -21252,6 +22723,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:454",
     },
     OpInfo {
@@ -21263,6 +22735,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:458",
     },
     OpInfo {
@@ -21274,6 +22747,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:463",
     },
     OpInfo {
@@ -21285,6 +22759,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:468",
     },
     OpInfo {
@@ -21296,6 +22771,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:473",
     },
     OpInfo {
@@ -21307,6 +22783,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:478",
     },
     OpInfo {
@@ -21318,6 +22795,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:483",
     },
     OpInfo {
@@ -21329,6 +22807,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:488",
     },
     OpInfo {
@@ -21340,6 +22819,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:493",
     },
     OpInfo {
@@ -21351,6 +22831,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:498",
     },
     OpInfo {
@@ -21362,6 +22843,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:503",
     },
     OpInfo {
@@ -21373,6 +22855,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:508",
     },
     OpInfo {
@@ -21384,6 +22867,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:513",
     },
     OpInfo {
@@ -21395,6 +22879,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:518",
     },
     OpInfo {
@@ -21406,6 +22891,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:523",
     },
     OpInfo {
@@ -21417,6 +22903,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:528",
     },
     OpInfo {
@@ -21428,6 +22915,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:533",
     },
     OpInfo {
@@ -21439,6 +22927,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:537",
     },
     OpInfo {
@@ -21450,6 +22939,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:541",
     },
     OpInfo {
@@ -21461,6 +22951,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:545",
     },
     OpInfo {
@@ -21472,6 +22963,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:549",
     },
     OpInfo {
@@ -21483,6 +22975,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:553",
     },
     OpInfo {
@@ -21494,6 +22987,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:557",
     },
     OpInfo {
@@ -21505,6 +22999,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:561",
     },
     OpInfo {
@@ -21516,6 +23011,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:565",
     },
     OpInfo {
@@ -21527,6 +23023,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:569",
     },
     OpInfo {
@@ -21538,6 +23035,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:573",
     },
     OpInfo {
@@ -21549,6 +23047,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: true,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:577",
     },
     OpInfo {
@@ -21560,6 +23059,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:581",
     },
     OpInfo {
@@ -21571,6 +23071,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:585",
     },
     OpInfo {
@@ -21582,6 +23083,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:589",
     },
     OpInfo {
@@ -21593,6 +23095,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:593",
     },
     OpInfo {
@@ -21604,6 +23107,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:597",
     },
     OpInfo {
@@ -21615,6 +23119,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:604",
     },
     OpInfo {
@@ -21626,6 +23131,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:608",
     },
     OpInfo {
@@ -21637,6 +23143,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:612",
     },
     OpInfo {
@@ -21648,6 +23155,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:616",
     },
     OpInfo {
@@ -21659,6 +23167,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:620",
     },
     OpInfo {
@@ -21670,6 +23179,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:624",
     },
     OpInfo {
@@ -21681,6 +23191,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:628",
     },
     OpInfo {
@@ -21692,6 +23203,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:632",
     },
     OpInfo {
@@ -21703,6 +23215,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:636",
     },
     OpInfo {
@@ -21714,6 +23227,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:640",
     },
     OpInfo {
@@ -21725,6 +23239,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:644",
     },
     OpInfo {
@@ -21736,6 +23251,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:648",
     },
     OpInfo {
@@ -21747,6 +23263,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:652",
     },
     OpInfo {
@@ -21758,6 +23275,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:656",
     },
     OpInfo {
@@ -21769,6 +23287,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: true,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/memory.isa:660",
     },
     OpInfo {
@@ -21780,6 +23299,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/merge.isa:3",
     },
     OpInfo {
@@ -21791,6 +23311,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/merge.isa:7",
     },
     OpInfo {
@@ -21802,6 +23323,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:3",
     },
     OpInfo {
@@ -21813,6 +23335,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: true,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:7",
     },
     OpInfo {
@@ -21824,6 +23347,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:11",
     },
     OpInfo {
@@ -21835,6 +23359,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: true,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:15",
     },
     OpInfo {
@@ -21846,6 +23371,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:19",
     },
     OpInfo {
@@ -21857,6 +23383,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: true,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:23",
     },
     OpInfo {
@@ -21868,6 +23395,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:27",
     },
     OpInfo {
@@ -21879,6 +23407,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: true,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:31",
     },
     OpInfo {
@@ -21890,6 +23419,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:35",
     },
     OpInfo {
@@ -21901,6 +23431,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:39",
     },
     OpInfo {
@@ -21912,6 +23443,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:43",
     },
     OpInfo {
@@ -21923,6 +23455,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:47",
     },
     OpInfo {
@@ -21934,6 +23467,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:54",
     },
     OpInfo {
@@ -21945,6 +23479,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:59",
     },
     OpInfo {
@@ -21956,6 +23491,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:64",
     },
     OpInfo {
@@ -21967,6 +23503,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:68",
     },
     OpInfo {
@@ -21978,6 +23515,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:72",
     },
     OpInfo {
@@ -21989,6 +23527,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: true,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:76",
     },
     OpInfo {
@@ -22000,6 +23539,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:80",
     },
     OpInfo {
@@ -22011,6 +23551,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:84",
     },
     OpInfo {
@@ -22022,6 +23563,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:88",
     },
     OpInfo {
@@ -22033,6 +23575,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:92",
     },
     OpInfo {
@@ -22044,6 +23587,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/move.isa:96",
     },
     OpInfo {
@@ -22055,6 +23599,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:7",
     },
     OpInfo {
@@ -22066,6 +23611,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:11",
     },
     OpInfo {
@@ -22077,6 +23623,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:15",
     },
     OpInfo {
@@ -22088,6 +23635,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:19",
     },
     OpInfo {
@@ -22099,6 +23647,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:23",
     },
     OpInfo {
@@ -22110,6 +23659,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:27",
     },
     OpInfo {
@@ -22121,6 +23671,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:31",
     },
     OpInfo {
@@ -22132,6 +23683,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:35",
     },
     OpInfo {
@@ -22143,6 +23695,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:40",
     },
     OpInfo {
@@ -22154,6 +23707,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:44",
     },
     OpInfo {
@@ -22165,6 +23719,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:48",
     },
     OpInfo {
@@ -22176,6 +23731,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:52",
     },
     OpInfo {
@@ -22187,6 +23743,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:56",
     },
     OpInfo {
@@ -22198,6 +23755,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:60",
     },
     OpInfo {
@@ -22209,6 +23767,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:64",
     },
     OpInfo {
@@ -22220,6 +23779,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:68",
     },
     OpInfo {
@@ -22231,6 +23791,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:72",
     },
     OpInfo {
@@ -22242,6 +23803,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:76",
     },
     OpInfo {
@@ -22253,6 +23815,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:80",
     },
     OpInfo {
@@ -22264,6 +23827,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:84",
     },
     OpInfo {
@@ -22275,6 +23839,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:88",
     },
     OpInfo {
@@ -22286,6 +23851,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:92",
     },
     OpInfo {
@@ -22297,6 +23863,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:96",
     },
     OpInfo {
@@ -22308,6 +23875,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:100",
     },
     OpInfo {
@@ -22319,6 +23887,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:104",
     },
     OpInfo {
@@ -22330,6 +23899,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:108",
     },
     OpInfo {
@@ -22341,6 +23911,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:112",
     },
     OpInfo {
@@ -22352,6 +23923,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:116",
     },
     OpInfo {
@@ -22363,6 +23935,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:120",
     },
     OpInfo {
@@ -22374,6 +23947,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:124",
     },
     OpInfo {
@@ -22385,6 +23959,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:129",
     },
     OpInfo {
@@ -22396,6 +23971,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:133",
     },
     OpInfo {
@@ -22407,6 +23983,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:137",
     },
     OpInfo {
@@ -22418,6 +23995,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:141",
     },
     OpInfo {
@@ -22429,6 +24007,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:145",
     },
     OpInfo {
@@ -22440,6 +24019,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:149",
     },
     OpInfo {
@@ -22451,6 +24031,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:153",
     },
     OpInfo {
@@ -22462,6 +24043,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:157",
     },
     OpInfo {
@@ -22473,6 +24055,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:161",
     },
     OpInfo {
@@ -22484,6 +24067,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:165",
     },
     OpInfo {
@@ -22495,6 +24079,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:169",
     },
     OpInfo {
@@ -22506,6 +24091,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:173",
     },
     OpInfo {
@@ -22517,6 +24103,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:177",
     },
     OpInfo {
@@ -22528,6 +24115,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:181",
     },
     OpInfo {
@@ -22539,6 +24127,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:185",
     },
     OpInfo {
@@ -22550,6 +24139,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:190",
     },
     OpInfo {
@@ -22561,6 +24151,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:195",
     },
     OpInfo {
@@ -22572,6 +24163,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:199",
     },
     OpInfo {
@@ -22583,6 +24175,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:204",
     },
     OpInfo {
@@ -22594,6 +24187,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:209",
     },
     OpInfo {
@@ -22605,6 +24199,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:213",
     },
     OpInfo {
@@ -22616,6 +24211,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:217",
     },
     OpInfo {
@@ -22627,6 +24223,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:222",
     },
     OpInfo {
@@ -22638,6 +24235,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:226",
     },
     OpInfo {
@@ -22649,6 +24247,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:230",
     },
     OpInfo {
@@ -22660,6 +24259,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:234",
     },
     OpInfo {
@@ -22671,6 +24271,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:238",
     },
     OpInfo {
@@ -22682,6 +24283,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:242",
     },
     OpInfo {
@@ -22693,6 +24295,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:246",
     },
     OpInfo {
@@ -22704,6 +24307,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:251",
     },
     OpInfo {
@@ -22715,6 +24319,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:256",
     },
     OpInfo {
@@ -22726,6 +24331,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:261",
     },
     OpInfo {
@@ -22737,6 +24343,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:266",
     },
     OpInfo {
@@ -22748,6 +24355,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:271",
     },
     OpInfo {
@@ -22759,6 +24367,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:276",
     },
     OpInfo {
@@ -22770,6 +24379,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:280",
     },
     OpInfo {
@@ -22781,6 +24391,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:285",
     },
     OpInfo {
@@ -22792,6 +24403,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:289",
     },
     OpInfo {
@@ -22803,6 +24415,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:294",
     },
     OpInfo {
@@ -22814,6 +24427,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:298",
     },
     OpInfo {
@@ -22825,6 +24439,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:302",
     },
     OpInfo {
@@ -22836,6 +24451,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:307",
     },
     OpInfo {
@@ -22847,6 +24463,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:311",
     },
     OpInfo {
@@ -22858,6 +24475,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:315",
     },
     OpInfo {
@@ -22869,6 +24487,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:319",
     },
     OpInfo {
@@ -22880,6 +24499,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:324",
     },
     OpInfo {
@@ -22891,6 +24511,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:328",
     },
     OpInfo {
@@ -22902,6 +24523,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:332",
     },
     OpInfo {
@@ -22913,6 +24535,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:336",
     },
     OpInfo {
@@ -22924,6 +24547,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:340",
     },
     OpInfo {
@@ -22935,6 +24559,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:344",
     },
     OpInfo {
@@ -22946,6 +24571,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:350",
     },
     OpInfo {
@@ -22957,6 +24583,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:367",
     },
     OpInfo {
@@ -22968,6 +24595,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:377",
     },
     OpInfo {
@@ -22979,6 +24607,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:381",
     },
     OpInfo {
@@ -22990,6 +24619,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:385",
     },
     OpInfo {
@@ -23001,6 +24631,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:395",
     },
     OpInfo {
@@ -23012,6 +24643,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:399",
     },
     OpInfo {
@@ -23023,6 +24655,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:403",
     },
     OpInfo {
@@ -23034,6 +24667,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:407",
     },
     OpInfo {
@@ -23045,6 +24679,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:411",
     },
     OpInfo {
@@ -23056,6 +24691,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:415",
     },
     OpInfo {
@@ -23067,7 +24703,248 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed.isa:419",
+    },
+    OpInfo {
+        name: "pmulubhh",
+        also: &[],
+        args: "DDD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:424",
+    },
+    OpInfo {
+        name: "mpsadbh",
+        also: &[],
+        args: "DDD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:429",
+    },
+    OpInfo {
+        name: "pshufh",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:438",
+    },
+    OpInfo {
+        name: "pmrgp",
+        also: &[],
+        args: "DDD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:443",
+    },
+    OpInfo {
+        name: "pcmpeqbop",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:450",
+    },
+    OpInfo {
+        name: "pcmpeqbap",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:454",
+    },
+    OpInfo {
+        name: "pcmpeqhop",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:458",
+    },
+    OpInfo {
+        name: "pcmpeqhap",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:462",
+    },
+    OpInfo {
+        name: "pcmpeqwop",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:466",
+    },
+    OpInfo {
+        name: "pcmpeqwap",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:470",
+    },
+    OpInfo {
+        name: "pcmpeqdop",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:474",
+    },
+    OpInfo {
+        name: "pcmpeqdap",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:478",
+    },
+    OpInfo {
+        name: "pcmpgtbop",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:482",
+    },
+    OpInfo {
+        name: "pcmpgtbap",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:486",
+    },
+    OpInfo {
+        name: "pcmpgthop",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:490",
+    },
+    OpInfo {
+        name: "pcmpgthap",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:494",
+    },
+    OpInfo {
+        name: "pcmpgtwop",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:498",
+    },
+    OpInfo {
+        name: "pcmpgtwap",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:502",
+    },
+    OpInfo {
+        name: "pcmpgtdop",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:506",
+    },
+    OpInfo {
+        name: "pcmpgtdap",
+        also: &[],
+        args: "DD",
+        group: "packed",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed.isa:510",
     },
     OpInfo {
         name: "pfadds",
@@ -23078,6 +24955,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: true,
         src: "isa/alu/packed_float.isa:6",
     },
     OpInfo {
@@ -23089,6 +24967,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: true,
         src: "isa/alu/packed_float.isa:11",
     },
     OpInfo {
@@ -23100,6 +24979,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: true,
         src: "isa/alu/packed_float.isa:16",
     },
     OpInfo {
@@ -23111,6 +24991,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: true,
         src: "isa/alu/packed_float.isa:21",
     },
     OpInfo {
@@ -23122,6 +25003,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: true,
         src: "isa/alu/packed_float.isa:26",
     },
     OpInfo {
@@ -23133,6 +25015,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:31",
     },
     OpInfo {
@@ -23144,6 +25027,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:35",
     },
     OpInfo {
@@ -23155,6 +25039,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:39",
     },
     OpInfo {
@@ -23166,6 +25051,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:43",
     },
     OpInfo {
@@ -23177,6 +25063,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:47",
     },
     OpInfo {
@@ -23188,6 +25075,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:51",
     },
     OpInfo {
@@ -23199,6 +25087,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:55",
     },
     OpInfo {
@@ -23210,6 +25099,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:60",
     },
     OpInfo {
@@ -23221,6 +25111,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:64",
     },
     OpInfo {
@@ -23232,6 +25123,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:68",
     },
     OpInfo {
@@ -23243,6 +25135,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:72",
     },
     OpInfo {
@@ -23254,6 +25147,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:76",
     },
     OpInfo {
@@ -23265,6 +25159,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:80",
     },
     OpInfo {
@@ -23276,6 +25171,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:84",
     },
     OpInfo {
@@ -23287,6 +25183,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:88",
     },
     OpInfo {
@@ -23298,6 +25195,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:92",
     },
     OpInfo {
@@ -23309,6 +25207,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:96",
     },
     OpInfo {
@@ -23320,6 +25219,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:100",
     },
     OpInfo {
@@ -23331,6 +25231,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:104",
     },
     OpInfo {
@@ -23342,6 +25243,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:108",
     },
     OpInfo {
@@ -23353,6 +25255,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:112",
     },
     OpInfo {
@@ -23364,6 +25267,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:116",
     },
     OpInfo {
@@ -23375,6 +25279,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:120",
     },
     OpInfo {
@@ -23386,6 +25291,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:124",
     },
     OpInfo {
@@ -23397,6 +25303,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:128",
     },
     OpInfo {
@@ -23408,6 +25315,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:132",
     },
     OpInfo {
@@ -23419,6 +25327,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:136",
     },
     OpInfo {
@@ -23430,6 +25339,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:140",
     },
     OpInfo {
@@ -23441,6 +25351,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: true,
         src: "isa/alu/packed_float.isa:146",
     },
     OpInfo {
@@ -23452,6 +25363,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: true,
         src: "isa/alu/packed_float.isa:151",
     },
     OpInfo {
@@ -23463,6 +25375,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: true,
         src: "isa/alu/packed_float.isa:156",
     },
     OpInfo {
@@ -23474,6 +25387,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:162",
     },
     OpInfo {
@@ -23485,6 +25399,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:167",
     },
     OpInfo {
@@ -23496,6 +25411,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:172",
     },
     OpInfo {
@@ -23507,6 +25423,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:177",
     },
     OpInfo {
@@ -23518,6 +25435,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:182",
     },
     OpInfo {
@@ -23529,6 +25447,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:187",
     },
     OpInfo {
@@ -23540,6 +25459,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:191",
     },
     OpInfo {
@@ -23551,6 +25471,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:195",
     },
     OpInfo {
@@ -23562,6 +25483,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:200",
     },
     OpInfo {
@@ -23573,6 +25495,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:205",
     },
     OpInfo {
@@ -23584,6 +25507,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:210",
     },
     OpInfo {
@@ -23595,6 +25519,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:215",
     },
     OpInfo {
@@ -23606,6 +25531,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:220",
     },
     OpInfo {
@@ -23617,6 +25543,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:225",
     },
     OpInfo {
@@ -23628,6 +25555,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:230",
     },
     OpInfo {
@@ -23639,6 +25567,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:235",
     },
     OpInfo {
@@ -23650,6 +25579,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:240",
     },
     OpInfo {
@@ -23661,6 +25591,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:245",
     },
     OpInfo {
@@ -23672,6 +25603,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:250",
     },
     OpInfo {
@@ -23683,6 +25615,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:255",
     },
     OpInfo {
@@ -23694,6 +25627,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:260",
     },
     OpInfo {
@@ -23705,6 +25639,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:265",
     },
     OpInfo {
@@ -23716,6 +25651,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:270",
     },
     OpInfo {
@@ -23727,6 +25663,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:275",
     },
     OpInfo {
@@ -23738,6 +25675,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:280",
     },
     OpInfo {
@@ -23749,6 +25687,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:285",
     },
     OpInfo {
@@ -23760,6 +25699,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:290",
     },
     OpInfo {
@@ -23771,6 +25711,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:295",
     },
     OpInfo {
@@ -23782,6 +25723,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:300",
     },
     OpInfo {
@@ -23793,6 +25735,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:305",
     },
     OpInfo {
@@ -23804,6 +25747,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:310",
     },
     OpInfo {
@@ -23815,6 +25759,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:315",
     },
     OpInfo {
@@ -23826,6 +25771,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:320",
     },
     OpInfo {
@@ -23837,6 +25783,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:325",
     },
     OpInfo {
@@ -23848,6 +25795,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:330",
     },
     OpInfo {
@@ -23859,6 +25807,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:335",
     },
     OpInfo {
@@ -23870,6 +25819,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:340",
     },
     OpInfo {
@@ -23881,6 +25831,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:345",
     },
     OpInfo {
@@ -23892,6 +25843,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:350",
     },
     OpInfo {
@@ -23903,6 +25855,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:355",
     },
     OpInfo {
@@ -23914,6 +25867,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:360",
     },
     OpInfo {
@@ -23925,6 +25879,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:365",
     },
     OpInfo {
@@ -23936,6 +25891,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:370",
     },
     OpInfo {
@@ -23947,6 +25903,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:375",
     },
     OpInfo {
@@ -23958,6 +25915,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:379",
     },
     OpInfo {
@@ -23969,6 +25927,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:383",
     },
     OpInfo {
@@ -23980,6 +25939,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:388",
     },
     OpInfo {
@@ -23991,6 +25951,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:393",
     },
     OpInfo {
@@ -24002,7 +25963,80 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/packed_float.isa:398",
+    },
+    OpInfo {
+        name: "pfdtois",
+        also: &[],
+        args: "DS",
+        group: "packed_float",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed_float.isa:405",
+    },
+    OpInfo {
+        name: "pfdtoistr",
+        also: &[],
+        args: "DS",
+        group: "packed_float",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed_float.isa:409",
+    },
+    OpInfo {
+        name: "pfstofd",
+        also: &[],
+        args: "SD",
+        group: "packed_float",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed_float.isa:413",
+    },
+    OpInfo {
+        name: "pfdtofs",
+        also: &[],
+        args: "DS",
+        group: "packed_float",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed_float.isa:417",
+    },
+    OpInfo {
+        name: "pfdivs",
+        also: &[],
+        args: "SSS",
+        group: "packed_float",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed_float.isa:421",
+    },
+    OpInfo {
+        name: "pfsqrts",
+        also: &[],
+        args: "SS",
+        group: "packed_float",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/packed_float.isa:425",
     },
     OpInfo {
         name: "qpaddb",
@@ -24013,6 +26047,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:5",
     },
     OpInfo {
@@ -24024,6 +26059,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:9",
     },
     OpInfo {
@@ -24035,6 +26071,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:13",
     },
     OpInfo {
@@ -24046,6 +26083,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:17",
     },
     OpInfo {
@@ -24057,6 +26095,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:21",
     },
     OpInfo {
@@ -24068,6 +26107,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:25",
     },
     OpInfo {
@@ -24079,6 +26119,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:29",
     },
     OpInfo {
@@ -24090,6 +26131,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:33",
     },
     OpInfo {
@@ -24101,6 +26143,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:37",
     },
     OpInfo {
@@ -24112,6 +26155,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:41",
     },
     OpInfo {
@@ -24123,6 +26167,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:45",
     },
     OpInfo {
@@ -24134,6 +26179,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:49",
     },
     OpInfo {
@@ -24145,6 +26191,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:53",
     },
     OpInfo {
@@ -24156,6 +26203,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:57",
     },
     OpInfo {
@@ -24167,6 +26215,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:61",
     },
     OpInfo {
@@ -24178,6 +26227,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:65",
     },
     OpInfo {
@@ -24189,6 +26239,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:69",
     },
     OpInfo {
@@ -24200,6 +26251,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:73",
     },
     OpInfo {
@@ -24211,6 +26263,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:77",
     },
     OpInfo {
@@ -24222,6 +26275,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:81",
     },
     OpInfo {
@@ -24233,6 +26287,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:85",
     },
     OpInfo {
@@ -24244,6 +26299,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:89",
     },
     OpInfo {
@@ -24255,6 +26311,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:93",
     },
     OpInfo {
@@ -24266,6 +26323,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:97",
     },
     OpInfo {
@@ -24277,6 +26335,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:101",
     },
     OpInfo {
@@ -24288,6 +26347,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:105",
     },
     OpInfo {
@@ -24299,6 +26359,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:109",
     },
     OpInfo {
@@ -24310,6 +26371,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:113",
     },
     OpInfo {
@@ -24321,6 +26383,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:117",
     },
     OpInfo {
@@ -24332,6 +26395,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:121",
     },
     OpInfo {
@@ -24343,6 +26407,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:125",
     },
     OpInfo {
@@ -24354,6 +26419,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:129",
     },
     OpInfo {
@@ -24365,6 +26431,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:133",
     },
     OpInfo {
@@ -24376,6 +26443,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:137",
     },
     OpInfo {
@@ -24387,6 +26455,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:141",
     },
     OpInfo {
@@ -24398,6 +26467,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:145",
     },
     OpInfo {
@@ -24409,6 +26479,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:149",
     },
     OpInfo {
@@ -24420,6 +26491,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:153",
     },
     OpInfo {
@@ -24431,6 +26503,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:157",
     },
     OpInfo {
@@ -24442,6 +26515,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:161",
     },
     OpInfo {
@@ -24453,6 +26527,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:165",
     },
     OpInfo {
@@ -24464,6 +26539,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:169",
     },
     OpInfo {
@@ -24475,6 +26551,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:173",
     },
     OpInfo {
@@ -24486,6 +26563,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:177",
     },
     OpInfo {
@@ -24497,6 +26575,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:181",
     },
     OpInfo {
@@ -24508,6 +26587,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:185",
     },
     OpInfo {
@@ -24519,6 +26599,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:189",
     },
     OpInfo {
@@ -24530,6 +26611,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:193",
     },
     OpInfo {
@@ -24541,6 +26623,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:197",
     },
     OpInfo {
@@ -24552,6 +26635,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:201",
     },
     OpInfo {
@@ -24563,6 +26647,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:205",
     },
     OpInfo {
@@ -24574,6 +26659,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:210",
     },
     OpInfo {
@@ -24585,6 +26671,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:214",
     },
     OpInfo {
@@ -24596,6 +26683,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:218",
     },
     OpInfo {
@@ -24607,6 +26695,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:222",
     },
     OpInfo {
@@ -24618,6 +26707,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:226",
     },
     OpInfo {
@@ -24629,6 +26719,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:230",
     },
     OpInfo {
@@ -24640,6 +26731,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:234",
     },
     OpInfo {
@@ -24651,6 +26743,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:238",
     },
     OpInfo {
@@ -24662,6 +26755,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:242",
     },
     OpInfo {
@@ -24673,6 +26767,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:246",
     },
     OpInfo {
@@ -24684,6 +26779,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:250",
     },
     OpInfo {
@@ -24695,6 +26791,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:254",
     },
     OpInfo {
@@ -24706,6 +26803,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:259",
     },
     OpInfo {
@@ -24717,6 +26815,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:264",
     },
     OpInfo {
@@ -24728,6 +26827,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:268",
     },
     OpInfo {
@@ -24739,6 +26839,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:272",
     },
     OpInfo {
@@ -24750,6 +26851,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:276",
     },
     OpInfo {
@@ -24761,6 +26863,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:280",
     },
     OpInfo {
@@ -24772,6 +26875,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:284",
     },
     OpInfo {
@@ -24783,6 +26887,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:288",
     },
     OpInfo {
@@ -24794,6 +26899,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:292",
     },
     OpInfo {
@@ -24805,6 +26911,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:296",
     },
     OpInfo {
@@ -24816,6 +26923,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:300",
     },
     OpInfo {
@@ -24827,6 +26935,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:304",
     },
     OpInfo {
@@ -24838,6 +26947,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:308",
     },
     OpInfo {
@@ -24849,6 +26959,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:312",
     },
     OpInfo {
@@ -24860,6 +26971,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:316",
     },
     OpInfo {
@@ -24871,6 +26983,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:320",
     },
     OpInfo {
@@ -24882,6 +26995,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:324",
     },
     OpInfo {
@@ -24893,6 +27007,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:328",
     },
     OpInfo {
@@ -24904,6 +27019,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:332",
     },
     OpInfo {
@@ -24915,6 +27031,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:336",
     },
     OpInfo {
@@ -24926,6 +27043,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:340",
     },
     OpInfo {
@@ -24937,6 +27055,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:344",
     },
     OpInfo {
@@ -24948,6 +27067,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:348",
     },
     OpInfo {
@@ -24959,6 +27079,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:352",
     },
     OpInfo {
@@ -24970,6 +27091,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:356",
     },
     OpInfo {
@@ -24981,6 +27103,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:360",
     },
     OpInfo {
@@ -24992,6 +27115,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:364",
     },
     OpInfo {
@@ -25003,6 +27127,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:368",
     },
     OpInfo {
@@ -25014,6 +27139,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:372",
     },
     OpInfo {
@@ -25025,6 +27151,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:376",
     },
     OpInfo {
@@ -25036,6 +27163,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:380",
     },
     OpInfo {
@@ -25047,6 +27175,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:384",
     },
     OpInfo {
@@ -25058,6 +27187,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:388",
     },
     OpInfo {
@@ -25069,6 +27199,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:392",
     },
     OpInfo {
@@ -25080,6 +27211,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:396",
     },
     OpInfo {
@@ -25091,6 +27223,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:400",
     },
     OpInfo {
@@ -25102,6 +27235,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:404",
     },
     OpInfo {
@@ -25113,6 +27247,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:408",
     },
     OpInfo {
@@ -25124,6 +27259,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:412",
     },
     OpInfo {
@@ -25135,6 +27271,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:416",
     },
     OpInfo {
@@ -25146,6 +27283,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:420",
     },
     OpInfo {
@@ -25157,6 +27295,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:424",
     },
     OpInfo {
@@ -25168,6 +27307,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:428",
     },
     OpInfo {
@@ -25179,6 +27319,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:432",
     },
     OpInfo {
@@ -25190,6 +27331,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:436",
     },
     OpInfo {
@@ -25201,6 +27343,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:440",
     },
     OpInfo {
@@ -25212,6 +27355,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:444",
     },
     OpInfo {
@@ -25223,6 +27367,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:448",
     },
     OpInfo {
@@ -25234,6 +27379,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:452",
     },
     OpInfo {
@@ -25245,6 +27391,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:456",
     },
     OpInfo {
@@ -25256,6 +27403,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:460",
     },
     OpInfo {
@@ -25267,6 +27415,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:464",
     },
     OpInfo {
@@ -25278,6 +27427,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:468",
     },
     OpInfo {
@@ -25289,6 +27439,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:472",
     },
     OpInfo {
@@ -25300,6 +27451,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:476",
     },
     OpInfo {
@@ -25311,6 +27463,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:480",
     },
     OpInfo {
@@ -25322,6 +27475,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:484",
     },
     OpInfo {
@@ -25333,6 +27487,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:488",
     },
     OpInfo {
@@ -25344,6 +27499,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:492",
     },
     OpInfo {
@@ -25355,6 +27511,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:496",
     },
     OpInfo {
@@ -25366,6 +27523,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:500",
     },
     OpInfo {
@@ -25377,6 +27535,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:507",
     },
     OpInfo {
@@ -25388,6 +27547,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:511",
     },
     OpInfo {
@@ -25399,6 +27559,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:515",
     },
     OpInfo {
@@ -25410,6 +27571,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:519",
     },
     OpInfo {
@@ -25421,6 +27583,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:523",
     },
     OpInfo {
@@ -25432,6 +27595,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:527",
     },
     OpInfo {
@@ -25443,6 +27607,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:532",
     },
     OpInfo {
@@ -25454,6 +27619,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:536",
     },
     OpInfo {
@@ -25465,6 +27631,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:540",
     },
     OpInfo {
@@ -25476,6 +27643,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:544",
     },
     OpInfo {
@@ -25487,6 +27655,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:549",
     },
     OpInfo {
@@ -25498,6 +27667,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:554",
     },
     OpInfo {
@@ -25509,6 +27679,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:560",
     },
     OpInfo {
@@ -25520,6 +27691,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:584",
     },
     OpInfo {
@@ -25531,6 +27703,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:597",
     },
     OpInfo {
@@ -25542,6 +27715,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:601",
     },
     OpInfo {
@@ -25553,6 +27727,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:607",
     },
     OpInfo {
@@ -25564,6 +27739,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:611",
     },
     OpInfo {
@@ -25575,6 +27751,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:616",
     },
     OpInfo {
@@ -25586,6 +27763,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:620",
     },
     OpInfo {
@@ -25597,6 +27775,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:624",
     },
     OpInfo {
@@ -25608,6 +27787,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:628",
     },
     OpInfo {
@@ -25619,6 +27799,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:632",
     },
     OpInfo {
@@ -25630,6 +27811,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:636",
     },
     OpInfo {
@@ -25641,6 +27823,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:640",
     },
     OpInfo {
@@ -25652,6 +27835,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:644",
     },
     OpInfo {
@@ -25663,6 +27847,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:648",
     },
     OpInfo {
@@ -25674,6 +27859,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:652",
     },
     OpInfo {
@@ -25685,6 +27871,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:657",
     },
     OpInfo {
@@ -25696,6 +27883,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:661",
     },
     OpInfo {
@@ -25707,6 +27895,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:667",
     },
     OpInfo {
@@ -25718,6 +27907,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:678",
     },
     OpInfo {
@@ -25729,6 +27919,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:692",
     },
     OpInfo {
@@ -25740,6 +27931,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:696",
     },
     OpInfo {
@@ -25751,6 +27943,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:700",
     },
     OpInfo {
@@ -25762,6 +27955,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:704",
     },
     OpInfo {
@@ -25773,6 +27967,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:709",
     },
     OpInfo {
@@ -25784,6 +27979,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:713",
     },
     OpInfo {
@@ -25795,6 +27991,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:717",
     },
     OpInfo {
@@ -25806,6 +28003,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:721",
     },
     OpInfo {
@@ -25817,6 +28015,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:724",
     },
     OpInfo {
@@ -25828,6 +28027,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:731",
     },
     OpInfo {
@@ -25839,6 +28039,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:738",
     },
     OpInfo {
@@ -25850,6 +28051,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:745",
     },
     OpInfo {
@@ -25861,6 +28063,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:752",
     },
     OpInfo {
@@ -25872,6 +28075,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:759",
     },
     OpInfo {
@@ -25883,6 +28087,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:766",
     },
     OpInfo {
@@ -25894,6 +28099,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:773",
     },
     OpInfo {
@@ -25905,6 +28111,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:780",
     },
     OpInfo {
@@ -25916,6 +28123,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:787",
     },
     OpInfo {
@@ -25927,6 +28135,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:794",
     },
     OpInfo {
@@ -25938,6 +28147,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:801",
     },
     OpInfo {
@@ -25949,6 +28159,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:808",
     },
     OpInfo {
@@ -25960,6 +28171,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:815",
     },
     OpInfo {
@@ -25971,6 +28183,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:822",
     },
     OpInfo {
@@ -25982,6 +28195,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:829",
     },
     OpInfo {
@@ -25993,6 +28207,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:836",
     },
     OpInfo {
@@ -26004,6 +28219,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:843",
     },
     OpInfo {
@@ -26015,6 +28231,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:850",
     },
     OpInfo {
@@ -26026,6 +28243,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:857",
     },
     OpInfo {
@@ -26037,6 +28255,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:864",
     },
     OpInfo {
@@ -26048,6 +28267,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:871",
     },
     OpInfo {
@@ -26059,6 +28279,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:878",
     },
     OpInfo {
@@ -26070,6 +28291,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:885",
     },
     OpInfo {
@@ -26081,6 +28303,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:892",
     },
     OpInfo {
@@ -26092,6 +28315,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:899",
     },
     OpInfo {
@@ -26103,6 +28327,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:906",
     },
     OpInfo {
@@ -26114,6 +28339,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:913",
     },
     OpInfo {
@@ -26125,6 +28351,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:920",
     },
     OpInfo {
@@ -26136,6 +28363,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:927",
     },
     OpInfo {
@@ -26147,6 +28375,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:934",
     },
     OpInfo {
@@ -26158,6 +28387,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:941",
     },
     OpInfo {
@@ -26169,6 +28399,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:948",
     },
     OpInfo {
@@ -26180,7 +28411,212 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/quad.isa:955",
+    },
+    OpInfo {
+        name: "qpmrgp",
+        also: &[],
+        args: "PPP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:963",
+    },
+    OpInfo {
+        name: "qpcmpeqbop",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:969",
+    },
+    OpInfo {
+        name: "qpcmpeqbap",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:973",
+    },
+    OpInfo {
+        name: "qpcmpeqhop",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:977",
+    },
+    OpInfo {
+        name: "qpcmpeqhap",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:981",
+    },
+    OpInfo {
+        name: "qpcmpeqwop",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:985",
+    },
+    OpInfo {
+        name: "qpcmpeqwap",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:989",
+    },
+    OpInfo {
+        name: "qpcmpeqdop",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:993",
+    },
+    OpInfo {
+        name: "qpcmpeqdap",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:997",
+    },
+    OpInfo {
+        name: "qpcmpgtbop",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:1001",
+    },
+    OpInfo {
+        name: "qpcmpgtbap",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:1005",
+    },
+    OpInfo {
+        name: "qpcmpgthop",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:1009",
+    },
+    OpInfo {
+        name: "qpcmpgthap",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:1013",
+    },
+    OpInfo {
+        name: "qpcmpgtwop",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:1017",
+    },
+    OpInfo {
+        name: "qpcmpgtwap",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:1021",
+    },
+    OpInfo {
+        name: "qpcmpgtdop",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:1025",
+    },
+    OpInfo {
+        name: "qpcmpgtdap",
+        also: &[],
+        args: "PP",
+        group: "quad",
+        memory: false,
+        loads: false,
+        stores: false,
+        writes_ctpr: false,
+        explicit_ales25_v4: false,
+        src: "isa/alu/quad.isa:1029",
     },
     OpInfo {
         name: "shls",
@@ -26191,6 +28627,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/shift.isa:3",
     },
     OpInfo {
@@ -26202,6 +28639,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/shift.isa:7",
     },
     OpInfo {
@@ -26213,6 +28651,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/shift.isa:11",
     },
     OpInfo {
@@ -26224,6 +28663,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/shift.isa:15",
     },
     OpInfo {
@@ -26235,6 +28675,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/shift.isa:19",
     },
     OpInfo {
@@ -26246,6 +28687,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/shift.isa:23",
     },
     OpInfo {
@@ -26257,6 +28699,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/shift.isa:27",
     },
     OpInfo {
@@ -26268,6 +28711,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/shift.isa:31",
     },
     OpInfo {
@@ -26279,6 +28723,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/shift.isa:35",
     },
     OpInfo {
@@ -26290,6 +28735,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/shift.isa:39",
     },
     OpInfo {
@@ -26301,6 +28747,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/state.isa:3",
     },
     OpInfo {
@@ -26312,6 +28759,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/state.isa:7",
     },
     OpInfo {
@@ -26323,6 +28771,7 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/state.isa:11",
     },
     OpInfo {
@@ -26334,13 +28783,14 @@ pub static OPS: [OpInfo; 1834usize] = [
         loads: false,
         stores: false,
         writes_ctpr: false,
+        explicit_ales25_v4: false,
         src: "isa/alu/state.isa:15",
     },
 ];
 /// Every encoding row, sorted by opcode and then by specificity.
-pub static ENCODINGS: [EncInfo; 1949usize] = [
+pub static ENCODINGS: [EncInfo; 1994usize] = [
     EncInfo {
-        op: 1463u16,
+        op: 1465u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -26352,7 +28802,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:85",
     },
     EncInfo {
-        op: 1520u16,
+        op: 1522u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -26364,7 +28814,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:329",
     },
     EncInfo {
-        op: 1677u16,
+        op: 1705u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -26472,7 +28922,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:357",
     },
     EncInfo {
-        op: 750u16,
+        op: 752u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -26484,7 +28934,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:9",
     },
     EncInfo {
-        op: 878u16,
+        op: 880u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -26496,7 +28946,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:521",
     },
     EncInfo {
-        op: 1006u16,
+        op: 1008u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -26508,7 +28958,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1033",
     },
     EncInfo {
-        op: 1134u16,
+        op: 1136u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -26520,7 +28970,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1545",
     },
     EncInfo {
-        op: 1574u16,
+        op: 1596u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -26532,7 +28982,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:168",
     },
     EncInfo {
-        op: 1574u16,
+        op: 1596u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -26544,7 +28994,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:169",
     },
     EncInfo {
-        op: 1579u16,
+        op: 1601u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -26556,7 +29006,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:192",
     },
     EncInfo {
-        op: 1729u16,
+        op: 1757u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -26568,7 +29018,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:437",
     },
     EncInfo {
-        op: 738u16,
+        op: 740u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 0u32,
@@ -26580,7 +29030,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic.isa:4",
     },
     EncInfo {
-        op: 1399u16,
+        op: 1401u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -26592,7 +29042,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:582",
     },
     EncInfo {
-        op: 1469u16,
+        op: 1471u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -26604,7 +29054,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:109",
     },
     EncInfo {
-        op: 1519u16,
+        op: 1521u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -26616,7 +29066,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:325",
     },
     EncInfo {
-        op: 1674u16,
+        op: 1702u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -26724,7 +29174,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:353",
     },
     EncInfo {
-        op: 751u16,
+        op: 753u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -26736,7 +29186,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:13",
     },
     EncInfo {
-        op: 879u16,
+        op: 881u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -26748,7 +29198,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:525",
     },
     EncInfo {
-        op: 1007u16,
+        op: 1009u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -26760,7 +29210,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1037",
     },
     EncInfo {
-        op: 1135u16,
+        op: 1137u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -26772,7 +29222,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1549",
     },
     EncInfo {
-        op: 1573u16,
+        op: 1595u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -26784,7 +29234,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:163",
     },
     EncInfo {
-        op: 1573u16,
+        op: 1595u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -26796,7 +29246,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:164",
     },
     EncInfo {
-        op: 1578u16,
+        op: 1600u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -26808,7 +29258,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:188",
     },
     EncInfo {
-        op: 1728u16,
+        op: 1756u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -26820,7 +29270,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:433",
     },
     EncInfo {
-        op: 739u16,
+        op: 741u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 16777216u32,
@@ -26832,7 +29282,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic.isa:8",
     },
     EncInfo {
-        op: 1355u16,
+        op: 1357u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -26844,7 +29294,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:391",
     },
     EncInfo {
-        op: 1462u16,
+        op: 1464u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -26856,7 +29306,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:81",
     },
     EncInfo {
-        op: 1522u16,
+        op: 1524u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -26868,7 +29318,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:337",
     },
     EncInfo {
-        op: 1678u16,
+        op: 1706u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -26976,7 +29426,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:425",
     },
     EncInfo {
-        op: 752u16,
+        op: 754u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -26988,7 +29438,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:17",
     },
     EncInfo {
-        op: 880u16,
+        op: 882u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -27000,7 +29450,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:529",
     },
     EncInfo {
-        op: 1008u16,
+        op: 1010u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -27012,7 +29462,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1041",
     },
     EncInfo {
-        op: 1136u16,
+        op: 1138u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -27024,7 +29474,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1553",
     },
     EncInfo {
-        op: 1612u16,
+        op: 1634u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -27036,7 +29486,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:356",
     },
     EncInfo {
-        op: 1612u16,
+        op: 1634u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -27048,7 +29498,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:357",
     },
     EncInfo {
-        op: 1617u16,
+        op: 1639u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -27060,7 +29510,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:380",
     },
     EncInfo {
-        op: 1741u16,
+        op: 1769u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -27072,7 +29522,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:485",
     },
     EncInfo {
-        op: 740u16,
+        op: 742u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 33554432u32,
@@ -27084,7 +29534,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic.isa:12",
     },
     EncInfo {
-        op: 1356u16,
+        op: 1358u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -27096,7 +29546,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:395",
     },
     EncInfo {
-        op: 1468u16,
+        op: 1470u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -27108,7 +29558,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:105",
     },
     EncInfo {
-        op: 1521u16,
+        op: 1523u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -27120,7 +29570,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:333",
     },
     EncInfo {
-        op: 1675u16,
+        op: 1703u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -27228,7 +29678,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:421",
     },
     EncInfo {
-        op: 753u16,
+        op: 755u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -27240,7 +29690,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:21",
     },
     EncInfo {
-        op: 881u16,
+        op: 883u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -27252,7 +29702,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:533",
     },
     EncInfo {
-        op: 1009u16,
+        op: 1011u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -27264,7 +29714,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1045",
     },
     EncInfo {
-        op: 1137u16,
+        op: 1139u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -27276,7 +29726,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1557",
     },
     EncInfo {
-        op: 1611u16,
+        op: 1633u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -27288,7 +29738,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:351",
     },
     EncInfo {
-        op: 1611u16,
+        op: 1633u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -27300,7 +29750,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:352",
     },
     EncInfo {
-        op: 1616u16,
+        op: 1638u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -27312,7 +29762,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:376",
     },
     EncInfo {
-        op: 1740u16,
+        op: 1768u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -27324,7 +29774,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:481",
     },
     EncInfo {
-        op: 741u16,
+        op: 743u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 50331648u32,
@@ -27336,7 +29786,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic.isa:16",
     },
     EncInfo {
-        op: 1357u16,
+        op: 1359u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -27348,7 +29798,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:399",
     },
     EncInfo {
-        op: 1465u16,
+        op: 1467u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -27360,7 +29810,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:93",
     },
     EncInfo {
-        op: 1524u16,
+        op: 1526u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -27372,7 +29822,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:345",
     },
     EncInfo {
-        op: 1676u16,
+        op: 1704u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -27444,7 +29894,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:324",
     },
     EncInfo {
-        op: 754u16,
+        op: 756u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -27456,7 +29906,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:25",
     },
     EncInfo {
-        op: 882u16,
+        op: 884u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -27468,7 +29918,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:537",
     },
     EncInfo {
-        op: 1010u16,
+        op: 1012u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -27480,7 +29930,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1049",
     },
     EncInfo {
-        op: 1138u16,
+        op: 1140u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -27492,7 +29942,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1561",
     },
     EncInfo {
-        op: 1590u16,
+        op: 1612u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -27504,7 +29954,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:246",
     },
     EncInfo {
-        op: 1590u16,
+        op: 1612u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -27516,7 +29966,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:247",
     },
     EncInfo {
-        op: 1786u16,
+        op: 1814u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -27528,7 +29978,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:725",
     },
     EncInfo {
-        op: 742u16,
+        op: 744u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 67108864u32,
@@ -27540,7 +29990,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic.isa:20",
     },
     EncInfo {
-        op: 1358u16,
+        op: 1360u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -27552,7 +30002,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:403",
     },
     EncInfo {
-        op: 1467u16,
+        op: 1469u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -27564,7 +30014,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:101",
     },
     EncInfo {
-        op: 1523u16,
+        op: 1525u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -27576,7 +30026,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:341",
     },
     EncInfo {
-        op: 1673u16,
+        op: 1701u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -27648,7 +30098,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:328",
     },
     EncInfo {
-        op: 755u16,
+        op: 757u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -27660,7 +30110,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:29",
     },
     EncInfo {
-        op: 883u16,
+        op: 885u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -27672,7 +30122,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:541",
     },
     EncInfo {
-        op: 1011u16,
+        op: 1013u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -27684,7 +30134,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1053",
     },
     EncInfo {
-        op: 1139u16,
+        op: 1141u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -27696,7 +30146,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1565",
     },
     EncInfo {
-        op: 743u16,
+        op: 745u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 83886080u32,
@@ -27708,7 +30158,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic.isa:24",
     },
     EncInfo {
-        op: 1359u16,
+        op: 1361u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -27720,7 +30170,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:407",
     },
     EncInfo {
-        op: 1464u16,
+        op: 1466u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -27732,7 +30182,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:89",
     },
     EncInfo {
-        op: 1513u16,
+        op: 1515u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -27744,7 +30194,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:299",
     },
     EncInfo {
-        op: 1680u16,
+        op: 1708u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -27816,7 +30266,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:332",
     },
     EncInfo {
-        op: 756u16,
+        op: 758u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -27828,7 +30278,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:33",
     },
     EncInfo {
-        op: 884u16,
+        op: 886u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -27840,7 +30290,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:545",
     },
     EncInfo {
-        op: 1012u16,
+        op: 1014u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -27852,7 +30302,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1057",
     },
     EncInfo {
-        op: 1140u16,
+        op: 1142u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -27864,7 +30314,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1569",
     },
     EncInfo {
-        op: 1596u16,
+        op: 1618u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -27876,7 +30326,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:276",
     },
     EncInfo {
-        op: 1596u16,
+        op: 1618u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -27888,7 +30338,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:277",
     },
     EncInfo {
-        op: 1787u16,
+        op: 1815u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -27900,7 +30350,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:732",
     },
     EncInfo {
-        op: 744u16,
+        op: 746u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 100663296u32,
@@ -27912,7 +30362,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic.isa:28",
     },
     EncInfo {
-        op: 1360u16,
+        op: 1362u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -27924,7 +30374,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:411",
     },
     EncInfo {
-        op: 1466u16,
+        op: 1468u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -27936,7 +30386,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:97",
     },
     EncInfo {
-        op: 1514u16,
+        op: 1516u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -27948,7 +30398,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:303",
     },
     EncInfo {
-        op: 1679u16,
+        op: 1707u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -28020,7 +30470,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:336",
     },
     EncInfo {
-        op: 757u16,
+        op: 759u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -28032,7 +30482,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:37",
     },
     EncInfo {
-        op: 885u16,
+        op: 887u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -28044,7 +30494,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:549",
     },
     EncInfo {
-        op: 1013u16,
+        op: 1015u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -28056,7 +30506,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1061",
     },
     EncInfo {
-        op: 1141u16,
+        op: 1143u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -28068,7 +30518,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1573",
     },
     EncInfo {
-        op: 745u16,
+        op: 747u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 117440512u32,
@@ -28080,7 +30530,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic.isa:32",
     },
     EncInfo {
-        op: 1440u16,
+        op: 1442u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 146800640u32,
@@ -28092,7 +30542,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:85",
     },
     EncInfo {
-        op: 1444u16,
+        op: 1446u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -28104,7 +30554,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:8",
     },
     EncInfo {
-        op: 1515u16,
+        op: 1517u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -28116,7 +30566,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:308",
     },
     EncInfo {
-        op: 1529u16,
+        op: 1531u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -28200,7 +30650,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:387",
     },
     EncInfo {
-        op: 758u16,
+        op: 760u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -28212,7 +30662,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:41",
     },
     EncInfo {
-        op: 886u16,
+        op: 888u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -28224,7 +30674,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:553",
     },
     EncInfo {
-        op: 1014u16,
+        op: 1016u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -28236,7 +30686,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1065",
     },
     EncInfo {
-        op: 1142u16,
+        op: 1144u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -28248,7 +30698,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1577",
     },
     EncInfo {
-        op: 1603u16,
+        op: 1625u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -28260,7 +30710,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:311",
     },
     EncInfo {
-        op: 1603u16,
+        op: 1625u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -28272,7 +30722,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:312",
     },
     EncInfo {
-        op: 1714u16,
+        op: 1742u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -28284,7 +30734,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:377",
     },
     EncInfo {
-        op: 1735u16,
+        op: 1763u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -28296,7 +30746,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:461",
     },
     EncInfo {
-        op: 746u16,
+        op: 748u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 134217728u32,
@@ -28308,7 +30758,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic.isa:36",
     },
     EncInfo {
-        op: 1441u16,
+        op: 1443u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 163577856u32,
@@ -28320,7 +30770,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:89",
     },
     EncInfo {
-        op: 1446u16,
+        op: 1448u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -28332,7 +30782,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:16",
     },
     EncInfo {
-        op: 1516u16,
+        op: 1518u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -28344,7 +30794,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:312",
     },
     EncInfo {
-        op: 1660u16,
+        op: 1688u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -28428,7 +30878,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:382",
     },
     EncInfo {
-        op: 759u16,
+        op: 761u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -28440,7 +30890,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:45",
     },
     EncInfo {
-        op: 887u16,
+        op: 889u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -28452,7 +30902,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:557",
     },
     EncInfo {
-        op: 1015u16,
+        op: 1017u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -28464,7 +30914,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1069",
     },
     EncInfo {
-        op: 1143u16,
+        op: 1145u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -28476,7 +30926,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1581",
     },
     EncInfo {
-        op: 1602u16,
+        op: 1624u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -28488,7 +30938,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:306",
     },
     EncInfo {
-        op: 1602u16,
+        op: 1624u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -28500,7 +30950,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:307",
     },
     EncInfo {
-        op: 1715u16,
+        op: 1743u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -28512,7 +30962,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:381",
     },
     EncInfo {
-        op: 1734u16,
+        op: 1762u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -28524,7 +30974,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:457",
     },
     EncInfo {
-        op: 747u16,
+        op: 749u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 150994944u32,
@@ -28536,8 +30986,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic.isa:40",
     },
     EncInfo {
-        op: 1442u16,
-        format: 14u8,
+        op: 1444u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
         ales_mask: 65535u16,
@@ -28548,7 +30998,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:93",
     },
     EncInfo {
-        op: 1452u16,
+        op: 1454u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -28560,7 +31010,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:41",
     },
     EncInfo {
-        op: 1517u16,
+        op: 1519u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -28572,7 +31022,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:316",
     },
     EncInfo {
-        op: 1661u16,
+        op: 1689u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -28632,7 +31082,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2720",
     },
     EncInfo {
-        op: 760u16,
+        op: 762u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -28644,7 +31094,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:49",
     },
     EncInfo {
-        op: 888u16,
+        op: 890u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -28656,7 +31106,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:561",
     },
     EncInfo {
-        op: 1016u16,
+        op: 1018u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -28668,7 +31118,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1073",
     },
     EncInfo {
-        op: 1144u16,
+        op: 1146u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -28680,7 +31130,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1585",
     },
     EncInfo {
-        op: 1716u16,
+        op: 1744u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -28692,7 +31142,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:385",
     },
     EncInfo {
-        op: 748u16,
+        op: 750u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 167772160u32,
@@ -28704,8 +31154,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic.isa:44",
     },
     EncInfo {
-        op: 1443u16,
-        format: 14u8,
+        op: 1445u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
         ales_mask: 65535u16,
@@ -28716,7 +31166,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:97",
     },
     EncInfo {
-        op: 1457u16,
+        op: 1459u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -28728,7 +31178,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:61",
     },
     EncInfo {
-        op: 1512u16,
+        op: 1514u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -28740,7 +31190,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:295",
     },
     EncInfo {
-        op: 1662u16,
+        op: 1690u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -28800,7 +31250,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2727",
     },
     EncInfo {
-        op: 761u16,
+        op: 763u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -28812,7 +31262,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:53",
     },
     EncInfo {
-        op: 889u16,
+        op: 891u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -28824,7 +31274,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:565",
     },
     EncInfo {
-        op: 1017u16,
+        op: 1019u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -28836,7 +31286,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1077",
     },
     EncInfo {
-        op: 1145u16,
+        op: 1147u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -28848,7 +31298,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1589",
     },
     EncInfo {
-        op: 1717u16,
+        op: 1745u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -28860,7 +31310,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:389",
     },
     EncInfo {
-        op: 749u16,
+        op: 751u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 184549376u32,
@@ -28872,7 +31322,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic.isa:48",
     },
     EncInfo {
-        op: 1454u16,
+        op: 1456u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -28884,7 +31334,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:49",
     },
     EncInfo {
-        op: 1649u16,
+        op: 1677u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -28896,7 +31346,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:114",
     },
     EncInfo {
-        op: 762u16,
+        op: 764u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -28908,7 +31358,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:57",
     },
     EncInfo {
-        op: 890u16,
+        op: 892u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -28920,7 +31370,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:569",
     },
     EncInfo {
-        op: 1018u16,
+        op: 1020u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -28932,7 +31382,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1081",
     },
     EncInfo {
-        op: 1146u16,
+        op: 1148u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -28944,7 +31394,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1593",
     },
     EncInfo {
-        op: 1536u16,
+        op: 1538u16,
         format: 6u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -28956,7 +31406,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:420",
     },
     EncInfo {
-        op: 1718u16,
+        op: 1746u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 201326592u32,
@@ -28980,7 +31430,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/bitfield.isa:4",
     },
     EncInfo {
-        op: 1459u16,
+        op: 1461u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -28992,7 +31442,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:69",
     },
     EncInfo {
-        op: 1651u16,
+        op: 1679u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -29004,7 +31454,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:122",
     },
     EncInfo {
-        op: 763u16,
+        op: 765u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -29016,7 +31466,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:61",
     },
     EncInfo {
-        op: 891u16,
+        op: 893u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -29028,7 +31478,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:573",
     },
     EncInfo {
-        op: 1019u16,
+        op: 1021u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -29040,7 +31490,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1085",
     },
     EncInfo {
-        op: 1147u16,
+        op: 1149u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -29052,7 +31502,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1597",
     },
     EncInfo {
-        op: 1535u16,
+        op: 1537u16,
         format: 6u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -29064,7 +31514,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:416",
     },
     EncInfo {
-        op: 1719u16,
+        op: 1747u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -29076,7 +31526,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:397",
     },
     EncInfo {
-        op: 1776u16,
+        op: 1804u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 218103808u32,
@@ -29088,7 +31538,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:668",
     },
     EncInfo {
-        op: 1448u16,
+        op: 1450u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -29100,7 +31550,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:24",
     },
     EncInfo {
-        op: 1648u16,
+        op: 1676u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -29160,7 +31610,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2734",
     },
     EncInfo {
-        op: 764u16,
+        op: 766u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -29172,7 +31622,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:65",
     },
     EncInfo {
-        op: 892u16,
+        op: 894u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -29184,7 +31634,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:577",
     },
     EncInfo {
-        op: 1020u16,
+        op: 1022u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -29196,7 +31646,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1089",
     },
     EncInfo {
-        op: 1148u16,
+        op: 1150u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -29208,7 +31658,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1601",
     },
     EncInfo {
-        op: 1534u16,
+        op: 1536u16,
         format: 6u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -29220,7 +31670,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:412",
     },
     EncInfo {
-        op: 1584u16,
+        op: 1606u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -29232,7 +31682,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:216",
     },
     EncInfo {
-        op: 1584u16,
+        op: 1606u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -29244,7 +31694,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:217",
     },
     EncInfo {
-        op: 1720u16,
+        op: 1748u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -29256,7 +31706,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:401",
     },
     EncInfo {
-        op: 1788u16,
+        op: 1816u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
@@ -29268,8 +31718,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:739",
     },
     EncInfo {
-        op: 1419u16,
-        format: 13u8,
+        op: 1421u16,
+        format: 15u8,
         als_mask: 2130706432u32,
         als_value: 234881024u32,
         ales_mask: 0u16,
@@ -29280,7 +31730,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/merge.isa:4",
     },
     EncInfo {
-        op: 1450u16,
+        op: 1452u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -29292,7 +31742,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:32",
     },
     EncInfo {
-        op: 1650u16,
+        op: 1678u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -29352,7 +31802,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2741",
     },
     EncInfo {
-        op: 765u16,
+        op: 767u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -29364,7 +31814,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:69",
     },
     EncInfo {
-        op: 893u16,
+        op: 895u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -29376,7 +31826,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:581",
     },
     EncInfo {
-        op: 1021u16,
+        op: 1023u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -29388,7 +31838,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1093",
     },
     EncInfo {
-        op: 1149u16,
+        op: 1151u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -29400,7 +31850,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1605",
     },
     EncInfo {
-        op: 1533u16,
+        op: 1535u16,
         format: 6u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -29412,7 +31862,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:408",
     },
     EncInfo {
-        op: 1721u16,
+        op: 1749u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -29424,7 +31874,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:405",
     },
     EncInfo {
-        op: 1789u16,
+        op: 1817u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
@@ -29436,8 +31886,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:746",
     },
     EncInfo {
-        op: 1420u16,
-        format: 13u8,
+        op: 1422u16,
+        format: 15u8,
         als_mask: 2130706432u32,
         als_value: 251658240u32,
         ales_mask: 0u16,
@@ -29448,7 +31898,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/merge.isa:8",
     },
     EncInfo {
-        op: 1445u16,
+        op: 1447u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -29460,7 +31910,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:12",
     },
     EncInfo {
-        op: 1506u16,
+        op: 1508u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -29472,7 +31922,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:267",
     },
     EncInfo {
-        op: 1506u16,
+        op: 1508u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -29532,7 +31982,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2748",
     },
     EncInfo {
-        op: 766u16,
+        op: 768u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -29544,7 +31994,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:73",
     },
     EncInfo {
-        op: 894u16,
+        op: 896u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -29556,7 +32006,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:585",
     },
     EncInfo {
-        op: 1022u16,
+        op: 1024u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -29568,7 +32018,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1097",
     },
     EncInfo {
-        op: 1150u16,
+        op: 1152u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -29580,7 +32030,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1609",
     },
     EncInfo {
-        op: 1778u16,
+        op: 1806u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 268435456u32,
@@ -29604,7 +32054,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:4",
     },
     EncInfo {
-        op: 1404u16,
+        op: 1406u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -29616,7 +32066,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:605",
     },
     EncInfo {
-        op: 1447u16,
+        op: 1449u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -29628,7 +32078,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:20",
     },
     EncInfo {
-        op: 1503u16,
+        op: 1505u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -29640,7 +32090,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:252",
     },
     EncInfo {
-        op: 1503u16,
+        op: 1505u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -29700,7 +32150,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2755",
     },
     EncInfo {
-        op: 767u16,
+        op: 769u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -29712,7 +32162,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:77",
     },
     EncInfo {
-        op: 895u16,
+        op: 897u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -29724,7 +32174,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:589",
     },
     EncInfo {
-        op: 1023u16,
+        op: 1025u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -29736,7 +32186,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1101",
     },
     EncInfo {
-        op: 1151u16,
+        op: 1153u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -29748,7 +32198,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1613",
     },
     EncInfo {
-        op: 1780u16,
+        op: 1808u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 285212672u32,
@@ -29772,7 +32222,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:8",
     },
     EncInfo {
-        op: 1406u16,
+        op: 1408u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -29784,7 +32234,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:613",
     },
     EncInfo {
-        op: 1453u16,
+        op: 1455u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -29796,7 +32246,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:45",
     },
     EncInfo {
-        op: 1507u16,
+        op: 1509u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -29808,7 +32258,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:272",
     },
     EncInfo {
-        op: 1507u16,
+        op: 1509u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -29868,7 +32318,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2762",
     },
     EncInfo {
-        op: 768u16,
+        op: 770u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -29880,7 +32330,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:81",
     },
     EncInfo {
-        op: 896u16,
+        op: 898u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -29892,7 +32342,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:593",
     },
     EncInfo {
-        op: 1024u16,
+        op: 1026u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -29904,7 +32354,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1105",
     },
     EncInfo {
-        op: 1152u16,
+        op: 1154u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -29916,7 +32366,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1617",
     },
     EncInfo {
-        op: 1779u16,
+        op: 1807u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 301989888u32,
@@ -29940,7 +32390,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:12",
     },
     EncInfo {
-        op: 1408u16,
+        op: 1410u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -29952,7 +32402,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:621",
     },
     EncInfo {
-        op: 1458u16,
+        op: 1460u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -29964,7 +32414,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:65",
     },
     EncInfo {
-        op: 1504u16,
+        op: 1506u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -29976,7 +32426,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:257",
     },
     EncInfo {
-        op: 1504u16,
+        op: 1506u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -30036,7 +32486,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2769",
     },
     EncInfo {
-        op: 769u16,
+        op: 771u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -30048,7 +32498,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:85",
     },
     EncInfo {
-        op: 897u16,
+        op: 899u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -30060,7 +32510,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:597",
     },
     EncInfo {
-        op: 1025u16,
+        op: 1027u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -30072,7 +32522,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1109",
     },
     EncInfo {
-        op: 1153u16,
+        op: 1155u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -30084,7 +32534,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1621",
     },
     EncInfo {
-        op: 1781u16,
+        op: 1809u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 318767104u32,
@@ -30108,7 +32558,19 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:16",
     },
     EncInfo {
-        op: 1410u16,
+        op: 738u16,
+        format: 5u8,
+        als_mask: 2130706432u32,
+        als_value: 335544320u32,
+        ales_mask: 65535u16,
+        ales_value: 960u16,
+        channels: 27u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/int.isa:125",
+    },
+    EncInfo {
+        op: 1412u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -30120,7 +32582,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:629",
     },
     EncInfo {
-        op: 1455u16,
+        op: 1457u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -30132,7 +32594,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:53",
     },
     EncInfo {
-        op: 1505u16,
+        op: 1507u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -30144,7 +32606,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:262",
     },
     EncInfo {
-        op: 1505u16,
+        op: 1507u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -30204,7 +32666,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2776",
     },
     EncInfo {
-        op: 770u16,
+        op: 772u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -30216,7 +32678,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:89",
     },
     EncInfo {
-        op: 898u16,
+        op: 900u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -30228,7 +32690,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:601",
     },
     EncInfo {
-        op: 1026u16,
+        op: 1028u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -30240,7 +32702,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1113",
     },
     EncInfo {
-        op: 1154u16,
+        op: 1156u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -30252,7 +32714,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1625",
     },
     EncInfo {
-        op: 1826u16,
+        op: 1871u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 335544320u32,
@@ -30264,7 +32726,19 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/shift.isa:28",
     },
     EncInfo {
-        op: 1412u16,
+        op: 739u16,
+        format: 5u8,
+        als_mask: 2130706432u32,
+        als_value: 352321536u32,
+        ales_mask: 65535u16,
+        ales_value: 960u16,
+        channels: 27u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/int.isa:129",
+    },
+    EncInfo {
+        op: 1414u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -30276,7 +32750,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:637",
     },
     EncInfo {
-        op: 1460u16,
+        op: 1462u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -30288,7 +32762,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:73",
     },
     EncInfo {
-        op: 1502u16,
+        op: 1504u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -30300,7 +32774,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:247",
     },
     EncInfo {
-        op: 1502u16,
+        op: 1504u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -30360,7 +32834,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2783",
     },
     EncInfo {
-        op: 771u16,
+        op: 773u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -30372,7 +32846,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:93",
     },
     EncInfo {
-        op: 899u16,
+        op: 901u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -30384,7 +32858,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:605",
     },
     EncInfo {
-        op: 1027u16,
+        op: 1029u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -30396,7 +32870,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1117",
     },
     EncInfo {
-        op: 1155u16,
+        op: 1157u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -30408,7 +32882,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1629",
     },
     EncInfo {
-        op: 1827u16,
+        op: 1872u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 352321536u32,
@@ -30420,7 +32894,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/shift.isa:32",
     },
     EncInfo {
-        op: 1414u16,
+        op: 1416u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -30432,7 +32906,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:645",
     },
     EncInfo {
-        op: 1449u16,
+        op: 1451u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -30444,7 +32918,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:28",
     },
     EncInfo {
-        op: 1510u16,
+        op: 1512u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -30504,7 +32978,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2790",
     },
     EncInfo {
-        op: 772u16,
+        op: 774u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -30516,7 +32990,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:97",
     },
     EncInfo {
-        op: 900u16,
+        op: 902u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -30528,7 +33002,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:609",
     },
     EncInfo {
-        op: 1028u16,
+        op: 1030u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -30540,7 +33014,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1121",
     },
     EncInfo {
-        op: 1156u16,
+        op: 1158u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -30552,7 +33026,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1633",
     },
     EncInfo {
-        op: 1530u16,
+        op: 1532u16,
         format: 6u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -30564,7 +33038,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:396",
     },
     EncInfo {
-        op: 1828u16,
+        op: 1873u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 369098752u32,
@@ -30576,7 +33050,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/shift.isa:36",
     },
     EncInfo {
-        op: 1416u16,
+        op: 1418u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -30588,7 +33062,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:653",
     },
     EncInfo {
-        op: 1451u16,
+        op: 1453u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -30600,7 +33074,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:36",
     },
     EncInfo {
-        op: 1511u16,
+        op: 1513u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -30610,6 +33084,18 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         second: 0u8,
         versions: 112u8,
         src: "isa/alu/packed.isa:290",
+    },
+    EncInfo {
+        op: 1541u16,
+        format: 14u8,
+        als_mask: 2147418112u32,
+        als_value: 398458880u32,
+        ales_mask: 65280u16,
+        ales_value: 256u16,
+        channels: 18u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/alu/packed.isa:439",
     },
     EncInfo {
         op: 46u16,
@@ -30660,7 +33146,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2797",
     },
     EncInfo {
-        op: 773u16,
+        op: 775u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -30672,7 +33158,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:101",
     },
     EncInfo {
-        op: 901u16,
+        op: 903u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -30684,7 +33170,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:613",
     },
     EncInfo {
-        op: 1029u16,
+        op: 1031u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -30696,7 +33182,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1125",
     },
     EncInfo {
-        op: 1157u16,
+        op: 1159u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -30708,7 +33194,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1637",
     },
     EncInfo {
-        op: 1829u16,
+        op: 1874u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 385875968u32,
@@ -30720,7 +33206,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/shift.isa:40",
     },
     EncInfo {
-        op: 1474u16,
+        op: 1476u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -30732,7 +33218,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:130",
     },
     EncInfo {
-        op: 1487u16,
+        op: 1489u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -30744,7 +33230,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:182",
     },
     EncInfo {
-        op: 1658u16,
+        op: 1686u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -30804,7 +33290,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2804",
     },
     EncInfo {
-        op: 774u16,
+        op: 776u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -30816,7 +33302,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:105",
     },
     EncInfo {
-        op: 902u16,
+        op: 904u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -30828,7 +33314,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:617",
     },
     EncInfo {
-        op: 1030u16,
+        op: 1032u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -30840,7 +33326,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1129",
     },
     EncInfo {
-        op: 1158u16,
+        op: 1160u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -30852,7 +33338,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1641",
     },
     EncInfo {
-        op: 1820u16,
+        op: 1865u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 402653184u32,
@@ -30864,7 +33350,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/shift.isa:4",
     },
     EncInfo {
-        op: 1400u16,
+        op: 1402u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -30876,7 +33362,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:586",
     },
     EncInfo {
-        op: 1476u16,
+        op: 1478u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -30888,7 +33374,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:138",
     },
     EncInfo {
-        op: 1485u16,
+        op: 1487u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -30900,7 +33386,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:174",
     },
     EncInfo {
-        op: 1746u16,
+        op: 1774u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -30960,7 +33446,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2811",
     },
     EncInfo {
-        op: 775u16,
+        op: 777u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -30972,7 +33458,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:109",
     },
     EncInfo {
-        op: 903u16,
+        op: 905u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -30984,7 +33470,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:621",
     },
     EncInfo {
-        op: 1031u16,
+        op: 1033u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -30996,7 +33482,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1133",
     },
     EncInfo {
-        op: 1159u16,
+        op: 1161u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -31008,7 +33494,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1645",
     },
     EncInfo {
-        op: 1821u16,
+        op: 1866u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 419430400u32,
@@ -31020,7 +33506,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/shift.isa:8",
     },
     EncInfo {
-        op: 1403u16,
+        op: 1405u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -31032,7 +33518,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:598",
     },
     EncInfo {
-        op: 1478u16,
+        op: 1480u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -31044,7 +33530,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:146",
     },
     EncInfo {
-        op: 1490u16,
+        op: 1492u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -31056,7 +33542,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:196",
     },
     EncInfo {
-        op: 1748u16,
+        op: 1776u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -31116,7 +33602,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2818",
     },
     EncInfo {
-        op: 776u16,
+        op: 778u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -31128,7 +33614,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:113",
     },
     EncInfo {
-        op: 904u16,
+        op: 906u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -31140,7 +33626,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:625",
     },
     EncInfo {
-        op: 1032u16,
+        op: 1034u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -31152,7 +33638,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1137",
     },
     EncInfo {
-        op: 1160u16,
+        op: 1162u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -31164,7 +33650,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1649",
     },
     EncInfo {
-        op: 1822u16,
+        op: 1867u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 436207616u32,
@@ -31176,7 +33662,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/shift.isa:12",
     },
     EncInfo {
-        op: 1361u16,
+        op: 1363u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -31188,7 +33674,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:415",
     },
     EncInfo {
-        op: 1475u16,
+        op: 1477u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -31200,7 +33686,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:134",
     },
     EncInfo {
-        op: 1488u16,
+        op: 1490u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -31212,7 +33698,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:186",
     },
     EncInfo {
-        op: 1750u16,
+        op: 1778u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -31272,7 +33758,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2825",
     },
     EncInfo {
-        op: 777u16,
+        op: 779u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -31284,7 +33770,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:117",
     },
     EncInfo {
-        op: 905u16,
+        op: 907u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -31296,7 +33782,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:629",
     },
     EncInfo {
-        op: 1033u16,
+        op: 1035u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -31308,7 +33794,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1141",
     },
     EncInfo {
-        op: 1161u16,
+        op: 1163u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -31320,7 +33806,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1653",
     },
     EncInfo {
-        op: 1823u16,
+        op: 1868u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 452984832u32,
@@ -31344,7 +33830,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/aau.isa:32",
     },
     EncInfo {
-        op: 1477u16,
+        op: 1479u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -31356,7 +33842,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:142",
     },
     EncInfo {
-        op: 1492u16,
+        op: 1494u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -31368,7 +33854,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:205",
     },
     EncInfo {
-        op: 1659u16,
+        op: 1687u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -31428,7 +33914,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2832",
     },
     EncInfo {
-        op: 778u16,
+        op: 780u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -31440,7 +33926,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:121",
     },
     EncInfo {
-        op: 906u16,
+        op: 908u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -31452,7 +33938,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:633",
     },
     EncInfo {
-        op: 1034u16,
+        op: 1036u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -31464,7 +33950,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1145",
     },
     EncInfo {
-        op: 1162u16,
+        op: 1164u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -31476,7 +33962,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1657",
     },
     EncInfo {
-        op: 1824u16,
+        op: 1869u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 469762048u32,
@@ -31500,7 +33986,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/aau.isa:46",
     },
     EncInfo {
-        op: 1479u16,
+        op: 1481u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -31512,7 +33998,19 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:150",
     },
     EncInfo {
-        op: 1747u16,
+        op: 1539u16,
+        format: 5u8,
+        als_mask: 2130706432u32,
+        als_value: 486539264u32,
+        ales_mask: 65535u16,
+        ales_value: 448u16,
+        channels: 18u8,
+        second: 0u8,
+        versions: 126u8,
+        src: "isa/alu/packed.isa:425",
+    },
+    EncInfo {
+        op: 1775u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -31572,7 +34070,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2839",
     },
     EncInfo {
-        op: 779u16,
+        op: 781u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -31584,7 +34082,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:125",
     },
     EncInfo {
-        op: 907u16,
+        op: 909u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -31596,7 +34094,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:637",
     },
     EncInfo {
-        op: 1035u16,
+        op: 1037u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -31608,7 +34106,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1149",
     },
     EncInfo {
-        op: 1163u16,
+        op: 1165u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -31620,7 +34118,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1661",
     },
     EncInfo {
-        op: 1825u16,
+        op: 1870u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 486539264u32,
@@ -31644,7 +34142,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/aau.isa:60",
     },
     EncInfo {
-        op: 1456u16,
+        op: 1458u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -31656,7 +34154,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:57",
     },
     EncInfo {
-        op: 1749u16,
+        op: 1777u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -31716,7 +34214,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2846",
     },
     EncInfo {
-        op: 780u16,
+        op: 782u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -31728,7 +34226,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:129",
     },
     EncInfo {
-        op: 908u16,
+        op: 910u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -31740,7 +34238,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:641",
     },
     EncInfo {
-        op: 1036u16,
+        op: 1038u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -31752,7 +34250,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1153",
     },
     EncInfo {
-        op: 1164u16,
+        op: 1166u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -31764,7 +34262,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1665",
     },
     EncInfo {
-        op: 1531u16,
+        op: 1533u16,
         format: 6u8,
         als_mask: 2130706432u32,
         als_value: 503316480u32,
@@ -31800,7 +34298,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/aau.isa:74",
     },
     EncInfo {
-        op: 1461u16,
+        op: 1463u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -31812,7 +34310,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:77",
     },
     EncInfo {
-        op: 1751u16,
+        op: 1779u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -31872,7 +34370,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2858",
     },
     EncInfo {
-        op: 781u16,
+        op: 783u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -31884,7 +34382,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:133",
     },
     EncInfo {
-        op: 909u16,
+        op: 911u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -31896,7 +34394,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:645",
     },
     EncInfo {
-        op: 1037u16,
+        op: 1039u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -31908,7 +34406,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1157",
     },
     EncInfo {
-        op: 1165u16,
+        op: 1167u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -31920,7 +34418,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1669",
     },
     EncInfo {
-        op: 1532u16,
+        op: 1534u16,
         format: 6u8,
         als_mask: 2130706432u32,
         als_value: 520093696u32,
@@ -31968,7 +34466,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:20",
     },
     EncInfo {
-        op: 1471u16,
+        op: 1473u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -32076,7 +34574,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:377",
     },
     EncInfo {
-        op: 782u16,
+        op: 784u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -32088,7 +34586,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:137",
     },
     EncInfo {
-        op: 910u16,
+        op: 912u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -32100,7 +34598,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:649",
     },
     EncInfo {
-        op: 1038u16,
+        op: 1040u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -32112,7 +34610,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1161",
     },
     EncInfo {
-        op: 1166u16,
+        op: 1168u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -32124,7 +34622,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1673",
     },
     EncInfo {
-        op: 1581u16,
+        op: 1603u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -32136,7 +34634,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:201",
     },
     EncInfo {
-        op: 1581u16,
+        op: 1603u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -32148,7 +34646,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:202",
     },
     EncInfo {
-        op: 1583u16,
+        op: 1605u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -32160,7 +34658,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:211",
     },
     EncInfo {
-        op: 1583u16,
+        op: 1605u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -32172,7 +34670,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:212",
     },
     EncInfo {
-        op: 1731u16,
+        op: 1759u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -32184,7 +34682,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:445",
     },
     EncInfo {
-        op: 1733u16,
+        op: 1761u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 536870912u32,
@@ -32304,7 +34802,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:24",
     },
     EncInfo {
-        op: 1405u16,
+        op: 1407u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -32316,7 +34814,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:609",
     },
     EncInfo {
-        op: 1473u16,
+        op: 1475u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -32424,7 +34922,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:372",
     },
     EncInfo {
-        op: 783u16,
+        op: 785u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -32436,7 +34934,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:141",
     },
     EncInfo {
-        op: 911u16,
+        op: 913u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -32448,7 +34946,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:653",
     },
     EncInfo {
-        op: 1039u16,
+        op: 1041u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -32460,7 +34958,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1165",
     },
     EncInfo {
-        op: 1167u16,
+        op: 1169u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -32472,7 +34970,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1677",
     },
     EncInfo {
-        op: 1580u16,
+        op: 1602u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -32484,7 +34982,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:196",
     },
     EncInfo {
-        op: 1580u16,
+        op: 1602u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -32496,7 +34994,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:197",
     },
     EncInfo {
-        op: 1582u16,
+        op: 1604u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -32508,7 +35006,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:206",
     },
     EncInfo {
-        op: 1582u16,
+        op: 1604u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -32520,7 +35018,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:207",
     },
     EncInfo {
-        op: 1730u16,
+        op: 1758u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -32532,7 +35030,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:441",
     },
     EncInfo {
-        op: 1732u16,
+        op: 1760u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 553648128u32,
@@ -32652,7 +35150,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:28",
     },
     EncInfo {
-        op: 1407u16,
+        op: 1409u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -32664,7 +35162,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:617",
     },
     EncInfo {
-        op: 1470u16,
+        op: 1472u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -32772,7 +35270,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:445",
     },
     EncInfo {
-        op: 784u16,
+        op: 786u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -32784,7 +35282,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:145",
     },
     EncInfo {
-        op: 912u16,
+        op: 914u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -32796,7 +35294,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:657",
     },
     EncInfo {
-        op: 1040u16,
+        op: 1042u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -32808,7 +35306,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1169",
     },
     EncInfo {
-        op: 1168u16,
+        op: 1170u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -32820,7 +35318,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1681",
     },
     EncInfo {
-        op: 1619u16,
+        op: 1641u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -32832,7 +35330,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:389",
     },
     EncInfo {
-        op: 1619u16,
+        op: 1641u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -32844,7 +35342,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:390",
     },
     EncInfo {
-        op: 1621u16,
+        op: 1643u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -32856,7 +35354,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:399",
     },
     EncInfo {
-        op: 1621u16,
+        op: 1643u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -32868,7 +35366,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:400",
     },
     EncInfo {
-        op: 1743u16,
+        op: 1771u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -32880,7 +35378,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:493",
     },
     EncInfo {
-        op: 1745u16,
+        op: 1773u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 570425344u32,
@@ -32952,7 +35450,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:32",
     },
     EncInfo {
-        op: 1409u16,
+        op: 1411u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -32964,7 +35462,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:625",
     },
     EncInfo {
-        op: 1472u16,
+        op: 1474u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -33072,7 +35570,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:440",
     },
     EncInfo {
-        op: 785u16,
+        op: 787u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -33084,7 +35582,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:149",
     },
     EncInfo {
-        op: 913u16,
+        op: 915u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -33096,7 +35594,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:661",
     },
     EncInfo {
-        op: 1041u16,
+        op: 1043u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -33108,7 +35606,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1173",
     },
     EncInfo {
-        op: 1169u16,
+        op: 1171u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -33120,7 +35618,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1685",
     },
     EncInfo {
-        op: 1618u16,
+        op: 1640u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -33132,7 +35630,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:384",
     },
     EncInfo {
-        op: 1618u16,
+        op: 1640u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -33144,7 +35642,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:385",
     },
     EncInfo {
-        op: 1620u16,
+        op: 1642u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -33156,7 +35654,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:394",
     },
     EncInfo {
-        op: 1620u16,
+        op: 1642u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -33168,7 +35666,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:395",
     },
     EncInfo {
-        op: 1742u16,
+        op: 1770u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -33180,7 +35678,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:489",
     },
     EncInfo {
-        op: 1744u16,
+        op: 1772u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 587202560u32,
@@ -33252,7 +35750,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:299",
     },
     EncInfo {
-        op: 1362u16,
+        op: 1364u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -33264,7 +35762,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:419",
     },
     EncInfo {
-        op: 1411u16,
+        op: 1413u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -33324,7 +35822,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2898",
     },
     EncInfo {
-        op: 786u16,
+        op: 788u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -33336,7 +35834,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:153",
     },
     EncInfo {
-        op: 914u16,
+        op: 916u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -33348,7 +35846,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:665",
     },
     EncInfo {
-        op: 1042u16,
+        op: 1044u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -33360,7 +35858,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1177",
     },
     EncInfo {
-        op: 1170u16,
+        op: 1172u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -33372,7 +35870,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1689",
     },
     EncInfo {
-        op: 1594u16,
+        op: 1616u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -33384,7 +35882,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:266",
     },
     EncInfo {
-        op: 1594u16,
+        op: 1616u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -33396,7 +35894,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:267",
     },
     EncInfo {
-        op: 1595u16,
+        op: 1617u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -33408,7 +35906,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:271",
     },
     EncInfo {
-        op: 1595u16,
+        op: 1617u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -33420,7 +35918,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:272",
     },
     EncInfo {
-        op: 1790u16,
+        op: 1818u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -33432,7 +35930,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:753",
     },
     EncInfo {
-        op: 1806u16,
+        op: 1834u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -33540,7 +36038,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/compare.isa:134",
     },
     EncInfo {
-        op: 1314u16,
+        op: 1316u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 603979776u32,
@@ -33564,7 +36062,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:303",
     },
     EncInfo {
-        op: 1363u16,
+        op: 1365u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -33576,7 +36074,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:423",
     },
     EncInfo {
-        op: 1413u16,
+        op: 1415u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -33588,7 +36086,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:641",
     },
     EncInfo {
-        op: 1681u16,
+        op: 1709u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -33648,7 +36146,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2905",
     },
     EncInfo {
-        op: 787u16,
+        op: 789u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -33660,7 +36158,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:157",
     },
     EncInfo {
-        op: 915u16,
+        op: 917u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -33672,7 +36170,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:669",
     },
     EncInfo {
-        op: 1043u16,
+        op: 1045u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -33684,7 +36182,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1181",
     },
     EncInfo {
-        op: 1171u16,
+        op: 1173u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -33696,7 +36194,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1693",
     },
     EncInfo {
-        op: 1315u16,
+        op: 1317u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 620756992u32,
@@ -33708,7 +36206,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:216",
     },
     EncInfo {
-        op: 1364u16,
+        op: 1366u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -33720,7 +36218,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:427",
     },
     EncInfo {
-        op: 1415u16,
+        op: 1417u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -33732,7 +36230,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:649",
     },
     EncInfo {
-        op: 1486u16,
+        op: 1488u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -33744,7 +36242,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:178",
     },
     EncInfo {
-        op: 1682u16,
+        op: 1710u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -33816,7 +36314,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2912",
     },
     EncInfo {
-        op: 788u16,
+        op: 790u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -33828,7 +36326,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:161",
     },
     EncInfo {
-        op: 916u16,
+        op: 918u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -33840,7 +36338,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:673",
     },
     EncInfo {
-        op: 1044u16,
+        op: 1046u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -33852,7 +36350,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1185",
     },
     EncInfo {
-        op: 1172u16,
+        op: 1174u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -33864,7 +36362,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1697",
     },
     EncInfo {
-        op: 1600u16,
+        op: 1622u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -33876,7 +36374,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:296",
     },
     EncInfo {
-        op: 1600u16,
+        op: 1622u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -33888,7 +36386,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:297",
     },
     EncInfo {
-        op: 1601u16,
+        op: 1623u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -33900,7 +36398,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:301",
     },
     EncInfo {
-        op: 1601u16,
+        op: 1623u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -33912,7 +36410,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:302",
     },
     EncInfo {
-        op: 1791u16,
+        op: 1819u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -33924,7 +36422,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:760",
     },
     EncInfo {
-        op: 1807u16,
+        op: 1835u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -33936,7 +36434,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:872",
     },
     EncInfo {
-        op: 1316u16,
+        op: 1318u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 637534208u32,
@@ -33960,7 +36458,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:284",
     },
     EncInfo {
-        op: 1365u16,
+        op: 1367u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -33972,7 +36470,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:431",
     },
     EncInfo {
-        op: 1417u16,
+        op: 1419u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -33984,7 +36482,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:657",
     },
     EncInfo {
-        op: 1683u16,
+        op: 1711u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -34056,7 +36554,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2919",
     },
     EncInfo {
-        op: 789u16,
+        op: 791u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -34068,7 +36566,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:165",
     },
     EncInfo {
-        op: 917u16,
+        op: 919u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -34080,7 +36578,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:677",
     },
     EncInfo {
-        op: 1045u16,
+        op: 1047u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -34092,7 +36590,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1189",
     },
     EncInfo {
-        op: 1173u16,
+        op: 1175u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -34104,7 +36602,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1701",
     },
     EncInfo {
-        op: 1317u16,
+        op: 1319u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 654311424u32,
@@ -34140,7 +36638,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:263",
     },
     EncInfo {
-        op: 1367u16,
+        op: 1369u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -34150,6 +36648,198 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         second: 0u8,
         versions: 127u8,
         src: "isa/alu/memory.isa:439",
+    },
+    EncInfo {
+        op: 1543u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 704u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:451",
+    },
+    EncInfo {
+        op: 1544u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 712u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:455",
+    },
+    EncInfo {
+        op: 1545u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 705u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:459",
+    },
+    EncInfo {
+        op: 1546u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 713u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:463",
+    },
+    EncInfo {
+        op: 1547u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 706u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:467",
+    },
+    EncInfo {
+        op: 1548u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 714u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:471",
+    },
+    EncInfo {
+        op: 1549u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 707u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:475",
+    },
+    EncInfo {
+        op: 1550u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 715u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:479",
+    },
+    EncInfo {
+        op: 1551u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 708u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:483",
+    },
+    EncInfo {
+        op: 1552u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 716u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:487",
+    },
+    EncInfo {
+        op: 1553u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 709u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:491",
+    },
+    EncInfo {
+        op: 1554u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 717u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:495",
+    },
+    EncInfo {
+        op: 1555u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 710u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:499",
+    },
+    EncInfo {
+        op: 1556u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 718u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:503",
+    },
+    EncInfo {
+        op: 1557u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 711u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:507",
+    },
+    EncInfo {
+        op: 1558u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 671088640u32,
+        ales_mask: 65535u16,
+        ales_value: 719u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:511",
     },
     EncInfo {
         op: 63u16,
@@ -34248,7 +36938,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:407",
     },
     EncInfo {
-        op: 790u16,
+        op: 792u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -34260,7 +36950,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:169",
     },
     EncInfo {
-        op: 918u16,
+        op: 920u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -34272,7 +36962,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:681",
     },
     EncInfo {
-        op: 1046u16,
+        op: 1048u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -34284,7 +36974,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1193",
     },
     EncInfo {
-        op: 1174u16,
+        op: 1176u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -34296,7 +36986,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1705",
     },
     EncInfo {
-        op: 1608u16,
+        op: 1630u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -34308,7 +36998,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:336",
     },
     EncInfo {
-        op: 1608u16,
+        op: 1630u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -34320,7 +37010,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:337",
     },
     EncInfo {
-        op: 1610u16,
+        op: 1632u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -34332,7 +37022,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:346",
     },
     EncInfo {
-        op: 1610u16,
+        op: 1632u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -34344,7 +37034,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:347",
     },
     EncInfo {
-        op: 1737u16,
+        op: 1765u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -34356,7 +37046,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:469",
     },
     EncInfo {
-        op: 1739u16,
+        op: 1767u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -34368,7 +37058,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:477",
     },
     EncInfo {
-        op: 1290u16,
+        op: 1292u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 671088640u32,
@@ -34404,7 +37094,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:271",
     },
     EncInfo {
-        op: 1368u16,
+        op: 1370u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -34416,7 +37106,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:443",
     },
     EncInfo {
-        op: 1401u16,
+        op: 1403u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -34428,7 +37118,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:590",
     },
     EncInfo {
-        op: 1496u16,
+        op: 1498u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -34536,7 +37226,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:402",
     },
     EncInfo {
-        op: 791u16,
+        op: 793u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -34548,7 +37238,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:173",
     },
     EncInfo {
-        op: 919u16,
+        op: 921u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -34560,7 +37250,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:685",
     },
     EncInfo {
-        op: 1047u16,
+        op: 1049u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -34572,7 +37262,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1197",
     },
     EncInfo {
-        op: 1175u16,
+        op: 1177u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -34584,7 +37274,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1709",
     },
     EncInfo {
-        op: 1607u16,
+        op: 1629u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -34596,7 +37286,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:331",
     },
     EncInfo {
-        op: 1607u16,
+        op: 1629u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -34608,7 +37298,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:332",
     },
     EncInfo {
-        op: 1609u16,
+        op: 1631u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -34620,7 +37310,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:341",
     },
     EncInfo {
-        op: 1609u16,
+        op: 1631u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -34632,7 +37322,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:342",
     },
     EncInfo {
-        op: 1736u16,
+        op: 1764u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -34644,7 +37334,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:465",
     },
     EncInfo {
-        op: 1738u16,
+        op: 1766u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -34752,7 +37442,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:223",
     },
     EncInfo {
-        op: 1296u16,
+        op: 1298u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 687865856u32,
@@ -34764,7 +37454,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:140",
     },
     EncInfo {
-        op: 1369u16,
+        op: 1371u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -34776,7 +37466,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:447",
     },
     EncInfo {
-        op: 1402u16,
+        op: 1404u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -34788,7 +37478,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:594",
     },
     EncInfo {
-        op: 1500u16,
+        op: 1502u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -34848,7 +37538,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2940",
     },
     EncInfo {
-        op: 792u16,
+        op: 794u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -34860,7 +37550,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:177",
     },
     EncInfo {
-        op: 920u16,
+        op: 922u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -34872,7 +37562,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:689",
     },
     EncInfo {
-        op: 1048u16,
+        op: 1050u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -34884,7 +37574,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1201",
     },
     EncInfo {
-        op: 1176u16,
+        op: 1178u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -34896,7 +37586,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1713",
     },
     EncInfo {
-        op: 1302u16,
+        op: 1304u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 704643072u32,
@@ -34932,7 +37622,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:279",
     },
     EncInfo {
-        op: 1370u16,
+        op: 1372u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -34944,7 +37634,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:451",
     },
     EncInfo {
-        op: 1418u16,
+        op: 1420u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -34956,7 +37646,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:661",
     },
     EncInfo {
-        op: 1498u16,
+        op: 1500u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -35016,7 +37706,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2947",
     },
     EncInfo {
-        op: 793u16,
+        op: 795u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -35028,7 +37718,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:181",
     },
     EncInfo {
-        op: 921u16,
+        op: 923u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -35040,7 +37730,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:693",
     },
     EncInfo {
-        op: 1049u16,
+        op: 1051u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -35052,7 +37742,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1205",
     },
     EncInfo {
-        op: 1177u16,
+        op: 1179u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -35160,7 +37850,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:255",
     },
     EncInfo {
-        op: 1308u16,
+        op: 1310u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 721420288u32,
@@ -35268,7 +37958,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:177",
     },
     EncInfo {
-        op: 1377u16,
+        op: 1379u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -35280,7 +37970,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:484",
     },
     EncInfo {
-        op: 1377u16,
+        op: 1379u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -35292,7 +37982,199 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:485",
     },
     EncInfo {
-        op: 794u16,
+        op: 1849u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 704u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:970",
+    },
+    EncInfo {
+        op: 1850u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 712u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:974",
+    },
+    EncInfo {
+        op: 1851u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 705u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:978",
+    },
+    EncInfo {
+        op: 1852u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 713u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:982",
+    },
+    EncInfo {
+        op: 1853u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 706u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:986",
+    },
+    EncInfo {
+        op: 1854u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 714u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:990",
+    },
+    EncInfo {
+        op: 1855u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 707u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:994",
+    },
+    EncInfo {
+        op: 1856u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 715u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:998",
+    },
+    EncInfo {
+        op: 1857u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 708u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:1002",
+    },
+    EncInfo {
+        op: 1858u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 716u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:1006",
+    },
+    EncInfo {
+        op: 1859u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 709u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:1010",
+    },
+    EncInfo {
+        op: 1860u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 717u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:1014",
+    },
+    EncInfo {
+        op: 1861u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 710u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:1018",
+    },
+    EncInfo {
+        op: 1862u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 718u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:1022",
+    },
+    EncInfo {
+        op: 1863u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 711u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:1026",
+    },
+    EncInfo {
+        op: 1864u16,
+        format: 13u8,
+        als_mask: 2130706432u32,
+        als_value: 738197504u32,
+        ales_mask: 65535u16,
+        ales_value: 719u16,
+        channels: 9u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:1030",
+    },
+    EncInfo {
+        op: 796u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -35304,7 +38186,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:185",
     },
     EncInfo {
-        op: 922u16,
+        op: 924u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -35316,7 +38198,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:697",
     },
     EncInfo {
-        op: 1050u16,
+        op: 1052u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -35328,7 +38210,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1209",
     },
     EncInfo {
-        op: 1178u16,
+        op: 1180u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -35340,7 +38222,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1721",
     },
     EncInfo {
-        op: 1291u16,
+        op: 1293u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 738197504u32,
@@ -35448,7 +38330,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:209",
     },
     EncInfo {
-        op: 1379u16,
+        op: 1381u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -35460,7 +38342,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:494",
     },
     EncInfo {
-        op: 1379u16,
+        op: 1381u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -35472,7 +38354,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:495",
     },
     EncInfo {
-        op: 1497u16,
+        op: 1499u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -35484,7 +38366,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:227",
     },
     EncInfo {
-        op: 795u16,
+        op: 797u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -35496,7 +38378,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:189",
     },
     EncInfo {
-        op: 923u16,
+        op: 925u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -35508,7 +38390,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:701",
     },
     EncInfo {
-        op: 1051u16,
+        op: 1053u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -35520,7 +38402,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1213",
     },
     EncInfo {
-        op: 1179u16,
+        op: 1181u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -35532,7 +38414,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1725",
     },
     EncInfo {
-        op: 1297u16,
+        op: 1299u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 754974720u32,
@@ -35568,7 +38450,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:218",
     },
     EncInfo {
-        op: 1381u16,
+        op: 1383u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -35580,7 +38462,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:504",
     },
     EncInfo {
-        op: 1381u16,
+        op: 1383u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -35592,7 +38474,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:505",
     },
     EncInfo {
-        op: 1501u16,
+        op: 1503u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -35652,7 +38534,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2954",
     },
     EncInfo {
-        op: 796u16,
+        op: 798u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -35664,7 +38546,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:193",
     },
     EncInfo {
-        op: 924u16,
+        op: 926u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -35676,7 +38558,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:705",
     },
     EncInfo {
-        op: 1052u16,
+        op: 1054u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -35688,7 +38570,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1217",
     },
     EncInfo {
-        op: 1180u16,
+        op: 1182u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -35700,7 +38582,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1729",
     },
     EncInfo {
-        op: 1588u16,
+        op: 1610u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -35712,7 +38594,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:236",
     },
     EncInfo {
-        op: 1588u16,
+        op: 1610u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -35724,7 +38606,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:237",
     },
     EncInfo {
-        op: 1589u16,
+        op: 1611u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -35736,7 +38618,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:241",
     },
     EncInfo {
-        op: 1589u16,
+        op: 1611u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -35748,7 +38630,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:242",
     },
     EncInfo {
-        op: 1792u16,
+        op: 1820u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -35760,7 +38642,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:767",
     },
     EncInfo {
-        op: 1808u16,
+        op: 1836u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -35868,7 +38750,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:113",
     },
     EncInfo {
-        op: 1303u16,
+        op: 1305u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 771751936u32,
@@ -35904,7 +38786,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:226",
     },
     EncInfo {
-        op: 1378u16,
+        op: 1380u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -35916,7 +38798,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:489",
     },
     EncInfo {
-        op: 1378u16,
+        op: 1380u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -35928,7 +38810,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:490",
     },
     EncInfo {
-        op: 1499u16,
+        op: 1501u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -35988,7 +38870,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2961",
     },
     EncInfo {
-        op: 797u16,
+        op: 799u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -36000,7 +38882,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:197",
     },
     EncInfo {
-        op: 925u16,
+        op: 927u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -36012,7 +38894,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:709",
     },
     EncInfo {
-        op: 1053u16,
+        op: 1055u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -36024,7 +38906,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1221",
     },
     EncInfo {
-        op: 1181u16,
+        op: 1183u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -36036,7 +38918,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1733",
     },
     EncInfo {
-        op: 1793u16,
+        op: 1821u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -36048,7 +38930,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:774",
     },
     EncInfo {
-        op: 1809u16,
+        op: 1837u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -36156,7 +39038,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:145",
     },
     EncInfo {
-        op: 1309u16,
+        op: 1311u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 788529152u32,
@@ -36180,7 +39062,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:10",
     },
     EncInfo {
-        op: 1382u16,
+        op: 1384u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -36192,7 +39074,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:509",
     },
     EncInfo {
-        op: 1382u16,
+        op: 1384u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -36204,7 +39086,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:510",
     },
     EncInfo {
-        op: 1493u16,
+        op: 1495u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -36216,7 +39098,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:210",
     },
     EncInfo {
-        op: 1537u16,
+        op: 1559u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -36228,7 +39110,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:7",
     },
     EncInfo {
-        op: 1537u16,
+        op: 1559u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -36288,7 +39170,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2968",
     },
     EncInfo {
-        op: 798u16,
+        op: 800u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -36300,7 +39182,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:201",
     },
     EncInfo {
-        op: 926u16,
+        op: 928u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -36312,7 +39194,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:713",
     },
     EncInfo {
-        op: 1054u16,
+        op: 1056u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -36324,7 +39206,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1225",
     },
     EncInfo {
-        op: 1182u16,
+        op: 1184u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -36348,7 +39230,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:9",
     },
     EncInfo {
-        op: 1292u16,
+        op: 1294u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 805306368u32,
@@ -36372,7 +39254,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:15",
     },
     EncInfo {
-        op: 1384u16,
+        op: 1386u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -36384,7 +39266,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:519",
     },
     EncInfo {
-        op: 1384u16,
+        op: 1386u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -36396,7 +39278,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:520",
     },
     EncInfo {
-        op: 1494u16,
+        op: 1496u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -36408,7 +39290,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:214",
     },
     EncInfo {
-        op: 1538u16,
+        op: 1560u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -36420,7 +39302,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:12",
     },
     EncInfo {
-        op: 1538u16,
+        op: 1560u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -36480,7 +39362,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2975",
     },
     EncInfo {
-        op: 799u16,
+        op: 801u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -36492,7 +39374,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:205",
     },
     EncInfo {
-        op: 927u16,
+        op: 929u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -36504,7 +39386,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:717",
     },
     EncInfo {
-        op: 1055u16,
+        op: 1057u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -36516,7 +39398,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1229",
     },
     EncInfo {
-        op: 1183u16,
+        op: 1185u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -36540,7 +39422,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:14",
     },
     EncInfo {
-        op: 1298u16,
+        op: 1300u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 822083584u32,
@@ -36564,7 +39446,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:20",
     },
     EncInfo {
-        op: 1386u16,
+        op: 1388u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -36576,7 +39458,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:529",
     },
     EncInfo {
-        op: 1386u16,
+        op: 1388u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -36588,7 +39470,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:530",
     },
     EncInfo {
-        op: 1495u16,
+        op: 1497u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -36600,7 +39482,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:218",
     },
     EncInfo {
-        op: 1539u16,
+        op: 1561u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -36612,7 +39494,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:17",
     },
     EncInfo {
-        op: 1539u16,
+        op: 1561u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -36672,7 +39554,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2982",
     },
     EncInfo {
-        op: 800u16,
+        op: 802u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -36684,7 +39566,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:209",
     },
     EncInfo {
-        op: 928u16,
+        op: 930u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -36696,7 +39578,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:721",
     },
     EncInfo {
-        op: 1056u16,
+        op: 1058u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -36708,7 +39590,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1233",
     },
     EncInfo {
-        op: 1184u16,
+        op: 1186u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -36732,7 +39614,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:19",
     },
     EncInfo {
-        op: 1304u16,
+        op: 1306u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 838860800u32,
@@ -36756,7 +39638,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:25",
     },
     EncInfo {
-        op: 1383u16,
+        op: 1385u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -36768,7 +39650,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:514",
     },
     EncInfo {
-        op: 1383u16,
+        op: 1385u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -36780,7 +39662,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:515",
     },
     EncInfo {
-        op: 1540u16,
+        op: 1562u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -36792,7 +39674,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:22",
     },
     EncInfo {
-        op: 1540u16,
+        op: 1562u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -36852,7 +39734,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2989",
     },
     EncInfo {
-        op: 801u16,
+        op: 803u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -36864,7 +39746,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:213",
     },
     EncInfo {
-        op: 929u16,
+        op: 931u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -36876,7 +39758,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:725",
     },
     EncInfo {
-        op: 1057u16,
+        op: 1059u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -36888,7 +39770,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1237",
     },
     EncInfo {
-        op: 1185u16,
+        op: 1187u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -36912,7 +39794,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:24",
     },
     EncInfo {
-        op: 1310u16,
+        op: 1312u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 855638016u32,
@@ -36924,7 +39806,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:196",
     },
     EncInfo {
-        op: 1372u16,
+        op: 1374u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -36936,7 +39818,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:459",
     },
     EncInfo {
-        op: 1372u16,
+        op: 1374u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -36948,7 +39830,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:460",
     },
     EncInfo {
-        op: 1545u16,
+        op: 1567u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -36960,7 +39842,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:44",
     },
     EncInfo {
-        op: 1760u16,
+        op: 1788u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -37020,7 +39902,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:2996",
     },
     EncInfo {
-        op: 802u16,
+        op: 804u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -37032,7 +39914,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:217",
     },
     EncInfo {
-        op: 930u16,
+        op: 932u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -37044,7 +39926,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:729",
     },
     EncInfo {
-        op: 1058u16,
+        op: 1060u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -37056,7 +39938,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1241",
     },
     EncInfo {
-        op: 1186u16,
+        op: 1188u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -37080,7 +39962,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:39",
     },
     EncInfo {
-        op: 1293u16,
+        op: 1295u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 872415232u32,
@@ -37092,7 +39974,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:128",
     },
     EncInfo {
-        op: 1782u16,
+        op: 1810u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 901775360u32,
@@ -37104,7 +39986,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:710",
     },
     EncInfo {
-        op: 1783u16,
+        op: 1811u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 901775360u32,
@@ -37116,7 +39998,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:714",
     },
     EncInfo {
-        op: 1784u16,
+        op: 1812u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 901775360u32,
@@ -37128,7 +40010,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:718",
     },
     EncInfo {
-        op: 1785u16,
+        op: 1813u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 901775360u32,
@@ -37140,7 +40022,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:722",
     },
     EncInfo {
-        op: 1374u16,
+        op: 1376u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -37152,7 +40034,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:469",
     },
     EncInfo {
-        op: 1374u16,
+        op: 1376u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -37164,7 +40046,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:470",
     },
     EncInfo {
-        op: 1546u16,
+        op: 1568u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -37224,7 +40106,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3003",
     },
     EncInfo {
-        op: 803u16,
+        op: 805u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -37236,7 +40118,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:221",
     },
     EncInfo {
-        op: 931u16,
+        op: 933u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -37248,7 +40130,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:733",
     },
     EncInfo {
-        op: 1059u16,
+        op: 1061u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -37260,7 +40142,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1245",
     },
     EncInfo {
-        op: 1187u16,
+        op: 1189u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -37284,7 +40166,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:43",
     },
     EncInfo {
-        op: 1299u16,
+        op: 1301u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 889192448u32,
@@ -37296,7 +40178,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:152",
     },
     EncInfo {
-        op: 1376u16,
+        op: 1378u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -37308,7 +40190,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:479",
     },
     EncInfo {
-        op: 1376u16,
+        op: 1378u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -37320,7 +40202,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:480",
     },
     EncInfo {
-        op: 1543u16,
+        op: 1565u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -37380,7 +40262,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3010",
     },
     EncInfo {
-        op: 804u16,
+        op: 806u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -37392,7 +40274,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:225",
     },
     EncInfo {
-        op: 932u16,
+        op: 934u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -37404,7 +40286,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:737",
     },
     EncInfo {
-        op: 1060u16,
+        op: 1062u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -37416,7 +40298,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1249",
     },
     EncInfo {
-        op: 1188u16,
+        op: 1190u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -37440,7 +40322,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:47",
     },
     EncInfo {
-        op: 1305u16,
+        op: 1307u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 905969664u32,
@@ -37452,7 +40334,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:176",
     },
     EncInfo {
-        op: 1373u16,
+        op: 1375u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -37464,7 +40346,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:464",
     },
     EncInfo {
-        op: 1373u16,
+        op: 1375u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -37476,7 +40358,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:465",
     },
     EncInfo {
-        op: 1544u16,
+        op: 1566u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -37536,7 +40418,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3017",
     },
     EncInfo {
-        op: 805u16,
+        op: 807u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -37548,7 +40430,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:229",
     },
     EncInfo {
-        op: 933u16,
+        op: 935u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -37560,7 +40442,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:741",
     },
     EncInfo {
-        op: 1061u16,
+        op: 1063u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -37572,7 +40454,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1253",
     },
     EncInfo {
-        op: 1189u16,
+        op: 1191u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -37596,7 +40478,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:51",
     },
     EncInfo {
-        op: 1311u16,
+        op: 1313u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 922746880u32,
@@ -37620,7 +40502,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:30",
     },
     EncInfo {
-        op: 1541u16,
+        op: 1563u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -37632,7 +40514,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:27",
     },
     EncInfo {
-        op: 1541u16,
+        op: 1563u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -37644,7 +40526,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:28",
     },
     EncInfo {
-        op: 1670u16,
+        op: 1698u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -37704,7 +40586,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3024",
     },
     EncInfo {
-        op: 806u16,
+        op: 808u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -37716,7 +40598,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:233",
     },
     EncInfo {
-        op: 934u16,
+        op: 936u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -37728,7 +40610,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:745",
     },
     EncInfo {
-        op: 1062u16,
+        op: 1064u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -37740,7 +40622,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1257",
     },
     EncInfo {
-        op: 1190u16,
+        op: 1192u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -37764,7 +40646,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:29",
     },
     EncInfo {
-        op: 1294u16,
+        op: 1296u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 939524096u32,
@@ -37788,7 +40670,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:35",
     },
     EncInfo {
-        op: 1366u16,
+        op: 1368u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -37800,7 +40682,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:435",
     },
     EncInfo {
-        op: 1542u16,
+        op: 1564u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -37812,7 +40694,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:32",
     },
     EncInfo {
-        op: 1671u16,
+        op: 1699u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -37872,7 +40754,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3031",
     },
     EncInfo {
-        op: 807u16,
+        op: 809u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -37884,7 +40766,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:237",
     },
     EncInfo {
-        op: 935u16,
+        op: 937u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -37896,7 +40778,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:749",
     },
     EncInfo {
-        op: 1063u16,
+        op: 1065u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -37908,7 +40790,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1261",
     },
     EncInfo {
-        op: 1191u16,
+        op: 1193u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -37932,7 +40814,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:34",
     },
     EncInfo {
-        op: 1300u16,
+        op: 1302u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 956301312u32,
@@ -37944,7 +40826,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:156",
     },
     EncInfo {
-        op: 1371u16,
+        op: 1373u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -37956,7 +40838,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:455",
     },
     EncInfo {
-        op: 1549u16,
+        op: 1571u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -37968,7 +40850,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:61",
     },
     EncInfo {
-        op: 1551u16,
+        op: 1573u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -37980,7 +40862,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:69",
     },
     EncInfo {
-        op: 1553u16,
+        op: 1575u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -37992,7 +40874,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:77",
     },
     EncInfo {
-        op: 1555u16,
+        op: 1577u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -38004,7 +40886,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:85",
     },
     EncInfo {
-        op: 1557u16,
+        op: 1579u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -38016,7 +40898,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:93",
     },
     EncInfo {
-        op: 1559u16,
+        op: 1581u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -38028,7 +40910,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:101",
     },
     EncInfo {
-        op: 1561u16,
+        op: 1583u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -38040,7 +40922,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:109",
     },
     EncInfo {
-        op: 1563u16,
+        op: 1585u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -38052,7 +40934,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:117",
     },
     EncInfo {
-        op: 1672u16,
+        op: 1700u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -38112,7 +40994,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3038",
     },
     EncInfo {
-        op: 808u16,
+        op: 810u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -38124,7 +41006,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:241",
     },
     EncInfo {
-        op: 936u16,
+        op: 938u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -38136,7 +41018,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:753",
     },
     EncInfo {
-        op: 1064u16,
+        op: 1066u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -38148,7 +41030,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1265",
     },
     EncInfo {
-        op: 1192u16,
+        op: 1194u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -38160,7 +41042,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1777",
     },
     EncInfo {
-        op: 1306u16,
+        op: 1308u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 973078528u32,
@@ -38172,7 +41054,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:180",
     },
     EncInfo {
-        op: 1380u16,
+        op: 1382u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -38184,7 +41066,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:499",
     },
     EncInfo {
-        op: 1380u16,
+        op: 1382u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -38196,7 +41078,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:500",
     },
     EncInfo {
-        op: 1550u16,
+        op: 1572u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -38208,7 +41090,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:65",
     },
     EncInfo {
-        op: 1552u16,
+        op: 1574u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -38220,7 +41102,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:73",
     },
     EncInfo {
-        op: 1554u16,
+        op: 1576u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -38232,7 +41114,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:81",
     },
     EncInfo {
-        op: 1556u16,
+        op: 1578u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -38244,7 +41126,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:89",
     },
     EncInfo {
-        op: 1558u16,
+        op: 1580u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -38256,7 +41138,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:97",
     },
     EncInfo {
-        op: 1560u16,
+        op: 1582u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -38268,7 +41150,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:105",
     },
     EncInfo {
-        op: 1562u16,
+        op: 1584u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -38280,7 +41162,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:113",
     },
     EncInfo {
-        op: 1564u16,
+        op: 1586u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -38340,7 +41222,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3045",
     },
     EncInfo {
-        op: 809u16,
+        op: 811u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -38352,7 +41234,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:245",
     },
     EncInfo {
-        op: 937u16,
+        op: 939u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -38364,7 +41246,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:757",
     },
     EncInfo {
-        op: 1065u16,
+        op: 1067u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -38376,7 +41258,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1269",
     },
     EncInfo {
-        op: 1193u16,
+        op: 1195u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -38388,7 +41270,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1781",
     },
     EncInfo {
-        op: 1312u16,
+        op: 1314u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 989855744u32,
@@ -38400,7 +41282,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:204",
     },
     EncInfo {
-        op: 1761u16,
+        op: 1789u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1019215872u32,
@@ -38412,8 +41294,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:602",
     },
     EncInfo {
-        op: 1830u16,
-        format: 16u8,
+        op: 1875u16,
+        format: 18u8,
         als_mask: 2147418112u32,
         als_value: 1019215872u32,
         ales_mask: 65535u16,
@@ -38424,7 +41306,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/state.isa:4",
     },
     EncInfo {
-        op: 1385u16,
+        op: 1387u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -38436,7 +41318,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:524",
     },
     EncInfo {
-        op: 1385u16,
+        op: 1387u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -38532,7 +41414,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:272",
     },
     EncInfo {
-        op: 810u16,
+        op: 812u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -38544,7 +41426,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:249",
     },
     EncInfo {
-        op: 938u16,
+        op: 940u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -38556,7 +41438,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:761",
     },
     EncInfo {
-        op: 1066u16,
+        op: 1068u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -38568,7 +41450,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1273",
     },
     EncInfo {
-        op: 1194u16,
+        op: 1196u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -38580,7 +41462,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1785",
     },
     EncInfo {
-        op: 1295u16,
+        op: 1297u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 1006632960u32,
@@ -38592,8 +41474,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:136",
     },
     EncInfo {
-        op: 1831u16,
-        format: 16u8,
+        op: 1876u16,
+        format: 18u8,
         als_mask: 2147418112u32,
         als_value: 1035993088u32,
         ales_mask: 65535u16,
@@ -38604,7 +41486,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/state.isa:8",
     },
     EncInfo {
-        op: 1375u16,
+        op: 1377u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -38616,7 +41498,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:474",
     },
     EncInfo {
-        op: 1375u16,
+        op: 1377u16,
         format: 8u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -38628,7 +41510,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:475",
     },
     EncInfo {
-        op: 1685u16,
+        op: 1713u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -38784,7 +41666,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:324",
     },
     EncInfo {
-        op: 811u16,
+        op: 813u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -38796,7 +41678,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:253",
     },
     EncInfo {
-        op: 939u16,
+        op: 941u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -38808,7 +41690,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:765",
     },
     EncInfo {
-        op: 1067u16,
+        op: 1069u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -38820,7 +41702,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1277",
     },
     EncInfo {
-        op: 1195u16,
+        op: 1197u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -38832,7 +41714,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1789",
     },
     EncInfo {
-        op: 1565u16,
+        op: 1587u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036779520u32,
@@ -38844,7 +41726,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:125",
     },
     EncInfo {
-        op: 1566u16,
+        op: 1588u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036517376u32,
@@ -38856,7 +41738,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:129",
     },
     EncInfo {
-        op: 1567u16,
+        op: 1589u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1036648448u32,
@@ -38868,7 +41750,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:133",
     },
     EncInfo {
-        op: 1301u16,
+        op: 1303u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 1023410176u32,
@@ -38880,7 +41762,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:160",
     },
     EncInfo {
-        op: 1687u16,
+        op: 1715u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1052770304u32,
@@ -38892,8 +41774,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:269",
     },
     EncInfo {
-        op: 1832u16,
-        format: 17u8,
+        op: 1877u16,
+        format: 19u8,
         als_mask: 2130771712u32,
         als_value: 1040236544u32,
         ales_mask: 65535u16,
@@ -39024,7 +41906,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:296",
     },
     EncInfo {
-        op: 812u16,
+        op: 814u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
@@ -39036,7 +41918,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:257",
     },
     EncInfo {
-        op: 940u16,
+        op: 942u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
@@ -39048,7 +41930,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:769",
     },
     EncInfo {
-        op: 1068u16,
+        op: 1070u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
@@ -39060,7 +41942,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1281",
     },
     EncInfo {
-        op: 1196u16,
+        op: 1198u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
@@ -39072,7 +41954,19 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1793",
     },
     EncInfo {
-        op: 1307u16,
+        op: 1646u16,
+        format: 1u8,
+        als_mask: 2147418112u32,
+        als_value: 1053687808u32,
+        ales_mask: 0u16,
+        ales_value: 0u16,
+        channels: 27u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/alu/packed_float.isa:414",
+    },
+    EncInfo {
+        op: 1309u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 1040187392u32,
@@ -39084,7 +41978,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:184",
     },
     EncInfo {
-        op: 1686u16,
+        op: 1714u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1069547520u32,
@@ -39096,8 +41990,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:265",
     },
     EncInfo {
-        op: 1833u16,
-        format: 17u8,
+        op: 1878u16,
+        format: 19u8,
         als_mask: 2130771712u32,
         als_value: 1057013760u32,
         ales_mask: 65535u16,
@@ -39252,7 +42146,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:316",
     },
     EncInfo {
-        op: 813u16,
+        op: 815u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
@@ -39264,7 +42158,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:261",
     },
     EncInfo {
-        op: 941u16,
+        op: 943u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
@@ -39276,7 +42170,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:773",
     },
     EncInfo {
-        op: 1069u16,
+        op: 1071u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
@@ -39288,7 +42182,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1285",
     },
     EncInfo {
-        op: 1197u16,
+        op: 1199u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
@@ -39300,7 +42194,43 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1797",
     },
     EncInfo {
-        op: 1313u16,
+        op: 1644u16,
+        format: 1u8,
+        als_mask: 2147418112u32,
+        als_value: 1070071808u32,
+        ales_mask: 0u16,
+        ales_value: 0u16,
+        channels: 27u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/alu/packed_float.isa:406",
+    },
+    EncInfo {
+        op: 1645u16,
+        format: 1u8,
+        als_mask: 2147418112u32,
+        als_value: 1070202880u32,
+        ales_mask: 0u16,
+        ales_value: 0u16,
+        channels: 27u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/alu/packed_float.isa:410",
+    },
+    EncInfo {
+        op: 1647u16,
+        format: 1u8,
+        als_mask: 2147418112u32,
+        als_value: 1070465024u32,
+        ales_mask: 0u16,
+        ales_value: 0u16,
+        channels: 27u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/alu/packed_float.isa:418",
+    },
+    EncInfo {
+        op: 1315u16,
         format: 2u8,
         als_mask: 2130706432u32,
         als_value: 1056964608u32,
@@ -39312,7 +42242,19 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:208",
     },
     EncInfo {
-        op: 1641u16,
+        op: 1542u16,
+        format: 17u8,
+        als_mask: 2130706432u32,
+        als_value: 1073741824u32,
+        ales_mask: 65535u16,
+        ales_value: 448u16,
+        channels: 27u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/packed.isa:444",
+    },
+    EncInfo {
+        op: 1669u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -39372,7 +42314,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3090",
     },
     EncInfo {
-        op: 814u16,
+        op: 816u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -39384,7 +42326,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:265",
     },
     EncInfo {
-        op: 942u16,
+        op: 944u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -39396,7 +42338,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:777",
     },
     EncInfo {
-        op: 1070u16,
+        op: 1072u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -39408,7 +42350,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1289",
     },
     EncInfo {
-        op: 1198u16,
+        op: 1200u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -39420,7 +42362,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1801",
     },
     EncInfo {
-        op: 1576u16,
+        op: 1598u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -39432,7 +42374,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:178",
     },
     EncInfo {
-        op: 1576u16,
+        op: 1598u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -39444,7 +42386,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:179",
     },
     EncInfo {
-        op: 1794u16,
+        op: 1822u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1073741824u32,
@@ -39480,8 +42422,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:44",
     },
     EncInfo {
-        op: 1387u16,
-        format: 14u8,
+        op: 1389u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
         ales_mask: 65535u16,
@@ -39492,7 +42434,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:534",
     },
     EncInfo {
-        op: 1647u16,
+        op: 1675u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -39552,7 +42494,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3097",
     },
     EncInfo {
-        op: 815u16,
+        op: 817u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -39564,7 +42506,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:269",
     },
     EncInfo {
-        op: 943u16,
+        op: 945u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -39576,7 +42518,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:781",
     },
     EncInfo {
-        op: 1071u16,
+        op: 1073u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -39588,7 +42530,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1293",
     },
     EncInfo {
-        op: 1199u16,
+        op: 1201u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1090519040u32,
@@ -39624,8 +42566,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:51",
     },
     EncInfo {
-        op: 1349u16,
-        format: 14u8,
+        op: 1351u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
         ales_mask: 65535u16,
@@ -39636,7 +42578,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:367",
     },
     EncInfo {
-        op: 1640u16,
+        op: 1668u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -39696,7 +42638,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3104",
     },
     EncInfo {
-        op: 816u16,
+        op: 818u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -39708,7 +42650,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:273",
     },
     EncInfo {
-        op: 944u16,
+        op: 946u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -39720,7 +42662,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:785",
     },
     EncInfo {
-        op: 1072u16,
+        op: 1074u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -39732,7 +42674,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1297",
     },
     EncInfo {
-        op: 1200u16,
+        op: 1202u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -39744,7 +42686,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1809",
     },
     EncInfo {
-        op: 1614u16,
+        op: 1636u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -39756,7 +42698,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:366",
     },
     EncInfo {
-        op: 1614u16,
+        op: 1636u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -39768,7 +42710,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:367",
     },
     EncInfo {
-        op: 1795u16,
+        op: 1823u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1107296256u32,
@@ -39804,8 +42746,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:58",
     },
     EncInfo {
-        op: 1350u16,
-        format: 14u8,
+        op: 1352u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
         ales_mask: 65535u16,
@@ -39816,7 +42758,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:371",
     },
     EncInfo {
-        op: 1646u16,
+        op: 1674u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -39876,7 +42818,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3111",
     },
     EncInfo {
-        op: 817u16,
+        op: 819u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -39888,7 +42830,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:277",
     },
     EncInfo {
-        op: 945u16,
+        op: 947u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -39900,7 +42842,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:789",
     },
     EncInfo {
-        op: 1073u16,
+        op: 1075u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -39912,7 +42854,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1301",
     },
     EncInfo {
-        op: 1201u16,
+        op: 1203u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1124073472u32,
@@ -39948,8 +42890,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:65",
     },
     EncInfo {
-        op: 1351u16,
-        format: 14u8,
+        op: 1353u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
         ales_mask: 65535u16,
@@ -39960,7 +42902,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:375",
     },
     EncInfo {
-        op: 1643u16,
+        op: 1671u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -40020,7 +42962,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3118",
     },
     EncInfo {
-        op: 818u16,
+        op: 820u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -40032,7 +42974,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:281",
     },
     EncInfo {
-        op: 946u16,
+        op: 948u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -40044,7 +42986,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:793",
     },
     EncInfo {
-        op: 1074u16,
+        op: 1076u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -40056,7 +42998,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1305",
     },
     EncInfo {
-        op: 1202u16,
+        op: 1204u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -40068,7 +43010,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1817",
     },
     EncInfo {
-        op: 1592u16,
+        op: 1614u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -40080,7 +43022,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:256",
     },
     EncInfo {
-        op: 1592u16,
+        op: 1614u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -40092,7 +43034,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:257",
     },
     EncInfo {
-        op: 1796u16,
+        op: 1824u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1140850688u32,
@@ -40128,8 +43070,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:72",
     },
     EncInfo {
-        op: 1352u16,
-        format: 14u8,
+        op: 1354u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
         ales_mask: 65535u16,
@@ -40140,7 +43082,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:379",
     },
     EncInfo {
-        op: 1645u16,
+        op: 1673u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -40200,7 +43142,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3125",
     },
     EncInfo {
-        op: 819u16,
+        op: 821u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -40212,7 +43154,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:285",
     },
     EncInfo {
-        op: 947u16,
+        op: 949u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -40224,7 +43166,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:797",
     },
     EncInfo {
-        op: 1075u16,
+        op: 1077u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -40236,7 +43178,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1309",
     },
     EncInfo {
-        op: 1203u16,
+        op: 1205u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1157627904u32,
@@ -40272,8 +43214,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:79",
     },
     EncInfo {
-        op: 1353u16,
-        format: 14u8,
+        op: 1355u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
         ales_mask: 65535u16,
@@ -40284,7 +43226,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:383",
     },
     EncInfo {
-        op: 1642u16,
+        op: 1670u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -40344,7 +43286,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3132",
     },
     EncInfo {
-        op: 820u16,
+        op: 822u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -40356,7 +43298,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:289",
     },
     EncInfo {
-        op: 948u16,
+        op: 950u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -40368,7 +43310,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:801",
     },
     EncInfo {
-        op: 1076u16,
+        op: 1078u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -40380,7 +43322,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1313",
     },
     EncInfo {
-        op: 1204u16,
+        op: 1206u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -40392,7 +43334,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1825",
     },
     EncInfo {
-        op: 1598u16,
+        op: 1620u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -40404,7 +43346,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:286",
     },
     EncInfo {
-        op: 1598u16,
+        op: 1620u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -40416,7 +43358,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:287",
     },
     EncInfo {
-        op: 1797u16,
+        op: 1825u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1174405120u32,
@@ -40440,8 +43382,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:86",
     },
     EncInfo {
-        op: 1354u16,
-        format: 14u8,
+        op: 1356u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
         ales_mask: 65535u16,
@@ -40452,7 +43394,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:387",
     },
     EncInfo {
-        op: 1644u16,
+        op: 1672u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -40512,7 +43454,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3139",
     },
     EncInfo {
-        op: 821u16,
+        op: 823u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -40524,7 +43466,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:293",
     },
     EncInfo {
-        op: 949u16,
+        op: 951u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -40536,7 +43478,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:805",
     },
     EncInfo {
-        op: 1077u16,
+        op: 1079u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -40548,7 +43490,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1317",
     },
     EncInfo {
-        op: 1205u16,
+        op: 1207u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1191182336u32,
@@ -40596,7 +43538,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:55",
     },
     EncInfo {
-        op: 1528u16,
+        op: 1530u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -40608,7 +43550,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:382",
     },
     EncInfo {
-        op: 1622u16,
+        op: 1650u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -40620,7 +43562,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:6",
     },
     EncInfo {
-        op: 1752u16,
+        op: 1780u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -40680,7 +43622,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3146",
     },
     EncInfo {
-        op: 822u16,
+        op: 824u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -40692,7 +43634,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:297",
     },
     EncInfo {
-        op: 950u16,
+        op: 952u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -40704,7 +43646,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:809",
     },
     EncInfo {
-        op: 1078u16,
+        op: 1080u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -40716,7 +43658,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1321",
     },
     EncInfo {
-        op: 1206u16,
+        op: 1208u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -40728,7 +43670,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1833",
     },
     EncInfo {
-        op: 1605u16,
+        op: 1627u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -40740,7 +43682,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:321",
     },
     EncInfo {
-        op: 1605u16,
+        op: 1627u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -40752,7 +43694,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:322",
     },
     EncInfo {
-        op: 1798u16,
+        op: 1826u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1207959552u32,
@@ -40800,7 +43742,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:59",
     },
     EncInfo {
-        op: 1482u16,
+        op: 1484u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -40812,7 +43754,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:162",
     },
     EncInfo {
-        op: 1624u16,
+        op: 1652u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -40824,7 +43766,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:14",
     },
     EncInfo {
-        op: 1753u16,
+        op: 1781u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -40884,7 +43826,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3153",
     },
     EncInfo {
-        op: 823u16,
+        op: 825u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -40896,7 +43838,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:301",
     },
     EncInfo {
-        op: 951u16,
+        op: 953u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -40908,7 +43850,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:813",
     },
     EncInfo {
-        op: 1079u16,
+        op: 1081u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -40920,7 +43862,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1325",
     },
     EncInfo {
-        op: 1207u16,
+        op: 1209u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1224736768u32,
@@ -40956,7 +43898,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:97",
     },
     EncInfo {
-        op: 1483u16,
+        op: 1485u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -40968,7 +43910,19 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:166",
     },
     EncInfo {
-        op: 1630u16,
+        op: 1648u16,
+        format: 5u8,
+        als_mask: 2130706432u32,
+        als_value: 1241513984u32,
+        ales_mask: 65535u16,
+        ales_value: 448u16,
+        channels: 32u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/alu/packed_float.isa:422",
+    },
+    EncInfo {
+        op: 1658u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -40980,7 +43934,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:38",
     },
     EncInfo {
-        op: 1754u16,
+        op: 1782u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -41040,7 +43994,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3160",
     },
     EncInfo {
-        op: 824u16,
+        op: 826u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -41052,7 +44006,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:305",
     },
     EncInfo {
-        op: 952u16,
+        op: 954u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -41064,7 +44018,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:817",
     },
     EncInfo {
-        op: 1080u16,
+        op: 1082u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -41076,7 +44030,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1329",
     },
     EncInfo {
-        op: 1208u16,
+        op: 1210u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1241513984u32,
@@ -41112,7 +44066,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:101",
     },
     EncInfo {
-        op: 1484u16,
+        op: 1486u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -41124,7 +44078,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:170",
     },
     EncInfo {
-        op: 1547u16,
+        op: 1569u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -41136,7 +44090,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:52",
     },
     EncInfo {
-        op: 1635u16,
+        op: 1663u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -41148,7 +44102,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:58",
     },
     EncInfo {
-        op: 1755u16,
+        op: 1783u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -41208,7 +44162,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3167",
     },
     EncInfo {
-        op: 825u16,
+        op: 827u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -41220,7 +44174,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:309",
     },
     EncInfo {
-        op: 953u16,
+        op: 955u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -41232,7 +44186,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:821",
     },
     EncInfo {
-        op: 1081u16,
+        op: 1083u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -41244,7 +44198,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1333",
     },
     EncInfo {
-        op: 1209u16,
+        op: 1211u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1258291200u32,
@@ -41292,7 +44246,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:63",
     },
     EncInfo {
-        op: 1509u16,
+        op: 1511u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1275068416u32,
@@ -41304,7 +44258,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:281",
     },
     EncInfo {
-        op: 1632u16,
+        op: 1660u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1275068416u32,
@@ -41316,7 +44270,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:46",
     },
     EncInfo {
-        op: 826u16,
+        op: 828u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1275068416u32,
@@ -41328,7 +44282,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:313",
     },
     EncInfo {
-        op: 954u16,
+        op: 956u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1275068416u32,
@@ -41340,7 +44294,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:825",
     },
     EncInfo {
-        op: 1082u16,
+        op: 1084u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1275068416u32,
@@ -41352,7 +44306,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1337",
     },
     EncInfo {
-        op: 1210u16,
+        op: 1212u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1275068416u32,
@@ -41400,7 +44354,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:69",
     },
     EncInfo {
-        op: 1480u16,
+        op: 1482u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -41412,7 +44366,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:154",
     },
     EncInfo {
-        op: 1637u16,
+        op: 1665u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -41424,7 +44378,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:66",
     },
     EncInfo {
-        op: 827u16,
+        op: 829u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -41436,7 +44390,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:317",
     },
     EncInfo {
-        op: 955u16,
+        op: 957u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -41448,7 +44402,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:829",
     },
     EncInfo {
-        op: 1083u16,
+        op: 1085u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -41460,7 +44414,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1341",
     },
     EncInfo {
-        op: 1211u16,
+        op: 1213u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -41472,7 +44426,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1853",
     },
     EncInfo {
-        op: 1526u16,
+        op: 1528u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -41484,7 +44438,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:368",
     },
     EncInfo {
-        op: 1777u16,
+        op: 1805u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1291845632u32,
@@ -41520,7 +44474,19 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:113",
     },
     EncInfo {
-        op: 1508u16,
+        op: 1649u16,
+        format: 7u8,
+        als_mask: 2147418112u32,
+        als_value: 1321205760u32,
+        ales_mask: 65535u16,
+        ales_value: 448u16,
+        channels: 32u8,
+        second: 0u8,
+        versions: 127u8,
+        src: "isa/alu/packed_float.isa:426",
+    },
+    EncInfo {
+        op: 1510u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -41532,7 +44498,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:277",
     },
     EncInfo {
-        op: 1626u16,
+        op: 1654u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -41592,7 +44558,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3174",
     },
     EncInfo {
-        op: 828u16,
+        op: 830u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -41604,7 +44570,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:321",
     },
     EncInfo {
-        op: 956u16,
+        op: 958u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -41616,7 +44582,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:833",
     },
     EncInfo {
-        op: 1084u16,
+        op: 1086u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -41628,7 +44594,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1345",
     },
     EncInfo {
-        op: 1212u16,
+        op: 1214u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -41640,7 +44606,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1857",
     },
     EncInfo {
-        op: 1586u16,
+        op: 1608u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -41652,7 +44618,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:226",
     },
     EncInfo {
-        op: 1586u16,
+        op: 1608u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -41664,7 +44630,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:227",
     },
     EncInfo {
-        op: 1799u16,
+        op: 1827u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1308622848u32,
@@ -41676,7 +44642,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:816",
     },
     EncInfo {
-        op: 1481u16,
+        op: 1483u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -41688,7 +44654,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:158",
     },
     EncInfo {
-        op: 1628u16,
+        op: 1656u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -41748,7 +44714,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3181",
     },
     EncInfo {
-        op: 829u16,
+        op: 831u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -41760,7 +44726,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:325",
     },
     EncInfo {
-        op: 957u16,
+        op: 959u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -41772,7 +44738,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:837",
     },
     EncInfo {
-        op: 1085u16,
+        op: 1087u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -41784,7 +44750,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1349",
     },
     EncInfo {
-        op: 1213u16,
+        op: 1215u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1325400064u32,
@@ -41832,7 +44798,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:77",
     },
     EncInfo {
-        op: 1623u16,
+        op: 1651u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -41892,7 +44858,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3188",
     },
     EncInfo {
-        op: 830u16,
+        op: 832u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -41904,7 +44870,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:329",
     },
     EncInfo {
-        op: 958u16,
+        op: 960u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -41916,7 +44882,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:841",
     },
     EncInfo {
-        op: 1086u16,
+        op: 1088u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -41928,7 +44894,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1353",
     },
     EncInfo {
-        op: 1214u16,
+        op: 1216u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1342177280u32,
@@ -41964,7 +44930,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:73",
     },
     EncInfo {
-        op: 1625u16,
+        op: 1653u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -42024,7 +44990,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3195",
     },
     EncInfo {
-        op: 831u16,
+        op: 833u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -42036,7 +45002,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:333",
     },
     EncInfo {
-        op: 959u16,
+        op: 961u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -42048,7 +45014,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:845",
     },
     EncInfo {
-        op: 1087u16,
+        op: 1089u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -42060,7 +45026,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1357",
     },
     EncInfo {
-        op: 1215u16,
+        op: 1217u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1358954496u32,
@@ -42084,7 +45050,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:69",
     },
     EncInfo {
-        op: 1631u16,
+        op: 1659u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -42156,7 +45122,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:159",
     },
     EncInfo {
-        op: 832u16,
+        op: 834u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -42168,7 +45134,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:337",
     },
     EncInfo {
-        op: 960u16,
+        op: 962u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -42180,7 +45146,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:849",
     },
     EncInfo {
-        op: 1088u16,
+        op: 1090u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -42192,7 +45158,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1361",
     },
     EncInfo {
-        op: 1216u16,
+        op: 1218u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1375731712u32,
@@ -42216,7 +45182,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:73",
     },
     EncInfo {
-        op: 1548u16,
+        op: 1570u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -42228,7 +45194,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:56",
     },
     EncInfo {
-        op: 1636u16,
+        op: 1664u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -42300,7 +45266,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:163",
     },
     EncInfo {
-        op: 833u16,
+        op: 835u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -42312,7 +45278,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:341",
     },
     EncInfo {
-        op: 961u16,
+        op: 963u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -42324,7 +45290,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:853",
     },
     EncInfo {
-        op: 1089u16,
+        op: 1091u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -42336,7 +45302,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1365",
     },
     EncInfo {
-        op: 1217u16,
+        op: 1219u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1392508928u32,
@@ -42372,7 +45338,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:81",
     },
     EncInfo {
-        op: 1633u16,
+        op: 1661u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -42432,7 +45398,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3216",
     },
     EncInfo {
-        op: 834u16,
+        op: 836u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -42444,7 +45410,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:345",
     },
     EncInfo {
-        op: 962u16,
+        op: 964u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -42456,7 +45422,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:857",
     },
     EncInfo {
-        op: 1090u16,
+        op: 1092u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -42468,7 +45434,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1369",
     },
     EncInfo {
-        op: 1218u16,
+        op: 1220u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1409286144u32,
@@ -42492,7 +45458,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:89",
     },
     EncInfo {
-        op: 1638u16,
+        op: 1666u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -42552,7 +45518,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3223",
     },
     EncInfo {
-        op: 835u16,
+        op: 837u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -42564,7 +45530,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:349",
     },
     EncInfo {
-        op: 963u16,
+        op: 965u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -42576,7 +45542,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:861",
     },
     EncInfo {
-        op: 1091u16,
+        op: 1093u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -42588,7 +45554,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1373",
     },
     EncInfo {
-        op: 1219u16,
+        op: 1221u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1426063360u32,
@@ -42612,7 +45578,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:85",
     },
     EncInfo {
-        op: 1627u16,
+        op: 1655u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
@@ -42672,7 +45638,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3230",
     },
     EncInfo {
-        op: 836u16,
+        op: 838u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
@@ -42684,7 +45650,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:353",
     },
     EncInfo {
-        op: 964u16,
+        op: 966u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
@@ -42696,7 +45662,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:865",
     },
     EncInfo {
-        op: 1092u16,
+        op: 1094u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
@@ -42708,7 +45674,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1377",
     },
     EncInfo {
-        op: 1220u16,
+        op: 1222u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1442840576u32,
@@ -42720,8 +45686,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1889",
     },
     EncInfo {
-        op: 1429u16,
-        format: 18u8,
+        op: 1431u16,
+        format: 20u8,
         als_mask: 2147418112u32,
         als_value: 1472200704u32,
         ales_mask: 65535u16,
@@ -42732,8 +45698,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:36",
     },
     EncInfo {
-        op: 1430u16,
-        format: 18u8,
+        op: 1432u16,
+        format: 20u8,
         als_mask: 2147418112u32,
         als_value: 1472266240u32,
         ales_mask: 65535u16,
@@ -42744,8 +45710,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:40",
     },
     EncInfo {
-        op: 1431u16,
-        format: 18u8,
+        op: 1433u16,
+        format: 20u8,
         als_mask: 2147418112u32,
         als_value: 1472331776u32,
         ales_mask: 65535u16,
@@ -42756,8 +45722,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:44",
     },
     EncInfo {
-        op: 1432u16,
-        format: 18u8,
+        op: 1434u16,
+        format: 20u8,
         als_mask: 2147418112u32,
         als_value: 1472397312u32,
         ales_mask: 65535u16,
@@ -42768,7 +45734,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:48",
     },
     EncInfo {
-        op: 1629u16,
+        op: 1657u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -42840,7 +45806,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:167",
     },
     EncInfo {
-        op: 837u16,
+        op: 839u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -42852,7 +45818,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:357",
     },
     EncInfo {
-        op: 965u16,
+        op: 967u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -42864,7 +45830,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:869",
     },
     EncInfo {
-        op: 1093u16,
+        op: 1095u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -42876,7 +45842,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1381",
     },
     EncInfo {
-        op: 1221u16,
+        op: 1223u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1459617792u32,
@@ -42900,7 +45866,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:81",
     },
     EncInfo {
-        op: 1439u16,
+        op: 1441u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1491861504u32,
@@ -42912,7 +45878,19 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:81",
     },
     EncInfo {
-        op: 1652u16,
+        op: 1540u16,
+        format: 5u8,
+        als_mask: 2130706432u32,
+        als_value: 1476395008u32,
+        ales_mask: 65535u16,
+        ales_value: 448u16,
+        channels: 18u8,
+        second: 0u8,
+        versions: 124u8,
+        src: "isa/alu/packed.isa:430",
+    },
+    EncInfo {
+        op: 1680u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -42924,7 +45902,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:126",
     },
     EncInfo {
-        op: 1665u16,
+        op: 1693u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -42984,7 +45962,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3244",
     },
     EncInfo {
-        op: 838u16,
+        op: 840u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -42996,7 +45974,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:361",
     },
     EncInfo {
-        op: 966u16,
+        op: 968u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -43008,7 +45986,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:873",
     },
     EncInfo {
-        op: 1094u16,
+        op: 1096u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -43020,7 +45998,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1385",
     },
     EncInfo {
-        op: 1222u16,
+        op: 1224u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1476395008u32,
@@ -43044,7 +46022,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:122",
     },
     EncInfo {
-        op: 1654u16,
+        op: 1682u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -43056,7 +46034,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:134",
     },
     EncInfo {
-        op: 1663u16,
+        op: 1691u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -43116,7 +46094,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3251",
     },
     EncInfo {
-        op: 839u16,
+        op: 841u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -43128,7 +46106,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:365",
     },
     EncInfo {
-        op: 967u16,
+        op: 969u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -43140,7 +46118,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:877",
     },
     EncInfo {
-        op: 1095u16,
+        op: 1097u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -43152,7 +46130,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1389",
     },
     EncInfo {
-        op: 1223u16,
+        op: 1225u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1493172224u32,
@@ -43188,7 +46166,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:179",
     },
     EncInfo {
-        op: 1656u16,
+        op: 1684u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -43200,7 +46178,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:142",
     },
     EncInfo {
-        op: 1668u16,
+        op: 1696u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -43260,7 +46238,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3258",
     },
     EncInfo {
-        op: 840u16,
+        op: 842u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -43272,7 +46250,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:369",
     },
     EncInfo {
-        op: 968u16,
+        op: 970u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -43284,7 +46262,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:881",
     },
     EncInfo {
-        op: 1096u16,
+        op: 1098u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -43296,7 +46274,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1393",
     },
     EncInfo {
-        op: 1224u16,
+        op: 1226u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1509949440u32,
@@ -43332,7 +46310,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:171",
     },
     EncInfo {
-        op: 1318u16,
+        op: 1320u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -43344,7 +46322,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:228",
     },
     EncInfo {
-        op: 1653u16,
+        op: 1681u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -43356,7 +46334,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:130",
     },
     EncInfo {
-        op: 1666u16,
+        op: 1694u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -43416,7 +46394,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3265",
     },
     EncInfo {
-        op: 841u16,
+        op: 843u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -43428,7 +46406,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:373",
     },
     EncInfo {
-        op: 969u16,
+        op: 971u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -43440,7 +46418,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:885",
     },
     EncInfo {
-        op: 1097u16,
+        op: 1099u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -43452,7 +46430,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1397",
     },
     EncInfo {
-        op: 1225u16,
+        op: 1227u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1526726656u32,
@@ -43489,7 +46467,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
     },
     EncInfo {
         op: 6u16,
-        format: 19u8,
+        format: 21u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
         ales_mask: 65535u16,
@@ -43500,7 +46478,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/aau.isa:121",
     },
     EncInfo {
-        op: 1655u16,
+        op: 1683u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -43512,7 +46490,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:138",
     },
     EncInfo {
-        op: 1756u16,
+        op: 1784u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -43572,7 +46550,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3272",
     },
     EncInfo {
-        op: 842u16,
+        op: 844u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -43584,7 +46562,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:377",
     },
     EncInfo {
-        op: 970u16,
+        op: 972u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -43596,7 +46574,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:889",
     },
     EncInfo {
-        op: 1098u16,
+        op: 1100u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -43608,7 +46586,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1401",
     },
     EncInfo {
-        op: 1226u16,
+        op: 1228u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1543503872u32,
@@ -43620,7 +46598,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1913",
     },
     EncInfo {
-        op: 1433u16,
+        op: 1435u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1556086784u32,
@@ -43632,7 +46610,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:55",
     },
     EncInfo {
-        op: 1433u16,
+        op: 1435u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1556086784u32,
@@ -43645,7 +46623,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
     },
     EncInfo {
         op: 7u16,
-        format: 19u8,
+        format: 21u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
         ales_mask: 65535u16,
@@ -43656,7 +46634,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/aau.isa:131",
     },
     EncInfo {
-        op: 1657u16,
+        op: 1685u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -43668,7 +46646,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:146",
     },
     EncInfo {
-        op: 1757u16,
+        op: 1785u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -43728,7 +46706,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3279",
     },
     EncInfo {
-        op: 843u16,
+        op: 845u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -43740,7 +46718,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:381",
     },
     EncInfo {
-        op: 971u16,
+        op: 973u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -43752,7 +46730,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:893",
     },
     EncInfo {
-        op: 1099u16,
+        op: 1101u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -43764,7 +46742,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1405",
     },
     EncInfo {
-        op: 1227u16,
+        op: 1229u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1560281088u32,
@@ -43789,7 +46767,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
     },
     EncInfo {
         op: 8u16,
-        format: 19u8,
+        format: 21u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
         ales_mask: 65535u16,
@@ -43800,7 +46778,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/aau.isa:141",
     },
     EncInfo {
-        op: 1634u16,
+        op: 1662u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -43812,7 +46790,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:54",
     },
     EncInfo {
-        op: 1664u16,
+        op: 1692u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -43872,7 +46850,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3286",
     },
     EncInfo {
-        op: 844u16,
+        op: 846u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -43884,7 +46862,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:385",
     },
     EncInfo {
-        op: 972u16,
+        op: 974u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -43896,7 +46874,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:897",
     },
     EncInfo {
-        op: 1100u16,
+        op: 1102u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -43908,7 +46886,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1409",
     },
     EncInfo {
-        op: 1228u16,
+        op: 1230u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -43932,7 +46910,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:183",
     },
     EncInfo {
-        op: 1434u16,
+        op: 1436u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -43944,7 +46922,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:60",
     },
     EncInfo {
-        op: 1434u16,
+        op: 1436u16,
         format: 0u8,
         als_mask: 2130706432u32,
         als_value: 1577058304u32,
@@ -43957,7 +46935,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
     },
     EncInfo {
         op: 9u16,
-        format: 19u8,
+        format: 21u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
         ales_mask: 65535u16,
@@ -43968,7 +46946,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/aau.isa:155",
     },
     EncInfo {
-        op: 1639u16,
+        op: 1667u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -44028,7 +47006,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3298",
     },
     EncInfo {
-        op: 845u16,
+        op: 847u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -44040,7 +47018,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:389",
     },
     EncInfo {
-        op: 973u16,
+        op: 975u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -44052,7 +47030,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:901",
     },
     EncInfo {
-        op: 1101u16,
+        op: 1103u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -44064,7 +47042,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1413",
     },
     EncInfo {
-        op: 1229u16,
+        op: 1231u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1593835520u32,
@@ -44076,7 +47054,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1925",
     },
     EncInfo {
-        op: 1435u16,
+        op: 1437u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1606418432u32,
@@ -44088,7 +47066,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:65",
     },
     EncInfo {
-        op: 1436u16,
+        op: 1438u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1606483968u32,
@@ -44100,7 +47078,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:69",
     },
     EncInfo {
-        op: 1437u16,
+        op: 1439u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1606549504u32,
@@ -44125,7 +47103,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
     },
     EncInfo {
         op: 11u16,
-        format: 19u8,
+        format: 21u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
         ales_mask: 65535u16,
@@ -44136,8 +47114,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/aau.isa:183",
     },
     EncInfo {
-        op: 1324u16,
-        format: 14u8,
+        op: 1326u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
         ales_mask: 65535u16,
@@ -44146,6 +47124,18 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         second: 0u8,
         versions: 127u8,
         src: "isa/alu/memory.isa:252",
+    },
+    EncInfo {
+        op: 1848u16,
+        format: 17u8,
+        als_mask: 2130706432u32,
+        als_value: 1610612736u32,
+        ales_mask: 65535u16,
+        ales_value: 704u16,
+        channels: 27u8,
+        second: 0u8,
+        versions: 96u8,
+        src: "isa/alu/quad.isa:964",
     },
     EncInfo {
         op: 115u16,
@@ -44208,7 +47198,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:100",
     },
     EncInfo {
-        op: 846u16,
+        op: 848u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -44220,7 +47210,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:393",
     },
     EncInfo {
-        op: 974u16,
+        op: 976u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -44232,7 +47222,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:905",
     },
     EncInfo {
-        op: 1102u16,
+        op: 1104u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -44244,7 +47234,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1417",
     },
     EncInfo {
-        op: 1230u16,
+        op: 1232u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -44256,7 +47246,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1929",
     },
     EncInfo {
-        op: 1421u16,
+        op: 1423u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1623195648u32,
@@ -44268,7 +47258,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:4",
     },
     EncInfo {
-        op: 1423u16,
+        op: 1425u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1623261184u32,
@@ -44280,7 +47270,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:12",
     },
     EncInfo {
-        op: 1425u16,
+        op: 1427u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1623326720u32,
@@ -44292,7 +47282,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:20",
     },
     EncInfo {
-        op: 1427u16,
+        op: 1429u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1623392256u32,
@@ -44304,7 +47294,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:28",
     },
     EncInfo {
-        op: 1575u16,
+        op: 1597u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -44316,7 +47306,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:173",
     },
     EncInfo {
-        op: 1575u16,
+        op: 1597u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -44328,7 +47318,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:174",
     },
     EncInfo {
-        op: 1577u16,
+        op: 1599u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -44340,7 +47330,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:183",
     },
     EncInfo {
-        op: 1577u16,
+        op: 1599u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -44352,7 +47342,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:184",
     },
     EncInfo {
-        op: 1800u16,
+        op: 1828u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -44364,7 +47354,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:823",
     },
     EncInfo {
-        op: 1810u16,
+        op: 1838u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1610612736u32,
@@ -44388,8 +47378,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:140",
     },
     EncInfo {
-        op: 1325u16,
-        format: 14u8,
+        op: 1327u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
         ales_mask: 65535u16,
@@ -44400,8 +47390,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:256",
     },
     EncInfo {
-        op: 1388u16,
-        format: 14u8,
+        op: 1390u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
         ales_mask: 65535u16,
@@ -44472,7 +47462,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:104",
     },
     EncInfo {
-        op: 847u16,
+        op: 849u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -44484,7 +47474,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:397",
     },
     EncInfo {
-        op: 975u16,
+        op: 977u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -44496,7 +47486,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:909",
     },
     EncInfo {
-        op: 1103u16,
+        op: 1105u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -44508,7 +47498,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1421",
     },
     EncInfo {
-        op: 1231u16,
+        op: 1233u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -44520,7 +47510,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1933",
     },
     EncInfo {
-        op: 1422u16,
+        op: 1424u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1639972864u32,
@@ -44532,7 +47522,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:8",
     },
     EncInfo {
-        op: 1424u16,
+        op: 1426u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1640038400u32,
@@ -44544,7 +47534,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:16",
     },
     EncInfo {
-        op: 1426u16,
+        op: 1428u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1640103936u32,
@@ -44556,7 +47546,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:24",
     },
     EncInfo {
-        op: 1428u16,
+        op: 1430u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1640169472u32,
@@ -44568,7 +47558,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:32",
     },
     EncInfo {
-        op: 1811u16,
+        op: 1839u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1627389952u32,
@@ -44592,8 +47582,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:144",
     },
     EncInfo {
-        op: 1326u16,
-        format: 14u8,
+        op: 1328u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
         ales_mask: 65535u16,
@@ -44604,8 +47594,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:260",
     },
     EncInfo {
-        op: 1391u16,
-        format: 14u8,
+        op: 1393u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
         ales_mask: 65535u16,
@@ -44676,7 +47666,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:111",
     },
     EncInfo {
-        op: 848u16,
+        op: 850u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -44688,7 +47678,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:401",
     },
     EncInfo {
-        op: 976u16,
+        op: 978u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -44700,7 +47690,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:913",
     },
     EncInfo {
-        op: 1104u16,
+        op: 1106u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -44712,7 +47702,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1425",
     },
     EncInfo {
-        op: 1232u16,
+        op: 1234u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -44724,7 +47714,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1937",
     },
     EncInfo {
-        op: 1613u16,
+        op: 1635u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -44736,7 +47726,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:361",
     },
     EncInfo {
-        op: 1613u16,
+        op: 1635u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -44748,7 +47738,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:362",
     },
     EncInfo {
-        op: 1615u16,
+        op: 1637u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -44760,7 +47750,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:371",
     },
     EncInfo {
-        op: 1615u16,
+        op: 1637u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -44772,7 +47762,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:372",
     },
     EncInfo {
-        op: 1801u16,
+        op: 1829u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -44784,7 +47774,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:830",
     },
     EncInfo {
-        op: 1812u16,
+        op: 1840u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1644167168u32,
@@ -44808,8 +47798,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:148",
     },
     EncInfo {
-        op: 1327u16,
-        format: 14u8,
+        op: 1329u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
         ales_mask: 65535u16,
@@ -44820,8 +47810,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:264",
     },
     EncInfo {
-        op: 1392u16,
-        format: 14u8,
+        op: 1394u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
         ales_mask: 65535u16,
@@ -44892,7 +47882,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:115",
     },
     EncInfo {
-        op: 849u16,
+        op: 851u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -44904,7 +47894,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:405",
     },
     EncInfo {
-        op: 977u16,
+        op: 979u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -44916,7 +47906,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:917",
     },
     EncInfo {
-        op: 1105u16,
+        op: 1107u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -44928,7 +47918,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1429",
     },
     EncInfo {
-        op: 1233u16,
+        op: 1235u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -44940,7 +47930,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1941",
     },
     EncInfo {
-        op: 1438u16,
+        op: 1440u16,
         format: 1u8,
         als_mask: 2147418112u32,
         als_value: 1676673024u32,
@@ -44952,7 +47942,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/move.isa:77",
     },
     EncInfo {
-        op: 1813u16,
+        op: 1841u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1660944384u32,
@@ -44976,8 +47966,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float80.isa:152",
     },
     EncInfo {
-        op: 1319u16,
-        format: 14u8,
+        op: 1321u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
         ales_mask: 65535u16,
@@ -44988,8 +47978,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:232",
     },
     EncInfo {
-        op: 1393u16,
-        format: 14u8,
+        op: 1395u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
         ales_mask: 65535u16,
@@ -45060,7 +48050,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3358",
     },
     EncInfo {
-        op: 850u16,
+        op: 852u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -45072,7 +48062,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:409",
     },
     EncInfo {
-        op: 978u16,
+        op: 980u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -45084,7 +48074,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:921",
     },
     EncInfo {
-        op: 1106u16,
+        op: 1108u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -45096,7 +48086,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1433",
     },
     EncInfo {
-        op: 1234u16,
+        op: 1236u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -45108,7 +48098,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1945",
     },
     EncInfo {
-        op: 1591u16,
+        op: 1613u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -45120,7 +48110,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:251",
     },
     EncInfo {
-        op: 1591u16,
+        op: 1613u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -45132,7 +48122,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:252",
     },
     EncInfo {
-        op: 1593u16,
+        op: 1615u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -45144,7 +48134,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:261",
     },
     EncInfo {
-        op: 1593u16,
+        op: 1615u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -45156,7 +48146,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:262",
     },
     EncInfo {
-        op: 1802u16,
+        op: 1830u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -45168,7 +48158,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:837",
     },
     EncInfo {
-        op: 1814u16,
+        op: 1842u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -45180,7 +48170,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:921",
     },
     EncInfo {
-        op: 1286u16,
+        op: 1288u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1677721600u32,
@@ -45192,8 +48182,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:100",
     },
     EncInfo {
-        op: 1320u16,
-        format: 14u8,
+        op: 1322u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
         ales_mask: 65535u16,
@@ -45204,8 +48194,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:236",
     },
     EncInfo {
-        op: 1394u16,
-        format: 14u8,
+        op: 1396u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
         ales_mask: 65535u16,
@@ -45276,7 +48266,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3370",
     },
     EncInfo {
-        op: 851u16,
+        op: 853u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -45288,7 +48278,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:413",
     },
     EncInfo {
-        op: 979u16,
+        op: 981u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -45300,7 +48290,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:925",
     },
     EncInfo {
-        op: 1107u16,
+        op: 1109u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -45312,7 +48302,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1437",
     },
     EncInfo {
-        op: 1235u16,
+        op: 1237u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -45324,7 +48314,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1949",
     },
     EncInfo {
-        op: 1287u16,
+        op: 1289u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1694498816u32,
@@ -45336,8 +48326,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:104",
     },
     EncInfo {
-        op: 1321u16,
-        format: 14u8,
+        op: 1323u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
         ales_mask: 65535u16,
@@ -45348,8 +48338,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:240",
     },
     EncInfo {
-        op: 1395u16,
-        format: 14u8,
+        op: 1397u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
         ales_mask: 65535u16,
@@ -45420,7 +48410,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3382",
     },
     EncInfo {
-        op: 852u16,
+        op: 854u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -45432,7 +48422,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:417",
     },
     EncInfo {
-        op: 980u16,
+        op: 982u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -45444,7 +48434,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:929",
     },
     EncInfo {
-        op: 1108u16,
+        op: 1110u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -45456,7 +48446,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1441",
     },
     EncInfo {
-        op: 1236u16,
+        op: 1238u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -45468,7 +48458,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1953",
     },
     EncInfo {
-        op: 1597u16,
+        op: 1619u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -45480,7 +48470,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:281",
     },
     EncInfo {
-        op: 1597u16,
+        op: 1619u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -45492,7 +48482,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:282",
     },
     EncInfo {
-        op: 1599u16,
+        op: 1621u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -45504,7 +48494,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:291",
     },
     EncInfo {
-        op: 1599u16,
+        op: 1621u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -45516,7 +48506,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:292",
     },
     EncInfo {
-        op: 1803u16,
+        op: 1831u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -45528,7 +48518,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:844",
     },
     EncInfo {
-        op: 1815u16,
+        op: 1843u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -45540,7 +48530,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:928",
     },
     EncInfo {
-        op: 1288u16,
+        op: 1290u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1711276032u32,
@@ -45552,8 +48542,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:108",
     },
     EncInfo {
-        op: 1322u16,
-        format: 14u8,
+        op: 1324u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
         ales_mask: 65535u16,
@@ -45564,8 +48554,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:244",
     },
     EncInfo {
-        op: 1396u16,
-        format: 14u8,
+        op: 1398u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
         ales_mask: 65535u16,
@@ -45636,7 +48626,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3394",
     },
     EncInfo {
-        op: 853u16,
+        op: 855u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -45648,7 +48638,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:421",
     },
     EncInfo {
-        op: 981u16,
+        op: 983u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -45660,7 +48650,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:933",
     },
     EncInfo {
-        op: 1109u16,
+        op: 1111u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -45672,7 +48662,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1445",
     },
     EncInfo {
-        op: 1237u16,
+        op: 1239u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -45684,7 +48674,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1957",
     },
     EncInfo {
-        op: 1289u16,
+        op: 1291u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1728053248u32,
@@ -45696,8 +48686,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:112",
     },
     EncInfo {
-        op: 1329u16,
-        format: 14u8,
+        op: 1331u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
         ales_mask: 65535u16,
@@ -45708,8 +48698,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:272",
     },
     EncInfo {
-        op: 1390u16,
-        format: 14u8,
+        op: 1392u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
         ales_mask: 65535u16,
@@ -45720,7 +48710,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:546",
     },
     EncInfo {
-        op: 1491u16,
+        op: 1493u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -45732,7 +48722,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:200",
     },
     EncInfo {
-        op: 1669u16,
+        op: 1697u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -45792,7 +48782,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3406",
     },
     EncInfo {
-        op: 854u16,
+        op: 856u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -45804,7 +48794,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:425",
     },
     EncInfo {
-        op: 982u16,
+        op: 984u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -45816,7 +48806,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:937",
     },
     EncInfo {
-        op: 1110u16,
+        op: 1112u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -45828,7 +48818,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1449",
     },
     EncInfo {
-        op: 1238u16,
+        op: 1240u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -45840,7 +48830,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1961",
     },
     EncInfo {
-        op: 1604u16,
+        op: 1626u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -45852,7 +48842,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:316",
     },
     EncInfo {
-        op: 1604u16,
+        op: 1626u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -45864,7 +48854,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:317",
     },
     EncInfo {
-        op: 1606u16,
+        op: 1628u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -45876,7 +48866,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:326",
     },
     EncInfo {
-        op: 1606u16,
+        op: 1628u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -45888,7 +48878,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:327",
     },
     EncInfo {
-        op: 1804u16,
+        op: 1832u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -45900,7 +48890,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:851",
     },
     EncInfo {
-        op: 1816u16,
+        op: 1844u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -45912,7 +48902,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:935",
     },
     EncInfo {
-        op: 1262u16,
+        op: 1264u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1744830464u32,
@@ -45924,8 +48914,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:4",
     },
     EncInfo {
-        op: 1330u16,
-        format: 14u8,
+        op: 1332u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
         ales_mask: 65535u16,
@@ -45936,8 +48926,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:276",
     },
     EncInfo {
-        op: 1389u16,
-        format: 14u8,
+        op: 1391u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
         ales_mask: 65535u16,
@@ -45948,7 +48938,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:542",
     },
     EncInfo {
-        op: 1489u16,
+        op: 1491u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -45960,7 +48950,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:191",
     },
     EncInfo {
-        op: 1667u16,
+        op: 1695u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -46020,7 +49010,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3418",
     },
     EncInfo {
-        op: 855u16,
+        op: 857u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -46032,7 +49022,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:429",
     },
     EncInfo {
-        op: 983u16,
+        op: 985u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -46044,7 +49034,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:941",
     },
     EncInfo {
-        op: 1111u16,
+        op: 1113u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -46056,7 +49046,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1453",
     },
     EncInfo {
-        op: 1239u16,
+        op: 1241u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -46068,7 +49058,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1965",
     },
     EncInfo {
-        op: 1817u16,
+        op: 1845u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -46080,7 +49070,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:942",
     },
     EncInfo {
-        op: 1268u16,
+        op: 1270u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1761607680u32,
@@ -46092,8 +49082,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:28",
     },
     EncInfo {
-        op: 1331u16,
-        format: 14u8,
+        op: 1333u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
         ales_mask: 65535u16,
@@ -46104,8 +49094,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:280",
     },
     EncInfo {
-        op: 1397u16,
-        format: 14u8,
+        op: 1399u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
         ales_mask: 65535u16,
@@ -46116,7 +49106,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:574",
     },
     EncInfo {
-        op: 1525u16,
+        op: 1527u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -46128,7 +49118,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:351",
     },
     EncInfo {
-        op: 1758u16,
+        op: 1786u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -46188,7 +49178,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3430",
     },
     EncInfo {
-        op: 856u16,
+        op: 858u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -46200,7 +49190,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:433",
     },
     EncInfo {
-        op: 984u16,
+        op: 986u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -46212,7 +49202,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:945",
     },
     EncInfo {
-        op: 1112u16,
+        op: 1114u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -46224,7 +49214,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1457",
     },
     EncInfo {
-        op: 1240u16,
+        op: 1242u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -46236,7 +49226,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1969",
     },
     EncInfo {
-        op: 1274u16,
+        op: 1276u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1778384896u32,
@@ -46248,8 +49238,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:52",
     },
     EncInfo {
-        op: 1332u16,
-        format: 14u8,
+        op: 1334u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
         ales_mask: 65535u16,
@@ -46260,8 +49250,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:284",
     },
     EncInfo {
-        op: 1398u16,
-        format: 14u8,
+        op: 1400u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
         ales_mask: 65535u16,
@@ -46272,7 +49262,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:578",
     },
     EncInfo {
-        op: 1518u16,
+        op: 1520u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -46284,7 +49274,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:320",
     },
     EncInfo {
-        op: 1759u16,
+        op: 1787u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -46344,7 +49334,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3442",
     },
     EncInfo {
-        op: 857u16,
+        op: 859u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -46356,7 +49346,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:437",
     },
     EncInfo {
-        op: 985u16,
+        op: 987u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -46368,7 +49358,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:949",
     },
     EncInfo {
-        op: 1113u16,
+        op: 1115u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -46380,7 +49370,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1461",
     },
     EncInfo {
-        op: 1241u16,
+        op: 1243u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -46392,7 +49382,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1973",
     },
     EncInfo {
-        op: 1280u16,
+        op: 1282u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1795162112u32,
@@ -46416,8 +49406,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:290",
     },
     EncInfo {
-        op: 1344u16,
-        format: 14u8,
+        op: 1346u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
         ales_mask: 65535u16,
@@ -46428,8 +49418,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:342",
     },
     EncInfo {
-        op: 1344u16,
-        format: 14u8,
+        op: 1346u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
         ales_mask: 65535u16,
@@ -46452,7 +49442,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/bitfield.isa:68",
     },
     EncInfo {
-        op: 858u16,
+        op: 860u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
@@ -46464,7 +49454,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:441",
     },
     EncInfo {
-        op: 986u16,
+        op: 988u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
@@ -46476,7 +49466,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:953",
     },
     EncInfo {
-        op: 1114u16,
+        op: 1116u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
@@ -46488,7 +49478,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1465",
     },
     EncInfo {
-        op: 1242u16,
+        op: 1244u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
@@ -46500,7 +49490,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1977",
     },
     EncInfo {
-        op: 1263u16,
+        op: 1265u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1811939328u32,
@@ -46512,7 +49502,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:8",
     },
     EncInfo {
-        op: 1722u16,
+        op: 1750u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1841823744u32,
@@ -46524,7 +49514,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:409",
     },
     EncInfo {
-        op: 1723u16,
+        op: 1751u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1841954816u32,
@@ -46536,7 +49526,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:413",
     },
     EncInfo {
-        op: 1724u16,
+        op: 1752u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1842085888u32,
@@ -46548,7 +49538,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:417",
     },
     EncInfo {
-        op: 1725u16,
+        op: 1753u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1844969472u32,
@@ -46560,7 +49550,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:421",
     },
     EncInfo {
-        op: 1726u16,
+        op: 1754u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1845100544u32,
@@ -46572,7 +49562,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:425",
     },
     EncInfo {
-        op: 1727u16,
+        op: 1755u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1845231616u32,
@@ -46584,7 +49574,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:429",
     },
     EncInfo {
-        op: 1764u16,
+        op: 1792u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1842872320u32,
@@ -46596,7 +49586,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:617",
     },
     EncInfo {
-        op: 1765u16,
+        op: 1793u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1843003392u32,
@@ -46608,7 +49598,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:621",
     },
     EncInfo {
-        op: 1766u16,
+        op: 1794u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1843134464u32,
@@ -46620,7 +49610,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:625",
     },
     EncInfo {
-        op: 1767u16,
+        op: 1795u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1843265536u32,
@@ -46632,7 +49622,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:629",
     },
     EncInfo {
-        op: 1768u16,
+        op: 1796u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1843920896u32,
@@ -46644,7 +49634,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:633",
     },
     EncInfo {
-        op: 1769u16,
+        op: 1797u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1844051968u32,
@@ -46656,7 +49646,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:637",
     },
     EncInfo {
-        op: 1770u16,
+        op: 1798u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1844183040u32,
@@ -46668,7 +49658,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:641",
     },
     EncInfo {
-        op: 1771u16,
+        op: 1799u16,
         format: 7u8,
         als_mask: 2147418112u32,
         als_value: 1844314112u32,
@@ -46692,8 +49682,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/float.isa:294",
     },
     EncInfo {
-        op: 1346u16,
-        format: 14u8,
+        op: 1348u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
         ales_mask: 65535u16,
@@ -46704,8 +49694,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:352",
     },
     EncInfo {
-        op: 1346u16,
-        format: 14u8,
+        op: 1348u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
         ales_mask: 65535u16,
@@ -46728,7 +49718,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/bitfield.isa:76",
     },
     EncInfo {
-        op: 859u16,
+        op: 861u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -46740,7 +49730,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:445",
     },
     EncInfo {
-        op: 987u16,
+        op: 989u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -46752,7 +49742,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:957",
     },
     EncInfo {
-        op: 1115u16,
+        op: 1117u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -46764,7 +49754,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1469",
     },
     EncInfo {
-        op: 1243u16,
+        op: 1245u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -46776,7 +49766,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1981",
     },
     EncInfo {
-        op: 1527u16,
+        op: 1529u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -46788,7 +49778,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed.isa:378",
     },
     EncInfo {
-        op: 1684u16,
+        op: 1712u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -46800,7 +49790,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:255",
     },
     EncInfo {
-        op: 1269u16,
+        op: 1271u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1828716544u32,
@@ -46812,8 +49802,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:32",
     },
     EncInfo {
-        op: 1348u16,
-        format: 14u8,
+        op: 1350u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
         ales_mask: 65535u16,
@@ -46824,8 +49814,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:362",
     },
     EncInfo {
-        op: 1348u16,
-        format: 14u8,
+        op: 1350u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
         ales_mask: 65535u16,
@@ -46836,7 +49826,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:363",
     },
     EncInfo {
-        op: 1568u16,
+        op: 1590u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -46848,7 +49838,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:137",
     },
     EncInfo {
-        op: 1762u16,
+        op: 1790u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -46908,7 +49898,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3454",
     },
     EncInfo {
-        op: 860u16,
+        op: 862u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -46920,7 +49910,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:449",
     },
     EncInfo {
-        op: 988u16,
+        op: 990u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -46932,7 +49922,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:961",
     },
     EncInfo {
-        op: 1116u16,
+        op: 1118u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -46944,7 +49934,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1473",
     },
     EncInfo {
-        op: 1244u16,
+        op: 1246u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -46956,7 +49946,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1985",
     },
     EncInfo {
-        op: 1585u16,
+        op: 1607u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -46968,7 +49958,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:221",
     },
     EncInfo {
-        op: 1585u16,
+        op: 1607u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -46980,7 +49970,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:222",
     },
     EncInfo {
-        op: 1587u16,
+        op: 1609u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -46992,7 +49982,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:231",
     },
     EncInfo {
-        op: 1587u16,
+        op: 1609u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -47004,7 +49994,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:232",
     },
     EncInfo {
-        op: 1805u16,
+        op: 1833u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -47016,7 +50006,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:858",
     },
     EncInfo {
-        op: 1818u16,
+        op: 1846u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -47028,7 +50018,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:949",
     },
     EncInfo {
-        op: 1275u16,
+        op: 1277u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1845493760u32,
@@ -47040,8 +50030,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:56",
     },
     EncInfo {
-        op: 1345u16,
-        format: 14u8,
+        op: 1347u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
         ales_mask: 65535u16,
@@ -47052,8 +50042,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:347",
     },
     EncInfo {
-        op: 1345u16,
-        format: 14u8,
+        op: 1347u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
         ales_mask: 65535u16,
@@ -47064,7 +50054,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:348",
     },
     EncInfo {
-        op: 1569u16,
+        op: 1591u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -47076,7 +50066,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:141",
     },
     EncInfo {
-        op: 1763u16,
+        op: 1791u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -47136,7 +50126,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3466",
     },
     EncInfo {
-        op: 861u16,
+        op: 863u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -47148,7 +50138,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:453",
     },
     EncInfo {
-        op: 989u16,
+        op: 991u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -47160,7 +50150,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:965",
     },
     EncInfo {
-        op: 1117u16,
+        op: 1119u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -47172,7 +50162,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1477",
     },
     EncInfo {
-        op: 1245u16,
+        op: 1247u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -47184,7 +50174,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1989",
     },
     EncInfo {
-        op: 1819u16,
+        op: 1847u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -47196,7 +50186,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:956",
     },
     EncInfo {
-        op: 1281u16,
+        op: 1283u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1862270976u32,
@@ -47220,8 +50210,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:36",
     },
     EncInfo {
-        op: 1334u16,
-        format: 14u8,
+        op: 1336u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
         ales_mask: 65535u16,
@@ -47232,8 +50222,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:292",
     },
     EncInfo {
-        op: 1334u16,
-        format: 14u8,
+        op: 1336u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
         ales_mask: 65535u16,
@@ -47244,7 +50234,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:293",
     },
     EncInfo {
-        op: 1688u16,
+        op: 1716u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -47304,7 +50294,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3478",
     },
     EncInfo {
-        op: 862u16,
+        op: 864u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -47316,7 +50306,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:457",
     },
     EncInfo {
-        op: 990u16,
+        op: 992u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -47328,7 +50318,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:969",
     },
     EncInfo {
-        op: 1118u16,
+        op: 1120u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -47340,7 +50330,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1481",
     },
     EncInfo {
-        op: 1246u16,
+        op: 1248u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -47352,7 +50342,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1993",
     },
     EncInfo {
-        op: 1264u16,
+        op: 1266u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1879048192u32,
@@ -47376,8 +50366,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/int.isa:40",
     },
     EncInfo {
-        op: 1336u16,
-        format: 14u8,
+        op: 1338u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
         ales_mask: 65535u16,
@@ -47388,8 +50378,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:302",
     },
     EncInfo {
-        op: 1336u16,
-        format: 14u8,
+        op: 1338u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
         ales_mask: 65535u16,
@@ -47400,7 +50390,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:303",
     },
     EncInfo {
-        op: 1689u16,
+        op: 1717u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -47460,7 +50450,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3490",
     },
     EncInfo {
-        op: 863u16,
+        op: 865u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -47472,7 +50462,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:461",
     },
     EncInfo {
-        op: 991u16,
+        op: 993u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -47484,7 +50474,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:973",
     },
     EncInfo {
-        op: 1119u16,
+        op: 1121u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -47496,7 +50486,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1485",
     },
     EncInfo {
-        op: 1247u16,
+        op: 1249u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -47508,7 +50498,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1997",
     },
     EncInfo {
-        op: 1270u16,
+        op: 1272u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1895825408u32,
@@ -47520,8 +50510,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:36",
     },
     EncInfo {
-        op: 1338u16,
-        format: 14u8,
+        op: 1340u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
         ales_mask: 65535u16,
@@ -47532,8 +50522,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:312",
     },
     EncInfo {
-        op: 1338u16,
-        format: 14u8,
+        op: 1340u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
         ales_mask: 65535u16,
@@ -47544,7 +50534,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:313",
     },
     EncInfo {
-        op: 1570u16,
+        op: 1592u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -47556,7 +50546,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:147",
     },
     EncInfo {
-        op: 1570u16,
+        op: 1592u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -47568,7 +50558,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:148",
     },
     EncInfo {
-        op: 1690u16,
+        op: 1718u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -47628,7 +50618,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3502",
     },
     EncInfo {
-        op: 864u16,
+        op: 866u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -47640,7 +50630,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:465",
     },
     EncInfo {
-        op: 992u16,
+        op: 994u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -47652,7 +50642,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:977",
     },
     EncInfo {
-        op: 1120u16,
+        op: 1122u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -47664,7 +50654,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1489",
     },
     EncInfo {
-        op: 1248u16,
+        op: 1250u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -47676,7 +50666,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:2001",
     },
     EncInfo {
-        op: 1276u16,
+        op: 1278u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1912602624u32,
@@ -47688,8 +50678,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:60",
     },
     EncInfo {
-        op: 1335u16,
-        format: 14u8,
+        op: 1337u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
         ales_mask: 65535u16,
@@ -47700,8 +50690,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:297",
     },
     EncInfo {
-        op: 1335u16,
-        format: 14u8,
+        op: 1337u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
         ales_mask: 65535u16,
@@ -47712,7 +50702,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:298",
     },
     EncInfo {
-        op: 1571u16,
+        op: 1593u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -47724,7 +50714,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:152",
     },
     EncInfo {
-        op: 1571u16,
+        op: 1593u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -47736,7 +50726,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:153",
     },
     EncInfo {
-        op: 1691u16,
+        op: 1719u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -47796,7 +50786,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3514",
     },
     EncInfo {
-        op: 865u16,
+        op: 867u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -47808,7 +50798,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:469",
     },
     EncInfo {
-        op: 993u16,
+        op: 995u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -47820,7 +50810,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:981",
     },
     EncInfo {
-        op: 1121u16,
+        op: 1123u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -47832,7 +50822,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1493",
     },
     EncInfo {
-        op: 1249u16,
+        op: 1251u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -47844,7 +50834,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:2005",
     },
     EncInfo {
-        op: 1282u16,
+        op: 1284u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1929379840u32,
@@ -47868,8 +50858,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/bitfield.isa:44",
     },
     EncInfo {
-        op: 1339u16,
-        format: 14u8,
+        op: 1341u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
         ales_mask: 65535u16,
@@ -47880,8 +50870,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:317",
     },
     EncInfo {
-        op: 1339u16,
-        format: 14u8,
+        op: 1341u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
         ales_mask: 65535u16,
@@ -47892,7 +50882,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:318",
     },
     EncInfo {
-        op: 1696u16,
+        op: 1724u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -47952,7 +50942,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3526",
     },
     EncInfo {
-        op: 866u16,
+        op: 868u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -47964,7 +50954,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:473",
     },
     EncInfo {
-        op: 994u16,
+        op: 996u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -47976,7 +50966,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:985",
     },
     EncInfo {
-        op: 1122u16,
+        op: 1124u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -47988,7 +50978,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1497",
     },
     EncInfo {
-        op: 1250u16,
+        op: 1252u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -48000,7 +50990,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:2009",
     },
     EncInfo {
-        op: 1265u16,
+        op: 1267u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1946157056u32,
@@ -48024,8 +51014,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/bitfield.isa:56",
     },
     EncInfo {
-        op: 1341u16,
-        format: 14u8,
+        op: 1343u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
         ales_mask: 65535u16,
@@ -48036,8 +51026,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:327",
     },
     EncInfo {
-        op: 1341u16,
-        format: 14u8,
+        op: 1343u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
         ales_mask: 65535u16,
@@ -48048,7 +51038,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:328",
     },
     EncInfo {
-        op: 1697u16,
+        op: 1725u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -48108,7 +51098,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3538",
     },
     EncInfo {
-        op: 867u16,
+        op: 869u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -48120,7 +51110,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:477",
     },
     EncInfo {
-        op: 995u16,
+        op: 997u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -48132,7 +51122,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:989",
     },
     EncInfo {
-        op: 1123u16,
+        op: 1125u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -48144,7 +51134,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1501",
     },
     EncInfo {
-        op: 1251u16,
+        op: 1253u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -48156,7 +51146,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:2013",
     },
     EncInfo {
-        op: 1271u16,
+        op: 1273u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1962934272u32,
@@ -48168,8 +51158,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:40",
     },
     EncInfo {
-        op: 1343u16,
-        format: 14u8,
+        op: 1345u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
         ales_mask: 65535u16,
@@ -48180,8 +51170,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:337",
     },
     EncInfo {
-        op: 1343u16,
-        format: 14u8,
+        op: 1345u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
         ales_mask: 65535u16,
@@ -48192,7 +51182,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:338",
     },
     EncInfo {
-        op: 1694u16,
+        op: 1722u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -48252,7 +51242,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3550",
     },
     EncInfo {
-        op: 868u16,
+        op: 870u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -48264,7 +51254,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:481",
     },
     EncInfo {
-        op: 996u16,
+        op: 998u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -48276,7 +51266,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:993",
     },
     EncInfo {
-        op: 1124u16,
+        op: 1126u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -48288,7 +51278,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1505",
     },
     EncInfo {
-        op: 1252u16,
+        op: 1254u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -48300,7 +51290,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:2017",
     },
     EncInfo {
-        op: 1277u16,
+        op: 1279u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1979711488u32,
@@ -48312,8 +51302,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:64",
     },
     EncInfo {
-        op: 1340u16,
-        format: 14u8,
+        op: 1342u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
         ales_mask: 65535u16,
@@ -48324,8 +51314,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:322",
     },
     EncInfo {
-        op: 1340u16,
-        format: 14u8,
+        op: 1342u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
         ales_mask: 65535u16,
@@ -48336,7 +51326,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:323",
     },
     EncInfo {
-        op: 1572u16,
+        op: 1594u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -48348,7 +51338,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:157",
     },
     EncInfo {
-        op: 1572u16,
+        op: 1594u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -48360,7 +51350,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/packed_float.isa:158",
     },
     EncInfo {
-        op: 1695u16,
+        op: 1723u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -48420,7 +51410,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3562",
     },
     EncInfo {
-        op: 869u16,
+        op: 871u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -48432,7 +51422,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:485",
     },
     EncInfo {
-        op: 997u16,
+        op: 999u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -48444,7 +51434,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:997",
     },
     EncInfo {
-        op: 1125u16,
+        op: 1127u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -48456,7 +51446,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1509",
     },
     EncInfo {
-        op: 1253u16,
+        op: 1255u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -48468,7 +51458,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:2021",
     },
     EncInfo {
-        op: 1283u16,
+        op: 1285u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 1996488704u32,
@@ -48480,8 +51470,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:88",
     },
     EncInfo {
-        op: 1328u16,
-        format: 14u8,
+        op: 1330u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
         ales_mask: 65535u16,
@@ -48492,7 +51482,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:268",
     },
     EncInfo {
-        op: 1692u16,
+        op: 1720u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -48552,7 +51542,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3574",
     },
     EncInfo {
-        op: 870u16,
+        op: 872u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -48564,7 +51554,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:489",
     },
     EncInfo {
-        op: 998u16,
+        op: 1000u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -48576,7 +51566,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1001",
     },
     EncInfo {
-        op: 1126u16,
+        op: 1128u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -48588,7 +51578,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1513",
     },
     EncInfo {
-        op: 1254u16,
+        op: 1256u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -48600,7 +51590,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:2025",
     },
     EncInfo {
-        op: 1266u16,
+        op: 1268u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2013265920u32,
@@ -48612,8 +51602,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:20",
     },
     EncInfo {
-        op: 1323u16,
-        format: 14u8,
+        op: 1325u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
         ales_mask: 65535u16,
@@ -48624,7 +51614,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:248",
     },
     EncInfo {
-        op: 1693u16,
+        op: 1721u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -48684,7 +51674,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3586",
     },
     EncInfo {
-        op: 871u16,
+        op: 873u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -48696,7 +51686,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:493",
     },
     EncInfo {
-        op: 999u16,
+        op: 1001u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -48708,7 +51698,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1005",
     },
     EncInfo {
-        op: 1127u16,
+        op: 1129u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -48720,7 +51710,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1517",
     },
     EncInfo {
-        op: 1255u16,
+        op: 1257u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -48732,7 +51722,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:2029",
     },
     EncInfo {
-        op: 1272u16,
+        op: 1274u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2030043136u32,
@@ -48744,8 +51734,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:44",
     },
     EncInfo {
-        op: 1333u16,
-        format: 14u8,
+        op: 1335u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
         ales_mask: 65535u16,
@@ -48756,7 +51746,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:288",
     },
     EncInfo {
-        op: 1698u16,
+        op: 1726u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -48768,7 +51758,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:313",
     },
     EncInfo {
-        op: 1700u16,
+        op: 1728u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -48780,7 +51770,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:321",
     },
     EncInfo {
-        op: 1702u16,
+        op: 1730u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -48792,7 +51782,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:329",
     },
     EncInfo {
-        op: 1704u16,
+        op: 1732u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -48804,7 +51794,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:337",
     },
     EncInfo {
-        op: 1706u16,
+        op: 1734u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -48816,7 +51806,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:345",
     },
     EncInfo {
-        op: 1708u16,
+        op: 1736u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -48828,7 +51818,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:353",
     },
     EncInfo {
-        op: 1710u16,
+        op: 1738u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -48840,7 +51830,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:361",
     },
     EncInfo {
-        op: 1712u16,
+        op: 1740u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -48900,7 +51890,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3598",
     },
     EncInfo {
-        op: 872u16,
+        op: 874u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -48912,7 +51902,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:497",
     },
     EncInfo {
-        op: 1000u16,
+        op: 1002u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -48924,7 +51914,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1009",
     },
     EncInfo {
-        op: 1128u16,
+        op: 1130u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -48936,7 +51926,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1521",
     },
     EncInfo {
-        op: 1256u16,
+        op: 1258u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -48948,7 +51938,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:2033",
     },
     EncInfo {
-        op: 1278u16,
+        op: 1280u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2046820352u32,
@@ -48960,8 +51950,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:68",
     },
     EncInfo {
-        op: 1347u16,
-        format: 14u8,
+        op: 1349u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
         ales_mask: 65535u16,
@@ -48972,8 +51962,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:357",
     },
     EncInfo {
-        op: 1347u16,
-        format: 14u8,
+        op: 1349u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
         ales_mask: 65535u16,
@@ -48984,7 +51974,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:358",
     },
     EncInfo {
-        op: 1699u16,
+        op: 1727u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -48996,7 +51986,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:317",
     },
     EncInfo {
-        op: 1701u16,
+        op: 1729u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -49008,7 +51998,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:325",
     },
     EncInfo {
-        op: 1703u16,
+        op: 1731u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -49020,7 +52010,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:333",
     },
     EncInfo {
-        op: 1705u16,
+        op: 1733u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -49032,7 +52022,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:341",
     },
     EncInfo {
-        op: 1707u16,
+        op: 1735u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -49044,7 +52034,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:349",
     },
     EncInfo {
-        op: 1709u16,
+        op: 1737u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -49056,7 +52046,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:357",
     },
     EncInfo {
-        op: 1711u16,
+        op: 1739u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -49068,7 +52058,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/quad.isa:365",
     },
     EncInfo {
-        op: 1713u16,
+        op: 1741u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -49128,7 +52118,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3610",
     },
     EncInfo {
-        op: 873u16,
+        op: 875u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -49140,7 +52130,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:501",
     },
     EncInfo {
-        op: 1001u16,
+        op: 1003u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -49152,7 +52142,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1013",
     },
     EncInfo {
-        op: 1129u16,
+        op: 1131u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -49164,7 +52154,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1525",
     },
     EncInfo {
-        op: 1257u16,
+        op: 1259u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -49176,7 +52166,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:2037",
     },
     EncInfo {
-        op: 1284u16,
+        op: 1286u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2063597568u32,
@@ -49188,8 +52178,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:92",
     },
     EncInfo {
-        op: 1337u16,
-        format: 14u8,
+        op: 1339u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
         ales_mask: 65535u16,
@@ -49200,8 +52190,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:307",
     },
     EncInfo {
-        op: 1337u16,
-        format: 14u8,
+        op: 1339u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
         ales_mask: 65535u16,
@@ -49212,7 +52202,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:308",
     },
     EncInfo {
-        op: 1772u16,
+        op: 1800u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -49272,7 +52262,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3622",
     },
     EncInfo {
-        op: 874u16,
+        op: 876u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -49284,7 +52274,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:505",
     },
     EncInfo {
-        op: 1002u16,
+        op: 1004u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -49296,7 +52286,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1017",
     },
     EncInfo {
-        op: 1130u16,
+        op: 1132u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -49308,7 +52298,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1529",
     },
     EncInfo {
-        op: 1258u16,
+        op: 1260u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -49320,7 +52310,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:2041",
     },
     EncInfo {
-        op: 1267u16,
+        op: 1269u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2080374784u32,
@@ -49332,8 +52322,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:24",
     },
     EncInfo {
-        op: 1342u16,
-        format: 14u8,
+        op: 1344u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
         ales_mask: 65535u16,
@@ -49344,8 +52334,8 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:332",
     },
     EncInfo {
-        op: 1342u16,
-        format: 14u8,
+        op: 1344u16,
+        format: 16u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
         ales_mask: 65535u16,
@@ -49356,7 +52346,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:333",
     },
     EncInfo {
-        op: 1773u16,
+        op: 1801u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -49416,7 +52406,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3634",
     },
     EncInfo {
-        op: 875u16,
+        op: 877u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -49428,7 +52418,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:509",
     },
     EncInfo {
-        op: 1003u16,
+        op: 1005u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -49440,7 +52430,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1021",
     },
     EncInfo {
-        op: 1131u16,
+        op: 1133u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -49452,7 +52442,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1533",
     },
     EncInfo {
-        op: 1259u16,
+        op: 1261u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -49464,7 +52454,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:2045",
     },
     EncInfo {
-        op: 1273u16,
+        op: 1275u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2097152000u32,
@@ -49476,7 +52466,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/memory.isa:48",
     },
     EncInfo {
-        op: 1774u16,
+        op: 1802u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
@@ -49536,7 +52526,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3646",
     },
     EncInfo {
-        op: 876u16,
+        op: 878u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
@@ -49548,7 +52538,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:513",
     },
     EncInfo {
-        op: 1004u16,
+        op: 1006u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
@@ -49560,7 +52550,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1025",
     },
     EncInfo {
-        op: 1132u16,
+        op: 1134u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
@@ -49572,7 +52562,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1537",
     },
     EncInfo {
-        op: 1260u16,
+        op: 1262u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
@@ -49584,7 +52574,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:2049",
     },
     EncInfo {
-        op: 1279u16,
+        op: 1281u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2113929216u32,
@@ -49597,7 +52587,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
     },
     EncInfo {
         op: 10u16,
-        format: 19u8,
+        format: 21u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
         ales_mask: 65535u16,
@@ -49608,7 +52598,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/aau.isa:169",
     },
     EncInfo {
-        op: 1775u16,
+        op: 1803u16,
         format: 5u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
@@ -49668,7 +52658,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/combined.isa:3663",
     },
     EncInfo {
-        op: 877u16,
+        op: 879u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
@@ -49680,7 +52670,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:517",
     },
     EncInfo {
-        op: 1005u16,
+        op: 1007u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
@@ -49692,7 +52682,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1029",
     },
     EncInfo {
-        op: 1133u16,
+        op: 1135u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
@@ -49704,7 +52694,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:1541",
     },
     EncInfo {
-        op: 1261u16,
+        op: 1263u16,
         format: 9u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
@@ -49716,7 +52706,7 @@ pub static ENCODINGS: [EncInfo; 1949usize] = [
         src: "isa/alu/logic3.isa:2053",
     },
     EncInfo {
-        op: 1285u16,
+        op: 1287u16,
         format: 12u8,
         als_mask: 2130706432u32,
         als_value: 2130706432u32,
@@ -49750,114 +52740,114 @@ pub static OPC_INDEX: [(u16, u16); 128] = [
     (272u16, 286u16),
     (286u16, 300u16),
     (300u16, 314u16),
-    (314u16, 327u16),
-    (327u16, 340u16),
-    (340u16, 353u16),
-    (353u16, 365u16),
-    (365u16, 377u16),
-    (377u16, 390u16),
-    (390u16, 403u16),
-    (403u16, 416u16),
-    (416u16, 429u16),
-    (429u16, 441u16),
-    (441u16, 454u16),
-    (454u16, 467u16),
-    (467u16, 496u16),
-    (496u16, 525u16),
-    (525u16, 550u16),
-    (550u16, 575u16),
-    (575u16, 601u16),
-    (601u16, 614u16),
-    (614u16, 634u16),
-    (634u16, 648u16),
-    (648u16, 670u16),
-    (670u16, 702u16),
-    (702u16, 714u16),
-    (714u16, 736u16),
-    (736u16, 751u16),
-    (751u16, 767u16),
-    (767u16, 795u16),
-    (795u16, 819u16),
-    (819u16, 835u16),
-    (835u16, 851u16),
-    (851u16, 867u16),
-    (867u16, 882u16),
-    (882u16, 896u16),
-    (896u16, 913u16),
-    (913u16, 926u16),
-    (926u16, 939u16),
-    (939u16, 953u16),
-    (953u16, 967u16),
-    (967u16, 986u16),
-    (986u16, 1005u16),
-    (1005u16, 1021u16),
-    (1021u16, 1045u16),
-    (1045u16, 1062u16),
-    (1062u16, 1081u16),
-    (1081u16, 1095u16),
-    (1095u16, 1107u16),
-    (1107u16, 1122u16),
-    (1122u16, 1134u16),
-    (1134u16, 1149u16),
-    (1149u16, 1161u16),
-    (1161u16, 1175u16),
-    (1175u16, 1187u16),
-    (1187u16, 1204u16),
-    (1204u16, 1218u16),
-    (1218u16, 1231u16),
-    (1231u16, 1245u16),
-    (1245u16, 1254u16),
-    (1254u16, 1265u16),
-    (1265u16, 1278u16),
-    (1278u16, 1290u16),
-    (1290u16, 1301u16),
-    (1301u16, 1312u16),
-    (1312u16, 1323u16),
-    (1323u16, 1335u16),
-    (1335u16, 1346u16),
-    (1346u16, 1356u16),
-    (1356u16, 1365u16),
-    (1365u16, 1380u16),
-    (1380u16, 1392u16),
-    (1392u16, 1404u16),
-    (1404u16, 1416u16),
-    (1416u16, 1429u16),
-    (1429u16, 1442u16),
-    (1442u16, 1454u16),
-    (1454u16, 1468u16),
-    (1468u16, 1482u16),
-    (1482u16, 1504u16),
-    (1504u16, 1521u16),
-    (1521u16, 1539u16),
-    (1539u16, 1553u16),
-    (1553u16, 1571u16),
-    (1571u16, 1583u16),
-    (1583u16, 1601u16),
-    (1601u16, 1613u16),
-    (1613u16, 1632u16),
-    (1632u16, 1646u16),
-    (1646u16, 1659u16),
-    (1659u16, 1672u16),
-    (1672u16, 1681u16),
-    (1681u16, 1706u16),
-    (1706u16, 1725u16),
-    (1725u16, 1739u16),
-    (1739u16, 1752u16),
-    (1752u16, 1765u16),
-    (1765u16, 1779u16),
-    (1779u16, 1793u16),
-    (1793u16, 1806u16),
-    (1806u16, 1819u16),
-    (1819u16, 1831u16),
-    (1831u16, 1845u16),
-    (1845u16, 1856u16),
-    (1856u16, 1867u16),
-    (1867u16, 1885u16),
-    (1885u16, 1904u16),
-    (1904u16, 1916u16),
-    (1916u16, 1928u16),
-    (1928u16, 1938u16),
-    (1938u16, 1949u16),
+    (314u16, 328u16),
+    (328u16, 342u16),
+    (342u16, 355u16),
+    (355u16, 368u16),
+    (368u16, 380u16),
+    (380u16, 393u16),
+    (393u16, 406u16),
+    (406u16, 419u16),
+    (419u16, 432u16),
+    (432u16, 445u16),
+    (445u16, 458u16),
+    (458u16, 471u16),
+    (471u16, 500u16),
+    (500u16, 529u16),
+    (529u16, 554u16),
+    (554u16, 579u16),
+    (579u16, 605u16),
+    (605u16, 618u16),
+    (618u16, 638u16),
+    (638u16, 652u16),
+    (652u16, 690u16),
+    (690u16, 722u16),
+    (722u16, 734u16),
+    (734u16, 756u16),
+    (756u16, 787u16),
+    (787u16, 803u16),
+    (803u16, 831u16),
+    (831u16, 855u16),
+    (855u16, 871u16),
+    (871u16, 887u16),
+    (887u16, 903u16),
+    (903u16, 918u16),
+    (918u16, 932u16),
+    (932u16, 949u16),
+    (949u16, 962u16),
+    (962u16, 975u16),
+    (975u16, 989u16),
+    (989u16, 1003u16),
+    (1003u16, 1022u16),
+    (1022u16, 1041u16),
+    (1041u16, 1057u16),
+    (1057u16, 1081u16),
+    (1081u16, 1099u16),
+    (1099u16, 1121u16),
+    (1121u16, 1136u16),
+    (1136u16, 1148u16),
+    (1148u16, 1163u16),
+    (1163u16, 1175u16),
+    (1175u16, 1190u16),
+    (1190u16, 1202u16),
+    (1202u16, 1216u16),
+    (1216u16, 1228u16),
+    (1228u16, 1245u16),
+    (1245u16, 1259u16),
+    (1259u16, 1273u16),
+    (1273u16, 1287u16),
+    (1287u16, 1296u16),
+    (1296u16, 1307u16),
+    (1307u16, 1321u16),
+    (1321u16, 1333u16),
+    (1333u16, 1344u16),
+    (1344u16, 1355u16),
+    (1355u16, 1366u16),
+    (1366u16, 1378u16),
+    (1378u16, 1389u16),
+    (1389u16, 1399u16),
+    (1399u16, 1408u16),
+    (1408u16, 1423u16),
+    (1423u16, 1436u16),
+    (1436u16, 1448u16),
+    (1448u16, 1460u16),
+    (1460u16, 1473u16),
+    (1473u16, 1486u16),
+    (1486u16, 1498u16),
+    (1498u16, 1512u16),
+    (1512u16, 1526u16),
+    (1526u16, 1549u16),
+    (1549u16, 1566u16),
+    (1566u16, 1584u16),
+    (1584u16, 1598u16),
+    (1598u16, 1616u16),
+    (1616u16, 1628u16),
+    (1628u16, 1646u16),
+    (1646u16, 1658u16),
+    (1658u16, 1677u16),
+    (1677u16, 1691u16),
+    (1691u16, 1704u16),
+    (1704u16, 1717u16),
+    (1717u16, 1726u16),
+    (1726u16, 1751u16),
+    (1751u16, 1770u16),
+    (1770u16, 1784u16),
+    (1784u16, 1797u16),
+    (1797u16, 1810u16),
+    (1810u16, 1824u16),
+    (1824u16, 1838u16),
+    (1838u16, 1851u16),
+    (1851u16, 1864u16),
+    (1864u16, 1876u16),
+    (1876u16, 1890u16),
+    (1890u16, 1901u16),
+    (1901u16, 1912u16),
+    (1912u16, 1930u16),
+    (1930u16, 1949u16),
+    (1949u16, 1961u16),
+    (1961u16, 1973u16),
+    (1973u16, 1983u16),
+    (1983u16, 1994u16),
 ];
 /// Operation groups in description order.
 pub static GROUPS: &[&str] = &[

@@ -8468,6 +8468,655 @@ pub fn sem_subcd_c(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = ((l_diff >> (64u128).min(127)) & 1);
     Ok(())
 }
+///`clmull` (isa/alu/int.isa:124)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_clmull(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((if ((v.src1
+        >> (0u128).min(127)) & 1) != 0
+    {
+        bits::shl(v.src2, 0u128, 64u32)
+    } else {
+        0u128
+    })
+        ^ (if ((v.src1 >> (1u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 1u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (2u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 2u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (3u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 3u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (4u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 4u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (5u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 5u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (6u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 6u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (7u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 7u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (8u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 8u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (9u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 9u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (10u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 10u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (11u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 11u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (12u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 12u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (13u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 13u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (14u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 14u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (15u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 15u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (16u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 16u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (17u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 17u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (18u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 18u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (19u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 19u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (20u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 20u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (21u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 21u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (22u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 22u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (23u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 23u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (24u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 24u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (25u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 25u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (26u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 26u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (27u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 27u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (28u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 28u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (29u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 29u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (30u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 30u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (31u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 31u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (32u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 32u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (33u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 33u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (34u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 34u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (35u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 35u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (36u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 36u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (37u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 37u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (38u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 38u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (39u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 39u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (40u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 40u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (41u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 41u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (42u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 42u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (43u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 43u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (44u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 44u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (45u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 45u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (46u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 46u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (47u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 47u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (48u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 48u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (49u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 49u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (50u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 50u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (51u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 51u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (52u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 52u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (53u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 53u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (54u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 54u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (55u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 55u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (56u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 56u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (57u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 57u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (58u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 58u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (59u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 59u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (60u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 60u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (61u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 61u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (62u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 62u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (63u128).min(127)) & 1) != 0 {
+            bits::shl(v.src2, 63u128, 64u32)
+        } else {
+            0u128
+        }));
+    Ok(())
+}
+///`clmulh` (isa/alu/int.isa:128)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_clmulh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((if ((v.src1
+        >> (1u128).min(127)) & 1) != 0
+    {
+        bits::shr(v.src2, 63u128, 64u32)
+    } else {
+        0u128
+    })
+        ^ (if ((v.src1 >> (2u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 62u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (3u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 61u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (4u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 60u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (5u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 59u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (6u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 58u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (7u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 57u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (8u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 56u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (9u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 55u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (10u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 54u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (11u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 53u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (12u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 52u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (13u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 51u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (14u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 50u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (15u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 49u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (16u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 48u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (17u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 47u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (18u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 46u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (19u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 45u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (20u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 44u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (21u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 43u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (22u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 42u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (23u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 41u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (24u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 40u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (25u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 39u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (26u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 38u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (27u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 37u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (28u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 36u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (29u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 35u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (30u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 34u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (31u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 33u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (32u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 32u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (33u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 31u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (34u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 30u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (35u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 29u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (36u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 28u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (37u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 27u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (38u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 26u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (39u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 25u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (40u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 24u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (41u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 23u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (42u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 22u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (43u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 21u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (44u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 20u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (45u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 19u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (46u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 18u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (47u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 17u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (48u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 16u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (49u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 15u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (50u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 14u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (51u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 13u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (52u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 12u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (53u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 11u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (54u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 10u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (55u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 9u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (56u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 8u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (57u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 7u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (58u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 6u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (59u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 5u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (60u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 4u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (61u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 3u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (62u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 2u128, 64u32)
+        } else {
+            0u128
+        }))
+        ^ (if ((v.src1 >> (63u128).min(127)) & 1) != 0 {
+            bits::shr(v.src2, 1u128, 64u32)
+        } else {
+            0u128
+        }));
+    Ok(())
+}
 ///`ands` (isa/alu/logic.isa:3)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ands(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
@@ -22544,6 +23193,1255 @@ pub fn sem_psrlqh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     v.dst = bits::shr(v.src1, bits::mul(v.imm, 8u128, 64u32), 64u32);
     Ok(())
 }
+///`pmulubhh` (isa/alu/packed.isa:424)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmulubhh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::trunc(
+        bits::sar(
+            bits::add(
+                bits::mul(
+                    ((v.src1 >> 0u32) & bits::mask(8u32)),
+                    bits::sext(((v.src2 >> 0u32) & bits::mask(16u32)), 16u32, 32u32),
+                    32u32,
+                ),
+                128u128,
+                32u32,
+            ),
+            8u128,
+            32u32,
+        ),
+        16u32,
+    )
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::mul(
+                            ((v.src1 >> 8u32) & bits::mask(8u32)),
+                            bits::sext(
+                                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        128u128,
+                        32u32,
+                    ),
+                    8u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::mul(
+                            ((v.src1 >> 16u32) & bits::mask(8u32)),
+                            bits::sext(
+                                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        128u128,
+                        32u32,
+                    ),
+                    8u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::sar(
+                    bits::add(
+                        bits::mul(
+                            ((v.src1 >> 24u32) & bits::mask(8u32)),
+                            bits::sext(
+                                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                                16u32,
+                                32u32,
+                            ),
+                            32u32,
+                        ),
+                        128u128,
+                        32u32,
+                    ),
+                    8u128,
+                    32u32,
+                ),
+                16u32,
+            ),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`mpsadbh` (isa/alu/packed.isa:429)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_mpsadbh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::add(
+        bits::add(
+            bits::add(
+                (if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 0u32) & bits::mask(8u32)),
+                        ((v.src2 >> 0u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 0u32) & bits::mask(8u32)),
+                        ((v.src1 >> 0u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 8u32) & bits::mask(8u32)),
+                        ((v.src2 >> 8u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 8u32) & bits::mask(8u32)),
+                        ((v.src1 >> 8u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                16u32,
+            ),
+            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                bits::sub(
+                    ((v.src1 >> 16u32) & bits::mask(8u32)),
+                    ((v.src2 >> 16u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            } else {
+                bits::sub(
+                    ((v.src2 >> 16u32) & bits::mask(8u32)),
+                    ((v.src1 >> 16u32) & bits::mask(8u32)),
+                    8u32,
+                )
+            }),
+            16u32,
+        ),
+        (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+            > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+        {
+            bits::sub(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            )
+        } else {
+            bits::sub(
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            )
+        }),
+        16u32,
+    )
+        | bits::shl(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        16u32,
+                    ),
+                    (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                        > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+                    {
+                        bits::sub(
+                            ((v.src1 >> 24u32) & bits::mask(8u32)),
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    } else {
+                        bits::sub(
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            ((v.src1 >> 24u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    }),
+                    16u32,
+                ),
+                (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 32u32) & bits::mask(8u32)),
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        ((v.src1 >> 32u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                16u32,
+            ),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        16u32,
+                    ),
+                    (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                        > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+                    {
+                        bits::sub(
+                            ((v.src1 >> 32u32) & bits::mask(8u32)),
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    } else {
+                        bits::sub(
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            ((v.src1 >> 32u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    }),
+                    16u32,
+                ),
+                (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 40u32) & bits::mask(8u32)),
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        ((v.src1 >> 40u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                16u32,
+            ),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::add(
+                bits::add(
+                    bits::add(
+                        (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 0u32) & bits::mask(8u32)),
+                                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                            > (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+                        {
+                            bits::sub(
+                                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        } else {
+                            bits::sub(
+                                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                                8u32,
+                            )
+                        }),
+                        16u32,
+                    ),
+                    (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                        > (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+                    {
+                        bits::sub(
+                            ((v.src1 >> 40u32) & bits::mask(8u32)),
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    } else {
+                        bits::sub(
+                            ((v.src2 >> 16u32) & bits::mask(8u32)),
+                            ((v.src1 >> 40u32) & bits::mask(8u32)),
+                            8u32,
+                        )
+                    }),
+                    16u32,
+                ),
+                (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                    > (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+                {
+                    bits::sub(
+                        ((v.src1 >> 48u32) & bits::mask(8u32)),
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                } else {
+                    bits::sub(
+                        ((v.src2 >> 24u32) & bits::mask(8u32)),
+                        ((v.src1 >> 48u32) & bits::mask(8u32)),
+                        8u32,
+                    )
+                }),
+                16u32,
+            ),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pshufh` (isa/alu/packed.isa:438)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pshufh(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (((bits::trunc(
+        bits::shr(
+            v.src2,
+            bits::add(
+                bits::mul(
+                    ((v.imm
+                        >> (bits::add(bits::mul(2u128, 0u128, 64u32), 1u128, 64u32))
+                            .min(127)) & 1),
+                    32u128,
+                    64u32,
+                ),
+                bits::mul(
+                    ((v.imm >> (bits::mul(2u128, 0u128, 64u32)).min(127)) & 1),
+                    16u128,
+                    64u32,
+                ),
+                64u32,
+            ),
+            64u32,
+        ),
+        16u32,
+    )
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src2,
+                    bits::add(
+                        bits::mul(
+                            ((v.imm
+                                >> (bits::add(bits::mul(2u128, 1u128, 64u32), 1u128, 64u32))
+                                    .min(127)) & 1),
+                            32u128,
+                            64u32,
+                        ),
+                        bits::mul(
+                            ((v.imm >> (bits::mul(2u128, 1u128, 64u32)).min(127)) & 1),
+                            16u128,
+                            64u32,
+                        ),
+                        64u32,
+                    ),
+                    64u32,
+                ),
+                16u32,
+            ),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src2,
+                    bits::add(
+                        bits::mul(
+                            ((v.imm
+                                >> (bits::add(bits::mul(2u128, 2u128, 64u32), 1u128, 64u32))
+                                    .min(127)) & 1),
+                            32u128,
+                            64u32,
+                        ),
+                        bits::mul(
+                            ((v.imm >> (bits::mul(2u128, 2u128, 64u32)).min(127)) & 1),
+                            16u128,
+                            64u32,
+                        ),
+                        64u32,
+                    ),
+                    64u32,
+                ),
+                16u32,
+            ),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            bits::trunc(
+                bits::shr(
+                    v.src2,
+                    bits::add(
+                        bits::mul(
+                            ((v.imm
+                                >> (bits::add(bits::mul(2u128, 3u128, 64u32), 1u128, 64u32))
+                                    .min(127)) & 1),
+                            32u128,
+                            64u32,
+                        ),
+                        bits::mul(
+                            ((v.imm >> (bits::mul(2u128, 3u128, 64u32)).min(127)) & 1),
+                            16u128,
+                            64u32,
+                        ),
+                        64u32,
+                    ),
+                    64u32,
+                ),
+                16u32,
+            ),
+            48u128,
+            64u32,
+        ));
+    Ok(())
+}
+///`pmrgp` (isa/alu/packed.isa:443)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pmrgp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if v.cond != 0 { v.src2 } else { v.src1 });
+    Ok(())
+}
+///`pcmpeqbop` (isa/alu/packed.isa:450)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpeqbop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((((((if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+        == (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+    {
+        255u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                == (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                == (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                == (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                == (((v.src2 >> 32u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                == (((v.src2 >> 40u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                == (((v.src2 >> 48u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 56u32) & bits::mask(8u32)))
+                == (((v.src2 >> 56u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            56u128,
+            64u32,
+        ))) != (0u128)) as u128;
+    Ok(())
+}
+///`pcmpeqbap` (isa/alu/packed.isa:454)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpeqbap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((((((if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+        == (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+    {
+        255u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                == (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                == (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                == (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                == (((v.src2 >> 32u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                == (((v.src2 >> 40u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                == (((v.src2 >> 48u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 56u32) & bits::mask(8u32)))
+                == (((v.src2 >> 56u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            56u128,
+            64u32,
+        ))) == (18446744073709551615u128)) as u128;
+    Ok(())
+}
+///`pcmpeqhop` (isa/alu/packed.isa:458)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpeqhop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((if ((((v.src1 >> 0u32) & bits::mask(16u32)))
+        == (((v.src2 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        65535u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(16u32)))
+                == (((v.src2 >> 16u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(16u32)))
+                == (((v.src2 >> 32u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(16u32)))
+                == (((v.src2 >> 48u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            48u128,
+            64u32,
+        ))) != (0u128)) as u128;
+    Ok(())
+}
+///`pcmpeqhap` (isa/alu/packed.isa:462)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpeqhap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((if ((((v.src1 >> 0u32) & bits::mask(16u32)))
+        == (((v.src2 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        65535u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(16u32)))
+                == (((v.src2 >> 16u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(16u32)))
+                == (((v.src2 >> 32u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(16u32)))
+                == (((v.src2 >> 48u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            48u128,
+            64u32,
+        ))) == (18446744073709551615u128)) as u128;
+    Ok(())
+}
+///`pcmpeqwop` (isa/alu/packed.isa:466)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpeqwop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((if ((((v.src1 >> 0u32) & bits::mask(32u32)))
+        == (((v.src2 >> 0u32) & bits::mask(32u32)))) as u128 != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(32u32)))
+                == (((v.src2 >> 32u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))) != (0u128)) as u128;
+    Ok(())
+}
+///`pcmpeqwap` (isa/alu/packed.isa:470)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpeqwap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((if ((((v.src1 >> 0u32) & bits::mask(32u32)))
+        == (((v.src2 >> 0u32) & bits::mask(32u32)))) as u128 != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(32u32)))
+                == (((v.src2 >> 32u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))) == (18446744073709551615u128)) as u128;
+    Ok(())
+}
+///`pcmpeqdop` (isa/alu/packed.isa:474)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpeqdop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = (((if ((v.src1) == (v.src2)) as u128 != 0 {
+        18446744073709551615u128
+    } else {
+        0u128
+    })) != (0u128)) as u128;
+    Ok(())
+}
+///`pcmpeqdap` (isa/alu/packed.isa:478)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpeqdap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = (((if ((v.src1) == (v.src2)) as u128 != 0 {
+        18446744073709551615u128
+    } else {
+        0u128
+    })) == (18446744073709551615u128)) as u128;
+    Ok(())
+}
+///`pcmpgtbop` (isa/alu/packed.isa:482)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpgtbop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        8u32,
+    ) != 0
+    {
+        255u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            56u128,
+            64u32,
+        ))) != (0u128)) as u128;
+    Ok(())
+}
+///`pcmpgtbap` (isa/alu/packed.isa:486)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpgtbap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        8u32,
+    ) != 0
+    {
+        255u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            8u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            24u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            40u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            48u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            56u128,
+            64u32,
+        ))) == (18446744073709551615u128)) as u128;
+    Ok(())
+}
+///`pcmpgthop` (isa/alu/packed.isa:490)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpgthop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    ) != 0
+    {
+        65535u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            48u128,
+            64u32,
+        ))) != (0u128)) as u128;
+    Ok(())
+}
+///`pcmpgthap` (isa/alu/packed.isa:494)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpgthap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    ) != 0
+    {
+        65535u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            16u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            48u128,
+            64u32,
+        ))) == (18446744073709551615u128)) as u128;
+    Ok(())
+}
+///`pcmpgtwop` (isa/alu/packed.isa:498)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpgtwop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        32u32,
+    ) != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))) != (0u128)) as u128;
+    Ok(())
+}
+///`pcmpgtwap` (isa/alu/packed.isa:502)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpgtwap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        32u32,
+    ) != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            64u32,
+        ))) == (18446744073709551615u128)) as u128;
+    Ok(())
+}
+///`pcmpgtdop` (isa/alu/packed.isa:506)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpgtdop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = (((if bits::sgt(v.src1, v.src2, 64u32) != 0 {
+        18446744073709551615u128
+    } else {
+        0u128
+    })) != (0u128)) as u128;
+    Ok(())
+}
+///`pcmpgtdap` (isa/alu/packed.isa:510)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pcmpgtdap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = (((if bits::sgt(v.src1, v.src2, 64u32) != 0 {
+        18446744073709551615u128
+    } else {
+        0u128
+    })) == (18446744073709551615u128)) as u128;
+    Ok(())
+}
 ///`pfadds` (isa/alu/packed_float.isa:6)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_pfadds(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
@@ -24889,6 +26787,63 @@ pub fn sem_pfsub_subs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
             32u128,
             64u32,
         ));
+    Ok(())
+}
+///`pfdtois` (isa/alu/packed_float.isa:405)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfdtois(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 0u128;
+        let a1 = v.src2;
+        x.fd_to_i32(a0, a1)?
+    };
+    Ok(())
+}
+///`pfdtoistr` (isa/alu/packed_float.isa:409)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfdtoistr(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = 1u128;
+        let a1 = v.src2;
+        x.fd_to_i32(a0, a1)?
+    };
+    Ok(())
+}
+///`pfstofd` (isa/alu/packed_float.isa:413)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfstofd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.fs_to_fd(a0)?
+    };
+    Ok(())
+}
+///`pfdtofs` (isa/alu/packed_float.isa:417)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfdtofs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.fd_to_fs(a0)?
+    };
+    Ok(())
+}
+///`pfdivs` (isa/alu/packed_float.isa:421)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfdivs(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src1;
+        let a1 = v.src2;
+        x.fdiv_s(a0, a1)?
+    };
+    Ok(())
+}
+///`pfsqrts` (isa/alu/packed_float.isa:425)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_pfsqrts(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = {
+        let a0 = v.src2;
+        x.fsqrt_s(a0)?
+    };
     Ok(())
 }
 ///`qpaddb` (isa/alu/quad.isa:5)
@@ -43242,6 +45197,1528 @@ pub fn sem_qpfaddsub_addsubd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Tra
         ));
     Ok(())
 }
+///`qpmrgp` (isa/alu/quad.isa:963)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpmrgp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.dst = (if v.cond != 0 { v.src2 } else { v.src1 });
+    Ok(())
+}
+///`qpcmpeqbop` (isa/alu/quad.isa:969)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpeqbop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((((((((((((((if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+        == (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+    {
+        255u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                == (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                == (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                == (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                == (((v.src2 >> 32u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                == (((v.src2 >> 40u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                == (((v.src2 >> 48u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 56u32) & bits::mask(8u32)))
+                == (((v.src2 >> 56u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(8u32)))
+                == (((v.src2 >> 64u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 72u32) & bits::mask(8u32)))
+                == (((v.src2 >> 72u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 80u32) & bits::mask(8u32)))
+                == (((v.src2 >> 80u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 88u32) & bits::mask(8u32)))
+                == (((v.src2 >> 88u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(8u32)))
+                == (((v.src2 >> 96u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 104u32) & bits::mask(8u32)))
+                == (((v.src2 >> 104u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 112u32) & bits::mask(8u32)))
+                == (((v.src2 >> 112u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 120u32) & bits::mask(8u32)))
+                == (((v.src2 >> 120u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            120u128,
+            128u32,
+        ))) != (0u128)) as u128;
+    Ok(())
+}
+///`qpcmpeqbap` (isa/alu/quad.isa:973)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpeqbap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((((((((((((((if ((((v.src1 >> 0u32) & bits::mask(8u32)))
+        == (((v.src2 >> 0u32) & bits::mask(8u32)))) as u128 != 0
+    {
+        255u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 8u32) & bits::mask(8u32)))
+                == (((v.src2 >> 8u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(8u32)))
+                == (((v.src2 >> 16u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 24u32) & bits::mask(8u32)))
+                == (((v.src2 >> 24u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(8u32)))
+                == (((v.src2 >> 32u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 40u32) & bits::mask(8u32)))
+                == (((v.src2 >> 40u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(8u32)))
+                == (((v.src2 >> 48u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 56u32) & bits::mask(8u32)))
+                == (((v.src2 >> 56u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(8u32)))
+                == (((v.src2 >> 64u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 72u32) & bits::mask(8u32)))
+                == (((v.src2 >> 72u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 80u32) & bits::mask(8u32)))
+                == (((v.src2 >> 80u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 88u32) & bits::mask(8u32)))
+                == (((v.src2 >> 88u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(8u32)))
+                == (((v.src2 >> 96u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 104u32) & bits::mask(8u32)))
+                == (((v.src2 >> 104u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 112u32) & bits::mask(8u32)))
+                == (((v.src2 >> 112u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 120u32) & bits::mask(8u32)))
+                == (((v.src2 >> 120u32) & bits::mask(8u32)))) as u128 != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            120u128,
+            128u32,
+        ))) == (340282366920938463463374607431768211455u128)) as u128;
+    Ok(())
+}
+///`qpcmpeqhop` (isa/alu/quad.isa:977)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpeqhop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((((((if ((((v.src1 >> 0u32) & bits::mask(16u32)))
+        == (((v.src2 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        65535u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(16u32)))
+                == (((v.src2 >> 16u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(16u32)))
+                == (((v.src2 >> 32u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(16u32)))
+                == (((v.src2 >> 48u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(16u32)))
+                == (((v.src2 >> 64u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 80u32) & bits::mask(16u32)))
+                == (((v.src2 >> 80u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(16u32)))
+                == (((v.src2 >> 96u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 112u32) & bits::mask(16u32)))
+                == (((v.src2 >> 112u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            112u128,
+            128u32,
+        ))) != (0u128)) as u128;
+    Ok(())
+}
+///`qpcmpeqhap` (isa/alu/quad.isa:981)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpeqhap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((((((if ((((v.src1 >> 0u32) & bits::mask(16u32)))
+        == (((v.src2 >> 0u32) & bits::mask(16u32)))) as u128 != 0
+    {
+        65535u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 16u32) & bits::mask(16u32)))
+                == (((v.src2 >> 16u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(16u32)))
+                == (((v.src2 >> 32u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 48u32) & bits::mask(16u32)))
+                == (((v.src2 >> 48u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(16u32)))
+                == (((v.src2 >> 64u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 80u32) & bits::mask(16u32)))
+                == (((v.src2 >> 80u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(16u32)))
+                == (((v.src2 >> 96u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 112u32) & bits::mask(16u32)))
+                == (((v.src2 >> 112u32) & bits::mask(16u32)))) as u128 != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            112u128,
+            128u32,
+        ))) == (340282366920938463463374607431768211455u128)) as u128;
+    Ok(())
+}
+///`qpcmpeqwop` (isa/alu/quad.isa:985)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpeqwop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((if ((((v.src1 >> 0u32) & bits::mask(32u32)))
+        == (((v.src2 >> 0u32) & bits::mask(32u32)))) as u128 != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(32u32)))
+                == (((v.src2 >> 32u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(32u32)))
+                == (((v.src2 >> 64u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(32u32)))
+                == (((v.src2 >> 96u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))) != (0u128)) as u128;
+    Ok(())
+}
+///`qpcmpeqwap` (isa/alu/quad.isa:989)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpeqwap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((if ((((v.src1 >> 0u32) & bits::mask(32u32)))
+        == (((v.src2 >> 0u32) & bits::mask(32u32)))) as u128 != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 32u32) & bits::mask(32u32)))
+                == (((v.src2 >> 32u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(32u32)))
+                == (((v.src2 >> 64u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if ((((v.src1 >> 96u32) & bits::mask(32u32)))
+                == (((v.src2 >> 96u32) & bits::mask(32u32)))) as u128 != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))) == (340282366920938463463374607431768211455u128)) as u128;
+    Ok(())
+}
+///`qpcmpeqdop` (isa/alu/quad.isa:993)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpeqdop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((if ((((v.src1 >> 0u32) & bits::mask(64u32)))
+        == (((v.src2 >> 0u32) & bits::mask(64u32)))) as u128 != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(64u32)))
+                == (((v.src2 >> 64u32) & bits::mask(64u32)))) as u128 != 0
+            {
+                18446744073709551615u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))) != (0u128)) as u128;
+    Ok(())
+}
+///`qpcmpeqdap` (isa/alu/quad.isa:997)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpeqdap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((if ((((v.src1 >> 0u32) & bits::mask(64u32)))
+        == (((v.src2 >> 0u32) & bits::mask(64u32)))) as u128 != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if ((((v.src1 >> 64u32) & bits::mask(64u32)))
+                == (((v.src2 >> 64u32) & bits::mask(64u32)))) as u128 != 0
+            {
+                18446744073709551615u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))) == (340282366920938463463374607431768211455u128)) as u128;
+    Ok(())
+}
+///`qpcmpgtbop` (isa/alu/quad.isa:1001)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpgtbop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((((((((((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        8u32,
+    ) != 0
+    {
+        255u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 64u32) & bits::mask(8u32)),
+                ((v.src2 >> 64u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                ((v.src2 >> 72u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 80u32) & bits::mask(8u32)),
+                ((v.src2 >> 80u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 88u32) & bits::mask(8u32)),
+                ((v.src2 >> 88u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 96u32) & bits::mask(8u32)),
+                ((v.src2 >> 96u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 104u32) & bits::mask(8u32)),
+                ((v.src2 >> 104u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 112u32) & bits::mask(8u32)),
+                ((v.src2 >> 112u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 120u32) & bits::mask(8u32)),
+                ((v.src2 >> 120u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            120u128,
+            128u32,
+        ))) != (0u128)) as u128;
+    Ok(())
+}
+///`qpcmpgtbap` (isa/alu/quad.isa:1005)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpgtbap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((((((((((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(8u32)),
+        ((v.src2 >> 0u32) & bits::mask(8u32)),
+        8u32,
+    ) != 0
+    {
+        255u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 8u32) & bits::mask(8u32)),
+                ((v.src2 >> 8u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            8u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(8u32)),
+                ((v.src2 >> 16u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 24u32) & bits::mask(8u32)),
+                ((v.src2 >> 24u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            24u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(8u32)),
+                ((v.src2 >> 32u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 40u32) & bits::mask(8u32)),
+                ((v.src2 >> 40u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            40u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(8u32)),
+                ((v.src2 >> 48u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 56u32) & bits::mask(8u32)),
+                ((v.src2 >> 56u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            56u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 64u32) & bits::mask(8u32)),
+                ((v.src2 >> 64u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 72u32) & bits::mask(8u32)),
+                ((v.src2 >> 72u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            72u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 80u32) & bits::mask(8u32)),
+                ((v.src2 >> 80u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 88u32) & bits::mask(8u32)),
+                ((v.src2 >> 88u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            88u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 96u32) & bits::mask(8u32)),
+                ((v.src2 >> 96u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 104u32) & bits::mask(8u32)),
+                ((v.src2 >> 104u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            104u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 112u32) & bits::mask(8u32)),
+                ((v.src2 >> 112u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            112u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 120u32) & bits::mask(8u32)),
+                ((v.src2 >> 120u32) & bits::mask(8u32)),
+                8u32,
+            ) != 0
+            {
+                255u128
+            } else {
+                0u128
+            }),
+            120u128,
+            128u32,
+        ))) == (340282366920938463463374607431768211455u128)) as u128;
+    Ok(())
+}
+///`qpcmpgthop` (isa/alu/quad.isa:1009)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpgthop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    ) != 0
+    {
+        65535u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            112u128,
+            128u32,
+        ))) != (0u128)) as u128;
+    Ok(())
+}
+///`qpcmpgthap` (isa/alu/quad.isa:1013)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpgthap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(16u32)),
+        ((v.src2 >> 0u32) & bits::mask(16u32)),
+        16u32,
+    ) != 0
+    {
+        65535u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 16u32) & bits::mask(16u32)),
+                ((v.src2 >> 16u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            16u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(16u32)),
+                ((v.src2 >> 32u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 48u32) & bits::mask(16u32)),
+                ((v.src2 >> 48u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            48u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 64u32) & bits::mask(16u32)),
+                ((v.src2 >> 64u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 80u32) & bits::mask(16u32)),
+                ((v.src2 >> 80u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            80u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 96u32) & bits::mask(16u32)),
+                ((v.src2 >> 96u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 112u32) & bits::mask(16u32)),
+                ((v.src2 >> 112u32) & bits::mask(16u32)),
+                16u32,
+            ) != 0
+            {
+                65535u128
+            } else {
+                0u128
+            }),
+            112u128,
+            128u32,
+        ))) == (340282366920938463463374607431768211455u128)) as u128;
+    Ok(())
+}
+///`qpcmpgtwop` (isa/alu/quad.isa:1017)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpgtwop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        32u32,
+    ) != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 64u32) & bits::mask(32u32)),
+                ((v.src2 >> 64u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 96u32) & bits::mask(32u32)),
+                ((v.src2 >> 96u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))) != (0u128)) as u128;
+    Ok(())
+}
+///`qpcmpgtwap` (isa/alu/quad.isa:1021)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpgtwap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(32u32)),
+        ((v.src2 >> 0u32) & bits::mask(32u32)),
+        32u32,
+    ) != 0
+    {
+        4294967295u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 32u32) & bits::mask(32u32)),
+                ((v.src2 >> 32u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            32u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 64u32) & bits::mask(32u32)),
+                ((v.src2 >> 64u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 96u32) & bits::mask(32u32)),
+                ((v.src2 >> 96u32) & bits::mask(32u32)),
+                32u32,
+            ) != 0
+            {
+                4294967295u128
+            } else {
+                0u128
+            }),
+            96u128,
+            128u32,
+        ))) == (340282366920938463463374607431768211455u128)) as u128;
+    Ok(())
+}
+///`qpcmpgtdop` (isa/alu/quad.isa:1025)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpgtdop(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(64u32)),
+        ((v.src2 >> 0u32) & bits::mask(64u32)),
+        64u32,
+    ) != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 64u32) & bits::mask(64u32)),
+                ((v.src2 >> 64u32) & bits::mask(64u32)),
+                64u32,
+            ) != 0
+            {
+                18446744073709551615u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))) != (0u128)) as u128;
+    Ok(())
+}
+///`qpcmpgtdap` (isa/alu/quad.isa:1029)
+#[allow(unused_variables, unused_parens, clippy::all)]
+pub fn sem_qpcmpgtdap(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
+    v.pdst = ((((if bits::sgt(
+        ((v.src1 >> 0u32) & bits::mask(64u32)),
+        ((v.src2 >> 0u32) & bits::mask(64u32)),
+        64u32,
+    ) != 0
+    {
+        18446744073709551615u128
+    } else {
+        0u128
+    })
+        | bits::shl(
+            (if bits::sgt(
+                ((v.src1 >> 64u32) & bits::mask(64u32)),
+                ((v.src2 >> 64u32) & bits::mask(64u32)),
+                64u32,
+            ) != 0
+            {
+                18446744073709551615u128
+            } else {
+                0u128
+            }),
+            64u128,
+            128u32,
+        ))) == (340282366920938463463374607431768211455u128)) as u128;
+    Ok(())
+}
 ///`shls` (isa/alu/shift.isa:3)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_shls(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
@@ -43344,7 +46821,7 @@ pub fn sem_rrd(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     Ok(())
 }
 /// Semantics of each operation, indexed like `OPS`.
-pub static SEMANTICS: [SemFn; 1834usize] = [
+pub static SEMANTICS: [SemFn; 1879usize] = [
     sem_staab,
     sem_staah,
     sem_staaw,
@@ -44083,6 +47560,8 @@ pub static SEMANTICS: [SemFn; 1834usize] = [
     sem_addcd_c,
     sem_subcd,
     sem_subcd_c,
+    sem_clmull,
+    sem_clmulh,
     sem_ands,
     sem_andd,
     sem_andns,
@@ -44882,6 +48361,26 @@ pub static SEMANTICS: [SemFn; 1834usize] = [
     sem_psllqh,
     sem_psrlql,
     sem_psrlqh,
+    sem_pmulubhh,
+    sem_mpsadbh,
+    sem_pshufh,
+    sem_pmrgp,
+    sem_pcmpeqbop,
+    sem_pcmpeqbap,
+    sem_pcmpeqhop,
+    sem_pcmpeqhap,
+    sem_pcmpeqwop,
+    sem_pcmpeqwap,
+    sem_pcmpeqdop,
+    sem_pcmpeqdap,
+    sem_pcmpgtbop,
+    sem_pcmpgtbap,
+    sem_pcmpgthop,
+    sem_pcmpgthap,
+    sem_pcmpgtwop,
+    sem_pcmpgtwap,
+    sem_pcmpgtdop,
+    sem_pcmpgtdap,
     sem_pfadds,
     sem_pfaddd,
     sem_pfsubs,
@@ -44967,6 +48466,12 @@ pub static SEMANTICS: [SemFn; 1834usize] = [
     sem_pfsub_rsubs,
     sem_pfsub_subd,
     sem_pfsub_subs,
+    sem_pfdtois,
+    sem_pfdtoistr,
+    sem_pfstofd,
+    sem_pfdtofs,
+    sem_pfdivs,
+    sem_pfsqrts,
     sem_qpaddb,
     sem_qpsubb,
     sem_qpaddh,
@@ -45165,6 +48670,23 @@ pub static SEMANTICS: [SemFn; 1834usize] = [
     sem_qpfmul_addsubd,
     sem_qpfaddsub_addsubs,
     sem_qpfaddsub_addsubd,
+    sem_qpmrgp,
+    sem_qpcmpeqbop,
+    sem_qpcmpeqbap,
+    sem_qpcmpeqhop,
+    sem_qpcmpeqhap,
+    sem_qpcmpeqwop,
+    sem_qpcmpeqwap,
+    sem_qpcmpeqdop,
+    sem_qpcmpeqdap,
+    sem_qpcmpgtbop,
+    sem_qpcmpgtbap,
+    sem_qpcmpgthop,
+    sem_qpcmpgthap,
+    sem_qpcmpgtwop,
+    sem_qpcmpgtwap,
+    sem_qpcmpgtdop,
+    sem_qpcmpgtdap,
     sem_shls,
     sem_shld,
     sem_shrs,
@@ -45183,7 +48705,7 @@ pub static SEMANTICS: [SemFn; 1834usize] = [
 /// Per operation (indexed like `OPS`), the value slots (bit k: `OpVals::SLOTS[k]`)
 /// its result depends on when the merge condition `cond` is false (`[0]`) and
 /// true (`[1]`): a merge carries only the tags of the operands it selects.
-pub static MERGE_SOURCES: [[u64; 2]; 1834usize] = [
+pub static MERGE_SOURCES: [[u64; 2]; 1879usize] = [
     [0u64, 0u64],
     [0u64, 0u64],
     [0u64, 0u64],
@@ -45922,6 +49444,8 @@ pub static MERGE_SOURCES: [[u64; 2]; 1834usize] = [
     [67u64, 67u64],
     [67u64, 67u64],
     [67u64, 67u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
     [3u64, 3u64],
     [3u64, 3u64],
     [3u64, 3u64],
@@ -46723,6 +50247,26 @@ pub static MERGE_SOURCES: [[u64; 2]; 1834usize] = [
     [33u64, 33u64],
     [3u64, 3u64],
     [3u64, 3u64],
+    [34u64, 34u64],
+    [1u64, 2u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [3u64, 3u64],
+    [3u64, 3u64],
     [3u64, 3u64],
     [3u64, 3u64],
     [3u64, 3u64],
@@ -46806,6 +50350,12 @@ pub static MERGE_SOURCES: [[u64; 2]; 1834usize] = [
     [67u64, 67u64],
     [67u64, 67u64],
     [67u64, 67u64],
+    [2u64, 2u64],
+    [2u64, 2u64],
+    [2u64, 2u64],
+    [2u64, 2u64],
+    [3u64, 3u64],
+    [2u64, 2u64],
     [3u64, 3u64],
     [3u64, 3u64],
     [3u64, 3u64],
@@ -47004,6 +50554,23 @@ pub static MERGE_SOURCES: [[u64; 2]; 1834usize] = [
     [67u64, 67u64],
     [67u64, 67u64],
     [67u64, 67u64],
+    [1u64, 2u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
+    [0u64, 0u64],
     [3u64, 3u64],
     [3u64, 3u64],
     [3u64, 3u64],

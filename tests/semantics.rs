@@ -976,3 +976,63 @@ fn quad_floating_point_horizontal_and_conversions() {
         s(5.0) << 32 | s(-1.0)
     );
 }
+
+#[test]
+fn v6_packed_compares_carryless_products_and_long_merges() {
+    let q = |hi: u64, lo: u64| (hi as u128) << 64 | lo as u128;
+    // `op`: some lane compares true; `ap`: every lane does.
+    assert_eq!(pred("pcmpeqbop", 0x1234, 0x5634), 1);
+    assert_eq!(pred("pcmpeqbap", 0x1234, 0x5634), 0);
+    assert_eq!(pred("pcmpeqbap", 0x1234, 0x1234), 1);
+    assert_eq!(pred("pcmpeqhop", 0x1234, 0x1111_1111_1111_5634), 0);
+    assert_eq!(pred("pcmpgtwop", 0x1_0000_0000, 0), 1);
+    assert_eq!(pred("pcmpgtwap", 0x1_0000_0000, 0), 0);
+    assert_eq!(pred("pcmpgtdop", 0xffff_ffff_ffff_ffff, 0), 0);
+    assert_eq!(pred("qpcmpeqdop", q(1, 2), q(3, 2)), 1);
+    assert_eq!(pred("qpcmpeqdap", q(1, 2), q(3, 2)), 0);
+    assert_eq!(
+        pred(
+            "qpcmpgtbap",
+            q(0x0101_0101_0101_0101, 0x0101_0101_0101_0101),
+            0
+        ),
+        1
+    );
+    // Carry-less products against a bit-by-bit reference.
+    let reference = |a: u64, b: u64| {
+        (0..64).fold(0u128, |r, i| {
+            if a >> i & 1 == 1 {
+                r ^ (b as u128) << i
+            } else {
+                r
+            }
+        })
+    };
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..16 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let (a, b) = (x, x.rotate_left(23) ^ 0x5555);
+        let p = reference(a, b);
+        assert_eq!(alu("clmull", a as u128, b as u128), p as u64 as u128);
+        assert_eq!(
+            alu("clmulh", a as u128, b as u128),
+            (p >> 64) as u64 as u128
+        );
+    }
+    assert_eq!(alu3("pmrgp", [1, 2, 0], true), 2);
+    assert_eq!(alu3("qpmrgp", [q(1, 1), q(2, 2), 0], false), q(1, 1));
+    // Halfword k from halfword (imm >> 2k) & 3 of src2.
+    assert_eq!(
+        lit8("pshufh", 0, 0x4444_3333_2222_1111, 0x1b),
+        0x1111_2222_3333_4444
+    );
+    assert_eq!(alu("pmulubhh", 0xff02, 0xff00_0100), 0xff01_0002);
+    assert_eq!(
+        alu("mpsadbh", 0x0706_0504_0302_0100, 0),
+        0x0012_000e_000a_0006
+    );
+    let (v, _, _) = fp("pfdivs", 0, [s(1.0), s(4.0), 0]);
+    assert_eq!(v, s(0.25));
+}

@@ -180,6 +180,8 @@ pub struct OpDef {
     pub also: Vec<String>,
     /// The operation may write a %ctpr (`writes_ctpr`).
     pub writes_ctpr: bool,
+    /// gas writes ALES2/ALES5 for it on v4 (`explicit_ales25_v4`).
+    pub explicit_ales25_v4: bool,
     pub encs: Vec<Enc>,
     pub sem: Vec<Stmt>,
     pub group: Option<String>,

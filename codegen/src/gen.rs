@@ -591,7 +591,8 @@ fn ops(m: &Model) -> Result<TokenStream, Diagnostic> {
         let mem = loads || stores;
         let also = &o.also;
         let wc = o.writes_ctpr;
-        op_infos.push(quote!(OpInfo { name: #n, also: &[#(#also),*], args: #args, group: #g, memory: #mem, loads: #loads, stores: #stores, writes_ctpr: #wc, src: #at }));
+        let a25 = o.explicit_ales25_v4;
+        op_infos.push(quote!(OpInfo { name: #n, also: &[#(#also),*], args: #args, group: #g, memory: #mem, loads: #loads, stores: #stores, writes_ctpr: #wc, explicit_ales25_v4: #a25, src: #at }));
         for e in &o.encs {
             let spec = e.als_mask.count_ones() + e.ales_mask.count_ones();
             rows.push((e.opc, spec, oi, e));

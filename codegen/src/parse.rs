@@ -581,10 +581,12 @@ fn op(ctx: &Ctx, p: Pair<Rule>) -> Result<OpDef, Diagnostic> {
     let mut sem = Vec::new();
     let mut also = Vec::new();
     let mut writes_ctpr = false;
+    let mut explicit_ales25_v4 = false;
     for item in it {
         match item.as_rule() {
             Rule::op_also => also = item.into_inner().map(|n| n.as_str().to_string()).collect(),
             Rule::op_ctpr => writes_ctpr = true,
+            Rule::op_ales25 => explicit_ales25_v4 = true,
             Rule::enc => {
                 let eloc = ctx.loc(&item);
                 let mut ei = item.into_inner();
@@ -650,6 +652,7 @@ fn op(ctx: &Ctx, p: Pair<Rule>) -> Result<OpDef, Diagnostic> {
         args,
         also,
         writes_ctpr,
+        explicit_ales25_v4,
         encs,
         sem,
         group: ctx.group.clone(),

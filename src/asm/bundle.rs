@@ -490,6 +490,8 @@ pub(super) fn build_bundle(
     let mut b = Bundle::default();
     let mut lits = Vec::new();
     let mut conds = Vec::new();
+    // gas writes ALES2/ALES5 on v4 for a few operations in channel 2 or 5.
+    let mut explicit_ales25 = false;
     let mut unsettled = Vec::new();
     let mut disp: Option<Value> = None;
     let mut explicit_ipd = false;
@@ -597,6 +599,14 @@ pub(super) fn build_bundle(
             }
             b.als[ch as usize] = Some(crate::isa::Als(e.als));
             b.ales[ch as usize] = e.ales.map(crate::isa::Ales);
+            if iset.number() == 4
+                && (ch == 2 || ch == 5)
+                && crate::isa::OPS
+                    .iter()
+                    .any(|o| o.name == name && o.explicit_ales25_v4)
+            {
+                explicit_ales25 = true;
+            }
             if let Some(m) = e.mas {
                 let shift = match ch {
                     0 => 21,
@@ -679,8 +689,10 @@ pub(super) fn build_bundle(
     }
     let placed = place_literals(&mut b, &lits).map_err(|m| (ops[0].loc.clone(), m))?;
     place_conditions(&mut b, &conds).map_err(|m| (ops[0].loc.clone(), m))?;
-    let (bytes, at) = pack_with_offsets(&Syllables::from_bundle(&b), iset)
-        .map_err(|e| (ops[0].loc.clone(), e.to_string()))?;
+    let mut syllables = Syllables::from_bundle(&b);
+    syllables.ales25_word = explicit_ales25;
+    let (bytes, at) =
+        pack_with_offsets(&syllables, iset).map_err(|e| (ops[0].loc.clone(), e.to_string()))?;
     let mut fixups = Vec::new();
     for (slot, bits, value) in placed {
         // A 64-bit literal's relocation starts at its higher word, stored first.

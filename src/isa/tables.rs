@@ -145,6 +145,9 @@ pub struct OpInfo {
     pub stores: bool,
     /// It may have a %ctpr destination (`writes_ctpr` in `isa/`).
     pub writes_ctpr: bool,
+    /// gas writes the ALES2/ALES5 word for it in channel 2 or 5 on v4 even when it
+    /// holds the default (`explicit_ales25_v4` in `isa/`).
+    pub explicit_ales25_v4: bool,
     pub src: &'static str,
 }
 
