@@ -6248,6 +6248,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/aau.isa:31",
     },
     OpInfo {
@@ -6260,6 +6261,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/aau.isa:45",
     },
     OpInfo {
@@ -6272,6 +6274,96 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[
+            AsmForm {
+                name: "aaurw",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aad"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aaopc", 0u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:60",
+            },
+            AsmForm {
+                name: "aaurw",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aasti"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aaopc", 1u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:61",
+            },
+            AsmForm {
+                name: "aaurw",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aaind"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aaopc", 2u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:62",
+            },
+            AsmForm {
+                name: "aaurw",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aaincr"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aaopc", 3u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:63",
+            },
+            AsmForm {
+                name: "aaurws",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aad"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aaopc", 0u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:64",
+            },
+            AsmForm {
+                name: "aaurws",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aasti"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aaopc", 1u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:65",
+            },
+            AsmForm {
+                name: "aaurws",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aaind"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aaopc", 2u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:66",
+            },
+            AsmForm {
+                name: "aaurws",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aaincr"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aaopc", 3u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:67",
+            },
+        ],
         src: "isa/aau.isa:59",
     },
     OpInfo {
@@ -6284,7 +6376,53 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
-        src: "isa/aau.isa:73",
+        asm: &[
+            AsmForm {
+                name: "aaurwd",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aad"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aaopc", 0u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:82",
+            },
+            AsmForm {
+                name: "aaurwd",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aasti"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aaopc", 1u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:83",
+            },
+            AsmForm {
+                name: "aaurwd",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aaind"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aaopc", 2u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:84",
+            },
+            AsmForm {
+                name: "aaurwd",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aaincr"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aaopc", 3u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:85",
+            },
+        ],
+        src: "isa/aau.isa:81",
     },
     OpInfo {
         name: "staaq",
@@ -6296,7 +6434,53 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
-        src: "isa/aau.isa:87",
+        asm: &[
+            AsmForm {
+                name: "aaurwq",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aad"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aaopc", 0u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:100",
+            },
+            AsmForm {
+                name: "aaurwq",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aasti"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aaopc", 1u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:101",
+            },
+            AsmForm {
+                name: "aaurwq",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aaind"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aaopc", 2u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:102",
+            },
+            AsmForm {
+                name: "aaurwq",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aaincr"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aaopc", 3u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:103",
+            },
+        ],
+        src: "isa/aau.isa:99",
     },
     OpInfo {
         name: "staaqp",
@@ -6308,7 +6492,8 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
-        src: "isa/aau.isa:101",
+        asm: &[],
+        src: "isa/aau.isa:117",
     },
     OpInfo {
         name: "ldaab",
@@ -6320,7 +6505,8 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
-        src: "isa/aau.isa:120",
+        asm: &[],
+        src: "isa/aau.isa:136",
     },
     OpInfo {
         name: "ldaah",
@@ -6332,7 +6518,8 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
-        src: "isa/aau.isa:130",
+        asm: &[],
+        src: "isa/aau.isa:146",
     },
     OpInfo {
         name: "ldaaw",
@@ -6344,7 +6531,57 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
-        src: "isa/aau.isa:140",
+        asm: &[
+            AsmForm {
+                name: "aaurr",
+                syntax: &[
+                    Tmpl::Text("%aad"),
+                    Tmpl::Hole("aad", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aaopc", 0u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:157",
+            },
+            AsmForm {
+                name: "aaurr",
+                syntax: &[
+                    Tmpl::Text("%aasti"),
+                    Tmpl::Hole("ind", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aaopc", 1u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:158",
+            },
+            AsmForm {
+                name: "aaurr",
+                syntax: &[
+                    Tmpl::Text("%aaind"),
+                    Tmpl::Hole("ind", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aaopc", 2u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:159",
+            },
+            AsmForm {
+                name: "aaurr",
+                syntax: &[
+                    Tmpl::Text("%aaincr"),
+                    Tmpl::Hole("ind", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aaopc", 3u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:160",
+            },
+        ],
+        src: "isa/aau.isa:156",
     },
     OpInfo {
         name: "ldaad",
@@ -6356,7 +6593,57 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
-        src: "isa/aau.isa:154",
+        asm: &[
+            AsmForm {
+                name: "aaurrd",
+                syntax: &[
+                    Tmpl::Text("%aad"),
+                    Tmpl::Hole("aad", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aaopc", 0u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:175",
+            },
+            AsmForm {
+                name: "aaurrd",
+                syntax: &[
+                    Tmpl::Text("%aasti"),
+                    Tmpl::Hole("ind", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aaopc", 1u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:176",
+            },
+            AsmForm {
+                name: "aaurrd",
+                syntax: &[
+                    Tmpl::Text("%aaind"),
+                    Tmpl::Hole("ind", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aaopc", 2u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:177",
+            },
+            AsmForm {
+                name: "aaurrd",
+                syntax: &[
+                    Tmpl::Text("%aaincr"),
+                    Tmpl::Hole("ind", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aaopc", 3u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:178",
+            },
+        ],
+        src: "isa/aau.isa:174",
     },
     OpInfo {
         name: "ldaaq",
@@ -6368,7 +6655,57 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
-        src: "isa/aau.isa:168",
+        asm: &[
+            AsmForm {
+                name: "aaurrq",
+                syntax: &[
+                    Tmpl::Text("%aad"),
+                    Tmpl::Hole("aad", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aaopc", 0u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:193",
+            },
+            AsmForm {
+                name: "aaurrq",
+                syntax: &[
+                    Tmpl::Text("%aasti"),
+                    Tmpl::Hole("ind", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aaopc", 1u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:194",
+            },
+            AsmForm {
+                name: "aaurrq",
+                syntax: &[
+                    Tmpl::Text("%aaind"),
+                    Tmpl::Hole("ind", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aaopc", 2u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:195",
+            },
+            AsmForm {
+                name: "aaurrq",
+                syntax: &[
+                    Tmpl::Text("%aaincr"),
+                    Tmpl::Hole("ind", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aaopc", 3u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:196",
+            },
+        ],
+        src: "isa/aau.isa:192",
     },
     OpInfo {
         name: "ldaaqp",
@@ -6380,7 +6717,8 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
-        src: "isa/aau.isa:182",
+        asm: &[],
+        src: "isa/aau.isa:210",
     },
     OpInfo {
         name: "sxt",
@@ -6392,6 +6730,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/bitfield.isa:3",
     },
     OpInfo {
@@ -6404,6 +6743,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/bitfield.isa:15",
     },
     OpInfo {
@@ -6416,6 +6756,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/bitfield.isa:30",
     },
     OpInfo {
@@ -6428,6 +6769,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/bitfield.isa:43",
     },
     OpInfo {
@@ -6440,6 +6782,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/bitfield.isa:55",
     },
     OpInfo {
@@ -6452,6 +6795,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/bitfield.isa:67",
     },
     OpInfo {
@@ -6464,6 +6808,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/bitfield.isa:75",
     },
     OpInfo {
@@ -6476,6 +6821,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/bitfield.isa:86",
     },
     OpInfo {
@@ -6488,6 +6834,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/bitfield.isa:90",
     },
     OpInfo {
@@ -6500,6 +6847,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/bitfield.isa:94",
     },
     OpInfo {
@@ -6512,6 +6860,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/bitfield.isa:98",
     },
     OpInfo {
@@ -6524,6 +6873,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/bitfield.isa:102",
     },
     OpInfo {
@@ -6536,6 +6886,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/bitfield.isa:106",
     },
     OpInfo {
@@ -6548,6 +6899,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:9",
     },
     OpInfo {
@@ -6560,6 +6912,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:16",
     },
     OpInfo {
@@ -6572,6 +6925,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:23",
     },
     OpInfo {
@@ -6584,6 +6938,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:30",
     },
     OpInfo {
@@ -6596,6 +6951,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:37",
     },
     OpInfo {
@@ -6608,6 +6964,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:44",
     },
     OpInfo {
@@ -6620,6 +6977,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:51",
     },
     OpInfo {
@@ -6632,6 +6990,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:58",
     },
     OpInfo {
@@ -6644,6 +7003,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:65",
     },
     OpInfo {
@@ -6656,6 +7016,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:72",
     },
     OpInfo {
@@ -6668,6 +7029,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:79",
     },
     OpInfo {
@@ -6680,6 +7042,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:86",
     },
     OpInfo {
@@ -6692,6 +7055,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:93",
     },
     OpInfo {
@@ -6704,6 +7068,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:100",
     },
     OpInfo {
@@ -6716,6 +7081,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:107",
     },
     OpInfo {
@@ -6728,6 +7094,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:114",
     },
     OpInfo {
@@ -6740,6 +7107,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:121",
     },
     OpInfo {
@@ -6752,6 +7120,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:128",
     },
     OpInfo {
@@ -6764,6 +7133,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:135",
     },
     OpInfo {
@@ -6776,6 +7146,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:142",
     },
     OpInfo {
@@ -6788,6 +7159,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:149",
     },
     OpInfo {
@@ -6800,6 +7172,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:156",
     },
     OpInfo {
@@ -6812,6 +7185,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:163",
     },
     OpInfo {
@@ -6824,6 +7198,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:170",
     },
     OpInfo {
@@ -6836,6 +7211,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:177",
     },
     OpInfo {
@@ -6848,6 +7224,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:184",
     },
     OpInfo {
@@ -6860,6 +7237,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:191",
     },
     OpInfo {
@@ -6872,6 +7250,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:198",
     },
     OpInfo {
@@ -6884,6 +7263,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:205",
     },
     OpInfo {
@@ -6896,6 +7276,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:217",
     },
     OpInfo {
@@ -6908,6 +7289,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:229",
     },
     OpInfo {
@@ -6920,6 +7302,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:236",
     },
     OpInfo {
@@ -6932,6 +7315,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:243",
     },
     OpInfo {
@@ -6944,6 +7328,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:250",
     },
     OpInfo {
@@ -6956,6 +7341,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:257",
     },
     OpInfo {
@@ -6968,6 +7354,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:264",
     },
     OpInfo {
@@ -6980,6 +7367,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:271",
     },
     OpInfo {
@@ -6992,6 +7380,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:278",
     },
     OpInfo {
@@ -7004,6 +7393,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:285",
     },
     OpInfo {
@@ -7016,6 +7406,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:292",
     },
     OpInfo {
@@ -7028,6 +7419,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:299",
     },
     OpInfo {
@@ -7040,6 +7432,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:306",
     },
     OpInfo {
@@ -7052,6 +7445,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:313",
     },
     OpInfo {
@@ -7064,6 +7458,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:320",
     },
     OpInfo {
@@ -7076,6 +7471,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:327",
     },
     OpInfo {
@@ -7088,6 +7484,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:334",
     },
     OpInfo {
@@ -7100,6 +7497,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:341",
     },
     OpInfo {
@@ -7112,6 +7510,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:348",
     },
     OpInfo {
@@ -7124,6 +7523,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:355",
     },
     OpInfo {
@@ -7136,6 +7536,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:362",
     },
     OpInfo {
@@ -7148,6 +7549,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:369",
     },
     OpInfo {
@@ -7160,6 +7562,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:376",
     },
     OpInfo {
@@ -7172,6 +7575,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:383",
     },
     OpInfo {
@@ -7184,6 +7588,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:390",
     },
     OpInfo {
@@ -7196,6 +7601,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:397",
     },
     OpInfo {
@@ -7208,6 +7614,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:404",
     },
     OpInfo {
@@ -7220,6 +7627,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:411",
     },
     OpInfo {
@@ -7232,6 +7640,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:418",
     },
     OpInfo {
@@ -7244,6 +7653,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:425",
     },
     OpInfo {
@@ -7256,6 +7666,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:437",
     },
     OpInfo {
@@ -7268,6 +7679,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:449",
     },
     OpInfo {
@@ -7280,6 +7692,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:456",
     },
     OpInfo {
@@ -7292,6 +7705,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:463",
     },
     OpInfo {
@@ -7304,6 +7718,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:470",
     },
     OpInfo {
@@ -7316,6 +7731,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:477",
     },
     OpInfo {
@@ -7328,6 +7744,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:484",
     },
     OpInfo {
@@ -7340,6 +7757,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:491",
     },
     OpInfo {
@@ -7352,6 +7770,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:498",
     },
     OpInfo {
@@ -7364,6 +7783,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:505",
     },
     OpInfo {
@@ -7376,6 +7796,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:512",
     },
     OpInfo {
@@ -7388,6 +7809,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:519",
     },
     OpInfo {
@@ -7400,6 +7822,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:526",
     },
     OpInfo {
@@ -7412,6 +7835,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:533",
     },
     OpInfo {
@@ -7424,6 +7848,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:540",
     },
     OpInfo {
@@ -7436,6 +7861,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:547",
     },
     OpInfo {
@@ -7448,6 +7874,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:554",
     },
     OpInfo {
@@ -7460,6 +7887,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:561",
     },
     OpInfo {
@@ -7472,6 +7900,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:568",
     },
     OpInfo {
@@ -7484,6 +7913,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:575",
     },
     OpInfo {
@@ -7496,6 +7926,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:582",
     },
     OpInfo {
@@ -7508,6 +7939,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:589",
     },
     OpInfo {
@@ -7520,6 +7952,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:596",
     },
     OpInfo {
@@ -7532,6 +7965,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:603",
     },
     OpInfo {
@@ -7544,6 +7978,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:610",
     },
     OpInfo {
@@ -7556,6 +7991,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:617",
     },
     OpInfo {
@@ -7568,6 +8004,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:624",
     },
     OpInfo {
@@ -7580,6 +8017,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:631",
     },
     OpInfo {
@@ -7592,6 +8030,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:638",
     },
     OpInfo {
@@ -7604,6 +8043,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:645",
     },
     OpInfo {
@@ -7616,6 +8056,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:657",
     },
     OpInfo {
@@ -7628,6 +8069,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:669",
     },
     OpInfo {
@@ -7640,6 +8082,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:676",
     },
     OpInfo {
@@ -7652,6 +8095,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:683",
     },
     OpInfo {
@@ -7664,6 +8108,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:690",
     },
     OpInfo {
@@ -7676,6 +8121,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:697",
     },
     OpInfo {
@@ -7688,6 +8134,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:704",
     },
     OpInfo {
@@ -7700,6 +8147,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:711",
     },
     OpInfo {
@@ -7712,6 +8160,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:718",
     },
     OpInfo {
@@ -7724,6 +8173,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:725",
     },
     OpInfo {
@@ -7736,6 +8186,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:732",
     },
     OpInfo {
@@ -7748,6 +8199,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:739",
     },
     OpInfo {
@@ -7760,6 +8212,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:746",
     },
     OpInfo {
@@ -7772,6 +8225,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:753",
     },
     OpInfo {
@@ -7784,6 +8238,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:760",
     },
     OpInfo {
@@ -7796,6 +8251,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:767",
     },
     OpInfo {
@@ -7808,6 +8264,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:774",
     },
     OpInfo {
@@ -7820,6 +8277,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:781",
     },
     OpInfo {
@@ -7832,6 +8290,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:788",
     },
     OpInfo {
@@ -7844,6 +8303,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:795",
     },
     OpInfo {
@@ -7856,6 +8316,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:802",
     },
     OpInfo {
@@ -7868,6 +8329,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:809",
     },
     OpInfo {
@@ -7880,6 +8342,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:816",
     },
     OpInfo {
@@ -7892,6 +8355,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:823",
     },
     OpInfo {
@@ -7904,6 +8368,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:830",
     },
     OpInfo {
@@ -7916,6 +8381,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:837",
     },
     OpInfo {
@@ -7928,6 +8394,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:844",
     },
     OpInfo {
@@ -7940,6 +8407,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:851",
     },
     OpInfo {
@@ -7952,6 +8420,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:858",
     },
     OpInfo {
@@ -7964,6 +8433,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:865",
     },
     OpInfo {
@@ -7976,6 +8446,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:877",
     },
     OpInfo {
@@ -7988,6 +8459,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:889",
     },
     OpInfo {
@@ -8000,6 +8472,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:896",
     },
     OpInfo {
@@ -8012,6 +8485,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:903",
     },
     OpInfo {
@@ -8024,6 +8498,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:910",
     },
     OpInfo {
@@ -8036,6 +8511,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:917",
     },
     OpInfo {
@@ -8048,6 +8524,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:924",
     },
     OpInfo {
@@ -8060,6 +8537,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:931",
     },
     OpInfo {
@@ -8072,6 +8550,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:938",
     },
     OpInfo {
@@ -8084,6 +8563,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:945",
     },
     OpInfo {
@@ -8096,6 +8576,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:952",
     },
     OpInfo {
@@ -8108,6 +8589,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:959",
     },
     OpInfo {
@@ -8120,6 +8602,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:966",
     },
     OpInfo {
@@ -8132,6 +8615,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:973",
     },
     OpInfo {
@@ -8144,6 +8628,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:980",
     },
     OpInfo {
@@ -8156,6 +8641,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:987",
     },
     OpInfo {
@@ -8168,6 +8654,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:994",
     },
     OpInfo {
@@ -8180,6 +8667,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1001",
     },
     OpInfo {
@@ -8192,6 +8680,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1008",
     },
     OpInfo {
@@ -8204,6 +8693,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1015",
     },
     OpInfo {
@@ -8216,6 +8706,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1022",
     },
     OpInfo {
@@ -8228,6 +8719,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1029",
     },
     OpInfo {
@@ -8240,6 +8732,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1036",
     },
     OpInfo {
@@ -8252,6 +8745,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1043",
     },
     OpInfo {
@@ -8264,6 +8758,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1050",
     },
     OpInfo {
@@ -8276,6 +8771,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1057",
     },
     OpInfo {
@@ -8288,6 +8784,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1064",
     },
     OpInfo {
@@ -8300,6 +8797,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1071",
     },
     OpInfo {
@@ -8312,6 +8810,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1078",
     },
     OpInfo {
@@ -8324,6 +8823,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1085",
     },
     OpInfo {
@@ -8336,6 +8836,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1097",
     },
     OpInfo {
@@ -8348,6 +8849,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1109",
     },
     OpInfo {
@@ -8360,6 +8862,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1116",
     },
     OpInfo {
@@ -8372,6 +8875,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1123",
     },
     OpInfo {
@@ -8384,6 +8888,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1130",
     },
     OpInfo {
@@ -8396,6 +8901,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1137",
     },
     OpInfo {
@@ -8408,6 +8914,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1144",
     },
     OpInfo {
@@ -8420,6 +8927,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1151",
     },
     OpInfo {
@@ -8432,6 +8940,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1158",
     },
     OpInfo {
@@ -8444,6 +8953,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1165",
     },
     OpInfo {
@@ -8456,6 +8966,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1172",
     },
     OpInfo {
@@ -8468,6 +8979,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1179",
     },
     OpInfo {
@@ -8480,6 +8992,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1186",
     },
     OpInfo {
@@ -8492,6 +9005,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1193",
     },
     OpInfo {
@@ -8504,6 +9018,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1200",
     },
     OpInfo {
@@ -8516,6 +9031,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1207",
     },
     OpInfo {
@@ -8528,6 +9044,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1214",
     },
     OpInfo {
@@ -8540,6 +9057,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1221",
     },
     OpInfo {
@@ -8552,6 +9070,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1228",
     },
     OpInfo {
@@ -8564,6 +9083,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1235",
     },
     OpInfo {
@@ -8576,6 +9096,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1242",
     },
     OpInfo {
@@ -8588,6 +9109,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1249",
     },
     OpInfo {
@@ -8600,6 +9122,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1256",
     },
     OpInfo {
@@ -8612,6 +9135,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1263",
     },
     OpInfo {
@@ -8624,6 +9148,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1270",
     },
     OpInfo {
@@ -8636,6 +9161,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1277",
     },
     OpInfo {
@@ -8648,6 +9174,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1284",
     },
     OpInfo {
@@ -8660,6 +9187,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1291",
     },
     OpInfo {
@@ -8672,6 +9200,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1298",
     },
     OpInfo {
@@ -8684,6 +9213,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1305",
     },
     OpInfo {
@@ -8696,6 +9226,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1317",
     },
     OpInfo {
@@ -8708,6 +9239,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1329",
     },
     OpInfo {
@@ -8720,6 +9252,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1336",
     },
     OpInfo {
@@ -8732,6 +9265,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1343",
     },
     OpInfo {
@@ -8744,6 +9278,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1350",
     },
     OpInfo {
@@ -8756,6 +9291,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1357",
     },
     OpInfo {
@@ -8768,6 +9304,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1364",
     },
     OpInfo {
@@ -8780,6 +9317,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1371",
     },
     OpInfo {
@@ -8792,6 +9330,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1378",
     },
     OpInfo {
@@ -8804,6 +9343,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1385",
     },
     OpInfo {
@@ -8816,6 +9356,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1392",
     },
     OpInfo {
@@ -8828,6 +9369,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1399",
     },
     OpInfo {
@@ -8840,6 +9382,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1406",
     },
     OpInfo {
@@ -8852,6 +9395,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1413",
     },
     OpInfo {
@@ -8864,6 +9408,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1420",
     },
     OpInfo {
@@ -8876,6 +9421,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1427",
     },
     OpInfo {
@@ -8888,6 +9434,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1434",
     },
     OpInfo {
@@ -8900,6 +9447,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1441",
     },
     OpInfo {
@@ -8912,6 +9460,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1448",
     },
     OpInfo {
@@ -8924,6 +9473,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1455",
     },
     OpInfo {
@@ -8936,6 +9486,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1462",
     },
     OpInfo {
@@ -8948,6 +9499,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1469",
     },
     OpInfo {
@@ -8960,6 +9512,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1476",
     },
     OpInfo {
@@ -8972,6 +9525,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1483",
     },
     OpInfo {
@@ -8984,6 +9538,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1490",
     },
     OpInfo {
@@ -8996,6 +9551,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1497",
     },
     OpInfo {
@@ -9008,6 +9564,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1504",
     },
     OpInfo {
@@ -9020,6 +9577,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1511",
     },
     OpInfo {
@@ -9032,6 +9590,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1518",
     },
     OpInfo {
@@ -9044,6 +9603,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1525",
     },
     OpInfo {
@@ -9056,6 +9616,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1537",
     },
     OpInfo {
@@ -9068,6 +9629,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1549",
     },
     OpInfo {
@@ -9080,6 +9642,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1556",
     },
     OpInfo {
@@ -9092,6 +9655,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1563",
     },
     OpInfo {
@@ -9104,6 +9668,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1570",
     },
     OpInfo {
@@ -9116,6 +9681,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1577",
     },
     OpInfo {
@@ -9128,6 +9694,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1584",
     },
     OpInfo {
@@ -9140,6 +9707,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1591",
     },
     OpInfo {
@@ -9152,6 +9720,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1598",
     },
     OpInfo {
@@ -9164,6 +9733,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1605",
     },
     OpInfo {
@@ -9176,6 +9746,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1612",
     },
     OpInfo {
@@ -9188,6 +9759,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1619",
     },
     OpInfo {
@@ -9200,6 +9772,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1626",
     },
     OpInfo {
@@ -9212,6 +9785,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1633",
     },
     OpInfo {
@@ -9224,6 +9798,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1640",
     },
     OpInfo {
@@ -9236,6 +9811,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1647",
     },
     OpInfo {
@@ -9248,6 +9824,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1654",
     },
     OpInfo {
@@ -9260,6 +9837,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1661",
     },
     OpInfo {
@@ -9272,6 +9850,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1668",
     },
     OpInfo {
@@ -9284,6 +9863,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1675",
     },
     OpInfo {
@@ -9296,6 +9876,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1682",
     },
     OpInfo {
@@ -9308,6 +9889,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1689",
     },
     OpInfo {
@@ -9320,6 +9902,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1696",
     },
     OpInfo {
@@ -9332,6 +9915,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1703",
     },
     OpInfo {
@@ -9344,6 +9928,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1710",
     },
     OpInfo {
@@ -9356,6 +9941,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1717",
     },
     OpInfo {
@@ -9368,6 +9954,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1724",
     },
     OpInfo {
@@ -9380,6 +9967,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1731",
     },
     OpInfo {
@@ -9392,6 +9980,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1738",
     },
     OpInfo {
@@ -9404,6 +9993,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1745",
     },
     OpInfo {
@@ -9416,6 +10006,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1757",
     },
     OpInfo {
@@ -9428,6 +10019,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1769",
     },
     OpInfo {
@@ -9440,6 +10032,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1776",
     },
     OpInfo {
@@ -9452,6 +10045,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1783",
     },
     OpInfo {
@@ -9464,6 +10058,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1790",
     },
     OpInfo {
@@ -9476,6 +10071,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1797",
     },
     OpInfo {
@@ -9488,6 +10084,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1804",
     },
     OpInfo {
@@ -9500,6 +10097,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1811",
     },
     OpInfo {
@@ -9512,6 +10110,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1818",
     },
     OpInfo {
@@ -9524,6 +10123,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1825",
     },
     OpInfo {
@@ -9536,6 +10136,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1832",
     },
     OpInfo {
@@ -9548,6 +10149,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1839",
     },
     OpInfo {
@@ -9560,6 +10162,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1846",
     },
     OpInfo {
@@ -9572,6 +10175,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1853",
     },
     OpInfo {
@@ -9584,6 +10188,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1860",
     },
     OpInfo {
@@ -9596,6 +10201,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1867",
     },
     OpInfo {
@@ -9608,6 +10214,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1874",
     },
     OpInfo {
@@ -9620,6 +10227,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1881",
     },
     OpInfo {
@@ -9632,6 +10240,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1888",
     },
     OpInfo {
@@ -9644,6 +10253,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1895",
     },
     OpInfo {
@@ -9656,6 +10266,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1902",
     },
     OpInfo {
@@ -9668,6 +10279,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1909",
     },
     OpInfo {
@@ -9680,6 +10292,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1916",
     },
     OpInfo {
@@ -9692,6 +10305,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1923",
     },
     OpInfo {
@@ -9704,6 +10318,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1930",
     },
     OpInfo {
@@ -9716,6 +10331,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1937",
     },
     OpInfo {
@@ -9728,6 +10344,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1944",
     },
     OpInfo {
@@ -9740,6 +10357,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1951",
     },
     OpInfo {
@@ -9752,6 +10370,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1958",
     },
     OpInfo {
@@ -9764,6 +10383,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1965",
     },
     OpInfo {
@@ -9776,6 +10396,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1977",
     },
     OpInfo {
@@ -9788,6 +10409,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1989",
     },
     OpInfo {
@@ -9800,6 +10422,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:1996",
     },
     OpInfo {
@@ -9812,6 +10435,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2003",
     },
     OpInfo {
@@ -9824,6 +10448,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2010",
     },
     OpInfo {
@@ -9836,6 +10461,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2017",
     },
     OpInfo {
@@ -9848,6 +10474,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2024",
     },
     OpInfo {
@@ -9860,6 +10487,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2031",
     },
     OpInfo {
@@ -9872,6 +10500,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2038",
     },
     OpInfo {
@@ -9884,6 +10513,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2045",
     },
     OpInfo {
@@ -9896,6 +10526,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2052",
     },
     OpInfo {
@@ -9908,6 +10539,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2059",
     },
     OpInfo {
@@ -9920,6 +10552,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2066",
     },
     OpInfo {
@@ -9932,6 +10565,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2073",
     },
     OpInfo {
@@ -9944,6 +10578,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2080",
     },
     OpInfo {
@@ -9956,6 +10591,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2087",
     },
     OpInfo {
@@ -9968,6 +10604,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2094",
     },
     OpInfo {
@@ -9980,6 +10617,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2101",
     },
     OpInfo {
@@ -9992,6 +10630,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2108",
     },
     OpInfo {
@@ -10004,6 +10643,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2115",
     },
     OpInfo {
@@ -10016,6 +10656,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2122",
     },
     OpInfo {
@@ -10028,6 +10669,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2129",
     },
     OpInfo {
@@ -10040,6 +10682,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2136",
     },
     OpInfo {
@@ -10052,6 +10695,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2143",
     },
     OpInfo {
@@ -10064,6 +10708,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2150",
     },
     OpInfo {
@@ -10076,6 +10721,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2157",
     },
     OpInfo {
@@ -10088,6 +10734,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2164",
     },
     OpInfo {
@@ -10100,6 +10747,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2171",
     },
     OpInfo {
@@ -10112,6 +10760,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2178",
     },
     OpInfo {
@@ -10124,6 +10773,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2185",
     },
     OpInfo {
@@ -10136,6 +10786,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2197",
     },
     OpInfo {
@@ -10148,6 +10799,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2209",
     },
     OpInfo {
@@ -10160,6 +10812,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2216",
     },
     OpInfo {
@@ -10172,6 +10825,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2223",
     },
     OpInfo {
@@ -10184,6 +10838,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2230",
     },
     OpInfo {
@@ -10196,6 +10851,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2237",
     },
     OpInfo {
@@ -10208,6 +10864,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2244",
     },
     OpInfo {
@@ -10220,6 +10877,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2251",
     },
     OpInfo {
@@ -10232,6 +10890,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2258",
     },
     OpInfo {
@@ -10244,6 +10903,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2265",
     },
     OpInfo {
@@ -10256,6 +10916,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2272",
     },
     OpInfo {
@@ -10268,6 +10929,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2279",
     },
     OpInfo {
@@ -10280,6 +10942,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2286",
     },
     OpInfo {
@@ -10292,6 +10955,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2293",
     },
     OpInfo {
@@ -10304,6 +10968,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2300",
     },
     OpInfo {
@@ -10316,6 +10981,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2307",
     },
     OpInfo {
@@ -10328,6 +10994,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2314",
     },
     OpInfo {
@@ -10340,6 +11007,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2321",
     },
     OpInfo {
@@ -10352,6 +11020,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2328",
     },
     OpInfo {
@@ -10364,6 +11033,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2335",
     },
     OpInfo {
@@ -10376,6 +11046,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2342",
     },
     OpInfo {
@@ -10388,6 +11059,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2349",
     },
     OpInfo {
@@ -10400,6 +11072,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2356",
     },
     OpInfo {
@@ -10412,6 +11085,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2363",
     },
     OpInfo {
@@ -10424,6 +11098,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2370",
     },
     OpInfo {
@@ -10436,6 +11111,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2377",
     },
     OpInfo {
@@ -10448,6 +11124,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2384",
     },
     OpInfo {
@@ -10460,6 +11137,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2391",
     },
     OpInfo {
@@ -10472,6 +11150,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2398",
     },
     OpInfo {
@@ -10484,6 +11163,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2405",
     },
     OpInfo {
@@ -10496,6 +11176,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2417",
     },
     OpInfo {
@@ -10508,6 +11189,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2429",
     },
     OpInfo {
@@ -10520,6 +11202,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2436",
     },
     OpInfo {
@@ -10532,6 +11215,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2443",
     },
     OpInfo {
@@ -10544,6 +11228,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2450",
     },
     OpInfo {
@@ -10556,6 +11241,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2457",
     },
     OpInfo {
@@ -10568,6 +11254,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2464",
     },
     OpInfo {
@@ -10580,6 +11267,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2471",
     },
     OpInfo {
@@ -10592,6 +11280,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2478",
     },
     OpInfo {
@@ -10604,6 +11293,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2485",
     },
     OpInfo {
@@ -10616,6 +11306,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2492",
     },
     OpInfo {
@@ -10628,6 +11319,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2499",
     },
     OpInfo {
@@ -10640,6 +11332,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2506",
     },
     OpInfo {
@@ -10652,6 +11345,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2513",
     },
     OpInfo {
@@ -10664,6 +11358,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2520",
     },
     OpInfo {
@@ -10676,6 +11371,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2527",
     },
     OpInfo {
@@ -10688,6 +11384,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2534",
     },
     OpInfo {
@@ -10700,6 +11397,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2541",
     },
     OpInfo {
@@ -10712,6 +11410,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2548",
     },
     OpInfo {
@@ -10724,6 +11423,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2555",
     },
     OpInfo {
@@ -10736,6 +11436,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2562",
     },
     OpInfo {
@@ -10748,6 +11449,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2569",
     },
     OpInfo {
@@ -10760,6 +11462,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2576",
     },
     OpInfo {
@@ -10772,6 +11475,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2583",
     },
     OpInfo {
@@ -10784,6 +11488,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2590",
     },
     OpInfo {
@@ -10796,6 +11501,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2597",
     },
     OpInfo {
@@ -10808,6 +11514,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2604",
     },
     OpInfo {
@@ -10820,6 +11527,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2611",
     },
     OpInfo {
@@ -10832,6 +11540,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2618",
     },
     OpInfo {
@@ -10844,6 +11553,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2625",
     },
     OpInfo {
@@ -10856,6 +11566,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2637",
     },
     OpInfo {
@@ -10868,6 +11579,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2649",
     },
     OpInfo {
@@ -10880,6 +11592,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2656",
     },
     OpInfo {
@@ -10892,6 +11605,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2663",
     },
     OpInfo {
@@ -10904,6 +11618,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2670",
     },
     OpInfo {
@@ -10916,6 +11631,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2677",
     },
     OpInfo {
@@ -10928,6 +11644,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2684",
     },
     OpInfo {
@@ -10940,6 +11657,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2691",
     },
     OpInfo {
@@ -10952,6 +11670,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2698",
     },
     OpInfo {
@@ -10964,6 +11683,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2705",
     },
     OpInfo {
@@ -10976,6 +11696,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2712",
     },
     OpInfo {
@@ -10988,6 +11709,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2719",
     },
     OpInfo {
@@ -11000,6 +11722,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2726",
     },
     OpInfo {
@@ -11012,6 +11735,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2733",
     },
     OpInfo {
@@ -11024,6 +11748,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2740",
     },
     OpInfo {
@@ -11036,6 +11761,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2747",
     },
     OpInfo {
@@ -11048,6 +11774,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2754",
     },
     OpInfo {
@@ -11060,6 +11787,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2761",
     },
     OpInfo {
@@ -11072,6 +11800,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2768",
     },
     OpInfo {
@@ -11084,6 +11813,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2775",
     },
     OpInfo {
@@ -11096,6 +11826,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2782",
     },
     OpInfo {
@@ -11108,6 +11839,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2789",
     },
     OpInfo {
@@ -11120,6 +11852,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2796",
     },
     OpInfo {
@@ -11132,6 +11865,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2803",
     },
     OpInfo {
@@ -11144,6 +11878,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2810",
     },
     OpInfo {
@@ -11156,6 +11891,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2817",
     },
     OpInfo {
@@ -11168,6 +11904,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2824",
     },
     OpInfo {
@@ -11180,6 +11917,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2831",
     },
     OpInfo {
@@ -11192,6 +11930,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2838",
     },
     OpInfo {
@@ -11204,6 +11943,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2845",
     },
     OpInfo {
@@ -11216,6 +11956,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2857",
     },
     OpInfo {
@@ -11228,6 +11969,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2869",
     },
     OpInfo {
@@ -11240,6 +11982,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2876",
     },
     OpInfo {
@@ -11252,6 +11995,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2883",
     },
     OpInfo {
@@ -11264,6 +12008,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2890",
     },
     OpInfo {
@@ -11276,6 +12021,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2897",
     },
     OpInfo {
@@ -11288,6 +12034,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2904",
     },
     OpInfo {
@@ -11300,6 +12047,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2911",
     },
     OpInfo {
@@ -11312,6 +12060,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2918",
     },
     OpInfo {
@@ -11324,6 +12073,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2925",
     },
     OpInfo {
@@ -11336,6 +12086,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2932",
     },
     OpInfo {
@@ -11348,6 +12099,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2939",
     },
     OpInfo {
@@ -11360,6 +12112,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2946",
     },
     OpInfo {
@@ -11372,6 +12125,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2953",
     },
     OpInfo {
@@ -11384,6 +12138,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2960",
     },
     OpInfo {
@@ -11396,6 +12151,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2967",
     },
     OpInfo {
@@ -11408,6 +12164,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2974",
     },
     OpInfo {
@@ -11420,6 +12177,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2981",
     },
     OpInfo {
@@ -11432,6 +12190,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2988",
     },
     OpInfo {
@@ -11444,6 +12203,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:2995",
     },
     OpInfo {
@@ -11456,6 +12216,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3002",
     },
     OpInfo {
@@ -11468,6 +12229,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3009",
     },
     OpInfo {
@@ -11480,6 +12242,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3016",
     },
     OpInfo {
@@ -11492,6 +12255,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3023",
     },
     OpInfo {
@@ -11504,6 +12268,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3030",
     },
     OpInfo {
@@ -11516,6 +12281,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3037",
     },
     OpInfo {
@@ -11528,6 +12294,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3044",
     },
     OpInfo {
@@ -11540,6 +12307,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3051",
     },
     OpInfo {
@@ -11552,6 +12320,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3058",
     },
     OpInfo {
@@ -11564,6 +12333,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3065",
     },
     OpInfo {
@@ -11576,6 +12346,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3077",
     },
     OpInfo {
@@ -11588,6 +12359,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3089",
     },
     OpInfo {
@@ -11600,6 +12372,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3096",
     },
     OpInfo {
@@ -11612,6 +12385,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3103",
     },
     OpInfo {
@@ -11624,6 +12398,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3110",
     },
     OpInfo {
@@ -11636,6 +12411,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3117",
     },
     OpInfo {
@@ -11648,6 +12424,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3124",
     },
     OpInfo {
@@ -11660,6 +12437,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3131",
     },
     OpInfo {
@@ -11672,6 +12450,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3138",
     },
     OpInfo {
@@ -11684,6 +12463,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3145",
     },
     OpInfo {
@@ -11696,6 +12476,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3152",
     },
     OpInfo {
@@ -11708,6 +12489,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3159",
     },
     OpInfo {
@@ -11720,6 +12502,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3166",
     },
     OpInfo {
@@ -11732,6 +12515,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3173",
     },
     OpInfo {
@@ -11744,6 +12528,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3180",
     },
     OpInfo {
@@ -11756,6 +12541,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3187",
     },
     OpInfo {
@@ -11768,6 +12554,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3194",
     },
     OpInfo {
@@ -11780,6 +12567,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3201",
     },
     OpInfo {
@@ -11792,6 +12580,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3208",
     },
     OpInfo {
@@ -11804,6 +12593,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3215",
     },
     OpInfo {
@@ -11816,6 +12606,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3222",
     },
     OpInfo {
@@ -11828,6 +12619,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3229",
     },
     OpInfo {
@@ -11840,6 +12632,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3236",
     },
     OpInfo {
@@ -11852,6 +12645,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3243",
     },
     OpInfo {
@@ -11864,6 +12658,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3250",
     },
     OpInfo {
@@ -11876,6 +12671,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3257",
     },
     OpInfo {
@@ -11888,6 +12684,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3264",
     },
     OpInfo {
@@ -11900,6 +12697,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3271",
     },
     OpInfo {
@@ -11912,6 +12710,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3278",
     },
     OpInfo {
@@ -11924,6 +12723,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3285",
     },
     OpInfo {
@@ -11936,6 +12736,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3297",
     },
     OpInfo {
@@ -11948,6 +12749,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3309",
     },
     OpInfo {
@@ -11960,6 +12762,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3321",
     },
     OpInfo {
@@ -11972,6 +12775,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3333",
     },
     OpInfo {
@@ -11984,6 +12788,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3345",
     },
     OpInfo {
@@ -11996,6 +12801,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3357",
     },
     OpInfo {
@@ -12008,6 +12814,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3369",
     },
     OpInfo {
@@ -12020,6 +12827,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3381",
     },
     OpInfo {
@@ -12032,6 +12840,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3393",
     },
     OpInfo {
@@ -12044,6 +12853,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3405",
     },
     OpInfo {
@@ -12056,6 +12866,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3417",
     },
     OpInfo {
@@ -12068,6 +12879,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3429",
     },
     OpInfo {
@@ -12080,6 +12892,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3441",
     },
     OpInfo {
@@ -12092,6 +12905,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3453",
     },
     OpInfo {
@@ -12104,6 +12918,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3465",
     },
     OpInfo {
@@ -12116,6 +12931,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3477",
     },
     OpInfo {
@@ -12128,6 +12944,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3489",
     },
     OpInfo {
@@ -12140,6 +12957,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3501",
     },
     OpInfo {
@@ -12152,6 +12970,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3513",
     },
     OpInfo {
@@ -12164,6 +12983,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3525",
     },
     OpInfo {
@@ -12176,6 +12996,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3537",
     },
     OpInfo {
@@ -12188,6 +13009,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3549",
     },
     OpInfo {
@@ -12200,6 +13022,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3561",
     },
     OpInfo {
@@ -12212,6 +13035,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3573",
     },
     OpInfo {
@@ -12224,6 +13048,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3585",
     },
     OpInfo {
@@ -12236,6 +13061,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3597",
     },
     OpInfo {
@@ -12248,6 +13074,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3609",
     },
     OpInfo {
@@ -12260,6 +13087,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3621",
     },
     OpInfo {
@@ -12272,6 +13100,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3633",
     },
     OpInfo {
@@ -12284,6 +13113,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3645",
     },
     OpInfo {
@@ -12296,6 +13126,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/combined.isa:3662",
     },
     OpInfo {
@@ -12308,6 +13139,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:3",
     },
     OpInfo {
@@ -12320,6 +13152,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:10",
     },
     OpInfo {
@@ -12332,6 +13165,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:14",
     },
     OpInfo {
@@ -12344,6 +13178,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:18",
     },
     OpInfo {
@@ -12356,6 +13191,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:22",
     },
     OpInfo {
@@ -12368,6 +13204,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:26",
     },
     OpInfo {
@@ -12380,6 +13217,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:30",
     },
     OpInfo {
@@ -12392,6 +13230,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:34",
     },
     OpInfo {
@@ -12404,6 +13243,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:38",
     },
     OpInfo {
@@ -12416,6 +13256,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:45",
     },
     OpInfo {
@@ -12428,6 +13269,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:49",
     },
     OpInfo {
@@ -12440,6 +13282,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:53",
     },
     OpInfo {
@@ -12452,6 +13295,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:57",
     },
     OpInfo {
@@ -12464,6 +13308,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:61",
     },
     OpInfo {
@@ -12476,6 +13321,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:65",
     },
     OpInfo {
@@ -12488,6 +13334,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:69",
     },
     OpInfo {
@@ -12500,6 +13347,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:73",
     },
     OpInfo {
@@ -12512,6 +13360,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:77",
     },
     OpInfo {
@@ -12524,6 +13373,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:81",
     },
     OpInfo {
@@ -12536,6 +13386,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:85",
     },
     OpInfo {
@@ -12548,6 +13399,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:89",
     },
     OpInfo {
@@ -12560,6 +13412,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:93",
     },
     OpInfo {
@@ -12572,6 +13425,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:97",
     },
     OpInfo {
@@ -12584,6 +13438,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:101",
     },
     OpInfo {
@@ -12596,6 +13451,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:105",
     },
     OpInfo {
@@ -12608,6 +13464,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:109",
     },
     OpInfo {
@@ -12620,6 +13477,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:113",
     },
     OpInfo {
@@ -12632,6 +13490,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:117",
     },
     OpInfo {
@@ -12644,6 +13503,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:121",
     },
     OpInfo {
@@ -12656,6 +13516,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:125",
     },
     OpInfo {
@@ -12668,6 +13529,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:129",
     },
     OpInfo {
@@ -12680,6 +13542,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/compare.isa:133",
     },
     OpInfo {
@@ -12692,6 +13555,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:8",
     },
     OpInfo {
@@ -12704,6 +13568,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:13",
     },
     OpInfo {
@@ -12716,6 +13581,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:18",
     },
     OpInfo {
@@ -12728,6 +13594,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:23",
     },
     OpInfo {
@@ -12740,6 +13607,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:28",
     },
     OpInfo {
@@ -12752,6 +13620,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:33",
     },
     OpInfo {
@@ -12764,6 +13633,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:38",
     },
     OpInfo {
@@ -12776,6 +13646,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:42",
     },
     OpInfo {
@@ -12788,6 +13659,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:46",
     },
     OpInfo {
@@ -12800,6 +13672,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:50",
     },
     OpInfo {
@@ -12812,6 +13685,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:54",
     },
     OpInfo {
@@ -12824,6 +13698,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:58",
     },
     OpInfo {
@@ -12836,6 +13711,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:62",
     },
     OpInfo {
@@ -12848,6 +13724,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:68",
     },
     OpInfo {
@@ -12860,6 +13737,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:72",
     },
     OpInfo {
@@ -12872,6 +13750,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:76",
     },
     OpInfo {
@@ -12884,6 +13763,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:80",
     },
     OpInfo {
@@ -12896,6 +13776,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:84",
     },
     OpInfo {
@@ -12908,6 +13789,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:88",
     },
     OpInfo {
@@ -12920,6 +13802,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:92",
     },
     OpInfo {
@@ -12932,6 +13815,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:96",
     },
     OpInfo {
@@ -12944,6 +13828,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:100",
     },
     OpInfo {
@@ -12956,6 +13841,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:104",
     },
     OpInfo {
@@ -12968,6 +13854,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:108",
     },
     OpInfo {
@@ -12980,6 +13867,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:112",
     },
     OpInfo {
@@ -12992,6 +13880,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:116",
     },
     OpInfo {
@@ -13004,6 +13893,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:120",
     },
     OpInfo {
@@ -13016,6 +13906,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:124",
     },
     OpInfo {
@@ -13028,6 +13919,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:128",
     },
     OpInfo {
@@ -13040,6 +13932,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:132",
     },
     OpInfo {
@@ -13052,6 +13945,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:136",
     },
     OpInfo {
@@ -13064,6 +13958,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:140",
     },
     OpInfo {
@@ -13076,6 +13971,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:144",
     },
     OpInfo {
@@ -13088,6 +13984,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:148",
     },
     OpInfo {
@@ -13100,6 +13997,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:152",
     },
     OpInfo {
@@ -13112,6 +14010,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:156",
     },
     OpInfo {
@@ -13124,6 +14023,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:160",
     },
     OpInfo {
@@ -13136,6 +14036,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:164",
     },
     OpInfo {
@@ -13148,6 +14049,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:168",
     },
     OpInfo {
@@ -13160,6 +14062,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:172",
     },
     OpInfo {
@@ -13172,6 +14075,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:176",
     },
     OpInfo {
@@ -13184,6 +14088,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:180",
     },
     OpInfo {
@@ -13196,6 +14101,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:184",
     },
     OpInfo {
@@ -13208,6 +14114,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:188",
     },
     OpInfo {
@@ -13220,6 +14127,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:192",
     },
     OpInfo {
@@ -13232,6 +14140,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:196",
     },
     OpInfo {
@@ -13244,6 +14153,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:200",
     },
     OpInfo {
@@ -13256,6 +14166,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:204",
     },
     OpInfo {
@@ -13268,6 +14179,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:208",
     },
     OpInfo {
@@ -13280,6 +14192,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:213",
     },
     OpInfo {
@@ -13292,6 +14205,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:217",
     },
     OpInfo {
@@ -13304,6 +14218,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:221",
     },
     OpInfo {
@@ -13316,6 +14231,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:225",
     },
     OpInfo {
@@ -13328,6 +14244,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:229",
     },
     OpInfo {
@@ -13340,6 +14257,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:233",
     },
     OpInfo {
@@ -13352,6 +14270,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:239",
     },
     OpInfo {
@@ -13364,6 +14283,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:243",
     },
     OpInfo {
@@ -13376,6 +14296,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:247",
     },
     OpInfo {
@@ -13388,6 +14309,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:251",
     },
     OpInfo {
@@ -13400,6 +14322,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:255",
     },
     OpInfo {
@@ -13412,6 +14335,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:259",
     },
     OpInfo {
@@ -13424,6 +14348,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:263",
     },
     OpInfo {
@@ -13436,6 +14361,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:267",
     },
     OpInfo {
@@ -13448,6 +14374,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:271",
     },
     OpInfo {
@@ -13460,6 +14387,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:275",
     },
     OpInfo {
@@ -13472,6 +14400,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:279",
     },
     OpInfo {
@@ -13484,6 +14413,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:283",
     },
     OpInfo {
@@ -13496,6 +14426,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:289",
     },
     OpInfo {
@@ -13508,6 +14439,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:293",
     },
     OpInfo {
@@ -13520,6 +14452,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:298",
     },
     OpInfo {
@@ -13532,6 +14465,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:302",
     },
     OpInfo {
@@ -13544,6 +14478,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:307",
     },
     OpInfo {
@@ -13556,6 +14491,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:311",
     },
     OpInfo {
@@ -13568,6 +14504,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:315",
     },
     OpInfo {
@@ -13580,6 +14517,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:319",
     },
     OpInfo {
@@ -13592,6 +14530,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:323",
     },
     OpInfo {
@@ -13604,6 +14543,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:327",
     },
     OpInfo {
@@ -13616,6 +14556,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:331",
     },
     OpInfo {
@@ -13628,6 +14569,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:335",
     },
     OpInfo {
@@ -13640,6 +14582,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:342",
     },
     OpInfo {
@@ -13652,6 +14595,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:347",
     },
     OpInfo {
@@ -13664,6 +14608,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:352",
     },
     OpInfo {
@@ -13676,6 +14621,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:356",
     },
     OpInfo {
@@ -13688,6 +14634,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:360",
     },
     OpInfo {
@@ -13700,6 +14647,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:365",
     },
     OpInfo {
@@ -13712,6 +14660,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:370",
     },
     OpInfo {
@@ -13724,6 +14673,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:375",
     },
     OpInfo {
@@ -13736,6 +14686,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:380",
     },
     OpInfo {
@@ -13748,6 +14699,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:385",
     },
     OpInfo {
@@ -13760,6 +14712,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:390",
     },
     OpInfo {
@@ -13772,6 +14725,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:395",
     },
     OpInfo {
@@ -13784,6 +14738,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:400",
     },
     OpInfo {
@@ -13796,6 +14751,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:405",
     },
     OpInfo {
@@ -13808,6 +14764,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:410",
     },
     OpInfo {
@@ -13820,6 +14777,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:415",
     },
     OpInfo {
@@ -13832,6 +14790,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:420",
     },
     OpInfo {
@@ -13844,6 +14803,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:424",
     },
     OpInfo {
@@ -13856,6 +14816,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:428",
     },
     OpInfo {
@@ -13868,6 +14829,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:433",
     },
     OpInfo {
@@ -13880,6 +14842,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:438",
     },
     OpInfo {
@@ -13892,6 +14855,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float.isa:443",
     },
     OpInfo {
@@ -13904,6 +14868,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:8",
     },
     OpInfo {
@@ -13916,6 +14881,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:12",
     },
     OpInfo {
@@ -13928,6 +14894,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:16",
     },
     OpInfo {
@@ -13940,6 +14907,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:20",
     },
     OpInfo {
@@ -13952,6 +14920,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:24",
     },
     OpInfo {
@@ -13964,6 +14933,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:28",
     },
     OpInfo {
@@ -13976,6 +14946,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:32",
     },
     OpInfo {
@@ -13988,6 +14959,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:36",
     },
     OpInfo {
@@ -14000,6 +14972,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:40",
     },
     OpInfo {
@@ -14012,6 +14985,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:44",
     },
     OpInfo {
@@ -14024,6 +14998,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:48",
     },
     OpInfo {
@@ -14036,6 +15011,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:52",
     },
     OpInfo {
@@ -14048,6 +15024,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:56",
     },
     OpInfo {
@@ -14060,6 +15037,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:60",
     },
     OpInfo {
@@ -14072,6 +15050,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:64",
     },
     OpInfo {
@@ -14084,6 +15063,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:68",
     },
     OpInfo {
@@ -14096,6 +15076,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:72",
     },
     OpInfo {
@@ -14108,6 +15089,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:76",
     },
     OpInfo {
@@ -14120,6 +15102,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:80",
     },
     OpInfo {
@@ -14132,6 +15115,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:84",
     },
     OpInfo {
@@ -14144,6 +15128,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:88",
     },
     OpInfo {
@@ -14156,6 +15141,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:92",
     },
     OpInfo {
@@ -14168,6 +15154,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:96",
     },
     OpInfo {
@@ -14180,6 +15167,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:100",
     },
     OpInfo {
@@ -14192,6 +15180,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:104",
     },
     OpInfo {
@@ -14204,6 +15193,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:108",
     },
     OpInfo {
@@ -14216,6 +15206,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:112",
     },
     OpInfo {
@@ -14228,6 +15219,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:116",
     },
     OpInfo {
@@ -14240,6 +15232,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:121",
     },
     OpInfo {
@@ -14252,6 +15245,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:125",
     },
     OpInfo {
@@ -14264,6 +15258,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:129",
     },
     OpInfo {
@@ -14276,6 +15271,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:133",
     },
     OpInfo {
@@ -14288,6 +15284,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:139",
     },
     OpInfo {
@@ -14300,6 +15297,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:143",
     },
     OpInfo {
@@ -14312,6 +15310,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:147",
     },
     OpInfo {
@@ -14324,6 +15323,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:151",
     },
     OpInfo {
@@ -14336,6 +15336,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:158",
     },
     OpInfo {
@@ -14348,6 +15349,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:162",
     },
     OpInfo {
@@ -14360,6 +15362,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:166",
     },
     OpInfo {
@@ -14372,6 +15375,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:170",
     },
     OpInfo {
@@ -14384,6 +15388,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:174",
     },
     OpInfo {
@@ -14396,6 +15401,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:178",
     },
     OpInfo {
@@ -14408,6 +15414,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:182",
     },
     OpInfo {
@@ -14420,6 +15427,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:186",
     },
     OpInfo {
@@ -14432,6 +15440,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:190",
     },
     OpInfo {
@@ -14444,6 +15453,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:194",
     },
     OpInfo {
@@ -14456,6 +15466,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:198",
     },
     OpInfo {
@@ -14468,6 +15479,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:202",
     },
     OpInfo {
@@ -14480,6 +15492,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:206",
     },
     OpInfo {
@@ -14492,6 +15505,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:210",
     },
     OpInfo {
@@ -14504,6 +15518,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:214",
     },
     OpInfo {
@@ -14516,6 +15531,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:218",
     },
     OpInfo {
@@ -14528,6 +15544,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:222",
     },
     OpInfo {
@@ -14540,6 +15557,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:226",
     },
     OpInfo {
@@ -14552,6 +15570,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:230",
     },
     OpInfo {
@@ -14564,6 +15583,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:234",
     },
     OpInfo {
@@ -14576,6 +15596,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:238",
     },
     OpInfo {
@@ -14588,6 +15609,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:242",
     },
     OpInfo {
@@ -14600,6 +15622,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:246",
     },
     OpInfo {
@@ -14612,6 +15635,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:250",
     },
     OpInfo {
@@ -14624,6 +15648,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:254",
     },
     OpInfo {
@@ -14636,6 +15661,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:258",
     },
     OpInfo {
@@ -14648,6 +15674,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:262",
     },
     OpInfo {
@@ -14660,6 +15687,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:266",
     },
     OpInfo {
@@ -14672,6 +15700,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:270",
     },
     OpInfo {
@@ -14684,6 +15713,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:274",
     },
     OpInfo {
@@ -14696,6 +15726,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:278",
     },
     OpInfo {
@@ -14708,6 +15739,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:283",
     },
     OpInfo {
@@ -14720,6 +15752,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:287",
     },
     OpInfo {
@@ -14732,6 +15765,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:291",
     },
     OpInfo {
@@ -14744,6 +15778,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:295",
     },
     OpInfo {
@@ -14756,6 +15791,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:299",
     },
     OpInfo {
@@ -14768,6 +15804,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:303",
     },
     OpInfo {
@@ -14780,6 +15817,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:307",
     },
     OpInfo {
@@ -14792,6 +15830,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:311",
     },
     OpInfo {
@@ -14804,6 +15843,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:315",
     },
     OpInfo {
@@ -14816,6 +15856,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:319",
     },
     OpInfo {
@@ -14828,6 +15869,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/float80.isa:323",
     },
     OpInfo {
@@ -14840,6 +15882,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:3",
     },
     OpInfo {
@@ -14852,6 +15895,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:7",
     },
     OpInfo {
@@ -14864,6 +15908,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:11",
     },
     OpInfo {
@@ -14876,6 +15921,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:15",
     },
     OpInfo {
@@ -14888,6 +15934,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:19",
     },
     OpInfo {
@@ -14900,6 +15947,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:23",
     },
     OpInfo {
@@ -14912,6 +15960,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:27",
     },
     OpInfo {
@@ -14924,6 +15973,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:31",
     },
     OpInfo {
@@ -14936,6 +15986,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:35",
     },
     OpInfo {
@@ -14948,6 +15999,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:39",
     },
     OpInfo {
@@ -14960,6 +16012,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:43",
     },
     OpInfo {
@@ -14972,6 +16025,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:50",
     },
     OpInfo {
@@ -14984,6 +16038,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:57",
     },
     OpInfo {
@@ -14996,6 +16051,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:64",
     },
     OpInfo {
@@ -15008,6 +16064,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:71",
     },
     OpInfo {
@@ -15020,6 +16077,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:78",
     },
     OpInfo {
@@ -15032,6 +16090,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:85",
     },
     OpInfo {
@@ -15044,6 +16103,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:92",
     },
     OpInfo {
@@ -15056,6 +16116,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:99",
     },
     OpInfo {
@@ -15068,6 +16129,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:103",
     },
     OpInfo {
@@ -15080,6 +16142,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:110",
     },
     OpInfo {
@@ -15092,6 +16155,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:114",
     },
     OpInfo {
@@ -15104,6 +16168,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:124",
     },
     OpInfo {
@@ -15116,6 +16181,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/int.isa:128",
     },
     OpInfo {
@@ -15128,6 +16194,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic.isa:3",
     },
     OpInfo {
@@ -15140,6 +16207,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic.isa:7",
     },
     OpInfo {
@@ -15152,6 +16220,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic.isa:11",
     },
     OpInfo {
@@ -15164,6 +16233,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic.isa:15",
     },
     OpInfo {
@@ -15176,6 +16246,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic.isa:19",
     },
     OpInfo {
@@ -15188,6 +16259,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic.isa:23",
     },
     OpInfo {
@@ -15200,6 +16272,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic.isa:27",
     },
     OpInfo {
@@ -15212,6 +16285,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic.isa:31",
     },
     OpInfo {
@@ -15224,6 +16298,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic.isa:35",
     },
     OpInfo {
@@ -15236,6 +16311,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic.isa:39",
     },
     OpInfo {
@@ -15248,6 +16324,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic.isa:43",
     },
     OpInfo {
@@ -15260,6 +16337,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic.isa:47",
     },
     OpInfo {
@@ -15272,6 +16350,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:8",
     },
     OpInfo {
@@ -15284,6 +16363,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:12",
     },
     OpInfo {
@@ -15296,6 +16376,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:16",
     },
     OpInfo {
@@ -15308,6 +16389,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:20",
     },
     OpInfo {
@@ -15320,6 +16402,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:24",
     },
     OpInfo {
@@ -15332,6 +16415,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:28",
     },
     OpInfo {
@@ -15344,6 +16428,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:32",
     },
     OpInfo {
@@ -15356,6 +16441,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:36",
     },
     OpInfo {
@@ -15368,6 +16454,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:40",
     },
     OpInfo {
@@ -15380,6 +16467,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:44",
     },
     OpInfo {
@@ -15392,6 +16480,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:48",
     },
     OpInfo {
@@ -15404,6 +16493,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:52",
     },
     OpInfo {
@@ -15416,6 +16506,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:56",
     },
     OpInfo {
@@ -15428,6 +16519,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:60",
     },
     OpInfo {
@@ -15440,6 +16532,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:64",
     },
     OpInfo {
@@ -15452,6 +16545,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:68",
     },
     OpInfo {
@@ -15464,6 +16558,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:72",
     },
     OpInfo {
@@ -15476,6 +16571,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:76",
     },
     OpInfo {
@@ -15488,6 +16584,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:80",
     },
     OpInfo {
@@ -15500,6 +16597,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:84",
     },
     OpInfo {
@@ -15512,6 +16610,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:88",
     },
     OpInfo {
@@ -15524,6 +16623,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:92",
     },
     OpInfo {
@@ -15536,6 +16636,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:96",
     },
     OpInfo {
@@ -15548,6 +16649,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:100",
     },
     OpInfo {
@@ -15560,6 +16662,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:104",
     },
     OpInfo {
@@ -15572,6 +16675,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:108",
     },
     OpInfo {
@@ -15584,6 +16688,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:112",
     },
     OpInfo {
@@ -15596,6 +16701,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:116",
     },
     OpInfo {
@@ -15608,6 +16714,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:120",
     },
     OpInfo {
@@ -15620,6 +16727,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:124",
     },
     OpInfo {
@@ -15632,6 +16740,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:128",
     },
     OpInfo {
@@ -15644,6 +16753,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:132",
     },
     OpInfo {
@@ -15656,6 +16766,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:136",
     },
     OpInfo {
@@ -15668,6 +16779,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:140",
     },
     OpInfo {
@@ -15680,6 +16792,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:144",
     },
     OpInfo {
@@ -15692,6 +16805,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:148",
     },
     OpInfo {
@@ -15704,6 +16818,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:152",
     },
     OpInfo {
@@ -15716,6 +16831,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:156",
     },
     OpInfo {
@@ -15728,6 +16844,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:160",
     },
     OpInfo {
@@ -15740,6 +16857,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:164",
     },
     OpInfo {
@@ -15752,6 +16870,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:168",
     },
     OpInfo {
@@ -15764,6 +16883,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:172",
     },
     OpInfo {
@@ -15776,6 +16896,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:176",
     },
     OpInfo {
@@ -15788,6 +16909,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:180",
     },
     OpInfo {
@@ -15800,6 +16922,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:184",
     },
     OpInfo {
@@ -15812,6 +16935,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:188",
     },
     OpInfo {
@@ -15824,6 +16948,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:192",
     },
     OpInfo {
@@ -15836,6 +16961,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:196",
     },
     OpInfo {
@@ -15848,6 +16974,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:200",
     },
     OpInfo {
@@ -15860,6 +16987,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:204",
     },
     OpInfo {
@@ -15872,6 +17000,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:208",
     },
     OpInfo {
@@ -15884,6 +17013,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:212",
     },
     OpInfo {
@@ -15896,6 +17026,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:216",
     },
     OpInfo {
@@ -15908,6 +17039,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:220",
     },
     OpInfo {
@@ -15920,6 +17052,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:224",
     },
     OpInfo {
@@ -15932,6 +17065,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:228",
     },
     OpInfo {
@@ -15944,6 +17078,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:232",
     },
     OpInfo {
@@ -15956,6 +17091,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:236",
     },
     OpInfo {
@@ -15968,6 +17104,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:240",
     },
     OpInfo {
@@ -15980,6 +17117,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:244",
     },
     OpInfo {
@@ -15992,6 +17130,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:248",
     },
     OpInfo {
@@ -16004,6 +17143,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:252",
     },
     OpInfo {
@@ -16016,6 +17156,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:256",
     },
     OpInfo {
@@ -16028,6 +17169,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:260",
     },
     OpInfo {
@@ -16040,6 +17182,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:264",
     },
     OpInfo {
@@ -16052,6 +17195,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:268",
     },
     OpInfo {
@@ -16064,6 +17208,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:272",
     },
     OpInfo {
@@ -16076,6 +17221,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:276",
     },
     OpInfo {
@@ -16088,6 +17234,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:280",
     },
     OpInfo {
@@ -16100,6 +17247,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:284",
     },
     OpInfo {
@@ -16112,6 +17260,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:288",
     },
     OpInfo {
@@ -16124,6 +17273,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:292",
     },
     OpInfo {
@@ -16136,6 +17286,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:296",
     },
     OpInfo {
@@ -16148,6 +17299,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:300",
     },
     OpInfo {
@@ -16160,6 +17312,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:304",
     },
     OpInfo {
@@ -16172,6 +17325,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:308",
     },
     OpInfo {
@@ -16184,6 +17338,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:312",
     },
     OpInfo {
@@ -16196,6 +17351,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:316",
     },
     OpInfo {
@@ -16208,6 +17364,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:320",
     },
     OpInfo {
@@ -16220,6 +17377,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:324",
     },
     OpInfo {
@@ -16232,6 +17390,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:328",
     },
     OpInfo {
@@ -16244,6 +17403,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:332",
     },
     OpInfo {
@@ -16256,6 +17416,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:336",
     },
     OpInfo {
@@ -16268,6 +17429,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:340",
     },
     OpInfo {
@@ -16280,6 +17442,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:344",
     },
     OpInfo {
@@ -16292,6 +17455,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:348",
     },
     OpInfo {
@@ -16304,6 +17468,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:352",
     },
     OpInfo {
@@ -16316,6 +17481,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:356",
     },
     OpInfo {
@@ -16328,6 +17494,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:360",
     },
     OpInfo {
@@ -16340,6 +17507,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:364",
     },
     OpInfo {
@@ -16352,6 +17520,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:368",
     },
     OpInfo {
@@ -16364,6 +17533,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:372",
     },
     OpInfo {
@@ -16376,6 +17546,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:376",
     },
     OpInfo {
@@ -16388,6 +17559,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:380",
     },
     OpInfo {
@@ -16400,6 +17572,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:384",
     },
     OpInfo {
@@ -16412,6 +17585,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:388",
     },
     OpInfo {
@@ -16424,6 +17598,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:392",
     },
     OpInfo {
@@ -16436,6 +17611,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:396",
     },
     OpInfo {
@@ -16448,6 +17624,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:400",
     },
     OpInfo {
@@ -16460,6 +17637,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:404",
     },
     OpInfo {
@@ -16472,6 +17650,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:408",
     },
     OpInfo {
@@ -16484,6 +17663,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:412",
     },
     OpInfo {
@@ -16496,6 +17676,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:416",
     },
     OpInfo {
@@ -16508,6 +17689,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:420",
     },
     OpInfo {
@@ -16520,6 +17702,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:424",
     },
     OpInfo {
@@ -16532,6 +17715,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:428",
     },
     OpInfo {
@@ -16544,6 +17728,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:432",
     },
     OpInfo {
@@ -16556,6 +17741,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:436",
     },
     OpInfo {
@@ -16568,6 +17754,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:440",
     },
     OpInfo {
@@ -16580,6 +17767,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:444",
     },
     OpInfo {
@@ -16592,6 +17780,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:448",
     },
     OpInfo {
@@ -16604,6 +17793,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:452",
     },
     OpInfo {
@@ -16616,6 +17806,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:456",
     },
     OpInfo {
@@ -16628,6 +17819,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:460",
     },
     OpInfo {
@@ -16640,6 +17832,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:464",
     },
     OpInfo {
@@ -16652,6 +17845,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:468",
     },
     OpInfo {
@@ -16664,6 +17858,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:472",
     },
     OpInfo {
@@ -16676,6 +17871,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:476",
     },
     OpInfo {
@@ -16688,6 +17884,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:480",
     },
     OpInfo {
@@ -16700,6 +17897,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:484",
     },
     OpInfo {
@@ -16712,6 +17910,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:488",
     },
     OpInfo {
@@ -16724,6 +17923,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:492",
     },
     OpInfo {
@@ -16736,6 +17936,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:496",
     },
     OpInfo {
@@ -16748,6 +17949,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:500",
     },
     OpInfo {
@@ -16760,6 +17962,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:504",
     },
     OpInfo {
@@ -16772,6 +17975,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:508",
     },
     OpInfo {
@@ -16784,6 +17988,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:512",
     },
     OpInfo {
@@ -16796,6 +18001,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:516",
     },
     OpInfo {
@@ -16808,6 +18014,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:520",
     },
     OpInfo {
@@ -16820,6 +18027,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:524",
     },
     OpInfo {
@@ -16832,6 +18040,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:528",
     },
     OpInfo {
@@ -16844,6 +18053,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:532",
     },
     OpInfo {
@@ -16856,6 +18066,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:536",
     },
     OpInfo {
@@ -16868,6 +18079,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:540",
     },
     OpInfo {
@@ -16880,6 +18092,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:544",
     },
     OpInfo {
@@ -16892,6 +18105,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:548",
     },
     OpInfo {
@@ -16904,6 +18118,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:552",
     },
     OpInfo {
@@ -16916,6 +18131,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:556",
     },
     OpInfo {
@@ -16928,6 +18144,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:560",
     },
     OpInfo {
@@ -16940,6 +18157,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:564",
     },
     OpInfo {
@@ -16952,6 +18170,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:568",
     },
     OpInfo {
@@ -16964,6 +18183,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:572",
     },
     OpInfo {
@@ -16976,6 +18196,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:576",
     },
     OpInfo {
@@ -16988,6 +18209,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:580",
     },
     OpInfo {
@@ -17000,6 +18222,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:584",
     },
     OpInfo {
@@ -17012,6 +18235,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:588",
     },
     OpInfo {
@@ -17024,6 +18248,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:592",
     },
     OpInfo {
@@ -17036,6 +18261,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:596",
     },
     OpInfo {
@@ -17048,6 +18274,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:600",
     },
     OpInfo {
@@ -17060,6 +18287,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:604",
     },
     OpInfo {
@@ -17072,6 +18300,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:608",
     },
     OpInfo {
@@ -17084,6 +18313,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:612",
     },
     OpInfo {
@@ -17096,6 +18326,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:616",
     },
     OpInfo {
@@ -17108,6 +18339,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:620",
     },
     OpInfo {
@@ -17120,6 +18352,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:624",
     },
     OpInfo {
@@ -17132,6 +18365,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:628",
     },
     OpInfo {
@@ -17144,6 +18378,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:632",
     },
     OpInfo {
@@ -17156,6 +18391,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:636",
     },
     OpInfo {
@@ -17168,6 +18404,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:640",
     },
     OpInfo {
@@ -17180,6 +18417,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:644",
     },
     OpInfo {
@@ -17192,6 +18430,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:648",
     },
     OpInfo {
@@ -17204,6 +18443,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:652",
     },
     OpInfo {
@@ -17216,6 +18456,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:656",
     },
     OpInfo {
@@ -17228,6 +18469,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:660",
     },
     OpInfo {
@@ -17240,6 +18482,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:664",
     },
     OpInfo {
@@ -17252,6 +18495,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:668",
     },
     OpInfo {
@@ -17264,6 +18508,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:672",
     },
     OpInfo {
@@ -17276,6 +18521,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:676",
     },
     OpInfo {
@@ -17288,6 +18534,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:680",
     },
     OpInfo {
@@ -17300,6 +18547,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:684",
     },
     OpInfo {
@@ -17312,6 +18560,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:688",
     },
     OpInfo {
@@ -17324,6 +18573,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:692",
     },
     OpInfo {
@@ -17336,6 +18586,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:696",
     },
     OpInfo {
@@ -17348,6 +18599,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:700",
     },
     OpInfo {
@@ -17360,6 +18612,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:704",
     },
     OpInfo {
@@ -17372,6 +18625,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:708",
     },
     OpInfo {
@@ -17384,6 +18638,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:712",
     },
     OpInfo {
@@ -17396,6 +18651,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:716",
     },
     OpInfo {
@@ -17408,6 +18664,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:720",
     },
     OpInfo {
@@ -17420,6 +18677,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:724",
     },
     OpInfo {
@@ -17432,6 +18690,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:728",
     },
     OpInfo {
@@ -17444,6 +18703,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:732",
     },
     OpInfo {
@@ -17456,6 +18716,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:736",
     },
     OpInfo {
@@ -17468,6 +18729,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:740",
     },
     OpInfo {
@@ -17480,6 +18742,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:744",
     },
     OpInfo {
@@ -17492,6 +18755,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:748",
     },
     OpInfo {
@@ -17504,6 +18768,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:752",
     },
     OpInfo {
@@ -17516,6 +18781,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:756",
     },
     OpInfo {
@@ -17528,6 +18794,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:760",
     },
     OpInfo {
@@ -17540,6 +18807,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:764",
     },
     OpInfo {
@@ -17552,6 +18820,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:768",
     },
     OpInfo {
@@ -17564,6 +18833,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:772",
     },
     OpInfo {
@@ -17576,6 +18846,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:776",
     },
     OpInfo {
@@ -17588,6 +18859,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:780",
     },
     OpInfo {
@@ -17600,6 +18872,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:784",
     },
     OpInfo {
@@ -17612,6 +18885,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:788",
     },
     OpInfo {
@@ -17624,6 +18898,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:792",
     },
     OpInfo {
@@ -17636,6 +18911,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:796",
     },
     OpInfo {
@@ -17648,6 +18924,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:800",
     },
     OpInfo {
@@ -17660,6 +18937,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:804",
     },
     OpInfo {
@@ -17672,6 +18950,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:808",
     },
     OpInfo {
@@ -17684,6 +18963,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:812",
     },
     OpInfo {
@@ -17696,6 +18976,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:816",
     },
     OpInfo {
@@ -17708,6 +18989,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:820",
     },
     OpInfo {
@@ -17720,6 +19002,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:824",
     },
     OpInfo {
@@ -17732,6 +19015,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:828",
     },
     OpInfo {
@@ -17744,6 +19028,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:832",
     },
     OpInfo {
@@ -17756,6 +19041,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:836",
     },
     OpInfo {
@@ -17768,6 +19054,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:840",
     },
     OpInfo {
@@ -17780,6 +19067,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:844",
     },
     OpInfo {
@@ -17792,6 +19080,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:848",
     },
     OpInfo {
@@ -17804,6 +19093,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:852",
     },
     OpInfo {
@@ -17816,6 +19106,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:856",
     },
     OpInfo {
@@ -17828,6 +19119,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:860",
     },
     OpInfo {
@@ -17840,6 +19132,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:864",
     },
     OpInfo {
@@ -17852,6 +19145,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:868",
     },
     OpInfo {
@@ -17864,6 +19158,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:872",
     },
     OpInfo {
@@ -17876,6 +19171,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:876",
     },
     OpInfo {
@@ -17888,6 +19184,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:880",
     },
     OpInfo {
@@ -17900,6 +19197,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:884",
     },
     OpInfo {
@@ -17912,6 +19210,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:888",
     },
     OpInfo {
@@ -17924,6 +19223,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:892",
     },
     OpInfo {
@@ -17936,6 +19236,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:896",
     },
     OpInfo {
@@ -17948,6 +19249,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:900",
     },
     OpInfo {
@@ -17960,6 +19262,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:904",
     },
     OpInfo {
@@ -17972,6 +19275,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:908",
     },
     OpInfo {
@@ -17984,6 +19288,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:912",
     },
     OpInfo {
@@ -17996,6 +19301,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:916",
     },
     OpInfo {
@@ -18008,6 +19314,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:920",
     },
     OpInfo {
@@ -18020,6 +19327,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:924",
     },
     OpInfo {
@@ -18032,6 +19340,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:928",
     },
     OpInfo {
@@ -18044,6 +19353,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:932",
     },
     OpInfo {
@@ -18056,6 +19366,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:936",
     },
     OpInfo {
@@ -18068,6 +19379,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:940",
     },
     OpInfo {
@@ -18080,6 +19392,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:944",
     },
     OpInfo {
@@ -18092,6 +19405,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:948",
     },
     OpInfo {
@@ -18104,6 +19418,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:952",
     },
     OpInfo {
@@ -18116,6 +19431,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:956",
     },
     OpInfo {
@@ -18128,6 +19444,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:960",
     },
     OpInfo {
@@ -18140,6 +19457,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:964",
     },
     OpInfo {
@@ -18152,6 +19470,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:968",
     },
     OpInfo {
@@ -18164,6 +19483,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:972",
     },
     OpInfo {
@@ -18176,6 +19496,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:976",
     },
     OpInfo {
@@ -18188,6 +19509,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:980",
     },
     OpInfo {
@@ -18200,6 +19522,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:984",
     },
     OpInfo {
@@ -18212,6 +19535,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:988",
     },
     OpInfo {
@@ -18224,6 +19548,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:992",
     },
     OpInfo {
@@ -18236,6 +19561,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:996",
     },
     OpInfo {
@@ -18248,6 +19574,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1000",
     },
     OpInfo {
@@ -18260,6 +19587,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1004",
     },
     OpInfo {
@@ -18272,6 +19600,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1008",
     },
     OpInfo {
@@ -18284,6 +19613,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1012",
     },
     OpInfo {
@@ -18296,6 +19626,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1016",
     },
     OpInfo {
@@ -18308,6 +19639,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1020",
     },
     OpInfo {
@@ -18320,6 +19652,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1024",
     },
     OpInfo {
@@ -18332,6 +19665,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1028",
     },
     OpInfo {
@@ -18344,6 +19678,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1032",
     },
     OpInfo {
@@ -18356,6 +19691,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1036",
     },
     OpInfo {
@@ -18368,6 +19704,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1040",
     },
     OpInfo {
@@ -18380,6 +19717,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1044",
     },
     OpInfo {
@@ -18392,6 +19730,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1048",
     },
     OpInfo {
@@ -18404,6 +19743,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1052",
     },
     OpInfo {
@@ -18416,6 +19756,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1056",
     },
     OpInfo {
@@ -18428,6 +19769,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1060",
     },
     OpInfo {
@@ -18440,6 +19782,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1064",
     },
     OpInfo {
@@ -18452,6 +19795,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1068",
     },
     OpInfo {
@@ -18464,6 +19808,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1072",
     },
     OpInfo {
@@ -18476,6 +19821,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1076",
     },
     OpInfo {
@@ -18488,6 +19834,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1080",
     },
     OpInfo {
@@ -18500,6 +19847,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1084",
     },
     OpInfo {
@@ -18512,6 +19860,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1088",
     },
     OpInfo {
@@ -18524,6 +19873,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1092",
     },
     OpInfo {
@@ -18536,6 +19886,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1096",
     },
     OpInfo {
@@ -18548,6 +19899,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1100",
     },
     OpInfo {
@@ -18560,6 +19912,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1104",
     },
     OpInfo {
@@ -18572,6 +19925,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1108",
     },
     OpInfo {
@@ -18584,6 +19938,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1112",
     },
     OpInfo {
@@ -18596,6 +19951,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1116",
     },
     OpInfo {
@@ -18608,6 +19964,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1120",
     },
     OpInfo {
@@ -18620,6 +19977,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1124",
     },
     OpInfo {
@@ -18632,6 +19990,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1128",
     },
     OpInfo {
@@ -18644,6 +20003,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1132",
     },
     OpInfo {
@@ -18656,6 +20016,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1136",
     },
     OpInfo {
@@ -18668,6 +20029,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1140",
     },
     OpInfo {
@@ -18680,6 +20042,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1144",
     },
     OpInfo {
@@ -18692,6 +20055,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1148",
     },
     OpInfo {
@@ -18704,6 +20068,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1152",
     },
     OpInfo {
@@ -18716,6 +20081,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1156",
     },
     OpInfo {
@@ -18728,6 +20094,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1160",
     },
     OpInfo {
@@ -18740,6 +20107,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1164",
     },
     OpInfo {
@@ -18752,6 +20120,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1168",
     },
     OpInfo {
@@ -18764,6 +20133,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1172",
     },
     OpInfo {
@@ -18776,6 +20146,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1176",
     },
     OpInfo {
@@ -18788,6 +20159,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1180",
     },
     OpInfo {
@@ -18800,6 +20172,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1184",
     },
     OpInfo {
@@ -18812,6 +20185,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1188",
     },
     OpInfo {
@@ -18824,6 +20198,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1192",
     },
     OpInfo {
@@ -18836,6 +20211,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1196",
     },
     OpInfo {
@@ -18848,6 +20224,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1200",
     },
     OpInfo {
@@ -18860,6 +20237,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1204",
     },
     OpInfo {
@@ -18872,6 +20250,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1208",
     },
     OpInfo {
@@ -18884,6 +20263,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1212",
     },
     OpInfo {
@@ -18896,6 +20276,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1216",
     },
     OpInfo {
@@ -18908,6 +20289,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1220",
     },
     OpInfo {
@@ -18920,6 +20302,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1224",
     },
     OpInfo {
@@ -18932,6 +20315,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1228",
     },
     OpInfo {
@@ -18944,6 +20328,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1232",
     },
     OpInfo {
@@ -18956,6 +20341,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1236",
     },
     OpInfo {
@@ -18968,6 +20354,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1240",
     },
     OpInfo {
@@ -18980,6 +20367,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1244",
     },
     OpInfo {
@@ -18992,6 +20380,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1248",
     },
     OpInfo {
@@ -19004,6 +20393,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1252",
     },
     OpInfo {
@@ -19016,6 +20406,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1256",
     },
     OpInfo {
@@ -19028,6 +20419,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1260",
     },
     OpInfo {
@@ -19040,6 +20432,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1264",
     },
     OpInfo {
@@ -19052,6 +20445,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1268",
     },
     OpInfo {
@@ -19064,6 +20458,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1272",
     },
     OpInfo {
@@ -19076,6 +20471,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1276",
     },
     OpInfo {
@@ -19088,6 +20484,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1280",
     },
     OpInfo {
@@ -19100,6 +20497,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1284",
     },
     OpInfo {
@@ -19112,6 +20510,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1288",
     },
     OpInfo {
@@ -19124,6 +20523,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1292",
     },
     OpInfo {
@@ -19136,6 +20536,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1296",
     },
     OpInfo {
@@ -19148,6 +20549,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1300",
     },
     OpInfo {
@@ -19160,6 +20562,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1304",
     },
     OpInfo {
@@ -19172,6 +20575,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1308",
     },
     OpInfo {
@@ -19184,6 +20588,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1312",
     },
     OpInfo {
@@ -19196,6 +20601,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1316",
     },
     OpInfo {
@@ -19208,6 +20614,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1320",
     },
     OpInfo {
@@ -19220,6 +20627,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1324",
     },
     OpInfo {
@@ -19232,6 +20640,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1328",
     },
     OpInfo {
@@ -19244,6 +20653,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1332",
     },
     OpInfo {
@@ -19256,6 +20666,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1336",
     },
     OpInfo {
@@ -19268,6 +20679,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1340",
     },
     OpInfo {
@@ -19280,6 +20692,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1344",
     },
     OpInfo {
@@ -19292,6 +20705,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1348",
     },
     OpInfo {
@@ -19304,6 +20718,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1352",
     },
     OpInfo {
@@ -19316,6 +20731,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1356",
     },
     OpInfo {
@@ -19328,6 +20744,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1360",
     },
     OpInfo {
@@ -19340,6 +20757,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1364",
     },
     OpInfo {
@@ -19352,6 +20770,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1368",
     },
     OpInfo {
@@ -19364,6 +20783,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1372",
     },
     OpInfo {
@@ -19376,6 +20796,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1376",
     },
     OpInfo {
@@ -19388,6 +20809,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1380",
     },
     OpInfo {
@@ -19400,6 +20822,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1384",
     },
     OpInfo {
@@ -19412,6 +20835,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1388",
     },
     OpInfo {
@@ -19424,6 +20848,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1392",
     },
     OpInfo {
@@ -19436,6 +20861,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1396",
     },
     OpInfo {
@@ -19448,6 +20874,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1400",
     },
     OpInfo {
@@ -19460,6 +20887,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1404",
     },
     OpInfo {
@@ -19472,6 +20900,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1408",
     },
     OpInfo {
@@ -19484,6 +20913,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1412",
     },
     OpInfo {
@@ -19496,6 +20926,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1416",
     },
     OpInfo {
@@ -19508,6 +20939,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1420",
     },
     OpInfo {
@@ -19520,6 +20952,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1424",
     },
     OpInfo {
@@ -19532,6 +20965,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1428",
     },
     OpInfo {
@@ -19544,6 +20978,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1432",
     },
     OpInfo {
@@ -19556,6 +20991,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1436",
     },
     OpInfo {
@@ -19568,6 +21004,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1440",
     },
     OpInfo {
@@ -19580,6 +21017,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1444",
     },
     OpInfo {
@@ -19592,6 +21030,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1448",
     },
     OpInfo {
@@ -19604,6 +21043,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1452",
     },
     OpInfo {
@@ -19616,6 +21056,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1456",
     },
     OpInfo {
@@ -19628,6 +21069,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1460",
     },
     OpInfo {
@@ -19640,6 +21082,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1464",
     },
     OpInfo {
@@ -19652,6 +21095,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1468",
     },
     OpInfo {
@@ -19664,6 +21108,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1472",
     },
     OpInfo {
@@ -19676,6 +21121,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1476",
     },
     OpInfo {
@@ -19688,6 +21134,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1480",
     },
     OpInfo {
@@ -19700,6 +21147,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1484",
     },
     OpInfo {
@@ -19712,6 +21160,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1488",
     },
     OpInfo {
@@ -19724,6 +21173,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1492",
     },
     OpInfo {
@@ -19736,6 +21186,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1496",
     },
     OpInfo {
@@ -19748,6 +21199,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1500",
     },
     OpInfo {
@@ -19760,6 +21212,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1504",
     },
     OpInfo {
@@ -19772,6 +21225,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1508",
     },
     OpInfo {
@@ -19784,6 +21238,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1512",
     },
     OpInfo {
@@ -19796,6 +21251,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1516",
     },
     OpInfo {
@@ -19808,6 +21264,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1520",
     },
     OpInfo {
@@ -19820,6 +21277,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1524",
     },
     OpInfo {
@@ -19832,6 +21290,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1528",
     },
     OpInfo {
@@ -19844,6 +21303,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1532",
     },
     OpInfo {
@@ -19856,6 +21316,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1536",
     },
     OpInfo {
@@ -19868,6 +21329,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1540",
     },
     OpInfo {
@@ -19880,6 +21342,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1544",
     },
     OpInfo {
@@ -19892,6 +21355,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1548",
     },
     OpInfo {
@@ -19904,6 +21368,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1552",
     },
     OpInfo {
@@ -19916,6 +21381,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1556",
     },
     OpInfo {
@@ -19928,6 +21394,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1560",
     },
     OpInfo {
@@ -19940,6 +21407,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1564",
     },
     OpInfo {
@@ -19952,6 +21420,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1568",
     },
     OpInfo {
@@ -19964,6 +21433,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1572",
     },
     OpInfo {
@@ -19976,6 +21446,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1576",
     },
     OpInfo {
@@ -19988,6 +21459,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1580",
     },
     OpInfo {
@@ -20000,6 +21472,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1584",
     },
     OpInfo {
@@ -20012,6 +21485,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1588",
     },
     OpInfo {
@@ -20024,6 +21498,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1592",
     },
     OpInfo {
@@ -20036,6 +21511,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1596",
     },
     OpInfo {
@@ -20048,6 +21524,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1600",
     },
     OpInfo {
@@ -20060,6 +21537,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1604",
     },
     OpInfo {
@@ -20072,6 +21550,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1608",
     },
     OpInfo {
@@ -20084,6 +21563,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1612",
     },
     OpInfo {
@@ -20096,6 +21576,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1616",
     },
     OpInfo {
@@ -20108,6 +21589,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1620",
     },
     OpInfo {
@@ -20120,6 +21602,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1624",
     },
     OpInfo {
@@ -20132,6 +21615,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1628",
     },
     OpInfo {
@@ -20144,6 +21628,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1632",
     },
     OpInfo {
@@ -20156,6 +21641,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1636",
     },
     OpInfo {
@@ -20168,6 +21654,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1640",
     },
     OpInfo {
@@ -20180,6 +21667,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1644",
     },
     OpInfo {
@@ -20192,6 +21680,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1648",
     },
     OpInfo {
@@ -20204,6 +21693,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1652",
     },
     OpInfo {
@@ -20216,6 +21706,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1656",
     },
     OpInfo {
@@ -20228,6 +21719,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1660",
     },
     OpInfo {
@@ -20240,6 +21732,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1664",
     },
     OpInfo {
@@ -20252,6 +21745,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1668",
     },
     OpInfo {
@@ -20264,6 +21758,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1672",
     },
     OpInfo {
@@ -20276,6 +21771,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1676",
     },
     OpInfo {
@@ -20288,6 +21784,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1680",
     },
     OpInfo {
@@ -20300,6 +21797,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1684",
     },
     OpInfo {
@@ -20312,6 +21810,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1688",
     },
     OpInfo {
@@ -20324,6 +21823,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1692",
     },
     OpInfo {
@@ -20336,6 +21836,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1696",
     },
     OpInfo {
@@ -20348,6 +21849,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1700",
     },
     OpInfo {
@@ -20360,6 +21862,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1704",
     },
     OpInfo {
@@ -20372,6 +21875,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1708",
     },
     OpInfo {
@@ -20384,6 +21888,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1712",
     },
     OpInfo {
@@ -20396,6 +21901,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1716",
     },
     OpInfo {
@@ -20408,6 +21914,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1720",
     },
     OpInfo {
@@ -20420,6 +21927,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1724",
     },
     OpInfo {
@@ -20432,6 +21940,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1728",
     },
     OpInfo {
@@ -20444,6 +21953,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1732",
     },
     OpInfo {
@@ -20456,6 +21966,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1736",
     },
     OpInfo {
@@ -20468,6 +21979,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1740",
     },
     OpInfo {
@@ -20480,6 +21992,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1744",
     },
     OpInfo {
@@ -20492,6 +22005,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1748",
     },
     OpInfo {
@@ -20504,6 +22018,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1752",
     },
     OpInfo {
@@ -20516,6 +22031,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1756",
     },
     OpInfo {
@@ -20528,6 +22044,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1760",
     },
     OpInfo {
@@ -20540,6 +22057,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1764",
     },
     OpInfo {
@@ -20552,6 +22070,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1768",
     },
     OpInfo {
@@ -20564,6 +22083,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1772",
     },
     OpInfo {
@@ -20576,6 +22096,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1776",
     },
     OpInfo {
@@ -20588,6 +22109,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1780",
     },
     OpInfo {
@@ -20600,6 +22122,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1784",
     },
     OpInfo {
@@ -20612,6 +22135,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1788",
     },
     OpInfo {
@@ -20624,6 +22148,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1792",
     },
     OpInfo {
@@ -20636,6 +22161,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1796",
     },
     OpInfo {
@@ -20648,6 +22174,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1800",
     },
     OpInfo {
@@ -20660,6 +22187,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1804",
     },
     OpInfo {
@@ -20672,6 +22200,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1808",
     },
     OpInfo {
@@ -20684,6 +22213,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1812",
     },
     OpInfo {
@@ -20696,6 +22226,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1816",
     },
     OpInfo {
@@ -20708,6 +22239,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1820",
     },
     OpInfo {
@@ -20720,6 +22252,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1824",
     },
     OpInfo {
@@ -20732,6 +22265,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1828",
     },
     OpInfo {
@@ -20744,6 +22278,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1832",
     },
     OpInfo {
@@ -20756,6 +22291,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1836",
     },
     OpInfo {
@@ -20768,6 +22304,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1840",
     },
     OpInfo {
@@ -20780,6 +22317,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1844",
     },
     OpInfo {
@@ -20792,6 +22330,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1848",
     },
     OpInfo {
@@ -20804,6 +22343,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1852",
     },
     OpInfo {
@@ -20816,6 +22356,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1856",
     },
     OpInfo {
@@ -20828,6 +22369,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1860",
     },
     OpInfo {
@@ -20840,6 +22382,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1864",
     },
     OpInfo {
@@ -20852,6 +22395,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1868",
     },
     OpInfo {
@@ -20864,6 +22408,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1872",
     },
     OpInfo {
@@ -20876,6 +22421,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1876",
     },
     OpInfo {
@@ -20888,6 +22434,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1880",
     },
     OpInfo {
@@ -20900,6 +22447,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1884",
     },
     OpInfo {
@@ -20912,6 +22460,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1888",
     },
     OpInfo {
@@ -20924,6 +22473,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1892",
     },
     OpInfo {
@@ -20936,6 +22486,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1896",
     },
     OpInfo {
@@ -20948,6 +22499,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1900",
     },
     OpInfo {
@@ -20960,6 +22512,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1904",
     },
     OpInfo {
@@ -20972,6 +22525,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1908",
     },
     OpInfo {
@@ -20984,6 +22538,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1912",
     },
     OpInfo {
@@ -20996,6 +22551,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1916",
     },
     OpInfo {
@@ -21008,6 +22564,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1920",
     },
     OpInfo {
@@ -21020,6 +22577,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1924",
     },
     OpInfo {
@@ -21032,6 +22590,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1928",
     },
     OpInfo {
@@ -21044,6 +22603,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1932",
     },
     OpInfo {
@@ -21056,6 +22616,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1936",
     },
     OpInfo {
@@ -21068,6 +22629,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1940",
     },
     OpInfo {
@@ -21080,6 +22642,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1944",
     },
     OpInfo {
@@ -21092,6 +22655,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1948",
     },
     OpInfo {
@@ -21104,6 +22668,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1952",
     },
     OpInfo {
@@ -21116,6 +22681,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1956",
     },
     OpInfo {
@@ -21128,6 +22694,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1960",
     },
     OpInfo {
@@ -21140,6 +22707,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1964",
     },
     OpInfo {
@@ -21152,6 +22720,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1968",
     },
     OpInfo {
@@ -21164,6 +22733,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1972",
     },
     OpInfo {
@@ -21176,6 +22746,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1976",
     },
     OpInfo {
@@ -21188,6 +22759,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1980",
     },
     OpInfo {
@@ -21200,6 +22772,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1984",
     },
     OpInfo {
@@ -21212,6 +22785,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1988",
     },
     OpInfo {
@@ -21224,6 +22798,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1992",
     },
     OpInfo {
@@ -21236,6 +22811,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:1996",
     },
     OpInfo {
@@ -21248,6 +22824,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:2000",
     },
     OpInfo {
@@ -21260,6 +22837,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:2004",
     },
     OpInfo {
@@ -21272,6 +22850,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:2008",
     },
     OpInfo {
@@ -21284,6 +22863,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:2012",
     },
     OpInfo {
@@ -21296,6 +22876,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:2016",
     },
     OpInfo {
@@ -21308,6 +22889,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:2020",
     },
     OpInfo {
@@ -21320,6 +22902,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:2024",
     },
     OpInfo {
@@ -21332,6 +22915,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:2028",
     },
     OpInfo {
@@ -21344,6 +22928,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:2032",
     },
     OpInfo {
@@ -21356,6 +22941,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:2036",
     },
     OpInfo {
@@ -21368,6 +22954,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:2040",
     },
     OpInfo {
@@ -21380,6 +22967,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:2044",
     },
     OpInfo {
@@ -21392,6 +22980,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:2048",
     },
     OpInfo {
@@ -21404,6 +22993,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/logic3.isa:2052",
     },
     OpInfo {
@@ -21416,6 +23006,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:3",
     },
     OpInfo {
@@ -21428,6 +23019,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:7",
     },
     OpInfo {
@@ -21440,6 +23032,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:11",
     },
     OpInfo {
@@ -21452,6 +23045,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:15",
     },
     OpInfo {
@@ -21464,6 +23058,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:19",
     },
     OpInfo {
@@ -21476,6 +23071,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:23",
     },
     OpInfo {
@@ -21488,6 +23084,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:27",
     },
     OpInfo {
@@ -21500,6 +23097,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:31",
     },
     OpInfo {
@@ -21512,6 +23110,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:35",
     },
     OpInfo {
@@ -21524,6 +23123,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:39",
     },
     OpInfo {
@@ -21536,6 +23136,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:43",
     },
     OpInfo {
@@ -21548,6 +23149,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:47",
     },
     OpInfo {
@@ -21560,6 +23162,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:51",
     },
     OpInfo {
@@ -21572,6 +23175,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:55",
     },
     OpInfo {
@@ -21584,6 +23188,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:59",
     },
     OpInfo {
@@ -21596,6 +23201,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:63",
     },
     OpInfo {
@@ -21608,6 +23214,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:67",
     },
     OpInfo {
@@ -21620,6 +23227,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:71",
     },
     OpInfo {
@@ -21632,6 +23240,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:75",
     },
     OpInfo {
@@ -21644,6 +23253,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:79",
     },
     OpInfo {
@@ -21656,6 +23266,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:83",
     },
     OpInfo {
@@ -21668,6 +23279,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:87",
     },
     OpInfo {
@@ -21680,6 +23292,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:91",
     },
     OpInfo {
@@ -21692,6 +23305,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:95",
     },
     OpInfo {
@@ -21704,6 +23318,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:99",
     },
     OpInfo {
@@ -21716,6 +23331,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:103",
     },
     OpInfo {
@@ -21728,6 +23344,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:107",
     },
     OpInfo {
@@ -21740,6 +23357,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:111",
     },
     OpInfo {
@@ -21752,6 +23370,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:115",
     },
     OpInfo {
@@ -21764,6 +23383,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:119",
     },
     OpInfo {
@@ -21776,6 +23396,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:123",
     },
     OpInfo {
@@ -21788,6 +23409,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:127",
     },
     OpInfo {
@@ -21800,6 +23422,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:131",
     },
     OpInfo {
@@ -21812,6 +23435,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:135",
     },
     OpInfo {
@@ -21824,6 +23448,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:139",
     },
     OpInfo {
@@ -21836,6 +23461,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:143",
     },
     OpInfo {
@@ -21848,6 +23474,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:147",
     },
     OpInfo {
@@ -21860,6 +23487,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:151",
     },
     OpInfo {
@@ -21872,6 +23500,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:155",
     },
     OpInfo {
@@ -21884,6 +23513,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:159",
     },
     OpInfo {
@@ -21896,6 +23526,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:163",
     },
     OpInfo {
@@ -21908,6 +23539,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:167",
     },
     OpInfo {
@@ -21920,6 +23552,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:171",
     },
     OpInfo {
@@ -21932,6 +23565,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:175",
     },
     OpInfo {
@@ -21944,6 +23578,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:179",
     },
     OpInfo {
@@ -21956,6 +23591,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:183",
     },
     OpInfo {
@@ -21968,6 +23604,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:187",
     },
     OpInfo {
@@ -21980,6 +23617,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:191",
     },
     OpInfo {
@@ -21992,6 +23630,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:195",
     },
     OpInfo {
@@ -22004,6 +23643,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:199",
     },
     OpInfo {
@@ -22016,6 +23656,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:203",
     },
     OpInfo {
@@ -22028,6 +23669,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:207",
     },
     OpInfo {
@@ -22040,6 +23682,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:211",
     },
     OpInfo {
@@ -22052,6 +23695,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:215",
     },
     OpInfo {
@@ -22064,6 +23708,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:219",
     },
     OpInfo {
@@ -22076,6 +23721,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:223",
     },
     OpInfo {
@@ -22088,6 +23734,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:227",
     },
     OpInfo {
@@ -22100,6 +23747,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:231",
     },
     OpInfo {
@@ -22112,6 +23760,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:235",
     },
     OpInfo {
@@ -22124,6 +23773,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:239",
     },
     OpInfo {
@@ -22136,6 +23786,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:243",
     },
     OpInfo {
@@ -22148,6 +23799,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:247",
     },
     OpInfo {
@@ -22160,6 +23812,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:251",
     },
     OpInfo {
@@ -22172,6 +23825,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:255",
     },
     OpInfo {
@@ -22184,6 +23838,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:259",
     },
     OpInfo {
@@ -22196,6 +23851,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:263",
     },
     OpInfo {
@@ -22208,6 +23864,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:267",
     },
     OpInfo {
@@ -22220,6 +23877,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:271",
     },
     OpInfo {
@@ -22232,6 +23890,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:275",
     },
     OpInfo {
@@ -22244,6 +23903,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:279",
     },
     OpInfo {
@@ -22256,6 +23916,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:283",
     },
     OpInfo {
@@ -22268,6 +23929,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:287",
     },
     OpInfo {
@@ -22280,6 +23942,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:291",
     },
     OpInfo {
@@ -22292,6 +23955,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:296",
     },
     OpInfo {
@@ -22304,6 +23968,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:301",
     },
     OpInfo {
@@ -22316,6 +23981,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:306",
     },
     OpInfo {
@@ -22328,6 +23994,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:311",
     },
     OpInfo {
@@ -22340,6 +24007,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:316",
     },
     OpInfo {
@@ -22352,6 +24020,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:321",
     },
     OpInfo {
@@ -22364,6 +24033,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:326",
     },
     OpInfo {
@@ -22376,6 +24046,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:331",
     },
     OpInfo {
@@ -22388,6 +24059,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:336",
     },
     OpInfo {
@@ -22400,6 +24072,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:341",
     },
     OpInfo {
@@ -22412,6 +24085,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:346",
     },
     OpInfo {
@@ -22424,6 +24098,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:351",
     },
     OpInfo {
@@ -22436,6 +24111,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:356",
     },
     OpInfo {
@@ -22448,6 +24124,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:361",
     },
     OpInfo {
@@ -22460,6 +24137,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:366",
     },
     OpInfo {
@@ -22472,6 +24150,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:370",
     },
     OpInfo {
@@ -22484,6 +24163,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:374",
     },
     OpInfo {
@@ -22496,6 +24176,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:378",
     },
     OpInfo {
@@ -22508,6 +24189,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:382",
     },
     OpInfo {
@@ -22520,6 +24202,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:386",
     },
     OpInfo {
@@ -22532,6 +24215,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:390",
     },
     OpInfo {
@@ -22544,6 +24228,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:394",
     },
     OpInfo {
@@ -22556,6 +24241,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:398",
     },
     OpInfo {
@@ -22568,6 +24254,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:402",
     },
     OpInfo {
@@ -22580,6 +24267,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:406",
     },
     OpInfo {
@@ -22592,6 +24280,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:410",
     },
     OpInfo {
@@ -22604,6 +24293,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:414",
     },
     OpInfo {
@@ -22616,6 +24306,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:418",
     },
     OpInfo {
@@ -22628,6 +24319,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:422",
     },
     OpInfo {
@@ -22640,6 +24332,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:426",
     },
     OpInfo {
@@ -22652,6 +24345,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:430",
     },
     OpInfo {
@@ -22664,6 +24358,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:434",
     },
     OpInfo {
@@ -22676,6 +24371,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:438",
     },
     OpInfo {
@@ -22688,6 +24384,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:442",
     },
     OpInfo {
@@ -22700,6 +24397,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:446",
     },
     OpInfo {
@@ -22712,6 +24410,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:450",
     },
     OpInfo {
@@ -22724,6 +24423,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:454",
     },
     OpInfo {
@@ -22736,6 +24436,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:458",
     },
     OpInfo {
@@ -22748,6 +24449,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:463",
     },
     OpInfo {
@@ -22760,6 +24462,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:468",
     },
     OpInfo {
@@ -22772,6 +24475,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:473",
     },
     OpInfo {
@@ -22784,6 +24488,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:478",
     },
     OpInfo {
@@ -22796,6 +24501,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:483",
     },
     OpInfo {
@@ -22808,6 +24514,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:488",
     },
     OpInfo {
@@ -22820,6 +24527,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:493",
     },
     OpInfo {
@@ -22832,6 +24540,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:498",
     },
     OpInfo {
@@ -22844,6 +24553,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:503",
     },
     OpInfo {
@@ -22856,6 +24566,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:508",
     },
     OpInfo {
@@ -22868,6 +24579,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:513",
     },
     OpInfo {
@@ -22880,6 +24592,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:518",
     },
     OpInfo {
@@ -22892,6 +24605,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:523",
     },
     OpInfo {
@@ -22904,6 +24618,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:528",
     },
     OpInfo {
@@ -22916,6 +24631,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:533",
     },
     OpInfo {
@@ -22928,6 +24644,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:537",
     },
     OpInfo {
@@ -22940,6 +24657,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:541",
     },
     OpInfo {
@@ -22952,6 +24670,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:545",
     },
     OpInfo {
@@ -22964,6 +24683,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:549",
     },
     OpInfo {
@@ -22976,6 +24696,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:553",
     },
     OpInfo {
@@ -22988,6 +24709,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:557",
     },
     OpInfo {
@@ -23000,6 +24722,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:561",
     },
     OpInfo {
@@ -23012,6 +24735,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:565",
     },
     OpInfo {
@@ -23024,6 +24748,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:569",
     },
     OpInfo {
@@ -23036,6 +24761,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:573",
     },
     OpInfo {
@@ -23048,6 +24774,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:577",
     },
     OpInfo {
@@ -23060,6 +24787,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:581",
     },
     OpInfo {
@@ -23072,6 +24800,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:585",
     },
     OpInfo {
@@ -23084,6 +24813,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:589",
     },
     OpInfo {
@@ -23096,6 +24826,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:593",
     },
     OpInfo {
@@ -23108,6 +24839,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:597",
     },
     OpInfo {
@@ -23120,6 +24852,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:604",
     },
     OpInfo {
@@ -23132,6 +24865,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:608",
     },
     OpInfo {
@@ -23144,6 +24878,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:612",
     },
     OpInfo {
@@ -23156,6 +24891,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:616",
     },
     OpInfo {
@@ -23168,6 +24904,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:620",
     },
     OpInfo {
@@ -23180,6 +24917,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:624",
     },
     OpInfo {
@@ -23192,6 +24930,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:628",
     },
     OpInfo {
@@ -23204,6 +24943,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:632",
     },
     OpInfo {
@@ -23216,6 +24956,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:636",
     },
     OpInfo {
@@ -23228,6 +24969,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:640",
     },
     OpInfo {
@@ -23240,6 +24982,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:644",
     },
     OpInfo {
@@ -23252,6 +24995,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:648",
     },
     OpInfo {
@@ -23264,6 +25008,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:652",
     },
     OpInfo {
@@ -23276,6 +25021,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:656",
     },
     OpInfo {
@@ -23288,6 +25034,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: true,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/memory.isa:660",
     },
     OpInfo {
@@ -23300,6 +25047,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/merge.isa:3",
     },
     OpInfo {
@@ -23312,6 +25060,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/merge.isa:7",
     },
     OpInfo {
@@ -23324,6 +25073,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:3",
     },
     OpInfo {
@@ -23336,6 +25086,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: true,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:7",
     },
     OpInfo {
@@ -23348,6 +25099,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:11",
     },
     OpInfo {
@@ -23360,6 +25112,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: true,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:15",
     },
     OpInfo {
@@ -23372,6 +25125,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:19",
     },
     OpInfo {
@@ -23384,6 +25138,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: true,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:23",
     },
     OpInfo {
@@ -23396,6 +25151,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:27",
     },
     OpInfo {
@@ -23408,6 +25164,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: true,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:31",
     },
     OpInfo {
@@ -23420,6 +25177,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:35",
     },
     OpInfo {
@@ -23432,6 +25190,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:39",
     },
     OpInfo {
@@ -23444,6 +25203,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:43",
     },
     OpInfo {
@@ -23456,6 +25216,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:47",
     },
     OpInfo {
@@ -23468,6 +25229,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:54",
     },
     OpInfo {
@@ -23480,6 +25242,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:59",
     },
     OpInfo {
@@ -23492,6 +25255,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:64",
     },
     OpInfo {
@@ -23504,6 +25268,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:68",
     },
     OpInfo {
@@ -23516,6 +25281,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:72",
     },
     OpInfo {
@@ -23528,6 +25294,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: true,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:76",
     },
     OpInfo {
@@ -23540,6 +25307,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:80",
     },
     OpInfo {
@@ -23552,6 +25320,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:84",
     },
     OpInfo {
@@ -23564,6 +25333,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:88",
     },
     OpInfo {
@@ -23576,6 +25346,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:92",
     },
     OpInfo {
@@ -23588,6 +25359,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/move.isa:96",
     },
     OpInfo {
@@ -23600,6 +25372,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:7",
     },
     OpInfo {
@@ -23612,6 +25385,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:11",
     },
     OpInfo {
@@ -23624,6 +25398,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:15",
     },
     OpInfo {
@@ -23636,6 +25411,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:19",
     },
     OpInfo {
@@ -23648,6 +25424,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:23",
     },
     OpInfo {
@@ -23660,6 +25437,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:27",
     },
     OpInfo {
@@ -23672,6 +25450,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:31",
     },
     OpInfo {
@@ -23684,6 +25463,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:35",
     },
     OpInfo {
@@ -23696,6 +25476,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:40",
     },
     OpInfo {
@@ -23708,6 +25489,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:44",
     },
     OpInfo {
@@ -23720,6 +25502,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:48",
     },
     OpInfo {
@@ -23732,6 +25515,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:52",
     },
     OpInfo {
@@ -23744,6 +25528,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:56",
     },
     OpInfo {
@@ -23756,6 +25541,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:60",
     },
     OpInfo {
@@ -23768,6 +25554,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:64",
     },
     OpInfo {
@@ -23780,6 +25567,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:68",
     },
     OpInfo {
@@ -23792,6 +25580,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:72",
     },
     OpInfo {
@@ -23804,6 +25593,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:76",
     },
     OpInfo {
@@ -23816,6 +25606,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:80",
     },
     OpInfo {
@@ -23828,6 +25619,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:84",
     },
     OpInfo {
@@ -23840,6 +25632,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:88",
     },
     OpInfo {
@@ -23852,6 +25645,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:92",
     },
     OpInfo {
@@ -23864,6 +25658,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:96",
     },
     OpInfo {
@@ -23876,6 +25671,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:100",
     },
     OpInfo {
@@ -23888,6 +25684,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:104",
     },
     OpInfo {
@@ -23900,6 +25697,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:108",
     },
     OpInfo {
@@ -23912,6 +25710,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:112",
     },
     OpInfo {
@@ -23924,6 +25723,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:116",
     },
     OpInfo {
@@ -23936,6 +25736,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:120",
     },
     OpInfo {
@@ -23948,6 +25749,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:124",
     },
     OpInfo {
@@ -23960,6 +25762,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:129",
     },
     OpInfo {
@@ -23972,6 +25775,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:133",
     },
     OpInfo {
@@ -23984,6 +25788,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:137",
     },
     OpInfo {
@@ -23996,6 +25801,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:141",
     },
     OpInfo {
@@ -24008,6 +25814,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:145",
     },
     OpInfo {
@@ -24020,6 +25827,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:149",
     },
     OpInfo {
@@ -24032,6 +25840,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:153",
     },
     OpInfo {
@@ -24044,6 +25853,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:157",
     },
     OpInfo {
@@ -24056,6 +25866,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:161",
     },
     OpInfo {
@@ -24068,6 +25879,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:165",
     },
     OpInfo {
@@ -24080,6 +25892,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:169",
     },
     OpInfo {
@@ -24092,6 +25905,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:173",
     },
     OpInfo {
@@ -24104,6 +25918,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:177",
     },
     OpInfo {
@@ -24116,6 +25931,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:181",
     },
     OpInfo {
@@ -24128,6 +25944,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:185",
     },
     OpInfo {
@@ -24140,6 +25957,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:190",
     },
     OpInfo {
@@ -24152,6 +25970,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:195",
     },
     OpInfo {
@@ -24164,6 +25983,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:199",
     },
     OpInfo {
@@ -24176,6 +25996,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:204",
     },
     OpInfo {
@@ -24188,6 +26009,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:209",
     },
     OpInfo {
@@ -24200,6 +26022,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:213",
     },
     OpInfo {
@@ -24212,6 +26035,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:217",
     },
     OpInfo {
@@ -24224,6 +26048,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:222",
     },
     OpInfo {
@@ -24236,6 +26061,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:226",
     },
     OpInfo {
@@ -24248,6 +26074,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:230",
     },
     OpInfo {
@@ -24260,6 +26087,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:234",
     },
     OpInfo {
@@ -24272,6 +26100,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:238",
     },
     OpInfo {
@@ -24284,6 +26113,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:242",
     },
     OpInfo {
@@ -24296,6 +26126,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:246",
     },
     OpInfo {
@@ -24308,6 +26139,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:251",
     },
     OpInfo {
@@ -24320,6 +26152,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:256",
     },
     OpInfo {
@@ -24332,6 +26165,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:261",
     },
     OpInfo {
@@ -24344,6 +26178,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:266",
     },
     OpInfo {
@@ -24356,6 +26191,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:271",
     },
     OpInfo {
@@ -24368,6 +26204,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:276",
     },
     OpInfo {
@@ -24380,6 +26217,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:280",
     },
     OpInfo {
@@ -24392,6 +26230,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:285",
     },
     OpInfo {
@@ -24404,6 +26243,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:289",
     },
     OpInfo {
@@ -24416,6 +26256,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:294",
     },
     OpInfo {
@@ -24428,6 +26269,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:298",
     },
     OpInfo {
@@ -24440,6 +26282,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:302",
     },
     OpInfo {
@@ -24452,6 +26295,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:307",
     },
     OpInfo {
@@ -24464,6 +26308,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:311",
     },
     OpInfo {
@@ -24476,6 +26321,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:315",
     },
     OpInfo {
@@ -24488,6 +26334,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:319",
     },
     OpInfo {
@@ -24500,6 +26347,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:324",
     },
     OpInfo {
@@ -24512,6 +26360,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:328",
     },
     OpInfo {
@@ -24524,6 +26373,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:332",
     },
     OpInfo {
@@ -24536,6 +26386,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:336",
     },
     OpInfo {
@@ -24548,6 +26399,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:340",
     },
     OpInfo {
@@ -24560,6 +26412,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:344",
     },
     OpInfo {
@@ -24572,6 +26425,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:350",
     },
     OpInfo {
@@ -24584,6 +26438,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:367",
     },
     OpInfo {
@@ -24596,6 +26451,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:377",
     },
     OpInfo {
@@ -24608,6 +26464,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:381",
     },
     OpInfo {
@@ -24620,6 +26477,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:385",
     },
     OpInfo {
@@ -24632,6 +26490,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:395",
     },
     OpInfo {
@@ -24644,6 +26503,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:399",
     },
     OpInfo {
@@ -24656,6 +26516,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:403",
     },
     OpInfo {
@@ -24668,6 +26529,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:407",
     },
     OpInfo {
@@ -24680,6 +26542,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:411",
     },
     OpInfo {
@@ -24692,6 +26555,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:415",
     },
     OpInfo {
@@ -24704,6 +26568,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:419",
     },
     OpInfo {
@@ -24716,6 +26581,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:424",
     },
     OpInfo {
@@ -24728,6 +26594,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:429",
     },
     OpInfo {
@@ -24740,6 +26607,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:438",
     },
     OpInfo {
@@ -24752,6 +26620,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:443",
     },
     OpInfo {
@@ -24764,6 +26633,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:450",
     },
     OpInfo {
@@ -24776,6 +26646,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:454",
     },
     OpInfo {
@@ -24788,6 +26659,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:458",
     },
     OpInfo {
@@ -24800,6 +26672,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:462",
     },
     OpInfo {
@@ -24812,6 +26685,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:466",
     },
     OpInfo {
@@ -24824,6 +26698,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:470",
     },
     OpInfo {
@@ -24836,6 +26711,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:474",
     },
     OpInfo {
@@ -24848,6 +26724,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:478",
     },
     OpInfo {
@@ -24860,6 +26737,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:482",
     },
     OpInfo {
@@ -24872,6 +26750,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:486",
     },
     OpInfo {
@@ -24884,6 +26763,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:490",
     },
     OpInfo {
@@ -24896,6 +26776,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:494",
     },
     OpInfo {
@@ -24908,6 +26789,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:498",
     },
     OpInfo {
@@ -24920,6 +26802,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:502",
     },
     OpInfo {
@@ -24932,6 +26815,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:506",
     },
     OpInfo {
@@ -24944,6 +26828,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed.isa:510",
     },
     OpInfo {
@@ -24956,6 +26841,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: true,
+        asm: &[],
         src: "isa/alu/packed_float.isa:6",
     },
     OpInfo {
@@ -24968,6 +26854,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: true,
+        asm: &[],
         src: "isa/alu/packed_float.isa:11",
     },
     OpInfo {
@@ -24980,6 +26867,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: true,
+        asm: &[],
         src: "isa/alu/packed_float.isa:16",
     },
     OpInfo {
@@ -24992,6 +26880,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: true,
+        asm: &[],
         src: "isa/alu/packed_float.isa:21",
     },
     OpInfo {
@@ -25004,6 +26893,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: true,
+        asm: &[],
         src: "isa/alu/packed_float.isa:26",
     },
     OpInfo {
@@ -25016,6 +26906,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:31",
     },
     OpInfo {
@@ -25028,6 +26919,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:35",
     },
     OpInfo {
@@ -25040,6 +26932,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:39",
     },
     OpInfo {
@@ -25052,6 +26945,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:43",
     },
     OpInfo {
@@ -25064,6 +26958,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:47",
     },
     OpInfo {
@@ -25076,6 +26971,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:51",
     },
     OpInfo {
@@ -25088,6 +26984,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:55",
     },
     OpInfo {
@@ -25100,6 +26997,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:60",
     },
     OpInfo {
@@ -25112,6 +27010,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:64",
     },
     OpInfo {
@@ -25124,6 +27023,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:68",
     },
     OpInfo {
@@ -25136,6 +27036,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:72",
     },
     OpInfo {
@@ -25148,6 +27049,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:76",
     },
     OpInfo {
@@ -25160,6 +27062,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:80",
     },
     OpInfo {
@@ -25172,6 +27075,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:84",
     },
     OpInfo {
@@ -25184,6 +27088,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:88",
     },
     OpInfo {
@@ -25196,6 +27101,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:92",
     },
     OpInfo {
@@ -25208,6 +27114,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:96",
     },
     OpInfo {
@@ -25220,6 +27127,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:100",
     },
     OpInfo {
@@ -25232,6 +27140,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:104",
     },
     OpInfo {
@@ -25244,6 +27153,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:108",
     },
     OpInfo {
@@ -25256,6 +27166,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:112",
     },
     OpInfo {
@@ -25268,6 +27179,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:116",
     },
     OpInfo {
@@ -25280,6 +27192,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:120",
     },
     OpInfo {
@@ -25292,6 +27205,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:124",
     },
     OpInfo {
@@ -25304,6 +27218,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:128",
     },
     OpInfo {
@@ -25316,6 +27231,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:132",
     },
     OpInfo {
@@ -25328,6 +27244,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:136",
     },
     OpInfo {
@@ -25340,6 +27257,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:140",
     },
     OpInfo {
@@ -25352,6 +27270,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: true,
+        asm: &[],
         src: "isa/alu/packed_float.isa:146",
     },
     OpInfo {
@@ -25364,6 +27283,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: true,
+        asm: &[],
         src: "isa/alu/packed_float.isa:151",
     },
     OpInfo {
@@ -25376,6 +27296,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: true,
+        asm: &[],
         src: "isa/alu/packed_float.isa:156",
     },
     OpInfo {
@@ -25388,6 +27309,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:162",
     },
     OpInfo {
@@ -25400,6 +27322,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:167",
     },
     OpInfo {
@@ -25412,6 +27335,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:172",
     },
     OpInfo {
@@ -25424,6 +27348,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:177",
     },
     OpInfo {
@@ -25436,6 +27361,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:182",
     },
     OpInfo {
@@ -25448,6 +27374,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:187",
     },
     OpInfo {
@@ -25460,6 +27387,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:191",
     },
     OpInfo {
@@ -25472,6 +27400,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:195",
     },
     OpInfo {
@@ -25484,6 +27413,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:200",
     },
     OpInfo {
@@ -25496,6 +27426,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:205",
     },
     OpInfo {
@@ -25508,6 +27439,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:210",
     },
     OpInfo {
@@ -25520,6 +27452,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:215",
     },
     OpInfo {
@@ -25532,6 +27465,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:220",
     },
     OpInfo {
@@ -25544,6 +27478,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:225",
     },
     OpInfo {
@@ -25556,6 +27491,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:230",
     },
     OpInfo {
@@ -25568,6 +27504,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:235",
     },
     OpInfo {
@@ -25580,6 +27517,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:240",
     },
     OpInfo {
@@ -25592,6 +27530,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:245",
     },
     OpInfo {
@@ -25604,6 +27543,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:250",
     },
     OpInfo {
@@ -25616,6 +27556,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:255",
     },
     OpInfo {
@@ -25628,6 +27569,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:260",
     },
     OpInfo {
@@ -25640,6 +27582,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:265",
     },
     OpInfo {
@@ -25652,6 +27595,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:270",
     },
     OpInfo {
@@ -25664,6 +27608,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:275",
     },
     OpInfo {
@@ -25676,6 +27621,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:280",
     },
     OpInfo {
@@ -25688,6 +27634,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:285",
     },
     OpInfo {
@@ -25700,6 +27647,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:290",
     },
     OpInfo {
@@ -25712,6 +27660,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:295",
     },
     OpInfo {
@@ -25724,6 +27673,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:300",
     },
     OpInfo {
@@ -25736,6 +27686,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:305",
     },
     OpInfo {
@@ -25748,6 +27699,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:310",
     },
     OpInfo {
@@ -25760,6 +27712,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:315",
     },
     OpInfo {
@@ -25772,6 +27725,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:320",
     },
     OpInfo {
@@ -25784,6 +27738,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:325",
     },
     OpInfo {
@@ -25796,6 +27751,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:330",
     },
     OpInfo {
@@ -25808,6 +27764,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:335",
     },
     OpInfo {
@@ -25820,6 +27777,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:340",
     },
     OpInfo {
@@ -25832,6 +27790,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:345",
     },
     OpInfo {
@@ -25844,6 +27803,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:350",
     },
     OpInfo {
@@ -25856,6 +27816,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:355",
     },
     OpInfo {
@@ -25868,6 +27829,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:360",
     },
     OpInfo {
@@ -25880,6 +27842,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:365",
     },
     OpInfo {
@@ -25892,6 +27855,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:370",
     },
     OpInfo {
@@ -25904,6 +27868,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:375",
     },
     OpInfo {
@@ -25916,6 +27881,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:379",
     },
     OpInfo {
@@ -25928,6 +27894,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:383",
     },
     OpInfo {
@@ -25940,6 +27907,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:388",
     },
     OpInfo {
@@ -25952,6 +27920,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:393",
     },
     OpInfo {
@@ -25964,6 +27933,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:398",
     },
     OpInfo {
@@ -25976,6 +27946,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:405",
     },
     OpInfo {
@@ -25988,6 +27959,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:409",
     },
     OpInfo {
@@ -26000,6 +27972,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:413",
     },
     OpInfo {
@@ -26012,6 +27985,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:417",
     },
     OpInfo {
@@ -26024,6 +27998,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:421",
     },
     OpInfo {
@@ -26036,6 +28011,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/packed_float.isa:425",
     },
     OpInfo {
@@ -26048,6 +28024,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:5",
     },
     OpInfo {
@@ -26060,6 +28037,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:9",
     },
     OpInfo {
@@ -26072,6 +28050,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:13",
     },
     OpInfo {
@@ -26084,6 +28063,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:17",
     },
     OpInfo {
@@ -26096,6 +28076,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:21",
     },
     OpInfo {
@@ -26108,6 +28089,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:25",
     },
     OpInfo {
@@ -26120,6 +28102,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:29",
     },
     OpInfo {
@@ -26132,6 +28115,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:33",
     },
     OpInfo {
@@ -26144,6 +28128,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:37",
     },
     OpInfo {
@@ -26156,6 +28141,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:41",
     },
     OpInfo {
@@ -26168,6 +28154,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:45",
     },
     OpInfo {
@@ -26180,6 +28167,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:49",
     },
     OpInfo {
@@ -26192,6 +28180,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:53",
     },
     OpInfo {
@@ -26204,6 +28193,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:57",
     },
     OpInfo {
@@ -26216,6 +28206,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:61",
     },
     OpInfo {
@@ -26228,6 +28219,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:65",
     },
     OpInfo {
@@ -26240,6 +28232,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:69",
     },
     OpInfo {
@@ -26252,6 +28245,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:73",
     },
     OpInfo {
@@ -26264,6 +28258,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:77",
     },
     OpInfo {
@@ -26276,6 +28271,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:81",
     },
     OpInfo {
@@ -26288,6 +28284,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:85",
     },
     OpInfo {
@@ -26300,6 +28297,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:89",
     },
     OpInfo {
@@ -26312,6 +28310,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:93",
     },
     OpInfo {
@@ -26324,6 +28323,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:97",
     },
     OpInfo {
@@ -26336,6 +28336,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:101",
     },
     OpInfo {
@@ -26348,6 +28349,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:105",
     },
     OpInfo {
@@ -26360,6 +28362,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:109",
     },
     OpInfo {
@@ -26372,6 +28375,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:113",
     },
     OpInfo {
@@ -26384,6 +28388,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:117",
     },
     OpInfo {
@@ -26396,6 +28401,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:121",
     },
     OpInfo {
@@ -26408,6 +28414,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:125",
     },
     OpInfo {
@@ -26420,6 +28427,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:129",
     },
     OpInfo {
@@ -26432,6 +28440,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:133",
     },
     OpInfo {
@@ -26444,6 +28453,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:137",
     },
     OpInfo {
@@ -26456,6 +28466,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:141",
     },
     OpInfo {
@@ -26468,6 +28479,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:145",
     },
     OpInfo {
@@ -26480,6 +28492,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:149",
     },
     OpInfo {
@@ -26492,6 +28505,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:153",
     },
     OpInfo {
@@ -26504,6 +28518,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:157",
     },
     OpInfo {
@@ -26516,6 +28531,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:161",
     },
     OpInfo {
@@ -26528,6 +28544,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:165",
     },
     OpInfo {
@@ -26540,6 +28557,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:169",
     },
     OpInfo {
@@ -26552,6 +28570,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:173",
     },
     OpInfo {
@@ -26564,6 +28583,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:177",
     },
     OpInfo {
@@ -26576,6 +28596,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:181",
     },
     OpInfo {
@@ -26588,6 +28609,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:185",
     },
     OpInfo {
@@ -26600,6 +28622,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:189",
     },
     OpInfo {
@@ -26612,6 +28635,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:193",
     },
     OpInfo {
@@ -26624,6 +28648,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:197",
     },
     OpInfo {
@@ -26636,6 +28661,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:201",
     },
     OpInfo {
@@ -26648,6 +28674,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:205",
     },
     OpInfo {
@@ -26660,6 +28687,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:210",
     },
     OpInfo {
@@ -26672,6 +28700,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:214",
     },
     OpInfo {
@@ -26684,6 +28713,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:218",
     },
     OpInfo {
@@ -26696,6 +28726,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:222",
     },
     OpInfo {
@@ -26708,6 +28739,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:226",
     },
     OpInfo {
@@ -26720,6 +28752,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:230",
     },
     OpInfo {
@@ -26732,6 +28765,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:234",
     },
     OpInfo {
@@ -26744,6 +28778,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:238",
     },
     OpInfo {
@@ -26756,6 +28791,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:242",
     },
     OpInfo {
@@ -26768,6 +28804,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:246",
     },
     OpInfo {
@@ -26780,6 +28817,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:250",
     },
     OpInfo {
@@ -26792,6 +28830,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:254",
     },
     OpInfo {
@@ -26804,6 +28843,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:259",
     },
     OpInfo {
@@ -26816,6 +28856,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:264",
     },
     OpInfo {
@@ -26828,6 +28869,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:268",
     },
     OpInfo {
@@ -26840,6 +28882,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:272",
     },
     OpInfo {
@@ -26852,6 +28895,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:276",
     },
     OpInfo {
@@ -26864,6 +28908,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:280",
     },
     OpInfo {
@@ -26876,6 +28921,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:284",
     },
     OpInfo {
@@ -26888,6 +28934,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:288",
     },
     OpInfo {
@@ -26900,6 +28947,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:292",
     },
     OpInfo {
@@ -26912,6 +28960,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:296",
     },
     OpInfo {
@@ -26924,6 +28973,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:300",
     },
     OpInfo {
@@ -26936,6 +28986,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:304",
     },
     OpInfo {
@@ -26948,6 +28999,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:308",
     },
     OpInfo {
@@ -26960,6 +29012,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:312",
     },
     OpInfo {
@@ -26972,6 +29025,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:316",
     },
     OpInfo {
@@ -26984,6 +29038,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:320",
     },
     OpInfo {
@@ -26996,6 +29051,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:324",
     },
     OpInfo {
@@ -27008,6 +29064,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:328",
     },
     OpInfo {
@@ -27020,6 +29077,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:332",
     },
     OpInfo {
@@ -27032,6 +29090,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:336",
     },
     OpInfo {
@@ -27044,6 +29103,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:340",
     },
     OpInfo {
@@ -27056,6 +29116,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:344",
     },
     OpInfo {
@@ -27068,6 +29129,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:348",
     },
     OpInfo {
@@ -27080,6 +29142,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:352",
     },
     OpInfo {
@@ -27092,6 +29155,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:356",
     },
     OpInfo {
@@ -27104,6 +29168,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:360",
     },
     OpInfo {
@@ -27116,6 +29181,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:364",
     },
     OpInfo {
@@ -27128,6 +29194,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:368",
     },
     OpInfo {
@@ -27140,6 +29207,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:372",
     },
     OpInfo {
@@ -27152,6 +29220,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:376",
     },
     OpInfo {
@@ -27164,6 +29233,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:380",
     },
     OpInfo {
@@ -27176,6 +29246,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:384",
     },
     OpInfo {
@@ -27188,6 +29259,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:388",
     },
     OpInfo {
@@ -27200,6 +29272,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:392",
     },
     OpInfo {
@@ -27212,6 +29285,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:396",
     },
     OpInfo {
@@ -27224,6 +29298,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:400",
     },
     OpInfo {
@@ -27236,6 +29311,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:404",
     },
     OpInfo {
@@ -27248,6 +29324,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:408",
     },
     OpInfo {
@@ -27260,6 +29337,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:412",
     },
     OpInfo {
@@ -27272,6 +29350,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:416",
     },
     OpInfo {
@@ -27284,6 +29363,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:420",
     },
     OpInfo {
@@ -27296,6 +29376,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:424",
     },
     OpInfo {
@@ -27308,6 +29389,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:428",
     },
     OpInfo {
@@ -27320,6 +29402,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:432",
     },
     OpInfo {
@@ -27332,6 +29415,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:436",
     },
     OpInfo {
@@ -27344,6 +29428,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:440",
     },
     OpInfo {
@@ -27356,6 +29441,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:444",
     },
     OpInfo {
@@ -27368,6 +29454,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:448",
     },
     OpInfo {
@@ -27380,6 +29467,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:452",
     },
     OpInfo {
@@ -27392,6 +29480,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:456",
     },
     OpInfo {
@@ -27404,6 +29493,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:460",
     },
     OpInfo {
@@ -27416,6 +29506,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:464",
     },
     OpInfo {
@@ -27428,6 +29519,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:468",
     },
     OpInfo {
@@ -27440,6 +29532,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:472",
     },
     OpInfo {
@@ -27452,6 +29545,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:476",
     },
     OpInfo {
@@ -27464,6 +29558,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:480",
     },
     OpInfo {
@@ -27476,6 +29571,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:484",
     },
     OpInfo {
@@ -27488,6 +29584,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:488",
     },
     OpInfo {
@@ -27500,6 +29597,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:492",
     },
     OpInfo {
@@ -27512,6 +29610,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:496",
     },
     OpInfo {
@@ -27524,6 +29623,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:500",
     },
     OpInfo {
@@ -27536,6 +29636,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:507",
     },
     OpInfo {
@@ -27548,6 +29649,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:511",
     },
     OpInfo {
@@ -27560,6 +29662,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:515",
     },
     OpInfo {
@@ -27572,6 +29675,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:519",
     },
     OpInfo {
@@ -27584,6 +29688,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:523",
     },
     OpInfo {
@@ -27596,6 +29701,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:527",
     },
     OpInfo {
@@ -27608,6 +29714,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:532",
     },
     OpInfo {
@@ -27620,6 +29727,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:536",
     },
     OpInfo {
@@ -27632,6 +29740,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:540",
     },
     OpInfo {
@@ -27644,6 +29753,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:544",
     },
     OpInfo {
@@ -27656,6 +29766,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:549",
     },
     OpInfo {
@@ -27668,6 +29779,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:554",
     },
     OpInfo {
@@ -27680,6 +29792,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:560",
     },
     OpInfo {
@@ -27692,6 +29805,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:584",
     },
     OpInfo {
@@ -27704,6 +29818,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:597",
     },
     OpInfo {
@@ -27716,6 +29831,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:601",
     },
     OpInfo {
@@ -27728,6 +29844,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:607",
     },
     OpInfo {
@@ -27740,6 +29857,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:611",
     },
     OpInfo {
@@ -27752,6 +29870,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:616",
     },
     OpInfo {
@@ -27764,6 +29883,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:620",
     },
     OpInfo {
@@ -27776,6 +29896,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:624",
     },
     OpInfo {
@@ -27788,6 +29909,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:628",
     },
     OpInfo {
@@ -27800,6 +29922,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:632",
     },
     OpInfo {
@@ -27812,6 +29935,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:636",
     },
     OpInfo {
@@ -27824,6 +29948,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:640",
     },
     OpInfo {
@@ -27836,6 +29961,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:644",
     },
     OpInfo {
@@ -27848,6 +29974,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:648",
     },
     OpInfo {
@@ -27860,6 +29987,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:652",
     },
     OpInfo {
@@ -27872,6 +30000,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:657",
     },
     OpInfo {
@@ -27884,6 +30013,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:661",
     },
     OpInfo {
@@ -27896,6 +30026,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:667",
     },
     OpInfo {
@@ -27908,6 +30039,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:678",
     },
     OpInfo {
@@ -27920,6 +30052,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:692",
     },
     OpInfo {
@@ -27932,6 +30065,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:696",
     },
     OpInfo {
@@ -27944,6 +30078,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:700",
     },
     OpInfo {
@@ -27956,6 +30091,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:704",
     },
     OpInfo {
@@ -27968,6 +30104,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:709",
     },
     OpInfo {
@@ -27980,6 +30117,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:713",
     },
     OpInfo {
@@ -27992,6 +30130,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:717",
     },
     OpInfo {
@@ -28004,6 +30143,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:721",
     },
     OpInfo {
@@ -28016,6 +30156,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:724",
     },
     OpInfo {
@@ -28028,6 +30169,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:731",
     },
     OpInfo {
@@ -28040,6 +30182,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:738",
     },
     OpInfo {
@@ -28052,6 +30195,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:745",
     },
     OpInfo {
@@ -28064,6 +30208,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:752",
     },
     OpInfo {
@@ -28076,6 +30221,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:759",
     },
     OpInfo {
@@ -28088,6 +30234,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:766",
     },
     OpInfo {
@@ -28100,6 +30247,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:773",
     },
     OpInfo {
@@ -28112,6 +30260,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:780",
     },
     OpInfo {
@@ -28124,6 +30273,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:787",
     },
     OpInfo {
@@ -28136,6 +30286,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:794",
     },
     OpInfo {
@@ -28148,6 +30299,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:801",
     },
     OpInfo {
@@ -28160,6 +30312,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:808",
     },
     OpInfo {
@@ -28172,6 +30325,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:815",
     },
     OpInfo {
@@ -28184,6 +30338,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:822",
     },
     OpInfo {
@@ -28196,6 +30351,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:829",
     },
     OpInfo {
@@ -28208,6 +30364,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:836",
     },
     OpInfo {
@@ -28220,6 +30377,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:843",
     },
     OpInfo {
@@ -28232,6 +30390,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:850",
     },
     OpInfo {
@@ -28244,6 +30403,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:857",
     },
     OpInfo {
@@ -28256,6 +30416,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:864",
     },
     OpInfo {
@@ -28268,6 +30429,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:871",
     },
     OpInfo {
@@ -28280,6 +30442,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:878",
     },
     OpInfo {
@@ -28292,6 +30455,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:885",
     },
     OpInfo {
@@ -28304,6 +30468,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:892",
     },
     OpInfo {
@@ -28316,6 +30481,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:899",
     },
     OpInfo {
@@ -28328,6 +30494,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:906",
     },
     OpInfo {
@@ -28340,6 +30507,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:913",
     },
     OpInfo {
@@ -28352,6 +30520,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:920",
     },
     OpInfo {
@@ -28364,6 +30533,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:927",
     },
     OpInfo {
@@ -28376,6 +30546,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:934",
     },
     OpInfo {
@@ -28388,6 +30559,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:941",
     },
     OpInfo {
@@ -28400,6 +30572,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:948",
     },
     OpInfo {
@@ -28412,6 +30585,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:955",
     },
     OpInfo {
@@ -28424,6 +30598,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:963",
     },
     OpInfo {
@@ -28436,6 +30611,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:969",
     },
     OpInfo {
@@ -28448,6 +30624,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:973",
     },
     OpInfo {
@@ -28460,6 +30637,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:977",
     },
     OpInfo {
@@ -28472,6 +30650,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:981",
     },
     OpInfo {
@@ -28484,6 +30663,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:985",
     },
     OpInfo {
@@ -28496,6 +30676,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:989",
     },
     OpInfo {
@@ -28508,6 +30689,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:993",
     },
     OpInfo {
@@ -28520,6 +30702,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:997",
     },
     OpInfo {
@@ -28532,6 +30715,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:1001",
     },
     OpInfo {
@@ -28544,6 +30728,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:1005",
     },
     OpInfo {
@@ -28556,6 +30741,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:1009",
     },
     OpInfo {
@@ -28568,6 +30754,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:1013",
     },
     OpInfo {
@@ -28580,6 +30767,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:1017",
     },
     OpInfo {
@@ -28592,6 +30780,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:1021",
     },
     OpInfo {
@@ -28604,6 +30793,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:1025",
     },
     OpInfo {
@@ -28616,6 +30806,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/quad.isa:1029",
     },
     OpInfo {
@@ -28628,6 +30819,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/shift.isa:3",
     },
     OpInfo {
@@ -28640,6 +30832,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/shift.isa:7",
     },
     OpInfo {
@@ -28652,6 +30845,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/shift.isa:11",
     },
     OpInfo {
@@ -28664,6 +30858,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/shift.isa:15",
     },
     OpInfo {
@@ -28676,6 +30871,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/shift.isa:19",
     },
     OpInfo {
@@ -28688,6 +30884,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/shift.isa:23",
     },
     OpInfo {
@@ -28700,6 +30897,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/shift.isa:27",
     },
     OpInfo {
@@ -28712,6 +30910,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/shift.isa:31",
     },
     OpInfo {
@@ -28724,6 +30923,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/shift.isa:35",
     },
     OpInfo {
@@ -28736,6 +30936,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/shift.isa:39",
     },
     OpInfo {
@@ -28748,6 +30949,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/state.isa:3",
     },
     OpInfo {
@@ -28760,6 +30962,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/state.isa:7",
     },
     OpInfo {
@@ -28772,6 +30975,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/state.isa:11",
     },
     OpInfo {
@@ -28784,6 +30988,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         stores: false,
         writes_ctpr: false,
         explicit_ales25_v4: false,
+        asm: &[],
         src: "isa/alu/state.isa:15",
     },
 ];
@@ -34139,7 +36344,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:60",
+        src: "isa/aau.isa:68",
     },
     EncInfo {
         op: 1458u16,
@@ -34295,7 +36500,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:74",
+        src: "isa/aau.isa:86",
     },
     EncInfo {
         op: 1463u16,
@@ -34451,7 +36656,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/aau.isa:102",
+        src: "isa/aau.isa:118",
     },
     EncInfo {
         op: 720u16,
@@ -42011,7 +44216,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 32u8,
         versions: 127u8,
-        src: "isa/aau.isa:88",
+        src: "isa/aau.isa:104",
     },
     EncInfo {
         op: 84u16,
@@ -46475,7 +48680,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:121",
+        src: "isa/aau.isa:137",
     },
     EncInfo {
         op: 1683u16,
@@ -46631,7 +48836,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:131",
+        src: "isa/aau.isa:147",
     },
     EncInfo {
         op: 1685u16,
@@ -46775,7 +48980,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:141",
+        src: "isa/aau.isa:161",
     },
     EncInfo {
         op: 1662u16,
@@ -46943,7 +49148,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:155",
+        src: "isa/aau.isa:179",
     },
     EncInfo {
         op: 1667u16,
@@ -47111,7 +49316,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/aau.isa:183",
+        src: "isa/aau.isa:211",
     },
     EncInfo {
         op: 1326u16,
@@ -52595,7 +54800,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 32u8,
         versions: 127u8,
-        src: "isa/aau.isa:169",
+        src: "isa/aau.isa:197",
     },
     EncInfo {
         op: 1803u16,

@@ -733,7 +733,7 @@ pub fn sem_staaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staad` (isa/aau.isa:73)
+///`staad` (isa/aau.isa:81)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -793,7 +793,7 @@ pub fn sem_staad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staaq` (isa/aau.isa:87)
+///`staaq` (isa/aau.isa:99)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -853,7 +853,7 @@ pub fn sem_staaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staaqp` (isa/aau.isa:101)
+///`staaqp` (isa/aau.isa:117)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -913,7 +913,7 @@ pub fn sem_staaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaab` (isa/aau.isa:120)
+///`ldaab` (isa/aau.isa:136)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     let l_index: u128 = v.ind;
@@ -963,7 +963,7 @@ pub fn sem_ldaab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     } else {}
     Ok(())
 }
-///`ldaah` (isa/aau.isa:130)
+///`ldaah` (isa/aau.isa:146)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     let l_index: u128 = v.ind;
@@ -1013,7 +1013,7 @@ pub fn sem_ldaah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     } else {}
     Ok(())
 }
-///`ldaaw` (isa/aau.isa:140)
+///`ldaaw` (isa/aau.isa:156)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -1078,7 +1078,7 @@ pub fn sem_ldaaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaad` (isa/aau.isa:154)
+///`ldaad` (isa/aau.isa:174)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -1136,7 +1136,7 @@ pub fn sem_ldaad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaaq` (isa/aau.isa:168)
+///`ldaaq` (isa/aau.isa:192)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
@@ -1194,7 +1194,7 @@ pub fn sem_ldaaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaaqp` (isa/aau.isa:182)
+///`ldaaqp` (isa/aau.isa:210)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {

@@ -172,6 +172,16 @@ pub struct Enc {
     pub loc: Loc,
 }
 
+/// `asm NAME "SYNTAX" FIELD=VALUE...;`: another spelling the assembler accepts.
+#[derive(Clone, Debug)]
+pub struct AsmForm {
+    pub name: String,
+    pub syntax: String,
+    /// Fields (or `mas`) the spelling fixes.
+    pub fixed: Vec<(String, u64)>,
+    pub loc: Loc,
+}
+
 #[derive(Clone, Debug)]
 pub struct OpDef {
     pub name: String,
@@ -182,6 +192,8 @@ pub struct OpDef {
     pub writes_ctpr: bool,
     /// gas writes ALES2/ALES5 for it on v4 (`explicit_ales25_v4`).
     pub explicit_ales25_v4: bool,
+    /// Assembler-only spellings (`asm`).
+    pub asm: Vec<AsmForm>,
     pub encs: Vec<Enc>,
     pub sem: Vec<Stmt>,
     pub group: Option<String>,

@@ -592,7 +592,25 @@ fn ops(m: &Model) -> Result<TokenStream, Diagnostic> {
         let also = &o.also;
         let wc = o.writes_ctpr;
         let a25 = o.explicit_ales25_v4;
-        op_infos.push(quote!(OpInfo { name: #n, also: &[#(#also),*], args: #args, group: #g, memory: #mem, loads: #loads, stores: #stores, writes_ctpr: #wc, explicit_ales25_v4: #a25, src: #at }));
+        let mut asm = Vec::new();
+        for a in &o.asm {
+            let an = &a.name;
+            let t = tmpl_ts(&a.syntax, &a.loc)?;
+            let mas = match a.fixed.iter().find(|(k, _)| k == "mas") {
+                Some((_, v)) => {
+                    let v = *v as u8;
+                    quote!(Some(#v))
+                }
+                None => quote!(None),
+            };
+            let fixed = a.fixed.iter().filter(|(k, _)| k != "mas").map(|(k, v)| {
+                let v = *v as u32;
+                quote!((#k, #v))
+            });
+            let aat = src(&a.loc);
+            asm.push(quote!(AsmForm { name: #an, syntax: #t, fixed: &[#(#fixed),*], mas: #mas, src: #aat }));
+        }
+        op_infos.push(quote!(OpInfo { name: #n, also: &[#(#also),*], args: #args, group: #g, memory: #mem, loads: #loads, stores: #stores, writes_ctpr: #wc, explicit_ales25_v4: #a25, asm: &[#(#asm),*], src: #at }));
         for e in &o.encs {
             let spec = e.als_mask.count_ones() + e.ales_mask.count_ones();
             rows.push((e.opc, spec, oi, e));

@@ -99,6 +99,8 @@ pub struct Op {
     pub also: Vec<String>,
     pub writes_ctpr: bool,
     pub explicit_ales25_v4: bool,
+    /// Assembler-only spellings, checked against every format the operation uses.
+    pub asm: Vec<AsmForm>,
     pub args: Vec<char>,
     pub group: String,
     pub encs: Vec<EncRow>,
@@ -557,6 +559,9 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
             });
         }
         let fmt = &formats[fmt0.unwrap()];
+        for a in &o.asm {
+            check_asm_form(a, &o.name, &desc, encs.iter().map(|e| &formats[e.format]))?;
+        }
         let mut env = sem::Env::new(&consts, helpers);
         let mut ai = 0;
         for f in &fmt.fields {
@@ -577,6 +582,7 @@ pub fn build(desc: Description) -> Result<Model, Diagnostic> {
             also: o.also.clone(),
             writes_ctpr: o.writes_ctpr,
             explicit_ales25_v4: o.explicit_ales25_v4,
+            asm: o.asm.clone(),
             args,
             group: o.group.clone().unwrap_or_else(|| "misc".into()),
             encs,
@@ -779,6 +785,46 @@ fn check_layout_expr(
 }
 
 /// The `{...}` holes of a syntax template, with their text.
+/// An `asm` spelling: a new mnemonic, holes that are fields of each format (`{F:d}`
+/// for a bare number), fixed values that are fields (or `mas`) and fit them.
+fn check_asm_form<'a>(
+    a: &AsmForm,
+    op: &str,
+    desc: &Description,
+    formats: impl Iterator<Item = &'a Format>,
+) -> Result<(), Diagnostic> {
+    if desc.ops.iter().any(|o| o.name == a.name || o.also.contains(&a.name)) {
+        return err(&a.loc, format!("`asm {}` is the name of an operation", a.name));
+    }
+    let segs = crate::template::split(&a.syntax).map_err(|m| Diagnostic::new(a.loc.clone(), m))?;
+    for f in formats {
+        let field = |n: &str| f.fields.iter().find(|x| x.name == n);
+        for s in &segs {
+            if let crate::template::Seg::Hole { expr, fmt } = s {
+                if field(expr).is_none() {
+                    return err(&a.loc, format!("format `{}` of `{op}` has no field `{expr}`", f.name));
+                }
+                if !matches!(fmt.as_deref(), None | Some("d")) {
+                    return err(&a.loc, format!("`{{{expr}:..}}`: an `asm` hole takes `:d` or nothing"));
+                }
+            }
+        }
+        for (k, v) in &a.fixed {
+            let width = match k.as_str() {
+                "mas" => 7,
+                _ => match field(k) {
+                    Some(x) => x.width,
+                    None => return err(&a.loc, format!("format `{}` of `{op}` has no field `{k}`", f.name)),
+                },
+            };
+            if *v >= 1u64 << width {
+                return err(&a.loc, format!("{k} = {v:#x} does not fit {width} bits"));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn template_exprs(t: &str, loc: &Loc) -> Result<Vec<(String, Loc)>, Diagnostic> {
     let mut out = Vec::new();
     for seg in crate::template::split(t).map_err(|m| Diagnostic::new(loc.clone(), m))? {

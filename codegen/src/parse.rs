@@ -582,11 +582,34 @@ fn op(ctx: &Ctx, p: Pair<Rule>) -> Result<OpDef, Diagnostic> {
     let mut also = Vec::new();
     let mut writes_ctpr = false;
     let mut explicit_ales25_v4 = false;
+    let mut asm = Vec::new();
     for item in it {
         match item.as_rule() {
             Rule::op_also => also = item.into_inner().map(|n| n.as_str().to_string()).collect(),
             Rule::op_ctpr => writes_ctpr = true,
             Rule::op_ales25 => explicit_ales25_v4 = true,
+            Rule::op_asm => {
+                let loc = ctx.loc(&item);
+                let mut ai = item.into_inner();
+                let name = ai.next().unwrap().as_str().to_string();
+                let syntax = unquote(ai.next().unwrap());
+                let mut fixed = Vec::new();
+                for kv in ai {
+                    let mut kv = kv.into_inner();
+                    let k = kv.next().unwrap().as_str().to_string();
+                    let v = kv.next().unwrap();
+                    if v.as_rule() != Rule::int {
+                        return Err(Diagnostic::new(loc, format!("`{k}` needs a number")));
+                    }
+                    fixed.push((k, small(ctx, &v, u64::MAX as u128)?));
+                }
+                asm.push(AsmForm {
+                    name,
+                    syntax,
+                    fixed,
+                    loc,
+                });
+            }
             Rule::enc => {
                 let eloc = ctx.loc(&item);
                 let mut ei = item.into_inner();
@@ -653,6 +676,7 @@ fn op(ctx: &Ctx, p: Pair<Rule>) -> Result<OpDef, Diagnostic> {
         also,
         writes_ctpr,
         explicit_ales25_v4,
+        asm,
         encs,
         sem,
         group: ctx.group.clone(),

@@ -37,53 +37,79 @@ enum Half {
 /// `_f32s,_lts2` (LTS2, either half for a 16-bit one).
 pub(super) type Fixed = (usize, Option<bool>);
 
+/// What an operand says of its literal beyond its value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Written {
+    pub(super) fixed: Option<Fixed>,
+    /// `_lit32_ref,_lts0 ...`: the operand reads the literal another operation of
+    /// the wide instruction puts at that place; what follows is only a comment (gas
+    /// skips it).
+    pub(super) reference: bool,
+}
+
 /// Takes `,_ltsN`, `,_ltsNhi`, `,_ltsNlo` out of a literal spelling (`_f64,_lts0 x`
-/// becomes `_f64 x`), with the place it names; `[ _f64,_lts0 x ]` is the literal
-/// itself.
-fn explicit_placement(operands: &str) -> Result<(String, Option<Fixed>), String> {
+/// becomes `_f64 x`), with the place it names; `[ _f64 x ]` is the literal itself.
+/// A reference `_lit32_ref,_lts0 x` becomes `_f32s 0`.
+fn explicit_placement(operands: &str) -> Result<(String, Written), String> {
+    let mut out = operands.to_string();
+    let mut written = Written::default();
     // Array accesses spell their literal's slot in their own syntax (`%aad0 [ %aasti0
     // + _f32s,_lts0 0x8 ]`), which their encoding reads.
-    let Some(at) = operands
+    if let Some(at) = operands
         .find(",_lts")
         .filter(|_| !operands.contains("%aad"))
-    else {
-        return Ok((operands.to_string(), None));
-    };
-    let rest = &operands[at + 5..];
-    let n_end = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    let lts: usize = rest[..n_end]
-        .parse()
-        .map_err(|_| format!("`_lts` needs a number 0..3 in `{operands}`"))?;
-    if lts > 3 {
-        return Err(format!("there is no `_lts{lts}` (LTS0..LTS3)"));
+    {
+        let rest = &operands[at + 5..];
+        let n_end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let lts: usize = rest[..n_end]
+            .parse()
+            .map_err(|_| format!("`_lts` needs a number 0..3 in `{operands}`"))?;
+        if lts > 3 {
+            return Err(format!("there is no `_lts{lts}` (LTS0..LTS3)"));
+        }
+        let (hi, skip) = if rest[n_end..].starts_with("hi") {
+            (Some(true), 2)
+        } else if rest[n_end..].starts_with("lo") {
+            (Some(false), 2)
+        } else {
+            (None, 0)
+        };
+        out = format!("{}{}", &operands[..at], &rest[n_end + skip..]);
+        if out[at..].contains(",_lts") {
+            return Err("one literal per operation".into());
+        }
+        written.fixed = Some((lts, hi));
     }
-    let (hi, skip) = if rest[n_end..].starts_with("hi") {
-        (Some(true), 2)
-    } else if rest[n_end..].starts_with("lo") {
-        (Some(false), 2)
-    } else {
-        (None, 0)
-    };
-    let mut out = format!("{}{}", &operands[..at], &rest[n_end + skip..]);
-    if out[at..].contains(",_lts") {
-        return Err("one literal per operation".into());
+    for (r, size) in [("_lit16_ref", "_f16s"), ("_lit32_ref", "_f32s"), ("_lit64_ref", "_f64")] {
+        let Some(at) = out.find(r) else { continue };
+        if written.fixed.is_none() {
+            return Err(format!("`{r}` needs the place it refers to (`{r},_lts0`)"));
+        }
+        if size == "_f16s" && written.fixed.is_some_and(|(_, hi)| hi.is_none()) {
+            return Err(format!("`{r}` needs the half it refers to (`_ltsNhi` or `_ltsNlo`)"));
+        }
+        let end = out[at..].find(',').map_or(out.len(), |e| at + e);
+        out = format!("{}{size} 0{}", &out[..at], &out[end..]);
+        written.reference = true;
     }
     // `[ _f64 sym ]`: a bracketed literal is the literal.
-    if let Some(open) = out[..at].rfind('[') {
-        if out[open + 1..].trim_start().starts_with("_f") {
-            if let Some(close) = out[open..].find(']').map(|c| open + c) {
-                out = format!(
-                    "{}{}{}",
-                    &out[..open],
-                    out[open + 1..close].trim(),
-                    &out[close + 1..]
-                );
-            }
+    let open = out
+        .match_indices('[')
+        .map(|(i, _)| i)
+        .find(|&i| out[i + 1..].trim_start().starts_with("_f"));
+    if let Some(open) = open {
+        if let Some(close) = out[open..].find(']').map(|c| open + c) {
+            out = format!(
+                "{}{}{}",
+                &out[..open],
+                out[open + 1..close].trim(),
+                &out[close + 1..]
+            );
         }
     }
-    Ok((out, Some((lts, hi))))
+    Ok((out, written))
 }
 
 /// The placements gas considers for a literal, in its order: the size the encoder
@@ -129,9 +155,9 @@ fn half_bit(pos: usize) -> u32 {
 /// half-word already holding the same 16 bits (of a number, or the same half of the
 /// same relocated value) is shared. Returns the slot and size of each relocated
 /// literal.
-pub(super) fn place_literals(
+pub(super) fn place_literals<'a>(
     b: &mut Bundle,
-    reqs: &[(u8, LiteralRequest, Reloc, Option<Fixed>)],
+    reqs: &'a [(u8, LiteralRequest, Reloc, Written)],
 ) -> Result<Vec<(usize, u32, Value)>, String> {
     struct Lit<'a> {
         ch: u8,
@@ -139,23 +165,22 @@ pub(super) fn place_literals(
         rel: &'a Reloc,
         options: Vec<Placement>,
     }
-    let mut lits: Vec<Lit> = reqs
-        .iter()
-        .map(|(ch, req, rel, fixed)| Lit {
-            ch: *ch,
-            req,
-            rel,
-            options: placements(req)
-                .into_iter()
-                .filter(|p| {
-                    fixed.is_none_or(|(lts, hi)| {
-                        p.pos / 2 == lts && hi.is_none_or(|hi| (p.pos % 2 == 1) == hi)
-                    })
+    let lit = |(ch, req, rel, w): &'a (u8, LiteralRequest, Reloc, Written)| Lit {
+        ch: *ch,
+        req,
+        rel,
+        options: placements(req)
+            .into_iter()
+            .filter(|p| {
+                w.fixed.is_none_or(|(lts, hi)| {
+                    p.pos / 2 == lts && hi.is_none_or(|hi| (p.pos % 2 == 1) == hi)
                 })
-                .collect(),
-        })
-        .collect();
-    if let Some(l) = lits.iter().find(|l| l.options.is_empty()) {
+            })
+            .collect(),
+    };
+    let mut lits: Vec<Lit> = reqs.iter().filter(|r| !r.3.reference).map(lit).collect();
+    let refs: Vec<Lit> = reqs.iter().filter(|r| r.3.reference).map(lit).collect();
+    if let Some(l) = lits.iter().chain(&refs).find(|l| l.options.is_empty()) {
         return Err(format!(
             "a {}-bit literal cannot stand in that operand",
             l.req.bits
@@ -241,6 +266,22 @@ pub(super) fn place_literals(
         }
         if let (Some((_, val)), false) = (l.rel, shared) {
             placed.push((p.pos / 2, 16 * p.halves as u32, val.clone()));
+        }
+        let als = b.als[l.ch as usize]
+            .as_mut()
+            .expect("literal of a present operation");
+        let mask = ((1u32 << l.req.field_width) - 1) << l.req.field_lo;
+        als.0 = (als.0 & !mask) | ((p.byte as u32) << l.req.field_lo & mask);
+    }
+    // References read a place the others filled.
+    for l in &refs {
+        let p = l.options[0];
+        if (0..p.halves).any(|sub| !matches!(halves[p.pos + sub], Some(Half::Number(_) | Half::Reloc(..)))) {
+            return Err(format!(
+                "a literal reference to LTS{}, where no operation of this wide instruction puts a {}-bit literal",
+                p.pos / 2,
+                l.req.bits
+            ));
         }
         let als = b.als[l.ch as usize]
             .as_mut()
@@ -495,6 +536,10 @@ pub(super) fn build_bundle(
     let mut unsettled = Vec::new();
     let mut disp: Option<Value> = None;
     let mut explicit_ipd = false;
+    // (first, second) channels of register-pair operations.
+    let mut pairs: Vec<(u8, u8)> = Vec::new();
+    // The last ALU operation: its channel, the second of its pair, its format.
+    let mut last_alu: Option<(u8, Option<u8>, u8, String)> = None;
     let seen: std::cell::RefCell<Vec<(String, Value)>> = Default::default();
     // Before symbols are known (first passes) every name reads as relocatable: sizes
     // do not depend on symbol values.
@@ -544,7 +589,9 @@ pub(super) fn build_bundle(
         let name = parts.next().unwrap_or("");
         let ch = parts.next().and_then(|c| c.parse::<u8>().ok());
         // `movad,0 ...` has a channel too, but it is no ALU operation.
-        let alu = crate::isa::OPS.iter().any(|o| o.name == name);
+        let alu = crate::isa::OPS
+            .iter()
+            .any(|o| o.name == name || o.also.contains(&name) || o.asm.iter().any(|a| a.name == name));
         if let (Some(ch), true) = (ch, alu) {
             let sm = parts.any(|p| p == "sm");
             if ch > 5 {
@@ -575,7 +622,7 @@ pub(super) fn build_bundle(
             } else {
                 operands
             };
-            let (operands, fixed) =
+            let (operands, written) =
                 explicit_placement(&operands).map_err(|m| (op.loc.clone(), m))?;
             let operands = unbracket(&operands).map_err(|m| (op.loc.clone(), m))?;
             if merge && !cs.iter().any(|c| c.mrgc) {
@@ -586,11 +633,19 @@ pub(super) fn build_bundle(
                     ),
                 ));
             }
-            conds.extend(cs.into_iter().map(|c| (ch, c)));
             seen.borrow_mut().clear();
             let e = encode_alu_with(name, ch, sm, &operands, iset, &alu_lookup)
                 .map_err(|e| (op.loc.clone(), e.to_string()))?;
             let rel = take_one(&format!("`{name}`")).map_err(|m| (op.loc.clone(), m))?;
+            // A register-pair operation written in its second channel starts in the first.
+            let ch = e.channel;
+            if b.als[ch as usize].is_some() {
+                return Err((
+                    op.loc.clone(),
+                    format!("channel {ch} is already used in this wide instruction"),
+                ));
+            }
+            conds.extend(cs.into_iter().map(|c| (ch, c)));
             if rel.is_some() && e.literal.is_none() {
                 return Err((
                     op.loc.clone(),
@@ -599,6 +654,18 @@ pub(super) fn build_bundle(
             }
             b.als[ch as usize] = Some(crate::isa::Als(e.als));
             b.ales[ch as usize] = e.ales.map(crate::isa::Ales);
+            // gas writes both halves of a register-pair operation.
+            if let Some((pch, als)) = e.pair {
+                if b.als[pch as usize].is_some() {
+                    return Err((
+                        op.loc.clone(),
+                        format!("`{name}` needs channel {pch} for its second half, which another operation uses"),
+                    ));
+                }
+                b.als[pch as usize] = Some(crate::isa::Als(als));
+                b.ales[pch as usize] = e.ales.map(crate::isa::Ales);
+                pairs.push((ch, pch));
+            }
             if iset.number() == 4
                 && (ch == 2 || ch == 5)
                 && crate::isa::OPS
@@ -608,28 +675,63 @@ pub(super) fn build_bundle(
                 explicit_ales25 = true;
             }
             if let Some(m) = e.mas {
-                let shift = match ch {
-                    0 => 21,
-                    2 => 14,
-                    3 => 7,
-                    5 => 0,
-                    _ => return Err((op.loc.clone(), format!("channel {ch} has no MAS"))),
-                };
-                let cs1 = b
-                    .cs1
-                    .get_or_insert(crate::isa::Cs1(crate::isa::consts::CS1_MAS << 28));
-                if cs1.opc() != crate::isa::consts::CS1_MAS {
-                    return Err((
-                        op.loc.clone(),
-                        "a MAS needs CS1, which another operation uses".into(),
-                    ));
+                // A pair's second half has the same MAS (gas writes both).
+                for c in std::iter::once(ch).chain(e.pair.map(|p| p.0)) {
+                    let shift = match c {
+                        0 => 21,
+                        2 => 14,
+                        3 => 7,
+                        5 => 0,
+                        _ => return Err((op.loc.clone(), format!("channel {c} has no MAS"))),
+                    };
+                    let cs1 = b
+                        .cs1
+                        .get_or_insert(crate::isa::Cs1(crate::isa::consts::CS1_MAS << 28));
+                    if cs1.opc() != crate::isa::consts::CS1_MAS {
+                        return Err((
+                            op.loc.clone(),
+                            "a MAS needs CS1, which another operation uses".into(),
+                        ));
+                    }
+                    cs1.0 |= (m as u32 & 0x7f) << shift;
                 }
-                cs1.0 |= (m as u32 & 0x7f) << shift;
             }
+            last_alu = Some((ch, e.pair.map(|p| p.0), e.format, name.to_string()));
             if let Some(l) = e.literal {
-                lits.push((ch, l, rel, fixed));
+                lits.push((ch, l, rel, written));
             }
         } else {
+            // `incr,CH %aaincrN`: the array access just before, in channel CH,
+            // advances its index by %aaincrN (its `am` bit and `incr` field).
+            if name == "incr" {
+                let n = rest
+                    .trim()
+                    .strip_prefix("%aaincr")
+                    .and_then(crate::isa::encode::parse_number)
+                    .filter(|&n| n < 8)
+                    .ok_or_else(|| (op.loc.clone(), format!("`incr` needs `%aaincr0`..`%aaincr7`, not `{}`", rest.trim())))?;
+                let Some((lch, lpair, fmt, lname)) = &last_alu else {
+                    return Err((op.loc.clone(), "`incr` needs an array access before it".into()));
+                };
+                if ch.is_some_and(|c| c != *lch) {
+                    return Err((op.loc.clone(), format!("`incr` names channel {}, but `{lname}` before it is in channel {lch}", ch.unwrap_or(0))));
+                }
+                let fields = crate::isa::FORMATS[*fmt as usize].fields;
+                let field = |f: &str| fields.iter().find(|x| x.name == f && !x.in_ales);
+                let (Some(am), Some(incr)) = (field("am"), field("incr")) else {
+                    return Err((op.loc.clone(), format!("`incr` follows `{lname}`, which has no array index to advance")));
+                };
+                for c in std::iter::once(*lch).chain(*lpair) {
+                    if let Some(a) = b.als[c as usize].as_mut() {
+                        a.0 |= 1 << am.lo | (n as u32) << incr.lo;
+                    }
+                }
+                continue;
+            }
+            // gas: a bare `nop` is `nop 0` (alone, an empty wide instruction).
+            if op.text.trim() == "nop" {
+                continue;
+            }
             if name == "ipd" {
                 explicit_ipd = true;
                 // `ipd 0` says only that gas's default is not wanted; SS is there.
@@ -684,10 +786,26 @@ pub(super) fn build_bundle(
     // `abp`, `abg`, `bap`, `eap`, `crp`/`srp`/`slrp`, `vfdi`, `flushts`, an array
     // access...) `ipd 3` unless the source says `ipd N` (tc-e2k.c, default_ipd for
     // elbrus-v2 and later).
+    // Array accesses (mova) live in SS too, which packing fills in.
+    if b.aas.iter().any(Option::is_some) {
+        b.ss.get_or_insert(crate::isa::Ss(0));
+    }
     if let (Some(ss), false) = (b.ss.as_mut(), explicit_ipd) {
         ss.0 |= GAS_DEFAULT_IPD << 30;
     }
     let placed = place_literals(&mut b, &lits).map_err(|m| (ops[0].loc.clone(), m))?;
+    // A pair's second half reads the same literal and runs under the same conditions.
+    for &(ch, pch) in &pairs {
+        if let Some((_, l, _, _)) = lits.iter().find(|x| x.0 == ch) {
+            let mask = ((1u32 << l.field_width) - 1) << l.field_lo;
+            let first = b.als[ch as usize].map_or(0, |a| a.0);
+            if let Some(a) = b.als[pch as usize].as_mut() {
+                a.0 = (a.0 & !mask) | (first & mask);
+            }
+        }
+        let extra: Vec<(u8, Cond)> = conds.iter().filter(|c| c.0 == ch).map(|c| (pch, c.1)).collect();
+        conds.extend(extra);
+    }
     place_conditions(&mut b, &conds).map_err(|m| (ops[0].loc.clone(), m))?;
     let mut syllables = Syllables::from_bundle(&b);
     syllables.ales25_word = explicit_ales25;

@@ -29,6 +29,8 @@ pub(super) enum Item {
     Set(String, String, Loc),
     /// `.size name, expr` (`.` is the place of the directive).
     Size(String, String, Loc),
+    /// `.cfi_startproc` (true) or `.cfi_endproc` (false).
+    Cfi(bool, Loc),
 }
 
 /// What `.section NAME, "flags", @type` said of a section (or its name implies).
@@ -65,6 +67,14 @@ impl SectionAttrs {
     }
 }
 
+/// A common symbol: the linker allocates it (in `.bss`) unless an object defines it.
+#[derive(Clone, Debug)]
+pub(super) struct Common {
+    pub(super) name: String,
+    pub(super) size: u64,
+    pub(super) align: u64,
+}
+
 pub(super) struct Source {
     pub(super) files: Vec<String>,
     pub(super) sections: BTreeMap<String, Vec<Item>>,
@@ -76,6 +86,10 @@ pub(super) struct Source {
     pub(super) weaks: Vec<String>,
     pub(super) funcs: Vec<String>,
     pub(super) objects: Vec<String>,
+    /// Names `.local` made local (a `.comm` of one is allocated in `.bss`).
+    pub(super) locals: Vec<String>,
+    /// `.comm name, size, align` of names not made local: common symbols.
+    pub(super) commons: Vec<Common>,
     pub(super) errors: Vec<AsmError>,
 }
 
@@ -137,6 +151,8 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
         weaks: vec![],
         funcs: vec![],
         objects: vec![],
+        locals: vec![],
+        commons: vec![],
         errors: vec![],
     };
     for s in [".text", ".data", ".bss"] {
@@ -288,7 +304,36 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                                 format!("`{name}` knows only `ld_st_style` and `strict_delay`, not `{args}`"),
                             ),
                         },
-                        ".local" | ".hidden" => {}
+                        ".local" => src.locals.extend(split_args(args)),
+                        ".hidden" => {}
+                        ".comm" | ".lcomm" => {
+                            let a = split_args(args);
+                            let num = |i: usize| a.get(i).and_then(|x| crate::isa::encode::parse_number(x));
+                            let (Some(n), Some(size)) = (a.first().filter(|n| !n.is_empty()), num(1)) else {
+                                src.err(&loc, format!("`{name}` needs `name, size[, alignment]`, not `{args}`"));
+                                continue;
+                            };
+                            // Without one, gas aligns to the size's power of two, 16 at most.
+                            let align = match num(2) {
+                                Some(x) if x.is_power_of_two() => x,
+                                Some(0) | None if a.get(2).is_none() => size.clamp(1, 16).next_power_of_two().min(16),
+                                _ => {
+                                    src.err(&loc, format!("`{name}` needs a power of two as alignment, not `{}`", a[2]));
+                                    continue;
+                                }
+                            };
+                            let n = n.clone();
+                            src.objects.push(n.clone());
+                            if name == ".lcomm" || src.locals.contains(&n) {
+                                // gas allocates a local common in `.bss` where it stands.
+                                let bss = src.sections.entry(".bss".into()).or_default();
+                                bss.push(Item::Align(align));
+                                bss.push(Item::Label(n, loc.clone()));
+                                bss.push(Item::Skip(size, 0));
+                            } else if !src.commons.iter().any(|c| c.name == n) {
+                                src.commons.push(Common { name: n, size, align });
+                            }
+                        }
                         ".set" | ".equ" => match args.split_once(',') {
                             Some((n, e)) => items.push(Item::Set(
                                 n.trim().to_string(),
@@ -316,6 +361,19 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                             None => src.err(&loc, "`.size` needs `name, size`"),
                         },
                         ".file" | ".ident" | ".p2align_hint" => {}
+                        ".cfi_startproc" if matches!(args, "" | "simple") => {
+                            items.push(Item::Cfi(true, loc.clone()))
+                        }
+                        ".cfi_endproc" => items.push(Item::Cfi(false, loc.clone())),
+                        ".cfi_sections" => {
+                            if split_args(args).iter().any(|a| a != ".eh_frame") {
+                                src.err(&loc, format!("`.cfi_sections` supports only `.eh_frame`, not `{args}`"));
+                            }
+                        }
+                        n if n.starts_with(".cfi_") => src.err(
+                            &loc,
+                            format!("`{n}` is not supported yet (only `.cfi_startproc`, `.cfi_endproc` and `.cfi_sections .eh_frame`)"),
+                        ),
                         ".byte" => items.push(Item::Data(
                             1,
                             split_args(args)

@@ -7,6 +7,7 @@
 //! this module lays each section out from 0, settles symbol values and fixups.
 
 mod bundle;
+mod cfi;
 mod directives;
 mod expr;
 mod macros;
@@ -62,10 +63,14 @@ pub fn assemble_object(
     let mut out: Vec<Vec<u8>> = Vec::new();
     let mut aligns: Vec<u64> = Vec::new();
     let mut pending: Vec<Pending> = Vec::new();
+    // Procedures with the place of their `.cfi_startproc`: gas writes them in source order.
+    let mut fdes: Vec<((usize, usize, usize), cfi::Fde)> = Vec::new();
     for pass in 0..=LAST {
         out.clear();
         aligns.clear();
         pending.clear();
+        fdes.clear();
+        let mut open_fde: Option<(usize, u64, source::Loc)> = None;
         let mut new_symbols = BTreeMap::new();
         for (si, sec) in src.order.iter().enumerate() {
             let start = section_base(si);
@@ -205,6 +210,32 @@ pub fn assemble_object(
                             )),
                         }
                     }
+                    Item::Cfi(start, loc) => {
+                        let at = data.len() as u64;
+                        match (open_fde.take(), start) {
+                            (None, true) => open_fde = Some((si, at, loc.clone())),
+                            (Some((section, start, l)), false) if section == si => fdes.push((
+                                (l.file, l.line, l.col),
+                                cfi::Fde {
+                                    section,
+                                    start,
+                                    end: at,
+                                },
+                            )),
+                            (Some(_), _) | (None, false) if pass == 0 => {
+                                src.errors.push(error_at(
+                                    &src.files,
+                                    loc,
+                                    if *start {
+                                        "`.cfi_startproc` inside another procedure (no `.cfi_endproc` before)"
+                                    } else {
+                                        "`.cfi_endproc` without `.cfi_startproc` in this section"
+                                    },
+                                ));
+                            }
+                            _ => {}
+                        }
+                    }
                     Item::Size(n, e, loc) => {
                         let mut known = symbols.clone();
                         known.insert(".".into(), here);
@@ -232,6 +263,10 @@ pub fn assemble_object(
             }
             out.push(data);
             aligns.push(align);
+        }
+        if let Some((_, _, loc)) = open_fde.take().filter(|_| pass == 0) {
+            src.errors
+                .push(error_at(&src.files, &loc, "`.cfi_startproc` without `.cfi_endproc`"));
         }
         if !src.errors.is_empty() {
             return Err(src.errors);
@@ -277,6 +312,25 @@ pub fn assemble_object(
             bind: bind_of(n),
             func: src.funcs.contains(n),
             object: src.objects.contains(n),
+        });
+    }
+    for c in &src.commons {
+        if index.contains_key(&c.name) {
+            continue;
+        }
+        index.insert(c.name.clone(), syms.len());
+        syms.push(ObjSymbol {
+            name: c.name.clone(),
+            place: Place::Common,
+            value: c.align,
+            size: c.size,
+            bind: if bind_of(&c.name) == Bind::Weak {
+                Bind::Weak
+            } else {
+                Bind::Global
+            },
+            func: false,
+            object: true,
         });
     }
     let undefined = |n: &str, syms: &mut Vec<ObjSymbol>, index: &mut BTreeMap<String, usize>| {
@@ -360,7 +414,13 @@ pub fn assemble_object(
                     target: Target::Symbol(i),
                     addend: p.value.off as i64 + p.extra,
                 });
-                lit_fill.push((p.section, p.offset, p.r_type, p.value.off));
+                // gas keeps a common symbol's size as its value until it writes the
+                // object, and fills literals with it.
+                let own = match syms[i].place {
+                    Place::Common => syms[i].size,
+                    _ => 0,
+                };
+                lit_fill.push((p.section, p.offset, p.r_type, p.value.off.wrapping_add(own)));
             }
             Base::Abs => {}
         }
@@ -399,6 +459,11 @@ pub fn assemble_object(
             data: if a.nobits { Vec::new() } else { data },
             relocs: std::mem::take(&mut relocs[i]),
         });
+    }
+    if !fdes.is_empty() {
+        fdes.sort_by_key(|f| f.0);
+        let fdes: Vec<cfi::Fde> = fdes.into_iter().map(|f| f.1).collect();
+        sections.push(cfi::eh_frame(&fdes));
     }
     Ok(Relocatable {
         e_flags: e_flags(iset),

@@ -107,21 +107,45 @@ pub(super) fn parse_string(s: &str) -> Option<Vec<u8>> {
             out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
             continue;
         }
+        // As gas reads escapes: up to three octal digits, any number of hex digits
+        // (the low byte kept).
         match it.next()? {
             'n' => out.push(b'\n'),
             't' => out.push(b'\t'),
             'r' => out.push(b'\r'),
-            '0' => out.push(0),
-            '\\' => out.push(b'\\'),
-            '"' => out.push(b'"'),
-            'x' => {
-                let mut v = 0u8;
+            'b' => out.push(8),
+            'f' => out.push(12),
+            'v' => out.push(11),
+            d @ '0'..='7' => {
+                let mut v = d.to_digit(8)?;
                 for _ in 0..2 {
-                    v = v * 16 + it.next()?.to_digit(16)? as u8;
+                    match it.peek().and_then(|c| c.to_digit(8)) {
+                        Some(x) => {
+                            v = v * 8 + x;
+                            it.next();
+                        }
+                        None => break,
+                    }
                 }
-                out.push(v);
+                out.push(v as u8);
             }
-            o => out.push(o as u8),
+            'x' | 'X' => {
+                let mut v = 0u32;
+                let mut any = false;
+                while let Some(x) = it.peek().and_then(|c| c.to_digit(16)) {
+                    v = (v << 4 | x) & 0xff;
+                    any = true;
+                    it.next();
+                }
+                if !any {
+                    return None;
+                }
+                out.push(v as u8);
+            }
+            o => {
+                let mut b = [0u8; 4];
+                out.extend_from_slice(o.encode_utf8(&mut b).as_bytes());
+            }
         }
     }
     Some(out)

@@ -50,6 +50,8 @@ pub enum Place {
     Undefined,
     Absolute,
     Section(usize),
+    /// A common symbol (`.comm`): `value` is its alignment; the linker allocates it.
+    Common,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,6 +115,7 @@ pub fn write_relocatable(r: &Relocatable) -> Result<Vec<u8>, String> {
         let section = match y.place {
             Place::Undefined => SymbolSection::Undefined,
             Place::Absolute => SymbolSection::Absolute,
+            Place::Common => SymbolSection::Common,
             Place::Section(i) => SymbolSection::Section(
                 *ids.get(i)
                     .ok_or_else(|| format!("symbol `{}` in a missing section", y.name))?,
@@ -237,12 +240,7 @@ pub fn read_relocatable(data: &[u8]) -> Result<Relocatable, String> {
         let place = match shndx {
             elf::SHN_UNDEF => Place::Undefined,
             elf::SHN_ABS => Place::Absolute,
-            elf::SHN_COMMON => {
-                return Err(format!(
-                    "common symbol `{}` (.comm) is not supported",
-                    String::from_utf8_lossy(s.name(e, symtab.strings()).unwrap_or(b"?"))
-                ))
-            }
+            elf::SHN_COMMON => Place::Common,
             n => match map.get(n as usize).copied().flatten() {
                 Some(k) => Place::Section(k),
                 // In a section we do not link (debug information and the like).

@@ -6,6 +6,8 @@ use std::fmt;
 
 /// 32-bit absolute: a 32-bit literal (LTS) or `.word sym`.
 pub const R_E2K_32_ABS: u32 = 0;
+/// 32-bit PC-relative: `S + A - P` (`.eh_frame`'s `pc_begin`).
+pub const R_E2K_32_PC: u32 = 2;
 /// 64-bit absolute: `.quad sym`.
 pub const R_E2K_64_ABS: u32 = 50;
 /// 64-bit absolute in a literal pair: the word at the offset (the higher LTS, which is
@@ -20,6 +22,7 @@ pub const R_E2K_DISP: u32 = 110;
 pub fn name(r_type: u32) -> Option<&'static str> {
     Some(match r_type {
         R_E2K_32_ABS => "R_E2K_32_ABS",
+        R_E2K_32_PC => "R_E2K_32_PC",
         R_E2K_64_ABS => "R_E2K_64_ABS",
         R_E2K_64_ABS_LIT => "R_E2K_64_ABS_LIT",
         R_E2K_DISP => "R_E2K_DISP",
@@ -30,7 +33,7 @@ pub fn name(r_type: u32) -> Option<&'static str> {
 /// Bytes a relocation of this type patches.
 pub fn size(r_type: u32) -> Option<usize> {
     match r_type {
-        R_E2K_32_ABS | R_E2K_DISP => Some(4),
+        R_E2K_32_ABS | R_E2K_32_PC | R_E2K_DISP => Some(4),
         R_E2K_64_ABS | R_E2K_64_ABS_LIT => Some(8),
         _ => None,
     }
@@ -102,6 +105,13 @@ pub fn apply(
         R_E2K_32_ABS => {
             let v = value & 0xffff_ffff_ffff_ffff;
             let v = v as u64 as i64 as i128;
+            if !fits(v, 32) {
+                return Err(RelocError::Overflow { r_type, value: v });
+            }
+            field.copy_from_slice(&(v as u32).to_le_bytes());
+        }
+        R_E2K_32_PC => {
+            let v = (value - p as i128) as u64 as i64 as i128;
             if !fits(v, 32) {
                 return Err(RelocError::Overflow { r_type, value: v });
             }

@@ -34,6 +34,12 @@ pub struct EncodedAlu {
     pub literal: Option<LiteralRequest>,
     /// MAS for CS1, if the text gave one.
     pub mas: Option<u8>,
+    /// A register-pair (quad) operation's second half: its channel and ALS (the
+    /// 128-bit registers but a quad `src1` name the pair's odd half, as gas writes
+    /// them); ALES and literal as the first half's.
+    pub pair: Option<(u8, u32)>,
+    /// Index into `FORMATS` of the encoding used.
+    pub format: u8,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,9 +190,20 @@ fn encode_operand(
                 if symbol.is_some() && bits != if ty == b'D' { 64 } else { 32 } {
                     continue;
                 }
+                // `_f64 sym + 8`: a literal of the size written, with a symbolic value.
+                let written_symbol = || {
+                    let Some(Tmpl::Text(lead)) = k.template.first() else {
+                        return None;
+                    };
+                    let rest = text.strip_prefix(lead.trim_end())?;
+                    let rest = rest.strip_prefix(char::is_whitespace)?.trim();
+                    (f.role == Role::Src && parse_number(rest).is_none())
+                        .then(|| symbols(rest))
+                        .flatten()
+                };
                 let written = match matched {
                     Some((_, Some(x))) => Some(x),
-                    _ => None,
+                    _ => written_symbol(),
                 };
                 let Some(value) = written.or(bare.filter(|_| f.role == Role::Src)) else {
                     continue;
@@ -308,32 +325,43 @@ pub fn encode_alu_with(
     iset: Iset,
     symbols: &dyn Fn(&str) -> Option<u64>,
 ) -> Result<EncodedAlu, EncodeError> {
-    let ops: Vec<usize> = isa::OPS
+    // The operations of that name, or those with an `asm` spelling of that name.
+    let mut ops: Vec<(usize, Option<&isa::AsmForm>)> = isa::OPS
         .iter()
         .enumerate()
         .filter(|(_, o)| o.name == name || o.also.contains(&name))
-        .map(|(i, _)| i)
+        .map(|(i, _)| (i, None))
         .collect();
+    for (i, o) in isa::OPS.iter().enumerate() {
+        ops.extend(o.asm.iter().filter(|a| a.name == name).map(|a| (i, Some(a))));
+    }
     if ops.is_empty() {
         return Err(EncodeError::UnknownMnemonic(name.to_string()));
     }
     // Trailing `, mas = N` belongs to memory operations.
-    let (operands, mas) = match operands.rsplit_once(", mas = ") {
-        Some((a, m)) => (a, parse_number(m).map(|v| v as u8)),
+    let (operands, mas) = match operands.rsplit_once(',').and_then(|(a, m)| {
+        let m = m.trim().strip_prefix("mas")?.trim_start().strip_prefix('=')?;
+        Some((a, parse_number(m).map(|v| v as u8)))
+    }) {
+        Some((a, m)) => (a, m),
         None => (operands, None),
     };
     let mut expected = String::new();
-    for e in isa::ENCODINGS
-        .iter()
-        .filter(|e| ops.contains(&(e.op as usize)))
-    {
+    let candidates = ops.iter().flat_map(|&(op, form)| {
+        isa::ENCODINGS
+            .iter()
+            .filter(move |e| e.op as usize == op)
+            .map(move |e| (e, form))
+    });
+    for (e, form) in candidates {
         if e.channels & (1 << channel) == 0 || e.versions & iset.mask() == 0 {
             continue;
         }
         let fmt = &isa::FORMATS[e.format as usize];
         let info = &isa::OPS[e.op as usize];
-        expected = fmt
-            .syntax
+        let syntax = form.map_or(fmt.syntax, |f| f.syntax);
+        let mas = form.and_then(|f| f.mas).or(mas);
+        expected = syntax
             .iter()
             .map(|t| match t {
                 Tmpl::Text(s) => s.to_string(),
@@ -341,7 +369,7 @@ pub fn encode_alu_with(
                 Tmpl::Hole(n, _) => n.to_string(),
             })
             .collect();
-        let Some(parts) = split_operands(fmt.syntax, operands) else {
+        let Some(parts) = split_operands(syntax, operands) else {
             continue;
         };
         let mut als = e.als_value | (u32::from(sm) << 31);
@@ -349,17 +377,30 @@ pub fn encode_alu_with(
         let mut literal = None;
         let mut types = info.args.bytes();
         let mut ok = true;
+        // Register fields the second half of a pair gives the odd register.
+        let mut odd: u32 = 0;
         for f in fmt.fields {
             let ty = match f.role {
                 Role::Src | Role::Dst => types.next().unwrap_or(b' '),
                 _ => b' ',
             };
+            let put = |als: &mut u32, ales: &mut u32, v: u32| {
+                if f.in_ales {
+                    *ales |= v << f.lo;
+                } else {
+                    *als |= v << f.lo;
+                }
+            };
+            if let Some(&(_, v)) = form.and_then(|a| a.fixed.iter().find(|(n, _)| *n == f.name)) {
+                put(&mut als, &mut ales, v);
+                continue;
+            }
             let Some((_, text)) = parts.iter().find(|(n, _)| *n == f.name) else {
                 // A plain-number field the syntax does not show (array-store AAU
                 // operation bits) is written as 0.
-                if f.role == Role::None
-                    && !fmt
-                        .syntax
+                // So is any field an `asm` spelling leaves out.
+                if (f.role == Role::None || form.is_some())
+                    && !syntax
                         .iter()
                         .any(|t| matches!(t, Tmpl::Hole(n, _) if *n == f.name))
                 {
@@ -368,8 +409,26 @@ pub fn encode_alu_with(
                 ok = false;
                 break;
             };
+            // `{field:d}` in an `asm` spelling: the field's number itself.
+            if form.is_some()
+                && syntax
+                    .iter()
+                    .any(|t| matches!(t, Tmpl::Hole(n, "d") if *n == f.name))
+            {
+                match parse_number(text).filter(|&v| v < 1 << f.width) {
+                    Some(v) => put(&mut als, &mut ales, v as u32),
+                    None => {
+                        ok = false;
+                        break;
+                    }
+                }
+                continue;
+            }
             match encode_operand(f, text, ty, symbols) {
                 Some((byte, lit)) => {
+                    if ty == b'Q' && f.name != "src1" && lit.is_none() && !f.in_ales {
+                        odd |= 1 << f.lo;
+                    }
                     if f.in_ales {
                         ales |= (byte as u32) << f.lo;
                     } else {
@@ -386,12 +445,34 @@ pub fn encode_alu_with(
             }
         }
         if ok {
+            // The k-th channel of a first half pairs with the k-th second-half one;
+            // naming either channel places the pair (as gas does).
+            let firsts: Vec<u8> = (0..6).filter(|c| e.channels & !e.second & (1 << c) != 0).collect();
+            let seconds: Vec<u8> = (0..6).filter(|c| e.second & (1 << c) != 0).collect();
+            let (channel, pair) = match (
+                firsts.iter().position(|&c| c == channel),
+                seconds.iter().position(|&c| c == channel),
+            ) {
+                _ if e.second == 0 => (channel, None),
+                (Some(k), _) => (channel, seconds.get(k).map(|&c| (c, als | odd))),
+                (_, Some(k)) => match firsts.get(k) {
+                    Some(&f) => (f, Some((channel, als | odd))),
+                    None => (channel, None),
+                },
+                _ => (channel, None),
+            };
+            // gas clears the low bit of the pair's first register (`& 0xfe`).
+            if pair.is_some() {
+                als &= !odd;
+            }
             return Ok(EncodedAlu {
                 channel,
                 als,
                 ales: fmt.ales.then_some(ales as u16),
                 literal,
                 mas,
+                pair,
+                format: e.format,
             });
         }
     }
@@ -543,8 +624,13 @@ fn match_text_segs(
                 let mut s = String::new();
                 isa::OPERANDS[map as usize].spell_byte(&mut s, v, ty);
                 let s = squash(&s);
-                if rest.starts_with(&s) && best.is_none_or(|(l, _)| s.len() > l) {
-                    best = Some((s.len(), v));
+                // As for ALU operands, `%r1`/`%b[1]` also stand for `%dr1`/`%db[1]`.
+                let p = isa::size_prefix(ty);
+                let short = (!p.is_empty()).then(|| s.replacen(&format!("%{p}"), "%", 1));
+                for s in std::iter::once(&s).chain(&short) {
+                    if rest.starts_with(s.as_str()) && best.is_none_or(|(l, _)| s.len() > l) {
+                        best = Some((s.len(), v));
+                    }
                 }
             }
             let Some((len, v)) = best else { return false };
@@ -646,6 +732,18 @@ fn same_text(printed: &str, written: &str, symbols: &dyn Fn(&str) -> Option<u64>
         let (Some(ca), Some(cb)) = (a.chars().next(), b.chars().next()) else {
             return false;
         };
+        // A register written without its size (`%b[3]` for the printed `%db[3]`).
+        if ca == '%' && cb == '%' {
+            if let Some(ra) = ["%qp", "%d", "%q"]
+                .iter()
+                .filter_map(|p| a.strip_prefix(p))
+                .find(|r| r.starts_with(['r', 'b', 'g']) && b[1..].starts_with(&r[..1]))
+            {
+                a = ra;
+                b = &b[1..];
+                continue;
+            }
+        }
         if ca != cb {
             return false;
         }

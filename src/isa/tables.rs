@@ -148,6 +148,19 @@ pub struct OpInfo {
     /// gas writes the ALES2/ALES5 word for it in channel 2 or 5 on v4 even when it
     /// holds the default (`explicit_ales25_v4` in `isa/`).
     pub explicit_ales25_v4: bool,
+    /// Further spellings the assembler accepts (`asm` in `isa/`).
+    pub asm: &'static [AsmForm],
+    pub src: &'static str,
+}
+
+/// An assembler-only spelling of an operation: its mnemonic, its operand syntax (holes
+/// are format fields; `:d` a bare number), fields it fixes and the MAS it implies.
+#[derive(Debug)]
+pub struct AsmForm {
+    pub name: &'static str,
+    pub syntax: &'static [Tmpl],
+    pub fixed: &'static [(&'static str, u32)],
+    pub mas: Option<u8>,
     pub src: &'static str,
 }
 

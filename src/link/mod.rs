@@ -8,7 +8,7 @@
 pub mod layout;
 
 use crate::elf::exec::{write_exec, ExecSection, ExecSymbol, Plan};
-use crate::elf::object::{read_relocatable, Bind, Place, Relocatable, Target};
+use crate::elf::object::{read_relocatable, Bind, ObjSection, ObjSymbol, Place, Relocatable, Target};
 use crate::elf::reloc;
 use layout::{Layout, OutputSection};
 use std::collections::BTreeMap;
@@ -99,7 +99,7 @@ fn add_object(
 ) -> Result<(), LinkError> {
     let k = objs.len();
     for (i, s) in obj.symbols.iter().enumerate() {
-        if s.bind == Bind::Local || s.place == Place::Undefined {
+        if s.bind == Bind::Local || matches!(s.place, Place::Undefined | Place::Common) {
             continue;
         }
         let strong = s.bind == Bind::Global;
@@ -123,14 +123,84 @@ fn add_object(
 /// Names referenced but not defined so far (weak references do not pull members).
 fn wanted(objs: &[(String, Relocatable)], defs: &BTreeMap<String, Def>) -> Vec<String> {
     let mut out = Vec::new();
+    // A common symbol stands for a definition, as in ld.
+    let common = |n: &str| {
+        objs.iter()
+            .any(|(_, o)| o.symbols.iter().any(|s| s.place == Place::Common && s.name == n))
+    };
     for (_, o) in objs {
         for s in &o.symbols {
-            if s.place == Place::Undefined && s.bind != Bind::Weak && !defs.contains_key(&s.name) {
+            if s.place == Place::Undefined
+                && s.bind != Bind::Weak
+                && !defs.contains_key(&s.name)
+                && !common(&s.name)
+            {
                 out.push(s.name.clone());
             }
         }
     }
     out
+}
+
+/// Common symbols (`.comm`) become references: to an object's definition of the name
+/// when there is one, else to space in `.bss` after every input's own `.bss` (ld's
+/// `*(COMMON)`), the largest size and alignment any object asked for.
+fn allocate_commons(
+    objs: &mut Vec<(String, Relocatable)>,
+    defs: &mut BTreeMap<String, Def>,
+) -> Result<(), LinkError> {
+    let mut wanted: Vec<(String, u64, u64)> = Vec::new();
+    for (_, o) in objs.iter_mut() {
+        for s in o.symbols.iter_mut().filter(|s| s.place == Place::Common) {
+            if !defs.contains_key(&s.name) {
+                match wanted.iter_mut().find(|w| w.0 == s.name) {
+                    Some(w) => {
+                        w.1 = w.1.max(s.size);
+                        w.2 = w.2.max(s.value);
+                    }
+                    None => wanted.push((s.name.clone(), s.size, s.value.max(1))),
+                }
+            }
+            s.place = Place::Undefined;
+            s.value = 0;
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut symbols = Vec::new();
+    let mut size = 0u64;
+    let mut align = 1u64;
+    for (name, n, a) in wanted {
+        size = size.next_multiple_of(a);
+        align = align.max(a);
+        symbols.push(ObjSymbol {
+            name,
+            place: Place::Section(0),
+            value: size,
+            size: n,
+            bind: Bind::Global,
+            func: false,
+            object: true,
+        });
+        size += n;
+    }
+    let common = Relocatable {
+        e_flags: objs[0].1.e_flags,
+        sections: vec![ObjSection {
+            name: ".bss".into(),
+            alloc: true,
+            write: true,
+            exec: false,
+            nobits: true,
+            align,
+            data: Vec::new(),
+            size,
+            relocs: Vec::new(),
+        }],
+        symbols,
+    };
+    add_object(objs, defs, "COMMON".into(), common)
 }
 
 /// Resolves, lays out and relocates the inputs.
@@ -154,7 +224,7 @@ pub fn link(inputs: Vec<Input>, opts: &Options) -> Result<Linked, LinkError> {
                         m.as_ref().is_some_and(|(_, o)| {
                             o.symbols.iter().any(|s| {
                                 s.bind != Bind::Local
-                                    && s.place != Place::Undefined
+                                    && !matches!(s.place, Place::Undefined | Place::Common)
                                     && want.contains(&s.name)
                             })
                         })
@@ -169,6 +239,7 @@ pub fn link(inputs: Vec<Input>, opts: &Options) -> Result<Linked, LinkError> {
     if objs.is_empty() {
         return Err(LinkError("no input files".into()));
     }
+    allocate_commons(&mut objs, &mut defs)?;
     let e_flags = objs[0].1.e_flags;
 
     // Output sections and where each input section goes.
@@ -207,13 +278,15 @@ pub fn link(inputs: Vec<Input>, opts: &Options) -> Result<Linked, LinkError> {
         Ok(match s.place {
             Place::Absolute => Some(s.value),
             Place::Section(k) => sec_addr(o, k).map(|(_, a)| a + s.value),
+            // allocate_commons left none.
+            Place::Common => None,
             Place::Undefined => match defs.get(&s.name) {
                 Some(&(d, j, _)) => {
                     let t = &objs[d].1.symbols[j];
                     match t.place {
                         Place::Absolute => Some(t.value),
                         Place::Section(k) => sec_addr(d, k).map(|(_, a)| a + t.value),
-                        Place::Undefined => None,
+                        Place::Undefined | Place::Common => None,
                     }
                 }
                 None if s.bind == Bind::Weak => Some(0),
