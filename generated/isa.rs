@@ -235,6 +235,7 @@ impl Als {
         ("aaincr", 14u32, 12u32),
         ("aaopc", 11u32, 10u32),
         ("am", 10u32, 10u32),
+        ("aareg", 14u32, 10u32),
         ("aalit", 9u32, 8u32),
     ];
     ///`ALS.sm`: bit 31.
@@ -302,13 +303,18 @@ impl Als {
     pub const fn am(self) -> u32 {
         (self.0 >> 10u32) & 1u32
     }
+    ///`ALS.aareg`: bits 14:10.
+    #[inline]
+    pub const fn aareg(self) -> u32 {
+        (self.0 >> 10u32) & 31u32
+    }
     ///`ALS.aalit`: bits 9:8.
     #[inline]
     pub const fn aalit(self) -> u32 {
         (self.0 >> 8u32) & 3u32
     }
 }
-///Syllable `ALES` (16 bits), isa/bundle.isa:65.
+///Syllable `ALES` (16 bits), isa/bundle.isa:67.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Ales(pub u16);
 impl Ales {
@@ -335,7 +341,7 @@ impl Ales {
         (self.0 as u32) & 255u32
     }
 }
-///Syllable `CS0` (32 bits), isa/bundle.isa:71.
+///Syllable `CS0` (32 bits), isa/bundle.isa:73.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Cs0(pub u32);
 impl Cs0 {
@@ -398,7 +404,7 @@ impl Cs0 {
         (self.0 >> 4u32) & 16777215u32
     }
 }
-///Syllable `CS1` (32 bits), isa/bundle.isa:83.
+///Syllable `CS1` (32 bits), isa/bundle.isa:85.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Cs1(pub u32);
 impl Cs1 {
@@ -605,7 +611,7 @@ impl Cs1 {
         (self.0 >> 16u32) & 1u32
     }
 }
-///Syllable `AAS` (16 bits), isa/bundle.isa:120.
+///Syllable `AAS` (16 bits), isa/bundle.isa:122.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Aas(pub u16);
 impl Aas {
@@ -656,7 +662,7 @@ impl Aas {
         (self.0 as u32) & 1u32
     }
 }
-///Syllable `LTS` (32 bits), isa/bundle.isa:131.
+///Syllable `LTS` (32 bits), isa/bundle.isa:133.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Lts(pub u32);
 impl Lts {
@@ -713,7 +719,7 @@ impl Lts {
         (self.0 >> 17u32) & 32767u32
     }
 }
-///Syllable `PLS` (32 bits), isa/bundle.isa:143.
+///Syllable `PLS` (32 bits), isa/bundle.isa:145.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Pls(pub u32);
 impl Pls {
@@ -788,7 +794,7 @@ impl Pls {
         self.0 & 31u32
     }
 }
-///Syllable `CDS` (32 bits), isa/bundle.isa:158.
+///Syllable `CDS` (32 bits), isa/bundle.isa:160.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub struct Cds(pub u32);
 impl Cds {
@@ -933,14 +939,14 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
     let mut b = Bundle::default();
     let mut pos: u64 = 0;
     let mut limit: u64 = bytes.len() as u64;
-    // isa/bundle.isa:170
+    // isa/bundle.isa:172
     {
         if 1u64 != 0 {
             b.hs = Hs(read_word(bytes, pos, limit, "HS")?);
             pos += 4;
         }
     }
-    // isa/bundle.isa:171
+    // isa/bundle.isa:173
     let length: u64 = (((((b.hs.lng() as u64)).wrapping_add(1u64))).wrapping_mul(8u64));
     if (bytes.len() as u64) < length {
         return Err(LayoutError::Truncated {
@@ -950,16 +956,16 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
     }
     b.len = length as u32;
     limit = length;
-    // isa/bundle.isa:172
+    // isa/bundle.isa:174
     let front: u64 = (((((b.hs.mdl() as u64)).wrapping_add(1u64))).wrapping_mul(4u64));
-    // isa/bundle.isa:173
+    // isa/bundle.isa:175
     {
         if (b.hs.s() as u64) != 0 {
             b.ss = Some(Ss(read_word(bytes, pos, limit, "SS")?));
             pos += 4;
         }
     }
-    // isa/bundle.isa:174
+    // isa/bundle.isa:176
     {
         let i: usize = 0usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -969,7 +975,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:174
+    // isa/bundle.isa:176
     {
         let i: usize = 1usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -979,7 +985,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:174
+    // isa/bundle.isa:176
     {
         let i: usize = 2usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -989,7 +995,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:174
+    // isa/bundle.isa:176
     {
         let i: usize = 3usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -999,7 +1005,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:174
+    // isa/bundle.isa:176
     {
         let i: usize = 4usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1009,7 +1015,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:174
+    // isa/bundle.isa:176
     {
         let i: usize = 5usize;
         if ((((b.hs.al() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1019,14 +1025,14 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             pos += 4;
         }
     }
-    // isa/bundle.isa:175
+    // isa/bundle.isa:177
     {
         if (b.hs.c0() as u64) != 0 {
             b.cs0 = Some(Cs0(read_word(bytes, pos, limit, "CS0")?));
             pos += 4;
         }
     }
-    // isa/bundle.isa:180
+    // isa/bundle.isa:182
     if ((front)
         == (((((pos).wrapping_add(4u64)))
             .wrapping_add(((4u64).wrapping_mul((b.hs.c1() as u64))))))) as u64 != 0
@@ -1071,14 +1077,14 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             }
         }
     }
-    // isa/bundle.isa:181
+    // isa/bundle.isa:183
     {
         if (b.hs.c1() as u64) != 0 {
             b.cs1 = Some(Cs1(read_word(bytes, pos, limit, "CS1")?));
             pos += 4;
         }
     }
-    // isa/bundle.isa:182
+    // isa/bundle.isa:184
     if ((pos) == (front)) as u64 == 0 {
         return Err(
             LayoutError::Invalid("header mdl does not match the syllables present"),
@@ -1086,7 +1092,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
     }
     let half_base: u64 = pos;
     let mut half_k: u64 = 0;
-    // isa/bundle.isa:183
+    // isa/bundle.isa:185
     {
         let i: usize = 0usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1098,7 +1104,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:183
+    // isa/bundle.isa:185
     {
         let i: usize = 1usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1110,7 +1116,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:183
+    // isa/bundle.isa:185
     {
         let i: usize = 3usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1122,7 +1128,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:183
+    // isa/bundle.isa:185
     {
         let i: usize = 4usize;
         if ((((b.hs.ale() as u64)).checked_shr(((i as u64)).min(64) as u32).unwrap_or(0))
@@ -1134,7 +1140,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:184
+    // isa/bundle.isa:186
     {
         let i: usize = 0usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1153,7 +1159,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:185
+    // isa/bundle.isa:187
     {
         let i: usize = 1usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1172,7 +1178,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:186
+    // isa/bundle.isa:188
     {
         let i: usize = 2usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1188,7 +1194,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:186
+    // isa/bundle.isa:188
     {
         let i: usize = 3usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1204,7 +1210,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:186
+    // isa/bundle.isa:188
     {
         let i: usize = 4usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1220,7 +1226,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:186
+    // isa/bundle.isa:188
     {
         let i: usize = 5usize;
         if (((((((b.hs.s() as u64)) != 0)
@@ -1236,11 +1242,11 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             half_k += 1;
         }
     }
-    // isa/bundle.isa:187
+    // isa/bundle.isa:189
     pos = half_base + 4 * ((half_k + 1) / 2);
     let gap: u64 = pos;
     let mut tail: u64 = length;
-    // isa/bundle.isa:188
+    // isa/bundle.isa:190
     {
         let count: u64 = (b.hs.cd() as u64);
         if count > 3u64 {
@@ -1268,7 +1274,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             b.cds[2usize] = Some(Cds(read_word(bytes, tail, limit, "CDS")?));
         }
     }
-    // isa/bundle.isa:189
+    // isa/bundle.isa:191
     {
         let count: u64 = (b.hs.pl() as u64);
         if count > 3u64 {
@@ -1296,7 +1302,7 @@ pub fn unpack(bytes: &[u8]) -> Result<Bundle, LayoutError> {
             b.pls[2usize] = Some(Pls(read_word(bytes, tail, limit, "PLS")?));
         }
     }
-    // isa/bundle.isa:190
+    // isa/bundle.isa:192
     if tail >= gap + 4 {
         tail -= 4;
         b.lts[0usize] = Some(Lts(read_word(bytes, tail, limit, "LTS")?));
@@ -2154,7 +2160,7 @@ pub static KINDS: [KindInfo; 110usize] = [
     },
 ];
 /// Operand fields: byte value to (kind index, parameter) (`operand` declarations).
-pub static OPERANDS: [OperandMap; 12usize] = [
+pub static OPERANDS: [OperandMap; 13usize] = [
     OperandMap {
         name: "aad",
         src: "isa/aau.isa:15",
@@ -3204,8 +3210,270 @@ pub static OPERANDS: [OperandMap; 12usize] = [
         ],
     },
     OperandMap {
+        name: "aa_reg",
+        src: "isa/aau.isa:19",
+        table: [
+            Some((3u8, 0u8)),
+            Some((3u8, 1u8)),
+            Some((3u8, 2u8)),
+            Some((3u8, 3u8)),
+            Some((3u8, 4u8)),
+            Some((3u8, 5u8)),
+            Some((3u8, 6u8)),
+            Some((3u8, 7u8)),
+            Some((3u8, 8u8)),
+            Some((3u8, 9u8)),
+            Some((3u8, 10u8)),
+            Some((3u8, 11u8)),
+            Some((3u8, 12u8)),
+            Some((3u8, 13u8)),
+            Some((3u8, 14u8)),
+            Some((3u8, 15u8)),
+            Some((3u8, 16u8)),
+            Some((3u8, 17u8)),
+            Some((3u8, 18u8)),
+            Some((3u8, 19u8)),
+            Some((3u8, 20u8)),
+            Some((3u8, 21u8)),
+            Some((3u8, 22u8)),
+            Some((3u8, 23u8)),
+            Some((3u8, 24u8)),
+            Some((3u8, 25u8)),
+            Some((3u8, 26u8)),
+            Some((3u8, 27u8)),
+            Some((3u8, 28u8)),
+            Some((3u8, 29u8)),
+            Some((3u8, 30u8)),
+            Some((3u8, 31u8)),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ],
+    },
+    OperandMap {
         name: "aalit",
-        src: "isa/aau.isa:20",
+        src: "isa/aau.isa:21",
         table: [
             Some((4u8, 0u8)),
             Some((5u8, 0u8)),
@@ -5383,7 +5651,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5391,7 +5659,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5399,7 +5667,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Dst,
             },
         ],
@@ -5421,7 +5689,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5429,7 +5697,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Dst,
             },
         ],
@@ -5445,7 +5713,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5453,7 +5721,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5461,7 +5729,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Src,
             },
         ],
@@ -5484,7 +5752,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5492,7 +5760,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5500,7 +5768,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 5u32,
-                operand: 10u8,
+                operand: 11u8,
                 role: Role::Pred,
             },
         ],
@@ -5522,7 +5790,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5530,7 +5798,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 5u32,
-                operand: 10u8,
+                operand: 11u8,
                 role: Role::Pred,
             },
         ],
@@ -5546,7 +5814,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5554,7 +5822,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5562,7 +5830,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Dst,
             },
         ],
@@ -5584,7 +5852,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5592,7 +5860,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5600,7 +5868,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: true,
                 lo: 0u32,
                 width: 8u32,
-                operand: 5u8,
+                operand: 6u8,
                 role: Role::None,
             },
             FieldInfo {
@@ -5608,7 +5876,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Dst,
             },
         ],
@@ -5632,7 +5900,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5640,7 +5908,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Dst,
             },
         ],
@@ -5656,7 +5924,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5664,7 +5932,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5672,7 +5940,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Src,
             },
         ],
@@ -5695,7 +5963,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5703,7 +5971,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5711,7 +5979,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: true,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5719,7 +5987,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Dst,
             },
         ],
@@ -5743,7 +6011,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5751,7 +6019,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5759,7 +6027,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: true,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5767,7 +6035,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Dst,
             },
         ],
@@ -5792,7 +6060,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 2u32,
-                operand: 4u8,
+                operand: 5u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5800,7 +6068,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 8u8,
+                operand: 9u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5836,11 +6104,11 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 role: Role::None,
             },
             FieldInfo {
-                name: "aaopc",
+                name: "aareg",
                 in_ales: false,
                 lo: 10u32,
-                width: 2u32,
-                operand: 3u8,
+                width: 5u32,
+                operand: 4u8,
                 role: Role::None,
             },
         ],
@@ -5867,7 +6135,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5875,7 +6143,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5883,7 +6151,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Dst,
             },
         ],
@@ -5906,7 +6174,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5914,7 +6182,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5922,7 +6190,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 5u32,
-                operand: 10u8,
+                operand: 11u8,
                 role: Role::Pred,
             },
         ],
@@ -5944,7 +6212,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5952,7 +6220,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: true,
                 lo: 0u32,
                 width: 8u32,
-                operand: 5u8,
+                operand: 6u8,
                 role: Role::None,
             },
             FieldInfo {
@@ -5960,7 +6228,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Dst,
             },
         ],
@@ -5982,7 +6250,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5990,7 +6258,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -5998,7 +6266,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Dst,
             },
         ],
@@ -6021,7 +6289,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -6029,7 +6297,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -6037,7 +6305,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Dst,
             },
         ],
@@ -6060,7 +6328,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 6u8,
+                operand: 7u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -6068,7 +6336,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -6076,7 +6344,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Dst,
             },
         ],
@@ -6099,7 +6367,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -6107,7 +6375,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 11u8,
+                operand: 12u8,
                 role: Role::None,
             },
         ],
@@ -6123,7 +6391,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 16u32,
                 width: 8u32,
-                operand: 11u8,
+                operand: 12u8,
                 role: Role::None,
             },
             FieldInfo {
@@ -6131,7 +6399,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Dst,
             },
         ],
@@ -6147,7 +6415,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 8u32,
-                operand: 7u8,
+                operand: 8u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -6155,7 +6423,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Dst,
             },
         ],
@@ -6171,7 +6439,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 8u32,
                 width: 2u32,
-                operand: 4u8,
+                operand: 5u8,
                 role: Role::Src,
             },
             FieldInfo {
@@ -6207,11 +6475,11 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 role: Role::None,
             },
             FieldInfo {
-                name: "aaopc",
+                name: "aareg",
                 in_ales: false,
                 lo: 10u32,
-                width: 2u32,
-                operand: 3u8,
+                width: 5u32,
+                operand: 4u8,
                 role: Role::None,
             },
             FieldInfo {
@@ -6219,7 +6487,7 @@ pub static FORMATS: [FormatInfo; 22usize] = [
                 in_ales: false,
                 lo: 0u32,
                 width: 8u32,
-                operand: 9u8,
+                operand: 10u8,
                 role: Role::Dst,
             },
         ],
@@ -6249,7 +6517,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         writes_ctpr: false,
         explicit_ales25_v4: false,
         asm: &[],
-        src: "isa/aau.isa:31",
+        src: "isa/aau.isa:36",
     },
     OpInfo {
         name: "staah",
@@ -6262,7 +6530,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         writes_ctpr: false,
         explicit_ales25_v4: false,
         asm: &[],
-        src: "isa/aau.isa:45",
+        src: "isa/aau.isa:50",
     },
     OpInfo {
         name: "staaw",
@@ -6282,9 +6550,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aad"),
                     Tmpl::Hole("aad", "d"),
                 ],
-                fixed: &[("aaopc", 0u32)],
+                fixed: &[("aareg", 0u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:60",
+                src: "isa/aau.isa:65",
             },
             AsmForm {
                 name: "aaurw",
@@ -6293,9 +6561,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aasti"),
                     Tmpl::Hole("ind", "d"),
                 ],
-                fixed: &[("aaopc", 1u32)],
+                fixed: &[("aareg", 1u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:61",
+                src: "isa/aau.isa:66",
             },
             AsmForm {
                 name: "aaurw",
@@ -6304,9 +6572,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aaind"),
                     Tmpl::Hole("ind", "d"),
                 ],
-                fixed: &[("aaopc", 2u32)],
+                fixed: &[("aareg", 2u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:62",
+                src: "isa/aau.isa:67",
             },
             AsmForm {
                 name: "aaurw",
@@ -6315,9 +6583,102 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aaincr"),
                     Tmpl::Hole("ind", "d"),
                 ],
-                fixed: &[("aaopc", 3u32)],
+                fixed: &[("aareg", 3u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:63",
+                src: "isa/aau.isa:68",
+            },
+            AsmForm {
+                name: "aaurw",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aaldi"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aareg", 4u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:69",
+            },
+            AsmForm {
+                name: "aaurw",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aalda"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aareg", 5u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:70",
+            },
+            AsmForm {
+                name: "aaurw",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aafstr")],
+                fixed: &[("aareg", 8u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:71",
+            },
+            AsmForm {
+                name: "aaurw",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaldv")],
+                fixed: &[("aareg", 9u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:72",
+            },
+            AsmForm {
+                name: "aaurw",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaldm")],
+                fixed: &[("aareg", 10u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:73",
+            },
+            AsmForm {
+                name: "aaurw",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aabf"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aareg", 12u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:74",
+            },
+            AsmForm {
+                name: "aaurw",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aadr"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aareg", 16u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:75",
+            },
+            AsmForm {
+                name: "aaurw",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aasti_tag")],
+                fixed: &[("aareg", 17u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:76",
+            },
+            AsmForm {
+                name: "aaurw",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaind_tag")],
+                fixed: &[("aareg", 18u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:77",
+            },
+            AsmForm {
+                name: "aaurw",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaincr_tag")],
+                fixed: &[("aareg", 19u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:78",
+            },
+            AsmForm {
+                name: "aaurw",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aasr")],
+                fixed: &[("aareg", 27u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:79",
             },
             AsmForm {
                 name: "aaurws",
@@ -6326,9 +6687,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aad"),
                     Tmpl::Hole("aad", "d"),
                 ],
-                fixed: &[("aaopc", 0u32)],
+                fixed: &[("aareg", 0u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:64",
+                src: "isa/aau.isa:80",
             },
             AsmForm {
                 name: "aaurws",
@@ -6337,9 +6698,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aasti"),
                     Tmpl::Hole("ind", "d"),
                 ],
-                fixed: &[("aaopc", 1u32)],
+                fixed: &[("aareg", 1u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:65",
+                src: "isa/aau.isa:81",
             },
             AsmForm {
                 name: "aaurws",
@@ -6348,9 +6709,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aaind"),
                     Tmpl::Hole("ind", "d"),
                 ],
-                fixed: &[("aaopc", 2u32)],
+                fixed: &[("aareg", 2u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:66",
+                src: "isa/aau.isa:82",
             },
             AsmForm {
                 name: "aaurws",
@@ -6359,12 +6720,105 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aaincr"),
                     Tmpl::Hole("ind", "d"),
                 ],
-                fixed: &[("aaopc", 3u32)],
+                fixed: &[("aareg", 3u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:67",
+                src: "isa/aau.isa:83",
+            },
+            AsmForm {
+                name: "aaurws",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aaldi"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aareg", 4u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:84",
+            },
+            AsmForm {
+                name: "aaurws",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aalda"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aareg", 5u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:85",
+            },
+            AsmForm {
+                name: "aaurws",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aafstr")],
+                fixed: &[("aareg", 8u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:86",
+            },
+            AsmForm {
+                name: "aaurws",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaldv")],
+                fixed: &[("aareg", 9u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:87",
+            },
+            AsmForm {
+                name: "aaurws",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaldm")],
+                fixed: &[("aareg", 10u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:88",
+            },
+            AsmForm {
+                name: "aaurws",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aabf"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aareg", 12u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:89",
+            },
+            AsmForm {
+                name: "aaurws",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aadr"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aareg", 16u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:90",
+            },
+            AsmForm {
+                name: "aaurws",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aasti_tag")],
+                fixed: &[("aareg", 17u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:91",
+            },
+            AsmForm {
+                name: "aaurws",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaind_tag")],
+                fixed: &[("aareg", 18u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:92",
+            },
+            AsmForm {
+                name: "aaurws",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaincr_tag")],
+                fixed: &[("aareg", 19u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:93",
+            },
+            AsmForm {
+                name: "aaurws",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aasr")],
+                fixed: &[("aareg", 27u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:94",
             },
         ],
-        src: "isa/aau.isa:59",
+        src: "isa/aau.isa:64",
     },
     OpInfo {
         name: "staad",
@@ -6384,9 +6838,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aad"),
                     Tmpl::Hole("aad", "d"),
                 ],
-                fixed: &[("aaopc", 0u32)],
+                fixed: &[("aareg", 0u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:82",
+                src: "isa/aau.isa:112",
             },
             AsmForm {
                 name: "aaurwd",
@@ -6395,9 +6849,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aasti"),
                     Tmpl::Hole("ind", "d"),
                 ],
-                fixed: &[("aaopc", 1u32)],
+                fixed: &[("aareg", 1u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:83",
+                src: "isa/aau.isa:113",
             },
             AsmForm {
                 name: "aaurwd",
@@ -6406,9 +6860,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aaind"),
                     Tmpl::Hole("ind", "d"),
                 ],
-                fixed: &[("aaopc", 2u32)],
+                fixed: &[("aareg", 2u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:84",
+                src: "isa/aau.isa:114",
             },
             AsmForm {
                 name: "aaurwd",
@@ -6417,12 +6871,105 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aaincr"),
                     Tmpl::Hole("ind", "d"),
                 ],
-                fixed: &[("aaopc", 3u32)],
+                fixed: &[("aareg", 3u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:85",
+                src: "isa/aau.isa:115",
+            },
+            AsmForm {
+                name: "aaurwd",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aaldi"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aareg", 4u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:116",
+            },
+            AsmForm {
+                name: "aaurwd",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aalda"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aareg", 5u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:117",
+            },
+            AsmForm {
+                name: "aaurwd",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aafstr")],
+                fixed: &[("aareg", 8u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:118",
+            },
+            AsmForm {
+                name: "aaurwd",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaldv")],
+                fixed: &[("aareg", 9u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:119",
+            },
+            AsmForm {
+                name: "aaurwd",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaldm")],
+                fixed: &[("aareg", 10u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:120",
+            },
+            AsmForm {
+                name: "aaurwd",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aabf"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aareg", 12u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:121",
+            },
+            AsmForm {
+                name: "aaurwd",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aadr"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aareg", 16u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:122",
+            },
+            AsmForm {
+                name: "aaurwd",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aasti_tag")],
+                fixed: &[("aareg", 17u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:123",
+            },
+            AsmForm {
+                name: "aaurwd",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaind_tag")],
+                fixed: &[("aareg", 18u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:124",
+            },
+            AsmForm {
+                name: "aaurwd",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaincr_tag")],
+                fixed: &[("aareg", 19u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:125",
+            },
+            AsmForm {
+                name: "aaurwd",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aasr")],
+                fixed: &[("aareg", 27u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:126",
             },
         ],
-        src: "isa/aau.isa:81",
+        src: "isa/aau.isa:111",
     },
     OpInfo {
         name: "staaq",
@@ -6442,9 +6989,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aad"),
                     Tmpl::Hole("aad", "d"),
                 ],
-                fixed: &[("aaopc", 0u32)],
+                fixed: &[("aareg", 0u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:100",
+                src: "isa/aau.isa:144",
             },
             AsmForm {
                 name: "aaurwq",
@@ -6453,9 +7000,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aasti"),
                     Tmpl::Hole("ind", "d"),
                 ],
-                fixed: &[("aaopc", 1u32)],
+                fixed: &[("aareg", 1u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:101",
+                src: "isa/aau.isa:145",
             },
             AsmForm {
                 name: "aaurwq",
@@ -6464,9 +7011,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aaind"),
                     Tmpl::Hole("ind", "d"),
                 ],
-                fixed: &[("aaopc", 2u32)],
+                fixed: &[("aareg", 2u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:102",
+                src: "isa/aau.isa:146",
             },
             AsmForm {
                 name: "aaurwq",
@@ -6475,12 +7022,105 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", %aaincr"),
                     Tmpl::Hole("ind", "d"),
                 ],
-                fixed: &[("aaopc", 3u32)],
+                fixed: &[("aareg", 3u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:103",
+                src: "isa/aau.isa:147",
+            },
+            AsmForm {
+                name: "aaurwq",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aaldi"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aareg", 4u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:148",
+            },
+            AsmForm {
+                name: "aaurwq",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aalda"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aareg", 5u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:149",
+            },
+            AsmForm {
+                name: "aaurwq",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aafstr")],
+                fixed: &[("aareg", 8u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:150",
+            },
+            AsmForm {
+                name: "aaurwq",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaldv")],
+                fixed: &[("aareg", 9u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:151",
+            },
+            AsmForm {
+                name: "aaurwq",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaldm")],
+                fixed: &[("aareg", 10u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:152",
+            },
+            AsmForm {
+                name: "aaurwq",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aabf"),
+                    Tmpl::Hole("ind", "d"),
+                ],
+                fixed: &[("aareg", 12u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:153",
+            },
+            AsmForm {
+                name: "aaurwq",
+                syntax: &[
+                    Tmpl::Hole("data", ""),
+                    Tmpl::Text(", %aadr"),
+                    Tmpl::Hole("aad", "d"),
+                ],
+                fixed: &[("aareg", 16u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:154",
+            },
+            AsmForm {
+                name: "aaurwq",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aasti_tag")],
+                fixed: &[("aareg", 17u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:155",
+            },
+            AsmForm {
+                name: "aaurwq",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaind_tag")],
+                fixed: &[("aareg", 18u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:156",
+            },
+            AsmForm {
+                name: "aaurwq",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aaincr_tag")],
+                fixed: &[("aareg", 19u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:157",
+            },
+            AsmForm {
+                name: "aaurwq",
+                syntax: &[Tmpl::Hole("data", ""), Tmpl::Text(", %aasr")],
+                fixed: &[("aareg", 27u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:158",
             },
         ],
-        src: "isa/aau.isa:99",
+        src: "isa/aau.isa:143",
     },
     OpInfo {
         name: "staaqp",
@@ -6493,7 +7133,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         writes_ctpr: false,
         explicit_ales25_v4: false,
         asm: &[],
-        src: "isa/aau.isa:117",
+        src: "isa/aau.isa:175",
     },
     OpInfo {
         name: "ldaab",
@@ -6506,7 +7146,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         writes_ctpr: false,
         explicit_ales25_v4: false,
         asm: &[],
-        src: "isa/aau.isa:136",
+        src: "isa/aau.isa:197",
     },
     OpInfo {
         name: "ldaah",
@@ -6519,7 +7159,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         writes_ctpr: false,
         explicit_ales25_v4: false,
         asm: &[],
-        src: "isa/aau.isa:146",
+        src: "isa/aau.isa:207",
     },
     OpInfo {
         name: "ldaaw",
@@ -6540,9 +7180,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", "),
                     Tmpl::Hole("dst", ""),
                 ],
-                fixed: &[("aaopc", 0u32)],
+                fixed: &[("aareg", 0u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:157",
+                src: "isa/aau.isa:218",
             },
             AsmForm {
                 name: "aaurr",
@@ -6552,9 +7192,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", "),
                     Tmpl::Hole("dst", ""),
                 ],
-                fixed: &[("aaopc", 1u32)],
+                fixed: &[("aareg", 1u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:158",
+                src: "isa/aau.isa:219",
             },
             AsmForm {
                 name: "aaurr",
@@ -6564,9 +7204,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", "),
                     Tmpl::Hole("dst", ""),
                 ],
-                fixed: &[("aaopc", 2u32)],
+                fixed: &[("aareg", 2u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:159",
+                src: "isa/aau.isa:220",
             },
             AsmForm {
                 name: "aaurr",
@@ -6576,12 +7216,109 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", "),
                     Tmpl::Hole("dst", ""),
                 ],
-                fixed: &[("aaopc", 3u32)],
+                fixed: &[("aareg", 3u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:160",
+                src: "isa/aau.isa:221",
+            },
+            AsmForm {
+                name: "aaurr",
+                syntax: &[
+                    Tmpl::Text("%aaldi"),
+                    Tmpl::Hole("aad", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aareg", 4u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:222",
+            },
+            AsmForm {
+                name: "aaurr",
+                syntax: &[
+                    Tmpl::Text("%aalda"),
+                    Tmpl::Hole("aad", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aareg", 5u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:223",
+            },
+            AsmForm {
+                name: "aaurr",
+                syntax: &[Tmpl::Text("%aafstr, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 8u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:224",
+            },
+            AsmForm {
+                name: "aaurr",
+                syntax: &[Tmpl::Text("%aaldv, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 9u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:225",
+            },
+            AsmForm {
+                name: "aaurr",
+                syntax: &[Tmpl::Text("%aaldm, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 10u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:226",
+            },
+            AsmForm {
+                name: "aaurr",
+                syntax: &[
+                    Tmpl::Text("%aabf"),
+                    Tmpl::Hole("ind", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aareg", 12u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:227",
+            },
+            AsmForm {
+                name: "aaurr",
+                syntax: &[
+                    Tmpl::Text("%aadr"),
+                    Tmpl::Hole("aad", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aareg", 16u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:228",
+            },
+            AsmForm {
+                name: "aaurr",
+                syntax: &[Tmpl::Text("%aasti_tag, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 17u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:229",
+            },
+            AsmForm {
+                name: "aaurr",
+                syntax: &[Tmpl::Text("%aaind_tag, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 18u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:230",
+            },
+            AsmForm {
+                name: "aaurr",
+                syntax: &[Tmpl::Text("%aaincr_tag, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 19u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:231",
+            },
+            AsmForm {
+                name: "aaurr",
+                syntax: &[Tmpl::Text("%aasr, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 27u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:232",
             },
         ],
-        src: "isa/aau.isa:156",
+        src: "isa/aau.isa:217",
     },
     OpInfo {
         name: "ldaad",
@@ -6602,9 +7339,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", "),
                     Tmpl::Hole("dst", ""),
                 ],
-                fixed: &[("aaopc", 0u32)],
+                fixed: &[("aareg", 0u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:175",
+                src: "isa/aau.isa:248",
             },
             AsmForm {
                 name: "aaurrd",
@@ -6614,9 +7351,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", "),
                     Tmpl::Hole("dst", ""),
                 ],
-                fixed: &[("aaopc", 1u32)],
+                fixed: &[("aareg", 1u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:176",
+                src: "isa/aau.isa:249",
             },
             AsmForm {
                 name: "aaurrd",
@@ -6626,9 +7363,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", "),
                     Tmpl::Hole("dst", ""),
                 ],
-                fixed: &[("aaopc", 2u32)],
+                fixed: &[("aareg", 2u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:177",
+                src: "isa/aau.isa:250",
             },
             AsmForm {
                 name: "aaurrd",
@@ -6638,12 +7375,109 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", "),
                     Tmpl::Hole("dst", ""),
                 ],
-                fixed: &[("aaopc", 3u32)],
+                fixed: &[("aareg", 3u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:178",
+                src: "isa/aau.isa:251",
+            },
+            AsmForm {
+                name: "aaurrd",
+                syntax: &[
+                    Tmpl::Text("%aaldi"),
+                    Tmpl::Hole("aad", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aareg", 4u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:252",
+            },
+            AsmForm {
+                name: "aaurrd",
+                syntax: &[
+                    Tmpl::Text("%aalda"),
+                    Tmpl::Hole("aad", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aareg", 5u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:253",
+            },
+            AsmForm {
+                name: "aaurrd",
+                syntax: &[Tmpl::Text("%aafstr, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 8u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:254",
+            },
+            AsmForm {
+                name: "aaurrd",
+                syntax: &[Tmpl::Text("%aaldv, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 9u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:255",
+            },
+            AsmForm {
+                name: "aaurrd",
+                syntax: &[Tmpl::Text("%aaldm, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 10u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:256",
+            },
+            AsmForm {
+                name: "aaurrd",
+                syntax: &[
+                    Tmpl::Text("%aabf"),
+                    Tmpl::Hole("ind", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aareg", 12u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:257",
+            },
+            AsmForm {
+                name: "aaurrd",
+                syntax: &[
+                    Tmpl::Text("%aadr"),
+                    Tmpl::Hole("aad", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aareg", 16u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:258",
+            },
+            AsmForm {
+                name: "aaurrd",
+                syntax: &[Tmpl::Text("%aasti_tag, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 17u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:259",
+            },
+            AsmForm {
+                name: "aaurrd",
+                syntax: &[Tmpl::Text("%aaind_tag, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 18u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:260",
+            },
+            AsmForm {
+                name: "aaurrd",
+                syntax: &[Tmpl::Text("%aaincr_tag, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 19u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:261",
+            },
+            AsmForm {
+                name: "aaurrd",
+                syntax: &[Tmpl::Text("%aasr, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 27u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:262",
             },
         ],
-        src: "isa/aau.isa:174",
+        src: "isa/aau.isa:247",
     },
     OpInfo {
         name: "ldaaq",
@@ -6664,9 +7498,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", "),
                     Tmpl::Hole("dst", ""),
                 ],
-                fixed: &[("aaopc", 0u32)],
+                fixed: &[("aareg", 0u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:193",
+                src: "isa/aau.isa:278",
             },
             AsmForm {
                 name: "aaurrq",
@@ -6676,9 +7510,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", "),
                     Tmpl::Hole("dst", ""),
                 ],
-                fixed: &[("aaopc", 1u32)],
+                fixed: &[("aareg", 1u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:194",
+                src: "isa/aau.isa:279",
             },
             AsmForm {
                 name: "aaurrq",
@@ -6688,9 +7522,9 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", "),
                     Tmpl::Hole("dst", ""),
                 ],
-                fixed: &[("aaopc", 2u32)],
+                fixed: &[("aareg", 2u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:195",
+                src: "isa/aau.isa:280",
             },
             AsmForm {
                 name: "aaurrq",
@@ -6700,12 +7534,109 @@ pub static OPS: [OpInfo; 1879usize] = [
                     Tmpl::Text(", "),
                     Tmpl::Hole("dst", ""),
                 ],
-                fixed: &[("aaopc", 3u32)],
+                fixed: &[("aareg", 3u32)],
                 mas: Some(63u8),
-                src: "isa/aau.isa:196",
+                src: "isa/aau.isa:281",
+            },
+            AsmForm {
+                name: "aaurrq",
+                syntax: &[
+                    Tmpl::Text("%aaldi"),
+                    Tmpl::Hole("aad", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aareg", 4u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:282",
+            },
+            AsmForm {
+                name: "aaurrq",
+                syntax: &[
+                    Tmpl::Text("%aalda"),
+                    Tmpl::Hole("aad", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aareg", 5u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:283",
+            },
+            AsmForm {
+                name: "aaurrq",
+                syntax: &[Tmpl::Text("%aafstr, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 8u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:284",
+            },
+            AsmForm {
+                name: "aaurrq",
+                syntax: &[Tmpl::Text("%aaldv, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 9u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:285",
+            },
+            AsmForm {
+                name: "aaurrq",
+                syntax: &[Tmpl::Text("%aaldm, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 10u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:286",
+            },
+            AsmForm {
+                name: "aaurrq",
+                syntax: &[
+                    Tmpl::Text("%aabf"),
+                    Tmpl::Hole("ind", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aareg", 12u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:287",
+            },
+            AsmForm {
+                name: "aaurrq",
+                syntax: &[
+                    Tmpl::Text("%aadr"),
+                    Tmpl::Hole("aad", "d"),
+                    Tmpl::Text(", "),
+                    Tmpl::Hole("dst", ""),
+                ],
+                fixed: &[("aareg", 16u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:288",
+            },
+            AsmForm {
+                name: "aaurrq",
+                syntax: &[Tmpl::Text("%aasti_tag, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 17u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:289",
+            },
+            AsmForm {
+                name: "aaurrq",
+                syntax: &[Tmpl::Text("%aaind_tag, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 18u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:290",
+            },
+            AsmForm {
+                name: "aaurrq",
+                syntax: &[Tmpl::Text("%aaincr_tag, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 19u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:291",
+            },
+            AsmForm {
+                name: "aaurrq",
+                syntax: &[Tmpl::Text("%aasr, "), Tmpl::Hole("dst", "")],
+                fixed: &[("aareg", 27u32)],
+                mas: Some(63u8),
+                src: "isa/aau.isa:292",
             },
         ],
-        src: "isa/aau.isa:192",
+        src: "isa/aau.isa:277",
     },
     OpInfo {
         name: "ldaaqp",
@@ -6718,7 +7649,7 @@ pub static OPS: [OpInfo; 1879usize] = [
         writes_ctpr: false,
         explicit_ales25_v4: false,
         asm: &[],
-        src: "isa/aau.isa:210",
+        src: "isa/aau.isa:307",
     },
     OpInfo {
         name: "sxt",
@@ -36032,7 +36963,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:32",
+        src: "isa/aau.isa:37",
     },
     EncInfo {
         op: 1479u16,
@@ -36188,7 +37119,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:46",
+        src: "isa/aau.isa:51",
     },
     EncInfo {
         op: 1481u16,
@@ -36344,7 +37275,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:68",
+        src: "isa/aau.isa:95",
     },
     EncInfo {
         op: 1458u16,
@@ -36500,7 +37431,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:86",
+        src: "isa/aau.isa:127",
     },
     EncInfo {
         op: 1463u16,
@@ -36656,7 +37587,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/aau.isa:118",
+        src: "isa/aau.isa:176",
     },
     EncInfo {
         op: 720u16,
@@ -44216,7 +45147,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 32u8,
         versions: 127u8,
-        src: "isa/aau.isa:104",
+        src: "isa/aau.isa:159",
     },
     EncInfo {
         op: 84u16,
@@ -48680,7 +49611,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:137",
+        src: "isa/aau.isa:198",
     },
     EncInfo {
         op: 1683u16,
@@ -48836,7 +49767,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:147",
+        src: "isa/aau.isa:208",
     },
     EncInfo {
         op: 1685u16,
@@ -48980,7 +49911,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:161",
+        src: "isa/aau.isa:233",
     },
     EncInfo {
         op: 1662u16,
@@ -49148,7 +50079,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 127u8,
-        src: "isa/aau.isa:179",
+        src: "isa/aau.isa:263",
     },
     EncInfo {
         op: 1667u16,
@@ -49316,7 +50247,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 0u8,
         versions: 112u8,
-        src: "isa/aau.isa:211",
+        src: "isa/aau.isa:308",
     },
     EncInfo {
         op: 1326u16,
@@ -54800,7 +55731,7 @@ pub static ENCODINGS: [EncInfo; 1994usize] = [
         channels: 36u8,
         second: 32u8,
         versions: 127u8,
-        src: "isa/aau.isa:197",
+        src: "isa/aau.isa:293",
     },
     EncInfo {
         op: 1803u16,
@@ -55487,16 +56418,16 @@ pub(crate) fn text_mova_dst(out: &mut String, o: u64, d: u64) {
     use core::fmt::Write;
     // isa/control.isa:90
     if ((o) == (5u64)) as u64 != 0 {
-        OPERANDS[9u8 as usize].spell_byte(out, (d) as u8, 81u8);
+        OPERANDS[10u8 as usize].spell_byte(out, (d) as u8, 81u8);
         return;
     }
     // isa/control.isa:91
     if ((o) == (7u64)) as u64 != 0 {
-        OPERANDS[9u8 as usize].spell_byte(out, (d) as u8, 81u8);
+        OPERANDS[10u8 as usize].spell_byte(out, (d) as u8, 81u8);
         return;
     }
     // isa/control.isa:92
-    OPERANDS[9u8 as usize].spell_byte(out, (d) as u8, 68u8);
+    OPERANDS[10u8 as usize].spell_byte(out, (d) as u8, 68u8);
     return;
 }
 ///isa/control.isa:95
@@ -61127,15 +62058,15 @@ pub static TEXT_ASM: [TextAsm; 20usize] = [
         cases: &[
             TextCase {
                 conds: &[(0u8, 18446744073709551615u64, 5u64)],
-                segs: &[TextSeg::Operand(9u8, 1u8, 81u8)],
+                segs: &[TextSeg::Operand(10u8, 1u8, 81u8)],
             },
             TextCase {
                 conds: &[(0u8, 18446744073709551615u64, 7u64)],
-                segs: &[TextSeg::Operand(9u8, 1u8, 81u8)],
+                segs: &[TextSeg::Operand(10u8, 1u8, 81u8)],
             },
             TextCase {
                 conds: &[],
-                segs: &[TextSeg::Operand(9u8, 1u8, 68u8)],
+                segs: &[TextSeg::Operand(10u8, 1u8, 68u8)],
             },
         ],
     },

@@ -40,7 +40,7 @@ pub struct OpVals {
     pub ind: u128,
     pub incr: u128,
     pub am: u128,
-    pub aaopc: u128,
+    pub aareg: u128,
     pub sreg: u128,
     pub mas: u128,
     pub sm: u128,
@@ -65,7 +65,7 @@ impl OpVals {
         "ind",
         "incr",
         "am",
-        "aaopc",
+        "aareg",
         "sreg",
         "mas",
         "sm",
@@ -89,7 +89,7 @@ impl OpVals {
             9usize => &mut self.ind,
             10usize => &mut self.incr,
             11usize => &mut self.am,
-            12usize => &mut self.aaopc,
+            12usize => &mut self.aareg,
             13usize => &mut self.sreg,
             14usize => &mut self.mas,
             15usize => &mut self.sm,
@@ -115,7 +115,7 @@ impl OpVals {
             9usize => self.ind,
             10usize => self.incr,
             11usize => self.am,
-            12usize => self.aaopc,
+            12usize => self.aareg,
             13usize => self.sreg,
             14usize => self.mas,
             15usize => self.sm,
@@ -567,7 +567,7 @@ pub trait Exec {
     fn rotate_preds(&mut self) -> Result<u128, Trap>;
 }
 pub type SemFn = fn(&mut dyn Exec, &mut OpVals) -> Result<(), Trap>;
-///`staab` (isa/aau.isa:31)
+///`staab` (isa/aau.isa:36)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {} else {
@@ -620,7 +620,7 @@ pub fn sem_staab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staah` (isa/aau.isa:45)
+///`staah` (isa/aau.isa:50)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {} else {
@@ -673,16 +673,27 @@ pub fn sem_staah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staaw` (isa/aau.isa:59)
+///`staaw` (isa/aau.isa:64)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
+        if (((((v.aareg) > (3u128)) as u128) != 0)
+            && ((((v.aareg) != (12u128)) as u128) != 0)) as u128 != 0
         {
-            let a0 = v.aaopc;
-            let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
-            let a2 = bits::trunc(v.data, 64u32);
-            x.aau_write(a0, a1, a2)?
-        };
+            return Err(Trap::IllegalOpcode);
+        }
+        if ((v.aareg) <= (3u128)) as u128 != 0 {
+            {
+                let a0 = v.aareg;
+                let a1 = (if ((v.aareg) == (0u128)) as u128 != 0 {
+                    v.aad
+                } else {
+                    v.ind
+                });
+                let a2 = bits::trunc(v.data, 64u32);
+                x.aau_write(a0, a1, a2)?
+            };
+        } else {}
     } else {
         let l_index: u128 = v.ind;
         {
@@ -733,16 +744,27 @@ pub fn sem_staaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staad` (isa/aau.isa:81)
+///`staad` (isa/aau.isa:111)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
+        if (((((v.aareg) > (3u128)) as u128) != 0)
+            && ((((v.aareg) != (12u128)) as u128) != 0)) as u128 != 0
         {
-            let a0 = v.aaopc;
-            let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
-            let a2 = bits::trunc(v.data, 64u32);
-            x.aau_write(a0, a1, a2)?
-        };
+            return Err(Trap::IllegalOpcode);
+        }
+        if ((v.aareg) <= (3u128)) as u128 != 0 {
+            {
+                let a0 = v.aareg;
+                let a1 = (if ((v.aareg) == (0u128)) as u128 != 0 {
+                    v.aad
+                } else {
+                    v.ind
+                });
+                let a2 = bits::trunc(v.data, 64u32);
+                x.aau_write(a0, a1, a2)?
+            };
+        } else {}
     } else {
         let l_index: u128 = v.ind;
         {
@@ -793,16 +815,27 @@ pub fn sem_staad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staaq` (isa/aau.isa:99)
+///`staaq` (isa/aau.isa:143)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
+        if (((((v.aareg) > (3u128)) as u128) != 0)
+            && ((((v.aareg) != (12u128)) as u128) != 0)) as u128 != 0
         {
-            let a0 = v.aaopc;
-            let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
-            let a2 = bits::trunc(v.data, 64u32);
-            x.aau_write(a0, a1, a2)?
-        };
+            return Err(Trap::IllegalOpcode);
+        }
+        if ((v.aareg) <= (3u128)) as u128 != 0 {
+            {
+                let a0 = v.aareg;
+                let a1 = (if ((v.aareg) == (0u128)) as u128 != 0 {
+                    v.aad
+                } else {
+                    v.ind
+                });
+                let a2 = bits::trunc(v.data, 64u32);
+                x.aau_write(a0, a1, a2)?
+            };
+        } else {}
     } else {
         let l_index: u128 = v.ind;
         {
@@ -853,16 +886,27 @@ pub fn sem_staaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`staaqp` (isa/aau.isa:117)
+///`staaqp` (isa/aau.isa:175)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_staaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
+        if (((((v.aareg) > (3u128)) as u128) != 0)
+            && ((((v.aareg) != (12u128)) as u128) != 0)) as u128 != 0
         {
-            let a0 = v.aaopc;
-            let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
-            let a2 = bits::trunc(v.data, 64u32);
-            x.aau_write(a0, a1, a2)?
-        };
+            return Err(Trap::IllegalOpcode);
+        }
+        if ((v.aareg) <= (3u128)) as u128 != 0 {
+            {
+                let a0 = v.aareg;
+                let a1 = (if ((v.aareg) == (0u128)) as u128 != 0 {
+                    v.aad
+                } else {
+                    v.ind
+                });
+                let a2 = bits::trunc(v.data, 64u32);
+                x.aau_write(a0, a1, a2)?
+            };
+        } else {}
     } else {
         let l_index: u128 = v.ind;
         {
@@ -913,7 +957,7 @@ pub fn sem_staaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaab` (isa/aau.isa:136)
+///`ldaab` (isa/aau.isa:197)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     let l_index: u128 = v.ind;
@@ -963,7 +1007,7 @@ pub fn sem_ldaab(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     } else {}
     Ok(())
 }
-///`ldaah` (isa/aau.isa:146)
+///`ldaah` (isa/aau.isa:207)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     let l_index: u128 = v.ind;
@@ -1013,14 +1057,17 @@ pub fn sem_ldaah(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     } else {}
     Ok(())
 }
-///`ldaaw` (isa/aau.isa:156)
+///`ldaaw` (isa/aau.isa:217)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
+        if ((v.aareg) > (3u128)) as u128 != 0 {
+            return Err(Trap::IllegalOpcode);
+        }
         v.dst = bits::trunc(
             {
-                let a0 = v.aaopc;
-                let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 {
+                let a0 = v.aareg;
+                let a1 = (if ((v.aareg) == (0u128)) as u128 != 0 {
                     v.aad
                 } else {
                     v.ind
@@ -1078,13 +1125,16 @@ pub fn sem_ldaaw(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaad` (isa/aau.isa:174)
+///`ldaad` (isa/aau.isa:247)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
+        if ((v.aareg) > (3u128)) as u128 != 0 {
+            return Err(Trap::IllegalOpcode);
+        }
         v.dst = {
-            let a0 = v.aaopc;
-            let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
+            let a0 = v.aareg;
+            let a1 = (if ((v.aareg) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
             x.aau_read(a0, a1)?
         };
     } else {
@@ -1136,13 +1186,16 @@ pub fn sem_ldaad(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaaq` (isa/aau.isa:192)
+///`ldaaq` (isa/aau.isa:277)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
+        if ((v.aareg) > (3u128)) as u128 != 0 {
+            return Err(Trap::IllegalOpcode);
+        }
         v.dst = {
-            let a0 = v.aaopc;
-            let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
+            let a0 = v.aareg;
+            let a1 = (if ((v.aareg) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
             x.aau_read(a0, a1)?
         };
     } else {
@@ -1194,13 +1247,16 @@ pub fn sem_ldaaq(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     }
     Ok(())
 }
-///`ldaaqp` (isa/aau.isa:210)
+///`ldaaqp` (isa/aau.isa:307)
 #[allow(unused_variables, unused_parens, clippy::all)]
 pub fn sem_ldaaqp(x: &mut dyn Exec, v: &mut OpVals) -> Result<(), Trap> {
     if ((v.mas) == (63u128)) as u128 != 0 {
+        if ((v.aareg) > (3u128)) as u128 != 0 {
+            return Err(Trap::IllegalOpcode);
+        }
         v.dst = {
-            let a0 = v.aaopc;
-            let a1 = (if ((v.aaopc) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
+            let a0 = v.aareg;
+            let a1 = (if ((v.aareg) == (0u128)) as u128 != 0 { v.aad } else { v.ind });
             x.aau_read(a0, a1)?
         };
     } else {

@@ -625,5 +625,23 @@ fn gas_vectors() {
         }
         cases += 1;
     }
-    assert_eq!(cases, 10);
+    assert_eq!(cases, 15);
+}
+
+/// `.include` reads a file next to the including source; errors in it name the line
+/// of the `.include`.
+#[test]
+fn include_reads_a_file_next_to_the_source() {
+    let dir = std::env::temp_dir().join(format!("e2k-as-include-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("part.s"), "{ adds,0 %r0, 0x5, %r1 }\n").unwrap();
+    std::fs::write(dir.join("bad.s"), "{ frob }\n").unwrap();
+    let main = dir.join("main.s").to_string_lossy().into_owned();
+    let image = assemble(&main, "_start:\n .include \"part.s\"\n { nop 1 }\n").unwrap();
+    assert_eq!(ops_of(&image), vec!["adds,0 %r0, 0x5, %r1", "nop 1"]);
+    let e = assemble(&main, "\n .include \"bad.s\"\n").unwrap_err();
+    assert!(e.contains(":2:") && e.contains("frob"), "{e}");
+    let e = assemble(&main, " .include \"missing.s\"\n").unwrap_err();
+    assert!(e.contains("cannot read included file `missing.s`"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -303,3 +303,76 @@ fn linked_program_runs_under_the_emulator() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("e2k-ld: "), "{err}");
 }
+
+/// `.comm`: common symbols read back as such; linked, they share one place at the end
+/// of `.bss` (the largest size and alignment asked for), a literal reaching them gets
+/// that address, and an object's definition of the name takes their place.
+#[test]
+fn common_symbols_are_allocated_once() {
+    let a = obj(
+        "a.s",
+        "
+    .text
+    .global _start
+_start:
+    { addd,0 0, buf + 8, %dr1 }
+    .comm buf, 0x10, 8
+    .bss
+    .skip 4
+",
+    );
+    let b = obj("b.s", "    .comm buf, 0x20, 16\n    .comm other, 4, 4\n");
+    let r = read_relocatable(&a).unwrap();
+    let s = r.symbols.iter().find(|s| s.name == "buf").unwrap();
+    assert_eq!((s.place, s.value, s.size), (Place::Common, 8, 0x10));
+    let l = link_all(&[("a.o", a.clone()), ("b.o", b)]).unwrap();
+    let sym = |n: &str| l.symbols.iter().find(|s| s.name == n).unwrap().clone();
+    let bss = l.sections.iter().find(|s| s.name == ".bss").unwrap();
+    let buf = sym("buf");
+    assert_eq!(buf.size, 0x20);
+    assert_eq!(buf.value % 16, 0);
+    assert!(buf.value >= bss.addr + 4 && buf.value + 0x20 <= bss.addr + bss.size);
+    assert!(sym("other").value >= buf.value + 0x20);
+    // The literal: 64 bits, the high word first.
+    let text = &l.sections[0].data;
+    let lit = (u64::from(u32::from_le_bytes(text[8..12].try_into().unwrap())) << 32)
+        | u64::from(u32::from_le_bytes(text[12..16].try_into().unwrap()));
+    assert_eq!(lit, buf.value + 8);
+    let def = obj("d.s", "    .data\n    .global buf\nbuf:\n    .quad 7\n");
+    let l = link_all(&[("a.o", a), ("d.o", def)]).unwrap();
+    let data = l.sections.iter().find(|s| s.name == ".data").unwrap();
+    assert_eq!(l.symbols.iter().find(|s| s.name == "buf").unwrap().value, data.addr);
+}
+
+/// `.cfi_startproc`/`.cfi_endproc` give `.eh_frame`; linked, each FDE's pc_begin is
+/// the procedure's address relative to the field (R_E2K_32_PC).
+#[test]
+fn eh_frame_links_with_pc_relative_starts() {
+    let src = "
+    .text
+    .global _start
+_start:
+    .cfi_startproc
+    { nop 1 }
+    { nop 2 }
+    .cfi_endproc
+g:
+    .cfi_startproc
+    { nop 3 }
+    .cfi_endproc
+";
+    let o = obj("f.s", src);
+    let r = read_relocatable(&o).unwrap();
+    let eh = r.sections.iter().find(|s| s.name == ".eh_frame").unwrap();
+    assert_eq!(eh.relocs.len(), 2);
+    assert!(eh.relocs.iter().all(|x| x.r_type == e2k_emu::elf::reloc::R_E2K_32_PC));
+    let l = link_all(&[("f.o", o)]).unwrap();
+    let eh = l.sections.iter().find(|s| s.name == ".eh_frame").unwrap();
+    let text = l.sections[0].addr;
+    for (fde, (start, len)) in [(0x14u64, (0u64, 16u32)), (0x28, (16, 8))] {
+        let at = (fde + 8) as usize;
+        let rel = i32::from_le_bytes(eh.data[at..at + 4].try_into().unwrap());
+        assert_eq!((eh.addr + fde + 8).wrapping_add(rel as i64 as u64), text + start);
+        assert_eq!(u32::from_le_bytes(eh.data[at + 4..at + 8].try_into().unwrap()), len);
+    }
+}

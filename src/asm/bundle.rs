@@ -382,6 +382,8 @@ fn value_last(operands: &str) -> String {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) struct Cond {
     mrgc: bool,
+    /// The AM condition of an array access's increment (`incr ... ? %predN`).
+    am: bool,
     neg: bool,
     /// 7-bit predicate source: 0x60 + N for %predN, 0x40 + N for %pcntN.
     psrc: u32,
@@ -415,6 +417,7 @@ pub(super) fn split_conditions(operands: &str, merge: bool) -> Result<(String, V
                 parse_pred(p).ok_or_else(|| format!("bad condition `{}`", p.trim()))?;
             conds.push(Cond {
                 mrgc: false,
+                am: false,
                 neg,
                 psrc,
             });
@@ -426,6 +429,7 @@ pub(super) fn split_conditions(operands: &str, merge: bool) -> Result<(String, V
             if let Some((neg, psrc)) = parse_pred(last) {
                 conds.push(Cond {
                     mrgc: true,
+                    am: false,
                     neg,
                     psrc,
                 });
@@ -452,9 +456,12 @@ pub(super) fn place_conditions(b: &mut Bundle, conds: &[(u8, Cond)]) -> Result<(
                 entries.last_mut().unwrap()
             }
         };
-        *e |= 1 << (10 + pos);
+        // The AM condition is mask bit 3 of its cluster's entry, with the third
+        // negation bit.
+        let (m, n) = if c.am { (3, 2) } else { (pos, pos) };
+        *e |= 1 << (10 + m);
         if c.neg {
-            *e |= 1 << (7 + pos);
+            *e |= 1 << (7 + n);
         }
     }
     if entries.len() > 6 {
@@ -514,6 +521,100 @@ fn reordered_params(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// gas's `disp %ctprN, [disp=]TARGET`: `disp=` may stand before the target, and a number
+/// there is the CS0 displacement field itself (in 8-byte units), not an address; the
+/// encoder reads targets as addresses, so a number becomes `pc + 8 * N`.
+fn gas_displacement(text: &str, pc: u64) -> String {
+    let t = text.trim();
+    let Some((head, rest)) = t.split_once(char::is_whitespace) else {
+        return text.to_string();
+    };
+    if !matches!(head, "disp" | "ldisp" | "sdisp") {
+        return text.to_string();
+    }
+    let Some((ctpr, target)) = rest.split_once(',') else {
+        return text.to_string();
+    };
+    let target = target.trim();
+    let target = target.strip_prefix("disp=").map_or(target, str::trim);
+    let target = match (head, crate::isa::encode::parse_number(target)) {
+        ("sdisp", _) | (_, None) => target.to_string(),
+        (_, Some(n)) => {
+            // The field is 28 bits, signed.
+            let field = ((n << 36) as i64) >> 36;
+            format!("{:#x}", pc.wrapping_add((field as u64).wrapping_mul(8)))
+        }
+    };
+    format!("{head} {}, {target}", ctpr.trim())
+}
+
+/// A wide instruction of `fapb` operations: an array-prefetch program entry (16 bytes:
+/// APS0, APLS0 for `ct=`, the left side; APS1, APLS1 for `dpl=`, the right), each word
+/// the named fields at their places (tc-e2k.c's parse_fapb_args; isa/apb.isa reads them).
+fn build_fapb(ops: &[Op]) -> Result<Vec<u8>, (Loc, String)> {
+    const FIELDS: [(&str, u32, u32); 14] = [
+        ("ct", 31, 1),
+        ("dpl", 31, 1),
+        ("si", 30, 1),
+        ("dcd", 28, 2),
+        ("fmt", 25, 3),
+        ("mrng", 20, 5),
+        ("d", 15, 5),
+        ("incr", 12, 3),
+        ("ind", 8, 4),
+        ("be", 14, 1),
+        ("am", 13, 1),
+        ("area", 8, 5),
+        ("asz", 5, 3),
+        ("abs", 0, 5),
+    ];
+    let mut words = [0u32; 4];
+    let mut busy = [false; 2];
+    for op in ops {
+        let err = |m: String| (op.loc.clone(), m);
+        let rest = op
+            .text
+            .trim()
+            .strip_prefix("fapb")
+            .filter(|r| r.is_empty() || r.starts_with(char::is_whitespace))
+            .ok_or_else(|| err("an array-prefetch entry (`fapb`) takes the whole wide instruction".into()))?;
+        let (mut word, mut disp, mut side) = (0u32, 0u32, None);
+        for p in rest.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (k, v) = p
+                .split_once('=')
+                .ok_or_else(|| err(format!("`fapb` parameters are `name=value`, not `{p}`")))?;
+            let (k, v) = (k.trim(), v.trim());
+            let n = crate::isa::encode::parse_number(v)
+                .ok_or_else(|| err(format!("`fapb` needs a number for `{k}`, not `{v}`")))?;
+            if k == "disp" {
+                disp = n as u32;
+                continue;
+            }
+            let &(_, at, width) = FIELDS
+                .iter()
+                .find(|f| f.0 == k)
+                .ok_or_else(|| err(format!("unknown `fapb` parameter `{k}`")))?;
+            if n >= 1 << width {
+                return Err(err(format!("`{k}={v}` does not fit {width} bits")));
+            }
+            if k == "ct" || k == "dpl" {
+                if side.is_some() {
+                    return Err(err("`ct` and `dpl` cannot both be set in one `fapb`".into()));
+                }
+                side = Some(usize::from(k == "dpl"));
+            }
+            word |= (n as u32) << at;
+        }
+        let side = side.ok_or_else(|| err("`fapb` needs `ct=` (left side) or `dpl=` (right side)".into()))?;
+        if std::mem::replace(&mut busy[side], true) {
+            return Err(err(format!("this wide instruction has a `fapb` for the {} side already", ["left", "right"][side])));
+        }
+        words[2 * side] = word;
+        words[2 * side + 1] = disp;
+    }
+    Ok(words.iter().flat_map(|w| w.to_le_bytes()).collect())
+}
+
 /// The `ipd` gas puts in an SS syllable the source gives none.
 pub const GAS_DEFAULT_IPD: u32 = 3;
 
@@ -528,6 +629,9 @@ pub(super) fn build_bundle(
     strict: bool,
     sections: usize,
 ) -> Result<(Vec<u8>, Vec<Fixup>), (Loc, String)> {
+    if ops.iter().any(|o| o.text.trim().split_whitespace().next() == Some("fapb")) {
+        return Ok((build_fapb(ops)?, Vec::new()));
+    }
     let mut b = Bundle::default();
     let mut lits = Vec::new();
     let mut conds = Vec::new();
@@ -704,6 +808,10 @@ pub(super) fn build_bundle(
             // `incr,CH %aaincrN`: the array access just before, in channel CH,
             // advances its index by %aaincrN (its `am` bit and `incr` field).
             if name == "incr" {
+                let (rest, am_cond) = match rest.split_once('?') {
+                    Some((r, c)) => (r, Some(parse_pred(c).ok_or_else(|| (op.loc.clone(), format!("bad condition `{}`", c.trim())))?)),
+                    None => (rest, None),
+                };
                 let n = rest
                     .trim()
                     .strip_prefix("%aaincr")
@@ -726,6 +834,9 @@ pub(super) fn build_bundle(
                         a.0 |= 1 << am.lo | (n as u32) << incr.lo;
                     }
                 }
+                if let Some((neg, psrc)) = am_cond {
+                    conds.push((*lch, Cond { mrgc: false, am: true, neg, psrc }));
+                }
                 continue;
             }
             // gas: a bare `nop` is `nop 0` (alone, an empty wide instruction).
@@ -741,11 +852,12 @@ pub(super) fn build_bundle(
                 }
             }
             seen.borrow_mut().clear();
-            let placed = match encode_ctl(&op.text, pc, iset, &mut b, &ctl_lookup) {
+            let text = gas_displacement(&op.text, pc);
+            let placed = match encode_ctl(&text, pc, iset, &mut b, &ctl_lookup) {
                 Ok(p) => p,
                 // gas takes `name = value` parameters in any order.
                 Err(e @ crate::isa::encode::EncodeError::UnknownMnemonic(_)) => {
-                    reordered_params(&op.text)
+                    reordered_params(&text)
                         .into_iter()
                         .find_map(|t| encode_ctl(&t, pc, iset, &mut b, &ctl_lookup).ok())
                         .ok_or_else(|| (op.loc.clone(), e.to_string()))?
@@ -837,5 +949,7 @@ pub(super) fn build_bundle(
             value,
         });
     }
+    // gas lists a wide instruction's relocations by offset.
+    fixups.sort_by_key(|f| f.offset);
     Ok((bytes, fixups))
 }

@@ -2,6 +2,7 @@
 //! items in their sections (pass-independent; values are settled by `assemble`).
 
 use super::macros::expand_macros;
+use super::preprocess;
 use super::source::{error_at, AsmError, Loc};
 use super::source::{parse_string, pieces, split_args, strip_comment};
 use std::collections::BTreeMap;
@@ -90,6 +91,8 @@ pub(super) struct Source {
     pub(super) locals: Vec<String>,
     /// `.comm name, size, align` of names not made local: common symbols.
     pub(super) commons: Vec<Common>,
+    /// The source file `.file` names.
+    pub(super) file_name: Option<String>,
     pub(super) errors: Vec<AsmError>,
 }
 
@@ -153,6 +156,7 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
         objects: vec![],
         locals: vec![],
         commons: vec![],
+        file_name: None,
         errors: vec![],
     };
     for s in [".text", ".data", ".bss"] {
@@ -168,7 +172,13 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
         let mut previous: Option<String> = None;
         let mut bundle: Option<(Vec<Op>, Loc)> = None;
         let mut macro_errors = Vec::new();
-        let lines = expand_macros(text, &mut macros, &mut macro_errors);
+        let include_dirs: &[String] = &[];
+        let lines: Vec<(usize, String)> = text.lines().enumerate().map(|(i, l)| (i + 1, l.to_string())).collect();
+        let lines = preprocess::includes(lines, &sources[fi].0, include_dirs, &mut macro_errors, 0);
+        let lines = expand_macros(lines, &mut macros, &mut macro_errors);
+        let lines = preprocess::repeats(lines, &mut macro_errors);
+        let lines = preprocess::conditionals(lines, &mut macro_errors);
+        let lines = preprocess::local_labels(lines);
         for (line, message) in macro_errors {
             src.err(
                 &Loc {
@@ -360,7 +370,39 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                             )),
                             None => src.err(&loc, "`.size` needs `name, size`"),
                         },
-                        ".file" | ".ident" | ".p2align_hint" => {}
+                        // `.file "name"` names the source (an STT_FILE symbol, the
+                        // first one only, as gas); `.file N "name"` is line information.
+                        ".file" => {
+                            if let (None, Some(name)) = (&src.file_name, parse_string(args)) {
+                                src.file_name = Some(String::from_utf8_lossy(&name).into_owned());
+                            }
+                        }
+                        // Line information is accepted, not recorded (no .debug_line).
+                        ".ident" | ".p2align_hint" | ".loc" | ".loc_mark_labels" => {}
+                        ".p2align" => {
+                            let a = split_args(args);
+                            match a.first().and_then(|x| crate::isa::encode::parse_number(x)) {
+                                Some(n) if n < 32 => items.push(Item::Align(1 << n)),
+                                _ => src.err(&loc, format!("`.p2align` needs a power of two's exponent, not `{args}`")),
+                            }
+                        }
+                        ".fill" => {
+                            // `.fill REPEAT[, SIZE[, VALUE]]`: SIZE bytes (8 at most), the
+                            // low four of them VALUE, as gas writes them.
+                            let a = split_args(args);
+                            let num = |i: usize, d: u64| match a.get(i) {
+                                Some(x) => crate::isa::encode::parse_number(x),
+                                None => Some(d),
+                            };
+                            match (num(0, 0), num(1, 1), num(2, 0)) {
+                                (Some(r), Some(size), Some(v)) if size <= 8 && r <= 1 << 24 => {
+                                    let mut one = ((v & 0xffff_ffff) as u64).to_le_bytes().to_vec();
+                                    one.truncate(size as usize);
+                                    items.push(Item::Bytes(one.repeat(r as usize)));
+                                }
+                                _ => src.err(&loc, format!("`.fill` needs `repeat[, size (0..8)[, value]]`, not `{args}`")),
+                            }
+                        }
                         ".cfi_startproc" if matches!(args, "" | "simple") => {
                             items.push(Item::Cfi(true, loc.clone()))
                         }

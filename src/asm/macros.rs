@@ -12,14 +12,15 @@ pub(super) struct Macro {
 /// lines keep the line number of the use. `\a` in the body is the argument. Macros
 /// stay defined for the files that follow, as with GNU as.
 pub(super) fn expand_macros(
-    text: &str,
+    lines: Vec<(usize, String)>,
     macros: &mut BTreeMap<String, Macro>,
     errors: &mut Vec<(usize, String)>,
 ) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut defining: Option<(String, Macro, usize)> = None;
-    for (li, raw) in text.lines().enumerate() {
-        let line = strip_comment(raw);
+    for (n, raw) in lines {
+        let li = n - 1;
+        let line = strip_comment(&raw);
         let t = line.trim();
         if let Some((_, m, _)) = &mut defining {
             if t == ".endm" {

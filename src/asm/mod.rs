@@ -11,6 +11,7 @@ mod cfi;
 mod directives;
 mod expr;
 mod macros;
+mod preprocess;
 mod source;
 
 use crate::elf::object::{Bind, ObjReloc, ObjSection, ObjSymbol, Place, Relocatable, Target};
@@ -466,6 +467,7 @@ pub fn assemble_object(
         sections.push(cfi::eh_frame(&fdes));
     }
     Ok(Relocatable {
+        file: src.file_name.clone(),
         e_flags: e_flags(iset),
         sections,
         symbols: syms,

@@ -67,6 +67,8 @@ pub struct ObjSymbol {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Relocatable {
+    /// The source file name (an STT_FILE symbol), from `.file`.
+    pub file: Option<String>,
     pub e_flags: u32,
     pub sections: Vec<ObjSection>,
     pub symbols: Vec<ObjSymbol>,
@@ -108,6 +110,9 @@ pub fn write_relocatable(r: &Relocatable) -> Result<Vec<u8>, String> {
             sec.set_data(s.data.clone(), s.align.max(1));
         }
         ids.push(id);
+    }
+    if let Some(f) = &r.file {
+        obj.add_file_symbol(f.as_bytes().to_vec());
     }
     let section_syms: Vec<SymbolId> = ids.iter().map(|&id| obj.section_symbol(id)).collect();
     let mut syms = Vec::new();

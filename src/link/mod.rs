@@ -186,6 +186,7 @@ fn allocate_commons(
         size += n;
     }
     let common = Relocatable {
+        file: None,
         e_flags: objs[0].1.e_flags,
         sections: vec![ObjSection {
             name: ".bss".into(),

@@ -45,14 +45,19 @@
     }
     check %r11, 0, 7
 ! The increment (`incr`, ALS bit 10) happens only where the channel's AM conditions
-! (CDS mask bit 3) hold. Written as bytes: e2k-as does not take `incr` lines yet.
+! (CDS mask bit 3) hold.
     {
         cmpedb,0 %dr0, %dr0, %pred1                       ! true
         addd,1 0, 0x55, %r12
     }
-    .align 8
-    .word 0x10410011, 0x1f000480, 0, 0x22610000  ! staad,2 %dr0, %aad0 [ %aasti0 ]; incr,2 %aaincr0 ? ~%pred1
-    .word 0x10410011, 0x1f000480, 0, 0x20610000  ! staad,2 %dr0, %aad0 [ %aasti0 ]; incr,2 %aaincr0 ? %pred1
+    {
+        staad,2 %dr0, %aad0 [ %aasti0 ]
+        incr,2 %aaincr0 ? ~%pred1
+    }
+    {
+        staad,2 %dr0, %aad0 [ %aasti0 ]
+        incr,2 %aaincr0 ? %pred1
+    }
     {
         staad,2 %dr12, %aad0 [ %aasti0 ]                  ! %aasti0 = 8: buf + 8
     }

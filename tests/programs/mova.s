@@ -70,16 +70,20 @@ loop:
     }
     exit 0
 
-! The program (two fapb words per 16-byte slot: word in bits 31:0, disp in 63:32):
-! slot 0 left: fmt 4 (8-byte elements) on %aad0 with %aaincr0 and %aaind0; slot 0
-! right: fmt 2 (2-byte elements) on %aad0, disp 4; slot 1 left: unused (fmt 0), with
-! ct (bit 31) ending the program; slot 1 right: fmt 1 (bytes) on %aad0, disp 64 (buf2).
+! The program, a 16-byte slot per wide instruction: slot 0 left: fmt 4 (8-byte
+! elements) on %aad0 with %aaincr0 and %aaind0; slot 0 right: fmt 2 (2-byte elements)
+! on %aad0, disp 4; slot 1 left: unused (fmt 0), with ct ending the program; slot 1
+! right: fmt 1 (bytes) on %aad0, disp 64 (buf2).
     .align 16
 prog:
-    .quad 0x0000000008000000
-    .quad 0x0000000404000000
-    .quad 0x0000000080000000
-    .quad 0x0000004002000000
+    {
+        fapb ct=0, fmt=4, disp=0
+        fapb dpl=0, fmt=2, disp=4
+    }
+    {
+        fapb ct=1, fmt=0
+        fapb dpl=0, fmt=1, disp=0x40
+    }
 
     .data
     .align 16

@@ -70,10 +70,13 @@
 ! %aad0; slot 1: left fmt 4 on %aad2 with ct, right unused.
     .align 16
 prog:
-    .quad 0x0000000008000000
-    .quad 0x0000000006000000
-    .quad 0x0000000088010000
-    .quad 0
+    {
+        fapb ct=0, fmt=4
+        fapb dpl=0, fmt=3
+    }
+    {
+        fapb ct=1, fmt=4, d=2
+    }
 
     .data
     .align 16
