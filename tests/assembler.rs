@@ -645,3 +645,50 @@ fn include_reads_a_file_next_to_the_source() {
     assert!(e.contains("cannot read included file `missing.s`"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+mod no_panic {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Source lines of every kind the assembler reads (the gas vectors' sources).
+    fn snippets() -> Vec<String> {
+        include_str!("data/gas-vectors.txt")
+            .lines()
+            .filter(|l| {
+                !l.starts_with('#')
+                    && !l.starts_with("==")
+                    && !l.starts_with("--")
+                    && !l.chars().all(|c| c.is_ascii_hexdigit())
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever the text, the assembler answers with an object or errors, never a
+        /// panic: real lines cut, joined and sprinkled with punctuation and numbers.
+        #[test]
+        fn any_text_gives_an_object_or_errors(
+            picks in proptest::collection::vec((any::<proptest::sample::Index>(), any::<usize>(), any::<usize>(), 0usize..12), 1..16),
+            ver in 1u8..=6,
+        ) {
+            let lines = snippets();
+            const NOISE: [&str; 12] = ["}", "{", ",", "[", "]", "?", "=", "0x", "-1", "1b", ":", "\\"];
+            let mut src = String::new();
+            for (i, cut, at, noise) in picks {
+                let l = i.get(&lines);
+                let chars: Vec<char> = l.chars().collect();
+                let cut = cut % (chars.len() + 1);
+                let at = at % (cut + 1);
+                let mut s: String = chars[..at].iter().collect();
+                s.push_str(NOISE[noise]);
+                s.extend(&chars[at..cut]);
+                src.push_str(&s);
+                src.push('\n');
+            }
+            let _ = e2k_emu::asm::assemble_object(&[("f.s".into(), src)], Iset::new(ver).unwrap());
+        }
+    }
+}
