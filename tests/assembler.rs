@@ -625,7 +625,7 @@ fn gas_vectors() {
         }
         cases += 1;
     }
-    assert_eq!(cases, 15);
+    assert_eq!(cases, 16);
 }
 
 /// `.include` reads a file next to the including source; errors in it name the line

@@ -144,6 +144,11 @@ impl Source {
     }
 }
 
+/// A number, or an expression of numbers and constants known so far.
+fn constant(text: &str, consts: &BTreeMap<String, u64>) -> Option<u64> {
+    crate::isa::encode::parse_number(text).or_else(|| preprocess::condition_value(text, consts).map(|v| v as u64))
+}
+
 pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
     let mut src = Source {
         files: sources.iter().map(|s| s.0.clone()).collect(),
@@ -163,6 +168,9 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
         src.enter(s, None);
     }
     let mut macros = BTreeMap::new();
+    // Constants `.set`/`=` gave a value known where they stand: sizes and alignments
+    // (which must not wait for the passes) may use them.
+    let mut consts: BTreeMap<String, u64> = BTreeMap::new();
     // gas reads stores value first unless told `.ignore ld_st_style`; as in gas, the
     // setting carries from one source file to the next.
     let mut value_first = true;
@@ -248,6 +256,9 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                             && !n.starts_with('%')
                             && !e.starts_with('=')
                         {
+                            if let Some(v) = constant(e, &consts) {
+                                consts.insert(n.to_string(), v);
+                            }
                             src.sections
                                 .entry(section.clone())
                                 .or_default()
@@ -318,7 +329,7 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                         ".hidden" => {}
                         ".comm" | ".lcomm" => {
                             let a = split_args(args);
-                            let num = |i: usize| a.get(i).and_then(|x| crate::isa::encode::parse_number(x));
+                            let num = |i: usize| a.get(i).and_then(|x| constant(x, &consts));
                             let (Some(n), Some(size)) = (a.first().filter(|n| !n.is_empty()), num(1)) else {
                                 src.err(&loc, format!("`{name}` needs `name, size[, alignment]`, not `{args}`"));
                                 continue;
@@ -345,11 +356,16 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                             }
                         }
                         ".set" | ".equ" => match args.split_once(',') {
-                            Some((n, e)) => items.push(Item::Set(
-                                n.trim().to_string(),
-                                e.trim().to_string(),
-                                loc.clone(),
-                            )),
+                            Some((n, e)) => {
+                                if let Some(v) = constant(e, &consts) {
+                                    consts.insert(n.trim().to_string(), v);
+                                }
+                                items.push(Item::Set(
+                                    n.trim().to_string(),
+                                    e.trim().to_string(),
+                                    loc.clone(),
+                                ))
+                            }
                             None => src.err(&loc, format!("`{name}` needs `name, value`")),
                         },
                         ".type" => {
@@ -381,7 +397,7 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                         ".ident" | ".p2align_hint" | ".loc" | ".loc_mark_labels" => {}
                         ".p2align" => {
                             let a = split_args(args);
-                            match a.first().and_then(|x| crate::isa::encode::parse_number(x)) {
+                            match a.first().and_then(|x| constant(x, &consts)) {
                                 Some(n) if n < 32 => items.push(Item::Align(1 << n)),
                                 _ => src.err(&loc, format!("`.p2align` needs a power of two's exponent, not `{args}`")),
                             }
@@ -391,7 +407,7 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                             // low four of them VALUE, as gas writes them.
                             let a = split_args(args);
                             let num = |i: usize, d: u64| match a.get(i) {
-                                Some(x) => crate::isa::encode::parse_number(x),
+                                Some(x) => constant(x, &consts),
                                 None => Some(d),
                             };
                             match (num(0, 0), num(1, 1), num(2, 0)) {
@@ -460,17 +476,17 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
                                 }
                             }
                         }
-                        ".align" | ".balign" => match crate::isa::encode::parse_number(args) {
+                        ".align" | ".balign" => match constant(args, &consts) {
                             Some(n) if n.is_power_of_two() => items.push(Item::Align(n)),
                             _ => src
                                 .err(&loc, format!("`{name}` needs a power of two, not `{args}`")),
                         },
                         ".skip" | ".zero" | ".space" => {
                             let a = split_args(args);
-                            let n = a.first().and_then(|x| crate::isa::encode::parse_number(x));
+                            let n = a.first().and_then(|x| constant(x, &consts));
                             let fill = a
                                 .get(1)
-                                .and_then(|x| crate::isa::encode::parse_number(x))
+                                .and_then(|x| constant(x, &consts))
                                 .unwrap_or(0) as u8;
                             match n {
                                 Some(n) => items.push(Item::Skip(n, fill)),

@@ -133,7 +133,7 @@ pub(super) fn repeats(lines: Lines, errors: &mut Vec<(usize, String)>) -> Lines 
 
 /// A number, a constant set earlier, or two of them compared or combined with `+ - *
 /// & | << >>` (left to right), as `.if` reads them.
-fn condition_value(e: &str, consts: &BTreeMap<String, u64>) -> Option<i64> {
+pub(super) fn condition_value(e: &str, consts: &BTreeMap<String, u64>) -> Option<i64> {
     let e = e.trim();
     for op in ["==", "!=", "<=", ">=", "<>", "<", ">"] {
         if let Some((a, b)) = e.split_once(op) {
