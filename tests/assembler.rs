@@ -625,7 +625,7 @@ fn gas_vectors() {
         }
         cases += 1;
     }
-    assert_eq!(cases, 16);
+    assert_eq!(cases, 17);
 }
 
 /// `.include` reads a file next to the including source; errors in it name the line

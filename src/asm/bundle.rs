@@ -684,7 +684,10 @@ pub(super) fn build_bundle(
             }
         }
     };
-    for op in ops {
+    // `setwd` first: `setbn`/`setbp` join the CS1 it makes (gas takes them in any order).
+    let mut ordered: Vec<&Op> = ops.iter().collect();
+    ordered.sort_by_key(|o| o.text.split_whitespace().next() != Some("setwd"));
+    for op in ordered {
         let (head, rest) = op
             .text
             .split_once(char::is_whitespace)
