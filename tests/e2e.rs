@@ -150,6 +150,7 @@ programs!(
     diag_merge,
     f80,
     robust,
+    robust_exec,
     restart,
     gdb_target,
     shift_count,

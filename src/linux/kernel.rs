@@ -177,6 +177,9 @@ pub fn host_path(sysroot: Option<&Path>, guest: &[u8]) -> Vec<u8> {
 pub struct Threads {
     live: Mutex<usize>,
     changed: Condvar,
+    /// Each thread's robust list head (thread id → head), for `exit_group` and
+    /// `execve`, which end every thread at once.
+    robust: Mutex<Vec<(u32, u64)>>,
 }
 
 impl Default for Threads {
@@ -184,6 +187,7 @@ impl Default for Threads {
         Threads {
             live: Mutex::new(1),
             changed: Condvar::new(),
+            robust: Mutex::new(Vec::new()),
         }
     }
 }
@@ -220,6 +224,26 @@ impl Threads {
     /// In a forked child: the host copied only the calling thread.
     pub fn forked(&self) {
         *self.count_mut() = 1;
+        self.robust_mut().clear();
+    }
+
+    fn robust_mut(&self) -> std::sync::MutexGuard<'_, Vec<(u32, u64)>> {
+        self.robust.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Thread `tid`'s robust list is at `head` (0: none).
+    pub fn set_robust_list(&self, tid: u32, head: u64) {
+        let mut r = self.robust_mut();
+        r.retain(|e| e.0 != tid);
+        if head != 0 {
+            r.push((tid, head));
+        }
+    }
+
+    /// Every thread's robust list, taken: the process ends or execs, and the kernel
+    /// releases the locks of each of its threads.
+    pub fn take_robust_lists(&self) -> Vec<(u32, u64)> {
+        std::mem::take(&mut *self.robust_mut())
     }
 }
 

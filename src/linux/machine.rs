@@ -394,6 +394,7 @@ impl Machine {
     /// What the kernel does with the robust futex list of a thread that ends.
     fn release_robust_list(&self) {
         let tid = nix::unistd::gettid().as_raw() as u32;
+        self.kernel.threads.set_robust_list(tid, 0);
         robust_list::release(&self.mem, self.kernel.robust_list.0, tid);
     }
 

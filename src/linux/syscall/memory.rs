@@ -98,6 +98,9 @@ pub fn mmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
     s.code_changed = true;
     mm.files.remove(at, len);
     let r = match file {
+        // Shared anonymous memory stays shared with children after fork: a host
+        // shared mapping of an unnamed file, as the kernel backs it with shmem.
+        None if kind == MAP_SHARED => shared_anonymous(s, at, len, prot(p)),
         None => s.mem.map(at, len, prot(p)),
         Some((file, file_len)) => {
             // SAFETY: the descriptor stays open for the duration of the call.
@@ -113,6 +116,16 @@ pub fn mmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
         Err(MemError::Host(e)) => -(e as i64),
         Err(_) => -EINVAL,
     })
+}
+
+/// `len` bytes at `at` of zeroed memory that forked children share.
+fn shared_anonymous(s: &mut Sys, at: u64, len: u64, prot: u8) -> Result<(), MemError> {
+    use std::os::fd::AsFd;
+    let fd = nix::sys::memfd::memfd_create(c"e2k-emu shared", nix::sys::memfd::MFdFlags::MFD_CLOEXEC)
+        .map_err(MemError::Host)?;
+    nix::unistd::ftruncate(&fd, len as libc::off_t).map_err(MemError::Host)?;
+    // The mapping keeps the memory after the descriptor is closed.
+    s.mem.map_file(at, len, prot, fd.as_fd(), 0, true)
 }
 
 /// The file behind descriptor `fd` and how many of `len` bytes from `off` it can

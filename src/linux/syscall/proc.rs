@@ -15,9 +15,20 @@ pub fn exit(s: &mut Sys, a: [u64; 6]) -> SysResult {
     Ok(Ret::End(Outcome::Exited(a[0] as i32)))
 }
 
+/// Every thread's robust locks are released (the process ends or execs): the kernel
+/// ends each thread, which walks its own list. Here the others may still run while
+/// their lists are walked; the process ends right after.
+fn release_every_robust_list(s: &mut Sys) {
+    for (tid, head) in s.kernel.threads.take_robust_lists() {
+        crate::linux::robust_list::release(s.mem, head, tid);
+    }
+    s.kernel.robust_list = (0, 0);
+}
+
 /// exit_group: every thread ends.
 pub fn exit_group(s: &mut Sys, a: [u64; 6]) -> SysResult {
     s.kernel.thread_exit = false;
+    release_every_robust_list(s);
     Ok(Ret::End(Outcome::Exited(a[0] as i32)))
 }
 
@@ -61,6 +72,9 @@ pub fn set_robust_list(s: &mut Sys, a: [u64; 6]) -> SysResult {
         return val(-super::abi::EINVAL);
     }
     s.kernel.robust_list = (a[0], a[1]);
+    s.kernel
+        .threads
+        .set_robust_list(unistd::gettid().as_raw() as u32, a[0]);
     val(0)
 }
 
@@ -481,6 +495,11 @@ pub fn execve(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let mut envpp: Vec<*const libc::c_char> = envp.iter().map(|c| c.as_ptr()).collect();
     envpp.push(std::ptr::null());
     crate::linux::log::flush();
+    // Past the kernel's point of no return every thread's robust locks are released;
+    // an execve that would fail for want of the file or its permission fails first.
+    if unsafe { libc::access(prog.as_ptr(), libc::X_OK) } == 0 {
+        release_every_robust_list(s);
+    }
     if is_e2k {
         unsafe { libc::execve(c"/proc/self/exe".as_ptr(), argp.as_ptr(), envpp.as_ptr()) };
     }
