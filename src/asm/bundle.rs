@@ -775,9 +775,7 @@ pub(super) fn build_bundle(
             }
             if iset.number() == 4
                 && (ch == 2 || ch == 5)
-                && crate::isa::OPS
-                    .iter()
-                    .any(|o| o.name == name && o.explicit_ales25_v4)
+                && crate::isa::OPS[e.op as usize].explicit_ales25_v4
             {
                 explicit_ales25 = true;
             }

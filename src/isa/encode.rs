@@ -40,6 +40,8 @@ pub struct EncodedAlu {
     pub pair: Option<(u8, u32)>,
     /// Index into `FORMATS` of the encoding used.
     pub format: u8,
+    /// Index into `OPS` of the operation encoded.
+    pub op: u16,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -473,6 +475,7 @@ pub fn encode_alu_with(
                 mas,
                 pair,
                 format: e.format,
+                op: e.op,
             });
         }
     }

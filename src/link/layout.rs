@@ -166,29 +166,49 @@ fn mcst(secs: &mut [OutputSection], start: u64) -> Plan {
     });
     if has_rw {
         let file_end = addr - start;
-        // DATA_SEGMENT_ALIGN: the next page, at the same offset in it.
-        addr = addr.next_multiple_of(PAGE) + (addr & (PAGE - 1));
-        let seg_start = addr;
+        // DATA_SEGMENT_ALIGN(MAXPAGESIZE, COMMONPAGESIZE), both a page for E2K: the
+        // next page at the same offset in it; then, as ld's lang_size_segment, the
+        // next page's start instead when that saves a page: the bytes before the first
+        // page boundary and those in the last page (DATA_SEGMENT_END, after .bss
+        // aligned to 8) fit one page.
+        let base = addr.next_multiple_of(PAGE) + (addr & (PAGE - 1));
+        let mut end = base;
+        for s in secs.iter().filter(|s| s.write) {
+            end = end.next_multiple_of(s.align.max(1)) + s.size;
+        }
+        let end = end.next_multiple_of(8);
+        let (first, last) = (base.wrapping_neg() & (PAGE - 1), end & (PAGE - 1));
+        addr = if first != 0
+            && last != 0
+            && base / PAGE != end / PAGE
+            && first + last <= PAGE
+        {
+            addr.next_multiple_of(PAGE)
+        } else {
+            base
+        };
+        // The segment starts at its first section (aligned), as ld's does.
         let mut first = None;
         let mut file = 0;
         for s in secs.iter_mut().filter(|s| s.write) {
             addr = addr.next_multiple_of(s.align.max(1));
             s.addr = addr;
-            let off0 = *first.get_or_insert((seg_start, at_page_offset(file_end, seg_start)));
+            let off0 = *first.get_or_insert((addr, at_page_offset(file_end, addr)));
             s.offset = off0.1 + (addr - off0.0);
             addr += s.size;
             if !s.nobits {
-                file = addr - seg_start;
+                file = addr - off0.0;
             }
         }
         let (vaddr, offset) = first.unwrap();
         segments.push(Segment {
             p_type: PT_LOAD,
             flags: PF_R | PF_W,
-            offset,
+            // A segment of .bss alone: ld gives it the address's offset in its page.
+            offset: if file == 0 { vaddr & (PAGE - 1) } else { offset },
             vaddr,
             filesz: file,
-            memsz: addr - seg_start,
+            memsz: addr - vaddr,
             align: PAGE,
         });
     }
