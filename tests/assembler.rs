@@ -377,6 +377,13 @@ fn errors_name_the_place() {
         ("{ adds,0 %r0, 0x10000, %r1\n", "is never closed"),
         ("{ addd,0 %dr0, 0x100000001, %dr1 ; addd,1 %dr0, 0x100000002, %dr1 ; addd,3 %dr0, 0x100000003, %dr1 }\n", "too many literals"),
         ("l: { disp %ctpr1, l ; return %ctpr3 }\n", "already uses"),
+        ("{ disp %ctpr1 }\n", "bad operands `%ctpr1` for `disp` (expected `disp %ctprN, N`)"),
+        ("{ fapb ct=1, fmt=9 }\n", "`fmt=9` does not fit 3 bits"),
+        ("{ adds,0 %r0, %r1, %r2 ; incr,0 %aaincr1 }\n", "has no array index to advance"),
+        (".cfi_def_cfa 1, 0\n", "`.cfi_def_cfa` is not supported yet"),
+        (".cfi_startproc\n{ nop 1 }\n", "`.cfi_startproc` without `.cfi_endproc`"),
+        ("{ addd,0 0, _lit32_ref,_lts0 0x1, %dr1 }\n", "no operation of this wide instruction puts"),
+        (".if 1\n{ nop 1 }\n", "`.if` has no `.endif`"),
     ];
     for (src, want) in cases {
         let e = assemble("t.s", src)

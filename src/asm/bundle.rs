@@ -615,6 +615,38 @@ fn build_fapb(ops: &[Op]) -> Result<Vec<u8>, (Loc, String)> {
     Ok(words.iter().flat_map(|w| w.to_le_bytes()).collect())
 }
 
+/// What to say of a control operation no spelling matched: a known mnemonic with
+/// operands it does not take, with the forms it has, or an unknown one.
+fn ctl_error(text: &str, e: &crate::isa::encode::EncodeError) -> String {
+    use crate::isa::{AsmSeg, CTL_ASM};
+    let word = text.split_whitespace().next().unwrap_or("");
+    let mut forms: Vec<String> = Vec::new();
+    for asm in CTL_ASM.iter().flatten() {
+        for segs in std::iter::once(asm.segs).chain(asm.also.iter().copied()) {
+            let form: String = segs
+                .iter()
+                .map(|s| match s {
+                    AsmSeg::Text(t) => t.to_string(),
+                    AsmSeg::Call(..) => "…".to_string(),
+                    _ => "N".to_string(),
+                })
+                .collect();
+            if form.split_whitespace().next() == Some(word) && !forms.contains(&form) {
+                forms.push(form);
+            }
+        }
+    }
+    if forms.is_empty() {
+        return e.to_string();
+    }
+    forms.truncate(4);
+    format!(
+        "bad operands `{}` for `{word}` (expected {})",
+        text.trim()[word.len()..].trim(),
+        forms.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(" or ")
+    )
+}
+
 /// The `ipd` gas puts in an SS syllable the source gives none.
 pub const GAS_DEFAULT_IPD: u32 = 3;
 
@@ -861,7 +893,7 @@ pub(super) fn build_bundle(
                     reordered_params(&text)
                         .into_iter()
                         .find_map(|t| encode_ctl(&t, pc, iset, &mut b, &ctl_lookup).ok())
-                        .ok_or_else(|| (op.loc.clone(), e.to_string()))?
+                        .ok_or_else(|| (op.loc.clone(), ctl_error(&text, &e)))?
                 }
                 Err(e) => return Err((op.loc.clone(), e.to_string())),
             };
