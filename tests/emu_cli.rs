@@ -6,6 +6,9 @@ use std::process::{Command, Output};
 fn hello() -> PathBuf {
     let root = env!("CARGO_MANIFEST_DIR");
     let out = std::env::temp_dir().join(format!("e2k-emu-cli-{}", std::process::id()));
+    // Tests run in parallel: one must not run the file while another still writes it.
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     if !out.exists() {
         let st = Command::new(env!("CARGO_BIN_EXE_e2k-as"))
             .arg("--link")
