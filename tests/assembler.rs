@@ -617,8 +617,9 @@ fn gas_vectors() {
         let ver: u8 = head[1..head.find(' ').unwrap()].parse().unwrap();
         let mut parts = body.split("\n-- ");
         let src = parts.next().unwrap();
-        let obj = e2k_emu::asm::assemble_object(&[("v.s".into(), src.into())], Iset::new(ver).unwrap())
-            .unwrap_or_else(|e| panic!("{head}: {}", e[0]));
+        let obj =
+            e2k_emu::asm::assemble_object(&[("v.s".into(), src.into())], Iset::new(ver).unwrap())
+                .unwrap_or_else(|e| panic!("{head}: {}", e[0]));
         for part in parts {
             let (name, hex) = part.split_once('\n').unwrap();
             let want: String = hex.split_whitespace().collect();

@@ -39,10 +39,19 @@ fn every_operation_round_trips_through_text() {
         if isa::ENCODINGS[s.enc].second != 0 {
             // Register pairs, as gas writes them: the first half names the even
             // registers, the second half (in its own channel) the odd ones.
-            let (pch, second) = e.pair.unwrap_or_else(|| panic!("`{text}` has no second half"));
-            assert!(isa::ENCODINGS[s.enc].second & (1 << pch) != 0, "`{text}`: second half in {pch}");
+            let (pch, second) = e
+                .pair
+                .unwrap_or_else(|| panic!("`{text}` has no second half"));
+            assert!(
+                isa::ENCODINGS[s.enc].second & (1 << pch) != 0,
+                "`{text}`: second half in {pch}"
+            );
             let odd = second ^ e.als;
-            assert_eq!(odd & !0x0101_0101, 0, "`{text}`: halves differ beyond register low bits");
+            assert_eq!(
+                odd & !0x0101_0101,
+                0,
+                "`{text}`: halves differ beyond register low bits"
+            );
             assert_eq!(e.als | odd, second, "`{text}`");
             assert_eq!(b & !odd, e.als, "ALS of `{text}` in {}", s.iset);
         } else {

@@ -341,7 +341,10 @@ _start:
     let def = obj("d.s", "    .data\n    .global buf\nbuf:\n    .quad 7\n");
     let l = link_all(&[("a.o", a), ("d.o", def)]).unwrap();
     let data = l.sections.iter().find(|s| s.name == ".data").unwrap();
-    assert_eq!(l.symbols.iter().find(|s| s.name == "buf").unwrap().value, data.addr);
+    assert_eq!(
+        l.symbols.iter().find(|s| s.name == "buf").unwrap().value,
+        data.addr
+    );
 }
 
 /// `.cfi_startproc`/`.cfi_endproc` give `.eh_frame`; linked, each FDE's pc_begin is
@@ -365,14 +368,23 @@ g:
     let r = read_relocatable(&o).unwrap();
     let eh = r.sections.iter().find(|s| s.name == ".eh_frame").unwrap();
     assert_eq!(eh.relocs.len(), 2);
-    assert!(eh.relocs.iter().all(|x| x.r_type == e2k_emu::elf::reloc::R_E2K_32_PC));
+    assert!(eh
+        .relocs
+        .iter()
+        .all(|x| x.r_type == e2k_emu::elf::reloc::R_E2K_32_PC));
     let l = link_all(&[("f.o", o)]).unwrap();
     let eh = l.sections.iter().find(|s| s.name == ".eh_frame").unwrap();
     let text = l.sections[0].addr;
     for (fde, (start, len)) in [(0x14u64, (0u64, 16u32)), (0x28, (16, 8))] {
         let at = (fde + 8) as usize;
         let rel = i32::from_le_bytes(eh.data[at..at + 4].try_into().unwrap());
-        assert_eq!((eh.addr + fde + 8).wrapping_add(rel as i64 as u64), text + start);
-        assert_eq!(u32::from_le_bytes(eh.data[at + 4..at + 8].try_into().unwrap()), len);
+        assert_eq!(
+            (eh.addr + fde + 8).wrapping_add(rel as i64 as u64),
+            text + start
+        );
+        assert_eq!(
+            u32::from_le_bytes(eh.data[at + 4..at + 8].try_into().unwrap()),
+            len
+        );
     }
 }

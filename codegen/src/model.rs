@@ -793,8 +793,15 @@ fn check_asm_form<'a>(
     desc: &Description,
     formats: impl Iterator<Item = &'a Format>,
 ) -> Result<(), Diagnostic> {
-    if desc.ops.iter().any(|o| o.name == a.name || o.also.contains(&a.name)) {
-        return err(&a.loc, format!("`asm {}` is the name of an operation", a.name));
+    if desc
+        .ops
+        .iter()
+        .any(|o| o.name == a.name || o.also.contains(&a.name))
+    {
+        return err(
+            &a.loc,
+            format!("`asm {}` is the name of an operation", a.name),
+        );
     }
     let segs = crate::template::split(&a.syntax).map_err(|m| Diagnostic::new(a.loc.clone(), m))?;
     for f in formats {
@@ -802,10 +809,16 @@ fn check_asm_form<'a>(
         for s in &segs {
             if let crate::template::Seg::Hole { expr, fmt } = s {
                 if field(expr).is_none() {
-                    return err(&a.loc, format!("format `{}` of `{op}` has no field `{expr}`", f.name));
+                    return err(
+                        &a.loc,
+                        format!("format `{}` of `{op}` has no field `{expr}`", f.name),
+                    );
                 }
                 if !matches!(fmt.as_deref(), None | Some("d")) {
-                    return err(&a.loc, format!("`{{{expr}:..}}`: an `asm` hole takes `:d` or nothing"));
+                    return err(
+                        &a.loc,
+                        format!("`{{{expr}:..}}`: an `asm` hole takes `:d` or nothing"),
+                    );
                 }
             }
         }
@@ -814,7 +827,12 @@ fn check_asm_form<'a>(
                 "mas" => 7,
                 _ => match field(k) {
                     Some(x) => x.width,
-                    None => return err(&a.loc, format!("format `{}` of `{op}` has no field `{k}`", f.name)),
+                    None => {
+                        return err(
+                            &a.loc,
+                            format!("format `{}` of `{op}` has no field `{k}`", f.name),
+                        )
+                    }
                 },
             };
             if *v >= 1u64 << width {

@@ -82,13 +82,19 @@ fn explicit_placement(operands: &str) -> Result<(String, Written), String> {
         }
         written.fixed = Some((lts, hi));
     }
-    for (r, size) in [("_lit16_ref", "_f16s"), ("_lit32_ref", "_f32s"), ("_lit64_ref", "_f64")] {
+    for (r, size) in [
+        ("_lit16_ref", "_f16s"),
+        ("_lit32_ref", "_f32s"),
+        ("_lit64_ref", "_f64"),
+    ] {
         let Some(at) = out.find(r) else { continue };
         if written.fixed.is_none() {
             return Err(format!("`{r}` needs the place it refers to (`{r},_lts0`)"));
         }
         if size == "_f16s" && written.fixed.is_some_and(|(_, hi)| hi.is_none()) {
-            return Err(format!("`{r}` needs the half it refers to (`_ltsNhi` or `_ltsNlo`)"));
+            return Err(format!(
+                "`{r}` needs the half it refers to (`_ltsNhi` or `_ltsNlo`)"
+            ));
         }
         let end = out[at..].find(',').map_or(out.len(), |e| at + e);
         out = format!("{}{size} 0{}", &out[..at], &out[end..]);
@@ -141,6 +147,15 @@ fn placements(r: &LiteralRequest) -> Vec<Placement> {
         out.extend(row);
     }
     out
+}
+
+/// The operand field of channel `ch`'s ALS that names a literal's place.
+fn set_literal_field(b: &mut Bundle, ch: u8, req: &LiteralRequest, byte: u8) {
+    let als = b.als[ch as usize]
+        .as_mut()
+        .expect("literal of a present operation");
+    let mask = ((1u32 << req.field_width) - 1) << req.field_lo;
+    als.0 = (als.0 & !mask) | ((byte as u32) << req.field_lo & mask);
 }
 
 /// The bit gas's search counts for a half-word: lower is better, high halves first.
@@ -267,27 +282,21 @@ pub(super) fn place_literals<'a>(
         if let (Some((_, val)), false) = (l.rel, shared) {
             placed.push((p.pos / 2, 16 * p.halves as u32, val.clone()));
         }
-        let als = b.als[l.ch as usize]
-            .as_mut()
-            .expect("literal of a present operation");
-        let mask = ((1u32 << l.req.field_width) - 1) << l.req.field_lo;
-        als.0 = (als.0 & !mask) | ((p.byte as u32) << l.req.field_lo & mask);
+        set_literal_field(b, l.ch, l.req, p.byte);
     }
     // References read a place the others filled.
     for l in &refs {
         let p = l.options[0];
-        if (0..p.halves).any(|sub| !matches!(halves[p.pos + sub], Some(Half::Number(_) | Half::Reloc(..)))) {
+        if (0..p.halves)
+            .any(|sub| !matches!(halves[p.pos + sub], Some(Half::Number(_) | Half::Reloc(..))))
+        {
             return Err(format!(
                 "a literal reference to LTS{}, where no operation of this wide instruction puts a {}-bit literal",
                 p.pos / 2,
                 l.req.bits
             ));
         }
-        let als = b.als[l.ch as usize]
-            .as_mut()
-            .expect("literal of a present operation");
-        let mask = ((1u32 << l.req.field_width) - 1) << l.req.field_lo;
-        als.0 = (als.0 & !mask) | ((p.byte as u32) << l.req.field_lo & mask);
+        set_literal_field(b, l.ch, l.req, p.byte);
     }
     // The words: numbers as placed (relocated ones read 0 until relocated), LTS
     // contiguous from LTS0.
@@ -577,7 +586,9 @@ fn build_fapb(ops: &[Op]) -> Result<Vec<u8>, (Loc, String)> {
             .trim()
             .strip_prefix("fapb")
             .filter(|r| r.is_empty() || r.starts_with(char::is_whitespace))
-            .ok_or_else(|| err("an array-prefetch entry (`fapb`) takes the whole wide instruction".into()))?;
+            .ok_or_else(|| {
+                err("an array-prefetch entry (`fapb`) takes the whole wide instruction".into())
+            })?;
         let (mut word, mut disp, mut side) = (0u32, 0u32, None);
         for p in rest.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (k, v) = p
@@ -605,9 +616,13 @@ fn build_fapb(ops: &[Op]) -> Result<Vec<u8>, (Loc, String)> {
             }
             word |= (n as u32) << at;
         }
-        let side = side.ok_or_else(|| err("`fapb` needs `ct=` (left side) or `dpl=` (right side)".into()))?;
+        let side = side
+            .ok_or_else(|| err("`fapb` needs `ct=` (left side) or `dpl=` (right side)".into()))?;
         if std::mem::replace(&mut busy[side], true) {
-            return Err(err(format!("this wide instruction has a `fapb` for the {} side already", ["left", "right"][side])));
+            return Err(err(format!(
+                "this wide instruction has a `fapb` for the {} side already",
+                ["left", "right"][side]
+            )));
         }
         words[2 * side] = word;
         words[2 * side + 1] = disp;
@@ -643,7 +658,11 @@ fn ctl_error(text: &str, e: &crate::isa::encode::EncodeError) -> String {
     format!(
         "bad operands `{}` for `{word}` (expected {})",
         text.trim()[word.len()..].trim(),
-        forms.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(" or ")
+        forms
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(" or ")
     )
 }
 
@@ -661,7 +680,10 @@ pub(super) fn build_bundle(
     strict: bool,
     sections: usize,
 ) -> Result<(Vec<u8>, Vec<Fixup>), (Loc, String)> {
-    if ops.iter().any(|o| o.text.trim().split_whitespace().next() == Some("fapb")) {
+    if ops
+        .iter()
+        .any(|o| o.text.trim().split_whitespace().next() == Some("fapb"))
+    {
         return Ok((build_fapb(ops)?, Vec::new()));
     }
     let mut b = Bundle::default();
@@ -728,9 +750,9 @@ pub(super) fn build_bundle(
         let name = parts.next().unwrap_or("");
         let ch = parts.next().and_then(|c| c.parse::<u8>().ok());
         // `movad,0 ...` has a channel too, but it is no ALU operation.
-        let alu = crate::isa::OPS
-            .iter()
-            .any(|o| o.name == name || o.also.contains(&name) || o.asm.iter().any(|a| a.name == name));
+        let alu = crate::isa::OPS.iter().any(|o| {
+            o.name == name || o.also.contains(&name) || o.asm.iter().any(|a| a.name == name)
+        });
         if let (Some(ch), true) = (ch, alu) {
             let sm = parts.any(|p| p == "sm");
             if ch > 5 {
@@ -842,7 +864,12 @@ pub(super) fn build_bundle(
             // advances its index by %aaincrN (its `am` bit and `incr` field).
             if name == "incr" {
                 let (rest, am_cond) = match rest.split_once('?') {
-                    Some((r, c)) => (r, Some(parse_pred(c).ok_or_else(|| (op.loc.clone(), format!("bad condition `{}`", c.trim())))?)),
+                    Some((r, c)) => (
+                        r,
+                        Some(parse_pred(c).ok_or_else(|| {
+                            (op.loc.clone(), format!("bad condition `{}`", c.trim()))
+                        })?),
+                    ),
                     None => (rest, None),
                 };
                 let n = rest
@@ -850,17 +877,34 @@ pub(super) fn build_bundle(
                     .strip_prefix("%aaincr")
                     .and_then(crate::isa::encode::parse_number)
                     .filter(|&n| n < 8)
-                    .ok_or_else(|| (op.loc.clone(), format!("`incr` needs `%aaincr0`..`%aaincr7`, not `{}`", rest.trim())))?;
+                    .ok_or_else(|| {
+                        (
+                            op.loc.clone(),
+                            format!("`incr` needs `%aaincr0`..`%aaincr7`, not `{}`", rest.trim()),
+                        )
+                    })?;
                 let Some((lch, lpair, fmt, lname)) = &last_alu else {
-                    return Err((op.loc.clone(), "`incr` needs an array access before it".into()));
+                    return Err((
+                        op.loc.clone(),
+                        "`incr` needs an array access before it".into(),
+                    ));
                 };
                 if ch.is_some_and(|c| c != *lch) {
-                    return Err((op.loc.clone(), format!("`incr` names channel {}, but `{lname}` before it is in channel {lch}", ch.unwrap_or(0))));
+                    return Err((
+                        op.loc.clone(),
+                        format!(
+                            "`incr` names channel {}, but `{lname}` before it is in channel {lch}",
+                            ch.unwrap_or(0)
+                        ),
+                    ));
                 }
                 let fields = crate::isa::FORMATS[*fmt as usize].fields;
                 let field = |f: &str| fields.iter().find(|x| x.name == f && !x.in_ales);
                 let (Some(am), Some(incr)) = (field("am"), field("incr")) else {
-                    return Err((op.loc.clone(), format!("`incr` follows `{lname}`, which has no array index to advance")));
+                    return Err((
+                        op.loc.clone(),
+                        format!("`incr` follows `{lname}`, which has no array index to advance"),
+                    ));
                 };
                 for c in std::iter::once(*lch).chain(*lpair) {
                     if let Some(a) = b.als[c as usize].as_mut() {
@@ -868,7 +912,15 @@ pub(super) fn build_bundle(
                     }
                 }
                 if let Some((neg, psrc)) = am_cond {
-                    conds.push((*lch, Cond { mrgc: false, am: true, neg, psrc }));
+                    conds.push((
+                        *lch,
+                        Cond {
+                            mrgc: false,
+                            am: true,
+                            neg,
+                            psrc,
+                        },
+                    ));
                 }
                 continue;
             }
@@ -948,7 +1000,11 @@ pub(super) fn build_bundle(
                 a.0 = (a.0 & !mask) | (first & mask);
             }
         }
-        let extra: Vec<(u8, Cond)> = conds.iter().filter(|c| c.0 == ch).map(|c| (pch, c.1)).collect();
+        let extra: Vec<(u8, Cond)> = conds
+            .iter()
+            .filter(|c| c.0 == ch)
+            .map(|c| (pch, c.1))
+            .collect();
         conds.extend(extra);
     }
     place_conditions(&mut b, &conds).map_err(|m| (ops[0].loc.clone(), m))?;

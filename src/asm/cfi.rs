@@ -31,7 +31,7 @@ pub(super) fn eh_frame(fdes: &[Fde]) -> ObjSection {
     let cie = padded(vec![
         0, 0, 0, 0, // CIE id
         1, // version
-        b'z', b'R', 0, // augmentation
+        b'z', b'R', 0,    // augmentation
         1,    // code alignment factor
         0x78, // data alignment factor, -8
         0,    // return address column

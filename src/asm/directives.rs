@@ -146,7 +146,8 @@ impl Source {
 
 /// A number, or an expression of numbers and constants known so far.
 fn constant(text: &str, consts: &BTreeMap<String, u64>) -> Option<u64> {
-    crate::isa::encode::parse_number(text).or_else(|| preprocess::condition_value(text, consts).map(|v| v as u64))
+    crate::isa::encode::parse_number(text)
+        .or_else(|| preprocess::condition_value(text, consts).map(|v| v as u64))
 }
 
 pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
@@ -181,7 +182,11 @@ pub(super) fn parse_sources(sources: &[(String, String)]) -> Source {
         let mut bundle: Option<(Vec<Op>, Loc)> = None;
         let mut macro_errors = Vec::new();
         let include_dirs: &[String] = &[];
-        let lines: Vec<(usize, String)> = text.lines().enumerate().map(|(i, l)| (i + 1, l.to_string())).collect();
+        let lines: Vec<(usize, String)> = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.to_string()))
+            .collect();
         let lines = preprocess::includes(lines, &sources[fi].0, include_dirs, &mut macro_errors, 0);
         let lines = expand_macros(lines, &mut macros, &mut macro_errors);
         let lines = preprocess::repeats(lines, &mut macro_errors);

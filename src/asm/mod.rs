@@ -266,8 +266,11 @@ pub fn assemble_object(
             aligns.push(align);
         }
         if let Some((_, _, loc)) = open_fde.take().filter(|_| pass == 0) {
-            src.errors
-                .push(error_at(&src.files, &loc, "`.cfi_startproc` without `.cfi_endproc`"));
+            src.errors.push(error_at(
+                &src.files,
+                &loc,
+                "`.cfi_startproc` without `.cfi_endproc`",
+            ));
         }
         if !src.errors.is_empty() {
             return Err(src.errors);

@@ -33,14 +33,20 @@ pub(super) fn includes(
             continue;
         };
         let Some(name) = parse_string(arg).map(|b| String::from_utf8_lossy(&b).into_owned()) else {
-            errors.push((n, format!("`.include` needs a quoted file name, not `{arg}`")));
+            errors.push((
+                n,
+                format!("`.include` needs a quoted file name, not `{arg}`"),
+            ));
             continue;
         };
         if depth > 16 {
             errors.push((n, format!("`.include \"{name}\"` nests too deeply")));
             continue;
         }
-        let here = Path::new(file).parent().map(|p| p.to_path_buf()).unwrap_or_default();
+        let here = Path::new(file)
+            .parent()
+            .map(|p| p.to_path_buf())
+            .unwrap_or_default();
         let found = [Path::new(&name).to_path_buf(), here.join(&name)]
             .into_iter()
             .chain(dirs.iter().map(|d| Path::new(d).join(&name)))
@@ -150,11 +156,17 @@ pub(super) fn condition_value(e: &str, consts: &BTreeMap<String, u64>) -> Option
             return Some(-i64::from(r));
         }
     }
-    let e = e.strip_prefix('(').and_then(|x| x.strip_suffix(')')).unwrap_or(e);
+    let e = e
+        .strip_prefix('(')
+        .and_then(|x| x.strip_suffix(')'))
+        .unwrap_or(e);
     for op in ["<<", ">>", "|", "&", "+", "-", "*"] {
         // The last operator at the top level, so that `a - b - c` is (a - b) - c.
         if let Some(at) = e.rfind(op).filter(|&at| at > 0) {
-            let (a, b) = (condition_value(&e[..at], consts), condition_value(&e[at + op.len()..], consts));
+            let (a, b) = (
+                condition_value(&e[..at], consts),
+                condition_value(&e[at + op.len()..], consts),
+            );
             if let (Some(a), Some(b)) = (a, b) {
                 return Some(match op {
                     "<<" => a.wrapping_shl(b as u32),
@@ -199,7 +211,10 @@ pub(super) fn conditionals(lines: Lines, errors: &mut Vec<(usize, String)>) -> L
                         Some(v) => (v != 0) != (w == ".ifeq"),
                         None => {
                             if outer {
-                                errors.push((n, format!("`{w}` needs a value known here, not `{arg}`")));
+                                errors.push((
+                                    n,
+                                    format!("`{w}` needs a value known here, not `{arg}`"),
+                                ));
                             }
                             false
                         }
@@ -240,10 +255,16 @@ pub(super) fn conditionals(lines: Lines, errors: &mut Vec<(usize, String)>) -> L
         // What later conditions may ask about.
         let t = strip_comment(&line).trim().to_string();
         let set = match d {
-            Some((".set" | ".equ", arg)) => arg.split_once(',').map(|(a, b)| (a.trim().to_string(), b.trim().to_string())),
+            Some((".set" | ".equ", arg)) => arg
+                .split_once(',')
+                .map(|(a, b)| (a.trim().to_string(), b.trim().to_string())),
             _ => t
                 .split_once('=')
-                .filter(|(a, b)| !a.trim().contains(char::is_whitespace) && !a.trim().starts_with(['.', '%']) && !b.starts_with('='))
+                .filter(|(a, b)| {
+                    !a.trim().contains(char::is_whitespace)
+                        && !a.trim().starts_with(['.', '%'])
+                        && !b.starts_with('=')
+                })
                 .map(|(a, b)| (a.trim().to_string(), b.trim().to_string())),
         };
         if let Some((name, value)) = set {
@@ -252,7 +273,11 @@ pub(super) fn conditionals(lines: Lines, errors: &mut Vec<(usize, String)>) -> L
             }
             defined.push(name);
         } else if let Some((label, _)) = t.split_once(':') {
-            if !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || "_.$".contains(c)) {
+            if !label.is_empty()
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.$".contains(c))
+            {
                 defined.push(label.to_string());
             }
         }

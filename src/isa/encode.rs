@@ -335,14 +335,23 @@ pub fn encode_alu_with(
         .map(|(i, _)| (i, None))
         .collect();
     for (i, o) in isa::OPS.iter().enumerate() {
-        ops.extend(o.asm.iter().filter(|a| a.name == name).map(|a| (i, Some(a))));
+        ops.extend(
+            o.asm
+                .iter()
+                .filter(|a| a.name == name)
+                .map(|a| (i, Some(a))),
+        );
     }
     if ops.is_empty() {
         return Err(EncodeError::UnknownMnemonic(name.to_string()));
     }
     // Trailing `, mas = N` belongs to memory operations.
     let (operands, mas) = match operands.rsplit_once(',').and_then(|(a, m)| {
-        let m = m.trim().strip_prefix("mas")?.trim_start().strip_prefix('=')?;
+        let m = m
+            .trim()
+            .strip_prefix("mas")?
+            .trim_start()
+            .strip_prefix('=')?;
         Some((a, parse_number(m).map(|v| v as u8)))
     }) {
         Some((a, m)) => (a, m),
@@ -449,7 +458,9 @@ pub fn encode_alu_with(
         if ok {
             // The k-th channel of a first half pairs with the k-th second-half one;
             // naming either channel places the pair (as gas does).
-            let firsts: Vec<u8> = (0..6).filter(|c| e.channels & !e.second & (1 << c) != 0).collect();
+            let firsts: Vec<u8> = (0..6)
+                .filter(|c| e.channels & !e.second & (1 << c) != 0)
+                .collect();
             let seconds: Vec<u8> = (0..6).filter(|c| e.second & (1 << c) != 0).collect();
             let (channel, pair) = match (
                 firsts.iter().position(|&c| c == channel),

@@ -178,11 +178,7 @@ fn mcst(secs: &mut [OutputSection], start: u64) -> Plan {
         }
         let end = end.next_multiple_of(8);
         let (first, last) = (base.wrapping_neg() & (PAGE - 1), end & (PAGE - 1));
-        addr = if first != 0
-            && last != 0
-            && base / PAGE != end / PAGE
-            && first + last <= PAGE
-        {
+        addr = if first != 0 && last != 0 && base / PAGE != end / PAGE && first + last <= PAGE {
             addr.next_multiple_of(PAGE)
         } else {
             base
@@ -205,7 +201,11 @@ fn mcst(secs: &mut [OutputSection], start: u64) -> Plan {
             p_type: PT_LOAD,
             flags: PF_R | PF_W,
             // A segment of .bss alone: ld gives it the address's offset in its page.
-            offset: if file == 0 { vaddr & (PAGE - 1) } else { offset },
+            offset: if file == 0 {
+                vaddr & (PAGE - 1)
+            } else {
+                offset
+            },
             vaddr,
             filesz: file,
             memsz: addr - vaddr,

@@ -8,7 +8,9 @@
 pub mod layout;
 
 use crate::elf::exec::{write_exec, ExecSection, ExecSymbol, Plan};
-use crate::elf::object::{read_relocatable, Bind, ObjSection, ObjSymbol, Place, Relocatable, Target};
+use crate::elf::object::{
+    read_relocatable, Bind, ObjSection, ObjSymbol, Place, Relocatable, Target,
+};
 use crate::elf::reloc;
 use layout::{Layout, OutputSection};
 use std::collections::BTreeMap;
@@ -125,8 +127,11 @@ fn wanted(objs: &[(String, Relocatable)], defs: &BTreeMap<String, Def>) -> Vec<S
     let mut out = Vec::new();
     // A common symbol stands for a definition, as in ld.
     let common = |n: &str| {
-        objs.iter()
-            .any(|(_, o)| o.symbols.iter().any(|s| s.place == Place::Common && s.name == n))
+        objs.iter().any(|(_, o)| {
+            o.symbols
+                .iter()
+                .any(|s| s.place == Place::Common && s.name == n)
+        })
     };
     for (_, o) in objs {
         for s in &o.symbols {

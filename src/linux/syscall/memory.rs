@@ -121,8 +121,9 @@ pub fn mmap(s: &mut Sys, a: [u64; 6]) -> SysResult {
 /// `len` bytes at `at` of zeroed memory that forked children share.
 fn shared_anonymous(s: &mut Sys, at: u64, len: u64, prot: u8) -> Result<(), MemError> {
     use std::os::fd::AsFd;
-    let fd = nix::sys::memfd::memfd_create(c"e2k-emu shared", nix::sys::memfd::MFdFlags::MFD_CLOEXEC)
-        .map_err(MemError::Host)?;
+    let fd =
+        nix::sys::memfd::memfd_create(c"e2k-emu shared", nix::sys::memfd::MFdFlags::MFD_CLOEXEC)
+            .map_err(MemError::Host)?;
     nix::unistd::ftruncate(&fd, len as libc::off_t).map_err(MemError::Host)?;
     // The mapping keeps the memory after the descriptor is closed.
     s.mem.map_file(at, len, prot, fd.as_fd(), 0, true)
