@@ -5,7 +5,7 @@
 //! registers and predicates diagnostic (D), assembled with e2k-as; both engines must
 //! end in the same state (registers and their tags, predicates and theirs, address,
 //! count, and the same fault when a division by zero, a D operand or condition, or the
-//! end marker stops them). WD.dbl starts 0 or 1 and a `setwd` beside one wide
+//! end marker stops them). Four of the sixteen register operands are globals. WD.dbl starts 0 or 1 and a `setwd` beside one wide
 //! instruction's operations may flip it, so 32-bit results replace the low half or
 //! zero-extend.
 
@@ -204,6 +204,16 @@ fn op() -> impl Strategy<Value = Op> {
         )
 }
 
+/// Register operand `n` (0..16): `%r0`-`%r11`, or the globals `%g16`-`%g19` (which
+/// compiled code may keep in variables).
+fn reg(n: u8) -> String {
+    if n >= 12 {
+        format!("%g{}", n + 4)
+    } else {
+        format!("%r{n}")
+    }
+}
+
 /// A wide instruction's text, or None if its operations cannot share one.
 fn bundle_text(ops: &[Op]) -> Option<String> {
     let mut used = [false; 6];
@@ -219,12 +229,12 @@ fn bundle_text(ops: &[Op]) -> Option<String> {
         let ch = *free.get(o.channel_pick % free.len().max(1))?;
         used[ch as usize] = true;
         let s1 = if o.src1_reg {
-            format!("%r{}", o.src1)
+            reg(o.src1)
         } else {
             format!("{}", o.src1)
         };
         let s2 = match o.src2 {
-            Operand2::Reg(r) => format!("%r{r}"),
+            Operand2::Reg(r) => reg(r),
             Operand2::Imm(i) => format!("{i}"),
             Operand2::Lit(v) => {
                 lits += 1;
@@ -237,10 +247,10 @@ fn bundle_text(ops: &[Op]) -> Option<String> {
             ch.to_string()
         };
         let mut l = match shape {
-            Shape::Binary => format!("{name},{ch} {s1}, {s2}, %r{}", o.dst),
+            Shape::Binary => format!("{name},{ch} {s1}, {s2}, {}", reg(o.dst)),
             Shape::Compare => format!("{name},{ch} {s1}, {s2}, %pred{}", o.pred),
-            Shape::Merge => format!("{name},{ch} {s1}, {s2}, %r{}, %pred{}", o.dst, o.pred),
-            Shape::Unary => format!("{name},{ch} {s2}, %r{}", o.dst),
+            Shape::Merge => format!("{name},{ch} {s1}, {s2}, {}, %pred{}", reg(o.dst), o.pred),
+            Shape::Unary => format!("{name},{ch} {s2}, {}", reg(o.dst)),
         };
         if let (Some((neg, p)), false) = (o.rlp, matches!(shape, Shape::Merge)) {
             l.push_str(&format!(" ? {}%pred{p}", if neg { "~" } else { "" }));
@@ -278,6 +288,12 @@ fn program(
             2 * k,
             pair[1],
             2 * k + 1
+        ));
+    }
+    for (k, v) in init[12..16].iter().enumerate() {
+        s.push_str(&format!(
+            "    {{\n        addd,0 0, {v}, %g{}\n    }}\n",
+            16 + k
         ));
     }
     s.push_str("    {\n        cmpedb,0 %r0, %r1, %pred0\n        cmpbdb,1 %r2, %r3, %pred1\n        cmpldb,3 %r4, %r5, %pred2\n        cmpedb,4 %r6, %r6, %pred3\n    }\n");
@@ -318,6 +334,7 @@ struct End {
     regs: Vec<Option<u64>>,
     /// Extension words (80-bit values) and tags.
     his: Vec<(u64, u8)>,
+    globals: Vec<(u64, u8)>,
     preds: u32,
     pred_tags: u32,
     fpsr: u64,
@@ -341,6 +358,9 @@ fn run(image: &[u8], jit: bool) -> End {
                 let r = m.cpu.regs.get(p);
                 (r.hi, r.tag)
             })
+            .collect(),
+        globals: (16..20)
+            .map(|g| (m.cpu.globals[g], m.cpu.global_tags[g]))
             .collect(),
         preds: m.cpu.preds,
         pred_tags: m.cpu.pred_tags,
@@ -372,6 +392,7 @@ proptest! {
         prop_assert_eq!(a.executed, b.executed, "{}", text);
         prop_assert_eq!(&a.regs, &b.regs, "{}", text);
         prop_assert_eq!(&a.his, &b.his, "{}", text);
+        prop_assert_eq!(&a.globals, &b.globals, "{}", text);
         prop_assert_eq!(a.preds, b.preds, "{}", text);
         prop_assert_eq!(a.pred_tags, b.pred_tags, "{}", text);
         prop_assert_eq!(a.fpsr, b.fpsr, "{}", text);

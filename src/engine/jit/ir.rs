@@ -86,10 +86,14 @@ pub struct Learnt {
     /// The global registers it reads or writes (their tags are checked on entry and
     /// after calls: compiled code writes only untagged values).
     pub globals: BTreeSet<u32>,
+    /// Reads and writes of each global register, and those written.
+    pub global_uses: BTreeMap<u32, u32>,
+    pub globals_written: BTreeSet<u32>,
 }
 
 /// Registers a translation keeps in variables (host registers, where Cranelift has
-/// room): the most used ones. The others live in the register file in memory, read
+/// room): the most used window and global registers together (8 measured better than
+/// 6, 12 or 16 on Linpack and Whetstone: more spill). The others live in the register file in memory, read
 /// and written there (Cranelift forwards what it can).
 pub const IN_VARIABLES: usize = 8;
 
@@ -98,12 +102,29 @@ impl Learnt {
     /// they would live across the calls (on the stack, stored before and loaded
     /// after each: slower than the register file, measured on Dhrystone and fib).
     pub fn in_variables(&self) -> BTreeSet<u32> {
+        self.chosen().0
+    }
+
+    /// The window registers and the globals kept in variables: the most used of
+    /// both together (none in code that calls procedures, as `in_variables` says).
+    pub fn chosen(&self) -> (BTreeSet<u32>, BTreeSet<u32>) {
         if self.calls {
-            return BTreeSet::new();
+            return Default::default();
         }
-        let mut v: Vec<(u32, u32)> = self.uses.iter().map(|(&p, &n)| (n, p)).collect();
-        v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        v.into_iter().take(IN_VARIABLES).map(|(_, p)| p).collect()
+        let regs = self.uses.iter().map(|(&p, &n)| (n, false, p));
+        let globals = self.global_uses.iter().map(|(&g, &n)| (n, true, g));
+        let mut v: Vec<(u32, bool, u32)> = regs.chain(globals).collect();
+        v.sort_by(|a, b| b.0.cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+        let (mut r, mut g) = (BTreeSet::new(), BTreeSet::new());
+        for (_, global, n) in v.into_iter().take(IN_VARIABLES) {
+            // Only globals checked for tags on entry (seen by the first build).
+            if !global {
+                r.insert(n);
+            } else if self.globals.contains(&n) {
+                g.insert(n);
+            }
+        }
+        (r, g)
     }
 }
 
@@ -114,7 +135,7 @@ pub(super) fn reg_flags() -> MemFlags {
 }
 
 /// Memory flags of global-register accesses (their own alias region, as registers).
-fn global_flags() -> MemFlags {
+pub(super) fn global_flags() -> MemFlags {
     MemFlags::trusted().with_alias_region(Some(cranelift_codegen::ir::AliasRegion::Vmctx))
 }
 
@@ -169,7 +190,7 @@ pub struct Lx<'a> {
     mem: Value,
     pages: Value,
     mem_size: Value,
-    globals: Value,
+    pub(super) globals: Value,
     pub(super) global_tags: Value,
     /// The register file at %r0 (moves when a `setwd` changes the window).
     pub(super) regs_ptr: Variable,
@@ -181,6 +202,8 @@ pub struct Lx<'a> {
     pub(super) globals_checked: BTreeSet<u32>,
     /// Low 64 bits and the `hi` word of each register kept in variables.
     pub(super) regs: BTreeMap<u32, (Variable, Variable)>,
+    /// Globals kept in variables (64 bits: compiled code keeps no more of a global).
+    pub(super) gvars: BTreeMap<u32, Variable>,
     pub(super) preds: Variable,
     pub(super) ctpr: [Variable; 4],
     pub(super) lsr: Variable,
@@ -241,7 +264,7 @@ impl<'a> Lx<'a> {
             links,
             host_cc,
         } = side;
-        let in_vars = learnt.in_variables();
+        let (in_vars, global_vars) = learnt.chosen();
         let (start, wd_size, br, ctpr_now) = (key.ip, key.wd_size, key.rotation(), key.ctprs());
         let t = MemFlags::trusted();
         let [mem, pages, mem_size, globals, global_tags, regs_at] = [
@@ -328,9 +351,16 @@ impl<'a> Lx<'a> {
             b.def_var(hi, v);
             regs.insert(pos, (lo, hi));
         }
+        let mut gvars = BTreeMap::new();
         for &n in &learnt.globals {
             let tag = b.ins().uload8(types::I64, t, global_tags, n as i32);
             tags = b.ins().bor(tags, tag);
+            if global_vars.contains(&n) {
+                let var = b.declare_var(types::I64);
+                let v = b.ins().load(types::I64, global_flags(), globals, n as i32 * 8);
+                b.def_var(var, v);
+                gvars.insert(n, var);
+            }
         }
         if let Some(g) = guard {
             tags = b.ins().bor(tags, g);
@@ -374,9 +404,12 @@ impl<'a> Lx<'a> {
                 uses: BTreeMap::new(),
                 calls: false,
                 globals: BTreeSet::new(),
+                global_uses: BTreeMap::new(),
+                globals_written: learnt.globals_written.clone(),
             },
             globals_checked: learnt.globals.clone(),
             regs,
+            gvars,
             preds,
             ctpr,
             lsr,
@@ -519,6 +552,12 @@ impl<'a> Lx<'a> {
         let t = MemFlags::trusted();
         let s = self.state;
         self.store_regs(size);
+        for n in self.seen.globals_written.clone() {
+            if let Some(&var) = self.gvars.get(&n) {
+                let v = self.b.use_var(var);
+                self.b.ins().store(global_flags(), v, self.globals, n as i32 * 8);
+            }
+        }
         if self.seen.dirty[6] {
             let v = self.b.use_var(self.sp);
             self.b.ins().store(t, v, s, off::SP);
@@ -1057,6 +1096,19 @@ impl<'a> Lx<'a> {
         })
     }
 
+    /// Global `n`'s 64 bits, from its variable or from memory.
+    fn global_get(&mut self, n: u32) -> Value {
+        match self.gvars.get(&n) {
+            Some(&var) => self.b.use_var(var),
+            None => {
+                let g = self.globals;
+                self.b
+                    .ins()
+                    .load(types::I64, global_flags(), g, n as i32 * 8)
+            }
+        }
+    }
+
     /// Reads global `n`; globals keep 64 bits (wider reads see zeros above).
     pub fn read_global(&mut self, n: u32, ty: u8) -> Result<LV, NoLower> {
         self.seen.globals.insert(n);
@@ -1069,11 +1121,8 @@ impl<'a> Lx<'a> {
                 .uload8(types::I64, MemFlags::trusted(), tags, n as i32);
             self.exit_if(LV::V(tag))?;
         }
-        let g = self.globals;
-        let v = self
-            .b
-            .ins()
-            .load(types::I64, global_flags(), g, n as i32 * 8);
+        *self.seen.global_uses.entry(n).or_default() += 1;
+        let v = self.global_get(n);
         Ok(LV::V(if ty == b'S' {
             self.b.ins().band_imm(v, 0xffff_ffff)
         } else {
@@ -1200,7 +1249,8 @@ impl<'a> Lx<'a> {
                 }
                 Effect::Global(n, ty, v) => {
                     self.seen.globals.insert(n);
-                    let g = self.globals;
+                    *self.seen.global_uses.entry(n).or_default() += 1;
+                    self.seen.globals_written.insert(n);
                     let v = narrow(v);
                     let v = if ty == b'S' {
                         and(self, v, LV::C(0xffff_ffff))?
@@ -1210,11 +1260,7 @@ impl<'a> Lx<'a> {
                     // Without dbl a 32-bit result keeps bits 63:32 and their tag.
                     let low_half = ty == b'S' && !dbl;
                     let keeps = low_half || !matches!(c, LV::C(_));
-                    let old = keeps.then(|| {
-                        self.b
-                            .ins()
-                            .load(types::I64, global_flags(), g, n as i32 * 8)
-                    });
+                    let old = keeps.then(|| self.global_get(n));
                     let v = match old {
                         Some(old) if low_half => {
                             let up = and(self, LV::V(old), LV::C(0xffff_ffff_0000_0000))?;
@@ -1226,7 +1272,13 @@ impl<'a> Lx<'a> {
                         Some(old) => self.pick(c, v, old),
                         None => self.value(v),
                     };
-                    self.b.ins().store(global_flags(), v, g, n as i32 * 8);
+                    match self.gvars.get(&n) {
+                        Some(&var) => self.b.def_var(var, v),
+                        None => {
+                            let g = self.globals;
+                            self.b.ins().store(global_flags(), v, g, n as i32 * 8);
+                        }
+                    }
                     if self.globals_checked.contains(&n) {
                         // Untagged on entry (or after the last call) and since.
                         continue;
