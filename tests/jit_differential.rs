@@ -126,6 +126,18 @@ const OPS: &[(&str, Shape)] = &[
     ("cmpledb", Shape::Compare),
     ("cmpsdb", Shape::Compare),
     ("cmpandedb", Shape::Compare),
+    ("fcmpeqdb", Shape::Compare),
+    ("fcmpltdb", Shape::Compare),
+    ("fcmplesb", Shape::Compare),
+    ("fcmpuoddb", Shape::Compare),
+    ("fcmpneqsb", Shape::Compare),
+    ("fcmpnltdb", Shape::Compare),
+    ("fcmpnledb", Shape::Compare),
+    ("fcmpodsb", Shape::Compare),
+    // Integers to doubles, so that float operations see ordinary values too.
+    ("istofd", Shape::Unary),
+    ("idtofd", Shape::Unary),
+    ("istofd", Shape::Unary),
     ("merges", Shape::Merge),
     ("merged", Shape::Merge),
 ];
@@ -396,6 +408,79 @@ proptest! {
         prop_assert_eq!(a.preds, b.preds, "{}", text);
         prop_assert_eq!(a.pred_tags, b.pred_tags, "{}", text);
         prop_assert_eq!(a.fpsr, b.fpsr, "{}", text);
+        prop_assert_eq!(a.pfpfr, b.pfpfr, "{}", text);
+    }
+}
+
+/// Values the float compares must tell apart: zeros, ordinary values (some equal),
+/// denormals, infinities, quiet and signalling NaNs, as f64 bits and as f32 bits in
+/// the low half.
+const FLOATS: &[i64] = &[
+    0,
+    i64::MIN,
+    0x3ff0_0000_0000_0000,
+    0x3ff0_0000_0000_0001,
+    0xbff0_0000_0000_0000_u64 as i64,
+    0x0010_0000_0000_0000,
+    0x000f_ffff_ffff_ffff,
+    0x0000_0000_0000_0001,
+    0x7ff0_0000_0000_0000,
+    0xfff0_0000_0000_0000_u64 as i64,
+    0x7ff8_0000_0000_0000,
+    0x7ff0_0000_0000_0001,
+    0x3f80_0000,
+    0x3f80_0001,
+    0xbf80_0000,
+    0x0080_0000,
+    0x007f_ffff,
+    0x7f80_0000,
+    0x7fc0_0000,
+    0x7f80_0001,
+];
+
+const FCMPS: &[&str] = &[
+    "fcmpeqdb", "fcmpltdb", "fcmpledb", "fcmpuoddb", "fcmpneqdb", "fcmpnltdb", "fcmpnledb",
+    "fcmpoddb", "fcmpeqsb", "fcmpltsb", "fcmplesb", "fcmpuodsb", "fcmpneqsb", "fcmpnltsb",
+    "fcmpnlesb", "fcmpodsb", "faddd", "fsubd", "fadds", "fsubs", "fmuld", "fdivd",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The inline float compares (host compares where neither operand is a NaN or a
+    /// denormal) and arithmetic against the interpreter's helpers: predicates,
+    /// results and flags.
+    #[test]
+    fn float_compares_match_interpreter(init in proptest::collection::vec(proptest::sample::select(FLOATS), 16),
+                                        cmps in proptest::collection::vec((proptest::sample::select(FCMPS), 0u8..16, 0u8..16), 1..24),
+                                        ie_raised in any::<bool>()) {
+        let mut text = format!(
+            "    .text\n    .global _start\n_start:\n    {{\n        setwd wsz = 0x10, nfx = 1, dbl = 0\n    }}\n"
+        );
+        for (k, v) in init.iter().enumerate() {
+            text.push_str(&format!("    {{\n        addd,0 0, {v}, %r{k}\n    }}\n"));
+        }
+        if ie_raised {
+            // Invalid raised already (the default control word with flag bit 0).
+            text.push_str("    {\n        rws,0 0x1f81, %pfpfr\n    }\n");
+        }
+        for (k, (op, a, b)) in cmps.iter().enumerate() {
+            let dst = if op.starts_with("fcmp") {
+                format!("%pred{}", k % 32)
+            } else {
+                format!("%r{}", 16 + k % 16)
+            };
+            let ch = channels(op)[0];
+            text.push_str(&format!("    {{\n        {op},{ch} %r{a}, %r{b}, {dst}\n    }}\n"));
+        }
+        text.push_str("    .word 0x00000011, 0xffffffff\n");
+        let image = assemble_elf(&[("t.s".into(), text.clone())], &Options { iset: Iset::new(ISET).unwrap(), entry: None, text_base: 0x10000 }).expect("assembles");
+        let a = run(&image, false);
+        let b = run(&image, true);
+        prop_assert_eq!(&a.outcome, &b.outcome, "{}", text);
+        prop_assert_eq!(a.executed, b.executed, "{}", text);
+        prop_assert_eq!(a.preds, b.preds, "{}", text);
+        prop_assert_eq!(&a.regs, &b.regs, "{}", text);
         prop_assert_eq!(a.pfpfr, b.pfpfr, "{}", text);
     }
 }

@@ -1,12 +1,14 @@
-//! Inline fast paths of the f32/f64 add, subtract, multiply and divide helpers in
-//! compiled code. They test the same conditions as `isa::float::native` (round to
-//! nearest, operands zero or normal, result zero or safely normal) with host
-//! instructions and compute the exact inexact flag the same way; anything else calls
-//! the helper, so results and flags are the helper's bit for bit.
+//! Inline fast paths of the f32/f64 add, subtract, multiply, divide and compare
+//! helpers in compiled code. They test, with host instructions, conditions under
+//! which the host computes what the helper would (round to nearest; for products
+//! and quotients operands zero or normal; a result zero or safely normal; for
+//! compares no NaN or denormal operand) and compute the exact inexact flag; anything
+//! else calls the helper, so results and flags are the helper's bit for bit
+//! (`tests/jit_differential.rs` checks them on zeros, denormals, infinities and NaNs).
 
 use crate::engine::jit::ir::{Lx, NoLower, LV};
 use crate::engine::jit::state::off;
-use crate::isa::float::{flags, helpers};
+use crate::isa::float::{flags, helpers, FCmp};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, BlockArg, InstBuilder, MemFlags, Type, Value};
 
@@ -61,6 +63,19 @@ macro_rules! slow {
 pub mod slow {
     use super::helpers;
     slow!(fadd_s, fadd_d, fsub_s, fsub_d, fmul_s, fmul_d, fdiv_s, fdiv_d);
+
+    /// The compare helpers (predicate, a, b).
+    macro_rules! slow3 {
+        ($($name:ident),*) => {$(
+            pub extern "C" fn $name(control: u32, p: u64, a: u64, b: u64, f: *mut u32) -> u64 {
+                let (v, raised) = helpers::$name(control, p as u128, a as u128, b as u128);
+                // SAFETY: `f` points at the JitState flags word of the running block.
+                unsafe { *f |= raised };
+                v as u64
+            }
+        )*};
+    }
+    slow3!(fcmp_s, fcmp_d);
 }
 
 impl Lx<'_> {
@@ -90,10 +105,18 @@ impl Lx<'_> {
                     .load(types::I32, MemFlags::trusted(), x.state, off::PFPFR);
             let rc = x.b.ins().band_imm(pfpfr, 3 << 13);
             let mut ok = x.b.ins().icmp_imm(IntCC::Equal, rc, 0);
-            let (pa, za) = x.plain(t, an);
-            let (pb, zb) = x.plain(t, bn);
-            ok = x.b.ins().band(ok, pa);
-            ok = x.b.ins().band(ok, pb);
+            // A sum needs no operand test: an infinite or NaN operand makes a result
+            // the test below sends to the helper, and with denormal operands the
+            // host's sum and TwoSum's error are exact as with normal ones.
+            let (za, zb) = if matches!(op, Bin::Add | Bin::Sub) {
+                (ok, ok)
+            } else {
+                let (pa, za) = x.plain(t, an);
+                let (pb, zb) = x.plain(t, bn);
+                ok = x.b.ins().band(ok, pa);
+                ok = x.b.ins().band(ok, pb);
+                (za, zb)
+            };
             let fa = x.b.ins().bitcast(t.float, MemFlags::new(), an);
             let fb = x.b.ins().bitcast(t.float, MemFlags::new(), bn);
             let (r, fine, exact) = match op {
@@ -192,6 +215,87 @@ impl Lx<'_> {
             Ok(vec![x.b.block_params(join)[0]])
         })?;
         Ok(v.first().map_or(LV::C(0), |v| LV::V(*v)))
+    }
+
+    /// The `fcmp` predicate `p` (known) of `a` and `b` in format `t`: a host compare
+    /// when neither is a NaN or denormal (no flag raised, denormals-are-zero changes
+    /// nothing), else the helper.
+    pub fn float_compare(
+        &mut self,
+        t: Format,
+        p: LV,
+        a: LV,
+        b: LV,
+        slow: usize,
+    ) -> Result<LV, NoLower> {
+        let LV::C(pc) = p else {
+            return self.call_helper(0, slow, &[p, a, b], 0, false);
+        };
+        if matches!(a, LV::W(..)) || matches!(b, LV::W(..)) {
+            return self.call_helper(0, slow, &[p, a, b], 0, false);
+        }
+        let cc = match FCmp::from_bits(pc as u8) {
+            FCmp::Eq => FloatCC::Equal,
+            FCmp::Lt => FloatCC::LessThan,
+            FCmp::Le => FloatCC::LessThanOrEqual,
+            FCmp::Uod => FloatCC::Unordered,
+            FCmp::Neq => FloatCC::NotEqual,
+            FCmp::Nlt => FloatCC::UnorderedOrGreaterThanOrEqual,
+            FCmp::Nle => FloatCC::UnorderedOrGreaterThan,
+            FCmp::Od => FloatCC::Ordered,
+        };
+        self.raised[0] = true;
+        let v = self.guarded(1, |x| {
+            let (ai, bi) = (x.value(a), x.value(b));
+            let (an, bn) = if t.int == types::I64 {
+                (ai, bi)
+            } else {
+                (x.b.ins().ireduce(t.int, ai), x.b.ins().ireduce(t.int, bi))
+            };
+            let fa = x.ordinary(t, an);
+            let fb = x.ordinary(t, bn);
+            let ok = x.b.ins().band(fa, fb);
+            let fast = x.b.create_block();
+            let call = x.b.create_block();
+            let join = x.b.create_block();
+            x.b.append_block_param(join, types::I64);
+            x.b.ins().brif(ok, fast, &[], call, &[]);
+            x.b.seal_block(fast);
+            x.b.seal_block(call);
+            x.b.switch_to_block(fast);
+            let ff = x.b.ins().bitcast(t.float, MemFlags::new(), an);
+            let fg = x.b.ins().bitcast(t.float, MemFlags::new(), bn);
+            let r = x.b.ins().fcmp(cc, ff, fg);
+            let r = x.b.ins().uextend(types::I64, r);
+            x.b.ins().jump(join, &[BlockArg::Value(r)]);
+            x.b.switch_to_block(call);
+            let v = x.emit_helper_call(off::PFPFR, off::FP_FLAGS_NOW, slow, &[p, a, b], 0, false);
+            x.b.ins().jump(join, &[BlockArg::Value(v[0])]);
+            x.b.seal_block(join);
+            x.b.switch_to_block(join);
+            Ok(vec![x.b.block_params(join)[0]])
+        })?;
+        Ok(v.first().map_or(LV::C(0), |v| LV::V(*v)))
+    }
+
+    /// Neither a NaN nor a denormal: the bits without the sign are zero, or between
+    /// the smallest normal's and infinity's.
+    fn ordinary(&mut self, t: Format, n: Value) -> Value {
+        let m = self.b.ins().ishl_imm(n, 1);
+        let zero = self.b.ins().icmp_imm(IntCC::Equal, m, 0);
+        let min = 1u64 << (t.frac + 1);
+        let inf = t.exp_max << (t.frac + 1);
+        let d = self.b.ins().iadd_imm(m, -(min as i64));
+        let d = if t.int == types::I64 {
+            d
+        } else {
+            self.b.ins().band_imm(d, 0xffff_ffff)
+        };
+        let normal = self
+            .b
+            .ins()
+            .icmp_imm(IntCC::UnsignedLessThanOrEqual, d, (inf - min) as i64);
+        self.b.ins().bor(zero, normal)
     }
 
     fn fzero(&mut self, t: Format) -> Value {

@@ -52,6 +52,14 @@ impl JitHelpers for Lx<'_> {
         h_fdiv_s => fdiv_s, Div, F32;
         h_fdiv_d => fdiv_d, Div, F64;
     }
+    fn h_fcmp_s(&mut self, p: LV, a: LV, b: LV) -> Result<LV, NoLower> {
+        let slow = float::slow::fcmp_s as *const () as usize;
+        self.float_compare(float::F32, p, a, b, slow)
+    }
+    fn h_fcmp_d(&mut self, p: LV, a: LV, b: LV) -> Result<LV, NoLower> {
+        let slow = float::slow::fcmp_d as *const () as usize;
+        self.float_compare(float::F64, p, a, b, slow)
+    }
     // Compiled code runs only while no %pred is D (block entry checks the tags) and
     // makes none D (whatever would leaves for the interpreter), so predicate tags are
     // known false here and the tag logic of `isa/` folds away at translation.
