@@ -439,9 +439,28 @@ const FLOATS: &[i64] = &[
 ];
 
 const FCMPS: &[&str] = &[
-    "fcmpeqdb", "fcmpltdb", "fcmpledb", "fcmpuoddb", "fcmpneqdb", "fcmpnltdb", "fcmpnledb",
-    "fcmpoddb", "fcmpeqsb", "fcmpltsb", "fcmplesb", "fcmpuodsb", "fcmpneqsb", "fcmpnltsb",
-    "fcmpnlesb", "fcmpodsb", "faddd", "fsubd", "fadds", "fsubs", "fmuld", "fdivd",
+    "fcmpeqdb",
+    "fcmpltdb",
+    "fcmpledb",
+    "fcmpuoddb",
+    "fcmpneqdb",
+    "fcmpnltdb",
+    "fcmpnledb",
+    "fcmpoddb",
+    "fcmpeqsb",
+    "fcmpltsb",
+    "fcmplesb",
+    "fcmpuodsb",
+    "fcmpneqsb",
+    "fcmpnltsb",
+    "fcmpnlesb",
+    "fcmpodsb",
+    "faddd",
+    "fsubd",
+    "fadds",
+    "fsubs",
+    "fmuld",
+    "fdivd",
 ];
 
 proptest! {

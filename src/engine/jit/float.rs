@@ -10,7 +10,7 @@ use crate::engine::jit::ir::{Lx, NoLower, LV};
 use crate::engine::jit::state::off;
 use crate::isa::float::{flags, helpers, FCmp};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, BlockArg, InstBuilder, MemFlags, Type, Value};
+use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, MemFlags, Type, Value};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Bin {
@@ -95,11 +95,7 @@ impl Lx<'_> {
         self.raised[0] = true;
         let v = self.guarded(1, |x| {
             let (ai, bi) = (x.value(a), x.value(b));
-            let (an, bn) = if t.int == types::I64 {
-                (ai, bi)
-            } else {
-                (x.b.ins().ireduce(t.int, ai), x.b.ins().ireduce(t.int, bi))
-            };
+            let (an, bn) = (x.in_format(t, ai), x.in_format(t, bi));
             let pfpfr =
                 x.b.ins()
                     .load(types::I32, MemFlags::trusted(), x.state, off::PFPFR);
@@ -178,13 +174,7 @@ impl Lx<'_> {
             } else {
                 x.b.ins().uextend(types::I64, r)
             };
-            let fast = x.b.create_block();
-            let call = x.b.create_block();
-            let join = x.b.create_block();
-            x.b.append_block_param(join, types::I64);
-            x.b.ins().brif(ok, fast, &[], call, &[]);
-            x.b.seal_block(fast);
-            x.b.seal_block(call);
+            let (fast, call, join) = x.fast_or_call(ok);
 
             // Inexact is the only flag here: once %pfpfr, the block or this instruction
             // has it, whether this result is exact changes nothing (and the test, only
@@ -247,21 +237,11 @@ impl Lx<'_> {
         self.raised[0] = true;
         let v = self.guarded(1, |x| {
             let (ai, bi) = (x.value(a), x.value(b));
-            let (an, bn) = if t.int == types::I64 {
-                (ai, bi)
-            } else {
-                (x.b.ins().ireduce(t.int, ai), x.b.ins().ireduce(t.int, bi))
-            };
+            let (an, bn) = (x.in_format(t, ai), x.in_format(t, bi));
             let fa = x.ordinary(t, an);
             let fb = x.ordinary(t, bn);
             let ok = x.b.ins().band(fa, fb);
-            let fast = x.b.create_block();
-            let call = x.b.create_block();
-            let join = x.b.create_block();
-            x.b.append_block_param(join, types::I64);
-            x.b.ins().brif(ok, fast, &[], call, &[]);
-            x.b.seal_block(fast);
-            x.b.seal_block(call);
+            let (fast, call, join) = x.fast_or_call(ok);
             x.b.switch_to_block(fast);
             let ff = x.b.ins().bitcast(t.float, MemFlags::new(), an);
             let fg = x.b.ins().bitcast(t.float, MemFlags::new(), bn);
@@ -276,6 +256,28 @@ impl Lx<'_> {
             Ok(vec![x.b.block_params(join)[0]])
         })?;
         Ok(v.first().map_or(LV::C(0), |v| LV::V(*v)))
+    }
+
+    /// The low bits of `v` as the format's integer type.
+    fn in_format(&mut self, t: Format, v: Value) -> Value {
+        if t.int == types::I64 {
+            v
+        } else {
+            self.b.ins().ireduce(t.int, v)
+        }
+    }
+
+    /// Branches to a fast block where `ok`, else to a block calling the helper; both
+    /// go on at a join block taking the result word.
+    fn fast_or_call(&mut self, ok: Value) -> (Block, Block, Block) {
+        let fast = self.b.create_block();
+        let call = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.append_block_param(join, types::I64);
+        self.b.ins().brif(ok, fast, &[], call, &[]);
+        self.b.seal_block(fast);
+        self.b.seal_block(call);
+        (fast, call, join)
     }
 
     /// Neither a NaN nor a denormal: the bits without the sign are zero, or between

@@ -357,7 +357,9 @@ impl<'a> Lx<'a> {
             tags = b.ins().bor(tags, tag);
             if global_vars.contains(&n) {
                 let var = b.declare_var(types::I64);
-                let v = b.ins().load(types::I64, global_flags(), globals, n as i32 * 8);
+                let v = b
+                    .ins()
+                    .load(types::I64, global_flags(), globals, n as i32 * 8);
                 b.def_var(var, v);
                 gvars.insert(n, var);
             }
@@ -555,7 +557,9 @@ impl<'a> Lx<'a> {
         for n in self.seen.globals_written.clone() {
             if let Some(&var) = self.gvars.get(&n) {
                 let v = self.b.use_var(var);
-                self.b.ins().store(global_flags(), v, self.globals, n as i32 * 8);
+                self.b
+                    .ins()
+                    .store(global_flags(), v, self.globals, n as i32 * 8);
             }
         }
         if self.seen.dirty[6] {

@@ -13,7 +13,9 @@
 //! anything but a return to there goes back up to the dispatcher unchanged.
 
 use crate::engine::interp;
-use crate::engine::jit::ir::{global_flags, reg_flags, Event, Lx, NoLower, LV, REG_HI, REG_SIZE, REG_TAG};
+use crate::engine::jit::ir::{
+    global_flags, reg_flags, Event, Lx, NoLower, LV, REG_HI, REG_SIZE, REG_TAG,
+};
 use crate::engine::jit::state::{
     off, JitState, EXIT_AT, EXIT_EVENT, EXIT_FLAGS, EXIT_INTERPRET, EXIT_RETURNED,
 };
@@ -276,7 +278,10 @@ impl Lx<'_> {
         }
         // The callee may have changed the globals kept in variables.
         for (n, var) in self.gvars.clone() {
-            let v = self.b.ins().load(types::I64, global_flags(), self.globals, n as i32 * 8);
+            let v = self
+                .b
+                .ins()
+                .load(types::I64, global_flags(), self.globals, n as i32 * 8);
             self.b.def_var(var, v);
         }
         let v = self.b.ins().load(types::I32, t, s, off::PREDS);
