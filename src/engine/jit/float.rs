@@ -197,12 +197,7 @@ impl Lx<'_> {
             x.b.ins().store(tr, now, x.state, off::FP_FLAGS_NOW);
             x.b.ins().jump(join, &[BlockArg::Value(r)]);
 
-            x.b.switch_to_block(call);
-            let v = x.emit_helper_call(off::PFPFR, off::FP_FLAGS_NOW, slow, &[a, b], 0, false);
-            x.b.ins().jump(join, &[BlockArg::Value(v[0])]);
-            x.b.seal_block(join);
-            x.b.switch_to_block(join);
-            Ok(vec![x.b.block_params(join)[0]])
+            Ok(vec![x.call_and_join(call, join, slow, &[a, b])])
         })?;
         Ok(v.first().map_or(LV::C(0), |v| LV::V(*v)))
     }
@@ -248,12 +243,7 @@ impl Lx<'_> {
             let r = x.b.ins().fcmp(cc, ff, fg);
             let r = x.b.ins().uextend(types::I64, r);
             x.b.ins().jump(join, &[BlockArg::Value(r)]);
-            x.b.switch_to_block(call);
-            let v = x.emit_helper_call(off::PFPFR, off::FP_FLAGS_NOW, slow, &[p, a, b], 0, false);
-            x.b.ins().jump(join, &[BlockArg::Value(v[0])]);
-            x.b.seal_block(join);
-            x.b.switch_to_block(join);
-            Ok(vec![x.b.block_params(join)[0]])
+            Ok(vec![x.call_and_join(call, join, slow, &[p, a, b])])
         })?;
         Ok(v.first().map_or(LV::C(0), |v| LV::V(*v)))
     }
@@ -278,6 +268,17 @@ impl Lx<'_> {
         self.b.seal_block(fast);
         self.b.seal_block(call);
         (fast, call, join)
+    }
+
+    /// Fills `call` with the helper's call on `args` and goes on at `join`: its
+    /// parameter (the fast block's result or the helper's).
+    fn call_and_join(&mut self, call: Block, join: Block, slow: usize, args: &[LV]) -> Value {
+        self.b.switch_to_block(call);
+        let v = self.emit_helper_call(off::PFPFR, off::FP_FLAGS_NOW, slow, args, 0, false);
+        self.b.ins().jump(join, &[BlockArg::Value(v[0])]);
+        self.b.seal_block(join);
+        self.b.switch_to_block(join);
+        self.b.block_params(join)[0]
     }
 
     /// Neither a NaN nor a denormal: the bits without the sign are zero, or between

@@ -117,12 +117,11 @@ impl Learnt {
         v.sort_by(|a, b| b.0.cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
         let (mut r, mut g) = (BTreeSet::new(), BTreeSet::new());
         for (_, global, n) in v.into_iter().take(IN_VARIABLES) {
-            // Only globals checked for tags on entry (seen by the first build).
-            if !global {
-                r.insert(n);
-            } else if self.globals.contains(&n) {
-                g.insert(n);
-            }
+            if global {
+                g.insert(n)
+            } else {
+                r.insert(n)
+            };
         }
         (r, g)
     }
