@@ -122,6 +122,7 @@ programs!(
     syscalls,
     mmap_file,
     fault_segv,
+    fault_hot,
     fault_rodata,
     fault_div,
     fault_ctpr,

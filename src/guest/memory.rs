@@ -1,7 +1,15 @@
 //! Guest memory: one reserved host range holds the whole guest address space
-//! (guest address = offset into it), so no guest address can reach the emulator's own
-//! memory. Mapped pages are host read/write; the guest's permissions are kept per
-//! page and checked on every access, and an access that breaks them is a `Fault`.
+//! (guest address = offset into it, with a guard page past its end), so no guest
+//! address can reach the emulator's own memory. The guest's permissions are kept per
+//! page and checked on every access the emulator makes, and an access that breaks
+//! them is a `Fault`.
+//!
+//! The host protections of the pages follow the guest's (`host_prot`), so that
+//! compiled code may access guest memory with no check of its own: an access the
+//! guest may not make faults on the host too (`engine::jit::host_fault`). Where the
+//! emulator itself needs more than the guest may do (the kernel's hardware stacks,
+//! code pages kept read-only to catch stores, writes the kernel makes), its own
+//! accesses here make room first.
 //!
 //! One `GuestMemory` is shared by all threads of a guest process, so every method
 //! takes `&self`: page permissions are atomics, and the bytes are the guest's own
@@ -26,6 +34,26 @@ pub mod perm {
     pub const MAPPED: u8 = 8;
     /// Code from this page has been decoded or translated: a store here must drop it.
     pub const CODE: u8 = 16;
+    /// The kernel's own memory in the guest space (the hardware stacks): host
+    /// read/write whatever the guest may do, as the emulator spills to it.
+    pub const KERNEL: u8 = 32;
+}
+
+/// The host protection of a page with guest permissions `p`: no more than the guest
+/// may do, but for the kernel's pages, write-only pages (the host cannot have them)
+/// and execute-only ones (the interpreter reads code from them). Code pages are
+/// read-only, so that a store from compiled code faults and drops the code.
+fn host_prot(p: u8) -> ProtFlags {
+    let rw = ProtFlags::PROT_READ | ProtFlags::PROT_WRITE;
+    if p & perm::MAPPED == 0 {
+        ProtFlags::PROT_NONE
+    } else if p & perm::KERNEL != 0 || (p & perm::WRITE != 0 && p & perm::CODE == 0) {
+        rw
+    } else if p & (perm::READ | perm::WRITE | perm::EXEC) != 0 {
+        ProtFlags::PROT_READ
+    } else {
+        ProtFlags::PROT_NONE
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,7 +132,7 @@ impl Drop for GuestMemory {
     fn drop(&mut self) {
         // SAFETY: `host` is the start of the `size`-byte reservation made in `new`.
         unsafe {
-            let _ = munmap(self.host.cast::<c_void>(), self.size as usize);
+            let _ = munmap(self.host.cast::<c_void>(), (self.size + PAGE) as usize);
         }
     }
 }
@@ -115,8 +143,10 @@ impl GuestMemory {
         if size == 0 || !size.is_multiple_of(PAGE) {
             return Err(MemError::BadRange { addr: 0, len: size });
         }
-        let len =
-            NonZeroUsize::new(size as usize).ok_or(MemError::BadRange { addr: 0, len: size })?;
+        // The guard page past the end catches compiled code's accesses that start
+        // inside and run over the end.
+        let len = NonZeroUsize::new((size + PAGE) as usize)
+            .ok_or(MemError::BadRange { addr: 0, len: size })?;
         // SAFETY: a fresh anonymous mapping at an address the kernel chooses.
         let p = unsafe {
             mmap_anonymous(
@@ -150,10 +180,68 @@ impl GuestMemory {
         self.pages.as_ptr().cast()
     }
 
-    fn set_pages(&self, addr: u64, len: u64, p: u8) {
+    /// Sets the guest permissions of whole pages and the host protections that
+    /// follow from them.
+    fn set_pages(&self, addr: u64, len: u64, p: u8) -> Result<(), MemError> {
         for pg in &self.pages[(addr / PAGE) as usize..((addr + len) / PAGE) as usize] {
             pg.store(p, Ordering::Relaxed);
         }
+        self.sync_host(addr / PAGE, (addr + len).div_ceil(PAGE))
+    }
+
+    /// Gives pages `[first, end)` the host protections their permissions ask for,
+    /// one `mprotect` per run of equal protection.
+    fn sync_host(&self, first: u64, end: u64) -> Result<(), MemError> {
+        let mut pg = first;
+        while pg < end {
+            let prot = host_prot(self.perm_of(pg));
+            let mut run = pg + 1;
+            while run < end && host_prot(self.perm_of(run)) == prot {
+                run += 1;
+            }
+            // SAFETY: whole pages inside the reservation.
+            unsafe {
+                mprotect(
+                    self.host_range(pg * PAGE),
+                    ((run - pg) * PAGE) as usize,
+                    prot,
+                )
+            }
+            .map_err(MemError::Host)?;
+            pg = run;
+        }
+        Ok(())
+    }
+
+    /// Runs `f` with `[addr, addr + len)` host-accessible (`write`: writable too),
+    /// for the emulator's own accesses beyond what the guest may do; code marks in
+    /// a range to be written are dropped first (the code changes).
+    fn with_host_access<R>(&self, addr: u64, len: u64, write: bool, f: impl FnOnce() -> R) -> R {
+        let (first, end) = (addr / PAGE, (addr + len).div_ceil(PAGE));
+        if write && (first..end).any(|pg| self.perm_of(pg) & perm::CODE != 0) {
+            self.unmark_code();
+        }
+        let enough = |pg: u64| {
+            let h = host_prot(self.perm_of(pg));
+            h.contains(ProtFlags::PROT_READ) && (!write || h.contains(ProtFlags::PROT_WRITE))
+        };
+        if (first..end).all(enough) {
+            return f();
+        }
+        // SAFETY: whole pages inside the reservation (callers checked the range);
+        // they get their own protections back right after.
+        let opened = unsafe {
+            mprotect(
+                self.host_range(first * PAGE),
+                ((end - first) * PAGE) as usize,
+                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+            )
+        };
+        let r = f();
+        if opened.is_ok() {
+            let _ = self.sync_host(first, end);
+        }
+        r
     }
 
     #[inline]
@@ -182,17 +270,7 @@ impl GuestMemory {
         if len == 0 {
             return Ok(());
         }
-        // SAFETY: the range is inside our reservation.
-        unsafe {
-            mprotect(
-                self.host_range(addr),
-                len as usize,
-                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
-            )
-        }
-        .map_err(MemError::Host)?;
-        self.set_pages(addr, len, p | perm::MAPPED);
-        Ok(())
+        self.set_pages(addr, len, p | perm::MAPPED)
     }
 
     /// Unmaps the range; its contents are gone (a later map reads zeros).
@@ -216,17 +294,25 @@ impl GuestMemory {
             )
             .map_err(MemError::Host)?;
         }
-        self.set_pages(addr, len, 0);
+        for pg in &self.pages[(addr / PAGE) as usize..((addr + len) / PAGE) as usize] {
+            pg.store(0, Ordering::Relaxed);
+        }
         Ok(())
     }
 
-    /// Changes the guest permissions of mapped pages; false if some page is unmapped.
+    /// Changes the guest permissions of mapped pages (code and kernel marks stay);
+    /// false if some page is unmapped.
     pub fn protect(&self, addr: u64, len: u64, p: u8) -> Result<bool, MemError> {
         self.check_range(addr, len)?;
-        if (addr / PAGE..(addr + len) / PAGE).any(|pg| self.perm_of(pg) & perm::MAPPED == 0) {
+        let pages = addr / PAGE..(addr + len) / PAGE;
+        if pages.clone().any(|pg| self.perm_of(pg) & perm::MAPPED == 0) {
             return Ok(false);
         }
-        self.set_pages(addr, len, p | perm::MAPPED);
+        for pg in pages {
+            let keep = self.perm_of(pg) & (perm::CODE | perm::KERNEL);
+            self.pages[pg as usize].store(p | keep | perm::MAPPED, Ordering::Relaxed);
+        }
+        self.sync_host(addr / PAGE, (addr + len) / PAGE)?;
         Ok(true)
     }
 
@@ -253,16 +339,11 @@ impl GuestMemory {
             };
         let at = NonZeroUsize::new(self.host.as_ptr() as usize + addr as usize)
             .ok_or(MemError::BadRange { addr, len })?;
-        let prot = if shared && p & perm::WRITE == 0 {
-            ProtFlags::PROT_READ
-        } else {
-            ProtFlags::PROT_READ | ProtFlags::PROT_WRITE
-        };
+        let prot = host_prot(p | perm::MAPPED);
         // SAFETY: the range is inside our reservation, which we own.
         unsafe { nix::sys::mman::mmap(Some(at), n, prot, flags, fd, offset as i64) }
             .map_err(MemError::Host)?;
-        self.set_pages(addr, len, p | perm::MAPPED);
-        Ok(())
+        self.set_pages(addr, len, p | perm::MAPPED)
     }
 
     /// Drops the contents of private pages (later reads give zeros or the file again).
@@ -294,7 +375,18 @@ impl GuestMemory {
     #[allow(clippy::mut_from_ref)]
     pub fn slice_mut(&self, addr: u64, len: usize) -> Result<&mut [u8], Fault> {
         self.check(addr, len as u64, Some(Access::Write))?;
+        self.writing(addr, len as u64);
         Ok(self.bytes_mut(addr, len))
+    }
+
+    /// Before the emulator writes `[addr, addr + len)`, which the guest may write:
+    /// code there is dropped, and the pages become host-writable with it.
+    #[inline]
+    fn writing(&self, addr: u64, len: u64) {
+        let (first, end) = (addr / PAGE, (addr + len).div_ceil(PAGE));
+        if (first..end).any(|pg| self.perm_of(pg) & perm::CODE != 0) {
+            self.unmark_code();
+        }
     }
 
     /// A NUL-terminated guest string (without the NUL), at most `max` bytes long.
@@ -327,6 +419,8 @@ impl GuestMemory {
             if let Some(p) = self.pages.get(pg as usize) {
                 if p.fetch_or(perm::CODE, Ordering::SeqCst) & perm::CODE == 0 {
                     self.code_list().push(pg);
+                    // Read-only from now on: a store of compiled code faults.
+                    let _ = self.sync_host(pg, pg + 1);
                 }
             }
         }
@@ -343,6 +437,7 @@ impl GuestMemory {
         for pg in self.code_list().drain(..) {
             if let Some(p) = self.pages.get(pg as usize) {
                 p.fetch_and(!perm::CODE, Ordering::SeqCst);
+                let _ = self.sync_host(pg, pg + 1);
             }
         }
         self.code_epoch.fetch_add(1, Ordering::SeqCst);
@@ -419,6 +514,7 @@ impl GuestMemory {
     /// Copies into guest memory, as the guest would write it.
     pub fn write(&self, addr: u64, data: &[u8]) -> Result<(), Fault> {
         self.check(addr, data.len() as u64, Some(Access::Write))?;
+        self.writing(addr, data.len() as u64);
         self.bytes_mut(addr, data.len()).copy_from_slice(data);
         Ok(())
     }
@@ -427,7 +523,9 @@ impl GuestMemory {
     /// but only into mapped pages.
     pub fn write_initial(&self, addr: u64, data: &[u8]) -> Result<(), Fault> {
         self.check(addr, data.len() as u64, None)?;
-        self.bytes_mut(addr, data.len()).copy_from_slice(data);
+        self.with_host_access(addr, data.len() as u64, true, || {
+            self.bytes_mut(addr, data.len()).copy_from_slice(data)
+        });
         Ok(())
     }
 
@@ -435,7 +533,9 @@ impl GuestMemory {
     /// hardware stacks), but only from mapped pages.
     pub fn read_initial(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
         self.check(addr, buf.len() as u64, None)?;
-        buf.copy_from_slice(self.bytes(addr, buf.len()));
+        self.with_host_access(addr, buf.len() as u64, false, || {
+            buf.copy_from_slice(self.bytes(addr, buf.len()))
+        });
         Ok(())
     }
 
@@ -458,6 +558,7 @@ impl GuestMemory {
     pub fn store(&self, addr: u64, bits: u32, value: u128) -> Result<(), Fault> {
         let n = (bits / 8) as usize;
         self.check(addr, n as u64, Some(Access::Write))?;
+        self.writing(addr, n as u64);
         self.bytes_mut(addr, n)
             .copy_from_slice(&value.to_le_bytes()[..n]);
         Ok(())
@@ -475,6 +576,7 @@ impl GuestMemory {
     ) -> Result<bool, Fault> {
         let n = (bits / 8) as u64;
         self.check(addr, n, Some(Access::Write))?;
+        self.writing(addr, n);
         // SAFETY: checked; aligned for the atomic type where one is used.
         let p = unsafe { self.host.as_ptr().add(addr as usize) };
         macro_rules! cas {

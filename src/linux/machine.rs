@@ -50,6 +50,8 @@ pub struct LogFlags {
     pub guest_errors: bool,
     /// Translations do not go on into one another (each exit through the dispatcher).
     pub nochain: bool,
+    /// Compiled code checks guest accesses against the page table (no host faults).
+    pub nohostfault: bool,
 }
 
 /// How to start a program.
@@ -110,6 +112,7 @@ struct JitConfig {
     threshold: u32,
     out_asm: bool,
     chain: bool,
+    host_faults: bool,
 }
 
 impl JitConfig {
@@ -117,6 +120,7 @@ impl JitConfig {
         let mut j = Jit::new(self.threshold);
         j.out_asm = self.out_asm;
         j.chain = self.chain;
+        j.host_faults = self.host_faults;
         j
     }
 }
@@ -247,6 +251,7 @@ impl Machine {
             threshold: opts.jit_threshold,
             out_asm: opts.log.out_asm,
             chain: !opts.log.nochain,
+            host_faults: !opts.log.nohostfault,
         });
         let jit = jit_config.map(JitConfig::build);
         Ok(Machine {

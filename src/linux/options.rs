@@ -438,6 +438,10 @@ pub const LOG_ITEMS: &[(&str, &str)] = &[
         "nochain",
         "translations do not go on into one another: every exit through the dispatcher",
     ),
+    (
+        "nohostfault",
+        "compiled code checks guest accesses against the page table, not host faults",
+    ),
     ("page", "the page layout once the program is loaded"),
     ("strace", "system calls, as -strace"),
     (
@@ -464,6 +468,7 @@ fn log_items(v: &str) -> Result<Option<LogItems>, String> {
             "cpu" => f.cpu = true,
             "jit" => f.jit = true,
             "nochain" => f.nochain = true,
+            "nohostfault" => f.nohostfault = true,
             "page" => l.page = true,
             "strace" => l.strace = true,
             "unimp" => f.unimp = true,
@@ -478,6 +483,7 @@ fn log_items(v: &str) -> Result<Option<LogItems>, String> {
                     unimp: true,
                     guest_errors: true,
                     nochain: true,
+                    nohostfault: false,
                 };
                 l.page = true;
                 l.strace = true;

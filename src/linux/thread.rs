@@ -43,8 +43,8 @@ pub struct NewThread {
 pub fn map_hw_stacks(mem: &GuestMemory, top: u64) -> Result<(HwStack, HwStack), MemError> {
     let pcs_base = top - PCS_SIZE;
     let ps_base = pcs_base - PAGE - PS_SIZE;
-    mem.map(ps_base, PS_SIZE, 0)?;
-    mem.map(pcs_base, PCS_SIZE, perm::READ)?;
+    mem.map(ps_base, PS_SIZE, perm::KERNEL)?;
+    mem.map(pcs_base, PCS_SIZE, perm::READ | perm::KERNEL)?;
     Ok((
         HwStack {
             base: ps_base,

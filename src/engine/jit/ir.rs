@@ -229,6 +229,11 @@ pub struct Lx<'a> {
     /// The JIT's link cells, where call sites of this translation get theirs.
     #[allow(clippy::vec_box)]
     pub(super) links: &'a mut Vec<Box<crate::engine::jit::state::LinkCell>>,
+    /// Guest accesses are plain host accesses, a fault raising `JitState::faulted`
+    /// (`host_fault`); else they check the page table.
+    host_faults: bool,
+    /// The current wide instruction accessed guest memory so.
+    accessed: bool,
 }
 
 const PLAIN: mas::Access = mas::Access::Plain { big_endian: false };
@@ -238,12 +243,13 @@ fn mask(w: u32) -> u128 {
 }
 
 /// What a translation gets from the JIT: the debugger's stops, the link cells, the
-/// host's calling convention (for helpers).
+/// host's calling convention (for helpers), whether host faults are recognized.
 pub struct JitSide<'a> {
     pub stops: &'a BTreeSet<u64>,
     #[allow(clippy::vec_box)]
     pub links: &'a mut Vec<Box<crate::engine::jit::state::LinkCell>>,
     pub host_cc: CallConv,
+    pub host_faults: bool,
 }
 
 impl<'a> Lx<'a> {
@@ -262,6 +268,7 @@ impl<'a> Lx<'a> {
             stops,
             links,
             host_cc,
+            host_faults,
         } = side;
         let (in_vars, global_vars) = learnt.chosen();
         let (start, wd_size, br, ctpr_now) = (key.ip, key.wd_size, key.rotation(), key.ctprs());
@@ -423,6 +430,8 @@ impl<'a> Lx<'a> {
             stops,
             links,
             host_cc,
+            host_faults,
+            accessed: false,
         }
     }
 
@@ -614,6 +623,31 @@ impl<'a> Lx<'a> {
         self.exit_here = None;
         self.raised = [false; 2];
         self.sp_now = None;
+        self.accessed = false;
+    }
+
+    /// Leaves for the interpreter if a guest access of this wide instruction faulted
+    /// on the host (before anything of it lands).
+    fn check_host_faults(&mut self) {
+        if !self.accessed {
+            return;
+        }
+        // An atomic load: one flag load may not stand for another across the
+        // accesses between them (they may fault, which a plain load does not see).
+        let at = self.state_field(off::FAULTED);
+        let f = self
+            .b
+            .ins()
+            .atomic_load(types::I32, MemFlags::trusted(), at);
+        let exit = self.exit_block();
+        let cont = self.b.create_block();
+        self.b.ins().brif(f, exit, &[], cont, &[]);
+        self.b.seal_block(cont);
+        self.b.switch_to_block(cont);
+    }
+
+    fn state_field(&mut self, o: i32) -> Value {
+        self.b.ins().iadd_imm(self.state, o as i64)
     }
 
     /// Records a window, rotation or call event under the current path.
@@ -836,6 +870,17 @@ impl<'a> Lx<'a> {
         forbid: u8,
     ) -> Result<Value, NoLower> {
         let a = self.value(addr);
+        if self.host_faults {
+            // The host checks the rest (a guard page follows guest memory).
+            self.accessed = true;
+            let outside = self
+                .b
+                .ins()
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, a, self.mem_size);
+            let outside = self.b.ins().uextend(types::I64, outside);
+            self.exit_if(LV::V(outside))?;
+            return Ok(self.host_address(a));
+        }
         // One page-table entry covers the access unless it crosses a page, which is
         // left to the interpreter with addresses outside guest memory (the table has
         // an entry for every page of it).
@@ -1154,6 +1199,7 @@ impl<'a> Lx<'a> {
 
     /// Applies the recorded effects (the end of the wide instruction).
     pub fn commit(&mut self) -> Result<(), NoLower> {
+        self.check_host_faults();
         // A window change lands before the results: they must fit the new window, and
         // the old one too unless compiled code makes the change itself (first).
         let mut fits = if self.inline_events() {

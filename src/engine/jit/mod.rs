@@ -5,6 +5,7 @@
 
 pub mod block_cache;
 pub mod float;
+pub mod host_fault;
 pub mod ir;
 pub mod lower;
 pub mod nest;
@@ -53,13 +54,15 @@ pub struct Stats {
     pub nested_returns: u64,
     pub compile_time: Duration,
     pub invalidations: u64,
+    /// Guest accesses of compiled code that faulted on the host (`host_fault`).
+    pub host_faults: u64,
 }
 
 impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "jit: {} blocks translated ({} wide instructions), {} refused, {} block runs; lookups: {} hits in the recent table, {} in the map, {} misses; exits: {} by transfer, {} by call/return/window change, {} to the interpreter; in compiled code: {} calls, {} returns; translation {:.1} ms; {} invalidations",
+            "jit: {} blocks translated ({} wide instructions), {} refused, {} block runs; lookups: {} hits in the recent table, {} in the map, {} misses; exits: {} by transfer, {} by call/return/window change, {} to the interpreter; in compiled code: {} calls, {} returns; translation {:.1} ms; {} invalidations; {} host faults",
             self.translated,
             self.translated_bundles,
             self.refused,
@@ -73,7 +76,8 @@ impl fmt::Display for Stats {
             self.nested_calls,
             self.nested_returns,
             self.compile_time.as_secs_f64() * 1e3,
-            self.invalidations
+            self.invalidations,
+            self.host_faults
         )
     }
 }
@@ -84,6 +88,8 @@ struct Backend {
     module: JITModule,
     ctx: cranelift_codegen::Context,
     enter: EnterFn,
+    /// Guest accesses rely on host faults (`host_fault`).
+    host_faults: bool,
 }
 
 impl Backend {
@@ -108,10 +114,19 @@ impl Backend {
             .map_err(|e| format!("no Cranelift backend for this host: {e}"))?
             .finish(settings::Flags::new(flags))
             .map_err(|e| e.to_string())?;
-        let mut module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
+        let arena = host_fault::CodeArena::new()?;
+        let host_faults = arena.known() && host_fault::available();
+        let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
+        builder.memory_provider(Box::new(arena));
+        let mut module = JITModule::new(builder);
         let mut ctx = module.make_context();
         let enter = Backend::entry(&mut module, &mut ctx)?;
-        Ok(Backend { module, ctx, enter })
+        Ok(Backend {
+            module,
+            ctx,
+            enter,
+            host_faults,
+        })
     }
 
     /// The host-convention function that calls a translation (tail convention).
@@ -161,6 +176,9 @@ pub struct Jit {
     /// Fill exits' link cells, so that translations go on into one another (off:
     /// `-d nochain`).
     pub chain: bool,
+    /// Let the host check guest accesses of compiled code (`host_fault`; off:
+    /// `-d nohostfault`, compiled code checks the page table).
+    pub host_faults: bool,
     pub listings: Vec<String>,
     /// Addresses where compiled code hands back to the caller before executing
     /// them (a debugger's breakpoints); see `set_stops`.
@@ -194,6 +212,7 @@ impl Jit {
             stats: Stats::default(),
             out_asm: false,
             chain: true,
+            host_faults: true,
             listings: vec![],
             stops: BTreeSet::new(),
             links: vec![],
@@ -231,6 +250,7 @@ impl Jit {
         };
         let sig = state::block_signature();
         let host_cc = be.module.isa().default_call_conv();
+        let host_faults = be.host_faults && self.host_faults;
         self.next_id += 1;
         let name = format!("block_{:x}_{}", key.ip, self.next_id);
         let Ok(id) = be.module.declare_function(&name, Linkage::Local, &sig) else {
@@ -255,6 +275,7 @@ impl Jit {
                     stops,
                     links,
                     host_cc,
+                    host_faults,
                 },
             )
         };
@@ -344,8 +365,11 @@ impl Jit {
             // calls change the machine and the JIT through them (nothing here holds a
             // borrow across the call), and it checks every guest access against
             // `pages` and `mem_size`.
+            let before = host_fault::enter(&mut st);
             let out = unsafe { enter(&mut st, f.0) };
+            host_fault::leave(before);
             st.store(cpu);
+            self.stats.host_faults += st.faulted as u64;
             self.stats.runs += 1 + st.nested_runs;
             self.stats.nested_calls += st.calls;
             self.stats.nested_returns += st.returns;

@@ -71,6 +71,8 @@ pub struct JitState {
     /// the interpreter runs it again).
     pub fp_flags_now: u32,
     pub fpx_flags_now: u32,
+    /// A guest access of compiled code faulted on the host (`host_fault`).
+    pub faulted: u32,
     /// The stack pointer (getsp) and its bounds.
     pub sp: u64,
     pub stack_limit: u64,
@@ -148,6 +150,7 @@ impl JitState {
             ret_hi: 0,
             fp_flags_now: 0,
             fpx_flags_now: 0,
+            faulted: 0,
             sp: cpu.stack.sp,
             stack_limit: cpu.stack.limit,
             stack_top: cpu.stack.top,
@@ -329,6 +332,7 @@ pub mod off {
     pub const RET_HI: i32 = offset_of!(JitState, ret_hi) as i32;
     pub const FP_FLAGS_NOW: i32 = offset_of!(JitState, fp_flags_now) as i32;
     pub const FPX_FLAGS_NOW: i32 = offset_of!(JitState, fpx_flags_now) as i32;
+    pub const FAULTED: i32 = offset_of!(JitState, faulted) as i32;
     pub const SP: i32 = offset_of!(JitState, sp) as i32;
     pub const STACK_LIMIT: i32 = offset_of!(JitState, stack_limit) as i32;
     pub const STACK_TOP: i32 = offset_of!(JitState, stack_top) as i32;
