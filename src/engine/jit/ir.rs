@@ -81,8 +81,13 @@ pub struct Learnt {
     pub dirty: [bool; 8],
     /// Reads and writes of each register in the translated code.
     pub uses: BTreeMap<u32, u32>,
-    /// Whether the code calls procedures itself (`nest`).
+    /// Whether the code calls procedures itself (`nest`), and where.
     pub calls: bool,
+    pub call_sites: BTreeSet<u64>,
+    /// Loops of the translation: (head, the wide instruction that jumps back to it).
+    pub loops: BTreeSet<(u64, u64)>,
+    /// Where the translation stops and goes on in another (`Learnt::cuts`).
+    pub cut: BTreeSet<u64>,
     /// The global registers it reads or writes (their tags are checked on entry and
     /// after calls: compiled code writes only untagged values).
     pub globals: BTreeSet<u32>,
@@ -98,6 +103,21 @@ pub struct Learnt {
 pub const IN_VARIABLES: usize = 8;
 
 impl Learnt {
+    /// Call sites outside the loops of a translation that has loops: ending it
+    /// before them keeps the loops free of calls and so their registers in
+    /// variables (a loop copying a string, then a call, as lcc lays out functions).
+    pub fn cuts(&self) -> BTreeSet<u64> {
+        if self.loops.is_empty() {
+            return BTreeSet::new();
+        }
+        let inside = |pc: u64| self.loops.iter().any(|&(h, e)| h <= pc && pc <= e);
+        self.call_sites
+            .iter()
+            .copied()
+            .filter(|&pc| !inside(pc))
+            .collect()
+    }
+
     /// The registers kept in variables: none in code that calls procedures, where
     /// they would live across the calls (on the stack, stored before and loaded
     /// after each: slower than the register file, measured on Dhrystone and fib).
@@ -411,6 +431,9 @@ impl<'a> Lx<'a> {
                 dirty: learnt.dirty,
                 uses: BTreeMap::new(),
                 calls: false,
+                call_sites: BTreeSet::new(),
+                loops: BTreeSet::new(),
+                cut: learnt.cut.clone(),
                 globals: BTreeSet::new(),
                 global_uses: BTreeMap::new(),
                 globals_written: learnt.globals_written.clone(),

@@ -281,7 +281,19 @@ impl Jit {
         };
         // Once to learn which registers the block uses and what it changes, once more
         // keeping them in variables (and learning the same).
-        let first = build(be, &translate::Learnt::default());
+        let mut first = build(be, &translate::Learnt::default());
+        // Loops followed by calls: once more, ending before the calls.
+        if let Some(cut) = first
+            .as_ref()
+            .map(|(_, l)| l.cuts())
+            .filter(|c| !c.is_empty())
+        {
+            let learnt = translate::Learnt {
+                cut,
+                ..Default::default()
+            };
+            first = build(be, &learnt);
+        }
         let second =
             first.and_then(|(_, learnt)| build(be, &learnt).filter(|(_, again)| *again == learnt));
         let dump = self.out_asm;

@@ -179,6 +179,7 @@ impl Lx<'_> {
         }
         let link = self.new_link();
         self.seen.calls = true;
+        self.seen.call_sites.insert(self.pc);
         self.store_state(size);
         let t = MemFlags::trusted();
         let [slow, nested] = [(); 2].map(|_| self.b.create_block());

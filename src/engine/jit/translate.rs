@@ -278,6 +278,9 @@ impl Plan<'_> {
         match self.placed.get(&t) {
             Some((blk, assumed)) if *assumed == x.assumed() => {
                 let blk = *blk;
+                if t <= x.pc {
+                    x.seen.loops.insert((t, x.pc));
+                }
                 jump_unless_interrupted(x, blk, t);
             }
             None if self.budget > 0 => {
@@ -337,6 +340,10 @@ pub fn block(
                 if plan.stops.contains(&pc) {
                     let code = x.b.ins().iconst(types::I64, pc as i64);
                     x.leave_with(code);
+                    break;
+                }
+                if x.seen.cut.contains(&pc) {
+                    x.chain(LV::C(pc as u128));
                     break;
                 }
                 match plan.placed.get(&pc) {
