@@ -22,7 +22,19 @@ pub struct Key {
     br: u64,
     iset: u8,
     pub ctpr: [u64; 3],
+    /// %pfpfr rounds to nearest and has the inexact flag already (`fp_easy`).
+    pub fp_easy: bool,
 }
+
+/// Whether float code may ignore rounding modes and the inexact flag: %pfpfr rounds
+/// to nearest and inexact is raised already (programs raise it early, and only an
+/// `rws` of %pfpfr, which the interpreter makes, clears it). The fast paths then
+/// raise no flag at all (`jit::float`); translations made so check it on entry.
+pub fn fp_easy(pfpfr: u64) -> bool {
+    pfpfr & FP_EASY_MASK == FP_EASY
+}
+pub const FP_EASY_MASK: u64 = 3 << 13 | crate::isa::float::flags::PE as u64;
+pub const FP_EASY: u64 = crate::isa::float::flags::PE as u64;
 
 impl Key {
     pub fn of(cpu: &Cpu) -> Key {
@@ -33,6 +45,7 @@ impl Key {
             br: cpu.br.pack(),
             iset: cpu.iset.number(),
             ctpr: [cpu.ctpr[1], cpu.ctpr[2], cpu.ctpr[3]],
+            fp_easy: fp_easy(cpu.pfpfr),
         }
     }
     pub fn rotation(&self) -> Rotation {

@@ -96,11 +96,16 @@ impl Lx<'_> {
         let v = self.guarded(1, |x| {
             let (ai, bi) = (x.value(a), x.value(b));
             let (an, bn) = (x.in_format(t, ai), x.in_format(t, bi));
+            // Rounding to nearest is known with `fp_easy`, else tested.
             let pfpfr =
                 x.b.ins()
                     .load(types::I32, MemFlags::trusted(), x.state, off::PFPFR);
-            let rc = x.b.ins().band_imm(pfpfr, 3 << 13);
-            let mut ok = x.b.ins().icmp_imm(IntCC::Equal, rc, 0);
+            let mut ok = if x.fp_easy {
+                x.b.ins().iconst(types::I8, 1)
+            } else {
+                let rc = x.b.ins().band_imm(pfpfr, 3 << 13);
+                x.b.ins().icmp_imm(IntCC::Equal, rc, 0)
+            };
             // A sum needs no operand test: an infinite or NaN operand makes a result
             // the test below sends to the helper, and with denormal operands the
             // host's sum and TwoSum's error are exact as with normal ones.
@@ -178,8 +183,12 @@ impl Lx<'_> {
 
             // Inexact is the only flag here: once %pfpfr, the block or this instruction
             // has it, whether this result is exact changes nothing (and the test, only
-            // used below, is not computed).
+            // used below, is not computed); with `fp_easy` %pfpfr has it.
             x.b.switch_to_block(fast);
+            if x.fp_easy {
+                x.b.ins().jump(join, &[BlockArg::Value(r)]);
+                return Ok(vec![x.call_and_join(call, join, slow, &[a, b])]);
+            }
             let tr = MemFlags::trusted();
             let now = x.b.ins().load(types::I32, tr, x.state, off::FP_FLAGS_NOW);
             let acc = x.b.ins().load(types::I32, tr, x.state, off::FP_FLAGS);

@@ -254,6 +254,9 @@ pub struct Lx<'a> {
     host_faults: bool,
     /// The current wide instruction accessed guest memory so.
     accessed: bool,
+    /// %pfpfr rounds to nearest and has inexact raised (`block_cache::fp_easy`,
+    /// checked on entry).
+    pub(crate) fp_easy: bool,
 }
 
 const PLAIN: mas::Access = mas::Access::Plain { big_endian: false };
@@ -327,6 +330,22 @@ impl<'a> Lx<'a> {
                 });
                 ctpr_known[k] = Some(ctpr_now[k] as u128);
             }
+        }
+        if key.fp_easy {
+            let p = b.ins().load(types::I32, t, state, off::PFPFR);
+            let m = b
+                .ins()
+                .band_imm(p, crate::engine::jit::block_cache::FP_EASY_MASK as i64);
+            let ne = b.ins().icmp_imm(
+                IntCC::NotEqual,
+                m,
+                crate::engine::jit::block_cache::FP_EASY as i64,
+            );
+            let ne = b.ins().uextend(types::I64, ne);
+            guard = Some(match guard {
+                None => ne,
+                Some(g) => b.ins().bor(g, ne),
+            });
         }
         let lsr = b.declare_var(types::I64);
         let v = b.ins().load(types::I64, t, state, off::LSR);
@@ -455,6 +474,7 @@ impl<'a> Lx<'a> {
             host_cc,
             host_faults,
             accessed: false,
+            fp_easy: key.fp_easy,
         }
     }
 
@@ -1277,13 +1297,22 @@ impl<'a> Lx<'a> {
         .enumerate()
         {
             if self.raised[home] {
+                // Mostly none (the fast paths raise only inexact, once).
                 let t = MemFlags::trusted();
                 let n = self.b.ins().load(types::I32, t, self.state, now);
+                let (fold, cont) = (self.b.create_block(), self.b.create_block());
+                self.b.set_cold_block(fold);
+                self.b.ins().brif(n, fold, &[], cont, &[]);
+                self.b.seal_block(fold);
+                self.b.switch_to_block(fold);
                 let a = self.b.ins().load(types::I32, t, self.state, acc);
                 let v = self.b.ins().bor(a, n);
                 self.b.ins().store(t, v, self.state, acc);
                 let z = self.b.ins().iconst(types::I32, 0);
                 self.b.ins().store(t, z, self.state, now);
+                self.b.ins().jump(cont, &[]);
+                self.b.seal_block(cont);
+                self.b.switch_to_block(cont);
             }
         }
         let effects = std::mem::take(&mut self.effects);
