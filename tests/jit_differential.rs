@@ -414,7 +414,7 @@ proptest! {
 
 /// Values the float compares must tell apart: zeros, ordinary values (some equal),
 /// denormals, infinities, quiet and signalling NaNs, as f64 bits and as f32 bits in
-/// the low half.
+/// the low half; and values at the edges of the conversions.
 const FLOATS: &[i64] = &[
     0,
     i64::MIN,
@@ -436,6 +436,24 @@ const FLOATS: &[i64] = &[
     0x7f80_0000,
     0x7fc0_0000,
     0x7f80_0001,
+    // For the conversions: halves (round to even), the bounds of i32 and i64 and
+    // just beyond, integers (exact and not as f64).
+    0x4004_0000_0000_0000,
+    0xc004_0000_0000_0000_u64 as i64,
+    0x400c_0000_0000_0000,
+    0x41df_ffff_ffe0_0000,
+    0x41e0_0000_0000_0000,
+    0xc1e0_0000_0000_0000_u64 as i64,
+    0xc1e0_0000_0010_0000_u64 as i64,
+    0x43e0_0000_0000_0000,
+    0xc3e0_0000_0000_0000_u64 as i64,
+    0x43df_ffff_ffff_ffff,
+    7,
+    -7,
+    0x20_0000_0000_0001,
+    i64::MAX,
+    0x7fff_ffff,
+    -0x8000_0000,
 ];
 
 const FCMPS: &[&str] = &[
@@ -461,7 +479,18 @@ const FCMPS: &[&str] = &[
     "fsubs",
     "fmuld",
     "fdivd",
+    "fdtois",
+    "fdtoistr",
+    "fdtoid",
+    "fdtoidtr",
+    "istofd",
+    "idtofd",
 ];
+
+/// The conversions of `FCMPS`, which take one operand.
+fn unary(op: &str) -> bool {
+    op.starts_with("fdto") || op.ends_with("tofd")
+}
 
 /// %pfpfr before the operations: the default; invalid raised already; inexact raised
 /// already (compiled code then raises no flag inline, `block_cache::fp_easy`); that
@@ -469,7 +498,7 @@ const FCMPS: &[&str] = &[
 const CONTROLS: &[Option<u32>] = &[None, Some(0x1f81), Some(0x1fa0), Some(0x3fa0)];
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     /// The inline float compares (host compares where neither operand is a NaN or a
     /// denormal) and arithmetic against the interpreter's helpers: predicates,
@@ -494,7 +523,11 @@ proptest! {
                 format!("%r{}", 16 + k % 16)
             };
             let ch = channels(op)[0];
-            text.push_str(&format!("    {{\n        {op},{ch} %r{a}, %r{b}, {dst}\n    }}\n"));
+            if unary(op) {
+                text.push_str(&format!("    {{\n        {op},{ch} %r{b}, {dst}\n    }}\n"));
+            } else {
+                text.push_str(&format!("    {{\n        {op},{ch} %r{a}, %r{b}, {dst}\n    }}\n"));
+            }
         }
         text.push_str("    .word 0x00000011, 0xffffffff\n");
         let image = assemble_elf(&[("t.s".into(), text.clone())], &Options { iset: Iset::new(ISET).unwrap(), entry: None, text_base: 0x10000 }).expect("assembles");

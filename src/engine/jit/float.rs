@@ -76,6 +76,27 @@ pub mod slow {
         )*};
     }
     slow3!(fcmp_s, fcmp_d);
+
+    /// Conversions: i64 to f64; f64 to a 32- or 64-bit integer (rounding as %pfpfr
+    /// says, or toward zero).
+    pub extern "C" fn i64_to_fd(control: u32, a: u64, f: *mut u32) -> u64 {
+        let (v, raised) = helpers::i64_to_fd(control, a as u128);
+        // SAFETY: `f` points at the JitState flags word of the running block.
+        unsafe { *f |= raised };
+        v as u64
+    }
+    /// The to-integer helpers (toward zero?, a).
+    macro_rules! slow_to_int {
+        ($($name:ident),*) => {$(
+            pub extern "C" fn $name(control: u32, t: u64, a: u64, f: *mut u32) -> u64 {
+                let (v, raised) = helpers::$name(control, t as u128, a as u128);
+                // SAFETY: `f` points at the JitState flags word of the running block.
+                unsafe { *f |= raised };
+                v as u64
+            }
+        )*};
+    }
+    slow_to_int!(fd_to_i32, fd_to_i64);
 }
 
 impl Lx<'_> {
@@ -253,6 +274,71 @@ impl Lx<'_> {
             let r = x.b.ins().uextend(types::I64, r);
             x.b.ins().jump(join, &[BlockArg::Value(r)]);
             Ok(vec![x.call_and_join(call, join, slow, &[p, a, b])])
+        })?;
+        Ok(v.first().map_or(LV::C(0), |v| LV::V(*v)))
+    }
+
+    /// `i32_to_fd` (exact, raising nothing: always inline) and `i64_to_fd` (inline
+    /// where rounding to nearest and inexact is raised already, `fp_easy`).
+    pub fn int_to_double(&mut self, a: LV, bits: u32, slow: usize) -> Result<LV, NoLower> {
+        if matches!(a, LV::W(..)) || (bits == 64 && !self.fp_easy) {
+            return self.call_helper(0, slow, &[a], 0, false);
+        }
+        let v = self.value(a);
+        let v = if bits == 32 {
+            self.b.ins().ireduce(types::I32, v)
+        } else {
+            v
+        };
+        let f = self.b.ins().fcvt_from_sint(types::F64, v);
+        Ok(LV::V(self.b.ins().bitcast(types::I64, MemFlags::new(), f)))
+    }
+
+    /// `fd_to_i32`/`fd_to_i64` of `a`, toward zero where `trunc` is 1: inline with
+    /// `fp_easy` (rounding to nearest otherwise, inexact raised already) where `a` is
+    /// zero or normal and its integral value fits, else the helper `slow`.
+    pub fn double_to_int(
+        &mut self,
+        trunc: LV,
+        a: LV,
+        width: u32,
+        slow: usize,
+    ) -> Result<LV, NoLower> {
+        let LV::C(tr) = trunc else {
+            return self.call_helper(0, slow, &[trunc, a], 0, false);
+        };
+        if matches!(a, LV::W(..)) || !self.fp_easy {
+            return self.call_helper(0, slow, &[trunc, a], 0, false);
+        }
+        self.raised[0] = true;
+        let v = self.guarded(1, |x| {
+            let n = x.value(a);
+            let (plain, _) = x.plain(F64, n);
+            let f = x.b.ins().bitcast(types::F64, MemFlags::new(), n);
+            let r = if tr & 1 != 0 {
+                x.b.ins().trunc(f)
+            } else {
+                x.b.ins().nearest(f)
+            };
+            let bound = (1u64 << (width - 1)) as f64;
+            let lo = x.b.ins().f64const(-bound);
+            let hi = x.b.ins().f64const(bound);
+            let above = x.b.ins().fcmp(FloatCC::GreaterThanOrEqual, r, lo);
+            let below = x.b.ins().fcmp(FloatCC::LessThan, r, hi);
+            let ok = x.b.ins().band(above, below);
+            let ok = x.b.ins().band(ok, plain);
+            let (fast, call, join) = x.fast_or_call(ok);
+            x.b.switch_to_block(fast);
+            let ty = if width == 32 { types::I32 } else { types::I64 };
+            let i = x.b.ins().fcvt_to_sint_sat(ty, r);
+            // The integer comes back zero-extended.
+            let i = if width == 32 {
+                x.b.ins().uextend(types::I64, i)
+            } else {
+                i
+            };
+            x.b.ins().jump(join, &[BlockArg::Value(i)]);
+            Ok(vec![x.call_and_join(call, join, slow, &[trunc, a])])
         })?;
         Ok(v.first().map_or(LV::C(0), |v| LV::V(*v)))
     }

@@ -52,6 +52,21 @@ impl JitHelpers for Lx<'_> {
         h_fdiv_s => fdiv_s, Div, F32;
         h_fdiv_d => fdiv_d, Div, F64;
     }
+    fn h_i32_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
+        self.int_to_double(a0, 32, 0)
+    }
+    fn h_i64_to_fd(&mut self, a0: LV) -> Result<LV, NoLower> {
+        let slow = float::slow::i64_to_fd as *const () as usize;
+        self.int_to_double(a0, 64, slow)
+    }
+    fn h_fd_to_i32(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        let slow = float::slow::fd_to_i32 as *const () as usize;
+        self.double_to_int(a0, a1, 32, slow)
+    }
+    fn h_fd_to_i64(&mut self, a0: LV, a1: LV) -> Result<LV, NoLower> {
+        let slow = float::slow::fd_to_i64 as *const () as usize;
+        self.double_to_int(a0, a1, 64, slow)
+    }
     fn h_fcmp_s(&mut self, p: LV, a: LV, b: LV) -> Result<LV, NoLower> {
         let slow = float::slow::fcmp_s as *const () as usize;
         self.float_compare(float::F32, p, a, b, slow)
