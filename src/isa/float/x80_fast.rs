@@ -39,9 +39,19 @@ fn rounds_up(fx: Fx, neg: bool, rest: u128, half: u128, odd: bool) -> bool {
 /// the result is normal and clear of the smallest normal and the largest finite
 /// exponent (where the soft-float code's tininess and overflow rules live).
 #[inline(always)]
-fn round(fx: Fx, neg: bool, mut e: i32, m: u128) -> Option<(F80, u32)> {
+fn round(fx: Fx, neg: bool, e: i32, m: u128) -> Option<(F80, u32)> {
+    // One copy per precision: constant shifts instead of variable 128-bit ones.
+    match fx.precision() {
+        64 => round_to::<64>(fx, neg, e, m),
+        53 => round_to::<53>(fx, neg, e, m),
+        _ => round_to::<24>(fx, neg, e, m),
+    }
+}
+
+#[inline(always)]
+fn round_to<const P: u32>(fx: Fx, neg: bool, mut e: i32, m: u128) -> Option<(F80, u32)> {
     debug_assert!(m >> 127 == 1);
-    let drop = 128 - fx.precision();
+    let drop = 128 - P;
     let rest = m & ((1u128 << drop) - 1);
     let mut kept = m >> drop;
     if rounds_up(fx, neg, rest, 1 << (drop - 1), kept & 1 != 0) {
