@@ -47,7 +47,7 @@ fn e2k_stat(s: &libc::stat) -> [u8; 112] {
     let mut put32 = |at: usize, v: u64| o[at..at + 4].copy_from_slice(&(v as u32).to_le_bytes());
     put32(0, s.st_dev);
     put32(16, s.st_mode as u64);
-    put32(20, s.st_nlink);
+    put32(20, s.st_nlink as u64);
     put32(24, s.st_uid as u64);
     put32(28, s.st_gid as u64);
     put32(32, s.st_rdev);
@@ -441,6 +441,7 @@ fn select_args(s: &mut Sys, a: [u64; 6]) -> Result<SelectArgs, i64> {
     Ok((nfds, sets, opt_buf_mut(s, a[4], 16)?))
 }
 
+#[cfg(target_arch = "x86_64")]
 pub fn select(s: &mut Sys, a: [u64; 6]) -> SysResult {
     let (nfds, [r, w, e], t) = select_args(s, a)?;
     let sets = [r as u64, w as u64, e as u64];
@@ -451,6 +452,36 @@ pub fn select(s: &mut Sys, a: [u64; 6]) -> SysResult {
             [nfds, sets[0], sets[1], sets[2], t as u64, 0],
         )
     })
+}
+
+/// Hosts without `select` (aarch64): pselect6 with the timeval as a timespec, and
+/// the time left written back as select leaves it.
+#[cfg(not(target_arch = "x86_64"))]
+pub fn select(s: &mut Sys, a: [u64; 6]) -> SysResult {
+    let (nfds, [r, w, e], t) = select_args(s, a)?;
+    let sets = [r as u64, w as u64, e as u64];
+    let tv = t as *mut [i64; 2];
+    let mut ts = [0i64; 2];
+    let ts_arg = if tv.is_null() {
+        0
+    } else {
+        // SAFETY: `t` is 16 writable bytes of guest memory (`select_args`).
+        let [sec, usec] = unsafe { tv.read_unaligned() };
+        ts = [sec, usec.saturating_mul(1000)];
+        ts.as_mut_ptr() as u64
+    };
+    let r = unsafe {
+        blocking(
+            s,
+            libc::SYS_pselect6,
+            [nfds, sets[0], sets[1], sets[2], ts_arg, 0],
+        )
+    };
+    if !tv.is_null() {
+        // SAFETY: as above.
+        unsafe { tv.write_unaligned([ts[0], ts[1] / 1000]) };
+    }
+    val(r)
 }
 
 pub fn pselect6(s: &mut Sys, a: [u64; 6]) -> SysResult {
