@@ -454,6 +454,9 @@ const FLOATS: &[i64] = &[
     i64::MAX,
     0x7fff_ffff,
     -0x8000_0000,
+    // Large enough that a denormal times them is normal (f64, f32).
+    0x7fe0_0000_0000_0000,
+    0x7f00_0000,
 ];
 
 const FCMPS: &[&str] = &[
@@ -479,6 +482,8 @@ const FCMPS: &[&str] = &[
     "fsubs",
     "fmuld",
     "fdivd",
+    "fmuls",
+    "fdivs",
     "fdtois",
     "fdtoistr",
     "fdtoid",

@@ -118,14 +118,14 @@ impl Lx<'_> {
             let (ai, bi) = (x.value(a), x.value(b));
             let (an, bn) = (x.in_format(t, ai), x.in_format(t, bi));
             // Rounding to nearest is known with `fp_easy`, else tested.
-            let pfpfr =
-                x.b.ins()
-                    .load(types::I32, MemFlags::trusted(), x.state, off::PFPFR);
-            let mut ok = if x.fp_easy {
-                x.b.ins().iconst(types::I8, 1)
+            let (mut ok, pfpfr) = if x.fp_easy {
+                (x.b.ins().iconst(types::I8, 1), None)
             } else {
-                let rc = x.b.ins().band_imm(pfpfr, 3 << 13);
-                x.b.ins().icmp_imm(IntCC::Equal, rc, 0)
+                let p =
+                    x.b.ins()
+                        .load(types::I32, MemFlags::trusted(), x.state, off::PFPFR);
+                let rc = x.b.ins().band_imm(p, 3 << 13);
+                (x.b.ins().icmp_imm(IntCC::Equal, rc, 0), Some(p))
             };
             // A sum needs no operand test: an infinite or NaN operand makes a result
             // the test below sends to the helper, and with denormal operands the
@@ -214,7 +214,10 @@ impl Lx<'_> {
             let now = x.b.ins().load(types::I32, tr, x.state, off::FP_FLAGS_NOW);
             let acc = x.b.ins().load(types::I32, tr, x.state, off::FP_FLAGS);
             let have = x.b.ins().bor(now, acc);
-            let have = x.b.ins().bor(have, pfpfr);
+            let have = match pfpfr {
+                Some(p) => x.b.ins().bor(have, p),
+                None => have,
+            };
             let have = x.b.ins().band_imm(have, flags::PE as i64);
             let test = x.b.create_block();
             x.b.ins().brif(have, join, &[BlockArg::Value(r)], test, &[]);
@@ -404,17 +407,19 @@ impl Lx<'_> {
         }
     }
 
-    /// (zero or normal, zero) of the bits `n`.
+    /// (zero or normal, zero) of the bits `n`: without the sign, zero, or from the
+    /// smallest normal to below infinity.
     fn plain(&mut self, t: Format, n: Value) -> (Value, Value) {
-        let e = self.b.ins().ushr_imm(n, t.frac as i64);
-        let e = self.b.ins().band_imm(e, t.exp_max as i64);
-        let e1 = self.b.ins().iadd_imm(e, -1);
+        let m = self.b.ins().ishl_imm(n, 1);
+        let zero = self.b.ins().icmp_imm(IntCC::Equal, m, 0);
+        let min = 1u64 << (t.frac + 1);
+        let inf = t.exp_max << (t.frac + 1);
+        // m − min wraps for zero and denormals.
+        let d = self.b.ins().iadd_imm(m, -(min as i64));
         let normal = self
             .b
             .ins()
-            .icmp_imm(IntCC::UnsignedLessThan, e1, (t.exp_max - 1) as i64);
-        let m = self.b.ins().ishl_imm(n, 1);
-        let zero = self.b.ins().icmp_imm(IntCC::Equal, m, 0);
+            .icmp_imm(IntCC::UnsignedLessThan, d, (inf - min) as i64);
         (self.b.ins().bor(normal, zero), zero)
     }
 
