@@ -123,6 +123,7 @@ programs!(
     mmap_file,
     fault_segv,
     fault_hot,
+    smc,
     fault_rodata,
     fault_div,
     fault_ctpr,
